@@ -1,0 +1,25 @@
+/*
+ * Local APIC (xAPIC, memory-mapped) and the legacy 8259 PIC, which is
+ * remapped away from the exception vectors and masked.  The LAPIC timer
+ * provides the periodic scheduler tick.
+ */
+#ifndef CAPOS_ARCH_X86_64_APIC_H
+#define CAPOS_ARCH_X86_64_APIC_H
+
+#include "base/compiler.h"
+
+/* Maps and enables the calling CPU's LAPIC (the MMIO window is mapped once). */
+void lapic_init(void);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+
+/* Measures the LAPIC timer rate against the TSC (tsc_calibrate first). */
+void lapic_timer_calibrate(void);
+/* Starts the periodic tick at `hz` on the calling CPU. */
+void lapic_timer_start(unsigned hz);
+uint64_t lapic_timer_hz(void);
+
+/* Remaps the 8259 PIC to VEC_PIC_BASE and masks every line. */
+void pic_disable(void);
+
+#endif

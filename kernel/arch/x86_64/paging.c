@@ -1,0 +1,239 @@
+/*
+ * Page-table construction and walking (see paging.h for the layout).
+ *
+ * Tables are frames from the PMM, reached through the direct map.  Kernel
+ * mappings are made only in the kernel root; because every kernel top-level
+ * entry exists from boot, other address spaces see them through shared
+ * lower-level tables.  Intermediate entries are always writable, and
+ * user-accessible only under a user mapping; the leaf entry carries the real
+ * permissions.  A kernel lock serialises changes to the kernel half.
+ */
+#include "arch/x86_64/paging.h"
+
+#include "arch/x86_64/cpu.h"
+#include "base/checked.h"
+#include "boot_info.h"
+#include "kerr.h"
+#include "mm/pmm.h"
+#include "panic.h"
+#include "printk.h"
+#include "spinlock.h"
+
+#define LARGE_PAGE (2ULL << 20)
+
+bool cpu_has_nx, cpu_has_smep, cpu_has_smap, cpu_has_pge, cpu_has_1g;
+
+static uint64_t kernel_root;
+static struct spinlock kernel_map_lock = SPINLOCK_INIT("kernel-map");
+
+extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern const char __data_start[], __data_end[], __stack_guard[], __stack_bottom[];
+extern const char __kernel_end[];
+
+static inline unsigned pt_index(uint64_t va, int level)
+{
+    return (va >> (12 + 9 * level)) & 511;
+}
+
+static uint64_t pte_bits(unsigned f)
+{
+    uint64_t b = PTE_P;
+    if (f & MAP_WRITE)
+        b |= PTE_W;
+    if (f & MAP_USER)
+        b |= PTE_U;
+    if (f & MAP_UNCACHED)
+        b |= PTE_PCD | PTE_PWT;
+    if ((f & MAP_GLOBAL) && cpu_has_pge)
+        b |= PTE_G;
+    if (!(f & MAP_EXEC) && cpu_has_nx)
+        b |= PTE_NX;
+    return b;
+}
+
+/* Returns the table the entry points to, allocating it if asked; NULL if
+ * absent (and not created), if allocation failed, or if it maps a large page. */
+static uint64_t *pt_descend(uint64_t *entry, bool create, bool user)
+{
+    uint64_t pa;
+    if (*entry & PTE_P) {
+        if (*entry & PTE_PS)
+            return NULL;
+        if (user && !(*entry & PTE_U))
+            *entry |= PTE_U;
+        return phys_to_virt(*entry & PTE_ADDR_MASK);
+    }
+    if (!create || !pmm_alloc_frame(&pa))
+        return NULL;
+    *entry = pa | PTE_P | PTE_W | (user ? PTE_U : 0);
+    return phys_to_virt(pa);
+}
+
+/* Finds (creating tables down to) the entry at `level` for va. */
+static uint64_t *pt_walk(uint64_t root, uint64_t va, int level, bool create, bool user)
+{
+    uint64_t *table = phys_to_virt(root);
+    for (int l = 3; l > level; l--) {
+        table = pt_descend(&table[pt_index(va, l)], create, user);
+        if (!table)
+            return NULL;
+    }
+    return &table[pt_index(va, level)];
+}
+
+int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags)
+{
+    uint64_t *pte = pt_walk(root, va, 0, true, map_flags & MAP_USER);
+    if (!pte)
+        return KERR_NOMEM;
+    if (*pte & PTE_P)
+        return KERR_EXISTS;
+    *pte = (pa & PTE_ADDR_MASK) | pte_bits(map_flags);
+    return KERR_OK;
+}
+
+bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa)
+{
+    uint64_t *pte = pt_walk(root, va, 0, false, false);
+    if (!pte || !(*pte & PTE_P))
+        return false;
+    if (pa)
+        *pa = *pte & PTE_ADDR_MASK;
+    *pte = 0;
+    return true;
+}
+
+bool paging_is_mapped(uintptr_t va)
+{
+    uint64_t *table = phys_to_virt(read_cr3() & PTE_ADDR_MASK);
+    for (int l = 3; l >= 0; l--) {
+        uint64_t e = table[pt_index(va, l)];
+        if (!(e & PTE_P))
+            return false;
+        if (l == 0 || (e & PTE_PS))
+            return true;
+        table = phys_to_virt(e & PTE_ADDR_MASK);
+    }
+    return false;
+}
+
+uint64_t paging_kernel_root(void)
+{
+    return kernel_root;
+}
+
+static void paging_map_large(uint64_t va, uint64_t pa, unsigned flags)
+{
+    uint64_t *pde = pt_walk(kernel_root, va, 1, true, false);
+    if (!pde)
+        panic("paging: out of memory building the direct map");
+    if (!(*pde & PTE_P))
+        *pde = pa | pte_bits(flags) | PTE_PS;
+}
+
+static void paging_map_direct(uint64_t start, uint64_t end, uint64_t *top)
+{
+    start = ALIGN_DOWN(start, LARGE_PAGE);
+    if (!checked_add_u64(end, LARGE_PAGE - 1, &end))
+        return;
+    end = ALIGN_DOWN(end, LARGE_PAGE);
+    if (end > (512ULL << 30)) {
+        kprintf("paging: RAM above 512 GiB is not mapped\n");
+        end = 512ULL << 30;
+    }
+    for (uint64_t pa = start; pa < end; pa += LARGE_PAGE)
+        paging_map_large(DIRECT_MAP_VMA + pa, pa, MAP_WRITE | MAP_GLOBAL);
+    if (end > *top)
+        *top = end;
+}
+
+static void paging_map_image(const char *start, const char *end, unsigned flags)
+{
+    for (uintptr_t va = (uintptr_t)start; va < (uintptr_t)end; va += PAGE_SIZE) {
+        if (va >= (uintptr_t)__stack_guard && va < (uintptr_t)__stack_bottom)
+            continue; /* the boot stack's guard page stays unmapped */
+        if (paging_map(kernel_root, va, va - KERNEL_VMA, flags | MAP_GLOBAL) != KERR_OK)
+            panic("paging: cannot map the kernel image at %#lx", (unsigned long)va);
+    }
+}
+
+static void paging_detect_features(void)
+{
+    struct cpuid_regs r = cpuid(0x80000000, 0);
+    if (r.eax >= 0x80000001) {
+        r = cpuid(0x80000001, 0);
+        cpu_has_nx = r.edx & (1u << 20);
+        cpu_has_1g = r.edx & (1u << 26);
+    }
+    r = cpuid(1, 0);
+    cpu_has_pge = r.edx & (1u << 13);
+    r = cpuid(0, 0);
+    if (r.eax >= 7) {
+        r = cpuid(7, 0);
+        cpu_has_smep = r.ebx & (1u << 7);
+        cpu_has_smap = r.ebx & (1u << 20);
+    }
+}
+
+void paging_init(void)
+{
+    static const unsigned kernel_slots[] = {256, 320, 510, 511};
+    uint64_t top = 0;
+
+    paging_detect_features();
+    if (!pmm_alloc_frame(&kernel_root))
+        panic("paging: no memory for the kernel page tables");
+    uint64_t *pml4 = phys_to_virt(kernel_root);
+    for (unsigned i = 0; i < ARRAY_SIZE(kernel_slots); i++) {
+        if (!pt_descend(&pml4[kernel_slots[i]], true, false))
+            panic("paging: no memory for the kernel page tables");
+    }
+
+    /* Direct map: the first 2 MiB (firmware tables, SMP trampoline) and
+     * every RAM or ACPI region the loader reported. */
+    paging_map_direct(0, LARGE_PAGE, &top);
+    for (unsigned i = 0; i < boot_info.mem_count; i++) {
+        const struct boot_mem_region *m = &boot_info.mem[i];
+        if (m->type == BOOT_MEM_USABLE || m->type == BOOT_MEM_ACPI_RECLAIM ||
+            m->type == BOOT_MEM_ACPI_NVS)
+            paging_map_direct(m->base, m->base + m->len, &top);
+    }
+
+    paging_map_image(__text_start, __text_end, MAP_EXEC);
+    paging_map_image(__rodata_start, __rodata_end, MAP_READ);
+    paging_map_image(__data_start, __data_end, MAP_WRITE);
+    paging_map_image(__data_end, __kernel_end, MAP_READ);
+
+    write_cr3(kernel_root);
+    pmm_set_direct_map_limit(top);
+    pmm_set_alloc_limit(0);
+}
+
+void *mmio_map(uint64_t pa, uint64_t size)
+{
+    static uint64_t mmio_next = MMIO_VMA;
+    uint64_t off = pa & (PAGE_SIZE - 1);
+    uint64_t base = pa - off;
+    uint64_t len, va;
+    uint64_t flags;
+
+    if (!checked_add_u64(size, off, &len) || !checked_add_u64(len, PAGE_SIZE - 1, &len))
+        return NULL;
+    len = ALIGN_DOWN(len, PAGE_SIZE);
+    flags = spin_lock_irqsave(&kernel_map_lock);
+    if (len > (512ULL << 30) - (mmio_next - MMIO_VMA)) {
+        spin_unlock_irqrestore(&kernel_map_lock, flags);
+        return NULL;
+    }
+    va = mmio_next;
+    mmio_next += len + PAGE_SIZE; /* one unmapped page between windows */
+    for (uint64_t i = 0; i < len; i += PAGE_SIZE) {
+        if (paging_map(kernel_root, va + i, base + i, MAP_WRITE | MAP_UNCACHED | MAP_GLOBAL) !=
+            KERR_OK) {
+            spin_unlock_irqrestore(&kernel_map_lock, flags);
+            return NULL; /* the partial mapping stays; the window is never reused */
+        }
+    }
+    spin_unlock_irqrestore(&kernel_map_lock, flags);
+    return (void *)(uintptr_t)(va + off);
+}

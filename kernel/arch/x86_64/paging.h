@@ -1,0 +1,59 @@
+/*
+ * 4-level page tables.
+ *
+ * The kernel's half of every address space (PML4 entries 256-511) is fixed at
+ * boot: paging_init allocates each top-level entry the kernel will ever use,
+ * so later kernel mappings land in shared lower-level tables and every
+ * address space sees them without copying.  Kernel layout:
+ *   0xffff800000000000  direct map of RAM (RW, NX; 2 MiB pages)
+ *   0xffffa00000000000  kernel virtual area: stacks with guard pages
+ *   0xffffff0000000000  MMIO window (uncached, NX)
+ *   0xffffffff80000000  kernel image (text RX, rodata R, data RW+NX)
+ */
+#ifndef CAPOS_ARCH_X86_64_PAGING_H
+#define CAPOS_ARCH_X86_64_PAGING_H
+
+#include "base/compiler.h"
+#include "arch/x86_64/boot_defs.h"
+
+#define PTE_NX        (1ULL << 63)
+#define PTE_ADDR_MASK 0x000ffffffffff000ULL
+#define KVA_BASE      0xffffa00000000000ULL
+#define KVA_SIZE      (512ULL << 30)
+
+/* Abstract mapping permissions; translated to PTE bits (NX only if the CPU
+ * has it). */
+enum {
+    MAP_READ = 0,
+    MAP_WRITE = 1 << 0,
+    MAP_EXEC = 1 << 1,
+    MAP_USER = 1 << 2,
+    MAP_UNCACHED = 1 << 3,
+    MAP_GLOBAL = 1 << 4,
+};
+
+/* Builds the kernel address space and switches to it (boot CPU, once). */
+void paging_init(void);
+
+/* Physical address of the kernel's PML4 (the template for new spaces). */
+uint64_t paging_kernel_root(void);
+
+/* Maps one 4 KiB page; returns KERR_NOMEM if a table could not be
+ * allocated, KERR_EXISTS if va is already mapped. */
+int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags);
+
+/* Removes the mapping of va (returning the frame in *pa); false if unmapped.
+ * The caller flushes TLBs. */
+bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa);
+
+/* True if va is mapped (present) in the active address space. */
+bool paging_is_mapped(uintptr_t va);
+
+/* Maps a physical MMIO range uncached into the MMIO window; NULL if the
+ * window or memory is exhausted. */
+void *mmio_map(uint64_t pa, uint64_t size);
+
+/* CPU paging features found at boot. */
+extern bool cpu_has_nx, cpu_has_smep, cpu_has_smap, cpu_has_pge, cpu_has_1g;
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * Trap dispatch: the C side of every interrupt and exception.
+ *
+ * Hardware interrupts go to their drivers.  An exception in kernel mode is a
+ * kernel bug: it is reported (vector, error code decoded, faulting address,
+ * all registers, backtrace) and the machine stops with a failure status.
+ * Exceptions from user mode are handed to the process layer once processes
+ * exist; until then there is no user mode to fault.
+ */
+#include "arch/x86_64/trap.h"
+
+#include "arch.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "ksyms.h"
+#include "panic.h"
+#include "percpu.h"
+#include "printk.h"
+#include "time.h"
+
+static const char *const exception_names[32] = {
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor segment overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved (15)",
+    "#MF x87 floating point",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD floating point",
+    "#VE virtualization",
+    "#CP control protection",
+    "reserved (22)",
+    "reserved (23)",
+    "reserved (24)",
+    "reserved (25)",
+    "reserved (26)",
+    "reserved (27)",
+    "#HV hypervisor injection",
+    "#VC VMM communication",
+    "#SX security",
+    "reserved (31)",
+};
+
+static void trap_print_sym(uint64_t addr)
+{
+    uintptr_t off;
+    const char *name = ksyms_lookup(addr, &off);
+    if (name)
+        kprintf("<%s+%#lx>", name, (unsigned long)off);
+    else
+        kprintf("<?>");
+}
+
+static void trap_report(const struct trap_frame *f)
+{
+    uint64_t v = f->vector;
+
+    kprintf("\n*** KERNEL FAULT: %s (vector %lu) on cpu %u\n",
+            v < 32 ? exception_names[v] : "interrupt", (unsigned long)v, this_cpu()->id);
+    kprintf("    error code: %#lx", (unsigned long)f->error);
+    if (v == VEC_PAGE_FAULT) {
+        kprintf(" [%s, %s, %s%s%s]", (f->error & 1) ? "protection violation" : "not present",
+                (f->error & 2) ? "write" : "read", (f->error & 4) ? "user" : "kernel",
+                (f->error & 8) ? ", reserved bit set" : "",
+                (f->error & 16) ? ", instruction fetch" : "");
+    }
+    kprintf("\n");
+    if (v == VEC_PAGE_FAULT)
+        kprintf("    faulting address (cr2): %#018lx\n", (unsigned long)read_cr2());
+    kprintf("    rip: %#018lx ", (unsigned long)f->rip);
+    trap_print_sym(f->rip);
+    kprintf("\n    cs: %#lx rflags: %#lx rsp: %#018lx ss: %#lx\n", (unsigned long)f->cs,
+            (unsigned long)f->rflags, (unsigned long)f->rsp, (unsigned long)f->ss);
+    kprintf("    rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", (unsigned long)f->rax,
+            (unsigned long)f->rbx, (unsigned long)f->rcx, (unsigned long)f->rdx);
+    kprintf("    rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", (unsigned long)f->rsi,
+            (unsigned long)f->rdi, (unsigned long)f->rbp, (unsigned long)f->r8);
+    kprintf("    r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n", (unsigned long)f->r9,
+            (unsigned long)f->r10, (unsigned long)f->r11, (unsigned long)f->r12);
+    kprintf("    r13 %016lx r14 %016lx r15 %016lx\n", (unsigned long)f->r13, (unsigned long)f->r14,
+            (unsigned long)f->r15);
+    kprintf("    cr0 %016lx cr3 %016lx cr4 %016lx\n", (unsigned long)read_cr0(),
+            (unsigned long)read_cr3(), (unsigned long)read_cr4());
+    backtrace_print(f->rip, f->rbp);
+}
+
+static NORETURN void trap_kernel_fault(const struct trap_frame *f)
+{
+    if (!panic_begin()) {
+        /* Faulted while already reporting: do not try again. */
+        system_exit(SYSTEM_EXIT_FAILURE);
+    }
+    trap_report(f);
+    kprintf("*** system halted (failure)\n");
+    system_exit(SYSTEM_EXIT_FAILURE);
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+    uint64_t v = f->vector;
+
+    if (v < 32) {
+        /* No user mode exists yet, so every exception is a kernel fault. */
+        trap_kernel_fault(f);
+    }
+    switch (v) {
+    case VEC_TIMER:
+        lapic_eoi();
+        time_tick();
+        return;
+    case VEC_SPURIOUS: return;
+    default:
+        if (v >= VEC_PIC_BASE && v < VEC_PIC_BASE + 16)
+            return; /* spurious legacy PIC interrupt: masked, no EOI needed */
+        kprintf("trap: unexpected interrupt vector %lu\n", (unsigned long)v);
+        lapic_eoi();
+        return;
+    }
+}

@@ -1,0 +1,47 @@
+/*
+ * The saved CPU state of an interrupt or exception, as trap.S builds it, and
+ * the vectors the kernel uses.
+ */
+#ifndef CAPOS_ARCH_X86_64_TRAP_H
+#define CAPOS_ARCH_X86_64_TRAP_H
+
+#include "base/compiler.h"
+
+struct trap_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error;
+    uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap.S builds this layout");
+_Static_assert(offsetof(struct trap_frame, cs) == 18 * 8, "trap.S tests CS at 24(%rsp)");
+
+enum {
+    VEC_DIVIDE = 0,
+    VEC_DEBUG = 1,
+    VEC_NMI = 2,
+    VEC_BREAKPOINT = 3,
+    VEC_INVALID_OPCODE = 6,
+    VEC_DEVICE_NA = 7,
+    VEC_DOUBLE_FAULT = 8,
+    VEC_GP = 13,
+    VEC_PAGE_FAULT = 14,
+    VEC_MACHINE_CHECK = 18,
+    VEC_TIMER = 32,
+    VEC_PIC_BASE = 0xE0, /* legacy PIC, remapped here and masked */
+    VEC_SPURIOUS = 0xFF,
+};
+
+static inline bool trap_from_user(const struct trap_frame *f)
+{
+    return (f->cs & 3) != 0;
+}
+
+void idt_init(void);
+void idt_load(void);
+
+/* C entry from trap.S. */
+void trap_dispatch(struct trap_frame *f);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * Time-stamp counter: calibrated once against the PIT and used as the
+ * kernel's monotonic clock source.  Requires an invariant (constant-rate) TSC
+ * for accurate time across idle periods; the boot report says whether the CPU
+ * claims one.
+ */
+#ifndef CAPOS_ARCH_X86_64_TSC_H
+#define CAPOS_ARCH_X86_64_TSC_H
+
+#include "base/compiler.h"
+
+/* Measures the TSC rate with PIT channel 2; call once on the boot CPU. */
+void tsc_calibrate(void);
+uint64_t tsc_hz(void);
+bool tsc_invariant(void);
+/* Nanoseconds since calibration. */
+uint64_t tsc_ns(void);
+
+#endif

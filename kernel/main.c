@@ -1,0 +1,120 @@
+/*
+ * kmain: the boot CPU's path from the first C instruction to a running
+ * system.  Order matters and each step depends only on the ones before it:
+ * console, exception handling, boot information, physical memory, the
+ * kernel's page tables, heap, interrupts and time, then the boot module.
+ * Every step reports what it found, so the serial log is a self-description
+ * of the machine and the smoke tests can assert on it.
+ */
+#include "arch.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_init.h"
+#include "arch/x86_64/multiboot.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/tsc.h"
+#include "base/mem.h"
+#include "boot_info.h"
+#include "console.h"
+#include "ktest.h"
+#include "mm/kheap.h"
+#include "mm/pmm.h"
+#include "panic.h"
+#include "printk.h"
+#include "time.h"
+#include "version.h"
+
+void kmain(uint32_t magic, uint64_t info_pa);
+
+static void report_cpu(void)
+{
+    struct cpuid_regs r = cpuid(0, 0);
+    char vendor[13];
+    memcpy(vendor, &r.ebx, 4);
+    memcpy(vendor + 4, &r.edx, 4);
+    memcpy(vendor + 8, &r.ecx, 4);
+    vendor[12] = '\0';
+    bool rdrand = cpuid(1, 0).ecx & (1u << 30);
+    bool rdseed = r.eax >= 7 && (cpuid(7, 0).ebx & (1u << 18));
+    kprintf("cpu: %s; nx=%d smep=%d smap=%d pge=%d 1g-pages=%d rdrand=%d rdseed=%d "
+            "invariant-tsc=%d\n",
+            vendor, cpu_has_nx, cpu_has_smep, cpu_has_smap, cpu_has_pge, cpu_has_1g, rdrand, rdseed,
+            tsc_invariant());
+}
+
+static void report_memory(void)
+{
+    uint64_t usable = 0;
+    kprintf("memory map (%u regions%s):\n", boot_info.mem_count,
+            boot_info.mem_truncated ? ", truncated" : "");
+    for (unsigned i = 0; i < boot_info.mem_count; i++) {
+        const struct boot_mem_region *m = &boot_info.mem[i];
+        kprintf("  [0x%012lx-0x%012lx] %-12s %8lu KiB\n", (unsigned long)m->base,
+                (unsigned long)(m->base + m->len - 1), boot_mem_type_name(m->type),
+                (unsigned long)(m->len >> 10));
+        if (m->type == BOOT_MEM_USABLE)
+            usable += m->len;
+    }
+    kprintf("memory: %lu MiB usable, %lu frames free (%lu MiB) after reserving the kernel "
+            "and boot data\n",
+            (unsigned long)(usable >> 20), (unsigned long)pmm_free_count(),
+            (unsigned long)((pmm_free_count() * PAGE_SIZE) >> 20));
+}
+
+/* Reports the boot module; the manifest lives there.  Exactly one is
+ * required: the kernel has no other source of programs. */
+static void report_module(void)
+{
+    if (boot_info.module_count != 1) {
+        kprintf("boot: error: expected exactly one boot module, found %u\n",
+                boot_info.module_count);
+        system_exit(SYSTEM_EXIT_FAILURE);
+    }
+    const struct boot_module *m = &boot_info.modules[0];
+    kprintf("module: \"%s\" at phys %#lx-%#lx, %lu bytes\n", m->name, (unsigned long)m->start,
+            (unsigned long)m->end, (unsigned long)(m->end - m->start));
+}
+
+static void report_timer(void)
+{
+    uint64_t t0 = time_now_ns(), k0 = time_ticks();
+    while (time_ticks() < k0 + 10)
+        arch_wait_for_interrupt();
+    uint64_t dt = time_now_ns() - t0;
+    kprintf("timer: %u Hz tick; 10 ticks in %lu us; tsc %lu kHz, lapic timer %lu kHz\n", TICK_HZ,
+            (unsigned long)(dt / 1000), (unsigned long)(tsc_hz() / 1000),
+            (unsigned long)(lapic_timer_hz() / 1000));
+}
+
+void kmain(uint32_t magic, uint64_t info_pa)
+{
+    console_init();
+    kprintf("\ncapOS %s (x86_64) booting\n", CAPOS_VERSION);
+    cpu_early_init();
+    if (!multiboot_parse(magic, info_pa))
+        panic("unknown boot protocol (magic %#x); boot through Multiboot1 or Multiboot2", magic);
+    kprintf("boot: %s from \"%s\", command line \"%s\"\n", boot_info.protocol,
+            boot_info.loader[0] ? boot_info.loader : "unknown loader", boot_info.cmdline);
+
+    pmm_init(&boot_info);
+    paging_init();
+    cpu_enable_protections();
+    report_cpu();
+    report_memory();
+    kprintf("paging: kernel address space live; direct map of %lu MiB\n",
+            (unsigned long)(pmm_direct_map_limit() >> 20));
+    if (!kheap_self_test())
+        panic("kernel heap self-test failed");
+    kprintf("heap: self-test passed\n");
+
+    cpu_interrupts_init();
+    time_init();
+    arch_irq_enable();
+    report_timer();
+
+    report_module();
+    ktest_run();
+
+    kprintf("capOS: boot self-report complete; halting\n");
+    system_exit(SYSTEM_EXIT_SUCCESS);
+}

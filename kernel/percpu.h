@@ -1,0 +1,40 @@
+/*
+ * Per-CPU state.  Each CPU owns one struct cpu; the running CPU finds its own
+ * through the GS base (x86_64), which always points at it while in the
+ * kernel.  Fields at the start have fixed offsets because assembly (the
+ * syscall entry) addresses them directly; the _Static_asserts pin them.
+ */
+#ifndef CAPOS_KERNEL_PERCPU_H
+#define CAPOS_KERNEL_PERCPU_H
+
+#include "base/compiler.h"
+#include "arch/x86_64/arch_cpu.h"
+
+#define MAX_CPUS 16
+
+struct cpu {
+    struct cpu *self;          /* offset 0: lets asm load the pointer with gs:0 */
+    uint64_t kernel_stack_top; /* offset 8: stack for entries from user mode */
+    uint64_t user_rsp_scratch; /* offset 16: user RSP saved on syscall entry */
+    unsigned id;               /* dense logical index, 0 = boot CPU */
+    uint32_t hw_id;            /* local APIC id */
+    bool online;
+    uint64_t ticks; /* timer interrupts taken on this CPU */
+    struct arch_cpu arch;
+};
+
+_Static_assert(offsetof(struct cpu, self) == 0, "asm uses gs:0");
+_Static_assert(offsetof(struct cpu, kernel_stack_top) == 8, "asm uses gs:8");
+_Static_assert(offsetof(struct cpu, user_rsp_scratch) == 16, "asm uses gs:16");
+
+extern struct cpu cpus[MAX_CPUS];
+extern unsigned cpu_count;
+
+static inline struct cpu *this_cpu(void)
+{
+    struct cpu *c;
+    __asm__ volatile("movq %%gs:0, %0" : "=r"(c));
+    return c;
+}
+
+#endif

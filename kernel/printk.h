@@ -1,0 +1,21 @@
+/*
+ * Kernel console output.  kprintf formats with lib/fmt and writes whole
+ * messages under one lock, so lines from different CPUs never interleave.
+ * Once the kernel is panicking the lock is bypassed: the report must get out
+ * even if the panic happened with the lock held.
+ */
+#ifndef CAPOS_KERNEL_PRINTK_H
+#define CAPOS_KERNEL_PRINTK_H
+
+#include <stdarg.h>
+
+#include "base/compiler.h"
+
+int kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+int kvprintf(const char *fmt, va_list ap);
+void kputs_raw(const char *s, size_t n);
+
+/* Switches printk to lock-free mode for the panic path. */
+void printk_enter_panic(void);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * Monotonic time and the tick counter.  The clock is the calibrated TSC; the
+ * tick comes from each CPU's local APIC timer.
+ */
+#include "time.h"
+
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/tsc.h"
+#include "percpu.h"
+
+static uint64_t time_tick_count;
+
+void time_init(void)
+{
+    tsc_calibrate();
+    lapic_timer_calibrate();
+    lapic_timer_start(TICK_HZ);
+}
+
+void time_tick(void)
+{
+    __atomic_fetch_add(&time_tick_count, 1, __ATOMIC_RELAXED);
+    this_cpu()->ticks++;
+}
+
+uint64_t time_ticks(void)
+{
+    return __atomic_load_n(&time_tick_count, __ATOMIC_RELAXED);
+}
+
+uint64_t time_now_ns(void)
+{
+    return tsc_ns();
+}

@@ -1,0 +1,87 @@
+"""QEMU smoke tests: what to boot and what the serial log must show.
+
+Each Smoke boots one image and passes if every `expect` pattern matches the
+serial log in order, no `forbid` pattern matches anywhere, and the machine
+ends with the expected exit ('success' = the kernel's orderly exit,
+'failure' = a panic or fault report) within the timeout.  Patterns are
+Python regular expressions matched line by line.
+"""
+import os
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+B = os.environ.get('CAPOS_BUILD', 'build')
+KERNEL = B + '/kernel/capos32.elf'
+KERNEL_TEST = B + '/kernel-test/capos32.elf'
+ISO = B + '/capos.iso'
+MODULE = B + '/boot/manifest.bin'
+
+
+@dataclass
+class Smoke:
+    name: str
+    expect: List[str]
+    kernel: Optional[str] = None
+    module: Optional[str] = MODULE
+    append: Optional[str] = None
+    iso: Optional[str] = None
+    uefi: bool = False
+    smp: int = 1
+    exit: str = 'success'
+    timeout: float = 30.0
+    forbid: List[str] = field(default_factory=lambda: [r'KERNEL (PANIC|FAULT)'])
+
+
+BOOT_REPORT = [
+    r'^capOS \S+ \(x86_64\) booting',
+    r'^cpu: .*nx=1 smep=1 smap=1',
+    r'^memory map \(\d+ regions',
+    r'\] usable ',
+    r'^memory: \d+ MiB usable, \d+ frames free',
+    r'^paging: kernel address space live',
+    r'^heap: self-test passed',
+    r'^timer: 250 Hz tick; 10 ticks in \d+ us',
+    r'^module: "[^"]*" at phys 0x[0-9a-f]+-0x[0-9a-f]+, \d+ bytes',
+    r'^capOS: boot self-report complete; halting',
+]
+
+FAULT_HEAD = [r'^ktest: running']
+FAULT_TAIL = [r'^    backtrace:', r'^      #0 0x[0-9a-f]+ <', r'<kmain\+0x[0-9a-f]+>',
+              r'^\*\*\* system halted \(failure\)']
+
+
+def fault(name, test, head, tail=FAULT_TAIL):
+    return Smoke(name=name, kernel=KERNEL_TEST, append='ktest=' + test,
+                 expect=FAULT_HEAD + head + tail, exit='failure', forbid=[])
+
+
+SMOKES = [
+    Smoke(name='boot-kernel', kernel=KERNEL, expect=BOOT_REPORT[:1] + [r'^boot: multiboot1 from "qemu"'] + BOOT_REPORT[1:]),
+    Smoke(name='boot-iso-bios', iso=ISO,
+          expect=BOOT_REPORT[:1] + [r'^boot: multiboot2 from "GRUB'] + BOOT_REPORT[1:]),
+    Smoke(name='boot-iso-uefi', iso=ISO, uefi=True, timeout=90,
+          expect=BOOT_REPORT[:1] + [r'^boot: multiboot2 from "GRUB'] + BOOT_REPORT[1:]),
+    fault('fault-page-fault', 'pf', [
+        r'^\*\*\* KERNEL FAULT: #PF page fault \(vector 14\) on cpu 0',
+        r'error code: 0x2 \[not present, write, kernel\]',
+        r'faulting address \(cr2\): 0xffff9000deadb000',
+        r'^    rip: 0xffffffff[0-9a-f]+ <ktest_run\+0x[0-9a-f]+>',
+        r'^    rax ffff9000deadb000 ',
+    ]),
+    fault('fault-invalid-opcode', 'ud', [
+        r'^\*\*\* KERNEL FAULT: #UD invalid opcode \(vector 6\)',
+        r'^    rip: 0xffffffff[0-9a-f]+ <ktest_run\+',
+    ]),
+    fault('fault-general-protection', 'gp', [
+        r'^\*\*\* KERNEL FAULT: #GP general protection \(vector 13\)',
+        r'^    rax 8000000000000000 ',
+    ]),
+    fault('fault-stack-overflow', 'stack', [
+        r'^\*\*\* KERNEL FAULT: #DF double fault \(vector 8\)',
+        r'^    rip: 0xffffffff[0-9a-f]+ <ktest_recurse',
+    ]),
+    fault('fault-panic', 'panic', [
+        r'^\*\*\* KERNEL PANIC: ktest: deliberate panic with value 42',
+    ], [r'^    backtrace:', r'^      #0 0x[0-9a-f]+ <ktest_run\+', r'^      #1 0x[0-9a-f]+ <kmain\+',
+        r'^\*\*\* system halted \(failure\)']),
+]

@@ -1,0 +1,28 @@
+# Tests: host unit tests of lib/ under ASan+UBSan, and the runner that
+# executes every test kind and prints the "N passed, N failed" summary.
+
+HOST_TEST_SRCS := $(sort $(wildcard tests/host/*.c)) $(LIB_HOST_C)
+HOST_CFLAGS := $(COMMON_CFLAGS) -O1 -Ilib -Itests/host -fsanitize=address,undefined \
+    -fno-sanitize-recover=all -fno-omit-frame-pointer -D_DEFAULT_SOURCE -MMD -MP
+HOST_TEST_OBJS := $(patsubst %.c,$(B)/host/%.o,$(HOST_TEST_SRCS))
+
+$(B)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(B)/host/run-tests: $(HOST_TEST_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
+
+host-tests: $(B)/host/run-tests
+	$(Q)$(B)/host/run-tests
+
+# Everything the test runner boots or runs.
+TEST_DEPS := $(B)/host/run-tests kernel kernel-test iso
+
+test: bootstrap
+	$(Q)$(MAKE) --no-print-directory $(TEST_DEPS)
+	$(Q)$(PYTHON) tools/run-tests.py
+
+.PHONY: host-tests test

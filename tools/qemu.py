@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Runs capOS in QEMU: the one place that knows the QEMU command line.
+
+Used by `make run`, `make debug`, the smoke-test runner and the benchmarks.
+As a command:
+    qemu.py --iso build/capos.iso [--uefi] [--accel kvm] [--gdb --symbols ELF]
+    qemu.py --kernel build/kernel/capos32.elf --module M [--append "..."]
+The exit status is 0 when the kernel ended the machine with success, 1 when
+it reported a failure (panic or fault), and QEMU's own status otherwise.
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+OVMF = '/usr/share/ovmf/OVMF.fd'
+
+# isa-debug-exit turns the kernel's exit value v into QEMU status (v << 1) | 1.
+QEMU_STATUS_SUCCESS = 1
+QEMU_STATUS_FAILURE = 3
+
+
+def qemu_command(iso=None, kernel=None, module=None, append=None, uefi=False, accel='tcg',
+                 smp=1, mem='512M', serial='stdio', gdb=False, icount=False, extra=()):
+    cmd = ['qemu-system-x86_64', '-machine', 'q35', '-m', mem, '-smp', str(smp),
+           '-display', 'none', '-monitor', 'none', '-no-reboot',
+           '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-serial', serial]
+    if accel == 'kvm':
+        cmd += ['-accel', 'kvm', '-cpu', 'host']
+    else:
+        cmd += ['-accel', 'tcg', '-cpu', 'max']
+    if icount:
+        cmd += ['-icount', 'shift=0,sleep=off']
+    if uefi:
+        cmd += ['-bios', OVMF]
+    if iso:
+        cmd += ['-cdrom', iso, '-boot', 'd']
+    else:
+        cmd += ['-kernel', kernel]
+        if module:
+            cmd += ['-initrd', module]
+        if append:
+            cmd += ['-append', append]
+    if gdb:
+        cmd += ['-s', '-S']
+    cmd += list(extra)
+    return cmd
+
+
+def map_status(rc):
+    if rc == QEMU_STATUS_SUCCESS:
+        return 0
+    if rc == QEMU_STATUS_FAILURE:
+        return 1
+    return rc
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--iso')
+    ap.add_argument('--kernel')
+    ap.add_argument('--module')
+    ap.add_argument('--append')
+    ap.add_argument('--uefi', action='store_true')
+    ap.add_argument('--accel', default='tcg', choices=['tcg', 'kvm'])
+    ap.add_argument('--smp', type=int, default=int(os.environ.get('SMP', '1')))
+    ap.add_argument('--mem', default='512M')
+    ap.add_argument('--gdb', action='store_true')
+    ap.add_argument('--symbols')
+    args = ap.parse_args()
+    if not args.iso and not args.kernel:
+        ap.error('give --iso or --kernel')
+    cmd = qemu_command(iso=args.iso, kernel=args.kernel, module=args.module, append=args.append,
+                       uefi=args.uefi, accel=args.accel, smp=args.smp, mem=args.mem,
+                       gdb=args.gdb)
+    if args.gdb:
+        gdbinit = os.path.join(os.path.dirname(args.symbols or '.'), 'gdbinit')
+        with open(gdbinit, 'w') as f:
+            f.write('set architecture i386:x86-64\n')
+            f.write('symbol-file %s\n' % os.path.abspath(args.symbols))
+            f.write('target remote localhost:1234\n')
+            f.write('hbreak kmain\n')
+        print('QEMU is halted with its gdb stub on localhost:1234. In another terminal run:')
+        print('    gdb -x %s' % gdbinit)
+        print('then "continue" to boot to kmain.')
+        sys.stdout.flush()
+    rc = subprocess.call(cmd)
+    sys.exit(map_status(rc))
+
+
+if __name__ == '__main__':
+    main()
