@@ -48,9 +48,13 @@ endif
 all:
 
 include lib/lib.mk
+-include tools/capnpc-c/capnpc-c.mk
+-include gen/gen.mk
 include kernel/kernel.mk
 include tests/tests.mk
+include tests/fuzz/fuzz.mk
 include tools/tools.mk
+-include bench/bench.mk
 
 .PHONY: all bootstrap run debug test clean fmt fmt-check compile_commands.json
 

@@ -1,8 +1,11 @@
 # Tests: host unit tests of lib/ under ASan+UBSan, and the runner that
 # executes every test kind and prints the "N passed, N failed" summary.
+# Generated code that host code links (gen/*.c) is listed in GEN_HOST_C.
 
-HOST_TEST_SRCS := $(sort $(wildcard tests/host/*.c)) $(LIB_HOST_C)
-HOST_CFLAGS := $(COMMON_CFLAGS) -O1 -Ilib -Itests/host -fsanitize=address,undefined \
+GEN_HOST_C ?=
+
+HOST_TEST_SRCS := $(sort $(wildcard tests/host/*.c)) $(LIB_HOST_C) $(GEN_HOST_C)
+HOST_CFLAGS := $(COMMON_CFLAGS) -O1 -Ilib -Igen -Itests/host -fsanitize=address,undefined \
     -fno-sanitize-recover=all -fno-omit-frame-pointer -D_DEFAULT_SOURCE -MMD -MP
 HOST_TEST_OBJS := $(patsubst %.c,$(B)/host/%.o,$(HOST_TEST_SRCS))
 
@@ -19,7 +22,7 @@ host-tests: $(B)/host/run-tests
 	$(Q)$(B)/host/run-tests
 
 # Everything the test runner boots or runs.
-TEST_DEPS := $(B)/host/run-tests kernel kernel-test iso
+TEST_DEPS := $(B)/host/run-tests kernel kernel-test iso fuzz-build
 
 test: bootstrap
 	$(Q)$(MAKE) --no-print-directory $(TEST_DEPS)

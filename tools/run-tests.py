@@ -3,12 +3,15 @@
 
 Kinds of test, in order:
   host    lib/ unit tests (build/host/run-tests, ASan+UBSan); one result per test
+  check   whole-tree checks (CHECKS below), e.g. generated code is current
+  fuzz    a short libFuzzer run of each tests/fuzz target from its seed corpus
   smoke   QEMU boots from tests/qemu/smokes.py; one result per boot
 Each result prints as "PASS name" or "FAIL name: reason".  The exit status is
 non-zero if anything failed or timed out.
 
 Options: -k SUBSTR runs only tests whose name contains SUBSTR; -j N boots N
-QEMUs at once (default: number of CPUs); --keep-logs prints failing logs.
+QEMUs at once (default: number of CPUs); --keep-logs prints failing logs;
+--only KIND runs one kind; --fuzz-seconds N sets the fuzz run length.
 """
 import argparse
 import concurrent.futures
@@ -21,6 +24,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'qemu'))
+
+import glob  # noqa: E402
+import shutil  # noqa: E402
 
 import qemu  # noqa: E402
 import smokes  # noqa: E402
@@ -69,6 +75,50 @@ def run_host(results, args):
         # The binary died (sanitizer report, crash) rather than a check failing.
         results.add('host/run-tests', False, 'exit status %d after %d tests: %s' %
                     (p.returncode, seen, (p.stderr or '')[-2000:]))
+
+
+# Whole-tree checks: (name, command).  Each passes if the command exits 0.
+CHECKS = []
+
+
+def run_checks(results, args):
+    for name, cmd in CHECKS:
+        if args.k and args.k not in 'check/' + name:
+            continue
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        results.add('check/' + name, p.returncode == 0,
+                    (p.stdout + p.stderr).strip()[-1500:])
+
+
+def run_fuzz_one(exe, seconds):
+    name = os.path.basename(exe)[len('fuzz_'):]
+    seeds = os.path.join('tests', 'fuzz', 'corpus', name)
+    work = os.path.join(BUILD, 'fuzz', 'work', name)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    log = os.path.join(LOG_DIR, 'fuzz-%s.log' % name)
+    cmd = [exe, '-max_total_time=%d' % seconds, '-print_final_stats=1',
+           '-artifact_prefix=%s/' % work, work]
+    if os.path.isdir(seeds):
+        cmd.append(seeds)
+    with open(log, 'w') as f:
+        try:
+            rc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT,
+                                timeout=seconds + 120).returncode
+        except subprocess.TimeoutExpired:
+            return name, False, 'did not finish', log
+    if rc != 0:
+        return name, False, 'crash or sanitizer report (exit %d); reproducer in %s' % (rc, work), log
+    return name, True, '', log
+
+
+def run_fuzz(results, args):
+    os.makedirs(LOG_DIR, exist_ok=True)
+    exes = sorted(glob.glob(os.path.join(BUILD, 'fuzz', 'fuzz_*')))
+    exes = [e for e in exes if os.access(e, os.X_OK) and (not args.k or args.k in 'fuzz/' + e)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
+        for name, ok, reason, log in pool.map(lambda e: run_fuzz_one(e, args.fuzz_seconds), exes):
+            results.add('fuzz/' + name, ok, reason, log)
 
 
 def check_log(smoke, lines):
@@ -132,11 +182,16 @@ def main():
     ap.add_argument('-k', help='only tests whose name contains this')
     ap.add_argument('-j', type=int, default=os.cpu_count() or 1)
     ap.add_argument('--keep-logs', action='store_true')
+    ap.add_argument('--only', choices=['host', 'check', 'fuzz', 'smoke'])
+    ap.add_argument('--fuzz-seconds', type=int, default=10)
     args = ap.parse_args()
     os.chdir(ROOT)
+    os.makedirs(LOG_DIR, exist_ok=True)
     results = Results()
-    run_host(results, args)
-    run_smokes(results, args)
+    for kind, fn in (('host', run_host), ('check', run_checks), ('fuzz', run_fuzz),
+                     ('smoke', run_smokes)):
+        if not args.only or args.only == kind:
+            fn(results, args)
     if results.failures:
         print('\nfailures:')
         for name, reason, log in results.failures:
