@@ -1,0 +1,262 @@
+# capOS system schema: the ABI between the kernel, services and programs.
+#
+# Every capability a process can hold implements one interface below; every
+# CALL names an interface id and a method ordinal from here, and carries its
+# parameters as a Cap'n Proto message of the method's parameter struct. A
+# call completes with an ErrorCode (see the ring ABI) and, on success, a
+# message of the method's result struct. Capabilities passed in a message are
+# Cap'n Proto capability pointers that index the call's transfer list (see
+# docs/ipc.md); a method that takes or returns capabilities says so.
+#
+# The boot manifest (SystemManifest) is also defined here: the kernel boots
+# from exactly one binary SystemManifest, produced from system/*.capnp with
+# `capnp eval -b`.
+#
+# C bindings are generated into gen/ by tools/capnpc-c; `make check-gen`
+# fails if gen/ does not match this file.
+
+@0xf26a89be99a012a6;
+
+# ---------------------------------------------------------------------------
+# Errors
+
+# The one error space shared by the kernel and userspace. A completion's
+# result field holds one of these; `ok` means the result message (if any) is
+# valid. Numeric values are ABI: never renumber, only append.
+enum ErrorCode {
+  ok @0;
+  invalidCap @1;        # cap id is 0, out of range, or was never issued
+  staleCap @2;          # cap id names a released or since-reused slot
+  capBusy @3;           # the capability is reserved by a move in flight
+  wrongInterface @4;    # the call's interface id is not the object's
+  unknownMethod @5;     # no such method ordinal on this interface
+  invalidArgument @6;   # parameters malformed or out of range
+  badAddress @7;        # a buffer is not valid, mapped user memory
+  noMemory @8;          # the kernel could not allocate memory
+  quotaExceeded @9;     # a per-process quota (frames, caps, calls) is used up
+  tableFull @10;        # the receiving capability table has no free slot
+  resultTooLarge @11;   # the result does not fit the result buffer
+  unsupported @12;      # the hardware or this build cannot do it
+  notFound @13;         # a named thing (binary, service, export) does not exist
+  peerGone @14;         # the other side of an endpoint went away
+  timedOut @15;         # the wait ended at its timeout
+  cancelled @16;        # the operation was cancelled (e.g. its process is exiting)
+  tooManyCaps @17;      # a message carries more capabilities than allowed
+  notPermitted @18;     # this capability (facet, wrapper) does not allow it
+  invalidOpcode @19;    # unknown ring opcode, flag bit or non-zero reserved field
+  alreadyExists @20;    # the thing to create exists
+  exhausted @21;        # a resource other than memory ran out (e.g. entropy)
+}
+
+# ---------------------------------------------------------------------------
+# Boot manifest
+
+# The whole system as the kernel receives it. The kernel validates all of it
+# before acting on any part, starts `init` with a BootPackage and a
+# ProcessSpawner, and init starts `services` in dependency order.
+struct SystemManifest {
+  formatVersion @0 :UInt32;      # must be 1
+  name @1 :Text;                 # human-readable system name
+  binaries @2 :List(Binary);     # every program the system can run
+  init @3 :Text;                 # binary the kernel starts as init
+  services @4 :List(Service);    # what init starts
+  endpoints @5 :List(Text);      # named endpoints services share (see Grant.endpoint)
+}
+
+# A program: a static ELF64 x86_64 executable, embedded whole.
+struct Binary {
+  name @0 :Text;
+  elf @1 :Data;
+}
+
+struct Service {
+  name @0 :Text;                 # unique among services
+  binary @1 :Text;               # a Binary.name
+  grants @2 :List(Grant);        # exactly the capabilities it starts with
+  exports @3 :List(Export);      # endpoints it serves to other services
+  restart @4 :RestartPolicy;
+  argv @5 :List(Text);           # argv[0] first; empty means [name]
+  env @6 :List(Text);            # KEY=value strings
+}
+
+# One capability in a new process's CapSet, under `name`.
+struct Grant {
+  name @0 :Text;
+  source :union {
+    kernel @1 :KernelCap;        # a fresh kernel object
+    export @2 :ExportRef;        # a client facet of another service's export
+    endpoint @3 :EndpointRef;    # a named endpoint from SystemManifest.endpoints
+  }
+}
+
+# Kernel objects a manifest can grant, with the parameters that bound them.
+struct KernelCap {
+  kind @0 :KernelCapKind;
+  # VirtualMemory: the frame quota in bytes (0 = the kernel's default).
+  memoryLimit @1 :UInt64;
+  # Console: true grants a write-only wrapper (no reads, when reading exists).
+  writeOnly @2 :Bool;
+  # ProcessSpawner: if non-empty, a restricted launcher that may start only
+  # these binaries.
+  allowedBinaries @3 :List(Text);
+}
+
+enum KernelCapKind {
+  console @0;
+  timer @1;
+  entropy @2;
+  virtualMemory @3;
+  bootPackage @4;
+  processSpawner @5;
+}
+
+struct ExportRef {
+  service @0 :Text;              # the exporting service
+  export @1 :Text;               # Export.name within it
+  badge @2 :UInt64;              # delivered with each call made through this grant
+}
+
+struct EndpointRef {
+  name @0 :Text;                 # a SystemManifest.endpoints entry
+  role @1 :EndpointRole;
+  badge @2 :UInt64;              # for the client role
+}
+
+enum EndpointRole {
+  client @0;                     # may CALL
+  server @1;                     # may RECV and RETURN
+}
+
+# An endpoint a service serves. The service receives the server side in its
+# CapSet under `name`; importers receive client facets.
+struct Export {
+  name @0 :Text;
+  interfaceId @1 :UInt64;        # protocol spoken over it (0 = unspecified)
+}
+
+struct RestartPolicy {
+  mode @0 :RestartMode;
+  maxRestarts @1 :UInt32;        # restarts allowed before giving up
+  backoffMs @2 :UInt32;          # delay before the first restart; doubles each time
+}
+
+enum RestartMode {
+  never @0;
+  onFailure @1;                  # restart when the exit status is not 0
+  always @2;
+}
+
+# ---------------------------------------------------------------------------
+# Kernel capabilities
+
+# The system console (serial line).
+interface Console {
+  # Writes bytes as they are. Errors: invalidArgument if longer than 4096.
+  write @0 (data :Data) -> ();
+  # Writes text followed by a newline. Errors: invalidArgument if longer
+  # than 4096 bytes.
+  writeLine @1 (text :Text) -> ();
+}
+
+# Monotonic time.
+interface Timer {
+  # Nanoseconds since boot; never goes backwards.
+  now @0 () -> (ns :UInt64);
+  # Completes after at least `ns` nanoseconds. Errors: cancelled if the
+  # caller exits first.
+  sleep @1 (ns :UInt64) -> ();
+}
+
+# Hardware randomness (RDSEED, else RDRAND).
+interface EntropySource {
+  # Returns exactly `len` random bytes. Errors: invalidArgument if len is 0
+  # or above 256; unsupported if the CPU has neither instruction; exhausted
+  # if the hardware keeps failing to deliver.
+  fill @0 (len :UInt32) -> (bytes :Data);
+}
+
+# The caller's own address space: anonymous memory, charged to a frame quota.
+interface VirtualMemory {
+  # Maps `len` bytes (a multiple of 4096) of zeroed memory with `prot`
+  # (bits: 1 read, 2 write, 4 exec; write together with exec is refused).
+  # `addr` 0 lets the kernel choose; otherwise it must be page-aligned, in
+  # the user range and not overlap an existing mapping. Memory is committed
+  # when first touched; each committed page counts against the quota.
+  # Errors: invalidArgument, alreadyExists (overlap), quotaExceeded, noMemory.
+  map @0 (addr :UInt64, len :UInt64, prot :UInt32) -> (addr :UInt64);
+  # Unmaps whole pages in [addr, addr+len) that this interface mapped; their
+  # frames return to the quota. Errors: invalidArgument, notFound.
+  unmap @1 (addr :UInt64, len :UInt64) -> ();
+  # Changes protection of mapped pages. Errors: as for map and unmap.
+  protect @2 (addr :UInt64, len :UInt64, prot :UInt32) -> ();
+  # The quota and its use, in bytes.
+  quota @3 () -> (limit :UInt64, used :UInt64);
+}
+
+# Read access to the boot manifest.
+interface BootPackage {
+  # Size of the manifest in bytes.
+  size @0 () -> (bytes :UInt64);
+  # Up to `len` bytes (at most 32768) from `offset`. Errors: invalidArgument
+  # if offset is past the end.
+  read @1 (offset :UInt64, len :UInt32) -> (data :Data);
+}
+
+# ---------------------------------------------------------------------------
+# Processes and endpoints
+
+# A rendezvous between clients and one server process. A client facet
+# accepts CALLs of any interface and method: they are the server's protocol,
+# not the kernel's. The server facet additionally accepts RECV and RETURN.
+# The methods below are the kernel's own, reachable on either facet.
+interface Endpoint {
+  # A new client facet of this endpoint carrying `badge`. Errors:
+  # notPermitted on a client facet (only the server may mint badges).
+  mintClient @0 (badge :UInt64) -> (client :Capability);
+}
+
+# Starts processes from the binaries in the boot manifest.
+interface ProcessSpawner {
+  # Starts `binary` as a process named `name`, with exactly the listed
+  # grants: each SpawnGrant's `cap` is a capability transferred with this
+  # call (copy or move, chosen by the caller's transfer descriptor). Nothing
+  # is inherited implicitly. Returns a handle for waiting or killing.
+  # Errors: notFound (binary), notPermitted (restricted launcher), tooManyCaps,
+  # invalidArgument (names, argv), noMemory, quotaExceeded.
+  spawn @0 (binary :Text, name :Text, grants :List(SpawnGrant),
+            argv :List(Text), env :List(Text)) -> (handle :Capability);
+  # Creates an endpoint; returns its server facet and one client facet with
+  # badge 0.
+  createEndpoint @1 () -> (server :Capability, client :Capability);
+  # A restricted launcher: a ProcessSpawner that may start only `allowed`
+  # (a subset of what this one may start). Errors: notPermitted if a name is
+  # not allowed here.
+  restrict @2 (allowed :List(Text)) -> (launcher :Capability);
+}
+
+struct SpawnGrant {
+  name @0 :Text;                 # CapSet name in the child
+  cap @1 :Capability;
+}
+
+# A started process.
+interface ProcessHandle {
+  # Completes when the process has exited, with its status.
+  wait @0 () -> (status :ExitStatus);
+  # Terminates the process (status killed). Idempotent.
+  kill @1 () -> ();
+}
+
+struct ExitStatus {
+  union {
+    exited @0 :Int32;            # exit(code)
+    killed @1 :Void;             # ProcessHandle.kill
+    faulted @2 :Fault;           # the kernel stopped it
+  }
+}
+
+struct Fault {
+  vector @0 :UInt8;              # CPU exception vector, or 255 for a kernel-detected misbehaviour
+  address @1 :UInt64;            # faulting address (page faults) or instruction pointer
+  reason @2 :Text;
+}
