@@ -29,3 +29,4 @@ test: bootstrap
 	$(Q)$(PYTHON) tools/run-tests.py
 
 .PHONY: host-tests test
+-include tests/elf/elf.mk
