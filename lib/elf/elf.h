@@ -74,7 +74,8 @@ struct elf_segment {
  * The thread-local storage template: each thread's block is memsz bytes
  * aligned to align, starting with the filesz-byte initialisation image found
  * at [offset, offset+filesz) of the file (also mapped at vaddr by a loadable
- * segment); the rest is zero.
+ * segment); the rest is zero.  When filesz is 0 (only .tbss), vaddr and
+ * offset are recorded as found but describe nothing the loader needs.
  */
 struct elf_tls {
     uint64_t vaddr;
