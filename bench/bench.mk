@@ -7,9 +7,9 @@
 # logs next to it.
 #
 # The Linux side is self-contained: bench/linux/fetch-kernel downloads the
-# kernel package into build/cache/linux (kept across `make clean` of other
-# trees, not across `rm -rf build`), and our static benchmark becomes /init
-# of an initramfs.
+# kernel package into build/cache/linux (shared by every compiler's tree;
+# `make clean` of the default tree removes it, and it is fetched again in
+# seconds), and our static benchmark becomes /init of an initramfs.
 #
 # The capOS side: tools/bench.py boots CAPOS_BENCH_KERNEL with
 # CAPOS_BENCH_MODULE as its boot module and reads the same `BENCH key value`

@@ -144,9 +144,9 @@ class Boot:
         self.wall = time.monotonic() - t0
         self.status = p.returncode
         qemu_out = p.stdout.read().decode(errors='replace').strip()
-        if qemu_out and p.returncode not in (0, qemu.QEMU_STATUS_SUCCESS) and not seen_end:
-            self.notes.append('qemu: ' + qemu_out[-500:])
         self.parse()
+        if qemu_out and not self.ended:
+            self.notes.append('qemu said: ' + qemu_out[-500:])
         if not self.ended and not self.error:
             self.error = 'no BENCH_END in %s (QEMU status %s)' % (self.log, self.status)
         return self
@@ -186,6 +186,8 @@ def linux_boots(args):
         sys.exit('bench: Linux kernel or initramfs missing (%s, %s): run `make bench`' %
                  (args.linux_kernel, args.linux_initramfs))
     append = LINUX_APPEND + (' BENCH_DETAIL=1' if args.detail else '')
+    if args.linux_append:
+        append += ' ' + args.linux_append
     boots.append(Boot('linux', dict(
         kernel=args.linux_kernel, module=args.linux_initramfs, append=append,
         icount=True, smp=1), args.timeout))
@@ -270,15 +272,29 @@ def main():
     ap.add_argument('--capos-kernel', default=os.path.join(BUILD, 'kernel', 'capos32.elf'))
     ap.add_argument('--capos-module', default=os.path.join(BUILD, 'bench', 'capos-bench.bin'))
     ap.add_argument('--linux-only', action='store_true', help='do not boot capOS')
+    ap.add_argument('--capos-only', action='store_true',
+                    help='do not boot Linux; take its figures from the last results.json')
     ap.add_argument('--detail', action='store_true',
                     help='Linux prints per-batch and per-iteration distributions')
+    ap.add_argument('--linux-append', default='',
+                    help='extra Linux kernel parameters, for experiments (e.g. mitigations=off)')
     ap.add_argument('--timeout', type=int, default=600, help='seconds per boot')
     ap.add_argument('-j', '--jobs', type=int, default=os.cpu_count() or 1,
                     help='QEMUs at once (icount figures do not depend on it)')
     args = ap.parse_args()
 
     os.makedirs(args.out_dir, exist_ok=True)
-    boots = linux_boots(args)
+    out = os.path.join(args.out_dir, 'results.json')
+    previous = {}
+    if args.capos_only:
+        try:
+            with open(out) as f:
+                previous = json.load(f)
+        except (OSError, ValueError):
+            sys.exit('bench: --capos-only needs a previous %s' % out)
+        boots = []
+    else:
+        boots = linux_boots(args)
     cboots, capos_status = capos_boots(args)
     boots += cboots
 
@@ -290,6 +306,10 @@ def main():
         list(ex.map(lambda b: b.run(args.out_dir), boots))
 
     keys = {}
+    if previous:
+        keys = {k: v for k, v in previous.items() if k.startswith('linux_') and
+                isinstance(v, int) and not isinstance(v, bool)}
+        print('bench: Linux figures from %s (run %s)' % (out, previous.get('date', '?')))
     failed = []
     for b in boots:
         for k, v in b.keys.items():
@@ -304,7 +324,7 @@ def main():
     if any(b.name.startswith('capos') and not b.error for b in boots):
         capos_status = 'ok'
 
-    kernel = {}
+    kernel = previous.get('linux_kernel', {})
     try:
         with open(args.linux_kernel_info) as f:
             pkg, ver, rel = f.read().split()[:3]
@@ -341,7 +361,7 @@ def main():
         'qemu_args': '-accel tcg -cpu max -icount shift=0,sleep=off -smp 1 -m 512M',
         'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
         'linux_kernel': kernel,
-        'linux_append': LINUX_APPEND,
+        'linux_append': (LINUX_APPEND + ' ' + args.linux_append).strip(),
         'capos_status': capos_status,
         'rows': rows,
     }
@@ -350,7 +370,6 @@ def main():
             if k and k not in keys:
                 results.setdefault(k, None)
     results.update(keys)
-    out = os.path.join(args.out_dir, 'results.json')
     with open(out, 'w') as f:
         json.dump(results, f, indent=2, sort_keys=False)
         f.write('\n')

@@ -674,13 +674,20 @@ static void touch_pages(volatile char *p)
         p[i * 4096] = 1;
 }
 
+/* The region is aligned to its own size so that it always needs exactly two
+ * page-table pages, wherever address-space randomization put the mmap base. */
 static char *pf_region(void)
 {
-    char *p = mmap(NULL, PF_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
+    char *m = mmap(NULL, 2 * PF_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) {
         fail("mmap", errno);
         return NULL;
     }
+    char *p = (char *)(((uintptr_t)m + PF_LEN - 1) & ~(uintptr_t)(PF_LEN - 1));
+    if (p > m)
+        munmap(m, (size_t)(p - m));
+    if (p + PF_LEN < m + 2 * PF_LEN)
+        munmap(p + PF_LEN, (size_t)(m + 2 * PF_LEN - (p + PF_LEN)));
     if (madvise(p, PF_LEN, MADV_NOHUGEPAGE) != 0)
         fail("madvise", errno);
     return p;
