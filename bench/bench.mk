@@ -12,7 +12,8 @@
 # seconds), and our static benchmark becomes /init of an initramfs.
 #
 # The capOS side: tools/bench.py boots CAPOS_BENCH_KERNEL with
-# CAPOS_BENCH_MODULE as its boot module and reads the same `BENCH key value`
+# CAPOS_BENCH_MODULE as its boot module (and, if it exists, once more with
+# CAPOS_BENCH_MODULE_SMP2 and two vCPUs) and reads the same `BENCH key value`
 # lines from the serial log.  The rules that build that module go in
 # bench/capos/capos.mk (included below if present), which can also set
 # CAPOS_BENCH_DEPS: the targets built before booting.  While the module does
@@ -24,6 +25,7 @@ LINUX_BENCH_OUT := $(BENCH_OUT)/linux
 
 CAPOS_BENCH_KERNEL ?= $(B)/kernel/capos32.elf
 CAPOS_BENCH_MODULE ?= $(B)/bench/capos-bench.bin
+CAPOS_BENCH_MODULE_SMP2 ?= $(B)/bench/capos-bench-smp2.bin
 CAPOS_BENCH_DEPS ?=
 
 -include bench/capos/capos.mk
@@ -75,6 +77,7 @@ bench: bootstrap
 	    --linux-kernel $(LINUX_CACHE)/vmlinuz --linux-vmlinux $(LINUX_CACHE)/vmlinux \
 	    --linux-kernel-info $(LINUX_CACHE)/kernel.txt --linux-initramfs $(LINUX_INITRAMFS) \
 	    --capos-kernel $(CAPOS_BENCH_KERNEL) --capos-module $(CAPOS_BENCH_MODULE) \
+	    --capos-smp2-module $(CAPOS_BENCH_MODULE_SMP2) \
 	    $(BENCH_ARGS)
 
 .PHONY: bench bench-build bench-linux-deps bench-linux-kernel

@@ -11,7 +11,8 @@ Boots (each in its own QEMU, run concurrently, serial log in --out-dir):
   linux-vmlinux  the same kernel uncompressed, booted through its PVH entry,
                  stopping right after /init starts: the boot figure without
                  the bzImage decompressor (capOS is booted uncompressed too)
-  capos          CAPOS kernel + benchmark module, if the module exists
+  capos          capOS kernel + benchmark module, if the module exists
+  capos-smp2     the same kernel, a second module, 2 vCPUs, if it exists
 
 Contract for a boot: the guest prints lines `BENCH <key> <integer>` on its
 first serial port and then a line `BENCH_END`, after which it should end
@@ -20,8 +21,9 @@ instead is stopped once BENCH_END is seen.  `INFO error ...` and
 `INFO warning ...` lines are repeated in the report.
 
 Output: the table on stdout and --out-dir/results.json, which holds
-"accel": "tcg-icount", every key of every boot at the top level, the
-metadata (kernel package, QEMU version, date, capOS status) and the rows.
+"accel": "tcg-icount", every key of every boot at the top level (keys of
+the rows that were not measured are null), "meta" (kernel package, QEMU
+version, date, capOS status) and "rows" (the table).
 
 To compare a new capOS figure, add a Row to ROWS below; a key printed by a
 boot but in no row is still recorded and listed under "also measured".
@@ -207,9 +209,18 @@ def capos_boots(args):
     missing = [p for p in (args.capos_kernel, args.capos_module) if not os.path.exists(p)]
     if missing:
         return [], 'n/a: no capOS benchmark image (%s missing)' % ', '.join(missing)
-    return [Boot('capos', dict(
+    boots = [Boot('capos', dict(
         kernel=args.capos_kernel, module=args.capos_module, icount=True, smp=1),
-        args.timeout)], 'ok'
+        args.timeout)]
+    # Cross-CPU figures need a second vCPU.  Under icount QEMU runs the vCPUs
+    # round-robin on one host thread and the TSC is one virtual clock, so a
+    # figure from this boot counts the instructions of both CPUs (spinning
+    # included) between the two reads.
+    if args.capos_smp2_module and os.path.exists(args.capos_smp2_module):
+        boots.append(Boot('capos-smp2', dict(
+            kernel=args.capos_kernel, module=args.capos_smp2_module, icount=True, smp=2),
+            args.timeout))
+    return boots, 'ok'
 
 
 def fmt(v):
@@ -271,6 +282,9 @@ def main():
                     default=os.path.join(BUILD, 'bench', 'linux', 'initramfs.cpio'))
     ap.add_argument('--capos-kernel', default=os.path.join(BUILD, 'kernel', 'capos32.elf'))
     ap.add_argument('--capos-module', default=os.path.join(BUILD, 'bench', 'capos-bench.bin'))
+    ap.add_argument('--capos-smp2-module',
+                    default=os.path.join(BUILD, 'bench', 'capos-bench-smp2.bin'),
+                    help='optional module booted with 2 vCPUs (cross-CPU figures)')
     ap.add_argument('--linux-only', action='store_true', help='do not boot capOS')
     ap.add_argument('--capos-only', action='store_true',
                     help='do not boot Linux; take its figures from the last results.json')
@@ -309,7 +323,8 @@ def main():
     if previous:
         keys = {k: v for k, v in previous.items() if k.startswith('linux_') and
                 isinstance(v, int) and not isinstance(v, bool)}
-        print('bench: Linux figures from %s (run %s)' % (out, previous.get('date', '?')))
+        print('bench: Linux figures from %s (run %s)' %
+              (out, previous.get('meta', {}).get('date', '?')))
     failed = []
     for b in boots:
         for k, v in b.keys.items():
@@ -324,7 +339,7 @@ def main():
     if any(b.name.startswith('capos') and not b.error for b in boots):
         capos_status = 'ok'
 
-    kernel = previous.get('linux_kernel', {})
+    kernel = previous.get('meta', {}).get('linux_kernel', {})
     try:
         with open(args.linux_kernel_info) as f:
             pkg, ver, rel = f.read().split()[:3]
@@ -355,14 +370,19 @@ def main():
             print('%s: %d figures in %.0f s wall, log %s' %
                   (b.name, len(b.keys), b.wall, b.log))
 
+    # Figures are flat at the top level (null: in a row but not measured);
+    # everything else is under "meta" and "rows".
     results = {
         'accel': 'tcg-icount',
-        'qemu': qemu_version(),
-        'qemu_args': '-accel tcg -cpu max -icount shift=0,sleep=off -smp 1 -m 512M',
-        'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
-        'linux_kernel': kernel,
-        'linux_append': (LINUX_APPEND + ' ' + args.linux_append).strip(),
-        'capos_status': capos_status,
+        'meta': {
+            'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
+            'qemu': qemu_version(),
+            'qemu_args': '-accel tcg -cpu max -icount shift=0,sleep=off -smp 1 -m 512M',
+            'linux_kernel': kernel,
+            'linux_append': (LINUX_APPEND + ' ' + args.linux_append).strip(),
+            'linux_from_previous_run': bool(previous),
+            'capos_status': capos_status,
+        },
         'rows': rows,
     }
     for r in ROWS:
