@@ -78,7 +78,9 @@ def run_host(results, args):
 
 
 # Whole-tree checks: (name, command).  Each passes if the command exits 0.
-CHECKS = []
+CHECKS = [
+    ('check-gen', ['make', '-s', 'check-gen']),
+]
 
 
 def run_checks(results, args):
