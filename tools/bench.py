@@ -149,6 +149,9 @@ class Boot:
         self.parse()
         if qemu_out and not self.ended:
             self.notes.append('qemu said: ' + qemu_out[-500:])
+        errors = [n for n in self.notes if n.startswith('error')]
+        if errors and not self.error:
+            self.error = '%d benchmark error(s) reported' % len(errors)
         if not self.ended and not self.error:
             self.error = 'no BENCH_END in %s (QEMU status %s)' % (self.log, self.status)
         return self
@@ -347,6 +350,10 @@ def main():
     except (OSError, ValueError):
         pass
 
+    if boots and not previous:
+        for r in ROWS:
+            if r.linux and r.linux not in keys:
+                print('bench: warning: Linux figure %s was not measured' % r.linux)
     rows = table(keys)
     print()
     print('Path lengths in guest instructions per operation (QEMU %s)' %
