@@ -121,8 +121,11 @@ class Boot:
             os.unlink(self.log)
         cmd = qemu.qemu_command(serial='file:' + self.log, **self.qemu_args)
         t0 = time.monotonic()
-        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT)
+        # QEMU's own messages go to a file, not a pipe nobody drains while
+        # it runs.
+        qemu_log = os.path.join(out_dir, self.name + '.qemu.txt')
+        qf = open(qemu_log, 'wb')
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qf, stderr=subprocess.STDOUT)
         seen_end = None
         while True:
             try:
@@ -145,7 +148,9 @@ class Boot:
                 break
         self.wall = time.monotonic() - t0
         self.status = p.returncode
-        qemu_out = p.stdout.read().decode(errors='replace').strip()
+        qf.close()
+        with open(qemu_log, 'rb') as f:
+            qemu_out = f.read().decode(errors='replace').strip()
         self.parse()
         if qemu_out and not self.ended:
             self.notes.append('qemu said: ' + qemu_out[-500:])
