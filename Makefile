@@ -51,6 +51,8 @@ include lib/lib.mk
 -include tools/capnpc-c/capnpc-c.mk
 -include gen/gen.mk
 include kernel/kernel.mk
+include user/user.mk
+include system/system.mk
 include tests/tests.mk
 include tests/fuzz/fuzz.mk
 include tools/tools.mk

@@ -5,11 +5,11 @@
 # Linking happens twice so that the second image embeds a symbol table of the
 # first (tools/ksyms.py); .ksyms is the last section, so no address moves.
 
-KERNEL_C := $(sort $(shell find kernel -name '*.c')) $(LIB_ALL_C)
+KERNEL_C := $(sort $(shell find kernel -name '*.c')) $(LIB_ALL_C) gen/capos.capnp.c
 KERNEL_S := $(sort $(shell find kernel -name '*.S'))
 KERNEL_LD := kernel/arch/x86_64/kernel.ld
 
-KERNEL_CFLAGS := $(COMMON_CFLAGS) $(FREESTANDING) -Ikernel -Ilib \
+KERNEL_CFLAGS := $(COMMON_CFLAGS) $(FREESTANDING) -Ikernel -Ilib -Igen \
     -mcmodel=kernel -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -Wl,-T,$(KERNEL_LD) -Wl,-z,max-page-size=0x1000 \
     -Wl,--build-id=none -Wl,-z,noexecstack
@@ -21,14 +21,14 @@ endif
 
 # $(1) = output directory, $(2) = extra CFLAGS
 define kernel_variant
-$(1)/objs := $$(patsubst %.c,$(1)/%.o,$$(KERNEL_C)) $$(patsubst %.S,$(1)/%.o,$$(KERNEL_S))
+$(1)/objs := $$(patsubst %,$(1)/%.o,$$(KERNEL_C) $$(KERNEL_S))
 
-$(1)/%.o: %.c
+$(1)/%.c.o: %.c
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$@"
 	$$(Q)$$(CC) $$(KERNEL_CFLAGS) $(2) -c $$< -o $$@
 
-$(1)/%.o: %.S
+$(1)/%.S.o: %.S
 	@mkdir -p $$(dir $$@)
 	@echo "  AS      $$@"
 	$$(Q)$$(CC) $$(KERNEL_CFLAGS) $(2) -c $$< -o $$@

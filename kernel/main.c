@@ -2,29 +2,35 @@
  * kmain: the boot CPU's path from the first C instruction to a running
  * system.  Order matters and each step depends only on the ones before it:
  * console, exception handling, boot information, physical memory, the
- * kernel's page tables, heap, interrupts and time, then the boot module.
+ * kernel's page tables, heap, interrupts and time, the boot module, then the
+ * system the manifest describes; the boot CPU then becomes its idle thread.
  * Every step reports what it found, so the serial log is a self-description
  * of the machine and the smoke tests can assert on it.
  */
 #include "arch.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/context.h"
 #include "arch/x86_64/cpu_init.h"
 #include "arch/x86_64/multiboot.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/tsc.h"
 #include "base/mem.h"
 #include "boot_info.h"
+#include "cap.h"
 #include "console.h"
 #include "ktest.h"
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "panic.h"
 #include "printk.h"
+#include "sched.h"
+#include "system.h"
 #include "time.h"
 #include "version.h"
 
 void kmain(uint32_t magic, uint64_t info_pa);
+void syscall_init_cpu(void);
 
 static void report_cpu(void)
 {
@@ -114,7 +120,14 @@ void kmain(uint32_t magic, uint64_t info_pa)
 
     report_module();
     ktest_run();
+    kprintf("capOS: boot self-report complete\n");
 
-    kprintf("capOS: boot self-report complete; halting\n");
-    system_exit(SYSTEM_EXIT_SUCCESS);
+    arch_fpu_init_cpu();
+    syscall_init_cpu();
+    if (!cap_init_cpu(0))
+        panic("out of memory for the capability call buffers");
+    const struct boot_module *m = &boot_info.modules[0];
+    arch_irq_disable();
+    system_start(phys_to_virt(m->start), m->end - m->start);
+    sched_start();
 }

@@ -12,6 +12,8 @@
 
 #define MAX_CPUS 16
 
+struct thread;
+
 struct cpu {
     struct cpu *self;          /* offset 0: lets asm load the pointer with gs:0 */
     uint64_t kernel_stack_top; /* offset 8: stack for entries from user mode */
@@ -20,6 +22,12 @@ struct cpu {
     uint32_t hw_id;            /* local APIC id */
     bool online;
     uint64_t ticks; /* timer interrupts taken on this CPU */
+    /* Scheduler state of this CPU (see sched.c). */
+    struct thread *current;
+    struct thread *idle;
+    struct thread *zombie; /* dead thread to free once switched away from */
+    bool need_resched;
+    unsigned slice_left;
     struct arch_cpu arch;
 };
 

@@ -73,3 +73,16 @@ int kprintf(const char *fmt, ...)
     va_end(ap);
     return n;
 }
+
+void printk_write(const char *s, size_t n, bool newline)
+{
+    uint64_t flags = 0;
+    bool locked = !printk_panicking;
+    if (locked)
+        flags = spin_lock_irqsave(&console_lock);
+    console_write(s, n);
+    if (newline)
+        console_write("\n", 1);
+    if (locked)
+        spin_unlock_irqrestore(&console_lock, flags);
+}

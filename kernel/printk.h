@@ -15,6 +15,10 @@ int kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 int kvprintf(const char *fmt, va_list ap);
 void kputs_raw(const char *s, size_t n);
 
+/* Writes bytes as they are (NULs included), plus a newline if asked, as one
+ * message. */
+void printk_write(const char *s, size_t n, bool newline);
+
 /* Switches printk to lock-free mode for the panic path. */
 void printk_enter_panic(void);
 

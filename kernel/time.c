@@ -7,6 +7,8 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/tsc.h"
 #include "percpu.h"
+#include "sched.h"
+#include "timerq.h"
 
 static uint64_t time_tick_count;
 
@@ -21,6 +23,8 @@ void time_tick(void)
 {
     __atomic_fetch_add(&time_tick_count, 1, __ATOMIC_RELAXED);
     this_cpu()->ticks++;
+    timerq_run(time_now_ns());
+    sched_tick();
 }
 
 uint64_t time_ticks(void)

@@ -141,28 +141,65 @@ def check_log(smoke, lines):
     return ''
 
 
+def read_log(path):
+    try:
+        with open(path, 'rb') as f:
+            return f.read().decode('utf-8', 'replace').replace('\r', '').split('\n')
+    except FileNotFoundError:
+        return []
+
+
+def groups_ok(smoke, lines):
+    for patterns in smoke.groups.values():
+        if check_log(smokes.Smoke(name='', expect=patterns, forbid=[]), lines):
+            return False
+    return True
+
+
 def run_smoke(smoke):
+    """Boots one smoke; returns (ok, reason, log).  Sub-checks (smoke.groups)
+    are evaluated by the caller from the same log."""
     log = os.path.join(LOG_DIR, smoke.name + '.log')
     for path in (smoke.kernel, smoke.iso, smoke.module if smoke.kernel else None):
         if path and not os.path.exists(path):
             return False, '%s is missing (build first)' % path, None
+    if os.path.exists(log):
+        os.unlink(log)
     cmd = qemu.qemu_command(iso=smoke.iso, kernel=smoke.kernel, module=smoke.module,
                             append=smoke.append, uefi=smoke.uefi, smp=smoke.smp,
                             serial='file:' + log)
     start = time.monotonic()
-    try:
-        rc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
-                            timeout=smoke.timeout).returncode
-    except subprocess.TimeoutExpired:
-        return False, 'timed out after %.0f s' % smoke.timeout, log
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    rc = None
+    while True:
+        try:
+            rc = proc.wait(timeout=0.2)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        lines = read_log(log) if smoke.exit == 'running' else []
+        if smoke.exit == 'running' and not check_log(smoke, lines) and groups_ok(smoke, lines):
+            # Everything expected has happened while the system keeps running
+            # (e.g. a process that spins forever): stop it here.
+            proc.terminate()
+            proc.wait()
+            return True, '%.1f s' % (time.monotonic() - start), log
+        if time.monotonic() - start > smoke.timeout:
+            proc.kill()
+            proc.wait()
+            reason = check_log(smoke, read_log(log))
+            return False, 'timed out after %.0f s%s' % (
+                smoke.timeout, ' (%s)' % reason if reason else ''), log
     took = time.monotonic() - start
-    with open(log, 'rb') as f:
-        lines = f.read().decode('utf-8', 'replace').replace('\r', '').split('\n')
+    lines = read_log(log)
     status = qemu.map_status(rc)
+    if smoke.exit == 'running':
+        return False, 'machine ended (status %d) while it should still be running' % status, log
     want = 0 if smoke.exit == 'success' else 1
     if status != want:
-        return False, 'machine ended with status %d (QEMU %d), expected %s' % (
-            status, rc, smoke.exit), log
+        return False, 'machine ended with status %d (QEMU %d), expected %s; %s' % (
+            status, rc, smoke.exit, check_log(smoke, lines) or 'log as expected'), log
     reason = check_log(smoke, lines)
     if reason:
         return False, reason, log
@@ -177,6 +214,12 @@ def run_smokes(results, args):
         for s, fut in futures:
             ok, reason, log = fut.result()
             results.add('smoke/' + s.name, ok, reason if not ok else '', log)
+            # Sub-checks: separate results judged on the same serial log.
+            lines = read_log(log) if log else []
+            for gname, patterns in s.groups.items():
+                sub = smokes.Smoke(name=gname, expect=patterns, forbid=[])
+                why = check_log(sub, lines) if lines else 'no log'
+                results.add('smoke/%s/%s' % (s.name, gname), not why, why, log)
 
 
 def main():

@@ -5,7 +5,7 @@
 #   make run      boot the ISO (UEFI=1: under OVMF; ACCEL=kvm: hardware virt.)
 #   make debug    boot halted with QEMU's gdb stub; prints the gdb command
 
-BOOT_MODULE ?= $(B)/boot/manifest.bin
+BOOT_MODULE ?= $(B)/system/default.bin
 ISO := $(B)/capos.iso
 QEMU_RUN := $(PYTHON) tools/qemu.py
 RUN_ARGS := $(if $(filter 1,$(UEFI)),--uefi) $(if $(ACCEL),--accel $(ACCEL))
@@ -31,7 +31,3 @@ debug: bootstrap
 
 .PHONY: iso run debug
 
-# Until the manifest exists, the boot module is a small descriptive file.
-$(B)/boot/manifest.bin:
-	@mkdir -p $(dir $@)
-	$(Q)printf 'capOS boot module\n' > $@

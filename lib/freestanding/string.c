@@ -8,10 +8,17 @@
 
 #include <stdint.h>
 
+/*
+ * Bulk moves use 8-byte string instructions and finish with single bytes:
+ * fast on real hardware, and eight times fewer instructions than byte moves
+ * where instructions are what is counted (the benchmark harness).
+ */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
     void *ret = dst;
-    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    size_t q = n / 8, r = n % 8;
+    __asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(q) : : "memory");
+    __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(r) : : "memory");
     return ret;
 }
 
@@ -33,7 +40,10 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
     void *ret = dst;
-    __asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+    uint64_t v = 0x0101010101010101ULL * (uint8_t)c;
+    size_t q = n / 8, r = n % 8;
+    __asm__ volatile("rep stosq" : "+D"(dst), "+c"(q) : "a"(v) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(dst), "+c"(r) : "a"(v) : "memory");
     return ret;
 }
 

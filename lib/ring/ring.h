@@ -51,8 +51,106 @@ static inline bool ring_cq_space(uint32_t tail, uint32_t head, uint32_t entries,
     return true;
 }
 
-/* Validates the fields of an SQE that do not depend on capabilities. */
-enum ring_sqe_check ring_sqe_validate(const struct capos_sqe *sqe);
+/* ---- SQE validation ----
+ * Validates the fields of an SQE that do not depend on capabilities.  The
+ * tables below list, per opcode, which fields it uses; every other field
+ * must be zero, so that giving a field a meaning later cannot change what an
+ * existing program's entries do.  Inline: it runs once per submitted entry. */
+enum {
+    RING_F_CAP = 1 << 0,
+    RING_F_METHOD = 1 << 1,
+    RING_F_WORD0 = 1 << 2,
+    RING_F_SEND = 1 << 3,
+    RING_F_RECV = 1 << 4,
+    RING_F_XFER = 1 << 5,
+    RING_F_STATUS = 1 << 6,
+};
+
+/*
+ * For each opcode, the bits of the SQE's eight 64-bit words that must be
+ * zero: every field the opcode does not use, plus `reserved` always.  The
+ * check is then eight AND/ORs, the same cost for every opcode.  Word layout:
+ *   0: opcode, flags, method, cap   1: user_data   2: word0   3: send_addr
+ *   4: send_len, recv_len           5: recv_addr   6: xfer_addr
+ *   7: xfer_count, reserved, status
+ */
+#define RING_M0(f)                                                                                 \
+    (((f)&RING_F_CAP ? 0 : 0xffffffff00000000ULL) | ((f)&RING_F_METHOD ? 0 : 0xffff0000ULL))
+#define RING_M2(f) ((f)&RING_F_WORD0 ? 0 : ~0ULL)
+#define RING_M3(f) ((f)&RING_F_SEND ? 0 : ~0ULL)
+#define RING_M4(f)                                                                                 \
+    (((f)&RING_F_SEND ? 0 : 0xffffffffULL) | ((f)&RING_F_RECV ? 0 : 0xffffffff00000000ULL))
+#define RING_M5(f) ((f)&RING_F_RECV ? 0 : ~0ULL)
+#define RING_M6(f) ((f)&RING_F_XFER ? 0 : ~0ULL)
+#define RING_M7(f)                                                                                 \
+    (((f)&RING_F_XFER ? 0 : 0xffffULL) | 0xffff0000ULL |                                           \
+     ((f)&RING_F_STATUS ? 0 : 0xffffffff00000000ULL))
+#define RING_MASKS(f)                                                                              \
+    {                                                                                              \
+        RING_M0(f), 0, RING_M2(f), RING_M3(f), RING_M4(f), RING_M5(f), RING_M6(f), RING_M7(f)      \
+    }
+
+static const uint8_t ring_fields[CAPOS_OP_COUNT] = {
+    [CAPOS_OP_NOP] = 0,
+    [CAPOS_OP_CALL] =
+        RING_F_CAP | RING_F_METHOD | RING_F_WORD0 | RING_F_SEND | RING_F_RECV | RING_F_XFER,
+    [CAPOS_OP_RECV] = RING_F_CAP | RING_F_RECV,
+    [CAPOS_OP_RETURN] = RING_F_CAP | RING_F_WORD0 | RING_F_SEND | RING_F_XFER | RING_F_STATUS,
+    [CAPOS_OP_RELEASE] = RING_F_CAP,
+};
+
+static const uint64_t ring_zero_masks[CAPOS_OP_COUNT][8] = {
+    [CAPOS_OP_NOP] = RING_MASKS(0),
+    [CAPOS_OP_CALL] = RING_MASKS(RING_F_CAP | RING_F_METHOD | RING_F_WORD0 | RING_F_SEND |
+                                 RING_F_RECV | RING_F_XFER),
+    [CAPOS_OP_RECV] = RING_MASKS(RING_F_CAP | RING_F_RECV),
+    [CAPOS_OP_RETURN] =
+        RING_MASKS(RING_F_CAP | RING_F_WORD0 | RING_F_SEND | RING_F_XFER | RING_F_STATUS),
+    [CAPOS_OP_RELEASE] = RING_MASKS(RING_F_CAP),
+};
+
+/* A received message plus its cap ids must fit in the largest buffer. */
+#define RING_MAX_RECV (CAPOS_MAX_MSG_BYTES + CAPOS_MAX_XFER * 4 + 8)
+
+/* OR of the words masked by the opcode's must-be-zero bits.  Called with a
+ * constant opcode row so that the masks fold into immediate operands. */
+static inline uint64_t ring_forbidden_bits(const uint64_t *w, const uint64_t *m)
+{
+    return (w[0] & m[0]) | (w[2] & m[2]) | (w[3] & m[3]) | (w[4] & m[4]) | (w[5] & m[5]) |
+           (w[6] & m[6]) | (w[7] & m[7]);
+}
+
+static inline enum ring_sqe_check ring_sqe_validate(const struct capos_sqe *sqe)
+{
+    /* The SQE is 8 words (pinned in abi/ring.h); word 1 (user_data) is free. */
+    const uint64_t *w = (const uint64_t *)(const void *)sqe;
+    uint64_t bad;
+
+    if (sqe->flags != 0)
+        return sqe->opcode >= CAPOS_OP_COUNT ? RING_SQE_BAD_OPCODE : RING_SQE_BAD_FLAGS;
+    switch (sqe->opcode) {
+    case CAPOS_OP_NOP: bad = ring_forbidden_bits(w, ring_zero_masks[CAPOS_OP_NOP]); break;
+    case CAPOS_OP_CALL: bad = ring_forbidden_bits(w, ring_zero_masks[CAPOS_OP_CALL]); break;
+    case CAPOS_OP_RECV: bad = ring_forbidden_bits(w, ring_zero_masks[CAPOS_OP_RECV]); break;
+    case CAPOS_OP_RETURN: bad = ring_forbidden_bits(w, ring_zero_masks[CAPOS_OP_RETURN]); break;
+    case CAPOS_OP_RELEASE: bad = ring_forbidden_bits(w, ring_zero_masks[CAPOS_OP_RELEASE]); break;
+    default: return RING_SQE_BAD_OPCODE;
+    }
+    if (bad)
+        return RING_SQE_NONZERO;
+    if (!(ring_fields[sqe->opcode] & (RING_F_SEND | RING_F_RECV | RING_F_XFER)))
+        return RING_SQE_OK;
+    /* An empty buffer has no address: a stray pointer is a bug worth reporting. */
+    if ((sqe->send_len == 0 && sqe->send_addr != 0) ||
+        (sqe->recv_len == 0 && sqe->recv_addr != 0) ||
+        (sqe->xfer_count == 0 && sqe->xfer_addr != 0))
+        return RING_SQE_NONZERO;
+    if (sqe->send_len > CAPOS_MAX_MSG_BYTES || sqe->recv_len > RING_MAX_RECV)
+        return RING_SQE_TOO_LONG;
+    if (sqe->xfer_count > CAPOS_MAX_XFER)
+        return RING_SQE_TOO_MANY_CAPS;
+    return RING_SQE_OK;
+}
 
 const char *ring_sqe_check_str(enum ring_sqe_check c);
 

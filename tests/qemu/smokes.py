@@ -3,18 +3,26 @@
 Each Smoke boots one image and passes if every `expect` pattern matches the
 serial log in order, no `forbid` pattern matches anywhere, and the machine
 ends with the expected exit ('success' = the kernel's orderly exit,
-'failure' = a panic or fault report) within the timeout.  Patterns are
-Python regular expressions matched line by line.
+'failure' = a panic or fault report) within the timeout.  With exit
+'running' the smoke passes as soon as the expected lines have appeared while
+the machine still runs (a deliberately endless process keeps it alive); the
+runner then stops QEMU.  `groups` are named sub-checks on the same log, each
+reported as its own result (smoke/<name>/<group>).  Patterns are Python
+regular expressions matched line by line.
 """
 import os
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 B = os.environ.get('CAPOS_BUILD', 'build')
 KERNEL = B + '/kernel/capos32.elf'
 KERNEL_TEST = B + '/kernel-test/capos32.elf'
 ISO = B + '/capos.iso'
-MODULE = B + '/boot/manifest.bin'
+MODULE = B + '/system/default.bin'
+
+
+def system(name):
+    return B + '/system/%s.bin' % name
 
 
 @dataclass
@@ -30,6 +38,7 @@ class Smoke:
     exit: str = 'success'
     timeout: float = 30.0
     forbid: List[str] = field(default_factory=lambda: [r'KERNEL (PANIC|FAULT)'])
+    groups: Dict[str, List[str]] = field(default_factory=dict)
 
 
 BOOT_REPORT = [
@@ -42,7 +51,12 @@ BOOT_REPORT = [
     r'^heap: self-test passed',
     r'^timer: 250 Hz tick; 10 ticks in \d+ us',
     r'^module: "[^"]*" at phys 0x[0-9a-f]+-0x[0-9a-f]+, \d+ bytes',
-    r'^capOS: boot self-report complete; halting',
+    r'^capOS: boot self-report complete',
+    r'^manifest: "capOS default system"',
+    r'^system: started hello \(pid 1\)',
+    r'^Hello from capOS userspace!',
+    r'^system: hello \(pid 1\) exited with status 0',
+    r'^system: all processes have exited; halting',
 ]
 
 FAULT_HEAD = [r'^ktest: running']
@@ -53,6 +67,10 @@ FAULT_TAIL = [r'^    backtrace:', r'^      #0 0x[0-9a-f]+ <', r'<kmain\+0x[0-9a-
 def fault(name, test, head, tail=FAULT_TAIL):
     return Smoke(name=name, kernel=KERNEL_TEST, append='ktest=' + test,
                  expect=FAULT_HEAD + head + tail, exit='failure', forbid=[])
+
+
+def exited(name, status=0):
+    return r'^system: %s \(pid \d+\) exited with status %d$' % (name, status)
 
 
 SMOKES = [
@@ -84,4 +102,33 @@ SMOKES = [
         r'^\*\*\* KERNEL PANIC: ktest: deliberate panic with value 42',
     ], [r'^    backtrace:', r'^      #0 0x[0-9a-f]+ <ktest_run\+', r'^      #1 0x[0-9a-f]+ <kmain\+',
         r'^\*\*\* system halted \(failure\)']),
+    Smoke(name='demos', kernel=KERNEL, module=system('smoke-demos'), expect=[
+        r'^manifest: "demos": 5 binaries, 5 services',
+        r'^system: all processes have exited; halting',
+    ], groups={
+        'hello': [r'^Hello from capOS userspace!', r'^hello: argc=2 argv\[0\]=hello',
+                  exited('hello')],
+        'timer': [r'^timer: slept 20 ms', r'^timer: slept 40 ms', r'^timer: slept 60 ms',
+                  r'^timer: ok', exited('timer')],
+        'entropy': [r'^entropy: [0-9a-f]{32} \.\.\. \(\d+ of 256 bits set\)', r'^entropy: ok',
+                    exited('entropy')],
+        'vm': [r'^vm: mapped 2 MiB at 0x[0-9a-f]+; quota 16384 KiB', r'^vm: ok', exited('vm')],
+        'batch': [r'^batch: 48 operations in one cap_enter, all 48 completions matched',
+                  exited('batch')],
+    }),
+    Smoke(name='hostile', kernel=KERNEL, module=system('smoke-hostile'), exit='running',
+          timeout=60, expect=[r'^manifest: "hostile"'], groups={
+              'garbage': [r'^hostile garbage: \d+ bad requests all rejected with defined '
+                          r'errors; 0 unexpected', exited('garbage')],
+              'quota': [r'^hostile quota: mapped \d+ MiB, then quotaExceeded', exited('quota')],
+              'corrupt-sq': [r'^system: ring-sq \(pid \d+\) was stopped: ring: submission '
+                             r'queue tail is corrupt'],
+              'corrupt-cq': [r'^system: ring-cq \(pid \d+\) was stopped: ring: completion '
+                             r'queue head is corrupt'],
+              'kernel-access': [r'^system: fault \(pid \d+\) was stopped: #PF page fault at '
+                                r'0xffff800000001000'],
+              'spin': [r'^hostile spin: starting'],
+              'innocent': [r'^innocent: finished 20 rounds, checksum 399998000000',
+                           exited('innocent')],
+          }),
 ]

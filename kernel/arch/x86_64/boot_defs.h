@@ -49,6 +49,14 @@
 #define PTE_PS             (1 << 7)
 #define PTE_G              (1 << 8)
 
+/* GDT selectors (see gdt.c; SYSRET derives the user ones from GDT_UCODE32). */
+#define GDT_KCODE   0x08
+#define GDT_KDATA   0x10
+#define GDT_UCODE32 0x18
+#define GDT_UDATA   0x20
+#define GDT_UCODE   0x28
+#define GDT_TSS     0x30
+
 /* Virtual layout (see docs/boot.md). */
 #define KERNEL_VMA     0xffffffff80000000
 #define DIRECT_MAP_VMA 0xffff800000000000

@@ -14,6 +14,7 @@
 #include "base/checked.h"
 #include "boot_info.h"
 #include "kerr.h"
+#include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "panic.h"
 #include "printk.h"
@@ -51,9 +52,10 @@ static uint64_t pte_bits(unsigned f)
     return b;
 }
 
-/* Returns the table the entry points to, allocating it if asked; NULL if
- * absent (and not created), if allocation failed, or if it maps a large page. */
-static uint64_t *pt_descend(uint64_t *entry, bool create, bool user)
+/* Returns the table the entry points to, allocating it if asked (charging
+ * `ledger` when given); NULL if absent (and not created), if allocation
+ * failed, or if it maps a large page. */
+static uint64_t *pt_descend(uint64_t *entry, bool create, bool user, struct ledger *ledger)
 {
     uint64_t pa;
     if (*entry & PTE_P) {
@@ -63,27 +65,35 @@ static uint64_t *pt_descend(uint64_t *entry, bool create, bool user)
             *entry |= PTE_U;
         return phys_to_virt(*entry & PTE_ADDR_MASK);
     }
-    if (!create || !pmm_alloc_frame(&pa))
+    if (!create)
         return NULL;
+    if (ledger && !ledger_charge(ledger, 1))
+        return NULL;
+    if (!pmm_alloc_frame(&pa)) {
+        if (ledger)
+            ledger_uncharge(ledger, 1);
+        return NULL;
+    }
     *entry = pa | PTE_P | PTE_W | (user ? PTE_U : 0);
     return phys_to_virt(pa);
 }
 
 /* Finds (creating tables down to) the entry at `level` for va. */
-static uint64_t *pt_walk(uint64_t root, uint64_t va, int level, bool create, bool user)
+static uint64_t *pt_walk(uint64_t root, uint64_t va, int level, bool create, bool user,
+                         struct ledger *ledger)
 {
     uint64_t *table = phys_to_virt(root);
     for (int l = 3; l > level; l--) {
-        table = pt_descend(&table[pt_index(va, l)], create, user);
+        table = pt_descend(&table[pt_index(va, l)], create, user, ledger);
         if (!table)
             return NULL;
     }
     return &table[pt_index(va, level)];
 }
 
-int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags)
+int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags, struct ledger *ledger)
 {
-    uint64_t *pte = pt_walk(root, va, 0, true, map_flags & MAP_USER);
+    uint64_t *pte = pt_walk(root, va, 0, true, map_flags & MAP_USER, ledger);
     if (!pte)
         return KERR_NOMEM;
     if (*pte & PTE_P)
@@ -94,13 +104,99 @@ int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags)
 
 bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa)
 {
-    uint64_t *pte = pt_walk(root, va, 0, false, false);
+    uint64_t *pte = pt_walk(root, va, 0, false, false, NULL);
     if (!pte || !(*pte & PTE_P))
         return false;
     if (pa)
         *pa = *pte & PTE_ADDR_MASK;
     *pte = 0;
     return true;
+}
+
+bool paging_protect(uint64_t root, uint64_t va, unsigned map_flags)
+{
+    uint64_t *pte = pt_walk(root, va, 0, false, false, NULL);
+    if (!pte || !(*pte & PTE_P))
+        return false;
+    *pte = (*pte & PTE_ADDR_MASK) | pte_bits(map_flags);
+    return true;
+}
+
+bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags)
+{
+    uint64_t *pte = pt_walk(root, va, 0, false, false, NULL);
+    unsigned f = 0;
+    if (!pte || !(*pte & PTE_P))
+        return false;
+    if (pa)
+        *pa = *pte & PTE_ADDR_MASK;
+    if (*pte & PTE_W)
+        f |= MAP_WRITE;
+    if (*pte & PTE_U)
+        f |= MAP_USER;
+    if (!(*pte & PTE_NX) || !cpu_has_nx)
+        f |= MAP_EXEC;
+    if (map_flags)
+        *map_flags = f;
+    return true;
+}
+
+bool paging_create_space(uint64_t *root, struct ledger *ledger)
+{
+    uint64_t pa;
+    if (ledger && !ledger_charge(ledger, 1))
+        return false;
+    if (!pmm_alloc_frame(&pa)) {
+        if (ledger)
+            ledger_uncharge(ledger, 1);
+        return false;
+    }
+    /* The kernel half is shared: copy its top-level entries, which never
+     * change after paging_init. */
+    uint64_t *dst = phys_to_virt(pa);
+    const uint64_t *src = phys_to_virt(kernel_root);
+    for (int i = 256; i < 512; i++)
+        dst[i] = src[i];
+    *root = pa;
+    return true;
+}
+
+/* Frees the user tables below `table` at `level` (3 = PML4). */
+static void paging_free_tables(uint64_t *table, int level, struct ledger *ledger)
+{
+    int end = level == 3 ? 256 : 512;
+    for (int i = 0; i < end; i++) {
+        uint64_t e = table[i];
+        if (!(e & PTE_P) || level == 0)
+            continue;
+        if (level > 1 || !(e & PTE_PS)) {
+            if (level > 1)
+                paging_free_tables(phys_to_virt(e & PTE_ADDR_MASK), level - 1, ledger);
+            pmm_free_frame(e & PTE_ADDR_MASK);
+            if (ledger)
+                ledger_uncharge(ledger, 1);
+        }
+        table[i] = 0;
+    }
+}
+
+void paging_destroy_space(uint64_t root, struct ledger *ledger)
+{
+    paging_free_tables(phys_to_virt(root), 3, ledger);
+    pmm_free_frame(root);
+    if (ledger)
+        ledger_uncharge(ledger, 1);
+}
+
+void paging_activate(uint64_t root)
+{
+    if ((read_cr3() & PTE_ADDR_MASK) != root)
+        write_cr3(root);
+}
+
+void paging_flush_page(uint64_t va)
+{
+    invlpg(va);
 }
 
 bool paging_is_mapped(uintptr_t va)
@@ -124,7 +220,7 @@ uint64_t paging_kernel_root(void)
 
 static void paging_map_large(uint64_t va, uint64_t pa, unsigned flags)
 {
-    uint64_t *pde = pt_walk(kernel_root, va, 1, true, false);
+    uint64_t *pde = pt_walk(kernel_root, va, 1, true, false, NULL);
     if (!pde)
         panic("paging: out of memory building the direct map");
     if (!(*pde & PTE_P))
@@ -152,7 +248,7 @@ static void paging_map_image(const char *start, const char *end, unsigned flags)
     for (uintptr_t va = (uintptr_t)start; va < (uintptr_t)end; va += PAGE_SIZE) {
         if (va >= (uintptr_t)__stack_guard && va < (uintptr_t)__stack_bottom)
             continue; /* the boot stack's guard page stays unmapped */
-        if (paging_map(kernel_root, va, va - KERNEL_VMA, flags | MAP_GLOBAL) != KERR_OK)
+        if (paging_map(kernel_root, va, va - KERNEL_VMA, flags | MAP_GLOBAL, NULL) != KERR_OK)
             panic("paging: cannot map the kernel image at %#lx", (unsigned long)va);
     }
 }
@@ -185,7 +281,7 @@ void paging_init(void)
         panic("paging: no memory for the kernel page tables");
     uint64_t *pml4 = phys_to_virt(kernel_root);
     for (unsigned i = 0; i < ARRAY_SIZE(kernel_slots); i++) {
-        if (!pt_descend(&pml4[kernel_slots[i]], true, false))
+        if (!pt_descend(&pml4[kernel_slots[i]], true, false, NULL))
             panic("paging: no memory for the kernel page tables");
     }
 
@@ -228,8 +324,8 @@ void *mmio_map(uint64_t pa, uint64_t size)
     va = mmio_next;
     mmio_next += len + PAGE_SIZE; /* one unmapped page between windows */
     for (uint64_t i = 0; i < len; i += PAGE_SIZE) {
-        if (paging_map(kernel_root, va + i, base + i, MAP_WRITE | MAP_UNCACHED | MAP_GLOBAL) !=
-            KERR_OK) {
+        if (paging_map(kernel_root, va + i, base + i, MAP_WRITE | MAP_UNCACHED | MAP_GLOBAL,
+                       NULL) != KERR_OK) {
             spin_unlock_irqrestore(&kernel_map_lock, flags);
             return NULL; /* the partial mapping stays; the window is never reused */
         }

@@ -38,13 +38,36 @@ void paging_init(void);
 /* Physical address of the kernel's PML4 (the template for new spaces). */
 uint64_t paging_kernel_root(void);
 
+struct ledger;
+
 /* Maps one 4 KiB page; returns KERR_NOMEM if a table could not be
- * allocated, KERR_EXISTS if va is already mapped. */
-int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags);
+ * allocated (or charged to `ledger`, when given), KERR_EXISTS if va is
+ * already mapped. */
+int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags, struct ledger *ledger);
 
 /* Removes the mapping of va (returning the frame in *pa); false if unmapped.
  * The caller flushes TLBs. */
 bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa);
+
+/* Changes the permissions of a mapped page; false if unmapped. */
+bool paging_protect(uint64_t root, uint64_t va, unsigned map_flags);
+
+/* Looks up the frame mapped at va in `root`; false if unmapped. */
+bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags);
+
+/* A new address space: a PML4 sharing the kernel half.  The PML4 frame is
+ * charged to `ledger`.  Returns false when out of memory or quota. */
+bool paging_create_space(uint64_t *root, struct ledger *ledger);
+
+/* Frees every user page table of `root` and the PML4 itself, uncharging
+ * `ledger`.  The leaf frames must already be unmapped and freed. */
+void paging_destroy_space(uint64_t root, struct ledger *ledger);
+
+/* Switches to an address space (no-op if it is already active). */
+void paging_activate(uint64_t root);
+
+/* Flushes one user page from this CPU's TLB. */
+void paging_flush_page(uint64_t va);
 
 /* True if va is mapped (present) in the active address space. */
 bool paging_is_mapped(uintptr_t va);

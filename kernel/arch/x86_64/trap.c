@@ -4,8 +4,10 @@
  * Hardware interrupts go to their drivers.  An exception in kernel mode is a
  * kernel bug: it is reported (vector, error code decoded, faulting address,
  * all registers, backtrace) and the machine stops with a failure status.
- * Exceptions from user mode are handed to the process layer once processes
- * exist; until then there is no user mode to fault.
+ * An exception in user mode stops only the offending process (its status
+ * records the vector and address).  A page fault inside a user-memory copy
+ * is not a kernel bug either: the copy is redirected to report failure.
+ * Returning to user mode is a preemption point.
  */
 #include "arch/x86_64/trap.h"
 
@@ -16,6 +18,9 @@
 #include "panic.h"
 #include "percpu.h"
 #include "printk.h"
+#include "process.h"
+#include "sched.h"
+#include "usercopy.h"
 #include "time.h"
 
 static const char *const exception_names[32] = {
@@ -107,25 +112,39 @@ static NORETURN void trap_kernel_fault(const struct trap_frame *f)
     system_exit(SYSTEM_EXIT_FAILURE);
 }
 
+/* An exception in user mode stops the process; the kernel goes on. */
+static NORETURN void trap_user_fault(struct trap_frame *f)
+{
+    uint64_t v = f->vector;
+    uint64_t addr = v == VEC_PAGE_FAULT ? read_cr2() : f->rip;
+    process_fault_trap(sched_current()->proc, (uint8_t)v, addr,
+                       v < 32 ? exception_names[v] : "exception");
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
     uint64_t v = f->vector;
 
     if (v < 32) {
-        /* No user mode exists yet, so every exception is a kernel fault. */
+        if (trap_from_user(f))
+            trap_user_fault(f);
+        if (v == VEC_PAGE_FAULT && usercopy_fixup_fault(f))
+            return; /* a user copy hit a bad page: it reports failure */
         trap_kernel_fault(f);
     }
     switch (v) {
     case VEC_TIMER:
         lapic_eoi();
         time_tick();
-        return;
-    case VEC_SPURIOUS: return;
+        break;
+    case VEC_SPURIOUS: break;
     default:
         if (v >= VEC_PIC_BASE && v < VEC_PIC_BASE + 16)
-            return; /* spurious legacy PIC interrupt: masked, no EOI needed */
+            break; /* spurious legacy PIC interrupt: masked, no EOI needed */
         kprintf("trap: unexpected interrupt vector %lu\n", (unsigned long)v);
         lapic_eoi();
-        return;
+        break;
     }
+    if (trap_from_user(f))
+        sched_preempt_point();
 }

@@ -39,6 +39,11 @@ trap_common:
     testb $3, 24(%rsp)          /* CS of the interrupted context */
     jz 1f
     swapgs
+    /* A process may have set RFLAGS.AC, which would switch SMAP off for the
+     * kernel; interrupt delivery does not clear it, so do it here. */
+    cmpb $0, cpu_has_smap(%rip)
+    je 1f
+    clac
 1:  pushq %rax
     pushq %rbx
     pushq %rcx

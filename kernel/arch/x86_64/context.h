@@ -1,0 +1,24 @@
+/*
+ * Thread context on x86_64: building a new thread's first kernel-stack
+ * frames and switching between threads (kernel stack, CR3, TSS stack
+ * pointer, x87/SSE state).
+ */
+#ifndef CAPOS_ARCH_X86_64_CONTEXT_H
+#define CAPOS_ARCH_X86_64_CONTEXT_H
+
+#include "base/compiler.h"
+
+struct thread;
+
+/* Prepares t's kernel stack so that switching to it enters user mode at
+ * `entry` with rsp = sp, rdi = arg0, rsi = arg1 and clean FPU state. */
+void arch_thread_setup_user(struct thread *t, uint64_t entry, uint64_t sp, uint64_t arg0,
+                            uint64_t arg1);
+
+/* Switches from prev (the running thread) to next. */
+void arch_switch(struct thread *prev, struct thread *next);
+
+/* Enables the x87/SSE unit for user code (CR0/CR4 bits); once per CPU. */
+void arch_fpu_init_cpu(void);
+
+#endif

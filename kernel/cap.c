@@ -1,0 +1,272 @@
+/*
+ * Capability tables, object references and CALL dispatch (see cap.h).
+ *
+ * Dispatch is decode-then-invoke: cap_call checks the cap id, the interface
+ * id, the message limits and copies the parameters into this CPU's scratch
+ * buffer before any object code runs; each object's invoke function decodes
+ * its parameters from that kernel copy and only then acts.  Results are built
+ * in the other scratch buffer and copied out by cap_deliver.  Nothing in user
+ * memory is read twice.
+ */
+#include "cap.h"
+
+#include "abi/errors.h"
+#include "base/mem.h"
+#include "mm/kheap.h"
+#include "mm/pmm.h"
+#include "objects.h"
+#include "panic.h"
+#include "percpu.h"
+#include "process.h"
+#include "ring.h"
+#include "usercopy.h"
+#include "uspace.h"
+
+/* ---- object references ---- */
+
+void kobj_get(struct kobj *o)
+{
+    if (o->refs)
+        __atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
+}
+
+void kobj_put(struct kobj *o)
+{
+    if (o->refs == 0)
+        return; /* static singleton */
+    if (__atomic_sub_fetch(&o->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    switch (o->kind) {
+    case KOBJ_VIRTUAL_MEMORY: vmobj_destroy(o); break;
+    case KOBJ_CONSOLE:
+    case KOBJ_TIMER:
+    case KOBJ_ENTROPY:
+    case KOBJ_BOOT_PACKAGE:
+    case KOBJ_KIND_COUNT:
+        panic("kobj: singleton kind %d reached a zero reference count", (int)o->kind);
+    }
+}
+
+uint64_t kobj_interface_id(const struct kobj *o)
+{
+    switch (o->kind) {
+    case KOBJ_CONSOLE: return capos_Console_INTERFACE_ID;
+    case KOBJ_TIMER: return capos_Timer_INTERFACE_ID;
+    case KOBJ_ENTROPY: return capos_EntropySource_INTERFACE_ID;
+    case KOBJ_VIRTUAL_MEMORY: return capos_VirtualMemory_INTERFACE_ID;
+    case KOBJ_BOOT_PACKAGE: return capos_BootPackage_INTERFACE_ID;
+    case KOBJ_KIND_COUNT: break;
+    }
+    return 0;
+}
+
+/* ---- tables ---- */
+
+int cap_err(enum captable_err e)
+{
+    switch (e) {
+    case CAPTABLE_OK: return CAPOS_OK;
+    case CAPTABLE_ERR_NULL_ID:
+    case CAPTABLE_ERR_RANGE: return CAPOS_ERR_INVALID_CAP;
+    case CAPTABLE_ERR_STALE: return CAPOS_ERR_STALE_CAP;
+    case CAPTABLE_ERR_BUSY:
+    case CAPTABLE_ERR_STATE: return CAPOS_ERR_CAP_BUSY;
+    case CAPTABLE_ERR_FULL: return CAPOS_ERR_TABLE_FULL;
+    case CAPTABLE_ERR_ARG:
+    case CAPTABLE_ERR_COUNT: break;
+    }
+    return CAPOS_ERR_INVALID_ARGUMENT;
+}
+
+bool cap_table_init(struct cap_table *ct, uint32_t capacity)
+{
+    ct->slots = kzalloc(sizeof(struct captable_slot) * capacity);
+    if (!ct->slots)
+        return false;
+    if (captable_init(&ct->t, ct->slots, capacity) != CAPTABLE_OK) {
+        kfree(ct->slots);
+        ct->slots = NULL;
+        return false;
+    }
+    return true;
+}
+
+void cap_table_destroy(struct cap_table *ct)
+{
+    if (!ct->slots)
+        return;
+    uint32_t cursor = 0;
+    captable_id id;
+    /* A slot reserved by a move in flight still holds its reference. */
+    unsigned states = CAPTABLE_STATE_BIT(CAPTABLE_LIVE) | CAPTABLE_STATE_BIT(CAPTABLE_RESERVED);
+    while (captable_next(&ct->t, &cursor, states, &id)) {
+        struct captable_slot *slot = &ct->slots[captable_id_index(id)];
+        if (slot->obj)
+            kobj_put(slot->obj);
+    }
+    kfree(ct->slots);
+    ct->slots = NULL;
+}
+
+int cap_insert(struct process *p, struct kobj *o, uint32_t *id)
+{
+    return cap_err(captable_insert(&p->caps.t, o, 0, id));
+}
+
+/* Looks up a cap id; the returned object is borrowed (the table's
+ * reference), valid until the process's next table change. */
+static int cap_lookup(struct process *p, uint32_t id, struct kobj **o)
+{
+    const struct captable_slot *slot;
+    enum captable_err e = captable_lookup(&p->caps.t, id, &slot);
+    if (e != CAPTABLE_OK)
+        return cap_err(e);
+    *o = slot->obj;
+    return CAPOS_OK;
+}
+
+int cap_release(struct process *p, uint32_t id)
+{
+    void *obj;
+    enum captable_err e = captable_remove(&p->caps.t, id, &obj, NULL);
+    if (e != CAPTABLE_OK)
+        return cap_err(e);
+    kobj_put(obj);
+    return CAPOS_OK;
+}
+
+/* ---- completion delivery ---- */
+
+static void cap_drop_all(struct kobj **caps, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        kobj_put(caps[i]);
+}
+
+void cap_deliver(struct process *p, struct capos_cqe *cqe, uint64_t recv_addr, uint32_t recv_len,
+                 int err, const void *msg, uint32_t len, struct kobj **caps, unsigned ncaps)
+{
+    uint32_t ids[CAPOS_MAX_XFER];
+    uint64_t caps_off = CAPOS_CAPS_OFFSET(len);
+    uint64_t needed = caps_off + 4ULL * ncaps;
+
+    cqe->result = err;
+    cqe->result_len = 0;
+    cqe->ncaps = 0;
+    if (err != CAPOS_OK) {
+        cap_drop_all(caps, ncaps);
+        ring_post(p, cqe);
+        return;
+    }
+    if (needed > recv_len) {
+        cap_drop_all(caps, ncaps);
+        cqe->result = CAPOS_ERR_RESULT_TOO_LARGE;
+        cqe->result_len = (uint32_t)needed;
+        ring_post(p, cqe);
+        return;
+    }
+    if (len && !uspace_write(p, recv_addr, msg, len)) {
+        cap_drop_all(caps, ncaps);
+        cqe->result = CAPOS_ERR_BAD_ADDRESS;
+        ring_post(p, cqe);
+        return;
+    }
+    if (ncaps) {
+        /* Reserve every slot first so that insertion cannot fail halfway. */
+        enum captable_err e = captable_prealloc(&p->caps.t, ncaps, ids);
+        if (e != CAPTABLE_OK) {
+            cap_drop_all(caps, ncaps);
+            cqe->result = cap_err(e);
+            ring_post(p, cqe);
+            return;
+        }
+        if (!uspace_write(p, recv_addr + caps_off, ids, 4ULL * ncaps)) {
+            for (unsigned i = 0; i < ncaps; i++)
+                (void)!captable_cancel_pending(&p->caps.t, ids[i]);
+            cap_drop_all(caps, ncaps);
+            cqe->result = CAPOS_ERR_BAD_ADDRESS;
+            ring_post(p, cqe);
+            return;
+        }
+        for (unsigned i = 0; i < ncaps; i++) {
+            if (captable_fill_pending(&p->caps.t, ids[i], caps[i], 0) != CAPTABLE_OK)
+                panic("cap: a pre-allocated slot could not be filled");
+        }
+    }
+    cqe->result_len = len;
+    cqe->ncaps = (uint16_t)ncaps;
+    ring_post(p, cqe);
+}
+
+void call_complete(struct call *c, int err)
+{
+    struct capos_cqe cqe;
+    memset(&cqe, 0, sizeof(cqe));
+    cqe.user_data = c->sqe->user_data;
+    cap_deliver(c->proc, &cqe, c->sqe->recv_addr, c->sqe->recv_len, err, c->result,
+                err == CAPOS_OK ? c->result_len : 0, c->out_caps, c->out_ncaps);
+}
+
+/* ---- CALL ---- */
+
+static uint8_t *cap_scratch_params[MAX_CPUS];
+static uint8_t *cap_scratch_result[MAX_CPUS];
+
+bool cap_init_cpu(unsigned cpu)
+{
+    uint64_t pa1, pa2;
+    if (!pmm_alloc_frames(CALL_MAX_PARAMS / PAGE_SIZE, 1, &pa1) ||
+        !pmm_alloc_frames(CALL_MAX_RESULT / PAGE_SIZE, 1, &pa2))
+        return false;
+    cap_scratch_params[cpu] = phys_to_virt(pa1);
+    cap_scratch_result[cpu] = phys_to_virt(pa2);
+    return true;
+}
+
+static int cap_invoke(struct kobj *o, struct call *c)
+{
+    switch (o->kind) {
+    case KOBJ_CONSOLE: return console_invoke(o, c);
+    case KOBJ_TIMER: return timer_invoke(o, c);
+    case KOBJ_ENTROPY: return entropy_invoke(o, c);
+    case KOBJ_VIRTUAL_MEMORY: return vmobj_invoke(o, c);
+    case KOBJ_BOOT_PACKAGE: return bootpkg_invoke(o, c);
+    case KOBJ_KIND_COUNT: break;
+    }
+    return CAPOS_ERR_INVALID_CAP;
+}
+
+void cap_call(struct process *p, const struct capos_sqe *sqe)
+{
+    struct call c;
+    struct kobj *o = NULL;
+    unsigned cpu = this_cpu()->id;
+    int err;
+
+    memset(&c, 0, sizeof(c));
+    c.proc = p;
+    c.sqe = sqe;
+    c.result = cap_scratch_result[cpu];
+    err = cap_lookup(p, sqe->cap, &o);
+    if (err == CAPOS_OK && sqe->interface_id != kobj_interface_id(o))
+        err = CAPOS_ERR_WRONG_INTERFACE;
+    /* No kernel object of this kind takes capabilities. */
+    if (err == CAPOS_OK && sqe->xfer_count != 0)
+        err = CAPOS_ERR_TOO_MANY_CAPS;
+    if (err == CAPOS_OK && sqe->send_len > CALL_MAX_PARAMS)
+        err = CAPOS_ERR_INVALID_ARGUMENT;
+    if (err == CAPOS_OK && !copy_from_user(cap_scratch_params[cpu], sqe->send_addr, sqe->send_len))
+        err = CAPOS_ERR_BAD_ADDRESS;
+    if (err != CAPOS_OK) {
+        call_complete(&c, err);
+        return;
+    }
+    c.params = cap_scratch_params[cpu];
+    c.params_len = sqe->send_len;
+    /* Keep the object alive across the call even if the call releases it. */
+    kobj_get(o);
+    err = cap_invoke(o, &c);
+    if (err != CALL_PENDING)
+        call_complete(&c, err);
+    kobj_put(o);
+}

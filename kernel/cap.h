@@ -1,0 +1,106 @@
+/*
+ * Capabilities in the kernel: kernel objects, per-process capability tables,
+ * and CALL dispatch.
+ *
+ * Every object a capability can name starts with a struct kobj: its kind
+ * (which selects the implementation in a switch, never a function pointer)
+ * and a reference count.  A capability-table slot holds one reference; so do
+ * pending operations and wrappers.  When the count drops to zero the object
+ * is destroyed by its kind's destroy function.
+ *
+ * A process's table maps generation-tagged cap ids to objects
+ * (lib/captable).  CALL on a cap id looks the object up, checks the
+ * interface id, copies the parameters in once, and hands a struct call to
+ * the object's invoke function, which either completes it (result message
+ * and capabilities) or turns it into a pending operation.
+ */
+#ifndef CAPOS_KERNEL_CAP_H
+#define CAPOS_KERNEL_CAP_H
+
+#include "abi/ring.h"
+#include "base/compiler.h"
+#include "captable/captable.h"
+
+struct process;
+
+enum kobj_kind {
+    KOBJ_CONSOLE,
+    KOBJ_TIMER,
+    KOBJ_ENTROPY,
+    KOBJ_VIRTUAL_MEMORY,
+    KOBJ_BOOT_PACKAGE,
+    KOBJ_KIND_COUNT
+};
+
+struct kobj {
+    enum kobj_kind kind;
+    uint32_t refs; /* 0 for static singletons, which are never destroyed */
+};
+
+void kobj_get(struct kobj *o);
+void kobj_put(struct kobj *o);
+
+/* The interface id the object answers to (0: any, as for endpoint clients). */
+uint64_t kobj_interface_id(const struct kobj *o);
+
+struct cap_table {
+    struct captable t;
+    struct captable_slot *slots;
+};
+
+bool cap_table_init(struct cap_table *ct, uint32_t capacity);
+/* Releases every capability (dropping references) and frees the slots. */
+void cap_table_destroy(struct cap_table *ct);
+
+/* Inserts a reference the caller gives up; returns an ErrorCode. */
+int cap_insert(struct process *p, struct kobj *o, uint32_t *id);
+
+/* RELEASE: drops the capability; returns an ErrorCode. */
+int cap_release(struct process *p, uint32_t id);
+
+/* CALL: runs or starts the call and posts its completion (now or later). */
+void cap_call(struct process *p, const struct capos_sqe *sqe);
+
+/* Maps a capability-table result to an ErrorCode. */
+int cap_err(enum captable_err e);
+
+/* Allocates this CPU's parameter and result scratch buffers. */
+bool cap_init_cpu(unsigned cpu);
+
+/* Maximum message sizes the kernel objects accept / produce. */
+#define CALL_MAX_PARAMS 65536
+#define CALL_MAX_RESULT 65536
+
+/*
+ * One CALL as an object sees it: the parameters (a kernel copy), room for
+ * the result message, and the capabilities going either way.
+ */
+struct call {
+    struct process *proc;
+    const struct capos_sqe *sqe;
+    const uint8_t *params;
+    uint32_t params_len;
+    uint8_t *result; /* CALL_MAX_RESULT bytes of scratch */
+    uint32_t result_len;
+    struct kobj *out_caps[CAPOS_MAX_XFER]; /* references for the caller */
+    unsigned out_ncaps;
+};
+
+/* Returned by invoke functions that turned the call into a pending op. */
+#define CALL_PENDING (-1)
+
+/* Completes a call now: copies out the result and caps, posts the CQE. */
+void call_complete(struct call *c, int err);
+
+/*
+ * Delivers a completion to process p: on success the message and the new
+ * cap ids of `caps` go to p's recv buffer [recv_addr, recv_addr+recv_len);
+ * then `cqe` (with user_data and any RECV fields already set) is posted with
+ * the final result.  Never loses a capability silently: if the buffer is too
+ * small, the table full or the buffer unwritable, the caps are dropped and
+ * the completion says why.  Takes over the references in `caps`.
+ */
+void cap_deliver(struct process *p, struct capos_cqe *cqe, uint64_t recv_addr, uint32_t recv_len,
+                 int err, const void *msg, uint32_t len, struct kobj **caps, unsigned ncaps);
+
+#endif

@@ -1,0 +1,283 @@
+/*
+ * VirtualMemory object: anonymous memory in one target process's address
+ * space, charged to that process's frame ledger.
+ *
+ * The object names a specific process (it holds a reference), not "whoever
+ * calls": authority over an address space is this capability, and it can be
+ * handed to a pager or supervisor like any other.  Mappings are committed
+ * eagerly (frames are allocated and zeroed at map time), so exceeding the
+ * quota is a clean `quotaExceeded` from map, never a fault later.  Only
+ * regions created here can be unmapped or re-protected; the image, stack,
+ * ring and CapSet are out of its reach.
+ *
+ * Region bookkeeping: p->vm[] holds disjoint, page-aligned regions.  unmap
+ * and protect first split regions at the range ends (vm_carve), then act on
+ * the regions wholly inside the range.
+ */
+#include "abi/errors.h"
+#include "arch/x86_64/paging.h"
+#include "base/checked.h"
+#include "base/mem.h"
+#include "mm/kheap.h"
+#include "mm/pmm.h"
+#include "msg.h"
+#include "objects.h"
+#include "process.h"
+#include "sched.h"
+
+#define VM_PROT_READ  1u
+#define VM_PROT_WRITE 2u
+#define VM_PROT_EXEC  4u
+#define VM_USER_TOP   0x00007f0000000000ULL /* below the bootstrap regions */
+
+struct vmobj {
+    struct kobj obj;
+    struct process *target;
+};
+
+struct kobj *vmobj_create(struct process *target)
+{
+    struct vmobj *v = kzalloc(sizeof(*v));
+    if (!v)
+        return NULL;
+    v->obj.kind = KOBJ_VIRTUAL_MEMORY;
+    v->obj.refs = 1;
+    v->target = target;
+    process_get(target);
+    return &v->obj;
+}
+
+void vmobj_destroy(struct kobj *o)
+{
+    struct vmobj *v = (struct vmobj *)o;
+    process_put(v->target);
+    kfree(v);
+}
+
+static unsigned vm_map_flags(uint32_t prot)
+{
+    return ((prot & VM_PROT_WRITE) ? MAP_WRITE : 0) | ((prot & VM_PROT_EXEC) ? MAP_EXEC : 0);
+}
+
+/* Validates an (addr, len) range argument; page-aligned, non-empty, inside
+ * the area VirtualMemory may use. */
+static bool vm_range_ok(uint64_t addr, uint64_t len)
+{
+    return len != 0 && IS_ALIGNED(addr, PAGE_SIZE) && IS_ALIGNED(len, PAGE_SIZE) &&
+           addr >= CAPOS_USER_MIN &&
+           range_within(addr - CAPOS_USER_MIN, len, VM_USER_TOP - CAPOS_USER_MIN);
+}
+
+static bool vm_prot_ok(uint32_t prot)
+{
+    /* Readable always (x86 cannot map write- or exec-only), never W+X. */
+    return (prot & ~7u) == 0 && (prot & VM_PROT_READ) &&
+           (prot & (VM_PROT_WRITE | VM_PROT_EXEC)) != (VM_PROT_WRITE | VM_PROT_EXEC);
+}
+
+static bool vm_range_free(struct process *p, uint64_t addr, uint64_t len)
+{
+    for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE) {
+        if (paging_lookup(p->root, va, NULL, NULL))
+            return false;
+    }
+    return true;
+}
+
+/* Splits the region containing `at` (if any) so that a boundary falls there. */
+static bool vm_split(struct process *p, uint64_t at)
+{
+    for (unsigned i = 0; i < p->vm_count; i++) {
+        struct vm_region *r = &p->vm[i];
+        if (at > r->start && at < r->end) {
+            if (p->vm_count == PROCESS_MAX_VM_REGIONS)
+                return false;
+            p->vm[p->vm_count++] = (struct vm_region){at, r->end, r->prot};
+            r->end = at;
+            return true;
+        }
+    }
+    return true;
+}
+
+/* Makes region boundaries fall on start and end; then checks that regions
+ * cover the whole range.  Leaves the region list valid on failure. */
+static int vm_carve(struct process *p, uint64_t start, uint64_t end)
+{
+    uint64_t covered = 0;
+    for (unsigned i = 0; i < p->vm_count; i++) {
+        struct vm_region *r = &p->vm[i];
+        uint64_t lo = MAX(r->start, start), hi = MIN(r->end, end);
+        if (lo < hi)
+            covered += hi - lo;
+    }
+    if (covered != end - start)
+        return CAPOS_ERR_NOT_FOUND;
+    if (!vm_split(p, start) || !vm_split(p, end))
+        return CAPOS_ERR_QUOTA_EXCEEDED;
+    return CAPOS_OK;
+}
+
+static void vm_flush(struct process *p, uint64_t va)
+{
+    /* Only this CPU can have the address space live while we hold the CPU. */
+    if (sched_current()->proc == p)
+        paging_flush_page(va);
+}
+
+static void vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
+{
+    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+        uint64_t pa;
+        if (paging_unmap(p->root, va, &pa)) {
+            vm_flush(p, va);
+            pmm_free_frame(pa);
+            ledger_uncharge(&p->ledger, 1);
+        }
+    }
+}
+
+static int vm_map(struct process *p, uint64_t addr, uint64_t len, uint32_t prot, uint64_t *out)
+{
+    if (!vm_prot_ok(prot) || len == 0 || !IS_ALIGNED(len, PAGE_SIZE))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    if (addr == 0) {
+        /* Kernel-chosen: the next free range above the previous choice,
+         * leaving one unmapped page between mappings. */
+        addr = p->vm_next;
+        while (vm_range_ok(addr, len) && !vm_range_free(p, addr, len))
+            addr += len + PAGE_SIZE;
+    }
+    if (!vm_range_ok(addr, len))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    if (!vm_range_free(p, addr, len))
+        return CAPOS_ERR_ALREADY_EXISTS;
+    if (p->vm_count == PROCESS_MAX_VM_REGIONS)
+        return CAPOS_ERR_QUOTA_EXCEEDED;
+    /* Charge the data frames up front; page tables are charged as they are
+     * created. */
+    if (!ledger_charge(&p->ledger, len / PAGE_SIZE))
+        return CAPOS_ERR_QUOTA_EXCEEDED;
+    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+        uint64_t pa;
+        int err = CAPOS_OK;
+        if (!pmm_alloc_frame(&pa))
+            err = CAPOS_ERR_NO_MEMORY;
+        else if (paging_map(p->root, addr + off, pa, vm_map_flags(prot) | MAP_USER, &p->ledger) !=
+                 0) {
+            pmm_free_frame(pa);
+            err =
+                p->ledger.used >= p->ledger.limit ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_NO_MEMORY;
+        }
+        if (err != CAPOS_OK) {
+            /* Undo: unmap what was mapped (uncharging it), then the rest of
+             * the up-front charge. */
+            vm_unmap_pages(p, addr, addr + off);
+            ledger_uncharge(&p->ledger, (len - off) / PAGE_SIZE);
+            return err;
+        }
+    }
+    p->vm[p->vm_count++] = (struct vm_region){addr, addr + len, vm_map_flags(prot)};
+    if (addr + len + PAGE_SIZE > p->vm_next && addr >= p->vm_next)
+        p->vm_next = addr + len + PAGE_SIZE;
+    *out = addr;
+    return CAPOS_OK;
+}
+
+static int vm_unmap(struct process *p, uint64_t addr, uint64_t len)
+{
+    if (!vm_range_ok(addr, len))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    int err = vm_carve(p, addr, addr + len);
+    if (err != CAPOS_OK)
+        return err;
+    for (unsigned i = 0; i < p->vm_count;) {
+        struct vm_region *r = &p->vm[i];
+        if (r->start >= addr && r->end <= addr + len) {
+            vm_unmap_pages(p, r->start, r->end);
+            p->vm[i] = p->vm[--p->vm_count];
+        } else {
+            i++;
+        }
+    }
+    return CAPOS_OK;
+}
+
+static int vm_protect(struct process *p, uint64_t addr, uint64_t len, uint32_t prot)
+{
+    if (!vm_range_ok(addr, len) || !vm_prot_ok(prot))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    int err = vm_carve(p, addr, addr + len);
+    if (err != CAPOS_OK)
+        return err;
+    for (unsigned i = 0; i < p->vm_count; i++) {
+        struct vm_region *r = &p->vm[i];
+        if (r->start >= addr && r->end <= addr + len) {
+            r->prot = vm_map_flags(prot);
+            for (uint64_t va = r->start; va < r->end; va += PAGE_SIZE) {
+                if (paging_protect(p->root, va, r->prot | MAP_USER))
+                    vm_flush(p, va);
+            }
+        }
+    }
+    return CAPOS_OK;
+}
+
+int vmobj_invoke(struct kobj *o, struct call *c)
+{
+    struct vmobj *v = (struct vmobj *)o;
+    struct process *p = v->target;
+    struct capnp_reader r;
+    struct capnp_builder b;
+    int err;
+
+    if (p->state != PROCESS_ALIVE)
+        return CAPOS_ERR_PEER_GONE;
+    if (!call_params(c, &r))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    switch (c->sqe->method) {
+    case capos_VirtualMemory_method_map: {
+        capos_VirtualMemory_map_Params_reader a = capos_VirtualMemory_map_Params_read_root(&r);
+        uint64_t addr = capos_VirtualMemory_map_Params_get_addr(a);
+        uint64_t len = capos_VirtualMemory_map_Params_get_len(a);
+        uint32_t prot = capos_VirtualMemory_map_Params_get_prot(a);
+        uint64_t out;
+        if (!call_params_ok(&r))
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        err = vm_map(p, addr, len, prot, &out);
+        if (err != CAPOS_OK)
+            return err;
+        call_result_begin(c, &b);
+        capos_VirtualMemory_map_Results_set_addr(capos_VirtualMemory_map_Results_init_root(&b),
+                                                 out);
+        return call_result_end(c, &b);
+    }
+    case capos_VirtualMemory_method_unmap: {
+        capos_VirtualMemory_unmap_Params_reader a = capos_VirtualMemory_unmap_Params_read_root(&r);
+        uint64_t addr = capos_VirtualMemory_unmap_Params_get_addr(a);
+        uint64_t len = capos_VirtualMemory_unmap_Params_get_len(a);
+        if (!call_params_ok(&r))
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        return vm_unmap(p, addr, len);
+    }
+    case capos_VirtualMemory_method_protect: {
+        capos_VirtualMemory_protect_Params_reader a =
+            capos_VirtualMemory_protect_Params_read_root(&r);
+        uint64_t addr = capos_VirtualMemory_protect_Params_get_addr(a);
+        uint64_t len = capos_VirtualMemory_protect_Params_get_len(a);
+        uint32_t prot = capos_VirtualMemory_protect_Params_get_prot(a);
+        if (!call_params_ok(&r))
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        return vm_protect(p, addr, len, prot);
+    }
+    case capos_VirtualMemory_method_quota: {
+        call_result_begin(c, &b);
+        capos_VirtualMemory_quota_Results_builder q =
+            capos_VirtualMemory_quota_Results_init_root(&b);
+        capos_VirtualMemory_quota_Results_set_limit(q, p->ledger.limit * PAGE_SIZE);
+        capos_VirtualMemory_quota_Results_set_used(q, p->ledger.used * PAGE_SIZE);
+        return call_result_end(c, &b);
+    }
+    default: return CAPOS_ERR_UNKNOWN_METHOD;
+    }
+}

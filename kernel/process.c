@@ -1,0 +1,399 @@
+/*
+ * Process creation, exit and teardown (see process.h).
+ *
+ * Creation checks, then acts: the ELF image and the CapSet contents are
+ * validated before any memory is allocated; after that, every allocation is
+ * charged to the new process's ledger, and any failure unwinds through
+ * process_abort, which frees exactly what exists so far.
+ *
+ * Memory ownership: every user page of a process (image, stack, ring,
+ * CapSet, VirtualMemory mappings) is a frame owned by that process alone, so
+ * teardown frees every leaf frame it finds in the lower half, then the page
+ * tables.
+ */
+#include "process.h"
+
+#include "abi/errors.h"
+#include "arch/x86_64/paging.h"
+#include "base/mem.h"
+#include "elf/elf.h"
+#include "mm/kheap.h"
+#include "mm/pmm.h"
+#include "objects.h"
+#include "panic.h"
+#include "pending.h"
+#include "sched.h"
+#include "system.h"
+#include "thread.h"
+
+/* User programs live below the bootstrap regions. */
+#define PROCESS_IMAGE_MAX 0x00007f0000000000ULL
+
+static struct spinlock proc_list_lock = SPINLOCK_INIT("processes");
+static struct process *proc_all;
+static unsigned proc_next_pid = 1;
+static unsigned proc_live;
+
+/* Copies a string into a fixed field, truncating, NUL-padding the rest. */
+static void str_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    memset(dst + n, 0, cap - n);
+}
+
+static void name_copy(char *dst, const char *src)
+{
+    str_copy(dst, CAPOS_CAPSET_NAME_MAX, src);
+}
+
+/* Allocates, fills and maps `len` bytes at va with user permissions. */
+static bool process_map_bytes(struct process *p, uint64_t va, const void *src, uint64_t src_len,
+                              uint64_t len, unsigned flags)
+{
+    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+        uint64_t pa;
+        if (!ledger_charge(&p->ledger, 1))
+            return false;
+        if (!pmm_alloc_frame(&pa)) {
+            ledger_uncharge(&p->ledger, 1);
+            return false;
+        }
+        if (src && off < src_len)
+            memcpy(phys_to_virt(pa), (const uint8_t *)src + off, MIN(PAGE_SIZE, src_len - off));
+        if (paging_map(p->root, va + off, pa, flags | MAP_USER, &p->ledger) != 0) {
+            pmm_free_frame(pa);
+            ledger_uncharge(&p->ledger, 1);
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info)
+{
+    for (uint32_t i = 0; i < info->nsegs; i++) {
+        const struct elf_segment *s = &info->segs[i];
+        uint64_t start = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
+        uint64_t end = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE);
+        unsigned flags =
+            ((s->flags & ELF_PF_W) ? MAP_WRITE : 0) | ((s->flags & ELF_PF_X) ? MAP_EXEC : 0);
+        for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+            uint64_t pa;
+            if (!ledger_charge(&p->ledger, 1))
+                return false;
+            if (!pmm_alloc_frame(&pa)) {
+                ledger_uncharge(&p->ledger, 1);
+                return false;
+            }
+            /* Copy the part of the file image that falls in this page. */
+            uint64_t file_lo = s->vaddr, file_hi = s->vaddr + s->filesz;
+            uint64_t lo = MAX(va, file_lo), hi = MIN(va + PAGE_SIZE, file_hi);
+            if (lo < hi)
+                memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), image + s->offset + (lo - file_lo),
+                       hi - lo);
+            if (paging_map(p->root, va, pa, flags | MAP_USER, &p->ledger) != 0) {
+                pmm_free_frame(pa);
+                ledger_uncharge(&p->ledger, 1);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Lays out the CapSet region (lib/abi/capset.h) in a kernel buffer. */
+static uint8_t *process_build_capset(struct process *p, const struct process_grant *grants,
+                                     const uint32_t *ids, unsigned ngrants, const char *const *argv,
+                                     unsigned argc, const char *const *env, unsigned envc,
+                                     uint32_t *len_out, const char **why)
+{
+    uint64_t size = sizeof(struct capos_capset_header) +
+                    (uint64_t)ngrants * sizeof(struct capos_capset_entry) + 4ULL * (argc + envc);
+    for (unsigned i = 0; i < argc; i++)
+        size += strnlen(argv[i], CAPOS_CAPSET_MAX_BYTES) + 1;
+    for (unsigned i = 0; i < envc; i++)
+        size += strnlen(env[i], CAPOS_CAPSET_MAX_BYTES) + 1;
+    if (size > CAPOS_CAPSET_MAX_BYTES) {
+        *why = "capabilities, argv and env exceed the 16 KiB CapSet region";
+        return NULL;
+    }
+    uint8_t *buf = kzalloc(CAPOS_CAPSET_MAX_BYTES);
+    if (!buf) {
+        *why = "out of kernel memory";
+        return NULL;
+    }
+    struct capos_capset_header *h = (struct capos_capset_header *)buf;
+    struct capos_capset_entry *e = (struct capos_capset_entry *)(h + 1);
+    uint32_t *argv_tab = (uint32_t *)(e + ngrants);
+    uint32_t *env_tab = argv_tab + argc;
+    uint32_t str = (uint32_t)((uint8_t *)(env_tab + envc) - buf);
+
+    h->magic = CAPOS_CAPSET_MAGIC;
+    h->version = CAPOS_CAPSET_VERSION;
+    h->total_bytes = (uint32_t)size;
+    h->count = ngrants;
+    h->entry_offset = sizeof(*h);
+    h->argc = argc;
+    h->argv_offset = (uint32_t)((uint8_t *)argv_tab - buf);
+    h->envc = envc;
+    h->env_offset = (uint32_t)((uint8_t *)env_tab - buf);
+    h->pid = p->pid;
+    memcpy(h->name, p->name, CAPOS_CAPSET_NAME_MAX);
+    for (unsigned i = 0; i < ngrants; i++) {
+        name_copy(e[i].name, grants[i].name);
+        e[i].cap = ids[i];
+        e[i].interface_id = grants[i].interface_id;
+    }
+    for (unsigned i = 0; i < argc + envc; i++) {
+        const char *s = i < argc ? argv[i] : env[i - argc];
+        size_t n = strnlen(s, CAPOS_CAPSET_MAX_BYTES);
+        argv_tab[i] = str; /* env_tab follows argv_tab directly */
+        memcpy(buf + str, s, n);
+        str += (uint32_t)n + 1;
+    }
+    *len_out = (uint32_t)size;
+    return buf;
+}
+
+/* Frees everything a partly built process has; the grants it took over are
+ * released with its cap table. */
+static void process_abort(struct process *p)
+{
+    if (p->thread)
+        thread_destroy(p->thread);
+    cap_table_destroy(&p->caps);
+    if (p->root)
+        process_release_memory(p);
+    kfree(p);
+}
+
+struct elf_limits process_elf_limits(uint64_t frame_limit)
+{
+    struct elf_limits lim = {CAPOS_USER_MIN, PROCESS_IMAGE_MAX, frame_limit * PAGE_SIZE};
+    return lim;
+}
+
+struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
+                               struct process_grant *grants, unsigned ngrants, int vm_grant,
+                               const char *const *argv, unsigned argc, const char *const *env,
+                               unsigned envc, uint64_t frame_limit, const char **why)
+{
+    struct elf_info *info;
+    struct elf_limits lim = process_elf_limits(frame_limit);
+    struct process *p;
+    uint32_t ids[PROCESS_MAX_CAPS];
+    uint8_t *capset;
+    uint32_t capset_len;
+    enum elf_err ee;
+
+    if (ngrants > PROCESS_MAX_CAPS) {
+        *why = "too many grants";
+        goto drop_grants;
+    }
+    info = kmalloc(sizeof(*info));
+    if (!info) {
+        *why = "out of kernel memory";
+        goto drop_grants;
+    }
+    ee = elf_parse(elf, elf_len, &lim, info);
+    if (ee != ELF_OK) {
+        *why = elf_strerror(ee);
+        kfree(info);
+        goto drop_grants;
+    }
+    p = kzalloc(sizeof(*p));
+    if (!p) {
+        *why = "out of kernel memory";
+        kfree(info);
+        goto drop_grants;
+    }
+    name_copy(p->name, name);
+    p->refs = 1;
+    p->state = PROCESS_ALIVE;
+    p->lock = (struct spinlock)SPINLOCK_INIT("process");
+    p->ledger.limit = frame_limit;
+    p->vm_next = 0x0000100000000000ULL;
+    uint64_t flags = spin_lock_irqsave(&proc_list_lock);
+    p->pid = proc_next_pid++;
+    spin_unlock_irqrestore(&proc_list_lock, flags);
+
+    if (!cap_table_init(&p->caps, PROCESS_MAX_CAPS)) {
+        *why = "out of kernel memory";
+        kfree(info);
+        kfree(p);
+        goto drop_grants;
+    }
+    if (vm_grant >= 0 && (unsigned)vm_grant < ngrants) {
+        grants[vm_grant].obj = vmobj_create(p);
+        if (!grants[vm_grant].obj) {
+            *why = "out of kernel memory";
+            kfree(info);
+            cap_table_destroy(&p->caps);
+            kfree(p);
+            goto drop_grants;
+        }
+    }
+    /* From here on the grants belong to the table (and die with it). */
+    for (unsigned i = 0; i < ngrants; i++) {
+        if (cap_insert(p, grants[i].obj, &ids[i]) != CAPOS_OK) {
+            for (unsigned k = i; k < ngrants; k++)
+                kobj_put(grants[k].obj);
+            *why = "capability table full";
+            kfree(info);
+            process_abort(p);
+            return NULL;
+        }
+    }
+    *why = "out of memory or over the process's frame quota";
+    if (!paging_create_space(&p->root, &p->ledger) || !process_load_elf(p, elf, info) ||
+        !process_map_bytes(p, CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE, NULL, 0,
+                           CAPOS_USER_STACK_SIZE, MAP_WRITE) ||
+        !ring_create(p)) {
+        kfree(info);
+        process_abort(p);
+        return NULL;
+    }
+    capset = process_build_capset(p, grants, ids, ngrants, argv, argc, env, envc, &capset_len, why);
+    if (!capset) {
+        kfree(info);
+        process_abort(p);
+        return NULL;
+    }
+    bool ok = process_map_bytes(p, CAPOS_USER_CAPSET_VA, capset, capset_len,
+                                ALIGN_UP(capset_len, PAGE_SIZE), MAP_READ);
+    kfree(capset);
+    if (ok)
+        p->thread = thread_create_user(p, info->entry, CAPOS_USER_STACK_TOP, CAPOS_USER_CAPSET_VA,
+                                       CAPOS_USER_RING_VA);
+    kfree(info);
+    if (!ok || !p->thread) {
+        *why = "out of memory or over the process's frame quota";
+        process_abort(p);
+        return NULL;
+    }
+    flags = spin_lock_irqsave(&proc_list_lock);
+    p->next_all = proc_all;
+    proc_all = p;
+    proc_live++;
+    spin_unlock_irqrestore(&proc_list_lock, flags);
+    sched_add(p->thread);
+    return p;
+
+drop_grants:
+    for (unsigned i = 0; i < ngrants; i++) {
+        if (grants[i].obj)
+            kobj_put(grants[i].obj);
+    }
+    return NULL;
+}
+
+void process_get(struct process *p)
+{
+    __atomic_fetch_add(&p->refs, 1, __ATOMIC_RELAXED);
+}
+
+void process_put(struct process *p)
+{
+    if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        kfree(p);
+}
+
+/* Frees every user frame and the page tables. */
+static void process_free_user_pages(uint64_t *table, int level, struct ledger *l)
+{
+    int end = level == 3 ? 256 : 512;
+    for (int i = 0; i < end; i++) {
+        uint64_t e = table[i];
+        if (!(e & PTE_P))
+            continue;
+        if (level == 0) {
+            pmm_free_frame(e & PTE_ADDR_MASK);
+            ledger_uncharge(l, 1);
+            table[i] = 0;
+        } else {
+            process_free_user_pages(phys_to_virt(e & PTE_ADDR_MASK), level - 1, l);
+        }
+    }
+}
+
+void process_last_thread_gone(struct process *p)
+{
+    p->thread = NULL;
+    process_release_memory(p);
+    process_put(p);
+}
+
+void process_release_memory(struct process *p)
+{
+    process_free_user_pages(phys_to_virt(p->root), 3, &p->ledger);
+    paging_destroy_space(p->root, &p->ledger);
+    p->root = 0;
+}
+
+/* Common part of every way a process stops: record the status once, cancel
+ * what it was waiting for, release its capabilities, tell its watchers. */
+static void process_stop(struct process *p, const struct exit_status *st)
+{
+    uint64_t flags = spin_lock_irqsave(&p->lock);
+    if (p->state != PROCESS_ALIVE) {
+        spin_unlock_irqrestore(&p->lock, flags);
+        return;
+    }
+    p->state = PROCESS_EXITED;
+    p->status = *st;
+    spin_unlock_irqrestore(&p->lock, flags);
+
+    pending_cancel_all(p);
+    cap_table_destroy(&p->caps);
+    flags = spin_lock_irqsave(&proc_list_lock);
+    for (struct process **pp = &proc_all; *pp; pp = &(*pp)->next_all) {
+        if (*pp == p) {
+            *pp = p->next_all;
+            break;
+        }
+    }
+    proc_live--;
+    spin_unlock_irqrestore(&proc_list_lock, flags);
+    system_process_stopped(p);
+}
+
+NORETURN void process_exit_current(void)
+{
+    struct process *p = sched_current()->proc;
+    KASSERT(p && p->state != PROCESS_ALIVE);
+    sched_exit_thread();
+}
+
+NORETURN void process_exit(struct process *p, int32_t code)
+{
+    struct exit_status st;
+    memset(&st, 0, sizeof(st));
+    st.kind = EXIT_CODE;
+    st.code = code;
+    process_stop(p, &st);
+    process_exit_current();
+}
+
+NORETURN void process_fault_trap(struct process *p, uint8_t vector, uint64_t address,
+                                 const char *what)
+{
+    struct exit_status st;
+    memset(&st, 0, sizeof(st));
+    st.kind = EXIT_FAULTED;
+    st.vector = vector;
+    st.address = address;
+    str_copy(st.reason, sizeof(st.reason), what);
+    process_stop(p, &st);
+    process_exit_current();
+}
+
+NORETURN void process_fault(struct process *p, const char *reason)
+{
+    process_fault_trap(p, 255, 0, reason);
+}
+
+unsigned process_live_count(void)
+{
+    return __atomic_load_n(&proc_live, __ATOMIC_RELAXED);
+}

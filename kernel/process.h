@@ -1,0 +1,121 @@
+/*
+ * Processes: an address space, a capability table, a ring, a frame ledger
+ * and (for now) one thread.
+ *
+ * Life cycle: ALIVE from creation; process_exit / process_fault / kill move
+ * it to EXITED once, recording the exit status, cancelling its pending
+ * operations and releasing every capability it holds.  Its memory is freed
+ * when its last thread has been switched away from (the address space may
+ * be live on the CPU until then).  The struct itself is reference counted:
+ * ProcessHandle objects keep it (and its exit status) readable after exit.
+ */
+#ifndef CAPOS_KERNEL_PROCESS_H
+#define CAPOS_KERNEL_PROCESS_H
+
+#include "abi/capset.h"
+#include "elf/elf.h"
+#include "base/compiler.h"
+#include "cap.h"
+#include "mm/ledger.h"
+#include "ring.h"
+#include "spinlock.h"
+
+#define PROCESS_MAX_CAPS       256
+#define PROCESS_DEFAULT_FRAMES (64ULL * 1024 * 1024 / 4096) /* 64 MiB */
+#define PROCESS_MAX_VM_REGIONS 64
+
+enum process_state {
+    PROCESS_ALIVE,
+    PROCESS_EXITED,
+};
+
+enum exit_kind {
+    EXIT_CODE,    /* exit(code) */
+    EXIT_KILLED,  /* killed through a ProcessHandle */
+    EXIT_FAULTED, /* stopped by the kernel */
+};
+
+struct exit_status {
+    enum exit_kind kind;
+    int32_t code;
+    uint8_t vector;   /* EXIT_FAULTED: CPU vector, 255 for kernel-detected */
+    uint64_t address; /* EXIT_FAULTED: faulting address or RIP */
+    char reason[64];
+};
+
+/* An anonymous mapping made through VirtualMemory; only these can be
+ * unmapped or re-protected, so a process cannot unmap its ring or CapSet. */
+struct vm_region {
+    uint64_t start, end; /* page-aligned, end exclusive */
+    unsigned prot;       /* MAP_* flags without MAP_USER */
+};
+
+struct process {
+    unsigned pid;
+    char name[CAPOS_CAPSET_NAME_MAX];
+    enum process_state state;
+    struct exit_status status;
+    uint32_t refs;
+    struct spinlock lock;
+
+    uint64_t root; /* PML4 */
+    struct ledger ledger;
+    struct vm_region vm[PROCESS_MAX_VM_REGIONS];
+    unsigned vm_count;
+    uint64_t vm_next; /* where kernel-chosen VirtualMemory mappings go next */
+
+    struct cap_table caps;
+    struct ring ring;
+    struct thread *thread;
+    struct pending_op *pending; /* operations that will post a completion */
+
+    struct process *next_all; /* global list of live processes */
+};
+
+/* One capability to put into a new process's CapSet. */
+struct process_grant {
+    const char *name;
+    struct kobj *obj; /* a reference the new process takes over */
+    uint64_t interface_id;
+};
+
+/* The ELF limits a process image must meet (user range, memory bound). */
+struct elf_limits process_elf_limits(uint64_t frame_limit);
+
+/*
+ * Creates a process from an ELF image (already validated by the manifest
+ * check, validated again here), with the given grants and argv/env, charged
+ * to a ledger of `frame_limit` frames.  grants[vm_grant] (if vm_grant >= 0)
+ * has no object yet: it receives a VirtualMemory object bound to the new
+ * process itself.  On success the process is runnable; on failure nothing is
+ * left behind (the grants' references are dropped) and *why says what
+ * failed.
+ */
+struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
+                               struct process_grant *grants, unsigned ngrants, int vm_grant,
+                               const char *const *argv, unsigned argc, const char *const *env,
+                               unsigned envc, uint64_t frame_limit, const char **why);
+
+/* exit(code) from the current process; never returns. */
+NORETURN void process_exit(struct process *p, int32_t code);
+/* The kernel stops the current process for misbehaving; never returns. */
+NORETURN void process_fault(struct process *p, const char *reason);
+/* The current process faulted on a CPU exception; never returns. */
+NORETURN void process_fault_trap(struct process *p, uint8_t vector, uint64_t address,
+                                 const char *what);
+/* The current process was already stopped: finish dying. */
+NORETURN void process_exit_current(void);
+
+void process_get(struct process *p);
+void process_put(struct process *p);
+
+/* Frees the memory (address space and frames) of a process. */
+void process_release_memory(struct process *p);
+
+/* Called when the last thread of an exited process has been freed. */
+void process_last_thread_gone(struct process *p);
+
+/* Number of processes not yet exited. */
+unsigned process_live_count(void);
+
+#endif

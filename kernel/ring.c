@@ -1,0 +1,243 @@
+/*
+ * cap_enter and the submission/completion protocol (see ring.h and
+ * docs/ring-abi.md).
+ *
+ * Submission processing reads the process's sq_tail once, checks it against
+ * the kernel's sq_head (an impossible value kills the process: its ring is
+ * corrupt and nothing it submits can be trusted to mean anything), then
+ * consumes at most sq_entries entries, each only while a completion slot can
+ * be reserved for it.  Each SQE is copied into kernel memory once and
+ * validated there; the shared copy is never read again.  Entries that cannot
+ * be consumed for lack of completion space stay in the queue (backpressure)
+ * and are picked up by a later cap_enter once the process has consumed
+ * completions.
+ */
+#include "ring.h"
+
+#include "abi/errors.h"
+#include "arch/x86_64/paging.h"
+#include "base/mem.h"
+#include "cap.h"
+#include "mm/ledger.h"
+#include "mm/pmm.h"
+#include "process.h"
+#include "ring/ring.h"
+#include "sched.h"
+#include "time.h"
+#include "timerq.h"
+
+bool ring_create(struct process *p)
+{
+    struct ring *r = &p->ring;
+    uint64_t pa;
+
+    if (!ledger_charge(&p->ledger, CAPOS_RING_PAGES))
+        return false;
+    if (!pmm_alloc_frames(CAPOS_RING_PAGES, 1, &pa)) {
+        ledger_uncharge(&p->ledger, CAPOS_RING_PAGES);
+        return false;
+    }
+    r->region_pa = pa;
+    r->hdr = phys_to_virt(pa);
+    r->sq = (struct capos_sqe *)((uint8_t *)r->hdr + CAPOS_RING_SQ_OFFSET);
+    r->cq = (struct capos_cqe *)((uint8_t *)r->hdr + CAPOS_RING_CQ_OFFSET);
+    r->hdr->abi_version = CAPOS_RING_ABI_VERSION;
+    r->hdr->sq_entries = CAPOS_RING_SQ_ENTRIES;
+    r->hdr->cq_entries = CAPOS_RING_CQ_ENTRIES;
+    r->hdr->sq_offset = CAPOS_RING_SQ_OFFSET;
+    r->hdr->cq_offset = CAPOS_RING_CQ_OFFSET;
+    /* The frames now belong to the address space: teardown frees them. */
+    for (uint64_t i = 0; i < CAPOS_RING_PAGES; i++) {
+        if (paging_map(p->root, CAPOS_USER_RING_VA + i * PAGE_SIZE, pa + i * PAGE_SIZE,
+                       MAP_USER | MAP_WRITE, &p->ledger) != 0) {
+            /* Unmapped frames are not found by teardown: free them here. */
+            for (uint64_t k = i; k < CAPOS_RING_PAGES; k++)
+                pmm_free_frame(pa + k * PAGE_SIZE);
+            ledger_uncharge(&p->ledger, CAPOS_RING_PAGES - i);
+            r->hdr = NULL;
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Reads the process's cq_head and returns how many completions are posted
+ * and unconsumed; false if the head is impossible. */
+static bool ring_posted(struct ring *r, uint32_t *posted)
+{
+    uint32_t head = __atomic_load_n(&r->hdr->cq_head, __ATOMIC_ACQUIRE);
+    uint32_t space;
+    if (!ring_cq_space(r->cq_tail, head, CAPOS_RING_CQ_ENTRIES, 0, &space))
+        return false;
+    *posted = CAPOS_RING_CQ_ENTRIES - space;
+    return true;
+}
+
+/* Wakes the cap_enter waiter if enough completions are now posted. */
+static void ring_wake_check(struct ring *r)
+{
+    uint32_t posted;
+    if (r->waiter && (!ring_posted(r, &posted) || posted >= r->wait_min)) {
+        /* A corrupt head also wakes the waiter, which then dies on it. */
+        struct thread *t = r->waiter;
+        r->waiter = NULL;
+        sched_wake(t);
+    }
+}
+
+/* The slot for the next completion; the caller fills it and publishes. */
+static inline struct capos_cqe *ring_next_cqe(struct ring *r)
+{
+    return &r->cq[r->cq_tail & (CAPOS_RING_CQ_ENTRIES - 1)];
+}
+
+/* Accounts for a completion written at the tail; the shared tail is
+ * published by the caller (at once, or at the end of a submission batch). */
+static inline void ring_advance_tail(struct ring *r)
+{
+    r->cq_tail++;
+    if (r->cq_reserved > 0)
+        r->cq_reserved--;
+}
+
+static inline void ring_publish_tail(struct ring *r)
+{
+    __atomic_store_n(&r->hdr->cq_tail, r->cq_tail, __ATOMIC_RELEASE);
+}
+
+void ring_post(struct process *p, const struct capos_cqe *cqe)
+{
+    struct ring *r = &p->ring;
+    *ring_next_cqe(r) = *cqe;
+    ring_advance_tail(r);
+    ring_publish_tail(r);
+    ring_wake_check(r);
+}
+
+/*
+ * Completes an SQE of the running submission batch at once with `err` and
+ * no message (NOP, RELEASE and early errors), writing the CQE in place.  It
+ * becomes visible when ring_submit publishes the tail after the batch; no
+ * one can be waiting on it meanwhile, as the submitter is the only thread.
+ */
+static inline void ring_complete_now(struct process *p, uint64_t user_data, int err)
+{
+    struct ring *r = &p->ring;
+    uint64_t *c = (uint64_t *)(void *)ring_next_cqe(r);
+    c[0] = user_data;
+    c[1] = (uint32_t)err; /* result; result_len 0 */
+    c[2] = c[3] = c[4] = c[5] = c[6] = c[7] = 0;
+    ring_advance_tail(r);
+}
+
+static int ring_sqe_error(enum ring_sqe_check c)
+{
+    switch (c) {
+    case RING_SQE_OK: return CAPOS_OK;
+    case RING_SQE_BAD_OPCODE:
+    case RING_SQE_BAD_FLAGS:
+    case RING_SQE_NONZERO: return CAPOS_ERR_INVALID_OPCODE;
+    case RING_SQE_TOO_LONG: return CAPOS_ERR_INVALID_ARGUMENT;
+    case RING_SQE_TOO_MANY_CAPS: return CAPOS_ERR_TOO_MANY_CAPS;
+    }
+    return CAPOS_ERR_INVALID_OPCODE;
+}
+
+/* Runs one validated-for-shape SQE.  Operations that finish now post their
+ * completion before returning; the others keep their reservation until a
+ * pending operation completes them. */
+static void ring_dispatch(struct process *p, const struct capos_sqe *sqe)
+{
+    enum ring_sqe_check chk = ring_sqe_validate(sqe);
+    if (chk != RING_SQE_OK) {
+        ring_complete_now(p, sqe->user_data, ring_sqe_error(chk));
+        return;
+    }
+    switch (sqe->opcode) {
+    case CAPOS_OP_NOP: ring_complete_now(p, sqe->user_data, CAPOS_OK); return;
+    case CAPOS_OP_RELEASE: ring_complete_now(p, sqe->user_data, cap_release(p, sqe->cap)); return;
+    case CAPOS_OP_CALL: cap_call(p, sqe); return;
+    case CAPOS_OP_RECV:
+    case CAPOS_OP_RETURN:
+        /* No endpoint exists yet to receive on. */
+        ring_complete_now(p, sqe->user_data, CAPOS_ERR_INVALID_CAP);
+        return;
+    default: ring_complete_now(p, sqe->user_data, CAPOS_ERR_INVALID_OPCODE); return;
+    }
+}
+
+/* Consumes what the process submitted; false if its ring is corrupt.  The
+ * completion space is computed once: nothing consumed here can free a slot,
+ * and the process's own head only moves forward while it waits in here. */
+static bool ring_submit(struct process *p)
+{
+    struct ring *r = &p->ring;
+    uint32_t tail = __atomic_load_n(&r->hdr->sq_tail, __ATOMIC_ACQUIRE);
+    uint32_t pending, posted;
+
+    if (!ring_sq_pending(r->sq_head, tail, CAPOS_RING_SQ_ENTRIES, &pending) ||
+        !ring_posted(r, &posted))
+        return false;
+    if (posted + r->cq_reserved >= CAPOS_RING_CQ_ENTRIES)
+        return true; /* backpressure: everything waits for completion space */
+    uint32_t space = CAPOS_RING_CQ_ENTRIES - posted - r->cq_reserved;
+    uint32_t n = pending < space ? pending : space;
+    for (uint32_t i = 0; i < n; i++) {
+        /* One copy out of shared memory; only the copy is looked at. */
+        struct capos_sqe sqe = r->sq[r->sq_head & (CAPOS_RING_SQ_ENTRIES - 1)];
+        r->sq_head++;
+        r->cq_reserved++;
+        ring_dispatch(p, &sqe);
+        if (p->state != PROCESS_ALIVE)
+            break;
+    }
+    __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
+    ring_publish_tail(r);
+    return true;
+}
+
+int64_t ring_enter(struct process *p, uint64_t min_complete, uint64_t timeout_ns)
+{
+    struct ring *r = &p->ring;
+    struct thread *self = sched_current();
+    uint32_t posted;
+    uint64_t deadline = 0;
+    struct timer_event te;
+
+    if (min_complete > CAPOS_RING_CQ_ENTRIES)
+        return -(int64_t)CAPOS_ERR_INVALID_ARGUMENT;
+    if (!ring_submit(p))
+        process_fault(p, "ring: submission queue tail is corrupt");
+    if (p->state != PROCESS_ALIVE)
+        process_exit_current();
+    if (timeout_ns != CAPOS_WAIT_FOREVER) {
+        uint64_t now = time_now_ns();
+        deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
+    }
+    memset(&te, 0, sizeof(te));
+    te.kind = TIMER_WAKE_THREAD;
+    te.thread = self;
+    for (;;) {
+        if (!ring_posted(r, &posted))
+            process_fault(p, "ring: completion queue head is corrupt");
+        if (posted >= min_complete || timeout_ns == 0)
+            break;
+        if (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline)
+            break;
+        self->timed_out = false;
+        r->waiter = self;
+        r->wait_min = (uint32_t)min_complete;
+        if (timeout_ns != CAPOS_WAIT_FOREVER)
+            timerq_arm(&te, deadline);
+        sched_block();
+        timerq_cancel(&te);
+        r->waiter = NULL;
+        if (p->state != PROCESS_ALIVE)
+            process_exit_current();
+        if (self->timed_out)
+            break;
+    }
+    if (!ring_posted(r, &posted))
+        process_fault(p, "ring: completion queue head is corrupt");
+    return posted;
+}

@@ -1,0 +1,45 @@
+/*
+ * The kernel side of a process's capability ring.
+ *
+ * The shared region (lib/abi/ring.h) is RING_PAGES frames allocated
+ * contiguously, mapped into the process at CAPOS_USER_RING_VA and reached by
+ * the kernel through the direct map.  The kernel's authoritative indices
+ * (sq_head, cq_tail) live here and are only ever published to the shared
+ * header; cq_reserved counts completion slots promised to operations in
+ * flight, which is what guarantees that no completion is ever lost: an SQE
+ * is consumed only when a completion slot can be reserved for it.
+ */
+#ifndef CAPOS_KERNEL_RING_H
+#define CAPOS_KERNEL_RING_H
+
+#include "abi/ring.h"
+#include "base/compiler.h"
+
+struct process;
+struct thread;
+
+struct ring {
+    struct capos_ring_header *hdr; /* kernel view of the shared region */
+    struct capos_sqe *sq;
+    struct capos_cqe *cq;
+    uint64_t region_pa;
+    uint32_t sq_head;      /* next SQE to consume */
+    uint32_t cq_tail;      /* next CQE slot to fill */
+    uint32_t cq_reserved;  /* completions owed to operations in flight */
+    struct thread *waiter; /* thread blocked in cap_enter, if any */
+    uint32_t wait_min;
+};
+
+/* Allocates and maps the ring region into p (charged to p's ledger). */
+bool ring_create(struct process *p);
+
+/* cap_enter: processes submissions, then waits for min_complete completions
+ * or the timeout; returns the number of completions available, or a
+ * negative ErrorCode. */
+int64_t ring_enter(struct process *p, uint64_t min_complete, uint64_t timeout_ns);
+
+/* Posts a completion into a slot reserved earlier (releases the
+ * reservation) and wakes a waiter whose condition is now met. */
+void ring_post(struct process *p, const struct capos_cqe *cqe);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * System start-up from the boot manifest and the orderly end (see system.c).
+ */
+#ifndef CAPOS_KERNEL_SYSTEM_H
+#define CAPOS_KERNEL_SYSTEM_H
+
+#include "base/compiler.h"
+
+struct process;
+
+/* Validates the manifest, reports it and starts its services. */
+void system_start(const void *manifest, uint64_t len);
+
+/* Called once for every process that stops; halts when none is left. */
+void system_process_stopped(struct process *p);
+
+#endif

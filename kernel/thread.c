@@ -1,0 +1,40 @@
+/*
+ * Thread creation and destruction.  A thread's stack is freed only by a CPU
+ * that is no longer running on it (the scheduler's zombie hand-off), and the
+ * last thread of an exited process takes the process's memory with it.
+ */
+#include "thread.h"
+
+#include "arch/x86_64/context.h"
+#include "mm/kheap.h"
+#include "mm/kstack.h"
+#include "process.h"
+
+static unsigned thread_next_tid = 1;
+
+struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg0,
+                                  uint64_t arg1)
+{
+    struct thread *t = kzalloc(sizeof(*t));
+    if (!t)
+        return NULL;
+    t->kstack_top = kstack_alloc();
+    if (!t->kstack_top) {
+        kfree(t);
+        return NULL;
+    }
+    t->proc = p;
+    t->tid = __atomic_fetch_add(&thread_next_tid, 1, __ATOMIC_RELAXED);
+    t->state = THREAD_BLOCKED; /* not runnable until sched_add */
+    arch_thread_setup_user(t, entry, sp, arg0, arg1);
+    return t;
+}
+
+void thread_destroy(struct thread *t)
+{
+    struct process *p = t->proc;
+    kstack_free(t->kstack_top);
+    kfree(t);
+    if (p && p->state != PROCESS_ALIVE)
+        process_last_thread_gone(p);
+}

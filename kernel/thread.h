@@ -1,0 +1,46 @@
+/*
+ * Threads: the unit the scheduler runs.  A thread belongs to a process (or
+ * to no process: the per-CPU idle threads) and owns a kernel stack.  While a
+ * user thread runs in the kernel, the top of its kernel stack holds its user
+ * register state (a struct trap_frame); when it is switched out,
+ * `saved_rsp` points at its callee-saved registers below that.
+ *
+ * States: READY (on a run queue) -> RUNNING (current on a CPU) -> READY
+ * (preempted) or BLOCKED (waiting; exactly one party will wake it) or DEAD
+ * (the CPU that switches away from it frees its stack).
+ */
+#ifndef CAPOS_KERNEL_THREAD_H
+#define CAPOS_KERNEL_THREAD_H
+
+#include "base/compiler.h"
+
+struct process;
+
+enum thread_state {
+    THREAD_READY,
+    THREAD_RUNNING,
+    THREAD_BLOCKED,
+    THREAD_DEAD,
+};
+
+struct thread {
+    uint64_t saved_rsp; /* valid while not running */
+    uint64_t kstack_top;
+    struct process *proc;
+    enum thread_state state;
+    struct thread *rq_next; /* run queue link */
+    unsigned tid;
+    bool is_idle;
+    bool timed_out;               /* set by the timer when a timed block expires */
+    uint8_t fpu[512] ALIGNED(16); /* FXSAVE image of the user's x87/SSE state */
+};
+
+/* A user thread for `p` that will enter user mode at `entry` with stack
+ * pointer `sp` and rdi/rsi = arg0/arg1.  NULL when out of memory. */
+struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg0,
+                                  uint64_t arg1);
+
+/* Frees a dead thread's stack and structure (never the running thread). */
+void thread_destroy(struct thread *t);
+
+#endif

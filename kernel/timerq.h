@@ -1,0 +1,38 @@
+/*
+ * Timer queue: events that fire at a deadline on the monotonic clock.
+ * Events are embedded in the objects that need them (a thread's timed wait,
+ * a pending Timer.sleep call) and kept in one list sorted by deadline,
+ * checked on every tick.  An event is armed at most once; cancelling an
+ * unarmed event is a no-op.  The kind field selects the action in
+ * timerq_fire(), a switch rather than a function pointer.
+ */
+#ifndef CAPOS_KERNEL_TIMERQ_H
+#define CAPOS_KERNEL_TIMERQ_H
+
+#include "base/compiler.h"
+
+enum timer_kind {
+    TIMER_WAKE_THREAD, /* ends a timed sched_block of `thread` */
+    TIMER_OP_COMPLETE, /* completes a pending ring operation */
+};
+
+struct thread;
+struct pending_op;
+
+struct timer_event {
+    uint64_t deadline_ns;
+    enum timer_kind kind;
+    bool armed;
+    struct timer_event *next;
+    union {
+        struct thread *thread;
+        struct pending_op *op;
+    };
+};
+
+void timerq_arm(struct timer_event *e, uint64_t deadline_ns);
+void timerq_cancel(struct timer_event *e);
+/* Fires every due event; called from the timer interrupt. */
+void timerq_run(uint64_t now_ns);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * The only way the kernel touches user memory.
+ *
+ * A user address is a claim, typed `uptr` so it cannot be dereferenced by
+ * accident.  Each helper checks that the whole range lies in the user half
+ * (overflow-safe), then copies once with fault recovery: an unmapped or
+ * read-only page makes the copy fail with false instead of faulting the
+ * kernel.  Callers copy untrusted data in once and validate the kernel copy.
+ */
+#ifndef CAPOS_KERNEL_USERCOPY_H
+#define CAPOS_KERNEL_USERCOPY_H
+
+#include "abi/ring.h"
+#include "base/checked.h"
+#include "base/compiler.h"
+
+typedef uint64_t uptr;
+
+/* True iff [addr, addr+len) lies inside the user address range. */
+static inline bool user_range_ok(uptr addr, uint64_t len)
+{
+    return addr >= CAPOS_USER_MIN &&
+           range_within(addr - CAPOS_USER_MIN, len, CAPOS_USER_MAX - CAPOS_USER_MIN);
+}
+
+/* Copy in / out of the current address space; false on a bad range or fault. */
+bool copy_from_user(void *dst, uptr src, uint64_t len) WARN_UNUSED;
+bool copy_to_user(uptr dst, const void *src, uint64_t len) WARN_UNUSED;
+
+/* For the page-fault handler: if the fault is inside a user copy, redirects
+ * the frame to the recovery path and returns true. */
+struct trap_frame;
+bool usercopy_fixup_fault(struct trap_frame *f);
+
+#endif

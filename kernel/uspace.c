@@ -1,0 +1,49 @@
+/*
+ * Cross-address-space copies (see uspace.h).  For the current process the
+ * ordinary fault-tolerant user copy is used; for another process the copy
+ * goes page by page through its page tables, so it never faults.
+ */
+#include "uspace.h"
+
+#include "arch/x86_64/paging.h"
+#include "base/mem.h"
+#include "mm/pmm.h"
+#include "process.h"
+#include "sched.h"
+
+static bool uspace_copy(struct process *p, uptr uaddr, void *kbuf, uint64_t len, bool write)
+{
+    if (len == 0)
+        return true;
+    if (!user_range_ok(uaddr, len))
+        return false;
+    if (sched_current()->proc == p)
+        return write ? copy_to_user(uaddr, kbuf, len) : copy_from_user(kbuf, uaddr, len);
+    while (len > 0) {
+        uint64_t pa;
+        unsigned flags;
+        uint64_t off = uaddr & (PAGE_SIZE - 1);
+        uint64_t n = MIN(len, PAGE_SIZE - off);
+        if (!paging_lookup(p->root, uaddr - off, &pa, &flags) || !(flags & MAP_USER) ||
+            (write && !(flags & MAP_WRITE)))
+            return false;
+        if (write)
+            memcpy((uint8_t *)phys_to_virt(pa) + off, kbuf, n);
+        else
+            memcpy(kbuf, (uint8_t *)phys_to_virt(pa) + off, n);
+        uaddr += n;
+        kbuf = (uint8_t *)kbuf + n;
+        len -= n;
+    }
+    return true;
+}
+
+bool uspace_write(struct process *p, uptr dst, const void *src, uint64_t len)
+{
+    return uspace_copy(p, dst, (void *)(uintptr_t)src, len, true);
+}
+
+bool uspace_read(struct process *p, void *dst, uptr src, uint64_t len)
+{
+    return uspace_copy(p, src, dst, len, false);
+}

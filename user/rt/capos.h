@@ -1,0 +1,75 @@
+/*
+ * libcapos: the C runtime every capOS program links.  One header for
+ * programs; see docs/writing-a-program.md.
+ *
+ *   main(argc, argv)           is called by the runtime's _start
+ *   capos_capset_find()        finds a capability the program was given
+ *   capos_call() / ring.h      raw calls and batches through the ring
+ *   capos_console_*, capos_timer_*, ...   typed clients of kernel interfaces
+ *   capos_printf()             formatted output to the "console" capability
+ *   malloc/free                a heap on the "memory" VirtualMemory capability
+ */
+#ifndef CAPOS_USER_RT_CAPOS_H
+#define CAPOS_USER_RT_CAPOS_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/errors.h"
+#include "abi/ring.h"
+#include "capos.capnp.h"
+#include "capset.h"
+#include "ring.h"
+#include "syscall.h"
+
+/* The program's entry point, called by the runtime. */
+int main(int argc, char **argv);
+
+/* Ends the process with `code`. */
+__attribute__((noreturn)) void capos_exit(int code);
+
+/* ---- typed clients of the kernel interfaces (return an ErrorCode) ---- */
+int capos_console_write(uint32_t cap, const void *data, size_t len);
+int capos_console_write_line(uint32_t cap, const char *text);
+int capos_timer_now(uint32_t cap, uint64_t *ns);
+int capos_timer_sleep(uint32_t cap, uint64_t ns);
+int capos_entropy_fill(uint32_t cap, void *buf, uint32_t len);
+int capos_vm_map(uint32_t cap, uint64_t addr, uint64_t len, uint32_t prot, uint64_t *out);
+int capos_vm_unmap(uint32_t cap, uint64_t addr, uint64_t len);
+int capos_vm_protect(uint32_t cap, uint64_t addr, uint64_t len, uint32_t prot);
+int capos_vm_quota(uint32_t cap, uint64_t *limit, uint64_t *used);
+int capos_boot_size(uint32_t cap, uint64_t *size);
+int capos_boot_read(uint32_t cap, uint64_t offset, void *buf, uint32_t len, uint32_t *got);
+
+#define CAPOS_PROT_READ  1u
+#define CAPOS_PROT_WRITE 2u
+#define CAPOS_PROT_EXEC  4u
+
+/*
+ * A message being built for a call: an 8-byte aligned arena and the
+ * builder over it.  capos_msg_finish returns the bytes to send.
+ */
+struct capos_msg {
+    struct capnp_builder b;
+    uint64_t arena[512];
+};
+void capos_msg_init(struct capos_msg *m);
+int capos_msg_finish(struct capos_msg *m, const uint8_t **out, uint32_t *len);
+
+/* Opens a result message received into `buf`; false if malformed. */
+bool capos_msg_read(struct capnp_reader *r, const void *buf, uint32_t len);
+
+/* ---- output ---- */
+/* printf to the "console" capability (dropped silently if there is none). */
+int capos_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int capos_vprintf(const char *fmt, va_list ap);
+
+/* ---- heap ---- */
+void *malloc(size_t n);
+void *calloc(size_t n, size_t size);
+void *realloc(void *p, size_t n);
+void free(void *p);
+
+#endif

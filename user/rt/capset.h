@@ -1,0 +1,28 @@
+/*
+ * The CapSet: how a program finds the capabilities it was started with.
+ * Lookup is by name with an interface-id check, so a program cannot mistake
+ * one kind of capability for another.
+ */
+#ifndef CAPOS_USER_RT_CAPSET_H
+#define CAPOS_USER_RT_CAPSET_H
+
+#include <stdint.h>
+
+#include "abi/capset.h"
+
+/* Validates and records the region the kernel mapped; false if malformed. */
+int capos_capset_init(const void *region);
+
+const struct capos_capset_header *capos_capset(void);
+
+/* Finds `name`; if interface_id is non-zero the entry must have it.
+ * Returns 0 and sets *cap, or CAPOS_ERR_NOT_FOUND / CAPOS_ERR_WRONG_INTERFACE. */
+int capos_capset_find(const char *name, uint64_t interface_id, uint32_t *cap);
+
+/* argv and the environment from the CapSet (NULL-terminated arrays built at
+ * start-up; the strings stay in the read-only region). */
+int capos_argc(void);
+char **capos_argv(void);
+char **capos_environ(void);
+
+#endif

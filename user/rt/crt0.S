@@ -1,0 +1,15 @@
+/*
+ * Process entry.  The kernel starts a process at _start with
+ *   rdi = address of the CapSet region, rsi = address of the ring region,
+ *   rsp = top of the stack (16-byte aligned), all other registers zero.
+ * _start clears the frame pointer (ending backtraces here), keeps the stack
+ * aligned for the C call, and never returns: capos_rt_start calls main and
+ * then exit.
+ */
+    .section .text.start, "ax"
+    .global _start
+_start:
+    xorl %ebp, %ebp
+    andq $-16, %rsp
+    call capos_rt_start
+    ud2
