@@ -10,9 +10,9 @@
 #   make gen            regenerate capos and wiretest bindings
 #   make gen-bootstrap  regenerate schema.capnp.* from the installed capnp
 #   make check-gen      regenerate into a scratch directory and fail on any
-#                       difference from gen/; also compile the bindings as the
-#                       kernel (freestanding, no SSE) and as freestanding
-#                       userspace would, with gcc and clang
+#                       difference from gen/; also compile the bindings and
+#                       lib/capnp as the kernel (freestanding, no SSE) and as
+#                       freestanding userspace would, with gcc and clang
 #
 # schema.capnp.* is compared only when the installed capnp/schema.capnp is the
 # one it was generated from (the stamped hash matches), so that a different
@@ -35,10 +35,12 @@ gen-bootstrap: $(CAPNPC_C)
 	$(Q)$(call capnpc_c_run,$(GEN_BOOT_SCHEMA),gen,--src-prefix=/usr/include)
 	@echo "gen: regenerated gen/schema.capnp.h gen/schema.capnp.c"
 
-# Flags of the two freestanding worlds generated code must build in.
+# Flags of the two freestanding worlds generated code (and lib/capnp, which
+# the kernel build already covers) must build in; stricter than the tree
+# about unused parameters, since other users may enable that warning.
 GEN_KERNEL_FLAGS = $(COMMON_CFLAGS) $(FREESTANDING) -Ilib -Igen -mcmodel=kernel -mno-red-zone \
-    -mno-sse -mno-sse2 -mno-mmx -mno-80387
-GEN_USER_FLAGS = $(COMMON_CFLAGS) $(FREESTANDING) -Ilib -Igen
+    -mno-sse -mno-sse2 -mno-mmx -mno-80387 -Wunused-parameter
+GEN_USER_FLAGS = $(COMMON_CFLAGS) $(FREESTANDING) -Ilib -Igen -Wunused-parameter
 
 check-gen: $(CAPNPC_C)
 	$(Q)rm -rf $(GEN_CHECK_DIR) && mkdir -p $(GEN_CHECK_DIR)/out $(GEN_CHECK_DIR)/obj
@@ -54,11 +56,11 @@ check-gen: $(CAPNPC_C)
 	    { echo "check-gen: gen/ is stale; run 'make gen' (or 'make gen-bootstrap') and commit"; exit 1; }
 	$(Q)for cc in gcc clang; do \
 	    command -v $$cc >/dev/null || continue; \
-	    for f in $(GEN_OUT) gen/schema.capnp.c; do case $$f in *.c) \
+	    for f in $(GEN_OUT) gen/schema.capnp.c $(wildcard lib/capnp/*.c); do case $$f in *.c) \
 	        $(MAKE) -s --no-print-directory CC=$$cc gen-compile-one GEN_SRC=$$f \
 	            GEN_OBJ=$(GEN_CHECK_DIR)/obj/$$cc-$$(basename $$f).o || exit 1;; esac; done; \
 	done
-	@echo "check-gen: gen/ is current and compiles freestanding"
+	@echo "check-gen: gen/ is current; it and lib/capnp compile for kernel and userspace"
 
 # One generated .c compiled both ways (used by check-gen with CC set).
 gen-compile-one:

@@ -52,11 +52,14 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "capnp: little-endian 
 #define CAPNP_DEFAULT_TRAVERSAL_WORDS (8ull * 1024 * 1024)
 #define CAPNP_DEFAULT_NESTING         64
 /*
- * Segments one reader can hold.  The table lives inside struct capnp_reader
- * (16 bytes per entry), so it is kept small enough for a kernel stack; our
- * builder always produces one segment.
+ * Segments a reader holds in its own table.  The table lives inside struct
+ * capnp_reader (16 bytes per entry), so it is kept small enough for a kernel
+ * stack; our builder always produces one segment.  Messages with more
+ * segments need a caller-provided table (capnp_reader_init_table), up to the
+ * reference implementation's limit of CAPNP_MAX_SEGMENTS.
  */
-#define CAPNP_MAX_SEGMENTS 32u
+#define CAPNP_INLINE_SEGMENTS 32u
+#define CAPNP_MAX_SEGMENTS    511u
 /* Largest list element count / word count a list pointer can express. */
 #define CAPNP_MAX_LIST_ELEMENTS ((1u << 29) - 1)
 /* Cap index meaning "no capability" (a null interface pointer). */
@@ -81,7 +84,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "capnp: little-endian 
 enum capnp_err {
     CAPNP_OK = 0,
     CAPNP_ERR_TRUNCATED,         /* framing or a segment ends before its declared size */
-    CAPNP_ERR_SEGMENT_COUNT,     /* more segments than CAPNP_MAX_SEGMENTS */
+    CAPNP_ERR_SEGMENT_COUNT,     /* no segments, or more than the segment table holds */
     CAPNP_ERR_TRAILING_BYTES,    /* bytes left after the last segment */
     CAPNP_ERR_OUT_OF_BOUNDS,     /* a pointer's target lies outside its segment */
     CAPNP_ERR_FAR_SEGMENT,       /* a far pointer names a segment that does not exist */
@@ -136,14 +139,18 @@ struct capnp_limits {
     int32_t nesting;          /* 0 means CAPNP_DEFAULT_NESTING */
 };
 
-/* A received message.  Fill it with one of the capnp_reader_init* functions. */
+/*
+ * A received message.  Fill it with one of the capnp_reader_init* functions;
+ * handles point into it, so it must stay where it is (never copy it).
+ */
 struct capnp_reader {
-    struct capnp_segment segs[CAPNP_MAX_SEGMENTS];
+    struct capnp_segment *segs; /* the segment table: inline_segs or the caller's */
     uint32_t nsegs;
     uint32_t cap_count;      /* capability pointers must index below this */
     uint64_t traversal_left; /* words the reader may still visit */
     int32_t nesting;         /* nesting limit for the root */
     enum capnp_err err;      /* first error seen; sticky */
+    struct capnp_segment inline_segs[CAPNP_INLINE_SEGMENTS];
 };
 
 /*
@@ -205,7 +212,15 @@ enum capnp_err capnp_reader_init(struct capnp_reader *r, const void *buf, size_t
 /* Same, for a message at the start of `buf`; *used receives its length. */
 enum capnp_err capnp_reader_init_prefix(struct capnp_reader *r, const void *buf, size_t len,
                                         const struct capnp_limits *lim, size_t *used);
-/* A message whose segments the caller already has (no framing). */
+/*
+ * Same, with `table` (room for `table_len` segments, at most
+ * CAPNP_MAX_SEGMENTS are used) as the segment table, for messages with more
+ * than CAPNP_INLINE_SEGMENTS segments.  The table must outlive the reader.
+ */
+enum capnp_err capnp_reader_init_table(struct capnp_reader *r, const void *buf, size_t len,
+                                       const struct capnp_limits *lim, size_t *used,
+                                       struct capnp_segment *table, uint32_t table_len);
+/* A message whose segments the caller already has (no framing); they are copied. */
 enum capnp_err capnp_reader_init_segments(struct capnp_reader *r, const struct capnp_segment *segs,
                                           uint32_t nsegs, const struct capnp_limits *lim);
 void capnp_reader_set_cap_count(struct capnp_reader *r, uint32_t n);

@@ -72,8 +72,11 @@ static uint64_t seg_word(const struct capnp_segment *s, uint32_t idx)
 
 /* ---- Messages ---- */
 
+static const uint8_t empty_segment[CAPNP_WORD_BYTES];
+
 static enum capnp_err reader_reset(struct capnp_reader *r, const struct capnp_limits *lim)
 {
+    r->segs = r->inline_segs;
     r->nsegs = 0;
     r->cap_count = 0;
     r->traversal_left = CAPNP_DEFAULT_TRAVERSAL_WORDS;
@@ -90,23 +93,25 @@ static enum capnp_err reader_reset(struct capnp_reader *r, const struct capnp_li
     return CAPNP_OK;
 }
 
-enum capnp_err capnp_reader_init_prefix(struct capnp_reader *r, const void *buf, size_t len,
-                                        const struct capnp_limits *lim, size_t *used)
+enum capnp_err capnp_reader_init_table(struct capnp_reader *r, const void *buf, size_t len,
+                                       const struct capnp_limits *lim, size_t *used,
+                                       struct capnp_segment *table, uint32_t table_len)
 {
     const uint8_t *p = buf;
     enum capnp_err e = reader_reset(r, lim);
     if (e)
         return e;
-    if (!p && len)
+    if ((!p && len) || !table)
         return latch(r, CAPNP_ERR_INVALID_ARGUMENT);
+    r->segs = table;
     /* The shortest header is the segment count plus one size. */
     if (len < 8)
         return latch(r, CAPNP_ERR_TRUNCATED);
     uint32_t count_minus_one = capnp_load_u32(p);
-    if (count_minus_one >= CAPNP_MAX_SEGMENTS)
+    if (count_minus_one >= MIN(table_len, CAPNP_MAX_SEGMENTS))
         return latch(r, CAPNP_ERR_SEGMENT_COUNT);
     uint32_t nsegs = count_minus_one + 1;
-    /* 4 bytes of count, 4 per size, padded to a word: nsegs <= 32, no overflow. */
+    /* 4 bytes of count, 4 per size, padded to a word: nsegs <= 511, no overflow. */
     uint64_t off = ((uint64_t)nsegs / 2 + 1) * CAPNP_WORD_BYTES;
     if (off > len)
         return latch(r, CAPNP_ERR_TRUNCATED);
@@ -127,6 +132,12 @@ enum capnp_err capnp_reader_init_prefix(struct capnp_reader *r, const void *buf,
     return CAPNP_OK;
 }
 
+enum capnp_err capnp_reader_init_prefix(struct capnp_reader *r, const void *buf, size_t len,
+                                        const struct capnp_limits *lim, size_t *used)
+{
+    return capnp_reader_init_table(r, buf, len, lim, used, r->inline_segs, CAPNP_INLINE_SEGMENTS);
+}
+
 enum capnp_err capnp_reader_init(struct capnp_reader *r, const void *buf, size_t len,
                                  const struct capnp_limits *lim)
 {
@@ -139,12 +150,15 @@ enum capnp_err capnp_reader_init_segments(struct capnp_reader *r, const struct c
     enum capnp_err e = reader_reset(r, lim);
     if (e)
         return e;
-    if (nsegs == 0 || nsegs > CAPNP_MAX_SEGMENTS)
+    if (nsegs == 0 || nsegs > CAPNP_INLINE_SEGMENTS)
         return latch(r, CAPNP_ERR_SEGMENT_COUNT);
     for (uint32_t i = 0; i < nsegs; i++) {
         if (!segs[i].data && segs[i].words)
             return latch(r, CAPNP_ERR_INVALID_ARGUMENT);
         r->segs[i] = segs[i];
+        /* Even an empty segment gets a real address: handles do arithmetic on it. */
+        if (!r->segs[i].data)
+            r->segs[i].data = empty_segment;
     }
     r->nsegs = nsegs;
     return CAPNP_OK;

@@ -50,3 +50,14 @@ capnp-fixtures: $(CAPNP_FIXTURES)
 $(B)/host/run-tests: | $(CAPNP_FIXTURES)
 
 .PHONY: capnp-fixtures
+
+# Refreshes the committed fuzz seed corpus from the fixtures (run by hand,
+# then commit tests/fuzz/corpus/capnp/): every single-segment fixture, the
+# smaller multi-segment ones and the eval-built constants.
+CAPNP_SEEDS := $(filter-out %AllTypes-full.far.bin,$(filter %.bin,$(CAPNP_FIXTURES)))
+capnp-fuzz-seeds: $(CAPNP_SEEDS)
+	$(Q)mkdir -p tests/fuzz/corpus/capnp
+	$(Q)for f in $(CAPNP_SEEDS); do cp $$f tests/fuzz/corpus/capnp/$$(basename $$f); done
+	@echo "capnp-fuzz-seeds: $(words $(CAPNP_SEEDS)) seeds in tests/fuzz/corpus/capnp"
+
+.PHONY: capnp-fuzz-seeds

@@ -131,18 +131,34 @@ TEST(framing_segment_count)
     struct capnp_reader r;
     hdr[0] = 0xffffffff; /* count - 1 wraps to zero segments */
     CHECK_EQ(capnp_reader_init(&r, hdr, sizeof(hdr), NULL), CAPNP_ERR_SEGMENT_COUNT);
-    hdr[0] = CAPNP_MAX_SEGMENTS;
+    hdr[0] = CAPNP_INLINE_SEGMENTS;
     CHECK_EQ(capnp_reader_init(&r, hdr, sizeof(hdr), NULL), CAPNP_ERR_SEGMENT_COUNT);
     /* The largest allowed count with all-empty segments frames fine. */
-    hdr[0] = CAPNP_MAX_SEGMENTS - 1;
-    size_t hdr_bytes = ((size_t)CAPNP_MAX_SEGMENTS / 2 + 1) * 8;
+    hdr[0] = CAPNP_INLINE_SEGMENTS - 1;
+    size_t hdr_bytes = ((size_t)CAPNP_INLINE_SEGMENTS / 2 + 1) * 8;
     CHECK_EQ(capnp_reader_init(&r, hdr, hdr_bytes, NULL), CAPNP_OK);
-    CHECK_EQ(r.nsegs, CAPNP_MAX_SEGMENTS);
+    CHECK_EQ(r.nsegs, CAPNP_INLINE_SEGMENTS);
     /* ...but an empty first segment has no root pointer. */
     struct capnp_struct root = capnp_reader_root(&r);
     CHECK(root.seg == NULL);
     CHECK_EQ(capnp_reader_error(&r), CAPNP_ERR_OUT_OF_BOUNDS);
     CHECK_EQ(capnp_reader_init_segments(&r, NULL, 0, NULL), CAPNP_ERR_SEGMENT_COUNT);
+
+    /* A bigger table takes more, up to the reference limit of 511. */
+    static uint32_t big[1 + 512];
+    static struct capnp_segment table[600];
+    big[0] = CAPNP_MAX_SEGMENTS - 1;
+    hdr_bytes = ((size_t)CAPNP_MAX_SEGMENTS / 2 + 1) * 8;
+    CHECK_EQ(capnp_reader_init_table(&r, big, hdr_bytes, NULL, NULL, table, 600), CAPNP_OK);
+    CHECK_EQ(r.nsegs, CAPNP_MAX_SEGMENTS);
+    big[0] = CAPNP_MAX_SEGMENTS;
+    CHECK_EQ(capnp_reader_init_table(&r, big, sizeof(big), NULL, NULL, table, 600),
+             CAPNP_ERR_SEGMENT_COUNT);
+    big[0] = 40;
+    CHECK_EQ(capnp_reader_init_table(&r, big, sizeof(big), NULL, NULL, table, 40),
+             CAPNP_ERR_SEGMENT_COUNT);
+    CHECK_EQ(capnp_reader_init_table(&r, big, sizeof(big), NULL, NULL, NULL, 40),
+             CAPNP_ERR_INVALID_ARGUMENT);
 }
 
 TEST(framing_trailing_bytes)
