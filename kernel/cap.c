@@ -38,6 +38,10 @@ void kobj_put(struct kobj *o)
         return;
     switch (o->kind) {
     case KOBJ_VIRTUAL_MEMORY: vmobj_destroy(o); break;
+    case KOBJ_ENDPOINT_SERVER:
+    case KOBJ_ENDPOINT_CLIENT: endpoint_facet_destroy(o); break;
+    case KOBJ_PROCESS_SPAWNER: spawner_destroy(o); break;
+    case KOBJ_PROCESS_HANDLE: process_handle_destroy(o); break;
     case KOBJ_CONSOLE:
     case KOBJ_TIMER:
     case KOBJ_ENTROPY:
@@ -55,6 +59,10 @@ uint64_t kobj_interface_id(const struct kobj *o)
     case KOBJ_ENTROPY: return capos_EntropySource_INTERFACE_ID;
     case KOBJ_VIRTUAL_MEMORY: return capos_VirtualMemory_INTERFACE_ID;
     case KOBJ_BOOT_PACKAGE: return capos_BootPackage_INTERFACE_ID;
+    case KOBJ_ENDPOINT_SERVER: return capos_Endpoint_INTERFACE_ID;
+    case KOBJ_ENDPOINT_CLIENT: return 0; /* the server's protocol, any interface */
+    case KOBJ_PROCESS_SPAWNER: return capos_ProcessSpawner_INTERFACE_ID;
+    case KOBJ_PROCESS_HANDLE: return capos_ProcessHandle_INTERFACE_ID;
     case KOBJ_KIND_COUNT: break;
     }
     return 0;
@@ -113,9 +121,7 @@ int cap_insert(struct process *p, struct kobj *o, uint32_t *id)
     return cap_err(captable_insert(&p->caps.t, o, 0, id));
 }
 
-/* Looks up a cap id; the returned object is borrowed (the table's
- * reference), valid until the process's next table change. */
-static int cap_lookup(struct process *p, uint32_t id, struct kobj **o)
+int cap_lookup(struct process *p, uint32_t id, struct kobj **o)
 {
     const struct captable_slot *slot;
     enum captable_err e = captable_lookup(&p->caps.t, id, &slot);
@@ -137,65 +143,48 @@ int cap_release(struct process *p, uint32_t id)
 
 /* ---- completion delivery ---- */
 
-static void cap_drop_all(struct kobj **caps, unsigned n)
+void cap_drop_all(struct kobj **caps, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
         kobj_put(caps[i]);
 }
 
-void cap_deliver(struct process *p, struct capos_cqe *cqe, uint64_t recv_addr, uint32_t recv_len,
-                 int err, const void *msg, uint32_t len, struct kobj **caps, unsigned ncaps)
+int cap_deliver(struct process *p, struct capos_cqe *cqe, uint64_t recv_addr, uint32_t recv_len,
+                int err, const void *msg, uint32_t len, struct kobj **caps, unsigned ncaps)
 {
     uint32_t ids[CAPOS_MAX_XFER];
     uint64_t caps_off = CAPOS_CAPS_OFFSET(len);
     uint64_t needed = caps_off + 4ULL * ncaps;
 
-    cqe->result = err;
     cqe->result_len = 0;
     cqe->ncaps = 0;
-    if (err != CAPOS_OK) {
-        cap_drop_all(caps, ncaps);
-        ring_post(p, cqe);
-        return;
-    }
-    if (needed > recv_len) {
-        cap_drop_all(caps, ncaps);
-        cqe->result = CAPOS_ERR_RESULT_TOO_LARGE;
+    if (err == CAPOS_OK && needed > recv_len) {
+        err = CAPOS_ERR_RESULT_TOO_LARGE;
         cqe->result_len = (uint32_t)needed;
-        ring_post(p, cqe);
-        return;
-    }
-    if (len && !uspace_write(p, recv_addr, msg, len)) {
-        cap_drop_all(caps, ncaps);
-        cqe->result = CAPOS_ERR_BAD_ADDRESS;
-        ring_post(p, cqe);
-        return;
-    }
-    if (ncaps) {
+    } else if (err == CAPOS_OK && !uspace_write(p, recv_addr, msg, len)) {
+        err = CAPOS_ERR_BAD_ADDRESS;
+    } else if (err == CAPOS_OK && ncaps) {
         /* Reserve every slot first so that insertion cannot fail halfway. */
         enum captable_err e = captable_prealloc(&p->caps.t, ncaps, ids);
         if (e != CAPTABLE_OK) {
-            cap_drop_all(caps, ncaps);
-            cqe->result = cap_err(e);
-            ring_post(p, cqe);
-            return;
-        }
-        if (!uspace_write(p, recv_addr + caps_off, ids, 4ULL * ncaps)) {
+            err = cap_err(e);
+        } else if (!uspace_write(p, recv_addr + caps_off, ids, 4ULL * ncaps)) {
             for (unsigned i = 0; i < ncaps; i++)
                 (void)!captable_cancel_pending(&p->caps.t, ids[i]);
-            cap_drop_all(caps, ncaps);
-            cqe->result = CAPOS_ERR_BAD_ADDRESS;
-            ring_post(p, cqe);
-            return;
-        }
-        for (unsigned i = 0; i < ncaps; i++) {
-            if (captable_fill_pending(&p->caps.t, ids[i], caps[i], 0) != CAPTABLE_OK)
-                panic("cap: a pre-allocated slot could not be filled");
+            err = CAPOS_ERR_BAD_ADDRESS;
+        } else {
+            for (unsigned i = 0; i < ncaps; i++) {
+                if (captable_fill_pending(&p->caps.t, ids[i], caps[i], 0) != CAPTABLE_OK)
+                    panic("cap: a pre-allocated slot could not be filled");
+            }
+            cqe->ncaps = (uint16_t)ncaps;
         }
     }
-    cqe->result_len = len;
-    cqe->ncaps = (uint16_t)ncaps;
+    cqe->result = err;
+    if (err == CAPOS_OK)
+        cqe->result_len = len;
     ring_post(p, cqe);
+    return err;
 }
 
 void call_complete(struct call *c, int err)
@@ -203,8 +192,12 @@ void call_complete(struct call *c, int err)
     struct capos_cqe cqe;
     memset(&cqe, 0, sizeof(cqe));
     cqe.user_data = c->sqe->user_data;
-    cap_deliver(c->proc, &cqe, c->sqe->recv_addr, c->sqe->recv_len, err, c->result,
-                err == CAPOS_OK ? c->result_len : 0, c->out_caps, c->out_ncaps);
+    if (err != CAPOS_OK)
+        c->result_len = 0;
+    if (cap_deliver(c->proc, &cqe, c->sqe->recv_addr, c->sqe->recv_len, err, c->result,
+                    c->result_len, c->out_caps, err == CAPOS_OK ? c->out_ncaps : 0) != CAPOS_OK ||
+        err != CAPOS_OK)
+        cap_drop_all(c->out_caps, c->out_ncaps);
 }
 
 /* ---- CALL ---- */
@@ -231,9 +224,19 @@ static int cap_invoke(struct kobj *o, struct call *c)
     case KOBJ_ENTROPY: return entropy_invoke(o, c);
     case KOBJ_VIRTUAL_MEMORY: return vmobj_invoke(o, c);
     case KOBJ_BOOT_PACKAGE: return bootpkg_invoke(o, c);
+    case KOBJ_ENDPOINT_SERVER:
+    case KOBJ_ENDPOINT_CLIENT: return endpoint_invoke(o, c);
+    case KOBJ_PROCESS_SPAWNER: return spawner_invoke(o, c);
+    case KOBJ_PROCESS_HANDLE: return process_handle_invoke(o, c);
     case KOBJ_KIND_COUNT: break;
     }
     return CAPOS_ERR_INVALID_CAP;
+}
+
+/* Kernel objects whose methods take capabilities (only ProcessSpawner.spawn). */
+static bool cap_takes_caps(const struct kobj *o, uint16_t method)
+{
+    return o->kind == KOBJ_PROCESS_SPAWNER && method == capos_ProcessSpawner_method_spawn;
 }
 
 void cap_call(struct process *p, const struct capos_sqe *sqe)
@@ -243,20 +246,28 @@ void cap_call(struct process *p, const struct capos_sqe *sqe)
     unsigned cpu = this_cpu()->id;
     int err;
 
-    memset(&c, 0, sizeof(c));
     c.proc = p;
     c.sqe = sqe;
     c.result = cap_scratch_result[cpu];
+    c.result_len = 0;
+    c.out_ncaps = 0;
+    c.xfer.n = 0;
     err = cap_lookup(p, sqe->cap, &o);
+    if (err == CAPOS_OK && endpoint_is_client(o)) {
+        /* A call into another process: the endpoint takes it from here. */
+        err = endpoint_call(p, o, sqe, cap_scratch_params[cpu]);
+        if (err != CALL_PENDING)
+            call_complete(&c, err);
+        return;
+    }
     if (err == CAPOS_OK && sqe->interface_id != kobj_interface_id(o))
         err = CAPOS_ERR_WRONG_INTERFACE;
-    /* No kernel object of this kind takes capabilities. */
-    if (err == CAPOS_OK && sqe->xfer_count != 0)
+    if (err == CAPOS_OK && sqe->xfer_count != 0 && !cap_takes_caps(o, sqe->method))
         err = CAPOS_ERR_TOO_MANY_CAPS;
-    if (err == CAPOS_OK && sqe->send_len > CALL_MAX_PARAMS)
-        err = CAPOS_ERR_INVALID_ARGUMENT;
     if (err == CAPOS_OK && !copy_from_user(cap_scratch_params[cpu], sqe->send_addr, sqe->send_len))
         err = CAPOS_ERR_BAD_ADDRESS;
+    if (err == CAPOS_OK)
+        err = xfer_take(p, sqe->xfer_addr, sqe->xfer_count, sqe->cap, &c.xfer);
     if (err != CAPOS_OK) {
         call_complete(&c, err);
         return;
@@ -266,7 +277,19 @@ void cap_call(struct process *p, const struct capos_sqe *sqe)
     /* Keep the object alive across the call even if the call releases it. */
     kobj_get(o);
     err = cap_invoke(o, &c);
+    /* An object that took capabilities has committed or rolled them back. */
+    if (c.xfer.n)
+        xfer_rollback(p, &c.xfer);
     if (err != CALL_PENDING)
         call_complete(&c, err);
     kobj_put(o);
+}
+
+void cap_ring_op(struct process *p, const struct capos_sqe *sqe, int *err)
+{
+    unsigned cpu = this_cpu()->id;
+    if (sqe->opcode == CAPOS_OP_RECV)
+        *err = endpoint_recv(p, sqe);
+    else
+        *err = endpoint_return(p, sqe, cap_scratch_params[cpu]);
 }

@@ -20,6 +20,7 @@
 #include "abi/ring.h"
 #include "base/compiler.h"
 #include "captable/captable.h"
+#include "xfer.h"
 
 struct process;
 
@@ -29,6 +30,10 @@ enum kobj_kind {
     KOBJ_ENTROPY,
     KOBJ_VIRTUAL_MEMORY,
     KOBJ_BOOT_PACKAGE,
+    KOBJ_ENDPOINT_SERVER,
+    KOBJ_ENDPOINT_CLIENT,
+    KOBJ_PROCESS_SPAWNER,
+    KOBJ_PROCESS_HANDLE,
     KOBJ_KIND_COUNT
 };
 
@@ -55,11 +60,22 @@ void cap_table_destroy(struct cap_table *ct);
 /* Inserts a reference the caller gives up; returns an ErrorCode. */
 int cap_insert(struct process *p, struct kobj *o, uint32_t *id);
 
+/* Looks up a cap id; the object is borrowed (the table's reference), valid
+ * until the process's table next changes.  Returns an ErrorCode. */
+int cap_lookup(struct process *p, uint32_t id, struct kobj **o);
+
 /* RELEASE: drops the capability; returns an ErrorCode. */
 int cap_release(struct process *p, uint32_t id);
 
 /* CALL: runs or starts the call and posts its completion (now or later). */
 void cap_call(struct process *p, const struct capos_sqe *sqe);
+
+/* RECV or RETURN: *err is an ErrorCode to complete with now, or
+ * CALL_PENDING. */
+void cap_ring_op(struct process *p, const struct capos_sqe *sqe, int *err);
+
+/* Drops references (the caps of a failed delivery). */
+void cap_drop_all(struct kobj **caps, unsigned n);
 
 /* Maps a capability-table result to an ErrorCode. */
 int cap_err(enum captable_err e);
@@ -84,6 +100,7 @@ struct call {
     uint32_t result_len;
     struct kobj *out_caps[CAPOS_MAX_XFER]; /* references for the caller */
     unsigned out_ncaps;
+    struct xfer_set xfer; /* capabilities the caller sent (spawn grants) */
 };
 
 /* Returned by invoke functions that turned the call into a pending op. */
@@ -96,11 +113,12 @@ void call_complete(struct call *c, int err);
  * Delivers a completion to process p: on success the message and the new
  * cap ids of `caps` go to p's recv buffer [recv_addr, recv_addr+recv_len);
  * then `cqe` (with user_data and any RECV fields already set) is posted with
- * the final result.  Never loses a capability silently: if the buffer is too
- * small, the table full or the buffer unwritable, the caps are dropped and
- * the completion says why.  Takes over the references in `caps`.
+ * the final result, which is returned.  If that is ok the references in
+ * `caps` now belong to p's table; otherwise (buffer too small, table full,
+ * buffer unwritable) they are still the caller's, to drop or roll back, so
+ * a capability is never lost or half-delivered.
  */
-void cap_deliver(struct process *p, struct capos_cqe *cqe, uint64_t recv_addr, uint32_t recv_len,
-                 int err, const void *msg, uint32_t len, struct kobj **caps, unsigned ncaps);
+int cap_deliver(struct process *p, struct capos_cqe *cqe, uint64_t recv_addr, uint32_t recv_len,
+                int err, const void *msg, uint32_t len, struct kobj **caps, unsigned ncaps);
 
 #endif

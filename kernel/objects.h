@@ -34,4 +34,40 @@ struct kobj *vmobj_create(struct process *target);
 int vmobj_invoke(struct kobj *o, struct call *c);
 void vmobj_destroy(struct kobj *o);
 
+/* Endpoints (object/endpoint.c): facets, IPC calls, receives and returns. */
+struct pending_op;
+struct ipc_stats {
+    uint64_t direct;        /* calls delivered to a posted RECV at once */
+    uint64_t queued;        /* calls that waited for a RECV */
+    uint64_t fast_switches; /* wake-ups that switched straight to the woken thread */
+};
+extern struct ipc_stats ipc_stats;
+struct kobj *endpoint_create(struct kobj **client);
+bool endpoint_is_client(const struct kobj *o);
+int endpoint_call(struct process *p, struct kobj *facet, const struct capos_sqe *sqe,
+                  uint8_t *scratch);
+int endpoint_recv(struct process *p, const struct capos_sqe *sqe);
+int endpoint_return(struct process *p, const struct capos_sqe *sqe, uint8_t *scratch);
+int endpoint_invoke(struct kobj *o, struct call *c);
+void endpoint_facet_destroy(struct kobj *o);
+bool endpoint_detach_op(struct pending_op *op);
+void endpoint_orphan_release(struct pending_op *call);
+void endpoint_recv_slot_release(struct process *p, uint32_t slot);
+void endpoint_process_gone(struct process *p);
+
+/* ProcessSpawner (object/spawner.c). */
+struct kobj *spawner_create(bool restricted, uint32_t nallowed);
+int spawner_invoke(struct kobj *o, struct call *c);
+void spawner_destroy(struct kobj *o);
+/* A kernel object for a KernelCap grant (VirtualMemory: *self_vm, NULL). */
+struct kobj *kernel_cap_create(capos_KernelCap_reader k, uint64_t *interface_id, bool *self_vm,
+                               int *err);
+
+/* ProcessHandle (object/prochandle.c). */
+struct kobj *process_handle_create(struct process *target);
+int process_handle_invoke(struct kobj *o, struct call *c);
+void process_handle_destroy(struct kobj *o);
+void process_handle_detach(struct pending_op *op);
+void process_handle_notify(struct process *p);
+
 #endif

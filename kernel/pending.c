@@ -1,19 +1,36 @@
 /*
- * Pending operation bookkeeping (see pending.h).
+ * Pending operation pool and bookkeeping (see pending.h).
  */
 #include "pending.h"
 
 #include "base/mem.h"
 #include "cap.h"
-#include "mm/kheap.h"
+#include "objects.h"
 #include "process.h"
+
+void pending_pool_init(struct process *p)
+{
+    for (unsigned i = 0; i < CAPOS_RING_CQ_ENTRIES; i++)
+        p->pending_pool[i].in_use = false;
+    p->pending = NULL;
+}
 
 struct pending_op *pending_new(struct process *owner, enum pending_kind kind,
                                const struct capos_sqe *sqe)
 {
-    struct pending_op *op = kzalloc(sizeof(*op));
+    struct pending_op *op = NULL;
+    for (unsigned i = 0; i < CAPOS_RING_CQ_ENTRIES; i++) {
+        unsigned k = (owner->pending_hint + i) % CAPOS_RING_CQ_ENTRIES;
+        if (!owner->pending_pool[k].in_use) {
+            op = &owner->pending_pool[k];
+            owner->pending_hint = (k + 1) % CAPOS_RING_CQ_ENTRIES;
+            break;
+        }
+    }
     if (!op)
         return NULL;
+    memset(op, 0, sizeof(*op));
+    op->in_use = true;
     op->kind = kind;
     op->owner = owner;
     op->user_data = sqe->user_data;
@@ -40,25 +57,46 @@ void pending_free(struct pending_op *op)
 {
     timerq_cancel(&op->timer);
     pending_unlink(op);
-    kfree(op);
+    op->in_use = false;
 }
 
-void pending_complete(struct pending_op *op, int err, const void *msg, uint32_t len,
-                      struct kobj **caps, unsigned ncaps)
+int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t len,
+                     struct kobj **caps, unsigned ncaps)
 {
     struct capos_cqe cqe;
+    struct process *owner = op->owner;
+    uint64_t recv_addr = op->recv_addr;
+    uint32_t recv_len = op->recv_len;
     memset(&cqe, 0, sizeof(cqe));
     cqe.user_data = op->user_data;
-    cap_deliver(op->owner, &cqe, op->recv_addr, op->recv_len, err, msg, len, caps, ncaps);
+    /* Free first: the completion below may wake the owner on another CPU. */
     pending_free(op);
+    return cap_deliver(owner, &cqe, recv_addr, recv_len, err, msg, len, caps, ncaps);
+}
+
+bool pending_detach(struct pending_op *op)
+{
+    switch (op->kind) {
+    case PENDING_SLEEP:
+        /* Only its timer refers to it; pending_free cancels that. */
+        return true;
+    case PENDING_PROCESS_WAIT: process_handle_detach(op); return true;
+    case PENDING_CALL:
+    case PENDING_RECV: return endpoint_detach_op(op);
+    }
+    return true;
 }
 
 void pending_cancel_all(struct process *p)
 {
     while (p->pending) {
         struct pending_op *op = p->pending;
-        pending_detach(op);
-        pending_free(op);
+        p->pending = op->owner_next;
+        op->owner_next = NULL;
+        timerq_cancel(&op->timer);
+        /* A delivered call stays allocated (orphaned) until its server is done. */
+        if (pending_detach(op))
+            op->in_use = false;
     }
 }
 
@@ -66,14 +104,8 @@ void pending_timer_fired(struct pending_op *op)
 {
     switch (op->kind) {
     case PENDING_SLEEP: pending_complete(op, 0, NULL, 0, NULL, 0); break;
-    }
-}
-
-void pending_detach(struct pending_op *op)
-{
-    switch (op->kind) {
-    case PENDING_SLEEP:
-        /* Only its timer refers to it; pending_free cancels that. */
-        break;
+    case PENDING_PROCESS_WAIT:
+    case PENDING_CALL:
+    case PENDING_RECV: break; /* these arm no timer */
     }
 }

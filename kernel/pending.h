@@ -5,9 +5,17 @@
  * endpoint CALL waiting for its RETURN, a RECV waiting for a call), its
  * owner's completion slot stays reserved and a pending_op records what is
  * needed to post the completion later: the user_data cookie and where the
- * result goes.  Every pending op is on its owner's list, so a process that
- * exits can cancel all of them; when it completes, it posts exactly one CQE
- * and is freed.
+ * result goes.  Because every pending op holds a completion slot, a process
+ * can never have more than CAPOS_RING_CQ_ENTRIES of them: they come from a
+ * fixed pool in the process, so starting one never allocates.
+ *
+ * Every live pending op is on its owner's list, so an exiting process can
+ * cancel all of them; when it completes it posts exactly one CQE and returns
+ * to the pool.  An endpoint CALL is the one kind that can outlive its owner's
+ * interest: if the client exits after the call was delivered, the op is
+ * taken off the client's list but stays allocated (orphaned) until the
+ * server returns or goes away; the call keeps a reference on the client
+ * process so the pool stays valid.
  */
 #ifndef CAPOS_KERNEL_PENDING_H
 #define CAPOS_KERNEL_PENDING_H
@@ -15,45 +23,76 @@
 #include "abi/ring.h"
 #include "base/compiler.h"
 #include "timerq.h"
+#include "xfer.h"
 
 struct process;
 struct kobj;
+struct endpoint;
 
 enum pending_kind {
-    PENDING_SLEEP, /* Timer.sleep */
+    PENDING_SLEEP,        /* Timer.sleep */
+    PENDING_PROCESS_WAIT, /* ProcessHandle.wait: target is the process waited on */
+    PENDING_CALL,         /* endpoint CALL: queued on the endpoint or delivered */
+    PENDING_RECV,         /* endpoint RECV: posted on the endpoint */
+};
+
+enum ipc_call_state {
+    CALL_QUEUED,    /* on the endpoint's queue, not yet received */
+    CALL_DELIVERED, /* in the server's received table, awaiting RETURN */
 };
 
 struct pending_op {
     enum pending_kind kind;
+    bool in_use;
+    bool orphaned; /* PENDING_CALL whose client exited after delivery */
     struct process *owner;
     uint64_t user_data;
     uint64_t recv_addr; /* where the result message (and cap ids) go */
     uint32_t recv_len;
-    struct pending_op *owner_next; /* owner's list */
-    struct pending_op *wait_next;  /* list of whatever it waits on */
+    struct pending_op *owner_next; /* owner's list of live ops */
+    struct pending_op *wait_next;  /* queue of whatever it waits on */
     struct timer_event timer;
     void *target; /* PROCESS_WAIT: struct process; CALL/RECV: struct endpoint */
+
+    /* PENDING_RECV: the slot reserved in the owner's received-call table. */
+    uint32_t recv_slot;
+
+    /* PENDING_CALL: the message in flight. */
+    enum ipc_call_state state;
+    uint64_t interface_id;
+    uint16_t method;
+    uint64_t badge;
+    uint8_t *msg; /* kernel copy while queued (kfree'd on delivery) */
+    uint32_t msg_len;
+    struct xfer_set xfer;   /* capabilities sent with the call */
+    struct process *server; /* DELIVERED: who received it */
+    uint32_t token_slot;
 };
 
-/* A pending op for `sqe` of the current process (not yet on any wait list). */
+/* Initialises a process's pool (every op free). */
+void pending_pool_init(struct process *p);
+
+/* A pending op for `sqe` of process `owner`, on its list; NULL if the pool is
+ * exhausted (cannot happen while the CQ reservation invariant holds). */
 struct pending_op *pending_new(struct process *owner, enum pending_kind kind,
                                const struct capos_sqe *sqe);
 
 /*
- * Posts the op's completion: copies `msg` (len bytes) and the ids of `caps`
- * (inserted into the owner's table) into the owner's recv buffer, then frees
- * the op.  If the buffer is too small the completion is resultTooLarge and
- * the caps are dropped.  Takes over the references in `caps`.
+ * Posts the op's completion: `msg` (len bytes) and the ids of `caps`
+ * (inserted into the owner's table) go to the owner's recv buffer; then the
+ * op returns to the pool.  Returns the result that was posted; if it is not
+ * ok, the references in `caps` are still the caller's.
  */
-void pending_complete(struct pending_op *op, int err, const void *msg, uint32_t len,
-                      struct kobj **caps, unsigned ncaps);
+int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t len,
+                     struct kobj **caps, unsigned ncaps);
 
-/* Unlinks the op from its owner's list and frees it without completing. */
+/* Takes the op off its owner's list and returns it to the pool. */
 void pending_free(struct pending_op *op);
 
 /* Removes the op from whatever it waits on (a process's waiters, an
- * endpoint's queues), by kind; the owner's list is left alone. */
-void pending_detach(struct pending_op *op);
+ * endpoint's queues) and releases what it holds.  Returns false if the op
+ * must stay allocated (a delivered CALL, now orphaned). */
+bool pending_detach(struct pending_op *op);
 
 /* Cancels every pending op of an exiting process (no completions posted). */
 void pending_cancel_all(struct process *p);

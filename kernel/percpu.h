@@ -26,6 +26,7 @@ struct cpu {
     struct thread *current;
     struct thread *idle;
     struct thread *zombie; /* dead thread to free once switched away from */
+    struct thread *hint;   /* ready thread to run next if the current one blocks */
     bool need_resched;
     unsigned slice_left;
     struct arch_cpu arch;

@@ -214,6 +214,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     p->lock = (struct spinlock)SPINLOCK_INIT("process");
     p->ledger.limit = frame_limit;
     p->vm_next = 0x0000100000000000ULL;
+    pending_pool_init(p);
     uint64_t flags = spin_lock_irqsave(&proc_list_lock);
     p->pid = proc_next_pid++;
     spin_unlock_irqrestore(&proc_list_lock, flags);
@@ -344,8 +345,12 @@ static void process_stop(struct process *p, const struct exit_status *st)
     p->status = *st;
     spin_unlock_irqrestore(&p->lock, flags);
 
+    /* Its own waits first, then calls others made to it, then its
+     * capabilities (which may make endpoints lose their server). */
     pending_cancel_all(p);
+    endpoint_process_gone(p);
     cap_table_destroy(&p->caps);
+    process_handle_notify(p);
     flags = spin_lock_irqsave(&proc_list_lock);
     for (struct process **pp = &proc_all; *pp; pp = &(*pp)->next_all) {
         if (*pp == p) {
@@ -356,6 +361,25 @@ static void process_stop(struct process *p, const struct exit_status *st)
     proc_live--;
     spin_unlock_irqrestore(&proc_list_lock, flags);
     system_process_stopped(p);
+}
+
+void process_kill(struct process *p)
+{
+    struct exit_status st;
+    memset(&st, 0, sizeof(st));
+    st.kind = EXIT_KILLED;
+    process_stop(p, &st);
+    /* A thread blocked in cap_enter wakes and finds its process stopped; a
+     * runnable one finds out before it returns to user mode. */
+    if (p->thread)
+        sched_wake(p->thread);
+}
+
+void process_check_alive(void)
+{
+    struct process *p = sched_current()->proc;
+    if (p && p->state != PROCESS_ALIVE)
+        process_exit_current();
 }
 
 NORETURN void process_exit_current(void)

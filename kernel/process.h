@@ -17,12 +17,14 @@
 #include "base/compiler.h"
 #include "cap.h"
 #include "mm/ledger.h"
+#include "pending.h"
 #include "ring.h"
 #include "spinlock.h"
 
 #define PROCESS_MAX_CAPS       256
 #define PROCESS_DEFAULT_FRAMES (64ULL * 1024 * 1024 / 4096) /* 64 MiB */
 #define PROCESS_MAX_VM_REGIONS 64
+#define PROCESS_MAX_RECEIVED   64 /* endpoint calls received, not yet returned */
 
 enum process_state {
     PROCESS_ALIVE,
@@ -67,7 +69,20 @@ struct process {
     struct cap_table caps;
     struct ring ring;
     struct thread *thread;
-    struct pending_op *pending; /* operations that will post a completion */
+
+    /* Operations that will post a completion (at most one per CQ entry). */
+    struct pending_op *pending;
+    struct pending_op pending_pool[CAPOS_RING_CQ_ENTRIES];
+    unsigned pending_hint;
+
+    /* Endpoint calls this process received and has not returned; a slot is
+     * reserved by each posted RECV.  Tokens carry the slot's generation. */
+    struct pending_op *received[PROCESS_MAX_RECEIVED];
+    bool received_used[PROCESS_MAX_RECEIVED];
+    uint32_t received_gen[PROCESS_MAX_RECEIVED];
+
+    /* ProcessHandle.wait operations of other processes waiting for this one. */
+    struct pending_op *waiters;
 
     struct process *next_all; /* global list of live processes */
 };
@@ -98,11 +113,19 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
 
 /* exit(code) from the current process; never returns. */
 NORETURN void process_exit(struct process *p, int32_t code);
+/* Stops process p (not the current one) with status killed; its thread
+ * dies the next time it would run.  No effect if p already stopped. */
+void process_kill(struct process *p);
+
 /* The kernel stops the current process for misbehaving; never returns. */
 NORETURN void process_fault(struct process *p, const char *reason);
 /* The current process faulted on a CPU exception; never returns. */
 NORETURN void process_fault_trap(struct process *p, uint8_t vector, uint64_t address,
                                  const char *what);
+/* Before returning to user mode: if the current process was stopped (killed)
+ * meanwhile, its thread ends here instead. */
+void process_check_alive(void);
+
 /* The current process was already stopped: finish dying. */
 NORETURN void process_exit_current(void);
 

@@ -158,10 +158,13 @@ static void ring_dispatch(struct process *p, const struct capos_sqe *sqe)
     case CAPOS_OP_RELEASE: ring_complete_now(p, sqe->user_data, cap_release(p, sqe->cap)); return;
     case CAPOS_OP_CALL: cap_call(p, sqe); return;
     case CAPOS_OP_RECV:
-    case CAPOS_OP_RETURN:
-        /* No endpoint exists yet to receive on. */
-        ring_complete_now(p, sqe->user_data, CAPOS_ERR_INVALID_CAP);
+    case CAPOS_OP_RETURN: {
+        int err;
+        cap_ring_op(p, sqe, &err);
+        if (err != CALL_PENDING)
+            ring_complete_now(p, sqe->user_data, err);
         return;
+    }
     default: ring_complete_now(p, sqe->user_data, CAPOS_ERR_INVALID_OPCODE); return;
     }
 }

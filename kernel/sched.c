@@ -27,6 +27,7 @@ struct thread *sched_current(void)
 static void rq_push(struct thread *t)
 {
     t->rq_next = NULL;
+    t->rq_prev = rq_tail;
     if (rq_tail)
         rq_tail->rq_next = t;
     else
@@ -34,15 +35,24 @@ static void rq_push(struct thread *t)
     rq_tail = t;
 }
 
+static void rq_remove(struct thread *t)
+{
+    if (t->rq_prev)
+        t->rq_prev->rq_next = t->rq_next;
+    else
+        rq_head = t->rq_next;
+    if (t->rq_next)
+        t->rq_next->rq_prev = t->rq_prev;
+    else
+        rq_tail = t->rq_prev;
+    t->rq_next = t->rq_prev = NULL;
+}
+
 static struct thread *rq_pop(void)
 {
     struct thread *t = rq_head;
-    if (t) {
-        rq_head = t->rq_next;
-        if (!rq_head)
-            rq_tail = NULL;
-        t->rq_next = NULL;
-    }
+    if (t)
+        rq_remove(t);
     return t;
 }
 
@@ -69,7 +79,14 @@ static void schedule(void)
         prev->state = THREAD_READY;
     if (prev->state == THREAD_READY && !prev->is_idle)
         rq_push(prev);
-    next = rq_pop();
+    /* A hinted thread (the partner of the call that just blocked this one)
+     * runs next; any other choice would be the same READY thread later. */
+    next = c->hint;
+    c->hint = NULL;
+    if (next && next->state == THREAD_READY && next != prev)
+        rq_remove(next);
+    else
+        next = rq_pop();
     if (!next)
         next = c->idle;
     next->state = THREAD_RUNNING;
@@ -130,8 +147,19 @@ void sched_tick(void)
 
 void sched_preempt_point(void)
 {
-    if (this_cpu()->need_resched)
+    struct cpu *c = this_cpu();
+    c->hint = NULL; /* a hint only lasts for the kernel entry that made it */
+    if (c->need_resched)
         schedule();
+}
+
+bool sched_hint_next(struct thread *t)
+{
+    struct cpu *c = this_cpu();
+    if (t->state != THREAD_READY || t == c->current)
+        return false;
+    c->hint = t;
+    return true;
 }
 
 NORETURN void sched_exit_thread(void)

@@ -34,6 +34,11 @@ void sched_wake(struct thread *t);
 /* Gives up the CPU to another ready thread, if any. */
 void sched_yield(void);
 
+/* Asks that t (READY) run next if the current thread blocks before it
+ * returns to user mode: the IPC fast path.  Returns whether the hint was
+ * taken.  Only the choice among READY threads changes. */
+bool sched_hint_next(struct thread *t);
+
 /* Timer tick accounting (interrupt context). */
 void sched_tick(void);
 

@@ -2,9 +2,9 @@
  * The system: from the boot manifest to running services, and the end.
  *
  * system_start validates the whole manifest first (nothing is created if any
- * part is wrong), reports the service graph, then starts each service in
- * dependency order with exactly the capabilities its grants name.  When the
- * last process has stopped, the machine halts in an orderly way.
+ * part is wrong), reports the service graph, then starts init, which starts
+ * the services (user/services/init.c).  When the last process has stopped,
+ * the machine halts in an orderly way.
  */
 #include "system.h"
 
@@ -18,8 +18,6 @@
 #include "panic.h"
 #include "printk.h"
 #include "process.h"
-
-#define SYSTEM_MAX_ARGS 64
 
 static struct manifest sys_manifest;
 
@@ -70,97 +68,50 @@ static void system_report(capos_SystemManifest_reader m)
     }
 }
 
-/* Builds the kernel object for a kernel grant; NULL with *why on failure. */
-static struct kobj *system_kernel_obj(capos_KernelCap_reader k, bool *self_vm, const char **why)
+bool system_find_binary(const char *name, size_t len, const uint8_t **elf, uint64_t *elf_len)
 {
-    *self_vm = false;
-    switch (capos_KernelCap_get_kind(k)) {
-    case capos_KernelCapKind_console: return &console_obj;
-    case capos_KernelCapKind_timer: return &timer_obj;
-    case capos_KernelCapKind_entropy: return &entropy_obj;
-    case capos_KernelCapKind_bootPackage: return &bootpkg_obj;
-    case capos_KernelCapKind_virtualMemory:
-        /* Bound to the new process, which does not exist yet. */
-        *self_vm = true;
-        return NULL;
-    case capos_KernelCapKind_processSpawner:
-        *why = "processSpawner grants are not supported yet";
-        return NULL;
-    }
-    *why = "unknown kernel capability";
-    return NULL;
+    const uint8_t *e;
+    uint64_t l;
+    if (!manifest_find_binary(&sys_manifest, name, len, &e, &l))
+        return false;
+    if (elf)
+        *elf = e;
+    if (elf_len)
+        *elf_len = l;
+    return true;
 }
 
-static uint64_t system_interface_id(capos_KernelCap_reader k)
+/* Starts init with the capabilities it needs to run the manifest: the boot
+ * package to read it, the unrestricted spawner to start services and create
+ * their kernel objects and endpoints, a console for its reports, a timer for
+ * restart back-off, and memory for its heap (the manifest is read into it). */
+static bool system_start_init(capos_SystemManifest_reader m)
 {
-    switch (capos_KernelCap_get_kind(k)) {
-    case capos_KernelCapKind_console: return capos_Console_INTERFACE_ID;
-    case capos_KernelCapKind_timer: return capos_Timer_INTERFACE_ID;
-    case capos_KernelCapKind_entropy: return capos_EntropySource_INTERFACE_ID;
-    case capos_KernelCapKind_bootPackage: return capos_BootPackage_INTERFACE_ID;
-    case capos_KernelCapKind_virtualMemory: return capos_VirtualMemory_INTERFACE_ID;
-    case capos_KernelCapKind_processSpawner: return capos_ProcessSpawner_INTERFACE_ID;
-    }
-    return 0;
-}
-
-/* Starts one service; false (and a report) if it could not be created. */
-static bool system_start_service(capos_Service_reader s)
-{
-    struct process_grant grants[PROCESS_MAX_CAPS];
-    const char *argv[SYSTEM_MAX_ARGS], *env[SYSTEM_MAX_ARGS];
-    capos_Grant_reader_list gl = capos_Service_get_grants(s);
-    struct capnp_list al = capos_Service_get_argv(s), el = capos_Service_get_env(s);
-    uint32_t ngrants = capos_Grant_list_len(gl), argc = al.len, envc = el.len;
-    uint64_t frame_limit = PROCESS_DEFAULT_FRAMES;
-    const char *name = capos_Service_get_name(s).str;
-    const char *why = "";
+    struct capnp_text bin = capos_SystemManifest_get_init(m);
     const uint8_t *elf;
     uint64_t elf_len;
-    int vm_grant = -1;
-
-    struct capnp_text bin = capos_Service_get_binary(s);
-    if (!manifest_find_binary(&sys_manifest, bin.str, bin.len, &elf, &elf_len))
+    const char *why = "out of memory";
+    const char *argv[] = {"init"};
+    struct process_grant g[5] = {
+        {"boot", &bootpkg_obj, capos_BootPackage_INTERFACE_ID},
+        {"spawner", spawner_create(false, 0), capos_ProcessSpawner_INTERFACE_ID},
+        {"console", &console_obj, capos_Console_INTERFACE_ID},
+        {"timer", &timer_obj, capos_Timer_INTERFACE_ID},
+        {"memory", NULL, capos_VirtualMemory_INTERFACE_ID}, /* bound to init itself */
+    };
+    if (!system_find_binary(bin.str, bin.len, &elf, &elf_len))
         panic("system: validated manifest lost binary %s", bin.str);
-    for (uint32_t g = 0; g < ngrants; g++) {
-        capos_Grant_reader gr = capos_Grant_list_get(gl, g);
-        capos_Grant_source_reader src = capos_Grant_get_source(gr);
-        bool self_vm = false;
-        grants[g].name = capos_Grant_get_name(gr).str;
-        grants[g].obj = NULL;
-        grants[g].interface_id = 0;
-        if (capos_Grant_source_which(src) == capos_Grant_source_which_kernel) {
-            capos_KernelCap_reader k = capos_Grant_source_get_kernel(src);
-            grants[g].obj = system_kernel_obj(k, &self_vm, &why);
-            grants[g].interface_id = system_interface_id(k);
-            if (self_vm) {
-                vm_grant = (int)g;
-                if (capos_KernelCap_get_memoryLimit(k))
-                    frame_limit = capos_KernelCap_get_memoryLimit(k) / PAGE_SIZE;
-            }
-        } else {
-            why = "endpoint and export grants are not supported yet";
-        }
-        if (!grants[g].obj && !self_vm) {
-            kprintf("system: service %s: grant %s: %s\n", name, grants[g].name, why);
-            return false;
-        }
-    }
-    for (uint32_t i = 0; i < argc; i++)
-        argv[i] = capnp_list_get_text(&al, i).str;
-    for (uint32_t i = 0; i < envc; i++)
-        env[i] = capnp_list_get_text(&el, i).str;
-    if (argc == 0) {
-        argv[0] = name;
-        argc = 1;
-    }
-    struct process *p = process_create(name, elf, elf_len, grants, ngrants, vm_grant, argv, argc,
-                                       env, envc, frame_limit, &why);
-    if (!p) {
-        kprintf("system: service %s could not start: %s\n", name, why);
+    if (!g[1].obj) {
+        kprintf("system: init could not start: %s\n", why);
         return false;
     }
-    kprintf("system: started %s (pid %u)\n", name, p->pid);
+    struct process *p = process_create("init", elf, elf_len, g, ARRAY_SIZE(g), 4, argv, 1, NULL, 0,
+                                       PROCESS_DEFAULT_FRAMES, &why);
+    if (!p) {
+        kprintf("system: init could not start: %s\n", why);
+        return false;
+    }
+    kprintf("system: started init (binary %s, pid %u)\n", bin.str, p->pid);
     return true;
 }
 
@@ -169,7 +120,6 @@ void system_start(const void *manifest, uint64_t len)
     struct manifest_limits lim = manifest_default_limits();
     struct manifest_summary sum;
     char why[192];
-    uint32_t order[64];
 
     lim.elf = process_elf_limits(PROCESS_DEFAULT_FRAMES);
     if (manifest_validate(manifest, len, &lim, &sum, why, sizeof(why)) != MANIFEST_OK) {
@@ -186,11 +136,7 @@ void system_start(const void *manifest, uint64_t len)
             sum.endpoints);
     system_report(m);
 
-    uint32_t n = manifest_start_order(&sys_manifest, order, ARRAY_SIZE(order));
-    capos_Service_reader_list services = capos_SystemManifest_get_services(m);
-    for (uint32_t i = 0; i < n; i++)
-        system_start_service(capos_Service_list_get(services, order[i]));
-    if (process_live_count() == 0) {
+    if (!system_start_init(m)) {
         kprintf("system: no process is running; halting\n");
         system_exit(SYSTEM_EXIT_SUCCESS);
     }

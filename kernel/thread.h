@@ -28,7 +28,7 @@ struct thread {
     uint64_t kstack_top;
     struct process *proc;
     enum thread_state state;
-    struct thread *rq_next; /* run queue link */
+    struct thread *rq_next, *rq_prev; /* run queue links */
     unsigned tid;
     bool is_idle;
     bool timed_out;               /* set by the timer when a timed block expires */

@@ -205,10 +205,14 @@ interface BootPackage {
 # ---------------------------------------------------------------------------
 # Processes and endpoints
 
-# A rendezvous between clients and one server process. A client facet
-# accepts CALLs of any interface and method: they are the server's protocol,
-# not the kernel's. The server facet additionally accepts RECV and RETURN.
-# The methods below are the kernel's own, reachable on either facet.
+# A rendezvous between clients and the server that receives on it.
+#
+# An endpoint has two kinds of capability (facets). A client facet accepts
+# CALLs of any interface and method except this one: they are the server's
+# protocol, not the kernel's, and are delivered to a RECV posted on the
+# server facet together with the client facet's badge. The server facet
+# accepts RECV and RETURN, and CALLs of the methods below. A client facet
+# cannot receive, return or mint; that is the attenuation.
 interface Endpoint {
   # A new client facet of this endpoint carrying `badge`. Errors:
   # notPermitted on a client facet (only the server may mint badges).
@@ -218,11 +222,15 @@ interface Endpoint {
 # Starts processes from the binaries in the boot manifest.
 interface ProcessSpawner {
   # Starts `binary` as a process named `name`, with exactly the listed
-  # grants: each SpawnGrant's `cap` is a capability transferred with this
-  # call (copy or move, chosen by the caller's transfer descriptor). Nothing
-  # is inherited implicitly. Returns a handle for waiting or killing.
-  # Errors: notFound (binary), notPermitted (restricted launcher), tooManyCaps,
-  # invalidArgument (names, argv), noMemory, quotaExceeded.
+  # grants: each SpawnGrant either names a capability transferred with this
+  # call (copy or move, chosen by the caller's transfer descriptor) or asks
+  # the spawner to create a kernel object for the child. Nothing is
+  # inherited implicitly. Every transferred capability must be named by
+  # exactly one grant. Returns a handle for waiting or killing.
+  # Errors: notFound (binary), notPermitted (restricted launcher: binary not
+  # allowed, or a kernel grant), tooManyCaps, invalidArgument (names, argv,
+  # an unnamed or twice-named transferred capability), noMemory,
+  # quotaExceeded.
   spawn @0 (binary :Text, name :Text, grants :List(SpawnGrant),
             argv :List(Text), env :List(Text)) -> (handle :Capability);
   # Creates an endpoint; returns its server facet and one client facet with
@@ -236,7 +244,14 @@ interface ProcessSpawner {
 
 struct SpawnGrant {
   name @0 :Text;                 # CapSet name in the child
-  cap @1 :Capability;
+  union {
+    cap @1 :Capability;          # transferred with the spawn call
+    kernel @2 :KernelCap;        # created by the spawner for the child
+  }
+  # Interface id recorded in the child's CapSet for a transferred endpoint
+  # client (the protocol spoken over it); ignored for other capabilities,
+  # whose interface the kernel knows.
+  interfaceId @3 :UInt64;
 }
 
 # A started process.
@@ -259,4 +274,23 @@ struct Fault {
   vector @0 :UInt8;              # CPU exception vector, or 255 for a kernel-detected misbehaviour
   address @1 :UInt64;            # faulting address (page faults) or instruction pointer
   reason @2 :Text;
+}
+
+# ---------------------------------------------------------------------------
+# Service protocols of the demo system
+#
+# These interfaces are spoken between processes over endpoints; the kernel
+# only carries them.
+
+# Echoes text back, saying which client (badge) asked.
+interface Echo {
+  echo @0 (text :Text) -> (text :Text, badge :UInt64);
+}
+
+# Prints through a Console capability that a client hands over.
+interface Printer {
+  # Keeps `console` (transferred with the call) for later prints.
+  attach @0 (console :Capability) -> ();
+  # Prints through the attached console. Errors: notFound if none attached.
+  print @1 (text :Text) -> ();
 }

@@ -7,9 +7,10 @@ const manifest :Capos.SystemManifest = (
   formatVersion = 1,
   name = "capOS default system",
   binaries = [
+    (name = "init", elf = embed "/init"),
     (name = "hello", elf = embed "/hello"),
   ],
-  init = "hello",
+  init = "init",
   services = [
     ( name = "hello",
       binary = "hello",

@@ -10,13 +10,14 @@ const manifest :Capos.SystemManifest = (
   formatVersion = 1,
   name = "demos",
   binaries = [
+    (name = "init", elf = embed "/init"),
     (name = "hello", elf = embed "/hello"),
     (name = "timer", elf = embed "/timer"),
     (name = "entropy", elf = embed "/entropy"),
     (name = "vm", elf = embed "/vm"),
     (name = "batch", elf = embed "/batch"),
   ],
-  init = "hello",
+  init = "init",
   services = [
     (name = "hello", binary = "hello", grants = [.console], argv = ["hello", "world"]),
     (name = "timer", binary = "timer", grants = [.console, .timer]),

@@ -13,10 +13,11 @@ const manifest :Capos.SystemManifest = (
   formatVersion = 1,
   name = "hostile",
   binaries = [
+    (name = "init", elf = embed "/init"),
     (name = "hostile", elf = embed "/hostile"),
     (name = "innocent", elf = embed "/innocent"),
   ],
-  init = "innocent",
+  init = "init",
   services = [
     (name = "innocent", binary = "innocent", grants = [.console, .timer]),
     (name = "garbage", binary = "hostile", grants = [.console, .timer], argv = ["hostile", "garbage"]),

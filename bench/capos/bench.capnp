@@ -6,8 +6,8 @@ using Capos = import "/capos.capnp";
 const manifest :Capos.SystemManifest = (
   formatVersion = 1,
   name = "bench",
-  binaries = [ (name = "bench", elf = embed "/bench") ],
-  init = "bench",
+  binaries = [ (name = "init", elf = embed "/init"), (name = "bench", elf = embed "/bench") ],
+  init = "init",
   services = [
     ( name = "bench", binary = "bench",
       grants = [ (name = "console", source = (kernel = (kind = console))),

@@ -132,3 +132,16 @@ SMOKES = [
                            exited('innocent')],
           }),
 ]
+
+
+# Further smokes live in tests/qemu/smokes_<topic>.py, each defining SMOKES.
+def _more():
+    import glob
+    import importlib
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in sorted(glob.glob(os.path.join(here, 'smokes_*.py'))):
+        mod = importlib.import_module(os.path.splitext(os.path.basename(path))[0])
+        SMOKES.extend(mod.SMOKES)
+
+
+_more()

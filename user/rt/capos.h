@@ -21,6 +21,7 @@
 #include "abi/ring.h"
 #include "capos.capnp.h"
 #include "capset.h"
+#include "ipc.h"
 #include "ring.h"
 #include "syscall.h"
 

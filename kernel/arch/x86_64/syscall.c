@@ -37,4 +37,5 @@ void syscall_dispatch(struct trap_frame *f)
     default: f->rax = (uint64_t) - (int64_t)CAPOS_ERR_INVALID_OPCODE; break;
     }
     sched_preempt_point();
+    process_check_alive();
 }

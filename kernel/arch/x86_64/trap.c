@@ -145,6 +145,8 @@ void trap_dispatch(struct trap_frame *f)
         lapic_eoi();
         break;
     }
-    if (trap_from_user(f))
+    if (trap_from_user(f)) {
         sched_preempt_point();
+        process_check_alive();
+    }
 }

@@ -1,0 +1,113 @@
+/*
+ * ProcessHandle objects: waiting for a process's exit status, and killing it.
+ *
+ * A handle keeps a reference on its process, so the exit status stays
+ * readable after the process is gone.  A wait on a running process becomes
+ * a pending op on the process's waiter list (holding another reference);
+ * when the process stops, every waiter completes with the status.
+ */
+#include "abi/errors.h"
+#include "base/mem.h"
+#include "mm/kheap.h"
+#include "msg.h"
+#include "objects.h"
+#include "pending.h"
+#include "process.h"
+
+struct phandle {
+    struct kobj obj;
+    struct process *target;
+};
+
+struct kobj *process_handle_create(struct process *target)
+{
+    struct phandle *h = kzalloc(sizeof(*h));
+    if (!h)
+        return NULL;
+    h->obj.kind = KOBJ_PROCESS_HANDLE;
+    h->obj.refs = 1;
+    h->target = target;
+    process_get(target);
+    return &h->obj;
+}
+
+void process_handle_destroy(struct kobj *o)
+{
+    struct phandle *h = (struct phandle *)o;
+    process_put(h->target);
+    kfree(h);
+}
+
+/* Builds a wait result (an ExitStatus) into buf; returns its length or 0. */
+static uint32_t exit_status_message(const struct exit_status *st, uint8_t *buf, size_t cap)
+{
+    struct capnp_builder b;
+    const uint8_t *out;
+    size_t len;
+    capnp_builder_init(&b, buf, cap);
+    capos_ExitStatus_builder es = capos_ProcessHandle_wait_Results_init_status(
+        capos_ProcessHandle_wait_Results_init_root(&b));
+    switch (st->kind) {
+    case EXIT_CODE: capos_ExitStatus_set_exited(es, st->code); break;
+    case EXIT_KILLED: capos_ExitStatus_set_killed(es); break;
+    case EXIT_FAULTED: {
+        capos_Fault_builder f = capos_ExitStatus_init_faulted(es);
+        capos_Fault_set_vector(f, st->vector);
+        capos_Fault_set_address(f, st->address);
+        capos_Fault_set_reason(f, st->reason, strnlen(st->reason, sizeof(st->reason)));
+        break;
+    }
+    }
+    if (capnp_builder_finish(&b, &out, &len) != CAPNP_OK)
+        return 0;
+    return (uint32_t)len;
+}
+
+int process_handle_invoke(struct kobj *o, struct call *c)
+{
+    struct phandle *h = (struct phandle *)o;
+    struct process *t = h->target;
+
+    switch (c->sqe->method) {
+    case capos_ProcessHandle_method_wait: {
+        if (t->state != PROCESS_ALIVE) {
+            c->result_len = exit_status_message(&t->status, c->result, CALL_MAX_RESULT);
+            return c->result_len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE;
+        }
+        struct pending_op *op = pending_new(c->proc, PENDING_PROCESS_WAIT, c->sqe);
+        if (!op)
+            return CAPOS_ERR_NO_MEMORY;
+        op->target = t;
+        process_get(t);
+        op->wait_next = t->waiters;
+        t->waiters = op;
+        return CALL_PENDING;
+    }
+    case capos_ProcessHandle_method_kill: process_kill(t); return CAPOS_OK;
+    default: return CAPOS_ERR_UNKNOWN_METHOD;
+    }
+}
+
+void process_handle_detach(struct pending_op *op)
+{
+    struct process *t = op->target;
+    for (struct pending_op **pp = &t->waiters; *pp; pp = &(*pp)->wait_next) {
+        if (*pp == op) {
+            *pp = op->wait_next;
+            break;
+        }
+    }
+    process_put(t);
+}
+
+void process_handle_notify(struct process *p)
+{
+    uint8_t buf[256] ALIGNED(8);
+    uint32_t len = exit_status_message(&p->status, buf, sizeof(buf));
+    while (p->waiters) {
+        struct pending_op *op = p->waiters;
+        p->waiters = op->wait_next;
+        pending_complete(op, len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE, buf, len, NULL, 0);
+        process_put(p);
+    }
+}

@@ -1,0 +1,308 @@
+/*
+ * ProcessSpawner objects: starting processes from the manifest's binaries.
+ *
+ * The kernel gives init the one unrestricted spawner.  An unrestricted
+ * spawner may start any binary and may create kernel objects for the child
+ * (SpawnGrant.kernel); a restricted launcher (made with restrict()) may start
+ * only the binaries on its list and may only pass on capabilities its caller
+ * transfers, never mint kernel objects.  A child receives exactly the grants
+ * of the call; nothing is inherited.
+ *
+ * spawn decodes and checks every argument before anything is created; the
+ * capabilities transferred with the call commit only when the child exists
+ * and roll back otherwise.
+ */
+#include "abi/errors.h"
+#include "base/mem.h"
+#include "mm/kheap.h"
+#include "mm/pmm.h"
+#include "msg.h"
+#include "objects.h"
+#include "process.h"
+#include "system.h"
+
+#define SPAWN_MAX_GRANTS 64
+#define SPAWN_MAX_ARGS   64
+#define SPAWN_NAME_MAX   (CAPOS_CAPSET_NAME_MAX - 1)
+
+struct spawner {
+    struct kobj obj;
+    bool restricted;
+    uint32_t nallowed;
+    char (*allowed)[CAPOS_CAPSET_NAME_MAX];
+};
+
+struct kobj *spawner_create(bool restricted, uint32_t nallowed)
+{
+    struct spawner *s = kzalloc(sizeof(*s));
+    if (!s)
+        return NULL;
+    if (nallowed) {
+        s->allowed = kzalloc((size_t)nallowed * CAPOS_CAPSET_NAME_MAX);
+        if (!s->allowed) {
+            kfree(s);
+            return NULL;
+        }
+    }
+    s->obj.kind = KOBJ_PROCESS_SPAWNER;
+    s->obj.refs = 1;
+    s->restricted = restricted;
+    s->nallowed = nallowed;
+    return &s->obj;
+}
+
+void spawner_destroy(struct kobj *o)
+{
+    struct spawner *s = (struct spawner *)o;
+    kfree(s->allowed);
+    kfree(s);
+}
+
+/* A name fits a CapSet field and is printable ASCII without spaces. */
+static bool spawn_name_ok(struct capnp_text t)
+{
+    if (t.len == 0 || t.len > SPAWN_NAME_MAX)
+        return false;
+    for (uint32_t i = 0; i < t.len; i++) {
+        if (t.str[i] <= ' ' || t.str[i] > '~')
+            return false;
+    }
+    return true;
+}
+
+static bool spawn_allowed(const struct spawner *s, struct capnp_text bin)
+{
+    if (!s->restricted)
+        return true;
+    for (uint32_t i = 0; i < s->nallowed; i++) {
+        if (strlen(s->allowed[i]) == bin.len && memcmp(s->allowed[i], bin.str, bin.len) == 0)
+            return true;
+    }
+    return false;
+}
+
+struct kobj *kernel_cap_create(capos_KernelCap_reader k, uint64_t *interface_id, bool *self_vm,
+                               int *err)
+{
+    *self_vm = false;
+    *err = CAPOS_ERR_NO_MEMORY;
+    switch (capos_KernelCap_get_kind(k)) {
+    case capos_KernelCapKind_console:
+        *interface_id = capos_Console_INTERFACE_ID;
+        return &console_obj;
+    case capos_KernelCapKind_timer: *interface_id = capos_Timer_INTERFACE_ID; return &timer_obj;
+    case capos_KernelCapKind_entropy:
+        *interface_id = capos_EntropySource_INTERFACE_ID;
+        return &entropy_obj;
+    case capos_KernelCapKind_bootPackage:
+        *interface_id = capos_BootPackage_INTERFACE_ID;
+        return &bootpkg_obj;
+    case capos_KernelCapKind_virtualMemory:
+        /* Bound to the new process, which does not exist yet. */
+        *interface_id = capos_VirtualMemory_INTERFACE_ID;
+        *self_vm = true;
+        return NULL;
+    case capos_KernelCapKind_processSpawner: {
+        struct capnp_list l = capos_KernelCap_get_allowedBinaries(k);
+        *interface_id = capos_ProcessSpawner_INTERFACE_ID;
+        struct spawner *s = (struct spawner *)spawner_create(l.len != 0, l.len);
+        if (!s)
+            return NULL;
+        for (uint32_t i = 0; i < l.len; i++) {
+            struct capnp_text t = capnp_list_get_text(&l, i);
+            if (!spawn_name_ok(t) || !system_find_binary(t.str, t.len, NULL, NULL)) {
+                kobj_put(&s->obj);
+                *err = CAPOS_ERR_NOT_FOUND;
+                return NULL;
+            }
+            memcpy(s->allowed[i], t.str, t.len);
+        }
+        return &s->obj;
+    }
+    }
+    *err = CAPOS_ERR_INVALID_ARGUMENT;
+    return NULL;
+}
+
+static void spawn_drop(struct process_grant *g, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (g[i].obj)
+            kobj_put(g[i].obj);
+    }
+}
+
+static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader *r)
+{
+    capos_ProcessSpawner_spawn_Params_reader a = capos_ProcessSpawner_spawn_Params_read_root(r);
+    struct capnp_text bin = capos_ProcessSpawner_spawn_Params_get_binary(a);
+    struct capnp_text name = capos_ProcessSpawner_spawn_Params_get_name(a);
+    capos_SpawnGrant_reader_list gl = capos_ProcessSpawner_spawn_Params_get_grants(a);
+    struct capnp_list al = capos_ProcessSpawner_spawn_Params_get_argv(a);
+    struct capnp_list el = capos_ProcessSpawner_spawn_Params_get_env(a);
+    uint32_t ng = capos_SpawnGrant_list_len(gl);
+    const uint8_t *elf;
+    uint64_t elf_len;
+    bool used[CAPOS_MAX_XFER] = {0};
+
+    /* ---- decode and check everything ---- */
+    if (!call_params_ok(r) || !spawn_name_ok(name) || ng > SPAWN_MAX_GRANTS ||
+        al.len > SPAWN_MAX_ARGS || el.len > SPAWN_MAX_ARGS)
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    if (!spawn_allowed(s, bin))
+        return CAPOS_ERR_NOT_PERMITTED;
+    if (!system_find_binary(bin.str, bin.len, &elf, &elf_len))
+        return CAPOS_ERR_NOT_FOUND;
+    for (uint32_t i = 0; i < ng; i++) {
+        capos_SpawnGrant_reader g = capos_SpawnGrant_list_get(gl, i);
+        struct capnp_text gn = capos_SpawnGrant_get_name(g);
+        if (!spawn_name_ok(gn))
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        for (uint32_t k = 0; k < i; k++) {
+            struct capnp_text o = capos_SpawnGrant_get_name(capos_SpawnGrant_list_get(gl, k));
+            if (o.len == gn.len && memcmp(o.str, gn.str, gn.len) == 0)
+                return CAPOS_ERR_INVALID_ARGUMENT;
+        }
+        if (capos_SpawnGrant_which(g) == capos_SpawnGrant_which_cap) {
+            uint32_t idx = capos_SpawnGrant_get_cap(g);
+            if (idx >= c->xfer.n || used[idx])
+                return CAPOS_ERR_INVALID_ARGUMENT;
+            used[idx] = true;
+        } else if (capos_SpawnGrant_which(g) == capos_SpawnGrant_which_kernel) {
+            if (s->restricted)
+                return CAPOS_ERR_NOT_PERMITTED;
+        } else {
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        }
+    }
+    for (uint32_t i = 0; i < c->xfer.n; i++) {
+        if (!used[i])
+            return CAPOS_ERR_INVALID_ARGUMENT; /* a capability no grant names */
+    }
+    for (uint32_t i = 0; i < al.len; i++)
+        capnp_list_get_text(&al, i);
+    for (uint32_t i = 0; i < el.len; i++)
+        capnp_list_get_text(&el, i);
+    if (!call_params_ok(r))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+
+    /* ---- act ---- */
+    struct process_grant grants[SPAWN_MAX_GRANTS];
+    const char *argv[SPAWN_MAX_ARGS], *env[SPAWN_MAX_ARGS];
+    uint64_t frame_limit = PROCESS_DEFAULT_FRAMES;
+    int vm_grant = -1;
+    for (uint32_t i = 0; i < ng; i++) {
+        capos_SpawnGrant_reader g = capos_SpawnGrant_list_get(gl, i);
+        grants[i].name = capos_SpawnGrant_get_name(g).str;
+        if (capos_SpawnGrant_which(g) == capos_SpawnGrant_which_cap) {
+            struct kobj *o = c->xfer.objs[capos_SpawnGrant_get_cap(g)];
+            uint64_t iid = kobj_interface_id(o);
+            kobj_get(o); /* the child's; the message's stays for commit/rollback */
+            grants[i].obj = o;
+            grants[i].interface_id = iid ? iid : capos_SpawnGrant_get_interfaceId(g);
+        } else {
+            capos_KernelCap_reader k = capos_SpawnGrant_get_kernel(g);
+            bool self_vm;
+            int err;
+            grants[i].obj = kernel_cap_create(k, &grants[i].interface_id, &self_vm, &err);
+            if (self_vm) {
+                vm_grant = (int)i;
+                if (capos_KernelCap_get_memoryLimit(k))
+                    frame_limit = capos_KernelCap_get_memoryLimit(k) / PAGE_SIZE;
+            } else if (!grants[i].obj) {
+                spawn_drop(grants, i);
+                return err;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < al.len; i++)
+        argv[i] = capnp_list_get_text(&al, i).str;
+    for (uint32_t i = 0; i < el.len; i++)
+        env[i] = capnp_list_get_text(&el, i).str;
+    char pname[CAPOS_CAPSET_NAME_MAX];
+    memcpy(pname, name.str, name.len);
+    pname[name.len] = '\0';
+    if (al.len == 0)
+        argv[0] = pname;
+    const char *why;
+    struct process *child = process_create(pname, elf, elf_len, grants, ng, vm_grant, argv,
+                                           al.len ? al.len : 1, env, el.len, frame_limit, &why);
+    if (!child)
+        return CAPOS_ERR_NO_MEMORY; /* process_create dropped the grants */
+    /* The child holds its own references; the moves are done. */
+    struct xfer_set done = c->xfer;
+    xfer_commit(c->proc, &c->xfer);
+    cap_drop_all(done.objs, done.n);
+
+    struct kobj *h = process_handle_create(child);
+    if (!h)
+        return CAPOS_ERR_NO_MEMORY; /* the child runs; the caller just cannot wait for it */
+    c->out_caps[c->out_ncaps++] = h;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_ProcessSpawner_spawn_Results_set_handle(capos_ProcessSpawner_spawn_Results_init_root(&b),
+                                                  0);
+    return call_result_end(c, &b);
+}
+
+static int spawner_restrict(struct spawner *s, struct call *c, struct capnp_reader *r)
+{
+    struct capnp_list l = capos_ProcessSpawner_restrict_Params_get_allowed(
+        capos_ProcessSpawner_restrict_Params_read_root(r));
+    if (!call_params_ok(r) || l.len > SPAWN_MAX_GRANTS)
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    for (uint32_t i = 0; i < l.len; i++) {
+        struct capnp_text t = capnp_list_get_text(&l, i);
+        if (!spawn_name_ok(t))
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        if (!spawn_allowed(s, t))
+            return CAPOS_ERR_NOT_PERMITTED;
+        if (!system_find_binary(t.str, t.len, NULL, NULL))
+            return CAPOS_ERR_NOT_FOUND;
+    }
+    struct spawner *n = (struct spawner *)spawner_create(true, l.len);
+    if (!n)
+        return CAPOS_ERR_NO_MEMORY;
+    for (uint32_t i = 0; i < l.len; i++) {
+        struct capnp_text t = capnp_list_get_text(&l, i);
+        memcpy(n->allowed[i], t.str, t.len);
+    }
+    c->out_caps[c->out_ncaps++] = &n->obj;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_ProcessSpawner_restrict_Results_set_launcher(
+        capos_ProcessSpawner_restrict_Results_init_root(&b), 0);
+    return call_result_end(c, &b);
+}
+
+static int spawner_create_endpoint(struct call *c)
+{
+    struct kobj *client;
+    struct kobj *server = endpoint_create(&client);
+    if (!server)
+        return CAPOS_ERR_NO_MEMORY;
+    c->out_caps[c->out_ncaps++] = server;
+    c->out_caps[c->out_ncaps++] = client;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_ProcessSpawner_createEndpoint_Results_builder res =
+        capos_ProcessSpawner_createEndpoint_Results_init_root(&b);
+    capos_ProcessSpawner_createEndpoint_Results_set_server(res, 0);
+    capos_ProcessSpawner_createEndpoint_Results_set_client(res, 1);
+    return call_result_end(c, &b);
+}
+
+int spawner_invoke(struct kobj *o, struct call *c)
+{
+    struct spawner *s = (struct spawner *)o;
+    struct capnp_reader r;
+    if (!call_params(c, &r))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    capnp_reader_set_cap_count(&r, c->xfer.n);
+    switch (c->sqe->method) {
+    case capos_ProcessSpawner_method_spawn: return spawner_spawn(s, c, &r);
+    case capos_ProcessSpawner_method_createEndpoint: return spawner_create_endpoint(c);
+    case capos_ProcessSpawner_method_restrict: return spawner_restrict(s, c, &r);
+    default: return CAPOS_ERR_UNKNOWN_METHOD;
+    }
+}

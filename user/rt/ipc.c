@@ -1,0 +1,290 @@
+/*
+ * Process and endpoint helpers (see ipc.h).  Every function builds its
+ * parameters with the generated builders, makes one synchronous call, and
+ * decodes the result; capabilities that come back are read from the cap id
+ * list that follows the result message.
+ */
+#include "capos.h"
+
+#include "base/mem.h"
+#include "ipc.h"
+
+/* Result buffer of calls that return capabilities. */
+struct ipc_result {
+    uint64_t words[64];
+};
+
+static const uint32_t *ipc_result_caps(const struct ipc_result *r, const struct capos_cqe *c)
+{
+    return (const uint32_t *)((const uint8_t *)r->words + CAPOS_CAPS_OFFSET(c->result_len));
+}
+
+int capos_spawn(uint32_t spawner, const char *binary, const char *name,
+                const struct capos_grant *grants, uint32_t ngrants, const char *const *argv,
+                uint32_t argc, const char *const *env, uint32_t envc, uint32_t *handle)
+{
+    static struct capos_msg m; /* large: keep it off the stack */
+    struct capos_xfer xfer[CAPOS_MAX_XFER];
+    struct ipc_result res;
+    struct capos_cqe cqe;
+    const uint8_t *out;
+    uint32_t len;
+    uint16_t nx = 0;
+
+    capos_msg_init(&m);
+    capos_ProcessSpawner_spawn_Params_builder p = capos_ProcessSpawner_spawn_Params_init_root(&m.b);
+    capos_ProcessSpawner_spawn_Params_set_binary(p, binary, strlen(binary));
+    capos_ProcessSpawner_spawn_Params_set_name(p, name, strlen(name));
+    capos_SpawnGrant_builder_list gl = capos_ProcessSpawner_spawn_Params_init_grants(p, ngrants);
+    for (uint32_t i = 0; i < ngrants; i++) {
+        const struct capos_grant *g = &grants[i];
+        capos_SpawnGrant_builder gb = capos_SpawnGrant_list_at(gl, i);
+        capos_SpawnGrant_set_name(gb, g->name, strlen(g->name));
+        if (g->kernel) {
+            capos_KernelCap_builder k = capos_SpawnGrant_init_kernel(gb);
+            capos_KernelCap_set_kind(k, g->kind);
+            capos_KernelCap_set_memoryLimit(k, g->memory_limit);
+            if (g->nallowed) {
+                struct capnp_list_builder al = capos_KernelCap_init_allowedBinaries(k, g->nallowed);
+                for (uint32_t a = 0; a < g->nallowed; a++)
+                    capnp_lb_set_text(al, a, g->allowed[a], strlen(g->allowed[a]));
+            }
+        } else {
+            if (nx == CAPOS_MAX_XFER)
+                return CAPOS_ERR_TOO_MANY_CAPS;
+            xfer[nx].cap = g->cap;
+            xfer[nx].mode = g->mode;
+            capos_SpawnGrant_set_cap(gb, nx++);
+            capos_SpawnGrant_set_interfaceId(gb, g->interface_id);
+        }
+    }
+    struct capnp_list_builder al = capos_ProcessSpawner_spawn_Params_init_argv(p, argc);
+    for (uint32_t i = 0; i < argc; i++)
+        capnp_lb_set_text(al, i, argv[i], strlen(argv[i]));
+    struct capnp_list_builder el = capos_ProcessSpawner_spawn_Params_init_env(p, envc);
+    for (uint32_t i = 0; i < envc; i++)
+        capnp_lb_set_text(el, i, env[i], strlen(env[i]));
+    int err = capos_msg_finish(&m, &out, &len);
+    if (err)
+        return err;
+    err = capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_spawn,
+                     out, len, res.words, sizeof(res.words), xfer, nx, &cqe);
+    if (err)
+        return err;
+    if (cqe.ncaps != 1)
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    *handle = ipc_result_caps(&res, &cqe)[0];
+    return CAPOS_OK;
+}
+
+bool capos_exit_decode(const void *msg, uint32_t len, struct capos_exit *st)
+{
+    struct capnp_reader r;
+    if (!capos_msg_read(&r, msg, len))
+        return false;
+    capos_ExitStatus_reader es =
+        capos_ProcessHandle_wait_Results_get_status(capos_ProcessHandle_wait_Results_read_root(&r));
+    memset(st, 0, sizeof(*st));
+    st->kind = capos_ExitStatus_which(es);
+    switch (st->kind) {
+    case capos_ExitStatus_which_exited: st->code = capos_ExitStatus_get_exited(es); break;
+    case capos_ExitStatus_which_killed: break;
+    case capos_ExitStatus_which_faulted: {
+        capos_Fault_reader f = capos_ExitStatus_get_faulted(es);
+        struct capnp_text t = capos_Fault_get_reason(f);
+        st->vector = capos_Fault_get_vector(f);
+        st->address = capos_Fault_get_address(f);
+        memcpy(st->reason, t.str, t.len < sizeof(st->reason) ? t.len : sizeof(st->reason) - 1);
+        break;
+    }
+    }
+    return capnp_reader_error(&r) == CAPNP_OK;
+}
+
+int capos_process_wait(uint32_t handle, struct capos_exit *st)
+{
+    struct ipc_result res;
+    struct capos_cqe cqe;
+    int err = capos_call(handle, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_wait,
+                         0, 0, res.words, sizeof(res.words), 0, 0, &cqe);
+    if (err)
+        return err;
+    return capos_exit_decode(res.words, cqe.result_len, st) ? CAPOS_OK : CAPOS_ERR_INVALID_ARGUMENT;
+}
+
+int capos_process_kill(uint32_t handle)
+{
+    return capos_call(handle, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_kill, 0,
+                      0, 0, 0, 0, 0, 0);
+}
+
+int capos_create_endpoint(uint32_t spawner, uint32_t *server, uint32_t *client)
+{
+    struct ipc_result res;
+    struct capos_cqe cqe;
+    int err = capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID,
+                         capos_ProcessSpawner_method_createEndpoint, 0, 0, res.words,
+                         sizeof(res.words), 0, 0, &cqe);
+    if (err)
+        return err;
+    if (cqe.ncaps != 2)
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    *server = ipc_result_caps(&res, &cqe)[0];
+    *client = ipc_result_caps(&res, &cqe)[1];
+    return CAPOS_OK;
+}
+
+int capos_endpoint_mint(uint32_t server, uint64_t badge, uint32_t *client)
+{
+    struct capos_msg m;
+    struct ipc_result res;
+    struct capos_cqe cqe;
+    const uint8_t *out;
+    uint32_t len;
+    capos_msg_init(&m);
+    capos_Endpoint_mintClient_Params_set_badge(capos_Endpoint_mintClient_Params_init_root(&m.b),
+                                               badge);
+    int err = capos_msg_finish(&m, &out, &len);
+    if (err)
+        return err;
+    err = capos_call(server, capos_Endpoint_INTERFACE_ID, capos_Endpoint_method_mintClient, out,
+                     len, res.words, sizeof(res.words), 0, 0, &cqe);
+    if (err)
+        return err;
+    if (cqe.ncaps != 1)
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    *client = ipc_result_caps(&res, &cqe)[0];
+    return CAPOS_OK;
+}
+
+int capos_restrict(uint32_t spawner, const char *const *allowed, uint32_t n, uint32_t *launcher)
+{
+    struct capos_msg m;
+    struct ipc_result res;
+    struct capos_cqe cqe;
+    const uint8_t *out;
+    uint32_t len;
+    capos_msg_init(&m);
+    struct capnp_list_builder l = capos_ProcessSpawner_restrict_Params_init_allowed(
+        capos_ProcessSpawner_restrict_Params_init_root(&m.b), n);
+    for (uint32_t i = 0; i < n; i++)
+        capnp_lb_set_text(l, i, allowed[i], strlen(allowed[i]));
+    int err = capos_msg_finish(&m, &out, &len);
+    if (err)
+        return err;
+    err =
+        capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_restrict,
+                   out, len, res.words, sizeof(res.words), 0, 0, &cqe);
+    if (err)
+        return err;
+    if (cqe.ncaps != 1)
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    *launcher = ipc_result_caps(&res, &cqe)[0];
+    return CAPOS_OK;
+}
+
+static void ipc_fill_request(const struct capos_cqe *c, const void *buf, struct capos_request *req)
+{
+    req->token = c->token;
+    req->badge = c->badge;
+    req->interface_id = c->interface_id;
+    req->method = c->method;
+    req->msg = buf;
+    req->msg_len = c->result_len;
+    req->ncaps = c->ncaps;
+    req->caps = (const uint32_t *)((const uint8_t *)buf + CAPOS_CAPS_OFFSET(c->result_len));
+}
+
+static struct capos_sqe *ipc_prep(void)
+{
+    struct capos_sqe *s = capos_ring_prep();
+    if (!s) {
+        capos_ring_enter(0, 0);
+        s = capos_ring_prep();
+    }
+    return s;
+}
+
+static void ipc_prep_recv(struct capos_sqe *s, uint32_t server, void *buf, uint32_t buf_len,
+                          uint64_t cookie)
+{
+    s->opcode = CAPOS_OP_RECV;
+    s->cap = server;
+    s->recv_addr = (uint64_t)(uintptr_t)buf;
+    s->recv_len = buf_len;
+    s->user_data = cookie;
+}
+
+int capos_recv(uint32_t server, void *buf, uint32_t buf_len, struct capos_request *req)
+{
+    struct capos_cqe c;
+    struct capos_sqe *s = ipc_prep();
+    if (!s)
+        return CAPOS_ERR_EXHAUSTED;
+    uint64_t cookie = capos_ring_cookie();
+    ipc_prep_recv(s, server, buf, buf_len, cookie);
+    int r = capos_ring_wait(cookie, &c);
+    if (r)
+        return -r;
+    if (c.result == CAPOS_OK)
+        ipc_fill_request(&c, buf, req);
+    return c.result;
+}
+
+static void ipc_prep_return(struct capos_sqe *s, uint32_t server, uint64_t token, int status,
+                            const void *msg, uint32_t len, const struct capos_xfer *xfer,
+                            uint16_t nxfer, uint64_t cookie)
+{
+    s->opcode = CAPOS_OP_RETURN;
+    s->cap = server;
+    s->token = token;
+    s->status = status;
+    if (len) {
+        s->send_addr = (uint64_t)(uintptr_t)msg;
+        s->send_len = len;
+    }
+    if (nxfer) {
+        s->xfer_addr = (uint64_t)(uintptr_t)xfer;
+        s->xfer_count = nxfer;
+    }
+    s->user_data = cookie;
+}
+
+int capos_return(uint32_t server, uint64_t token, int status, const void *msg, uint32_t len,
+                 const struct capos_xfer *xfer, uint16_t nxfer)
+{
+    struct capos_cqe c;
+    struct capos_sqe *s = ipc_prep();
+    if (!s)
+        return CAPOS_ERR_EXHAUSTED;
+    uint64_t cookie = capos_ring_cookie();
+    ipc_prep_return(s, server, token, status, msg, len, xfer, nxfer, cookie);
+    int r = capos_ring_wait(cookie, &c);
+    return r ? -r : c.result;
+}
+
+int capos_reply_recv(uint32_t server, uint64_t token, int status, const void *msg, uint32_t len,
+                     void *buf, uint32_t buf_len, struct capos_request *req)
+{
+    struct capos_cqe c;
+    struct capos_sqe *s1 = ipc_prep();
+    if (!s1)
+        return CAPOS_ERR_EXHAUSTED;
+    uint64_t c1 = capos_ring_cookie();
+    ipc_prep_return(s1, server, token, status, msg, len, 0, 0, c1);
+    struct capos_sqe *s2 = ipc_prep();
+    if (!s2)
+        return CAPOS_ERR_EXHAUSTED;
+    uint64_t c2 = capos_ring_cookie();
+    ipc_prep_recv(s2, server, buf, buf_len, c2);
+    /* The RETURN's result matters less than the next call: a client that
+     * went away (peerGone) must not stop the server. */
+    int r = capos_ring_wait(c2, &c);
+    if (r)
+        return -r;
+    struct capos_cqe ret;
+    capos_ring_wait(c1, &ret);
+    if (c.result == CAPOS_OK)
+        ipc_fill_request(&c, buf, req);
+    return c.result;
+}
