@@ -30,3 +30,4 @@ test: bootstrap
 
 .PHONY: host-tests test
 -include tests/elf/elf.mk
+-include tests/manifest/manifest.mk

@@ -32,8 +32,9 @@
  * in a caller-provided arena.  The first arena word is reserved for the stream
  * framing header, so finishing a message writes eight bytes and hands back
  * the arena itself: no copy.  Running out of space (or any other misuse)
- * latches an error, turns later writes into no-ops and makes
- * capnp_builder_finish() fail; it never writes outside the arena.  Objects
+ * latches an error: later allocations fail, writes through the invalid
+ * handles they return do nothing, and capnp_builder_finish() fails.  The
+ * builder never writes outside the arena.  Objects
  * replaced by re-initialising a pointer stay in the arena as unused words.
  *
  * Nothing here uses floating point: the kernel is built without SSE.  Float
