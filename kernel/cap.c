@@ -189,9 +189,7 @@ int cap_deliver(struct process *p, struct capos_cqe *cqe, uint64_t recv_addr, ui
 
 void call_complete(struct call *c, int err)
 {
-    struct capos_cqe cqe;
-    memset(&cqe, 0, sizeof(cqe));
-    cqe.user_data = c->sqe->user_data;
+    struct capos_cqe cqe = {.user_data = c->sqe->user_data};
     if (err != CAPOS_OK)
         c->result_len = 0;
     if (cap_deliver(c->proc, &cqe, c->sqe->recv_addr, c->sqe->recv_len, err, c->result,

@@ -10,32 +10,44 @@
 
 void pending_pool_init(struct process *p)
 {
-    for (unsigned i = 0; i < CAPOS_RING_CQ_ENTRIES; i++)
-        p->pending_pool[i].in_use = false;
     p->pending = NULL;
+    p->pending_free = NULL;
+    for (unsigned i = 0; i < CAPOS_RING_CQ_ENTRIES; i++) {
+        p->pending_pool[i].in_use = false;
+        p->pending_pool[i].free_next = p->pending_free;
+        p->pending_free = &p->pending_pool[i];
+    }
+}
+
+/* Returns an op to its owner's free list. */
+static void pending_release(struct pending_op *op)
+{
+    op->in_use = false;
+    op->free_next = op->owner->pending_free;
+    op->owner->pending_free = op;
 }
 
 struct pending_op *pending_new(struct process *owner, enum pending_kind kind,
                                const struct capos_sqe *sqe)
 {
-    struct pending_op *op = NULL;
-    for (unsigned i = 0; i < CAPOS_RING_CQ_ENTRIES; i++) {
-        unsigned k = (owner->pending_hint + i) % CAPOS_RING_CQ_ENTRIES;
-        if (!owner->pending_pool[k].in_use) {
-            op = &owner->pending_pool[k];
-            owner->pending_hint = (k + 1) % CAPOS_RING_CQ_ENTRIES;
-            break;
-        }
-    }
+    struct pending_op *op = owner->pending_free;
     if (!op)
         return NULL;
-    memset(op, 0, sizeof(*op));
+    owner->pending_free = op->free_next;
+    /* Every field a kind relies on is set here or by its creator. */
     op->in_use = true;
+    op->orphaned = false;
     op->kind = kind;
     op->owner = owner;
     op->user_data = sqe->user_data;
     op->recv_addr = sqe->recv_addr;
     op->recv_len = sqe->recv_len;
+    op->wait_next = NULL;
+    op->target = NULL;
+    op->msg = NULL;
+    op->msg_len = 0;
+    op->xfer.n = 0;
+    op->timer.armed = false;
     op->timer.kind = TIMER_OP_COMPLETE;
     op->timer.op = op;
     op->owner_next = owner->pending;
@@ -57,18 +69,16 @@ void pending_free(struct pending_op *op)
 {
     timerq_cancel(&op->timer);
     pending_unlink(op);
-    op->in_use = false;
+    pending_release(op);
 }
 
 int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t len,
                      struct kobj **caps, unsigned ncaps)
 {
-    struct capos_cqe cqe;
     struct process *owner = op->owner;
     uint64_t recv_addr = op->recv_addr;
     uint32_t recv_len = op->recv_len;
-    memset(&cqe, 0, sizeof(cqe));
-    cqe.user_data = op->user_data;
+    struct capos_cqe cqe = {.user_data = op->user_data};
     /* Free first: the completion below may wake the owner on another CPU. */
     pending_free(op);
     return cap_deliver(owner, &cqe, recv_addr, recv_len, err, msg, len, caps, ncaps);
@@ -96,7 +106,7 @@ void pending_cancel_all(struct process *p)
         timerq_cancel(&op->timer);
         /* A delivered call stays allocated (orphaned) until its server is done. */
         if (pending_detach(op))
-            op->in_use = false;
+            pending_release(op);
     }
 }
 
@@ -108,4 +118,11 @@ void pending_timer_fired(struct pending_op *op)
     case PENDING_CALL:
     case PENDING_RECV: break; /* these arm no timer */
     }
+}
+
+void pending_orphan_release(struct pending_op *op)
+{
+    struct process *owner = op->owner;
+    pending_release(op);
+    process_put(owner);
 }

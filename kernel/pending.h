@@ -50,6 +50,7 @@ struct pending_op {
     uint64_t recv_addr; /* where the result message (and cap ids) go */
     uint32_t recv_len;
     struct pending_op *owner_next; /* owner's list of live ops */
+    struct pending_op *free_next;  /* owner's free list, while unused */
     struct pending_op *wait_next;  /* queue of whatever it waits on */
     struct timer_event timer;
     void *target; /* PROCESS_WAIT: struct process; CALL/RECV: struct endpoint */
@@ -88,6 +89,10 @@ int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t l
 
 /* Takes the op off its owner's list and returns it to the pool. */
 void pending_free(struct pending_op *op);
+
+/* Returns an orphaned (already unlisted) op to its pool and drops the
+ * reference that kept its owner's pool alive. */
+void pending_orphan_release(struct pending_op *op);
 
 /* Removes the op from whatever it waits on (a process's waiters, an
  * endpoint's queues) and releases what it holds.  Returns false if the op

@@ -72,8 +72,8 @@ struct process {
 
     /* Operations that will post a completion (at most one per CQ entry). */
     struct pending_op *pending;
+    struct pending_op *pending_free;
     struct pending_op pending_pool[CAPOS_RING_CQ_ENTRIES];
-    unsigned pending_hint;
 
     /* Endpoint calls this process received and has not returned; a slot is
      * reserved by each posted RECV.  Tokens carry the slot's generation. */

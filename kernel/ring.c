@@ -169,20 +169,22 @@ static void ring_dispatch(struct process *p, const struct capos_sqe *sqe)
     }
 }
 
-/* Consumes what the process submitted; false if its ring is corrupt.  The
+/* Consumes what the process submitted; returns why its ring is corrupt, or
+ * NULL.  The
  * completion space is computed once: nothing consumed here can free a slot,
  * and the process's own head only moves forward while it waits in here. */
-static bool ring_submit(struct process *p)
+static const char *ring_submit(struct process *p)
 {
     struct ring *r = &p->ring;
     uint32_t tail = __atomic_load_n(&r->hdr->sq_tail, __ATOMIC_ACQUIRE);
     uint32_t pending, posted;
 
-    if (!ring_sq_pending(r->sq_head, tail, CAPOS_RING_SQ_ENTRIES, &pending) ||
-        !ring_posted(r, &posted))
-        return false;
+    if (!ring_sq_pending(r->sq_head, tail, CAPOS_RING_SQ_ENTRIES, &pending))
+        return "ring: submission queue tail is corrupt";
+    if (!ring_posted(r, &posted))
+        return "ring: completion queue head is corrupt";
     if (posted + r->cq_reserved >= CAPOS_RING_CQ_ENTRIES)
-        return true; /* backpressure: everything waits for completion space */
+        return NULL; /* backpressure: everything waits for completion space */
     uint32_t space = CAPOS_RING_CQ_ENTRIES - posted - r->cq_reserved;
     uint32_t n = pending < space ? pending : space;
     for (uint32_t i = 0; i < n; i++) {
@@ -196,7 +198,7 @@ static bool ring_submit(struct process *p)
     }
     __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
     ring_publish_tail(r);
-    return true;
+    return NULL;
 }
 
 int64_t ring_enter(struct process *p, uint64_t min_complete, uint64_t timeout_ns)
@@ -209,15 +211,16 @@ int64_t ring_enter(struct process *p, uint64_t min_complete, uint64_t timeout_ns
 
     if (min_complete > CAPOS_RING_CQ_ENTRIES)
         return -(int64_t)CAPOS_ERR_INVALID_ARGUMENT;
-    if (!ring_submit(p))
-        process_fault(p, "ring: submission queue tail is corrupt");
+    const char *corrupt = ring_submit(p);
+    if (corrupt)
+        process_fault(p, corrupt);
     if (p->state != PROCESS_ALIVE)
         process_exit_current();
     if (timeout_ns != CAPOS_WAIT_FOREVER) {
         uint64_t now = time_now_ns();
         deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
     }
-    memset(&te, 0, sizeof(te));
+    te.armed = false;
     te.kind = TIMER_WAKE_THREAD;
     te.thread = self;
     for (;;) {

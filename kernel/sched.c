@@ -19,11 +19,6 @@ static struct spinlock rq_lock = SPINLOCK_INIT("runqueue");
 static struct thread *rq_head, *rq_tail;
 static struct thread bsp_idle;
 
-struct thread *sched_current(void)
-{
-    return this_cpu()->current;
-}
-
 static void rq_push(struct thread *t)
 {
     t->rq_next = NULL;

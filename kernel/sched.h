@@ -12,6 +12,7 @@
 #define CAPOS_KERNEL_SCHED_H
 
 #include "base/compiler.h"
+#include "percpu.h"
 #include "thread.h"
 
 #define SCHED_SLICE_TICKS 5 /* 20 ms at 250 Hz */
@@ -20,7 +21,10 @@
  * never returns. */
 NORETURN void sched_start(void);
 
-struct thread *sched_current(void);
+static inline struct thread *sched_current(void)
+{
+    return this_cpu()->current;
+}
 
 /* Makes a new or woken thread runnable. */
 void sched_add(struct thread *t);

@@ -71,7 +71,7 @@ static void system_report(capos_SystemManifest_reader m)
 bool system_find_binary(const char *name, size_t len, const uint8_t **elf, uint64_t *elf_len)
 {
     const uint8_t *e;
-    uint64_t l;
+    size_t l;
     if (!manifest_find_binary(&sys_manifest, name, len, &e, &l))
         return false;
     if (elf)
@@ -122,6 +122,7 @@ void system_start(const void *manifest, uint64_t len)
     char why[192];
 
     lim.elf = process_elf_limits(PROCESS_DEFAULT_FRAMES);
+    lim.max_memory_limit = 1ULL << 30;
     if (manifest_validate(manifest, len, &lim, &sum, why, sizeof(why)) != MANIFEST_OK) {
         kprintf("manifest: error: %s\n", why);
         kprintf("system: refusing to start anything\n");
@@ -159,6 +160,10 @@ void system_process_stopped(struct process *p)
         break;
     }
     if (process_live_count() == 0) {
+        kprintf("ipc: %lu calls met a waiting receiver, %lu were queued first; %lu direct "
+                "switches\n",
+                (unsigned long)ipc_stats.direct, (unsigned long)ipc_stats.queued,
+                (unsigned long)ipc_stats.fast_switches);
         kprintf("system: all processes have exited; halting\n");
         system_exit(SYSTEM_EXIT_SUCCESS);
     }

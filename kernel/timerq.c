@@ -32,6 +32,10 @@ void timerq_arm(struct timer_event *e, uint64_t deadline_ns)
 
 void timerq_cancel(struct timer_event *e)
 {
+    /* Only the owner arms its event, and firing clears `armed` under the
+     * lock, so an unarmed event needs no lock to stay unarmed. */
+    if (!__atomic_load_n(&e->armed, __ATOMIC_ACQUIRE))
+        return;
     uint64_t flags = spin_lock_irqsave(&timerq_lock);
     if (e->armed) {
         for (struct timer_event **pp = &timerq_head; *pp; pp = &(*pp)->next) {

@@ -214,13 +214,9 @@ enum deliver_result {
 /* Completes a RECV with an error; its reserved slot returns. */
 static void recv_fail(struct pending_op *recv, int err, uint32_t needed)
 {
-    struct capos_cqe cqe;
     struct endpoint *ep = recv->target;
     struct process *owner = recv->owner;
-    memset(&cqe, 0, sizeof(cqe));
-    cqe.user_data = recv->user_data;
-    cqe.result = err;
-    cqe.result_len = needed;
+    struct capos_cqe cqe = {.user_data = recv->user_data, .result = err, .result_len = needed};
     endpoint_recv_slot_release(owner, recv->recv_slot);
     pending_free(recv);
     ring_post(owner, &cqe);
@@ -274,16 +270,16 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
     call->token_slot = recv->recv_slot;
     s->received[recv->recv_slot] = call;
 
-    struct capos_cqe cqe;
-    memset(&cqe, 0, sizeof(cqe));
-    cqe.user_data = recv->user_data;
-    cqe.result = CAPOS_OK;
-    cqe.result_len = len;
-    cqe.ncaps = (uint16_t)ncaps;
-    cqe.method = call->method;
-    cqe.interface_id = call->interface_id;
-    cqe.badge = call->badge;
-    cqe.token = token_of(s, recv->recv_slot);
+    struct capos_cqe cqe = {
+        .user_data = recv->user_data,
+        .result = CAPOS_OK,
+        .result_len = len,
+        .ncaps = (uint16_t)ncaps,
+        .method = call->method,
+        .interface_id = call->interface_id,
+        .badge = call->badge,
+        .token = token_of(s, recv->recv_slot),
+    };
     pending_free(recv);
     ring_post(s, &cqe);
     ep_put(ep); /* the RECV's reference; the call keeps its own */
@@ -539,10 +535,7 @@ void endpoint_facet_destroy(struct kobj *o)
 
 void endpoint_orphan_release(struct pending_op *call)
 {
-    struct process *client = call->owner;
-    call->in_use = false;
-    call->orphaned = false;
-    process_put(client);
+    pending_orphan_release(call);
 }
 
 bool endpoint_detach_op(struct pending_op *op)

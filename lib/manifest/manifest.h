@@ -38,7 +38,7 @@
  * Reached relative to this header: the kernel build puts only lib/ (not gen/)
  * on its include path, and this file is compiled into the kernel.
  */
-#include "../../gen/capos.capnp.h"
+#include "capos.capnp.h"
 
 /* The only formatVersion this validator understands. */
 #define MANIFEST_FORMAT_VERSION 1u

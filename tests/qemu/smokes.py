@@ -52,12 +52,27 @@ BOOT_REPORT = [
     r'^timer: 250 Hz tick; 10 ticks in \d+ us',
     r'^module: "[^"]*" at phys 0x[0-9a-f]+-0x[0-9a-f]+, \d+ bytes',
     r'^capOS: boot self-report complete',
-    r'^manifest: "capOS default system"',
-    r'^system: started hello \(pid 1\)',
-    r'^Hello from capOS userspace!',
-    r'^system: hello \(pid 1\) exited with status 0',
+    r'^manifest: "capOS default system": 6 binaries, 6 services',
+    r'^system: started init \(binary init, pid 1\)',
+    r'^init: 6 services to start',
+    r'^init: no service left to run',
+    r'^system: init \(pid 1\) exited with status 0',
     r'^system: all processes have exited; halting',
 ]
+
+# What the default system's services print (checked as sub-checks of boots).
+DEFAULT_GROUPS = {
+    'hello': [r'^Hello from capOS userspace!', r'^init: hello ended \(status 0\)'],
+    'echo-badges': [r'^alice: echo replied "alice says hello #0" to badge 1',
+                    r'^alice: echo replied "alice says hello #2" to badge 1'],
+    'echo-badge-2': [r'^bob: echo replied "bob says hello #0" to badge 2',
+                     r'^bob: echo replied "bob says hello #2" to badge 2'],
+    'echo-server': [r'^echo: served 6 calls', r'^init: echo ended \(status 0\)'],
+    'transfer': [r'^printer-client: print before attach: notFound',
+                 r'^printer-client: attach with a copy of my console: ok',
+                 r'^printer: printed through the console the client handed over',
+                 r'^printer-client: print after attach: ok'],
+}
 
 FAULT_HEAD = [r'^ktest: running']
 FAULT_TAIL = [r'^    backtrace:', r'^      #0 0x[0-9a-f]+ <', r'<kmain\+0x[0-9a-f]+>',
@@ -74,7 +89,8 @@ def exited(name, status=0):
 
 
 SMOKES = [
-    Smoke(name='boot-kernel', kernel=KERNEL, expect=BOOT_REPORT[:1] + [r'^boot: multiboot1 from "qemu"'] + BOOT_REPORT[1:]),
+    Smoke(name='boot-kernel', kernel=KERNEL, groups=DEFAULT_GROUPS,
+          expect=BOOT_REPORT[:1] + [r'^boot: multiboot1 from "qemu"'] + BOOT_REPORT[1:]),
     Smoke(name='boot-iso-bios', iso=ISO,
           expect=BOOT_REPORT[:1] + [r'^boot: multiboot2 from "GRUB'] + BOOT_REPORT[1:]),
     Smoke(name='boot-iso-uefi', iso=ISO, uefi=True, timeout=90,
@@ -103,7 +119,7 @@ SMOKES = [
     ], [r'^    backtrace:', r'^      #0 0x[0-9a-f]+ <ktest_run\+', r'^      #1 0x[0-9a-f]+ <kmain\+',
         r'^\*\*\* system halted \(failure\)']),
     Smoke(name='demos', kernel=KERNEL, module=system('smoke-demos'), expect=[
-        r'^manifest: "demos": 5 binaries, 5 services',
+        r'^manifest: "demos": 6 binaries, 5 services',
         r'^system: all processes have exited; halting',
     ], groups={
         'hello': [r'^Hello from capOS userspace!', r'^hello: argc=2 argv\[0\]=hello',
@@ -116,6 +132,38 @@ SMOKES = [
         'batch': [r'^batch: 48 operations in one cap_enter, all 48 completions matched',
                   exited('batch')],
     }),
+    # The IPC fast path (a call meets a waiting receiver and the kernel
+    # switches straight to it) and the slow path (the call waits in the
+    # endpoint's queue) must both be exercised.
+    Smoke(name='ipc-fast-path', kernel=KERNEL, expect=[
+        r'^ipc: [1-9]\d* calls met a waiting receiver, \d+ were queued first; [1-9]\d* direct',
+    ]),
+    Smoke(name='ipc-slow-path', kernel=KERNEL, module=system('smoke-ipc'), expect=[
+        r'^echo: serving',
+        r'^echo: served 9 calls',
+        r'^ipc: \d+ calls met a waiting receiver, [1-9]\d* were queued first',
+        r'^system: all processes have exited; halting',
+    ], groups={
+        c: [r'^%s: echo replied "%s says hello #%d" to badge %d' % (c, c, i, b) for i in range(3)]
+        for c, b in (('one', 11), ('two', 22), ('three', 33))
+    }),
+    Smoke(name='supervisor', kernel=KERNEL, module=system('smoke-supervisor'), expect=[
+        r'^init: 4 services to start',
+        r'^init: no service left to run',
+        r'^system: all processes have exited; halting',
+    ], groups={
+        'restart-limit': [r'^init: crasher ended \(status 3\)',
+                          r'^init: restarting crasher in 10 ms \(restart 1 of 3\)',
+                          r'^init: restarting crasher in 20 ms \(restart 2 of 3\)',
+                          r'^init: restarting crasher in 40 ms \(restart 3 of 3\)',
+                          r'^init: crasher reached its restart limit \(3\); not restarting'],
+        'fault-restart': [r'^init: faulter ended \(fault: #PF page fault at 0\)',
+                          r'^init: restarting faulter in 5 ms \(restart 1 of 1\)',
+                          r'^init: faulter reached its restart limit \(1\)'],
+        'no-restart-on-success': [r'^init: steady ended \(status 0\)'],
+        'always': [r'^init: twice ended \(status 0\)', r'^init: restarting twice in 5 ms',
+                   r'^init: twice reached its restart limit \(1\)'],
+    }, forbid=[r'KERNEL (PANIC|FAULT)', r'restarting steady', r'crasher in 80 ms']),
     Smoke(name='hostile', kernel=KERNEL, module=system('smoke-hostile'), exit='running',
           timeout=60, expect=[r'^manifest: "hostile"'], groups={
               'garbage': [r'^hostile garbage: \d+ bad requests all rejected with defined '

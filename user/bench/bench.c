@@ -16,7 +16,9 @@
 #define BATCHES 15
 
 static uint64_t overhead;
+static volatile uint64_t nop_sink;
 static uint32_t timer;
+static uint32_t ipc;
 
 static inline uint64_t t_begin(void)
 {
@@ -71,7 +73,6 @@ static void run_null_enter(uint32_t n)
 
 /* Submit `batch` NOPs, one cap_enter, look at each completion and consume
  * them all (as an io_uring program does with its CQ). */
-static volatile uint64_t nop_sink;
 static void nop_batch(uint32_t batch)
 {
     for (uint32_t i = 0; i < batch; i++) {
@@ -108,6 +109,43 @@ static void run_timer_now(uint32_t n)
         capos_timer_now(timer, &ns);
 }
 
+/* One synchronous call through the ring: CALL, wait, consume.  The
+ * message is raw bytes: the kernel does not interpret endpoint messages. */
+static uint64_t ipc_buf[8] __attribute__((aligned(8)));
+static uint64_t ipc_res[8] __attribute__((aligned(8)));
+
+static inline void ipc_call(uint16_t method, uint32_t len)
+{
+    struct capos_sqe *s = capos_ring_prep();
+    s->opcode = CAPOS_OP_CALL;
+    s->cap = ipc;
+    s->interface_id = 1;
+    s->method = method;
+    if (len) {
+        s->send_addr = (uint64_t)(uintptr_t)ipc_buf;
+        s->send_len = len;
+        s->recv_addr = (uint64_t)(uintptr_t)ipc_res;
+        s->recv_len = sizeof(ipc_res);
+    }
+    s->user_data = 7;
+    capos_ring_enter(1, CAPOS_WAIT_FOREVER);
+    const struct capos_cqe *c = capos_ring_peek();
+    nop_sink += (uint64_t)c->result;
+    capos_ring_advance(1);
+}
+
+static void run_ipc_rt(uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        ipc_call(0, 0);
+}
+
+static void run_ipc_rt64(uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        ipc_call(1, 64);
+}
+
 int main(int argc, char **argv)
 {
     uint64_t s[64];
@@ -128,6 +166,16 @@ int main(int argc, char **argv)
     measure("nop_batch1_insns_per_op", run_nop1, 2000, 1);
     measure("nop_batch32_insns_per_op", run_nop32, 100, 32);
     measure("timer_now_call_insns", run_timer_now, 1000, 1);
+    if (capos_capset_find("ipc", 0, &ipc) == CAPOS_OK) {
+        measure("ipc_rt_insns", run_ipc_rt, 1000, 1);
+        measure("ipc_rt_64b_insns", run_ipc_rt64, 1000, 1);
+        /* One-way: the server timestamps arrival against the stamp we send. */
+        for (int i = 0; i < 2000; i++) {
+            ipc_buf[0] = t_begin();
+            ipc_call(2, 8);
+        }
+        ipc_call(3, 0);
+    }
     capos_printf("BENCH_END\n");
     return 0;
 }

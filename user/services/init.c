@@ -239,7 +239,10 @@ static const char *init_status_text(const struct capos_exit *st, char *buf, size
     case capos_ExitStatus_which_exited: fmt_snprintf(buf, n, "status %d", st->code); break;
     case capos_ExitStatus_which_killed: fmt_snprintf(buf, n, "killed"); break;
     case capos_ExitStatus_which_faulted:
-        fmt_snprintf(buf, n, "fault: %s at %#lx", st->reason, (unsigned long)st->address);
+        if (st->vector == 255) /* detected by the kernel, not a CPU exception */
+            fmt_snprintf(buf, n, "stopped: %s", st->reason);
+        else
+            fmt_snprintf(buf, n, "fault: %s at %#lx", st->reason, (unsigned long)st->address);
         break;
     }
     return buf;
@@ -302,7 +305,11 @@ int main(int argc, char **argv)
         }
     }
 
-    uint32_t n = manifest_start_order(&man, order, INIT_MAX_SERVICES);
+    uint32_t n = 0;
+    if (manifest_start_order(&man, order, INIT_MAX_SERVICES, &n) != MANIFEST_OK) {
+        capos_printf("init: no valid start order\n");
+        return 1;
+    }
     for (uint32_t k = 0; k < n; k++) {
         struct init_service *sv = &svc[order[k]];
         int err = init_spawn(sv);
