@@ -22,7 +22,7 @@ host-tests: $(B)/host/run-tests
 	$(Q)$(B)/host/run-tests
 
 # Everything the test runner boots or runs.
-TEST_DEPS := $(B)/host/run-tests kernel kernel-test iso fuzz-build
+TEST_DEPS := $(B)/host/run-tests kernel kernel-test user manifests iso fuzz-build
 
 test: bootstrap
 	$(Q)$(MAKE) --no-print-directory $(TEST_DEPS)
