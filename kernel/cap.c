@@ -123,6 +123,9 @@ int cap_insert(struct process *p, struct kobj *o, uint32_t *id)
 
 int cap_lookup(struct process *p, uint32_t id, struct kobj **o)
 {
+    *o = captable_get(&p->caps.t, id);
+    if (*o)
+        return CAPOS_OK;
     const struct captable_slot *slot;
     enum captable_err e = captable_lookup(&p->caps.t, id, &slot);
     if (e != CAPTABLE_OK)

@@ -33,6 +33,8 @@ int bootpkg_invoke(struct kobj *o, struct call *c);
 struct kobj *vmobj_create(struct process *target);
 int vmobj_invoke(struct kobj *o, struct call *c);
 void vmobj_destroy(struct kobj *o);
+/* Drops the regions' budget references (process teardown). */
+void vm_release_regions(struct process *p);
 
 /* Endpoints (object/endpoint.c): facets, IPC calls, receives and returns. */
 struct pending_op;

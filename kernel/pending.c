@@ -50,19 +50,23 @@ struct pending_op *pending_new(struct process *owner, enum pending_kind kind,
     op->timer.armed = false;
     op->timer.kind = TIMER_OP_COMPLETE;
     op->timer.op = op;
+    op->owner_prev = NULL;
     op->owner_next = owner->pending;
+    if (owner->pending)
+        owner->pending->owner_prev = op;
     owner->pending = op;
     return op;
 }
 
 static void pending_unlink(struct pending_op *op)
 {
-    for (struct pending_op **pp = &op->owner->pending; *pp; pp = &(*pp)->owner_next) {
-        if (*pp == op) {
-            *pp = op->owner_next;
-            return;
-        }
-    }
+    if (op->owner_prev)
+        op->owner_prev->owner_next = op->owner_next;
+    else
+        op->owner->pending = op->owner_next;
+    if (op->owner_next)
+        op->owner_next->owner_prev = op->owner_prev;
+    op->owner_next = op->owner_prev = NULL;
 }
 
 void pending_free(struct pending_op *op)
@@ -101,8 +105,7 @@ void pending_cancel_all(struct process *p)
 {
     while (p->pending) {
         struct pending_op *op = p->pending;
-        p->pending = op->owner_next;
-        op->owner_next = NULL;
+        pending_unlink(op);
         timerq_cancel(&op->timer);
         /* A delivered call stays allocated (orphaned) until its server is done. */
         if (pending_detach(op))

@@ -327,6 +327,7 @@ void process_last_thread_gone(struct process *p)
 
 void process_release_memory(struct process *p)
 {
+    vm_release_regions(p);
     process_free_user_pages(phys_to_virt(p->root), 3, &p->ledger);
     paging_destroy_space(p->root, &p->ledger);
     p->root = 0;

@@ -47,9 +47,12 @@ struct exit_status {
 
 /* An anonymous mapping made through VirtualMemory; only these can be
  * unmapped or re-protected, so a process cannot unmap its ring or CapSet. */
+struct vm_budget;
+
 struct vm_region {
-    uint64_t start, end; /* page-aligned, end exclusive */
-    unsigned prot;       /* MAP_* flags without MAP_USER */
+    uint64_t start, end;      /* page-aligned, end exclusive */
+    unsigned prot;            /* MAP_* flags without MAP_USER */
+    struct vm_budget *budget; /* the limited facet it was charged to, if any */
 };
 
 struct process {

@@ -10,14 +10,12 @@
 #include "process.h"
 #include "usercopy.h"
 
-int xfer_take(struct process *p, uint64_t addr, uint16_t count, uint32_t target, struct xfer_set *x)
+int xfer_take_slow(struct process *p, uint64_t addr, uint16_t count, uint32_t target,
+                   struct xfer_set *x)
 {
     struct capos_xfer d[CAPOS_MAX_XFER];
     int err = CAPOS_OK;
 
-    x->n = 0;
-    if (count == 0)
-        return CAPOS_OK;
     if (count > CAPOS_MAX_XFER)
         return CAPOS_ERR_TOO_MANY_CAPS;
     if (!copy_from_user(d, addr, (uint64_t)count * sizeof(d[0])))
@@ -54,7 +52,7 @@ int xfer_take(struct process *p, uint64_t addr, uint16_t count, uint32_t target,
     return CAPOS_OK;
 }
 
-void xfer_commit(struct process *sender, struct xfer_set *x)
+void xfer_commit_slow(struct process *sender, struct xfer_set *x)
 {
     for (unsigned i = 0; i < x->n; i++) {
         if (!x->move[i])
@@ -68,7 +66,7 @@ void xfer_commit(struct process *sender, struct xfer_set *x)
     x->n = 0;
 }
 
-void xfer_rollback(struct process *sender, struct xfer_set *x)
+void xfer_rollback_slow(struct process *sender, struct xfer_set *x)
 {
     for (unsigned i = 0; i < x->n; i++) {
         if (x->move[i] && sender->state == PROCESS_ALIVE)

@@ -36,10 +36,30 @@ struct xfer_set {
 /* Takes the descriptors [addr, addr + count) of process p (the current
  * one); `target` is the cap id the operation is addressed to (0: none).
  * Returns an ErrorCode; on failure nothing has changed. */
-int xfer_take(struct process *p, uint64_t addr, uint16_t count, uint32_t target,
-              struct xfer_set *x);
+int xfer_take_slow(struct process *p, uint64_t addr, uint16_t count, uint32_t target,
+                   struct xfer_set *x);
 
-void xfer_commit(struct process *sender, struct xfer_set *x);
-void xfer_rollback(struct process *sender, struct xfer_set *x);
+static inline int xfer_take(struct process *p, uint64_t addr, uint16_t count, uint32_t target,
+                            struct xfer_set *x)
+{
+    x->n = 0;
+    return count ? xfer_take_slow(p, addr, count, target, x) : 0;
+}
+
+void xfer_commit_slow(struct process *sender, struct xfer_set *x);
+void xfer_rollback_slow(struct process *sender, struct xfer_set *x);
+
+/* Most messages carry no capabilities: keep that case free. */
+static inline void xfer_commit(struct process *sender, struct xfer_set *x)
+{
+    if (x->n)
+        xfer_commit_slow(sender, x);
+}
+
+static inline void xfer_rollback(struct process *sender, struct xfer_set *x)
+{
+    if (x->n)
+        xfer_rollback_slow(sender, x);
+}
 
 #endif

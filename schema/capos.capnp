@@ -20,10 +20,10 @@
 # ---------------------------------------------------------------------------
 # Errors
 
-# The one error space shared by the kernel and userspace. A completion's
-# result field holds one of these; `ok` means the result message (if any) is
-# valid. Numeric values are ABI: never renumber, only append.
 enum ErrorCode {
+  # The one error space shared by the kernel and userspace. A completion's
+  # result field holds one of these; `ok` means the result message (if any) is
+  # valid. Numeric values are ABI: never renumber, only append.
   ok @0;
   invalidCap @1;        # cap id is 0, out of range, or was never issued
   staleCap @2;          # cap id names a released or since-reused slot
@@ -51,10 +51,10 @@ enum ErrorCode {
 # ---------------------------------------------------------------------------
 # Boot manifest
 
-# The whole system as the kernel receives it. The kernel validates all of it
-# before acting on any part, starts `init` with a BootPackage and a
-# ProcessSpawner, and init starts `services` in dependency order.
 struct SystemManifest {
+  # The whole system as the kernel receives it. The kernel validates all of it
+  # before acting on any part, starts `init` with a BootPackage and a
+  # ProcessSpawner, and init starts `services` in dependency order.
   formatVersion @0 :UInt32;      # must be 1
   name @1 :Text;                 # human-readable system name
   binaries @2 :List(Binary);     # every program the system can run
@@ -63,8 +63,8 @@ struct SystemManifest {
   endpoints @5 :List(Text);      # named endpoints services share (see Grant.endpoint)
 }
 
-# A program: a static ELF64 x86_64 executable, embedded whole.
 struct Binary {
+  # A program: a static ELF64 x86_64 executable, embedded whole.
   name @0 :Text;
   elf @1 :Data;
 }
@@ -79,8 +79,8 @@ struct Service {
   env @6 :List(Text);            # KEY=value strings
 }
 
-# One capability in a new process's CapSet, under `name`.
 struct Grant {
+  # One capability in a new process's CapSet, under `name`.
   name @0 :Text;
   source :union {
     kernel @1 :KernelCap;        # a fresh kernel object
@@ -89,16 +89,16 @@ struct Grant {
   }
 }
 
-# Kernel objects a manifest can grant, with the parameters that bound them.
 struct KernelCap {
+  # Kernel objects a manifest can grant, with the parameters that bound them.
   kind @0 :KernelCapKind;
-  # VirtualMemory: the frame quota in bytes (0 = the kernel's default).
   memoryLimit @1 :UInt64;
-  # Console: true grants a write-only wrapper (no reads, when reading exists).
+    # VirtualMemory: the frame quota in bytes (0 = the kernel's default).
   writeOnly @2 :Bool;
-  # ProcessSpawner: if non-empty, a restricted launcher that may start only
-  # these binaries.
+    # Console: true grants a write-only wrapper (no reads, when reading exists).
   allowedBinaries @3 :List(Text);
+    # ProcessSpawner: if non-empty, a restricted launcher that may start only
+    # these binaries.
 }
 
 enum KernelCapKind {
@@ -127,9 +127,9 @@ enum EndpointRole {
   server @1;                     # may RECV and RETURN
 }
 
-# An endpoint a service serves. The service receives the server side in its
-# CapSet under `name`; importers receive client facets.
 struct Export {
+  # An endpoint a service serves. The service receives the server side in its
+  # CapSet under `name`; importers receive client facets.
   name @0 :Text;
   interfaceId @1 :UInt64;        # protocol spoken over it (0 = unspecified)
 }
@@ -149,97 +149,109 @@ enum RestartMode {
 # ---------------------------------------------------------------------------
 # Kernel capabilities
 
-# The system console (serial line).
 interface Console {
-  # Writes bytes as they are. Errors: invalidArgument if longer than 4096.
+  # The system console (serial line).
   write @0 (data :Data) -> ();
-  # Writes text followed by a newline. Errors: invalidArgument if longer
-  # than 4096 bytes.
+    # Writes bytes as they are. Errors: invalidArgument if longer than 4096.
   writeLine @1 (text :Text) -> ();
+    # Writes text followed by a newline. Errors: invalidArgument if longer
+    # than 4096 bytes.
 }
 
-# Monotonic time.
 interface Timer {
-  # Nanoseconds since boot; never goes backwards.
+  # Monotonic time.
   now @0 () -> (ns :UInt64);
-  # Completes after at least `ns` nanoseconds. Errors: cancelled if the
-  # caller exits first.
+    # Nanoseconds since boot; never goes backwards.
   sleep @1 (ns :UInt64) -> ();
+    # Completes after at least `ns` nanoseconds. Errors: cancelled if the
+    # caller exits first.
 }
 
-# Hardware randomness (RDSEED, else RDRAND).
 interface EntropySource {
-  # Returns exactly `len` random bytes. Errors: invalidArgument if len is 0
-  # or above 256; unsupported if the CPU has neither instruction; exhausted
-  # if the hardware keeps failing to deliver.
+  # Hardware randomness (RDSEED, else RDRAND).
   fill @0 (len :UInt32) -> (bytes :Data);
+    # Returns exactly `len` random bytes. Errors: invalidArgument if len is 0
+    # or above 256; unsupported if the CPU has neither instruction; exhausted
+    # if the hardware keeps failing to deliver.
 }
 
-# The caller's own address space: anonymous memory, charged to a frame quota.
 interface VirtualMemory {
-  # Maps `len` bytes (a multiple of 4096) of zeroed memory with `prot`
-  # (bits: 1 read, 2 write, 4 exec; write together with exec is refused).
-  # `addr` 0 lets the kernel choose; otherwise it must be page-aligned, in
-  # the user range and not overlap an existing mapping. Memory is committed
-  # when first touched; each committed page counts against the quota.
-  # Errors: invalidArgument, alreadyExists (overlap), quotaExceeded, noMemory.
+  # One process's address space (the process the capability was created
+  # for, whoever holds it): anonymous memory, charged to that process's frame
+  # quota. A limited facet (from `limit`) may in addition map no more than
+  # its own budget.
   map @0 (addr :UInt64, len :UInt64, prot :UInt32) -> (addr :UInt64);
-  # Unmaps whole pages in [addr, addr+len) that this interface mapped; their
-  # frames return to the quota. Errors: invalidArgument, notFound.
+    # Maps `len` bytes (a multiple of 4096) of zeroed memory with `prot`
+    # (bits: 1 read, 2 write, 4 exec; readable always; write together with
+    # exec is refused). `addr` 0 lets the kernel choose; otherwise it must be
+    # page-aligned, in the user range and not overlap an existing mapping.
+    # Frames are allocated at once, so every mapped page counts against the
+    # quota from the start. Errors: invalidArgument, alreadyExists (overlap),
+    # quotaExceeded (process quota or facet budget), noMemory, peerGone (the
+    # process has exited).
   unmap @1 (addr :UInt64, len :UInt64) -> ();
-  # Changes protection of mapped pages. Errors: as for map and unmap.
+    # Unmaps [addr, addr+len), which must lie wholly in memory mapped through
+    # VirtualMemory (never the program image, stack, ring or CapSet); the
+    # frames return to the quota and to the budget they were charged to.
+    # Errors: invalidArgument, notFound.
   protect @2 (addr :UInt64, len :UInt64, prot :UInt32) -> ();
-  # The quota and its use, in bytes.
+    # Changes protection of such memory. Errors: as for map and unmap.
   quota @3 () -> (limit :UInt64, used :UInt64);
+    # This facet's limit and use, in bytes: the process's frame quota for an
+    # unlimited facet, the budget for a limited one.
+  limit @4 (bytes :UInt64) -> (memory :Capability);
+    # A facet of the same address space that may map at most `bytes` (a
+    # multiple of 4096, and at most what this facet may still map). Errors:
+    # invalidArgument.
 }
 
-# Read access to the boot manifest.
 interface BootPackage {
-  # Size of the manifest in bytes.
+  # Read access to the boot manifest.
   size @0 () -> (bytes :UInt64);
-  # Up to `len` bytes (at most 32768) from `offset`. Errors: invalidArgument
-  # if offset is past the end.
+    # Size of the manifest in bytes.
   read @1 (offset :UInt64, len :UInt32) -> (data :Data);
+    # Up to `len` bytes (at most 32768) from `offset`. Errors: invalidArgument
+    # if offset is past the end.
 }
 
 # ---------------------------------------------------------------------------
 # Processes and endpoints
 
-# A rendezvous between clients and the server that receives on it.
-#
-# An endpoint has two kinds of capability (facets). A client facet accepts
-# CALLs of any interface and method except this one: they are the server's
-# protocol, not the kernel's, and are delivered to a RECV posted on the
-# server facet together with the client facet's badge. The server facet
-# accepts RECV and RETURN, and CALLs of the methods below. A client facet
-# cannot receive, return or mint; that is the attenuation.
 interface Endpoint {
-  # A new client facet of this endpoint carrying `badge`. Errors:
-  # notPermitted on a client facet (only the server may mint badges).
+  # A rendezvous between clients and the server that receives on it.
+  #
+  # An endpoint has two kinds of capability (facets). A client facet accepts
+  # CALLs of any interface and method except this one: they are the server's
+  # protocol, not the kernel's, and are delivered to a RECV posted on the
+  # server facet together with the client facet's badge. The server facet
+  # accepts RECV and RETURN, and CALLs of the methods below. A client facet
+  # cannot receive, return or mint; that is the attenuation.
   mintClient @0 (badge :UInt64) -> (client :Capability);
+    # A new client facet of this endpoint carrying `badge`. Errors:
+    # notPermitted on a client facet (only the server may mint badges).
 }
 
-# Starts processes from the binaries in the boot manifest.
 interface ProcessSpawner {
-  # Starts `binary` as a process named `name`, with exactly the listed
-  # grants: each SpawnGrant either names a capability transferred with this
-  # call (copy or move, chosen by the caller's transfer descriptor) or asks
-  # the spawner to create a kernel object for the child. Nothing is
-  # inherited implicitly. Every transferred capability must be named by
-  # exactly one grant. Returns a handle for waiting or killing.
-  # Errors: notFound (binary), notPermitted (restricted launcher: binary not
-  # allowed, or a kernel grant), tooManyCaps, invalidArgument (names, argv,
-  # an unnamed or twice-named transferred capability), noMemory,
-  # quotaExceeded.
+  # Starts processes from the binaries in the boot manifest.
   spawn @0 (binary :Text, name :Text, grants :List(SpawnGrant),
             argv :List(Text), env :List(Text)) -> (handle :Capability);
-  # Creates an endpoint; returns its server facet and one client facet with
-  # badge 0.
+    # Starts `binary` as a process named `name`, with exactly the listed
+    # grants: each SpawnGrant either names a capability transferred with this
+    # call (copy or move, chosen by the caller's transfer descriptor) or asks
+    # the spawner to create a kernel object for the child. Nothing is
+    # inherited implicitly. Every transferred capability must be named by
+    # exactly one grant. Returns a handle for waiting or killing.
+    # Errors: notFound (binary), notPermitted (restricted launcher: binary not
+    # allowed, or a kernel grant), tooManyCaps, invalidArgument (names, argv,
+    # an unnamed or twice-named transferred capability), noMemory,
+    # quotaExceeded.
   createEndpoint @1 () -> (server :Capability, client :Capability);
-  # A restricted launcher: a ProcessSpawner that may start only `allowed`
-  # (a subset of what this one may start). Errors: notPermitted if a name is
-  # not allowed here.
+    # Creates an endpoint; returns its server facet and one client facet with
+    # badge 0.
   restrict @2 (allowed :List(Text)) -> (launcher :Capability);
+    # A restricted launcher: a ProcessSpawner that may start only `allowed`
+    # (a subset of what this one may start). Errors: notPermitted if a name is
+    # not allowed here.
 }
 
 struct SpawnGrant {
@@ -248,18 +260,18 @@ struct SpawnGrant {
     cap @1 :Capability;          # transferred with the spawn call
     kernel @2 :KernelCap;        # created by the spawner for the child
   }
-  # Interface id recorded in the child's CapSet for a transferred endpoint
-  # client (the protocol spoken over it); ignored for other capabilities,
-  # whose interface the kernel knows.
   interfaceId @3 :UInt64;
+    # Interface id recorded in the child's CapSet for a transferred endpoint
+    # client (the protocol spoken over it); ignored for other capabilities,
+    # whose interface the kernel knows.
 }
 
-# A started process.
 interface ProcessHandle {
-  # Completes when the process has exited, with its status.
+  # A started process.
   wait @0 () -> (status :ExitStatus);
-  # Terminates the process (status killed). Idempotent.
+    # Completes when the process has exited, with its status.
   kill @1 () -> ();
+    # Terminates the process (status killed). Idempotent.
 }
 
 struct ExitStatus {
@@ -282,15 +294,15 @@ struct Fault {
 # These interfaces are spoken between processes over endpoints; the kernel
 # only carries them.
 
-# Echoes text back, saying which client (badge) asked.
 interface Echo {
+  # Echoes text back, saying which client (badge) asked.
   echo @0 (text :Text) -> (text :Text, badge :UInt64);
 }
 
-# Prints through a Console capability that a client hands over.
 interface Printer {
-  # Keeps `console` (transferred with the call) for later prints.
+  # Prints through a Console capability that a client hands over.
   attach @0 (console :Capability) -> ();
-  # Prints through the attached console. Errors: notFound if none attached.
+    # Keeps `console` (transferred with the call) for later prints.
   print @1 (text :Text) -> ();
+    # Prints through the attached console. Errors: notFound if none attached.
 }

@@ -315,7 +315,7 @@ bool endpoint_is_client(const struct kobj *o)
     return o->kind == KOBJ_ENDPOINT_CLIENT;
 }
 
-static bool xfer_names_endpoint(const struct xfer_set *x, const struct endpoint *ep)
+static inline bool xfer_names_endpoint(const struct xfer_set *x, const struct endpoint *ep)
 {
     for (unsigned i = 0; i < x->n; i++) {
         const struct kobj *o = x->objs[i];
@@ -330,7 +330,6 @@ int endpoint_call(struct process *p, struct kobj *facet, const struct capos_sqe 
 {
     struct ep_facet *f = (struct ep_facet *)facet;
     struct endpoint *ep = f->ep;
-    struct xfer_set x;
     bool failed;
     int err;
 
@@ -338,32 +337,26 @@ int endpoint_call(struct process *p, struct kobj *facet, const struct capos_sqe 
         return CAPOS_ERR_NOT_PERMITTED; /* the kernel's methods are the server's */
     if (ep->server_gone)
         return CAPOS_ERR_PEER_GONE;
-    err = xfer_take(p, sqe->xfer_addr, sqe->xfer_count, sqe->cap, &x);
-    if (err != CAPOS_OK)
-        return err;
+    if (!ep->recvs_head && ep->ncalls >= ENDPOINT_MAX_QUEUED)
+        return CAPOS_ERR_QUOTA_EXCEEDED;
+    struct pending_op *call = pending_new(p, PENDING_CALL, sqe);
+    if (!call)
+        return CAPOS_ERR_NO_MEMORY;
+    err = xfer_take(p, sqe->xfer_addr, sqe->xfer_count, sqe->cap, &call->xfer);
     /* An endpoint sent over itself could keep itself alive from its own
      * queue; refuse it. */
-    if (xfer_names_endpoint(&x, ep)) {
-        xfer_rollback(p, &x);
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    }
-    if (!copy_from_user(scratch, sqe->send_addr, sqe->send_len)) {
-        xfer_rollback(p, &x);
-        return CAPOS_ERR_BAD_ADDRESS;
-    }
-    if (!ep->recvs_head && ep->ncalls >= ENDPOINT_MAX_QUEUED) {
-        xfer_rollback(p, &x);
-        return CAPOS_ERR_QUOTA_EXCEEDED;
-    }
-    struct pending_op *call = pending_new(p, PENDING_CALL, sqe);
-    if (!call) {
-        xfer_rollback(p, &x);
-        return CAPOS_ERR_NO_MEMORY;
+    if (err == CAPOS_OK && xfer_names_endpoint(&call->xfer, ep))
+        err = CAPOS_ERR_INVALID_ARGUMENT;
+    if (err == CAPOS_OK && !copy_from_user(scratch, sqe->send_addr, sqe->send_len))
+        err = CAPOS_ERR_BAD_ADDRESS;
+    if (err != CAPOS_OK) {
+        xfer_rollback(p, &call->xfer);
+        pending_free(call);
+        return err;
     }
     call->interface_id = sqe->interface_id;
     call->method = sqe->method;
     call->badge = f->badge;
-    call->xfer = x;
     call->state = CALL_QUEUED;
     call->target = ep;
     ep_get(ep);

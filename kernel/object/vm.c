@@ -13,6 +13,12 @@
  * Region bookkeeping: p->vm[] holds disjoint, page-aligned regions.  unmap
  * and protect first split regions at the range ends (vm_carve), then act on
  * the regions wholly inside the range.
+ *
+ * Attenuation: limit() makes a facet of the same address space with a
+ * budget.  Budgets nest (a facet made from a limited facet charges both);
+ * each region remembers the budget it was charged to (holding a reference),
+ * so memory unmapped through any facet is refunded to the right one.  The
+ * wrapper is a kernel object, so a limited caller costs no extra IPC hop.
  */
 #include "abi/errors.h"
 #include "arch/x86_64/paging.h"
@@ -30,12 +36,43 @@
 #define VM_PROT_EXEC  4u
 #define VM_USER_TOP   0x00007f0000000000ULL /* below the bootstrap regions */
 
+struct vm_budget {
+    uint32_t refs; /* facets and regions charged to it */
+    uint64_t limit, used; /* frames */
+    struct vm_budget *parent; /* charged too (a reference is held) */
+};
+
 struct vmobj {
     struct kobj obj;
     struct process *target;
+    struct vm_budget *budget; /* NULL: only the process quota applies */
 };
 
-struct kobj *vmobj_create(struct process *target)
+static void budget_put(struct vm_budget *b)
+{
+    while (b && --b->refs == 0) {
+        struct vm_budget *parent = b->parent;
+        kfree(b);
+        b = parent;
+    }
+}
+
+/* Frames a budget chain still allows (UINT64_MAX with no budget). */
+static uint64_t budget_room(const struct vm_budget *b)
+{
+    uint64_t room = UINT64_MAX;
+    for (; b; b = b->parent)
+        room = MIN(room, b->limit - b->used);
+    return room;
+}
+
+static void budget_charge(struct vm_budget *b, int64_t frames)
+{
+    for (; b; b = b->parent)
+        b->used += (uint64_t)frames;
+}
+
+static struct kobj *vmobj_new(struct process *target, struct vm_budget *budget)
 {
     struct vmobj *v = kzalloc(sizeof(*v));
     if (!v)
@@ -43,15 +80,29 @@ struct kobj *vmobj_create(struct process *target)
     v->obj.kind = KOBJ_VIRTUAL_MEMORY;
     v->obj.refs = 1;
     v->target = target;
+    v->budget = budget;
     process_get(target);
     return &v->obj;
+}
+
+struct kobj *vmobj_create(struct process *target)
+{
+    return vmobj_new(target, NULL);
 }
 
 void vmobj_destroy(struct kobj *o)
 {
     struct vmobj *v = (struct vmobj *)o;
+    budget_put(v->budget);
     process_put(v->target);
     kfree(v);
+}
+
+void vm_release_regions(struct process *p)
+{
+    for (unsigned i = 0; i < p->vm_count; i++)
+        budget_put(p->vm[i].budget);
+    p->vm_count = 0;
 }
 
 static unsigned vm_map_flags(uint32_t prot)
@@ -92,7 +143,9 @@ static bool vm_split(struct process *p, uint64_t at)
         if (at > r->start && at < r->end) {
             if (p->vm_count == PROCESS_MAX_VM_REGIONS)
                 return false;
-            p->vm[p->vm_count++] = (struct vm_region){at, r->end, r->prot};
+            p->vm[p->vm_count++] = (struct vm_region){at, r->end, r->prot, r->budget};
+            if (r->budget)
+                r->budget->refs++;
             r->end = at;
             return true;
         }
@@ -137,7 +190,8 @@ static void vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
     }
 }
 
-static int vm_map(struct process *p, uint64_t addr, uint64_t len, uint32_t prot, uint64_t *out)
+static int vm_map(struct process *p, struct vm_budget *budget, uint64_t addr, uint64_t len,
+                  uint32_t prot, uint64_t *out)
 {
     if (!vm_prot_ok(prot) || len == 0 || !IS_ALIGNED(len, PAGE_SIZE))
         return CAPOS_ERR_INVALID_ARGUMENT;
@@ -152,7 +206,7 @@ static int vm_map(struct process *p, uint64_t addr, uint64_t len, uint32_t prot,
         return CAPOS_ERR_INVALID_ARGUMENT;
     if (!vm_range_free(p, addr, len))
         return CAPOS_ERR_ALREADY_EXISTS;
-    if (p->vm_count == PROCESS_MAX_VM_REGIONS)
+    if (p->vm_count == PROCESS_MAX_VM_REGIONS || len / PAGE_SIZE > budget_room(budget))
         return CAPOS_ERR_QUOTA_EXCEEDED;
     /* Charge the data frames up front; page tables are charged as they are
      * created. */
@@ -177,7 +231,10 @@ static int vm_map(struct process *p, uint64_t addr, uint64_t len, uint32_t prot,
             return err;
         }
     }
-    p->vm[p->vm_count++] = (struct vm_region){addr, addr + len, vm_map_flags(prot)};
+    p->vm[p->vm_count++] = (struct vm_region){addr, addr + len, vm_map_flags(prot), budget};
+    if (budget)
+        budget->refs++;
+    budget_charge(budget, (int64_t)(len / PAGE_SIZE));
     if (addr + len + PAGE_SIZE > p->vm_next && addr >= p->vm_next)
         p->vm_next = addr + len + PAGE_SIZE;
     *out = addr;
@@ -195,6 +252,8 @@ static int vm_unmap(struct process *p, uint64_t addr, uint64_t len)
         struct vm_region *r = &p->vm[i];
         if (r->start >= addr && r->end <= addr + len) {
             vm_unmap_pages(p, r->start, r->end);
+            budget_charge(r->budget, -(int64_t)((r->end - r->start) / PAGE_SIZE));
+            budget_put(r->budget);
             p->vm[i] = p->vm[--p->vm_count];
         } else {
             i++;
@@ -244,7 +303,7 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         uint64_t out;
         if (!call_params_ok(&r))
             return CAPOS_ERR_INVALID_ARGUMENT;
-        err = vm_map(p, addr, len, prot, &out);
+        err = vm_map(p, v->budget, addr, len, prot, &out);
         if (err != CAPOS_OK)
             return err;
         call_result_begin(c, &b);
@@ -271,11 +330,38 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         return vm_protect(p, addr, len, prot);
     }
     case capos_VirtualMemory_method_quota: {
+        const struct vm_budget *bu = v->budget;
         call_result_begin(c, &b);
         capos_VirtualMemory_quota_Results_builder q =
             capos_VirtualMemory_quota_Results_init_root(&b);
-        capos_VirtualMemory_quota_Results_set_limit(q, p->ledger.limit * PAGE_SIZE);
-        capos_VirtualMemory_quota_Results_set_used(q, p->ledger.used * PAGE_SIZE);
+        capos_VirtualMemory_quota_Results_set_limit(q, (bu ? bu->limit : p->ledger.limit) *
+                                                           PAGE_SIZE);
+        capos_VirtualMemory_quota_Results_set_used(q, (bu ? bu->used : p->ledger.used) * PAGE_SIZE);
+        return call_result_end(c, &b);
+    }
+    case capos_VirtualMemory_method_limit: {
+        uint64_t bytes = capos_VirtualMemory_limit_Params_get_bytes(
+            capos_VirtualMemory_limit_Params_read_root(&r));
+        if (!call_params_ok(&r) || !IS_ALIGNED(bytes, PAGE_SIZE) ||
+            bytes / PAGE_SIZE > budget_room(v->budget))
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        struct vm_budget *nb = kzalloc(sizeof(*nb));
+        if (!nb)
+            return CAPOS_ERR_NO_MEMORY;
+        nb->refs = 1;
+        nb->limit = bytes / PAGE_SIZE;
+        nb->parent = v->budget;
+        if (nb->parent)
+            nb->parent->refs++;
+        struct kobj *lim = vmobj_new(p, nb);
+        if (!lim) {
+            budget_put(nb);
+            return CAPOS_ERR_NO_MEMORY;
+        }
+        c->out_caps[c->out_ncaps++] = lim;
+        call_result_begin(c, &b);
+        capos_VirtualMemory_limit_Results_set_memory(
+            capos_VirtualMemory_limit_Results_init_root(&b), 0);
         return call_result_end(c, &b);
     }
     default: return CAPOS_ERR_UNKNOWN_METHOD;

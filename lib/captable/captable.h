@@ -148,6 +148,22 @@ enum captable_err captable_fill_pending(struct captable *t, captable_id id, void
 /* PENDING -> freed.  STATE if the slot is not PENDING. */
 enum captable_err captable_cancel_pending(struct captable *t, captable_id id) WARN_UNUSED;
 
+/*
+ * The object of a LIVE capability, or NULL (captable_lookup then says why).
+ * Inline and branch-light because every CALL starts with it; it accepts
+ * exactly what captable_lookup accepts.
+ */
+static inline void *captable_get(const struct captable *t, captable_id id)
+{
+    uint32_t i = captable_id_index(id);
+    if (i >= t->capacity)
+        return NULL;
+    const struct captable_slot *s = &t->slots[i];
+    if (s->gen != captable_id_gen(id) || s->state != CAPTABLE_LIVE)
+        return NULL;
+    return s->obj;
+}
+
 static inline uint32_t captable_live_count(const struct captable *t)
 {
     return t->count[CAPTABLE_LIVE];

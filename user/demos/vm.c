@@ -66,6 +66,26 @@ int main(int argc, char **argv)
                      (unsigned long)((used2 - used0) / 1024));
         return 7;
     }
+    /* Attenuation: a facet limited to 1 MiB, handed out without an IPC hop. */
+    uint32_t small;
+    uint64_t blimit, bused, a1, a2;
+    bad |= check("limit", capos_vm_limit(vm, MIB, &small), CAPOS_OK);
+    bad |= check("limited map 512K", capos_vm_map(small, 0, MIB / 2, 3, &a1), CAPOS_OK);
+    bad |= check("limited map over budget", capos_vm_map(small, 0, MIB, 3, &a2),
+                 CAPOS_ERR_QUOTA_EXCEEDED);
+    bad |= check("limit beyond the facet's room", capos_vm_limit(small, MIB, &small),
+                 CAPOS_ERR_INVALID_ARGUMENT);
+    capos_vm_quota(small, &blimit, &bused);
+    if (blimit != MIB || bused != MIB / 2)
+        bad = 1;
+    /* Unmapping through the unlimited facet refunds the budget it was charged to. */
+    bad |= check("unmap limited memory", capos_vm_unmap(vm, a1, MIB / 2), CAPOS_OK);
+    capos_vm_quota(small, &blimit, &bused);
+    if (bused != 0)
+        bad = 1;
+    bad |= check("limited map after refund", capos_vm_map(small, 0, MIB, 3, &a2), CAPOS_OK);
+    capos_printf("vm: limited facet: 1 MiB budget enforced and refunded\n");
+
     /* The heap grows on the same capability. */
     void *big = malloc(3 * MIB);
     if (!big)

@@ -41,6 +41,8 @@ int capos_vm_map(uint32_t cap, uint64_t addr, uint64_t len, uint32_t prot, uint6
 int capos_vm_unmap(uint32_t cap, uint64_t addr, uint64_t len);
 int capos_vm_protect(uint32_t cap, uint64_t addr, uint64_t len, uint32_t prot);
 int capos_vm_quota(uint32_t cap, uint64_t *limit, uint64_t *used);
+/* A facet of the same address space that may map at most `bytes`. */
+int capos_vm_limit(uint32_t cap, uint64_t bytes, uint32_t *limited);
 int capos_boot_size(uint32_t cap, uint64_t *size);
 int capos_boot_read(uint32_t cap, uint64_t offset, void *buf, uint32_t len, uint32_t *got);
 

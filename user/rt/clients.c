@@ -212,3 +212,26 @@ int capos_boot_read(uint32_t cap, uint64_t offset, void *buf, uint32_t len, uint
     *got = d.len;
     return CAPOS_OK;
 }
+
+int capos_vm_limit(uint32_t cap, uint64_t bytes, uint32_t *limited)
+{
+    uint64_t res[16];
+    struct capos_cqe cqe;
+    const uint8_t *out;
+    uint32_t len;
+    struct capos_msg m;
+    capos_msg_init(&m);
+    capos_VirtualMemory_limit_Params_set_bytes(capos_VirtualMemory_limit_Params_init_root(&m.b),
+                                               bytes);
+    int err = capos_msg_finish(&m, &out, &len);
+    if (err)
+        return err;
+    err = capos_call(cap, capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_limit, out,
+                     len, res, sizeof(res), 0, 0, &cqe);
+    if (err)
+        return err;
+    if (cqe.ncaps != 1)
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    *limited = ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(cqe.result_len)))[0];
+    return CAPOS_OK;
+}
