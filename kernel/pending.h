@@ -50,8 +50,8 @@ struct pending_op {
     uint64_t recv_addr; /* where the result message (and cap ids) go */
     uint32_t recv_len;
     struct pending_op *owner_next, *owner_prev; /* owner's list of live ops */
-    struct pending_op *free_next;  /* owner's free list, while unused */
-    struct pending_op *wait_next;  /* queue of whatever it waits on */
+    struct pending_op *free_next;               /* owner's free list, while unused */
+    struct pending_op *wait_next;               /* queue of whatever it waits on */
     struct timer_event timer;
     void *target; /* PROCESS_WAIT: struct process; CALL/RECV: struct endpoint */
 

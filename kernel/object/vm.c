@@ -37,8 +37,8 @@
 #define VM_USER_TOP   0x00007f0000000000ULL /* below the bootstrap regions */
 
 struct vm_budget {
-    uint32_t refs; /* facets and regions charged to it */
-    uint64_t limit, used; /* frames */
+    uint32_t refs;            /* facets and regions charged to it */
+    uint64_t limit, used;     /* frames */
     struct vm_budget *parent; /* charged too (a reference is held) */
 };
 
@@ -334,8 +334,8 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         call_result_begin(c, &b);
         capos_VirtualMemory_quota_Results_builder q =
             capos_VirtualMemory_quota_Results_init_root(&b);
-        capos_VirtualMemory_quota_Results_set_limit(q, (bu ? bu->limit : p->ledger.limit) *
-                                                           PAGE_SIZE);
+        capos_VirtualMemory_quota_Results_set_limit(q,
+                                                    (bu ? bu->limit : p->ledger.limit) * PAGE_SIZE);
         capos_VirtualMemory_quota_Results_set_used(q, (bu ? bu->used : p->ledger.used) * PAGE_SIZE);
         return call_result_end(c, &b);
     }
