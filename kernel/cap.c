@@ -18,6 +18,7 @@
 #include "panic.h"
 #include "percpu.h"
 #include "process.h"
+#include "thread.h"
 #include "ring.h"
 #include "usercopy.h"
 #include "uspace.h"
@@ -152,9 +153,10 @@ void cap_drop_all(struct kobj **caps, unsigned n)
         kobj_put(caps[i]);
 }
 
-int cap_deliver(struct process *p, struct capos_cqe *cqe, uint64_t recv_addr, uint32_t recv_len,
+int cap_deliver(struct thread *t, struct capos_cqe *cqe, uint64_t recv_addr, uint32_t recv_len,
                 int err, const void *msg, uint32_t len, struct kobj **caps, unsigned ncaps)
 {
+    struct process *p = t->proc;
     uint32_t ids[CAPOS_MAX_XFER];
     uint64_t caps_off = CAPOS_CAPS_OFFSET(len);
     uint64_t needed = caps_off + 4ULL * ncaps;
@@ -186,7 +188,7 @@ int cap_deliver(struct process *p, struct capos_cqe *cqe, uint64_t recv_addr, ui
     cqe->result = err;
     if (err == CAPOS_OK)
         cqe->result_len = len;
-    ring_post(p, cqe);
+    ring_post(t, cqe);
     return err;
 }
 
@@ -195,7 +197,7 @@ void call_complete(struct call *c, int err)
     struct capos_cqe cqe = {.user_data = c->sqe->user_data};
     if (err != CAPOS_OK)
         c->result_len = 0;
-    if (cap_deliver(c->proc, &cqe, c->sqe->recv_addr, c->sqe->recv_len, err, c->result,
+    if (cap_deliver(c->thread, &cqe, c->sqe->recv_addr, c->sqe->recv_len, err, c->result,
                     c->result_len, c->out_caps, err == CAPOS_OK ? c->out_ncaps : 0) != CAPOS_OK ||
         err != CAPOS_OK)
         cap_drop_all(c->out_caps, c->out_ncaps);
@@ -240,14 +242,16 @@ static bool cap_takes_caps(const struct kobj *o, uint16_t method)
     return o->kind == KOBJ_PROCESS_SPAWNER && method == capos_ProcessSpawner_method_spawn;
 }
 
-void cap_call(struct process *p, const struct capos_sqe *sqe)
+void cap_call(struct thread *t, const struct capos_sqe *sqe)
 {
+    struct process *p = t->proc;
     struct call c;
     struct kobj *o = NULL;
     unsigned cpu = this_cpu()->id;
     int err;
 
     c.proc = p;
+    c.thread = t;
     c.sqe = sqe;
     c.result = cap_scratch_result[cpu];
     c.result_len = 0;
@@ -256,7 +260,7 @@ void cap_call(struct process *p, const struct capos_sqe *sqe)
     err = cap_lookup(p, sqe->cap, &o);
     if (err == CAPOS_OK && endpoint_is_client(o)) {
         /* A call into another process: the endpoint takes it from here. */
-        err = endpoint_call(p, o, sqe, cap_scratch_params[cpu]);
+        err = endpoint_call(t, o, sqe, cap_scratch_params[cpu]);
         if (err != CALL_PENDING)
             call_complete(&c, err);
         return;
@@ -286,11 +290,11 @@ void cap_call(struct process *p, const struct capos_sqe *sqe)
     kobj_put(o);
 }
 
-void cap_ring_op(struct process *p, const struct capos_sqe *sqe, int *err)
+void cap_ring_op(struct thread *t, const struct capos_sqe *sqe, int *err)
 {
     unsigned cpu = this_cpu()->id;
     if (sqe->opcode == CAPOS_OP_RECV)
-        *err = endpoint_recv(p, sqe);
+        *err = endpoint_recv(t, sqe);
     else
-        *err = endpoint_return(p, sqe, cap_scratch_params[cpu]);
+        *err = endpoint_return(t, sqe, cap_scratch_params[cpu]);
 }

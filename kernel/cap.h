@@ -23,6 +23,7 @@
 #include "xfer.h"
 
 struct process;
+struct thread;
 
 enum kobj_kind {
     KOBJ_CONSOLE,
@@ -68,11 +69,11 @@ int cap_lookup(struct process *p, uint32_t id, struct kobj **o);
 int cap_release(struct process *p, uint32_t id);
 
 /* CALL: runs or starts the call and posts its completion (now or later). */
-void cap_call(struct process *p, const struct capos_sqe *sqe);
+void cap_call(struct thread *t, const struct capos_sqe *sqe);
 
 /* RECV or RETURN: *err is an ErrorCode to complete with now, or
  * CALL_PENDING. */
-void cap_ring_op(struct process *p, const struct capos_sqe *sqe, int *err);
+void cap_ring_op(struct thread *t, const struct capos_sqe *sqe, int *err);
 
 /* Drops references (the caps of a failed delivery). */
 void cap_drop_all(struct kobj **caps, unsigned n);
@@ -92,7 +93,8 @@ bool cap_init_cpu(unsigned cpu);
  * the result message, and the capabilities going either way.
  */
 struct call {
-    struct process *proc;
+    struct process *proc;  /* the caller's process (capabilities, memory) */
+    struct thread *thread; /* the caller's thread (its ring gets the completion) */
     const struct capos_sqe *sqe;
     const uint8_t *params;
     uint32_t params_len;
@@ -110,15 +112,16 @@ struct call {
 void call_complete(struct call *c, int err);
 
 /*
- * Delivers a completion to process p: on success the message and the new
- * cap ids of `caps` go to p's recv buffer [recv_addr, recv_addr+recv_len);
+ * Delivers a completion to thread t: on success the message and the new
+ * cap ids of `caps` go to the recv buffer [recv_addr, recv_addr+recv_len) in
+ * t's process and t's table;
  * then `cqe` (with user_data and any RECV fields already set) is posted with
  * the final result, which is returned.  If that is ok the references in
- * `caps` now belong to p's table; otherwise (buffer too small, table full,
+ * `caps` now belong to the process's table; otherwise (buffer too small, table full,
  * buffer unwritable) they are still the caller's, to drop or roll back, so
  * a capability is never lost or half-delivered.
  */
-int cap_deliver(struct process *p, struct capos_cqe *cqe, uint64_t recv_addr, uint32_t recv_len,
+int cap_deliver(struct thread *t, struct capos_cqe *cqe, uint64_t recv_addr, uint32_t recv_len,
                 int err, const void *msg, uint32_t len, struct kobj **caps, unsigned ncaps);
 
 #endif

@@ -11,6 +11,7 @@
 #include "capos.capnp.h"
 
 struct process;
+struct thread;
 
 /* Console: the serial console (singleton). */
 extern struct kobj console_obj;
@@ -46,10 +47,10 @@ struct ipc_stats {
 extern struct ipc_stats ipc_stats;
 struct kobj *endpoint_create(struct kobj **client);
 bool endpoint_is_client(const struct kobj *o);
-int endpoint_call(struct process *p, struct kobj *facet, const struct capos_sqe *sqe,
+int endpoint_call(struct thread *t, struct kobj *facet, const struct capos_sqe *sqe,
                   uint8_t *scratch);
-int endpoint_recv(struct process *p, const struct capos_sqe *sqe);
-int endpoint_return(struct process *p, const struct capos_sqe *sqe, uint8_t *scratch);
+int endpoint_recv(struct thread *t, const struct capos_sqe *sqe);
+int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scratch);
 int endpoint_invoke(struct kobj *o, struct call *c);
 void endpoint_facet_destroy(struct kobj *o);
 bool endpoint_detach_op(struct pending_op *op);

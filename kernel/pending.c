@@ -1,5 +1,7 @@
 /*
- * Pending operation pool and bookkeeping (see pending.h).
+ * Pending operation pools and bookkeeping (see pending.h).  Each ring owns a
+ * pool; ops are allocated by the ring's own thread and may be freed from any
+ * CPU (the completer), so list and pool changes happen under the ring's lock.
  */
 #include "pending.h"
 
@@ -7,33 +9,50 @@
 #include "cap.h"
 #include "objects.h"
 #include "process.h"
+#include "ring.h"
+#include "thread.h"
 
-void pending_pool_init(struct process *p)
+void pending_pool_init(struct ring *r)
 {
-    p->pending = NULL;
-    p->pending_free = NULL;
+    r->pending = NULL;
+    r->pending_free = NULL;
     for (unsigned i = 0; i < CAPOS_RING_CQ_ENTRIES; i++) {
-        p->pending_pool[i].in_use = false;
-        p->pending_pool[i].free_next = p->pending_free;
-        p->pending_free = &p->pending_pool[i];
+        r->pending_pool[i].in_use = false;
+        r->pending_pool[i].free_next = r->pending_free;
+        r->pending_free = &r->pending_pool[i];
     }
 }
 
-/* Returns an op to its owner's free list. */
-static void pending_release(struct pending_op *op)
+/* Returns an op to its ring's free list; ring lock held. */
+static void pending_release_locked(struct ring *r, struct pending_op *op)
 {
     op->in_use = false;
-    op->free_next = op->owner->pending_free;
-    op->owner->pending_free = op;
+    op->free_next = r->pending_free;
+    r->pending_free = op;
 }
 
-struct pending_op *pending_new(struct process *owner, enum pending_kind kind,
+static void pending_unlink_locked(struct ring *r, struct pending_op *op)
+{
+    if (op->owner_prev)
+        op->owner_prev->owner_next = op->owner_next;
+    else
+        r->pending = op->owner_next;
+    if (op->owner_next)
+        op->owner_next->owner_prev = op->owner_prev;
+    op->owner_next = op->owner_prev = NULL;
+}
+
+struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
                                const struct capos_sqe *sqe)
 {
-    struct pending_op *op = owner->pending_free;
-    if (!op)
+    struct ring *r = &owner->ring;
+    uint64_t flags = spin_lock_irqsave(&r->lock);
+    struct pending_op *op = r->pending_free;
+    if (!op) {
+        spin_unlock_irqrestore(&r->lock, flags);
         return NULL;
-    owner->pending_free = op->free_next;
+    }
+    r->pending_free = op->free_next;
     /* Every field a kind relies on is set here or by its creator. */
     op->in_use = true;
     op->orphaned = false;
@@ -51,39 +70,33 @@ struct pending_op *pending_new(struct process *owner, enum pending_kind kind,
     op->timer.kind = TIMER_OP_COMPLETE;
     op->timer.op = op;
     op->owner_prev = NULL;
-    op->owner_next = owner->pending;
-    if (owner->pending)
-        owner->pending->owner_prev = op;
-    owner->pending = op;
+    op->owner_next = r->pending;
+    if (r->pending)
+        r->pending->owner_prev = op;
+    r->pending = op;
+    spin_unlock_irqrestore(&r->lock, flags);
     return op;
-}
-
-static void pending_unlink(struct pending_op *op)
-{
-    if (op->owner_prev)
-        op->owner_prev->owner_next = op->owner_next;
-    else
-        op->owner->pending = op->owner_next;
-    if (op->owner_next)
-        op->owner_next->owner_prev = op->owner_prev;
-    op->owner_next = op->owner_prev = NULL;
 }
 
 void pending_free(struct pending_op *op)
 {
+    struct ring *r = &op->owner->ring;
     timerq_cancel(&op->timer);
-    pending_unlink(op);
-    pending_release(op);
+    uint64_t flags = spin_lock_irqsave(&r->lock);
+    pending_unlink_locked(r, op);
+    pending_release_locked(r, op);
+    spin_unlock_irqrestore(&r->lock, flags);
 }
 
 int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t len,
                      struct kobj **caps, unsigned ncaps)
 {
-    struct process *owner = op->owner;
+    struct thread *owner = op->owner;
     uint64_t recv_addr = op->recv_addr;
     uint32_t recv_len = op->recv_len;
     struct capos_cqe cqe = {.user_data = op->user_data};
-    /* Free first: the completion below may wake the owner on another CPU. */
+    /* Free first: the completion below may wake the owner on another CPU,
+     * and its next submission may need this op. */
     pending_free(op);
     return cap_deliver(owner, &cqe, recv_addr, recv_len, err, msg, len, caps, ncaps);
 }
@@ -92,7 +105,7 @@ bool pending_detach(struct pending_op *op)
 {
     switch (op->kind) {
     case PENDING_SLEEP:
-        /* Only its timer refers to it; pending_free cancels that. */
+        /* Only its timer refers to it; the caller cancels that. */
         return true;
     case PENDING_PROCESS_WAIT: process_handle_detach(op); return true;
     case PENDING_CALL:
@@ -101,15 +114,25 @@ bool pending_detach(struct pending_op *op)
     return true;
 }
 
-void pending_cancel_all(struct process *p)
+void pending_cancel_all(struct thread *t)
 {
-    while (p->pending) {
-        struct pending_op *op = p->pending;
-        pending_unlink(op);
+    struct ring *r = &t->ring;
+    for (;;) {
+        uint64_t flags = spin_lock_irqsave(&r->lock);
+        struct pending_op *op = r->pending;
+        if (!op) {
+            spin_unlock_irqrestore(&r->lock, flags);
+            return;
+        }
+        pending_unlink_locked(r, op);
+        spin_unlock_irqrestore(&r->lock, flags);
         timerq_cancel(&op->timer);
         /* A delivered call stays allocated (orphaned) until its server is done. */
-        if (pending_detach(op))
-            pending_release(op);
+        if (pending_detach(op)) {
+            flags = spin_lock_irqsave(&r->lock);
+            pending_release_locked(r, op);
+            spin_unlock_irqrestore(&r->lock, flags);
+        }
     }
 }
 
@@ -125,7 +148,9 @@ void pending_timer_fired(struct pending_op *op)
 
 void pending_orphan_release(struct pending_op *op)
 {
-    struct process *owner = op->owner;
-    pending_release(op);
-    process_put(owner);
+    struct thread *owner = op->owner;
+    uint64_t flags = spin_lock_irqsave(&owner->ring.lock);
+    pending_release_locked(&owner->ring, op);
+    spin_unlock_irqrestore(&owner->ring.lock, flags);
+    thread_put(owner);
 }

@@ -6,8 +6,8 @@
  * owner's completion slot stays reserved and a pending_op records what is
  * needed to post the completion later: the user_data cookie and where the
  * result goes.  Because every pending op holds a completion slot, a process
- * can never have more than CAPOS_RING_CQ_ENTRIES of them: they come from a
- * fixed pool in the process, so starting one never allocates.
+ * can never have more than CAPOS_RING_CQ_ENTRIES of them per ring: they come
+ * from a fixed pool in the ring, so starting one never allocates.
  *
  * Every live pending op is on its owner's list, so an exiting process can
  * cancel all of them; when it completes it posts exactly one CQE and returns
@@ -15,7 +15,7 @@
  * interest: if the client exits after the call was delivered, the op is
  * taken off the client's list but stays allocated (orphaned) until the
  * server returns or goes away; the call keeps a reference on the client
- * process so the pool stays valid.
+ * thread so the pool stays valid.
  */
 #ifndef CAPOS_KERNEL_PENDING_H
 #define CAPOS_KERNEL_PENDING_H
@@ -26,6 +26,8 @@
 #include "xfer.h"
 
 struct process;
+struct thread;
+struct ring;
 struct kobj;
 struct endpoint;
 
@@ -44,8 +46,8 @@ enum ipc_call_state {
 struct pending_op {
     enum pending_kind kind;
     bool in_use;
-    bool orphaned; /* PENDING_CALL whose client exited after delivery */
-    struct process *owner;
+    bool orphaned;        /* PENDING_CALL whose client exited after delivery */
+    struct thread *owner; /* whose ring the completion goes to */
     uint64_t user_data;
     uint64_t recv_addr; /* where the result message (and cap ids) go */
     uint32_t recv_len;
@@ -70,12 +72,13 @@ struct pending_op {
     uint32_t token_slot;
 };
 
-/* Initialises a process's pool (every op free). */
-void pending_pool_init(struct process *p);
+/* Initialises a ring's pool (every op free). */
+void pending_pool_init(struct ring *r);
 
-/* A pending op for `sqe` of process `owner`, on its list; NULL if the pool is
- * exhausted (cannot happen while the CQ reservation invariant holds). */
-struct pending_op *pending_new(struct process *owner, enum pending_kind kind,
+/* A pending op for `sqe` of thread `owner`, on its ring's list; NULL if the
+ * pool is exhausted (cannot happen while the CQ reservation invariant
+ * holds). */
+struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
                                const struct capos_sqe *sqe);
 
 /*
@@ -99,8 +102,8 @@ void pending_orphan_release(struct pending_op *op);
  * must stay allocated (a delivered CALL, now orphaned). */
 bool pending_detach(struct pending_op *op);
 
-/* Cancels every pending op of an exiting process (no completions posted). */
-void pending_cancel_all(struct process *p);
+/* Cancels every pending op of an exiting thread (no completions posted). */
+void pending_cancel_all(struct thread *t);
 
 /* Timer expiry for ops that armed op->timer. */
 void pending_timer_fired(struct pending_op *op);

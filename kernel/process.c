@@ -158,10 +158,12 @@ static uint8_t *process_build_capset(struct process *p, const struct process_gra
 
 /* Frees everything a partly built process has; the grants it took over are
  * released with its cap table. */
-static void process_abort(struct process *p)
+static void process_abort(struct process *p, struct thread *t)
 {
-    if (p->thread)
-        thread_destroy(p->thread);
+    if (t) {
+        t->proc = NULL; /* not on the process's list yet */
+        thread_destroy(t);
+    }
     cap_table_destroy(&p->caps);
     if (p->root)
         process_release_memory(p);
@@ -214,7 +216,6 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     p->lock = (struct spinlock)SPINLOCK_INIT("process");
     p->ledger.limit = frame_limit;
     p->vm_next = 0x0000100000000000ULL;
-    pending_pool_init(p);
     uint64_t flags = spin_lock_irqsave(&proc_list_lock);
     p->pid = proc_next_pid++;
     spin_unlock_irqrestore(&proc_list_lock, flags);
@@ -242,43 +243,46 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
                 kobj_put(grants[k].obj);
             *why = "capability table full";
             kfree(info);
-            process_abort(p);
+            process_abort(p, NULL);
             return NULL;
         }
     }
     *why = "out of memory or over the process's frame quota";
     if (!paging_create_space(&p->root, &p->ledger) || !process_load_elf(p, elf, info) ||
         !process_map_bytes(p, CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE, NULL, 0,
-                           CAPOS_USER_STACK_SIZE, MAP_WRITE) ||
-        !ring_create(p)) {
+                           CAPOS_USER_STACK_SIZE, MAP_WRITE)) {
         kfree(info);
-        process_abort(p);
+        process_abort(p, NULL);
         return NULL;
     }
     capset = process_build_capset(p, grants, ids, ngrants, argv, argc, env, envc, &capset_len, why);
     if (!capset) {
         kfree(info);
-        process_abort(p);
+        process_abort(p, NULL);
         return NULL;
     }
     bool ok = process_map_bytes(p, CAPOS_USER_CAPSET_VA, capset, capset_len,
                                 ALIGN_UP(capset_len, PAGE_SIZE), MAP_READ);
     kfree(capset);
+    struct thread *t = NULL;
     if (ok)
-        p->thread = thread_create_user(p, info->entry, CAPOS_USER_STACK_TOP, CAPOS_USER_CAPSET_VA,
-                                       CAPOS_USER_RING_VA);
+        t = thread_create_user(p, info->entry, CAPOS_USER_STACK_TOP, CAPOS_USER_CAPSET_VA,
+                               CAPOS_USER_RING_VA);
     kfree(info);
-    if (!ok || !p->thread) {
+    if (!ok || !t || !ring_create(t, CAPOS_USER_RING_VA)) {
         *why = "out of memory or over the process's frame quota";
-        process_abort(p);
+        process_abort(p, t);
         return NULL;
     }
+    t->proc_next = NULL;
+    p->threads = t;
+    p->nthreads = 1;
     flags = spin_lock_irqsave(&proc_list_lock);
     p->next_all = proc_all;
     proc_all = p;
     proc_live++;
     spin_unlock_irqrestore(&proc_list_lock, flags);
-    sched_add(p->thread);
+    sched_add(t);
     return p;
 
 drop_grants:
@@ -318,9 +322,25 @@ static void process_free_user_pages(uint64_t *table, int level, struct ledger *l
     }
 }
 
-void process_last_thread_gone(struct process *p)
+void process_thread_gone(struct process *p, struct thread *t)
 {
-    p->thread = NULL;
+    uint64_t flags = spin_lock_irqsave(&p->lock);
+    for (struct thread **pp = &p->threads; *pp; pp = &(*pp)->proc_next) {
+        if (*pp == t) {
+            *pp = t->proc_next;
+            p->nthreads--;
+            break;
+        }
+    }
+    bool last = p->nthreads == 0;
+    spin_unlock_irqrestore(&p->lock, flags);
+    if (!last) {
+        ring_destroy(t);
+        return;
+    }
+    /* The last thread takes the address space (its ring included) with it. */
+    if (p->state == PROCESS_ALIVE)
+        panic("process: %s lost its last thread while alive", p->name);
     process_release_memory(p);
     process_put(p);
 }
@@ -348,7 +368,8 @@ static void process_stop(struct process *p, const struct exit_status *st)
 
     /* Its own waits first, then calls others made to it, then its
      * capabilities (which may make endpoints lose their server). */
-    pending_cancel_all(p);
+    for (struct thread *t = p->threads; t; t = t->proc_next)
+        pending_cancel_all(t);
     endpoint_process_gone(p);
     cap_table_destroy(&p->caps);
     process_handle_notify(p);
@@ -372,8 +393,8 @@ void process_kill(struct process *p)
     process_stop(p, &st);
     /* A thread blocked in cap_enter wakes and finds its process stopped; a
      * runnable one finds out before it returns to user mode. */
-    if (p->thread)
-        sched_wake(p->thread);
+    for (struct thread *t = p->threads; t; t = t->proc_next)
+        sched_wake(t);
 }
 
 void process_check_alive(void)

@@ -1,6 +1,6 @@
 /*
- * Processes: an address space, a capability table, a ring, a frame ledger
- * and (for now) one thread.
+ * Processes: an address space, a capability table, a frame ledger and one
+ * or more threads (each with its own ring).
  *
  * Life cycle: ALIVE from creation; process_exit / process_fault / kill move
  * it to EXITED once, recording the exit status, cancelling its pending
@@ -70,13 +70,8 @@ struct process {
     uint64_t vm_next; /* where kernel-chosen VirtualMemory mappings go next */
 
     struct cap_table caps;
-    struct ring ring;
-    struct thread *thread;
-
-    /* Operations that will post a completion (at most one per CQ entry). */
-    struct pending_op *pending;
-    struct pending_op *pending_free;
-    struct pending_op pending_pool[CAPOS_RING_CQ_ENTRIES];
+    struct thread *threads; /* live threads (linked by thread.proc_next) */
+    unsigned nthreads;
 
     /* Endpoint calls this process received and has not returned; a slot is
      * reserved by each posted RECV.  Tokens carry the slot's generation. */
@@ -138,8 +133,9 @@ void process_put(struct process *p);
 /* Frees the memory (address space and frames) of a process. */
 void process_release_memory(struct process *p);
 
-/* Called when the last thread of an exited process has been freed. */
-void process_last_thread_gone(struct process *p);
+/* Called when a thread of p has died and its stack is freed; the last one
+ * of a stopped process frees the process's memory. */
+void process_thread_gone(struct process *p, struct thread *t);
 
 /* Number of processes not yet exited. */
 unsigned process_live_count(void);

@@ -26,11 +26,15 @@
 #include "time.h"
 #include "timerq.h"
 
-bool ring_create(struct process *p)
+bool ring_create(struct thread *t, uint64_t user_va)
 {
-    struct ring *r = &p->ring;
+    struct process *p = t->proc;
+    struct ring *r = &t->ring;
     uint64_t pa;
 
+    r->lock = (struct spinlock)SPINLOCK_INIT("ring");
+    r->user_va = user_va;
+    pending_pool_init(r);
     if (!ledger_charge(&p->ledger, CAPOS_RING_PAGES))
         return false;
     if (!pmm_alloc_frames(CAPOS_RING_PAGES, 1, &pa)) {
@@ -48,8 +52,8 @@ bool ring_create(struct process *p)
     r->hdr->cq_offset = CAPOS_RING_CQ_OFFSET;
     /* The frames now belong to the address space: teardown frees them. */
     for (uint64_t i = 0; i < CAPOS_RING_PAGES; i++) {
-        if (paging_map(p->root, CAPOS_USER_RING_VA + i * PAGE_SIZE, pa + i * PAGE_SIZE,
-                       MAP_USER | MAP_WRITE, &p->ledger) != 0) {
+        if (paging_map(p->root, user_va + i * PAGE_SIZE, pa + i * PAGE_SIZE, MAP_USER | MAP_WRITE,
+                       &p->ledger) != 0) {
             /* Unmapped frames are not found by teardown: free them here. */
             for (uint64_t k = i; k < CAPOS_RING_PAGES; k++)
                 pmm_free_frame(pa + k * PAGE_SIZE);
@@ -105,9 +109,9 @@ static inline void ring_publish_tail(struct ring *r)
     __atomic_store_n(&r->hdr->cq_tail, r->cq_tail, __ATOMIC_RELEASE);
 }
 
-void ring_post(struct process *p, const struct capos_cqe *cqe)
+void ring_post(struct thread *t, const struct capos_cqe *cqe)
 {
-    struct ring *r = &p->ring;
+    struct ring *r = &t->ring;
     *ring_next_cqe(r) = *cqe;
     ring_advance_tail(r);
     ring_publish_tail(r);
@@ -120,9 +124,9 @@ void ring_post(struct process *p, const struct capos_cqe *cqe)
  * becomes visible when ring_submit publishes the tail after the batch; no
  * one can be waiting on it meanwhile, as the submitter is the only thread.
  */
-static inline void ring_complete_now(struct process *p, uint64_t user_data, int err)
+static inline void ring_complete_now(struct thread *t, uint64_t user_data, int err)
 {
-    struct ring *r = &p->ring;
+    struct ring *r = &t->ring;
     uint64_t *c = (uint64_t *)(void *)ring_next_cqe(r);
     c[0] = user_data;
     c[1] = (uint32_t)err; /* result; result_len 0 */
@@ -146,26 +150,28 @@ static int ring_sqe_error(enum ring_sqe_check c)
 /* Runs one validated-for-shape SQE.  Operations that finish now post their
  * completion before returning; the others keep their reservation until a
  * pending operation completes them. */
-static void ring_dispatch(struct process *p, const struct capos_sqe *sqe)
+static void ring_dispatch(struct thread *t, const struct capos_sqe *sqe)
 {
     enum ring_sqe_check chk = ring_sqe_validate(sqe);
     if (chk != RING_SQE_OK) {
-        ring_complete_now(p, sqe->user_data, ring_sqe_error(chk));
+        ring_complete_now(t, sqe->user_data, ring_sqe_error(chk));
         return;
     }
     switch (sqe->opcode) {
-    case CAPOS_OP_NOP: ring_complete_now(p, sqe->user_data, CAPOS_OK); return;
-    case CAPOS_OP_RELEASE: ring_complete_now(p, sqe->user_data, cap_release(p, sqe->cap)); return;
-    case CAPOS_OP_CALL: cap_call(p, sqe); return;
+    case CAPOS_OP_NOP: ring_complete_now(t, sqe->user_data, CAPOS_OK); return;
+    case CAPOS_OP_RELEASE:
+        ring_complete_now(t, sqe->user_data, cap_release(t->proc, sqe->cap));
+        return;
+    case CAPOS_OP_CALL: cap_call(t, sqe); return;
     case CAPOS_OP_RECV:
     case CAPOS_OP_RETURN: {
         int err;
-        cap_ring_op(p, sqe, &err);
+        cap_ring_op(t, sqe, &err);
         if (err != CALL_PENDING)
-            ring_complete_now(p, sqe->user_data, err);
+            ring_complete_now(t, sqe->user_data, err);
         return;
     }
-    default: ring_complete_now(p, sqe->user_data, CAPOS_ERR_INVALID_OPCODE); return;
+    default: ring_complete_now(t, sqe->user_data, CAPOS_ERR_INVALID_OPCODE); return;
     }
 }
 
@@ -173,9 +179,10 @@ static void ring_dispatch(struct process *p, const struct capos_sqe *sqe)
  * NULL.  The
  * completion space is computed once: nothing consumed here can free a slot,
  * and the process's own head only moves forward while it waits in here. */
-static const char *ring_submit(struct process *p)
+static const char *ring_submit(struct thread *t)
 {
-    struct ring *r = &p->ring;
+    struct ring *r = &t->ring;
+    struct process *p = t->proc;
     uint32_t tail = __atomic_load_n(&r->hdr->sq_tail, __ATOMIC_ACQUIRE);
     uint32_t pending, posted;
 
@@ -192,7 +199,7 @@ static const char *ring_submit(struct process *p)
         struct capos_sqe sqe = r->sq[r->sq_head & (CAPOS_RING_SQ_ENTRIES - 1)];
         r->sq_head++;
         r->cq_reserved++;
-        ring_dispatch(p, &sqe);
+        ring_dispatch(t, &sqe);
         if (p->state != PROCESS_ALIVE)
             break;
     }
@@ -201,17 +208,17 @@ static const char *ring_submit(struct process *p)
     return NULL;
 }
 
-int64_t ring_enter(struct process *p, uint64_t min_complete, uint64_t timeout_ns)
+int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_ns)
 {
-    struct ring *r = &p->ring;
-    struct thread *self = sched_current();
+    struct ring *r = &self->ring;
+    struct process *p = self->proc;
     uint32_t posted;
     uint64_t deadline = 0;
     struct timer_event te;
 
     if (min_complete > CAPOS_RING_CQ_ENTRIES)
         return -(int64_t)CAPOS_ERR_INVALID_ARGUMENT;
-    const char *corrupt = ring_submit(p);
+    const char *corrupt = ring_submit(self);
     if (corrupt)
         process_fault(p, corrupt);
     if (p->state != PROCESS_ALIVE)
@@ -246,4 +253,21 @@ int64_t ring_enter(struct process *p, uint64_t min_complete, uint64_t timeout_ns
     if (!ring_posted(r, &posted))
         process_fault(p, "ring: completion queue head is corrupt");
     return posted;
+}
+
+void ring_destroy(struct thread *t)
+{
+    struct process *p = t->proc;
+    struct ring *r = &t->ring;
+    if (!r->hdr)
+        return;
+    for (uint64_t i = 0; i < CAPOS_RING_PAGES; i++) {
+        uint64_t pa;
+        if (paging_unmap(p->root, r->user_va + i * PAGE_SIZE, &pa)) {
+            paging_flush_page(r->user_va + i * PAGE_SIZE);
+            pmm_free_frame(pa);
+            ledger_uncharge(&p->ledger, 1);
+        }
+    }
+    r->hdr = NULL;
 }

@@ -14,10 +14,17 @@
 
 #include "abi/ring.h"
 #include "base/compiler.h"
+#include "pending.h"
+#include "spinlock.h"
 
 struct process;
 struct thread;
 
+/*
+ * Every thread has its own ring, so two threads never share a submission
+ * queue; completions can arrive from any CPU and are posted under `lock`,
+ * which also guards the thread's pool of pending operations.
+ */
 struct ring {
     struct capos_ring_header *hdr; /* kernel view of the shared region */
     struct capos_sqe *sq;
@@ -28,18 +35,30 @@ struct ring {
     uint32_t cq_reserved;  /* completions owed to operations in flight */
     struct thread *waiter; /* thread blocked in cap_enter, if any */
     uint32_t wait_min;
+    struct spinlock lock;
+    uint64_t user_va; /* where the owner sees the region */
+
+    /* Operations that will post a completion (at most one per CQ entry). */
+    struct pending_op *pending;
+    struct pending_op *pending_free;
+    struct pending_op pending_pool[CAPOS_RING_CQ_ENTRIES];
 };
 
-/* Allocates and maps the ring region into p (charged to p's ledger). */
-bool ring_create(struct process *p);
+/* Allocates the ring region of thread t and maps it at user_va in t's
+ * process (charged to the process's ledger). */
+bool ring_create(struct thread *t, uint64_t user_va);
+
+/* Unmaps and frees a ring region (thread exit; process teardown frees the
+ * frames of a whole address space instead). */
+void ring_destroy(struct thread *t);
 
 /* cap_enter: processes submissions, then waits for min_complete completions
  * or the timeout; returns the number of completions available, or a
  * negative ErrorCode. */
-int64_t ring_enter(struct process *p, uint64_t min_complete, uint64_t timeout_ns);
+int64_t ring_enter(struct thread *t, uint64_t min_complete, uint64_t timeout_ns);
 
 /* Posts a completion into a slot reserved earlier (releases the
  * reservation) and wakes a waiter whose condition is now met. */
-void ring_post(struct process *p, const struct capos_cqe *cqe);
+void ring_post(struct thread *t, const struct capos_cqe *cqe);
 
 #endif

@@ -24,17 +24,30 @@ struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp
         return NULL;
     }
     t->proc = p;
+    t->refs = 1;
     t->tid = __atomic_fetch_add(&thread_next_tid, 1, __ATOMIC_RELAXED);
     t->state = THREAD_BLOCKED; /* not runnable until sched_add */
     arch_thread_setup_user(t, entry, sp, arg0, arg1);
     return t;
 }
 
+void thread_get(struct thread *t)
+{
+    __atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
+void thread_put(struct thread *t)
+{
+    if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        kfree(t);
+}
+
 void thread_destroy(struct thread *t)
 {
     struct process *p = t->proc;
     kstack_free(t->kstack_top);
-    kfree(t);
-    if (p && p->state != PROCESS_ALIVE)
-        process_last_thread_gone(p);
+    t->kstack_top = 0;
+    if (p)
+        process_thread_gone(p, t);
+    thread_put(t);
 }

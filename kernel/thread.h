@@ -13,6 +13,7 @@
 #define CAPOS_KERNEL_THREAD_H
 
 #include "base/compiler.h"
+#include "ring.h"
 
 struct process;
 
@@ -25,6 +26,7 @@ enum thread_state {
 
 struct thread {
     uint64_t saved_rsp; /* valid while not running */
+    uint32_t refs;      /* the scheduler's, plus orphaned calls' */
     uint64_t kstack_top;
     struct process *proc;
     enum thread_state state;
@@ -32,6 +34,8 @@ struct thread {
     unsigned tid;
     bool is_idle;
     bool timed_out;               /* set by the timer when a timed block expires */
+    struct thread *proc_next;     /* the process's thread list */
+    struct ring ring;             /* this thread's capability ring */
     uint8_t fpu[512] ALIGNED(16); /* FXSAVE image of the user's x87/SSE state */
 };
 
@@ -40,7 +44,11 @@ struct thread {
 struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg0,
                                   uint64_t arg1);
 
-/* Frees a dead thread's stack and structure (never the running thread). */
+/* Frees a dead thread's stack and drops the scheduler's reference (never
+ * the running thread). */
 void thread_destroy(struct thread *t);
+
+void thread_get(struct thread *t);
+void thread_put(struct thread *t);
 
 #endif

@@ -29,6 +29,9 @@
  * server process that exits fails the calls it received with peerGone;
  * when the last server facet goes, queued calls fail with peerGone.
  *
+ * Calls are made by threads: the completion goes to the calling thread's
+ * ring, the capabilities to its process's table.
+ *
  * Fast path: when delivery or return wakes a thread blocked in cap_enter,
  * the kernel hints the scheduler to run that thread next, so a blocking
  * call switches straight to the server and a RETURN+RECV straight back,
@@ -44,6 +47,7 @@
 #include "process.h"
 #include "ring.h"
 #include "sched.h"
+#include "thread.h"
 #include "uspace.h"
 
 struct endpoint {
@@ -200,7 +204,7 @@ static void call_fail(struct pending_op *call, int err)
     struct endpoint *ep = call->target;
     kfree(call->msg);
     call->msg = NULL;
-    xfer_rollback(call->owner, &call->xfer);
+    xfer_rollback(call->owner->proc, &call->xfer);
     pending_complete(call, err, NULL, 0, NULL, 0);
     ep_put(ep);
 }
@@ -215,26 +219,26 @@ enum deliver_result {
 static void recv_fail(struct pending_op *recv, int err, uint32_t needed)
 {
     struct endpoint *ep = recv->target;
-    struct process *owner = recv->owner;
+    struct thread *owner = recv->owner;
     struct capos_cqe cqe = {.user_data = recv->user_data, .result = err, .result_len = needed};
-    endpoint_recv_slot_release(owner, recv->recv_slot);
+    endpoint_recv_slot_release(owner->proc, recv->recv_slot);
     pending_free(recv);
     ring_post(owner, &cqe);
     ep_put(ep);
 }
 
 /* Hints the scheduler to run the thread this event unblocked, if any. */
-static void ipc_handoff(struct process *woken)
+static void ipc_handoff(struct thread *t)
 {
-    struct thread *t = woken->thread;
-    if (t && t->state == THREAD_READY && sched_hint_next(t))
+    if (t->state == THREAD_READY && sched_hint_next(t))
         ipc_stats.fast_switches++;
 }
 
 static enum deliver_result deliver(struct pending_op *call, struct pending_op *recv,
                                    const uint8_t *msg, uint32_t len)
 {
-    struct process *s = recv->owner;
+    struct thread *st = recv->owner;
+    struct process *s = st->proc;
     uint32_t ids[CAPOS_MAX_XFER];
     uint64_t caps_off = CAPOS_CAPS_OFFSET(len);
     uint64_t needed = caps_off + 4ULL * call->xfer.n;
@@ -262,7 +266,7 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
     }
     /* The receiver holds the set's references now; the client's moves are done. */
     unsigned ncaps = call->xfer.n;
-    xfer_commit(call->owner, &call->xfer);
+    xfer_commit(call->owner->proc, &call->xfer);
     kfree(call->msg);
     call->msg = NULL;
     call->state = CALL_DELIVERED;
@@ -281,9 +285,9 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
         .token = token_of(s, recv->recv_slot),
     };
     pending_free(recv);
-    ring_post(s, &cqe);
+    ring_post(st, &cqe);
     ep_put(ep); /* the RECV's reference; the call keeps its own */
-    ipc_handoff(s);
+    ipc_handoff(st);
     return DELIVERED;
 }
 
@@ -325,9 +329,10 @@ static inline bool xfer_names_endpoint(const struct xfer_set *x, const struct en
     return false;
 }
 
-int endpoint_call(struct process *p, struct kobj *facet, const struct capos_sqe *sqe,
+int endpoint_call(struct thread *t, struct kobj *facet, const struct capos_sqe *sqe,
                   uint8_t *scratch)
 {
+    struct process *p = t->proc;
     struct ep_facet *f = (struct ep_facet *)facet;
     struct endpoint *ep = f->ep;
     bool failed;
@@ -339,7 +344,7 @@ int endpoint_call(struct process *p, struct kobj *facet, const struct capos_sqe 
         return CAPOS_ERR_PEER_GONE;
     if (!ep->recvs_head && ep->ncalls >= ENDPOINT_MAX_QUEUED)
         return CAPOS_ERR_QUOTA_EXCEEDED;
-    struct pending_op *call = pending_new(p, PENDING_CALL, sqe);
+    struct pending_op *call = pending_new(t, PENDING_CALL, sqe);
     if (!call)
         return CAPOS_ERR_NO_MEMORY;
     err = xfer_take(p, sqe->xfer_addr, sqe->xfer_count, sqe->cap, &call->xfer);
@@ -401,8 +406,9 @@ static int endpoint_server_of(struct process *p, uint32_t cap, struct endpoint *
     return CAPOS_OK;
 }
 
-int endpoint_recv(struct process *p, const struct capos_sqe *sqe)
+int endpoint_recv(struct thread *t, const struct capos_sqe *sqe)
 {
+    struct process *p = t->proc;
     struct endpoint *ep;
     uint32_t slot;
     int err = endpoint_server_of(p, sqe->cap, &ep);
@@ -410,7 +416,7 @@ int endpoint_recv(struct process *p, const struct capos_sqe *sqe)
         return err;
     if (!recv_slot_reserve(p, &slot))
         return CAPOS_ERR_QUOTA_EXCEEDED;
-    struct pending_op *recv = pending_new(p, PENDING_RECV, sqe);
+    struct pending_op *recv = pending_new(t, PENDING_RECV, sqe);
     if (!recv) {
         endpoint_recv_slot_release(p, slot);
         return CAPOS_ERR_NO_MEMORY;
@@ -436,8 +442,9 @@ int endpoint_recv(struct process *p, const struct capos_sqe *sqe)
     return CALL_PENDING;
 }
 
-int endpoint_return(struct process *p, const struct capos_sqe *sqe, uint8_t *scratch)
+int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scratch)
 {
+    struct process *p = t->proc;
     struct endpoint *ep;
     struct xfer_set x;
     uint32_t slot = (uint32_t)(sqe->token & 0xff);
@@ -466,7 +473,7 @@ int endpoint_return(struct process *p, const struct capos_sqe *sqe, uint8_t *scr
         ep_put(ep);
         return CAPOS_ERR_PEER_GONE;
     }
-    struct process *client = call->owner;
+    struct thread *client = call->owner;
     int status = sqe->status;
     int res = pending_complete(call, status, scratch, status == CAPOS_OK ? sqe->send_len : 0,
                                x.objs, status == CAPOS_OK ? x.n : 0);
@@ -536,7 +543,7 @@ bool endpoint_detach_op(struct pending_op *op)
     struct endpoint *ep = op->target;
     if (op->kind == PENDING_RECV) {
         q_remove(&ep->recvs_head, &ep->recvs_tail, op);
-        endpoint_recv_slot_release(op->owner, op->recv_slot);
+        endpoint_recv_slot_release(op->owner->proc, op->recv_slot);
         ep_put(ep);
         return true;
     }
@@ -546,14 +553,14 @@ bool endpoint_detach_op(struct pending_op *op)
         ep->ncalls--;
         kfree(op->msg);
         op->msg = NULL;
-        xfer_rollback(op->owner, &op->xfer);
+        xfer_rollback(op->owner->proc, &op->xfer);
         ep_put(ep);
         return true;
     }
     /* Delivered: the server will still name it by token.  Keep it (and the
      * client process, whose pool holds it) until then. */
     op->orphaned = true;
-    process_get(op->owner);
+    thread_get(op->owner);
     return false;
 }
 

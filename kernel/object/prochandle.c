@@ -74,7 +74,7 @@ int process_handle_invoke(struct kobj *o, struct call *c)
             c->result_len = exit_status_message(&t->status, c->result, CALL_MAX_RESULT);
             return c->result_len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE;
         }
-        struct pending_op *op = pending_new(c->proc, PENDING_PROCESS_WAIT, c->sqe);
+        struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe);
         if (!op)
             return CAPOS_ERR_NO_MEMORY;
         op->target = t;

@@ -30,7 +30,7 @@ int timer_invoke(struct kobj *o, struct call *c)
             return CAPOS_ERR_INVALID_ARGUMENT;
         if (ns == 0)
             return CAPOS_OK;
-        struct pending_op *op = pending_new(c->proc, PENDING_SLEEP, c->sqe);
+        struct pending_op *op = pending_new(c->thread, PENDING_SLEEP, c->sqe);
         if (!op)
             return CAPOS_ERR_NO_MEMORY;
         uint64_t now = time_now_ns();

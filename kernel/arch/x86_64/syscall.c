@@ -29,11 +29,11 @@ void syscall_init_cpu(void)
 
 void syscall_dispatch(struct trap_frame *f)
 {
-    struct process *p = sched_current()->proc;
+    struct thread *self = sched_current();
 
     switch (f->rax) {
-    case CAPOS_SYS_CAP_ENTER: f->rax = (uint64_t)ring_enter(p, f->rdi, f->rsi); break;
-    case CAPOS_SYS_EXIT: process_exit(p, (int32_t)f->rdi); break;
+    case CAPOS_SYS_CAP_ENTER: f->rax = (uint64_t)ring_enter(self, f->rdi, f->rsi); break;
+    case CAPOS_SYS_EXIT: process_exit(self->proc, (int32_t)f->rdi); break;
     default: f->rax = (uint64_t) - (int64_t)CAPOS_ERR_INVALID_OPCODE; break;
     }
     sched_preempt_point();
