@@ -100,49 +100,94 @@ bool cap_table_init(struct cap_table *ct, uint32_t capacity)
     return true;
 }
 
-void cap_table_destroy(struct cap_table *ct)
+/* Tables belong to a process and are changed only under its lock; objects
+ * are released after the lock is dropped, because destroying one may take
+ * other locks (an endpoint's, another process's). */
+
+void cap_table_destroy(struct process *p)
 {
-    if (!ct->slots)
+    struct cap_table *ct = &p->caps;
+    uint64_t flags = spin_lock_irqsave(&p->lock);
+    struct captable_slot *slots = ct->slots;
+    struct captable t = ct->t;
+    ct->slots = NULL;
+    spin_unlock_irqrestore(&p->lock, flags);
+    if (!slots)
         return;
     uint32_t cursor = 0;
     captable_id id;
     /* A slot reserved by a move in flight still holds its reference. */
     unsigned states = CAPTABLE_STATE_BIT(CAPTABLE_LIVE) | CAPTABLE_STATE_BIT(CAPTABLE_RESERVED);
-    while (captable_next(&ct->t, &cursor, states, &id)) {
-        struct captable_slot *slot = &ct->slots[captable_id_index(id)];
+    while (captable_next(&t, &cursor, states, &id)) {
+        struct captable_slot *slot = &slots[captable_id_index(id)];
         if (slot->obj)
             kobj_put(slot->obj);
     }
-    kfree(ct->slots);
-    ct->slots = NULL;
+    kfree(slots);
 }
 
 int cap_insert(struct process *p, struct kobj *o, uint32_t *id)
 {
-    return cap_err(captable_insert(&p->caps.t, o, 0, id));
+    int err = CAPOS_ERR_PEER_GONE;
+    spin_lock(&p->lock);
+    if (p->caps.slots)
+        err = cap_err(captable_insert(&p->caps.t, o, 0, id));
+    spin_unlock(&p->lock);
+    return err;
 }
 
-int cap_lookup(struct process *p, uint32_t id, struct kobj **o)
+int cap_get(struct process *p, uint32_t id, struct kobj **o)
 {
-    *o = captable_get(&p->caps.t, id);
-    if (*o)
-        return CAPOS_OK;
-    const struct captable_slot *slot;
-    enum captable_err e = captable_lookup(&p->caps.t, id, &slot);
-    if (e != CAPTABLE_OK)
-        return cap_err(e);
-    *o = slot->obj;
-    return CAPOS_OK;
+    int err = CAPOS_OK;
+    spin_lock(&p->lock);
+    *o = p->caps.slots ? captable_get(&p->caps.t, id) : NULL;
+    if (*o) {
+        kobj_get(*o);
+    } else {
+        const struct captable_slot *slot;
+        err = p->caps.slots ? cap_err(captable_lookup(&p->caps.t, id, &slot)) : CAPOS_ERR_PEER_GONE;
+    }
+    spin_unlock(&p->lock);
+    return err;
 }
 
 int cap_release(struct process *p, uint32_t id)
 {
-    void *obj;
-    enum captable_err e = captable_remove(&p->caps.t, id, &obj, NULL);
-    if (e != CAPTABLE_OK)
-        return cap_err(e);
-    kobj_put(obj);
-    return CAPOS_OK;
+    void *obj = NULL;
+    int err = CAPOS_ERR_PEER_GONE;
+    spin_lock(&p->lock);
+    if (p->caps.slots)
+        err = cap_err(captable_remove(&p->caps.t, id, &obj, NULL));
+    spin_unlock(&p->lock);
+    if (obj)
+        kobj_put(obj);
+    return err;
+}
+
+int cap_accept(struct process *p, uint64_t ids_addr, struct kobj **objs, unsigned n)
+{
+    uint32_t ids[CAPOS_MAX_XFER];
+    int err;
+    if (n == 0)
+        return CAPOS_OK;
+    /* Reserve every slot first so that insertion cannot fail halfway. */
+    spin_lock(&p->lock);
+    err = p->caps.slots ? cap_err(captable_prealloc(&p->caps.t, n, ids)) : CAPOS_ERR_PEER_GONE;
+    spin_unlock(&p->lock);
+    if (err != CAPOS_OK)
+        return err;
+    bool written = uspace_write(p, ids_addr, ids, 4ULL * n);
+    spin_lock(&p->lock);
+    for (unsigned i = 0; i < n && p->caps.slots; i++) {
+        if (!written)
+            (void)!captable_cancel_pending(&p->caps.t, ids[i]);
+        else if (captable_fill_pending(&p->caps.t, ids[i], objs[i], 0) != CAPTABLE_OK)
+            panic("cap: a pre-allocated slot could not be filled");
+    }
+    /* A table destroyed meanwhile took none of them. */
+    err = !p->caps.slots ? CAPOS_ERR_PEER_GONE : written ? CAPOS_OK : CAPOS_ERR_BAD_ADDRESS;
+    spin_unlock(&p->lock);
+    return err;
 }
 
 /* ---- completion delivery ---- */
@@ -157,10 +202,11 @@ int cap_deliver(struct thread *t, struct capos_cqe *cqe, uint64_t recv_addr, uin
                 int err, const void *msg, uint32_t len, struct kobj **caps, unsigned ncaps)
 {
     struct process *p = t->proc;
-    uint32_t ids[CAPOS_MAX_XFER];
     uint64_t caps_off = CAPOS_CAPS_OFFSET(len);
     uint64_t needed = caps_off + 4ULL * ncaps;
 
+    if (__atomic_load_n(&t->ring.dead, __ATOMIC_ACQUIRE))
+        return CAPOS_ERR_PEER_GONE; /* the thread is gone: take nothing */
     cqe->result_len = 0;
     cqe->ncaps = 0;
     if (err == CAPOS_OK && needed > recv_len) {
@@ -168,26 +214,16 @@ int cap_deliver(struct thread *t, struct capos_cqe *cqe, uint64_t recv_addr, uin
         cqe->result_len = (uint32_t)needed;
     } else if (err == CAPOS_OK && !uspace_write(p, recv_addr, msg, len)) {
         err = CAPOS_ERR_BAD_ADDRESS;
-    } else if (err == CAPOS_OK && ncaps) {
-        /* Reserve every slot first so that insertion cannot fail halfway. */
-        enum captable_err e = captable_prealloc(&p->caps.t, ncaps, ids);
-        if (e != CAPTABLE_OK) {
-            err = cap_err(e);
-        } else if (!uspace_write(p, recv_addr + caps_off, ids, 4ULL * ncaps)) {
-            for (unsigned i = 0; i < ncaps; i++)
-                (void)!captable_cancel_pending(&p->caps.t, ids[i]);
-            err = CAPOS_ERR_BAD_ADDRESS;
-        } else {
-            for (unsigned i = 0; i < ncaps; i++) {
-                if (captable_fill_pending(&p->caps.t, ids[i], caps[i], 0) != CAPTABLE_OK)
-                    panic("cap: a pre-allocated slot could not be filled");
-            }
+    } else if (err == CAPOS_OK) {
+        err = cap_accept(p, recv_addr + caps_off, caps, ncaps);
+        if (err == CAPOS_OK)
             cqe->ncaps = (uint16_t)ncaps;
-        }
     }
     cqe->result = err;
     if (err == CAPOS_OK)
         cqe->result_len = len;
+    /* If the thread died just now the completion is dropped; capabilities
+     * accepted above belong to its process's table like any others. */
     ring_post(t, cqe);
     return err;
 }
@@ -257,10 +293,11 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
     c.result_len = 0;
     c.out_ncaps = 0;
     c.xfer.n = 0;
-    err = cap_lookup(p, sqe->cap, &o);
+    err = cap_get(p, sqe->cap, &o);
     if (err == CAPOS_OK && endpoint_is_client(o)) {
         /* A call into another process: the endpoint takes it from here. */
         err = endpoint_call(t, o, sqe, cap_scratch_params[cpu]);
+        kobj_put(o);
         if (err != CALL_PENDING)
             call_complete(&c, err);
         return;
@@ -274,13 +311,15 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
     if (err == CAPOS_OK)
         err = xfer_take(p, sqe->xfer_addr, sqe->xfer_count, sqe->cap, &c.xfer);
     if (err != CAPOS_OK) {
+        if (o)
+            kobj_put(o);
         call_complete(&c, err);
         return;
     }
     c.params = cap_scratch_params[cpu];
     c.params_len = sqe->send_len;
-    /* Keep the object alive across the call even if the call releases it. */
-    kobj_get(o);
+    /* cap_get's reference keeps the object alive across the call even if
+     * the call releases the capability. */
     err = cap_invoke(o, &c);
     /* An object that took capabilities has committed or rolled them back. */
     if (c.xfer.n)

@@ -55,15 +55,21 @@ struct cap_table {
 };
 
 bool cap_table_init(struct cap_table *ct, uint32_t capacity);
-/* Releases every capability (dropping references) and frees the slots. */
-void cap_table_destroy(struct cap_table *ct);
+/* Releases every capability of p (dropping references) and frees the slots;
+ * later insertions fail with peerGone. */
+void cap_table_destroy(struct process *p);
 
 /* Inserts a reference the caller gives up; returns an ErrorCode. */
 int cap_insert(struct process *p, struct kobj *o, uint32_t *id);
 
-/* Looks up a cap id; the object is borrowed (the table's reference), valid
- * until the process's table next changes.  Returns an ErrorCode. */
-int cap_lookup(struct process *p, uint32_t id, struct kobj **o);
+/* Looks up a cap id and takes a reference on its object (the caller puts
+ * it).  Returns an ErrorCode. */
+int cap_get(struct process *p, uint32_t id, struct kobj **o);
+
+/* Inserts n objects into p's table all-or-nothing, writing their new ids to
+ * ids_addr in p's memory; on success the references in objs belong to the
+ * table, on failure they are still the caller's.  Returns an ErrorCode. */
+int cap_accept(struct process *p, uint64_t ids_addr, struct kobj **objs, unsigned n);
 
 /* RELEASE: drops the capability; returns an ErrorCode. */
 int cap_release(struct process *p, uint32_t id);

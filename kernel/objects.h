@@ -8,6 +8,7 @@
 #define CAPOS_KERNEL_OBJECTS_H
 
 #include "cap.h"
+#include "percpu.h"
 #include "capos.capnp.h"
 
 struct process;
@@ -39,12 +40,8 @@ void vm_release_regions(struct process *p);
 
 /* Endpoints (object/endpoint.c): facets, IPC calls, receives and returns. */
 struct pending_op;
-struct ipc_stats {
-    uint64_t direct;        /* calls delivered to a posted RECV at once */
-    uint64_t queued;        /* calls that waited for a RECV */
-    uint64_t fast_switches; /* wake-ups that switched straight to the woken thread */
-};
-extern struct ipc_stats ipc_stats;
+/* Adds up the per-CPU IPC counters (struct cpu.ipc). */
+void ipc_stats_sum(struct ipc_stats *out);
 struct kobj *endpoint_create(struct kobj **client);
 bool endpoint_is_client(const struct kobj *o);
 int endpoint_call(struct thread *t, struct kobj *facet, const struct capos_sqe *sqe,
@@ -54,8 +51,6 @@ int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scra
 int endpoint_invoke(struct kobj *o, struct call *c);
 void endpoint_facet_destroy(struct kobj *o);
 bool endpoint_detach_op(struct pending_op *op);
-void endpoint_orphan_release(struct pending_op *call);
-void endpoint_recv_slot_release(struct process *p, uint32_t slot);
 void endpoint_process_gone(struct process *p);
 
 /* ProcessSpawner (object/spawner.c). */
@@ -70,7 +65,7 @@ struct kobj *kernel_cap_create(capos_KernelCap_reader k, uint64_t *interface_id,
 struct kobj *process_handle_create(struct process *target);
 int process_handle_invoke(struct kobj *o, struct call *c);
 void process_handle_destroy(struct kobj *o);
-void process_handle_detach(struct pending_op *op);
+bool process_handle_detach(struct pending_op *op);
 void process_handle_notify(struct process *p);
 
 #endif

@@ -31,6 +31,9 @@ static void pending_release_locked(struct ring *r, struct pending_op *op)
     r->pending_free = op;
 }
 
+/* Every op holds a reference on its owner, so that whoever completes it can
+ * still reach the owner's ring after the owner started exiting. */
+
 static void pending_unlink_locked(struct ring *r, struct pending_op *op)
 {
     if (op->owner_prev)
@@ -55,7 +58,6 @@ struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
     r->pending_free = op->free_next;
     /* Every field a kind relies on is set here or by its creator. */
     op->in_use = true;
-    op->orphaned = false;
     op->kind = kind;
     op->owner = owner;
     op->user_data = sqe->user_data;
@@ -75,6 +77,7 @@ struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
         r->pending->owner_prev = op;
     r->pending = op;
     spin_unlock_irqrestore(&r->lock, flags);
+    thread_get(owner);
     return op;
 }
 
@@ -82,10 +85,12 @@ void pending_free(struct pending_op *op)
 {
     struct ring *r = &op->owner->ring;
     timerq_cancel(&op->timer);
+    struct thread *owner = op->owner;
     uint64_t flags = spin_lock_irqsave(&r->lock);
     pending_unlink_locked(r, op);
     pending_release_locked(r, op);
     spin_unlock_irqrestore(&r->lock, flags);
+    thread_put(owner);
 }
 
 int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t len,
@@ -97,17 +102,20 @@ int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t l
     struct capos_cqe cqe = {.user_data = op->user_data};
     /* Free first: the completion below may wake the owner on another CPU,
      * and its next submission may need this op. */
+    thread_get(owner);
     pending_free(op);
-    return cap_deliver(owner, &cqe, recv_addr, recv_len, err, msg, len, caps, ncaps);
+    int res = cap_deliver(owner, &cqe, recv_addr, recv_len, err, msg, len, caps, ncaps);
+    thread_put(owner);
+    return res;
 }
 
 bool pending_detach(struct pending_op *op)
 {
     switch (op->kind) {
     case PENDING_SLEEP:
-        /* Only its timer refers to it; the caller cancels that. */
-        return true;
-    case PENDING_PROCESS_WAIT: process_handle_detach(op); return true;
+        /* Only its timer refers to it: whoever disarms the timer owns it. */
+        return timerq_cancel(&op->timer);
+    case PENDING_PROCESS_WAIT: return process_handle_detach(op);
     case PENDING_CALL:
     case PENDING_RECV: return endpoint_detach_op(op);
     }
@@ -126,12 +134,12 @@ void pending_cancel_all(struct thread *t)
         }
         pending_unlink_locked(r, op);
         spin_unlock_irqrestore(&r->lock, flags);
-        timerq_cancel(&op->timer);
-        /* A delivered call stays allocated (orphaned) until its server is done. */
+        /* An op someone else already took stays allocated until they are done. */
         if (pending_detach(op)) {
             flags = spin_lock_irqsave(&r->lock);
             pending_release_locked(r, op);
             spin_unlock_irqrestore(&r->lock, flags);
+            thread_put(t);
         }
     }
 }
@@ -144,13 +152,4 @@ void pending_timer_fired(struct pending_op *op)
     case PENDING_CALL:
     case PENDING_RECV: break; /* these arm no timer */
     }
-}
-
-void pending_orphan_release(struct pending_op *op)
-{
-    struct thread *owner = op->owner;
-    uint64_t flags = spin_lock_irqsave(&owner->ring.lock);
-    pending_release_locked(&owner->ring, op);
-    spin_unlock_irqrestore(&owner->ring.lock, flags);
-    thread_put(owner);
 }

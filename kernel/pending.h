@@ -9,13 +9,13 @@
  * can never have more than CAPOS_RING_CQ_ENTRIES of them per ring: they come
  * from a fixed pool in the ring, so starting one never allocates.
  *
- * Every live pending op is on its owner's list, so an exiting process can
+ * Every live pending op is on its owner's list, so an exiting thread can
  * cancel all of them; when it completes it posts exactly one CQE and returns
- * to the pool.  An endpoint CALL is the one kind that can outlive its owner's
- * interest: if the client exits after the call was delivered, the op is
- * taken off the client's list but stays allocated (orphaned) until the
- * server returns or goes away; the call keeps a reference on the client
- * thread so the pool stays valid.
+ * to the pool.  Exactly one party completes or cancels an op: whoever takes
+ * it off the queue it waits on.  An op that someone else took outlives its
+ * owner's exit (a CALL already delivered is answered by the server, whose
+ * completion then finds the ring dead); every op holds a reference on its
+ * owner thread, so the pool stays valid meanwhile.
  */
 #ifndef CAPOS_KERNEL_PENDING_H
 #define CAPOS_KERNEL_PENDING_H
@@ -93,13 +93,10 @@ int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t l
 /* Takes the op off its owner's list and returns it to the pool. */
 void pending_free(struct pending_op *op);
 
-/* Returns an orphaned (already unlisted) op to its pool and drops the
- * reference that kept its owner's pool alive. */
-void pending_orphan_release(struct pending_op *op);
-
 /* Removes the op from whatever it waits on (a process's waiters, an
- * endpoint's queues) and releases what it holds.  Returns false if the op
- * must stay allocated (a delivered CALL, now orphaned). */
+ * endpoint's queues) and releases what it holds.  Returns false if someone
+ * else already took it and will complete it (a deliverer, a returning
+ * server, an exiting process, a firing timer): the caller then leaves it. */
 bool pending_detach(struct pending_op *op);
 
 /* Cancels every pending op of an exiting thread (no completions posted). */

@@ -9,15 +9,24 @@
 
 #include "base/compiler.h"
 #include "arch/x86_64/arch_cpu.h"
+#include "spinlock.h"
 
 #define MAX_CPUS 16
 
 struct thread;
 
+/* IPC path counters, kept per CPU so that counting never shares a line. */
+struct ipc_stats {
+    uint64_t direct;        /* calls delivered to a posted RECV at once */
+    uint64_t queued;        /* calls that waited for a RECV */
+    uint64_t fast_switches; /* wake-ups that switched straight to the woken thread */
+};
+
 struct cpu {
     struct cpu *self;          /* offset 0: lets asm load the pointer with gs:0 */
     uint64_t kernel_stack_top; /* offset 8: stack for entries from user mode */
     uint64_t user_rsp_scratch; /* offset 16: user RSP saved on syscall entry */
+    uint64_t lock_spins;       /* offset 24: times this CPU found a spinlock taken */
     unsigned id;               /* dense logical index, 0 = boot CPU */
     uint32_t hw_id;            /* local APIC id */
     bool online;
@@ -29,12 +38,14 @@ struct cpu {
     struct thread *hint;   /* ready thread to run next if the current one blocks */
     bool need_resched;
     unsigned slice_left;
+    struct ipc_stats ipc;
     struct arch_cpu arch;
 };
 
 _Static_assert(offsetof(struct cpu, self) == 0, "asm uses gs:0");
 _Static_assert(offsetof(struct cpu, kernel_stack_top) == 8, "asm uses gs:8");
 _Static_assert(offsetof(struct cpu, user_rsp_scratch) == 16, "asm uses gs:16");
+_Static_assert(offsetof(struct cpu, lock_spins) == PERCPU_LOCK_SPINS_OFFSET, "spinlock.h");
 
 extern struct cpu cpus[MAX_CPUS];
 extern unsigned cpu_count;

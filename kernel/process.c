@@ -164,7 +164,7 @@ static void process_abort(struct process *p, struct thread *t)
         t->proc = NULL; /* not on the process's list yet */
         thread_destroy(t);
     }
-    cap_table_destroy(&p->caps);
+    cap_table_destroy(p);
     if (p->root)
         process_release_memory(p);
     kfree(p);
@@ -231,7 +231,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
         if (!grants[vm_grant].obj) {
             *why = "out of kernel memory";
             kfree(info);
-            cap_table_destroy(&p->caps);
+            cap_table_destroy(p);
             kfree(p);
             goto drop_grants;
         }
@@ -347,16 +347,40 @@ void process_thread_gone(struct process *p, struct thread *t)
 
 void process_release_memory(struct process *p)
 {
+    spin_lock(&p->lock);
+    uint64_t root = p->root;
+    p->root = 0; /* nobody walks these tables any more */
     vm_release_regions(p);
-    process_free_user_pages(phys_to_virt(p->root), 3, &p->ledger);
-    paging_destroy_space(p->root, &p->ledger);
-    p->root = 0;
+    if (root) {
+        process_free_user_pages(phys_to_virt(root), 3, &p->ledger);
+        paging_destroy_space(root, &p->ledger);
+    }
+    spin_unlock(&p->lock);
 }
 
 /* Common part of every way a process stops: record the status once, cancel
  * what it was waiting for, release its capabilities, tell its watchers. */
+/* The threads of p, each with a reference the caller drops; returns how
+ * many.  Threads may exit meanwhile; the references keep them readable. */
+static unsigned process_threads(struct process *p, struct thread **out, unsigned max)
+{
+    unsigned n = 0;
+    spin_lock(&p->lock);
+    for (struct thread *t = p->threads; t && n < max; t = t->proc_next) {
+        thread_get(t);
+        out[n++] = t;
+    }
+    spin_unlock(&p->lock);
+    return n;
+}
+
+/* Common part of every way a process stops: record the status once, kill
+ * its rings and cancel what its threads were waiting for, fail the calls
+ * made to it, release its capabilities, tell its watchers, and make its
+ * running threads notice (they exit at their next kernel exit). */
 static void process_stop(struct process *p, const struct exit_status *st)
 {
+    struct thread *threads[PROCESS_MAX_THREADS];
     uint64_t flags = spin_lock_irqsave(&p->lock);
     if (p->state != PROCESS_ALIVE) {
         spin_unlock_irqrestore(&p->lock, flags);
@@ -366,13 +390,20 @@ static void process_stop(struct process *p, const struct exit_status *st)
     p->status = *st;
     spin_unlock_irqrestore(&p->lock, flags);
 
-    /* Its own waits first, then calls others made to it, then its
-     * capabilities (which may make endpoints lose their server). */
-    for (struct thread *t = p->threads; t; t = t->proc_next)
-        pending_cancel_all(t);
+    unsigned n = process_threads(p, threads, PROCESS_MAX_THREADS);
+    for (unsigned i = 0; i < n; i++) {
+        ring_kill(threads[i]);
+        pending_cancel_all(threads[i]);
+    }
     endpoint_process_gone(p);
-    cap_table_destroy(&p->caps);
+    cap_table_destroy(p);
     process_handle_notify(p);
+    for (unsigned i = 0; i < n; i++) {
+        /* Blocked ones wake and find their process stopped; running ones
+         * find out before they return to user mode. */
+        sched_kick(threads[i]);
+        thread_put(threads[i]);
+    }
     flags = spin_lock_irqsave(&proc_list_lock);
     for (struct process **pp = &proc_all; *pp; pp = &(*pp)->next_all) {
         if (*pp == p) {
@@ -391,10 +422,6 @@ void process_kill(struct process *p)
     memset(&st, 0, sizeof(st));
     st.kind = EXIT_KILLED;
     process_stop(p, &st);
-    /* A thread blocked in cap_enter wakes and finds its process stopped; a
-     * runnable one finds out before it returns to user mode. */
-    for (struct thread *t = p->threads; t; t = t->proc_next)
-        sched_wake(t);
 }
 
 void process_check_alive(void)

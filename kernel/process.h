@@ -24,6 +24,7 @@
 #define PROCESS_MAX_CAPS       256
 #define PROCESS_DEFAULT_FRAMES (64ULL * 1024 * 1024 / 4096) /* 64 MiB */
 #define PROCESS_MAX_VM_REGIONS 64
+#define PROCESS_MAX_THREADS    64
 #define PROCESS_MAX_RECEIVED   64 /* endpoint calls received, not yet returned */
 
 enum process_state {

@@ -77,16 +77,18 @@ static bool ring_posted(struct ring *r, uint32_t *posted)
     return true;
 }
 
-/* Wakes the cap_enter waiter if enough completions are now posted. */
-static void ring_wake_check(struct ring *r)
+/* The cap_enter waiter to wake, if enough completions are now posted; ring
+ * lock held (the wake itself happens after it is dropped). */
+static struct thread *ring_take_waiter(struct ring *r)
 {
     uint32_t posted;
-    if (r->waiter && (!ring_posted(r, &posted) || posted >= r->wait_min)) {
+    struct thread *t = r->waiter;
+    if (t && (!ring_posted(r, &posted) || posted >= r->wait_min)) {
         /* A corrupt head also wakes the waiter, which then dies on it. */
-        struct thread *t = r->waiter;
         r->waiter = NULL;
-        sched_wake(t);
+        return t;
     }
+    return NULL;
 }
 
 /* The slot for the next completion; the caller fills it and publishes. */
@@ -109,29 +111,50 @@ static inline void ring_publish_tail(struct ring *r)
     __atomic_store_n(&r->hdr->cq_tail, r->cq_tail, __ATOMIC_RELEASE);
 }
 
-void ring_post(struct thread *t, const struct capos_cqe *cqe)
+bool ring_post(struct thread *t, const struct capos_cqe *cqe)
 {
     struct ring *r = &t->ring;
+    spin_lock(&r->lock);
+    if (r->dead) {
+        spin_unlock(&r->lock);
+        return false;
+    }
     *ring_next_cqe(r) = *cqe;
     ring_advance_tail(r);
     ring_publish_tail(r);
-    ring_wake_check(r);
+    struct thread *wake = ring_take_waiter(r);
+    spin_unlock(&r->lock);
+    if (wake)
+        sched_wake(wake);
+    return true;
+}
+
+void ring_kill(struct thread *t)
+{
+    struct ring *r = &t->ring;
+    spin_lock(&r->lock);
+    r->dead = true;
+    r->waiter = NULL;
+    spin_unlock(&r->lock);
 }
 
 /*
  * Completes an SQE of the running submission batch at once with `err` and
  * no message (NOP, RELEASE and early errors), writing the CQE in place.  It
- * becomes visible when ring_submit publishes the tail after the batch; no
- * one can be waiting on it meanwhile, as the submitter is the only thread.
+ * becomes visible when ring_submit publishes the tail after the batch (or
+ * with any completion posted meanwhile); the owner cannot be waiting on it,
+ * since the owner is the thread submitting.
  */
 static inline void ring_complete_now(struct thread *t, uint64_t user_data, int err)
 {
     struct ring *r = &t->ring;
+    spin_lock(&r->lock);
     uint64_t *c = (uint64_t *)(void *)ring_next_cqe(r);
     c[0] = user_data;
     c[1] = (uint32_t)err; /* result; result_len 0 */
     c[2] = c[3] = c[4] = c[5] = c[6] = c[7] = 0;
     ring_advance_tail(r);
+    spin_unlock(&r->lock);
 }
 
 static int ring_sqe_error(enum ring_sqe_check c)
@@ -188,23 +211,31 @@ static const char *ring_submit(struct thread *t)
 
     if (!ring_sq_pending(r->sq_head, tail, CAPOS_RING_SQ_ENTRIES, &pending))
         return "ring: submission queue tail is corrupt";
-    if (!ring_posted(r, &posted))
+    /* Reserve a completion slot for every entry taken, all at once: posts
+     * from other CPUs change cq_tail and cq_reserved under the lock. */
+    spin_lock(&r->lock);
+    if (!ring_posted(r, &posted)) {
+        spin_unlock(&r->lock);
         return "ring: completion queue head is corrupt";
-    if (posted + r->cq_reserved >= CAPOS_RING_CQ_ENTRIES)
-        return NULL; /* backpressure: everything waits for completion space */
-    uint32_t space = CAPOS_RING_CQ_ENTRIES - posted - r->cq_reserved;
+    }
+    uint32_t space = posted + r->cq_reserved >= CAPOS_RING_CQ_ENTRIES
+                         ? 0 /* backpressure: everything waits for completion space */
+                         : CAPOS_RING_CQ_ENTRIES - posted - r->cq_reserved;
     uint32_t n = pending < space ? pending : space;
+    r->cq_reserved += n;
+    spin_unlock(&r->lock);
     for (uint32_t i = 0; i < n; i++) {
         /* One copy out of shared memory; only the copy is looked at. */
         struct capos_sqe sqe = r->sq[r->sq_head & (CAPOS_RING_SQ_ENTRIES - 1)];
         r->sq_head++;
-        r->cq_reserved++;
         ring_dispatch(t, &sqe);
         if (p->state != PROCESS_ALIVE)
             break;
     }
     __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
+    spin_lock(&r->lock);
     ring_publish_tail(r);
+    spin_unlock(&r->lock);
     return NULL;
 }
 
@@ -231,20 +262,32 @@ int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_
     te.kind = TIMER_WAKE_THREAD;
     te.thread = self;
     for (;;) {
-        if (!ring_posted(r, &posted))
+        /* Check and register as the waiter under the ring lock, so that a
+         * completion posted from another CPU either is seen here or sees the
+         * waiter and wakes it: no wake-up is lost in between. */
+        spin_lock(&r->lock);
+        bool corrupt_head = !ring_posted(r, &posted);
+        bool done = corrupt_head || posted >= min_complete || timeout_ns == 0 ||
+                    (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline) || r->dead;
+        if (!done) {
+            self->timed_out = false;
+            r->waiter = self;
+            r->wait_min = (uint32_t)min_complete;
+            sched_prepare_block();
+        }
+        spin_unlock(&r->lock);
+        if (corrupt_head)
             process_fault(p, "ring: completion queue head is corrupt");
-        if (posted >= min_complete || timeout_ns == 0)
+        if (done)
             break;
-        if (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline)
-            break;
-        self->timed_out = false;
-        r->waiter = self;
-        r->wait_min = (uint32_t)min_complete;
         if (timeout_ns != CAPOS_WAIT_FOREVER)
             timerq_arm(&te, deadline);
-        sched_block();
+        sched_block_commit();
         timerq_cancel(&te);
-        r->waiter = NULL;
+        spin_lock(&r->lock);
+        if (r->waiter == self)
+            r->waiter = NULL;
+        spin_unlock(&r->lock);
         if (p->state != PROCESS_ALIVE)
             process_exit_current();
         if (self->timed_out)

@@ -36,6 +36,7 @@ struct ring {
     struct thread *waiter; /* thread blocked in cap_enter, if any */
     uint32_t wait_min;
     struct spinlock lock;
+    bool dead;        /* owner gone: completions are dropped (the region may be freed) */
     uint64_t user_va; /* where the owner sees the region */
 
     /* Operations that will post a completion (at most one per CQ entry). */
@@ -58,7 +59,11 @@ void ring_destroy(struct thread *t);
 int64_t ring_enter(struct thread *t, uint64_t min_complete, uint64_t timeout_ns);
 
 /* Posts a completion into a slot reserved earlier (releases the
- * reservation) and wakes a waiter whose condition is now met. */
-void ring_post(struct thread *t, const struct capos_cqe *cqe);
+ * reservation) and wakes a waiter whose condition is now met; false (and
+ * nothing written) if the ring's thread is gone. */
+bool ring_post(struct thread *t, const struct capos_cqe *cqe);
+
+/* Marks the ring dead before its thread's memory goes away. */
+void ring_kill(struct thread *t);
 
 #endif

@@ -110,16 +110,37 @@ void sched_block(void)
     schedule();
 }
 
+void sched_prepare_block(void)
+{
+    __atomic_store_n(&this_cpu()->current->state, THREAD_BLOCKED, __ATOMIC_RELEASE);
+}
+
+void sched_block_commit(void)
+{
+    if (__atomic_load_n(&this_cpu()->current->state, __ATOMIC_ACQUIRE) == THREAD_BLOCKED)
+        schedule();
+}
+
 void sched_wake(struct thread *t)
 {
     uint64_t flags = spin_lock_irqsave(&rq_lock);
-    if (t->state == THREAD_BLOCKED) {
+    if (t == this_cpu()->current) {
+        /* Woken between preparing to block and switching away: it simply
+         * keeps running. */
+        if (t->state == THREAD_BLOCKED)
+            t->state = THREAD_RUNNING;
+    } else if (t->state == THREAD_BLOCKED) {
         t->state = THREAD_READY;
         rq_push(t);
         /* An idle CPU should pick it up at its next interrupt. */
         this_cpu()->need_resched = true;
     }
     spin_unlock_irqrestore(&rq_lock, flags);
+}
+
+void sched_kick(struct thread *t)
+{
+    sched_wake(t);
 }
 
 void sched_yield(void)

@@ -32,8 +32,18 @@ void sched_add(struct thread *t);
 /* Blocks the current thread until sched_wake; returns after it ran again. */
 void sched_block(void);
 
+/* Blocking in two steps, for waits registered under another lock: mark the
+ * current thread blocked (a wake from now on makes it runnable again), drop
+ * the lock, then commit (switches away unless a wake already came). */
+void sched_prepare_block(void);
+void sched_block_commit(void);
+
 /* Wakes a BLOCKED thread; no effect on a thread in any other state. */
 void sched_wake(struct thread *t);
+
+/* Makes t notice that its process stopped: wakes it if it is blocked, and
+ * makes the CPU running it enter the kernel soon. */
+void sched_kick(struct thread *t);
 
 /* Gives up the CPU to another ready thread, if any. */
 void sched_yield(void);

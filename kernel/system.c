@@ -160,10 +160,12 @@ void system_process_stopped(struct process *p)
         break;
     }
     if (process_live_count() == 0) {
+        struct ipc_stats ipc;
+        ipc_stats_sum(&ipc);
         kprintf("ipc: %lu calls met a waiting receiver, %lu were queued first; %lu direct "
                 "switches\n",
-                (unsigned long)ipc_stats.direct, (unsigned long)ipc_stats.queued,
-                (unsigned long)ipc_stats.fast_switches);
+                (unsigned long)ipc.direct, (unsigned long)ipc.queued,
+                (unsigned long)ipc.fast_switches);
         kprintf("system: all processes have exited; halting\n");
         system_exit(SYSTEM_EXIT_SUCCESS);
     }

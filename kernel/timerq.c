@@ -30,12 +30,13 @@ void timerq_arm(struct timer_event *e, uint64_t deadline_ns)
     spin_unlock_irqrestore(&timerq_lock, flags);
 }
 
-void timerq_cancel(struct timer_event *e)
+bool timerq_cancel(struct timer_event *e)
 {
     /* Only the owner arms its event, and firing clears `armed` under the
      * lock, so an unarmed event needs no lock to stay unarmed. */
     if (!__atomic_load_n(&e->armed, __ATOMIC_ACQUIRE))
-        return;
+        return false;
+    bool was = false;
     uint64_t flags = spin_lock_irqsave(&timerq_lock);
     if (e->armed) {
         for (struct timer_event **pp = &timerq_head; *pp; pp = &(*pp)->next) {
@@ -46,8 +47,10 @@ void timerq_cancel(struct timer_event *e)
         }
         e->armed = false;
         e->next = NULL;
+        was = true;
     }
     spin_unlock_irqrestore(&timerq_lock, flags);
+    return was;
 }
 
 void timerq_run(uint64_t now_ns)

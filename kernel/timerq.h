@@ -31,7 +31,9 @@ struct timer_event {
 };
 
 void timerq_arm(struct timer_event *e, uint64_t deadline_ns);
-void timerq_cancel(struct timer_event *e);
+/* Disarms e; returns true if it was armed (then it will not fire), false
+ * if it already fired or is firing. */
+bool timerq_cancel(struct timer_event *e);
 /* Fires every due event; called from the timer interrupt. */
 void timerq_run(uint64_t now_ns);
 

@@ -19,14 +19,20 @@ static bool uspace_copy(struct process *p, uptr uaddr, void *kbuf, uint64_t len,
         return false;
     if (sched_current()->proc == p)
         return write ? copy_to_user(uaddr, kbuf, len) : copy_from_user(kbuf, uaddr, len);
-    while (len > 0) {
+    /* Another process's tables: hold its lock so no mapping changes under
+     * the walk (mapping changes take the same lock). */
+    bool ok = true;
+    spin_lock(&p->lock);
+    while (len > 0 && p->root) {
         uint64_t pa;
         unsigned flags;
         uint64_t off = uaddr & (PAGE_SIZE - 1);
         uint64_t n = MIN(len, PAGE_SIZE - off);
         if (!paging_lookup(p->root, uaddr - off, &pa, &flags) || !(flags & MAP_USER) ||
-            (write && !(flags & MAP_WRITE)))
-            return false;
+            (write && !(flags & MAP_WRITE))) {
+            ok = false;
+            break;
+        }
         if (write)
             memcpy((uint8_t *)phys_to_virt(pa) + off, kbuf, n);
         else
@@ -35,7 +41,9 @@ static bool uspace_copy(struct process *p, uptr uaddr, void *kbuf, uint64_t len,
         kbuf = (uint8_t *)kbuf + n;
         len -= n;
     }
-    return true;
+    ok = ok && len == 0;
+    spin_unlock(&p->lock);
+    return ok;
 }
 
 bool uspace_write(struct process *p, uptr dst, const void *src, uint64_t len)

@@ -24,13 +24,20 @@
  * when the RECV is posted, so delivery never runs out of slots) and carry
  * the slot's generation, so a stale or forged token is refused.
  *
- * Failure: a client that exits cancels its queued calls (rolling back) and
- * orphans delivered ones (the server's RETURN then reports peerGone); a
- * server process that exits fails the calls it received with peerGone;
- * when the last server facet goes, queued calls fail with peerGone.
+ * Failure: a client that exits cancels its queued calls (rolling back); a
+ * call already delivered stays with the server, whose RETURN then finds the
+ * client's ring dead and reports peerGone; a server process that exits fails
+ * the calls it received with peerGone; when the last server facet goes,
+ * queued calls fail with peerGone.
  *
  * Calls are made by threads: the completion goes to the calling thread's
  * ring, the capabilities to its process's table.
+ *
+ * Locking: the endpoint's lock covers its queues; an op taken off a queue
+ * under it belongs to whoever took it (a deliverer, or an exiting owner
+ * cancelling it), so the two never both act on one op.  Under the endpoint
+ * lock, delivery takes the receiver's and the sender's process locks (one
+ * at a time) and the receiver's ring lock.
  *
  * Fast path: when delivery or return wakes a thread blocked in cap_enter,
  * the kernel hints the scheduler to run that thread next, so a blocking
@@ -44,6 +51,7 @@
 #include "msg.h"
 #include "objects.h"
 #include "pending.h"
+#include "percpu.h"
 #include "process.h"
 #include "ring.h"
 #include "sched.h"
@@ -51,7 +59,8 @@
 #include "uspace.h"
 
 struct endpoint {
-    uint32_t refs;          /* facets + ops queued on it */
+    uint32_t refs; /* facets + ops that point at it (atomic) */
+    struct spinlock lock;
     uint32_t server_facets; /* live server facet objects */
     bool server_gone;       /* the last server facet was released */
     struct pending_op *calls_head, *calls_tail;
@@ -68,16 +77,14 @@ struct ep_facet {
 /* Queued calls per endpoint: each holds kernel memory for its message. */
 #define ENDPOINT_MAX_QUEUED 256
 
-struct ipc_stats ipc_stats;
-
 static void ep_get(struct endpoint *ep)
 {
-    ep->refs++;
+    __atomic_fetch_add(&ep->refs, 1, __ATOMIC_RELAXED);
 }
 
 static void ep_put(struct endpoint *ep)
 {
-    if (--ep->refs == 0)
+    if (__atomic_sub_fetch(&ep->refs, 1, __ATOMIC_ACQ_REL) == 0)
         kfree(ep);
 }
 
@@ -91,8 +98,11 @@ static struct ep_facet *ep_facet_new(struct endpoint *ep, enum kobj_kind kind, u
     f->ep = ep;
     f->badge = badge;
     ep_get(ep);
-    if (kind == KOBJ_ENDPOINT_SERVER)
+    if (kind == KOBJ_ENDPOINT_SERVER) {
+        spin_lock(&ep->lock);
         ep->server_facets++;
+        spin_unlock(&ep->lock);
+    }
     return f;
 }
 
@@ -101,15 +111,17 @@ struct kobj *endpoint_create(struct kobj **client)
     struct endpoint *ep = kzalloc(sizeof(*ep));
     if (!ep)
         return NULL;
+    ep->lock = (struct spinlock)SPINLOCK_INIT("endpoint");
+    ep->refs = 1; /* dropped below, once the facets hold their own */
     struct ep_facet *s = ep_facet_new(ep, KOBJ_ENDPOINT_SERVER, 0);
     struct ep_facet *c = s ? ep_facet_new(ep, KOBJ_ENDPOINT_CLIENT, 0) : NULL;
     if (!c) {
         if (s)
             kobj_put(&s->obj);
-        else
-            kfree(ep);
+        ep_put(ep);
         return NULL;
     }
+    ep_put(ep);
     *client = &c->obj;
     return &s->obj;
 }
@@ -119,7 +131,7 @@ static struct endpoint *ep_of(const struct kobj *o)
     return ((const struct ep_facet *)o)->ep;
 }
 
-/* ---- queues ---- */
+/* ---- queues (endpoint lock held) ---- */
 
 static void q_push(struct pending_op **head, struct pending_op **tail, struct pending_op *op)
 {
@@ -151,7 +163,8 @@ static struct pending_op *q_pop(struct pending_op **head, struct pending_op **ta
     return op;
 }
 
-static void q_remove(struct pending_op **head, struct pending_op **tail, struct pending_op *op)
+/* Removes op if it is queued; false if it is not (someone took it). */
+static bool q_remove(struct pending_op **head, struct pending_op **tail, struct pending_op *op)
 {
     struct pending_op *prev = NULL;
     for (struct pending_op *it = *head; it; prev = it, it = it->wait_next) {
@@ -164,11 +177,12 @@ static void q_remove(struct pending_op **head, struct pending_op **tail, struct 
         if (*tail == op)
             *tail = prev;
         op->wait_next = NULL;
-        return;
+        return true;
     }
+    return false;
 }
 
-/* ---- received-call tables ---- */
+/* ---- received-call tables (process lock held) ---- */
 
 static uint64_t token_of(struct process *p, uint32_t slot)
 {
@@ -177,25 +191,41 @@ static uint64_t token_of(struct process *p, uint32_t slot)
 
 static bool recv_slot_reserve(struct process *p, uint32_t *slot)
 {
-    for (uint32_t i = 0; i < PROCESS_MAX_RECEIVED; i++) {
+    bool ok = false;
+    spin_lock(&p->lock);
+    for (uint32_t i = 0; i < PROCESS_MAX_RECEIVED && p->state == PROCESS_ALIVE; i++) {
         if (!p->received_used[i]) {
             p->received_used[i] = true;
             p->received[i] = NULL;
             *slot = i;
-            return true;
+            ok = true;
+            break;
         }
     }
-    return false;
+    spin_unlock(&p->lock);
+    return ok;
 }
 
-void endpoint_recv_slot_release(struct process *p, uint32_t slot)
+static void recv_slot_release_locked(struct process *p, uint32_t slot)
 {
     p->received_used[slot] = false;
     p->received[slot] = NULL;
     p->received_gen[slot]++;
 }
 
+static void recv_slot_release(struct process *p, uint32_t slot)
+{
+    spin_lock(&p->lock);
+    recv_slot_release_locked(p, slot);
+    spin_unlock(&p->lock);
+}
+
 /* ---- completing calls ---- */
+
+static struct ipc_stats *ipc_local(void)
+{
+    return &this_cpu()->ipc;
+}
 
 /* Fails a call that was never delivered: moves roll back, the client's CALL
  * completes with `err`. */
@@ -221,25 +251,27 @@ static void recv_fail(struct pending_op *recv, int err, uint32_t needed)
     struct endpoint *ep = recv->target;
     struct thread *owner = recv->owner;
     struct capos_cqe cqe = {.user_data = recv->user_data, .result = err, .result_len = needed};
-    endpoint_recv_slot_release(owner->proc, recv->recv_slot);
+    recv_slot_release(owner->proc, recv->recv_slot);
+    thread_get(owner);
     pending_free(recv);
     ring_post(owner, &cqe);
+    thread_put(owner);
     ep_put(ep);
 }
 
 /* Hints the scheduler to run the thread this event unblocked, if any. */
 static void ipc_handoff(struct thread *t)
 {
-    if (t->state == THREAD_READY && sched_hint_next(t))
-        ipc_stats.fast_switches++;
+    if (sched_hint_next(t))
+        ipc_local()->fast_switches++;
 }
 
+/* Hands a call to a RECV; endpoint lock held. */
 static enum deliver_result deliver(struct pending_op *call, struct pending_op *recv,
                                    const uint8_t *msg, uint32_t len)
 {
     struct thread *st = recv->owner;
     struct process *s = st->proc;
-    uint32_t ids[CAPOS_MAX_XFER];
     uint64_t caps_off = CAPOS_CAPS_OFFSET(len);
     uint64_t needed = caps_off + 4ULL * call->xfer.n;
     struct endpoint *ep = recv->target;
@@ -252,18 +284,13 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
         recv_fail(recv, CAPOS_ERR_BAD_ADDRESS, 0);
         return RECV_FAILED;
     }
-    if (call->xfer.n) {
-        if (captable_prealloc(&s->caps.t, call->xfer.n, ids) != CAPTABLE_OK)
-            return CALL_FAILED;
-        if (!uspace_write(s, recv->recv_addr + caps_off, ids, 4ULL * call->xfer.n)) {
-            for (unsigned i = 0; i < call->xfer.n; i++)
-                (void)!captable_cancel_pending(&s->caps.t, ids[i]);
-            recv_fail(recv, CAPOS_ERR_BAD_ADDRESS, 0);
-            return RECV_FAILED;
-        }
-        for (unsigned i = 0; i < call->xfer.n; i++)
-            (void)!captable_fill_pending(&s->caps.t, ids[i], call->xfer.objs[i], 0);
+    int err = cap_accept(s, recv->recv_addr + caps_off, call->xfer.objs, call->xfer.n);
+    if (err == CAPOS_ERR_BAD_ADDRESS) {
+        recv_fail(recv, err, 0);
+        return RECV_FAILED;
     }
+    if (err != CAPOS_OK)
+        return CALL_FAILED; /* tableFull, or the server is exiting */
     /* The receiver holds the set's references now; the client's moves are done. */
     unsigned ncaps = call->xfer.n;
     xfer_commit(call->owner->proc, &call->xfer);
@@ -272,7 +299,6 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
     call->state = CALL_DELIVERED;
     call->server = s;
     call->token_slot = recv->recv_slot;
-    s->received[recv->recv_slot] = call;
 
     struct capos_cqe cqe = {
         .user_data = recv->user_data,
@@ -282,17 +308,22 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
         .method = call->method,
         .interface_id = call->interface_id,
         .badge = call->badge,
-        .token = token_of(s, recv->recv_slot),
     };
+    spin_lock(&s->lock);
+    s->received[recv->recv_slot] = call;
+    cqe.token = token_of(s, recv->recv_slot);
+    spin_unlock(&s->lock);
+    thread_get(st);
     pending_free(recv);
     ring_post(st, &cqe);
     ep_put(ep); /* the RECV's reference; the call keeps its own */
     ipc_handoff(st);
+    thread_put(st);
     return DELIVERED;
 }
 
 /* Delivers `call` to posted RECVs until one takes it; false if none did (the
- * caller queues it) or the call failed (then it is already completed). */
+ * caller queues it) or the call failed (*failed).  Endpoint lock held. */
 static bool deliver_to_posted(struct endpoint *ep, struct pending_op *call, const uint8_t *msg,
                               uint32_t len, bool *failed)
 {
@@ -340,10 +371,6 @@ int endpoint_call(struct thread *t, struct kobj *facet, const struct capos_sqe *
 
     if (sqe->interface_id == capos_Endpoint_INTERFACE_ID)
         return CAPOS_ERR_NOT_PERMITTED; /* the kernel's methods are the server's */
-    if (ep->server_gone)
-        return CAPOS_ERR_PEER_GONE;
-    if (!ep->recvs_head && ep->ncalls >= ENDPOINT_MAX_QUEUED)
-        return CAPOS_ERR_QUOTA_EXCEEDED;
     struct pending_op *call = pending_new(t, PENDING_CALL, sqe);
     if (!call)
         return CAPOS_ERR_NO_MEMORY;
@@ -366,44 +393,56 @@ int endpoint_call(struct thread *t, struct kobj *facet, const struct capos_sqe *
     call->target = ep;
     ep_get(ep);
 
+    spin_lock(&ep->lock);
+    if (ep->server_gone || (!ep->recvs_head && ep->ncalls >= ENDPOINT_MAX_QUEUED)) {
+        err = ep->server_gone ? CAPOS_ERR_PEER_GONE : CAPOS_ERR_QUOTA_EXCEEDED;
+        spin_unlock(&ep->lock);
+        xfer_rollback(p, &call->xfer);
+        pending_free(call);
+        ep_put(ep);
+        return err;
+    }
     if (deliver_to_posted(ep, call, scratch, sqe->send_len, &failed)) {
-        ipc_stats.direct++;
+        spin_unlock(&ep->lock);
+        ipc_local()->direct++;
         return CALL_PENDING;
     }
-    if (failed) {
-        call_fail(call, CAPOS_ERR_TABLE_FULL);
-        return CALL_PENDING;
-    }
-    /* No receiver yet: keep a kernel copy of the message. */
-    if (sqe->send_len) {
+    if (!failed && sqe->send_len) {
+        /* No receiver yet: keep a kernel copy of the message. */
         call->msg = kmalloc(sqe->send_len);
-        if (!call->msg) {
-            call_fail(call, CAPOS_ERR_NO_MEMORY);
-            return CALL_PENDING;
-        }
-        memcpy(call->msg, scratch, sqe->send_len);
+        if (call->msg)
+            memcpy(call->msg, scratch, sqe->send_len);
+    }
+    if (failed || (sqe->send_len && !call->msg)) {
+        spin_unlock(&ep->lock);
+        call_fail(call, failed ? CAPOS_ERR_TABLE_FULL : CAPOS_ERR_NO_MEMORY);
+        return CALL_PENDING;
     }
     call->msg_len = sqe->send_len;
     q_push(&ep->calls_head, &ep->calls_tail, call);
     ep->ncalls++;
-    ipc_stats.queued++;
+    spin_unlock(&ep->lock);
+    ipc_local()->queued++;
     return CALL_PENDING;
 }
 
 /* ---- RECV and RETURN on a server facet ---- */
 
+/* The endpoint behind a server facet cap, with a reference the caller drops. */
 static int endpoint_server_of(struct process *p, uint32_t cap, struct endpoint **ep)
 {
     struct kobj *o;
-    int err = cap_lookup(p, cap, &o);
+    int err = cap_get(p, cap, &o);
     if (err != CAPOS_OK)
         return err;
     if (o->kind == KOBJ_ENDPOINT_CLIENT)
-        return CAPOS_ERR_NOT_PERMITTED;
-    if (o->kind != KOBJ_ENDPOINT_SERVER)
-        return CAPOS_ERR_WRONG_INTERFACE;
-    *ep = ep_of(o);
-    return CAPOS_OK;
+        err = CAPOS_ERR_NOT_PERMITTED;
+    else if (o->kind != KOBJ_ENDPOINT_SERVER)
+        err = CAPOS_ERR_WRONG_INTERFACE;
+    else
+        ep_get(*ep = ep_of(o));
+    kobj_put(o);
+    return err;
 }
 
 int endpoint_recv(struct thread *t, const struct capos_sqe *sqe)
@@ -414,31 +453,38 @@ int endpoint_recv(struct thread *t, const struct capos_sqe *sqe)
     int err = endpoint_server_of(p, sqe->cap, &ep);
     if (err != CAPOS_OK)
         return err;
-    if (!recv_slot_reserve(p, &slot))
+    if (!recv_slot_reserve(p, &slot)) {
+        ep_put(ep);
         return CAPOS_ERR_QUOTA_EXCEEDED;
+    }
     struct pending_op *recv = pending_new(t, PENDING_RECV, sqe);
     if (!recv) {
-        endpoint_recv_slot_release(p, slot);
+        recv_slot_release(p, slot);
+        ep_put(ep);
         return CAPOS_ERR_NO_MEMORY;
     }
     recv->recv_slot = slot;
-    recv->target = ep;
-    ep_get(ep);
+    recv->target = ep; /* endpoint_server_of's reference */
+    spin_lock(&ep->lock);
     while (ep->calls_head) {
         struct pending_op *call = q_pop(&ep->calls_head, &ep->calls_tail);
         ep->ncalls--;
         enum deliver_result r = deliver(call, recv, call->msg, call->msg_len);
-        if (r == DELIVERED)
+        if (r == DELIVERED) {
+            spin_unlock(&ep->lock);
             return CALL_PENDING;
+        }
         if (r == RECV_FAILED) {
             /* The RECV completed with an error; the call waits for another. */
             q_push_front(&ep->calls_head, &ep->calls_tail, call);
             ep->ncalls++;
+            spin_unlock(&ep->lock);
             return CALL_PENDING;
         }
         call_fail(call, CAPOS_ERR_TABLE_FULL);
     }
     q_push(&ep->recvs_head, &ep->recvs_tail, recv);
+    spin_unlock(&ep->lock);
     return CALL_PENDING;
 }
 
@@ -452,38 +498,45 @@ int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scra
     int err = endpoint_server_of(p, sqe->cap, &ep);
     if (err != CAPOS_OK)
         return err;
-    if (slot >= PROCESS_MAX_RECEIVED || gen != p->received_gen[slot] || !p->received_used[slot] ||
-        !p->received[slot] || p->received[slot]->target != ep)
-        return CAPOS_ERR_INVALID_ARGUMENT; /* stale, forged, or another endpoint's call */
-    if (sqe->status < 0 || sqe->status >= CAPOS_ERR_COUNT)
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    struct pending_op *call = p->received[slot];
-    err = xfer_take(p, sqe->xfer_addr, sqe->xfer_count, 0, &x);
-    if (err != CAPOS_OK)
-        return err;
-    if (!copy_from_user(scratch, sqe->send_addr, sqe->send_len)) {
-        xfer_rollback(p, &x);
-        return CAPOS_ERR_BAD_ADDRESS;
-    }
-    endpoint_recv_slot_release(p, slot);
-    if (call->orphaned) {
-        /* The client is gone: nothing to deliver to. */
-        xfer_rollback(p, &x);
-        endpoint_orphan_release(call);
+    if (sqe->status < 0 || sqe->status >= CAPOS_ERR_COUNT) {
         ep_put(ep);
-        return CAPOS_ERR_PEER_GONE;
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    }
+    err = xfer_take(p, sqe->xfer_addr, sqe->xfer_count, 0, &x);
+    if (err == CAPOS_OK && !copy_from_user(scratch, sqe->send_addr, sqe->send_len))
+        err = CAPOS_ERR_BAD_ADDRESS;
+    /* Take the call out of the table: from here it is ours alone. */
+    struct pending_op *call = NULL;
+    spin_lock(&p->lock);
+    if (err == CAPOS_OK) {
+        if (slot < PROCESS_MAX_RECEIVED && gen == p->received_gen[slot] && p->received_used[slot] &&
+            p->received[slot] && p->received[slot]->target == ep) {
+            call = p->received[slot];
+            recv_slot_release_locked(p, slot);
+        } else {
+            err = CAPOS_ERR_INVALID_ARGUMENT; /* stale, forged, or another endpoint's call */
+        }
+    }
+    spin_unlock(&p->lock);
+    if (err != CAPOS_OK) {
+        xfer_rollback(p, &x);
+        ep_put(ep);
+        return err;
     }
     struct thread *client = call->owner;
     int status = sqe->status;
+    thread_get(client);
     int res = pending_complete(call, status, scratch, status == CAPOS_OK ? sqe->send_len : 0,
                                x.objs, status == CAPOS_OK ? x.n : 0);
     if (res == CAPOS_OK && status == CAPOS_OK)
         xfer_commit(p, &x);
     else
         xfer_rollback(p, &x);
-    ep_put(ep);
+    ep_put(ep); /* the call's */
+    ep_put(ep); /* endpoint_server_of's */
     ipc_handoff(client);
-    return CAPOS_OK;
+    thread_put(client);
+    return res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK;
 }
 
 /* ---- the kernel's own methods (server facet) ---- */
@@ -520,62 +573,73 @@ void endpoint_facet_destroy(struct kobj *o)
 {
     struct ep_facet *f = (struct ep_facet *)o;
     struct endpoint *ep = f->ep;
-    if (o->kind == KOBJ_ENDPOINT_SERVER && --ep->server_facets == 0) {
-        /* No one can receive any more: fail every waiting call. */
-        ep->server_gone = true;
-        while (ep->calls_head) {
-            struct pending_op *call = q_pop(&ep->calls_head, &ep->calls_tail);
-            ep->ncalls--;
-            call_fail(call, CAPOS_ERR_PEER_GONE);
+    if (o->kind == KOBJ_ENDPOINT_SERVER) {
+        spin_lock(&ep->lock);
+        if (--ep->server_facets == 0) {
+            /* No one can receive any more: fail every waiting call. */
+            ep->server_gone = true;
+            while (ep->calls_head) {
+                struct pending_op *call = q_pop(&ep->calls_head, &ep->calls_tail);
+                ep->ncalls--;
+                call_fail(call, CAPOS_ERR_PEER_GONE);
+            }
         }
+        spin_unlock(&ep->lock);
     }
     kfree(f);
     ep_put(ep);
 }
 
-void endpoint_orphan_release(struct pending_op *call)
-{
-    pending_orphan_release(call);
-}
-
 bool endpoint_detach_op(struct pending_op *op)
 {
     struct endpoint *ep = op->target;
+    bool mine;
+    spin_lock(&ep->lock);
     if (op->kind == PENDING_RECV) {
-        q_remove(&ep->recvs_head, &ep->recvs_tail, op);
-        endpoint_recv_slot_release(op->owner->proc, op->recv_slot);
-        ep_put(ep);
-        return true;
+        mine = q_remove(&ep->recvs_head, &ep->recvs_tail, op);
+        spin_unlock(&ep->lock);
+        if (mine) {
+            recv_slot_release(op->owner->proc, op->recv_slot);
+            ep_put(ep);
+        }
+        return mine; /* else a deliverer has it and will complete it */
     }
     /* PENDING_CALL of an exiting client. */
-    if (op->state == CALL_QUEUED) {
-        q_remove(&ep->calls_head, &ep->calls_tail, op);
+    mine = op->state == CALL_QUEUED && q_remove(&ep->calls_head, &ep->calls_tail, op);
+    if (mine)
         ep->ncalls--;
-        kfree(op->msg);
-        op->msg = NULL;
-        xfer_rollback(op->owner->proc, &op->xfer);
-        ep_put(ep);
-        return true;
-    }
-    /* Delivered: the server will still name it by token.  Keep it (and the
-     * client process, whose pool holds it) until then. */
-    op->orphaned = true;
-    thread_get(op->owner);
-    return false;
+    spin_unlock(&ep->lock);
+    if (!mine)
+        return false; /* delivered (or being delivered): the server completes it */
+    kfree(op->msg);
+    op->msg = NULL;
+    xfer_rollback(op->owner->proc, &op->xfer);
+    ep_put(ep);
+    return true;
 }
 
 void endpoint_process_gone(struct process *p)
 {
     for (uint32_t i = 0; i < PROCESS_MAX_RECEIVED; i++) {
+        spin_lock(&p->lock);
         struct pending_op *call = p->received_used[i] ? p->received[i] : NULL;
+        if (call)
+            recv_slot_release_locked(p, i);
+        spin_unlock(&p->lock);
         if (!call)
             continue;
         struct endpoint *ep = call->target;
-        endpoint_recv_slot_release(p, i);
-        if (call->orphaned)
-            endpoint_orphan_release(call);
-        else
-            pending_complete(call, CAPOS_ERR_PEER_GONE, NULL, 0, NULL, 0);
+        pending_complete(call, CAPOS_ERR_PEER_GONE, NULL, 0, NULL, 0);
         ep_put(ep);
+    }
+}
+
+void ipc_stats_sum(struct ipc_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (unsigned i = 0; i < cpu_count; i++) {
+        out->direct += cpus[i].ipc.direct;
+        out->queued += cpus[i].ipc.queued;
+        out->fast_switches += cpus[i].ipc.fast_switches;
     }
 }

@@ -70,17 +70,23 @@ int process_handle_invoke(struct kobj *o, struct call *c)
 
     switch (c->sqe->method) {
     case capos_ProcessHandle_method_wait: {
-        if (t->state != PROCESS_ALIVE) {
-            c->result_len = exit_status_message(&t->status, c->result, CALL_MAX_RESULT);
-            return c->result_len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE;
-        }
         struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe);
         if (!op)
             return CAPOS_ERR_NO_MEMORY;
+        /* Under the target's lock the state cannot change: either it has
+         * stopped (answer now) or the op is queued before it does. */
+        spin_lock(&t->lock);
+        if (t->state != PROCESS_ALIVE) {
+            spin_unlock(&t->lock);
+            pending_free(op);
+            c->result_len = exit_status_message(&t->status, c->result, CALL_MAX_RESULT);
+            return c->result_len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE;
+        }
         op->target = t;
         process_get(t);
         op->wait_next = t->waiters;
         t->waiters = op;
+        spin_unlock(&t->lock);
         return CALL_PENDING;
     }
     case capos_ProcessHandle_method_kill: process_kill(t); return CAPOS_OK;
@@ -88,25 +94,35 @@ int process_handle_invoke(struct kobj *o, struct call *c)
     }
 }
 
-void process_handle_detach(struct pending_op *op)
+bool process_handle_detach(struct pending_op *op)
 {
     struct process *t = op->target;
+    bool mine = false;
+    spin_lock(&t->lock);
     for (struct pending_op **pp = &t->waiters; *pp; pp = &(*pp)->wait_next) {
         if (*pp == op) {
             *pp = op->wait_next;
+            mine = true;
             break;
         }
     }
-    process_put(t);
+    spin_unlock(&t->lock);
+    if (mine)
+        process_put(t);
+    return mine; /* else the target's exit is completing it */
 }
 
 void process_handle_notify(struct process *p)
 {
     uint8_t buf[256] ALIGNED(8);
     uint32_t len = exit_status_message(&p->status, buf, sizeof(buf));
-    while (p->waiters) {
-        struct pending_op *op = p->waiters;
-        p->waiters = op->wait_next;
+    spin_lock(&p->lock);
+    struct pending_op *list = p->waiters;
+    p->waiters = NULL;
+    spin_unlock(&p->lock);
+    while (list) {
+        struct pending_op *op = list;
+        list = op->wait_next;
         pending_complete(op, len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE, buf, len, NULL, 0);
         process_put(p);
     }

@@ -14,6 +14,10 @@
  * and protect first split regions at the range ends (vm_carve), then act on
  * the regions wholly inside the range.
  *
+ * Every change to the address space happens under the process's lock, which
+ * also keeps cross-process copies (uspace.c) from walking tables that change
+ * under them.  Budgets are changed under the same lock.
+ *
  * Attenuation: limit() makes a facet of the same address space with a
  * budget.  Budgets nest (a facet made from a limited facet charges both);
  * each region remembers the budget it was charged to (holding a reference),
@@ -93,7 +97,11 @@ struct kobj *vmobj_create(struct process *target)
 void vmobj_destroy(struct kobj *o)
 {
     struct vmobj *v = (struct vmobj *)o;
+    /* Budget counts are guarded by the process's lock, like the regions
+     * that also hold budget references. */
+    spin_lock(&v->target->lock);
     budget_put(v->budget);
+    spin_unlock(&v->target->lock);
     process_put(v->target);
     kfree(v);
 }
@@ -303,7 +311,9 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         uint64_t out;
         if (!call_params_ok(&r))
             return CAPOS_ERR_INVALID_ARGUMENT;
-        err = vm_map(p, v->budget, addr, len, prot, &out);
+        spin_lock(&p->lock);
+        err = p->root ? vm_map(p, v->budget, addr, len, prot, &out) : CAPOS_ERR_PEER_GONE;
+        spin_unlock(&p->lock);
         if (err != CAPOS_OK)
             return err;
         call_result_begin(c, &b);
@@ -317,7 +327,10 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         uint64_t len = capos_VirtualMemory_unmap_Params_get_len(a);
         if (!call_params_ok(&r))
             return CAPOS_ERR_INVALID_ARGUMENT;
-        return vm_unmap(p, addr, len);
+        spin_lock(&p->lock);
+        err = p->root ? vm_unmap(p, addr, len) : CAPOS_ERR_PEER_GONE;
+        spin_unlock(&p->lock);
+        return err;
     }
     case capos_VirtualMemory_method_protect: {
         capos_VirtualMemory_protect_Params_reader a =
@@ -327,7 +340,10 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         uint32_t prot = capos_VirtualMemory_protect_Params_get_prot(a);
         if (!call_params_ok(&r))
             return CAPOS_ERR_INVALID_ARGUMENT;
-        return vm_protect(p, addr, len, prot);
+        spin_lock(&p->lock);
+        err = p->root ? vm_protect(p, addr, len, prot) : CAPOS_ERR_PEER_GONE;
+        spin_unlock(&p->lock);
+        return err;
     }
     case capos_VirtualMemory_method_quota: {
         const struct vm_budget *bu = v->budget;
@@ -351,11 +367,15 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         nb->refs = 1;
         nb->limit = bytes / PAGE_SIZE;
         nb->parent = v->budget;
+        spin_lock(&p->lock);
         if (nb->parent)
             nb->parent->refs++;
+        spin_unlock(&p->lock);
         struct kobj *lim = vmobj_new(p, nb);
         if (!lim) {
+            spin_lock(&p->lock);
             budget_put(nb);
+            spin_unlock(&p->lock);
             return CAPOS_ERR_NO_MEMORY;
         }
         c->out_caps[c->out_ncaps++] = lim;
