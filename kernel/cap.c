@@ -164,19 +164,25 @@ int cap_release(struct process *p, uint32_t id)
     return err;
 }
 
-int cap_accept(struct process *p, uint64_t ids_addr, struct kobj **objs, unsigned n)
+int cap_accept_msg(struct process *p, uint64_t addr, const void *msg, uint32_t len,
+                   struct kobj **objs, unsigned n)
 {
     uint32_t ids[CAPOS_MAX_XFER];
-    int err;
+    int err = CAPOS_OK;
+    /* Reserve every slot before writing anything: insertion then cannot
+     * fail halfway, and a message the table cannot take leaves the buffer
+     * untouched. */
+    if (n) {
+        spin_lock(&p->lock);
+        err = p->caps.slots ? cap_err(captable_prealloc(&p->caps.t, n, ids)) : CAPOS_ERR_PEER_GONE;
+        spin_unlock(&p->lock);
+        if (err != CAPOS_OK)
+            return err;
+    }
+    bool written = uspace_write(p, addr, msg, len) &&
+                   (n == 0 || uspace_write(p, addr + CAPOS_CAPS_OFFSET(len), ids, 4ULL * n));
     if (n == 0)
-        return CAPOS_OK;
-    /* Reserve every slot first so that insertion cannot fail halfway. */
-    spin_lock(&p->lock);
-    err = p->caps.slots ? cap_err(captable_prealloc(&p->caps.t, n, ids)) : CAPOS_ERR_PEER_GONE;
-    spin_unlock(&p->lock);
-    if (err != CAPOS_OK)
-        return err;
-    bool written = uspace_write(p, ids_addr, ids, 4ULL * n);
+        return written ? CAPOS_OK : CAPOS_ERR_BAD_ADDRESS;
     spin_lock(&p->lock);
     for (unsigned i = 0; i < n && p->caps.slots; i++) {
         if (!written)
@@ -202,8 +208,7 @@ int cap_deliver(struct thread *t, struct capos_cqe *cqe, uint64_t recv_addr, uin
                 int err, const void *msg, uint32_t len, struct kobj **caps, unsigned ncaps)
 {
     struct process *p = t->proc;
-    uint64_t caps_off = CAPOS_CAPS_OFFSET(len);
-    uint64_t needed = caps_off + 4ULL * ncaps;
+    uint64_t needed = CAPOS_CAPS_OFFSET(len) + 4ULL * ncaps;
 
     if (__atomic_load_n(&t->ring.dead, __ATOMIC_ACQUIRE))
         return CAPOS_ERR_PEER_GONE; /* the thread is gone: take nothing */
@@ -212,10 +217,8 @@ int cap_deliver(struct thread *t, struct capos_cqe *cqe, uint64_t recv_addr, uin
     if (err == CAPOS_OK && needed > recv_len) {
         err = CAPOS_ERR_RESULT_TOO_LARGE;
         cqe->result_len = (uint32_t)needed;
-    } else if (err == CAPOS_OK && !uspace_write(p, recv_addr, msg, len)) {
-        err = CAPOS_ERR_BAD_ADDRESS;
     } else if (err == CAPOS_OK) {
-        err = cap_accept(p, recv_addr + caps_off, caps, ncaps);
+        err = cap_accept_msg(p, recv_addr, msg, len, caps, ncaps);
         if (err == CAPOS_OK)
             cqe->ncaps = (uint16_t)ncaps;
     }

@@ -66,10 +66,14 @@ int cap_insert(struct process *p, struct kobj *o, uint32_t *id);
  * it).  Returns an ErrorCode. */
 int cap_get(struct process *p, uint32_t id, struct kobj **o);
 
-/* Inserts n objects into p's table all-or-nothing, writing their new ids to
- * ids_addr in p's memory; on success the references in objs belong to the
- * table, on failure they are still the caller's.  Returns an ErrorCode. */
-int cap_accept(struct process *p, uint64_t ids_addr, struct kobj **objs, unsigned n);
+/* Delivers a message and n capabilities into p: every table slot is
+ * reserved first (nothing is written if the table cannot take them), then
+ * the message goes to addr and the new cap ids after it (at
+ * CAPOS_CAPS_OFFSET(len)), then the slots are filled.  On success the
+ * references in objs belong to the table; on failure (tableFull,
+ * badAddress, peerGone) they are still the caller's and no slot changed. */
+int cap_accept_msg(struct process *p, uint64_t addr, const void *msg, uint32_t len,
+                   struct kobj **objs, unsigned n);
 
 /* RELEASE: drops the capability; returns an ErrorCode. */
 int cap_release(struct process *p, uint32_t id);

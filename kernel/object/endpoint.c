@@ -272,19 +272,14 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
 {
     struct thread *st = recv->owner;
     struct process *s = st->proc;
-    uint64_t caps_off = CAPOS_CAPS_OFFSET(len);
-    uint64_t needed = caps_off + 4ULL * call->xfer.n;
+    uint64_t needed = CAPOS_CAPS_OFFSET(len) + 4ULL * call->xfer.n;
     struct endpoint *ep = recv->target;
 
     if (needed > recv->recv_len) {
         recv_fail(recv, CAPOS_ERR_RESULT_TOO_LARGE, (uint32_t)needed);
         return RECV_FAILED;
     }
-    if (!uspace_write(s, recv->recv_addr, msg, len)) {
-        recv_fail(recv, CAPOS_ERR_BAD_ADDRESS, 0);
-        return RECV_FAILED;
-    }
-    int err = cap_accept(s, recv->recv_addr + caps_off, call->xfer.objs, call->xfer.n);
+    int err = cap_accept_msg(s, recv->recv_addr, msg, len, call->xfer.objs, call->xfer.n);
     if (err == CAPOS_ERR_BAD_ADDRESS) {
         recv_fail(recv, err, 0);
         return RECV_FAILED;
