@@ -164,14 +164,15 @@ int cap_deliver(struct process *p, struct capos_cqe *cqe, uint64_t recv_addr, ui
     if (err == CAPOS_OK && needed > recv_len) {
         err = CAPOS_ERR_RESULT_TOO_LARGE;
         cqe->result_len = (uint32_t)needed;
-    } else if (err == CAPOS_OK && !uspace_write(p, recv_addr, msg, len)) {
-        err = CAPOS_ERR_BAD_ADDRESS;
-    } else if (err == CAPOS_OK && ncaps) {
-        /* Reserve every slot first so that insertion cannot fail halfway. */
-        enum captable_err e = captable_prealloc(&p->caps.t, ncaps, ids);
+    } else if (err == CAPOS_OK) {
+        /* Reserve every slot before writing anything, so that insertion
+         * cannot fail halfway and a completion the table cannot take leaves
+         * the buffer untouched. */
+        enum captable_err e = ncaps ? captable_prealloc(&p->caps.t, ncaps, ids) : CAPTABLE_OK;
         if (e != CAPTABLE_OK) {
             err = cap_err(e);
-        } else if (!uspace_write(p, recv_addr + caps_off, ids, 4ULL * ncaps)) {
+        } else if (!uspace_write(p, recv_addr, msg, len) ||
+                   (ncaps && !uspace_write(p, recv_addr + caps_off, ids, 4ULL * ncaps))) {
             for (unsigned i = 0; i < ncaps; i++)
                 (void)!captable_cancel_pending(&p->caps.t, ids[i]);
             err = CAPOS_ERR_BAD_ADDRESS;

@@ -244,22 +244,19 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
         recv_fail(recv, CAPOS_ERR_RESULT_TOO_LARGE, (uint32_t)needed);
         return RECV_FAILED;
     }
-    if (!uspace_write(s, recv->recv_addr, msg, len)) {
+    /* Slots first, then the buffer: a call the receiver's table cannot take
+     * must not write into the buffer of a RECV that stays posted. */
+    if (call->xfer.n && captable_prealloc(&s->caps.t, call->xfer.n, ids) != CAPTABLE_OK)
+        return CALL_FAILED;
+    if (!uspace_write(s, recv->recv_addr, msg, len) ||
+        (call->xfer.n && !uspace_write(s, recv->recv_addr + caps_off, ids, 4ULL * call->xfer.n))) {
+        for (unsigned i = 0; i < call->xfer.n; i++)
+            (void)!captable_cancel_pending(&s->caps.t, ids[i]);
         recv_fail(recv, CAPOS_ERR_BAD_ADDRESS, 0);
         return RECV_FAILED;
     }
-    if (call->xfer.n) {
-        if (captable_prealloc(&s->caps.t, call->xfer.n, ids) != CAPTABLE_OK)
-            return CALL_FAILED;
-        if (!uspace_write(s, recv->recv_addr + caps_off, ids, 4ULL * call->xfer.n)) {
-            for (unsigned i = 0; i < call->xfer.n; i++)
-                (void)!captable_cancel_pending(&s->caps.t, ids[i]);
-            recv_fail(recv, CAPOS_ERR_BAD_ADDRESS, 0);
-            return RECV_FAILED;
-        }
-        for (unsigned i = 0; i < call->xfer.n; i++)
-            (void)!captable_fill_pending(&s->caps.t, ids[i], call->xfer.objs[i], 0);
-    }
+    for (unsigned i = 0; i < call->xfer.n; i++)
+        (void)!captable_fill_pending(&s->caps.t, ids[i], call->xfer.objs[i], 0);
     /* The receiver holds the set's references now; the client's moves are done. */
     unsigned ncaps = call->xfer.n;
     xfer_commit(call->owner, &call->xfer);
