@@ -14,8 +14,19 @@ void arch_irq_enable(void);
 /* Halts every other CPU (panic path); a no-op until SMP is up. */
 void arch_stop_other_cpus(void);
 
+/* After user mappings of `p` were removed or narrowed: flushes them from
+ * this CPU and from every other CPU that may cache them; returns when done. */
+struct process;
+void arch_tlb_flush_user(struct process *p, uint64_t va, uint64_t pages);
+
+/* The same for kernel mappings, on every CPU. */
+void arch_tlb_flush_kernel(uint64_t va, uint64_t pages);
+
 /* Ends the machine: QEMU exit through isa-debug-exit, else halt forever. */
 NORETURN void arch_system_exit(int code);
+
+/* Stops this CPU for good: interrupts off, halted (NMIs return to the halt). */
+NORETURN void arch_halt_forever(void);
 
 /* Waits for the next interrupt with interrupts enabled. */
 void arch_wait_for_interrupt(void);

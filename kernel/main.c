@@ -2,8 +2,9 @@
  * kmain: the boot CPU's path from the first C instruction to a running
  * system.  Order matters and each step depends only on the ones before it:
  * console, exception handling, boot information, physical memory, the
- * kernel's page tables, heap, interrupts and time, the boot module, then the
- * system the manifest describes; the boot CPU then becomes its idle thread.
+ * kernel's page tables, heap, interrupts and time, the boot module, the
+ * other CPUs, then the system the manifest describes; the boot CPU then
+ * becomes its idle thread.
  * Every step reports what it found, so the serial log is a self-description
  * of the machine and the smoke tests can assert on it.
  */
@@ -14,6 +15,7 @@
 #include "arch/x86_64/cpu_init.h"
 #include "arch/x86_64/multiboot.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/tsc.h"
 #include "base/mem.h"
 #include "boot_info.h"
@@ -120,12 +122,14 @@ void kmain(uint32_t magic, uint64_t info_pa)
 
     report_module();
     ktest_run();
-    kprintf("capOS: boot self-report complete\n");
 
     arch_fpu_init_cpu();
     syscall_init_cpu();
     if (!cap_init_cpu(0))
         panic("out of memory for the capability call buffers");
+    sched_init_cpu(&cpus[0]);
+    smp_init(0);
+    kprintf("capOS: boot self-report complete\n");
     const struct boot_module *m = &boot_info.modules[0];
     arch_irq_disable();
     system_start(phys_to_virt(m->start), m->end - m->start);

@@ -8,9 +8,11 @@
 #include <stdarg.h>
 
 #include "arch.h"
+#include "percpu.h"
 #include "printk.h"
 
 static int panic_depth;
+static int panic_cpu = -1; /* the CPU reporting */
 
 NORETURN void panic(const char *fmt, ...)
 {
@@ -33,8 +35,18 @@ NORETURN void panic(const char *fmt, ...)
 bool panic_begin(void)
 {
     arch_irq_disable();
-    if (__atomic_fetch_add(&panic_depth, 1, __ATOMIC_SEQ_CST) > 0)
+    int me = (int)this_cpu()->id;
+    int none = -1;
+    if (!__atomic_compare_exchange_n(&panic_cpu, &none, me, false, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST)) {
+        /* A second panic on another CPU waits for the first report (which
+         * ends the machine); on the same CPU it is a fault while reporting,
+         * and the caller exits at once. */
+        if (none != me)
+            arch_halt_forever();
         return false;
+    }
+    __atomic_fetch_add(&panic_depth, 1, __ATOMIC_SEQ_CST);
     arch_stop_other_cpus();
     printk_enter_panic();
     return true;

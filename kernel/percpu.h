@@ -9,6 +9,7 @@
 
 #include "base/compiler.h"
 #include "arch/x86_64/arch_cpu.h"
+#include "sched/sched.h"
 #include "spinlock.h"
 
 #define MAX_CPUS 16
@@ -31,13 +32,25 @@ struct cpu {
     uint32_t hw_id;            /* local APIC id */
     bool online;
     uint64_t ticks; /* timer interrupts taken on this CPU */
-    /* Scheduler state of this CPU (see sched.c). */
+    /* Scheduler state of this CPU (see sched.c).  rq and everything on it
+     * are guarded by rq_lock; the other fields belong to this CPU alone,
+     * except need_resched, which other CPUs set before an IPI. */
+    struct spinlock rq_lock;
+    struct sched_rq rq;
     struct thread *current;
     struct thread *idle;
-    struct thread *zombie; /* dead thread to free once switched away from */
-    struct thread *hint;   /* ready thread to run next if the current one blocks */
+    struct thread *zombie;  /* dead thread to free once switched away from */
+    struct thread *migrate; /* thread to queue elsewhere once switched away from */
+    struct thread *hint;    /* ready thread to run next if the current one blocks */
     bool need_resched;
-    unsigned slice_left;
+    bool sync_wake;     /* wakes now come from a thread about to block (IPC) */
+    bool balance_due;   /* check for a busier CPU at the next preemption point */
+    uint64_t pick_ns;   /* when `current` was picked */
+    uint64_t charge_ns; /* when `current` was last charged for its time */
+    uint64_t idle_ns;   /* time spent in the idle thread */
+    uint64_t switches;  /* context switches */
+    uint64_t steals;    /* threads pulled from other CPUs' queues */
+    uint64_t ipis_sent;
     struct ipc_stats ipc;
     struct arch_cpu arch;
 };

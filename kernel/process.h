@@ -64,7 +64,8 @@ struct process {
     uint32_t refs;
     struct spinlock lock;
 
-    uint64_t root; /* PML4 */
+    uint64_t root;        /* PML4 */
+    uint64_t cpus_active; /* CPUs that may have `root` loaded (context.c) */
     struct ledger ledger;
     struct vm_region vm[PROCESS_MAX_VM_REGIONS];
     unsigned vm_count;

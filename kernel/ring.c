@@ -15,6 +15,7 @@
 #include "ring.h"
 
 #include "abi/errors.h"
+#include "arch.h"
 #include "arch/x86_64/paging.h"
 #include "base/mem.h"
 #include "cap.h"
@@ -259,6 +260,7 @@ int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_
         deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
     }
     te.armed = false;
+    te.firing = false;
     te.kind = TIMER_WAKE_THREAD;
     te.thread = self;
     for (;;) {
@@ -283,7 +285,7 @@ int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_
         if (timeout_ns != CAPOS_WAIT_FOREVER)
             timerq_arm(&te, deadline);
         sched_block_commit();
-        timerq_cancel(&te);
+        timerq_cancel_sync(&te);
         spin_lock(&r->lock);
         if (r->waiter == self)
             r->waiter = NULL;
@@ -304,13 +306,20 @@ void ring_destroy(struct thread *t)
     struct ring *r = &t->ring;
     if (!r->hdr)
         return;
+    uint64_t frames[CAPOS_RING_PAGES];
+    unsigned n = 0;
+    /* The process's other threads may be changing its mappings. */
+    spin_lock(&p->lock);
     for (uint64_t i = 0; i < CAPOS_RING_PAGES; i++) {
-        uint64_t pa;
-        if (paging_unmap(p->root, r->user_va + i * PAGE_SIZE, &pa)) {
-            paging_flush_page(r->user_va + i * PAGE_SIZE);
-            pmm_free_frame(pa);
-            ledger_uncharge(&p->ledger, 1);
-        }
+        if (paging_unmap(p->root, r->user_va + i * PAGE_SIZE, &frames[n]))
+            n++;
     }
+    /* Other threads of the process may run elsewhere with the pages in
+     * their TLBs: flush everywhere before the frames are reused. */
+    arch_tlb_flush_user(p, r->user_va, CAPOS_RING_PAGES);
+    spin_unlock(&p->lock);
+    for (unsigned i = 0; i < n; i++)
+        pmm_free_frame(frames[i]);
+    ledger_uncharge(&p->ledger, n);
     r->hdr = NULL;
 }

@@ -1,112 +1,278 @@
 /*
- * Round-robin scheduler: one FIFO run queue, a fixed slice, an idle thread
- * per CPU.  See sched.h for the contract.
+ * The scheduler: one run queue per CPU, ordered by weighted virtual runtime
+ * (the pure core in lib/sched), with a direct hand-off for synchronous IPC,
+ * wake-up placement across CPUs, stealing by idle and underloaded CPUs, and
+ * per-thread affinity.  See sched.h for the contract and docs/scheduling.md
+ * for the policy.
  *
- * Invariants: a thread is on the run queue iff it is READY; the current
- * thread of a CPU is RUNNING (or BLOCKED/DEAD while it is switching away);
- * idle threads are never on the queue.  The queue lock is held across the
- * pick and the state change, never across the stack switch.
+ * Locks: a thread's `lock`, then a CPU's rq_lock.  Two rq locks are held
+ * together only by a stealer, lowest CPU id first.  Interrupts are off in
+ * the kernel, so the timer tick never interrupts a lock holder.
+ *
+ * Blocking and waking.  A thread blocks in two steps: it sets BLOCKED while
+ * still running (after registering on some wait structure under that
+ * structure's lock), then switches out in schedule(), which takes its thread
+ * lock and, if it is still BLOCKED, takes it off its queue (on_rq = false).
+ * A waker takes the thread lock.  A BLOCKED thread still on_rq has not
+ * switched out yet, so it simply becomes RUNNING again and schedule() keeps
+ * it.  A thread off its queue is placed on a CPU, but only after on_cpu has
+ * dropped: the CPU that switched away from it may still be saving its
+ * registers, and no two CPUs may ever run on one stack.  The waiting waker
+ * holds no run queue lock, and the switching CPU needs no thread lock to
+ * finish its switch, so the wait always ends.
+ *
+ * Invariants: a thread is on a queue (QUEUED or CURRENT entity) iff on_rq;
+ * a QUEUED thread is never on_cpu except as the current thread of its own
+ * CPU between the pick and the switch; idle threads have no queue entry.
  */
 #include "sched.h"
 
 #include "arch.h"
 #include "arch/x86_64/context.h"
+#include "arch/x86_64/smp.h"
 #include "panic.h"
 #include "percpu.h"
 #include "spinlock.h"
+#include "time.h"
 
-static struct spinlock rq_lock = SPINLOCK_INIT("runqueue");
-static struct thread *rq_head, *rq_tail;
-static struct thread bsp_idle;
+/* Ticks between balance checks of a busy CPU (idle CPUs check on every
+ * wake-up). */
+#define SCHED_BALANCE_TICKS 25
 
-static void rq_push(struct thread *t)
+static struct thread idle_threads[MAX_CPUS];
+
+enum sched_place {
+    PLACE_NEW,   /* a thread that never ran */
+    PLACE_WOKEN, /* a thread that slept */
+    PLACE_MOVED, /* a runnable thread moved off a CPU it may no longer use */
+};
+
+static inline struct thread *se_thread(struct sched_entity *se)
 {
-    t->rq_next = NULL;
-    t->rq_prev = rq_tail;
-    if (rq_tail)
-        rq_tail->rq_next = t;
-    else
-        rq_head = t;
-    rq_tail = t;
+    return container_of(se, struct thread, se);
 }
 
-static void rq_remove(struct thread *t)
+static inline unsigned sched_ncpus(void)
 {
-    if (t->rq_prev)
-        t->rq_prev->rq_next = t->rq_next;
-    else
-        rq_head = t->rq_next;
-    if (t->rq_next)
-        t->rq_next->rq_prev = t->rq_prev;
-    else
-        rq_tail = t->rq_prev;
-    t->rq_next = t->rq_prev = NULL;
+    return __atomic_load_n(&cpu_count, __ATOMIC_ACQUIRE);
 }
 
-static struct thread *rq_pop(void)
+/* A snapshot of every CPU's load, read without their locks: a value may be
+ * a moment old, which only makes a placement slightly worse, never wrong. */
+static void sched_loads(struct sched_load *out, unsigned n)
 {
-    struct thread *t = rq_head;
-    if (t)
-        rq_remove(t);
-    return t;
+    for (unsigned i = 0; i < n; i++) {
+        const struct sched_rq *rq = &cpus[i].rq;
+        out[i].weight = __atomic_load_n(&rq->load_weight, __ATOMIC_RELAXED);
+        out[i].nr_queued = __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED);
+        out[i].nr_running =
+            out[i].nr_queued + (__atomic_load_n(&rq->curr, __ATOMIC_RELAXED) != NULL);
+    }
+}
+
+/* Charges the current thread for the time since it was last charged; rq
+ * lock held. */
+static void sched_charge_current(struct cpu *c, uint64_t now)
+{
+    struct thread *t = c->current;
+    uint64_t d = now > c->charge_ns ? now - c->charge_ns : 0;
+    c->charge_ns = now;
+    if (t->is_idle) {
+        c->idle_ns += d;
+        return;
+    }
+    t->run_ns += d;
+    sched_charge(&t->se, d);
+}
+
+/*
+ * Puts a thread that is on no queue and on no CPU onto a run queue: the
+ * CPU is chosen among its allowed ones (sync: the waker is about to block
+ * for it), its virtual runtime placed, and the chosen CPU told to reschedule
+ * if the newcomer should preempt what runs there.  Thread lock held.
+ */
+static void sched_activate(struct thread *t, enum sched_place how, bool sync)
+{
+    struct cpu *self = this_cpu();
+    unsigned n = sched_ncpus();
+    unsigned target = self->id;
+
+    if (n > 1) {
+        struct sched_load loads[MAX_CPUS];
+        sched_loads(loads, n);
+        int r = sched_choose_wake_cpu(loads, n, self->id, how == PLACE_NEW ? ~0u : t->cpu,
+                                      t->se.allowed_cpus, sync);
+        /* Affinity masks always name an online CPU; if not, stay here
+         * rather than lose the thread. */
+        if (r != SCHED_NO_CPU)
+            target = (unsigned)r;
+    }
+    struct cpu *c = &cpus[target];
+    uint64_t src_min = 0;
+    bool moved = how != PLACE_NEW && t->cpu != target;
+    if (moved)
+        src_min = __atomic_load_n(&cpus[t->cpu].rq.min_vruntime, __ATOMIC_RELAXED);
+
+    spin_lock(&c->rq_lock);
+    uint64_t now = time_now_ns();
+    if (how == PLACE_NEW) {
+        sched_place_new(&c->rq, &t->se);
+    } else {
+        if (moved)
+            sched_migrate_adjust(&t->se, src_min, sched_rq_update_min(&c->rq));
+        if (how == PLACE_WOKEN)
+            sched_place_woken(&c->rq, &t->se, now > t->blocked_ns ? now - t->blocked_ns : 0);
+    }
+    if (!sched_rq_enqueue(&c->rq, &t->se))
+        panic("sched: thread %u enqueued twice", t->tid);
+    t->cpu = target;
+    t->on_rq = true;
+    __atomic_store_n(&t->state, THREAD_READY, __ATOMIC_RELEASE);
+    bool preempt = sched_should_preempt(c->rq.curr, &t->se);
+    if (preempt)
+        __atomic_store_n(&c->need_resched, true, __ATOMIC_RELEASE);
+    spin_unlock(&c->rq_lock);
+    if (preempt && target != self->id)
+        smp_kick(target);
+}
+
+static void sched_wait_off_cpu(struct thread *t)
+{
+    while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE)) {
+        smp_poll();
+        cpu_relax();
+    }
 }
 
 void sched_add(struct thread *t)
 {
-    uint64_t flags = spin_lock_irqsave(&rq_lock);
-    t->state = THREAD_READY;
-    rq_push(t);
-    spin_unlock_irqrestore(&rq_lock, flags);
+    spin_lock(&t->lock);
+    sched_activate(t, PLACE_NEW, false);
+    spin_unlock(&t->lock);
 }
 
-/*
- * Switches to the next ready thread (or idle).  The caller has already set
- * the current thread's state: READY threads are queued here, BLOCKED and
- * DEAD ones are not.
- */
-static void schedule(void)
+void sched_wake(struct thread *t)
+{
+    spin_lock(&t->lock);
+    if (t->state != THREAD_BLOCKED) {
+        spin_unlock(&t->lock);
+        return;
+    }
+    if (t->on_rq) {
+        /* Woken between preparing to block and switching out: it keeps
+         * running (schedule() sees RUNNING and keeps it on its queue). */
+        __atomic_store_n(&t->state, THREAD_RUNNING, __ATOMIC_RELEASE);
+        spin_unlock(&t->lock);
+        return;
+    }
+    sched_wait_off_cpu(t);
+    sched_activate(t, PLACE_WOKEN, this_cpu()->sync_wake);
+    spin_unlock(&t->lock);
+}
+
+void sched_kick(struct thread *t)
+{
+    sched_wake(t);
+    /* A thread running elsewhere enters the kernel on the IPI and sees its
+     * process stopped before it returns to user mode. */
+    unsigned cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == THREAD_RUNNING && cpu != this_cpu()->id)
+        smp_kick(cpu);
+}
+
+/* Runs on the new thread's stack right after every switch (and first in a
+ * new thread): finishes what the previous thread could not do for itself
+ * while its registers were live. */
+void sched_switch_tail(void)
 {
     struct cpu *c = this_cpu();
-    struct thread *prev = c->current, *next;
-    uint64_t flags = spin_lock_irqsave(&rq_lock);
-
-    if (prev->state == THREAD_RUNNING)
-        prev->state = THREAD_READY;
-    if (prev->state == THREAD_READY && !prev->is_idle)
-        rq_push(prev);
-    /* A hinted thread (the partner of the call that just blocked this one)
-     * runs next; any other choice would be the same READY thread later. */
-    next = c->hint;
-    c->hint = NULL;
-    if (next && next->state == THREAD_READY && next != prev)
-        rq_remove(next);
-    else
-        next = rq_pop();
-    if (!next)
-        next = c->idle;
-    next->state = THREAD_RUNNING;
-    spin_unlock_irqrestore(&rq_lock, flags);
-
-    c->need_resched = false;
-    c->slice_left = SCHED_SLICE_TICKS;
-    if (next == prev)
-        return;
-    if (prev->state == THREAD_DEAD)
-        c->zombie = prev;
-    c->current = next;
-    arch_switch(prev, next);
-    /* Running as `prev` again, possibly much later and on another CPU. */
-    c = this_cpu();
     if (c->zombie) {
         thread_destroy(c->zombie);
         c->zombie = NULL;
     }
+    if (c->migrate) {
+        struct thread *t = c->migrate;
+        c->migrate = NULL;
+        spin_lock(&t->lock);
+        sched_activate(t, PLACE_MOVED, false);
+        spin_unlock(&t->lock);
+    }
+}
+
+/*
+ * Switches to the next thread of this CPU (or its idle thread).  The caller
+ * has set the current thread's state: RUNNING or READY threads stay queued
+ * (or move, if their affinity no longer allows this CPU), BLOCKED and DEAD
+ * ones leave the queue.
+ */
+static void schedule(void)
+{
+    struct cpu *c = this_cpu();
+    struct thread *prev = c->current, *next = NULL;
+
+    /* Only a waker turns BLOCKED into something else, under the thread
+     * lock; RUNNING changes only here.  So an unlocked read that sees
+     * RUNNING is final, and a BLOCKED one is re-read under the lock. */
+    enum thread_state st = __atomic_load_n(&prev->state, __ATOMIC_ACQUIRE);
+    bool prev_locked = st == THREAD_BLOCKED || st == THREAD_DEAD;
+    if (prev_locked)
+        spin_lock(&prev->lock);
+    spin_lock(&c->rq_lock);
+    uint64_t now = time_now_ns();
+    sched_charge_current(c, now);
+    if (!prev->is_idle) {
+        if (prev->state == THREAD_RUNNING || prev->state == THREAD_READY) {
+            bool stay = prev->se.allowed_cpus & (1ULL << c->id);
+            sched_rq_put_curr(&c->rq, stay);
+            prev->state = THREAD_READY;
+            if (!stay) {
+                prev->on_rq = false;
+                c->migrate = prev;
+            }
+        } else {
+            sched_rq_put_curr(&c->rq, false);
+            prev->on_rq = false;
+            prev->blocked_ns = now;
+        }
+    }
+    if (prev_locked)
+        spin_unlock(&prev->lock);
+
+    /* A hinted thread (the partner of the call that just blocked this one)
+     * runs next if it is still waiting here. */
+    struct thread *h = c->hint;
+    c->hint = NULL;
+    if (h) {
+        if (h->se.state == SCHED_QUEUED && h->se.rq == &c->rq && sched_rq_set_curr(&c->rq, &h->se))
+            next = h;
+        thread_put(h);
+    }
+    if (!next) {
+        struct sched_entity *se = sched_rq_pick_next(&c->rq);
+        next = se ? se_thread(se) : c->idle;
+    }
+    if (!next->is_idle)
+        next->state = THREAD_RUNNING;
+    if (next != prev)
+        c->pick_ns = now;
+    spin_unlock(&c->rq_lock);
+
+    c->need_resched = false;
+    if (next == prev)
+        return;
+    c->switches++;
+    if (prev->state == THREAD_DEAD)
+        c->zombie = prev;
+    c->current = next;
+    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
+    arch_switch(prev, next);
+    /* Running as `prev` again, possibly much later and on another CPU. */
+    sched_switch_tail();
 }
 
 void sched_block(void)
 {
-    struct thread *t = this_cpu()->current;
-    t->state = THREAD_BLOCKED;
+    __atomic_store_n(&this_cpu()->current->state, THREAD_BLOCKED, __ATOMIC_RELEASE);
     schedule();
 }
 
@@ -121,84 +287,156 @@ void sched_block_commit(void)
         schedule();
 }
 
-void sched_wake(struct thread *t)
-{
-    uint64_t flags = spin_lock_irqsave(&rq_lock);
-    if (t == this_cpu()->current) {
-        /* Woken between preparing to block and switching away: it simply
-         * keeps running. */
-        if (t->state == THREAD_BLOCKED)
-            t->state = THREAD_RUNNING;
-    } else if (t->state == THREAD_BLOCKED) {
-        t->state = THREAD_READY;
-        rq_push(t);
-        /* An idle CPU should pick it up at its next interrupt. */
-        this_cpu()->need_resched = true;
-    }
-    spin_unlock_irqrestore(&rq_lock, flags);
-}
-
-void sched_kick(struct thread *t)
-{
-    sched_wake(t);
-}
-
 void sched_yield(void)
 {
     schedule();
 }
 
+/*
+ * Moves queued threads from the busiest CPU to this one if the loads differ
+ * enough (lib/sched decides which and how many).  A thread caught between
+ * its CPU's pick and switch (on_cpu) ends the steal.  Returns whether
+ * anything moved.
+ */
+static bool sched_steal(struct cpu *c)
+{
+    unsigned n = sched_ncpus();
+    if (n < 2)
+        return false;
+    struct sched_load loads[MAX_CPUS];
+    struct sched_steal st;
+    sched_loads(loads, n);
+    if (!sched_pick_steal_source(loads, n, c->id, &st))
+        return false;
+    struct cpu *src = &cpus[st.src];
+    struct cpu *first = src->id < c->id ? src : c, *second = src->id < c->id ? c : src;
+    spin_lock(&first->rq_lock);
+    spin_lock(&second->rq_lock);
+    uint64_t dmin = sched_rq_update_min(&c->rq);
+    struct sched_entity *se;
+    while ((se = sched_rq_steal_candidate(&src->rq, &st)) != NULL) {
+        struct thread *t = se_thread(se);
+        if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+            break;
+        uint64_t smin = sched_rq_update_min(&src->rq);
+        if (!sched_rq_dequeue(&src->rq, se))
+            break;
+        sched_migrate_adjust(se, smin, dmin);
+        if (!sched_rq_enqueue(&c->rq, se))
+            panic("sched: stolen thread %u already queued", t->tid);
+        t->cpu = c->id;
+        sched_steal_note(&st, se);
+        c->steals++;
+    }
+    spin_unlock(&second->rq_lock);
+    spin_unlock(&first->rq_lock);
+    return st.moved > 0;
+}
+
 void sched_tick(void)
 {
     struct cpu *c = this_cpu();
-    if (c->current == c->idle) {
-        c->need_resched = rq_head != NULL;
-        return;
-    }
-    if (c->slice_left > 0)
-        c->slice_left--;
-    if (c->slice_left == 0)
+    if (!c->current)
+        return; /* a tick during boot, before the scheduler is set up */
+    spin_lock(&c->rq_lock);
+    uint64_t now = time_now_ns();
+    sched_charge_current(c, now);
+    if (c->current->is_idle) {
+        if (c->rq.nr_queued > 0)
+            c->need_resched = true;
+    } else if (sched_tick_expired(&c->rq, &c->current->se, now - c->pick_ns)) {
         c->need_resched = true;
+    }
+    spin_unlock(&c->rq_lock);
+    if (c->ticks % SCHED_BALANCE_TICKS == 0 && !c->current->is_idle)
+        c->balance_due = true;
 }
 
 void sched_preempt_point(void)
 {
     struct cpu *c = this_cpu();
-    c->hint = NULL; /* a hint only lasts for the kernel entry that made it */
-    if (c->need_resched)
+    if (c->hint) {
+        /* A hint only lasts for the kernel entry that made it. */
+        thread_put(c->hint);
+        c->hint = NULL;
+    }
+    if (c->balance_due) {
+        c->balance_due = false;
+        if (sched_steal(c))
+            c->need_resched = true;
+    }
+    if (__atomic_load_n(&c->need_resched, __ATOMIC_ACQUIRE))
         schedule();
 }
 
 bool sched_hint_next(struct thread *t)
 {
     struct cpu *c = this_cpu();
-    if (t->state != THREAD_READY || t == c->current)
+    if (t == c->current || __atomic_load_n(&t->se.rq, __ATOMIC_RELAXED) != &c->rq)
         return false;
+    /* The reference keeps the hint safe to look at even if another CPU
+     * steals the thread and it exits before this CPU switches. */
+    thread_get(t);
+    if (c->hint)
+        thread_put(c->hint);
     c->hint = t;
     return true;
 }
 
 NORETURN void sched_exit_thread(void)
 {
-    this_cpu()->current->state = THREAD_DEAD;
+    __atomic_store_n(&this_cpu()->current->state, THREAD_DEAD, __ATOMIC_RELEASE);
     schedule();
     panic("sched: a dead thread was scheduled again");
+}
+
+void sched_thread_init(struct thread *t)
+{
+    t->lock = (struct spinlock)SPINLOCK_INIT("thread");
+    if (!sched_entity_init(&t->se, SCHED_WEIGHT_DEFAULT, SCHED_CLASS_BATCH))
+        panic("sched: default weight rejected");
+    t->state = THREAD_BLOCKED; /* not runnable until sched_add */
+}
+
+void sched_init_cpu(struct cpu *c)
+{
+    c->rq_lock = (struct spinlock)SPINLOCK_INIT("runqueue");
+    sched_rq_init(&c->rq);
+    struct thread *idle = &idle_threads[c->id];
+    idle->is_idle = true;
+    idle->state = THREAD_RUNNING;
+    idle->kstack_top = c->kernel_stack_top;
+    idle->on_cpu = 1;
+    idle->cpu = c->id;
+    idle->tid = 0;
+    c->idle = idle;
+    c->current = idle;
 }
 
 NORETURN void sched_start(void)
 {
     struct cpu *c = this_cpu();
-    bsp_idle.is_idle = true;
-    bsp_idle.state = THREAD_RUNNING;
-    bsp_idle.kstack_top = c->kernel_stack_top;
-    c->idle = &bsp_idle;
-    c->current = &bsp_idle;
-    c->slice_left = SCHED_SLICE_TICKS;
+    c->pick_ns = c->charge_ns = time_now_ns();
     for (;;) {
         schedule();
-        /* Nothing to run: sleep until an interrupt makes something ready. */
-        if (!this_cpu()->need_resched)
+        /* Back in the idle thread: take work from a busier CPU, or sleep
+         * until an interrupt (a tick, or an IPI for a new thread) arrives. */
+        if (sched_steal(c))
+            continue;
+        if (!__atomic_load_n(&c->need_resched, __ATOMIC_ACQUIRE))
             arch_wait_for_interrupt();
         arch_irq_disable();
+    }
+}
+
+void sched_stats(struct sched_stats *out)
+{
+    unsigned n = sched_ncpus();
+    out->ncpus = n;
+    for (unsigned i = 0; i < n; i++) {
+        out->cpu[i].switches = cpus[i].switches;
+        out->cpu[i].steals = cpus[i].steals;
+        out->cpu[i].idle_ns = cpus[i].idle_ns;
+        out->cpu[i].ticks = cpus[i].ticks;
     }
 }

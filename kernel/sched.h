@@ -1,7 +1,8 @@
 /*
- * The scheduler interface.  The policy behind it is round-robin over one
- * run queue with a fixed time slice; callers only use these operations, so
- * the policy can change without touching them.
+ * The scheduler interface.  Behind it: a run queue per CPU ordered by
+ * weighted virtual runtime (lib/sched), placement of woken threads across
+ * CPUs, stealing, affinity and the IPC hand-off (sched.c,
+ * docs/scheduling.md).  Callers only use these operations.
  *
  * The kernel runs with interrupts disabled (entries from user mode clear the
  * interrupt flag), so a thread in the kernel is never preempted; preemption
@@ -15,11 +16,20 @@
 #include "percpu.h"
 #include "thread.h"
 
-#define SCHED_SLICE_TICKS 5 /* 20 ms at 250 Hz */
+/* Prepares this CPU's run queue and idle thread (before it is online). */
+void sched_init_cpu(struct cpu *c);
 
 /* Makes the calling context this CPU's idle thread and starts scheduling;
  * never returns. */
 NORETURN void sched_start(void);
+
+/* Scheduler fields of a new thread: default weight and class, every CPU
+ * allowed, BLOCKED until sched_add. */
+void sched_thread_init(struct thread *t);
+
+/* After every switch, on the new thread's stack (switch.S calls it first
+ * in a new thread). */
+void sched_switch_tail(void);
 
 static inline struct thread *sched_current(void)
 {
@@ -41,6 +51,19 @@ void sched_block_commit(void);
 /* Wakes a BLOCKED thread; no effect on a thread in any other state. */
 void sched_wake(struct thread *t);
 
+/* Between these, wake-ups on this CPU are synchronous: the waking thread is
+ * about to block waiting for the woken one (an IPC call or reply), so the
+ * woken thread is placed on this CPU when it may run here. */
+static inline void sched_sync_begin(void)
+{
+    this_cpu()->sync_wake = true;
+}
+
+static inline void sched_sync_end(void)
+{
+    this_cpu()->sync_wake = false;
+}
+
 /* Makes t notice that its process stopped: wakes it if it is blocked, and
  * makes the CPU running it enter the kernel soon. */
 void sched_kick(struct thread *t);
@@ -61,5 +84,14 @@ void sched_preempt_point(void);
 
 /* Ends the current thread; another thread frees its stack.  Never returns. */
 NORETURN void sched_exit_thread(void);
+
+/* Counters for the halt report and benchmarks. */
+struct sched_stats {
+    unsigned ncpus;
+    struct {
+        uint64_t switches, steals, idle_ns, ticks;
+    } cpu[MAX_CPUS];
+};
+void sched_stats(struct sched_stats *out);
 
 #endif

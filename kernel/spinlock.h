@@ -10,10 +10,13 @@
  * counted twice: per lock (`contended`) and per CPU (struct cpu.lock_spins,
  * reported at halt), so it is visible which locks CPUs fight over and
  * whether independent work ever waits.  Never sleep or block with one held.
+ * A spinning CPU keeps answering TLB shootdown requests (smp_poll), since
+ * with interrupts off it would never see the IPI.
  *
- * Lock order (outer first): endpoint, process, ring, thread (wake), run
- * queue, timer queue; the allocator locks are leaves.  Two locks of the same
- * kind are never held together.
+ * Lock order (outer first): endpoint, process, ring, thread, run queue,
+ * timer queue; TLB shootdown (taken under a process lock) and the allocator
+ * locks are leaves.  Two locks of the same kind are never held together,
+ * except two run queues, lowest CPU first (stealing).
  */
 #ifndef CAPOS_KERNEL_SPINLOCK_H
 #define CAPOS_KERNEL_SPINLOCK_H
@@ -36,6 +39,9 @@ struct spinlock {
  * asserts it). */
 #define PERCPU_LOCK_SPINS_OFFSET 24
 
+/* arch/x86_64/smp.h: answers a pending TLB shootdown while spinning. */
+void smp_poll(void);
+
 static inline void spin_lock_raw(struct spinlock *l)
 {
     if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) == 0)
@@ -43,8 +49,11 @@ static inline void spin_lock_raw(struct spinlock *l)
     __atomic_fetch_add(&l->contended, 1, __ATOMIC_RELAXED);
     __asm__ volatile("incq %%gs:%c0" : : "i"(PERCPU_LOCK_SPINS_OFFSET) : "memory");
     do {
-        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
+            /* The holder may be waiting for this CPU to flush its TLB. */
+            smp_poll();
             cpu_relax();
+        }
     } while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0);
 }
 

@@ -9,6 +9,7 @@
 #include "mm/kheap.h"
 #include "mm/kstack.h"
 #include "process.h"
+#include "sched.h"
 
 static unsigned thread_next_tid = 1;
 
@@ -26,7 +27,7 @@ struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp
     t->proc = p;
     t->refs = 1;
     t->tid = __atomic_fetch_add(&thread_next_tid, 1, __ATOMIC_RELAXED);
-    t->state = THREAD_BLOCKED; /* not runnable until sched_add */
+    sched_thread_init(t);
     arch_thread_setup_user(t, entry, sp, arg0, arg1);
     return t;
 }

@@ -8,12 +8,20 @@
  * States: READY (on a run queue) -> RUNNING (current on a CPU) -> READY
  * (preempted) or BLOCKED (waiting; exactly one party will wake it) or DEAD
  * (the CPU that switches away from it frees its stack).
+ *
+ * Scheduler fields (sched.c explains the protocol): `lock` serialises a
+ * wake-up against the thread's own switch-out; `on_rq` is true while the
+ * thread is queued or current on CPU `cpu`; `on_cpu` is true from the moment
+ * a CPU picks the thread until that CPU has saved its registers after
+ * switching away, and no other CPU may run it meanwhile.
  */
 #ifndef CAPOS_KERNEL_THREAD_H
 #define CAPOS_KERNEL_THREAD_H
 
 #include "base/compiler.h"
 #include "ring.h"
+#include "sched/sched.h"
+#include "spinlock.h"
 
 struct process;
 
@@ -30,7 +38,13 @@ struct thread {
     uint64_t kstack_top;
     struct process *proc;
     enum thread_state state;
-    struct thread *rq_next, *rq_prev; /* run queue links */
+    struct spinlock lock;
+    struct sched_entity se;
+    uint8_t on_cpu;
+    bool on_rq;
+    unsigned cpu;        /* queue it is on, or the CPU it last ran on */
+    uint64_t blocked_ns; /* when it last blocked (sleeper placement) */
+    uint64_t run_ns;     /* CPU time used */
     unsigned tid;
     bool is_idle;
     bool timed_out;               /* set by the timer when a timed block expires */

@@ -21,8 +21,11 @@ void time_init(void)
 
 void time_tick(void)
 {
-    __atomic_fetch_add(&time_tick_count, 1, __ATOMIC_RELAXED);
-    this_cpu()->ticks++;
+    struct cpu *c = this_cpu();
+    /* Every CPU ticks; the global count follows the boot CPU's. */
+    if (c->id == 0)
+        __atomic_fetch_add(&time_tick_count, 1, __ATOMIC_RELAXED);
+    c->ticks++;
     timerq_run(time_now_ns());
     sched_tick();
 }

@@ -12,6 +12,15 @@
 
 static struct spinlock timerq_lock = SPINLOCK_INIT("timerq");
 static struct timer_event *timerq_head;
+/* The head's deadline (UINT64_MAX when empty), kept under the lock and read
+ * without it: events live in memory their owners free after cancelling. */
+static uint64_t timerq_next = UINT64_MAX;
+
+static void timerq_head_changed(void)
+{
+    __atomic_store_n(&timerq_next, timerq_head ? timerq_head->deadline_ns : UINT64_MAX,
+                     __ATOMIC_RELEASE);
+}
 
 void timerq_arm(struct timer_event *e, uint64_t deadline_ns)
 {
@@ -27,6 +36,7 @@ void timerq_arm(struct timer_event *e, uint64_t deadline_ns)
     e->next = *pp;
     *pp = e;
     e->armed = true;
+    timerq_head_changed();
     spin_unlock_irqrestore(&timerq_lock, flags);
 }
 
@@ -47,14 +57,27 @@ bool timerq_cancel(struct timer_event *e)
         }
         e->armed = false;
         e->next = NULL;
+        timerq_head_changed();
         was = true;
     }
     spin_unlock_irqrestore(&timerq_lock, flags);
     return was;
 }
 
+bool timerq_cancel_sync(struct timer_event *e)
+{
+    bool was = timerq_cancel(e);
+    while (__atomic_load_n(&e->firing, __ATOMIC_ACQUIRE))
+        cpu_relax();
+    return was;
+}
+
 void timerq_run(uint64_t now_ns)
 {
+    /* Every CPU ticks: most ticks find nothing due, and say so without
+     * touching the lock. */
+    if (__atomic_load_n(&timerq_next, __ATOMIC_ACQUIRE) > now_ns)
+        return;
     for (;;) {
         uint64_t flags = spin_lock_irqsave(&timerq_lock);
         struct timer_event *e = timerq_head;
@@ -63,14 +86,19 @@ void timerq_run(uint64_t now_ns)
             return;
         }
         timerq_head = e->next;
+        timerq_head_changed();
         e->next = NULL;
-        e->armed = false;
+        if (e->kind == TIMER_WAKE_THREAD)
+            e->firing = true;
+        __atomic_store_n(&e->armed, false, __ATOMIC_RELEASE);
         spin_unlock_irqrestore(&timerq_lock, flags);
 
         switch (e->kind) {
         case TIMER_WAKE_THREAD:
             e->thread->timed_out = true;
             sched_wake(e->thread);
+            /* The owner may reuse the event from here on. */
+            __atomic_store_n(&e->firing, false, __ATOMIC_RELEASE);
             break;
         case TIMER_OP_COMPLETE: pending_timer_fired(e->op); break;
         }

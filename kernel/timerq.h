@@ -23,6 +23,7 @@ struct timer_event {
     uint64_t deadline_ns;
     enum timer_kind kind;
     bool armed;
+    bool firing; /* a CPU is running this TIMER_WAKE_THREAD event's action */
     struct timer_event *next;
     union {
         struct thread *thread;
@@ -34,7 +35,12 @@ void timerq_arm(struct timer_event *e, uint64_t deadline_ns);
 /* Disarms e; returns true if it was armed (then it will not fire), false
  * if it already fired or is firing. */
 bool timerq_cancel(struct timer_event *e);
-/* Fires every due event; called from the timer interrupt. */
+/* timerq_cancel, and if the event is firing on another CPU, waits until its
+ * action is over, so that the event's memory may be reused.  For
+ * TIMER_WAKE_THREAD events, whose action takes no lock the caller holds. */
+bool timerq_cancel_sync(struct timer_event *e);
+/* Fires every due event; called from the timer interrupt of every CPU
+ * (whichever CPU sees an event due first fires it). */
 void timerq_run(uint64_t now_ns);
 
 #endif

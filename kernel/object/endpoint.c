@@ -310,7 +310,10 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
     spin_unlock(&s->lock);
     thread_get(st);
     pending_free(recv);
+    /* The caller usually waits for the reply next: wake the server here. */
+    sched_sync_begin();
     ring_post(st, &cqe);
+    sched_sync_end();
     ep_put(ep); /* the RECV's reference; the call keeps its own */
     ipc_handoff(st);
     thread_put(st);
@@ -521,8 +524,11 @@ int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scra
     struct thread *client = call->owner;
     int status = sqe->status;
     thread_get(client);
+    /* A server usually waits for its next call after replying. */
+    sched_sync_begin();
     int res = pending_complete(call, status, scratch, status == CAPOS_OK ? sqe->send_len : 0,
                                x.objs, status == CAPOS_OK ? x.n : 0);
+    sched_sync_end();
     if (res == CAPOS_OK && status == CAPOS_OK)
         xfer_commit(p, &x);
     else

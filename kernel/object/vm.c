@@ -25,6 +25,7 @@
  * wrapper is a kernel object, so a limited caller costs no extra IPC hop.
  */
 #include "abi/errors.h"
+#include "arch.h"
 #include "arch/x86_64/paging.h"
 #include "base/checked.h"
 #include "base/mem.h"
@@ -179,22 +180,33 @@ static int vm_carve(struct process *p, uint64_t start, uint64_t end)
     return CAPOS_OK;
 }
 
-static void vm_flush(struct process *p, uint64_t va)
-{
-    /* Only this CPU can have the address space live while we hold the CPU. */
-    if (sched_current()->proc == p)
-        paging_flush_page(va);
-}
+/* Pages unmapped per TLB flush; their frames wait in a local array. */
+#define VM_UNMAP_BATCH 32
 
+/*
+ * Unmaps a range and frees its frames.  A frame is freed only after every
+ * CPU has dropped its TLB entry for the page (other threads of the process
+ * may be running elsewhere), so the range goes in batches: unmap, flush
+ * everywhere, then free.
+ */
 static void vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
 {
-    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-        uint64_t pa;
-        if (paging_unmap(p->root, va, &pa)) {
-            vm_flush(p, va);
-            pmm_free_frame(pa);
-            ledger_uncharge(&p->ledger, 1);
+    uint64_t frames[VM_UNMAP_BATCH];
+    uint64_t va = start;
+    while (va < end) {
+        uint64_t from = va;
+        unsigned n = 0;
+        for (; va < end && n < VM_UNMAP_BATCH; va += PAGE_SIZE) {
+            uint64_t pa;
+            if (paging_unmap(p->root, va, &pa))
+                frames[n++] = pa;
         }
+        if (n == 0)
+            continue;
+        arch_tlb_flush_user(p, from, (va - from) / PAGE_SIZE);
+        for (unsigned i = 0; i < n; i++)
+            pmm_free_frame(frames[i]);
+        ledger_uncharge(&p->ledger, n);
     }
 }
 
@@ -281,10 +293,11 @@ static int vm_protect(struct process *p, uint64_t addr, uint64_t len, uint32_t p
         struct vm_region *r = &p->vm[i];
         if (r->start >= addr && r->end <= addr + len) {
             r->prot = vm_map_flags(prot);
-            for (uint64_t va = r->start; va < r->end; va += PAGE_SIZE) {
-                if (paging_protect(p->root, va, r->prot | MAP_USER))
-                    vm_flush(p, va);
-            }
+            bool changed = false;
+            for (uint64_t va = r->start; va < r->end; va += PAGE_SIZE)
+                changed |= paging_protect(p->root, va, r->prot | MAP_USER);
+            if (changed)
+                arch_tlb_flush_user(p, r->start, (r->end - r->start) / PAGE_SIZE);
         }
     }
     return CAPOS_OK;

@@ -19,6 +19,8 @@ enum {
     LAPIC_TPR = 0x080,
     LAPIC_EOI = 0x0B0,
     LAPIC_SVR = 0x0F0,
+    LAPIC_ICR_LO = 0x300,
+    LAPIC_ICR_HI = 0x310,
     LAPIC_LVT_TIMER = 0x320,
     LAPIC_TIMER_INIT = 0x380,
     LAPIC_TIMER_CUR = 0x390,
@@ -101,6 +103,33 @@ void lapic_timer_start(unsigned hz)
 uint64_t lapic_timer_hz(void)
 {
     return lapic_hz;
+}
+
+/* Waits until the previous IPI left the local APIC (the delivery-status bit
+ * clears); bounded so a wedged APIC cannot hang the caller forever. */
+static void lapic_icr_wait(void)
+{
+    for (unsigned i = 0; i < 1000000 && (lapic_read(LAPIC_ICR_LO) & (1u << 12)); i++)
+        cpu_relax();
+}
+
+void lapic_send(uint32_t apic_id, uint32_t icr_lo)
+{
+    lapic_icr_wait();
+    lapic_write(LAPIC_ICR_HI, apic_id << 24);
+    lapic_write(LAPIC_ICR_LO, icr_lo);
+    lapic_icr_wait();
+}
+
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+    lapic_send(apic_id, vector); /* fixed delivery, physical destination, edge */
+}
+
+void lapic_send_nmi_others(void)
+{
+    /* Destination shorthand "all excluding self", delivery mode NMI. */
+    lapic_send(0, (3u << 18) | (4u << 8));
 }
 
 void pic_disable(void)

@@ -19,6 +19,13 @@ void lapic_timer_calibrate(void);
 void lapic_timer_start(unsigned hz);
 uint64_t lapic_timer_hz(void);
 
+/* Inter-processor interrupts.  lapic_send writes a raw ICR command (INIT,
+ * STARTUP, ...) to the CPU with `apic_id`. */
+void lapic_send(uint32_t apic_id, uint32_t icr_lo);
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+/* An NMI to every other CPU (the panic path's stop). */
+void lapic_send_nmi_others(void);
+
 /* Remaps the 8259 PIC to VEC_PIC_BASE and masks every line. */
 void pic_disable(void);
 

@@ -27,8 +27,11 @@ void arch_wait_for_interrupt(void)
     __asm__ volatile("sti; hlt" ::: "memory");
 }
 
-void arch_stop_other_cpus(void)
+NORETURN void arch_halt_forever(void)
 {
+    irq_disable();
+    for (;;)
+        cpu_halt();
 }
 
 NORETURN void arch_system_exit(int code)

@@ -1,10 +1,12 @@
 /*
- * Kernel stack switch.  arch_switch_stacks(&prev->saved_rsp, next_rsp) saves
- * the callee-saved registers on the current stack, stores the stack pointer,
- * loads the next one and restores its registers; `ret` then continues
+ * Kernel stack switch.  arch_switch_stacks(&prev->saved_rsp, next_rsp,
+ * &prev->on_cpu) saves the callee-saved registers on the current stack,
+ * stores the stack pointer, clears prev's on_cpu (from that store on,
+ * another CPU may run prev: nothing below touches prev's stack again),
+ * loads the next stack and restores its registers; `ret` then continues
  * wherever that thread called arch_switch_stacks from, or, for a new thread,
- * at thread_enter_user, which drops into trap_return with the thread's
- * prepared user frame.
+ * at thread_enter_user, which finishes the switch (sched_switch_tail) and
+ * drops into trap_return with the thread's prepared user frame.
  */
     .section .text
     .code64
@@ -18,6 +20,7 @@ arch_switch_stacks:
     pushq %r14
     pushq %r15
     movq %rsp, (%rdi)
+    movb $0, (%rdx)     /* a plain store is a release on x86 */
     movq %rsi, %rsp
     popq %r15
     popq %r14
@@ -29,4 +32,8 @@ arch_switch_stacks:
 
     .global thread_enter_user
 thread_enter_user:
+    movq %rsp, %rbx     /* the trap frame; keep it across the call */
+    andq $-16, %rsp
+    call sched_switch_tail
+    movq %rbx, %rsp
     jmp trap_return

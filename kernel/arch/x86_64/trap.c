@@ -14,6 +14,7 @@
 #include "arch.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/smp.h"
 #include "ksyms.h"
 #include "panic.h"
 #include "percpu.h"
@@ -125,6 +126,8 @@ void trap_dispatch(struct trap_frame *f)
 {
     uint64_t v = f->vector;
 
+    if (v == VEC_NMI && panic_in_progress())
+        arch_halt_forever(); /* another CPU is reporting a panic: stop here */
     if (v < 32) {
         if (trap_from_user(f))
             trap_user_fault(f);
@@ -136,6 +139,14 @@ void trap_dispatch(struct trap_frame *f)
     case VEC_TIMER:
         lapic_eoi();
         time_tick();
+        break;
+    case VEC_IPI_RESCHED:
+        /* The sender set need_resched; the exit path below acts on it. */
+        lapic_eoi();
+        break;
+    case VEC_IPI_SHOOTDOWN:
+        lapic_eoi();
+        smp_poll();
         break;
     case VEC_SPURIOUS: break;
     default:

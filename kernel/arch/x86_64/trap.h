@@ -29,7 +29,9 @@ enum {
     VEC_PAGE_FAULT = 14,
     VEC_MACHINE_CHECK = 18,
     VEC_TIMER = 32,
-    VEC_PIC_BASE = 0xE0, /* legacy PIC, remapped here and masked */
+    VEC_IPI_RESCHED = 0xF0,   /* another CPU made a thread runnable here */
+    VEC_IPI_SHOOTDOWN = 0xF1, /* flush TLB entries another CPU unmapped */
+    VEC_PIC_BASE = 0xE0,      /* legacy PIC, remapped here and masked */
     VEC_SPURIOUS = 0xFF,
 };
 
