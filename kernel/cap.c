@@ -43,6 +43,11 @@ void kobj_put(struct kobj *o)
     case KOBJ_ENDPOINT_CLIENT: endpoint_facet_destroy(o); break;
     case KOBJ_PROCESS_SPAWNER: spawner_destroy(o); break;
     case KOBJ_PROCESS_HANDLE: process_handle_destroy(o); break;
+    case KOBJ_THREAD_SPAWNER: thread_spawner_destroy(o); break;
+    case KOBJ_THREAD_HANDLE:
+    case KOBJ_THREAD_CONTROL: thread_cap_destroy(o); break;
+    case KOBJ_SCHEDULING_POLICY: policy_destroy(o); break;
+    case KOBJ_PARK_SPACE: park_destroy(o); break;
     case KOBJ_CONSOLE:
     case KOBJ_TIMER:
     case KOBJ_ENTROPY:
@@ -64,6 +69,11 @@ uint64_t kobj_interface_id(const struct kobj *o)
     case KOBJ_ENDPOINT_CLIENT: return 0; /* the server's protocol, any interface */
     case KOBJ_PROCESS_SPAWNER: return capos_ProcessSpawner_INTERFACE_ID;
     case KOBJ_PROCESS_HANDLE: return capos_ProcessHandle_INTERFACE_ID;
+    case KOBJ_THREAD_SPAWNER: return capos_ThreadSpawner_INTERFACE_ID;
+    case KOBJ_THREAD_HANDLE: return capos_ThreadHandle_INTERFACE_ID;
+    case KOBJ_THREAD_CONTROL: return capos_ThreadControl_INTERFACE_ID;
+    case KOBJ_SCHEDULING_POLICY: return capos_SchedulingPolicy_INTERFACE_ID;
+    case KOBJ_PARK_SPACE: return capos_ParkSpace_INTERFACE_ID;
     case KOBJ_KIND_COUNT: break;
     }
     return 0;
@@ -270,15 +280,22 @@ static int cap_invoke(struct kobj *o, struct call *c)
     case KOBJ_ENDPOINT_CLIENT: return endpoint_invoke(o, c);
     case KOBJ_PROCESS_SPAWNER: return spawner_invoke(o, c);
     case KOBJ_PROCESS_HANDLE: return process_handle_invoke(o, c);
+    case KOBJ_THREAD_SPAWNER: return thread_spawner_invoke(o, c);
+    case KOBJ_THREAD_HANDLE:
+    case KOBJ_THREAD_CONTROL: return thread_cap_invoke(o, c);
+    case KOBJ_SCHEDULING_POLICY: return policy_invoke(o, c);
+    case KOBJ_PARK_SPACE: return park_invoke(o, c);
     case KOBJ_KIND_COUNT: break;
     }
     return CAPOS_ERR_INVALID_CAP;
 }
 
-/* Kernel objects whose methods take capabilities (only ProcessSpawner.spawn). */
+/* Kernel methods that take capabilities: ProcessSpawner.spawn (grants) and
+ * SchedulingPolicy.set (the thread). */
 static bool cap_takes_caps(const struct kobj *o, uint16_t method)
 {
-    return o->kind == KOBJ_PROCESS_SPAWNER && method == capos_ProcessSpawner_method_spawn;
+    return (o->kind == KOBJ_PROCESS_SPAWNER && method == capos_ProcessSpawner_method_spawn) ||
+           (o->kind == KOBJ_SCHEDULING_POLICY && method == capos_SchedulingPolicy_method_set);
 }
 
 void cap_call(struct thread *t, const struct capos_sqe *sqe)

@@ -57,9 +57,11 @@ void endpoint_process_gone(struct process *p);
 struct kobj *spawner_create(bool restricted, uint32_t nallowed);
 int spawner_invoke(struct kobj *o, struct call *c);
 void spawner_destroy(struct kobj *o);
-/* A kernel object for a KernelCap grant (VirtualMemory: *self_vm, NULL). */
-struct kobj *kernel_cap_create(capos_KernelCap_reader k, uint64_t *interface_id, bool *self_vm,
-                               int *err);
+/* A kernel object for a KernelCap grant.  Kinds bound to the receiving
+ * process (VirtualMemory, ThreadSpawner) return NULL with *bind set. */
+enum process_bind;
+struct kobj *kernel_cap_create(capos_KernelCap_reader k, uint64_t *interface_id,
+                               enum process_bind *bind, int *err);
 
 /* ProcessHandle (object/prochandle.c). */
 struct kobj *process_handle_create(struct process *target);
@@ -67,5 +69,32 @@ int process_handle_invoke(struct kobj *o, struct call *c);
 void process_handle_destroy(struct kobj *o);
 bool process_handle_detach(struct pending_op *op);
 void process_handle_notify(struct process *p);
+
+/* ThreadSpawner (object/threadspawner.c), bound to one process. */
+struct kobj *thread_spawner_create(struct process *p);
+int thread_spawner_invoke(struct kobj *o, struct call *c);
+void thread_spawner_destroy(struct kobj *o);
+
+/* ThreadHandle and ThreadControl (object/thread.c). */
+struct kobj *thread_cap_create(struct thread *t, bool control);
+int thread_cap_invoke(struct kobj *o, struct call *c);
+void thread_cap_destroy(struct kobj *o);
+/* The thread a ThreadHandle or ThreadControl names; NULL for other kinds. */
+struct thread *thread_cap_thread(struct kobj *o);
+/* Completes a list of joins of the ended thread t. */
+void thread_join_complete(struct thread *t, struct pending_op *list);
+bool thread_join_detach(struct pending_op *op);
+
+/* SchedulingPolicy (object/policy.c); max_weight 0 = no bound. */
+struct kobj *policy_create(uint32_t max_weight, bool latency);
+int policy_invoke(struct kobj *o, struct call *c);
+void policy_destroy(struct kobj *o);
+
+/* ParkSpace (object/park.c). */
+struct kobj *park_create(void);
+int park_invoke(struct kobj *o, struct call *c);
+void park_destroy(struct kobj *o);
+bool park_detach(struct pending_op *op);
+void park_timed_out(struct pending_op *op);
 
 #endif

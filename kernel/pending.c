@@ -69,6 +69,8 @@ struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
     op->msg_len = 0;
     op->xfer.n = 0;
     op->timer.armed = false;
+    op->timer.firing = false;
+    op->timer.sync_cancel = false;
     op->timer.kind = TIMER_OP_COMPLETE;
     op->timer.op = op;
     op->owner_prev = NULL;
@@ -116,6 +118,8 @@ bool pending_detach(struct pending_op *op)
         /* Only its timer refers to it: whoever disarms the timer owns it. */
         return timerq_cancel(&op->timer);
     case PENDING_PROCESS_WAIT: return process_handle_detach(op);
+    case PENDING_THREAD_JOIN: return thread_join_detach(op);
+    case PENDING_PARK: return park_detach(op);
     case PENDING_CALL:
     case PENDING_RECV: return endpoint_detach_op(op);
     }
@@ -148,6 +152,8 @@ void pending_timer_fired(struct pending_op *op)
 {
     switch (op->kind) {
     case PENDING_SLEEP: pending_complete(op, 0, NULL, 0, NULL, 0); break;
+    case PENDING_PARK: park_timed_out(op); break;
+    case PENDING_THREAD_JOIN:
     case PENDING_PROCESS_WAIT:
     case PENDING_CALL:
     case PENDING_RECV: break; /* these arm no timer */

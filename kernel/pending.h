@@ -36,6 +36,8 @@ enum pending_kind {
     PENDING_PROCESS_WAIT, /* ProcessHandle.wait: target is the process waited on */
     PENDING_CALL,         /* endpoint CALL: queued on the endpoint or delivered */
     PENDING_RECV,         /* endpoint RECV: posted on the endpoint */
+    PENDING_THREAD_JOIN,  /* ThreadHandle.join: target is the thread joined */
+    PENDING_PARK,         /* ParkSpace.wait: target is the space */
 };
 
 enum ipc_call_state {
@@ -55,7 +57,12 @@ struct pending_op {
     struct pending_op *free_next;               /* owner's free list, while unused */
     struct pending_op *wait_next;               /* queue of whatever it waits on */
     struct timer_event timer;
-    void *target; /* PROCESS_WAIT: struct process; CALL/RECV: struct endpoint */
+    void *target; /* PROCESS_WAIT: struct process; CALL/RECV: struct endpoint;
+                   * THREAD_JOIN: struct thread; PARK: struct parkspace */
+
+    /* PENDING_PARK: the key waited on. */
+    struct process *park_proc;
+    uint64_t park_addr;
 
     /* PENDING_RECV: the slot reserved in the owner's received-call table. */
     uint32_t recv_slot;

@@ -14,6 +14,7 @@
 #include "process.h"
 
 #include "abi/errors.h"
+#include "arch/x86_64/context.h"
 #include "arch/x86_64/paging.h"
 #include "base/mem.h"
 #include "elf/elf.h"
@@ -102,14 +103,17 @@ static bool process_load_elf(struct process *p, const uint8_t *image, const stru
     return true;
 }
 
-/* Lays out the CapSet region (lib/abi/capset.h) in a kernel buffer. */
+/* Lays out the CapSet region (lib/abi/capset.h) in a kernel buffer: the
+ * grants, then `self` (the first thread's ThreadControl) with id self_id. */
 static uint8_t *process_build_capset(struct process *p, const struct process_grant *grants,
-                                     const uint32_t *ids, unsigned ngrants, const char *const *argv,
-                                     unsigned argc, const char *const *env, unsigned envc,
-                                     uint32_t *len_out, const char **why)
+                                     const uint32_t *ids, unsigned ngrants,
+                                     const struct process_grant *self, uint32_t self_id,
+                                     const char *const *argv, unsigned argc, const char *const *env,
+                                     unsigned envc, uint32_t *len_out, const char **why)
 {
+    unsigned nent = ngrants + 1;
     uint64_t size = sizeof(struct capos_capset_header) +
-                    (uint64_t)ngrants * sizeof(struct capos_capset_entry) + 4ULL * (argc + envc);
+                    (uint64_t)nent * sizeof(struct capos_capset_entry) + 4ULL * (argc + envc);
     for (unsigned i = 0; i < argc; i++)
         size += strnlen(argv[i], CAPOS_CAPSET_MAX_BYTES) + 1;
     for (unsigned i = 0; i < envc; i++)
@@ -125,14 +129,14 @@ static uint8_t *process_build_capset(struct process *p, const struct process_gra
     }
     struct capos_capset_header *h = (struct capos_capset_header *)buf;
     struct capos_capset_entry *e = (struct capos_capset_entry *)(h + 1);
-    uint32_t *argv_tab = (uint32_t *)(e + ngrants);
+    uint32_t *argv_tab = (uint32_t *)(e + nent);
     uint32_t *env_tab = argv_tab + argc;
     uint32_t str = (uint32_t)((uint8_t *)(env_tab + envc) - buf);
 
     h->magic = CAPOS_CAPSET_MAGIC;
     h->version = CAPOS_CAPSET_VERSION;
     h->total_bytes = (uint32_t)size;
-    h->count = ngrants;
+    h->count = nent;
     h->entry_offset = sizeof(*h);
     h->argc = argc;
     h->argv_offset = (uint32_t)((uint8_t *)argv_tab - buf);
@@ -145,6 +149,9 @@ static uint8_t *process_build_capset(struct process *p, const struct process_gra
         e[i].cap = ids[i];
         e[i].interface_id = grants[i].interface_id;
     }
+    name_copy(e[ngrants].name, self->name);
+    e[ngrants].cap = self_id;
+    e[ngrants].interface_id = self->interface_id;
     for (unsigned i = 0; i < argc + envc; i++) {
         const char *s = i < argc ? argv[i] : env[i - argc];
         size_t n = strnlen(s, CAPOS_CAPSET_MAX_BYTES);
@@ -177,7 +184,7 @@ struct elf_limits process_elf_limits(uint64_t frame_limit)
 }
 
 struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
-                               struct process_grant *grants, unsigned ngrants, int vm_grant,
+                               struct process_grant *grants, unsigned ngrants,
                                const char *const *argv, unsigned argc, const char *const *env,
                                unsigned envc, uint64_t frame_limit, const char **why)
 {
@@ -189,7 +196,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     uint32_t capset_len;
     enum elf_err ee;
 
-    if (ngrants > PROCESS_MAX_CAPS) {
+    if (ngrants >= PROCESS_MAX_CAPS) { /* one slot is the first thread's ThreadControl */
         *why = "too many grants";
         goto drop_grants;
     }
@@ -226,9 +233,12 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
         kfree(p);
         goto drop_grants;
     }
-    if (vm_grant >= 0 && (unsigned)vm_grant < ngrants) {
-        grants[vm_grant].obj = vmobj_create(p);
-        if (!grants[vm_grant].obj) {
+    for (unsigned i = 0; i < ngrants; i++) {
+        if (grants[i].bind == PROCESS_BIND_NONE)
+            continue;
+        grants[i].obj =
+            grants[i].bind == PROCESS_BIND_MEMORY ? vmobj_create(p) : thread_spawner_create(p);
+        if (!grants[i].obj) {
             *why = "out of kernel memory";
             kfree(info);
             cap_table_destroy(p);
@@ -255,21 +265,37 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
         process_abort(p, NULL);
         return NULL;
     }
-    capset = process_build_capset(p, grants, ids, ngrants, argv, argc, env, envc, &capset_len, why);
+    /* The first thread, and its ThreadControl (also listed in the CapSet). */
+    struct thread *t = thread_create_user(p, info->entry, CAPOS_USER_STACK_TOP,
+                                          CAPOS_USER_CAPSET_VA, CAPOS_USER_RING_VA);
+    kfree(info);
+    if (!t || !ring_create(t, CAPOS_USER_RING_VA)) {
+        process_abort(p, t);
+        return NULL;
+    }
+    t->ring_slot = -1;
+    struct kobj *ctl = thread_cap_create(t, true);
+    uint32_t ctl_id;
+    if (!ctl || cap_insert(p, ctl, &ctl_id) != CAPOS_OK) {
+        if (ctl)
+            kobj_put(ctl);
+        *why = "out of kernel memory or capability table full";
+        process_abort(p, t);
+        return NULL;
+    }
+    arch_thread_set_start_rdx(t, ctl_id);
+    struct process_grant self = {"thread", NULL, capos_ThreadControl_INTERFACE_ID,
+                                 PROCESS_BIND_NONE};
+    capset = process_build_capset(p, grants, ids, ngrants, &self, ctl_id, argv, argc, env, envc,
+                                  &capset_len, why);
     if (!capset) {
-        kfree(info);
-        process_abort(p, NULL);
+        process_abort(p, t);
         return NULL;
     }
     bool ok = process_map_bytes(p, CAPOS_USER_CAPSET_VA, capset, capset_len,
                                 ALIGN_UP(capset_len, PAGE_SIZE), MAP_READ);
     kfree(capset);
-    struct thread *t = NULL;
-    if (ok)
-        t = thread_create_user(p, info->entry, CAPOS_USER_STACK_TOP, CAPOS_USER_CAPSET_VA,
-                               CAPOS_USER_RING_VA);
-    kfree(info);
-    if (!ok || !t || !ring_create(t, CAPOS_USER_RING_VA)) {
+    if (!ok) {
         *why = "out of memory or over the process's frame quota";
         process_abort(p, t);
         return NULL;
@@ -277,6 +303,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     t->proc_next = NULL;
     p->threads = t;
     p->nthreads = 1;
+    p->nlive = 1;
     flags = spin_lock_irqsave(&proc_list_lock);
     p->next_all = proc_all;
     proc_all = p;
@@ -291,6 +318,131 @@ drop_grants:
             kobj_put(grants[i].obj);
     }
     return NULL;
+}
+
+/* Rings of threads after the first sit below the first thread's, one per
+ * slot, with unmapped space between them. */
+#define PROCESS_RING_STRIDE (8 * PAGE_SIZE)
+_Static_assert(CAPOS_RING_PAGES < 8, "a ring and a guard fit a stride");
+_Static_assert(CAPOS_USER_RING_VA - PROCESS_MAX_THREADS * PROCESS_RING_STRIDE >
+                   CAPOS_USER_CAPSET_VA + CAPOS_CAPSET_MAX_BYTES,
+               "thread rings stay above the CapSet");
+
+static uint64_t process_ring_va(int slot)
+{
+    return CAPOS_USER_RING_VA - (uint64_t)(slot + 1) * PROCESS_RING_STRIDE;
+}
+
+/* Undoes a spawn that failed after reserving its slot. */
+static void process_spawn_unreserve(struct process *p, int slot)
+{
+    spin_lock(&p->lock);
+    p->ring_slots &= ~(1ULL << slot);
+    p->nthreads--;
+    p->nlive--;
+    spin_unlock(&p->lock);
+}
+
+int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
+                         const struct thread *parent, struct thread **out)
+{
+    /* Reserve a slot (and count the thread) while the process is alive. */
+    spin_lock(&p->lock);
+    if (p->state != PROCESS_ALIVE) {
+        spin_unlock(&p->lock);
+        return CAPOS_ERR_PEER_GONE;
+    }
+    if (p->nthreads >= PROCESS_MAX_THREADS || p->ring_slots == ~0ULL) {
+        spin_unlock(&p->lock);
+        return CAPOS_ERR_QUOTA_EXCEEDED;
+    }
+    int slot = __builtin_ctzll(~p->ring_slots);
+    p->ring_slots |= 1ULL << slot;
+    p->nthreads++;
+    p->nlive++;
+    spin_unlock(&p->lock);
+
+    uint64_t ring_va = process_ring_va(slot);
+    struct thread *t = thread_create_user(p, a->entry, a->stack, a->arg, ring_va);
+    if (!t) {
+        process_spawn_unreserve(p, slot);
+        return CAPOS_ERR_NO_MEMORY;
+    }
+    t->ring_slot = slot;
+    t->fs_base = a->tls;
+    /* The process's other threads may be changing its mappings. */
+    spin_lock(&p->lock);
+    bool ok = p->state == PROCESS_ALIVE && ring_create(t, ring_va);
+    spin_unlock(&p->lock);
+    struct kobj *ctl = ok ? thread_cap_create(t, true) : NULL;
+    uint32_t ctl_id = 0;
+    int err = ok ? CAPOS_ERR_NO_MEMORY : CAPOS_ERR_QUOTA_EXCEEDED;
+    if (ctl)
+        err = cap_insert(p, ctl, &ctl_id);
+    if (err != CAPOS_OK) {
+        if (ctl)
+            kobj_put(ctl); /* drops its thread reference */
+        if (ok)
+            ring_destroy(t);
+        t->proc = NULL; /* never on the thread list */
+        thread_destroy(t);
+        process_spawn_unreserve(p, slot);
+        return err;
+    }
+    arch_thread_set_start_rdx(t, ctl_id);
+    sched_thread_inherit(t, parent, a->affinity);
+
+    spin_lock(&p->lock);
+    if (p->state != PROCESS_ALIVE) {
+        /* Stopped meanwhile: its teardown did not see this thread. */
+        spin_unlock(&p->lock);
+        cap_release(p, ctl_id);
+        ring_destroy(t);
+        t->proc = NULL;
+        thread_destroy(t);
+        process_spawn_unreserve(p, slot);
+        return CAPOS_ERR_PEER_GONE;
+    }
+    t->proc_next = p->threads;
+    p->threads = t;
+    spin_unlock(&p->lock);
+    thread_get(t);
+    *out = t;
+    sched_add(t);
+    return CAPOS_OK;
+}
+
+void process_thread_ended(struct thread *t, int32_t code, bool killed)
+{
+    struct process *p = t->proc;
+    spin_lock(&p->lock);
+    if (t->ended) {
+        spin_unlock(&p->lock);
+        return;
+    }
+    t->ended = true;
+    t->exit_code = code;
+    t->killed = killed;
+    struct pending_op *joiners = t->joiners;
+    t->joiners = NULL;
+    spin_unlock(&p->lock);
+    thread_join_complete(t, joiners);
+}
+
+NORETURN void process_thread_exit(int32_t code)
+{
+    struct thread *t = sched_current();
+    struct process *p = t->proc;
+    spin_lock(&p->lock);
+    bool last = --p->nlive == 0;
+    spin_unlock(&p->lock);
+    process_thread_ended(t, code, false);
+    if (last)
+        process_exit(p, code);
+    /* The process goes on without this thread. */
+    ring_kill(t);
+    pending_cancel_all(t);
+    sched_exit_thread();
 }
 
 void process_get(struct process *p)
@@ -333,6 +485,8 @@ void process_thread_gone(struct process *p, struct thread *t)
         }
     }
     bool last = p->nthreads == 0;
+    if (t->ring_slot >= 0)
+        p->ring_slots &= ~(1ULL << t->ring_slot);
     spin_unlock_irqrestore(&p->lock, flags);
     if (!last) {
         ring_destroy(t);
@@ -394,6 +548,7 @@ static void process_stop(struct process *p, const struct exit_status *st)
     for (unsigned i = 0; i < n; i++) {
         ring_kill(threads[i]);
         pending_cancel_all(threads[i]);
+        process_thread_ended(threads[i], 0, true);
     }
     endpoint_process_gone(p);
     cap_table_destroy(p);

@@ -72,8 +72,10 @@ struct process {
     uint64_t vm_next; /* where kernel-chosen VirtualMemory mappings go next */
 
     struct cap_table caps;
-    struct thread *threads; /* live threads (linked by thread.proc_next) */
+    struct thread *threads; /* threads not yet freed (linked by thread.proc_next) */
     unsigned nthreads;
+    unsigned nlive;      /* threads that have not ended */
+    uint64_t ring_slots; /* ring addresses in use by threads after the first */
 
     /* Endpoint calls this process received and has not returned; a slot is
      * reserved by each posted RECV.  Tokens carry the slot's generation. */
@@ -87,11 +89,20 @@ struct process {
     struct process *next_all; /* global list of live processes */
 };
 
+/* Kernel objects bound to the process they are granted to, which
+ * process_create makes once the process exists. */
+enum process_bind {
+    PROCESS_BIND_NONE = 0,
+    PROCESS_BIND_MEMORY,  /* VirtualMemory */
+    PROCESS_BIND_THREADS, /* ThreadSpawner */
+};
+
 /* One capability to put into a new process's CapSet. */
 struct process_grant {
     const char *name;
-    struct kobj *obj; /* a reference the new process takes over */
+    struct kobj *obj; /* a reference the new process takes over (NULL if bound) */
     uint64_t interface_id;
+    enum process_bind bind;
 };
 
 /* The ELF limits a process image must meet (user range, memory bound). */
@@ -100,16 +111,35 @@ struct elf_limits process_elf_limits(uint64_t frame_limit);
 /*
  * Creates a process from an ELF image (already validated by the manifest
  * check, validated again here), with the given grants and argv/env, charged
- * to a ledger of `frame_limit` frames.  grants[vm_grant] (if vm_grant >= 0)
- * has no object yet: it receives a VirtualMemory object bound to the new
- * process itself.  On success the process is runnable; on failure nothing is
- * left behind (the grants' references are dropped) and *why says what
- * failed.
+ * to a ledger of `frame_limit` frames.  Grants with a `bind` kind have no
+ * object yet: each receives one bound to the new process itself.  The first
+ * thread starts with its ThreadControl's cap id in rdx.  On success the
+ * process is runnable; on failure nothing is left behind (the grants'
+ * references are dropped) and *why says what failed.
  */
 struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
-                               struct process_grant *grants, unsigned ngrants, int vm_grant,
+                               struct process_grant *grants, unsigned ngrants,
                                const char *const *argv, unsigned argc, const char *const *env,
                                unsigned envc, uint64_t frame_limit, const char **why);
+
+/* What ThreadSpawner.spawn asks for. */
+struct thread_spawn_args {
+    uint64_t entry, stack, tls, arg;
+    uint64_t affinity; /* already checked against the online CPUs; 0 = the parent's */
+};
+
+/* Starts a thread in p (ThreadSpawner.spawn) with the parent's scheduling
+ * parameters; *out gets a reference to it.  Returns an ErrorCode. */
+int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
+                         const struct thread *parent, struct thread **out);
+
+/* ThreadControl.exit: ends the calling thread; the process ends with
+ * exited(code) if it was the last.  Never returns. */
+NORETURN void process_thread_exit(int32_t code);
+
+/* Records that t ended (once: later calls do nothing) and completes its
+ * ThreadHandle.join waiters. */
+void process_thread_ended(struct thread *t, int32_t code, bool killed);
 
 /* exit(code) from the current process; never returns. */
 NORETURN void process_exit(struct process *p, int32_t code);

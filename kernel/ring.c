@@ -230,7 +230,7 @@ static const char *ring_submit(struct thread *t)
         struct capos_sqe sqe = r->sq[r->sq_head & (CAPOS_RING_SQ_ENTRIES - 1)];
         r->sq_head++;
         ring_dispatch(t, &sqe);
-        if (p->state != PROCESS_ALIVE)
+        if (p->state != PROCESS_ALIVE || t->exit_requested)
             break;
     }
     __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
@@ -255,12 +255,15 @@ int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_
         process_fault(p, corrupt);
     if (p->state != PROCESS_ALIVE)
         process_exit_current();
+    if (self->exit_requested)
+        process_thread_exit(self->exit_request_code);
     if (timeout_ns != CAPOS_WAIT_FOREVER) {
         uint64_t now = time_now_ns();
         deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
     }
     te.armed = false;
     te.firing = false;
+    te.sync_cancel = false;
     te.kind = TIMER_WAKE_THREAD;
     te.thread = self;
     for (;;) {

@@ -390,6 +390,71 @@ NORETURN void sched_exit_thread(void)
     panic("sched: a dead thread was scheduled again");
 }
 
+void sched_thread_inherit(struct thread *t, const struct thread *parent, uint64_t affinity)
+{
+    /* t is new: on no queue, so no lock is needed yet. */
+    sched_entity_set_weight(&t->se, parent->se.weight);
+    t->se.latency_class = parent->se.latency_class;
+    t->se.allowed_cpus = affinity ? affinity : parent->se.allowed_cpus;
+}
+
+/*
+ * Locks the run queue t is on, if any, with t->lock held; returns it or
+ * NULL.  A thread changes queues only under both its old queue's lock
+ * (steal, migration) and, off a queue, under its own lock, so the retry
+ * ends.
+ */
+static struct cpu *sched_lock_queue_of(struct thread *t)
+{
+    for (;;) {
+        if (!__atomic_load_n(&t->on_rq, __ATOMIC_ACQUIRE))
+            return NULL;
+        struct cpu *c = &cpus[__atomic_load_n(&t->cpu, __ATOMIC_RELAXED)];
+        spin_lock(&c->rq_lock);
+        if (t->on_rq && &cpus[t->cpu] == c)
+            return c;
+        spin_unlock(&c->rq_lock);
+    }
+}
+
+void sched_set_params(struct thread *t, uint32_t weight, uint8_t latency_class)
+{
+    spin_lock(&t->lock);
+    struct cpu *c = sched_lock_queue_of(t);
+    sched_entity_set_weight(&t->se, weight);
+    t->se.latency_class = latency_class;
+    if (c)
+        spin_unlock(&c->rq_lock);
+    spin_unlock(&t->lock);
+}
+
+void sched_set_affinity(struct thread *t, uint64_t mask)
+{
+    unsigned kick = ~0u;
+    spin_lock(&t->lock);
+    struct cpu *c = sched_lock_queue_of(t);
+    __atomic_store_n(&t->se.allowed_cpus, mask, __ATOMIC_RELAXED);
+    if (c && !(mask & (1ULL << c->id))) {
+        if (t->se.state == SCHED_QUEUED && !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE)) {
+            /* Waiting on a CPU it may no longer use: move it now. */
+            sched_rq_dequeue(&c->rq, &t->se);
+            t->on_rq = false;
+            spin_unlock(&c->rq_lock);
+            c = NULL;
+            sched_activate(t, PLACE_MOVED, false);
+        } else {
+            /* Running there (or about to): its next schedule() moves it. */
+            __atomic_store_n(&c->need_resched, true, __ATOMIC_RELEASE);
+            kick = c->id;
+        }
+    }
+    if (c)
+        spin_unlock(&c->rq_lock);
+    spin_unlock(&t->lock);
+    if (kick != ~0u)
+        smp_kick(kick);
+}
+
 void sched_thread_init(struct thread *t)
 {
     t->lock = (struct spinlock)SPINLOCK_INIT("thread");

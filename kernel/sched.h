@@ -27,6 +27,17 @@ NORETURN void sched_start(void);
  * allowed, BLOCKED until sched_add. */
 void sched_thread_init(struct thread *t);
 
+/* A new thread's parameters from its creator: weight and latency class,
+ * and the affinity mask (the creator's if `affinity` is 0). */
+void sched_thread_inherit(struct thread *t, const struct thread *parent, uint64_t affinity);
+
+/* Sets weight (valid) and latency class of t, wherever it is. */
+void sched_set_params(struct thread *t, uint32_t weight, uint8_t latency_class);
+
+/* Restricts t to the CPUs in mask (which names an online CPU); a thread
+ * queued or running elsewhere moves now. */
+void sched_set_affinity(struct thread *t, uint64_t mask);
+
 /* After every switch, on the new thread's stack (switch.S calls it first
  * in a new thread). */
 void sched_switch_tail(void);

@@ -30,6 +30,9 @@ static const char *system_kind_name(enum capos_KernelCapKind k)
     case capos_KernelCapKind_virtualMemory: return "virtualMemory";
     case capos_KernelCapKind_bootPackage: return "bootPackage";
     case capos_KernelCapKind_processSpawner: return "processSpawner";
+    case capos_KernelCapKind_threadSpawner: return "threadSpawner";
+    case capos_KernelCapKind_parkSpace: return "parkSpace";
+    case capos_KernelCapKind_schedulingPolicy: return "schedulingPolicy";
     }
     return "?";
 }
@@ -93,11 +96,11 @@ static bool system_start_init(capos_SystemManifest_reader m)
     const char *why = "out of memory";
     const char *argv[] = {"init"};
     struct process_grant g[5] = {
-        {"boot", &bootpkg_obj, capos_BootPackage_INTERFACE_ID},
-        {"spawner", spawner_create(false, 0), capos_ProcessSpawner_INTERFACE_ID},
-        {"console", &console_obj, capos_Console_INTERFACE_ID},
-        {"timer", &timer_obj, capos_Timer_INTERFACE_ID},
-        {"memory", NULL, capos_VirtualMemory_INTERFACE_ID}, /* bound to init itself */
+        {"boot", &bootpkg_obj, capos_BootPackage_INTERFACE_ID, PROCESS_BIND_NONE},
+        {"spawner", spawner_create(false, 0), capos_ProcessSpawner_INTERFACE_ID, PROCESS_BIND_NONE},
+        {"console", &console_obj, capos_Console_INTERFACE_ID, PROCESS_BIND_NONE},
+        {"timer", &timer_obj, capos_Timer_INTERFACE_ID, PROCESS_BIND_NONE},
+        {"memory", NULL, capos_VirtualMemory_INTERFACE_ID, PROCESS_BIND_MEMORY},
     };
     if (!system_find_binary(bin.str, bin.len, &elf, &elf_len))
         panic("system: validated manifest lost binary %s", bin.str);
@@ -105,7 +108,7 @@ static bool system_start_init(capos_SystemManifest_reader m)
         kprintf("system: init could not start: %s\n", why);
         return false;
     }
-    struct process *p = process_create("init", elf, elf_len, g, ARRAY_SIZE(g), 4, argv, 1, NULL, 0,
+    struct process *p = process_create("init", elf, elf_len, g, ARRAY_SIZE(g), argv, 1, NULL, 0,
                                        PROCESS_DEFAULT_FRAMES, &why);
     if (!p) {
         kprintf("system: init could not start: %s\n", why);

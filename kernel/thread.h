@@ -45,6 +45,16 @@ struct thread {
     unsigned cpu;        /* queue it is on, or the CPU it last ran on */
     uint64_t blocked_ns; /* when it last blocked (sleeper placement) */
     uint64_t run_ns;     /* CPU time used */
+    uint64_t fs_base;    /* user TLS base (ThreadControl.setTls) */
+    /* End of the thread, as ThreadHandle.join reports it; these and the
+     * joiners list are guarded by proc->lock. */
+    bool ended;
+    bool killed;
+    int32_t exit_code;
+    struct pending_op *joiners;
+    int ring_slot;       /* index of its ring's address (-1: the first thread's) */
+    bool exit_requested; /* ThreadControl.exit seen; ring_enter ends the thread */
+    int32_t exit_request_code;
     unsigned tid;
     bool is_idle;
     bool timed_out;               /* set by the timer when a timed block expires */

@@ -88,7 +88,8 @@ void timerq_run(uint64_t now_ns)
         timerq_head = e->next;
         timerq_head_changed();
         e->next = NULL;
-        if (e->kind == TIMER_WAKE_THREAD)
+        bool track = e->kind == TIMER_WAKE_THREAD || e->sync_cancel;
+        if (track)
             e->firing = true;
         __atomic_store_n(&e->armed, false, __ATOMIC_RELEASE);
         spin_unlock_irqrestore(&timerq_lock, flags);
@@ -100,7 +101,11 @@ void timerq_run(uint64_t now_ns)
             /* The owner may reuse the event from here on. */
             __atomic_store_n(&e->firing, false, __ATOMIC_RELEASE);
             break;
-        case TIMER_OP_COMPLETE: pending_timer_fired(e->op); break;
+        case TIMER_OP_COMPLETE:
+            pending_timer_fired(e->op);
+            if (track)
+                __atomic_store_n(&e->firing, false, __ATOMIC_RELEASE);
+            break;
         }
     }
 }

@@ -23,7 +23,8 @@ struct timer_event {
     uint64_t deadline_ns;
     enum timer_kind kind;
     bool armed;
-    bool firing; /* a CPU is running this TIMER_WAKE_THREAD event's action */
+    bool firing;      /* a CPU is running the action (WAKE_THREAD or sync_cancel) */
+    bool sync_cancel; /* its owner may wait for a firing to finish (timerq_cancel_sync) */
     struct timer_event *next;
     union {
         struct thread *thread;
@@ -37,7 +38,8 @@ void timerq_arm(struct timer_event *e, uint64_t deadline_ns);
 bool timerq_cancel(struct timer_event *e);
 /* timerq_cancel, and if the event is firing on another CPU, waits until its
  * action is over, so that the event's memory may be reused.  For
- * TIMER_WAKE_THREAD events, whose action takes no lock the caller holds. */
+ * TIMER_WAKE_THREAD events and events marked sync_cancel; the caller must
+ * hold no lock the action takes. */
 bool timerq_cancel_sync(struct timer_event *e);
 /* Fires every due event; called from the timer interrupt of every CPU
  * (whichever CPU sees an event due first fires it). */

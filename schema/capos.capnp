@@ -46,6 +46,7 @@ enum ErrorCode {
   invalidOpcode @19;    # unknown ring opcode, flag bit or non-zero reserved field
   alreadyExists @20;    # the thing to create exists
   exhausted @21;        # a resource other than memory ran out (e.g. entropy)
+  wouldBlock @22;       # ParkSpace.wait: the word did not hold the expected value
 }
 
 # ---------------------------------------------------------------------------
@@ -99,6 +100,11 @@ struct KernelCap {
   allowedBinaries @3 :List(Text);
     # ProcessSpawner: if non-empty, a restricted launcher that may start only
     # these binaries.
+  maxWeight @4 :UInt32;
+    # SchedulingPolicy: the largest weight it may set (0 = the kernel's
+    # maximum, 65536).
+  latency @5 :Bool;
+    # SchedulingPolicy: whether it may put threads in the latency class.
 }
 
 enum KernelCapKind {
@@ -108,6 +114,9 @@ enum KernelCapKind {
   virtualMemory @3;
   bootPackage @4;
   processSpawner @5;
+  threadSpawner @6;              # threads in the receiving process
+  parkSpace @7;                  # a ParkSpace for the receiving process
+  schedulingPolicy @8;           # bounded by maxWeight and latency
 }
 
 struct ExportRef {
@@ -286,6 +295,92 @@ struct Fault {
   vector @0 :UInt8;              # CPU exception vector, or 255 for a kernel-detected misbehaviour
   address @1 :UInt64;            # faulting address (page faults) or instruction pointer
   reason @2 :Text;
+}
+
+# ---------------------------------------------------------------------------
+# Threads and scheduling
+#
+# Every thread has its own ring. A thread starts with rdi = the argument it
+# was created with (the CapSet address for a process's first thread), rsi =
+# the address of its ring, and rdx = the cap id of its ThreadControl.
+
+enum LatencyClass {
+  batch @0;                      # a fair share by weight (the default)
+  latency @1;                    # woken ahead of batch threads, preempting them
+}
+
+interface ThreadSpawner {
+  # Creates threads in the address space of the process the capability was
+  # granted to, whoever holds it.
+  spawn @0 (entry :UInt64, stack :UInt64, tls :UInt64, arg :UInt64,
+            affinity :UInt64) -> (handle :Capability);
+    # Starts a thread at `entry` with stack pointer `stack`, FS base `tls`
+    # and rdi = `arg`, with its own ring and its ThreadControl (see above).
+    # It gets the calling thread's weight and latency class; `affinity` is a
+    # mask of CPUs it may run on (bit i = CPU i; 0 = the calling thread's).
+    # Returns a ThreadHandle. Errors: invalidArgument (entry, stack or tls
+    # outside the user range, an affinity naming no online CPU),
+    # quotaExceeded (thread limit or frame quota), noMemory, peerGone (the
+    # process has exited).
+}
+
+interface ThreadHandle {
+  # One thread, seen from outside.
+  join @0 () -> (code :Int32, killed :Bool);
+    # Completes when the thread has ended: `code` from ThreadControl.exit,
+    # or killed = true if its process stopped first (exit, kill, fault).
+  info @1 () -> (tid :UInt32, cpuNs :UInt64, cpu :UInt32, weight :UInt32,
+                 latencyClass :LatencyClass, affinity :UInt64, ended :Bool);
+    # Thread id, CPU time used, the CPU it runs or last ran on, and its
+    # scheduling parameters.
+}
+
+interface ThreadControl {
+  # A thread's control over itself. Each thread receives its own at start;
+  # methods that act on "this thread" refuse callers that are other threads
+  # (notPermitted), except handle.
+  exit @0 (code :Int32) -> ();
+    # Ends the calling thread (never completes). The process ends with
+    # exited(code) when this was its last thread.
+  setTls @1 (base :UInt64) -> ();
+    # Sets the thread's FS base. Errors: invalidArgument outside the user
+    # range.
+  setAffinity @2 (mask :UInt64) -> ();
+    # Restricts the thread to the CPUs in `mask`; it moves at once if it
+    # runs elsewhere. Errors: invalidArgument if no online CPU is in the mask.
+  lowerWeight @3 (weight :UInt32) -> ();
+    # Lowers the thread's weight (raising needs a SchedulingPolicy).
+    # Errors: invalidArgument if 0 or above the current weight.
+  handle @4 () -> (handle :Capability);
+    # A ThreadHandle for this thread (to pass to SchedulingPolicy.set or to
+    # another thread that will join it).
+  yield @5 () -> ();
+    # Lets other ready threads of this CPU run first.
+}
+
+interface SchedulingPolicy {
+  # Authority over CPU shares: sets the weight and latency class of a thread
+  # the caller holds a ThreadHandle or ThreadControl for.
+  set @0 (thread :Capability, weight :UInt32, latencyClass :LatencyClass) -> ();
+    # Errors: invalidArgument (weight 0 or above 65536, `thread` not a
+    # thread capability), notPermitted (weight above this policy's maximum,
+    # or the latency class without permission for it).
+  limits @1 () -> (maxWeight :UInt32, latency :Bool);
+  restrict @2 (maxWeight :UInt32, latency :Bool) -> (policy :Capability);
+    # A narrower policy. Errors: notPermitted if wider than this one.
+}
+
+interface ParkSpace {
+  # Futex-like waiting on a 32-bit word in the caller's own address space.
+  wait @0 (addr :UInt64, expected :UInt32, timeoutNs :UInt64) -> ();
+    # If the aligned word at `addr` holds `expected`, waits until a wake for
+    # `addr` or the timeout (0 = none); the check and the start of the wait
+    # are atomic with respect to wake. Errors: wouldBlock (the word differs),
+    # timedOut, invalidArgument (unaligned or outside the user range),
+    # badAddress (not mapped), cancelled.
+  wake @1 (addr :UInt64, count :UInt32) -> (woken :UInt32);
+    # Wakes up to `count` waiters on `addr` of the caller's process, oldest
+    # first, and says how many.
 }
 
 # ---------------------------------------------------------------------------

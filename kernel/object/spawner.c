@@ -81,10 +81,10 @@ static bool spawn_allowed(const struct spawner *s, struct capnp_text bin)
     return false;
 }
 
-struct kobj *kernel_cap_create(capos_KernelCap_reader k, uint64_t *interface_id, bool *self_vm,
-                               int *err)
+struct kobj *kernel_cap_create(capos_KernelCap_reader k, uint64_t *interface_id,
+                               enum process_bind *bind, int *err)
 {
-    *self_vm = false;
+    *bind = PROCESS_BIND_NONE;
     *err = CAPOS_ERR_NO_MEMORY;
     switch (capos_KernelCap_get_kind(k)) {
     case capos_KernelCapKind_console:
@@ -100,8 +100,18 @@ struct kobj *kernel_cap_create(capos_KernelCap_reader k, uint64_t *interface_id,
     case capos_KernelCapKind_virtualMemory:
         /* Bound to the new process, which does not exist yet. */
         *interface_id = capos_VirtualMemory_INTERFACE_ID;
-        *self_vm = true;
+        *bind = PROCESS_BIND_MEMORY;
         return NULL;
+    case capos_KernelCapKind_threadSpawner:
+        *interface_id = capos_ThreadSpawner_INTERFACE_ID;
+        *bind = PROCESS_BIND_THREADS;
+        return NULL;
+    case capos_KernelCapKind_parkSpace:
+        *interface_id = capos_ParkSpace_INTERFACE_ID;
+        return park_create();
+    case capos_KernelCapKind_schedulingPolicy:
+        *interface_id = capos_SchedulingPolicy_INTERFACE_ID;
+        return policy_create(capos_KernelCap_get_maxWeight(k), capos_KernelCap_get_latency(k));
     case capos_KernelCapKind_processSpawner: {
         struct capnp_list l = capos_KernelCap_get_allowedBinaries(k);
         *interface_id = capos_ProcessSpawner_INTERFACE_ID;
@@ -156,8 +166,8 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
     for (uint32_t i = 0; i < ng; i++) {
         capos_SpawnGrant_reader g = capos_SpawnGrant_list_get(gl, i);
         struct capnp_text gn = capos_SpawnGrant_get_name(g);
-        if (!spawn_name_ok(gn))
-            return CAPOS_ERR_INVALID_ARGUMENT;
+        if (!spawn_name_ok(gn) || (gn.len == 6 && memcmp(gn.str, "thread", 6) == 0))
+            return CAPOS_ERR_INVALID_ARGUMENT; /* "thread" is the kernel's own entry */
         for (uint32_t k = 0; k < i; k++) {
             struct capnp_text o = capos_SpawnGrant_get_name(capos_SpawnGrant_list_get(gl, k));
             if (o.len == gn.len && memcmp(o.str, gn.str, gn.len) == 0)
@@ -190,7 +200,6 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
     struct process_grant grants[SPAWN_MAX_GRANTS];
     const char *argv[SPAWN_MAX_ARGS], *env[SPAWN_MAX_ARGS];
     uint64_t frame_limit = PROCESS_DEFAULT_FRAMES;
-    int vm_grant = -1;
     for (uint32_t i = 0; i < ng; i++) {
         capos_SpawnGrant_reader g = capos_SpawnGrant_list_get(gl, i);
         grants[i].name = capos_SpawnGrant_get_name(g).str;
@@ -200,16 +209,15 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
             kobj_get(o); /* the child's; the message's stays for commit/rollback */
             grants[i].obj = o;
             grants[i].interface_id = iid ? iid : capos_SpawnGrant_get_interfaceId(g);
+            grants[i].bind = PROCESS_BIND_NONE;
         } else {
             capos_KernelCap_reader k = capos_SpawnGrant_get_kernel(g);
-            bool self_vm;
             int err;
-            grants[i].obj = kernel_cap_create(k, &grants[i].interface_id, &self_vm, &err);
-            if (self_vm) {
-                vm_grant = (int)i;
+            grants[i].obj = kernel_cap_create(k, &grants[i].interface_id, &grants[i].bind, &err);
+            if (grants[i].bind == PROCESS_BIND_MEMORY) {
                 if (capos_KernelCap_get_memoryLimit(k))
                     frame_limit = capos_KernelCap_get_memoryLimit(k) / PAGE_SIZE;
-            } else if (!grants[i].obj) {
+            } else if (grants[i].bind == PROCESS_BIND_NONE && !grants[i].obj) {
                 spawn_drop(grants, i);
                 return err;
             }
@@ -225,7 +233,7 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
     if (al.len == 0)
         argv[0] = pname;
     const char *why;
-    struct process *child = process_create(pname, elf, elf_len, grants, ng, vm_grant, argv,
+    struct process *child = process_create(pname, elf, elf_len, grants, ng, argv,
                                            al.len ? al.len : 1, env, el.len, frame_limit, &why);
     if (!child)
         return CAPOS_ERR_NO_MEMORY; /* process_create dropped the grants */

@@ -30,6 +30,7 @@ enum capos_error {
     CAPOS_ERR_INVALID_OPCODE = 19,
     CAPOS_ERR_ALREADY_EXISTS = 20,
     CAPOS_ERR_EXHAUSTED = 21,
+    CAPOS_ERR_WOULD_BLOCK = 22,
     CAPOS_ERR_COUNT
 };
 
@@ -59,6 +60,7 @@ static inline const char *capos_error_name(int e)
         "invalidOpcode",
         "alreadyExists",
         "exhausted",
+        "wouldBlock",
     };
     return e >= 0 && e < CAPOS_ERR_COUNT ? names[e] : "unknown";
 }

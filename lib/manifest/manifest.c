@@ -434,6 +434,18 @@ static void set_svc_where(struct mv *v, capos_Service_reader s)
                  show(v, 2, capos_Service_get_name(s)));
 }
 
+/* CapSet names the kernel adds itself: "thread", the first thread's
+ * ThreadControl. */
+static enum manifest_err check_not_reserved(struct mv *v, const char *label, struct capnp_text t)
+{
+    if (text_eq(t, "thread", 6))
+        return fail(v, MANIFEST_ERR_NAME,
+                    "%s: the name \"thread\" is reserved (the kernel adds the first thread's "
+                    "ThreadControl under it)",
+                    label);
+    return MANIFEST_OK;
+}
+
 static enum manifest_err check_exports(struct mv *v, capos_Service_reader s)
 {
     capos_Export_reader_list xs = capos_Service_get_exports(s);
@@ -447,7 +459,8 @@ static enum manifest_err check_exports(struct mv *v, capos_Service_reader s)
     for (uint32_t k = 0; k < n; k++) {
         struct capnp_text t = capos_Export_get_name(capos_Export_list_get(xs, k));
         fmt_snprintf(label, sizeof(label), "%s: export #%u", v->svc_where, k);
-        if ((e = check_name(v, label, t)) != MANIFEST_OK)
+        if ((e = check_name(v, label, t)) != MANIFEST_OK ||
+            (e = check_not_reserved(v, label, t)) != MANIFEST_OK)
             return e;
         /* At most 16 exports by default: pairwise comparison is cheap. */
         for (uint32_t j = 0; j < k; j++) {
@@ -507,7 +520,7 @@ static enum manifest_err check_kernel_cap(struct mv *v, capos_KernelCap_reader k
     const struct manifest_limits *l = v->lim;
 
     /* An enumerant from a newer schema: we cannot know what it grants. */
-    if (kind > capos_KernelCapKind_processSpawner)
+    if (kind > capos_KernelCapKind_schedulingPolicy)
         return fail(v, MANIFEST_ERR_GRANT, "%sunknown kernel capability kind %u", v->where, kind);
     if (mem != 0 && kind != capos_KernelCapKind_virtualMemory)
         return fail(v, MANIFEST_ERR_GRANT, "%smemoryLimit is only valid for kind virtualMemory",
@@ -520,6 +533,13 @@ static enum manifest_err check_kernel_cap(struct mv *v, capos_KernelCap_reader k
                     (unsigned long long)mem, MANIFEST_PAGE_SIZE);
     if (capos_KernelCap_get_writeOnly(kc) && kind != capos_KernelCapKind_console)
         return fail(v, MANIFEST_ERR_GRANT, "%swriteOnly is only valid for kind console", v->where);
+    if ((capos_KernelCap_get_maxWeight(kc) != 0 || capos_KernelCap_get_latency(kc)) &&
+        kind != capos_KernelCapKind_schedulingPolicy)
+        return fail(v, MANIFEST_ERR_GRANT,
+                    "%smaxWeight and latency are only valid for kind schedulingPolicy", v->where);
+    if (capos_KernelCap_get_maxWeight(kc) > MANIFEST_MAX_WEIGHT)
+        return fail(v, MANIFEST_ERR_GRANT, "%smaxWeight %u exceeds %u", v->where,
+                    (unsigned)capos_KernelCap_get_maxWeight(kc), MANIFEST_MAX_WEIGHT);
     /* An empty list means "no restriction" and is as good as no list at all. */
     if (capnp_list_len(&ab) == 0)
         return reader_ok(v);
@@ -624,7 +644,8 @@ static enum manifest_err check_grants(struct mv *v, uint32_t self, capos_Service
     for (uint32_t k = 0; k < n; k++) {
         struct capnp_text t = capos_Grant_get_name(capos_Grant_list_get(gs, k));
         fmt_snprintf(label, sizeof(label), "%s: grant #%u", v->svc_where, k);
-        if ((e = check_name(v, label, t)) != MANIFEST_OK)
+        if ((e = check_name(v, label, t)) != MANIFEST_OK ||
+            (e = check_not_reserved(v, label, t)) != MANIFEST_OK)
             return e;
         for (uint32_t j = 0; j < k; j++) {
             if (text_eq(capos_Grant_get_name(capos_Grant_list_get(gs, j)), t.str, t.len))

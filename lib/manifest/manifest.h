@@ -59,6 +59,8 @@
 #define MANIFEST_MAX_EXPORTS 32u
 /* Granularity of VirtualMemory.memoryLimit. */
 #define MANIFEST_PAGE_SIZE 4096u
+/* Largest SchedulingPolicy maxWeight (the scheduler's weight ceiling). */
+#define MANIFEST_MAX_WEIGHT 65536u
 
 enum manifest_err {
     MANIFEST_OK = 0,

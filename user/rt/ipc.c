@@ -44,6 +44,8 @@ int capos_spawn(uint32_t spawner, const char *binary, const char *name,
             capos_KernelCap_builder k = capos_SpawnGrant_init_kernel(gb);
             capos_KernelCap_set_kind(k, g->kind);
             capos_KernelCap_set_memoryLimit(k, g->memory_limit);
+            capos_KernelCap_set_maxWeight(k, g->max_weight);
+            capos_KernelCap_set_latency(k, g->latency);
             if (g->nallowed) {
                 struct capnp_list_builder al = capos_KernelCap_init_allowedBinaries(k, g->nallowed);
                 for (uint32_t a = 0; a < g->nallowed; a++)

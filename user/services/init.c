@@ -130,6 +130,8 @@ static int init_spawn(struct init_service *sv)
             x->kernel = true;
             x->kind = capos_KernelCap_get_kind(k);
             x->memory_limit = capos_KernelCap_get_memoryLimit(k);
+            x->max_weight = capos_KernelCap_get_maxWeight(k);
+            x->latency = capos_KernelCap_get_latency(k);
             for (uint32_t a = 0; a < al.len && a < INIT_MAX_ARGS; a++)
                 allowed[i][a] = capnp_list_get_text(&al, a).str;
             x->allowed = allowed[i];

@@ -1113,10 +1113,13 @@ int main(int argc, char **argv)
     case_name = "setup";
     if (capos_capset_find("console", capos_Console_INTERFACE_ID, &console) ||
         capos_capset_find("spawner", capos_ProcessSpawner_INTERFACE_ID, &spawner) ||
-        capos_capset_find("peer", 0, &peer) || capos_capset()->count != 3) {
-        capos_printf("xfer: setup: FAIL: expected exactly console, spawner and peer\n");
+        capos_capset_find("peer", 0, &peer) || capos_capset()->count != 4) {
+        capos_printf("xfer: setup: FAIL: expected exactly console, spawner, peer and thread\n");
         return 1;
     }
+    uint32_t self;
+    if (capos_capset_find("thread", capos_ThreadControl_INTERFACE_ID, &self) == 0)
+        track(self, XK_OTHER); /* the kernel's own entry: the first thread's ThreadControl */
     track(console, XK_OTHER);
     track(spawner, XK_OTHER);
     track(peer, XK_CLIENT);

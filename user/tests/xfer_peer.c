@@ -400,6 +400,10 @@ static int serve(void)
     struct peer_call pc;
     struct xfer_rep rep;
 
+    uint32_t self;
+    /* The kernel's own CapSet entry, the first thread's ThreadControl. */
+    if (capos_capset_find("thread", capos_ThreadControl_INTERFACE_ID, &self) == 0)
+        keep(self, XK_OTHER);
     keep(console, XK_OTHER);
     keep(spawner, XK_OTHER);
     keep(ctl, XK_SERVER);

@@ -38,6 +38,7 @@ struct arch_cpu {
     uint64_t gdt[GDT_ENTRIES] ALIGNED(16);
     struct tss tss ALIGNED(16);
     uint8_t *ist_stacks[3]; /* bases of the IST stacks (each IST_STACK_SIZE) */
+    uint64_t fs_base;       /* what MSR_FS_BASE holds (skips rewriting it) */
 };
 
 #endif

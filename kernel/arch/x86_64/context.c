@@ -30,6 +30,18 @@ void arch_fpu_init_cpu(void)
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 }
 
+void arch_thread_set_start_rdx(struct thread *t, uint64_t v)
+{
+    struct trap_frame *f = (struct trap_frame *)(t->kstack_top - sizeof(struct trap_frame));
+    f->rdx = v;
+}
+
+void arch_set_fs_base(uint64_t base)
+{
+    wrmsr(MSR_FS_BASE, base);
+    this_cpu()->arch.fs_base = base;
+}
+
 void arch_thread_setup_user(struct thread *t, uint64_t entry, uint64_t sp, uint64_t arg0,
                             uint64_t arg1)
 {
@@ -78,6 +90,10 @@ void arch_switch(struct thread *prev, struct thread *next)
         if (np != pp)
             __atomic_fetch_or(&np->cpus_active, bit, __ATOMIC_SEQ_CST);
         paging_activate(np->root);
+        if (next->fs_base != c->arch.fs_base) {
+            wrmsr(MSR_FS_BASE, next->fs_base);
+            c->arch.fs_base = next->fs_base;
+        }
     } else {
         /* Kernel threads run on the kernel's own tables, so an exiting
          * process's tables are never live on an idle CPU. */

@@ -15,6 +15,12 @@ struct thread;
 void arch_thread_setup_user(struct thread *t, uint64_t entry, uint64_t sp, uint64_t arg0,
                             uint64_t arg1);
 
+/* Sets the rdx a thread that has not run yet will start with. */
+void arch_thread_set_start_rdx(struct thread *t, uint64_t v);
+
+/* Sets the running thread's FS base (t->fs_base is already updated). */
+void arch_set_fs_base(uint64_t base);
+
 /* Switches from prev (the running thread) to next. */
 void arch_switch(struct thread *prev, struct thread *next);
 

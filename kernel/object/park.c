@@ -1,0 +1,217 @@
+/*
+ * ParkSpace objects: futex-like waiting on words of the caller's memory.
+ *
+ * A wait is keyed by (caller's process, address); it is a pending op on one
+ * of the object's hash buckets.  No wake-up is lost: wait reads the word and
+ * queues itself under the bucket's lock, and wake dequeues under the same
+ * lock, so a waker that changed the word before calling wake either finds
+ * the waiter queued or the waiter saw the new value and did not queue.
+ *
+ * Ownership follows the pending-op rule: whoever takes an op off its bucket
+ * completes it.  wake takes ops (and completes them ok), the timeout takes
+ * its op (timedOut), and thread exit detaches what is still queued.  A
+ * timeout that fires while wake already holds the op finds it gone and
+ * leaves it; wake waits for such a firing to finish (timerq_cancel_sync)
+ * before the op can return to the pool and be reused.
+ *
+ * Work per call is bounded: a wait touches one bucket; a wake removes at
+ * most `count` ops (capped at PARK_WAKE_MAX per call) and scans one bucket,
+ * whose length is bounded by the waiting threads of all holders.
+ */
+#include "abi/errors.h"
+#include "mm/kheap.h"
+#include "msg.h"
+#include "objects.h"
+#include "pending.h"
+#include "process.h"
+#include "thread.h"
+#include "time.h"
+#include "usercopy.h"
+
+#define PARK_BUCKETS  64
+#define PARK_WAKE_MAX 1024 /* ops a single wake may complete */
+
+struct park_bucket {
+    struct spinlock lock;
+    struct pending_op *head, *tail; /* FIFO: oldest waiter first */
+};
+
+struct parkspace {
+    struct kobj obj;
+    struct park_bucket b[PARK_BUCKETS];
+};
+
+struct kobj *park_create(void)
+{
+    struct parkspace *s = kzalloc(sizeof(*s));
+    if (!s)
+        return NULL;
+    s->obj.kind = KOBJ_PARK_SPACE;
+    s->obj.refs = 1;
+    for (unsigned i = 0; i < PARK_BUCKETS; i++)
+        s->b[i].lock = (struct spinlock)SPINLOCK_INIT("park");
+    return &s->obj;
+}
+
+void park_destroy(struct kobj *o)
+{
+    kfree(o); /* every waiter holds a reference, so no bucket is in use */
+}
+
+static struct park_bucket *park_bucket(struct parkspace *s, const struct process *p, uint64_t addr)
+{
+    uint64_t h = (addr >> 2) ^ ((uint64_t)p->pid * 0x9E3779B97F4A7C15ULL);
+    h ^= h >> 29;
+    return &s->b[(h * 0xBF58476D1CE4E5B9ULL) >> 58];
+}
+
+/* Unlinks op from bucket b if it is there; bucket lock held. */
+static bool park_unlink(struct park_bucket *b, struct pending_op *op)
+{
+    struct pending_op *prev = NULL;
+    for (struct pending_op *o = b->head; o; prev = o, o = o->wait_next) {
+        if (o != op)
+            continue;
+        if (prev)
+            prev->wait_next = op->wait_next;
+        else
+            b->head = op->wait_next;
+        if (b->tail == op)
+            b->tail = prev;
+        op->wait_next = NULL;
+        return true;
+    }
+    return false;
+}
+
+static int park_wait(struct parkspace *s, struct call *c, struct capnp_reader *r)
+{
+    capos_ParkSpace_wait_Params_reader a = capos_ParkSpace_wait_Params_read_root(r);
+    uint64_t addr = capos_ParkSpace_wait_Params_get_addr(a);
+    uint32_t expected = capos_ParkSpace_wait_Params_get_expected(a);
+    uint64_t timeout = capos_ParkSpace_wait_Params_get_timeoutNs(a);
+    if (!call_params_ok(r) || (addr & 3) || addr < CAPOS_USER_MIN || addr > CAPOS_USER_MAX - 4)
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    struct pending_op *op = pending_new(c->thread, PENDING_PARK, c->sqe);
+    if (!op)
+        return CAPOS_ERR_NO_MEMORY;
+    op->target = s;
+    op->park_proc = c->proc;
+    op->park_addr = addr;
+    op->timer.sync_cancel = true;
+    struct park_bucket *b = park_bucket(s, c->proc, addr);
+    uint32_t word;
+    spin_lock(&b->lock);
+    /* The caller's own memory: a missing page fails the copy, nothing more. */
+    if (!copy_from_user(&word, addr, sizeof(word))) {
+        spin_unlock(&b->lock);
+        pending_free(op);
+        return CAPOS_ERR_BAD_ADDRESS;
+    }
+    if (word != expected) {
+        spin_unlock(&b->lock);
+        pending_free(op);
+        return CAPOS_ERR_WOULD_BLOCK;
+    }
+    kobj_get(&s->obj);
+    if (b->tail)
+        b->tail->wait_next = op;
+    else
+        b->head = op;
+    b->tail = op;
+    if (timeout) {
+        uint64_t now = time_now_ns();
+        timerq_arm(&op->timer, timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout);
+    }
+    spin_unlock(&b->lock);
+    return CALL_PENDING;
+}
+
+static int park_wake(struct parkspace *s, struct call *c, struct capnp_reader *r)
+{
+    capos_ParkSpace_wake_Params_reader a = capos_ParkSpace_wake_Params_read_root(r);
+    uint64_t addr = capos_ParkSpace_wake_Params_get_addr(a);
+    uint32_t count = capos_ParkSpace_wake_Params_get_count(a);
+    if (!call_params_ok(r) || (addr & 3))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    if (count > PARK_WAKE_MAX)
+        count = PARK_WAKE_MAX;
+    struct park_bucket *b = park_bucket(s, c->proc, addr);
+    struct pending_op *taken = NULL, **tail = &taken;
+    uint32_t n = 0;
+    spin_lock(&b->lock);
+    struct pending_op *prev = NULL, *o = b->head;
+    while (o && n < count) {
+        struct pending_op *next = o->wait_next;
+        if (o->park_proc == c->proc && o->park_addr == addr) {
+            if (prev)
+                prev->wait_next = next;
+            else
+                b->head = next;
+            if (b->tail == o)
+                b->tail = prev;
+            o->wait_next = NULL;
+            *tail = o;
+            tail = &o->wait_next;
+            n++;
+        } else {
+            prev = o;
+        }
+        o = next;
+    }
+    spin_unlock(&b->lock);
+    while (taken) {
+        struct pending_op *op = taken;
+        taken = op->wait_next;
+        /* A timeout firing right now finds the op gone; let it finish
+         * before the op can be reused. */
+        timerq_cancel_sync(&op->timer);
+        pending_complete(op, CAPOS_OK, NULL, 0, NULL, 0);
+        kobj_put(&s->obj);
+    }
+    struct capnp_builder bld;
+    call_result_begin(c, &bld);
+    capos_ParkSpace_wake_Results_set_woken(capos_ParkSpace_wake_Results_init_root(&bld), n);
+    return call_result_end(c, &bld);
+}
+
+int park_invoke(struct kobj *o, struct call *c)
+{
+    struct parkspace *s = (struct parkspace *)o;
+    struct capnp_reader r;
+    if (!call_params(c, &r))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    switch (c->sqe->method) {
+    case capos_ParkSpace_method_wait: return park_wait(s, c, &r);
+    case capos_ParkSpace_method_wake: return park_wake(s, c, &r);
+    default: return CAPOS_ERR_UNKNOWN_METHOD;
+    }
+}
+
+/* Takes op off its bucket if it is still there; true if this caller now
+ * owns it (its reference on the space is dropped here). */
+static bool park_take(struct pending_op *op)
+{
+    struct parkspace *s = op->target;
+    struct park_bucket *b = park_bucket(s, op->park_proc, op->park_addr);
+    spin_lock(&b->lock);
+    bool mine = park_unlink(b, op);
+    spin_unlock(&b->lock);
+    if (mine)
+        kobj_put(&s->obj);
+    return mine;
+}
+
+bool park_detach(struct pending_op *op)
+{
+    if (!park_take(op))
+        return false; /* a wake owns it */
+    timerq_cancel_sync(&op->timer);
+    return true;
+}
+
+void park_timed_out(struct pending_op *op)
+{
+    if (park_take(op))
+        pending_complete(op, CAPOS_ERR_TIMED_OUT, NULL, 0, NULL, 0);
+}

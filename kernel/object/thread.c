@@ -1,0 +1,225 @@
+/*
+ * Thread capabilities: ThreadHandle (join, info) and ThreadControl (the
+ * thread's control over itself), two facets of one object kind.
+ *
+ * A capability holds a reference on its thread and on the thread's
+ * process, so both stay readable (and the process lock usable) after the
+ * thread ends.  A join on a running thread becomes a pending op on the
+ * thread's joiners list, guarded by the process lock; process_thread_ended
+ * takes the whole list once and completes it, so every join completes
+ * exactly once: with the exit code, or killed when the process stopped
+ * first.  ThreadControl methods that act on "this thread" check that the
+ * caller is that thread: a ThreadControl passed to another process gives it
+ * no power over the thread.
+ */
+#include "abi/errors.h"
+#include "arch/x86_64/context.h"
+#include "arch/x86_64/smp.h"
+#include "mm/kheap.h"
+#include "msg.h"
+#include "objects.h"
+#include "pending.h"
+#include "process.h"
+#include "sched.h"
+#include "thread.h"
+
+struct thread_cap {
+    struct kobj obj; /* KOBJ_THREAD_HANDLE or KOBJ_THREAD_CONTROL */
+    struct thread *t;
+    struct process *p; /* t's, kept here: t->proc is cleared if creation fails */
+};
+
+struct kobj *thread_cap_create(struct thread *t, bool control)
+{
+    struct thread_cap *c = kzalloc(sizeof(*c));
+    if (!c)
+        return NULL;
+    c->obj.kind = control ? KOBJ_THREAD_CONTROL : KOBJ_THREAD_HANDLE;
+    c->obj.refs = 1;
+    c->t = t;
+    c->p = t->proc;
+    thread_get(t);
+    process_get(c->p);
+    return &c->obj;
+}
+
+void thread_cap_destroy(struct kobj *o)
+{
+    struct thread_cap *c = (struct thread_cap *)o;
+    thread_put(c->t);
+    process_put(c->p);
+    kfree(c);
+}
+
+struct thread *thread_cap_thread(struct kobj *o)
+{
+    if (o->kind != KOBJ_THREAD_HANDLE && o->kind != KOBJ_THREAD_CONTROL)
+        return NULL;
+    return ((struct thread_cap *)o)->t;
+}
+
+/* A join's result message; returns its length (0 if it did not fit). */
+static uint32_t join_message(int32_t code, bool killed, uint8_t *buf, size_t cap)
+{
+    struct capnp_builder b;
+    const uint8_t *out;
+    size_t len;
+    capnp_builder_init(&b, buf, cap);
+    capos_ThreadHandle_join_Results_builder r = capos_ThreadHandle_join_Results_init_root(&b);
+    capos_ThreadHandle_join_Results_set_code(r, code);
+    capos_ThreadHandle_join_Results_set_killed(r, killed);
+    if (capnp_builder_finish(&b, &out, &len) != CAPNP_OK)
+        return 0;
+    return (uint32_t)len;
+}
+
+void thread_join_complete(struct thread *t, struct pending_op *list)
+{
+    uint8_t buf[64] ALIGNED(8);
+    uint32_t len = join_message(t->exit_code, t->killed, buf, sizeof(buf));
+    while (list) {
+        struct pending_op *op = list;
+        list = op->wait_next;
+        pending_complete(op, len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE, buf, len, NULL, 0);
+        thread_put(t);
+    }
+}
+
+bool thread_join_detach(struct pending_op *op)
+{
+    struct thread *t = op->target;
+    bool mine = false;
+    spin_lock(&t->proc->lock);
+    for (struct pending_op **pp = &t->joiners; *pp; pp = &(*pp)->wait_next) {
+        if (*pp == op) {
+            *pp = op->wait_next;
+            mine = true;
+            break;
+        }
+    }
+    spin_unlock(&t->proc->lock);
+    if (mine)
+        thread_put(t);
+    return mine; /* else the thread's end is completing it */
+}
+
+static int thread_join(struct thread *t, struct call *c)
+{
+    if (t == c->thread)
+        return CAPOS_ERR_INVALID_ARGUMENT; /* would wait for itself forever */
+    struct pending_op *op = pending_new(c->thread, PENDING_THREAD_JOIN, c->sqe);
+    if (!op)
+        return CAPOS_ERR_NO_MEMORY;
+    spin_lock(&t->proc->lock);
+    if (t->ended) {
+        spin_unlock(&t->proc->lock);
+        pending_free(op);
+        c->result_len = join_message(t->exit_code, t->killed, c->result, CALL_MAX_RESULT);
+        return c->result_len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE;
+    }
+    op->target = t;
+    thread_get(t);
+    op->wait_next = t->joiners;
+    t->joiners = op;
+    spin_unlock(&t->proc->lock);
+    return CALL_PENDING;
+}
+
+static int thread_info(struct thread *t, struct call *c)
+{
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_ThreadHandle_info_Results_builder r = capos_ThreadHandle_info_Results_init_root(&b);
+    capos_ThreadHandle_info_Results_set_tid(r, t->tid);
+    capos_ThreadHandle_info_Results_set_cpuNs(r, __atomic_load_n(&t->run_ns, __ATOMIC_RELAXED));
+    capos_ThreadHandle_info_Results_set_cpu(r, __atomic_load_n(&t->cpu, __ATOMIC_RELAXED));
+    capos_ThreadHandle_info_Results_set_weight(r, t->se.weight);
+    capos_ThreadHandle_info_Results_set_latencyClass(r, t->se.latency_class);
+    capos_ThreadHandle_info_Results_set_affinity(r, t->se.allowed_cpus);
+    capos_ThreadHandle_info_Results_set_ended(r, __atomic_load_n(&t->ended, __ATOMIC_RELAXED));
+    return call_result_end(c, &b);
+}
+
+static int thread_handle_of(struct thread *t, struct call *c)
+{
+    struct kobj *h = thread_cap_create(t, false);
+    if (!h)
+        return CAPOS_ERR_NO_MEMORY;
+    c->out_caps[c->out_ncaps++] = h;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_ThreadControl_handle_Results_set_handle(capos_ThreadControl_handle_Results_init_root(&b),
+                                                  0);
+    return call_result_end(c, &b);
+}
+
+/* ThreadControl methods other than handle act on the caller itself. */
+static int thread_control(struct thread *t, struct call *c, struct capnp_reader *r)
+{
+    uint16_t m = c->sqe->method;
+    if (m == capos_ThreadControl_method_handle)
+        return thread_handle_of(t, c);
+    if (t != c->thread)
+        return m <= capos_ThreadControl_method_yield ? CAPOS_ERR_NOT_PERMITTED
+                                                     : CAPOS_ERR_UNKNOWN_METHOD;
+    switch (m) {
+    case capos_ThreadControl_method_exit: {
+        int32_t code =
+            capos_ThreadControl_exit_Params_get_code(capos_ThreadControl_exit_Params_read_root(r));
+        if (!call_params_ok(r))
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        /* The thread ends once this call has unwound (ring_enter): the
+         * call still holds references that must be dropped first.  No
+         * completion is ever posted. */
+        t->exit_requested = true;
+        t->exit_request_code = code;
+        return CALL_PENDING;
+    }
+    case capos_ThreadControl_method_setTls: {
+        uint64_t base = capos_ThreadControl_setTls_Params_get_base(
+            capos_ThreadControl_setTls_Params_read_root(r));
+        if (!call_params_ok(r) || base >= CAPOS_USER_MAX)
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        t->fs_base = base;
+        arch_set_fs_base(base);
+        return CAPOS_OK;
+    }
+    case capos_ThreadControl_method_setAffinity: {
+        uint64_t mask = capos_ThreadControl_setAffinity_Params_get_mask(
+            capos_ThreadControl_setAffinity_Params_read_root(r));
+        if (!call_params_ok(r) || !(mask & smp_online_mask()))
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        sched_set_affinity(t, mask);
+        return CAPOS_OK;
+    }
+    case capos_ThreadControl_method_lowerWeight: {
+        uint32_t w = capos_ThreadControl_lowerWeight_Params_get_weight(
+            capos_ThreadControl_lowerWeight_Params_read_root(r));
+        if (!call_params_ok(r) || w == 0 || w > t->se.weight)
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        sched_set_params(t, w, t->se.latency_class);
+        return CAPOS_OK;
+    }
+    case capos_ThreadControl_method_yield:
+        /* The completion is posted first; the switch happens on the way
+         * back to user mode. */
+        this_cpu()->need_resched = true;
+        return CAPOS_OK;
+    default: return CAPOS_ERR_UNKNOWN_METHOD;
+    }
+}
+
+int thread_cap_invoke(struct kobj *o, struct call *c)
+{
+    struct thread_cap *tc = (struct thread_cap *)o;
+    struct capnp_reader r;
+    if (!call_params(c, &r))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    if (o->kind == KOBJ_THREAD_CONTROL)
+        return thread_control(tc->t, c, &r);
+    switch (c->sqe->method) {
+    case capos_ThreadHandle_method_join: return thread_join(tc->t, c);
+    case capos_ThreadHandle_method_info: return thread_info(tc->t, c);
+    default: return CAPOS_ERR_UNKNOWN_METHOD;
+    }
+}

@@ -1,0 +1,84 @@
+/*
+ * ThreadSpawner objects: creating threads in one process's address space.
+ *
+ * The object is bound to the process it was granted to (like VirtualMemory)
+ * and holds a reference on it; whoever holds the capability creates threads
+ * there.  Arguments are checked before anything is allocated: entry, stack
+ * and TLS base must lie in the user range (a non-canonical FS base would
+ * fault in the kernel when loaded), and an affinity mask must name an online
+ * CPU.  The thread limit, frame quota and the process being alive are
+ * checked by process_thread_spawn, which unwinds completely on failure.
+ */
+#include "abi/errors.h"
+#include "arch/x86_64/smp.h"
+#include "mm/kheap.h"
+#include "msg.h"
+#include "objects.h"
+#include "process.h"
+#include "thread.h"
+
+struct tspawner {
+    struct kobj obj;
+    struct process *p;
+};
+
+struct kobj *thread_spawner_create(struct process *p)
+{
+    struct tspawner *s = kzalloc(sizeof(*s));
+    if (!s)
+        return NULL;
+    s->obj.kind = KOBJ_THREAD_SPAWNER;
+    s->obj.refs = 1;
+    s->p = p;
+    process_get(p);
+    return &s->obj;
+}
+
+void thread_spawner_destroy(struct kobj *o)
+{
+    struct tspawner *s = (struct tspawner *)o;
+    process_put(s->p);
+    kfree(s);
+}
+
+static bool user_addr(uint64_t a)
+{
+    return a >= CAPOS_USER_MIN && a < CAPOS_USER_MAX;
+}
+
+int thread_spawner_invoke(struct kobj *o, struct call *c)
+{
+    struct tspawner *s = (struct tspawner *)o;
+    struct capnp_reader r;
+    if (!call_params(c, &r))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    if (c->sqe->method != capos_ThreadSpawner_method_spawn)
+        return CAPOS_ERR_UNKNOWN_METHOD;
+    capos_ThreadSpawner_spawn_Params_reader a = capos_ThreadSpawner_spawn_Params_read_root(&r);
+    struct thread_spawn_args args = {
+        .entry = capos_ThreadSpawner_spawn_Params_get_entry(a),
+        .stack = capos_ThreadSpawner_spawn_Params_get_stack(a),
+        .tls = capos_ThreadSpawner_spawn_Params_get_tls(a),
+        .arg = capos_ThreadSpawner_spawn_Params_get_arg(a),
+        .affinity = capos_ThreadSpawner_spawn_Params_get_affinity(a),
+    };
+    if (!call_params_ok(&r) || !user_addr(args.entry) || !user_addr(args.stack) ||
+        (args.tls != 0 && !user_addr(args.tls)) ||
+        (args.affinity != 0 && !(args.affinity & smp_online_mask())))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    struct kobj *h = NULL;
+    struct thread *t;
+    int err = process_thread_spawn(s->p, &args, c->thread, &t);
+    if (err != CAPOS_OK)
+        return err;
+    h = thread_cap_create(t, false);
+    thread_put(t);
+    if (!h)
+        return CAPOS_ERR_NO_MEMORY; /* the thread runs; nobody can join it */
+    c->out_caps[c->out_ncaps++] = h;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_ThreadSpawner_spawn_Results_set_handle(capos_ThreadSpawner_spawn_Results_init_root(&b),
+                                                 0);
+    return call_result_end(c, &b);
+}
