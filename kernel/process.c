@@ -284,6 +284,8 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
         return NULL;
     }
     arch_thread_set_start_rdx(t, ctl_id);
+    t->control_id = ctl_id;
+    t->control_obj = ctl;
     struct process_grant self = {"thread", NULL, capos_ThreadControl_INTERFACE_ID,
                                  PROCESS_BIND_NONE};
     capset = process_build_capset(p, grants, ids, ngrants, &self, ctl_id, argv, argc, env, envc,
@@ -390,6 +392,8 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
         return err;
     }
     arch_thread_set_start_rdx(t, ctl_id);
+    t->control_id = ctl_id;
+    t->control_obj = ctl;
     sched_thread_inherit(t, parent, a->affinity);
 
     spin_lock(&p->lock);
@@ -439,7 +443,16 @@ NORETURN void process_thread_exit(int32_t code)
     process_thread_ended(t, code, false);
     if (last)
         process_exit(p, code);
-    /* The process goes on without this thread. */
+    /* The process goes on without this thread.  The ThreadControl it was
+     * started with goes too, if its slot still holds it: otherwise every
+     * thread ever started would keep a table slot. */
+    struct kobj *o;
+    if (cap_get(p, t->control_id, &o) == CAPOS_OK) {
+        bool same = o == t->control_obj;
+        kobj_put(o);
+        if (same)
+            cap_release(p, t->control_id);
+    }
     ring_kill(t);
     pending_cancel_all(t);
     sched_exit_thread();

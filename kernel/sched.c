@@ -503,5 +503,6 @@ void sched_stats(struct sched_stats *out)
         out->cpu[i].steals = cpus[i].steals;
         out->cpu[i].idle_ns = cpus[i].idle_ns;
         out->cpu[i].ticks = cpus[i].ticks;
+        out->cpu[i].lock_spins = cpus[i].lock_spins;
     }
 }

@@ -100,7 +100,7 @@ NORETURN void sched_exit_thread(void);
 struct sched_stats {
     unsigned ncpus;
     struct {
-        uint64_t switches, steals, idle_ns, ticks;
+        uint64_t switches, steals, idle_ns, ticks, lock_spins;
     } cpu[MAX_CPUS];
 };
 void sched_stats(struct sched_stats *out);

@@ -18,6 +18,7 @@
 #include "panic.h"
 #include "printk.h"
 #include "process.h"
+#include "sched.h"
 
 static struct manifest sys_manifest;
 
@@ -35,6 +36,21 @@ static const char *system_kind_name(enum capos_KernelCapKind k)
     case capos_KernelCapKind_schedulingPolicy: return "schedulingPolicy";
     }
     return "?";
+}
+
+/* One line per CPU at halt: what its scheduler did and how often it found
+ * a lock taken (the contention counter that shows whether CPUs doing
+ * independent work ever wait for each other). */
+static void system_report_cpus(void)
+{
+    static struct sched_stats st;
+    sched_stats(&st);
+    for (unsigned i = 0; i < st.ncpus; i++) {
+        kprintf("cpu%u: %lu switches, %lu steals, %lu ticks, idle %lu ms, %lu lock spins\n", i,
+                (unsigned long)st.cpu[i].switches, (unsigned long)st.cpu[i].steals,
+                (unsigned long)st.cpu[i].ticks, (unsigned long)(st.cpu[i].idle_ns / 1000000),
+                (unsigned long)st.cpu[i].lock_spins);
+    }
 }
 
 /* One line per service: its binary, grants and exports. */
@@ -169,6 +185,7 @@ void system_process_stopped(struct process *p)
                 "switches\n",
                 (unsigned long)ipc.direct, (unsigned long)ipc.queued,
                 (unsigned long)ipc.fast_switches);
+        system_report_cpus();
         kprintf("system: all processes have exited; halting\n");
         system_exit(SYSTEM_EXIT_SUCCESS);
     }

@@ -52,8 +52,10 @@ struct thread {
     bool killed;
     int32_t exit_code;
     struct pending_op *joiners;
-    int ring_slot;       /* index of its ring's address (-1: the first thread's) */
-    bool exit_requested; /* ThreadControl.exit seen; ring_enter ends the thread */
+    int ring_slot;            /* index of its ring's address (-1: the first thread's) */
+    bool exit_requested;      /* ThreadControl.exit seen; ring_enter ends the thread */
+    uint32_t control_id;      /* the ThreadControl it was started with ... */
+    struct kobj *control_obj; /* ... and its object (identity only, no reference) */
     int32_t exit_request_code;
     unsigned tid;
     bool is_idle;

@@ -48,6 +48,8 @@ struct KernelCap {
   memoryLimit @1 :UInt64;
   writeOnly @2 :Bool;
   allowedBinaries @3 :List(Text);
+  maxWeight @4 :UInt32;
+  latency @5 :Bool;
 }
 
 enum KernelCapKind {
@@ -57,7 +59,10 @@ enum KernelCapKind {
   virtualMemory @3;
   bootPackage @4;
   processSpawner @5;
-  interruptLine @6;              # new in this revision
+  threadSpawner @6;
+  parkSpace @7;
+  schedulingPolicy @8;
+  interruptLine @9;              # new in this revision
 }
 
 struct ExportRef {

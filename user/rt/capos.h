@@ -24,6 +24,7 @@
 #include "ipc.h"
 #include "ring.h"
 #include "syscall.h"
+#include "thread.h"
 
 /* The program's entry point, called by the runtime. */
 int main(int argc, char **argv);
@@ -59,6 +60,10 @@ struct capos_msg {
     uint64_t arena[512];
 };
 void capos_msg_init(struct capos_msg *m);
+/* Sends a built message m (NULL: no parameters) and waits; the result, if
+ * any, lands in `res` and its length in *res_len.  Returns the ErrorCode. */
+int capos_client_call(uint32_t cap, uint64_t iid, uint16_t method, struct capos_msg *m, void *res,
+                      uint32_t res_cap, uint32_t *res_len);
 int capos_msg_finish(struct capos_msg *m, const uint8_t **out, uint32_t *len);
 
 /* Opens a result message received into `buf`; false if malformed. */

@@ -27,9 +27,8 @@ bool capos_msg_read(struct capnp_reader *r, const void *buf, uint32_t len)
     return capnp_reader_init(r, buf, len, NULL) == CAPNP_OK;
 }
 
-/* Sends a built message and waits; result (if any) lands in `res`. */
-static int client_call(uint32_t cap, uint64_t iid, uint16_t method, struct capos_msg *m, void *res,
-                       uint32_t res_cap, uint32_t *res_len)
+int capos_client_call(uint32_t cap, uint64_t iid, uint16_t method, struct capos_msg *m, void *res,
+                      uint32_t res_cap, uint32_t *res_len)
 {
     const uint8_t *out = 0;
     uint32_t len = 0;
@@ -50,7 +49,8 @@ int capos_console_write(uint32_t cap, const void *data, size_t len)
     struct capos_msg m;
     capos_msg_init(&m);
     capos_Console_write_Params_set_data(capos_Console_write_Params_init_root(&m.b), data, len);
-    return client_call(cap, capos_Console_INTERFACE_ID, capos_Console_method_write, &m, 0, 0, 0);
+    return capos_client_call(cap, capos_Console_INTERFACE_ID, capos_Console_method_write, &m, 0, 0,
+                             0);
 }
 
 int capos_console_write_line(uint32_t cap, const char *text)
@@ -59,8 +59,8 @@ int capos_console_write_line(uint32_t cap, const char *text)
     capos_msg_init(&m);
     capos_Console_writeLine_Params_set_text(capos_Console_writeLine_Params_init_root(&m.b), text,
                                             strlen(text));
-    return client_call(cap, capos_Console_INTERFACE_ID, capos_Console_method_writeLine, &m, 0, 0,
-                       0);
+    return capos_client_call(cap, capos_Console_INTERFACE_ID, capos_Console_method_writeLine, &m, 0,
+                             0, 0);
 }
 
 int capos_timer_now(uint32_t cap, uint64_t *ns)
@@ -68,8 +68,8 @@ int capos_timer_now(uint32_t cap, uint64_t *ns)
     uint64_t res[8];
     uint32_t len;
     struct capnp_reader r;
-    int err = client_call(cap, capos_Timer_INTERFACE_ID, capos_Timer_method_now, 0, res,
-                          sizeof(res), &len);
+    int err = capos_client_call(cap, capos_Timer_INTERFACE_ID, capos_Timer_method_now, 0, res,
+                                sizeof(res), &len);
     if (err)
         return err;
     if (!capos_msg_read(&r, res, len))
@@ -83,7 +83,7 @@ int capos_timer_sleep(uint32_t cap, uint64_t ns)
     struct capos_msg m;
     capos_msg_init(&m);
     capos_Timer_sleep_Params_set_ns(capos_Timer_sleep_Params_init_root(&m.b), ns);
-    return client_call(cap, capos_Timer_INTERFACE_ID, capos_Timer_method_sleep, &m, 0, 0, 0);
+    return capos_client_call(cap, capos_Timer_INTERFACE_ID, capos_Timer_method_sleep, &m, 0, 0, 0);
 }
 
 int capos_entropy_fill(uint32_t cap, void *buf, uint32_t len)
@@ -94,8 +94,8 @@ int capos_entropy_fill(uint32_t cap, void *buf, uint32_t len)
     struct capos_msg m;
     capos_msg_init(&m);
     capos_EntropySource_fill_Params_set_len(capos_EntropySource_fill_Params_init_root(&m.b), len);
-    int err = client_call(cap, capos_EntropySource_INTERFACE_ID, capos_EntropySource_method_fill,
-                          &m, res, sizeof(res), &rlen);
+    int err = capos_client_call(cap, capos_EntropySource_INTERFACE_ID,
+                                capos_EntropySource_method_fill, &m, res, sizeof(res), &rlen);
     if (err)
         return err;
     if (!capos_msg_read(&r, res, rlen))
@@ -119,8 +119,8 @@ int capos_vm_map(uint32_t cap, uint64_t addr, uint64_t len, uint32_t prot, uint6
     capos_VirtualMemory_map_Params_set_addr(p, addr);
     capos_VirtualMemory_map_Params_set_len(p, len);
     capos_VirtualMemory_map_Params_set_prot(p, prot);
-    int err = client_call(cap, capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_map, &m,
-                          res, sizeof(res), &rlen);
+    int err = capos_client_call(cap, capos_VirtualMemory_INTERFACE_ID,
+                                capos_VirtualMemory_method_map, &m, res, sizeof(res), &rlen);
     if (err)
         return err;
     if (!capos_msg_read(&r, res, rlen))
@@ -136,8 +136,8 @@ int capos_vm_unmap(uint32_t cap, uint64_t addr, uint64_t len)
     capos_VirtualMemory_unmap_Params_builder p = capos_VirtualMemory_unmap_Params_init_root(&m.b);
     capos_VirtualMemory_unmap_Params_set_addr(p, addr);
     capos_VirtualMemory_unmap_Params_set_len(p, len);
-    return client_call(cap, capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_unmap, &m,
-                       0, 0, 0);
+    return capos_client_call(cap, capos_VirtualMemory_INTERFACE_ID,
+                             capos_VirtualMemory_method_unmap, &m, 0, 0, 0);
 }
 
 int capos_vm_protect(uint32_t cap, uint64_t addr, uint64_t len, uint32_t prot)
@@ -149,8 +149,8 @@ int capos_vm_protect(uint32_t cap, uint64_t addr, uint64_t len, uint32_t prot)
     capos_VirtualMemory_protect_Params_set_addr(p, addr);
     capos_VirtualMemory_protect_Params_set_len(p, len);
     capos_VirtualMemory_protect_Params_set_prot(p, prot);
-    return client_call(cap, capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_protect,
-                       &m, 0, 0, 0);
+    return capos_client_call(cap, capos_VirtualMemory_INTERFACE_ID,
+                             capos_VirtualMemory_method_protect, &m, 0, 0, 0);
 }
 
 int capos_vm_quota(uint32_t cap, uint64_t *limit, uint64_t *used)
@@ -158,8 +158,8 @@ int capos_vm_quota(uint32_t cap, uint64_t *limit, uint64_t *used)
     uint64_t res[8];
     uint32_t rlen;
     struct capnp_reader r;
-    int err = client_call(cap, capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_quota,
-                          0, res, sizeof(res), &rlen);
+    int err = capos_client_call(cap, capos_VirtualMemory_INTERFACE_ID,
+                                capos_VirtualMemory_method_quota, 0, res, sizeof(res), &rlen);
     if (err)
         return err;
     if (!capos_msg_read(&r, res, rlen))
@@ -175,8 +175,8 @@ int capos_boot_size(uint32_t cap, uint64_t *size)
     uint64_t res[8];
     uint32_t rlen;
     struct capnp_reader r;
-    int err = client_call(cap, capos_BootPackage_INTERFACE_ID, capos_BootPackage_method_size, 0,
-                          res, sizeof(res), &rlen);
+    int err = capos_client_call(cap, capos_BootPackage_INTERFACE_ID, capos_BootPackage_method_size,
+                                0, res, sizeof(res), &rlen);
     if (err)
         return err;
     if (!capos_msg_read(&r, res, rlen))
@@ -198,8 +198,8 @@ int capos_boot_read(uint32_t cap, uint64_t offset, void *buf, uint32_t len, uint
     capos_BootPackage_read_Params_builder p = capos_BootPackage_read_Params_init_root(&m.b);
     capos_BootPackage_read_Params_set_offset(p, offset);
     capos_BootPackage_read_Params_set_len(p, len);
-    int err = client_call(cap, capos_BootPackage_INTERFACE_ID, capos_BootPackage_method_read, &m,
-                          res, sizeof(res), &rlen);
+    int err = capos_client_call(cap, capos_BootPackage_INTERFACE_ID, capos_BootPackage_method_read,
+                                &m, res, sizeof(res), &rlen);
     if (err)
         return err;
     if (!capos_msg_read(&r, res, rlen))

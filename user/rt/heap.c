@@ -5,8 +5,8 @@
  * VirtualMemory capability), then from the "memory" VirtualMemory capability
  * in chunks of at least 1 MiB.  Every block has a 16-byte header (its size,
  * and a magic value while allocated, so a bad free is caught rather than
- * corrupting the list); blocks are 16-byte aligned.  Not thread-safe: the
- * runtime is single-threaded.
+ * corrupting the list); blocks are 16-byte aligned.  One capos_mutex
+ * serialises every thread's use of the free list.
  */
 #include "capos.h"
 
@@ -30,6 +30,7 @@ static struct heap_blk *heap_free;
 static bool heap_started;
 static uint32_t heap_vm;
 static int heap_vm_state; /* 0 unknown, 1 present, -1 absent */
+static struct capos_mutex heap_lock = CAPOS_MUTEX_INIT;
 
 /* Inserts a block into the address-ordered free list, merging neighbours. */
 static void heap_insert(struct heap_blk *b)
@@ -69,7 +70,7 @@ static bool heap_grow(size_t need)
     return true;
 }
 
-void *malloc(size_t n)
+static void *heap_alloc(size_t n)
 {
     size_t need;
     if (!heap_started) {
@@ -104,17 +105,27 @@ void *malloc(size_t n)
     return 0;
 }
 
+void *malloc(size_t n)
+{
+    capos_mutex_lock(&heap_lock);
+    void *p = heap_alloc(n);
+    capos_mutex_unlock(&heap_lock);
+    return p;
+}
+
 void free(void *p)
 {
     if (!p)
         return;
     struct heap_blk *b = (struct heap_blk *)p - 1;
+    capos_mutex_lock(&heap_lock);
     if (((uintptr_t)p & (HEAP_ALIGN - 1)) || b->next != (struct heap_blk *)(uintptr_t)HEAP_MAGIC) {
         /* A double free or a wild pointer: stop rather than corrupt the heap. */
         capos_printf("heap: free(%p) of a block that is not allocated\n", p);
         capos_exit(134);
     }
     heap_insert(b);
+    capos_mutex_unlock(&heap_lock);
 }
 
 void *calloc(size_t n, size_t size)

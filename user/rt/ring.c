@@ -2,108 +2,131 @@
  * Ring client implementation (see ring.h).  Index discipline mirrors the
  * kernel's: this side owns sq_tail and cq_head, publishes them with release
  * stores, and reads the kernel's sq_head and cq_tail with acquire loads.
+ * Every function works on one client; the public ones use the calling
+ * thread's.
  */
 #include "ring.h"
 
 #include "base/mem.h"
 #include "syscall.h"
 
-struct capos_ring_client capos_rc;
-
-void capos_ring_init(void *region)
+void capos_ring_init(struct capos_ring_client *rc, void *region)
 {
-    capos_rc.hdr = region;
-    capos_rc.sq_entries = capos_rc.hdr->sq_entries;
-    capos_rc.cq_entries = capos_rc.hdr->cq_entries;
-    capos_rc.sq = (struct capos_sqe *)((uint8_t *)region + capos_rc.hdr->sq_offset);
-    capos_rc.cq = (struct capos_cqe *)((uint8_t *)region + capos_rc.hdr->cq_offset);
-    capos_rc.sq_tail = capos_rc.published =
-        __atomic_load_n(&capos_rc.hdr->sq_tail, __ATOMIC_RELAXED);
-    capos_rc.cq_head = __atomic_load_n(&capos_rc.hdr->cq_head, __ATOMIC_RELAXED);
-    capos_rc.next_cookie = 1;
+    rc->hdr = region;
+    rc->sq_entries = rc->hdr->sq_entries;
+    rc->cq_entries = rc->hdr->cq_entries;
+    rc->sq = (struct capos_sqe *)((uint8_t *)region + rc->hdr->sq_offset);
+    rc->cq = (struct capos_cqe *)((uint8_t *)region + rc->hdr->cq_offset);
+    rc->sq_tail = rc->published = __atomic_load_n(&rc->hdr->sq_tail, __ATOMIC_RELAXED);
+    rc->cq_head = __atomic_load_n(&rc->hdr->cq_head, __ATOMIC_RELAXED);
+    rc->next_cookie = 1;
+    rc->nstash = 0;
 }
 
 uint32_t capos_ring_unsubmitted(void)
 {
-    return capos_rc.sq_tail - capos_rc.published;
+    struct capos_ring_client *rc = capos_ring_self();
+    return rc->sq_tail - rc->published;
+}
+
+static int64_t ring_enter(struct capos_ring_client *rc, uint32_t min_complete, uint64_t timeout_ns)
+{
+    __atomic_store_n(&rc->hdr->sq_tail, rc->sq_tail, __ATOMIC_RELEASE);
+    rc->published = rc->sq_tail;
+    __atomic_store_n(&rc->hdr->cq_head, rc->cq_head, __ATOMIC_RELEASE);
+    return capos_cap_enter(min_complete, timeout_ns);
 }
 
 int64_t capos_ring_enter(uint32_t min_complete, uint64_t timeout_ns)
 {
-    __atomic_store_n(&capos_rc.hdr->sq_tail, capos_rc.sq_tail, __ATOMIC_RELEASE);
-    capos_rc.published = capos_rc.sq_tail;
-    __atomic_store_n(&capos_rc.hdr->cq_head, capos_rc.cq_head, __ATOMIC_RELEASE);
-    return capos_cap_enter(min_complete, timeout_ns);
+    return ring_enter(capos_ring_self(), min_complete, timeout_ns);
 }
 
 /* Takes one completion from the shared queue, if there is one. */
-static bool ring_take(struct capos_cqe *out)
+static bool ring_take(struct capos_ring_client *rc, struct capos_cqe *out)
 {
-    uint32_t tail = __atomic_load_n(&capos_rc.hdr->cq_tail, __ATOMIC_ACQUIRE);
-    if (capos_rc.cq_head == tail)
+    uint32_t tail = __atomic_load_n(&rc->hdr->cq_tail, __ATOMIC_ACQUIRE);
+    if (rc->cq_head == tail)
         return false;
-    memcpy(out, &capos_rc.cq[capos_rc.cq_head & (capos_rc.cq_entries - 1)], sizeof(*out));
-    capos_rc.cq_head++;
-    __atomic_store_n(&capos_rc.hdr->cq_head, capos_rc.cq_head, __ATOMIC_RELEASE);
+    memcpy(out, &rc->cq[rc->cq_head & (rc->cq_entries - 1)], sizeof(*out));
+    rc->cq_head++;
+    __atomic_store_n(&rc->hdr->cq_head, rc->cq_head, __ATOMIC_RELEASE);
     return true;
 }
 
 bool capos_ring_next(struct capos_cqe *out)
 {
-    if (capos_rc.nstash) {
-        *out = capos_rc.stash[0];
-        capos_rc.nstash--;
-        memmove(&capos_rc.stash[0], &capos_rc.stash[1],
-                capos_rc.nstash * sizeof(capos_rc.stash[0]));
+    struct capos_ring_client *rc = capos_ring_self();
+    if (rc->nstash) {
+        *out = rc->stash[0];
+        rc->nstash--;
+        memmove(&rc->stash[0], &rc->stash[1], rc->nstash * sizeof(rc->stash[0]));
         return true;
     }
-    return ring_take(out);
+    return ring_take(rc, out);
 }
 
-int capos_ring_wait(uint64_t cookie, struct capos_cqe *out)
+static int ring_wait(struct capos_ring_client *rc, uint64_t cookie, struct capos_cqe *out)
 {
-    for (uint32_t i = 0; i < capos_rc.nstash; i++) {
-        if (capos_rc.stash[i].user_data == cookie) {
-            *out = capos_rc.stash[i];
-            capos_rc.nstash--;
-            memmove(&capos_rc.stash[i], &capos_rc.stash[i + 1],
-                    (capos_rc.nstash - i) * sizeof(capos_rc.stash[0]));
+    for (uint32_t i = 0; i < rc->nstash; i++) {
+        if (rc->stash[i].user_data == cookie) {
+            *out = rc->stash[i];
+            rc->nstash--;
+            memmove(&rc->stash[i], &rc->stash[i + 1], (rc->nstash - i) * sizeof(rc->stash[0]));
             return 0;
         }
     }
     for (;;) {
         struct capos_cqe c;
-        while (ring_take(&c)) {
+        while (ring_take(rc, &c)) {
             if (c.user_data == cookie) {
                 *out = c;
                 return 0;
             }
             /* Someone else's: keep it.  Cannot overflow: every stashed
              * completion belongs to an operation that held a CQ slot. */
-            if (capos_rc.nstash < CAPOS_RING_CQ_ENTRIES)
-                capos_rc.stash[capos_rc.nstash++] = c;
+            if (rc->nstash < CAPOS_RING_CQ_ENTRIES)
+                rc->stash[rc->nstash++] = c;
         }
-        int64_t r = capos_ring_enter(1, CAPOS_WAIT_FOREVER);
+        int64_t r = ring_enter(rc, 1, CAPOS_WAIT_FOREVER);
         if (r < 0)
             return (int)r;
     }
 }
 
-int capos_call(uint32_t cap, uint64_t interface_id, uint16_t method, const void *params,
-               uint32_t params_len, void *result, uint32_t result_cap,
-               const struct capos_xfer *xfer, uint16_t nxfer, struct capos_cqe *cqe)
+int capos_ring_wait(uint64_t cookie, struct capos_cqe *out)
+{
+    return ring_wait(capos_ring_self(), cookie, out);
+}
+
+/* A zeroed SQE of rc, submitting what is prepared first if the queue is
+ * full; NULL if even that leaves no room. */
+static struct capos_sqe *ring_prep_on(struct capos_ring_client *rc)
+{
+    for (int tries = 0; tries < 2; tries++) {
+        uint32_t head = __atomic_load_n(&rc->hdr->sq_head, __ATOMIC_ACQUIRE);
+        if (rc->sq_tail - head < rc->sq_entries) {
+            struct capos_sqe *s = &rc->sq[rc->sq_tail & (rc->sq_entries - 1)];
+            *s = (struct capos_sqe){0};
+            rc->sq_tail++;
+            return s;
+        }
+        if (ring_enter(rc, 0, 0) < 0)
+            return 0;
+    }
+    return 0;
+}
+
+static int ring_call(struct capos_ring_client *rc, uint32_t cap, uint64_t interface_id,
+                     uint16_t method, const void *params, uint32_t params_len, void *result,
+                     uint32_t result_cap, const struct capos_xfer *xfer, uint16_t nxfer,
+                     struct capos_cqe *cqe)
 {
     struct capos_cqe local;
-    struct capos_sqe *s = capos_ring_prep();
-    if (!s) {
-        int64_t r = capos_ring_enter(0, 0);
-        if (r < 0)
-            return (int)-r;
-        s = capos_ring_prep();
-        if (!s)
-            return -1;
-    }
-    uint64_t cookie = capos_ring_cookie();
+    struct capos_sqe *s = ring_prep_on(rc);
+    if (!s)
+        return -1;
+    uint64_t cookie = rc->next_cookie++;
     s->opcode = CAPOS_OP_CALL;
     s->cap = cap;
     s->interface_id = interface_id;
@@ -123,26 +146,37 @@ int capos_call(uint32_t cap, uint64_t interface_id, uint16_t method, const void 
     }
     if (!cqe)
         cqe = &local;
-    int r = capos_ring_wait(cookie, cqe);
+    int r = ring_wait(rc, cookie, cqe);
     if (r != 0)
         return -r;
     return cqe->result;
 }
 
+int capos_call(uint32_t cap, uint64_t interface_id, uint16_t method, const void *params,
+               uint32_t params_len, void *result, uint32_t result_cap,
+               const struct capos_xfer *xfer, uint16_t nxfer, struct capos_cqe *cqe)
+{
+    return ring_call(capos_ring_self(), cap, interface_id, method, params, params_len, result,
+                     result_cap, xfer, nxfer, cqe);
+}
+
+int capos_call_on(struct capos_ring_client *rc, uint32_t cap, uint64_t interface_id,
+                  uint16_t method, const void *params, uint32_t params_len)
+{
+    return ring_call(rc, cap, interface_id, method, params, params_len, 0, 0, 0, 0, 0);
+}
+
 int capos_release(uint32_t cap)
 {
+    struct capos_ring_client *rc = capos_ring_self();
     struct capos_cqe c;
-    struct capos_sqe *s = capos_ring_prep();
-    if (!s) {
-        capos_ring_enter(0, 0);
-        s = capos_ring_prep();
-        if (!s)
-            return -1;
-    }
-    uint64_t cookie = capos_ring_cookie();
+    struct capos_sqe *s = ring_prep_on(rc);
+    if (!s)
+        return -1;
+    uint64_t cookie = rc->next_cookie++;
     s->opcode = CAPOS_OP_RELEASE;
     s->cap = cap;
     s->user_data = cookie;
-    int r = capos_ring_wait(cookie, &c);
+    int r = ring_wait(rc, cookie, &c);
     return r != 0 ? -r : c.result;
 }

@@ -2,12 +2,15 @@
  * The runtime's ring client: prepare submissions, submit them in batches
  * with one cap_enter, and match completions to requests by cookie.
  *
- * The process has one ring; this client is its only user (programs with
- * threads will need more than this single-owner client).  Completions that
- * arrive while the program waits for a different cookie are kept in a stash
- * and returned by later waits, so nothing is lost or mixed up.  The stash
- * can hold as many completions as the completion queue, which bounds the
- * number of operations in flight anyway.
+ * Every thread has its own ring and its own client, found through the
+ * thread's control block (thread.h: %fs:0 points at it), so threads never
+ * share submission or completion queues and need no locking here.  The
+ * functions below act on the calling thread's ring; the *_on variants take
+ * a client explicitly (start-up uses them before the thread pointer is
+ * set).  Completions that arrive while a thread waits for a different
+ * cookie are kept in its stash and returned by later waits, so nothing is
+ * lost or mixed up.  The stash can hold as many completions as the
+ * completion queue, which bounds the number of operations in flight anyway.
  */
 #ifndef CAPOS_USER_RT_RING_H
 #define CAPOS_USER_RT_RING_H
@@ -31,22 +34,30 @@ struct capos_ring_client {
     struct capos_cqe stash[CAPOS_RING_CQ_ENTRIES];
 };
 
-extern struct capos_ring_client capos_rc;
+/* The calling thread's client: the first field of its control block is the
+ * block's own address, kept at %fs:0 (the x86-64 thread pointer convention),
+ * and the client follows it. */
+static inline struct capos_ring_client *capos_ring_self(void)
+{
+    struct capos_ring_client *rc;
+    __asm__("movq %%fs:0, %0\n\taddq $8, %0" : "=r"(rc));
+    return rc;
+}
 
-/* Sets up the client on the ring region the kernel mapped. */
-void capos_ring_init(void *region);
+/* Sets up a client on the ring region the kernel mapped. */
+void capos_ring_init(struct capos_ring_client *rc, void *region);
 
 /* A fresh cookie for user_data. */
 static inline uint64_t capos_ring_cookie(void)
 {
-    return capos_rc.next_cookie++;
+    return capos_ring_self()->next_cookie++;
 }
 
 /* A zeroed SQE in the queue, not yet visible to the kernel; NULL if the
  * submission queue is full (submit first). */
 static inline struct capos_sqe *capos_ring_prep(void)
 {
-    struct capos_ring_client *rc = &capos_rc;
+    struct capos_ring_client *rc = capos_ring_self();
     uint32_t head = __atomic_load_n(&rc->hdr->sq_head, __ATOMIC_ACQUIRE);
     if (rc->sq_tail - head >= rc->sq_entries)
         return 0;
@@ -68,15 +79,16 @@ int64_t capos_ring_enter(uint32_t min_complete, uint64_t timeout_ns);
  * them consumed.  Do not mix with capos_ring_wait's stash. */
 static inline const struct capos_cqe *capos_ring_peek(void)
 {
-    struct capos_ring_client *rc = &capos_rc;
+    struct capos_ring_client *rc = capos_ring_self();
     uint32_t tail = __atomic_load_n(&rc->hdr->cq_tail, __ATOMIC_ACQUIRE);
     return rc->cq_head == tail ? 0 : &rc->cq[rc->cq_head & (rc->cq_entries - 1)];
 }
 
 static inline void capos_ring_advance(uint32_t n)
 {
-    capos_rc.cq_head += n;
-    __atomic_store_n(&capos_rc.hdr->cq_head, capos_rc.cq_head, __ATOMIC_RELEASE);
+    struct capos_ring_client *rc = capos_ring_self();
+    rc->cq_head += n;
+    __atomic_store_n(&rc->hdr->cq_head, rc->cq_head, __ATOMIC_RELEASE);
 }
 
 /* Takes the next completion (stashed ones first); false if none is ready. */
@@ -92,6 +104,9 @@ int capos_ring_wait(uint64_t cookie, struct capos_cqe *out);
 int capos_call(uint32_t cap, uint64_t interface_id, uint16_t method, const void *params,
                uint32_t params_len, void *result, uint32_t result_cap,
                const struct capos_xfer *xfer, uint16_t nxfer, struct capos_cqe *cqe);
+/* The same on an explicit client (no capabilities sent, no result kept). */
+int capos_call_on(struct capos_ring_client *rc, uint32_t cap, uint64_t interface_id,
+                  uint16_t method, const void *params, uint32_t params_len);
 
 /* RELEASE of a cap id, synchronously; returns its ErrorCode. */
 int capos_release(uint32_t cap);

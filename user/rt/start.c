@@ -1,20 +1,39 @@
 /*
- * Runtime start-up: set up the ring client and the CapSet, then run main
+ * Runtime start-up: set up the first thread's control block and ring
+ * client, point the FS base at the block, read the CapSet, then run main
  * and exit with its status.  A malformed CapSet region ends the process with
- * status 127 before main runs.
+ * status 127 before main runs (126 if the thread pointer cannot be set).
  */
 #include "capos.h"
 
-__attribute__((noreturn)) void capos_rt_start(void *capset, void *ring);
+__attribute__((noreturn)) void capos_rt_start(void *capset, void *ring, uint32_t control);
+
+/* The first thread's control block (later threads get theirs from malloc). */
+static struct capos_thread capos_main_thread;
 
 __attribute__((noreturn)) void capos_exit(int code)
 {
     capos_sys_exit(code);
 }
 
-__attribute__((noreturn)) void capos_rt_start(void *capset, void *ring)
+__attribute__((noreturn)) void capos_rt_start(void *capset, void *ring, uint32_t control)
 {
-    capos_ring_init(ring);
+    struct capos_thread *t = &capos_main_thread;
+    struct capos_msg m;
+    const uint8_t *msg;
+    uint32_t len;
+    t->self = t;
+    t->control = control;
+    capos_ring_init(&t->rc, ring);
+    /* Point the FS base at the control block; until then the ring is
+     * reached through t directly. */
+    capos_msg_init(&m);
+    capos_ThreadControl_setTls_Params_set_base(capos_ThreadControl_setTls_Params_init_root(&m.b),
+                                               (uint64_t)(uintptr_t)t);
+    if (capos_msg_finish(&m, &msg, &len) != CAPOS_OK ||
+        capos_call_on(&t->rc, control, capos_ThreadControl_INTERFACE_ID,
+                      capos_ThreadControl_method_setTls, msg, len) != CAPOS_OK)
+        capos_exit(126);
     if (capos_capset_init(capset) != 0)
         capos_exit(127);
     capos_exit(main(capos_argc(), capos_argv()));

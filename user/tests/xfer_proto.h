@@ -205,8 +205,8 @@ static inline int xfer_wait(uint64_t cookie, struct capos_cqe *c)
  * waiting in the runtime's stash (capos_ring_wait would return it at once). */
 static inline bool xfer_stashed(uint64_t cookie)
 {
-    for (uint32_t i = 0; i < capos_rc.nstash; i++) {
-        if (capos_rc.stash[i].user_data == cookie)
+    for (uint32_t i = 0; i < capos_ring_self()->nstash; i++) {
+        if (capos_ring_self()->stash[i].user_data == cookie)
             return true;
     }
     return false;
