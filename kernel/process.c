@@ -167,10 +167,8 @@ static uint8_t *process_build_capset(struct process *p, const struct process_gra
  * released with its cap table. */
 static void process_abort(struct process *p, struct thread *t)
 {
-    if (t) {
-        t->proc = NULL; /* not on the process's list yet */
-        thread_destroy(t);
-    }
+    if (t)
+        thread_discard(t); /* not on the process's list yet */
     cap_table_destroy(p);
     if (p->root)
         process_release_memory(p);
@@ -386,8 +384,7 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
             kobj_put(ctl); /* drops its thread reference */
         if (ok)
             ring_destroy(t);
-        t->proc = NULL; /* never on the thread list */
-        thread_destroy(t);
+        thread_discard(t); /* never on the thread list */
         process_spawn_unreserve(p, slot);
         return err;
     }
@@ -402,8 +399,7 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
         spin_unlock(&p->lock);
         cap_release(p, ctl_id);
         ring_destroy(t);
-        t->proc = NULL;
-        thread_destroy(t);
+        thread_discard(t);
         process_spawn_unreserve(p, slot);
         return CAPOS_ERR_PEER_GONE;
     }

@@ -8,6 +8,7 @@
 #include "arch/x86_64/context.h"
 #include "mm/kheap.h"
 #include "mm/kstack.h"
+#include "mm/pmm.h"
 #include "process.h"
 #include "sched.h"
 
@@ -16,12 +17,18 @@ static unsigned thread_next_tid = 1;
 struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg0,
                                   uint64_t arg1)
 {
-    struct thread *t = kzalloc(sizeof(*t));
-    if (!t)
+    /* The kernel memory of a thread counts against its process's quota. */
+    if (!ledger_charge(&p->ledger, THREAD_KERNEL_FRAMES))
         return NULL;
+    struct thread *t = kzalloc(sizeof(*t));
+    if (!t) {
+        ledger_uncharge(&p->ledger, THREAD_KERNEL_FRAMES);
+        return NULL;
+    }
     t->kstack_top = kstack_alloc();
     if (!t->kstack_top) {
         kfree(t);
+        ledger_uncharge(&p->ledger, THREAD_KERNEL_FRAMES);
         return NULL;
     }
     t->proc = p;
@@ -48,7 +55,16 @@ void thread_destroy(struct thread *t)
     struct process *p = t->proc;
     kstack_free(t->kstack_top);
     t->kstack_top = 0;
-    if (p)
+    if (p) {
+        ledger_uncharge(&p->ledger, THREAD_KERNEL_FRAMES);
         process_thread_gone(p, t);
+    }
     thread_put(t);
+}
+
+void thread_discard(struct thread *t)
+{
+    ledger_uncharge(&t->proc->ledger, THREAD_KERNEL_FRAMES);
+    t->proc = NULL; /* on no thread list: nothing to tell the process */
+    thread_destroy(t);
 }

@@ -19,6 +19,7 @@
 #define CAPOS_KERNEL_THREAD_H
 
 #include "base/compiler.h"
+#include "mm/kstack.h"
 #include "ring.h"
 #include "sched/sched.h"
 #include "spinlock.h"
@@ -73,6 +74,14 @@ struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp
 /* Frees a dead thread's stack and drops the scheduler's reference (never
  * the running thread). */
 void thread_destroy(struct thread *t);
+
+/* Destroys a thread that never ran and is on no process thread list (a
+ * creation that failed half-way). */
+void thread_discard(struct thread *t);
+
+/* Frames charged to a process's quota for each thread's kernel memory: its
+ * kernel stack and its struct thread (mostly the ring's pending-op pool). */
+#define THREAD_KERNEL_FRAMES (KSTACK_PAGES + (sizeof(struct thread) + 4095) / 4096)
 
 void thread_get(struct thread *t);
 void thread_put(struct thread *t);

@@ -8,7 +8,9 @@
 BOOT_MODULE ?= $(B)/system/default.bin
 ISO := $(B)/capos.iso
 QEMU_RUN := $(PYTHON) tools/qemu.py
-RUN_ARGS := $(if $(filter 1,$(UEFI)),--uefi) $(if $(ACCEL),--accel $(ACCEL))
+# make run boots 4 CPUs unless SMP=N says otherwise.
+SMP ?= 4
+RUN_ARGS := $(if $(filter 1,$(UEFI)),--uefi) $(if $(ACCEL),--accel $(ACCEL)) --smp $(SMP)
 
 $(ISO): $(B)/kernel/capos.elf $(BOOT_MODULE) tools/iso/grub.cfg
 	@echo "  ISO     $@"

@@ -17,19 +17,30 @@ struct ledger {
     uint64_t peak;  /* highest `used` seen, for reports */
 };
 
+/* Charges and uncharges are atomic: a process's threads allocate on
+ * several CPUs at once, not all under the process lock. */
 static inline bool ledger_charge(struct ledger *l, uint64_t frames)
 {
-    if (frames > l->limit - l->used)
-        return false;
-    l->used += frames;
-    if (l->used > l->peak)
-        l->peak = l->used;
+    uint64_t used = __atomic_load_n(&l->used, __ATOMIC_RELAXED);
+    do {
+        if (frames > l->limit - used)
+            return false;
+    } while (!__atomic_compare_exchange_n(&l->used, &used, used + frames, true, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED));
+    uint64_t peak = __atomic_load_n(&l->peak, __ATOMIC_RELAXED);
+    while (used + frames > peak && !__atomic_compare_exchange_n(&l->peak, &peak, used + frames,
+                                                                true, __ATOMIC_RELAXED,
+                                                                __ATOMIC_RELAXED))
+        ;
     return true;
 }
 
 static inline void ledger_uncharge(struct ledger *l, uint64_t frames)
 {
-    l->used = frames > l->used ? 0 : l->used - frames;
+    uint64_t used = __atomic_load_n(&l->used, __ATOMIC_RELAXED);
+    while (!__atomic_compare_exchange_n(&l->used, &used, frames > used ? 0 : used - frames, true,
+                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
 }
 
 #endif
