@@ -86,7 +86,8 @@ struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
 void pending_free(struct pending_op *op)
 {
     struct ring *r = &op->owner->ring;
-    timerq_cancel(&op->timer);
+    if (__atomic_load_n(&op->timer.armed, __ATOMIC_ACQUIRE))
+        timerq_cancel(&op->timer); /* only sleeps and timed parks arm one */
     struct thread *owner = op->owner;
     uint64_t flags = spin_lock_irqsave(&r->lock);
     pending_unlink_locked(r, op);

@@ -42,6 +42,7 @@ struct cpu {
     struct thread *zombie;  /* dead thread to free once switched away from */
     struct thread *migrate; /* thread to queue elsewhere once switched away from */
     struct thread *hint;    /* ready thread to run next if the current one blocks */
+    struct thread *handoff; /* woken synchronously here; runs when the current one blocks */
     bool need_resched;
     bool sync_wake;     /* wakes now come from a thread about to block (IPC) */
     bool balance_due;   /* check for a busier CPU at the next preemption point */

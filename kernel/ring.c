@@ -288,7 +288,8 @@ int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_
         if (timeout_ns != CAPOS_WAIT_FOREVER)
             timerq_arm(&te, deadline);
         sched_block_commit();
-        timerq_cancel_sync(&te);
+        if (timeout_ns != CAPOS_WAIT_FOREVER)
+            timerq_cancel_sync(&te);
         spin_lock(&r->lock);
         if (r->waiter == self)
             r->waiter = NULL;

@@ -21,7 +21,16 @@
  * holds no run queue lock, and the switching CPU needs no thread lock to
  * finish its switch, so the wait always ends.
  *
- * Invariants: a thread is on a queue (QUEUED or CURRENT entity) iff on_rq;
+ * Direct switch.  A synchronous wake-up (IPC: the waker is about to block
+ * for the woken thread) on a CPU the woken thread may use does not queue
+ * it: it becomes this CPU's `handoff` (READY, on_rq, its entity still
+ * detached).  When the current thread then blocks, schedule() makes the
+ * handoff thread current directly, without the heap and without a choice;
+ * if the current thread does not block (it returns to user mode, yields or
+ * is preempted) the handoff thread is queued like any woken thread.
+ *
+ * Invariants: a thread is on a queue (QUEUED or CURRENT entity) iff on_rq,
+ * except a CPU's handoff thread, which is on_rq with a detached entity;
  * a QUEUED thread is never on_cpu except as the current thread of its own
  * CPU between the pick and the switch; idle threads have no queue entry.
  */
@@ -91,9 +100,42 @@ static void sched_charge_current(struct cpu *c, uint64_t now)
  * for it), its virtual runtime placed, and the chosen CPU told to reschedule
  * if the newcomer should preempt what runs there.  Thread lock held.
  */
+/* Makes t (woken synchronously, thread lock held, off every queue and CPU)
+ * this CPU's handoff thread if it may run here; false if it cannot. */
+static bool sched_try_handoff(struct thread *t)
+{
+    struct cpu *c = this_cpu();
+    if (c->handoff || c->current->is_idle || !(t->se.allowed_cpus & (1ULL << c->id)))
+        return false;
+    if (t->cpu != c->id)
+        sched_migrate_adjust(&t->se,
+                             __atomic_load_n(&cpus[t->cpu].rq.min_vruntime, __ATOMIC_RELAXED),
+                             __atomic_load_n(&c->rq.min_vruntime, __ATOMIC_RELAXED));
+    t->cpu = c->id;
+    t->on_rq = true;
+    __atomic_store_n(&t->state, THREAD_READY, __ATOMIC_RELEASE);
+    c->handoff = t;
+    return true;
+}
+
+/* Queues this CPU's handoff thread like any woken thread (the current
+ * thread did not block after all); rq lock held. */
+static void sched_handoff_queue(struct cpu *c, uint64_t now)
+{
+    struct thread *t = c->handoff;
+    c->handoff = NULL;
+    sched_place_woken(&c->rq, &t->se, now > t->blocked_ns ? now - t->blocked_ns : 0);
+    if (!sched_rq_enqueue(&c->rq, &t->se))
+        panic("sched: handoff thread %u already queued", t->tid);
+    if (sched_should_preempt(c->rq.curr, &t->se))
+        c->need_resched = true;
+}
+
 static void sched_activate(struct thread *t, enum sched_place how, bool sync)
 {
     struct cpu *self = this_cpu();
+    if (how == PLACE_WOKEN && sync && sched_try_handoff(t))
+        return;
     unsigned n = sched_ncpus();
     unsigned target = self->id;
 
@@ -238,12 +280,27 @@ static void schedule(void)
     if (prev_locked)
         spin_unlock(&prev->lock);
 
+    /* The direct switch: the thread this one woke for itself takes over
+     * the CPU if this one left it. */
+    if (c->handoff) {
+        if (prev->on_rq || prev->is_idle) {
+            sched_handoff_queue(c, now);
+        } else {
+            next = c->handoff;
+            c->handoff = NULL;
+            sched_place_woken(&c->rq, &next->se,
+                              now > next->blocked_ns ? now - next->blocked_ns : 0);
+            if (!sched_rq_attach_curr(&c->rq, &next->se))
+                panic("sched: handoff thread %u already on a queue", next->tid);
+        }
+    }
     /* A hinted thread (the partner of the call that just blocked this one)
      * runs next if it is still waiting here. */
     struct thread *h = c->hint;
     c->hint = NULL;
     if (h) {
-        if (h->se.state == SCHED_QUEUED && h->se.rq == &c->rq && sched_rq_set_curr(&c->rq, &h->se))
+        if (!next && h->se.state == SCHED_QUEUED && h->se.rq == &c->rq &&
+            sched_rq_set_curr(&c->rq, &h->se))
             next = h;
         thread_put(h);
     }
@@ -355,6 +412,12 @@ void sched_tick(void)
 void sched_preempt_point(void)
 {
     struct cpu *c = this_cpu();
+    if (c->handoff) {
+        /* Returning to user mode instead of blocking: queue it. */
+        spin_lock(&c->rq_lock);
+        sched_handoff_queue(c, time_now_ns());
+        spin_unlock(&c->rq_lock);
+    }
     if (c->hint) {
         /* A hint only lasts for the kernel entry that made it. */
         thread_put(c->hint);
@@ -372,6 +435,8 @@ void sched_preempt_point(void)
 bool sched_hint_next(struct thread *t)
 {
     struct cpu *c = this_cpu();
+    if (t == c->handoff)
+        return true; /* already set to take over directly */
     if (t == c->current || __atomic_load_n(&t->se.rq, __ATOMIC_RELAXED) != &c->rq)
         return false;
     /* The reference keeps the hint safe to look at even if another CPU

@@ -252,6 +252,19 @@ bool sched_rq_set_curr(struct sched_rq *rq, struct sched_entity *e)
     return true;
 }
 
+bool sched_rq_attach_curr(struct sched_rq *rq, struct sched_entity *e)
+{
+    if (rq->curr || e->state != SCHED_DETACHED || e->rq)
+        return false;
+    e->rq = rq;
+    e->seq = rq->next_seq++;
+    e->state = SCHED_CURRENT;
+    rq->load_weight += e->weight;
+    rq->curr = e;
+    sched_rq_update_min(rq);
+    return true;
+}
+
 struct sched_entity *sched_rq_pick_next(struct sched_rq *rq)
 {
     struct sched_entity *e = rq->root;

@@ -20,6 +20,7 @@
  *   CURRENT   rq's running entity; counted in rq's load, not in the heap
  *
  *   DETACHED --enqueue--> QUEUED --pick_next / set_curr--> CURRENT
+ *   DETACHED --attach_curr--> CURRENT
  *   QUEUED --dequeue--> DETACHED
  *   CURRENT --put_curr(runnable)--> QUEUED,  --put_curr(!runnable)--> DETACHED
  *
@@ -202,6 +203,12 @@ struct sched_entity *sched_rq_pick_next(struct sched_rq *rq);
  * hand-off of a synchronous IPC call.  It is still charged as it runs, so
  * fairness is kept over time.  rq must have no current entity. */
 bool sched_rq_set_curr(struct sched_rq *rq, struct sched_entity *e);
+
+/* Makes a DETACHED entity current at once, without passing through the
+ * heap: the direct switch of synchronous IPC, where the woken server runs
+ * as soon as its blocked caller leaves the CPU.  Place it first
+ * (sched_place_woken).  rq must have no current entity. */
+bool sched_rq_attach_curr(struct sched_rq *rq, struct sched_entity *e);
 
 /* The current entity stops running: back into the heap if `runnable`
  * (preempted, yielded), off the queue otherwise (blocked, exiting).  Charge

@@ -202,6 +202,33 @@ TEST(rq_misuse_changes_nothing)
     CHECK(sched_rq_check(&other));
 }
 
+TEST(rq_attach_curr_hands_off)
+{
+    struct sched_rq rq;
+    struct sched_entity a = mk(1024, 0), b = mk(2048, 0), c = mk(1024, 0);
+    sched_rq_init(&rq);
+    a.vruntime = b.vruntime = c.vruntime = sched_rq_update_min(&rq);
+    CHECK(sched_rq_enqueue(&rq, &c));
+    CHECK(sched_rq_attach_curr(&rq, &a));
+    CHECK_EQ(a.state, SCHED_CURRENT);
+    CHECK(rq.curr == &a);
+    CHECK_EQ(rq.load_weight, 2048);
+    CHECK(sched_rq_check(&rq));
+    CHECK(!sched_rq_attach_curr(&rq, &b)); /* a is current */
+    CHECK(!sched_rq_attach_curr(&rq, &c)); /* queued, not detached */
+    /* The caller blocks and the woken entity takes the CPU directly. */
+    sched_charge(&a, 3 * MS);
+    CHECK(sched_rq_put_curr(&rq, false));
+    sched_place_woken(&rq, &b, 0);
+    CHECK(sched_rq_attach_curr(&rq, &b));
+    CHECK_EQ(rq.load_weight, 3072);
+    CHECK_EQ(rq.nr_queued, 1);
+    CHECK(sched_rq_check(&rq));
+    CHECK(sched_rq_put_curr(&rq, true));
+    CHECK(sched_rq_check(&rq));
+    CHECK_EQ(rq.nr_queued, 2);
+}
+
 TEST(rq_check_detects_corruption)
 {
     struct sched_rq rq;
