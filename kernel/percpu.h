@@ -31,7 +31,8 @@ struct cpu {
     unsigned id;               /* dense logical index, 0 = boot CPU */
     uint32_t hw_id;            /* local APIC id */
     bool online;
-    uint64_t ticks; /* timer interrupts taken on this CPU */
+    uint32_t start_state; /* start-up handshake with the boot CPU (smp.c) */
+    uint64_t ticks;       /* timer interrupts taken on this CPU */
     /* Scheduler state of this CPU (see sched.c).  rq and everything on it
      * are guarded by rq_lock; the other fields belong to this CPU alone,
      * except need_resched, which other CPUs set before an IPI. */

@@ -494,11 +494,15 @@ void process_thread_gone(struct process *p, struct thread *t)
         }
     }
     bool last = p->nthreads == 0;
-    if (t->ring_slot >= 0)
-        p->ring_slots &= ~(1ULL << t->ring_slot);
     spin_unlock_irqrestore(&p->lock, flags);
     if (!last) {
         ring_destroy(t);
+        /* Only now may a new thread reuse the ring's address. */
+        if (t->ring_slot >= 0) {
+            flags = spin_lock_irqsave(&p->lock);
+            p->ring_slots &= ~(1ULL << t->ring_slot);
+            spin_unlock_irqrestore(&p->lock, flags);
+        }
         return;
     }
     /* The last thread takes the address space (its ring included) with it. */
@@ -552,6 +556,10 @@ static void process_stop(struct process *p, const struct exit_status *st)
     p->state = PROCESS_EXITED;
     p->status = *st;
     spin_unlock_irqrestore(&p->lock, flags);
+    /* Report first: before anyone waiting for this process hears of it, and
+     * long before the live count drops (at zero, whichever CPU got there
+     * ends the machine). */
+    system_process_stopped(p);
 
     unsigned n = process_threads(p, threads, PROCESS_MAX_THREADS);
     for (unsigned i = 0; i < n; i++) {
@@ -575,9 +583,10 @@ static void process_stop(struct process *p, const struct exit_status *st)
             break;
         }
     }
-    proc_live--;
+    bool last = --proc_live == 0;
     spin_unlock_irqrestore(&proc_list_lock, flags);
-    system_process_stopped(p);
+    if (last)
+        system_halt(); /* exactly one CPU sees the count reach zero */
 }
 
 void process_kill(struct process *p)
@@ -597,8 +606,15 @@ void process_check_alive(void)
 
 NORETURN void process_exit_current(void)
 {
-    struct process *p = sched_current()->proc;
+    struct thread *t = sched_current();
+    struct process *p = t->proc;
     KASSERT(p && p->state != PROCESS_ALIVE);
+    /* Whoever stopped the process cancelled this thread's operations, but
+     * on another CPU this thread may have started new ones meanwhile; only
+     * the thread itself creates them, so cancelling once more here, after
+     * its last, leaves none behind. */
+    ring_kill(t);
+    pending_cancel_all(t);
     sched_exit_thread();
 }
 

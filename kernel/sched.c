@@ -358,8 +358,8 @@ void sched_yield(void)
 static bool sched_steal(struct cpu *c)
 {
     unsigned n = sched_ncpus();
-    if (n < 2)
-        return false;
+    if (n < 2 || c->id >= n)
+        return false; /* alone, or still being counted in */
     struct sched_load loads[MAX_CPUS];
     struct sched_steal st;
     sched_loads(loads, n);

@@ -178,15 +178,16 @@ void system_process_stopped(struct process *p)
                     (unsigned long)st->address);
         break;
     }
-    if (process_live_count() == 0) {
-        struct ipc_stats ipc;
-        ipc_stats_sum(&ipc);
-        kprintf("ipc: %lu calls met a waiting receiver, %lu were queued first; %lu direct "
-                "switches\n",
-                (unsigned long)ipc.direct, (unsigned long)ipc.queued,
-                (unsigned long)ipc.fast_switches);
-        system_report_cpus();
-        kprintf("system: all processes have exited; halting\n");
-        system_exit(SYSTEM_EXIT_SUCCESS);
-    }
+}
+
+void system_halt(void)
+{
+    struct ipc_stats ipc;
+    ipc_stats_sum(&ipc);
+    kprintf("ipc: %lu calls met a waiting receiver, %lu were queued first; %lu direct "
+            "switches\n",
+            (unsigned long)ipc.direct, (unsigned long)ipc.queued, (unsigned long)ipc.fast_switches);
+    system_report_cpus();
+    kprintf("system: all processes have exited; halting\n");
+    system_exit(SYSTEM_EXIT_SUCCESS);
 }

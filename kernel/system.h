@@ -14,7 +14,10 @@ void system_start(const void *manifest, uint64_t len);
 /* Finds a binary of the boot manifest by name (elf/len may be NULL). */
 bool system_find_binary(const char *name, size_t len, const uint8_t **elf, uint64_t *elf_len);
 
-/* Called once for every process that stops; halts when none is left. */
+/* Called once for every process that stops, to report its status. */
 void system_process_stopped(struct process *p);
+
+/* Reports the counters and ends the machine: the last process stopped. */
+NORETURN void system_halt(void);
 
 #endif

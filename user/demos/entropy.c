@@ -25,10 +25,15 @@ int main(int argc, char **argv)
         return 4;
     if (capos_entropy_fill(rng, a, 0) != CAPOS_ERR_INVALID_ARGUMENT)
         return 5;
-    capos_printf("entropy: ");
-    for (unsigned i = 0; i < 16; i++)
-        capos_printf("%02x", a[i]);
-    capos_printf(" ... (%d of 256 bits set)\n", ones);
+    /* One line, one write: other processes print concurrently. */
+    char hex[33];
+    static const char digits[] = "0123456789abcdef";
+    for (unsigned i = 0; i < 16; i++) {
+        hex[2 * i] = digits[a[i] >> 4];
+        hex[2 * i + 1] = digits[a[i] & 15];
+    }
+    hex[32] = '\0';
+    capos_printf("entropy: %s ... (%d of 256 bits set)\n", hex, ones);
     capos_printf("entropy: ok\n");
     return 0;
 }

@@ -5,10 +5,13 @@
  * Start-up.  The CPUs come from the ACPI MADT (lib/acpi).  For each AP the
  * boot CPU prepares a struct cpu (IST stacks, an idle stack), fills the
  * trampoline's parameter block, and sends INIT, then two STARTUP IPIs; the
- * AP runs trampoline.S into long mode and ap_entry, which sets up its own
- * descriptor tables, protections, local APIC timer and scheduler, marks
- * itself online and becomes that CPU's idle thread.  APs start one at a
- * time, so one trampoline page and parameter block suffice.
+ * AP runs trampoline.S into long mode and ap_entry, which claims its slot
+ * (a compare-and-swap the boot CPU also uses to give up on a silent CPU),
+ * sets up its own descriptor tables, protections, local APIC timer and
+ * scheduler, marks itself online and becomes that CPU's idle thread.  APs
+ * start one at a time, so one trampoline page and parameter block suffice;
+ * after a CPU that did not answer, no further CPU is started, since the
+ * silent one might still wake up and read them.
  *
  * TLB shootdown.  A CPU that removes or narrows a user mapping flushes its
  * own TLB and asks every other CPU that has the address space loaded to do
@@ -149,17 +152,34 @@ static void smp_delay_us(uint64_t us)
         cpu_relax();
 }
 
-static bool smp_start_one(unsigned idx, uint32_t apic_id, uint64_t tables)
+/* How one AP start went. */
+enum smp_start {
+    SMP_STARTED,
+    SMP_NO_MEMORY, /* nothing was sent: the next CPU can use the same slot */
+    SMP_TIMED_OUT, /* it may still wake up later: nothing may be reused */
+};
+
+/* The handshake word in struct cpu (start_state): the AP claims its slot
+ * the moment it arrives in ap_entry, and the boot CPU gives up on it only
+ * by the same compare-and-swap, so exactly one of the two decides. */
+enum { AP_STARTING = 0, AP_ARRIVED, AP_ABANDONED };
+
+#define SMP_ARRIVE_TIMEOUT_MS 1000 /* generous: TCG on a loaded host is slow */
+#define SMP_ONLINE_TIMEOUT_MS 5000
+
+static enum smp_start smp_start_one(unsigned idx, uint32_t apic_id, uint64_t tables)
 {
     struct cpu *c = &cpus[idx];
     uint64_t stack = kstack_alloc();
     for (int i = 0; i < 3; i++) {
-        c->arch.ist_stacks[i] = kmalloc(IST_STACK_SIZE);
         if (!c->arch.ist_stacks[i])
-            return false;
+            c->arch.ist_stacks[i] = kmalloc(IST_STACK_SIZE);
+        if (!c->arch.ist_stacks[i])
+            return SMP_NO_MEMORY;
     }
     if (!stack)
-        return false;
+        return SMP_NO_MEMORY;
+    c->start_state = AP_STARTING;
     c->self = c;
     c->id = idx;
     c->hw_id = apic_id;
@@ -178,11 +198,21 @@ static bool smp_start_one(unsigned idx, uint32_t apic_id, uint64_t tables)
         lapic_send(apic_id, 0x4600 | (uint32_t)(TRAMPOLINE_PA >> 12)); /* STARTUP */
         smp_delay_us(200);
     }
-    /* Wait up to 200 ms for it to report in. */
-    uint64_t end = tsc_ns() + 200ULL * 1000 * 1000;
-    while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE) && tsc_ns() < end)
+    uint64_t end = tsc_ns() + SMP_ARRIVE_TIMEOUT_MS * 1000000ULL;
+    while (__atomic_load_n(&c->start_state, __ATOMIC_ACQUIRE) == AP_STARTING && tsc_ns() < end)
         cpu_relax();
-    return __atomic_load_n(&c->online, __ATOMIC_ACQUIRE);
+    uint32_t expect = AP_STARTING;
+    if (__atomic_compare_exchange_n(&c->start_state, &expect, AP_ABANDONED, false, __ATOMIC_SEQ_CST,
+                                    __ATOMIC_SEQ_CST))
+        return SMP_TIMED_OUT;
+    /* It arrived: it is ours, and finishing its set-up cannot take long. */
+    end = tsc_ns() + SMP_ONLINE_TIMEOUT_MS * 1000000ULL;
+    while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE)) {
+        if (tsc_ns() > end)
+            panic("smp: CPU with APIC id %u arrived but did not finish starting", apic_id);
+        cpu_relax();
+    }
+    return SMP_STARTED;
 }
 
 void smp_init(unsigned max)
@@ -202,6 +232,7 @@ void smp_init(unsigned max)
     memcpy(phys_to_virt(TRAMPOLINE_PA), trampoline_start,
            (size_t)(trampoline_end - trampoline_start));
     unsigned started = 1;
+    bool abandoned = false;
     for (unsigned i = 0; i < n; i++) {
         if (ids[i] == cpus[0].hw_id)
             continue;
@@ -210,19 +241,36 @@ void smp_init(unsigned max)
                     max && max < MAX_CPUS ? max : MAX_CPUS);
             break;
         }
-        if (smp_start_one(started, ids[i], tables)) {
+        enum smp_start r = smp_start_one(started, ids[i], tables);
+        if (r == SMP_STARTED) {
             started++;
             __atomic_store_n(&cpu_count, started, __ATOMIC_RELEASE);
+        } else if (r == SMP_NO_MEMORY) {
+            kprintf("smp: no memory to start the CPU with APIC id %u\n", ids[i]);
         } else {
-            kprintf("smp: CPU with APIC id %u did not start\n", ids[i]);
+            /* A late AP would still read the trampoline, its parameters
+             * and the tables: leave all of them alone from here on. */
+            kprintf("smp: CPU with APIC id %u did not start within %u ms; starting no more\n",
+                    ids[i], SMP_ARRIVE_TIMEOUT_MS);
+            abandoned = true;
+            break;
         }
     }
-    pmm_free_frame(tables); /* the PDPT and PD stay: a few bytes for good */
+    if (!abandoned)
+        pmm_free_frame(tables); /* the PDPT and PD stay: a few bytes for good */
     kprintf("smp: %u CPU%s online (ACPI lists %u)\n", started, started == 1 ? "" : "s", n);
 }
 
 NORETURN void ap_entry(struct cpu *c)
 {
+    uint32_t expect = AP_STARTING;
+    if (!__atomic_compare_exchange_n(&c->start_state, &expect, AP_ARRIVED, false, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST)) {
+        /* Too late: the boot CPU gave up on us and may reuse nothing of
+         * ours, so touch nothing and stop. */
+        for (;;)
+            __asm__ volatile("cli; hlt");
+    }
     wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)c);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
     gdt_init_cpu(c);
