@@ -1,5 +1,7 @@
-# Smoke test: both IPC paths.  The echo server starts late, so the clients'
-# first calls wait in the endpoint's queue; later calls find it waiting.
+# Smoke test: both IPC paths.  The echo server starts serving 300 ms late,
+# so the clients' first calls wait in the endpoint's queue; later calls find
+# it waiting.  (The delay is generous: under TCG on a busy host, starting the
+# three clients can take tens of milliseconds.)
 @0x9e637f84ef885fee;
 
 using Capos = import "/capos.capnp";
@@ -16,7 +18,7 @@ const manifest :Capos.SystemManifest = (
   ],
   init = "init",
   services = [
-    ( name = "echo", binary = "echo", argv = ["echo", "9", "30"],
+    ( name = "echo", binary = "echo", argv = ["echo", "9", "300"],
       grants = [.console, (name = "timer", source = (kernel = (kind = timer)))],
       exports = [(name = "echo", interfaceId = 0xea2aba749c55a0b7)] ),
     ( name = "one", binary = "echo-client", argv = ["one", "11"],
