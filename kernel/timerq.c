@@ -67,8 +67,10 @@ bool timerq_cancel(struct timer_event *e)
 bool timerq_cancel_sync(struct timer_event *e)
 {
     bool was = timerq_cancel(e);
-    while (__atomic_load_n(&e->firing, __ATOMIC_ACQUIRE))
+    while (__atomic_load_n(&e->firing, __ATOMIC_ACQUIRE)) {
+        smp_poll(); /* every spin answers TLB shootdowns */
         cpu_relax();
+    }
     return was;
 }
 
