@@ -41,7 +41,8 @@ HOSTILE_CASES = ['spawn-bad-address', 'spawn-bad-affinity', 'thread-limit', 'bad
                  'last-exit', 'no-leaks']
 
 BUG_CASES = ['limit-after-join', 'ring-slot-reuse', 'slots-after-join', 'spawn-handle-lost',
-             'spawn-result-small', 'process-result-small', 'spawn-concurrent', 'vm-page-tables']
+             'spawn-result-small', 'process-result-small', 'spawn-concurrent', 'vm-page-tables',
+             'cancel-race']
 
 SMOKES = [
     Smoke(name='stress-smp4', kernel=KERNEL, module=system('smoke-stress'), smp=4, timeout=60,

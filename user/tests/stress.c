@@ -5,14 +5,15 @@
  * (system/smoke-stress.capnp, a few seconds) and as `make soak` (the same
  * program for minutes, tests/soak.mk).
  *
- * argv: stress [seconds [progress-seconds]].  The run is a series of rounds
+ * argv: stress [seconds [progress-seconds ["races"]]].  The run is a series of rounds
  * of about ROUND_MS each (the last one may end after `seconds`).  In a
  * round, all at once:
  *
  *   ipc      NSERVERS server threads RECV/RETURN on one endpoint; NCLIENTS
  *            client threads of this process (badge 1), a peer process with
  *            two client threads (badge 2) and a doomed peer (badge 3, killed
- *            mid-round) CALL it.  Every reply must echo its request and
+ *            mid-round once told to stop calling; with "races", while it
+ *            calls) CALL it.  Every reply must echo its request and
  *            carry a value derived from it and the badge; calls made and
  *            calls served must match exactly (the peer reports its count as
  *            its exit status).
@@ -33,7 +34,10 @@
  *   procs    NPROCS drivers each spawn stress_child processes (exit, exit
  *            while threads run, last thread ends the process, blocked
  *            threads killed, fault in main or in a thread) and wait for
- *            them, checking every exit status.
+ *            them, checking every exit status.  Without "races", a child
+ *            is stopped only while its other threads are blocked or run in
+ *            user mode: stopping one while a thread enters a blocking call
+ *            can crash the kernel (threads_hostile_bugs.c, cancel-race).
  *
  * Then everything is stopped and joined, the round's books are checked,
  * and the capability table (free slots, found by filling it) and the
@@ -85,6 +89,8 @@ static uint32_t timer, memory, spawner, park;
 static uint32_t ep_server, client_local, client_peer, client_doomed;
 static unsigned ncpus;
 static uint32_t round_stop;
+static uint32_t doom; /* servers tell the doomed peer to stop calling */
+static bool races;
 static uint64_t round_no;
 static uint32_t failures;
 
@@ -198,7 +204,8 @@ static int server_main(void *arg)
                 rep.seq = q.seq;
                 rep.value = stress_value(&q, req.badge);
                 rep.badge = req.badge;
-                rep.stop = stopping();
+                rep.stop = stopping() || (req.badge == STRESS_BADGE_DOOMED &&
+                                          __atomic_load_n(&doom, __ATOMIC_ACQUIRE));
                 rep.pad = 0;
                 len = sizeof(rep);
                 s->served[req.badge]++;
@@ -639,6 +646,10 @@ static void describe(const struct capos_exit *st, char *buf, size_t len)
 enum child_mode { CM_EXIT, CM_THREADS, CM_LAST, CM_BLOCK, CM_FAULT, CM_TFAULT, CM_MODES };
 static const char *const mode_names[CM_MODES] = {"exit",  "threads", "last",
                                                  "block", "fault",   "tfault"};
+/* With races: children are stopped while their threads enter blocking
+ * calls (see stress_child.c). */
+static const char *const racy_names[CM_MODES] = {"exit",  "threads-racy", "last",
+                                                 "block", "fault",        "tfault-racy"};
 
 struct proc_driver {
     struct capos_thread *t;
@@ -654,7 +665,7 @@ static int proc_driver_main(void *arg)
         int code = (int)((k * 13 + d->id + round_no) % 120) + 1;
         char codestr[16];
         fmt_snprintf(codestr, sizeof(codestr), "%d", code);
-        const char *argv[] = {"stress_child", mode_names[mode], codestr};
+        const char *argv[] = {"stress_child", (races ? racy_names : mode_names)[mode], codestr};
         uint32_t h;
         int r = spawn_child(argv, 3, 0, &h);
         if (r != CAPOS_OK) {
@@ -663,8 +674,10 @@ static int proc_driver_main(void *arg)
         }
         d->spawned++;
         if (mode == CM_BLOCK) {
-            if (k % 3)
-                sleep_ms(k % 3);
+            /* Without races, the child's threads have long blocked when
+             * the kill comes; with them, they may still be on the way. */
+            if (!races || k % 3)
+                sleep_ms((races ? 0 : 10) + k % 3);
             r = capos_process_kill(h);
             if (r != CAPOS_OK)
                 fail("kill: %s", capos_error_name(r));
@@ -754,6 +767,7 @@ static void run_round(void)
     queue.slots.count = QUEUE_SLOTS;
     counter = 0;
     __atomic_store_n(&round_stop, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&doom, 0, __ATOMIC_RELEASE);
 
     for (int i = 0; i < NSERVERS; i++)
         start(&servers[i].t, server_main, &servers[i], &small, "server");
@@ -766,8 +780,8 @@ static void run_round(void)
         fail("spawn peer: %s", capos_error_name(r));
     char dbadge[8];
     fmt_snprintf(dbadge, sizeof(dbadge), "%d", STRESS_BADGE_DOOMED);
-    const char *doomed_argv[] = {"stress_child", "client", "1", dbadge};
-    r = spawn_child(doomed_argv, 4, client_doomed, &doomed);
+    const char *doomed_argv[] = {"stress_child", races ? "doomed-racy" : "doomed", dbadge};
+    r = spawn_child(doomed_argv, 3, client_doomed, &doomed);
     if (r != CAPOS_OK)
         fail("spawn doomed peer: %s", capos_error_name(r));
     for (int i = 0; i < NCLIENTS; i++) {
@@ -797,8 +811,13 @@ static void run_round(void)
         start(&pdrivers[i].t, proc_driver_main, &pdrivers[i], &medium, "process driver");
     }
 
-    /* The doomed peer dies mid-round, with calls queued or in service. */
+    /* The doomed peer dies mid-round: with races, with calls queued or in
+     * service; without, once it has stopped calling and parked. */
     sleep_ms(ROUND_MS / 2 - 20 + round_no % 40);
+    if (!races) {
+        __atomic_store_n(&doom, 1, __ATOMIC_RELEASE);
+        sleep_ms(20);
+    }
     if (doomed && (r = capos_process_kill(doomed)) != CAPOS_OK)
         fail("kill doomed peer: %s", capos_error_name(r));
     sleep_ms(ROUND_MS / 2);
@@ -1038,6 +1057,7 @@ int main(int argc, char **argv)
 {
     uint64_t seconds = argc > 1 ? (uint64_t)parse(argv[1]) : 5;
     uint64_t progress = argc > 2 ? (uint64_t)parse(argv[2]) : 0;
+    races = argc > 3 && !strcmp(argv[3], "races");
     uint32_t client0;
     if (capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) != CAPOS_OK ||
         capos_capset_find("memory", capos_VirtualMemory_INTERFACE_ID, &memory) != CAPOS_OK ||
@@ -1055,8 +1075,8 @@ int main(int argc, char **argv)
         return 1;
     }
     ncpus = count_cpus();
-    capos_printf("stress: %lu s on %u CPUs, rounds of %u ms\n", (unsigned long)seconds, ncpus,
-                 ROUND_MS);
+    capos_printf("stress: %lu s on %u CPUs, rounds of %u ms%s\n", (unsigned long)seconds, ncpus,
+                 ROUND_MS, races ? ", stopping children in the middle of system calls" : "");
 
     uint64_t t0 = now_ns(), deadline = t0 + seconds * 1000 * MS, next_report = 0;
     uint64_t base_used = 0, max_used = 0, base_phys = 0, last_phys = 0;

@@ -4,8 +4,8 @@
  * each one ends.  argv[1] picks the behaviour:
  *
  *   exit C        main returns C                              exited(C)
- *   threads C     three helper threads keep running (yielding, parking with
- *                 timeouts, spinning) while main ends the process with C
+ *   threads C     helper threads keep running (yielding, waking nobody,
+ *                 spinning) while main ends the process with C
  *                                                             exited(C)
  *   last C        main ends first with ThreadControl.exit; the helper that
  *                 ends last (after joining main and the other helper)
@@ -14,12 +14,21 @@
  *                 Timer.sleep, one spinning without system calls; only a
  *                 kill ends it                                killed
  *   fault         main writes to address 0                    faulted (#PF at 0)
- *   tfault        a helper reads address 0x10 while main waits in join and
+ *   tfault        a helper reads address 0x10 once main waits in join and
  *                 another helper is parked                    faulted (#PF at 0x10)
  *   client N B    N threads call the "echo" endpoint (a client facet with
- *                 badge B) until a reply says the round is over, checking
- *                 every reply; exits with the number of calls answered, or
- *                 a negative code on the first wrong answer
+ *                 badge B) until a reply says stop, checking every reply;
+ *                 exits with the number of calls answered, or a negative
+ *                 code on the first wrong answer
+ *   doomed        one thread calls "echo" like a client until a reply says
+ *                 stop, then parks until it is killed
+ *
+ * The "-racy" variants (threads-racy, tfault-racy, doomed-racy) end the
+ * process while its threads are busy entering blocking calls: helpers that
+ * park with short timeouts over and over, a fault right away, calls until
+ * the kill.  That can crash the kernel (pending_cancel_all meets an
+ * operation its thread has not finished setting up; threads_hostile_bugs.c,
+ * cancel-race), so the stress test uses them only when asked to.
  *
  * A child never prints on the way to being killed or faulting: its status,
  * not its output, is what the stress test checks.
@@ -77,6 +86,14 @@ static int keep_parking(void *arg)
     return 0; /* not reached */
 }
 
+static int keep_waking(void *arg)
+{
+    (void)arg;
+    for (;;)
+        capos_park_wake(park, &never, 1, 0);
+    return 0; /* not reached */
+}
+
 static int keep_spinning(void *arg)
 {
     volatile uint64_t *x = arg;
@@ -109,9 +126,12 @@ static int sleep_forever(void *arg)
     return 0; /* not reached */
 }
 
+/* Faults at 0x10; with a non-NULL arg, only after 5 ms, when the other
+ * threads are surely blocked. */
 static int read_null(void *arg)
 {
-    (void)arg;
+    if (arg)
+        capos_timer_sleep(timer, 5 * 1000 * 1000);
     for (int i = 0; i < 3; i++)
         capos_thread_yield();
     uintptr_t bad = 0x10;
@@ -229,9 +249,9 @@ int main(int argc, char **argv)
 
     if (!strcmp(mode, "exit"))
         return code;
-    if (!strcmp(mode, "threads")) {
+    if (!strcmp(mode, "threads") || !strcmp(mode, "threads-racy")) {
         start(keep_yielding, NULL);
-        start(keep_parking, NULL);
+        start(mode[7] ? keep_parking : keep_waking, NULL);
         start(keep_spinning, (void *)&spin_count);
         capos_timer_sleep(timer, 1000 * 1000);
         capos_exit(code);
@@ -259,11 +279,19 @@ int main(int argc, char **argv)
         *(volatile uint32_t *)null = 1;
         return 95;
     }
-    if (!strcmp(mode, "tfault")) {
+    if (!strcmp(mode, "tfault") || !strcmp(mode, "tfault-racy")) {
         struct capos_thread *parked = start(park_forever, NULL);
-        start(read_null, NULL);
+        start(read_null, mode[6] ? NULL : (void *)1);
         capos_thread_join(parked, NULL, NULL);
         return 96;
+    }
+    if (!strcmp(mode, "doomed") || !strcmp(mode, "doomed-racy")) {
+        struct caller c = {0, 0};
+        badge = argc > 2 ? (uint64_t)parse(argv[2]) : 0;
+        if (capos_capset_find("echo", 0, &echo) != CAPOS_OK)
+            return -6;
+        call_until_stop(&c);
+        return park_forever(NULL);
     }
     if (!strcmp(mode, "client")) {
         badge = argc > 3 ? (uint64_t)parse(argv[3]) : 0;

@@ -372,7 +372,7 @@ static int park_with_timeouts(void *arg)
 {
     (void)arg;
     for (;;)
-        capos_park_wait(park, &never, 0, 50 * MS);
+        capos_park_wait(park, &never, 0, 200 * MS);
     return 0;
 }
 
@@ -386,7 +386,7 @@ static int sleep_long(void *arg)
 {
     (void)arg;
     for (;;)
-        capos_timer_sleep(timer, 30 * MS);
+        capos_timer_sleep(timer, 100 * MS);
     return 0;
 }
 
@@ -414,13 +414,32 @@ static uint64_t readonly_stack(void)
     return ((uint64_t)(uintptr_t)capos_thread_entry & ~0xfffULL) + 0x800;
 }
 
+/* The bad thread is started by a helper once main and a parked thread
+ * are surely blocked, and the helper then spins in user mode: the process
+ * is stopped only while no thread is on its way into a blocking call,
+ * which the kernel does not survive yet (threads_hostile_bugs.c,
+ * cancel-race). */
+static uint64_t bad_entry, bad_stack_top;
+
+static int start_bad_thread(void *arg)
+{
+    (void)arg;
+    capos_timer_sleep(timer, 5 * MS);
+    int err = spawn_raw(bad_entry, bad_stack_top, 0, 0, 0, 0);
+    if (err != CAPOS_OK)
+        capos_exit(60 + err);
+    for (;;)
+        __asm__ volatile("pause");
+    return 0;
+}
+
 static int bad_thread_role(uint64_t entry, uint64_t stack)
 {
-    uint32_t h;
-    int err = spawn_raw(entry, stack, 0, 0, 0, &h);
-    if (err != CAPOS_OK)
-        return 60 + err;
-    join_raw(h, 0, 0); /* the fault stops the process meanwhile */
+    bad_entry = entry;
+    bad_stack_top = stack;
+    struct capos_thread *parked = child_start(park_forever, 0);
+    child_start(start_bad_thread, 0);
+    capos_thread_join(parked, 0, 0); /* the fault stops the process meanwhile */
     return 61;
 }
 
@@ -510,7 +529,10 @@ static int child_main(const char *role, const char *arg)
         uint64_t res[8];
         if (capos_call(ep, 0x7468726561647321ULL, 0, 0, 0, res, sizeof(res), x, 2, 0) != CAPOS_OK)
             return 2;
-        return park_forever(0);
+        /* Then spins in user mode: a kill while a thread enters a wait
+         * crashes the kernel (threads_hostile_bugs.c, cancel-race). */
+        for (;;)
+            __asm__ volatile("pause");
     }
     if (!strcmp(role, "foreign-park")) {
         /* The parent's ParkSpace: its waits and wakes are keyed by this
@@ -983,22 +1005,24 @@ static void park_unmapped(void)
 static void kill_blocked(void)
 {
     begin("kill-blocked");
-    for (int delay = 0; delay <= 20; delay += 20) {
+    /* The children's threads have blocked by the time of the kill: one on
+     * its way into a wait would crash the kernel (threads_hostile_bugs.c,
+     * cancel-race). */
+    for (int delay = 20; delay <= 40; delay += 20) {
         uint32_t h;
         int r = spawn_child("blocked", 0, 0, 0, &h);
         if (r != CAPOS_OK) {
             fail("spawn: %s", capos_error_name(r));
             continue;
         }
-        if (delay)
-            sleep_ms((uint64_t)delay);
+        sleep_ms((uint64_t)delay);
         expect("kill", capos_process_kill(h), CAPOS_OK);
         expect("kill again", capos_process_kill(h), CAPOS_OK);
         expect_end("blocked child", h, capos_ExitStatus_which_killed, 0, 0);
     }
-    /* The children's park timeouts (50 ms) and sleeps (30 ms) were armed
+    /* The children's park timeouts (200 ms) and sleeps (100 ms) were armed
      * when they died: let them come due. */
-    sleep_ms(80);
+    sleep_ms(250);
     end();
 }
 

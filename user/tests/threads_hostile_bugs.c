@@ -32,6 +32,14 @@
  *   spawn-concurrent   capos_spawn from two threads at once: its parameter
  *                      message is one static buffer (user/rt/ipc.c), so
  *                      the calls corrupt each other's children
+ *   cancel-race        children killed while their threads go in and out
+ *                      of ParkSpace.wait: the kernel faults in park_take
+ *                      (NULL target), because pending_new puts a new op on
+ *                      its thread's list before the op is set up, and
+ *                      process_stop (on another CPU) runs
+ *                      pending_cancel_all over that list; every kind of
+ *                      op (join, wait, sleep, CALL, RECV) has the same
+ *                      window.  It runs last, as it ends the machine
  *   vm-page-tables     VirtualMemory.map and unmap, over and over, at
  *                      addresses the kernel chooses: the memory in use
  *                      grows with nothing mapped, because unmap keeps the
@@ -547,10 +555,60 @@ static void vm_page_tables(void)
     end();
 }
 
+/* Children whose threads enter and leave ParkSpace.wait without pause,
+ * killed at once or after a millisecond or two, again and again. */
+static uint32_t storm_word;
+
+static int storm(void *arg)
+{
+    (void)arg;
+    for (;;)
+        capos_park_wait(park, &storm_word, 0, 1000);
+    return 0; /* not reached */
+}
+
+static void cancel_race(void)
+{
+    unsigned n = 0;
+    begin("cancel-race");
+    capos_printf("threads-hostile-bugs: cancel-race: killing 300 children while their threads "
+                 "enter ParkSpace.wait; a kernel fault in park_take here is the defect\n");
+    for (; n < 300; n++) {
+        uint32_t h;
+        struct capos_exit st;
+        const char *argv[] = {"threads_hostile_bugs", "storm"};
+        struct capos_grant g[3] = {
+            {.name = "park", .kernel = true, .kind = capos_KernelCapKind_parkSpace},
+            {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
+            {.name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory},
+        };
+        int r = capos_spawn(spawner, "threads_hostile_bugs", "storm", g, 3, argv, 2, 0, 0, &h);
+        if (r != CAPOS_OK) {
+            fail("spawn: %s", capos_error_name(r));
+            break;
+        }
+        if (n % 3)
+            sleep_ms(n % 3);
+        capos_process_kill(h);
+        if (capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_killed)
+            fail("child %u did not end killed", n);
+        capos_release(h);
+    }
+    end();
+}
+
 static int child_main(int argc, char **argv)
 {
     uint32_t ep;
     uint64_t res[4];
+    if (!strcmp(argv[1], "storm")) {
+        static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
+        struct capos_thread *t;
+        park = capos_park_default();
+        for (int i = 0; i < 3; i++)
+            capos_thread_create(&t, storm, 0, &o);
+        return storm(0);
+    }
     if (!strcmp(argv[1], "exit")) {
         int code = 0;
         for (const char *p = argc > 2 ? argv[2] : ""; *p >= '0' && *p <= '9'; p++)
@@ -589,6 +647,7 @@ int main(int argc, char **argv)
     process_result_small();
     spawn_concurrent();
     vm_page_tables();
+    cancel_race(); /* last: the kernel does not survive it yet */
     capos_printf("threads-hostile-bugs: %u cases, %u failed\n", ncases, nfailed);
     return nfailed ? 1 : 0;
 }
