@@ -54,6 +54,7 @@ include kernel/kernel.mk
 include user/user.mk
 include system/system.mk
 include tests/tests.mk
+include tests/soak.mk
 include tests/fuzz/fuzz.mk
 include tools/tools.mk
 -include bench/bench.mk

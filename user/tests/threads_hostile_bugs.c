@@ -1,0 +1,860 @@
+/*
+ * threads_hostile_bugs: reproductions of known defects around threads and
+ * spawning (system/smoke-threads-hostile-bugs.capnp).  Each case prints
+ * "threads-hostile-bugs: <case>: ok" or FAIL lines saying what happened;
+ * while the defects exist the cases fail, which is why this system is not
+ * among the default smokes (tests/qemu/smokes_stress.py lists it apart).
+ *
+ *   limit-after-join   a process at its thread limit joins a thread and at
+ *                      once creates another: quotaExceeded now and then,
+ *                      because the ended thread still counts until its CPU
+ *                      has switched away from it (process_thread_gone)
+ *   ring-slot-reuse    threads created and joined in a tight loop by four
+ *                      threads at once, far below the limit: now and then
+ *                      quotaExceeded, because an ended thread's ring slot
+ *                      is marked free (process_thread_gone) before its ring
+ *                      is unmapped (ring_destroy, after the lock is
+ *                      dropped), so a spawn that takes the slot at once
+ *                      finds the address still mapped and ring_create fails
+ *   slots-after-join   the same for the capability table: the ended
+ *                      thread's ThreadControl is released after its joiners
+ *                      were told it ended (process_thread_exit)
+ *   spawn-handle-lost  ThreadSpawner.spawn with one free slot in the
+ *                      caller's table: the new ThreadControl takes it, the
+ *                      ThreadHandle cannot be delivered, the call fails with
+ *                      tableFull, yet the thread runs
+ *   spawn-result-small ThreadSpawner.spawn with a result buffer too small
+ *                      for the handle: resultTooLarge, yet the thread runs
+ *                      (capos_thread_create would free its stack under it)
+ *   process-result-small ProcessSpawner.spawn with a result buffer too
+ *                      small: resultTooLarge, yet the child runs, and nobody
+ *                      holds a handle to wait for or kill it
+ *   spawn-concurrent   capos_spawn from two threads at once: its parameter
+ *                      message is one static buffer (user/rt/ipc.c), so
+ *                      the calls corrupt each other's children
+ *   spawn-lookup       four threads spawning at once: now and then a spawn
+ *                      fails with notFound, because every spawn looks its
+ *                      binary up through the one global manifest reader
+ *                      (system_find_binary -> manifest_find_binary, which
+ *                      reopens sys_manifest's capnp reader in place) with
+ *                      no lock, so concurrent lookups upset each other
+ *   spawn-exit-race    children that exit at once, spawned by four threads
+ *                      at a time: a child torn down before ProcessSpawner
+ *                      .spawn made its handle is freed too early; the
+ *                      later free through the handle panics the kernel
+ *                      ("kfree of ... not a live heap block").  It shows
+ *                      only when the spawning CPU is held up, so it may
+ *                      take a few boots on a busy host
+ *   kill-while-spawning children killed while their main thread creates
+ *                      threads: process_stop wakes (sched_kick) a thread
+ *                      that process_thread_spawn has linked into the
+ *                      process but not yet given to sched_add, which then
+ *                      queues it twice: kernel panic "enqueued twice"
+ *   cancel-race        children killed while their threads go in and out
+ *                      of ParkSpace.wait: the kernel faults in park_take
+ *                      (NULL target), because pending_new puts a new op on
+ *                      its thread's list before the op is set up, and
+ *                      process_stop (on another CPU) runs
+ *                      pending_cancel_all over that list; every kind of
+ *                      op (join, wait, sleep, CALL, RECV) has the same
+ *                      window.  It runs last, as it ends the machine
+ *   vm-page-tables     VirtualMemory.map and unmap, over and over, at
+ *                      addresses the kernel chooses: the memory in use
+ *                      grows with nothing mapped, because unmap keeps the
+ *                      page tables and the kernel never chooses an address
+ *                      twice (vm_next only moves up), so every cycle may
+ *                      add page tables that stay charged until exit
+ *
+ * argv[1], when given, names a child role: "exit N" exits with N, "ping"
+ * calls its "ep" endpoint once, "done" waits 100 ms and calls it with
+ * method 1.
+ */
+#include "capos.h"
+
+#include "base/mem.h"
+#include "fmt/fmt.h"
+
+extern const char capos_thread_entry[];
+
+#define MS          (1000ULL * 1000)
+#define MAX_THREADS 64 /* kernel PROCESS_MAX_THREADS */
+#define PING_IID    0x70696e6770696e67ULL
+
+static uint32_t timer, tspawner, park, spawner;
+static const char *case_name;
+static unsigned case_failures, ncases, nfailed;
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char *fmt, ...)
+{
+    char line[240];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    capos_printf("threads-hostile-bugs: %s: FAIL: %s\n", case_name, line);
+    __atomic_fetch_add(&case_failures, 1, __ATOMIC_RELAXED);
+}
+
+static void begin(const char *name)
+{
+    case_name = name;
+    case_failures = 0;
+    ncases++;
+}
+
+static void end(void)
+{
+    if (case_failures)
+        nfailed++;
+    else
+        capos_printf("threads-hostile-bugs: %s: ok\n", case_name);
+}
+
+static void sleep_ms(uint64_t ms)
+{
+    capos_timer_sleep(timer, ms * MS);
+}
+
+/* ---- threads started without the runtime's bookkeeping ---- */
+
+/* A control block and stack that are never freed, so a thread nobody can
+ * join may keep running on them. */
+struct raw_thread {
+    struct capos_thread t;
+    uint8_t stack[12 * 1024] __attribute__((aligned(16)));
+};
+
+static struct raw_thread raw_pool[4];
+
+/* ThreadSpawner.spawn of fn(arg) on `slot` with a result buffer of
+ * `res_len` bytes; *handle gets the ThreadHandle when it arrives. */
+static int raw_spawn(struct raw_thread *slot, int (*fn)(void *), void *arg, uint32_t res_len,
+                     uint32_t *handle)
+{
+    struct capos_msg m;
+    uint64_t res[8];
+    uint32_t len = 0;
+    memset(&slot->t, 0, sizeof(slot->t));
+    slot->t.self = &slot->t;
+    slot->t.fn = fn;
+    slot->t.arg = arg;
+    capos_msg_init(&m);
+    capos_ThreadSpawner_spawn_Params_builder p = capos_ThreadSpawner_spawn_Params_init_root(&m.b);
+    capos_ThreadSpawner_spawn_Params_set_entry(p, (uint64_t)(uintptr_t)capos_thread_entry);
+    capos_ThreadSpawner_spawn_Params_set_stack(
+        p, (uint64_t)(uintptr_t)(slot->stack + sizeof(slot->stack)));
+    capos_ThreadSpawner_spawn_Params_set_tls(p, (uint64_t)(uintptr_t)&slot->t);
+    capos_ThreadSpawner_spawn_Params_set_arg(p, (uint64_t)(uintptr_t)&slot->t);
+    int err = capos_client_call(tspawner, capos_ThreadSpawner_INTERFACE_ID,
+                                capos_ThreadSpawner_method_spawn, &m, res,
+                                res_len < sizeof(res) ? res_len : sizeof(res), &len);
+    if (err == CAPOS_OK)
+        *handle = ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
+    return err;
+}
+
+static int join_raw(uint32_t h, int *code)
+{
+    uint64_t res[8];
+    uint32_t len = 0;
+    struct capnp_reader r;
+    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
+                                0, res, sizeof(res), &len);
+    if (err != CAPOS_OK)
+        return err;
+    if (!capos_msg_read(&r, res, len))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    if (code)
+        *code =
+            capos_ThreadHandle_join_Results_get_code(capos_ThreadHandle_join_Results_read_root(&r));
+    return CAPOS_OK;
+}
+
+static uint32_t ran;
+
+static int note_ran(void *arg)
+{
+    (void)arg;
+    __atomic_fetch_add(&ran, 1, __ATOMIC_RELEASE);
+    return 3;
+}
+
+/* ---- filling the capability table ---- */
+
+static uint32_t probe_server;
+static uint32_t fill_ids[300];
+static uint32_t nfill;
+
+/* Fills the table, then frees `leave` slots. */
+static void fill_table(uint32_t leave)
+{
+    int r = CAPOS_OK;
+    nfill = 0;
+    while (nfill < 300 && (r = capos_endpoint_mint(probe_server, 1, &fill_ids[nfill])) == CAPOS_OK)
+        nfill++;
+    if (r != CAPOS_ERR_TABLE_FULL)
+        fail("filling the table: %s", capos_error_name(r));
+    while (leave-- && nfill)
+        capos_release(fill_ids[--nfill]);
+}
+
+static void unfill_table(void)
+{
+    while (nfill)
+        capos_release(fill_ids[--nfill]);
+}
+
+/* ---- cases ---- */
+
+static uint32_t own_gate[MAX_THREADS];
+
+static int hold_own(void *arg)
+{
+    uint32_t *g = arg;
+    while (!__atomic_load_n(g, __ATOMIC_ACQUIRE))
+        capos_park_wait(park, g, 0, 0);
+    return 7;
+}
+
+static void limit_after_join(void)
+{
+    static struct capos_thread *t[MAX_THREADS];
+    static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
+    unsigned n = 0, refused = 0, rounds = 300;
+    begin("limit-after-join");
+    while (n < MAX_THREADS - 1) {
+        own_gate[n] = 0;
+        if (capos_thread_create(&t[n], hold_own, &own_gate[n], &o) != CAPOS_OK)
+            break;
+        n++;
+    }
+    if (n != MAX_THREADS - 1)
+        fail("only %u threads besides main", n);
+    for (unsigned k = 0; k < rounds && n; k++) {
+        unsigned i = k % n;
+        __atomic_store_n(&own_gate[i], 1, __ATOMIC_RELEASE);
+        capos_park_wake(park, &own_gate[i], 1, 0);
+        capos_thread_join(t[i], 0, 0);
+        own_gate[i] = 0;
+        int r = capos_thread_create(&t[i], hold_own, &own_gate[i], &o);
+        if (r == CAPOS_OK)
+            continue;
+        refused++;
+        for (int tries = 0; r != CAPOS_OK && tries < 100; tries++) {
+            sleep_ms(1);
+            r = capos_thread_create(&t[i], hold_own, &own_gate[i], &o);
+        }
+        if (r != CAPOS_OK) {
+            fail("no thread could be created 100 ms after a join: %s", capos_error_name(r));
+            n = i; /* t[i] is gone; keep the others */
+            break;
+        }
+    }
+    if (refused)
+        fail("%u of %u creates right after joining a thread were refused with quotaExceeded",
+             refused, rounds);
+    for (unsigned i = 0; i < n; i++) {
+        __atomic_store_n(&own_gate[i], 1, __ATOMIC_RELEASE);
+        capos_park_wake(park, &own_gate[i], 1, 0);
+        capos_thread_join(t[i], 0, 0);
+    }
+    end();
+}
+
+static void slots_after_join(void)
+{
+    unsigned late = 0, rounds = 1000;
+    begin("slots-after-join");
+    fill_table(2); /* a thread takes two: its handle and its ThreadControl */
+    for (unsigned k = 0; k < rounds; k++) {
+        uint32_t h, a = 0, b = 0;
+        int code = -1;
+        int r = raw_spawn(&raw_pool[0], note_ran, 0, 64, &h);
+        if (r != CAPOS_OK) {
+            fail("spawn with two free slots: %s", capos_error_name(r));
+            break;
+        }
+        if (join_raw(h, &code) != CAPOS_OK || code != 3)
+            fail("join: code %d", code);
+        capos_release(h);
+        /* Both slots should be free again. */
+        int ra = capos_endpoint_mint(probe_server, 1, &a);
+        int rb = capos_endpoint_mint(probe_server, 1, &b);
+        if (ra == CAPOS_OK)
+            capos_release(a);
+        if (rb == CAPOS_OK)
+            capos_release(b);
+        if (ra != CAPOS_OK || rb != CAPOS_OK) {
+            late++;
+            sleep_ms(1);
+        }
+    }
+    unfill_table();
+    if (late)
+        fail("%u of %u times a joined thread's ThreadControl still held a table slot", late,
+             rounds);
+    end();
+}
+
+static void spawn_handle_lost(void)
+{
+    int results[5], n = 0;
+    begin("spawn-handle-lost");
+    sleep_ms(20); /* let the threads of the case before leave the table */
+    for (; n < 5; n++) {
+        uint32_t h = 0;
+        fill_table(1);
+        __atomic_store_n(&ran, 0, __ATOMIC_RELAXED);
+        int r = raw_spawn(&raw_pool[1 + n % 2], note_ran, 0, 64, &h);
+        sleep_ms(50);
+        uint32_t seen = __atomic_load_n(&ran, __ATOMIC_ACQUIRE);
+        unfill_table();
+        results[n] = r;
+        if (r == CAPOS_OK) {
+            join_raw(h, 0);
+            capos_release(h);
+        } else if (seen) {
+            fail("spawn with one free slot failed with %s, yet the thread ran",
+                 capos_error_name(r));
+            break;
+        }
+        sleep_ms(20);
+    }
+    if (n == 5)
+        capos_printf("threads-hostile-bugs: spawn-handle-lost: not reproduced; spawns gave %s, "
+                     "%s, %s, %s, %s\n",
+                     capos_error_name(results[0]), capos_error_name(results[1]),
+                     capos_error_name(results[2]), capos_error_name(results[3]),
+                     capos_error_name(results[4]));
+    end();
+}
+
+static void spawn_result_small(void)
+{
+    uint32_t h = 0;
+    begin("spawn-result-small");
+    __atomic_store_n(&ran, 0, __ATOMIC_RELAXED);
+    int r = raw_spawn(&raw_pool[2], note_ran, 0, 8, &h);
+    sleep_ms(20);
+    uint32_t seen = __atomic_load_n(&ran, __ATOMIC_ACQUIRE);
+    if (r == CAPOS_OK) {
+        join_raw(h, 0);
+        capos_release(h);
+    } else if (seen) {
+        fail("spawn with an 8-byte result buffer failed with %s, yet the thread ran",
+             capos_error_name(r));
+    }
+    end();
+}
+
+/* ProcessSpawner.spawn of a child of this program in `role`, with a copy of
+ * `ep` as "ep" and a result buffer of `res_len` bytes. */
+static int spawn_pinger(const char *role, uint32_t ep, uint32_t res_len, uint32_t *handle)
+{
+    struct capos_msg m;
+    struct capos_xfer x = {.cap = ep, .mode = CAPOS_XFER_COPY};
+    uint64_t res[16];
+    struct capos_cqe cqe;
+    const uint8_t *out;
+    uint32_t len;
+    const char *argv[] = {"threads_hostile_bugs", role};
+    capos_msg_init(&m);
+    capos_ProcessSpawner_spawn_Params_builder p = capos_ProcessSpawner_spawn_Params_init_root(&m.b);
+    capos_ProcessSpawner_spawn_Params_set_binary(p, "threads_hostile_bugs", 20);
+    capos_ProcessSpawner_spawn_Params_set_name(p, role, strlen(role));
+    capos_SpawnGrant_builder_list gl = capos_ProcessSpawner_spawn_Params_init_grants(p, 3);
+    capos_SpawnGrant_builder g = capos_SpawnGrant_list_at(gl, 0);
+    capos_SpawnGrant_set_name(g, "ep", 2);
+    capos_SpawnGrant_set_cap(g, 0);
+    g = capos_SpawnGrant_list_at(gl, 1);
+    capos_SpawnGrant_set_name(g, "timer", 5);
+    capos_KernelCap_set_kind(capos_SpawnGrant_init_kernel(g), capos_KernelCapKind_timer);
+    g = capos_SpawnGrant_list_at(gl, 2);
+    capos_SpawnGrant_set_name(g, "console", 7);
+    capos_KernelCap_set_kind(capos_SpawnGrant_init_kernel(g), capos_KernelCapKind_console);
+    struct capnp_list_builder al = capos_ProcessSpawner_spawn_Params_init_argv(p, 2);
+    for (uint32_t i = 0; i < 2; i++)
+        capnp_lb_set_text(al, i, argv[i], strlen(argv[i]));
+    int err = capos_msg_finish(&m, &out, &len);
+    if (err)
+        return err;
+    err = capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_spawn,
+                     out, len, res, res_len < sizeof(res) ? res_len : sizeof(res), &x, 1, &cqe);
+    if (err == CAPOS_OK)
+        *handle = ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(cqe.result_len)))[0];
+    return err;
+}
+
+static void process_result_small(void)
+{
+    uint32_t server, client, lost = 0, late;
+    uint64_t buf[16];
+    struct capos_request req;
+    unsigned pings = 0;
+    begin("process-result-small");
+    if (capos_create_endpoint(spawner, &server, &client) != CAPOS_OK) {
+        fail("createEndpoint");
+        end();
+        return;
+    }
+    int r = spawn_pinger("ping", client, 8, &lost);
+    /* A second child, spawned properly, calls 100 ms later: everything the
+     * first one would send arrives before that. */
+    int r2 = spawn_pinger("done", client, 128, &late);
+    if (r2 != CAPOS_OK) {
+        fail("spawn of the second child: %s", capos_error_name(r2));
+    } else {
+        for (;;) {
+            if (capos_recv(server, buf, sizeof(buf), &req) != CAPOS_OK)
+                break;
+            capos_return(server, req.token, CAPOS_OK, 0, 0, 0, 0);
+            if (req.method == 1)
+                break;
+            pings++;
+        }
+        struct capos_exit st;
+        capos_process_wait(late, &st);
+        capos_release(late);
+    }
+    if (r == CAPOS_OK) {
+        struct capos_exit st;
+        capos_process_wait(lost, &st);
+        capos_release(lost);
+    } else if (pings) {
+        fail("spawn with an 8-byte result buffer failed with %s, yet the child ran",
+             capos_error_name(r));
+    }
+    capos_release(server);
+    capos_release(client);
+    end();
+}
+
+/* A few threads create and join threads as fast as they can: never more
+ * than eight exist, so the limit of 64 is never near. */
+struct churner {
+    unsigned created, refused, other;
+    int other_err;
+};
+
+static int trivial(void *arg)
+{
+    return (int)(intptr_t)arg;
+}
+
+static int churn(void *arg)
+{
+    static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
+    struct churner *c = arg;
+    for (int i = 0; i < 1500; i++) {
+        struct capos_thread *t;
+        int r = capos_thread_create(&t, trivial, (void *)(intptr_t)i, &o);
+        if (r == CAPOS_ERR_QUOTA_EXCEEDED) {
+            c->refused++;
+            continue;
+        }
+        if (r != CAPOS_OK) {
+            if (!c->other++)
+                c->other_err = r;
+            continue;
+        }
+        c->created++;
+        capos_thread_join(t, 0, 0);
+    }
+    return 0;
+}
+
+static void ring_slot_reuse(void)
+{
+    struct churner c[4];
+    struct capos_thread *t[4];
+    unsigned created = 0, refused = 0;
+    begin("ring-slot-reuse");
+    memset(c, 0, sizeof(c));
+    for (int i = 0; i < 4; i++) {
+        if (capos_thread_create(&t[i], churn, &c[i], 0) != CAPOS_OK)
+            fail("create churner %d", i);
+    }
+    for (int i = 0; i < 4; i++) {
+        capos_thread_join(t[i], 0, 0);
+        created += c[i].created;
+        refused += c[i].refused;
+        if (c[i].other)
+            fail("churner %d: %u creates failed with %s", i, c[i].other,
+                 capos_error_name(c[i].other_err));
+    }
+    if (refused)
+        fail("%u of %u creates refused with quotaExceeded while at most 9 threads existed", refused,
+             created + refused);
+    end();
+}
+
+struct spawn_loop {
+    int code;
+    unsigned wrong, errors;
+    int first_error;
+    struct capos_exit first_wrong;
+};
+
+static int spawn_many(void *arg)
+{
+    struct spawn_loop *l = arg;
+    char codestr[12], name[16];
+    fmt_snprintf(codestr, sizeof(codestr), "%d", l->code);
+    fmt_snprintf(name, sizeof(name), "exit-%d", l->code);
+    /* The children wait 20 ms before they exit: one that exits at once
+     * may meet spawn-exit-race. */
+    const char *argv[] = {"threads_hostile_bugs", "exit-late", codestr};
+    struct capos_grant g = {.name = "timer", .kernel = true, .kind = capos_KernelCapKind_timer};
+    for (int i = 0; i < 40; i++) {
+        uint32_t h;
+        struct capos_exit st;
+        int r = capos_spawn(spawner, "threads_hostile_bugs", name, &g, 1, argv, 3, 0, 0, &h);
+        if (r != CAPOS_OK) {
+            if (!l->errors++)
+                l->first_error = r;
+            continue;
+        }
+        if (capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_exited ||
+            st.code != l->code) {
+            if (!l->wrong++)
+                l->first_wrong = st;
+        }
+        capos_release(h);
+    }
+    return 0;
+}
+
+static void spawn_concurrent(void)
+{
+    struct spawn_loop l[2] = {{.code = 11}, {.code = 22}};
+    struct capos_thread *t[2];
+    begin("spawn-concurrent");
+    for (int i = 0; i < 2; i++) {
+        if (capos_thread_create(&t[i], spawn_many, &l[i], 0) != CAPOS_OK)
+            fail("create");
+    }
+    for (int i = 0; i < 2; i++) {
+        capos_thread_join(t[i], 0, 0);
+        if (l[i].errors)
+            fail("thread %d: %u of 40 spawns failed (first: %s)", i, l[i].errors,
+                 capos_error_name(l[i].first_error));
+        if (l[i].wrong)
+            fail("thread %d: %u of 40 children did not exit with %d (first: kind %d, code %d)", i,
+                 l[i].wrong, l[i].code, (int)l[i].first_wrong.kind, l[i].first_wrong.code);
+    }
+    end();
+}
+
+static void vm_page_tables(void)
+{
+    uint32_t memory;
+    uint64_t limit = 0, used0 = 0, used1 = 0;
+    begin("vm-page-tables");
+    if (capos_capset_find("memory", capos_VirtualMemory_INTERFACE_ID, &memory) != CAPOS_OK) {
+        fail("no memory capability");
+        end();
+        return;
+    }
+    capos_vm_quota(memory, &limit, &used0);
+    for (int i = 0; i < 256; i++) {
+        uint64_t a;
+        int r = capos_vm_map(memory, 0, 1 << 20, CAPOS_PROT_READ | CAPOS_PROT_WRITE, &a);
+        if (r != CAPOS_OK) {
+            fail("map %d: %s", i, capos_error_name(r));
+            break;
+        }
+        capos_vm_unmap(memory, a, 1 << 20);
+    }
+    capos_vm_quota(memory, &limit, &used1);
+    if (used1 != used0)
+        fail("256 map/unmap pairs of 1 MiB at kernel-chosen addresses left %lu KiB more in use "
+             "(%lu KiB before, %lu KiB after)",
+             (unsigned long)((used1 - used0) >> 10), (unsigned long)(used0 >> 10),
+             (unsigned long)(used1 >> 10));
+    end();
+}
+
+/* Four threads spawn children of this program and wait for them, each
+ * child exiting with 4 (at once, or after 20 ms). */
+struct quick {
+    const char *role;
+    unsigned n;
+    unsigned bad, not_found;
+    char first[96]; /* what the first bad one did */
+};
+
+static uint32_t quick_done, quick_threads_done;
+
+static int spawn_quick(void *arg)
+{
+    struct quick *q = arg;
+    for (unsigned i = 0; i < q->n; i += 8) {
+        uint32_t h[8];
+        unsigned nh = 0;
+        /* Eight spawns back to back, then eight waits. */
+        for (unsigned k = 0; k < 8 && i + k < q->n; k++) {
+            struct capos_msg m;
+            uint64_t res[16];
+            struct capos_cqe cqe;
+            const uint8_t *out;
+            uint32_t len;
+            capos_msg_init(&m);
+            capos_ProcessSpawner_spawn_Params_builder p =
+                capos_ProcessSpawner_spawn_Params_init_root(&m.b);
+            capos_ProcessSpawner_spawn_Params_set_binary(p, "threads_hostile_bugs", 20);
+            capos_ProcessSpawner_spawn_Params_set_name(p, q->role, strlen(q->role));
+            capos_SpawnGrant_builder_list gl = capos_ProcessSpawner_spawn_Params_init_grants(p, 1);
+            capos_SpawnGrant_builder g = capos_SpawnGrant_list_at(gl, 0);
+            capos_SpawnGrant_set_name(g, "timer", 5);
+            capos_KernelCap_set_kind(capos_SpawnGrant_init_kernel(g), capos_KernelCapKind_timer);
+            struct capnp_list_builder al = capos_ProcessSpawner_spawn_Params_init_argv(p, 3);
+            capnp_lb_set_text(al, 0, "threads_hostile_bugs", 20);
+            capnp_lb_set_text(al, 1, q->role, strlen(q->role));
+            capnp_lb_set_text(al, 2, "4", 1);
+            int r = capos_msg_finish(&m, &out, &len);
+            if (r == CAPOS_OK)
+                r = capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID,
+                               capos_ProcessSpawner_method_spawn, out, len, res, sizeof(res), 0, 0,
+                               &cqe);
+            if (r == CAPOS_ERR_NOT_FOUND) {
+                q->not_found++;
+            } else if (r != CAPOS_OK) {
+                if (!q->bad++)
+                    fmt_snprintf(q->first, sizeof(q->first), "spawn %u: %s", i + k,
+                                 capos_error_name(r));
+            } else {
+                h[nh++] = ((const uint32_t *)((const uint8_t *)res +
+                                              CAPOS_CAPS_OFFSET(cqe.result_len)))[0];
+            }
+            __atomic_fetch_add(&quick_done, 1, __ATOMIC_RELAXED);
+        }
+        for (unsigned k = 0; k < nh; k++) {
+            struct capos_exit st;
+            memset(&st, 0, sizeof(st));
+            int r = capos_process_wait(h[k], &st);
+            if (r != CAPOS_OK || st.kind != capos_ExitStatus_which_exited || st.code != 4) {
+                if (!q->bad++)
+                    fmt_snprintf(q->first, sizeof(q->first),
+                                 "a child: wait %s, status kind %d code %d vector %u",
+                                 capos_error_name(r), (int)st.kind, st.code, st.vector);
+            }
+            capos_release(h[k]);
+            __atomic_fetch_add(&quick_done, 1, __ATOMIC_RELAXED);
+        }
+    }
+    __atomic_fetch_add(&quick_threads_done, 1, __ATOMIC_RELEASE);
+    return 0;
+}
+
+/* Runs spawn_quick on four threads; false if they stopped making progress
+ * (the stuck threads are left to end with the process). */
+static bool quick_spawns(const char *role, unsigned n, unsigned *bad, unsigned *not_found)
+{
+    static struct capos_thread *t[4];
+    static struct quick q[4];
+    *bad = *not_found = 0;
+    quick_done = quick_threads_done = 0;
+    for (int i = 0; i < 4; i++) {
+        q[i] = (struct quick){.role = role, .n = n};
+        if (capos_thread_create(&t[i], spawn_quick, &q[i], 0) != CAPOS_OK)
+            fail("create");
+    }
+    uint32_t last = 0, still = 0;
+    while (__atomic_load_n(&quick_threads_done, __ATOMIC_ACQUIRE) < 4 && still < 20) {
+        sleep_ms(500);
+        uint32_t now = __atomic_load_n(&quick_done, __ATOMIC_RELAXED);
+        still = now == last ? still + 1 : 0;
+        last = now;
+    }
+    if (still >= 20) {
+        fail("no progress for 10 s after %u of %u spawns and waits: a spawn or a wait never "
+             "completed",
+             last, 8 * n);
+        return false;
+    }
+    for (int i = 0; i < 4; i++) {
+        capos_thread_join(t[i], 0, 0);
+        *bad += q[i].bad;
+        *not_found += q[i].not_found;
+        if (q[i].bad)
+            fail("thread %d: %u of %u spawns failed or ended wrongly; first: %s", i, q[i].bad, n,
+                 q[i].first);
+    }
+    return true;
+}
+
+static void spawn_lookup(void)
+{
+    unsigned bad, not_found;
+    begin("spawn-lookup");
+    if (quick_spawns("exit-late", 160, &bad, &not_found) && not_found)
+        fail("%u of 640 spawns of an existing binary from four threads failed with notFound",
+             not_found);
+    end();
+}
+
+static void spawn_exit_race(void)
+{
+    unsigned bad, not_found;
+    begin("spawn-exit-race");
+    capos_printf("threads-hostile-bugs: spawn-exit-race: 2000 children that exit at once; a "
+                 "kernel panic in kfree, or no progress, here is the defect\n");
+    quick_spawns("exit", 500, &bad, &not_found);
+    end();
+}
+
+/* Children whose main thread creates threads (that only spin in user mode)
+ * as fast as it can, killed at once or after a millisecond, again and
+ * again.  process_thread_spawn links the new thread into its process
+ * before sched_add; a kill in between wakes it from process_stop
+ * (sched_kick on its initial BLOCKED state puts it on a run queue) and
+ * sched_add then queues it a second time: "sched: thread N enqueued
+ * twice". */
+static int spin_forever(void *arg)
+{
+    (void)arg;
+    for (;;)
+        __asm__ volatile("pause");
+    return 0;
+}
+
+static void kill_while_spawning(void)
+{
+    begin("kill-while-spawning");
+    capos_printf("threads-hostile-bugs: kill-while-spawning: killing 1000 children while they "
+                 "create threads; a kernel panic \"enqueued twice\" here is the defect\n");
+    for (unsigned n = 0; n < 1000; n++) {
+        uint32_t h;
+        struct capos_exit st;
+        const char *argv[] = {"threads_hostile_bugs", "spawn-storm"};
+        struct capos_grant g[2] = {
+            {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
+            {.name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory},
+        };
+        int r =
+            capos_spawn(spawner, "threads_hostile_bugs", "spawn-storm", g, 2, argv, 2, 0, 0, &h);
+        if (r != CAPOS_OK) {
+            fail("spawn: %s", capos_error_name(r));
+            break;
+        }
+        if (n % 2)
+            sleep_ms(1);
+        capos_process_kill(h);
+        if (capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_killed)
+            fail("child %u did not end killed", n);
+        capos_release(h);
+    }
+    end();
+}
+
+/* Children whose threads enter and leave ParkSpace.wait without pause,
+ * killed at once or after a millisecond or two, again and again. */
+static uint32_t storm_word;
+
+static int storm(void *arg)
+{
+    (void)arg;
+    for (;;)
+        capos_park_wait(park, &storm_word, 0, 1000);
+    return 0; /* not reached */
+}
+
+static void cancel_race(void)
+{
+    unsigned n = 0;
+    begin("cancel-race");
+    capos_printf("threads-hostile-bugs: cancel-race: killing 1000 children while their threads "
+                 "enter ParkSpace.wait; a kernel fault in park_take here is the defect\n");
+    for (; n < 1000; n++) {
+        uint32_t h;
+        struct capos_exit st;
+        const char *argv[] = {"threads_hostile_bugs", "storm"};
+        struct capos_grant g[3] = {
+            {.name = "park", .kernel = true, .kind = capos_KernelCapKind_parkSpace},
+            {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
+            {.name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory},
+        };
+        int r = capos_spawn(spawner, "threads_hostile_bugs", "storm", g, 3, argv, 2, 0, 0, &h);
+        if (r != CAPOS_OK) {
+            fail("spawn: %s", capos_error_name(r));
+            break;
+        }
+        if (n % 2)
+            sleep_ms(1);
+        capos_process_kill(h);
+        if (capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_killed)
+            fail("child %u did not end killed", n);
+        capos_release(h);
+    }
+    end();
+}
+
+static int child_main(int argc, char **argv)
+{
+    uint32_t ep;
+    uint64_t res[4];
+    if (!strcmp(argv[1], "spawn-storm")) {
+        static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
+        struct capos_thread *t;
+        for (int i = 0; i < 60; i++)
+            capos_thread_create(&t, spin_forever, 0, &o);
+        return spin_forever(0);
+    }
+    if (!strcmp(argv[1], "storm")) {
+        static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
+        struct capos_thread *t;
+        park = capos_park_default();
+        for (int i = 0; i < 5; i++)
+            capos_thread_create(&t, storm, 0, &o);
+        return storm(0);
+    }
+    if (!strcmp(argv[1], "exit-late")) {
+        capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer);
+        sleep_ms(20);
+    }
+    if (!strcmp(argv[1], "exit") || !strcmp(argv[1], "exit-late")) {
+        int code = 0;
+        for (const char *p = argc > 2 ? argv[2] : ""; *p >= '0' && *p <= '9'; p++)
+            code = code * 10 + (*p - '0');
+        return code;
+    }
+    if (capos_capset_find("ep", 0, &ep) != CAPOS_OK)
+        return 1;
+    if (!strcmp(argv[1], "done")) {
+        capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer);
+        sleep_ms(100);
+        return capos_call(ep, PING_IID, 1, 0, 0, res, sizeof(res), 0, 0, 0);
+    }
+    return capos_call(ep, PING_IID, 0, 0, 0, res, sizeof(res), 0, 0, 0);
+}
+
+int main(int argc, char **argv)
+{
+    uint32_t probe_client;
+    if (argc > 1)
+        return child_main(argc, argv);
+    if (capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) != CAPOS_OK ||
+        capos_capset_find("threads", capos_ThreadSpawner_INTERFACE_ID, &tspawner) != CAPOS_OK ||
+        capos_capset_find("spawner", capos_ProcessSpawner_INTERFACE_ID, &spawner) != CAPOS_OK ||
+        !(park = capos_park_default()) ||
+        capos_create_endpoint(spawner, &probe_server, &probe_client) != CAPOS_OK) {
+        capos_printf("threads-hostile-bugs: setup: FAIL: missing capabilities\n");
+        return 1;
+    }
+    capos_release(probe_client);
+    limit_after_join();
+    ring_slot_reuse();
+    slots_after_join();
+    spawn_handle_lost();
+    spawn_result_small();
+    process_result_small();
+    spawn_concurrent();
+    vm_page_tables();
+    spawn_lookup();
+    spawn_exit_race();
+    kill_while_spawning();
+    cancel_race(); /* last: the kernel does not survive it yet */
+    capos_printf("threads-hostile-bugs: %u cases, %u failed\n", ncases, nfailed);
+    return nfailed ? 1 : 0;
+}
