@@ -3,8 +3,10 @@
 # Boots capOS and Debian's stock Linux kernel in QEMU TCG with
 # `-icount shift=0,sleep=off -smp 1`, where the TSC counts guest instructions,
 # and prints each operation's path length side by side (tools/bench.py;
-# method in docs/benchmarks.md).  Results: $(B)/bench/results.json, serial
-# logs next to it.
+# method in docs/benchmarks.md).  Then it boots capOS's IPC throughput
+# systems on 4 vCPUs with multi-threaded TCG and no icount, one at a time
+# (a separate, non-deterministic section).  Results:
+# $(B)/bench/results.json, serial logs next to it.
 #
 # The Linux side is self-contained: bench/linux/fetch-kernel downloads the
 # kernel package into build/cache/linux (shared by every compiler's tree;
@@ -13,10 +15,11 @@
 #
 # The capOS side: tools/bench.py boots CAPOS_BENCH_KERNEL with
 # CAPOS_BENCH_MODULE as its boot module (and, if it exists, once more with
-# CAPOS_BENCH_MODULE_SMP2 and two vCPUs) and reads the same `BENCH key value`
-# lines from the serial log.  The rules that build that module go in
-# bench/capos/capos.mk (included below if present), which can also set
-# CAPOS_BENCH_DEPS: the targets built before booting.  While the module does
+# CAPOS_BENCH_MODULE_SMP2 and two vCPUs, and with each throughput module
+# CAPOS_BENCH_SCALE_MODULE names, "{}" standing for the system) and reads
+# the same `BENCH key value` lines from the serial log.  The rules that build
+# the modules go in bench/capos/capos.mk (included below if present), which
+# can also set CAPOS_BENCH_DEPS: the targets built before booting.  While the module does
 # not exist the capOS column reads n/a.
 
 LINUX_CACHE ?= build/cache/linux
@@ -26,6 +29,7 @@ LINUX_BENCH_OUT := $(BENCH_OUT)/linux
 CAPOS_BENCH_KERNEL ?= $(B)/kernel/capos32.elf
 CAPOS_BENCH_MODULE ?= $(B)/bench/capos-bench.bin
 CAPOS_BENCH_MODULE_SMP2 ?= $(B)/bench/capos-bench-smp2.bin
+CAPOS_BENCH_SCALE_MODULE ?= $(B)/bench/capos-bench-scale-{}.bin
 CAPOS_BENCH_DEPS ?=
 
 -include bench/capos/capos.mk
@@ -78,6 +82,7 @@ bench: bootstrap
 	    --linux-kernel-info $(LINUX_CACHE)/kernel.txt --linux-initramfs $(LINUX_INITRAMFS) \
 	    --capos-kernel $(CAPOS_BENCH_KERNEL) --capos-module $(CAPOS_BENCH_MODULE) \
 	    --capos-smp2-module $(CAPOS_BENCH_MODULE_SMP2) \
+	    --capos-scale-module '$(CAPOS_BENCH_SCALE_MODULE)' \
 	    $(BENCH_ARGS)
 
 .PHONY: bench bench-build bench-linux-deps bench-linux-kernel

@@ -14,6 +14,16 @@ Boots (each in its own QEMU, run concurrently, serial log in --out-dir):
   capos          capOS kernel + benchmark module, if the module exists
   capos-smp2     the same kernel, a second module, 2 vCPUs, if it exists
 
+Then, one at a time and alone on the host, the IPC throughput boots: the
+capOS kernel with each scale module (--capos-scale-module, "{}" replaced by
+procs1, procs2, procs4, threads1, threads2, threads4) on 4 vCPUs with
+multi-threaded TCG and WITHOUT icount.  Their figures are calls per second
+of guest time, which runs with the host's clock: they depend on the host and
+its load, are not deterministic and are reported in a section of their own
+("scaling" in results.json, "accel": "tcg-mttcg"), with the kernel's
+per-CPU lock-contention counters from the lines it prints at halt
+("cpuN: ... lock spins").
+
 Contract for a boot: the guest prints lines `BENCH <key> <integer>` on its
 first serial port and then a line `BENCH_END`, after which it should end
 QEMU (capOS: isa-debug-exit; Linux: ACPI power-off).  A guest that halts
@@ -23,7 +33,8 @@ instead is stopped once BENCH_END is seen.  `INFO error ...` and
 Output: the table on stdout and --out-dir/results.json, which holds
 "accel": "tcg-icount", every key of every boot at the top level (keys of
 the rows that were not measured are null), "meta" (kernel package, QEMU
-version, date, capOS status) and "rows" (the table).
+version, date, capOS status), "rows" (the table) and "scaling" (the
+throughput section; its keys are also at the top level).
 
 To compare a new capOS figure, add a Row to ROWS below; a key printed by a
 boot but in no row is still recorded and listed under "also measured".
@@ -67,13 +78,14 @@ ROWS = [
         'IPC round trip, 1 CPU / pipe ping-pong (1 B)'),
     Row('ipc_rt_insns', 'linux_futex_rt_insns',
         'IPC round trip, 1 CPU / futex ping-pong'),
+    Row('ipc_rt_cross_cpu_insns', None, 'IPC round trip, client CPU 0, server CPU 1 (2 vCPUs)'),
+    Row('ipc_rt_smp2_same_cpu_insns', None, 'IPC round trip, both on CPU 0 (2 vCPUs)'),
     Row('ipc_rt_64b_insns', 'linux_pipe_rt_64b_insns',
         'IPC round trip, 64 B / pipe ping-pong (64 B)'),
     Row('ipc_oneway_insns', 'linux_pipe_rt_insns',
         'IPC one-way send / pipe ROUND TRIP'),
     Row(None, 'linux_pipe_rt_early_insns', 'pipe ping-pong, wakeup-preempting phase'),
     Row(None, 'linux_futex_rt_early_insns', 'futex ping-pong, wakeup-preempting phase'),
-    Row('ipc_rt_cross_cpu_insns', None, 'IPC round trip across 2 CPUs'),
     Row('thread_create_join_insns', 'linux_thread_create_join_insns',
         'thread create + join'),
     # Proposed capOS names for figures Linux already has.
@@ -95,14 +107,39 @@ ROWS = [
 LINUX_APPEND = 'console=ttyS0 quiet panic=-1'
 
 BENCH_RE = re.compile(r'^BENCH (\S+) (-?\d+)\s*$')
+# What the capOS kernel prints at halt: per-CPU scheduler and lock
+# contention counters, and the IPC path counters.
+CPU_RE = re.compile(r'^cpu(\d+): (\d+) switches, (\d+) steals, (\d+) ticks, idle (\d+) ms, '
+                    r'(\d+) lock spins')
+IPC_RE = re.compile(r'^ipc: (\d+) calls met a waiting receiver, (\d+) were queued first; '
+                    r'(\d+) direct switches')
+
+# The IPC throughput systems (bench/capos/bench-scale.capnp): variant, pairs.
+SCALE_SYSTEMS = [('procs', 1), ('procs', 2), ('procs', 4),
+                 ('threads', 1), ('threads', 2), ('threads', 4)]
+SCALE_CPUS = 4
+SCALE_CAVEAT = ('Multi-threaded TCG without icount: calls per second of guest time, which follows '
+                'the host clock. Not deterministic; depends on the host and its load. %d vCPUs '
+                'run on %d host CPUs, so the best possible ratio for 4 pairs is about %d.')
+
+
+# Fewer idle host CPUs than this before a throughput boot marks the run as
+# taken on a busy host.
+HOST_BUSY_IDLE = 1.5
+
+
+def scale_prefix(variant):
+    """Key prefix of a throughput variant's figures."""
+    return 'ipc_throughput_' if variant == 'procs' else 'ipc_throughput_threads_'
 
 
 class Boot:
     """One QEMU run whose serial log carries BENCH lines."""
 
-    def __init__(self, name, qemu_args, timeout, rename=None, keep=None):
+    def __init__(self, name, qemu_args, timeout, rename=None, keep=None, mttcg=False):
         self.name = name
         self.qemu_args = qemu_args  # for qemu.qemu_command, less the serial port
+        self.mttcg = mttcg          # multi-threaded TCG (qemu_args without icount)
         self.timeout = timeout
         self.rename = rename or {}
         self.keep = keep            # if set, only these keys (after renaming)
@@ -113,6 +150,9 @@ class Boot:
         self.ended = False
         self.status = None
         self.wall = 0.0
+        self.host_cpu = None        # QEMU's user + system CPU seconds
+        self.cpus = []              # the kernel's per-CPU lines at halt
+        self.ipc = None             # its IPC counters at halt
         self.error = None
 
     def run(self, out_dir):
@@ -120,6 +160,8 @@ class Boot:
         if os.path.exists(self.log):
             os.unlink(self.log)
         cmd = qemu.qemu_command(serial='file:' + self.log, **self.qemu_args)
+        if self.mttcg:
+            cmd[cmd.index('-accel') + 1] = 'tcg,thread=multi'
         t0 = time.monotonic()
         # QEMU's own messages go to a file, not a pipe nobody drains while
         # it runs.
@@ -128,22 +170,19 @@ class Boot:
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qf, stderr=subprocess.STDOUT)
         seen_end = None
         while True:
-            try:
-                p.wait(timeout=0.5)
+            if self._reap(p, 0.5):
                 break
-            except subprocess.TimeoutExpired:
-                pass
             now = time.monotonic()
             if seen_end is None and self._log_has_end():
                 seen_end = now
             # A guest that halts after BENCH_END instead of ending QEMU.
             if seen_end is not None and now - seen_end > 5:
                 p.kill()
-                p.wait()
+                self._reap(p, None)
                 break
             if now - t0 > self.timeout:
                 p.kill()
-                p.wait()
+                self._reap(p, None)
                 self.error = 'timed out after %d s' % self.timeout
                 break
         self.wall = time.monotonic() - t0
@@ -160,6 +199,20 @@ class Boot:
         if not self.ended and not self.error:
             self.error = 'no BENCH_END in %s (QEMU status %s)' % (self.log, self.status)
         return self
+
+    def _reap(self, p, timeout):
+        """Waits up to `timeout` s (None: for good) for QEMU to end; records
+        its status and the CPU time it used.  True once it has ended."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG if timeout is not None else 0)
+            if pid:
+                p.returncode = os.waitstatus_to_exitcode(status)
+                self.host_cpu = ru.ru_utime + ru.ru_stime
+                return True
+            if deadline is None or time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
 
     def _log_has_end(self):
         try:
@@ -178,6 +231,17 @@ class Boot:
             line = line.strip('\r')
             if line.strip() == 'BENCH_END':
                 self.ended = True
+                continue
+            m = CPU_RE.match(line)
+            if m:
+                v = [int(x) for x in m.groups()]
+                self.cpus.append({'cpu': v[0], 'switches': v[1], 'steals': v[2], 'ticks': v[3],
+                                  'idle_ms': v[4], 'lock_spins': v[5]})
+                continue
+            m = IPC_RE.match(line)
+            if m:
+                v = [int(x) for x in m.groups()]
+                self.ipc = {'direct': v[0], 'queued': v[1], 'direct_switches': v[2]}
                 continue
             m = BENCH_RE.match(line)
             if m:
@@ -229,6 +293,142 @@ def capos_boots(args):
             kernel=args.capos_kernel, module=args.capos_smp2_module, icount=True, smp=2),
             args.timeout))
     return boots, 'ok'
+
+
+def scale_boots(args):
+    """The IPC throughput boots (multi-threaded TCG, no icount), if wanted
+    and their modules exist, as (variant, pairs, Boot): --scale-runs of
+    each, interleaved so that a burst of host load does not hit one system
+    only."""
+    if args.linux_only or args.no_scale or not os.path.exists(args.capos_kernel):
+        return []
+    boots = []
+    for run in range(max(1, args.scale_runs)):
+        for variant, n in SCALE_SYSTEMS:
+            mod = args.capos_scale_module.replace('{}', '%s%d' % (variant, n))
+            if not os.path.exists(mod):
+                continue
+            name = 'capos-scale-%s%d' % (variant, n) + ('-%d' % (run + 1) if run else '')
+            boots.append((variant, n, Boot(
+                name, dict(kernel=args.capos_kernel, module=mod, icount=False, smp=SCALE_CPUS),
+                min(args.timeout, 120), keep={'ipc_scale_calls_per_s'}, mttcg=True)))
+    return boots
+
+
+def wait_for_idle_host(limit):
+    """Waits up to `limit` seconds for HOST_BUSY_IDLE idle host CPUs;
+    returns the last sample."""
+    deadline = time.monotonic() + limit
+    while True:
+        idle = host_idle_cpus()
+        if idle is None or idle >= HOST_BUSY_IDLE or time.monotonic() >= deadline:
+            return idle
+
+
+def host_idle_cpus(seconds=0.5):
+    """How many host CPUs were idle over the next `seconds` (/proc/stat)."""
+    def sample():
+        with open('/proc/stat') as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return v[3] + v[4], sum(v[:8])
+    try:
+        i0, t0 = sample()
+        time.sleep(seconds)
+        i1, t1 = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return round((i1 - i0) / max(1, t1 - t0) * (os.cpu_count() or 1), 2)
+
+
+def scaling_results(sboots, keys, idle):
+    """Adds the throughput figures (the best run of each system), ratios and
+    lock-spin totals to keys; returns the section of results.json that
+    describes them."""
+    rows, boots = [], {}
+    best = {}
+    for variant, n, b in sboots:
+        rate = b.keys.get('ipc_scale_calls_per_s')
+        spins = sum(c['lock_spins'] for c in b.cpus) if b.cpus else None
+        boots[b.name] = {
+            'variant': variant, 'pairs': n, 'calls_per_s': rate,
+            'wall_s': round(b.wall, 2),
+            'qemu_host_cpus': round(b.host_cpu / b.wall, 2) if b.host_cpu and b.wall else None,
+            'host_idle_cpus_before': idle.get(b.name), 'lock_spins': spins, 'cpus': b.cpus,
+            'ipc': b.ipc, 'error': b.error,
+        }
+        # The best run, among those that started on an idle host if any did.
+        quiet = idle.get(b.name) is None or idle[b.name] >= HOST_BUSY_IDLE
+        rank = (quiet, rate if rate is not None else -1)
+        if rate is not None and rank > best.get((variant, n), ((False, -1),))[0]:
+            best[(variant, n)] = (rank, rate, spins, b)
+    for variant in ('procs', 'threads'):
+        pre = scale_prefix(variant)
+        for n in (1, 2, 4):
+            if (variant, n) in best:
+                _, rate, spins, b = best[(variant, n)]
+                keys['%s%dpair_calls_per_s' % (pre, n)] = rate
+                if spins is not None:
+                    keys['%s%dpair_lock_spins' % (pre, n)] = spins
+        base = keys.get('%s1pair_calls_per_s' % pre)
+        for n in (2, 4):
+            rate = keys.get('%s%dpair_calls_per_s' % (pre, n))
+            if base and rate:
+                keys['%sscaling_%dcpu' % (pre, n)] = round(rate / base, 3)
+        for n in (1, 2, 4):
+            if (variant, n) not in best:
+                continue
+            _, rate, spins, b = best[(variant, n)]
+            rows.append({'variant': variant, 'pairs': n, 'calls_per_s': rate,
+                         'ratio_to_1pair': 1.0 if n == 1 else
+                         keys.get('%sscaling_%dcpu' % (pre, n)),
+                         'lock_spins': spins,
+                         'lock_spins_per_cpu': [c['lock_spins'] for c in b.cpus],
+                         'runs': [v['calls_per_s'] for v in boots.values()
+                                  if v['variant'] == variant and v['pairs'] == n],
+                         'boot': b.name})
+    host = os.cpu_count() or 1
+    return {
+        'accel': 'tcg-mttcg',
+        'qemu_args': '-accel tcg,thread=multi -cpu max -smp %d -m 512M (no icount)' % SCALE_CPUS,
+        'host_cpus': host,
+        'caveat': SCALE_CAVEAT % (SCALE_CPUS, host, min(host, SCALE_CPUS)),
+        'figure': 'the best run of each system, among those started on an idle host if any',
+        'host_busy': any(boots[r['boot']]['host_idle_cpus_before'] is not None and
+                         boots[r['boot']]['host_idle_cpus_before'] < HOST_BUSY_IDLE
+                         for r in rows),
+        'rows': rows,
+        'boots': boots,
+    }
+
+
+def print_scaling(section):
+    if not section['rows']:
+        return
+    print()
+    print('IPC throughput, N client/server pairs, pair i on CPU i (%s)' % section['qemu_args'])
+    print('NOT deterministic: ' + section['caveat'])
+    head = '%-32s  %5s  %10s  %9s  %10s  %-18s  %s' % (
+        'variant', 'pairs', 'calls/s', 'vs 1 pair', 'lock spins', 'spins per CPU', 'runs')
+    print(head)
+    print('-' * len(head))
+    names = {'procs': 'separate processes per pair',
+             'threads': 'one client + one server process'}
+    for r in section['rows']:
+        ratio = '%.3f' % r['ratio_to_1pair'] if r['ratio_to_1pair'] is not None else 'n/a'
+        print('%-32s  %5d  %10s  %9s  %10s  %-18s  %s' % (
+            names[r['variant']], r['pairs'], fmt(r['calls_per_s']), ratio, fmt(r['lock_spins']),
+            '/'.join(str(x) for x in r['lock_spins_per_cpu']) or 'n/a',
+            ' '.join(fmt(x) for x in r['runs'])))
+    b = section['boots']
+    idle = [v['host_idle_cpus_before'] for v in b.values() if v['host_idle_cpus_before'] is not None]
+    used = [v['qemu_host_cpus'] for v in b.values() if v['qemu_host_cpus'] is not None]
+    if idle:
+        print('host CPUs idle just before each boot: %s; host CPUs QEMU used per boot: %s' %
+              (' '.join('%.1f' % x for x in idle), ' '.join('%.1f' % x for x in used)))
+    if section.get('host_busy'):
+        print('warning: the host was busy (fewer than %.1f CPUs idle before a reported boot): '
+              'these figures say more about the host than about capOS; try --scale-wait' %
+              HOST_BUSY_IDLE)
 
 
 def fmt(v):
@@ -293,6 +493,15 @@ def main():
     ap.add_argument('--capos-smp2-module',
                     default=os.path.join(BUILD, 'bench', 'capos-bench-smp2.bin'),
                     help='optional module booted with 2 vCPUs (cross-CPU figures)')
+    ap.add_argument('--capos-scale-module',
+                    default=os.path.join(BUILD, 'bench', 'capos-bench-scale-{}.bin'),
+                    help='IPC throughput modules, {} = procs1 ... threads4 (4 vCPUs, no icount)')
+    ap.add_argument('--no-scale', action='store_true',
+                    help='skip the IPC throughput boots (multi-threaded TCG)')
+    ap.add_argument('--scale-runs', type=int, default=1,
+                    help='boots of each throughput system; the best run is reported')
+    ap.add_argument('--scale-wait', type=int, default=0,
+                    help='seconds to wait, before each throughput boot, for an idle host')
     ap.add_argument('--linux-only', action='store_true', help='do not boot capOS')
     ap.add_argument('--capos-only', action='store_true',
                     help='do not boot Linux; take its figures from the last results.json')
@@ -321,11 +530,22 @@ def main():
     boots += cboots
 
     t0 = time.monotonic()
-    print('bench: booting %s (QEMU TCG, -icount shift=0,sleep=off, 1 vCPU)...' %
+    print('bench: booting %s (QEMU TCG, -icount shift=0,sleep=off)...' %
           ', '.join(b.name for b in boots))
     sys.stdout.flush()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
         list(ex.map(lambda b: b.run(args.out_dir), boots))
+    # The throughput boots measure time, not instructions: one at a time,
+    # with nothing else of ours running.
+    sboots = scale_boots(args)
+    idle = {}
+    if sboots:
+        print('bench: booting %s (QEMU multi-threaded TCG, no icount, %d vCPUs), one at a time...' %
+              (', '.join(b.name for _, _, b in sboots), SCALE_CPUS))
+        sys.stdout.flush()
+    for _, _, b in sboots:
+        idle[b.name] = wait_for_idle_host(args.scale_wait)
+        b.run(args.out_dir)
 
     keys = {}
     if previous:
@@ -346,6 +566,12 @@ def main():
                 capos_status = 'failed: ' + b.error
     if any(b.name.startswith('capos') and not b.error for b in boots):
         capos_status = 'ok'
+
+    for _, _, b in sboots:
+        if b.error:
+            failed.append(b)
+            capos_status = 'failed: %s: %s' % (b.name, b.error)
+    scaling = scaling_results(sboots, keys, idle)
 
     kernel = previous.get('meta', {}).get('linux_kernel', {})
     try:
@@ -370,10 +596,10 @@ def main():
     print()
     print_table(rows)
     in_rows = {r.capos for r in ROWS} | {r.linux for r in ROWS}
-    extra = sorted(k for k in keys if k not in in_rows)
+    extra = sorted(k for k in keys if k not in in_rows and not k.startswith('ipc_throughput_'))
     if extra:
         print('\nalso measured: ' + ', '.join('%s %s' % (k, fmt(keys[k])) for k in extra))
-    for b in boots:
+    for b in boots + [b for _, _, b in sboots]:
         for n in b.notes:
             print('%s: %s' % (b.name, n))
         if b.error:
@@ -381,6 +607,7 @@ def main():
         else:
             print('%s: %d figures in %.0f s wall, log %s' %
                   (b.name, len(b.keys), b.wall, b.log))
+    print_scaling(scaling)
 
     # Figures are flat at the top level (null: in a row but not measured);
     # everything else is under "meta" and "rows".
@@ -396,6 +623,7 @@ def main():
             'capos_status': capos_status,
         },
         'rows': rows,
+        'scaling': scaling,
     }
     for r in ROWS:
         for k in (r.capos, r.linux):

@@ -1,68 +1,32 @@
 /*
- * capOS side of `make bench`: path lengths of the ring and of kernel calls,
- * printed as "BENCH <key> <value>" lines for tools/bench.py.
+ * capOS side of `make bench`: path lengths of the ring, of kernel calls, of
+ * IPC and of threads, printed as "BENCH <key> <value>" lines for
+ * tools/bench.py.
  *
  * Method (the same as the Linux program's, docs/benchmarks.md): the TSC
  * counts guest instructions under QEMU icount; each batch of n operations is
  * bracketed by lfence;rdtsc ... rdtscp;lfence with the bracket's own cost
  * subtracted; three warm-up batches, then the median of fifteen.  Loop
  * overhead stays in, as on Linux.
+ *
+ * Run with the argument "smp2" (bench/capos/bench-smp2.capnp, two vCPUs) it
+ * measures the IPC round trip with client and server on different CPUs
+ * instead, and the same-CPU round trip in that machine for comparison.
+ * "profile <operation>" adds a traced run of one operation for
+ * bench/capos/profile.py.
  */
-#include "capos.h"
+#include "benchlib.h"
 
 #include "base/mem.h"
-
-#define WARMUP  3
-#define BATCHES 15
 
 static uint64_t overhead;
 static volatile uint64_t nop_sink;
 static uint32_t timer;
 static uint32_t ipc;
 
-static inline uint64_t t_begin(void)
+static void measure(const char *key, bench_run_fn run, uint32_t n, uint32_t ops_per_iter)
 {
-    uint32_t lo, hi;
-    __asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static inline uint64_t t_end(void)
-{
-    uint32_t lo, hi, aux;
-    __asm__ volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static void sort(uint64_t *v, int n)
-{
-    for (int i = 1; i < n; i++) {
-        uint64_t x = v[i];
-        int j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
-    }
-}
-
-typedef void (*run_fn)(uint32_t n);
-
-static void measure(const char *key, run_fn run, uint32_t n, uint32_t ops_per_iter)
-{
-    uint64_t v[BATCHES], ops = (uint64_t)n * ops_per_iter;
-    for (int i = 0; i < WARMUP; i++)
-        run(n);
-    for (int b = 0; b < BATCHES; b++) {
-        uint64_t t0 = t_begin();
-        run(n);
-        uint64_t d = t_end() - t0;
-        d = d > overhead ? d - overhead : 0;
-        v[b] = (d + ops / 2) / ops;
-    }
-    sort(v, BATCHES);
-    capos_printf("BENCH %s %lu\n", key, (unsigned long)v[BATCHES / 2]);
-    capos_printf("INFO spread %s min %lu median %lu max %lu\n", key, (unsigned long)v[0],
-                 (unsigned long)v[BATCHES / 2], (unsigned long)v[BATCHES - 1]);
+    bench_measure(key, run, n, ops_per_iter, overhead);
 }
 
 static void run_null_enter(uint32_t n)
@@ -116,66 +80,201 @@ static uint64_t ipc_res[8] __attribute__((aligned(8)));
 
 static inline void ipc_call(uint16_t method, uint32_t len)
 {
-    struct capos_sqe *s = capos_ring_prep();
-    s->opcode = CAPOS_OP_CALL;
-    s->cap = ipc;
-    s->interface_id = 1;
-    s->method = method;
-    if (len) {
-        s->send_addr = (uint64_t)(uintptr_t)ipc_buf;
-        s->send_len = len;
-        s->recv_addr = (uint64_t)(uintptr_t)ipc_res;
-        s->recv_len = sizeof(ipc_res);
-    }
-    s->user_data = 7;
-    capos_ring_enter(1, CAPOS_WAIT_FOREVER);
-    const struct capos_cqe *c = capos_ring_peek();
-    nop_sink += (uint64_t)c->result;
-    capos_ring_advance(1);
+    nop_sink += (uint64_t)bench_call(ipc, method, ipc_buf, len, ipc_res, len ? sizeof(ipc_res) : 0);
 }
 
 static void run_ipc_rt(uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
-        ipc_call(0, 0);
+        ipc_call(IPCSRV_EMPTY, 0);
 }
 
 static void run_ipc_rt64(uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
-        ipc_call(1, 64);
+        ipc_call(IPCSRV_ECHO64, 64);
 }
 
-int main(int argc, char **argv)
+/* A thread that ends at once, created and joined: the runtime allocates its
+ * control block and 64 KiB stack, ThreadSpawner.spawn creates it (kernel
+ * stack, ring, ThreadControl, ThreadHandle), join waits for its
+ * ThreadControl.exit, then the handle is released and the memory freed. */
+static int thread_noop(void *arg)
 {
-    uint64_t s[64];
-    (void)argc, (void)argv;
-    if (capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) != CAPOS_OK) {
-        capos_printf("INFO error no timer capability\nBENCH_END\n");
+    return (int)(intptr_t)arg;
+}
+
+static uint32_t thread_errors;
+
+static void run_thread_create_join(uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        struct capos_thread *t;
+        int code = -1;
+        if (capos_thread_create(&t, thread_noop, 0, 0) != CAPOS_OK ||
+            capos_thread_join(t, &code, 0) != CAPOS_OK || code != 0)
+            thread_errors++;
+    }
+}
+
+/* The server's CPU after restricting it to `mask` (-1 on failure). */
+static int server_pin(uint64_t mask)
+{
+    ipc_buf[0] = mask;
+    if (bench_call(ipc, IPCSRV_PIN, ipc_buf, 8, ipc_res, sizeof(ipc_res)) != CAPOS_OK)
+        return -1;
+    return (int)(int64_t)ipc_res[0];
+}
+
+static int server_where(void)
+{
+    if (bench_call(ipc, IPCSRV_WHERE, 0, 0, ipc_res, sizeof(ipc_res)) != CAPOS_OK)
+        return -1;
+    return (int)(int64_t)ipc_res[0];
+}
+
+/* Checks that client and server still run where they were put. */
+static void check_placement(const char *key, uint32_t *me, int client_cpu, int server_cpu)
+{
+    int c = bench_where(me), s = server_where();
+    if (c != client_cpu || s != server_cpu)
+        capos_printf("INFO error %s: client on CPU %d, server on CPU %d (expected %d, %d)\n", key,
+                     c, s, client_cpu, server_cpu);
+}
+
+/*
+ * The two-vCPU figures.  Under icount QEMU runs both vCPUs in turn on one
+ * host thread and the TSC is one virtual clock that advances with the
+ * instructions of both, so a cross-CPU round trip counts the client's and
+ * the server's paths, the wake-up IPIs and both CPUs' idle entries and
+ * exits (docs/benchmarks.md).  The same-CPU round trip in this machine is
+ * measured too, for comparison.
+ */
+static int bench_smp2(void)
+{
+    uint32_t me = 0;
+    if (bench_pin_self(0, &me) != 0) {
+        capos_printf("INFO error smp2: the client cannot run on CPU 0\n");
         return 1;
     }
-    for (int i = 0; i < 64; i++) {
-        uint64_t t0 = t_begin();
-        s[i] = t_end() - t0;
+    if (server_pin(1ULL << 1) != 1) {
+        capos_printf("INFO error smp2: the server cannot run on CPU 1\n");
+        return 1;
     }
-    sort(s, 64);
-    overhead = s[32];
-    capos_printf("INFO counter overhead %lu\n", (unsigned long)overhead);
+    /* Batches of 20 round trips: most batches then see no timer tick of
+     * either CPU (each ticks every 4 M instructions of the shared clock). */
+    measure("ipc_rt_cross_cpu_insns", run_ipc_rt, 20, 1);
+    check_placement("ipc_rt_cross_cpu_insns", &me, 0, 1);
 
+    if (server_pin(1ULL << 0) != 0) {
+        capos_printf("INFO error smp2: the server cannot run on CPU 0\n");
+        return 1;
+    }
+    measure("ipc_rt_smp2_same_cpu_insns", run_ipc_rt, 1000, 1);
+    check_placement("ipc_rt_smp2_same_cpu_insns", &me, 0, 0);
+    return 0;
+}
+
+/*
+ * Profiling (bench/capos/profile.py): the program sleeps briefly (the
+ * profiler's cue: the only Timer.sleep of the system), then runs one
+ * operation a few times between two calls of a marker function on which
+ * the profiler sets a breakpoint; it traces every instruction in between.
+ */
+static __attribute__((noinline, used)) void bench_profile_mark(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+static int bench_profile(const char *what, uint32_t n)
+{
+    bench_run_fn run = 0;
+    uint32_t me = 0;
+    if (!strcmp(what, "thread")) {
+        run = run_thread_create_join;
+    } else if (!strcmp(what, "ipc")) {
+        run = run_ipc_rt;
+    } else if (!strcmp(what, "xcpu") || !strcmp(what, "ipc-cpu0")) {
+        /* Client on CPU 0, the server on CPU 1 (xcpu) or also on CPU 0. */
+        int server_cpu = what[0] == 'x' ? 1 : 0;
+        run = run_ipc_rt;
+        if (bench_pin_self(0, &me) != 0 || server_pin(1ULL << server_cpu) != server_cpu)
+            capos_printf("INFO error profile: cannot place client and server\n");
+    }
+    if (!run) {
+        capos_printf("INFO error profile: unknown operation %s\n", what);
+        return 1;
+    }
+    run(20); /* warm-up */
+    capos_timer_sleep(timer, 1000);
+    bench_profile_mark();
+    run(n);
+    bench_profile_mark();
+    capos_printf("INFO profile %s %u iterations\n", what, n);
+    return 0;
+}
+
+/* The one-vCPU figures. */
+static void bench_one_cpu(bool have_ipc, bool keep_server)
+{
     measure("cap_enter_null_insns", run_null_enter, 2000, 1);
     measure("nop_batch1_insns_per_op", run_nop1, 2000, 1);
     measure("nop_batch32_insns_per_op", run_nop32, 100, 32);
     measure("timer_now_call_insns", run_timer_now, 1000, 1);
-    if (capos_capset_find("ipc", 0, &ipc) == CAPOS_OK) {
+    if (have_ipc) {
         measure("ipc_rt_insns", run_ipc_rt, 1000, 1);
         measure("ipc_rt_64b_insns", run_ipc_rt64, 1000, 1);
         /* One-way: the server timestamps arrival against the stamp we send. */
         for (int i = 0; i < 2000; i++) {
-            ipc_buf[0] = t_begin();
-            ipc_call(2, 8);
+            ipc_buf[0] = bench_t_begin();
+            ipc_call(IPCSRV_ONEWAY, 8);
         }
-        ipc_call(3, 0);
+        if (!keep_server)
+            ipc_call(IPCSRV_REPORT, 0); /* prints the figure and ends the server */
     }
+    /* 100 threads per batch, as on Linux. */
+    uint32_t spawner;
+    if (capos_capset_find("threads", capos_ThreadSpawner_INTERFACE_ID, &spawner) == CAPOS_OK) {
+        measure("thread_create_join_insns", run_thread_create_join, 100, 1);
+        if (thread_errors)
+            capos_printf("INFO error thread create/join: %u failures\n", thread_errors);
+    } else {
+        capos_printf("INFO warning no \"threads\" capability: thread figures skipped\n");
+    }
+}
+
+/*
+ * Arguments: none for the one-vCPU figures, "smp2" for the two-vCPU ones,
+ * "profile <operation>" for profile.py.  A profiled run first goes through
+ * the same measurements as the benchmark it belongs to, so the kernel's
+ * memory and scheduler are in the state the figure was taken in.
+ */
+int main(int argc, char **argv)
+{
+    if (capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) != CAPOS_OK) {
+        capos_printf("INFO error no timer capability\nBENCH_END\n");
+        return 1;
+    }
+    overhead = bench_counter_overhead();
+    capos_printf("INFO counter overhead %lu\n", (unsigned long)overhead);
+    bool have_ipc = capos_capset_find("ipc", 0, &ipc) == CAPOS_OK;
+    const char *profile = argc > 2 && !strcmp(argv[1], "profile") ? argv[2] : 0;
+    bool smp2 = (argc > 1 && !strcmp(argv[1], "smp2")) ||
+                (profile && (!strcmp(profile, "xcpu") || !strcmp(profile, "ipc-cpu0")));
+    int r = 0;
+
+    if (smp2 && !have_ipc) {
+        capos_printf("INFO error smp2: no ipc capability\n");
+        r = 1;
+    } else if (smp2) {
+        r = bench_smp2();
+    } else {
+        bench_one_cpu(have_ipc, profile && !strcmp(profile, "ipc"));
+    }
+    if (profile)
+        r |= bench_profile(profile, 4);
+    if (have_ipc && (smp2 || (profile && !strcmp(profile, "ipc"))))
+        bench_call(ipc, IPCSRV_END, 0, 0, 0, 0);
     capos_printf("BENCH_END\n");
-    return 0;
+    return r;
 }
