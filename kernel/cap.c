@@ -252,6 +252,18 @@ void call_complete(struct call *c, int err)
         cap_drop_all(c->out_caps, c->out_ncaps);
 }
 
+int call_result_room(struct call *c, unsigned ncaps)
+{
+    uint64_t needed = CAPOS_CAPS_OFFSET(c->result_len) + 4ULL * ncaps;
+    if (needed > c->sqe->recv_len)
+        return CAPOS_ERR_RESULT_TOO_LARGE;
+    struct process *p = c->proc;
+    spin_lock(&p->lock);
+    bool room = p->caps.slots && captable_free_count(&p->caps.t) >= ncaps;
+    spin_unlock(&p->lock);
+    return room ? CAPOS_OK : CAPOS_ERR_TABLE_FULL;
+}
+
 /* ---- CALL ---- */
 
 static uint8_t *cap_scratch_params[MAX_CPUS];

@@ -127,6 +127,15 @@ struct call {
 void call_complete(struct call *c, int err);
 
 /*
+ * For methods whose effect cannot be undone (starting a process or a
+ * thread): checks, before acting, that the result already built in c
+ * (c->result_len) and `ncaps` capabilities will fit the caller's buffer and
+ * table.  Returns CAPOS_OK, resultTooLarge or tableFull.  The caller's own
+ * other threads may still use up the room meanwhile; only it loses then.
+ */
+int call_result_room(struct call *c, unsigned ncaps);
+
+/*
  * Delivers a completion to thread t: on success the message and the new
  * cap ids of `caps` go to the recv buffer [recv_addr, recv_addr+recv_len) in
  * t's process and t's table;

@@ -63,8 +63,11 @@ enum process_bind;
 struct kobj *kernel_cap_create(capos_KernelCap_reader k, uint64_t *interface_id,
                                enum process_bind *bind, int *err);
 
-/* ProcessHandle (object/prochandle.c). */
+/* ProcessHandle (object/prochandle.c).  A handle may be made before its
+ * target exists (target NULL, so that nothing can fail after a spawn) and
+ * bound to it once, before anyone else can see it. */
 struct kobj *process_handle_create(struct process *target);
+void process_handle_bind(struct kobj *o, struct process *target);
 int process_handle_invoke(struct kobj *o, struct call *c);
 void process_handle_destroy(struct kobj *o);
 bool process_handle_detach(struct pending_op *op);

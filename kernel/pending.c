@@ -10,12 +10,14 @@
 #include "objects.h"
 #include "process.h"
 #include "ring.h"
+#include "sched.h"
 #include "thread.h"
 
 void pending_pool_init(struct ring *r)
 {
     r->pending = NULL;
     r->pending_free = NULL;
+    r->setup_op = NULL;
     for (unsigned i = 0; i < CAPOS_RING_CQ_ENTRIES; i++) {
         r->pending_pool[i].in_use = false;
         r->pending_pool[i].free_next = r->pending_free;
@@ -36,6 +38,8 @@ static void pending_release_locked(struct ring *r, struct pending_op *op)
 
 static void pending_unlink_locked(struct ring *r, struct pending_op *op)
 {
+    if (!op->owner_prev && r->pending != op)
+        return; /* a canceller already took it off the list */
     if (op->owner_prev)
         op->owner_prev->owner_next = op->owner_next;
     else
@@ -78,9 +82,20 @@ struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
     if (r->pending)
         r->pending->owner_prev = op;
     r->pending = op;
+    r->setup_op = op;
     spin_unlock_irqrestore(&r->lock, flags);
     thread_get(owner);
     return op;
+}
+
+void pending_setup_done(struct thread *owner)
+{
+    struct ring *r = &owner->ring;
+    if (!r->setup_op)
+        return; /* only the owner writes it */
+    uint64_t flags = spin_lock_irqsave(&r->lock);
+    r->setup_op = NULL;
+    spin_unlock_irqrestore(&r->lock, flags);
 }
 
 void pending_free(struct pending_op *op)
@@ -130,9 +145,13 @@ bool pending_detach(struct pending_op *op)
 void pending_cancel_all(struct thread *t)
 {
     struct ring *r = &t->ring;
+    /* The owner itself is past any setup: everything goes. */
+    bool foreign = t != sched_current();
     for (;;) {
         uint64_t flags = spin_lock_irqsave(&r->lock);
         struct pending_op *op = r->pending;
+        if (op && foreign && op == r->setup_op)
+            op = op->owner_next;
         if (!op) {
             spin_unlock_irqrestore(&r->lock, flags);
             return;

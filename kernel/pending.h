@@ -84,7 +84,10 @@ void pending_pool_init(struct ring *r);
 
 /* A pending op for `sqe` of thread `owner`, on its ring's list; NULL if the
  * pool is exhausted (cannot happen while the CQ reservation invariant
- * holds). */
+ * holds).  Only the owner creates ops, while dispatching an SQE; the op is
+ * "in setup" until the dispatch ends (pending_setup_done), and until then a
+ * canceller on another CPU leaves it alone: it may not be on its target's
+ * queue yet. */
 struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
                                const struct capos_sqe *sqe);
 
@@ -106,7 +109,12 @@ void pending_free(struct pending_op *op);
  * server, an exiting process, a firing timer): the caller then leaves it. */
 bool pending_detach(struct pending_op *op);
 
-/* Cancels every pending op of an exiting thread (no completions posted). */
+/* The owner's SQE dispatch is over: its op (if any) is queued or done. */
+void pending_setup_done(struct thread *owner);
+
+/* Cancels the pending ops of an exiting thread (no completions posted).
+ * Run by another thread, it leaves the op the owner is setting up to the
+ * owner, which cancels it when it notices its process stopped. */
 void pending_cancel_all(struct thread *t);
 
 /* Timer expiry for ops that armed op->timer. */

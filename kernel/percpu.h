@@ -45,7 +45,9 @@ struct cpu {
     struct thread *hint;    /* ready thread to run next if the current one blocks */
     struct thread *handoff; /* woken synchronously here; runs when the current one blocks */
     bool need_resched;
-    bool sync_wake;     /* wakes now come from a thread about to block (IPC) */
+    bool sync_wake;      /* wakes now come from a thread about to block (IPC) */
+    uint32_t kick_defer; /* inside sched_kicks_defer: IPIs wait in kick_mask */
+    uint64_t kick_mask;
     bool balance_due;   /* check for a busier CPU at the next preemption point */
     uint64_t pick_ns;   /* when `current` was picked */
     uint64_t charge_ns; /* when `current` was last charged for its time */

@@ -216,11 +216,10 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
         goto drop_grants;
     }
     name_copy(p->name, name);
-    p->refs = 1;
+    p->refs = 2; /* its threads' (dropped with the last one) and the caller's */
     p->state = PROCESS_ALIVE;
     p->lock = (struct spinlock)SPINLOCK_INIT("process");
     p->ledger.limit = frame_limit;
-    p->vm_next = 0x0000100000000000ULL;
     uint64_t flags = spin_lock_irqsave(&proc_list_lock);
     p->pid = proc_next_pid++;
     spin_unlock_irqrestore(&proc_list_lock, flags);
@@ -333,6 +332,13 @@ static uint64_t process_ring_va(int slot)
     return CAPOS_USER_RING_VA - (uint64_t)(slot + 1) * PROCESS_RING_STRIDE;
 }
 
+/* Why allocating `frames` for p failed: its quota, or the machine's memory.
+ * Page tables the mapping may need count too, hence the margin. */
+static int process_alloc_err(struct process *p, uint64_t frames)
+{
+    return ledger_room(&p->ledger) < frames + 3 ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_NO_MEMORY;
+}
+
 /* Undoes a spawn that failed after reserving its slot. */
 static void process_spawn_unreserve(struct process *p, int slot)
 {
@@ -344,7 +350,7 @@ static void process_spawn_unreserve(struct process *p, int slot)
 }
 
 int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
-                         const struct thread *parent, struct thread **out)
+                         const struct thread *parent, struct kobj **handle)
 {
     /* Reserve a slot (and count the thread) while the process is alive. */
     spin_lock(&p->lock);
@@ -366,20 +372,26 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
     struct thread *t = thread_create_user(p, a->entry, a->stack, a->arg, ring_va);
     if (!t) {
         process_spawn_unreserve(p, slot);
-        return CAPOS_ERR_NO_MEMORY;
+        return process_alloc_err(p, THREAD_KERNEL_FRAMES);
     }
     t->ring_slot = slot;
     t->fs_base = a->tls;
     /* The process's other threads may be changing its mappings. */
     spin_lock(&p->lock);
-    bool ok = p->state == PROCESS_ALIVE && ring_create(t, ring_va);
+    bool alive = p->state == PROCESS_ALIVE;
+    bool ok = alive && ring_create(t, ring_va);
     spin_unlock(&p->lock);
     struct kobj *ctl = ok ? thread_cap_create(t, true) : NULL;
+    struct kobj *h = ctl ? thread_cap_create(t, false) : NULL;
     uint32_t ctl_id = 0;
-    int err = ok ? CAPOS_ERR_NO_MEMORY : CAPOS_ERR_QUOTA_EXCEEDED;
-    if (ctl)
+    int err = ok      ? CAPOS_ERR_NO_MEMORY
+              : alive ? process_alloc_err(p, CAPOS_RING_PAGES)
+                      : CAPOS_ERR_PEER_GONE;
+    if (h)
         err = cap_insert(p, ctl, &ctl_id);
     if (err != CAPOS_OK) {
+        if (h)
+            kobj_put(h);
         if (ctl)
             kobj_put(ctl); /* drops its thread reference */
         if (ok)
@@ -398,6 +410,7 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
         /* Stopped meanwhile: its teardown did not see this thread. */
         spin_unlock(&p->lock);
         cap_release(p, ctl_id);
+        kobj_put(h);
         ring_destroy(t);
         thread_discard(t);
         process_spawn_unreserve(p, slot);
@@ -406,8 +419,7 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
     t->proc_next = p->threads;
     p->threads = t;
     spin_unlock(&p->lock);
-    thread_get(t);
-    *out = t;
+    *handle = h;
     sched_add(t);
     return CAPOS_OK;
 }
@@ -423,10 +435,7 @@ void process_thread_ended(struct thread *t, int32_t code, bool killed)
     t->ended = true;
     t->exit_code = code;
     t->killed = killed;
-    struct pending_op *joiners = t->joiners;
-    t->joiners = NULL;
     spin_unlock(&p->lock);
-    thread_join_complete(t, joiners);
 }
 
 NORETURN void process_thread_exit(int32_t code)
@@ -494,6 +503,16 @@ void process_thread_gone(struct process *p, struct thread *t)
         }
     }
     bool last = p->nthreads == 0;
+    if (!t->ended) {
+        /* It noticed its process stopped before the stopper got round to
+         * it: it was killed. */
+        t->ended = true;
+        t->killed = true;
+        t->exit_code = 0;
+    }
+    t->gone = true;
+    struct pending_op *joiners = t->joiners;
+    t->joiners = NULL;
     spin_unlock_irqrestore(&p->lock, flags);
     if (!last) {
         ring_destroy(t);
@@ -503,8 +522,12 @@ void process_thread_gone(struct process *p, struct thread *t)
             p->ring_slots &= ~(1ULL << t->ring_slot);
             spin_unlock_irqrestore(&p->lock, flags);
         }
+        /* Joiners hear of it last: by then its slot, ring and quota are
+         * back, so a joiner may start another thread at once. */
+        thread_join_complete(t, joiners);
         return;
     }
+    thread_join_complete(t, joiners);
     /* The last thread takes the address space (its ring included) with it. */
     if (p->state == PROCESS_ALIVE)
         panic("process: %s lost its last thread while alive", p->name);

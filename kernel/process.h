@@ -69,7 +69,6 @@ struct process {
     struct ledger ledger;
     struct vm_region vm[PROCESS_MAX_VM_REGIONS];
     unsigned vm_count;
-    uint64_t vm_next; /* where kernel-chosen VirtualMemory mappings go next */
 
     struct cap_table caps;
     struct thread *threads; /* threads not yet freed (linked by thread.proc_next) */
@@ -114,8 +113,9 @@ struct elf_limits process_elf_limits(uint64_t frame_limit);
  * to a ledger of `frame_limit` frames.  Grants with a `bind` kind have no
  * object yet: each receives one bound to the new process itself.  The first
  * thread starts with its ThreadControl's cap id in rdx.  On success the
- * process is runnable; on failure nothing is left behind (the grants'
- * references are dropped) and *why says what failed.
+ * process is runnable and the caller holds a reference to it (it may have
+ * exited already: process_put when done); on failure nothing is left
+ * behind (the grants' references are dropped) and *why says what failed.
  */
 struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
                                struct process_grant *grants, unsigned ngrants,
@@ -129,9 +129,11 @@ struct thread_spawn_args {
 };
 
 /* Starts a thread in p (ThreadSpawner.spawn) with the parent's scheduling
- * parameters; *out gets a reference to it.  Returns an ErrorCode. */
+ * parameters; *handle gets a ThreadHandle for it, made before the thread
+ * can run (so nothing can fail once it does).  Returns an ErrorCode; on
+ * failure nothing is left behind. */
 int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
-                         const struct thread *parent, struct thread **out);
+                         const struct thread *parent, struct kobj **handle);
 
 /* ThreadControl.exit: ends the calling thread; the process ends with
  * exited(code) if it was the last.  Never returns. */

@@ -21,6 +21,7 @@
 #include "cap.h"
 #include "mm/ledger.h"
 #include "mm/pmm.h"
+#include "pending.h"
 #include "process.h"
 #include "ring/ring.h"
 #include "sched.h"
@@ -230,6 +231,7 @@ static const char *ring_submit(struct thread *t)
         struct capos_sqe sqe = r->sq[r->sq_head & (CAPOS_RING_SQ_ENTRIES - 1)];
         r->sq_head++;
         ring_dispatch(t, &sqe);
+        pending_setup_done(t);
         if (p->state != PROCESS_ALIVE || t->exit_requested)
             break;
     }

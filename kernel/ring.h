@@ -42,6 +42,10 @@ struct ring {
     /* Operations that will post a completion (at most one per CQ entry). */
     struct pending_op *pending;
     struct pending_op *pending_free;
+    /* The op the owner is setting up right now (at most one: only the
+     * owner creates ops, one SQE at a time); cancellers from other CPUs
+     * leave it to the owner.  Written by the owner under the lock. */
+    struct pending_op *setup_op;
     struct pending_op pending_pool[CAPOS_RING_CQ_ENTRIES];
 };
 

@@ -174,8 +174,31 @@ static void sched_activate(struct thread *t, enum sched_place how, bool sync)
     if (preempt)
         __atomic_store_n(&c->need_resched, true, __ATOMIC_RELEASE);
     spin_unlock(&c->rq_lock);
-    if (preempt && target != self->id)
-        smp_kick(target);
+    if (preempt && target != self->id) {
+        if (self->kick_defer)
+            self->kick_mask |= 1ULL << target;
+        else
+            smp_kick(target);
+    }
+}
+
+void sched_kicks_defer(void)
+{
+    this_cpu()->kick_defer++;
+}
+
+void sched_kicks_flush(void)
+{
+    struct cpu *self = this_cpu();
+    if (--self->kick_defer)
+        return;
+    uint64_t mask = self->kick_mask;
+    self->kick_mask = 0;
+    while (mask) {
+        unsigned cpu = (unsigned)__builtin_ctzll(mask);
+        mask &= mask - 1;
+        smp_kick(cpu);
+    }
 }
 
 static void sched_wait_off_cpu(struct thread *t)
@@ -189,6 +212,7 @@ static void sched_wait_off_cpu(struct thread *t)
 void sched_add(struct thread *t)
 {
     spin_lock(&t->lock);
+    KASSERT(t->state == THREAD_NEW);
     sched_activate(t, PLACE_NEW, false);
     spin_unlock(&t->lock);
 }
@@ -525,7 +549,7 @@ void sched_thread_init(struct thread *t)
     t->lock = (struct spinlock)SPINLOCK_INIT("thread");
     if (!sched_entity_init(&t->se, SCHED_WEIGHT_DEFAULT, SCHED_CLASS_BATCH))
         panic("sched: default weight rejected");
-    t->state = THREAD_BLOCKED; /* not runnable until sched_add */
+    t->state = THREAD_NEW; /* not runnable until sched_add */
 }
 
 void sched_init_cpu(struct cpu *c)

@@ -75,6 +75,13 @@ static inline void sched_sync_end(void)
     this_cpu()->sync_wake = false;
 }
 
+/* Around a batch of wake-ups (ParkSpace.wake, expired timers): the
+ * reschedule IPIs go out once every thread of the batch is queued, so a
+ * CPU that is told to reschedule chooses among all of them, not just the
+ * first.  Calls nest; the outermost end sends them. */
+void sched_kicks_defer(void);
+void sched_kicks_flush(void);
+
 /* Makes t notice that its process stopped: wakes it if it is blocked, and
  * makes the CPU running it enter the kernel soon. */
 void sched_kick(struct thread *t);

@@ -91,7 +91,10 @@ bool system_find_binary(const char *name, size_t len, const uint8_t **elf, uint6
 {
     const uint8_t *e;
     size_t l;
-    if (!manifest_find_binary(&sys_manifest, name, len, &e, &l))
+    /* A query reopens its manifest's reader (which counts what it reads);
+     * spawns on several CPUs at once each use their own copy. */
+    struct manifest m = sys_manifest;
+    if (!manifest_find_binary(&m, name, len, &e, &l))
         return false;
     if (elf)
         *elf = e;
@@ -131,6 +134,7 @@ static bool system_start_init(capos_SystemManifest_reader m)
         return false;
     }
     kprintf("system: started init (binary %s, pid %u)\n", bin.str, p->pid);
+    process_put(p);
     return true;
 }
 

@@ -27,6 +27,7 @@
 struct process;
 
 enum thread_state {
+    THREAD_NEW, /* created, not yet handed to the scheduler: wake-ups ignore it */
     THREAD_READY,
     THREAD_RUNNING,
     THREAD_BLOCKED,
@@ -48,8 +49,11 @@ struct thread {
     uint64_t run_ns;     /* CPU time used */
     uint64_t fs_base;    /* user TLS base (ThreadControl.setTls) */
     /* End of the thread, as ThreadHandle.join reports it; these and the
-     * joiners list are guarded by proc->lock. */
+     * joiners list are guarded by proc->lock.  Joins complete once the
+     * thread is gone (its slot, ring and quota back with the process), so
+     * a joiner may start another thread at once. */
     bool ended;
+    bool gone;
     bool killed;
     int32_t exit_code;
     struct pending_op *joiners;

@@ -80,11 +80,13 @@ void timerq_run(uint64_t now_ns)
      * touching the lock. */
     if (__atomic_load_n(&timerq_next, __ATOMIC_ACQUIRE) > now_ns)
         return;
+    sched_kicks_defer();
     for (;;) {
         uint64_t flags = spin_lock_irqsave(&timerq_lock);
         struct timer_event *e = timerq_head;
         if (!e || e->deadline_ns > now_ns) {
             spin_unlock_irqrestore(&timerq_lock, flags);
+            sched_kicks_flush();
             return;
         }
         timerq_head = e->next;

@@ -118,7 +118,8 @@ void *kmalloc(size_t size)
 void *kzalloc(size_t size)
 {
     void *p = kmalloc(size);
-    if (p)
+    /* Large blocks are fresh frames, which the frame allocator zeroed. */
+    if (p && ((struct kheap_header *)p - 1)->class_idx != KHEAP_LARGE)
         memset(p, 0, size);
     return p;
 }

@@ -35,6 +35,13 @@ static inline bool ledger_charge(struct ledger *l, uint64_t frames)
     return true;
 }
 
+/* Frames still chargeable (a snapshot: other threads may charge meanwhile). */
+static inline uint64_t ledger_room(const struct ledger *l)
+{
+    uint64_t used = __atomic_load_n(&l->used, __ATOMIC_RELAXED);
+    return used >= l->limit ? 0 : l->limit - used;
+}
+
 static inline void ledger_uncharge(struct ledger *l, uint64_t frames)
 {
     uint64_t used = __atomic_load_n(&l->used, __ATOMIC_RELAXED);

@@ -266,9 +266,10 @@ static void ipc_handoff(struct thread *t)
         ipc_local()->fast_switches++;
 }
 
-/* Hands a call to a RECV; endpoint lock held. */
+/* Hands a call to a RECV; endpoint lock held.  On CALL_FAILED, *call_err
+ * says why (tableFull, or peerGone for a server that is stopping). */
 static enum deliver_result deliver(struct pending_op *call, struct pending_op *recv,
-                                   const uint8_t *msg, uint32_t len)
+                                   const uint8_t *msg, uint32_t len, int *call_err)
 {
     struct thread *st = recv->owner;
     struct process *s = st->proc;
@@ -284,8 +285,10 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
         recv_fail(recv, err, 0);
         return RECV_FAILED;
     }
-    if (err != CAPOS_OK)
-        return CALL_FAILED; /* tableFull, or the server is exiting */
+    if (err != CAPOS_OK) {
+        *call_err = err; /* tableFull, or the server is exiting */
+        return CALL_FAILED;
+    }
     /* The receiver holds the set's references now; the client's moves are done. */
     unsigned ncaps = call->xfer.n;
     xfer_commit(call->owner->proc, &call->xfer);
@@ -305,9 +308,21 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
         .badge = call->badge,
     };
     spin_lock(&s->lock);
-    s->received[recv->recv_slot] = call;
-    cqe.token = token_of(s, recv->recv_slot);
+    bool alive = s->state == PROCESS_ALIVE;
+    if (alive) {
+        s->received[recv->recv_slot] = call;
+        cqe.token = token_of(s, recv->recv_slot);
+    }
     spin_unlock(&s->lock);
+    if (!alive) {
+        /* The server stopped while the call went in, and its teardown
+         * (which fails received calls) may already have passed this slot:
+         * fail it here.  What the call moved went with the server. */
+        pending_complete(call, CAPOS_ERR_PEER_GONE, NULL, 0, NULL, 0);
+        ep_put(ep); /* the call's; the caller still holds one */
+        recv_fail(recv, CAPOS_ERR_PEER_GONE, 0);
+        return DELIVERED;
+    }
     thread_get(st);
     pending_free(recv);
     /* The caller usually waits for the reply next: wake the server here. */
@@ -321,20 +336,20 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
 }
 
 /* Delivers `call` to posted RECVs until one takes it; false if none did (the
- * caller queues it) or the call failed (*failed).  Endpoint lock held. */
+ * caller queues it) or the call failed (*failed, an error code, else 0).
+ * Endpoint lock held. */
 static bool deliver_to_posted(struct endpoint *ep, struct pending_op *call, const uint8_t *msg,
-                              uint32_t len, bool *failed)
+                              uint32_t len, int *failed)
 {
-    *failed = false;
+    *failed = 0;
     while (ep->recvs_head) {
         struct pending_op *recv = q_pop(&ep->recvs_head, &ep->recvs_tail);
-        enum deliver_result r = deliver(call, recv, msg, len);
+        enum deliver_result r = deliver(call, recv, msg, len, failed);
         if (r == DELIVERED)
             return true;
         if (r == CALL_FAILED) {
             /* The RECV stays posted for the next caller. */
             q_push_front(&ep->recvs_head, &ep->recvs_tail, recv);
-            *failed = true;
             return false;
         }
     }
@@ -364,7 +379,7 @@ int endpoint_call(struct thread *t, struct kobj *facet, const struct capos_sqe *
     struct process *p = t->proc;
     struct ep_facet *f = (struct ep_facet *)facet;
     struct endpoint *ep = f->ep;
-    bool failed;
+    int failed;
     int err;
 
     if (sqe->interface_id == capos_Endpoint_INTERFACE_ID)
@@ -413,7 +428,7 @@ int endpoint_call(struct thread *t, struct kobj *facet, const struct capos_sqe *
     }
     if (failed || (sqe->send_len && !call->msg)) {
         spin_unlock(&ep->lock);
-        call_fail(call, failed ? CAPOS_ERR_TABLE_FULL : CAPOS_ERR_NO_MEMORY);
+        call_fail(call, failed ? failed : CAPOS_ERR_NO_MEMORY);
         return CALL_PENDING;
     }
     call->msg_len = sqe->send_len;
@@ -463,26 +478,33 @@ int endpoint_recv(struct thread *t, const struct capos_sqe *sqe)
     }
     recv->recv_slot = slot;
     recv->target = ep; /* endpoint_server_of's reference */
+    /* Delivery may drop the RECV's reference and a call's under the lock;
+     * this one keeps the endpoint until the lock is released. */
+    ep_get(ep);
     spin_lock(&ep->lock);
+    bool queue = true;
     while (ep->calls_head) {
         struct pending_op *call = q_pop(&ep->calls_head, &ep->calls_tail);
         ep->ncalls--;
-        enum deliver_result r = deliver(call, recv, call->msg, call->msg_len);
+        int call_err = 0;
+        enum deliver_result r = deliver(call, recv, call->msg, call->msg_len, &call_err);
         if (r == DELIVERED) {
-            spin_unlock(&ep->lock);
-            return CALL_PENDING;
+            queue = false;
+            break;
         }
         if (r == RECV_FAILED) {
             /* The RECV completed with an error; the call waits for another. */
             q_push_front(&ep->calls_head, &ep->calls_tail, call);
             ep->ncalls++;
-            spin_unlock(&ep->lock);
-            return CALL_PENDING;
+            queue = false;
+            break;
         }
-        call_fail(call, CAPOS_ERR_TABLE_FULL);
+        call_fail(call, call_err);
     }
-    q_push(&ep->recvs_head, &ep->recvs_tail, recv);
+    if (queue)
+        q_push(&ep->recvs_head, &ep->recvs_tail, recv);
     spin_unlock(&ep->lock);
+    ep_put(ep);
     return CALL_PENDING;
 }
 

@@ -24,6 +24,7 @@
 #include "objects.h"
 #include "pending.h"
 #include "process.h"
+#include "sched.h"
 #include "thread.h"
 #include "time.h"
 #include "usercopy.h"
@@ -160,6 +161,7 @@ static int park_wake(struct parkspace *s, struct call *c, struct capnp_reader *r
         o = next;
     }
     spin_unlock(&b->lock);
+    sched_kicks_defer();
     while (taken) {
         struct pending_op *op = taken;
         taken = op->wait_next;
@@ -169,6 +171,7 @@ static int park_wake(struct parkspace *s, struct call *c, struct capnp_reader *r
         pending_complete(op, CAPOS_OK, NULL, 0, NULL, 0);
         kobj_put(&s->obj);
     }
+    sched_kicks_flush();
     struct capnp_builder bld;
     call_result_begin(c, &bld);
     capos_ParkSpace_wake_Results_set_woken(capos_ParkSpace_wake_Results_init_root(&bld), n);

@@ -26,15 +26,23 @@ struct kobj *process_handle_create(struct process *target)
         return NULL;
     h->obj.kind = KOBJ_PROCESS_HANDLE;
     h->obj.refs = 1;
+    if (target)
+        process_handle_bind(&h->obj, target);
+    return &h->obj;
+}
+
+void process_handle_bind(struct kobj *o, struct process *target)
+{
+    struct phandle *h = (struct phandle *)o;
     h->target = target;
     process_get(target);
-    return &h->obj;
 }
 
 void process_handle_destroy(struct kobj *o)
 {
     struct phandle *h = (struct phandle *)o;
-    process_put(h->target);
+    if (h->target)
+        process_put(h->target);
     kfree(h);
 }
 

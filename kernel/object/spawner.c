@@ -195,6 +195,20 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
         capnp_list_get_text(&el, i);
     if (!call_params_ok(r))
         return CAPOS_ERR_INVALID_ARGUMENT;
+    /* The result, and room for it, before anything starts: a child that
+     * runs is a spawn that succeeded. */
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_ProcessSpawner_spawn_Results_set_handle(capos_ProcessSpawner_spawn_Results_init_root(&b),
+                                                  0);
+    int err = call_result_end(c, &b);
+    if (err == CAPOS_OK)
+        err = call_result_room(c, 1);
+    if (err != CAPOS_OK)
+        return err;
+    struct kobj *h = process_handle_create(NULL);
+    if (!h)
+        return CAPOS_ERR_NO_MEMORY;
 
     /* ---- act ---- */
     struct process_grant grants[SPAWN_MAX_GRANTS];
@@ -212,13 +226,13 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
             grants[i].bind = PROCESS_BIND_NONE;
         } else {
             capos_KernelCap_reader k = capos_SpawnGrant_get_kernel(g);
-            int err;
             grants[i].obj = kernel_cap_create(k, &grants[i].interface_id, &grants[i].bind, &err);
             if (grants[i].bind == PROCESS_BIND_MEMORY) {
                 if (capos_KernelCap_get_memoryLimit(k))
                     frame_limit = capos_KernelCap_get_memoryLimit(k) / PAGE_SIZE;
             } else if (grants[i].bind == PROCESS_BIND_NONE && !grants[i].obj) {
                 spawn_drop(grants, i);
+                kobj_put(h);
                 return err;
             }
         }
@@ -235,22 +249,18 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
     const char *why;
     struct process *child = process_create(pname, elf, elf_len, grants, ng, argv,
                                            al.len ? al.len : 1, env, el.len, frame_limit, &why);
-    if (!child)
+    if (!child) {
+        kobj_put(h);
         return CAPOS_ERR_NO_MEMORY; /* process_create dropped the grants */
+    }
     /* The child holds its own references; the moves are done. */
     struct xfer_set done = c->xfer;
     xfer_commit(c->proc, &c->xfer);
     cap_drop_all(done.objs, done.n);
-
-    struct kobj *h = process_handle_create(child);
-    if (!h)
-        return CAPOS_ERR_NO_MEMORY; /* the child runs; the caller just cannot wait for it */
+    process_handle_bind(h, child);
+    process_put(child); /* process_create's; the handle holds its own */
     c->out_caps[c->out_ncaps++] = h;
-    struct capnp_builder b;
-    call_result_begin(c, &b);
-    capos_ProcessSpawner_spawn_Results_set_handle(capos_ProcessSpawner_spawn_Results_init_root(&b),
-                                                  0);
-    return call_result_end(c, &b);
+    return CAPOS_OK;
 }
 
 static int spawner_restrict(struct spawner *s, struct call *c, struct capnp_reader *r)

@@ -5,11 +5,11 @@
  * A capability holds a reference on its thread and on the thread's
  * process, so both stay readable (and the process lock usable) after the
  * thread ends.  A join on a running thread becomes a pending op on the
- * thread's joiners list, guarded by the process lock; process_thread_ended
- * takes the whole list once and completes it, so every join completes
- * exactly once: with the exit code, or killed when the process stopped
- * first.  ThreadControl methods that act on "this thread" check that the
- * caller is that thread: a ThreadControl passed to another process gives it
+ * thread's joiners list, guarded by the process lock; process_thread_gone
+ * (once the thread's slot, ring and quota are back) takes the whole list
+ * once and completes it, so every join completes exactly once: with the
+ * exit code, or killed when the process stopped first.  ThreadControl methods that act on "this
+ * thread" check that the caller is that thread: a ThreadControl passed to another process gives it
  * no power over the thread.
  */
 #include "abi/errors.h"
@@ -111,7 +111,7 @@ static int thread_join(struct thread *t, struct call *c)
     if (!op)
         return CAPOS_ERR_NO_MEMORY;
     spin_lock(&t->proc->lock);
-    if (t->ended) {
+    if (t->gone) {
         spin_unlock(&t->proc->lock);
         pending_free(op);
         c->result_len = join_message(t->exit_code, t->killed, c->result, CALL_MAX_RESULT);

@@ -6,8 +6,10 @@
  * there.  Arguments are checked before anything is allocated: entry, stack
  * and TLS base must lie in the user range (a non-canonical FS base would
  * fault in the kernel when loaded), and an affinity mask must name an online
- * CPU.  The thread limit, frame quota and the process being alive are
- * checked by process_thread_spawn, which unwinds completely on failure.
+ * CPU.  The result message and the room for it in the caller's buffer and
+ * table are checked next; the thread limit, frame quota and the process
+ * being alive by process_thread_spawn, which unwinds completely on failure.
+ * So a spawn either fails with nothing started or succeeds in full.
  */
 #include "abi/errors.h"
 #include "arch/x86_64/smp.h"
@@ -66,19 +68,21 @@ int thread_spawner_invoke(struct kobj *o, struct call *c)
         (args.tls != 0 && !user_addr(args.tls)) ||
         (args.affinity != 0 && !(args.affinity & smp_online_mask())))
         return CAPOS_ERR_INVALID_ARGUMENT;
-    struct kobj *h = NULL;
-    struct thread *t;
-    int err = process_thread_spawn(s->p, &args, c->thread, &t);
-    if (err != CAPOS_OK)
-        return err;
-    h = thread_cap_create(t, false);
-    thread_put(t);
-    if (!h)
-        return CAPOS_ERR_NO_MEMORY; /* the thread runs; nobody can join it */
-    c->out_caps[c->out_ncaps++] = h;
+    /* The result first: once the thread runs, nothing may fail. */
     struct capnp_builder b;
     call_result_begin(c, &b);
     capos_ThreadSpawner_spawn_Results_set_handle(capos_ThreadSpawner_spawn_Results_init_root(&b),
                                                  0);
-    return call_result_end(c, &b);
+    int err = call_result_end(c, &b);
+    /* A thread started in the caller's own process takes a slot there too
+     * (its ThreadControl). */
+    if (err == CAPOS_OK)
+        err = call_result_room(c, s->p == c->proc ? 2 : 1);
+    struct kobj *h;
+    if (err == CAPOS_OK)
+        err = process_thread_spawn(s->p, &args, c->thread, &h);
+    if (err != CAPOS_OK)
+        return err;
+    c->out_caps[c->out_ncaps++] = h;
+    return CAPOS_OK;
 }

@@ -40,6 +40,7 @@
 #define VM_PROT_WRITE 2u
 #define VM_PROT_EXEC  4u
 #define VM_USER_TOP   0x00007f0000000000ULL /* below the bootstrap regions */
+#define VM_AUTO_BASE  0x0000100000000000ULL /* kernel-chosen mappings start here */
 
 struct vm_budget {
     uint32_t refs;            /* facets and regions charged to it */
@@ -210,17 +211,43 @@ static void vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
     }
 }
 
+/*
+ * A kernel-chosen address: the lowest gap above VM_AUTO_BASE that holds len
+ * bytes with an unmapped page on either side.  Lowest first, so that a
+ * process that maps and unmaps over and over reuses its addresses (and the
+ * page tables under them, which unmap keeps) instead of spreading out.
+ * Each pass moves past at least one region for good, so there are at most
+ * vm_count + 1 passes over at most PROCESS_MAX_VM_REGIONS regions.
+ */
+static uint64_t vm_choose(const struct process *p, uint64_t len)
+{
+    uint64_t at = VM_AUTO_BASE;
+    for (unsigned pass = 0; pass <= p->vm_count; pass++) {
+        bool moved = false;
+        for (unsigned i = 0; i < p->vm_count; i++) {
+            const struct vm_region *r = &p->vm[i];
+            if (at < r->end + PAGE_SIZE && r->start < at + len + PAGE_SIZE) {
+                at = r->end + PAGE_SIZE;
+                moved = true;
+            }
+        }
+        if (!moved)
+            break;
+    }
+    return at;
+}
+
 static int vm_map(struct process *p, struct vm_budget *budget, uint64_t addr, uint64_t len,
                   uint32_t prot, uint64_t *out)
 {
     if (!vm_prot_ok(prot) || len == 0 || !IS_ALIGNED(len, PAGE_SIZE))
         return CAPOS_ERR_INVALID_ARGUMENT;
     if (addr == 0) {
-        /* Kernel-chosen: the next free range above the previous choice,
-         * leaving one unmapped page between mappings. */
-        addr = p->vm_next;
+        if (len > VM_USER_TOP)
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        addr = vm_choose(p, len);
         while (vm_range_ok(addr, len) && !vm_range_free(p, addr, len))
-            addr += len + PAGE_SIZE;
+            addr += len + PAGE_SIZE; /* something else is mapped there */
     }
     if (!vm_range_ok(addr, len))
         return CAPOS_ERR_INVALID_ARGUMENT;
@@ -255,8 +282,6 @@ static int vm_map(struct process *p, struct vm_budget *budget, uint64_t addr, ui
     if (budget)
         budget->refs++;
     budget_charge(budget, (int64_t)(len / PAGE_SIZE));
-    if (addr + len + PAGE_SIZE > p->vm_next && addr >= p->vm_next)
-        p->vm_next = addr + len + PAGE_SIZE;
     *out = addr;
     return CAPOS_OK;
 }

@@ -87,6 +87,20 @@ enum frame_bitmap_err frame_bitmap_alloc(struct frame_bitmap *fb, uint64_t *out)
     return FRAME_BITMAP_NO_MEMORY;
 }
 
+/* The first free frame at or after f, or `end` if none comes before it. */
+static uint64_t fb_next_free(const struct frame_bitmap *fb, uint64_t f, uint64_t end)
+{
+    while (f < end) {
+        uint64_t free_bits = ~fb->words[f / 64] >> (f % 64);
+        if (free_bits) {
+            uint64_t n = f + (uint64_t)__builtin_ctzll(free_bits);
+            return n < end ? n : end;
+        }
+        f = (f / 64 + 1) * 64;
+    }
+    return end;
+}
+
 enum frame_bitmap_err frame_bitmap_alloc_run(struct frame_bitmap *fb, uint64_t count,
                                              uint64_t align, uint64_t limit, uint64_t *out)
 {
@@ -99,7 +113,11 @@ enum frame_bitmap_err frame_bitmap_alloc_run(struct frame_bitmap *fb, uint64_t c
     if (count > fb->free_count || count > end)
         return FRAME_BITMAP_NO_MEMORY;
 
-    for (uint64_t start = 0; start <= end - count;) {
+    uint64_t first = fb_next_free(fb, 0, end);
+    uint64_t start0;
+    if (!checked_add_u64(first, align - 1, &start0))
+        return FRAME_BITMAP_NO_MEMORY;
+    for (uint64_t start = start0 & ~(align - 1); start <= end - count;) {
         uint64_t f;
         for (f = 0; f < count; f++) {
             if (fb_bit(fb, start + f))
@@ -112,8 +130,10 @@ enum frame_bitmap_err frame_bitmap_alloc_run(struct frame_bitmap *fb, uint64_t c
             *out = start;
             return FRAME_BITMAP_OK;
         }
-        /* Skip past the used frame, then to the next aligned start. */
-        uint64_t next = start + f + 1;
+        /* Skip past the used frame and any used ones after it (a word at
+         * a time where the rest of a word is used), then to the next
+         * aligned start. */
+        uint64_t next = fb_next_free(fb, start + f + 1, end);
         uint64_t aligned;
         if (!checked_add_u64(next, align - 1, &aligned))
             break;

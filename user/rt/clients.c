@@ -185,10 +185,16 @@ int capos_boot_size(uint32_t cap, uint64_t *size)
     return CAPOS_OK;
 }
 
-int capos_boot_read(uint32_t cap, uint64_t offset, void *buf, uint32_t len, uint32_t *got)
+/* A read's result is too large for small thread stacks: one buffer, which
+ * the process's threads take turns with.  The message adds a few words of
+ * framing to the data. */
+static uint64_t boot_read_res[(32768 + 64) / 8];
+static struct capos_mutex boot_read_lock = CAPOS_MUTEX_INIT;
+
+static int capos_boot_read_locked(uint32_t cap, uint64_t offset, void *buf, uint32_t len,
+                                  uint32_t *got)
 {
-    /* The result message adds a few words of framing to the data. */
-    static uint64_t res[(32768 + 64) / 8];
+    uint64_t *res = boot_read_res;
     uint32_t rlen;
     struct capnp_reader r;
     struct capos_msg m;
@@ -199,7 +205,7 @@ int capos_boot_read(uint32_t cap, uint64_t offset, void *buf, uint32_t len, uint
     capos_BootPackage_read_Params_set_offset(p, offset);
     capos_BootPackage_read_Params_set_len(p, len);
     int err = capos_client_call(cap, capos_BootPackage_INTERFACE_ID, capos_BootPackage_method_read,
-                                &m, res, sizeof(res), &rlen);
+                                &m, res, sizeof(boot_read_res), &rlen);
     if (err)
         return err;
     if (!capos_msg_read(&r, res, rlen))
@@ -211,6 +217,14 @@ int capos_boot_read(uint32_t cap, uint64_t offset, void *buf, uint32_t len, uint
     memcpy(buf, d.ptr, d.len);
     *got = d.len;
     return CAPOS_OK;
+}
+
+int capos_boot_read(uint32_t cap, uint64_t offset, void *buf, uint32_t len, uint32_t *got)
+{
+    capos_mutex_lock(&boot_read_lock);
+    int err = capos_boot_read_locked(cap, offset, buf, len, got);
+    capos_mutex_unlock(&boot_read_lock);
+    return err;
 }
 
 int capos_vm_limit(uint32_t cap, uint64_t bytes, uint32_t *limited)

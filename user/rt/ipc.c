@@ -19,11 +19,16 @@ static const uint32_t *ipc_result_caps(const struct ipc_result *r, const struct 
     return (const uint32_t *)((const uint8_t *)r->words + CAPOS_CAPS_OFFSET(c->result_len));
 }
 
-int capos_spawn(uint32_t spawner, const char *binary, const char *name,
-                const struct capos_grant *grants, uint32_t ngrants, const char *const *argv,
-                uint32_t argc, const char *const *env, uint32_t envc, uint32_t *handle)
+/* The spawn message is large (kept off thread stacks, which may be small)
+ * and shared: spawns of one process's threads take turns. */
+static struct capos_msg spawn_msg;
+static struct capos_mutex spawn_lock = CAPOS_MUTEX_INIT;
+
+static int capos_spawn_locked(uint32_t spawner, const char *binary, const char *name,
+                              const struct capos_grant *grants, uint32_t ngrants,
+                              const char *const *argv, uint32_t argc, const char *const *env,
+                              uint32_t envc, uint32_t *handle)
 {
-    static struct capos_msg m; /* large: keep it off the stack */
     struct capos_xfer xfer[CAPOS_MAX_XFER];
     struct ipc_result res;
     struct capos_cqe cqe;
@@ -31,8 +36,9 @@ int capos_spawn(uint32_t spawner, const char *binary, const char *name,
     uint32_t len;
     uint16_t nx = 0;
 
-    capos_msg_init(&m);
-    capos_ProcessSpawner_spawn_Params_builder p = capos_ProcessSpawner_spawn_Params_init_root(&m.b);
+    capos_msg_init(&spawn_msg);
+    capos_ProcessSpawner_spawn_Params_builder p =
+        capos_ProcessSpawner_spawn_Params_init_root(&spawn_msg.b);
     capos_ProcessSpawner_spawn_Params_set_binary(p, binary, strlen(binary));
     capos_ProcessSpawner_spawn_Params_set_name(p, name, strlen(name));
     capos_SpawnGrant_builder_list gl = capos_ProcessSpawner_spawn_Params_init_grants(p, ngrants);
@@ -66,7 +72,7 @@ int capos_spawn(uint32_t spawner, const char *binary, const char *name,
     struct capnp_list_builder el = capos_ProcessSpawner_spawn_Params_init_env(p, envc);
     for (uint32_t i = 0; i < envc; i++)
         capnp_lb_set_text(el, i, env[i], strlen(env[i]));
-    int err = capos_msg_finish(&m, &out, &len);
+    int err = capos_msg_finish(&spawn_msg, &out, &len);
     if (err)
         return err;
     err = capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_spawn,
@@ -77,6 +83,17 @@ int capos_spawn(uint32_t spawner, const char *binary, const char *name,
         return CAPOS_ERR_INVALID_ARGUMENT;
     *handle = ipc_result_caps(&res, &cqe)[0];
     return CAPOS_OK;
+}
+
+int capos_spawn(uint32_t spawner, const char *binary, const char *name,
+                const struct capos_grant *grants, uint32_t ngrants, const char *const *argv,
+                uint32_t argc, const char *const *env, uint32_t envc, uint32_t *handle)
+{
+    capos_mutex_lock(&spawn_lock);
+    int err =
+        capos_spawn_locked(spawner, binary, name, grants, ngrants, argv, argc, env, envc, handle);
+    capos_mutex_unlock(&spawn_lock);
+    return err;
 }
 
 bool capos_exit_decode(const void *msg, uint32_t len, struct capos_exit *st)

@@ -5,8 +5,10 @@
  * another CPU may run prev: nothing below touches prev's stack again),
  * loads the next stack and restores its registers; `ret` then continues
  * wherever that thread called arch_switch_stacks from, or, for a new thread,
- * at thread_enter_user, which finishes the switch (sched_switch_tail) and
- * drops into trap_return with the thread's prepared user frame.
+ * at thread_enter_user, which finishes the switch (sched_switch_tail),
+ * ends the thread instead if its process stopped before it first ran
+ * (process_check_alive), and drops into trap_return with the thread's
+ * prepared user frame.
  */
     .section .text
     .code64
@@ -35,5 +37,6 @@ thread_enter_user:
     movq %rsp, %rbx     /* the trap frame; keep it across the call */
     andq $-16, %rsp
     call sched_switch_tail
+    call process_check_alive
     movq %rbx, %rsp
     jmp trap_return
