@@ -90,12 +90,13 @@ struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
 
 void pending_setup_done(struct thread *owner)
 {
+    /* No lock: a canceller that still sees the op as in setup leaves it to
+     * the owner, which cancels it itself once it sees its process stopped
+     * (set before any canceller runs); one that sees NULL finds the op
+     * queued or done. */
     struct ring *r = &owner->ring;
-    if (!r->setup_op)
-        return; /* only the owner writes it */
-    uint64_t flags = spin_lock_irqsave(&r->lock);
-    r->setup_op = NULL;
-    spin_unlock_irqrestore(&r->lock, flags);
+    if (r->setup_op)
+        __atomic_store_n(&r->setup_op, NULL, __ATOMIC_RELEASE);
 }
 
 void pending_free(struct pending_op *op)
@@ -150,7 +151,7 @@ void pending_cancel_all(struct thread *t)
     for (;;) {
         uint64_t flags = spin_lock_irqsave(&r->lock);
         struct pending_op *op = r->pending;
-        if (op && foreign && op == r->setup_op)
+        if (op && foreign && op == __atomic_load_n(&r->setup_op, __ATOMIC_ACQUIRE))
             op = op->owner_next;
         if (!op) {
             spin_unlock_irqrestore(&r->lock, flags);

@@ -44,7 +44,8 @@ struct ring {
     struct pending_op *pending_free;
     /* The op the owner is setting up right now (at most one: only the
      * owner creates ops, one SQE at a time); cancellers from other CPUs
-     * leave it to the owner.  Written by the owner under the lock. */
+     * leave it to the owner.  Written only by the owner: set under the
+     * lock, cleared without it (pending_setup_done). */
     struct pending_op *setup_op;
     struct pending_op pending_pool[CAPOS_RING_CQ_ENTRIES];
 };
