@@ -514,6 +514,7 @@ static int spawn_many(void *arg)
                 l->first_error = r;
             continue;
         }
+        memset(&st, 0, sizeof(st));
         if (capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_exited ||
             st.code != l->code) {
             if (!l->wrong++)
