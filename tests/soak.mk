@@ -2,16 +2,12 @@
 # minutes in one boot on 4 CPUs, checked like the stress-smp4 smoke.  The
 # manifest is system/smoke-stress.capnp with the duration and a progress
 # interval (SOAK_PROGRESS seconds; each progress line also probes free
-# physical memory) written into the stress program's argv.  SOAK_RACES=1
-# also stops children while their threads enter blocking calls, which the
-# kernel does not survive yet (threads_hostile_bugs.c, cancel-race).
+# physical memory) written into the stress program's argv.
 
 SOAK_MINUTES ?= 10
 SOAK_PROGRESS ?= 60
-SOAK_RACES ?=
 SOAK_SECONDS = $(shell echo $$(( $(SOAK_MINUTES) * 60 )))
-SOAK_ARGV = "stress", "$(SOAK_SECONDS)", "$(SOAK_PROGRESS)"$(if $(SOAK_RACES),$(comma) "races")
-comma := ,
+SOAK_ARGV = "stress", "$(SOAK_SECONDS)", "$(SOAK_PROGRESS)"
 
 # Regenerated every time: the duration comes from the command line.
 soak: kernel user

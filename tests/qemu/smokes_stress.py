@@ -1,4 +1,5 @@
-"""QEMU smokes of the SMP stress run and of hostile use of the thread APIs.
+"""QEMU smokes of the SMP stress run, of hostile use of the thread APIs, and
+regression tests of threads and spawning.
 
 stress-smp4 boots system/smoke-stress.capnp on 4 CPUs: user/tests/stress.c
 runs IPC, parking, and thread and process creation concurrently for a few
@@ -11,13 +12,13 @@ user/tests/threads_hostile.c feeds the thread, ParkSpace and
 SchedulingPolicy interfaces bad input and kills processes at awkward
 moments; each case is a sub-check.
 
-threads-hostile-bugs-smp4 (system/smoke-threads-hostile-bugs.capnp) holds
-reproductions of known defects; its cases fail until they are fixed, so it
-runs only when CAPOS_KNOWN_BUGS=1 is set:
-    CAPOS_KNOWN_BUGS=1 python3 tools/run-tests.py --only smoke -k bugs
+threads-regress-smp4 boots system/smoke-threads-regress.capnp:
+user/tests/threads_regress.c creates, joins, spawns and kills threads and
+processes at their limits and from several CPUs at once, each case checking
+one guarantee (a join frees everything the thread held, a failed spawn
+starts nothing, a kill never meets an operation half set up, ...); each
+case is a sub-check.
 """
-import os
-
 from smokes import KERNEL, Smoke, exited, system
 
 # What every stress run must show; tests/qemu/soak.py checks the same.
@@ -40,9 +41,10 @@ HOSTILE_CASES = ['spawn-bad-address', 'spawn-bad-affinity', 'thread-limit', 'bad
                  'spawn-into-child', 'park-foreign', 'control-args', 'policy', 'unknown-methods',
                  'last-exit', 'no-leaks']
 
-BUG_CASES = ['limit-after-join', 'ring-slot-reuse', 'slots-after-join', 'spawn-handle-lost',
-             'spawn-result-small', 'process-result-small', 'spawn-concurrent', 'vm-page-tables',
-             'spawn-lookup', 'spawn-exit-race', 'kill-while-spawning', 'cancel-race']
+REGRESS_CASES = ['limit-after-join', 'ring-slot-reuse', 'slots-after-join', 'spawn-table-full',
+                 'spawn-result-small', 'process-result-small', 'spawn-concurrent',
+                 'vm-page-tables', 'spawn-lookup', 'spawn-exit-race', 'kill-while-spawning',
+                 'cancel-race']
 
 SMOKES = [
     Smoke(name='stress-smp4', kernel=KERNEL, module=system('smoke-stress'), smp=4, timeout=60,
@@ -57,13 +59,11 @@ SMOKES = [
                   r'^system: all processes have exited; halting'],
           forbid=[r'KERNEL (PANIC|FAULT)', r'FAIL'],
           groups={c: [r'^threads-hostile: %s: ok$' % c] for c in HOSTILE_CASES}),
+    Smoke(name='threads-regress-smp4', kernel=KERNEL, module=system('smoke-threads-regress'),
+          smp=4, timeout=120,
+          expect=[r'^threads-regress: %d cases, 0 failed' % len(REGRESS_CASES),
+                  exited('threads-regress', 0),
+                  r'^system: all processes have exited; halting'],
+          forbid=[r'KERNEL (PANIC|FAULT)', r'FAIL'],
+          groups={c: [r'^threads-regress: %s: ok$' % c] for c in REGRESS_CASES}),
 ]
-
-if os.environ.get('CAPOS_KNOWN_BUGS'):
-    SMOKES.append(
-        Smoke(name='threads-hostile-bugs-smp4', kernel=KERNEL,
-              module=system('smoke-threads-hostile-bugs'), smp=4, timeout=60,
-              expect=[r'^threads-hostile-bugs: %d cases, 0 failed' % len(BUG_CASES),
-                      exited('threads-hostile-bugs', 0)],
-              forbid=[r'KERNEL (PANIC|FAULT)', r'FAIL'],
-              groups={c: [r'^threads-hostile-bugs: %s: ok$' % c] for c in BUG_CASES}))

@@ -5,15 +5,15 @@
  * (system/smoke-stress.capnp, a few seconds) and as `make soak` (the same
  * program for minutes, tests/soak.mk).
  *
- * argv: stress [seconds [progress-seconds ["races"]]].  The run is a series of rounds
+ * argv: stress [seconds [progress-seconds]].  The run is a series of rounds
  * of about ROUND_MS each (the last one may end after `seconds`).  In a
  * round, all at once:
  *
  *   ipc      NSERVERS server threads RECV/RETURN on one endpoint; NCLIENTS
  *            client threads of this process (badge 1), a peer process with
- *            two client threads (badge 2) and a doomed peer (badge 3, killed
- *            mid-round once told to stop calling; with "races", while it
- *            calls) CALL it.  Every reply must echo its request and
+ *            two client threads (badge 2) and a doomed peer (badge 3,
+ *            killed mid-round: in odd rounds while it calls, in even ones
+ *            once told to stop calling and parked) CALL it.  Every reply must echo its request and
  *            carry a value derived from it and the badge; calls made and
  *            calls served must match exactly (the peer reports its count as
  *            its exit status).
@@ -30,26 +30,29 @@
  *   threads  a driver creates batches of threads (returning, exiting
  *            through ThreadControl.exit, creating and joining a thread of
  *            their own, parking until a timeout, yielding; some pinned to a
- *            CPU) and joins them, checking every exit code.
+ *            CPU) and joins them, checking every exit code.  Creates are
+ *            never refused: the process stays far below its thread limit.
  *   procs    NPROCS drivers each spawn stress_child processes (exit, exit
  *            while threads run, last thread ends the process, blocked
  *            threads killed, fault in main or in a thread) and wait for
- *            them, checking every exit status.  Without "races", a child
- *            lives at least 10 ms and is stopped only while its other
- *            threads are blocked or run in user mode: a child that ends
- *            while its spawn call is still running, or is stopped while a
- *            thread enters a blocking call, can crash the kernel
- *            (threads_hostile_bugs.c, spawn-exit-race and cancel-race).
+ *            them, checking every exit status; every spawn must succeed.
+ *            Children start at once, so many end while their spawn call is
+ *            still completing.  In turns of one of each kind, the children
+ *            are "racy" (stress_child.c): they are stopped while their
+ *            threads go in and out of blocking calls (block children are
+ *            killed 0 to 2 ms after the spawn), or stopped only once their
+ *            threads have blocked or spin (block children are killed
+ *            after 30 ms).
  *
  * Then everything is stopped and joined, the round's books are checked,
  * and the capability table (free slots, found by filling it) and the
  * memory quota in use are compared with their values after the warm-up
- * rounds: neither may grow.  With a progress interval (the soak), a
- * progress line is printed that often, and the physical memory the kernel
- * has not kept (free memory, found by mapping until noMemory, which takes
- * a second or two, plus this program's own) is measured after the warm-up,
- * at each progress line and at the end: kernel memory that is never given
- * back shows as a fall.
+ * rounds: neither may grow (every thread joined has given back its slots
+ * by the time its join completes, so the free slots must match exactly).  With a progress interval
+ * (the soak), a progress line is printed that often, and the physical memory the kernel has not
+ * kept (free memory, found by mapping until noMemory, which takes a second or two, plus this
+ * program's own) is measured after the warm-up, at each progress line and at the end: kernel memory
+ * that is never given back shows as a fall.
  *
  * The last lines are a summary with every count, then "stress: ok" only if
  * every invariant held, else "stress: FAIL ..." lines; the exit status is
@@ -92,7 +95,6 @@ static uint32_t ep_server, client_local, client_peer, client_doomed;
 static unsigned ncpus;
 static uint32_t round_stop;
 static uint32_t doom; /* servers tell the doomed peer to stop calling */
-static bool races;
 static uint64_t round_no;
 static uint32_t failures;
 
@@ -133,25 +135,6 @@ static uint64_t now_ns(void)
 static void sleep_ms(uint64_t ms)
 {
     capos_timer_sleep(timer, ms * MS);
-}
-
-/* Thread creations refused with quotaExceeded although this process never
- * comes near the thread limit or its frame quota.  That is a kernel defect
- * (an ended thread's ring address is marked free before it is unmapped;
- * threads_hostile_bugs.c, ring-slot-reuse, reproduces it): such refusals
- * are retried and counted, and the summary reports them. */
-static uint32_t refused_below_limit;
-
-static int create_thread(struct capos_thread **t, int (*fn)(void *), void *arg,
-                         const struct capos_thread_opts *o)
-{
-    int r = capos_thread_create(t, fn, arg, o);
-    for (int tries = 0; r == CAPOS_ERR_QUOTA_EXCEEDED && tries < 1000; tries++) {
-        __atomic_fetch_add(&refused_below_limit, 1, __ATOMIC_RELAXED);
-        capos_thread_yield();
-        r = capos_thread_create(t, fn, arg, o);
-    }
-    return r;
 }
 
 /* Everything counted over the whole run. */
@@ -482,7 +465,7 @@ static int job_main(void *arg)
         struct capos_thread *t;
         int code = -1;
         bool killed = true;
-        int r = create_thread(&t, job_return, &inner, &small);
+        int r = capos_thread_create(&t, job_return, &inner, &small);
         if (r != CAPOS_OK) {
             fail("nested thread create: %s", capos_error_name(r));
             return -1;
@@ -531,7 +514,7 @@ static int thread_driver_main(void *arg)
                              (int)((round_no * 7919 + batch * 31 + (uint32_t)i) & 0xfffffff), 0, 0};
             if (i % 2 == 0)
                 o.affinity = 1ULL << (k % ncpus);
-            int r = create_thread(&t[i], job_main, &jobs[i], &o);
+            int r = capos_thread_create(&t[i], job_main, &jobs[i], &o);
             if (r != CAPOS_OK) {
                 fail("thread create: %s", capos_error_name(r));
                 break;
@@ -559,16 +542,10 @@ static int thread_driver_main(void *arg)
 
 /* ---- process churn ---- */
 
-/* Spawns refused with notFound although the binary exists.  That is a
- * kernel defect (concurrent spawns share one manifest reader;
- * threads_hostile_bugs.c, spawn-lookup): such spawns are retried and
- * counted, and the summary reports them. */
-static uint32_t spawn_not_found;
-
 /* ProcessSpawner.spawn of stress_child with its usual kernel grants and
  * optionally an endpoint client facet (copied) as "echo".  The message is
  * built on the caller's stack, so any thread may spawn at any time. */
-static int spawn_once(const char *const *argv, uint32_t argc, uint32_t echo, uint32_t *handle)
+static int spawn_child(const char *const *argv, uint32_t argc, uint32_t echo, uint32_t *handle)
 {
     static const struct {
         const char *name;
@@ -621,16 +598,6 @@ static int spawn_once(const char *const *argv, uint32_t argc, uint32_t echo, uin
     return CAPOS_OK;
 }
 
-static int spawn_child(const char *const *argv, uint32_t argc, uint32_t echo, uint32_t *handle)
-{
-    int r = spawn_once(argv, argc, echo, handle);
-    for (int tries = 0; r == CAPOS_ERR_NOT_FOUND && tries < 100; tries++) {
-        __atomic_fetch_add(&spawn_not_found, 1, __ATOMIC_RELAXED);
-        r = spawn_once(argv, argc, echo, handle);
-    }
-    return r;
-}
-
 /* Waits for a child, releases its handle and returns its status (kind
  * exited with code INT32_MIN if the wait itself failed). */
 static struct capos_exit wait_child(uint32_t h, const char *what)
@@ -664,8 +631,8 @@ static void describe(const struct capos_exit *st, char *buf, size_t len)
 enum child_mode { CM_EXIT, CM_THREADS, CM_LAST, CM_BLOCK, CM_FAULT, CM_TFAULT, CM_MODES };
 static const char *const mode_names[CM_MODES] = {"exit",  "threads", "last",
                                                  "block", "fault",   "tfault"};
-/* With races: children end at once, and are stopped while their threads
- * enter blocking calls (see stress_child.c). */
+/* Children that are stopped while their threads go in and out of blocking
+ * calls (see stress_child.c). */
 static const char *const racy_names[CM_MODES] = {"exit-racy",  "threads-racy", "last-racy",
                                                  "block-racy", "fault-racy",   "tfault-racy"};
 
@@ -683,7 +650,8 @@ static int proc_driver_main(void *arg)
         int code = (int)((k * 13 + d->id + round_no) % 120) + 1;
         char codestr[16];
         fmt_snprintf(codestr, sizeof(codestr), "%d", code);
-        const char *argv[] = {"stress_child", (races ? racy_names : mode_names)[mode], codestr};
+        bool racy = (k / CM_MODES + d->id) % 2;
+        const char *argv[] = {"stress_child", (racy ? racy_names : mode_names)[mode], codestr};
         uint32_t h;
         int r = spawn_child(argv, 3, 0, &h);
         if (r != CAPOS_OK) {
@@ -692,10 +660,11 @@ static int proc_driver_main(void *arg)
         }
         d->spawned++;
         if (mode == CM_BLOCK) {
-            /* Without races, the child's threads have long blocked when
-             * the kill comes; with them, they may still be on the way. */
-            if (!races || k % 3)
-                sleep_ms((races ? 0 : 30) + k % 3);
+            /* A racy child's threads may still be on their way into
+             * their calls when the kill comes; the others' have long
+             * blocked. */
+            if (!racy || k % 3)
+                sleep_ms((racy ? 0 : 30) + k % 3);
             r = capos_process_kill(h);
             if (r != CAPOS_OK)
                 fail("kill: %s", capos_error_name(r));
@@ -741,7 +710,7 @@ static struct proc_driver pdrivers[NPROCS];
 static bool start(struct capos_thread **t, int (*fn)(void *), void *arg,
                   const struct capos_thread_opts *o, const char *what)
 {
-    int r = create_thread(t, fn, arg, o);
+    int r = capos_thread_create(t, fn, arg, o);
     if (r != CAPOS_OK) {
         fail("create %s thread: %s", what, capos_error_name(r));
         *t = NULL;
@@ -798,7 +767,8 @@ static void run_round(void)
         fail("spawn peer: %s", capos_error_name(r));
     char dbadge[8];
     fmt_snprintf(dbadge, sizeof(dbadge), "%d", STRESS_BADGE_DOOMED);
-    const char *doomed_argv[] = {"stress_child", races ? "doomed-racy" : "doomed", dbadge};
+    bool racy = round_no % 2;
+    const char *doomed_argv[] = {"stress_child", racy ? "doomed-racy" : "doomed", dbadge};
     r = spawn_child(doomed_argv, 3, client_doomed, &doomed);
     if (r != CAPOS_OK)
         fail("spawn doomed peer: %s", capos_error_name(r));
@@ -829,10 +799,10 @@ static void run_round(void)
         start(&pdrivers[i].t, proc_driver_main, &pdrivers[i], &medium, "process driver");
     }
 
-    /* The doomed peer dies mid-round: with races, with calls queued or in
-     * service; without, once it has stopped calling and parked. */
+    /* The doomed peer dies mid-round: in odd rounds with calls queued or
+     * in service, in even ones once it has stopped calling and parked. */
     sleep_ms(ROUND_MS / 2 - 20 + round_no % 40);
-    if (!races) {
+    if (!racy) {
         __atomic_store_n(&doom, 1, __ATOMIC_RELEASE);
         sleep_ms(20);
     }
@@ -997,23 +967,17 @@ static uint64_t quota_used(void)
 /* Physical memory the kernel has not kept for itself: what it can still
  * give (map ever smaller pieces until it says noMemory, then unmap them
  * all) plus what this program holds, which may grow a little with its heap
- * without any leak.  The pieces go to the same fixed addresses every time:
- * the kernel keeps page tables after an unmap and never reuses addresses
- * it chose itself, so kernel-chosen addresses would add page tables to
- * this program's use at every probe (threads_hostile_bugs.c,
- * vm-page-tables). */
-#define PROBE_BASE 0x0000500000000000ULL
-
+ * without any leak.  The kernel chooses the addresses: the lowest gaps, so
+ * each probe reuses the page tables the one before it left. */
 static uint64_t free_physical(void)
 {
     uint64_t held = quota_used();
     static const uint64_t piece[] = {64ULL << 20, 8ULL << 20, 1ULL << 20, 128ULL << 10};
-    uint64_t addr[40], len[40], total = 0, next = PROBE_BASE;
+    uint64_t addr[40], len[40], total = 0;
     uint32_t n = 0;
     for (uint32_t i = 0; i < sizeof(piece) / sizeof(piece[0]); i++) {
         while (n < 40) {
-            int r =
-                capos_vm_map(memory, next, piece[i], CAPOS_PROT_READ | CAPOS_PROT_WRITE, &addr[n]);
+            int r = capos_vm_map(memory, 0, piece[i], CAPOS_PROT_READ | CAPOS_PROT_WRITE, &addr[n]);
             if (r == CAPOS_ERR_NO_MEMORY || r == CAPOS_ERR_QUOTA_EXCEEDED)
                 break;
             if (r != CAPOS_OK) {
@@ -1023,7 +987,6 @@ static uint64_t free_physical(void)
             }
             len[n++] = piece[i];
             total += piece[i];
-            next += piece[i];
         }
     }
     for (uint32_t i = 0; i < n; i++) {
@@ -1059,24 +1022,20 @@ static void summary(uint64_t elapsed_ns)
                  (unsigned long)tot.mutex_ops, (unsigned long)tot.items,
                  (unsigned long)tot.item_sum, (unsigned long)tot.handoffs,
                  (unsigned long)tot.park_timeouts);
-    capos_printf("stress: threads: %lu created, %lu joined; %u creations refused with "
-                 "quotaExceeded far below the limit, then retried\n",
-                 (unsigned long)tot.threads_created, (unsigned long)tot.threads_joined,
-                 refused_below_limit);
+    capos_printf("stress: threads: %lu created, %lu joined\n", (unsigned long)tot.threads_created,
+                 (unsigned long)tot.threads_joined);
     capos_printf("stress: processes: %lu spawned, %lu waited (%lu exited, %lu killed, %lu "
-                 "faulted; %lu peers exited, %lu doomed killed); %u spawns refused with "
-                 "notFound, then retried\n",
+                 "faulted; %lu peers exited, %lu doomed killed)\n",
                  (unsigned long)tot.procs_spawned, (unsigned long)tot.procs_waited,
                  (unsigned long)tot.procs_exited, (unsigned long)tot.procs_killed,
                  (unsigned long)tot.procs_faulted, (unsigned long)tot.peers_exited,
-                 (unsigned long)tot.doomed_killed, spawn_not_found);
+                 (unsigned long)tot.doomed_killed);
 }
 
 int main(int argc, char **argv)
 {
     uint64_t seconds = argc > 1 ? (uint64_t)parse(argv[1]) : 5;
     uint64_t progress = argc > 2 ? (uint64_t)parse(argv[2]) : 0;
-    races = argc > 3 && !strcmp(argv[3], "races");
     uint32_t client0;
     if (capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) != CAPOS_OK ||
         capos_capset_find("memory", capos_VirtualMemory_INTERFACE_ID, &memory) != CAPOS_OK ||
@@ -1094,12 +1053,12 @@ int main(int argc, char **argv)
         return 1;
     }
     ncpus = count_cpus();
-    capos_printf("stress: %lu s on %u CPUs, rounds of %u ms%s\n", (unsigned long)seconds, ncpus,
-                 ROUND_MS, races ? ", stopping children in the middle of system calls" : "");
+    capos_printf("stress: %lu s on %u CPUs, rounds of %u ms\n", (unsigned long)seconds, ncpus,
+                 ROUND_MS);
 
     uint64_t t0 = now_ns(), deadline = t0 + seconds * 1000 * MS, next_report = 0;
     uint64_t base_used = 0, max_used = 0, base_phys = 0, last_phys = 0;
-    uint32_t base_slots = 0, slots = 0, late_slots = 0;
+    uint32_t base_slots = 0, slots = 0;
     uint64_t probe_ms = 0;
     do {
         round_no++;
@@ -1108,22 +1067,12 @@ int main(int argc, char **argv)
         slots = free_cap_slots();
         if (tot.rounds == WARMUP) {
             uint64_t p0 = now_ns();
-            sleep_ms(5);
             /* The first probe creates the page tables of its addresses;
              * the baseline of memory in use includes them. */
             if (progress)
                 base_phys = last_phys = free_physical();
             base_used = max_used = used = quota_used();
-            /* Slots still held by threads that just ended can only make
-             * a probe low: the highest of a few is the baseline. */
             base_slots = slots = free_cap_slots();
-            for (int i = 0; i < 3; i++) {
-                sleep_ms(10);
-                slots = free_cap_slots();
-                if (slots > base_slots)
-                    base_slots = slots;
-            }
-            slots = base_slots;
             probe_ms = (now_ns() - p0) / MS;
             char phys[96] = "physical memory not probed (no progress interval)";
             if (progress)
@@ -1140,17 +1089,6 @@ int main(int argc, char **argv)
             if (used > base_used + MEM_SLACK)
                 fail("memory in use grew from %lu KiB to %lu KiB", (unsigned long)(base_used >> 10),
                      (unsigned long)(used >> 10));
-            /* A thread's ThreadControl leaves the table a moment after its
-             * joiner was told it ended (threads_hostile_bugs.c,
-             * slots-after-join): count those, and allow them time. */
-            if (slots > base_slots)
-                base_slots = slots; /* the baseline caught a late one */
-            if (slots != base_slots)
-                late_slots++;
-            for (int tries = 0; slots != base_slots && tries < 100; tries++) {
-                sleep_ms(1);
-                slots = free_cap_slots();
-            }
             if (slots != base_slots)
                 fail("%u free capability slots, %u after the warm-up", slots, base_slots);
             if (progress && now_ns() >= next_report) {
@@ -1180,10 +1118,9 @@ int main(int argc, char **argv)
                      "%lu KiB physical free or held after warm-up, %lu KiB at the end",
                      (unsigned long)(base_phys >> 10), (unsigned long)(end_phys >> 10));
     capos_printf("stress: leaks: memory in use %lu KiB after warm-up, at most %lu KiB later; %u "
-                 "free capability slots after warm-up, %u at the end (%u probes found a slot "
-                 "released late); %s\n",
+                 "free capability slots after warm-up, %u at the end; %s\n",
                  (unsigned long)(base_used >> 10), (unsigned long)(max_used >> 10), base_slots,
-                 slots, late_slots, phys);
+                 slots, phys);
     if (!failures && progress && end_phys + PHYS_SLACK < base_phys)
         fail("free physical memory fell from %lu KiB to %lu KiB", (unsigned long)(base_phys >> 10),
              (unsigned long)(end_phys >> 10));

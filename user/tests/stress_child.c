@@ -23,15 +23,13 @@
  *   doomed        one thread calls "echo" like a client until a reply says
  *                 stop, then parks until it is killed
  *
- * Every mode but client and doomed first waits 10 ms.  The "-racy"
- * variants (exit-racy, threads-racy, ...) do not, and end the process
- * while its threads are busy entering blocking calls: helpers that park
- * with short timeouts over and over, a fault right away, calls until the
- * kill.  That can crash the kernel (a process that ends before its
- * spawner made its handle is freed too early; pending_cancel_all meets an
- * operation its thread has not finished setting up; threads_hostile_bugs.c,
- * spawn-exit-race and cancel-race), so the stress test uses them only
- * when asked to.
+ * Every mode starts at once, so exit and fault often end the process
+ * before the parent's spawn call has completed.  The "-racy" variants
+ * (exit-racy, threads-racy, ...) end the process while its threads are
+ * busy going in and out of blocking calls: threads helpers park with short
+ * timeouts over and over instead of waking nobody, tfault faults at once
+ * instead of once the others have blocked, and doomed is killed while it
+ * still calls (the parent decides that, and when block is killed).
  *
  * A child never prints on the way to being killed or faulting: its status,
  * not its output, is what the stress test checks.
@@ -56,17 +54,11 @@ static long parse(const char *s)
 
 static const struct capos_thread_opts small = {.stack_size = 16 * 1024};
 
-/* quotaExceeded here is never the thread limit (a child has at most five
- * threads): it is the kernel's ring slot reuse defect (see stress.c), so
- * it is retried. */
+/* A child has at most five threads: a create never fails. */
 static struct capos_thread *start(int (*fn)(void *), void *arg)
 {
     struct capos_thread *t = NULL;
     int r = capos_thread_create(&t, fn, arg, &small);
-    for (int tries = 0; r == CAPOS_ERR_QUOTA_EXCEEDED && tries < 1000; tries++) {
-        capos_thread_yield();
-        r = capos_thread_create(&t, fn, arg, &small);
-    }
     if (r != CAPOS_OK)
         capos_exit(90); /* the parent reports an unexpected status */
     return t;
@@ -252,19 +244,12 @@ int main(int argc, char **argv)
     park = capos_park_default();
     capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer);
 
-    /* "<mode>-racy" runs <mode> at once; plain <mode> first waits 10 ms,
-     * so that the parent's spawn call has long completed when this
-     * process ends (a process that ends before ProcessSpawner.spawn has
-     * made its handle is freed under it; threads_hostile_bugs.c,
-     * spawn-exit-race). */
     size_t len = strlen(mode);
     if (len > 5 && len - 5 < sizeof(base) && !strcmp(mode + len - 5, "-racy")) {
         memcpy(base, mode, len - 5);
         base[len - 5] = 0;
         mode = base;
         racy = true;
-    } else if (strcmp(mode, "client") && strcmp(mode, "doomed")) {
-        capos_timer_sleep(timer, 10 * 1000 * 1000);
     }
 
     if (!strcmp(mode, "exit"))

@@ -10,13 +10,15 @@
  *                       addresses: invalidArgument
  *   spawn-bad-affinity  masks naming no online CPU: invalidArgument; a mask
  *                       with online and offline CPUs runs on an online one
- *   thread-limit        threads up to the per-process limit (64), then
- *                       quotaExceeded; after joining them the process
- *                       creates threads again
+ *   thread-limit        threads up to the per-process limit (64), none
+ *                       refused before it, then quotaExceeded; after
+ *                       joining them the process fills up to the limit
+ *                       again at once
  *   bad-stack           children whose new thread has an unmapped or
  *                       read-only stack, or an entry in data or unmapped
  *                       memory: the whole child stops, faulted (#PF) at the
- *                       expected address, while its main thread waits
+ *                       expected address, while its main thread waits and
+ *                       another goes in and out of ParkSpace.wait
  *   join-self           joining one's own handle: invalidArgument; the
  *                       ThreadHandle interface on a ThreadControl:
  *                       wrongInterface
@@ -32,20 +34,27 @@
  *   park-unmapped       a word unmapped while a thread waits on it: wake
  *                       still finds the waiter, a new wait is badAddress
  *   kill-blocked        children with threads in ParkSpace.wait (with and
- *                       without timeout), ThreadHandle.join, Timer.sleep
- *                       and a busy loop are killed: status killed, and the
+ *                       without timeout, and in and out of it with a 1 us
+ *                       one), ThreadHandle.join, Timer.sleep and a busy
+ *                       loop are killed, from at once (while the threads
+ *                       are still being created and entering their calls)
+ *                       to 40 ms after the spawn: status killed, and the
  *                       timers they armed fire harmlessly afterwards
  *   control-foreign     a ThreadControl copied to another process refuses
  *                       exit, setTls, setAffinity, lowerWeight and yield
  *                       there (notPermitted); handle works
  *   join-foreign-killed a ThreadHandle received from another process:
  *                       join completes with killed when that process is
- *                       killed; info then says ended; its ThreadSpawner
- *                       then answers peerGone
+ *                       killed (while its thread goes in and out of
+ *                       ParkSpace.wait); info then says ended; its
+ *                       ThreadSpawner then answers peerGone
  *   spawn-into-child    two threads start threads in a child through the
  *                       child's ThreadSpawner until it is full (64 with its
- *                       own); killed, every one of them is reported killed,
- *                       and the spawner answers peerGone
+ *                       own), or until it is killed while they are at it:
+ *                       every spawn succeeds until the child is full
+ *                       (quotaExceeded) or killed (peerGone), every thread
+ *                       started is reported killed, and the spawner then
+ *                       answers peerGone
  *   park-foreign        a copy of this process's ParkSpace in a child:
  *                       waits and wakes on the same address in the two
  *                       processes never meet
@@ -60,9 +69,9 @@
  *   no-leaks            the capability table has as many free slots at the
  *                       end as at the start
  *
- * Known defects this program steps around (retrying, with a comment at
- * each place) are reproduced by threads_hostile_bugs.c.  argv[1], when
- * given, names a child role (see child_main).
+ * Children start their work at once, so many end or are stopped while
+ * their spawn call is still completing.  argv[1], when given, names a
+ * child role (see child_main).
  */
 #include "capos.h"
 
@@ -274,21 +283,6 @@ static int park_wait_raw(uint64_t addr, uint32_t expected, uint64_t timeout)
     return capos_park_wait(park, (const uint32_t *)(uintptr_t)addr, expected, timeout);
 }
 
-/* capos_thread_create, retrying quotaExceeded: far below the thread limit
- * that is the kernel's ring slot reuse defect (threads_hostile_bugs.c,
- * ring-slot-reuse), which this program does not test.  thread-limit calls
- * capos_thread_create itself. */
-static int create_thread(struct capos_thread **t, int (*fn)(void *), void *arg,
-                         const struct capos_thread_opts *o)
-{
-    int r = capos_thread_create(t, fn, arg, o);
-    for (int tries = 0; r == CAPOS_ERR_QUOTA_EXCEEDED && tries < 1000; tries++) {
-        capos_thread_yield();
-        r = capos_thread_create(t, fn, arg, o);
-    }
-    return r;
-}
-
 /* ---- children ---- */
 
 /* Starts this program as a child in `role` with console, timer, memory,
@@ -376,6 +370,15 @@ static int park_with_timeouts(void *arg)
     return 0;
 }
 
+/* In and out of ParkSpace.wait without pause. */
+static int park_briefly(void *arg)
+{
+    (void)arg;
+    for (;;)
+        capos_park_wait(park, &never, 0, 1000);
+    return 0;
+}
+
 static int join_forever(void *arg)
 {
     capos_thread_join(arg, 0, 0);
@@ -402,7 +405,7 @@ static struct capos_thread *child_start(int (*fn)(void *), void *arg)
 {
     static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
     struct capos_thread *t;
-    if (create_thread(&t, fn, arg, &o) != CAPOS_OK)
+    if (capos_thread_create(&t, fn, arg, &o) != CAPOS_OK)
         capos_exit(80);
     return t;
 }
@@ -414,23 +417,18 @@ static uint64_t readonly_stack(void)
     return ((uint64_t)(uintptr_t)capos_thread_entry & ~0xfffULL) + 0x800;
 }
 
-/* The bad thread is started by a helper once main and a parked thread
- * are surely blocked, and the helper then spins in user mode: the process
- * is stopped only while no thread is on its way into a blocking call,
- * which the kernel does not survive yet (threads_hostile_bugs.c,
- * cancel-race). */
+/* The bad thread is started at once by a helper that then goes in and
+ * out of ParkSpace.wait, while main joins a parked thread: the fault stops
+ * the process whatever its other threads are doing. */
 static uint64_t bad_entry, bad_stack_top;
 
 static int start_bad_thread(void *arg)
 {
     (void)arg;
-    capos_timer_sleep(timer, 5 * MS);
     int err = spawn_raw(bad_entry, bad_stack_top, 0, 0, 0, 0);
     if (err != CAPOS_OK)
         capos_exit(60 + err);
-    for (;;)
-        __asm__ volatile("pause");
-    return 0;
+    return park_briefly(0);
 }
 
 static int bad_thread_role(uint64_t entry, uint64_t stack)
@@ -478,6 +476,7 @@ static int child_main(const char *role, const char *arg)
     if (!strcmp(role, "blocked")) {
         struct capos_thread *parked = child_start(park_forever, 0);
         child_start(park_with_timeouts, 0);
+        child_start(park_briefly, 0);
         struct capos_thread *joiner = child_start(join_forever, parked);
         child_start(sleep_long, 0);
         child_start(spin, (void *)&spins);
@@ -529,10 +528,8 @@ static int child_main(const char *role, const char *arg)
         uint64_t res[8];
         if (capos_call(ep, 0x7468726561647321ULL, 0, 0, 0, res, sizeof(res), x, 2, 0) != CAPOS_OK)
             return 2;
-        /* Then spins in user mode: a kill while a thread enters a wait
-         * crashes the kernel (threads_hostile_bugs.c, cancel-race). */
-        for (;;)
-            __asm__ volatile("pause");
+        /* Then goes in and out of a wait until the kill. */
+        return park_briefly(0);
     }
     if (!strcmp(role, "foreign-park")) {
         /* The parent's ParkSpace: its waits and wakes are keyed by this
@@ -576,7 +573,7 @@ static void still_works(const char *after)
 {
     struct capos_thread *t;
     int code = -1;
-    int r = create_thread(&t, return_arg, (void *)(intptr_t)4321, 0);
+    int r = capos_thread_create(&t, return_arg, (void *)(intptr_t)4321, 0);
     if (r == CAPOS_OK)
         r = capos_thread_join(t, &code, 0);
     if (r != CAPOS_OK || code != 4321)
@@ -644,7 +641,7 @@ static void spawn_bad_affinity(void)
     struct capos_thread_opts o = {.affinity = (1ULL << last) | (1ULL << 63)};
     struct capos_thread *t;
     int code = -1;
-    int r = create_thread(&t, report_cpu, 0, &o);
+    int r = capos_thread_create(&t, report_cpu, 0, &o);
     if (r == CAPOS_OK)
         r = capos_thread_join(t, &code, 0);
     if (r != CAPOS_OK || code != (int)last)
@@ -680,21 +677,11 @@ static unsigned fill_threads(struct capos_thread **t, unsigned max, int *refusal
     return n;
 }
 
-/* Fills the process with waiting threads up to the limit.  A refusal
- * before the limit is retried a while: ended threads leave a moment after
- * their joins completed, and a ring slot can be refused once just after
- * another thread ended (threads_hostile_bugs.c, limit-after-join and
- * ring-slot-reuse). */
+/* Fills the process with waiting threads up to the limit (and tries a
+ * few past it). */
 static unsigned fill_to_limit(struct capos_thread **t, int *refusal)
 {
-    unsigned n = 0;
-    for (int tries = 0; tries < 100; tries++) {
-        n += fill_threads(t + n, MAX_THREADS + 4 - n, refusal);
-        if (n >= MAX_THREADS - 1 || *refusal != CAPOS_ERR_QUOTA_EXCEEDED)
-            break;
-        sleep_ms(10);
-    }
-    return n;
+    return fill_threads(t, MAX_THREADS + 4, refusal);
 }
 
 static unsigned release_threads(struct capos_thread **t, unsigned n)
@@ -784,7 +771,7 @@ static void join_twice(void)
     begin("join-twice");
     for (unsigned i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
         struct capos_thread *t;
-        int r = create_thread(&t, return_arg, (void *)(intptr_t)codes[i], 0);
+        int r = capos_thread_create(&t, return_arg, (void *)(intptr_t)codes[i], 0);
         if (r != CAPOS_OK) {
             fail("create: %s", capos_error_name(r));
             continue;
@@ -826,14 +813,14 @@ static void join_many(void)
     struct joiner j[3];
     begin("join-many");
     hold_gate = 0;
-    if (create_thread(&target, hold, 0, 0) != CAPOS_OK) {
+    if (capos_thread_create(&target, hold, 0, 0) != CAPOS_OK) {
         fail("create target");
         end();
         return;
     }
     for (int i = 0; i < 3; i++) {
         j[i] = (struct joiner){target->handle, -1, -1, true};
-        if (create_thread(&jt[i], join_it, &j[i], 0) != CAPOS_OK)
+        if (capos_thread_create(&jt[i], join_it, &j[i], 0) != CAPOS_OK)
             fail("create joiner %d", i);
     }
     sleep_ms(10);
@@ -944,7 +931,7 @@ static void park_wake_count(void)
         fail("wake with nobody waiting woke %u", woken);
     for (int i = 0; i < 2; i++) {
         w[i] = (struct waiter){&words[0], i ? UINT64_MAX : 0, 0, 0, -1};
-        if (create_thread(&t[i], wait_once, &w[i], 0) != CAPOS_OK)
+        if (capos_thread_create(&t[i], wait_once, &w[i], 0) != CAPOS_OK)
             fail("create waiter %d", i);
     }
     while (!__atomic_load_n(&w[0].about_to_park, __ATOMIC_ACQUIRE) ||
@@ -985,7 +972,7 @@ static void park_unmapped(void)
     }
     uint32_t *word = (uint32_t *)(uintptr_t)(addr + 64);
     w = (struct waiter){word, 2000 * MS, 0, 0, -1};
-    if (create_thread(&t, wait_once, &w, 0) != CAPOS_OK) {
+    if (capos_thread_create(&t, wait_once, &w, 0) != CAPOS_OK) {
         fail("create waiter");
         end();
         return;
@@ -1004,18 +991,20 @@ static void park_unmapped(void)
 
 static void kill_blocked(void)
 {
+    /* From a kill before the child's threads exist, through kills while
+     * they are being created and entering their calls, to one long after
+     * they have all blocked. */
+    static const uint64_t delays[] = {0, 0, 1, 1, 2, 3, 5, 8, 12, 40};
     begin("kill-blocked");
-    /* The children's threads have blocked by the time of the kill: one on
-     * its way into a wait would crash the kernel (threads_hostile_bugs.c,
-     * cancel-race). */
-    for (int delay = 40; delay <= 60; delay += 20) {
+    for (unsigned i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
         uint32_t h;
         int r = spawn_child("blocked", 0, 0, 0, &h);
         if (r != CAPOS_OK) {
             fail("spawn: %s", capos_error_name(r));
             continue;
         }
-        sleep_ms((uint64_t)delay);
+        if (delays[i])
+            sleep_ms(delays[i]);
         expect("kill", capos_process_kill(h), CAPOS_OK);
         expect("kill again", capos_process_kill(h), CAPOS_OK);
         expect_end("blocked child", h, capos_ExitStatus_which_killed, 0, 0);
@@ -1107,7 +1096,7 @@ static void join_foreign_killed(void)
         fail("info of the foreign thread: %s, ended %d", capos_error_name(r), info.ended);
     struct joiner j = {foreign, -1, -1, false};
     struct capos_thread *jt;
-    if (create_thread(&jt, join_it, &j, 0) != CAPOS_OK)
+    if (capos_thread_create(&jt, join_it, &j, 0) != CAPOS_OK)
         fail("create joiner");
     sleep_ms(10);
     expect("kill", capos_process_kill(h), CAPOS_OK);
@@ -1135,43 +1124,37 @@ static void join_foreign_killed(void)
 }
 
 /* Two threads of the parent start threads in a child through the child's
- * ThreadSpawner until it is full; then the child is killed.  Every thread
- * started is reported killed, and the child's spawner then answers
- * peerGone.  (Killing the child while a spawn into it is under way can
- * crash the kernel: threads_hostile_bugs.c, kill-while-spawning.) */
+ * ThreadSpawner until it is full, or until the child is killed while they
+ * are at it.  Every spawn succeeds until the child is full (quotaExceeded)
+ * or killed (peerGone); every thread started is reported killed, and the
+ * child's spawner then answers peerGone. */
 struct feeder {
     uint32_t child_spawner;
     uint32_t handles[MAX_THREADS];
-    uint32_t n, full;
+    uint32_t n;
+    int end; /* the refusal that stopped it */
 };
 
 static int feed(void *arg)
 {
     struct feeder *f = arg;
-    unsigned refused = 0;
-    while (refused < 20) {
+    for (;;) {
         uint32_t h;
         int r =
             spawn_raw_on(f->child_spawner, (uint64_t)(uintptr_t)foreign_spin,
                          (uint64_t)(uintptr_t)(foreign_stack + sizeof(foreign_stack)), 0, 0, 0, &h);
-        if (r == CAPOS_OK && f->n < MAX_THREADS) {
-            f->handles[f->n++] = h;
-            refused = 0;
-        } else if (r == CAPOS_OK) {
+        if (r != CAPOS_OK) {
+            f->end = r;
+            return 0;
+        }
+        if (f->n == MAX_THREADS) {
             fail("more threads in the child than its limit");
             capos_release(h);
-        } else if (r == CAPOS_ERR_QUOTA_EXCEEDED) {
-            /* Full, or a ring slot refused once (ring-slot-reuse): try a
-             * few more times before calling it full. */
-            f->full++;
-            refused++;
-            capos_thread_yield();
-        } else {
-            fail("spawn into the child: %s", capos_error_name(r));
+            f->end = CAPOS_OK;
             return 1;
         }
+        f->handles[f->n++] = h;
     }
-    return 0;
 }
 
 static void spawn_into_child(void)
@@ -1184,26 +1167,41 @@ static void spawn_into_child(void)
         end();
         return;
     }
-    for (int round = 0; round < 4; round++) {
+    /* Rounds 0 and 1 fill the child, then kill it; the others kill it 0, 1,
+     * 2 or 3 ms after the feeders started. */
+    for (int round = 0; round < 6; round++) {
         static struct feeder f[2];
         struct capos_thread *ft[2];
         uint32_t h, foreign, child_spawner, started = 0;
+        bool fill = round < 2;
         if (!foreign_child(server, client, &h, &foreign, &child_spawner))
             break;
         for (int i = 0; i < 2; i++) {
             memset(&f[i], 0, sizeof(f[i]));
             f[i].child_spawner = child_spawner;
-            if (create_thread(&ft[i], feed, &f[i], 0) != CAPOS_OK)
+            if (capos_thread_create(&ft[i], feed, &f[i], 0) != CAPOS_OK)
                 fail("create feeder");
+        }
+        if (!fill) {
+            if (round > 2)
+                sleep_ms((uint64_t)(round - 2));
+            expect("kill", capos_process_kill(h), CAPOS_OK);
         }
         for (int i = 0; i < 2; i++) {
             capos_thread_join(ft[i], 0, 0);
             started += f[i].n;
+            if (f[i].end != CAPOS_ERR_QUOTA_EXCEEDED && (fill || f[i].end != CAPOS_ERR_PEER_GONE))
+                fail("round %d: a spawn into the child %s: %s", round,
+                     fill ? "before it was full" : "before it was full or killed",
+                     capos_error_name(f[i].end));
         }
-        if (started != MAX_THREADS - 1)
+        if (fill && started != MAX_THREADS - 1)
             fail("%u threads started in a child besides its main thread, expected %u", started,
                  MAX_THREADS - 1);
-        expect("kill", capos_process_kill(h), CAPOS_OK);
+        if (!fill && started > MAX_THREADS - 1)
+            fail("%u threads started in a child besides its main thread", started);
+        if (fill)
+            expect("kill", capos_process_kill(h), CAPOS_OK);
         for (int i = 0; i < 2; i++) {
             for (uint32_t k = 0; k < f[i].n; k++) {
                 bool killed = false;
@@ -1235,7 +1233,7 @@ static void park_foreign(void)
     uint32_t h, woken = 99;
     begin("park-foreign");
     shared_word = 0;
-    if (create_thread(&t, wait_once, &w, 0) != CAPOS_OK) {
+    if (capos_thread_create(&t, wait_once, &w, 0) != CAPOS_OK) {
         fail("create waiter");
         end();
         return;
@@ -1294,7 +1292,7 @@ static void control_args(void)
            control_call(ctl, capos_ThreadControl_method_setAffinity, ~0ULL), CAPOS_OK);
     struct capos_thread *t;
     int code = -1;
-    if (create_thread(&t, exit_garbage, 0, 0) != CAPOS_OK ||
+    if (capos_thread_create(&t, exit_garbage, 0, 0) != CAPOS_OK ||
         capos_thread_join(t, &code, 0) != CAPOS_OK || code != 55)
         fail("exit with a malformed message: the thread ended with %d", code);
     end();
@@ -1464,10 +1462,6 @@ int main(int argc, char **argv)
         capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer);
         capos_capset_find("threads", capos_ThreadSpawner_INTERFACE_ID, &tspawner);
         park = capos_park_default();
-        /* No child ends before the parent's spawn call has completed: one
-         * that does is freed under the spawner (threads_hostile_bugs.c,
-         * spawn-exit-race). */
-        sleep_ms(10);
         return child_main(argv[1], argc > 2 ? argv[2] : "");
     }
     if (capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) != CAPOS_OK ||
@@ -1510,13 +1504,7 @@ int main(int argc, char **argv)
     last_exit();
 
     begin("no-leaks");
-    /* Ended threads leave the table a moment after their joins completed
-     * (see threads_hostile_bugs.c, slots-after-join). */
     uint32_t slots1 = free_slots();
-    for (int tries = 0; slots1 != slots0 && tries < 100; tries++) {
-        sleep_ms(10);
-        slots1 = free_slots();
-    }
     if (slots1 != slots0)
         fail("%u free capability slots at the start, %u at the end", slots0, slots1);
     still_works("every case");

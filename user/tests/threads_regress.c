@@ -1,73 +1,60 @@
 /*
- * threads_hostile_bugs: reproductions of known defects around threads and
- * spawning (system/smoke-threads-hostile-bugs.capnp).  Each case prints
- * "threads-hostile-bugs: <case>: ok" or FAIL lines saying what happened;
- * while the defects exist the cases fail, which is why this system is not
- * among the default smokes (tests/qemu/smokes_stress.py lists it apart).
+ * threads_regress: regression tests for threads and spawning under
+ * concurrency and at their limits (system/smoke-threads-regress.capnp).
+ * Each case checks one guarantee and prints "threads-regress: <case>: ok",
+ * or FAIL lines saying what happened instead:
  *
  *   limit-after-join   a process at its thread limit joins a thread and at
- *                      once creates another: quotaExceeded now and then,
- *                      because the ended thread still counts until its CPU
- *                      has switched away from it (process_thread_gone)
- *   ring-slot-reuse    threads created and joined in a tight loop by four
- *                      threads at once, far below the limit: now and then
- *                      quotaExceeded, because an ended thread's ring slot
- *                      is marked free (process_thread_gone) before its ring
- *                      is unmapped (ring_destroy, after the lock is
- *                      dropped), so a spawn that takes the slot at once
- *                      finds the address still mapped and ring_create fails
- *   slots-after-join   the same for the capability table: the ended
- *                      thread's ThreadControl is released after its joiners
- *                      were told it ended (process_thread_exit)
- *   spawn-handle-lost  ThreadSpawner.spawn with one free slot in the
- *                      caller's table: the new ThreadControl takes it, the
- *                      ThreadHandle cannot be delivered, the call fails with
- *                      tableFull, yet the thread runs
+ *                      once creates another, 300 times: every create
+ *                      succeeds (a join completes only once the thread no
+ *                      longer counts against the limit)
+ *   ring-slot-reuse    four threads create and join threads in a tight
+ *                      loop, never more than nine alive: no create is
+ *                      refused (an ended thread's ring slot is free and its
+ *                      ring unmapped by the time its joiner hears of it)
+ *   slots-after-join   with two free slots in its capability table, the
+ *                      process starts and joins a thread 1000 times: after
+ *                      each join both slots are free again (the thread's
+ *                      ThreadControl is released before the join completes)
+ *   spawn-table-full   ThreadSpawner.spawn with one free slot in the
+ *                      caller's table, where a thread of its own process
+ *                      needs two (its ThreadControl and the ThreadHandle):
+ *                      tableFull, and the thread never runs; with two free
+ *                      slots the same spawn succeeds
  *   spawn-result-small ThreadSpawner.spawn with a result buffer too small
- *                      for the handle: resultTooLarge, yet the thread runs
- *                      (capos_thread_create would free its stack under it)
+ *                      for the handle: resultTooLarge, and the thread never
+ *                      runs
  *   process-result-small ProcessSpawner.spawn with a result buffer too
- *                      small: resultTooLarge, yet the child runs, and nobody
- *                      holds a handle to wait for or kill it
- *   spawn-concurrent   capos_spawn from two threads at once: its parameter
- *                      message is one static buffer (user/rt/ipc.c), so
- *                      the calls corrupt each other's children
- *   spawn-lookup       four threads spawning at once: now and then a spawn
- *                      fails with notFound, because every spawn looks its
- *                      binary up through the one global manifest reader
- *                      (system_find_binary -> manifest_find_binary, which
- *                      reopens sys_manifest's capnp reader in place) with
- *                      no lock, so concurrent lookups upset each other
- *   spawn-exit-race    children that exit at once, spawned by four threads
- *                      at a time: a child torn down before ProcessSpawner
- *                      .spawn made its handle is freed too early; the
- *                      later free through the handle panics the kernel
- *                      ("kfree of ... not a live heap block").  It shows
- *                      only when the spawning CPU is held up, so it may
- *                      take a few boots on a busy host
- *   kill-while-spawning children killed while their main thread creates
- *                      threads: process_stop wakes (sched_kick) a thread
- *                      that process_thread_spawn has linked into the
- *                      process but not yet given to sched_add, which then
- *                      queues it twice: kernel panic "enqueued twice"
- *   cancel-race        children killed while their threads go in and out
- *                      of ParkSpace.wait: the kernel faults in park_take
- *                      (NULL target), because pending_new puts a new op on
- *                      its thread's list before the op is set up, and
- *                      process_stop (on another CPU) runs
- *                      pending_cancel_all over that list; every kind of
- *                      op (join, wait, sleep, CALL, RECV) has the same
- *                      window.  It runs last, as it ends the machine
- *   vm-page-tables     VirtualMemory.map and unmap, over and over, at
- *                      addresses the kernel chooses: the memory in use
- *                      grows with nothing mapped, because unmap keeps the
- *                      page tables and the kernel never chooses an address
- *                      twice (vm_next only moves up), so every cycle may
- *                      add page tables that stay charged until exit
+ *                      small, and with a full capability table:
+ *                      resultTooLarge and tableFull, and neither child runs
+ *   spawn-concurrent   capos_spawn from two threads at once, 40 children
+ *                      each: every child gets its own spawner's arguments
+ *                      and exits with its code
+ *   vm-page-tables     256 map/unmap pairs of 1 MiB at addresses the kernel
+ *                      chooses: the memory in use ends where it began (the
+ *                      kernel picks the lowest free gap, so each map reuses
+ *                      the page tables the one before it left)
+ *   spawn-lookup       four threads spawn 160 children each, eight at a
+ *                      time, that live 20 ms: every spawn finds its binary
+ *                      (manifest lookups are safe on several CPUs at once)
+ *                      and every child exits with its code
+ *   spawn-exit-race    the same with 500 children per thread that exit at
+ *                      once, often before their ProcessSpawner.spawn has
+ *                      returned: every spawn gives a handle, every wait
+ *                      the child's code, and nothing stalls
+ *   kill-while-spawning 1000 children killed at once or after 1 ms while
+ *                      their main thread creates threads as fast as it can:
+ *                      each ends killed (a thread still being created is
+ *                      not woken by the kill before it is handed to the
+ *                      scheduler, so it is queued once)
+ *   cancel-race        1000 children killed at once or after 1 ms while
+ *                      their threads go in and out of ParkSpace.wait,
+ *                      Timer.sleep, ThreadHandle.join, CALL and RECV: each
+ *                      ends killed (an operation still being set up on one
+ *                      CPU is left to its thread by a kill on another)
  *
- * argv[1], when given, names a child role: "exit N" exits with N, "ping"
- * calls its "ep" endpoint once, "done" waits 100 ms and calls it with
- * method 1.
+ * A kernel panic or fault in any case fails the smoke.  argv[1], when
+ * given, names a child role (see child_main).
  */
 #include "capos.h"
 
@@ -79,6 +66,7 @@ extern const char capos_thread_entry[];
 #define MS          (1000ULL * 1000)
 #define MAX_THREADS 64 /* kernel PROCESS_MAX_THREADS */
 #define PING_IID    0x70696e6770696e67ULL
+#define PROG        "threads_regress"
 
 static uint32_t timer, tspawner, park, spawner;
 static const char *case_name;
@@ -92,7 +80,7 @@ static void fail(const char *fmt, ...)
     va_start(ap, fmt);
     fmt_vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    capos_printf("threads-hostile-bugs: %s: FAIL: %s\n", case_name, line);
+    capos_printf("threads-regress: %s: FAIL: %s\n", case_name, line);
     __atomic_fetch_add(&case_failures, 1, __ATOMIC_RELAXED);
 }
 
@@ -108,7 +96,7 @@ static void end(void)
     if (case_failures)
         nfailed++;
     else
-        capos_printf("threads-hostile-bugs: %s: ok\n", case_name);
+        capos_printf("threads-regress: %s: ok\n", case_name);
 }
 
 static void sleep_ms(uint64_t ms)
@@ -221,7 +209,7 @@ static void limit_after_join(void)
 {
     static struct capos_thread *t[MAX_THREADS];
     static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
-    unsigned n = 0, refused = 0, rounds = 300;
+    unsigned n = 0, rounds = 300;
     begin("limit-after-join");
     while (n < MAX_THREADS - 1) {
         own_gate[n] = 0;
@@ -238,23 +226,16 @@ static void limit_after_join(void)
         capos_thread_join(t[i], 0, 0);
         own_gate[i] = 0;
         int r = capos_thread_create(&t[i], hold_own, &own_gate[i], &o);
-        if (r == CAPOS_OK)
-            continue;
-        refused++;
-        for (int tries = 0; r != CAPOS_OK && tries < 100; tries++) {
-            sleep_ms(1);
-            r = capos_thread_create(&t[i], hold_own, &own_gate[i], &o);
-        }
         if (r != CAPOS_OK) {
-            fail("no thread could be created 100 ms after a join: %s", capos_error_name(r));
-            n = i; /* t[i] is gone; keep the others */
+            fail("create %u, right after joining a thread at the limit: %s", k,
+                 capos_error_name(r));
+            t[i] = NULL;
             break;
         }
     }
-    if (refused)
-        fail("%u of %u creates right after joining a thread were refused with quotaExceeded",
-             refused, rounds);
     for (unsigned i = 0; i < n; i++) {
+        if (!t[i])
+            continue;
         __atomic_store_n(&own_gate[i], 1, __ATOMIC_RELEASE);
         capos_park_wake(park, &own_gate[i], 1, 0);
         capos_thread_join(t[i], 0, 0);
@@ -285,48 +266,56 @@ static void slots_after_join(void)
             capos_release(a);
         if (rb == CAPOS_OK)
             capos_release(b);
-        if (ra != CAPOS_OK || rb != CAPOS_OK) {
+        if (ra != CAPOS_OK || rb != CAPOS_OK)
             late++;
-            sleep_ms(1);
-        }
     }
     unfill_table();
     if (late)
-        fail("%u of %u times a joined thread's ThreadControl still held a table slot", late,
-             rounds);
+        fail("%u of %u times a joined thread still held a table slot after the join", late, rounds);
     end();
 }
 
-static void spawn_handle_lost(void)
+/* Whether a thread started on raw_pool ran note_ran within 20 ms. */
+static bool ran_soon(void)
 {
-    int results[5], n = 0;
-    begin("spawn-handle-lost");
-    sleep_ms(20); /* let the threads of the case before leave the table */
-    for (; n < 5; n++) {
+    sleep_ms(20);
+    return __atomic_load_n(&ran, __ATOMIC_ACQUIRE) != 0;
+}
+
+static void spawn_table_full(void)
+{
+    begin("spawn-table-full");
+    for (int n = 0; n < 5; n++) {
         uint32_t h = 0;
+        int code = -1;
         fill_table(1);
         __atomic_store_n(&ran, 0, __ATOMIC_RELAXED);
         int r = raw_spawn(&raw_pool[1 + n % 2], note_ran, 0, 64, &h);
-        sleep_ms(50);
-        uint32_t seen = __atomic_load_n(&ran, __ATOMIC_ACQUIRE);
-        unfill_table();
-        results[n] = r;
-        if (r == CAPOS_OK) {
-            join_raw(h, 0);
-            capos_release(h);
-        } else if (seen) {
-            fail("spawn with one free slot failed with %s, yet the thread ran",
-                 capos_error_name(r));
+        bool seen = ran_soon();
+        if (r != CAPOS_ERR_TABLE_FULL || seen) {
+            fail("spawn with one free slot: %s, the thread %s", capos_error_name(r),
+                 seen ? "ran" : "did not run");
+            if (r == CAPOS_OK) {
+                join_raw(h, 0);
+                capos_release(h);
+            }
+            unfill_table();
             break;
         }
-        sleep_ms(20);
+        /* One more free slot: now there is room. */
+        capos_release(fill_ids[--nfill]);
+        r = raw_spawn(&raw_pool[1 + n % 2], note_ran, 0, 64, &h);
+        if (r == CAPOS_OK) {
+            if (join_raw(h, &code) != CAPOS_OK || code != 3)
+                fail("join of the thread spawned with two free slots: code %d", code);
+            capos_release(h);
+        } else {
+            fail("spawn with two free slots: %s", capos_error_name(r));
+        }
+        unfill_table();
+        if (r != CAPOS_OK)
+            break;
     }
-    if (n == 5)
-        capos_printf("threads-hostile-bugs: spawn-handle-lost: not reproduced; spawns gave %s, "
-                     "%s, %s, %s, %s\n",
-                     capos_error_name(results[0]), capos_error_name(results[1]),
-                     capos_error_name(results[2]), capos_error_name(results[3]),
-                     capos_error_name(results[4]));
     end();
 }
 
@@ -335,15 +324,14 @@ static void spawn_result_small(void)
     uint32_t h = 0;
     begin("spawn-result-small");
     __atomic_store_n(&ran, 0, __ATOMIC_RELAXED);
-    int r = raw_spawn(&raw_pool[2], note_ran, 0, 8, &h);
-    sleep_ms(20);
-    uint32_t seen = __atomic_load_n(&ran, __ATOMIC_ACQUIRE);
+    int r = raw_spawn(&raw_pool[3], note_ran, 0, 8, &h);
+    bool seen = ran_soon();
+    if (r != CAPOS_ERR_RESULT_TOO_LARGE || seen)
+        fail("spawn with an 8-byte result buffer: %s, the thread %s", capos_error_name(r),
+             seen ? "ran" : "did not run");
     if (r == CAPOS_OK) {
         join_raw(h, 0);
         capos_release(h);
-    } else if (seen) {
-        fail("spawn with an 8-byte result buffer failed with %s, yet the thread ran",
-             capos_error_name(r));
     }
     end();
 }
@@ -358,10 +346,10 @@ static int spawn_pinger(const char *role, uint32_t ep, uint32_t res_len, uint32_
     struct capos_cqe cqe;
     const uint8_t *out;
     uint32_t len;
-    const char *argv[] = {"threads_hostile_bugs", role};
+    const char *argv[] = {PROG, role};
     capos_msg_init(&m);
     capos_ProcessSpawner_spawn_Params_builder p = capos_ProcessSpawner_spawn_Params_init_root(&m.b);
-    capos_ProcessSpawner_spawn_Params_set_binary(p, "threads_hostile_bugs", 20);
+    capos_ProcessSpawner_spawn_Params_set_binary(p, PROG, strlen(PROG));
     capos_ProcessSpawner_spawn_Params_set_name(p, role, strlen(role));
     capos_SpawnGrant_builder_list gl = capos_ProcessSpawner_spawn_Params_init_grants(p, 3);
     capos_SpawnGrant_builder g = capos_SpawnGrant_list_at(gl, 0);
@@ -388,7 +376,7 @@ static int spawn_pinger(const char *role, uint32_t ep, uint32_t res_len, uint32_
 
 static void process_result_small(void)
 {
-    uint32_t server, client, lost = 0, late;
+    uint32_t server, client, h[2] = {0, 0}, late;
     uint64_t buf[16];
     struct capos_request req;
     unsigned pings = 0;
@@ -398,12 +386,24 @@ static void process_result_small(void)
         end();
         return;
     }
-    int r = spawn_pinger("ping", client, 8, &lost);
-    /* A second child, spawned properly, calls 100 ms later: everything the
-     * first one would send arrives before that. */
+    /* Two children that would call "ep" at once if they ran: one spawned
+     * with an 8-byte result buffer, one with no free slot in this
+     * process's table for its handle. */
+    int r[2];
+    r[0] = spawn_pinger("ping", client, 8, &h[0]);
+    fill_table(0);
+    r[1] = spawn_pinger("ping", client, 128, &h[1]);
+    unfill_table();
+    if (r[0] != CAPOS_ERR_RESULT_TOO_LARGE)
+        fail("spawn with an 8-byte result buffer: %s, expected resultTooLarge",
+             capos_error_name(r[0]));
+    if (r[1] != CAPOS_ERR_TABLE_FULL)
+        fail("spawn with a full table: %s, expected tableFull", capos_error_name(r[1]));
+    /* A third child, spawned properly, calls 100 ms later: anything the
+     * first two sent arrives before that. */
     int r2 = spawn_pinger("done", client, 128, &late);
     if (r2 != CAPOS_OK) {
-        fail("spawn of the second child: %s", capos_error_name(r2));
+        fail("spawn of the third child: %s", capos_error_name(r2));
     } else {
         for (;;) {
             if (capos_recv(server, buf, sizeof(buf), &req) != CAPOS_OK)
@@ -417,13 +417,14 @@ static void process_result_small(void)
         capos_process_wait(late, &st);
         capos_release(late);
     }
-    if (r == CAPOS_OK) {
-        struct capos_exit st;
-        capos_process_wait(lost, &st);
-        capos_release(lost);
-    } else if (pings) {
-        fail("spawn with an 8-byte result buffer failed with %s, yet the child ran",
-             capos_error_name(r));
+    if (pings)
+        fail("%u of the children whose spawn failed ran", pings);
+    for (int i = 0; i < 2; i++) {
+        if (r[i] == CAPOS_OK) {
+            struct capos_exit st;
+            capos_process_wait(h[i], &st);
+            capos_release(h[i]);
+        }
     }
     capos_release(server);
     capos_release(client);
@@ -502,19 +503,18 @@ static int spawn_many(void *arg)
     char codestr[12], name[16];
     fmt_snprintf(codestr, sizeof(codestr), "%d", l->code);
     fmt_snprintf(name, sizeof(name), "exit-%d", l->code);
-    /* The children wait 20 ms before they exit: one that exits at once
-     * may meet spawn-exit-race. */
-    const char *argv[] = {"threads_hostile_bugs", "exit-late", codestr};
+    const char *argv[] = {PROG, "exit", codestr};
     struct capos_grant g = {.name = "timer", .kernel = true, .kind = capos_KernelCapKind_timer};
     for (int i = 0; i < 40; i++) {
         uint32_t h;
         struct capos_exit st;
-        int r = capos_spawn(spawner, "threads_hostile_bugs", name, &g, 1, argv, 3, 0, 0, &h);
+        int r = capos_spawn(spawner, PROG, name, &g, 1, argv, 3, 0, 0, &h);
         if (r != CAPOS_OK) {
             if (!l->errors++)
                 l->first_error = r;
             continue;
         }
+        memset(&st, 0, sizeof(st));
         if (capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_exited ||
             st.code != l->code) {
             if (!l->wrong++)
@@ -576,11 +576,12 @@ static void vm_page_tables(void)
 }
 
 /* Four threads spawn children of this program and wait for them, each
- * child exiting with 4 (at once, or after 20 ms). */
+ * child exiting with 4 (at once, or after 20 ms).  Every spawn must give a
+ * handle and every wait that code. */
 struct quick {
     const char *role;
     unsigned n;
-    unsigned bad, not_found;
+    unsigned bad;
     char first[96]; /* what the first bad one did */
 };
 
@@ -602,14 +603,14 @@ static int spawn_quick(void *arg)
             capos_msg_init(&m);
             capos_ProcessSpawner_spawn_Params_builder p =
                 capos_ProcessSpawner_spawn_Params_init_root(&m.b);
-            capos_ProcessSpawner_spawn_Params_set_binary(p, "threads_hostile_bugs", 20);
+            capos_ProcessSpawner_spawn_Params_set_binary(p, PROG, strlen(PROG));
             capos_ProcessSpawner_spawn_Params_set_name(p, q->role, strlen(q->role));
             capos_SpawnGrant_builder_list gl = capos_ProcessSpawner_spawn_Params_init_grants(p, 1);
             capos_SpawnGrant_builder g = capos_SpawnGrant_list_at(gl, 0);
             capos_SpawnGrant_set_name(g, "timer", 5);
             capos_KernelCap_set_kind(capos_SpawnGrant_init_kernel(g), capos_KernelCapKind_timer);
             struct capnp_list_builder al = capos_ProcessSpawner_spawn_Params_init_argv(p, 3);
-            capnp_lb_set_text(al, 0, "threads_hostile_bugs", 20);
+            capnp_lb_set_text(al, 0, PROG, strlen(PROG));
             capnp_lb_set_text(al, 1, q->role, strlen(q->role));
             capnp_lb_set_text(al, 2, "4", 1);
             int r = capos_msg_finish(&m, &out, &len);
@@ -617,9 +618,7 @@ static int spawn_quick(void *arg)
                 r = capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID,
                                capos_ProcessSpawner_method_spawn, out, len, res, sizeof(res), 0, 0,
                                &cqe);
-            if (r == CAPOS_ERR_NOT_FOUND) {
-                q->not_found++;
-            } else if (r != CAPOS_OK) {
+            if (r != CAPOS_OK) {
                 if (!q->bad++)
                     fmt_snprintf(q->first, sizeof(q->first), "spawn %u: %s", i + k,
                                  capos_error_name(r));
@@ -647,13 +646,12 @@ static int spawn_quick(void *arg)
     return 0;
 }
 
-/* Runs spawn_quick on four threads; false if they stopped making progress
- * (the stuck threads are left to end with the process). */
-static bool quick_spawns(const char *role, unsigned n, unsigned *bad, unsigned *not_found)
+/* Runs spawn_quick on four threads, n children each; a FAIL if they stop
+ * making progress (the stuck threads are left to end with the process). */
+static void quick_spawns(const char *role, unsigned n)
 {
     static struct capos_thread *t[4];
     static struct quick q[4];
-    *bad = *not_found = 0;
     quick_done = quick_threads_done = 0;
     for (int i = 0; i < 4; i++) {
         q[i] = (struct quick){.role = role, .n = n};
@@ -671,46 +669,89 @@ static bool quick_spawns(const char *role, unsigned n, unsigned *bad, unsigned *
         fail("no progress for 10 s after %u of %u spawns and waits: a spawn or a wait never "
              "completed",
              last, 8 * n);
-        return false;
+        return;
     }
     for (int i = 0; i < 4; i++) {
         capos_thread_join(t[i], 0, 0);
-        *bad += q[i].bad;
-        *not_found += q[i].not_found;
         if (q[i].bad)
             fail("thread %d: %u of %u spawns failed or ended wrongly; first: %s", i, q[i].bad, n,
                  q[i].first);
     }
-    return true;
 }
 
 static void spawn_lookup(void)
 {
-    unsigned bad, not_found;
     begin("spawn-lookup");
-    if (quick_spawns("exit-late", 160, &bad, &not_found) && not_found)
-        fail("%u of 640 spawns of an existing binary from four threads failed with notFound",
-             not_found);
+    quick_spawns("exit-late", 160);
     end();
 }
 
 static void spawn_exit_race(void)
 {
-    unsigned bad, not_found;
     begin("spawn-exit-race");
-    capos_printf("threads-hostile-bugs: spawn-exit-race: 2000 children that exit at once; a "
-                 "kernel panic in kfree, or no progress, here is the defect\n");
-    quick_spawns("exit", 500, &bad, &not_found);
+    quick_spawns("exit", 500);
     end();
 }
 
-/* Children whose main thread creates threads (that only spin in user mode)
- * as fast as it can, killed at once or after a millisecond, again and
- * again.  process_thread_spawn links the new thread into its process
- * before sched_add; a kill in between wakes it from process_stop
- * (sched_kick on its initial BLOCKED state puts it on a run queue) and
- * sched_add then queues it a second time: "sched: thread N enqueued
- * twice". */
+/* Kills `n` children in `role` with `grants`, each at once or after a
+ * millisecond; each must end killed. */
+static void kill_children(const char *role, const struct capos_grant *grants, uint32_t ngrants,
+                          unsigned n)
+{
+    const char *argv[] = {PROG, role};
+    for (unsigned k = 0; k < n; k++) {
+        uint32_t h;
+        struct capos_exit st;
+        int r = capos_spawn(spawner, PROG, role, grants, ngrants, argv, 2, 0, 0, &h);
+        if (r != CAPOS_OK) {
+            fail("spawn %u: %s", k, capos_error_name(r));
+            break;
+        }
+        if (k % 2)
+            sleep_ms(1);
+        r = capos_process_kill(h);
+        if (r != CAPOS_OK)
+            fail("kill %u: %s", k, capos_error_name(r));
+        memset(&st, 0, sizeof(st));
+        r = capos_process_wait(h, &st);
+        if (r != CAPOS_OK || st.kind != capos_ExitStatus_which_killed)
+            fail("child %u: wait %s, status kind %d code %d vector %u", k, capos_error_name(r),
+                 (int)st.kind, st.code, st.vector);
+        capos_release(h);
+        if (case_failures >= 5)
+            break;
+    }
+}
+
+static void kill_while_spawning(void)
+{
+    struct capos_grant g[2] = {
+        {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
+        {.name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory},
+    };
+    begin("kill-while-spawning");
+    kill_children("spawn-storm", g, 2, 1000);
+    end();
+}
+
+static void cancel_race(void)
+{
+    struct capos_grant g[5] = {
+        {.name = "park", .kernel = true, .kind = capos_KernelCapKind_parkSpace},
+        {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
+        {.name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory},
+        {.name = "timer", .kernel = true, .kind = capos_KernelCapKind_timer},
+        {.name = "spawner", .kernel = true, .kind = capos_KernelCapKind_processSpawner},
+    };
+    begin("cancel-race");
+    kill_children("storm", g, 5, 1000);
+    end();
+}
+
+/* ---- children ---- */
+
+/* "spawn-storm": the main thread creates threads that only spin in user
+ * mode, as fast as it can, until the kill. */
 static int spin_forever(void *arg)
 {
     (void)arg;
@@ -719,40 +760,13 @@ static int spin_forever(void *arg)
     return 0;
 }
 
-static void kill_while_spawning(void)
-{
-    begin("kill-while-spawning");
-    capos_printf("threads-hostile-bugs: kill-while-spawning: killing 1000 children while they "
-                 "create threads; a kernel panic \"enqueued twice\" here is the defect\n");
-    for (unsigned n = 0; n < 1000; n++) {
-        uint32_t h;
-        struct capos_exit st;
-        const char *argv[] = {"threads_hostile_bugs", "spawn-storm"};
-        struct capos_grant g[2] = {
-            {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
-            {.name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory},
-        };
-        int r =
-            capos_spawn(spawner, "threads_hostile_bugs", "spawn-storm", g, 2, argv, 2, 0, 0, &h);
-        if (r != CAPOS_OK) {
-            fail("spawn: %s", capos_error_name(r));
-            break;
-        }
-        if (n % 2)
-            sleep_ms(1);
-        capos_process_kill(h);
-        if (capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_killed)
-            fail("child %u did not end killed", n);
-        capos_release(h);
-    }
-    end();
-}
+/* "storm": threads that go in and out of blocking calls without pause
+ * until the kill: ParkSpace.wait with a 1 us timeout, Timer.sleep of 1 us,
+ * creating and joining a thread, and CALL and RECV on an endpoint of the
+ * child's own. */
+static uint32_t storm_word, storm_server, storm_client;
 
-/* Children whose threads enter and leave ParkSpace.wait without pause,
- * killed at once or after a millisecond or two, again and again. */
-static uint32_t storm_word;
-
-static int storm(void *arg)
+static int storm_park(void *arg)
 {
     (void)arg;
     for (;;)
@@ -760,36 +774,71 @@ static int storm(void *arg)
     return 0; /* not reached */
 }
 
-static void cancel_race(void)
+static int storm_sleep(void *arg)
 {
-    unsigned n = 0;
-    begin("cancel-race");
-    capos_printf("threads-hostile-bugs: cancel-race: killing 1000 children while their threads "
-                 "enter ParkSpace.wait; a kernel fault in park_take here is the defect\n");
-    for (; n < 1000; n++) {
-        uint32_t h;
-        struct capos_exit st;
-        const char *argv[] = {"threads_hostile_bugs", "storm"};
-        struct capos_grant g[3] = {
-            {.name = "park", .kernel = true, .kind = capos_KernelCapKind_parkSpace},
-            {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
-            {.name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory},
-        };
-        int r = capos_spawn(spawner, "threads_hostile_bugs", "storm", g, 3, argv, 2, 0, 0, &h);
-        if (r != CAPOS_OK) {
-            fail("spawn: %s", capos_error_name(r));
-            break;
-        }
-        if (n % 2)
-            sleep_ms(1);
-        capos_process_kill(h);
-        if (capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_killed)
-            fail("child %u did not end killed", n);
-        capos_release(h);
-    }
-    end();
+    (void)arg;
+    for (;;)
+        capos_timer_sleep(timer, 1000);
+    return 0; /* not reached */
 }
 
+static int storm_nothing(void *arg)
+{
+    return (int)(intptr_t)arg;
+}
+
+static int storm_join(void *arg)
+{
+    static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
+    (void)arg;
+    for (;;) {
+        struct capos_thread *t;
+        if (capos_thread_create(&t, storm_nothing, 0, &o) == CAPOS_OK)
+            capos_thread_join(t, 0, 0);
+    }
+    return 0; /* not reached */
+}
+
+static int storm_serve(void *arg)
+{
+    uint64_t buf[8];
+    struct capos_request req;
+    (void)arg;
+    for (;;) {
+        if (capos_recv(storm_server, buf, sizeof(buf), &req) == CAPOS_OK)
+            capos_return(storm_server, req.token, CAPOS_OK, 0, 0, 0, 0);
+    }
+    return 0; /* not reached */
+}
+
+static int storm_call(void *arg)
+{
+    uint64_t res[4];
+    (void)arg;
+    for (;;)
+        capos_call(storm_client, PING_IID, 0, 0, 0, res, sizeof(res), 0, 0, 0);
+    return 0; /* not reached */
+}
+
+static int storm_main(void)
+{
+    static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
+    static int (*const fns[])(void *) = {storm_park,  storm_sleep, storm_join, storm_serve,
+                                         storm_serve, storm_call,  storm_call};
+    struct capos_thread *t;
+    uint32_t sp;
+    park = capos_park_default();
+    capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer);
+    if (capos_capset_find("spawner", capos_ProcessSpawner_INTERFACE_ID, &sp) == CAPOS_OK)
+        capos_create_endpoint(sp, &storm_server, &storm_client);
+    for (unsigned i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+        capos_thread_create(&t, fns[i], 0, &o);
+    return storm_park(0);
+}
+
+/* Child roles: "exit N" exits with N at once, "exit-late N" after 20 ms;
+ * "spawn-storm" and "storm" run until killed (see above); "ping" calls its
+ * "ep" endpoint once, "done" waits 100 ms and calls it with method 1. */
 static int child_main(int argc, char **argv)
 {
     uint32_t ep;
@@ -801,14 +850,8 @@ static int child_main(int argc, char **argv)
             capos_thread_create(&t, spin_forever, 0, &o);
         return spin_forever(0);
     }
-    if (!strcmp(argv[1], "storm")) {
-        static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
-        struct capos_thread *t;
-        park = capos_park_default();
-        for (int i = 0; i < 5; i++)
-            capos_thread_create(&t, storm, 0, &o);
-        return storm(0);
-    }
+    if (!strcmp(argv[1], "storm"))
+        return storm_main();
     if (!strcmp(argv[1], "exit-late")) {
         capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer);
         sleep_ms(20);
@@ -839,14 +882,14 @@ int main(int argc, char **argv)
         capos_capset_find("spawner", capos_ProcessSpawner_INTERFACE_ID, &spawner) != CAPOS_OK ||
         !(park = capos_park_default()) ||
         capos_create_endpoint(spawner, &probe_server, &probe_client) != CAPOS_OK) {
-        capos_printf("threads-hostile-bugs: setup: FAIL: missing capabilities\n");
+        capos_printf("threads-regress: setup: FAIL: missing capabilities\n");
         return 1;
     }
     capos_release(probe_client);
     limit_after_join();
     ring_slot_reuse();
     slots_after_join();
-    spawn_handle_lost();
+    spawn_table_full();
     spawn_result_small();
     process_result_small();
     spawn_concurrent();
@@ -854,7 +897,7 @@ int main(int argc, char **argv)
     spawn_lookup();
     spawn_exit_race();
     kill_while_spawning();
-    cancel_race(); /* last: the kernel does not survive it yet */
-    capos_printf("threads-hostile-bugs: %u cases, %u failed\n", ncases, nfailed);
+    cancel_race();
+    capos_printf("threads-regress: %u cases, %u failed\n", ncases, nfailed);
     return nfailed ? 1 : 0;
 }

@@ -1,22 +1,21 @@
-# Reproductions of known defects around threads and spawning
-# (user/tests/threads_hostile_bugs.c).  Its cases fail while the defects
-# exist, so this system is not among the default smokes; boot it with
-#   python3 tools/qemu.py --kernel build/kernel/capos32.elf \
-#       --module build/system/smoke-threads-hostile-bugs.bin --smp 4
+# Smoke test: regression tests for threads and spawning under concurrency
+# and at their limits (user/tests/threads_regress.c).  The program starts
+# copies of itself as children, thousands of them, and kills many while
+# their threads are busy, so it holds an unrestricted spawner.
 @0xc5e1b8a3f2d47096;
 
 using Capos = import "/capos.capnp";
 
 const manifest :Capos.SystemManifest = (
   formatVersion = 1,
-  name = "threads-hostile-bugs",
+  name = "threads-regress",
   binaries = [
     (name = "init", elf = embed "/init"),
-    (name = "threads_hostile_bugs", elf = embed "/threads_hostile_bugs"),
+    (name = "threads_regress", elf = embed "/threads_regress"),
   ],
   init = "init",
   services = [
-    ( name = "threads-hostile-bugs", binary = "threads_hostile_bugs",
+    ( name = "threads-regress", binary = "threads_regress",
       grants = [
         (name = "console", source = (kernel = (kind = console))),
         (name = "timer", source = (kernel = (kind = timer))),
