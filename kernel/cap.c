@@ -99,6 +99,7 @@ int cap_err(enum captable_err e)
 
 bool cap_table_init(struct cap_table *ct, uint32_t capacity)
 {
+    ct->lock = (struct spinlock)SPINLOCK_INIT("captable");
     ct->slots = kzalloc(sizeof(struct captable_slot) * capacity);
     if (!ct->slots)
         return false;
@@ -110,18 +111,18 @@ bool cap_table_init(struct cap_table *ct, uint32_t capacity)
     return true;
 }
 
-/* Tables belong to a process and are changed only under its lock; objects
- * are released after the lock is dropped, because destroying one may take
- * other locks (an endpoint's, another process's). */
+/* Tables belong to a process and are changed only under their own lock;
+ * objects are released after the lock is dropped, because destroying one
+ * may take other locks (an endpoint's, another process's). */
 
 void cap_table_destroy(struct process *p)
 {
     struct cap_table *ct = &p->caps;
-    uint64_t flags = spin_lock_irqsave(&p->lock);
+    uint64_t flags = spin_lock_irqsave(&p->caps.lock);
     struct captable_slot *slots = ct->slots;
     struct captable t = ct->t;
     ct->slots = NULL;
-    spin_unlock_irqrestore(&p->lock, flags);
+    spin_unlock_irqrestore(&p->caps.lock, flags);
     if (!slots)
         return;
     uint32_t cursor = 0;
@@ -139,17 +140,17 @@ void cap_table_destroy(struct process *p)
 int cap_insert(struct process *p, struct kobj *o, uint32_t *id)
 {
     int err = CAPOS_ERR_PEER_GONE;
-    spin_lock(&p->lock);
+    spin_lock(&p->caps.lock);
     if (p->caps.slots)
         err = cap_err(captable_insert(&p->caps.t, o, 0, id));
-    spin_unlock(&p->lock);
+    spin_unlock(&p->caps.lock);
     return err;
 }
 
 int cap_get(struct process *p, uint32_t id, struct kobj **o)
 {
     int err = CAPOS_OK;
-    spin_lock(&p->lock);
+    spin_lock(&p->caps.lock);
     *o = p->caps.slots ? captable_get(&p->caps.t, id) : NULL;
     if (*o) {
         kobj_get(*o);
@@ -157,7 +158,7 @@ int cap_get(struct process *p, uint32_t id, struct kobj **o)
         const struct captable_slot *slot;
         err = p->caps.slots ? cap_err(captable_lookup(&p->caps.t, id, &slot)) : CAPOS_ERR_PEER_GONE;
     }
-    spin_unlock(&p->lock);
+    spin_unlock(&p->caps.lock);
     return err;
 }
 
@@ -165,10 +166,10 @@ int cap_release(struct process *p, uint32_t id)
 {
     void *obj = NULL;
     int err = CAPOS_ERR_PEER_GONE;
-    spin_lock(&p->lock);
+    spin_lock(&p->caps.lock);
     if (p->caps.slots)
         err = cap_err(captable_remove(&p->caps.t, id, &obj, NULL));
-    spin_unlock(&p->lock);
+    spin_unlock(&p->caps.lock);
     if (obj)
         kobj_put(obj);
     return err;
@@ -183,9 +184,9 @@ int cap_accept_msg(struct process *p, uint64_t addr, const void *msg, uint32_t l
      * fail halfway, and a message the table cannot take leaves the buffer
      * untouched. */
     if (n) {
-        spin_lock(&p->lock);
+        spin_lock(&p->caps.lock);
         err = p->caps.slots ? cap_err(captable_prealloc(&p->caps.t, n, ids)) : CAPOS_ERR_PEER_GONE;
-        spin_unlock(&p->lock);
+        spin_unlock(&p->caps.lock);
         if (err != CAPOS_OK)
             return err;
     }
@@ -193,7 +194,7 @@ int cap_accept_msg(struct process *p, uint64_t addr, const void *msg, uint32_t l
                    (n == 0 || uspace_write(p, addr + CAPOS_CAPS_OFFSET(len), ids, 4ULL * n));
     if (n == 0)
         return written ? CAPOS_OK : CAPOS_ERR_BAD_ADDRESS;
-    spin_lock(&p->lock);
+    spin_lock(&p->caps.lock);
     for (unsigned i = 0; i < n && p->caps.slots; i++) {
         if (!written)
             (void)!captable_cancel_pending(&p->caps.t, ids[i]);
@@ -202,7 +203,7 @@ int cap_accept_msg(struct process *p, uint64_t addr, const void *msg, uint32_t l
     }
     /* A table destroyed meanwhile took none of them. */
     err = !p->caps.slots ? CAPOS_ERR_PEER_GONE : written ? CAPOS_OK : CAPOS_ERR_BAD_ADDRESS;
-    spin_unlock(&p->lock);
+    spin_unlock(&p->caps.lock);
     return err;
 }
 
@@ -258,9 +259,9 @@ int call_result_room(struct call *c, unsigned ncaps)
     if (needed > c->sqe->recv_len)
         return CAPOS_ERR_RESULT_TOO_LARGE;
     struct process *p = c->proc;
-    spin_lock(&p->lock);
+    spin_lock(&p->caps.lock);
     bool room = p->caps.slots && captable_free_count(&p->caps.t) >= ncaps;
-    spin_unlock(&p->lock);
+    spin_unlock(&p->caps.lock);
     return room ? CAPOS_OK : CAPOS_ERR_TABLE_FULL;
 }
 

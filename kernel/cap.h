@@ -20,6 +20,7 @@
 #include "abi/ring.h"
 #include "base/compiler.h"
 #include "captable/captable.h"
+#include "spinlock.h"
 #include "xfer.h"
 
 struct process;
@@ -54,7 +55,12 @@ void kobj_put(struct kobj *o);
 /* The interface id the object answers to (0: any, as for endpoint clients). */
 uint64_t kobj_interface_id(const struct kobj *o);
 
+/* A process's table.  `lock` guards t and slots and nothing else (a leaf:
+ * nothing else is taken while it is held), so threads of one process that
+ * look up capabilities do not contend with its other state (the process
+ * lock: address space, received calls, thread list). */
 struct cap_table {
+    struct spinlock lock;
     struct captable t;
     struct captable_slot *slots;
 };

@@ -651,7 +651,7 @@ NORETURN void process_exit(struct process *p, int32_t code)
     process_exit_current();
 }
 
-NORETURN void process_fault_trap(struct process *p, uint8_t vector, uint64_t address,
+NORETURN void process_fault_trap(struct process *p, uint8_t vector, uint64_t address, uint64_t rip,
                                  const char *what)
 {
     struct exit_status st;
@@ -659,6 +659,8 @@ NORETURN void process_fault_trap(struct process *p, uint8_t vector, uint64_t add
     st.kind = EXIT_FAULTED;
     st.vector = vector;
     st.address = address;
+    st.rip = rip;
+    st.tid = sched_current()->tid;
     str_copy(st.reason, sizeof(st.reason), what);
     process_stop(p, &st);
     process_exit_current();
@@ -666,7 +668,7 @@ NORETURN void process_fault_trap(struct process *p, uint8_t vector, uint64_t add
 
 NORETURN void process_fault(struct process *p, const char *reason)
 {
-    process_fault_trap(p, 255, 0, reason);
+    process_fault_trap(p, 255, 0, 0, reason);
 }
 
 unsigned process_live_count(void)

@@ -43,6 +43,8 @@ struct exit_status {
     int32_t code;
     uint8_t vector;   /* EXIT_FAULTED: CPU vector, 255 for kernel-detected */
     uint64_t address; /* EXIT_FAULTED: faulting address or RIP */
+    uint64_t rip;     /* EXIT_FAULTED by an exception: where, and in which thread */
+    uint32_t tid;
     char reason[64];
 };
 
@@ -62,6 +64,8 @@ struct process {
     enum process_state state;
     struct exit_status status;
     uint32_t refs;
+    /* Guards the state, the thread list, the address space and the
+     * received-call table; the capability table has its own (caps.lock). */
     struct spinlock lock;
 
     uint64_t root;        /* PML4 */
@@ -151,8 +155,8 @@ void process_kill(struct process *p);
 
 /* The kernel stops the current process for misbehaving; never returns. */
 NORETURN void process_fault(struct process *p, const char *reason);
-/* The current process faulted on a CPU exception; never returns. */
-NORETURN void process_fault_trap(struct process *p, uint8_t vector, uint64_t address,
+/* The current process faulted on a CPU exception at `rip`; never returns. */
+NORETURN void process_fault_trap(struct process *p, uint8_t vector, uint64_t address, uint64_t rip,
                                  const char *what);
 /* Before returning to user mode: if the current process was stopped (killed)
  * meanwhile, its thread ends here instead. */

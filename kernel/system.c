@@ -178,8 +178,9 @@ void system_process_stopped(struct process *p)
         if (st->vector == 255)
             kprintf("system: %s (pid %u) was stopped: %s\n", p->name, p->pid, st->reason);
         else
-            kprintf("system: %s (pid %u) was stopped: %s at %#lx\n", p->name, p->pid, st->reason,
-                    (unsigned long)st->address);
+            kprintf("system: %s (pid %u) was stopped: %s at %#lx (thread %u, rip %#lx)\n", p->name,
+                    p->pid, st->reason, (unsigned long)st->address, st->tid,
+                    (unsigned long)st->rip);
         break;
     }
 }

@@ -32,7 +32,7 @@ int xfer_take_slow(struct process *p, uint64_t addr, uint16_t count, uint32_t ta
     }
     /* Check every capability, then act, all under one hold of the table's
      * lock, so nothing can change between the check and the reservation. */
-    spin_lock(&p->lock);
+    spin_lock(&p->caps.lock);
     for (unsigned i = 0; i < count && err == CAPOS_OK; i++) {
         const struct captable_slot *slot;
         err = p->caps.slots ? cap_err(captable_lookup(&p->caps.t, d[i].cap, &slot))
@@ -56,7 +56,7 @@ int xfer_take_slow(struct process *p, uint64_t addr, uint16_t count, uint32_t ta
         }
         x->n = count;
     }
-    spin_unlock(&p->lock);
+    spin_unlock(&p->caps.lock);
     return err;
 }
 
@@ -64,7 +64,7 @@ void xfer_commit_slow(struct process *sender, struct xfer_set *x)
 {
     struct kobj *drop[CAPOS_MAX_XFER];
     unsigned ndrop = 0;
-    spin_lock(&sender->lock);
+    spin_lock(&sender->caps.lock);
     for (unsigned i = 0; i < x->n; i++) {
         /* The slot held the sender's reference; the set holds the one that
          * moves on.  Freeing the slot releases the sender's.  A table that
@@ -73,7 +73,7 @@ void xfer_commit_slow(struct process *sender, struct xfer_set *x)
             captable_commit_move(&sender->caps.t, x->ids[i]) == CAPTABLE_OK)
             drop[ndrop++] = x->objs[i];
     }
-    spin_unlock(&sender->lock);
+    spin_unlock(&sender->caps.lock);
     x->n = 0;
     for (unsigned i = 0; i < ndrop; i++)
         kobj_put(drop[i]);
@@ -81,12 +81,12 @@ void xfer_commit_slow(struct process *sender, struct xfer_set *x)
 
 void xfer_rollback_slow(struct process *sender, struct xfer_set *x)
 {
-    spin_lock(&sender->lock);
+    spin_lock(&sender->caps.lock);
     for (unsigned i = 0; i < x->n; i++) {
         if (x->move[i] && sender->caps.slots)
             (void)!captable_rollback_move(&sender->caps.t, x->ids[i]);
     }
-    spin_unlock(&sender->lock);
+    spin_unlock(&sender->caps.lock);
     for (unsigned i = 0; i < x->n; i++)
         kobj_put(x->objs[i]);
     x->n = 0;

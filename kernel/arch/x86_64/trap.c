@@ -118,7 +118,7 @@ static NORETURN void trap_user_fault(struct trap_frame *f)
 {
     uint64_t v = f->vector;
     uint64_t addr = v == VEC_PAGE_FAULT ? read_cr2() : f->rip;
-    process_fault_trap(sched_current()->proc, (uint8_t)v, addr,
+    process_fault_trap(sched_current()->proc, (uint8_t)v, addr, f->rip,
                        v < 32 ? exception_names[v] : "exception");
 }
 
