@@ -28,6 +28,12 @@ import smokes_stress  # noqa: E402
 
 # Boot, warm-up and the last round's overrun; generous for a loaded host.
 MARGIN_S = 300
+# The stress program prints a progress line every few seconds; a machine
+# that prints nothing for this long is hung (deadlock or lost wake-up), and
+# waiting for the overall limit would only hide where it stopped.
+SILENCE_S = 180
+# Lines of the log's end shown when the soak fails.
+TAIL_LINES = 25
 
 
 def read_lines(path):
@@ -56,6 +62,13 @@ def check(lines):
     return ''
 
 
+def show_tail(lines):
+    """Print the end of the serial log, where a failure shows its cause."""
+    print('soak: the last %d lines of the log:' % TAIL_LINES)
+    for line in lines[-TAIL_LINES:]:
+        print('  | ' + line)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--manifest', required=True)
@@ -79,6 +92,9 @@ def main():
                             stderr=subprocess.DEVNULL)
     shown = 0
     rc = None
+    heard = time.monotonic()
+    size = 0
+    hung = ''
     while rc is None:
         try:
             rc = proc.wait(timeout=1)
@@ -90,10 +106,19 @@ def main():
                 print('  ' + line)
         shown = max(shown, len(lines) - 1)
         sys.stdout.flush()
-        if rc is None and time.monotonic() - start > limit:
+        now = time.monotonic()
+        cur = os.path.getsize(args.log) if os.path.exists(args.log) else 0
+        if cur != size:
+            size, heard = cur, now
+        if rc is None and now - heard > SILENCE_S:
+            hung = 'no output for %d s (hung)' % SILENCE_S
+        elif rc is None and now - start > limit:
+            hung = 'still running after %d s' % limit
+        if hung:
             proc.kill()
             proc.wait()
-            print('soak: FAILED: still running after %d s' % limit)
+            show_tail(read_lines(args.log))
+            print('soak: FAILED: %s' % hung)
             return 1
     lines = read_lines(args.log)
     for line in lines[shown:]:
@@ -105,6 +130,7 @@ def main():
     if status != 0:
         reason = 'machine ended with status %d%s' % (status, '; ' + reason if reason else '')
     if reason:
+        show_tail(lines)
         print('soak: FAILED after %.0f s: %s' % (took, reason))
         return 1
     print('soak: passed (%.0f s wall time)' % took)
