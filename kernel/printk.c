@@ -1,8 +1,8 @@
 /*
  * printk: formats into a per-call buffer and writes the result to the console
- * under console_lock.  Formatting happens outside the lock so that a slow
- * format does not hold other CPUs; messages longer than the buffer are
- * written in pieces but still under one lock hold.
+ * with console_lock held for the whole message, so one call's lines are never
+ * interleaved with another CPU's; messages longer than the buffer are written
+ * in pieces under that one lock hold.
  */
 #include "printk.h"
 
