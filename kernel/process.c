@@ -216,7 +216,9 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
         goto drop_grants;
     }
     name_copy(p->name, name);
-    p->refs = 2; /* its threads' (dropped with the last one) and the caller's */
+    /* One for its threads together (dropped with the last one, with the
+     * address space) and the caller's; each struct thread adds its own. */
+    p->refs = 2;
     p->state = PROCESS_ALIVE;
     p->lock = (struct spinlock)SPINLOCK_INIT("process");
     p->ledger.limit = frame_limit;
@@ -492,9 +494,23 @@ static void process_free_user_pages(uint64_t *table, int level, struct ledger *l
     }
 }
 
+/*
+ * A thread's last word to its process.  The threads of a process hold one
+ * reference on it between them, which the thread that leaves the list last
+ * drops, together with the address space.  So everything done to p for t
+ * (its ring unmapped, its ring slot given back) happens while t is still on
+ * the list: once t is off it, another CPU may finish the last thread and free
+ * p at any moment, and only the last thread may touch p after that.
+ */
 void process_thread_gone(struct process *p, struct thread *t)
 {
+    /* The last thread's ring would go with the address space anyway;
+     * unmapping it here too keeps one path for every thread. */
+    ring_destroy(t);
     uint64_t flags = spin_lock_irqsave(&p->lock);
+    /* Only now may a new thread reuse the ring's address. */
+    if (t->ring_slot >= 0)
+        p->ring_slots &= ~(1ULL << t->ring_slot);
     for (struct thread **pp = &p->threads; *pp; pp = &(*pp)->proc_next) {
         if (*pp == t) {
             *pp = t->proc_next;
@@ -513,23 +529,16 @@ void process_thread_gone(struct process *p, struct thread *t)
     t->gone = true;
     struct pending_op *joiners = t->joiners;
     t->joiners = NULL;
+    bool alive = p->state == PROCESS_ALIVE;
     spin_unlock_irqrestore(&p->lock, flags);
-    if (!last) {
-        ring_destroy(t);
-        /* Only now may a new thread reuse the ring's address. */
-        if (t->ring_slot >= 0) {
-            flags = spin_lock_irqsave(&p->lock);
-            p->ring_slots &= ~(1ULL << t->ring_slot);
-            spin_unlock_irqrestore(&p->lock, flags);
-        }
-        /* Joiners hear of it last: by then its slot, ring and quota are
-         * back, so a joiner may start another thread at once. */
-        thread_join_complete(t, joiners);
-        return;
-    }
+    /* Joiners hear of it last: by then its slot, ring and quota are back,
+     * so a joiner may start another thread at once.  This touches t and
+     * the joiners' threads, never p. */
     thread_join_complete(t, joiners);
-    /* The last thread takes the address space (its ring included) with it. */
-    if (p->state == PROCESS_ALIVE)
+    if (!last)
+        return;
+    /* The last thread takes the address space with it. */
+    if (alive)
         panic("process: %s lost its last thread while alive", p->name);
     process_release_memory(p);
     process_put(p);

@@ -314,15 +314,17 @@ void ring_destroy(struct thread *t)
         return;
     uint64_t frames[CAPOS_RING_PAGES];
     unsigned n = 0;
-    /* The process's other threads may be changing its mappings. */
+    /* The process's other threads may be changing its mappings.  A
+     * released address space (root 0) took the ring's frames with it. */
     spin_lock(&p->lock);
-    for (uint64_t i = 0; i < CAPOS_RING_PAGES; i++) {
+    for (uint64_t i = 0; i < CAPOS_RING_PAGES && p->root; i++) {
         if (paging_unmap(p->root, r->user_va + i * PAGE_SIZE, &frames[n]))
             n++;
     }
     /* Other threads of the process may run elsewhere with the pages in
      * their TLBs: flush everywhere before the frames are reused. */
-    arch_tlb_flush_user(p, r->user_va, CAPOS_RING_PAGES);
+    if (n)
+        arch_tlb_flush_user(p, r->user_va, CAPOS_RING_PAGES);
     spin_unlock(&p->lock);
     for (unsigned i = 0; i < n; i++)
         pmm_free_frame(frames[i]);

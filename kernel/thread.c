@@ -2,6 +2,11 @@
  * Thread creation and destruction.  A thread's stack is freed only by a CPU
  * that is no longer running on it (the scheduler's zombie hand-off), and the
  * last thread of an exited process takes the process's memory with it.
+ *
+ * Every struct thread holds a reference on its process until the struct
+ * itself is freed: whoever holds a thread (a pending operation's owner, a
+ * ThreadHandle, a CPU finishing a switch) may read t->proc, take its locks
+ * and find its address space gone (root 0), never freed memory.
  */
 #include "thread.h"
 
@@ -32,6 +37,7 @@ struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp
         return NULL;
     }
     t->proc = p;
+    process_get(p); /* t->proc stays readable as long as t does */
     t->refs = 1;
     t->tid = __atomic_fetch_add(&thread_next_tid, 1, __ATOMIC_RELAXED);
     sched_thread_init(t);
@@ -46,8 +52,12 @@ void thread_get(struct thread *t)
 
 void thread_put(struct thread *t)
 {
-    if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
+    if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+        struct process *p = t->proc;
         kfree(t);
+        if (p)
+            process_put(p);
+    }
 }
 
 void thread_destroy(struct thread *t)
@@ -64,7 +74,9 @@ void thread_destroy(struct thread *t)
 
 void thread_discard(struct thread *t)
 {
-    ledger_uncharge(&t->proc->ledger, THREAD_KERNEL_FRAMES);
+    struct process *p = t->proc;
+    ledger_uncharge(&p->ledger, THREAD_KERNEL_FRAMES);
     t->proc = NULL; /* on no thread list: nothing to tell the process */
+    process_put(p);
     thread_destroy(t);
 }
