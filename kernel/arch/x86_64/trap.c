@@ -127,15 +127,14 @@ static NORETURN void trap_user_fault(struct trap_frame *f)
             "  rax %016lx rbx %016lx rcx %016lx rdx %016lx rsi %016lx rdi %016lx\n"
             "  rbp %016lx r8  %016lx r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n"
             "  r13 %016lx r14 %016lx r15 %016lx\n",
-            sched_current()->proc->name, sched_current()->tid, this_cpu()->id,
-            (unsigned long)v, (unsigned long)f->error, (unsigned long)f->rip,
-            (unsigned long)f->rsp, (unsigned long)f->rflags,
-            (unsigned long)rdmsr(MSR_FS_BASE), (unsigned long)f->rax, (unsigned long)f->rbx,
-            (unsigned long)f->rcx, (unsigned long)f->rdx, (unsigned long)f->rsi,
-            (unsigned long)f->rdi, (unsigned long)f->rbp, (unsigned long)f->r8,
-            (unsigned long)f->r9, (unsigned long)f->r10, (unsigned long)f->r11,
-            (unsigned long)f->r12, (unsigned long)f->r13, (unsigned long)f->r14,
-            (unsigned long)f->r15);
+            sched_current()->proc->name, sched_current()->tid, this_cpu()->id, (unsigned long)v,
+            (unsigned long)f->error, (unsigned long)f->rip, (unsigned long)f->rsp,
+            (unsigned long)f->rflags, (unsigned long)rdmsr(MSR_FS_BASE), (unsigned long)f->rax,
+            (unsigned long)f->rbx, (unsigned long)f->rcx, (unsigned long)f->rdx,
+            (unsigned long)f->rsi, (unsigned long)f->rdi, (unsigned long)f->rbp,
+            (unsigned long)f->r8, (unsigned long)f->r9, (unsigned long)f->r10,
+            (unsigned long)f->r11, (unsigned long)f->r12, (unsigned long)f->r13,
+            (unsigned long)f->r14, (unsigned long)f->r15);
     process_fault_trap(sched_current()->proc, (uint8_t)v, addr, f->rip,
                        v < 32 ? exception_names[v] : "exception");
 }
