@@ -147,18 +147,30 @@ int cap_insert(struct process *p, struct kobj *o, uint32_t *id)
     return err;
 }
 
-int cap_get(struct process *p, uint32_t id, struct kobj **o)
+int cap_lookup_lock(struct process *p, uint32_t id, struct kobj **o)
 {
-    int err = CAPOS_OK;
     spin_lock(&p->caps.lock);
     *o = p->caps.slots ? captable_get(&p->caps.t, id) : NULL;
-    if (*o) {
-        kobj_get(*o);
-    } else {
-        const struct captable_slot *slot;
-        err = p->caps.slots ? cap_err(captable_lookup(&p->caps.t, id, &slot)) : CAPOS_ERR_PEER_GONE;
-    }
+    if (*o)
+        return CAPOS_OK;
+    const struct captable_slot *slot;
+    int err = p->caps.slots ? cap_err(captable_lookup(&p->caps.t, id, &slot)) : CAPOS_ERR_PEER_GONE;
     spin_unlock(&p->caps.lock);
+    return err;
+}
+
+void cap_lookup_unlock(struct process *p)
+{
+    spin_unlock(&p->caps.lock);
+}
+
+int cap_get(struct process *p, uint32_t id, struct kobj **o)
+{
+    int err = cap_lookup_lock(p, id, o);
+    if (err == CAPOS_OK) {
+        kobj_get(*o);
+        cap_lookup_unlock(p);
+    }
     return err;
 }
 
@@ -326,14 +338,22 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
     c.result_len = 0;
     c.out_ncaps = 0;
     c.xfer.n = 0;
-    err = cap_get(p, sqe->cap, &o);
+    err = cap_lookup_lock(p, sqe->cap, &o);
     if (err == CAPOS_OK && endpoint_is_client(o)) {
-        /* A call into another process: the endpoint takes it from here. */
-        err = endpoint_call(t, o, sqe, cap_scratch_params[cpu]);
-        kobj_put(o);
+        /* A call into another process: the endpoint takes it from here.
+         * Only the endpoint is needed, not the facet that names it. */
+        uint64_t badge;
+        struct endpoint *ep = endpoint_client_ref(o, &badge);
+        cap_lookup_unlock(p);
+        err = endpoint_call(t, ep, badge, sqe, cap_scratch_params[cpu]);
+        endpoint_put(ep);
         if (err != CALL_PENDING)
             call_complete(&c, err);
         return;
+    }
+    if (err == CAPOS_OK) {
+        kobj_get(o);
+        cap_lookup_unlock(p);
     }
     if (err == CAPOS_OK && sqe->interface_id != kobj_interface_id(o))
         err = CAPOS_ERR_WRONG_INTERFACE;

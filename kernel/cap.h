@@ -77,6 +77,14 @@ int cap_insert(struct process *p, struct kobj *o, uint32_t *id);
  * it).  Returns an ErrorCode. */
 int cap_get(struct process *p, uint32_t id, struct kobj **o);
 
+/* Looks up a cap id and, on CAPOS_OK, returns with p's table locked: the
+ * table's own reference keeps *o alive until cap_lookup_unlock(p), so a
+ * caller that needs only something *o refers to can take a reference on
+ * that instead of on *o.  Nothing may be locked or blocked on meanwhile
+ * (the table lock is a leaf).  On an error the table is not left locked. */
+int cap_lookup_lock(struct process *p, uint32_t id, struct kobj **o);
+void cap_lookup_unlock(struct process *p);
+
 /* Delivers a message and n capabilities into p: every table slot is
  * reserved first (nothing is written if the table cannot take them), then
  * the message goes to addr and the new cap ids after it (at

@@ -43,9 +43,16 @@ struct pending_op;
 /* Adds up the per-CPU IPC counters (struct cpu.ipc). */
 void ipc_stats_sum(struct ipc_stats *out);
 struct kobj *endpoint_create(struct kobj **client);
+struct endpoint;
 bool endpoint_is_client(const struct kobj *o);
-int endpoint_call(struct thread *t, struct kobj *facet, const struct capos_sqe *sqe,
-                  uint8_t *scratch);
+/* The endpoint behind client facet o, with a reference for the caller, and
+ * the facet's badge; o must stay alive meanwhile (its table locked). */
+struct endpoint *endpoint_client_ref(const struct kobj *o, uint64_t *badge);
+void endpoint_put(struct endpoint *ep);
+/* CALL through a client facet of ep (with `badge`); the caller holds a
+ * reference on ep throughout. */
+int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
+                  const struct capos_sqe *sqe, uint8_t *scratch);
 int endpoint_recv(struct thread *t, const struct capos_sqe *sqe);
 int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scratch);
 int endpoint_invoke(struct kobj *o, struct call *c);

@@ -88,42 +88,42 @@ struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
     return op;
 }
 
-void pending_setup_done(struct thread *owner)
+struct thread *pending_release(struct pending_op *op)
 {
-    /* No lock: a canceller that still sees the op as in setup leaves it to
-     * the owner, which cancels it itself once it sees its process stopped
-     * (set before any canceller runs); one that sees NULL finds the op
-     * queued or done. */
+    struct thread *owner = op->owner;
     struct ring *r = &owner->ring;
-    if (r->setup_op)
-        __atomic_store_n(&r->setup_op, NULL, __ATOMIC_RELEASE);
-}
-
-void pending_free(struct pending_op *op)
-{
-    struct ring *r = &op->owner->ring;
     if (__atomic_load_n(&op->timer.armed, __ATOMIC_ACQUIRE))
         timerq_cancel(&op->timer); /* only sleeps and timed parks arm one */
-    struct thread *owner = op->owner;
     uint64_t flags = spin_lock_irqsave(&r->lock);
     pending_unlink_locked(r, op);
     pending_release_locked(r, op);
     spin_unlock_irqrestore(&r->lock, flags);
-    thread_put(owner);
+    return owner;
+}
+
+void pending_free(struct pending_op *op)
+{
+    thread_put(pending_release(op));
+}
+
+int pending_complete_keep(struct pending_op *op, int err, const void *msg, uint32_t len,
+                          struct kobj **caps, unsigned ncaps)
+{
+    uint64_t recv_addr = op->recv_addr;
+    uint32_t recv_len = op->recv_len;
+    struct capos_cqe cqe = {.user_data = op->user_data};
+    /* Free first: the completion below may wake the owner on another CPU,
+     * and its next submission may need this op.  The op's reference keeps
+     * the owner reachable meanwhile. */
+    struct thread *owner = pending_release(op);
+    return cap_deliver(owner, &cqe, recv_addr, recv_len, err, msg, len, caps, ncaps);
 }
 
 int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t len,
                      struct kobj **caps, unsigned ncaps)
 {
     struct thread *owner = op->owner;
-    uint64_t recv_addr = op->recv_addr;
-    uint32_t recv_len = op->recv_len;
-    struct capos_cqe cqe = {.user_data = op->user_data};
-    /* Free first: the completion below may wake the owner on another CPU,
-     * and its next submission may need this op. */
-    thread_get(owner);
-    pending_free(op);
-    int res = cap_deliver(owner, &cqe, recv_addr, recv_len, err, msg, len, caps, ncaps);
+    int res = pending_complete_keep(op, err, msg, len, caps, ncaps);
     thread_put(owner);
     return res;
 }

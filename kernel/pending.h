@@ -100,17 +100,23 @@ struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
 int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t len,
                      struct kobj **caps, unsigned ncaps);
 
+/* Like pending_complete, but the op's reference on its owner passes to the
+ * caller, who drops it with thread_put once done with the owner. */
+int pending_complete_keep(struct pending_op *op, int err, const void *msg, uint32_t len,
+                          struct kobj **caps, unsigned ncaps);
+
 /* Takes the op off its owner's list and returns it to the pool. */
 void pending_free(struct pending_op *op);
+
+/* Like pending_free, but returns the owner with the op's reference on it,
+ * which the caller drops with thread_put. */
+struct thread *pending_release(struct pending_op *op);
 
 /* Removes the op from whatever it waits on (a process's waiters, an
  * endpoint's queues) and releases what it holds.  Returns false if someone
  * else already took it and will complete it (a deliverer, a returning
  * server, an exiting process, a firing timer): the caller then leaves it. */
 bool pending_detach(struct pending_op *op);
-
-/* The owner's SQE dispatch is over: its op (if any) is queued or done. */
-void pending_setup_done(struct thread *owner);
 
 /* Cancels the pending ops of an exiting thread (no completions posted).
  * Run by another thread, it leaves the op the owner is setting up to the

@@ -145,9 +145,10 @@ void ring_kill(struct thread *t)
  * no message (NOP, RELEASE and early errors), writing the CQE in place.  It
  * becomes visible when ring_submit publishes the tail after the batch (or
  * with any completion posted meanwhile); the owner cannot be waiting on it,
- * since the owner is the thread submitting.
+ * since the owner is the thread submitting.  Returns true, for ring_dispatch
+ * to report an unpublished completion.
  */
-static inline void ring_complete_now(struct thread *t, uint64_t user_data, int err)
+static inline bool ring_complete_now(struct thread *t, uint64_t user_data, int err)
 {
     struct ring *r = &t->ring;
     spin_lock(&r->lock);
@@ -157,6 +158,7 @@ static inline void ring_complete_now(struct thread *t, uint64_t user_data, int e
     c[2] = c[3] = c[4] = c[5] = c[6] = c[7] = 0;
     ring_advance_tail(r);
     spin_unlock(&r->lock);
+    return true;
 }
 
 static int ring_sqe_error(enum ring_sqe_check c)
@@ -172,31 +174,28 @@ static int ring_sqe_error(enum ring_sqe_check c)
     return CAPOS_ERR_INVALID_OPCODE;
 }
 
-/* Runs one validated-for-shape SQE.  Operations that finish now post their
- * completion before returning; the others keep their reservation until a
- * pending operation completes them. */
-static void ring_dispatch(struct thread *t, const struct capos_sqe *sqe)
+/* Runs one validated-for-shape SQE.  Operations that finish now complete
+ * before returning; the others keep their reservation until a pending
+ * operation completes them.  Returns whether it left a completion for the
+ * batch to publish (ring_complete_now); completions posted by ring_post
+ * are published already. */
+static bool ring_dispatch(struct thread *t, const struct capos_sqe *sqe)
 {
     enum ring_sqe_check chk = ring_sqe_validate(sqe);
-    if (chk != RING_SQE_OK) {
-        ring_complete_now(t, sqe->user_data, ring_sqe_error(chk));
-        return;
-    }
+    if (chk != RING_SQE_OK)
+        return ring_complete_now(t, sqe->user_data, ring_sqe_error(chk));
     switch (sqe->opcode) {
-    case CAPOS_OP_NOP: ring_complete_now(t, sqe->user_data, CAPOS_OK); return;
+    case CAPOS_OP_NOP: return ring_complete_now(t, sqe->user_data, CAPOS_OK);
     case CAPOS_OP_RELEASE:
-        ring_complete_now(t, sqe->user_data, cap_release(t->proc, sqe->cap));
-        return;
-    case CAPOS_OP_CALL: cap_call(t, sqe); return;
+        return ring_complete_now(t, sqe->user_data, cap_release(t->proc, sqe->cap));
+    case CAPOS_OP_CALL: cap_call(t, sqe); return false;
     case CAPOS_OP_RECV:
     case CAPOS_OP_RETURN: {
         int err;
         cap_ring_op(t, sqe, &err);
-        if (err != CALL_PENDING)
-            ring_complete_now(t, sqe->user_data, err);
-        return;
+        return err != CALL_PENDING && ring_complete_now(t, sqe->user_data, err);
     }
-    default: ring_complete_now(t, sqe->user_data, CAPOS_ERR_INVALID_OPCODE); return;
+    default: return ring_complete_now(t, sqe->user_data, CAPOS_ERR_INVALID_OPCODE);
     }
 }
 
@@ -226,19 +225,22 @@ static const char *ring_submit(struct thread *t)
     uint32_t n = pending < space ? pending : space;
     r->cq_reserved += n;
     spin_unlock(&r->lock);
+    bool unpublished = false;
     for (uint32_t i = 0; i < n; i++) {
         /* One copy out of shared memory; only the copy is looked at. */
         struct capos_sqe sqe = r->sq[r->sq_head & (CAPOS_RING_SQ_ENTRIES - 1)];
         r->sq_head++;
-        ring_dispatch(t, &sqe);
-        pending_setup_done(t);
+        unpublished |= ring_dispatch(t, &sqe);
+        pending_setup_done(r);
         if (p->state != PROCESS_ALIVE || t->exit_requested)
             break;
     }
     __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
-    spin_lock(&r->lock);
-    ring_publish_tail(r);
-    spin_unlock(&r->lock);
+    if (unpublished) {
+        spin_lock(&r->lock);
+        ring_publish_tail(r);
+        spin_unlock(&r->lock);
+    }
     return NULL;
 }
 
@@ -262,12 +264,12 @@ int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_
     if (timeout_ns != CAPOS_WAIT_FOREVER) {
         uint64_t now = time_now_ns();
         deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
+        te.armed = false;
+        te.firing = false;
+        te.sync_cancel = false;
+        te.kind = TIMER_WAKE_THREAD;
+        te.thread = self;
     }
-    te.armed = false;
-    te.firing = false;
-    te.sync_cancel = false;
-    te.kind = TIMER_WAKE_THREAD;
-    te.thread = self;
     for (;;) {
         /* Check and register as the waiter under the ring lock, so that a
          * completion posted from another CPU either is seen here or sees the
@@ -286,16 +288,21 @@ int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_
         if (corrupt_head)
             process_fault(p, "ring: completion queue head is corrupt");
         if (done)
-            break;
+            return posted;
         if (timeout_ns != CAPOS_WAIT_FOREVER)
             timerq_arm(&te, deadline);
         sched_block_commit();
         if (timeout_ns != CAPOS_WAIT_FOREVER)
             timerq_cancel_sync(&te);
-        spin_lock(&r->lock);
-        if (r->waiter == self)
-            r->waiter = NULL;
-        spin_unlock(&r->lock);
+        /* A completion that woke this thread took it off as the waiter; a
+         * timeout or a kill leaves it there.  Only this thread ever makes
+         * itself the waiter, so another value seen here is final. */
+        if (__atomic_load_n(&r->waiter, __ATOMIC_RELAXED) == self) {
+            spin_lock(&r->lock);
+            if (r->waiter == self)
+                r->waiter = NULL;
+            spin_unlock(&r->lock);
+        }
         if (p->state != PROCESS_ALIVE)
             process_exit_current();
         if (self->timed_out)

@@ -50,6 +50,17 @@ struct ring {
     struct pending_op pending_pool[CAPOS_RING_CQ_ENTRIES];
 };
 
+/* The owner's SQE dispatch is over: its op (if any) is queued or done.
+ * No lock: a canceller that still sees the op as in setup leaves it to the
+ * owner, which cancels it itself once it sees its process stopped (set
+ * before any canceller runs); one that sees NULL finds the op queued or
+ * done.  Inline, since it runs after every SQE. */
+static inline void pending_setup_done(struct ring *r)
+{
+    if (r->setup_op)
+        __atomic_store_n(&r->setup_op, NULL, __ATOMIC_RELEASE);
+}
+
 /* Allocates the ring region of thread t and maps it at user_va in t's
  * process (charged to the process's ledger). */
 bool ring_create(struct thread *t, uint64_t user_va);

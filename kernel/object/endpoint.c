@@ -249,11 +249,9 @@ enum deliver_result {
 static void recv_fail(struct pending_op *recv, int err, uint32_t needed)
 {
     struct endpoint *ep = recv->target;
-    struct thread *owner = recv->owner;
     struct capos_cqe cqe = {.user_data = recv->user_data, .result = err, .result_len = needed};
-    recv_slot_release(owner->proc, recv->recv_slot);
-    thread_get(owner);
-    pending_free(recv);
+    recv_slot_release(recv->owner->proc, recv->recv_slot);
+    struct thread *owner = pending_release(recv);
     ring_post(owner, &cqe);
     thread_put(owner);
     ep_put(ep);
@@ -323,8 +321,8 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
         recv_fail(recv, CAPOS_ERR_PEER_GONE, 0);
         return DELIVERED;
     }
-    thread_get(st);
-    pending_free(recv);
+    /* The RECV's reference on st keeps it until the hand-off below. */
+    pending_release(recv);
     /* The caller usually waits for the reply next: wake the server here. */
     sched_sync_begin();
     ring_post(st, &cqe);
@@ -373,12 +371,23 @@ static inline bool xfer_names_endpoint(const struct xfer_set *x, const struct en
     return false;
 }
 
-int endpoint_call(struct thread *t, struct kobj *facet, const struct capos_sqe *sqe,
-                  uint8_t *scratch)
+struct endpoint *endpoint_client_ref(const struct kobj *o, uint64_t *badge)
+{
+    const struct ep_facet *f = (const struct ep_facet *)o;
+    *badge = f->badge;
+    ep_get(f->ep);
+    return f->ep;
+}
+
+void endpoint_put(struct endpoint *ep)
+{
+    ep_put(ep);
+}
+
+int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
+                  const struct capos_sqe *sqe, uint8_t *scratch)
 {
     struct process *p = t->proc;
-    struct ep_facet *f = (struct ep_facet *)facet;
-    struct endpoint *ep = f->ep;
     int failed;
     int err;
 
@@ -401,9 +410,11 @@ int endpoint_call(struct thread *t, struct kobj *facet, const struct capos_sqe *
     }
     call->interface_id = sqe->interface_id;
     call->method = sqe->method;
-    call->badge = f->badge;
+    call->badge = badge;
     call->state = CALL_QUEUED;
     call->target = ep;
+    /* The call's own reference; the caller's keeps the endpoint alive until
+     * the lock below is released, even if delivery drops this one. */
     ep_get(ep);
 
     spin_lock(&ep->lock);
@@ -441,11 +452,12 @@ int endpoint_call(struct thread *t, struct kobj *facet, const struct capos_sqe *
 
 /* ---- RECV and RETURN on a server facet ---- */
 
-/* The endpoint behind a server facet cap, with a reference the caller drops. */
+/* The endpoint behind a server facet cap, with a reference the caller drops
+ * (taken while the table holds the facet: the facet itself is not needed). */
 static int endpoint_server_of(struct process *p, uint32_t cap, struct endpoint **ep)
 {
     struct kobj *o;
-    int err = cap_get(p, cap, &o);
+    int err = cap_lookup_lock(p, cap, &o);
     if (err != CAPOS_OK)
         return err;
     if (o->kind == KOBJ_ENDPOINT_CLIENT)
@@ -454,7 +466,7 @@ static int endpoint_server_of(struct process *p, uint32_t cap, struct endpoint *
         err = CAPOS_ERR_WRONG_INTERFACE;
     else
         ep_get(*ep = ep_of(o));
-    kobj_put(o);
+    cap_lookup_unlock(p);
     return err;
 }
 
@@ -545,11 +557,11 @@ int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scra
     }
     struct thread *client = call->owner;
     int status = sqe->status;
-    thread_get(client);
-    /* A server usually waits for its next call after replying. */
+    /* A server usually waits for its next call after replying.  The call's
+     * reference on the client keeps it until the hand-off below. */
     sched_sync_begin();
-    int res = pending_complete(call, status, scratch, status == CAPOS_OK ? sqe->send_len : 0,
-                               x.objs, status == CAPOS_OK ? x.n : 0);
+    int res = pending_complete_keep(call, status, scratch, status == CAPOS_OK ? sqe->send_len : 0,
+                                    x.objs, status == CAPOS_OK ? x.n : 0);
     sched_sync_end();
     if (res == CAPOS_OK && status == CAPOS_OK)
         xfer_commit(p, &x);
