@@ -187,25 +187,23 @@ int cap_release(struct process *p, uint32_t id)
     return err;
 }
 
-int cap_accept_msg(struct process *p, uint64_t addr, const void *msg, uint32_t len,
-                   struct kobj **objs, unsigned n)
+/* cap_accept_msg with capabilities (n > 0); out of line, so that a message
+ * without any needs no room for their ids. */
+static NOINLINE int cap_accept_msg_caps(struct process *p, uint64_t addr, const void *msg,
+                                        uint32_t len, struct kobj **objs, unsigned n)
 {
     uint32_t ids[CAPOS_MAX_XFER];
-    int err = CAPOS_OK;
+    int err;
     /* Reserve every slot before writing anything: insertion then cannot
      * fail halfway, and a message the table cannot take leaves the buffer
      * untouched. */
-    if (n) {
-        spin_lock(&p->caps.lock);
-        err = p->caps.slots ? cap_err(captable_prealloc(&p->caps.t, n, ids)) : CAPOS_ERR_PEER_GONE;
-        spin_unlock(&p->caps.lock);
-        if (err != CAPOS_OK)
-            return err;
-    }
+    spin_lock(&p->caps.lock);
+    err = p->caps.slots ? cap_err(captable_prealloc(&p->caps.t, n, ids)) : CAPOS_ERR_PEER_GONE;
+    spin_unlock(&p->caps.lock);
+    if (err != CAPOS_OK)
+        return err;
     bool written = uspace_write(p, addr, msg, len) &&
-                   (n == 0 || uspace_write(p, addr + CAPOS_CAPS_OFFSET(len), ids, 4ULL * n));
-    if (n == 0)
-        return written ? CAPOS_OK : CAPOS_ERR_BAD_ADDRESS;
+                   uspace_write(p, addr + CAPOS_CAPS_OFFSET(len), ids, 4ULL * n);
     spin_lock(&p->caps.lock);
     for (unsigned i = 0; i < n && p->caps.slots; i++) {
         if (!written)
@@ -217,6 +215,14 @@ int cap_accept_msg(struct process *p, uint64_t addr, const void *msg, uint32_t l
     err = !p->caps.slots ? CAPOS_ERR_PEER_GONE : written ? CAPOS_OK : CAPOS_ERR_BAD_ADDRESS;
     spin_unlock(&p->caps.lock);
     return err;
+}
+
+int cap_accept_msg(struct process *p, uint64_t addr, const void *msg, uint32_t len,
+                   struct kobj **objs, unsigned n)
+{
+    if (n)
+        return cap_accept_msg_caps(p, addr, msg, len, objs, n);
+    return uspace_write(p, addr, msg, len) ? CAPOS_OK : CAPOS_ERR_BAD_ADDRESS;
 }
 
 /* ---- completion delivery ---- */
@@ -382,11 +388,7 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
     kobj_put(o);
 }
 
-void cap_ring_op(struct thread *t, const struct capos_sqe *sqe, int *err)
+int cap_return(struct thread *t, const struct capos_sqe *sqe)
 {
-    unsigned cpu = this_cpu()->id;
-    if (sqe->opcode == CAPOS_OP_RECV)
-        *err = endpoint_recv(t, sqe);
-    else
-        *err = endpoint_return(t, sqe, cap_scratch_params[cpu]);
+    return endpoint_return(t, sqe, cap_scratch_params[this_cpu()->id]);
 }

@@ -100,9 +100,9 @@ int cap_release(struct process *p, uint32_t id);
 /* CALL: runs or starts the call and posts its completion (now or later). */
 void cap_call(struct thread *t, const struct capos_sqe *sqe);
 
-/* RECV or RETURN: *err is an ErrorCode to complete with now, or
- * CALL_PENDING. */
-void cap_ring_op(struct thread *t, const struct capos_sqe *sqe, int *err);
+/* RETURN: an ErrorCode to complete with now (the result message is read
+ * into this CPU's parameter scratch buffer). */
+int cap_return(struct thread *t, const struct capos_sqe *sqe);
 
 /* Drops references (the caps of a failed delivery). */
 void cap_drop_all(struct kobj **caps, unsigned n);

@@ -21,6 +21,7 @@
 #include "cap.h"
 #include "mm/ledger.h"
 #include "mm/pmm.h"
+#include "objects.h"
 #include "pending.h"
 #include "process.h"
 #include "ring/ring.h"
@@ -189,12 +190,11 @@ static bool ring_dispatch(struct thread *t, const struct capos_sqe *sqe)
     case CAPOS_OP_RELEASE:
         return ring_complete_now(t, sqe->user_data, cap_release(t->proc, sqe->cap));
     case CAPOS_OP_CALL: cap_call(t, sqe); return false;
-    case CAPOS_OP_RECV:
-    case CAPOS_OP_RETURN: {
-        int err;
-        cap_ring_op(t, sqe, &err);
+    case CAPOS_OP_RECV: {
+        int err = endpoint_recv(t, sqe);
         return err != CALL_PENDING && ring_complete_now(t, sqe->user_data, err);
     }
+    case CAPOS_OP_RETURN: return ring_complete_now(t, sqe->user_data, cap_return(t, sqe));
     default: return ring_complete_now(t, sqe->user_data, CAPOS_ERR_INVALID_OPCODE);
     }
 }

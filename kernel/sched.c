@@ -94,12 +94,6 @@ static void sched_charge_current(struct cpu *c, uint64_t now)
     sched_charge(&t->se, d);
 }
 
-/*
- * Puts a thread that is on no queue and on no CPU onto a run queue: the
- * CPU is chosen among its allowed ones (sync: the waker is about to block
- * for it), its virtual runtime placed, and the chosen CPU told to reschedule
- * if the newcomer should preempt what runs there.  Thread lock held.
- */
 /* Makes t (woken synchronously, thread lock held, off every queue and CPU)
  * this CPU's handoff thread if it may run here; false if it cannot. */
 static bool sched_try_handoff(struct thread *t)
@@ -131,11 +125,15 @@ static void sched_handoff_queue(struct cpu *c, uint64_t now)
         c->need_resched = true;
 }
 
+/*
+ * Puts a thread that is on no queue and on no CPU onto a run queue: the
+ * CPU is chosen among its allowed ones (sync: the waker is about to block
+ * for it), its virtual runtime placed, and the chosen CPU told to reschedule
+ * if the newcomer should preempt what runs there.  Thread lock held.
+ */
 static void sched_activate(struct thread *t, enum sched_place how, bool sync)
 {
     struct cpu *self = this_cpu();
-    if (how == PLACE_WOKEN && sync && sched_try_handoff(t))
-        return;
     unsigned n = sched_ncpus();
     unsigned target = self->id;
 
@@ -232,7 +230,11 @@ void sched_wake(struct thread *t)
         return;
     }
     sched_wait_off_cpu(t);
-    sched_activate(t, PLACE_WOKEN, this_cpu()->sync_wake);
+    /* A synchronous wake-up first tries the direct switch, which needs
+     * none of sched_activate's placement. */
+    bool sync = this_cpu()->sync_wake;
+    if (!sync || !sched_try_handoff(t))
+        sched_activate(t, PLACE_WOKEN, sync);
     spin_unlock(&t->lock);
 }
 
@@ -433,7 +435,7 @@ void sched_tick(void)
         c->balance_due = true;
 }
 
-void sched_preempt_point(void)
+void sched_preempt_slow(void)
 {
     struct cpu *c = this_cpu();
     if (c->handoff) {

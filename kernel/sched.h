@@ -97,8 +97,20 @@ bool sched_hint_next(struct thread *t);
 /* Timer tick accounting (interrupt context). */
 void sched_tick(void);
 
-/* Called before returning to user mode: switches if the slice is used up. */
-void sched_preempt_point(void);
+/* The work of sched_preempt_point, when there is any. */
+void sched_preempt_slow(void);
+
+/* Called before returning to user mode: queues a direct-switch thread the
+ * current one did not block for, drops a hint, balances when due, and
+ * switches if the slice is used up.  Inline, since on most returns there is
+ * nothing to do. */
+static inline void sched_preempt_point(void)
+{
+    struct cpu *c = this_cpu();
+    if (c->handoff || c->hint || c->balance_due ||
+        __atomic_load_n(&c->need_resched, __ATOMIC_ACQUIRE))
+        sched_preempt_slow();
+}
 
 /* Ends the current thread; another thread frees its stack.  Never returns. */
 NORETURN void sched_exit_thread(void);

@@ -42,19 +42,14 @@ struct spinlock {
 /* arch/x86_64/smp.h: answers a pending TLB shootdown while spinning. */
 void smp_poll(void);
 
+/* The contended case of spin_lock_raw (spinlock.c): out of line, so that
+ * the uncontended lock inlined everywhere is a single exchange and test. */
+void spin_lock_contended(struct spinlock *l);
+
 static inline void spin_lock_raw(struct spinlock *l)
 {
-    if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) == 0)
-        return;
-    __atomic_fetch_add(&l->contended, 1, __ATOMIC_RELAXED);
-    __asm__ volatile("incq %%gs:%c0" : : "i"(PERCPU_LOCK_SPINS_OFFSET) : "memory");
-    do {
-        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
-            /* The holder may be waiting for this CPU to flush its TLB. */
-            smp_poll();
-            cpu_relax();
-        }
-    } while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0);
+    if (unlikely(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0))
+        spin_lock_contended(l);
 }
 
 static inline bool spin_trylock_raw(struct spinlock *l)

@@ -1,0 +1,17 @@
+/*
+ * The contended path of spinlocks (see spinlock.h).
+ */
+#include "spinlock.h"
+
+void spin_lock_contended(struct spinlock *l)
+{
+    __atomic_fetch_add(&l->contended, 1, __ATOMIC_RELAXED);
+    __asm__ volatile("incq %%gs:%c0" : : "i"(PERCPU_LOCK_SPINS_OFFSET) : "memory");
+    do {
+        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
+            /* The holder may be waiting for this CPU to flush its TLB. */
+            smp_poll();
+            cpu_relax();
+        }
+    } while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0);
+}
