@@ -458,11 +458,9 @@ void sched_preempt_slow(void)
         schedule();
 }
 
-bool sched_hint_next(struct thread *t)
+bool sched_hint_set(struct thread *t)
 {
     struct cpu *c = this_cpu();
-    if (t == c->handoff)
-        return true; /* already set to take over directly */
     if (t == c->current || __atomic_load_n(&t->se.rq, __ATOMIC_RELAXED) != &c->rq)
         return false;
     /* The reference keeps the hint safe to look at even if another CPU

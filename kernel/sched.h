@@ -89,10 +89,18 @@ void sched_kick(struct thread *t);
 /* Gives up the CPU to another ready thread, if any. */
 void sched_yield(void);
 
+/* sched_hint_next for a thread that is not this CPU's handoff thread. */
+bool sched_hint_set(struct thread *t);
+
 /* Asks that t (READY) run next if the current thread blocks before it
  * returns to user mode: the IPC fast path.  Returns whether the hint was
- * taken.  Only the choice among READY threads changes. */
-bool sched_hint_next(struct thread *t);
+ * taken.  Only the choice among READY threads changes.  Inline, because
+ * after a call or a return on this CPU t usually is the handoff thread
+ * already and there is nothing to record. */
+static inline bool sched_hint_next(struct thread *t)
+{
+    return t == this_cpu()->handoff || sched_hint_set(t);
+}
 
 /* Timer tick accounting (interrupt context). */
 void sched_tick(void);

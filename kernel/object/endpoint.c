@@ -454,7 +454,7 @@ int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
 
 /* The endpoint behind a server facet cap, with a reference the caller drops
  * (taken while the table holds the facet: the facet itself is not needed). */
-static int endpoint_server_of(struct process *p, uint32_t cap, struct endpoint **ep)
+static inline int endpoint_server_of(struct process *p, uint32_t cap, struct endpoint **ep)
 {
     struct kobj *o;
     int err = cap_lookup_lock(p, cap, &o);
