@@ -1,5 +1,8 @@
 /*
- * The contended path of spinlocks (see spinlock.h).
+ * The contended path of spinlocks (see spinlock.h).  It lives out of line
+ * so that every inlined acquire stays one exchange and a branch: the spin,
+ * the contention counters (the lock's and this CPU's) and answering TLB
+ * shootdowns while waiting only run when the lock was taken.
  */
 #include "spinlock.h"
 
