@@ -146,10 +146,9 @@ void ring_kill(struct thread *t)
  * no message (NOP, RELEASE and early errors), writing the CQE in place.  It
  * becomes visible when ring_submit publishes the tail after the batch (or
  * with any completion posted meanwhile); the owner cannot be waiting on it,
- * since the owner is the thread submitting.  Returns true, for ring_dispatch
- * to report an unpublished completion.
+ * since the owner is the thread submitting.
  */
-static inline bool ring_complete_now(struct thread *t, uint64_t user_data, int err)
+static inline void ring_complete_now(struct thread *t, uint64_t user_data, int err)
 {
     struct ring *r = &t->ring;
     spin_lock(&r->lock);
@@ -159,7 +158,6 @@ static inline bool ring_complete_now(struct thread *t, uint64_t user_data, int e
     c[2] = c[3] = c[4] = c[5] = c[6] = c[7] = 0;
     ring_advance_tail(r);
     spin_unlock(&r->lock);
-    return true;
 }
 
 static int ring_sqe_error(enum ring_sqe_check c)
@@ -176,27 +174,32 @@ static int ring_sqe_error(enum ring_sqe_check c)
 }
 
 /* Runs one validated-for-shape SQE.  Operations that finish now complete
- * before returning; the others keep their reservation until a pending
- * operation completes them.  Returns whether it left a completion for the
- * batch to publish (ring_complete_now); completions posted by ring_post
- * are published already. */
+ * in place (ring_complete_now) before returning; the others keep their
+ * reservation until a pending operation completes them.  Returns whether it
+ * left an in-place completion for the batch to publish; completions posted
+ * by ring_post are published already. */
 static bool ring_dispatch(struct thread *t, const struct capos_sqe *sqe)
 {
     enum ring_sqe_check chk = ring_sqe_validate(sqe);
-    if (chk != RING_SQE_OK)
-        return ring_complete_now(t, sqe->user_data, ring_sqe_error(chk));
-    switch (sqe->opcode) {
-    case CAPOS_OP_NOP: return ring_complete_now(t, sqe->user_data, CAPOS_OK);
-    case CAPOS_OP_RELEASE:
-        return ring_complete_now(t, sqe->user_data, cap_release(t->proc, sqe->cap));
-    case CAPOS_OP_CALL: cap_call(t, sqe); return false;
-    case CAPOS_OP_RECV: {
-        int err = endpoint_recv(t, sqe);
-        return err != CALL_PENDING && ring_complete_now(t, sqe->user_data, err);
+    int err;
+    if (chk != RING_SQE_OK) {
+        err = ring_sqe_error(chk);
+    } else {
+        switch (sqe->opcode) {
+        case CAPOS_OP_NOP: err = CAPOS_OK; break;
+        case CAPOS_OP_RELEASE: err = cap_release(t->proc, sqe->cap); break;
+        case CAPOS_OP_CALL: cap_call(t, sqe); return false;
+        case CAPOS_OP_RECV:
+            err = endpoint_recv(t, sqe);
+            if (err == CALL_PENDING)
+                return false;
+            break;
+        case CAPOS_OP_RETURN: err = cap_return(t, sqe); break;
+        default: err = CAPOS_ERR_INVALID_OPCODE; break;
+        }
     }
-    case CAPOS_OP_RETURN: return ring_complete_now(t, sqe->user_data, cap_return(t, sqe));
-    default: return ring_complete_now(t, sqe->user_data, CAPOS_ERR_INVALID_OPCODE);
-    }
+    ring_complete_now(t, sqe->user_data, err);
+    return true;
 }
 
 /* Consumes what the process submitted; returns why its ring is corrupt, or

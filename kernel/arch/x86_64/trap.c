@@ -122,20 +122,21 @@ static NORETURN void trap_user_fault(struct trap_frame *f)
 {
     uint64_t v = f->vector;
     uint64_t addr = v == VEC_PAGE_FAULT ? read_cr2() : f->rip;
+    struct thread *t = sched_current();
     kprintf("user fault: %s thread %u cpu %u vector %lu error %#lx rip %016lx rsp %016lx "
             "rflags %#lx fs %#lx\n"
             "  rax %016lx rbx %016lx rcx %016lx rdx %016lx rsi %016lx rdi %016lx\n"
             "  rbp %016lx r8  %016lx r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n"
             "  r13 %016lx r14 %016lx r15 %016lx\n",
-            sched_current()->proc->name, sched_current()->tid, this_cpu()->id, (unsigned long)v,
-            (unsigned long)f->error, (unsigned long)f->rip, (unsigned long)f->rsp,
-            (unsigned long)f->rflags, (unsigned long)rdmsr(MSR_FS_BASE), (unsigned long)f->rax,
-            (unsigned long)f->rbx, (unsigned long)f->rcx, (unsigned long)f->rdx,
-            (unsigned long)f->rsi, (unsigned long)f->rdi, (unsigned long)f->rbp,
-            (unsigned long)f->r8, (unsigned long)f->r9, (unsigned long)f->r10,
-            (unsigned long)f->r11, (unsigned long)f->r12, (unsigned long)f->r13,
-            (unsigned long)f->r14, (unsigned long)f->r15);
-    process_fault_trap(sched_current()->proc, (uint8_t)v, addr, f->rip,
+            t->proc->name, t->tid, this_cpu()->id, (unsigned long)v, (unsigned long)f->error,
+            (unsigned long)f->rip, (unsigned long)f->rsp, (unsigned long)f->rflags,
+            (unsigned long)rdmsr(MSR_FS_BASE), (unsigned long)f->rax, (unsigned long)f->rbx,
+            (unsigned long)f->rcx, (unsigned long)f->rdx, (unsigned long)f->rsi,
+            (unsigned long)f->rdi, (unsigned long)f->rbp, (unsigned long)f->r8,
+            (unsigned long)f->r9, (unsigned long)f->r10, (unsigned long)f->r11,
+            (unsigned long)f->r12, (unsigned long)f->r13, (unsigned long)f->r14,
+            (unsigned long)f->r15);
+    process_fault_trap(t->proc, (uint8_t)v, addr, f->rip,
                        v < 32 ? exception_names[v] : "exception");
 }
 
