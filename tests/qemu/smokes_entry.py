@@ -23,7 +23,7 @@ EXCEPTION_CASES = [
     'sysenter', 'ss_noncanonical', 'pf_null', 'pf_kernel_write', 'pf_kernel_exec', 'mf', 'ac',
     'xm'
 ]
-ENTRY_CASES = ['bystander', 'flags', 'fs', 'fpu'] + EXCEPTION_CASES + ['popf_iopl', 'int_n']
+ENTRY_CASES = ['bystander', 'flags', 'fs', 'fpu', 'mxcsr'] + EXCEPTION_CASES + ['popf_iopl', 'int_n']
 
 
 def entry_hostile_on(n):

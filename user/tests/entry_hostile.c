@@ -4,31 +4,32 @@
  *
  * The driver (no argv[1]) starts copies of itself, one per attack, and
  * checks how each ended:
- *   state       on every CPU, pinned side by side: a bystander and three
+ *   state       on every CPU, pinned side by side, a bystander and four
  *               attackers that block in cap_enter and are preempted while
- *               holding odd CPU state -- "flags" (RFLAGS NT, DF, AC, ID and
+ *               holding odd CPU state: "flags" (RFLAGS NT, DF, AC, ID and
  *               every arithmetic flag), "fs" (an FS base zeroed by loading
- *               a segment selector, while the bystander's TLS block sits at
- *               the same address) and "fpu" (x87 control word and MXCSR
- *               with every exception unmasked, other rounding, precision,
- *               flush-to-zero, and a pending x87 exception).  The attackers
- *               must find their own state intact after every kernel entry
- *               ("fpu" then ends on its own #MF); each bystander checks,
- *               round after round and in a new thread each round, that its
- *               flags, TLS, FPU control state and FPU results are exactly
- *               those of a fresh thread, then exits 0.
+ *               segment selectors, while the bystander's TLS block sits at
+ *               the same address), "fpu" (x87 control word and MXCSR with
+ *               every exception unmasked, other rounding, single precision,
+ *               flush-to-zero, and a pending x87 exception) and "mxcsr" (a
+ *               reserved MXCSR bit, where the CPU accepts one).  Each
+ *               attacker must find its own state intact after every kernel
+ *               entry ("fpu" then ends on its own #MF); each bystander
+ *               checks, every round and in a new thread every round, that
+ *               its flags, TLS, FPU control state and FPU results are those
+ *               of a fresh thread, and exits 0.
  *   exceptions  one child per exception or refused instruction a process
  *               can produce in ring 3 (#DE #DB #BP #UD #GP #SS #PF #MF #AC
- *               #XM; privileged and system instructions; a far return to a
- *               32-bit code segment; SYSCALL with TF set; ...): each must
- *               end faulted with the vector the CPU defines for it.  (#NM
- *               cannot be raised: CR0.TS and CR0.EM are never set; #OF and
- *               #BR have no 64-bit instruction.)
- *   int-n       `int $n` for every n in 0..255: #BP for 3 (the only gate
+ *               #XM; privileged and system instructions; a far jump to the
+ *               32-bit code segment slot; SYSCALL with TF set; ...): each
+ *               must end faulted with the vector the CPU defines for it.
+ *               (#NM cannot be raised: CR0.TS and CR0.EM are never set; #OF
+ *               and #BR have no 64-bit instruction.)
+ *   int_n       `int $n` for every n in 0..255: #BP for 3 (the only gate
  *               open to ring 3), #GP for every other n.
- * A kernel that inherits user flags, leaks FPU or segment state between
- * threads, or handles a user exception as its own fails here by resetting,
- * reporting a kernel fault, or ending a child the wrong way.
+ * A kernel that lets user flags into ring 0, leaks FPU or segment state
+ * between threads, or takes a user exception for its own fails here by
+ * resetting, reporting a kernel fault, or ending a child the wrong way.
  */
 #include "capos.h"
 
@@ -475,6 +476,21 @@ static int role_fpu(int rounds)
     return 2;
 }
 
+/* MXCSR with a reserved bit: the CPU refuses the load (#GP), or, where it
+ * takes it (QEMU before 8.1), the kernel's FXSAVE/FXRSTOR must carry the
+ * value through every switch without faulting. */
+static int role_mxcsr(int rounds)
+{
+    uint32_t mxcsr = DEFAULT_MXCSR | 0x10000, got;
+    __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+    for (int round = 0; round < rounds; round++) {
+        capos_cap_enter(1, 300 * 1000);
+        spin(20000);
+    }
+    __asm__ volatile("stmxcsr %0" : "=m"(got));
+    return got == mxcsr ? 0 : 1;
+}
+
 /* ---- children ---- */
 
 static int child_main(const char *role, const char *arg)
@@ -516,6 +532,8 @@ static int child_main(const char *role, const char *arg)
         role_fs(30);
     if (!strcmp(role, "fpu"))
         return role_fpu(30);
+    if (!strcmp(role, "mxcsr"))
+        return role_mxcsr(30);
     return 98;
 }
 
@@ -574,10 +592,7 @@ static void state_cases(void)
         const char *role;
         int code, vec;
     } roles[] = {
-        {"bystander", 0, -1},
-        {"flags", 0, -1},
-        {"fs", 0, -1},
-        {"fpu", -1, 16},
+        {"bystander", 0, -1}, {"flags", 0, -1}, {"fs", 0, -1}, {"fpu", -1, 16}, {"mxcsr", 0, 13},
     };
     uint32_t h[ARRAY_SIZE(roles)][64];
     char cpu[64][4];
