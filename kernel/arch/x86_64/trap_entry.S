@@ -17,10 +17,12 @@
  *    AC set).  arch_switch_stacks (switch.S) saves and restores RFLAGS, so
  *    no flag passes from one thread to the next.
  *
- * 2. The user's GS base is live in ring 0 at exactly three instructions:
- *    the first of syscall_entry (its swapgs), and the final sysretq and
- *    iretq of the two exit paths, each right after its swapgs.  No ordinary
- *    vector can arrive there: interrupts are off, TF is clear, no debug
+ * 2. Besides the first instructions of an entry from ring 3 (up to the
+ *    stub's swapgs, which cannot fault), the user's GS base is live in ring
+ *    0 at exactly three instructions: the first of syscall_entry (its
+ *    swapgs), and the final sysretq and iretq of the two exit paths, each
+ *    right after its swapgs.  No ordinary vector can arrive at any of
+ *    these: interrupts are off, TF is clear, no debug
  *    register is ever armed, and neither sysretq nor iretq can fault,
  *    because the exit paths check the user frame before the swapgs (a
  *    non-canonical RIP stops the process instead; CS and SS are forced to
