@@ -1,7 +1,15 @@
 /*
- * Console object: writes to the kernel console.  Whole writes go out under
- * the console lock, so lines from different processes (and the kernel) never
- * interleave within a write.  The kernel adds nothing to the bytes.
+ * Console object: writes to the kernel console.  The kernel adds nothing to
+ * the bytes.  A write of up to CONSOLE_MAX_WRITE bytes goes out through
+ * printk_write, which keeps every line of up to 256 bytes whole (nothing
+ * from another writer inside it) and never keeps interrupts off for more
+ * than one burst of the serial transmitter; printk.h states the guarantee.
+ *
+ * The call blocks its thread's CPU for as long as its bytes take to send
+ * (about 0.36 s for 4096 bytes at 115200 baud, twice that if they are all
+ * newlines, sent as CR LF), serving interrupts throughout; the time is
+ * charged to the writer.  The data stays in this CPU's call buffer, which
+ * nothing else uses meanwhile: the thread does not leave the CPU.
  */
 #include "abi/errors.h"
 #include "msg.h"
