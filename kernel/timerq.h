@@ -19,7 +19,7 @@
 #include "rbtree/rbtree.h"
 
 /* Events one timerq_run fires at most; the rest wait for the next tick. */
-#define TIMERQ_RUN_MAX 64
+#define TIMERQ_RUN_MAX 128
 
 enum timer_kind {
     TIMER_WAKE_THREAD, /* ends a timed sched_block of `thread` */
