@@ -39,9 +39,6 @@
 #include "percpu.h"
 #include "spinlock.h"
 
-/* The longest Console segment, one turn: lines up to this long are never
- * cut.  At 115200 baud it takes about 22 ms to send. */
-#define PRINTK_SEGMENT_MAX 256
 /* Polls of the transmitter before it is presumed stuck. */
 #define PRINTK_TX_POLLS 20000
 
@@ -195,25 +192,21 @@ int kprintf(const char *fmt, ...)
     return n;
 }
 
-void printk_write(const char *s, size_t n, bool newline)
+size_t printk_write_segment(const char *s, size_t n, bool newline)
 {
+    size_t k = console_segment(s, n, PRINTK_SEGMENT_MAX);
+    bool nl = newline && k == n;
     if (printk_panicking) {
-        printk_send(s, n, false);
-        if (newline)
+        printk_send(s, k, false);
+        if (nl)
             printk_send("\n", 1, false);
-        return;
+        return k;
     }
-    if (n == 0 && !newline)
-        return;
-    do {
-        size_t k = console_segment(s, n, PRINTK_SEGMENT_MAX);
-        uint32_t took = printk_turn_take(true);
-        printk_send(s, k, true);
-        s += k;
-        n -= k;
-        if (n == 0 && newline)
-            printk_send("\n", 1, true);
-        printk_turn_give(took, true);
-        printk_irq_window();
-    } while (n > 0);
+    uint32_t took = printk_turn_take(true);
+    printk_send(s, k, true);
+    if (nl)
+        printk_send("\n", 1, true);
+    printk_turn_give(took, true);
+    printk_irq_window();
+    return k;
 }

@@ -10,9 +10,12 @@ equal lengths in submission order).
 
 console-flood-smp4 boots system/smoke-console-flood.capnp: two processes of
 user/tests/console_flood.c send 4 KiB Console.writes of lines up to 256
-bytes from three threads each (on CPUs 1-3) while an innocent process's two
-threads write short lines (on CPU 0).  Every flood and innocent line must be whole and start its own
-line: the console keeps lines of up to 256 bytes unbroken.
+bytes from three threads each while an innocent process's two threads write
+short lines.  Every flood and innocent line must be whole and start its own
+line (the console keeps lines of up to 256 bytes unbroken), and innocent
+lines must appear between flood lines (writers pass a preemption point
+between segments, so six writers cannot keep the innocent threads off all
+four CPUs).
 """
 from smokes import KERNEL, Smoke, exited, system
 
