@@ -1,7 +1,7 @@
 """QEMU smokes of hostile floods of the timer queue and the console.
 
 timer-flood-smp4 boots system/smoke-timer-flood.capnp: two processes of
-user/tests/timer_flood.c arm 4,920 Timer.sleeps each (1,640 of them due at
+user/tests/timer_flood.c arm 4,920 Timer.sleeps each (1,600 of them due at
 one instant, a quarter of the threads exiting with theirs armed) while an
 innocent process's sleeps must complete, each once, never early and not
 grossly late.  timer-flood-strict-smp1 boots the same flood on one CPU,
