@@ -29,8 +29,8 @@ SMOKES = [
                   r'^memory: \d+ frames free \+ \d+ charged = (\d+) \(\1 when init started\)',
                   r'^system: all processes have exited; halting'],
           forbid=[r'KERNEL (PANIC|FAULT)', r'FAIL'],
-          groups=dict({f: [r'^ledger-flood: %s: .*quotaExceeded' % f,
-                           r'^ledger-flood: %s: .*ok$' % f] for f in FLOODS},
+          groups=dict({f: [r'^ledger-flood: %s: \d+ .* then quotaExceeded' % f,
+                           r'^ledger-flood: %s: back to \d+ KiB: ok$' % f] for f in FLOODS},
                       threads=[r'^ledger-flood: threads: \d+ threads in \d+ frames of room, '
                                r'then quotaExceeded',
                                r'^ledger-flood: threads: left \d+ blocked for the exit: ok']))
