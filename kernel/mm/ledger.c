@@ -30,11 +30,6 @@ static bool ledger_add(struct ledger *l, uint64_t frames)
             return false;
     } while (!__atomic_compare_exchange_n(&l->used, &used, used + frames, true, __ATOMIC_RELAXED,
                                           __ATOMIC_RELAXED));
-    uint64_t peak = __atomic_load_n(&l->peak, __ATOMIC_RELAXED);
-    while (used + frames > peak &&
-           !__atomic_compare_exchange_n(&l->peak, &peak, used + frames, true, __ATOMIC_RELAXED,
-                                        __ATOMIC_RELAXED))
-        ;
     return true;
 }
 

@@ -54,7 +54,6 @@ struct ledger {
     struct ledger *parent; /* NULL for the kernel's; a reference is held */
     uint64_t limit;        /* frames; fixed at creation */
     uint64_t used;         /* frames charged here and below (atomic) */
-    uint64_t peak;         /* highest `used` seen, for reports */
     struct kheap_cache heap;
 };
 
