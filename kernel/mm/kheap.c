@@ -73,6 +73,9 @@ static const uint16_t kheap_class_size[KHEAP_CLASSES] = {32, 64, 128, 256, 512, 
 
 _Static_assert(2 * 2016 <= PAGE_SIZE - 48, "the largest class fits a frame twice");
 
+/* The largest request a slab block holds. */
+#define KHEAP_SMALL_MAX (2016 - sizeof(struct kheap_header))
+
 static struct kheap_stats kheap_st; /* updated atomically */
 
 static void stat_add(uint64_t *v, int64_t d)
@@ -80,13 +83,14 @@ static void stat_add(uint64_t *v, int64_t d)
     __atomic_fetch_add(v, (uint64_t)d, __ATOMIC_RELAXED);
 }
 
+/* The smallest class that holds `total` bytes, header included (at most
+ * the largest class: larger blocks are frame runs). */
 static int kheap_class(size_t total)
 {
-    for (int c = 0; c < KHEAP_CLASSES; c++) {
-        if (total <= kheap_class_size[c])
-            return c;
-    }
-    return -1;
+    int c = 0;
+    while (total > kheap_class_size[c])
+        c++;
+    return c;
 }
 
 static unsigned kheap_class_blocks(int c)
@@ -200,9 +204,9 @@ void *kheap_alloc(struct ledger *l, size_t size, bool zero, int *err)
     struct kheap_cache *c = &l->heap;
     if (size == 0)
         return kheap_fail(err, CAPOS_ERR_NO_MEMORY);
-    int ci = kheap_class(size + sizeof(struct kheap_header));
-    if (ci < 0)
+    if (size > KHEAP_SMALL_MAX)
         return kheap_alloc_large(l, size, err);
+    int ci = kheap_class(size + sizeof(struct kheap_header));
 
     uint64_t flags = spin_lock_irqsave(&c->lock);
     struct kheap_slab *s = c->partial[ci];
@@ -372,5 +376,5 @@ bool kheap_self_test(void)
     return after.blocks_in_use == before.blocks_in_use &&
            after.bytes_in_use == before.bytes_in_use && after.pages <= before.pages + spare &&
            ledger_used(l) <= used + spare && pmm_free_count() + spare >= free_frames &&
-           kmalloc(l, 0) == NULL;
+           kmalloc(l, 0) == NULL && kmalloc(l, SIZE_MAX) == NULL;
 }

@@ -25,11 +25,11 @@
  * Charging never allocates and never blocks; the caller allocates only
  * after the charge succeeded and uncharges if the allocation then fails.
  * Charges are atomic per ledger (threads of a process charge on several
- * CPUs at once): a charge adds to each ledger from the charged one up to
- * the root, each addition checked against that ledger's limit, and one that
- * does not fit undoes the additions below it.  So no ledger ever exceeds
- * its limit; a charge racing another one near a limit may fail where it
- * would have fitted a moment later.
+ * CPUs at once; lib/mm/quota.h, tested on the host): a charge adds to each
+ * ledger from the charged one up to the root, each addition checked against
+ * that ledger's limit, and one that does not fit undoes the additions below
+ * it.  So no ledger ever exceeds its limit; a charge racing another one near
+ * a limit may fail where it would have fitted a moment later.
  *
  * Lifetime: a ledger is reference counted.  References are held by the
  * process it belongs to, by each child ledger, and by its heap cache while
@@ -44,16 +44,16 @@
 
 #include "base/compiler.h"
 #include "mm/kheap.h"
+#include "mm/quota.h"
 
 /* The kernel's ledger is at depth 0, init's at 1, a service's at 2. */
 #define LEDGER_MAX_DEPTH 8
 
 struct ledger {
+    struct quota q;        /* frames: limit and count (lib/mm/quota.h) */
     uint32_t refs;         /* atomic */
     uint32_t depth;        /* 0 for the kernel's */
     struct ledger *parent; /* NULL for the kernel's; a reference is held */
-    uint64_t limit;        /* frames; fixed at creation */
-    uint64_t used;         /* frames charged here and below (atomic) */
     struct kheap_cache heap;
 };
 
@@ -74,22 +74,30 @@ void ledger_put(struct ledger *l);
 
 /* Charges `frames` to l and its ancestors; false (and nothing charged) if
  * any of them would exceed its limit. */
-bool ledger_charge(struct ledger *l, uint64_t frames);
-/* Gives back frames charged to l earlier. */
+static inline bool ledger_charge(struct ledger *l, uint64_t frames)
+{
+    return quota_charge(&l->q, frames);
+}
+
+/* Gives back frames charged to l earlier (more than it holds: panic). */
 void ledger_uncharge(struct ledger *l, uint64_t frames);
 
 /* Frames l could still be charged: the least room of l and its ancestors
  * (a snapshot: other threads may charge meanwhile). */
-uint64_t ledger_room(const struct ledger *l);
+static inline uint64_t ledger_room(const struct ledger *l)
+{
+    return quota_room(&l->q);
+}
 
+/* Frames charged to l and the ledgers below it. */
 static inline uint64_t ledger_used(const struct ledger *l)
 {
-    return __atomic_load_n(&l->used, __ATOMIC_RELAXED);
+    return quota_used(&l->q);
 }
 
 static inline uint64_t ledger_limit(const struct ledger *l)
 {
-    return l->limit;
+    return l->q.limit;
 }
 
 #endif
