@@ -51,8 +51,9 @@ static void name_copy(char *dst, const char *src)
     str_copy(dst, CAPOS_CAPSET_NAME_MAX, src);
 }
 
-/* Why mapping a page that was charged and allocated failed: paging_map
- * charges the page tables it creates to the ledger too. */
+/* Why mapping a page failed: paging_map charges each page table it creates
+ * to the ledger, one frame at a time, so no room at all means the quota
+ * (asked before anything is uncharged again). */
 static int process_map_err(const struct process *p)
 {
     return ledger_room(p->ledger) == 0 ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_NO_MEMORY;
@@ -83,9 +84,10 @@ static int process_map_bytes(struct process *p, uint64_t va, const void *src, ui
         if (src && off < src_len)
             memcpy(phys_to_virt(pa), (const uint8_t *)src + off, MIN(PAGE_SIZE, src_len - off));
         if (paging_map(p->root, va + off, pa, flags | MAP_USER, p->ledger) != 0) {
+            err = process_map_err(p);
             pmm_free_frame(pa);
             ledger_uncharge(p->ledger, 1);
-            return process_map_err(p);
+            return err;
         }
     }
     return CAPOS_OK;
@@ -111,9 +113,10 @@ static int process_load_elf(struct process *p, const uint8_t *image, const struc
                 memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), image + s->offset + (lo - file_lo),
                        hi - lo);
             if (paging_map(p->root, va, pa, flags | MAP_USER, p->ledger) != 0) {
+                err = process_map_err(p);
                 pmm_free_frame(pa);
                 ledger_uncharge(p->ledger, 1);
-                return process_map_err(p);
+                return err;
             }
         }
     }

@@ -57,13 +57,15 @@ int ring_create(struct thread *t, uint64_t user_va)
     for (uint64_t i = 0; i < CAPOS_RING_PAGES; i++) {
         if (paging_map(p->root, user_va + i * PAGE_SIZE, pa + i * PAGE_SIZE, MAP_USER | MAP_WRITE,
                        p->ledger) != 0) {
-            /* Unmapped frames are not found by teardown: free them here.
-             * Only a page table that did not fit can have failed. */
+            /* Only a page table can have failed, charged a frame at a
+             * time: no room left means it was the quota.  Unmapped frames
+             * are not found by teardown: free them here. */
+            int err = ledger_room(p->ledger) == 0 ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_NO_MEMORY;
             for (uint64_t k = i; k < CAPOS_RING_PAGES; k++)
                 pmm_free_frame(pa + k * PAGE_SIZE);
             ledger_uncharge(p->ledger, CAPOS_RING_PAGES - i);
             r->hdr = NULL;
-            return ledger_room(p->ledger) == 0 ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_NO_MEMORY;
+            return err;
         }
     }
     return CAPOS_OK;
