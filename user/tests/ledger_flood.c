@@ -4,13 +4,12 @@
  * by ledger_driver with a 16 MiB quota).  Each flood must stop at the quota
  * with a clean quotaExceeded, and once what it made is released the quota's
  * use must be back where it was (give or take the one spare frame a
- * ledger's heap may keep):
+ * ledger's heap may keep).  In order:
  *
  *   facets     mints client facets of one endpoint into its table
  *   vm-limits  makes VirtualMemory facets with budgets (VirtualMemory.limit)
  *   handles    makes ThreadHandles of itself (ThreadControl.handle)
  *   endpoints  creates endpoints through its launcher
- *   threads    starts threads that block
  *   children   starts children through a restricted launcher: each child's
  *              memory is charged to this process's ledger, so it cannot
  *              exceed its quota through children
@@ -19,15 +18,18 @@
  *              heap); while it holds its whole quota it tells the driver,
  *              which starts an innocent process that must be able to map
  *              4 MiB of its own quota
+ *   threads    starts threads that block, which stay for the exit
  *
- * The first five floods run with most of the quota taken by a VirtualMemory
- * mapping, so that the objects under test reach the quota before any count
- * limit (capability slots, threads per process) could stop them.  At the
- * end some of everything is left behind on purpose: the process exits
- * holding it, and the driver checks that its teardown gave it all back.
+ * All but the messages flood run with most of the quota taken by a
+ * VirtualMemory mapping, so that the objects under test reach the quota
+ * before a count limit (capability slots, threads per process) could stop
+ * them.  At the end some of everything is left behind on purpose: the
+ * process exits holding it, and the driver checks that its teardown gave it
+ * all back.
  *
- * Each flood prints "ledger-flood: <name>: ... ok" or FAIL lines; argv[1]
- * "child" is the role of the children (they block until killed).
+ * Each flood prints what it made and how it stopped, then "... ok" or FAIL
+ * lines; argv[1] "child" is the role of the children (they block until
+ * killed).
  */
 #include "capos.h"
 
