@@ -11,8 +11,11 @@ driver's quota use (which includes everything the flood and its children
 were charged) must be back where it was.  One CPU, so that the kernel's
 memory report at halt is exact: every frame is free or charged to a ledger,
 and the sum is what it was when init started.
+
+The kernel heap keeps detecting frees of blocks that are not live: a double
+free and a pointer into the middle of a block must panic (test kernel).
 """
-from smokes import KERNEL, Smoke, exited, system
+from smokes import KERNEL, Smoke, exited, fault, system
 
 FLOODS = ['facets', 'vm-limits', 'handles', 'endpoints', 'children', 'messages']
 
@@ -33,5 +36,11 @@ SMOKES = [
                            r'^ledger-flood: %s: back to \d+ KiB: ok$' % f] for f in FLOODS},
                       threads=[r'^ledger-flood: threads: \d+ threads in \d+ frames of room, '
                                r'then quotaExceeded',
-                               r'^ledger-flood: threads: left \d+ blocked for the exit: ok']))
+                               r'^ledger-flood: threads: left \d+ blocked for the exit: ok'])),
+    fault('heap-double-free', 'double-free', [
+        r'^\*\*\* KERNEL PANIC: kheap: kfree of 0x[0-9a-f]+ which is not a live heap block',
+    ]),
+    fault('heap-wild-free', 'wild-free', [
+        r'^\*\*\* KERNEL PANIC: kheap: kfree of 0x[0-9a-f]+ which is not a live heap block',
+    ]),
 ]
