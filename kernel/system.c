@@ -33,7 +33,8 @@
 #include "sched.h"
 
 static struct manifest sys_manifest;
-static uint64_t sys_memory_base; /* free + charged frames when init started */
+static uint64_t sys_memory_base;     /* free + charged frames when init started */
+static struct ledger *sys_processes; /* init's ledger: every process's memory */
 
 static const char *system_kind_name(enum capos_KernelCapKind k)
 {
@@ -163,9 +164,10 @@ static bool system_start_init(capos_SystemManifest_reader m)
     };
     struct process *p =
         process_create("init", elf, elf_len, g, ARRAY_SIZE(g), argv, 1, NULL, 0, l, &err, &why);
-    ledger_put(l); /* init holds its own reference */
+    sys_processes = l; /* the creator's reference, kept for the reports */
     if (!p) {
         kprintf("system: init could not start: %s\n", why);
+        ledger_put(l);
         return false;
     }
     kprintf("system: started init (binary %s, pid %u)\n", bin.str, p->pid);
@@ -228,11 +230,16 @@ static void system_report_memory(void)
     struct kheap_stats hs;
     kheap_stats(&hs);
     uint64_t free = pmm_free_count(), charged = ledger_used(&kernel_ledger);
+    uint64_t processes = sys_processes ? ledger_used(sys_processes) : 0;
     kprintf("memory: %lu frames free + %lu charged = %lu (%lu when init started); "
             "kernel heap %lu blocks in %lu frames\n",
             (unsigned long)free, (unsigned long)charged, (unsigned long)(free + charged),
             (unsigned long)sys_memory_base, (unsigned long)hs.blocks_in_use,
             (unsigned long)hs.pages);
+    kprintf("memory: %lu frames charged to processes, %lu to the kernel (%u cached kernel "
+            "stacks of %u frames)\n",
+            (unsigned long)processes, (unsigned long)(charged - processes), kstack_cached(),
+            KSTACK_PAGES);
 }
 
 void system_halt(void)

@@ -158,3 +158,8 @@ void kstack_free(uint64_t top, struct ledger *l)
     kstack_put_slot(base);
     ledger_uncharge(l, KSTACK_PAGES);
 }
+
+unsigned kstack_cached(void)
+{
+    return __atomic_load_n(&kstack_cached_count, __ATOMIC_RELAXED);
+}

@@ -23,4 +23,7 @@ uint64_t kstack_alloc(struct ledger *l, int *err);
 /* Frees the stack whose top kstack_alloc returned, uncharging l. */
 void kstack_free(uint64_t top, struct ledger *l);
 
+/* Stacks in the reuse cache right now (for reports). */
+unsigned kstack_cached(void);
+
 #endif
