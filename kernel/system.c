@@ -140,12 +140,17 @@ static bool system_start_init(capos_SystemManifest_reader m)
 
 void system_start(const void *manifest, uint64_t len)
 {
-    struct manifest_limits lim = manifest_default_limits();
+    struct manifest_limits lim = manifest_boot_limits();
+    struct elf_limits loader = process_elf_limits(PROCESS_DEFAULT_FRAMES);
     struct manifest_summary sum;
     char why[192];
 
-    lim.elf = process_elf_limits(PROCESS_DEFAULT_FRAMES);
-    lim.max_memory_limit = 1ULL << 30;
+    /* The build validated the manifest with the same limits on the host;
+     * the process loader must agree with them, or a manifest could pass
+     * both checks and still fail to start. */
+    if (lim.elf.va_min != loader.va_min || lim.elf.va_max != loader.va_max ||
+        lim.elf.max_total != loader.max_total)
+        panic("system: the manifest's boot limits differ from the process loader's");
     if (manifest_validate(manifest, len, &lim, &sum, why, sizeof(why)) != MANIFEST_OK) {
         kprintf("manifest: error: %s\n", why);
         kprintf("system: refusing to start anything\n");

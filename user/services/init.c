@@ -19,6 +19,7 @@
  */
 #include "capos.h"
 
+#include "abi/note.h"
 #include "base/mem.h"
 #include "fmt/fmt.h"
 #include "manifest/manifest.h"
@@ -28,6 +29,10 @@
 #define INIT_MAX_EXPORTS   16
 #define INIT_MAX_GRANTS    64
 #define INIT_MAX_ARGS      64
+
+/* Declares this program an init program: the manifest validator accepts
+ * only a binary carrying this note as a manifest's `init`. */
+CAPOS_NOTE(CAPOS_NOTE_INIT, init_note);
 
 struct init_service {
     capos_Service_reader s;
