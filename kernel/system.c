@@ -4,7 +4,10 @@
  * system_start validates the whole manifest first (nothing is created if any
  * part is wrong), reports the service graph, then starts init, which starts
  * the services (user/services/init.c).  When the last process has stopped,
- * the machine halts in an orderly way.
+ * the machine halts in an orderly way, and its exit status is init's
+ * verdict: success only if init exited with status 0.  init exits non-zero
+ * when a service's last run failed (docs/init.md), so a failed service
+ * shows in the status of `make run`.
  */
 #include "system.h"
 
@@ -21,6 +24,10 @@
 #include "sched.h"
 
 static struct manifest sys_manifest;
+/* init's pid, and whether it ended with exit status 0 (written once, by the
+ * CPU that stops it, before the live count can reach zero). */
+static unsigned sys_init_pid;
+static bool sys_init_ok;
 
 static const char *system_kind_name(enum capos_KernelCapKind k)
 {
@@ -133,6 +140,7 @@ static bool system_start_init(capos_SystemManifest_reader m)
         kprintf("system: init could not start: %s\n", why);
         return false;
     }
+    sys_init_pid = p->pid;
     kprintf("system: started init (binary %s, pid %u)\n", bin.str, p->pid);
     process_put(p);
     return true;
@@ -166,14 +174,16 @@ void system_start(const void *manifest, uint64_t len)
     system_report(m);
 
     if (!system_start_init(m)) {
-        kprintf("system: no process is running; halting\n");
-        system_exit(SYSTEM_EXIT_SUCCESS);
+        kprintf("system: no process is running; halting with failure\n");
+        system_exit(SYSTEM_EXIT_FAILURE);
     }
 }
 
 void system_process_stopped(struct process *p)
 {
     const struct exit_status *st = &p->status;
+    if (p->pid == sys_init_pid)
+        sys_init_ok = st->kind == EXIT_CODE && st->code == 0;
     switch (st->kind) {
     case EXIT_CODE:
         kprintf("system: %s (pid %u) exited with status %d\n", p->name, p->pid, st->code);
@@ -199,5 +209,9 @@ void system_halt(void)
             (unsigned long)ipc.direct, (unsigned long)ipc.queued, (unsigned long)ipc.fast_switches);
     system_report_cpus();
     kprintf("system: all processes have exited; halting\n");
+    if (!sys_init_ok) {
+        kprintf("system: init did not exit with status 0 (see above); halting with failure\n");
+        system_exit(SYSTEM_EXIT_FAILURE);
+    }
     system_exit(SYSTEM_EXIT_SUCCESS);
 }

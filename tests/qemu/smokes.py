@@ -84,6 +84,10 @@ def fault(name, test, head, tail=FAULT_TAIL):
                  expect=FAULT_HEAD + head + tail, exit='failure', forbid=[])
 
 
+# The kernel's last line when init reported failed services.
+INIT_FAILED = r'^system: init did not exit with status 0 \(see above\); halting with failure$'
+
+
 def exited(name, status=0):
     return r'^system: %s \(pid \d+\) exited with status %d$' % (name, status)
 
@@ -153,10 +157,16 @@ SMOKES = [
         c: [r'^%s: echo replied "%s says hello #%d" to badge %d' % (c, c, i, b) for i in range(3)]
         for c, b in (('one', 11), ('two', 22), ('three', 33))
     }),
-    Smoke(name='supervisor', kernel=KERNEL, module=system('smoke-supervisor'), expect=[
+    # crasher and faulter end their last runs failed: init names them and
+    # the run fails.
+    Smoke(name='supervisor', kernel=KERNEL, module=system('smoke-supervisor'), exit='failure',
+          expect=[
         r'^init: 4 services to start',
         r'^init: no service left to run',
+        r'^init: 2 services failed: crasher, faulter$',
+        r'^system: init \(pid 1\) exited with status 1$',
         r'^system: all processes have exited; halting',
+        INIT_FAILED,
     ], groups={
         'restart-limit': [r'^init: crasher ended \(status 3\)',
                           r'^init: restarting crasher in 10 ms \(restart 1 of 3\)',
