@@ -180,6 +180,21 @@ SMOKES = [
         'always': [r'^init: twice ended \(status 0\)', r'^init: restarting twice in 5 ms',
                    r'^init: twice reached its restart limit \(1\)'],
     }, forbid=[r'KERNEL (PANIC|FAULT)', r'restarting steady', r'crasher in 80 ms']),
+    # A capability the manifest does not grant: the runtime says which and
+    # what was granted, init names the failed services, the run fails.
+    Smoke(name='missing-cap', kernel=KERNEL, module=system('smoke-missing-cap'), exit='failure',
+          expect=[r'^manifest: "missing-cap"', r'^init: no service left to run',
+                  r'^init: 2 services failed: missing, wrongkind$', INIT_FAILED],
+          groups={
+              'not-granted': [r'^missing: no capability "timer" \(Timer\): its manifest entry '
+                              r'does not grant it; granted: console thread$',
+                              r'^init: missing ended \(status 125: a capability it requires is '
+                              r'not granted\)$'],
+              'wrong-kind': [r'^wrongkind: capability "timer" has interface EntropySource, but '
+                             r'this program needs Timer; grant one under that name',
+                             exited('wrongkind', 125)],
+              'granted': [r'^needcap: the timer says \d+ ns$', exited('granted')],
+          }),
     Smoke(name='hostile', kernel=KERNEL, module=system('smoke-hostile'), exit='running',
           timeout=60, expect=[r'^manifest: "hostile"'], groups={
               'garbage': [r'^hostile garbage: \d+ bad requests all rejected with defined '

@@ -247,7 +247,14 @@ static void init_post_backoff(uint32_t i, uint64_t ms)
 static const char *init_status_text(const struct capos_exit *st, char *buf, size_t n)
 {
     switch (st->kind) {
-    case capos_ExitStatus_which_exited: fmt_snprintf(buf, n, "status %d", st->code); break;
+    case capos_ExitStatus_which_exited:
+        /* The runtime's status for a capability the program requires but
+         * was not granted (it said which before it ended). */
+        if (st->code == CAPOS_EXIT_MISSING_CAP)
+            fmt_snprintf(buf, n, "status %d: a capability it requires is not granted", st->code);
+        else
+            fmt_snprintf(buf, n, "status %d", st->code);
+        break;
     case capos_ExitStatus_which_killed: fmt_snprintf(buf, n, "killed"); break;
     case capos_ExitStatus_which_faulted:
         if (st->vector == 255) /* detected by the kernel, not a CPU exception */
