@@ -250,12 +250,22 @@ def run_smoke(smoke):
             return False, '%s is missing (build first)' % path, None
     if os.path.exists(log):
         os.unlink(log)
-    cmd = qemu.qemu_command(iso=smoke.iso, kernel=smoke.kernel, module=smoke.module,
-                            append=smoke.append, uefi=smoke.uefi, smp=smoke.smp,
-                            serial='file:' + log)
+    keys = list(smoke.keys)
+    if keys:
+        # Typing needs the serial port on QEMU's stdin; its stdout is the log.
+        cmd = qemu.qemu_command(iso=smoke.iso, kernel=smoke.kernel, module=smoke.module,
+                                append=smoke.append, uefi=smoke.uefi, smp=smoke.smp,
+                                serial='stdio')
+        with open(log, 'wb') as out:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out,
+                                    stderr=subprocess.DEVNULL)
+    else:
+        cmd = qemu.qemu_command(iso=smoke.iso, kernel=smoke.kernel, module=smoke.module,
+                                append=smoke.append, uefi=smoke.uefi, smp=smoke.smp,
+                                serial='file:' + log)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
     rc = None
     while True:
         try:
@@ -263,6 +273,9 @@ def run_smoke(smoke):
             break
         except subprocess.TimeoutExpired:
             pass
+        if keys and any(re.search(keys[0][0], line) for line in read_log(log)):
+            proc.stdin.write(keys.pop(0)[1])
+            proc.stdin.flush()
         lines = read_log(log) if smoke.exit == 'running' else []
         if smoke.exit == 'running' and not check_log(smoke, lines) and groups_ok(smoke, lines):
             # Everything expected has happened while the system keeps running

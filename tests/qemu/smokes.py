@@ -7,12 +7,14 @@ ends with the expected exit ('success' = the kernel's orderly exit,
 'running' the smoke passes as soon as the expected lines have appeared while
 the machine still runs (a deliberately endless process keeps it alive); the
 runner then stops QEMU.  `groups` are named sub-checks on the same log, each
-reported as its own result (smoke/<name>/<group>).  Patterns are Python
-regular expressions matched line by line.
+reported as its own result (smoke/<name>/<group>).  `keys` types on the
+serial console: each (pattern, bytes) sends its bytes once a line matches the
+pattern, in order.  Patterns are Python regular expressions matched line by
+line.
 """
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 B = os.environ.get('CAPOS_BUILD', 'build')
 KERNEL = B + '/kernel/capos32.elf'
@@ -39,6 +41,7 @@ class Smoke:
     timeout: float = 30.0
     forbid: List[str] = field(default_factory=lambda: [r'KERNEL (PANIC|FAULT)'])
     groups: Dict[str, List[str]] = field(default_factory=dict)
+    keys: List[Tuple[str, bytes]] = field(default_factory=list)
 
 
 BOOT_REPORT = [
