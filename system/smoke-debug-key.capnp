@@ -1,4 +1,4 @@
-# Smoke test: the debug key (Ctrl-T on the serial console) on a system that waits but is not stuck.
+# Smoke test: the debug key (Ctrl-T) on a system that waits but is not stuck.
 # An echo server waits for calls, "parker" on a ParkSpace word, and
 # "sleeper" sleeps ten minutes: its timer keeps the system from being a
 # stall, so the kernel must not halt it, and Ctrl-T must list all three.
