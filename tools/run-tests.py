@@ -82,6 +82,7 @@ def run_host(results, args):
 # Whole-tree checks: (name, command).  Each passes if the command exits 0.
 CHECKS = [
     ('check-gen', ['make', '-s', 'check-gen']),
+    ('system-descriptions', ['python3', 'tools/systems.py', '--check', 'system']),
 ]
 
 
