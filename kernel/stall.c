@@ -252,7 +252,7 @@ static void rep_print_thread(const struct process *p, struct thread *t, uint64_t
             kprintf("blocked\n");
         break;
     }
-    if (nops == 0)
+    if (nops == 0 && waiting)
         kprintf("      no operation pending: nothing can complete\n");
     for (unsigned i = 0; i < nops; i++)
         rep_print_op(&rep_ops[i], p, now);
