@@ -4,8 +4,9 @@
 #   make                build the kernel, userspace, the manifests in system/ (each
 #                       checked by the host validator) and the tools
 #   make run            build and boot the chosen system in QEMU from the GRUB ISO,
-#                       serial console on this terminal; the exit status is 0 after an
-#                       orderly halt and 1 after a failure (see README.md)
+#                       serial console on this terminal; it fails if a service failed,
+#                       the kernel panicked or the system got stuck (see README.md);
+#                       Ctrl-T prints who waits on what, Ctrl-C ends QEMU
 #   make systems        list the systems in system/ with a one-line description
 #   make iso            build the boot ISO of the chosen system (build/capos.iso)
 #   make debug          boot halted with QEMU's gdb stub and print the gdb command
