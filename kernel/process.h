@@ -183,4 +183,12 @@ void process_thread_gone(struct process *p, struct thread *t);
 /* Number of processes not yet exited. */
 unsigned process_live_count(void);
 
+/* Read-only views for reports (kernel/stall.c).  Each stores up to `max`
+ * pointers, each with a reference the caller drops (process_put,
+ * thread_put), and returns how many: the processes not yet exited, newest
+ * first; the threads of p not yet freed.  What they point at may change
+ * meanwhile; the references keep it readable. */
+unsigned process_list(struct process **out, unsigned max);
+unsigned process_threads(struct process *p, struct thread **out, unsigned max);
+
 #endif

@@ -42,6 +42,9 @@ struct timer_event {
 };
 
 void timerq_arm(struct timer_event *e, uint64_t deadline_ns);
+/* The earliest armed deadline, UINT64_MAX when no event is armed (read
+ * without the lock: a moment old). */
+uint64_t timerq_next_deadline(void);
 /* Disarms e; returns true if it was armed (then it will not fire), false
  * if it already fired or is firing. */
 bool timerq_cancel(struct timer_event *e);
