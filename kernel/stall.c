@@ -231,7 +231,7 @@ static void rep_print_thread(const struct process *p, struct thread *t, uint64_t
             .server = __atomic_load_n(&op->server, __ATOMIC_RELAXED),
             .park_proc = op->park_proc,
             .park_addr = op->park_addr,
-            .deadline_ns = op->timer.deadline_ns,
+            .deadline_ns = timer_event_deadline(&op->timer),
             .interface_id = op->interface_id,
             .method = op->method,
         };
