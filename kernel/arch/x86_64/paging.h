@@ -52,6 +52,18 @@ bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa);
 /* Changes the permissions of a mapped page; false if unmapped. */
 bool paging_protect(uint64_t root, uint64_t va, unsigned map_flags);
 
+/* The lowest mapped page in [lo, hi) of a user address space (hi at most
+ * the end of the user half), in *va; false if none.  Empty tables are
+ * skipped without being read, so the cost is a few tables' worth of entries
+ * whatever the range and however many tables exist.  The caller holds the
+ * process lock. */
+bool paging_find_mapped(uint64_t root, uint64_t lo, uint64_t hi, uint64_t *va);
+
+/* The lowest unmapped page in [lo, hi) of a user address space, or hi if
+ * every page is mapped.  Its cost grows with the mapped pages it passes
+ * over: callers bound hi by what they know is mapped there. */
+uint64_t paging_find_unmapped(uint64_t root, uint64_t lo, uint64_t hi);
+
 /* Looks up the frame mapped at va in `root`; false if unmapped. */
 bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags);
 
