@@ -64,7 +64,6 @@
 #include "base/checked.h"
 #include "base/mem.h"
 #include "elf/elf.h"
-#include "kerr.h"
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "msg.h"
@@ -301,13 +300,11 @@ static int vm_populate(struct process *p, uint64_t start, uint64_t end, unsigned
             err = CAPOS_ERR_NO_MEMORY;
         } else {
             spin_lock(&p->lock);
-            if (vm_gone(p))
+            if (vm_gone(p)) {
                 err = CAPOS_ERR_PEER_GONE;
-            while (err == CAPOS_OK && mapped < n) {
-                if (paging_map(p->root, va + mapped * PAGE_SIZE, frames[mapped], flags | MAP_USER,
-                               &p->ledger) == KERR_OK)
-                    mapped++;
-                else /* a page table could not be allocated or charged */
+            } else {
+                mapped = paging_map_pages(p->root, va, frames, n, flags | MAP_USER, &p->ledger);
+                if (mapped < n) /* a page table could not be allocated or charged */
                     err = ledger_room(&p->ledger) ? CAPOS_ERR_NO_MEMORY : CAPOS_ERR_QUOTA_EXCEEDED;
             }
             spin_unlock(&p->lock);
@@ -333,22 +330,18 @@ static int vm_populate(struct process *p, uint64_t start, uint64_t end, unsigned
 static bool vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
 {
     uint64_t frames[VM_CHUNK_PAGES];
-    uint64_t va = start;
-    while (va < end) {
-        uint64_t from = va;
-        unsigned n = 0;
+    for (uint64_t va = start; va < end;) {
+        unsigned pages = (unsigned)MIN((uint64_t)VM_CHUNK_PAGES, (end - va) / PAGE_SIZE);
         spin_lock(&p->lock);
         if (vm_gone(p)) {
             spin_unlock(&p->lock);
             return false;
         }
-        for (; va < end && va - from < VM_CHUNK_PAGES * PAGE_SIZE; va += PAGE_SIZE) {
-            if (paging_unmap(p->root, va, &frames[n]))
-                n++;
-        }
+        unsigned n = paging_unmap_pages(p->root, va, pages, frames);
         if (n)
-            arch_tlb_flush_user(p, from, (va - from) / PAGE_SIZE);
+            arch_tlb_flush_user(p, va, pages);
         spin_unlock(&p->lock);
+        va += (uint64_t)pages * PAGE_SIZE;
         for (unsigned i = 0; i < n; i++)
             pmm_free_frame(frames[i]);
         ledger_uncharge(&p->ledger, n);
@@ -455,20 +448,18 @@ static int vm_protect(struct process *p, uint64_t addr, uint64_t len, uint32_t p
     spin_unlock(&p->lock);
     if (err != CAPOS_OK)
         return err;
-    uint64_t va = addr, end = addr + len;
-    while (va < end) {
-        uint64_t from = va;
-        bool changed = false;
+    uint64_t end = addr + len;
+    for (uint64_t va = addr; va < end;) {
+        unsigned pages = (unsigned)MIN((uint64_t)VM_CHUNK_PAGES, (end - va) / PAGE_SIZE);
         spin_lock(&p->lock);
         if (vm_gone(p)) {
             spin_unlock(&p->lock);
             return CAPOS_ERR_PEER_GONE;
         }
-        for (; va < end && va - from < VM_CHUNK_PAGES * PAGE_SIZE; va += PAGE_SIZE)
-            changed |= paging_protect(p->root, va, flags | MAP_USER);
-        if (changed)
-            arch_tlb_flush_user(p, from, (va - from) / PAGE_SIZE);
+        if (paging_protect_pages(p->root, va, pages, flags | MAP_USER))
+            arch_tlb_flush_user(p, va, pages);
         spin_unlock(&p->lock);
+        va += (uint64_t)pages * PAGE_SIZE;
         if (va < end)
             vm_pause();
     }

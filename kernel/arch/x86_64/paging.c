@@ -69,21 +69,10 @@ static uint64_t pte_bits(unsigned f)
     return b;
 }
 
-/* Returns the table the entry points to, allocating it if asked (charging
- * `ledger` when given); NULL if absent (and not created), if allocation
- * failed, or if it maps a large page. */
-static uint64_t *pt_descend(uint64_t *entry, bool create, bool user, struct ledger *ledger)
+/* A new table for an absent entry, charged to `ledger` when given. */
+static uint64_t *pt_create(uint64_t *entry, bool user, struct ledger *ledger)
 {
     uint64_t pa;
-    if (*entry & PTE_P) {
-        if (*entry & PTE_PS)
-            return NULL;
-        if (user && !(*entry & PTE_U))
-            *entry |= PTE_U;
-        return phys_to_virt(*entry & PTE_ADDR_MASK);
-    }
-    if (!create)
-        return NULL;
     if (ledger && !ledger_charge(ledger, 1))
         return NULL;
     if (!pmm_alloc_frame(&pa)) {
@@ -95,9 +84,26 @@ static uint64_t *pt_descend(uint64_t *entry, bool create, bool user, struct ledg
     return phys_to_virt(pa);
 }
 
+/* Returns the table the entry points to, allocating it if asked (charging
+ * `ledger` when given); NULL if absent (and not created), if allocation
+ * failed, or if it maps a large page.  Inline: every page of a map, unmap
+ * or protect descends three times, nearly always through present tables. */
+static inline uint64_t *pt_descend(uint64_t *entry, bool create, bool user, struct ledger *ledger)
+{
+    uint64_t e = *entry;
+    if (e & PTE_P) {
+        if (e & PTE_PS)
+            return NULL;
+        if (user && !(e & PTE_U))
+            __atomic_fetch_or(entry, PTE_U, __ATOMIC_RELAXED); /* keeps the live count */
+        return phys_to_virt(e & PTE_ADDR_MASK);
+    }
+    return create ? pt_create(entry, user, ledger) : NULL;
+}
+
 /* Finds (creating tables down to) the entry at `level` for va. */
-static uint64_t *pt_walk(uint64_t root, uint64_t va, int level, bool create, bool user,
-                         struct ledger *ledger)
+static inline uint64_t *pt_walk(uint64_t root, uint64_t va, int level, bool create, bool user,
+                                struct ledger *ledger)
 {
     uint64_t *table = phys_to_virt(root);
     for (int l = 3; l > level; l--) {
@@ -111,8 +117,8 @@ static uint64_t *pt_walk(uint64_t root, uint64_t va, int level, bool create, boo
 /* Fills path[level] with the entry for va at each level, 3 (PML4) down to
  * 0 (the PTE), creating tables as pt_walk does; false if a table is
  * missing (or could not be made). */
-static bool pt_path(uint64_t root, uint64_t va, bool create, bool user, struct ledger *ledger,
-                    uint64_t *path[4])
+static inline bool pt_path(uint64_t root, uint64_t va, bool create, bool user,
+                           struct ledger *ledger, uint64_t *path[4])
 {
     uint64_t *table = phys_to_virt(root);
     for (int l = 3; l > 0; l--) {
@@ -125,26 +131,38 @@ static bool pt_path(uint64_t root, uint64_t va, bool create, bool user, struct l
     return true;
 }
 
-/* A leaf under path[] appeared: the PT it is in gains a live entry, and so
- * on up while a table goes from empty to live.  Atomic adds, because the
- * MMU may set the accessed bit of these entries at the same time. */
-static void pt_live_inc(uint64_t *path[4])
+/* n leaves under path[] appeared: the PT they are in gains n live
+ * entries, and the tables above it one each while a table goes from empty
+ * to live.  Atomic adds, because the MMU may set the accessed bit of these
+ * entries at the same time. */
+static void pt_live_add(uint64_t *path[4], uint64_t n)
 {
+    uint64_t add = n * PTE_LIVE_ONE;
     for (int l = 1; l <= 3; l++) {
-        uint64_t old = __atomic_fetch_add(path[l], PTE_LIVE_ONE, __ATOMIC_RELAXED);
+        uint64_t old = __atomic_fetch_add(path[l], add, __ATOMIC_RELAXED);
         if (old & PTE_LIVE_MASK)
             return; /* the table was live already: nothing above changes */
+        add = PTE_LIVE_ONE;
     }
 }
 
-/* A leaf under path[] went away: the reverse of pt_live_inc. */
-static void pt_live_dec(uint64_t *path[4])
+/* n leaves under path[] went away: the reverse of pt_live_add. */
+static void pt_live_sub(uint64_t *path[4], uint64_t n)
 {
+    uint64_t sub = n * PTE_LIVE_ONE;
     for (int l = 1; l <= 3; l++) {
-        uint64_t now = __atomic_sub_fetch(path[l], PTE_LIVE_ONE, __ATOMIC_RELAXED);
+        uint64_t now = __atomic_sub_fetch(path[l], sub, __ATOMIC_RELAXED);
         if (now & PTE_LIVE_MASK)
             return; /* the table still holds something */
+        sub = PTE_LIVE_ONE;
     }
+}
+
+/* Pages from va to the end of its page table, at most n. */
+static unsigned pt_run(uint64_t va, unsigned n)
+{
+    unsigned left = 512 - pt_index(va, 0);
+    return n < left ? n : left;
 }
 
 int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags, struct ledger *ledger)
@@ -156,30 +174,92 @@ int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags, stru
         return KERR_EXISTS;
     *path[0] = (pa & PTE_ADDR_MASK) | pte_bits(map_flags);
     if (va < USER_HALF_END)
-        pt_live_inc(path);
+        pt_live_add(path, 1);
     return KERR_OK;
+}
+
+/* The range operations below walk down once per page table and then work
+ * along it, so each page costs a few instructions besides its frame. */
+
+unsigned paging_map_pages(uint64_t root, uint64_t va, const uint64_t *frames, unsigned n,
+                          unsigned map_flags, struct ledger *ledger)
+{
+    uint64_t bits = pte_bits(map_flags);
+    unsigned done = 0;
+    while (done < n) {
+        uint64_t *path[4];
+        unsigned run = pt_run(va, n - done), k = 0;
+        if (!pt_path(root, va, true, map_flags & MAP_USER, ledger, path))
+            break;
+        while (k < run && !(path[0][k] & PTE_P)) {
+            path[0][k] = (frames[done + k] & PTE_ADDR_MASK) | bits;
+            k++;
+        }
+        if (k && va < USER_HALF_END)
+            pt_live_add(path, k);
+        done += k;
+        va += (uint64_t)k * PAGE_SIZE;
+        if (k < run)
+            break; /* a page was mapped already */
+    }
+    return done;
 }
 
 bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa)
 {
-    uint64_t *path[4];
-    if (!pt_path(root, va, false, false, NULL, path) || !(*path[0] & PTE_P))
+    uint64_t frame;
+    if (!paging_unmap_pages(root, va, 1, &frame))
         return false;
     if (pa)
-        *pa = *path[0] & PTE_ADDR_MASK;
-    *path[0] = 0;
-    if (va < USER_HALF_END)
-        pt_live_dec(path);
+        *pa = frame;
     return true;
 }
 
-bool paging_protect(uint64_t root, uint64_t va, unsigned map_flags)
+unsigned paging_unmap_pages(uint64_t root, uint64_t va, unsigned n, uint64_t *frames)
 {
-    uint64_t *pte = pt_walk(root, va, 0, false, false, NULL);
-    if (!pte || !(*pte & PTE_P))
-        return false;
-    *pte = (*pte & PTE_ADDR_MASK) | pte_bits(map_flags);
-    return true;
+    unsigned got = 0;
+    while (n > 0) {
+        uint64_t *path[4];
+        unsigned run = pt_run(va, n), k = 0;
+        if (pt_path(root, va, false, false, NULL, path)) {
+            for (unsigned i = 0; i < run; i++) {
+                uint64_t e = path[0][i];
+                if (e & PTE_P) {
+                    frames[got + k++] = e & PTE_ADDR_MASK;
+                    path[0][i] = 0;
+                }
+            }
+            if (k && va < USER_HALF_END)
+                pt_live_sub(path, k);
+        }
+        got += k;
+        n -= run;
+        va += (uint64_t)run * PAGE_SIZE;
+    }
+    return got;
+}
+
+bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_flags)
+{
+    uint64_t bits = pte_bits(map_flags);
+    bool changed = false;
+    while (n > 0) {
+        uint64_t *path[4];
+        unsigned run = pt_run(va, n);
+        if (pt_path(root, va, false, false, NULL, path)) {
+            for (unsigned i = 0; i < run; i++) {
+                uint64_t e = path[0][i];
+                /* Accessed and dirty are the MMU's, not permissions. */
+                if ((e & PTE_P) && (e & ~(PTE_ADDR_MASK | PTE_A | PTE_D)) != bits) {
+                    path[0][i] = (e & (PTE_ADDR_MASK | PTE_A | PTE_D)) | bits;
+                    changed = true;
+                }
+            }
+        }
+        n -= run;
+        va += (uint64_t)run * PAGE_SIZE;
+    }
+    return changed;
 }
 
 bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags)
