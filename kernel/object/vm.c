@@ -61,8 +61,6 @@
 #include "abi/errors.h"
 #include "arch.h"
 #include "arch/x86_64/paging.h"
-#include "base/checked.h"
-#include "base/mem.h"
 #include "elf/elf.h"
 #include "mm/kheap.h"
 #include "mm/pmm.h"

@@ -19,7 +19,7 @@ bool vm_prot_valid(uint32_t prot)
 
 bool vm_range_valid(uint64_t addr, uint64_t len, uint64_t lo, uint64_t hi)
 {
-    return len != 0 && vm_aligned(addr) && vm_aligned(len) && addr >= lo && addr < hi &&
+    return len != 0 && vm_aligned(addr) && vm_aligned(len) && addr >= lo &&
            range_within(addr - lo, len, hi - lo);
 }
 
