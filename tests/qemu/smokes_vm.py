@@ -11,7 +11,7 @@ is a sub-check.
 """
 from smokes import KERNEL, Smoke, exited, system
 
-CASES = ['huge', 'preempt', 'busy', 'nesting', 'race', 'exit-race', 'foreign-kill']
+CASES = ['huge', 'preempt', 'busy', 'image', 'nesting', 'race', 'exit-race', 'foreign-kill']
 
 
 def vm_hostile(name, smp):

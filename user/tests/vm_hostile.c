@@ -18,6 +18,10 @@
  *                 anything but notFound before and ok after; a map over
  *                 the busy range is alreadyExists
  *   busy          the same with the two threads on any CPUs
+ *   image         maps over the program's code, its data and across the
+ *                 start of its image: alreadyExists (the kernel maps the
+ *                 image outside VirtualMemory's regions); right below it:
+ *                 ok; unmap and protect of image pages: notFound
  *   nesting       limited facets nest 8 deep; a ninth is quotaExceeded
  *   race          four threads on all CPUs map, unmap and protect
  *                 overlapping ranges of one window through two nested
@@ -51,6 +55,7 @@
 #define VM_USER_MIN  0x0000000000010000ULL
 #define VM_AUTO_BASE 0x0000100000000000ULL
 #define VM_USER_TOP  0x00007f0000000000ULL
+#define IMAGE_BASE   0x0000000000400000ULL /* user/rt/user.ld */
 
 /* The race's shared window: 32 slots of 16 pages, far from kernel-chosen
  * addresses; ranges are whole slots, so regions stay slot-aligned. */
@@ -277,6 +282,28 @@ static void busy_case(const char *name, bool pinned)
     else
         capos_printf("vm-hostile: %s: %u of %u calls during a 32 MiB map (%lu ms) saw it busy\n",
                      name, would_block, polls, (unsigned long)ms);
+    end();
+}
+
+/* ---- image ---- */
+
+/* The program image is mapped by the kernel, not through VirtualMemory:
+ * the free-range check must see it in the page tables. */
+static void image(void)
+{
+    begin("image");
+    uint64_t text = (uintptr_t)&main & ~(PG - 1), data = (uintptr_t)&timer & ~(PG - 1), a = 0;
+    expect("map over the program's code", capos_vm_map(memory, text, PG, RW, &a),
+           CAPOS_ERR_ALREADY_EXISTS);
+    expect("map over its data", capos_vm_map(memory, data, PG, RW, &a), CAPOS_ERR_ALREADY_EXISTS);
+    expect("map across the image's first page",
+           capos_vm_map(memory, IMAGE_BASE - 16 * PG, 32 * PG, RW, &a), CAPOS_ERR_ALREADY_EXISTS);
+    expect("map right below the image", capos_vm_map(memory, IMAGE_BASE - 16 * PG, 16 * PG, RW, &a),
+           CAPOS_OK);
+    expect("unmap it", capos_vm_unmap(memory, IMAGE_BASE - 16 * PG, 16 * PG), CAPOS_OK);
+    expect("unmap the program's code", capos_vm_unmap(memory, text, PG), CAPOS_ERR_NOT_FOUND);
+    expect("protect its data", capos_vm_protect(memory, data, PG, CAPOS_PROT_READ),
+           CAPOS_ERR_NOT_FOUND);
     end();
 }
 
@@ -681,6 +708,7 @@ int main(int argc, char **argv)
     huge();
     busy_case("preempt", true);
     busy_case("busy", false);
+    image();
     nesting();
     race();
     exit_race();
