@@ -15,7 +15,7 @@
  * point to a table whose own count is non-zero.  So a count is zero exactly
  * when nothing is mapped below the entry, and paging_find_mapped skips an
  * empty table, however many a process has built (unmap keeps them), without
- * reading it.  paging_map and paging_unmap keep the counts; teardown frees
+ * reading it.  The map and unmap functions keep the counts; teardown frees
  * whole trees and ignores them.  The kernel half has no counts: its
  * top-level entries are copied into every address space and never change.
  */
@@ -95,7 +95,7 @@ static inline uint64_t *pt_descend(uint64_t *entry, bool create, bool user, stru
         if (e & PTE_PS)
             return NULL;
         if (user && !(e & PTE_U))
-            __atomic_fetch_or(entry, PTE_U, __ATOMIC_RELAXED); /* keeps the live count */
+            __atomic_fetch_or(entry, PTE_U, __ATOMIC_RELAXED); /* the MMU may set A meanwhile */
         return phys_to_virt(e & PTE_ADDR_MASK);
     }
     return create ? pt_create(entry, user, ledger) : NULL;
