@@ -22,6 +22,7 @@
 #include "pending.h"
 #include "ring.h"
 #include "spinlock.h"
+#include "vm/vm.h"
 
 #define PROCESS_MAX_CAPS       256
 #define PROCESS_DEFAULT_FRAMES (64ULL * 1024 * 1024 / 4096) /* 64 MiB */
@@ -50,16 +51,9 @@ struct exit_status {
     char reason[64];
 };
 
-/* An anonymous mapping made through VirtualMemory; only these can be
- * unmapped or re-protected, so a process cannot unmap its ring or CapSet. */
-struct vm_budget;
-
-struct vm_region {
-    uint64_t start, end;      /* page-aligned, end exclusive */
-    unsigned prot;            /* MAP_* flags without MAP_USER */
-    struct vm_budget *budget; /* the limited facet it was charged to, if any */
-};
-
+/* p->vm[] (struct vm_region, lib/vm/vm.h) holds the anonymous mappings made
+ * through VirtualMemory (kernel/object/vm.c); only these can be unmapped or
+ * re-protected, so a process cannot unmap its ring or CapSet. */
 struct process {
     unsigned pid;
     char name[CAPOS_CAPSET_NAME_MAX];
