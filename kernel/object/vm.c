@@ -551,9 +551,10 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         call_result_begin(c, &b);
         capos_VirtualMemory_quota_Results_builder q =
             capos_VirtualMemory_quota_Results_init_root(&b);
-        capos_VirtualMemory_quota_Results_set_limit(q,
-                                                    (bu ? bu->limit : ledger_limit(p->ledger)) * PAGE_SIZE);
-        capos_VirtualMemory_quota_Results_set_used(q, (bu ? bu->used : ledger_used(p->ledger)) * PAGE_SIZE);
+        capos_VirtualMemory_quota_Results_set_limit(q, (bu ? bu->limit : ledger_limit(p->ledger)) *
+                                                           PAGE_SIZE);
+        capos_VirtualMemory_quota_Results_set_used(q, (bu ? bu->used : ledger_used(p->ledger)) *
+                                                          PAGE_SIZE);
         return call_result_end(c, &b);
     }
     case capos_VirtualMemory_method_limit: {
