@@ -799,6 +799,8 @@ struct ender_role {
     bool pool;
 };
 
+static unsigned ender_children;
+
 static void ender_round(const struct ender_role *er, unsigned round, uint32_t server,
                         uint32_t client)
 {
@@ -813,6 +815,7 @@ static void ender_round(const struct ender_role *er, unsigned round, uint32_t se
         fail("spawn %s: %s", er->role, capos_error_name(r));
         return;
     }
+    ender_children++;
     if (!receive_spawner(server, &child_spawner)) {
         capos_process_kill(h);
         wait_child(er->role, h, 3000, false, &st);
@@ -856,6 +859,7 @@ static void spawn_exit_release(void)
     for (unsigned i = 0; i < 3; i++)
         ender_round(&roles[i], i, server, client);
     uint64_t before = free_physical();
+    ender_children = 0;
     for (unsigned round = 0; round < rounds && case_failures < 3; round++) {
         for (unsigned i = 0; i < 3; i++)
             ender_round(&roles[i], round, server, client);
@@ -863,7 +867,7 @@ static void spawn_exit_release(void)
     uint64_t after = free_physical();
     capos_printf("races: spawn-exit-release: %u children; free physical memory %lu KiB before, "
                  "%lu KiB after\n",
-                 3 * rounds, (unsigned long)(before >> 10), (unsigned long)(after >> 10));
+                 ender_children, (unsigned long)(before >> 10), (unsigned long)(after >> 10));
     /* Each child held over 8 MiB; kernel caches may differ by a little. */
     if (after + (4ULL << 20) < before)
         fail("free physical memory fell by %lu KiB: a child's memory was never released",
