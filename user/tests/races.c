@@ -6,9 +6,9 @@
  *
  *   control-after-exit  a child copies the first ThreadControl that
  *                       appears in its capability table to the parent and
- *                       ends the process at once, while two parent threads
- *                       start threads in it and another thread of the
- *                       child keeps the child's process lock busy (mapping
+ *                       ends the process at once, while a parent thread
+ *                       starts threads in it and two other threads of the
+ *                       child keep the child's process lock busy (mapping
  *                       and unmapping memory), so that the end often meets
  *                       a spawn half-way; up to 40 children, or 20 s.
  *                       Once the child has ended and every spawn into it
@@ -348,11 +348,13 @@ static int mapper(void *arg)
     return 0;
 }
 
-/* "leaker": sends its ThreadSpawner to the parent, then watches the next
- * few slots its table will hand out (for up to a second).  A ThreadControl
- * of a thread the parent starts appears there; the child copies it to the
- * parent and ends at once, while the spawn that made it may still be
- * completing. */
+/* "leaker": starts two mappers (between them the process lock is nearly
+ * always held or wanted, so a spawn into the child usually waits for it at
+ * each step, and the child's end often meets a spawn half-way), sends its
+ * ThreadSpawner to the parent, then watches the next few slots its table
+ * will hand out (for up to a second).  A ThreadControl of a thread the
+ * parent starts appears there; the child copies it to the parent and ends
+ * at once, while the spawn that made it may still be completing. */
 static int leaker_main(uint32_t ep)
 {
     static const struct capos_thread_opts o = {.stack_size = 16 * 1024};
@@ -360,8 +362,10 @@ static int leaker_main(uint32_t ep)
     struct capos_xfer x = {.cap = tspawner, .mode = CAPOS_XFER_COPY};
     uint32_t h;
     uint64_t res[4];
-    if (capos_thread_create(&t, mapper, 0, &o) != CAPOS_OK)
-        return 10;
+    for (int i = 0; i < 2; i++) {
+        if (capos_thread_create(&t, mapper, 0, &o) != CAPOS_OK)
+            return 10;
+    }
     /* The table hands out never-used slots in order: the next capabilities
      * land just after this handle, with generation 1 (a slot set aside for
      * a spawn that then failed comes back with generation 2). */
@@ -612,10 +616,10 @@ static int feed(void *arg)
     return 0;
 }
 
-static void feeders_start(struct feeder *f, struct capos_thread **t, uint32_t child_spawner,
+static void feeders_start(struct feeder *f, struct capos_thread **t, int n, uint32_t child_spawner,
                           bool use_pool)
 {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < n; i++) {
         memset(&f[i], 0, sizeof(f[i]));
         f[i].child_spawner = child_spawner;
         f[i].pool = use_pool;
@@ -625,9 +629,9 @@ static void feeders_start(struct feeder *f, struct capos_thread **t, uint32_t ch
     }
 }
 
-static void feeders_join(struct feeder *f, struct capos_thread **t, const char *who)
+static void feeders_join(struct feeder *f, struct capos_thread **t, int n, const char *who)
 {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < n; i++) {
         capos_thread_join(t[i], 0, 0);
         if (f[i].bad)
             fail("%s: %u bad spawns or joins; first: %s", who, f[i].bad, f[i].first_bad);
@@ -753,7 +757,7 @@ static void control_after_exit(void)
             break;
         }
         uint32_t child_spawner = __atomic_load_n(&ce_spawner, __ATOMIC_RELAXED);
-        feeders_start(f, feed_t, child_spawner, false);
+        feeders_start(f, feed_t, 1, child_spawner, false);
         if (wait_child("leaker", h, 10000, false, &st)) {
             if (st.kind == capos_ExitStatus_which_exited && st.code == 0) {
                 found++;
@@ -764,12 +768,10 @@ static void control_after_exit(void)
             }
         }
         /* Every spawn into the child has returned once its feeder ends. */
-        feeders_join(f, feed_t, "feeder");
-        for (int i = 0; i < 2; i++) {
-            if (f[i].end != CAPOS_ERR_PEER_GONE)
-                fail("round %u: spawns into the child ended with %s", round,
-                     capos_error_name(f[i].end));
-        }
+        feeders_join(f, feed_t, 1, "feeder");
+        if (f[0].end != CAPOS_ERR_PEER_GONE)
+            fail("round %u: spawns into the child ended with %s", round,
+                 capos_error_name(f[0].end));
         capos_release(child_spawner);
         /* The receiver has taken everything the child sent once it answers
          * this; what the child copied out now outlives the child. */
@@ -821,7 +823,7 @@ static void ender_round(const struct ender_role *er, unsigned round, uint32_t se
         wait_child(er->role, h, 3000, false, &st);
         return;
     }
-    feeders_start(f, feed_t, child_spawner, er->pool);
+    feeders_start(f, feed_t, 2, child_spawner, er->pool);
     if (kill) {
         if (delay)
             sleep_ms(delay);
@@ -837,7 +839,7 @@ static void ender_round(const struct ender_role *er, unsigned round, uint32_t se
             fail("%s round %u: the child ended %s", er->role, round, got);
         }
     }
-    feeders_join(f, feed_t, er->role);
+    feeders_join(f, feed_t, 2, er->role);
     capos_release(child_spawner);
 }
 
