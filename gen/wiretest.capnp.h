@@ -15,6 +15,9 @@ enum wiretest_Color {
     wiretest_Color_blue = 2,
 };
 #define wiretest_Color_TYPE_ID UINT64_C(0x91f16b390aca4803)
+#define wiretest_Color_COUNT 3
+/* The enumerant's name as in the schema; NULL for an unknown value. */
+const char *wiretest_Color_name(uint32_t v);
 
 typedef struct wiretest_Inner_reader {
     struct capnp_struct s;
@@ -242,6 +245,9 @@ enum wiretest_Echo_Mode {
     wiretest_Echo_Mode_loud = 1,
 };
 #define wiretest_Echo_Mode_TYPE_ID UINT64_C(0xde9de388d5144d5e)
+#define wiretest_Echo_Mode_COUNT 2
+/* The enumerant's name as in the schema; NULL for an unknown value. */
+const char *wiretest_Echo_Mode_name(uint32_t v);
 
 typedef struct wiretest_Echo_echo_Params_reader {
     struct capnp_struct s;

@@ -262,7 +262,8 @@ int cap_deliver(struct thread *t, struct capos_cqe *cqe, uint64_t recv_addr, uin
 
 void call_complete(struct call *c, int err)
 {
-    struct capos_cqe cqe = {.user_data = c->sqe->user_data};
+    struct capos_cqe cqe = {.user_data = c->sqe->user_data,
+                            .detail = err != CAPOS_OK ? c->rpc.detail : 0};
     if (err != CAPOS_OK)
         c->result_len = 0;
     if (cap_deliver(c->thread, &cqe, c->sqe->recv_addr, c->sqe->recv_len, err, c->result,
@@ -344,6 +345,7 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
     c.result_len = 0;
     c.out_ncaps = 0;
     c.xfer.n = 0;
+    c.rpc.detail = 0;
     err = cap_lookup_lock(p, sqe->cap, &o);
     if (err == CAPOS_OK && endpoint_is_client(o)) {
         /* A call into another process: the endpoint takes it from here.
@@ -377,6 +379,11 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
     }
     c.params = cap_scratch_params[cpu];
     c.params_len = sqe->send_len;
+    c.rpc = (struct capos_rpc_call){.interface_id = sqe->interface_id,
+                                    .params = c.params,
+                                    .params_len = c.params_len,
+                                    .ncaps = c.xfer.n,
+                                    .method = sqe->method};
     /* cap_get's reference keeps the object alive across the call even if
      * the call releases the capability. */
     err = cap_invoke(o, &c);
