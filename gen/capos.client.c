@@ -116,8 +116,8 @@ bool capos_Timer_now_decode_results(struct capnp_reader *r, const void *msg, uin
 int capos_Timer_now_submit(uint32_t cap, const capos_Timer_now_args *in, struct capnp_builder *b, struct capos_rpc_opts *o,
     uint64_t *cookie)
 {
-    capos_Timer_now_encode_args(b, in);
-    return capos_rpc_send(cap, capos_Timer_INTERFACE_ID, capos_Timer_method_now, b, o, cookie);
+    (void)in, (void)b;
+    return capos_rpc_send(cap, capos_Timer_INTERFACE_ID, capos_Timer_method_now, 0, o, cookie);
 }
 
 int capos_Timer_now_complete(const struct capos_cqe *c, capos_Timer_now_results *out, struct capos_rpc_opts *o)
@@ -134,12 +134,11 @@ int capos_Timer_now_complete(const struct capos_cqe *c, capos_Timer_now_results 
 
 int capos_Timer_now_call(uint32_t cap, const capos_Timer_now_args *in, capos_Timer_now_results *out, struct capos_rpc_opts *o)
 {
-    uint64_t arena[capos_Timer_now_ARENA_WORDS];
     uint64_t res[capos_Timer_now_RESULT_BYTES / 8];
     struct capos_rpc_sync s;
     struct capos_cqe c;
     uint64_t cookie;
-    int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), false);
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), false);
     if (err == CAPOS_OK)
         err = capos_Timer_now_submit(cap, in, &s.b, s.o, &cookie);
     if (err == CAPOS_OK)
@@ -426,8 +425,8 @@ bool capos_VirtualMemory_quota_decode_results(struct capnp_reader *r, const void
 int capos_VirtualMemory_quota_submit(uint32_t cap, const capos_VirtualMemory_quota_args *in, struct capnp_builder *b, struct capos_rpc_opts *o,
     uint64_t *cookie)
 {
-    capos_VirtualMemory_quota_encode_args(b, in);
-    return capos_rpc_send(cap, capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_quota, b, o, cookie);
+    (void)in, (void)b;
+    return capos_rpc_send(cap, capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_quota, 0, o, cookie);
 }
 
 int capos_VirtualMemory_quota_complete(const struct capos_cqe *c, capos_VirtualMemory_quota_results *out, struct capos_rpc_opts *o)
@@ -444,12 +443,11 @@ int capos_VirtualMemory_quota_complete(const struct capos_cqe *c, capos_VirtualM
 
 int capos_VirtualMemory_quota_call(uint32_t cap, const capos_VirtualMemory_quota_args *in, capos_VirtualMemory_quota_results *out, struct capos_rpc_opts *o)
 {
-    uint64_t arena[capos_VirtualMemory_quota_ARENA_WORDS];
     uint64_t res[capos_VirtualMemory_quota_RESULT_BYTES / 8];
     struct capos_rpc_sync s;
     struct capos_cqe c;
     uint64_t cookie;
-    int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), false);
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), false);
     if (err == CAPOS_OK)
         err = capos_VirtualMemory_quota_submit(cap, in, &s.b, s.o, &cookie);
     if (err == CAPOS_OK)
@@ -547,8 +545,8 @@ bool capos_BootPackage_size_decode_results(struct capnp_reader *r, const void *m
 int capos_BootPackage_size_submit(uint32_t cap, const capos_BootPackage_size_args *in, struct capnp_builder *b, struct capos_rpc_opts *o,
     uint64_t *cookie)
 {
-    capos_BootPackage_size_encode_args(b, in);
-    return capos_rpc_send(cap, capos_BootPackage_INTERFACE_ID, capos_BootPackage_method_size, b, o, cookie);
+    (void)in, (void)b;
+    return capos_rpc_send(cap, capos_BootPackage_INTERFACE_ID, capos_BootPackage_method_size, 0, o, cookie);
 }
 
 int capos_BootPackage_size_complete(const struct capos_cqe *c, capos_BootPackage_size_results *out, struct capos_rpc_opts *o)
@@ -565,12 +563,11 @@ int capos_BootPackage_size_complete(const struct capos_cqe *c, capos_BootPackage
 
 int capos_BootPackage_size_call(uint32_t cap, const capos_BootPackage_size_args *in, capos_BootPackage_size_results *out, struct capos_rpc_opts *o)
 {
-    uint64_t arena[capos_BootPackage_size_ARENA_WORDS];
     uint64_t res[capos_BootPackage_size_RESULT_BYTES / 8];
     struct capos_rpc_sync s;
     struct capos_cqe c;
     uint64_t cookie;
-    int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), false);
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), false);
     if (err == CAPOS_OK)
         err = capos_BootPackage_size_submit(cap, in, &s.b, s.o, &cookie);
     if (err == CAPOS_OK)
@@ -799,8 +796,8 @@ bool capos_ProcessSpawner_createEndpoint_decode_results(struct capnp_reader *r, 
 int capos_ProcessSpawner_createEndpoint_submit(uint32_t cap, const capos_ProcessSpawner_createEndpoint_args *in, struct capnp_builder *b, struct capos_rpc_opts *o,
     uint64_t *cookie)
 {
-    capos_ProcessSpawner_createEndpoint_encode_args(b, in);
-    return capos_rpc_send(cap, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_createEndpoint, b, o, cookie);
+    (void)in, (void)b;
+    return capos_rpc_send(cap, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_createEndpoint, 0, o, cookie);
 }
 
 int capos_ProcessSpawner_createEndpoint_complete(const struct capos_cqe *c, capos_ProcessSpawner_createEndpoint_results *out, struct capos_rpc_opts *o)
@@ -819,12 +816,11 @@ int capos_ProcessSpawner_createEndpoint_complete(const struct capos_cqe *c, capo
 
 int capos_ProcessSpawner_createEndpoint_call(uint32_t cap, const capos_ProcessSpawner_createEndpoint_args *in, capos_ProcessSpawner_createEndpoint_results *out, struct capos_rpc_opts *o)
 {
-    uint64_t arena[capos_ProcessSpawner_createEndpoint_ARENA_WORDS];
     uint64_t res[capos_ProcessSpawner_createEndpoint_RESULT_BYTES / 8];
     struct capos_rpc_sync s;
     struct capos_cqe c;
     uint64_t cookie;
-    int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), false);
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), false);
     if (err == CAPOS_OK)
         err = capos_ProcessSpawner_createEndpoint_submit(cap, in, &s.b, s.o, &cookie);
     if (err == CAPOS_OK)
@@ -922,8 +918,8 @@ bool capos_ProcessHandle_wait_decode_results(struct capnp_reader *r, const void 
 int capos_ProcessHandle_wait_submit(uint32_t cap, const capos_ProcessHandle_wait_args *in, struct capnp_builder *b, struct capos_rpc_opts *o,
     uint64_t *cookie)
 {
-    capos_ProcessHandle_wait_encode_args(b, in);
-    return capos_rpc_send(cap, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_wait, b, o, cookie);
+    (void)in, (void)b;
+    return capos_rpc_send(cap, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_wait, 0, o, cookie);
 }
 
 int capos_ProcessHandle_wait_complete(const struct capos_cqe *c, capos_ProcessHandle_wait_results *out, struct capos_rpc_opts *o)
@@ -940,12 +936,11 @@ int capos_ProcessHandle_wait_complete(const struct capos_cqe *c, capos_ProcessHa
 
 int capos_ProcessHandle_wait_call(uint32_t cap, const capos_ProcessHandle_wait_args *in, capos_ProcessHandle_wait_results *out, struct capos_rpc_opts *o)
 {
-    uint64_t arena[capos_ProcessHandle_wait_ARENA_WORDS];
     uint64_t res[1];
     struct capos_rpc_sync s;
     struct capos_cqe c;
     uint64_t cookie;
-    int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), true);
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), true);
     if (err == CAPOS_OK)
         err = capos_ProcessHandle_wait_submit(cap, in, &s.b, s.o, &cookie);
     if (err == CAPOS_OK)
@@ -966,8 +961,8 @@ capos_ProcessHandle_kill_Params_builder capos_ProcessHandle_kill_encode_args(str
 int capos_ProcessHandle_kill_submit(uint32_t cap, const capos_ProcessHandle_kill_args *in, struct capnp_builder *b, struct capos_rpc_opts *o,
     uint64_t *cookie)
 {
-    capos_ProcessHandle_kill_encode_args(b, in);
-    return capos_rpc_send(cap, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_kill, b, o, cookie);
+    (void)in, (void)b;
+    return capos_rpc_send(cap, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_kill, 0, o, cookie);
 }
 
 int capos_ProcessHandle_kill_complete(const struct capos_cqe *c, capos_ProcessHandle_kill_results *out, struct capos_rpc_opts *o)
@@ -979,12 +974,11 @@ int capos_ProcessHandle_kill_complete(const struct capos_cqe *c, capos_ProcessHa
 
 int capos_ProcessHandle_kill_call(uint32_t cap, const capos_ProcessHandle_kill_args *in, capos_ProcessHandle_kill_results *out, struct capos_rpc_opts *o)
 {
-    uint64_t arena[capos_ProcessHandle_kill_ARENA_WORDS];
     uint64_t res[capos_ProcessHandle_kill_RESULT_BYTES / 8];
     struct capos_rpc_sync s;
     struct capos_cqe c;
     uint64_t cookie;
-    int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), false);
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), false);
     if (err == CAPOS_OK)
         err = capos_ProcessHandle_kill_submit(cap, in, &s.b, s.o, &cookie);
     if (err == CAPOS_OK)
@@ -1087,8 +1081,8 @@ bool capos_ThreadHandle_join_decode_results(struct capnp_reader *r, const void *
 int capos_ThreadHandle_join_submit(uint32_t cap, const capos_ThreadHandle_join_args *in, struct capnp_builder *b, struct capos_rpc_opts *o,
     uint64_t *cookie)
 {
-    capos_ThreadHandle_join_encode_args(b, in);
-    return capos_rpc_send(cap, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join, b, o, cookie);
+    (void)in, (void)b;
+    return capos_rpc_send(cap, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join, 0, o, cookie);
 }
 
 int capos_ThreadHandle_join_complete(const struct capos_cqe *c, capos_ThreadHandle_join_results *out, struct capos_rpc_opts *o)
@@ -1105,12 +1099,11 @@ int capos_ThreadHandle_join_complete(const struct capos_cqe *c, capos_ThreadHand
 
 int capos_ThreadHandle_join_call(uint32_t cap, const capos_ThreadHandle_join_args *in, capos_ThreadHandle_join_results *out, struct capos_rpc_opts *o)
 {
-    uint64_t arena[capos_ThreadHandle_join_ARENA_WORDS];
     uint64_t res[capos_ThreadHandle_join_RESULT_BYTES / 8];
     struct capos_rpc_sync s;
     struct capos_cqe c;
     uint64_t cookie;
-    int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), false);
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), false);
     if (err == CAPOS_OK)
         err = capos_ThreadHandle_join_submit(cap, in, &s.b, s.o, &cookie);
     if (err == CAPOS_OK)
@@ -1152,8 +1145,8 @@ bool capos_ThreadHandle_info_decode_results(struct capnp_reader *r, const void *
 int capos_ThreadHandle_info_submit(uint32_t cap, const capos_ThreadHandle_info_args *in, struct capnp_builder *b, struct capos_rpc_opts *o,
     uint64_t *cookie)
 {
-    capos_ThreadHandle_info_encode_args(b, in);
-    return capos_rpc_send(cap, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_info, b, o, cookie);
+    (void)in, (void)b;
+    return capos_rpc_send(cap, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_info, 0, o, cookie);
 }
 
 int capos_ThreadHandle_info_complete(const struct capos_cqe *c, capos_ThreadHandle_info_results *out, struct capos_rpc_opts *o)
@@ -1170,12 +1163,11 @@ int capos_ThreadHandle_info_complete(const struct capos_cqe *c, capos_ThreadHand
 
 int capos_ThreadHandle_info_call(uint32_t cap, const capos_ThreadHandle_info_args *in, capos_ThreadHandle_info_results *out, struct capos_rpc_opts *o)
 {
-    uint64_t arena[capos_ThreadHandle_info_ARENA_WORDS];
     uint64_t res[capos_ThreadHandle_info_RESULT_BYTES / 8];
     struct capos_rpc_sync s;
     struct capos_cqe c;
     uint64_t cookie;
-    int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), false);
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), false);
     if (err == CAPOS_OK)
         err = capos_ThreadHandle_info_submit(cap, in, &s.b, s.o, &cookie);
     if (err == CAPOS_OK)
@@ -1375,8 +1367,8 @@ bool capos_ThreadControl_handle_decode_results(struct capnp_reader *r, const voi
 int capos_ThreadControl_handle_submit(uint32_t cap, const capos_ThreadControl_handle_args *in, struct capnp_builder *b, struct capos_rpc_opts *o,
     uint64_t *cookie)
 {
-    capos_ThreadControl_handle_encode_args(b, in);
-    return capos_rpc_send(cap, capos_ThreadControl_INTERFACE_ID, capos_ThreadControl_method_handle, b, o, cookie);
+    (void)in, (void)b;
+    return capos_rpc_send(cap, capos_ThreadControl_INTERFACE_ID, capos_ThreadControl_method_handle, 0, o, cookie);
 }
 
 int capos_ThreadControl_handle_complete(const struct capos_cqe *c, capos_ThreadControl_handle_results *out, struct capos_rpc_opts *o)
@@ -1394,12 +1386,11 @@ int capos_ThreadControl_handle_complete(const struct capos_cqe *c, capos_ThreadC
 
 int capos_ThreadControl_handle_call(uint32_t cap, const capos_ThreadControl_handle_args *in, capos_ThreadControl_handle_results *out, struct capos_rpc_opts *o)
 {
-    uint64_t arena[capos_ThreadControl_handle_ARENA_WORDS];
     uint64_t res[capos_ThreadControl_handle_RESULT_BYTES / 8];
     struct capos_rpc_sync s;
     struct capos_cqe c;
     uint64_t cookie;
-    int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), false);
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), false);
     if (err == CAPOS_OK)
         err = capos_ThreadControl_handle_submit(cap, in, &s.b, s.o, &cookie);
     if (err == CAPOS_OK)
@@ -1420,8 +1411,8 @@ capos_ThreadControl_yield_Params_builder capos_ThreadControl_yield_encode_args(s
 int capos_ThreadControl_yield_submit(uint32_t cap, const capos_ThreadControl_yield_args *in, struct capnp_builder *b, struct capos_rpc_opts *o,
     uint64_t *cookie)
 {
-    capos_ThreadControl_yield_encode_args(b, in);
-    return capos_rpc_send(cap, capos_ThreadControl_INTERFACE_ID, capos_ThreadControl_method_yield, b, o, cookie);
+    (void)in, (void)b;
+    return capos_rpc_send(cap, capos_ThreadControl_INTERFACE_ID, capos_ThreadControl_method_yield, 0, o, cookie);
 }
 
 int capos_ThreadControl_yield_complete(const struct capos_cqe *c, capos_ThreadControl_yield_results *out, struct capos_rpc_opts *o)
@@ -1433,12 +1424,11 @@ int capos_ThreadControl_yield_complete(const struct capos_cqe *c, capos_ThreadCo
 
 int capos_ThreadControl_yield_call(uint32_t cap, const capos_ThreadControl_yield_args *in, capos_ThreadControl_yield_results *out, struct capos_rpc_opts *o)
 {
-    uint64_t arena[capos_ThreadControl_yield_ARENA_WORDS];
     uint64_t res[capos_ThreadControl_yield_RESULT_BYTES / 8];
     struct capos_rpc_sync s;
     struct capos_cqe c;
     uint64_t cookie;
-    int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), false);
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), false);
     if (err == CAPOS_OK)
         err = capos_ThreadControl_yield_submit(cap, in, &s.b, s.o, &cookie);
     if (err == CAPOS_OK)
@@ -1518,8 +1508,8 @@ bool capos_SchedulingPolicy_limits_decode_results(struct capnp_reader *r, const 
 int capos_SchedulingPolicy_limits_submit(uint32_t cap, const capos_SchedulingPolicy_limits_args *in, struct capnp_builder *b, struct capos_rpc_opts *o,
     uint64_t *cookie)
 {
-    capos_SchedulingPolicy_limits_encode_args(b, in);
-    return capos_rpc_send(cap, capos_SchedulingPolicy_INTERFACE_ID, capos_SchedulingPolicy_method_limits, b, o, cookie);
+    (void)in, (void)b;
+    return capos_rpc_send(cap, capos_SchedulingPolicy_INTERFACE_ID, capos_SchedulingPolicy_method_limits, 0, o, cookie);
 }
 
 int capos_SchedulingPolicy_limits_complete(const struct capos_cqe *c, capos_SchedulingPolicy_limits_results *out, struct capos_rpc_opts *o)
@@ -1536,12 +1526,11 @@ int capos_SchedulingPolicy_limits_complete(const struct capos_cqe *c, capos_Sche
 
 int capos_SchedulingPolicy_limits_call(uint32_t cap, const capos_SchedulingPolicy_limits_args *in, capos_SchedulingPolicy_limits_results *out, struct capos_rpc_opts *o)
 {
-    uint64_t arena[capos_SchedulingPolicy_limits_ARENA_WORDS];
     uint64_t res[capos_SchedulingPolicy_limits_RESULT_BYTES / 8];
     struct capos_rpc_sync s;
     struct capos_cqe c;
     uint64_t cookie;
-    int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), false);
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), false);
     if (err == CAPOS_OK)
         err = capos_SchedulingPolicy_limits_submit(cap, in, &s.b, s.o, &cookie);
     if (err == CAPOS_OK)
@@ -2083,4 +2072,574 @@ const struct capos_rpc_method_names capos_rpc_names[35] = {
     {capos_Echo_INTERFACE_ID, capos_Echo_method_echo, 1, 2, capos_Echo_echo_param_names, capos_Echo_echo_result_names},
     {capos_Printer_INTERFACE_ID, capos_Printer_method_attach, 1, 0, capos_Printer_attach_param_names, 0},
     {capos_Printer_INTERFACE_ID, capos_Printer_method_print, 1, 0, capos_Printer_print_param_names, 0},
+};
+
+/* ---- Every method's message layer, for generic code (tests, fuzzing) ---- */
+
+static bool capos_Console_write_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_Console_write_decode_args(r, rc, a);
+}
+static void capos_Console_write_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_Console_write_encode_args(b, a);
+}
+
+static bool capos_Console_writeLine_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_Console_writeLine_decode_args(r, rc, a);
+}
+static void capos_Console_writeLine_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_Console_writeLine_encode_args(b, a);
+}
+
+static bool capos_Timer_now_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_Timer_now_decode_args(r, rc, a);
+}
+static void capos_Timer_now_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_Timer_now_encode_args(b, a);
+}
+static bool capos_Timer_now_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_Timer_now_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_Timer_now_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_Timer_now_encode_results(b, res);
+}
+
+static bool capos_Timer_sleep_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_Timer_sleep_decode_args(r, rc, a);
+}
+static void capos_Timer_sleep_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_Timer_sleep_encode_args(b, a);
+}
+
+static bool capos_EntropySource_fill_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_EntropySource_fill_decode_args(r, rc, a);
+}
+static void capos_EntropySource_fill_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_EntropySource_fill_encode_args(b, a);
+}
+static bool capos_EntropySource_fill_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_EntropySource_fill_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_EntropySource_fill_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_EntropySource_fill_encode_results(b, res);
+}
+
+static bool capos_VirtualMemory_map_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_VirtualMemory_map_decode_args(r, rc, a);
+}
+static void capos_VirtualMemory_map_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_VirtualMemory_map_encode_args(b, a);
+}
+static bool capos_VirtualMemory_map_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_VirtualMemory_map_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_VirtualMemory_map_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_VirtualMemory_map_encode_results(b, res);
+}
+
+static bool capos_VirtualMemory_unmap_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_VirtualMemory_unmap_decode_args(r, rc, a);
+}
+static void capos_VirtualMemory_unmap_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_VirtualMemory_unmap_encode_args(b, a);
+}
+
+static bool capos_VirtualMemory_protect_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_VirtualMemory_protect_decode_args(r, rc, a);
+}
+static void capos_VirtualMemory_protect_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_VirtualMemory_protect_encode_args(b, a);
+}
+
+static bool capos_VirtualMemory_quota_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_VirtualMemory_quota_decode_args(r, rc, a);
+}
+static void capos_VirtualMemory_quota_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_VirtualMemory_quota_encode_args(b, a);
+}
+static bool capos_VirtualMemory_quota_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_VirtualMemory_quota_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_VirtualMemory_quota_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_VirtualMemory_quota_encode_results(b, res);
+}
+
+static bool capos_VirtualMemory_limit_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_VirtualMemory_limit_decode_args(r, rc, a);
+}
+static void capos_VirtualMemory_limit_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_VirtualMemory_limit_encode_args(b, a);
+}
+static bool capos_VirtualMemory_limit_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_VirtualMemory_limit_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_VirtualMemory_limit_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_VirtualMemory_limit_encode_results(b, res);
+}
+
+static bool capos_BootPackage_size_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_BootPackage_size_decode_args(r, rc, a);
+}
+static void capos_BootPackage_size_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_BootPackage_size_encode_args(b, a);
+}
+static bool capos_BootPackage_size_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_BootPackage_size_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_BootPackage_size_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_BootPackage_size_encode_results(b, res);
+}
+
+static bool capos_BootPackage_read_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_BootPackage_read_decode_args(r, rc, a);
+}
+static void capos_BootPackage_read_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_BootPackage_read_encode_args(b, a);
+}
+static bool capos_BootPackage_read_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_BootPackage_read_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_BootPackage_read_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_BootPackage_read_encode_results(b, res);
+}
+
+static bool capos_Endpoint_mintClient_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_Endpoint_mintClient_decode_args(r, rc, a);
+}
+static void capos_Endpoint_mintClient_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_Endpoint_mintClient_encode_args(b, a);
+}
+static bool capos_Endpoint_mintClient_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_Endpoint_mintClient_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_Endpoint_mintClient_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_Endpoint_mintClient_encode_results(b, res);
+}
+
+static bool capos_ProcessSpawner_spawn_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ProcessSpawner_spawn_decode_args(r, rc, a);
+}
+static void capos_ProcessSpawner_spawn_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ProcessSpawner_spawn_encode_args(b, a);
+}
+static bool capos_ProcessSpawner_spawn_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_ProcessSpawner_spawn_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_ProcessSpawner_spawn_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_ProcessSpawner_spawn_encode_results(b, res);
+}
+
+static bool capos_ProcessSpawner_createEndpoint_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ProcessSpawner_createEndpoint_decode_args(r, rc, a);
+}
+static void capos_ProcessSpawner_createEndpoint_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ProcessSpawner_createEndpoint_encode_args(b, a);
+}
+static bool capos_ProcessSpawner_createEndpoint_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_ProcessSpawner_createEndpoint_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_ProcessSpawner_createEndpoint_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_ProcessSpawner_createEndpoint_encode_results(b, res);
+}
+
+static bool capos_ProcessSpawner_restrict_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ProcessSpawner_restrict_decode_args(r, rc, a);
+}
+static void capos_ProcessSpawner_restrict_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ProcessSpawner_restrict_encode_args(b, a);
+}
+static bool capos_ProcessSpawner_restrict_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_ProcessSpawner_restrict_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_ProcessSpawner_restrict_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_ProcessSpawner_restrict_encode_results(b, res);
+}
+
+static bool capos_ProcessHandle_wait_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ProcessHandle_wait_decode_args(r, rc, a);
+}
+static void capos_ProcessHandle_wait_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ProcessHandle_wait_encode_args(b, a);
+}
+static bool capos_ProcessHandle_wait_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_ProcessHandle_wait_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_ProcessHandle_wait_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_ProcessHandle_wait_encode_results(b, res);
+}
+
+static bool capos_ProcessHandle_kill_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ProcessHandle_kill_decode_args(r, rc, a);
+}
+static void capos_ProcessHandle_kill_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ProcessHandle_kill_encode_args(b, a);
+}
+
+static bool capos_ThreadSpawner_spawn_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ThreadSpawner_spawn_decode_args(r, rc, a);
+}
+static void capos_ThreadSpawner_spawn_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ThreadSpawner_spawn_encode_args(b, a);
+}
+static bool capos_ThreadSpawner_spawn_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_ThreadSpawner_spawn_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_ThreadSpawner_spawn_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_ThreadSpawner_spawn_encode_results(b, res);
+}
+
+static bool capos_ThreadHandle_join_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ThreadHandle_join_decode_args(r, rc, a);
+}
+static void capos_ThreadHandle_join_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ThreadHandle_join_encode_args(b, a);
+}
+static bool capos_ThreadHandle_join_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_ThreadHandle_join_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_ThreadHandle_join_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_ThreadHandle_join_encode_results(b, res);
+}
+
+static bool capos_ThreadHandle_info_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ThreadHandle_info_decode_args(r, rc, a);
+}
+static void capos_ThreadHandle_info_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ThreadHandle_info_encode_args(b, a);
+}
+static bool capos_ThreadHandle_info_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_ThreadHandle_info_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_ThreadHandle_info_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_ThreadHandle_info_encode_results(b, res);
+}
+
+static bool capos_ThreadControl_exit_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ThreadControl_exit_decode_args(r, rc, a);
+}
+static void capos_ThreadControl_exit_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ThreadControl_exit_encode_args(b, a);
+}
+
+static bool capos_ThreadControl_setTls_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ThreadControl_setTls_decode_args(r, rc, a);
+}
+static void capos_ThreadControl_setTls_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ThreadControl_setTls_encode_args(b, a);
+}
+
+static bool capos_ThreadControl_setAffinity_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ThreadControl_setAffinity_decode_args(r, rc, a);
+}
+static void capos_ThreadControl_setAffinity_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ThreadControl_setAffinity_encode_args(b, a);
+}
+
+static bool capos_ThreadControl_lowerWeight_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ThreadControl_lowerWeight_decode_args(r, rc, a);
+}
+static void capos_ThreadControl_lowerWeight_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ThreadControl_lowerWeight_encode_args(b, a);
+}
+
+static bool capos_ThreadControl_handle_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ThreadControl_handle_decode_args(r, rc, a);
+}
+static void capos_ThreadControl_handle_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ThreadControl_handle_encode_args(b, a);
+}
+static bool capos_ThreadControl_handle_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_ThreadControl_handle_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_ThreadControl_handle_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_ThreadControl_handle_encode_results(b, res);
+}
+
+static bool capos_ThreadControl_yield_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ThreadControl_yield_decode_args(r, rc, a);
+}
+static void capos_ThreadControl_yield_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ThreadControl_yield_encode_args(b, a);
+}
+
+static bool capos_SchedulingPolicy_set_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_SchedulingPolicy_set_decode_args(r, rc, a);
+}
+static void capos_SchedulingPolicy_set_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_SchedulingPolicy_set_encode_args(b, a);
+}
+
+static bool capos_SchedulingPolicy_limits_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_SchedulingPolicy_limits_decode_args(r, rc, a);
+}
+static void capos_SchedulingPolicy_limits_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_SchedulingPolicy_limits_encode_args(b, a);
+}
+static bool capos_SchedulingPolicy_limits_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_SchedulingPolicy_limits_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_SchedulingPolicy_limits_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_SchedulingPolicy_limits_encode_results(b, res);
+}
+
+static bool capos_SchedulingPolicy_restrict_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_SchedulingPolicy_restrict_decode_args(r, rc, a);
+}
+static void capos_SchedulingPolicy_restrict_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_SchedulingPolicy_restrict_encode_args(b, a);
+}
+static bool capos_SchedulingPolicy_restrict_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_SchedulingPolicy_restrict_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_SchedulingPolicy_restrict_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_SchedulingPolicy_restrict_encode_results(b, res);
+}
+
+static bool capos_ParkSpace_wait_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ParkSpace_wait_decode_args(r, rc, a);
+}
+static void capos_ParkSpace_wait_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ParkSpace_wait_encode_args(b, a);
+}
+
+static bool capos_ParkSpace_wake_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_ParkSpace_wake_decode_args(r, rc, a);
+}
+static void capos_ParkSpace_wake_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_ParkSpace_wake_encode_args(b, a);
+}
+static bool capos_ParkSpace_wake_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_ParkSpace_wake_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_ParkSpace_wake_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_ParkSpace_wake_encode_results(b, res);
+}
+
+static bool capos_Echo_echo_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_Echo_echo_decode_args(r, rc, a);
+}
+static void capos_Echo_echo_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_Echo_echo_encode_args(b, a);
+}
+static bool capos_Echo_echo_decode_results_any(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+    void *res, uint32_t *detail)
+{
+    return capos_Echo_echo_decode_results(r, msg, len, ncaps, res, detail);
+}
+static void capos_Echo_echo_encode_results_any(struct capnp_builder *b, const void *res)
+{
+    capos_Echo_echo_encode_results(b, res);
+}
+
+static bool capos_Printer_attach_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_Printer_attach_decode_args(r, rc, a);
+}
+static void capos_Printer_attach_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_Printer_attach_encode_args(b, a);
+}
+
+static bool capos_Printer_print_decode_args_any(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)
+{
+    return capos_Printer_print_decode_args(r, rc, a);
+}
+static void capos_Printer_print_encode_args_any(struct capnp_builder *b, const void *a)
+{
+    capos_Printer_print_encode_args(b, a);
+}
+
+const struct capos_rpc_method capos_rpc_methods[35] = {
+    {capos_Console_INTERFACE_ID, capos_Console_method_write, "Console.write", sizeof(capos_Console_write_args), sizeof(capos_Console_write_results),
+     false, capos_Console_write_decode_args_any, capos_Console_write_encode_args_any, 0, 0},
+    {capos_Console_INTERFACE_ID, capos_Console_method_writeLine, "Console.writeLine", sizeof(capos_Console_writeLine_args), sizeof(capos_Console_writeLine_results),
+     false, capos_Console_writeLine_decode_args_any, capos_Console_writeLine_encode_args_any, 0, 0},
+    {capos_Timer_INTERFACE_ID, capos_Timer_method_now, "Timer.now", sizeof(capos_Timer_now_args), sizeof(capos_Timer_now_results),
+     true, capos_Timer_now_decode_args_any, capos_Timer_now_encode_args_any, capos_Timer_now_decode_results_any, capos_Timer_now_encode_results_any},
+    {capos_Timer_INTERFACE_ID, capos_Timer_method_sleep, "Timer.sleep", sizeof(capos_Timer_sleep_args), sizeof(capos_Timer_sleep_results),
+     false, capos_Timer_sleep_decode_args_any, capos_Timer_sleep_encode_args_any, 0, 0},
+    {capos_EntropySource_INTERFACE_ID, capos_EntropySource_method_fill, "EntropySource.fill", sizeof(capos_EntropySource_fill_args), sizeof(capos_EntropySource_fill_results),
+     false, capos_EntropySource_fill_decode_args_any, capos_EntropySource_fill_encode_args_any, capos_EntropySource_fill_decode_results_any, capos_EntropySource_fill_encode_results_any},
+    {capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_map, "VirtualMemory.map", sizeof(capos_VirtualMemory_map_args), sizeof(capos_VirtualMemory_map_results),
+     false, capos_VirtualMemory_map_decode_args_any, capos_VirtualMemory_map_encode_args_any, capos_VirtualMemory_map_decode_results_any, capos_VirtualMemory_map_encode_results_any},
+    {capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_unmap, "VirtualMemory.unmap", sizeof(capos_VirtualMemory_unmap_args), sizeof(capos_VirtualMemory_unmap_results),
+     false, capos_VirtualMemory_unmap_decode_args_any, capos_VirtualMemory_unmap_encode_args_any, 0, 0},
+    {capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_protect, "VirtualMemory.protect", sizeof(capos_VirtualMemory_protect_args), sizeof(capos_VirtualMemory_protect_results),
+     false, capos_VirtualMemory_protect_decode_args_any, capos_VirtualMemory_protect_encode_args_any, 0, 0},
+    {capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_quota, "VirtualMemory.quota", sizeof(capos_VirtualMemory_quota_args), sizeof(capos_VirtualMemory_quota_results),
+     true, capos_VirtualMemory_quota_decode_args_any, capos_VirtualMemory_quota_encode_args_any, capos_VirtualMemory_quota_decode_results_any, capos_VirtualMemory_quota_encode_results_any},
+    {capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_limit, "VirtualMemory.limit", sizeof(capos_VirtualMemory_limit_args), sizeof(capos_VirtualMemory_limit_results),
+     false, capos_VirtualMemory_limit_decode_args_any, capos_VirtualMemory_limit_encode_args_any, capos_VirtualMemory_limit_decode_results_any, capos_VirtualMemory_limit_encode_results_any},
+    {capos_BootPackage_INTERFACE_ID, capos_BootPackage_method_size, "BootPackage.size", sizeof(capos_BootPackage_size_args), sizeof(capos_BootPackage_size_results),
+     true, capos_BootPackage_size_decode_args_any, capos_BootPackage_size_encode_args_any, capos_BootPackage_size_decode_results_any, capos_BootPackage_size_encode_results_any},
+    {capos_BootPackage_INTERFACE_ID, capos_BootPackage_method_read, "BootPackage.read", sizeof(capos_BootPackage_read_args), sizeof(capos_BootPackage_read_results),
+     false, capos_BootPackage_read_decode_args_any, capos_BootPackage_read_encode_args_any, capos_BootPackage_read_decode_results_any, capos_BootPackage_read_encode_results_any},
+    {capos_Endpoint_INTERFACE_ID, capos_Endpoint_method_mintClient, "Endpoint.mintClient", sizeof(capos_Endpoint_mintClient_args), sizeof(capos_Endpoint_mintClient_results),
+     false, capos_Endpoint_mintClient_decode_args_any, capos_Endpoint_mintClient_encode_args_any, capos_Endpoint_mintClient_decode_results_any, capos_Endpoint_mintClient_encode_results_any},
+    {capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_spawn, "ProcessSpawner.spawn", sizeof(capos_ProcessSpawner_spawn_args), sizeof(capos_ProcessSpawner_spawn_results),
+     false, capos_ProcessSpawner_spawn_decode_args_any, capos_ProcessSpawner_spawn_encode_args_any, capos_ProcessSpawner_spawn_decode_results_any, capos_ProcessSpawner_spawn_encode_results_any},
+    {capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_createEndpoint, "ProcessSpawner.createEndpoint", sizeof(capos_ProcessSpawner_createEndpoint_args), sizeof(capos_ProcessSpawner_createEndpoint_results),
+     true, capos_ProcessSpawner_createEndpoint_decode_args_any, capos_ProcessSpawner_createEndpoint_encode_args_any, capos_ProcessSpawner_createEndpoint_decode_results_any, capos_ProcessSpawner_createEndpoint_encode_results_any},
+    {capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_restrict, "ProcessSpawner.restrict", sizeof(capos_ProcessSpawner_restrict_args), sizeof(capos_ProcessSpawner_restrict_results),
+     false, capos_ProcessSpawner_restrict_decode_args_any, capos_ProcessSpawner_restrict_encode_args_any, capos_ProcessSpawner_restrict_decode_results_any, capos_ProcessSpawner_restrict_encode_results_any},
+    {capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_wait, "ProcessHandle.wait", sizeof(capos_ProcessHandle_wait_args), sizeof(capos_ProcessHandle_wait_results),
+     true, capos_ProcessHandle_wait_decode_args_any, capos_ProcessHandle_wait_encode_args_any, capos_ProcessHandle_wait_decode_results_any, capos_ProcessHandle_wait_encode_results_any},
+    {capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_kill, "ProcessHandle.kill", sizeof(capos_ProcessHandle_kill_args), sizeof(capos_ProcessHandle_kill_results),
+     true, capos_ProcessHandle_kill_decode_args_any, capos_ProcessHandle_kill_encode_args_any, 0, 0},
+    {capos_ThreadSpawner_INTERFACE_ID, capos_ThreadSpawner_method_spawn, "ThreadSpawner.spawn", sizeof(capos_ThreadSpawner_spawn_args), sizeof(capos_ThreadSpawner_spawn_results),
+     false, capos_ThreadSpawner_spawn_decode_args_any, capos_ThreadSpawner_spawn_encode_args_any, capos_ThreadSpawner_spawn_decode_results_any, capos_ThreadSpawner_spawn_encode_results_any},
+    {capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join, "ThreadHandle.join", sizeof(capos_ThreadHandle_join_args), sizeof(capos_ThreadHandle_join_results),
+     true, capos_ThreadHandle_join_decode_args_any, capos_ThreadHandle_join_encode_args_any, capos_ThreadHandle_join_decode_results_any, capos_ThreadHandle_join_encode_results_any},
+    {capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_info, "ThreadHandle.info", sizeof(capos_ThreadHandle_info_args), sizeof(capos_ThreadHandle_info_results),
+     true, capos_ThreadHandle_info_decode_args_any, capos_ThreadHandle_info_encode_args_any, capos_ThreadHandle_info_decode_results_any, capos_ThreadHandle_info_encode_results_any},
+    {capos_ThreadControl_INTERFACE_ID, capos_ThreadControl_method_exit, "ThreadControl.exit", sizeof(capos_ThreadControl_exit_args), sizeof(capos_ThreadControl_exit_results),
+     false, capos_ThreadControl_exit_decode_args_any, capos_ThreadControl_exit_encode_args_any, 0, 0},
+    {capos_ThreadControl_INTERFACE_ID, capos_ThreadControl_method_setTls, "ThreadControl.setTls", sizeof(capos_ThreadControl_setTls_args), sizeof(capos_ThreadControl_setTls_results),
+     false, capos_ThreadControl_setTls_decode_args_any, capos_ThreadControl_setTls_encode_args_any, 0, 0},
+    {capos_ThreadControl_INTERFACE_ID, capos_ThreadControl_method_setAffinity, "ThreadControl.setAffinity", sizeof(capos_ThreadControl_setAffinity_args), sizeof(capos_ThreadControl_setAffinity_results),
+     false, capos_ThreadControl_setAffinity_decode_args_any, capos_ThreadControl_setAffinity_encode_args_any, 0, 0},
+    {capos_ThreadControl_INTERFACE_ID, capos_ThreadControl_method_lowerWeight, "ThreadControl.lowerWeight", sizeof(capos_ThreadControl_lowerWeight_args), sizeof(capos_ThreadControl_lowerWeight_results),
+     false, capos_ThreadControl_lowerWeight_decode_args_any, capos_ThreadControl_lowerWeight_encode_args_any, 0, 0},
+    {capos_ThreadControl_INTERFACE_ID, capos_ThreadControl_method_handle, "ThreadControl.handle", sizeof(capos_ThreadControl_handle_args), sizeof(capos_ThreadControl_handle_results),
+     true, capos_ThreadControl_handle_decode_args_any, capos_ThreadControl_handle_encode_args_any, capos_ThreadControl_handle_decode_results_any, capos_ThreadControl_handle_encode_results_any},
+    {capos_ThreadControl_INTERFACE_ID, capos_ThreadControl_method_yield, "ThreadControl.yield", sizeof(capos_ThreadControl_yield_args), sizeof(capos_ThreadControl_yield_results),
+     true, capos_ThreadControl_yield_decode_args_any, capos_ThreadControl_yield_encode_args_any, 0, 0},
+    {capos_SchedulingPolicy_INTERFACE_ID, capos_SchedulingPolicy_method_set, "SchedulingPolicy.set", sizeof(capos_SchedulingPolicy_set_args), sizeof(capos_SchedulingPolicy_set_results),
+     false, capos_SchedulingPolicy_set_decode_args_any, capos_SchedulingPolicy_set_encode_args_any, 0, 0},
+    {capos_SchedulingPolicy_INTERFACE_ID, capos_SchedulingPolicy_method_limits, "SchedulingPolicy.limits", sizeof(capos_SchedulingPolicy_limits_args), sizeof(capos_SchedulingPolicy_limits_results),
+     true, capos_SchedulingPolicy_limits_decode_args_any, capos_SchedulingPolicy_limits_encode_args_any, capos_SchedulingPolicy_limits_decode_results_any, capos_SchedulingPolicy_limits_encode_results_any},
+    {capos_SchedulingPolicy_INTERFACE_ID, capos_SchedulingPolicy_method_restrict, "SchedulingPolicy.restrict", sizeof(capos_SchedulingPolicy_restrict_args), sizeof(capos_SchedulingPolicy_restrict_results),
+     false, capos_SchedulingPolicy_restrict_decode_args_any, capos_SchedulingPolicy_restrict_encode_args_any, capos_SchedulingPolicy_restrict_decode_results_any, capos_SchedulingPolicy_restrict_encode_results_any},
+    {capos_ParkSpace_INTERFACE_ID, capos_ParkSpace_method_wait, "ParkSpace.wait", sizeof(capos_ParkSpace_wait_args), sizeof(capos_ParkSpace_wait_results),
+     false, capos_ParkSpace_wait_decode_args_any, capos_ParkSpace_wait_encode_args_any, 0, 0},
+    {capos_ParkSpace_INTERFACE_ID, capos_ParkSpace_method_wake, "ParkSpace.wake", sizeof(capos_ParkSpace_wake_args), sizeof(capos_ParkSpace_wake_results),
+     false, capos_ParkSpace_wake_decode_args_any, capos_ParkSpace_wake_encode_args_any, capos_ParkSpace_wake_decode_results_any, capos_ParkSpace_wake_encode_results_any},
+    {capos_Echo_INTERFACE_ID, capos_Echo_method_echo, "Echo.echo", sizeof(capos_Echo_echo_args), sizeof(capos_Echo_echo_results),
+     false, capos_Echo_echo_decode_args_any, capos_Echo_echo_encode_args_any, capos_Echo_echo_decode_results_any, capos_Echo_echo_encode_results_any},
+    {capos_Printer_INTERFACE_ID, capos_Printer_method_attach, "Printer.attach", sizeof(capos_Printer_attach_args), sizeof(capos_Printer_attach_results),
+     false, capos_Printer_attach_decode_args_any, capos_Printer_attach_encode_args_any, 0, 0},
+    {capos_Printer_INTERFACE_ID, capos_Printer_method_print, "Printer.print", sizeof(capos_Printer_print_args), sizeof(capos_Printer_print_results),
+     false, capos_Printer_print_decode_args_any, capos_Printer_print_encode_args_any, 0, 0},
 };

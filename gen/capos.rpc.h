@@ -1502,5 +1502,7 @@ bool capos_Printer_print_Results_rpc_check(struct capos_rpc_dec *d, struct capnp
 
 /* The field names of every method here, for capos_rpc_detail_format. */
 extern const struct capos_rpc_method_names capos_rpc_names[35];
+/* Every method's message layer behind one signature (for tests and fuzzing). */
+extern const struct capos_rpc_method capos_rpc_methods[35];
 
 #endif

@@ -703,7 +703,7 @@ bool capos_Printer_print_decode_args(struct capnp_reader *r, struct capos_rpc_ca
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Console_write_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_Console_write_Params_reader v = {s};
     {
@@ -719,7 +719,7 @@ bool capos_Console_write_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Console_write_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -728,7 +728,7 @@ bool capos_Console_write_Results_rpc_check(struct capos_rpc_dec *d, struct capnp
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Console_writeLine_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_Console_writeLine_Params_reader v = {s};
     {
@@ -744,7 +744,7 @@ bool capos_Console_writeLine_Params_rpc_check(struct capos_rpc_dec *d, struct ca
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Console_writeLine_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -753,7 +753,7 @@ bool capos_Console_writeLine_Results_rpc_check(struct capos_rpc_dec *d, struct c
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Timer_now_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -763,7 +763,7 @@ bool capos_Timer_now_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_stru
 bool capos_Timer_now_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -773,7 +773,7 @@ bool capos_Timer_now_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_str
 bool capos_Timer_sleep_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -782,7 +782,7 @@ bool capos_Timer_sleep_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_st
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Timer_sleep_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -792,7 +792,7 @@ bool capos_Timer_sleep_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_s
 bool capos_EntropySource_fill_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x00000000ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_EntropySource_fill_Params_reader v = {s};
     {
@@ -808,7 +808,7 @@ bool capos_EntropySource_fill_Params_rpc_check(struct capos_rpc_dec *d, struct c
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_EntropySource_fill_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_EntropySource_fill_Results_reader v = {s};
     {
@@ -825,7 +825,7 @@ bool capos_EntropySource_fill_Results_rpc_check(struct capos_rpc_dec *d, struct 
 bool capos_VirtualMemory_map_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[3] = {UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff), UINT64_C(0x00000000ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 3, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 3, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -835,7 +835,7 @@ bool capos_VirtualMemory_map_Params_rpc_check(struct capos_rpc_dec *d, struct ca
 bool capos_VirtualMemory_map_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -845,7 +845,7 @@ bool capos_VirtualMemory_map_Results_rpc_check(struct capos_rpc_dec *d, struct c
 bool capos_VirtualMemory_unmap_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[2] = {UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 2, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 2, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -854,7 +854,7 @@ bool capos_VirtualMemory_unmap_Params_rpc_check(struct capos_rpc_dec *d, struct 
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_VirtualMemory_unmap_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -864,7 +864,7 @@ bool capos_VirtualMemory_unmap_Results_rpc_check(struct capos_rpc_dec *d, struct
 bool capos_VirtualMemory_protect_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[3] = {UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff), UINT64_C(0x00000000ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 3, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 3, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -873,7 +873,7 @@ bool capos_VirtualMemory_protect_Params_rpc_check(struct capos_rpc_dec *d, struc
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_VirtualMemory_protect_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -882,7 +882,7 @@ bool capos_VirtualMemory_protect_Results_rpc_check(struct capos_rpc_dec *d, stru
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_VirtualMemory_quota_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -892,7 +892,7 @@ bool capos_VirtualMemory_quota_Params_rpc_check(struct capos_rpc_dec *d, struct 
 bool capos_VirtualMemory_quota_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[2] = {UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 2, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 2, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -902,7 +902,7 @@ bool capos_VirtualMemory_quota_Results_rpc_check(struct capos_rpc_dec *d, struct
 bool capos_VirtualMemory_limit_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -911,7 +911,7 @@ bool capos_VirtualMemory_limit_Params_rpc_check(struct capos_rpc_dec *d, struct 
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_VirtualMemory_limit_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_VirtualMemory_limit_Results_reader v = {s};
     {
@@ -927,7 +927,7 @@ bool capos_VirtualMemory_limit_Results_rpc_check(struct capos_rpc_dec *d, struct
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_BootPackage_size_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -937,7 +937,7 @@ bool capos_BootPackage_size_Params_rpc_check(struct capos_rpc_dec *d, struct cap
 bool capos_BootPackage_size_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -947,7 +947,7 @@ bool capos_BootPackage_size_Results_rpc_check(struct capos_rpc_dec *d, struct ca
 bool capos_BootPackage_read_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[2] = {UINT64_C(0xffffffffffffffff), UINT64_C(0x00000000ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 2, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 2, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_BootPackage_read_Params_reader v = {s};
     {
@@ -963,7 +963,7 @@ bool capos_BootPackage_read_Params_rpc_check(struct capos_rpc_dec *d, struct cap
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_BootPackage_read_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_BootPackage_read_Results_reader v = {s};
     {
@@ -980,7 +980,7 @@ bool capos_BootPackage_read_Results_rpc_check(struct capos_rpc_dec *d, struct ca
 bool capos_Endpoint_mintClient_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -989,7 +989,7 @@ bool capos_Endpoint_mintClient_Params_rpc_check(struct capos_rpc_dec *d, struct 
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Endpoint_mintClient_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_Endpoint_mintClient_Results_reader v = {s};
     {
@@ -1005,7 +1005,7 @@ bool capos_Endpoint_mintClient_Results_rpc_check(struct capos_rpc_dec *d, struct
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessSpawner_spawn_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 5))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 5))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_ProcessSpawner_spawn_Params_reader v = {s};
     {
@@ -1063,7 +1063,7 @@ bool capos_ProcessSpawner_spawn_Params_rpc_check(struct capos_rpc_dec *d, struct
 bool capos_SpawnGrant_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[2] = {UINT64_C(0x000000000000ffff), UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 2, 2))
+    if (d->strict && !capos_rpc_known(d, &s, known, 2, 2))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_SpawnGrant_reader v = {s};
     {
@@ -1102,7 +1102,7 @@ bool capos_SpawnGrant_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, 
 bool capos_KernelCap_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[2] = {UINT64_C(0xffffffff0003ffff), UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 2, 1))
+    if (d->strict && !capos_rpc_known(d, &s, known, 2, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_KernelCap_reader v = {s};
     {
@@ -1128,7 +1128,7 @@ bool capos_KernelCap_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, u
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessSpawner_spawn_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_ProcessSpawner_spawn_Results_reader v = {s};
     {
@@ -1144,7 +1144,7 @@ bool capos_ProcessSpawner_spawn_Results_rpc_check(struct capos_rpc_dec *d, struc
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessSpawner_createEndpoint_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1153,7 +1153,7 @@ bool capos_ProcessSpawner_createEndpoint_Params_rpc_check(struct capos_rpc_dec *
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessSpawner_createEndpoint_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 2))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 2))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_ProcessSpawner_createEndpoint_Results_reader v = {s};
     {
@@ -1175,7 +1175,7 @@ bool capos_ProcessSpawner_createEndpoint_Results_rpc_check(struct capos_rpc_dec 
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessSpawner_restrict_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_ProcessSpawner_restrict_Params_reader v = {s};
     {
@@ -1196,7 +1196,7 @@ bool capos_ProcessSpawner_restrict_Params_rpc_check(struct capos_rpc_dec *d, str
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessSpawner_restrict_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_ProcessSpawner_restrict_Results_reader v = {s};
     {
@@ -1212,7 +1212,7 @@ bool capos_ProcessSpawner_restrict_Results_rpc_check(struct capos_rpc_dec *d, st
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessHandle_wait_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1221,7 +1221,7 @@ bool capos_ProcessHandle_wait_Params_rpc_check(struct capos_rpc_dec *d, struct c
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessHandle_wait_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_ProcessHandle_wait_Results_reader v = {s};
     {
@@ -1240,7 +1240,7 @@ bool capos_ProcessHandle_wait_Results_rpc_check(struct capos_rpc_dec *d, struct 
 bool capos_ExitStatus_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x0000ffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 1))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_ExitStatus_reader v = {s};
     switch (capos_ExitStatus_which(v)) {
@@ -1269,7 +1269,7 @@ bool capos_ExitStatus_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, 
 bool capos_Fault_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[2] = {UINT64_C(0x00000000000000ff), UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 2, 1))
+    if (d->strict && !capos_rpc_known(d, &s, known, 2, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_Fault_reader v = {s};
     {
@@ -1285,7 +1285,7 @@ bool capos_Fault_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint3
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessHandle_kill_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1294,7 +1294,7 @@ bool capos_ProcessHandle_kill_Params_rpc_check(struct capos_rpc_dec *d, struct c
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessHandle_kill_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1304,7 +1304,7 @@ bool capos_ProcessHandle_kill_Results_rpc_check(struct capos_rpc_dec *d, struct 
 bool capos_ThreadSpawner_spawn_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[5] = {UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 5, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 5, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1313,7 +1313,7 @@ bool capos_ThreadSpawner_spawn_Params_rpc_check(struct capos_rpc_dec *d, struct 
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadSpawner_spawn_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_ThreadSpawner_spawn_Results_reader v = {s};
     {
@@ -1329,7 +1329,7 @@ bool capos_ThreadSpawner_spawn_Results_rpc_check(struct capos_rpc_dec *d, struct
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadHandle_join_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1339,7 +1339,7 @@ bool capos_ThreadHandle_join_Params_rpc_check(struct capos_rpc_dec *d, struct ca
 bool capos_ThreadHandle_join_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x00000001ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1348,7 +1348,7 @@ bool capos_ThreadHandle_join_Results_rpc_check(struct capos_rpc_dec *d, struct c
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadHandle_info_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1358,7 +1358,7 @@ bool capos_ThreadHandle_info_Params_rpc_check(struct capos_rpc_dec *d, struct ca
 bool capos_ThreadHandle_info_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[4] = {UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff), UINT64_C(0x0001ffffffffffff), UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 4, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 4, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_ThreadHandle_info_Results_reader v = {s};
     {
@@ -1374,7 +1374,7 @@ bool capos_ThreadHandle_info_Results_rpc_check(struct capos_rpc_dec *d, struct c
 bool capos_ThreadControl_exit_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x00000000ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1383,7 +1383,7 @@ bool capos_ThreadControl_exit_Params_rpc_check(struct capos_rpc_dec *d, struct c
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadControl_exit_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1393,7 +1393,7 @@ bool capos_ThreadControl_exit_Results_rpc_check(struct capos_rpc_dec *d, struct 
 bool capos_ThreadControl_setTls_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1402,7 +1402,7 @@ bool capos_ThreadControl_setTls_Params_rpc_check(struct capos_rpc_dec *d, struct
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadControl_setTls_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1412,7 +1412,7 @@ bool capos_ThreadControl_setTls_Results_rpc_check(struct capos_rpc_dec *d, struc
 bool capos_ThreadControl_setAffinity_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1421,7 +1421,7 @@ bool capos_ThreadControl_setAffinity_Params_rpc_check(struct capos_rpc_dec *d, s
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadControl_setAffinity_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1431,7 +1431,7 @@ bool capos_ThreadControl_setAffinity_Results_rpc_check(struct capos_rpc_dec *d, 
 bool capos_ThreadControl_lowerWeight_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x00000000ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1440,7 +1440,7 @@ bool capos_ThreadControl_lowerWeight_Params_rpc_check(struct capos_rpc_dec *d, s
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadControl_lowerWeight_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1449,7 +1449,7 @@ bool capos_ThreadControl_lowerWeight_Results_rpc_check(struct capos_rpc_dec *d, 
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadControl_handle_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1458,7 +1458,7 @@ bool capos_ThreadControl_handle_Params_rpc_check(struct capos_rpc_dec *d, struct
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadControl_handle_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_ThreadControl_handle_Results_reader v = {s};
     {
@@ -1474,7 +1474,7 @@ bool capos_ThreadControl_handle_Results_rpc_check(struct capos_rpc_dec *d, struc
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadControl_yield_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1483,7 +1483,7 @@ bool capos_ThreadControl_yield_Params_rpc_check(struct capos_rpc_dec *d, struct 
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadControl_yield_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1493,7 +1493,7 @@ bool capos_ThreadControl_yield_Results_rpc_check(struct capos_rpc_dec *d, struct
 bool capos_SchedulingPolicy_set_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x0000ffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 1))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_SchedulingPolicy_set_Params_reader v = {s};
     {
@@ -1520,7 +1520,7 @@ bool capos_SchedulingPolicy_set_Params_rpc_check(struct capos_rpc_dec *d, struct
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_SchedulingPolicy_set_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1529,7 +1529,7 @@ bool capos_SchedulingPolicy_set_Results_rpc_check(struct capos_rpc_dec *d, struc
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_SchedulingPolicy_limits_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1539,7 +1539,7 @@ bool capos_SchedulingPolicy_limits_Params_rpc_check(struct capos_rpc_dec *d, str
 bool capos_SchedulingPolicy_limits_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x00000001ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1549,7 +1549,7 @@ bool capos_SchedulingPolicy_limits_Results_rpc_check(struct capos_rpc_dec *d, st
 bool capos_SchedulingPolicy_restrict_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x00000001ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_SchedulingPolicy_restrict_Params_reader v = {s};
     {
@@ -1565,7 +1565,7 @@ bool capos_SchedulingPolicy_restrict_Params_rpc_check(struct capos_rpc_dec *d, s
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_SchedulingPolicy_restrict_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_SchedulingPolicy_restrict_Results_reader v = {s};
     {
@@ -1582,7 +1582,7 @@ bool capos_SchedulingPolicy_restrict_Results_rpc_check(struct capos_rpc_dec *d, 
 bool capos_ParkSpace_wait_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[3] = {UINT64_C(0xffffffffffffffff), UINT64_C(0x00000000ffffffff), UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 3, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 3, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1591,7 +1591,7 @@ bool capos_ParkSpace_wait_Params_rpc_check(struct capos_rpc_dec *d, struct capnp
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ParkSpace_wait_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1601,7 +1601,7 @@ bool capos_ParkSpace_wait_Results_rpc_check(struct capos_rpc_dec *d, struct capn
 bool capos_ParkSpace_wake_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[2] = {UINT64_C(0xffffffffffffffff), UINT64_C(0x00000000ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 2, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 2, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1611,7 +1611,7 @@ bool capos_ParkSpace_wake_Params_rpc_check(struct capos_rpc_dec *d, struct capnp
 bool capos_ParkSpace_wake_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x00000000ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1620,7 +1620,7 @@ bool capos_ParkSpace_wake_Results_rpc_check(struct capos_rpc_dec *d, struct capn
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Echo_echo_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_Echo_echo_Params_reader v = {s};
     {
@@ -1637,7 +1637,7 @@ bool capos_Echo_echo_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_stru
 bool capos_Echo_echo_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 1))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_Echo_echo_Results_reader v = {s};
     {
@@ -1653,7 +1653,7 @@ bool capos_Echo_echo_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_str
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Printer_attach_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_Printer_attach_Params_reader v = {s};
     {
@@ -1669,7 +1669,7 @@ bool capos_Printer_attach_Params_rpc_check(struct capos_rpc_dec *d, struct capnp
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Printer_attach_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1678,7 +1678,7 @@ bool capos_Printer_attach_Results_rpc_check(struct capos_rpc_dec *d, struct capn
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Printer_print_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     capos_Printer_print_Params_reader v = {s};
     {
@@ -1694,7 +1694,7 @@ bool capos_Printer_print_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Printer_print_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }

@@ -295,5 +295,7 @@ bool wiretest_Sub_stream_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_
 
 /* The field names of every method here, for capos_rpc_detail_format. */
 extern const struct capos_rpc_method_names wiretest_rpc_names[6];
+/* Every method's message layer behind one signature (for tests and fuzzing). */
+extern const struct capos_rpc_method wiretest_rpc_methods[6];
 
 #endif

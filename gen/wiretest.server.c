@@ -137,7 +137,7 @@ bool wiretest_Sub_stream_decode_args(struct capnp_reader *r, struct capos_rpc_ca
  * `base` (the struct's own path, `level` levels deep). */
 bool wiretest_Echo_echo_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     wiretest_Echo_echo_Params_reader v = {s};
     {
@@ -153,7 +153,7 @@ bool wiretest_Echo_echo_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_s
  * `base` (the struct's own path, `level` levels deep). */
 bool wiretest_Echo_echo_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     wiretest_Echo_echo_Results_reader v = {s};
     {
@@ -169,7 +169,7 @@ bool wiretest_Echo_echo_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_
  * `base` (the struct's own path, `level` levels deep). */
 bool wiretest_Echo_ping_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -178,7 +178,7 @@ bool wiretest_Echo_ping_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_s
  * `base` (the struct's own path, `level` levels deep). */
 bool wiretest_Echo_ping_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 0))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -188,7 +188,7 @@ bool wiretest_Echo_ping_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_
 bool wiretest_Echo_call_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x00000000ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 1))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     wiretest_Echo_call_Params_reader v = {s};
     {
@@ -204,7 +204,7 @@ bool wiretest_Echo_call_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_s
  * `base` (the struct's own path, `level` levels deep). */
 bool wiretest_Echo_call_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 2))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 2))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     wiretest_Echo_call_Results_reader v = {s};
     {
@@ -233,7 +233,7 @@ bool wiretest_Echo_call_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_
 bool wiretest_Inner_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x00000000ffffffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 2))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 2))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     wiretest_Inner_reader v = {s};
     {
@@ -261,7 +261,7 @@ bool wiretest_Inner_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, ui
 bool wiretest_Sub_extra_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x000000000000ffff)};
-    if (!capos_rpc_known(d, &s, known, 1, 0))
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     wiretest_Sub_extra_Params_reader v = {s};
     {
@@ -276,7 +276,7 @@ bool wiretest_Sub_extra_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_s
  * `base` (the struct's own path, `level` levels deep). */
 bool wiretest_Sub_extra_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     wiretest_Sub_extra_Results_reader v = {s};
     {
@@ -294,7 +294,7 @@ bool wiretest_Sub_extra_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_
  * `base` (the struct's own path, `level` levels deep). */
 bool wiretest_Echo_Note_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     wiretest_Echo_Note_reader v = {s};
     {
@@ -310,7 +310,7 @@ bool wiretest_Echo_Note_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s
  * `base` (the struct's own path, `level` levels deep). */
 bool wiretest_Sub_stream_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
-    if (!capos_rpc_known(d, &s, 0, 0, 1))
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     wiretest_Sub_stream_Params_reader v = {s};
     {

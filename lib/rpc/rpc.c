@@ -30,12 +30,18 @@ bool capos_rpc_open(struct capos_rpc_dec *d, struct capnp_reader *r, const void 
     d->ncaps = ncaps;
     d->fail = 0;
     d->strict = strict;
-    if (len == 0) {
-        msg = rpc_empty;
-        len = sizeof(rpc_empty);
-    }
     /* More capabilities than the bitmap tracks cannot all be named. */
-    if (ncaps > 64 || capnp_reader_init(r, msg, len, &lim) != CAPNP_OK)
+    if (ncaps > 64)
+        return false;
+    if (len == 0) {
+        /* No message: every field at its default, nothing to read (the
+         * reader exists for the views, which all read as null). */
+        capnp_reader_init(r, rpc_empty, sizeof(rpc_empty), &lim);
+        capnp_reader_set_cap_count(r, ncaps);
+        *root = capnp_struct_null();
+        return true;
+    }
+    if (capnp_reader_init(r, msg, len, &lim) != CAPNP_OK)
         return false;
     capnp_reader_set_cap_count(r, ncaps);
     *root = capnp_reader_root(r);

@@ -103,8 +103,9 @@ struct capos_rpc_dec {
 bool capos_rpc_open(struct capos_rpc_dec *d, struct capnp_reader *r, const void *msg, uint32_t len,
                     uint32_t ncaps, bool strict, struct capnp_struct *root);
 
-/* Strict decoding only: true if `s` has nothing set beyond the bits in
- * `known` (one mask per data word) and its first `ptrs` pointers. */
+/* True if `s` has nothing set beyond the bits in `known` (one mask per
+ * data word) and its first `ptrs` pointers; always true for a lenient
+ * decode (generated code tests d->strict first, to skip the call). */
 bool capos_rpc_known(const struct capos_rpc_dec *d, const struct capnp_struct *s,
                      const uint64_t *known, uint32_t words, uint32_t ptrs);
 
@@ -174,7 +175,8 @@ int capos_rpc_submit(uint32_t cap, uint64_t interface_id, uint16_t method, const
 int capos_rpc_wait(uint64_t cookie, struct capos_cqe *cqe);
 void capos_rpc_release(uint32_t cap);
 
-/* Finishes the parameters built in b and submits them (used by stubs). */
+/* Finishes the parameters built in b and submits them (used by stubs); b
+ * NULL sends no message, which decoders read as the empty struct. */
 int capos_rpc_send(uint32_t cap, uint64_t interface_id, uint16_t method, struct capnp_builder *b,
                    const struct capos_rpc_opts *o, uint64_t *cookie);
 
@@ -206,7 +208,8 @@ struct capos_rpc_sync {
 
 /*
  * Starts a synchronous call: the caller's options or empty ones; the
- * caller's arena or `arena`; the caller's result buffer or `res`.  When
+ * caller's arena or `arena` (NULL: the method sends no message); the
+ * caller's result buffer or `res`.  When
  * the results point into the buffer (need_buf), the caller must give one,
  * else invalidArgument.
  */
@@ -229,6 +232,24 @@ struct capos_rpc_method_names {
     uint16_t method;
     uint16_t nparams, nresults;
     const struct capos_rpc_field *params, *results;
+};
+
+/*
+ * A method's message layer behind one signature, for code that handles
+ * every method alike (tests, fuzzing): the generated <base>_rpc_methods.
+ * decode_results and encode_results are NULL for a method with no results.
+ */
+struct capos_rpc_method {
+    uint64_t interface_id;
+    uint16_t method;
+    const char *name; /* "Iface.method" */
+    size_t args_size, results_size;
+    bool no_args; /* the parameter struct has no fields */
+    bool (*decode_args)(struct capnp_reader *r, struct capos_rpc_call *rc, void *args);
+    void (*encode_args)(struct capnp_builder *b, const void *args);
+    bool (*decode_results)(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,
+                           void *results, uint32_t *detail);
+    void (*encode_results)(struct capnp_builder *b, const void *results);
 };
 
 /*

@@ -478,7 +478,8 @@ int capos_rpc_submit(uint32_t cap, uint64_t interface_id, uint16_t method, const
                           .nxfer = nxfer,
                           .buf = buf,
                           .buf_len = buf_len};
-    memcpy(p->msg, msg, len);
+    if (len)
+        memcpy(p->msg, msg, len);
     *cookie = p->cookie;
     return CAPOS_OK;
 }

@@ -734,7 +734,8 @@ static void emit_validator(struct out *h, struct out *c, struct node *s)
             emit(c, "%sUINT64_C(0x%016" PRIx64 ")", i ? ", " : "", m[i]);
         emit(c, "};\n");
     }
-    emit(c, "    if (!capos_rpc_known(d, &s, %s, %u, %u))\n", words ? "known" : "0", words, ptrs);
+    emit(c, "    if (d->strict && !capos_rpc_known(d, &s, %s, %u, %u))\n", words ? "known" : "0",
+         words, ptrs);
     emit(c, "        return capos_rpc_fail(d, capos_rpc_path(base, level, "
             "CAPOS_RPC_UNKNOWN_FIELD));\n");
     if (needs_reader(s)) {
@@ -882,9 +883,17 @@ static void emit_stubs(struct out *h, struct out *c, struct method *m)
          "capos_rpc_opts *o,\n"
          "    uint64_t *cookie)\n{\n",
          N, A);
-    emit(c, "    %s_encode_args(b, in);\n", N);
-    emit(c, "    return capos_rpc_send(cap, %s_INTERFACE_ID, %s_method_%s, b, o, cookie);\n}\n", I,
-         I, m->name);
+    if (m->no_args) {
+        /* Nothing to say: no message at all (the decoder reads it as the
+         * empty struct), so neither side spends anything on one. */
+        emit(c, "    (void)in, (void)b;\n");
+        emit(c, "    return capos_rpc_send(cap, %s_INTERFACE_ID, %s_method_%s, 0, o, cookie);\n}\n",
+             I, I, m->name);
+    } else {
+        emit(c, "    %s_encode_args(b, in);\n", N);
+        emit(c, "    return capos_rpc_send(cap, %s_INTERFACE_ID, %s_method_%s, b, o, cookie);\n}\n",
+             I, I, m->name);
+    }
 
     /* complete */
     emit(h, "int %s(const struct capos_cqe *c, %s *out, struct capos_rpc_opts *o);\n",
@@ -917,12 +926,12 @@ static void emit_stubs(struct out *h, struct out *c, struct method *m)
          ident(fmtstr("%s_call", N)), A, R);
     emit(c, "\nint %s_call(uint32_t cap, const %s *in, %s *out, struct capos_rpc_opts *o)\n{\n", N,
          A, R);
-    emit(c, "    uint64_t arena[%s_ARENA_WORDS];\n", N);
+    if (!m->no_args)
+        emit(c, "    uint64_t arena[%s_ARENA_WORDS];\n", N);
     emit(c, "    uint64_t res[%s];\n", need_buf ? "1" : fmtstr("%s_RESULT_BYTES / 8", N));
     emit(c, "    struct capos_rpc_sync s;\n    struct capos_cqe c;\n    uint64_t cookie;\n");
-    emit(c,
-         "    int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), %s);\n",
-         need_buf ? "true" : "false");
+    emit(c, "    int err = capos_rpc_sync_begin(&s, o, %s, res, sizeof(res), %s);\n",
+         m->no_args ? "0, 0" : "arena, sizeof(arena)", need_buf ? "true" : "false");
     emit(c, "    if (err == CAPOS_OK)\n        err = %s_submit(cap, in, &s.b, s.o, &cookie);\n", N);
     emit(c, "    if (err == CAPOS_OK)\n        err = capos_rpc_wait(cookie, &c);\n");
     emit(c, "    if (err == CAPOS_OK)\n        err = %s_complete(&c, out, s.o);\n", N);
@@ -1048,6 +1057,27 @@ static void emit_names(struct out *c, struct method *m, struct names *pn, struct
     }
 }
 
+static void emit_thunks(struct out *c, struct method *m)
+{
+    const char *N = m->N;
+    emit(c, "\nstatic bool %s(struct capnp_reader *r, struct capos_rpc_call *rc, void *a)\n{\n",
+         ident(fmtstr("%s_decode_args_any", N)));
+    emit(c, "    return %s_decode_args(r, rc, a);\n}\n", N);
+    emit(c, "static void %s(struct capnp_builder *b, const void *a)\n{\n",
+         ident(fmtstr("%s_encode_args_any", N)));
+    emit(c, "    %s_encode_args(b, a);\n}\n", N);
+    if (m->no_results)
+        return;
+    emit(c,
+         "static bool %s(struct capnp_reader *r, const void *msg, uint32_t len, uint32_t ncaps,\n"
+         "    void *res, uint32_t *detail)\n{\n",
+         ident(fmtstr("%s_decode_results_any", N)));
+    emit(c, "    return %s_decode_results(r, msg, len, ncaps, res, detail);\n}\n", N);
+    emit(c, "static void %s(struct capnp_builder *b, const void *res)\n{\n",
+         ident(fmtstr("%s_encode_results_any", N)));
+    emit(c, "    %s_encode_results(b, res);\n}\n", N);
+}
+
 void generate_rpc(struct node *file, const char *filename, struct out *h, struct out *server,
                   struct out *client)
 {
@@ -1144,6 +1174,29 @@ void generate_rpc(struct node *file, const char *filename, struct out *h, struct
              m->iface->name, m->name, pnames[i].n, rnames[i].n,
              pnames[i].n ? fmtstr("%s_param_names", m->N) : "0",
              rnames[i].n ? fmtstr("%s_result_names", m->N) : "0");
+    }
+    emit(client, "};\n");
+
+    /* The method table: every method's message layer behind one signature. */
+    emit(client,
+         "\n/* ---- Every method's message layer, for generic code (tests, fuzzing) ---- */\n");
+    for (size_t i = 0; i < nmethods; i++)
+        emit_thunks(client, &methods[i]);
+    char *mt = (char *)ident(fmtstr("%s_rpc_methods", base));
+    emit(h, "/* Every method's message layer behind one signature (for tests and fuzzing). */\n");
+    emit(h, "extern const struct capos_rpc_method %s[%zu];\n", mt, nmethods ? nmethods : 1);
+    emit(client, "\nconst struct capos_rpc_method %s[%zu] = {\n", mt, nmethods ? nmethods : 1);
+    for (size_t i = 0; i < nmethods; i++) {
+        struct method *m = &methods[i];
+        bool res = !m->no_results;
+        emit(
+            client,
+            "    {%s_INTERFACE_ID, %s_method_%s, \"%s.%s\", sizeof(%s_args), sizeof(%s_results),\n",
+            m->iface->name, m->iface->name, m->name, m->iface->name + strlen(base) + 1, m->name,
+            m->N, m->N);
+        emit(client, "     %s, %s_decode_args_any, %s_encode_args_any, %s%s, %s%s},\n",
+             m->no_args ? "true" : "false", m->N, m->N, res ? m->N : "0",
+             res ? "_decode_results_any" : "", res ? m->N : "0", res ? "_encode_results_any" : "");
     }
     emit(client, "};\n");
     emit(h, "\n#endif\n");

@@ -13,9 +13,9 @@
 int capos_rpc_send(uint32_t cap, uint64_t interface_id, uint16_t method, struct capnp_builder *b,
                    const struct capos_rpc_opts *o, uint64_t *cookie)
 {
-    const uint8_t *msg;
-    size_t len;
-    if (capnp_builder_finish(b, &msg, &len) != CAPNP_OK || len > CAPOS_MAX_MSG_BYTES)
+    const uint8_t *msg = 0;
+    size_t len = 0;
+    if (b && (capnp_builder_finish(b, &msg, &len) != CAPNP_OK || len > CAPOS_MAX_MSG_BYTES))
         return CAPOS_ERR_INVALID_ARGUMENT;
     return capos_rpc_submit(cap, interface_id, method, msg, (uint32_t)len, o ? o->buf : 0,
                             o ? o->buf_len : 0, o ? o->xfer : 0, o ? o->nxfer : 0, cookie);
@@ -80,7 +80,7 @@ int capos_rpc_sync_begin(struct capos_rpc_sync *s, struct capos_rpc_opts *o, voi
     }
     if (s->o->arena)
         capnp_builder_init(&s->b, s->o->arena, s->o->arena_len);
-    else
+    else if (arena)
         capnp_builder_init(&s->b, arena, arena_len);
     return CAPOS_OK;
 }
