@@ -164,11 +164,12 @@ bool wiretest_Sub_stream_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_
  *   static int P_direct(OBJ *obj, CALL *call, const wiretest_Echo_direct_args *args);
  *   static int P_dispatch(OBJ *obj, CALL *call);
  *
- * CALL has a member `struct capos_rpc_call rpc` describing the call.  The
- * dispatch refuses other interfaces (wrongInterface) and unknown methods
- * (unknownMethod), decodes and checks the parameters (invalidArgument, with
- * call->rpc.detail naming the field) and returns what the acting function
- * returns.  A missing acting function is a compile-time error.
+ * Use it at file scope, followed by `;`.  CALL has a member `struct
+ * capos_rpc_call rpc` describing the call.  The dispatch refuses other
+ * interfaces (wrongInterface) and unknown methods (unknownMethod), decodes
+ * and checks the parameters (invalidArgument, with call->rpc.detail naming
+ * the field) and returns what the acting function returns.  A missing
+ * acting function is a compile-time error.
  */
 #define wiretest_Echo_SERVER(P, OBJ, CALL)                                                                     \
     static int P##_echo(OBJ *obj, CALL *call, const wiretest_Echo_echo_args *args);                            \
@@ -211,7 +212,9 @@ bool wiretest_Sub_stream_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_
         default:                                                                                               \
             return CAPOS_ERR_WRONG_INTERFACE;                                                                  \
         }                                                                                                      \
-    }
+    }                                                                                                          \
+    _Static_assert(sizeof(((CALL *)0)->rpc) == sizeof(struct capos_rpc_call),                                  \
+                   "CALL has a member `struct capos_rpc_call rpc`")
 
 /*
  * wiretest_Sub_SERVER(P, OBJ, CALL) declares the acting functions of a server of wiretest_Sub
@@ -225,11 +228,12 @@ bool wiretest_Sub_stream_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_
  *   static int P_direct(OBJ *obj, CALL *call, const wiretest_Echo_direct_args *args);
  *   static int P_dispatch(OBJ *obj, CALL *call);
  *
- * CALL has a member `struct capos_rpc_call rpc` describing the call.  The
- * dispatch refuses other interfaces (wrongInterface) and unknown methods
- * (unknownMethod), decodes and checks the parameters (invalidArgument, with
- * call->rpc.detail naming the field) and returns what the acting function
- * returns.  A missing acting function is a compile-time error.
+ * Use it at file scope, followed by `;`.  CALL has a member `struct
+ * capos_rpc_call rpc` describing the call.  The dispatch refuses other
+ * interfaces (wrongInterface) and unknown methods (unknownMethod), decodes
+ * and checks the parameters (invalidArgument, with call->rpc.detail naming
+ * the field) and returns what the acting function returns.  A missing
+ * acting function is a compile-time error.
  */
 #define wiretest_Sub_SERVER(P, OBJ, CALL)                                                                      \
     static int P##_extra(OBJ *obj, CALL *call, const wiretest_Sub_extra_args *args);                           \
@@ -291,7 +295,9 @@ bool wiretest_Sub_stream_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_
         default:                                                                                               \
             return CAPOS_ERR_WRONG_INTERFACE;                                                                  \
         }                                                                                                      \
-    }
+    }                                                                                                          \
+    _Static_assert(sizeof(((CALL *)0)->rpc) == sizeof(struct capos_rpc_call),                                  \
+                   "CALL has a member `struct capos_rpc_call rpc`")
 
 /* The field names of every method here, for capos_rpc_detail_format. */
 extern const struct capos_rpc_method_names wiretest_rpc_names[6];

@@ -459,3 +459,21 @@ interface Printer {
   print @1 (text :Text) -> ();
     # Prints through the attached console. Errors: notFound if none attached.
 }
+
+const maxTallyName :UInt32 = 16;
+  # The longest counter name a Tally keeps.
+
+interface Tally {
+  # Named counters, kept by the tally service (user/services/tally.c): an
+  # example of a service written with the generated RPC layer
+  # (docs/writing-a-service.md).
+  add @0 (name :Text $C.required $C.maxLen(.maxTallyName),
+          amount :UInt32 $C.min(1)) -> (total :UInt64);
+    # Adds `amount` to the counter `name` (a new counter starts at 0) and
+    # returns its total. Errors: invalidArgument (no name, a name longer
+    # than maxTallyName, amount 0), quotaExceeded (no room for another
+    # counter).
+  get @1 (name :Text $C.required $C.maxLen(.maxTallyName)) -> (total :UInt64);
+    # The counter's total. Errors: invalidArgument (as for add),
+    # notFound (no such counter).
+}

@@ -18,9 +18,8 @@ void bootpkg_set_manifest(const void *data, uint64_t len)
     bootpkg_len = len;
 }
 
-capos_BootPackage_SERVER(bootpkg, struct kobj, struct call)
-
-    int bootpkg_invoke(struct kobj *o, struct call *c)
+capos_BootPackage_SERVER(bootpkg, struct kobj, struct call);
+int bootpkg_invoke(struct kobj *o, struct call *c)
 {
     return bootpkg_dispatch(o, c);
 }

@@ -49,9 +49,8 @@ void policy_destroy(struct kobj *o)
     kfree(o);
 }
 
-capos_SchedulingPolicy_SERVER(policy, struct policy, struct call)
-
-    int policy_invoke(struct kobj *o, struct call *c)
+capos_SchedulingPolicy_SERVER(policy, struct policy, struct call);
+int policy_invoke(struct kobj *o, struct call *c)
 {
     return policy_dispatch((struct policy *)o, c);
 }

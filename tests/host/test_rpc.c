@@ -362,9 +362,8 @@ struct tcall {
     bool built;
 };
 
-wiretest_Sub_SERVER(tsub, struct tsub, struct tcall)
-
-    static int tsub_echo(struct tsub *s, struct tcall *c, const wiretest_Echo_echo_args *a)
+wiretest_Sub_SERVER(tsub, struct tsub, struct tcall);
+static int tsub_echo(struct tsub *s, struct tcall *c, const wiretest_Echo_echo_args *a)
 {
     s->echoes++;
     wiretest_Echo_echo_encode_results(&c->out, &(wiretest_Echo_echo_results){.reply = a->msg});
@@ -416,10 +415,8 @@ struct tspawner {
     bool broken;
 };
 
-capos_ProcessSpawner_SERVER(tsp, struct tspawner, struct tcall)
-
-    static int tsp_spawn(struct tspawner *s, struct tcall *c,
-                         const capos_ProcessSpawner_spawn_args *a)
+capos_ProcessSpawner_SERVER(tsp, struct tspawner, struct tcall);
+static int tsp_spawn(struct tspawner *s, struct tcall *c, const capos_ProcessSpawner_spawn_args *a)
 {
     return CAPOS_ERR_UNSUPPORTED;
 }

@@ -166,6 +166,27 @@ SMOKES = [
         'always': [r'^init: twice ended \(status 0\)', r'^init: restarting twice in 5 ms',
                    r'^init: twice reached its restart limit \(1\)'],
     }, forbid=[r'KERNEL (PANIC|FAULT)', r'restarting steady', r'crasher in 80 ms']),
+    # A service and its client both from the generated RPC layer
+    # (docs/writing-a-service.md), and the details of refused calls.
+    Smoke(name='tally', kernel=KERNEL, module=system('smoke-tally'), expect=[
+        r'^manifest: "tally": 3 binaries, 2 services',
+        r'^system: all processes have exited; halting',
+    ], groups={
+        'calls': [r'^tally-client: add apples 3: total 3$', r'^tally-client: add apples 4: total 7$',
+                  r'^tally-client: add pears 1: total 1$', r'^tally-client: get apples: total 7$',
+                  r'^tally-client: get plums: notFound$'],
+        'refused': [r'^tally-client: add \(no name\) 1: invalidArgument$',
+                    r'^tally-client: add pears 0: invalidArgument$',
+                    r'^tally-client: add a name of twenty bytes 1: invalidArgument$'],
+        'server-detail': [r'^tally: refused a call: params\.name$',
+                          r'^tally: refused a call: params\.amount$',
+                          r'^tally: refused a call: params\.name$',
+                          r'^tally: served 8 calls, refused 3$', exited('tally')],
+        'kernel-detail': [r'^tally-client: EntropySource\.fill\(len 0\): invalidArgument: '
+                          r'params\.len$',
+                          r'^tally-client: NOP with a reserved field: invalidOpcode: '
+                          r'submission\.unusedField$', exited('tally-client')],
+    }),
     Smoke(name='hostile', kernel=KERNEL, module=system('smoke-hostile'), exit='running',
           timeout=60, expect=[r'^manifest: "hostile"'], groups={
               'garbage': [r'^hostile garbage: \d+ bad requests all rejected with defined '

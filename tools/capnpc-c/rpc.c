@@ -987,11 +987,12 @@ static void emit_dispatch(struct out *h, struct node *iface)
         }
     }
     emit(h, " *   static int P_dispatch(OBJ *obj, CALL *call);\n *\n");
-    emit(h, " * CALL has a member `struct capos_rpc_call rpc` describing the call.  The\n"
-            " * dispatch refuses other interfaces (wrongInterface) and unknown methods\n"
-            " * (unknownMethod), decodes and checks the parameters (invalidArgument, with\n"
-            " * call->rpc.detail naming the field) and returns what the acting function\n"
-            " * returns.  A missing acting function is a compile-time error.\n */\n");
+    emit(h, " * Use it at file scope, followed by `;`.  CALL has a member `struct\n"
+            " * capos_rpc_call rpc` describing the call.  The dispatch refuses other\n"
+            " * interfaces (wrongInterface) and unknown methods (unknownMethod), decodes\n"
+            " * and checks the parameters (invalidArgument, with call->rpc.detail naming\n"
+            " * the field) and returns what the acting function returns.  A missing\n"
+            " * acting function is a compile-time error.\n */\n");
     mline(h, fmtstr("#define %s(P, OBJ, CALL)", ident(fmtstr("%s_SERVER", I))));
     for (size_t f = 0; f < nf; f++) {
         for (size_t i = 0; i < nmethods; i++) {
@@ -1038,7 +1039,10 @@ static void emit_dispatch(struct out *h, struct node *iface)
     mline(h, "        default:");
     mline(h, "            return CAPOS_ERR_WRONG_INTERFACE;");
     mline(h, "        }");
-    emit(h, "    }\n");
+    mline(h, "    }");
+    /* Ends the expansion in a declaration, so that a use ends in `;`. */
+    mline(h, "    _Static_assert(sizeof(((CALL *)0)->rpc) == sizeof(struct capos_rpc_call),");
+    emit(h, "                   \"CALL has a member `struct capos_rpc_call rpc`\")\n");
 }
 
 /* ---- The file ---- */

@@ -6,6 +6,7 @@
  *   capos_capset_find()        finds a capability the program was given
  *   capos_call() / ring.h      raw calls and batches through the ring
  *   <Iface>_<method>_call()    generated stubs of every interface (capos.rpc.h)
+ *   capos_server_next()        serving an interface with its generated dispatch
  *   capos_console_*, capos_timer_*, ...   typed clients of kernel interfaces
  *   capos_printf()             formatted output to the "console" capability
  *   malloc/free                a heap on the "memory" VirtualMemory capability
@@ -25,6 +26,7 @@
 #include "capset.h"
 #include "ipc.h"
 #include "ring.h"
+#include "serve.h"
 #include "syscall.h"
 #include "thread.h"
 
