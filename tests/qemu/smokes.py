@@ -184,8 +184,14 @@ SMOKES = [
                           r'^tally: served 8 calls, refused 3$', exited('tally')],
         'kernel-detail': [r'^tally-client: EntropySource\.fill\(len 0\): invalidArgument: '
                           r'params\.len$',
+                          r'^tally-client: opcode 9: invalidOpcode: submission\.unknownOpcode$',
+                          r'^tally-client: a flag bit: invalidOpcode: submission\.flags$',
                           r'^tally-client: NOP with a reserved field: invalidOpcode: '
-                          r'submission\.unusedField$', exited('tally-client')],
+                          r'submission\.unusedField$',
+                          r'^tally-client: CALL of 64 KiB \+ 8: invalidArgument: '
+                          r'submission\.tooLong$',
+                          r'^tally-client: CALL with 17 capabilities: tooManyCaps: '
+                          r'submission\.tooManyCaps$', exited('tally-client')],
     }),
     Smoke(name='hostile', kernel=KERNEL, module=system('smoke-hostile'), exit='running',
           timeout=60, expect=[r'^manifest: "hostile"'], groups={

@@ -4,10 +4,11 @@
  * capnp hands us a CodeGeneratorRequest on stdin; we read it with lib/capnp
  * itself (through schema.capnp.h, our own output for capnp/schema.capnp) and
  * write, for each requested file F.capnp, F.capnp.h (types and static inline
- * accessors) and F.capnp.c (default values and data constants) into the
- * current directory.  Naming and the generated API are documented in
- * docs/capnp.md; in short every identifier is <prefix>_<Type_Path>_<verb>...,
- * where the prefix comes from the file name.
+ * accessors) and F.capnp.c (default values, data constants and enumerant
+ * names) into the current directory, and for a file with interfaces its RPC
+ * layer (rpc.c: F.rpc.h, F.server.c, F.client.c).  Naming and the generated
+ * API are documented in docs/capnp.md; in short every identifier is
+ * <prefix>_<Type_Path>_<verb>..., where the prefix comes from the file name.
  *
  * Output is a pure function of the request and CAPNPC_C_SCHEMA_SHA256 (the
  * schema file's hash, which the make rule computes): nodes are emitted in
