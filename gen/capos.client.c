@@ -1980,6 +1980,494 @@ int capos_Tally_get_call(uint32_t cap, const capos_Tally_get_args *in, capos_Tal
     return err;
 }
 
+/* capos_Console_write_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_Console_write_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_Console_writeLine_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_Console_writeLine_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_Timer_now_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_Timer_now_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_Timer_sleep_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_Timer_sleep_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_EntropySource_fill_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_EntropySource_fill_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_EntropySource_fill_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        struct capnp_data x = capos_EntropySource_fill_Results_get_bytes(v);
+        if (!capos_rpc_ok(d) || x.len > 256u)
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_VirtualMemory_map_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_VirtualMemory_map_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_VirtualMemory_unmap_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_VirtualMemory_unmap_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_VirtualMemory_protect_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_VirtualMemory_protect_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_VirtualMemory_quota_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_VirtualMemory_quota_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[2] = {UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 2, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_VirtualMemory_limit_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_VirtualMemory_limit_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_VirtualMemory_limit_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        uint32_t x = capos_VirtualMemory_limit_Results_get_memory(v);
+        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_BootPackage_size_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_BootPackage_size_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_BootPackage_read_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_BootPackage_read_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_BootPackage_read_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        struct capnp_data x = capos_BootPackage_read_Results_get_data(v);
+        if (!capos_rpc_ok(d) || x.len > 32768u)
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_Endpoint_mintClient_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_Endpoint_mintClient_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_Endpoint_mintClient_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        uint32_t x = capos_Endpoint_mintClient_Results_get_client(v);
+        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_ProcessSpawner_spawn_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ProcessSpawner_spawn_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_ProcessSpawner_spawn_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        uint32_t x = capos_ProcessSpawner_spawn_Results_get_handle(v);
+        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_ProcessSpawner_createEndpoint_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ProcessSpawner_createEndpoint_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 2))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_ProcessSpawner_createEndpoint_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        uint32_t x = capos_ProcessSpawner_createEndpoint_Results_get_server(v);
+        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
+            return capos_rpc_fail(d, p);
+    }
+    {
+        uint32_t p = capos_rpc_path(base, level, 2);
+        uint32_t x = capos_ProcessSpawner_createEndpoint_Results_get_client(v);
+        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_ProcessSpawner_restrict_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ProcessSpawner_restrict_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_ProcessSpawner_restrict_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        uint32_t x = capos_ProcessSpawner_restrict_Results_get_launcher(v);
+        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_ProcessHandle_wait_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ProcessHandle_wait_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_ProcessHandle_wait_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        capos_ExitStatus_reader x = capos_ProcessHandle_wait_Results_get_status(v);
+        if (!capos_rpc_ok(d))
+            return capos_rpc_fail(d, p);
+        if (!capos_ExitStatus_rpc_check(d, x.s, p, capos_rpc_down(level)))
+            return false;
+    }
+    return true;
+}
+
+/* capos_ExitStatus: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ExitStatus_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[1] = {UINT64_C(0x0000ffffffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_ExitStatus_reader v = {s};
+    switch (capos_ExitStatus_which(v)) {
+    case capos_ExitStatus_which_exited:
+        break;
+    case capos_ExitStatus_which_killed:
+        break;
+    case capos_ExitStatus_which_faulted:
+        {
+            uint32_t p = capos_rpc_path(base, level, 3);
+            capos_Fault_reader x = capos_ExitStatus_get_faulted(v);
+            if (!capos_rpc_ok(d))
+                return capos_rpc_fail(d, p);
+            if (!capos_Fault_rpc_check(d, x.s, p, capos_rpc_down(level)))
+                return false;
+        }
+        break;
+    default:
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    }
+    return true;
+}
+
+/* capos_Fault: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_Fault_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[2] = {UINT64_C(0x00000000000000ff), UINT64_C(0xffffffffffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 2, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_Fault_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 3);
+        (void)capos_Fault_get_reason(v);
+        if (!capos_rpc_ok(d))
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_ProcessHandle_kill_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ProcessHandle_kill_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_ThreadSpawner_spawn_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ThreadSpawner_spawn_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_ThreadSpawner_spawn_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        uint32_t x = capos_ThreadSpawner_spawn_Results_get_handle(v);
+        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_ThreadHandle_join_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ThreadHandle_join_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[1] = {UINT64_C(0x00000001ffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_ThreadHandle_info_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ThreadHandle_info_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[4] = {UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff), UINT64_C(0x0001ffffffffffff), UINT64_C(0xffffffffffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 4, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_ThreadHandle_info_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 5);
+        if ((uint32_t)capos_ThreadHandle_info_Results_get_latencyClass(v) >= capos_LatencyClass_COUNT)
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_ThreadControl_exit_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ThreadControl_exit_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_ThreadControl_setTls_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ThreadControl_setTls_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_ThreadControl_setAffinity_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ThreadControl_setAffinity_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_ThreadControl_lowerWeight_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ThreadControl_lowerWeight_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_ThreadControl_handle_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ThreadControl_handle_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_ThreadControl_handle_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        uint32_t x = capos_ThreadControl_handle_Results_get_handle(v);
+        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_ThreadControl_yield_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ThreadControl_yield_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_SchedulingPolicy_set_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_SchedulingPolicy_set_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_SchedulingPolicy_limits_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_SchedulingPolicy_limits_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[1] = {UINT64_C(0x00000001ffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_SchedulingPolicy_restrict_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_SchedulingPolicy_restrict_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_SchedulingPolicy_restrict_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        uint32_t x = capos_SchedulingPolicy_restrict_Results_get_policy(v);
+        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_ParkSpace_wait_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ParkSpace_wait_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_ParkSpace_wake_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_ParkSpace_wake_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[1] = {UINT64_C(0x00000000ffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_Echo_echo_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_Echo_echo_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    capos_Echo_echo_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        (void)capos_Echo_echo_Results_get_text(v);
+        if (!capos_rpc_ok(d))
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* capos_Printer_attach_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_Printer_attach_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_Printer_print_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_Printer_print_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_Tally_add_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_Tally_add_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* capos_Tally_get_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool capos_Tally_get_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
+    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
 /* ---- Field names ---- */
 
 static const struct capos_rpc_field capos_Console_write_param_names[1] = {

@@ -762,15 +762,6 @@ bool capos_Console_write_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_
     return true;
 }
 
-/* capos_Console_write_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_Console_write_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
 /* capos_Console_writeLine_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Console_writeLine_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
@@ -787,30 +778,11 @@ bool capos_Console_writeLine_Params_rpc_check(struct capos_rpc_dec *d, struct ca
     return true;
 }
 
-/* capos_Console_writeLine_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_Console_writeLine_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
 /* capos_Timer_now_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Timer_now_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_Timer_now_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_Timer_now_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -821,15 +793,6 @@ bool capos_Timer_sleep_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_st
 {
     static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
     if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_Timer_sleep_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_Timer_sleep_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -851,38 +814,12 @@ bool capos_EntropySource_fill_Params_rpc_check(struct capos_rpc_dec *d, struct c
     return true;
 }
 
-/* capos_EntropySource_fill_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_EntropySource_fill_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_EntropySource_fill_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 1);
-        struct capnp_data x = capos_EntropySource_fill_Results_get_bytes(v);
-        if (!capos_rpc_ok(d) || x.len > 256u)
-            return capos_rpc_fail(d, p);
-    }
-    return true;
-}
-
 /* capos_VirtualMemory_map_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_VirtualMemory_map_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[3] = {UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff), UINT64_C(0x00000000ffffffff)};
     if (d->strict && !capos_rpc_known(d, &s, known, 3, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_VirtualMemory_map_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_VirtualMemory_map_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -897,15 +834,6 @@ bool capos_VirtualMemory_unmap_Params_rpc_check(struct capos_rpc_dec *d, struct 
     return true;
 }
 
-/* capos_VirtualMemory_unmap_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_VirtualMemory_unmap_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
 /* capos_VirtualMemory_protect_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_VirtualMemory_protect_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
@@ -916,30 +844,11 @@ bool capos_VirtualMemory_protect_Params_rpc_check(struct capos_rpc_dec *d, struc
     return true;
 }
 
-/* capos_VirtualMemory_protect_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_VirtualMemory_protect_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
 /* capos_VirtualMemory_quota_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_VirtualMemory_quota_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_VirtualMemory_quota_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_VirtualMemory_quota_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[2] = {UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 2, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -954,37 +863,11 @@ bool capos_VirtualMemory_limit_Params_rpc_check(struct capos_rpc_dec *d, struct 
     return true;
 }
 
-/* capos_VirtualMemory_limit_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_VirtualMemory_limit_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_VirtualMemory_limit_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 1);
-        uint32_t x = capos_VirtualMemory_limit_Results_get_memory(v);
-        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
-            return capos_rpc_fail(d, p);
-    }
-    return true;
-}
-
 /* capos_BootPackage_size_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_BootPackage_size_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_BootPackage_size_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_BootPackage_size_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1006,22 +889,6 @@ bool capos_BootPackage_read_Params_rpc_check(struct capos_rpc_dec *d, struct cap
     return true;
 }
 
-/* capos_BootPackage_read_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_BootPackage_read_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_BootPackage_read_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 1);
-        struct capnp_data x = capos_BootPackage_read_Results_get_data(v);
-        if (!capos_rpc_ok(d) || x.len > 32768u)
-            return capos_rpc_fail(d, p);
-    }
-    return true;
-}
-
 /* capos_Endpoint_mintClient_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Endpoint_mintClient_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
@@ -1029,22 +896,6 @@ bool capos_Endpoint_mintClient_Params_rpc_check(struct capos_rpc_dec *d, struct 
     static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
     if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_Endpoint_mintClient_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_Endpoint_mintClient_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_Endpoint_mintClient_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 1);
-        uint32_t x = capos_Endpoint_mintClient_Results_get_client(v);
-        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
-            return capos_rpc_fail(d, p);
-    }
     return true;
 }
 
@@ -1171,50 +1022,12 @@ bool capos_KernelCap_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, u
     return true;
 }
 
-/* capos_ProcessSpawner_spawn_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ProcessSpawner_spawn_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_ProcessSpawner_spawn_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 1);
-        uint32_t x = capos_ProcessSpawner_spawn_Results_get_handle(v);
-        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
-            return capos_rpc_fail(d, p);
-    }
-    return true;
-}
-
 /* capos_ProcessSpawner_createEndpoint_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessSpawner_createEndpoint_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_ProcessSpawner_createEndpoint_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ProcessSpawner_createEndpoint_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 2))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_ProcessSpawner_createEndpoint_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 1);
-        uint32_t x = capos_ProcessSpawner_createEndpoint_Results_get_server(v);
-        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
-            return capos_rpc_fail(d, p);
-    }
-    {
-        uint32_t p = capos_rpc_path(base, level, 2);
-        uint32_t x = capos_ProcessSpawner_createEndpoint_Results_get_client(v);
-        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
-            return capos_rpc_fail(d, p);
-    }
     return true;
 }
 
@@ -1239,22 +1052,6 @@ bool capos_ProcessSpawner_restrict_Params_rpc_check(struct capos_rpc_dec *d, str
     return true;
 }
 
-/* capos_ProcessSpawner_restrict_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ProcessSpawner_restrict_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_ProcessSpawner_restrict_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 1);
-        uint32_t x = capos_ProcessSpawner_restrict_Results_get_launcher(v);
-        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
-            return capos_rpc_fail(d, p);
-    }
-    return true;
-}
-
 /* capos_ProcessHandle_wait_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessHandle_wait_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
@@ -1264,82 +1061,9 @@ bool capos_ProcessHandle_wait_Params_rpc_check(struct capos_rpc_dec *d, struct c
     return true;
 }
 
-/* capos_ProcessHandle_wait_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ProcessHandle_wait_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_ProcessHandle_wait_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 1);
-        capos_ExitStatus_reader x = capos_ProcessHandle_wait_Results_get_status(v);
-        if (!capos_rpc_ok(d))
-            return capos_rpc_fail(d, p);
-        if (!capos_ExitStatus_rpc_check(d, x.s, p, capos_rpc_down(level)))
-            return false;
-    }
-    return true;
-}
-
-/* capos_ExitStatus: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ExitStatus_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[1] = {UINT64_C(0x0000ffffffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 1, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_ExitStatus_reader v = {s};
-    switch (capos_ExitStatus_which(v)) {
-    case capos_ExitStatus_which_exited:
-        break;
-    case capos_ExitStatus_which_killed:
-        break;
-    case capos_ExitStatus_which_faulted:
-        {
-            uint32_t p = capos_rpc_path(base, level, 3);
-            capos_Fault_reader x = capos_ExitStatus_get_faulted(v);
-            if (!capos_rpc_ok(d))
-                return capos_rpc_fail(d, p);
-            if (!capos_Fault_rpc_check(d, x.s, p, capos_rpc_down(level)))
-                return false;
-        }
-        break;
-    default:
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    }
-    return true;
-}
-
-/* capos_Fault: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_Fault_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[2] = {UINT64_C(0x00000000000000ff), UINT64_C(0xffffffffffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 2, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_Fault_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 3);
-        (void)capos_Fault_get_reason(v);
-        if (!capos_rpc_ok(d))
-            return capos_rpc_fail(d, p);
-    }
-    return true;
-}
-
 /* capos_ProcessHandle_kill_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ProcessHandle_kill_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_ProcessHandle_kill_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ProcessHandle_kill_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
@@ -1356,37 +1080,11 @@ bool capos_ThreadSpawner_spawn_Params_rpc_check(struct capos_rpc_dec *d, struct 
     return true;
 }
 
-/* capos_ThreadSpawner_spawn_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ThreadSpawner_spawn_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_ThreadSpawner_spawn_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 1);
-        uint32_t x = capos_ThreadSpawner_spawn_Results_get_handle(v);
-        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
-            return capos_rpc_fail(d, p);
-    }
-    return true;
-}
-
 /* capos_ThreadHandle_join_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadHandle_join_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_ThreadHandle_join_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ThreadHandle_join_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[1] = {UINT64_C(0x00000001ffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1400,37 +1098,12 @@ bool capos_ThreadHandle_info_Params_rpc_check(struct capos_rpc_dec *d, struct ca
     return true;
 }
 
-/* capos_ThreadHandle_info_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ThreadHandle_info_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[4] = {UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffffffffffff), UINT64_C(0x0001ffffffffffff), UINT64_C(0xffffffffffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 4, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_ThreadHandle_info_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 5);
-        if ((uint32_t)capos_ThreadHandle_info_Results_get_latencyClass(v) >= capos_LatencyClass_COUNT)
-            return capos_rpc_fail(d, p);
-    }
-    return true;
-}
-
 /* capos_ThreadControl_exit_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadControl_exit_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0x00000000ffffffff)};
     if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_ThreadControl_exit_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ThreadControl_exit_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1445,30 +1118,12 @@ bool capos_ThreadControl_setTls_Params_rpc_check(struct capos_rpc_dec *d, struct
     return true;
 }
 
-/* capos_ThreadControl_setTls_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ThreadControl_setTls_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
 /* capos_ThreadControl_setAffinity_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadControl_setAffinity_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
     if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_ThreadControl_setAffinity_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ThreadControl_setAffinity_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1483,15 +1138,6 @@ bool capos_ThreadControl_lowerWeight_Params_rpc_check(struct capos_rpc_dec *d, s
     return true;
 }
 
-/* capos_ThreadControl_lowerWeight_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ThreadControl_lowerWeight_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
 /* capos_ThreadControl_handle_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadControl_handle_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
@@ -1501,34 +1147,9 @@ bool capos_ThreadControl_handle_Params_rpc_check(struct capos_rpc_dec *d, struct
     return true;
 }
 
-/* capos_ThreadControl_handle_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ThreadControl_handle_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_ThreadControl_handle_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 1);
-        uint32_t x = capos_ThreadControl_handle_Results_get_handle(v);
-        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
-            return capos_rpc_fail(d, p);
-    }
-    return true;
-}
-
 /* capos_ThreadControl_yield_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ThreadControl_yield_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_ThreadControl_yield_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ThreadControl_yield_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
@@ -1563,30 +1184,11 @@ bool capos_SchedulingPolicy_set_Params_rpc_check(struct capos_rpc_dec *d, struct
     return true;
 }
 
-/* capos_SchedulingPolicy_set_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_SchedulingPolicy_set_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
 /* capos_SchedulingPolicy_limits_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_SchedulingPolicy_limits_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_SchedulingPolicy_limits_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_SchedulingPolicy_limits_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[1] = {UINT64_C(0x00000001ffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1608,37 +1210,12 @@ bool capos_SchedulingPolicy_restrict_Params_rpc_check(struct capos_rpc_dec *d, s
     return true;
 }
 
-/* capos_SchedulingPolicy_restrict_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_SchedulingPolicy_restrict_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_SchedulingPolicy_restrict_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 1);
-        uint32_t x = capos_SchedulingPolicy_restrict_Results_get_policy(v);
-        if (!capos_rpc_ok(d) || !capos_rpc_cap(d, x, false))
-            return capos_rpc_fail(d, p);
-    }
-    return true;
-}
-
 /* capos_ParkSpace_wait_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_ParkSpace_wait_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
 {
     static const uint64_t known[3] = {UINT64_C(0xffffffffffffffff), UINT64_C(0x00000000ffffffff), UINT64_C(0xffffffffffffffff)};
     if (d->strict && !capos_rpc_known(d, &s, known, 3, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
-/* capos_ParkSpace_wait_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ParkSpace_wait_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
         return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
@@ -1653,16 +1230,6 @@ bool capos_ParkSpace_wake_Params_rpc_check(struct capos_rpc_dec *d, struct capnp
     return true;
 }
 
-/* capos_ParkSpace_wake_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_ParkSpace_wake_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[1] = {UINT64_C(0x00000000ffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
 /* capos_Echo_echo_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Echo_echo_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
@@ -1673,23 +1240,6 @@ bool capos_Echo_echo_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_stru
     {
         uint32_t p = capos_rpc_path(base, level, 1);
         (void)capos_Echo_echo_Params_get_text(v);
-        if (!capos_rpc_ok(d))
-            return capos_rpc_fail(d, p);
-    }
-    return true;
-}
-
-/* capos_Echo_echo_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_Echo_echo_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 1, 1))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    capos_Echo_echo_Results_reader v = {s};
-    {
-        uint32_t p = capos_rpc_path(base, level, 1);
-        (void)capos_Echo_echo_Results_get_text(v);
         if (!capos_rpc_ok(d))
             return capos_rpc_fail(d, p);
     }
@@ -1712,15 +1262,6 @@ bool capos_Printer_attach_Params_rpc_check(struct capos_rpc_dec *d, struct capnp
     return true;
 }
 
-/* capos_Printer_attach_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_Printer_attach_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
 /* capos_Printer_print_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Printer_print_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
@@ -1734,15 +1275,6 @@ bool capos_Printer_print_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_
         if (!capos_rpc_ok(d))
             return capos_rpc_fail(d, p);
     }
-    return true;
-}
-
-/* capos_Printer_print_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_Printer_print_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }
 
@@ -1769,16 +1301,6 @@ bool capos_Tally_add_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_stru
     return true;
 }
 
-/* capos_Tally_add_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_Tally_add_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
-    return true;
-}
-
 /* capos_Tally_get_Params: everything its fields can hold; failures name the field by its path below
  * `base` (the struct's own path, `level` levels deep). */
 bool capos_Tally_get_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
@@ -1792,15 +1314,5 @@ bool capos_Tally_get_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_stru
         if (!capos_rpc_ok(d) || !capos_Tally_get_Params_has_name(v) || x.len > 16u)
             return capos_rpc_fail(d, p);
     }
-    return true;
-}
-
-/* capos_Tally_get_Results: everything its fields can hold; failures name the field by its path below
- * `base` (the struct's own path, `level` levels deep). */
-bool capos_Tally_get_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
-{
-    static const uint64_t known[1] = {UINT64_C(0xffffffffffffffff)};
-    if (d->strict && !capos_rpc_known(d, &s, known, 1, 0))
-        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
     return true;
 }

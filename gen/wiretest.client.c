@@ -339,6 +339,93 @@ int wiretest_Sub_stream_call(uint32_t cap, const wiretest_Sub_stream_args *in, w
     return err;
 }
 
+/* wiretest_Echo_echo_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool wiretest_Echo_echo_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    wiretest_Echo_echo_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        (void)wiretest_Echo_echo_Results_get_reply(v);
+        if (!capos_rpc_ok(d))
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
+/* wiretest_Echo_ping_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool wiretest_Echo_ping_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 0))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    return true;
+}
+
+/* wiretest_Echo_call_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool wiretest_Echo_call_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 2))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    wiretest_Echo_call_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        wiretest_Inner_reader x = wiretest_Echo_call_Results_get_value(v);
+        if (!capos_rpc_ok(d))
+            return capos_rpc_fail(d, p);
+        if (!wiretest_Inner_rpc_check(d, x.s, p, capos_rpc_down(level)))
+            return false;
+    }
+    {
+        uint32_t p = capos_rpc_path(base, level, 2);
+        struct capnp_list x = wiretest_Echo_call_Results_get_caps(v);
+        if (!capos_rpc_ok(d))
+            return capos_rpc_fail(d, p);
+        for (uint32_t i0 = 0; i0 < x.len; i0++) {
+            if (!capos_rpc_cap(d, capnp_list_get_cap(&x, i0), false) || !capos_rpc_ok(d))
+                return capos_rpc_fail(d, p);
+        }
+    }
+    return true;
+}
+
+/* wiretest_Sub_extra_Results: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool wiretest_Sub_extra_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    wiretest_Sub_extra_Results_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        wiretest_Echo_Note_reader x = wiretest_Sub_extra_Results_get_note(v);
+        if (!capos_rpc_ok(d))
+            return capos_rpc_fail(d, p);
+        if (!wiretest_Echo_Note_rpc_check(d, x.s, p, capos_rpc_down(level)))
+            return false;
+    }
+    return true;
+}
+
+/* wiretest_Echo_Note: everything its fields can hold; failures name the field by its path below
+ * `base` (the struct's own path, `level` levels deep). */
+bool wiretest_Echo_Note_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level)
+{
+    if (d->strict && !capos_rpc_known(d, &s, 0, 0, 1))
+        return capos_rpc_fail(d, capos_rpc_path(base, level, CAPOS_RPC_UNKNOWN_FIELD));
+    wiretest_Echo_Note_reader v = {s};
+    {
+        uint32_t p = capos_rpc_path(base, level, 1);
+        (void)wiretest_Echo_Note_get_text(v);
+        if (!capos_rpc_ok(d))
+            return capos_rpc_fail(d, p);
+    }
+    return true;
+}
+
 /* ---- Field names ---- */
 
 static const struct capos_rpc_field wiretest_Echo_echo_param_names[1] = {

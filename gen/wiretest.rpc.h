@@ -143,16 +143,16 @@ int wiretest_Sub_stream_call(uint32_t cap, const wiretest_Sub_stream_args *in, w
 /* ---- Validators (shared by decoders of both directions) ---- */
 
 bool wiretest_Echo_echo_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
-bool wiretest_Echo_echo_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
 bool wiretest_Echo_ping_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
-bool wiretest_Echo_ping_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
 bool wiretest_Echo_call_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
-bool wiretest_Echo_call_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
 bool wiretest_Inner_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
 bool wiretest_Sub_extra_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
+bool wiretest_Sub_stream_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
+bool wiretest_Echo_echo_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
+bool wiretest_Echo_ping_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
+bool wiretest_Echo_call_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
 bool wiretest_Sub_extra_Results_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
 bool wiretest_Echo_Note_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
-bool wiretest_Sub_stream_Params_rpc_check(struct capos_rpc_dec *d, struct capnp_struct s, uint32_t base, unsigned level);
 
 /*
  * wiretest_Echo_SERVER(P, OBJ, CALL) declares the acting functions of a server of wiretest_Echo

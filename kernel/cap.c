@@ -345,7 +345,6 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
     c.result_len = 0;
     c.out_ncaps = 0;
     c.xfer.n = 0;
-    c.rpc.detail = 0;
     err = cap_lookup_lock(p, sqe->cap, &o);
     if (err == CAPOS_OK && endpoint_is_client(o)) {
         /* A call into another process: the endpoint takes it from here.
@@ -355,10 +354,13 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
         cap_lookup_unlock(p);
         err = endpoint_call(t, ep, badge, sqe, cap_scratch_params[cpu]);
         endpoint_put(ep);
-        if (err != CALL_PENDING)
+        if (err != CALL_PENDING) {
+            c.rpc.detail = 0;
             call_complete(&c, err);
+        }
         return;
     }
+    c.rpc.detail = 0; /* until a decoder says what was wrong */
     if (err == CAPOS_OK) {
         kobj_get(o);
         cap_lookup_unlock(p);

@@ -1088,8 +1088,12 @@ void generate_rpc(struct node *file, const char *filename, struct out *h, struct
     const char *base = file->base;
     (void)filename;
     collect_methods(file);
-    for (size_t i = 0; i < nmethods; i++) {
+    /* Parameters first: the structs found then are what servers check;
+     * those only results carry are for clients alone. */
+    for (size_t i = 0; i < nmethods; i++)
         carry(methods[i].params);
+    size_t nparams_carried = ncarried;
+    for (size_t i = 0; i < nmethods; i++) {
         if (methods[i].results)
             carry(methods[i].results);
     }
@@ -1151,10 +1155,11 @@ void generate_rpc(struct node *file, const char *filename, struct out *h, struct
         emit_stubs(h, client, m);
     }
 
-    /* Validators of every struct a method carries. */
+    /* Validators of every struct a method carries: a server links those
+     * of parameters, a client all. */
     emit(h, "\n/* ---- Validators (shared by decoders of both directions) ---- */\n\n");
     for (size_t i = 0; i < ncarried; i++)
-        emit_validator(h, server, carried[i]);
+        emit_validator(h, i < nparams_carried ? server : client, carried[i]);
 
     /* Dispatch per interface. */
     for (size_t i = 0; i < nordered; i++) {
