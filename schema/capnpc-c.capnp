@@ -3,7 +3,10 @@
 # They add what Cap'n Proto itself cannot say about a call's parameters, so
 # that the generated decoders check it and every server gets the same checks
 # for free, each failure naming its field. They change nothing on the wire:
-# a message means the same with or without them.
+# a message means the same with or without them. required, maxLen, min and
+# max take effect in the RPC layer's decoders, so on the fields of method
+# parameters and results and of the structs those carry; elsewhere (the
+# boot manifest, say) nothing reads them.
 
 @0xd8d6b00634ec9490;
 
