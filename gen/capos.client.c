@@ -770,6 +770,23 @@ int capos_ProcessSpawner_spawn_call(uint32_t cap, const capos_ProcessSpawner_spa
     return err;
 }
 
+int capos_ProcessSpawner_spawn_call_built(uint32_t cap, struct capnp_builder *b, capos_ProcessSpawner_spawn_results *out, struct capos_rpc_opts *o)
+{
+    uint64_t res[capos_ProcessSpawner_spawn_RESULT_BYTES / 8];
+    struct capos_rpc_sync s;
+    struct capos_cqe c;
+    uint64_t cookie;
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), false);
+    if (err == CAPOS_OK)
+        err = capos_rpc_send(cap, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_spawn, b, s.o, &cookie);
+    if (err == CAPOS_OK)
+        err = capos_rpc_wait(cookie, &c);
+    if (err == CAPOS_OK)
+        err = capos_ProcessSpawner_spawn_complete(&c, out, s.o);
+    capos_rpc_sync_end(&s, o);
+    return err;
+}
+
 capos_ProcessSpawner_createEndpoint_Params_builder capos_ProcessSpawner_createEndpoint_encode_args(struct capnp_builder *b, const capos_ProcessSpawner_createEndpoint_args *a)
 {
     capos_ProcessSpawner_createEndpoint_Params_builder b_ = capos_ProcessSpawner_createEndpoint_Params_init_root(b);
@@ -885,6 +902,23 @@ int capos_ProcessSpawner_restrict_call(uint32_t cap, const capos_ProcessSpawner_
     int err = capos_rpc_sync_begin(&s, o, arena, sizeof(arena), res, sizeof(res), false);
     if (err == CAPOS_OK)
         err = capos_ProcessSpawner_restrict_submit(cap, in, &s.b, s.o, &cookie);
+    if (err == CAPOS_OK)
+        err = capos_rpc_wait(cookie, &c);
+    if (err == CAPOS_OK)
+        err = capos_ProcessSpawner_restrict_complete(&c, out, s.o);
+    capos_rpc_sync_end(&s, o);
+    return err;
+}
+
+int capos_ProcessSpawner_restrict_call_built(uint32_t cap, struct capnp_builder *b, capos_ProcessSpawner_restrict_results *out, struct capos_rpc_opts *o)
+{
+    uint64_t res[capos_ProcessSpawner_restrict_RESULT_BYTES / 8];
+    struct capos_rpc_sync s;
+    struct capos_cqe c;
+    uint64_t cookie;
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), false);
+    if (err == CAPOS_OK)
+        err = capos_rpc_send(cap, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_restrict, b, s.o, &cookie);
     if (err == CAPOS_OK)
         err = capos_rpc_wait(cookie, &c);
     if (err == CAPOS_OK)

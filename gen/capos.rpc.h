@@ -317,6 +317,7 @@ bool capos_ProcessSpawner_spawn_decode_results(struct capnp_reader *r, const voi
 int capos_ProcessSpawner_spawn_submit(uint32_t cap, const capos_ProcessSpawner_spawn_args *in, struct capnp_builder *b, struct capos_rpc_opts *o, uint64_t *cookie);
 int capos_ProcessSpawner_spawn_complete(const struct capos_cqe *c, capos_ProcessSpawner_spawn_results *out, struct capos_rpc_opts *o);
 int capos_ProcessSpawner_spawn_call(uint32_t cap, const capos_ProcessSpawner_spawn_args *in, capos_ProcessSpawner_spawn_results *out, struct capos_rpc_opts *o);
+int capos_ProcessSpawner_spawn_call_built(uint32_t cap, struct capnp_builder *b, capos_ProcessSpawner_spawn_results *out, struct capos_rpc_opts *o);
 
 /* ---- ProcessSpawner.createEndpoint (method 1) ---- */
 
@@ -358,6 +359,7 @@ bool capos_ProcessSpawner_restrict_decode_results(struct capnp_reader *r, const 
 int capos_ProcessSpawner_restrict_submit(uint32_t cap, const capos_ProcessSpawner_restrict_args *in, struct capnp_builder *b, struct capos_rpc_opts *o, uint64_t *cookie);
 int capos_ProcessSpawner_restrict_complete(const struct capos_cqe *c, capos_ProcessSpawner_restrict_results *out, struct capos_rpc_opts *o);
 int capos_ProcessSpawner_restrict_call(uint32_t cap, const capos_ProcessSpawner_restrict_args *in, capos_ProcessSpawner_restrict_results *out, struct capos_rpc_opts *o);
+int capos_ProcessSpawner_restrict_call_built(uint32_t cap, struct capnp_builder *b, capos_ProcessSpawner_restrict_results *out, struct capos_rpc_opts *o);
 
 /* ---- ProcessHandle.wait (method 0) ---- */
 

@@ -236,6 +236,23 @@ int wiretest_Echo_direct_call(uint32_t cap, const wiretest_Echo_direct_args *in,
     return err;
 }
 
+int wiretest_Echo_direct_call_built(uint32_t cap, struct capnp_builder *b, wiretest_Echo_direct_results *out, struct capos_rpc_opts *o)
+{
+    uint64_t res[1];
+    struct capos_rpc_sync s;
+    struct capos_cqe c;
+    uint64_t cookie;
+    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), true);
+    if (err == CAPOS_OK)
+        err = capos_rpc_send(cap, wiretest_Echo_INTERFACE_ID, wiretest_Echo_method_direct, b, s.o, &cookie);
+    if (err == CAPOS_OK)
+        err = capos_rpc_wait(cookie, &c);
+    if (err == CAPOS_OK)
+        err = wiretest_Echo_direct_complete(&c, out, s.o);
+    capos_rpc_sync_end(&s, o);
+    return err;
+}
+
 wiretest_Sub_extra_Params_builder wiretest_Sub_extra_encode_args(struct capnp_builder *b, const wiretest_Sub_extra_args *a)
 {
     wiretest_Sub_extra_Params_builder b_ = wiretest_Sub_extra_Params_init_root(b);

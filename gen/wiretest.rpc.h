@@ -99,6 +99,7 @@ bool wiretest_Echo_direct_decode_results(struct capnp_reader *r, const void *msg
 int wiretest_Echo_direct_submit(uint32_t cap, const wiretest_Echo_direct_args *in, struct capnp_builder *b, struct capos_rpc_opts *o, uint64_t *cookie);
 int wiretest_Echo_direct_complete(const struct capos_cqe *c, wiretest_Echo_direct_results *out, struct capos_rpc_opts *o);
 int wiretest_Echo_direct_call(uint32_t cap, const wiretest_Echo_direct_args *in, wiretest_Echo_direct_results *out, struct capos_rpc_opts *o);
+int wiretest_Echo_direct_call_built(uint32_t cap, struct capnp_builder *b, wiretest_Echo_direct_results *out, struct capos_rpc_opts *o);
 
 /* ---- Sub.extra (method 0) ---- */
 

@@ -180,13 +180,6 @@ void capos_rpc_release(uint32_t cap);
 int capos_rpc_send(uint32_t cap, uint64_t interface_id, uint16_t method, struct capnp_builder *b,
                    const struct capos_rpc_opts *o, uint64_t *cookie);
 
-/* A synchronous call of parameters the caller built in b (for those with
- * lists or structs, which the argument struct holds only as views): sends
- * and waits; then <Iface>_<method>_complete(c, ...) decodes the result. */
-int capos_rpc_call_built(uint32_t cap, uint64_t interface_id, uint16_t method,
-                         struct capnp_builder *b, const struct capos_rpc_opts *o,
-                         struct capos_cqe *c);
-
 /* Takes in a completion: records its detail and capabilities in o (which
  * may be NULL) and returns its result. */
 int capos_rpc_recv(const struct capos_cqe *c, struct capos_rpc_opts *o);

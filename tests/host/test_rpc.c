@@ -611,6 +611,16 @@ TEST(stubs_round_trip)
     CHECK_EQ(dr.tags.len, 2);
     CHECK_STR(capnp_list_get_text(&dr.tags, 1).str, "bc");
     CHECK(capnp_reader_error(&o.msg) == CAPNP_OK);
+    /* the same with the list built in place */
+    static struct msg built;
+    msg_begin(&built);
+    wiretest_Inner_builder p = wiretest_Echo_direct_encode_args(
+        &built.b, &(wiretest_Echo_direct_args){.a = 7, .name = {"m", 1}});
+    capnp_lb_set_text(wiretest_Inner_init_tags(p, 1), 0, "z", 1);
+    CHECK_EQ(wiretest_Echo_direct_call_built(CAP_SUB, &built.b, &dr, &o), CAPOS_OK);
+    CHECK_EQ(dr.a, 8);
+    CHECK_EQ(dr.tags.len, 1);
+    CHECK_STR(capnp_list_get_text(&dr.tags, 0).str, "z");
 
     /* capabilities come back as cap ids */
     capos_ProcessSpawner_createEndpoint_results cr;

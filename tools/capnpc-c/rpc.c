@@ -867,6 +867,19 @@ static bool results_need_buf(struct method *m)
     return false;
 }
 
+/* Whether some parameters are lists or structs, which the argument struct
+ * holds only as views: a caller builds those in place (N_call_built). */
+static bool params_hold_views(struct method *m)
+{
+    schema_Field_reader_list fl = fields_of(m->params);
+    for (uint32_t i = 0; i < schema_Field_list_len(fl); i++) {
+        struct fld x = slot(m->params, schema_Field_list_get(fl, i));
+        if (x.w == schema_Type_which_list || x.w == schema_Type_which_struct)
+            return true;
+    }
+    return false;
+}
+
 static void emit_stubs(struct out *h, struct out *c, struct method *m)
 {
     const char *N = m->N, *I = m->iface->name;
@@ -933,6 +946,27 @@ static void emit_stubs(struct out *h, struct out *c, struct method *m)
     emit(c, "    int err = capos_rpc_sync_begin(&s, o, %s, res, sizeof(res), %s);\n",
          m->no_args ? "0, 0" : "arena, sizeof(arena)", need_buf ? "true" : "false");
     emit(c, "    if (err == CAPOS_OK)\n        err = %s_submit(cap, in, &s.b, s.o, &cookie);\n", N);
+    emit(c, "    if (err == CAPOS_OK)\n        err = capos_rpc_wait(cookie, &c);\n");
+    emit(c, "    if (err == CAPOS_OK)\n        err = %s_complete(&c, out, s.o);\n", N);
+    emit(c, "    capos_rpc_sync_end(&s, o);\n    return err;\n}\n");
+
+    /* call_built: parameters with lists or structs, built in place */
+    if (!params_hold_views(m))
+        return;
+    emit(h, "int %s(uint32_t cap, struct capnp_builder *b, %s *out, struct capos_rpc_opts *o);\n",
+         ident(fmtstr("%s_call_built", N)), R);
+    emit(
+        c,
+        "\nint %s_call_built(uint32_t cap, struct capnp_builder *b, %s *out, struct capos_rpc_opts "
+        "*o)\n{\n",
+        N, R);
+    emit(c, "    uint64_t res[%s];\n", need_buf ? "1" : fmtstr("%s_RESULT_BYTES / 8", N));
+    emit(c, "    struct capos_rpc_sync s;\n    struct capos_cqe c;\n    uint64_t cookie;\n");
+    emit(c, "    int err = capos_rpc_sync_begin(&s, o, 0, 0, res, sizeof(res), %s);\n",
+         need_buf ? "true" : "false");
+    emit(c, "    if (err == CAPOS_OK)\n");
+    emit(c, "        err = capos_rpc_send(cap, %s_INTERFACE_ID, %s_method_%s, b, s.o, &cookie);\n",
+         I, I, m->name);
     emit(c, "    if (err == CAPOS_OK)\n        err = capos_rpc_wait(cookie, &c);\n");
     emit(c, "    if (err == CAPOS_OK)\n        err = %s_complete(&c, out, s.o);\n", N);
     emit(c, "    capos_rpc_sync_end(&s, o);\n    return err;\n}\n");

@@ -2,7 +2,7 @@
  * Process and endpoint helpers (see ipc.h).  The clients are wrappers of
  * the generated stubs (capos.rpc.h); spawn and restrict, whose parameters
  * hold lists the argument structs cannot, build those in place and send
- * the message with capos_rpc_call_built.  The server side (RECV, RETURN)
+ * the message with the stubs' _call_built form.  The server side (RECV, RETURN)
  * is ring plumbing.
  */
 #include "capos.h"
@@ -21,10 +21,8 @@ static int capos_spawn_locked(uint32_t spawner, const char *binary, const char *
                               uint32_t envc, uint32_t *handle)
 {
     struct capos_xfer xfer[CAPOS_MAX_XFER];
-    uint64_t res[capos_ProcessSpawner_spawn_RESULT_BYTES / 8];
-    struct capos_rpc_opts o = {.xfer = xfer, .buf = res, .buf_len = sizeof(res)};
+    struct capos_rpc_opts o = {.xfer = xfer};
     capos_ProcessSpawner_spawn_results r;
-    struct capos_cqe c;
     uint16_t nx = 0;
 
     /* The texts through the argument struct, the lists in place. */
@@ -65,10 +63,7 @@ static int capos_spawn_locked(uint32_t spawner, const char *binary, const char *
     for (uint32_t i = 0; i < envc; i++)
         capnp_lb_set_text(el, i, env[i], strlen(env[i]));
     o.nxfer = nx;
-    int err = capos_rpc_call_built(spawner, capos_ProcessSpawner_INTERFACE_ID,
-                                   capos_ProcessSpawner_method_spawn, &spawn_msg.b, &o, &c);
-    if (err == CAPOS_OK)
-        err = capos_ProcessSpawner_spawn_complete(&c, &r, &o);
+    int err = capos_ProcessSpawner_spawn_call_built(spawner, &spawn_msg.b, &r, &o);
     if (err == CAPOS_OK)
         *handle = r.handle;
     return err;
@@ -155,19 +150,13 @@ int capos_endpoint_mint(uint32_t server, uint64_t badge, uint32_t *client)
 int capos_restrict(uint32_t spawner, const char *const *allowed, uint32_t n, uint32_t *launcher)
 {
     struct capos_msg m;
-    uint64_t res[capos_ProcessSpawner_restrict_RESULT_BYTES / 8];
-    struct capos_rpc_opts o = {.buf = res, .buf_len = sizeof(res)};
     capos_ProcessSpawner_restrict_results r;
-    struct capos_cqe c;
     capos_msg_init(&m);
     struct capnp_list_builder l = capos_ProcessSpawner_restrict_Params_init_allowed(
         capos_ProcessSpawner_restrict_encode_args(&m.b, 0), n);
     for (uint32_t i = 0; i < n; i++)
         capnp_lb_set_text(l, i, allowed[i], strlen(allowed[i]));
-    int err = capos_rpc_call_built(spawner, capos_ProcessSpawner_INTERFACE_ID,
-                                   capos_ProcessSpawner_method_restrict, &m.b, &o, &c);
-    if (err == CAPOS_OK)
-        err = capos_ProcessSpawner_restrict_complete(&c, &r, &o);
+    int err = capos_ProcessSpawner_restrict_call_built(spawner, &m.b, &r, 0);
     if (err == CAPOS_OK)
         *launcher = r.launcher;
     return err;

@@ -21,15 +21,6 @@ int capos_rpc_send(uint32_t cap, uint64_t interface_id, uint16_t method, struct 
                             o ? o->buf_len : 0, o ? o->xfer : 0, o ? o->nxfer : 0, cookie);
 }
 
-int capos_rpc_call_built(uint32_t cap, uint64_t interface_id, uint16_t method,
-                         struct capnp_builder *b, const struct capos_rpc_opts *o,
-                         struct capos_cqe *c)
-{
-    uint64_t cookie;
-    int err = capos_rpc_send(cap, interface_id, method, b, o, &cookie);
-    return err == CAPOS_OK ? capos_rpc_wait(cookie, c) : err;
-}
-
 int capos_rpc_recv(const struct capos_cqe *c, struct capos_rpc_opts *o)
 {
     if (o) {
