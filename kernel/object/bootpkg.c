@@ -19,6 +19,7 @@ void bootpkg_set_manifest(const void *data, uint64_t len)
 }
 
 capos_BootPackage_SERVER(bootpkg, struct kobj, struct call);
+
 int bootpkg_invoke(struct kobj *o, struct call *c)
 {
     return bootpkg_dispatch(o, c);

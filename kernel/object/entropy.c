@@ -59,6 +59,7 @@ static bool entropy_word(int src, uint64_t *v)
 }
 
 capos_EntropySource_SERVER(entropy, struct kobj, struct call);
+
 int entropy_invoke(struct kobj *o, struct call *c)
 {
     return entropy_dispatch(o, c);

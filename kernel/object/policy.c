@@ -50,6 +50,7 @@ void policy_destroy(struct kobj *o)
 }
 
 capos_SchedulingPolicy_SERVER(policy, struct policy, struct call);
+
 int policy_invoke(struct kobj *o, struct call *c)
 {
     return policy_dispatch((struct policy *)o, c);

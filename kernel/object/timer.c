@@ -16,6 +16,7 @@
 struct kobj timer_obj = {KOBJ_TIMER, 0};
 
 capos_Timer_SERVER(timer, struct kobj, struct call);
+
 int timer_invoke(struct kobj *o, struct call *c)
 {
     return timer_dispatch(o, c);

@@ -152,7 +152,7 @@ struct capos_rpc_opts {
      * have Text, Data, struct or list fields: they point into it. */
     void *buf;
     uint32_t buf_len;
-    /* out: the completion's detail (capos_rpc_detail_name names it) */
+    /* out: the completion's detail (capos_detail_name, capos_rpc_detail_format) */
     uint32_t detail;
     /* out: capabilities received, and their cap ids (in buf; NULL when
      * the stub used its own buffer) */

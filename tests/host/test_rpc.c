@@ -363,6 +363,7 @@ struct tcall {
 };
 
 wiretest_Sub_SERVER(tsub, struct tsub, struct tcall);
+
 static int tsub_echo(struct tsub *s, struct tcall *c, const wiretest_Echo_echo_args *a)
 {
     s->echoes++;
@@ -416,6 +417,7 @@ struct tspawner {
 };
 
 capos_ProcessSpawner_SERVER(tsp, struct tspawner, struct tcall);
+
 static int tsp_spawn(struct tspawner *s, struct tcall *c, const capos_ProcessSpawner_spawn_args *a)
 {
     return CAPOS_ERR_UNSUPPORTED;

@@ -22,6 +22,7 @@ struct tally {
 };
 
 capos_Tally_SERVER(tally, struct tally, struct capos_serve_call);
+
 static struct tally counters;
 static struct capos_server server;
 
