@@ -6,6 +6,8 @@
 # builder against the capnp tool on each of them.
 @0x9b25ebcfb5dd2600;
 
+using C = import "../../schema/capnpc-c.capnp";
+
 enum Color {
   red @0;
   green @1;
@@ -158,6 +160,14 @@ interface Echo {
     quiet @0;
     loud @1;
   }
+}
+
+interface Canvas {
+  # What the RPC layer's decoders check beyond plain fields: a struct with a
+  # union, groups and a named union inside a group, a list of structs in a
+  # union member, enums with and without defaults, annotations.
+  draw @0 (shape :Shape $C.required, layer :UInt8 $C.max(9),
+           colors :List(Color) $C.maxLen(4)) -> (shapes :List(Shape));
 }
 
 interface Sub extends(Echo) {

@@ -328,6 +328,96 @@ TEST(decode_spawn_nested)
     CHECK_EQ(d, PARAMS(capos_ProcessSpawner_spawn_field_grants));
 }
 
+/* Canvas.draw (test schema): unions, groups, a named union inside a group,
+ * a list of structs in a union member, an enum with a default. */
+enum draw_case {
+    DRAW_RECT,
+    DRAW_POLY,
+    DRAW_NO_SHAPE,
+    DRAW_BAD_COLOR,
+    DRAW_BAD_BORDER,
+    DRAW_BAD_PATTERN,
+    DRAW_BAD_UNION,
+    DRAW_LAYER,
+    DRAW_COLORS,
+    DRAW_BAD_LIST_COLOR
+};
+
+static bool draw_decode(enum draw_case c, uint32_t *detail, char *name, size_t name_len)
+{
+    static struct msg m;
+    struct capnp_reader r;
+    msg_begin(&m);
+    wiretest_Canvas_draw_Params_builder p = wiretest_Canvas_draw_encode_args(
+        &m.b, &(wiretest_Canvas_draw_args){.layer = c == DRAW_LAYER ? 10 : 3});
+    uint32_t ncolors = c == DRAW_COLORS ? 5 : 2;
+    struct capnp_list_builder cl = wiretest_Canvas_draw_Params_init_colors(p, ncolors);
+    for (uint32_t i = 0; i < ncolors; i++)
+        capnp_lb_set_u16(cl, i, c == DRAW_BAD_LIST_COLOR && i == 1 ? 3 : wiretest_Color_red);
+    if (c != DRAW_NO_SHAPE) {
+        wiretest_Shape_builder sh = wiretest_Canvas_draw_Params_init_shape(p);
+        wiretest_Shape_set_name(sh, "s", 1);
+        if (c == DRAW_POLY) {
+            wiretest_Shape_Point_builder_list pl = wiretest_Shape_init_poly(sh, 3);
+            wiretest_Shape_Point_set_x(wiretest_Shape_Point_list_at(pl, 2), -4);
+        } else {
+            wiretest_Shape_rect_set_w(wiretest_Shape_init_rect(sh), 5);
+        }
+        wiretest_Shape_style_builder st = wiretest_Shape_init_style(sh);
+        if (c == DRAW_BAD_COLOR)
+            wiretest_Shape_style_set_color(st, (enum wiretest_Color)7);
+        wiretest_Shape_style_border_builder bd = wiretest_Shape_style_init_border(st);
+        wiretest_Shape_style_border_set_pattern(bd, "--", 2);
+        if (c == DRAW_BAD_BORDER)
+            capnp_sb_set_u16(sh.s, 6, 3); /* the border's discriminant */
+        if (c == DRAW_BAD_UNION)
+            capnp_sb_set_u16(sh.s, 4, 5); /* the shape's */
+        if (c == DRAW_BAD_PATTERN)        /* data where the pattern's text should be */
+            capnp_pb_set_data(capnp_sb_ptr(sh.s, 2), "abc", 3);
+    }
+    if (!msg_end(&m))
+        return false;
+    struct capos_rpc_call rc = rpc_of(wiretest_Canvas_INTERFACE_ID, 0, &m, 0);
+    wiretest_Canvas_draw_args a;
+    bool ok = wiretest_Canvas_draw_decode_args(&r, &rc, &a);
+    *detail = rc.detail;
+    capos_rpc_detail_format(name, name_len, rc.detail, wiretest_Canvas_INTERFACE_ID, 0,
+                            wiretest_rpc_names,
+                            sizeof(wiretest_rpc_names) / sizeof(wiretest_rpc_names[0]));
+    if (ok &&
+        (a.layer != 3 || a.colors.len != 2 || wiretest_Shape_get_name(a.shape).len != 1 ||
+         wiretest_Shape_style_border_which(wiretest_Shape_style_get_border(
+             wiretest_Shape_get_style(a.shape))) != wiretest_Shape_style_border_which_pattern))
+        return false;
+    return ok;
+}
+
+TEST(decode_unions_and_groups)
+{
+    uint32_t d;
+    char name[64];
+    CHECK(draw_decode(DRAW_RECT, &d, name, sizeof(name)));
+    CHECK(draw_decode(DRAW_POLY, &d, name, sizeof(name)));
+    CHECK(!draw_decode(DRAW_NO_SHAPE, &d, name, sizeof(name)));
+    CHECK_EQ(d, PARAMS(wiretest_Canvas_draw_field_shape));
+    CHECK(!draw_decode(DRAW_BAD_COLOR, &d, name, sizeof(name)));
+    CHECK_EQ(d, PARAMS(wiretest_Canvas_draw_field_shape_style_color));
+    CHECK_STR(name, "params.shape.style.color");
+    CHECK(!draw_decode(DRAW_BAD_PATTERN, &d, name, sizeof(name)));
+    CHECK_EQ(d, PARAMS(wiretest_Canvas_draw_field_shape_style_border_pattern));
+    CHECK_STR(name, "params.shape.style.border.pattern");
+    CHECK(!draw_decode(DRAW_BAD_BORDER, &d, name, sizeof(name)));
+    CHECK_STR(name, "params.shape.(unknown field)");
+    CHECK(!draw_decode(DRAW_BAD_UNION, &d, name, sizeof(name)));
+    CHECK_STR(name, "params.shape.(unknown field)");
+    CHECK(!draw_decode(DRAW_LAYER, &d, name, sizeof(name)));
+    CHECK_EQ(d, PARAMS(wiretest_Canvas_draw_field_layer));
+    CHECK(!draw_decode(DRAW_COLORS, &d, name, sizeof(name)));
+    CHECK_EQ(d, PARAMS(wiretest_Canvas_draw_field_colors));
+    CHECK(!draw_decode(DRAW_BAD_LIST_COLOR, &d, name, sizeof(name)));
+    CHECK_STR(name, "params.colors");
+}
+
 TEST(detail_names)
 {
     CHECK_STR(detail_str(0, 0, 0), "none");
