@@ -3,7 +3,9 @@
 # structs, unions, groups, named unions, defaults of every kind, lists of
 # everything, nested lists, interfaces with inheritance and nested types,
 # generics, constants) so that the host tests can cross-check our reader and
-# builder against the capnp tool on each of them.
+# builder against the capnp tool on each of them.  Its interfaces also get
+# the RPC layer (tests/host/test_rpc.c, tests/fuzz/fuzz_rpc.c), with the
+# annotations of schema/capnpc-c.capnp.
 @0x9b25ebcfb5dd2600;
 
 using C = import "../../schema/capnpc-c.capnp";

@@ -1305,7 +1305,7 @@ static void generate(struct node *file, const char *filename)
     bool rpc = has_interfaces(file);
     if (rpc) {
         struct out body_h = {0}, body_s = {0}, body_c = {0};
-        generate_rpc(file, filename, &body_h, &body_s, &body_c);
+        generate_rpc(file, &body_h, &body_s, &body_c);
         emit_stamp(&rh, filename,
                    "The RPC layer: argument and result structs, decoders that validate a whole\n"
                    " * request, encoders, server dispatch and client stubs; see docs/capnp.md.");

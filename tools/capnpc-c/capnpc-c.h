@@ -124,10 +124,8 @@ bool find_annotation(schema_Annotation_reader_list list, uint64_t id, schema_Val
 
 /* Whether `file` declares an interface (and so gets an RPC layer). */
 bool has_interfaces(const struct node *file);
-/* Builds the RPC layer of `file` (declared in `filename`) into h (the
- * <base>.rpc.h header), server (<base>.server.c) and client
- * (<base>.client.c). */
-void generate_rpc(struct node *file, const char *filename, struct out *h, struct out *server,
-                  struct out *client);
+/* Builds the RPC layer of `file` into h (the <base>.rpc.h header), server
+ * (<base>.server.c) and client (<base>.client.c), without their stamps. */
+void generate_rpc(struct node *file, struct out *h, struct out *server, struct out *client);
 
 #endif

@@ -1116,11 +1116,9 @@ static void emit_thunks(struct out *c, struct method *m)
     emit(c, "    %s_encode_results(b, res);\n}\n", N);
 }
 
-void generate_rpc(struct node *file, const char *filename, struct out *h, struct out *server,
-                  struct out *client)
+void generate_rpc(struct node *file, struct out *h, struct out *server, struct out *client)
 {
     const char *base = file->base;
-    (void)filename;
     collect_methods(file);
     /* Parameters first: the structs found then are what servers check;
      * those only results carry are for clients alone. */
