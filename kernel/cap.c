@@ -3,10 +3,12 @@
  *
  * Dispatch is decode-then-invoke: cap_call checks the cap id, the interface
  * id, the message limits and copies the parameters into this CPU's scratch
- * buffer before any object code runs; each object's invoke function decodes
- * its parameters from that kernel copy and only then acts.  Results are built
- * in the other scratch buffer and copied out by cap_deliver.  Nothing in user
- * memory is read twice.
+ * buffer before any object code runs; each object's invoke function hands
+ * the call to its interface's generated dispatch (capos.rpc.h), which
+ * decodes and checks the parameters from that kernel copy before the
+ * object's acting function runs.  Results are built in the other scratch
+ * buffer and copied out by cap_deliver.  Nothing in user memory is read
+ * twice.
  */
 #include "cap.h"
 
@@ -406,11 +408,9 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
         call_complete(&c, err);
         return;
     }
-    c.params = cap_scratch_params[cpu];
-    c.params_len = sqe->send_len;
     c.rpc = (struct capos_rpc_call){.interface_id = sqe->interface_id,
-                                    .params = c.params,
-                                    .params_len = c.params_len,
+                                    .params = cap_scratch_params[cpu],
+                                    .params_len = sqe->send_len,
                                     .ncaps = c.xfer.n,
                                     .method = sqe->method};
     /* cap_get's reference keeps the object alive across the call even if

@@ -133,15 +133,14 @@ bool cap_init_cpu(unsigned cpu);
 #define CALL_MAX_RESULT 65536
 
 /*
- * One CALL as an object sees it: the parameters (a kernel copy), room for
- * the result message, and the capabilities going either way.
+ * One CALL as an object sees it: room for the result message, the
+ * capabilities going either way, and the call as the generated dispatch
+ * sees it (the parameters in rpc, a kernel copy).
  */
 struct call {
     struct process *proc;  /* the caller's process (capabilities, memory) */
     struct thread *thread; /* the caller's thread (its ring gets the completion) */
     const struct capos_sqe *sqe;
-    const uint8_t *params;
-    uint32_t params_len;
     uint8_t *result; /* CALL_MAX_RESULT bytes of scratch */
     uint32_t result_len;
     struct kobj *out_caps[CAPOS_MAX_XFER]; /* references for the caller */

@@ -1,8 +1,10 @@
 /*
  * The kernel object types and their entry points, one implementation file
  * each under kernel/object/.  cap.c dispatches to *_invoke by object kind;
- * each invoke decodes its parameters from the kernel copy, acts, and returns
- * an ErrorCode (or CALL_PENDING when it will complete later).
+ * each invoke hands the call to its interface's generated dispatch
+ * (capos_<Iface>_SERVER), which decodes and checks the parameters from the
+ * kernel copy and runs one acting function, which returns an ErrorCode (or
+ * CALL_PENDING when the call will complete later).
  *
  * Constructors take the ledger that pays for the object (mm/ledger.h):
  * normally the calling process's; the object's memory stays charged there

@@ -292,10 +292,18 @@ interface Endpoint {
     # notPermitted on a client facet (only the server may mint badges).
 }
 
+const maxSpawnGrants :UInt32 = 64;
+  # The most grants one ProcessSpawner.spawn takes, and the most binaries
+  # one restrict names.
+const maxSpawnArgs :UInt32 = 64;
+  # The most argv (and env) strings one ProcessSpawner.spawn takes.
+
 interface ProcessSpawner {
   # Starts processes from the binaries in the boot manifest.
-  spawn @0 (binary :Text, name :Text, grants :List(SpawnGrant) $C.maxLen(64),
-            argv :List(Text) $C.maxLen(64), env :List(Text) $C.maxLen(64))
+  spawn @0 (binary :Text, name :Text,
+            grants :List(SpawnGrant) $C.maxLen(.maxSpawnGrants),
+            argv :List(Text) $C.maxLen(.maxSpawnArgs),
+            env :List(Text) $C.maxLen(.maxSpawnArgs))
       -> (handle :Capability);
     # Starts `binary` as a process named `name`, with exactly the listed
     # grants: each SpawnGrant either names a capability transferred with this
@@ -310,7 +318,7 @@ interface ProcessSpawner {
   createEndpoint @1 () -> (server :Capability, client :Capability);
     # Creates an endpoint; returns its server facet and one client facet with
     # badge 0.
-  restrict @2 (allowed :List(Text) $C.maxLen(64)) -> (launcher :Capability);
+  restrict @2 (allowed :List(Text) $C.maxLen(.maxSpawnGrants)) -> (launcher :Capability);
     # A restricted launcher: a ProcessSpawner that may start only `allowed`
     # (a subset of what this one may start). Errors: notPermitted if a name is
     # not allowed here.

@@ -17,9 +17,13 @@
  * the write still goes out, from the call buffer and without preemption
  * points, as one uninterrupted sequence of segments.  A write whose process
  * is stopping ends at the next segment boundary.
+ *
+ * The generated dispatch (capos_Console_SERVER) has checked the parameters,
+ * the schema's bound on their length included, before the acting functions
+ * at the end run.
  */
-#include "abi/errors.h"
 #include "base/mem.h"
+#include "capos.rpc.h"
 #include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "msg.h"
@@ -29,13 +33,13 @@
 #include "sched.h"
 #include "thread.h"
 
-#define CONSOLE_MAX_WRITE 4096
+#define CONSOLE_MAX_WRITE capos_maxConsoleWrite /* the schema's bound on a write */
 
 _Static_assert(CONSOLE_MAX_WRITE <= PAGE_SIZE, "a write's copy fits one frame");
 
 struct kobj console_obj = {KOBJ_CONSOLE, 0};
 
-static void console_write(struct call *c, const char *s, size_t n, bool newline)
+static void console_out(struct call *c, const char *s, size_t n, bool newline)
 {
     struct process *p = c->proc;
     struct thread *t = c->thread;
@@ -67,30 +71,24 @@ static void console_write(struct call *c, const char *s, size_t n, bool newline)
     }
 }
 
+capos_Console_SERVER(console, struct kobj, struct call);
+
 int console_invoke(struct kobj *o, struct call *c)
 {
-    struct capnp_reader r;
-    (void)o;
-    if (!call_params(c, &r))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    switch (c->sqe->method) {
-    case capos_Console_method_write: {
-        struct capnp_data d =
-            capos_Console_write_Params_get_data(capos_Console_write_Params_read_root(&r));
-        if (!call_params_ok(&r) || d.len > CONSOLE_MAX_WRITE)
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        if (d.len > 0)
-            console_write(c, (const char *)d.ptr, d.len, false);
-        return CAPOS_OK;
-    }
-    case capos_Console_method_writeLine: {
-        struct capnp_text t =
-            capos_Console_writeLine_Params_get_text(capos_Console_writeLine_Params_read_root(&r));
-        if (!call_params_ok(&r) || t.len > CONSOLE_MAX_WRITE)
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        console_write(c, t.str, t.len, true);
-        return CAPOS_OK;
-    }
-    default: return CAPOS_ERR_UNKNOWN_METHOD;
-    }
+    return console_dispatch(o, c);
+}
+
+/* The decoder has checked that data and text are at most
+ * capos_maxConsoleWrite bytes. */
+static int console_write(struct kobj *o, struct call *c, const capos_Console_write_args *a)
+{
+    if (a->data.len > 0)
+        console_out(c, (const char *)a->data.ptr, a->data.len, false);
+    return CAPOS_OK;
+}
+
+static int console_writeLine(struct kobj *o, struct call *c, const capos_Console_writeLine_args *a)
+{
+    console_out(c, a->text.str, a->text.len, true);
+    return CAPOS_OK;
 }

@@ -610,31 +610,27 @@ int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scra
 
 /* ---- the kernel's own methods (server facet) ---- */
 
+capos_Endpoint_SERVER(endpoint, struct ep_facet, struct call);
+
 int endpoint_invoke(struct kobj *o, struct call *c)
 {
-    struct capnp_reader r;
-    struct capnp_builder b;
-    struct ep_facet *f = (struct ep_facet *)o;
-
     if (o->kind != KOBJ_ENDPOINT_SERVER)
         return CAPOS_ERR_NOT_PERMITTED;
-    if (c->sqe->method != capos_Endpoint_method_mintClient)
-        return CAPOS_ERR_UNKNOWN_METHOD;
-    if (!call_params(c, &r))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    uint64_t badge =
-        capos_Endpoint_mintClient_Params_get_badge(capos_Endpoint_mintClient_Params_read_root(&r));
-    if (!call_params_ok(&r))
-        return CAPOS_ERR_INVALID_ARGUMENT;
+    return endpoint_dispatch((struct ep_facet *)o, c);
+}
+
+static int endpoint_mintClient(struct ep_facet *f, struct call *c,
+                               const capos_Endpoint_mintClient_args *a)
+{
     int err;
     struct ep_facet *client =
-        ep_facet_new(c->proc->ledger, f->ep, KOBJ_ENDPOINT_CLIENT, badge, &err);
+        ep_facet_new(c->proc->ledger, f->ep, KOBJ_ENDPOINT_CLIENT, a->badge, &err);
     if (!client)
         return err;
     c->out_caps[c->out_ncaps++] = &client->obj;
+    struct capnp_builder b;
     call_result_begin(c, &b);
-    capos_Endpoint_mintClient_Results_builder res = capos_Endpoint_mintClient_Results_init_root(&b);
-    capos_Endpoint_mintClient_Results_set_client(res, 0);
+    capos_Endpoint_mintClient_encode_results(&b, &(capos_Endpoint_mintClient_results){.client = 0});
     return call_result_end(c, &b);
 }
 

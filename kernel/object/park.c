@@ -17,8 +17,12 @@
  * Work per call is bounded: a wait touches one bucket; a wake removes at
  * most `count` ops (capped at PARK_WAKE_MAX per call) and scans one bucket,
  * whose length is bounded by the waiting threads of all holders.
+ *
+ * The generated dispatch (capos_ParkSpace_SERVER) has decoded the
+ * parameters; a misaligned or out-of-range address is refused here, and
+ * named in the completion.
  */
-#include "abi/errors.h"
+#include "capos.rpc.h"
 #include "mm/kheap.h"
 #include "msg.h"
 #include "objects.h"
@@ -85,14 +89,18 @@ static bool park_unlink(struct park_bucket *b, struct pending_op *op)
     return false;
 }
 
-static int park_wait(struct parkspace *s, struct call *c, struct capnp_reader *r)
+capos_ParkSpace_SERVER(park, struct parkspace, struct call);
+
+int park_invoke(struct kobj *o, struct call *c)
 {
-    capos_ParkSpace_wait_Params_reader a = capos_ParkSpace_wait_Params_read_root(r);
-    uint64_t addr = capos_ParkSpace_wait_Params_get_addr(a);
-    uint32_t expected = capos_ParkSpace_wait_Params_get_expected(a);
-    uint64_t timeout = capos_ParkSpace_wait_Params_get_timeoutNs(a);
-    if (!call_params_ok(r) || (addr & 3) || addr < CAPOS_USER_MIN || addr > CAPOS_USER_MAX - 4)
-        return CAPOS_ERR_INVALID_ARGUMENT;
+    return park_dispatch((struct parkspace *)o, c);
+}
+
+static int park_wait(struct parkspace *s, struct call *c, const capos_ParkSpace_wait_args *a)
+{
+    uint64_t addr = a->addr, timeout = a->timeoutNs;
+    if ((addr & 3) || addr < CAPOS_USER_MIN || addr > CAPOS_USER_MAX - 4)
+        return capos_rpc_refuse(&c->rpc, capos_ParkSpace_wait_field_addr);
     struct pending_op *op = pending_new(c->thread, PENDING_PARK, c->sqe);
     if (!op)
         return CAPOS_ERR_NO_MEMORY;
@@ -109,7 +117,7 @@ static int park_wait(struct parkspace *s, struct call *c, struct capnp_reader *r
         pending_free(op);
         return CAPOS_ERR_BAD_ADDRESS;
     }
-    if (word != expected) {
+    if (word != a->expected) {
         spin_unlock(&b->lock);
         pending_free(op);
         return CAPOS_ERR_WOULD_BLOCK;
@@ -128,15 +136,12 @@ static int park_wait(struct parkspace *s, struct call *c, struct capnp_reader *r
     return CALL_PENDING;
 }
 
-static int park_wake(struct parkspace *s, struct call *c, struct capnp_reader *r)
+static int park_wake(struct parkspace *s, struct call *c, const capos_ParkSpace_wake_args *a)
 {
-    capos_ParkSpace_wake_Params_reader a = capos_ParkSpace_wake_Params_read_root(r);
-    uint64_t addr = capos_ParkSpace_wake_Params_get_addr(a);
-    uint32_t count = capos_ParkSpace_wake_Params_get_count(a);
-    if (!call_params_ok(r) || (addr & 3))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    if (count > PARK_WAKE_MAX)
-        count = PARK_WAKE_MAX;
+    uint64_t addr = a->addr;
+    uint32_t count = a->count > PARK_WAKE_MAX ? PARK_WAKE_MAX : a->count;
+    if (addr & 3)
+        return capos_rpc_refuse(&c->rpc, capos_ParkSpace_wake_field_addr);
     struct park_bucket *b = park_bucket(s, c->proc, addr);
     struct pending_op *taken = NULL, **tail = &taken;
     uint32_t n = 0;
@@ -174,21 +179,8 @@ static int park_wake(struct parkspace *s, struct call *c, struct capnp_reader *r
     sched_kicks_flush();
     struct capnp_builder bld;
     call_result_begin(c, &bld);
-    capos_ParkSpace_wake_Results_set_woken(capos_ParkSpace_wake_Results_init_root(&bld), n);
+    capos_ParkSpace_wake_encode_results(&bld, &(capos_ParkSpace_wake_results){.woken = n});
     return call_result_end(c, &bld);
-}
-
-int park_invoke(struct kobj *o, struct call *c)
-{
-    struct parkspace *s = (struct parkspace *)o;
-    struct capnp_reader r;
-    if (!call_params(c, &r))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    switch (c->sqe->method) {
-    case capos_ParkSpace_method_wait: return park_wait(s, c, &r);
-    case capos_ParkSpace_method_wake: return park_wake(s, c, &r);
-    default: return CAPOS_ERR_UNKNOWN_METHOD;
-    }
 }
 
 /* Takes op off its bucket if it is still there; true if this caller now

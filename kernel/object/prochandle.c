@@ -6,8 +6,8 @@
  * a pending op on the process's waiter list (holding another reference);
  * when the process stops, every waiter completes with the status.
  */
-#include "abi/errors.h"
 #include "base/mem.h"
+#include "capos.rpc.h"
 #include "mm/kheap.h"
 #include "msg.h"
 #include "objects.h"
@@ -71,35 +71,42 @@ static uint32_t exit_status_message(const struct exit_status *st, uint8_t *buf, 
     return (uint32_t)len;
 }
 
+capos_ProcessHandle_SERVER(process_handle, struct phandle, struct call);
+
 int process_handle_invoke(struct kobj *o, struct call *c)
 {
-    struct phandle *h = (struct phandle *)o;
-    struct process *t = h->target;
+    return process_handle_dispatch((struct phandle *)o, c);
+}
 
-    switch (c->sqe->method) {
-    case capos_ProcessHandle_method_wait: {
-        struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe);
-        if (!op)
-            return CAPOS_ERR_NO_MEMORY;
-        /* Under the target's lock the state cannot change: either it has
-         * stopped (answer now) or the op is queued before it does. */
-        spin_lock(&t->lock);
-        if (t->state != PROCESS_ALIVE) {
-            spin_unlock(&t->lock);
-            pending_free(op);
-            c->result_len = exit_status_message(&t->status, c->result, CALL_MAX_RESULT);
-            return c->result_len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE;
-        }
-        op->target = t;
-        process_get(t);
-        op->wait_next = t->waiters;
-        t->waiters = op;
+static int process_handle_wait(struct phandle *h, struct call *c,
+                               const capos_ProcessHandle_wait_args *a)
+{
+    struct process *t = h->target;
+    struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe);
+    if (!op)
+        return CAPOS_ERR_NO_MEMORY;
+    /* Under the target's lock the state cannot change: either it has
+     * stopped (answer now) or the op is queued before it does. */
+    spin_lock(&t->lock);
+    if (t->state != PROCESS_ALIVE) {
         spin_unlock(&t->lock);
-        return CALL_PENDING;
+        pending_free(op);
+        c->result_len = exit_status_message(&t->status, c->result, CALL_MAX_RESULT);
+        return c->result_len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE;
     }
-    case capos_ProcessHandle_method_kill: process_kill(t); return CAPOS_OK;
-    default: return CAPOS_ERR_UNKNOWN_METHOD;
-    }
+    op->target = t;
+    process_get(t);
+    op->wait_next = t->waiters;
+    t->waiters = op;
+    spin_unlock(&t->lock);
+    return CALL_PENDING;
+}
+
+static int process_handle_kill(struct phandle *h, struct call *c,
+                               const capos_ProcessHandle_kill_args *a)
+{
+    process_kill(h->target);
+    return CAPOS_OK;
 }
 
 bool process_handle_detach(struct pending_op *op)

@@ -8,9 +8,11 @@
  * transfers, never mint kernel objects.  A child receives exactly the grants
  * of the call; nothing is inherited.
  *
- * spawn decodes and checks every argument before anything is created; the
- * capabilities transferred with the call commit only when the child exists
- * and roll back otherwise.
+ * The generated dispatch (capos_ProcessSpawner_SERVER) has decoded and
+ * checked the parameters against the schema; spawn then checks what only
+ * the spawner can (names, the binary, what this spawner may grant) before
+ * anything is created.  The capabilities transferred with the call commit
+ * only when the child exists and roll back otherwise.
  *
  * Memory: a child gets a ledger of its own (its memoryLimit, 64 MiB by
  * default) below the ledger of the process that called spawn, whichever
@@ -20,8 +22,8 @@
  * charged to the child's ledger, the ProcessHandle and the spawners and
  * endpoints made by restrict and createEndpoint to the caller's.
  */
-#include "abi/errors.h"
 #include "base/mem.h"
+#include "capos.rpc.h"
 #include "mm/kheap.h"
 #include "mm/ledger.h"
 #include "mm/pmm.h"
@@ -30,9 +32,7 @@
 #include "process.h"
 #include "system.h"
 
-#define SPAWN_MAX_GRANTS 64
-#define SPAWN_MAX_ARGS   64
-#define SPAWN_NAME_MAX   (CAPOS_CAPSET_NAME_MAX - 1)
+#define SPAWN_NAME_MAX (CAPOS_CAPSET_NAME_MAX - 1)
 
 struct spawner {
     struct kobj obj;
@@ -90,6 +90,21 @@ static bool spawn_allowed(const struct spawner *s, struct capnp_text bin)
     return false;
 }
 
+/* The binaries a processSpawner grant restricts its launcher to: each a
+ * name this system has. */
+static bool spawn_binaries_exist(const struct capnp_list *l)
+{
+    for (uint32_t i = 0; i < l->len; i++) {
+        struct capnp_text t = capnp_list_get_text(l, i);
+        if (!spawn_name_ok(t) || !system_find_binary(t.str, t.len, NULL, NULL))
+            return false;
+    }
+    return true;
+}
+
+/* The KernelCap's kind is one of the schema's and, for a processSpawner,
+ * its allowedBinaries exist (spawner_spawn checked both): creating it can
+ * fail only for lack of memory. */
 struct kobj *kernel_cap_create(struct ledger *l, capos_KernelCap_reader k, uint64_t *interface_id,
                                enum process_bind *bind, int *err)
 {
@@ -130,17 +145,12 @@ struct kobj *kernel_cap_create(struct ledger *l, capos_KernelCap_reader k, uint6
             return NULL;
         for (uint32_t i = 0; i < al.len; i++) {
             struct capnp_text t = capnp_list_get_text(&al, i);
-            if (!spawn_name_ok(t) || !system_find_binary(t.str, t.len, NULL, NULL)) {
-                kobj_put(&s->obj);
-                *err = CAPOS_ERR_NOT_FOUND;
-                return NULL;
-            }
             memcpy(s->allowed[i], t.str, t.len);
         }
         return &s->obj;
     }
     }
-    *err = CAPOS_ERR_INVALID_ARGUMENT;
+    *err = CAPOS_ERR_INVALID_ARGUMENT; /* a kind the switch does not know */
     return NULL;
 }
 
@@ -152,71 +162,79 @@ static void spawn_drop(struct process_grant *g, unsigned n)
     }
 }
 
-static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader *r)
-{
-    capos_ProcessSpawner_spawn_Params_reader a = capos_ProcessSpawner_spawn_Params_read_root(r);
-    struct capnp_text bin = capos_ProcessSpawner_spawn_Params_get_binary(a);
-    struct capnp_text name = capos_ProcessSpawner_spawn_Params_get_name(a);
-    capos_SpawnGrant_reader_list gl = capos_ProcessSpawner_spawn_Params_get_grants(a);
-    struct capnp_list al = capos_ProcessSpawner_spawn_Params_get_argv(a);
-    struct capnp_list el = capos_ProcessSpawner_spawn_Params_get_env(a);
-    uint32_t ng = capos_SpawnGrant_list_len(gl);
-    const uint8_t *elf;
-    uint64_t elf_len;
-    uint64_t frame_limit = PROCESS_DEFAULT_FRAMES;
-    bool used[CAPOS_MAX_XFER] = {0};
+capos_ProcessSpawner_SERVER(spawner, struct spawner, struct call);
 
-    /* ---- decode and check everything ---- */
-    if (!call_params_ok(r) || !spawn_name_ok(name) || ng > SPAWN_MAX_GRANTS ||
-        al.len > SPAWN_MAX_ARGS || el.len > SPAWN_MAX_ARGS)
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    if (!spawn_allowed(s, bin))
-        return CAPOS_ERR_NOT_PERMITTED;
-    if (!system_find_binary(bin.str, bin.len, &elf, &elf_len))
-        return CAPOS_ERR_NOT_FOUND;
+int spawner_invoke(struct kobj *o, struct call *c)
+{
+    return spawner_dispatch((struct spawner *)o, c);
+}
+
+/*
+ * The checks of spawn's grants that only the spawner can make (the decoder
+ * has checked the rest: the list's length, that each grant is a
+ * capability or a kernel object of a known kind, and that every capability
+ * sent is named by exactly one grant).  *frame_limit gets the child's
+ * memory quota in frames.
+ */
+static int spawn_check_grants(struct spawner *s, struct call *c, capos_SpawnGrant_reader_list gl,
+                              uint64_t *frame_limit)
+{
+    uint32_t ng = capos_SpawnGrant_list_len(gl);
     for (uint32_t i = 0; i < ng; i++) {
         capos_SpawnGrant_reader g = capos_SpawnGrant_list_get(gl, i);
         struct capnp_text gn = capos_SpawnGrant_get_name(g);
         if (!spawn_name_ok(gn) || (gn.len == 6 && memcmp(gn.str, "thread", 6) == 0))
-            return CAPOS_ERR_INVALID_ARGUMENT; /* "thread" is the kernel's own entry */
+            return capos_rpc_refuse(&c->rpc, capos_ProcessSpawner_spawn_field_grants_name);
+        /* "thread" is the kernel's own entry; names are unique. */
         for (uint32_t k = 0; k < i; k++) {
             struct capnp_text o = capos_SpawnGrant_get_name(capos_SpawnGrant_list_get(gl, k));
             if (o.len == gn.len && memcmp(o.str, gn.str, gn.len) == 0)
-                return CAPOS_ERR_INVALID_ARGUMENT;
+                return capos_rpc_refuse(&c->rpc, capos_ProcessSpawner_spawn_field_grants_name);
         }
-        if (capos_SpawnGrant_which(g) == capos_SpawnGrant_which_cap) {
-            uint32_t idx = capos_SpawnGrant_get_cap(g);
-            if (idx >= c->xfer.n || used[idx])
-                return CAPOS_ERR_INVALID_ARGUMENT;
-            used[idx] = true;
-        } else if (capos_SpawnGrant_which(g) == capos_SpawnGrant_which_kernel) {
-            capos_KernelCap_reader k = capos_SpawnGrant_get_kernel(g);
-            if (s->restricted)
-                return CAPOS_ERR_NOT_PERMITTED;
-            if (capos_KernelCap_get_kind(k) == capos_KernelCapKind_virtualMemory &&
-                capos_KernelCap_get_memoryLimit(k))
-                frame_limit = capos_KernelCap_get_memoryLimit(k) / PAGE_SIZE;
-        } else {
-            return CAPOS_ERR_INVALID_ARGUMENT;
+        if (capos_SpawnGrant_which(g) != capos_SpawnGrant_which_kernel)
+            continue;
+        capos_KernelCap_reader k = capos_SpawnGrant_get_kernel(g);
+        if (s->restricted)
+            return CAPOS_ERR_NOT_PERMITTED;
+        if (capos_KernelCap_get_kind(k) == capos_KernelCapKind_virtualMemory &&
+            capos_KernelCap_get_memoryLimit(k))
+            *frame_limit = capos_KernelCap_get_memoryLimit(k) / PAGE_SIZE;
+        if (capos_KernelCap_get_kind(k) == capos_KernelCapKind_processSpawner) {
+            struct capnp_list al = capos_KernelCap_get_allowedBinaries(k);
+            if (!spawn_binaries_exist(&al))
+                return CAPOS_ERR_NOT_FOUND;
         }
     }
-    for (uint32_t i = 0; i < c->xfer.n; i++) {
-        if (!used[i])
-            return CAPOS_ERR_INVALID_ARGUMENT; /* a capability no grant names */
-    }
-    for (uint32_t i = 0; i < al.len; i++)
-        capnp_list_get_text(&al, i);
-    for (uint32_t i = 0; i < el.len; i++)
-        capnp_list_get_text(&el, i);
-    if (!call_params_ok(r))
-        return CAPOS_ERR_INVALID_ARGUMENT;
+    return CAPOS_OK;
+}
+
+static int spawner_spawn(struct spawner *s, struct call *c,
+                         const capos_ProcessSpawner_spawn_args *a)
+{
+    capos_SpawnGrant_reader_list gl = a->grants;
+    uint32_t ng = capos_SpawnGrant_list_len(gl);
+    uint32_t nargv = a->argv.len, nenv = a->env.len;
+    const uint8_t *elf;
+    uint64_t elf_len;
+    uint64_t frame_limit = PROCESS_DEFAULT_FRAMES;
+
+    /* ---- check ---- */
+    if (!spawn_name_ok(a->name))
+        return capos_rpc_refuse(&c->rpc, capos_ProcessSpawner_spawn_field_name);
+    if (!spawn_allowed(s, a->binary))
+        return CAPOS_ERR_NOT_PERMITTED;
+    if (!system_find_binary(a->binary.str, a->binary.len, &elf, &elf_len))
+        return CAPOS_ERR_NOT_FOUND;
+    int err = spawn_check_grants(s, c, gl, &frame_limit);
+    if (err != CAPOS_OK)
+        return err;
     /* The result, and room for it, before anything starts: a child that
      * runs is a spawn that succeeded. */
     struct capnp_builder b;
     call_result_begin(c, &b);
-    capos_ProcessSpawner_spawn_Results_set_handle(capos_ProcessSpawner_spawn_Results_init_root(&b),
-                                                  0);
-    int err = call_result_end(c, &b);
+    capos_ProcessSpawner_spawn_encode_results(&b,
+                                              &(capos_ProcessSpawner_spawn_results){.handle = 0});
+    err = call_result_end(c, &b);
     if (err == CAPOS_OK)
         err = call_result_room(c, 1);
     if (err != CAPOS_OK)
@@ -232,8 +250,8 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
         ledger_put(cl);
         return err;
     }
-    struct process_grant grants[SPAWN_MAX_GRANTS];
-    const char *argv[SPAWN_MAX_ARGS], *env[SPAWN_MAX_ARGS];
+    struct process_grant grants[capos_maxSpawnGrants];
+    const char *argv[capos_maxSpawnArgs], *env[capos_maxSpawnArgs];
     for (uint32_t i = 0; i < ng; i++) {
         capos_SpawnGrant_reader g = capos_SpawnGrant_list_get(gl, i);
         grants[i].name = capos_SpawnGrant_get_name(g).str;
@@ -256,18 +274,18 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
             }
         }
     }
-    for (uint32_t i = 0; i < al.len; i++)
-        argv[i] = capnp_list_get_text(&al, i).str;
-    for (uint32_t i = 0; i < el.len; i++)
-        env[i] = capnp_list_get_text(&el, i).str;
+    for (uint32_t i = 0; i < nargv; i++)
+        argv[i] = capnp_list_get_text(&a->argv, i).str;
+    for (uint32_t i = 0; i < nenv; i++)
+        env[i] = capnp_list_get_text(&a->env, i).str;
     char pname[CAPOS_CAPSET_NAME_MAX];
-    memcpy(pname, name.str, name.len);
-    pname[name.len] = '\0';
-    if (al.len == 0)
+    memcpy(pname, a->name.str, a->name.len);
+    pname[a->name.len] = '\0';
+    if (nargv == 0)
         argv[0] = pname;
     const char *why;
-    struct process *child = process_create(pname, elf, elf_len, grants, ng, argv,
-                                           al.len ? al.len : 1, env, el.len, cl, &err, &why);
+    struct process *child = process_create(pname, elf, elf_len, grants, ng, argv, nargv ? nargv : 1,
+                                           env, nenv, cl, &err, &why);
     ledger_put(cl); /* the child holds its own reference */
     if (!child) {
         kobj_put(h);
@@ -283,38 +301,37 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
     return CAPOS_OK;
 }
 
-static int spawner_restrict(struct spawner *s, struct call *c, struct capnp_reader *r)
+static int spawner_restrict(struct spawner *s, struct call *c,
+                            const capos_ProcessSpawner_restrict_args *a)
 {
-    struct capnp_list l = capos_ProcessSpawner_restrict_Params_get_allowed(
-        capos_ProcessSpawner_restrict_Params_read_root(r));
-    if (!call_params_ok(r) || l.len > SPAWN_MAX_GRANTS)
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    for (uint32_t i = 0; i < l.len; i++) {
-        struct capnp_text t = capnp_list_get_text(&l, i);
+    const struct capnp_list *l = &a->allowed;
+    for (uint32_t i = 0; i < l->len; i++) {
+        struct capnp_text t = capnp_list_get_text(l, i);
         if (!spawn_name_ok(t))
-            return CAPOS_ERR_INVALID_ARGUMENT;
+            return capos_rpc_refuse(&c->rpc, capos_ProcessSpawner_restrict_field_allowed);
         if (!spawn_allowed(s, t))
             return CAPOS_ERR_NOT_PERMITTED;
         if (!system_find_binary(t.str, t.len, NULL, NULL))
             return CAPOS_ERR_NOT_FOUND;
     }
     int err;
-    struct spawner *n = (struct spawner *)spawner_create(c->proc->ledger, true, l.len, &err);
+    struct spawner *n = (struct spawner *)spawner_create(c->proc->ledger, true, l->len, &err);
     if (!n)
         return err;
-    for (uint32_t i = 0; i < l.len; i++) {
-        struct capnp_text t = capnp_list_get_text(&l, i);
+    for (uint32_t i = 0; i < l->len; i++) {
+        struct capnp_text t = capnp_list_get_text(l, i);
         memcpy(n->allowed[i], t.str, t.len);
     }
     c->out_caps[c->out_ncaps++] = &n->obj;
     struct capnp_builder b;
     call_result_begin(c, &b);
-    capos_ProcessSpawner_restrict_Results_set_launcher(
-        capos_ProcessSpawner_restrict_Results_init_root(&b), 0);
+    capos_ProcessSpawner_restrict_encode_results(
+        &b, &(capos_ProcessSpawner_restrict_results){.launcher = 0});
     return call_result_end(c, &b);
 }
 
-static int spawner_create_endpoint(struct call *c)
+static int spawner_createEndpoint(struct spawner *s, struct call *c,
+                                  const capos_ProcessSpawner_createEndpoint_args *a)
 {
     struct kobj *client;
     int err;
@@ -325,24 +342,7 @@ static int spawner_create_endpoint(struct call *c)
     c->out_caps[c->out_ncaps++] = client;
     struct capnp_builder b;
     call_result_begin(c, &b);
-    capos_ProcessSpawner_createEndpoint_Results_builder res =
-        capos_ProcessSpawner_createEndpoint_Results_init_root(&b);
-    capos_ProcessSpawner_createEndpoint_Results_set_server(res, 0);
-    capos_ProcessSpawner_createEndpoint_Results_set_client(res, 1);
+    capos_ProcessSpawner_createEndpoint_encode_results(
+        &b, &(capos_ProcessSpawner_createEndpoint_results){.server = 0, .client = 1});
     return call_result_end(c, &b);
-}
-
-int spawner_invoke(struct kobj *o, struct call *c)
-{
-    struct spawner *s = (struct spawner *)o;
-    struct capnp_reader r;
-    if (!call_params(c, &r))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capnp_reader_set_cap_count(&r, c->xfer.n);
-    switch (c->sqe->method) {
-    case capos_ProcessSpawner_method_spawn: return spawner_spawn(s, c, &r);
-    case capos_ProcessSpawner_method_createEndpoint: return spawner_create_endpoint(c);
-    case capos_ProcessSpawner_method_restrict: return spawner_restrict(s, c, &r);
-    default: return CAPOS_ERR_UNKNOWN_METHOD;
-    }
 }

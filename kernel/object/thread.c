@@ -15,11 +15,13 @@
  * exactly once: with the exit code, or killed when the process stopped
  * first.  ThreadControl methods that act on "this thread" check that the
  * caller is that thread: a ThreadControl passed to another process gives
- * it no power over the thread.
+ * it no power over the thread.  The two facets are served by the generated
+ * dispatch of their interfaces (capos_ThreadHandle_SERVER,
+ * capos_ThreadControl_SERVER), chosen by the object's kind.
  */
-#include "abi/errors.h"
 #include "arch/x86_64/context.h"
 #include "arch/x86_64/smp.h"
+#include "capos.rpc.h"
 #include "mm/kheap.h"
 #include "msg.h"
 #include "objects.h"
@@ -104,8 +106,23 @@ bool thread_join_detach(struct pending_op *op)
     return mine; /* else the thread's end is completing it */
 }
 
-static int thread_join(struct thread *t, struct call *c)
+capos_ThreadHandle_SERVER(thread_handle, struct thread_cap, struct call);
+capos_ThreadControl_SERVER(thread_control, struct thread_cap, struct call);
+
+int thread_cap_invoke(struct kobj *o, struct call *c)
 {
+    struct thread_cap *tc = (struct thread_cap *)o;
+    if (o->kind == KOBJ_THREAD_CONTROL)
+        return thread_control_dispatch(tc, c);
+    return thread_handle_dispatch(tc, c);
+}
+
+/* ---- ThreadHandle ---- */
+
+static int thread_handle_join(struct thread_cap *tc, struct call *c,
+                              const capos_ThreadHandle_join_args *a)
+{
+    struct thread *t = tc->t;
     if (t == c->thread)
         return CAPOS_ERR_INVALID_ARGUMENT; /* would wait for itself forever */
     struct pending_op *op = pending_new(c->thread, PENDING_THREAD_JOIN, c->sqe);
@@ -126,102 +143,101 @@ static int thread_join(struct thread *t, struct call *c)
     return CALL_PENDING;
 }
 
-static int thread_info(struct thread *t, struct call *c)
+static int thread_handle_info(struct thread_cap *tc, struct call *c,
+                              const capos_ThreadHandle_info_args *a)
 {
+    const struct thread *t = tc->t;
     struct capnp_builder b;
     call_result_begin(c, &b);
-    capos_ThreadHandle_info_Results_builder r = capos_ThreadHandle_info_Results_init_root(&b);
-    capos_ThreadHandle_info_Results_set_tid(r, t->tid);
-    capos_ThreadHandle_info_Results_set_cpuNs(r, __atomic_load_n(&t->run_ns, __ATOMIC_RELAXED));
-    capos_ThreadHandle_info_Results_set_cpu(r, __atomic_load_n(&t->cpu, __ATOMIC_RELAXED));
-    capos_ThreadHandle_info_Results_set_weight(r, t->se.weight);
-    capos_ThreadHandle_info_Results_set_latencyClass(r, t->se.latency_class);
-    capos_ThreadHandle_info_Results_set_affinity(r, t->se.allowed_cpus);
-    capos_ThreadHandle_info_Results_set_ended(r, __atomic_load_n(&t->ended, __ATOMIC_RELAXED));
+    capos_ThreadHandle_info_encode_results(
+        &b, &(capos_ThreadHandle_info_results){
+                .tid = t->tid,
+                .cpuNs = __atomic_load_n(&t->run_ns, __ATOMIC_RELAXED),
+                .cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED),
+                .weight = t->se.weight,
+                .latencyClass = (enum capos_LatencyClass)t->se.latency_class,
+                .affinity = t->se.allowed_cpus,
+                .ended = __atomic_load_n(&t->ended, __ATOMIC_RELAXED),
+            });
     return call_result_end(c, &b);
 }
 
-static int thread_handle_of(struct thread *t, struct call *c)
+/* ---- ThreadControl ----
+ * Every method but handle acts on the caller itself: a ThreadControl held
+ * by anyone else is refused with notPermitted before anything happens. */
+
+static int thread_control_handle(struct thread_cap *tc, struct call *c,
+                                 const capos_ThreadControl_handle_args *a)
 {
     int err;
-    struct kobj *h = thread_cap_create(c->proc->ledger, t, false, &err); /* the caller's */
+    struct kobj *h = thread_cap_create(c->proc->ledger, tc->t, false, &err); /* the caller's */
     if (!h)
         return err;
     c->out_caps[c->out_ncaps++] = h;
     struct capnp_builder b;
     call_result_begin(c, &b);
-    capos_ThreadControl_handle_Results_set_handle(capos_ThreadControl_handle_Results_init_root(&b),
-                                                  0);
+    capos_ThreadControl_handle_encode_results(&b,
+                                              &(capos_ThreadControl_handle_results){.handle = 0});
     return call_result_end(c, &b);
 }
 
-/* ThreadControl methods other than handle act on the caller itself. */
-static int thread_control(struct thread *t, struct call *c, struct capnp_reader *r)
+static int thread_control_exit(struct thread_cap *tc, struct call *c,
+                               const capos_ThreadControl_exit_args *a)
 {
-    uint16_t m = c->sqe->method;
-    if (m == capos_ThreadControl_method_handle)
-        return thread_handle_of(t, c);
+    struct thread *t = tc->t;
     if (t != c->thread)
-        return m <= capos_ThreadControl_method_yield ? CAPOS_ERR_NOT_PERMITTED
-                                                     : CAPOS_ERR_UNKNOWN_METHOD;
-    switch (m) {
-    case capos_ThreadControl_method_exit: {
-        int32_t code =
-            capos_ThreadControl_exit_Params_get_code(capos_ThreadControl_exit_Params_read_root(r));
-        if (!call_params_ok(r))
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        /* The thread ends once this call has unwound (ring_enter): the
-         * call still holds references that must be dropped first.  No
-         * completion is ever posted. */
-        t->exit_requested = true;
-        t->exit_request_code = code;
-        return CALL_PENDING;
-    }
-    case capos_ThreadControl_method_setTls: {
-        uint64_t base = capos_ThreadControl_setTls_Params_get_base(
-            capos_ThreadControl_setTls_Params_read_root(r));
-        if (!call_params_ok(r) || base >= CAPOS_USER_MAX)
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        t->fs_base = base;
-        arch_set_fs_base(base);
-        return CAPOS_OK;
-    }
-    case capos_ThreadControl_method_setAffinity: {
-        uint64_t mask = capos_ThreadControl_setAffinity_Params_get_mask(
-            capos_ThreadControl_setAffinity_Params_read_root(r));
-        if (!call_params_ok(r) || !(mask & smp_online_mask()))
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        sched_set_affinity(t, mask);
-        return CAPOS_OK;
-    }
-    case capos_ThreadControl_method_lowerWeight: {
-        uint32_t w = capos_ThreadControl_lowerWeight_Params_get_weight(
-            capos_ThreadControl_lowerWeight_Params_read_root(r));
-        if (!call_params_ok(r) || w == 0 || w > t->se.weight)
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        sched_set_params(t, w, t->se.latency_class);
-        return CAPOS_OK;
-    }
-    case capos_ThreadControl_method_yield:
-        /* The completion is posted first; the switch happens on the way
-         * back to user mode. */
-        this_cpu()->need_resched = true;
-        return CAPOS_OK;
-    default: return CAPOS_ERR_UNKNOWN_METHOD;
-    }
+        return CAPOS_ERR_NOT_PERMITTED;
+    /* The thread ends once this call has unwound (ring_enter): the call
+     * still holds references that must be dropped first.  No completion is
+     * ever posted. */
+    t->exit_requested = true;
+    t->exit_request_code = a->code;
+    return CALL_PENDING;
 }
 
-int thread_cap_invoke(struct kobj *o, struct call *c)
+static int thread_control_setTls(struct thread_cap *tc, struct call *c,
+                                 const capos_ThreadControl_setTls_args *a)
 {
-    struct thread_cap *tc = (struct thread_cap *)o;
-    struct capnp_reader r;
-    if (!call_params(c, &r))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    if (o->kind == KOBJ_THREAD_CONTROL)
-        return thread_control(tc->t, c, &r);
-    switch (c->sqe->method) {
-    case capos_ThreadHandle_method_join: return thread_join(tc->t, c);
-    case capos_ThreadHandle_method_info: return thread_info(tc->t, c);
-    default: return CAPOS_ERR_UNKNOWN_METHOD;
-    }
+    struct thread *t = tc->t;
+    if (t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
+    if (a->base >= CAPOS_USER_MAX)
+        return capos_rpc_refuse(&c->rpc, capos_ThreadControl_setTls_field_base);
+    t->fs_base = a->base;
+    arch_set_fs_base(a->base);
+    return CAPOS_OK;
+}
+
+static int thread_control_setAffinity(struct thread_cap *tc, struct call *c,
+                                      const capos_ThreadControl_setAffinity_args *a)
+{
+    if (tc->t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
+    if (!(a->mask & smp_online_mask()))
+        return capos_rpc_refuse(&c->rpc, capos_ThreadControl_setAffinity_field_mask);
+    sched_set_affinity(tc->t, a->mask);
+    return CAPOS_OK;
+}
+
+static int thread_control_lowerWeight(struct thread_cap *tc, struct call *c,
+                                      const capos_ThreadControl_lowerWeight_args *a)
+{
+    struct thread *t = tc->t;
+    if (t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
+    if (a->weight == 0 || a->weight > t->se.weight)
+        return capos_rpc_refuse(&c->rpc, capos_ThreadControl_lowerWeight_field_weight);
+    sched_set_params(t, a->weight, t->se.latency_class);
+    return CAPOS_OK;
+}
+
+static int thread_control_yield(struct thread_cap *tc, struct call *c,
+                                const capos_ThreadControl_yield_args *a)
+{
+    if (tc->t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
+    /* The completion is posted first; the switch happens on the way back
+     * to user mode. */
+    this_cpu()->need_resched = true;
+    return CAPOS_OK;
 }

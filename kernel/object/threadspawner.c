@@ -12,9 +12,11 @@
  * which publishes nothing (not even the new thread's ThreadControl in the
  * target's table) before its commit and so undoes only private state on
  * failure.  A spawn either fails with nothing started or succeeds in full.
+ * The generated dispatch (capos_ThreadSpawner_SERVER) has decoded the
+ * parameters; a refused address or mask is named in the completion.
  */
-#include "abi/errors.h"
 #include "arch/x86_64/smp.h"
+#include "capos.rpc.h"
 #include "mm/kheap.h"
 #include "msg.h"
 #include "objects.h"
@@ -50,39 +52,47 @@ static bool user_addr(uint64_t a)
     return a >= CAPOS_USER_MIN && a < CAPOS_USER_MAX;
 }
 
+capos_ThreadSpawner_SERVER(thread_spawner, struct tspawner, struct call);
+
 int thread_spawner_invoke(struct kobj *o, struct call *c)
 {
-    struct tspawner *s = (struct tspawner *)o;
-    struct capnp_reader r;
-    if (!call_params(c, &r))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    if (c->sqe->method != capos_ThreadSpawner_method_spawn)
-        return CAPOS_ERR_UNKNOWN_METHOD;
-    capos_ThreadSpawner_spawn_Params_reader a = capos_ThreadSpawner_spawn_Params_read_root(&r);
-    struct thread_spawn_args args = {
-        .entry = capos_ThreadSpawner_spawn_Params_get_entry(a),
-        .stack = capos_ThreadSpawner_spawn_Params_get_stack(a),
-        .tls = capos_ThreadSpawner_spawn_Params_get_tls(a),
-        .arg = capos_ThreadSpawner_spawn_Params_get_arg(a),
-        .affinity = capos_ThreadSpawner_spawn_Params_get_affinity(a),
-    };
-    if (!call_params_ok(&r) || !user_addr(args.entry) || !user_addr(args.stack) ||
-        (args.tls != 0 && !user_addr(args.tls)) ||
-        (args.affinity != 0 && !(args.affinity & smp_online_mask())))
-        return CAPOS_ERR_INVALID_ARGUMENT;
+    return thread_spawner_dispatch((struct tspawner *)o, c);
+}
+
+static int thread_spawner_spawn(struct tspawner *s, struct call *c,
+                                const capos_ThreadSpawner_spawn_args *a)
+{
+    /* ---- check ---- */
+    if (!user_addr(a->entry))
+        return capos_rpc_refuse(&c->rpc, capos_ThreadSpawner_spawn_field_entry);
+    if (!user_addr(a->stack))
+        return capos_rpc_refuse(&c->rpc, capos_ThreadSpawner_spawn_field_stack);
+    if (a->tls != 0 && !user_addr(a->tls))
+        return capos_rpc_refuse(&c->rpc, capos_ThreadSpawner_spawn_field_tls);
+    if (a->affinity != 0 && !(a->affinity & smp_online_mask()))
+        return capos_rpc_refuse(&c->rpc, capos_ThreadSpawner_spawn_field_affinity);
     /* The result first: once the thread runs, nothing may fail. */
     struct capnp_builder b;
     call_result_begin(c, &b);
-    capos_ThreadSpawner_spawn_Results_set_handle(capos_ThreadSpawner_spawn_Results_init_root(&b),
-                                                 0);
+    capos_ThreadSpawner_spawn_encode_results(&b, &(capos_ThreadSpawner_spawn_results){.handle = 0});
     int err = call_result_end(c, &b);
     /* A thread started in the caller's own process takes a slot there too
      * (its ThreadControl). */
     if (err == CAPOS_OK)
         err = call_result_room(c, s->p == c->proc ? 2 : 1);
+    if (err != CAPOS_OK)
+        return err;
+
+    /* ---- act ---- */
+    struct thread_spawn_args args = {
+        .entry = a->entry,
+        .stack = a->stack,
+        .tls = a->tls,
+        .arg = a->arg,
+        .affinity = a->affinity,
+    };
     struct kobj *h;
-    if (err == CAPOS_OK)
-        err = process_thread_spawn(s->p, &args, c->thread, &h);
+    err = process_thread_spawn(s->p, &args, c->thread, &h);
     if (err != CAPOS_OK)
         return err;
     c->out_caps[c->out_ncaps++] = h;

@@ -35,12 +35,14 @@
  * only what was never mapped.
  *
  * Preemption inside a call.  cap_call hands the object pointers into this
- * CPU's scratch buffers (c->params, c->result).  After vm_pause another
+ * CPU's scratch buffers (c->rpc.params, c->result).  After vm_pause another
  * call may be using them, and this thread may be running on another CPU.
- * So the parameters are decoded into locals before any pause, and map,
- * unmap and protect complete their calls themselves (vm_complete) with a
- * result message built on this thread's stack, returning CALL_PENDING so
- * that cap_call does not complete them again.  Nothing else is held across
+ * The generated dispatch (capos_VirtualMemory_SERVER) decodes the
+ * parameters into an argument struct on this thread's stack before any
+ * pause, so nothing reads c->rpc.params after one; map, unmap and protect
+ * complete their calls themselves (vm_complete) with a result message built
+ * on this thread's stack, returning CALL_PENDING so that cap_call does not
+ * complete them again.  Nothing else is held across
  * a pause: no lock, no pending operation (these calls never create one),
  * no per-CPU state; cap_call, the ring and the scheduler keep only
  * per-thread state across a dispatch, as they do when a thread blocks.  The
@@ -58,9 +60,9 @@
  * unmapped through any facet is refunded to the right one.  The wrapper is
  * a kernel object, so a limited caller costs no extra IPC hop.
  */
-#include "abi/errors.h"
 #include "arch.h"
 #include "arch/x86_64/paging.h"
+#include "capos.rpc.h"
 #include "elf/elf.h"
 #include "mm/kheap.h"
 #include "mm/ledger.h"
@@ -375,15 +377,11 @@ static int vm_claim(struct process *p, uint64_t start, uint64_t end)
     return CAPOS_OK;
 }
 
+/* Maps [addr, addr+len) (a range vmobj_map checked; addr 0: kernel-chosen)
+ * and gives the address in *out. */
 static int vm_map(struct process *p, struct vm_budget *budget, uint64_t addr, uint64_t len,
                   uint32_t prot, uint64_t *out)
 {
-    /* O(1) argument checks; kernel-chosen placement needs only a length
-     * that fits the area it chooses from. */
-    if (!vm_prot_valid(prot) ||
-        !(addr ? vm_range_valid(addr, len, CAPOS_USER_MIN, VM_USER_TOP)
-               : vm_range_valid(VM_AUTO_BASE, len, VM_AUTO_BASE, VM_USER_TOP)))
-        return CAPOS_ERR_INVALID_ARGUMENT;
     unsigned flags = vm_map_flags(prot);
     uint64_t done;
     spin_lock(&p->lock);
@@ -422,8 +420,6 @@ static int vm_map(struct process *p, struct vm_budget *budget, uint64_t addr, ui
 
 static int vm_unmap(struct process *p, uint64_t addr, uint64_t len)
 {
-    if (!vm_range_valid(addr, len, CAPOS_USER_MIN, VM_USER_TOP))
-        return CAPOS_ERR_INVALID_ARGUMENT;
     spin_lock(&p->lock);
     int err = vm_claim(p, addr, addr + len);
     spin_unlock(&p->lock);
@@ -440,8 +436,6 @@ static int vm_unmap(struct process *p, uint64_t addr, uint64_t len)
 
 static int vm_protect(struct process *p, uint64_t addr, uint64_t len, uint32_t prot)
 {
-    if (!vm_range_valid(addr, len, CAPOS_USER_MIN, VM_USER_TOP) || !vm_prot_valid(prot))
-        return CAPOS_ERR_INVALID_ARGUMENT;
     unsigned flags = vm_map_flags(prot);
     spin_lock(&p->lock);
     int err = vm_claim(p, addr, addr + len);
@@ -489,115 +483,126 @@ static int vm_complete(struct call *c, int err, bool has_addr, uint64_t addr)
     c->result_len = 0;
     if (err == CAPOS_OK && has_addr) {
         struct capnp_builder b;
-        const uint8_t *msg;
-        size_t len;
         capnp_builder_init(&b, buf, sizeof(buf));
-        capos_VirtualMemory_map_Results_set_addr(capos_VirtualMemory_map_Results_init_root(&b),
-                                                 addr);
-        if (capnp_builder_finish(&b, &msg, &len) == CAPNP_OK)
-            c->result_len = (uint32_t)len;
-        else
-            err = CAPOS_ERR_RESULT_TOO_LARGE;
+        capos_VirtualMemory_map_encode_results(&b,
+                                               &(capos_VirtualMemory_map_results){.addr = addr});
+        err = call_result_end(c, &b);
     }
     call_complete(c, err);
     return CALL_PENDING;
 }
 
+/* ---- the methods ---- */
+
+capos_VirtualMemory_SERVER(vmobj, struct vmobj, struct call);
+
 int vmobj_invoke(struct kobj *o, struct call *c)
 {
     struct vmobj *v = (struct vmobj *)o;
-    struct process *p = v->target;
-    struct capnp_reader r;
-    struct capnp_builder b;
-
-    if (p->state != PROCESS_ALIVE)
+    if (v->target->state != PROCESS_ALIVE)
         return CAPOS_ERR_PEER_GONE;
-    if (!call_params(c, &r))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    /* Map, unmap and protect decode their parameters into locals: after
-     * the first pause c->params is no longer this call's. */
-    switch (c->sqe->method) {
-    case capos_VirtualMemory_method_map: {
-        capos_VirtualMemory_map_Params_reader a = capos_VirtualMemory_map_Params_read_root(&r);
-        uint64_t addr = capos_VirtualMemory_map_Params_get_addr(a);
-        uint64_t len = capos_VirtualMemory_map_Params_get_len(a);
-        uint32_t prot = capos_VirtualMemory_map_Params_get_prot(a);
-        uint64_t out = 0;
-        if (!call_params_ok(&r))
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        int err = vm_map(p, v->budget, addr, len, prot, &out);
-        return vm_complete(c, err, true, out);
-    }
-    case capos_VirtualMemory_method_unmap: {
-        capos_VirtualMemory_unmap_Params_reader a = capos_VirtualMemory_unmap_Params_read_root(&r);
-        uint64_t addr = capos_VirtualMemory_unmap_Params_get_addr(a);
-        uint64_t len = capos_VirtualMemory_unmap_Params_get_len(a);
-        if (!call_params_ok(&r))
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        return vm_complete(c, vm_unmap(p, addr, len), false, 0);
-    }
-    case capos_VirtualMemory_method_protect: {
-        capos_VirtualMemory_protect_Params_reader a =
-            capos_VirtualMemory_protect_Params_read_root(&r);
-        uint64_t addr = capos_VirtualMemory_protect_Params_get_addr(a);
-        uint64_t len = capos_VirtualMemory_protect_Params_get_len(a);
-        uint32_t prot = capos_VirtualMemory_protect_Params_get_prot(a);
-        if (!call_params_ok(&r))
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        return vm_complete(c, vm_protect(p, addr, len, prot), false, 0);
-    }
-    case capos_VirtualMemory_method_quota: {
-        const struct vm_budget *bu = v->budget;
-        call_result_begin(c, &b);
-        capos_VirtualMemory_quota_Results_builder q =
-            capos_VirtualMemory_quota_Results_init_root(&b);
-        capos_VirtualMemory_quota_Results_set_limit(q, (bu ? bu->limit : ledger_limit(p->ledger)) *
-                                                           PAGE_SIZE);
-        capos_VirtualMemory_quota_Results_set_used(q, (bu ? bu->used : ledger_used(p->ledger)) *
-                                                          PAGE_SIZE);
-        return call_result_end(c, &b);
-    }
-    case capos_VirtualMemory_method_limit: {
-        uint64_t bytes = capos_VirtualMemory_limit_Params_get_bytes(
-            capos_VirtualMemory_limit_Params_read_root(&r));
-        if (!call_params_ok(&r) || !IS_ALIGNED(bytes, PAGE_SIZE))
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        /* Nesting is bounded, so every walk up a budget chain is O(1). */
-        if (v->budget && v->budget->depth >= VM_BUDGET_MAX_DEPTH)
-            return CAPOS_ERR_QUOTA_EXCEEDED;
+    return vmobj_dispatch(v, c);
+}
+
+/* Refuses a range that is not a non-empty, page-aligned part of [lo, hi)
+ * (vm_range_valid), naming the length when no range of that length could
+ * be, else the address. */
+static int vm_refuse_range(struct call *c, uint64_t len, uint64_t lo, uint64_t hi,
+                           uint32_t field_addr, uint32_t field_len)
+{
+    bool len_bad = len == 0 || !IS_ALIGNED(len, PAGE_SIZE) || len > hi - lo;
+    return capos_rpc_refuse(&c->rpc, len_bad ? field_len : field_addr);
+}
+
+static int vmobj_map(struct vmobj *v, struct call *c, const capos_VirtualMemory_map_args *a)
+{
+    uint64_t out = 0;
+    /* O(1) argument checks; kernel-chosen placement needs only a length
+     * that fits the area it chooses from. */
+    if (!vm_prot_valid(a->prot))
+        return capos_rpc_refuse(&c->rpc, capos_VirtualMemory_map_field_prot);
+    if (a->addr ? !vm_range_valid(a->addr, a->len, CAPOS_USER_MIN, VM_USER_TOP)
+                : !vm_range_valid(VM_AUTO_BASE, a->len, VM_AUTO_BASE, VM_USER_TOP))
+        return vm_refuse_range(c, a->len, a->addr ? CAPOS_USER_MIN : VM_AUTO_BASE, VM_USER_TOP,
+                               capos_VirtualMemory_map_field_addr,
+                               capos_VirtualMemory_map_field_len);
+    int err = vm_map(v->target, v->budget, a->addr, a->len, a->prot, &out);
+    return vm_complete(c, err, true, out);
+}
+
+static int vmobj_unmap(struct vmobj *v, struct call *c, const capos_VirtualMemory_unmap_args *a)
+{
+    if (!vm_range_valid(a->addr, a->len, CAPOS_USER_MIN, VM_USER_TOP))
+        return vm_refuse_range(c, a->len, CAPOS_USER_MIN, VM_USER_TOP,
+                               capos_VirtualMemory_unmap_field_addr,
+                               capos_VirtualMemory_unmap_field_len);
+    return vm_complete(c, vm_unmap(v->target, a->addr, a->len), false, 0);
+}
+
+static int vmobj_protect(struct vmobj *v, struct call *c, const capos_VirtualMemory_protect_args *a)
+{
+    if (!vm_range_valid(a->addr, a->len, CAPOS_USER_MIN, VM_USER_TOP))
+        return vm_refuse_range(c, a->len, CAPOS_USER_MIN, VM_USER_TOP,
+                               capos_VirtualMemory_protect_field_addr,
+                               capos_VirtualMemory_protect_field_len);
+    if (!vm_prot_valid(a->prot))
+        return capos_rpc_refuse(&c->rpc, capos_VirtualMemory_protect_field_prot);
+    return vm_complete(c, vm_protect(v->target, a->addr, a->len, a->prot), false, 0);
+}
+
+static int vmobj_quota(struct vmobj *v, struct call *c, const capos_VirtualMemory_quota_args *a)
+{
+    const struct vm_budget *bu = v->budget;
+    const struct ledger *l = v->target->ledger;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_VirtualMemory_quota_encode_results(
+        &b, &(capos_VirtualMemory_quota_results){
+                .limit = (bu ? bu->limit : ledger_limit(l)) * PAGE_SIZE,
+                .used = (bu ? bu->used : ledger_used(l)) * PAGE_SIZE,
+            });
+    return call_result_end(c, &b);
+}
+
+static int vmobj_limit(struct vmobj *v, struct call *c, const capos_VirtualMemory_limit_args *a)
+{
+    struct process *p = v->target;
+    uint64_t bytes = a->bytes;
+    if (!IS_ALIGNED(bytes, PAGE_SIZE))
+        return capos_rpc_refuse(&c->rpc, capos_VirtualMemory_limit_field_bytes);
+    /* Nesting is bounded, so every walk up a budget chain is O(1). */
+    if (v->budget && v->budget->depth >= VM_BUDGET_MAX_DEPTH)
+        return CAPOS_ERR_QUOTA_EXCEEDED;
+    spin_lock(&p->lock);
+    bool room = bytes / PAGE_SIZE <= budget_room(v->budget);
+    spin_unlock(&p->lock);
+    if (!room)
+        return capos_rpc_refuse(&c->rpc, capos_VirtualMemory_limit_field_bytes);
+    /* The room may shrink meanwhile; that is harmless, since every charge
+     * goes through the parent's budget too.  The facet and its budget are
+     * charged to the caller. */
+    int err;
+    struct vm_budget *nb = kheap_alloc(c->proc->ledger, sizeof(*nb), true, &err);
+    if (!nb)
+        return err;
+    nb->refs = 1;
+    nb->depth = v->budget ? v->budget->depth + 1 : 1;
+    nb->limit = bytes / PAGE_SIZE;
+    nb->parent = v->budget;
+    spin_lock(&p->lock);
+    if (nb->parent)
+        nb->parent->refs++;
+    spin_unlock(&p->lock);
+    struct kobj *lim = vmobj_new(c->proc->ledger, p, nb, &err);
+    if (!lim) {
         spin_lock(&p->lock);
-        bool room = bytes / PAGE_SIZE <= budget_room(v->budget);
+        budget_put(nb);
         spin_unlock(&p->lock);
-        if (!room)
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        /* The room may shrink meanwhile; that is harmless, since every
-         * charge goes through the parent's budget too. */
-        /* The facet and its budget are charged to the caller. */
-        int err;
-        struct vm_budget *nb = kheap_alloc(c->proc->ledger, sizeof(*nb), true, &err);
-        if (!nb)
-            return err;
-        nb->refs = 1;
-        nb->depth = v->budget ? v->budget->depth + 1 : 1;
-        nb->limit = bytes / PAGE_SIZE;
-        nb->parent = v->budget;
-        spin_lock(&p->lock);
-        if (nb->parent)
-            nb->parent->refs++;
-        spin_unlock(&p->lock);
-        struct kobj *lim = vmobj_new(c->proc->ledger, p, nb, &err);
-        if (!lim) {
-            spin_lock(&p->lock);
-            budget_put(nb);
-            spin_unlock(&p->lock);
-            return err;
-        }
-        c->out_caps[c->out_ncaps++] = lim;
-        call_result_begin(c, &b);
-        capos_VirtualMemory_limit_Results_set_memory(
-            capos_VirtualMemory_limit_Results_init_root(&b), 0);
-        return call_result_end(c, &b);
+        return err;
     }
-    default: return CAPOS_ERR_UNKNOWN_METHOD;
-    }
+    c->out_caps[c->out_ncaps++] = lim;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_VirtualMemory_limit_encode_results(&b, &(capos_VirtualMemory_limit_results){.memory = 0});
+    return call_result_end(c, &b);
 }
