@@ -106,12 +106,12 @@ void pending_free(struct pending_op *op)
     thread_put(pending_release(op));
 }
 
-int pending_complete_keep(struct pending_op *op, int err, const void *msg, uint32_t len,
-                          struct kobj **caps, unsigned ncaps)
+int pending_complete_keep(struct pending_op *op, int err, uint32_t detail, const void *msg,
+                          uint32_t len, struct kobj **caps, unsigned ncaps)
 {
     uint64_t recv_addr = op->recv_addr;
     uint32_t recv_len = op->recv_len;
-    struct capos_cqe cqe = {.user_data = op->user_data};
+    struct capos_cqe cqe = {.user_data = op->user_data, .detail = detail};
     /* Free first: the completion below may wake the owner on another CPU,
      * and its next submission may need this op.  The op's reference keeps
      * the owner reachable meanwhile. */
@@ -123,7 +123,7 @@ int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t l
                      struct kobj **caps, unsigned ncaps)
 {
     struct thread *owner = op->owner;
-    int res = pending_complete_keep(op, err, msg, len, caps, ncaps);
+    int res = pending_complete_keep(op, err, 0, msg, len, caps, ncaps);
     thread_put(owner);
     return res;
 }

@@ -100,10 +100,11 @@ struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
 int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t len,
                      struct kobj **caps, unsigned ncaps);
 
-/* Like pending_complete, but the op's reference on its owner passes to the
- * caller, who drops it with thread_put once done with the owner. */
-int pending_complete_keep(struct pending_op *op, int err, const void *msg, uint32_t len,
-                          struct kobj **caps, unsigned ncaps);
+/* Like pending_complete, with `detail` for the completion (0 unless err
+ * is an error), and the op's reference on its owner passes to the caller,
+ * who drops it with thread_put once done with the owner. */
+int pending_complete_keep(struct pending_op *op, int err, uint32_t detail, const void *msg,
+                          uint32_t len, struct kobj **caps, unsigned ncaps);
 
 /* Takes the op off its owner's list and returns it to the pool. */
 void pending_free(struct pending_op *op);

@@ -554,6 +554,14 @@ int endpoint_recv(struct thread *t, const struct capos_sqe *sqe)
     return CALL_PENDING;
 }
 
+/* A RETURN's detail is 0, or with an error status names a field of the
+ * call's parameters: the only kind of detail a server can know. */
+static bool return_detail_valid(const struct capos_sqe *sqe)
+{
+    return sqe->detail == 0 ||
+           (sqe->status != CAPOS_OK && CAPOS_RPC_DETAIL_KIND(sqe->detail) == CAPOS_DETAIL_PARAMS);
+}
+
 int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scratch)
 {
     struct process *p = t->proc;
@@ -564,7 +572,7 @@ int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scra
     int err = endpoint_server_of(p, sqe->cap, &ep);
     if (err != CAPOS_OK)
         return err;
-    if (sqe->status < 0 || sqe->status >= CAPOS_ERR_COUNT) {
+    if (sqe->status < 0 || sqe->status >= CAPOS_ERR_COUNT || !return_detail_valid(sqe)) {
         ep_put(ep);
         return CAPOS_ERR_INVALID_ARGUMENT;
     }
@@ -594,8 +602,9 @@ int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scra
     /* A server usually waits for its next call after replying.  The call's
      * reference on the client keeps it until the hand-off below. */
     sched_sync_begin();
-    int res = pending_complete_keep(call, status, scratch, status == CAPOS_OK ? sqe->send_len : 0,
-                                    x.objs, status == CAPOS_OK ? x.n : 0);
+    int res = pending_complete_keep(call, status, sqe->detail, scratch,
+                                    status == CAPOS_OK ? sqe->send_len : 0, x.objs,
+                                    status == CAPOS_OK ? x.n : 0);
     sched_sync_end();
     if (res == CAPOS_OK && status == CAPOS_OK)
         xfer_commit(p, &x);

@@ -71,7 +71,11 @@ _Static_assert(sizeof(struct capos_xfer) == 8, "xfer descriptor is 8 bytes");
  *  RELEASE   cap to drop      0                -                 -             -
  *
  * For CALL, `method` is the method ordinal.  For RETURN, `status` is the
- * ErrorCode delivered to the caller (0 = ok, with the result message).
+ * ErrorCode delivered to the caller (0 = ok, with the result message), and
+ * `detail` (which shares its place with recv_len, a field RETURN does not
+ * use) the detail of the caller's completion: with an error status, the
+ * field of the call's parameters that was wrong (a DetailKind params
+ * detail, docs/ring-abi.md), else 0.
  */
 struct capos_sqe {
     uint8_t opcode;
@@ -86,7 +90,10 @@ struct capos_sqe {
     };
     uint64_t send_addr;
     uint32_t send_len;
-    uint32_t recv_len;
+    union {
+        uint32_t recv_len; /* CALL, RECV */
+        uint32_t detail;   /* RETURN */
+    };
     uint64_t recv_addr;
     uint64_t xfer_addr;
     uint16_t xfer_count;
@@ -105,6 +112,7 @@ _Static_assert(offsetof(struct capos_sqe, token) == 16, "SQE layout");
 _Static_assert(offsetof(struct capos_sqe, send_addr) == 24, "SQE layout");
 _Static_assert(offsetof(struct capos_sqe, send_len) == 32, "SQE layout");
 _Static_assert(offsetof(struct capos_sqe, recv_len) == 36, "SQE layout");
+_Static_assert(offsetof(struct capos_sqe, detail) == 36, "SQE layout");
 _Static_assert(offsetof(struct capos_sqe, recv_addr) == 40, "SQE layout");
 _Static_assert(offsetof(struct capos_sqe, xfer_addr) == 48, "SQE layout");
 _Static_assert(offsetof(struct capos_sqe, xfer_count) == 56, "SQE layout");

@@ -64,6 +64,7 @@ enum {
     RING_F_RECV = 1 << 4,
     RING_F_XFER = 1 << 5,
     RING_F_STATUS = 1 << 6,
+    RING_F_DETAIL = 1 << 7, /* RETURN's detail, in recv_len's place */
 };
 
 /*
@@ -71,7 +72,7 @@ enum {
  * zero: every field the opcode does not use, plus `reserved` always.  The
  * check is then eight AND/ORs, the same cost for every opcode.  Word layout:
  *   0: opcode, flags, method, cap   1: user_data   2: word0   3: send_addr
- *   4: send_len, recv_len           5: recv_addr   6: xfer_addr
+ *   4: send_len, recv_len/detail    5: recv_addr   6: xfer_addr
  *   7: xfer_count, reserved, status
  */
 #define RING_M0(f)                                                                                 \
@@ -79,7 +80,8 @@ enum {
 #define RING_M2(f) ((f)&RING_F_WORD0 ? 0 : ~0ULL)
 #define RING_M3(f) ((f)&RING_F_SEND ? 0 : ~0ULL)
 #define RING_M4(f)                                                                                 \
-    (((f)&RING_F_SEND ? 0 : 0xffffffffULL) | ((f)&RING_F_RECV ? 0 : 0xffffffff00000000ULL))
+    (((f)&RING_F_SEND ? 0 : 0xffffffffULL) |                                                       \
+     ((f) & (RING_F_RECV | RING_F_DETAIL) ? 0 : 0xffffffff00000000ULL))
 #define RING_M5(f) ((f)&RING_F_RECV ? 0 : ~0ULL)
 #define RING_M6(f) ((f)&RING_F_XFER ? 0 : ~0ULL)
 #define RING_M7(f)                                                                                 \
@@ -95,7 +97,8 @@ static const uint8_t ring_fields[CAPOS_OP_COUNT] = {
     [CAPOS_OP_CALL] =
         RING_F_CAP | RING_F_METHOD | RING_F_WORD0 | RING_F_SEND | RING_F_RECV | RING_F_XFER,
     [CAPOS_OP_RECV] = RING_F_CAP | RING_F_RECV,
-    [CAPOS_OP_RETURN] = RING_F_CAP | RING_F_WORD0 | RING_F_SEND | RING_F_XFER | RING_F_STATUS,
+    [CAPOS_OP_RETURN] =
+        RING_F_CAP | RING_F_WORD0 | RING_F_SEND | RING_F_XFER | RING_F_STATUS | RING_F_DETAIL,
     [CAPOS_OP_RELEASE] = RING_F_CAP,
 };
 
@@ -104,8 +107,8 @@ static const uint64_t ring_zero_masks[CAPOS_OP_COUNT][8] = {
     [CAPOS_OP_CALL] = RING_MASKS(RING_F_CAP | RING_F_METHOD | RING_F_WORD0 | RING_F_SEND |
                                  RING_F_RECV | RING_F_XFER),
     [CAPOS_OP_RECV] = RING_MASKS(RING_F_CAP | RING_F_RECV),
-    [CAPOS_OP_RETURN] =
-        RING_MASKS(RING_F_CAP | RING_F_WORD0 | RING_F_SEND | RING_F_XFER | RING_F_STATUS),
+    [CAPOS_OP_RETURN] = RING_MASKS(RING_F_CAP | RING_F_WORD0 | RING_F_SEND | RING_F_XFER |
+                                   RING_F_STATUS | RING_F_DETAIL),
     [CAPOS_OP_RELEASE] = RING_MASKS(RING_F_CAP),
 };
 
@@ -145,7 +148,8 @@ static inline enum ring_sqe_check ring_sqe_validate(const struct capos_sqe *sqe)
         (sqe->recv_len == 0 && sqe->recv_addr != 0) ||
         (sqe->xfer_count == 0 && sqe->xfer_addr != 0))
         return RING_SQE_NONZERO;
-    if (sqe->send_len > CAPOS_MAX_MSG_BYTES || sqe->recv_len > RING_MAX_RECV)
+    if (sqe->send_len > CAPOS_MAX_MSG_BYTES ||
+        ((ring_fields[sqe->opcode] & RING_F_RECV) && sqe->recv_len > RING_MAX_RECV))
         return RING_SQE_TOO_LONG;
     if (sqe->xfer_count > CAPOS_MAX_XFER)
         return RING_SQE_TOO_MANY_CAPS;

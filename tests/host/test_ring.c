@@ -69,6 +69,8 @@ TEST(valid_entries)
     s.token = 99;
     s.status = 6;
     CHECK_EQ(ring_sqe_validate(&s), RING_SQE_OK);
+    s.detail = 0xffffffffu; /* RETURN's detail is no length: any value passes here */
+    CHECK_EQ(ring_sqe_validate(&s), RING_SQE_OK);
     memset(&s, 0, sizeof(s));
     s.opcode = CAPOS_OP_RELEASE;
     s.cap = 7;
@@ -109,6 +111,11 @@ TEST(rejects_fields_the_opcode_does_not_use)
     s.opcode = CAPOS_OP_RELEASE;
     s.cap = 1;
     s.method = 2;
+    CHECK_EQ(ring_sqe_validate(&s), RING_SQE_NONZERO);
+    memset(&s, 0, sizeof(s));
+    s.opcode = CAPOS_OP_RELEASE;
+    s.cap = 1;
+    s.detail = 1; /* only RETURN carries a detail */
     CHECK_EQ(ring_sqe_validate(&s), RING_SQE_NONZERO);
     s = sqe_call();
     s.send_len = 0; /* address without a length */

@@ -207,9 +207,10 @@ SMOKES = [
         'calls': [r'^tally-client: add apples 3: total 3$', r'^tally-client: add apples 4: total 7$',
                   r'^tally-client: add pears 1: total 1$', r'^tally-client: get apples: total 7$',
                   r'^tally-client: get plums: notFound$'],
-        'refused': [r'^tally-client: add \(no name\) 1: invalidArgument$',
-                    r'^tally-client: add pears 0: invalidArgument$',
-                    r'^tally-client: add a name of twenty bytes 1: invalidArgument$'],
+        'refused': [r'^tally-client: add \(no name\) 1: invalidArgument: params\.name$',
+                    r'^tally-client: add pears 0: invalidArgument: params\.amount$',
+                    r'^tally-client: add a name of twenty bytes 1: invalidArgument: '
+                    r'params\.name$'],
         'server-detail': [r'^tally: refused a call: params\.name$',
                           r'^tally: refused a call: params\.amount$',
                           r'^tally: refused a call: params\.name$',

@@ -1,9 +1,11 @@
 /*
  * Client of the tally service (user/services/tally.c) through the
  * generated stubs: adds to counters, then makes calls the service's
- * generated decoder refuses.  It also shows what the kernel says about a
- * refused call: the field a kernel object refused (EntropySource.fill with
- * len 0) and which check refused a malformed submission entry.
+ * generated decoder refuses and prints the field each refusal names (the
+ * service's RETURN carries it into this completion).  It also shows what
+ * the kernel says about a refused call: the field a kernel object refused
+ * (EntropySource.fill with len 0) and which check refused a malformed
+ * submission entry.
  */
 #include "capos.h"
 
@@ -15,12 +17,16 @@ static void add(const char *name, uint32_t amount)
 {
     capos_Tally_add_args a = {.name = {name, name ? (uint32_t)strlen(name) : 0}, .amount = amount};
     capos_Tally_add_results r;
-    int err = capos_Tally_add_call(tally, &a, &r, NULL);
+    struct capos_rpc_opts o = {0};
+    char why[64];
+    int err = capos_Tally_add_call(tally, &a, &r, &o);
     if (err == CAPOS_OK)
         capos_printf("tally-client: add %s %u: total %lu\n", name, amount, (unsigned long)r.total);
     else
-        capos_printf("tally-client: add %s %u: %s\n", name ? name : "(no name)", amount,
-                     capos_error_name(err));
+        capos_printf("tally-client: add %s %u: %s: %s\n", name ? name : "(no name)", amount,
+                     capos_error_name(err),
+                     capos_detail_name(why, sizeof(why), o.detail, capos_Tally_INTERFACE_ID,
+                                       capos_Tally_method_add));
 }
 
 static void get(const char *name)

@@ -184,25 +184,15 @@ static struct capos_sqe *ipc_prep(void)
     return s;
 }
 
-static void ipc_prep_recv(struct capos_sqe *s, uint32_t server, void *buf, uint32_t buf_len,
-                          uint64_t cookie)
-{
-    s->opcode = CAPOS_OP_RECV;
-    s->cap = server;
-    s->recv_addr = (uint64_t)(uintptr_t)buf;
-    s->recv_len = buf_len;
-    s->user_data = cookie;
-}
-
 int capos_recv(uint32_t server, void *buf, uint32_t buf_len, struct capos_request *req)
 {
     struct capos_cqe c;
     struct capos_sqe *s = ipc_prep();
     if (!s)
         return CAPOS_ERR_EXHAUSTED;
-    uint64_t cookie = capos_ring_cookie();
-    ipc_prep_recv(s, server, buf, buf_len, cookie);
-    int r = capos_ring_wait(cookie, &c);
+    capos_sqe_recv(s, server, buf, buf_len);
+    s->user_data = capos_ring_cookie();
+    int r = capos_ring_wait(s->user_data, &c);
     if (r)
         return -r;
     if (c.result == CAPOS_OK)
@@ -210,52 +200,47 @@ int capos_recv(uint32_t server, void *buf, uint32_t buf_len, struct capos_reques
     return c.result;
 }
 
-static void ipc_prep_return(struct capos_sqe *s, uint32_t server, uint64_t token, int status,
-                            const void *msg, uint32_t len, const struct capos_xfer *xfer,
-                            uint16_t nxfer, uint64_t cookie)
-{
-    s->opcode = CAPOS_OP_RETURN;
-    s->cap = server;
-    s->token = token;
-    s->status = status;
-    if (len) {
-        s->send_addr = (uint64_t)(uintptr_t)msg;
-        s->send_len = len;
-    }
-    if (nxfer) {
-        s->xfer_addr = (uint64_t)(uintptr_t)xfer;
-        s->xfer_count = nxfer;
-    }
-    s->user_data = cookie;
-}
-
 int capos_return(uint32_t server, uint64_t token, int status, const void *msg, uint32_t len,
                  const struct capos_xfer *xfer, uint16_t nxfer)
+{
+    return capos_return_detail(server, token, status, 0, msg, len, xfer, nxfer);
+}
+
+int capos_return_detail(uint32_t server, uint64_t token, int status, uint32_t detail,
+                        const void *msg, uint32_t len, const struct capos_xfer *xfer,
+                        uint16_t nxfer)
 {
     struct capos_cqe c;
     struct capos_sqe *s = ipc_prep();
     if (!s)
         return CAPOS_ERR_EXHAUSTED;
-    uint64_t cookie = capos_ring_cookie();
-    ipc_prep_return(s, server, token, status, msg, len, xfer, nxfer, cookie);
-    int r = capos_ring_wait(cookie, &c);
+    capos_sqe_return(s, server, token, status, detail, msg, len, xfer, nxfer);
+    s->user_data = capos_ring_cookie();
+    int r = capos_ring_wait(s->user_data, &c);
     return r ? -r : c.result;
 }
 
 int capos_reply_recv(uint32_t server, uint64_t token, int status, const void *msg, uint32_t len,
                      void *buf, uint32_t buf_len, struct capos_request *req)
 {
+    return capos_reply_recv_detail(server, token, status, 0, msg, len, buf, buf_len, req);
+}
+
+int capos_reply_recv_detail(uint32_t server, uint64_t token, int status, uint32_t detail,
+                            const void *msg, uint32_t len, void *buf, uint32_t buf_len,
+                            struct capos_request *req)
+{
     struct capos_cqe c;
     struct capos_sqe *s1 = ipc_prep();
     if (!s1)
         return CAPOS_ERR_EXHAUSTED;
-    uint64_t c1 = capos_ring_cookie();
-    ipc_prep_return(s1, server, token, status, msg, len, 0, 0, c1);
+    capos_sqe_return(s1, server, token, status, detail, msg, len, 0, 0);
+    uint64_t c1 = s1->user_data = capos_ring_cookie();
     struct capos_sqe *s2 = ipc_prep();
     if (!s2)
         return CAPOS_ERR_EXHAUSTED;
-    uint64_t c2 = capos_ring_cookie();
-    ipc_prep_recv(s2, server, buf, buf_len, c2);
+    capos_sqe_recv(s2, server, buf, buf_len);
+    uint64_t c2 = s2->user_data = capos_ring_cookie();
     /* The RETURN's result matters less than the next call: a client that
      * went away (peerGone) must not stop the server. */
     int r = capos_ring_wait(c2, &c);

@@ -80,4 +80,15 @@ int capos_return(uint32_t server, uint64_t token, int status, const void *msg, u
 int capos_reply_recv(uint32_t server, uint64_t token, int status, const void *msg, uint32_t len,
                      void *buf, uint32_t buf_len, struct capos_request *req);
 
+/* The same, refusing the call with `detail` for the caller's completion
+ * alongside an error status: CAPOS_RPC_DETAIL(CAPOS_DETAIL_PARAMS, field)
+ * names the parameter that was wrong (the kernel refuses any other kind,
+ * and any detail with status ok, with invalidArgument). */
+int capos_return_detail(uint32_t server, uint64_t token, int status, uint32_t detail,
+                        const void *msg, uint32_t len, const struct capos_xfer *xfer,
+                        uint16_t nxfer);
+int capos_reply_recv_detail(uint32_t server, uint64_t token, int status, uint32_t detail,
+                            const void *msg, uint32_t len, void *buf, uint32_t buf_len,
+                            struct capos_request *req);
+
 #endif

@@ -129,23 +129,9 @@ static struct capos_sqe *ring_prep_call(struct capos_ring_client *rc, uint32_t c
     struct capos_sqe *s = ring_prep_on(rc);
     if (!s)
         return 0;
-    s->opcode = CAPOS_OP_CALL;
-    s->cap = cap;
-    s->interface_id = interface_id;
-    s->method = method;
+    capos_sqe_call(s, cap, interface_id, method, params, params_len, result, result_cap, xfer,
+                   nxfer);
     s->user_data = rc->next_cookie++;
-    if (params_len) {
-        s->send_addr = (uint64_t)(uintptr_t)params;
-        s->send_len = params_len;
-    }
-    if (result_cap) {
-        s->recv_addr = (uint64_t)(uintptr_t)result;
-        s->recv_len = result_cap;
-    }
-    if (nxfer) {
-        s->xfer_addr = (uint64_t)(uintptr_t)xfer;
-        s->xfer_count = nxfer;
-    }
     return s;
 }
 

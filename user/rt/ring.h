@@ -67,6 +67,67 @@ static inline struct capos_sqe *capos_ring_prep(void)
     return s;
 }
 
+/* ---- filling a prepared (zeroed) SQE; user_data is the caller's ----
+ * A length of 0 leaves its address 0, as the kernel requires. */
+
+/* CALL of `method` of `interface_id` on cap, with the parameter message,
+ * the result buffer and the capabilities to send. */
+static inline void capos_sqe_call(struct capos_sqe *s, uint32_t cap, uint64_t interface_id,
+                                  uint16_t method, const void *params, uint32_t params_len,
+                                  void *result, uint32_t result_len, const struct capos_xfer *xfer,
+                                  uint16_t nxfer)
+{
+    s->opcode = CAPOS_OP_CALL;
+    s->cap = cap;
+    s->interface_id = interface_id;
+    s->method = method;
+    if (params_len) {
+        s->send_addr = (uint64_t)(uintptr_t)params;
+        s->send_len = params_len;
+    }
+    if (result_len) {
+        s->recv_addr = (uint64_t)(uintptr_t)result;
+        s->recv_len = result_len;
+    }
+    if (nxfer) {
+        s->xfer_addr = (uint64_t)(uintptr_t)xfer;
+        s->xfer_count = nxfer;
+    }
+}
+
+/* RECV on the server facet `server` into buf. */
+static inline void capos_sqe_recv(struct capos_sqe *s, uint32_t server, void *buf, uint32_t len)
+{
+    s->opcode = CAPOS_OP_RECV;
+    s->cap = server;
+    if (len) {
+        s->recv_addr = (uint64_t)(uintptr_t)buf;
+        s->recv_len = len;
+    }
+}
+
+/* RETURN of the call `token` with `status` and, with an error status, its
+ * `detail` (0, or a field of the call's parameters); the result message
+ * and capabilities go with an ok status. */
+static inline void capos_sqe_return(struct capos_sqe *s, uint32_t server, uint64_t token,
+                                    int status, uint32_t detail, const void *msg, uint32_t len,
+                                    const struct capos_xfer *xfer, uint16_t nxfer)
+{
+    s->opcode = CAPOS_OP_RETURN;
+    s->cap = server;
+    s->token = token;
+    s->status = status;
+    s->detail = detail;
+    if (len) {
+        s->send_addr = (uint64_t)(uintptr_t)msg;
+        s->send_len = len;
+    }
+    if (nxfer) {
+        s->xfer_addr = (uint64_t)(uintptr_t)xfer;
+        s->xfer_count = nxfer;
+    }
+}
+
 /* Number of prepared entries not yet submitted. */
 uint32_t capos_ring_unsubmitted(void);
 

@@ -1,7 +1,9 @@
 /*
  * The userspace server loop of generated dispatch (see serve.h): RECV into
  * a buffer large enough for any message, hand the call to the dispatch as
- * a struct capos_serve_call, RETURN its status and result.  Answering and
+ * a struct capos_serve_call, RETURN its status and result, or with an
+ * error status the detail of the refusal, which the caller's completion
+ * carries (opts.detail of a generated stub).  Answering and
  * waiting for the next call take one kernel entry when no capabilities go
  * back.
  */
@@ -28,6 +30,17 @@ static int server_result(struct capos_server *s, int status, const uint8_t **msg
         return CAPOS_ERR_RESULT_TOO_LARGE;
     *len = (uint32_t)n;
     return CAPOS_OK;
+}
+
+/* The detail the caller's completion gets: why the dispatch refused the
+ * call (rpc.detail, a field of its parameters), with an error status only.
+ * The kernel takes no other kind of detail from a server. */
+static uint32_t server_detail(const struct capos_server *s, int status)
+{
+    uint32_t d = s->call.rpc.detail;
+    if (status == CAPOS_OK || CAPOS_RPC_DETAIL_KIND(d) != CAPOS_DETAIL_PARAMS)
+        return 0;
+    return d;
 }
 
 /* Makes s->call describe the call just received. */
@@ -57,8 +70,9 @@ bool capos_server_next(struct capos_server *s, int status)
         const uint8_t *msg;
         uint32_t len;
         status = server_result(s, status, &msg, &len);
-        err = capos_reply_recv(s->endpoint, s->req.token, status, msg, len, s->recv,
-                               sizeof(s->recv), &s->req);
+        err = capos_reply_recv_detail(s->endpoint, s->req.token, status,
+                                      server_detail(s, status), msg, len, s->recv,
+                                      sizeof(s->recv), &s->req);
     } else {
         err = capos_recv(s->endpoint, s->recv, sizeof(s->recv), &s->req);
     }
@@ -76,7 +90,7 @@ void capos_server_reply(struct capos_server *s, int status)
     if (!s->serving)
         return;
     status = server_result(s, status, &msg, &len);
-    capos_return(s->endpoint, s->req.token, status, msg, len, s->call.xfer,
-                 status == CAPOS_OK ? s->call.nxfer : 0);
+    capos_return_detail(s->endpoint, s->req.token, status, server_detail(s, status), msg, len,
+                        s->call.xfer, status == CAPOS_OK ? s->call.nxfer : 0);
     s->serving = false;
 }
