@@ -70,9 +70,8 @@ bool capos_server_next(struct capos_server *s, int status)
         const uint8_t *msg;
         uint32_t len;
         status = server_result(s, status, &msg, &len);
-        err = capos_reply_recv_detail(s->endpoint, s->req.token, status,
-                                      server_detail(s, status), msg, len, s->recv,
-                                      sizeof(s->recv), &s->req);
+        err = capos_reply_recv_detail(s->endpoint, s->req.token, status, server_detail(s, status),
+                                      msg, len, s->recv, sizeof(s->recv), &s->req);
     } else {
         err = capos_recv(s->endpoint, s->recv, sizeof(s->recv), &s->req);
     }
