@@ -79,6 +79,9 @@ def run_host(results, args):
                     (p.returncode, seen, (p.stderr or '')[-2000:]))
 
 
+SIGN_OF_TROUBLE = re.compile(r'fail|panic|fault|timed? ?out|refused|error', re.I)
+
+
 # Whole-tree checks: (name, command).  Each passes if the command exits 0.
 CHECKS = [
     ('check-gen', ['make', '-s', 'check-gen']),
@@ -338,11 +341,21 @@ def main():
             fn(results, args)
     if results.failures:
         print('\nfailures:')
+        shown = set()
         for name, reason, log in results.failures:
             print('  %s: %s%s' % (name, reason, ' (log: %s)' % log if log else ''))
-            if args.keep_logs and log and os.path.exists(log):
-                with open(log, errors='replace') as f:
-                    print(''.join('    | ' + l for l in f.readlines()[-40:]))
+            if not log or log in shown or not os.path.exists(log):
+                continue
+            shown.add(log)
+            with open(log, errors='replace') as f:
+                lines = f.readlines()
+            if args.keep_logs:
+                print(''.join('    | ' + l for l in lines[-40:]))
+            else:
+                # A CI log keeps only the summary: quote the lines that say
+                # what went wrong, and how the machine ended.
+                bad = [l for l in lines if SIGN_OF_TROUBLE.search(l)][-8:]
+                print(''.join('    | ' + l for l in bad + lines[-3:]), end='')
     print('%d passed, %d failed' % (results.passed, results.failed))
     sys.exit(1 if results.failed else 0)
 
