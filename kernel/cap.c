@@ -147,21 +147,12 @@ int cap_insert(struct process *p, struct kobj *o, uint32_t *id)
     return err;
 }
 
-int cap_lookup_lock(struct process *p, uint32_t id, struct kobj **o)
+int cap_lookup_failed(struct process *p, uint32_t id)
 {
-    spin_lock(&p->caps.lock);
-    *o = p->caps.slots ? captable_get(&p->caps.t, id) : NULL;
-    if (*o)
-        return CAPOS_OK;
     const struct captable_slot *slot;
     int err = p->caps.slots ? cap_err(captable_lookup(&p->caps.t, id, &slot)) : CAPOS_ERR_PEER_GONE;
     spin_unlock(&p->caps.lock);
     return err;
-}
-
-void cap_lookup_unlock(struct process *p)
-{
-    spin_unlock(&p->caps.lock);
 }
 
 int cap_get(struct process *p, uint32_t id, struct kobj **o)
@@ -391,4 +382,15 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
 int cap_return(struct thread *t, const struct capos_sqe *sqe)
 {
     return endpoint_return(t, sqe, cap_scratch_params[this_cpu()->id]);
+}
+
+bool cap_fast_call(struct thread *t, const struct capos_sqe *sqe)
+{
+    return endpoint_fast_call(t, sqe, cap_scratch_params[this_cpu()->id]);
+}
+
+bool cap_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv,
+                    int *result)
+{
+    return endpoint_fast_reply(t, ret, rcv, cap_scratch_params[this_cpu()->id], result);
 }

@@ -26,6 +26,7 @@
 #include "mm/pmm.h"
 #include "panic.h"
 #include "printk.h"
+#include "ring.h"
 #include "sched.h"
 #include "system.h"
 #include "time.h"
@@ -129,6 +130,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
         panic("out of memory for the capability call buffers");
     sched_init_cpu(&cpus[0]);
     smp_init(0);
+    ring_fast_init();
     kprintf("capOS: boot self-report complete\n");
     const struct boot_module *m = &boot_info.modules[0];
     arch_irq_disable();

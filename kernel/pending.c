@@ -18,73 +18,38 @@ void pending_pool_init(struct ring *r)
     r->pending = NULL;
     r->pending_free = NULL;
     r->setup_op = NULL;
+    struct pending_op *fast[2] = {&r->fast_call, &r->fast_recv};
+    for (unsigned i = 0; i < 2; i++) {
+        fast[i]->in_use = false;
+        fast[i]->embedded = true;
+        fast[i]->timer.kind = TIMER_OP_COMPLETE;
+        fast[i]->timer.op = fast[i];
+    }
     for (unsigned i = 0; i < CAPOS_RING_CQ_ENTRIES; i++) {
         r->pending_pool[i].in_use = false;
+        /* What an op's timer does never changes. */
+        r->pending_pool[i].timer.kind = TIMER_OP_COMPLETE;
+        r->pending_pool[i].timer.op = &r->pending_pool[i];
         r->pending_pool[i].free_next = r->pending_free;
         r->pending_free = &r->pending_pool[i];
     }
 }
 
-/* Returns an op to its ring's free list; ring lock held. */
-static void pending_release_locked(struct ring *r, struct pending_op *op)
-{
-    op->in_use = false;
-    op->free_next = r->pending_free;
-    r->pending_free = op;
-}
-
 /* Every op holds a reference on its owner, so that whoever completes it can
- * still reach the owner's ring after the owner started exiting. */
-
-static void pending_unlink_locked(struct ring *r, struct pending_op *op)
-{
-    if (!op->owner_prev && r->pending != op)
-        return; /* a canceller already took it off the list */
-    if (op->owner_prev)
-        op->owner_prev->owner_next = op->owner_next;
-    else
-        r->pending = op->owner_next;
-    if (op->owner_next)
-        op->owner_next->owner_prev = op->owner_prev;
-    op->owner_next = op->owner_prev = NULL;
-}
+ * still reach the owner's ring after the owner started exiting.
+ *
+ * The ring lock is never taken with interrupts on (every kernel entry
+ * turns them off, timer expiry included), so plain spin_lock serves. */
 
 struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
                                const struct capos_sqe *sqe)
 {
     struct ring *r = &owner->ring;
-    uint64_t flags = spin_lock_irqsave(&r->lock);
-    struct pending_op *op = r->pending_free;
-    if (!op) {
-        spin_unlock_irqrestore(&r->lock, flags);
-        return NULL;
-    }
-    r->pending_free = op->free_next;
-    /* Every field a kind relies on is set here or by its creator. */
-    op->in_use = true;
-    op->kind = kind;
-    op->owner = owner;
-    op->user_data = sqe->user_data;
-    op->recv_addr = sqe->recv_addr;
-    op->recv_len = sqe->recv_len;
-    op->wait_next = NULL;
-    op->target = NULL;
-    op->msg = NULL;
-    op->msg_len = 0;
-    op->xfer.n = 0;
-    op->timer.armed = false;
-    op->timer.firing = false;
-    op->timer.sync_cancel = false;
-    op->timer.kind = TIMER_OP_COMPLETE;
-    op->timer.op = op;
-    op->owner_prev = NULL;
-    op->owner_next = r->pending;
-    if (r->pending)
-        r->pending->owner_prev = op;
-    r->pending = op;
-    r->setup_op = op;
-    spin_unlock_irqrestore(&r->lock, flags);
-    thread_get(owner);
+    spin_lock(&r->lock);
+    struct pending_op *op = pending_get_locked(r, owner, kind, sqe);
+    spin_unlock(&r->lock);
+    if (op)
+        thread_get(owner);
     return op;
 }
 
@@ -94,10 +59,9 @@ struct thread *pending_release(struct pending_op *op)
     struct ring *r = &owner->ring;
     if (__atomic_load_n(&op->timer.armed, __ATOMIC_ACQUIRE))
         timerq_cancel(&op->timer); /* only sleeps and timed parks arm one */
-    uint64_t flags = spin_lock_irqsave(&r->lock);
-    pending_unlink_locked(r, op);
-    pending_release_locked(r, op);
-    spin_unlock_irqrestore(&r->lock, flags);
+    spin_lock(&r->lock);
+    pending_put_locked(r, op);
+    spin_unlock(&r->lock);
     return owner;
 }
 
@@ -162,7 +126,7 @@ void pending_cancel_all(struct thread *t)
         /* An op someone else already took stays allocated until they are done. */
         if (pending_detach(op)) {
             flags = spin_lock_irqsave(&r->lock);
-            pending_release_locked(r, op);
+            pending_free_locked(r, op);
             spin_unlock_irqrestore(&r->lock, flags);
             thread_put(t);
         }

@@ -48,6 +48,7 @@ enum ipc_call_state {
 struct pending_op {
     enum pending_kind kind;
     bool in_use;
+    bool embedded;        /* one of its ring's fast-path ops, not from the pool */
     bool orphaned;        /* PENDING_CALL whose client exited after delivery */
     struct thread *owner; /* whose ring the completion goes to */
     uint64_t user_data;

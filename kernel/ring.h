@@ -13,6 +13,7 @@
 #define CAPOS_KERNEL_RING_H
 
 #include "abi/ring.h"
+#include "ring/ring.h"
 #include "base/compiler.h"
 #include "pending.h"
 #include "spinlock.h"
@@ -47,8 +48,173 @@ struct ring {
      * leave it to the owner.  Written only by the owner: set under the
      * lock, cleared without it (pending_setup_done). */
     struct pending_op *setup_op;
+    /* The IPC fast path's two ops (docs/ipc.md): the synchronous call
+     * this thread makes and the RECV it posts after a RETURN.  Each is
+     * taken only while free (in_use clear); released like any op, they
+     * return here instead of to the pool. */
+    struct pending_op fast_call, fast_recv;
     struct pending_op pending_pool[CAPOS_RING_CQ_ENTRIES];
 };
+
+/* ---- completion queue, with the ring lock held (ring.c) ---- */
+
+/* Reads the process's cq_head and returns how many completions are posted
+ * and unconsumed; false if the head is impossible. */
+static ALWAYS_INLINE bool ring_posted(struct ring *r, uint32_t *posted)
+{
+    uint32_t head = __atomic_load_n(&r->hdr->cq_head, __ATOMIC_ACQUIRE);
+    uint32_t space;
+    /* cq_tail changes under the lock; callers that do not hold it take a
+     * snapshot, and posts only ever add to it. */
+    uint32_t tail = __atomic_load_n(&r->cq_tail, __ATOMIC_RELAXED);
+    if (!ring_cq_space(tail, head, CAPOS_RING_CQ_ENTRIES, 0, &space))
+        return false;
+    *posted = CAPOS_RING_CQ_ENTRIES - space;
+    return true;
+}
+
+/* The cap_enter waiter to wake, if enough completions are now posted; ring
+ * lock held (the wake itself happens after it is dropped). */
+static ALWAYS_INLINE struct thread *ring_take_waiter(struct ring *r)
+{
+    uint32_t posted;
+    struct thread *t = r->waiter;
+    if (t && (!ring_posted(r, &posted) || posted >= r->wait_min)) {
+        /* A corrupt head also wakes the waiter, which then dies on it. */
+        r->waiter = NULL;
+        return t;
+    }
+    return NULL;
+}
+
+/* The slot for the next completion; the caller fills it and publishes. */
+static ALWAYS_INLINE struct capos_cqe *ring_next_cqe(struct ring *r)
+{
+    return &r->cq[r->cq_tail & (CAPOS_RING_CQ_ENTRIES - 1)];
+}
+
+/* Accounts for a completion written at the tail; the shared tail is
+ * published by the caller (at once, or at the end of a submission batch). */
+static ALWAYS_INLINE void ring_advance_tail(struct ring *r)
+{
+    __atomic_store_n(&r->cq_tail, r->cq_tail + 1, __ATOMIC_RELAXED);
+    if (r->cq_reserved > 0)
+        r->cq_reserved--;
+}
+
+static ALWAYS_INLINE void ring_publish_tail(struct ring *r)
+{
+    __atomic_store_n(&r->hdr->cq_tail, r->cq_tail, __ATOMIC_RELEASE);
+}
+
+/* ring_post's work with the lock held, for a ring that is not dead: the
+ * completion goes into its reserved slot and is published; returns the
+ * waiter to wake once the lock is dropped, if the completion met its
+ * wait. */
+static ALWAYS_INLINE struct thread *ring_post_locked(struct ring *r, const struct capos_cqe *cqe)
+{
+    *ring_next_cqe(r) = *cqe;
+    ring_advance_tail(r);
+    ring_publish_tail(r);
+    return ring_take_waiter(r);
+}
+
+/* ring_post_locked with the completion's fields written straight into its
+ * slot (no copy through a struct): what the IPC fast path posts. */
+static ALWAYS_INLINE struct thread *ring_post_fields_locked(struct ring *r, uint64_t user_data,
+                                                          int32_t result, uint32_t result_len,
+                                                          uint16_t method, uint64_t interface_id,
+                                                          uint64_t badge, uint64_t token)
+{
+    uint64_t *c = (uint64_t *)(void *)ring_next_cqe(r);
+    c[0] = user_data;
+    c[1] = (uint32_t)result | (uint64_t)result_len << 32;
+    c[2] = (uint64_t)method << 16; /* ncaps 0, flags 0 */
+    c[3] = interface_id;
+    c[4] = badge;
+    c[5] = token;
+    c[6] = c[7] = 0;
+    ring_advance_tail(r);
+    ring_publish_tail(r);
+    return ring_take_waiter(r);
+}
+
+/* ---- the pending-op pool (pending.c), with the ring lock held ----
+ * Inline: the IPC fast path allocates and frees ops while it holds the
+ * lock for other reasons. */
+
+/* Takes an op off the owner list (if a canceller has not already). */
+static ALWAYS_INLINE void pending_unlink_locked(struct ring *r, struct pending_op *op)
+{
+    if (!op->owner_prev && r->pending != op)
+        return; /* a canceller already took it off the list */
+    if (op->owner_prev)
+        op->owner_prev->owner_next = op->owner_next;
+    else
+        r->pending = op->owner_next;
+    if (op->owner_next)
+        op->owner_next->owner_prev = op->owner_prev;
+    op->owner_next = op->owner_prev = NULL;
+}
+
+/* Returns an op (off the owner list) to the free list, or a fast-path op
+ * to its ring. */
+static ALWAYS_INLINE void pending_free_locked(struct ring *r, struct pending_op *op)
+{
+    if (op->embedded) {
+        __atomic_store_n(&op->in_use, false, __ATOMIC_RELEASE);
+        return;
+    }
+    op->in_use = false;
+    op->free_next = r->pending_free;
+    r->pending_free = op;
+}
+
+/* An op of `kind` for `sqe`, on the owner list and in setup; NULL if the
+ * pool is empty.  The caller takes the op's reference on the owner
+ * (thread_get) once the lock is dropped. */
+static ALWAYS_INLINE struct pending_op *pending_get_locked(struct ring *r, struct thread *owner,
+                                                           enum pending_kind kind,
+                                                           const struct capos_sqe *sqe)
+{
+    struct pending_op *op = r->pending_free;
+    if (!op)
+        return NULL;
+    r->pending_free = op->free_next;
+    /* Every field a kind relies on is set here or by its creator. */
+    op->in_use = true;
+    op->kind = kind;
+    op->owner = owner;
+    op->user_data = sqe->user_data;
+    op->recv_addr = sqe->recv_addr;
+    op->recv_len = sqe->recv_len;
+    op->wait_next = NULL;
+    op->target = NULL;
+    op->msg = NULL;
+    op->msg_len = 0;
+    op->xfer.n = 0;
+    op->timer.armed = false;
+    op->timer.firing = false;
+    op->timer.sync_cancel = false;
+    op->owner_prev = NULL;
+    op->owner_next = r->pending;
+    if (r->pending)
+        r->pending->owner_prev = op;
+    r->pending = op;
+    r->setup_op = op;
+    return op;
+}
+
+/* pending_release with the lock held: unlinks and frees the op.  The op's
+ * timer must be disarmed already (only sleeps and timed parks arm one). */
+static ALWAYS_INLINE void pending_put_locked(struct ring *r, struct pending_op *op)
+{
+    pending_unlink_locked(r, op);
+    pending_free_locked(r, op);
+    /* An op its owner drops while setting it up is no longer in setup. */
+    if (r->setup_op == op)
+        r->setup_op = NULL;
+}
 
 /* The owner's SQE dispatch is over: its op (if any) is queued or done.
  * No lock: a canceller that still sees the op as in setup leaves it to the
@@ -68,6 +234,12 @@ bool ring_create(struct thread *t, uint64_t user_va);
 /* Unmaps and frees a ring region (thread exit; process teardown frees the
  * frames of a whole address space instead). */
 void ring_destroy(struct thread *t);
+
+/* Whether cap_enter takes the fast path (docs/ipc.md); off with
+ * "ipcfast=0" on the kernel command line, which ring_fast_init reads once
+ * at boot, before any process exists. */
+extern bool ring_fast;
+void ring_fast_init(void);
 
 /* cap_enter: processes submissions, then waits for min_complete completions
  * or the timeout; returns the number of completions available, or a

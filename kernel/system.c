@@ -192,6 +192,8 @@ void system_halt(void)
     kprintf("ipc: %lu calls met a waiting receiver, %lu were queued first; %lu direct "
             "switches\n",
             (unsigned long)ipc.direct, (unsigned long)ipc.queued, (unsigned long)ipc.fast_switches);
+    kprintf("ipc: fast path: %lu calls, %lu returns\n", (unsigned long)ipc.fast_calls,
+            (unsigned long)ipc.fast_returns);
     system_report_cpus();
     kprintf("system: all processes have exited; halting\n");
     system_exit(SYSTEM_EXIT_SUCCESS);

@@ -45,11 +45,6 @@ struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp
     return t;
 }
 
-void thread_get(struct thread *t)
-{
-    __atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
-}
-
 void thread_put(struct thread *t)
 {
     if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {

@@ -87,7 +87,11 @@ void thread_discard(struct thread *t);
  * kernel stack and its struct thread (mostly the ring's pending-op pool). */
 #define THREAD_KERNEL_FRAMES (KSTACK_PAGES + (sizeof(struct thread) + 4095) / 4096)
 
-void thread_get(struct thread *t);
+static inline void thread_get(struct thread *t)
+{
+    __atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
 void thread_put(struct thread *t);
 
 #endif

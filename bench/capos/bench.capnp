@@ -1,8 +1,8 @@
 # The capOS benchmark system: the benchmark program and its IPC server,
 # booted on one vCPU under icount.  The benchmark also creates threads, so
 # it holds a ThreadSpawner, memory for their stacks and a ParkSpace.
-# profileThread and profileIpc are the same system with the benchmark in its
-# profiling mode (bench/capos/profile.py).
+# The profile* constants are the same system with the benchmark in its
+# profiling mode for one operation (bench/capos/profile.py).
 @0xb7465d24c68537c8;
 
 using Capos = import "/capos.capnp";
@@ -37,3 +37,18 @@ const profileIpc :Capos.SystemManifest = (
   formatVersion = 1, name = "bench-profile", binaries = .binaries, init = "init",
   services = [ .server, (name = "bench", binary = "bench", grants = .benchGrants,
                          argv = [ "bench", "profile", "ipc" ]) ] );
+
+const profileIpc64 :Capos.SystemManifest = (
+  formatVersion = 1, name = "bench-profile", binaries = .binaries, init = "init",
+  services = [ .server, (name = "bench", binary = "bench", grants = .benchGrants,
+                         argv = [ "bench", "profile", "ipc64" ]) ] );
+
+const profileNull :Capos.SystemManifest = (
+  formatVersion = 1, name = "bench-profile", binaries = .binaries, init = "init",
+  services = [ .server, (name = "bench", binary = "bench", grants = .benchGrants,
+                         argv = [ "bench", "profile", "null" ]) ] );
+
+const profileNop1 :Capos.SystemManifest = (
+  formatVersion = 1, name = "bench-profile", binaries = .binaries, init = "init",
+  services = [ .server, (name = "bench", binary = "bench", grants = .benchGrants,
+                         argv = [ "bench", "profile", "nop1" ]) ] );

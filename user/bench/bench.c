@@ -194,6 +194,12 @@ static int bench_profile(const char *what, uint32_t n)
         run = run_thread_create_join;
     } else if (!strcmp(what, "ipc")) {
         run = run_ipc_rt;
+    } else if (!strcmp(what, "ipc64")) {
+        run = run_ipc_rt64;
+    } else if (!strcmp(what, "null")) {
+        run = run_null_enter;
+    } else if (!strcmp(what, "nop1")) {
+        run = run_nop1;
     } else if (!strcmp(what, "xcpu") || !strcmp(what, "ipc-cpu0")) {
         /* Client on CPU 0, the server on CPU 1 (xcpu) or also on CPU 0. */
         int server_cpu = what[0] == 'x' ? 1 : 0;
@@ -212,6 +218,12 @@ static int bench_profile(const char *what, uint32_t n)
     bench_profile_mark();
     capos_printf("INFO profile %s %u iterations\n", what, n);
     return 0;
+}
+
+/* One-vCPU profiles of IPC keep the server running after the figures. */
+static bool profile_needs_server(const char *profile)
+{
+    return profile && (!strcmp(profile, "ipc") || !strcmp(profile, "ipc64"));
 }
 
 /* The one-vCPU figures. */
@@ -269,11 +281,11 @@ int main(int argc, char **argv)
     } else if (smp2) {
         r = bench_smp2();
     } else {
-        bench_one_cpu(have_ipc, profile && !strcmp(profile, "ipc"));
+        bench_one_cpu(have_ipc, profile_needs_server(profile));
     }
     if (profile)
         r |= bench_profile(profile, 4);
-    if (have_ipc && (smp2 || (profile && !strcmp(profile, "ipc"))))
+    if (have_ipc && (smp2 || profile_needs_server(profile)))
         bench_call(ipc, IPCSRV_END, 0, 0, 0, 0);
     capos_printf("BENCH_END\n");
     return r;

@@ -188,12 +188,6 @@ void paging_destroy_space(uint64_t root, struct ledger *ledger)
         ledger_uncharge(ledger, 1);
 }
 
-void paging_activate(uint64_t root)
-{
-    if ((read_cr3() & PTE_ADDR_MASK) != root)
-        write_cr3(root);
-}
-
 void paging_flush_page(uint64_t va)
 {
     invlpg(va);

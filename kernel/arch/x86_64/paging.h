@@ -15,6 +15,7 @@
 
 #include "base/compiler.h"
 #include "arch/x86_64/boot_defs.h"
+#include "arch/x86_64/cpu.h"
 
 #define PTE_NX        (1ULL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ULL
@@ -63,8 +64,13 @@ bool paging_create_space(uint64_t *root, struct ledger *ledger);
  * `ledger`.  The leaf frames must already be unmapped and freed. */
 void paging_destroy_space(uint64_t root, struct ledger *ledger);
 
-/* Switches to an address space (no-op if it is already active). */
-void paging_activate(uint64_t root);
+/* Switches to an address space (no-op if it is already active).  Inline:
+ * every context switch between processes does it. */
+static inline void paging_activate(uint64_t root)
+{
+    if ((read_cr3() & PTE_ADDR_MASK) != root)
+        write_cr3(root);
+}
 
 /* Flushes one user page from this CPU's TLB. */
 void paging_flush_page(uint64_t va);

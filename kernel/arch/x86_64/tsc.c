@@ -17,8 +17,8 @@
 #define CALIB_MS 10ULL
 
 static uint64_t tsc_rate;
-static uint64_t tsc_base;
-static uint64_t tsc_mult; /* ns per tick, 32.32 fixed point */
+uint64_t tsc_base;
+uint64_t tsc_mult; /* ns per tick, 32.32 fixed point */
 
 static uint64_t tsc_measure_once(void)
 {
@@ -69,8 +69,3 @@ bool tsc_invariant(void)
     return cpuid(0x80000007, 0).edx & (1u << 8);
 }
 
-uint64_t tsc_ns(void)
-{
-    uint64_t d = rdtsc() - tsc_base;
-    return (uint64_t)(((unsigned __int128)d * tsc_mult) >> 32);
-}
