@@ -320,7 +320,7 @@ static bool cap_takes_caps(const struct kobj *o, uint16_t method)
            (o->kind == KOBJ_SCHEDULING_POLICY && method == capos_SchedulingPolicy_method_set);
 }
 
-void cap_call(struct thread *t, const struct capos_sqe *sqe)
+void cap_call(struct thread *t, const struct capos_sqe *sqe, bool fast)
 {
     struct process *p = t->proc;
     struct call c;
@@ -342,6 +342,8 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
         uint64_t badge;
         struct endpoint *ep = endpoint_client_ref(o, &badge);
         cap_lookup_unlock(p);
+        if (fast && endpoint_fast_call(t, ep, badge, sqe, cap_scratch_params[cpu]))
+            return; /* delivered; the call took the reference */
         err = endpoint_call(t, ep, badge, sqe, cap_scratch_params[cpu]);
         endpoint_put(ep);
         if (err != CALL_PENDING)
@@ -384,13 +386,7 @@ int cap_return(struct thread *t, const struct capos_sqe *sqe)
     return endpoint_return(t, sqe, cap_scratch_params[this_cpu()->id]);
 }
 
-bool cap_fast_call(struct thread *t, const struct capos_sqe *sqe)
+bool cap_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv)
 {
-    return endpoint_fast_call(t, sqe, cap_scratch_params[this_cpu()->id]);
-}
-
-bool cap_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv,
-                    int *result)
-{
-    return endpoint_fast_reply(t, ret, rcv, cap_scratch_params[this_cpu()->id], result);
+    return endpoint_fast_reply(t, ret, rcv, cap_scratch_params[this_cpu()->id]);
 }

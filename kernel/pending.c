@@ -18,13 +18,24 @@ void pending_pool_init(struct ring *r)
     r->pending = NULL;
     r->pending_free = NULL;
     r->setup_op = NULL;
+    /* The fast path's ops: what never changes between their uses is set
+     * here, once (they carry no message copy or capabilities, arm no
+     * timer, and a fast call is always delivered at once). */
     struct pending_op *fast[2] = {&r->fast_call, &r->fast_recv};
     for (unsigned i = 0; i < 2; i++) {
         fast[i]->in_use = false;
         fast[i]->embedded = true;
+        fast[i]->owner = container_of(r, struct thread, ring);
+        fast[i]->wait_next = NULL;
+        fast[i]->msg = NULL;
+        fast[i]->msg_len = 0;
+        fast[i]->xfer.n = 0;
         fast[i]->timer.kind = TIMER_OP_COMPLETE;
         fast[i]->timer.op = fast[i];
     }
+    r->fast_call.kind = PENDING_CALL;
+    r->fast_call.state = CALL_DELIVERED;
+    r->fast_recv.kind = PENDING_RECV;
     for (unsigned i = 0; i < CAPOS_RING_CQ_ENTRIES; i++) {
         r->pending_pool[i].in_use = false;
         /* What an op's timer does never changes. */

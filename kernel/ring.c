@@ -105,11 +105,7 @@ static inline void ring_complete_now(struct thread *t, uint64_t user_data, int e
 {
     struct ring *r = &t->ring;
     spin_lock(&r->lock);
-    uint64_t *c = (uint64_t *)(void *)ring_next_cqe(r);
-    c[0] = user_data;
-    c[1] = (uint32_t)err; /* result; result_len 0 */
-    c[2] = c[3] = c[4] = c[5] = c[6] = c[7] = 0;
-    ring_advance_tail(r);
+    ring_cqe_write_result(r, user_data, err);
     spin_unlock(&r->lock);
 }
 
@@ -131,7 +127,8 @@ static int ring_sqe_error(enum ring_sqe_check c)
  * others keep their reservation until a pending operation completes them.
  * Returns whether it left an in-place completion for the batch to publish;
  * completions posted by ring_post are published already. */
-static bool ring_dispatch(struct thread *t, const struct capos_sqe *sqe, enum ring_sqe_check chk)
+static ALWAYS_INLINE bool ring_dispatch(struct thread *t, const struct capos_sqe *sqe,
+                                        enum ring_sqe_check chk)
 {
     int err;
     if (chk != RING_SQE_OK) {
@@ -140,7 +137,7 @@ static bool ring_dispatch(struct thread *t, const struct capos_sqe *sqe, enum ri
         switch (sqe->opcode) {
         case CAPOS_OP_NOP: err = CAPOS_OK; break;
         case CAPOS_OP_RELEASE: err = cap_release(t->proc, sqe->cap); break;
-        case CAPOS_OP_CALL: cap_call(t, sqe); return false;
+        case CAPOS_OP_CALL: cap_call(t, sqe, false); return false;
         case CAPOS_OP_RECV:
             err = endpoint_recv(t, sqe);
             if (err == CALL_PENDING)
@@ -262,17 +259,20 @@ static int64_t ring_wait(struct thread *self, uint32_t min_complete, uint64_t ti
     return posted;
 }
 
-/* ring_wait for the fast path: a wait without a timeout, registered and
- * resumed with the least work; anything unusual on resumption (a kill, a
- * wake-up that was not a completion) continues in ring_wait exactly where
- * its loop would. */
-static int64_t ring_wait_forever(struct thread *self, uint32_t min_complete)
+/* ring_wait for the fast path: a wait without a timeout, registered (after
+ * publishing completions written in place, if `publish`) and resumed with
+ * the least work; anything unusual on resumption (a kill, a wake-up that
+ * was not a completion) continues in ring_wait exactly where its loop
+ * would. */
+static int64_t ring_wait_forever(struct thread *self, uint32_t min_complete, bool publish)
 {
     struct ring *r = &self->ring;
     struct process *p = self->proc;
     uint32_t posted;
 
     spin_lock(&r->lock);
+    if (publish)
+        ring_publish_tail(r);
     bool corrupt_head = !ring_posted(r, &posted);
     bool done = corrupt_head || posted >= min_complete || r->dead;
     if (!done) {
@@ -289,8 +289,8 @@ static int64_t ring_wait_forever(struct thread *self, uint32_t min_complete)
     sched_block_commit();
     /* The usual wake-up: a completion that met the wait took this thread
      * off as the waiter. */
-    if (likely(__atomic_load_n(&r->waiter, __ATOMIC_RELAXED) != self &&
-               p->state == PROCESS_ALIVE && ring_posted(r, &posted) && posted >= min_complete))
+    if (likely(__atomic_load_n(&r->waiter, __ATOMIC_RELAXED) != self && p->state == PROCESS_ALIVE &&
+               ring_posted(r, &posted) && posted >= min_complete))
         return posted;
     if (__atomic_load_n(&r->waiter, __ATOMIC_RELAXED) == self) {
         spin_lock(&r->lock);
@@ -364,7 +364,6 @@ static int64_t ring_enter_fast(struct thread *self, uint32_t min_complete, uint6
         return ring_enter_general(self, min_complete, timeout_ns);
     }
     r->cq_reserved += n;
-    spin_unlock(&r->lock);
     /* One copy of each out of shared memory; only the copies are looked
      * at. */
     struct capos_sqe sqe[2];
@@ -373,19 +372,40 @@ static int64_t ring_enter_fast(struct thread *self, uint32_t min_complete, uint6
         sqe[i] = r->sq[(r->sq_head + i) & (CAPOS_RING_SQ_ENTRIES - 1)];
         chk[i] = ring_sqe_validate(&sqe[i]);
     }
-    bool unpublished = false;
-    int err;
-    if (n == 1 && chk[0] == RING_SQE_OK && sqe[0].opcode == CAPOS_OP_CALL &&
-        cap_fast_call(self, &sqe[0])) {
-        /* In flight: its completion comes with the reply. */
+    if (n == 1 && (chk[0] != RING_SQE_OK || sqe[0].opcode == CAPOS_OP_NOP)) {
+        /* One entry that finishes at once and touches nothing else (a NOP,
+         * or one refused before any capability is looked at): completed
+         * and published in this hold of the lock, as ring_dispatch and
+         * ring_submit would. */
+        ring_cqe_write_result(r, sqe[0].user_data,
+                              chk[0] == RING_SQE_OK ? CAPOS_OK : ring_sqe_error(chk[0]));
+        ring_publish_tail(r);
         r->sq_head++;
+        __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
+        posted++;
+        spin_unlock(&r->lock);
+        if (posted < min_complete && timeout_ns != 0)
+            return ring_enter_finish(self, min_complete, timeout_ns);
+        if (p->state != PROCESS_ALIVE)
+            process_exit_current();
+        if (self->exit_requested)
+            process_thread_exit(self->exit_request_code);
+        return posted;
+    }
+    spin_unlock(&r->lock);
+    bool unpublished = false;
+    if (n == 1 && chk[0] == RING_SQE_OK && sqe[0].opcode == CAPOS_OP_CALL) {
+        /* A call into another process may take the fast path; anything
+         * else is the general cap_call. */
+        r->sq_head++;
+        cap_call(self, &sqe[0], true);
         pending_setup_done(r);
     } else if (n == 2 && chk[0] == RING_SQE_OK && chk[1] == RING_SQE_OK &&
                sqe[0].opcode == CAPOS_OP_RETURN && sqe[1].opcode == CAPOS_OP_RECV &&
-               cap_fast_reply(self, &sqe[0], &sqe[1], &err)) {
+               cap_fast_reply(self, &sqe[0], &sqe[1])) {
+        /* The RETURN completed in place, the RECV is posted. */
         r->sq_head += 2;
         pending_setup_done(r);
-        ring_complete_now(self, sqe[0].user_data, err);
         unpublished = true;
     } else {
         /* ring_submit's loop over the copies. */
@@ -406,18 +426,16 @@ static int64_t ring_enter_fast(struct thread *self, uint32_t min_complete, uint6
         }
     }
     __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
-    if (unpublished) {
-        spin_lock(&r->lock);
-        ring_publish_tail(r);
-        spin_unlock(&r->lock);
-    }
-    if (timeout_ns != CAPOS_WAIT_FOREVER)
+    if (timeout_ns != CAPOS_WAIT_FOREVER || p->state != PROCESS_ALIVE || self->exit_requested) {
+        if (unpublished) {
+            spin_lock(&r->lock);
+            ring_publish_tail(r);
+            spin_unlock(&r->lock);
+        }
         return ring_enter_finish(self, min_complete, timeout_ns);
-    if (p->state != PROCESS_ALIVE)
-        process_exit_current();
-    if (self->exit_requested)
-        process_thread_exit(self->exit_request_code);
-    return ring_wait_forever(self, min_complete);
+    }
+    /* In-place completions are published with the wait's registration. */
+    return ring_wait_forever(self, min_complete, unpublished);
 }
 
 bool ring_fast = true;

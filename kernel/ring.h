@@ -122,9 +122,9 @@ static ALWAYS_INLINE struct thread *ring_post_locked(struct ring *r, const struc
 /* ring_post_locked with the completion's fields written straight into its
  * slot (no copy through a struct): what the IPC fast path posts. */
 static ALWAYS_INLINE struct thread *ring_post_fields_locked(struct ring *r, uint64_t user_data,
-                                                          int32_t result, uint32_t result_len,
-                                                          uint16_t method, uint64_t interface_id,
-                                                          uint64_t badge, uint64_t token)
+                                                            int32_t result, uint32_t result_len,
+                                                            uint16_t method, uint64_t interface_id,
+                                                            uint64_t badge, uint64_t token)
 {
     uint64_t *c = (uint64_t *)(void *)ring_next_cqe(r);
     c[0] = user_data;
@@ -137,6 +137,18 @@ static ALWAYS_INLINE struct thread *ring_post_fields_locked(struct ring *r, uint
     ring_advance_tail(r);
     ring_publish_tail(r);
     return ring_take_waiter(r);
+}
+
+/* Writes the completion of an operation that finished with `result` and
+ * no message into the next slot, without publishing it: what ring.c's
+ * ring_complete_now does, for a caller already holding the lock. */
+static ALWAYS_INLINE void ring_cqe_write_result(struct ring *r, uint64_t user_data, int result)
+{
+    uint64_t *c = (uint64_t *)(void *)ring_next_cqe(r);
+    c[0] = user_data;
+    c[1] = (uint32_t)result; /* result; result_len 0 */
+    c[2] = c[3] = c[4] = c[5] = c[6] = c[7] = 0;
+    ring_advance_tail(r);
 }
 
 /* ---- the pending-op pool (pending.c), with the ring lock held ----

@@ -526,15 +526,16 @@ _Static_assert(IPC_FAST_MSG_MAX <= PAGE_SIZE * (USPACE_LOCKED_PAGES - 1),
  * into the server's table, the RECV completes and its thread is woken for
  * a direct switch.  Every check comes before the first change: the
  * endpoint's state and the RECV under the endpoint lock, the message read,
- * the op taken, the server's state and buffer under its process lock.
- * `scratch` receives the kernel copy of the message.
+ * the server's state and buffer under its process lock.  `scratch`
+ * receives the kernel copy of the message.  The caller (cap_call) looked
+ * the facet up and holds a reference on ep, which a delivered call takes
+ * over.
  */
-bool endpoint_fast_call(struct thread *t, const struct capos_sqe *sqe, uint8_t *scratch)
+bool endpoint_fast_call(struct thread *t, struct endpoint *ep, uint64_t badge,
+                        const struct capos_sqe *sqe, uint8_t *scratch)
 {
-    struct process *p = t->proc;
     struct pending_op *call = &t->ring.fast_call;
     uint32_t len = sqe->send_len;
-    struct kobj *o;
 
     /* The thread's call op is free unless a call it made earlier without
      * waiting for it is still out. */
@@ -542,18 +543,6 @@ bool endpoint_fast_call(struct thread *t, const struct capos_sqe *sqe, uint8_t *
         sqe->interface_id == capos_Endpoint_INTERFACE_ID ||
         __atomic_load_n(&call->in_use, __ATOMIC_ACQUIRE))
         return false;
-    if (cap_lookup_lock(p, sqe->cap, &o) != CAPOS_OK)
-        return false;
-    if (o->kind != KOBJ_ENDPOINT_CLIENT) {
-        cap_lookup_unlock(p);
-        return false;
-    }
-    const struct ep_facet *f = (const struct ep_facet *)o;
-    struct endpoint *ep = f->ep;
-    uint64_t badge = f->badge;
-    ep_get(ep); /* becomes the call's reference */
-    cap_lookup_unlock(p);
-
     spin_lock(&ep->lock);
     struct pending_op *recv = ep->recvs_head;
     /* No receiver, one too small for the message: the general path queues
@@ -576,22 +565,16 @@ bool endpoint_fast_call(struct thread *t, const struct capos_sqe *sqe, uint8_t *
     }
     /* Committed: from here on this is deliver's end state.  The call is
      * delivered before anyone else can see it, so its op needs no place on
-     * its owner's list: a delivered call is the server's to complete. */
+     * its owner's list: a delivered call is the server's to complete.  Its
+     * constant fields were set once (pending_pool_init). */
     uint32_t slot = recv->recv_slot;
-    call->kind = PENDING_CALL;
-    call->owner = t;
     call->user_data = sqe->user_data;
     call->recv_addr = sqe->recv_addr;
     call->recv_len = sqe->recv_len;
-    call->wait_next = NULL;
-    call->msg = NULL;
-    call->msg_len = 0;
-    call->xfer.n = 0;
     call->interface_id = sqe->interface_id;
     call->method = sqe->method;
     call->badge = badge;
     call->target = ep;
-    call->state = CALL_DELIVERED;
     call->server = s;
     call->token_slot = slot;
     call->in_use = true;
@@ -616,7 +599,7 @@ bool endpoint_fast_call(struct thread *t, const struct capos_sqe *sqe, uint8_t *
         sched_sync_end();
     }
     spin_unlock(&ep->lock);
-    ep_put(ep); /* the RECV's; the call keeps the lookup's */
+    ep_put(ep); /* the RECV's; the call keeps the caller's */
     ipc_handoff(st);
     thread_put(st); /* the RECV's reference on its owner */
     ipc_local()->direct++;
@@ -625,7 +608,6 @@ bool endpoint_fast_call(struct thread *t, const struct capos_sqe *sqe, uint8_t *
 
 decline:
     spin_unlock(&ep->lock);
-    ep_put(ep);
     return false;
 }
 
@@ -738,10 +720,11 @@ int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scra
  * CALL completes and whose thread is woken for a direct switch; then the
  * RECV takes a queued call or waits on the endpoint.  Returns false, with
  * nothing changed, when it does not apply; both entries then go through
- * the general path.  *result is the RETURN's own result.
+ * the general path.  The RETURN's own completion is written in place, as
+ * ring_dispatch completes it; the caller publishes it.
  */
 bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv,
-                         uint8_t *scratch, int *result)
+                         uint8_t *scratch)
 {
     struct process *p = t->proc;
     struct ring *r = &t->ring;
@@ -752,8 +735,8 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
 
     /* The RECV op is free unless the last fast RECV is still posted (the
      * server submitted more than one). */
-    if (ret->xfer_count != 0 || len > IPC_FAST_MSG_MAX || status < 0 ||
-        status >= CAPOS_ERR_COUNT || __atomic_load_n(&recv->in_use, __ATOMIC_ACQUIRE))
+    if (ret->xfer_count != 0 || len > IPC_FAST_MSG_MAX || status < 0 || status >= CAPOS_ERR_COUNT ||
+        __atomic_load_n(&recv->in_use, __ATOMIC_ACQUIRE))
         return false;
     /* Both entries name server facets of one endpoint. */
     if (cap_lookup_lock(p, ret->cap, &o) != CAPOS_OK)
@@ -815,20 +798,16 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
         sched_wake(wake);
         sched_sync_end();
     }
-    *result = res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK;
 
-    /* The RECV, with the call's reference on the endpoint; on the owner
-     * list (a posted RECV is cancelled when its thread ends) and in setup
-     * until the dispatch is over, as pending_new leaves an op. */
-    recv->kind = PENDING_RECV;
-    recv->owner = t;
+    /* The RECV, with the call's reference on the endpoint (its constant
+     * fields were set once, pending_pool_init).  It goes on the owner list
+     * (a posted RECV is cancelled when its thread ends) and is in setup
+     * until the dispatch is over, as pending_new leaves an op; the
+     * RETURN's own completion is written in the same hold of the ring lock
+     * (the caller publishes it). */
     recv->user_data = rcv->user_data;
     recv->recv_addr = rcv->recv_addr;
     recv->recv_len = rcv->recv_len;
-    recv->wait_next = NULL;
-    recv->msg = NULL;
-    recv->msg_len = 0;
-    recv->xfer.n = 0;
     recv->recv_slot = slot;
     recv->target = ep;
     recv->in_use = true;
@@ -840,6 +819,8 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
         r->pending->owner_prev = recv;
     r->pending = recv;
     r->setup_op = recv;
+    ring_cqe_write_result(r, ret->user_data,
+                          res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK);
     spin_unlock(&r->lock);
     spin_lock(&ep->lock);
     if (!recv_take_queued(ep, recv))

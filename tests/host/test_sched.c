@@ -425,14 +425,14 @@ TEST(rq_handoff_equals_put_place_attach)
         a.rq.min_vruntime = b.rq.min_vruntime = start;
         for (int i = 0; i < HE; i++) {
             a.e[i] = b.e[i] = mk((uint32_t)(rand() % 4096) + 1, (uint8_t)(rand() % 2));
-            a.e[i].vruntime = b.e[i].vruntime = start + (uint64_t)(rand() % (int)(40 * MS)) -
-                                                 20 * MS;
+            a.e[i].vruntime = b.e[i].vruntime =
+                start + (uint64_t)(rand() % (int)(40 * MS)) - 20 * MS;
         }
         for (int step = 0; step < 3000; step++) {
             int i = rand() % HE, op = rand() % 7;
             uint64_t d = (uint64_t)(rand() % (int)(6 * MS));
-            uint64_t slept = rand() % 40 ? (uint64_t)(rand() % (int)(50 * MS))
-                                         : SCHED_LONG_SLEEP_NS;
+            uint64_t slept =
+                rand() % 40 ? (uint64_t)(rand() % (int)(50 * MS)) : SCHED_LONG_SLEEP_NS;
             switch (op) {
             case 0:
             case 1: /* a detached entity joins the queue */

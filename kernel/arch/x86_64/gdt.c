@@ -63,4 +63,3 @@ void gdt_init_cpu(struct cpu *c)
                      : "m"(ptr), "i"(GDT_KCODE), "r"(GDT_KDATA), "r"(GDT_TSS)
                      : "rax", "memory");
 }
-

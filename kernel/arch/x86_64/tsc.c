@@ -68,4 +68,3 @@ bool tsc_invariant(void)
         return false;
     return cpuid(0x80000007, 0).edx & (1u << 8);
 }
-
