@@ -776,7 +776,8 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
     uint64_t user_data = call->user_data;
     int res = status;
     uint32_t rlen = 0;
-    if (__atomic_load_n(&cr->dead, __ATOMIC_ACQUIRE)) {
+    bool gone = __atomic_load_n(&cr->dead, __ATOMIC_ACQUIRE);
+    if (gone) {
         res = CAPOS_ERR_PEER_GONE; /* the thread is gone: take nothing */
     } else if (status == CAPOS_OK && CAPOS_CAPS_OFFSET(len) > call->recv_len) {
         res = CAPOS_ERR_RESULT_TOO_LARGE;
@@ -790,7 +791,7 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
     struct thread *wake = NULL;
     spin_lock(&cr->lock);
     pending_put_locked(cr, call);
-    if (res != CAPOS_ERR_PEER_GONE && !cr->dead)
+    if (!gone && !cr->dead)
         wake = ring_post_fields_locked(cr, user_data, res, rlen, 0, 0, 0, 0);
     spin_unlock(&cr->lock);
     if (wake) {
@@ -819,6 +820,8 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
         r->pending->owner_prev = recv;
     r->pending = recv;
     r->setup_op = recv;
+    /* As endpoint_return: peerGone for a client that is gone, and also
+     * when the status given was peerGone (what cap_deliver returns). */
     ring_cqe_write_result(r, ret->user_data,
                           res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK);
     spin_unlock(&r->lock);
