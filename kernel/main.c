@@ -129,8 +129,8 @@ void kmain(uint32_t magic, uint64_t info_pa)
     if (!cap_init_cpu(0))
         panic("out of memory for the capability call buffers");
     sched_init_cpu(&cpus[0]);
-    smp_init(0);
     ring_fast_init();
+    smp_init(0);
     kprintf("capOS: boot self-report complete\n");
     const struct boot_module *m = &boot_info.modules[0];
     arch_irq_disable();
