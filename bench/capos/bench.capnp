@@ -56,3 +56,8 @@ const profileNop1 :Capos.SystemManifest = (
   formatVersion = 1, name = "bench-profile", binaries = .binaries, init = "init",
   services = [ .server, (name = "bench", binary = "bench", grants = .benchGrants,
                          argv = [ "bench", "profile", "nop1" ]) ] );
+
+const profileSpawn :Capos.SystemManifest = (
+  formatVersion = 1, name = "bench-profile", binaries = .binaries, init = "init",
+  services = [ .server, (name = "bench", binary = "bench", grants = .benchGrants,
+                         argv = [ "bench", "profile", "spawn" ]) ] );

@@ -341,6 +341,9 @@ static int bench_profile(const char *what, uint32_t n)
         run = run_null_enter;
     } else if (!strcmp(what, "nop1")) {
         run = run_nop1;
+    } else if (!strcmp(what, "spawn")) {
+        run = run_spawn_wait;
+        spawnee = "spawnee_bare";
     } else if (!strcmp(what, "xcpu") || !strcmp(what, "ipc-cpu0")) {
         /* Client on CPU 0, the server on CPU 1 (xcpu) or also on CPU 0. */
         int server_cpu = what[0] == 'x' ? 1 : 0;
