@@ -1,12 +1,20 @@
 /*
- * Pending operation pools and bookkeeping (see pending.h).  Each ring owns a
- * pool; ops are allocated by the ring's own thread and may be freed from any
- * CPU (the completer), so list and pool changes happen under the ring's lock.
+ * Pending operations and their memory (see pending.h).  Ops are allocated
+ * by the ring's own thread and may be freed from any CPU (the completer),
+ * so list changes happen under the ring's lock.  An op comes from its
+ * ring's free ops if there is one, else from the kernel heap, charged to
+ * the ledger of the owner's process; a freed op goes back to its ring's
+ * free ops (up to RING_OPS_CACHED) or to the heap.  A ring's two fast-path
+ * ops live in the ring itself.  The free ops go when the thread's struct
+ * does (pending_pool_release): by then no op of the thread is in use, since
+ * every op holds a reference on its owner.
  */
 #include "pending.h"
 
+#include "abi/errors.h"
 #include "base/mem.h"
 #include "cap.h"
+#include "mm/kheap.h"
 #include "objects.h"
 #include "process.h"
 #include "ring.h"
@@ -17,6 +25,7 @@ void pending_pool_init(struct ring *r)
 {
     r->pending = NULL;
     r->pending_free = NULL;
+    r->nfree = 0;
     r->setup_op = NULL;
     /* The fast path's ops: what never changes between their uses is set
      * here, once (they carry no message copy or capabilities, arm no
@@ -36,13 +45,17 @@ void pending_pool_init(struct ring *r)
     r->fast_call.kind = PENDING_CALL;
     r->fast_call.state = CALL_DELIVERED;
     r->fast_recv.kind = PENDING_RECV;
-    for (unsigned i = 0; i < CAPOS_RING_CQ_ENTRIES; i++) {
-        r->pending_pool[i].in_use = false;
-        /* What an op's timer does never changes. */
-        r->pending_pool[i].timer.kind = TIMER_OP_COMPLETE;
-        r->pending_pool[i].timer.op = &r->pending_pool[i];
-        r->pending_pool[i].free_next = r->pending_free;
-        r->pending_free = &r->pending_pool[i];
+}
+
+void pending_pool_release(struct ring *r)
+{
+    struct pending_op *op = r->pending_free;
+    r->pending_free = NULL;
+    r->nfree = 0;
+    while (op) {
+        struct pending_op *next = op->free_next;
+        kfree(op);
+        op = next;
     }
 }
 
@@ -53,14 +66,32 @@ void pending_pool_init(struct ring *r)
  * turns them off, timer expiry included), so plain spin_lock serves. */
 
 struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
-                               const struct capos_sqe *sqe)
+                               const struct capos_sqe *sqe, int *err)
 {
     struct ring *r = &owner->ring;
     spin_lock(&r->lock);
-    struct pending_op *op = pending_get_locked(r, owner, kind, sqe);
-    spin_unlock(&r->lock);
-    if (op)
+    struct pending_op *op = r->pending_free;
+    if (op) {
+        r->pending_free = op->free_next;
+        r->nfree--;
+        pending_use_locked(r, op, owner, kind, sqe);
+        spin_unlock(&r->lock);
         thread_get(owner);
+        return op;
+    }
+    spin_unlock(&r->lock);
+    /* None kept: a new one, paid for by the owner's process.  A thread has
+     * at most one op per completion slot in flight, so this is bounded. */
+    op = kheap_alloc(owner->proc->ledger, sizeof(*op), true, err);
+    if (!op)
+        return NULL;
+    /* What an op's timer does never changes. */
+    op->timer.kind = TIMER_OP_COMPLETE;
+    op->timer.op = op;
+    spin_lock(&r->lock);
+    pending_use_locked(r, op, owner, kind, sqe);
+    spin_unlock(&r->lock);
+    thread_get(owner);
     return op;
 }
 
@@ -71,8 +102,9 @@ struct thread *pending_release(struct pending_op *op)
     if (__atomic_load_n(&op->timer.armed, __ATOMIC_ACQUIRE))
         timerq_cancel(&op->timer); /* only sleeps and timed parks arm one */
     spin_lock(&r->lock);
-    pending_put_locked(r, op);
+    struct pending_op *spare = pending_put_locked(r, op);
     spin_unlock(&r->lock);
+    kfree(spare);
     return owner;
 }
 
@@ -137,8 +169,9 @@ void pending_cancel_all(struct thread *t)
         /* An op someone else already took stays allocated until they are done. */
         if (pending_detach(op)) {
             flags = spin_lock_irqsave(&r->lock);
-            pending_free_locked(r, op);
+            struct pending_op *spare = pending_free_locked(r, op);
             spin_unlock_irqrestore(&r->lock, flags);
+            kfree(spare);
             thread_put(t);
         }
     }

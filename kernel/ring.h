@@ -24,7 +24,7 @@ struct thread;
 /*
  * Every thread has its own ring, so two threads never share a submission
  * queue; completions can arrive from any CPU and are posted under `lock`,
- * which also guards the thread's pool of pending operations.
+ * which also guards the thread's pending operations and its free ones.
  */
 struct ring {
     struct capos_ring_header *hdr; /* kernel view of the shared region */
@@ -42,7 +42,10 @@ struct ring {
 
     /* Operations that will post a completion (at most one per CQ entry). */
     struct pending_op *pending;
+    /* Ops of this ring not in use, kept for the next ones (at most
+     * RING_OPS_CACHED; the others go back to the kernel heap). */
     struct pending_op *pending_free;
+    uint32_t nfree;
     /* The op the owner is setting up right now (at most one: only the
      * owner creates ops, one SQE at a time); cancellers from other CPUs
      * leave it to the owner.  Written only by the owner: set under the
@@ -53,8 +56,13 @@ struct ring {
      * taken only while free (in_use clear); released like any op, they
      * return here instead of to the pool. */
     struct pending_op fast_call, fast_recv;
-    struct pending_op pending_pool[CAPOS_RING_CQ_ENTRIES];
 };
+
+/* Free ops a ring keeps: enough that a thread with a few operations in
+ * flight at a time (a sleep, a join, a park, a kernel call that waits)
+ * allocates none in the steady state, few enough that a thread that once
+ * had many does not keep their memory. */
+#define RING_OPS_CACHED 4
 
 /* ---- completion queue, with the ring lock held (ring.c) ---- */
 
@@ -151,9 +159,9 @@ static ALWAYS_INLINE void ring_cqe_write_result(struct ring *r, uint64_t user_da
     ring_advance_tail(r);
 }
 
-/* ---- the pending-op pool (pending.c), with the ring lock held ----
- * Inline: the IPC fast path allocates and frees ops while it holds the
- * lock for other reasons. */
+/* ---- pending ops (pending.c), with the ring lock held ----
+ * Inline: the IPC fast path frees ops while it holds the lock for other
+ * reasons. */
 
 /* Takes an op off the owner list (if a canceller has not already). */
 static ALWAYS_INLINE void pending_unlink_locked(struct ring *r, struct pending_op *op)
@@ -169,30 +177,33 @@ static ALWAYS_INLINE void pending_unlink_locked(struct ring *r, struct pending_o
     op->owner_next = op->owner_prev = NULL;
 }
 
-/* Returns an op (off the owner list) to the free list, or a fast-path op
- * to its ring. */
-static ALWAYS_INLINE void pending_free_locked(struct ring *r, struct pending_op *op)
+/* Returns an op (off the owner list) to its ring: a fast-path op is simply
+ * free again, another joins the ring's free ops unless it keeps enough
+ * already.  Returns the op if it is to go back to the kernel heap: the
+ * caller kfree()s it once the lock is dropped. */
+static ALWAYS_INLINE WARN_UNUSED struct pending_op *pending_free_locked(struct ring *r,
+                                                                        struct pending_op *op)
 {
     if (op->embedded) {
         __atomic_store_n(&op->in_use, false, __ATOMIC_RELEASE);
-        return;
+        return NULL;
     }
     op->in_use = false;
+    if (r->nfree >= RING_OPS_CACHED)
+        return op;
     op->free_next = r->pending_free;
     r->pending_free = op;
+    r->nfree++;
+    return NULL;
 }
 
-/* An op of `kind` for `sqe`, on the owner list and in setup; NULL if the
- * pool is empty.  The caller takes the op's reference on the owner
- * (thread_get) once the lock is dropped. */
-static ALWAYS_INLINE struct pending_op *pending_get_locked(struct ring *r, struct thread *owner,
-                                                           enum pending_kind kind,
-                                                           const struct capos_sqe *sqe)
+/* Puts `op` (a free op of the ring, or a new one) to use for `sqe`: on the
+ * owner list and in setup.  The caller takes the op's reference on the
+ * owner (thread_get) once the lock is dropped. */
+static ALWAYS_INLINE void pending_use_locked(struct ring *r, struct pending_op *op,
+                                             struct thread *owner, enum pending_kind kind,
+                                             const struct capos_sqe *sqe)
 {
-    struct pending_op *op = r->pending_free;
-    if (!op)
-        return NULL;
-    r->pending_free = op->free_next;
     /* Every field a kind relies on is set here or by its creator. */
     op->in_use = true;
     op->kind = kind;
@@ -214,18 +225,20 @@ static ALWAYS_INLINE struct pending_op *pending_get_locked(struct ring *r, struc
         r->pending->owner_prev = op;
     r->pending = op;
     r->setup_op = op;
-    return op;
 }
 
-/* pending_release with the lock held: unlinks and frees the op.  The op's
- * timer must be disarmed already (only sleeps and timed parks arm one). */
-static ALWAYS_INLINE void pending_put_locked(struct ring *r, struct pending_op *op)
+/* pending_release with the lock held: unlinks and frees the op, returning
+ * it if it goes back to the kernel heap (see pending_free_locked).  The
+ * op's timer must be disarmed already (only sleeps and timed parks arm
+ * one). */
+static ALWAYS_INLINE WARN_UNUSED struct pending_op *pending_put_locked(struct ring *r,
+                                                                       struct pending_op *op)
 {
     pending_unlink_locked(r, op);
-    pending_free_locked(r, op);
     /* An op its owner drops while setting it up is no longer in setup. */
     if (r->setup_op == op)
         r->setup_op = NULL;
+    return pending_free_locked(r, op);
 }
 
 /* The owner's SQE dispatch is over: its op (if any) is queued or done.
@@ -240,8 +253,9 @@ static inline void pending_setup_done(struct ring *r)
 }
 
 /* Allocates the ring region of thread t and maps it at user_va in t's
- * process (charged to the process's ledger). */
-bool ring_create(struct thread *t, uint64_t user_va);
+ * process (charged to the process's ledger); returns an ErrorCode
+ * (quotaExceeded, noMemory). */
+int ring_create(struct thread *t, uint64_t user_va);
 
 /* Unmaps and frees a ring region (thread exit; process teardown frees the
  * frames of a whole address space instead). */

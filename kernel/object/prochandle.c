@@ -19,9 +19,9 @@ struct phandle {
     struct process *target;
 };
 
-struct kobj *process_handle_create(struct process *target)
+struct kobj *process_handle_create(struct ledger *l, struct process *target, int *err)
 {
-    struct phandle *h = kzalloc(sizeof(*h));
+    struct phandle *h = kheap_alloc(l, sizeof(*h), true, err);
     if (!h)
         return NULL;
     h->obj.kind = KOBJ_PROCESS_HANDLE;
@@ -78,9 +78,10 @@ int process_handle_invoke(struct kobj *o, struct call *c)
 
     switch (c->sqe->method) {
     case capos_ProcessHandle_method_wait: {
-        struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe);
+        int err;
+        struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe, &err);
         if (!op)
-            return CAPOS_ERR_NO_MEMORY;
+            return err;
         /* Under the target's lock the state cannot change: either it has
          * stopped (answer now) or the op is queued before it does. */
         spin_lock(&t->lock);

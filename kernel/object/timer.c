@@ -30,9 +30,10 @@ int timer_invoke(struct kobj *o, struct call *c)
             return CAPOS_ERR_INVALID_ARGUMENT;
         if (ns == 0)
             return CAPOS_OK;
-        struct pending_op *op = pending_new(c->thread, PENDING_SLEEP, c->sqe);
+        int err;
+        struct pending_op *op = pending_new(c->thread, PENDING_SLEEP, c->sqe, &err);
         if (!op)
-            return CAPOS_ERR_NO_MEMORY;
+            return err;
         uint64_t now = time_now_ns();
         timerq_arm(&op->timer, ns > UINT64_MAX - now ? UINT64_MAX : now + ns);
         return CALL_PENDING;

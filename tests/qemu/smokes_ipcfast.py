@@ -34,7 +34,7 @@ def without_fast_path(smoke):
     return Smoke(name=smoke.name + '-ipcfast0', kernel=smoke.kernel, module=smoke.module,
                  append=append, smp=smoke.smp, exit=smoke.exit, timeout=smoke.timeout,
                  expect=[FAST_OFF] + [e for e in smoke.expect if e not in (FAST_ON, FAST_USED)],
-                 forbid=smoke.forbid + [FAST_ON], groups=groups)
+                 forbid=smoke.forbid + [FAST_ON], groups=groups, keys=smoke.keys)
 
 
 def by_name(name):

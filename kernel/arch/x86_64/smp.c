@@ -37,6 +37,7 @@
 #include "cap.h"
 #include "mm/kheap.h"
 #include "mm/kstack.h"
+#include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "panic.h"
 #include "percpu.h"
@@ -77,13 +78,21 @@ static const void *smp_acpi_map(void *ctx, uint64_t pa, uint64_t len)
 /* Largest ACPI table read: far above any real MADT (a few KiB). */
 #define SMP_ACPI_MAX_TABLE (1u << 20)
 
+/* The MADT as discovered at start-up (also read for the I/O APICs). */
+static struct acpi_madt madt;
+static bool madt_valid;
+
+const struct acpi_madt *smp_madt(void)
+{
+    return madt_valid ? &madt : NULL;
+}
+
 /* Fills ids[] with the APIC ids of the usable CPUs; returns how many (0:
  * no usable table, reported). */
 static unsigned smp_find_cpus(uint32_t *ids, unsigned max)
 {
     struct acpi_mem mem = {.map = smp_acpi_map, .ctx = NULL};
     struct acpi_rsdp rsdp;
-    static struct acpi_madt madt;
     static struct acpi_report rep;
     enum acpi_err e;
     uint64_t rsdp_pa;
@@ -107,6 +116,7 @@ static unsigned smp_find_cpus(uint32_t *ids, unsigned max)
         kprintf("acpi: no CPU list (%s)\n", acpi_strerror(e));
         return 0;
     }
+    madt_valid = true;
     unsigned n = 0;
     for (unsigned i = 0; i < madt.ncpus && n < max; i++) {
         if (madt.cpus[i].enabled)
@@ -170,10 +180,10 @@ enum { AP_STARTING = 0, AP_ARRIVED, AP_ABANDONED };
 static enum smp_start smp_start_one(unsigned idx, uint32_t apic_id, uint64_t tables)
 {
     struct cpu *c = &cpus[idx];
-    uint64_t stack = kstack_alloc();
+    uint64_t stack = kstack_alloc(&kernel_ledger, NULL);
     for (int i = 0; i < 3; i++) {
         if (!c->arch.ist_stacks[i])
-            c->arch.ist_stacks[i] = kmalloc(IST_STACK_SIZE);
+            c->arch.ist_stacks[i] = kmalloc(&kernel_ledger, IST_STACK_SIZE);
         if (!c->arch.ist_stacks[i])
             return SMP_NO_MEMORY;
     }
