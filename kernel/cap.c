@@ -148,6 +148,32 @@ int cap_insert(struct process *p, struct kobj *o, uint32_t *id)
     return err;
 }
 
+int cap_prealloc(struct process *p, uint32_t *id)
+{
+    int err = CAPOS_ERR_PEER_GONE;
+    spin_lock(&p->caps.lock);
+    if (p->caps.slots)
+        err = cap_err(captable_prealloc(&p->caps.t, 1, id));
+    spin_unlock(&p->caps.lock);
+    return err;
+}
+
+bool cap_fill_pending(struct process *p, uint32_t id, struct kobj *o)
+{
+    spin_lock(&p->caps.lock);
+    bool ok = p->caps.slots && captable_fill_pending(&p->caps.t, id, o, 0) == CAPTABLE_OK;
+    spin_unlock(&p->caps.lock);
+    return ok;
+}
+
+void cap_cancel_pending(struct process *p, uint32_t id)
+{
+    spin_lock(&p->caps.lock);
+    if (p->caps.slots)
+        (void)!captable_cancel_pending(&p->caps.t, id);
+    spin_unlock(&p->caps.lock);
+}
+
 int cap_lookup_failed(struct process *p, uint32_t id)
 {
     const struct captable_slot *slot;

@@ -84,8 +84,8 @@ bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags
  * entries at a time. */
 static inline int pt_next_present(const uint64_t *table, int i, int end)
 {
-    while (i + 8 <= end && !((table[i] | table[i + 1] | table[i + 2] | table[i + 3] |
-                              table[i + 4] | table[i + 5] | table[i + 6] | table[i + 7]) &
+    while (i + 8 <= end && !((table[i] | table[i + 1] | table[i + 2] | table[i + 3] | table[i + 4] |
+                              table[i + 5] | table[i + 6] | table[i + 7]) &
                              PTE_P))
         i += 8;
     while (i < end && !(table[i] & PTE_P))

@@ -13,7 +13,7 @@
 #include "arch/x86_64/cpu.h"
 #include "panic.h"
 
-#define PIT_HZ   1193182ULL
+#define PIT_HZ 1193182ULL
 /* Each measurement: 5 ms, over 5,900 PIT periods, so the terminal count is
  * seen to within one part in several thousand of the window; the boot
  * waits for three of them. */
