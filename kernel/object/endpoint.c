@@ -50,10 +50,18 @@
  * lock, delivery takes the receiver's and the sender's process locks (one
  * at a time) and the receiver's ring lock.
  *
- * Fast path: when delivery or return wakes a thread blocked in cap_enter,
- * the kernel hints the scheduler to run that thread next, so a blocking
- * call switches straight to the server and a RETURN+RECV straight back,
- * with no other difference from the slow path.
+ * Direct switch: when delivery or return wakes a thread blocked in
+ * cap_enter, the kernel hints the scheduler to run that thread next, so a
+ * blocking call switches straight to the server and a RETURN+RECV straight
+ * back.
+ *
+ * Fast path (docs/ipc.md): endpoint_fast_call and endpoint_fast_reply take
+ * the common synchronous shapes (a CALL without capabilities delivered to
+ * the first posted RECV; a RETURN without capabilities and the next RECV)
+ * to the same end state as the code below, checking everything first
+ * under the same locks and declining, unchanged, every other case.  Their
+ * operations are the thread's own (struct ring's fast_call and fast_recv),
+ * so they allocate nothing.
  */
 #include "abi/errors.h"
 #include "base/mem.h"
