@@ -280,7 +280,8 @@ int cap_deliver(struct thread *t, struct capos_cqe *cqe, uint64_t recv_addr, uin
 
 void call_complete(struct call *c, int err)
 {
-    struct capos_cqe cqe = {.user_data = c->sqe->user_data};
+    struct capos_cqe cqe = {.user_data = c->sqe->user_data,
+                            .detail = err != CAPOS_OK ? c->rpc.detail : 0};
     if (err != CAPOS_OK)
         c->result_len = 0;
     if (cap_deliver(c->thread, &cqe, c->sqe->recv_addr, c->sqe->recv_len, err, c->result,
@@ -373,10 +374,13 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe, bool fast)
             return; /* delivered; the call took the reference */
         err = endpoint_call(t, ep, badge, sqe, cap_scratch_params[cpu]);
         endpoint_put(ep);
-        if (err != CALL_PENDING)
+        if (err != CALL_PENDING) {
+            c.rpc.detail = 0;
             call_complete(&c, err);
+        }
         return;
     }
+    c.rpc.detail = 0; /* until a decoder says what was wrong */
     if (err == CAPOS_OK) {
         kobj_get(o);
         cap_lookup_unlock(p);
@@ -397,6 +401,11 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe, bool fast)
     }
     c.params = cap_scratch_params[cpu];
     c.params_len = sqe->send_len;
+    c.rpc = (struct capos_rpc_call){.interface_id = sqe->interface_id,
+                                    .params = c.params,
+                                    .params_len = c.params_len,
+                                    .ncaps = c.xfer.n,
+                                    .method = sqe->method};
     /* cap_get's reference keeps the object alive across the call even if
      * the call releases the capability. */
     err = cap_invoke(o, &c);

@@ -20,6 +20,7 @@
 #include "abi/ring.h"
 #include "base/compiler.h"
 #include "captable/captable.h"
+#include "rpc/rpc.h"
 #include "spinlock.h"
 #include "xfer.h"
 
@@ -156,6 +157,9 @@ struct call {
     struct kobj *out_caps[CAPOS_MAX_XFER]; /* references for the caller */
     unsigned out_ncaps;
     struct xfer_set xfer; /* capabilities the caller sent (spawn grants) */
+    /* The call as generated dispatch sees it (rpc/rpc.h); a refused call's
+     * rpc.detail goes into its completion. */
+    struct capos_rpc_call rpc;
 };
 
 /* Returned by invoke functions that turned the call into a pending op. */

@@ -104,25 +104,45 @@ void ring_kill(struct thread *t)
  * with any completion posted meanwhile); the owner cannot be waiting on it,
  * since the owner is the thread submitting.
  */
-static inline void ring_complete_now(struct thread *t, uint64_t user_data, int err)
+static inline void ring_complete_now(struct thread *t, uint64_t user_data, int err, uint32_t detail)
 {
     struct ring *r = &t->ring;
     spin_lock(&r->lock);
-    ring_cqe_write_result(r, user_data, err);
+    ring_cqe_write_result(r, user_data, err, detail);
     spin_unlock(&r->lock);
 }
 
-static int ring_sqe_error(enum ring_sqe_check c)
+/* The ErrorCode of a refused SQE, and in *detail which check refused it
+ * (the codes that share invalidOpcode are told apart only there). */
+static int ring_sqe_error(enum ring_sqe_check c, uint32_t *detail)
 {
+    uint32_t why = capos_SubmissionError_none;
+    int err = CAPOS_ERR_INVALID_OPCODE;
     switch (c) {
-    case RING_SQE_OK: return CAPOS_OK;
-    case RING_SQE_BAD_OPCODE:
-    case RING_SQE_BAD_FLAGS:
-    case RING_SQE_NONZERO: return CAPOS_ERR_INVALID_OPCODE;
-    case RING_SQE_TOO_LONG: return CAPOS_ERR_INVALID_ARGUMENT;
-    case RING_SQE_TOO_MANY_CAPS: return CAPOS_ERR_TOO_MANY_CAPS;
+    case RING_SQE_OK: err = CAPOS_OK; break;
+    case RING_SQE_BAD_OPCODE: why = capos_SubmissionError_unknownOpcode; break;
+    case RING_SQE_BAD_FLAGS: why = capos_SubmissionError_flags; break;
+    case RING_SQE_NONZERO: why = capos_SubmissionError_unusedField; break;
+    case RING_SQE_TOO_LONG:
+        why = capos_SubmissionError_tooLong;
+        err = CAPOS_ERR_INVALID_ARGUMENT;
+        break;
+    case RING_SQE_TOO_MANY_CAPS:
+        why = capos_SubmissionError_tooManyCaps;
+        err = CAPOS_ERR_TOO_MANY_CAPS;
+        break;
     }
-    return CAPOS_ERR_INVALID_OPCODE;
+    *detail = why ? CAPOS_RPC_DETAIL(CAPOS_DETAIL_SUBMISSION, why) : 0;
+    return err;
+}
+
+/* Completes a refused SQE at once, with the detail of the refusal (out of
+ * line: the path of every accepted entry stays as it was). */
+static NOINLINE void ring_refuse(struct thread *t, uint64_t user_data, enum ring_sqe_check chk)
+{
+    uint32_t detail;
+    int err = ring_sqe_error(chk, &detail);
+    ring_complete_now(t, user_data, err, detail);
 }
 
 /* Runs one SQE that ring_sqe_validate judged `chk`.  Operations that
@@ -135,7 +155,8 @@ static ALWAYS_INLINE bool ring_dispatch(struct thread *t, const struct capos_sqe
 {
     int err;
     if (chk != RING_SQE_OK) {
-        err = ring_sqe_error(chk);
+        ring_refuse(t, sqe->user_data, chk);
+        return true;
     } else {
         switch (sqe->opcode) {
         case CAPOS_OP_NOP: err = CAPOS_OK; break;
@@ -150,7 +171,7 @@ static ALWAYS_INLINE bool ring_dispatch(struct thread *t, const struct capos_sqe
         default: err = CAPOS_ERR_INVALID_OPCODE; break;
         }
     }
-    ring_complete_now(t, sqe->user_data, err);
+    ring_complete_now(t, sqe->user_data, err, 0);
     return true;
 }
 
@@ -380,8 +401,9 @@ static int64_t ring_enter_fast(struct thread *self, uint32_t min_complete, uint6
          * or one refused before any capability is looked at): completed
          * and published in this hold of the lock, as ring_dispatch and
          * ring_submit would. */
-        ring_cqe_write_result(r, sqe[0].user_data,
-                              chk[0] == RING_SQE_OK ? CAPOS_OK : ring_sqe_error(chk[0]));
+        uint32_t detail = 0;
+        int err = chk[0] == RING_SQE_OK ? CAPOS_OK : ring_sqe_error(chk[0], &detail);
+        ring_cqe_write_result(r, sqe[0].user_data, err, detail);
         ring_publish_tail(r);
         r->sq_head++;
         __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);

@@ -141,21 +141,23 @@ static ALWAYS_INLINE struct thread *ring_post_fields_locked(struct ring *r, uint
     c[3] = interface_id;
     c[4] = badge;
     c[5] = token;
-    c[6] = c[7] = 0;
+    c[6] = c[7] = 0; /* no detail: IPC completions carry the peer's status */
     ring_advance_tail(r);
     ring_publish_tail(r);
     return ring_take_waiter(r);
 }
 
-/* Writes the completion of an operation that finished with `result` and
- * no message into the next slot, without publishing it: what ring.c's
- * ring_complete_now does, for a caller already holding the lock. */
-static ALWAYS_INLINE void ring_cqe_write_result(struct ring *r, uint64_t user_data, int result)
+/* Writes the completion of an operation that finished with `result` (and
+ * `detail`) and no message into the next slot, without publishing it: what
+ * ring.c's ring_complete_now does, for a caller already holding the lock. */
+static ALWAYS_INLINE void ring_cqe_write_result(struct ring *r, uint64_t user_data, int result,
+                                                uint32_t detail)
 {
     uint64_t *c = (uint64_t *)(void *)ring_next_cqe(r);
     c[0] = user_data;
     c[1] = (uint32_t)result; /* result; result_len 0 */
-    c[2] = c[3] = c[4] = c[5] = c[6] = c[7] = 0;
+    c[2] = c[3] = c[4] = c[5] = c[7] = 0;
+    c[6] = detail; /* detail; reserved0 0 */
     ring_advance_tail(r);
 }
 

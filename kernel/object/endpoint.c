@@ -868,7 +868,7 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
     /* As endpoint_return: peerGone for a client that is gone, and also
      * when the status given was peerGone (what cap_deliver returns). */
     ring_cqe_write_result(r, ret->user_data,
-                          res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK);
+                          res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK, 0);
     spin_unlock(&r->lock);
     spin_lock(&ep->lock);
     if (!recv_take_queued(ep, recv))
