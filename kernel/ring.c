@@ -354,32 +354,17 @@ static int64_t ring_enter_general(struct thread *self, uint32_t min_complete, ui
  * for them exactly as ring_submit would (one copy each, sq_head, one
  * completion slot each), runs CALL, RETURN and RECV through the endpoint's
  * fast entry points, which take every case they do not cover back to the
- * general code, and everything else through ring_dispatch.  More entries,
- * a corrupt index or a full completion queue go to ring_enter_general,
- * before anything was consumed.
+ * general code, and everything else through ring_dispatch.  n is 1 or 2
+ * (ring_enter); a corrupt head or a full completion queue go to
+ * ring_enter_general, before anything was consumed.
  */
-static int64_t ring_enter_fast(struct thread *self, uint32_t min_complete, uint64_t timeout_ns)
+static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_t min_complete,
+                                        uint64_t timeout_ns)
 {
     struct ring *r = &self->ring;
     struct process *p = self->proc;
-    uint32_t tail = __atomic_load_n(&r->hdr->sq_tail, __ATOMIC_ACQUIRE);
-    uint32_t n = tail - r->sq_head, posted;
+    uint32_t posted;
 
-    if (n > 2)
-        return ring_enter_general(self, min_complete, timeout_ns);
-    if (n == 0) {
-        /* Nothing submitted.  A caller that will not wait needs no lock:
-         * posts only add to what it sees. */
-        if (!ring_posted(r, &posted))
-            process_fault(p, "ring: completion queue head is corrupt");
-        if (posted < min_complete && timeout_ns != 0)
-            return ring_enter_finish(self, min_complete, timeout_ns);
-        if (p->state != PROCESS_ALIVE)
-            process_exit_current();
-        if (self->exit_requested)
-            process_thread_exit(self->exit_request_code);
-        return posted;
-    }
     spin_lock(&r->lock);
     if (!ring_posted(r, &posted) || posted + r->cq_reserved + n > CAPOS_RING_CQ_ENTRIES) {
         /* A corrupt head or no room for both: the general loop handles it
@@ -473,13 +458,39 @@ void ring_fast_init(void)
     kprintf("ipc: fast path %s\n", ring_fast ? "on" : "off (ipcfast=0)");
 }
 
+/* cap_enter with nothing submitted, on the fast path.  A caller that will
+ * not wait needs no lock: posts only add to what it sees. */
+static inline int64_t ring_enter_nothing(struct thread *self, uint32_t min_complete,
+                                         uint64_t timeout_ns)
+{
+    struct process *p = self->proc;
+    uint32_t posted;
+    if (!ring_posted(&self->ring, &posted))
+        process_fault(p, "ring: completion queue head is corrupt");
+    if (posted < min_complete && timeout_ns != 0)
+        return ring_enter_finish(self, min_complete, timeout_ns);
+    if (p->state != PROCESS_ALIVE)
+        process_exit_current();
+    if (self->exit_requested)
+        process_thread_exit(self->exit_request_code);
+    return posted;
+}
+
 int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_ns)
 {
     if (min_complete > CAPOS_RING_CQ_ENTRIES)
         return -(int64_t)CAPOS_ERR_INVALID_ARGUMENT;
-    if (ring_fast)
-        return ring_enter_fast(self, (uint32_t)min_complete, timeout_ns);
-    return ring_enter_general(self, (uint32_t)min_complete, timeout_ns);
+    if (!ring_fast)
+        return ring_enter_general(self, (uint32_t)min_complete, timeout_ns);
+    /* Up to two entries go the fast way; more, or a corrupt tail, the
+     * general way (before anything was consumed). */
+    uint32_t tail = __atomic_load_n(&self->ring.hdr->sq_tail, __ATOMIC_ACQUIRE);
+    uint32_t n = tail - self->ring.sq_head;
+    if (n == 0)
+        return ring_enter_nothing(self, (uint32_t)min_complete, timeout_ns);
+    if (n > 2)
+        return ring_enter_general(self, (uint32_t)min_complete, timeout_ns);
+    return ring_enter_fast(self, n, (uint32_t)min_complete, timeout_ns);
 }
 
 void ring_destroy(struct thread *t)

@@ -105,7 +105,7 @@ static ALWAYS_INLINE struct capos_cqe *ring_next_cqe(struct ring *r)
  * published by the caller (at once, or at the end of a submission batch). */
 static ALWAYS_INLINE void ring_advance_tail(struct ring *r)
 {
-    __atomic_store_n(&r->cq_tail, r->cq_tail + 1, __ATOMIC_RELAXED);
+    r->cq_tail++; /* only under the lock; readers without it take a snapshot */
     if (r->cq_reserved > 0)
         r->cq_reserved--;
 }

@@ -61,3 +61,8 @@ const profileSpawn :Capos.SystemManifest = (
   formatVersion = 1, name = "bench-profile", binaries = .binaries, init = "init",
   services = [ .server, (name = "bench", binary = "bench", grants = .benchGrants,
                          argv = [ "bench", "profile", "spawn" ]) ] );
+
+const profileNop32 :Capos.SystemManifest = (
+  formatVersion = 1, name = "bench-profile", binaries = .binaries, init = "init",
+  services = [ .server, (name = "bench", binary = "bench", grants = .benchGrants,
+                         argv = [ "bench", "profile", "nop32" ]) ] );

@@ -2,7 +2,7 @@
 """Where the instructions of a capOS benchmark operation go.
 
 Boots a profiling system (bench/capos/bench.capnp: profileThread,
-profileIpc, profileIpc64, profileNull, profileNop1, profileSpawn;
+profileIpc, profileIpc64, profileNull, profileNop1, profileNop32, profileSpawn;
 bench-smp2.capnp:
 profileXcpu, profileSame2;
 `make bench-profile-images`
@@ -24,6 +24,7 @@ vCPU or privilege mode.
     python3 bench/capos/profile.py ipc64             # the same with 64 bytes each way
     python3 bench/capos/profile.py null              # cap_enter with nothing to do
     python3 bench/capos/profile.py nop1              # one NOP through the ring
+    python3 bench/capos/profile.py nop32             # 32 NOPs per cap_enter
     python3 bench/capos/profile.py spawn             # spawn + wait, child without runtime
     python3 bench/capos/profile.py xcpu              # round trip across 2 vCPUs
     python3 bench/capos/profile.py ipc-smp2          # both on CPU 0 of 2 vCPUs
@@ -63,6 +64,7 @@ PROFILES = {
     'ipc64': ('capos-profile-Ipc64.bin', 1, ['bench', 'ipcsrv'], 4),
     'null': ('capos-profile-Null.bin', 1, ['bench'], 4),
     'nop1': ('capos-profile-Nop1.bin', 1, ['bench'], 4),
+    'nop32': ('capos-profile-Nop32.bin', 1, ['bench'], 4),
     'spawn': ('capos-profile-Spawn.bin', 1, ['bench', 'spawnee_bare'], 4),
     'xcpu': ('capos-profile-Xcpu.bin', 2, ['bench', 'ipcsrv'], 4),
     'ipc-smp2': ('capos-profile-Same2.bin', 2, ['bench', 'ipcsrv'], 4),

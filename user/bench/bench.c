@@ -341,6 +341,8 @@ static int bench_profile(const char *what, uint32_t n)
         run = run_null_enter;
     } else if (!strcmp(what, "nop1")) {
         run = run_nop1;
+    } else if (!strcmp(what, "nop32")) {
+        run = run_nop32;
     } else if (!strcmp(what, "spawn")) {
         run = run_spawn_wait;
         spawnee = "spawnee_bare";
