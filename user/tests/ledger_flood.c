@@ -318,7 +318,9 @@ static void flood_handles(void)
         flood_end();
         return;
     }
-    fill_to(0);
+    /* Room for the calls' operations (512-byte blocks, eight a frame) as
+     * well as for the handles. */
+    fill_to(HANDLE_CALLS / 8);
     uint64_t room = room_frames();
     while (err == CAPOS_OK && queued < HANDLE_CALLS) {
         unsigned k = 0;
