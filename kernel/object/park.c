@@ -101,9 +101,10 @@ static int park_wait(struct parkspace *s, struct call *c, const capos_ParkSpace_
     uint64_t addr = a->addr, timeout = a->timeoutNs;
     if ((addr & 3) || addr < CAPOS_USER_MIN || addr > CAPOS_USER_MAX - 4)
         return capos_rpc_refuse(&c->rpc, capos_ParkSpace_wait_field_addr);
-    struct pending_op *op = pending_new(c->thread, PENDING_PARK, c->sqe);
+    int err;
+    struct pending_op *op = pending_new(c->thread, PENDING_PARK, c->sqe, &err);
     if (!op)
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     op->target = s;
     op->park_proc = c->proc;
     op->park_addr = addr;

@@ -82,9 +82,10 @@ static int process_handle_wait(struct phandle *h, struct call *c,
                                const capos_ProcessHandle_wait_args *a)
 {
     struct process *t = h->target;
-    struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe);
+    int err;
+    struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe, &err);
     if (!op)
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     /* Under the target's lock the state cannot change: either it has
      * stopped (answer now) or the op is queued before it does. */
     spin_lock(&t->lock);
