@@ -1,11 +1,62 @@
 /*
- * What the portable kernel needs from the architecture, in one place.  Each
- * function here is implemented under kernel/arch/<arch>/.
+ * What the portable kernel needs from the architecture, in one place: the
+ * files outside kernel/arch/ reach the architecture through this header,
+ * never through one under kernel/arch/ (the one exception is the context
+ * switch, kernel/switch.h, which only the scheduler includes).  Each
+ * function declared here is implemented under kernel/arch/<arch>/; what
+ * runs on every lock or clock read is inline, in the architecture's
+ * arch_inline.h, which this header includes (with the architecture's part
+ * of struct cpu and the kernel's virtual layout: KERNEL_VMA,
+ * DIRECT_MAP_VMA, KVA_BASE and KVA_SIZE).
  */
 #ifndef CAPOS_KERNEL_ARCH_H
 #define CAPOS_KERNEL_ARCH_H
 
 #include "base/compiler.h"
+#include "arch/x86_64/arch_inline.h"
+
+struct ledger;
+struct process;
+struct thread;
+
+/* ---- bring-up of the boot CPU, in the order kmain calls them ---- */
+
+/* Descriptor tables, this_cpu() and exception handling. */
+void arch_early_init(void);
+/* Fills boot_info from what the loader passed kmain; false if the boot
+ * protocol (`magic`) is unknown. */
+bool arch_boot_info(uint32_t magic, uint64_t info_pa);
+/* The kernel's page tables (after pmm_init) and the CPU's memory
+ * protections; reports the CPU and its features. */
+void arch_paging_init(void);
+/* The interrupt controllers of the boot CPU. */
+void arch_interrupts_init(void);
+/* Calibrates the clock (arch_clock_ns) and starts this CPU's periodic tick
+ * at `hz`, which calls time_tick. */
+void arch_time_init(unsigned hz);
+/* The rates measured by arch_time_init: the clock's and the tick timer's. */
+uint64_t arch_clock_hz(void);
+uint64_t arch_tick_timer_hz(void);
+/* Prepares this CPU to run user threads (floating-point state, the
+ * system-call entry). */
+void arch_user_init_cpu(void);
+
+/* ---- CPUs ---- */
+
+/* Starts every usable CPU the firmware lists (up to MAX_CPUS, or `max` if
+ * nonzero); the boot CPU calls it once, before the first process exists. */
+void smp_init(unsigned max);
+
+/* Bitmask of online CPUs. */
+uint64_t smp_online_mask(void);
+
+/* Makes `cpu` enter the kernel soon (its need_resched is already set). */
+void smp_kick(unsigned cpu);
+
+/* Answers a pending TLB shootdown request for this CPU, if any.  Every loop
+ * that spins with interrupts off calls it, so a CPU that waits for a lock
+ * held by a shootdown initiator cannot deadlock against it. */
+void smp_poll(void);
 
 /* Interrupt flag control for the current CPU. */
 void arch_irq_disable(void);
@@ -13,14 +64,6 @@ void arch_irq_enable(void);
 
 /* Halts every other CPU (panic path); a no-op until SMP is up. */
 void arch_stop_other_cpus(void);
-
-/* After user mappings of `p` were removed or narrowed: flushes them from
- * this CPU and from every other CPU that may cache them; returns when done. */
-struct process;
-void arch_tlb_flush_user(struct process *p, uint64_t va, uint64_t pages);
-
-/* The same for kernel mappings, on every CPU. */
-void arch_tlb_flush_kernel(uint64_t va, uint64_t pages);
 
 /* Ends the machine: QEMU exit through isa-debug-exit, else halt forever. */
 NORETURN void arch_system_exit(int code);
@@ -31,11 +74,98 @@ NORETURN void arch_halt_forever(void);
 /* Waits for the next interrupt with interrupts enabled. */
 void arch_wait_for_interrupt(void);
 
-bool panic_in_progress(void);
+/* ---- threads ---- */
 
-/* Starts the panic path: interrupts off, other CPUs stopped, printk lock-free.
- * Returns false if a panic is already under way (the caller must then exit
- * without reporting, to avoid recursion). */
-bool panic_begin(void);
+/* Prepares t's kernel stack so that switching to it enters user mode at
+ * `entry` with the stack pointer `sp`, `arg0` and `arg1` as its first two
+ * argument registers and a clean floating-point state. */
+void arch_thread_setup_user(struct thread *t, uint64_t entry, uint64_t sp, uint64_t arg0,
+                            uint64_t arg1);
+
+/* Sets the third argument register a thread that has not run yet starts
+ * with. */
+void arch_thread_set_start_rdx(struct thread *t, uint64_t v);
+
+/* Sets the running thread's thread-pointer base (t->fs_base is already
+ * updated). */
+void arch_set_fs_base(uint64_t base);
+
+/* ---- page tables ---- */
+
+/* Mapping permissions, translated to the architecture's entry bits. */
+enum {
+    MAP_READ = 0,
+    MAP_WRITE = 1 << 0,
+    MAP_EXEC = 1 << 1,
+    MAP_USER = 1 << 2,
+    MAP_UNCACHED = 1 << 3,
+    MAP_GLOBAL = 1 << 4,
+};
+
+/* The root table of the kernel's address space (the template for new
+ * spaces). */
+uint64_t paging_kernel_root(void);
+
+/* A new address space sharing the kernel half; its root table is charged
+ * to `ledger`.  Returns false when out of memory or quota. */
+bool paging_create_space(uint64_t *root, struct ledger *ledger);
+
+/* Frees every user page still mapped in `root`, then its page tables and
+ * the root itself, uncharging `ledger` for each frame. */
+void paging_destroy_space(uint64_t root, struct ledger *ledger);
+
+/* Maps one 4 KiB page; returns KERR_NOMEM if a table could not be
+ * allocated (or charged to `ledger`, when given), KERR_EXISTS if va is
+ * already mapped. */
+int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags, struct ledger *ledger);
+
+/* Maps frames[0..n) at n consecutive pages from va; returns how many were
+ * mapped before a page table could not be allocated (or charged) or a page
+ * was found mapped already (n on success). */
+unsigned paging_map_pages(uint64_t root, uint64_t va, const uint64_t *frames, unsigned n,
+                          unsigned map_flags, struct ledger *ledger);
+
+/* Removes the mapping of va (returning the frame in *pa); false if unmapped.
+ * The caller flushes TLBs. */
+bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa);
+
+/* Removes the mappings of the n pages from va, storing the frames of those
+ * that were mapped in frames[]; returns how many.  The caller flushes TLBs. */
+unsigned paging_unmap_pages(uint64_t root, uint64_t va, unsigned n, uint64_t *frames);
+
+/* Changes the permissions of the mapped pages among the n from va; true if
+ * any changed (the caller then flushes TLBs). */
+bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_flags);
+
+/* The lowest mapped page in [lo, hi) of a user address space (hi at most
+ * the end of the user half), in *va; false if none.  Empty tables are
+ * skipped without being read, so the cost is a few tables' worth of entries
+ * whatever the range and however many tables exist.  The caller holds the
+ * process lock. */
+bool paging_find_mapped(uint64_t root, uint64_t lo, uint64_t hi, uint64_t *va);
+
+/* The lowest unmapped page in [lo, hi) of a user address space, or hi if
+ * every page is mapped.  Its cost grows with the mapped pages it passes
+ * over: callers bound hi by what they know is mapped there. */
+uint64_t paging_find_unmapped(uint64_t root, uint64_t lo, uint64_t hi);
+
+/* Looks up the frame mapped at va in `root`; false if unmapped. */
+bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags);
+
+/* After user mappings of `p` were removed or narrowed: flushes them from
+ * this CPU and from every other CPU that may cache them; returns when done. */
+void arch_tlb_flush_user(struct process *p, uint64_t va, uint64_t pages);
+
+/* The same for kernel mappings, on every CPU. */
+void arch_tlb_flush_kernel(uint64_t va, uint64_t pages);
+
+/* ---- hardware random numbers (EntropySource) ---- */
+
+/* What the CPU offers: 0 nothing, 1 a random number generator, 2 also a
+ * conditioned entropy source. */
+int arch_entropy_sources(void);
+/* One attempt at a word from the entropy source (2) or the generator (1);
+ * false on a transient failure, which the caller may retry. */
+bool arch_entropy_word(int source, uint64_t *v);
 
 #endif

@@ -9,15 +9,6 @@
  * of the machine and the smoke tests can assert on it.
  */
 #include "arch.h"
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/context.h"
-#include "arch/x86_64/cpu_init.h"
-#include "arch/x86_64/multiboot.h"
-#include "arch/x86_64/paging.h"
-#include "arch/x86_64/smp.h"
-#include "arch/x86_64/tsc.h"
-#include "base/mem.h"
 #include "boot_info.h"
 #include "cap.h"
 #include "console.h"
@@ -33,23 +24,6 @@
 #include "version.h"
 
 void kmain(uint32_t magic, uint64_t info_pa);
-void syscall_init_cpu(void);
-
-static void report_cpu(void)
-{
-    struct cpuid_regs r = cpuid(0, 0);
-    char vendor[13];
-    memcpy(vendor, &r.ebx, 4);
-    memcpy(vendor + 4, &r.edx, 4);
-    memcpy(vendor + 8, &r.ecx, 4);
-    vendor[12] = '\0';
-    bool rdrand = cpuid(1, 0).ecx & (1u << 30);
-    bool rdseed = r.eax >= 7 && (cpuid(7, 0).ebx & (1u << 18));
-    kprintf("cpu: %s; nx=%d smep=%d smap=%d pge=%d 1g-pages=%d rdrand=%d rdseed=%d "
-            "invariant-tsc=%d\n",
-            vendor, cpu_has_nx, cpu_has_smep, cpu_has_smap, cpu_has_pge, cpu_has_1g, rdrand, rdseed,
-            tsc_invariant());
-}
 
 static void report_memory(void)
 {
@@ -94,25 +68,23 @@ static void report_timer(void)
     while (time_ticks() < k0 + REPORT_TICKS)
         arch_wait_for_interrupt();
     uint64_t dt = time_now_ns() - t0;
-    kprintf("timer: %u Hz tick; %u ticks in %lu us; tsc %lu kHz, lapic timer %lu kHz\n", TICK_HZ,
-            REPORT_TICKS, (unsigned long)(dt / 1000), (unsigned long)(tsc_hz() / 1000),
-            (unsigned long)(lapic_timer_hz() / 1000));
+    kprintf("timer: %u Hz tick; %u ticks in %lu us; clock %lu kHz, tick timer %lu kHz\n", TICK_HZ,
+            REPORT_TICKS, (unsigned long)(dt / 1000), (unsigned long)(arch_clock_hz() / 1000),
+            (unsigned long)(arch_tick_timer_hz() / 1000));
 }
 
 void kmain(uint32_t magic, uint64_t info_pa)
 {
     console_init();
-    kprintf("\ncapOS %s (x86_64) booting\n", CAPOS_VERSION);
-    cpu_early_init();
-    if (!multiboot_parse(magic, info_pa))
+    kprintf("\ncapOS %s (%s) booting\n", CAPOS_VERSION, ARCH_NAME);
+    arch_early_init();
+    if (!arch_boot_info(magic, info_pa))
         panic("unknown boot protocol (magic %#x); boot through Multiboot1 or Multiboot2", magic);
     kprintf("boot: %s from \"%s\", command line \"%s\"\n", boot_info.protocol,
             boot_info.loader[0] ? boot_info.loader : "unknown loader", boot_info.cmdline);
 
     pmm_init(&boot_info);
-    paging_init();
-    cpu_enable_protections();
-    report_cpu();
+    arch_paging_init();
     report_memory();
     kprintf("paging: kernel address space live; direct map of %lu MiB\n",
             (unsigned long)(pmm_direct_map_limit() >> 20));
@@ -120,7 +92,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
         panic("kernel heap self-test failed");
     kprintf("heap: self-test passed\n");
 
-    cpu_interrupts_init();
+    arch_interrupts_init();
     time_init();
     arch_irq_enable();
     report_timer();
@@ -128,8 +100,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
     report_module();
     ktest_run();
 
-    arch_fpu_init_cpu();
-    syscall_init_cpu();
+    arch_user_init_cpu();
     if (!cap_init_cpu(0))
         panic("out of memory for the capability call buffers");
     sched_init_cpu(&cpus[0]);

@@ -52,8 +52,6 @@ bool panic_begin(void)
     return true;
 }
 
-/* True once any CPU has started panicking; fault handlers use it to avoid
- * recursive reports. */
 bool panic_in_progress(void)
 {
     return __atomic_load_n(&panic_depth, __ATOMIC_SEQ_CST) > 0;

@@ -18,6 +18,15 @@ enum system_exit_code {
 NORETURN void panic(const char *fmt, ...) PRINTF_LIKE(1, 2);
 NORETURN void system_exit(enum system_exit_code code);
 
+/* Starts the panic path: interrupts off, other CPUs stopped, printk lock-free.
+ * Returns false if a panic is already under way (the caller must then exit
+ * without reporting, to avoid recursion). */
+bool panic_begin(void);
+
+/* True once any CPU has started panicking; fault handlers use it to avoid
+ * recursive reports. */
+bool panic_in_progress(void);
+
 /* Prints a backtrace starting at the given frame pointer. */
 void backtrace_print(uintptr_t rip, uintptr_t rbp);
 

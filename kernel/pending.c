@@ -7,7 +7,11 @@
  * free ops (up to RING_OPS_CACHED) or to the heap.  A ring's two fast-path
  * ops live in the ring itself.  The free ops go when the thread's struct
  * does (pending_pool_release): by then no op of the thread is in use, since
- * every op holds a reference on its owner.
+ * every op holds a reference on its owner.  That reference is also what
+ * lets whoever completes an op reach the owner's ring after the owner
+ * started exiting.  The ring lock is never taken with interrupts on (every
+ * kernel entry turns them off, timer expiry included), so plain spin_lock
+ * serves.
  */
 #include "pending.h"
 
@@ -58,12 +62,6 @@ void pending_pool_release(struct ring *r)
         op = next;
     }
 }
-
-/* Every op holds a reference on its owner, so that whoever completes it can
- * still reach the owner's ring after the owner started exiting.
- *
- * The ring lock is never taken with interrupts on (every kernel entry
- * turns them off, timer expiry included), so plain spin_lock serves. */
 
 struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
                                const struct capos_sqe *sqe, int *err)

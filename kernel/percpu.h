@@ -1,14 +1,14 @@
 /*
  * Per-CPU state.  Each CPU owns one struct cpu; the running CPU finds its own
- * through the GS base (x86_64), which always points at it while in the
- * kernel.  Fields at the start have fixed offsets because assembly (the
- * syscall entry) addresses them directly; the _Static_asserts pin them.
+ * with this_cpu() (kernel/arch.h; on x86_64 through the GS base, which
+ * always points at it while in the kernel).  Fields at the start have fixed offsets because
+ * assembly (the syscall entry) addresses them directly; the _Static_asserts pin them.
  */
 #ifndef CAPOS_KERNEL_PERCPU_H
 #define CAPOS_KERNEL_PERCPU_H
 
 #include "base/compiler.h"
-#include "arch/x86_64/arch_cpu.h"
+#include "arch.h"
 #include "sched/sched.h"
 #include "spinlock.h"
 
@@ -29,7 +29,7 @@ struct cpu {
     struct cpu *self;          /* offset 0: lets asm load the pointer with gs:0 */
     uint64_t kernel_stack_top; /* offset 8: stack for entries from user mode */
     uint64_t user_rsp_scratch; /* offset 16: user RSP saved on syscall entry */
-    uint64_t lock_spins;       /* offset 24: times this CPU found a spinlock taken */
+    uint64_t lock_spins;       /* times this CPU found a spinlock taken */
     unsigned id;               /* dense logical index, 0 = boot CPU */
     uint32_t hw_id;            /* local APIC id */
     bool online;
@@ -64,16 +64,8 @@ struct cpu {
 _Static_assert(offsetof(struct cpu, self) == 0, "asm uses gs:0");
 _Static_assert(offsetof(struct cpu, kernel_stack_top) == 8, "asm uses gs:8");
 _Static_assert(offsetof(struct cpu, user_rsp_scratch) == 16, "asm uses gs:16");
-_Static_assert(offsetof(struct cpu, lock_spins) == PERCPU_LOCK_SPINS_OFFSET, "spinlock.h");
 
 extern struct cpu cpus[MAX_CPUS];
 extern unsigned cpu_count;
-
-static inline struct cpu *this_cpu(void)
-{
-    struct cpu *c;
-    __asm__ volatile("movq %%gs:0, %0" : "=r"(c));
-    return c;
-}
 
 #endif

@@ -5,8 +5,9 @@
  * validated before any memory is allocated; after that, every allocation is
  * charged to the new process's ledger (its struct, capability table, image,
  * stack, page tables, first thread, ring and CapSet, and the transient
- * buffers used to build it), and any failure unwinds through process_abort,
- * which frees exactly what exists so far.
+ * buffers used to build it), and any failure unwinds through one path,
+ * process_abort, which frees exactly what exists so far.  Nothing is
+ * visible to anyone else until the last step.
  *
  * Memory ownership: every user page of a process (image, stack, ring,
  * CapSet, VirtualMemory mappings) is a frame owned by that process alone, so
@@ -16,8 +17,7 @@
 #include "process.h"
 
 #include "abi/errors.h"
-#include "arch/x86_64/context.h"
-#include "arch/x86_64/paging.h"
+#include "arch.h"
 #include "base/mem.h"
 #include "elf/elf.h"
 #include "mm/kheap.h"
@@ -193,10 +193,27 @@ static void process_free(struct process *p)
     ledger_put(l);
 }
 
-/* Frees everything a partly built process has; the grants it took over are
- * released with its cap table. */
-static void process_abort(struct process *p, struct thread *t)
+/*
+ * The one unwind path of process_create: frees everything a partly built
+ * process has, whatever the step it failed at.  Grants from `owned` on
+ * are still the caller's references (not yet in the table) and are
+ * dropped first, while p still exists (a VirtualMemory or ThreadSpawner
+ * grant holds a reference on p and reaches it when destroyed); the ones
+ * before are released with the table.  p, t and ctl may be NULL; a zeroed
+ * p has no table and no address space.  `ctl` is the first thread's
+ * ThreadControl when it was made but is not in the table.
+ */
+static void process_abort(struct process *p, struct thread *t, struct kobj *ctl,
+                          struct process_grant *grants, unsigned ngrants, unsigned owned)
 {
+    for (unsigned i = owned; i < ngrants; i++) {
+        if (grants[i].obj)
+            kobj_put(grants[i].obj);
+    }
+    if (ctl)
+        kobj_put(ctl);
+    if (!p)
+        return;
     if (t)
         thread_discard(t); /* not on the process's list yet */
     cap_table_destroy(p);
@@ -218,35 +235,39 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
                                const char *const *argv, unsigned argc, const char *const *env,
                                unsigned envc, struct ledger *ledger, int *err, const char **why)
 {
-    struct elf_info *info;
     struct elf_limits lim = process_elf_limits(ledger_limit(ledger));
-    struct process *p;
-    uint32_t ids[PROCESS_MAX_CAPS];
+    struct elf_info *info = NULL;
+    struct process *p = NULL;
+    struct thread *t = NULL;
+    struct kobj *ctl = NULL;
+    unsigned owned = 0; /* grants[0..owned) are in p's table */
+    uint32_t ids[PROCESS_MAX_CAPS], ctl_id;
     uint8_t *capset;
     uint32_t capset_len;
     enum elf_err ee;
 
+    /* Check: the grants fit, and the image is one this process may load. */
     *why = "out of kernel memory or over the process's quota";
     if (ngrants >= PROCESS_MAX_CAPS) { /* one slot is the first thread's ThreadControl */
         *why = "too many grants";
         *err = CAPOS_ERR_INVALID_ARGUMENT;
-        goto drop_grants;
+        goto fail;
     }
     info = kheap_alloc(ledger, sizeof(*info), false, err);
     if (!info)
-        goto drop_grants;
+        goto fail;
     ee = elf_parse(elf, elf_len, &lim, info);
     if (ee != ELF_OK) {
         *why = elf_strerror(ee);
         *err = ee == ELF_ERR_TOO_BIG ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_INVALID_ARGUMENT;
-        kfree(info);
-        goto drop_grants;
+        goto fail;
     }
+
+    /* Act: every step below can fail only for lack of memory, quota or
+     * table room, and goes to `fail` with what it made recorded above. */
     p = kheap_alloc(ledger, sizeof(*p), true, err);
-    if (!p) {
-        kfree(info);
-        goto drop_grants;
-    }
+    if (!p)
+        goto fail;
     name_copy(p->name, name);
     /* One for its threads together (dropped with the last one, with the
      * address space) and the caller's; each struct thread adds its own. */
@@ -260,33 +281,22 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     spin_unlock_irqrestore(&proc_list_lock, flags);
 
     *err = cap_table_init(&p->caps, PROCESS_MAX_CAPS, ledger);
-    if (*err != CAPOS_OK) {
-        kfree(info);
-        process_free(p);
-        goto drop_grants;
-    }
+    if (*err != CAPOS_OK)
+        goto fail;
     for (unsigned i = 0; i < ngrants; i++) {
         if (grants[i].bind == PROCESS_BIND_NONE)
             continue;
         grants[i].obj = grants[i].bind == PROCESS_BIND_MEMORY ? vmobj_create(p, err)
                                                               : thread_spawner_create(p, err);
-        if (!grants[i].obj) {
-            kfree(info);
-            cap_table_destroy(p);
-            process_free(p);
-            goto drop_grants;
-        }
+        if (!grants[i].obj)
+            goto fail;
     }
-    /* From here on the grants belong to the table (and die with it). */
-    for (unsigned i = 0; i < ngrants; i++) {
-        if (cap_insert(p, grants[i].obj, &ids[i]) != CAPOS_OK) {
-            for (unsigned k = i; k < ngrants; k++)
-                kobj_put(grants[k].obj);
+    /* From here on each grant inserted belongs to the table (and dies with it). */
+    for (; owned < ngrants; owned++) {
+        if (cap_insert(p, grants[owned].obj, &ids[owned]) != CAPOS_OK) {
             *why = "capability table full";
             *err = CAPOS_ERR_TABLE_FULL;
-            kfree(info);
-            process_abort(p, NULL);
-            return NULL;
+            goto fail;
         }
     }
     *err = paging_create_space(&p->root, ledger) ? CAPOS_OK : process_map_err(p);
@@ -295,51 +305,43 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     if (*err == CAPOS_OK)
         *err = process_map_bytes(p, CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE, NULL, 0,
                                  CAPOS_USER_STACK_SIZE, MAP_WRITE);
-    if (*err != CAPOS_OK) {
-        kfree(info);
-        process_abort(p, NULL);
-        return NULL;
-    }
+    if (*err != CAPOS_OK)
+        goto fail;
     /* The first thread, and its ThreadControl (also listed in the CapSet). */
-    struct thread *t = thread_create_user(p, info->entry, CAPOS_USER_STACK_TOP,
-                                          CAPOS_USER_CAPSET_VA, CAPOS_USER_RING_VA, err);
-    kfree(info);
-    if (t)
-        *err = ring_create(t, CAPOS_USER_RING_VA);
-    if (!t || *err != CAPOS_OK) {
-        process_abort(p, t);
-        return NULL;
-    }
+    t = thread_create_user(p, info->entry, CAPOS_USER_STACK_TOP, CAPOS_USER_CAPSET_VA,
+                           CAPOS_USER_RING_VA, err);
+    if (!t)
+        goto fail;
+    *err = ring_create(t, CAPOS_USER_RING_VA);
+    if (*err != CAPOS_OK)
+        goto fail;
     t->ring_slot = -1;
-    struct kobj *ctl = thread_cap_create(ledger, t, true, err);
-    uint32_t ctl_id;
-    if (ctl)
-        *err = cap_insert(p, ctl, &ctl_id);
-    if (!ctl || *err != CAPOS_OK) {
-        if (ctl)
-            kobj_put(ctl);
-        process_abort(p, t);
-        return NULL;
-    }
-    arch_thread_set_start_rdx(t, ctl_id);
-    t->control_id = ctl_id;
+    ctl = thread_cap_create(ledger, t, true, err);
+    if (!ctl)
+        goto fail;
+    *err = cap_insert(p, ctl, &ctl_id);
+    if (*err != CAPOS_OK)
+        goto fail;
     t->control_obj = ctl;
+    ctl = NULL; /* the table's now */
+    t->control_id = ctl_id;
+    arch_thread_set_start_rdx(t, ctl_id);
     struct process_grant self = {"thread", NULL, capos_ThreadControl_INTERFACE_ID,
                                  PROCESS_BIND_NONE};
     capset = process_build_capset(p, grants, ids, ngrants, &self, ctl_id, argv, argc, env, envc,
                                   &capset_len, err, why);
-    if (!capset) {
-        process_abort(p, t);
-        return NULL;
-    }
+    if (!capset)
+        goto fail;
     *err = process_map_bytes(p, CAPOS_USER_CAPSET_VA, capset, capset_len,
                              ALIGN_UP(capset_len, PAGE_SIZE), MAP_READ);
     kfree(capset);
     if (*err != CAPOS_OK) {
         *why = "out of memory or over the process's quota";
-        process_abort(p, t);
-        return NULL;
+        goto fail;
     }
+    kfree(info);
+
+    /* Publish: the process becomes visible, its first thread runnable. */
     t->proc_next = NULL;
     p->threads = t;
     p->nthreads = 1;
@@ -352,11 +354,9 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     sched_add(t);
     return p;
 
-drop_grants:
-    for (unsigned i = 0; i < ngrants; i++) {
-        if (grants[i].obj)
-            kobj_put(grants[i].obj);
-    }
+fail:
+    kfree(info);
+    process_abort(p, t, ctl, grants, ngrants, owned);
     return NULL;
 }
 
@@ -523,22 +523,6 @@ void process_put(struct process *p)
         process_free(p);
 }
 
-/* Frees every user frame (the page tables are freed after). */
-static void process_free_user_pages(uint64_t *table, int level, struct ledger *l)
-{
-    int end = level == 3 ? 256 : 512;
-    for (int i = pt_next_present(table, 0, end); i < end; i = pt_next_present(table, i + 1, end)) {
-        uint64_t e = table[i];
-        if (level == 0) {
-            pmm_free_frame(e & PTE_ADDR_MASK);
-            ledger_uncharge(l, 1);
-            table[i] = 0;
-        } else {
-            process_free_user_pages(phys_to_virt(e & PTE_ADDR_MASK), level - 1, l);
-        }
-    }
-}
-
 /*
  * A thread's last word to its process.  The threads of a process hold one
  * reference on it between them, which the thread that leaves the list last
@@ -595,10 +579,8 @@ void process_release_memory(struct process *p)
     uint64_t root = p->root;
     p->root = 0; /* nobody walks these tables any more */
     vm_release_regions(p);
-    if (root) {
-        process_free_user_pages(phys_to_virt(root), 3, p->ledger);
+    if (root)
         paging_destroy_space(root, p->ledger);
-    }
     spin_unlock(&p->lock);
 }
 

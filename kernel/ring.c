@@ -16,7 +16,6 @@
 
 #include "abi/errors.h"
 #include "arch.h"
-#include "arch/x86_64/paging.h"
 #include "base/mem.h"
 #include "boot_info.h"
 #include "cap.h"

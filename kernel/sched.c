@@ -37,8 +37,7 @@
 #include "sched.h"
 
 #include "arch.h"
-#include "arch/x86_64/context.h"
-#include "arch/x86_64/smp.h"
+#include "switch.h"
 #include "panic.h"
 #include "percpu.h"
 #include "spinlock.h"

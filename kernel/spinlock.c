@@ -6,10 +6,12 @@
  */
 #include "spinlock.h"
 
+#include "percpu.h"
+
 void spin_lock_contended(struct spinlock *l)
 {
     __atomic_fetch_add(&l->contended, 1, __ATOMIC_RELAXED);
-    __asm__ volatile("incq %%gs:%c0" : : "i"(PERCPU_LOCK_SPINS_OFFSET) : "memory");
+    this_cpu()->lock_spins++; /* interrupts are off: this CPU's alone */
     do {
         while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
             /* The holder may be waiting for this CPU to flush its TLB. */

@@ -22,7 +22,7 @@
 #define CAPOS_KERNEL_SPINLOCK_H
 
 #include "base/compiler.h"
-#include "arch/x86_64/cpu.h"
+#include "arch.h"
 
 struct spinlock {
     uint32_t locked;
@@ -34,13 +34,6 @@ struct spinlock {
     {                                                                                              \
         0, 0, (n)                                                                                  \
     }
-
-/* Offset of struct cpu.lock_spins, reached through the GS base (percpu.h
- * asserts it). */
-#define PERCPU_LOCK_SPINS_OFFSET 24
-
-/* arch/x86_64/smp.h: answers a pending TLB shootdown while spinning. */
-void smp_poll(void);
 
 /* The contended case of spin_lock_raw (spinlock.c): out of line, so that
  * the uncontended lock inlined everywhere is a single exchange and test. */

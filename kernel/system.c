@@ -22,7 +22,6 @@
 #include "system.h"
 
 #include "abi/errors.h"
-#include "arch/x86_64/cpu.h"
 #include "base/mem.h"
 #include "capos.capnp.h"
 #include "manifest/manifest.h"
@@ -227,7 +226,7 @@ void system_thread_started(void)
     struct process *p = sched_current()->proc;
     if (likely(init_entered) || !p || p->pid != 1)
         return;
-    uint64_t tsc = rdtsc();
+    uint64_t tsc = arch_cycle_counter();
     init_entered = true;
     kprintf("boot: init's first instruction at TSC %lu\n", (unsigned long)tsc);
 }

@@ -19,7 +19,7 @@
  */
 #include "thread.h"
 
-#include "arch/x86_64/context.h"
+#include "arch.h"
 #include "mm/kheap.h"
 #include "mm/kstack.h"
 #include "mm/ledger.h"

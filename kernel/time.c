@@ -1,11 +1,10 @@
 /*
- * Monotonic time and the tick counter.  The clock is the calibrated TSC; the
- * tick comes from each CPU's local APIC timer.
+ * Monotonic time and the tick counter.  The clock and each CPU's periodic
+ * tick are the architecture's (kernel/arch.h: on x86_64 the calibrated TSC
+ * and the local APIC timer).
  */
 #include "time.h"
 
-#include "arch/x86_64/apic.h"
-#include "arch/x86_64/tsc.h"
 #include "percpu.h"
 #include "sched.h"
 #include "timerq.h"
@@ -14,9 +13,7 @@ static uint64_t time_tick_count;
 
 void time_init(void)
 {
-    tsc_calibrate();
-    lapic_timer_calibrate();
-    lapic_timer_start(TICK_HZ);
+    arch_time_init(TICK_HZ);
 }
 
 void time_tick(void)

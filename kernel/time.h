@@ -6,7 +6,7 @@
 #ifndef CAPOS_KERNEL_TIME_H
 #define CAPOS_KERNEL_TIME_H
 
-#include "arch/x86_64/tsc.h"
+#include "arch.h"
 #include "base/compiler.h"
 
 #define TICK_HZ 250
@@ -17,10 +17,11 @@ void time_init(void);
 void time_tick(void);
 uint64_t time_ticks(void);
 
-/* The monotonic clock in nanoseconds (the calibrated TSC). */
+/* The monotonic clock in nanoseconds (the architecture's calibrated
+ * clock, the TSC on x86_64). */
 static inline uint64_t time_now_ns(void)
 {
-    return tsc_ns();
+    return arch_clock_ns();
 }
 
 #endif

@@ -5,7 +5,7 @@
  */
 #include "uspace.h"
 
-#include "arch/x86_64/paging.h"
+#include "arch.h"
 #include "base/mem.h"
 #include "mm/pmm.h"
 #include "process.h"

@@ -20,7 +20,6 @@
 #include "mm/kstack.h"
 
 #include "arch.h"
-#include "arch/x86_64/paging.h"
 #include "abi/errors.h"
 #include "kerr.h"
 #include "mm/kheap.h"

@@ -11,7 +11,7 @@
 #define CAPOS_KERNEL_MM_PMM_H
 
 #include "base/compiler.h"
-#include "arch/x86_64/boot_defs.h"
+#include "arch.h"
 
 #define PAGE_SIZE  4096ULL
 #define PAGE_SHIFT 12

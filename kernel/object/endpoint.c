@@ -543,7 +543,7 @@ int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
 
 /* ---- the fast path (docs/ipc.md, "The fast path") ----
  *
- * endpoint_fast_call and endpoint_fast_return take the common shape of a
+ * endpoint_fast_call and endpoint_fast_reply take the common shape of a
  * synchronous call straight to its end state, and decline (returning false
  * with nothing changed and nothing of theirs left behind) every case they
  * do not cover; the SQE then goes through cap_call or cap_return, which

@@ -1,10 +1,11 @@
 /*
- * EntropySource object: random bytes from RDSEED (a conditioned hardware
- * source), falling back to RDRAND.  Each instruction may fail transiently;
+ * EntropySource object: random bytes from the CPU's conditioned entropy
+ * source (RDSEED on x86_64), falling back to its random number generator
+ * (RDRAND).  Each may fail transiently;
  * a bounded number of retries per word keeps the call's cost bounded, and a
  * source that keeps failing is reported as `exhausted`, never as weak data.
  */
-#include "arch/x86_64/cpu.h"
+#include "arch.h"
 #include "capos.rpc.h"
 #include "msg.h"
 #include "objects.h"
@@ -14,44 +15,18 @@
 
 struct kobj entropy_obj = {KOBJ_ENTROPY, 0};
 
-static bool entropy_rdseed(uint64_t *v)
-{
-    uint8_t ok;
-    __asm__ volatile("rdseed %0; setc %1" : "=r"(*v), "=qm"(ok) : : "cc");
-    return ok;
-}
-
-static bool entropy_rdrand(uint64_t *v)
-{
-    uint8_t ok;
-    __asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok) : : "cc");
-    return ok;
-}
-
-/* 0 = neither instruction, 1 = RDRAND only, 2 = RDSEED (and RDRAND). */
-static int entropy_source(void)
-{
-    static int probed = -1;
-    if (probed < 0) {
-        bool rdrand = cpuid(1, 0).ecx & (1u << 30);
-        bool rdseed = cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ebx & (1u << 18));
-        probed = rdseed ? 2 : rdrand ? 1 : 0;
-    }
-    return probed;
-}
-
 static bool entropy_word(int src, uint64_t *v)
 {
     for (int i = 0; i < ENTROPY_TRIES; i++) {
-        if (src == 2 ? entropy_rdseed(v) : entropy_rdrand(v))
+        if (arch_entropy_word(src, v))
             return true;
         cpu_relax();
     }
-    /* RDSEED can be starved; RDRAND (a DRBG seeded from the same source) is
-     * still a sound source of random bytes. */
+    /* The entropy source can be starved; the generator (seeded from the
+     * same source) is still a sound source of random bytes. */
     if (src == 2) {
         for (int i = 0; i < ENTROPY_TRIES; i++) {
-            if (entropy_rdrand(v))
+            if (arch_entropy_word(1, v))
                 return true;
         }
     }
@@ -69,7 +44,7 @@ int entropy_invoke(struct kobj *o, struct call *c)
 static int entropy_fill(struct kobj *o, struct call *c, const capos_EntropySource_fill_args *a)
 {
     uint8_t buf[ENTROPY_MAX];
-    int src = entropy_source();
+    int src = arch_entropy_sources();
     if (src == 0)
         return CAPOS_ERR_UNSUPPORTED;
     for (uint32_t i = 0; i < a->len; i += 8) {

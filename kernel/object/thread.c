@@ -19,8 +19,7 @@
  * dispatch of their interfaces (capos_ThreadHandle_SERVER,
  * capos_ThreadControl_SERVER), chosen by the object's kind.
  */
-#include "arch/x86_64/context.h"
-#include "arch/x86_64/smp.h"
+#include "arch.h"
 #include "capos.rpc.h"
 #include "mm/kheap.h"
 #include "msg.h"

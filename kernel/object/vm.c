@@ -61,7 +61,6 @@
  * a kernel object, so a limited caller costs no extra IPC hop.
  */
 #include "arch.h"
-#include "arch/x86_64/paging.h"
 #include "capos.rpc.h"
 #include "elf/elf.h"
 #include "mm/kheap.h"

@@ -119,7 +119,7 @@ SMOKES = [
     ]),
     fault('fault-invalid-opcode', 'ud', [
         r'^\*\*\* KERNEL FAULT: #UD invalid opcode \(vector 6\)',
-        r'^    rip: 0xffffffff[0-9a-f]+ <ktest_run\+',
+        r'^    rip: 0xffffffff[0-9a-f]+ <arch_ktest_run\+',
     ]),
     fault('fault-general-protection', 'gp', [
         r'^\*\*\* KERNEL FAULT: #GP general protection \(vector 13\)',

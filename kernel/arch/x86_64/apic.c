@@ -81,7 +81,7 @@ void lapic_timer_calibrate(void)
     lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
     lapic_write(LAPIC_TIMER_INIT, 0xFFFFFFFFu);
     start = rdtsc();
-    end = start + tsc_hz() * interval_us / 1000000;
+    end = start + arch_clock_hz() * interval_us / 1000000;
     while (rdtsc() < end)
         cpu_relax();
     left = lapic_read(LAPIC_TIMER_CUR);
@@ -102,7 +102,7 @@ void lapic_timer_start(unsigned hz)
     lapic_write(LAPIC_TIMER_INIT, (uint32_t)count);
 }
 
-uint64_t lapic_timer_hz(void)
+uint64_t arch_tick_timer_hz(void)
 {
     return lapic_hz;
 }

@@ -13,11 +13,11 @@ void lapic_init(void);
 uint32_t lapic_id(void);
 void lapic_eoi(void);
 
-/* Measures the LAPIC timer rate against the TSC (tsc_calibrate first). */
+/* Measures the LAPIC timer rate against the TSC (tsc_calibrate first); the
+ * rate is arch_tick_timer_hz. */
 void lapic_timer_calibrate(void);
 /* Starts the periodic tick at `hz` on the calling CPU. */
 void lapic_timer_start(unsigned hz);
-uint64_t lapic_timer_hz(void);
 
 /* Inter-processor interrupts.  lapic_send writes a raw ICR command (INIT,
  * STARTUP, ...) to the CPU with `apic_id`. */

@@ -8,13 +8,8 @@
 #define CAPOS_ARCH_X86_64_ARCH_CPU_H
 
 #include "base/compiler.h"
+#include "arch/x86_64/boot_defs.h" /* the GDT selectors */
 
-#define GDT_KCODE        0x08
-#define GDT_KDATA        0x10
-#define GDT_UCODE32      0x18 /* empty slot: sysret derives user selectors from it */
-#define GDT_UDATA        0x20
-#define GDT_UCODE        0x28
-#define GDT_TSS          0x30
 #define GDT_ENTRIES      8
 
 #define IST_DOUBLE_FAULT 1

@@ -81,10 +81,14 @@
 #define GDT_UCODE   0x28
 #define GDT_TSS     0x30
 
-/* Virtual layout (see docs/boot.md). */
+/* Virtual layout (see docs/boot.md and paging.h): the kernel image, the
+ * direct map of RAM, the MMIO window, and the kernel virtual area of
+ * KVA_SIZE bytes from KVA_BASE (kernel stacks with guard pages). */
 #define KERNEL_VMA     0xffffffff80000000
 #define DIRECT_MAP_VMA 0xffff800000000000
 #define MMIO_VMA       0xffffff0000000000
+#define KVA_BASE       0xffffa00000000000
+#define KVA_SIZE       0x8000000000
 
 /* Every defined flag but the reserved bit 1: what SYSCALL clears (SFMASK),
  * so the kernel starts from RFLAGS = RFLAGS_FIXED. */

@@ -1,12 +1,14 @@
 /*
  * Thin wrappers over x86_64 instructions: port I/O, MSRs, control registers,
- * CPUID, TSC, interrupt flag, TLB and SMAP user-access toggles.  Each is a
- * single instruction; anything with policy lives elsewhere.
+ * CPUID, halt, TLB and SMAP user-access toggles (and, through
+ * arch_inline.h, those the portable kernel uses too).  Each is a single
+ * instruction; anything with policy lives elsewhere.
  */
 #ifndef CAPOS_ARCH_X86_64_CPU_H
 #define CAPOS_ARCH_X86_64_CPU_H
 
 #include "base/compiler.h"
+#include "arch/x86_64/arch_inline.h"
 #include "arch/x86_64/boot_defs.h"
 
 static inline void outb(uint16_t port, uint8_t v)
@@ -64,6 +66,10 @@ struct cpuid_regs {
     uint32_t eax, ebx, ecx, edx;
 };
 
+/* Feature bits the kernel reads from CPUID leaves 1 and 7. */
+#define CPUID_1_ECX_RDRAND (1u << 30)
+#define CPUID_7_EBX_RDSEED (1u << 18)
+
 static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t sub)
 {
     struct cpuid_regs r;
@@ -73,52 +79,9 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t sub)
     return r;
 }
 
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void cpu_relax(void)
-{
-    __asm__ volatile("pause" ::: "memory");
-}
-
 static inline void cpu_halt(void)
 {
     __asm__ volatile("hlt" ::: "memory");
-}
-
-static inline void irq_enable(void)
-{
-    __asm__ volatile("sti" ::: "memory");
-}
-
-static inline void irq_disable(void)
-{
-    __asm__ volatile("cli" ::: "memory");
-}
-
-/* Saves RFLAGS and disables interrupts; pair with irq_restore. */
-static inline uint64_t irq_save(void)
-{
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-    return flags;
-}
-
-static inline void irq_restore(uint64_t flags)
-{
-    if (flags & (1 << 9))
-        __asm__ volatile("sti" ::: "memory");
-}
-
-static inline bool irq_enabled(void)
-{
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0" : "=r"(flags));
-    return flags & (1 << 9);
 }
 
 static inline void invlpg(uintptr_t va)

@@ -1,16 +1,22 @@
 /*
- * Boot-CPU bring-up on x86_64: per-CPU descriptor tables, the GS base that
- * makes this_cpu() work, the IDT, then (once paging is ours) the CR4
- * protections and the interrupt controllers.
+ * Boot-CPU bring-up on x86_64 (kernel/arch.h's steps for kmain):
+ * per-CPU descriptor tables, the GS base that makes this_cpu() work, the
+ * IDT, then (once paging is ours) the CR4 protections, the interrupt
+ * controllers and the clocks.
  */
 #include "arch/x86_64/cpu_init.h"
 
+#include "arch.h"
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/context.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/trap.h"
+#include "arch/x86_64/tsc.h"
+#include "base/mem.h"
 #include "percpu.h"
+#include "printk.h"
 
 struct cpu cpus[MAX_CPUS];
 unsigned cpu_count = 1;
@@ -20,7 +26,7 @@ static uint8_t bsp_ist_stacks[3][IST_STACK_SIZE] ALIGNED(16);
 
 extern const char __stack_top[];
 
-void cpu_early_init(void)
+void arch_early_init(void)
 {
     struct cpu *c = &cpus[0];
 
@@ -52,10 +58,48 @@ void cpu_enable_protections(void)
     write_cr0(read_cr0() | CR0_WP | CR0_AM);
 }
 
-void cpu_interrupts_init(void)
+void arch_interrupts_init(void)
 {
     pic_disable();
     lapic_init();
     cpus[0].hw_id = lapic_id();
     cpus[0].online = true;
+}
+
+/* The boot report's line about the CPU: vendor and the features the
+ * kernel uses or offers. */
+static void report_cpu(void)
+{
+    struct cpuid_regs r = cpuid(0, 0);
+    char vendor[13];
+    memcpy(vendor, &r.ebx, 4);
+    memcpy(vendor + 4, &r.edx, 4);
+    memcpy(vendor + 8, &r.ecx, 4);
+    vendor[12] = '\0';
+    bool rdrand = cpuid(1, 0).ecx & CPUID_1_ECX_RDRAND;
+    bool rdseed = r.eax >= 7 && (cpuid(7, 0).ebx & CPUID_7_EBX_RDSEED);
+    kprintf("cpu: %s; nx=%d smep=%d smap=%d pge=%d 1g-pages=%d rdrand=%d rdseed=%d "
+            "invariant-tsc=%d\n",
+            vendor, cpu_has_nx, cpu_has_smep, cpu_has_smap, cpu_has_pge, cpu_has_1g, rdrand, rdseed,
+            tsc_invariant());
+}
+
+void arch_paging_init(void)
+{
+    paging_init();
+    cpu_enable_protections();
+    report_cpu();
+}
+
+void arch_time_init(unsigned hz)
+{
+    tsc_calibrate();
+    lapic_timer_calibrate();
+    lapic_timer_start(hz);
+}
+
+void arch_user_init_cpu(void)
+{
+    arch_fpu_init_cpu();
+    syscall_init_cpu();
 }

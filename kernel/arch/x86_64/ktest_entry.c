@@ -14,6 +14,10 @@
 
 bool arch_ktest_run(const char *which)
 {
+    if (ktest_is(which, "ud")) {
+        __asm__ volatile("ud2");
+        return true;
+    }
     if (ktest_is(which, "nmi-user-gs")) {
         __asm__ volatile("cli\n\tswapgs\n\tint $2\n\tswapgs" ::: "memory");
         return true;

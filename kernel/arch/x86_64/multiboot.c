@@ -8,7 +8,7 @@
  * tag walk is bounded by the structure's own size and a hard cap.
  */
 #include "boot_info.h"
-#include "arch/x86_64/multiboot.h"
+#include "arch.h"
 
 #include "base/mem.h"
 #include "printk.h"
@@ -196,8 +196,8 @@ static void mb2_parse(uint64_t pa)
     }
 }
 
-/* Returns false if `magic` names no protocol we know. */
-bool multiboot_parse(uint32_t magic, uint64_t info_pa)
+/* kernel/arch.h: false if `magic` names no protocol we know. */
+bool arch_boot_info(uint32_t magic, uint64_t info_pa)
 {
     if (info_pa == 0 || info_pa >= (1ULL << 32))
         return false;

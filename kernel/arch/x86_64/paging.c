@@ -375,21 +375,20 @@ bool paging_create_space(uint64_t *root, struct ledger *ledger)
     return true;
 }
 
-/* Frees the user tables below `table` at `level` (3 = PML4). */
+/* Frees the user pages and tables below `table` at `level` (3 = PML4):
+ * each frame an entry names, the frames of user pages (level 0) as well as
+ * the tables.  User space has no large pages. */
 static void paging_free_tables(uint64_t *table, int level, struct ledger *ledger)
 {
     int end = level == 3 ? 256 : 512;
     for (int i = pt_next_present(table, 0, end); i < end; i = pt_next_present(table, i + 1, end)) {
         uint64_t e = table[i];
-        if (level == 0)
-            continue;
-        if (level > 1 || !(e & PTE_PS)) {
-            if (level > 1)
-                paging_free_tables(phys_to_virt(e & PTE_ADDR_MASK), level - 1, ledger);
-            pmm_free_frame(e & PTE_ADDR_MASK);
-            if (ledger)
-                ledger_uncharge(ledger, 1);
-        }
+        KASSERT(level == 0 || !(e & PTE_PS));
+        if (level > 0)
+            paging_free_tables(phys_to_virt(e & PTE_ADDR_MASK), level - 1, ledger);
+        pmm_free_frame(e & PTE_ADDR_MASK);
+        if (ledger)
+            ledger_uncharge(ledger, 1);
         table[i] = 0;
     }
 }
@@ -400,11 +399,6 @@ void paging_destroy_space(uint64_t root, struct ledger *ledger)
     pmm_free_frame(root);
     if (ledger)
         ledger_uncharge(ledger, 1);
-}
-
-void paging_flush_page(uint64_t va)
-{
-    invlpg(va);
 }
 
 bool paging_is_mapped(uintptr_t va)

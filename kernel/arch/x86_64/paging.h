@@ -1,5 +1,6 @@
 /*
- * 4-level page tables.
+ * 4-level page tables: what the x86_64 code needs beyond the interface in
+ * kernel/arch.h (paging_map and the rest, implemented in paging.c).
  *
  * The kernel's half of every address space (PML4 entries 256-511) is fixed at
  * boot: paging_init allocates each top-level entry the kernel will ever use,
@@ -14,70 +15,15 @@
 #define CAPOS_ARCH_X86_64_PAGING_H
 
 #include "base/compiler.h"
+#include "arch.h"
 #include "arch/x86_64/boot_defs.h"
 #include "arch/x86_64/cpu.h"
 
 #define PTE_NX        (1ULL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ULL
-#define KVA_BASE      0xffffa00000000000ULL
-#define KVA_SIZE      (512ULL << 30)
-
-/* Abstract mapping permissions; translated to PTE bits (NX only if the CPU
- * has it). */
-enum {
-    MAP_READ = 0,
-    MAP_WRITE = 1 << 0,
-    MAP_EXEC = 1 << 1,
-    MAP_USER = 1 << 2,
-    MAP_UNCACHED = 1 << 3,
-    MAP_GLOBAL = 1 << 4,
-};
 
 /* Builds the kernel address space and switches to it (boot CPU, once). */
 void paging_init(void);
-
-/* Physical address of the kernel's PML4 (the template for new spaces). */
-uint64_t paging_kernel_root(void);
-
-struct ledger;
-
-/* Maps one 4 KiB page; returns KERR_NOMEM if a table could not be
- * allocated (or charged to `ledger`, when given), KERR_EXISTS if va is
- * already mapped. */
-int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags, struct ledger *ledger);
-
-/* Maps frames[0..n) at n consecutive pages from va; returns how many were
- * mapped before a page table could not be allocated (or charged) or a page
- * was found mapped already (n on success). */
-unsigned paging_map_pages(uint64_t root, uint64_t va, const uint64_t *frames, unsigned n,
-                          unsigned map_flags, struct ledger *ledger);
-
-/* Removes the mapping of va (returning the frame in *pa); false if unmapped.
- * The caller flushes TLBs. */
-bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa);
-
-/* Removes the mappings of the n pages from va, storing the frames of those
- * that were mapped in frames[]; returns how many.  The caller flushes TLBs. */
-unsigned paging_unmap_pages(uint64_t root, uint64_t va, unsigned n, uint64_t *frames);
-
-/* Changes the permissions of the mapped pages among the n from va; true if
- * any changed (the caller then flushes TLBs). */
-bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_flags);
-
-/* The lowest mapped page in [lo, hi) of a user address space (hi at most
- * the end of the user half), in *va; false if none.  Empty tables are
- * skipped without being read, so the cost is a few tables' worth of entries
- * whatever the range and however many tables exist.  The caller holds the
- * process lock. */
-bool paging_find_mapped(uint64_t root, uint64_t lo, uint64_t hi, uint64_t *va);
-
-/* The lowest unmapped page in [lo, hi) of a user address space, or hi if
- * every page is mapped.  Its cost grows with the mapped pages it passes
- * over: callers bound hi by what they know is mapped there. */
-uint64_t paging_find_unmapped(uint64_t root, uint64_t lo, uint64_t hi);
-
-/* Looks up the frame mapped at va in `root`; false if unmapped. */
-bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags);
 
 /* The index of the first present entry of table[i..end), or end.  The
  * tables of a process are mostly empty, so teardown walks skip them eight
@@ -93,14 +39,6 @@ static inline int pt_next_present(const uint64_t *table, int i, int end)
     return i;
 }
 
-/* A new address space: a PML4 sharing the kernel half.  The PML4 frame is
- * charged to `ledger`.  Returns false when out of memory or quota. */
-bool paging_create_space(uint64_t *root, struct ledger *ledger);
-
-/* Frees every user page table of `root` and the PML4 itself, uncharging
- * `ledger`.  The leaf frames must already be unmapped and freed. */
-void paging_destroy_space(uint64_t root, struct ledger *ledger);
-
 /* Switches to an address space (no-op if it is already active).  Inline:
  * every context switch between processes does it. */
 static inline void paging_activate(uint64_t root)
@@ -108,9 +46,6 @@ static inline void paging_activate(uint64_t root)
     if ((read_cr3() & PTE_ADDR_MASK) != root)
         write_cr3(root);
 }
-
-/* Flushes one user page from this CPU's TLB. */
-void paging_flush_page(uint64_t va);
 
 /* True if va is mapped (present) in the active address space. */
 bool paging_is_mapped(uintptr_t va);

@@ -52,7 +52,6 @@ extern const char trampoline_start[], trampoline_end[];
 extern const char trampoline_cr3[], trampoline_stack[], trampoline_entry[], trampoline_arg[],
     trampoline_efer[];
 
-void syscall_init_cpu(void);
 NORETURN void ap_entry(struct cpu *c);
 
 /* ---- shootdown state ---- */
@@ -157,8 +156,8 @@ static void smp_param(const char *sym, uint64_t v)
 
 static void smp_delay_us(uint64_t us)
 {
-    uint64_t end = tsc_ns() + us * 1000;
-    while (tsc_ns() < end)
+    uint64_t end = arch_clock_ns() + us * 1000;
+    while (arch_clock_ns() < end)
         cpu_relax();
 }
 
@@ -208,17 +207,18 @@ static enum smp_start smp_start_one(unsigned idx, uint32_t apic_id, uint64_t tab
         lapic_send(apic_id, 0x4600 | (uint32_t)(TRAMPOLINE_PA >> 12)); /* STARTUP */
         smp_delay_us(200);
     }
-    uint64_t end = tsc_ns() + SMP_ARRIVE_TIMEOUT_MS * 1000000ULL;
-    while (__atomic_load_n(&c->start_state, __ATOMIC_ACQUIRE) == AP_STARTING && tsc_ns() < end)
+    uint64_t end = arch_clock_ns() + SMP_ARRIVE_TIMEOUT_MS * 1000000ULL;
+    while (__atomic_load_n(&c->start_state, __ATOMIC_ACQUIRE) == AP_STARTING &&
+           arch_clock_ns() < end)
         cpu_relax();
     uint32_t expect = AP_STARTING;
     if (__atomic_compare_exchange_n(&c->start_state, &expect, AP_ABANDONED, false, __ATOMIC_SEQ_CST,
                                     __ATOMIC_SEQ_CST))
         return SMP_TIMED_OUT;
     /* It arrived: it is ours, and finishing its set-up cannot take long. */
-    end = tsc_ns() + SMP_ONLINE_TIMEOUT_MS * 1000000ULL;
+    end = arch_clock_ns() + SMP_ONLINE_TIMEOUT_MS * 1000000ULL;
     while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE)) {
-        if (tsc_ns() > end)
+        if (arch_clock_ns() > end)
             panic("smp: CPU with APIC id %u arrived but did not finish starting", apic_id);
         cpu_relax();
     }
@@ -288,8 +288,7 @@ NORETURN void ap_entry(struct cpu *c)
     idt_load();
     write_cr3(paging_kernel_root());
     cpu_enable_protections();
-    arch_fpu_init_cpu();
-    syscall_init_cpu();
+    arch_user_init_cpu();
     lapic_init();
     if (!cap_init_cpu(c->id))
         panic("smp: cpu %u: no memory for its call buffers", c->id);

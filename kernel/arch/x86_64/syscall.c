@@ -5,6 +5,7 @@
  */
 #include "arch/x86_64/arch_cpu.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_init.h"
 #include "arch/x86_64/trap.h"
 #include "abi/errors.h"
 #include "abi/ring.h"
@@ -14,7 +15,6 @@
 
 void syscall_entry(void);
 void syscall_dispatch(struct trap_frame *f);
-void syscall_init_cpu(void);
 
 void syscall_init_cpu(void)
 {

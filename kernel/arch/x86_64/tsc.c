@@ -10,6 +10,7 @@
  */
 #include "arch/x86_64/tsc.h"
 
+#include "arch.h"
 #include "arch/x86_64/cpu.h"
 #include "panic.h"
 
@@ -59,7 +60,7 @@ void tsc_calibrate(void)
     tsc_base = rdtsc();
 }
 
-uint64_t tsc_hz(void)
+uint64_t arch_clock_hz(void)
 {
     return tsc_rate;
 }

@@ -8,19 +8,11 @@
 #define CAPOS_ARCH_X86_64_TSC_H
 
 #include "base/compiler.h"
-#include "arch/x86_64/cpu.h"
 
-/* Measures the TSC rate with PIT channel 2; call once on the boot CPU. */
+/* Measures the TSC rate with PIT channel 2; call once on the boot CPU.
+ * Sets the base and multiplier of arch_clock_ns; its rate is
+ * arch_clock_hz. */
 void tsc_calibrate(void);
-uint64_t tsc_hz(void);
 bool tsc_invariant(void);
-/* Nanoseconds since calibration; inline, since the scheduler reads the
- * clock at every switch. */
-extern uint64_t tsc_base, tsc_mult; /* set once by tsc_calibrate */
-static inline uint64_t tsc_ns(void)
-{
-    uint64_t d = rdtsc() - tsc_base;
-    return (uint64_t)(((unsigned __int128)d * tsc_mult) >> 32);
-}
 
 #endif
