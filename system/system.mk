@@ -9,7 +9,7 @@
 # code and with the same limits the kernel uses at boot
 # ($(B)/tools/manifest-check): a mistake stops the build with one line that
 # names the file, e.g.
-#   system/demo.capnp: error: service "echo": binary "ech" does not exist
+#   tests/manifest/bad_service_binary.capnp: error: service "s": binary "nope" does not exist
 
 SYSTEM_SRCS := $(sort $(wildcard system/*.capnp))
 SYSTEM_BINS := $(patsubst system/%.capnp,$(B)/system/%.bin,$(SYSTEM_SRCS))
