@@ -49,9 +49,8 @@ enum ipc_call_state {
 
 struct pending_op {
     enum pending_kind kind;
-    bool in_use;
+    bool in_use;          /* taken (the fast path reads it of its own two ops) */
     bool embedded;        /* one of its ring's fast-path ops, not from the pool */
-    bool orphaned;        /* PENDING_CALL whose client exited after delivery */
     struct thread *owner; /* whose ring the completion goes to */
     uint64_t user_data;
     uint64_t recv_addr; /* where the result message (and cap ids) go */
@@ -78,8 +77,7 @@ struct pending_op {
     uint8_t *msg; /* kernel copy while queued (kfree'd on delivery) */
     uint32_t msg_len;
     struct xfer_set xfer;   /* capabilities sent with the call */
-    struct process *server; /* DELIVERED: who received it */
-    uint32_t token_slot;
+    struct process *server; /* DELIVERED: who received it (the stall report) */
 };
 
 /* Initialises a ring's ops (none in flight, none kept free, the fast

@@ -45,7 +45,6 @@ int ring_create(struct thread *t, uint64_t user_va)
         ledger_uncharge(p->ledger, CAPOS_RING_PAGES);
         return CAPOS_ERR_NO_MEMORY;
     }
-    r->region_pa = pa;
     r->hdr = phys_to_virt(pa);
     r->sq = (struct capos_sqe *)((uint8_t *)r->hdr + CAPOS_RING_SQ_OFFSET);
     r->cq = (struct capos_cqe *)((uint8_t *)r->hdr + CAPOS_RING_CQ_OFFSET);

@@ -30,7 +30,6 @@ struct ring {
     struct capos_ring_header *hdr; /* kernel view of the shared region */
     struct capos_sqe *sq;
     struct capos_cqe *cq;
-    uint64_t region_pa;
     uint32_t sq_head;      /* next SQE to consume */
     uint32_t cq_tail;      /* next CQE slot to fill */
     uint32_t cq_reserved;  /* completions owed to operations in flight */

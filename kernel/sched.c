@@ -373,12 +373,6 @@ switch_to:
         sched_switch_tail();
 }
 
-void sched_block(void)
-{
-    __atomic_store_n(&this_cpu()->current->state, THREAD_BLOCKED, __ATOMIC_RELEASE);
-    schedule();
-}
-
 void sched_prepare_block(void)
 {
     __atomic_store_n(&this_cpu()->current->state, THREAD_BLOCKED, __ATOMIC_RELEASE);
@@ -388,11 +382,6 @@ void sched_block_commit(void)
 {
     if (__atomic_load_n(&this_cpu()->current->state, __ATOMIC_ACQUIRE) == THREAD_BLOCKED)
         schedule();
-}
-
-void sched_yield(void)
-{
-    schedule();
 }
 
 /*

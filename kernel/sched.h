@@ -7,7 +7,7 @@
  * The kernel runs with interrupts disabled (entries from user mode clear the
  * interrupt flag), so a thread in the kernel is never preempted; preemption
  * happens when an interrupt returns to user mode, and blocking is always an
- * explicit sched_block().
+ * explicit sched_prepare_block() and sched_block_commit().
  */
 #ifndef CAPOS_KERNEL_SCHED_H
 #define CAPOS_KERNEL_SCHED_H
@@ -50,12 +50,10 @@ static inline struct thread *sched_current(void)
 /* Makes a new or woken thread runnable. */
 void sched_add(struct thread *t);
 
-/* Blocks the current thread until sched_wake; returns after it ran again. */
-void sched_block(void);
-
-/* Blocking in two steps, for waits registered under another lock: mark the
- * current thread blocked (a wake from now on makes it runnable again), drop
- * the lock, then commit (switches away unless a wake already came). */
+/* Blocking, in two steps so that a wait can be registered under another
+ * lock: mark the current thread blocked (a wake from now on makes it
+ * runnable again), drop the lock, then commit (switches away unless a wake
+ * already came; returns after the thread ran again). */
 void sched_prepare_block(void);
 void sched_block_commit(void);
 
@@ -85,9 +83,6 @@ void sched_kicks_flush(void);
 /* Makes t notice that its process stopped: wakes it if it is blocked, and
  * makes the CPU running it enter the kernel soon. */
 void sched_kick(struct thread *t);
-
-/* Gives up the CPU to another ready thread, if any. */
-void sched_yield(void);
 
 /* sched_hint_next for a thread that is not this CPU's handoff thread. */
 bool sched_hint_set(struct thread *t);

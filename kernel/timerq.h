@@ -22,7 +22,7 @@
 #define TIMERQ_RUN_MAX 128
 
 enum timer_kind {
-    TIMER_WAKE_THREAD, /* ends a timed sched_block of `thread` */
+    TIMER_WAKE_THREAD, /* ends a timed block (sched_prepare_block) of `thread` */
     TIMER_OP_COMPLETE, /* completes a pending ring operation */
 };
 

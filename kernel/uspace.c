@@ -1,7 +1,8 @@
 /*
- * Cross-address-space copies (see uspace.h).  For the current process the
- * ordinary fault-tolerant user copy is used; for another process the copy
- * goes page by page through its page tables, so it never faults.
+ * Writes into another address space (see uspace.h).  For the current
+ * process the ordinary fault-tolerant user copy is used; for another
+ * process the copy goes page by page through its page tables, so it never
+ * faults.
  */
 #include "uspace.h"
 
@@ -11,39 +12,33 @@
 #include "process.h"
 #include "sched.h"
 
-static bool uspace_copy(struct process *p, uptr uaddr, void *kbuf, uint64_t len, bool write)
+bool uspace_write(struct process *p, uptr dst, const void *src, uint64_t len)
 {
     if (len == 0)
         return true;
-    if (!user_range_ok(uaddr, len))
+    if (!user_range_ok(dst, len))
         return false;
     if (sched_current()->proc == p)
-        return write ? copy_to_user(uaddr, kbuf, len) : copy_from_user(kbuf, uaddr, len);
+        return copy_to_user(dst, src, len);
     /* Another process's tables: hold its lock so no mapping changes under
      * the walk (mapping changes take the same lock). */
-    bool ok = true;
+    const uint8_t *s = src;
     spin_lock(&p->lock);
     while (len > 0 && p->root) {
         uint64_t pa;
         unsigned flags;
-        uint64_t off = uaddr & (PAGE_SIZE - 1);
+        uint64_t off = dst & (PAGE_SIZE - 1);
         uint64_t n = MIN(len, PAGE_SIZE - off);
-        if (!paging_lookup(p->root, uaddr - off, &pa, &flags) || !(flags & MAP_USER) ||
-            (write && !(flags & MAP_WRITE))) {
-            ok = false;
+        if (!paging_lookup(p->root, dst - off, &pa, &flags) ||
+            (flags & (MAP_USER | MAP_WRITE)) != (MAP_USER | MAP_WRITE))
             break;
-        }
-        if (write)
-            memcpy((uint8_t *)phys_to_virt(pa) + off, kbuf, n);
-        else
-            memcpy(kbuf, (uint8_t *)phys_to_virt(pa) + off, n);
-        uaddr += n;
-        kbuf = (uint8_t *)kbuf + n;
+        memcpy((uint8_t *)phys_to_virt(pa) + off, s, n);
+        dst += n;
+        s += n;
         len -= n;
     }
-    ok = ok && len == 0;
     spin_unlock(&p->lock);
-    return ok;
+    return len == 0;
 }
 
 bool uspace_write_locked(struct process *p, uptr dst, const void *src, uint64_t len)
@@ -76,14 +71,4 @@ bool uspace_write_locked(struct process *p, uptr dst, const void *src, uint64_t 
         off = 0;
     }
     return true;
-}
-
-bool uspace_write(struct process *p, uptr dst, const void *src, uint64_t len)
-{
-    return uspace_copy(p, dst, (void *)(uintptr_t)src, len, true);
-}
-
-bool uspace_read(struct process *p, void *dst, uptr src, uint64_t len)
-{
-    return uspace_copy(p, src, dst, len, false);
 }

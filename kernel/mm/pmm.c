@@ -23,7 +23,6 @@ extern const char __boot_start[], __kernel_end[];
 static struct frame_bitmap pmm_bitmap;
 static struct spinlock pmm_lock = SPINLOCK_INIT("pmm");
 static uint64_t pmm_limit_frames; /* allocation ceiling while early; 0 = none */
-static uint64_t pmm_usable_frames;
 static uint64_t pmm_dm_limit = 1ULL << 32;
 
 struct pmm_range {
@@ -121,7 +120,6 @@ void pmm_init(const struct boot_info *bi)
         if (end > start && start < nframes)
             frame_bitmap_mark_used(&pmm_bitmap, start, MIN(end, nframes) - start);
     }
-    pmm_usable_frames = pmm_bitmap.free_count;
     pmm_limit_frames = (1ULL << 32) / PAGE_SIZE;
 }
 
@@ -174,11 +172,6 @@ void pmm_free_frame(uint64_t pa)
 uint64_t pmm_free_count(void)
 {
     return __atomic_load_n(&pmm_bitmap.free_count, __ATOMIC_RELAXED);
-}
-
-uint64_t pmm_total_usable(void)
-{
-    return pmm_usable_frames;
 }
 
 uint64_t pmm_direct_map_limit(void)

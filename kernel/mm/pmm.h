@@ -44,7 +44,6 @@ void pmm_free_frames(uint64_t pa, uint64_t count);
 void pmm_set_alloc_limit(uint64_t limit_pa);
 
 uint64_t pmm_free_count(void);
-uint64_t pmm_total_usable(void);
 /* Top of RAM that the direct map covers (for pointer sanity checks). */
 uint64_t pmm_direct_map_limit(void);
 void pmm_set_direct_map_limit(uint64_t limit);

@@ -366,7 +366,6 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
     call->msg = NULL;
     call->state = CALL_DELIVERED;
     call->server = s;
-    call->token_slot = recv->recv_slot;
 
     struct capos_cqe cqe = {
         .user_data = recv->user_data,
@@ -618,7 +617,6 @@ bool endpoint_fast_call(struct thread *t, struct endpoint *ep, uint64_t badge,
     call->badge = badge;
     call->target = ep;
     call->server = s;
-    call->token_slot = slot;
     call->in_use = true;
     s->received[slot] = call;
     uint64_t token = token_of(s, slot);

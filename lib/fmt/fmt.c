@@ -270,16 +270,6 @@ int fmt_vformat(fmt_sink_fn sink, void *ctx, const char *fmt, va_list ap)
     return o.count;
 }
 
-int fmt_format(fmt_sink_fn sink, void *ctx, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    va_start(ap, fmt);
-    n = fmt_vformat(sink, ctx, fmt, ap);
-    va_end(ap);
-    return n;
-}
-
 struct fmt_buf {
     char *buf;
     size_t size;

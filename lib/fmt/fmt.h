@@ -20,7 +20,6 @@ typedef void (*fmt_sink_fn)(void *ctx, const char *s, size_t n);
 
 /* Formats into sink; returns the number of characters produced. */
 int fmt_vformat(fmt_sink_fn sink, void *ctx, const char *fmt, va_list ap);
-int fmt_format(fmt_sink_fn sink, void *ctx, const char *fmt, ...) PRINTF_LIKE(3, 4);
 
 /*
  * snprintf semantics: writes at most size-1 characters plus a NUL (if size >

@@ -161,6 +161,4 @@ static inline enum ring_sqe_check ring_sqe_validate(const struct capos_sqe *sqe)
     }
 }
 
-const char *ring_sqe_check_str(enum ring_sqe_check c);
-
 #endif

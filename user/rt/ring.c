@@ -25,12 +25,6 @@ void capos_ring_init(struct capos_ring_client *rc, void *region)
     rc->nstash = 0;
 }
 
-uint32_t capos_ring_unsubmitted(void)
-{
-    struct capos_ring_client *rc = capos_ring_self();
-    return rc->sq_tail - rc->published;
-}
-
 static int64_t ring_enter(struct capos_ring_client *rc, uint32_t min_complete, uint64_t timeout_ns)
 {
     __atomic_store_n(&rc->hdr->sq_tail, rc->sq_tail, __ATOMIC_RELEASE);

@@ -128,9 +128,6 @@ static inline void capos_sqe_return(struct capos_sqe *s, uint32_t server, uint64
     }
 }
 
-/* Number of prepared entries not yet submitted. */
-uint32_t capos_ring_unsubmitted(void);
-
 /* Publishes prepared entries and enters the kernel: returns the number of
  * completions available or a negative ErrorCode. */
 int64_t capos_ring_enter(uint32_t min_complete, uint64_t timeout_ns);
