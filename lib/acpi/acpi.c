@@ -21,6 +21,7 @@
 #include "acpi/acpi.h"
 
 #include "base/checked.h"
+#include "base/endian.h"
 #include "base/mem.h"
 
 /* MADT interrupt controller structure types parsed here, and their sizes. */
@@ -47,22 +48,6 @@
 #define X2APIC_ID_INVALID 0xFFFFFFFFu
 
 #define LAPIC_ALIGN       0x1000u
-
-/* Reads little-endian fields byte by byte: no alignment is assumed. */
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32);
-}
 
 /* ACPI checksums: all bytes of the structure, checksum byte included, sum to 0 mod 256. */
 static uint8_t sum8(const uint8_t *p, size_t n)
@@ -129,7 +114,7 @@ static enum acpi_err rsdp_decode(const uint8_t *p, size_t len, struct acpi_rsdp 
             *value = ACPI_RSDP_V2_LEN;
             return ACPI_ERR_RSDP_TRUNCATED;
         }
-        length = rd32(p + 20);
+        length = le32_get(p + 20);
         if (length < ACPI_RSDP_V2_LEN || length > ACPI_RSDP_MAX_LEN) {
             *value = length;
             return ACPI_ERR_RSDP_LENGTH;
@@ -140,12 +125,12 @@ static enum acpi_err rsdp_decode(const uint8_t *p, size_t len, struct acpi_rsdp 
         }
         if (sum8(p, length) != 0)
             return ACPI_ERR_RSDP_XCHECKSUM;
-        out->xsdt_addr = rd64(p + 24);
+        out->xsdt_addr = le64_get(p + 24);
     }
     out->revision = p[15];
     memcpy(out->oem_id, p + 9, sizeof(out->oem_id));
     out->length = length;
-    out->rsdt_addr = rd32(p + 16);
+    out->rsdt_addr = le32_get(p + 16);
     return ACPI_OK;
 }
 
@@ -240,7 +225,7 @@ enum acpi_err acpi_rsdp_find_bios(const struct acpi_mem *mem, uint64_t *found)
         return ACPI_ERR_ARG;
     p = map_range(mem, ACPI_EBDA_PTR_PHYS, 2);
     if (p) {
-        uint64_t ebda = (uint64_t)rd16(p) << 4;
+        uint64_t ebda = (uint64_t)le16_get(p) << 4;
         /*
          * A sane EBDA lies above the BIOS data area and ends below 640 KiB;
          * anything else is an uninitialised word, not a pointer to follow.
@@ -277,10 +262,10 @@ static enum acpi_err sdt_check(const uint8_t *p, size_t len, const char *sig, ui
         return ACPI_ERR_SDT_TRUNCATED;
     }
     if (sig && memcmp(p, sig, 4) != 0) {
-        *value = rd32(p);
+        *value = le32_get(p);
         return ACPI_ERR_SDT_SIGNATURE;
     }
-    l = rd32(p + 4);
+    l = le32_get(p + 4);
     *value = l;
     if (l < min_len)
         return ACPI_ERR_SDT_TOO_SHORT;
@@ -436,7 +421,7 @@ enum acpi_err acpi_table_find(const struct acpi_mem *mem, const struct acpi_root
     }
     for (uint32_t i = 0; i < root->entries; i++) {
         const uint8_t *e = root->bytes + ACPI_SDT_HDR_LEN + (size_t)i * root->entry_size;
-        uint64_t addr = root->entry_size == 8 ? rd64(e) : rd32(e);
+        uint64_t addr = root->entry_size == 8 ? le64_get(e) : le32_get(e);
         const uint8_t *hdr, *bytes = NULL;
         uint32_t length = 0;
         uint64_t value = 0;
@@ -469,7 +454,7 @@ enum acpi_err acpi_table_find(const struct acpi_mem *mem, const struct acpi_root
         return ACPI_OK;
     }
     note(rep, ACPI_ERR_TABLE_NOT_FOUND, true, ACPI_NO_INDEX, root->phys,
-         rd32((const uint8_t *)sig));
+         le32_get((const uint8_t *)sig));
     return ACPI_ERR_TABLE_NOT_FOUND;
 }
 
@@ -553,16 +538,16 @@ static void madt_ioapic(struct acpi_madt *m, const struct madt_pos *at, const ui
     }
     m->ioapics[m->nioapics++] = (struct acpi_ioapic){
         .id = id,
-        .addr = rd32(e + 4),
-        .gsi_base = rd32(e + 8),
+        .addr = le32_get(e + 4),
+        .gsi_base = le32_get(e + 8),
     };
 }
 
 static void madt_iso(struct acpi_madt *m, const struct madt_pos *at, const uint8_t *e)
 {
     uint8_t bus = e[2], source = e[3];
-    uint32_t gsi = rd32(e + 4);
-    uint16_t flags = rd16(e + 8);
+    uint32_t gsi = le32_get(e + 4);
+    uint16_t flags = le16_get(e + 8);
 
     /* The specification fixes the bus at 0, ISA; another value is not something we can route. */
     if (bus != 0) {
@@ -595,7 +580,7 @@ static void madt_iso(struct acpi_madt *m, const struct madt_pos *at, const uint8
 
 static void madt_lapic_override(struct acpi_madt *m, const struct madt_pos *at, const uint8_t *e)
 {
-    uint64_t addr = rd64(e + 4);
+    uint64_t addr = le64_get(e + 4);
 
     /* e[2..3] are reserved. */
     if (addr == 0 || addr % LAPIC_ALIGN != 0) {
@@ -638,8 +623,8 @@ static enum acpi_err madt_parse(const uint8_t *p, size_t len, uint64_t phys, uin
         return err;
     }
     m->revision = p[8];
-    m->lapic_base = rd32(p + 36);
-    m->flags = rd32(p + 40);
+    m->lapic_base = le32_get(p + 36);
+    m->flags = le32_get(p + 40);
 
     /* Every step moves off forward by at least 2 and keeps it <= length, so the walk ends. */
     for (off = ACPI_MADT_HDR_LEN; off < length; index++) {
@@ -675,10 +660,10 @@ static enum acpi_err madt_parse(const uint8_t *p, size_t len, uint64_t phys, uin
             continue;
         }
         switch (type) {
-        case MADT_LAPIC: madt_cpu(m, &at, e[3], e[2], rd32(e + 4), false); break;
+        case MADT_LAPIC: madt_cpu(m, &at, e[3], e[2], le32_get(e + 4), false); break;
         case MADT_X2APIC:
             /* e[2..3] are reserved. */
-            madt_cpu(m, &at, rd32(e + 4), rd32(e + 12), rd32(e + 8), true);
+            madt_cpu(m, &at, le32_get(e + 4), le32_get(e + 12), le32_get(e + 8), true);
             break;
         case MADT_IOAPIC: madt_ioapic(m, &at, e); break;
         case MADT_ISO: madt_iso(m, &at, e); break;

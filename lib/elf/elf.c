@@ -16,6 +16,7 @@
 #include "elf/elf.h"
 
 #include "base/checked.h"
+#include "base/endian.h"
 #include "base/mem.h"
 
 /* e_ident indices and the values we accept. */
@@ -59,21 +60,6 @@ struct phdr {
     uint64_t align;
 };
 
-static uint16_t rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32);
-}
-
 static bool is_pow2(uint64_t x)
 {
     return x != 0 && (x & (x - 1)) == 0;
@@ -93,14 +79,14 @@ static uint64_t page_up(uint64_t x)
 /* Caller guarantees the PHDR_SIZE bytes at p are inside the image. */
 static void decode_phdr(const uint8_t *p, struct phdr *ph)
 {
-    ph->type = rd32(p + 0);
-    ph->flags = rd32(p + 4);
-    ph->offset = rd64(p + 8);
-    ph->vaddr = rd64(p + 16);
+    ph->type = le32_get(p + 0);
+    ph->flags = le32_get(p + 4);
+    ph->offset = le64_get(p + 8);
+    ph->vaddr = le64_get(p + 16);
     /* p_paddr (p + 24) has no meaning for a user process and is not read. */
-    ph->filesz = rd64(p + 32);
-    ph->memsz = rd64(p + 40);
-    ph->align = rd64(p + 48);
+    ph->filesz = le64_get(p + 32);
+    ph->memsz = le64_get(p + 40);
+    ph->align = le64_get(p + 48);
 }
 
 static enum elf_err check_limits(const struct elf_limits *lim)
@@ -130,12 +116,12 @@ static enum elf_err check_ehdr(const uint8_t *img, size_t size, uint64_t *entry,
         return ELF_ERR_OSABI;
     /* e_ident[9..15] is padding; the gABI says readers should ignore it. */
 
-    uint16_t type = rd16(img + 16);
-    uint16_t machine = rd16(img + 18);
-    uint32_t version = rd32(img + 20);
-    uint32_t flags = rd32(img + 48);
-    uint16_t ehsize = rd16(img + 52);
-    uint16_t phentsize = rd16(img + 54);
+    uint16_t type = le16_get(img + 16);
+    uint16_t machine = le16_get(img + 18);
+    uint32_t version = le32_get(img + 20);
+    uint32_t flags = le32_get(img + 48);
+    uint16_t ehsize = le16_get(img + 52);
+    uint16_t phentsize = le16_get(img + 54);
 
     if (machine != EM_X86_64)
         return ELF_ERR_MACHINE;
@@ -152,9 +138,9 @@ static enum elf_err check_ehdr(const uint8_t *img, size_t size, uint64_t *entry,
     if (phentsize != PHDR_SIZE)
         return ELF_ERR_PHENTSIZE;
 
-    *entry = rd64(img + 24);
-    *phoff = rd64(img + 32);
-    *phnum = rd16(img + 56);
+    *entry = le64_get(img + 24);
+    *phoff = le64_get(img + 32);
+    *phnum = le16_get(img + 56);
 
     /* PN_XNUM (0xffff) would move the count into a section header; it is above the limit anyway. */
     if (*phnum == 0 || *phnum > ELF_MAX_PHNUM)
@@ -465,8 +451,8 @@ bool elf_has_note(const void *image, size_t size, const char *owner, uint32_t ty
         while (ph.filesz - pos >= NOTE_HDR_SIZE) {
             if (++seen > ELF_MAX_NOTES)
                 return false;
-            uint64_t namesz = rd32(n + pos), descsz = rd32(n + pos + 4);
-            uint32_t ntype = rd32(n + pos + 8);
+            uint64_t namesz = le32_get(n + pos), descsz = le32_get(n + pos + 4);
+            uint32_t ntype = le32_get(n + pos + 8);
             /* 32-bit sizes padded in 64 bits cannot wrap. */
             uint64_t name_len = (namesz + pad - 1) & ~(pad - 1);
             uint64_t desc_len = (descsz + pad - 1) & ~(pad - 1);

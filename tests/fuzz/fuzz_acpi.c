@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "acpi/acpi.h"
+#include "base/endian.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,16 +54,6 @@ static const void *image_map(void *ctx, uint64_t phys, uint64_t len)
     return im->bytes + (phys - IMAGE_BASE);
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32);
-}
-
 /* Sets the byte at p[at] so that the n bytes at p sum to 0. */
 static void fix_sum(uint8_t *p, size_t n, size_t at)
 {
@@ -84,7 +75,7 @@ static void repair_sdt(uint8_t *img, size_t n, uint64_t phys)
 
     if (phys < IMAGE_BASE || off > n || n - off < 36)
         return;
-    len = rd32(img + off + 4);
+    len = le32_get(img + off + 4);
     fix_sum(img + off, len < n - off ? len : n - off, 9);
 }
 
@@ -95,11 +86,11 @@ static void repair_root(uint8_t *img, size_t n, uint64_t phys, unsigned esz)
 
     if (phys < IMAGE_BASE || off > n || n - off < 36)
         return;
-    len = rd32(img + off + 4);
+    len = le32_get(img + off + 4);
     if (len > n - off)
         len = (uint32_t)(n - off);
     for (uint32_t e = 36; len >= esz && e <= len - esz && e < 36 + 64 * esz; e += esz)
-        repair_sdt(img, n, esz == 8 ? rd64(img + off + e) : rd32(img + off + e));
+        repair_sdt(img, n, esz == 8 ? le64_get(img + off + e) : le32_get(img + off + e));
     repair_sdt(img, n, phys);
 }
 
@@ -112,11 +103,11 @@ static void repair(uint8_t *img, size_t n, size_t rsdp)
     if (n - rsdp < 20)
         return;
     if (r[15] >= 2 && n - rsdp >= 36)
-        repair_root(img, n, rd64(r + 24), 8);
-    repair_root(img, n, rd32(r + 16), 4);
+        repair_root(img, n, le64_get(r + 24), 8);
+    repair_root(img, n, le32_get(r + 16), 4);
     fix_sum(r, 20, 8);
     if (r[15] >= 2 && n - rsdp >= 36) {
-        uint32_t len = rd32(r + 20);
+        uint32_t len = le32_get(r + 20);
         fix_sum(r, len < n - rsdp ? len : n - rsdp, 32);
     }
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "acpi/acpi.h"
+#include "base/endian.h"
 
 /* ---- Simulated physical memory ---- */
 
@@ -76,24 +77,6 @@ struct tbl {
     size_t len;
 };
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)v);
-    put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static void app8(struct tbl *t, uint8_t v)
 {
     if (t->len >= sizeof(t->b))
@@ -136,15 +119,15 @@ static void tbl_begin(struct tbl *t, const char *sig, uint8_t rev)
     t->b[8] = rev;
     memcpy(t->b + 10, "CAPOS ", 6);
     memcpy(t->b + 16, "TESTTBL ", 8);
-    put32(t->b + 24, 1);
+    le32_put(t->b + 24, 1);
     memcpy(t->b + 28, "CAPS", 4);
-    put32(t->b + 32, 1);
+    le32_put(t->b + 32, 1);
     t->len = 36;
 }
 
 static void tbl_finish(struct tbl *t)
 {
-    put32(t->b + 4, (uint32_t)t->len);
+    le32_put(t->b + 4, (uint32_t)t->len);
     t->b[9] = 0;
     t->b[9] = fix_sum(t->b, t->len);
 }
@@ -169,11 +152,11 @@ static void rsdp_build(uint8_t *b, uint8_t rev, uint32_t rsdt, uint64_t xsdt)
     memcpy(b, "RSD PTR ", 8);
     memcpy(b + 9, "CAPOS ", 6);
     b[15] = rev;
-    put32(b + 16, rsdt);
+    le32_put(b + 16, rsdt);
     b[8] = fix_sum(b, 20);
     if (rev >= 2) {
-        put32(b + 20, 36);
-        put64(b + 24, xsdt);
+        le32_put(b + 20, 36);
+        le64_put(b + 24, xsdt);
         b[32] = fix_sum(b, 36);
     }
 }
@@ -430,7 +413,7 @@ TEST(acpi_rsdp_length_out_of_range)
     uint32_t bad[] = {0, 20, 35, ACPI_RSDP_MAX_LEN + 1, 0xFFFFFFFFu};
     for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         rsdp_build(rsdp_bytes, 2, 0x1000, 0x2000);
-        put32(rsdp_bytes + 20, bad[i]);
+        le32_put(rsdp_bytes + 20, bad[i]);
         rsdp_bytes[32] = 0;
         rsdp_bytes[32] = fix_sum(rsdp_bytes, 36);
         CHECK_EQ(acpi_rsdp_check(rsdp_bytes, 36, &r), ACPI_ERR_RSDP_LENGTH);
@@ -450,7 +433,7 @@ TEST(acpi_rsdp_truncated_buffer)
     /* A 40-byte RSDP (length says so) in a 36-byte buffer. */
     memcpy(big, rsdp_bytes, 36);
     memset(big + 36, 0, 4);
-    put32(big + 20, 40);
+    le32_put(big + 20, 40);
     big[32] = 0;
     big[32] = fix_sum(big, 40);
     CHECK_EQ(acpi_rsdp_check(big, 36, &r), ACPI_ERR_RSDP_TRUNCATED);
@@ -476,7 +459,7 @@ TEST(acpi_rsdp_read_maps_what_it_needs)
     /* A longer revision 2 RSDP takes a third, longer mapping. */
     rsdp_build(big, 2, 0x1000, 0x2000);
     memset(big + 36, 0x11, 8);
-    put32(big + 20, 44);
+    le32_put(big + 20, 44);
     big[32] = 0;
     big[32] = fix_sum(big, 44);
     mem_add(0x80000, big, 44);
@@ -583,7 +566,7 @@ TEST(acpi_rsdp_find_bios_ebda_then_bios_area)
     memset(ebda, 0, sizeof(ebda));
     rsdp_build(rsdp_bytes, 0, 0x1000, 0);
     memcpy(bios_area + 0x159e0, rsdp_bytes, 20);
-    put16(bda, 0x9FC0);
+    le16_put(bda, 0x9FC0);
     mem_add(0x40E, bda, 2);
     mem_add(0x9FC00, ebda, sizeof(ebda));
     mem_add(0xE0000, bios_area, sizeof(bios_area));
@@ -601,11 +584,11 @@ TEST(acpi_rsdp_find_bios_ebda_then_bios_area)
 
     /* An EBDA pointer into the BIOS data area or past 640 KiB is not followed. */
     mem_reset();
-    put16(bda, 0x0040);
+    le16_put(bda, 0x0040);
     mem_add(0x40E, bda, 2);
     mem_add(0x400, ebda, sizeof(ebda));
     CHECK_EQ(acpi_rsdp_find_bios(&mem, &found), ACPI_ERR_RSDP_NOT_FOUND);
-    put16(fm.r[0].bytes, 0x9FF0);
+    le16_put(fm.r[0].bytes, 0x9FF0);
     CHECK_EQ(acpi_rsdp_find_bios(&mem, &found), ACPI_ERR_RSDP_NOT_FOUND);
     CHECK_EQ(found, 0);
     CHECK(!fm.bad_request);
@@ -638,7 +621,7 @@ TEST(acpi_sdt_check_rejections)
     p[20] ^= 0x80;
     /* Length fields below the header, with the checksum made right. */
     for (uint32_t bad = 0; bad < 36; bad += 7) {
-        put32(p + 4, bad);
+        le32_put(p + 4, bad);
         p[9] = 0;
         p[9] = fix_sum(p, other.len);
         CHECK_EQ(acpi_sdt_check(p, other.len, "FACP", MAX_LEN, &len), ACPI_ERR_SDT_TOO_SHORT);

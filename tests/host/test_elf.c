@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "elf/elf.h"
+#include "base/endian.h"
 
 /* ---- Fixtures generated from readelf (see tests/elf/mkfixtures.py) ---- */
 
@@ -78,24 +79,6 @@ struct timage {
 
 static uint8_t image_buf[0x8000];
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)v);
-    put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* The base image: R+X text at 0x400000 and R+W data+bss at 0x401000, file 0x1100 bytes. */
 static struct timage base(void)
 {
@@ -133,32 +116,32 @@ static const uint8_t *build(const struct timage *t)
     uint8_t *b = image_buf;
     memset(b, 0xcc, sizeof(image_buf));
     memcpy(b, t->ident, 16);
-    put16(b + 16, t->type);
-    put16(b + 18, t->machine);
-    put32(b + 20, t->version);
-    put64(b + 24, t->entry);
-    put64(b + 32, t->phoff);
-    put64(b + 40, 0); /* e_shoff */
-    put32(b + 48, t->flags);
-    put16(b + 52, t->ehsize);
-    put16(b + 54, t->phentsize);
-    put16(b + 56, t->phnum);
-    put16(b + 58, 64); /* e_shentsize */
-    put16(b + 60, 0);  /* e_shnum */
-    put16(b + 62, 0);  /* e_shstrndx */
+    le16_put(b + 16, t->type);
+    le16_put(b + 18, t->machine);
+    le32_put(b + 20, t->version);
+    le64_put(b + 24, t->entry);
+    le64_put(b + 32, t->phoff);
+    le64_put(b + 40, 0); /* e_shoff */
+    le32_put(b + 48, t->flags);
+    le16_put(b + 52, t->ehsize);
+    le16_put(b + 54, t->phentsize);
+    le16_put(b + 56, t->phnum);
+    le16_put(b + 58, 64); /* e_shentsize */
+    le16_put(b + 60, 0);  /* e_shnum */
+    le16_put(b + 62, 0);  /* e_shstrndx */
     for (unsigned i = 0; i < t->nph; i++) {
         /* Headers that would not fit the buffer are not written (the file is smaller anyway). */
         if (t->phoff > sizeof(image_buf) || 56ULL * (i + 1) > sizeof(image_buf) - t->phoff)
             break;
         uint8_t *p = b + t->phoff + 56ULL * i;
-        put32(p, t->ph[i].type);
-        put32(p + 4, t->ph[i].flags);
-        put64(p + 8, t->ph[i].offset);
-        put64(p + 16, t->ph[i].vaddr);
-        put64(p + 24, t->ph[i].vaddr);
-        put64(p + 32, t->ph[i].filesz);
-        put64(p + 40, t->ph[i].memsz);
-        put64(p + 48, t->ph[i].align);
+        le32_put(p, t->ph[i].type);
+        le32_put(p + 4, t->ph[i].flags);
+        le64_put(p + 8, t->ph[i].offset);
+        le64_put(p + 16, t->ph[i].vaddr);
+        le64_put(p + 24, t->ph[i].vaddr);
+        le64_put(p + 32, t->ph[i].filesz);
+        le64_put(p + 40, t->ph[i].memsz);
+        le64_put(p + 48, t->ph[i].align);
     }
     return b;
 }
@@ -480,9 +463,9 @@ TEST(rejects_phdr_table_outside_file)
     /* A table overlapping the ELF header (patched after building, so the header stays intact). */
     t = base();
     build(&t);
-    put64(image_buf + 32, 0);
+    le64_put(image_buf + 32, 0);
     CHECK_EQ(elf_parse(image_buf, t.size, &default_limits, &info_out), ELF_ERR_PHDR_BOUNDS);
-    put64(image_buf + 32, 63);
+    le64_put(image_buf + 32, 63);
     CHECK_EQ(elf_parse(image_buf, t.size, &default_limits, &info_out), ELF_ERR_PHDR_BOUNDS);
 }
 
@@ -974,9 +957,9 @@ static size_t put_note(uint8_t *b, const char *owner, uint32_t type, uint32_t de
 {
     uint32_t namesz = (uint32_t)strlen(owner) + 1;
     size_t name_len = (namesz + pad - 1) & ~(pad - 1), desc_len = (descsz + pad - 1) & ~(pad - 1);
-    put32(b, namesz);
-    put32(b + 4, descsz);
-    put32(b + 8, type);
+    le32_put(b, namesz);
+    le32_put(b + 4, descsz);
+    le32_put(b + 8, type);
     memset(b + 12, 0, name_len + desc_len);
     memcpy(b + 12, owner, namesz);
     return 12 + name_len + desc_len;
@@ -1045,11 +1028,11 @@ TEST(note_absent_or_malformed)
     t = note_image(n, 4);
     w = (uint8_t *)build(&t);
     memcpy(w + 0x900, notes, n);
-    put32(w + 0x900, 0xffffffffu);
+    le32_put(w + 0x900, 0xffffffffu);
     CHECK(!elf_has_note(w, t.size, "capOS", 1));
     /* A descriptor size that runs past the segment. */
     memcpy(w + 0x900, notes, n);
-    put32(w + 0x904, 0xfffffff0u);
+    le32_put(w + 0x904, 0xfffffff0u);
     CHECK(!elf_has_note(w, t.size, "capOS", 1));
     /* The name without its NUL. */
     memcpy(w + 0x900, notes, n);
