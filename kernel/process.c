@@ -17,6 +17,7 @@
 #include "process.h"
 
 #include "abi/errors.h"
+#include "abi/layout.h"
 #include "arch.h"
 #include "base/mem.h"
 #include "elf/elf.h"
@@ -29,9 +30,6 @@
 #include "sched.h"
 #include "system.h"
 #include "thread.h"
-
-/* User programs live below the bootstrap regions. */
-#define PROCESS_IMAGE_MAX 0x00007f0000000000ULL
 
 static struct spinlock proc_list_lock = SPINLOCK_INIT("processes");
 static struct process *proc_all;
@@ -225,8 +223,8 @@ static void process_abort(struct process *p, struct thread *t, struct kobj *ctl,
 struct elf_limits process_elf_limits(uint64_t frame_limit)
 {
     /* Any real limit is far below the cap, which keeps the product exact. */
-    uint64_t frames = MIN(frame_limit, (PROCESS_IMAGE_MAX - CAPOS_USER_MIN) / PAGE_SIZE);
-    struct elf_limits lim = {CAPOS_USER_MIN, PROCESS_IMAGE_MAX, frames * PAGE_SIZE};
+    uint64_t frames = MIN(frame_limit, (CAPOS_USER_MAP_MAX - CAPOS_USER_MIN) / PAGE_SIZE);
+    struct elf_limits lim = {CAPOS_USER_MIN, CAPOS_USER_MAP_MAX, frames * PAGE_SIZE};
     return lim;
 }
 
@@ -326,7 +324,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     ctl = NULL; /* the table's now */
     t->control_id = ctl_id;
     arch_thread_set_start_rdx(t, ctl_id);
-    struct process_grant self = {"thread", NULL, capos_ThreadControl_INTERFACE_ID,
+    struct process_grant self = {CAPOS_CAPSET_THREAD, NULL, capos_ThreadControl_INTERFACE_ID,
                                  PROCESS_BIND_NONE};
     capset = process_build_capset(p, grants, ids, ngrants, &self, ctl_id, argv, argc, env, envc,
                                   &capset_len, err, why);

@@ -21,6 +21,7 @@
  */
 #include "system.h"
 
+#include "abi/capset.h"
 #include "abi/errors.h"
 #include "base/mem.h"
 #include "capos.capnp.h"
@@ -163,11 +164,11 @@ static bool system_start_init(capos_SystemManifest_reader m)
         return false;
     }
     struct process_grant g[5] = {
-        {"boot", &bootpkg_obj, capos_BootPackage_INTERFACE_ID, PROCESS_BIND_NONE},
-        {"spawner", spawner, capos_ProcessSpawner_INTERFACE_ID, PROCESS_BIND_NONE},
-        {"console", &console_obj, capos_Console_INTERFACE_ID, PROCESS_BIND_NONE},
-        {"timer", &timer_obj, capos_Timer_INTERFACE_ID, PROCESS_BIND_NONE},
-        {"memory", NULL, capos_VirtualMemory_INTERFACE_ID, PROCESS_BIND_MEMORY},
+        {CAPOS_CAPSET_BOOT, &bootpkg_obj, capos_BootPackage_INTERFACE_ID, PROCESS_BIND_NONE},
+        {CAPOS_CAPSET_SPAWNER, spawner, capos_ProcessSpawner_INTERFACE_ID, PROCESS_BIND_NONE},
+        {CAPOS_CAPSET_CONSOLE, &console_obj, capos_Console_INTERFACE_ID, PROCESS_BIND_NONE},
+        {CAPOS_CAPSET_TIMER, &timer_obj, capos_Timer_INTERFACE_ID, PROCESS_BIND_NONE},
+        {CAPOS_CAPSET_MEMORY, NULL, capos_VirtualMemory_INTERFACE_ID, PROCESS_BIND_MEMORY},
     };
     struct process *p =
         process_create("init", elf, elf_len, g, ARRAY_SIZE(g), argv, 1, NULL, 0, l, &err, &why);

@@ -10,7 +10,7 @@
 #ifndef CAPOS_KERNEL_USERCOPY_H
 #define CAPOS_KERNEL_USERCOPY_H
 
-#include "abi/ring.h"
+#include "abi/layout.h"
 #include "base/checked.h"
 #include "base/compiler.h"
 

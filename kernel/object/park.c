@@ -22,6 +22,7 @@
  * parameters; a misaligned or out-of-range address is refused here, and
  * named in the completion.
  */
+#include "abi/layout.h"
 #include "capos.rpc.h"
 #include "mm/kheap.h"
 #include "msg.h"

@@ -183,9 +183,10 @@ static int spawn_check_grants(struct spawner *s, struct call *c, capos_SpawnGran
     for (uint32_t i = 0; i < ng; i++) {
         capos_SpawnGrant_reader g = capos_SpawnGrant_list_get(gl, i);
         struct capnp_text gn = capos_SpawnGrant_get_name(g);
-        if (!spawn_name_ok(gn) || (gn.len == 6 && memcmp(gn.str, "thread", 6) == 0))
+        if (!spawn_name_ok(gn) || (gn.len == sizeof(CAPOS_CAPSET_THREAD) - 1 &&
+                                   memcmp(gn.str, CAPOS_CAPSET_THREAD, gn.len) == 0))
             return capos_rpc_refuse(&c->rpc, capos_ProcessSpawner_spawn_field_grants_name);
-        /* "thread" is the kernel's own entry; names are unique. */
+        /* CAPOS_CAPSET_THREAD is the kernel's own entry; names are unique. */
         for (uint32_t k = 0; k < i; k++) {
             struct capnp_text o = capos_SpawnGrant_get_name(capos_SpawnGrant_list_get(gl, k));
             if (o.len == gn.len && memcmp(o.str, gn.str, gn.len) == 0)

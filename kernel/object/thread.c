@@ -19,6 +19,7 @@
  * dispatch of their interfaces (capos_ThreadHandle_SERVER,
  * capos_ThreadControl_SERVER), chosen by the object's kind.
  */
+#include "abi/layout.h"
 #include "arch.h"
 #include "capos.rpc.h"
 #include "mm/kheap.h"

@@ -15,6 +15,7 @@
  * The generated dispatch (capos_ThreadSpawner_SERVER) has decoded the
  * parameters; a refused address or mask is named in the completion.
  */
+#include "abi/layout.h"
 #include "arch.h"
 #include "capos.rpc.h"
 #include "mm/kheap.h"

@@ -60,6 +60,7 @@
  * unmapped through any facet is refunded to the right one.  The wrapper is
  * a kernel object, so a limited caller costs no extra IPC hop.
  */
+#include "abi/layout.h"
 #include "arch.h"
 #include "capos.rpc.h"
 #include "elf/elf.h"
@@ -72,9 +73,6 @@
 #include "process.h"
 #include "sched.h"
 #include "vm/vm.h"
-
-#define VM_USER_TOP  0x00007f0000000000ULL /* below the bootstrap regions */
-#define VM_AUTO_BASE 0x0000100000000000ULL /* kernel-chosen mappings start here */
 
 /* Pages filled, unmapped or re-protected between two pauses. */
 #define VM_CHUNK_PAGES 64
@@ -201,7 +199,7 @@ static int vm_check_free(const struct process *p, uint64_t addr, uint64_t len)
 }
 
 /*
- * A kernel-chosen address: the lowest gap at or above VM_AUTO_BASE that
+ * A kernel-chosen address: the lowest gap at or above CAPOS_USER_AUTO_BASE that
  * holds len bytes with an unmapped page on either side.  Lowest first, so
  * that a process that maps and unmaps over and over reuses its addresses
  * (and the page tables under them, which unmap keeps) instead of spreading
@@ -216,17 +214,17 @@ static int vm_check_free(const struct process *p, uint64_t addr, uint64_t len)
  */
 static int vm_choose(const struct process *p, uint64_t len, uint64_t *addr)
 {
-    uint64_t from = VM_AUTO_BASE;
+    uint64_t from = CAPOS_USER_AUTO_BASE;
     for (unsigned round = 0; round < VM_SEARCH_ROUNDS; round++) {
         uint64_t at, hit;
-        if (!vm_regions_find_gap(p->vm, p->vm_count, from, VM_USER_TOP, len, PAGE_SIZE, &at))
+        if (!vm_regions_find_gap(p->vm, p->vm_count, from, CAPOS_USER_MAP_MAX, len, PAGE_SIZE, &at))
             return CAPOS_ERR_NO_MEMORY;
         if (!paging_find_mapped(p->root, at - PAGE_SIZE, at + len + PAGE_SIZE, &hit)) {
             *addr = at;
             return CAPOS_OK;
         }
         /* Past the run of non-region pages at `hit`, and a guard page. */
-        uint64_t stop = vm_regions_next_start(p->vm, p->vm_count, hit, VM_USER_TOP);
+        uint64_t stop = vm_regions_next_start(p->vm, p->vm_count, hit, CAPOS_USER_MAP_MAX);
         from = paging_find_unmapped(p->root, hit, stop) + PAGE_SIZE;
     }
     return CAPOS_ERR_NO_MEMORY;
@@ -520,10 +518,11 @@ static int vmobj_map(struct vmobj *v, struct call *c, const capos_VirtualMemory_
      * that fits the area it chooses from. */
     if (!vm_prot_valid(a->prot))
         return capos_rpc_refuse(&c->rpc, capos_VirtualMemory_map_field_prot);
-    if (a->addr ? !vm_range_valid(a->addr, a->len, CAPOS_USER_MIN, VM_USER_TOP)
-                : !vm_range_valid(VM_AUTO_BASE, a->len, VM_AUTO_BASE, VM_USER_TOP))
-        return vm_refuse_range(c, a->len, a->addr ? CAPOS_USER_MIN : VM_AUTO_BASE, VM_USER_TOP,
-                               capos_VirtualMemory_map_field_addr,
+    if (a->addr ? !vm_range_valid(a->addr, a->len, CAPOS_USER_MIN, CAPOS_USER_MAP_MAX)
+                : !vm_range_valid(CAPOS_USER_AUTO_BASE, a->len, CAPOS_USER_AUTO_BASE,
+                                  CAPOS_USER_MAP_MAX))
+        return vm_refuse_range(c, a->len, a->addr ? CAPOS_USER_MIN : CAPOS_USER_AUTO_BASE,
+                               CAPOS_USER_MAP_MAX, capos_VirtualMemory_map_field_addr,
                                capos_VirtualMemory_map_field_len);
     int err = vm_map(v->target, v->budget, a->addr, a->len, a->prot, &out);
     return vm_complete(c, err, true, out);
@@ -531,8 +530,8 @@ static int vmobj_map(struct vmobj *v, struct call *c, const capos_VirtualMemory_
 
 static int vmobj_unmap(struct vmobj *v, struct call *c, const capos_VirtualMemory_unmap_args *a)
 {
-    if (!vm_range_valid(a->addr, a->len, CAPOS_USER_MIN, VM_USER_TOP))
-        return vm_refuse_range(c, a->len, CAPOS_USER_MIN, VM_USER_TOP,
+    if (!vm_range_valid(a->addr, a->len, CAPOS_USER_MIN, CAPOS_USER_MAP_MAX))
+        return vm_refuse_range(c, a->len, CAPOS_USER_MIN, CAPOS_USER_MAP_MAX,
                                capos_VirtualMemory_unmap_field_addr,
                                capos_VirtualMemory_unmap_field_len);
     return vm_complete(c, vm_unmap(v->target, a->addr, a->len), false, 0);
@@ -540,8 +539,8 @@ static int vmobj_unmap(struct vmobj *v, struct call *c, const capos_VirtualMemor
 
 static int vmobj_protect(struct vmobj *v, struct call *c, const capos_VirtualMemory_protect_args *a)
 {
-    if (!vm_range_valid(a->addr, a->len, CAPOS_USER_MIN, VM_USER_TOP))
-        return vm_refuse_range(c, a->len, CAPOS_USER_MIN, VM_USER_TOP,
+    if (!vm_range_valid(a->addr, a->len, CAPOS_USER_MIN, CAPOS_USER_MAP_MAX))
+        return vm_refuse_range(c, a->len, CAPOS_USER_MIN, CAPOS_USER_MAP_MAX,
                                capos_VirtualMemory_protect_field_addr,
                                capos_VirtualMemory_protect_field_len);
     if (!vm_prot_valid(a->prot))

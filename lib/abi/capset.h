@@ -20,6 +20,22 @@
 #define CAPOS_CAPSET_NAME_MAX  32 /* bytes including the NUL */
 #define CAPOS_CAPSET_MAX_BYTES 16384
 
+/*
+ * CapSet names with a meaning fixed outside any one manifest: the kernel
+ * adds THREAD to every process (a manifest may not use the name) and
+ * gives init BOOT, SPAWNER, CONSOLE, TIMER and MEMORY; the runtime looks
+ * for MEMORY (its heap), CONSOLE (capos_printf), THREADS and PARK (threads
+ * and the mutex), which a manifest grants under these names.
+ */
+#define CAPOS_CAPSET_THREAD  "thread"  /* ThreadControl of the first thread */
+#define CAPOS_CAPSET_BOOT    "boot"    /* BootPackage (init) */
+#define CAPOS_CAPSET_SPAWNER "spawner" /* ProcessSpawner (init) */
+#define CAPOS_CAPSET_CONSOLE "console" /* Console */
+#define CAPOS_CAPSET_TIMER   "timer"   /* Timer */
+#define CAPOS_CAPSET_MEMORY  "memory"  /* VirtualMemory of the process itself */
+#define CAPOS_CAPSET_THREADS "threads" /* ThreadSpawner */
+#define CAPOS_CAPSET_PARK    "park"    /* ParkSpace */
+
 struct capos_capset_entry {
     char name[CAPOS_CAPSET_NAME_MAX]; /* NUL-terminated, NUL-padded */
     uint32_t cap;                     /* cap id in this process's table */

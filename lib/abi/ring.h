@@ -213,17 +213,4 @@ _Static_assert(offsetof(struct capos_ring_header, cq_offset) == 272, "ring heade
 _Static_assert(CAPOS_RING_SQ_OFFSET >= sizeof(struct capos_ring_header), "SQ after header");
 _Static_assert(CAPOS_RING_BYTES == 12800, "ring region size");
 
-/*
- * The user part of every address space is [CAPOS_USER_MIN, CAPOS_USER_MAX).
- * The lowest 64 KiB stay unmapped so that null-pointer accesses fault.  The
- * bootstrap regions sit at fixed addresses near the top (also passed to
- * _start in registers).
- */
-#define CAPOS_USER_MIN        0x0000000000010000ULL
-#define CAPOS_USER_MAX        0x00007ffffffff000ULL
-#define CAPOS_USER_RING_VA    0x00007fffff000000ULL
-#define CAPOS_USER_CAPSET_VA  0x00007ffffe000000ULL
-#define CAPOS_USER_STACK_TOP  0x00007ffff0000000ULL
-#define CAPOS_USER_STACK_SIZE (256 * 1024)
-
 #endif

@@ -41,7 +41,8 @@
 #include <stdarg.h>
 
 #include "abi/note.h"
-#include "abi/ring.h"
+#include "abi/capset.h"
+#include "abi/layout.h"
 #include "base/checked.h"
 #include "base/mem.h"
 #include "fmt/fmt.h"
@@ -103,8 +104,7 @@ struct manifest_limits manifest_default_limits(void)
         .max_restarts = 1000,
         .max_backoff_ms = 60000,
         .max_memory_limit = 1ull << 30,
-        /* The user half as lib/abi/ring.h lays it out (CAPOS_USER_MIN/MAX). */
-        .elf = {.va_min = 0x10000, .va_max = 0x7ffffffff000ull, .max_total = 1ull << 30},
+        .elf = {.va_min = CAPOS_USER_MIN, .va_max = CAPOS_USER_MAX, .max_total = 1ull << 30},
     };
     return l;
 }
@@ -113,7 +113,7 @@ struct manifest_limits manifest_boot_limits(void)
 {
     struct manifest_limits l = manifest_default_limits();
     l.elf.va_min = CAPOS_USER_MIN;
-    l.elf.va_max = MANIFEST_BOOT_IMAGE_MAX;
+    l.elf.va_max = CAPOS_USER_MAP_MAX;
     l.elf.max_total = MANIFEST_BOOT_IMAGE_BYTES;
     return l;
 }
@@ -458,11 +458,11 @@ static void set_svc_where(struct mv *v, capos_Service_reader s)
                  show(v, 2, capos_Service_get_name(s)));
 }
 
-/* CapSet names the kernel adds itself: "thread", the first thread's
- * ThreadControl. */
+/* CapSet names the kernel adds itself: CAPOS_CAPSET_THREAD, the first
+ * thread's ThreadControl. */
 static enum manifest_err check_not_reserved(struct mv *v, const char *label, struct capnp_text t)
 {
-    if (text_eq(t, "thread", 6))
+    if (text_eq(t, CAPOS_CAPSET_THREAD, sizeof(CAPOS_CAPSET_THREAD) - 1))
         return fail(v, MANIFEST_ERR_NAME,
                     "%s: the name \"thread\" is reserved (the kernel adds the first thread's "
                     "ThreadControl under it)",

@@ -108,21 +108,21 @@ struct manifest_limits {
  * The defaults: 64 binaries, services and endpoints; 32 grants and 16 exports
  * per service; 64 argv and 64 env entries of at most 1024 bytes; names of at
  * most 31 bytes; maxRestarts <= 1000; backoffMs <= 60000; memoryLimit <= 1 GiB;
- * ELF images inside [0x10000, 0x7ffffffff000) needing at most 1 GiB.  The
- * kernel should substitute its own user address range and memory ceiling.
+ * ELF images inside the user range [CAPOS_USER_MIN, CAPOS_USER_MAX)
+ * (lib/abi/layout.h) needing at most 1 GiB.  A caller with another range
+ * or memory ceiling substitutes its own.
  */
 struct manifest_limits manifest_default_limits(void);
 
 /*
  * The limits the kernel validates the boot module with: the defaults, with
  * every ELF image inside the kernel's process image range
- * [CAPOS_USER_MIN, MANIFEST_BOOT_IMAGE_MAX) and needing at most a process's
+ * [CAPOS_USER_MIN, CAPOS_USER_MAP_MAX) and needing at most a process's
  * default frame quota, MANIFEST_BOOT_IMAGE_BYTES.  The build checks every
  * manifest in system/ with these on the host (tools/manifest-check.c), so a
  * manifest that builds is one the kernel accepts; the kernel compares them
  * with its loader's own bounds at boot.
  */
-#define MANIFEST_BOOT_IMAGE_MAX   0x00007f0000000000ULL
 #define MANIFEST_BOOT_IMAGE_BYTES (64ULL << 20)
 struct manifest_limits manifest_boot_limits(void);
 

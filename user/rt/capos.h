@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "abi/errors.h"
+#include "abi/layout.h"
 #include "abi/ring.h"
 #include "capos.capnp.h"
 #include "capos.rpc.h"

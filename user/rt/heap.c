@@ -57,10 +57,10 @@ static bool heap_grow(size_t need)
     uint64_t addr;
     size_t len = need > HEAP_CHUNK ? ALIGN_UP(need, 4096) : HEAP_CHUNK;
     if (heap_vm_state == 0)
-        heap_vm_state =
-            capos_capset_find("memory", capos_VirtualMemory_INTERFACE_ID, &heap_vm) == CAPOS_OK
-                ? 1
-                : -1;
+        heap_vm_state = capos_capset_find(CAPOS_CAPSET_MEMORY, capos_VirtualMemory_INTERFACE_ID,
+                                          &heap_vm) == CAPOS_OK
+                            ? 1
+                            : -1;
     if (heap_vm_state < 0 ||
         capos_vm_map(heap_vm, 0, len, CAPOS_PROT_READ | CAPOS_PROT_WRITE, &addr) != CAPOS_OK)
         return false;

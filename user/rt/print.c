@@ -15,10 +15,10 @@ int capos_vprintf(const char *fmt, va_list ap)
 {
     char buf[1024];
     if (print_state == 0)
-        print_state =
-            capos_capset_find("console", capos_Console_INTERFACE_ID, &print_console) == CAPOS_OK
-                ? 1
-                : -1;
+        print_state = capos_capset_find(CAPOS_CAPSET_CONSOLE, capos_Console_INTERFACE_ID,
+                                        &print_console) == CAPOS_OK
+                          ? 1
+                          : -1;
     int n = fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
     if (print_state > 0 && n > 0)
         capos_console_write(print_console, buf,

@@ -36,14 +36,14 @@ static int spawner_state, park_state;
 
 uint32_t capos_park_default(void)
 {
-    return cached_cap(&park_cap, &park_state, "park", capos_ParkSpace_INTERFACE_ID);
+    return cached_cap(&park_cap, &park_state, CAPOS_CAPSET_PARK, capos_ParkSpace_INTERFACE_ID);
 }
 
 int capos_thread_create(struct capos_thread **out, int (*fn)(void *), void *arg,
                         const struct capos_thread_opts *opts)
 {
-    uint32_t spawner =
-        cached_cap(&spawner_cap, &spawner_state, "threads", capos_ThreadSpawner_INTERFACE_ID);
+    uint32_t spawner = cached_cap(&spawner_cap, &spawner_state, CAPOS_CAPSET_THREADS,
+                                  capos_ThreadSpawner_INTERFACE_ID);
     if (!spawner)
         return CAPOS_ERR_NOT_FOUND;
     size_t stack = opts && opts->stack_size ? opts->stack_size : CAPOS_THREAD_STACK_DEFAULT;

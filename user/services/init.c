@@ -297,9 +297,10 @@ int main(int argc, char **argv)
     uint64_t size;
     (void)argc, (void)argv;
 
-    if (capos_capset_find("boot", capos_BootPackage_INTERFACE_ID, &boot) != CAPOS_OK ||
-        capos_capset_find("spawner", capos_ProcessSpawner_INTERFACE_ID, &spawner) != CAPOS_OK ||
-        capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) != CAPOS_OK) {
+    if (capos_capset_find(CAPOS_CAPSET_BOOT, capos_BootPackage_INTERFACE_ID, &boot) != CAPOS_OK ||
+        capos_capset_find(CAPOS_CAPSET_SPAWNER, capos_ProcessSpawner_INTERFACE_ID, &spawner) !=
+            CAPOS_OK ||
+        capos_capset_find(CAPOS_CAPSET_TIMER, capos_Timer_INTERFACE_ID, &timer) != CAPOS_OK) {
         capos_printf("init: missing a bootstrap capability\n");
         return 1;
     }

@@ -403,7 +403,7 @@ static bool fill_table(void)
 {
     uint32_t self, h;
     int r;
-    if (capos_capset_find("thread", capos_ThreadControl_INTERFACE_ID, &self) != CAPOS_OK)
+    if (capos_capset_find(CAPOS_CAPSET_THREAD, capos_ThreadControl_INTERFACE_ID, &self) != CAPOS_OK)
         return false;
     for (int i = 0; i < 300; i++) {
         r = control_handle(self, &h);
@@ -425,7 +425,7 @@ static int ender_main(const char *role, uint32_t ep, unsigned delay)
     uint32_t self;
     uint64_t res[4], a;
     bool full = !strncmp(role, "full", 4);
-    if (capos_capset_find("thread", capos_ThreadControl_INTERFACE_ID, &self) != CAPOS_OK)
+    if (capos_capset_find(CAPOS_CAPSET_THREAD, capos_ThreadControl_INTERFACE_ID, &self) != CAPOS_OK)
         return 20;
     if (capos_vm_map(memory, 0, 8ULL << 20, RW, &a) != CAPOS_OK)
         return 21;

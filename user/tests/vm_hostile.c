@@ -51,11 +51,8 @@
 #define MS  (1000ULL * 1000)
 #define PG  4096ULL
 
-/* The kernel's layout (kernel/object/vm.c). */
-#define VM_USER_MIN  0x0000000000010000ULL
-#define VM_AUTO_BASE 0x0000100000000000ULL
-#define VM_USER_TOP  0x00007f0000000000ULL
-#define IMAGE_BASE   0x0000000000400000ULL /* user/rt/user.ld */
+/* The layout is lib/abi/layout.h's; the image's base, user/rt/user.ld's. */
+#define IMAGE_BASE 0x0000000000400000ULL
 
 /* The race's shared window: 32 slots of 16 pages, far from kernel-chosen
  * addresses; ranges are whole slots, so regions stay slot-aligned. */
@@ -150,27 +147,31 @@ struct huge_req {
 
 static const struct huge_req huge_reqs[] = {
     {"map 1 TiB anywhere", 0, 0, TIB, CAPOS_ERR_QUOTA_EXCEEDED},
-    {"map the kernel-chosen area (111 TiB)", 0, 0, VM_USER_TOP - VM_AUTO_BASE,
+    {"map the kernel-chosen area (111 TiB)", 0, 0, CAPOS_USER_MAP_MAX - CAPOS_USER_AUTO_BASE,
      CAPOS_ERR_QUOTA_EXCEEDED},
-    {"map 1 TiB at the kernel-chosen base", 0, VM_AUTO_BASE, TIB, CAPOS_ERR_QUOTA_EXCEEDED},
-    {"map 111 TiB at the kernel-chosen base", 0, VM_AUTO_BASE, VM_USER_TOP - VM_AUTO_BASE,
+    {"map 1 TiB at the kernel-chosen base", 0, CAPOS_USER_AUTO_BASE, TIB, CAPOS_ERR_QUOTA_EXCEEDED},
+    {"map 111 TiB at the kernel-chosen base", 0, CAPOS_USER_AUTO_BASE,
+     CAPOS_USER_MAP_MAX - CAPOS_USER_AUTO_BASE, CAPOS_ERR_QUOTA_EXCEEDED},
+    {"map the whole range", 0, CAPOS_USER_MIN, CAPOS_USER_MAP_MAX - CAPOS_USER_MIN,
      CAPOS_ERR_QUOTA_EXCEEDED},
-    {"map the whole range", 0, VM_USER_MIN, VM_USER_TOP - VM_USER_MIN, CAPOS_ERR_QUOTA_EXCEEDED},
-    {"map 1 TiB ending at the top", 0, VM_USER_TOP - TIB, TIB, CAPOS_ERR_QUOTA_EXCEEDED},
-    {"map one page more than the kernel-chosen area", 0, 0, VM_USER_TOP - VM_AUTO_BASE + PG,
-     CAPOS_ERR_INVALID_ARGUMENT},
+    {"map 1 TiB ending at the top", 0, CAPOS_USER_MAP_MAX - TIB, TIB, CAPOS_ERR_QUOTA_EXCEEDED},
+    {"map one page more than the kernel-chosen area", 0, 0,
+     CAPOS_USER_MAP_MAX - CAPOS_USER_AUTO_BASE + PG, CAPOS_ERR_INVALID_ARGUMENT},
     {"map 2^64 - 4096 anywhere", 0, 0, 0ULL - PG, CAPOS_ERR_INVALID_ARGUMENT},
     {"map 2^63 anywhere", 0, 0, 1ULL << 63, CAPOS_ERR_INVALID_ARGUMENT},
-    {"map across the top", 0, VM_USER_TOP - PG, 2 * PG, CAPOS_ERR_INVALID_ARGUMENT},
+    {"map across the top", 0, CAPOS_USER_MAP_MAX - PG, 2 * PG, CAPOS_ERR_INVALID_ARGUMENT},
     {"map a wrapping range", 0, 0ULL - PG, 2 * PG, CAPOS_ERR_INVALID_ARGUMENT},
-    {"map 2^64 - 4096 at the base", 0, VM_AUTO_BASE, 0ULL - PG, CAPOS_ERR_INVALID_ARGUMENT},
+    {"map 2^64 - 4096 at the base", 0, CAPOS_USER_AUTO_BASE, 0ULL - PG, CAPOS_ERR_INVALID_ARGUMENT},
     {"map 1 TiB + 1 byte", 0, 0, TIB + 1, CAPOS_ERR_INVALID_ARGUMENT},
-    {"map 0 bytes", 0, VM_AUTO_BASE, 0, CAPOS_ERR_INVALID_ARGUMENT},
-    {"unmap the whole range", 1, VM_USER_MIN, VM_USER_TOP - VM_USER_MIN, CAPOS_ERR_NOT_FOUND},
-    {"unmap 1 TiB", 1, VM_AUTO_BASE, TIB, CAPOS_ERR_NOT_FOUND},
+    {"map 0 bytes", 0, CAPOS_USER_AUTO_BASE, 0, CAPOS_ERR_INVALID_ARGUMENT},
+    {"unmap the whole range", 1, CAPOS_USER_MIN, CAPOS_USER_MAP_MAX - CAPOS_USER_MIN,
+     CAPOS_ERR_NOT_FOUND},
+    {"unmap 1 TiB", 1, CAPOS_USER_AUTO_BASE, TIB, CAPOS_ERR_NOT_FOUND},
     {"unmap a wrapping range", 1, 0ULL - PG, 2 * PG, CAPOS_ERR_INVALID_ARGUMENT},
-    {"protect the whole range", 2, VM_USER_MIN, VM_USER_TOP - VM_USER_MIN, CAPOS_ERR_NOT_FOUND},
-    {"protect 111 TiB", 2, VM_AUTO_BASE, VM_USER_TOP - VM_AUTO_BASE, CAPOS_ERR_NOT_FOUND},
+    {"protect the whole range", 2, CAPOS_USER_MIN, CAPOS_USER_MAP_MAX - CAPOS_USER_MIN,
+     CAPOS_ERR_NOT_FOUND},
+    {"protect 111 TiB", 2, CAPOS_USER_AUTO_BASE, CAPOS_USER_MAP_MAX - CAPOS_USER_AUTO_BASE,
+     CAPOS_ERR_NOT_FOUND},
 };
 
 static void huge(void)
@@ -367,7 +368,7 @@ static void own_memory(struct racer *rc)
              capos_error_name(r));
         return;
     }
-    if (addr < VM_AUTO_BASE || addr >= WINDOW)
+    if (addr < CAPOS_USER_AUTO_BASE || addr >= WINDOW)
         fail("racer %u: kernel-chosen address %#lx", rc->id, (unsigned long)addr);
     volatile uint64_t *w = (volatile uint64_t *)(uintptr_t)addr;
     uint64_t words = len / 8, tag = ((uint64_t)rc->id << 56) | rc->seed;
@@ -654,7 +655,8 @@ static void foreign_kill(void)
         expect_end("give-memory", h, capos_ExitStatus_which_killed, 0);
         uint64_t addr;
         expect("map after the kill", capos_vm_map(cm, 0, PG, RW, &addr), CAPOS_ERR_PEER_GONE);
-        expect("unmap after the kill", capos_vm_unmap(cm, VM_AUTO_BASE, PG), CAPOS_ERR_PEER_GONE);
+        expect("unmap after the kill", capos_vm_unmap(cm, CAPOS_USER_AUTO_BASE, PG),
+               CAPOS_ERR_PEER_GONE);
         capos_release(cm);
         (void)maps;
     }

@@ -1124,7 +1124,7 @@ int main(int argc, char **argv)
         return 1;
     }
     uint32_t self;
-    if (capos_capset_find("thread", capos_ThreadControl_INTERFACE_ID, &self) == 0)
+    if (capos_capset_find(CAPOS_CAPSET_THREAD, capos_ThreadControl_INTERFACE_ID, &self) == 0)
         track(self, XK_OTHER); /* the kernel's own entry: the first thread's ThreadControl */
     track(console, XK_OTHER);
     track(spawner, XK_OTHER);

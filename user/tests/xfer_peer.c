@@ -402,7 +402,7 @@ static int serve(void)
 
     uint32_t self;
     /* The kernel's own CapSet entry, the first thread's ThreadControl. */
-    if (capos_capset_find("thread", capos_ThreadControl_INTERFACE_ID, &self) == 0)
+    if (capos_capset_find(CAPOS_CAPSET_THREAD, capos_ThreadControl_INTERFACE_ID, &self) == 0)
         keep(self, XK_OTHER);
     keep(console, XK_OTHER);
     keep(spawner, XK_OTHER);
