@@ -1,6 +1,6 @@
 # Userspace: libcapos (user/rt) and the programs built on it.
 #
-# Every user/<group>/<name>.c (groups: demos, tests, services, bench) is one program,
+# Every user/<group>/<name>.c (groups: demos, tests, services, bench, fuzz) is one program,
 # linked statically at 4 MiB (user/rt/user.ld) into $(B)/user/dbg/<name>, and
 # stripped of debug information into $(B)/user/bin/<name>.
 # libcapos.a holds the runtime, the freestanding copy of lib/ and the
@@ -18,7 +18,8 @@ endif
 
 USER_RT_SRCS := $(sort $(wildcard user/rt/*.c user/rt/*.S)) $(LIB_ALL_C) gen/capos.capnp.c
 USER_RT_OBJS := $(patsubst %,$(B)/user/obj/%.o,$(USER_RT_SRCS))
-USER_PROG_SRCS := $(sort $(wildcard user/demos/*.c user/tests/*.c user/services/*.c user/bench/*.c))
+USER_PROG_SRCS := $(sort $(wildcard user/demos/*.c user/tests/*.c user/services/*.c user/bench/*.c \
+    user/fuzz/*.c))
 USER_PROGS := $(foreach s,$(USER_PROG_SRCS),$(B)/user/bin/$(basename $(notdir $(s))))
 
 $(B)/user/obj/%.c.o: %.c
