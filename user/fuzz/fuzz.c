@@ -468,8 +468,16 @@ static void drain(void)
 {
     capos_printf("fuzz: draining at %lu ms\n", (unsigned long)((now_ns() - t0) / MS));
     __atomic_store_n(&pause_req, 1, __ATOMIC_RELEASE);
-    while (__atomic_load_n(&paused_drivers, __ATOMIC_ACQUIRE) < nslots)
+    /* Drivers stop after their child has ended, which the kill timeout
+     * bounds; a drain that takes longer says where it stands. */
+    uint64_t waited = 0;
+    while (__atomic_load_n(&paused_drivers, __ATOMIC_ACQUIRE) < nslots) {
         sleep_ns(5 * MS);
+        if (++waited % 2000 == 0)
+            capos_printf("fuzz: still draining at %lu ms: %u of %u drivers stopped\n",
+                         (unsigned long)((now_ns() - t0) / MS),
+                         __atomic_load_n(&paused_drivers, __ATOMIC_ACQUIRE), nslots);
+    }
     sleep_ns(GRANDCHILD_MS * MS);
     capos_printf("fuzz: drained at %lu ms\n", (unsigned long)((now_ns() - t0) / MS));
     struct fz_status s;
@@ -607,11 +615,20 @@ static unsigned count_cpus(void)
     return n ? n : 1;
 }
 
+/* Fuzzes for `ns` (or until a failure); returns the time it took. */
+static uint64_t run_for(uint64_t ns)
+{
+    uint64_t start = now_ns(), end = start + ns;
+    for (uint64_t t = start; t < end && !failures; t = now_ns())
+        sleep_ns(end - t < 200 * MS ? end - t : 200 * MS);
+    return now_ns() - start;
+}
+
 static void print_totals(uint64_t elapsed_ns)
 {
     uint64_t secs = elapsed_ns / S ? elapsed_ns / S : 1;
-    capos_printf("fuzz: %lu children (%lu exited, %lu killed, %lu faulted) in %lu s; %lu "
-                 "grandchildren, %lu threads started\n",
+    capos_printf("fuzz: %lu children (%lu exited, %lu killed, %lu faulted) in %lu s of fuzzing; "
+                 "%lu grandchildren, %lu threads started\n",
                  (unsigned long)tot.children, (unsigned long)tot.exited, (unsigned long)tot.killed,
                  (unsigned long)tot.faulted, (unsigned long)(elapsed_ns / S),
                  (unsigned long)tot.procs, (unsigned long)tot.threads);
@@ -688,11 +705,12 @@ int main(int argc, char **argv)
         }
     }
 
+    /* SECONDS counts fuzzing time only: the drains and memory probes
+     * between segments (seconds each under emulation) come on top. */
     t0 = now_ns();
-    uint64_t deadline = t0 + seconds * S;
-    /* Warm-up: kernel caches fill before the baselines are taken. */
+    uint64_t fuzzed = 0;
     uint64_t warmup = seconds / 4 < 5 ? seconds / 4 : 5;
-    sleep_ns(warmup * S);
+    fuzzed += run_for(warmup * S);
     drain();
     uint64_t base_phys = free_physical(), base_used = quota_used();
     uint32_t base_slots = free_cap_slots();
@@ -704,28 +722,23 @@ int main(int argc, char **argv)
                  (unsigned long)(base_phys >> 10), (unsigned long)(base_used >> 10), base_slots);
     resume();
 
-    uint64_t next = now_ns() + progress * S;
-    while (now_ns() < deadline && !failures) {
-        uint64_t t = now_ns();
-        uint64_t until = progress && next < deadline ? next : deadline;
-        if (t < until) {
-            sleep_ns(until - t < 200 * MS ? until - t : 200 * MS);
-            continue;
-        }
-        if (until == deadline)
+    while (fuzzed < seconds * S && !failures) {
+        uint64_t left = seconds * S - fuzzed;
+        bool last_segment = !progress || left <= progress * S;
+        fuzzed += run_for(last_segment ? left : progress * S);
+        if (last_segment || failures)
             break;
-        next += progress * S;
         drain();
         uint64_t phys = free_physical(), used = quota_used();
         uint32_t slots = free_cap_slots();
         struct fz_status s;
         innocent_status(&s);
-        capos_printf("fuzz: progress: %lu s, %lu children, %lu ops (%lu/s), %lu threads, %lu "
-                     "grandchildren; innocent %lu pings, %lu served, %lu memory rounds; %lu KiB "
-                     "physical free or held, %lu KiB in use, %u free slots\n",
-                     (unsigned long)((now_ns() - t0) / S), (unsigned long)tot.children,
-                     (unsigned long)tot.completed,
-                     (unsigned long)(tot.completed / ((now_ns() - t0) / S + 1)),
+        capos_printf("fuzz: progress: %lu s fuzzed (%lu s elapsed), %lu children, %lu ops (%lu/s), "
+                     "%lu threads, %lu grandchildren; innocent %lu pings, %lu served, %lu memory "
+                     "rounds; %lu KiB physical free or held, %lu KiB in use, %u free slots\n",
+                     (unsigned long)(fuzzed / S), (unsigned long)((now_ns() - t0) / S),
+                     (unsigned long)tot.children, (unsigned long)tot.completed,
+                     (unsigned long)(tot.completed / (fuzzed / S ? fuzzed / S : 1)),
                      (unsigned long)tot.threads, (unsigned long)tot.procs, (unsigned long)s.pings,
                      (unsigned long)s.served, (unsigned long)s.vm_rounds,
                      (unsigned long)(phys >> 10), (unsigned long)(used >> 10), slots);
@@ -750,6 +763,8 @@ int main(int argc, char **argv)
     __atomic_store_n(&run_over, 1, __ATOMIC_RELEASE);
     drain();
     uint64_t elapsed = now_ns() - t0;
+    capos_printf("fuzz: %lu s fuzzed in %lu s\n", (unsigned long)(fuzzed / S),
+                 (unsigned long)(elapsed / S));
     uint64_t phys = free_physical(), used = quota_used();
     uint32_t slots = free_cap_slots();
     struct fz_status s;
@@ -762,7 +777,7 @@ int main(int argc, char **argv)
     if (r != CAPOS_OK || st.kind != capos_ExitStatus_which_exited || st.code != 0)
         fail("the innocent ended badly (%s, kind %d, code %d)", capos_error_name(r), (int)st.kind,
              st.code);
-    print_totals(elapsed);
+    print_totals(fuzzed);
     capos_printf("fuzz: memory: %lu KiB physical free or held after warm-up, %lu KiB at the end; "
                  "%lu KiB in use after warm-up, %lu KiB at the end; %u free capability slots "
                  "after warm-up, %u at the end\n",

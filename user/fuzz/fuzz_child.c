@@ -1919,6 +1919,75 @@ static void act_vm(struct worker *w)
     s->recv_len = SLOT_BYTES;
 }
 
+/* ---- known findings, behind their classes ---- */
+
+/* A terabyte-sized map through a facet with a tiny budget: the kernel
+ * must refuse it before doing work proportional to its length. */
+static void act_vmhuge(struct worker *w)
+{
+    static const uint64_t lens[] = {1ULL << 40, 16ULL << 40, 100ULL << 40};
+    struct cap vm;
+    if (!pool_pick(&w->rng, K_VM, &vm))
+        return;
+    struct op *op;
+    struct capos_sqe *s = prep(w, W_PLAIN, &op);
+    if (!s)
+        return;
+    struct capos_msg m;
+    capos_msg_init(&m);
+    capos_VirtualMemory_map_Params_builder p = capos_VirtualMemory_map_Params_init_root(&m.b);
+    capos_VirtualMemory_map_Params_set_addr(p, fz_chance(&w->rng, 1, 2) ? 0 : ZONE);
+    capos_VirtualMemory_map_Params_set_len(p, lens[fz_below(&w->rng, 3)]);
+    capos_VirtualMemory_map_Params_set_prot(p, CAPOS_PROT_READ | CAPOS_PROT_WRITE);
+    s->opcode = CAPOS_OP_CALL;
+    s->cap = vm.id;
+    s->interface_id = capos_VirtualMemory_INTERFACE_ID;
+    s->method = capos_VirtualMemory_method_map;
+    msg_out(w, &m, false, &s->send_addr, &s->send_len);
+    s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
+    s->recv_len = SLOT_BYTES;
+}
+
+/* Calls of 64 KiB queued on endpoints nobody receives on: each holds a
+ * kernel copy of its message, which the process's quota must bound. */
+static void act_flood(struct worker *w)
+{
+    struct cap ep;
+    if (!pool_pick(&w->rng, K_EP_CLIENT, &ep) || !(ep.flags & F_TRUST) ||
+        fz_chance(&w->rng, 1, 8)) {
+        /* A fresh endpoint of our own (a launcher creates them too). */
+        struct cap sp;
+        if (!pool_pick(&w->rng, K_SPAWNER, &sp))
+            return;
+        struct op *op;
+        struct capos_sqe *s = prep(w, W_CAPS, &op);
+        if (!s)
+            return;
+        s->opcode = CAPOS_OP_CALL;
+        s->cap = sp.id;
+        s->interface_id = capos_ProcessSpawner_INTERFACE_ID;
+        s->method = capos_ProcessSpawner_method_createEndpoint;
+        s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
+        s->recv_len = SLOT_BYTES;
+        op->nres = 2;
+        op->res[0] = K_EP_SERVER;
+        op->res[1] = K_EP_CLIENT;
+        op->trust = sp.flags & F_TRUST;
+        return;
+    }
+    for (int i = 0; i < 8; i++) {
+        struct op *op;
+        struct capos_sqe *s = prep(w, W_PLAIN, &op);
+        if (!s)
+            return;
+        s->opcode = CAPOS_OP_CALL;
+        s->cap = ep.id;
+        s->interface_id = kind_iid[K_EP_CLIENT];
+        s->send_addr = (uint64_t)(uintptr_t)junk;
+        s->send_len = CAPOS_MAX_MSG_BYTES;
+    }
+}
+
 /* ---- scribbling ---- */
 
 /* Rewrites a word of another worker's submission queue (an entry it may
@@ -2039,8 +2108,9 @@ static void step(struct worker *w)
     case FZ_MUTATE: act_typed(w, true, -1); break;
     case FZ_XFER: act_xfer(w); break;
     case FZ_SERVER: act_server(w); break;
-    case FZ_VM:
-    case FZ_VMHUGE: act_vm(w); break;
+    case FZ_VM: act_vm(w); break;
+    case FZ_VMHUGE: act_vmhuge(w); break;
+    case FZ_FLOOD: act_flood(w); break;
     case FZ_THREADS: act_threads(w); break;
     case FZ_PROCS: act_procs(w); break;
     case FZ_PARK: act_typed(w, false, K_PARK); break;
