@@ -101,7 +101,7 @@ static uint64_t seed;
 static uint32_t classes, depth, child_index;
 static uint64_t life_ms;
 static uint32_t report_cap, clock_cap; /* never fuzzed: the books and the deadline */
-static uint32_t own_threads, own_memory;
+static uint32_t own_threads, own_memory, main_control;
 static bool scribbling; /* completions of this process cannot be trusted to match */
 static uint32_t weight[FZ_NCLASSES];
 static uint32_t weight_total;
@@ -367,7 +367,12 @@ struct worker {
     uint8_t send[SEND_BYTES] __attribute__((aligned(8)));
 };
 
-static struct worker workers[MAX_WORKERS];
+/* Two records in .bss (a grandchild without memory of its own needs no
+ * more), the rest from the heap: a process image this size would make
+ * every spawn slow. */
+#define STATIC_WORKERS 2
+static struct worker static_workers[STATIC_WORKERS];
+static struct worker *workers[MAX_WORKERS];
 static uint32_t nworkers_used;
 static uint8_t junk[JUNK_BYTES] __attribute__((aligned(4096)));
 static const uint8_t ro_block[4096] __attribute__((aligned(4096))) = {1};
@@ -770,6 +775,25 @@ static void clamp_for(const struct cap *c, struct capos_sqe *s)
     }
 }
 
+/*
+ * ThreadControl.handle on a control this process did not get as its own:
+ * such an id may name the control of a thread whose creation is failing
+ * at that moment (its process stopping), which the kernel in use cannot
+ * take yet (a thread capability whose process pointer is cleared); the
+ * spawnrace class lets it through.
+ */
+static bool handle_allowed(const struct worker *w, uint32_t cap)
+{
+    return enabled(FZ_SPAWNRACE) || cap == w->control || cap == main_control;
+}
+
+static void defuse_handle(const struct worker *w, struct capos_sqe *s)
+{
+    if (s->opcode == CAPOS_OP_CALL && s->word0 == capos_ThreadControl_INTERFACE_ID &&
+        s->method == capos_ThreadControl_method_handle && !handle_allowed(w, s->cap))
+        s->method = capos_ThreadControl_method_yield;
+}
+
 /* ---- raw SQEs ---- */
 
 static void act_raw(struct worker *w)
@@ -789,6 +813,7 @@ static void act_raw(struct worker *w)
         if (s->cap == report_cap || s->cap == clock_cap ||
             (pool_find(s->cap, &c) && (c.flags & F_NOBIG)))
             s->cap = 0;
+        defuse_handle(w, s);
         return;
     }
     s->opcode = fz_chance(&w->rng, 1, 10) ? (uint8_t)fz_next(&w->rng)
@@ -833,6 +858,7 @@ static void act_raw(struct worker *w)
     s->status =
         fz_chance(&w->rng, 1, 2) ? (int32_t)fz_below(&w->rng, 30) : (int32_t)fz_next(&w->rng);
     clamp_for(&c, s);
+    defuse_handle(w, s);
     if (s->opcode == CAPOS_OP_RELEASE) {
         op->what = W_RELEASE;
         op->aux = s->cap;
@@ -1288,6 +1314,7 @@ static void act_typed(struct worker *w, bool mutate, int force)
     s->xfer_addr = xaddr;
     s->xfer_count = nx;
     clamp_for(&c, s);
+    defuse_handle(w, s);
 }
 
 /* ---- transfers ---- */
@@ -1554,9 +1581,12 @@ static struct worker *worker_new(uint64_t stream)
     uint32_t i = __atomic_fetch_add(&nworkers_used, 1, __ATOMIC_ACQ_REL);
     if (i >= MAX_WORKERS)
         return 0;
-    struct worker *w = &workers[i];
+    struct worker *w = i < STATIC_WORKERS ? &static_workers[i] : calloc(1, sizeof(*w));
+    if (!w)
+        return 0;
     w->idx = i;
     w->rng = fz_mix(seed ^ fz_mix(stream));
+    __atomic_store_n(&workers[i], w, __ATOMIC_RELEASE);
     return w;
 }
 
@@ -1652,6 +1682,7 @@ static void act_threads(struct worker *w)
             s->send_addr = 0;
         s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
         s->recv_len = SLOT_BYTES;
+        defuse_handle(w, s);
         break;
     }
     }
@@ -1800,10 +1831,10 @@ static void act_flags(struct worker *w, bool nt)
     w->rc->published = w->rc->sq_tail;
     __atomic_store_n(&w->rc->hdr->cq_head, w->rc->cq_head, __ATOMIC_RELEASE);
     if (fz_chance(&w->rng, 1, 4)) {
-        spin_with_flags(bits, 1000 + fz_below(&w->rng, 200000));
+        spin_with_flags(bits, 1000 + fz_below(&w->rng, 50000));
     } else {
         /* Block for a moment: another thread runs on this CPU meanwhile. */
-        uint32_t min = fz_chance(&w->rng, 3, 4) ? 0 : 128;
+        uint32_t min = fz_chance(&w->rng, 7, 8) ? 0 : 128;
         enter_with_flags(bits, min, fz_below(&w->rng, 2 * MS));
     }
     w->n.flag_enters++;
@@ -1997,8 +2028,8 @@ static void act_scribble(struct worker *w)
     uint32_t n = __atomic_load_n(&nworkers_used, __ATOMIC_ACQUIRE);
     if (n > MAX_WORKERS)
         n = MAX_WORKERS;
-    struct worker *v = &workers[fz_below(&w->rng, n)];
-    struct capos_ring_client *rc = __atomic_load_n(&v->rc, __ATOMIC_ACQUIRE);
+    struct worker *v = __atomic_load_n(&workers[fz_below(&w->rng, n)], __ATOMIC_ACQUIRE);
+    struct capos_ring_client *rc = v ? __atomic_load_n(&v->rc, __ATOMIC_ACQUIRE) : 0;
     if (!rc || v == w)
         return;
     uint64_t *q = (uint64_t *)(void *)&rc->sq[fz_below(&w->rng, CAPOS_RING_SQ_ENTRIES)];
@@ -2244,6 +2275,8 @@ static void pool_from_capset(void)
             own_memory = e[i].cap;
             flags |= F_OWN;
         }
+        if (strcmp(e[i].name, "thread") == 0)
+            main_control = e[i].cap;
         if (strcmp(e[i].name, "public") == 0)
             k = K_SERVICE;
         if (strncmp(e[i].name, "arena", 5) == 0 && k == K_ANY)
@@ -2288,7 +2321,10 @@ static void sum_counts(struct counts *out)
     if (n > MAX_WORKERS)
         n = MAX_WORKERS;
     for (uint32_t i = 0; i < n; i++) {
-        const struct counts *c = &workers[i].n;
+        const struct worker *w = __atomic_load_n(&workers[i], __ATOMIC_ACQUIRE);
+        if (!w)
+            continue;
+        const struct counts *c = &w->n;
         out->submitted += c->submitted;
         out->completed += c->completed;
         out->enters += c->enters;
