@@ -55,7 +55,7 @@
 #define NARENAS         2
 #define ARENA_ROTATE    16 /* children between replacements of an arena */
 #define KILL_TIMEOUT    (20 * S)
-#define SLOW_END_MS     1000 /* a child that takes longer to end is noted */
+#define SLOW_END_MS     2000 /* a child that takes longer to end is noted */
 #define GRANDCHILD_MS   1500 /* grandchildren end by themselves within this */
 #define CHILD_MEMORY    (24ULL << 20)
 #define INNOCENT_MEMORY (32ULL << 20)
@@ -479,11 +479,11 @@ static void drain(void)
                          __atomic_load_n(&paused_drivers, __ATOMIC_ACQUIRE), nslots);
     }
     sleep_ns(GRANDCHILD_MS * MS);
-    capos_printf("fuzz: drained at %lu ms\n", (unsigned long)((now_ns() - t0) / MS));
     struct fz_status s;
     int r = capos_call(status_client, FZ_STATUS_IID, FZS_PAUSE, 0, 0, &s, sizeof(s), 0, 0, 0);
     if (r != CAPOS_OK)
         fail("pausing the innocent: %s", capos_error_name(r));
+    capos_printf("fuzz: drained at %lu ms\n", (unsigned long)((now_ns() - t0) / MS));
 }
 
 static void resume(void)
@@ -526,6 +526,7 @@ static uint32_t free_cap_slots(void)
  * stress test): map ever smaller pieces until noMemory, then unmap. */
 static uint64_t free_physical(void)
 {
+    uint64_t start = now_ns();
     uint64_t held = quota_used();
     /* Pieces of 16 MiB at most: each map zeroes its frames in one kernel
      * entry, and the innocent keeps running meanwhile. */
@@ -550,6 +551,7 @@ static uint64_t free_physical(void)
         if (r != CAPOS_OK)
             fail("probe unmap: %s", capos_error_name(r));
     }
+    capos_printf("fuzz: probe took %lu ms\n", (unsigned long)((now_ns() - start) / MS));
     return total + held;
 }
 

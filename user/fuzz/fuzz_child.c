@@ -540,7 +540,10 @@ static void handle(struct worker *w, const struct capos_cqe *c)
     op->used = 0;
     w->inflight--;
     const uint8_t *buf = slot_of(w, op);
-    if (c->result == CAPOS_ERR_STALE_CAP && op->what != W_STALE)
+    /* Pool hygiene: a released id, or one reserved by a move that may
+     * commit, is rarely worth naming again. */
+    if ((c->result == CAPOS_ERR_STALE_CAP || c->result == CAPOS_ERR_CAP_BUSY) &&
+        op->what != W_STALE)
         pool_drop(op->target);
     switch ((enum what)op->what) {
     case W_PLAIN: break;
