@@ -24,7 +24,7 @@ static int ktest_recurse(int depth)
     return ktest_recurse(depth + 1) + pad[0];
 }
 
-static bool ktest_is(const char *value, const char *name)
+bool ktest_is(const char *value, const char *name)
 {
     size_t n = strlen(name);
     return strncmp(value, name, n) == 0 && (value[n] == '\0' || value[n] == ' ');
@@ -48,7 +48,7 @@ void ktest_run(void)
         ktest_recurse(0);
     } else if (ktest_is(which, "panic")) {
         panic("ktest: deliberate panic with value %d", 42);
-    } else {
+    } else if (!arch_ktest_run(which)) {
         kprintf("ktest: unknown test\n");
         system_exit(SYSTEM_EXIT_FAILURE);
     }

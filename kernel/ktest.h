@@ -8,7 +8,17 @@
 #define CAPOS_KERNEL_KTEST_H
 
 #ifdef CAPOS_KTEST
+#include "base/compiler.h"
+
 void ktest_run(void);
+
+/* Whether the ktest= value `value` names test `name`. */
+bool ktest_is(const char *value, const char *name);
+
+/* The architecture's own hooks (kernel/arch/<arch>/): runs the one `which`
+ * names and returns true (only if it failed to end the machine), or returns
+ * false if `which` names none of them. */
+bool arch_ktest_run(const char *which);
 #else
 static inline void ktest_run(void)
 {

@@ -11,7 +11,7 @@
 
 #define GDT_KCODE        0x08
 #define GDT_KDATA        0x10
-#define GDT_UCODE32      0x18 /* placeholder: sysret derives user selectors from it */
+#define GDT_UCODE32      0x18 /* empty slot: sysret derives user selectors from it */
 #define GDT_UDATA        0x20
 #define GDT_UCODE        0x28
 #define GDT_TSS          0x30
@@ -38,7 +38,7 @@ struct arch_cpu {
     uint64_t gdt[GDT_ENTRIES] ALIGNED(16);
     struct tss tss ALIGNED(16);
     uint8_t *ist_stacks[3]; /* bases of the IST stacks (each IST_STACK_SIZE) */
-    uint64_t fs_base;       /* what MSR_FS_BASE holds (skips rewriting it) */
+    uint64_t fs_base;       /* what the kernel last wrote to MSR_FS_BASE (context.c) */
 };
 
 #endif

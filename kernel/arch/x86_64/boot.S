@@ -53,6 +53,8 @@ boot_entry32:
     movl %eax, %edi                     /* loader magic: first kmain argument */
     movl %ebx, %esi                     /* info pointer: second argument */
     movl $boot_stack_top, %esp
+    pushl $RFLAGS_FIXED                 /* whatever flags the loader left: none */
+    popfl
 
     /* Long mode needs CPUID leaf 0x80000001 and its LM bit. */
     movl $0x80000000, %eax

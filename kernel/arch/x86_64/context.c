@@ -1,10 +1,24 @@
 /*
  * Thread context (see context.h).  A new user thread's kernel stack holds,
  * from the top: a struct trap_frame describing its first user-mode state,
- * then the six callee-saved registers and the return address
- * thread_enter_user that arch_switch_stacks pops.  x87/SSE state is saved
- * and restored eagerly on every switch between user threads (FXSAVE, 512
- * bytes); the kernel itself never touches those registers.
+ * then the return address thread_enter_user, RFLAGS and the six
+ * callee-saved registers that arch_switch_stacks pops.
+ *
+ * What a thread leaves in the CPU must not reach the next one:
+ * - x87/SSE state is saved and restored eagerly on every switch between
+ *   user threads (FXSAVE, 512 bytes; the kernel itself never touches those
+ *   registers).  A pending x87 exception travels inside the image and is
+ *   raised only by its own thread's next x87 instruction; FXRSTOR of an
+ *   image FXSAVE produced cannot fault.  AMD CPUs that do not save the x87
+ *   error pointers (FIP, FDP, FOP) unless an exception is pending also do
+ *   not restore them: those are overwritten before each restore.
+ * - The FS base.  Ring 3 can change it without the kernel (loading any
+ *   segment selector into FS), but only to 0: every descriptor it may load
+ *   has base 0, and a null selector zeroes the base (Intel) or keeps it
+ *   (AMD).  So MSR_FS_BASE holds what the kernel last wrote or 0, and the
+ *   write is skipped only when both that and the next thread's base are 0.
+ *   The GS base of ring 3 is 0 for the same reason and never written.
+ * - RFLAGS: switch.S.
  */
 #include "arch/x86_64/context.h"
 
@@ -21,6 +35,9 @@
 void arch_switch_stacks(uint64_t *prev_rsp, uint64_t next_rsp, uint8_t *prev_on_cpu);
 extern const char thread_enter_user[];
 
+/* Set on CPUs whose FXSAVE may leave the x87 error pointers out. */
+static bool fpu_pointers_leak;
+
 void arch_fpu_init_cpu(void)
 {
     uint64_t cr0 = read_cr0();
@@ -28,6 +45,15 @@ void arch_fpu_init_cpu(void)
     cr0 |= CR0_MP | CR0_NE;
     write_cr0(cr0);
     write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+
+    /* AMD, unless CPUID 0x80000008 EBX bit 2 says FXSAVE always saves the
+     * error pointers. */
+    struct cpuid_regs r = cpuid(0, 0);
+    bool amd = r.ebx == 0x68747541 && r.edx == 0x69746e65 && r.ecx == 0x444d4163;
+    bool always_saved =
+        cpuid(0x80000000, 0).eax >= 0x80000008 && (cpuid(0x80000008, 0).ebx & (1u << 2));
+    if (amd && !always_saved)
+        fpu_pointers_leak = true;
 }
 
 void arch_thread_set_start_rdx(struct thread *t, uint64_t v)
@@ -51,14 +77,17 @@ void arch_thread_setup_user(struct thread *t, uint64_t entry, uint64_t sp, uint6
     memset(f, 0, sizeof(*f));
     f->rip = entry;
     f->cs = GDT_UCODE | 3;
-    f->rflags = 0x202; /* IF set, reserved bit 1 */
+    f->rflags = RFLAGS_IF | RFLAGS_FIXED;
     f->rsp = sp;
     f->ss = GDT_UDATA | 3;
     f->rdi = arg0;
     f->rsi = arg1;
 
-    /* arch_switch_stacks pops r15, r14, r13, r12, rbx, rbp, then returns. */
+    /* arch_switch_stacks pops r15, r14, r13, r12, rbx, rbp and RFLAGS,
+     * then returns.  The thread's kernel code starts with every flag clear
+     * (interrupts off), as after SYSCALL. */
     *--sw = (uint64_t)(uintptr_t)thread_enter_user;
+    *--sw = RFLAGS_FIXED;
     for (int i = 0; i < 6; i++)
         *--sw = 0;
     t->saved_rsp = (uint64_t)(uintptr_t)sw;
@@ -86,11 +115,17 @@ void arch_switch(struct thread *prev, struct thread *next)
     if (pp)
         __asm__ volatile("fxsave64 %0" : "=m"(prev->fpu));
     if (np) {
+        if (fpu_pointers_leak) {
+            /* No exception pending, an empty stack, then an x87 load from
+             * a kernel address sets FIP/FDP/FOP to the kernel's values. */
+            static const uint32_t zero;
+            __asm__ volatile("fnclex\n\temms\n\tfildl %0" : : "m"(zero));
+        }
         __asm__ volatile("fxrstor64 %0" : : "m"(next->fpu));
         if (np != pp)
             __atomic_fetch_or(&np->cpus_active, bit, __ATOMIC_SEQ_CST);
         paging_activate(np->root);
-        if (next->fs_base != c->arch.fs_base) {
+        if (next->fs_base != 0 || c->arch.fs_base != 0) {
             wrmsr(MSR_FS_BASE, next->fs_base);
             c->arch.fs_base = next->fs_base;
         }

@@ -46,7 +46,10 @@ void cpu_enable_protections(void)
     if (cpu_has_pge)
         cr4 |= CR4_PGE;
     write_cr4(cr4);
-    write_cr0(read_cr0() | CR0_WP);
+    /* AM: a ring-3 program that sets RFLAGS.AC gets #AC for misaligned
+     * accesses, as it asked (ring 0 is never checked; there AC means only
+     * SMAP's user-access window). */
+    write_cr0(read_cr0() | CR0_WP | CR0_AM);
 }
 
 void cpu_interrupts_init(void)

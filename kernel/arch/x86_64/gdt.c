@@ -2,10 +2,15 @@
  * Per-CPU GDT and TSS.
  *
  * Selector layout (fixed by SYSCALL/SYSRET, see arch_cpu.h): kernel code and
- * data, then a user 32-bit code placeholder, user data and user 64-bit code,
- * so that STAR[63:48] = GDT_UCODE32 yields SS = GDT_UDATA and CS = GDT_UCODE
- * on SYSRET.  The TSS carries the ring-0 stack for interrupts from user mode
- * and the IST stacks.
+ * data, then an empty slot, user data and user 64-bit code, so that
+ * STAR[63:48] = GDT_UCODE32 yields SS = GDT_UDATA and CS = GDT_UCODE on
+ * SYSRET (which never reads the descriptors).  The slot stays empty: a
+ * 32-bit user code segment would let ring 3 far-jump into compatibility
+ * mode, where SYSCALL enters the kernel at MSR_CSTAR on AMD, on the user's
+ * stack.  Every descriptor ring 3 can load (user data and code) has base 0,
+ * which the FS/GS-base and GS-swap rules rely on (context.c, trap_entry.S).
+ * The TSS carries the ring-0 stack for interrupts from user mode and the IST
+ * stacks.
  */
 #include "arch/x86_64/gdt.h"
 
@@ -30,11 +35,10 @@ void gdt_init_cpu(struct cpu *c)
     struct gdt_ptr ptr;
 
     memset(a->gdt, 0, sizeof(a->gdt));
-    a->gdt[GDT_KCODE / 8] = 0x00af9a000000ffffULL;   /* 64-bit code, DPL 0 */
-    a->gdt[GDT_KDATA / 8] = 0x00cf92000000ffffULL;   /* data, DPL 0 */
-    a->gdt[GDT_UCODE32 / 8] = 0x00cffa000000ffffULL; /* 32-bit code, DPL 3 (unused) */
-    a->gdt[GDT_UDATA / 8] = 0x00cff2000000ffffULL;   /* data, DPL 3 */
-    a->gdt[GDT_UCODE / 8] = 0x00affa000000ffffULL;   /* 64-bit code, DPL 3 */
+    a->gdt[GDT_KCODE / 8] = 0x00af9a000000ffffULL; /* 64-bit code, DPL 0 */
+    a->gdt[GDT_KDATA / 8] = 0x00cf92000000ffffULL; /* data, DPL 0 */
+    a->gdt[GDT_UDATA / 8] = 0x00cff2000000ffffULL; /* data, DPL 3 */
+    a->gdt[GDT_UCODE / 8] = 0x00affa000000ffffULL; /* 64-bit code, DPL 3 */
     a->gdt[GDT_TSS / 8] = gdt_tss_low(tss_base, sizeof(struct tss) - 1);
     a->gdt[GDT_TSS / 8 + 1] = tss_base >> 32;
 

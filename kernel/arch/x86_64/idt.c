@@ -3,8 +3,10 @@
  * its trap.S stub through an interrupt gate (interrupts stay off on entry);
  * the double fault, NMI and machine check use IST stacks so that they are
  * reported even on a corrupt or exhausted kernel stack.  Only the breakpoint
- * vector is callable from user mode (DPL 3); nothing else can be raised with
- * an `int` instruction by a process.
+ * vector is callable from user mode (DPL 3): `int n` for any other n is #GP
+ * in the caller, so no stub ever runs with a frame the CPU did not build for
+ * its vector (the vectors with an error code above all).  ICEBP (INT1)
+ * ignores the gate's DPL and arrives as #DB from ring 3, like a single step.
  */
 #include "arch/x86_64/trap.h"
 

@@ -1,20 +1,26 @@
 /*
  * Kernel stack switch.  arch_switch_stacks(&prev->saved_rsp, next_rsp,
- * &prev->on_cpu) saves the callee-saved registers on the current stack,
- * stores the stack pointer, clears prev's on_cpu (from that store on,
+ * &prev->on_cpu) saves RFLAGS and the callee-saved registers on the current
+ * stack, stores the stack pointer, clears prev's on_cpu (from that store on,
  * another CPU may run prev: nothing below touches prev's stack again),
- * loads the next stack and restores its registers; `ret` then continues
- * wherever that thread called arch_switch_stacks from, or, for a new thread,
- * at thread_enter_user, which finishes the switch (sched_switch_tail),
- * ends the thread instead if its process stopped before it first ran
- * (process_check_alive), and drops into trap_return with the thread's
- * prepared user frame.
+ * loads the next stack and restores its registers and RFLAGS; `ret` then
+ * continues wherever that thread called arch_switch_stacks from, or, for a
+ * new thread, at thread_enter_user, which finishes the switch
+ * (sched_switch_tail), ends the thread instead if its process stopped
+ * before it first ran (process_check_alive), and drops into trap_return
+ * with the thread's prepared user frame.
+ *
+ * RFLAGS is part of the switched state so that no flag one thread's kernel
+ * code ran with (whatever a future entry path might let through) reaches
+ * another thread: each resumes with the flags it had when it switched out,
+ * a new one with RFLAGS_FIXED (context.c).
  */
     .section .text
     .code64
 
     .global arch_switch_stacks
 arch_switch_stacks:
+    pushfq
     pushq %rbp
     pushq %rbx
     pushq %r12
@@ -30,6 +36,7 @@ arch_switch_stacks:
     popq %r12
     popq %rbx
     popq %rbp
+    popfq
     ret
 
     .global thread_enter_user

@@ -18,13 +18,23 @@ void syscall_init_cpu(void);
 
 void syscall_init_cpu(void)
 {
-    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    /* EFER.FFXSR (AMD) would make the FXSAVE/FXRSTOR of a context switch
+     * skip the XMM registers, handing one thread's to the next. */
+    wrmsr(MSR_EFER, (rdmsr(MSR_EFER) | EFER_SCE) & ~(uint64_t)EFER_FFXSR);
     /* SYSCALL loads CS = STAR[47:32], SS = +8; SYSRET loads CS = STAR[63:48]
      * + 16 and SS = STAR[63:48] + 8 (see the GDT layout in arch_cpu.h). */
     wrmsr(MSR_STAR, ((uint64_t)GDT_UCODE32 << 48) | ((uint64_t)GDT_KCODE << 32));
     wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
-    /* Cleared on entry: TF (8), IF (9), DF (10), AC (18). */
-    wrmsr(MSR_SFMASK, (1u << 8) | (1u << 9) | (1u << 10) | (1u << 18));
+    /* SYSCALL clears every flag, so the kernel starts from a known RFLAGS
+     * whatever the caller set: IF (interrupts stay off), TF (no single step
+     * in ring 0), DF (C code and `rep movs` count upwards), AC (SMAP stays
+     * enforced), NT (IRETQ on another thread's exit path would #GP), ID and
+     * the arithmetic flags (nothing of the caller's survives into another
+     * thread).  The user's flags are in R11 and come back with SYSRET. */
+    wrmsr(MSR_SFMASK, RFLAGS_ALL);
+    /* SYSENTER is not an entry: with SYSENTER_CS = 0 it raises #GP in ring
+     * 3 (Intel; AMD has no SYSENTER in long mode), whatever firmware left. */
+    wrmsr(MSR_SYSENTER_CS, 0);
 }
 
 void syscall_dispatch(struct trap_frame *f)

@@ -2,19 +2,26 @@
  * SYSCALL entry and return.
  *
  * On SYSCALL the CPU loads RIP from LSTAR, saves the user RIP in RCX and
- * RFLAGS in R11, and clears the RFLAGS bits in SFMASK (IF, DF, TF, AC), so
- * the kernel runs with interrupts off and SMAP enforced.  The stack is still
- * the user's: swapgs first, stash the user RSP in this CPU's struct cpu,
- * switch to the thread's kernel stack, and build the same struct trap_frame
- * an interrupt would (vector SYSCALL_VECTOR), so that blocking, switching
- * and process exit treat both kinds of entry alike.
+ * RFLAGS in R11, and clears every RFLAGS bit (SFMASK, syscall.c), so the
+ * kernel runs with interrupts off, DF and AC clear and nothing of the
+ * caller's flags.  The stack is still the user's: swapgs first, stash the
+ * user RSP in this CPU's struct cpu, switch to the thread's kernel stack, and
+ * build the same struct trap_frame an interrupt would (vector SYSCALL_VECTOR),
+ * so that blocking, switching and process exit treat both kinds of entry
+ * alike.  The first instruction (swapgs) runs on the user's GS; see the GS
+ * rule in trap_entry.S for why only NMI and #MC can arrive there.
  *
- * Return uses SYSRET when the saved RIP is canonical (SYSRET with a
- * non-canonical RCX would fault in ring 0) and IRETQ otherwise.
+ * Return uses SYSRET when the saved RIP is canonical and the checked IRETQ
+ * path (trap_return_user) otherwise: SYSRET with a non-canonical RCX faults
+ * in ring 0 on Intel, after the swapgs and on the user's stack.  SYSRET
+ * loads RFLAGS from R11, IOPL included, so R11 keeps only the bits ring 3
+ * may hold (RFLAGS_USER) plus IF.  Nothing between the swapgs and sysretq
+ * can fault.
  */
 #include "arch/x86_64/boot_defs.h"
 
 #define SYSCALL_VECTOR 256
+#define TF_RIP         (17 * 8) /* struct trap_frame (trap.h) */
 
     .section .text
     .code64
@@ -50,12 +57,12 @@ syscall_entry:
     call syscall_dispatch
 
     /* Return to the thread whose frame is on this stack. */
-    movq 17 * 8(%rsp), %rcx         /* frame->rip */
+    movq TF_RIP(%rsp), %rcx
     movq %rcx, %rax
     shlq $16, %rax
     sarq $16, %rax
     cmpq %rax, %rcx
-    jne trap_return                  /* non-canonical: let iretq report it */
+    jne trap_return_user             /* non-canonical: it stops the process */
     popq %r15
     popq %r14
     popq %r13
@@ -75,6 +82,8 @@ syscall_entry:
     popq %rcx                        /* user RIP */
     addq $8, %rsp                    /* CS */
     popq %r11                        /* user RFLAGS */
+    andl $RFLAGS_USER, %r11d
+    orl $(RFLAGS_IF | RFLAGS_FIXED), %r11d
     popq %rsp                        /* user RSP (SS is implied by SYSRET) */
     swapgs
     sysretq

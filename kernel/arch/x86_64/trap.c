@@ -5,7 +5,9 @@
  * kernel bug: it is reported (vector, error code decoded, faulting address,
  * all registers, backtrace) and the machine stops with a failure status.
  * An exception in user mode stops only the offending process (its status
- * records the vector and address).  A page fault inside a user-memory copy
+ * records the vector and address); an NMI or a double fault is never the
+ * interrupted code's doing and is reported as a kernel fault from either
+ * ring.  A page fault inside a user-memory copy
  * is not a kernel bug either: the copy is redirected to report failure.
  * Returning to user mode is a preemption point.
  */
@@ -140,12 +142,26 @@ static NORETURN void trap_user_fault(struct trap_frame *f)
                        v < 32 ? exception_names[v] : "exception");
 }
 
+/* trap_entry.S: the return to ring 3 found a non-canonical RIP in the
+ * frame.  IRETQ would fault in ring 0, so the process is stopped as if its
+ * own jump there had raised #GP. */
+NORETURN void trap_user_frame_fault(struct trap_frame *f)
+{
+    f->vector = VEC_GP;
+    f->error = 0;
+    trap_user_fault(f);
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
     uint64_t v = f->vector;
 
     if (v == VEC_NMI && panic_in_progress())
         arch_halt_forever(); /* another CPU is reporting a panic: stop here */
+    /* Neither is ever the interrupted code's doing, whatever ring it was
+     * in (and a double fault's saved CS:RIP is not even defined). */
+    if (v == VEC_NMI || v == VEC_DOUBLE_FAULT)
+        trap_kernel_fault(f);
     if (v < 32) {
         if (trap_from_user(f))
             trap_user_fault(f);

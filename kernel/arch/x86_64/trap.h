@@ -1,6 +1,6 @@
 /*
- * The saved CPU state of an interrupt or exception, as trap.S builds it, and
- * the vectors the kernel uses.
+ * The saved CPU state of an interrupt or exception, as trap_entry.S builds
+ * it, and the vectors the kernel uses.
  */
 #ifndef CAPOS_ARCH_X86_64_TRAP_H
 #define CAPOS_ARCH_X86_64_TRAP_H
@@ -14,8 +14,8 @@ struct trap_frame {
     uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
-_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap.S builds this layout");
-_Static_assert(offsetof(struct trap_frame, cs) == 18 * 8, "trap.S tests CS at 24(%rsp)");
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_entry.S builds this layout");
+_Static_assert(offsetof(struct trap_frame, cs) == 18 * 8, "trap_entry.S tests CS at 24(%rsp)");
 
 enum {
     VEC_DIVIDE = 0,
@@ -43,7 +43,8 @@ static inline bool trap_from_user(const struct trap_frame *f)
 void idt_init(void);
 void idt_load(void);
 
-/* C entry from trap.S. */
+/* C entries from trap_entry.S. */
 void trap_dispatch(struct trap_frame *f);
+NORETURN void trap_user_frame_fault(struct trap_frame *f);
 
 #endif
