@@ -402,12 +402,19 @@ static void run_child(struct driver *d, uint64_t index)
     add(&tot.children, 1);
     d->started++;
     sleep_unless_paused(kill_ms * MS);
-    if ((r = capos_process_kill(h)) != CAPOS_OK)
-        fail("kill of fz-%lu: %s", (unsigned long)index, capos_error_name(r));
     static uint64_t res[MAX_SLOTS][32];
     struct capos_cqe cqe;
     struct capos_exit st;
     uint64_t killed_at = now_ns();
+    r = call_deadline(h, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_kill,
+                      res[d->id], sizeof(res[d->id]), KILL_TIMEOUT, &cqe);
+    if (r == CAPOS_ERR_TIMED_OUT) {
+        fail("ProcessHandle.kill of fz-%lu has not completed in %lu s", (unsigned long)index,
+             (unsigned long)(KILL_TIMEOUT / S));
+        return;
+    }
+    if (r != CAPOS_OK)
+        fail("kill of fz-%lu: %s", (unsigned long)index, capos_error_name(r));
     r = call_deadline(h, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_wait,
                       res[d->id], sizeof(res[d->id]), KILL_TIMEOUT, &cqe);
     if (r == CAPOS_ERR_TIMED_OUT) {

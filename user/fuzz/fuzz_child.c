@@ -1822,12 +1822,21 @@ static void spin_with_flags(uint64_t bits, uint64_t loops)
 
 static void act_flags(struct worker *w, bool nt)
 {
-    uint64_t bits = 0;
     static const uint64_t choice[] = {RF_DF, RF_AC,         RF_RF,
                                       RF_ID, RF_DF | RF_AC, RF_DF | RF_AC | RF_RF | RF_ID};
-    bits = choice[fz_below(&w->rng, sizeof(choice) / sizeof(choice[0]))];
+    uint64_t bits = choice[fz_below(&w->rng, sizeof(choice) / sizeof(choice[0]))];
     if (nt)
         bits |= RF_NT;
+    /* Odd FPU control state too, now and then: any defined MXCSR bits
+     * (exceptions unmasked, other rounding, flush-to-zero) and any x87
+     * control word.  This code does no floating point meanwhile. */
+    bool fpu = fz_chance(&w->rng, 1, 3);
+    uint32_t old_mxcsr = 0, mxcsr = (uint32_t)fz_next(&w->rng) & 0xffbf;
+    uint16_t old_cw = 0, cw = (uint16_t)fz_next(&w->rng);
+    if (fpu) {
+        __asm__ volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(old_mxcsr), "=m"(old_cw));
+        __asm__ volatile("ldmxcsr %0\n\tfldcw %1" : : "m"(mxcsr), "m"(cw));
+    }
     seal(w);
     /* Publish what is prepared, as capos_ring_enter would. */
     __atomic_store_n(&w->rc->hdr->sq_tail, w->rc->sq_tail, __ATOMIC_RELEASE);
@@ -1839,6 +1848,16 @@ static void act_flags(struct worker *w, bool nt)
         /* Block for a moment: another thread runs on this CPU meanwhile. */
         uint32_t min = fz_chance(&w->rng, 7, 8) ? 0 : 128;
         enter_with_flags(bits, min, fz_below(&w->rng, 2 * MS));
+    }
+    if (fpu) {
+        uint32_t now_mxcsr = 0;
+        uint16_t now_cw = 0;
+        __asm__ volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(now_mxcsr), "=m"(now_cw));
+        if (now_mxcsr != mxcsr || now_cw != cw)
+            child_fail("FPU control state changed across the kernel: MXCSR %#x -> %#x, x87 "
+                       "control word %#x -> %#x",
+                       mxcsr, now_mxcsr, cw, now_cw);
+        __asm__ volatile("fnclex\n\tldmxcsr %0\n\tfldcw %1" : : "m"(old_mxcsr), "m"(old_cw));
     }
     w->n.flag_enters++;
     w->n.enters++;

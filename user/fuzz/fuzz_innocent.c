@@ -311,6 +311,23 @@ static int memory_worker(void *arg)
 
 /* ---- timer ---- */
 
+/* The CPU state a thread of this process always has between its own
+ * instructions: DF, AC and NT clear, and the FPU control state every
+ * thread starts with (all exceptions masked, round to nearest).  Fuzzing
+ * processes set all of it before entering the kernel on the same CPUs. */
+static void check_cpu_state(void)
+{
+    uint64_t rflags;
+    uint32_t mxcsr = 0;
+    uint16_t cw = 0;
+    __asm__ volatile("pushfq\n\tpopq %0" : "=r"(rflags));
+    __asm__ volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(mxcsr), "=m"(cw));
+    if (rflags & (1u << 10 | 1u << 14 | 1u << 18))
+        fail("RFLAGS %#lx after a system call (DF, NT or AC set)", (unsigned long)rflags);
+    if ((mxcsr & ~0x3fu) != 0x1f80 || cw != 0x037f)
+        fail("FPU control state MXCSR %#x, x87 control word %#x after a system call", mxcsr, cw);
+}
+
 static int timer_worker(void *arg)
 {
     (void)arg;
@@ -318,6 +335,7 @@ static int timer_worker(void *arg)
         uint64_t t0 = now_ns();
         int r = capos_timer_sleep(timer, MS);
         uint64_t t1 = now_ns();
+        check_cpu_state();
         if (r != CAPOS_OK) {
             fail("Timer.sleep: %s", capos_error_name(r));
             continue;

@@ -70,7 +70,7 @@ enum fz_class {
     FZ_THREADS,   /* thread spawn/join/kill, foreign ThreadSpawners and controls */
     FZ_PROCS,     /* grandchildren through a restricted launcher, kill and wait */
     FZ_PARK,      /* ParkSpace waits and wakes on racing mappings */
-    FZ_FLAGS,     /* DF, AC, IF-less bits, ID, RF set around system calls */
+    FZ_FLAGS,     /* DF, AC, RF, ID and odd FPU control state around system calls */
     FZ_SYSCALL,   /* raw system call numbers, cap_enter arguments */
     FZ_INNOCENT,  /* calls to the innocent's public service */
     FZ_SCRIBBLE,  /* rewriting other threads' SQEs while they submit */
@@ -90,7 +90,8 @@ enum fz_class {
 #define FZ_DEFAULT_CLASSES                                                                         \
     (FZ_BIT(FZ_RAW) | FZ_BIT(FZ_TYPED) | FZ_BIT(FZ_MUTATE) | FZ_BIT(FZ_XFER) | FZ_BIT(FZ_SERVER) | \
      FZ_BIT(FZ_VM) | FZ_BIT(FZ_THREADS) | FZ_BIT(FZ_PROCS) | FZ_BIT(FZ_PARK) | FZ_BIT(FZ_FLAGS) |  \
-     FZ_BIT(FZ_SYSCALL) | FZ_BIT(FZ_INNOCENT) | FZ_BIT(FZ_SCRIBBLE) | FZ_BIT(FZ_SUICIDE))
+     FZ_BIT(FZ_SYSCALL) | FZ_BIT(FZ_INNOCENT) | FZ_BIT(FZ_SCRIBBLE) | FZ_BIT(FZ_SUICIDE) |         \
+     FZ_BIT(FZ_NT))
 
 static const char *const fz_class_names[FZ_NCLASSES] = {
     "raw",   "typed", "mutate", "xfer",    "server",    "vm",       "threads",
