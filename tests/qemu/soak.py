@@ -49,6 +49,10 @@ PROGRAMS = {
 # kernel), and waiting for the overall limit would only hide where it
 # stopped.
 SILENCE_S = 180
+# A forbidden line (a kernel fault, a failed oracle) ends the run this long
+# after it appears: long enough for the rest of the report to be printed,
+# without waiting for the overall limit if the machine keeps running.
+LINGER_S = 30
 # Lines of the log's end shown when the soak fails.
 TAIL_LINES = 25
 
@@ -115,6 +119,8 @@ def main():
     heard = time.monotonic()
     size = 0
     hung = ''
+    forbid = [re.compile(p) for p in prog['forbid']]
+    bad_since = None
     while rc is None:
         try:
             rc = proc.wait(timeout=1)
@@ -124,13 +130,18 @@ def main():
         for line in lines[shown:len(lines) - 1]:
             if prog['echo'].search(line):
                 print('  ' + line)
+            if bad_since is None and any(rx.search(line) for rx in forbid):
+                bad_since = time.monotonic()
         shown = max(shown, len(lines) - 1)
         sys.stdout.flush()
         now = time.monotonic()
         cur = os.path.getsize(args.log) if os.path.exists(args.log) else 0
         if cur != size:
             size, heard = cur, now
-        if rc is None and now - heard > SILENCE_S:
+        if rc is None and bad_since is not None and now - bad_since > LINGER_S:
+            hung = 'a forbidden line appeared and the machine is still running %d s later' % (
+                LINGER_S)
+        elif rc is None and now - heard > SILENCE_S:
             hung = 'no output for %d s (hung)' % SILENCE_S
         elif rc is None and now - start > limit:
             hung = 'still running after %d s' % limit

@@ -55,8 +55,9 @@
 #define NARENAS         2
 #define ARENA_ROTATE    16 /* children between replacements of an arena */
 #define KILL_TIMEOUT    (20 * S)
-#define SLOW_END_MS     2000 /* a child that takes longer to end is noted */
-#define GRANDCHILD_MS   1500 /* grandchildren end by themselves within this */
+#define SLOW_END_MS     2000      /* a child that takes longer to end is noted */
+#define DRAIN_TIMEOUT   (120 * S) /* every step of a driver has a shorter deadline */
+#define GRANDCHILD_MS   1500      /* grandchildren end by themselves within this */
 #define CHILD_MEMORY    (24ULL << 20)
 #define INNOCENT_MEMORY (32ULL << 20)
 #define MAX_REPORTS     40
@@ -367,6 +368,8 @@ struct driver {
     struct capos_thread *t;
     uint32_t id;
     uint64_t started;
+    const char *step; /* what it is doing, for a drain that does not end */
+    uint64_t child;   /* the child it is doing it for */
 };
 
 static struct driver drivers[MAX_SLOTS];
@@ -389,8 +392,11 @@ static void run_child(struct driver *d, uint64_t index)
     uint64_t seed, life_ms, kill_ms;
     uint32_t h = 0;
     child_params(index, &seed, &life_ms, &kill_ms);
+    d->child = index;
+    d->step = "replacing an arena";
     if (index % ARENA_ROTATE == 0)
         arena_replace((int)(index / ARENA_ROTATE % NARENAS));
+    d->step = "spawning";
     int r = spawn_child(index, seed, life_ms, &h);
     if (r != CAPOS_OK) {
         fail("spawn of fz-%lu: %s", (unsigned long)index, capos_error_name(r));
@@ -401,7 +407,9 @@ static void run_child(struct driver *d, uint64_t index)
                  kill_ms < life_ms ? ", killed early" : "");
     add(&tot.children, 1);
     d->started++;
+    d->step = "letting it run";
     sleep_unless_paused(kill_ms * MS);
+    d->step = "killing";
     static uint64_t res[MAX_SLOTS][32];
     struct capos_cqe cqe;
     struct capos_exit st;
@@ -415,6 +423,7 @@ static void run_child(struct driver *d, uint64_t index)
     }
     if (r != CAPOS_OK)
         fail("kill of fz-%lu: %s", (unsigned long)index, capos_error_name(r));
+    d->step = "waiting for it";
     r = call_deadline(h, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_wait,
                       res[d->id], sizeof(res[d->id]), KILL_TIMEOUT, &cqe);
     if (r == CAPOS_ERR_TIMED_OUT) {
@@ -422,6 +431,7 @@ static void run_child(struct driver *d, uint64_t index)
              (unsigned long)(KILL_TIMEOUT / S));
         return; /* the handle stays: the process is still there */
     }
+    d->step = "releasing its handle";
     uint64_t took = (now_ns() - killed_at) / MS;
     if (took >= SLOW_END_MS)
         capos_printf("fuzz: fz-%lu took %lu ms to end after the kill\n", (unsigned long)index,
@@ -444,6 +454,7 @@ static int driver_main(void *arg)
     struct driver *d = arg;
     for (;;) {
         if (pausing()) {
+            d->step = "paused after";
             __atomic_fetch_add(&paused_drivers, 1, __ATOMIC_ACQ_REL);
             while (pausing())
                 sleep_ns(5 * MS);
@@ -462,6 +473,7 @@ static int driver_main(void *arg)
             index = (uint64_t)replay_child;
         }
         run_child(d, index);
+        d->step = "between children";
         if (replay_child >= 0)
             __atomic_store_n(&next_child, 1, __ATOMIC_RELAXED);
     }
@@ -476,14 +488,24 @@ static void drain(void)
     capos_printf("fuzz: draining at %lu ms\n", (unsigned long)((now_ns() - t0) / MS));
     __atomic_store_n(&pause_req, 1, __ATOMIC_RELEASE);
     /* Drivers stop after their child has ended, which the kill timeout
-     * bounds; a drain that takes longer says where it stands. */
+     * bounds; a drain that takes longer says where it stands, and one that
+     * does not end is a hang. */
+    uint64_t start = now_ns();
     uint64_t waited = 0;
     while (__atomic_load_n(&paused_drivers, __ATOMIC_ACQUIRE) < nslots) {
         sleep_ns(5 * MS);
-        if (++waited % 2000 == 0)
-            capos_printf("fuzz: still draining at %lu ms: %u of %u drivers stopped\n",
-                         (unsigned long)((now_ns() - t0) / MS),
-                         __atomic_load_n(&paused_drivers, __ATOMIC_ACQUIRE), nslots);
+        if (++waited % 2000 != 0)
+            continue;
+        capos_printf("fuzz: still draining at %lu ms: %u of %u drivers stopped\n",
+                     (unsigned long)((now_ns() - t0) / MS),
+                     __atomic_load_n(&paused_drivers, __ATOMIC_ACQUIRE), nslots);
+        for (uint32_t i = 0; i < nslots; i++)
+            capos_printf("fuzz:   driver %u: %s fz-%lu\n", i, drivers[i].step,
+                         (unsigned long)drivers[i].child);
+        if (now_ns() - start > DRAIN_TIMEOUT) {
+            fail("the drain has not ended in %lu s", (unsigned long)(DRAIN_TIMEOUT / S));
+            capos_exit(1);
+        }
     }
     sleep_ns(GRANDCHILD_MS * MS);
     struct fz_status s;

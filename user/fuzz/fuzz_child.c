@@ -31,7 +31,8 @@
  * the same regions, which also hold the buffers of pending operations (vm);
  * threads started, joined and ended, also into other processes (threads);
  * grandchildren (procs); ParkSpace waits on memory being unmapped (park);
- * system calls with DF, AC, RF and ID set (flags); raw system call numbers
+ * system calls with DF, AC, RF, ID (and NT) set and odd FPU control state
+ * (flags, nt); raw system call numbers
  * and cap_enter arguments (syscall); calls to the innocent's service, whose
  * replies are checked (innocent); and rewriting other workers' SQEs while
  * they submit them (scribble).
@@ -101,7 +102,7 @@ static uint64_t seed;
 static uint32_t classes, depth, child_index;
 static uint64_t life_ms;
 static uint32_t report_cap, clock_cap; /* never fuzzed: the books and the deadline */
-static uint32_t own_threads, own_memory, main_control;
+static uint32_t own_threads, main_control;
 static bool scribbling; /* completions of this process cannot be trusted to match */
 static uint32_t weight[FZ_NCLASSES];
 static uint32_t weight_total;
@@ -554,7 +555,7 @@ static void handle(struct worker *w, const struct capos_cqe *c)
     case W_STALE:
         if (c->result == CAPOS_ERR_STALE_CAP)
             w->n.stale_ok++;
-        else
+        else if (!scribbling) /* else the SQE may have been rewritten */
             child_fail("cap id %#x, released or moved away earlier, gave %s", op->aux,
                        capos_error_name(c->result));
         break;
@@ -953,7 +954,12 @@ static uint64_t pick_vm_addr(struct worker *w)
     switch (fz_below(&w->rng, 8)) {
     case 0: return 0;
     case 1: return region_base(i) + 1 + fz_below(&w->rng, 4095);
-    case 2: return pick_read_addr(w, 4096) & ~4095ULL;
+    case 2: { /* memory the kernel mapped, never through VirtualMemory */
+        static const uint64_t fixed[] = {CAPOS_USER_CAPSET_VA, CAPOS_USER_RING_VA,
+                                         CAPOS_USER_STACK_TOP - 4096, CAPOS_USER_MIN};
+        return fz_chance(&w->rng, 1, 2) ? fixed[fz_below(&w->rng, 4)]
+                                        : (uint64_t)(uintptr_t)ro_block;
+    }
     case 3: return region_base(i) + (fz_below(&w->rng, 64) << 12);
     default: return region_base(i);
     }
@@ -2293,10 +2299,8 @@ static void pool_from_capset(void)
             own_threads = e[i].cap;
             flags |= F_OWN;
         }
-        if (strcmp(e[i].name, "memory") == 0) {
-            own_memory = e[i].cap;
+        if (strcmp(e[i].name, "memory") == 0)
             flags |= F_OWN;
-        }
         if (strcmp(e[i].name, "thread") == 0)
             main_control = e[i].cap;
         if (strcmp(e[i].name, "public") == 0)
