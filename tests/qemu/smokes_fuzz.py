@@ -18,7 +18,7 @@ from smokes import KERNEL, Smoke, system
 # What every fuzz run must show; tests/qemu/soak.py checks the same.
 FUZZ_EXPECT = [
     r'fuzz: seed 0x[0-9a-f]+, \d+ s on 4 CPUs',
-    r'fuzz-innocent: ping, public service, memory and timer running',
+    r'fuzz-innocent: ping, public service, memory, timer and park running',
     r'fuzz: after \d+ s of warm-up: [1-9]\d* children',
     r'fuzz-innocent: [1-9]\d* pings .* 0 failures$',
     r'fuzz-innocent: ok$',

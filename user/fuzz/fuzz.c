@@ -783,9 +783,12 @@ int main(int argc, char **argv)
             fail("%u free capability slots, %u after the warm-up", slots, base_slots);
         if (s.failures)
             fail("the innocent saw %lu failures", (unsigned long)s.failures);
-        if (s.pings <= last.pings || s.vm_rounds <= last.vm_rounds || s.sleeps <= last.sleeps)
-            fail("the innocent made no progress (%lu pings, %lu memory rounds, %lu sleeps)",
-                 (unsigned long)s.pings, (unsigned long)s.vm_rounds, (unsigned long)s.sleeps);
+        if (s.pings <= last.pings || s.vm_rounds <= last.vm_rounds || s.sleeps <= last.sleeps ||
+            s.park_timeouts <= last.park_timeouts)
+            fail("the innocent made no progress (%lu pings, %lu memory rounds, %lu sleeps, %lu "
+                 "park timeouts)",
+                 (unsigned long)s.pings, (unsigned long)s.vm_rounds, (unsigned long)s.sleeps,
+                 (unsigned long)s.park_timeouts);
         last = s;
         resume();
     }

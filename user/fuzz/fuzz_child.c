@@ -1241,10 +1241,16 @@ static void build_params(struct worker *w, enum kind k, uint16_t method, struct 
                 p, fz_chance(&w->rng, 1, 32) ? pick_u64(w) : 1 + fz_below(&w->rng, 2 * MS));
         } else {
             capos_ParkSpace_wake_Params_builder p = capos_ParkSpace_wake_Params_init_root(&m->b);
-            capos_ParkSpace_wake_Params_set_addr(
-                p, fz_chance(&w->rng, 3, 4)
-                       ? (uint64_t)(uintptr_t)&park_words[fz_below(&w->rng, 64)]
-                       : region_addr(w, 4) & ~3ULL);
+            uint64_t addr;
+            switch (fz_below(&w->rng, 4)) {
+            case 0: addr = region_addr(w, 4) & ~3ULL; break;
+            case 1: /* where other programs keep their data: a wake must
+                     * never reach a waiter of another process */
+                addr = 0x400000 + (fz_below(&w->rng, 0x40000) << 2);
+                break;
+            default: addr = (uint64_t)(uintptr_t)&park_words[fz_below(&w->rng, 64)]; break;
+            }
+            capos_ParkSpace_wake_Params_set_addr(p, addr);
             capos_ParkSpace_wake_Params_set_count(p, pick_u32(w));
         }
         break;

@@ -19,10 +19,17 @@
  *            in use must be back to where it was.  Every call must
  *            succeed: the quota is this process's own.
  *   timer    1 ms sleeps, each of which must last at least 1 ms; the
- *            longest overshoot is recorded.
+ *            longest overshoot is recorded.  After each, the thread's
+ *            RFLAGS and FPU control state must be as this program left
+ *            them (fuzzing processes set odd values on the same CPUs).
+ *   park     ParkSpace waits with a 20 ms timeout on a word this process
+ *            never wakes: each must time out, whatever addresses the
+ *            fuzzing processes wake in their own address spaces (keys are
+ *            per process).
  *   status   the main thread serves the supervisor's status endpoint:
- *            counts, pause (the memory thread stops with nothing mapped,
- *            so the supervisor can measure free memory), resume, and stop
+ *            counts, pause (every thread but the servers stops, nothing
+ *            mapped, so the supervisor can measure free memory by taking
+ *            all of it), resume, and stop
  *            (the books are checked, the last line says ok or FAIL, the
  *            process exits 0 or 1).
  *
@@ -42,9 +49,10 @@
 #define CALL_LIMIT_US       (10ULL * 1000 * 1000) /* a private round trip longer is a stall */
 #define SLEEP_OVER_LIMIT_US (10ULL * 1000 * 1000)
 
-static uint32_t timer, memory, priv_server, priv_client, pub_server, status_server;
+static uint32_t timer, memory, priv_server, priv_client, pub_server, status_server, park;
 static struct fz_status st;
 static uint32_t stopping, pause_req, paused, started;
+
 static uint32_t reports, slow_reports;
 static uint64_t t_start;
 
@@ -78,6 +86,21 @@ static void fail(const char *fmt, ...)
 static bool stop_now(void)
 {
     return __atomic_load_n(&stopping, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Threads that stop at a pause: ping client, memory, timer, park.  While
+ * the supervisor measures free memory by taking all of it, none of them
+ * may need any (a queued call's message, a page table). */
+#define PAUSABLE 4
+
+static void pause_point(void)
+{
+    if (!__atomic_load_n(&pause_req, __ATOMIC_ACQUIRE))
+        return;
+    __atomic_fetch_add(&paused, 1, __ATOMIC_ACQ_REL);
+    while (__atomic_load_n(&pause_req, __ATOMIC_ACQUIRE) && !stop_now())
+        capos_park_wait(park, &pause_req, 1, 50 * MS);
+    __atomic_fetch_sub(&paused, 1, __ATOMIC_ACQ_REL);
 }
 
 static uint64_t now_ns(void)
@@ -142,6 +165,7 @@ static int ping_client(void *arg)
     struct capos_cqe cqe;
     uint64_t rng = 0x1badcafe;
     for (uint32_t seq = 0; !stop_now(); seq++) {
+        pause_point();
         q->magic = FZ_SERVICE_MAGIC;
         q->seq = seq;
         q->len = (uint32_t)fz_below(&rng, 2048);
@@ -269,13 +293,7 @@ static int memory_worker(void *arg)
     while (!__atomic_load_n(&started, __ATOMIC_ACQUIRE))
         capos_timer_sleep(timer, MS);
     while (!stop_now()) {
-        if (__atomic_load_n(&pause_req, __ATOMIC_ACQUIRE)) {
-            __atomic_store_n(&paused, 1, __ATOMIC_RELEASE);
-            while (__atomic_load_n(&pause_req, __ATOMIC_ACQUIRE) && !stop_now())
-                capos_timer_sleep(timer, 2 * MS);
-            __atomic_store_n(&paused, 0, __ATOMIC_RELEASE);
-            continue;
-        }
+        pause_point();
         uint64_t before = quota_used();
         uint64_t pages = 1 + fz_below(&rng, 64), len = pages * 4096, addr = 0;
         uint64_t key = fz_next(&rng);
@@ -301,7 +319,9 @@ static int memory_worker(void *arg)
         if ((r = capos_vm_unmap(memory, addr, len)) != CAPOS_OK)
             fail("unmap: %s", capos_error_name(r));
         uint64_t after = quota_used();
-        if (after != before)
+        /* Threads give back their frames when they end, which they do
+         * only once stopping is set: then the books may differ. */
+        if (after != before && !stop_now())
             fail("quota in use %lu bytes before a map, %lu after its unmap", (unsigned long)before,
                  (unsigned long)after);
         __atomic_fetch_add(&st.vm_rounds, 1, __ATOMIC_RELAXED);
@@ -332,6 +352,7 @@ static int timer_worker(void *arg)
 {
     (void)arg;
     while (!stop_now()) {
+        pause_point();
         uint64_t t0 = now_ns();
         int r = capos_timer_sleep(timer, MS);
         uint64_t t1 = now_ns();
@@ -355,6 +376,24 @@ static int timer_worker(void *arg)
     return 0;
 }
 
+/* ---- park ---- */
+
+static uint32_t never_woken;
+
+static int park_worker(void *arg)
+{
+    (void)arg;
+    while (!stop_now()) {
+        pause_point();
+        int r = capos_park_wait(park, &never_woken, 0, 20 * MS);
+        if (r == CAPOS_ERR_TIMED_OUT)
+            __atomic_fetch_add(&st.park_timeouts, 1, __ATOMIC_RELAXED);
+        else
+            fail("a ParkSpace wait nobody in this process ends gave %s", capos_error_name(r));
+    }
+    return 0;
+}
+
 /* ---- status ---- */
 
 static void snapshot(struct fz_status *out)
@@ -366,6 +405,7 @@ static void snapshot(struct fz_status *out)
     out->caps_freed = __atomic_load_n(&st.caps_freed, __ATOMIC_RELAXED);
     out->vm_rounds = __atomic_load_n(&st.vm_rounds, __ATOMIC_RELAXED);
     out->sleeps = __atomic_load_n(&st.sleeps, __ATOMIC_RELAXED);
+    out->park_timeouts = __atomic_load_n(&st.park_timeouts, __ATOMIC_RELAXED);
     out->failures = __atomic_load_n(&st.failures, __ATOMIC_RELAXED);
     out->max_call_us = __atomic_load_n(&st.max_call_us, __ATOMIC_RELAXED);
     out->max_sleep_over_us = __atomic_load_n(&st.max_sleep_over_us, __ATOMIC_RELAXED);
@@ -389,20 +429,22 @@ int main(int argc, char **argv)
         capos_capset_find("private", capos_Endpoint_INTERFACE_ID, &priv_server) != CAPOS_OK ||
         capos_capset_find("private-client", 0, &priv_client) != CAPOS_OK ||
         capos_capset_find("public", capos_Endpoint_INTERFACE_ID, &pub_server) != CAPOS_OK ||
-        capos_capset_find("status", capos_Endpoint_INTERFACE_ID, &status_server) != CAPOS_OK) {
+        capos_capset_find("status", capos_Endpoint_INTERFACE_ID, &status_server) != CAPOS_OK ||
+        !(park = capos_park_default())) {
         capos_printf("fuzz-innocent: FAIL: missing capabilities\n");
         return 1;
     }
     t_start = now_ns();
-    struct capos_thread *ts[4 + PUBLIC_THREADS];
+    struct capos_thread *ts[5];
     ts[0] = start(ping_server, 0);
     ts[1] = start(ping_client, 0);
     ts[2] = start(memory_worker, 0);
     ts[3] = start(timer_worker, 0);
+    ts[4] = start(park_worker, 0);
     for (int i = 0; i < PUBLIC_THREADS; i++)
         pubs[i].t = start(public_server, &pubs[i]);
     __atomic_store_n(&started, 1, __ATOMIC_RELEASE);
-    capos_printf("fuzz-innocent: ping, public service, memory and timer running\n");
+    capos_printf("fuzz-innocent: ping, public service, memory, timer and park running\n");
 
     static uint64_t buf[64];
     struct capos_request req;
@@ -417,10 +459,11 @@ int main(int argc, char **argv)
             status = CAPOS_ERR_WRONG_INTERFACE;
         } else if (req.method == FZS_PAUSE) {
             __atomic_store_n(&pause_req, 1, __ATOMIC_RELEASE);
-            while (!__atomic_load_n(&paused, __ATOMIC_ACQUIRE))
+            while (__atomic_load_n(&paused, __ATOMIC_ACQUIRE) < PAUSABLE)
                 capos_timer_sleep(timer, MS);
         } else if (req.method == FZS_RESUME) {
             __atomic_store_n(&pause_req, 0, __ATOMIC_RELEASE);
+            capos_park_wake(park, &pause_req, PAUSABLE, 0);
         } else if (req.method == FZS_STOP) {
             break;
         } else if (req.method != FZS_STATUS) {
@@ -438,9 +481,10 @@ int main(int argc, char **argv)
     }
     /* Stop: everything but the public servers ends and is joined; they
      * end with the process. */
-    __atomic_store_n(&pause_req, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
-    for (int i = 0; i < 4; i++) {
+    __atomic_store_n(&pause_req, 0, __ATOMIC_RELEASE);
+    capos_park_wake(park, &pause_req, PAUSABLE, 0);
+    for (int i = 0; i < 5; i++) {
         int code = -1;
         bool killed = false;
         int r = capos_thread_join(ts[i], &code, &killed);
@@ -449,18 +493,19 @@ int main(int argc, char **argv)
     }
     struct fz_status out;
     snapshot(&out);
-    if (out.pings == 0 || out.vm_rounds == 0 || out.sleeps == 0)
-        fail("no progress: %lu pings, %lu memory rounds, %lu sleeps", (unsigned long)out.pings,
-             (unsigned long)out.vm_rounds, (unsigned long)out.sleeps);
+    if (out.pings == 0 || out.vm_rounds == 0 || out.sleeps == 0 || out.park_timeouts == 0)
+        fail("no progress: %lu pings, %lu memory rounds, %lu sleeps, %lu park timeouts",
+             (unsigned long)out.pings, (unsigned long)out.vm_rounds, (unsigned long)out.sleeps,
+             (unsigned long)out.park_timeouts);
     snapshot(&out);
     capos_printf("fuzz-innocent: %lu pings (longest %lu us), %lu public requests served, %lu "
                  "refused, %lu capabilities released, %lu memory rounds, %lu sleeps (longest "
-                 "overshoot %lu us), %lu failures\n",
+                 "overshoot %lu us), %lu park timeouts, %lu failures\n",
                  (unsigned long)out.pings, (unsigned long)out.max_call_us,
                  (unsigned long)out.served, (unsigned long)out.rejected,
                  (unsigned long)out.caps_freed, (unsigned long)out.vm_rounds,
                  (unsigned long)out.sleeps, (unsigned long)out.max_sleep_over_us,
-                 (unsigned long)out.failures);
+                 (unsigned long)out.park_timeouts, (unsigned long)out.failures);
     /* Answer the stop only now, so the supervisor's wait sees the end. */
     snapshot(&out);
     capos_return(status_server, req.token, CAPOS_OK, &out, sizeof(out), 0, 0);

@@ -199,6 +199,7 @@ struct fz_status {
     uint64_t caps_freed;        /* capabilities that arrived with public calls, released */
     uint64_t vm_rounds;         /* map, fill, protect, verify, unmap rounds */
     uint64_t sleeps;            /* timer sleeps that lasted long enough */
+    uint64_t park_timeouts;     /* waits on a word nobody wakes that timed out */
     uint64_t failures;          /* any wrong answer, error or lost memory */
     uint64_t max_call_us;       /* longest private round trip */
     uint64_t max_sleep_over_us; /* longest overshoot of a 1 ms sleep */
