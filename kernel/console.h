@@ -1,7 +1,9 @@
 /*
  * The kernel console: where printk's bytes go.  On x86_64 this is the COM1
- * 16550 UART; "\n" is sent as "\r\n".  console_write does no locking of its
- * own (printk serialises callers).
+ * 16550 UART; "\n" is sent as "\r\n".  The driver never waits: printk polls
+ * console_tx_ready (bounding and interrupting the wait as its caller
+ * allows) and then hands over what the transmitter takes at once.  It does
+ * no locking of its own (printk serialises callers).
  */
 #ifndef CAPOS_KERNEL_CONSOLE_H
 #define CAPOS_KERNEL_CONSOLE_H
@@ -9,6 +11,16 @@
 #include "base/compiler.h"
 
 void console_init(void);
-void console_write(const char *s, size_t n);
+
+/* True when the transmitter can take a burst now (its FIFO is empty), or
+ * when there is no UART (output is then dropped).  One register read. */
+bool console_tx_ready(void);
+
+/* After console_tx_ready: queues what one burst of the transmitter holds
+ * (its FIFO's worth of characters, a newline being two) from the start of
+ * s[0..n) and returns how many bytes of s it took.  That is at least one
+ * whenever n > 0, except on a UART without a FIFO, whose one-character
+ * burst may go to the second half of an earlier newline. */
+size_t console_tx_put(const char *s, size_t n);
 
 #endif

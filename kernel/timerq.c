@@ -1,8 +1,18 @@
 /*
- * Timer queue implementation: a sorted singly linked list under one lock.
- * The number of armed events is bounded by the number of threads plus the
- * pending operations every process may have (each holds a completion slot),
- * so insertion cost is bounded too.
+ * Timer queue implementation: one red-black tree of armed events under one
+ * lock (see timerq.h and docs/timers.md).
+ *
+ * The lock is held for one tree operation at a time, O(log n) for the n
+ * events armed by all processes together, and never while an action runs.
+ * A single queue lets whichever CPU ticks first fire an event, so a CPU
+ * that is busy with interrupts off delays nobody else's timers; per-CPU
+ * queues would save the shared lock at the price of that, and would still
+ * need cross-CPU locking whenever an event is cancelled on another CPU than
+ * the one that armed it (a ParkSpace wake, a thread that woke elsewhere).
+ *
+ * An event's fields other than `firing` change only under the lock.  Only
+ * its owner arms it, so an event seen unarmed without the lock stays
+ * unarmed until its owner arms it again.
  */
 #include "timerq.h"
 
@@ -11,53 +21,42 @@
 #include "spinlock.h"
 
 static struct spinlock timerq_lock = SPINLOCK_INIT("timerq");
-static struct timer_event *timerq_head;
-/* The head's deadline (UINT64_MAX when empty), kept under the lock and read
- * without it: events live in memory their owners free after cancelling. */
+static struct rb_tree timerq_tree; /* all zero: empty */
+/* The earliest deadline (UINT64_MAX when empty), kept under the lock and
+ * read without it: events live in memory their owners free after
+ * cancelling, so a lock-free reader may look at this word only. */
 static uint64_t timerq_next = UINT64_MAX;
 
-static void timerq_head_changed(void)
+static void timerq_first_changed(void)
 {
-    __atomic_store_n(&timerq_next, timerq_head ? timerq_head->deadline_ns : UINT64_MAX,
-                     __ATOMIC_RELEASE);
+    struct rb_node *f = rb_first(&timerq_tree);
+    __atomic_store_n(&timerq_next, f ? f->key : UINT64_MAX, __ATOMIC_RELEASE);
 }
 
 void timerq_arm(struct timer_event *e, uint64_t deadline_ns)
 {
     uint64_t flags = spin_lock_irqsave(&timerq_lock);
-    struct timer_event **pp = &timerq_head;
-    if (e->armed) {
-        spin_unlock_irqrestore(&timerq_lock, flags);
-        return;
+    if (!e->armed) {
+        rb_insert(&timerq_tree, &e->node, deadline_ns);
+        e->armed = true;
+        if (rb_first(&timerq_tree) == &e->node)
+            timerq_first_changed();
     }
-    e->deadline_ns = deadline_ns;
-    while (*pp && (*pp)->deadline_ns <= deadline_ns)
-        pp = &(*pp)->next;
-    e->next = *pp;
-    *pp = e;
-    e->armed = true;
-    timerq_head_changed();
     spin_unlock_irqrestore(&timerq_lock, flags);
 }
 
 bool timerq_cancel(struct timer_event *e)
 {
-    /* Only the owner arms its event, and firing clears `armed` under the
-     * lock, so an unarmed event needs no lock to stay unarmed. */
     if (!__atomic_load_n(&e->armed, __ATOMIC_ACQUIRE))
         return false;
     bool was = false;
     uint64_t flags = spin_lock_irqsave(&timerq_lock);
     if (e->armed) {
-        for (struct timer_event **pp = &timerq_head; *pp; pp = &(*pp)->next) {
-            if (*pp == e) {
-                *pp = e->next;
-                break;
-            }
-        }
+        bool first = rb_first(&timerq_tree) == &e->node;
+        rb_remove(&timerq_tree, &e->node);
         e->armed = false;
-        e->next = NULL;
-        timerq_head_changed();
+        if (first)
+            timerq_first_changed();
         was = true;
     }
     spin_unlock_irqrestore(&timerq_lock, flags);
@@ -81,17 +80,18 @@ void timerq_run(uint64_t now_ns)
     if (__atomic_load_n(&timerq_next, __ATOMIC_ACQUIRE) > now_ns)
         return;
     sched_kicks_defer();
-    for (;;) {
+    /* A bounded batch: events due beyond it stay first in the tree, so the
+     * next tick on any CPU sees timerq_next due and goes on from there. */
+    for (unsigned fired = 0; fired < TIMERQ_RUN_MAX; fired++) {
         uint64_t flags = spin_lock_irqsave(&timerq_lock);
-        struct timer_event *e = timerq_head;
-        if (!e || e->deadline_ns > now_ns) {
+        struct rb_node *f = rb_first(&timerq_tree);
+        if (!f || f->key > now_ns) {
             spin_unlock_irqrestore(&timerq_lock, flags);
-            sched_kicks_flush();
-            return;
+            break;
         }
-        timerq_head = e->next;
-        timerq_head_changed();
-        e->next = NULL;
+        struct timer_event *e = container_of(f, struct timer_event, node);
+        rb_remove(&timerq_tree, f);
+        timerq_first_changed();
         bool track = e->kind == TIMER_WAKE_THREAD || e->sync_cancel;
         if (track)
             e->firing = true;
@@ -112,4 +112,5 @@ void timerq_run(uint64_t now_ns)
             break;
         }
     }
+    sched_kicks_flush();
 }

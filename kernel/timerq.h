@@ -1,15 +1,25 @@
 /*
  * Timer queue: events that fire at a deadline on the monotonic clock.
  * Events are embedded in the objects that need them (a thread's timed wait,
- * a pending Timer.sleep call) and kept in one list sorted by deadline,
- * checked on every tick.  An event is armed at most once; cancelling an
- * unarmed event is a no-op.  The kind field selects the action in
- * timerq_fire(), a switch rather than a function pointer.
+ * a pending Timer.sleep or timed ParkSpace.wait) and kept in one ordered
+ * tree (lib/rbtree) keyed by deadline, checked on every tick.  An event is
+ * armed at most once; cancelling an unarmed event is a no-op.  Events with
+ * equal deadlines fire in the order they were armed.  The kind field selects
+ * the action in timerq_run(), a switch rather than a function pointer.
+ *
+ * Cost: arming and cancelling are O(log n) in the worst case for n armed
+ * events of all processes together, finding the earliest is O(1), and
+ * nothing allocates.  One timerq_run fires at most TIMERQ_RUN_MAX events;
+ * docs/timers.md gives the bounds.
  */
 #ifndef CAPOS_KERNEL_TIMERQ_H
 #define CAPOS_KERNEL_TIMERQ_H
 
 #include "base/compiler.h"
+#include "rbtree/rbtree.h"
+
+/* Events one timerq_run fires at most; the rest wait for the next tick. */
+#define TIMERQ_RUN_MAX 128
 
 enum timer_kind {
     TIMER_WAKE_THREAD, /* ends a timed sched_block of `thread` */
@@ -20,12 +30,11 @@ struct thread;
 struct pending_op;
 
 struct timer_event {
-    uint64_t deadline_ns;
+    struct rb_node node; /* in the queue while armed; node.key is the deadline (ns) */
     enum timer_kind kind;
     bool armed;
     bool firing;      /* a CPU is running the action (WAKE_THREAD or sync_cancel) */
     bool sync_cancel; /* its owner may wait for a firing to finish (timerq_cancel_sync) */
-    struct timer_event *next;
     union {
         struct thread *thread;
         struct pending_op *op;
@@ -41,8 +50,9 @@ bool timerq_cancel(struct timer_event *e);
  * TIMER_WAKE_THREAD events and events marked sync_cancel; the caller must
  * hold no lock the action takes. */
 bool timerq_cancel_sync(struct timer_event *e);
-/* Fires every due event; called from the timer interrupt of every CPU
- * (whichever CPU sees an event due first fires it). */
+/* Fires due events, earliest first, at most TIMERQ_RUN_MAX of them; called
+ * from the timer interrupt of every CPU (whichever CPU sees an event due
+ * first fires it). */
 void timerq_run(uint64_t now_ns);
 
 #endif

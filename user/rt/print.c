@@ -1,7 +1,8 @@
 /*
  * capos_printf: formats with lib/fmt into a buffer and writes it to the
- * program's "console" capability in one Console.write, so a line from one
- * printf is never split by another process's output.
+ * program's "console" capability in one Console.write, so each line of up
+ * to 256 bytes that one printf writes is never split by another process's
+ * output (docs/console.md).
  */
 #include "capos.h"
 
