@@ -1,4 +1,5 @@
-"""QEMU smoke of the system-call fuzzer (user/fuzz/).
+"""QEMU smokes of the system-call fuzzer (user/fuzz/) and of the kernel
+crashes it found.
 
 fuzz-smp4 boots system/smoke-fuzz.capnp on 4 CPUs: the supervisor fuzzes
 for 20 s with master seed 1 (fuzzing children on every CPU next to the
@@ -8,6 +9,11 @@ wrong answer, error or stall, and free physical memory, the supervisor's
 quota and its capability table are where they were after the warm-up.
 `make soak` runs the same system for as long as asked (tests/soak.mk,
 tests/qemu/soak.py).
+
+fuzz-regress-smp4 boots system/smoke-fuzz-regress.capnp on 4 CPUs:
+user/fuzz/fuzz_regress.c repeats, as a small deterministic program, each
+race through which the fuzzer crashed the kernel; each case is a
+sub-check.
 
 Fuzzing children write random lowercase text to the console, which can end
 up in front of another line of the log, so no pattern here is anchored at
@@ -31,9 +37,18 @@ FUZZ_EXPECT = [
 ]
 FUZZ_FORBID = [r'KERNEL (PANIC|FAULT)', r'FAIL']
 
+REGRESS_CASES = ['join-end']
+
 SMOKES = [
     # 20 s of fuzzing; the drains and two free-memory probes add to it
     # (tens of seconds on a loaded host), hence the timeout.
     Smoke(name='fuzz-smp4', kernel=KERNEL, module=system('smoke-fuzz'), smp=4, timeout=300,
           expect=FUZZ_EXPECT, forbid=FUZZ_FORBID),
+    Smoke(name='fuzz-regress-smp4', kernel=KERNEL, module=system('smoke-fuzz-regress'), smp=4,
+          timeout=300,
+          expect=[r'^fuzz-regress: %d cases, 0 failed' % len(REGRESS_CASES),
+                  r'^system: fuzz-regress \(pid \d+\) exited with status 0$',
+                  r'^system: all processes have exited; halting'],
+          forbid=[r'KERNEL (PANIC|FAULT)', r'FAIL'],
+          groups={c: [r'^fuzz-regress: %s: ok$' % c] for c in REGRESS_CASES}),
 ]

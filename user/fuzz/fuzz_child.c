@@ -780,22 +780,32 @@ static void clamp_for(const struct cap *c, struct capos_sqe *s)
 }
 
 /*
- * ThreadControl.handle on a control this process did not get as its own:
- * such an id may name the control of a thread whose creation is failing
- * at that moment (its process stopping), which the kernel in use cannot
- * take yet (a thread capability whose process pointer is cleared); the
- * spawnrace class lets it through.
+ * Two calls this kernel cannot take yet in every state, each let through
+ * only by its class:
+ *  - ThreadControl.handle on a control this process did not get as its
+ *    own: such an id may name the control of a thread whose creation is
+ *    failing at that moment (its process stopping), whose process pointer
+ *    the kernel clears while the control is still usable (spawnrace);
+ *  - ThreadHandle.join: a join cancelled as its thread ends (the joiner's
+ *    process or thread stopping) uses the thread after the join's
+ *    completion has freed it (joinrace; user/fuzz/fuzz_regress.c,
+ *    join-end).
  */
 static bool handle_allowed(const struct worker *w, uint32_t cap)
 {
     return enabled(FZ_SPAWNRACE) || cap == w->control || cap == main_control;
 }
 
-static void defuse_handle(const struct worker *w, struct capos_sqe *s)
+static void defuse(const struct worker *w, struct capos_sqe *s)
 {
-    if (s->opcode == CAPOS_OP_CALL && s->word0 == capos_ThreadControl_INTERFACE_ID &&
+    if (s->opcode != CAPOS_OP_CALL)
+        return;
+    if (s->word0 == capos_ThreadControl_INTERFACE_ID &&
         s->method == capos_ThreadControl_method_handle && !handle_allowed(w, s->cap))
         s->method = capos_ThreadControl_method_yield;
+    if (s->word0 == capos_ThreadHandle_INTERFACE_ID &&
+        s->method == capos_ThreadHandle_method_join && !enabled(FZ_JOINRACE))
+        s->method = capos_ThreadHandle_method_info;
 }
 
 /* ---- raw SQEs ---- */
@@ -817,7 +827,7 @@ static void act_raw(struct worker *w)
         if (s->cap == report_cap || s->cap == clock_cap ||
             (pool_find(s->cap, &c) && (c.flags & F_NOBIG)))
             s->cap = 0;
-        defuse_handle(w, s);
+        defuse(w, s);
         return;
     }
     s->opcode = fz_chance(&w->rng, 1, 10) ? (uint8_t)fz_next(&w->rng)
@@ -862,7 +872,7 @@ static void act_raw(struct worker *w)
     s->status =
         fz_chance(&w->rng, 1, 2) ? (int32_t)fz_below(&w->rng, 30) : (int32_t)fz_next(&w->rng);
     clamp_for(&c, s);
-    defuse_handle(w, s);
+    defuse(w, s);
     if (s->opcode == CAPOS_OP_RELEASE) {
         op->what = W_RELEASE;
         op->aux = s->cap;
@@ -1329,7 +1339,7 @@ static void act_typed(struct worker *w, bool mutate, int force)
     s->xfer_addr = xaddr;
     s->xfer_count = nx;
     clamp_for(&c, s);
-    defuse_handle(w, s);
+    defuse(w, s);
 }
 
 /* ---- transfers ---- */
@@ -1697,7 +1707,7 @@ static void act_threads(struct worker *w)
             s->send_addr = 0;
         s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
         s->recv_len = SLOT_BYTES;
-        defuse_handle(w, s);
+        defuse(w, s);
         break;
     }
     }

@@ -80,13 +80,15 @@ enum fz_class {
     FZ_VMHUGE,    /* VirtualMemory calls with terabyte lengths */
     FZ_FLOOD,     /* queued calls that fill kernel memory */
     FZ_SPAWNRACE, /* threads spawned into a process while it exits */
+    FZ_JOINRACE,  /* ThreadHandle.join on threads that end as the joiner does */
     FZ_NCLASSES
 };
 
 #define FZ_BIT(c) (1u << (c))
 
-/* Classes on by default.  The others reproduce findings whose fixes are
- * not in this kernel yet; `fuzz` takes a class list to turn them on. */
+/* Classes on by default.  The others break this kernel (a freeze, kernel
+ * memory exhausted, a jammed server, a kernel fault); `fuzz` takes a class
+ * list to turn them on. */
 #define FZ_DEFAULT_CLASSES                                                                         \
     (FZ_BIT(FZ_RAW) | FZ_BIT(FZ_TYPED) | FZ_BIT(FZ_MUTATE) | FZ_BIT(FZ_XFER) | FZ_BIT(FZ_SERVER) | \
      FZ_BIT(FZ_VM) | FZ_BIT(FZ_THREADS) | FZ_BIT(FZ_PROCS) | FZ_BIT(FZ_PARK) | FZ_BIT(FZ_FLAGS) |  \
