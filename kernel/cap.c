@@ -97,18 +97,19 @@ int cap_err(enum captable_err e)
     return CAPOS_ERR_INVALID_ARGUMENT;
 }
 
-bool cap_table_init(struct cap_table *ct, uint32_t capacity)
+int cap_table_init(struct cap_table *ct, uint32_t capacity, struct ledger *l)
 {
+    int err;
     ct->lock = (struct spinlock)SPINLOCK_INIT("captable");
-    ct->slots = kzalloc(sizeof(struct captable_slot) * capacity);
+    ct->slots = kheap_alloc(l, sizeof(struct captable_slot) * capacity, true, &err);
     if (!ct->slots)
-        return false;
+        return err;
     if (captable_init(&ct->t, ct->slots, capacity) != CAPTABLE_OK) {
         kfree(ct->slots);
         ct->slots = NULL;
-        return false;
+        return CAPOS_ERR_INVALID_ARGUMENT;
     }
-    return true;
+    return CAPOS_OK;
 }
 
 /* Tables belong to a process and are changed only under their own lock;

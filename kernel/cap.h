@@ -23,6 +23,7 @@
 #include "spinlock.h"
 #include "xfer.h"
 
+struct ledger;
 struct process;
 struct thread;
 
@@ -65,7 +66,10 @@ struct cap_table {
     struct captable_slot *slots;
 };
 
-bool cap_table_init(struct cap_table *ct, uint32_t capacity);
+/* Allocates the table's slots (charged to l, the process's ledger: a table
+ * has a fixed capacity, so its slots are paid for once, at creation).
+ * Returns an ErrorCode. */
+int cap_table_init(struct cap_table *ct, uint32_t capacity, struct ledger *l);
 /* Releases every capability of p (dropping references) and frees the slots;
  * later insertions fail with peerGone. */
 void cap_table_destroy(struct process *p);

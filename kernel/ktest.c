@@ -8,6 +8,7 @@
 
 #include "base/mem.h"
 #include "boot_info.h"
+#include "mm/ledger.h"
 #include "panic.h"
 #include "printk.h"
 
@@ -48,6 +49,15 @@ void ktest_run(void)
         ktest_recurse(0);
     } else if (ktest_is(which, "panic")) {
         panic("ktest: deliberate panic with value %d", 42);
+    } else if (ktest_is(which, "double-free")) {
+        /* The heap must notice a block freed twice, even once its slab
+         * frame has gone back to the frame pool's spare. */
+        void *p = kmalloc(&kernel_ledger, 100);
+        kfree(p);
+        kfree(p);
+    } else if (ktest_is(which, "wild-free")) {
+        uint8_t *p = kmalloc(&kernel_ledger, 100);
+        kfree(p + 16);
     } else if (!arch_ktest_run(which)) {
         kprintf("ktest: unknown test\n");
         system_exit(SYSTEM_EXIT_FAILURE);

@@ -3,6 +3,11 @@
  * each under kernel/object/.  cap.c dispatches to *_invoke by object kind;
  * each invoke decodes its parameters from the kernel copy, acts, and returns
  * an ErrorCode (or CALL_PENDING when it will complete later).
+ *
+ * Constructors take the ledger that pays for the object (mm/ledger.h):
+ * normally the calling process's; the object's memory stays charged there
+ * until the object is destroyed, wherever it has been passed meanwhile.  On
+ * failure they return NULL with *err set to quotaExceeded or noMemory.
  */
 #ifndef CAPOS_KERNEL_OBJECTS_H
 #define CAPOS_KERNEL_OBJECTS_H
@@ -11,6 +16,7 @@
 #include "percpu.h"
 #include "capos.capnp.h"
 
+struct ledger;
 struct process;
 struct thread;
 
@@ -31,8 +37,9 @@ extern struct kobj bootpkg_obj;
 void bootpkg_set_manifest(const void *data, uint64_t len);
 int bootpkg_invoke(struct kobj *o, struct call *c);
 
-/* VirtualMemory: one process's anonymous mappings (one object per grant). */
-struct kobj *vmobj_create(struct process *target);
+/* VirtualMemory: one process's anonymous mappings (one object per grant),
+ * charged to the target's ledger. */
+struct kobj *vmobj_create(struct process *target, int *err);
 int vmobj_invoke(struct kobj *o, struct call *c);
 void vmobj_destroy(struct kobj *o);
 /* Drops the regions' budget references (process teardown). */
@@ -42,7 +49,8 @@ void vm_release_regions(struct process *p);
 struct pending_op;
 /* Adds up the per-CPU IPC counters (struct cpu.ipc). */
 void ipc_stats_sum(struct ipc_stats *out);
-struct kobj *endpoint_create(struct kobj **client);
+/* An endpoint, its server facet (returned) and a first client facet. */
+struct kobj *endpoint_create(struct ledger *l, struct kobj **client, int *err);
 struct endpoint;
 bool endpoint_is_client(const struct kobj *o);
 /* The endpoint behind client facet o, with a reference for the caller, and
@@ -61,32 +69,34 @@ bool endpoint_detach_op(struct pending_op *op);
 void endpoint_process_gone(struct process *p);
 
 /* ProcessSpawner (object/spawner.c). */
-struct kobj *spawner_create(bool restricted, uint32_t nallowed);
+struct kobj *spawner_create(struct ledger *l, bool restricted, uint32_t nallowed, int *err);
 int spawner_invoke(struct kobj *o, struct call *c);
 void spawner_destroy(struct kobj *o);
-/* A kernel object for a KernelCap grant.  Kinds bound to the receiving
- * process (VirtualMemory, ThreadSpawner) return NULL with *bind set. */
+/* A kernel object for a KernelCap grant, charged to l.  Kinds bound to
+ * the receiving process (VirtualMemory, ThreadSpawner) return NULL with
+ * *bind set. */
 enum process_bind;
-struct kobj *kernel_cap_create(capos_KernelCap_reader k, uint64_t *interface_id,
+struct kobj *kernel_cap_create(struct ledger *l, capos_KernelCap_reader k, uint64_t *interface_id,
                                enum process_bind *bind, int *err);
 
 /* ProcessHandle (object/prochandle.c).  A handle may be made before its
  * target exists (target NULL, so that nothing can fail after a spawn) and
  * bound to it once, before anyone else can see it. */
-struct kobj *process_handle_create(struct process *target);
+struct kobj *process_handle_create(struct ledger *l, struct process *target, int *err);
 void process_handle_bind(struct kobj *o, struct process *target);
 int process_handle_invoke(struct kobj *o, struct call *c);
 void process_handle_destroy(struct kobj *o);
 bool process_handle_detach(struct pending_op *op);
 void process_handle_notify(struct process *p);
 
-/* ThreadSpawner (object/threadspawner.c), bound to one process. */
-struct kobj *thread_spawner_create(struct process *p);
+/* ThreadSpawner (object/threadspawner.c), bound to one process and
+ * charged to its ledger. */
+struct kobj *thread_spawner_create(struct process *p, int *err);
 int thread_spawner_invoke(struct kobj *o, struct call *c);
 void thread_spawner_destroy(struct kobj *o);
 
 /* ThreadHandle and ThreadControl (object/thread.c). */
-struct kobj *thread_cap_create(struct thread *t, bool control);
+struct kobj *thread_cap_create(struct ledger *l, struct thread *t, bool control, int *err);
 int thread_cap_invoke(struct kobj *o, struct call *c);
 void thread_cap_destroy(struct kobj *o);
 /* The thread a ThreadHandle or ThreadControl names; NULL for other kinds. */
@@ -96,12 +106,12 @@ void thread_join_complete(struct thread *t, struct pending_op *list);
 bool thread_join_detach(struct pending_op *op);
 
 /* SchedulingPolicy (object/policy.c); max_weight 0 = no bound. */
-struct kobj *policy_create(uint32_t max_weight, bool latency);
+struct kobj *policy_create(struct ledger *l, uint32_t max_weight, bool latency, int *err);
 int policy_invoke(struct kobj *o, struct call *c);
 void policy_destroy(struct kobj *o);
 
 /* ParkSpace (object/park.c). */
-struct kobj *park_create(void);
+struct kobj *park_create(struct ledger *l, int *err);
 int park_invoke(struct kobj *o, struct call *c);
 void park_destroy(struct kobj *o);
 bool park_detach(struct pending_op *op);

@@ -3,8 +3,10 @@
  *
  * Creation checks, then acts: the ELF image and the CapSet contents are
  * validated before any memory is allocated; after that, every allocation is
- * charged to the new process's ledger, and any failure unwinds through
- * process_abort, which frees exactly what exists so far.
+ * charged to the new process's ledger (its struct, capability table, image,
+ * stack, page tables, first thread, ring and CapSet, and the transient
+ * buffers used to build it), and any failure unwinds through process_abort,
+ * which frees exactly what exists so far.
  *
  * Memory ownership: every user page of a process (image, stack, ring,
  * CapSet, VirtualMemory mappings) is a frame owned by that process alone, so
@@ -19,6 +21,7 @@
 #include "base/mem.h"
 #include "elf/elf.h"
 #include "mm/kheap.h"
+#include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "objects.h"
 #include "panic.h"
@@ -48,30 +51,49 @@ static void name_copy(char *dst, const char *src)
     str_copy(dst, CAPOS_CAPSET_NAME_MAX, src);
 }
 
-/* Allocates, fills and maps `len` bytes at va with user permissions. */
-static bool process_map_bytes(struct process *p, uint64_t va, const void *src, uint64_t src_len,
-                              uint64_t len, unsigned flags)
+/* Why mapping a page failed: paging_map charges each page table it creates
+ * to the ledger, one frame at a time, so no room at all means the quota
+ * (asked before anything is uncharged again). */
+static int process_map_err(const struct process *p)
+{
+    return ledger_room(p->ledger) == 0 ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_NO_MEMORY;
+}
+
+/* A zeroed frame charged to p's ledger, or an ErrorCode. */
+static int process_frame(struct process *p, uint64_t *pa)
+{
+    if (!ledger_charge(p->ledger, 1))
+        return CAPOS_ERR_QUOTA_EXCEEDED;
+    if (!pmm_alloc_frame(pa)) {
+        ledger_uncharge(p->ledger, 1);
+        return CAPOS_ERR_NO_MEMORY;
+    }
+    return CAPOS_OK;
+}
+
+/* Allocates, fills and maps `len` bytes at va with user permissions;
+ * returns an ErrorCode. */
+static int process_map_bytes(struct process *p, uint64_t va, const void *src, uint64_t src_len,
+                             uint64_t len, unsigned flags)
 {
     for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
         uint64_t pa;
-        if (!ledger_charge(&p->ledger, 1))
-            return false;
-        if (!pmm_alloc_frame(&pa)) {
-            ledger_uncharge(&p->ledger, 1);
-            return false;
-        }
+        int err = process_frame(p, &pa);
+        if (err != CAPOS_OK)
+            return err;
         if (src && off < src_len)
             memcpy(phys_to_virt(pa), (const uint8_t *)src + off, MIN(PAGE_SIZE, src_len - off));
-        if (paging_map(p->root, va + off, pa, flags | MAP_USER, &p->ledger) != 0) {
+        if (paging_map(p->root, va + off, pa, flags | MAP_USER, p->ledger) != 0) {
+            err = process_map_err(p);
             pmm_free_frame(pa);
-            ledger_uncharge(&p->ledger, 1);
-            return false;
+            ledger_uncharge(p->ledger, 1);
+            return err;
         }
     }
-    return true;
+    return CAPOS_OK;
 }
 
-static bool process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info)
+static int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info)
 {
     for (uint32_t i = 0; i < info->nsegs; i++) {
         const struct elf_segment *s = &info->segs[i];
@@ -81,26 +103,24 @@ static bool process_load_elf(struct process *p, const uint8_t *image, const stru
             ((s->flags & ELF_PF_W) ? MAP_WRITE : 0) | ((s->flags & ELF_PF_X) ? MAP_EXEC : 0);
         for (uint64_t va = start; va < end; va += PAGE_SIZE) {
             uint64_t pa;
-            if (!ledger_charge(&p->ledger, 1))
-                return false;
-            if (!pmm_alloc_frame(&pa)) {
-                ledger_uncharge(&p->ledger, 1);
-                return false;
-            }
+            int err = process_frame(p, &pa);
+            if (err != CAPOS_OK)
+                return err;
             /* Copy the part of the file image that falls in this page. */
             uint64_t file_lo = s->vaddr, file_hi = s->vaddr + s->filesz;
             uint64_t lo = MAX(va, file_lo), hi = MIN(va + PAGE_SIZE, file_hi);
             if (lo < hi)
                 memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), image + s->offset + (lo - file_lo),
                        hi - lo);
-            if (paging_map(p->root, va, pa, flags | MAP_USER, &p->ledger) != 0) {
+            if (paging_map(p->root, va, pa, flags | MAP_USER, p->ledger) != 0) {
+                err = process_map_err(p);
                 pmm_free_frame(pa);
-                ledger_uncharge(&p->ledger, 1);
-                return false;
+                ledger_uncharge(p->ledger, 1);
+                return err;
             }
         }
     }
-    return true;
+    return CAPOS_OK;
 }
 
 /* Lays out the CapSet region (lib/abi/capset.h) in a kernel buffer: the
@@ -109,7 +129,7 @@ static uint8_t *process_build_capset(struct process *p, const struct process_gra
                                      const uint32_t *ids, unsigned ngrants,
                                      const struct process_grant *self, uint32_t self_id,
                                      const char *const *argv, unsigned argc, const char *const *env,
-                                     unsigned envc, uint32_t *len_out, const char **why)
+                                     unsigned envc, uint32_t *len_out, int *err, const char **why)
 {
     unsigned nent = ngrants + 1;
     uint64_t size = sizeof(struct capos_capset_header) +
@@ -120,11 +140,12 @@ static uint8_t *process_build_capset(struct process *p, const struct process_gra
         size += strnlen(env[i], CAPOS_CAPSET_MAX_BYTES) + 1;
     if (size > CAPOS_CAPSET_MAX_BYTES) {
         *why = "capabilities, argv and env exceed the 16 KiB CapSet region";
+        *err = CAPOS_ERR_INVALID_ARGUMENT;
         return NULL;
     }
-    uint8_t *buf = kzalloc(CAPOS_CAPSET_MAX_BYTES);
+    uint8_t *buf = kheap_alloc(p->ledger, CAPOS_CAPSET_MAX_BYTES, true, err);
     if (!buf) {
-        *why = "out of kernel memory";
+        *why = "out of kernel memory or over the process's quota";
         return NULL;
     }
     struct capos_capset_header *h = (struct capos_capset_header *)buf;
@@ -163,6 +184,15 @@ static uint8_t *process_build_capset(struct process *p, const struct process_gra
     return buf;
 }
 
+/* Frees a process struct and drops its ledger reference (the struct was
+ * charged to that ledger, which the heap keeps alive until it is freed). */
+static void process_free(struct process *p)
+{
+    struct ledger *l = p->ledger;
+    kfree(p);
+    ledger_put(l);
+}
+
 /* Frees everything a partly built process has; the grants it took over are
  * released with its cap table. */
 static void process_abort(struct process *p, struct thread *t)
@@ -172,46 +202,48 @@ static void process_abort(struct process *p, struct thread *t)
     cap_table_destroy(p);
     if (p->root)
         process_release_memory(p);
-    kfree(p);
+    process_free(p);
 }
 
 struct elf_limits process_elf_limits(uint64_t frame_limit)
 {
-    struct elf_limits lim = {CAPOS_USER_MIN, PROCESS_IMAGE_MAX, frame_limit * PAGE_SIZE};
+    /* Any real limit is far below the cap, which keeps the product exact. */
+    uint64_t frames = MIN(frame_limit, (PROCESS_IMAGE_MAX - CAPOS_USER_MIN) / PAGE_SIZE);
+    struct elf_limits lim = {CAPOS_USER_MIN, PROCESS_IMAGE_MAX, frames * PAGE_SIZE};
     return lim;
 }
 
 struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
                                struct process_grant *grants, unsigned ngrants,
                                const char *const *argv, unsigned argc, const char *const *env,
-                               unsigned envc, uint64_t frame_limit, const char **why)
+                               unsigned envc, struct ledger *ledger, int *err, const char **why)
 {
     struct elf_info *info;
-    struct elf_limits lim = process_elf_limits(frame_limit);
+    struct elf_limits lim = process_elf_limits(ledger_limit(ledger));
     struct process *p;
     uint32_t ids[PROCESS_MAX_CAPS];
     uint8_t *capset;
     uint32_t capset_len;
     enum elf_err ee;
 
+    *why = "out of kernel memory or over the process's quota";
     if (ngrants >= PROCESS_MAX_CAPS) { /* one slot is the first thread's ThreadControl */
         *why = "too many grants";
+        *err = CAPOS_ERR_INVALID_ARGUMENT;
         goto drop_grants;
     }
-    info = kmalloc(sizeof(*info));
-    if (!info) {
-        *why = "out of kernel memory";
+    info = kheap_alloc(ledger, sizeof(*info), false, err);
+    if (!info)
         goto drop_grants;
-    }
     ee = elf_parse(elf, elf_len, &lim, info);
     if (ee != ELF_OK) {
         *why = elf_strerror(ee);
+        *err = ee == ELF_ERR_TOO_BIG ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_INVALID_ARGUMENT;
         kfree(info);
         goto drop_grants;
     }
-    p = kzalloc(sizeof(*p));
+    p = kheap_alloc(ledger, sizeof(*p), true, err);
     if (!p) {
-        *why = "out of kernel memory";
         kfree(info);
         goto drop_grants;
     }
@@ -221,27 +253,27 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     p->refs = 2;
     p->state = PROCESS_ALIVE;
     p->lock = (struct spinlock)SPINLOCK_INIT("process");
-    p->ledger.limit = frame_limit;
+    p->ledger = ledger;
+    ledger_get(ledger);
     uint64_t flags = spin_lock_irqsave(&proc_list_lock);
     p->pid = proc_next_pid++;
     spin_unlock_irqrestore(&proc_list_lock, flags);
 
-    if (!cap_table_init(&p->caps, PROCESS_MAX_CAPS)) {
-        *why = "out of kernel memory";
+    *err = cap_table_init(&p->caps, PROCESS_MAX_CAPS, ledger);
+    if (*err != CAPOS_OK) {
         kfree(info);
-        kfree(p);
+        process_free(p);
         goto drop_grants;
     }
     for (unsigned i = 0; i < ngrants; i++) {
         if (grants[i].bind == PROCESS_BIND_NONE)
             continue;
-        grants[i].obj =
-            grants[i].bind == PROCESS_BIND_MEMORY ? vmobj_create(p) : thread_spawner_create(p);
+        grants[i].obj = grants[i].bind == PROCESS_BIND_MEMORY ? vmobj_create(p, err)
+                                                              : thread_spawner_create(p, err);
         if (!grants[i].obj) {
-            *why = "out of kernel memory";
             kfree(info);
             cap_table_destroy(p);
-            kfree(p);
+            process_free(p);
             goto drop_grants;
         }
     }
@@ -251,34 +283,41 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
             for (unsigned k = i; k < ngrants; k++)
                 kobj_put(grants[k].obj);
             *why = "capability table full";
+            *err = CAPOS_ERR_TABLE_FULL;
             kfree(info);
             process_abort(p, NULL);
             return NULL;
         }
     }
-    *why = "out of memory or over the process's frame quota";
-    if (!paging_create_space(&p->root, &p->ledger) || !process_load_elf(p, elf, info) ||
-        !process_map_bytes(p, CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE, NULL, 0,
-                           CAPOS_USER_STACK_SIZE, MAP_WRITE)) {
+    *err = paging_create_space(&p->root, ledger) ? CAPOS_OK : process_map_err(p);
+    if (*err == CAPOS_OK)
+        *err = process_load_elf(p, elf, info);
+    if (*err == CAPOS_OK)
+        *err = process_map_bytes(p, CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE, NULL, 0,
+                                 CAPOS_USER_STACK_SIZE, MAP_WRITE);
+    if (*err != CAPOS_OK) {
         kfree(info);
         process_abort(p, NULL);
         return NULL;
     }
     /* The first thread, and its ThreadControl (also listed in the CapSet). */
     struct thread *t = thread_create_user(p, info->entry, CAPOS_USER_STACK_TOP,
-                                          CAPOS_USER_CAPSET_VA, CAPOS_USER_RING_VA);
+                                          CAPOS_USER_CAPSET_VA, CAPOS_USER_RING_VA, err);
     kfree(info);
-    if (!t || !ring_create(t, CAPOS_USER_RING_VA)) {
+    if (t)
+        *err = ring_create(t, CAPOS_USER_RING_VA);
+    if (!t || *err != CAPOS_OK) {
         process_abort(p, t);
         return NULL;
     }
     t->ring_slot = -1;
-    struct kobj *ctl = thread_cap_create(t, true);
+    struct kobj *ctl = thread_cap_create(ledger, t, true, err);
     uint32_t ctl_id;
-    if (!ctl || cap_insert(p, ctl, &ctl_id) != CAPOS_OK) {
+    if (ctl)
+        *err = cap_insert(p, ctl, &ctl_id);
+    if (!ctl || *err != CAPOS_OK) {
         if (ctl)
             kobj_put(ctl);
-        *why = "out of kernel memory or capability table full";
         process_abort(p, t);
         return NULL;
     }
@@ -288,16 +327,16 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     struct process_grant self = {"thread", NULL, capos_ThreadControl_INTERFACE_ID,
                                  PROCESS_BIND_NONE};
     capset = process_build_capset(p, grants, ids, ngrants, &self, ctl_id, argv, argc, env, envc,
-                                  &capset_len, why);
+                                  &capset_len, err, why);
     if (!capset) {
         process_abort(p, t);
         return NULL;
     }
-    bool ok = process_map_bytes(p, CAPOS_USER_CAPSET_VA, capset, capset_len,
-                                ALIGN_UP(capset_len, PAGE_SIZE), MAP_READ);
+    *err = process_map_bytes(p, CAPOS_USER_CAPSET_VA, capset, capset_len,
+                             ALIGN_UP(capset_len, PAGE_SIZE), MAP_READ);
     kfree(capset);
-    if (!ok) {
-        *why = "out of memory or over the process's frame quota";
+    if (*err != CAPOS_OK) {
+        *why = "out of memory or over the process's quota";
         process_abort(p, t);
         return NULL;
     }
@@ -334,13 +373,6 @@ static uint64_t process_ring_va(int slot)
     return CAPOS_USER_RING_VA - (uint64_t)(slot + 1) * PROCESS_RING_STRIDE;
 }
 
-/* Why allocating `frames` for p failed: its quota, or the machine's memory.
- * Page tables the mapping may need count too, hence the margin. */
-static int process_alloc_err(struct process *p, uint64_t frames)
-{
-    return ledger_room(&p->ledger) < frames + 3 ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_NO_MEMORY;
-}
-
 /* Undoes a spawn that failed after reserving its slot. */
 static void process_spawn_unreserve(struct process *p, int slot)
 {
@@ -371,24 +403,23 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
     spin_unlock(&p->lock);
 
     uint64_t ring_va = process_ring_va(slot);
-    struct thread *t = thread_create_user(p, a->entry, a->stack, a->arg, ring_va);
+    int err;
+    struct thread *t = thread_create_user(p, a->entry, a->stack, a->arg, ring_va, &err);
     if (!t) {
         process_spawn_unreserve(p, slot);
-        return process_alloc_err(p, THREAD_KERNEL_FRAMES);
+        return err;
     }
     t->ring_slot = slot;
     t->fs_base = a->tls;
     /* The process's other threads may be changing its mappings. */
     spin_lock(&p->lock);
-    bool alive = p->state == PROCESS_ALIVE;
-    bool ok = alive && ring_create(t, ring_va);
+    err = p->state == PROCESS_ALIVE ? ring_create(t, ring_va) : CAPOS_ERR_PEER_GONE;
+    bool ok = err == CAPOS_OK;
     spin_unlock(&p->lock);
-    struct kobj *ctl = ok ? thread_cap_create(t, true) : NULL;
-    struct kobj *h = ctl ? thread_cap_create(t, false) : NULL;
+    /* Everything a spawn makes is charged to the process it runs in. */
+    struct kobj *ctl = ok ? thread_cap_create(p->ledger, t, true, &err) : NULL;
+    struct kobj *h = ctl ? thread_cap_create(p->ledger, t, false, &err) : NULL;
     uint32_t ctl_id = 0;
-    int err = ok      ? CAPOS_ERR_NO_MEMORY
-              : alive ? process_alloc_err(p, CAPOS_RING_PAGES)
-                      : CAPOS_ERR_PEER_GONE;
     if (h)
         err = cap_insert(p, ctl, &ctl_id);
     if (err != CAPOS_OK) {
@@ -473,10 +504,10 @@ void process_get(struct process *p)
 void process_put(struct process *p)
 {
     if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) == 0)
-        kfree(p);
+        process_free(p);
 }
 
-/* Frees every user frame and the page tables. */
+/* Frees every user frame (the page tables are freed after). */
 static void process_free_user_pages(uint64_t *table, int level, struct ledger *l)
 {
     int end = level == 3 ? 256 : 512;
@@ -551,8 +582,8 @@ void process_release_memory(struct process *p)
     p->root = 0; /* nobody walks these tables any more */
     vm_release_regions(p);
     if (root) {
-        process_free_user_pages(phys_to_virt(root), 3, &p->ledger);
-        paging_destroy_space(root, &p->ledger);
+        process_free_user_pages(phys_to_virt(root), 3, p->ledger);
+        paging_destroy_space(root, p->ledger);
     }
     spin_unlock(&p->lock);
 }

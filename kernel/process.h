@@ -1,6 +1,6 @@
 /*
- * Processes: an address space, a capability table, a frame ledger and one
- * or more threads (each with its own ring).
+ * Processes: an address space, a capability table, a ledger (its memory
+ * quota, mm/ledger.h) and one or more threads (each with its own ring).
  *
  * Life cycle: ALIVE from creation; process_exit / process_fault / kill move
  * it to EXITED once, recording the exit status, cancelling its pending
@@ -8,6 +8,8 @@
  * when its last thread has been switched away from (the address space may
  * be live on the CPU until then).  The struct itself is reference counted:
  * ProcessHandle objects keep it (and its exit status) readable after exit.
+ * The struct, like everything else the kernel holds for the process, is
+ * charged to the process's ledger, which it holds a reference on.
  */
 #ifndef CAPOS_KERNEL_PROCESS_H
 #define CAPOS_KERNEL_PROCESS_H
@@ -68,9 +70,9 @@ struct process {
      * received-call table; the capability table has its own (caps.lock). */
     struct spinlock lock;
 
-    uint64_t root;        /* PML4 */
-    uint64_t cpus_active; /* CPUs that may have `root` loaded (context.c) */
-    struct ledger ledger;
+    uint64_t root;         /* PML4 */
+    uint64_t cpus_active;  /* CPUs that may have `root` loaded (context.c) */
+    struct ledger *ledger; /* a reference; what the process and its children are charged to */
     struct vm_region vm[PROCESS_MAX_VM_REGIONS];
     unsigned vm_count;
 
@@ -113,18 +115,21 @@ struct elf_limits process_elf_limits(uint64_t frame_limit);
 
 /*
  * Creates a process from an ELF image (already validated by the manifest
- * check, validated again here), with the given grants and argv/env, charged
- * to a ledger of `frame_limit` frames.  Grants with a `bind` kind have no
- * object yet: each receives one bound to the new process itself.  The first
- * thread starts with its ThreadControl's cap id in rdx.  On success the
- * process is runnable and the caller holds a reference to it (it may have
- * exited already: process_put when done); on failure nothing is left
- * behind (the grants' references are dropped) and *why says what failed.
+ * check, validated again here), with the given grants and argv/env.
+ * Everything it is made of is charged to `ledger` (the process takes a
+ * reference of its own; the caller keeps its).  Grants with a `bind` kind
+ * have no object yet: each receives one bound to the new process itself.
+ * The first thread starts with its ThreadControl's cap id in rdx.  On
+ * success the process is runnable and the caller holds a reference to it
+ * (it may have exited already: process_put when done); on failure nothing
+ * is left behind (the grants' references are dropped), *why says what
+ * failed and *err is the ErrorCode for it (quotaExceeded when the ledger
+ * refused a charge).
  */
 struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
                                struct process_grant *grants, unsigned ngrants,
                                const char *const *argv, unsigned argc, const char *const *env,
-                               unsigned envc, uint64_t frame_limit, const char **why);
+                               unsigned envc, struct ledger *ledger, int *err, const char **why);
 
 /* What ThreadSpawner.spawn asks for. */
 struct thread_spawn_args {

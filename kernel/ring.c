@@ -29,7 +29,7 @@
 #include "time.h"
 #include "timerq.h"
 
-bool ring_create(struct thread *t, uint64_t user_va)
+int ring_create(struct thread *t, uint64_t user_va)
 {
     struct process *p = t->proc;
     struct ring *r = &t->ring;
@@ -38,11 +38,11 @@ bool ring_create(struct thread *t, uint64_t user_va)
     r->lock = (struct spinlock)SPINLOCK_INIT("ring");
     r->user_va = user_va;
     pending_pool_init(r);
-    if (!ledger_charge(&p->ledger, CAPOS_RING_PAGES))
-        return false;
+    if (!ledger_charge(p->ledger, CAPOS_RING_PAGES))
+        return CAPOS_ERR_QUOTA_EXCEEDED;
     if (!pmm_alloc_frames(CAPOS_RING_PAGES, 1, &pa)) {
-        ledger_uncharge(&p->ledger, CAPOS_RING_PAGES);
-        return false;
+        ledger_uncharge(p->ledger, CAPOS_RING_PAGES);
+        return CAPOS_ERR_NO_MEMORY;
     }
     r->region_pa = pa;
     r->hdr = phys_to_virt(pa);
@@ -56,16 +56,19 @@ bool ring_create(struct thread *t, uint64_t user_va)
     /* The frames now belong to the address space: teardown frees them. */
     for (uint64_t i = 0; i < CAPOS_RING_PAGES; i++) {
         if (paging_map(p->root, user_va + i * PAGE_SIZE, pa + i * PAGE_SIZE, MAP_USER | MAP_WRITE,
-                       &p->ledger) != 0) {
-            /* Unmapped frames are not found by teardown: free them here. */
+                       p->ledger) != 0) {
+            /* Only a page table can have failed, charged a frame at a
+             * time: no room left means it was the quota.  Unmapped frames
+             * are not found by teardown: free them here. */
+            int err = ledger_room(p->ledger) == 0 ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_NO_MEMORY;
             for (uint64_t k = i; k < CAPOS_RING_PAGES; k++)
                 pmm_free_frame(pa + k * PAGE_SIZE);
-            ledger_uncharge(&p->ledger, CAPOS_RING_PAGES - i);
+            ledger_uncharge(p->ledger, CAPOS_RING_PAGES - i);
             r->hdr = NULL;
-            return false;
+            return err;
         }
     }
-    return true;
+    return CAPOS_OK;
 }
 
 /* Reads the process's cq_head and returns how many completions are posted
@@ -338,6 +341,6 @@ void ring_destroy(struct thread *t)
     spin_unlock(&p->lock);
     for (unsigned i = 0; i < n; i++)
         pmm_free_frame(frames[i]);
-    ledger_uncharge(&p->ledger, n);
+    ledger_uncharge(p->ledger, n);
     r->hdr = NULL;
 }

@@ -62,8 +62,9 @@ static inline void pending_setup_done(struct ring *r)
 }
 
 /* Allocates the ring region of thread t and maps it at user_va in t's
- * process (charged to the process's ledger). */
-bool ring_create(struct thread *t, uint64_t user_va);
+ * process (charged to the process's ledger); returns an ErrorCode
+ * (quotaExceeded, noMemory). */
+int ring_create(struct thread *t, uint64_t user_va);
 
 /* Unmaps and frees a ring region (thread exit; process teardown frees the
  * frames of a whole address space instead). */

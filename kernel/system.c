@@ -5,6 +5,16 @@
  * part is wrong), reports the service graph, then starts init, which starts
  * the services (user/services/init.c).  When the last process has stopped,
  * the machine halts in an orderly way.
+ *
+ * Memory: init's ledger is a child of the kernel's, limited to the frames
+ * free when init starts less a reserve for what the kernel holds for itself
+ * later (cached kernel stacks, the page tables under kernel stacks, its
+ * own heap).  Every service's ledger is below init's, so processes together
+ * can never take the reserve.  From the moment init starts, every frame is
+ * either free or charged to a ledger of the tree, so free frames plus the
+ * kernel's ledger's count (which includes every other ledger's) stay
+ * constant; the halt report shows both, and a quiet machine (one CPU) must
+ * show them equal.
  */
 #include "system.h"
 
@@ -13,6 +23,8 @@
 #include "capos.capnp.h"
 #include "manifest/manifest.h"
 #include "mm/kheap.h"
+#include "mm/kstack.h"
+#include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "objects.h"
 #include "panic.h"
@@ -21,6 +33,8 @@
 #include "sched.h"
 
 static struct manifest sys_manifest;
+static uint64_t sys_memory_base;     /* free + charged frames when init started */
+static struct ledger *sys_processes; /* init's ledger: every process's memory */
 
 static const char *system_kind_name(enum capos_KernelCapKind k)
 {
@@ -103,10 +117,21 @@ bool system_find_binary(const char *name, size_t len, const uint8_t **elf, uint6
     return true;
 }
 
+/* Frames kept from processes for what the kernel holds for itself once
+ * they run: a full cache of kernel stacks, and 1/128 of memory for the
+ * page tables that map kernel stacks (one per 102 stacks) and the kernel's
+ * own small records. */
+static uint64_t system_kernel_reserve(uint64_t free)
+{
+    return KSTACK_CACHE_MAX * KSTACK_PAGES + free / 128;
+}
+
 /* Starts init with the capabilities it needs to run the manifest: the boot
  * package to read it, the unrestricted spawner to start services and create
  * their kernel objects and endpoints, a console for its reports, a timer for
- * restart back-off, and memory for its heap (the manifest is read into it). */
+ * restart back-off, and memory for its heap (the manifest is read into it).
+ * Its ledger bounds every process's memory together; the spawner is charged
+ * to it like the rest of init. */
 static bool system_start_init(capos_SystemManifest_reader m)
 {
     struct capnp_text bin = capos_SystemManifest_get_init(m);
@@ -114,23 +139,35 @@ static bool system_start_init(capos_SystemManifest_reader m)
     uint64_t elf_len;
     const char *why = "out of memory";
     const char *argv[] = {"init"};
+    int err;
+    uint64_t free = pmm_free_count(), reserve = system_kernel_reserve(free);
+    if (!system_find_binary(bin.str, bin.len, &elf, &elf_len))
+        panic("system: validated manifest lost binary %s", bin.str);
+    sys_memory_base = free + ledger_used(&kernel_ledger);
+    kprintf("memory: %lu frames free + %lu charged = %lu when init started; %lu for processes\n",
+            (unsigned long)free, (unsigned long)ledger_used(&kernel_ledger),
+            (unsigned long)sys_memory_base, (unsigned long)(free > reserve ? free - reserve : 0));
+    struct ledger *l = ledger_create(&kernel_ledger, free > reserve ? free - reserve : 0, &err);
+    struct kobj *spawner = l ? spawner_create(l, false, 0, &err) : NULL;
+    if (!spawner) {
+        if (l)
+            ledger_put(l);
+        kprintf("system: init could not start: %s\n", why);
+        return false;
+    }
     struct process_grant g[5] = {
         {"boot", &bootpkg_obj, capos_BootPackage_INTERFACE_ID, PROCESS_BIND_NONE},
-        {"spawner", spawner_create(false, 0), capos_ProcessSpawner_INTERFACE_ID, PROCESS_BIND_NONE},
+        {"spawner", spawner, capos_ProcessSpawner_INTERFACE_ID, PROCESS_BIND_NONE},
         {"console", &console_obj, capos_Console_INTERFACE_ID, PROCESS_BIND_NONE},
         {"timer", &timer_obj, capos_Timer_INTERFACE_ID, PROCESS_BIND_NONE},
         {"memory", NULL, capos_VirtualMemory_INTERFACE_ID, PROCESS_BIND_MEMORY},
     };
-    if (!system_find_binary(bin.str, bin.len, &elf, &elf_len))
-        panic("system: validated manifest lost binary %s", bin.str);
-    if (!g[1].obj) {
-        kprintf("system: init could not start: %s\n", why);
-        return false;
-    }
-    struct process *p = process_create("init", elf, elf_len, g, ARRAY_SIZE(g), argv, 1, NULL, 0,
-                                       PROCESS_DEFAULT_FRAMES, &why);
+    struct process *p =
+        process_create("init", elf, elf_len, g, ARRAY_SIZE(g), argv, 1, NULL, 0, l, &err, &why);
+    sys_processes = l; /* the creator's reference, kept for the reports */
     if (!p) {
         kprintf("system: init could not start: %s\n", why);
+        ledger_put(l);
         return false;
     }
     kprintf("system: started init (binary %s, pid %u)\n", bin.str, p->pid);
@@ -185,9 +222,30 @@ void system_process_stopped(struct process *p)
     }
 }
 
+/* Every frame is free or charged to a ledger below the kernel's, so on a
+ * quiet machine the sum is what it was when init started; processes still
+ * tearing down on other CPUs may be caught half-way. */
+static void system_report_memory(void)
+{
+    struct kheap_stats hs;
+    kheap_stats(&hs);
+    uint64_t free = pmm_free_count(), charged = ledger_used(&kernel_ledger);
+    uint64_t processes = sys_processes ? ledger_used(sys_processes) : 0;
+    kprintf("memory: %lu frames free + %lu charged = %lu (%lu when init started); "
+            "kernel heap %lu blocks in %lu frames\n",
+            (unsigned long)free, (unsigned long)charged, (unsigned long)(free + charged),
+            (unsigned long)sys_memory_base, (unsigned long)hs.blocks_in_use,
+            (unsigned long)hs.pages);
+    kprintf("memory: %lu frames charged to processes, %lu to the kernel (%u cached kernel "
+            "stacks of %u frames)\n",
+            (unsigned long)processes, (unsigned long)(charged - processes), kstack_cached(),
+            KSTACK_PAGES);
+}
+
 void system_halt(void)
 {
     struct ipc_stats ipc;
+    system_report_memory();
     ipc_stats_sum(&ipc);
     kprintf("ipc: %lu calls met a waiting receiver, %lu were queued first; %lu direct "
             "switches\n",

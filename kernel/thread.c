@@ -7,12 +7,19 @@
  * itself is freed: whoever holds a thread (a pending operation's owner, a
  * ThreadHandle, a CPU finishing a switch) may read t->proc, take its locks
  * and find its address space gone (root 0), never freed memory.
+ *
+ * A thread's kernel memory is charged to its process's ledger: the struct
+ * (which embeds the ring's pool of pending operations and their timer
+ * entries) through the heap, the kernel stack through kstack_alloc.  The
+ * stack is uncharged when it is freed; the struct when the last reference
+ * to it goes (kfree knows the ledger).
  */
 #include "thread.h"
 
 #include "arch/x86_64/context.h"
 #include "mm/kheap.h"
 #include "mm/kstack.h"
+#include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "process.h"
 #include "sched.h"
@@ -20,20 +27,14 @@
 static unsigned thread_next_tid = 1;
 
 struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg0,
-                                  uint64_t arg1)
+                                  uint64_t arg1, int *err)
 {
-    /* The kernel memory of a thread counts against its process's quota. */
-    if (!ledger_charge(&p->ledger, THREAD_KERNEL_FRAMES))
+    struct thread *t = kheap_alloc(p->ledger, sizeof(*t), true, err);
+    if (!t)
         return NULL;
-    struct thread *t = kzalloc(sizeof(*t));
-    if (!t) {
-        ledger_uncharge(&p->ledger, THREAD_KERNEL_FRAMES);
-        return NULL;
-    }
-    t->kstack_top = kstack_alloc();
+    t->kstack_top = kstack_alloc(p->ledger, err);
     if (!t->kstack_top) {
         kfree(t);
-        ledger_uncharge(&p->ledger, THREAD_KERNEL_FRAMES);
         return NULL;
     }
     t->proc = p;
@@ -63,10 +64,9 @@ void thread_put(struct thread *t)
 void thread_destroy(struct thread *t)
 {
     struct process *p = t->proc;
-    kstack_free(t->kstack_top);
-    t->kstack_top = 0;
     if (p) {
-        ledger_uncharge(&p->ledger, THREAD_KERNEL_FRAMES);
+        kstack_free(t->kstack_top, p->ledger);
+        t->kstack_top = 0;
         process_thread_gone(p, t);
     }
     thread_put(t);
@@ -75,7 +75,8 @@ void thread_destroy(struct thread *t)
 void thread_discard(struct thread *t)
 {
     struct process *p = t->proc;
-    ledger_uncharge(&p->ledger, THREAD_KERNEL_FRAMES);
+    kstack_free(t->kstack_top, p->ledger);
+    t->kstack_top = 0;
     t->proc = NULL; /* on no thread list: nothing to tell the process */
     process_put(p);
     thread_destroy(t);

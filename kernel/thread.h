@@ -71,9 +71,11 @@ struct thread {
 };
 
 /* A user thread for `p` that will enter user mode at `entry` with stack
- * pointer `sp` and rdi/rsi = arg0/arg1.  NULL when out of memory. */
+ * pointer `sp` and rdi/rsi = arg0/arg1; its struct and kernel stack are
+ * charged to p's ledger.  NULL with *err set to quotaExceeded or noMemory
+ * on failure. */
 struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg0,
-                                  uint64_t arg1);
+                                  uint64_t arg1, int *err);
 
 /* Frees a dead thread's stack and drops the scheduler's reference (never
  * the running thread). */
@@ -82,10 +84,6 @@ void thread_destroy(struct thread *t);
 /* Destroys a thread that never ran and is on no process thread list (a
  * creation that failed half-way). */
 void thread_discard(struct thread *t);
-
-/* Frames charged to a process's quota for each thread's kernel memory: its
- * kernel stack and its struct thread (mostly the ring's pending-op pool). */
-#define THREAD_KERNEL_FRAMES (KSTACK_PAGES + (sizeof(struct thread) + 4095) / 4096)
 
 void thread_get(struct thread *t);
 void thread_put(struct thread *t);

@@ -7,13 +7,24 @@
  * and its slot goes on a free list of address ranges.  New slots are taken
  * from a bump pointer.  Frames are looked up in the page tables when a stack
  * is unmapped, so nothing else needs to remember them.
+ *
+ * Charges: a stack in use is charged to its thread's ledger (KSTACK_PAGES
+ * frames); a cached stack, the page tables that map the area and the
+ * free-slot records belong to the kernel's ledger.  Taking a stack from the
+ * cache moves its charge from the kernel to the thread's ledger, and
+ * caching one moves it back, so every frame stays charged to exactly one
+ * ledger.  The cache is bounded (KSTACK_CACHE_MAX), and so are the page
+ * tables: the area holds at most KVA_SIZE / KSTACK_SLOT stacks, and slots
+ * are reused before new ones are taken.
  */
 #include "mm/kstack.h"
 
 #include "arch.h"
 #include "arch/x86_64/paging.h"
+#include "abi/errors.h"
 #include "kerr.h"
 #include "mm/kheap.h"
+#include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "spinlock.h"
 
@@ -23,9 +34,6 @@ struct kstack_free_slot {
     struct kstack_free_slot *next;
     uint64_t base;
 };
-
-/* Mapped stacks kept for reuse; enough for a burst of thread churn. */
-#define KSTACK_CACHE_MAX 64
 
 struct kstack_cached {
     struct kstack_cached *next;
@@ -59,7 +67,7 @@ static uint64_t kstack_take_slot(void)
 
 static void kstack_put_slot(uint64_t base)
 {
-    struct kstack_free_slot *s = kmalloc(sizeof(*s));
+    struct kstack_free_slot *s = kmalloc(&kernel_ledger, sizeof(*s));
     if (!s)
         return; /* the slot's address range is lost, its frames are not */
     s->base = base;
@@ -69,6 +77,8 @@ static void kstack_put_slot(uint64_t base)
     spin_unlock_irqrestore(&kstack_lock, flags);
 }
 
+/* Unmaps the stack's first `pages` pages and frees their frames; the
+ * caller uncharges them. */
 static void kstack_unmap(uint64_t base, unsigned pages)
 {
     uint64_t frames[KSTACK_PAGES];
@@ -85,8 +95,13 @@ static void kstack_unmap(uint64_t base, unsigned pages)
         pmm_free_frame(frames[i]);
 }
 
-uint64_t kstack_alloc(void)
+uint64_t kstack_alloc(struct ledger *l, int *err)
 {
+    if (!ledger_charge(l, KSTACK_PAGES)) {
+        if (err)
+            *err = CAPOS_ERR_QUOTA_EXCEEDED;
+        return 0;
+    }
     uint64_t flags = spin_lock_irqsave(&kstack_lock);
     struct kstack_cached *c = kstack_cache;
     if (c) {
@@ -94,30 +109,36 @@ uint64_t kstack_alloc(void)
         kstack_cached_count--;
     }
     spin_unlock_irqrestore(&kstack_lock, flags);
-    if (c)
+    if (c) {
+        ledger_uncharge(&kernel_ledger, KSTACK_PAGES); /* now l's */
         return (uint64_t)(uintptr_t)c + KSTACK_SIZE;
+    }
 
     uint64_t base = kstack_take_slot();
-    if (!base)
-        return 0;
-    for (unsigned i = 0; i < KSTACK_PAGES; i++) {
+    for (unsigned i = 0; base && i < KSTACK_PAGES; i++) {
         uint64_t pa;
         bool ok = pmm_alloc_frame(&pa);
         if (ok && paging_map(paging_kernel_root(), base + (i + 1) * PAGE_SIZE, pa,
-                             MAP_WRITE | MAP_GLOBAL, NULL) != KERR_OK) {
+                             MAP_WRITE | MAP_GLOBAL, &kernel_ledger) != KERR_OK) {
             pmm_free_frame(pa);
             ok = false;
         }
         if (!ok) {
             kstack_unmap(base, i);
             kstack_put_slot(base);
-            return 0;
+            base = 0;
         }
+    }
+    if (!base) {
+        ledger_uncharge(l, KSTACK_PAGES);
+        if (err)
+            *err = CAPOS_ERR_NO_MEMORY;
+        return 0;
     }
     return base + KSTACK_SLOT;
 }
 
-void kstack_free(uint64_t top)
+void kstack_free(uint64_t top, struct ledger *l)
 {
     struct kstack_cached *c = (struct kstack_cached *)(uintptr_t)(top - KSTACK_SIZE);
     uint64_t flags = spin_lock_irqsave(&kstack_lock);
@@ -126,10 +147,19 @@ void kstack_free(uint64_t top)
         kstack_cache = c;
         kstack_cached_count++;
         spin_unlock_irqrestore(&kstack_lock, flags);
+        /* The kernel's ledger has no limit: this cannot fail. */
+        (void)ledger_charge(&kernel_ledger, KSTACK_PAGES);
+        ledger_uncharge(l, KSTACK_PAGES);
         return;
     }
     spin_unlock_irqrestore(&kstack_lock, flags);
     uint64_t base = top - KSTACK_SLOT;
     kstack_unmap(base, KSTACK_PAGES);
     kstack_put_slot(base);
+    ledger_uncharge(l, KSTACK_PAGES);
+}
+
+unsigned kstack_cached(void)
+{
+    return __atomic_load_n(&kstack_cached_count, __ATOMIC_RELAXED);
 }

@@ -41,13 +41,13 @@ static void console_write(struct call *c, const char *s, size_t n, bool newline)
     struct thread *t = c->thread;
     uint64_t copy_pa = 0;
     bool copied = false;
-    if (n > PRINTK_SEGMENT_MAX && ledger_charge(&p->ledger, 1)) {
+    if (n > PRINTK_SEGMENT_MAX && ledger_charge(p->ledger, 1)) {
         if (pmm_alloc_frames(1, 1, &copy_pa)) {
             memcpy(phys_to_virt(copy_pa), s, n);
             s = phys_to_virt(copy_pa);
             copied = true;
         } else {
-            ledger_uncharge(&p->ledger, 1);
+            ledger_uncharge(p->ledger, 1);
         }
     }
     for (;;) {
@@ -63,7 +63,7 @@ static void console_write(struct call *c, const char *s, size_t n, bool newline)
     }
     if (copied) {
         pmm_free_frame(copy_pa);
-        ledger_uncharge(&p->ledger, 1);
+        ledger_uncharge(p->ledger, 1);
     }
 }
 

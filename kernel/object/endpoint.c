@@ -33,6 +33,12 @@
  * Calls are made by threads: the completion goes to the calling thread's
  * ring, the capabilities to its process's table.
  *
+ * Memory: the endpoint and its first two facets are charged to the ledger
+ * of the process that created them, a minted client facet to the minter's,
+ * and the kernel copy of a queued call's message to the caller's until the
+ * call is delivered or fails.  A call that meets a posted RECV allocates
+ * nothing.
+ *
  * Locking: the endpoint's lock covers its queues; an op taken off a queue
  * under it belongs to whoever took it (a deliverer, or an exiting owner
  * cancelling it), so the two never both act on one op.  Under the endpoint
@@ -74,7 +80,9 @@ struct ep_facet {
     uint64_t badge;
 };
 
-/* Queued calls per endpoint: each holds kernel memory for its message. */
+/* Queued calls per endpoint.  Their messages are charged to the callers'
+ * ledgers; this bounds the queue scans (a cancelled call is looked up in
+ * its queue). */
 #define ENDPOINT_MAX_QUEUED 256
 
 static void ep_get(struct endpoint *ep)
@@ -88,9 +96,10 @@ static void ep_put(struct endpoint *ep)
         kfree(ep);
 }
 
-static struct ep_facet *ep_facet_new(struct endpoint *ep, enum kobj_kind kind, uint64_t badge)
+static struct ep_facet *ep_facet_new(struct ledger *l, struct endpoint *ep, enum kobj_kind kind,
+                                     uint64_t badge, int *err)
 {
-    struct ep_facet *f = kzalloc(sizeof(*f));
+    struct ep_facet *f = kheap_alloc(l, sizeof(*f), true, err);
     if (!f)
         return NULL;
     f->obj.kind = kind;
@@ -106,15 +115,15 @@ static struct ep_facet *ep_facet_new(struct endpoint *ep, enum kobj_kind kind, u
     return f;
 }
 
-struct kobj *endpoint_create(struct kobj **client)
+struct kobj *endpoint_create(struct ledger *l, struct kobj **client, int *err)
 {
-    struct endpoint *ep = kzalloc(sizeof(*ep));
+    struct endpoint *ep = kheap_alloc(l, sizeof(*ep), true, err);
     if (!ep)
         return NULL;
     ep->lock = (struct spinlock)SPINLOCK_INIT("endpoint");
     ep->refs = 1; /* dropped below, once the facets hold their own */
-    struct ep_facet *s = ep_facet_new(ep, KOBJ_ENDPOINT_SERVER, 0);
-    struct ep_facet *c = s ? ep_facet_new(ep, KOBJ_ENDPOINT_CLIENT, 0) : NULL;
+    struct ep_facet *s = ep_facet_new(l, ep, KOBJ_ENDPOINT_SERVER, 0, err);
+    struct ep_facet *c = s ? ep_facet_new(l, ep, KOBJ_ENDPOINT_CLIENT, 0, err) : NULL;
     if (!c) {
         if (s)
             kobj_put(&s->obj);
@@ -432,14 +441,15 @@ int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
         return CALL_PENDING;
     }
     if (!failed && sqe->send_len) {
-        /* No receiver yet: keep a kernel copy of the message. */
-        call->msg = kmalloc(sqe->send_len);
+        /* No receiver yet: keep a kernel copy of the message, charged to
+         * the caller (kfree uncharges it on delivery or failure). */
+        call->msg = kheap_alloc(p->ledger, sqe->send_len, false, &failed);
         if (call->msg)
             memcpy(call->msg, scratch, sqe->send_len);
     }
-    if (failed || (sqe->send_len && !call->msg)) {
+    if (failed) {
         spin_unlock(&ep->lock);
-        call_fail(call, failed ? failed : CAPOS_ERR_NO_MEMORY);
+        call_fail(call, failed);
         return CALL_PENDING;
     }
     call->msg_len = sqe->send_len;
@@ -592,9 +602,11 @@ int endpoint_invoke(struct kobj *o, struct call *c)
         capos_Endpoint_mintClient_Params_get_badge(capos_Endpoint_mintClient_Params_read_root(&r));
     if (!call_params_ok(&r))
         return CAPOS_ERR_INVALID_ARGUMENT;
-    struct ep_facet *client = ep_facet_new(f->ep, KOBJ_ENDPOINT_CLIENT, badge);
+    int err;
+    struct ep_facet *client =
+        ep_facet_new(c->proc->ledger, f->ep, KOBJ_ENDPOINT_CLIENT, badge, &err);
     if (!client)
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     c->out_caps[c->out_ncaps++] = &client->obj;
     call_result_begin(c, &b);
     capos_Endpoint_mintClient_Results_builder res = capos_Endpoint_mintClient_Results_init_root(&b);

@@ -42,9 +42,9 @@ struct parkspace {
     struct park_bucket b[PARK_BUCKETS];
 };
 
-struct kobj *park_create(void)
+struct kobj *park_create(struct ledger *l, int *err)
 {
-    struct parkspace *s = kzalloc(sizeof(*s));
+    struct parkspace *s = kheap_alloc(l, sizeof(*s), true, err);
     if (!s)
         return NULL;
     s->obj.kind = KOBJ_PARK_SPACE;

@@ -13,6 +13,7 @@
 #include "mm/kheap.h"
 #include "msg.h"
 #include "objects.h"
+#include "process.h"
 #include "sched.h"
 #include "thread.h"
 
@@ -22,9 +23,9 @@ struct policy {
     bool latency;
 };
 
-struct kobj *policy_create(uint32_t max_weight, bool latency)
+struct kobj *policy_create(struct ledger *l, uint32_t max_weight, bool latency, int *err)
 {
-    struct policy *p = kzalloc(sizeof(*p));
+    struct policy *p = kheap_alloc(l, sizeof(*p), true, err);
     if (!p)
         return NULL;
     p->obj.kind = KOBJ_SCHEDULING_POLICY;
@@ -85,9 +86,10 @@ int policy_invoke(struct kobj *o, struct call *c)
             return CAPOS_ERR_INVALID_ARGUMENT;
         if (w > p->max_weight || (lat && !p->latency))
             return CAPOS_ERR_NOT_PERMITTED;
-        struct kobj *n = policy_create(w, lat);
+        int err;
+        struct kobj *n = policy_create(c->proc->ledger, w, lat, &err);
         if (!n)
-            return CAPOS_ERR_NO_MEMORY;
+            return err;
         c->out_caps[c->out_ncaps++] = n;
         call_result_begin(c, &b);
         capos_SchedulingPolicy_restrict_Results_set_policy(

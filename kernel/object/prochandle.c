@@ -19,9 +19,9 @@ struct phandle {
     struct process *target;
 };
 
-struct kobj *process_handle_create(struct process *target)
+struct kobj *process_handle_create(struct ledger *l, struct process *target, int *err)
 {
-    struct phandle *h = kzalloc(sizeof(*h));
+    struct phandle *h = kheap_alloc(l, sizeof(*h), true, err);
     if (!h)
         return NULL;
     h->obj.kind = KOBJ_PROCESS_HANDLE;

@@ -11,10 +11,19 @@
  * spawn decodes and checks every argument before anything is created; the
  * capabilities transferred with the call commit only when the child exists
  * and roll back otherwise.
+ *
+ * Memory: a child gets a ledger of its own (its memoryLimit, 64 MiB by
+ * default) below the ledger of the process that called spawn, whichever
+ * spawner it used, so everything a child and its own children make the
+ * kernel hold counts against the caller's quota too: a launcher holder
+ * cannot exceed its quota through children.  The child's kernel grants are
+ * charged to the child's ledger, the ProcessHandle and the spawners and
+ * endpoints made by restrict and createEndpoint to the caller's.
  */
 #include "abi/errors.h"
 #include "base/mem.h"
 #include "mm/kheap.h"
+#include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "msg.h"
 #include "objects.h"
@@ -32,13 +41,13 @@ struct spawner {
     char (*allowed)[CAPOS_CAPSET_NAME_MAX];
 };
 
-struct kobj *spawner_create(bool restricted, uint32_t nallowed)
+struct kobj *spawner_create(struct ledger *l, bool restricted, uint32_t nallowed, int *err)
 {
-    struct spawner *s = kzalloc(sizeof(*s));
+    struct spawner *s = kheap_alloc(l, sizeof(*s), true, err);
     if (!s)
         return NULL;
     if (nallowed) {
-        s->allowed = kzalloc((size_t)nallowed * CAPOS_CAPSET_NAME_MAX);
+        s->allowed = kheap_alloc(l, (size_t)nallowed * CAPOS_CAPSET_NAME_MAX, true, err);
         if (!s->allowed) {
             kfree(s);
             return NULL;
@@ -81,7 +90,7 @@ static bool spawn_allowed(const struct spawner *s, struct capnp_text bin)
     return false;
 }
 
-struct kobj *kernel_cap_create(capos_KernelCap_reader k, uint64_t *interface_id,
+struct kobj *kernel_cap_create(struct ledger *l, capos_KernelCap_reader k, uint64_t *interface_id,
                                enum process_bind *bind, int *err)
 {
     *bind = PROCESS_BIND_NONE;
@@ -108,18 +117,19 @@ struct kobj *kernel_cap_create(capos_KernelCap_reader k, uint64_t *interface_id,
         return NULL;
     case capos_KernelCapKind_parkSpace:
         *interface_id = capos_ParkSpace_INTERFACE_ID;
-        return park_create();
+        return park_create(l, err);
     case capos_KernelCapKind_schedulingPolicy:
         *interface_id = capos_SchedulingPolicy_INTERFACE_ID;
-        return policy_create(capos_KernelCap_get_maxWeight(k), capos_KernelCap_get_latency(k));
+        return policy_create(l, capos_KernelCap_get_maxWeight(k), capos_KernelCap_get_latency(k),
+                             err);
     case capos_KernelCapKind_processSpawner: {
-        struct capnp_list l = capos_KernelCap_get_allowedBinaries(k);
+        struct capnp_list al = capos_KernelCap_get_allowedBinaries(k);
         *interface_id = capos_ProcessSpawner_INTERFACE_ID;
-        struct spawner *s = (struct spawner *)spawner_create(l.len != 0, l.len);
+        struct spawner *s = (struct spawner *)spawner_create(l, al.len != 0, al.len, err);
         if (!s)
             return NULL;
-        for (uint32_t i = 0; i < l.len; i++) {
-            struct capnp_text t = capnp_list_get_text(&l, i);
+        for (uint32_t i = 0; i < al.len; i++) {
+            struct capnp_text t = capnp_list_get_text(&al, i);
             if (!spawn_name_ok(t) || !system_find_binary(t.str, t.len, NULL, NULL)) {
                 kobj_put(&s->obj);
                 *err = CAPOS_ERR_NOT_FOUND;
@@ -153,6 +163,7 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
     uint32_t ng = capos_SpawnGrant_list_len(gl);
     const uint8_t *elf;
     uint64_t elf_len;
+    uint64_t frame_limit = PROCESS_DEFAULT_FRAMES;
     bool used[CAPOS_MAX_XFER] = {0};
 
     /* ---- decode and check everything ---- */
@@ -179,8 +190,12 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
                 return CAPOS_ERR_INVALID_ARGUMENT;
             used[idx] = true;
         } else if (capos_SpawnGrant_which(g) == capos_SpawnGrant_which_kernel) {
+            capos_KernelCap_reader k = capos_SpawnGrant_get_kernel(g);
             if (s->restricted)
                 return CAPOS_ERR_NOT_PERMITTED;
+            if (capos_KernelCap_get_kind(k) == capos_KernelCapKind_virtualMemory &&
+                capos_KernelCap_get_memoryLimit(k))
+                frame_limit = capos_KernelCap_get_memoryLimit(k) / PAGE_SIZE;
         } else {
             return CAPOS_ERR_INVALID_ARGUMENT;
         }
@@ -206,14 +221,19 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
         err = call_result_room(c, 1);
     if (err != CAPOS_OK)
         return err;
-    struct kobj *h = process_handle_create(NULL);
-    if (!h)
-        return CAPOS_ERR_NO_MEMORY;
 
     /* ---- act ---- */
+    /* The child's ledger, below the caller's, and the caller's handle. */
+    struct ledger *cl = ledger_create(c->proc->ledger, frame_limit, &err);
+    if (!cl)
+        return err;
+    struct kobj *h = process_handle_create(c->proc->ledger, NULL, &err);
+    if (!h) {
+        ledger_put(cl);
+        return err;
+    }
     struct process_grant grants[SPAWN_MAX_GRANTS];
     const char *argv[SPAWN_MAX_ARGS], *env[SPAWN_MAX_ARGS];
-    uint64_t frame_limit = PROCESS_DEFAULT_FRAMES;
     for (uint32_t i = 0; i < ng; i++) {
         capos_SpawnGrant_reader g = capos_SpawnGrant_list_get(gl, i);
         grants[i].name = capos_SpawnGrant_get_name(g).str;
@@ -226,13 +246,12 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
             grants[i].bind = PROCESS_BIND_NONE;
         } else {
             capos_KernelCap_reader k = capos_SpawnGrant_get_kernel(g);
-            grants[i].obj = kernel_cap_create(k, &grants[i].interface_id, &grants[i].bind, &err);
-            if (grants[i].bind == PROCESS_BIND_MEMORY) {
-                if (capos_KernelCap_get_memoryLimit(k))
-                    frame_limit = capos_KernelCap_get_memoryLimit(k) / PAGE_SIZE;
-            } else if (grants[i].bind == PROCESS_BIND_NONE && !grants[i].obj) {
+            grants[i].obj =
+                kernel_cap_create(cl, k, &grants[i].interface_id, &grants[i].bind, &err);
+            if (grants[i].bind == PROCESS_BIND_NONE && !grants[i].obj) {
                 spawn_drop(grants, i);
                 kobj_put(h);
+                ledger_put(cl);
                 return err;
             }
         }
@@ -248,10 +267,11 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
         argv[0] = pname;
     const char *why;
     struct process *child = process_create(pname, elf, elf_len, grants, ng, argv,
-                                           al.len ? al.len : 1, env, el.len, frame_limit, &why);
+                                           al.len ? al.len : 1, env, el.len, cl, &err, &why);
+    ledger_put(cl); /* the child holds its own reference */
     if (!child) {
         kobj_put(h);
-        return CAPOS_ERR_NO_MEMORY; /* process_create dropped the grants */
+        return err; /* process_create dropped the grants */
     }
     /* The child holds its own references; the moves are done. */
     struct xfer_set done = c->xfer;
@@ -278,9 +298,10 @@ static int spawner_restrict(struct spawner *s, struct call *c, struct capnp_read
         if (!system_find_binary(t.str, t.len, NULL, NULL))
             return CAPOS_ERR_NOT_FOUND;
     }
-    struct spawner *n = (struct spawner *)spawner_create(true, l.len);
+    int err;
+    struct spawner *n = (struct spawner *)spawner_create(c->proc->ledger, true, l.len, &err);
     if (!n)
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     for (uint32_t i = 0; i < l.len; i++) {
         struct capnp_text t = capnp_list_get_text(&l, i);
         memcpy(n->allowed[i], t.str, t.len);
@@ -296,9 +317,10 @@ static int spawner_restrict(struct spawner *s, struct call *c, struct capnp_read
 static int spawner_create_endpoint(struct call *c)
 {
     struct kobj *client;
-    struct kobj *server = endpoint_create(&client);
+    int err;
+    struct kobj *server = endpoint_create(c->proc->ledger, &client, &err);
     if (!server)
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     c->out_caps[c->out_ncaps++] = server;
     c->out_caps[c->out_ncaps++] = client;
     struct capnp_builder b;

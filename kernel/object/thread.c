@@ -29,9 +29,9 @@ struct thread_cap {
     struct process *p; /* t's, kept here: t->proc is cleared if creation fails */
 };
 
-struct kobj *thread_cap_create(struct thread *t, bool control)
+struct kobj *thread_cap_create(struct ledger *l, struct thread *t, bool control, int *err)
 {
-    struct thread_cap *c = kzalloc(sizeof(*c));
+    struct thread_cap *c = kheap_alloc(l, sizeof(*c), true, err);
     if (!c)
         return NULL;
     c->obj.kind = control ? KOBJ_THREAD_CONTROL : KOBJ_THREAD_HANDLE;
@@ -142,9 +142,10 @@ static int thread_info(struct thread *t, struct call *c)
 
 static int thread_handle_of(struct thread *t, struct call *c)
 {
-    struct kobj *h = thread_cap_create(t, false);
+    int err;
+    struct kobj *h = thread_cap_create(c->proc->ledger, t, false, &err); /* the caller's */
     if (!h)
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     c->out_caps[c->out_ncaps++] = h;
     struct capnp_builder b;
     call_result_begin(c, &b);

@@ -24,9 +24,9 @@ struct tspawner {
     struct process *p;
 };
 
-struct kobj *thread_spawner_create(struct process *p)
+struct kobj *thread_spawner_create(struct process *p, int *err)
 {
-    struct tspawner *s = kzalloc(sizeof(*s));
+    struct tspawner *s = kheap_alloc(p->ledger, sizeof(*s), true, err);
     if (!s)
         return NULL;
     s->obj.kind = KOBJ_THREAD_SPAWNER;

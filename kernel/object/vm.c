@@ -30,6 +30,7 @@
 #include "base/checked.h"
 #include "base/mem.h"
 #include "mm/kheap.h"
+#include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "msg.h"
 #include "objects.h"
@@ -78,9 +79,10 @@ static void budget_charge(struct vm_budget *b, int64_t frames)
         b->used += (uint64_t)frames;
 }
 
-static struct kobj *vmobj_new(struct process *target, struct vm_budget *budget)
+static struct kobj *vmobj_new(struct ledger *l, struct process *target, struct vm_budget *budget,
+                              int *err)
 {
-    struct vmobj *v = kzalloc(sizeof(*v));
+    struct vmobj *v = kheap_alloc(l, sizeof(*v), true, err);
     if (!v)
         return NULL;
     v->obj.kind = KOBJ_VIRTUAL_MEMORY;
@@ -91,9 +93,9 @@ static struct kobj *vmobj_new(struct process *target, struct vm_budget *budget)
     return &v->obj;
 }
 
-struct kobj *vmobj_create(struct process *target)
+struct kobj *vmobj_create(struct process *target, int *err)
 {
-    return vmobj_new(target, NULL);
+    return vmobj_new(target->ledger, target, NULL, err);
 }
 
 void vmobj_destroy(struct kobj *o)
@@ -207,7 +209,7 @@ static void vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
         arch_tlb_flush_user(p, from, (va - from) / PAGE_SIZE);
         for (unsigned i = 0; i < n; i++)
             pmm_free_frame(frames[i]);
-        ledger_uncharge(&p->ledger, n);
+        ledger_uncharge(p->ledger, n);
     }
 }
 
@@ -257,24 +259,23 @@ static int vm_map(struct process *p, struct vm_budget *budget, uint64_t addr, ui
         return CAPOS_ERR_QUOTA_EXCEEDED;
     /* Charge the data frames up front; page tables are charged as they are
      * created. */
-    if (!ledger_charge(&p->ledger, len / PAGE_SIZE))
+    if (!ledger_charge(p->ledger, len / PAGE_SIZE))
         return CAPOS_ERR_QUOTA_EXCEEDED;
     for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
         uint64_t pa;
         int err = CAPOS_OK;
         if (!pmm_alloc_frame(&pa))
             err = CAPOS_ERR_NO_MEMORY;
-        else if (paging_map(p->root, addr + off, pa, vm_map_flags(prot) | MAP_USER, &p->ledger) !=
+        else if (paging_map(p->root, addr + off, pa, vm_map_flags(prot) | MAP_USER, p->ledger) !=
                  0) {
             pmm_free_frame(pa);
-            err =
-                p->ledger.used >= p->ledger.limit ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_NO_MEMORY;
+            err = ledger_room(p->ledger) == 0 ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_NO_MEMORY;
         }
         if (err != CAPOS_OK) {
             /* Undo: unmap what was mapped (uncharging it), then the rest of
              * the up-front charge. */
             vm_unmap_pages(p, addr, addr + off);
-            ledger_uncharge(&p->ledger, (len - off) / PAGE_SIZE);
+            ledger_uncharge(p->ledger, (len - off) / PAGE_SIZE);
             return err;
         }
     }
@@ -346,7 +347,7 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         uint64_t addr = capos_VirtualMemory_map_Params_get_addr(a);
         uint64_t len = capos_VirtualMemory_map_Params_get_len(a);
         uint32_t prot = capos_VirtualMemory_map_Params_get_prot(a);
-        uint64_t out;
+        uint64_t out = 0;
         if (!call_params_ok(&r))
             return CAPOS_ERR_INVALID_ARGUMENT;
         spin_lock(&p->lock);
@@ -388,9 +389,10 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         call_result_begin(c, &b);
         capos_VirtualMemory_quota_Results_builder q =
             capos_VirtualMemory_quota_Results_init_root(&b);
-        capos_VirtualMemory_quota_Results_set_limit(q,
-                                                    (bu ? bu->limit : p->ledger.limit) * PAGE_SIZE);
-        capos_VirtualMemory_quota_Results_set_used(q, (bu ? bu->used : p->ledger.used) * PAGE_SIZE);
+        capos_VirtualMemory_quota_Results_set_limit(q, (bu ? bu->limit : ledger_limit(p->ledger)) *
+                                                           PAGE_SIZE);
+        capos_VirtualMemory_quota_Results_set_used(q, (bu ? bu->used : ledger_used(p->ledger)) *
+                                                          PAGE_SIZE);
         return call_result_end(c, &b);
     }
     case capos_VirtualMemory_method_limit: {
@@ -399,9 +401,10 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         if (!call_params_ok(&r) || !IS_ALIGNED(bytes, PAGE_SIZE) ||
             bytes / PAGE_SIZE > budget_room(v->budget))
             return CAPOS_ERR_INVALID_ARGUMENT;
-        struct vm_budget *nb = kzalloc(sizeof(*nb));
+        /* The facet and its budget are charged to the caller. */
+        struct vm_budget *nb = kheap_alloc(c->proc->ledger, sizeof(*nb), true, &err);
         if (!nb)
-            return CAPOS_ERR_NO_MEMORY;
+            return err;
         nb->refs = 1;
         nb->limit = bytes / PAGE_SIZE;
         nb->parent = v->budget;
@@ -409,12 +412,12 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         if (nb->parent)
             nb->parent->refs++;
         spin_unlock(&p->lock);
-        struct kobj *lim = vmobj_new(p, nb);
+        struct kobj *lim = vmobj_new(c->proc->ledger, p, nb, &err);
         if (!lim) {
             spin_lock(&p->lock);
             budget_put(nb);
             spin_unlock(&p->lock);
-            return CAPOS_ERR_NO_MEMORY;
+            return err;
         }
         c->out_caps[c->out_ncaps++] = lim;
         call_result_begin(c, &b);

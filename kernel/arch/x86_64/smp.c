@@ -37,6 +37,7 @@
 #include "cap.h"
 #include "mm/kheap.h"
 #include "mm/kstack.h"
+#include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "panic.h"
 #include "percpu.h"
@@ -170,10 +171,10 @@ enum { AP_STARTING = 0, AP_ARRIVED, AP_ABANDONED };
 static enum smp_start smp_start_one(unsigned idx, uint32_t apic_id, uint64_t tables)
 {
     struct cpu *c = &cpus[idx];
-    uint64_t stack = kstack_alloc();
+    uint64_t stack = kstack_alloc(&kernel_ledger, NULL);
     for (int i = 0; i < 3; i++) {
         if (!c->arch.ist_stacks[i])
-            c->arch.ist_stacks[i] = kmalloc(IST_STACK_SIZE);
+            c->arch.ist_stacks[i] = kmalloc(&kernel_ledger, IST_STACK_SIZE);
         if (!c->arch.ist_stacks[i])
             return SMP_NO_MEMORY;
     }
