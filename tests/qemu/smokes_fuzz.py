@@ -5,8 +5,9 @@ fuzz-smp4 boots system/smoke-fuzz.capnp on 4 CPUs: the supervisor fuzzes
 for 20 s with master seed 1 (fuzzing children on every CPU next to the
 innocent bystander), then drains and checks.  It passes only if the kernel
 neither faults nor hangs, every child ends when killed, the innocent saw no
-wrong answer, error or stall, and free physical memory, the supervisor's
-quota and its capability table are where they were after the warm-up.
+wrong answer, error or stall, free physical memory, the supervisor's quota
+and its capability table are where they were after the warm-up, and at
+halt the kernel accounts for every frame it had when init started.
 `make soak` runs the same system for as long as asked (tests/soak.mk,
 tests/qemu/soak.py).
 
@@ -33,6 +34,9 @@ FUZZ_EXPECT = [
     r'fuzz: memory: ',
     r'fuzz: ok$',
     r'system: fuzz \(pid \d+\) exited with status 0$',
+    # The kernel's report at halt: every frame is free or charged to a
+    # ledger, as many as when init started (no frame was lost).
+    r'memory: \d+ frames free \+ \d+ charged = (\d+) \(\1 when init started\)',
     r'system: all processes have exited; halting',
 ]
 FUZZ_FORBID = [r'KERNEL (PANIC|FAULT)', r'FAIL']

@@ -27,7 +27,7 @@
 
 #define MS      (1000ULL * 1000)
 #define PROG    "fuzz_regress"
-#define ROUNDS  150 /* children per driver thread */
+#define ROUNDS  500 /* children per driver thread */
 #define DRIVERS 4
 
 /* The second thread: with rdi = 0, wait in cap_enter forever (the process
