@@ -5,7 +5,9 @@
 #   SOAK=fuzz    (default) the system-call fuzzer (user/fuzz/, the fuzz-smp4
 #                smoke's system) for N minutes of fuzzing; SOAK_SEED picks
 #                the master seed (default: the time, printed at the start),
-#                SOAK_CLASSES changes the attack classes ("+nt,-vm", "all")
+#                SOAK_CLASSES changes the attack classes ("+nt,-vm", "all"),
+#                SOAK_FUZZ_ARGS adds options of the fuzz program (e.g.
+#                "child=244" replays one child of the seed, "slots=1")
 #   SOAK=stress  the SMP stress run (user/tests/stress.c, the stress-smp4
 #                smoke's system) for N minutes
 #   SOAK=all     the stress run, then the fuzzer, N minutes each
@@ -22,10 +24,11 @@ ifndef SOAK_SEED
 SOAK_SEED := $(shell date +%s)
 endif
 SOAK_CLASSES ?=
+SOAK_FUZZ_ARGS ?=
 SOAK_SECONDS = $(shell echo $$(( $(SOAK_MINUTES) * 60 )))
 SOAK_STRESS_ARGV = "stress", "$(SOAK_SECONDS)", "$(SOAK_PROGRESS)"
 SOAK_FUZZ_ARGV = "fuzz", "$(SOAK_SECONDS)", "$(SOAK_PROGRESS)", "$(SOAK_SEED)"$(if \
-    $(SOAK_CLASSES),$(comma) "classes=$(SOAK_CLASSES)")
+    $(SOAK_CLASSES),$(comma) "classes=$(SOAK_CLASSES)")$(foreach a,$(SOAK_FUZZ_ARGS),$(comma) "$(a)")
 comma := ,
 
 SOAK_TARGETS := $(if $(filter all,$(SOAK)),soak-stress soak-fuzz,soak-$(SOAK))

@@ -19,7 +19,8 @@
  *             nt and removes vm; "all" enables every class (fuzz_proto.h)
  *   child=N   replay: run only child N of this seed, once
  *
- * Each child gets console, timer, entropy, bootPackage, its own
+ * Each child gets console, timer (and a second one, "clock", that it never
+ * fuzzes: its lifetime is measured on it), entropy, bootPackage, its own
  * VirtualMemory (24 MiB quota), ThreadSpawner, ParkSpace and a bounded
  * SchedulingPolicy; a launcher restricted to fuzz_child; the server and a
  * badged client facet of two "arena" endpoints shared by all children
@@ -34,11 +35,12 @@
  *
  * Memory: after a warm-up and at every progress line the drivers stop
  * starting children, everything they started ends (grandchildren end by
- * themselves within FZ_GRANDCHILD_MS), the innocent pauses with nothing
- * mapped, and the supervisor measures the physical memory the kernel can
- * still give (mapping until noMemory, as the stress test does), its own
- * quota in use and its free capability slots.  None may move beyond a
- * small slack from the warm-up baseline.
+ * themselves within GRANDCHILD_MS), the innocent's threads pause with
+ * nothing mapped, and the supervisor measures the physical memory the
+ * kernel can still give (mapping until noMemory, as the stress test does),
+ * its own quota in use and its free capability slots.  None may move beyond
+ * a small slack from the warm-up baseline.  (At halt the kernel's own
+ * report must account for every frame; the smoke checks that line.)
  *
  * The last lines are the totals, then "fuzz: ok" only if every oracle
  * held, else "fuzz: FAIL ..." lines.
@@ -224,7 +226,10 @@ static int report_server_main(void *arg)
             fail("fz-%lu: %s", (unsigned long)req.badge, f.text);
             add(&tot.child_failures, 1);
         } else {
-            /* Children garble their calls here too; that is not a failure. */
+            /* No child sends anything else here (the report facet is the
+             * one capability a child never fuzzes): counted, and a failure
+             * at the end, since it would be a call that reached the wrong
+             * endpoint. */
             add(&tot.bad_reports, 1);
             status = CAPOS_ERR_INVALID_ARGUMENT;
         }
@@ -678,6 +683,9 @@ static void print_totals(uint64_t elapsed_ns)
                                       (unsigned long)tot.result[i]);
     }
     capos_printf("fuzz: results:%s\n", line);
+    capos_printf("fuzz: %lu reports from children, %lu calls on the report endpoint that were "
+                 "not reports\n",
+                 (unsigned long)tot.reports, (unsigned long)tot.bad_reports);
 }
 
 int main(int argc, char **argv)
@@ -830,6 +838,8 @@ int main(int argc, char **argv)
              (unsigned long)(tot.exited + tot.killed + tot.faulted));
     if (tot.completed == 0)
         fail("no operation completed");
+    if (tot.bad_reports)
+        fail("%lu calls on the report endpoint were not reports", (unsigned long)tot.bad_reports);
     if (failures) {
         capos_printf("fuzz: FAIL: %u failures\n", failures);
         return 1;
