@@ -1,12 +1,41 @@
-# capOS top-level build.
+# capOS top-level build; `make help` prints the summary that follows.
 #
-#   make            build the kernel, userspace, manifests and the boot ISO
-#   make run        build and boot the system in QEMU (serial console on the terminal)
-#   make test       host tests, generated-code check, short fuzz pass, QEMU smokes
+# Targets:
+#   make                build the kernel, userspace, the manifests in system/ (each
+#                       checked by the host validator) and the tools
+#   make run            build and boot the chosen system in QEMU from the GRUB ISO,
+#                       serial console on this terminal; it fails if a service failed,
+#                       the kernel panicked or the system got stuck (see README.md);
+#                       Ctrl-T prints who waits on what, Ctrl-C ends QEMU
+#   make systems        list the systems in system/ with a one-line description
+#   make iso            build the boot ISO of the chosen system (build/capos.iso)
+#   make debug          boot halted with QEMU's gdb stub and print the gdb command
+#   make test           every test (host, checks, fuzz, QEMU smokes); last line
+#                       "N passed, N failed"
+#   make host-tests     only the host unit tests of lib/ (ASan+UBSan)
+#   make fuzz           every fuzz target for FUZZ_SECONDS each
+#   make soak           the SMP stress system for SOAK_MINUTES minutes
+#   make bench          instruction-count benchmarks next to Linux (docs/benchmarks.md;
+#                       the first run downloads a ~70 MB Linux kernel package)
+#   make fmt / fmt-check      apply / check the committed .clang-format
+#   make check-gen      regenerate gen/ from the schema and fail on a difference
+#   make compile_commands.json   compilation database for editors
+#   make bootstrap      install what a fresh Debian machine lacks (run and test do it)
+#   make kernel / user / manifests   build one part only
+#   make clean          remove the build tree (build/, or build/cc-clang/ with CC=clang)
 #
-# Options: CC=clang, UEFI=1 (boot under OVMF), ACCEL=kvm (real hardware only),
-# V=1 (show commands).  Each part of the tree has its own fragment (*.mk) that
-# this file includes; they share the variables defined here.
+# Variables:
+#   SYSTEM=NAME         the system to boot: system/NAME.capnp (default: default)
+#   BOOT_MODULE=PATH    boot any compiled manifest instead (overrides SYSTEM)
+#   SMP=N               CPUs for run and debug (default 4)
+#   UEFI=1              boot under OVMF (UEFI) instead of SeaBIOS
+#   ACCEL=kvm           hardware virtualisation (real hardware only; default TCG)
+#   CC=clang            build with clang (objects in build/cc-clang/)
+#   V=1                 show the commands make runs
+#   FUZZ_SECONDS=N, SOAK_MINUTES=N, BENCH_ARGS=...   see the targets above
+
+# Each part of the tree has its own fragment (*.mk) that this file includes;
+# they share the variables defined here.
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -52,14 +81,20 @@ include lib/lib.mk
 -include gen/gen.mk
 include kernel/kernel.mk
 include user/user.mk
+include tools/tools.mk
 include system/system.mk
 include tests/tests.mk
 include tests/soak.mk
 include tests/fuzz/fuzz.mk
-include tools/tools.mk
 -include bench/bench.mk
 
-.PHONY: all bootstrap run debug test clean fmt fmt-check compile_commands.json
+all: $(MANIFEST_CHECK)
+
+.PHONY: all bootstrap help test clean fmt fmt-check compile_commands.json
+
+# The summary at the top of this file.
+help:
+	@sed -n '3,$${/^#/!q;s/^# \{0,1\}//p}' Makefile
 
 bootstrap:
 	$(Q)tools/bootstrap

@@ -3,7 +3,8 @@
  * 16550 UART; "\n" is sent as "\r\n".  The driver never waits: printk polls
  * console_tx_ready (bounding and interrupting the wait as its caller
  * allows) and then hands over what the transmitter takes at once.  It does
- * no locking of its own (printk serialises callers).
+ * no locking of its own (printk serialises callers).  Input exists
+ * only for the debug key.
  */
 #ifndef CAPOS_KERNEL_CONSOLE_H
 #define CAPOS_KERNEL_CONSOLE_H
@@ -22,5 +23,12 @@ bool console_tx_ready(void);
  * whenever n > 0, except on a UART without a FIFO, whose one-character
  * burst may go to the second half of an earlier newline. */
 size_t console_tx_put(const char *s, size_t n);
+
+/* Input, for the kernel's debug key (kernel/stall.c): makes each received
+ * byte raise an interrupt on the calling CPU (trap vector VEC_CONSOLE);
+ * false if that cannot be arranged (no UART, no I/O APIC route). */
+bool console_input_init(void);
+/* The next received byte, or -1 if none is waiting. */
+int console_getc(void);
 
 #endif

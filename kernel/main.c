@@ -129,6 +129,10 @@ void kmain(uint32_t magic, uint64_t info_pa)
         panic("out of memory for the capability call buffers");
     sched_init_cpu(&cpus[0]);
     smp_init(0);
+    if (console_input_init())
+        kprintf("console: Ctrl-T on the serial console prints who waits on what\n");
+    else
+        kprintf("console: no input interrupt; the debug key is off\n");
     kprintf("capOS: boot self-report complete\n");
     const struct boot_module *m = &boot_info.modules[0];
     arch_irq_disable();

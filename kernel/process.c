@@ -588,11 +588,7 @@ void process_release_memory(struct process *p)
     spin_unlock(&p->lock);
 }
 
-/* Common part of every way a process stops: record the status once, cancel
- * what it was waiting for, release its capabilities, tell its watchers. */
-/* The threads of p, each with a reference the caller drops; returns how
- * many.  Threads may exit meanwhile; the references keep them readable. */
-static unsigned process_threads(struct process *p, struct thread **out, unsigned max)
+unsigned process_threads(struct process *p, struct thread **out, unsigned max)
 {
     unsigned n = 0;
     spin_lock(&p->lock);
@@ -714,4 +710,16 @@ NORETURN void process_fault(struct process *p, const char *reason)
 unsigned process_live_count(void)
 {
     return __atomic_load_n(&proc_live, __ATOMIC_RELAXED);
+}
+
+unsigned process_list(struct process **out, unsigned max)
+{
+    unsigned n = 0;
+    uint64_t flags = spin_lock_irqsave(&proc_list_lock);
+    for (struct process *p = proc_all; p && n < max; p = p->next_all) {
+        process_get(p);
+        out[n++] = p;
+    }
+    spin_unlock_irqrestore(&proc_list_lock, flags);
+    return n;
 }

@@ -22,6 +22,7 @@
 #include "pending.h"
 #include "ring.h"
 #include "spinlock.h"
+#include "vm/vm.h"
 
 #define PROCESS_MAX_CAPS       256
 #define PROCESS_DEFAULT_FRAMES (64ULL * 1024 * 1024 / 4096) /* 64 MiB */
@@ -50,16 +51,9 @@ struct exit_status {
     char reason[64];
 };
 
-/* An anonymous mapping made through VirtualMemory; only these can be
- * unmapped or re-protected, so a process cannot unmap its ring or CapSet. */
-struct vm_budget;
-
-struct vm_region {
-    uint64_t start, end;      /* page-aligned, end exclusive */
-    unsigned prot;            /* MAP_* flags without MAP_USER */
-    struct vm_budget *budget; /* the limited facet it was charged to, if any */
-};
-
+/* p->vm[] (struct vm_region, lib/vm/vm.h) holds the anonymous mappings made
+ * through VirtualMemory (kernel/object/vm.c); only these can be unmapped or
+ * re-protected, so a process cannot unmap its ring or CapSet. */
 struct process {
     unsigned pid;
     char name[CAPOS_CAPSET_NAME_MAX];
@@ -182,5 +176,13 @@ void process_thread_gone(struct process *p, struct thread *t);
 
 /* Number of processes not yet exited. */
 unsigned process_live_count(void);
+
+/* Read-only views for reports (kernel/stall.c).  Each stores up to `max`
+ * pointers, each with a reference the caller drops (process_put,
+ * thread_put), and returns how many: the processes not yet exited, newest
+ * first; the threads of p not yet freed.  What they point at may change
+ * meanwhile; the references keep it readable. */
+unsigned process_list(struct process **out, unsigned max);
+unsigned process_threads(struct process *p, struct thread **out, unsigned max);
 
 #endif

@@ -42,6 +42,7 @@
 #include "panic.h"
 #include "percpu.h"
 #include "spinlock.h"
+#include "stall.h"
 #include "time.h"
 
 /* Ticks between balance checks of a busy CPU (idle CPUs check on every
@@ -433,6 +434,9 @@ void sched_tick(void)
     spin_unlock(&c->rq_lock);
     if (c->ticks % SCHED_BALANCE_TICKS == 0 && !c->current->is_idle)
         c->balance_due = true;
+    /* The boot CPU, idle, checks whether anything can ever run again. */
+    if (c->id == 0 && c->current->is_idle)
+        stall_tick();
 }
 
 void sched_preempt_slow(void)
@@ -577,8 +581,12 @@ NORETURN void sched_start(void)
          * until an interrupt (a tick, or an IPI for a new thread) arrives. */
         if (sched_steal(c))
             continue;
-        if (!__atomic_load_n(&c->need_resched, __ATOMIC_ACQUIRE))
+        if (!__atomic_load_n(&c->need_resched, __ATOMIC_ACQUIRE)) {
+            /* Nothing to do here, and no switch or handler in progress on
+             * this CPU: the stall detector's checkpoint (stall.c). */
+            stall_idle_ack(c->id);
             arch_wait_for_interrupt();
+        }
         arch_irq_disable();
     }
 }

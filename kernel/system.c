@@ -4,7 +4,10 @@
  * system_start validates the whole manifest first (nothing is created if any
  * part is wrong), reports the service graph, then starts init, which starts
  * the services (user/services/init.c).  When the last process has stopped,
- * the machine halts in an orderly way.
+ * the machine halts in an orderly way, and its exit status is init's
+ * verdict: success only if init exited with status 0.  init exits non-zero
+ * when a service's last run failed (docs/init.md), so a failed service
+ * shows in the status of `make run`.
  *
  * Memory: init's ledger is a child of the kernel's, limited to the frames
  * free when init starts less a reserve for what the kernel holds for itself
@@ -35,6 +38,10 @@
 static struct manifest sys_manifest;
 static uint64_t sys_memory_base;     /* free + charged frames when init started */
 static struct ledger *sys_processes; /* init's ledger: every process's memory */
+/* init's pid, and whether it ended with exit status 0 (written once, by the
+ * CPU that stops it, before the live count can reach zero). */
+static unsigned sys_init_pid;
+static bool sys_init_ok;
 
 static const char *system_kind_name(enum capos_KernelCapKind k)
 {
@@ -170,6 +177,7 @@ static bool system_start_init(capos_SystemManifest_reader m)
         ledger_put(l);
         return false;
     }
+    sys_init_pid = p->pid;
     kprintf("system: started init (binary %s, pid %u)\n", bin.str, p->pid);
     process_put(p);
     return true;
@@ -177,12 +185,17 @@ static bool system_start_init(capos_SystemManifest_reader m)
 
 void system_start(const void *manifest, uint64_t len)
 {
-    struct manifest_limits lim = manifest_default_limits();
+    struct manifest_limits lim = manifest_boot_limits();
+    struct elf_limits loader = process_elf_limits(PROCESS_DEFAULT_FRAMES);
     struct manifest_summary sum;
     char why[192];
 
-    lim.elf = process_elf_limits(PROCESS_DEFAULT_FRAMES);
-    lim.max_memory_limit = 1ULL << 30;
+    /* The build validated the manifest with the same limits on the host;
+     * the process loader must agree with them, or a manifest could pass
+     * both checks and still fail to start. */
+    if (lim.elf.va_min != loader.va_min || lim.elf.va_max != loader.va_max ||
+        lim.elf.max_total != loader.max_total)
+        panic("system: the manifest's boot limits differ from the process loader's");
     if (manifest_validate(manifest, len, &lim, &sum, why, sizeof(why)) != MANIFEST_OK) {
         kprintf("manifest: error: %s\n", why);
         kprintf("system: refusing to start anything\n");
@@ -198,14 +211,16 @@ void system_start(const void *manifest, uint64_t len)
     system_report(m);
 
     if (!system_start_init(m)) {
-        kprintf("system: no process is running; halting\n");
-        system_exit(SYSTEM_EXIT_SUCCESS);
+        kprintf("system: no process is running; halting with failure\n");
+        system_exit(SYSTEM_EXIT_FAILURE);
     }
 }
 
 void system_process_stopped(struct process *p)
 {
     const struct exit_status *st = &p->status;
+    if (p->pid == sys_init_pid)
+        sys_init_ok = st->kind == EXIT_CODE && st->code == 0;
     switch (st->kind) {
     case EXIT_CODE:
         kprintf("system: %s (pid %u) exited with status %d\n", p->name, p->pid, st->code);
@@ -252,5 +267,9 @@ void system_halt(void)
             (unsigned long)ipc.direct, (unsigned long)ipc.queued, (unsigned long)ipc.fast_switches);
     system_report_cpus();
     kprintf("system: all processes have exited; halting\n");
+    if (!sys_init_ok) {
+        kprintf("system: init did not exit with status 0 (see above); halting with failure\n");
+        system_exit(SYSTEM_EXIT_FAILURE);
+    }
     system_exit(SYSTEM_EXIT_SUCCESS);
 }

@@ -17,7 +17,8 @@ bool system_find_binary(const char *name, size_t len, const uint8_t **elf, uint6
 /* Called once for every process that stops, to report its status. */
 void system_process_stopped(struct process *p);
 
-/* Reports the counters and ends the machine: the last process stopped. */
+/* Reports the counters and ends the machine: the last process stopped.  The
+ * exit status is success only if init exited with status 0. */
 NORETURN void system_halt(void);
 
 #endif

@@ -45,6 +45,11 @@ void timerq_arm(struct timer_event *e, uint64_t deadline_ns)
     spin_unlock_irqrestore(&timerq_lock, flags);
 }
 
+uint64_t timerq_next_deadline(void)
+{
+    return __atomic_load_n(&timerq_next, __ATOMIC_ACQUIRE);
+}
+
 bool timerq_cancel(struct timer_event *e)
 {
     if (!__atomic_load_n(&e->armed, __ATOMIC_ACQUIRE))

@@ -42,6 +42,14 @@ struct timer_event {
 };
 
 void timerq_arm(struct timer_event *e, uint64_t deadline_ns);
+/* The earliest armed deadline, UINT64_MAX when no event is armed (read
+ * without the lock: a moment old). */
+uint64_t timerq_next_deadline(void);
+/* The deadline e was last armed for (for reports; meaningful while armed). */
+static inline uint64_t timer_event_deadline(const struct timer_event *e)
+{
+    return e->node.key;
+}
 /* Disarms e; returns true if it was armed (then it will not fire), false
  * if it already fired or is firing. */
 bool timerq_cancel(struct timer_event *e);

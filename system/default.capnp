@@ -1,5 +1,6 @@
-# The system `make run` boots: init starts an echo server with two badged
-# clients, a printer that receives its console from its client, and hello.
+# The default system: an echo server and its clients, a printer, and hello.
+# `make run` boots it: init starts an echo server with two badged clients, a
+# printer that receives its console from its client, and hello.
 @0x96a283d78c8343d2;
 
 using Capos = import "/capos.capnp";

@@ -1,5 +1,5 @@
-# Smoke test: authority over weights and the latency class
-# (user/tests/sched_policy.c).  "sched-policy" holds an unbounded policy
+# Smoke test: authority over weights and the latency class.
+# user/tests/sched_policy.c: "sched-policy" holds an unbounded policy
 # with the latency class and two bounded by the manifest; "sched-nopolicy"
 # runs the same program without any policy, where a thread may only lower
 # its own weight.

@@ -1,5 +1,6 @@
-# Smoke test: hostile and edge-case use of ThreadSpawner, ThreadHandle,
-# ThreadControl, ParkSpace and SchedulingPolicy (user/tests/threads_hostile.c).
+# Smoke test: hostile and edge-case use of the thread interfaces.
+# ThreadSpawner, ThreadHandle, ThreadControl, ParkSpace and SchedulingPolicy
+# (user/tests/threads_hostile.c).
 # The program starts copies of itself as children for the cases that must
 # end a process (faults, kills, the last thread's exit), so it holds an
 # unrestricted spawner; its policy is bounded (weight 2048, no latency class)

@@ -1,5 +1,5 @@
-# Smoke test: regression tests for threads and spawning under concurrency
-# and at their limits (user/tests/threads_regress.c).  The program starts
+# Smoke test: regression tests for threads and spawning.  They run under
+# concurrency and at their limits (user/tests/threads_regress.c).  The program starts
 # copies of itself as children, thousands of them, and kills many while
 # their threads are busy, so it holds an unrestricted spawner.
 @0xc5e1b8a3f2d47096;

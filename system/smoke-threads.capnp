@@ -1,6 +1,7 @@
-# Smoke test: threads (create, join, exit codes, affinity, ThreadControl
-# refusing other threads), the mutex, and ParkSpace (wrong value, timeout,
-# wake counts, a long ping-pong that would hang on a lost wake-up).
+# Smoke test: threads, the mutex and ParkSpace.  Threads: create, join,
+# exit codes, affinity, ThreadControl refusing other threads; ParkSpace:
+# wrong value, timeout, wake counts, a long ping-pong that would hang on a
+# lost wake-up.
 @0xd1c5e8a2b7f04c13;
 
 using Capos = import "/capos.capnp";

@@ -1,18 +1,33 @@
 # Boot manifests: system/<name>.capnp holds `const manifest :SystemManifest`,
 # compiled with `capnp eval -b` into $(B)/system/<name>.bin.  Binaries are
 # embedded with `embed "/<program>"`, resolved against $(B)/user/bin.
-# system/default.capnp is what `make run` boots.
+# `make run SYSTEM=<name>` boots one (tools/tools.mk); system/default.capnp
+# is the default.  The first sentence of a file's leading comment describes
+# the system (`make systems`).
+#
+# Every compiled manifest is validated on the host right away, by the same
+# code and with the same limits the kernel uses at boot
+# ($(B)/tools/manifest-check): a mistake stops the build with one line that
+# names the file, e.g.
+#   system/demo.capnp: error: service "echo": binary "ech" does not exist
 
 SYSTEM_SRCS := $(sort $(wildcard system/*.capnp))
 SYSTEM_BINS := $(patsubst system/%.capnp,$(B)/system/%.bin,$(SYSTEM_SRCS))
 
-# capnp writes partial output even when it fails: write to a temporary file
-# and keep it only on success.
-$(B)/system/%.bin: system/%.capnp schema/capos.capnp $(USER_PROGS)
-	@mkdir -p $(dir $@)
-	@echo "  CAPNP   $@"
-	$(Q)capnp eval -b -I schema -I $(B)/user/bin $< manifest > $@.tmp || { rm -f $@.tmp; exit 1; }
-	$(Q)mv $@.tmp $@
+# $(call manifest_build,SOURCE,OUTPUT,EMBED_DIR): compiles SOURCE (binaries
+# embedded from EMBED_DIR) and validates the result.  capnp writes partial
+# output even when it fails: the output goes to a temporary file that is
+# kept only if both steps succeed.
+define manifest_build
+	@mkdir -p $(dir $(2))
+	@echo "  CAPNP   $(2)"
+	$(Q)capnp eval -b -I schema -I $(3) $(1) manifest > $(2).tmp || { rm -f $(2).tmp; exit 1; }
+	$(Q)$(MANIFEST_CHECK) $(1) $(2).tmp || { rm -f $(2).tmp; exit 1; }
+	$(Q)mv $(2).tmp $(2)
+endef
+
+$(B)/system/%.bin: system/%.capnp schema/capos.capnp $(USER_PROGS) $(MANIFEST_CHECK)
+	$(call manifest_build,$<,$@,$(B)/user/bin)
 
 manifests: $(SYSTEM_BINS)
 all: manifests

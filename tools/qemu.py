@@ -6,7 +6,8 @@ As a command:
     qemu.py --iso build/capos.iso [--uefi] [--accel kvm] [--gdb --symbols ELF]
     qemu.py --kernel build/kernel/capos32.elf --module M [--append "..."]
 The exit status is 0 when the kernel ended the machine with success, 1 when
-it reported a failure (panic or fault), and QEMU's own status otherwise.
+it reported a failure (a panic or kernel fault, a refused manifest, a failed
+service, a stall), and QEMU's own status otherwise.
 """
 import argparse
 import os

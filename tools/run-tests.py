@@ -3,7 +3,9 @@
 
 Kinds of test, in order:
   host    lib/ unit tests (build/host/run-tests, ASan+UBSan); one result per test
-  check   whole-tree checks (CHECKS below), e.g. generated code is current
+  check   whole-tree checks: CHECKS below (e.g. generated code is current), the
+          build's rejection of broken manifests, and switching systems with
+          `make run SYSTEM=...`
   fuzz    a short libFuzzer run of each tests/fuzz target from its seed corpus
   smoke   QEMU boots from tests/qemu/smokes.py; one result per boot
 Each result prints as "PASS name" or "FAIL name: reason".  The exit status is
@@ -80,7 +82,87 @@ def run_host(results, args):
 # Whole-tree checks: (name, command).  Each passes if the command exits 0.
 CHECKS = [
     ('check-gen', ['make', '-s', 'check-gen']),
+    ('system-descriptions', ['python3', 'tools/systems.py', '--check', 'system']),
 ]
+
+
+# What the build must say about the fixtures that break the rules a
+# newcomer most often breaks (the message after "FILE: error: ").
+MANIFEST_BUILD_EXPECT = {
+    'bad_service_binary': r'^service "\S+": binary "\S+" does not exist$',
+    'bad_dup_service': r'^service "\S+" is defined twice',
+    'bad_cycle': r'^dependency cycle: \S+ -> ',
+    'bad_export_missing': r'^service "\S+": grant "\S+": export "\S+" of service "\S+" does not '
+                          r'exist$',
+    'bad_init_not_init': r'^init "\S+" is not an init program',
+}
+
+
+def check_manifest_build(results):
+    """Every manifest fixture through the build's own rule (compile, then the
+    host validator): each valid_* builds; each bad_* stops the build with
+    exactly one line "tests/manifest/NAME.capnp: error: ..." and leaves no
+    output behind."""
+    names = sorted(os.path.basename(f)[:-len('.capnp')]
+                   for f in glob.glob('tests/manifest/valid_*.capnp') +
+                   glob.glob('tests/manifest/bad_*.capnp'))
+    outdir = os.path.join(BUILD, 'manifest', 'built')
+    shutil.rmtree(outdir, ignore_errors=True)
+    p = subprocess.run(['make', '-k', '-s', '--no-print-directory'] +
+                       [os.path.join(outdir, n + '.bin') for n in names],
+                       capture_output=True, text=True, timeout=600)
+    errors = {}
+    for line in p.stderr.splitlines():
+        m = re.match(r'^tests/manifest/([\w-]+)\.capnp: error: (.*)$', line)
+        if m:
+            errors.setdefault(m.group(1), []).append(m.group(2))
+    problems = []
+    for n in names:
+        built = os.path.exists(os.path.join(outdir, n + '.bin'))
+        got = errors.get(n, [])
+        if n.startswith('valid_'):
+            if got or not built:
+                problems.append('%s: not built (%s)' % (n, '; '.join(got) or 'no message'))
+        elif len(got) != 1 or built:
+            problems.append('%s: expected one error line naming the file and no output, got %r%s'
+                            % (n, got, ' and an output' if built else ''))
+        elif n in MANIFEST_BUILD_EXPECT and not re.search(MANIFEST_BUILD_EXPECT[n], got[0]):
+            problems.append('%s: unexpected message: %s' % (n, got[0]))
+    if not errors and p.returncode != 0:
+        problems.append('make failed without a manifest error: ' + p.stderr[-800:])
+    results.add('check/manifest-build', not problems, '; '.join(problems)[:2000])
+
+
+def check_system_switch(results):
+    """`make run SYSTEM=...` boots the chosen system, and switching back to
+    a system whose module is older than the ISO rebuilds the ISO; asking for
+    the same system again does not.  Uses an ISO of its own, so the smokes'
+    build/capos.iso is untouched."""
+    iso = os.path.join(BUILD, 'test-switch', 'capos.iso')
+    base = ['make', '--no-print-directory', 'ISO=' + iso, 'SMP=1']
+    problems = []
+    for system, name in (('smoke-demos', 'demos'), (None, 'capOS default system')):
+        cmd = base + ['run'] + (['SYSTEM=' + system] if system else [])
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
+                               stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            problems.append('%s: timed out' % ' '.join(cmd))
+            break
+        out = p.stdout.replace('\r', '')
+        with open(os.path.join(LOG_DIR, 'system-switch-%s.log' % (system or 'default')), 'w') as f:
+            f.write(out + p.stderr)
+        if not re.search(r'^  ISO     ', out, re.M):
+            problems.append('%s: the ISO was not rebuilt' % (system or 'default'))
+        if not re.search(r'^manifest: "%s"' % re.escape(name), out, re.M):
+            problems.append('%s: booted something else (no manifest line for "%s")' %
+                            (system or 'default', name))
+        if p.returncode != 0:
+            problems.append('%s: make run exited with %d' % (system or 'default', p.returncode))
+    p = subprocess.run(base + ['iso'], capture_output=True, text=True, timeout=300)
+    if re.search(r'^  ISO     ', p.stdout, re.M):
+        problems.append('the ISO was rebuilt although the system did not change')
+    results.add('check/system-switch', not problems, '; '.join(problems))
 
 
 def run_checks(results, args):
@@ -90,6 +172,10 @@ def run_checks(results, args):
         p = subprocess.run(cmd, capture_output=True, text=True)
         results.add('check/' + name, p.returncode == 0,
                     (p.stdout + p.stderr).strip()[-1500:])
+    for name, fn in (('manifest-build', check_manifest_build),
+                     ('system-switch', check_system_switch)):
+        if not args.k or args.k in 'check/' + name:
+            fn(results)
 
 
 def run_fuzz_one(exe, seconds):
@@ -165,12 +251,22 @@ def run_smoke(smoke):
             return False, '%s is missing (build first)' % path, None
     if os.path.exists(log):
         os.unlink(log)
-    cmd = qemu.qemu_command(iso=smoke.iso, kernel=smoke.kernel, module=smoke.module,
-                            append=smoke.append, uefi=smoke.uefi, smp=smoke.smp,
-                            serial='file:' + log)
+    keys = list(smoke.keys)
+    if keys:
+        # Typing needs the serial port on QEMU's stdin; its stdout is the log.
+        cmd = qemu.qemu_command(iso=smoke.iso, kernel=smoke.kernel, module=smoke.module,
+                                append=smoke.append, uefi=smoke.uefi, smp=smoke.smp,
+                                serial='stdio')
+        with open(log, 'wb') as out:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out,
+                                    stderr=subprocess.DEVNULL)
+    else:
+        cmd = qemu.qemu_command(iso=smoke.iso, kernel=smoke.kernel, module=smoke.module,
+                                append=smoke.append, uefi=smoke.uefi, smp=smoke.smp,
+                                serial='file:' + log)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
     rc = None
     while True:
         try:
@@ -178,6 +274,9 @@ def run_smoke(smoke):
             break
         except subprocess.TimeoutExpired:
             pass
+        if keys and any(re.search(keys[0][0], line) for line in read_log(log)):
+            proc.stdin.write(keys.pop(0)[1])
+            proc.stdin.flush()
         lines = read_log(log) if smoke.exit == 'running' else []
         if smoke.exit == 'running' and not check_log(smoke, lines) and groups_ok(smoke, lines):
             # Everything expected has happened while the system keeps running

@@ -8,43 +8,86 @@
  * eagerly (frames are allocated and zeroed at map time), so exceeding the
  * quota is a clean `quotaExceeded` from map, never a fault later.  Only
  * regions created here can be unmapped or re-protected; the image, stack,
- * ring and CapSet are out of its reach.
+ * ring and CapSet are out of its reach.  docs/virtual-memory.md describes
+ * the model; lib/vm holds the region arithmetic, this file the acting half.
  *
- * Region bookkeeping: p->vm[] holds disjoint, page-aligned regions.  unmap
- * and protect first split regions at the range ends (vm_carve), then act on
- * the regions wholly inside the range.
+ * Order of work.  Every check that costs O(1) comes first (prot, alignment,
+ * range, then region count, budget room and ledger room), so a request the
+ * process could never pay for fails before anything is looked up.  Then,
+ * under the process lock, come the checks that cost O(regions) or a bounded
+ * page-table walk (placement, overlap, coverage), and the call claims its
+ * range: map charges the ledger and the budget in full and records its
+ * region marked busy; unmap and protect split the regions at the range ends
+ * and mark those inside busy.  Nothing ever loops over the pages of a range
+ * that is not mapped.
+ *
+ * Bounded work.  The kernel runs with interrupts off, and filling, unmapping
+ * or re-protecting a range costs time in proportion to its pages (which the
+ * quota bounds).  That work goes in chunks of VM_CHUNK_PAGES pages: each
+ * chunk takes the process lock, and between chunks the lock is dropped,
+ * pending interrupts are taken (ticks, TLB shootdown requests) and the
+ * thread may be preempted (vm_pause).  The busy mark keeps other calls off
+ * the claimed range meanwhile: an overlapping map sees alreadyExists, an
+ * overlapping unmap or protect wouldBlock.  Only teardown touches a busy
+ * region: a populating or unmapping thread that finds the address space
+ * released (root 0) or the process stopped stops at once; teardown has then
+ * freed (and uncharged) every page in the tables, and the thread gives back
+ * only what was never mapped.
+ *
+ * Preemption inside a call.  cap_call hands the object pointers into this
+ * CPU's scratch buffers (c->params, c->result).  After vm_pause another
+ * call may be using them, and this thread may be running on another CPU.
+ * So the parameters are decoded into locals before any pause, and map,
+ * unmap and protect complete their calls themselves (vm_complete) with a
+ * result message built on this thread's stack, returning CALL_PENDING so
+ * that cap_call does not complete them again.  Nothing else is held across
+ * a pause: no lock, no pending operation (these calls never create one),
+ * no per-CPU state; cap_call, the ring and the scheduler keep only
+ * per-thread state across a dispatch, as they do when a thread blocks.  The
+ * objects stay alive: cap_call holds a reference on this object, which
+ * holds one on the target process and on its budget.
  *
  * Every change to the address space happens under the process's lock, which
  * also keeps cross-process copies (uspace.c) from walking tables that change
  * under them.  Budgets are changed under the same lock.
  *
  * Attenuation: limit() makes a facet of the same address space with a
- * budget.  Budgets nest (a facet made from a limited facet charges both);
- * each region remembers the budget it was charged to (holding a reference),
- * so memory unmapped through any facet is refunded to the right one.  The
- * wrapper is a kernel object, so a limited caller costs no extra IPC hop.
+ * budget.  Budgets nest (a facet made from a limited facet charges both, up
+ * to VM_BUDGET_MAX_DEPTH deep, so walking a chain is O(1)); each region
+ * remembers the budget it was charged to (holding a reference), so memory
+ * unmapped through any facet is refunded to the right one.  The wrapper is
+ * a kernel object, so a limited caller costs no extra IPC hop.
  */
 #include "abi/errors.h"
 #include "arch.h"
 #include "arch/x86_64/paging.h"
-#include "base/checked.h"
-#include "base/mem.h"
+#include "elf/elf.h"
 #include "mm/kheap.h"
 #include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "msg.h"
 #include "objects.h"
+#include "panic.h"
 #include "process.h"
 #include "sched.h"
+#include "vm/vm.h"
 
-#define VM_PROT_READ  1u
-#define VM_PROT_WRITE 2u
-#define VM_PROT_EXEC  4u
-#define VM_USER_TOP   0x00007f0000000000ULL /* below the bootstrap regions */
-#define VM_AUTO_BASE  0x0000100000000000ULL /* kernel-chosen mappings start here */
+#define VM_USER_TOP  0x00007f0000000000ULL /* below the bootstrap regions */
+#define VM_AUTO_BASE 0x0000100000000000ULL /* kernel-chosen mappings start here */
+
+/* Pages filled, unmapped or re-protected between two pauses. */
+#define VM_CHUNK_PAGES 64
+
+/* How deep limited facets may nest. */
+#define VM_BUDGET_MAX_DEPTH 8
+
+/* The kernel-chosen address search passes at most one run of the program
+ * image per round (see vm_choose). */
+#define VM_SEARCH_ROUNDS (ELF_MAX_SEGMENTS + 1)
 
 struct vm_budget {
     uint32_t refs;            /* facets and regions charged to it */
+    uint32_t depth;           /* 1 for a facet of the whole object */
     uint64_t limit, used;     /* frames */
     struct vm_budget *parent; /* charged too (a reference is held) */
 };
@@ -122,211 +165,342 @@ static unsigned vm_map_flags(uint32_t prot)
     return ((prot & VM_PROT_WRITE) ? MAP_WRITE : 0) | ((prot & VM_PROT_EXEC) ? MAP_EXEC : 0);
 }
 
-/* Validates an (addr, len) range argument; page-aligned, non-empty, inside
- * the area VirtualMemory may use. */
-static bool vm_range_ok(uint64_t addr, uint64_t len)
+/* The address space is being (or has been) released: stop working on it.
+ * Process lock held. */
+static bool vm_gone(const struct process *p)
 {
-    return len != 0 && IS_ALIGNED(addr, PAGE_SIZE) && IS_ALIGNED(len, PAGE_SIZE) &&
-           addr >= CAPOS_USER_MIN &&
-           range_within(addr - CAPOS_USER_MIN, len, VM_USER_TOP - CAPOS_USER_MIN);
+    return !p->root || p->state != PROCESS_ALIVE;
 }
 
-static bool vm_prot_ok(uint32_t prot)
+/*
+ * Between two chunks of a long operation, with no lock held: pending
+ * interrupts are taken (the one-instruction window after `sti` ends inside
+ * arch_irq_enable's return), then the thread gives up the CPU if its slice
+ * is over or a CPU balance is due, exactly as on a return to user mode.
+ */
+static void vm_pause(void)
 {
-    /* Readable always (x86 cannot map write- or exec-only), never W+X. */
-    return (prot & ~7u) == 0 && (prot & VM_PROT_READ) &&
-           (prot & (VM_PROT_WRITE | VM_PROT_EXEC)) != (VM_PROT_WRITE | VM_PROT_EXEC);
+    arch_irq_enable();
+    arch_irq_disable();
+    sched_preempt_point();
 }
 
-static bool vm_range_free(struct process *p, uint64_t addr, uint64_t len)
-{
-    for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE) {
-        if (paging_lookup(p->root, va, NULL, NULL))
-            return false;
-    }
-    return true;
-}
+/* ---- finding room ---- */
 
-/* Splits the region containing `at` (if any) so that a boundary falls there. */
-static bool vm_split(struct process *p, uint64_t at)
+/* Whether [addr, addr+len) is free: no region and no other mapping (the
+ * image, stack, ring and CapSet are not regions) in it.  Process lock
+ * held; O(regions) plus a bounded page-table walk. */
+static int vm_check_free(const struct process *p, uint64_t addr, uint64_t len)
 {
-    for (unsigned i = 0; i < p->vm_count; i++) {
-        struct vm_region *r = &p->vm[i];
-        if (at > r->start && at < r->end) {
-            if (p->vm_count == PROCESS_MAX_VM_REGIONS)
-                return false;
-            p->vm[p->vm_count++] = (struct vm_region){at, r->end, r->prot, r->budget};
-            if (r->budget)
-                r->budget->refs++;
-            r->end = at;
-            return true;
-        }
-    }
-    return true;
-}
-
-/* Makes region boundaries fall on start and end; then checks that regions
- * cover the whole range.  Leaves the region list valid on failure. */
-static int vm_carve(struct process *p, uint64_t start, uint64_t end)
-{
-    uint64_t covered = 0;
-    for (unsigned i = 0; i < p->vm_count; i++) {
-        struct vm_region *r = &p->vm[i];
-        uint64_t lo = MAX(r->start, start), hi = MIN(r->end, end);
-        if (lo < hi)
-            covered += hi - lo;
-    }
-    if (covered != end - start)
-        return CAPOS_ERR_NOT_FOUND;
-    if (!vm_split(p, start) || !vm_split(p, end))
-        return CAPOS_ERR_QUOTA_EXCEEDED;
+    uint64_t hit;
+    if (vm_regions_overlap(p->vm, p->vm_count, addr, addr + len) >= 0 ||
+        paging_find_mapped(p->root, addr, addr + len, &hit))
+        return CAPOS_ERR_ALREADY_EXISTS;
     return CAPOS_OK;
 }
 
-/* Pages unmapped per TLB flush; their frames wait in a local array. */
-#define VM_UNMAP_BATCH 32
+/*
+ * A kernel-chosen address: the lowest gap at or above VM_AUTO_BASE that
+ * holds len bytes with an unmapped page on either side.  Lowest first, so
+ * that a process that maps and unmaps over and over reuses its addresses
+ * (and the page tables under them, which unmap keeps) instead of spreading
+ * out.  Each round finds the lowest such gap among the regions
+ * (lib/vm, O(regions^2)), then looks for any other mapping in it (a
+ * bounded page-table walk).  The only mappings in the VirtualMemory area
+ * that are not regions are the program image's; when one is in the way,
+ * the next round starts past the run of image pages it belongs to (the
+ * walk over that run is bounded by the image's size).  The image has at
+ * most ELF_MAX_SEGMENTS runs, so VM_SEARCH_ROUNDS rounds always suffice.
+ * Process lock held.
+ */
+static int vm_choose(const struct process *p, uint64_t len, uint64_t *addr)
+{
+    uint64_t from = VM_AUTO_BASE;
+    for (unsigned round = 0; round < VM_SEARCH_ROUNDS; round++) {
+        uint64_t at, hit;
+        if (!vm_regions_find_gap(p->vm, p->vm_count, from, VM_USER_TOP, len, PAGE_SIZE, &at))
+            return CAPOS_ERR_NO_MEMORY;
+        if (!paging_find_mapped(p->root, at - PAGE_SIZE, at + len + PAGE_SIZE, &hit)) {
+            *addr = at;
+            return CAPOS_OK;
+        }
+        /* Past the run of non-region pages at `hit`, and a guard page. */
+        uint64_t stop = vm_regions_next_start(p->vm, p->vm_count, hit, VM_USER_TOP);
+        from = paging_find_unmapped(p->root, hit, stop) + PAGE_SIZE;
+    }
+    return CAPOS_ERR_NO_MEMORY;
+}
+
+/* ---- the acting half ---- */
 
 /*
- * Unmaps a range and frees its frames.  A frame is freed only after every
- * CPU has dropped its TLB entry for the page (other threads of the process
- * may be running elsewhere), so the range goes in batches: unmap, flush
- * everywhere, then free.
+ * Claims a place for a new mapping of `len` bytes (at *addr, or
+ * kernel-chosen if *addr is 0): checks the limits, the place, charges the
+ * ledger and the budget for every page, and records the region busy.
+ * Process lock held.
  */
-static void vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
+static int vm_reserve(struct process *p, struct vm_budget *budget, uint64_t *addr, uint64_t len,
+                      unsigned flags)
 {
-    uint64_t frames[VM_UNMAP_BATCH];
-    uint64_t va = start;
-    while (va < end) {
-        uint64_t from = va;
-        unsigned n = 0;
-        for (; va < end && n < VM_UNMAP_BATCH; va += PAGE_SIZE) {
-            uint64_t pa;
-            if (paging_unmap(p->root, va, &pa))
-                frames[n++] = pa;
+    uint64_t pages = len / PAGE_SIZE;
+    if (vm_gone(p))
+        return CAPOS_ERR_PEER_GONE;
+    if (p->vm_count == PROCESS_MAX_VM_REGIONS || pages > budget_room(budget) ||
+        pages > ledger_room(p->ledger))
+        return CAPOS_ERR_QUOTA_EXCEEDED;
+    int err = *addr ? vm_check_free(p, *addr, len) : vm_choose(p, len, addr);
+    if (err != CAPOS_OK)
+        return err;
+    /* The data frames are charged up front (page tables as they are
+     * made); other threads of the process may have charged meanwhile. */
+    if (!ledger_charge(p->ledger, pages))
+        return CAPOS_ERR_QUOTA_EXCEEDED;
+    budget_charge(budget, (int64_t)pages);
+    if (budget)
+        budget->refs++;
+    struct vm_region r = {*addr, *addr + len, flags, true, budget};
+    vm_regions_add(p->vm, &p->vm_count, PROCESS_MAX_VM_REGIONS, &r); /* room checked above */
+    return CAPOS_OK;
+}
+
+/* Removes the regions wholly inside [start, end), refunding their budgets.
+ * Process lock held. */
+static void vm_drop_regions(struct process *p, uint64_t start, uint64_t end)
+{
+    for (unsigned i = 0; i < p->vm_count;) {
+        struct vm_region *r = &p->vm[i];
+        if (r->start >= start && r->end <= end) {
+            budget_charge(r->budget, -(int64_t)((r->end - r->start) / PAGE_SIZE));
+            budget_put(r->budget);
+            vm_regions_remove(p->vm, &p->vm_count, i);
+        } else {
+            i++;
         }
-        if (n == 0)
-            continue;
-        arch_tlb_flush_user(p, from, (va - from) / PAGE_SIZE);
-        for (unsigned i = 0; i < n; i++)
-            pmm_free_frame(frames[i]);
-        ledger_uncharge(p->ledger, n);
     }
 }
 
 /*
- * A kernel-chosen address: the lowest gap above VM_AUTO_BASE that holds len
- * bytes with an unmapped page on either side.  Lowest first, so that a
- * process that maps and unmaps over and over reuses its addresses (and the
- * page tables under them, which unmap keeps) instead of spreading out.
- * Each pass moves past at least one region for good, so there are at most
- * vm_count + 1 passes over at most PROCESS_MAX_VM_REGIONS regions.
+ * Fills [start, end) of a claimed region with zeroed frames, a chunk at a
+ * time: the chunk's frames are allocated (and zeroed) without the process
+ * lock, then mapped under it.  *done gets the end of what is mapped.
+ * Returns peerGone if the process went away meanwhile.
  */
-static uint64_t vm_choose(const struct process *p, uint64_t len)
+static int vm_populate(struct process *p, uint64_t start, uint64_t end, unsigned flags,
+                       uint64_t *done)
 {
-    uint64_t at = VM_AUTO_BASE;
-    for (unsigned pass = 0; pass <= p->vm_count; pass++) {
-        bool moved = false;
-        for (unsigned i = 0; i < p->vm_count; i++) {
-            const struct vm_region *r = &p->vm[i];
-            if (at < r->end + PAGE_SIZE && r->start < at + len + PAGE_SIZE) {
-                at = r->end + PAGE_SIZE;
-                moved = true;
+    uint64_t frames[VM_CHUNK_PAGES];
+    uint64_t va = start;
+    int err = CAPOS_OK;
+    while (va < end) {
+        unsigned n = (unsigned)MIN((uint64_t)VM_CHUNK_PAGES, (end - va) / PAGE_SIZE);
+        unsigned got = 0, mapped = 0;
+        while (got < n && pmm_alloc_frame(&frames[got]))
+            got++;
+        if (got < n) {
+            err = CAPOS_ERR_NO_MEMORY;
+        } else {
+            spin_lock(&p->lock);
+            if (vm_gone(p)) {
+                err = CAPOS_ERR_PEER_GONE;
+            } else {
+                mapped = paging_map_pages(p->root, va, frames, n, flags | MAP_USER, p->ledger);
+                if (mapped < n) /* a page table could not be allocated or charged */
+                    err = ledger_room(p->ledger) ? CAPOS_ERR_NO_MEMORY : CAPOS_ERR_QUOTA_EXCEEDED;
             }
+            spin_unlock(&p->lock);
         }
-        if (!moved)
+        for (unsigned i = mapped; i < got; i++)
+            pmm_free_frame(frames[i]);
+        va += (uint64_t)mapped * PAGE_SIZE;
+        if (err != CAPOS_OK || va == end)
             break;
+        vm_pause();
     }
-    return at;
+    *done = va;
+    return err;
+}
+
+/*
+ * Unmaps [start, end) and frees its frames, a chunk at a time.  A frame is
+ * freed only after every CPU has dropped its TLB entry for the page (other
+ * threads of the process may be running elsewhere): unmap the chunk, flush
+ * everywhere, then free.  False if the process went away first; teardown
+ * frees whatever was still mapped.
+ */
+static bool vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
+{
+    uint64_t frames[VM_CHUNK_PAGES];
+    for (uint64_t va = start; va < end;) {
+        unsigned pages = (unsigned)MIN((uint64_t)VM_CHUNK_PAGES, (end - va) / PAGE_SIZE);
+        spin_lock(&p->lock);
+        if (vm_gone(p)) {
+            spin_unlock(&p->lock);
+            return false;
+        }
+        unsigned n = paging_unmap_pages(p->root, va, pages, frames);
+        if (n)
+            arch_tlb_flush_user(p, va, pages);
+        spin_unlock(&p->lock);
+        va += (uint64_t)pages * PAGE_SIZE;
+        for (unsigned i = 0; i < n; i++)
+            pmm_free_frame(frames[i]);
+        ledger_uncharge(p->ledger, n);
+        if (va < end)
+            vm_pause();
+    }
+    return true;
+}
+
+/* Splits the regions at start and end and marks those inside busy: the
+ * range is this call's until vm_drop_regions or the busy mark is cleared.
+ * Process lock held. */
+static int vm_claim(struct process *p, uint64_t start, uint64_t end)
+{
+    unsigned created[2], ncreated;
+    if (vm_gone(p))
+        return CAPOS_ERR_PEER_GONE;
+    switch (vm_regions_carve(p->vm, &p->vm_count, PROCESS_MAX_VM_REGIONS, start, end, created,
+                             &ncreated)) {
+    case VM_ERR_NOT_COVERED: return CAPOS_ERR_NOT_FOUND;
+    case VM_ERR_BUSY: return CAPOS_ERR_WOULD_BLOCK;
+    case VM_ERR_FULL: return CAPOS_ERR_QUOTA_EXCEEDED;
+    case VM_OK: break;
+    }
+    /* A split region is charged to the same budget twice over. */
+    for (unsigned i = 0; i < ncreated; i++) {
+        if (p->vm[created[i]].budget)
+            p->vm[created[i]].budget->refs++;
+    }
+    vm_regions_set_busy(p->vm, p->vm_count, start, end, true);
+    return CAPOS_OK;
 }
 
 static int vm_map(struct process *p, struct vm_budget *budget, uint64_t addr, uint64_t len,
                   uint32_t prot, uint64_t *out)
 {
-    if (!vm_prot_ok(prot) || len == 0 || !IS_ALIGNED(len, PAGE_SIZE))
+    /* O(1) argument checks; kernel-chosen placement needs only a length
+     * that fits the area it chooses from. */
+    if (!vm_prot_valid(prot) ||
+        !(addr ? vm_range_valid(addr, len, CAPOS_USER_MIN, VM_USER_TOP)
+               : vm_range_valid(VM_AUTO_BASE, len, VM_AUTO_BASE, VM_USER_TOP)))
         return CAPOS_ERR_INVALID_ARGUMENT;
-    if (addr == 0) {
-        if (len > VM_USER_TOP)
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        addr = vm_choose(p, len);
-        while (vm_range_ok(addr, len) && !vm_range_free(p, addr, len))
-            addr += len + PAGE_SIZE; /* something else is mapped there */
+    unsigned flags = vm_map_flags(prot);
+    uint64_t done;
+    spin_lock(&p->lock);
+    int err = vm_reserve(p, budget, &addr, len, flags);
+    spin_unlock(&p->lock);
+    if (err != CAPOS_OK)
+        return err;
+    err = vm_populate(p, addr, addr + len, flags, &done);
+    spin_lock(&p->lock);
+    if (err == CAPOS_OK && vm_gone(p))
+        err = CAPOS_ERR_PEER_GONE;
+    if (err == CAPOS_OK) {
+        /* Only teardown removes a busy region, and it has not run. */
+        int i = vm_regions_find(p->vm, p->vm_count, addr);
+        if (i < 0)
+            panic("vm: the busy region at %#lx vanished", (unsigned long)addr);
+        p->vm[i].busy = false;
     }
-    if (!vm_range_ok(addr, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    if (!vm_range_free(p, addr, len))
-        return CAPOS_ERR_ALREADY_EXISTS;
-    if (p->vm_count == PROCESS_MAX_VM_REGIONS || len / PAGE_SIZE > budget_room(budget))
-        return CAPOS_ERR_QUOTA_EXCEEDED;
-    /* Charge the data frames up front; page tables are charged as they are
-     * created. */
-    if (!ledger_charge(p->ledger, len / PAGE_SIZE))
-        return CAPOS_ERR_QUOTA_EXCEEDED;
-    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-        uint64_t pa;
-        int err = CAPOS_OK;
-        if (!pmm_alloc_frame(&pa))
-            err = CAPOS_ERR_NO_MEMORY;
-        else if (paging_map(p->root, addr + off, pa, vm_map_flags(prot) | MAP_USER, p->ledger) !=
-                 0) {
-            pmm_free_frame(pa);
-            err = ledger_room(p->ledger) == 0 ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_NO_MEMORY;
-        }
-        if (err != CAPOS_OK) {
-            /* Undo: unmap what was mapped (uncharging it), then the rest of
-             * the up-front charge. */
-            vm_unmap_pages(p, addr, addr + off);
-            ledger_uncharge(p->ledger, (len - off) / PAGE_SIZE);
-            return err;
-        }
+    spin_unlock(&p->lock);
+    if (err == CAPOS_OK) {
+        *out = addr;
+        return CAPOS_OK;
     }
-    p->vm[p->vm_count++] = (struct vm_region){addr, addr + len, vm_map_flags(prot), budget};
-    if (budget)
-        budget->refs++;
-    budget_charge(budget, (int64_t)(len / PAGE_SIZE));
-    *out = addr;
-    return CAPOS_OK;
+    /* Give back what the map took.  The frames in [addr, done) are in the
+     * tables: unmapping them returns them and their charge (or teardown
+     * already did); the rest of the up-front charge was never used.  A
+     * process that went away keeps the region for teardown to drop. */
+    bool live = vm_unmap_pages(p, addr, done);
+    ledger_uncharge(p->ledger, (addr + len - done) / PAGE_SIZE);
+    spin_lock(&p->lock);
+    if (live && !vm_gone(p))
+        vm_drop_regions(p, addr, addr + len);
+    spin_unlock(&p->lock);
+    return err;
 }
 
 static int vm_unmap(struct process *p, uint64_t addr, uint64_t len)
 {
-    if (!vm_range_ok(addr, len))
+    if (!vm_range_valid(addr, len, CAPOS_USER_MIN, VM_USER_TOP))
         return CAPOS_ERR_INVALID_ARGUMENT;
-    int err = vm_carve(p, addr, addr + len);
+    spin_lock(&p->lock);
+    int err = vm_claim(p, addr, addr + len);
+    spin_unlock(&p->lock);
     if (err != CAPOS_OK)
         return err;
-    for (unsigned i = 0; i < p->vm_count;) {
-        struct vm_region *r = &p->vm[i];
-        if (r->start >= addr && r->end <= addr + len) {
-            vm_unmap_pages(p, r->start, r->end);
-            budget_charge(r->budget, -(int64_t)((r->end - r->start) / PAGE_SIZE));
-            budget_put(r->budget);
-            p->vm[i] = p->vm[--p->vm_count];
-        } else {
-            i++;
-        }
-    }
+    if (!vm_unmap_pages(p, addr, addr + len))
+        return CAPOS_ERR_PEER_GONE;
+    spin_lock(&p->lock);
+    if (!vm_gone(p))
+        vm_drop_regions(p, addr, addr + len);
+    spin_unlock(&p->lock);
     return CAPOS_OK;
 }
 
 static int vm_protect(struct process *p, uint64_t addr, uint64_t len, uint32_t prot)
 {
-    if (!vm_range_ok(addr, len) || !vm_prot_ok(prot))
+    if (!vm_range_valid(addr, len, CAPOS_USER_MIN, VM_USER_TOP) || !vm_prot_valid(prot))
         return CAPOS_ERR_INVALID_ARGUMENT;
-    int err = vm_carve(p, addr, addr + len);
+    unsigned flags = vm_map_flags(prot);
+    spin_lock(&p->lock);
+    int err = vm_claim(p, addr, addr + len);
+    spin_unlock(&p->lock);
     if (err != CAPOS_OK)
         return err;
-    for (unsigned i = 0; i < p->vm_count; i++) {
-        struct vm_region *r = &p->vm[i];
-        if (r->start >= addr && r->end <= addr + len) {
-            r->prot = vm_map_flags(prot);
-            bool changed = false;
-            for (uint64_t va = r->start; va < r->end; va += PAGE_SIZE)
-                changed |= paging_protect(p->root, va, r->prot | MAP_USER);
-            if (changed)
-                arch_tlb_flush_user(p, r->start, (r->end - r->start) / PAGE_SIZE);
+    uint64_t end = addr + len;
+    for (uint64_t va = addr; va < end;) {
+        unsigned pages = (unsigned)MIN((uint64_t)VM_CHUNK_PAGES, (end - va) / PAGE_SIZE);
+        spin_lock(&p->lock);
+        if (vm_gone(p)) {
+            spin_unlock(&p->lock);
+            return CAPOS_ERR_PEER_GONE;
         }
+        if (paging_protect_pages(p->root, va, pages, flags | MAP_USER))
+            arch_tlb_flush_user(p, va, pages);
+        spin_unlock(&p->lock);
+        va += (uint64_t)pages * PAGE_SIZE;
+        if (va < end)
+            vm_pause();
     }
+    spin_lock(&p->lock);
+    if (!vm_gone(p)) {
+        for (unsigned i = 0; i < p->vm_count; i++) {
+            struct vm_region *r = &p->vm[i];
+            if (r->start >= addr && r->end <= end)
+                r->prot = flags;
+        }
+        vm_regions_set_busy(p->vm, p->vm_count, addr, end, false);
+    }
+    spin_unlock(&p->lock);
     return CAPOS_OK;
+}
+
+/*
+ * Completes a map, unmap or protect call from this thread's stack (see
+ * "Preemption inside a call" above): with the address for a successful
+ * map, an empty result otherwise.  Returns CALL_PENDING, which tells
+ * cap_call that the call is complete already.
+ */
+static int vm_complete(struct call *c, int err, bool has_addr, uint64_t addr)
+{
+    uint64_t buf[4]; /* segment table, root pointer, one data word */
+    c->result = (uint8_t *)buf;
+    c->result_len = 0;
+    if (err == CAPOS_OK && has_addr) {
+        struct capnp_builder b;
+        const uint8_t *msg;
+        size_t len;
+        capnp_builder_init(&b, buf, sizeof(buf));
+        capos_VirtualMemory_map_Results_set_addr(capos_VirtualMemory_map_Results_init_root(&b),
+                                                 addr);
+        if (capnp_builder_finish(&b, &msg, &len) == CAPNP_OK)
+            c->result_len = (uint32_t)len;
+        else
+            err = CAPOS_ERR_RESULT_TOO_LARGE;
+    }
+    call_complete(c, err);
+    return CALL_PENDING;
 }
 
 int vmobj_invoke(struct kobj *o, struct call *c)
@@ -335,12 +509,13 @@ int vmobj_invoke(struct kobj *o, struct call *c)
     struct process *p = v->target;
     struct capnp_reader r;
     struct capnp_builder b;
-    int err;
 
     if (p->state != PROCESS_ALIVE)
         return CAPOS_ERR_PEER_GONE;
     if (!call_params(c, &r))
         return CAPOS_ERR_INVALID_ARGUMENT;
+    /* Map, unmap and protect decode their parameters into locals: after
+     * the first pause c->params is no longer this call's. */
     switch (c->sqe->method) {
     case capos_VirtualMemory_method_map: {
         capos_VirtualMemory_map_Params_reader a = capos_VirtualMemory_map_Params_read_root(&r);
@@ -350,15 +525,8 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         uint64_t out = 0;
         if (!call_params_ok(&r))
             return CAPOS_ERR_INVALID_ARGUMENT;
-        spin_lock(&p->lock);
-        err = p->root ? vm_map(p, v->budget, addr, len, prot, &out) : CAPOS_ERR_PEER_GONE;
-        spin_unlock(&p->lock);
-        if (err != CAPOS_OK)
-            return err;
-        call_result_begin(c, &b);
-        capos_VirtualMemory_map_Results_set_addr(capos_VirtualMemory_map_Results_init_root(&b),
-                                                 out);
-        return call_result_end(c, &b);
+        int err = vm_map(p, v->budget, addr, len, prot, &out);
+        return vm_complete(c, err, true, out);
     }
     case capos_VirtualMemory_method_unmap: {
         capos_VirtualMemory_unmap_Params_reader a = capos_VirtualMemory_unmap_Params_read_root(&r);
@@ -366,10 +534,7 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         uint64_t len = capos_VirtualMemory_unmap_Params_get_len(a);
         if (!call_params_ok(&r))
             return CAPOS_ERR_INVALID_ARGUMENT;
-        spin_lock(&p->lock);
-        err = p->root ? vm_unmap(p, addr, len) : CAPOS_ERR_PEER_GONE;
-        spin_unlock(&p->lock);
-        return err;
+        return vm_complete(c, vm_unmap(p, addr, len), false, 0);
     }
     case capos_VirtualMemory_method_protect: {
         capos_VirtualMemory_protect_Params_reader a =
@@ -379,10 +544,7 @@ int vmobj_invoke(struct kobj *o, struct call *c)
         uint32_t prot = capos_VirtualMemory_protect_Params_get_prot(a);
         if (!call_params_ok(&r))
             return CAPOS_ERR_INVALID_ARGUMENT;
-        spin_lock(&p->lock);
-        err = p->root ? vm_protect(p, addr, len, prot) : CAPOS_ERR_PEER_GONE;
-        spin_unlock(&p->lock);
-        return err;
+        return vm_complete(c, vm_protect(p, addr, len, prot), false, 0);
     }
     case capos_VirtualMemory_method_quota: {
         const struct vm_budget *bu = v->budget;
@@ -398,14 +560,25 @@ int vmobj_invoke(struct kobj *o, struct call *c)
     case capos_VirtualMemory_method_limit: {
         uint64_t bytes = capos_VirtualMemory_limit_Params_get_bytes(
             capos_VirtualMemory_limit_Params_read_root(&r));
-        if (!call_params_ok(&r) || !IS_ALIGNED(bytes, PAGE_SIZE) ||
-            bytes / PAGE_SIZE > budget_room(v->budget))
+        if (!call_params_ok(&r) || !IS_ALIGNED(bytes, PAGE_SIZE))
             return CAPOS_ERR_INVALID_ARGUMENT;
+        /* Nesting is bounded, so every walk up a budget chain is O(1). */
+        if (v->budget && v->budget->depth >= VM_BUDGET_MAX_DEPTH)
+            return CAPOS_ERR_QUOTA_EXCEEDED;
+        spin_lock(&p->lock);
+        bool room = bytes / PAGE_SIZE <= budget_room(v->budget);
+        spin_unlock(&p->lock);
+        if (!room)
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        /* The room may shrink meanwhile; that is harmless, since every
+         * charge goes through the parent's budget too. */
         /* The facet and its budget are charged to the caller. */
+        int err;
         struct vm_budget *nb = kheap_alloc(c->proc->ledger, sizeof(*nb), true, &err);
         if (!nb)
             return err;
         nb->refs = 1;
+        nb->depth = v->budget ? v->budget->depth + 1 : 1;
         nb->limit = bytes / PAGE_SIZE;
         nb->parent = v->budget;
         spin_lock(&p->lock);

@@ -42,6 +42,7 @@
 #define PT_LOAD      1
 #define PT_DYNAMIC   2
 #define PT_INTERP    3
+#define PT_NOTE      4
 #define PT_TLS       7
 #define PT_GNU_STACK 0x6474e551u
 
@@ -432,4 +433,52 @@ const char *elf_strerror(enum elf_err err)
     if ((unsigned)err >= ELF_ERR_COUNT || !elf_messages[err])
         return "unknown ELF error";
     return elf_messages[err];
+}
+
+/* Note entries: a 12-byte header (namesz, descsz, type), then the name and
+ * the descriptor, each padded to the entry alignment. */
+#define NOTE_HDR_SIZE 12
+
+bool elf_has_note(const void *image, size_t size, const char *owner, uint32_t type)
+{
+    const uint8_t *img = image;
+    uint64_t entry, phoff;
+    uint16_t phnum;
+    uint32_t seen = 0;
+
+    if (!img || !owner || check_ehdr(img, size, &entry, &phoff, &phnum) != ELF_OK)
+        return false;
+    size_t olen = strlen(owner);
+    for (uint32_t i = 0; i < phnum; i++) {
+        struct phdr ph;
+        /* check_ehdr proved the program header table is inside the image. */
+        decode_phdr(img + phoff + (uint64_t)i * PHDR_SIZE, &ph);
+        if (ph.type != PT_NOTE)
+            continue;
+        if (!range_within(ph.offset, ph.filesz, size))
+            return false;
+        const uint64_t pad = ph.align == 8 ? 8 : 4;
+        const uint8_t *n = img + ph.offset;
+        uint64_t pos = 0;
+        /* Every entry takes at least NOTE_HDR_SIZE bytes, and at most
+         * ELF_MAX_NOTES are read, so the walk ends. */
+        while (ph.filesz - pos >= NOTE_HDR_SIZE) {
+            if (++seen > ELF_MAX_NOTES)
+                return false;
+            uint64_t namesz = rd32(n + pos), descsz = rd32(n + pos + 4);
+            uint32_t ntype = rd32(n + pos + 8);
+            /* 32-bit sizes padded in 64 bits cannot wrap. */
+            uint64_t name_len = (namesz + pad - 1) & ~(pad - 1);
+            uint64_t desc_len = (descsz + pad - 1) & ~(pad - 1);
+            pos += NOTE_HDR_SIZE;
+            if (!range_within(pos, name_len, ph.filesz) ||
+                !range_within(pos + name_len, desc_len, ph.filesz))
+                return false;
+            if (ntype == type && namesz == olen + 1 && memcmp(n + pos, owner, olen) == 0 &&
+                n[pos + olen] == 0)
+                return true;
+            pos += name_len + desc_len;
+        }
+    }
+    return false;
 }

@@ -153,4 +153,19 @@ enum elf_err elf_parse(const void *image, size_t size, const struct elf_limits *
 /* One line of text naming the reason; never NULL, also for unknown codes. */
 const char *elf_strerror(enum elf_err err);
 
+/* Most note entries elf_has_note() reads in one image (all PT_NOTE segments
+ * together); a real executable has a handful. */
+#define ELF_MAX_NOTES 256
+
+/*
+ * Whether a PT_NOTE segment of the `size`-byte image holds a note named
+ * `owner` (its name is owner's bytes and a NUL) of type `type`.  Reads only
+ * the ELF header, the program header table and the notes' file bytes, each
+ * checked against the image first; a malformed header or note ends the
+ * search with false.  Entries are padded to 4 bytes, or to 8 in a segment
+ * aligned to 8 (as the gABI lays out 64-bit notes).  At most ELF_MAX_NOTES
+ * entries are read.
+ */
+bool elf_has_note(const void *image, size_t size, const char *owner, uint32_t type) WARN_UNUSED;
+
 #endif

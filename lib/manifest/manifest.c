@@ -6,7 +6,7 @@
  * series of passes, each of which may rely on what the earlier ones proved:
  *   1. framing, root, formatVersion, and the lengths of the three global lists;
  *   2. binaries: names, uniqueness, ELF images; endpoints: names, uniqueness;
- *      init names a binary;
+ *      init names a binary that carries the init note;
  *   3. services: names and uniqueness; then every service's exports (count,
  *      names, uniqueness), because grants in pass 4 refer to other services'
  *      exports by name;
@@ -40,6 +40,8 @@
 
 #include <stdarg.h>
 
+#include "abi/note.h"
+#include "abi/ring.h"
 #include "base/checked.h"
 #include "base/mem.h"
 #include "fmt/fmt.h"
@@ -76,6 +78,7 @@ static const char *const manifest_err_text[MANIFEST_ERR_COUNT] = {
     [MANIFEST_ERR_RESTART] = "invalid restart policy",
     [MANIFEST_ERR_ARGS] = "invalid argv or env entry",
     [MANIFEST_ERR_CYCLE] = "dependency cycle",
+    [MANIFEST_ERR_NOT_INIT] = "init is not an init program",
 };
 
 const char *manifest_strerror(enum manifest_err e)
@@ -103,6 +106,15 @@ struct manifest_limits manifest_default_limits(void)
         /* The user half as lib/abi/ring.h lays it out (CAPOS_USER_MIN/MAX). */
         .elf = {.va_min = 0x10000, .va_max = 0x7ffffffff000ull, .max_total = 1ull << 30},
     };
+    return l;
+}
+
+struct manifest_limits manifest_boot_limits(void)
+{
+    struct manifest_limits l = manifest_default_limits();
+    l.elf.va_min = CAPOS_USER_MIN;
+    l.elf.va_max = MANIFEST_BOOT_IMAGE_MAX;
+    l.elf.max_total = MANIFEST_BOOT_IMAGE_BYTES;
     return l;
 }
 
@@ -418,11 +430,23 @@ PASS static enum manifest_err check_binaries(struct mv *v)
     return MANIFEST_OK;
 }
 
+/* init names a binary, and that binary declares itself an init program with
+ * the capOS init note (lib/abi/note.h): any other program started as init
+ * would be the system's only process. */
 PASS static enum manifest_err check_init(struct mv *v)
 {
     struct capnp_text t = capos_SystemManifest_get_init(v->root);
-    if (index_find(&v->bin_ix, &v->w, t.str, t.len) < 0)
+    int32_t i = index_find(&v->bin_ix, &v->w, t.str, t.len);
+    enum manifest_err e;
+    if (i < 0)
         return fail(v, MANIFEST_ERR_NOT_FOUND, "init \"%s\" is not a binary", show(v, 0, t));
+    struct capnp_data d = capos_Binary_get_elf(capos_Binary_list_get(v->w.bins, (uint32_t)i));
+    if ((e = reader_ok(v)) != MANIFEST_OK)
+        return e;
+    if (!elf_has_note(d.ptr, d.len, CAPOS_NOTE_OWNER, CAPOS_NOTE_INIT))
+        return fail(v, MANIFEST_ERR_NOT_INIT,
+                    "init \"%s\" is not an init program (its ELF has no capOS init note)",
+                    show(v, 0, t));
     return reader_ok(v);
 }
 

@@ -77,6 +77,7 @@ enum manifest_err {
     MANIFEST_ERR_RESTART,   /* an invalid restart policy */
     MANIFEST_ERR_ARGS,      /* an invalid argv or env entry */
     MANIFEST_ERR_CYCLE,     /* services import each other's exports in a cycle */
+    MANIFEST_ERR_NOT_INIT,  /* the init binary does not carry the init note (lib/abi/note.h) */
     MANIFEST_ERR_COUNT
 };
 
@@ -111,6 +112,19 @@ struct manifest_limits {
  * kernel should substitute its own user address range and memory ceiling.
  */
 struct manifest_limits manifest_default_limits(void);
+
+/*
+ * The limits the kernel validates the boot module with: the defaults, with
+ * every ELF image inside the kernel's process image range
+ * [CAPOS_USER_MIN, MANIFEST_BOOT_IMAGE_MAX) and needing at most a process's
+ * default frame quota, MANIFEST_BOOT_IMAGE_BYTES.  The build checks every
+ * manifest in system/ with these on the host (tools/manifest-check.c), so a
+ * manifest that builds is one the kernel accepts; the kernel compares them
+ * with its loader's own bounds at boot.
+ */
+#define MANIFEST_BOOT_IMAGE_MAX   0x00007f0000000000ULL
+#define MANIFEST_BOOT_IMAGE_BYTES (64ULL << 20)
+struct manifest_limits manifest_boot_limits(void);
 
 /* Counts for the boot report. */
 struct manifest_summary {

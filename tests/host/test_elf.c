@@ -965,3 +965,125 @@ TEST(fixture_header_corruption)
     }
     CHECK(accepted > 0 && rejected > 0);
 }
+
+/* ---- elf_has_note ---- */
+
+/* Writes one note entry at b (owner with its NUL, no descriptor, padded to
+ * `pad`); returns its size. */
+static size_t put_note(uint8_t *b, const char *owner, uint32_t type, uint32_t descsz, size_t pad)
+{
+    uint32_t namesz = (uint32_t)strlen(owner) + 1;
+    size_t name_len = (namesz + pad - 1) & ~(pad - 1), desc_len = (descsz + pad - 1) & ~(pad - 1);
+    put32(b, namesz);
+    put32(b + 4, descsz);
+    put32(b + 8, type);
+    memset(b + 12, 0, name_len + desc_len);
+    memcpy(b + 12, owner, namesz);
+    return 12 + name_len + desc_len;
+}
+
+/* The base image with a PT_NOTE at file offset 0x900 over `len` bytes of
+ * notes written there by the caller (after build()). */
+static struct timage note_image(uint64_t len, uint64_t align)
+{
+    struct timage t = base();
+    add(&t, (struct tphdr){T_PT_NOTE, ELF_PF_R, 0x900, 0x400900, len, len, align});
+    return t;
+}
+
+TEST(note_found_among_others)
+{
+    uint8_t notes[128];
+    size_t n = put_note(notes, "GNU", 3, 20, 4);
+    n += put_note(notes + n, "capOS", 2, 0, 4);
+    n += put_note(notes + n, "capO", 1, 0, 4);
+    n += put_note(notes + n, "capOS", 1, 4, 4);
+    struct timage t = note_image(n, 4);
+    uint8_t *b = (uint8_t *)build(&t);
+    memcpy(b + 0x900, notes, n);
+    CHECK_EQ(elf_parse(b, t.size, &default_limits, &info_out), ELF_OK);
+    CHECK(elf_has_note(b, t.size, "capOS", 1));
+    CHECK(elf_has_note(b, t.size, "capOS", 2));
+    CHECK(elf_has_note(b, t.size, "GNU", 3));
+    CHECK(!elf_has_note(b, t.size, "capOS", 3));
+    CHECK(!elf_has_note(b, t.size, "cap", 1));
+    CHECK(!elf_has_note(b, t.size, "capOSX", 1));
+}
+
+TEST(note_eight_byte_alignment)
+{
+    uint8_t notes[64];
+    size_t n = put_note(notes, "GNU", 5, 12, 8);
+    n += put_note(notes + n, "capOS", 1, 0, 8);
+    struct timage t = note_image(n, 8);
+    uint8_t *b = (uint8_t *)build(&t);
+    memcpy(b + 0x900, notes, n);
+    CHECK(elf_has_note(b, t.size, "capOS", 1));
+    /* The same bytes read with 4-byte padding are misparsed, never found. */
+    t = note_image(n, 4);
+    b = (uint8_t *)build(&t);
+    memcpy(b + 0x900, notes, n);
+    CHECK(!elf_has_note(b, t.size, "capOS", 1));
+}
+
+TEST(note_absent_or_malformed)
+{
+    struct timage t = base();
+    const uint8_t *b = build(&t);
+    CHECK(!elf_has_note(b, t.size, "capOS", 1));
+    CHECK(!elf_has_note(NULL, t.size, "capOS", 1));
+    CHECK(!elf_has_note(b, 10, "capOS", 1));
+
+    uint8_t notes[32];
+    size_t n = put_note(notes, "capOS", 1, 0, 4);
+    /* The segment runs past the end of the file. */
+    t = note_image(n, 4);
+    t.ph[t.nph - 1].offset = t.size - 8;
+    uint8_t *w = (uint8_t *)build(&t);
+    CHECK(!elf_has_note(w, t.size, "capOS", 1));
+    /* A name size that runs past the segment. */
+    t = note_image(n, 4);
+    w = (uint8_t *)build(&t);
+    memcpy(w + 0x900, notes, n);
+    put32(w + 0x900, 0xffffffffu);
+    CHECK(!elf_has_note(w, t.size, "capOS", 1));
+    /* A descriptor size that runs past the segment. */
+    memcpy(w + 0x900, notes, n);
+    put32(w + 0x904, 0xfffffff0u);
+    CHECK(!elf_has_note(w, t.size, "capOS", 1));
+    /* The name without its NUL. */
+    memcpy(w + 0x900, notes, n);
+    w[0x900 + 12 + 5] = 'X';
+    CHECK(!elf_has_note(w, t.size, "capOS", 1));
+    /* A segment cut inside the entry's header. */
+    t = note_image(8, 4);
+    w = (uint8_t *)build(&t);
+    memcpy(w + 0x900, notes, n);
+    CHECK(!elf_has_note(w, t.size, "capOS", 1));
+}
+
+TEST(note_search_is_bounded)
+{
+    /* ELF_MAX_NOTES empty-named notes, then the one searched for: not read. */
+    size_t n = 0;
+    static uint8_t notes[(ELF_MAX_NOTES + 1) * 20];
+    for (unsigned i = 0; i < ELF_MAX_NOTES; i++)
+        n += put_note(notes + n, "x", 9, 0, 4);
+    n += put_note(notes + n, "capOS", 1, 0, 4);
+    CHECK(0x900 + n <= sizeof(image_buf));
+    struct timage t = note_image(n, 4);
+    t.size = 0x900 + n;
+    uint8_t *b = (uint8_t *)build(&t);
+    memcpy(b + 0x900, notes, n);
+    CHECK(!elf_has_note(b, t.size, "capOS", 1));
+    /* One fewer filler note and it is found. */
+    n = 0;
+    for (unsigned i = 0; i + 1 < ELF_MAX_NOTES; i++)
+        n += put_note(notes + n, "x", 9, 0, 4);
+    n += put_note(notes + n, "capOS", 1, 0, 4);
+    t = note_image(n, 4);
+    t.size = 0x900 + n;
+    b = (uint8_t *)build(&t);
+    memcpy(b + 0x900, notes, n);
+    CHECK(elf_has_note(b, t.size, "capOS", 1));
+}

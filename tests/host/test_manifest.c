@@ -291,6 +291,8 @@ TEST(manifest_open_refuses_garbage)
     X(bad_name_utf8, MANIFEST_ERR_NAME,                                                            \
       "binary #1: name \"caf\\xc3\\xa9\" contains byte 0xc3 at offset 3")                          \
     X(bad_dup_binary, MANIFEST_ERR_DUPLICATE, "binary \"init\" is defined twice (#0 and #2)")      \
+    X(bad_init_not_init, MANIFEST_ERR_NOT_INIT,                                                    \
+      "init \"hello\" is not an init program (its ELF has no capOS init note)")                    \
     X(bad_dup_service, MANIFEST_ERR_DUPLICATE, "service \"s\" is defined twice (#0 and #1)")       \
     X(bad_dup_endpoint, MANIFEST_ERR_DUPLICATE, "endpoint \"bus\" is listed twice (#0 and #1)")    \
     X(bad_dup_grant, MANIFEST_ERR_DUPLICATE,                                                       \

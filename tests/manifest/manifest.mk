@@ -1,8 +1,10 @@
 # Boot manifest fixtures for tests/host/test_manifest.c and the fuzz_manifest
 # seed corpus, made at build time by the capnp tool.
 #
-#   tests/manifest/tiny.c -> $(B)/manifest/tiny.elf       tiny static executable
-#                         -> $(B)/manifest/execstack.elf  the same, asking for an
+#   tests/manifest/tiny.c -> $(B)/manifest/tiny.elf       tiny static executable,
+#                                                         an init program (its note)
+#                         -> $(B)/manifest/plain.elf      the same without the note
+#                         -> $(B)/manifest/execstack.elf  plain.elf asking for an
 #                                                         executable stack (refused)
 #   tests/manifest/valid_*.capnp, bad_*.capnp
 #     -> $(B)/manifest/<name>.bin     capnp eval -b <file> manifest
@@ -19,16 +21,19 @@
 MANIFEST_FIX_DIR := $(B)/manifest
 MANIFEST_FIX_SRCS := $(sort $(wildcard tests/manifest/valid_*.capnp tests/manifest/bad_*.capnp))
 MANIFEST_FIX_BINS := $(patsubst tests/manifest/%.capnp,$(MANIFEST_FIX_DIR)/%.bin,$(MANIFEST_FIX_SRCS))
-MANIFEST_FIX_ELFS := $(MANIFEST_FIX_DIR)/tiny.elf $(MANIFEST_FIX_DIR)/execstack.elf
+MANIFEST_FIX_ELFS := $(MANIFEST_FIX_DIR)/tiny.elf $(MANIFEST_FIX_DIR)/plain.elf \
+    $(MANIFEST_FIX_DIR)/execstack.elf
 MANIFEST_FIXTURES := $(MANIFEST_FIX_ELFS) $(MANIFEST_FIX_BINS) $(MANIFEST_FIX_DIR)/valid_full.far.bin
-MANIFEST_ELF_CFLAGS := -Os -static -nostdlib -ffreestanding -fno-pie -fno-stack-protector \
+MANIFEST_ELF_CFLAGS := -Ilib -Os -static -nostdlib -ffreestanding -fno-pie -fno-stack-protector \
     -fno-asynchronous-unwind-tables -s -Wl,-e,_start -Wl,--build-id=none -Wl,-z,noseparate-code
 
 $(MANIFEST_FIX_DIR)/tiny.elf: MANIFEST_ELF_LINK := -Wl,-z,noexecstack
+$(MANIFEST_FIX_DIR)/plain.elf: MANIFEST_ELF_LINK := -Wl,-z,noexecstack -DTINY_PLAIN
 # ld warns that the stack is executable; that is the point of this fixture.
-$(MANIFEST_FIX_DIR)/execstack.elf: MANIFEST_ELF_LINK := -Wl,-z,execstack -Wl,--no-warn-execstack
+$(MANIFEST_FIX_DIR)/execstack.elf: MANIFEST_ELF_LINK := -Wl,-z,execstack -Wl,--no-warn-execstack \
+    -DTINY_PLAIN
 
-$(MANIFEST_FIX_ELFS): tests/manifest/tiny.c tests/manifest/manifest.mk
+$(MANIFEST_FIX_ELFS): tests/manifest/tiny.c lib/abi/note.h tests/manifest/manifest.mk
 	@mkdir -p $(dir $@)
 	@echo "  ELFFIX  $@"
 	$(Q)$(HOSTCC) $(MANIFEST_ELF_CFLAGS) $(MANIFEST_ELF_LINK) -o $@ $<
@@ -46,6 +51,15 @@ $(MANIFEST_FIX_DIR)/valid_full.far.bin: $(MANIFEST_FIX_DIR)/valid_full.bin
 	$(Q)capnp convert text:binary --segment-size=16 schema/capos.capnp SystemManifest \
 	    < $@.txt > $@.tmp || { rm -f $@.txt $@.tmp; exit 1; }
 	$(Q)rm -f $@.txt && mv $@.tmp $@
+
+# The build's own manifest rule (manifest_build, system/system.mk: compile,
+# then validate on the host) applied to the fixtures, for the test that a
+# mistake stops the build with a message naming the file
+# (tools/run-tests.py, check/manifest-build): every valid_* builds, every
+# bad_* fails.
+$(MANIFEST_FIX_DIR)/built/%.bin: tests/manifest/%.capnp tests/manifest/future.capnp \
+    schema/capos.capnp $(MANIFEST_FIX_ELFS) $(MANIFEST_CHECK)
+	$(call manifest_build,$<,$@,$(MANIFEST_FIX_DIR))
 
 manifest-fixtures: $(MANIFEST_FIXTURES)
 

@@ -7,12 +7,14 @@ ends with the expected exit ('success' = the kernel's orderly exit,
 'running' the smoke passes as soon as the expected lines have appeared while
 the machine still runs (a deliberately endless process keeps it alive); the
 runner then stops QEMU.  `groups` are named sub-checks on the same log, each
-reported as its own result (smoke/<name>/<group>).  Patterns are Python
-regular expressions matched line by line.
+reported as its own result (smoke/<name>/<group>).  `keys` types on the
+serial console: each (pattern, bytes) sends its bytes once a line matches the
+pattern, in order.  Patterns are Python regular expressions matched line by
+line.
 """
 import os
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 B = os.environ.get('CAPOS_BUILD', 'build')
 KERNEL = B + '/kernel/capos32.elf'
@@ -39,6 +41,7 @@ class Smoke:
     timeout: float = 30.0
     forbid: List[str] = field(default_factory=lambda: [r'KERNEL (PANIC|FAULT)'])
     groups: Dict[str, List[str]] = field(default_factory=dict)
+    keys: List[Tuple[str, bytes]] = field(default_factory=list)
 
 
 BOOT_REPORT = [
@@ -84,6 +87,10 @@ def fault(name, test, head, tail=FAULT_TAIL):
                  expect=FAULT_HEAD + head + tail, exit='failure', forbid=[])
 
 
+# The kernel's last line when init reported failed services.
+INIT_FAILED = r'^system: init did not exit with status 0 \(see above\); halting with failure$'
+
+
 def exited(name, status=0):
     return r'^system: %s \(pid \d+\) exited with status %d$' % (name, status)
 
@@ -93,8 +100,12 @@ SMOKES = [
           expect=BOOT_REPORT[:1] + [r'^boot: multiboot1 from "qemu"'] + BOOT_REPORT[1:]),
     Smoke(name='boot-iso-bios', iso=ISO,
           expect=BOOT_REPORT[:1] + [r'^boot: multiboot2 from "GRUB'] + BOOT_REPORT[1:]),
+    # GRUB under UEFI writes to the serial console too: a good boot shows no
+    # warning, no error and no menu (whose drawing clears the screen).
     Smoke(name='boot-iso-uefi', iso=ISO, uefi=True, timeout=90,
-          expect=BOOT_REPORT[:1] + [r'^boot: multiboot2 from "GRUB'] + BOOT_REPORT[1:]),
+          expect=BOOT_REPORT[:1] + [r'^boot: multiboot2 from "GRUB'] + BOOT_REPORT[1:],
+          forbid=[r'KERNEL (PANIC|FAULT)', r'WARNING', r'error:', r'video mode',
+                  r"Booting `capOS'"]),
     fault('fault-page-fault', 'pf', [
         r'^\*\*\* KERNEL FAULT: #PF page fault \(vector 14\) on cpu 0',
         r'error code: 0x2 \[not present, write, kernel\]',
@@ -149,10 +160,16 @@ SMOKES = [
         c: [r'^%s: echo replied "%s says hello #%d" to badge %d' % (c, c, i, b) for i in range(3)]
         for c, b in (('one', 11), ('two', 22), ('three', 33))
     }),
-    Smoke(name='supervisor', kernel=KERNEL, module=system('smoke-supervisor'), expect=[
+    # crasher and faulter end their last runs failed: init names them and
+    # the run fails.
+    Smoke(name='supervisor', kernel=KERNEL, module=system('smoke-supervisor'), exit='failure',
+          expect=[
         r'^init: 4 services to start',
         r'^init: no service left to run',
+        r'^init: 2 services failed: crasher, faulter$',
+        r'^system: init \(pid 1\) exited with status 1$',
         r'^system: all processes have exited; halting',
+        INIT_FAILED,
     ], groups={
         'restart-limit': [r'^init: crasher ended \(status 3\)',
                           r'^init: restarting crasher in 10 ms \(restart 1 of 3\)',
@@ -166,6 +183,21 @@ SMOKES = [
         'always': [r'^init: twice ended \(status 0\)', r'^init: restarting twice in 5 ms',
                    r'^init: twice reached its restart limit \(1\)'],
     }, forbid=[r'KERNEL (PANIC|FAULT)', r'restarting steady', r'crasher in 80 ms']),
+    # A capability the manifest does not grant: the runtime says which and
+    # what was granted, init names the failed services, the run fails.
+    Smoke(name='missing-cap', kernel=KERNEL, module=system('smoke-missing-cap'), exit='failure',
+          expect=[r'^manifest: "missing-cap"', r'^init: no service left to run',
+                  r'^init: 2 services failed: missing, wrongkind$', INIT_FAILED],
+          groups={
+              'not-granted': [r'^missing: no capability "timer" \(Timer\): its manifest entry '
+                              r'does not grant it; granted: console thread$',
+                              r'^init: missing ended \(status 125: a capability it requires is '
+                              r'not granted\)$'],
+              'wrong-kind': [r'^wrongkind: capability "timer" has interface EntropySource, but '
+                             r'this program needs Timer; grant one under that name',
+                             exited('wrongkind', 125)],
+              'granted': [r'^needcap: the timer says \d+ ns$', exited('granted')],
+          }),
     Smoke(name='hostile', kernel=KERNEL, module=system('smoke-hostile'), exit='running',
           timeout=60, expect=[r'^manifest: "hostile"'], groups={
               'garbage': [r'^hostile garbage: \d+ bad requests all rejected with defined '

@@ -3,9 +3,11 @@
 The default system boots on 2, 4 and 8 CPUs (every CPU the firmware lists
 comes online), the IPC and transfer smokes run again on 4 CPUs, and the
 thread/ParkSpace smoke (user/tests/threads.c, system/smoke-threads.capnp)
-runs on 1 and 4 CPUs, each case a sub-check.
+runs on 1 and 4 CPUs, each case a sub-check.  The thread smoke's program
+ends with status 42 on purpose (its last thread's exit code), so init
+reports it as a failed service and the machine ends with failure.
 """
-from smokes import BOOT_REPORT, DEFAULT_GROUPS, KERNEL, Smoke, exited, system
+from smokes import BOOT_REPORT, DEFAULT_GROUPS, INIT_FAILED, KERNEL, Smoke, exited, system
 import smokes_xfer
 
 THREAD_CASES = ['join-codes', 'mutex-counter', 'park-wrong-value', 'park-timeout',
@@ -26,7 +28,10 @@ def threads_on(n):
                  expect=[r'^threads: main thread exits first',
                          r'^threads: last-exit: helper ends the process',
                          exited('threads', 42),
-                         r'^system: all processes have exited; halting'],
+                         r'^init: 1 service failed: threads$',
+                         r'^system: all processes have exited; halting',
+                         INIT_FAILED],
+                 exit='failure',
                  forbid=[r'KERNEL (PANIC|FAULT)', r'^threads: .*FAIL'],
                  groups={c: [r'^threads: %s: ok$' % c] for c in THREAD_CASES})
 

@@ -8,6 +8,8 @@
 #include "abi/errors.h"
 #include "base/checked.h"
 #include "base/mem.h"
+#include "capos.h"
+#include "fmt/fmt.h"
 
 #define CAPSET_MAX_ARGS 128
 
@@ -82,4 +84,68 @@ char **capos_argv(void)
 char **capos_environ(void)
 {
     return cs_env;
+}
+
+/* Names of the kernel's interfaces, for messages; others print as ids. */
+static const struct {
+    uint64_t id;
+    const char *name;
+} capset_ifaces[] = {
+    {capos_Console_INTERFACE_ID, "Console"},
+    {capos_Timer_INTERFACE_ID, "Timer"},
+    {capos_EntropySource_INTERFACE_ID, "EntropySource"},
+    {capos_VirtualMemory_INTERFACE_ID, "VirtualMemory"},
+    {capos_BootPackage_INTERFACE_ID, "BootPackage"},
+    {capos_ProcessSpawner_INTERFACE_ID, "ProcessSpawner"},
+    {capos_ProcessHandle_INTERFACE_ID, "ProcessHandle"},
+    {capos_ThreadSpawner_INTERFACE_ID, "ThreadSpawner"},
+    {capos_ThreadHandle_INTERFACE_ID, "ThreadHandle"},
+    {capos_ThreadControl_INTERFACE_ID, "ThreadControl"},
+    {capos_SchedulingPolicy_INTERFACE_ID, "SchedulingPolicy"},
+    {capos_ParkSpace_INTERFACE_ID, "ParkSpace"},
+    {capos_Endpoint_INTERFACE_ID, "Endpoint"},
+};
+
+static const char *capset_iface_name(uint64_t id, char *buf, size_t len)
+{
+    for (size_t i = 0; i < sizeof(capset_ifaces) / sizeof(capset_ifaces[0]); i++) {
+        if (capset_ifaces[i].id == id)
+            return capset_ifaces[i].name;
+    }
+    fmt_snprintf(buf, len, "interface %#lx", (unsigned long)id);
+    return buf;
+}
+
+uint32_t capos_capset_require(const char *name, uint64_t interface_id)
+{
+    uint32_t cap;
+    int err = capos_capset_find(name, interface_id, &cap);
+    if (err == CAPOS_OK)
+        return cap;
+    /* One buffer, one write: the line is not interleaved with others. */
+    char line[768], want[40], have[40];
+    size_t n = 0;
+    const char *prog = cs_argc > 0 ? cs_argv[0] : "program";
+    const char *wname = capset_iface_name(interface_id, want, sizeof(want));
+    if (err == CAPOS_ERR_WRONG_INTERFACE) {
+        uint64_t got = 0;
+        for (uint32_t i = 0; i < cs->count; i++) {
+            if (strncmp(cs_entries[i].name, name, CAPOS_CAPSET_NAME_MAX) == 0)
+                got = cs_entries[i].interface_id;
+        }
+        fmt_snprintf(line, sizeof(line),
+                     "%s: capability \"%s\" has interface %s, but this program needs %s; grant "
+                     "one under that name in its manifest entry",
+                     prog, name, capset_iface_name(got, have, sizeof(have)), wname);
+    } else {
+        n = (size_t)fmt_snprintf(line, sizeof(line),
+                                 "%s: no capability \"%s\" (%s): its manifest entry does not grant "
+                                 "it; granted:",
+                                 prog, name, interface_id ? wname : "any interface");
+        for (uint32_t i = 0; cs && i < cs->count && n < sizeof(line); i++)
+            n += (size_t)fmt_snprintf(line + n, sizeof(line) - n, " %.*s",
+                                      (int)CAPOS_CAPSET_NAME_MAX, cs_entries[i].name);
+    }
+    capos_printf("%s\n", line);
+    capos_exit(CAPOS_EXIT_MISSING_CAP);
 }

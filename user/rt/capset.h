@@ -19,6 +19,17 @@ const struct capos_capset_header *capos_capset(void);
  * Returns 0 and sets *cap, or CAPOS_ERR_NOT_FOUND / CAPOS_ERR_WRONG_INTERFACE. */
 int capos_capset_find(const char *name, uint64_t interface_id, uint32_t *cap);
 
+/* Status a program ends with when capos_capset_require fails. */
+#define CAPOS_EXIT_MISSING_CAP 125
+
+/* The capability `name` of interface `interface_id` (0: any), for a
+ * program that cannot run without it.  If the CapSet has no such entry, or
+ * one of another interface, prints one line saying so, what the CapSet does
+ * hold, and that the manifest entry must grant it (through the "console"
+ * capability, if there is one), and ends the process with status
+ * CAPOS_EXIT_MISSING_CAP. */
+uint32_t capos_capset_require(const char *name, uint64_t interface_id);
+
 /* argv and the environment from the CapSet (NULL-terminated arrays built at
  * start-up; the strings stay in the read-only region). */
 int capos_argc(void);

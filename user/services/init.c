@@ -15,10 +15,14 @@
  *   4. waits for all of them at once (one ProcessHandle.wait each, in the
  *      ring) and applies each service's restart policy, with exponential
  *      back-off on a Timer.sleep;
- *   5. exits once no service runs and none will be restarted.
+ *   5. exits once no service runs and none will be restarted: with status 0
+ *      if every service's last run ended with status 0, else with status 1
+ *      after naming the services that failed (the kernel then ends the
+ *      machine with a failure status, see docs/init.md).
  */
 #include "capos.h"
 
+#include "abi/note.h"
 #include "base/mem.h"
 #include "fmt/fmt.h"
 #include "manifest/manifest.h"
@@ -29,12 +33,17 @@
 #define INIT_MAX_GRANTS    64
 #define INIT_MAX_ARGS      64
 
+/* Declares this program an init program: the manifest validator accepts
+ * only a binary carrying this note as a manifest's `init`. */
+CAPOS_NOTE(CAPOS_NOTE_INIT, init_note);
+
 struct init_service {
     capos_Service_reader s;
     const char *name;
     uint32_t handle;
     bool running;
     bool restart_pending;
+    bool failed; /* its last run did not end with status 0, or it could not start */
     uint32_t restarts;
     uint32_t export_server[INIT_MAX_EXPORTS]; /* server facets of its exports */
     uint32_t nexports;
@@ -238,7 +247,14 @@ static void init_post_backoff(uint32_t i, uint64_t ms)
 static const char *init_status_text(const struct capos_exit *st, char *buf, size_t n)
 {
     switch (st->kind) {
-    case capos_ExitStatus_which_exited: fmt_snprintf(buf, n, "status %d", st->code); break;
+    case capos_ExitStatus_which_exited:
+        /* The runtime's status for a capability the program requires but
+         * was not granted (it said which before it ended). */
+        if (st->code == CAPOS_EXIT_MISSING_CAP)
+            fmt_snprintf(buf, n, "status %d: a capability it requires is not granted", st->code);
+        else
+            fmt_snprintf(buf, n, "status %d", st->code);
+        break;
     case capos_ExitStatus_which_killed: fmt_snprintf(buf, n, "killed"); break;
     case capos_ExitStatus_which_faulted:
         if (st->vector == 255) /* detected by the kernel, not a CPU exception */
@@ -248,6 +264,27 @@ static const char *init_status_text(const struct capos_exit *st, char *buf, size
         break;
     }
     return buf;
+}
+
+/* Names the services whose last run failed (or that could not start);
+ * returns init's exit status: 1 if there is any, else 0. */
+static int init_report_failed(void)
+{
+    char line[512];
+    size_t len = 0;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < nsvc; i++) {
+        if (!svc[i].failed)
+            continue;
+        n++;
+        if (len < sizeof(line))
+            len += fmt_snprintf(line + len, sizeof(line) - len, "%s%s", n > 1 ? ", " : "",
+                                svc[i].name);
+    }
+    if (n == 0)
+        return 0;
+    capos_printf("init: %u service%s failed: %s\n", n, n == 1 ? "" : "s", line);
+    return 1;
 }
 
 int main(int argc, char **argv)
@@ -317,6 +354,7 @@ int main(int argc, char **argv)
         int err = init_spawn(sv);
         if (err) {
             capos_printf("init: cannot start %s: %s\n", sv->name, capos_error_name(err));
+            sv->failed = true;
             continue;
         }
         capos_printf("init: started %s\n", sv->name);
@@ -343,6 +381,7 @@ int main(int argc, char **argv)
                     !capos_exit_decode(&results[i * 32], c.result_len, &st)) {
                     capos_printf("init: lost track of %s (%s)\n", sv->name,
                                  capos_error_name(c.result));
+                    sv->failed = true;
                     continue;
                 }
                 capos_printf("init: %s ended (%s)\n", sv->name,
@@ -350,6 +389,7 @@ int main(int argc, char **argv)
                 capos_RestartPolicy_reader rp = capos_Service_get_restart(sv->s);
                 enum capos_RestartMode mode = capos_RestartPolicy_get_mode(rp);
                 bool failed = !(st.kind == capos_ExitStatus_which_exited && st.code == 0);
+                sv->failed = failed;
                 bool want = mode == capos_RestartMode_always ||
                             (mode == capos_RestartMode_onFailure && failed);
                 if (!want)
@@ -373,6 +413,7 @@ int main(int argc, char **argv)
                 int err = init_spawn(sv);
                 if (err) {
                     capos_printf("init: cannot restart %s: %s\n", sv->name, capos_error_name(err));
+                    sv->failed = true;
                     continue;
                 }
                 init_post_wait(i, results);
@@ -380,5 +421,5 @@ int main(int argc, char **argv)
         }
     }
     capos_printf("init: no service left to run\n");
-    return 0;
+    return init_report_failed();
 }

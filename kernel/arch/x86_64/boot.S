@@ -37,6 +37,24 @@ mb2_header:
     .short 6
     .short 0
     .long 8
+    /* Console flags: EGA text is fine (BIOS keeps its text mode), none is
+     * required.  With the optional framebuffer tag below, a loader on
+     * firmware without a text mode (GRUB under UEFI) has a console to offer
+     * and does not warn that "no console will be available".  The kernel
+     * itself uses only the serial console and ignores both. */
+    .align 8
+    .short 4
+    .short 0
+    .long 12
+    .long 2
+    /* Framebuffer tag, optional, no preferred mode. */
+    .align 8
+    .short 5
+    .short 1
+    .long 20
+    .long 0
+    .long 0
+    .long 0
     /* End tag. */
     .align 8
     .short 0

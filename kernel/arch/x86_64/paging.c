@@ -6,7 +6,18 @@
  * entry exists from boot, other address spaces see them through shared
  * lower-level tables.  Intermediate entries are always writable, and
  * user-accessible only under a user mapping; the leaf entry carries the real
- * permissions.  A kernel lock serialises changes to the kernel half.
+ * permissions.  A kernel lock serialises changes to the kernel half; the
+ * owning process's lock serialises changes to a user half.
+ *
+ * Live counts (user half only).  Every entry that points to a user page
+ * table keeps, in bits 52-61 (ignored by the MMU in a non-leaf entry), the
+ * number of live entries of that table: present leaves, and entries that
+ * point to a table whose own count is non-zero.  So a count is zero exactly
+ * when nothing is mapped below the entry, and paging_find_mapped skips an
+ * empty table, however many a process has built (unmap keeps them), without
+ * reading it.  The map and unmap functions keep the counts; teardown frees
+ * whole trees and ignores them.  The kernel half has no counts: its
+ * top-level entries are copied into every address space and never change.
  */
 #include "arch/x86_64/paging.h"
 
@@ -21,6 +32,12 @@
 #include "spinlock.h"
 
 #define LARGE_PAGE (2ULL << 20)
+
+/* The user half: the lower 256 top-level entries. */
+#define USER_HALF_END 0x0000800000000000ULL
+
+#define PTE_LIVE_ONE  (1ULL << 52)
+#define PTE_LIVE_MASK (0x3ffULL << 52)
 
 bool cpu_has_nx, cpu_has_smep, cpu_has_smap, cpu_has_pge, cpu_has_1g;
 
@@ -52,21 +69,10 @@ static uint64_t pte_bits(unsigned f)
     return b;
 }
 
-/* Returns the table the entry points to, allocating it if asked (charging
- * `ledger` when given); NULL if absent (and not created), if allocation
- * failed, or if it maps a large page. */
-static uint64_t *pt_descend(uint64_t *entry, bool create, bool user, struct ledger *ledger)
+/* A new table for an absent entry, charged to `ledger` when given. */
+static uint64_t *pt_create(uint64_t *entry, bool user, struct ledger *ledger)
 {
     uint64_t pa;
-    if (*entry & PTE_P) {
-        if (*entry & PTE_PS)
-            return NULL;
-        if (user && !(*entry & PTE_U))
-            *entry |= PTE_U;
-        return phys_to_virt(*entry & PTE_ADDR_MASK);
-    }
-    if (!create)
-        return NULL;
     if (ledger && !ledger_charge(ledger, 1))
         return NULL;
     if (!pmm_alloc_frame(&pa)) {
@@ -78,9 +84,26 @@ static uint64_t *pt_descend(uint64_t *entry, bool create, bool user, struct ledg
     return phys_to_virt(pa);
 }
 
+/* Returns the table the entry points to, allocating it if asked (charging
+ * `ledger` when given); NULL if absent (and not created), if allocation
+ * failed, or if it maps a large page.  Inline: every page of a map, unmap
+ * or protect descends three times, nearly always through present tables. */
+static inline uint64_t *pt_descend(uint64_t *entry, bool create, bool user, struct ledger *ledger)
+{
+    uint64_t e = *entry;
+    if (e & PTE_P) {
+        if (e & PTE_PS)
+            return NULL;
+        if (user && !(e & PTE_U))
+            __atomic_fetch_or(entry, PTE_U, __ATOMIC_RELAXED); /* the MMU may set A meanwhile */
+        return phys_to_virt(e & PTE_ADDR_MASK);
+    }
+    return create ? pt_create(entry, user, ledger) : NULL;
+}
+
 /* Finds (creating tables down to) the entry at `level` for va. */
-static uint64_t *pt_walk(uint64_t root, uint64_t va, int level, bool create, bool user,
-                         struct ledger *ledger)
+static inline uint64_t *pt_walk(uint64_t root, uint64_t va, int level, bool create, bool user,
+                                struct ledger *ledger)
 {
     uint64_t *table = phys_to_virt(root);
     for (int l = 3; l > level; l--) {
@@ -91,35 +114,152 @@ static uint64_t *pt_walk(uint64_t root, uint64_t va, int level, bool create, boo
     return &table[pt_index(va, level)];
 }
 
+/* Fills path[level] with the entry for va at each level, 3 (PML4) down to
+ * 0 (the PTE), creating tables as pt_walk does; false if a table is
+ * missing (or could not be made). */
+static inline bool pt_path(uint64_t root, uint64_t va, bool create, bool user,
+                           struct ledger *ledger, uint64_t *path[4])
+{
+    uint64_t *table = phys_to_virt(root);
+    for (int l = 3; l > 0; l--) {
+        path[l] = &table[pt_index(va, l)];
+        table = pt_descend(path[l], create, user, ledger);
+        if (!table)
+            return false;
+    }
+    path[0] = &table[pt_index(va, 0)];
+    return true;
+}
+
+/* n leaves under path[] appeared: the PT they are in gains n live
+ * entries, and the tables above it one each while a table goes from empty
+ * to live.  Atomic adds, because the MMU may set the accessed bit of these
+ * entries at the same time. */
+static void pt_live_add(uint64_t *path[4], uint64_t n)
+{
+    uint64_t add = n * PTE_LIVE_ONE;
+    for (int l = 1; l <= 3; l++) {
+        uint64_t old = __atomic_fetch_add(path[l], add, __ATOMIC_RELAXED);
+        if (old & PTE_LIVE_MASK)
+            return; /* the table was live already: nothing above changes */
+        add = PTE_LIVE_ONE;
+    }
+}
+
+/* n leaves under path[] went away: the reverse of pt_live_add. */
+static void pt_live_sub(uint64_t *path[4], uint64_t n)
+{
+    uint64_t sub = n * PTE_LIVE_ONE;
+    for (int l = 1; l <= 3; l++) {
+        uint64_t now = __atomic_sub_fetch(path[l], sub, __ATOMIC_RELAXED);
+        if (now & PTE_LIVE_MASK)
+            return; /* the table still holds something */
+        sub = PTE_LIVE_ONE;
+    }
+}
+
+/* Pages from va to the end of its page table, at most n. */
+static unsigned pt_run(uint64_t va, unsigned n)
+{
+    unsigned left = 512 - pt_index(va, 0);
+    return n < left ? n : left;
+}
+
 int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags, struct ledger *ledger)
 {
-    uint64_t *pte = pt_walk(root, va, 0, true, map_flags & MAP_USER, ledger);
-    if (!pte)
+    uint64_t *path[4];
+    if (!pt_path(root, va, true, map_flags & MAP_USER, ledger, path))
         return KERR_NOMEM;
-    if (*pte & PTE_P)
+    if (*path[0] & PTE_P)
         return KERR_EXISTS;
-    *pte = (pa & PTE_ADDR_MASK) | pte_bits(map_flags);
+    *path[0] = (pa & PTE_ADDR_MASK) | pte_bits(map_flags);
+    if (va < USER_HALF_END)
+        pt_live_add(path, 1);
     return KERR_OK;
+}
+
+/* The range operations below walk down once per page table and then work
+ * along it, so each page costs a few instructions besides its frame. */
+
+unsigned paging_map_pages(uint64_t root, uint64_t va, const uint64_t *frames, unsigned n,
+                          unsigned map_flags, struct ledger *ledger)
+{
+    uint64_t bits = pte_bits(map_flags);
+    unsigned done = 0;
+    while (done < n) {
+        uint64_t *path[4];
+        unsigned run = pt_run(va, n - done), k = 0;
+        if (!pt_path(root, va, true, map_flags & MAP_USER, ledger, path))
+            break;
+        while (k < run && !(path[0][k] & PTE_P)) {
+            path[0][k] = (frames[done + k] & PTE_ADDR_MASK) | bits;
+            k++;
+        }
+        if (k && va < USER_HALF_END)
+            pt_live_add(path, k);
+        done += k;
+        va += (uint64_t)k * PAGE_SIZE;
+        if (k < run)
+            break; /* a page was mapped already */
+    }
+    return done;
 }
 
 bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa)
 {
-    uint64_t *pte = pt_walk(root, va, 0, false, false, NULL);
-    if (!pte || !(*pte & PTE_P))
+    uint64_t frame;
+    if (!paging_unmap_pages(root, va, 1, &frame))
         return false;
     if (pa)
-        *pa = *pte & PTE_ADDR_MASK;
-    *pte = 0;
+        *pa = frame;
     return true;
 }
 
-bool paging_protect(uint64_t root, uint64_t va, unsigned map_flags)
+unsigned paging_unmap_pages(uint64_t root, uint64_t va, unsigned n, uint64_t *frames)
 {
-    uint64_t *pte = pt_walk(root, va, 0, false, false, NULL);
-    if (!pte || !(*pte & PTE_P))
-        return false;
-    *pte = (*pte & PTE_ADDR_MASK) | pte_bits(map_flags);
-    return true;
+    unsigned got = 0;
+    while (n > 0) {
+        uint64_t *path[4];
+        unsigned run = pt_run(va, n), k = 0;
+        if (pt_path(root, va, false, false, NULL, path)) {
+            for (unsigned i = 0; i < run; i++) {
+                uint64_t e = path[0][i];
+                if (e & PTE_P) {
+                    frames[got + k++] = e & PTE_ADDR_MASK;
+                    path[0][i] = 0;
+                }
+            }
+            if (k && va < USER_HALF_END)
+                pt_live_sub(path, k);
+        }
+        got += k;
+        n -= run;
+        va += (uint64_t)run * PAGE_SIZE;
+    }
+    return got;
+}
+
+bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_flags)
+{
+    uint64_t bits = pte_bits(map_flags);
+    bool changed = false;
+    while (n > 0) {
+        uint64_t *path[4];
+        unsigned run = pt_run(va, n);
+        if (pt_path(root, va, false, false, NULL, path)) {
+            for (unsigned i = 0; i < run; i++) {
+                uint64_t e = path[0][i];
+                /* Accessed and dirty are the MMU's, not permissions. */
+                if ((e & PTE_P) && (e & ~(PTE_ADDR_MASK | PTE_A | PTE_D)) != bits) {
+                    path[0][i] = (e & (PTE_ADDR_MASK | PTE_A | PTE_D)) | bits;
+                    changed = true;
+                }
+            }
+        }
+        n -= run;
+        va += (uint64_t)run * PAGE_SIZE;
+    }
+    return changed;
 }
 
 bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags)
@@ -139,6 +279,80 @@ bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags
     if (map_flags)
         *map_flags = f;
     return true;
+}
+
+/* Bytes one entry of a level-`level` table maps. */
+static inline uint64_t pt_span(int level)
+{
+    return 1ULL << (12 + 9 * level);
+}
+
+/* The first entry of `table` (at `level`, mapping from `base`) that maps
+ * anything at or above lo. */
+static unsigned pt_first(uint64_t base, int level, uint64_t lo)
+{
+    return lo <= base ? 0 : (unsigned)((lo - base) / pt_span(level));
+}
+
+/*
+ * The lowest mapped address in [lo, hi) below `table`.  Only live entries
+ * are descended into.  A live entry whose range lies wholly inside
+ * [lo, hi) always yields an answer, so the entries that are descended into
+ * without one are those straddling lo or hi: at most two per level.  The
+ * cost is therefore at most a few tables' worth of entries (512 each), for
+ * any range and any number of tables.
+ */
+static bool pt_find_mapped(const uint64_t *table, int level, uint64_t base, uint64_t lo,
+                           uint64_t hi, uint64_t *va)
+{
+    uint64_t span = pt_span(level);
+    for (unsigned i = pt_first(base, level, lo); i < 512 && base + i * span < hi; i++) {
+        uint64_t e = table[i], at = base + i * span;
+        if (!(e & PTE_P))
+            continue;
+        if (level == 0 || (e & PTE_PS)) {
+            *va = MAX(at, lo);
+            return true;
+        }
+        if ((e & PTE_LIVE_MASK) &&
+            pt_find_mapped(phys_to_virt(e & PTE_ADDR_MASK), level - 1, at, lo, hi, va))
+            return true;
+    }
+    return false;
+}
+
+bool paging_find_mapped(uint64_t root, uint64_t lo, uint64_t hi, uint64_t *va)
+{
+    hi = MIN(hi, USER_HALF_END);
+    return lo < hi && pt_find_mapped(phys_to_virt(root), 3, 0, lo, hi, va);
+}
+
+/* The lowest unmapped address in [lo, hi) below `table`: each mapped page
+ * before it is passed over once. */
+static bool pt_find_unmapped(const uint64_t *table, int level, uint64_t base, uint64_t lo,
+                             uint64_t hi, uint64_t *va)
+{
+    uint64_t span = pt_span(level);
+    for (unsigned i = pt_first(base, level, lo); i < 512 && base + i * span < hi; i++) {
+        uint64_t e = table[i], at = base + i * span;
+        bool leaf = level == 0 || (e & PTE_PS);
+        if (!(e & PTE_P) || (!leaf && !(e & PTE_LIVE_MASK))) {
+            *va = MAX(at, lo);
+            return true;
+        }
+        if (!leaf && pt_find_unmapped(phys_to_virt(e & PTE_ADDR_MASK), level - 1, at, lo, hi, va))
+            return true;
+    }
+    return false;
+}
+
+uint64_t paging_find_unmapped(uint64_t root, uint64_t lo, uint64_t hi)
+{
+    uint64_t va;
+    hi = MIN(hi, USER_HALF_END);
+    if (lo < hi && pt_find_unmapped(phys_to_virt(root), 3, 0, lo, hi, &va))
+        return va;
+    return MAX(lo, hi);
 }
 
 bool paging_create_space(uint64_t *root, struct ledger *ledger)

@@ -45,12 +45,35 @@ struct ledger;
  * already mapped. */
 int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags, struct ledger *ledger);
 
+/* Maps frames[0..n) at n consecutive pages from va; returns how many were
+ * mapped before a page table could not be allocated (or charged) or a page
+ * was found mapped already (n on success). */
+unsigned paging_map_pages(uint64_t root, uint64_t va, const uint64_t *frames, unsigned n,
+                          unsigned map_flags, struct ledger *ledger);
+
 /* Removes the mapping of va (returning the frame in *pa); false if unmapped.
  * The caller flushes TLBs. */
 bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa);
 
-/* Changes the permissions of a mapped page; false if unmapped. */
-bool paging_protect(uint64_t root, uint64_t va, unsigned map_flags);
+/* Removes the mappings of the n pages from va, storing the frames of those
+ * that were mapped in frames[]; returns how many.  The caller flushes TLBs. */
+unsigned paging_unmap_pages(uint64_t root, uint64_t va, unsigned n, uint64_t *frames);
+
+/* Changes the permissions of the mapped pages among the n from va; true if
+ * any changed (the caller then flushes TLBs). */
+bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_flags);
+
+/* The lowest mapped page in [lo, hi) of a user address space (hi at most
+ * the end of the user half), in *va; false if none.  Empty tables are
+ * skipped without being read, so the cost is a few tables' worth of entries
+ * whatever the range and however many tables exist.  The caller holds the
+ * process lock. */
+bool paging_find_mapped(uint64_t root, uint64_t lo, uint64_t hi, uint64_t *va);
+
+/* The lowest unmapped page in [lo, hi) of a user address space, or hi if
+ * every page is mapped.  Its cost grows with the mapped pages it passes
+ * over: callers bound hi by what they know is mapped there. */
+uint64_t paging_find_unmapped(uint64_t root, uint64_t lo, uint64_t hi);
 
 /* Looks up the frame mapped at va in `root`; false if unmapped. */
 bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags);

@@ -8,12 +8,20 @@
  * 1.4 ms, so a caller that waits for THRE between bursts waits at most that
  * long per 16 characters on working hardware.  If the loopback self-test
  * fails (no UART present) output is dropped rather than waited for.
+ *
+ * Input raises the receive-data interrupt (ISA IRQ 4) once
+ * console_input_init has routed it; the handler drains every waiting byte,
+ * since the I/O APIC sees only the edge of the line.
  */
 #include "console.h"
 
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/ioapic.h"
+#include "arch/x86_64/trap.h"
 
-#define COM1 0x3F8
+#define COM1     0x3F8
+#define COM1_IRQ 4
 
 enum {
     UART_DATA = 0,
@@ -24,6 +32,8 @@ enum {
     UART_LSR = 5,
 };
 
+#define LSR_DR         0x01
+#define IER_RX         0x01
 #define LSR_THRE       0x20
 #define IIR_FIFO_MASK  0xC0 /* both set: FIFOs are enabled (a 16550A or later) */
 #define UART_FIFO_SIZE 16
@@ -84,4 +94,22 @@ size_t console_tx_put(const char *s, size_t n)
         room--;
     }
     return i;
+}
+
+bool console_input_init(void)
+{
+    if (!serial_present || !ioapic_route_isa(COM1_IRQ, VEC_CONSOLE, lapic_id()))
+        return false;
+    /* Whatever arrived before boot (bounded: a FIFO holds 16 bytes). */
+    for (unsigned i = 0; i < 64 && (inb(COM1 + UART_LSR) & LSR_DR); i++)
+        (void)inb(COM1 + UART_DATA);
+    outb(COM1 + UART_IER, IER_RX);
+    return true;
+}
+
+int console_getc(void)
+{
+    if (!serial_present || !(inb(COM1 + UART_LSR) & LSR_DR))
+        return -1;
+    return inb(COM1 + UART_DATA);
 }

@@ -78,13 +78,21 @@ static const void *smp_acpi_map(void *ctx, uint64_t pa, uint64_t len)
 /* Largest ACPI table read: far above any real MADT (a few KiB). */
 #define SMP_ACPI_MAX_TABLE (1u << 20)
 
+/* The MADT as discovered at start-up (also read for the I/O APICs). */
+static struct acpi_madt madt;
+static bool madt_valid;
+
+const struct acpi_madt *smp_madt(void)
+{
+    return madt_valid ? &madt : NULL;
+}
+
 /* Fills ids[] with the APIC ids of the usable CPUs; returns how many (0:
  * no usable table, reported). */
 static unsigned smp_find_cpus(uint32_t *ids, unsigned max)
 {
     struct acpi_mem mem = {.map = smp_acpi_map, .ctx = NULL};
     struct acpi_rsdp rsdp;
-    static struct acpi_madt madt;
     static struct acpi_report rep;
     enum acpi_err e;
     uint64_t rsdp_pa;
@@ -108,6 +116,7 @@ static unsigned smp_find_cpus(uint32_t *ids, unsigned max)
         kprintf("acpi: no CPU list (%s)\n", acpi_strerror(e));
         return 0;
     }
+    madt_valid = true;
     unsigned n = 0;
     for (unsigned i = 0; i < madt.ncpus && n < max; i++) {
         if (madt.cpus[i].enabled)

@@ -28,4 +28,9 @@ void tlb_shootdown(uint64_t cpumask, uint64_t root, uint64_t va, uint64_t pages)
 /* Bitmask of online CPUs. */
 uint64_t smp_online_mask(void);
 
+/* The MADT smp_init read (CPUs, I/O APICs, interrupt overrides), or NULL if
+ * there was none usable. */
+struct acpi_madt;
+const struct acpi_madt *smp_madt(void);
+
 #endif

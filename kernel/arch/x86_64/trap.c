@@ -23,6 +23,7 @@
 #include "printk.h"
 #include "process.h"
 #include "sched.h"
+#include "stall.h"
 #include "usercopy.h"
 #include "time.h"
 
@@ -173,6 +174,10 @@ void trap_dispatch(struct trap_frame *f)
     case VEC_TIMER:
         lapic_eoi();
         time_tick();
+        break;
+    case VEC_CONSOLE:
+        lapic_eoi();
+        stall_console_input();
         break;
     case VEC_IPI_RESCHED:
         /* The sender set need_resched; the exit path below acts on it. */

@@ -29,6 +29,7 @@ enum {
     VEC_PAGE_FAULT = 14,
     VEC_MACHINE_CHECK = 18,
     VEC_TIMER = 32,
+    VEC_CONSOLE = 36,         /* serial console input (ISA IRQ 4, through the I/O APIC) */
     VEC_IPI_RESCHED = 0xF0,   /* another CPU made a thread runnable here */
     VEC_IPI_SHOOTDOWN = 0xF1, /* flush TLB entries another CPU unmapped */
     VEC_PIC_BASE = 0xE0,      /* legacy PIC, remapped here and masked */

@@ -1,0 +1,28 @@
+# Smoke test: VirtualMemory under hostile sizes, racing threads and dying
+# processes (user/tests/vm_hostile.c).  The program starts copies of itself
+# as children, so it holds a spawner; its own quota (96 MiB) leaves room for
+# the 24 and 32 MiB mappings some cases fill.
+@0xc3e1d0a9b8f74265;
+
+using Capos = import "/capos.capnp";
+
+const manifest :Capos.SystemManifest = (
+  formatVersion = 1,
+  name = "vm-hostile",
+  binaries = [
+    (name = "init", elf = embed "/init"),
+    (name = "vm_hostile", elf = embed "/vm_hostile"),
+  ],
+  init = "init",
+  services = [
+    ( name = "vm-hostile", binary = "vm_hostile",
+      grants = [
+        (name = "console", source = (kernel = (kind = console))),
+        (name = "timer", source = (kernel = (kind = timer))),
+        (name = "memory", source = (kernel = (kind = virtualMemory, memoryLimit = 100663296))),
+        (name = "threads", source = (kernel = (kind = threadSpawner))),
+        (name = "park", source = (kernel = (kind = parkSpace))),
+        (name = "spawner", source = (kernel = (kind = processSpawner))),
+      ] ),
+  ],
+);
