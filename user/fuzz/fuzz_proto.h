@@ -93,7 +93,7 @@ enum fz_class {
     (FZ_BIT(FZ_RAW) | FZ_BIT(FZ_TYPED) | FZ_BIT(FZ_MUTATE) | FZ_BIT(FZ_XFER) | FZ_BIT(FZ_SERVER) | \
      FZ_BIT(FZ_VM) | FZ_BIT(FZ_THREADS) | FZ_BIT(FZ_PROCS) | FZ_BIT(FZ_PARK) | FZ_BIT(FZ_FLAGS) |  \
      FZ_BIT(FZ_SYSCALL) | FZ_BIT(FZ_INNOCENT) | FZ_BIT(FZ_SCRIBBLE) | FZ_BIT(FZ_SUICIDE) |         \
-     FZ_BIT(FZ_NT) | FZ_BIT(FZ_FLOOD))
+     FZ_BIT(FZ_NT) | FZ_BIT(FZ_FLOOD) | FZ_BIT(FZ_VMHUGE))
 
 static const char *const fz_class_names[] = {
     "raw",   "typed", "mutate", "xfer",    "server",    "vm",       "threads",
