@@ -337,9 +337,24 @@ enum what {
     W_MAP,     /* VirtualMemory.map of a region slot */
 };
 
+/* What an ok result of a kernel call must say, when the call's target and
+ * parameters are known for sure (a check of the result's integrity: the
+ * kernel builds results in per-CPU buffers, and its longer calls can now
+ * be preempted). */
+enum check {
+    R_NONE,
+    R_MAP_FIXED, /* VirtualMemory.map at an address: that address */
+    R_MAP_AUTO,  /* VirtualMemory.map anywhere: a page in the user range */
+    R_NOW,       /* Timer.now: not before this thread's previous reading */
+    R_FILL,      /* EntropySource.fill: exactly the bytes asked for */
+    R_BOOTSIZE,  /* BootPackage.size: the same every time */
+    R_QUOTA,     /* VirtualMemory.quota of the process's own memory: same limit */
+};
+
 struct op {
     uint64_t cookie;
-    uint8_t used, what, nres, nmoved, trust;
+    uint8_t used, what, nres, nmoved, trust, check;
+    uint64_t want; /* for the check */
     uint8_t res[2];
     uint32_t aux;
     uint32_t target; /* the cap id the SQE named */
@@ -359,6 +374,7 @@ struct worker {
     uint32_t send_used;
     struct op *last_op; /* the op whose SQE is being built */
     struct capos_sqe *last_sqe;
+    uint64_t last_now; /* R_NOW */
     uint32_t ntokens;
     uint64_t tokens[TOKENS_MAX];
     uint32_t token_server[TOKENS_MAX];
@@ -518,6 +534,73 @@ struct fz_arena_msg {
 };
 #define FZ_ARENA_MAGIC 0x414e455241465a5aULL
 
+static uint64_t boot_size, quota_limit; /* first answers, for R_BOOTSIZE and R_QUOTA */
+
+static void check_result(struct worker *w, const struct op *op, const uint8_t *buf, uint32_t len)
+{
+    struct capnp_reader r;
+    if (len > SLOT_BYTES || !capos_msg_read(&r, buf, len)) {
+        child_fail("a kernel call's result (check %u) is no valid message (%u bytes)", op->check,
+                   len);
+        return;
+    }
+    switch ((enum check)op->check) {
+    case R_MAP_FIXED:
+    case R_MAP_AUTO: {
+        uint64_t a =
+            capos_VirtualMemory_map_Results_get_addr(capos_VirtualMemory_map_Results_read_root(&r));
+        if (op->check == R_MAP_FIXED ? a != op->want
+                                     : (a & 4095) || a < CAPOS_USER_MIN || a >= CAPOS_USER_MAX)
+            child_fail("VirtualMemory.map at %#lx answered %#lx", (unsigned long)op->want,
+                       (unsigned long)a);
+        break;
+    }
+    case R_NOW: {
+        uint64_t ns = capos_Timer_now_Results_get_ns(capos_Timer_now_Results_read_root(&r));
+        if (ns < w->last_now)
+            child_fail("Timer.now went back from %lu to %lu ns", (unsigned long)w->last_now,
+                       (unsigned long)ns);
+        w->last_now = ns;
+        break;
+    }
+    case R_FILL: {
+        struct capnp_data d = capos_EntropySource_fill_Results_get_bytes(
+            capos_EntropySource_fill_Results_read_root(&r));
+        if (d.len != op->want)
+            child_fail("EntropySource.fill(%lu) gave %u bytes", (unsigned long)op->want, d.len);
+        break;
+    }
+    case R_BOOTSIZE: {
+        uint64_t b =
+            capos_BootPackage_size_Results_get_bytes(capos_BootPackage_size_Results_read_root(&r));
+        uint64_t first = 0;
+        if (!__atomic_compare_exchange_n(&boot_size, &first, b, false, __ATOMIC_RELAXED,
+                                         __ATOMIC_RELAXED) &&
+            first != b)
+            child_fail("BootPackage.size said %lu, earlier %lu", (unsigned long)b,
+                       (unsigned long)first);
+        break;
+    }
+    case R_QUOTA: {
+        capos_VirtualMemory_quota_Results_reader q =
+            capos_VirtualMemory_quota_Results_read_root(&r);
+        uint64_t lim = capos_VirtualMemory_quota_Results_get_limit(q);
+        uint64_t used = capos_VirtualMemory_quota_Results_get_used(q);
+        uint64_t first = 0;
+        if ((!__atomic_compare_exchange_n(&quota_limit, &first, lim, false, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED) &&
+             first != lim) ||
+            used > lim)
+            child_fail("VirtualMemory.quota said limit %lu, used %lu (limit earlier %lu)",
+                       (unsigned long)lim, (unsigned long)used, (unsigned long)first);
+        break;
+    }
+    case R_NONE: break;
+    }
+    if (capnp_reader_error(&r) != CAPNP_OK)
+        child_fail("a kernel call's result (check %u) did not decode", op->check);
+}
+
 static void handle(struct worker *w, const struct capos_cqe *c)
 {
     w->n.completed++;
@@ -546,6 +629,8 @@ static void handle(struct worker *w, const struct capos_cqe *c)
     if ((c->result == CAPOS_ERR_STALE_CAP || c->result == CAPOS_ERR_CAP_BUSY) &&
         op->what != W_STALE)
         pool_drop(op->target);
+    if (op->check != R_NONE && c->result == CAPOS_OK && !scribbling)
+        check_result(w, op, buf, c->result_len);
     switch ((enum what)op->what) {
     case W_PLAIN: break;
     case W_RELEASE:
@@ -1028,16 +1113,24 @@ static void build_params(struct worker *w, enum kind k, uint16_t method, struct 
         break;
     }
     case K_TIMER:
+        if (method == capos_Timer_method_now)
+            op->check = R_NOW;
         if (method == capos_Timer_method_sleep) {
             uint64_t ns = fz_chance(&w->rng, 1, 64) ? pick_u64(w) : fz_below(&w->rng, 3 * MS);
             capos_Timer_sleep_Params_set_ns(capos_Timer_sleep_Params_init_root(&m->b), ns);
         }
         break;
-    case K_ENTROPY:
+    case K_ENTROPY: {
+        uint32_t len = pick_u32(w);
         capos_EntropySource_fill_Params_set_len(capos_EntropySource_fill_Params_init_root(&m->b),
-                                                pick_u32(w));
+                                                len);
+        op->check = R_FILL;
+        op->want = len;
         break;
+    }
     case K_BOOT:
+        if (method == capos_BootPackage_method_size)
+            op->check = R_BOOTSIZE;
         if (method == capos_BootPackage_method_read) {
             capos_BootPackage_read_Params_builder p =
                 capos_BootPackage_read_Params_init_root(&m->b);
@@ -1054,6 +1147,8 @@ static void build_params(struct worker *w, enum kind k, uint16_t method, struct 
             capos_VirtualMemory_map_Params_set_addr(p, addr);
             capos_VirtualMemory_map_Params_set_len(p, len);
             capos_VirtualMemory_map_Params_set_prot(p, pick_prot(w));
+            op->check = addr ? R_MAP_FIXED : R_MAP_AUTO;
+            op->want = addr;
             /* Only maps in the fixed zone become regions: the kernel
              * picks addresses near the heap's chunks for the others. */
             if (addr >= ZONE && addr < ZONE + REGIONS * REGION_SPAN && len <= REGION_MAX) {
@@ -1099,6 +1194,7 @@ static void build_params(struct worker *w, enum kind k, uint16_t method, struct 
             }
             break;
         }
+        case capos_VirtualMemory_method_quota: op->check = R_QUOTA; break;
         case capos_VirtualMemory_method_limit: {
             uint64_t b = fz_chance(&w->rng, 1, 2) ? (fz_below(&w->rng, 4096) << 12) : pick_u64(w);
             capos_VirtualMemory_limit_Params_set_bytes(
@@ -1336,6 +1432,13 @@ static void act_typed(struct worker *w, bool mutate, int force)
     s->recv_len = len;
     if (op->what == W_MAP && s->recv_addr != (uint64_t)(uintptr_t)slot_of(w, op))
         op->what = W_PLAIN;
+    /* A result is checked only for a call that surely went, as built, to
+     * an object of the kind it was built for (the process's own memory,
+     * for quota: limited facets have limits of their own). */
+    if (mutate || c.kind != k || !(c.flags & F_TRUST) || s->interface_id != kind_iid[k] ||
+        s->recv_addr != (uint64_t)(uintptr_t)slot_of(w, op) ||
+        (op->check == R_QUOTA && !(c.flags & F_OWN)))
+        op->check = R_NONE;
     s->xfer_addr = xaddr;
     s->xfer_count = nx;
     clamp_for(&c, s);
@@ -1985,6 +2088,8 @@ static void act_vm(struct worker *w)
     uint16_t nx = 0;
     bool unsafe;
     build_params(w, K_VM, method, &m, op, &xaddr, &nx, &unsafe);
+    if (!(vm.flags & F_TRUST))
+        op->check = R_NONE;
     s->opcode = CAPOS_OP_CALL;
     s->cap = vm.id;
     s->interface_id = capos_VirtualMemory_INTERFACE_ID;
