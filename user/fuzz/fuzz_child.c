@@ -606,7 +606,7 @@ static void handle(struct worker *w, const struct capos_cqe *c)
     w->n.completed++;
     if ((uint32_t)c->result < FZ_NCODES)
         w->n.result[c->result]++;
-    else
+    else if (!scribbling) /* else its own ring may have been written over */
         child_fail("a completion carries result %d, which is no ErrorCode", c->result);
     if (!(c->user_data & COOKIE_TAG)) {
         if (!scribbling)
@@ -1495,8 +1495,8 @@ static void act_xfer(struct worker *w)
         }
         if (c.id == report_cap)
             c.id = 0;
-        /* Moving the service facet away would lose its size limit
-         * elsewhere only if the receiver could not tell: it can (kinds). */
+        /* The kinds travel as a claim: receivers trust none of them (calls
+         * on what arrives stay small, in case it is the service). */
         x[i].cap = c.id;
         x[i].mode = mode;
         if (i < CAPOS_MAX_XFER)
