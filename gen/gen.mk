@@ -2,16 +2,22 @@
 # change shows up in review.  Each <base>.capnp.h/.c pair starts with a stamp
 # naming its schema and the schema's SHA-256.
 #
-#   capos.capnp.*     schema/capos.capnp, the system ABI
-#   wiretest.capnp.*  tests/capnp/wiretest.capnp, the schema the capnp tests use
+#   capos.capnp.*     schema/capos.capnp, the system ABI (with the annotations of
+#                     schema/capnpc-c.capnp)
+#   capos.rpc.h       its RPC layer: per method argument/result structs, decoders,
+#   capos.server.c    encoders, dispatch and client stubs; servers (the kernel)
+#   capos.client.c    link server.c, clients link client.c as well
+#   wiretest.*        tests/capnp/wiretest.capnp, the schema the capnp and RPC
+#                     tests use, the same way
 #   schema.capnp.*    capnp/schema.capnp as installed with the capnp tool: what
 #                     the generator reads its input with (its own output)
 #
 #   make gen            regenerate capos and wiretest bindings
 #   make gen-bootstrap  regenerate schema.capnp.* from the installed capnp
 #   make check-gen      regenerate into a scratch directory and fail on any
-#                       difference from gen/; also compile the bindings and
-#                       lib/capnp as the kernel (freestanding, no SSE) and as
+#                       difference from gen/ (a file missing on either side
+#                       too); also compile every generated .c, lib/capnp and
+#                       lib/rpc as the kernel (freestanding, no SSE) and as
 #                       freestanding userspace would, with gcc and clang
 #
 # schema.capnp.* is compared only when the installed capnp/schema.capnp is the
@@ -19,14 +25,20 @@
 # capnp version does not fail the check; regenerate it with gen-bootstrap.
 
 GEN_SCHEMAS := schema/capos.capnp tests/capnp/wiretest.capnp
-GEN_OUT := gen/capos.capnp.h gen/capos.capnp.c gen/wiretest.capnp.h gen/wiretest.capnp.c
+GEN_BASES := capos wiretest
+GEN_OUT := $(foreach b,$(GEN_BASES),gen/$(b).capnp.h gen/$(b).capnp.c gen/$(b).rpc.h \
+    gen/$(b).server.c gen/$(b).client.c)
 GEN_BOOT_SCHEMA := /usr/include/capnp/schema.capnp
 GEN_CHECK_DIR := $(B)/check-gen
 
-# Host tests and fuzzers link the generated default values.
-GEN_HOST_C := gen/capos.capnp.c gen/wiretest.capnp.c
+# Host tests and fuzzers link the generated default values, names and
+# server side (all pure code); only the host tests, which bring a transport,
+# link the client side.
+GEN_HOST_C := $(foreach b,$(GEN_BASES),gen/$(b).capnp.c gen/$(b).server.c)
+GEN_CLIENT_C := $(foreach b,$(GEN_BASES),gen/$(b).client.c)
 
 gen: $(CAPNPC_C)
+	$(Q)rm -f $(GEN_OUT)
 	$(Q)$(call capnpc_c_run,schema/capos.capnp,gen)
 	$(Q)$(call capnpc_c_run,tests/capnp/wiretest.capnp,gen)
 	@echo "gen: regenerated $(GEN_OUT)"
@@ -56,11 +68,11 @@ check-gen: $(CAPNPC_C)
 	    { echo "check-gen: gen/ is stale; run 'make gen' (or 'make gen-bootstrap') and commit"; exit 1; }
 	$(Q)for cc in gcc clang; do \
 	    command -v $$cc >/dev/null || continue; \
-	    for f in $(GEN_OUT) gen/schema.capnp.c $(wildcard lib/capnp/*.c); do case $$f in *.c) \
+	    for f in $(GEN_OUT) gen/schema.capnp.c $(wildcard lib/capnp/*.c lib/rpc/*.c); do case $$f in *.c) \
 	        $(MAKE) -s --no-print-directory CC=$$cc gen-compile-one GEN_SRC=$$f \
 	            GEN_OBJ=$(GEN_CHECK_DIR)/obj/$$cc-$$(basename $$f).o || exit 1;; esac; done; \
 	done
-	@echo "check-gen: gen/ is current; it and lib/capnp compile for kernel and userspace"
+	@echo "check-gen: gen/ is current; it, lib/capnp and lib/rpc compile for kernel and userspace"
 
 # One generated .c compiled both ways (used by check-gen with CC set).
 gen-compile-one:

@@ -488,6 +488,9 @@ enum schema_ElementSize {
     schema_ElementSize_inlineComposite = 7,
 };
 #define schema_ElementSize_TYPE_ID UINT64_C(0xd1958f7dba521926)
+#define schema_ElementSize_COUNT 8
+/* The enumerant's name as in the schema; NULL for an unknown value. */
+const char *schema_ElementSize_name(uint32_t v);
 
 typedef struct schema_CapnpVersion_reader {
     struct capnp_struct s;

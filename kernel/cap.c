@@ -148,6 +148,32 @@ int cap_insert(struct process *p, struct kobj *o, uint32_t *id)
     return err;
 }
 
+int cap_prealloc(struct process *p, uint32_t *id)
+{
+    int err = CAPOS_ERR_PEER_GONE;
+    spin_lock(&p->caps.lock);
+    if (p->caps.slots)
+        err = cap_err(captable_prealloc(&p->caps.t, 1, id));
+    spin_unlock(&p->caps.lock);
+    return err;
+}
+
+bool cap_fill_pending(struct process *p, uint32_t id, struct kobj *o)
+{
+    spin_lock(&p->caps.lock);
+    bool ok = p->caps.slots && captable_fill_pending(&p->caps.t, id, o, 0) == CAPTABLE_OK;
+    spin_unlock(&p->caps.lock);
+    return ok;
+}
+
+void cap_cancel_pending(struct process *p, uint32_t id)
+{
+    spin_lock(&p->caps.lock);
+    if (p->caps.slots)
+        (void)!captable_cancel_pending(&p->caps.t, id);
+    spin_unlock(&p->caps.lock);
+}
+
 int cap_lookup_lock(struct process *p, uint32_t id, struct kobj **o)
 {
     spin_lock(&p->caps.lock);
@@ -263,7 +289,8 @@ int cap_deliver(struct thread *t, struct capos_cqe *cqe, uint64_t recv_addr, uin
 
 void call_complete(struct call *c, int err)
 {
-    struct capos_cqe cqe = {.user_data = c->sqe->user_data};
+    struct capos_cqe cqe = {.user_data = c->sqe->user_data,
+                            .detail = err != CAPOS_OK ? c->rpc.detail : 0};
     if (err != CAPOS_OK)
         c->result_len = 0;
     if (cap_deliver(c->thread, &cqe, c->sqe->recv_addr, c->sqe->recv_len, err, c->result,
@@ -354,10 +381,13 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
         cap_lookup_unlock(p);
         err = endpoint_call(t, ep, badge, sqe, cap_scratch_params[cpu]);
         endpoint_put(ep);
-        if (err != CALL_PENDING)
+        if (err != CALL_PENDING) {
+            c.rpc.detail = 0;
             call_complete(&c, err);
+        }
         return;
     }
+    c.rpc.detail = 0; /* until a decoder says what was wrong */
     if (err == CAPOS_OK) {
         kobj_get(o);
         cap_lookup_unlock(p);
@@ -378,6 +408,11 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
     }
     c.params = cap_scratch_params[cpu];
     c.params_len = sqe->send_len;
+    c.rpc = (struct capos_rpc_call){.interface_id = sqe->interface_id,
+                                    .params = c.params,
+                                    .params_len = c.params_len,
+                                    .ncaps = c.xfer.n,
+                                    .method = sqe->method};
     /* cap_get's reference keeps the object alive across the call even if
      * the call releases the capability. */
     err = cap_invoke(o, &c);

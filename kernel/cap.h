@@ -20,6 +20,7 @@
 #include "abi/ring.h"
 #include "base/compiler.h"
 #include "captable/captable.h"
+#include "rpc/rpc.h"
 #include "spinlock.h"
 #include "xfer.h"
 
@@ -76,6 +77,16 @@ void cap_table_destroy(struct process *p);
 
 /* Inserts a reference the caller gives up; returns an ErrorCode. */
 int cap_insert(struct process *p, struct kobj *o, uint32_t *id);
+
+/* Publishing last: cap_prealloc sets a slot aside (PENDING: the id names
+ * nothing usable, lookups report capBusy) for a capability that must not
+ * be reachable before its creator commits; cap_fill_pending then puts a
+ * reference the caller gives up there (false, and the reference is still
+ * the caller's, if the table is gone), or cap_cancel_pending frees it.
+ * cap_prealloc returns tableFull or peerGone on failure. */
+int cap_prealloc(struct process *p, uint32_t *id);
+bool cap_fill_pending(struct process *p, uint32_t id, struct kobj *o);
+void cap_cancel_pending(struct process *p, uint32_t id);
 
 /* Looks up a cap id and takes a reference on its object (the caller puts
  * it).  Returns an ErrorCode. */
@@ -136,6 +147,9 @@ struct call {
     struct kobj *out_caps[CAPOS_MAX_XFER]; /* references for the caller */
     unsigned out_ncaps;
     struct xfer_set xfer; /* capabilities the caller sent (spawn grants) */
+    /* The call as generated dispatch sees it (rpc/rpc.h); a refused call's
+     * rpc.detail goes into its completion. */
+    struct capos_rpc_call rpc;
 };
 
 /* Returned by invoke functions that turned the call into a pending op. */

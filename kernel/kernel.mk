@@ -5,7 +5,7 @@
 # Linking happens twice so that the second image embeds a symbol table of the
 # first (tools/ksyms.py); .ksyms is the last section, so no address moves.
 
-KERNEL_C := $(sort $(shell find kernel -name '*.c')) $(LIB_ALL_C) gen/capos.capnp.c
+KERNEL_C := $(sort $(shell find kernel -name '*.c')) $(LIB_ALL_C) gen/capos.capnp.c gen/capos.server.c
 KERNEL_S := $(sort $(shell find kernel -name '*.S'))
 KERNEL_LD := kernel/arch/x86_64/kernel.ld
 

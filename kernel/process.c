@@ -373,88 +373,101 @@ static uint64_t process_ring_va(int slot)
     return CAPOS_USER_RING_VA - (uint64_t)(slot + 1) * PROCESS_RING_STRIDE;
 }
 
-/* Undoes a spawn that failed after reserving its slot. */
-static void process_spawn_unreserve(struct process *p, int slot)
-{
-    spin_lock(&p->lock);
-    p->ring_slots &= ~(1ULL << slot);
-    p->nthreads--;
-    p->nlive--;
-    spin_unlock(&p->lock);
-}
-
+/*
+ * ThreadSpawner.spawn.  Publish last: until the commit nothing of the new
+ * thread is reachable by anyone -- its ThreadControl's table slot is only
+ * set aside (PENDING), the thread is on no list, its handle is returned
+ * only on success -- so a failure undoes private state alone.  The commit
+ * is decided under p->lock, which orders it against process_stop (which
+ * marks p stopped under the same lock before it collects the threads and
+ * destroys the table) and against the last live thread leaving (nlive):
+ * if p is alive there and still has a live thread, the ring is mapped,
+ * the thread joins the list and the ThreadControl fills its slot in one
+ * step; otherwise the spawn fails and nobody ever saw the thread.  While
+ * it is being created the thread counts only in nspawning, never in the
+ * counts whose last decrement ends the process or releases its memory.
+ */
 int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
                          const struct thread *parent, struct kobj **handle)
 {
-    /* Reserve a slot (and count the thread) while the process is alive. */
-    spin_lock(&p->lock);
-    if (p->state != PROCESS_ALIVE) {
-        spin_unlock(&p->lock);
-        return CAPOS_ERR_PEER_GONE;
-    }
-    if (p->nthreads >= PROCESS_MAX_THREADS || p->ring_slots == ~0ULL) {
-        spin_unlock(&p->lock);
-        return CAPOS_ERR_QUOTA_EXCEEDED;
-    }
-    int slot = __builtin_ctzll(~p->ring_slots);
-    p->ring_slots |= 1ULL << slot;
-    p->nthreads++;
-    p->nlive++;
-    spin_unlock(&p->lock);
+    uint32_t ctl_id;
+    struct kobj *ctl = NULL, *h = NULL;
+    struct thread *t = NULL;
+    int slot = 0;
 
-    uint64_t ring_va = process_ring_va(slot);
-    int err;
-    struct thread *t = thread_create_user(p, a->entry, a->stack, a->arg, ring_va, &err);
-    if (!t) {
-        process_spawn_unreserve(p, slot);
+    /* A slot for its ThreadControl, unusable by anyone until the commit. */
+    int err = cap_prealloc(p, &ctl_id);
+    if (err != CAPOS_OK)
         return err;
-    }
-    t->ring_slot = slot;
-    t->fs_base = a->tls;
-    /* The process's other threads may be changing its mappings. */
+    /* Its place under the thread limit, and a ring address. */
     spin_lock(&p->lock);
-    err = p->state == PROCESS_ALIVE ? ring_create(t, ring_va) : CAPOS_ERR_PEER_GONE;
-    bool ok = err == CAPOS_OK;
+    if (p->state != PROCESS_ALIVE || p->nlive == 0) {
+        err = CAPOS_ERR_PEER_GONE;
+    } else if (p->nthreads + p->nspawning >= PROCESS_MAX_THREADS || p->ring_slots == ~0ULL) {
+        err = CAPOS_ERR_QUOTA_EXCEEDED;
+    } else {
+        slot = __builtin_ctzll(~p->ring_slots);
+        p->ring_slots |= 1ULL << slot;
+        p->nspawning++;
+    }
     spin_unlock(&p->lock);
-    /* Everything a spawn makes is charged to the process it runs in. */
-    struct kobj *ctl = ok ? thread_cap_create(p->ledger, t, true, &err) : NULL;
-    struct kobj *h = ctl ? thread_cap_create(p->ledger, t, false, &err) : NULL;
-    uint32_t ctl_id = 0;
-    if (h)
-        err = cap_insert(p, ctl, &ctl_id);
     if (err != CAPOS_OK) {
-        if (h)
-            kobj_put(h);
-        if (ctl)
-            kobj_put(ctl); /* drops its thread reference */
-        if (ok)
-            ring_destroy(t);
-        thread_discard(t); /* never on the thread list */
-        process_spawn_unreserve(p, slot);
+        cap_cancel_pending(p, ctl_id);
         return err;
     }
-    arch_thread_set_start_rdx(t, ctl_id);
-    t->control_id = ctl_id;
-    t->control_obj = ctl;
-    sched_thread_inherit(t, parent, a->affinity);
 
-    spin_lock(&p->lock);
-    if (p->state != PROCESS_ALIVE) {
-        /* Stopped meanwhile: its teardown did not see this thread. */
-        spin_unlock(&p->lock);
-        cap_release(p, ctl_id);
-        kobj_put(h);
-        ring_destroy(t);
-        thread_discard(t);
-        process_spawn_unreserve(p, slot);
-        return CAPOS_ERR_PEER_GONE;
+    /* The thread and its two capabilities, known to nobody yet. */
+    uint64_t ring_va = process_ring_va(slot);
+    /* Everything a spawn makes is charged to the process it runs in. */
+    t = thread_create_user(p, a->entry, a->stack, a->arg, ring_va, &err);
+    ctl = t ? thread_cap_create(p->ledger, t, true, &err) : NULL;
+    h = ctl ? thread_cap_create(p->ledger, t, false, &err) : NULL;
+    if (h) {
+        t->ring_slot = slot;
+        t->fs_base = a->tls;
+        t->control_id = ctl_id;
+        t->control_obj = ctl;
+        arch_thread_set_start_rdx(t, ctl_id);
+        sched_thread_inherit(t, parent, a->affinity);
     }
-    t->proc_next = p->threads;
-    p->threads = t;
+
+    /* The commit.  The ring is mapped here too: p's other threads may be
+     * changing its mappings, and a stopped p may have lost its address
+     * space. */
+    spin_lock(&p->lock);
+    p->nspawning--;
+    if (err == CAPOS_OK && (p->state != PROCESS_ALIVE || p->nlive == 0))
+        err = CAPOS_ERR_PEER_GONE;
+    if (err == CAPOS_OK)
+        err = ring_create(t, ring_va);
+    if (err == CAPOS_OK) {
+        /* An alive p still has its table (process_stop destroys it only
+         * after marking p stopped under this lock). */
+        if (!cap_fill_pending(p, ctl_id, ctl))
+            panic("process: %s lost its capability table while alive", p->name);
+        t->proc_next = p->threads;
+        p->threads = t;
+        p->nthreads++;
+        p->nlive++;
+    } else {
+        p->ring_slots &= ~(1ULL << slot);
+    }
     spin_unlock(&p->lock);
-    *handle = h;
-    sched_add(t);
-    return CAPOS_OK;
+    if (err == CAPOS_OK) {
+        *handle = h;
+        sched_add(t);
+        return CAPOS_OK;
+    }
+
+    /* Nobody saw any of it: drop it all. */
+    cap_cancel_pending(p, ctl_id);
+    if (h)
+        kobj_put(h);
+    if (ctl)
+        kobj_put(ctl);
+    if (t)
+        thread_discard(t);
+    return err;
 }
 
 void process_thread_ended(struct thread *t, int32_t code, bool killed)
@@ -475,6 +488,9 @@ NORETURN void process_thread_exit(int32_t code)
 {
     struct thread *t = sched_current();
     struct process *p = t->proc;
+    /* nlive counts committed threads only, and a spawn's commit is refused
+     * once it is zero: the thread that brings it to zero is the last, and
+     * ends the process, whatever spawns are still on their way. */
     spin_lock(&p->lock);
     bool last = --p->nlive == 0;
     spin_unlock(&p->lock);

@@ -71,10 +71,18 @@ struct process {
     unsigned vm_count;
 
     struct cap_table caps;
-    struct thread *threads; /* threads not yet freed (linked by thread.proc_next) */
-    unsigned nthreads;
-    unsigned nlive;      /* threads that have not ended */
-    uint64_t ring_slots; /* ring addresses in use by threads after the first */
+    /* Thread accounting (process lock).  A thread being created counts
+     * only in nspawning (against the thread limit, with its ring slot)
+     * until process_thread_spawn commits it onto the list; nthreads and
+     * nlive count committed threads alone, so whoever brings one of them
+     * to zero is the last: the last nlive ends the process, the last
+     * nthreads releases its memory.  A commit needs the process alive and
+     * nlive > 0, so neither count rises again once it has reached zero. */
+    struct thread *threads; /* committed threads not yet freed (thread.proc_next) */
+    unsigned nthreads;      /* threads on that list */
+    unsigned nlive;         /* threads on it that have not called ThreadControl.exit */
+    unsigned nspawning;     /* threads being created, not yet on the list */
+    uint64_t ring_slots;    /* ring addresses in use by threads after the first */
 
     /* Endpoint calls this process received and has not returned; a slot is
      * reserved by each posted RECV.  Tokens carry the slot's generation. */
@@ -133,8 +141,11 @@ struct thread_spawn_args {
 
 /* Starts a thread in p (ThreadSpawner.spawn) with the parent's scheduling
  * parameters; *handle gets a ThreadHandle for it, made before the thread
- * can run (so nothing can fail once it does).  Returns an ErrorCode; on
- * failure nothing is left behind. */
+ * can run (so nothing can fail once it does).  Nothing of the thread is
+ * visible to anyone (its ThreadControl in p's table, the thread on p's
+ * list) before the commit, which happens under p's lock after checking
+ * that p is alive and has a live thread.  Returns an ErrorCode; on failure
+ * nothing is left behind. */
 int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
                          const struct thread *parent, struct kobj **handle);
 
@@ -170,8 +181,8 @@ void process_put(struct process *p);
 /* Frees the memory (address space and frames) of a process. */
 void process_release_memory(struct process *p);
 
-/* Called when a thread of p has died and its stack is freed; the last one
- * of a stopped process frees the process's memory. */
+/* Called when a committed thread of p has died and its stack is freed;
+ * the last one (p is stopped by then) frees the process's memory. */
 void process_thread_gone(struct process *p, struct thread *t);
 
 /* Number of processes not yet exited. */

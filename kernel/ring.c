@@ -151,29 +151,50 @@ void ring_kill(struct thread *t)
  * with any completion posted meanwhile); the owner cannot be waiting on it,
  * since the owner is the thread submitting.
  */
-static inline void ring_complete_now(struct thread *t, uint64_t user_data, int err)
+static inline void ring_complete_now(struct thread *t, uint64_t user_data, int err, uint32_t detail)
 {
     struct ring *r = &t->ring;
     spin_lock(&r->lock);
     uint64_t *c = (uint64_t *)(void *)ring_next_cqe(r);
     c[0] = user_data;
     c[1] = (uint32_t)err; /* result; result_len 0 */
-    c[2] = c[3] = c[4] = c[5] = c[6] = c[7] = 0;
+    c[2] = c[3] = c[4] = c[5] = c[7] = 0;
+    c[6] = detail; /* detail; reserved0 0 */
     ring_advance_tail(r);
     spin_unlock(&r->lock);
 }
 
-static int ring_sqe_error(enum ring_sqe_check c)
+/* The ErrorCode of a refused SQE, and in *detail which check refused it
+ * (the codes that share invalidOpcode are told apart only there). */
+static int ring_sqe_error(enum ring_sqe_check c, uint32_t *detail)
 {
+    uint32_t why = capos_SubmissionError_none;
+    int err = CAPOS_ERR_INVALID_OPCODE;
     switch (c) {
-    case RING_SQE_OK: return CAPOS_OK;
-    case RING_SQE_BAD_OPCODE:
-    case RING_SQE_BAD_FLAGS:
-    case RING_SQE_NONZERO: return CAPOS_ERR_INVALID_OPCODE;
-    case RING_SQE_TOO_LONG: return CAPOS_ERR_INVALID_ARGUMENT;
-    case RING_SQE_TOO_MANY_CAPS: return CAPOS_ERR_TOO_MANY_CAPS;
+    case RING_SQE_OK: err = CAPOS_OK; break;
+    case RING_SQE_BAD_OPCODE: why = capos_SubmissionError_unknownOpcode; break;
+    case RING_SQE_BAD_FLAGS: why = capos_SubmissionError_flags; break;
+    case RING_SQE_NONZERO: why = capos_SubmissionError_unusedField; break;
+    case RING_SQE_TOO_LONG:
+        why = capos_SubmissionError_tooLong;
+        err = CAPOS_ERR_INVALID_ARGUMENT;
+        break;
+    case RING_SQE_TOO_MANY_CAPS:
+        why = capos_SubmissionError_tooManyCaps;
+        err = CAPOS_ERR_TOO_MANY_CAPS;
+        break;
     }
-    return CAPOS_ERR_INVALID_OPCODE;
+    *detail = why ? CAPOS_RPC_DETAIL(CAPOS_DETAIL_SUBMISSION, why) : 0;
+    return err;
+}
+
+/* Completes a refused SQE at once, with the detail of the refusal (out of
+ * line: the path of every accepted entry stays as it was). */
+static NOINLINE void ring_refuse(struct thread *t, uint64_t user_data, enum ring_sqe_check chk)
+{
+    uint32_t detail;
+    int err = ring_sqe_error(chk, &detail);
+    ring_complete_now(t, user_data, err, detail);
 }
 
 /* Runs one validated-for-shape SQE.  Operations that finish now complete
@@ -186,7 +207,8 @@ static bool ring_dispatch(struct thread *t, const struct capos_sqe *sqe)
     enum ring_sqe_check chk = ring_sqe_validate(sqe);
     int err;
     if (chk != RING_SQE_OK) {
-        err = ring_sqe_error(chk);
+        ring_refuse(t, sqe->user_data, chk);
+        return true;
     } else {
         switch (sqe->opcode) {
         case CAPOS_OP_NOP: err = CAPOS_OK; break;
@@ -201,7 +223,7 @@ static bool ring_dispatch(struct thread *t, const struct capos_sqe *sqe)
         default: err = CAPOS_ERR_INVALID_OPCODE; break;
         }
     }
-    ring_complete_now(t, sqe->user_data, err);
+    ring_complete_now(t, sqe->user_data, err, 0);
     return true;
 }
 

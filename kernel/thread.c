@@ -3,10 +3,12 @@
  * that is no longer running on it (the scheduler's zombie hand-off), and the
  * last thread of an exited process takes the process's memory with it.
  *
- * Every struct thread holds a reference on its process until the struct
- * itself is freed: whoever holds a thread (a pending operation's owner, a
- * ThreadHandle, a CPU finishing a switch) may read t->proc, take its locks
- * and find its address space gone (root 0), never freed memory.
+ * Every user thread's t->proc is set once, at creation, and never changes;
+ * the struct holds a reference on that process until the struct itself is
+ * freed.  So whoever holds a thread (a pending operation's owner, a
+ * ThreadHandle or ThreadControl, a CPU finishing a switch) may read
+ * t->proc, take its locks and find its address space gone (root 0), never
+ * freed memory or NULL.  Only the per-CPU idle threads have no process.
  *
  * A thread's kernel memory is charged to its process's ledger: the struct
  * (which embeds the ring's pool of pending operations and their timer
@@ -74,10 +76,11 @@ void thread_destroy(struct thread *t)
 
 void thread_discard(struct thread *t)
 {
-    struct process *p = t->proc;
-    kstack_free(t->kstack_top, p->ledger);
+    /* On no thread list, so there is nothing to tell the process; t->proc
+     * stays set (and referenced) until the last reference to t goes, like
+     * every user thread's.  The struct's charge goes with its last
+     * reference (kfree knows the ledger). */
+    kstack_free(t->kstack_top, t->proc->ledger);
     t->kstack_top = 0;
-    t->proc = NULL; /* on no thread list: nothing to tell the process */
-    process_put(p);
-    thread_destroy(t);
+    thread_put(t);
 }

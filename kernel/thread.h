@@ -81,8 +81,10 @@ struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp
  * the running thread). */
 void thread_destroy(struct thread *t);
 
-/* Destroys a thread that never ran and is on no process thread list (a
- * creation that failed half-way). */
+/* Destroys a thread that never ran and was never on its process's thread
+ * list (a creation that failed before its commit): frees its stack, gives
+ * back its quota and drops the creator's reference; t->proc stays valid
+ * for any remaining reference. */
 void thread_discard(struct thread *t);
 
 void thread_get(struct thread *t);

@@ -17,14 +17,16 @@
 
 @0xf26a89be99a012a6;
 
+using C = import "capnpc-c.capnp";
+
 # ---------------------------------------------------------------------------
 # Errors
 
-enum ErrorCode {
+enum ErrorCode $C.macroPrefix("CAPOS_ERR_") {
   # The one error space shared by the kernel and userspace. A completion's
   # result field holds one of these; `ok` means the result message (if any) is
   # valid. Numeric values are ABI: never renumber, only append.
-  ok @0;
+  ok @0 $C.macro("CAPOS_OK");
   invalidCap @1;        # cap id is 0, out of range, or was never issued
   staleCap @2;          # cap id names a released or since-reused slot
   capBusy @3;           # the capability is reserved by a move in flight
@@ -48,6 +50,45 @@ enum ErrorCode {
   exhausted @21;        # a resource other than memory ran out (e.g. entropy)
   wouldBlock @22;       # ParkSpace.wait: the word did not hold the expected value
 }
+
+enum DetailKind $C.macroPrefix("CAPOS_DETAIL_") {
+  # A completion also carries a 32-bit detail saying what exactly was wrong
+  # when its result is an error (0 when there is nothing more to say). Its
+  # top 8 bits are one of these, and say what the low 24 bits name.
+  #
+  # A field path names a field of a parameter or result struct, down to
+  # three levels of nesting (a list's elements count as the list): byte i
+  # (from the least significant) is the field's ordinal at level i plus 1,
+  # 0 ends the path, and 255 stands for a field the decoder does not know
+  # (something set beyond the fields of this schema, or an unknown union
+  # member). A deeper field is reported as its third-level ancestor. Path 0
+  # is the message as a whole: malformed framing or root, or a capability
+  # sent with the call that no field names. Generated code has a constant
+  # for each path and names it (docs/capnp.md).
+  none @0;
+  submission @1;   # the low bits are a SubmissionError
+  params @2;       # the low bits are a field path in the call's parameters
+  results @3;      # a field path in the result; set by client stubs that
+                   # refuse a malformed result, never by the kernel
+}
+
+enum SubmissionError $C.macroPrefix("CAPOS_SQE_") {
+  # Why the kernel refused a submission entry before looking at any
+  # capability (the detail of such a completion; docs/ring-abi.md).
+  none @0;
+  unknownOpcode @1;     # invalidOpcode
+  flags @2;             # invalidOpcode: a flag bit is set (none are defined)
+  unusedField @3;       # invalidOpcode: a field the opcode does not use, or
+                        # `reserved`, is not zero, or an address comes
+                        # without a length
+  tooLong @4;           # invalidArgument: a message or buffer above the limit
+  tooManyCaps @5;       # tooManyCaps: more than 16 capabilities
+}
+
+# Protection bits of VirtualMemory.map and protect.
+const protRead :UInt32 = 1 $C.macro("CAPOS_PROT_READ");
+const protWrite :UInt32 = 2 $C.macro("CAPOS_PROT_WRITE");
+const protExec :UInt32 = 4 $C.macro("CAPOS_PROT_EXEC");
 
 # ---------------------------------------------------------------------------
 # Boot manifest
@@ -158,11 +199,14 @@ enum RestartMode {
 # ---------------------------------------------------------------------------
 # Kernel capabilities
 
+const maxConsoleWrite :UInt32 = 4096;
+  # The most bytes one Console.write or writeLine takes.
+
 interface Console {
   # The system console (serial line).
-  write @0 (data :Data) -> ();
+  write @0 (data :Data $C.maxLen(.maxConsoleWrite)) -> ();
     # Writes bytes as they are. Errors: invalidArgument if longer than 4096.
-  writeLine @1 (text :Text) -> ();
+  writeLine @1 (text :Text $C.maxLen(.maxConsoleWrite)) -> ();
     # Writes text followed by a newline. Errors: invalidArgument if longer
     # than 4096 bytes.
 }
@@ -176,9 +220,13 @@ interface Timer {
     # caller exits first.
 }
 
+const maxEntropyFill :UInt32 = 256;
+  # The most bytes one EntropySource.fill returns.
+
 interface EntropySource {
   # Hardware randomness (RDSEED, else RDRAND).
-  fill @0 (len :UInt32) -> (bytes :Data);
+  fill @0 (len :UInt32 $C.min(1) $C.max(.maxEntropyFill))
+      -> (bytes :Data $C.maxLen(.maxEntropyFill));
     # Returns exactly `len` random bytes. Errors: invalidArgument if len is 0
     # or above 256; unsupported if the CPU has neither instruction; exhausted
     # if the hardware keeps failing to deliver.
@@ -214,11 +262,15 @@ interface VirtualMemory {
     # invalidArgument.
 }
 
+const maxBootRead :UInt32 = 32768;
+  # The most bytes one BootPackage.read returns.
+
 interface BootPackage {
   # Read access to the boot manifest.
   size @0 () -> (bytes :UInt64);
     # Size of the manifest in bytes.
-  read @1 (offset :UInt64, len :UInt32) -> (data :Data);
+  read @1 (offset :UInt64, len :UInt32 $C.max(.maxBootRead))
+      -> (data :Data $C.maxLen(.maxBootRead));
     # Up to `len` bytes (at most 32768) from `offset`. Errors: invalidArgument
     # if offset is past the end.
 }
@@ -242,8 +294,9 @@ interface Endpoint {
 
 interface ProcessSpawner {
   # Starts processes from the binaries in the boot manifest.
-  spawn @0 (binary :Text, name :Text, grants :List(SpawnGrant),
-            argv :List(Text), env :List(Text)) -> (handle :Capability);
+  spawn @0 (binary :Text, name :Text, grants :List(SpawnGrant) $C.maxLen(64),
+            argv :List(Text) $C.maxLen(64), env :List(Text) $C.maxLen(64))
+      -> (handle :Capability);
     # Starts `binary` as a process named `name`, with exactly the listed
     # grants: each SpawnGrant either names a capability transferred with this
     # call (copy or move, chosen by the caller's transfer descriptor) or asks
@@ -257,7 +310,7 @@ interface ProcessSpawner {
   createEndpoint @1 () -> (server :Capability, client :Capability);
     # Creates an endpoint; returns its server facet and one client facet with
     # badge 0.
-  restrict @2 (allowed :List(Text)) -> (launcher :Capability);
+  restrict @2 (allowed :List(Text) $C.maxLen(64)) -> (launcher :Capability);
     # A restricted launcher: a ProcessSpawner that may start only `allowed`
     # (a subset of what this one may start). Errors: notPermitted if a name is
     # not allowed here.
@@ -303,6 +356,9 @@ struct Fault {
 # Every thread has its own ring. A thread starts with rdi = the argument it
 # was created with (the CapSet address for a process's first thread), rsi =
 # the address of its ring, and rdx = the cap id of its ThreadControl.
+
+const maxThreadWeight :UInt32 = 65536;
+  # The largest weight a thread can have (a weight is at least 1).
 
 enum LatencyClass {
   batch @0;                      # a fair share by weight (the default)
@@ -361,12 +417,14 @@ interface ThreadControl {
 interface SchedulingPolicy {
   # Authority over CPU shares: sets the weight and latency class of a thread
   # the caller holds a ThreadHandle or ThreadControl for.
-  set @0 (thread :Capability, weight :UInt32, latencyClass :LatencyClass) -> ();
+  set @0 (thread :Capability $C.required,
+         weight :UInt32 $C.min(1) $C.max(.maxThreadWeight),
+         latencyClass :LatencyClass) -> ();
     # Errors: invalidArgument (weight 0 or above 65536, `thread` not a
     # thread capability), notPermitted (weight above this policy's maximum,
     # or the latency class without permission for it).
   limits @1 () -> (maxWeight :UInt32, latency :Bool);
-  restrict @2 (maxWeight :UInt32, latency :Bool) -> (policy :Capability);
+  restrict @2 (maxWeight :UInt32 $C.min(1), latency :Bool) -> (policy :Capability);
     # A narrower policy. Errors: notPermitted if wider than this one.
 }
 
@@ -400,4 +458,22 @@ interface Printer {
     # Keeps `console` (transferred with the call) for later prints.
   print @1 (text :Text) -> ();
     # Prints through the attached console. Errors: notFound if none attached.
+}
+
+const maxTallyName :UInt32 = 16;
+  # The longest counter name a Tally keeps.
+
+interface Tally {
+  # Named counters, kept by the tally service (user/services/tally.c): an
+  # example of a service written with the generated RPC layer
+  # (docs/writing-a-service.md).
+  add @0 (name :Text $C.required $C.maxLen(.maxTallyName),
+          amount :UInt32 $C.min(1)) -> (total :UInt64);
+    # Adds `amount` to the counter `name` (a new counter starts at 0) and
+    # returns its total. Errors: invalidArgument (no name, a name longer
+    # than maxTallyName, amount 0), quotaExceeded (no room for another
+    # counter).
+  get @1 (name :Text $C.required $C.maxLen(.maxTallyName)) -> (total :UInt64);
+    # The counter's total. Errors: invalidArgument (as for add),
+    # notFound (no such counter).
 }

@@ -3,8 +3,10 @@
 # Generated code that host code links (gen/*.c) is listed in GEN_HOST_C.
 
 GEN_HOST_C ?=
+GEN_CLIENT_C ?=
 
-HOST_TEST_SRCS := $(sort $(wildcard tests/host/*.c)) $(LIB_HOST_C) $(GEN_HOST_C)
+HOST_TEST_SRCS := $(sort $(wildcard tests/host/*.c)) $(LIB_HOST_C) $(GEN_HOST_C) $(GEN_CLIENT_C) \
+    user/rt/rpc.c
 HOST_CFLAGS := $(COMMON_CFLAGS) -O1 -Ilib -Igen -Itests/host -fsanitize=address,undefined \
     -fno-sanitize-recover=all -fno-omit-frame-pointer -D_DEFAULT_SOURCE -MMD -MP
 HOST_TEST_OBJS := $(patsubst %.c,$(B)/host/%.o,$(HOST_TEST_SRCS))

@@ -16,7 +16,8 @@ else
 USER_LDFLAGS += -no-pie
 endif
 
-USER_RT_SRCS := $(sort $(wildcard user/rt/*.c user/rt/*.S)) $(LIB_ALL_C) gen/capos.capnp.c
+USER_RT_SRCS := $(sort $(wildcard user/rt/*.c user/rt/*.S)) $(LIB_ALL_C) gen/capos.capnp.c \
+    gen/capos.server.c gen/capos.client.c
 USER_RT_OBJS := $(patsubst %,$(B)/user/obj/%.o,$(USER_RT_SRCS))
 USER_PROG_SRCS := $(sort $(wildcard user/demos/*.c user/tests/*.c user/services/*.c user/bench/*.c \
     user/fuzz/*.c))

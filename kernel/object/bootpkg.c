@@ -1,13 +1,12 @@
 /*
  * BootPackage object: read-only access to the boot manifest as the kernel
- * received it.  Reads are chunked (at most 32 KiB per call) so that results
- * fit a message; the caller assembles the whole manifest itself.
+ * received it.  Reads are chunked (at most 32 KiB per call, a bound the
+ * schema states and the generated decoder enforces) so that results fit a
+ * message; the caller assembles the whole manifest itself.
  */
-#include "abi/errors.h"
+#include "capos.rpc.h"
 #include "msg.h"
 #include "objects.h"
-
-#define BOOTPKG_MAX_READ 32768
 
 struct kobj bootpkg_obj = {KOBJ_BOOT_PACKAGE, 0};
 static const uint8_t *bootpkg_data;
@@ -19,32 +18,31 @@ void bootpkg_set_manifest(const void *data, uint64_t len)
     bootpkg_len = len;
 }
 
+capos_BootPackage_SERVER(bootpkg, struct kobj, struct call);
+
 int bootpkg_invoke(struct kobj *o, struct call *c)
 {
-    struct capnp_reader r;
+    return bootpkg_dispatch(o, c);
+}
+
+static int bootpkg_size(struct kobj *o, struct call *c, const capos_BootPackage_size_args *a)
+{
     struct capnp_builder b;
-    (void)o;
-    if (!call_params(c, &r))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    switch (c->sqe->method) {
-    case capos_BootPackage_method_size:
-        call_result_begin(c, &b);
-        capos_BootPackage_size_Results_set_bytes(capos_BootPackage_size_Results_init_root(&b),
-                                                 bootpkg_len);
-        return call_result_end(c, &b);
-    case capos_BootPackage_method_read: {
-        capos_BootPackage_read_Params_reader p = capos_BootPackage_read_Params_read_root(&r);
-        uint64_t off = capos_BootPackage_read_Params_get_offset(p);
-        uint32_t len = capos_BootPackage_read_Params_get_len(p);
-        if (!call_params_ok(&r) || off > bootpkg_len || len > BOOTPKG_MAX_READ)
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        if (len > bootpkg_len - off)
-            len = (uint32_t)(bootpkg_len - off);
-        call_result_begin(c, &b);
-        capos_BootPackage_read_Results_set_data(capos_BootPackage_read_Results_init_root(&b),
-                                                bootpkg_data + off, len);
-        return call_result_end(c, &b);
-    }
-    default: return CAPOS_ERR_UNKNOWN_METHOD;
-    }
+    call_result_begin(c, &b);
+    capos_BootPackage_size_encode_results(&b,
+                                          &(capos_BootPackage_size_results){.bytes = bootpkg_len});
+    return call_result_end(c, &b);
+}
+
+static int bootpkg_read(struct kobj *o, struct call *c, const capos_BootPackage_read_args *a)
+{
+    if (a->offset > bootpkg_len)
+        return capos_rpc_refuse(&c->rpc, capos_BootPackage_read_field_offset);
+    /* A read past the end is cut short, not refused. */
+    uint32_t len = a->len > bootpkg_len - a->offset ? (uint32_t)(bootpkg_len - a->offset) : a->len;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_BootPackage_read_encode_results(
+        &b, &(capos_BootPackage_read_results){.data = {bootpkg_data + a->offset, len}});
+    return call_result_end(c, &b);
 }

@@ -28,7 +28,12 @@
  * call already delivered stays with the server, whose RETURN then finds the
  * client's ring dead and reports peerGone; a server process that exits fails
  * the calls it received with peerGone; when the last server facet goes,
- * queued calls fail with peerGone.
+ * queued calls fail with peerGone.  A delivery that cannot happen fails the
+ * party it is about (enum deliver_result): a call that does not fit the
+ * RECV's buffer or the server's table fails alone, and the server never
+ * sees it; a RECV whose buffer is unwritable or whose server is stopping
+ * fails alone, and the call goes to another RECV.  So no client can jam a
+ * server that retries its RECV.
  *
  * Calls are made by threads: the completion goes to the calling thread's
  * ring, the capabilities to its process's table.
@@ -248,17 +253,31 @@ static void call_fail(struct pending_op *call, int err)
     ep_put(ep);
 }
 
+/*
+ * Why a delivery did not happen decides who hears of it, so that no call
+ * can jam a server and no server can make a call fail that another
+ * receiver could take:
+ *   CALL_FAILED  something about this call: its message and cap ids do not
+ *                fit the RECV's buffer (invalidArgument), or the server's
+ *                table cannot take its capabilities (tableFull).  The call
+ *                completes with the error; the RECV stays posted for the
+ *                next call, so a retrying server never sees it.
+ *   RECV_FAILED  something about this receiver: its buffer is not writable
+ *                (badAddress, the server's own fault), or its process is
+ *                stopping (peerGone).  The RECV completes with the error;
+ *                the call waits for, or goes on to, another RECV.
+ */
 enum deliver_result {
     DELIVERED,
-    RECV_FAILED, /* the receiver's buffer was at fault: its RECV completed with an error */
-    CALL_FAILED, /* the receiver cannot take the capabilities: fail the call */
+    RECV_FAILED,
+    CALL_FAILED,
 };
 
 /* Completes a RECV with an error; its reserved slot returns. */
-static void recv_fail(struct pending_op *recv, int err, uint32_t needed)
+static void recv_fail(struct pending_op *recv, int err)
 {
     struct endpoint *ep = recv->target;
-    struct capos_cqe cqe = {.user_data = recv->user_data, .result = err, .result_len = needed};
+    struct capos_cqe cqe = {.user_data = recv->user_data, .result = err};
     recv_slot_release(recv->owner->proc, recv->recv_slot);
     struct thread *owner = pending_release(recv);
     ring_post(owner, &cqe);
@@ -274,7 +293,7 @@ static void ipc_handoff(struct thread *t)
 }
 
 /* Hands a call to a RECV; endpoint lock held.  On CALL_FAILED, *call_err
- * says why (tableFull, or peerGone for a server that is stopping). */
+ * says why (invalidArgument or tableFull). */
 static enum deliver_result deliver(struct pending_op *call, struct pending_op *recv,
                                    const uint8_t *msg, uint32_t len, int *call_err)
 {
@@ -284,16 +303,18 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
     struct endpoint *ep = recv->target;
 
     if (needed > recv->recv_len) {
-        recv_fail(recv, CAPOS_ERR_RESULT_TOO_LARGE, (uint32_t)needed);
-        return RECV_FAILED;
+        /* More than the server accepts: the caller's error, not the
+         * server's, which never hears of it. */
+        *call_err = CAPOS_ERR_INVALID_ARGUMENT;
+        return CALL_FAILED;
     }
     int err = cap_accept_msg(s, recv->recv_addr, msg, len, call->xfer.objs, call->xfer.n);
-    if (err == CAPOS_ERR_BAD_ADDRESS) {
-        recv_fail(recv, err, 0);
+    if (err == CAPOS_ERR_BAD_ADDRESS || err == CAPOS_ERR_PEER_GONE) {
+        recv_fail(recv, err);
         return RECV_FAILED;
     }
     if (err != CAPOS_OK) {
-        *call_err = err; /* tableFull, or the server is exiting */
+        *call_err = err; /* tableFull */
         return CALL_FAILED;
     }
     /* The receiver holds the set's references now; the client's moves are done. */
@@ -327,7 +348,7 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
          * fail it here.  What the call moved went with the server. */
         pending_complete(call, CAPOS_ERR_PEER_GONE, NULL, 0, NULL, 0);
         ep_put(ep); /* the call's; the caller still holds one */
-        recv_fail(recv, CAPOS_ERR_PEER_GONE, 0);
+        recv_fail(recv, CAPOS_ERR_PEER_GONE);
         return DELIVERED;
     }
     /* The RECV's reference on st keeps it until the hand-off below. */
@@ -359,6 +380,7 @@ static bool deliver_to_posted(struct endpoint *ep, struct pending_op *call, cons
             q_push_front(&ep->recvs_head, &ep->recvs_tail, recv);
             return false;
         }
+        /* That RECV completed with its own error: try the next one. */
     }
     return false;
 }
@@ -521,6 +543,8 @@ int endpoint_recv(struct thread *t, const struct capos_sqe *sqe)
             queue = false;
             break;
         }
+        /* The call failed; the RECV goes on to the next one.  At most
+         * ENDPOINT_MAX_QUEUED calls are queued, which bounds this loop. */
         call_fail(call, call_err);
     }
     if (queue)

@@ -4,12 +4,12 @@
  * a bounded number of retries per word keeps the call's cost bounded, and a
  * source that keeps failing is reported as `exhausted`, never as weak data.
  */
-#include "abi/errors.h"
 #include "arch/x86_64/cpu.h"
+#include "capos.rpc.h"
 #include "msg.h"
 #include "objects.h"
 
-#define ENTROPY_MAX   256
+#define ENTROPY_MAX   capos_maxEntropyFill /* the schema's bound on len */
 #define ENTROPY_TRIES 32
 
 struct kobj entropy_obj = {KOBJ_ENTROPY, 0};
@@ -58,32 +58,30 @@ static bool entropy_word(int src, uint64_t *v)
     return false;
 }
 
+capos_EntropySource_SERVER(entropy, struct kobj, struct call);
+
 int entropy_invoke(struct kobj *o, struct call *c)
 {
-    struct capnp_reader r;
-    struct capnp_builder b;
+    return entropy_dispatch(o, c);
+}
+
+/* `len` is 1 to ENTROPY_MAX (the schema's bounds, checked by the decoder). */
+static int entropy_fill(struct kobj *o, struct call *c, const capos_EntropySource_fill_args *a)
+{
     uint8_t buf[ENTROPY_MAX];
-    (void)o;
-    if (c->sqe->method != capos_EntropySource_method_fill)
-        return CAPOS_ERR_UNKNOWN_METHOD;
-    if (!call_params(c, &r))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    uint32_t len =
-        capos_EntropySource_fill_Params_get_len(capos_EntropySource_fill_Params_read_root(&r));
-    if (!call_params_ok(&r) || len == 0 || len > ENTROPY_MAX)
-        return CAPOS_ERR_INVALID_ARGUMENT;
     int src = entropy_source();
     if (src == 0)
         return CAPOS_ERR_UNSUPPORTED;
-    for (uint32_t i = 0; i < len; i += 8) {
+    for (uint32_t i = 0; i < a->len; i += 8) {
         uint64_t v;
         if (!entropy_word(src, &v))
             return CAPOS_ERR_EXHAUSTED;
-        for (uint32_t k = 0; k < 8 && i + k < len; k++)
+        for (uint32_t k = 0; k < 8 && i + k < a->len; k++)
             buf[i + k] = (uint8_t)(v >> (8 * k));
     }
+    struct capnp_builder b;
     call_result_begin(c, &b);
-    capos_EntropySource_fill_Results_set_bytes(capos_EntropySource_fill_Results_init_root(&b), buf,
-                                               len);
+    capos_EntropySource_fill_encode_results(
+        &b, &(capos_EntropySource_fill_results){.bytes = {buf, a->len}});
     return call_result_end(c, &b);
 }

@@ -9,13 +9,22 @@
  * holder can already name.  Without any policy a thread can only lower its
  * own weight (ThreadControl.lowerWeight).
  */
-#include "abi/errors.h"
+#include "capos.rpc.h"
 #include "mm/kheap.h"
 #include "msg.h"
 #include "objects.h"
 #include "process.h"
 #include "sched.h"
 #include "thread.h"
+
+/* What the schema lets SchedulingPolicy.set ask for is what the scheduler
+ * takes: weights 1 to capos_maxThreadWeight, the LatencyClass values. */
+_Static_assert(SCHED_WEIGHT_MIN == 1 && SCHED_WEIGHT_MAX == capos_maxThreadWeight,
+               "thread weights as the schema bounds them");
+_Static_assert((int)SCHED_CLASS_BATCH == (int)capos_LatencyClass_batch &&
+                   (int)SCHED_CLASS_LATENCY == (int)capos_LatencyClass_latency &&
+                   (int)SCHED_CLASS_COUNT == capos_LatencyClass_COUNT,
+               "latency classes as the schema numbers them");
 
 struct policy {
     struct kobj obj;
@@ -41,61 +50,51 @@ void policy_destroy(struct kobj *o)
     kfree(o);
 }
 
-static int policy_set(struct policy *p, struct call *c, struct capnp_reader *r)
-{
-    capos_SchedulingPolicy_set_Params_reader a = capos_SchedulingPolicy_set_Params_read_root(r);
-    uint32_t idx = capos_SchedulingPolicy_set_Params_get_thread(a);
-    uint32_t weight = capos_SchedulingPolicy_set_Params_get_weight(a);
-    uint16_t cls = capos_SchedulingPolicy_set_Params_get_latencyClass(a);
-    if (!call_params_ok(r) || idx >= c->xfer.n || c->xfer.n != 1 || !sched_weight_valid(weight) ||
-        cls >= SCHED_CLASS_COUNT)
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    struct thread *t = thread_cap_thread(c->xfer.objs[idx]);
-    if (!t)
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    if (weight > p->max_weight || (cls == SCHED_CLASS_LATENCY && !p->latency))
-        return CAPOS_ERR_NOT_PERMITTED;
-    sched_set_params(t, weight, (uint8_t)cls);
-    return CAPOS_OK; /* the thread capability goes back (cap_call rolls it back) */
-}
+capos_SchedulingPolicy_SERVER(policy, struct policy, struct call);
 
 int policy_invoke(struct kobj *o, struct call *c)
 {
-    struct policy *p = (struct policy *)o;
-    struct capnp_reader r;
+    return policy_dispatch((struct policy *)o, c);
+}
+
+/* The decoder has checked that `thread` is the one capability sent, that the
+ * weight is 1 to capos_maxThreadWeight and that the class is a LatencyClass. */
+static int policy_set(struct policy *p, struct call *c, const capos_SchedulingPolicy_set_args *a)
+{
+    struct thread *t = thread_cap_thread(c->xfer.objs[a->thread]);
+    if (!t)
+        return capos_rpc_refuse(&c->rpc, capos_SchedulingPolicy_set_field_thread);
+    if (a->weight > p->max_weight || (a->latencyClass == capos_LatencyClass_latency && !p->latency))
+        return CAPOS_ERR_NOT_PERMITTED;
+    sched_set_params(t, a->weight, (uint8_t)a->latencyClass);
+    return CAPOS_OK; /* the thread capability goes back (cap_call rolls it back) */
+}
+
+static int policy_limits(struct policy *p, struct call *c,
+                         const capos_SchedulingPolicy_limits_args *a)
+{
     struct capnp_builder b;
-    if (!call_params(c, &r))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capnp_reader_set_cap_count(&r, c->xfer.n);
-    switch (c->sqe->method) {
-    case capos_SchedulingPolicy_method_set: return policy_set(p, c, &r);
-    case capos_SchedulingPolicy_method_limits: {
-        call_result_begin(c, &b);
-        capos_SchedulingPolicy_limits_Results_builder res =
-            capos_SchedulingPolicy_limits_Results_init_root(&b);
-        capos_SchedulingPolicy_limits_Results_set_maxWeight(res, p->max_weight);
-        capos_SchedulingPolicy_limits_Results_set_latency(res, p->latency);
-        return call_result_end(c, &b);
-    }
-    case capos_SchedulingPolicy_method_restrict: {
-        capos_SchedulingPolicy_restrict_Params_reader a =
-            capos_SchedulingPolicy_restrict_Params_read_root(&r);
-        uint32_t w = capos_SchedulingPolicy_restrict_Params_get_maxWeight(a);
-        bool lat = capos_SchedulingPolicy_restrict_Params_get_latency(a);
-        if (!call_params_ok(&r) || w == 0)
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        if (w > p->max_weight || (lat && !p->latency))
-            return CAPOS_ERR_NOT_PERMITTED;
-        int err;
-        struct kobj *n = policy_create(c->proc->ledger, w, lat, &err);
-        if (!n)
-            return err;
-        c->out_caps[c->out_ncaps++] = n;
-        call_result_begin(c, &b);
-        capos_SchedulingPolicy_restrict_Results_set_policy(
-            capos_SchedulingPolicy_restrict_Results_init_root(&b), 0);
-        return call_result_end(c, &b);
-    }
-    default: return CAPOS_ERR_UNKNOWN_METHOD;
-    }
+    call_result_begin(c, &b);
+    capos_SchedulingPolicy_limits_encode_results(
+        &b, &(capos_SchedulingPolicy_limits_results){.maxWeight = p->max_weight,
+                                                     .latency = p->latency});
+    return call_result_end(c, &b);
+}
+
+/* maxWeight is at least 1 (the decoder's check). */
+static int policy_restrict(struct policy *p, struct call *c,
+                           const capos_SchedulingPolicy_restrict_args *a)
+{
+    if (a->maxWeight > p->max_weight || (a->latency && !p->latency))
+        return CAPOS_ERR_NOT_PERMITTED;
+    int err;
+    struct kobj *n = policy_create(c->proc->ledger, a->maxWeight, a->latency, &err);
+    if (!n)
+        return err;
+    c->out_caps[c->out_ncaps++] = n;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_SchedulingPolicy_restrict_encode_results(
+        &b, &(capos_SchedulingPolicy_restrict_results){.policy = 0});
+    return call_result_end(c, &b);
 }

@@ -2,15 +2,20 @@
  * Thread capabilities: ThreadHandle (join, info) and ThreadControl (the
  * thread's control over itself), two facets of one object kind.
  *
- * A capability holds a reference on its thread and on the thread's
- * process, so both stay readable (and the process lock usable) after the
- * thread ends.  A join on a running thread becomes a pending op on the
- * thread's joiners list, guarded by the process lock; process_thread_gone
- * (once the thread's slot, ring and quota are back) takes the whole list
- * once and completes it, so every join completes exactly once: with the
- * exit code, or killed when the process stopped first.  ThreadControl methods that act on "this
- * thread" check that the caller is that thread: a ThreadControl passed to another process gives it
- * no power over the thread.
+ * A capability holds a reference on its thread, and the thread one on its
+ * process (t->proc never changes, thread.c), so both stay readable (and
+ * the process lock usable) after the thread ends.  These objects are made
+ * for a thread being created before it is committed, but reach a table or
+ * a caller only once it is (process_thread_spawn): no capability ever
+ * names a thread that was discarded, so every thread a capability names
+ * reaches process_thread_gone.  A join on a running thread becomes a
+ * pending op on the thread's joiners list, guarded by the process lock;
+ * process_thread_gone (once the thread's slot, ring and quota are back)
+ * takes the whole list once and completes it, so every join completes
+ * exactly once: with the exit code, or killed when the process stopped
+ * first.  ThreadControl methods that act on "this thread" check that the
+ * caller is that thread: a ThreadControl passed to another process gives
+ * it no power over the thread.
  */
 #include "abi/errors.h"
 #include "arch/x86_64/context.h"
@@ -26,7 +31,6 @@
 struct thread_cap {
     struct kobj obj; /* KOBJ_THREAD_HANDLE or KOBJ_THREAD_CONTROL */
     struct thread *t;
-    struct process *p; /* t's, kept here: t->proc is cleared if creation fails */
 };
 
 struct kobj *thread_cap_create(struct ledger *l, struct thread *t, bool control, int *err)
@@ -37,9 +41,7 @@ struct kobj *thread_cap_create(struct ledger *l, struct thread *t, bool control,
     c->obj.kind = control ? KOBJ_THREAD_CONTROL : KOBJ_THREAD_HANDLE;
     c->obj.refs = 1;
     c->t = t;
-    c->p = t->proc;
     thread_get(t);
-    process_get(c->p);
     return &c->obj;
 }
 
@@ -47,7 +49,6 @@ void thread_cap_destroy(struct kobj *o)
 {
     struct thread_cap *c = (struct thread_cap *)o;
     thread_put(c->t);
-    process_put(c->p);
     kfree(c);
 }
 

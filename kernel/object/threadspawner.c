@@ -7,9 +7,11 @@
  * and TLS base must lie in the user range (a non-canonical FS base would
  * fault in the kernel when loaded), and an affinity mask must name an online
  * CPU.  The result message and the room for it in the caller's buffer and
- * table are checked next; the thread limit, frame quota and the process
- * being alive by process_thread_spawn, which unwinds completely on failure.
- * So a spawn either fails with nothing started or succeeds in full.
+ * table are checked next; the room in the target's table, the thread
+ * limit, frame quota and the process being alive by process_thread_spawn,
+ * which publishes nothing (not even the new thread's ThreadControl in the
+ * target's table) before its commit and so undoes only private state on
+ * failure.  A spawn either fails with nothing started or succeeds in full.
  */
 #include "abi/errors.h"
 #include "arch/x86_64/smp.h"

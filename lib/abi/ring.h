@@ -122,6 +122,10 @@ _Static_assert(offsetof(struct capos_sqe, status) == 60, "SQE layout");
  * CAPOS_CAPS_OFFSET(result_len) in the same buffer.
  * For RECV completions, `interface_id`, `method`, `badge` (of the client
  * facet the caller used) and `token` (to name this call in RETURN) are set.
+ * `detail` says more about an error result, when there is more to say: its
+ * top byte is a DetailKind of the schema (a refused submission entry, or
+ * the parameter that was wrong), the low 24 bits its value
+ * (docs/ring-abi.md); 0 otherwise.
  */
 struct capos_cqe {
     uint64_t user_data;
@@ -133,7 +137,9 @@ struct capos_cqe {
     uint64_t interface_id;
     uint64_t badge;
     uint64_t token;
-    uint64_t reserved[2];
+    uint32_t detail;
+    uint32_t reserved0;
+    uint64_t reserved1;
 };
 
 _Static_assert(sizeof(struct capos_cqe) == 64, "CQE is 64 bytes");
@@ -146,6 +152,9 @@ _Static_assert(offsetof(struct capos_cqe, flags) == 20, "CQE layout");
 _Static_assert(offsetof(struct capos_cqe, interface_id) == 24, "CQE layout");
 _Static_assert(offsetof(struct capos_cqe, badge) == 32, "CQE layout");
 _Static_assert(offsetof(struct capos_cqe, token) == 40, "CQE layout");
+_Static_assert(offsetof(struct capos_cqe, detail) == 48, "CQE layout");
+_Static_assert(offsetof(struct capos_cqe, reserved0) == 52, "CQE layout");
+_Static_assert(offsetof(struct capos_cqe, reserved1) == 56, "CQE layout");
 
 /* Where received cap ids start in a recv buffer: after the message, 8-aligned. */
 #define CAPOS_CAPS_OFFSET(msg_len) ((((uint64_t)(msg_len)) + 7) & ~7ULL)

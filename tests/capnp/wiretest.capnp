@@ -3,8 +3,12 @@
 # structs, unions, groups, named unions, defaults of every kind, lists of
 # everything, nested lists, interfaces with inheritance and nested types,
 # generics, constants) so that the host tests can cross-check our reader and
-# builder against the capnp tool on each of them.
+# builder against the capnp tool on each of them.  Its interfaces also get
+# the RPC layer (tests/host/test_rpc.c, tests/fuzz/fuzz_rpc.c), with the
+# annotations of schema/capnpc-c.capnp.
 @0x9b25ebcfb5dd2600;
+
+using C = import "../../schema/capnpc-c.capnp";
 
 enum Color {
   red @0;
@@ -158,6 +162,14 @@ interface Echo {
     quiet @0;
     loud @1;
   }
+}
+
+interface Canvas {
+  # What the RPC layer's decoders check beyond plain fields: a struct with a
+  # union, groups and a named union inside a group, a list of structs in a
+  # union member, enums with and without defaults, annotations.
+  draw @0 (shape :Shape $C.required, layer :UInt8 $C.max(9),
+           colors :List(Color) $C.maxLen(4)) -> (shapes :List(Shape));
 }
 
 interface Sub extends(Echo) {

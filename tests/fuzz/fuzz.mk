@@ -18,10 +18,23 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_HOST_C) $(GEN_HOST_C)
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIB_HOST_C) $(GEN_HOST_C)
 
+# fuzz_rpc also drives the client half of the generated RPC layer (argument
+# encoders, result decoders), which links against the stubs' plumbing.
+$(B)/fuzz/fuzz_rpc: tests/fuzz/fuzz_rpc.c $(LIB_HOST_C) $(GEN_HOST_C) $(GEN_CLIENT_C) user/rt/rpc.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIB_HOST_C) $(GEN_HOST_C) $(GEN_CLIENT_C) user/rt/rpc.c
+
+# Rewrites the committed seeds of fuzz_rpc from the generated encoders (run
+# by hand after a schema change, then commit tests/fuzz/corpus/rpc/).
+rpc-fuzz-seeds: $(B)/fuzz/fuzz_rpc
+	$(Q)rm -rf tests/fuzz/corpus/rpc && mkdir -p tests/fuzz/corpus/rpc
+	$(Q)FUZZ_RPC_SEEDS=tests/fuzz/corpus/rpc $(B)/fuzz/fuzz_rpc
+
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: bootstrap
 	$(Q)$(MAKE) --no-print-directory fuzz-build
 	$(Q)$(PYTHON) tools/run-tests.py --only fuzz --fuzz-seconds $(FUZZ_SECONDS)
 
-.PHONY: fuzz fuzz-build
+.PHONY: fuzz fuzz-build rpc-fuzz-seeds

@@ -198,6 +198,33 @@ SMOKES = [
                              exited('wrongkind', 125)],
               'granted': [r'^needcap: the timer says \d+ ns$', exited('granted')],
           }),
+    # A service and its client both from the generated RPC layer
+    # (docs/writing-a-service.md), and the details of refused calls.
+    Smoke(name='tally', kernel=KERNEL, module=system('smoke-tally'), expect=[
+        r'^manifest: "tally": 3 binaries, 2 services',
+        r'^system: all processes have exited; halting',
+    ], groups={
+        'calls': [r'^tally-client: add apples 3: total 3$', r'^tally-client: add apples 4: total 7$',
+                  r'^tally-client: add pears 1: total 1$', r'^tally-client: get apples: total 7$',
+                  r'^tally-client: get plums: notFound$'],
+        'refused': [r'^tally-client: add \(no name\) 1: invalidArgument$',
+                    r'^tally-client: add pears 0: invalidArgument$',
+                    r'^tally-client: add a name of twenty bytes 1: invalidArgument$'],
+        'server-detail': [r'^tally: refused a call: params\.name$',
+                          r'^tally: refused a call: params\.amount$',
+                          r'^tally: refused a call: params\.name$',
+                          r'^tally: served 8 calls, refused 3$', exited('tally')],
+        'kernel-detail': [r'^tally-client: EntropySource\.fill\(len 0\): invalidArgument: '
+                          r'params\.len$',
+                          r'^tally-client: opcode 9: invalidOpcode: submission\.unknownOpcode$',
+                          r'^tally-client: a flag bit: invalidOpcode: submission\.flags$',
+                          r'^tally-client: NOP with a reserved field: invalidOpcode: '
+                          r'submission\.unusedField$',
+                          r'^tally-client: CALL of 64 KiB \+ 8: invalidArgument: '
+                          r'submission\.tooLong$',
+                          r'^tally-client: CALL with 17 capabilities: tooManyCaps: '
+                          r'submission\.tooManyCaps$', exited('tally-client')],
+    }),
     Smoke(name='hostile', kernel=KERNEL, module=system('smoke-hostile'), exit='running',
           timeout=60, expect=[r'^manifest: "hostile"'], groups={
               'garbage': [r'^hostile garbage: \d+ bad requests all rejected with defined '

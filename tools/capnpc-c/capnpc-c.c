@@ -4,10 +4,11 @@
  * capnp hands us a CodeGeneratorRequest on stdin; we read it with lib/capnp
  * itself (through schema.capnp.h, our own output for capnp/schema.capnp) and
  * write, for each requested file F.capnp, F.capnp.h (types and static inline
- * accessors) and F.capnp.c (default values and data constants) into the
- * current directory.  Naming and the generated API are documented in
- * docs/capnp.md; in short every identifier is <prefix>_<Type_Path>_<verb>...,
- * where the prefix comes from the file name.
+ * accessors) and F.capnp.c (default values, data constants and enumerant
+ * names) into the current directory, and for a file with interfaces its RPC
+ * layer (rpc.c: F.rpc.h, F.server.c, F.client.c).  Naming and the generated
+ * API are documented in docs/capnp.md; in short every identifier is
+ * <prefix>_<Type_Path>_<verb>..., where the prefix comes from the file name.
  *
  * Output is a pure function of the request and CAPNPC_C_SCHEMA_SHA256 (the
  * schema file's hash, which the make rule computes): nodes are emitted in
@@ -24,13 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capnp/capnp.h"
-#include "schema.capnp.h"
+#include "capnpc-c.h"
 
-static const char *sha256_hex;
+const char *sha256_hex;
 
-static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-static void die(const char *fmt, ...)
+void die(const char *fmt, ...)
 {
     va_list ap;
     fputs("capnpc-c: ", stderr);
@@ -41,7 +40,7 @@ static void die(const char *fmt, ...)
     exit(1);
 }
 
-static void *xmalloc(size_t n)
+void *xmalloc(size_t n)
 {
     void *p = calloc(1, n ? n : 1);
     if (!p)
@@ -49,14 +48,13 @@ static void *xmalloc(size_t n)
     return p;
 }
 
-static char *xstrdup(const char *s)
+char *xstrdup(const char *s)
 {
     size_t n = strlen(s) + 1;
     return memcpy(xmalloc(n), s, n);
 }
 
-static char *fmtstr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *fmtstr(const char *fmt, ...)
+char *fmtstr(const char *fmt, ...)
 {
     char small[256];
     va_list ap;
@@ -74,7 +72,7 @@ static char *fmtstr(const char *fmt, ...)
     return s;
 }
 
-static char *text(struct capnp_text t)
+char *text(struct capnp_text t)
 {
     char *s = xmalloc((size_t)t.len + 1);
     memcpy(s, t.str, t.len);
@@ -83,13 +81,7 @@ static char *text(struct capnp_text t)
 
 /* ---- Output buffers ---- */
 
-struct out {
-    char *buf;
-    size_t len, cap;
-};
-
-static void emit(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void emit(struct out *o, const char *fmt, ...)
+void emit(struct out *o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -112,7 +104,7 @@ static void emit(struct out *o, const char *fmt, ...)
     o->len += (size_t)n;
 }
 
-static void write_file(const char *path, const struct out *o)
+void write_file(const char *path, const struct out *o)
 {
     FILE *f = fopen(path, "wb");
     if (!f)
@@ -124,7 +116,7 @@ static void write_file(const char *path, const struct out *o)
 }
 
 /* A C comment holding `s`, each line prefixed; "*" "/" cannot end it early. */
-static void emit_comment(struct out *o, const char *indent, const char *s)
+void emit_comment(struct out *o, const char *indent, const char *s)
 {
     if (!s || !*s)
         return;
@@ -151,7 +143,7 @@ static void emit_comment(struct out *o, const char *indent, const char *s)
 }
 
 /* A C string literal for `len` bytes of `s`. */
-static void emit_cstring(struct out *o, const char *s, size_t len)
+void emit_cstring(struct out *o, const char *s, size_t len)
 {
     emit(o, "\"");
     for (size_t i = 0; i < len; i++) {
@@ -183,7 +175,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Records a generated identifier; duplicates are reported at the end. */
-static const char *ident(const char *s)
+const char *ident(const char *s)
 {
     if (nidents == capidents) {
         capidents = capidents ? capidents * 2 : 1024;
@@ -195,7 +187,7 @@ static const char *ident(const char *s)
     return s;
 }
 
-static void check_idents(void)
+void check_idents(void)
 {
     qsort(idents, nidents, sizeof(*idents), cmp_str);
     for (size_t i = 1; i < nidents; i++)
@@ -206,21 +198,10 @@ static void check_idents(void)
 
 /* ---- Nodes ---- */
 
-struct node {
-    uint64_t id;
-    schema_Node_reader r;
-    char *name;       /* C name (prefix_Path), NULL until named */
-    uint64_t file;    /* id of the file node it belongs to */
-    const char *base; /* file name without directory and ".capnp" */
-    size_t order;     /* declaration order, for deterministic output */
-    bool has_doc;
-    schema_Node_SourceInfo_reader doc;
-};
-
-static struct node *nodes;
-static size_t nnodes;
-static struct node **ordered;
-static size_t nordered;
+struct node *nodes;
+size_t nnodes;
+struct node **ordered;
+size_t nordered;
 
 static int cmp_node(const void *a, const void *b)
 {
@@ -228,13 +209,13 @@ static int cmp_node(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static struct node *find(uint64_t id)
+struct node *find(uint64_t id)
 {
     struct node key = {.id = id};
     return bsearch(&key, nodes, nnodes, sizeof(*nodes), cmp_node);
 }
 
-static struct node *need(uint64_t id)
+struct node *need(uint64_t id)
 {
     struct node *n = find(id);
     if (!n)
@@ -242,12 +223,12 @@ static struct node *need(uint64_t id)
     return n;
 }
 
-static bool is_struct(const struct node *n)
+bool is_struct(const struct node *n)
 {
     return schema_Node_which(n->r) == schema_Node_which_struct;
 }
 
-static schema_Node_struct_reader st(const struct node *n)
+schema_Node_struct_reader st(const struct node *n)
 {
     return schema_Node_get_struct(n->r);
 }
@@ -323,16 +304,7 @@ static void name_node(struct node *n, const char *name, struct node *file)
 
 /* ---- Types ---- */
 
-/* Primitive type facts, indexed by schema Type.which (void .. float64, enum). */
-struct prim {
-    const char *ctype; /* C type of the value */
-    const char *acc;   /* lib accessor suffix: bool, u8, u16, u32, u64 */
-    const char *utype; /* unsigned carrier type */
-    unsigned bits;
-    enum capnp_elem elem;
-};
-
-static const struct prim prims[] = {
+const struct prim prims[] = {
     [schema_Type_which_void] = {"void", 0, 0, 0, CAPNP_ELEM_VOID},
     [schema_Type_which_bool] = {"bool", "bool", "bool", 1, CAPNP_ELEM_BIT},
     [schema_Type_which_int8] = {"int8_t", "u8", "uint8_t", 8, CAPNP_ELEM_BYTE},
@@ -348,25 +320,12 @@ static const struct prim prims[] = {
     [schema_Type_which_enum] = {0, "u16", "uint16_t", 16, CAPNP_ELEM_TWO_BYTES},
 };
 
-static const char *const elem_names[] = {
+const char *const elem_names[] = {
     "CAPNP_ELEM_VOID",       "CAPNP_ELEM_BIT",         "CAPNP_ELEM_BYTE",    "CAPNP_ELEM_TWO_BYTES",
     "CAPNP_ELEM_FOUR_BYTES", "CAPNP_ELEM_EIGHT_BYTES", "CAPNP_ELEM_POINTER", "CAPNP_ELEM_COMPOSITE",
 };
 
-/* How a pointer-typed value is accessed. */
-enum pkind {
-    P_TEXT,
-    P_DATA,
-    P_STRUCT,
-    P_STRUCT_LIST,
-    P_LIST,
-    P_CAP,
-    P_ANY,
-    P_ANY_STRUCT,
-    P_ANY_LIST
-};
-
-static enum pkind pointer_kind(schema_Type_reader t)
+enum pkind pointer_kind(schema_Type_reader t)
 {
     switch (schema_Type_which(t)) {
     case schema_Type_which_text: return P_TEXT;
@@ -393,14 +352,14 @@ static enum pkind pointer_kind(schema_Type_reader t)
     }
 }
 
-static bool is_pointer_type(schema_Type_reader t)
+bool is_pointer_type(schema_Type_reader t)
 {
     return schema_Type_which(t) >= schema_Type_which_text &&
            schema_Type_which(t) != schema_Type_which_enum;
 }
 
 /* List element size for a list whose elements have type `e`. */
-static enum capnp_elem elem_of(schema_Type_reader e)
+enum capnp_elem elem_of(schema_Type_reader e)
 {
     unsigned w = schema_Type_which(e);
     if (w == schema_Type_which_struct)
@@ -410,7 +369,7 @@ static enum capnp_elem elem_of(schema_Type_reader e)
     return CAPNP_ELEM_POINTER;
 }
 
-static struct node *type_node(schema_Type_reader t)
+struct node *type_node(schema_Type_reader t)
 {
     switch (schema_Type_which(t)) {
     case schema_Type_which_struct:
@@ -422,7 +381,7 @@ static struct node *type_node(schema_Type_reader t)
     }
 }
 
-static const char *type_name(const struct node *n)
+const char *type_name(const struct node *n)
 {
     if (!n->name)
         die("type %016" PRIx64 " has no name (not declared in any file)", n->id);
@@ -463,7 +422,7 @@ static void use_type_deep(struct file_ctx *fc, schema_Type_reader t)
 /* ---- Values ---- */
 
 /* Raw bits of a primitive default value (what the field is XORed with). */
-static uint64_t value_bits(schema_Value_reader v)
+uint64_t value_bits(schema_Value_reader v)
 {
     switch (schema_Value_which(v)) {
     case schema_Value_which_bool: return schema_Value_get_bool(v);
@@ -483,7 +442,7 @@ static uint64_t value_bits(schema_Value_reader v)
 }
 
 /* A literal of the unsigned carrier type for `bits` of a `width`-bit field. */
-static char *ulit(unsigned width, uint64_t bits)
+char *ulit(unsigned width, uint64_t bits)
 {
     switch (width) {
     case 1: return xstrdup(bits ? "true" : "false");
@@ -575,14 +534,14 @@ static void emit_bytes(struct out *o, const uint8_t *p, uint32_t len)
 
 /* ---- Doc comments ---- */
 
-static const char *node_doc(const struct node *n)
+const char *node_doc(const struct node *n)
 {
     if (!n->has_doc)
         return 0;
     return text(schema_Node_SourceInfo_get_docComment(n->doc));
 }
 
-static const char *member_doc(const struct node *n, uint32_t i)
+const char *member_doc(const struct node *n, uint32_t i)
 {
     if (!n->has_doc)
         return 0;
@@ -591,6 +550,64 @@ static const char *member_doc(const struct node *n, uint32_t i)
         return 0;
     return text(schema_Node_SourceInfo_Member_get_docComment(
         schema_Node_SourceInfo_Member_list_get(ms, i)));
+}
+
+/* ---- Annotations ---- */
+
+bool find_annotation(schema_Annotation_reader_list list, uint64_t id, schema_Value_reader *value)
+{
+    for (uint32_t i = 0; i < schema_Annotation_list_len(list); i++) {
+        schema_Annotation_reader a = schema_Annotation_list_get(list, i);
+        if (schema_Annotation_get_id(a) == id) {
+            if (value)
+                *value = schema_Annotation_get_value(a);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A C macro name given by an annotation: upper case, digits and '_'. */
+static char *macro_name(schema_Value_reader v)
+{
+    char *m = text(schema_Value_get_text(v));
+    if (!*m || (*m >= '0' && *m <= '9') ||
+        strspn(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(m))
+        die("macro name \"%s\" is not an upper-case C identifier", m);
+    return m;
+}
+
+/* camelCase as UPPER_SNAKE: a word starts at each upper-case letter. */
+static char *upper_snake(const char *s)
+{
+    char *u = xmalloc(2 * strlen(s) + 1), *p = u;
+    for (const char *q = s; *q; q++) {
+        if (*q >= 'A' && *q <= 'Z' && q != s)
+            *p++ = '_';
+        *p++ = (char)(*q >= 'a' && *q <= 'z' ? *q - 'a' + 'A' : *q);
+    }
+    return u;
+}
+
+/* The C macros an enum's annotations ask for (macroPrefix, macro). */
+static void emit_enum_macros(struct out *h, struct node *n, schema_Enumerant_reader_list es)
+{
+    schema_Value_reader v;
+    const char *prefix = 0;
+    if (find_annotation(schema_Node_get_annotations(n->r), ANN_MACRO_PREFIX, &v))
+        prefix = macro_name(v);
+    for (uint32_t i = 0; i < schema_Enumerant_list_len(es); i++) {
+        schema_Enumerant_reader e = schema_Enumerant_list_get(es, i);
+        const char *m = 0;
+        if (find_annotation(schema_Enumerant_get_annotations(e), ANN_MACRO, &v))
+            m = macro_name(v);
+        else if (prefix)
+            m = fmtstr("%s%s", prefix, upper_snake(text(schema_Enumerant_get_name(e))));
+        if (m)
+            emit(h, "#define %s %u\n", ident(m), i);
+    }
+    if (prefix)
+        emit(h, "#define %s %u\n", ident(fmtstr("%sCOUNT", prefix)), schema_Enumerant_list_len(es));
 }
 
 /* ---- Type declarations ---- */
@@ -610,8 +627,24 @@ static void emit_enum(struct file_ctx *fc, struct node *n)
         emit_comment(h, "    ", doc);
         emit(h, "    %s = %u,\n", en, i);
     }
+    uint32_t count = schema_Enumerant_list_len(es);
     emit(h, "};\n#define %s UINT64_C(0x%016" PRIx64 ")\n", ident(fmtstr("%s_TYPE_ID", n->name)),
          n->id);
+    emit(h, "#define %s %u\n", ident(fmtstr("%s_COUNT", n->name)), count);
+    /* The name table lives in the .c file, so that only users link it. */
+    emit(h, "/* The enumerant's name as in the schema; NULL for an unknown value. */\n");
+    emit(h, "const char *%s(uint32_t v);\n", ident(fmtstr("%s_name", n->name)));
+    emit(&fc->c, "const char *%s_name(uint32_t v)\n{\n", n->name);
+    if (count) {
+        emit(&fc->c, "    static const char *const names[%u] = {\n", count);
+        for (uint32_t i = 0; i < count; i++)
+            emit(&fc->c, "        \"%s\",\n",
+                 text(schema_Enumerant_get_name(schema_Enumerant_list_get(es, i))));
+        emit(&fc->c, "    };\n    return v < %u ? names[v] : 0;\n}\n\n", count);
+    } else {
+        emit(&fc->c, "    (void)v;\n    return 0;\n}\n\n");
+    }
+    emit_enum_macros(h, n, es);
 }
 
 /* Discriminant constants of a struct or group with a union. */
@@ -658,9 +691,6 @@ static void emit_struct_types(struct file_ctx *fc, struct node *n)
     }
     emit_which_enum(fc, n);
 }
-
-/* capnp/stream.capnp's StreamResult, the result type of `-> stream` methods. */
-#define STREAM_RESULT_ID UINT64_C(0x995f9a3377c0b16e)
 
 /* A method's parameter or result type name: its own struct, or an alias. */
 static void emit_method_alias(struct file_ctx *fc, struct node *iface, const char *method,
@@ -715,7 +745,7 @@ static void emit_interface(struct file_ctx *fc, struct node *n)
     }
 }
 
-static void emit_const(struct file_ctx *fc, struct node *n)
+static void emit_const_value(struct file_ctx *fc, struct node *n)
 {
     struct out *h = &fc->h;
     schema_Node_const_reader cr = schema_Node_get_const(n->r);
@@ -793,6 +823,22 @@ static void emit_const(struct file_ctx *fc, struct node *n)
         emit(h, "/* %s: constant of a pointer type, not emitted. */\n", n->name);
         return;
     }
+}
+
+static void emit_const(struct file_ctx *fc, struct node *n)
+{
+    schema_Value_reader v;
+    emit_const_value(fc, n);
+    if (!find_annotation(schema_Node_get_annotations(n->r), ANN_MACRO, &v))
+        return;
+    schema_Type_reader t = schema_Node_const_get_type(schema_Node_get_const(n->r));
+    unsigned w = schema_Type_which(t);
+    bool named = w == schema_Type_which_text ||
+                 (w != schema_Type_which_void && w != schema_Type_which_float32 &&
+                  w != schema_Type_which_float64 && !is_pointer_type(t));
+    if (!named)
+        die("%s: a macro can name only a bool, integer, enum or text constant", n->name);
+    emit(&fc->h, "#define %s %s\n", ident(macro_name(v)), n->name);
 }
 
 /* ---- Accessors ---- */
@@ -1193,6 +1239,14 @@ static void emit_struct_accessors(struct file_ctx *fc, struct node *n)
 
 /* ---- Files ---- */
 
+/* The first lines of every output file: what made it, from what, and why. */
+static void emit_stamp(struct out *o, const char *filename, const char *what)
+{
+    emit(o, "/*\n * Generated by tools/capnpc-c from %s — do not edit.\n * Schema SHA-256: %s\n",
+         filename, sha256_hex);
+    emit(o, " *\n * %s\n */\n", what);
+}
+
 static void generate(struct node *file, const char *filename)
 {
     struct file_ctx fc = {.file = file};
@@ -1230,26 +1284,51 @@ static void generate(struct node *file, const char *filename)
     body = f->h;
 
     struct out h = {0}, c = {0};
-    const char *stamp = "Generated by tools/capnpc-c from";
-    emit(&h, "/*\n * %s %s — do not edit.\n * Schema SHA-256: %s\n", stamp, filename, sha256_hex);
-    emit(&h,
-         " *\n * Typed accessors over lib/capnp; see docs/capnp.md for the naming scheme.\n */\n");
+    emit_stamp(&h, filename,
+               "Typed accessors over lib/capnp; see docs/capnp.md for the naming scheme.");
     emit(&h, "#ifndef %s\n#define %s\n\n#include \"capnp/capnp.h\"\n", guard, guard);
     for (size_t i = 0; i < f->nincludes; i++)
         emit(&h, "#include \"%s\"\n", f->includes[i]);
     emit(&h, "%.*s\n#endif\n", (int)body.len, body.buf);
 
-    emit(&c, "/*\n * %s %s — do not edit.\n * Schema SHA-256: %s\n", stamp, filename, sha256_hex);
-    emit(&c, " *\n * Default values and data constants declared in %s.capnp.h.\n */\n", file->base);
+    emit_stamp(&c, filename,
+               fmtstr("Default values, data constants and enumerant names declared in %s.capnp.h.",
+                      file->base));
     emit(&c, "#include \"%s.capnp.h\"\n\n", file->base);
     if (f->c.len)
         emit(&c, "%.*s", (int)f->c.len - 1, f->c.buf);
     else
-        emit(&c, "/* This schema has no default values or data constants. */\n");
+        emit(&c, "/* This schema has no default values, data constants or enums. */\n");
+
+    /* The RPC layer, for files that declare interfaces. */
+    struct out rh = {0}, rs = {0}, rc = {0};
+    bool rpc = has_interfaces(file);
+    if (rpc) {
+        struct out body_h = {0}, body_s = {0}, body_c = {0};
+        generate_rpc(file, &body_h, &body_s, &body_c);
+        emit_stamp(&rh, filename,
+                   "The RPC layer: argument and result structs, decoders that validate a whole\n"
+                   " * request, encoders, server dispatch and client stubs; see docs/capnp.md.");
+        emit(&rh, "%.*s", (int)body_h.len, body_h.buf);
+        emit_stamp(&rs, filename,
+                   fmtstr("Server side of %s.rpc.h: decoders of parameters, encoders of results.",
+                          file->base));
+        emit(&rs, "%.*s", (int)body_s.len, body_s.buf);
+        emit_stamp(&rc, filename,
+                   fmtstr("Client side of %s.rpc.h: encoders of parameters, decoders of results,\n"
+                          " * stubs and field names.",
+                          file->base));
+        emit(&rc, "%.*s", (int)body_c.len, body_c.buf);
+    }
 
     check_idents();
     write_file(fmtstr("%s.capnp.h", file->base), &h);
     write_file(fmtstr("%s.capnp.c", file->base), &c);
+    if (rpc) {
+        write_file(fmtstr("%s.rpc.h", file->base), &rh);
+        write_file(fmtstr("%s.server.c", file->base), &rs);
+        write_file(fmtstr("%s.client.c", file->base), &rc);
+    }
 }
 
 static uint8_t *read_all(FILE *f, size_t *len)

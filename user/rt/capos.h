@@ -5,6 +5,8 @@
  *   main(argc, argv)           is called by the runtime's _start
  *   capos_capset_find()        finds a capability the program was given
  *   capos_call() / ring.h      raw calls and batches through the ring
+ *   <Iface>_<method>_call()    generated stubs of every interface (capos.rpc.h)
+ *   capos_server_next()        serving an interface with its generated dispatch
  *   capos_console_*, capos_timer_*, ...   typed clients of kernel interfaces
  *   capos_printf()             formatted output to the "console" capability
  *   malloc/free                a heap on the "memory" VirtualMemory capability
@@ -20,9 +22,11 @@
 #include "abi/errors.h"
 #include "abi/ring.h"
 #include "capos.capnp.h"
+#include "capos.rpc.h"
 #include "capset.h"
 #include "ipc.h"
 #include "ring.h"
+#include "serve.h"
 #include "syscall.h"
 #include "thread.h"
 
@@ -32,7 +36,12 @@ int main(int argc, char **argv);
 /* Ends the process with `code`. */
 __attribute__((noreturn)) void capos_exit(int code);
 
-/* ---- typed clients of the kernel interfaces (return an ErrorCode) ---- */
+/*
+ * ---- typed clients of the kernel interfaces (return an ErrorCode) ----
+ * Wrappers of the generated stubs <Iface>_<method>_call (capos.rpc.h,
+ * docs/capnp.md), which every interface has, with the arguments as C
+ * parameters.
+ */
 int capos_console_write(uint32_t cap, const void *data, size_t len);
 int capos_console_write_line(uint32_t cap, const char *text);
 int capos_timer_now(uint32_t cap, uint64_t *ns);
@@ -46,10 +55,6 @@ int capos_vm_quota(uint32_t cap, uint64_t *limit, uint64_t *used);
 int capos_vm_limit(uint32_t cap, uint64_t bytes, uint32_t *limited);
 int capos_boot_size(uint32_t cap, uint64_t *size);
 int capos_boot_read(uint32_t cap, uint64_t offset, void *buf, uint32_t len, uint32_t *got);
-
-#define CAPOS_PROT_READ  1u
-#define CAPOS_PROT_WRITE 2u
-#define CAPOS_PROT_EXEC  4u
 
 /*
  * A message being built for a call: an 8-byte aligned arena and the
@@ -68,6 +73,11 @@ int capos_msg_finish(struct capos_msg *m, const uint8_t **out, uint32_t *len);
 
 /* Opens a result message received into `buf`; false if malformed. */
 bool capos_msg_read(struct capnp_reader *r, const void *buf, uint32_t len);
+
+/* A completion's detail as text ("params.len", "submission.unusedField"),
+ * for a call of `method` of `interface_id`, written into buf (len bytes). */
+const char *capos_detail_name(char *buf, size_t len, uint32_t detail, uint64_t interface_id,
+                              uint16_t method);
 
 /* ---- output ---- */
 /* printf to the "console" capability (dropped silently if there is none). */

@@ -1,23 +1,14 @@
 /*
- * Process and endpoint helpers (see ipc.h).  Every function builds its
- * parameters with the generated builders, makes one synchronous call, and
- * decodes the result; capabilities that come back are read from the cap id
- * list that follows the result message.
+ * Process and endpoint helpers (see ipc.h).  The clients are wrappers of
+ * the generated stubs (capos.rpc.h); spawn and restrict, whose parameters
+ * hold lists the argument structs cannot, build those in place and send
+ * the message with the stubs' _call_built form.  The server side (RECV, RETURN)
+ * is ring plumbing.
  */
 #include "capos.h"
 
 #include "base/mem.h"
 #include "ipc.h"
-
-/* Result buffer of calls that return capabilities. */
-struct ipc_result {
-    uint64_t words[64];
-};
-
-static const uint32_t *ipc_result_caps(const struct ipc_result *r, const struct capos_cqe *c)
-{
-    return (const uint32_t *)((const uint8_t *)r->words + CAPOS_CAPS_OFFSET(c->result_len));
-}
 
 /* The spawn message is large (kept off thread stacks, which may be small)
  * and shared: spawns of one process's threads take turns. */
@@ -30,17 +21,16 @@ static int capos_spawn_locked(uint32_t spawner, const char *binary, const char *
                               uint32_t envc, uint32_t *handle)
 {
     struct capos_xfer xfer[CAPOS_MAX_XFER];
-    struct ipc_result res;
-    struct capos_cqe cqe;
-    const uint8_t *out;
-    uint32_t len;
+    struct capos_rpc_opts o = {.xfer = xfer};
+    capos_ProcessSpawner_spawn_results r;
     uint16_t nx = 0;
 
+    /* The texts through the argument struct, the lists in place. */
     capos_msg_init(&spawn_msg);
+    capos_ProcessSpawner_spawn_args a = {.binary = {binary, (uint32_t)strlen(binary)},
+                                         .name = {name, (uint32_t)strlen(name)}};
     capos_ProcessSpawner_spawn_Params_builder p =
-        capos_ProcessSpawner_spawn_Params_init_root(&spawn_msg.b);
-    capos_ProcessSpawner_spawn_Params_set_binary(p, binary, strlen(binary));
-    capos_ProcessSpawner_spawn_Params_set_name(p, name, strlen(name));
+        capos_ProcessSpawner_spawn_encode_args(&spawn_msg.b, &a);
     capos_SpawnGrant_builder_list gl = capos_ProcessSpawner_spawn_Params_init_grants(p, ngrants);
     for (uint32_t i = 0; i < ngrants; i++) {
         const struct capos_grant *g = &grants[i];
@@ -54,8 +44,8 @@ static int capos_spawn_locked(uint32_t spawner, const char *binary, const char *
             capos_KernelCap_set_latency(k, g->latency);
             if (g->nallowed) {
                 struct capnp_list_builder al = capos_KernelCap_init_allowedBinaries(k, g->nallowed);
-                for (uint32_t a = 0; a < g->nallowed; a++)
-                    capnp_lb_set_text(al, a, g->allowed[a], strlen(g->allowed[a]));
+                for (uint32_t n = 0; n < g->nallowed; n++)
+                    capnp_lb_set_text(al, n, g->allowed[n], strlen(g->allowed[n]));
             }
         } else {
             if (nx == CAPOS_MAX_XFER)
@@ -72,17 +62,11 @@ static int capos_spawn_locked(uint32_t spawner, const char *binary, const char *
     struct capnp_list_builder el = capos_ProcessSpawner_spawn_Params_init_env(p, envc);
     for (uint32_t i = 0; i < envc; i++)
         capnp_lb_set_text(el, i, env[i], strlen(env[i]));
-    int err = capos_msg_finish(&spawn_msg, &out, &len);
-    if (err)
-        return err;
-    err = capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_spawn,
-                     out, len, res.words, sizeof(res.words), xfer, nx, &cqe);
-    if (err)
-        return err;
-    if (cqe.ncaps != 1)
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    *handle = ipc_result_caps(&res, &cqe)[0];
-    return CAPOS_OK;
+    o.nxfer = nx;
+    int err = capos_ProcessSpawner_spawn_call_built(spawner, &spawn_msg.b, &r, &o);
+    if (err == CAPOS_OK)
+        *handle = r.handle;
+    return err;
 }
 
 int capos_spawn(uint32_t spawner, const char *binary, const char *name,
@@ -96,13 +80,9 @@ int capos_spawn(uint32_t spawner, const char *binary, const char *name,
     return err;
 }
 
-bool capos_exit_decode(const void *msg, uint32_t len, struct capos_exit *st)
+/* An ExitStatus the decoder has checked, as a struct capos_exit. */
+static void ipc_exit_status(capos_ExitStatus_reader es, struct capos_exit *st)
 {
-    struct capnp_reader r;
-    if (!capos_msg_read(&r, msg, len))
-        return false;
-    capos_ExitStatus_reader es =
-        capos_ProcessHandle_wait_Results_get_status(capos_ProcessHandle_wait_Results_read_root(&r));
     memset(st, 0, sizeof(*st));
     st->kind = capos_ExitStatus_which(es);
     switch (st->kind) {
@@ -117,89 +97,69 @@ bool capos_exit_decode(const void *msg, uint32_t len, struct capos_exit *st)
         break;
     }
     }
-    return capnp_reader_error(&r) == CAPNP_OK;
+}
+
+bool capos_exit_decode(const void *msg, uint32_t len, struct capos_exit *st)
+{
+    struct capnp_reader r;
+    capos_ProcessHandle_wait_results res;
+    uint32_t detail;
+    if (!capos_ProcessHandle_wait_decode_results(&r, msg, len, 0, &res, &detail))
+        return false;
+    ipc_exit_status(res.status, st);
+    return true;
 }
 
 int capos_process_wait(uint32_t handle, struct capos_exit *st)
 {
-    struct ipc_result res;
-    struct capos_cqe cqe;
-    int err = capos_call(handle, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_wait,
-                         0, 0, res.words, sizeof(res.words), 0, 0, &cqe);
-    if (err)
-        return err;
-    return capos_exit_decode(res.words, cqe.result_len, st) ? CAPOS_OK : CAPOS_ERR_INVALID_ARGUMENT;
+    uint64_t res[64]; /* an ExitStatus with a reason of some length */
+    struct capos_rpc_opts o = {.buf = res, .buf_len = sizeof(res)};
+    capos_ProcessHandle_wait_results r;
+    int err = capos_ProcessHandle_wait_call(handle, 0, &r, &o);
+    if (err == CAPOS_OK)
+        ipc_exit_status(r.status, st);
+    return err;
 }
 
 int capos_process_kill(uint32_t handle)
 {
-    return capos_call(handle, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_kill, 0,
-                      0, 0, 0, 0, 0, 0);
+    return capos_ProcessHandle_kill_call(handle, 0, 0, 0);
 }
 
 int capos_create_endpoint(uint32_t spawner, uint32_t *server, uint32_t *client)
 {
-    struct ipc_result res;
-    struct capos_cqe cqe;
-    int err = capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID,
-                         capos_ProcessSpawner_method_createEndpoint, 0, 0, res.words,
-                         sizeof(res.words), 0, 0, &cqe);
-    if (err)
-        return err;
-    if (cqe.ncaps != 2)
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    *server = ipc_result_caps(&res, &cqe)[0];
-    *client = ipc_result_caps(&res, &cqe)[1];
-    return CAPOS_OK;
+    capos_ProcessSpawner_createEndpoint_results r;
+    int err = capos_ProcessSpawner_createEndpoint_call(spawner, 0, &r, 0);
+    if (err == CAPOS_OK) {
+        *server = r.server;
+        *client = r.client;
+    }
+    return err;
 }
 
 int capos_endpoint_mint(uint32_t server, uint64_t badge, uint32_t *client)
 {
-    struct capos_msg m;
-    struct ipc_result res;
-    struct capos_cqe cqe;
-    const uint8_t *out;
-    uint32_t len;
-    capos_msg_init(&m);
-    capos_Endpoint_mintClient_Params_set_badge(capos_Endpoint_mintClient_Params_init_root(&m.b),
-                                               badge);
-    int err = capos_msg_finish(&m, &out, &len);
-    if (err)
-        return err;
-    err = capos_call(server, capos_Endpoint_INTERFACE_ID, capos_Endpoint_method_mintClient, out,
-                     len, res.words, sizeof(res.words), 0, 0, &cqe);
-    if (err)
-        return err;
-    if (cqe.ncaps != 1)
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    *client = ipc_result_caps(&res, &cqe)[0];
-    return CAPOS_OK;
+    capos_Endpoint_mintClient_args a = {.badge = badge};
+    capos_Endpoint_mintClient_results r;
+    int err = capos_Endpoint_mintClient_call(server, &a, &r, 0);
+    if (err == CAPOS_OK)
+        *client = r.client;
+    return err;
 }
 
 int capos_restrict(uint32_t spawner, const char *const *allowed, uint32_t n, uint32_t *launcher)
 {
     struct capos_msg m;
-    struct ipc_result res;
-    struct capos_cqe cqe;
-    const uint8_t *out;
-    uint32_t len;
+    capos_ProcessSpawner_restrict_results r;
     capos_msg_init(&m);
     struct capnp_list_builder l = capos_ProcessSpawner_restrict_Params_init_allowed(
-        capos_ProcessSpawner_restrict_Params_init_root(&m.b), n);
+        capos_ProcessSpawner_restrict_encode_args(&m.b, 0), n);
     for (uint32_t i = 0; i < n; i++)
         capnp_lb_set_text(l, i, allowed[i], strlen(allowed[i]));
-    int err = capos_msg_finish(&m, &out, &len);
-    if (err)
-        return err;
-    err =
-        capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_restrict,
-                   out, len, res.words, sizeof(res.words), 0, 0, &cqe);
-    if (err)
-        return err;
-    if (cqe.ncaps != 1)
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    *launcher = ipc_result_caps(&res, &cqe)[0];
-    return CAPOS_OK;
+    int err = capos_ProcessSpawner_restrict_call_built(spawner, &m.b, &r, 0);
+    if (err == CAPOS_OK)
+        *launcher = r.launcher;
+    return err;
 }
 
 static void ipc_fill_request(const struct capos_cqe *c, const void *buf, struct capos_request *req)

@@ -7,7 +7,9 @@
  */
 #include "ring.h"
 
+#include "abi/errors.h"
 #include "base/mem.h"
+#include "rpc/rpc.h"
 #include "syscall.h"
 
 void capos_ring_init(struct capos_ring_client *rc, void *region)
@@ -117,21 +119,21 @@ static struct capos_sqe *ring_prep_on(struct capos_ring_client *rc)
     return 0;
 }
 
-static int ring_call(struct capos_ring_client *rc, uint32_t cap, uint64_t interface_id,
-                     uint16_t method, const void *params, uint32_t params_len, void *result,
-                     uint32_t result_cap, const struct capos_xfer *xfer, uint16_t nxfer,
-                     struct capos_cqe *cqe)
+/* Prepares a CALL in rc's queue (not yet submitted); NULL if there is no
+ * room even after submitting what was prepared. */
+static struct capos_sqe *ring_prep_call(struct capos_ring_client *rc, uint32_t cap,
+                                        uint64_t interface_id, uint16_t method, const void *params,
+                                        uint32_t params_len, void *result, uint32_t result_cap,
+                                        const struct capos_xfer *xfer, uint16_t nxfer)
 {
-    struct capos_cqe local;
     struct capos_sqe *s = ring_prep_on(rc);
     if (!s)
-        return -1;
-    uint64_t cookie = rc->next_cookie++;
+        return 0;
     s->opcode = CAPOS_OP_CALL;
     s->cap = cap;
     s->interface_id = interface_id;
     s->method = method;
-    s->user_data = cookie;
+    s->user_data = rc->next_cookie++;
     if (params_len) {
         s->send_addr = (uint64_t)(uintptr_t)params;
         s->send_len = params_len;
@@ -144,12 +146,50 @@ static int ring_call(struct capos_ring_client *rc, uint32_t cap, uint64_t interf
         s->xfer_addr = (uint64_t)(uintptr_t)xfer;
         s->xfer_count = nxfer;
     }
+    return s;
+}
+
+static int ring_call(struct capos_ring_client *rc, uint32_t cap, uint64_t interface_id,
+                     uint16_t method, const void *params, uint32_t params_len, void *result,
+                     uint32_t result_cap, const struct capos_xfer *xfer, uint16_t nxfer,
+                     struct capos_cqe *cqe)
+{
+    struct capos_cqe local;
+    struct capos_sqe *s = ring_prep_call(rc, cap, interface_id, method, params, params_len, result,
+                                         result_cap, xfer, nxfer);
+    if (!s)
+        return -1;
     if (!cqe)
         cqe = &local;
-    int r = ring_wait(rc, cookie, cqe);
+    int r = ring_wait(rc, s->user_data, cqe);
     if (r != 0)
         return -r;
     return cqe->result;
+}
+
+/* ---- the transport of generated client stubs (lib/rpc/rpc.h) ---- */
+
+int capos_rpc_submit(uint32_t cap, uint64_t interface_id, uint16_t method, const void *msg,
+                     uint32_t len, void *buf, uint32_t buf_len, const struct capos_xfer *xfer,
+                     uint16_t nxfer, uint64_t *cookie)
+{
+    struct capos_sqe *s = ring_prep_call(capos_ring_self(), cap, interface_id, method, msg, len,
+                                         buf, buf_len, xfer, nxfer);
+    if (!s)
+        return CAPOS_ERR_EXHAUSTED;
+    *cookie = s->user_data;
+    return CAPOS_OK;
+}
+
+int capos_rpc_wait(uint64_t cookie, struct capos_cqe *cqe)
+{
+    int r = ring_wait(capos_ring_self(), cookie, cqe);
+    return r ? -r : CAPOS_OK;
+}
+
+void capos_rpc_release(uint32_t cap)
+{
+    capos_release(cap);
 }
 
 int capos_call(uint32_t cap, uint64_t interface_id, uint16_t method, const void *params,

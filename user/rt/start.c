@@ -19,20 +19,21 @@ __attribute__((noreturn)) void capos_exit(int code)
 __attribute__((noreturn)) void capos_rt_start(void *capset, void *ring, uint32_t control)
 {
     struct capos_thread *t = &capos_main_thread;
-    struct capos_msg m;
+    uint64_t arena[capos_ThreadControl_setTls_PARAMS_BYTES / 8];
+    struct capnp_builder b;
     const uint8_t *msg;
-    uint32_t len;
+    size_t len;
     t->self = t;
     t->control = control;
     capos_ring_init(&t->rc, ring);
     /* Point the FS base at the control block; until then the ring is
-     * reached through t directly. */
-    capos_msg_init(&m);
-    capos_ThreadControl_setTls_Params_set_base(capos_ThreadControl_setTls_Params_init_root(&m.b),
-                                               (uint64_t)(uintptr_t)t);
-    if (capos_msg_finish(&m, &msg, &len) != CAPOS_OK ||
+     * reached through t directly (the stubs use the thread pointer). */
+    capnp_builder_init(&b, arena, sizeof(arena));
+    capos_ThreadControl_setTls_args a = {.base = (uint64_t)(uintptr_t)t};
+    capos_ThreadControl_setTls_encode_args(&b, &a);
+    if (capnp_builder_finish(&b, &msg, &len) != CAPNP_OK ||
         capos_call_on(&t->rc, control, capos_ThreadControl_INTERFACE_ID,
-                      capos_ThreadControl_method_setTls, msg, len) != CAPOS_OK)
+                      capos_ThreadControl_method_setTls, msg, (uint32_t)len) != CAPOS_OK)
         capos_exit(126);
     if (capos_capset_init(capset) != 0)
         capos_exit(127);

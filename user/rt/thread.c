@@ -61,27 +61,18 @@ int capos_thread_create(struct capos_thread **out, int (*fn)(void *), void *arg,
     t->block = block;
     uint64_t top = ((uint64_t)(uintptr_t)(block + total)) & ~15ULL;
 
-    struct capos_msg m;
-    uint64_t res[8];
-    uint32_t len;
-    capos_msg_init(&m);
-    capos_ThreadSpawner_spawn_Params_builder p = capos_ThreadSpawner_spawn_Params_init_root(&m.b);
-    capos_ThreadSpawner_spawn_Params_set_entry(p, (uint64_t)(uintptr_t)capos_thread_entry);
-    capos_ThreadSpawner_spawn_Params_set_stack(p, top);
-    capos_ThreadSpawner_spawn_Params_set_tls(p, (uint64_t)(uintptr_t)t);
-    capos_ThreadSpawner_spawn_Params_set_arg(p, (uint64_t)(uintptr_t)t);
-    capos_ThreadSpawner_spawn_Params_set_affinity(p, opts ? opts->affinity : 0);
-    int err = capos_client_call(spawner, capos_ThreadSpawner_INTERFACE_ID,
-                                capos_ThreadSpawner_method_spawn, &m, res, sizeof(res), &len);
-    struct capnp_reader r;
-    if (err == CAPOS_OK && !capos_msg_read(&r, res, len))
-        err = CAPOS_ERR_INVALID_ARGUMENT;
+    capos_ThreadSpawner_spawn_args a = {.entry = (uint64_t)(uintptr_t)capos_thread_entry,
+                                        .stack = top,
+                                        .tls = (uint64_t)(uintptr_t)t,
+                                        .arg = (uint64_t)(uintptr_t)t,
+                                        .affinity = opts ? opts->affinity : 0};
+    capos_ThreadSpawner_spawn_results r;
+    int err = capos_ThreadSpawner_spawn_call(spawner, &a, &r, 0);
     if (err != CAPOS_OK) {
         free(block);
         return err;
     }
-    /* The handle's cap id follows the result message. */
-    t->handle = ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
+    t->handle = r.handle;
     *out = t;
     return CAPOS_OK;
 }
@@ -96,20 +87,14 @@ __attribute__((noreturn)) void capos_thread_start(struct capos_thread *t, void *
 
 int capos_thread_join(struct capos_thread *t, int *code, bool *killed)
 {
-    uint64_t res[8];
-    uint32_t len;
-    struct capnp_reader r;
-    int err = capos_client_call(t->handle, capos_ThreadHandle_INTERFACE_ID,
-                                capos_ThreadHandle_method_join, 0, res, sizeof(res), &len);
+    capos_ThreadHandle_join_results r;
+    int err = capos_ThreadHandle_join_call(t->handle, 0, &r, 0);
     if (err != CAPOS_OK)
         return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capos_ThreadHandle_join_Results_reader j = capos_ThreadHandle_join_Results_read_root(&r);
     if (code)
-        *code = capos_ThreadHandle_join_Results_get_code(j);
+        *code = r.code;
     if (killed)
-        *killed = capos_ThreadHandle_join_Results_get_killed(j);
+        *killed = r.killed;
     capos_release(t->handle);
     free(t->block);
     return CAPOS_OK;
@@ -123,123 +108,79 @@ static uint32_t self_control(void)
 
 __attribute__((noreturn)) void capos_thread_exit(int code)
 {
-    struct capos_msg m;
-    capos_msg_init(&m);
-    capos_ThreadControl_exit_Params_set_code(capos_ThreadControl_exit_Params_init_root(&m.b), code);
-    capos_client_call(self_control(), capos_ThreadControl_INTERFACE_ID,
-                      capos_ThreadControl_method_exit, &m, 0, 0, 0);
+    capos_ThreadControl_exit_args a = {.code = code};
+    capos_ThreadControl_exit_call(self_control(), &a, 0, 0);
     /* Only reached if the kernel refused: end the whole process instead. */
     capos_exit(code);
 }
 
 int capos_thread_set_affinity(uint64_t mask)
 {
-    struct capos_msg m;
-    capos_msg_init(&m);
-    capos_ThreadControl_setAffinity_Params_set_mask(
-        capos_ThreadControl_setAffinity_Params_init_root(&m.b), mask);
-    return capos_client_call(self_control(), capos_ThreadControl_INTERFACE_ID,
-                             capos_ThreadControl_method_setAffinity, &m, 0, 0, 0);
+    capos_ThreadControl_setAffinity_args a = {.mask = mask};
+    return capos_ThreadControl_setAffinity_call(self_control(), &a, 0, 0);
 }
 
 int capos_thread_lower_weight(uint32_t weight)
 {
-    struct capos_msg m;
-    capos_msg_init(&m);
-    capos_ThreadControl_lowerWeight_Params_set_weight(
-        capos_ThreadControl_lowerWeight_Params_init_root(&m.b), weight);
-    return capos_client_call(self_control(), capos_ThreadControl_INTERFACE_ID,
-                             capos_ThreadControl_method_lowerWeight, &m, 0, 0, 0);
+    capos_ThreadControl_lowerWeight_args a = {.weight = weight};
+    return capos_ThreadControl_lowerWeight_call(self_control(), &a, 0, 0);
 }
 
 int capos_thread_yield(void)
 {
-    return capos_client_call(self_control(), capos_ThreadControl_INTERFACE_ID,
-                             capos_ThreadControl_method_yield, 0, 0, 0, 0);
+    return capos_ThreadControl_yield_call(self_control(), 0, 0, 0);
 }
 
 int capos_thread_handle_self(uint32_t *handle)
 {
-    uint64_t res[8];
-    uint32_t len;
-    int err = capos_client_call(self_control(), capos_ThreadControl_INTERFACE_ID,
-                                capos_ThreadControl_method_handle, 0, res, sizeof(res), &len);
+    capos_ThreadControl_handle_results r;
+    int err = capos_ThreadControl_handle_call(self_control(), 0, &r, 0);
     if (err == CAPOS_OK)
-        *handle = ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
+        *handle = r.handle;
     return err;
 }
 
 int capos_thread_info(uint32_t handle, struct capos_thread_info *out)
 {
-    uint64_t res[16];
-    uint32_t len;
-    struct capnp_reader r;
-    int err = capos_client_call(handle, capos_ThreadHandle_INTERFACE_ID,
-                                capos_ThreadHandle_method_info, 0, res, sizeof(res), &len);
+    capos_ThreadHandle_info_results r;
+    int err = capos_ThreadHandle_info_call(handle, 0, &r, 0);
     if (err != CAPOS_OK)
         return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capos_ThreadHandle_info_Results_reader i = capos_ThreadHandle_info_Results_read_root(&r);
-    out->tid = capos_ThreadHandle_info_Results_get_tid(i);
-    out->cpu = capos_ThreadHandle_info_Results_get_cpu(i);
-    out->weight = capos_ThreadHandle_info_Results_get_weight(i);
-    out->cpu_ns = capos_ThreadHandle_info_Results_get_cpuNs(i);
-    out->affinity = capos_ThreadHandle_info_Results_get_affinity(i);
-    out->latency =
-        capos_ThreadHandle_info_Results_get_latencyClass(i) == capos_LatencyClass_latency;
-    out->ended = capos_ThreadHandle_info_Results_get_ended(i);
+    out->tid = r.tid;
+    out->cpu = r.cpu;
+    out->weight = r.weight;
+    out->cpu_ns = r.cpuNs;
+    out->affinity = r.affinity;
+    out->latency = r.latencyClass == capos_LatencyClass_latency;
+    out->ended = r.ended;
     return CAPOS_OK;
 }
 
 int capos_sched_set(uint32_t policy, uint32_t thread, uint32_t weight, bool latency)
 {
-    struct capos_msg m;
-    const uint8_t *out;
-    uint32_t len;
-    capos_msg_init(&m);
-    capos_SchedulingPolicy_set_Params_builder p = capos_SchedulingPolicy_set_Params_init_root(&m.b);
-    capos_SchedulingPolicy_set_Params_set_thread(p, 0);
-    capos_SchedulingPolicy_set_Params_set_weight(p, weight);
-    capos_SchedulingPolicy_set_Params_set_latencyClass(p, latency ? capos_LatencyClass_latency
-                                                                  : capos_LatencyClass_batch);
-    int err = capos_msg_finish(&m, &out, &len);
-    if (err)
-        return err;
     struct capos_xfer x = {.cap = thread, .mode = CAPOS_XFER_COPY};
-    return capos_call(policy, capos_SchedulingPolicy_INTERFACE_ID,
-                      capos_SchedulingPolicy_method_set, out, len, 0, 0, &x, 1, 0);
+    struct capos_rpc_opts o = {.xfer = &x, .nxfer = 1};
+    capos_SchedulingPolicy_set_args a = {.thread = 0,
+                                         .weight = weight,
+                                         .latencyClass = latency ? capos_LatencyClass_latency
+                                                                 : capos_LatencyClass_batch};
+    return capos_SchedulingPolicy_set_call(policy, &a, 0, &o);
 }
 
 int capos_park_wait(uint32_t park, const uint32_t *addr, uint32_t expected, uint64_t timeout_ns)
 {
-    struct capos_msg m;
-    capos_msg_init(&m);
-    capos_ParkSpace_wait_Params_builder p = capos_ParkSpace_wait_Params_init_root(&m.b);
-    capos_ParkSpace_wait_Params_set_addr(p, (uint64_t)(uintptr_t)addr);
-    capos_ParkSpace_wait_Params_set_expected(p, expected);
-    capos_ParkSpace_wait_Params_set_timeoutNs(p, timeout_ns);
-    return capos_client_call(park, capos_ParkSpace_INTERFACE_ID, capos_ParkSpace_method_wait, &m, 0,
-                             0, 0);
+    capos_ParkSpace_wait_args a = {
+        .addr = (uint64_t)(uintptr_t)addr, .expected = expected, .timeoutNs = timeout_ns};
+    return capos_ParkSpace_wait_call(park, &a, 0, 0);
 }
 
 int capos_park_wake(uint32_t park, const uint32_t *addr, uint32_t count, uint32_t *woken)
 {
-    struct capos_msg m;
-    uint64_t res[8];
-    uint32_t len;
-    struct capnp_reader r;
-    capos_msg_init(&m);
-    capos_ParkSpace_wake_Params_builder p = capos_ParkSpace_wake_Params_init_root(&m.b);
-    capos_ParkSpace_wake_Params_set_addr(p, (uint64_t)(uintptr_t)addr);
-    capos_ParkSpace_wake_Params_set_count(p, count);
-    int err = capos_client_call(park, capos_ParkSpace_INTERFACE_ID, capos_ParkSpace_method_wake, &m,
-                                res, sizeof(res), &len);
-    if (err == CAPOS_OK && woken) {
-        if (!capos_msg_read(&r, res, len))
-            return CAPOS_ERR_INVALID_ARGUMENT;
-        *woken = capos_ParkSpace_wake_Results_get_woken(capos_ParkSpace_wake_Results_read_root(&r));
-    }
+    capos_ParkSpace_wake_args a = {.addr = (uint64_t)(uintptr_t)addr, .count = count};
+    capos_ParkSpace_wake_results r;
+    int err = capos_ParkSpace_wake_call(park, &a, &r, 0);
+    if (err == CAPOS_OK && woken)
+        *woken = r.woken;
     return err;
 }
 

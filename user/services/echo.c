@@ -1,6 +1,8 @@
 /*
  * Echo server: answers Echo.echo with the same text and the caller's badge,
  * so clients (and the smoke test) can see that badges tell them apart.
+ * Echo takes no capabilities: any a call carries are released at once, so
+ * that no client can fill its table.
  * Serves the endpoint it receives as its "echo" export; exits after
  * `argv[1]` calls if given (so a test system can end).  With `argv[2]` it
  * first sleeps that many milliseconds, so that early calls wait in the
@@ -37,6 +39,8 @@ int main(int argc, char **argv)
     int err = capos_recv(server, reqbuf, sizeof(reqbuf), &req);
     while (err == CAPOS_OK) {
         struct capnp_reader r;
+        for (uint32_t i = 0; i < req.ncaps; i++)
+            capos_release(req.caps[i]);
         struct capos_msg *m = (struct capos_msg *)repbuf;
         const uint8_t *out = 0;
         uint32_t len = 0;

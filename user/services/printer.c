@@ -1,7 +1,9 @@
 /*
  * Printer server: has no console of its own.  A client hands it a Console
- * capability with Printer.attach; the printer keeps it and prints through
- * it on Printer.print.  Shows authority arriving by transfer, explicitly.
+ * capability with Printer.attach; the printer keeps it (releasing the one
+ * it held before) and prints through it on Printer.print.  Shows authority
+ * arriving by transfer, explicitly.  Every other capability a call carries
+ * is released at once, so that no client can fill its table.
  */
 #include "capos.h"
 
@@ -29,16 +31,23 @@ int main(int argc, char **argv)
             capnp_reader_set_cap_count(&r, req.ncaps);
             uint32_t idx =
                 capos_Printer_attach_Params_get_console(capos_Printer_attach_Params_read_root(&r));
-            if (idx >= req.ncaps)
+            if (idx >= req.ncaps) {
                 status = CAPOS_ERR_INVALID_ARGUMENT;
-            else
+            } else {
+                if (console)
+                    capos_release(console);
                 console = req.caps[idx];
+            }
         } else if (req.method == capos_Printer_method_print) {
             struct capnp_text t =
                 capos_Printer_print_Params_get_text(capos_Printer_print_Params_read_root(&r));
             status = console ? capos_console_write_line(console, t.str) : CAPOS_ERR_NOT_FOUND;
         } else {
             status = CAPOS_ERR_UNKNOWN_METHOD;
+        }
+        for (uint32_t i = 0; i < req.ncaps; i++) {
+            if (req.caps[i] != console)
+                capos_release(req.caps[i]);
         }
         if (++served == 3) {
             capos_return(server, req.token, status, 0, 0, 0, 0);

@@ -293,18 +293,60 @@ static void flood_vm_limits(void)
     flood_end();
 }
 
+/* A ThreadHandle is a 32-byte block: more of them than a table holds fit in
+ * the free blocks a ledger's heap may already have (its spare frame and a
+ * partly used slab frame), so the flood parks them in calls queued on an
+ * endpoint of its own.  Each call carries copies of up to CAPOS_MAX_XFER
+ * handles, whose table slots are then released; releasing the server facet
+ * at the end fails the calls, which drops the handles. */
+#define HANDLE_CALLS 120 /* calls queued at most (the ring holds 128) */
+
 static void flood_handles(void)
 {
-    uint32_t caps[MAX_OBJECTS];
-    unsigned n = 0;
+    uint32_t server, client, batch[CAPOS_MAX_XFER];
+    struct capos_xfer x[CAPOS_MAX_XFER];
+    uint64_t cookies[HANDLE_CALLS];
+    unsigned n = 0, queued = 0;
     int err;
     flood_begin("handles");
+    err = capos_create_endpoint(launcher, &server, &client);
+    if (err != CAPOS_OK) {
+        fail("creating the endpoint: %s", capos_error_name(err));
+        flood_end();
+        return;
+    }
     fill_to(0);
     uint64_t room = room_frames();
-    while ((err = capos_thread_handle_self(&caps[n])) == CAPOS_OK && ++n < MAX_OBJECTS)
-        ;
-    flood_stopped(err, n, 64, room, 1, "thread handles");
-    release_all(caps, n);
+    while (err == CAPOS_OK && queued < HANDLE_CALLS) {
+        unsigned k = 0;
+        while (k < CAPOS_MAX_XFER && (err = capos_thread_handle_self(&batch[k])) == CAPOS_OK)
+            x[k] = (struct capos_xfer){.cap = batch[k], .mode = CAPOS_XFER_COPY}, k++;
+        n += k;
+        if (k == 0)
+            break;
+        struct capos_sqe *s = capos_ring_prep();
+        s->opcode = CAPOS_OP_CALL;
+        s->cap = client;
+        s->interface_id = FLOOD_IID;
+        s->xfer_addr = (uint64_t)(uintptr_t)x;
+        s->xfer_count = (uint16_t)k;
+        s->user_data = cookies[queued++] = capos_ring_cookie();
+        capos_ring_enter(0, 0);
+        for (unsigned i = 0; i < k; i++)
+            capos_release(batch[i]);
+    }
+    flood_stopped(err, n, 32, room, 1, "thread handles");
+    /* No server facet left: every parked call fails, dropping its handles.
+     * Synchronous calls meanwhile keep the completions for us. */
+    capos_release(server);
+    for (unsigned i = 0; i < queued; i++) {
+        struct capos_cqe c;
+        if (capos_ring_wait(cookies[i], &c) != 0)
+            fail("waiting for parking call %u failed", i);
+        else if (c.result != CAPOS_ERR_PEER_GONE)
+            fail("parking call %u ended with %s, not peerGone", i, capos_error_name(c.result));
+    }
+    capos_release(client);
     unfill();
     flood_end();
 }

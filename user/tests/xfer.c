@@ -457,17 +457,23 @@ static void case_recv_buffer_too_small(void)
     struct xfer_rep rep;
     begin("recv-buffer-too-small");
     /* 13 bytes and one id need 16 + 4 = 20.  First the call waits in the
-     * queue and the RECV comes to it. */
+     * queue and a 16-byte RECV comes to it: the call fails, its move rolls
+     * back, and the RECV stays posted, never having seen it. */
     uint32_t x = fresh_client();
     struct capos_xfer mx[] = {{x, MOVE}};
     uint64_t q = call_async_msg(side_client, msg, sizeof(msg), mx, 1);
     set_busy(x, true);
     expect("SIDE_POST into 16 bytes", side_op(XM_SIDE_POST, 16, 1, XK_CLIENT, &rep), CAPOS_OK);
-    expect_side("a queued call into 16 bytes", &rep, CAPOS_ERR_RESULT_TOO_LARGE, 20);
-    check_both();
-    expect("SIDE_POST", side_op(XM_SIDE_POST, 0, 1, XK_CLIENT, &rep), CAPOS_OK);
-    expect_side("the same call, room enough", &rep, CAPOS_OK, 1);
-    expect("the queued CALL", xfer_wait(q, NULL), CAPOS_OK);
+    expect_side("a queued call of 20 bytes", &rep, XFER_POSTED, 0);
+    expect("the queued CALL of 20 bytes", xfer_wait(q, NULL), CAPOS_ERR_INVALID_ARGUMENT);
+    set_busy(x, false);
+    check_self();
+    /* A call that fits (no message, the id at 0) takes the same RECV. */
+    q = call_async(side_client, mx, 1);
+    set_busy(x, true);
+    expect("SIDE_COLLECT", side_op(XM_SIDE_COLLECT, 0, 1, XK_CLIENT, &rep), CAPOS_OK);
+    expect_side("the next call, which fits", &rep, CAPOS_OK, 1);
+    expect("the CALL that fits", xfer_wait(q, NULL), CAPOS_OK);
     untrack(x);
     check_both();
     /* Then the RECV is posted first and the call comes to it. */
@@ -475,14 +481,14 @@ static void case_recv_buffer_too_small(void)
     struct capos_xfer my[] = {{y, MOVE}};
     expect("SIDE_POST into 16 bytes", side_op(XM_SIDE_POST, 16, 1, XK_CLIENT, &rep), CAPOS_OK);
     expect_side("an empty queue", &rep, XFER_POSTED, 0);
-    q = call_async_msg(side_client, msg, sizeof(msg), my, 1);
+    refuse_raw("a CALL of 20 bytes into a posted 16", side_client, XFER_IID, 1, msg, sizeof(msg),
+               my, 1, CAPOS_ERR_INVALID_ARGUMENT);
+    check_self();
+    q = call_async(side_client, my, 1);
     set_busy(y, true);
     expect("SIDE_COLLECT", side_op(XM_SIDE_COLLECT, 0, 1, XK_CLIENT, &rep), CAPOS_OK);
-    expect_side("a call into a posted 16 bytes", &rep, CAPOS_ERR_RESULT_TOO_LARGE, 20);
-    check_both();
-    expect("SIDE_POST", side_op(XM_SIDE_POST, 0, 1, XK_CLIENT, &rep), CAPOS_OK);
-    expect_side("the same call, room enough", &rep, CAPOS_OK, 1);
-    expect("the queued CALL", xfer_wait(q, NULL), CAPOS_OK);
+    expect_side("the next call, which fits", &rep, CAPOS_OK, 1);
+    expect("the CALL that fits", xfer_wait(q, NULL), CAPOS_OK);
     untrack(y);
     end();
 }

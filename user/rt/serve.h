@@ -1,0 +1,69 @@
+/*
+ * Serving an interface from userspace with the generated RPC layer
+ * (docs/writing-a-service.md).  A service declares its acting functions
+ * with the interface's generated <Iface>_SERVER(prefix, OBJ, struct
+ * capos_serve_call) and loops:
+ *
+ *     int status = CAPOS_OK;
+ *     while (capos_server_next(&server, status))
+ *         status = prefix_dispatch(&state, &server.call);
+ *
+ * capos_server_next answers the call just served and waits for the next;
+ * the dispatch checks the call and runs one acting function, which builds
+ * its result in call->result with the method's <Iface>_<method>_encode_results.
+ */
+#ifndef CAPOS_USER_RT_SERVE_H
+#define CAPOS_USER_RT_SERVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "abi/ring.h"
+#include "ipc.h"
+#include "rpc/rpc.h"
+
+/* The result message an acting function can build (larger ones fail the
+ * call with resultTooLarge). */
+#define CAPOS_SERVER_RESULT_BYTES 4096
+
+/* One received call as the dispatch and the acting functions see it. */
+struct capos_serve_call {
+    struct capos_rpc_call rpc; /* what was called, with what (rpc.detail: why it was refused) */
+    uint64_t badge;            /* of the client facet the caller used */
+    /* The cap ids of the capabilities that came with the call (rpc.ncaps);
+     * Capability fields of the arguments index this.  They are the
+     * server's now: keep them or release them. */
+    const uint32_t *caps;
+    /* The result: built by the acting function with <method>_encode_results
+     * (left empty by methods without results), and the capabilities it
+     * hands back, which Capability fields of the result index. */
+    struct capnp_builder result;
+    struct capos_xfer xfer[CAPOS_MAX_XFER];
+    uint16_t nxfer;
+};
+
+/* A server loop on one endpoint (large: keep it static). */
+struct capos_server {
+    uint32_t endpoint;
+    bool serving; /* a received call awaits its answer */
+    struct capos_request req;
+    struct capos_serve_call call;
+    uint64_t recv[(CAPOS_MAX_MSG_BYTES + 4 * CAPOS_MAX_XFER) / 8 + 1];
+    uint64_t arena[CAPOS_SERVER_RESULT_BYTES / 8];
+};
+
+/* Starts serving the endpoint's server facet `endpoint`. */
+void capos_server_init(struct capos_server *s, uint32_t endpoint);
+
+/*
+ * Answers the call being served, if any, with `status` (with the result
+ * and capabilities in s->call when it is ok), then waits for the next call
+ * and prepares s->call for it.  False when receiving fails: the loop ends.
+ */
+bool capos_server_next(struct capos_server *s, int status);
+
+/* Answers the call being served without waiting for another (a server's
+ * last call). */
+void capos_server_reply(struct capos_server *s, int status);
+
+#endif
