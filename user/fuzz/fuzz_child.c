@@ -534,6 +534,37 @@ struct fz_arena_msg {
 };
 #define FZ_ARENA_MAGIC 0x414e455241465a5aULL
 
+/* The parts of a completion that do not depend on the operation: reserved
+ * fields zero; a detail only with an error, of a kind the kernel sets, and
+ * for a refused submission entry one that goes with the result code; a
+ * field path with no level after an empty one. */
+static void check_completion(const struct capos_cqe *c)
+{
+    uint32_t kind = c->detail >> 24, value = c->detail & 0xffffff;
+    bool ok;
+    switch (kind) {
+    case CAPOS_DETAIL_NONE: ok = value == 0; break;
+    case CAPOS_DETAIL_SUBMISSION:
+        ok = (value == CAPOS_SQE_UNKNOWN_OPCODE || value == CAPOS_SQE_FLAGS ||
+              value == CAPOS_SQE_UNUSED_FIELD)
+                 ? c->result == CAPOS_ERR_INVALID_OPCODE
+             : value == CAPOS_SQE_TOO_LONG     ? c->result == CAPOS_ERR_INVALID_ARGUMENT
+             : value == CAPOS_SQE_TOO_MANY_CAPS ? c->result == CAPOS_ERR_TOO_MANY_CAPS
+                                                : false;
+        break;
+    case CAPOS_DETAIL_PARAMS:
+        ok = !((value & 0xff) == 0 && (value >> 8)) && !((value & 0xff00) == 0 && (value >> 16));
+        break;
+    default: ok = false; break;
+    }
+    if (c->result == CAPOS_OK && c->detail != 0)
+        ok = false;
+    if (!ok || c->reserved0 || c->reserved1)
+        child_fail("a completion (result %s) carries detail %#x, reserved %#x %#lx",
+                   capos_error_name(c->result), c->detail, c->reserved0,
+                   (unsigned long)c->reserved1);
+}
+
 static uint64_t boot_size, quota_limit; /* first answers, for R_BOOTSIZE and R_QUOTA */
 
 static void check_result(struct worker *w, const struct op *op, const uint8_t *buf, uint32_t len)
@@ -608,6 +639,8 @@ static void handle(struct worker *w, const struct capos_cqe *c)
         w->n.result[c->result]++;
     else if (!scribbling) /* else its own ring may have been written over */
         child_fail("a completion carries result %d, which is no ErrorCode", c->result);
+    if (!scribbling)
+        check_completion(c);
     if (!(c->user_data & COOKIE_TAG)) {
         if (!scribbling)
             child_fail("a completion with cookie %#lx that no operation had",
