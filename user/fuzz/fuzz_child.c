@@ -548,7 +548,7 @@ static void check_completion(const struct capos_cqe *c)
         ok = (value == CAPOS_SQE_UNKNOWN_OPCODE || value == CAPOS_SQE_FLAGS ||
               value == CAPOS_SQE_UNUSED_FIELD)
                  ? c->result == CAPOS_ERR_INVALID_OPCODE
-             : value == CAPOS_SQE_TOO_LONG     ? c->result == CAPOS_ERR_INVALID_ARGUMENT
+             : value == CAPOS_SQE_TOO_LONG      ? c->result == CAPOS_ERR_INVALID_ARGUMENT
              : value == CAPOS_SQE_TOO_MANY_CAPS ? c->result == CAPOS_ERR_TOO_MANY_CAPS
                                                 : false;
         break;

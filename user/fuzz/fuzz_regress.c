@@ -25,10 +25,10 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
-#define MS      (1000ULL * 1000)
-#define PROG    "fuzz_regress"
-#define ROUNDS  500 /* children per driver thread */
-#define DRIVERS 4
+#define MS          (1000ULL * 1000)
+#define PROG        "fuzz_regress"
+#define ROUNDS      500 /* children per driver thread */
+#define DRIVERS     4
 #define END_TIMEOUT (20 * 1000 * MS)
 
 /* The second thread: with rdi = 0, wait in cap_enter forever (the process
@@ -235,8 +235,8 @@ static int join_end_driver(void *arg)
         struct capos_exit st;
         struct capos_cqe cqe;
         uint64_t res[32];
-        r = call_deadline(h, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_wait,
-                          res, sizeof(res), END_TIMEOUT, &cqe);
+        r = call_deadline(h, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_wait, res,
+                          sizeof(res), END_TIMEOUT, &cqe);
         if (r == CAPOS_ERR_TIMED_OUT) {
             fail("child %u (ender arg %s, %s) has not ended in %lu s", i, spin,
                  kill ? "killed" : "not killed", (unsigned long)(END_TIMEOUT / (1000 * MS)));
