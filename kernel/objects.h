@@ -56,6 +56,9 @@ bool endpoint_is_client(const struct kobj *o);
 /* The endpoint behind client facet o, with a reference for the caller, and
  * the facet's badge; o must stay alive meanwhile (its table locked). */
 struct endpoint *endpoint_client_ref(const struct kobj *o, uint64_t *badge);
+/* Another reference on ep, for one who holds one (or knows that a pending
+ * op that holds one is still pending); and its release. */
+void endpoint_get(struct endpoint *ep);
 void endpoint_put(struct endpoint *ep);
 /* CALL through a client facet of ep (with `badge`); the caller holds a
  * reference on ep throughout. */
@@ -126,5 +129,9 @@ int park_invoke(struct kobj *o, struct call *c);
 void park_destroy(struct kobj *o);
 bool park_detach(struct pending_op *op);
 void park_timed_out(struct pending_op *op);
+/* A reference on the space a PENDING_PARK op waits in (op->target), taken
+ * while the op is known to hold one; and its release. */
+void park_space_get(void *space);
+void park_space_put(void *space);
 
 #endif

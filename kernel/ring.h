@@ -232,7 +232,8 @@ static ALWAYS_INLINE void pending_use_locked(struct ring *r, struct pending_op *
 /* pending_release with the lock held: unlinks and frees the op, returning
  * it if it goes back to the kernel heap (see pending_free_locked).  The
  * op's timer must be disarmed already (only sleeps and timed parks arm
- * one). */
+ * one).  An op a canceller is still detaching is left to the canceller,
+ * which frees it (pending.h). */
 static ALWAYS_INLINE WARN_UNUSED struct pending_op *pending_put_locked(struct ring *r,
                                                                        struct pending_op *op)
 {
@@ -240,6 +241,10 @@ static ALWAYS_INLINE WARN_UNUSED struct pending_op *pending_put_locked(struct ri
     /* An op its owner drops while setting it up is no longer in setup. */
     if (r->setup_op == op)
         r->setup_op = NULL;
+    if (unlikely(op->cancelling)) {
+        op->released = true;
+        return NULL;
+    }
     return pending_free_locked(r, op);
 }
 

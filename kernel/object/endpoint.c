@@ -469,6 +469,11 @@ struct endpoint *endpoint_client_ref(const struct kobj *o, uint64_t *badge)
     return f->ep;
 }
 
+void endpoint_get(struct endpoint *ep)
+{
+    ep_get(ep);
+}
+
 void endpoint_put(struct endpoint *ep)
 {
     ep_put(ep);

@@ -193,7 +193,9 @@ int park_invoke(struct kobj *o, struct call *c)
 }
 
 /* Takes op off its bucket if it is still there; true if this caller now
- * owns it (its reference on the space is dropped here). */
+ * owns it, and with it the op's reference on the space, which it drops
+ * only after the op is released: until then a canceller may find the op
+ * on its owner's list and pin the space through it (pending_cancel_all). */
 static bool park_take(struct pending_op *op)
 {
     struct parkspace *s = op->target;
@@ -201,21 +203,34 @@ static bool park_take(struct pending_op *op)
     spin_lock(&b->lock);
     bool mine = park_unlink(b, op);
     spin_unlock(&b->lock);
-    if (mine)
-        kobj_put(&s->obj);
     return mine;
 }
 
 bool park_detach(struct pending_op *op)
 {
+    struct parkspace *s = op->target;
     if (!park_take(op))
         return false; /* a wake owns it */
     timerq_cancel_sync(&op->timer);
+    kobj_put(&s->obj);
     return true;
 }
 
 void park_timed_out(struct pending_op *op)
 {
-    if (park_take(op))
+    struct parkspace *s = op->target;
+    if (park_take(op)) {
         pending_complete(op, CAPOS_ERR_TIMED_OUT, NULL, 0, NULL, 0);
+        kobj_put(&s->obj);
+    }
+}
+
+void park_space_get(void *space)
+{
+    kobj_get(&((struct parkspace *)space)->obj);
+}
+
+void park_space_put(void *space)
+{
+    kobj_put(&((struct parkspace *)space)->obj);
 }
