@@ -898,16 +898,14 @@ static void clamp_for(const struct cap *c, struct capos_sqe *s)
 }
 
 /*
- * Two calls this kernel cannot take yet in every state, each let through
- * only by its class:
+ * Two calls go with a class of their own, so that a run without the class
+ * never makes them (each once faulted the kernel; its regression test is
+ * named in docs/fuzzing.md):
  *  - ThreadControl.handle on a control this process did not get as its
  *    own: such an id may name the control of a thread whose creation is
- *    failing at that moment (its process stopping), whose process pointer
- *    the kernel clears while the control is still usable (spawnrace);
- *  - ThreadHandle.join: a join cancelled as its thread ends (the joiner's
- *    process or thread stopping) uses the thread after the join's
- *    completion has freed it (joinrace; user/fuzz/fuzz_regress.c,
- *    join-end).
+ *    failing at that moment, its process stopping (spawnrace);
+ *  - ThreadHandle.join, which may be cancelled as the joined thread ends
+ *    and completes it (joinrace; user/fuzz/fuzz_regress.c, join-end).
  */
 static bool handle_allowed(const struct worker *w, uint32_t cap)
 {
