@@ -31,18 +31,24 @@
  * the same regions, which also hold the buffers of pending operations (vm);
  * threads started, joined and ended, also into other processes (threads);
  * grandchildren (procs); ParkSpace waits on memory being unmapped (park);
- * system calls with DF, AC, RF, ID (and NT) set and odd FPU control state
- * (flags, nt); raw system call numbers
- * and cap_enter arguments (syscall); calls to the innocent's service, whose
- * replies are checked (innocent); and rewriting other workers' SQEs while
- * they submit them (scribble).
+ * system calls and spins with DF, AC, RF, ID (and NT) set, IOPL 3 and
+ * interrupts off asked for, and odd FPU control state (flags, nt); raw
+ * system call numbers and cap_enter arguments (syscall); calls to the
+ * innocent's service, whose replies are checked (innocent); rewriting
+ * other workers' SQEs while they submit them (scribble); and ways to die:
+ * a corrupt ring, a single-step trap, privileged instructions (cli, hlt,
+ * port I/O, control registers, MSRs), wild thread entries (suicide).
  *
  * Oracles checked here, reported to the supervisor as failures: every
- * completion carries a defined ErrorCode; completions match operations
+ * completion carries a defined ErrorCode, zero reserved fields and a
+ * detail only with an error, of a kind the kernel sets; completions match
+ * operations
  * this thread submitted (unless the process scribbles over its own
  * rings); a capability id released or moved away never works again
- * (staleCap, forever); and the innocent's service answers well-formed
- * requests correctly.  Counts go to the supervisor every 200 ms.
+ * (staleCap, forever); user mode always runs with interrupts on and IOPL
+ * 0, and the FPU control state survives the kernel; a privileged
+ * instruction always faults; and the innocent's service answers
+ * well-formed requests correctly.  Counts go to the supervisor every 200 ms.
  *
  * Memory the kernel writes results into is never this program's own
  * state: results go to per-operation slots and a junk area (lengths never
@@ -89,12 +95,15 @@ __asm__(".text\n"
 #define NONCANON    0x0000800000000000ULL
 
 /* RFLAGS bits. */
-#define RF_TF (1ULL << 8)
-#define RF_DF (1ULL << 10)
-#define RF_NT (1ULL << 14)
-#define RF_RF (1ULL << 16)
-#define RF_AC (1ULL << 18)
-#define RF_ID (1ULL << 21)
+#define RF_TF   (1ULL << 8)
+#define RF_IF   (1ULL << 9)
+#define RF_DF   (1ULL << 10)
+#define RF_IOPL (3ULL << 12)
+#define RF_NT   (1ULL << 14)
+#define RF_RF   (1ULL << 16)
+#define RF_AC   (1ULL << 18)
+#define RF_ID   (1ULL << 21)
+#define RF_VM   (1ULL << 17)
 
 /* ---- process-wide state ---- */
 
@@ -1876,11 +1885,12 @@ static int spawn_grandchild(struct worker *w, const char *role, uint32_t *handle
                 continue;
             fmt_snprintf(names[ng], sizeof(names[ng]), "g%u", ng);
             bool move = fz_chance(&w->rng, 1, 4) && !(c.flags & F_NOBIG);
-            g[ng++] =
-                (struct capos_grant){.name = names[ng - 1],
+            g[ng] =
+                (struct capos_grant){.name = names[ng],
                                      .cap = c.id,
                                      .mode = move ? CAPOS_XFER_MOVE : CAPOS_XFER_COPY,
                                      .interface_id = (c.flags & F_TRUST) ? kind_iid[c.kind] : 0};
+            ng++;
         }
     }
     char seed_s[24], classes_s[16], index_s[16], life_s[16];
@@ -1938,49 +1948,75 @@ static void act_procs(struct worker *w)
 
 /* ---- RFLAGS ---- */
 
-/* cap_enter with extra RFLAGS bits set from just before the system call
- * to just after it; the flags are restored before any C code runs.  The
- * red zone below the stack pointer is stepped over. */
-static int64_t enter_with_flags(uint64_t bits, uint32_t min, uint64_t timeout)
+/* User mode always runs with interrupts on, IOPL 0 (no port I/O, no
+ * cli) and outside virtual-8086 mode, whatever a process tried and
+ * however the kernel returned to it (sysret, or iretq after an interrupt
+ * or a block). */
+static void check_user_flags(uint64_t f, const char *where)
+{
+    if (!(f & RF_IF) || (f & (RF_IOPL | RF_VM)))
+        child_fail("RFLAGS %#lx in user mode after %s", (unsigned long)f, where);
+}
+
+/* cap_enter with extra RFLAGS bits set (and `clear` cleared) from just
+ * before the system call to just after it; the flags are restored before
+ * any C code runs, and returned in *after as they were on return.  Bits
+ * user mode cannot change (IOPL, IF) stay as they were.  The red zone
+ * below the stack pointer is stepped over. */
+static int64_t enter_with_flags(uint64_t bits, uint64_t clear, uint32_t min, uint64_t timeout,
+                                uint64_t *after)
 {
     int64_t ret;
+    uint64_t f;
     __asm__ volatile("subq $128, %%rsp\n\t"
                      "pushfq\n\t"
                      "pushfq\n\t"
                      "orq %[bits], (%%rsp)\n\t"
+                     "andq %[keep], (%%rsp)\n\t"
                      "popfq\n\t"
                      "syscall\n\t"
+                     "pushfq\n\t"
+                     "popq %[f]\n\t"
                      "popfq\n\t"
                      "addq $128, %%rsp\n\t"
-                     : "=a"(ret)
+                     : "=a"(ret), [f] "=&r"(f)
                      : "a"((uint64_t)CAPOS_SYS_CAP_ENTER), "D"((uint64_t)min),
-                       "S"(timeout), [bits] "r"(bits)
+                       "S"(timeout), [bits] "r"(bits), [keep] "r"(~clear)
                      : "rcx", "r11", "memory", "cc");
+    *after = f;
     return ret;
 }
 
-/* Spins with the bits set, so that timer interrupts arrive with them. */
-static void spin_with_flags(uint64_t bits, uint64_t loops)
+/* Spins with the bits set (and `clear` cleared), so that timer interrupts
+ * arrive with them; returns the flags as they were at the end. */
+static uint64_t spin_with_flags(uint64_t bits, uint64_t clear, uint64_t loops)
 {
+    uint64_t f;
     __asm__ volatile("subq $128, %%rsp\n\t"
                      "pushfq\n\t"
                      "pushfq\n\t"
                      "orq %[bits], (%%rsp)\n\t"
+                     "andq %[keep], (%%rsp)\n\t"
                      "popfq\n\t"
                      "1: decq %[n]\n\t"
                      "jnz 1b\n\t"
+                     "pushfq\n\t"
+                     "popq %[f]\n\t"
                      "popfq\n\t"
                      "addq $128, %%rsp\n\t"
-                     : [n] "+r"(loops)
-                     : [bits] "r"(bits)
+                     : [n] "+r"(loops), [f] "=&r"(f)
+                     : [bits] "r"(bits), [keep] "r"(~clear)
                      : "memory", "cc");
+    return f;
 }
 
 static void act_flags(struct worker *w, bool nt)
 {
-    static const uint64_t choice[] = {RF_DF, RF_AC,         RF_RF,
-                                      RF_ID, RF_DF | RF_AC, RF_DF | RF_AC | RF_RF | RF_ID};
+    static const uint64_t choice[] = {
+        RF_DF, RF_AC, RF_RF, RF_ID, RF_DF | RF_AC, RF_DF | RF_AC | RF_RF | RF_ID, RF_IOPL};
     uint64_t bits = choice[fz_below(&w->rng, sizeof(choice) / sizeof(choice[0]))];
+    /* Attempts to turn interrupts off (ignored at IOPL 0, as IOPL is). */
+    uint64_t clear = fz_chance(&w->rng, 1, 4) ? RF_IF : 0;
     if (nt)
         bits |= RF_NT;
     /* Odd FPU control state too, now and then: any defined MXCSR bits
@@ -1998,12 +2034,15 @@ static void act_flags(struct worker *w, bool nt)
     __atomic_store_n(&w->rc->hdr->sq_tail, w->rc->sq_tail, __ATOMIC_RELEASE);
     w->rc->published = w->rc->sq_tail;
     __atomic_store_n(&w->rc->hdr->cq_head, w->rc->cq_head, __ATOMIC_RELEASE);
+    uint64_t after;
     if (fz_chance(&w->rng, 1, 4)) {
-        spin_with_flags(bits, 1000 + fz_below(&w->rng, 50000));
+        after = spin_with_flags(bits, clear, 1000 + fz_below(&w->rng, 50000));
+        check_user_flags(after, "a spin with hostile flags");
     } else {
         /* Block for a moment: another thread runs on this CPU meanwhile. */
         uint32_t min = fz_chance(&w->rng, 7, 8) ? 0 : 128;
-        enter_with_flags(bits, min, fz_below(&w->rng, 2 * MS));
+        enter_with_flags(bits, clear, min, fz_below(&w->rng, 2 * MS), &after);
+        check_user_flags(after, "cap_enter with hostile flags");
     }
     if (fpu) {
         uint32_t now_mxcsr = 0;
@@ -2235,7 +2274,7 @@ static void act_scribble(struct worker *w)
 static void act_suicide(struct worker *w)
 {
     struct capos_ring_header *h = w->rc->hdr;
-    switch (fz_below(&w->rng, 7)) {
+    switch (fz_below(&w->rng, 8)) {
     case 0: /* the submission tail far ahead */
         h->sq_tail = h->sq_head + CAPOS_RING_SQ_ENTRIES + 1 + (uint32_t)fz_below(&w->rng, 1000);
         raw_syscall(CAPOS_SYS_CAP_ENTER, 0, 0);
@@ -2244,7 +2283,12 @@ static void act_suicide(struct worker *w)
         h->cq_head = h->cq_tail + 1 + (uint32_t)fz_below(&w->rng, 1000);
         raw_syscall(CAPOS_SYS_CAP_ENTER, 1, MS);
         break;
-    case 2: /* single-step trap after the system call */ enter_with_flags(RF_TF, 0, 0); break;
+    case 2: /* single-step trap after the system call */
+    {
+        uint64_t after;
+        enter_with_flags(RF_TF, 0, 0, 0, &after);
+        break;
+    }
     case 3: /* a thread of our own at a wild entry */
     {
         struct cap c;
@@ -2283,6 +2327,22 @@ static void act_suicide(struct worker *w)
         break;
     }
     case 5: /* exit with any code */ raw_syscall(CAPOS_SYS_EXIT, fz_next(&w->rng), 0); break;
+    case 6: /* a privileged instruction: each must be a #GP for the process */
+        switch (fz_below(&w->rng, 6)) {
+        case 0: __asm__ volatile("cli"); break;
+        case 1: __asm__ volatile("hlt"); break;
+        /* The port that ends the machine under QEMU (isa-debug-exit). */
+        case 2: __asm__ volatile("outb %%al, $0xf4" : : "a"(0x55)); break;
+        case 3: { /* the serial port's data register */
+            uint8_t v;
+            __asm__ volatile("inb %%dx, %%al" : "=a"(v) : "d"(0x3f8));
+            break;
+        }
+        case 4: __asm__ volatile("movq %%cr3, %%rax" : : : "rax"); break;
+        default: __asm__ volatile("wrmsr" : : "c"(0xc0000082), "a"(0), "d"(0)); break;
+        }
+        child_fail("a privileged instruction did not fault");
+        break;
     default: /* a page fault with DF and AC set */
         __asm__ volatile("subq $128, %%rsp\n\t"
                          "pushfq\n\t"

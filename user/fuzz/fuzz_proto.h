@@ -70,11 +70,11 @@ enum fz_class {
     FZ_THREADS,   /* thread spawn/join/kill, foreign ThreadSpawners and controls */
     FZ_PROCS,     /* grandchildren through a restricted launcher, kill and wait */
     FZ_PARK,      /* ParkSpace waits and wakes on racing mappings */
-    FZ_FLAGS,     /* DF, AC, RF, ID and odd FPU control state around system calls */
+    FZ_FLAGS,     /* DF, AC, RF, ID, IOPL and IF attempts, odd FPU state around system calls */
     FZ_SYSCALL,   /* raw system call numbers, cap_enter arguments */
     FZ_INNOCENT,  /* calls to the innocent's public service */
     FZ_SCRIBBLE,  /* rewriting other threads' SQEs while they submit */
-    FZ_SUICIDE,   /* ring corruption, TF, wild thread entries, exit codes */
+    FZ_SUICIDE,   /* ring corruption, TF, privileged instructions, wild thread entries */
     FZ_NT,        /* RFLAGS.NT across a blocking cap_enter */
     FZ_JAM,       /* calls larger than the innocent's receive buffer */
     FZ_VMHUGE,    /* VirtualMemory calls with terabyte lengths */
