@@ -48,7 +48,8 @@
  * safe while the system runs (the debug key) as well as when it is
  * stalled.  Endpoints have no names in the kernel: the report numbers them
  * in the order it meets them, so a CALL and the RECV that would take it
- * show the same number.
+ * show the same number.  The debug key's report ends with the kernel's
+ * memory (system_report_memory), which a long test samples this way.
  */
 #include "stall.h"
 
@@ -60,6 +61,7 @@
 #include "process.h"
 #include "ring.h"
 #include "sched.h"
+#include "system.h"
 #include "thread.h"
 #include "time.h"
 #include "timerq.h"
@@ -350,5 +352,6 @@ void stall_console_input(void)
         return;
     kprintf("debug: who waits on what (Ctrl-T):\n");
     stall_report();
+    system_report_memory();
     kprintf("debug: end of report\n");
 }
