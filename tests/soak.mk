@@ -1,13 +1,17 @@
 # make soak SOAK_MINUTES=N: long runs on 4 CPUs, each in one boot and
 # checked like its smoke, with a progress line every SOAK_PROGRESS seconds
-# (each also checks memory).
+# (each also checks memory), watched by tests/qemu/soak.py: a kernel fault
+# or panic ends the run at once, and SOAK_HANG seconds (default 120)
+# without a line of the program's own is a hang.
 #
 #   SOAK=fuzz    (default) the system-call fuzzer (user/fuzz/, the fuzz-smp4
 #                smoke's system) for N minutes of fuzzing; SOAK_SEED picks
 #                the master seed (default: the time, printed at the start),
-#                SOAK_CLASSES changes the attack classes ("+nt,-vm", "all"),
+#                SOAK_CLASSES changes the attack classes ("-vm,-flood"),
 #                SOAK_FUZZ_ARGS adds options of the fuzz program (e.g.
-#                "child=244" replays one child of the seed, "slots=1")
+#                "child=244" replays one child of the seed, "slots=1").  At
+#                each progress line the fuzzer holds still SOAK_HOLD_MS ms
+#                while soak.py samples the kernel's memory (docs/fuzzing.md)
 #   SOAK=stress  the SMP stress run (user/tests/stress.c, the stress-smp4
 #                smoke's system) for N minutes
 #   SOAK=all     the stress run, then the fuzzer, N minutes each
@@ -25,10 +29,13 @@ SOAK_SEED := $(shell date +%s)
 endif
 SOAK_CLASSES ?=
 SOAK_FUZZ_ARGS ?=
+SOAK_HOLD_MS ?= 3000
+SOAK_HANG ?= 120
 SOAK_SECONDS = $(shell echo $$(( $(SOAK_MINUTES) * 60 )))
 SOAK_STRESS_ARGV = "stress", "$(SOAK_SECONDS)", "$(SOAK_PROGRESS)"
-SOAK_FUZZ_ARGV = "fuzz", "$(SOAK_SECONDS)", "$(SOAK_PROGRESS)", "$(SOAK_SEED)"$(if \
-    $(SOAK_CLASSES),$(comma) "classes=$(SOAK_CLASSES)")$(foreach a,$(SOAK_FUZZ_ARGS),$(comma) "$(a)")
+SOAK_FUZZ_ARGV = "fuzz", "$(SOAK_SECONDS)", "$(SOAK_PROGRESS)", "$(SOAK_SEED)", \
+    "hold=$(SOAK_HOLD_MS)"$(if $(SOAK_CLASSES),$(comma) "classes=$(SOAK_CLASSES)")$(foreach \
+    a,$(SOAK_FUZZ_ARGS),$(comma) "$(a)")
 comma := ,
 
 SOAK_TARGETS := $(if $(filter all,$(SOAK)),soak-stress soak-fuzz,soak-$(SOAK))
@@ -48,7 +55,8 @@ soak-stress: kernel user
 	    { echo "soak: could not set the duration in the manifest"; exit 1; }
 	$(Q)capnp eval -b -I schema -I $(B)/user/bin $(B)/soak/stress.capnp manifest > $(B)/soak/stress.bin
 	$(Q)$(PYTHON) tests/qemu/soak.py --program stress --manifest $(B)/soak/stress.bin \
-	    --seconds $(SOAK_SECONDS) --kernel $(B)/kernel/capos32.elf --log $(B)/test-logs/soak.log
+	    --seconds $(SOAK_SECONDS) --hang $(SOAK_HANG) --kernel $(B)/kernel/capos32.elf \
+	    --log $(B)/test-logs/soak.log
 
 soak-fuzz: kernel user
 	@mkdir -p $(B)/soak
@@ -58,7 +66,7 @@ soak-fuzz: kernel user
 	    { echo "soak: could not set the duration in the manifest"; exit 1; }
 	$(Q)capnp eval -b -I schema -I $(B)/user/bin $(B)/soak/fuzz.capnp manifest > $(B)/soak/fuzz.bin
 	$(Q)$(PYTHON) tests/qemu/soak.py --program fuzz --manifest $(B)/soak/fuzz.bin \
-	    --seconds $(SOAK_SECONDS) --kernel $(B)/kernel/capos32.elf \
+	    --seconds $(SOAK_SECONDS) --hang $(SOAK_HANG) --kernel $(B)/kernel/capos32.elf \
 	    --log $(B)/test-logs/soak-fuzz.log
 
 .PHONY: soak soak-stress soak-fuzz

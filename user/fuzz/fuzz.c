@@ -7,7 +7,7 @@
  * harm to the innocent, and no memory lost once the fuzzing processes are
  * gone.
  *
- * argv: fuzz SECONDS PROGRESS SEED [slots=N] [classes=LIST] [child=N]
+ * argv: fuzz SECONDS PROGRESS SEED [slots=N] [classes=LIST] [child=N] [hold=MS]
  *
  *   SECONDS   how long to fuzz (the run then drains and checks)
  *   PROGRESS  seconds between progress lines and memory checks; 0 checks
@@ -18,6 +18,10 @@
  *   classes=  attack classes relative to the default set: "+nt,-vm" adds
  *             nt and removes vm; "all" enables every class (fuzz_proto.h)
  *   child=N   replay: run only child N of this seed, once
+ *   hold=MS   at the end of each quiet point's measurements, stay quiet
+ *             this long between "fuzz: holding" and "fuzz: held": make soak
+ *             samples the kernel's own memory counters then
+ *             (tests/qemu/soak.py)
  *
  * Each child gets console, timer (and a second one, "clock", that it never
  * fuzzes: its lifetime is measured on it), entropy, bootPackage, its own
@@ -79,6 +83,7 @@ static uint64_t master_seed;
 static uint32_t classes = FZ_DEFAULT_CLASSES;
 static uint32_t nslots = 3;
 static int64_t replay_child = -1;
+static uint64_t hold_ms;
 static uint32_t failures;
 static struct capos_mutex arena_lock = CAPOS_MUTEX_INIT;
 
@@ -520,6 +525,19 @@ static void drain(void)
     capos_printf("fuzz: drained at %lu ms\n", (unsigned long)((now_ns() - t0) / MS));
 }
 
+/* The end of a quiet point's measurements: still drained, with the
+ * probe's mappings gone (their page tables stay, as they will at every
+ * later quiet point), so the kernel's memory is what it will be at the
+ * next one unless something was lost meanwhile. */
+static void hold(void)
+{
+    if (!hold_ms)
+        return;
+    capos_printf("fuzz: holding %lu ms\n", (unsigned long)hold_ms);
+    sleep_ns(hold_ms * MS);
+    capos_printf("fuzz: held\n");
+}
+
 static void resume(void)
 {
     capos_printf("fuzz: resuming at %lu ms\n", (unsigned long)((now_ns() - t0) / MS));
@@ -692,7 +710,7 @@ int main(int argc, char **argv)
 {
     if (argc < 4) {
         capos_printf("fuzz: FAIL: usage: fuzz SECONDS PROGRESS SEED [slots=N] [classes=LIST] "
-                     "[child=N]\n");
+                     "[child=N] [hold=MS]\n");
         return 1;
     }
     uint64_t seconds = parse(argv[1]), progress = parse(argv[2]);
@@ -707,6 +725,8 @@ int main(int argc, char **argv)
             }
         } else if (strncmp(argv[i], "child=", 6) == 0) {
             replay_child = (int64_t)parse(argv[i] + 6);
+        } else if (strncmp(argv[i], "hold=", 5) == 0) {
+            hold_ms = parse(argv[i] + 5);
         } else {
             capos_printf("fuzz: FAIL: unknown option %s\n", argv[i]);
             return 1;
@@ -759,6 +779,7 @@ int main(int argc, char **argv)
                  "KiB in use, %u free capability slots\n",
                  (unsigned long)warmup, (unsigned long)tot.children,
                  (unsigned long)(base_phys >> 10), (unsigned long)(base_used >> 10), base_slots);
+    hold();
     resume();
 
     while (fuzzed < seconds * S && !failures) {
@@ -798,6 +819,7 @@ int main(int argc, char **argv)
                  (unsigned long)s.pings, (unsigned long)s.vm_rounds, (unsigned long)s.sleeps,
                  (unsigned long)s.park_timeouts);
         last = s;
+        hold();
         resume();
     }
 
@@ -811,6 +833,7 @@ int main(int argc, char **argv)
     uint32_t slots = free_cap_slots();
     struct fz_status s;
     innocent_status(&s);
+    hold();
     int r = capos_call(status_client, FZ_STATUS_IID, FZS_STOP, 0, 0, &s, sizeof(s), 0, 0, 0);
     if (r != CAPOS_OK)
         fail("stopping the innocent: %s", capos_error_name(r));
