@@ -16,6 +16,8 @@
 #                smoke's system) for N minutes
 #   SOAK=all     the stress run, then the fuzzer, N minutes each
 #
+# SOAK_APPEND is the kernel command line of the boot (e.g. ipcfast=0 to
+# soak the IPC path without its fast path, docs/ipc.md).
 # The manifest of the smoke is rewritten with the duration, the progress
 # interval (and the fuzzer's seed and classes) in the program's argv.  The
 # fuzzer and the stress program each probe free physical memory by mapping
@@ -31,6 +33,7 @@ SOAK_CLASSES ?=
 SOAK_FUZZ_ARGS ?=
 SOAK_HOLD_MS ?= 3000
 SOAK_HANG ?= 120
+SOAK_APPEND ?=
 SOAK_SECONDS = $(shell echo $$(( $(SOAK_MINUTES) * 60 )))
 SOAK_STRESS_ARGV = "stress", "$(SOAK_SECONDS)", "$(SOAK_PROGRESS)"
 SOAK_FUZZ_ARGV = "fuzz", "$(SOAK_SECONDS)", "$(SOAK_PROGRESS)", "$(SOAK_SEED)", \
@@ -55,7 +58,8 @@ soak-stress: kernel user
 	    { echo "soak: could not set the duration in the manifest"; exit 1; }
 	$(Q)capnp eval -b -I schema -I $(B)/user/bin $(B)/soak/stress.capnp manifest > $(B)/soak/stress.bin
 	$(Q)$(PYTHON) tests/qemu/soak.py --program stress --manifest $(B)/soak/stress.bin \
-	    --seconds $(SOAK_SECONDS) --hang $(SOAK_HANG) --kernel $(B)/kernel/capos32.elf \
+	    --seconds $(SOAK_SECONDS) --hang $(SOAK_HANG) --append "$(SOAK_APPEND)" \
+	    --kernel $(B)/kernel/capos32.elf \
 	    --log $(B)/test-logs/soak.log
 
 soak-fuzz: kernel user
@@ -66,7 +70,8 @@ soak-fuzz: kernel user
 	    { echo "soak: could not set the duration in the manifest"; exit 1; }
 	$(Q)capnp eval -b -I schema -I $(B)/user/bin $(B)/soak/fuzz.capnp manifest > $(B)/soak/fuzz.bin
 	$(Q)$(PYTHON) tests/qemu/soak.py --program fuzz --manifest $(B)/soak/fuzz.bin \
-	    --seconds $(SOAK_SECONDS) --hang $(SOAK_HANG) --kernel $(B)/kernel/capos32.elf \
+	    --seconds $(SOAK_SECONDS) --hang $(SOAK_HANG) --append "$(SOAK_APPEND)" \
+	    --kernel $(B)/kernel/capos32.elf \
 	    --log $(B)/test-logs/soak-fuzz.log
 
 .PHONY: soak soak-stress soak-fuzz

@@ -3,7 +3,7 @@
 fuzzer or of the SMP stress run, watched while it runs.
 
 Usage: soak.py --program fuzz|stress --manifest M --seconds N [--kernel K]
-               [--smp 4] [--log L] [--hang S]
+               [--append CMDLINE] [--smp 4] [--log L] [--hang S]
 
 The manifest is the program's smoke manifest (system/smoke-fuzz.capnp or
 system/smoke-stress.capnp) with its duration set to N seconds (tests/soak.mk
@@ -290,6 +290,7 @@ def main():
     ap.add_argument('--seconds', type=int, required=True)
     ap.add_argument('--kernel', default=os.path.join(os.environ.get('CAPOS_BUILD', 'build'),
                                                      'kernel', 'capos32.elf'))
+    ap.add_argument('--append', default='', help='kernel command line (e.g. ipcfast=0)')
     ap.add_argument('--smp', type=int, default=4)
     ap.add_argument('--hang', type=int, default=HANG_S)
     ap.add_argument('--log', default=os.path.join(os.environ.get('CAPOS_BUILD', 'build'),
@@ -297,8 +298,8 @@ def main():
     args = ap.parse_args()
     prog = PROGRAMS[args.program]
     os.makedirs(os.path.dirname(args.log), exist_ok=True)
-    cmd = qemu.qemu_command(kernel=args.kernel, module=args.manifest, smp=args.smp,
-                            serial='stdio')
+    cmd = qemu.qemu_command(kernel=args.kernel, module=args.manifest, append=args.append or None,
+                            smp=args.smp, serial='stdio')
     limit = args.seconds + prog['margin'](args.seconds)
     print('soak: %d s of %s on %d CPUs (a hang: %d s without progress; the limit: %d s); serial '
           'log in %s' % (args.seconds, args.program, args.smp, args.hang, limit, args.log))
