@@ -33,6 +33,8 @@ void pending_pool_init(struct ring *r)
     struct pending_op *fast[2] = {&r->fast_call, &r->fast_recv};
     for (unsigned i = 0; i < 2; i++) {
         fast[i]->in_use = false;
+        fast[i]->cancelling = false;
+        fast[i]->released = false;
         fast[i]->embedded = true;
         fast[i]->owner = container_of(r, struct thread, ring);
         fast[i]->wait_next = NULL;
