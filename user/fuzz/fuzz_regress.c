@@ -6,17 +6,20 @@
  * kernel fault fails the smoke.
  *
  *   join-end   children whose first thread joins a second thread that,
- *              after a short spin (0 to ~20000 iterations), ends the
+ *              after a short spin (up to 200000 iterations), ends the
  *              process: by a page fault, or by the exit system call.  The
  *              process stopping cancels the joins on one CPU while the
  *              joined thread's end completes them on another; the thread
- *              must stay valid until both are done.  Every child must end
- *              faulted (#PF at 0x8) or exited with 7.  Two thirds of the children have an ender
- *              that waits instead, and are killed 0 to 3 ms after the
- *              spawn while the joins pile up: each must end killed.  (The
- *              kernel faulted in thread_join_detach within a few hundred
- *              such children: the cancelled join used the thread after
- *              the join's completion had freed it.)
+ *              must stay valid until both are done.  Every such child must
+ *              end faulted (#PF at 0x8) or exited with 7.  Two thirds of
+ *              the children have an ender that waits instead, and are
+ *              killed 0 to 3 ms after the spawn while the joins pile up:
+ *              each must end killed.  (The kernel faulted in
+ *              thread_join_detach within a few hundred such children: the
+ *              cancelled join used the thread after the join's completion
+ *              had freed it; kernel/pending.h says how a cancellation and
+ *              a completion meet now.)  A child that has not ended 20 s
+ *              after it was started (or killed) is a hang.
  *
  * argv[1], when given, names a child role (see child_main).
  */
