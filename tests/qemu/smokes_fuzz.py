@@ -48,8 +48,9 @@ SMOKES = [
     # (tens of seconds on a loaded host), hence the timeout.
     Smoke(name='fuzz-smp4', kernel=KERNEL, module=system('smoke-fuzz'), smp=4, timeout=300,
           expect=FUZZ_EXPECT, forbid=FUZZ_FORBID),
+    # 2000 children (about a minute of QEMU time; minutes on a loaded host).
     Smoke(name='fuzz-regress-smp4', kernel=KERNEL, module=system('smoke-fuzz-regress'), smp=4,
-          timeout=300,
+          timeout=480,
           expect=[r'^fuzz-regress: %d cases, 0 failed' % len(REGRESS_CASES),
                   r'^system: fuzz-regress \(pid \d+\) exited with status 0$',
                   r'^system: all processes have exited; halting'],
