@@ -15,7 +15,9 @@ While the machine runs:
             "soak:" line with the kernel's memory at each quiet point;
   hangs     a program that prints none of its own lines for S seconds
             (--hang, default HANG_S) is hung: the kernel's report of who
-            waits on what is typed for, and the run fails;
+            waits on what is typed for, and the run fails; a fuzzer's drain
+            that takes long gets the same report (the fuzzer fails it after
+            120 s);
   faults    a kernel fault or panic ends the run at once (FAULT_S for the
             backtrace to arrive), as does the kernel's stall report;
   memory    (fuzzer) at every quiet point -- after the warm-up, at each
@@ -315,6 +317,7 @@ def main():
     failed = ''
     end_by = None           # a fault or failure was seen: the machine must end by then
     faults = hangs = 0
+    drain_report = False
     forbid = [re.compile(p) for p in prog['forbid']]
 
     def type_key():
@@ -338,6 +341,12 @@ def main():
                 heard, last_own = now, line.strip()
             if re.search(r'fuzz: holding \d+ ms', line):
                 type_key()
+            # A drain that takes long: where everything stands, once.
+            if 'fuzz: still draining' in line and not drain_report:
+                drain_report = True
+                type_key()
+            if 'fuzz: drained at' in line:
+                drain_report = False
             sample = memory.line(line, now - start)
             if sample:
                 print('soak: %.0f s: kernel memory: %d frames free, %d charged to processes, %d '
