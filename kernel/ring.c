@@ -161,7 +161,7 @@ static ALWAYS_INLINE bool ring_dispatch(struct thread *t, const struct capos_sqe
         switch (sqe->opcode) {
         case CAPOS_OP_NOP: err = CAPOS_OK; break;
         case CAPOS_OP_RELEASE: err = cap_release(t->proc, sqe->cap); break;
-        case CAPOS_OP_CALL: cap_call(t, sqe, false); return false;
+        case CAPOS_OP_CALL: cap_call(t, sqe); return false;
         case CAPOS_OP_RECV:
             err = endpoint_recv(t, sqe);
             if (err == CALL_PENDING)
@@ -408,11 +408,11 @@ static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_
         /* A call into another process may take the fast path; anything
          * else is the general cap_call. */
         r->sq_head++;
-        cap_call(self, &sqe[0], true);
+        cap_call_fast(self, p, &sqe[0]);
         pending_setup_done(r);
     } else if (n == 2 && chk[0] == RING_SQE_OK && chk[1] == RING_SQE_OK &&
                sqe[0].opcode == CAPOS_OP_RETURN && sqe[1].opcode == CAPOS_OP_RECV &&
-               cap_fast_reply(self, &sqe[0], &sqe[1])) {
+               endpoint_fast_reply(self, &sqe[0], &sqe[1])) {
         /* The RETURN completed in place, the RECV is posted. */
         r->sq_head += 2;
         pending_setup_done(r);

@@ -82,7 +82,7 @@ static void sched_loads(struct sched_load *out, unsigned n)
 
 /* Charges the current thread for the time since it was last charged; rq
  * lock held. */
-static void sched_charge_current(struct cpu *c, uint64_t now)
+static ALWAYS_INLINE void sched_charge_current(struct cpu *c, uint64_t now)
 {
     struct thread *t = c->current;
     uint64_t d = now > c->charge_ns ? now - c->charge_ns : 0;
@@ -97,7 +97,7 @@ static void sched_charge_current(struct cpu *c, uint64_t now)
 
 /* Makes t (woken synchronously, thread lock held, off every queue and CPU)
  * this CPU's handoff thread if it may run here; false if it cannot. */
-static bool sched_try_handoff(struct thread *t)
+static ALWAYS_INLINE bool sched_try_handoff(struct thread *t)
 {
     struct cpu *c = this_cpu();
     if (c->handoff || c->current->is_idle || !(t->se.allowed_cpus & (1ULL << c->id)))
@@ -216,7 +216,9 @@ void sched_add(struct thread *t)
     spin_unlock(&t->lock);
 }
 
-void sched_wake(struct thread *t)
+/* sched_wake, with `sync` saying whether the waker is about to block for
+ * t. */
+static ALWAYS_INLINE void sched_wake_as(struct thread *t, bool sync)
 {
     spin_lock(&t->lock);
     if (t->state != THREAD_BLOCKED) {
@@ -233,10 +235,20 @@ void sched_wake(struct thread *t)
     sched_wait_off_cpu(t);
     /* A synchronous wake-up first tries the direct switch, which needs
      * none of sched_activate's placement. */
-    bool sync = this_cpu()->sync_wake;
     if (!sync || !sched_try_handoff(t))
         sched_activate(t, PLACE_WOKEN, sync);
     spin_unlock(&t->lock);
+}
+
+void sched_wake(struct thread *t)
+{
+    sched_wake_as(t, this_cpu()->sync_wake);
+}
+
+bool sched_wake_sync(struct thread *t)
+{
+    sched_wake_as(t, true);
+    return t == this_cpu()->handoff;
 }
 
 void sched_kick(struct thread *t)
@@ -268,44 +280,13 @@ void sched_switch_tail(void)
     }
 }
 
-/*
- * Switches to the next thread of this CPU (or its idle thread).  The caller
- * has set the current thread's state: RUNNING or READY threads stay queued
- * (or move, if their affinity no longer allows this CPU), BLOCKED and DEAD
- * ones leave the queue.
- */
-static void schedule(void)
+/* schedule() in every case but the direct switch: prev is charged, the rq
+ * lock held (and prev's lock if prev_locked). */
+static NOINLINE void schedule_general(struct cpu *c, struct thread *prev, bool prev_locked,
+                                      uint64_t now)
 {
-    struct cpu *c = this_cpu();
-    struct thread *prev = c->current, *next = NULL;
+    struct thread *next = NULL;
 
-    /* Only a waker turns BLOCKED into something else, under the thread
-     * lock; RUNNING changes only here.  So an unlocked read that sees
-     * RUNNING is final, and a BLOCKED one is re-read under the lock. */
-    enum thread_state st = __atomic_load_n(&prev->state, __ATOMIC_ACQUIRE);
-    bool prev_locked = st == THREAD_BLOCKED || st == THREAD_DEAD;
-    if (prev_locked)
-        spin_lock(&prev->lock);
-    spin_lock(&c->rq_lock);
-    uint64_t now = time_now_ns();
-    sched_charge_current(c, now);
-    if (c->handoff && !c->hint && prev->state == THREAD_BLOCKED) {
-        /* The direct switch of synchronous IPC, the common case: what the
-         * general steps below do for it (prev leaves the queue, the
-         * handoff thread is placed and made current), in one step. */
-        next = c->handoff;
-        c->handoff = NULL;
-        if (!sched_rq_handoff(&c->rq, &next->se,
-                              now > next->blocked_ns ? now - next->blocked_ns : 0))
-            panic("sched: direct switch from thread %u to %u refused", prev->tid, next->tid);
-        prev->on_rq = false;
-        prev->blocked_ns = now;
-        spin_unlock(&prev->lock);
-        next->state = THREAD_RUNNING;
-        c->pick_ns = now;
-        spin_unlock(&c->rq_lock);
-        goto switch_to;
-    }
     if (!prev->is_idle) {
         if (prev->state == THREAD_RUNNING || prev->state == THREAD_READY) {
             bool stay = prev->se.allowed_cpus & (1ULL << c->id);
@@ -358,7 +339,6 @@ static void schedule(void)
         c->pick_ns = now;
     spin_unlock(&c->rq_lock);
 
-switch_to:
     c->need_resched = false;
     if (next == prev)
         return;
@@ -372,6 +352,56 @@ switch_to:
     c = this_cpu();
     if (c->zombie || c->migrate)
         sched_switch_tail();
+}
+
+/*
+ * Switches to the next thread of this CPU (or its idle thread).  The caller
+ * has set the current thread's state: RUNNING or READY threads stay queued
+ * (or move, if their affinity no longer allows this CPU), BLOCKED and DEAD
+ * ones leave the queue.
+ */
+static void schedule(void)
+{
+    struct cpu *c = this_cpu();
+    struct thread *prev = c->current, *next = NULL;
+
+    /* Only a waker turns BLOCKED into something else, under the thread
+     * lock; RUNNING changes only here.  So an unlocked read that sees
+     * RUNNING is final, and a BLOCKED one is re-read under the lock. */
+    enum thread_state st = __atomic_load_n(&prev->state, __ATOMIC_ACQUIRE);
+    bool prev_locked = st == THREAD_BLOCKED || st == THREAD_DEAD;
+    if (prev_locked)
+        spin_lock(&prev->lock);
+    spin_lock(&c->rq_lock);
+    uint64_t now = time_now_ns();
+    sched_charge_current(c, now);
+    if (likely(c->handoff && !c->hint && prev->state == THREAD_BLOCKED)) {
+        /* The direct switch of synchronous IPC, the common case: what the
+         * general steps below do for it (prev leaves the queue, the
+         * handoff thread is placed and made current), in one step. */
+        next = c->handoff;
+        c->handoff = NULL;
+        if (!sched_rq_handoff(&c->rq, &next->se,
+                              now > next->blocked_ns ? now - next->blocked_ns : 0))
+            panic("sched: direct switch from thread %u to %u refused", prev->tid, next->tid);
+        prev->on_rq = false;
+        prev->blocked_ns = now;
+        spin_unlock(&prev->lock);
+        next->state = THREAD_RUNNING;
+        c->pick_ns = now;
+        spin_unlock(&c->rq_lock);
+        c->need_resched = false;
+        c->switches++;
+        c->current = next;
+        __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
+        arch_switch(prev, next);
+        /* Running as `prev` again, possibly much later and on another CPU. */
+        c = this_cpu();
+        if (unlikely(c->zombie || c->migrate))
+            sched_switch_tail();
+        return;
+    }
+    schedule_general(c, prev, prev_locked, now);
 }
 
 void sched_block(void)

@@ -62,6 +62,12 @@ void sched_block_commit(void);
 /* Wakes a BLOCKED thread; no effect on a thread in any other state. */
 void sched_wake(struct thread *t);
 
+/* sched_wake for a waker about to block waiting for t (an IPC call or
+ * reply), as between sched_sync_begin and sched_sync_end; returns whether
+ * t is now this CPU's direct-switch thread (sched_hint_next(t) would be
+ * true at once). */
+bool sched_wake_sync(struct thread *t);
+
 /* Between these, wake-ups on this CPU are synchronous: the waking thread is
  * about to block waiting for the woken one (an IPC call or reply), so the
  * woken thread is placed on this CPU when it may run here. */
