@@ -410,15 +410,9 @@ void sched_block(void)
     schedule();
 }
 
-void sched_prepare_block(void)
+void sched_switch_blocked(void)
 {
-    __atomic_store_n(&this_cpu()->current->state, THREAD_BLOCKED, __ATOMIC_RELEASE);
-}
-
-void sched_block_commit(void)
-{
-    if (__atomic_load_n(&this_cpu()->current->state, __ATOMIC_ACQUIRE) == THREAD_BLOCKED)
-        schedule();
+    schedule();
 }
 
 void sched_yield(void)

@@ -55,9 +55,21 @@ void sched_block(void);
 
 /* Blocking in two steps, for waits registered under another lock: mark the
  * current thread blocked (a wake from now on makes it runnable again), drop
- * the lock, then commit (switches away unless a wake already came). */
-void sched_prepare_block(void);
-void sched_block_commit(void);
+ * the lock, then commit (switches away unless a wake already came).  Inline:
+ * every wait of cap_enter takes them. */
+static inline void sched_prepare_block(void)
+{
+    __atomic_store_n(&sched_current()->state, THREAD_BLOCKED, __ATOMIC_RELEASE);
+}
+
+/* sched_block_commit's switch, for a current thread still BLOCKED. */
+void sched_switch_blocked(void);
+
+static inline void sched_block_commit(void)
+{
+    if (__atomic_load_n(&sched_current()->state, __ATOMIC_ACQUIRE) == THREAD_BLOCKED)
+        sched_switch_blocked();
+}
 
 /* Wakes a BLOCKED thread; no effect on a thread in any other state. */
 void sched_wake(struct thread *t);

@@ -238,8 +238,8 @@ static void recv_slot_release_locked(struct process *p, uint32_t slot)
 /* The token check of RETURN: takes the call the token names out of p's
  * table (from then on it is the caller's alone) or returns NULL for a
  * stale, forged or other endpoint's token.  p->lock held. */
-static struct pending_op *received_take_locked(struct process *p, uint64_t token,
-                                               const struct endpoint *ep)
+static ALWAYS_INLINE struct pending_op *received_take_locked(struct process *p, uint64_t token,
+                                                             const struct endpoint *ep)
 {
     uint32_t slot = (uint32_t)(token & 0xff);
     uint64_t gen = token >> 8;
@@ -840,7 +840,7 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
         res = CAPOS_ERR_RESULT_TOO_LARGE;
         rlen = (uint32_t)CAPOS_CAPS_OFFSET(len);
     } else if (status == CAPOS_OK) {
-        if (uspace_write(ct->proc, call->recv_addr, scratch, len))
+        if (len == 0 || uspace_write(ct->proc, call->recv_addr, scratch, len))
             rlen = len;
         else
             res = CAPOS_ERR_BAD_ADDRESS;
@@ -882,7 +882,7 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
                           res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK, 0);
     spin_unlock(&r->lock);
     spin_lock(&ep->lock);
-    if (!recv_take_queued(ep, recv))
+    if (ep->calls_head == NULL || !recv_take_queued(ep, recv))
         q_push(&ep->recvs_head, &ep->recvs_tail, recv);
     spin_unlock(&ep->lock);
     ep_put(ep); /* the lookup's */
