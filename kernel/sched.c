@@ -217,10 +217,9 @@ void sched_add(struct thread *t)
 }
 
 /* sched_wake, with `sync` saying whether the waker is about to block for
- * t. */
-static ALWAYS_INLINE void sched_wake_as(struct thread *t, bool sync)
+ * t; called with t->lock held, which it drops. */
+static ALWAYS_INLINE void sched_wake_locked(struct thread *t, bool sync)
 {
-    spin_lock(&t->lock);
     if (t->state != THREAD_BLOCKED) {
         spin_unlock(&t->lock);
         return;
@@ -242,12 +241,13 @@ static ALWAYS_INLINE void sched_wake_as(struct thread *t, bool sync)
 
 void sched_wake(struct thread *t)
 {
-    sched_wake_as(t, this_cpu()->sync_wake);
+    spin_lock(&t->lock);
+    sched_wake_locked(t, this_cpu()->sync_wake);
 }
 
-bool sched_wake_sync(struct thread *t)
+bool sched_wake_sync_slow(struct thread *t)
 {
-    sched_wake_as(t, true);
+    sched_wake_locked(t, true);
     return t == this_cpu()->handoff;
 }
 
