@@ -354,6 +354,33 @@ static NOINLINE void schedule_general(struct cpu *c, struct thread *prev, bool p
         sched_switch_tail();
 }
 
+/* The direct switch of synchronous IPC: prev (BLOCKED, locked, charged at
+ * `now`) leaves the queue and c's handoff thread becomes current, in one
+ * step of the run queue (what schedule_general's steps do for it); both
+ * locks are dropped. */
+static ALWAYS_INLINE void sched_direct_switch(struct cpu *c, struct thread *prev, uint64_t now)
+{
+    struct thread *next = c->handoff;
+    c->handoff = NULL;
+    if (!sched_rq_handoff(&c->rq, &next->se, now > next->blocked_ns ? now - next->blocked_ns : 0))
+        panic("sched: direct switch from thread %u to %u refused", prev->tid, next->tid);
+    prev->on_rq = false;
+    prev->blocked_ns = now;
+    spin_unlock(&prev->lock);
+    next->state = THREAD_RUNNING;
+    c->pick_ns = now;
+    spin_unlock(&c->rq_lock);
+    c->need_resched = false;
+    c->switches++;
+    c->current = next;
+    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
+    arch_switch(prev, next);
+    /* Running as `prev` again, possibly much later and on another CPU. */
+    c = this_cpu();
+    if (unlikely(c->zombie || c->migrate))
+        sched_switch_tail();
+}
+
 /*
  * Switches to the next thread of this CPU (or its idle thread).  The caller
  * has set the current thread's state: RUNNING or READY threads stay queued
@@ -363,7 +390,7 @@ static NOINLINE void schedule_general(struct cpu *c, struct thread *prev, bool p
 static void schedule(void)
 {
     struct cpu *c = this_cpu();
-    struct thread *prev = c->current, *next = NULL;
+    struct thread *prev = c->current;
 
     /* Only a waker turns BLOCKED into something else, under the thread
      * lock; RUNNING changes only here.  So an unlocked read that sees
@@ -375,33 +402,10 @@ static void schedule(void)
     spin_lock(&c->rq_lock);
     uint64_t now = time_now_ns();
     sched_charge_current(c, now);
-    if (likely(c->handoff && !c->hint && prev->state == THREAD_BLOCKED)) {
-        /* The direct switch of synchronous IPC, the common case: what the
-         * general steps below do for it (prev leaves the queue, the
-         * handoff thread is placed and made current), in one step. */
-        next = c->handoff;
-        c->handoff = NULL;
-        if (!sched_rq_handoff(&c->rq, &next->se,
-                              now > next->blocked_ns ? now - next->blocked_ns : 0))
-            panic("sched: direct switch from thread %u to %u refused", prev->tid, next->tid);
-        prev->on_rq = false;
-        prev->blocked_ns = now;
-        spin_unlock(&prev->lock);
-        next->state = THREAD_RUNNING;
-        c->pick_ns = now;
-        spin_unlock(&c->rq_lock);
-        c->need_resched = false;
-        c->switches++;
-        c->current = next;
-        __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
-        arch_switch(prev, next);
-        /* Running as `prev` again, possibly much later and on another CPU. */
-        c = this_cpu();
-        if (unlikely(c->zombie || c->migrate))
-            sched_switch_tail();
-        return;
-    }
-    schedule_general(c, prev, prev_locked, now);
+    if (c->handoff && !c->hint && prev->state == THREAD_BLOCKED)
+        sched_direct_switch(c, prev, now);
+    else
+        schedule_general(c, prev, prev_locked, now);
 }
 
 void sched_block(void)
@@ -410,9 +414,21 @@ void sched_block(void)
     schedule();
 }
 
+/* schedule() for a thread that blocked (sched_block_commit saw it
+ * BLOCKED; a wake-up may have come since, which the state under the lock
+ * tells), laid out for the direct switch of synchronous IPC. */
 void sched_switch_blocked(void)
 {
-    schedule();
+    struct cpu *c = this_cpu();
+    struct thread *prev = c->current;
+    spin_lock(&prev->lock);
+    spin_lock(&c->rq_lock);
+    uint64_t now = time_now_ns();
+    sched_charge_current(c, now);
+    if (likely(c->handoff && !c->hint && prev->state == THREAD_BLOCKED))
+        sched_direct_switch(c, prev, now);
+    else
+        schedule_general(c, prev, true, now);
 }
 
 void sched_yield(void)
