@@ -138,7 +138,12 @@ static void sched_activate(struct thread *t, enum sched_place how, bool sync)
     unsigned n = sched_ncpus();
     unsigned target = self->id;
 
-    if (n > 1) {
+    uint64_t online = n < 64 ? (1ULL << n) - 1 : ~0ULL;
+    uint64_t allowed = t->se.allowed_cpus & online;
+    if (n > 1 && allowed && (allowed & (allowed - 1)) == 0) {
+        /* One CPU allowed: sched_choose_wake_cpu could only choose it. */
+        target = (unsigned)__builtin_ctzll(allowed);
+    } else if (n > 1) {
         struct sched_load loads[MAX_CPUS];
         sched_loads(loads, n);
         int r = sched_choose_wake_cpu(loads, n, self->id, how == PLACE_NEW ? ~0u : t->cpu,
@@ -447,6 +452,18 @@ static bool sched_steal(struct cpu *c)
     unsigned n = sched_ncpus();
     if (n < 2 || c->id >= n)
         return false; /* alone, or still being counted in */
+    /* sched_pick_steal_source takes only from a CPU with a thread waiting
+     * and two runnable: without one there is nothing to decide (the usual
+     * case of an idle CPU whose partners all run, or are about to). */
+    bool waiting = false;
+    for (unsigned i = 0; i < n && !waiting; i++) {
+        const struct sched_rq *rq = &cpus[i].rq;
+        uint32_t q = __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED);
+        waiting = i != c->id &&
+                  (q > 1 || (q == 1 && __atomic_load_n(&rq->curr, __ATOMIC_RELAXED) != NULL));
+    }
+    if (!waiting)
+        return false;
     struct sched_load loads[MAX_CPUS];
     struct sched_steal st;
     sched_loads(loads, n);

@@ -303,9 +303,11 @@ struct sched_steal {
 
 /*
  * Chooses the CPU `self` should steal from: the busiest other CPU that has
- * an entity waiting and is significantly busier than self.  Fills *out and
- * returns true, or returns false when the loads are balanced enough.
- * ncpus is at most SCHED_MAX_CPUS.
+ * an entity waiting, at least two runnable (one waiting alone runs there
+ * as soon as that CPU gets to it: an idle CPU just woken for it) and is
+ * significantly busier than self.  Fills *out and returns true, or returns
+ * false when the loads are balanced enough.  ncpus is at most
+ * SCHED_MAX_CPUS.
  */
 bool sched_pick_steal_source(const struct sched_load *loads, unsigned ncpus, unsigned self,
                              struct sched_steal *out);
