@@ -445,25 +445,10 @@ void sched_yield(void)
  * Moves queued threads from the busiest CPU to this one if the loads differ
  * enough (lib/sched decides which and how many).  A thread caught between
  * its CPU's pick and switch (on_cpu) ends the steal.  Returns whether
- * anything moved.
+ * anything moved.  n CPUs are online, c among them.
  */
-static bool sched_steal(struct cpu *c)
+static NOINLINE bool sched_steal_from_busiest(struct cpu *c, unsigned n)
 {
-    unsigned n = sched_ncpus();
-    if (n < 2 || c->id >= n)
-        return false; /* alone, or still being counted in */
-    /* sched_pick_steal_source takes only from a CPU with a thread waiting
-     * and two runnable: without one there is nothing to decide (the usual
-     * case of an idle CPU whose partners all run, or are about to). */
-    bool waiting = false;
-    for (unsigned i = 0; i < n && !waiting; i++) {
-        const struct sched_rq *rq = &cpus[i].rq;
-        uint32_t q = __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED);
-        waiting = i != c->id &&
-                  (q > 1 || (q == 1 && __atomic_load_n(&rq->curr, __ATOMIC_RELAXED) != NULL));
-    }
-    if (!waiting)
-        return false;
     struct sched_load loads[MAX_CPUS];
     struct sched_steal st;
     sched_loads(loads, n);
@@ -492,6 +477,25 @@ static bool sched_steal(struct cpu *c)
     spin_unlock(&second->rq_lock);
     spin_unlock(&first->rq_lock);
     return st.moved > 0;
+}
+
+/* sched_steal_from_busiest, if there is anything to steal: lib/sched takes
+ * only from a CPU with a thread waiting and two runnable, and without one
+ * there is nothing to decide (the usual case of an idle CPU whose partners
+ * all run, or are about to).  Inline, since an idle CPU asks every time it
+ * runs out of work. */
+static inline bool sched_steal(struct cpu *c)
+{
+    unsigned n = sched_ncpus();
+    if (n < 2 || c->id >= n)
+        return false; /* alone, or still being counted in */
+    for (unsigned i = 0; i < n; i++) {
+        const struct sched_rq *rq = &cpus[i].rq;
+        uint32_t q = __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED);
+        if (q != 0 && i != c->id && (q > 1 || __atomic_load_n(&rq->curr, __ATOMIC_RELAXED) != NULL))
+            return sched_steal_from_busiest(c, n);
+    }
+    return false;
 }
 
 void sched_tick(void)

@@ -157,6 +157,14 @@ static void heap_insert(struct sched_rq *rq, struct sched_entity *e)
 
 static void heap_remove(struct sched_rq *rq, struct sched_entity *e)
 {
+    if (rq->nr_queued == 1) {
+        /* e is the root and the only node (an idle CPU's one woken
+         * thread, the usual case): nothing to move. */
+        rq->root = NULL;
+        rq->nr_queued = 0;
+        e->parent = e->left = e->right = NULL;
+        return;
+    }
     struct sched_entity *last = heap_at(rq, rq->nr_queued);
 
     /* Unhook the last position first: afterwards no link of e points at it,
@@ -195,18 +203,6 @@ static void heap_remove(struct sched_rq *rq, struct sched_entity *e)
 void sched_rq_init(struct sched_rq *rq)
 {
     *rq = (struct sched_rq){.min_vruntime = SCHED_VRUNTIME_INIT};
-}
-
-uint64_t sched_rq_update_min(struct sched_rq *rq)
-{
-    const struct sched_entity *first = rq->curr;
-    if (rq->root && (!first || sched_vruntime_before(rq->root->vruntime, first->vruntime)))
-        first = rq->root;
-    /* Only forwards: an entity placed behind the clock (a woken sleeper)
-     * must not drag the clock back and so earn the others credit. */
-    if (first && sched_vruntime_before(rq->min_vruntime, first->vruntime))
-        rq->min_vruntime = first->vruntime;
-    return rq->min_vruntime;
 }
 
 static void rq_queue(struct sched_rq *rq, struct sched_entity *e)

@@ -190,7 +190,7 @@ void sched_rq_init(struct sched_rq *rq);
  * that is later, and returns it.  Every rq function that reads min_vruntime
  * calls this first, so callers only need it to read the value themselves
  * (for instance to snapshot it for sched_migrate_adjust). */
-uint64_t sched_rq_update_min(struct sched_rq *rq);
+static inline uint64_t sched_rq_update_min(struct sched_rq *rq);
 
 /* DETACHED -> QUEUED on rq.  The vruntime is used as it is: place it first. */
 bool sched_rq_enqueue(struct sched_rq *rq, struct sched_entity *e);
@@ -354,6 +354,14 @@ static inline uint64_t sched_rq_min_with(uint64_t min, const struct sched_entity
     if (first && sched_vruntime_before(min, first->vruntime))
         min = first->vruntime;
     return min;
+}
+
+static inline uint64_t sched_rq_update_min(struct sched_rq *rq)
+{
+    /* Only forwards: an entity placed behind the clock (a woken sleeper)
+     * must not drag the clock back and so earn the others credit. */
+    rq->min_vruntime = sched_rq_min_with(rq->min_vruntime, rq->curr, rq->root);
+    return rq->min_vruntime;
 }
 
 static inline bool sched_rq_handoff(struct sched_rq *rq, struct sched_entity *next,
