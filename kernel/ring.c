@@ -339,7 +339,8 @@ static int64_t ring_enter_finish(struct thread *self, uint32_t min_complete, uin
 }
 
 /* The general cap_enter: any number of submissions, any wait. */
-static int64_t ring_enter_general(struct thread *self, uint32_t min_complete, uint64_t timeout_ns)
+static NOINLINE int64_t ring_enter_general(struct thread *self, uint32_t min_complete,
+                                           uint64_t timeout_ns)
 {
     const char *corrupt = ring_submit(self);
     if (corrupt)
@@ -389,18 +390,17 @@ static NOINLINE bool ring_submit_copies(struct thread *self, const struct capos_
 }
 
 /* One entry that finishes at once and touches nothing else (a NOP, or one
- * refused before any capability is looked at): completed and published in
- * the hold of the ring lock that reserved its slot (held on entry, dropped
- * here), as ring_dispatch and ring_submit would. */
-static NOINLINE int64_t ring_enter_in_place(struct thread *self, const struct capos_sqe *sqe,
-                                            enum ring_sqe_check chk, uint32_t posted,
-                                            uint32_t min_complete, uint64_t timeout_ns)
+ * refused before any capability is looked at): completed with err and
+ * detail and published in the hold of the ring lock that reserved its
+ * slot (held on entry, dropped here), as ring_dispatch and ring_submit
+ * would. */
+static ALWAYS_INLINE int64_t ring_complete_in_place(struct thread *self, uint64_t user_data,
+                                                    int err, uint32_t detail, uint32_t posted,
+                                                    uint32_t min_complete, uint64_t timeout_ns)
 {
     struct ring *r = &self->ring;
     struct process *p = self->proc;
-    uint32_t detail = 0;
-    int err = chk == RING_SQE_OK ? CAPOS_OK : ring_sqe_error(chk, &detail);
-    ring_cqe_write_result(r, sqe->user_data, err, detail);
+    ring_cqe_write_result(r, user_data, err, detail);
     ring_publish_tail(r);
     r->sq_head++;
     __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
@@ -413,6 +413,17 @@ static NOINLINE int64_t ring_enter_in_place(struct thread *self, const struct ca
     if (self->exit_requested)
         process_thread_exit(self->exit_request_code);
     return posted;
+}
+
+/* ring_complete_in_place for an entry refused by its checks (chk). */
+static NOINLINE int64_t ring_enter_refused(struct thread *self, const struct capos_sqe *sqe,
+                                           enum ring_sqe_check chk, uint32_t posted,
+                                           uint32_t min_complete, uint64_t timeout_ns)
+{
+    uint32_t detail;
+    int err = ring_sqe_error(chk, &detail);
+    return ring_complete_in_place(self, sqe->user_data, err, detail, posted, min_complete,
+                                  timeout_ns);
 }
 
 /*
@@ -456,9 +467,12 @@ static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_
             unpublished = false;
             goto wait;
         }
+        if (ring_sqe_is_ok(&sqe[0], CAPOS_OP_NOP))
+            return ring_complete_in_place(self, sqe[0].user_data, CAPOS_OK, 0, posted, min_complete,
+                                          timeout_ns);
         enum ring_sqe_check chk = ring_sqe_validate(&sqe[0]);
-        if (chk != RING_SQE_OK || sqe[0].opcode == CAPOS_OP_NOP)
-            return ring_enter_in_place(self, &sqe[0], chk, posted, min_complete, timeout_ns);
+        if (chk != RING_SQE_OK)
+            return ring_enter_refused(self, &sqe[0], chk, posted, min_complete, timeout_ns);
         spin_unlock(&r->lock);
     } else {
         ring_sqe_copy(r, 1, &sqe[1]);
