@@ -386,6 +386,32 @@ static ALWAYS_INLINE void sched_direct_switch(struct cpu *c, struct thread *prev
         sched_switch_tail();
 }
 
+/* What schedule_general does for the idle thread (prev, charged at `now`,
+ * rq locked) when there is no hand-off thread or hint: the first queued
+ * thread runs, if there is one.  The lock is dropped. */
+static NOINLINE void sched_switch_from_idle(struct cpu *c, struct thread *prev, uint64_t now)
+{
+    struct sched_entity *se = sched_rq_pick_next(&c->rq);
+    if (!se) {
+        spin_unlock(&c->rq_lock);
+        c->need_resched = false;
+        return;
+    }
+    struct thread *next = se_thread(se);
+    next->state = THREAD_RUNNING;
+    c->pick_ns = now;
+    spin_unlock(&c->rq_lock);
+    c->need_resched = false;
+    c->switches++;
+    c->current = next;
+    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
+    arch_switch(prev, next);
+    /* Running as the idle thread again. */
+    c = this_cpu();
+    if (unlikely(c->zombie || c->migrate))
+        sched_switch_tail();
+}
+
 /*
  * Switches to the next thread of this CPU (or its idle thread).  The caller
  * has set the current thread's state: RUNNING or READY threads stay queued
@@ -409,6 +435,8 @@ static void schedule(void)
     sched_charge_current(c, now);
     if (c->handoff && !c->hint && prev->state == THREAD_BLOCKED)
         sched_direct_switch(c, prev, now);
+    else if (prev->is_idle && !c->handoff && !c->hint)
+        sched_switch_from_idle(c, prev, now);
     else
         schedule_general(c, prev, prev_locked, now);
 }
@@ -419,9 +447,36 @@ void sched_block(void)
     schedule();
 }
 
+/* What schedule_general does when prev (BLOCKED, locked, charged at
+ * `now`) leaves a CPU with nothing queued, no hand-off thread and no hint:
+ * prev leaves the queue and the idle thread runs.  Both locks are dropped.
+ * A CPU whose partner runs elsewhere does this at every call it waits
+ * for. */
+static NOINLINE void sched_switch_to_idle(struct cpu *c, struct thread *prev, uint64_t now)
+{
+    struct thread *next = c->idle;
+    if (!sched_rq_put_curr(&c->rq, false))
+        panic("sched: thread %u blocked without being current", prev->tid);
+    prev->on_rq = false;
+    prev->blocked_ns = now;
+    spin_unlock(&prev->lock);
+    c->pick_ns = now;
+    spin_unlock(&c->rq_lock);
+    c->need_resched = false;
+    c->switches++;
+    c->current = next;
+    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
+    arch_switch(prev, next);
+    /* Running as `prev` again, possibly much later and on another CPU. */
+    c = this_cpu();
+    if (unlikely(c->zombie || c->migrate))
+        sched_switch_tail();
+}
+
 /* schedule() for a thread that blocked (sched_block_commit saw it
  * BLOCKED; a wake-up may have come since, which the state under the lock
- * tells), laid out for the direct switch of synchronous IPC. */
+ * tells), laid out for the direct switch of synchronous IPC and for a
+ * CPU left with nothing to run. */
 void sched_switch_blocked(void)
 {
     struct cpu *c = this_cpu();
@@ -430,10 +485,17 @@ void sched_switch_blocked(void)
     spin_lock(&c->rq_lock);
     uint64_t now = time_now_ns();
     sched_charge_current(c, now);
-    if (likely(c->handoff && !c->hint && prev->state == THREAD_BLOCKED))
-        sched_direct_switch(c, prev, now);
-    else
-        schedule_general(c, prev, true, now);
+    if (likely(!c->hint && prev->state == THREAD_BLOCKED)) {
+        if (likely(c->handoff != NULL)) {
+            sched_direct_switch(c, prev, now);
+            return;
+        }
+        if (c->rq.nr_queued == 0) {
+            sched_switch_to_idle(c, prev, now);
+            return;
+        }
+    }
+    schedule_general(c, prev, true, now);
 }
 
 void sched_yield(void)
