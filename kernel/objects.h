@@ -52,7 +52,6 @@ void ipc_stats_sum(struct ipc_stats *out);
 /* An endpoint, its server facet (returned) and a first client facet. */
 struct kobj *endpoint_create(struct ledger *l, struct kobj **client, int *err);
 struct endpoint;
-bool endpoint_is_client(const struct kobj *o);
 /* The endpoint behind client facet o, with a reference for the caller, and
  * the facet's badge; o must stay alive meanwhile (its table locked). */
 struct endpoint *endpoint_client_ref(const struct kobj *o, uint64_t *badge);
@@ -65,16 +64,17 @@ void endpoint_put(struct endpoint *ep);
 int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
                   const struct capos_sqe *sqe, uint8_t *scratch);
 int endpoint_recv(struct thread *t, const struct capos_sqe *sqe);
-/* The fast path (docs/ipc.md): a CALL through a client facet of ep (the
- * caller's reference, which a delivered call takes over), or a RETURN and
- * the next RECV, that either finish exactly as endpoint_call, or
- * endpoint_return and endpoint_recv, would and return true (the RETURN's
- * completion written, not yet published), or return false having changed
- * nothing.  `scratch` is this CPU's parameter buffer. */
-bool endpoint_fast_call(struct thread *t, struct endpoint *ep, uint64_t badge,
-                        const struct capos_sqe *sqe, uint8_t *scratch);
-bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv,
-                         uint8_t *scratch);
+/* The fast path (docs/ipc.md).  endpoint_call_fast: a CALL on client facet
+ * o, found by cap_call_fast with the caller's capability table locked
+ * (it unlocks it); the call is delivered at once if it can be, as
+ * endpoint_call would, and otherwise goes through endpoint_call.
+ * endpoint_fast_reply: a RETURN and the next RECV, that either finish
+ * exactly as endpoint_return and endpoint_recv would and return true (the
+ * RETURN's completion written, not yet published), or return false having
+ * changed nothing. */
+void endpoint_call_fast(struct thread *t, struct kobj *o, const struct capos_sqe *sqe);
+bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret,
+                         const struct capos_sqe *rcv);
 int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scratch);
 int endpoint_invoke(struct kobj *o, struct call *c);
 void endpoint_facet_destroy(struct kobj *o);

@@ -16,6 +16,7 @@
 #include "process.h"
 
 #include "abi/errors.h"
+#include "abi/note.h"
 #include "arch/x86_64/context.h"
 #include "arch/x86_64/paging.h"
 #include "base/mem.h"
@@ -213,6 +214,29 @@ struct elf_limits process_elf_limits(uint64_t frame_limit)
     return lim;
 }
 
+/* The size of the first thread's stack: what the program's stack note asks
+ * for (lib/abi/note.h), or the default without one; false for a note
+ * outside the note's rule.  The largest stack still ends above every
+ * program image. */
+_Static_assert(CAPOS_NOTE_STACK_MAX == 8u * 1024 * 1024, "process_create's message says 8 MiB");
+_Static_assert(CAPOS_USER_STACK_TOP - CAPOS_NOTE_STACK_MAX >= PROCESS_IMAGE_MAX,
+               "a declared stack stays above the images");
+static bool process_stack_size(const void *elf, uint64_t elf_len, uint64_t *size)
+{
+    const uint8_t *d;
+    uint32_t n;
+    *size = CAPOS_USER_STACK_SIZE;
+    if (!elf_find_note(elf, elf_len, CAPOS_NOTE_OWNER, CAPOS_NOTE_STACK, &d, &n))
+        return true;
+    if (n != 4)
+        return false;
+    uint32_t v = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
+    if (v == 0 || v > CAPOS_NOTE_STACK_MAX || v % PAGE_SIZE != 0)
+        return false;
+    *size = v;
+    return true;
+}
+
 struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
                                struct process_grant *grants, unsigned ngrants,
                                const char *const *argv, unsigned argc, const char *const *env,
@@ -224,6 +248,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     uint32_t ids[PROCESS_MAX_CAPS];
     uint8_t *capset;
     uint32_t capset_len;
+    uint64_t stack_size;
     enum elf_err ee;
 
     *why = "out of kernel memory or over the process's quota";
@@ -239,6 +264,12 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     if (ee != ELF_OK) {
         *why = elf_strerror(ee);
         *err = ee == ELF_ERR_TOO_BIG ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_INVALID_ARGUMENT;
+        kfree(info);
+        goto drop_grants;
+    }
+    if (!process_stack_size(elf, elf_len, &stack_size)) {
+        *why = "its stack size note is not a whole number of pages up to 8 MiB";
+        *err = CAPOS_ERR_INVALID_ARGUMENT;
         kfree(info);
         goto drop_grants;
     }
@@ -293,8 +324,8 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     if (*err == CAPOS_OK)
         *err = process_load_elf(p, elf, info);
     if (*err == CAPOS_OK)
-        *err = process_map_bytes(p, CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE, NULL, 0,
-                                 CAPOS_USER_STACK_SIZE, MAP_WRITE);
+        *err =
+            process_map_bytes(p, CAPOS_USER_STACK_TOP - stack_size, NULL, 0, stack_size, MAP_WRITE);
     if (*err != CAPOS_OK) {
         kfree(info);
         process_abort(p, NULL);

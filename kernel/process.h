@@ -20,6 +20,7 @@
 #include "base/compiler.h"
 #include "cap.h"
 #include "mm/ledger.h"
+#include "objects.h"
 #include "pending.h"
 #include "ring.h"
 #include "spinlock.h"
@@ -211,6 +212,17 @@ static ALWAYS_INLINE int cap_lookup_lock(struct process *p, uint32_t id, struct 
 static ALWAYS_INLINE void cap_lookup_unlock(struct process *p)
 {
     spin_unlock(&p->caps.lock);
+}
+
+static ALWAYS_INLINE void cap_call_fast(struct thread *t, struct process *p,
+                                        const struct capos_sqe *sqe)
+{
+    struct kobj *o;
+    int err = cap_lookup_lock(p, sqe->cap, &o);
+    if (likely(err == CAPOS_OK && o->kind == KOBJ_ENDPOINT_CLIENT))
+        endpoint_call_fast(t, o, sqe);
+    else
+        cap_call_object(t, sqe, o, err);
 }
 
 #endif

@@ -92,6 +92,13 @@ static inline void thread_get(struct thread *t)
     __atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
 }
 
-void thread_put(struct thread *t);
+/* Frees a thread whose last reference is gone (thread_put). */
+void thread_free(struct thread *t);
+
+static inline void thread_put(struct thread *t)
+{
+    if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        thread_free(t);
+}
 
 #endif
