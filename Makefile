@@ -81,6 +81,7 @@ include lib/lib.mk
 -include gen/gen.mk
 include kernel/kernel.mk
 include user/user.mk
+include ports/musl/musl.mk
 include tools/tools.mk
 include system/system.mk
 include tests/tests.mk
