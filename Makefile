@@ -82,6 +82,7 @@ include lib/lib.mk
 include kernel/kernel.mk
 include user/user.mk
 include ports/musl/musl.mk
+include user/posix/posix.mk
 include tools/tools.mk
 include system/system.mk
 include tests/tests.mk
