@@ -137,6 +137,9 @@ bool pending_detach(struct pending_op *op)
     case PENDING_PROCESS_WAIT: return process_handle_detach(op);
     case PENDING_THREAD_JOIN: return thread_join_detach(op);
     case PENDING_PARK: return park_detach(op);
+    case PENDING_PIPE_READ:
+    case PENDING_PIPE_WRITE:
+    case PENDING_PIPE_WAIT: return pipe_detach(op);
     case PENDING_CALL:
     case PENDING_RECV: return endpoint_detach_op(op);
     }
@@ -177,6 +180,9 @@ void pending_timer_fired(struct pending_op *op)
     case PENDING_THREAD_JOIN:
     case PENDING_PROCESS_WAIT:
     case PENDING_CALL:
-    case PENDING_RECV: break; /* these arm no timer */
+    case PENDING_RECV:
+    case PENDING_PIPE_READ:
+    case PENDING_PIPE_WRITE:
+    case PENDING_PIPE_WAIT: break; /* these arm no timer */
     }
 }

@@ -13,7 +13,14 @@
 void tsc_calibrate(void);
 uint64_t tsc_hz(void);
 bool tsc_invariant(void);
-/* Nanoseconds since calibration. */
+/* Nanoseconds since calibration: ((rdtsc - base) * mult) >> shift. */
 uint64_t tsc_ns(void);
+
+/* The conversion tsc_ns uses, for the clock page. */
+struct tsc_params {
+    uint64_t base, mult;
+    uint32_t shift;
+};
+struct tsc_params tsc_params(void);
 
 #endif
