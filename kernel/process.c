@@ -552,10 +552,8 @@ void process_put(struct process *p)
 static void process_free_user_pages(uint64_t *table, int level, struct ledger *l)
 {
     int end = level == 3 ? 256 : 512;
-    for (int i = 0; i < end; i++) {
+    for (int i = pt_next_present(table, 0, end); i < end; i = pt_next_present(table, i + 1, end)) {
         uint64_t e = table[i];
-        if (!(e & PTE_P))
-            continue;
         if (level == 0) {
             pmm_free_frame(e & PTE_ADDR_MASK);
             ledger_uncharge(l, 1);

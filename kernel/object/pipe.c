@@ -41,7 +41,8 @@
  * file) and likewise for the waits.
  *
  * Lock order: the pipe's lock is taken like an endpoint's, before a
- * process lock (uspace copies) and before ring locks (pending_new); nothing
+ * process lock (uspace copies) and before ring locks and the kernel heap
+ * (pending_new, which may allocate from the caller's ledger); nothing
  * else is held with it, and completions are posted after it is dropped.
  */
 #include "abi/errors.h"
@@ -301,9 +302,10 @@ static int pipe_enqueue(struct pipe *p, struct call *c, struct pipe_queue *q,
 {
     if (q->n >= PIPE_MAX_QUEUED)
         return CAPOS_ERR_QUOTA_EXCEEDED;
-    struct pending_op *op = pending_new(c->thread, kind, c->sqe);
+    int err;
+    struct pending_op *op = pending_new(c->thread, kind, c->sqe, &err);
     if (!op)
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     op->target = p;
     op->pipe_buf = buf;
     op->pipe_len = len;

@@ -78,9 +78,10 @@ int process_handle_invoke(struct kobj *o, struct call *c)
 
     switch (c->sqe->method) {
     case capos_ProcessHandle_method_wait: {
-        struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe);
+        int err;
+        struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe, &err);
         if (!op)
-            return CAPOS_ERR_NO_MEMORY;
+            return err;
         /* Under the target's lock the state cannot change: either it has
          * stopped (answer now) or the op is queued before it does. */
         spin_lock(&t->lock);

@@ -45,9 +45,10 @@ static int timer_now(struct kobj *o, struct call *c, const capos_Timer_now_args 
 /* A sleep until the monotonic clock reads `deadline`. */
 static int timer_sleep_to(struct call *c, uint64_t deadline)
 {
-    struct pending_op *op = pending_new(c->thread, PENDING_SLEEP, c->sqe);
+    int err;
+    struct pending_op *op = pending_new(c->thread, PENDING_SLEEP, c->sqe, &err);
     if (!op)
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     timerq_arm(&op->timer, deadline);
     return CALL_PENDING;
 }

@@ -46,8 +46,8 @@ int main(void)
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
     printf("cpu clocks advance: %d %d\n", ns(c1) > ns(c0), ns(t1) > ns(t0));
     printf("clock() advances: %d\n", clock() > 0);
-    printf("getres monotonic: %d\n", clock_getres(CLOCK_MONOTONIC, &res) == 0 &&
-                                         res.tv_sec == 0 && res.tv_nsec > 0);
+    printf("getres monotonic: %d\n",
+           clock_getres(CLOCK_MONOTONIC, &res) == 0 && res.tv_sec == 0 && res.tv_nsec > 0);
     errno = 0;
     printf("bad clock: %d %s\n", clock_gettime((clockid_t)12345, &a),
            errno == EINVAL ? "EINVAL" : "other");

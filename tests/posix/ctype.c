@@ -6,7 +6,7 @@
 int main(void)
 {
     for (int c = 0; c < 256; c++) {
-        int f[12] = {isalnum(c), isalpha(c), iscntrl(c), isdigit(c), isgraph(c), islower(c),
+        int f[12] = {isalnum(c), isalpha(c), iscntrl(c), isdigit(c), isgraph(c),  islower(c),
                      isprint(c), ispunct(c), isspace(c), isupper(c), isxdigit(c), isblank(c)};
         int m = 0;
         for (int i = 0; i < 12; i++)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLOTS 512
+#define SLOTS  512
 #define ROUNDS 40000
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;

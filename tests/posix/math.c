@@ -24,8 +24,8 @@ int main(void)
            expm1(1e-10), log1p(1e-10));
     printf("isnan %d isinf %d signbit %d copysign %g nextafter %a\n", isnan(NAN) != 0,
            isinf(-INFINITY) != 0, signbit(-0.0) != 0, copysign(3, -1), nextafter(1.0, 2.0));
-    printf("fmax %g fmin %g fdim %g lround %ld llrint %lld\n", fmax(1, 2), fmin(1, 2),
-           fdim(5, 3), lround(2.5), llrint(2.5));
+    printf("fmax %g fmin %g fdim %g lround %ld llrint %lld\n", fmax(1, 2), fmin(1, 2), fdim(5, 3),
+           lround(2.5), llrint(2.5));
     fesetround(FE_UPWARD);
     volatile double a = 1.0, b = 3.0;
     printf("upward 1/3 = %.17g\n", a / b);

@@ -21,10 +21,11 @@ int main(void)
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
     printf("MAP_FIXED at the requested address: %d; replaced pages zero: %d; neighbours kept: "
            "%d %d\n",
-           q == p + 2 * PG, q[0] == 0 && q[2 * PG - 1] == 0, p[2 * PG - 1] == 'x', p[4 * PG] == 'x');
+           q == p + 2 * PG, q[0] == 0 && q[2 * PG - 1] == 0, p[2 * PG - 1] == 'x',
+           p[4 * PG] == 'x');
     errno = 0;
-    void *r = mmap(p + 3 * PG, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-                   -1, 0);
+    void *r =
+        mmap(p + 3 * PG, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     printf("MAP_FIXED_NOREPLACE over a mapping: %s\n",
            r == MAP_FAILED && errno == EEXIST ? "EEXIST" : "?");
     printf("munmap middle: %d\n", munmap(p + 5 * PG, PG));

@@ -8,8 +8,8 @@ int main(void)
     int vals[] = {0, 1, -1, 42, -42, 1000000, INT_MAX, INT_MIN};
     for (unsigned i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
         int v = vals[i];
-        printf("[%d] [%i] [%5d] [%-5d] [%05d] [%+d] [% d] [%.3d] [%x] [%X] [%#x] [%o] [%#o] [%u]\n", v,
-               v, v, v, v, v, v, v, (unsigned)v, (unsigned)v, (unsigned)v, (unsigned)v,
+        printf("[%d] [%i] [%5d] [%-5d] [%05d] [%+d] [% d] [%.3d] [%x] [%X] [%#x] [%o] [%#o] [%u]\n",
+               v, v, v, v, v, v, v, v, (unsigned)v, (unsigned)v, (unsigned)v, (unsigned)v,
                (unsigned)v, (unsigned)v);
     }
     printf("[%ld] [%lu] [%lld] [%llx]\n", LONG_MIN, ULONG_MAX, LLONG_MAX, 0xdeadbeefcafeULL);

@@ -47,8 +47,8 @@ int main(void)
     printf("bsearch found %d\n", hit && *hit == key);
     key = 600000;
     printf("bsearch missing %d\n", bsearch(&key, v, N, sizeof(v[0]), cmp_int) == NULL);
-    const char *words[] = {"pear", "apple", "fig", "banana", "cherry", "date", "elderberry",
-                           "grape"};
+    const char *words[] = {"pear",   "apple", "fig",        "banana",
+                           "cherry", "date",  "elderberry", "grape"};
     qsort(words, 8, sizeof(words[0]), cmp_str);
     for (int i = 0; i < 8; i++)
         printf("%s ", words[i]);

@@ -48,7 +48,8 @@ int main(void)
         ts.tv_nsec -= 1000000000;
     }
     errno = 0;
-    printf("timedwait: %d %s\n", sem_timedwait(&items, &ts), errno == ETIMEDOUT ? "ETIMEDOUT" : "?");
+    printf("timedwait: %d %s\n", sem_timedwait(&items, &ts),
+           errno == ETIMEDOUT ? "ETIMEDOUT" : "?");
     sem_destroy(&items);
     sem_destroy(&slots);
     return 0;

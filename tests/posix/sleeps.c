@@ -29,7 +29,8 @@ int main(void)
         abs.tv_nsec -= 1000000000;
     }
     t = now();
-    printf("clock_nanosleep absolute: %d", clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, 0));
+    printf("clock_nanosleep absolute: %d",
+           clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &abs, 0));
     printf(" %d\n", now() - t >= 25000000LL);
     struct timespec past = {0, 1};
     printf("absolute in the past returns at once: %d\n",

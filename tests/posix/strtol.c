@@ -11,7 +11,10 @@ static void l(const char *s, int base)
     errno = 0;
     long v = strtol(s, &end, base);
     printf("strtol(\"%s\", %d) = %ld end+%ld errno %s\n", s, base, v, (long)(end - s),
-           errno == ERANGE ? "ERANGE" : errno == EINVAL ? "EINVAL" : errno ? "other" : "0");
+           errno == ERANGE   ? "ERANGE"
+           : errno == EINVAL ? "EINVAL"
+           : errno           ? "other"
+                             : "0");
 }
 
 static void ul(const char *s, int base)
@@ -20,14 +23,32 @@ static void ul(const char *s, int base)
     errno = 0;
     unsigned long v = strtoul(s, &end, base);
     printf("strtoul(\"%s\", %d) = %lu end+%ld errno %s\n", s, base, v, (long)(end - s),
-           errno == ERANGE ? "ERANGE" : errno ? "other" : "0");
+           errno == ERANGE ? "ERANGE"
+           : errno         ? "other"
+                           : "0");
 }
 
 int main(void)
 {
-    const char *cases[] = {"0", "42", "-42", "+7", "  \t 12abc", "0x1F", "0X1f", "077", "08",
-                           "9223372036854775807", "9223372036854775808", "-9223372036854775808",
-                           "-9223372036854775809", "", "   ", "abc", "-", "0x", "1e5"};
+    const char *cases[] = {"0",
+                           "42",
+                           "-42",
+                           "+7",
+                           "  \t 12abc",
+                           "0x1F",
+                           "0X1f",
+                           "077",
+                           "08",
+                           "9223372036854775807",
+                           "9223372036854775808",
+                           "-9223372036854775808",
+                           "-9223372036854775809",
+                           "",
+                           "   ",
+                           "abc",
+                           "-",
+                           "0x",
+                           "1e5"};
     int bases[] = {0, 10, 16, 8};
     for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         for (unsigned j = 0; j < 4; j++)

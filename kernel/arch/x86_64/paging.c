@@ -379,9 +379,9 @@ bool paging_create_space(uint64_t *root, struct ledger *ledger)
 static void paging_free_tables(uint64_t *table, int level, struct ledger *ledger)
 {
     int end = level == 3 ? 256 : 512;
-    for (int i = 0; i < end; i++) {
+    for (int i = pt_next_present(table, 0, end); i < end; i = pt_next_present(table, i + 1, end)) {
         uint64_t e = table[i];
-        if (!(e & PTE_P) || level == 0)
+        if (level == 0)
             continue;
         if (level > 1 || !(e & PTE_PS)) {
             if (level > 1)
@@ -400,12 +400,6 @@ void paging_destroy_space(uint64_t root, struct ledger *ledger)
     pmm_free_frame(root);
     if (ledger)
         ledger_uncharge(ledger, 1);
-}
-
-void paging_activate(uint64_t root)
-{
-    if ((read_cr3() & PTE_ADDR_MASK) != root)
-        write_cr3(root);
 }
 
 void paging_flush_page(uint64_t va)
