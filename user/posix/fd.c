@@ -110,6 +110,15 @@ void posix_fd_init(void)
         fd_install(ofd_new(OFD_CONSOLE_OUT, O_WRONLY, posix_caps.err), 2, false);
 }
 
+long posix_fd_mappable(int fd)
+{
+    struct ofd *o = fd_get(fd);
+    if (!o)
+        return -EBADF;
+    ofd_put(o);
+    return -ENODEV;
+}
+
 /* The access-mode and status bits a description reports (F_GETFL). */
 static uint32_t ofd_flags(const struct ofd *o)
 {

@@ -82,8 +82,16 @@ struct timespec;
 /* clock_gettime without the checks of the system call: 0 or -errno. */
 long posix_clock(int clk, struct timespec *ts);
 
+/* ---- mem.c ---- */
+/* Unmaps [base, base+size) once *word is no longer what it is now (the
+ * kernel clears a thread's clear-tid word when the thread has ended). */
+void posix_stack_defer(void *base, size_t size, int *word);
+
 /* ---- fd.c ---- */
 void posix_fd_init(void);
+/* mmap of descriptor fd: -EBADF if it is not open, else -ENODEV (nothing
+ * a descriptor names here can be mapped). */
+long posix_fd_mappable(int fd);
 
 /* ---- proc.c ---- */
 __attribute__((noreturn)) void posix_exit_group(int status);

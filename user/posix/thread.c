@@ -13,7 +13,9 @@
  * until then (user/rt/ring.h).
  *
  * Thread ids are the process id for the first thread (as on Linux) and
- * process-unique numbers above it for the others.
+ * process-unique numbers above it for the others, chosen here before the
+ * spawn so that CLONE_PARENT_SETTID's word holds the id before the thread
+ * can run.
  *
  * futex WAIT and WAKE are ParkSpace.wait and wake on the "park" capability
  * (private and shared alike: a futex word is only ever in this address
@@ -22,8 +24,15 @@
  * operations are ENOSYS.  Without a "park" capability a wait yields the CPU
  * and returns as if woken.
  *
- * Thread exit with a clear-tid word (set_tid_address, CLONE_CHILD_CLEARTID)
- * stores 0 there and wakes one waiter before ThreadControl.exit.
+ * The clear-tid word (CLONE_CHILD_CLEARTID, set_tid_address) is the
+ * kernel's to clear: ThreadSpawner.spawn's clearTid and
+ * ThreadControl.setClearTid hand it over, and the kernel zeroes it and
+ * wakes its ParkSpace waiters once the thread will never run in user mode
+ * again.  musl's join and its thread-list lock wait for that word, and only
+ * then free the thread's stack, which the exiting thread uses to its last
+ * instruction.  A detached thread cannot free its own stack: it leaves it
+ * to mem.c (posix_stack_defer), which unmaps it once the kernel has
+ * cleared the word.
  */
 #include <errno.h>
 #include <sched.h>
@@ -54,7 +63,7 @@ struct capos_ring_client *capos_posix_boot_ring;
 struct self {
     uint32_t control;
     int tid;
-    int *clear_tid;
+    int *clear_tid; /* what the kernel clears at exit (0: nothing) */
 };
 static __thread struct self self;
 static uint32_t main_control;
@@ -134,7 +143,8 @@ long __capos_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *pt
     capos_ThreadSpawner_spawn_args a = {.entry = (uint64_t)(uintptr_t)posix_thread_entry,
                                         .stack = top,
                                         .tls = (uint64_t)(uintptr_t)tls,
-                                        .arg = top};
+                                        .arg = top,
+                                        .clearTid = (uint64_t)(uintptr_t)r->clear_tid};
     capos_ThreadSpawner_spawn_results res;
     int err = capos_ThreadSpawner_spawn_call(posix_caps.threads, &a, &res, 0);
     if (err != CAPOS_OK)
@@ -145,14 +155,6 @@ long __capos_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *pt
 
 static __attribute__((noreturn)) void thread_exit(int code)
 {
-    int *ct = self.clear_tid;
-    if (ct) {
-        __atomic_store_n(ct, 0, __ATOMIC_RELEASE);
-        if (posix_caps.park) {
-            capos_ParkSpace_wake_args w = {.addr = (uint64_t)(uintptr_t)ct, .count = 1};
-            capos_ParkSpace_wake_call(posix_caps.park, &w, 0, 0);
-        }
-    }
     capos_ThreadControl_exit_args a = {.code = code};
     capos_ThreadControl_exit_call(posix_thread_control(), &a, 0, 0);
     posix_exit_group(code); /* only if the kernel refused */
@@ -172,17 +174,23 @@ long sys_exit(long code, long a2, long a3, long a4, long a5, long a6)
     thread_exit((int)code);
 }
 
-/* musl's last moments of a detached thread: its stack is freed with the
- * rest of the address space when the process ends (a thread cannot unmap
- * the stack it runs on). */
+/* musl's last moments of a detached thread: the stack it runs on goes
+ * once the kernel has cleared its clear-tid word (musl's thread-list lock,
+ * which the thread holds until then).  Without such a word the stack is
+ * freed with the address space. */
 __attribute__((noreturn)) void __capos_unmapself(void *base, size_t size)
 {
+    if (self.clear_tid)
+        posix_stack_defer(base, size, self.clear_tid);
     thread_exit(0);
 }
 
 long sys_set_tid_address(long ctid, long a2, long a3, long a4, long a5, long a6)
 {
-    self.clear_tid = (int *)ctid;
+    capos_ThreadControl_setClearTid_args a = {.addr = (uint64_t)ctid};
+    capos_ThreadControl_setClearTid_results r;
+    if (capos_ThreadControl_setClearTid_call(posix_thread_control(), &a, &r, 0) == CAPOS_OK)
+        self.clear_tid = (int *)ctid;
     return posix_thread_tid();
 }
 
