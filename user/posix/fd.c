@@ -14,6 +14,7 @@
 
 #include "fd.h"
 #include "posix.h"
+#include "ring.h"
 
 struct fdent {
     struct ofd *ofd;
@@ -32,8 +33,12 @@ static void ofd_unref_locked(struct ofd *o, bool *last)
 
 static void ofd_release(struct ofd *o)
 {
-    /* Console capabilities are shared by fds 1 and 2 and kept for the
-     * life of the process. */
+    /* A pipe end goes with its last description (the other end sees end
+     * of file or EPIPE once every copy of this one is gone).  Console
+     * capabilities are shared by fds 1 and 2 and kept for the life of the
+     * process. */
+    if (o->kind == OFD_PIPE_READ || o->kind == OFD_PIPE_WRITE)
+        capos_release(o->cap);
     posix_lock(&fd_lock);
     o->used = false;
     posix_unlock(&fd_lock);
@@ -131,6 +136,7 @@ static long do_read(struct ofd *o, const struct iovec *iov, int iovcnt)
         return -EBADF;
     switch (o->kind) {
     case OFD_CONSOLE_IN: return 0;
+    case OFD_PIPE_READ: return pipe_read(o, iov, iovcnt);
     default: return -EBADF;
     }
 }
@@ -141,6 +147,7 @@ static long do_write(struct ofd *o, const struct iovec *iov, int iovcnt)
         return -EBADF;
     switch (o->kind) {
     case OFD_CONSOLE_OUT: return console_write(o, iov, iovcnt);
+    case OFD_PIPE_WRITE: return pipe_write(o, iov, iovcnt);
     default: return -EBADF;
     }
 }
@@ -363,11 +370,11 @@ long sys_fstat(long fd, long st, long a3, long a4, long a5, long a6)
     return r;
 }
 
-/* fstatat(fd, "", st, AT_EMPTY_PATH) is fstat; there is no file tree to
- * resolve any other path in. */
+/* fstatat(fd, "", st, AT_EMPTY_PATH) is fstat; any other path names
+ * nothing (path.c). */
 long sys_newfstatat(long dirfd, long path, long st, long flags, long a5, long a6)
 {
-    if ((flags & AT_EMPTY_PATH) && *(const char *)path == 0)
+    if ((flags & AT_EMPTY_PATH) && path && *(const char *)path == 0)
         return sys_fstat(dirfd, st, 0, 0, 0, 0);
-    return -ENOENT;
+    return sys_path_at(dirfd, path, 0, 0, 0, 0);
 }

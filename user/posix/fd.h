@@ -54,8 +54,5 @@ long console_write(struct ofd *o, const struct iovec *iov, int iovcnt);
 /* ---- pipe.c ---- */
 long pipe_read(struct ofd *o, const struct iovec *iov, int iovcnt);
 long pipe_write(struct ofd *o, const struct iovec *iov, int iovcnt);
-/* poll events of a pipe end now, from `want` (POLLIN / POLLOUT). */
-short pipe_poll(struct ofd *o, short want);
-void pipe_release(struct ofd *o);
 
 #endif

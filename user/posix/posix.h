@@ -32,6 +32,7 @@ struct posix_caps {
     uint32_t park;    /* ParkSpace "park" */
     uint32_t out;     /* Console for fd 1: "stdout", else "console" */
     uint32_t err;     /* Console for fd 2: "stderr", else "console" */
+    uint32_t pipes;   /* PipeFactory "pipes" */
 };
 extern struct posix_caps posix_caps;
 
@@ -96,5 +97,7 @@ long posix_fd_mappable(int fd);
 /* ---- proc.c ---- */
 __attribute__((noreturn)) void posix_exit_group(int status);
 int posix_pid(void);
+/* Delivers sig to the calling thread now (raise, without the checks). */
+void posix_raise(int sig);
 
 #endif

@@ -60,9 +60,10 @@ long sys_getpid(long a1, long a2, long a3, long a4, long a5, long a6)
     return posix_pid();
 }
 
+/* The process that spawned this one (0: the kernel started it). */
 long sys_getppid(long a1, long a2, long a3, long a4, long a5, long a6)
 {
-    return 0;
+    return (long)posix_capset()->ppid;
 }
 
 long sys_getuid(long a1, long a2, long a3, long a4, long a5, long a6)
@@ -197,6 +198,11 @@ static long raise_self(long sig)
     sig_pending |= 1ULL << (sig - 1);
     deliver_pending();
     return 0;
+}
+
+void posix_raise(int sig)
+{
+    raise_self(sig);
 }
 
 long sys_kill(long pid, long sig, long a3, long a4, long a5, long a6)

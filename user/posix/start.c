@@ -45,6 +45,7 @@ static void find_caps(void)
     posix_caps.park = posix_capset_find("park", capos_ParkSpace_INTERFACE_ID);
     posix_caps.out = posix_capset_find("stdout", capos_Console_INTERFACE_ID);
     posix_caps.err = posix_capset_find("stderr", capos_Console_INTERFACE_ID);
+    posix_caps.pipes = posix_capset_find("pipes", capos_PipeFactory_INTERFACE_ID);
     if (!posix_caps.out)
         posix_caps.out = console;
     if (!posix_caps.err)

@@ -2,10 +2,16 @@
  * Time: clock_gettime, clock_getres, gettimeofday, time, nanosleep and
  * clock_nanosleep over the "timer" capability.
  *
- * CLOCK_MONOTONIC (and _RAW, _COARSE, BOOTTIME) is Timer time since boot.
- * CLOCK_REALTIME is the same plus the wall-clock offset.  CPU-time clocks
- * come from ThreadHandle.info.  Without a timer every clock read and sleep
- * fails with EPERM: the process was given no access to time.
+ * CLOCK_MONOTONIC (and _RAW, _COARSE, BOOTTIME) is Timer time since boot;
+ * CLOCK_REALTIME is the wall clock (the RTC read at boot, advanced by the
+ * monotonic clock).  Both are read in user mode from the clock page, which
+ * the first clock read maps with Timer.mapClock (lib/clock/clock.h: a
+ * sequence count, rdtsc and one multiply); where the page cannot serve,
+ * Timer.now and Timer.wallClock do.  The CPU-time clocks are Timer.cpuTime.
+ * Absolute sleeps are Timer.sleepUntil on the monotonic clock (a REALTIME
+ * deadline is moved onto it: the wall clock is never set, so the two keep
+ * a fixed distance).  Without a timer every clock read and sleep fails with
+ * EPERM: the process was given no access to time.
  */
 #include <errno.h>
 #include <sys/time.h>
@@ -13,6 +19,7 @@
 
 #include "abi/errors.h"
 #include "capos.rpc.h"
+#include "clock/clock.h"
 #include "posix.h"
 #include "ring.h"
 
@@ -24,53 +31,79 @@ static void ns_to_ts(uint64_t ns, struct timespec *ts)
     ts->tv_nsec = (long)(ns % NS);
 }
 
-static long mono_ns(uint64_t *ns)
+/* The clock page once mapped; (void *)1 if it could not be. */
+static const struct capos_clock_page *clock_page;
+
+static uint64_t rdtsc_fn(void *ctx)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+static const struct capos_clock_page *page(void)
+{
+    const struct capos_clock_page *pg = __atomic_load_n(&clock_page, __ATOMIC_ACQUIRE);
+    if (pg)
+        return pg != (const void *)1 ? pg : NULL;
+    /* Mapping is idempotent: threads that race here get the same page. */
+    capos_Timer_mapClock_results r;
+    int err = capos_Timer_mapClock_call(posix_caps.timer, 0, &r, 0);
+    pg = err == CAPOS_OK ? (const struct capos_clock_page *)(uintptr_t)r.addr : (const void *)1;
+    __atomic_store_n(&clock_page, pg, __ATOMIC_RELEASE);
+    return pg != (const void *)1 ? pg : NULL;
+}
+
+/* The monotonic time, and the wall clock if real is not NULL. */
+static long read_clock(uint64_t *mono, uint64_t *real)
 {
     if (!posix_caps.timer)
         return -EPERM;
-    capos_Timer_now_results r;
-    int err = capos_Timer_now_call(posix_caps.timer, 0, &r, 0);
+    const struct capos_clock_page *pg = page();
+    if (pg && capos_clock_read(pg, rdtsc_fn, 0, mono, real))
+        return 0;
+    capos_Timer_now_results n;
+    capos_Timer_wallClock_results w;
+    int err = capos_Timer_now_call(posix_caps.timer, 0, &n, 0);
+    if (err == CAPOS_OK && real)
+        err = capos_Timer_wallClock_call(posix_caps.timer, 0, &w, 0);
     if (err != CAPOS_OK)
         return posix_errno(err);
-    *ns = r.ns;
+    *mono = n.ns;
+    if (real)
+        *real = w.ns;
     return 0;
 }
 
-/* The wall clock: nanoseconds since the epoch at boot. */
-static uint64_t realtime_offset_ns;
-
-/* CPU time of the calling thread. */
-static long thread_cpu_ns(uint64_t *ns)
+/* CPU time of the calling thread, or of the whole process. */
+static long cpu_ns(bool process, uint64_t *ns)
 {
-    capos_ThreadControl_handle_results h;
-    int err = capos_ThreadControl_handle_call(posix_thread_control(), 0, &h, 0);
+    if (!posix_caps.timer)
+        return -EPERM;
+    capos_Timer_cpuTime_results r;
+    int err = capos_Timer_cpuTime_call(posix_caps.timer, 0, &r, 0);
     if (err != CAPOS_OK)
         return posix_errno(err);
-    capos_ThreadHandle_info_results info;
-    err = capos_ThreadHandle_info_call(h.handle, 0, &info, 0);
-    capos_release(h.handle);
-    if (err != CAPOS_OK)
-        return posix_errno(err);
-    *ns = info.cpuNs;
+    *ns = process ? r.process : r.thread;
     return 0;
 }
 
 long posix_clock(int clk, struct timespec *ts)
 {
-    uint64_t ns = 0;
+    uint64_t ns = 0, real = 0;
     long r;
     switch (clk) {
     case CLOCK_MONOTONIC:
     case CLOCK_MONOTONIC_RAW:
     case CLOCK_MONOTONIC_COARSE:
-    case CLOCK_BOOTTIME: r = mono_ns(&ns); break;
+    case CLOCK_BOOTTIME: r = read_clock(&ns, NULL); break;
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
-        r = mono_ns(&ns);
-        ns += realtime_offset_ns;
+        r = read_clock(&ns, &real);
+        ns = real;
         break;
-    case CLOCK_PROCESS_CPUTIME_ID:
-    case CLOCK_THREAD_CPUTIME_ID: r = thread_cpu_ns(&ns); break;
+    case CLOCK_PROCESS_CPUTIME_ID: r = cpu_ns(true, &ns); break;
+    case CLOCK_THREAD_CPUTIME_ID: r = cpu_ns(false, &ns); break;
     default: return -EINVAL;
     }
     if (r == 0)
@@ -112,14 +145,11 @@ long sys_time(long tp, long a2, long a3, long a4, long a5, long a6)
     return r == 0 ? (long)t.tv_sec : r;
 }
 
-static long sleep_ns(uint64_t ns)
+/* Sleeps until the monotonic clock reads `deadline`. */
+static long sleep_until(uint64_t deadline)
 {
-    if (!posix_caps.timer)
-        return -EPERM;
-    if (ns == 0)
-        return 0;
-    capos_Timer_sleep_args a = {.ns = ns};
-    int err = capos_Timer_sleep_call(posix_caps.timer, &a, 0, 0);
+    capos_Timer_sleepUntil_args a = {.deadline = deadline};
+    int err = capos_Timer_sleepUntil_call(posix_caps.timer, &a, 0, 0);
     return err == CAPOS_OK ? 0 : posix_errno(err);
 }
 
@@ -135,20 +165,24 @@ static long ts_check(const struct timespec *t, uint64_t *ns)
 
 long sys_clock_nanosleep(long clk, long flags, long req, long rem, long a5, long a6)
 {
-    uint64_t ns;
-    struct timespec now;
+    uint64_t ns, mono, real;
     long r = ts_check((const struct timespec *)req, &ns);
     if (r < 0)
         return r;
     if (clk != CLOCK_MONOTONIC && clk != CLOCK_REALTIME && clk != CLOCK_BOOTTIME)
         return clk == CLOCK_THREAD_CPUTIME_ID ? -EINVAL : -ENOTSUP;
-    if (flags & TIMER_ABSTIME) {
-        if ((r = posix_clock((int)clk, &now)) < 0)
-            return r;
-        uint64_t n = (uint64_t)now.tv_sec * NS + (uint64_t)now.tv_nsec;
-        ns = ns > n ? ns - n : 0;
+    if ((r = read_clock(&mono, clk == CLOCK_REALTIME ? &real : NULL)) < 0)
+        return r;
+    if (!(flags & TIMER_ABSTIME))
+        return ns == 0 ? 0 : sleep_until(ns > UINT64_MAX - mono ? UINT64_MAX : mono + ns);
+    if (clk == CLOCK_REALTIME) {
+        /* The same instant on the monotonic clock. */
+        if (ns <= real)
+            return 0;
+        ns -= real;
+        return sleep_until(ns > UINT64_MAX - mono ? UINT64_MAX : mono + ns);
     }
-    return sleep_ns(ns);
+    return sleep_until(ns);
 }
 
 long sys_nanosleep(long req, long rem, long a3, long a4, long a5, long a6)
