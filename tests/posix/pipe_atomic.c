@@ -21,7 +21,8 @@ static void *writer(void *arg)
     memset(block, 'A' + (int)id, sizeof(block));
     for (int i = 0; i < BLOCKS; i++) {
         if (id == 0 && i % 2) {
-            struct iovec v[3] = {{block, 1000}, {block + 1000, 96}, {block + 1096, PIPE_BUF - 1096}};
+            struct iovec v[3] = {
+                {block, 1000}, {block + 1000, 96}, {block + 1096, PIPE_BUF - 1096}};
             if (writev(fds[1], v, 3) != PIPE_BUF)
                 return (void *)1;
         } else if (write(fds[1], block, sizeof(block)) != PIPE_BUF) {

@@ -57,8 +57,7 @@ int main(void)
     close(p[0]);
     signal(SIGPIPE, SIG_IGN);
     errno = 0;
-    printf("write without a reader: %zd %s\n", write(p[1], "x", 1),
-           errno == EPIPE ? "EPIPE" : "?");
+    printf("write without a reader: %zd %s\n", write(p[1], "x", 1), errno == EPIPE ? "EPIPE" : "?");
     close(p[1]);
 
     pipe(fds);

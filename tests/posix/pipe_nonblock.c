@@ -14,8 +14,8 @@ int main(void)
     static char page[4096];
     char buf[8];
     int r0 = pipe2(p, O_NONBLOCK | O_CLOEXEC);
-    printf("pipe2: %d; O_NONBLOCK on both ends: %d %d\n", r0, (fcntl(p[0], F_GETFL) & O_NONBLOCK) != 0,
-           (fcntl(p[1], F_GETFL) & O_NONBLOCK) != 0);
+    printf("pipe2: %d; O_NONBLOCK on both ends: %d %d\n", r0,
+           (fcntl(p[0], F_GETFL) & O_NONBLOCK) != 0, (fcntl(p[1], F_GETFL) & O_NONBLOCK) != 0);
     printf("close-on-exec: %d %d\n", fcntl(p[0], F_GETFD), fcntl(p[1], F_GETFD));
     errno = 0;
     printf("empty read: %zd %s\n", read(p[0], buf, 1), errno == EAGAIN ? "EAGAIN" : "?");

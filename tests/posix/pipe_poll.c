@@ -21,8 +21,9 @@ static void *late_writer(void *arg)
 
 static void show(const char *what, int r, short rev)
 {
-    printf("%-36s %d [%s%s%s%s%s]\n", what, r, rev & POLLIN ? " IN" : "", rev & POLLOUT ? " OUT" : "",
-           rev & POLLHUP ? " HUP" : "", rev & POLLERR ? " ERR" : "", rev & POLLNVAL ? " NVAL" : "");
+    printf("%-36s %d [%s%s%s%s%s]\n", what, r, rev & POLLIN ? " IN" : "",
+           rev & POLLOUT ? " OUT" : "", rev & POLLHUP ? " HUP" : "", rev & POLLERR ? " ERR" : "",
+           rev & POLLNVAL ? " NVAL" : "");
 }
 
 int main(void)

@@ -48,13 +48,13 @@
 #include "capos.h"
 #include "posix.h"
 
-#define PAGE        4096ULL
-#define MMAP_BASE   0x100000000000ULL /* 16 TiB */
-#define MMAP_TOP    0x7f0000000000ULL /* VirtualMemory's upper end */
-#define AREA_MAX    1024
-#define BRK_MAX     (1ULL << 30) /* the brk window */
-#define BRK_STEP    (64 * 1024ULL)
-#define BRK_STEP_MAX (16ULL << 20)
+#define PAGE              4096ULL
+#define MMAP_BASE         0x100000000000ULL /* 16 TiB */
+#define MMAP_TOP          0x7f0000000000ULL /* VirtualMemory's upper end */
+#define AREA_MAX          1024
+#define BRK_MAX           (1ULL << 30) /* the brk window */
+#define BRK_STEP          (64 * 1024ULL)
+#define BRK_STEP_MAX      (16ULL << 20)
 
 #define ARENA_MAX         32
 #define ARENA_PAGES_FIRST 64  /* 256 KiB: the first arena */
@@ -62,7 +62,7 @@
 #define SMALL_MAX         (128 * 1024ULL)
 #define RW                (PROT_READ | PROT_WRITE)
 
-#define DEFER_MAX 64
+#define DEFER_MAX         64
 
 struct area {
     uint64_t start, end;
@@ -420,8 +420,8 @@ static long back(uint64_t start, uint64_t end, uint32_t prot)
         struct arena *ar = arena_of(at);
         long r = 0;
         if (ar)
-            r = arena_take(ar, (uint32_t)((at - ar->base) / PAGE), (uint32_t)((e - ar->base) / PAGE),
-                           prot);
+            r = arena_take(ar, (uint32_t)((at - ar->base) / PAGE),
+                           (uint32_t)((e - ar->base) / PAGE), prot);
         else if (prot)
             r = kmap(at, e, prot);
         if (r < 0) {

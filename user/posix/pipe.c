@@ -45,7 +45,7 @@ long sys_pipe2(long fds, long flags, long a3, long a4, long a5, long a6)
     int err = capos_PipeFactory_create_call(posix_caps.pipes, 0, &r, &o);
     if (err != CAPOS_OK)
         return err == CAPOS_ERR_QUOTA_EXCEEDED || err == CAPOS_ERR_NO_MEMORY ? -ENFILE
-                                                                              : posix_errno(err);
+                                                                             : posix_errno(err);
     uint32_t nb = (flags & O_NONBLOCK) ? O_NONBLOCK : 0;
     struct ofd *rd = ofd_new(OFD_PIPE_READ, O_RDONLY | nb, r.reader);
     struct ofd *wr = rd ? ofd_new(OFD_PIPE_WRITE, O_WRONLY | nb, r.writer) : NULL;

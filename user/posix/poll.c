@@ -213,9 +213,10 @@ static void wait_some(struct pollfd *fds, unsigned n, uint64_t until)
         struct cancelling *x = &k[nk];
         x->done = false;
         x->opts = (struct capos_rpc_opts){.buf = x->res, .buf_len = sizeof(x->res)};
-        int err = w[i].o->kind == OFD_PIPE_READ
-                      ? capos_PipeReader_cancelWaits_submit(w[i].o->cap, 0, 0, &x->opts, &x->cookie)
-                      : capos_PipeWriter_cancelWaits_submit(w[i].o->cap, 0, 0, &x->opts, &x->cookie);
+        int err =
+            w[i].o->kind == OFD_PIPE_READ
+                ? capos_PipeReader_cancelWaits_submit(w[i].o->cap, 0, 0, &x->opts, &x->cookie)
+                : capos_PipeWriter_cancelWaits_submit(w[i].o->cap, 0, 0, &x->opts, &x->cookie);
         if (err == CAPOS_OK)
             nk++;
     }
@@ -295,9 +296,9 @@ static long select_ns(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, int64_t time
     if (nfds > NFDS_MAX)
         nfds = NFDS_MAX;
     for (int fd = 0; fd < nfds; fd++) {
-        short ev = (short)((rd && FD_ISSET(fd, rd) ? POLLIN : 0) |
-                           (wr && FD_ISSET(fd, wr) ? POLLOUT : 0) |
-                           (ex && FD_ISSET(fd, ex) ? POLLPRI : 0));
+        short ev =
+            (short)((rd && FD_ISSET(fd, rd) ? POLLIN : 0) | (wr && FD_ISSET(fd, wr) ? POLLOUT : 0) |
+                    (ex && FD_ISSET(fd, ex) ? POLLPRI : 0));
         if (ev)
             p[n++] = (struct pollfd){.fd = fd, .events = ev};
     }
@@ -332,8 +333,9 @@ long sys_select(long nfds, long rd, long wr, long ex, long tvp, long a6)
     if (tv) {
         if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
             return -EINVAL;
-        t = tv->tv_sec > INT64_MAX / (int64_t)NS - 1 ? INT64_MAX
-                                                     : tv->tv_sec * (int64_t)NS + tv->tv_usec * 1000;
+        t = tv->tv_sec > INT64_MAX / (int64_t)NS - 1
+                ? INT64_MAX
+                : tv->tv_sec * (int64_t)NS + tv->tv_usec * 1000;
     }
     uint64_t start = tv ? now_ns() : 0;
     long r = select_ns((int)nfds, (fd_set *)rd, (fd_set *)wr, (fd_set *)ex, t);

@@ -33,9 +33,13 @@ static uint32_t console, out, err, spawner, timer;
 
 /* The grants of a POSIX program (tools/capos-run's grants()). */
 static const struct capos_grant program_grants[] = {
-    {.name = "stdout", .kernel = true, .kind = capos_KernelCapKind_console,
+    {.name = "stdout",
+     .kernel = true,
+     .kind = capos_KernelCapKind_console,
      .port = capos_ConsolePort_com2},
-    {.name = "stderr", .kernel = true, .kind = capos_KernelCapKind_console,
+    {.name = "stderr",
+     .kernel = true,
+     .kind = capos_KernelCapKind_console,
      .port = capos_ConsolePort_com3},
     {.name = "timer", .kernel = true, .kind = capos_KernelCapKind_timer},
     {.name = "entropy", .kernel = true, .kind = capos_KernelCapKind_entropy},
@@ -70,8 +74,7 @@ static int wait_for(uint32_t handle, uint64_t timeout_ns, struct capos_exit *st,
                 continue;
             if (c.result != CAPOS_OK)
                 return c.result;
-            return capos_exit_decode(res, c.result_len, st) ? CAPOS_OK
-                                                            : CAPOS_ERR_INVALID_ARGUMENT;
+            return capos_exit_decode(res, c.result_len, st) ? CAPOS_OK : CAPOS_ERR_INVALID_ARGUMENT;
         }
         if (capos_timer_now(timer, &now) != CAPOS_OK)
             return CAPOS_ERR_INVALID_ARGUMENT;
@@ -79,8 +82,8 @@ static int wait_for(uint32_t handle, uint64_t timeout_ns, struct capos_exit *st,
             *timed_out = true;
             capos_process_kill(handle);
         }
-        int64_t r = capos_ring_enter(1, *timed_out ? CAPOS_WAIT_FOREVER
-                                                   : timeout_ns - (now - start));
+        int64_t r =
+            capos_ring_enter(1, *timed_out ? CAPOS_WAIT_FOREVER : timeout_ns - (now - start));
         if (r < 0)
             return (int)r;
     }
@@ -89,8 +92,10 @@ static int wait_for(uint32_t handle, uint64_t timeout_ns, struct capos_exit *st,
 static void marker(const char *nonce, unsigned idx, const char *how, long value)
 {
     char line[128];
-    int n = fmt_snprintf(line, sizeof(line), "\x1e" "capos-batch:%s:%u:%s:%ld\n", nonce, idx,
-                           how, value);
+    int n = fmt_snprintf(line, sizeof(line),
+                         "\x1e"
+                         "capos-batch:%s:%u:%s:%ld\n",
+                         nonce, idx, how, value);
     capos_console_write(out, line, (size_t)n);
     capos_console_write(err, line, (size_t)n);
 }
