@@ -11,7 +11,9 @@ Kinds of test, in order:
   posix   the differential suite (tests/posix/*.c): each program built for
           Linux with musl-gcc and run here, and built with tools/capos-cc and
           run on capOS (tools/capos-run --batch: a few boots run them all);
-          stdout, stderr and the exit status must be the same
+          stdout, stderr and the exit status must be the same; and the
+          programs of tests/posix-grants, on capOS only, once per grant
+          their " * without: NAME" lines name, each with that grant left out
 Each result prints as "PASS name" or "FAIL name: reason".  The exit status is
 non-zero if anything failed or timed out.
 
@@ -90,6 +92,8 @@ SIGN_OF_TROUBLE = re.compile(r'fail|panic|fault|timed? ?out|refused|error', re.I
 CHECKS = [
     ('check-gen', ['make', '-s', 'check-gen']),
     ('system-descriptions', ['python3', 'tools/systems.py', '--check', 'system']),
+    ('no-syscall', ['python3', 'tests/posix/scan_syscalls.py', BUILD]),
+    ('posix-doc', ['python3', 'tests/posix/check_doc.py', BUILD]),
 ]
 
 
@@ -378,7 +382,7 @@ def posix_directives(src):
 def run_posix_linux(t):
     """Runs the Linux build as the runner of a shell would: only the
     program's environment, stdin from /dev/null, stdout and stderr pipes."""
-    exe = os.path.join(BUILD, 'posix-tests', 'linux', t['name'])
+    exe = t['linux']
     env = dict(e.split('=', 1) for e in t['env'])
     try:
         # stdin read-only, like capOS's fd 0 (subprocess.DEVNULL is O_RDWR).
@@ -396,8 +400,8 @@ def run_posix_batch(tests, n):
     import json
     import tempfile
     work = tempfile.mkdtemp(prefix='posix-batch-', dir=os.path.join(BUILD, 'test-logs'))
-    spec = [{'program': os.path.join(BUILD, 'posix-tests', 'capos', t['name']),
-             'args': t['args'], 'env': t['env']} for t in tests]
+    spec = [{'program': t['capos'], 'args': t['args'], 'env': t['env'],
+             'without': t.get('without', [])} for t in tests]
     with open(os.path.join(work, 'spec.json'), 'w') as f:
         json.dump(spec, f)
     log = os.path.join(LOG_DIR, 'posix-batch-%d.log' % n)
@@ -439,21 +443,35 @@ def run_posix(results, args):
         if args.k and args.k not in 'posix/' + n:
             continue
         a, e = posix_directives(os.path.join(POSIX_DIR, n + '.c'))
-        tests.append({'name': n, 'args': a, 'env': e})
-    if not tests:
+        tests.append({'name': n, 'args': a, 'env': e,
+                      'capos': os.path.join(BUILD, 'posix-tests', 'capos', n),
+                      'linux': os.path.join(BUILD, 'posix-tests', 'linux', n)})
+    grant_tests = []
+    for src in sorted(glob.glob(os.path.join('tests', 'posix-grants', '*.c'))):
+        n = os.path.basename(src)[:-2]
+        with open(src) as f:
+            lines = f.read().split(' */', 1)[0].splitlines()
+        for w in [l[len(' * without: '):].strip() for l in lines
+                  if l.startswith(' * without: ')]:
+            name = '%s-%s' % (n, w)
+            if not args.k or args.k in 'posix-grants/' + name:
+                grant_tests.append({'name': name, 'args': [w], 'env': [], 'without': [w],
+                                    'capos': os.path.join(BUILD, 'posix-tests', 'grants', n)})
+    if not tests and not grant_tests:
         return
-    for t in tests:
+    for t in tests + grant_tests:
         for kind in ('capos', 'linux'):
-            if not os.path.exists(os.path.join(BUILD, 'posix-tests', kind, t['name'])):
+            if kind in t and not os.path.exists(t[kind]):
                 results.add('posix/' + t['name'], False, 'the %s build is missing (make '
                             'posix-tests)' % kind)
                 return
     os.makedirs(os.path.join(LOG_DIR, 'posix'), exist_ok=True)
     # As many boots as CPUs, each taking every j-th program (a boot runs at
     # most 60).
+    every = tests + grant_tests
     per = max(1, args.j)
-    per = max(per, (len(tests) + 59) // 60)
-    groups = [tests[i::per] for i in range(per) if tests[i::per]]
+    per = max(per, (len(every) + 59) // 60)
+    groups = [every[i::per] for i in range(per) if every[i::per]]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.j + 1) as pool:
         linux = {t['name']: pool.submit(run_posix_linux, t) for t in tests}
         capos = [pool.submit(run_posix_batch, g, i) for i, g in enumerate(groups)]
@@ -486,6 +504,14 @@ def run_posix(results, args):
             else:
                 why = ''
             results.add('posix/' + n, not why, why, base + '.capos.stdout')
+        for t in grant_tests:
+            res, cout, cerr = got[t['name']]
+            base = os.path.join(LOG_DIR, 'posix', 'grants-' + t['name'])
+            with open(base + '.log', 'wb') as f:
+                f.write(cout + cerr)
+            why = '' if res['status'] == 0 else 'status %s (%s): %s' % (
+                res['status'], res['how'], (cout + cerr).decode(errors='replace').strip()[-300:])
+            results.add('posix-grants/' + t['name'], not why, why, base + '.log')
     for i, (rc, err, log) in enumerate(machines):
         results.add('posix/machine-%d' % i, rc == 0,
                     'capos-run --batch exited with %d: %s' % (rc, err.strip()[-600:]), log)

@@ -53,6 +53,31 @@ long sys_path_at(long dirfd, long path, long a3, long a4, long a5, long a6)
     return no_path_at(dirfd, path);
 }
 
+/* getcwd: there is no working directory to name (Linux says ENOENT when
+ * it has been removed). */
+long sys_getcwd(long buf, long size, long a3, long a4, long a5, long a6)
+{
+    return -ENOENT;
+}
+
+/* fchdir: no descriptor here is a directory. */
+long sys_fchdir(long fd, long a2, long a3, long a4, long a5, long a6)
+{
+    struct ofd *o = fd_get((int)fd);
+    if (!o)
+        return -EBADF;
+    ofd_put(o);
+    return -ENOTDIR;
+}
+
+/* umask: kept for the files the process will create once it can. */
+static unsigned umask_bits = 022;
+
+long sys_umask(long mask, long a2, long a3, long a4, long a5, long a6)
+{
+    return (long)__atomic_exchange_n(&umask_bits, (unsigned)mask & 0777, __ATOMIC_RELAXED);
+}
+
 /* renameat, renameat2, linkat: (olddirfd, old, newdirfd, new, ...). */
 long sys_path2_at(long odir, long old, long ndir, long new_, long a5, long a6)
 {

@@ -5,12 +5,15 @@
  * clone (the __clone hook) is ThreadSpawner.spawn of the "threads"
  * capability: the new thread starts at posix_thread_entry on the stack musl
  * prepared, with musl's thread pointer as its FS base, and its start record
- * (function, argument, tid, the clear-tid word) just above its stack
- * pointer.  Each thread keeps its ring client, its ThreadControl and its
- * ids in thread-local variables; the process's first thread has no thread
- * pointer until musl sets one (arch_prctl(SET_FS), here
- * __capos_set_thread_area), and makes its calls through a start-up client
- * until then (user/rt/ring.h).
+ * (function, argument, tid, the clear-tid word, and the thread's ring
+ * client, which lives there as long as the thread) just above its stack
+ * pointer.  Each thread keeps a pointer to its ring client, its
+ * ThreadControl and its ids in thread-local variables, a few words in all,
+ * so that musl's built-in thread-local block holds the first thread's
+ * without an mmap.  The process's first thread has no thread pointer until
+ * musl sets one (arch_prctl(SET_FS), here __capos_set_thread_area), and
+ * makes its calls through its client (start.c's) named by
+ * capos_posix_boot_ring until then (user/rt/ring.h).
  *
  * Thread ids are the process id for the first thread (as on Linux) and
  * process-unique numbers above it for the others, chosen here before the
@@ -57,7 +60,7 @@
 #define FUTEX_CMD_MASK         (~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 #define FUTEX_BITSET_MATCH_ANY 0xffffffffu
 
-__thread struct capos_ring_client capos_posix_ring;
+__thread struct capos_ring_client *capos_posix_ring;
 struct capos_ring_client *capos_posix_boot_ring;
 
 struct self {
@@ -97,7 +100,7 @@ long __capos_set_thread_area(void *tp)
         return posix_errno(err);
     struct capos_ring_client *boot = capos_posix_boot_ring;
     if (boot) {
-        capos_posix_ring = *boot;
+        capos_posix_ring = boot;
         self.control = main_control;
         self.tid = main_tid;
         __atomic_store_n(&capos_posix_boot_ring, (struct capos_ring_client *)0, __ATOMIC_RELEASE);
@@ -117,6 +120,7 @@ struct start_rec {
     void *arg;
     int tid;
     int *clear_tid;
+    struct capos_ring_client ring;
 };
 
 __attribute__((noreturn)) void posix_thread_start(struct start_rec *r, void *ring,
@@ -162,7 +166,8 @@ static __attribute__((noreturn)) void thread_exit(int code)
 
 __attribute__((noreturn)) void posix_thread_start(struct start_rec *r, void *ring, uint32_t control)
 {
-    capos_ring_init(&capos_posix_ring, ring);
+    capos_ring_init(&r->ring, ring);
+    capos_posix_ring = &r->ring;
     self.control = control;
     self.tid = r->tid;
     self.clear_tid = r->clear_tid;

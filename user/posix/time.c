@@ -14,7 +14,10 @@
  * EPERM: the process was given no access to time.
  */
 #include <errno.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/times.h>
 #include <time.h>
 
 #include "abi/errors.h"
@@ -188,4 +191,44 @@ long sys_clock_nanosleep(long clk, long flags, long req, long rem, long a5, long
 long sys_nanosleep(long req, long rem, long a3, long a4, long a5, long a6)
 {
     return sys_clock_nanosleep(CLOCK_MONOTONIC, 0, req, rem, 0, 0);
+}
+
+/* The wall clock is the RTC read at boot and is never set. */
+long sys_clock_settime(long clk, long ts, long a3, long a4, long a5, long a6)
+{
+    return clk == CLOCK_REALTIME ? -EPERM : -EINVAL;
+}
+
+/* getrusage: CPU time as user time (the kernel's own work for the process
+ * is not told apart); children: none yet.  The other fields are 0. */
+long sys_getrusage(long who, long ru, long a3, long a4, long a5, long a6)
+{
+    uint64_t ns = 0;
+    long r = 0;
+    if (who == RUSAGE_SELF || who == RUSAGE_THREAD)
+        r = cpu_ns(who == RUSAGE_SELF, &ns);
+    else if (who != RUSAGE_CHILDREN)
+        return -EINVAL;
+    if (r < 0)
+        return r;
+    struct rusage *u = (struct rusage *)ru;
+    memset(u, 0, sizeof(*u));
+    u->ru_utime.tv_sec = (time_t)(ns / NS);
+    u->ru_utime.tv_usec = (suseconds_t)(ns % NS / 1000);
+    return 0;
+}
+
+/* times: the process's CPU time as user time, in clock ticks of 1/100 s
+ * (AT_CLKTCK); returns the monotonic time in the same ticks. */
+long sys_times(long buf, long a2, long a3, long a4, long a5, long a6)
+{
+    uint64_t cpu = 0, mono = 0;
+    long r = cpu_ns(true, &cpu);
+    if (r == 0)
+        r = read_clock(&mono, NULL);
+    if (r < 0)
+        return r;
+    if (buf)
+        *(struct tms *)buf = (struct tms){.tms_utime = (clock_t)(cpu / (NS / 100))};
+    return (long)(mono / (NS / 100));
 }

@@ -43,15 +43,17 @@ struct capos_ring_client {
 
 #ifdef CAPOS_RT_POSIX
 /* The POSIX personality (user/posix/): the C library owns %fs:0 (musl's
- * thread descriptor), so each thread's client is a thread-local variable.
- * Until the first thread has its thread pointer, start-up uses a client of
- * its own, named by capos_posix_boot_ring (NULL from then on). */
-extern __thread struct capos_ring_client capos_posix_ring;
+ * thread descriptor), so each thread finds its client through a
+ * thread-local pointer (the client itself lives outside the thread-local
+ * block, which stays small enough for musl's built-in one).  Until the
+ * first thread has its thread pointer, start-up names its client in
+ * capos_posix_boot_ring (NULL from then on). */
+extern __thread struct capos_ring_client *capos_posix_ring;
 extern struct capos_ring_client *capos_posix_boot_ring;
 static inline struct capos_ring_client *capos_ring_self(void)
 {
     struct capos_ring_client *b = capos_posix_boot_ring;
-    return __builtin_expect(b != 0, 0) ? b : &capos_posix_ring;
+    return __builtin_expect(b != 0, 0) ? b : capos_posix_ring;
 }
 #else
 /* The calling thread's client: the first field of its control block is the

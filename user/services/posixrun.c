@@ -3,12 +3,13 @@
  * `tools/capos-run --batch` (docs/posix.md).
  *
  *   argv: posixrun NONCE TIMEOUT_MS PROGRAM...
- *   each PROGRAM: fields separated by 0x1f: binary, argc, argv[0..argc),
- *                 then the environment entries
+ *   each PROGRAM: fields separated by 0x1f: binary, a mask of grants to
+ *                 leave out, argc, argv[0..argc), then the environment
  *
  * Each program is spawned from its manifest binary with the grants a POSIX
  * program gets from capos-run (stdout on COM2, stderr on COM3, timer,
- * entropy, memory, threads, park, pipes), waited for, and killed if it is
+ * entropy, memory, threads, park, pipes: bit i of the mask leaves out the
+ * i-th), waited for, and killed if it is
  * still running after TIMEOUT_MS.  Then a marker line goes to COM2 and to
  * COM3 after everything the program wrote there:
  *   0x1e "capos-batch:" NONCE ":" INDEX ":" HOW ":" VALUE "\n"
@@ -123,18 +124,23 @@ static void run_one(const char *nonce, unsigned idx, const char *desc, uint64_t 
         *sep = 0;
         p = sep + 1;
     }
-    uint32_t argc = nf >= 2 ? (uint32_t)parse_u64(f[1]) : 0;
-    if (nf < 2 || argc > nf - 2) {
+    uint32_t argc = nf >= 3 ? (uint32_t)parse_u64(f[2]) : 0;
+    uint64_t mask = nf >= 3 ? parse_u64(f[1]) : 0;
+    if (nf < 3 || argc > nf - 3) {
         capos_printf("posixrun: program %u: malformed description\n", idx);
         marker(nonce, idx, "failed", CAPOS_ERR_INVALID_ARGUMENT);
         return;
     }
-    const char *const *argv = (const char *const *)&f[2];
-    const char *const *env = (const char *const *)&f[2 + argc];
-    uint32_t envc = nf - 2 - argc, handle;
-    int e = capos_spawn(spawner, f[0], argc ? argv[0] : f[0], program_grants,
-                        sizeof(program_grants) / sizeof(program_grants[0]), argv, argc, env, envc,
-                        &handle);
+    const char *const *argv = (const char *const *)&f[3];
+    const char *const *env = (const char *const *)&f[3 + argc];
+    uint32_t envc = nf - 3 - argc, handle, ng = 0;
+    struct capos_grant g[sizeof(program_grants) / sizeof(program_grants[0])];
+    for (uint32_t i = 0; i < sizeof(program_grants) / sizeof(program_grants[0]); i++) {
+        if (!(mask & (1ULL << i)))
+            g[ng++] = program_grants[i];
+    }
+    int e =
+        capos_spawn(spawner, f[0], argc ? argv[0] : f[0], g, ng, argv, argc, env, envc, &handle);
     if (e != CAPOS_OK) {
         capos_printf("posixrun: program %u (%s): spawn failed: %s\n", idx, f[0],
                      capos_error_name(e));
