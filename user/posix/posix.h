@@ -4,15 +4,17 @@
  * musl's system call layer calls __capos_syscall(n, a1..a6) (ports/musl);
  * syscall.c dispatches on n to the functions declared here, one file per
  * kind of object: the fd table (fd.c) and what a descriptor can name
- * (console.c, pipe.c), memory (mem.c), time (time.c), threads and futexes
- * (thread.c), the process itself (proc.c), randomness (random.c).  Each
- * returns what Linux would: a result >= 0 or -errno.
+ * (console.c, pipe.c), waiting on descriptors (poll.c), paths (path.c),
+ * memory (mem.c), time (time.c), threads and futexes (thread.c), the
+ * process itself (proc.c), randomness (random.c).  Each returns what Linux
+ * would: a result >= 0 or -errno.
  *
  * Authority: the capabilities are the ones the process was granted, looked
  * up by their conventional CapSet names once at start-up (capset.c).  A call
- * whose capability is missing fails the way docs/posix.md states (EPERM,
- * ENOMEM for memory, EAGAIN for threads, EBADF for an unopened descriptor);
- * nothing here can reach anything else.
+ * whose capability is missing fails the way docs/posix.md states (EPERM for
+ * time and randomness, ENOMEM for memory, EAGAIN for threads, ENFILE for
+ * pipes, EBADF for an unopened descriptor); nothing here can reach anything
+ * else.
  */
 #ifndef CAPOS_POSIX_POSIX_H
 #define CAPOS_POSIX_POSIX_H
