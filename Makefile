@@ -83,6 +83,8 @@ include lib/lib.mk
 -include gen/gen.mk
 include kernel/kernel.mk
 include user/user.mk
+include ports/musl/musl.mk
+include user/posix/posix.mk
 include tools/tools.mk
 include system/system.mk
 include tests/tests.mk

@@ -48,6 +48,9 @@ void kobj_put(struct kobj *o)
     case KOBJ_THREAD_CONTROL: thread_cap_destroy(o); break;
     case KOBJ_SCHEDULING_POLICY: policy_destroy(o); break;
     case KOBJ_PARK_SPACE: park_destroy(o); break;
+    case KOBJ_PIPE_READER:
+    case KOBJ_PIPE_WRITER: pipe_end_destroy(o); break;
+    case KOBJ_PIPE_FACTORY:
     case KOBJ_CONSOLE:
     case KOBJ_TIMER:
     case KOBJ_ENTROPY:
@@ -74,6 +77,9 @@ uint64_t kobj_interface_id(const struct kobj *o)
     case KOBJ_THREAD_CONTROL: return capos_ThreadControl_INTERFACE_ID;
     case KOBJ_SCHEDULING_POLICY: return capos_SchedulingPolicy_INTERFACE_ID;
     case KOBJ_PARK_SPACE: return capos_ParkSpace_INTERFACE_ID;
+    case KOBJ_PIPE_FACTORY: return capos_PipeFactory_INTERFACE_ID;
+    case KOBJ_PIPE_READER: return capos_PipeReader_INTERFACE_ID;
+    case KOBJ_PIPE_WRITER: return capos_PipeWriter_INTERFACE_ID;
     case KOBJ_KIND_COUNT: break;
     }
     return 0;
@@ -335,6 +341,9 @@ static int cap_invoke(struct kobj *o, struct call *c)
     case KOBJ_THREAD_CONTROL: return thread_cap_invoke(o, c);
     case KOBJ_SCHEDULING_POLICY: return policy_invoke(o, c);
     case KOBJ_PARK_SPACE: return park_invoke(o, c);
+    case KOBJ_PIPE_FACTORY:
+    case KOBJ_PIPE_READER:
+    case KOBJ_PIPE_WRITER: return pipe_invoke(o, c);
     case KOBJ_KIND_COUNT: break;
     }
     return CAPOS_ERR_INVALID_CAP;

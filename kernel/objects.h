@@ -20,8 +20,11 @@ struct ledger;
 struct process;
 struct thread;
 
-/* Console: the serial console (singleton). */
+/* Console: the serial console, COM1 (singleton), and one object for each
+ * program output line (COM2, COM3); console_port_obj names one by the
+ * schema's ConsolePort (NULL for an unknown one). */
 extern struct kobj console_obj;
+struct kobj *console_port_obj(uint32_t port);
 int console_invoke(struct kobj *o, struct call *c);
 
 /* Timer: monotonic clock and sleeps (singleton). */
@@ -129,9 +132,16 @@ int park_invoke(struct kobj *o, struct call *c);
 void park_destroy(struct kobj *o);
 bool park_detach(struct pending_op *op);
 void park_timed_out(struct pending_op *op);
-/* A reference on the space a PENDING_PARK op waits in (op->target), taken
+
+/* Pipes (object/pipe.c): the factory (singleton) and the two ends of
+ * each pipe. */
+extern struct kobj pipe_factory_obj;
+int pipe_invoke(struct kobj *o, struct call *c);
+void pipe_end_destroy(struct kobj *o);
+bool pipe_detach(struct pending_op *op);
+/* A reference on the pipe a PENDING_PIPE_* op waits on (op->target), taken
  * while the op is known to hold one; and its release. */
-void park_space_get(void *space);
-void park_space_put(void *space);
+void pipe_pin(void *pipe);
+void pipe_unpin(void *pipe);
 
 #endif

@@ -146,6 +146,9 @@ bool pending_detach(struct pending_op *op)
     case PENDING_PROCESS_WAIT: return process_handle_detach(op);
     case PENDING_THREAD_JOIN: return thread_join_detach(op);
     case PENDING_PARK: return park_detach(op);
+    case PENDING_PIPE_READ:
+    case PENDING_PIPE_WRITE:
+    case PENDING_PIPE_WAIT: return pipe_detach(op);
     case PENDING_CALL:
     case PENDING_RECV: return endpoint_detach_op(op);
     }
@@ -161,7 +164,10 @@ static void *pending_pin_target(const struct pending_op *op)
     case PENDING_SLEEP: return NULL; /* the op's own timer: nothing else */
     case PENDING_PROCESS_WAIT: process_get(op->target); break;
     case PENDING_THREAD_JOIN: thread_get(op->target); break;
-    case PENDING_PARK: park_space_get(op->target); break;
+    case PENDING_PARK: return NULL; /* keyed by the owner's process */
+    case PENDING_PIPE_READ:
+    case PENDING_PIPE_WRITE:
+    case PENDING_PIPE_WAIT: pipe_pin(op->target); break;
     case PENDING_CALL:
     case PENDING_RECV: endpoint_get(op->target); break;
     }
@@ -174,7 +180,10 @@ static void pending_unpin_target(enum pending_kind kind, void *target)
     case PENDING_SLEEP: break;
     case PENDING_PROCESS_WAIT: process_put(target); break;
     case PENDING_THREAD_JOIN: thread_put(target); break;
-    case PENDING_PARK: park_space_put(target); break;
+    case PENDING_PARK: break;
+    case PENDING_PIPE_READ:
+    case PENDING_PIPE_WRITE:
+    case PENDING_PIPE_WAIT: pipe_unpin(target); break;
     case PENDING_CALL:
     case PENDING_RECV: endpoint_put(target); break;
     }
@@ -226,6 +235,9 @@ void pending_timer_fired(struct pending_op *op)
     case PENDING_THREAD_JOIN:
     case PENDING_PROCESS_WAIT:
     case PENDING_CALL:
-    case PENDING_RECV: break; /* these arm no timer */
+    case PENDING_RECV:
+    case PENDING_PIPE_READ:
+    case PENDING_PIPE_WRITE:
+    case PENDING_PIPE_WAIT: break; /* these arm no timer */
     }
 }

@@ -50,7 +50,10 @@ enum pending_kind {
     PENDING_CALL,         /* endpoint CALL: queued on the endpoint or delivered */
     PENDING_RECV,         /* endpoint RECV: posted on the endpoint */
     PENDING_THREAD_JOIN,  /* ThreadHandle.join: target is the thread joined */
-    PENDING_PARK,         /* ParkSpace.wait: target is the space */
+    PENDING_PARK,         /* ParkSpace.wait: key in park_proc, park_addr */
+    PENDING_PIPE_READ,    /* PipeReader.read: target is the pipe */
+    PENDING_PIPE_WRITE,   /* PipeWriter.write: target is the pipe */
+    PENDING_PIPE_WAIT,    /* PipeReader/PipeWriter.wait: target is the pipe */
 };
 
 enum ipc_call_state {
@@ -78,11 +81,20 @@ struct pending_op {
     struct pending_op *wait_next;               /* queue of whatever it waits on */
     struct timer_event timer;
     void *target; /* PROCESS_WAIT: struct process; CALL/RECV: struct endpoint;
-                   * THREAD_JOIN: struct thread; PARK: struct parkspace */
+                   * THREAD_JOIN: struct thread */
 
     /* PENDING_PARK: the key waited on. */
     struct process *park_proc;
     uint64_t park_addr;
+
+    /* PENDING_PIPE_*: the caller's buffer and length (read, write) or the
+     * events (wait, with the end in pipe_writer); what it completes with
+     * once taken off the pipe's queue (object/pipe.c). */
+    uint64_t pipe_buf;
+    uint32_t pipe_len;
+    bool pipe_writer;
+    int32_t pipe_err;
+    uint32_t pipe_result;
 
     /* PENDING_RECV: the slot reserved in the owner's received-call table. */
     uint32_t recv_slot;

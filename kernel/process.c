@@ -20,6 +20,7 @@
 #include "arch/x86_64/context.h"
 #include "arch/x86_64/paging.h"
 #include "base/mem.h"
+#include "clockpage.h"
 #include "elf/elf.h"
 #include "mm/kheap.h"
 #include "mm/ledger.h"
@@ -30,6 +31,7 @@
 #include "sched.h"
 #include "system.h"
 #include "thread.h"
+#include "uspace.h"
 
 /* User programs live below the bootstrap regions. */
 #define PROCESS_IMAGE_MAX 0x00007f0000000000ULL
@@ -165,6 +167,10 @@ static uint8_t *process_build_capset(struct process *p, const struct process_gra
     h->envc = envc;
     h->env_offset = (uint32_t)((uint8_t *)env_tab - buf);
     h->pid = p->pid;
+    /* Spawns run in the spawning thread (ProcessSpawner.spawn); init is
+     * made by the kernel's boot thread, which has no process. */
+    const struct thread *cur = sched_current();
+    h->ppid = cur && cur->proc ? cur->proc->pid : 0;
     memcpy(h->name, p->name, CAPOS_CAPSET_NAME_MAX);
     for (unsigned i = 0; i < ngrants; i++) {
         name_copy(e[i].name, grants[i].name);
@@ -284,6 +290,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     p->refs = 2;
     p->state = PROCESS_ALIVE;
     p->lock = (struct spinlock)SPINLOCK_INIT("process");
+    park_init_process(p);
     p->ledger = ledger;
     ledger_get(ledger);
     uint64_t flags = spin_lock_irqsave(&proc_list_lock);
@@ -419,7 +426,7 @@ static uint64_t process_ring_va(int slot)
  * counts whose last decrement ends the process or releases its memory.
  */
 int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
-                         const struct thread *parent, struct kobj **handle)
+                         const struct thread *parent, struct kobj **handle, uint32_t *tid)
 {
     uint32_t ctl_id;
     struct kobj *ctl = NULL, *h = NULL;
@@ -453,9 +460,17 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
     t = thread_create_user(p, a->entry, a->stack, a->arg, ring_va, &err);
     ctl = t ? thread_cap_create(p->ledger, t, true, &err) : NULL;
     h = ctl ? thread_cap_create(p->ledger, t, false, &err) : NULL;
-    if (h) {
+    if (h && a->set_tid) {
+        /* Before the commit: the thread cannot run yet, and a word that
+         * is not there fails the spawn with nothing started. */
+        uint32_t id = t->tid;
+        if (!uspace_write(p, a->set_tid, &id, sizeof(id)))
+            err = CAPOS_ERR_BAD_ADDRESS;
+    }
+    if (h && err == CAPOS_OK) {
         t->ring_slot = slot;
         t->fs_base = a->tls;
+        t->clear_tid = a->clear_tid;
         t->control_id = ctl_id;
         t->control_obj = ctl;
         arch_thread_set_start_rdx(t, ctl_id);
@@ -486,6 +501,7 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
     spin_unlock(&p->lock);
     if (err == CAPOS_OK) {
         *handle = h;
+        *tid = t->tid;
         sched_add(t);
         return CAPOS_OK;
     }
@@ -528,9 +544,18 @@ NORETURN void process_thread_exit(int32_t code)
     process_thread_ended(t, code, false);
     if (last)
         process_exit(p, code);
-    /* The process goes on without this thread.  The ThreadControl it was
-     * started with goes too, if its slot still holds it: otherwise every
-     * thread ever started would keep a table slot. */
+    /* The process goes on without this thread.  Its clear-tid word says
+     * so to whoever waits for it (pthread_join): the thread never runs in
+     * user mode again, so its stack may go once the word is 0.  A word
+     * that is not writable any more is the process's own loss. */
+    if (t->clear_tid) {
+        uint32_t zero = 0;
+        if (copy_to_user(t->clear_tid, &zero, sizeof(zero)))
+            park_wake_word(p, t->clear_tid, UINT32_MAX);
+    }
+    /* The ThreadControl it was started with goes too, if its slot still
+     * holds it: otherwise every thread ever started would keep a table
+     * slot. */
     struct kobj *o;
     if (cap_get(p, t->control_id, &o) == CAPOS_OK) {
         bool same = o == t->control_obj;
@@ -591,6 +616,7 @@ void process_thread_gone(struct process *p, struct thread *t)
         if (*pp == t) {
             *pp = t->proc_next;
             p->nthreads--;
+            p->ended_run_ns += __atomic_load_n(&t->run_ns, __ATOMIC_RELAXED);
             break;
         }
     }
@@ -627,6 +653,7 @@ void process_release_memory(struct process *p)
     p->root = 0; /* nobody walks these tables any more */
     vm_release_regions(p);
     if (root) {
+        clock_page_unmap(p, root); /* shared: not the process's to free */
         process_free_user_pages(phys_to_virt(root), 3, p->ledger);
         paging_destroy_space(root, p->ledger);
     }
