@@ -37,6 +37,14 @@ void arch_time_init(unsigned hz);
 /* The rates measured by arch_time_init: the clock's and the tick timer's. */
 uint64_t arch_clock_hz(void);
 uint64_t arch_tick_timer_hz(void);
+/* Fills the clock page's mode and the parameters with which user mode
+ * turns the counter behind arch_clock_ns into nanoseconds (lib/abi/clock.h);
+ * after arch_time_init. */
+struct capos_clock_page;
+void arch_clock_page_fill(struct capos_clock_page *pg);
+/* Seconds since 1970-01-01 00:00:00 UTC from the machine's wall clock;
+ * false if it could not be read. */
+bool arch_wall_clock_s(uint64_t *epoch_s);
 /* Prepares this CPU to run user threads (floating-point state, the
  * system-call entry). */
 void arch_user_init_cpu(void);
@@ -149,8 +157,10 @@ bool paging_find_mapped(uint64_t root, uint64_t lo, uint64_t hi, uint64_t *va);
  * over: callers bound hi by what they know is mapped there. */
 uint64_t paging_find_unmapped(uint64_t root, uint64_t lo, uint64_t hi);
 
-/* Looks up the frame mapped at va in `root`; false if unmapped. */
-bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags);
+/* The frame of the user page at va in `root`, if it is mapped for user
+ * access (and writable, if `write`); false otherwise.  For copies into
+ * another process (uspace.c), with its lock held. */
+bool paging_user_page(uint64_t root, uint64_t va, bool write, uint64_t *pa);
 
 /* After user mappings of `p` were removed or narrowed: flushes them from
  * this CPU and from every other CPU that may cache them; returns when done. */

@@ -77,6 +77,9 @@ void kmain(uint32_t magic, uint64_t info_pa)
 {
     console_init();
     kprintf("\ncapOS %s (%s) booting\n", CAPOS_VERSION, ARCH_NAME);
+    kprintf("serial: output lines COM2 %s, COM3 %s\n",
+            console_port_present(CONSOLE_COM2) ? "present" : "absent",
+            console_port_present(CONSOLE_COM3) ? "present" : "absent");
     arch_early_init();
     if (!arch_boot_info(magic, info_pa))
         panic("unknown boot protocol (magic %#x); boot through Multiboot1 or Multiboot2", magic);

@@ -5,6 +5,7 @@
  */
 #include "time.h"
 
+#include "clockpage.h"
 #include "percpu.h"
 #include "sched.h"
 #include "timerq.h"
@@ -14,6 +15,7 @@ static uint64_t time_tick_count;
 void time_init(void)
 {
     arch_time_init(TICK_HZ);
+    clock_page_init();
 }
 
 void time_tick(void)

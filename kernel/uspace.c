@@ -1,8 +1,7 @@
 /*
- * Writes into another address space (see uspace.h).  For the current
- * process the ordinary fault-tolerant user copy is used; for another
- * process the copy goes page by page through its page tables, so it never
- * faults.
+ * Cross-address-space copies (see uspace.h).  For the current process the
+ * ordinary fault-tolerant user copy is used; for another process the copy
+ * goes page by page through its page tables, so it never faults.
  */
 #include "uspace.h"
 
@@ -12,33 +11,37 @@
 #include "process.h"
 #include "sched.h"
 
-bool uspace_write(struct process *p, uptr dst, const void *src, uint64_t len)
+static bool uspace_copy(struct process *p, uptr uaddr, void *kbuf, uint64_t len, bool write)
 {
     if (len == 0)
         return true;
-    if (!user_range_ok(dst, len))
+    if (!user_range_ok(uaddr, len))
         return false;
     if (sched_current()->proc == p)
-        return copy_to_user(dst, src, len);
+        return write ? copy_to_user(uaddr, kbuf, len) : copy_from_user(kbuf, uaddr, len);
     /* Another process's tables: hold its lock so no mapping changes under
      * the walk (mapping changes take the same lock). */
-    const uint8_t *s = src;
+    bool ok = true;
     spin_lock(&p->lock);
     while (len > 0 && p->root) {
         uint64_t pa;
-        unsigned flags;
-        uint64_t off = dst & (PAGE_SIZE - 1);
+        uint64_t off = uaddr & (PAGE_SIZE - 1);
         uint64_t n = MIN(len, PAGE_SIZE - off);
-        if (!paging_lookup(p->root, dst - off, &pa, &flags) ||
-            (flags & (MAP_USER | MAP_WRITE)) != (MAP_USER | MAP_WRITE))
+        if (!paging_user_page(p->root, uaddr - off, write, &pa)) {
+            ok = false;
             break;
-        memcpy((uint8_t *)phys_to_virt(pa) + off, s, n);
-        dst += n;
-        s += n;
+        }
+        if (write)
+            memcpy((uint8_t *)phys_to_virt(pa) + off, kbuf, n);
+        else
+            memcpy(kbuf, (uint8_t *)phys_to_virt(pa) + off, n);
+        uaddr += n;
+        kbuf = (uint8_t *)kbuf + n;
         len -= n;
     }
+    ok = ok && len == 0;
     spin_unlock(&p->lock);
-    return len == 0;
+    return ok;
 }
 
 bool uspace_write_locked(struct process *p, uptr dst, const void *src, uint64_t len)
@@ -49,15 +52,21 @@ bool uspace_write_locked(struct process *p, uptr dst, const void *src, uint64_t 
     if (!user_range_ok(dst, len) || !p->root)
         return false;
     uint64_t first = dst & ~(uint64_t)(PAGE_SIZE - 1);
+    if (len <= PAGE_SIZE && dst - first <= PAGE_SIZE - len) {
+        /* Within one page, as small messages nearly always are. */
+        uint64_t pa;
+        if (!paging_user_page(p->root, first, true, &pa))
+            return false;
+        memcpy((uint8_t *)phys_to_virt(pa) + (dst - first), src, len);
+        return true;
+    }
     uint64_t npages = (dst + len - 1 - first) / PAGE_SIZE + 1;
     if (npages > USPACE_LOCKED_PAGES)
         return false;
     /* Every page first: nothing is written unless all of it can be. */
     for (uint64_t i = 0; i < npages; i++) {
         uint64_t pa;
-        unsigned flags;
-        if (!paging_lookup(p->root, first + i * PAGE_SIZE, &pa, &flags) ||
-            (flags & (MAP_USER | MAP_WRITE)) != (MAP_USER | MAP_WRITE))
+        if (!paging_user_page(p->root, first + i * PAGE_SIZE, true, &pa))
             return false;
         kva[i] = phys_to_virt(pa);
     }
@@ -71,4 +80,14 @@ bool uspace_write_locked(struct process *p, uptr dst, const void *src, uint64_t 
         off = 0;
     }
     return true;
+}
+
+bool uspace_write(struct process *p, uptr dst, const void *src, uint64_t len)
+{
+    return uspace_copy(p, dst, (void *)(uintptr_t)src, len, true);
+}
+
+bool uspace_read(struct process *p, void *dst, uptr src, uint64_t len)
+{
+    return uspace_copy(p, src, dst, len, false);
 }

@@ -1,6 +1,6 @@
 /*
- * Copies into the memory of a process that may not be the current one
- * (completions that arrive while another process runs).  The
+ * Copies into and out of the memory of a process that may not be the
+ * current one (completions that arrive while another process runs).  The
  * target's page tables are walked page by page; only present user pages
  * (writable ones, for writes) are touched, through the direct map.
  */
@@ -13,6 +13,7 @@
 struct process;
 
 bool uspace_write(struct process *p, uptr dst, const void *src, uint64_t len) WARN_UNUSED;
+bool uspace_read(struct process *p, void *dst, uptr src, uint64_t len) WARN_UNUSED;
 
 /* For the IPC fast path: writes a message of at most USPACE_LOCKED_PAGES
  * pages into p, which need not be the current process, with p->lock held

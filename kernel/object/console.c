@@ -18,6 +18,12 @@
  * points, as one uninterrupted sequence of segments.  A write whose process
  * is stopping ends at the next segment boundary.
  *
+ * There is one object per serial line (enum console_port): console_obj is
+ * the system console, COM1, whose segments take turns with kernel messages
+ * (printk); console_port_objs[] are COM2 and COM3, whose segments take
+ * turns at their own line (outport.c) and go out byte for byte.  A write
+ * to a line the machine does not have fails with unsupported.
+ *
  * The generated dispatch (capos_Console_SERVER) has checked the parameters,
  * the schema's bound on their length included, before the acting functions
  * at the end run.
@@ -28,6 +34,7 @@
 #include "mm/pmm.h"
 #include "msg.h"
 #include "objects.h"
+#include "outport.h"
 #include "printk.h"
 #include "process.h"
 #include "sched.h"
@@ -38,8 +45,33 @@
 _Static_assert(CONSOLE_MAX_WRITE <= PAGE_SIZE, "a write's copy fits one frame");
 
 struct kobj console_obj = {KOBJ_CONSOLE, 0};
+struct kobj console_port_objs[CONSOLE_PORTS] = {
+    [CONSOLE_COM2] = {KOBJ_CONSOLE, 0},
+    [CONSOLE_COM3] = {KOBJ_CONSOLE, 0},
+};
 
-static void console_out(struct call *c, const char *s, size_t n, bool newline)
+_Static_assert((int)CONSOLE_COM1 == (int)capos_ConsolePort_com1 &&
+                   (int)CONSOLE_COM2 == (int)capos_ConsolePort_com2 &&
+                   (int)CONSOLE_COM3 == (int)capos_ConsolePort_com3 &&
+                   (int)CONSOLE_PORTS == capos_ConsolePort_COUNT,
+               "console ports as the schema numbers them");
+
+struct kobj *console_port_obj(uint32_t port)
+{
+    if (port == CONSOLE_COM1)
+        return &console_obj;
+    return port < CONSOLE_PORTS ? &console_port_objs[port] : NULL;
+}
+
+static enum console_port console_port_of(const struct kobj *o)
+{
+    return o == &console_port_objs[CONSOLE_COM2]   ? CONSOLE_COM2
+           : o == &console_port_objs[CONSOLE_COM3] ? CONSOLE_COM3
+                                                   : CONSOLE_COM1;
+}
+
+static void console_out(struct call *c, enum console_port port, const char *s, size_t n,
+                        bool newline)
 {
     struct process *p = c->proc;
     struct thread *t = c->thread;
@@ -55,7 +87,8 @@ static void console_out(struct call *c, const char *s, size_t n, bool newline)
         }
     }
     for (;;) {
-        size_t k = printk_write_segment(s, n, newline);
+        size_t k = port == CONSOLE_COM1 ? printk_write_segment(s, n, newline)
+                                        : outport_write_segment(port, s, n, newline);
         s += k;
         n -= k;
         if (n == 0)
@@ -82,13 +115,19 @@ int console_invoke(struct kobj *o, struct call *c)
  * capos_maxConsoleWrite bytes. */
 static int console_write(struct kobj *o, struct call *c, const capos_Console_write_args *a)
 {
+    enum console_port port = console_port_of(o);
+    if (port != CONSOLE_COM1 && !console_port_present(port))
+        return CAPOS_ERR_UNSUPPORTED;
     if (a->data.len > 0)
-        console_out(c, (const char *)a->data.ptr, a->data.len, false);
+        console_out(c, port, (const char *)a->data.ptr, a->data.len, false);
     return CAPOS_OK;
 }
 
 static int console_writeLine(struct kobj *o, struct call *c, const capos_Console_writeLine_args *a)
 {
-    console_out(c, a->text.str, a->text.len, true);
+    enum console_port port = console_port_of(o);
+    if (port != CONSOLE_COM1 && !console_port_present(port))
+        return CAPOS_ERR_UNSUPPORTED;
+    console_out(c, port, a->text.str, a->text.len, true);
     return CAPOS_OK;
 }

@@ -2,7 +2,11 @@
  * ParkSpace objects: futex-like waiting on words of the caller's memory.
  *
  * A wait is keyed by (caller's process, address); it is a pending op on one
- * of the object's hash buckets.  No wake-up is lost: wait reads the word and
+ * of that process's hash buckets (parkq.h), which every ParkSpace the
+ * process holds shares, and which the kernel's wake of a thread's
+ * clear-tid word (park_wake_word, at ThreadControl.exit) reaches without
+ * any capability.  The object itself is only the authority to wait and
+ * wake.  No wake-up is lost: wait reads the word and
  * queues itself under the bucket's lock, and wake dequeues under the same
  * lock, so a waker that changed the word before calling wake either finds
  * the waiter queued or the waiter saw the new value and did not queue.
@@ -16,7 +20,7 @@
  *
  * Work per call is bounded: a wait touches one bucket; a wake removes at
  * most `count` ops (capped at PARK_WAKE_MAX per call) and scans one bucket,
- * whose length is bounded by the waiting threads of all holders.
+ * whose length is bounded by the process's own waiting operations.
  *
  * The generated dispatch (capos_ParkSpace_SERVER) has decoded the
  * parameters; a misaligned or out-of-range address is refused here, and
@@ -34,17 +38,12 @@
 #include "time.h"
 #include "usercopy.h"
 
-#define PARK_BUCKETS  64
 #define PARK_WAKE_MAX 1024 /* ops a single wake may complete */
 
-struct park_bucket {
-    struct spinlock lock;
-    struct pending_op *head, *tail; /* FIFO: oldest waiter first */
-};
+_Static_assert(PARK_BUCKETS == 64, "park_bucket takes the top 6 bits of the hash");
 
 struct parkspace {
     struct kobj obj;
-    struct park_bucket b[PARK_BUCKETS];
 };
 
 struct kobj *park_create(struct ledger *l, int *err)
@@ -54,21 +53,25 @@ struct kobj *park_create(struct ledger *l, int *err)
         return NULL;
     s->obj.kind = KOBJ_PARK_SPACE;
     s->obj.refs = 1;
-    for (unsigned i = 0; i < PARK_BUCKETS; i++)
-        s->b[i].lock = (struct spinlock)SPINLOCK_INIT("park");
     return &s->obj;
 }
 
 void park_destroy(struct kobj *o)
 {
-    kfree(o); /* every waiter holds a reference, so no bucket is in use */
+    kfree(o); /* the queues are the processes', not the object's */
 }
 
-static struct park_bucket *park_bucket(struct parkspace *s, const struct process *p, uint64_t addr)
+void park_init_process(struct process *p)
 {
-    uint64_t h = (addr >> 2) ^ ((uint64_t)p->pid * 0x9E3779B97F4A7C15ULL);
+    for (unsigned i = 0; i < PARK_BUCKETS; i++)
+        p->park[i] = (struct park_bucket){.lock = SPINLOCK_INIT("park")};
+}
+
+static struct park_bucket *park_bucket(struct process *p, uint64_t addr)
+{
+    uint64_t h = addr >> 2;
     h ^= h >> 29;
-    return &s->b[(h * 0xBF58476D1CE4E5B9ULL) >> 58];
+    return &p->park[(h * 0xBF58476D1CE4E5B9ULL) >> 58];
 }
 
 /* Unlinks op from bucket b if it is there; bucket lock held. */
@@ -106,11 +109,10 @@ static int park_wait(struct parkspace *s, struct call *c, const capos_ParkSpace_
     struct pending_op *op = pending_new(c->thread, PENDING_PARK, c->sqe, &err);
     if (!op)
         return err;
-    op->target = s;
     op->park_proc = c->proc;
     op->park_addr = addr;
     op->timer.sync_cancel = true;
-    struct park_bucket *b = park_bucket(s, c->proc, addr);
+    struct park_bucket *b = park_bucket(c->proc, addr);
     uint32_t word;
     spin_lock(&b->lock);
     /* The caller's own memory: a missing page fails the copy, nothing more. */
@@ -124,7 +126,6 @@ static int park_wait(struct parkspace *s, struct call *c, const capos_ParkSpace_
         pending_free(op);
         return CAPOS_ERR_WOULD_BLOCK;
     }
-    kobj_get(&s->obj);
     if (b->tail)
         b->tail->wait_next = op;
     else
@@ -138,20 +139,18 @@ static int park_wait(struct parkspace *s, struct call *c, const capos_ParkSpace_
     return CALL_PENDING;
 }
 
-static int park_wake(struct parkspace *s, struct call *c, const capos_ParkSpace_wake_args *a)
+uint32_t park_wake_word(struct process *p, uint64_t addr, uint32_t count)
 {
-    uint64_t addr = a->addr;
-    uint32_t count = a->count > PARK_WAKE_MAX ? PARK_WAKE_MAX : a->count;
-    if (addr & 3)
-        return capos_rpc_refuse(&c->rpc, capos_ParkSpace_wake_field_addr);
-    struct park_bucket *b = park_bucket(s, c->proc, addr);
+    if (count > PARK_WAKE_MAX)
+        count = PARK_WAKE_MAX;
+    struct park_bucket *b = park_bucket(p, addr);
     struct pending_op *taken = NULL, **tail = &taken;
     uint32_t n = 0;
     spin_lock(&b->lock);
     struct pending_op *prev = NULL, *o = b->head;
     while (o && n < count) {
         struct pending_op *next = o->wait_next;
-        if (o->park_proc == c->proc && o->park_addr == addr) {
+        if (o->park_addr == addr) {
             if (prev)
                 prev->wait_next = next;
             else
@@ -176,9 +175,16 @@ static int park_wake(struct parkspace *s, struct call *c, const capos_ParkSpace_
          * before the op can be reused. */
         timerq_cancel_sync(&op->timer);
         pending_complete(op, CAPOS_OK, NULL, 0, NULL, 0);
-        kobj_put(&s->obj);
     }
     sched_kicks_flush();
+    return n;
+}
+
+static int park_wake(struct parkspace *s, struct call *c, const capos_ParkSpace_wake_args *a)
+{
+    if (a->addr & 3)
+        return capos_rpc_refuse(&c->rpc, capos_ParkSpace_wake_field_addr);
+    uint32_t n = park_wake_word(c->proc, a->addr, a->count);
     struct capnp_builder bld;
     call_result_begin(c, &bld);
     capos_ParkSpace_wake_encode_results(&bld, &(capos_ParkSpace_wake_results){.woken = n});
@@ -186,16 +192,16 @@ static int park_wake(struct parkspace *s, struct call *c, const capos_ParkSpace_
 }
 
 /* Takes op off its bucket if it is still there; true if this caller now
- * owns it (its reference on the space is dropped here). */
+ * owns it.  op->park_proc is the owner's process, which the op's
+ * reference on its owner keeps alive; a canceller that finds the op
+ * taken meanwhile keeps its memory until the detach is done (pending.h),
+ * so nothing else needs pinning. */
 static bool park_take(struct pending_op *op)
 {
-    struct parkspace *s = op->target;
-    struct park_bucket *b = park_bucket(s, op->park_proc, op->park_addr);
+    struct park_bucket *b = park_bucket(op->park_proc, op->park_addr);
     spin_lock(&b->lock);
     bool mine = park_unlink(b, op);
     spin_unlock(&b->lock);
-    if (mine)
-        kobj_put(&s->obj);
     return mine;
 }
 

@@ -29,6 +29,7 @@
 #include "process.h"
 #include "sched.h"
 #include "thread.h"
+#include "usercopy.h"
 
 struct thread_cap {
     struct kobj obj; /* KOBJ_THREAD_HANDLE or KOBJ_THREAD_CONTROL */
@@ -230,6 +231,23 @@ static int thread_control_lowerWeight(struct thread_cap *tc, struct call *c,
         return capos_rpc_refuse(&c->rpc, capos_ThreadControl_lowerWeight_field_weight);
     sched_set_params(t, a->weight, t->se.latency_class);
     return CAPOS_OK;
+}
+
+/* set_tid_address: the word process_thread_exit zeroes and wakes. */
+static int thread_control_setClearTid(struct thread_cap *tc, struct call *c,
+                                      const capos_ThreadControl_setClearTid_args *a)
+{
+    struct thread *t = tc->t;
+    if (t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
+    if (a->addr != 0 && ((a->addr & 3) || !user_range_ok(a->addr, 4)))
+        return capos_rpc_refuse(&c->rpc, capos_ThreadControl_setClearTid_field_addr);
+    t->clear_tid = a->addr;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_ThreadControl_setClearTid_encode_results(
+        &b, &(capos_ThreadControl_setClearTid_results){.tid = t->tid});
+    return call_result_end(c, &b);
 }
 
 static int thread_control_yield(struct thread_cap *tc, struct call *c,

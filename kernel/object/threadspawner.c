@@ -23,6 +23,7 @@
 #include "objects.h"
 #include "process.h"
 #include "thread.h"
+#include "usercopy.h"
 
 struct tspawner {
     struct kobj obj;
@@ -53,6 +54,12 @@ static bool user_addr(uint64_t a)
     return a >= CAPOS_USER_MIN && a < CAPOS_USER_MAX;
 }
 
+/* A tid word: 0 (none), or an aligned 32-bit word in the user range. */
+static bool tid_word(uint64_t a)
+{
+    return a == 0 || ((a & 3) == 0 && user_range_ok(a, 4));
+}
+
 capos_ThreadSpawner_SERVER(thread_spawner, struct tspawner, struct call);
 
 int thread_spawner_invoke(struct kobj *o, struct call *c)
@@ -72,10 +79,17 @@ static int thread_spawner_spawn(struct tspawner *s, struct call *c,
         return capos_rpc_refuse(&c->rpc, capos_ThreadSpawner_spawn_field_tls);
     if (a->affinity != 0 && !(a->affinity & smp_online_mask()))
         return capos_rpc_refuse(&c->rpc, capos_ThreadSpawner_spawn_field_affinity);
-    /* The result first: once the thread runs, nothing may fail. */
+    if (!tid_word(a->setTid))
+        return capos_rpc_refuse(&c->rpc, capos_ThreadSpawner_spawn_field_setTid);
+    if (!tid_word(a->clearTid))
+        return capos_rpc_refuse(&c->rpc, capos_ThreadSpawner_spawn_field_clearTid);
+    /* The result first: once the thread runs, nothing may fail.  The tid
+     * is filled in afterwards, in place: a fixed-size field of a message
+     * already laid out, so the size checked here does not change. */
     struct capnp_builder b;
     call_result_begin(c, &b);
-    capos_ThreadSpawner_spawn_encode_results(&b, &(capos_ThreadSpawner_spawn_results){.handle = 0});
+    capos_ThreadSpawner_spawn_Results_builder res = capos_ThreadSpawner_spawn_encode_results(
+        &b, &(capos_ThreadSpawner_spawn_results){.handle = 0});
     int err = call_result_end(c, &b);
     /* A thread started in the caller's own process takes a slot there too
      * (its ThreadControl). */
@@ -91,11 +105,15 @@ static int thread_spawner_spawn(struct tspawner *s, struct call *c,
         .tls = a->tls,
         .arg = a->arg,
         .affinity = a->affinity,
+        .set_tid = a->setTid,
+        .clear_tid = a->clearTid,
     };
     struct kobj *h;
-    err = process_thread_spawn(s->p, &args, c->thread, &h);
+    uint32_t tid;
+    err = process_thread_spawn(s->p, &args, c->thread, &h, &tid);
     if (err != CAPOS_OK)
         return err;
+    capos_ThreadSpawner_spawn_Results_set_tid(res, tid);
     c->out_caps[c->out_ncaps++] = h;
     return CAPOS_OK;
 }

@@ -6,6 +6,8 @@
  *                                          mappings; the kernel chooses
  *                                          addresses from CAPOS_USER_AUTO_BASE
  *   CAPOS_USER_STACK_TOP                   the first thread's stack, below it
+ *   CAPOS_USER_CLOCK_VA                    the clock page, where Timer.mapClock
+ *                                          maps it (lib/abi/clock.h)
  *   CAPOS_USER_CAPSET_VA                   the CapSet (lib/abi/capset.h)
  *   CAPOS_USER_RING_VA                     the first thread's ring; later
  *                                          threads' rings below it
@@ -24,6 +26,7 @@
 #define CAPOS_USER_MAP_MAX    0x00007f0000000000ULL
 #define CAPOS_USER_STACK_TOP  0x00007ffff0000000ULL
 #define CAPOS_USER_STACK_SIZE (256 * 1024)
+#define CAPOS_USER_CLOCK_VA   0x00007ffffd000000ULL
 #define CAPOS_USER_CAPSET_VA  0x00007ffffe000000ULL
 #define CAPOS_USER_RING_VA    0x00007fffff000000ULL
 #define CAPOS_USER_MAX        0x00007ffffffff000ULL
@@ -31,7 +34,8 @@
 _Static_assert(CAPOS_USER_MIN < CAPOS_USER_AUTO_BASE && CAPOS_USER_AUTO_BASE < CAPOS_USER_MAP_MAX,
                "user layout");
 _Static_assert(CAPOS_USER_MAP_MAX <= CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE &&
-                   CAPOS_USER_STACK_TOP < CAPOS_USER_CAPSET_VA &&
+                   CAPOS_USER_STACK_TOP < CAPOS_USER_CLOCK_VA &&
+                   CAPOS_USER_CLOCK_VA < CAPOS_USER_CAPSET_VA &&
                    CAPOS_USER_CAPSET_VA < CAPOS_USER_RING_VA && CAPOS_USER_RING_VA < CAPOS_USER_MAX,
                "user layout");
 

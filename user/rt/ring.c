@@ -25,6 +25,12 @@ void capos_ring_init(struct capos_ring_client *rc, void *region)
     rc->nstash = 0;
 }
 
+uint32_t capos_ring_unsubmitted(void)
+{
+    struct capos_ring_client *rc = capos_ring_self();
+    return rc->sq_tail - rc->published;
+}
+
 static int64_t ring_enter(struct capos_ring_client *rc, uint32_t min_complete, uint64_t timeout_ns)
 {
     __atomic_store_n(&rc->hdr->sq_tail, rc->sq_tail, __ATOMIC_RELEASE);
@@ -80,8 +86,10 @@ static int ring_wait(struct capos_ring_client *rc, uint64_t cookie, struct capos
                 return 0;
             }
             /* Someone else's: keep it.  Cannot overflow: every stashed
-             * completion belongs to an operation that held a CQ slot. */
-            if (rc->nstash < CAPOS_RING_CQ_ENTRIES)
+             * completion belongs to an operation that held a CQ slot, and
+             * a build with a smaller stash (CAPOS_RING_STASH) keeps no more
+             * operations than that in flight per thread. */
+            if (rc->nstash < CAPOS_RING_STASH)
                 rc->stash[rc->nstash++] = c;
         }
         int64_t r = ring_enter(rc, 1, CAPOS_WAIT_FOREVER);

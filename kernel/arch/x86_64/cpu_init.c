@@ -6,12 +6,14 @@
  */
 #include "arch/x86_64/cpu_init.h"
 
+#include "abi/clock.h"
 #include "arch.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/context.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/rtc.h"
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/tsc.h"
 #include "base/mem.h"
@@ -96,6 +98,21 @@ void arch_time_init(unsigned hz)
     tsc_calibrate();
     lapic_timer_calibrate();
     lapic_timer_start(hz);
+}
+
+void arch_clock_page_fill(struct capos_clock_page *pg)
+{
+    struct tsc_params tp = tsc_params();
+    pg->mode = CAPOS_CLOCK_MODE_TSC;
+    pg->tsc_shift = tp.shift;
+    pg->tsc_base = tp.base;
+    pg->tsc_mult = tp.mult;
+    pg->tsc_hz = arch_clock_hz();
+}
+
+bool arch_wall_clock_s(uint64_t *epoch_s)
+{
+    return rtc_read_epoch(epoch_s);
 }
 
 void arch_user_init_cpu(void)

@@ -15,4 +15,11 @@
 void tsc_calibrate(void);
 bool tsc_invariant(void);
 
+/* The conversion tsc_ns uses, for the clock page. */
+struct tsc_params {
+    uint64_t base, mult;
+    uint32_t shift;
+};
+struct tsc_params tsc_params(void);
+
 #endif
