@@ -1014,7 +1014,7 @@ TEST(note_descriptor_found)
     CHECK_EQ(desc[5], 6);
     CHECK(!elf_find_note(b, t.size, "capOS", 7, &desc, &descsz));
     /* A descriptor that runs past the segment is not found. */
-    put32(b + 0x900 + at + 4, (uint32_t)(n - at));
+    le32_put(b + 0x900 + at + 4, (uint32_t)(n - at));
     CHECK(!elf_find_note(b, t.size, "capOS", 2, &desc, &descsz));
 }
 
