@@ -5,15 +5,17 @@
  * and holds a reference on it; whoever holds the capability creates threads
  * there.  Arguments are checked before anything is allocated: entry, stack
  * and TLS base must lie in the user range (a non-canonical FS base would
- * fault in the kernel when loaded), and an affinity mask must name an online
- * CPU.  The result message and the room for it in the caller's buffer and
+ * fault in the kernel when loaded), an affinity mask must name an online
+ * CPU, and a setTid or clearTid word must be 0 or an aligned word in the
+ * user range.  The result message and the room for it in the caller's buffer and
  * table are checked next; the room in the target's table, the thread
  * limit, frame quota and the process being alive by process_thread_spawn,
  * which publishes nothing (not even the new thread's ThreadControl in the
  * target's table) before its commit and so undoes only private state on
  * failure.  A spawn either fails with nothing started or succeeds in full.
  * The generated dispatch (capos_ThreadSpawner_SERVER) has decoded the
- * parameters; a refused address or mask is named in the completion.
+ * parameters; a refused address, mask or tid word is named in the
+ * completion.
  */
 #include "abi/layout.h"
 #include "arch.h"
