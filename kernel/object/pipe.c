@@ -384,7 +384,10 @@ static int pipe_reader_read(struct pipe *p, struct call *c, const capos_PipeRead
     return err == CAPOS_OK ? pipe_count_result(c, n) : err;
 }
 
-/* wait and cancelWaits are the same for both ends. */
+/* wait and cancelWaits are the same for both ends, and so is the field a
+ * refused event mask is named by. */
+_Static_assert(capos_PipeReader_wait_field_events == capos_PipeWriter_wait_field_events,
+               "both ends' wait name their events field alike");
 static int pipe_wait(struct pipe *p, struct call *c, uint32_t events, bool nonblocking, bool writer)
 {
     if (events & ~PIPE_EVENTS)
