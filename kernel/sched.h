@@ -120,6 +120,23 @@ static inline void sched_preempt_point(void)
         sched_preempt_slow();
 }
 
+/*
+ * A preemption point inside a long kernel operation, for code that holds
+ * no lock and keeps nothing in per-CPU buffers across it: pending
+ * interrupts are taken (ticks, TLB shootdown requests, reschedule IPIs),
+ * then the thread gives up the CPU if its slice is over, exactly as on a
+ * return to user mode.  The thread may resume on another CPU.  The
+ * instruction after sti still runs with interrupts off; they are taken
+ * after it, before cli.
+ */
+static inline void sched_pause(void)
+{
+    irq_enable();
+    cpu_relax();
+    irq_disable();
+    sched_preempt_point();
+}
+
 /* Ends the current thread; another thread frees its stack.  Never returns. */
 NORETURN void sched_exit_thread(void);
 

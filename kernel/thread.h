@@ -77,6 +77,11 @@ struct thread {
 struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg0,
                                   uint64_t arg1, int *err);
 
+/* A kernel thread (no process) that will run fn(arg) once sched_add'ed;
+ * charged to the kernel's ledger; NULL when out of memory.  fn never
+ * returns: kernel threads live as long as the machine. */
+struct thread *thread_create_kernel(void (*fn)(void *), void *arg);
+
 /* Frees a dead thread's stack and drops the scheduler's reference (never
  * the running thread). */
 void thread_destroy(struct thread *t);

@@ -15,6 +15,11 @@ struct thread;
 void arch_thread_setup_user(struct thread *t, uint64_t entry, uint64_t sp, uint64_t arg0,
                             uint64_t arg1);
 
+/* Prepares t's kernel stack so that switching to it calls fn(arg) in the
+ * kernel (after sched_switch_tail); fn never returns.  Kernel threads have
+ * no process and run on the kernel's page tables. */
+void arch_thread_setup_kernel(struct thread *t, void (*fn)(void *), void *arg);
+
 /* Sets the rdx a thread that has not run yet will start with. */
 void arch_thread_set_start_rdx(struct thread *t, uint64_t v);
 

@@ -5,7 +5,8 @@
  * another CPU may run prev: nothing below touches prev's stack again),
  * loads the next stack and restores its registers and RFLAGS; `ret` then
  * continues wherever that thread called arch_switch_stacks from, or, for a
- * new thread, at thread_enter_user, which finishes the switch
+ * new kernel thread, at thread_enter_kernel, or, for a new user thread, at
+ * thread_enter_user, which finishes the switch
  * (sched_switch_tail), ends the thread instead if its process stopped
  * before it first ran (process_check_alive), and drops into trap_return
  * with the thread's prepared user frame.
@@ -38,6 +39,16 @@ arch_switch_stacks:
     popq %rbp
     popfq
     ret
+
+    /* A kernel thread's first instructions: rbx holds its function and
+     * r12 its argument (context.c).  The function never returns. */
+    .global thread_enter_kernel
+thread_enter_kernel:
+    andq $-16, %rsp
+    call sched_switch_tail
+    movq %r12, %rdi
+    call *%rbx
+    ud2
 
     .global thread_enter_user
 thread_enter_user:
