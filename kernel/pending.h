@@ -60,9 +60,12 @@ struct pending_op {
     void *target; /* PROCESS_WAIT: struct process; CALL/RECV: struct endpoint;
                    * THREAD_JOIN: struct thread; PARK: struct parkspace */
 
-    /* PENDING_PARK: the key waited on. */
+    /* PENDING_PARK: the key waited on, and the op's place in that
+     * process's set of parked ops (object/park.c), under its park_lock. */
     struct process *park_proc;
     uint64_t park_addr;
+    struct rb_node park_node;
+    bool parked; /* in the set: nobody has taken it yet */
 
     /* PENDING_RECV: the slot reserved in the owner's received-call table. */
     uint32_t recv_slot;

@@ -253,6 +253,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     p->refs = 2;
     p->state = PROCESS_ALIVE;
     p->lock = (struct spinlock)SPINLOCK_INIT("process");
+    p->park_lock = (struct spinlock)SPINLOCK_INIT("park");
     p->ledger = ledger;
     ledger_get(ledger);
     uint64_t flags = spin_lock_irqsave(&proc_list_lock);

@@ -20,6 +20,7 @@
 #include "cap.h"
 #include "mm/ledger.h"
 #include "pending.h"
+#include "rbtree/rbtree.h"
 #include "ring.h"
 #include "spinlock.h"
 #include "vm/vm.h"
@@ -92,6 +93,12 @@ struct process {
 
     /* ProcessHandle.wait operations of other processes waiting for this one. */
     struct pending_op *waiters;
+
+    /* ParkSpace.wait operations of this process's threads, by address
+     * (object/park.c).  Its own lock, so that parking does not contend
+     * with the process's other state; taken alone. */
+    struct spinlock park_lock;
+    struct rb_tree parked;
 
     struct process *next_all; /* global list of live processes */
 };
