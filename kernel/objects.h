@@ -65,6 +65,10 @@ int endpoint_recv(struct thread *t, const struct capos_sqe *sqe);
 int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scratch);
 int endpoint_invoke(struct kobj *o, struct call *c);
 void endpoint_facet_destroy(struct kobj *o);
+/* Reaper step: fails a batch of the calls queued on an endpoint whose last
+ * server facet went. */
+struct reap_work;
+bool endpoint_reap_calls(struct reap_work *w);
 bool endpoint_detach_op(struct pending_op *op);
 void endpoint_process_gone(struct process *p);
 
@@ -87,7 +91,9 @@ void process_handle_bind(struct kobj *o, struct process *target);
 int process_handle_invoke(struct kobj *o, struct call *c);
 void process_handle_destroy(struct kobj *o);
 bool process_handle_detach(struct pending_op *op);
-void process_handle_notify(struct process *p);
+/* Completes up to `max` waits for the stopped process p with its exit
+ * status; true once none is left. */
+bool process_handle_notify(struct process *p, unsigned max);
 
 /* ThreadSpawner (object/threadspawner.c), bound to one process and
  * charged to its ledger. */
@@ -101,9 +107,13 @@ int thread_cap_invoke(struct kobj *o, struct call *c);
 void thread_cap_destroy(struct kobj *o);
 /* The thread a ThreadHandle or ThreadControl names; NULL for other kinds. */
 struct thread *thread_cap_thread(struct kobj *o);
-/* Completes a list of joins of the ended thread t. */
-void thread_join_complete(struct thread *t, struct pending_op *list);
+/* Completes up to `max` joins of the gone thread t; true once none is
+ * left. */
+bool thread_join_complete(struct thread *t, unsigned max);
 bool thread_join_detach(struct pending_op *op);
+/* Reaper step: joins of a gone thread beyond the first batch. */
+struct reap_work;
+bool thread_reap_joins(struct reap_work *w);
 
 /* SchedulingPolicy (object/policy.c); max_weight 0 = no bound. */
 struct kobj *policy_create(struct ledger *l, uint32_t max_weight, bool latency, int *err);

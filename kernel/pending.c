@@ -67,7 +67,7 @@ struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
     op->user_data = sqe->user_data;
     op->recv_addr = sqe->recv_addr;
     op->recv_len = sqe->recv_len;
-    op->wait_next = NULL;
+    op->wait = (struct queue_link){NULL, NULL};
     op->target = NULL;
     op->msg = NULL;
     op->msg_len = 0;

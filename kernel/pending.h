@@ -22,6 +22,7 @@
 
 #include "abi/ring.h"
 #include "base/compiler.h"
+#include "queue/queue.h"
 #include "timerq.h"
 #include "xfer.h"
 
@@ -43,6 +44,7 @@ enum pending_kind {
 enum ipc_call_state {
     CALL_QUEUED,    /* on the endpoint's queue, not yet received */
     CALL_DELIVERED, /* in the server's received table, awaiting RETURN */
+    CALL_FAILING,   /* taken off its queue to fail: whoever took it completes it */
 };
 
 struct pending_op {
@@ -55,7 +57,7 @@ struct pending_op {
     uint32_t recv_len;
     struct pending_op *owner_next, *owner_prev; /* owner's list of live ops */
     struct pending_op *free_next;               /* owner's free list, while unused */
-    struct pending_op *wait_next;               /* queue of whatever it waits on */
+    struct queue_link wait;                     /* queue of whatever it waits on */
     struct timer_event timer;
     void *target; /* PROCESS_WAIT: struct process; CALL/RECV: struct endpoint;
                    * THREAD_JOIN: struct thread; PARK: struct parkspace */
@@ -80,6 +82,7 @@ struct pending_op {
     struct xfer_set xfer;   /* capabilities sent with the call */
     struct process *server; /* DELIVERED: who received it */
     uint32_t token_slot;
+    int32_t fail_err; /* a RECV could not take it: the error it fails with */
 };
 
 /* Initialises a ring's pool (every op free). */

@@ -33,6 +33,7 @@
 #include "panic.h"
 #include "printk.h"
 #include "process.h"
+#include "reaper.h"
 #include "sched.h"
 
 static struct manifest sys_manifest;
@@ -266,6 +267,10 @@ void system_halt(void)
             "switches\n",
             (unsigned long)ipc.direct, (unsigned long)ipc.queued, (unsigned long)ipc.fast_switches);
     system_report_cpus();
+    uint64_t steps, items;
+    reaper_stats(&steps, &items);
+    kprintf("reaper: %lu teardowns finished in %lu steps\n", (unsigned long)items,
+            (unsigned long)steps);
     kprintf("system: all processes have exited; halting\n");
     if (!sys_init_ok) {
         kprintf("system: init did not exit with status 0 (see above); halting with failure\n");

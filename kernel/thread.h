@@ -20,6 +20,8 @@
 
 #include "base/compiler.h"
 #include "mm/kstack.h"
+#include "queue/queue.h"
+#include "reaper.h"
 #include "ring.h"
 #include "sched/sched.h"
 #include "spinlock.h"
@@ -56,11 +58,13 @@ struct thread {
     bool gone;
     bool killed;
     int32_t exit_code;
-    struct pending_op *joiners;
-    int ring_slot;            /* index of its ring's address (-1: the first thread's) */
-    bool exit_requested;      /* ThreadControl.exit seen; ring_enter ends the thread */
-    uint32_t control_id;      /* the ThreadControl it was started with ... */
-    struct kobj *control_obj; /* ... and its object (identity only, no reference) */
+    struct queue joiners;        /* ThreadHandle.join ops, oldest first */
+    struct reap_work reap_joins; /* joins beyond the first batch (reaper.h) */
+    bool ops_reaped;             /* the reaper has cancelled its ops (process lock) */
+    int ring_slot;               /* index of its ring's address (-1: the first thread's) */
+    bool exit_requested;         /* ThreadControl.exit seen; ring_enter ends the thread */
+    uint32_t control_id;         /* the ThreadControl it was started with ... */
+    struct kobj *control_obj;    /* ... and its object (identity only, no reference) */
     int32_t exit_request_code;
     unsigned tid;
     bool is_idle;

@@ -82,9 +82,17 @@ bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags
  * charged to `ledger`.  Returns false when out of memory or quota. */
 bool paging_create_space(uint64_t *root, struct ledger *ledger);
 
-/* Frees every user page table of `root` and the PML4 itself, uncharging
- * `ledger`.  The leaf frames must already be unmapped and freed. */
-void paging_destroy_space(uint64_t root, struct ledger *ledger);
+/*
+ * Frees a user address space that nobody uses any more (no CPU has it
+ * loaded, nothing walks it): every leaf frame of the user half (each a
+ * frame the process owned alone), every user page table and finally the
+ * PML4, uncharging `ledger` for each.  Works in steps: start with *cursor
+ * = 0; a step looks at about `budget` entries (a freed frame counts as
+ * eight) and returns false with *cursor where the next step goes on, or
+ * true once the PML4 itself is freed.  Empty page tables are freed
+ * without being read.
+ */
+bool paging_teardown(uint64_t root, uint64_t *cursor, unsigned budget, struct ledger *ledger);
 
 /* Switches to an address space (no-op if it is already active). */
 void paging_activate(uint64_t root);
