@@ -7,7 +7,10 @@
  * corrupt and nothing it submits can be trusted to mean anything), then
  * consumes at most sq_entries entries, each only while a completion slot can
  * be reserved for it.  Each SQE is copied into kernel memory once and
- * validated there; the shared copy is never read again.  Entries that cannot
+ * validated there; the shared copy is never read again.  Between two
+ * entries the thread opens an interrupt window and passes a preemption
+ * point, so one cap_enter keeps interrupts off for the longest single
+ * entry, not for a batch of 128.  Entries that cannot
  * be consumed for lack of completion space stay in the queue (backpressure)
  * and are picked up by a later cap_enter once the process has consumed
  * completions.
@@ -260,6 +263,15 @@ static const char *ring_submit(struct thread *t)
         r->sq_head++;
         unpublished |= ring_dispatch(t, &sqe);
         pending_setup_done(r);
+        /* Between two entries: interrupts in, and a switch if one is due.
+         * Nothing of the last entry is left in per-CPU state (its call
+         * buffers are done with, its op is out of setup) and no lock is
+         * held; what goes on from here is this thread's (its ring, the
+         * copies), so it may resume on another CPU.  Completions made in
+         * place stay unpublished meanwhile; only this thread reads them.
+         * A stop that came meanwhile is seen below. */
+        if (i + 1 < n)
+            sched_pause_between();
         if (p->state != PROCESS_ALIVE || t->exit_requested)
             break;
     }

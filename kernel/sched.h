@@ -137,6 +137,21 @@ static inline void sched_pause(void)
     sched_preempt_point();
 }
 
+/*
+ * The same between two submissions of one cap_enter: interrupts in, and a
+ * switch only if one is due.  Unlike sched_preempt_point it leaves this
+ * entry's IPC hand-off alone when it does not switch, so a RETURN followed
+ * by a RECV in one batch still switches straight to the client.
+ */
+static inline void sched_pause_between(void)
+{
+    irq_enable();
+    cpu_relax();
+    irq_disable();
+    if (unlikely(__atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED)))
+        sched_preempt_slow();
+}
+
 /* Ends the current thread; another thread frees its stack.  Never returns. */
 NORETURN void sched_exit_thread(void);
 
