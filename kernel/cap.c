@@ -188,21 +188,12 @@ void cap_cancel_pending(struct process *p, uint32_t id)
     spin_unlock(&p->caps.lock);
 }
 
-int cap_lookup_lock(struct process *p, uint32_t id, struct kobj **o)
+int cap_lookup_failed(struct process *p, uint32_t id)
 {
-    spin_lock(&p->caps.lock);
-    *o = p->caps.slots ? captable_get(&p->caps.t, id) : NULL;
-    if (*o)
-        return CAPOS_OK;
     const struct captable_slot *slot;
     int err = p->caps.slots ? cap_err(captable_lookup(&p->caps.t, id, &slot)) : CAPOS_ERR_PEER_GONE;
     spin_unlock(&p->caps.lock);
     return err;
-}
-
-void cap_lookup_unlock(struct process *p)
-{
-    spin_unlock(&p->caps.lock);
 }
 
 int cap_get(struct process *p, uint32_t id, struct kobj **o)
@@ -371,7 +362,7 @@ static bool cap_takes_caps(const struct kobj *o, uint16_t method)
            (o->kind == KOBJ_SCHEDULING_POLICY && method == capos_SchedulingPolicy_method_set);
 }
 
-void cap_call(struct thread *t, const struct capos_sqe *sqe)
+void cap_call(struct thread *t, const struct capos_sqe *sqe, bool fast)
 {
     struct process *p = t->proc;
     struct call c;
@@ -393,6 +384,8 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
         uint64_t badge;
         struct endpoint *ep = endpoint_client_ref(o, &badge);
         cap_lookup_unlock(p);
+        if (fast && endpoint_fast_call(t, ep, badge, sqe, cap_scratch_params[cpu]))
+            return; /* delivered; the call took the reference */
         err = endpoint_call(t, ep, badge, sqe, cap_scratch_params[cpu]);
         endpoint_put(ep);
         if (err != CALL_PENDING) {
@@ -441,4 +434,9 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
 int cap_return(struct thread *t, const struct capos_sqe *sqe)
 {
     return endpoint_return(t, sqe, cap_scratch_params[this_cpu()->id]);
+}
+
+bool cap_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv)
+{
+    return endpoint_fast_reply(t, ret, rcv, cap_scratch_params[this_cpu()->id]);
 }

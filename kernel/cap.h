@@ -106,8 +106,10 @@ int cap_get(struct process *p, uint32_t id, struct kobj **o);
  * caller that needs only something *o refers to can take a reference on
  * that instead of on *o.  Nothing may be locked or blocked on meanwhile
  * (the table lock is a leaf).  On an error the table is not left locked. */
-int cap_lookup_lock(struct process *p, uint32_t id, struct kobj **o);
-void cap_lookup_unlock(struct process *p);
+/* cap_lookup_lock(p, id, &o) and cap_lookup_unlock(p) are inline, in
+ * process.h (which knows struct process); a failed lookup finds out why
+ * out of line: */
+int cap_lookup_failed(struct process *p, uint32_t id);
 
 /* Delivers a message and n capabilities into p: every table slot is
  * reserved first (nothing is written if the table cannot take them), then
@@ -121,12 +123,20 @@ int cap_accept_msg(struct process *p, uint64_t addr, const void *msg, uint32_t l
 /* RELEASE: drops the capability; returns an ErrorCode. */
 int cap_release(struct process *p, uint32_t id);
 
-/* CALL: runs or starts the call and posts its completion (now or later). */
-void cap_call(struct thread *t, const struct capos_sqe *sqe);
+/* CALL: runs or starts the call and posts its completion (now or later);
+ * `fast` lets a call into another process take the fast path
+ * (endpoint_fast_call). */
+void cap_call(struct thread *t, const struct capos_sqe *sqe, bool fast);
 
 /* RETURN: an ErrorCode to complete with now (the result message is read
  * into this CPU's parameter scratch buffer). */
 int cap_return(struct thread *t, const struct capos_sqe *sqe);
+
+/* The fast path of a RETURN with the next RECV (endpoint_fast_reply): true
+ * if both were handled (the RETURN's completion written, for the caller to
+ * publish), false if they must go through the general path, nothing
+ * having changed. */
+bool cap_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv);
 
 /* Drops references (the caps of a failed delivery). */
 void cap_drop_all(struct kobj **caps, unsigned n);

@@ -62,6 +62,16 @@ void endpoint_put(struct endpoint *ep);
 int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
                   const struct capos_sqe *sqe, uint8_t *scratch);
 int endpoint_recv(struct thread *t, const struct capos_sqe *sqe);
+/* The fast path (docs/ipc.md): a CALL through a client facet of ep (the
+ * caller's reference, which a delivered call takes over), or a RETURN and
+ * the next RECV, that either finish exactly as endpoint_call, or
+ * endpoint_return and endpoint_recv, would and return true (the RETURN's
+ * completion written, not yet published), or return false having changed
+ * nothing.  `scratch` is this CPU's parameter buffer. */
+bool endpoint_fast_call(struct thread *t, struct endpoint *ep, uint64_t badge,
+                        const struct capos_sqe *sqe, uint8_t *scratch);
+bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv,
+                         uint8_t *scratch);
 int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scratch);
 int endpoint_invoke(struct kobj *o, struct call *c);
 void endpoint_facet_destroy(struct kobj *o);

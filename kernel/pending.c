@@ -1,12 +1,20 @@
 /*
- * Pending operation pools and bookkeeping (see pending.h).  Each ring owns a
- * pool; ops are allocated by the ring's own thread and may be freed from any
- * CPU (the completer), so list and pool changes happen under the ring's lock.
+ * Pending operations and their memory (see pending.h).  Ops are allocated
+ * by the ring's own thread and may be freed from any CPU (the completer),
+ * so list changes happen under the ring's lock.  An op comes from its
+ * ring's free ops if there is one, else from the kernel heap, charged to
+ * the ledger of the owner's process; a freed op goes back to its ring's
+ * free ops (up to RING_OPS_CACHED) or to the heap.  A ring's two fast-path
+ * ops live in the ring itself.  The free ops go when the thread's struct
+ * does (pending_pool_release): by then no op of the thread is in use, since
+ * every op holds a reference on its owner.
  */
 #include "pending.h"
 
+#include "abi/errors.h"
 #include "base/mem.h"
 #include "cap.h"
+#include "mm/kheap.h"
 #include "objects.h"
 #include "process.h"
 #include "ring.h"
@@ -17,73 +25,72 @@ void pending_pool_init(struct ring *r)
 {
     r->pending = NULL;
     r->pending_free = NULL;
+    r->nfree = 0;
     r->setup_op = NULL;
-    for (unsigned i = 0; i < CAPOS_RING_CQ_ENTRIES; i++) {
-        r->pending_pool[i].in_use = false;
-        r->pending_pool[i].free_next = r->pending_free;
-        r->pending_free = &r->pending_pool[i];
+    /* The fast path's ops: what never changes between their uses is set
+     * here, once (they carry no message copy or capabilities, arm no
+     * timer, and a fast call is always delivered at once). */
+    struct pending_op *fast[2] = {&r->fast_call, &r->fast_recv};
+    for (unsigned i = 0; i < 2; i++) {
+        fast[i]->in_use = false;
+        fast[i]->embedded = true;
+        fast[i]->owner = container_of(r, struct thread, ring);
+        fast[i]->wait = (struct queue_link){NULL, NULL};
+        fast[i]->msg = NULL;
+        fast[i]->msg_len = 0;
+        fast[i]->xfer.n = 0;
+        fast[i]->timer.kind = TIMER_OP_COMPLETE;
+        fast[i]->timer.op = fast[i];
     }
+    r->fast_call.kind = PENDING_CALL;
+    r->fast_call.state = CALL_DELIVERED;
+    r->fast_recv.kind = PENDING_RECV;
 }
 
-/* Returns an op to its ring's free list; ring lock held. */
-static void pending_release_locked(struct ring *r, struct pending_op *op)
+void pending_pool_release(struct ring *r)
 {
-    op->in_use = false;
-    op->free_next = r->pending_free;
-    r->pending_free = op;
+    struct pending_op *op = r->pending_free;
+    r->pending_free = NULL;
+    r->nfree = 0;
+    while (op) {
+        struct pending_op *next = op->free_next;
+        kfree(op);
+        op = next;
+    }
 }
 
 /* Every op holds a reference on its owner, so that whoever completes it can
- * still reach the owner's ring after the owner started exiting. */
-
-static void pending_unlink_locked(struct ring *r, struct pending_op *op)
-{
-    if (!op->owner_prev && r->pending != op)
-        return; /* a canceller already took it off the list */
-    if (op->owner_prev)
-        op->owner_prev->owner_next = op->owner_next;
-    else
-        r->pending = op->owner_next;
-    if (op->owner_next)
-        op->owner_next->owner_prev = op->owner_prev;
-    op->owner_next = op->owner_prev = NULL;
-}
+ * still reach the owner's ring after the owner started exiting.
+ *
+ * The ring lock is never taken with interrupts on (every kernel entry
+ * turns them off, timer expiry included), so plain spin_lock serves. */
 
 struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
-                               const struct capos_sqe *sqe)
+                               const struct capos_sqe *sqe, int *err)
 {
     struct ring *r = &owner->ring;
-    uint64_t flags = spin_lock_irqsave(&r->lock);
+    spin_lock(&r->lock);
     struct pending_op *op = r->pending_free;
-    if (!op) {
-        spin_unlock_irqrestore(&r->lock, flags);
-        return NULL;
+    if (op) {
+        r->pending_free = op->free_next;
+        r->nfree--;
+        pending_use_locked(r, op, owner, kind, sqe);
+        spin_unlock(&r->lock);
+        thread_get(owner);
+        return op;
     }
-    r->pending_free = op->free_next;
-    /* Every field a kind relies on is set here or by its creator. */
-    op->in_use = true;
-    op->kind = kind;
-    op->owner = owner;
-    op->user_data = sqe->user_data;
-    op->recv_addr = sqe->recv_addr;
-    op->recv_len = sqe->recv_len;
-    op->wait = (struct queue_link){NULL, NULL};
-    op->target = NULL;
-    op->msg = NULL;
-    op->msg_len = 0;
-    op->xfer.n = 0;
-    op->timer.armed = false;
-    op->timer.firing = false;
-    op->timer.sync_cancel = false;
+    spin_unlock(&r->lock);
+    /* None kept: a new one, paid for by the owner's process.  A thread has
+     * at most one op per completion slot in flight, so this is bounded. */
+    op = kheap_alloc(owner->proc->ledger, sizeof(*op), true, err);
+    if (!op)
+        return NULL;
+    /* What an op's timer does never changes. */
     op->timer.kind = TIMER_OP_COMPLETE;
     op->timer.op = op;
-    op->owner_prev = NULL;
-    op->owner_next = r->pending;
-    if (r->pending)
-        r->pending->owner_prev = op;
-    r->pending = op;
-    r->setup_op = op;
-    spin_unlock_irqrestore(&r->lock, flags);
+    spin_lock(&r->lock);
+    pending_use_locked(r, op, owner, kind, sqe);
+    spin_unlock(&r->lock);
     thread_get(owner);
     return op;
 }
@@ -94,10 +101,10 @@ struct thread *pending_release(struct pending_op *op)
     struct ring *r = &owner->ring;
     if (__atomic_load_n(&op->timer.armed, __ATOMIC_ACQUIRE))
         timerq_cancel(&op->timer); /* only sleeps and timed parks arm one */
-    uint64_t flags = spin_lock_irqsave(&r->lock);
-    pending_unlink_locked(r, op);
-    pending_release_locked(r, op);
-    spin_unlock_irqrestore(&r->lock, flags);
+    spin_lock(&r->lock);
+    struct pending_op *spare = pending_put_locked(r, op);
+    spin_unlock(&r->lock);
+    kfree(spare);
     return owner;
 }
 
@@ -162,8 +169,9 @@ void pending_cancel_all(struct thread *t)
         /* An op someone else already took stays allocated until they are done. */
         if (pending_detach(op)) {
             flags = spin_lock_irqsave(&r->lock);
-            pending_release_locked(r, op);
+            struct pending_op *spare = pending_free_locked(r, op);
             spin_unlock_irqrestore(&r->lock, flags);
+            kfree(spare);
             thread_put(t);
         }
     }

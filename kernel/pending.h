@@ -5,17 +5,19 @@
  * endpoint CALL waiting for its RETURN, a RECV waiting for a call), its
  * owner's completion slot stays reserved and a pending_op records what is
  * needed to post the completion later: the user_data cookie and where the
- * result goes.  Because every pending op holds a completion slot, a process
- * can never have more than CAPOS_RING_CQ_ENTRIES of them per ring: they come
- * from a fixed pool in the ring, so starting one never allocates.
+ * result goes.  Because every pending op holds a completion slot, a thread
+ * can never have more than CAPOS_RING_CQ_ENTRIES of them.  They are
+ * allocated on demand, charged to the owner's process, and a ring keeps a
+ * few free ones, so the usual operation allocates nothing (pending.c).
  *
- * Every live pending op is on its owner's list, so an exiting thread can
- * cancel all of them; when it completes it posts exactly one CQE and returns
- * to the pool.  Exactly one party completes or cancels an op: whoever takes
- * it off the queue it waits on.  An op that someone else took outlives its
- * owner's exit (a CALL already delivered is answered by the server, whose
- * completion then finds the ring dead); every op holds a reference on its
- * owner thread, so the pool stays valid meanwhile.
+ * Every live pending op that is not yet in someone else's hands is on its
+ * owner's list, so an exiting thread can cancel all of them (the fast
+ * path's call op is never on it: it is delivered before anyone can see
+ * it); when it completes it posts exactly one CQE and is freed.  Exactly one party completes or
+ * cancels an op: whoever takes it off the queue it waits on.  An op that someone else took outlives
+ * its owner's exit (a CALL already delivered is answered by the server, whose completion then finds
+ * the ring dead); every op holds a reference on its owner thread, so the pool stays valid
+ * meanwhile.
  */
 #ifndef CAPOS_KERNEL_PENDING_H
 #define CAPOS_KERNEL_PENDING_H
@@ -50,6 +52,7 @@ enum ipc_call_state {
 struct pending_op {
     enum pending_kind kind;
     bool in_use;
+    bool embedded;        /* one of its ring's fast-path ops, not from the pool */
     bool orphaned;        /* PENDING_CALL whose client exited after delivery */
     struct thread *owner; /* whose ring the completion goes to */
     uint64_t user_data;
@@ -85,17 +88,21 @@ struct pending_op {
     int32_t fail_err; /* a RECV could not take it: the error it fails with */
 };
 
-/* Initialises a ring's pool (every op free). */
+/* Initialises a ring's ops (none in flight, none kept free, the fast
+ * path's two free). */
 void pending_pool_init(struct ring *r);
 
-/* A pending op for `sqe` of thread `owner`, on its ring's list; NULL if the
- * pool is exhausted (cannot happen while the CQ reservation invariant
- * holds).  Only the owner creates ops, while dispatching an SQE; the op is
- * "in setup" until the dispatch ends (pending_setup_done), and until then a
+/* Frees the ops a ring keeps (the thread's struct is going away). */
+void pending_pool_release(struct ring *r);
+
+/* A pending op for `sqe` of thread `owner`, on its ring's list; NULL with
+ * *err quotaExceeded (the owner's process ledger refused it) or noMemory.
+ * Only the owner creates ops, while dispatching an SQE; the op is "in
+ * setup" until the dispatch ends (pending_setup_done), and until then a
  * canceller on another CPU leaves it alone: it may not be on its target's
  * queue yet. */
 struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
-                               const struct capos_sqe *sqe);
+                               const struct capos_sqe *sqe, int *err);
 
 /*
  * Posts the op's completion: `msg` (len bytes) and the ids of `caps`
@@ -111,7 +118,7 @@ int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t l
 int pending_complete_keep(struct pending_op *op, int err, const void *msg, uint32_t len,
                           struct kobj **caps, unsigned ncaps);
 
-/* Takes the op off its owner's list and returns it to the pool. */
+/* Takes the op off its owner's list and frees it. */
 void pending_free(struct pending_op *op);
 
 /* Like pending_free, but returns the owner with the op's reference on it,

@@ -21,6 +21,8 @@ struct ipc_stats {
     uint64_t direct;        /* calls delivered to a posted RECV at once */
     uint64_t queued;        /* calls that waited for a RECV */
     uint64_t fast_switches; /* wake-ups that switched straight to the woken thread */
+    uint64_t fast_calls;    /* calls the fast path delivered */
+    uint64_t fast_returns;  /* returns the fast path completed */
 };
 
 struct cpu {

@@ -15,6 +15,7 @@
 #define CAPOS_KERNEL_PROCESS_H
 
 #include "abi/capset.h"
+#include "abi/errors.h"
 #include "elf/elf.h"
 #include "base/compiler.h"
 #include "cap.h"
@@ -31,7 +32,7 @@
 #define PROCESS_DEFAULT_FRAMES (64ULL * 1024 * 1024 / 4096) /* 64 MiB */
 #define PROCESS_MAX_VM_REGIONS 64
 #define PROCESS_MAX_THREADS    64
-#define PROCESS_MAX_RECEIVED   64 /* endpoint calls received, not yet returned */
+#define PROCESS_MAX_RECEIVED   64 /* endpoint calls received, not yet returned (a bitmap) */
 
 enum process_state {
     PROCESS_ALIVE,
@@ -90,7 +91,7 @@ struct process {
     /* Endpoint calls this process received and has not returned; a slot is
      * reserved by each posted RECV.  Tokens carry the slot's generation. */
     struct pending_op *received[PROCESS_MAX_RECEIVED];
-    bool received_used[PROCESS_MAX_RECEIVED];
+    uint64_t received_used; /* bit i: slot i is reserved */
     uint32_t received_gen[PROCESS_MAX_RECEIVED];
 
     /* ProcessHandle.wait operations waiting for this one (process lock),
@@ -239,5 +240,21 @@ unsigned process_live_count(void);
  * meanwhile; the references keep it readable. */
 unsigned process_list(struct process **out, unsigned max);
 unsigned process_threads(struct process *p, struct thread **out, unsigned max);
+
+/* cap.h's lookup, inline because every CALL, RECV and RETURN starts with
+ * it; a failed lookup finds out why out of line. */
+static ALWAYS_INLINE int cap_lookup_lock(struct process *p, uint32_t id, struct kobj **o)
+{
+    spin_lock(&p->caps.lock);
+    *o = p->caps.slots ? captable_get(&p->caps.t, id) : NULL;
+    if (likely(*o != NULL))
+        return CAPOS_OK;
+    return cap_lookup_failed(p, id); /* why, and the table unlocked */
+}
+
+static ALWAYS_INLINE void cap_lookup_unlock(struct process *p)
+{
+    spin_unlock(&p->caps.lock);
+}
 
 #endif

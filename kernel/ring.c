@@ -21,11 +21,13 @@
 #include "arch.h"
 #include "arch/x86_64/paging.h"
 #include "base/mem.h"
+#include "boot_info.h"
 #include "cap.h"
 #include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "objects.h"
 #include "pending.h"
+#include "printk.h"
 #include "process.h"
 #include "ring/ring.h"
 #include "sched.h"
@@ -74,52 +76,6 @@ int ring_create(struct thread *t, uint64_t user_va)
     return CAPOS_OK;
 }
 
-/* Reads the process's cq_head and returns how many completions are posted
- * and unconsumed; false if the head is impossible. */
-static bool ring_posted(struct ring *r, uint32_t *posted)
-{
-    uint32_t head = __atomic_load_n(&r->hdr->cq_head, __ATOMIC_ACQUIRE);
-    uint32_t space;
-    if (!ring_cq_space(r->cq_tail, head, CAPOS_RING_CQ_ENTRIES, 0, &space))
-        return false;
-    *posted = CAPOS_RING_CQ_ENTRIES - space;
-    return true;
-}
-
-/* The cap_enter waiter to wake, if enough completions are now posted; ring
- * lock held (the wake itself happens after it is dropped). */
-static struct thread *ring_take_waiter(struct ring *r)
-{
-    uint32_t posted;
-    struct thread *t = r->waiter;
-    if (t && (!ring_posted(r, &posted) || posted >= r->wait_min)) {
-        /* A corrupt head also wakes the waiter, which then dies on it. */
-        r->waiter = NULL;
-        return t;
-    }
-    return NULL;
-}
-
-/* The slot for the next completion; the caller fills it and publishes. */
-static inline struct capos_cqe *ring_next_cqe(struct ring *r)
-{
-    return &r->cq[r->cq_tail & (CAPOS_RING_CQ_ENTRIES - 1)];
-}
-
-/* Accounts for a completion written at the tail; the shared tail is
- * published by the caller (at once, or at the end of a submission batch). */
-static inline void ring_advance_tail(struct ring *r)
-{
-    r->cq_tail++;
-    if (r->cq_reserved > 0)
-        r->cq_reserved--;
-}
-
-static inline void ring_publish_tail(struct ring *r)
-{
-    __atomic_store_n(&r->hdr->cq_tail, r->cq_tail, __ATOMIC_RELEASE);
-}
-
 bool ring_post(struct thread *t, const struct capos_cqe *cqe)
 {
     struct ring *r = &t->ring;
@@ -128,10 +84,7 @@ bool ring_post(struct thread *t, const struct capos_cqe *cqe)
         spin_unlock(&r->lock);
         return false;
     }
-    *ring_next_cqe(r) = *cqe;
-    ring_advance_tail(r);
-    ring_publish_tail(r);
-    struct thread *wake = ring_take_waiter(r);
+    struct thread *wake = ring_post_locked(r, cqe);
     spin_unlock(&r->lock);
     if (wake)
         sched_wake(wake);
@@ -158,12 +111,7 @@ static inline void ring_complete_now(struct thread *t, uint64_t user_data, int e
 {
     struct ring *r = &t->ring;
     spin_lock(&r->lock);
-    uint64_t *c = (uint64_t *)(void *)ring_next_cqe(r);
-    c[0] = user_data;
-    c[1] = (uint32_t)err; /* result; result_len 0 */
-    c[2] = c[3] = c[4] = c[5] = c[7] = 0;
-    c[6] = detail; /* detail; reserved0 0 */
-    ring_advance_tail(r);
+    ring_cqe_write_result(r, user_data, err, detail);
     spin_unlock(&r->lock);
 }
 
@@ -200,14 +148,14 @@ static NOINLINE void ring_refuse(struct thread *t, uint64_t user_data, enum ring
     ring_complete_now(t, user_data, err, detail);
 }
 
-/* Runs one validated-for-shape SQE.  Operations that finish now complete
- * in place (ring_complete_now) before returning; the others keep their
- * reservation until a pending operation completes them.  Returns whether it
- * left an in-place completion for the batch to publish; completions posted
- * by ring_post are published already. */
-static bool ring_dispatch(struct thread *t, const struct capos_sqe *sqe)
+/* Runs one SQE that ring_sqe_validate judged `chk`.  Operations that
+ * finish now complete in place (ring_complete_now) before returning; the
+ * others keep their reservation until a pending operation completes them.
+ * Returns whether it left an in-place completion for the batch to publish;
+ * completions posted by ring_post are published already. */
+static ALWAYS_INLINE bool ring_dispatch(struct thread *t, const struct capos_sqe *sqe,
+                                        enum ring_sqe_check chk)
 {
-    enum ring_sqe_check chk = ring_sqe_validate(sqe);
     int err;
     if (chk != RING_SQE_OK) {
         ring_refuse(t, sqe->user_data, chk);
@@ -216,7 +164,7 @@ static bool ring_dispatch(struct thread *t, const struct capos_sqe *sqe)
         switch (sqe->opcode) {
         case CAPOS_OP_NOP: err = CAPOS_OK; break;
         case CAPOS_OP_RELEASE: err = cap_release(t->proc, sqe->cap); break;
-        case CAPOS_OP_CALL: cap_call(t, sqe); return false;
+        case CAPOS_OP_CALL: cap_call(t, sqe, false); return false;
         case CAPOS_OP_RECV:
             err = endpoint_recv(t, sqe);
             if (err == CALL_PENDING)
@@ -261,7 +209,7 @@ static const char *ring_submit(struct thread *t)
         /* One copy out of shared memory; only the copy is looked at. */
         struct capos_sqe sqe = r->sq[r->sq_head & (CAPOS_RING_SQ_ENTRIES - 1)];
         r->sq_head++;
-        unpublished |= ring_dispatch(t, &sqe);
+        unpublished |= ring_dispatch(t, &sqe, ring_sqe_validate(&sqe));
         pending_setup_done(r);
         /* Between two entries: interrupts in, and a switch if one is due.
          * Nothing of the last entry is left in per-CPU state (its call
@@ -284,7 +232,10 @@ static const char *ring_submit(struct thread *t)
     return NULL;
 }
 
-int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_ns)
+/* cap_enter's wait, after the submissions: returns once min_complete
+ * completions are posted and unconsumed, on the timeout, or when the ring
+ * died (the caller then finds its process stopped). */
+static int64_t ring_wait(struct thread *self, uint32_t min_complete, uint64_t timeout_ns)
 {
     struct ring *r = &self->ring;
     struct process *p = self->proc;
@@ -292,15 +243,6 @@ int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_
     uint64_t deadline = 0;
     struct timer_event te;
 
-    if (min_complete > CAPOS_RING_CQ_ENTRIES)
-        return -(int64_t)CAPOS_ERR_INVALID_ARGUMENT;
-    const char *corrupt = ring_submit(self);
-    if (corrupt)
-        process_fault(p, corrupt);
-    if (p->state != PROCESS_ALIVE)
-        process_exit_current();
-    if (self->exit_requested)
-        process_thread_exit(self->exit_request_code);
     if (timeout_ns != CAPOS_WAIT_FOREVER) {
         uint64_t now = time_now_ns();
         deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
@@ -321,7 +263,7 @@ int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_
         if (!done) {
             self->timed_out = false;
             r->waiter = self;
-            r->wait_min = (uint32_t)min_complete;
+            r->wait_min = min_complete;
             sched_prepare_block();
         }
         spin_unlock(&r->lock);
@@ -351,6 +293,216 @@ int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_
     if (!ring_posted(r, &posted))
         process_fault(p, "ring: completion queue head is corrupt");
     return posted;
+}
+
+/* ring_wait for the fast path: a wait without a timeout, registered (after
+ * publishing completions written in place, if `publish`) and resumed with
+ * the least work; anything unusual on resumption (a kill, a wake-up that
+ * was not a completion) continues in ring_wait exactly where its loop
+ * would. */
+static int64_t ring_wait_forever(struct thread *self, uint32_t min_complete, bool publish)
+{
+    struct ring *r = &self->ring;
+    struct process *p = self->proc;
+    uint32_t posted;
+
+    spin_lock(&r->lock);
+    if (publish)
+        ring_publish_tail(r);
+    bool corrupt_head = !ring_posted(r, &posted);
+    bool done = corrupt_head || posted >= min_complete || r->dead;
+    if (!done) {
+        self->timed_out = false;
+        r->waiter = self;
+        r->wait_min = min_complete;
+        sched_prepare_block();
+    }
+    spin_unlock(&r->lock);
+    if (corrupt_head)
+        process_fault(p, "ring: completion queue head is corrupt");
+    if (done)
+        return posted;
+    sched_block_commit();
+    /* The usual wake-up: a completion that met the wait took this thread
+     * off as the waiter. */
+    if (likely(__atomic_load_n(&r->waiter, __ATOMIC_RELAXED) != self && p->state == PROCESS_ALIVE &&
+               ring_posted(r, &posted) && posted >= min_complete))
+        return posted;
+    if (__atomic_load_n(&r->waiter, __ATOMIC_RELAXED) == self) {
+        spin_lock(&r->lock);
+        if (r->waiter == self)
+            r->waiter = NULL;
+        spin_unlock(&r->lock);
+    }
+    if (p->state != PROCESS_ALIVE)
+        process_exit_current();
+    return ring_wait(self, min_complete, CAPOS_WAIT_FOREVER);
+}
+
+/* What cap_enter does once the submissions are in: a stopped process or
+ * an exiting thread ends here, everyone else waits. */
+static int64_t ring_enter_finish(struct thread *self, uint32_t min_complete, uint64_t timeout_ns)
+{
+    if (self->proc->state != PROCESS_ALIVE)
+        process_exit_current();
+    if (self->exit_requested)
+        process_thread_exit(self->exit_request_code);
+    return ring_wait(self, min_complete, timeout_ns);
+}
+
+/* The general cap_enter: any number of submissions, any wait. */
+static int64_t ring_enter_general(struct thread *self, uint32_t min_complete, uint64_t timeout_ns)
+{
+    const char *corrupt = ring_submit(self);
+    if (corrupt)
+        process_fault(self->proc, corrupt);
+    return ring_enter_finish(self, min_complete, timeout_ns);
+}
+
+/*
+ * The fast path of cap_enter (docs/ipc.md, "The fast path"): the same
+ * protocol as ring_submit and ring_wait, specialised for what a
+ * synchronous client or server submits, at most two entries.  It accounts
+ * for them exactly as ring_submit would (one copy each, sq_head, one
+ * completion slot each), runs CALL, RETURN and RECV through the endpoint's
+ * fast entry points, which take every case they do not cover back to the
+ * general code, and everything else through ring_dispatch.  n is 1 or 2
+ * (ring_enter); a corrupt head or a full completion queue go to
+ * ring_enter_general, before anything was consumed.
+ */
+static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_t min_complete,
+                                        uint64_t timeout_ns)
+{
+    struct ring *r = &self->ring;
+    struct process *p = self->proc;
+    uint32_t posted;
+
+    spin_lock(&r->lock);
+    if (!ring_posted(r, &posted) || posted + r->cq_reserved + n > CAPOS_RING_CQ_ENTRIES) {
+        /* A corrupt head or no room for both: the general loop handles it
+         * (and takes what fits). */
+        spin_unlock(&r->lock);
+        return ring_enter_general(self, min_complete, timeout_ns);
+    }
+    r->cq_reserved += n;
+    /* One copy of each out of shared memory; only the copies are looked
+     * at. */
+    struct capos_sqe sqe[2];
+    enum ring_sqe_check chk[2];
+    for (uint32_t i = 0; i < n; i++) {
+        sqe[i] = r->sq[(r->sq_head + i) & (CAPOS_RING_SQ_ENTRIES - 1)];
+        chk[i] = ring_sqe_validate(&sqe[i]);
+    }
+    if (n == 1 && (chk[0] != RING_SQE_OK || sqe[0].opcode == CAPOS_OP_NOP)) {
+        /* One entry that finishes at once and touches nothing else (a NOP,
+         * or one refused before any capability is looked at): completed
+         * and published in this hold of the lock, as ring_dispatch and
+         * ring_submit would. */
+        uint32_t detail = 0;
+        int err = chk[0] == RING_SQE_OK ? CAPOS_OK : ring_sqe_error(chk[0], &detail);
+        ring_cqe_write_result(r, sqe[0].user_data, err, detail);
+        ring_publish_tail(r);
+        r->sq_head++;
+        __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
+        posted++;
+        spin_unlock(&r->lock);
+        if (posted < min_complete && timeout_ns != 0)
+            return ring_enter_finish(self, min_complete, timeout_ns);
+        if (p->state != PROCESS_ALIVE)
+            process_exit_current();
+        if (self->exit_requested)
+            process_thread_exit(self->exit_request_code);
+        return posted;
+    }
+    spin_unlock(&r->lock);
+    bool unpublished = false;
+    if (n == 1 && chk[0] == RING_SQE_OK && sqe[0].opcode == CAPOS_OP_CALL) {
+        /* A call into another process may take the fast path; anything
+         * else is the general cap_call. */
+        r->sq_head++;
+        cap_call(self, &sqe[0], true);
+        pending_setup_done(r);
+    } else if (n == 2 && chk[0] == RING_SQE_OK && chk[1] == RING_SQE_OK &&
+               sqe[0].opcode == CAPOS_OP_RETURN && sqe[1].opcode == CAPOS_OP_RECV &&
+               cap_fast_reply(self, &sqe[0], &sqe[1])) {
+        /* The RETURN completed in place, the RECV is posted. */
+        r->sq_head += 2;
+        pending_setup_done(r);
+        unpublished = true;
+    } else {
+        /* ring_submit's loop over the copies. */
+        uint32_t i = 0;
+        while (i < n) {
+            r->sq_head++;
+            unpublished |= ring_dispatch(self, &sqe[i], chk[i]);
+            i++;
+            pending_setup_done(r);
+            if (p->state != PROCESS_ALIVE || self->exit_requested)
+                break;
+        }
+        if (i < n) {
+            /* Not consumed after all: it stays queued, as in ring_submit. */
+            spin_lock(&r->lock);
+            r->cq_reserved -= n - i;
+            spin_unlock(&r->lock);
+        }
+    }
+    __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
+    if (timeout_ns != CAPOS_WAIT_FOREVER || p->state != PROCESS_ALIVE || self->exit_requested) {
+        if (unpublished) {
+            spin_lock(&r->lock);
+            ring_publish_tail(r);
+            spin_unlock(&r->lock);
+        }
+        return ring_enter_finish(self, min_complete, timeout_ns);
+    }
+    /* In-place completions are published with the wait's registration. */
+    return ring_wait_forever(self, min_complete, unpublished);
+}
+
+bool ring_fast = true;
+
+void ring_fast_init(void)
+{
+    const char *v;
+    if (boot_cmdline_has("ipcfast", &v) && v && v[0] == '0' && v[1] == '\0')
+        ring_fast = false;
+    kprintf("ipc: fast path %s\n", ring_fast ? "on" : "off (ipcfast=0)");
+}
+
+/* cap_enter with nothing submitted, on the fast path.  A caller that will
+ * not wait needs no lock: posts only add to what it sees. */
+static inline int64_t ring_enter_nothing(struct thread *self, uint32_t min_complete,
+                                         uint64_t timeout_ns)
+{
+    struct process *p = self->proc;
+    uint32_t posted;
+    if (!ring_posted(&self->ring, &posted))
+        process_fault(p, "ring: completion queue head is corrupt");
+    if (posted < min_complete && timeout_ns != 0)
+        return ring_enter_finish(self, min_complete, timeout_ns);
+    if (p->state != PROCESS_ALIVE)
+        process_exit_current();
+    if (self->exit_requested)
+        process_thread_exit(self->exit_request_code);
+    return posted;
+}
+
+int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_ns)
+{
+    if (min_complete > CAPOS_RING_CQ_ENTRIES)
+        return -(int64_t)CAPOS_ERR_INVALID_ARGUMENT;
+    if (!ring_fast)
+        return ring_enter_general(self, (uint32_t)min_complete, timeout_ns);
+    /* Up to two entries go the fast way; more, or a corrupt tail, the
+     * general way (before anything was consumed). */
+    uint32_t tail = __atomic_load_n(&self->ring.hdr->sq_tail, __ATOMIC_ACQUIRE);
+    uint32_t n = tail - self->ring.sq_head;
+    if (n == 0)
+        return ring_enter_nothing(self, (uint32_t)min_complete, timeout_ns);
+    if (n > 2)
+        return ring_enter_general(self, (uint32_t)min_complete, timeout_ns);
+    return ring_enter_fast(self, n, (uint32_t)min_complete, timeout_ns);
 }
 
 void ring_destroy(struct thread *t)

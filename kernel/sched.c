@@ -289,6 +289,23 @@ static void schedule(void)
     spin_lock(&c->rq_lock);
     uint64_t now = time_now_ns();
     sched_charge_current(c, now);
+    if (c->handoff && !c->hint && prev->state == THREAD_BLOCKED) {
+        /* The direct switch of synchronous IPC, the common case: what the
+         * general steps below do for it (prev leaves the queue, the
+         * handoff thread is placed and made current), in one step. */
+        next = c->handoff;
+        c->handoff = NULL;
+        if (!sched_rq_handoff(&c->rq, &next->se,
+                              now > next->blocked_ns ? now - next->blocked_ns : 0))
+            panic("sched: direct switch from thread %u to %u refused", prev->tid, next->tid);
+        prev->on_rq = false;
+        prev->blocked_ns = now;
+        spin_unlock(&prev->lock);
+        next->state = THREAD_RUNNING;
+        c->pick_ns = now;
+        spin_unlock(&c->rq_lock);
+        goto switch_to;
+    }
     if (!prev->is_idle) {
         if (prev->state == THREAD_RUNNING || prev->state == THREAD_READY) {
             bool stay = prev->se.allowed_cpus & (1ULL << c->id);
@@ -341,6 +358,7 @@ static void schedule(void)
         c->pick_ns = now;
     spin_unlock(&c->rq_lock);
 
+switch_to:
     c->need_resched = false;
     if (next == prev)
         return;
@@ -351,7 +369,9 @@ static void schedule(void)
     __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
     arch_switch(prev, next);
     /* Running as `prev` again, possibly much later and on another CPU. */
-    sched_switch_tail();
+    c = this_cpu();
+    if (c->zombie || c->migrate)
+        sched_switch_tail();
 }
 
 void sched_block(void)

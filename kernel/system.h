@@ -14,6 +14,10 @@ void system_start(const void *manifest, uint64_t len);
 /* Finds a binary of the boot manifest by name (elf/len may be NULL). */
 bool system_find_binary(const char *name, size_t len, const uint8_t **elf, uint64_t *elf_len);
 
+/* Called by every new thread right before it first enters user mode
+ * (switch.S): reports when the first thread of init got there. */
+void system_thread_started(void);
+
 /* Called once for every process that stops, to report its status. */
 void system_process_stopped(struct process *p);
 

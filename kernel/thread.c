@@ -11,10 +11,11 @@
  * freed memory or NULL.  Only the per-CPU idle threads have no process.
  *
  * A thread's kernel memory is charged to its process's ledger: the struct
- * (which embeds the ring's pool of pending operations and their timer
- * entries) through the heap, the kernel stack through kstack_alloc.  The
- * stack is uncharged when it is freed; the struct when the last reference
- * to it goes (kfree knows the ledger).
+ * (with its ring's two fast-path operations) and the pending operations it
+ * allocates on demand through the heap, the kernel stack through
+ * kstack_alloc.  The stack is uncharged when it is freed; the struct and
+ * the operations its ring keeps free when the last reference to it goes
+ * (kfree knows the ledger).
  */
 #include "thread.h"
 
@@ -66,15 +67,11 @@ struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
     return t;
 }
 
-void thread_get(struct thread *t)
-{
-    __atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
-}
-
 void thread_put(struct thread *t)
 {
     if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {
         struct process *p = t->proc;
+        pending_pool_release(&t->ring);
         kfree(t);
         if (p)
             process_put(p);

@@ -96,7 +96,11 @@ void thread_destroy(struct thread *t);
  * for any remaining reference. */
 void thread_discard(struct thread *t);
 
-void thread_get(struct thread *t);
+static inline void thread_get(struct thread *t)
+{
+    __atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
+}
+
 void thread_put(struct thread *t);
 
 #endif

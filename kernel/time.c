@@ -34,8 +34,3 @@ uint64_t time_ticks(void)
 {
     return __atomic_load_n(&time_tick_count, __ATOMIC_RELAXED);
 }
-
-uint64_t time_now_ns(void)
-{
-    return tsc_ns();
-}

@@ -46,6 +46,38 @@ static bool uspace_copy(struct process *p, uptr uaddr, void *kbuf, uint64_t len,
     return ok;
 }
 
+bool uspace_write_locked(struct process *p, uptr dst, const void *src, uint64_t len)
+{
+    void *kva[USPACE_LOCKED_PAGES];
+    if (len == 0)
+        return true;
+    if (!user_range_ok(dst, len) || !p->root)
+        return false;
+    uint64_t first = dst & ~(uint64_t)(PAGE_SIZE - 1);
+    uint64_t npages = (dst + len - 1 - first) / PAGE_SIZE + 1;
+    if (npages > USPACE_LOCKED_PAGES)
+        return false;
+    /* Every page first: nothing is written unless all of it can be. */
+    for (uint64_t i = 0; i < npages; i++) {
+        uint64_t pa;
+        unsigned flags;
+        if (!paging_lookup(p->root, first + i * PAGE_SIZE, &pa, &flags) ||
+            (flags & (MAP_USER | MAP_WRITE)) != (MAP_USER | MAP_WRITE))
+            return false;
+        kva[i] = phys_to_virt(pa);
+    }
+    uint64_t off = dst - first;
+    const uint8_t *s = src;
+    for (uint64_t i = 0; len > 0; i++) {
+        uint64_t n = MIN(len, PAGE_SIZE - off);
+        memcpy((uint8_t *)kva[i] + off, s, n);
+        s += n;
+        len -= n;
+        off = 0;
+    }
+    return true;
+}
+
 bool uspace_write(struct process *p, uptr dst, const void *src, uint64_t len)
 {
     return uspace_copy(p, dst, (void *)(uintptr_t)src, len, true);

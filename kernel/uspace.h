@@ -15,4 +15,11 @@ struct process;
 bool uspace_write(struct process *p, uptr dst, const void *src, uint64_t len) WARN_UNUSED;
 bool uspace_read(struct process *p, void *dst, uptr src, uint64_t len) WARN_UNUSED;
 
+/* For the IPC fast path: writes a message of at most USPACE_LOCKED_PAGES
+ * pages into p, which need not be the current process, with p->lock held
+ * by the caller.  Every page is checked (present, user, writable) before
+ * any byte is written, so a false return leaves p's memory untouched. */
+#define USPACE_LOCKED_PAGES 2
+bool uspace_write_locked(struct process *p, uptr dst, const void *src, uint64_t len) WARN_UNUSED;
+
 #endif

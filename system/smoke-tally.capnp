@@ -1,3 +1,6 @@
+# Smoke test: the tally example service (user/services/tally.c) on the
+# generated RPC layer, and a client that names good and bad arguments
+# (user/demos/tally_client.c).  The server's refusals name the field.
 @0x94c3cb2e6f902c45;
 
 using Capos = import "/capos.capnp";

@@ -88,11 +88,13 @@ ROWS = [
     Row(None, 'linux_futex_rt_early_insns', 'futex ping-pong, wakeup-preempting phase'),
     Row('thread_create_join_insns', 'linux_thread_create_join_insns',
         'thread create + join'),
-    # Proposed capOS names for figures Linux already has.
-    Row('process_spawn_wait_insns', 'linux_spawn_wait_insns',
-        'spawn + wait, no-libc child / posix_spawn'),
-    Row(None, 'linux_spawn_wait_libc_insns', 'posix_spawn + wait, static glibc child'),
-    Row('page_fault_insns', 'linux_page_fault_insns', '4 KiB anonymous write fault (mean)'),
+    Row('thread_memory_bytes', None, 'kernel memory per thread (bytes)'),
+    Row('spawn_wait_insns', 'linux_spawn_wait_insns',
+        'spawn + wait, child without runtime / without libc'),
+    Row('spawn_wait_rt_insns', 'linux_spawn_wait_libc_insns',
+        'spawn + wait, child with runtime / static glibc'),
+    Row('page_fault_insns', 'linux_page_fault_insns',
+        'fresh 4 KiB page: map + first write / write fault (mean)'),
     Row(None, 'linux_page_fault_p50_insns', '4 KiB write fault, median single fault'),
     Row('boot_to_init_insns', 'linux_vmlinux_boot_to_init_insns',
         'reset to first init instruction, uncompressed kernel'),
@@ -113,6 +115,9 @@ CPU_RE = re.compile(r'^cpu(\d+): (\d+) switches, (\d+) steals, (\d+) ticks, idle
                     r'(\d+) lock spins')
 IPC_RE = re.compile(r'^ipc: (\d+) calls met a waiting receiver, (\d+) were queued first; '
                     r'(\d+) direct switches')
+# What the capOS kernel prints when init first enters user mode: under
+# icount, the instructions executed since reset (boot_to_init_insns).
+INIT_RE = re.compile(r"^boot: init's first instruction at TSC (\d+)$")
 
 # The IPC throughput systems (bench/capos/bench-scale.capnp): variant, pairs.
 SCALE_SYSTEMS = [('procs', 1), ('procs', 2), ('procs', 4),
@@ -136,8 +141,10 @@ def scale_prefix(variant):
 class Boot:
     """One QEMU run whose serial log carries BENCH lines."""
 
-    def __init__(self, name, qemu_args, timeout, rename=None, keep=None, mttcg=False):
+    def __init__(self, name, qemu_args, timeout, rename=None, keep=None, mttcg=False,
+                 boot_key=None):
         self.name = name
+        self.boot_key = boot_key    # key for the kernel's "init's first instruction" line
         self.qemu_args = qemu_args  # for qemu.qemu_command, less the serial port
         self.mttcg = mttcg          # multi-threaded TCG (qemu_args without icount)
         self.timeout = timeout
@@ -243,6 +250,11 @@ class Boot:
                 v = [int(x) for x in m.groups()]
                 self.ipc = {'direct': v[0], 'queued': v[1], 'direct_switches': v[2]}
                 continue
+            m = INIT_RE.match(line)
+            if m:
+                if self.boot_key:
+                    self.keys[self.boot_key] = int(m.group(1))
+                continue
             m = BENCH_RE.match(line)
             if m:
                 key = self.rename.get(m.group(1), m.group(1))
@@ -283,7 +295,7 @@ def capos_boots(args):
         return [], 'n/a: no capOS benchmark image (%s missing)' % ', '.join(missing)
     boots = [Boot('capos', dict(
         kernel=args.capos_kernel, module=args.capos_module, icount=True, smp=1),
-        args.timeout)]
+        args.timeout, boot_key='boot_to_init_insns')]
     # Cross-CPU figures need a second vCPU.  Under icount QEMU runs the vCPUs
     # round-robin on one host thread and the TSC is one virtual clock, so a
     # figure from this boot counts the instructions of both CPUs (spinning

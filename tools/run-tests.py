@@ -79,6 +79,9 @@ def run_host(results, args):
                     (p.returncode, seen, (p.stderr or '')[-2000:]))
 
 
+SIGN_OF_TROUBLE = re.compile(r'fail|panic|fault|timed? ?out|refused|error', re.I)
+
+
 # Whole-tree checks: (name, command).  Each passes if the command exits 0.
 CHECKS = [
     ('check-gen', ['make', '-s', 'check-gen']),
@@ -305,9 +308,29 @@ def run_smoke(smoke):
     return True, '%.1f s' % took, log
 
 
+def compare_logs(smoke, lines, other_lines):
+    """'' if the lines matching smoke.compare are the same in both logs."""
+    rx = re.compile(smoke.compare)
+    mine = [l for l in lines if rx.search(l)]
+    theirs = [l for l in other_lines if rx.search(l)]
+    if not mine:
+        return 'no line matches %s' % smoke.compare
+    for i, (a, b) in enumerate(zip(mine, theirs)):
+        if a != b:
+            return 'line %d differs: "%s" here, "%s" in %s' % (i + 1, a, b, smoke.same_as)
+    if len(mine) != len(theirs):
+        return '%d lines here, %d in %s' % (len(mine), len(theirs), smoke.same_as)
+    return ''
+
+
 def run_smokes(results, args):
     os.makedirs(LOG_DIR, exist_ok=True)
     todo = [s for s in smokes.SMOKES if not args.k or args.k in 'smoke/' + s.name]
+    # A comparison needs the other boot too.
+    names = {s.name for s in todo}
+    todo += [o for o in smokes.SMOKES if o.name not in names and
+             any(s.same_as == o.name for s in todo)]
+    logs = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
         futures = [(s, pool.submit(run_smoke, s)) for s in todo]
         for s, fut in futures:
@@ -315,10 +338,17 @@ def run_smokes(results, args):
             results.add('smoke/' + s.name, ok, reason if not ok else '', log)
             # Sub-checks: separate results judged on the same serial log.
             lines = read_log(log) if log else []
+            logs[s.name] = lines
             for gname, patterns in s.groups.items():
                 sub = smokes.Smoke(name=gname, expect=patterns, forbid=[])
                 why = check_log(sub, lines) if lines else 'no log'
                 results.add('smoke/%s/%s' % (s.name, gname), not why, why, log)
+    for s in todo:
+        if s.same_as:
+            lines, other = logs.get(s.name), logs.get(s.same_as)
+            why = compare_logs(s, lines, other) if lines and other else 'a log is missing'
+            results.add('smoke/%s/same-as-%s' % (s.name, s.same_as), not why, why,
+                        os.path.join(LOG_DIR, s.name + '.log'))
 
 
 def main():
@@ -338,11 +368,21 @@ def main():
             fn(results, args)
     if results.failures:
         print('\nfailures:')
+        shown = set()
         for name, reason, log in results.failures:
             print('  %s: %s%s' % (name, reason, ' (log: %s)' % log if log else ''))
-            if args.keep_logs and log and os.path.exists(log):
-                with open(log, errors='replace') as f:
-                    print(''.join('    | ' + l for l in f.readlines()[-40:]))
+            if not log or log in shown or not os.path.exists(log):
+                continue
+            shown.add(log)
+            with open(log, errors='replace') as f:
+                lines = f.readlines()
+            if args.keep_logs:
+                print(''.join('    | ' + l for l in lines[-40:]))
+            else:
+                # A CI log keeps only the summary: quote the lines that say
+                # what went wrong, and how the machine ended.
+                bad = [l for l in lines if SIGN_OF_TROUBLE.search(l)][-8:]
+                print(''.join('    | ' + l for l in bad + lines[-3:]), end='')
     print('%d passed, %d failed' % (results.passed, results.failed))
     sys.exit(1 if results.failed else 0)
 

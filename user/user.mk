@@ -37,12 +37,15 @@ $(B)/user/libcapos.a: $(USER_RT_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # The manifest embeds the stripped binary; $(B)/user/dbg keeps the one with
-# debug information for gdb and addr2line.
+# debug information for gdb and addr2line.  A program named *_bare has its
+# own _start and is linked without crt0 and the runtime.
+user_prog_libs = $(if $(filter %_bare,$(basename $(notdir $(1)))),,\
+    $(B)/user/obj/user/rt/crt0.S.o $(B)/user/obj/$(1).o $(B)/user/libcapos.a)
 define user_prog
 $(B)/user/dbg/$(basename $(notdir $(1))): $(B)/user/obj/$(1).o $(B)/user/libcapos.a user/rt/user.ld
 	@mkdir -p $$(dir $$@)
 	@echo "  ULD     $$@"
-	$$(Q)$$(CC) $$(USER_LDFLAGS) -o $$@ $(B)/user/obj/user/rt/crt0.S.o $(B)/user/obj/$(1).o $(B)/user/libcapos.a
+	$$(Q)$$(CC) $$(USER_LDFLAGS) -o $$@ $$(or $(call user_prog_libs,$(1)),$(B)/user/obj/$(1).o)
 
 $(B)/user/bin/$(basename $(notdir $(1))): $(B)/user/dbg/$(basename $(notdir $(1)))
 	@mkdir -p $$(dir $$@)

@@ -40,6 +40,8 @@ $(B)/bench/capos-profile-%.bin: bench/capos/bench.capnp bench/capos/bench-smp2.c
 	$(Q)mv $@.tmp $@
 
 bench-profile-images: $(B)/kernel/capos32.elf $(B)/bench/capos-profile-Thread.bin \
-    $(B)/bench/capos-profile-Ipc.bin $(B)/bench/capos-profile-Xcpu.bin \
-    $(B)/bench/capos-profile-Same2.bin
+    $(B)/bench/capos-profile-Ipc.bin $(B)/bench/capos-profile-Ipc64.bin \
+    $(B)/bench/capos-profile-Null.bin $(B)/bench/capos-profile-Nop1.bin \
+    $(B)/bench/capos-profile-Nop32.bin $(B)/bench/capos-profile-Spawn.bin \
+    $(B)/bench/capos-profile-Xcpu.bin $(B)/bench/capos-profile-Same2.bin
 .PHONY: bench-profile-images

@@ -2,7 +2,9 @@
 """Where the instructions of a capOS benchmark operation go.
 
 Boots a profiling system (bench/capos/bench.capnp: profileThread,
-profileIpc; bench-smp2.capnp: profileXcpu, profileSame2;
+profileIpc, profileIpc64, profileNull, profileNop1, profileNop32, profileSpawn;
+bench-smp2.capnp:
+profileXcpu, profileSame2;
 `make bench-profile-images`
 builds them) under the same QEMU icount settings as `make bench`, with
 QEMU's gdb stub.  The benchmark first takes its usual measurements, so the
@@ -19,6 +21,11 @@ vCPU or privilege mode.
 
     python3 bench/capos/profile.py thread            # capOS create + join
     python3 bench/capos/profile.py ipc               # same-CPU IPC round trip
+    python3 bench/capos/profile.py ipc64             # the same with 64 bytes each way
+    python3 bench/capos/profile.py null              # cap_enter with nothing to do
+    python3 bench/capos/profile.py nop1              # one NOP through the ring
+    python3 bench/capos/profile.py nop32             # 32 NOPs per cap_enter
+    python3 bench/capos/profile.py spawn             # spawn + wait, child without runtime
     python3 bench/capos/profile.py xcpu              # round trip across 2 vCPUs
     python3 bench/capos/profile.py ipc-smp2          # both on CPU 0 of 2 vCPUs
 
@@ -54,6 +61,11 @@ KERNEL_BASE = 0xffff800000000000
 PROFILES = {
     'thread': ('capos-profile-Thread.bin', 1, ['bench'], 4),
     'ipc': ('capos-profile-Ipc.bin', 1, ['bench', 'ipcsrv'], 4),
+    'ipc64': ('capos-profile-Ipc64.bin', 1, ['bench', 'ipcsrv'], 4),
+    'null': ('capos-profile-Null.bin', 1, ['bench'], 4),
+    'nop1': ('capos-profile-Nop1.bin', 1, ['bench'], 4),
+    'nop32': ('capos-profile-Nop32.bin', 1, ['bench'], 4),
+    'spawn': ('capos-profile-Spawn.bin', 1, ['bench', 'spawnee_bare'], 4),
     'xcpu': ('capos-profile-Xcpu.bin', 2, ['bench', 'ipcsrv'], 4),
     'ipc-smp2': ('capos-profile-Same2.bin', 2, ['bench', 'ipcsrv'], 4),
 }

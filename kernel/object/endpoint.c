@@ -53,15 +53,24 @@
  * lock, delivery takes the receiver's and the sender's process locks (one
  * at a time) and the receiver's ring lock.
  *
- * Fast path: when delivery or return wakes a thread blocked in cap_enter,
- * the kernel hints the scheduler to run that thread next, so a blocking
- * call switches straight to the server and a RETURN+RECV straight back,
- * with no other difference from the slow path.
+ * Direct switch: when delivery or return wakes a thread blocked in
+ * cap_enter, the kernel hints the scheduler to run that thread next, so a
+ * blocking call switches straight to the server and a RETURN+RECV straight
+ * back.
+ *
+ * Fast path (docs/ipc.md): endpoint_fast_call and endpoint_fast_reply take
+ * the common synchronous shapes (a CALL without capabilities delivered to
+ * the first posted RECV; a RETURN without capabilities and the next RECV)
+ * to the same end state as the code below, checking everything first
+ * under the same locks and declining, unchanged, every other case.  Their
+ * operations are the thread's own (struct ring's fast_call and fast_recv),
+ * so they allocate nothing.
  */
 #include "abi/errors.h"
 #include "base/mem.h"
 #include "cap.h"
 #include "mm/kheap.h"
+#include "mm/pmm.h"
 #include "msg.h"
 #include "objects.h"
 #include "pending.h"
@@ -186,18 +195,17 @@ static uint64_t token_of(struct process *p, uint32_t slot)
     return ((uint64_t)p->received_gen[slot] << 8) | slot;
 }
 
+/* The lowest free slot, as every RECV has always taken. */
 static bool recv_slot_reserve(struct process *p, uint32_t *slot)
 {
     bool ok = false;
     spin_lock(&p->lock);
-    for (uint32_t i = 0; i < PROCESS_MAX_RECEIVED && p->state == PROCESS_ALIVE; i++) {
-        if (!p->received_used[i]) {
-            p->received_used[i] = true;
-            p->received[i] = NULL;
-            *slot = i;
-            ok = true;
-            break;
-        }
+    if (p->received_used != ~0ULL && p->state == PROCESS_ALIVE) {
+        uint32_t i = (uint32_t)__builtin_ctzll(~p->received_used);
+        p->received_used |= 1ULL << i;
+        p->received[i] = NULL;
+        *slot = i;
+        ok = true;
     }
     spin_unlock(&p->lock);
     return ok;
@@ -205,9 +213,26 @@ static bool recv_slot_reserve(struct process *p, uint32_t *slot)
 
 static void recv_slot_release_locked(struct process *p, uint32_t slot)
 {
-    p->received_used[slot] = false;
+    p->received_used &= ~(1ULL << slot);
     p->received[slot] = NULL;
     p->received_gen[slot]++;
+}
+
+/* The token check of RETURN: takes the call the token names out of p's
+ * table (from then on it is the caller's alone) or returns NULL for a
+ * stale, forged or other endpoint's token.  p->lock held. */
+static struct pending_op *received_take_locked(struct process *p, uint64_t token,
+                                               const struct endpoint *ep)
+{
+    uint32_t slot = (uint32_t)(token & 0xff);
+    uint64_t gen = token >> 8;
+    if (slot >= PROCESS_MAX_RECEIVED || gen != p->received_gen[slot] ||
+        !(p->received_used & (1ULL << slot)) || !p->received[slot] ||
+        p->received[slot]->target != ep)
+        return NULL;
+    struct pending_op *call = p->received[slot];
+    recv_slot_release_locked(p, slot);
+    return call;
 }
 
 static void recv_slot_release(struct process *p, uint32_t slot)
@@ -275,6 +300,23 @@ static void ipc_handoff(struct thread *t)
         ipc_local()->fast_switches++;
 }
 
+/* The last step of a delivery, once the call is in the server's table:
+ * the RECV completes with `cqe` and its thread, which usually waits for
+ * it, is woken for a direct switch (the caller usually waits for the
+ * reply next).  Endpoint lock held. */
+static void deliver_post(struct pending_op *recv, const struct capos_cqe *cqe)
+{
+    struct endpoint *ep = recv->target;
+    /* The RECV's reference on its thread keeps it until the hand-off. */
+    struct thread *st = pending_release(recv);
+    sched_sync_begin();
+    ring_post(st, cqe);
+    sched_sync_end();
+    ep_put(ep); /* the RECV's reference; the call keeps its own */
+    ipc_handoff(st);
+    thread_put(st);
+}
+
 /* Hands a call to a RECV; endpoint lock held.  On CALL_FAILED, *call_err
  * says why (invalidArgument or tableFull). */
 static enum deliver_result deliver(struct pending_op *call, struct pending_op *recv,
@@ -334,15 +376,7 @@ static enum deliver_result deliver(struct pending_op *call, struct pending_op *r
         recv_fail(recv, CAPOS_ERR_PEER_GONE);
         return DELIVERED;
     }
-    /* The RECV's reference on st keeps it until the hand-off below. */
-    pending_release(recv);
-    /* The caller usually waits for the reply next: wake the server here. */
-    sched_sync_begin();
-    ring_post(st, &cqe);
-    sched_sync_end();
-    ep_put(ep); /* the RECV's reference; the call keeps its own */
-    ipc_handoff(st);
-    thread_put(st);
+    deliver_post(recv, &cqe);
     return DELIVERED;
 }
 
@@ -366,6 +400,41 @@ static bool deliver_to_posted(struct endpoint *ep, struct pending_op *call, cons
         /* That RECV completed with its own error: try the next one. */
     }
     return false;
+}
+
+/* Takes the first queued call for a RECV: false if none was waiting, true
+ * if the RECV completed (with the call or with an error of its buffer).
+ * Calls too big for it are moved to `failed`, for calls_fail once the
+ * lock is dropped: a failure gives the call's capabilities back, which may
+ * destroy objects.  At most ENDPOINT_MAX_QUEUED calls are queued, which
+ * bounds the loop.  Endpoint lock held. */
+static bool recv_take_queued(struct endpoint *ep, struct pending_op *recv, struct queue *failed)
+{
+    while (!queue_empty(&ep->calls)) {
+        struct pending_op *call = q_pop(&ep->calls);
+        int call_err = 0;
+        enum deliver_result r = deliver(call, recv, call->msg, call->msg_len, &call_err);
+        if (r == DELIVERED)
+            return true;
+        if (r == RECV_FAILED) {
+            /* The RECV completed with an error; the call waits for another. */
+            q_push_front(&ep->calls, call);
+            return true;
+        }
+        /* The call failed; the RECV goes on to the next one. */
+        call->state = CALL_FAILING; /* ours: an exiting client leaves it */
+        call->fail_err = call_err;
+        q_push(failed, call);
+    }
+    return false;
+}
+
+/* Fails the calls recv_take_queued set aside; no lock held. */
+static void calls_fail(struct queue *failed)
+{
+    struct pending_op *call;
+    while ((call = q_pop(failed)) != NULL)
+        call_fail(call, call->fail_err);
 }
 
 /* ---- CALL on a client facet ---- */
@@ -407,9 +476,9 @@ int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
 
     if (sqe->interface_id == capos_Endpoint_INTERFACE_ID)
         return CAPOS_ERR_NOT_PERMITTED; /* the kernel's methods are the server's */
-    struct pending_op *call = pending_new(t, PENDING_CALL, sqe);
+    struct pending_op *call = pending_new(t, PENDING_CALL, sqe, &err);
     if (!call)
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     err = xfer_take(p, sqe->xfer_addr, sqe->xfer_count, sqe->cap, &call->xfer);
     /* An endpoint sent over itself could keep itself alive from its own
      * queue; refuse it. */
@@ -465,6 +534,120 @@ int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
     return CALL_PENDING;
 }
 
+/* ---- the fast path (docs/ipc.md, "The fast path") ----
+ *
+ * endpoint_fast_call and endpoint_fast_return take the common shape of a
+ * synchronous call straight to its end state, and decline (returning false
+ * with nothing changed and nothing of theirs left behind) every case they
+ * do not cover; the SQE then goes through cap_call or cap_return, which
+ * decide it from scratch.  What they cover, the general path would do in
+ * the same order under the same locks; they only leave out the general
+ * machinery that cannot apply (capability transfer, queueing, kernel
+ * objects), so the two are observably the same.
+ */
+
+/* Messages up to this size take the fast path; larger ones are rare in
+ * synchronous calls and their copy dominates anyway. */
+#define IPC_FAST_MSG_MAX 512
+_Static_assert(IPC_FAST_MSG_MAX <= PAGE_SIZE * (USPACE_LOCKED_PAGES - 1),
+               "a fast message spans at most USPACE_LOCKED_PAGES pages");
+
+/*
+ * CALL on a client facet, carrying no capabilities and at most
+ * IPC_FAST_MSG_MAX bytes, to an endpoint whose first posted RECV has room
+ * for the message in a live server: the general path's endpoint_call and
+ * deliver for that case.  The message goes straight into the RECV's
+ * buffer, the call (an op of the caller's ring, as endpoint_call makes it)
+ * into the server's table, the RECV completes and its thread is woken for
+ * a direct switch.  Every check comes before the first change: the
+ * endpoint's state and the RECV under the endpoint lock, the message read,
+ * the server's state and buffer under its process lock.  `scratch`
+ * receives the kernel copy of the message.  The caller (cap_call) looked
+ * the facet up and holds a reference on ep, which a delivered call takes
+ * over.
+ */
+bool endpoint_fast_call(struct thread *t, struct endpoint *ep, uint64_t badge,
+                        const struct capos_sqe *sqe, uint8_t *scratch)
+{
+    struct pending_op *call = &t->ring.fast_call;
+    uint32_t len = sqe->send_len;
+
+    /* The thread's call op is free unless a call it made earlier without
+     * waiting for it is still out. */
+    if (sqe->xfer_count != 0 || len > IPC_FAST_MSG_MAX ||
+        sqe->interface_id == capos_Endpoint_INTERFACE_ID ||
+        __atomic_load_n(&call->in_use, __ATOMIC_ACQUIRE))
+        return false;
+    spin_lock(&ep->lock);
+    struct pending_op *recv = op_of(queue_first(&ep->recvs));
+    /* No receiver, one too small for the message: the general path queues
+     * the call or fails the RECV. */
+    if (ep->server_gone || !recv || CAPOS_CAPS_OFFSET(len) > recv->recv_len)
+        goto decline;
+    /* The one read of the message.  If it fails the general path reads it
+     * again and reports badAddress, as it would have. */
+    if (len && !copy_from_user(scratch, sqe->send_addr, len))
+        goto decline;
+    struct thread *st = recv->owner;
+    struct process *s = st->proc;
+    spin_lock(&s->lock);
+    /* A stopping server or a buffer it cannot take: the general deliver
+     * fails the call or the RECV. */
+    if (s->state != PROCESS_ALIVE ||
+        (len && !uspace_write_locked(s, recv->recv_addr, scratch, len))) {
+        spin_unlock(&s->lock);
+        goto decline;
+    }
+    /* Committed: from here on this is deliver's end state.  The call is
+     * delivered before anyone else can see it, so its op needs no place on
+     * its owner's list: a delivered call is the server's to complete.  Its
+     * constant fields were set once (pending_pool_init). */
+    uint32_t slot = recv->recv_slot;
+    call->user_data = sqe->user_data;
+    call->recv_addr = sqe->recv_addr;
+    call->recv_len = sqe->recv_len;
+    call->interface_id = sqe->interface_id;
+    call->method = sqe->method;
+    call->badge = badge;
+    call->target = ep;
+    call->server = s;
+    call->token_slot = slot;
+    call->in_use = true;
+    s->received[slot] = call;
+    uint64_t token = token_of(s, slot);
+    spin_unlock(&s->lock);
+    thread_get(t); /* the call's reference on its owner */
+    q_pop(&ep->recvs);
+    /* deliver_post, with the RECV's release and its completion under one
+     * hold of the server's ring lock. */
+    struct ring *sr = &st->ring;
+    struct thread *wake = NULL;
+    uint64_t recv_ud = recv->user_data;
+    spin_lock(&sr->lock);
+    struct pending_op *spare = pending_put_locked(sr, recv);
+    if (!sr->dead)
+        wake = ring_post_fields_locked(sr, recv_ud, CAPOS_OK, len, sqe->method, sqe->interface_id,
+                                       badge, token);
+    spin_unlock(&sr->lock);
+    kfree(spare);
+    if (wake) {
+        sched_sync_begin();
+        sched_wake(wake);
+        sched_sync_end();
+    }
+    spin_unlock(&ep->lock);
+    ep_put(ep); /* the RECV's; the call keeps the caller's */
+    ipc_handoff(st);
+    thread_put(st); /* the RECV's reference on its owner */
+    ipc_local()->direct++;
+    ipc_local()->fast_calls++;
+    return true;
+
+decline:
+    spin_unlock(&ep->lock);
+    return false;
+}
+
 /* ---- RECV and RETURN on a server facet ---- */
 
 /* The endpoint behind a server facet cap, with a reference the caller drops
@@ -497,11 +680,11 @@ int endpoint_recv(struct thread *t, const struct capos_sqe *sqe)
         ep_put(ep);
         return CAPOS_ERR_QUOTA_EXCEEDED;
     }
-    struct pending_op *recv = pending_new(t, PENDING_RECV, sqe);
+    struct pending_op *recv = pending_new(t, PENDING_RECV, sqe, &err);
     if (!recv) {
         recv_slot_release(p, slot);
         ep_put(ep);
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     }
     recv->recv_slot = slot;
     recv->target = ep; /* endpoint_server_of's reference */
@@ -510,35 +693,10 @@ int endpoint_recv(struct thread *t, const struct capos_sqe *sqe)
     ep_get(ep);
     struct queue failed = {0}; /* calls this RECV cannot take */
     spin_lock(&ep->lock);
-    bool queue = true;
-    while (!queue_empty(&ep->calls)) {
-        struct pending_op *call = q_pop(&ep->calls);
-        int call_err = 0;
-        enum deliver_result r = deliver(call, recv, call->msg, call->msg_len, &call_err);
-        if (r == DELIVERED) {
-            queue = false;
-            break;
-        }
-        if (r == RECV_FAILED) {
-            /* The RECV completed with an error; the call waits for another. */
-            q_push_front(&ep->calls, call);
-            queue = false;
-            break;
-        }
-        /* The call failed; the RECV goes on to the next one.  At most
-         * ENDPOINT_MAX_QUEUED calls are queued, which bounds this loop.
-         * The failure completes after the lock is dropped: its
-         * capabilities go back, and may destroy objects. */
-        call->state = CALL_FAILING; /* ours: an exiting client leaves it */
-        call->fail_err = call_err;
-        q_push(&failed, call);
-    }
-    if (queue)
+    if (!recv_take_queued(ep, recv, &failed))
         q_push(&ep->recvs, recv);
     spin_unlock(&ep->lock);
-    struct pending_op *call;
-    while ((call = q_pop(&failed)) != NULL)
-        call_fail(call, call->fail_err);
+    calls_fail(&failed);
     ep_put(ep);
     return CALL_PENDING;
 }
@@ -548,8 +706,6 @@ int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scra
     struct process *p = t->proc;
     struct endpoint *ep;
     struct xfer_set x;
-    uint32_t slot = (uint32_t)(sqe->token & 0xff);
-    uint64_t gen = sqe->token >> 8;
     int err = endpoint_server_of(p, sqe->cap, &ep);
     if (err != CAPOS_OK)
         return err;
@@ -562,17 +718,13 @@ int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scra
         err = CAPOS_ERR_BAD_ADDRESS;
     /* Take the call out of the table: from here it is ours alone. */
     struct pending_op *call = NULL;
-    spin_lock(&p->lock);
     if (err == CAPOS_OK) {
-        if (slot < PROCESS_MAX_RECEIVED && gen == p->received_gen[slot] && p->received_used[slot] &&
-            p->received[slot] && p->received[slot]->target == ep) {
-            call = p->received[slot];
-            recv_slot_release_locked(p, slot);
-        } else {
+        spin_lock(&p->lock);
+        call = received_take_locked(p, sqe->token, ep);
+        spin_unlock(&p->lock);
+        if (!call)
             err = CAPOS_ERR_INVALID_ARGUMENT; /* stale, forged, or another endpoint's call */
-        }
     }
-    spin_unlock(&p->lock);
     if (err != CAPOS_OK) {
         xfer_rollback(p, &x);
         ep_put(ep);
@@ -595,6 +747,135 @@ int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scra
     ipc_handoff(client);
     thread_put(client);
     return res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK;
+}
+
+/*
+ * A server's RETURN, carrying no capabilities and at most IPC_FAST_MSG_MAX
+ * bytes, followed by its next RECV on the same endpoint: what
+ * endpoint_return and endpoint_recv do for the two, one after the other.
+ * The RETURN's token is checked and its received-call slot freed, and the
+ * RECV's slot reserved (the lowest free, as recv_slot_reserve takes it),
+ * under one hold of the process lock; the result goes to the client, whose
+ * CALL completes and whose thread is woken for a direct switch; then the
+ * RECV takes a queued call or waits on the endpoint.  Returns false, with
+ * nothing changed, when it does not apply; both entries then go through
+ * the general path.  The RETURN's own completion is written in place, as
+ * ring_dispatch completes it; the caller publishes it.
+ */
+bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv,
+                         uint8_t *scratch)
+{
+    struct process *p = t->proc;
+    struct ring *r = &t->ring;
+    struct pending_op *recv = &r->fast_recv;
+    uint32_t len = ret->send_len;
+    int status = ret->status;
+    struct kobj *o, *o2;
+
+    /* The RECV op is free unless the last fast RECV is still posted (the
+     * server submitted more than one). */
+    if (ret->xfer_count != 0 || len > IPC_FAST_MSG_MAX || status < 0 || status >= CAPOS_ERR_COUNT ||
+        __atomic_load_n(&recv->in_use, __ATOMIC_ACQUIRE))
+        return false;
+    /* Both entries name server facets of one endpoint. */
+    if (cap_lookup_lock(p, ret->cap, &o) != CAPOS_OK)
+        return false;
+    o2 = rcv->cap == ret->cap ? o : captable_get(&p->caps.t, rcv->cap);
+    if (o->kind != KOBJ_ENDPOINT_SERVER || !o2 || o2->kind != KOBJ_ENDPOINT_SERVER ||
+        ep_of(o2) != ep_of(o)) {
+        cap_lookup_unlock(p);
+        return false;
+    }
+    struct endpoint *ep = ep_of(o);
+    ep_get(ep); /* the lookup's, as endpoint_server_of takes it */
+    cap_lookup_unlock(p);
+    if (len && !copy_from_user(scratch, ret->send_addr, len)) {
+        ep_put(ep);
+        return false;
+    }
+    spin_lock(&p->lock);
+    struct pending_op *call =
+        p->state == PROCESS_ALIVE ? received_take_locked(p, ret->token, ep) : NULL;
+    if (!call) {
+        spin_unlock(&p->lock);
+        ep_put(ep);
+        return false;
+    }
+    /* Committed.  The slot just freed makes room for the RECV. */
+    uint32_t slot = (uint32_t)__builtin_ctzll(~p->received_used);
+    p->received_used |= 1ULL << slot;
+    p->received[slot] = NULL;
+    spin_unlock(&p->lock);
+
+    /* The RETURN: pending_complete_keep and cap_deliver for a message
+     * without capabilities, the op's release and the completion under one
+     * hold of the client's ring lock. */
+    struct thread *ct = call->owner;
+    struct ring *cr = &ct->ring;
+    uint64_t user_data = call->user_data;
+    int res = status;
+    uint32_t rlen = 0;
+    bool gone = __atomic_load_n(&cr->dead, __ATOMIC_ACQUIRE);
+    if (gone) {
+        res = CAPOS_ERR_PEER_GONE; /* the thread is gone: take nothing */
+    } else if (status == CAPOS_OK && CAPOS_CAPS_OFFSET(len) > call->recv_len) {
+        res = CAPOS_ERR_RESULT_TOO_LARGE;
+        rlen = (uint32_t)CAPOS_CAPS_OFFSET(len);
+    } else if (status == CAPOS_OK) {
+        if (uspace_write(ct->proc, call->recv_addr, scratch, len))
+            rlen = len;
+        else
+            res = CAPOS_ERR_BAD_ADDRESS;
+    }
+    struct thread *wake = NULL;
+    spin_lock(&cr->lock);
+    struct pending_op *spare = pending_put_locked(cr, call);
+    if (!gone && !cr->dead)
+        wake = ring_post_fields_locked(cr, user_data, res, rlen, 0, 0, 0, 0);
+    spin_unlock(&cr->lock);
+    kfree(spare);
+    if (wake) {
+        sched_sync_begin();
+        sched_wake(wake);
+        sched_sync_end();
+    }
+
+    /* The RECV, with the call's reference on the endpoint (its constant
+     * fields were set once, pending_pool_init).  It goes on the owner list
+     * (a posted RECV is cancelled when its thread ends) and is in setup
+     * until the dispatch is over, as pending_new leaves an op; the
+     * RETURN's own completion is written in the same hold of the ring lock
+     * (the caller publishes it). */
+    recv->user_data = rcv->user_data;
+    recv->recv_addr = rcv->recv_addr;
+    recv->recv_len = rcv->recv_len;
+    recv->recv_slot = slot;
+    recv->target = ep;
+    recv->in_use = true;
+    thread_get(t); /* the RECV's reference on its owner */
+    spin_lock(&r->lock);
+    recv->owner_prev = NULL;
+    recv->owner_next = r->pending;
+    if (r->pending)
+        r->pending->owner_prev = recv;
+    r->pending = recv;
+    r->setup_op = recv;
+    /* As endpoint_return: peerGone for a client that is gone, and also
+     * when the status given was peerGone (what cap_deliver returns). */
+    ring_cqe_write_result(r, ret->user_data,
+                          res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK, 0);
+    spin_unlock(&r->lock);
+    struct queue failed = {0}; /* calls the RECV cannot take */
+    spin_lock(&ep->lock);
+    if (!recv_take_queued(ep, recv, &failed))
+        q_push(&ep->recvs, recv);
+    spin_unlock(&ep->lock);
+    calls_fail(&failed);
+    ep_put(ep); /* the lookup's */
+    ipc_handoff(ct);
+    thread_put(ct); /* the call's reference on its owner */
+    ipc_local()->fast_returns++;
+    return true;
 }
 
 /* ---- the kernel's own methods (server facet) ---- */
@@ -707,7 +988,7 @@ void endpoint_process_gone(struct process *p)
 {
     for (uint32_t i = 0; i < PROCESS_MAX_RECEIVED; i++) {
         spin_lock(&p->lock);
-        struct pending_op *call = p->received_used[i] ? p->received[i] : NULL;
+        struct pending_op *call = p->received_used & (1ULL << i) ? p->received[i] : NULL;
         if (call)
             recv_slot_release_locked(p, i);
         spin_unlock(&p->lock);
@@ -726,5 +1007,7 @@ void ipc_stats_sum(struct ipc_stats *out)
         out->direct += cpus[i].ipc.direct;
         out->queued += cpus[i].ipc.queued;
         out->fast_switches += cpus[i].ipc.fast_switches;
+        out->fast_calls += cpus[i].ipc.fast_calls;
+        out->fast_returns += cpus[i].ipc.fast_returns;
     }
 }

@@ -85,9 +85,10 @@ static int park_wait(struct parkspace *s, struct call *c, struct capnp_reader *r
     uint64_t timeout = capos_ParkSpace_wait_Params_get_timeoutNs(a);
     if (!call_params_ok(r) || (addr & 3) || addr < CAPOS_USER_MIN || addr > CAPOS_USER_MAX - 4)
         return CAPOS_ERR_INVALID_ARGUMENT;
-    struct pending_op *op = pending_new(c->thread, PENDING_PARK, c->sqe);
+    int err;
+    struct pending_op *op = pending_new(c->thread, PENDING_PARK, c->sqe, &err);
     if (!op)
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     struct process *p = c->proc;
     op->target = s;
     op->park_proc = p;

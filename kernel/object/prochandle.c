@@ -83,9 +83,10 @@ int process_handle_invoke(struct kobj *o, struct call *c)
 
     switch (c->sqe->method) {
     case capos_ProcessHandle_method_wait: {
-        struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe);
+        int err;
+        struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe, &err);
         if (!op)
-            return CAPOS_ERR_NO_MEMORY;
+            return err;
         /* Under the target's lock `reaped` cannot change: either the
          * process is gone, everything it held back (answer now), or the op
          * is queued before the reaper completes the waiters. */

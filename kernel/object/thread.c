@@ -124,9 +124,10 @@ static int thread_join(struct thread *t, struct call *c)
 {
     if (t == c->thread)
         return CAPOS_ERR_INVALID_ARGUMENT; /* would wait for itself forever */
-    struct pending_op *op = pending_new(c->thread, PENDING_THREAD_JOIN, c->sqe);
+    int err;
+    struct pending_op *op = pending_new(c->thread, PENDING_THREAD_JOIN, c->sqe, &err);
     if (!op)
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     spin_lock(&t->proc->lock);
     if (t->gone) {
         spin_unlock(&t->proc->lock);

@@ -34,9 +34,10 @@ static int timer_sleep(struct kobj *o, struct call *c, const capos_Timer_sleep_a
 {
     if (a->ns == 0)
         return CAPOS_OK;
-    struct pending_op *op = pending_new(c->thread, PENDING_SLEEP, c->sqe);
+    int err;
+    struct pending_op *op = pending_new(c->thread, PENDING_SLEEP, c->sqe, &err);
     if (!op)
-        return CAPOS_ERR_NO_MEMORY;
+        return err;
     uint64_t now = time_now_ns();
     timerq_arm(&op->timer, a->ns > UINT64_MAX - now ? UINT64_MAX : now + a->ns);
     return CALL_PENDING;

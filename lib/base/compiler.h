@@ -14,6 +14,7 @@
 #define unlikely(x)                     __builtin_expect(!!(x), 0)
 #define NORETURN                        __attribute__((noreturn))
 #define NOINLINE                        __attribute__((noinline))
+#define ALWAYS_INLINE                   inline __attribute__((always_inline))
 #define PACKED                          __attribute__((packed))
 #define ALIGNED(n)                      __attribute__((aligned(n)))
 #define UNUSED                          __attribute__((unused))

@@ -292,6 +292,49 @@ bool sched_rq_put_curr(struct sched_rq *rq, bool runnable)
     return true;
 }
 
+/* min_vruntime after sched_rq_update_min with `curr` as the current
+ * entity and `root` as the heap minimum (NULL: none), from `min`. */
+static inline uint64_t rq_min_with(uint64_t min, const struct sched_entity *curr,
+                                   const struct sched_entity *root)
+{
+    const struct sched_entity *first = curr;
+    if (root && (!first || sched_vruntime_before(root->vruntime, first->vruntime)))
+        first = root;
+    if (first && sched_vruntime_before(min, first->vruntime))
+        min = first->vruntime;
+    return min;
+}
+
+bool sched_rq_handoff(struct sched_rq *rq, struct sched_entity *next, uint64_t slept_ns)
+{
+    struct sched_entity *prev = rq->curr;
+    if (!prev || next->state != SCHED_DETACHED || next->rq)
+        return false;
+    /* The heap does not change here, so each clock update of the three
+     * steps reduces to one comparison against its minimum.  put_curr:
+     * the clock sees prev's time, then only the heap. */
+    const struct sched_entity *root = rq->root;
+    uint64_t min = rq_min_with(rq->min_vruntime, prev, root);
+    min = rq_min_with(min, NULL, root);
+    rq->load_weight -= prev->weight;
+    prev->rq = NULL;
+    prev->state = SCHED_DETACHED;
+    /* place_woken: its clock update changes nothing more. */
+    uint64_t credit = next->latency_class == SCHED_CLASS_LATENCY ? SCHED_LATENCY_BONUS_NS
+                                                                 : SCHED_SLEEPER_CREDIT_NS;
+    uint64_t floor = min - credit;
+    if (slept_ns >= SCHED_LONG_SLEEP_NS || sched_vruntime_before(next->vruntime, floor))
+        next->vruntime = floor;
+    /* attach_curr. */
+    next->rq = rq;
+    next->seq = rq->next_seq++;
+    next->state = SCHED_CURRENT;
+    rq->load_weight += next->weight;
+    rq->curr = next;
+    rq->min_vruntime = rq_min_with(min, next, root);
+    return true;
+}
+
 struct sched_load sched_rq_load(const struct sched_rq *rq)
 {
     return (struct sched_load){

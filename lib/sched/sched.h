@@ -210,6 +210,16 @@ bool sched_rq_set_curr(struct sched_rq *rq, struct sched_entity *e);
  * (sched_place_woken).  rq must have no current entity. */
 bool sched_rq_attach_curr(struct sched_rq *rq, struct sched_entity *e);
 
+/* The direct switch of synchronous IPC in one step: the current entity
+ * blocks and the DETACHED entity `next`, woken after sleeping slept_ns,
+ * becomes current without passing through the heap.  Leaves exactly the
+ * state of sched_rq_put_curr(rq, false), sched_place_woken(rq, next,
+ * slept_ns) and sched_rq_attach_curr(rq, next) in that order, in fewer
+ * steps (tests/host/test_sched.c compares the two).  Charge the current
+ * entity first.  False (nothing changed) if rq has no current entity or
+ * next is not DETACHED. */
+bool sched_rq_handoff(struct sched_rq *rq, struct sched_entity *next, uint64_t slept_ns);
+
 /* The current entity stops running: back into the heap if `runnable`
  * (preempted, yielded), off the queue otherwise (blocked, exiting).  Charge
  * it for the time it ran before calling this.  False if there is no curr. */

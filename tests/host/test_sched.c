@@ -378,6 +378,110 @@ TEST(rq_randomized_model)
     }
 }
 
+/* Two identical queues driven by the same random operations; at each
+ * hand-off one takes sched_rq_handoff and the other the three calls it
+ * stands for.  Every field of both queues and all their entities (links as
+ * indices) must stay equal. */
+#define HE 12
+
+struct twin {
+    struct sched_rq rq;
+    struct sched_entity e[HE];
+};
+
+static long twin_idx(const struct twin *t, const struct sched_entity *p)
+{
+    return p ? (long)(p - t->e) : -1;
+}
+
+static bool twins_equal(const struct twin *a, const struct twin *b)
+{
+    if (a->rq.min_vruntime != b->rq.min_vruntime || a->rq.load_weight != b->rq.load_weight ||
+        a->rq.next_seq != b->rq.next_seq || a->rq.nr_queued != b->rq.nr_queued ||
+        twin_idx(a, a->rq.root) != twin_idx(b, b->rq.root) ||
+        twin_idx(a, a->rq.curr) != twin_idx(b, b->rq.curr))
+        return false;
+    for (int i = 0; i < HE; i++) {
+        const struct sched_entity *x = &a->e[i], *y = &b->e[i];
+        if (x->vruntime != y->vruntime || x->vrem != y->vrem || x->seq != y->seq ||
+            x->state != y->state || x->weight != y->weight || (x->rq != NULL) != (y->rq != NULL) ||
+            twin_idx(a, x->parent) != twin_idx(b, y->parent) ||
+            twin_idx(a, x->left) != twin_idx(b, y->left) ||
+            twin_idx(a, x->right) != twin_idx(b, y->right))
+            return false;
+    }
+    return true;
+}
+
+TEST(rq_handoff_equals_put_place_attach)
+{
+    static struct twin a, b;
+    srand(2718);
+    int handoffs = 0;
+    for (int round = 0; round < 40; round++) {
+        uint64_t start = round % 4 == 0 ? SCHED_VRUNTIME_INIT : rnd64();
+        sched_rq_init(&a.rq);
+        sched_rq_init(&b.rq);
+        a.rq.min_vruntime = b.rq.min_vruntime = start;
+        for (int i = 0; i < HE; i++) {
+            a.e[i] = b.e[i] = mk((uint32_t)(rand() % 4096) + 1, (uint8_t)(rand() % 2));
+            a.e[i].vruntime = b.e[i].vruntime =
+                start + (uint64_t)(rand() % (int)(40 * MS)) - 20 * MS;
+        }
+        for (int step = 0; step < 3000; step++) {
+            int i = rand() % HE, op = rand() % 7;
+            uint64_t d = (uint64_t)(rand() % (int)(6 * MS));
+            uint64_t slept =
+                rand() % 40 ? (uint64_t)(rand() % (int)(50 * MS)) : SCHED_LONG_SLEEP_NS;
+            switch (op) {
+            case 0:
+            case 1: /* a detached entity joins the queue */
+                if (a.e[i].state == SCHED_DETACHED) {
+                    sched_place_woken(&a.rq, &a.e[i], slept);
+                    sched_place_woken(&b.rq, &b.e[i], slept);
+                    CHECK(sched_rq_enqueue(&a.rq, &a.e[i]));
+                    CHECK(sched_rq_enqueue(&b.rq, &b.e[i]));
+                }
+                break;
+            case 2: /* the runner is preempted, the minimum runs */
+                if (a.rq.curr) {
+                    sched_charge(a.rq.curr, d);
+                    sched_charge(b.rq.curr, d);
+                    CHECK(sched_rq_put_curr(&a.rq, true));
+                    CHECK(sched_rq_put_curr(&b.rq, true));
+                }
+                CHECK((sched_rq_pick_next(&a.rq) == NULL) == (sched_rq_pick_next(&b.rq) == NULL));
+                break;
+            case 3: /* a waiting entity leaves (it moves elsewhere) */
+                CHECK_EQ(sched_rq_dequeue(&a.rq, &a.e[i]), sched_rq_dequeue(&b.rq, &b.e[i]));
+                break;
+            default: /* the runner blocks and hands the CPU to a detached entity */
+                if (!a.rq.curr) {
+                    CHECK(!sched_rq_handoff(&a.rq, &a.e[i], slept));
+                    CHECK((sched_rq_pick_next(&a.rq) == NULL) ==
+                          (sched_rq_pick_next(&b.rq) == NULL));
+                    break;
+                }
+                if (a.e[i].state != SCHED_DETACHED) {
+                    CHECK(!sched_rq_handoff(&a.rq, &a.e[i], slept));
+                    break;
+                }
+                sched_charge(a.rq.curr, d);
+                sched_charge(b.rq.curr, d);
+                CHECK(sched_rq_handoff(&a.rq, &a.e[i], slept));
+                CHECK(sched_rq_put_curr(&b.rq, false));
+                sched_place_woken(&b.rq, &b.e[i], slept);
+                CHECK(sched_rq_attach_curr(&b.rq, &b.e[i]));
+                handoffs++;
+                break;
+            }
+            CHECK(sched_rq_check(&a.rq));
+            CHECK(twins_equal(&a, &b));
+        }
+    }
+    CHECK(handoffs > 10000); /* the comparison above ran often enough to mean something */
+}
+
 /* ---- Placement ---- */
 
 TEST(min_vruntime_is_monotonic)

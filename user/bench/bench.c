@@ -117,6 +117,147 @@ static void run_thread_create_join(uint32_t n)
     }
 }
 
+/* ---- spawn + wait ---- */
+
+static uint32_t spawner;
+static const char *spawnee;
+static uint32_t spawn_errors;
+
+/* ProcessSpawner.spawn of a child with no capabilities that ends at once,
+ * ProcessHandle.wait for it, and the handle released: what posix_spawn and
+ * waitpid do on Linux. */
+static void run_spawn_wait(uint32_t n)
+{
+    const char *argv[] = {spawnee};
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t h;
+        struct capos_exit st;
+        if (capos_spawn(spawner, spawnee, spawnee, 0, 0, argv, 1, 0, 0, &h) != CAPOS_OK) {
+            spawn_errors++;
+            continue;
+        }
+        if (capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_exited ||
+            st.code != 0)
+            spawn_errors++;
+        if (capos_release(h) != CAPOS_OK)
+            spawn_errors++;
+    }
+}
+
+/* ---- fresh pages ---- */
+
+#define FAULT_PAGES 1024
+
+/*
+ * The page-fault figure.  VirtualMemory.map commits every page at once
+ * (allocated, zeroed, mapped), so a first write never faults in capOS; what
+ * the Linux figure pays per fault (a zeroed page put into the address
+ * space) is paid per page inside map.  The capOS figure is therefore the
+ * map of 1,024 pages plus the first write to each, per page, with the cost
+ * of the write loop itself (a second pass over the same pages) taken out,
+ * as on Linux.  The unmap is outside the measurement.
+ */
+static void bench_page_fault(uint32_t vm)
+{
+    uint64_t v[BENCH_BATCHES];
+    for (int b = -BENCH_WARMUP; b < BENCH_BATCHES; b++) {
+        uint64_t addr = 0;
+        uint64_t t0 = bench_t_begin();
+        int r =
+            capos_vm_map(vm, 0, FAULT_PAGES * 4096ULL, CAPOS_PROT_READ | CAPOS_PROT_WRITE, &addr);
+        if (r == CAPOS_OK) {
+            for (uint32_t i = 0; i < FAULT_PAGES; i++)
+                ((volatile uint8_t *)(uintptr_t)addr)[i * 4096ULL] = 1;
+        }
+        uint64_t t1 = bench_t_end();
+        if (r != CAPOS_OK) {
+            capos_printf("INFO error page fault: map failed with %s\n", capos_error_name(r));
+            return;
+        }
+        uint64_t t2 = bench_t_begin();
+        for (uint32_t i = 0; i < FAULT_PAGES; i++)
+            ((volatile uint8_t *)(uintptr_t)addr)[i * 4096ULL] = 2;
+        uint64_t t3 = bench_t_end();
+        capos_vm_unmap(vm, addr, FAULT_PAGES * 4096ULL);
+        uint64_t first = t1 - t0, again = t3 - t2;
+        if (b >= 0)
+            v[b] = first > again ? (first - again + FAULT_PAGES / 2) / FAULT_PAGES : 0;
+    }
+    bench_sort(v, BENCH_BATCHES);
+    capos_printf("BENCH page_fault_insns %lu\n", (unsigned long)v[BENCH_BATCHES / 2]);
+    capos_printf("INFO spread page_fault_insns min %lu median %lu max %lu\n", (unsigned long)v[0],
+                 (unsigned long)v[BENCH_BATCHES / 2], (unsigned long)v[BENCH_BATCHES - 1]);
+}
+
+/* ---- memory per thread ---- */
+
+#define MEM_THREADS 16
+
+static volatile uint32_t mem_gate;
+static volatile uint32_t mem_ready;
+static uint32_t park;
+
+static int parked(void *arg)
+{
+    (void)arg;
+    __atomic_fetch_add(&mem_ready, 1, __ATOMIC_SEQ_CST);
+    while (!__atomic_load_n(&mem_gate, __ATOMIC_ACQUIRE))
+        capos_park_wait(park, (const uint32_t *)&mem_gate, 0, CAPOS_WAIT_FOREVER);
+    return 0;
+}
+
+/* Creates MEM_THREADS threads that wait in ParkSpace.wait; returns the
+ * process's memory in use while they wait (0 on failure), and ends them. */
+static uint64_t threads_in_use(uint32_t vm)
+{
+    struct capos_thread *t[MEM_THREADS];
+    uint64_t limit, used = 0;
+    mem_gate = 0;
+    mem_ready = 0;
+    for (int i = 0; i < MEM_THREADS; i++) {
+        if (capos_thread_create(&t[i], parked, 0, 0) != CAPOS_OK)
+            return 0;
+    }
+    /* Each has run up to its wait once the last has counted itself and
+     * every one had another turn. */
+    while (__atomic_load_n(&mem_ready, __ATOMIC_ACQUIRE) < MEM_THREADS)
+        capos_thread_yield();
+    for (int i = 0; i < MEM_THREADS; i++)
+        capos_thread_yield();
+    if (capos_vm_quota(vm, &limit, &used) != CAPOS_OK)
+        used = 0;
+    __atomic_store_n(&mem_gate, 1, __ATOMIC_RELEASE);
+    capos_park_wake(park, (const uint32_t *)&mem_gate, MEM_THREADS, 0);
+    for (int i = 0; i < MEM_THREADS; i++)
+        capos_thread_join(t[i], 0, 0);
+    return used;
+}
+
+/*
+ * The kernel memory a thread costs its process: the growth of the
+ * process's charged memory (VirtualMemory.quota) while MEM_THREADS more
+ * threads exist, waiting in ParkSpace.wait, per thread.  A first round
+ * grows the heap to hold their stacks, so the measured round charges only
+ * what the kernel keeps per thread: its kernel stack, struct thread with
+ * whatever operations it has in flight, its ring and the page table that
+ * maps it.
+ */
+static void bench_thread_memory(uint32_t vm)
+{
+    uint64_t limit, before;
+    if (!threads_in_use(vm) || capos_vm_quota(vm, &limit, &before) != CAPOS_OK) {
+        capos_printf("INFO error thread memory: threads or quota failed\n");
+        return;
+    }
+    uint64_t during = threads_in_use(vm);
+    if (during < before) {
+        capos_printf("INFO error thread memory: threads or quota failed\n");
+        return;
+    }
+    capos_printf("BENCH thread_memory_bytes %lu\n",
+                 (unsigned long)((during - before) / MEM_THREADS));
+}
+
 /* The server's CPU after restricting it to `mask` (-1 on failure). */
 static int server_pin(uint64_t mask)
 {
@@ -194,6 +335,17 @@ static int bench_profile(const char *what, uint32_t n)
         run = run_thread_create_join;
     } else if (!strcmp(what, "ipc")) {
         run = run_ipc_rt;
+    } else if (!strcmp(what, "ipc64")) {
+        run = run_ipc_rt64;
+    } else if (!strcmp(what, "null")) {
+        run = run_null_enter;
+    } else if (!strcmp(what, "nop1")) {
+        run = run_nop1;
+    } else if (!strcmp(what, "nop32")) {
+        run = run_nop32;
+    } else if (!strcmp(what, "spawn")) {
+        run = run_spawn_wait;
+        spawnee = "spawnee_bare";
     } else if (!strcmp(what, "xcpu") || !strcmp(what, "ipc-cpu0")) {
         /* Client on CPU 0, the server on CPU 1 (xcpu) or also on CPU 0. */
         int server_cpu = what[0] == 'x' ? 1 : 0;
@@ -212,6 +364,12 @@ static int bench_profile(const char *what, uint32_t n)
     bench_profile_mark();
     capos_printf("INFO profile %s %u iterations\n", what, n);
     return 0;
+}
+
+/* One-vCPU profiles of IPC keep the server running after the figures. */
+static bool profile_needs_server(const char *profile)
+{
+    return profile && (!strcmp(profile, "ipc") || !strcmp(profile, "ipc64"));
 }
 
 /* The one-vCPU figures. */
@@ -233,14 +391,30 @@ static void bench_one_cpu(bool have_ipc, bool keep_server)
             ipc_call(IPCSRV_REPORT, 0); /* prints the figure and ends the server */
     }
     /* 100 threads per batch, as on Linux. */
-    uint32_t spawner;
-    if (capos_capset_find("threads", capos_ThreadSpawner_INTERFACE_ID, &spawner) == CAPOS_OK) {
+    uint32_t threads, vm;
+    bool have_vm = capos_capset_find("memory", capos_VirtualMemory_INTERFACE_ID, &vm) == CAPOS_OK;
+    if (capos_capset_find("threads", capos_ThreadSpawner_INTERFACE_ID, &threads) == CAPOS_OK) {
         measure("thread_create_join_insns", run_thread_create_join, 100, 1);
         if (thread_errors)
             capos_printf("INFO error thread create/join: %u failures\n", thread_errors);
+        if (have_vm && capos_capset_find("park", capos_ParkSpace_INTERFACE_ID, &park) == CAPOS_OK)
+            bench_thread_memory(vm);
     } else {
         capos_printf("INFO warning no \"threads\" capability: thread figures skipped\n");
     }
+    /* 8 spawns per batch, as on Linux. */
+    if (capos_capset_find("spawner", capos_ProcessSpawner_INTERFACE_ID, &spawner) == CAPOS_OK) {
+        spawnee = "spawnee_bare";
+        measure("spawn_wait_insns", run_spawn_wait, 8, 1);
+        spawnee = "spawnee";
+        measure("spawn_wait_rt_insns", run_spawn_wait, 8, 1);
+        if (spawn_errors)
+            capos_printf("INFO error spawn + wait: %u failures\n", spawn_errors);
+    } else {
+        capos_printf("INFO warning no \"spawner\" capability: spawn figures skipped\n");
+    }
+    if (have_vm)
+        bench_page_fault(vm);
 }
 
 /*
@@ -269,11 +443,11 @@ int main(int argc, char **argv)
     } else if (smp2) {
         r = bench_smp2();
     } else {
-        bench_one_cpu(have_ipc, profile && !strcmp(profile, "ipc"));
+        bench_one_cpu(have_ipc, profile_needs_server(profile));
     }
     if (profile)
         r |= bench_profile(profile, 4);
-    if (have_ipc && (smp2 || (profile && !strcmp(profile, "ipc"))))
+    if (have_ipc && (smp2 || profile_needs_server(profile)))
         bench_call(ipc, IPCSRV_END, 0, 0, 0, 0);
     capos_printf("BENCH_END\n");
     return r;

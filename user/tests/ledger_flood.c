@@ -298,7 +298,10 @@ static void flood_vm_limits(void)
  * partly used slab frame), so the flood parks them in calls queued on an
  * endpoint of its own.  Each call carries copies of up to CAPOS_MAX_XFER
  * handles, whose table slots are then released; releasing the server facet
- * at the end fails the calls, which drops the handles. */
+ * at the end fails the calls, which drops the handles.  A queued call's
+ * operation is charged too, so the quota may run out on a call instead of
+ * a handle: that call fails at once with quotaExceeded (and drops its
+ * handles), which ends the flood the same way. */
 #define HANDLE_CALLS 120 /* calls queued at most (the ring holds 128) */
 
 static void flood_handles(void)
@@ -315,7 +318,9 @@ static void flood_handles(void)
         flood_end();
         return;
     }
-    fill_to(0);
+    /* Room for the calls' operations (512-byte blocks, eight a frame) as
+     * well as for the handles. */
+    fill_to(HANDLE_CALLS / 8);
     uint64_t room = room_frames();
     while (err == CAPOS_OK && queued < HANDLE_CALLS) {
         unsigned k = 0;
@@ -332,10 +337,19 @@ static void flood_handles(void)
         s->xfer_count = (uint16_t)k;
         s->user_data = cookies[queued++] = capos_ring_cookie();
         capos_ring_enter(0, 0);
+        /* A parked call has no completion yet; one that has was refused. */
+        struct capos_cqe c;
+        if (capos_ring_next(&c)) {
+            if (c.user_data != cookies[queued - 1] || c.result == CAPOS_OK)
+                fail("a parking call completed with %s", capos_error_name(c.result));
+            err = c.result;
+            queued--;
+        }
         for (unsigned i = 0; i < k; i++)
             capos_release(batch[i]);
     }
-    flood_stopped(err, n, 32, room, 1, "thread handles");
+    /* Handles and the calls' operations share the quota. */
+    flood_stopped(err, n, 32, room, 2, "thread handles");
     /* No server facet left: every parked call fails, dropping its handles.
      * Synchronous calls meanwhile keep the completions for us. */
     capos_release(server);
@@ -398,8 +412,9 @@ static void flood_threads(void)
     }
     if (n == FLOOD_THREADS)
         fail("%u threads started in %lu frames of room", n, (unsigned long)room);
-    /* A thread's struct alone takes 13 frames, its kernel stack 4. */
-    flood_stopped(err, n, 17 * PAGE, room, 0, "threads");
+    /* A thread's kernel stack takes 4 frames and its ring 4; its struct
+     * and the operations it starts come on top. */
+    flood_stopped(err, n, 8 * PAGE, room, 0, "threads");
     /* Nothing but the process's exit ends a thread blocked in cap_enter:
      * the threads are left for the exit to clean up. */
     unfill();

@@ -34,11 +34,10 @@
 #include "process.h"
 #include "thread.h"
 
-void arch_switch_stacks(uint64_t *prev_rsp, uint64_t next_rsp, uint8_t *prev_on_cpu);
 extern const char thread_enter_user[], thread_enter_kernel[];
 
 /* Set on CPUs whose FXSAVE may leave the x87 error pointers out. */
-static bool fpu_pointers_leak;
+bool fpu_pointers_leak;
 
 void arch_fpu_init_cpu(void)
 {
@@ -119,44 +118,4 @@ void arch_thread_setup_kernel(struct thread *t, void (*fn)(void *), void *arg)
     *--sw = 0;                        /* r14 */
     *--sw = 0;                        /* r15 */
     t->saved_rsp = (uint64_t)(uintptr_t)sw;
-}
-
-/*
- * A process's cpus_active has a CPU's bit set from before that CPU loads
- * the process's page tables until after it has loaded others, so a CPU
- * that may hold TLB entries of the process is always in the mask that TLB
- * shootdowns read.
- */
-void arch_switch(struct thread *prev, struct thread *next)
-{
-    struct cpu *c = this_cpu();
-    uint64_t bit = 1ULL << c->id;
-    struct process *pp = prev->proc, *np = next->proc;
-
-    if (pp)
-        __asm__ volatile("fxsave64 %0" : "=m"(prev->fpu));
-    if (np) {
-        if (fpu_pointers_leak) {
-            /* No exception pending, an empty stack, then an x87 load from
-             * a kernel address sets FIP/FDP/FOP to the kernel's values. */
-            static const uint32_t zero;
-            __asm__ volatile("fnclex\n\temms\n\tfildl %0" : : "m"(zero));
-        }
-        __asm__ volatile("fxrstor64 %0" : : "m"(next->fpu));
-        if (np != pp)
-            __atomic_fetch_or(&np->cpus_active, bit, __ATOMIC_SEQ_CST);
-        paging_activate(np->root);
-        if (next->fs_base != 0 || c->arch.fs_base != 0) {
-            wrmsr(MSR_FS_BASE, next->fs_base);
-            c->arch.fs_base = next->fs_base;
-        }
-    } else {
-        /* Kernel threads run on the kernel's own tables, so an exiting
-         * process's tables are never live on an idle CPU. */
-        paging_activate(paging_kernel_root());
-    }
-    if (pp && pp != np)
-        __atomic_fetch_and(&pp->cpus_active, ~bit, __ATOMIC_RELEASE);
-    gdt_set_kernel_stack(c, next->kstack_top);
-    arch_switch_stacks(&prev->saved_rsp, next->saved_rsp, &prev->on_cpu);
 }

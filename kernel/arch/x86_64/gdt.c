@@ -63,9 +63,3 @@ void gdt_init_cpu(struct cpu *c)
                      : "m"(ptr), "i"(GDT_KCODE), "r"(GDT_KDATA), "r"(GDT_TSS)
                      : "rax", "memory");
 }
-
-void gdt_set_kernel_stack(struct cpu *c, uint64_t top)
-{
-    c->arch.tss.rsp[0] = top;
-    c->kernel_stack_top = top;
-}

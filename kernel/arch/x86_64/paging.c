@@ -381,10 +381,12 @@ bool paging_create_space(uint64_t *root, struct ledger *ledger)
  * every entry at or above td->cursor below `table` (at `level`, mapping
  * from `base`) is freed, leaf frames and tables alike, and zeroed, so a
  * later step that walks down to the cursor again finds nothing before it.
- * Each entry looked at costs one unit of the budget, each frame freed
- * PT_TEARDOWN_FREE more; a page table whose live count is zero holds no
- * leaf and is freed without being read.  Returns false when the budget ran
- * out first, with td->cursor at the first address not yet done.
+ * Each present entry costs one unit of the budget, each frame freed
+ * PT_TEARDOWN_FREE more (absent entries are skipped eight to a read, at
+ * most 64 reads a table, and every table read is paid for by its freeing);
+ * a page table whose live count is zero holds no leaf and is freed without
+ * being read.  Returns false when the budget ran out first, with
+ * td->cursor at the first address not yet done.
  */
 #define PT_TEARDOWN_FREE 8
 
@@ -397,17 +399,19 @@ struct pt_teardown {
 static bool pt_teardown(uint64_t *table, int level, uint64_t base, struct pt_teardown *td)
 {
     uint64_t span = pt_span(level);
-    unsigned end = level == 3 ? 256 : 512;
-    for (unsigned i = pt_first(base, level, td->cursor); i < end; i++) {
-        uint64_t at = base + i * span;
+    int end = level == 3 ? 256 : 512;
+    int first = (int)MIN(pt_first(base, level, td->cursor), (unsigned)end);
+    /* Absent entries are skipped eight at a time (pt_next_present): the
+     * tables of a process are mostly empty. */
+    for (int i = pt_next_present(table, first, end); i < end;
+         i = pt_next_present(table, i + 1, end)) {
+        uint64_t at = base + (uint64_t)i * span;
         if (td->budget == 0) {
             td->cursor = MAX(at, td->cursor);
             return false;
         }
         td->budget--;
         uint64_t e = table[i];
-        if (!(e & PTE_P))
-            continue;
         if (level > 0 && (level > 1 || (e & PTE_LIVE_MASK)) &&
             !pt_teardown(phys_to_virt(e & PTE_ADDR_MASK), level - 1, at, td))
             return false;
@@ -419,7 +423,7 @@ static bool pt_teardown(uint64_t *table, int level, uint64_t base, struct pt_tea
         td->budget -= MIN(td->budget, PT_TEARDOWN_FREE);
         td->cursor = at + span;
     }
-    td->cursor = MAX(td->cursor, base + end * span);
+    td->cursor = MAX(td->cursor, base + (uint64_t)end * span);
     return true;
 }
 
@@ -435,12 +439,6 @@ bool paging_teardown(uint64_t root, uint64_t *cursor, unsigned budget, struct le
         ledger_uncharge(ledger, td.frames);
     *cursor = td.cursor;
     return done;
-}
-
-void paging_activate(uint64_t root)
-{
-    if ((read_cr3() & PTE_ADDR_MASK) != root)
-        write_cr3(root);
 }
 
 void paging_flush_page(uint64_t va)

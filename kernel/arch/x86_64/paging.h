@@ -15,6 +15,7 @@
 
 #include "base/compiler.h"
 #include "arch/x86_64/boot_defs.h"
+#include "arch/x86_64/cpu.h"
 
 #define PTE_NX        (1ULL << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ULL
@@ -78,6 +79,20 @@ uint64_t paging_find_unmapped(uint64_t root, uint64_t lo, uint64_t hi);
 /* Looks up the frame mapped at va in `root`; false if unmapped. */
 bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags);
 
+/* The index of the first present entry of table[i..end), or end.  The
+ * tables of a process are mostly empty, so teardown walks skip them eight
+ * entries at a time. */
+static inline int pt_next_present(const uint64_t *table, int i, int end)
+{
+    while (i + 8 <= end && !((table[i] | table[i + 1] | table[i + 2] | table[i + 3] | table[i + 4] |
+                              table[i + 5] | table[i + 6] | table[i + 7]) &
+                             PTE_P))
+        i += 8;
+    while (i < end && !(table[i] & PTE_P))
+        i++;
+    return i;
+}
+
 /* A new address space: a PML4 sharing the kernel half.  The PML4 frame is
  * charged to `ledger`.  Returns false when out of memory or quota. */
 bool paging_create_space(uint64_t *root, struct ledger *ledger);
@@ -94,8 +109,13 @@ bool paging_create_space(uint64_t *root, struct ledger *ledger);
  */
 bool paging_teardown(uint64_t root, uint64_t *cursor, unsigned budget, struct ledger *ledger);
 
-/* Switches to an address space (no-op if it is already active). */
-void paging_activate(uint64_t root);
+/* Switches to an address space (no-op if it is already active).  Inline:
+ * every context switch between processes does it. */
+static inline void paging_activate(uint64_t root)
+{
+    if ((read_cr3() & PTE_ADDR_MASK) != root)
+        write_cr3(root);
+}
 
 /* Flushes one user page from this CPU's TLB. */
 void paging_flush_page(uint64_t va);

@@ -8,8 +8,9 @@
  * new kernel thread, at thread_enter_kernel, or, for a new user thread, at
  * thread_enter_user, which finishes the switch
  * (sched_switch_tail), ends the thread instead if its process stopped
- * before it first ran (process_check_alive), and drops into trap_return
- * with the thread's prepared user frame.
+ * before it first ran (process_check_alive), lets the boot report note
+ * init's start (system_thread_started), and drops into trap_return with
+ * the thread's prepared user frame.
  *
  * RFLAGS is part of the switched state so that no flag one thread's kernel
  * code ran with (whatever a future entry path might let through) reaches
@@ -56,5 +57,6 @@ thread_enter_user:
     andq $-16, %rsp
     call sched_switch_tail
     call process_check_alive
+    call system_thread_started
     movq %rbx, %rsp
     jmp trap_return
