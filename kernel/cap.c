@@ -15,6 +15,7 @@
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "objects.h"
+#include "offwatch.h"
 #include "panic.h"
 #include "percpu.h"
 #include "process.h"
@@ -381,6 +382,7 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe, bool fast)
     if (err == CAPOS_OK && endpoint_is_client(o)) {
         /* A call into another process: the endpoint takes it from here.
          * Only the endpoint is needed, not the facet that names it. */
+        offwatch_label(OFFWATCH_ENDPOINT_CALL);
         uint64_t badge;
         struct endpoint *ep = endpoint_client_ref(o, &badge);
         cap_lookup_unlock(p);
@@ -398,6 +400,7 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe, bool fast)
     if (err == CAPOS_OK) {
         kobj_get(o);
         cap_lookup_unlock(p);
+        offwatch_label(OFFWATCH_CALL(o->kind, sqe->method));
     }
     if (err == CAPOS_OK && sqe->interface_id != kobj_interface_id(o))
         err = CAPOS_ERR_WRONG_INTERFACE;

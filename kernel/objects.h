@@ -80,7 +80,9 @@ void endpoint_facet_destroy(struct kobj *o);
 struct reap_work;
 bool endpoint_reap_calls(struct reap_work *w);
 bool endpoint_detach_op(struct pending_op *op);
-void endpoint_process_gone(struct process *p);
+/* Fails up to `max` calls the stopped process p received and did not
+ * return (peerGone); true once none is left. */
+bool endpoint_process_gone(struct process *p, unsigned max);
 
 /* ProcessSpawner (object/spawner.c). */
 struct kobj *spawner_create(struct ledger *l, bool restricted, uint32_t nallowed, int *err);

@@ -150,19 +150,19 @@ bool pending_detach(struct pending_op *op)
     return true;
 }
 
-void pending_cancel_all(struct thread *t)
+bool pending_cancel_some(struct thread *t, unsigned max)
 {
     struct ring *r = &t->ring;
     /* The owner itself is past any setup: everything goes. */
     bool foreign = t != sched_current();
-    for (;;) {
+    for (unsigned i = 0; i < max; i++) {
         uint64_t flags = spin_lock_irqsave(&r->lock);
         struct pending_op *op = r->pending;
         if (op && foreign && op == __atomic_load_n(&r->setup_op, __ATOMIC_ACQUIRE))
             op = op->owner_next;
         if (!op) {
             spin_unlock_irqrestore(&r->lock, flags);
-            return;
+            return true;
         }
         pending_unlink_locked(r, op);
         spin_unlock_irqrestore(&r->lock, flags);
@@ -175,6 +175,17 @@ void pending_cancel_all(struct thread *t)
             thread_put(t);
         }
     }
+    return false;
+}
+
+void pending_cancel_all(struct thread *t)
+{
+    /* One op at a time, with a preemption point in between: a cancel gives
+     * back what the op carried (a queued call's capabilities, each of
+     * which may destroy an object), and a thread may have an op in every
+     * completion slot. */
+    while (!pending_cancel_some(t, 1))
+        sched_pause();
 }
 
 void pending_timer_fired(struct pending_op *op)

@@ -131,9 +131,14 @@ struct thread *pending_release(struct pending_op *op);
  * server, an exiting process, a firing timer): the caller then leaves it. */
 bool pending_detach(struct pending_op *op);
 
-/* Cancels the pending ops of an exiting thread (no completions posted).
- * Run by another thread, it leaves the op the owner is setting up to the
- * owner, which cancels it when it notices its process stopped. */
+/* Cancels up to `max` pending ops of an exiting thread (no completions
+ * posted); true once none is left.  Run by another thread (the reaper), it
+ * leaves the op the owner is setting up to the owner, which cancels it
+ * when it notices its process stopped. */
+bool pending_cancel_some(struct thread *t, unsigned max);
+
+/* The exiting thread's own: cancels all of its ops, with a preemption
+ * point between two (no lock held, nothing in per-CPU state). */
 void pending_cancel_all(struct thread *t);
 
 /* Timer expiry for ops that armed op->timer. */

@@ -709,34 +709,40 @@ static void process_stop(struct process *p, const struct exit_status *st)
  * instructions at most. */
 #define PROCESS_REAP_BATCH 16
 
+/* Operations one reaper step cancels at most: a cancelled call gives back
+ * up to CAPOS_MAX_XFER capabilities. */
+#define PROCESS_REAP_OPS 4
+
 bool process_reap_stopped(struct reap_work *w)
 {
     struct process *p = container_of(w, struct process, reap_stop);
     switch (p->reap_stage) {
     case PROCESS_REAP_CANCEL: {
-        /* One thread's operations per step (at most one per completion
-         * slot).  The list only shrinks now: a spawn's commit needs p
-         * alive. */
+        /* The first thread whose operations are not all cancelled yet (it
+         * has at most one per completion slot).  The list only shrinks
+         * now: a spawn's commit needs p alive. */
         struct thread *t;
         spin_lock(&p->lock);
         for (t = p->threads; t && t->ops_reaped; t = t->proc_next)
             ;
-        if (t) {
-            t->ops_reaped = true;
+        if (t)
             thread_get(t);
-        }
         spin_unlock(&p->lock);
         if (!t) {
             p->reap_stage = PROCESS_REAP_RECEIVED;
             return false;
         }
-        pending_cancel_all(t);
+        if (pending_cancel_some(t, PROCESS_REAP_OPS)) {
+            spin_lock(&p->lock);
+            t->ops_reaped = true;
+            spin_unlock(&p->lock);
+        }
         thread_put(t);
         return false;
     }
     case PROCESS_REAP_RECEIVED:
-        endpoint_process_gone(p); /* at most PROCESS_MAX_RECEIVED calls */
-        p->reap_stage = PROCESS_REAP_TABLE;
+        if (endpoint_process_gone(p, PROCESS_REAP_BATCH))
+            p->reap_stage = PROCESS_REAP_TABLE;
         return false;
     case PROCESS_REAP_TABLE:
         if (!cap_table_destroy_some(p, PROCESS_REAP_BATCH))

@@ -11,6 +11,7 @@
 #include "reaper.h"
 
 #include "objects.h"
+#include "offwatch.h"
 #include "panic.h"
 #include "process.h"
 #include "sched.h"
@@ -39,6 +40,7 @@ void reap_queue(struct reap_work *w, enum reap_kind kind)
  * dropped). */
 static bool reap_step(struct reap_work *w)
 {
+    offwatch_label(OFFWATCH_REAP(w->kind));
     switch (w->kind) {
     case REAP_PROCESS_STOPPED: return process_reap_stopped(w);
     case REAP_ADDRESS_SPACE: return process_reap_memory(w);

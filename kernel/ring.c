@@ -26,6 +26,7 @@
 #include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "objects.h"
+#include "offwatch.h"
 #include "pending.h"
 #include "printk.h"
 #include "process.h"
@@ -157,6 +158,7 @@ static ALWAYS_INLINE bool ring_dispatch(struct thread *t, const struct capos_sqe
                                         enum ring_sqe_check chk)
 {
     int err;
+    offwatch_label(OFFWATCH_OP(sqe->opcode));
     if (chk != RING_SQE_OK) {
         ring_refuse(t, sqe->user_data, chk);
         return true;
@@ -393,6 +395,7 @@ static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_
         sqe[i] = r->sq[(r->sq_head + i) & (CAPOS_RING_SQ_ENTRIES - 1)];
         chk[i] = ring_sqe_validate(&sqe[i]);
     }
+    offwatch_label(OFFWATCH_OP(sqe[0].opcode));
     if (n == 1 && (chk[0] != RING_SQE_OK || sqe[0].opcode == CAPOS_OP_NOP)) {
         /* One entry that finishes at once and touches nothing else (a NOP,
          * or one refused before any capability is looked at): completed

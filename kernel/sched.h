@@ -13,6 +13,7 @@
 #define CAPOS_KERNEL_SCHED_H
 
 #include "base/compiler.h"
+#include "offwatch.h"
 #include "percpu.h"
 #include "thread.h"
 
@@ -131,9 +132,9 @@ static inline void sched_preempt_point(void)
  */
 static inline void sched_pause(void)
 {
-    irq_enable();
-    cpu_relax();
-    irq_disable();
+    offwatch_end();
+    irq_window();
+    offwatch_resume();
     sched_preempt_point();
 }
 
@@ -145,9 +146,9 @@ static inline void sched_pause(void)
  */
 static inline void sched_pause_between(void)
 {
-    irq_enable();
-    cpu_relax();
-    irq_disable();
+    offwatch_end();
+    irq_window();
+    offwatch_resume();
     if (unlikely(__atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED)))
         sched_preempt_slow();
 }

@@ -31,6 +31,7 @@
 #include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "objects.h"
+#include "offwatch.h"
 #include "panic.h"
 #include "printk.h"
 #include "process.h"
@@ -285,6 +286,7 @@ void system_halt(void)
     kprintf("ipc: fast path: %lu calls, %lu returns\n", (unsigned long)ipc.fast_calls,
             (unsigned long)ipc.fast_returns);
     system_report_cpus();
+    offwatch_report();
     uint64_t steps, items;
     reaper_stats(&steps, &items);
     kprintf("reaper: %lu teardowns finished in %lu steps\n", (unsigned long)items,

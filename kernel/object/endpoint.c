@@ -984,11 +984,16 @@ bool endpoint_detach_op(struct pending_op *op)
     return true;
 }
 
-void endpoint_process_gone(struct process *p)
+bool endpoint_process_gone(struct process *p, unsigned max)
 {
+    unsigned n = 0;
     for (uint32_t i = 0; i < PROCESS_MAX_RECEIVED; i++) {
         spin_lock(&p->lock);
         struct pending_op *call = p->received_used & (1ULL << i) ? p->received[i] : NULL;
+        if (call && n == max) {
+            spin_unlock(&p->lock);
+            return false; /* one more: the next step takes it */
+        }
         if (call)
             recv_slot_release_locked(p, i);
         spin_unlock(&p->lock);
@@ -997,7 +1002,9 @@ void endpoint_process_gone(struct process *p)
         struct endpoint *ep = call->target;
         pending_complete(call, CAPOS_ERR_PEER_GONE, NULL, 0, NULL, 0);
         ep_put(ep);
+        n++;
     }
+    return true;
 }
 
 void ipc_stats_sum(struct ipc_stats *out)

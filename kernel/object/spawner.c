@@ -30,9 +30,10 @@
 #include "process.h"
 #include "system.h"
 
-#define SPAWN_MAX_GRANTS 64
-#define SPAWN_MAX_ARGS   64
-#define SPAWN_NAME_MAX   (CAPOS_CAPSET_NAME_MAX - 1)
+#define SPAWN_MAX_GRANTS  64
+#define SPAWN_MAX_ARGS    64
+#define SPAWN_MAX_ALLOWED 64 /* binaries a restricted spawner may start */
+#define SPAWN_NAME_MAX    (CAPOS_CAPSET_NAME_MAX - 1)
 
 struct spawner {
     struct kobj obj;
@@ -196,6 +197,11 @@ static int spawner_spawn(struct spawner *s, struct call *c, struct capnp_reader 
             if (capos_KernelCap_get_kind(k) == capos_KernelCapKind_virtualMemory &&
                 capos_KernelCap_get_memoryLimit(k))
                 frame_limit = capos_KernelCap_get_memoryLimit(k) / PAGE_SIZE;
+            /* Each name is looked up in the manifest: the list is bounded
+             * before any of that work. */
+            if (capos_KernelCap_get_kind(k) == capos_KernelCapKind_processSpawner &&
+                capos_KernelCap_get_allowedBinaries(k).len > SPAWN_MAX_ALLOWED)
+                return CAPOS_ERR_INVALID_ARGUMENT;
         } else {
             return CAPOS_ERR_INVALID_ARGUMENT;
         }
@@ -287,7 +293,7 @@ static int spawner_restrict(struct spawner *s, struct call *c, struct capnp_read
 {
     struct capnp_list l = capos_ProcessSpawner_restrict_Params_get_allowed(
         capos_ProcessSpawner_restrict_Params_read_root(r));
-    if (!call_params_ok(r) || l.len > SPAWN_MAX_GRANTS)
+    if (!call_params_ok(r) || l.len > SPAWN_MAX_ALLOWED)
         return CAPOS_ERR_INVALID_ARGUMENT;
     for (uint32_t i = 0; i < l.len; i++) {
         struct capnp_text t = capnp_list_get_text(&l, i);

@@ -58,5 +58,8 @@ thread_enter_user:
     call sched_switch_tail
     call process_check_alive
     call system_thread_started
+#ifdef CAPOS_KTEST
+    call offwatch_end   /* the interrupts-off watch: user mode is next */
+#endif
     movq %rbx, %rsp
     jmp trap_return
