@@ -14,7 +14,9 @@
 #                       "N passed, N failed"
 #   make host-tests     only the host unit tests of lib/ (ASan+UBSan)
 #   make fuzz           every fuzz target for FUZZ_SECONDS each
-#   make soak           the SMP stress system for SOAK_MINUTES minutes
+#   make soak           the system-call fuzzer on 4 CPUs for SOAK_MINUTES minutes
+#                       (default 10), watched for faults, hangs and memory growth
+#                       (docs/fuzzing.md; SOAK=stress: the SMP stress run, tests/soak.mk)
 #   make bench          instruction-count benchmarks next to Linux (docs/benchmarks.md;
 #                       the first run downloads a ~70 MB Linux kernel package)
 #   make fmt / fmt-check      apply / check the committed .clang-format
@@ -81,6 +83,8 @@ include lib/lib.mk
 -include gen/gen.mk
 include kernel/kernel.mk
 include user/user.mk
+include ports/musl/musl.mk
+include user/posix/posix.mk
 include tools/tools.mk
 include system/system.mk
 include tests/tests.mk

@@ -33,6 +33,8 @@ CAPOS_BENCH_SCALE_MODULE ?= $(B)/bench/capos-bench-scale-{}.bin
 CAPOS_BENCH_DEPS ?=
 
 -include bench/capos/capos.mk
+include bench/posix/posix.mk
+CAPOS_BENCH_DEPS += $(POSIX_BENCH_DEPS)
 
 # The Linux benchmark is always built with gcc against static glibc, whatever
 # CC says, so the Linux figures do not move with the compiler choice.
@@ -57,11 +59,14 @@ $(LINUX_BENCH_OUT)/bench-child-libc: bench/linux/child.c
 LINUX_INITRAMFS := $(LINUX_BENCH_OUT)/initramfs.cpio
 
 $(LINUX_INITRAMFS): $(LINUX_BENCH_OUT)/bench $(LINUX_BENCH_OUT)/bench-child \
-                    $(LINUX_BENCH_OUT)/bench-child-libc bench/linux/mkinitramfs.py
+                    $(LINUX_BENCH_OUT)/bench-child-libc bench/linux/mkinitramfs.py \
+                    $(POSIX_BENCH_LINUX_BINS)
 	@echo "  CPIO    $@"
 	$(Q)$(PYTHON) bench/linux/mkinitramfs.py $@ --init $(LINUX_BENCH_OUT)/bench \
 	    --file /bench-child=$(LINUX_BENCH_OUT)/bench-child \
-	    --file /bench-child-libc=$(LINUX_BENCH_OUT)/bench-child-libc
+	    --file /bench-child-libc=$(LINUX_BENCH_OUT)/bench-child-libc \
+	    --file /posix-bench=$(POSIX_BENCH_LINUX)/posix_bench \
+	    --file /posix-hello=$(POSIX_BENCH_LINUX)/posix_hello
 
 # Static glibc (libc6-dev) is the one thing the Linux side needs that
 # tools/bootstrap does not probe for.
@@ -83,6 +88,9 @@ bench: bootstrap
 	    --capos-kernel $(CAPOS_BENCH_KERNEL) --capos-module $(CAPOS_BENCH_MODULE) \
 	    --capos-smp2-module $(CAPOS_BENCH_MODULE_SMP2) \
 	    --capos-scale-module '$(CAPOS_BENCH_SCALE_MODULE)' \
+	    --capos-posix-module $(B)/bench/capos-bench-posix.bin \
+	    --capos-posix-hello-module $(B)/bench/capos-bench-posix-hello.bin \
+	    --capos-posix-true $(POSIX_BENCH_CAPOS)/posix_true \
 	    $(BENCH_ARGS)
 
 .PHONY: bench bench-build bench-linux-deps bench-linux-kernel

@@ -49,6 +49,9 @@ void kobj_put(struct kobj *o)
     case KOBJ_THREAD_CONTROL: thread_cap_destroy(o); break;
     case KOBJ_SCHEDULING_POLICY: policy_destroy(o); break;
     case KOBJ_PARK_SPACE: park_destroy(o); break;
+    case KOBJ_PIPE_READER:
+    case KOBJ_PIPE_WRITER: pipe_end_destroy(o); break;
+    case KOBJ_PIPE_FACTORY:
     case KOBJ_CONSOLE:
     case KOBJ_TIMER:
     case KOBJ_ENTROPY:
@@ -75,6 +78,9 @@ uint64_t kobj_interface_id(const struct kobj *o)
     case KOBJ_THREAD_CONTROL: return capos_ThreadControl_INTERFACE_ID;
     case KOBJ_SCHEDULING_POLICY: return capos_SchedulingPolicy_INTERFACE_ID;
     case KOBJ_PARK_SPACE: return capos_ParkSpace_INTERFACE_ID;
+    case KOBJ_PIPE_FACTORY: return capos_PipeFactory_INTERFACE_ID;
+    case KOBJ_PIPE_READER: return capos_PipeReader_INTERFACE_ID;
+    case KOBJ_PIPE_WRITER: return capos_PipeWriter_INTERFACE_ID;
     case KOBJ_KIND_COUNT: break;
     }
     return 0;
@@ -189,7 +195,7 @@ void cap_cancel_pending(struct process *p, uint32_t id)
     spin_unlock(&p->caps.lock);
 }
 
-int cap_lookup_failed(struct process *p, uint32_t id)
+NOINLINE int cap_lookup_failed(struct process *p, uint32_t id)
 {
     const struct captable_slot *slot;
     int err = p->caps.slots ? cap_err(captable_lookup(&p->caps.t, id, &slot)) : CAPOS_ERR_PEER_GONE;
@@ -319,7 +325,7 @@ int call_result_room(struct call *c, unsigned ncaps)
 
 /* ---- CALL ---- */
 
-static uint8_t *cap_scratch_params[MAX_CPUS];
+uint8_t *cap_scratch_params[MAX_CPUS];
 static uint8_t *cap_scratch_result[MAX_CPUS];
 
 bool cap_init_cpu(unsigned cpu)
@@ -350,6 +356,9 @@ static int cap_invoke(struct kobj *o, struct call *c)
     case KOBJ_THREAD_CONTROL: return thread_cap_invoke(o, c);
     case KOBJ_SCHEDULING_POLICY: return policy_invoke(o, c);
     case KOBJ_PARK_SPACE: return park_invoke(o, c);
+    case KOBJ_PIPE_FACTORY:
+    case KOBJ_PIPE_READER:
+    case KOBJ_PIPE_WRITER: return pipe_invoke(o, c);
     case KOBJ_KIND_COUNT: break;
     }
     return CAPOS_ERR_INVALID_CAP;
@@ -363,13 +372,25 @@ static bool cap_takes_caps(const struct kobj *o, uint16_t method)
            (o->kind == KOBJ_SCHEDULING_POLICY && method == capos_SchedulingPolicy_method_set);
 }
 
-void cap_call(struct thread *t, const struct capos_sqe *sqe, bool fast)
+void cap_call_refuse(struct thread *t, const struct capos_sqe *sqe, int err)
+{
+    struct call c;
+    c.proc = t->proc;
+    c.thread = t;
+    c.sqe = sqe;
+    c.result = cap_scratch_result[this_cpu()->id];
+    c.result_len = 0;
+    c.out_ncaps = 0;
+    c.xfer.n = 0;
+    c.rpc.detail = 0;
+    call_complete(&c, err);
+}
+
+void cap_call_object(struct thread *t, const struct capos_sqe *sqe, struct kobj *o, int err)
 {
     struct process *p = t->proc;
     struct call c;
-    struct kobj *o = NULL;
     unsigned cpu = this_cpu()->id;
-    int err;
 
     c.proc = p;
     c.thread = t;
@@ -378,24 +399,6 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe, bool fast)
     c.result_len = 0;
     c.out_ncaps = 0;
     c.xfer.n = 0;
-    err = cap_lookup_lock(p, sqe->cap, &o);
-    if (err == CAPOS_OK && endpoint_is_client(o)) {
-        /* A call into another process: the endpoint takes it from here.
-         * Only the endpoint is needed, not the facet that names it. */
-        offwatch_label(OFFWATCH_ENDPOINT_CALL);
-        uint64_t badge;
-        struct endpoint *ep = endpoint_client_ref(o, &badge);
-        cap_lookup_unlock(p);
-        if (fast && endpoint_fast_call(t, ep, badge, sqe, cap_scratch_params[cpu]))
-            return; /* delivered; the call took the reference */
-        err = endpoint_call(t, ep, badge, sqe, cap_scratch_params[cpu]);
-        endpoint_put(ep);
-        if (err != CALL_PENDING) {
-            c.rpc.detail = 0;
-            call_complete(&c, err);
-        }
-        return;
-    }
     c.rpc.detail = 0; /* until a decoder says what was wrong */
     if (err == CAPOS_OK) {
         kobj_get(o);
@@ -434,12 +437,29 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe, bool fast)
     kobj_put(o);
 }
 
+void cap_call(struct thread *t, const struct capos_sqe *sqe)
+{
+    struct process *p = t->proc;
+    struct kobj *o = NULL;
+
+    int err = cap_lookup_lock(p, sqe->cap, &o);
+    if (likely(err == CAPOS_OK && o->kind == KOBJ_ENDPOINT_CLIENT)) {
+        /* A call into another process: the endpoint takes it from here.
+         * Only the endpoint is needed, not the facet that names it. */
+        offwatch_label(OFFWATCH_ENDPOINT_CALL);
+        uint64_t badge;
+        struct endpoint *ep = endpoint_client_ref(o, &badge);
+        cap_lookup_unlock(p);
+        err = endpoint_call(t, ep, badge, sqe, cap_scratch_params[this_cpu()->id]);
+        endpoint_put(ep);
+        if (err != CALL_PENDING)
+            cap_call_refuse(t, sqe, err);
+        return;
+    }
+    cap_call_object(t, sqe, o, err);
+}
+
 int cap_return(struct thread *t, const struct capos_sqe *sqe)
 {
     return endpoint_return(t, sqe, cap_scratch_params[this_cpu()->id]);
-}
-
-bool cap_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv)
-{
-    return endpoint_fast_reply(t, ret, rcv, cap_scratch_params[this_cpu()->id]);
 }

@@ -43,6 +43,9 @@ enum kobj_kind {
     KOBJ_THREAD_CONTROL,
     KOBJ_SCHEDULING_POLICY,
     KOBJ_PARK_SPACE,
+    KOBJ_PIPE_FACTORY,
+    KOBJ_PIPE_READER,
+    KOBJ_PIPE_WRITER,
     KOBJ_KIND_COUNT
 };
 
@@ -123,20 +126,28 @@ int cap_accept_msg(struct process *p, uint64_t addr, const void *msg, uint32_t l
 /* RELEASE: drops the capability; returns an ErrorCode. */
 int cap_release(struct process *p, uint32_t id);
 
-/* CALL: runs or starts the call and posts its completion (now or later);
- * `fast` lets a call into another process take the fast path
- * (endpoint_fast_call). */
-void cap_call(struct thread *t, const struct capos_sqe *sqe, bool fast);
+/* CALL: runs or starts the call and posts its completion (now or later). */
+void cap_call(struct thread *t, const struct capos_sqe *sqe);
+
+/* cap_call on cap_enter's fast path: a call on a client facet may be
+ * delivered at once (endpoint_call_fast, docs/ipc.md).  Inline, in
+ * process.h. */
+
+/* cap_call's work on anything but a client facet: o, found with the table
+ * locked, or the lookup's error (the table then unlocked). */
+void cap_call_object(struct thread *t, const struct capos_sqe *sqe, struct kobj *o, int err);
+
+/* Completes a CALL that was refused before it reached its object, with
+ * `err` and no result. */
+void cap_call_refuse(struct thread *t, const struct capos_sqe *sqe, int err);
 
 /* RETURN: an ErrorCode to complete with now (the result message is read
  * into this CPU's parameter scratch buffer). */
 int cap_return(struct thread *t, const struct capos_sqe *sqe);
 
-/* The fast path of a RETURN with the next RECV (endpoint_fast_reply): true
- * if both were handled (the RETURN's completion written, for the caller to
- * publish), false if they must go through the general path, nothing
- * having changed. */
-bool cap_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv);
+/* Each CPU's parameter scratch buffer (CALL_MAX_PARAMS bytes), indexed by
+ * CPU id: where the message of a CALL or RETURN is read into. */
+extern uint8_t *cap_scratch_params[];
 
 /* Drops references (the caps of a failed delivery). */
 void cap_drop_all(struct kobj **caps, unsigned n);

@@ -5,13 +5,34 @@
  * allows) and then hands over what the transmitter takes at once.  It does
  * no locking of its own (printk serialises callers).  Input exists
  * only for the debug key.
+ *
+ * Two more lines, COM2 and COM3, carry programs' output byte for byte
+ * (Console capabilities with port com2 or com3; outport.c takes turns at
+ * them): the same driver with nothing added to the bytes.
  */
 #ifndef CAPOS_KERNEL_CONSOLE_H
 #define CAPOS_KERNEL_CONSOLE_H
 
 #include "base/compiler.h"
 
+/* Programs COM1, and COM2 and COM3 where they exist. */
 void console_init(void);
+
+/* The serial lines, numbered as the schema's ConsolePort. */
+enum console_port {
+    CONSOLE_COM1,
+    CONSOLE_COM2,
+    CONSOLE_COM3,
+    CONSOLE_PORTS,
+};
+
+/* True if the UART of `port` passed its self-test at boot. */
+bool console_port_present(enum console_port port);
+
+/* For COM2 and COM3: as console_tx_ready and console_tx_put, except that
+ * every byte goes out as it is (no CR before LF). */
+bool console_port_tx_ready(enum console_port port);
+size_t console_port_tx_put(enum console_port port, const char *s, size_t n);
 
 /* True when the transmitter can take a burst now (its FIFO is empty), or
  * when there is no UART (output is then dropped).  One register read. */

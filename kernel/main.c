@@ -104,6 +104,9 @@ void kmain(uint32_t magic, uint64_t info_pa)
 {
     console_init();
     kprintf("\ncapOS %s (x86_64) booting\n", CAPOS_VERSION);
+    kprintf("serial: output lines COM2 %s, COM3 %s\n",
+            console_port_present(CONSOLE_COM2) ? "present" : "absent",
+            console_port_present(CONSOLE_COM3) ? "present" : "absent");
     cpu_early_init();
     if (!multiboot_parse(magic, info_pa))
         panic("unknown boot protocol (magic %#x); boot through Multiboot1 or Multiboot2", magic);

@@ -20,8 +20,11 @@ struct ledger;
 struct process;
 struct thread;
 
-/* Console: the serial console (singleton). */
+/* Console: the serial console, COM1 (singleton), and one object for each
+ * program output line (COM2, COM3); console_port_obj names one by the
+ * schema's ConsolePort (NULL for an unknown one). */
 extern struct kobj console_obj;
+struct kobj *console_port_obj(uint32_t port);
 int console_invoke(struct kobj *o, struct call *c);
 
 /* Timer: monotonic clock and sleeps (singleton). */
@@ -52,26 +55,29 @@ void ipc_stats_sum(struct ipc_stats *out);
 /* An endpoint, its server facet (returned) and a first client facet. */
 struct kobj *endpoint_create(struct ledger *l, struct kobj **client, int *err);
 struct endpoint;
-bool endpoint_is_client(const struct kobj *o);
 /* The endpoint behind client facet o, with a reference for the caller, and
  * the facet's badge; o must stay alive meanwhile (its table locked). */
 struct endpoint *endpoint_client_ref(const struct kobj *o, uint64_t *badge);
+/* Another reference on ep, for one who holds one (or knows that a pending
+ * op that holds one is still pending); and its release. */
+void endpoint_get(struct endpoint *ep);
 void endpoint_put(struct endpoint *ep);
 /* CALL through a client facet of ep (with `badge`); the caller holds a
  * reference on ep throughout. */
 int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
                   const struct capos_sqe *sqe, uint8_t *scratch);
 int endpoint_recv(struct thread *t, const struct capos_sqe *sqe);
-/* The fast path (docs/ipc.md): a CALL through a client facet of ep (the
- * caller's reference, which a delivered call takes over), or a RETURN and
- * the next RECV, that either finish exactly as endpoint_call, or
- * endpoint_return and endpoint_recv, would and return true (the RETURN's
- * completion written, not yet published), or return false having changed
- * nothing.  `scratch` is this CPU's parameter buffer. */
-bool endpoint_fast_call(struct thread *t, struct endpoint *ep, uint64_t badge,
-                        const struct capos_sqe *sqe, uint8_t *scratch);
-bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv,
-                         uint8_t *scratch);
+/* The fast path (docs/ipc.md).  endpoint_call_fast: a CALL on client facet
+ * o, found by cap_call_fast with the caller's capability table locked
+ * (it unlocks it); the call is delivered at once if it can be, as
+ * endpoint_call would, and otherwise goes through endpoint_call.
+ * endpoint_fast_reply: a RETURN and the next RECV, that either finish
+ * exactly as endpoint_return and endpoint_recv would and return true (the
+ * RETURN's completion written, not yet published), or return false having
+ * changed nothing. */
+void endpoint_call_fast(struct thread *t, struct kobj *o, const struct capos_sqe *sqe);
+bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret,
+                         const struct capos_sqe *rcv);
 int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scratch);
 int endpoint_invoke(struct kobj *o, struct call *c);
 void endpoint_facet_destroy(struct kobj *o);
@@ -138,5 +144,23 @@ int park_invoke(struct kobj *o, struct call *c);
 void park_destroy(struct kobj *o);
 bool park_detach(struct pending_op *op);
 void park_timed_out(struct pending_op *op);
+/* Waiters one wake completes at most: the result says how many it took,
+ * so a caller that wakes everyone repeats while that is the whole batch. */
+#define PARK_WAKE_MAX CAPOS_PARK_WAKE_MAX
+/* Completes up to `count` (at most PARK_WAKE_MAX) waiters of p on the word
+ * at addr, oldest first, and returns how many: ParkSpace.wake, and the
+ * kernel's wake of a thread's clear-tid word. */
+uint32_t park_wake_word(struct process *p, uint64_t addr, uint32_t count);
+
+/* Pipes (object/pipe.c): the factory (singleton) and the two ends of
+ * each pipe. */
+extern struct kobj pipe_factory_obj;
+int pipe_invoke(struct kobj *o, struct call *c);
+void pipe_end_destroy(struct kobj *o);
+bool pipe_detach(struct pending_op *op);
+/* A reference on the pipe a PENDING_PIPE_* op waits on (op->target), taken
+ * while the op is known to hold one; and its release. */
+void pipe_pin(void *pipe);
+void pipe_unpin(void *pipe);
 
 #endif

@@ -33,6 +33,8 @@ void pending_pool_init(struct ring *r)
     struct pending_op *fast[2] = {&r->fast_call, &r->fast_recv};
     for (unsigned i = 0; i < 2; i++) {
         fast[i]->in_use = false;
+        fast[i]->cancelling = false;
+        fast[i]->released = false;
         fast[i]->embedded = true;
         fast[i]->owner = container_of(r, struct thread, ring);
         fast[i]->wait = (struct queue_link){NULL, NULL};
@@ -144,10 +146,47 @@ bool pending_detach(struct pending_op *op)
     case PENDING_PROCESS_WAIT: return process_handle_detach(op);
     case PENDING_THREAD_JOIN: return thread_join_detach(op);
     case PENDING_PARK: return park_detach(op);
+    case PENDING_PIPE_READ:
+    case PENDING_PIPE_WRITE:
+    case PENDING_PIPE_WAIT: return pipe_detach(op);
     case PENDING_CALL:
     case PENDING_RECV: return endpoint_detach_op(op);
     }
     return true;
+}
+
+/* A reference of the canceller's own on what `op` waits on, taken while
+ * the op is on its owner's list (ring lock held), so that the op still
+ * holds one: a completer releases the op before it drops that. */
+static void *pending_pin_target(const struct pending_op *op)
+{
+    switch (op->kind) {
+    case PENDING_SLEEP: return NULL; /* the op's own timer: nothing else */
+    case PENDING_PROCESS_WAIT: process_get(op->target); break;
+    case PENDING_THREAD_JOIN: thread_get(op->target); break;
+    case PENDING_PARK: return NULL; /* keyed by the owner's process */
+    case PENDING_PIPE_READ:
+    case PENDING_PIPE_WRITE:
+    case PENDING_PIPE_WAIT: pipe_pin(op->target); break;
+    case PENDING_CALL:
+    case PENDING_RECV: endpoint_get(op->target); break;
+    }
+    return op->target;
+}
+
+static void pending_unpin_target(enum pending_kind kind, void *target)
+{
+    switch (kind) {
+    case PENDING_SLEEP: break;
+    case PENDING_PROCESS_WAIT: process_put(target); break;
+    case PENDING_THREAD_JOIN: thread_put(target); break;
+    case PENDING_PARK: break;
+    case PENDING_PIPE_READ:
+    case PENDING_PIPE_WRITE:
+    case PENDING_PIPE_WAIT: pipe_unpin(target); break;
+    case PENDING_CALL:
+    case PENDING_RECV: endpoint_put(target); break;
+    }
 }
 
 bool pending_cancel_some(struct thread *t, unsigned max)
@@ -165,15 +204,26 @@ bool pending_cancel_some(struct thread *t, unsigned max)
             return true;
         }
         pending_unlink_locked(r, op);
+        /* Until this is done, a completer that took the op first leaves
+         * its memory here, and the target stays too (pending.h). */
+        op->cancelling = true;
+        enum pending_kind kind = op->kind;
+        void *target = pending_pin_target(op);
         spin_unlock_irqrestore(&r->lock, flags);
-        /* An op someone else already took stays allocated until they are done. */
-        if (pending_detach(op)) {
-            flags = spin_lock_irqsave(&r->lock);
-            struct pending_op *spare = pending_free_locked(r, op);
-            spin_unlock_irqrestore(&r->lock, flags);
-            kfree(spare);
+        bool mine = pending_detach(op);
+        flags = spin_lock_irqsave(&r->lock);
+        op->cancelling = false;
+        struct pending_op *spare = NULL;
+        if (mine || op->released) {
+            /* Cancelled here, or completed meanwhile by whoever took it. */
+            op->released = false;
+            spare = pending_free_locked(r, op);
+        } /* else its completer has it still, and frees it */
+        spin_unlock_irqrestore(&r->lock, flags);
+        kfree(spare);
+        pending_unpin_target(kind, target);
+        if (mine)
             thread_put(t);
-        }
     }
     return false;
 }
@@ -196,6 +246,9 @@ void pending_timer_fired(struct pending_op *op)
     case PENDING_THREAD_JOIN:
     case PENDING_PROCESS_WAIT:
     case PENDING_CALL:
-    case PENDING_RECV: break; /* these arm no timer */
+    case PENDING_RECV:
+    case PENDING_PIPE_READ:
+    case PENDING_PIPE_WRITE:
+    case PENDING_PIPE_WAIT: break; /* these arm no timer */
     }
 }

@@ -13,11 +13,22 @@
  * Every live pending op that is not yet in someone else's hands is on its
  * owner's list, so an exiting thread can cancel all of them (the fast
  * path's call op is never on it: it is delivered before anyone can see
- * it); when it completes it posts exactly one CQE and is freed.  Exactly one party completes or
- * cancels an op: whoever takes it off the queue it waits on.  An op that someone else took outlives
- * its owner's exit (a CALL already delivered is answered by the server, whose completion then finds
- * the ring dead); every op holds a reference on its owner thread, so the pool stays valid
- * meanwhile.
+ * it); when it completes it posts exactly one CQE and is freed.  Exactly
+ * one party completes or cancels an op: whoever takes it off the queue it
+ * waits on.  An op that someone else took outlives its owner's exit (a CALL
+ * already delivered is answered by the server, whose completion then finds
+ * the ring dead); every op holds a reference on its owner thread, so the
+ * pool stays valid meanwhile.
+ *
+ * A canceller and a completer can meet: the canceller takes the op off its
+ * owner's list, then (ring lock dropped) off the queue it waits on, and
+ * finds it gone if a completer took it first.  The completer may then have
+ * released the op and dropped the op's reference on its target before the
+ * canceller looks at either.  So the canceller, while the op is still on
+ * the owner's list (completers release an op, under the ring lock, before
+ * they drop its target), takes a reference of its own on the target, and
+ * marks the op `cancelling`: a release meanwhile leaves the op's memory to
+ * the canceller (pending_cancel_all).
  */
 #ifndef CAPOS_KERNEL_PENDING_H
 #define CAPOS_KERNEL_PENDING_H
@@ -40,7 +51,10 @@ enum pending_kind {
     PENDING_CALL,         /* endpoint CALL: queued on the endpoint or delivered */
     PENDING_RECV,         /* endpoint RECV: posted on the endpoint */
     PENDING_THREAD_JOIN,  /* ThreadHandle.join: target is the thread joined */
-    PENDING_PARK,         /* ParkSpace.wait: target is the space */
+    PENDING_PARK,         /* ParkSpace.wait: key in park_proc, park_addr */
+    PENDING_PIPE_READ,    /* PipeReader.read: target is the pipe */
+    PENDING_PIPE_WRITE,   /* PipeWriter.write: target is the pipe */
+    PENDING_PIPE_WAIT,    /* PipeReader/PipeWriter.wait: target is the pipe */
 };
 
 enum ipc_call_state {
@@ -52,8 +66,14 @@ enum ipc_call_state {
 struct pending_op {
     enum pending_kind kind;
     bool in_use;
-    bool embedded;        /* one of its ring's fast-path ops, not from the pool */
-    bool orphaned;        /* PENDING_CALL whose client exited after delivery */
+    bool embedded; /* one of its ring's fast-path ops, not from the pool */
+    bool orphaned; /* PENDING_CALL whose client exited after delivery */
+    /* A canceller took it off its owner's list and is detaching it (ring
+     * lock); a completer that releases it meanwhile sets `released` and
+     * leaves the op's memory to the canceller, which frees it when done.
+     * Both are clear whenever the op is free. */
+    bool cancelling;
+    bool released;
     struct thread *owner; /* whose ring the completion goes to */
     uint64_t user_data;
     uint64_t recv_addr; /* where the result message (and cap ids) go */
@@ -61,9 +81,10 @@ struct pending_op {
     struct pending_op *owner_next, *owner_prev; /* owner's list of live ops */
     struct pending_op *free_next;               /* owner's free list, while unused */
     struct queue_link wait;                     /* queue of whatever it waits on */
+    struct pending_op *wait_next;               /* a pipe's queue (object/pipe.c) */
     struct timer_event timer;
     void *target; /* PROCESS_WAIT: struct process; CALL/RECV: struct endpoint;
-                   * THREAD_JOIN: struct thread; PARK: struct parkspace */
+                   * THREAD_JOIN: struct thread */
 
     /* PENDING_PARK: the key waited on, and the op's place in that
      * process's set of parked ops (object/park.c), under its park_lock. */
@@ -71,6 +92,15 @@ struct pending_op {
     uint64_t park_addr;
     struct rb_node park_node;
     bool parked; /* in the set: nobody has taken it yet */
+
+    /* PENDING_PIPE_*: the caller's buffer and length (read, write) or the
+     * events (wait, with the end in pipe_writer); what it completes with
+     * once taken off the pipe's queue (object/pipe.c). */
+    uint64_t pipe_buf;
+    uint32_t pipe_len;
+    bool pipe_writer;
+    int32_t pipe_err;
+    uint32_t pipe_result;
 
     /* PENDING_RECV: the slot reserved in the owner's received-call table. */
     uint32_t recv_slot;

@@ -16,9 +16,11 @@
 #include "process.h"
 
 #include "abi/errors.h"
+#include "abi/note.h"
 #include "arch/x86_64/context.h"
 #include "arch/x86_64/paging.h"
 #include "base/mem.h"
+#include "clockpage.h"
 #include "elf/elf.h"
 #include "mm/kheap.h"
 #include "mm/ledger.h"
@@ -30,6 +32,7 @@
 #include "sched.h"
 #include "system.h"
 #include "thread.h"
+#include "uspace.h"
 
 /* User programs live below the bootstrap regions. */
 #define PROCESS_IMAGE_MAX 0x00007f0000000000ULL
@@ -165,6 +168,10 @@ static uint8_t *process_build_capset(struct process *p, const struct process_gra
     h->envc = envc;
     h->env_offset = (uint32_t)((uint8_t *)env_tab - buf);
     h->pid = p->pid;
+    /* Spawns run in the spawning thread (ProcessSpawner.spawn); init is
+     * made by the kernel's boot thread, which has no process. */
+    const struct thread *cur = sched_current();
+    h->ppid = cur && cur->proc ? cur->proc->pid : 0;
     memcpy(h->name, p->name, CAPOS_CAPSET_NAME_MAX);
     for (unsigned i = 0; i < ngrants; i++) {
         name_copy(e[i].name, grants[i].name);
@@ -214,6 +221,29 @@ struct elf_limits process_elf_limits(uint64_t frame_limit)
     return lim;
 }
 
+/* The size of the first thread's stack: what the program's stack note asks
+ * for (lib/abi/note.h), or the default without one; false for a note
+ * outside the note's rule.  The largest stack still ends above every
+ * program image. */
+_Static_assert(CAPOS_NOTE_STACK_MAX == 8u * 1024 * 1024, "process_create's message says 8 MiB");
+_Static_assert(CAPOS_USER_STACK_TOP - CAPOS_NOTE_STACK_MAX >= PROCESS_IMAGE_MAX,
+               "a declared stack stays above the images");
+static bool process_stack_size(const void *elf, uint64_t elf_len, uint64_t *size)
+{
+    const uint8_t *d;
+    uint32_t n;
+    *size = CAPOS_USER_STACK_SIZE;
+    if (!elf_find_note(elf, elf_len, CAPOS_NOTE_OWNER, CAPOS_NOTE_STACK, &d, &n))
+        return true;
+    if (n != 4)
+        return false;
+    uint32_t v = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
+    if (v == 0 || v > CAPOS_NOTE_STACK_MAX || v % PAGE_SIZE != 0)
+        return false;
+    *size = v;
+    return true;
+}
+
 struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
                                struct process_grant *grants, unsigned ngrants,
                                const char *const *argv, unsigned argc, const char *const *env,
@@ -225,6 +255,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     uint32_t ids[PROCESS_MAX_CAPS];
     uint8_t *capset;
     uint32_t capset_len;
+    uint64_t stack_size;
     enum elf_err ee;
 
     *why = "out of kernel memory or over the process's quota";
@@ -240,6 +271,12 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     if (ee != ELF_OK) {
         *why = elf_strerror(ee);
         *err = ee == ELF_ERR_TOO_BIG ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_INVALID_ARGUMENT;
+        kfree(info);
+        goto drop_grants;
+    }
+    if (!process_stack_size(elf, elf_len, &stack_size)) {
+        *why = "its stack size note is not a whole number of pages up to 8 MiB";
+        *err = CAPOS_ERR_INVALID_ARGUMENT;
         kfree(info);
         goto drop_grants;
     }
@@ -296,8 +333,8 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     if (*err == CAPOS_OK)
         *err = process_load_elf(p, elf, info);
     if (*err == CAPOS_OK)
-        *err = process_map_bytes(p, CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE, NULL, 0,
-                                 CAPOS_USER_STACK_SIZE, MAP_WRITE);
+        *err =
+            process_map_bytes(p, CAPOS_USER_STACK_TOP - stack_size, NULL, 0, stack_size, MAP_WRITE);
     if (*err != CAPOS_OK) {
         kfree(info);
         process_abort(p, NULL);
@@ -390,7 +427,7 @@ static uint64_t process_ring_va(int slot)
  * counts whose last decrement ends the process or releases its memory.
  */
 int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
-                         const struct thread *parent, struct kobj **handle)
+                         const struct thread *parent, struct kobj **handle, uint32_t *tid)
 {
     uint32_t ctl_id;
     struct kobj *ctl = NULL, *h = NULL;
@@ -424,9 +461,17 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
     t = thread_create_user(p, a->entry, a->stack, a->arg, ring_va, &err);
     ctl = t ? thread_cap_create(p->ledger, t, true, &err) : NULL;
     h = ctl ? thread_cap_create(p->ledger, t, false, &err) : NULL;
-    if (h) {
+    if (h && a->set_tid) {
+        /* Before the commit: the thread cannot run yet, and a word that
+         * is not there fails the spawn with nothing started. */
+        uint32_t id = t->tid;
+        if (!uspace_write(p, a->set_tid, &id, sizeof(id)))
+            err = CAPOS_ERR_BAD_ADDRESS;
+    }
+    if (h && err == CAPOS_OK) {
         t->ring_slot = slot;
         t->fs_base = a->tls;
+        t->clear_tid = a->clear_tid;
         t->control_id = ctl_id;
         t->control_obj = ctl;
         arch_thread_set_start_rdx(t, ctl_id);
@@ -457,6 +502,7 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
     spin_unlock(&p->lock);
     if (err == CAPOS_OK) {
         *handle = h;
+        *tid = t->tid;
         sched_add(t);
         return CAPOS_OK;
     }
@@ -499,9 +545,22 @@ NORETURN void process_thread_exit(int32_t code)
     process_thread_ended(t, code, false);
     if (last)
         process_exit(p, code);
-    /* The process goes on without this thread.  The ThreadControl it was
-     * started with goes too, if its slot still holds it: otherwise every
-     * thread ever started would keep a table slot. */
+    /* The process goes on without this thread.  Its clear-tid word says
+     * so to whoever waits for it (pthread_join): the thread never runs in
+     * user mode again, so its stack may go once the word is 0.  A word
+     * that is not writable any more is the process's own loss. */
+    if (t->clear_tid) {
+        uint32_t zero = 0;
+        if (copy_to_user(t->clear_tid, &zero, sizeof(zero))) {
+            /* Every waiter, a batch at a time with interrupts let in
+             * between: the process may have parked thousands there. */
+            while (park_wake_word(p, t->clear_tid, UINT32_MAX) == PARK_WAKE_MAX)
+                sched_irq_window();
+        }
+    }
+    /* The ThreadControl it was started with goes too, if its slot still
+     * holds it: otherwise every thread ever started would keep a table
+     * slot. */
     struct kobj *o;
     if (cap_get(p, t->control_id, &o) == CAPOS_OK) {
         bool same = o == t->control_obj;
@@ -533,6 +592,8 @@ static uint64_t process_detach_memory(struct process *p)
     uint64_t root = p->root;
     p->root = 0; /* nobody walks these tables any more */
     vm_release_regions(p);
+    if (root)
+        clock_page_unmap(p, root); /* shared: not the process's to free */
     spin_unlock(&p->lock);
     return root;
 }
@@ -583,6 +644,7 @@ void process_thread_gone(struct process *p, struct thread *t)
         if (*pp == t) {
             *pp = t->proc_next;
             p->nthreads--;
+            p->ended_run_ns += __atomic_load_n(&t->run_ns, __ATOMIC_RELAXED);
             break;
         }
     }

@@ -20,6 +20,7 @@
 #include "base/compiler.h"
 #include "cap.h"
 #include "mm/ledger.h"
+#include "objects.h"
 #include "pending.h"
 #include "queue/queue.h"
 #include "rbtree/rbtree.h"
@@ -73,6 +74,7 @@ struct process {
     struct ledger *ledger; /* a reference; what the process and its children are charged to */
     struct vm_region vm[PROCESS_MAX_VM_REGIONS];
     unsigned vm_count;
+    bool clock_mapped; /* the clock page is mapped (clockpage.c) */
 
     struct cap_table caps;
     /* Thread accounting (process lock).  A thread being created counts
@@ -87,6 +89,7 @@ struct process {
     unsigned nlive;         /* threads on it that have not called ThreadControl.exit */
     unsigned nspawning;     /* threads being created, not yet on the list */
     uint64_t ring_slots;    /* ring addresses in use by threads after the first */
+    uint64_t ended_run_ns;  /* CPU time of the threads no longer on the list */
 
     /* Endpoint calls this process received and has not returned; a slot is
      * reserved by each posted RECV.  Tokens carry the slot's generation. */
@@ -175,21 +178,27 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
 /* What ThreadSpawner.spawn asks for. */
 struct thread_spawn_args {
     uint64_t entry, stack, tls, arg;
-    uint64_t affinity; /* already checked against the online CPUs; 0 = the parent's */
+    uint64_t affinity;  /* already checked against the online CPUs; 0 = the parent's */
+    uint64_t set_tid;   /* aligned user address that gets the thread's id, or 0 */
+    uint64_t clear_tid; /* aligned user address, or 0 (thread.h) */
 };
 
 /* Starts a thread in p (ThreadSpawner.spawn) with the parent's scheduling
  * parameters; *handle gets a ThreadHandle for it, made before the thread
- * can run (so nothing can fail once it does).  Nothing of the thread is
+ * can run (so nothing can fail once it does), and *tid its id, which is
+ * also stored at a->set_tid (if not 0) before the commit: badAddress, and
+ * nothing started, if that word is not writable.  Nothing of the thread is
  * visible to anyone (its ThreadControl in p's table, the thread on p's
  * list) before the commit, which happens under p's lock after checking
  * that p is alive and has a live thread.  Returns an ErrorCode; on failure
  * nothing is left behind. */
 int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
-                         const struct thread *parent, struct kobj **handle);
+                         const struct thread *parent, struct kobj **handle, uint32_t *tid);
 
 /* ThreadControl.exit: ends the calling thread; the process ends with
- * exited(code) if it was the last.  Never returns. */
+ * exited(code) if it was the last.  Otherwise the thread's clear-tid word
+ * (if any) is set to 0 and its ParkSpace waiters woken first.  Never
+ * returns. */
 NORETURN void process_thread_exit(int32_t code);
 
 /* Records that t ended (once: later calls do nothing) and completes its
@@ -255,6 +264,17 @@ static ALWAYS_INLINE int cap_lookup_lock(struct process *p, uint32_t id, struct 
 static ALWAYS_INLINE void cap_lookup_unlock(struct process *p)
 {
     spin_unlock(&p->caps.lock);
+}
+
+static ALWAYS_INLINE void cap_call_fast(struct thread *t, struct process *p,
+                                        const struct capos_sqe *sqe)
+{
+    struct kobj *o;
+    int err = cap_lookup_lock(p, sqe->cap, &o);
+    if (likely(err == CAPOS_OK && o->kind == KOBJ_ENDPOINT_CLIENT))
+        endpoint_call_fast(t, o, sqe);
+    else
+        cap_call_object(t, sqe, o, err);
 }
 
 #endif

@@ -166,7 +166,7 @@ static ALWAYS_INLINE bool ring_dispatch(struct thread *t, const struct capos_sqe
         switch (sqe->opcode) {
         case CAPOS_OP_NOP: err = CAPOS_OK; break;
         case CAPOS_OP_RELEASE: err = cap_release(t->proc, sqe->cap); break;
-        case CAPOS_OP_CALL: cap_call(t, sqe, false); return false;
+        case CAPOS_OP_CALL: cap_call(t, sqe); return false;
         case CAPOS_OP_RECV:
             err = endpoint_recv(t, sqe);
             if (err == CALL_PENDING)
@@ -353,7 +353,8 @@ static int64_t ring_enter_finish(struct thread *self, uint32_t min_complete, uin
 }
 
 /* The general cap_enter: any number of submissions, any wait. */
-static int64_t ring_enter_general(struct thread *self, uint32_t min_complete, uint64_t timeout_ns)
+static NOINLINE int64_t ring_enter_general(struct thread *self, uint32_t min_complete,
+                                           uint64_t timeout_ns)
 {
     const char *corrupt = ring_submit(self);
     if (corrupt)
@@ -361,97 +362,151 @@ static int64_t ring_enter_general(struct thread *self, uint32_t min_complete, ui
     return ring_enter_finish(self, min_complete, timeout_ns);
 }
 
+/* Copies SQE sq_head + i into d: the one read of the shared entry. */
+static ALWAYS_INLINE void ring_sqe_copy(const struct ring *r, uint32_t i, struct capos_sqe *d)
+{
+    *d = r->sq[(r->sq_head + i) & (CAPOS_RING_SQ_ENTRIES - 1)];
+}
+
+/* Whether an SQE copy is a valid `op`: ring_sqe_validate(sqe) ==
+ * RING_SQE_OK && sqe->opcode == op, with the checks of that opcode alone. */
+static ALWAYS_INLINE bool ring_sqe_is_ok(const struct capos_sqe *sqe, unsigned op)
+{
+    return sqe->opcode == op && sqe->flags == 0 && ring_sqe_validate_op(sqe, op) == RING_SQE_OK;
+}
+
+/* Consumes the n copied entries one by one, as ring_submit does (their
+ * completion slots are reserved already); returns whether any completion
+ * was written in place. */
+static NOINLINE bool ring_submit_copies(struct thread *self, const struct capos_sqe *sqe,
+                                        uint32_t n)
+{
+    struct ring *r = &self->ring;
+    struct process *p = self->proc;
+    bool unpublished = false;
+    uint32_t i = 0;
+    while (i < n) {
+        r->sq_head++;
+        unpublished |= ring_dispatch(self, &sqe[i], ring_sqe_validate(&sqe[i]));
+        i++;
+        pending_setup_done(r);
+        if (p->state != PROCESS_ALIVE || self->exit_requested)
+            break;
+    }
+    if (i < n) {
+        /* Not consumed after all: it stays queued, as in ring_submit. */
+        spin_lock(&r->lock);
+        r->cq_reserved -= n - i;
+        spin_unlock(&r->lock);
+    }
+    __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
+    return unpublished;
+}
+
+/* One entry that finishes at once and touches nothing else (a NOP, or one
+ * refused before any capability is looked at): completed with err and
+ * detail and published in the hold of the ring lock that reserved its
+ * slot (held on entry, dropped here), as ring_dispatch and ring_submit
+ * would. */
+static ALWAYS_INLINE int64_t ring_complete_in_place(struct thread *self, uint64_t user_data,
+                                                    int err, uint32_t detail, uint32_t posted,
+                                                    uint32_t min_complete, uint64_t timeout_ns)
+{
+    struct ring *r = &self->ring;
+    struct process *p = self->proc;
+    ring_cqe_write_result(r, user_data, err, detail);
+    ring_publish_tail(r);
+    r->sq_head++;
+    __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
+    posted++;
+    spin_unlock(&r->lock);
+    if (posted < min_complete && timeout_ns != 0)
+        return ring_enter_finish(self, min_complete, timeout_ns);
+    if (p->state != PROCESS_ALIVE)
+        process_exit_current();
+    if (self->exit_requested)
+        process_thread_exit(self->exit_request_code);
+    return posted;
+}
+
+/* ring_complete_in_place for an entry refused by its checks (chk). */
+static NOINLINE int64_t ring_enter_refused(struct thread *self, const struct capos_sqe *sqe,
+                                           enum ring_sqe_check chk, uint32_t posted,
+                                           uint32_t min_complete, uint64_t timeout_ns)
+{
+    uint32_t detail;
+    int err = ring_sqe_error(chk, &detail);
+    return ring_complete_in_place(self, sqe->user_data, err, detail, posted, min_complete,
+                                  timeout_ns);
+}
+
 /*
  * The fast path of cap_enter (docs/ipc.md, "The fast path"): the same
  * protocol as ring_submit and ring_wait, specialised for what a
  * synchronous client or server submits, at most two entries.  It accounts
  * for them exactly as ring_submit would (one copy each, sq_head, one
- * completion slot each), runs CALL, RETURN and RECV through the endpoint's
- * fast entry points, which take every case they do not cover back to the
- * general code, and everything else through ring_dispatch.  n is 1 or 2
- * (ring_enter); a corrupt head or a full completion queue go to
- * ring_enter_general, before anything was consumed.
+ * completion slot each), runs a CALL through cap_call_fast and a RETURN
+ * with the next RECV through endpoint_fast_reply, which take every case
+ * they do not cover back to the general code, and everything else through
+ * ring_dispatch.  n is 1 or 2 (ring_enter); a corrupt head or a full
+ * completion queue go to ring_enter_general, before anything was consumed.
  */
 static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_t min_complete,
                                         uint64_t timeout_ns)
 {
     struct ring *r = &self->ring;
     struct process *p = self->proc;
+    struct capos_sqe sqe[2];
     uint32_t posted;
+    bool unpublished;
 
     spin_lock(&r->lock);
-    if (!ring_posted(r, &posted) || posted + r->cq_reserved + n > CAPOS_RING_CQ_ENTRIES) {
+    if (unlikely(!ring_posted(r, &posted) || posted + r->cq_reserved + n > CAPOS_RING_CQ_ENTRIES)) {
         /* A corrupt head or no room for both: the general loop handles it
          * (and takes what fits). */
         spin_unlock(&r->lock);
         return ring_enter_general(self, min_complete, timeout_ns);
     }
     r->cq_reserved += n;
-    /* One copy of each out of shared memory; only the copies are looked
-     * at. */
-    struct capos_sqe sqe[2];
-    enum ring_sqe_check chk[2];
-    for (uint32_t i = 0; i < n; i++) {
-        sqe[i] = r->sq[(r->sq_head + i) & (CAPOS_RING_SQ_ENTRIES - 1)];
-        chk[i] = ring_sqe_validate(&sqe[i]);
-    }
+    ring_sqe_copy(r, 0, &sqe[0]);
     offwatch_label(OFFWATCH_OP(sqe[0].opcode));
-    if (n == 1 && (chk[0] != RING_SQE_OK || sqe[0].opcode == CAPOS_OP_NOP)) {
-        /* One entry that finishes at once and touches nothing else (a NOP,
-         * or one refused before any capability is looked at): completed
-         * and published in this hold of the lock, as ring_dispatch and
-         * ring_submit would. */
-        uint32_t detail = 0;
-        int err = chk[0] == RING_SQE_OK ? CAPOS_OK : ring_sqe_error(chk[0], &detail);
-        ring_cqe_write_result(r, sqe[0].user_data, err, detail);
-        ring_publish_tail(r);
-        r->sq_head++;
-        __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
-        posted++;
-        spin_unlock(&r->lock);
-        if (posted < min_complete && timeout_ns != 0)
-            return ring_enter_finish(self, min_complete, timeout_ns);
-        if (p->state != PROCESS_ALIVE)
-            process_exit_current();
-        if (self->exit_requested)
-            process_thread_exit(self->exit_request_code);
-        return posted;
-    }
-    spin_unlock(&r->lock);
-    bool unpublished = false;
-    if (n == 1 && chk[0] == RING_SQE_OK && sqe[0].opcode == CAPOS_OP_CALL) {
-        /* A call into another process may take the fast path; anything
-         * else is the general cap_call. */
-        r->sq_head++;
-        cap_call(self, &sqe[0], true);
-        pending_setup_done(r);
-    } else if (n == 2 && chk[0] == RING_SQE_OK && chk[1] == RING_SQE_OK &&
-               sqe[0].opcode == CAPOS_OP_RETURN && sqe[1].opcode == CAPOS_OP_RECV &&
-               cap_fast_reply(self, &sqe[0], &sqe[1])) {
-        /* The RETURN completed in place, the RECV is posted. */
-        r->sq_head += 2;
-        pending_setup_done(r);
-        unpublished = true;
-    } else {
-        /* ring_submit's loop over the copies. */
-        uint32_t i = 0;
-        while (i < n) {
-            r->sq_head++;
-            unpublished |= ring_dispatch(self, &sqe[i], chk[i]);
-            i++;
-            pending_setup_done(r);
-            if (p->state != PROCESS_ALIVE || self->exit_requested)
-                break;
-        }
-        if (i < n) {
-            /* Not consumed after all: it stays queued, as in ring_submit. */
-            spin_lock(&r->lock);
-            r->cq_reserved -= n - i;
+    if (n == 1) {
+        if (likely(ring_sqe_is_ok(&sqe[0], CAPOS_OP_CALL))) {
+            /* A call into another process may take the fast path; anything
+             * else is the general cap_call. */
             spin_unlock(&r->lock);
+            r->sq_head++;
+            __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
+            cap_call_fast(self, p, &sqe[0]);
+            pending_setup_done(r);
+            unpublished = false;
+            goto wait;
+        }
+        if (ring_sqe_is_ok(&sqe[0], CAPOS_OP_NOP))
+            return ring_complete_in_place(self, sqe[0].user_data, CAPOS_OK, 0, posted, min_complete,
+                                          timeout_ns);
+        enum ring_sqe_check chk = ring_sqe_validate(&sqe[0]);
+        if (chk != RING_SQE_OK)
+            return ring_enter_refused(self, &sqe[0], chk, posted, min_complete, timeout_ns);
+        spin_unlock(&r->lock);
+    } else {
+        ring_sqe_copy(r, 1, &sqe[1]);
+        spin_unlock(&r->lock);
+        if (likely(ring_sqe_is_ok(&sqe[0], CAPOS_OP_RETURN) &&
+                   ring_sqe_is_ok(&sqe[1], CAPOS_OP_RECV) &&
+                   endpoint_fast_reply(self, &sqe[0], &sqe[1]))) {
+            /* The RETURN completed in place, the RECV is posted. */
+            r->sq_head += 2;
+            __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
+            pending_setup_done(r);
+            unpublished = true;
+            goto wait;
         }
     }
-    __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
-    if (timeout_ns != CAPOS_WAIT_FOREVER || p->state != PROCESS_ALIVE || self->exit_requested) {
+    unpublished = ring_submit_copies(self, sqe, n);
+wait:
+    if (unlikely(timeout_ns != CAPOS_WAIT_FOREVER || p->state != PROCESS_ALIVE ||
+                 self->exit_requested)) {
         if (unpublished) {
             spin_lock(&r->lock);
             ring_publish_tail(r);

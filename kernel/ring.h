@@ -71,13 +71,15 @@ struct ring {
 static ALWAYS_INLINE bool ring_posted(struct ring *r, uint32_t *posted)
 {
     uint32_t head = __atomic_load_n(&r->hdr->cq_head, __ATOMIC_ACQUIRE);
-    uint32_t space;
     /* cq_tail changes under the lock; callers that do not hold it take a
      * snapshot, and posts only ever add to it. */
     uint32_t tail = __atomic_load_n(&r->cq_tail, __ATOMIC_RELAXED);
-    if (!ring_cq_space(tail, head, CAPOS_RING_CQ_ENTRIES, 0, &space))
+    /* What ring_cq_space(tail, head, entries, 0) counts as posted: the
+     * free-running difference, impossible above the queue's size. */
+    uint32_t n = tail - head;
+    if (n > CAPOS_RING_CQ_ENTRIES)
         return false;
-    *posted = CAPOS_RING_CQ_ENTRIES - space;
+    *posted = n;
     return true;
 }
 
@@ -232,7 +234,8 @@ static ALWAYS_INLINE void pending_use_locked(struct ring *r, struct pending_op *
 /* pending_release with the lock held: unlinks and frees the op, returning
  * it if it goes back to the kernel heap (see pending_free_locked).  The
  * op's timer must be disarmed already (only sleeps and timed parks arm
- * one). */
+ * one).  An op a canceller is still detaching is left to the canceller,
+ * which frees it (pending.h). */
 static ALWAYS_INLINE WARN_UNUSED struct pending_op *pending_put_locked(struct ring *r,
                                                                        struct pending_op *op)
 {
@@ -240,6 +243,10 @@ static ALWAYS_INLINE WARN_UNUSED struct pending_op *pending_put_locked(struct ri
     /* An op its owner drops while setting it up is no longer in setup. */
     if (r->setup_op == op)
         r->setup_op = NULL;
+    if (unlikely(op->cancelling)) {
+        op->released = true;
+        return NULL;
+    }
     return pending_free_locked(r, op);
 }
 

@@ -82,7 +82,7 @@ static void sched_loads(struct sched_load *out, unsigned n)
 
 /* Charges the current thread for the time since it was last charged; rq
  * lock held. */
-static void sched_charge_current(struct cpu *c, uint64_t now)
+static ALWAYS_INLINE void sched_charge_current(struct cpu *c, uint64_t now)
 {
     struct thread *t = c->current;
     uint64_t d = now > c->charge_ns ? now - c->charge_ns : 0;
@@ -97,7 +97,7 @@ static void sched_charge_current(struct cpu *c, uint64_t now)
 
 /* Makes t (woken synchronously, thread lock held, off every queue and CPU)
  * this CPU's handoff thread if it may run here; false if it cannot. */
-static bool sched_try_handoff(struct thread *t)
+static ALWAYS_INLINE bool sched_try_handoff(struct thread *t)
 {
     struct cpu *c = this_cpu();
     if (c->handoff || c->current->is_idle || !(t->se.allowed_cpus & (1ULL << c->id)))
@@ -138,7 +138,12 @@ static void sched_activate(struct thread *t, enum sched_place how, bool sync)
     unsigned n = sched_ncpus();
     unsigned target = self->id;
 
-    if (n > 1) {
+    uint64_t online = n < 64 ? (1ULL << n) - 1 : ~0ULL;
+    uint64_t allowed = t->se.allowed_cpus & online;
+    if (n > 1 && allowed && (allowed & (allowed - 1)) == 0) {
+        /* One CPU allowed: sched_choose_wake_cpu could only choose it. */
+        target = (unsigned)__builtin_ctzll(allowed);
+    } else if (n > 1) {
         struct sched_load loads[MAX_CPUS];
         sched_loads(loads, n);
         int r = sched_choose_wake_cpu(loads, n, self->id, how == PLACE_NEW ? ~0u : t->cpu,
@@ -216,9 +221,10 @@ void sched_add(struct thread *t)
     spin_unlock(&t->lock);
 }
 
-void sched_wake(struct thread *t)
+/* sched_wake, with `sync` saying whether the waker is about to block for
+ * t; called with t->lock held, which it drops. */
+static ALWAYS_INLINE void sched_wake_locked(struct thread *t, bool sync)
 {
-    spin_lock(&t->lock);
     if (t->state != THREAD_BLOCKED) {
         spin_unlock(&t->lock);
         return;
@@ -233,10 +239,21 @@ void sched_wake(struct thread *t)
     sched_wait_off_cpu(t);
     /* A synchronous wake-up first tries the direct switch, which needs
      * none of sched_activate's placement. */
-    bool sync = this_cpu()->sync_wake;
     if (!sync || !sched_try_handoff(t))
         sched_activate(t, PLACE_WOKEN, sync);
     spin_unlock(&t->lock);
+}
+
+void sched_wake(struct thread *t)
+{
+    spin_lock(&t->lock);
+    sched_wake_locked(t, this_cpu()->sync_wake);
+}
+
+bool sched_wake_sync_slow(struct thread *t)
+{
+    sched_wake_locked(t, true);
+    return t == this_cpu()->handoff;
 }
 
 void sched_kick(struct thread *t)
@@ -268,44 +285,13 @@ void sched_switch_tail(void)
     }
 }
 
-/*
- * Switches to the next thread of this CPU (or its idle thread).  The caller
- * has set the current thread's state: RUNNING or READY threads stay queued
- * (or move, if their affinity no longer allows this CPU), BLOCKED and DEAD
- * ones leave the queue.
- */
-static void schedule(void)
+/* schedule() in every case but the direct switch: prev is charged, the rq
+ * lock held (and prev's lock if prev_locked). */
+static NOINLINE void schedule_general(struct cpu *c, struct thread *prev, bool prev_locked,
+                                      uint64_t now)
 {
-    struct cpu *c = this_cpu();
-    struct thread *prev = c->current, *next = NULL;
+    struct thread *next = NULL;
 
-    /* Only a waker turns BLOCKED into something else, under the thread
-     * lock; RUNNING changes only here.  So an unlocked read that sees
-     * RUNNING is final, and a BLOCKED one is re-read under the lock. */
-    enum thread_state st = __atomic_load_n(&prev->state, __ATOMIC_ACQUIRE);
-    bool prev_locked = st == THREAD_BLOCKED || st == THREAD_DEAD;
-    if (prev_locked)
-        spin_lock(&prev->lock);
-    spin_lock(&c->rq_lock);
-    uint64_t now = time_now_ns();
-    sched_charge_current(c, now);
-    if (c->handoff && !c->hint && prev->state == THREAD_BLOCKED) {
-        /* The direct switch of synchronous IPC, the common case: what the
-         * general steps below do for it (prev leaves the queue, the
-         * handoff thread is placed and made current), in one step. */
-        next = c->handoff;
-        c->handoff = NULL;
-        if (!sched_rq_handoff(&c->rq, &next->se,
-                              now > next->blocked_ns ? now - next->blocked_ns : 0))
-            panic("sched: direct switch from thread %u to %u refused", prev->tid, next->tid);
-        prev->on_rq = false;
-        prev->blocked_ns = now;
-        spin_unlock(&prev->lock);
-        next->state = THREAD_RUNNING;
-        c->pick_ns = now;
-        spin_unlock(&c->rq_lock);
-        goto switch_to;
-    }
     if (!prev->is_idle) {
         if (prev->state == THREAD_RUNNING || prev->state == THREAD_READY) {
             bool stay = prev->se.allowed_cpus & (1ULL << c->id);
@@ -358,7 +344,6 @@ static void schedule(void)
         c->pick_ns = now;
     spin_unlock(&c->rq_lock);
 
-switch_to:
     c->need_resched = false;
     if (next == prev)
         return;
@@ -374,21 +359,143 @@ switch_to:
         sched_switch_tail();
 }
 
+/* The direct switch of synchronous IPC: prev (BLOCKED, locked, charged at
+ * `now`) leaves the queue and c's handoff thread becomes current, in one
+ * step of the run queue (what schedule_general's steps do for it); both
+ * locks are dropped. */
+static ALWAYS_INLINE void sched_direct_switch(struct cpu *c, struct thread *prev, uint64_t now)
+{
+    struct thread *next = c->handoff;
+    c->handoff = NULL;
+    if (!sched_rq_handoff(&c->rq, &next->se, now > next->blocked_ns ? now - next->blocked_ns : 0))
+        panic("sched: direct switch from thread %u to %u refused", prev->tid, next->tid);
+    prev->on_rq = false;
+    prev->blocked_ns = now;
+    spin_unlock(&prev->lock);
+    next->state = THREAD_RUNNING;
+    c->pick_ns = now;
+    spin_unlock(&c->rq_lock);
+    c->need_resched = false;
+    c->switches++;
+    c->current = next;
+    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
+    arch_switch(prev, next);
+    /* Running as `prev` again, possibly much later and on another CPU. */
+    c = this_cpu();
+    if (unlikely(c->zombie || c->migrate))
+        sched_switch_tail();
+}
+
+/* What schedule_general does for the idle thread (prev, charged at `now`,
+ * rq locked) when there is no hand-off thread or hint: the first queued
+ * thread runs, if there is one.  The lock is dropped. */
+static NOINLINE void sched_switch_from_idle(struct cpu *c, struct thread *prev, uint64_t now)
+{
+    struct sched_entity *se = sched_rq_pick_next(&c->rq);
+    if (!se) {
+        spin_unlock(&c->rq_lock);
+        c->need_resched = false;
+        return;
+    }
+    struct thread *next = se_thread(se);
+    next->state = THREAD_RUNNING;
+    c->pick_ns = now;
+    spin_unlock(&c->rq_lock);
+    c->need_resched = false;
+    c->switches++;
+    c->current = next;
+    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
+    arch_switch(prev, next);
+    /* Running as the idle thread again. */
+    c = this_cpu();
+    if (unlikely(c->zombie || c->migrate))
+        sched_switch_tail();
+}
+
+/*
+ * Switches to the next thread of this CPU (or its idle thread).  The caller
+ * has set the current thread's state: RUNNING or READY threads stay queued
+ * (or move, if their affinity no longer allows this CPU), BLOCKED and DEAD
+ * ones leave the queue.
+ */
+static void schedule(void)
+{
+    struct cpu *c = this_cpu();
+    struct thread *prev = c->current;
+
+    /* Only a waker turns BLOCKED into something else, under the thread
+     * lock; RUNNING changes only here.  So an unlocked read that sees
+     * RUNNING is final, and a BLOCKED one is re-read under the lock. */
+    enum thread_state st = __atomic_load_n(&prev->state, __ATOMIC_ACQUIRE);
+    bool prev_locked = st == THREAD_BLOCKED || st == THREAD_DEAD;
+    if (prev_locked)
+        spin_lock(&prev->lock);
+    spin_lock(&c->rq_lock);
+    uint64_t now = time_now_ns();
+    sched_charge_current(c, now);
+    if (c->handoff && !c->hint && prev->state == THREAD_BLOCKED)
+        sched_direct_switch(c, prev, now);
+    else if (prev->is_idle && !c->handoff && !c->hint)
+        sched_switch_from_idle(c, prev, now);
+    else
+        schedule_general(c, prev, prev_locked, now);
+}
+
 void sched_block(void)
 {
     __atomic_store_n(&this_cpu()->current->state, THREAD_BLOCKED, __ATOMIC_RELEASE);
     schedule();
 }
 
-void sched_prepare_block(void)
+/* What schedule_general does when prev (BLOCKED, locked, charged at
+ * `now`) leaves a CPU with nothing queued, no hand-off thread and no hint:
+ * prev leaves the queue and the idle thread runs.  Both locks are dropped.
+ * A CPU whose partner runs elsewhere does this at every call it waits
+ * for. */
+static NOINLINE void sched_switch_to_idle(struct cpu *c, struct thread *prev, uint64_t now)
 {
-    __atomic_store_n(&this_cpu()->current->state, THREAD_BLOCKED, __ATOMIC_RELEASE);
+    struct thread *next = c->idle;
+    if (!sched_rq_put_curr(&c->rq, false))
+        panic("sched: thread %u blocked without being current", prev->tid);
+    prev->on_rq = false;
+    prev->blocked_ns = now;
+    spin_unlock(&prev->lock);
+    c->pick_ns = now;
+    spin_unlock(&c->rq_lock);
+    c->need_resched = false;
+    c->switches++;
+    c->current = next;
+    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
+    arch_switch(prev, next);
+    /* Running as `prev` again, possibly much later and on another CPU. */
+    c = this_cpu();
+    if (unlikely(c->zombie || c->migrate))
+        sched_switch_tail();
 }
 
-void sched_block_commit(void)
+/* schedule() for a thread that blocked (sched_block_commit saw it
+ * BLOCKED; a wake-up may have come since, which the state under the lock
+ * tells), laid out for the direct switch of synchronous IPC and for a
+ * CPU left with nothing to run. */
+void sched_switch_blocked(void)
 {
-    if (__atomic_load_n(&this_cpu()->current->state, __ATOMIC_ACQUIRE) == THREAD_BLOCKED)
-        schedule();
+    struct cpu *c = this_cpu();
+    struct thread *prev = c->current;
+    spin_lock(&prev->lock);
+    spin_lock(&c->rq_lock);
+    uint64_t now = time_now_ns();
+    sched_charge_current(c, now);
+    if (likely(!c->hint && prev->state == THREAD_BLOCKED)) {
+        if (likely(c->handoff != NULL)) {
+            sched_direct_switch(c, prev, now);
+            return;
+        }
+        if (c->rq.nr_queued == 0) {
+            sched_switch_to_idle(c, prev, now);
+            return;
+        }
+    }
+    schedule_general(c, prev, true, now);
 }
 
 void sched_yield(void)
@@ -400,13 +507,10 @@ void sched_yield(void)
  * Moves queued threads from the busiest CPU to this one if the loads differ
  * enough (lib/sched decides which and how many).  A thread caught between
  * its CPU's pick and switch (on_cpu) ends the steal.  Returns whether
- * anything moved.
+ * anything moved.  n CPUs are online, c among them.
  */
-static bool sched_steal(struct cpu *c)
+static NOINLINE bool sched_steal_from_busiest(struct cpu *c, unsigned n)
 {
-    unsigned n = sched_ncpus();
-    if (n < 2 || c->id >= n)
-        return false; /* alone, or still being counted in */
     struct sched_load loads[MAX_CPUS];
     struct sched_steal st;
     sched_loads(loads, n);
@@ -435,6 +539,25 @@ static bool sched_steal(struct cpu *c)
     spin_unlock(&second->rq_lock);
     spin_unlock(&first->rq_lock);
     return st.moved > 0;
+}
+
+/* sched_steal_from_busiest, if there is anything to steal: lib/sched takes
+ * only from a CPU with a thread waiting and two runnable, and without one
+ * there is nothing to decide (the usual case of an idle CPU whose partners
+ * all run, or are about to).  Inline, since an idle CPU asks every time it
+ * runs out of work. */
+static inline bool sched_steal(struct cpu *c)
+{
+    unsigned n = sched_ncpus();
+    if (n < 2 || c->id >= n)
+        return false; /* alone, or still being counted in */
+    for (unsigned i = 0; i < n; i++) {
+        const struct sched_rq *rq = &cpus[i].rq;
+        uint32_t q = __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED);
+        if (q != 0 && i != c->id && (q > 1 || __atomic_load_n(&rq->curr, __ATOMIC_RELAXED) != NULL))
+            return sched_steal_from_busiest(c, n);
+    }
+    return false;
 }
 
 void sched_tick(void)

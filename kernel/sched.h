@@ -56,12 +56,51 @@ void sched_block(void);
 
 /* Blocking in two steps, for waits registered under another lock: mark the
  * current thread blocked (a wake from now on makes it runnable again), drop
- * the lock, then commit (switches away unless a wake already came). */
-void sched_prepare_block(void);
-void sched_block_commit(void);
+ * the lock, then commit (switches away unless a wake already came).  Inline:
+ * every wait of cap_enter takes them. */
+static inline void sched_prepare_block(void)
+{
+    __atomic_store_n(&sched_current()->state, THREAD_BLOCKED, __ATOMIC_RELEASE);
+}
+
+/* sched_block_commit's switch, for a current thread still BLOCKED. */
+void sched_switch_blocked(void);
+
+static inline void sched_block_commit(void)
+{
+    if (__atomic_load_n(&sched_current()->state, __ATOMIC_ACQUIRE) == THREAD_BLOCKED)
+        sched_switch_blocked();
+}
 
 /* Wakes a BLOCKED thread; no effect on a thread in any other state. */
 void sched_wake(struct thread *t);
+
+/* sched_wake_sync in every case but the common one, t->lock held (sched.c
+ * drops it). */
+bool sched_wake_sync_slow(struct thread *t);
+
+/* sched_wake for a waker about to block waiting for t (an IPC call or
+ * reply), as between sched_sync_begin and sched_sync_end; returns whether
+ * t is now this CPU's direct-switch thread (sched_hint_next(t) would be
+ * true at once).  Inline for the common case, a partner that last ran on
+ * this CPU and has switched out, which becomes the hand-off thread as
+ * sched_try_handoff makes it (sched.c); anything else is decided afresh
+ * under the lock by the slow path. */
+static inline bool sched_wake_sync(struct thread *t)
+{
+    struct cpu *c = this_cpu();
+    spin_lock(&t->lock);
+    if (likely(t->state == THREAD_BLOCKED && !t->on_rq &&
+               !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) && !c->handoff &&
+               !c->current->is_idle && t->cpu == c->id && (t->se.allowed_cpus & (1ULL << c->id)))) {
+        t->on_rq = true;
+        __atomic_store_n(&t->state, THREAD_READY, __ATOMIC_RELEASE);
+        c->handoff = t;
+        spin_unlock(&t->lock);
+        return true;
+    }
+    return sched_wake_sync_slow(t);
+}
 
 /* Between these, wake-ups on this CPU are synchronous: the waking thread is
  * about to block waiting for the woken one (an IPC call or reply), so the
@@ -121,6 +160,16 @@ static inline void sched_preempt_point(void)
         sched_preempt_slow();
 }
 
+/* Lets pending interrupts in (ticks, TLB shootdown requests, reschedule
+ * IPIs) with no lock held, and no switch: for long kernel work of a thread
+ * that must not be switched away from where it is. */
+static inline void sched_irq_window(void)
+{
+    offwatch_end();
+    irq_window();
+    offwatch_resume();
+}
+
 /*
  * A preemption point inside a long kernel operation, for code that holds
  * no lock and keeps nothing in per-CPU buffers across it: pending
@@ -132,9 +181,7 @@ static inline void sched_preempt_point(void)
  */
 static inline void sched_pause(void)
 {
-    offwatch_end();
-    irq_window();
-    offwatch_resume();
+    sched_irq_window();
     sched_preempt_point();
 }
 
@@ -146,9 +193,7 @@ static inline void sched_pause(void)
  */
 static inline void sched_pause_between(void)
 {
-    offwatch_end();
-    irq_window();
-    offwatch_resume();
+    sched_irq_window();
     if (unlikely(__atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED)))
         sched_preempt_slow();
 }

@@ -48,7 +48,8 @@
  * safe while the system runs (the debug key) as well as when it is
  * stalled.  Endpoints have no names in the kernel: the report numbers them
  * in the order it meets them, so a CALL and the RECV that would take it
- * show the same number.
+ * show the same number.  The debug key's report ends with the kernel's
+ * memory (system_report_memory), which a long test samples this way.
  */
 #include "stall.h"
 
@@ -60,6 +61,7 @@
 #include "process.h"
 #include "ring.h"
 #include "sched.h"
+#include "system.h"
 #include "thread.h"
 #include "time.h"
 #include "timerq.h"
@@ -121,6 +123,8 @@ struct stall_op {
     const struct process *server, *park_proc;
     uint64_t park_addr, deadline_ns, interface_id;
     uint16_t method;
+    uint32_t pipe_len;
+    bool pipe_writer;
 };
 
 static struct spinlock stall_report_lock = SPINLOCK_INIT("stall report");
@@ -205,6 +209,19 @@ static void rep_print_op(const struct stall_op *o, const struct process *self, u
             kprintf(" of %s (pid %u)", p->name, p->pid);
         kprintf("\n");
         break;
+    /* Pipes are numbered in the same series as endpoints. */
+    case PENDING_PIPE_READ:
+        kprintf("      PipeReader.read of %u bytes on pipe #%u: empty\n", o->pipe_len,
+                rep_endpoint(o->target));
+        break;
+    case PENDING_PIPE_WRITE:
+        kprintf("      PipeWriter.write of %u bytes on pipe #%u: no room\n", o->pipe_len,
+                rep_endpoint(o->target));
+        break;
+    case PENDING_PIPE_WAIT:
+        kprintf("      %s.wait for events %#x on pipe #%u\n",
+                o->pipe_writer ? "PipeWriter" : "PipeReader", o->pipe_len, rep_endpoint(o->target));
+        break;
     }
 }
 
@@ -236,6 +253,8 @@ static void rep_print_thread(const struct process *p, struct thread *t, uint64_t
             .deadline_ns = timer_event_deadline(&op->timer),
             .interface_id = op->interface_id,
             .method = op->method,
+            .pipe_len = op->pipe_len,
+            .pipe_writer = op->pipe_writer,
         };
     }
     spin_unlock_irqrestore(&r->lock, flags);
@@ -352,5 +371,6 @@ void stall_console_input(void)
         return;
     kprintf("debug: who waits on what (Ctrl-T):\n");
     stall_report();
+    system_report_memory();
     kprintf("debug: end of report\n");
 }

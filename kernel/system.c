@@ -58,6 +58,7 @@ static const char *system_kind_name(enum capos_KernelCapKind k)
     case capos_KernelCapKind_threadSpawner: return "threadSpawner";
     case capos_KernelCapKind_parkSpace: return "parkSpace";
     case capos_KernelCapKind_schedulingPolicy: return "schedulingPolicy";
+    case capos_KernelCapKind_pipeFactory: return "pipeFactory";
     }
     return "?";
 }
@@ -257,8 +258,9 @@ void system_process_stopped(struct process *p)
 
 /* Every frame is free or charged to a ledger below the kernel's, so on a
  * quiet machine the sum is what it was when init started; processes still
- * tearing down on other CPUs may be caught half-way. */
-static void system_report_memory(void)
+ * tearing down on other CPUs may be caught half-way.  Reads only counters
+ * (no lock), so it may run anywhere, an interrupt handler included. */
+void system_report_memory(void)
 {
     struct kheap_stats hs;
     kheap_stats(&hs);

@@ -21,6 +21,11 @@ void system_thread_started(void);
 /* Called once for every process that stops, to report its status. */
 void system_process_stopped(struct process *p);
 
+/* Prints the kernel's memory: frames free and charged (against the sum
+ * when init started), the kernel heap, and what processes hold.  At halt,
+ * and with the debug key's report (stall.c). */
+void system_report_memory(void);
+
 /* Reports the counters and ends the machine: the last process stopped.  The
  * exit status is success only if init exited with status 0. */
 NORETURN void system_halt(void);

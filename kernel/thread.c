@@ -67,15 +67,13 @@ struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
     return t;
 }
 
-void thread_put(struct thread *t)
+void thread_free(struct thread *t)
 {
-    if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-        struct process *p = t->proc;
-        pending_pool_release(&t->ring);
-        kfree(t);
-        if (p)
-            process_put(p);
-    }
+    struct process *p = t->proc;
+    pending_pool_release(&t->ring);
+    kfree(t);
+    if (p)
+        process_put(p);
 }
 
 void thread_destroy(struct thread *t)

@@ -50,6 +50,7 @@ struct thread {
     uint64_t blocked_ns; /* when it last blocked (sleeper placement) */
     uint64_t run_ns;     /* CPU time used */
     uint64_t fs_base;    /* user TLS base (ThreadControl.setTls) */
+    uint64_t clear_tid;  /* word zeroed and woken at ThreadControl.exit (0: none) */
     /* End of the thread, as ThreadHandle.join reports it; these and the
      * joiners list are guarded by proc->lock.  Joins complete once the
      * thread is gone (its slot, ring and quota back with the process), so
@@ -101,6 +102,13 @@ static inline void thread_get(struct thread *t)
     __atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
 }
 
-void thread_put(struct thread *t);
+/* Frees a thread whose last reference is gone (thread_put). */
+void thread_free(struct thread *t);
+
+static inline void thread_put(struct thread *t)
+{
+    if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
+        thread_free(t);
+}
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/tsc.h"
+#include "clockpage.h"
 #include "percpu.h"
 #include "sched.h"
 #include "timerq.h"
@@ -15,6 +16,7 @@ static uint64_t time_tick_count;
 void time_init(void)
 {
     tsc_calibrate();
+    clock_page_init();
     lapic_timer_calibrate();
     lapic_timer_start(TICK_HZ);
 }

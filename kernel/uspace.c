@@ -25,11 +25,9 @@ static bool uspace_copy(struct process *p, uptr uaddr, void *kbuf, uint64_t len,
     spin_lock(&p->lock);
     while (len > 0 && p->root) {
         uint64_t pa;
-        unsigned flags;
         uint64_t off = uaddr & (PAGE_SIZE - 1);
         uint64_t n = MIN(len, PAGE_SIZE - off);
-        if (!paging_lookup(p->root, uaddr - off, &pa, &flags) || !(flags & MAP_USER) ||
-            (write && !(flags & MAP_WRITE))) {
+        if (!paging_user_page(p->root, uaddr - off, write, &pa)) {
             ok = false;
             break;
         }
@@ -54,15 +52,21 @@ bool uspace_write_locked(struct process *p, uptr dst, const void *src, uint64_t 
     if (!user_range_ok(dst, len) || !p->root)
         return false;
     uint64_t first = dst & ~(uint64_t)(PAGE_SIZE - 1);
+    if (len <= PAGE_SIZE && dst - first <= PAGE_SIZE - len) {
+        /* Within one page, as small messages nearly always are. */
+        uint64_t pa;
+        if (!paging_user_page(p->root, first, true, &pa))
+            return false;
+        memcpy((uint8_t *)phys_to_virt(pa) + (dst - first), src, len);
+        return true;
+    }
     uint64_t npages = (dst + len - 1 - first) / PAGE_SIZE + 1;
     if (npages > USPACE_LOCKED_PAGES)
         return false;
     /* Every page first: nothing is written unless all of it can be. */
     for (uint64_t i = 0; i < npages; i++) {
         uint64_t pa;
-        unsigned flags;
-        if (!paging_lookup(p->root, first + i * PAGE_SIZE, &pa, &flags) ||
-            (flags & (MAP_USER | MAP_WRITE)) != (MAP_USER | MAP_WRITE))
+        if (!paging_user_page(p->root, first + i * PAGE_SIZE, true, &pa))
             return false;
         kva[i] = phys_to_virt(pa);
     }

@@ -48,7 +48,8 @@ enum ErrorCode $C.macroPrefix("CAPOS_ERR_") {
   invalidOpcode @19;    # unknown ring opcode, flag bit or non-zero reserved field
   alreadyExists @20;    # the thing to create exists
   exhausted @21;        # a resource other than memory ran out (e.g. entropy)
-  wouldBlock @22;       # ParkSpace.wait: the word did not hold the expected value
+  wouldBlock @22;       # ParkSpace.wait: the word did not hold the expected value;
+                        # a non-blocking pipe read or write that would wait
 }
 
 enum DetailKind $C.macroPrefix("CAPOS_DETAIL_") {
@@ -146,6 +147,17 @@ struct KernelCap {
     # maximum, 65536).
   latency @5 :Bool;
     # SchedulingPolicy: whether it may put threads in the latency class.
+  port @6 :ConsolePort;
+    # Console: the serial line it writes to (default com1, the system
+    # console).
+}
+
+enum ConsolePort {
+  # The serial lines a Console capability can write to (docs/console.md).
+  com1 @0;                       # the system console, shared with the kernel log;
+                                 # "\n" goes out as CR LF
+  com2 @1;                       # program output, byte for byte: nothing added or changed
+  com3 @2;                       # as com2
 }
 
 enum KernelCapKind {
@@ -158,6 +170,7 @@ enum KernelCapKind {
   threadSpawner @6;              # threads in the receiving process
   parkSpace @7;                  # a ParkSpace for the receiving process
   schedulingPolicy @8;           # bounded by maxWeight and latency
+  pipeFactory @9;                # creates pipes, charged to the caller
 }
 
 struct ExportRef {
@@ -203,21 +216,49 @@ const maxConsoleWrite :UInt32 = 4096;
   # The most bytes one Console.write or writeLine takes.
 
 interface Console {
-  # The system console (serial line).
+  # A serial line (KernelCap.port): the system console (com1) or a line
+  # for one program's output (com2, com3).
   write @0 (data :Data $C.maxLen(.maxConsoleWrite)) -> ();
-    # Writes bytes as they are. Errors: invalidArgument if longer than 4096.
+    # Writes bytes as they are (on com1 the UART sends "\n" as CR LF; com2
+    # and com3 send every byte unchanged). Errors: invalidArgument if longer
+    # than 4096; unsupported if the machine has no UART at this port
+    # (nothing is written).
   writeLine @1 (text :Text $C.maxLen(.maxConsoleWrite)) -> ();
     # Writes text followed by a newline. Errors: invalidArgument if longer
-    # than 4096 bytes.
+    # than 4096 bytes; unsupported as for write.
 }
 
 interface Timer {
-  # Monotonic time.
+  # Clocks and sleeps: the monotonic clock (nanoseconds since boot, the
+  # calibrated TSC), the wall clock (the CMOS real-time clock read at boot,
+  # advanced by the monotonic clock), CPU time, and the clock page that
+  # lets a process read the first two without a kernel call
+  # (lib/abi/clock.h, docs/posix-kernel.md).
   now @0 () -> (ns :UInt64);
     # Nanoseconds since boot; never goes backwards.
   sleep @1 (ns :UInt64) -> ();
     # Completes after at least `ns` nanoseconds. Errors: cancelled if the
     # caller exits first.
+  mapClock @2 () -> (addr :UInt64);
+    # Maps the clock page (struct capos_clock_page, lib/abi/clock.h)
+    # read-only into the caller's process and returns its address; every
+    # later call from the same process returns the same address without
+    # mapping anything. The page is one frame shared by every process; the
+    # page tables it needs are charged to the caller's memory quota and
+    # stay until the process ends. Errors: quotaExceeded or noMemory (the
+    # page tables), peerGone (the process is exiting).
+  wallClock @3 () -> (ns :UInt64);
+    # REALTIME: nanoseconds since 1970-01-01 00:00:00 UTC, the real-time
+    # clock read at boot plus the monotonic time since (the same value the
+    # clock page gives). It moves with the monotonic clock and is never
+    # set; it reads as the time since boot if the RTC could not be read.
+  sleepUntil @4 (deadline :UInt64) -> ();
+    # Completes once the monotonic clock (`now`) has reached `deadline`; at
+    # once if it already has. Errors: cancelled if the caller exits first.
+  cpuTime @5 () -> (thread :UInt64, process :UInt64);
+    # CPU time in nanoseconds used by the calling thread, and by all
+    # threads of its process together (those that have ended included),
+    # up to this call.
 }
 
 const maxEntropyFill :UInt32 = 256;
@@ -369,13 +410,22 @@ interface ThreadSpawner {
   # Creates threads in the address space of the process the capability was
   # granted to, whoever holds it.
   spawn @0 (entry :UInt64, stack :UInt64, tls :UInt64, arg :UInt64,
-            affinity :UInt64) -> (handle :Capability);
+            affinity :UInt64, setTid :UInt64, clearTid :UInt64)
+      -> (handle :Capability, tid :UInt32);
     # Starts a thread at `entry` with stack pointer `stack`, FS base `tls`
     # and rdi = `arg`, with its own ring and its ThreadControl (see above).
     # It gets the calling thread's weight and latency class; `affinity` is a
     # mask of CPUs it may run on (bit i = CPU i; 0 = the calling thread's).
-    # Returns a ThreadHandle. Errors: invalidArgument (entry, stack or tls
-    # outside the user range, an affinity naming no online CPU),
+    # `setTid` (0 = none): the address of a 32-bit word in the target
+    # process where the kernel stores the new thread's id before the thread
+    # can run. `clearTid` (0 = none): the address of a 32-bit word the
+    # kernel sets to 0 when the thread ends with ThreadControl.exit, after
+    # which it wakes every ParkSpace waiter on that word of the process
+    # (what pthread_join waits for; ThreadControl.setClearTid changes it).
+    # Returns a ThreadHandle and the thread's id. Errors: invalidArgument
+    # (entry, stack or tls outside the user range, an affinity naming no
+    # online CPU, setTid or clearTid unaligned or outside the user range),
+    # badAddress (setTid not writable memory; nothing was started),
     # quotaExceeded (thread limit or frame quota), noMemory, peerGone (the
     # process has exited).
 }
@@ -412,6 +462,11 @@ interface ThreadControl {
     # another thread that will join it).
   yield @5 () -> ();
     # Lets other ready threads of this CPU run first.
+  setClearTid @6 (addr :UInt64) -> (tid :UInt32);
+    # Sets the calling thread's clear-tid word (as ThreadSpawner.spawn's
+    # clearTid; 0 = none) and returns the thread's id: set_tid_address for
+    # a process's first thread. Errors: invalidArgument (unaligned or
+    # outside the user range).
 }
 
 interface SchedulingPolicy {
@@ -439,6 +494,92 @@ interface ParkSpace {
   wake @1 (addr :UInt64, count :UInt32) -> (woken :UInt32);
     # Wakes up to `count` waiters on `addr` of the caller's process, oldest
     # first, and says how many.
+}
+
+# ---------------------------------------------------------------------------
+# Pipes
+#
+# A pipe is a kernel object with a bounded byte buffer and two ends, each
+# its own capability: a PipeReader and a PipeWriter. Ends are copied and
+# moved like any capability (over IPC, as spawn grants); an end exists as
+# long as any capability (or a read or write in progress on it) names it.
+# Buffers are given as addresses in the caller's own memory, as for
+# ParkSpace: the kernel copies straight between that memory and the pipe.
+# docs/posix-kernel.md describes the semantics and the readiness protocol
+# for poll and select.
+
+const pipeCapacity :UInt32 = 65536;
+  # Bytes a pipe holds.
+const pipeAtomicWrite :UInt32 = 4096;
+  # PIPE_BUF: a write of at most this many bytes goes in whole or not at
+  # all, never interleaved with other writes.
+
+const pipeReadable :UInt32 = 1;
+  # wait events: the read end has data to read.
+const pipeWritable :UInt32 = 2;
+  # wait events: the write end has room for pipeAtomicWrite bytes.
+const pipeHangup :UInt32 = 4;
+  # wait result: the other side is gone (every write end, for a read end:
+  # reads return what is left, then 0; every read end, for a write end:
+  # writes fail with peerGone). Always reported, whether asked for or not.
+
+interface PipeFactory {
+  # Creates pipes; each is charged to the caller's memory quota.
+  create @0 () -> (reader :Capability, writer :Capability);
+    # A new empty pipe: its read end (PipeReader) and write end
+    # (PipeWriter). Its buffer (pipeCapacity bytes) and record, 17 frames,
+    # are charged to the caller until the pipe is gone (both ends and every
+    # operation on it). Errors: quotaExceeded, noMemory.
+}
+
+interface PipeReader {
+  # The read end of a pipe.
+  read @0 (buf :UInt64, len :UInt32, nonBlocking :Bool) -> (n :UInt32);
+    # Moves up to `len` bytes from the pipe into the caller's memory at
+    # [buf, buf+len) and returns how many (at least 1 unless len is 0 or
+    # at end of file). If the pipe is empty: n = 0 once every write end is
+    # gone (end of file); otherwise wouldBlock if `nonBlocking`, else the
+    # call waits for data (or end of file), and then returns what there is
+    # (possibly less than len). Reads complete in the order they were made.
+    # Errors: badAddress (the buffer is not writable memory of the caller;
+    # no byte was consumed), wouldBlock, quotaExceeded (64 operations
+    # already wait on this pipe's reads), cancelled (the caller exited).
+  wait @1 (events :UInt32, nonBlocking :Bool) -> (ready :UInt32);
+    # Readiness, for poll and select: completes with `ready`, the
+    # pipeReadable and pipeHangup bits that hold, as soon as one of them
+    # is in `events` or is pipeHangup: at once if that holds already (or
+    # if `nonBlocking`, whatever holds, possibly nothing). A wait is
+    # level-triggered and one-shot; it takes nothing from the pipe, so the
+    # data it saw may be gone by the time the caller reads.
+    # Errors: invalidArgument (bits other than pipeReadable and
+    # pipeWritable in `events`), quotaExceeded (64 waits already pending
+    # on this pipe), cancelled (cancelWaits by the same thread, this end
+    # gone, or the caller exited).
+  cancelWaits @2 () -> (cancelled :UInt32);
+    # Completes every wait of the calling thread pending on this end with
+    # `cancelled` (their completions are posted before this call's) and
+    # says how many. A wait that became ready meanwhile is not among them:
+    # its completion with `ready` is posted or on its way.
+}
+
+interface PipeWriter {
+  # The write end of a pipe.
+  write @0 (buf :UInt64, len :UInt32, nonBlocking :Bool) -> (n :UInt32);
+    # Moves bytes from the caller's memory at [buf, buf+len) into the pipe
+    # and returns how many. A write of at most pipeAtomicWrite bytes goes
+    # in whole, or waits (wouldBlock if `nonBlocking`) until the room is
+    # there. A longer one puts in what fits, at least one byte, and returns
+    # that count (the caller writes the rest with more calls); with no room
+    # at all it waits for some (wouldBlock if `nonBlocking`). Writes
+    # complete in the order they were made; len 0 returns 0.
+    # Errors: peerGone (every read end is gone; EPIPE), badAddress (the
+    # buffer is not readable memory of the caller; nothing was written),
+    # wouldBlock, quotaExceeded (64 operations already wait on this
+    # pipe's writes), cancelled (the caller exited).
+  wait @1 (events :UInt32, nonBlocking :Bool) -> (ready :UInt32);
+    # As PipeReader.wait, with the pipeWritable and pipeHangup bits.
+  cancelWaits @2 () -> (cancelled :UInt32);
+    # As PipeReader.cancelWaits.
 }
 
 # ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 # Smoke test: VirtualMemory under hostile sizes, racing threads and dying
 # processes (user/tests/vm_hostile.c).  The program starts copies of itself
 # as children, so it holds a spawner; its own quota (96 MiB) leaves room for
-# the 24 and 32 MiB mappings some cases fill.
+# the 24 and 32 MiB mappings some cases fill.  stack_note and
+# stack_note_bad_bare are the children of its stack-note case.
 @0xc3e1d0a9b8f74265;
 
 using Capos = import "/capos.capnp";
@@ -12,6 +13,8 @@ const manifest :Capos.SystemManifest = (
   binaries = [
     (name = "init", elf = embed "/init"),
     (name = "vm_hostile", elf = embed "/vm_hostile"),
+    (name = "stack_note", elf = embed "/stack_note"),
+    (name = "stack_note_bad_bare", elf = embed "/stack_note_bad_bare"),
   ],
   init = "init",
   services = [

@@ -24,7 +24,8 @@ host-tests: $(B)/host/run-tests
 	$(Q)$(B)/host/run-tests
 
 # Everything the test runner boots or runs.
-TEST_DEPS := $(B)/host/run-tests kernel kernel-test user manifests iso fuzz-build
+TEST_DEPS := $(B)/host/run-tests kernel kernel-test user manifests iso fuzz-build posix posix-tests \
+    $(MANIFEST_CHECK)
 
 test: bootstrap
 	$(Q)$(MAKE) --no-print-directory $(TEST_DEPS)
@@ -33,3 +34,4 @@ test: bootstrap
 .PHONY: host-tests test
 -include tests/elf/elf.mk
 -include tests/manifest/manifest.mk
+include tests/posix/posix.mk

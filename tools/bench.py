@@ -13,6 +13,14 @@ Boots (each in its own QEMU, run concurrently, serial log in --out-dir):
                  the bzImage decompressor (capOS is booted uncompressed too)
   capos          capOS kernel + benchmark module, if the module exists
   capos-smp2     the same kernel, a second module, 2 vCPUs, if it exists
+  capos-posix    the POSIX benchmark (bench/posix/posix_bench.c) alone
+  capos-posix-hello  the POSIX hello world of the memory row alone
+
+The Linux boot runs the same POSIX programs, built with musl, as /init's
+last work.  One figure is not a path length: capos_run_true_wall_ms, the
+median wall time of 5 runs of `tools/capos-run` on a program that returns
+0, measured on the host after the boots (it depends on the host and its
+load).
 
 Then, one at a time and alone on the host, the IPC throughput boots: the
 capOS kernel with each scale module (--capos-scale-module, "{}" replaced by
@@ -100,6 +108,18 @@ ROWS = [
         'reset to first init instruction, uncompressed kernel'),
     Row(None, 'linux_boot_to_init_insns', 'reset to /init, Debian bzImage (xz inflate)'),
     Row(None, 'linux_kernel_to_init_ns', "bzImage: kernel's clock at /init (ns)"),
+    Row('posix_getpid_insns', 'linux_posix_getpid_insns', 'POSIX (musl): getpid'),
+    Row('posix_clock_gettime_insns', 'linux_posix_clock_gettime_insns',
+        'POSIX (musl): clock_gettime MONOTONIC / vDSO'),
+    Row('posix_pipe_rt_insns', 'linux_posix_pipe_rt_insns',
+        'POSIX (musl): pipe ping-pong (1 B) between threads'),
+    Row('posix_thread_create_join_insns', 'linux_posix_thread_create_join_insns',
+        'POSIX (musl): pthread_create + pthread_join'),
+    Row('posix_mutex_uncontended_insns', 'linux_posix_mutex_uncontended_insns',
+        'POSIX (musl): mutex lock + unlock, uncontended'),
+    Row('posix_hello_kib', 'linux_posix_hello_kib',
+        'POSIX hello world: memory charged (KiB) / VmRSS'),
+    Row('capos_run_true_wall_ms', None, 'capos-run of a program that returns 0 (ms, host wall)'),
 ]
 
 # Kernel command line for Linux: serial console, no boot chatter, and a
@@ -304,6 +324,11 @@ def capos_boots(args):
         boots.append(Boot('capos-smp2', dict(
             kernel=args.capos_kernel, module=args.capos_smp2_module, icount=True, smp=2),
             args.timeout))
+    for name, mod in (('capos-posix', args.capos_posix_module),
+                      ('capos-posix-hello', args.capos_posix_hello_module)):
+        if mod and os.path.exists(mod):
+            boots.append(Boot(name, dict(kernel=args.capos_kernel, module=mod, icount=True,
+                                         smp=1), args.timeout))
     return boots, 'ok'
 
 
@@ -325,6 +350,21 @@ def scale_boots(args):
                 name, dict(kernel=args.capos_kernel, module=mod, icount=False, smp=SCALE_CPUS),
                 min(args.timeout, 120), keep={'ipc_scale_calls_per_s'}, mttcg=True)))
     return boots
+
+
+def capos_run_wall_ms(program, runs=5):
+    """Median wall time in ms of `tools/capos-run PROGRAM`, or None if a run
+    fails."""
+    times = []
+    for _ in range(runs):
+        t0 = time.monotonic()
+        p = subprocess.run([os.path.join(ROOT, 'tools', 'capos-run'), program],
+                           capture_output=True)
+        if p.returncode != 0:
+            return None
+        times.append((time.monotonic() - t0) * 1000)
+    times.sort()
+    return int(round(times[len(times) // 2]))
 
 
 def wait_for_idle_host(limit):
@@ -508,6 +548,13 @@ def main():
     ap.add_argument('--capos-scale-module',
                     default=os.path.join(BUILD, 'bench', 'capos-bench-scale-{}.bin'),
                     help='IPC throughput modules, {} = procs1 ... threads4 (4 vCPUs, no icount)')
+    ap.add_argument('--capos-posix-module',
+                    default=os.path.join(BUILD, 'bench', 'capos-bench-posix.bin'))
+    ap.add_argument('--capos-posix-hello-module',
+                    default=os.path.join(BUILD, 'bench', 'capos-bench-posix-hello.bin'))
+    ap.add_argument('--capos-posix-true',
+                    default=os.path.join(BUILD, 'bench', 'posix', 'capos', 'posix_true'),
+                    help='the program capos_run_true_wall_ms runs')
     ap.add_argument('--no-scale', action='store_true',
                     help='skip the IPC throughput boots (multi-threaded TCG)')
     ap.add_argument('--scale-runs', type=int, default=1,
@@ -559,6 +606,10 @@ def main():
         idle[b.name] = wait_for_idle_host(args.scale_wait)
         b.run(args.out_dir)
 
+    wall = None
+    if not args.linux_only and os.path.exists(args.capos_posix_true):
+        wall = capos_run_wall_ms(args.capos_posix_true)
+
     keys = {}
     if previous:
         keys = {k: v for k, v in previous.items() if k.startswith('linux_') and
@@ -579,6 +630,8 @@ def main():
     if any(b.name.startswith('capos') and not b.error for b in boots):
         capos_status = 'ok'
 
+    if wall is not None:
+        keys['capos_run_true_wall_ms'] = wall
     for _, _, b in sboots:
         if b.error:
             failed.append(b)

@@ -8,6 +8,12 @@ Kinds of test, in order:
           `make run SYSTEM=...`
   fuzz    a short libFuzzer run of each tests/fuzz target from its seed corpus
   smoke   QEMU boots from tests/qemu/smokes.py; one result per boot
+  posix   the differential suite (tests/posix/*.c): each program built for
+          Linux with musl-gcc and run here, and built with tools/capos-cc and
+          run on capOS (tools/capos-run --batch: a few boots run them all);
+          stdout, stderr and the exit status must be the same; and the
+          programs of tests/posix-grants, on capOS only, once per grant
+          their " * without: NAME" lines name, each with that grant left out
 Each result prints as "PASS name" or "FAIL name: reason".  The exit status is
 non-zero if anything failed or timed out.
 
@@ -86,6 +92,8 @@ SIGN_OF_TROUBLE = re.compile(r'fail|panic|fault|timed? ?out|refused|error', re.I
 CHECKS = [
     ('check-gen', ['make', '-s', 'check-gen']),
     ('system-descriptions', ['python3', 'tools/systems.py', '--check', 'system']),
+    ('no-syscall', ['python3', 'tests/posix/scan_syscalls.py', BUILD]),
+    ('posix-doc', ['python3', 'tests/posix/check_doc.py', BUILD]),
 ]
 
 
@@ -353,19 +361,177 @@ def run_smokes(results, args):
                         os.path.join(LOG_DIR, s.name + '.log'))
 
 
+POSIX_DIR = os.path.join('tests', 'posix')
+POSIX_PROGRAM_TIMEOUT = 60
+
+
+def posix_directives(src):
+    """The arguments and environment a test program's header asks for:
+    lines ' * args: ...' (split as a shell would) and ' * env: K=V ...'."""
+    import shlex
+    args, env = [], []
+    with open(src) as f:
+        for line in f:
+            if line.startswith(' * args: '):
+                args = shlex.split(line[len(' * args: '):])
+            elif line.startswith(' * env: '):
+                env = line[len(' * env: '):].split()
+            elif line.startswith(' */'):
+                break
+    return args, env
+
+
+def run_posix_linux(t):
+    """Runs the Linux build as the runner of a shell would: only the
+    program's environment, stdin from /dev/null, stdout and stderr pipes."""
+    exe = t['linux']
+    env = dict(e.split('=', 1) for e in t['env'])
+    try:
+        # stdin read-only, like capOS's fd 0 (subprocess.DEVNULL is O_RDWR).
+        with open(os.devnull, 'rb') as null:
+            p = subprocess.run([exe] + t['args'], env=env, stdin=null, capture_output=True,
+                               timeout=POSIX_PROGRAM_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None, b'', b''
+    rc = p.returncode
+    return (128 - rc if rc < 0 else rc), p.stdout, p.stderr
+
+
+def run_posix_batch(tests, n):
+    """Runs tests on capOS in one boot; returns {name: (status, out, err)}."""
+    import json
+    import tempfile
+    work = tempfile.mkdtemp(prefix='posix-batch-', dir=os.path.join(BUILD, 'test-logs'))
+    spec = [{'program': t['capos'], 'args': t['args'], 'env': t['env'],
+             'without': t.get('without', [])} for t in tests]
+    with open(os.path.join(work, 'spec.json'), 'w') as f:
+        json.dump(spec, f)
+    log = os.path.join(LOG_DIR, 'posix-batch-%d.log' % n)
+    cmd = ['tools/capos-run', '--batch', os.path.join(work, 'spec.json'), '--batch-out', work,
+           '--program-timeout', str(POSIX_PROGRAM_TIMEOUT), '--timeout',
+           str(POSIX_PROGRAM_TIMEOUT * len(tests)), '--log', log]
+    p = subprocess.run(cmd, capture_output=True, timeout=POSIX_PROGRAM_TIMEOUT * len(tests) + 60)
+    out = {}
+    try:
+        with open(os.path.join(work, 'results.json')) as f:
+            results = json.load(f)
+    except (OSError, ValueError):
+        results = [{'how': None, 'status': None}] * len(tests)
+    for i, t in enumerate(tests):
+        def read(ext):
+            try:
+                with open(os.path.join(work, '%d.%s' % (i, ext)), 'rb') as f:
+                    return f.read()
+            except OSError:
+                return b''
+        out[t['name']] = (results[i], read('stdout'), read('stderr'))
+    shutil.rmtree(work, ignore_errors=True)
+    return out, p.returncode, p.stderr.decode(errors='replace'), log
+
+
+def first_difference(a, b):
+    """Where two outputs first differ, for the failure message."""
+    la, lb = a.split(b'\n'), b.split(b'\n')
+    for i, (x, y) in enumerate(zip(la, lb)):
+        if x != y:
+            return 'line %d: linux %r, capOS %r' % (i + 1, x[:80], y[:80])
+    return '%d lines on linux, %d on capOS' % (len(la), len(lb))
+
+
+def run_posix(results, args):
+    names = sorted(os.path.basename(f)[:-2] for f in glob.glob(os.path.join(POSIX_DIR, '*.c')))
+    tests = []
+    for n in names:
+        if args.k and args.k not in 'posix/' + n:
+            continue
+        a, e = posix_directives(os.path.join(POSIX_DIR, n + '.c'))
+        tests.append({'name': n, 'args': a, 'env': e,
+                      'capos': os.path.join(BUILD, 'posix-tests', 'capos', n),
+                      'linux': os.path.join(BUILD, 'posix-tests', 'linux', n)})
+    grant_tests = []
+    for src in sorted(glob.glob(os.path.join('tests', 'posix-grants', '*.c'))):
+        n = os.path.basename(src)[:-2]
+        with open(src) as f:
+            lines = f.read().split(' */', 1)[0].splitlines()
+        for w in [l[len(' * without: '):].strip() for l in lines
+                  if l.startswith(' * without: ')]:
+            name = '%s-%s' % (n, w)
+            if not args.k or args.k in 'posix-grants/' + name:
+                grant_tests.append({'name': name, 'args': [w], 'env': [], 'without': [w],
+                                    'capos': os.path.join(BUILD, 'posix-tests', 'grants', n)})
+    if not tests and not grant_tests:
+        return
+    for t in tests + grant_tests:
+        for kind in ('capos', 'linux'):
+            if kind in t and not os.path.exists(t[kind]):
+                results.add('posix/' + t['name'], False, 'the %s build is missing (make '
+                            'posix-tests)' % kind)
+                return
+    os.makedirs(os.path.join(LOG_DIR, 'posix'), exist_ok=True)
+    # As many boots as CPUs, each taking every j-th program (a boot runs at
+    # most 60).
+    every = tests + grant_tests
+    per = max(1, args.j)
+    per = max(per, (len(every) + 59) // 60)
+    groups = [every[i::per] for i in range(per) if every[i::per]]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.j + 1) as pool:
+        linux = {t['name']: pool.submit(run_posix_linux, t) for t in tests}
+        capos = [pool.submit(run_posix_batch, g, i) for i, g in enumerate(groups)]
+        got, machines = {}, []
+        for fut in capos:
+            out, rc, err, log = fut.result()
+            got.update(out)
+            machines.append((rc, err, log))
+        for t in tests:
+            n = t['name']
+            lstatus, lout, lerr = linux[n].result()
+            res, cout, cerr = got[n]
+            base = os.path.join(LOG_DIR, 'posix', n)
+            for suffix, data in (('linux.stdout', lout), ('linux.stderr', lerr),
+                                 ('capos.stdout', cout), ('capos.stderr', cerr)):
+                with open('%s.%s' % (base, suffix), 'wb') as f:
+                    f.write(data)
+            if lstatus is None:
+                why = 'the Linux build timed out'
+            elif res['how'] in (None, 'timeout', 'failed'):
+                why = 'on capOS: %s' % {None: 'no result (the machine stopped early)',
+                                         'timeout': 'killed after %d s' % POSIX_PROGRAM_TIMEOUT,
+                                         'failed': 'could not be started'}[res['how']]
+            elif res['status'] != lstatus:
+                why = 'exit status %d on Linux, %d on capOS' % (lstatus, res['status'])
+            elif cout != lout:
+                why = 'stdout differs: ' + first_difference(lout, cout)
+            elif cerr != lerr:
+                why = 'stderr differs: ' + first_difference(lerr, cerr)
+            else:
+                why = ''
+            results.add('posix/' + n, not why, why, base + '.capos.stdout')
+        for t in grant_tests:
+            res, cout, cerr = got[t['name']]
+            base = os.path.join(LOG_DIR, 'posix', 'grants-' + t['name'])
+            with open(base + '.log', 'wb') as f:
+                f.write(cout + cerr)
+            why = '' if res['status'] == 0 else 'status %s (%s): %s' % (
+                res['status'], res['how'], (cout + cerr).decode(errors='replace').strip()[-300:])
+            results.add('posix-grants/' + t['name'], not why, why, base + '.log')
+    for i, (rc, err, log) in enumerate(machines):
+        results.add('posix/machine-%d' % i, rc == 0,
+                    'capos-run --batch exited with %d: %s' % (rc, err.strip()[-600:]), log)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('-k', help='only tests whose name contains this')
     ap.add_argument('-j', type=int, default=os.cpu_count() or 1)
     ap.add_argument('--keep-logs', action='store_true')
-    ap.add_argument('--only', choices=['host', 'check', 'fuzz', 'smoke'])
+    ap.add_argument('--only', choices=['host', 'check', 'fuzz', 'smoke', 'posix'])
     ap.add_argument('--fuzz-seconds', type=int, default=10)
     args = ap.parse_args()
     os.chdir(ROOT)
     os.makedirs(LOG_DIR, exist_ok=True)
     results = Results()
     for kind, fn in (('host', run_host), ('check', run_checks), ('fuzz', run_fuzz),
-                     ('smoke', run_smokes)):
+                     ('smoke', run_smokes), ('posix', run_posix)):
         if not args.only or args.only == kind:
             fn(results, args)
     if results.failures:

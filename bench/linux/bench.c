@@ -649,6 +649,19 @@ static void run_spawn_wait(void *ctx, uint32_t n)
     }
 }
 
+/* Runs a program of bench/posix to its end; its output goes to the console
+ * with ours. */
+static void run_posix_program(const char *path)
+{
+    char *argv[] = {(char *)path, NULL};
+    char *envp[] = {NULL};
+    pid_t pid;
+    int status;
+    if (posix_spawn(&pid, path, NULL, NULL, argv, envp) != 0 || waitpid(pid, &status, 0) != pid ||
+        !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail(path, ECHILD);
+}
+
 /* --- anonymous write page fault ----------------------------------------- */
 
 /*
@@ -869,6 +882,11 @@ int main(void)
     measure("linux_thread_create_join_insns", run_thread_create_join, NULL, 100, 1);
     if (thread_errors)
         fail("pthread_create/join", EAGAIN);
+    /* The POSIX rows: the same sources as capOS's, built with musl
+     * (bench/posix/); they print their own BENCH lines, on CPU 0 like the
+     * rest. */
+    run_posix_program("/posix-bench");
+    run_posix_program("/posix-hello");
 
     out("INFO failures %d\n", failures);
     out("BENCH_END\n");

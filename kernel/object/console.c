@@ -17,6 +17,12 @@
  * the write still goes out, from the call buffer and without preemption
  * points, as one uninterrupted sequence of segments.  A write whose process
  * is stopping ends at the next segment boundary.
+ *
+ * There is one object per serial line (enum console_port): console_obj is
+ * the system console, COM1, whose segments take turns with kernel messages
+ * (printk); console_port_objs[] are COM2 and COM3, whose segments take
+ * turns at their own line (outport.c) and go out byte for byte.  A write
+ * to a line the machine does not have fails with unsupported.
  */
 #include "abi/errors.h"
 #include "base/mem.h"
@@ -24,6 +30,7 @@
 #include "mm/pmm.h"
 #include "msg.h"
 #include "objects.h"
+#include "outport.h"
 #include "printk.h"
 #include "process.h"
 #include "sched.h"
@@ -34,8 +41,33 @@
 _Static_assert(CONSOLE_MAX_WRITE <= PAGE_SIZE, "a write's copy fits one frame");
 
 struct kobj console_obj = {KOBJ_CONSOLE, 0};
+struct kobj console_port_objs[CONSOLE_PORTS] = {
+    [CONSOLE_COM2] = {KOBJ_CONSOLE, 0},
+    [CONSOLE_COM3] = {KOBJ_CONSOLE, 0},
+};
 
-static void console_write(struct call *c, const char *s, size_t n, bool newline)
+_Static_assert((int)CONSOLE_COM1 == (int)capos_ConsolePort_com1 &&
+                   (int)CONSOLE_COM2 == (int)capos_ConsolePort_com2 &&
+                   (int)CONSOLE_COM3 == (int)capos_ConsolePort_com3 &&
+                   (int)CONSOLE_PORTS == capos_ConsolePort_COUNT,
+               "console ports as the schema numbers them");
+
+struct kobj *console_port_obj(uint32_t port)
+{
+    if (port == CONSOLE_COM1)
+        return &console_obj;
+    return port < CONSOLE_PORTS ? &console_port_objs[port] : NULL;
+}
+
+static enum console_port console_port_of(const struct kobj *o)
+{
+    return o == &console_port_objs[CONSOLE_COM2]   ? CONSOLE_COM2
+           : o == &console_port_objs[CONSOLE_COM3] ? CONSOLE_COM3
+                                                   : CONSOLE_COM1;
+}
+
+static void console_write(struct call *c, enum console_port port, const char *s, size_t n,
+                          bool newline)
 {
     struct process *p = c->proc;
     struct thread *t = c->thread;
@@ -51,7 +83,8 @@ static void console_write(struct call *c, const char *s, size_t n, bool newline)
         }
     }
     for (;;) {
-        size_t k = printk_write_segment(s, n, newline);
+        size_t k = port == CONSOLE_COM1 ? printk_write_segment(s, n, newline)
+                                        : outport_write_segment(port, s, n, newline);
         s += k;
         n -= k;
         if (n == 0)
@@ -70,9 +103,11 @@ static void console_write(struct call *c, const char *s, size_t n, bool newline)
 int console_invoke(struct kobj *o, struct call *c)
 {
     struct capnp_reader r;
-    (void)o;
+    enum console_port port = console_port_of(o);
     if (!call_params(c, &r))
         return CAPOS_ERR_INVALID_ARGUMENT;
+    if (port != CONSOLE_COM1 && !console_port_present(port))
+        return CAPOS_ERR_UNSUPPORTED;
     switch (c->sqe->method) {
     case capos_Console_method_write: {
         struct capnp_data d =
@@ -80,7 +115,7 @@ int console_invoke(struct kobj *o, struct call *c)
         if (!call_params_ok(&r) || d.len > CONSOLE_MAX_WRITE)
             return CAPOS_ERR_INVALID_ARGUMENT;
         if (d.len > 0)
-            console_write(c, (const char *)d.ptr, d.len, false);
+            console_write(c, port, (const char *)d.ptr, d.len, false);
         return CAPOS_OK;
     }
     case capos_Console_method_writeLine: {
@@ -88,7 +123,7 @@ int console_invoke(struct kobj *o, struct call *c)
             capos_Console_writeLine_Params_get_text(capos_Console_writeLine_Params_read_root(&r));
         if (!call_params_ok(&r) || t.len > CONSOLE_MAX_WRITE)
             return CAPOS_ERR_INVALID_ARGUMENT;
-        console_write(c, t.str, t.len, true);
+        console_write(c, port, t.str, t.len, true);
         return CAPOS_OK;
     }
     default: return CAPOS_ERR_UNKNOWN_METHOD;

@@ -73,6 +73,7 @@
 #include "mm/pmm.h"
 #include "msg.h"
 #include "objects.h"
+#include "offwatch.h"
 #include "pending.h"
 #include "percpu.h"
 #include "queue/queue.h"
@@ -221,8 +222,8 @@ static void recv_slot_release_locked(struct process *p, uint32_t slot)
 /* The token check of RETURN: takes the call the token names out of p's
  * table (from then on it is the caller's alone) or returns NULL for a
  * stale, forged or other endpoint's token.  p->lock held. */
-static struct pending_op *received_take_locked(struct process *p, uint64_t token,
-                                               const struct endpoint *ep)
+static ALWAYS_INLINE struct pending_op *received_take_locked(struct process *p, uint64_t token,
+                                                             const struct endpoint *ep)
 {
     uint32_t slot = (uint32_t)(token & 0xff);
     uint64_t gen = token >> 8;
@@ -439,11 +440,6 @@ static void calls_fail(struct queue *failed)
 
 /* ---- CALL on a client facet ---- */
 
-bool endpoint_is_client(const struct kobj *o)
-{
-    return o->kind == KOBJ_ENDPOINT_CLIENT;
-}
-
 static inline bool xfer_names_endpoint(const struct xfer_set *x, const struct endpoint *ep)
 {
     for (unsigned i = 0; i < x->n; i++) {
@@ -460,6 +456,11 @@ struct endpoint *endpoint_client_ref(const struct kobj *o, uint64_t *badge)
     *badge = f->badge;
     ep_get(f->ep);
     return f->ep;
+}
+
+void endpoint_get(struct endpoint *ep)
+{
+    ep_get(ep);
 }
 
 void endpoint_put(struct endpoint *ep)
@@ -559,15 +560,16 @@ _Static_assert(IPC_FAST_MSG_MAX <= PAGE_SIZE * (USPACE_LOCKED_PAGES - 1),
  * deliver for that case.  The message goes straight into the RECV's
  * buffer, the call (an op of the caller's ring, as endpoint_call makes it)
  * into the server's table, the RECV completes and its thread is woken for
- * a direct switch.  Every check comes before the first change: the
+ * a direct switch.  Every check comes before the first change: the facet
+ * under the capability table's lock (as cap_call looks it up), the
  * endpoint's state and the RECV under the endpoint lock, the message read,
  * the server's state and buffer under its process lock.  `scratch`
- * receives the kernel copy of the message.  The caller (cap_call) looked
- * the facet up and holds a reference on ep, which a delivered call takes
- * over.
+ * receives the kernel copy of the message.  The caller holds a reference
+ * on ep, which a delivered call takes over.
  */
-bool endpoint_fast_call(struct thread *t, struct endpoint *ep, uint64_t badge,
-                        const struct capos_sqe *sqe, uint8_t *scratch)
+static ALWAYS_INLINE bool endpoint_fast_deliver(struct thread *t, struct endpoint *ep,
+                                                uint64_t badge, const struct capos_sqe *sqe,
+                                                uint8_t *scratch)
 {
     struct pending_op *call = &t->ring.fast_call;
     uint32_t len = sqe->send_len;
@@ -629,15 +631,17 @@ bool endpoint_fast_call(struct thread *t, struct endpoint *ep, uint64_t badge,
         wake = ring_post_fields_locked(sr, recv_ud, CAPOS_OK, len, sqe->method, sqe->interface_id,
                                        badge, token);
     spin_unlock(&sr->lock);
-    kfree(spare);
-    if (wake) {
-        sched_sync_begin();
-        sched_wake(wake);
-        sched_sync_end();
-    }
+    if (unlikely(spare != NULL))
+        kfree(spare);
+    /* The waiter is the ring's own thread, st: ipc_handoff's hint is only
+     * needed if the wake-up did not make it the direct-switch thread. */
+    bool handoff = wake && sched_wake_sync(wake);
     spin_unlock(&ep->lock);
     ep_put(ep); /* the RECV's; the call keeps the caller's */
-    ipc_handoff(st);
+    if (handoff)
+        ipc_local()->fast_switches++;
+    else
+        ipc_handoff(st);
     thread_put(st); /* the RECV's reference on its owner */
     ipc_local()->direct++;
     ipc_local()->fast_calls++;
@@ -646,6 +650,22 @@ bool endpoint_fast_call(struct thread *t, struct endpoint *ep, uint64_t badge,
 decline:
     spin_unlock(&ep->lock);
     return false;
+}
+
+void endpoint_call_fast(struct thread *t, struct kobj *o, const struct capos_sqe *sqe)
+{
+    offwatch_label(OFFWATCH_ENDPOINT_CALL);
+    uint64_t badge;
+    struct endpoint *ep = endpoint_client_ref(o, &badge);
+    cap_lookup_unlock(t->proc);
+    uint8_t *scratch = cap_scratch_params[this_cpu()->id];
+    if (endpoint_fast_deliver(t, ep, badge, sqe, scratch))
+        return; /* delivered; the call took the reference */
+    /* What cap_call does with a call on a client facet. */
+    int err = endpoint_call(t, ep, badge, sqe, scratch);
+    ep_put(ep);
+    if (err != CALL_PENDING)
+        cap_call_refuse(t, sqe, err);
 }
 
 /* ---- RECV and RETURN on a server facet ---- */
@@ -762,8 +782,7 @@ int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scra
  * the general path.  The RETURN's own completion is written in place, as
  * ring_dispatch completes it; the caller publishes it.
  */
-bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv,
-                         uint8_t *scratch)
+bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const struct capos_sqe *rcv)
 {
     struct process *p = t->proc;
     struct ring *r = &t->ring;
@@ -789,6 +808,7 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
     struct endpoint *ep = ep_of(o);
     ep_get(ep); /* the lookup's, as endpoint_server_of takes it */
     cap_lookup_unlock(p);
+    uint8_t *scratch = cap_scratch_params[this_cpu()->id];
     if (len && !copy_from_user(scratch, ret->send_addr, len)) {
         ep_put(ep);
         return false;
@@ -822,7 +842,7 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
         res = CAPOS_ERR_RESULT_TOO_LARGE;
         rlen = (uint32_t)CAPOS_CAPS_OFFSET(len);
     } else if (status == CAPOS_OK) {
-        if (uspace_write(ct->proc, call->recv_addr, scratch, len))
+        if (len == 0 || uspace_write(ct->proc, call->recv_addr, scratch, len))
             rlen = len;
         else
             res = CAPOS_ERR_BAD_ADDRESS;
@@ -833,12 +853,10 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
     if (!gone && !cr->dead)
         wake = ring_post_fields_locked(cr, user_data, res, rlen, 0, 0, 0, 0);
     spin_unlock(&cr->lock);
-    kfree(spare);
-    if (wake) {
-        sched_sync_begin();
-        sched_wake(wake);
-        sched_sync_end();
-    }
+    if (unlikely(spare != NULL))
+        kfree(spare);
+    /* The waiter is the client's own thread, ct (see endpoint_fast_call). */
+    bool handoff = wake && sched_wake_sync(wake);
 
     /* The RECV, with the call's reference on the endpoint (its constant
      * fields were set once, pending_pool_init).  It goes on the owner list
@@ -867,12 +885,15 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
     spin_unlock(&r->lock);
     struct queue failed = {0}; /* calls the RECV cannot take */
     spin_lock(&ep->lock);
-    if (!recv_take_queued(ep, recv, &failed))
+    if (queue_empty(&ep->calls) || !recv_take_queued(ep, recv, &failed))
         q_push(&ep->recvs, recv);
     spin_unlock(&ep->lock);
     calls_fail(&failed);
     ep_put(ep); /* the lookup's */
-    ipc_handoff(ct);
+    if (handoff)
+        ipc_local()->fast_switches++;
+    else
+        ipc_handoff(ct);
     thread_put(ct); /* the call's reference on its owner */
     ipc_local()->fast_returns++;
     return true;

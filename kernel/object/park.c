@@ -6,10 +6,13 @@
  * to, not with the space: each process has one ordered set of its parked
  * operations (process.h: parked, under park_lock), an intrusive red-black
  * tree keyed by address in which the waits on one address sit together,
- * oldest first.  The ParkSpace capability is the authority to park and
- * wake; a process shares nothing with another holder of the same space,
- * so no other process can make its waits or wakes slower, whatever it
- * parks on whatever addresses.
+ * oldest first.  Every ParkSpace the process holds reaches the same set,
+ * as futexes do, and so does the kernel's wake of a thread's clear-tid
+ * word (park_wake_word, at ThreadControl.exit), which needs no
+ * capability.  The object itself is only the authority to park and wake;
+ * a process shares nothing with another holder of the same space, so no
+ * other process can make its waits or wakes slower, whatever it parks on
+ * whatever addresses.
  *
  * No wake-up is lost: wait reads the word and inserts itself under
  * park_lock, and wake removes under the same lock, so a waker that changed
@@ -40,11 +43,9 @@
 #include "time.h"
 #include "usercopy.h"
 
-/* Waiters one wake completes at most: the result says how many it took,
- * so a caller that wakes everyone repeats while that is the whole batch.
- * This bounds the completions (each a cross-address-space post and a
- * wake-up) one call makes with interrupts off. */
-#define PARK_WAKE_MAX 64
+/* PARK_WAKE_MAX (objects.h) bounds the completions, each a
+ * cross-address-space post and a wake-up, one wake makes with interrupts
+ * off. */
 
 struct parkspace {
     struct kobj obj;
@@ -62,7 +63,7 @@ struct kobj *park_create(struct ledger *l, int *err)
 
 void park_destroy(struct kobj *o)
 {
-    kfree(o); /* every parked op holds a reference, so none is left */
+    kfree(o); /* the parked operations are the processes', not the object's */
 }
 
 /* The tree key of an address: its word index (addresses are 4-aligned and
@@ -90,7 +91,6 @@ static int park_wait(struct parkspace *s, struct call *c, struct capnp_reader *r
     if (!op)
         return err;
     struct process *p = c->proc;
-    op->target = s;
     op->park_proc = p;
     op->park_addr = addr;
     op->timer.sync_cancel = true;
@@ -107,7 +107,6 @@ static int park_wait(struct parkspace *s, struct call *c, struct capnp_reader *r
         pending_free(op);
         return CAPOS_ERR_WOULD_BLOCK;
     }
-    kobj_get(&s->obj);
     rb_insert(&p->parked, &op->park_node, park_key(addr));
     op->parked = true;
     if (timeout) {
@@ -118,16 +117,10 @@ static int park_wait(struct parkspace *s, struct call *c, struct capnp_reader *r
     return CALL_PENDING;
 }
 
-static int park_wake(struct call *c, struct capnp_reader *r)
+uint32_t park_wake_word(struct process *p, uint64_t addr, uint32_t count)
 {
-    capos_ParkSpace_wake_Params_reader a = capos_ParkSpace_wake_Params_read_root(r);
-    uint64_t addr = capos_ParkSpace_wake_Params_get_addr(a);
-    uint32_t count = capos_ParkSpace_wake_Params_get_count(a);
-    if (!call_params_ok(r) || (addr & 3))
-        return CAPOS_ERR_INVALID_ARGUMENT;
     if (count > PARK_WAKE_MAX)
         count = PARK_WAKE_MAX;
-    struct process *p = c->proc;
     struct pending_op *taken[PARK_WAKE_MAX];
     uint32_t n = 0;
     uint64_t key = park_key(addr);
@@ -146,14 +139,23 @@ static int park_wake(struct call *c, struct capnp_reader *r)
     sched_kicks_defer();
     for (uint32_t i = 0; i < n; i++) {
         struct pending_op *op = taken[i];
-        struct kobj *space = op->target;
         /* A timeout firing right now finds the op gone; let it finish
          * before the op can be reused. */
         timerq_cancel_sync(&op->timer);
         pending_complete(op, CAPOS_OK, NULL, 0, NULL, 0);
-        kobj_put(space);
     }
     sched_kicks_flush();
+    return n;
+}
+
+static int park_wake(struct parkspace *s, struct call *c, struct capnp_reader *r)
+{
+    capos_ParkSpace_wake_Params_reader a = capos_ParkSpace_wake_Params_read_root(r);
+    uint64_t addr = capos_ParkSpace_wake_Params_get_addr(a);
+    uint32_t count = capos_ParkSpace_wake_Params_get_count(a);
+    if (!call_params_ok(r) || (addr & 3))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    uint32_t n = park_wake_word(c->proc, addr, count);
     struct capnp_builder bld;
     call_result_begin(c, &bld);
     capos_ParkSpace_wake_Results_set_woken(capos_ParkSpace_wake_Results_init_root(&bld), n);
@@ -168,13 +170,16 @@ int park_invoke(struct kobj *o, struct call *c)
         return CAPOS_ERR_INVALID_ARGUMENT;
     switch (c->sqe->method) {
     case capos_ParkSpace_method_wait: return park_wait(s, c, &r);
-    case capos_ParkSpace_method_wake: return park_wake(c, &r);
+    case capos_ParkSpace_method_wake: return park_wake(s, c, &r);
     default: return CAPOS_ERR_UNKNOWN_METHOD;
     }
 }
 
 /* Takes op out of its process's set if it is still there; true if this
- * caller now owns it (its reference on the space is dropped here). */
+ * caller now owns it.  op->park_proc is the owner's process, which the
+ * op's reference on its owner keeps alive; a canceller that finds the op
+ * taken meanwhile keeps its memory until the detach is done (pending.h),
+ * so nothing else needs pinning. */
 static bool park_take(struct pending_op *op)
 {
     struct process *p = op->park_proc;
@@ -185,8 +190,6 @@ static bool park_take(struct pending_op *op)
         op->parked = false;
     }
     spin_unlock(&p->park_lock);
-    if (mine)
-        kobj_put(op->target);
     return mine;
 }
 

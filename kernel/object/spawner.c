@@ -97,9 +97,16 @@ struct kobj *kernel_cap_create(struct ledger *l, capos_KernelCap_reader k, uint6
     *bind = PROCESS_BIND_NONE;
     *err = CAPOS_ERR_NO_MEMORY;
     switch (capos_KernelCap_get_kind(k)) {
-    case capos_KernelCapKind_console:
+    case capos_KernelCapKind_console: {
+        struct kobj *o = console_port_obj((uint32_t)capos_KernelCap_get_port(k));
+        if (!o)
+            break; /* an unknown port: invalidArgument */
         *interface_id = capos_Console_INTERFACE_ID;
-        return &console_obj;
+        return o;
+    }
+    case capos_KernelCapKind_pipeFactory:
+        *interface_id = capos_PipeFactory_INTERFACE_ID;
+        return &pipe_factory_obj;
     case capos_KernelCapKind_timer: *interface_id = capos_Timer_INTERFACE_ID; return &timer_obj;
     case capos_KernelCapKind_entropy:
         *interface_id = capos_EntropySource_INTERFACE_ID;

@@ -28,6 +28,7 @@
 #include "process.h"
 #include "sched.h"
 #include "thread.h"
+#include "usercopy.h"
 
 struct thread_cap {
     struct kobj obj; /* KOBJ_THREAD_HANDLE or KOBJ_THREAD_CONTROL */
@@ -171,6 +172,21 @@ static int thread_handle_of(struct thread *t, struct call *c)
     return call_result_end(c, &b);
 }
 
+/* set_tid_address: the word process_thread_exit zeroes and wakes. */
+static int thread_set_clear_tid(struct thread *t, struct call *c, struct capnp_reader *r)
+{
+    uint64_t addr = capos_ThreadControl_setClearTid_Params_get_addr(
+        capos_ThreadControl_setClearTid_Params_read_root(r));
+    if (!call_params_ok(r) || (addr != 0 && ((addr & 3) || !user_range_ok(addr, 4))))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    t->clear_tid = addr;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_ThreadControl_setClearTid_Results_set_tid(
+        capos_ThreadControl_setClearTid_Results_init_root(&b), t->tid);
+    return call_result_end(c, &b);
+}
+
 /* ThreadControl methods other than handle act on the caller itself. */
 static int thread_control(struct thread *t, struct call *c, struct capnp_reader *r)
 {
@@ -178,8 +194,8 @@ static int thread_control(struct thread *t, struct call *c, struct capnp_reader 
     if (m == capos_ThreadControl_method_handle)
         return thread_handle_of(t, c);
     if (t != c->thread)
-        return m <= capos_ThreadControl_method_yield ? CAPOS_ERR_NOT_PERMITTED
-                                                     : CAPOS_ERR_UNKNOWN_METHOD;
+        return m <= capos_ThreadControl_method_setClearTid ? CAPOS_ERR_NOT_PERMITTED
+                                                           : CAPOS_ERR_UNKNOWN_METHOD;
     switch (m) {
     case capos_ThreadControl_method_exit: {
         int32_t code =
@@ -223,6 +239,7 @@ static int thread_control(struct thread *t, struct call *c, struct capnp_reader 
          * back to user mode. */
         this_cpu()->need_resched = true;
         return CAPOS_OK;
+    case capos_ThreadControl_method_setClearTid: return thread_set_clear_tid(t, c, r);
     default: return CAPOS_ERR_UNKNOWN_METHOD;
     }
 }

@@ -20,6 +20,7 @@
 #include "objects.h"
 #include "process.h"
 #include "thread.h"
+#include "usercopy.h"
 
 struct tspawner {
     struct kobj obj;
@@ -50,6 +51,12 @@ static bool user_addr(uint64_t a)
     return a >= CAPOS_USER_MIN && a < CAPOS_USER_MAX;
 }
 
+/* A tid word: 0 (none), or an aligned 32-bit word in the user range. */
+static bool tid_word(uint64_t a)
+{
+    return a == 0 || ((a & 3) == 0 && user_range_ok(a, 4));
+}
+
 int thread_spawner_invoke(struct kobj *o, struct call *c)
 {
     struct tspawner *s = (struct tspawner *)o;
@@ -65,26 +72,33 @@ int thread_spawner_invoke(struct kobj *o, struct call *c)
         .tls = capos_ThreadSpawner_spawn_Params_get_tls(a),
         .arg = capos_ThreadSpawner_spawn_Params_get_arg(a),
         .affinity = capos_ThreadSpawner_spawn_Params_get_affinity(a),
+        .set_tid = capos_ThreadSpawner_spawn_Params_get_setTid(a),
+        .clear_tid = capos_ThreadSpawner_spawn_Params_get_clearTid(a),
     };
     if (!call_params_ok(&r) || !user_addr(args.entry) || !user_addr(args.stack) ||
         (args.tls != 0 && !user_addr(args.tls)) ||
-        (args.affinity != 0 && !(args.affinity & smp_online_mask())))
+        (args.affinity != 0 && !(args.affinity & smp_online_mask())) || !tid_word(args.set_tid) ||
+        !tid_word(args.clear_tid))
         return CAPOS_ERR_INVALID_ARGUMENT;
-    /* The result first: once the thread runs, nothing may fail. */
+    /* The result first: once the thread runs, nothing may fail.  The tid
+     * is filled in afterwards, in place: a fixed-size field of a message
+     * already laid out, so the size checked here does not change. */
     struct capnp_builder b;
     call_result_begin(c, &b);
-    capos_ThreadSpawner_spawn_Results_set_handle(capos_ThreadSpawner_spawn_Results_init_root(&b),
-                                                 0);
+    capos_ThreadSpawner_spawn_Results_builder res = capos_ThreadSpawner_spawn_Results_init_root(&b);
+    capos_ThreadSpawner_spawn_Results_set_handle(res, 0);
     int err = call_result_end(c, &b);
     /* A thread started in the caller's own process takes a slot there too
      * (its ThreadControl). */
     if (err == CAPOS_OK)
         err = call_result_room(c, s->p == c->proc ? 2 : 1);
     struct kobj *h;
+    uint32_t tid;
     if (err == CAPOS_OK)
-        err = process_thread_spawn(s->p, &args, c->thread, &h);
+        err = process_thread_spawn(s->p, &args, c->thread, &h, &tid);
     if (err != CAPOS_OK)
         return err;
+    capos_ThreadSpawner_spawn_Results_set_tid(res, tid);
     c->out_caps[c->out_ncaps++] = h;
     return CAPOS_OK;
 }

@@ -15,8 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CAPOS_CAPSET_MAGIC     0x53504143u /* "CAPS" */
-#define CAPOS_CAPSET_VERSION   1
+#define CAPOS_CAPSET_MAGIC 0x53504143u /* "CAPS" */
+/* Version 2 added ppid (the header grew from 72 to 80 bytes). */
+#define CAPOS_CAPSET_VERSION   2
 #define CAPOS_CAPSET_NAME_MAX  32 /* bytes including the NUL */
 #define CAPOS_CAPSET_MAX_BYTES 16384
 
@@ -41,12 +42,16 @@ struct capos_capset_header {
     uint32_t argv_offset; /* uint32[argc] of string offsets */
     uint32_t envc;
     uint32_t env_offset;              /* uint32[envc] of string offsets */
-    uint32_t pid;                     /* the process's id, for diagnostics only */
+    uint32_t pid;                     /* the process's id (getpid); never reused */
     char name[CAPOS_CAPSET_NAME_MAX]; /* the process's name */
+    uint32_t ppid;                    /* the id of the process that spawned it (0: the kernel) */
+    uint32_t reserved;                /* 0 */
 };
 
-_Static_assert(sizeof(struct capos_capset_header) == 72, "CapSet header size");
+_Static_assert(sizeof(struct capos_capset_header) == 80, "CapSet header size");
 _Static_assert(offsetof(struct capos_capset_header, entry_offset) == 16, "CapSet header layout");
+_Static_assert(offsetof(struct capos_capset_header, pid) == 36, "CapSet header layout");
 _Static_assert(offsetof(struct capos_capset_header, name) == 40, "CapSet header layout");
+_Static_assert(offsetof(struct capos_capset_header, ppid) == 72, "CapSet header layout");
 
 #endif

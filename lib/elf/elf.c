@@ -441,6 +441,14 @@ const char *elf_strerror(enum elf_err err)
 
 bool elf_has_note(const void *image, size_t size, const char *owner, uint32_t type)
 {
+    const uint8_t *desc;
+    uint32_t descsz;
+    return elf_find_note(image, size, owner, type, &desc, &descsz);
+}
+
+bool elf_find_note(const void *image, size_t size, const char *owner, uint32_t type,
+                   const uint8_t **desc, uint32_t *descsz)
+{
     const uint8_t *img = image;
     uint64_t entry, phoff;
     uint16_t phnum;
@@ -465,18 +473,23 @@ bool elf_has_note(const void *image, size_t size, const char *owner, uint32_t ty
         while (ph.filesz - pos >= NOTE_HDR_SIZE) {
             if (++seen > ELF_MAX_NOTES)
                 return false;
-            uint64_t namesz = rd32(n + pos), descsz = rd32(n + pos + 4);
+            uint64_t namesz = rd32(n + pos), dsz = rd32(n + pos + 4);
             uint32_t ntype = rd32(n + pos + 8);
             /* 32-bit sizes padded in 64 bits cannot wrap. */
             uint64_t name_len = (namesz + pad - 1) & ~(pad - 1);
-            uint64_t desc_len = (descsz + pad - 1) & ~(pad - 1);
+            uint64_t desc_len = (dsz + pad - 1) & ~(pad - 1);
             pos += NOTE_HDR_SIZE;
             if (!range_within(pos, name_len, ph.filesz) ||
                 !range_within(pos + name_len, desc_len, ph.filesz))
                 return false;
             if (ntype == type && namesz == olen + 1 && memcmp(n + pos, owner, olen) == 0 &&
-                n[pos + olen] == 0)
+                n[pos + olen] == 0) {
+                /* The padded descriptor lies in the segment (checked
+                 * above), so its unpadded bytes do too. */
+                *desc = n + pos + name_len;
+                *descsz = (uint32_t)dsz;
                 return true;
+            }
             pos += name_len + desc_len;
         }
     }

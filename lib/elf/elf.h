@@ -168,4 +168,12 @@ const char *elf_strerror(enum elf_err err);
  */
 bool elf_has_note(const void *image, size_t size, const char *owner, uint32_t type) WARN_UNUSED;
 
+/*
+ * elf_has_note, also giving where the note's descriptor is: *desc points
+ * into the image at its *descsz bytes (checked to lie inside the note
+ * segment and the image).  The first matching note is the one found.
+ */
+bool elf_find_note(const void *image, size_t size, const char *owner, uint32_t type,
+                   const uint8_t **desc, uint32_t *descsz) WARN_UNUSED;
+
 #endif

@@ -544,8 +544,13 @@ static enum manifest_err check_kernel_cap(struct mv *v, capos_KernelCap_reader k
     const struct manifest_limits *l = v->lim;
 
     /* An enumerant from a newer schema: we cannot know what it grants. */
-    if (kind > capos_KernelCapKind_schedulingPolicy)
+    if (kind >= capos_KernelCapKind_COUNT)
         return fail(v, MANIFEST_ERR_GRANT, "%sunknown kernel capability kind %u", v->where, kind);
+    uint32_t port = (uint32_t)capos_KernelCap_get_port(kc);
+    if (port >= capos_ConsolePort_COUNT)
+        return fail(v, MANIFEST_ERR_GRANT, "%sunknown console port %u", v->where, port);
+    if (port != capos_ConsolePort_com1 && kind != capos_KernelCapKind_console)
+        return fail(v, MANIFEST_ERR_GRANT, "%sport is only valid for kind console", v->where);
     if (mem != 0 && kind != capos_KernelCapKind_virtualMemory)
         return fail(v, MANIFEST_ERR_GRANT, "%smemoryLimit is only valid for kind virtualMemory",
                     v->where);

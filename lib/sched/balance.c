@@ -27,8 +27,10 @@ bool sched_pick_steal_source(const struct sched_load *loads, unsigned ncpus, uns
     if (ncpus > SCHED_MAX_CPUS || self >= ncpus)
         return false;
     for (unsigned i = 0; i < ncpus; i++) {
-        /* Only waiting entities can move; the running one stays. */
-        if (i == self || loads[i].nr_queued == 0 ||
+        /* Only waiting entities can move; the running one stays.  A CPU
+         * with one runnable entity, waiting or not, runs it itself as
+         * soon as it can: taking it away leaves that CPU idle instead. */
+        if (i == self || loads[i].nr_queued == 0 || loads[i].nr_running < 2 ||
             !sched_load_busier(loads[i].weight, loads[self].weight))
             continue;
         if (best == ncpus || loads[i].weight > loads[best].weight ||

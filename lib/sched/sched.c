@@ -25,10 +25,8 @@ uint64_t sched_ns_to_vruntime(uint64_t delta_ns, uint32_t weight)
     return q * SCHED_WEIGHT_DEFAULT + r * SCHED_WEIGHT_DEFAULT / weight;
 }
 
-void sched_charge(struct sched_entity *e, uint64_t delta_ns)
+void sched_charge_weighted(struct sched_entity *e, uint64_t delta_ns)
 {
-    if (delta_ns > SCHED_CHARGE_MAX_NS)
-        delta_ns = SCHED_CHARGE_MAX_NS;
     uint64_t w = e->weight;
     uint64_t q = delta_ns / w, r = delta_ns % w;
     /* The leftover numerator of earlier charges joins this one's, so the
@@ -159,6 +157,14 @@ static void heap_insert(struct sched_rq *rq, struct sched_entity *e)
 
 static void heap_remove(struct sched_rq *rq, struct sched_entity *e)
 {
+    if (rq->nr_queued == 1) {
+        /* e is the root and the only node (an idle CPU's one woken
+         * thread, the usual case): nothing to move. */
+        rq->root = NULL;
+        rq->nr_queued = 0;
+        e->parent = e->left = e->right = NULL;
+        return;
+    }
     struct sched_entity *last = heap_at(rq, rq->nr_queued);
 
     /* Unhook the last position first: afterwards no link of e points at it,
@@ -197,18 +203,6 @@ static void heap_remove(struct sched_rq *rq, struct sched_entity *e)
 void sched_rq_init(struct sched_rq *rq)
 {
     *rq = (struct sched_rq){.min_vruntime = SCHED_VRUNTIME_INIT};
-}
-
-uint64_t sched_rq_update_min(struct sched_rq *rq)
-{
-    const struct sched_entity *first = rq->curr;
-    if (rq->root && (!first || sched_vruntime_before(rq->root->vruntime, first->vruntime)))
-        first = rq->root;
-    /* Only forwards: an entity placed behind the clock (a woken sleeper)
-     * must not drag the clock back and so earn the others credit. */
-    if (first && sched_vruntime_before(rq->min_vruntime, first->vruntime))
-        rq->min_vruntime = first->vruntime;
-    return rq->min_vruntime;
 }
 
 static void rq_queue(struct sched_rq *rq, struct sched_entity *e)
@@ -289,49 +283,6 @@ bool sched_rq_put_curr(struct sched_rq *rq, bool runnable)
         e->state = SCHED_DETACHED;
     }
     sched_rq_update_min(rq);
-    return true;
-}
-
-/* min_vruntime after sched_rq_update_min with `curr` as the current
- * entity and `root` as the heap minimum (NULL: none), from `min`. */
-static inline uint64_t rq_min_with(uint64_t min, const struct sched_entity *curr,
-                                   const struct sched_entity *root)
-{
-    const struct sched_entity *first = curr;
-    if (root && (!first || sched_vruntime_before(root->vruntime, first->vruntime)))
-        first = root;
-    if (first && sched_vruntime_before(min, first->vruntime))
-        min = first->vruntime;
-    return min;
-}
-
-bool sched_rq_handoff(struct sched_rq *rq, struct sched_entity *next, uint64_t slept_ns)
-{
-    struct sched_entity *prev = rq->curr;
-    if (!prev || next->state != SCHED_DETACHED || next->rq)
-        return false;
-    /* The heap does not change here, so each clock update of the three
-     * steps reduces to one comparison against its minimum.  put_curr:
-     * the clock sees prev's time, then only the heap. */
-    const struct sched_entity *root = rq->root;
-    uint64_t min = rq_min_with(rq->min_vruntime, prev, root);
-    min = rq_min_with(min, NULL, root);
-    rq->load_weight -= prev->weight;
-    prev->rq = NULL;
-    prev->state = SCHED_DETACHED;
-    /* place_woken: its clock update changes nothing more. */
-    uint64_t credit = next->latency_class == SCHED_CLASS_LATENCY ? SCHED_LATENCY_BONUS_NS
-                                                                 : SCHED_SLEEPER_CREDIT_NS;
-    uint64_t floor = min - credit;
-    if (slept_ns >= SCHED_LONG_SLEEP_NS || sched_vruntime_before(next->vruntime, floor))
-        next->vruntime = floor;
-    /* attach_curr. */
-    next->rq = rq;
-    next->seq = rq->next_seq++;
-    next->state = SCHED_CURRENT;
-    rq->load_weight += next->weight;
-    rq->curr = next;
-    rq->min_vruntime = rq_min_with(min, next, root);
     return true;
 }
 

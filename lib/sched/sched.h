@@ -163,10 +163,24 @@ bool sched_entity_init(struct sched_entity *e, uint32_t weight, uint8_t latency_
  * False (nothing changed) if the weight is out of range. */
 bool sched_entity_set_weight(struct sched_entity *e, uint32_t weight);
 
+/* sched_charge for a weight other than the default (delta_ns clamped). */
+void sched_charge_weighted(struct sched_entity *e, uint64_t delta_ns);
+
 /* Advances vruntime by delta_ns * SCHED_WEIGHT_DEFAULT / weight.  The
  * remainder of the division is carried in vrem, so many small charges add up
- * to exactly one large one.  delta_ns is clamped to SCHED_CHARGE_MAX_NS. */
-void sched_charge(struct sched_entity *e, uint64_t delta_ns);
+ * to exactly one large one.  delta_ns is clamped to SCHED_CHARGE_MAX_NS.
+ * Inline: every context switch charges.  At the default weight the charge
+ * is the time itself and the remainder (below the weight) stays as it is,
+ * which is what the division would give. */
+static inline void sched_charge(struct sched_entity *e, uint64_t delta_ns)
+{
+    if (delta_ns > SCHED_CHARGE_MAX_NS)
+        delta_ns = SCHED_CHARGE_MAX_NS;
+    if (e->weight == SCHED_WEIGHT_DEFAULT)
+        e->vruntime += delta_ns;
+    else
+        sched_charge_weighted(e, delta_ns);
+}
 
 /* ---- Run queue ---- */
 
@@ -176,7 +190,7 @@ void sched_rq_init(struct sched_rq *rq);
  * that is later, and returns it.  Every rq function that reads min_vruntime
  * calls this first, so callers only need it to read the value themselves
  * (for instance to snapshot it for sched_migrate_adjust). */
-uint64_t sched_rq_update_min(struct sched_rq *rq);
+static inline uint64_t sched_rq_update_min(struct sched_rq *rq);
 
 /* DETACHED -> QUEUED on rq.  The vruntime is used as it is: place it first. */
 bool sched_rq_enqueue(struct sched_rq *rq, struct sched_entity *e);
@@ -218,7 +232,8 @@ bool sched_rq_attach_curr(struct sched_rq *rq, struct sched_entity *e);
  * steps (tests/host/test_sched.c compares the two).  Charge the current
  * entity first.  False (nothing changed) if rq has no current entity or
  * next is not DETACHED. */
-bool sched_rq_handoff(struct sched_rq *rq, struct sched_entity *next, uint64_t slept_ns);
+static inline bool sched_rq_handoff(struct sched_rq *rq, struct sched_entity *next,
+                                    uint64_t slept_ns);
 
 /* The current entity stops running: back into the heap if `runnable`
  * (preempted, yielded), off the queue otherwise (blocked, exiting).  Charge
@@ -288,9 +303,11 @@ struct sched_steal {
 
 /*
  * Chooses the CPU `self` should steal from: the busiest other CPU that has
- * an entity waiting and is significantly busier than self.  Fills *out and
- * returns true, or returns false when the loads are balanced enough.
- * ncpus is at most SCHED_MAX_CPUS.
+ * an entity waiting, at least two runnable (one waiting alone runs there
+ * as soon as that CPU gets to it: an idle CPU just woken for it) and is
+ * significantly busier than self.  Fills *out and returns true, or returns
+ * false when the loads are balanced enough.  ncpus is at most
+ * SCHED_MAX_CPUS.
  */
 bool sched_pick_steal_source(const struct sched_load *loads, unsigned ncpus, unsigned self,
                              struct sched_steal *out);
@@ -323,5 +340,59 @@ void sched_steal_note(struct sched_steal *steal, const struct sched_entity *e);
  */
 int sched_choose_wake_cpu(const struct sched_load *loads, unsigned ncpus, unsigned waker_cpu,
                           unsigned prev_cpu, uint64_t allowed, bool sync);
+
+/* ---- Inline definitions (the direct switch runs them on every IPC) ---- */
+
+/* min_vruntime after sched_rq_update_min with `curr` as the current
+ * entity and `root` as the heap minimum (NULL: none), from `min`. */
+static inline uint64_t sched_rq_min_with(uint64_t min, const struct sched_entity *curr,
+                                         const struct sched_entity *root)
+{
+    const struct sched_entity *first = curr;
+    if (root && (!first || sched_vruntime_before(root->vruntime, first->vruntime)))
+        first = root;
+    if (first && sched_vruntime_before(min, first->vruntime))
+        min = first->vruntime;
+    return min;
+}
+
+static inline uint64_t sched_rq_update_min(struct sched_rq *rq)
+{
+    /* Only forwards: an entity placed behind the clock (a woken sleeper)
+     * must not drag the clock back and so earn the others credit. */
+    rq->min_vruntime = sched_rq_min_with(rq->min_vruntime, rq->curr, rq->root);
+    return rq->min_vruntime;
+}
+
+static inline bool sched_rq_handoff(struct sched_rq *rq, struct sched_entity *next,
+                                    uint64_t slept_ns)
+{
+    struct sched_entity *prev = rq->curr;
+    if (!prev || next->state != SCHED_DETACHED || next->rq)
+        return false;
+    /* The heap does not change here, so each clock update of the three
+     * steps reduces to one comparison against its minimum.  put_curr:
+     * the clock sees prev's time, then only the heap. */
+    const struct sched_entity *root = rq->root;
+    uint64_t min = sched_rq_min_with(rq->min_vruntime, prev, root);
+    min = sched_rq_min_with(min, NULL, root);
+    rq->load_weight -= prev->weight;
+    prev->rq = NULL;
+    prev->state = SCHED_DETACHED;
+    /* place_woken: its clock update changes nothing more. */
+    uint64_t credit = next->latency_class == SCHED_CLASS_LATENCY ? SCHED_LATENCY_BONUS_NS
+                                                                 : SCHED_SLEEPER_CREDIT_NS;
+    uint64_t floor = min - credit;
+    if (slept_ns >= SCHED_LONG_SLEEP_NS || sched_vruntime_before(next->vruntime, floor))
+        next->vruntime = floor;
+    /* attach_curr. */
+    next->rq = rq;
+    next->seq = rq->next_seq++;
+    next->state = SCHED_CURRENT;
+    rq->load_weight += next->weight;
+    rq->curr = next;
+    rq->min_vruntime = sched_rq_min_with(min, next, root);
+    return true;
+}
 
 #endif

@@ -5,8 +5,9 @@
  * elf.h makes about the result is re-checked here independently, and every
  * byte a loader would copy is read (ASan reports it if it lies outside the
  * input).  When it refuses, the output must hold nothing to map and the
- * error must be a known one.  elf_has_note() reads the same bytes as notes
- * (ASan watches its reads; its answer needs no parse).  Any violation
+ * error must be a known one.  elf_has_note() and elf_find_note() read the
+ * same bytes as notes (ASan watches their reads; their answers need no
+ * parse), and a descriptor found must lie inside the input.  Any violation
  * aborts, which libFuzzer reports.
  */
 #include <stdint.h>
@@ -145,5 +146,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     volatile bool found = elf_has_note(data, size, "capOS", 1);
     (void)found;
+    const uint8_t *desc;
+    uint32_t descsz;
+    if (elf_find_note(data, size, "capOS", 2, &desc, &descsz) &&
+        (desc < data || descsz > size || (size_t)(desc - data) > size - descsz))
+        __builtin_trap(); /* a descriptor outside the image */
     return 0;
 }

@@ -1010,6 +1010,31 @@ TEST(note_found_among_others)
     CHECK(!elf_has_note(b, t.size, "capOSX", 1));
 }
 
+TEST(note_descriptor_found)
+{
+    uint8_t notes[128];
+    size_t n = put_note(notes, "GNU", 2, 20, 4);
+    size_t at = n;
+    n += put_note(notes + n, "capOS", 2, 6, 4);
+    n += put_note(notes + n, "capOS", 2, 4, 4); /* a second one is not the one found */
+    /* The first capOS note's descriptor: 6 bytes after its padded name. */
+    memcpy(notes + at + 12 + 8, "\x01\x02\x03\x04\x05\x06", 6);
+    struct timage t = note_image(n, 4);
+    uint8_t *b = (uint8_t *)build(&t);
+    memcpy(b + 0x900, notes, n);
+    const uint8_t *desc = NULL;
+    uint32_t descsz = 0;
+    CHECK(elf_find_note(b, t.size, "capOS", 2, &desc, &descsz));
+    CHECK_EQ(descsz, 6);
+    CHECK(desc == b + 0x900 + at + 12 + 8);
+    CHECK_EQ(desc[0], 1);
+    CHECK_EQ(desc[5], 6);
+    CHECK(!elf_find_note(b, t.size, "capOS", 7, &desc, &descsz));
+    /* A descriptor that runs past the segment is not found. */
+    put32(b + 0x900 + at + 4, (uint32_t)(n - at));
+    CHECK(!elf_find_note(b, t.size, "capOS", 2, &desc, &descsz));
+}
+
 TEST(note_eight_byte_alignment)
 {
     uint8_t notes[64];

@@ -308,7 +308,7 @@ TEST(manifest_open_refuses_garbage)
     X(bad_future_source, MANIFEST_ERR_GRANT,                                                       \
       "service \"s\": grant \"shm\": unknown source (union tag 3)")                                \
     X(bad_future_kind, MANIFEST_ERR_GRANT,                                                         \
-      "service \"s\": grant \"irq\": unknown kernel capability kind 9")                            \
+      "service \"s\": grant \"irq\": unknown kernel capability kind 10")                           \
     X(bad_memlimit_kind, MANIFEST_ERR_GRANT,                                                       \
       "service \"s\": grant \"console\": memoryLimit is only valid for kind virtualMemory")        \
     X(bad_memlimit_ceiling, MANIFEST_ERR_GRANT,                                                    \
@@ -317,6 +317,9 @@ TEST(manifest_open_refuses_garbage)
       "service \"s\": grant \"mem\": memoryLimit 4097 is not a multiple of 4096")                  \
     X(bad_writeonly_kind, MANIFEST_ERR_GRANT,                                                      \
       "service \"s\": grant \"timer\": writeOnly is only valid for kind console")                  \
+    X(bad_future_port, MANIFEST_ERR_GRANT, "service \"s\": grant \"out\": unknown console port 3") \
+    X(bad_port_kind, MANIFEST_ERR_GRANT,                                                           \
+      "service \"s\": grant \"timer\": port is only valid for kind console")                       \
     X(bad_allowed_kind, MANIFEST_ERR_GRANT,                                                        \
       "service \"s\": grant \"console\": allowedBinaries is only valid for kind processSpawner")   \
     X(bad_allowed_missing, MANIFEST_ERR_NOT_FOUND,                                                 \

@@ -923,6 +923,11 @@ TEST(steal_none_when_balanced)
     /* Busier but nothing waiting: the runner cannot be taken. */
     struct sched_load l2[2] = {ld(0, 0, 0), ld(SCHED_WEIGHT_MAX, 1, 0)};
     CHECK(!sched_pick_steal_source(l2, 2, 0, &st));
+    /* One waiting on an idle CPU: it runs there next, nothing to gain. */
+    struct sched_load l3[2] = {ld(0, 0, 0), ld(SCHED_WEIGHT_MAX, 1, 1)};
+    CHECK(!sched_pick_steal_source(l3, 2, 0, &st));
+    l3[1] = ld(SCHED_WEIGHT_MAX, 2, 2);
+    CHECK(sched_pick_steal_source(l3, 2, 0, &st));
     CHECK(!sched_pick_steal_source(l2, 2, 2, &st));
     CHECK(!sched_pick_steal_source(l2, SCHED_MAX_CPUS + 1, 0, &st));
 }

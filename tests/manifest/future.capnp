@@ -50,6 +50,7 @@ struct KernelCap {
   allowedBinaries @3 :List(Text);
   maxWeight @4 :UInt32;
   latency @5 :Bool;
+  port @6 :ConsolePort;
 }
 
 enum KernelCapKind {
@@ -62,7 +63,15 @@ enum KernelCapKind {
   threadSpawner @6;
   parkSpace @7;
   schedulingPolicy @8;
-  interruptLine @9;              # new in this revision
+  pipeFactory @9;
+  interruptLine @10;             # new in this revision
+}
+
+enum ConsolePort {
+  com1 @0;
+  com2 @1;
+  com3 @2;
+  com4 @3;                       # new in this revision
 }
 
 struct ExportRef {

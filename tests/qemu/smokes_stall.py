@@ -7,7 +7,8 @@ who waits on what, and halt with a failure status.
 
 debug-key boots system/smoke-debug-key.capnp, where a ten-minute sleep
 keeps the system from being a stall: it must keep running, and Ctrl-T on
-the serial console must print the same kind of list.
+the serial console must print the same kind of list, then the kernel's
+memory.
 """
 from smokes import KERNEL, Smoke, system
 
@@ -40,6 +41,10 @@ SMOKES = [
           keys=[(r'^sleeper: sleeping 600 s', b'\x14')],
           expect=[r'^console: Ctrl-T on the serial console prints who waits on what$',
                   r'^debug: who waits on what \(Ctrl-T\):$',
+                  # The kernel's memory ends the report (make soak samples it).
+                  r'^memory: \d+ frames free \+ \d+ charged = \d+ \(\d+ when init started\); '
+                  r'kernel heap \d+ blocks in \d+ frames$',
+                  r'^memory: \d+ frames charged to processes, \d+ to the kernel',
                   r'^debug: end of report$'],
           forbid=[r'KERNEL (PANIC|FAULT)', r'^system: stalled'],
           groups={

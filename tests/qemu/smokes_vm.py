@@ -6,12 +6,15 @@ overflowing lengths (each must fail at once), fills a mapping while a
 thread on the same CPU pokes at it (the filling must be preemptible, and
 the range busy meanwhile), nests facets past the limit, races map, unmap
 and protect from several threads, and kills processes, its own children
-and one whose memory it is mapping, in the middle of all that.  Each case
-is a sub-check.
+and one whose memory it is mapping, in the middle of all that; and starts
+programs whose stack note declares their stack's size, a good one (all of
+it is there, nothing below it) and a bad one (refused).  Each case is a
+sub-check.
 """
 from smokes import KERNEL, Smoke, exited, system
 
-CASES = ['huge', 'preempt', 'busy', 'image', 'nesting', 'race', 'exit-race', 'foreign-kill']
+CASES = ['huge', 'preempt', 'busy', 'image', 'nesting', 'race', 'exit-race', 'foreign-kill',
+         'stack-note']
 
 
 def vm_hostile(name, smp):

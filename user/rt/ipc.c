@@ -42,6 +42,7 @@ static int capos_spawn_locked(uint32_t spawner, const char *binary, const char *
             capos_KernelCap_set_memoryLimit(k, g->memory_limit);
             capos_KernelCap_set_maxWeight(k, g->max_weight);
             capos_KernelCap_set_latency(k, g->latency);
+            capos_KernelCap_set_port(k, g->port);
             if (g->nallowed) {
                 struct capnp_list_builder al = capos_KernelCap_init_allowedBinaries(k, g->nallowed);
                 for (uint32_t n = 0; n < g->nallowed; n++)

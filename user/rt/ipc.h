@@ -26,8 +26,9 @@ struct capos_grant {
     uint64_t memory_limit;      /* virtualMemory */
     const char *const *allowed; /* processSpawner: restricted to these */
     uint32_t nallowed;
-    uint32_t max_weight; /* schedulingPolicy: 0 = no bound */
-    bool latency;        /* schedulingPolicy: may grant the latency class */
+    uint32_t max_weight;         /* schedulingPolicy: 0 = no bound */
+    bool latency;                /* schedulingPolicy: may grant the latency class */
+    enum capos_ConsolePort port; /* console: the serial line (0: com1) */
 };
 
 /* Starts `binary` named `name` with exactly `grants`.  On success *handle is

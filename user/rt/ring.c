@@ -86,8 +86,10 @@ static int ring_wait(struct capos_ring_client *rc, uint64_t cookie, struct capos
                 return 0;
             }
             /* Someone else's: keep it.  Cannot overflow: every stashed
-             * completion belongs to an operation that held a CQ slot. */
-            if (rc->nstash < CAPOS_RING_CQ_ENTRIES)
+             * completion belongs to an operation that held a CQ slot, and
+             * a build with a smaller stash (CAPOS_RING_STASH) keeps no more
+             * operations than that in flight per thread. */
+            if (rc->nstash < CAPOS_RING_STASH)
                 rc->stash[rc->nstash++] = c;
         }
         int64_t r = ring_enter(rc, 1, CAPOS_WAIT_FOREVER);

@@ -20,6 +20,13 @@
 
 #include "abi/ring.h"
 
+/* Completions of other requests a waiting thread can keep (ring_wait).  A
+ * program whose threads have at most a few operations in flight each (the
+ * POSIX personality) builds the runtime with a smaller stash. */
+#ifndef CAPOS_RING_STASH
+#define CAPOS_RING_STASH CAPOS_RING_CQ_ENTRIES
+#endif
+
 /* The client's state; the fast paths below are inline. */
 struct capos_ring_client {
     struct capos_ring_header *hdr;
@@ -31,9 +38,24 @@ struct capos_ring_client {
     uint32_t cq_head;
     uint64_t next_cookie;
     uint32_t nstash;
-    struct capos_cqe stash[CAPOS_RING_CQ_ENTRIES];
+    struct capos_cqe stash[CAPOS_RING_STASH];
 };
 
+#ifdef CAPOS_RT_POSIX
+/* The POSIX personality (user/posix/): the C library owns %fs:0 (musl's
+ * thread descriptor), so each thread finds its client through a
+ * thread-local pointer (the client itself lives outside the thread-local
+ * block, which stays small enough for musl's built-in one).  Until the
+ * first thread has its thread pointer, start-up names its client in
+ * capos_posix_boot_ring (NULL from then on). */
+extern __thread struct capos_ring_client *capos_posix_ring;
+extern struct capos_ring_client *capos_posix_boot_ring;
+static inline struct capos_ring_client *capos_ring_self(void)
+{
+    struct capos_ring_client *b = capos_posix_boot_ring;
+    return __builtin_expect(b != 0, 0) ? b : capos_posix_ring;
+}
+#else
 /* The calling thread's client: the first field of its control block is the
  * block's own address, kept at %fs:0 (the x86-64 thread pointer convention),
  * and the client follows it. */
@@ -43,6 +65,7 @@ static inline struct capos_ring_client *capos_ring_self(void)
     __asm__("movq %%fs:0, %0\n\taddq $8, %0" : "=r"(rc));
     return rc;
 }
+#endif
 
 /* Sets up a client on the ring region the kernel mapped. */
 void capos_ring_init(struct capos_ring_client *rc, void *region);

@@ -141,6 +141,7 @@ static int init_spawn(struct init_service *sv)
             x->memory_limit = capos_KernelCap_get_memoryLimit(k);
             x->max_weight = capos_KernelCap_get_maxWeight(k);
             x->latency = capos_KernelCap_get_latency(k);
+            x->port = capos_KernelCap_get_port(k);
             for (uint32_t a = 0; a < al.len && a < INIT_MAX_ARGS; a++)
                 allowed[i][a] = capnp_list_get_text(&al, a).str;
             x->allowed = allowed[i];

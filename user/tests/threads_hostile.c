@@ -1385,8 +1385,8 @@ static void unknown_methods(void)
     expect("ThreadSpawner method 1",
            call_bytes(tspawner, capos_ThreadSpawner_INTERFACE_ID, 1, 0, 0),
            CAPOS_ERR_UNKNOWN_METHOD);
-    expect("ThreadControl method 6",
-           call_bytes(capos_thread_self()->control, capos_ThreadControl_INTERFACE_ID, 6, 0, 0),
+    expect("ThreadControl method 7",
+           call_bytes(capos_thread_self()->control, capos_ThreadControl_INTERFACE_ID, 7, 0, 0),
            CAPOS_ERR_UNKNOWN_METHOD);
     if (capos_thread_handle_self(&h) == CAPOS_OK) {
         expect("ThreadHandle method 2", call_bytes(h, capos_ThreadHandle_INTERFACE_ID, 2, 0, 0),

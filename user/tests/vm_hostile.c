@@ -37,6 +37,10 @@
  *   foreign-kill  a child's memory, mapped and unmapped from here in a loop
  *                 while the child is killed: ok until peerGone, then only
  *                 peerGone; the child ends killed
+ *   stack-note    a program that declares a 64 KiB stack (stack_note.c)
+ *                 has all of it and faults right below it; one whose note
+ *                 is not a whole number of pages (stack_note_bad_bare.c)
+ *                 is refused with invalidArgument
  *
  * argv[1], when given, names a child role (see child_main).
  */
@@ -691,6 +695,49 @@ static int child_main(const char *role)
     return 99;
 }
 
+/* ---- stack-note ---- */
+
+static void stack_note(void)
+{
+    begin("stack-note");
+    const struct capos_grant g[] = {
+        {.name = "console", .kernel = true, .kind = capos_KernelCapKind_console},
+    };
+    static const char *const roles[] = {"fit", "overflow"};
+    for (unsigned i = 0; i < 2; i++) {
+        const char *argv[] = {"stack_note", roles[i]};
+        uint32_t h;
+        int r = capos_spawn(spawner, "stack_note", roles[i], g, 1, argv, 2, 0, 0, &h);
+        if (r != CAPOS_OK) {
+            fail("spawn stack_note %s: %s", roles[i], capos_error_name(r));
+            continue;
+        }
+        if (i == 0) {
+            expect_end("stack_note fit", h, capos_ExitStatus_which_exited, 0);
+            continue;
+        }
+        struct capos_exit st;
+        r = capos_process_wait(h, &st);
+        capos_release(h);
+        uint64_t below = CAPOS_USER_STACK_TOP - 64 * KIB - 1;
+        if (r != CAPOS_OK || st.kind != capos_ExitStatus_which_faulted || st.vector != 14 ||
+            st.address != below)
+            fail("stack_note overflow: %s, kind %d vector %u address %#lx (expected a page fault "
+                 "at %#lx)",
+                 capos_error_name(r), (int)st.kind, st.vector, (unsigned long)st.address,
+                 (unsigned long)below);
+    }
+    const char *argv[] = {"stack_note_bad_bare"};
+    uint32_t h;
+    int r = capos_spawn(spawner, "stack_note_bad_bare", "bad", g, 1, argv, 1, 0, 0, &h);
+    if (r == CAPOS_OK)
+        capos_release(h);
+    if (r != CAPOS_ERR_INVALID_ARGUMENT)
+        fail("spawn with a 5000-byte stack note: %s, expected invalidArgument",
+             capos_error_name(r));
+    end();
+}
+
 int main(int argc, char **argv)
 {
     if (capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) != CAPOS_OK ||
@@ -713,6 +760,7 @@ int main(int argc, char **argv)
     race();
     exit_race();
     foreign_kill();
+    stack_note();
     capos_printf("vm-hostile: %u cases, %u failed\n", ncases, nfailed);
     return nfailed ? 1 : 0;
 }

@@ -263,22 +263,23 @@ bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_f
     return changed;
 }
 
-bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags)
+bool paging_user_page(uint64_t root, uint64_t va, bool write, uint64_t *pa)
 {
-    uint64_t *pte = pt_walk(root, va, 0, false, false, NULL);
-    unsigned f = 0;
-    if (!pte || !(*pte & PTE_P))
+    /* The walk of pt_walk, unrolled: a message copy into another process
+     * makes it for every page it writes.  Each table above the leaf must
+     * be present and not map a large page. */
+    const uint64_t *t = phys_to_virt(root);
+    uint64_t e = t[pt_index(va, 3)];
+    for (int l = 2; l >= 0; l--) {
+        if ((e & (PTE_P | PTE_PS)) != PTE_P)
+            return false;
+        t = phys_to_virt(e & PTE_ADDR_MASK);
+        e = t[pt_index(va, l)];
+    }
+    uint64_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
+    if ((e & need) != need)
         return false;
-    if (pa)
-        *pa = *pte & PTE_ADDR_MASK;
-    if (*pte & PTE_W)
-        f |= MAP_WRITE;
-    if (*pte & PTE_U)
-        f |= MAP_USER;
-    if (!(*pte & PTE_NX) || !cpu_has_nx)
-        f |= MAP_EXEC;
-    if (map_flags)
-        *map_flags = f;
+    *pa = e & PTE_ADDR_MASK;
     return true;
 }
 

@@ -76,8 +76,10 @@ bool paging_find_mapped(uint64_t root, uint64_t lo, uint64_t hi, uint64_t *va);
  * over: callers bound hi by what they know is mapped there. */
 uint64_t paging_find_unmapped(uint64_t root, uint64_t lo, uint64_t hi);
 
-/* Looks up the frame mapped at va in `root`; false if unmapped. */
-bool paging_lookup(uint64_t root, uint64_t va, uint64_t *pa, unsigned *map_flags);
+/* The frame of the user page at va in `root`, if it is mapped for user
+ * access (and writable, if `write`); false otherwise.  For copies into
+ * another process (uspace.c), with its lock held. */
+bool paging_user_page(uint64_t root, uint64_t va, bool write, uint64_t *pa);
 
 /* The index of the first present entry of table[i..end), or end.  The
  * tables of a process are mostly empty, so teardown walks skip them eight

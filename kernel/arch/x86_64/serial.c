@@ -12,6 +12,10 @@
  * Input raises the receive-data interrupt (ISA IRQ 4) once
  * console_input_init has routed it; the handler drains every waiting byte,
  * since the I/O APIC sees only the edge of the line.
+ *
+ * COM2 (0x2F8) and COM3 (0x3E8) are programmed the same way when their
+ * self-test passes, output only, and send bytes unchanged: they carry
+ * programs' output to files on the host.
  */
 #include "console.h"
 
@@ -22,6 +26,8 @@
 
 #define COM1     0x3F8
 #define COM1_IRQ 4
+
+static const uint16_t serial_base[CONSOLE_PORTS] = {0x3F8, 0x2F8, 0x3E8};
 
 enum {
     UART_DATA = 0,
@@ -42,24 +48,56 @@ static bool serial_present;
 /* Characters one burst may queue: the transmit FIFO, or the single holding
  * register of a UART without a working FIFO. */
 static unsigned serial_burst = 1;
+/* COM2 and COM3 (index 0 unused: COM1 is the above). */
+static bool serial_port_present[CONSOLE_PORTS];
+static unsigned serial_port_burst[CONSOLE_PORTS];
 /* With one-character bursts, a newline's "\r" filled a burst and its "\n"
  * goes first in the next one. */
 static bool serial_lf_owed;
 
+/* Programs the UART at `base`; returns whether it passed the loopback
+ * self-test, and its burst size in *burst. */
+static bool serial_setup(uint16_t base, unsigned *burst)
+{
+    outb(base + UART_IER, 0x00);
+    outb(base + UART_LCR, 0x80);  /* DLAB on: divisor follows */
+    outb(base + UART_DATA, 0x01); /* 115200 / 1 */
+    outb(base + UART_IER, 0x00);
+    outb(base + UART_LCR, 0x03); /* 8 bits, no parity, one stop bit */
+    outb(base + UART_FCR, 0xC7); /* enable and clear FIFOs, 14-byte threshold */
+    outb(base + UART_MCR, 0x1E); /* loopback for the self-test */
+    outb(base + UART_DATA, 0xAE);
+    bool present = inb(base + UART_DATA) == 0xAE;
+    *burst = (inb(base + UART_FCR) & IIR_FIFO_MASK) == IIR_FIFO_MASK ? UART_FIFO_SIZE : 1;
+    outb(base + UART_MCR, 0x0F); /* normal operation, OUT1/OUT2, RTS/DTR */
+    return present;
+}
+
 void console_init(void)
 {
-    outb(COM1 + UART_IER, 0x00);
-    outb(COM1 + UART_LCR, 0x80);  /* DLAB on: divisor follows */
-    outb(COM1 + UART_DATA, 0x01); /* 115200 / 1 */
-    outb(COM1 + UART_IER, 0x00);
-    outb(COM1 + UART_LCR, 0x03); /* 8 bits, no parity, one stop bit */
-    outb(COM1 + UART_FCR, 0xC7); /* enable and clear FIFOs, 14-byte threshold */
-    outb(COM1 + UART_MCR, 0x1E); /* loopback for the self-test */
-    outb(COM1 + UART_DATA, 0xAE);
-    serial_present = inb(COM1 + UART_DATA) == 0xAE;
-    if ((inb(COM1 + UART_FCR) & IIR_FIFO_MASK) == IIR_FIFO_MASK)
-        serial_burst = UART_FIFO_SIZE;
-    outb(COM1 + UART_MCR, 0x0F); /* normal operation, OUT1/OUT2, RTS/DTR */
+    serial_present = serial_setup(COM1, &serial_burst);
+    for (unsigned p = CONSOLE_COM2; p < CONSOLE_PORTS; p++)
+        serial_port_present[p] = serial_setup(serial_base[p], &serial_port_burst[p]);
+}
+
+bool console_port_present(enum console_port port)
+{
+    return port == CONSOLE_COM1 ? serial_present : serial_port_present[port];
+}
+
+bool console_port_tx_ready(enum console_port port)
+{
+    return !serial_port_present[port] || (inb(serial_base[port] + UART_LSR) & LSR_THRE);
+}
+
+size_t console_port_tx_put(enum console_port port, const char *s, size_t n)
+{
+    if (!serial_port_present[port])
+        return n;
+    size_t k = MIN(n, serial_port_burst[port]);
+    for (size_t i = 0; i < k; i++)
+        outb(serial_base[port] + UART_DATA, (uint8_t)s[i]);
+    return k;
 }
 
 bool console_tx_ready(void)

@@ -49,6 +49,8 @@ void syscall_dispatch(struct trap_frame *f)
     default: f->rax = (uint64_t) - (int64_t)CAPOS_ERR_INVALID_OPCODE; break;
     }
     sched_preempt_point();
-    process_check_alive();
+    /* process_check_alive, for a thread that certainly has a process. */
+    if (unlikely(self->proc->state != PROCESS_ALIVE))
+        process_exit_current();
     offwatch_end();
 }

@@ -71,3 +71,8 @@ bool tsc_invariant(void)
         return false;
     return cpuid(0x80000007, 0).edx & (1u << 8);
 }
+
+struct tsc_params tsc_params(void)
+{
+    return (struct tsc_params){.base = tsc_base, .mult = tsc_mult, .shift = 32};
+}

@@ -23,4 +23,11 @@ static inline uint64_t tsc_ns(void)
     return (uint64_t)(((unsigned __int128)d * tsc_mult) >> 32);
 }
 
+/* The conversion tsc_ns uses, for the clock page. */
+struct tsc_params {
+    uint64_t base, mult;
+    uint32_t shift;
+};
+struct tsc_params tsc_params(void);
+
 #endif

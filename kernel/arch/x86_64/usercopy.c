@@ -9,7 +9,7 @@
 #include "arch/x86_64/trap.h"
 
 uint64_t arch_copy_user(void *dst, const void *src, uint64_t n);
-extern const char usercopy_insn[], usercopy_fixup[];
+extern const char usercopy_insn_q[], usercopy_fixup_q[], usercopy_insn_b[], usercopy_fixup_b[];
 
 static uint64_t usercopy(void *dst, const void *src, uint64_t n)
 {
@@ -39,8 +39,11 @@ bool copy_to_user(uptr dst, const void *src, uint64_t len)
 
 bool usercopy_fixup_fault(struct trap_frame *f)
 {
-    if (f->rip != (uint64_t)(uintptr_t)usercopy_insn)
+    if (f->rip == (uint64_t)(uintptr_t)usercopy_insn_q)
+        f->rip = (uint64_t)(uintptr_t)usercopy_fixup_q;
+    else if (f->rip == (uint64_t)(uintptr_t)usercopy_insn_b)
+        f->rip = (uint64_t)(uintptr_t)usercopy_fixup_b;
+    else
         return false;
-    f->rip = (uint64_t)(uintptr_t)usercopy_fixup;
     return true;
 }

@@ -1,0 +1,33 @@
+# The POSIX benchmark systems: bench/posix/posix_bench.c (constant manifest)
+# and the hello world of the memory row (constant hello), each alone with
+# init, booted on one vCPU under icount.  The programs get the POSIX
+# personality's grants, with the system console as stdout (their BENCH
+# lines go where tools/bench.py reads them).
+@0xe4b1c7a9d3f20685;
+
+using Capos = import "/capos.capnp";
+
+const posixGrants :List(Capos.Grant) = [
+  (name = "console", source = (kernel = (kind = console))),
+  (name = "timer", source = (kernel = (kind = timer))),
+  (name = "entropy", source = (kernel = (kind = entropy))),
+  (name = "memory", source = (kernel = (kind = virtualMemory))),
+  (name = "threads", source = (kernel = (kind = threadSpawner))),
+  (name = "park", source = (kernel = (kind = parkSpace))),
+  (name = "pipes", source = (kernel = (kind = pipeFactory))) ];
+
+const manifest :Capos.SystemManifest = (
+  formatVersion = 1, name = "bench-posix",
+  binaries = [ (name = "init", elf = embed "/init"),
+               (name = "posix_bench", elf = embed "/posix_bench") ],
+  init = "init",
+  services = [ (name = "posix-bench", binary = "posix_bench", argv = [ "posix_bench" ],
+                grants = .posixGrants) ] );
+
+const hello :Capos.SystemManifest = (
+  formatVersion = 1, name = "bench-posix-hello",
+  binaries = [ (name = "init", elf = embed "/init"),
+               (name = "posix_hello", elf = embed "/posix_hello") ],
+  init = "init",
+  services = [ (name = "posix-hello", binary = "posix_hello", argv = [ "posix_hello" ],
+                grants = .posixGrants) ] );

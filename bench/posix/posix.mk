@@ -1,0 +1,40 @@
+# The POSIX rows of `make bench` (bench/posix/*.c, docs/benchmarks.md): each
+# program built for capOS with tools/capos-cc (stripped, embedded by
+# bench/capos/bench-posix.capnp) and for Linux with musl-gcc -static (put
+# into the Linux benchmark's initramfs, where /init runs it).
+
+POSIX_BENCH_PROGS := posix_bench posix_hello posix_true
+POSIX_BENCH_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -pthread
+POSIX_BENCH_CAPOS := $(B)/bench/posix/capos
+POSIX_BENCH_LINUX := $(B)/bench/posix/linux
+
+$(POSIX_BENCH_CAPOS)/%: bench/posix/%.c $(POSIX_LIB) $(POSIX_CRT1) tools/capos-cc
+	@mkdir -p $(dir $@)
+	@echo "  CAPOSCC $@"
+	$(Q)CAPOS_BUILD=$(B) CAPOS_CC=$(CC) tools/capos-cc $(POSIX_BENCH_CFLAGS) -o $@.dbg $<
+	$(Q)$(OBJCOPY) --strip-debug $@.dbg $@
+
+$(POSIX_BENCH_LINUX)/%: bench/posix/%.c
+	@mkdir -p $(dir $@)
+	@echo "  MUSLCC  $@"
+	$(Q)musl-gcc -static $(POSIX_BENCH_CFLAGS) -o $@ $<
+
+$(B)/bench/capos-bench-posix.bin: bench/capos/bench-posix.capnp schema/capos.capnp \
+                                  $(B)/user/bin/init $(POSIX_BENCH_CAPOS)/posix_bench
+	@mkdir -p $(dir $@)
+	@echo "  CAPNP   $@"
+	$(Q)capnp eval -b -I schema -I $(B)/user/bin -I $(POSIX_BENCH_CAPOS) $< manifest > $@.tmp \
+	    || { rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@
+
+$(B)/bench/capos-bench-posix-hello.bin: bench/capos/bench-posix.capnp schema/capos.capnp \
+                                        $(B)/user/bin/init $(POSIX_BENCH_CAPOS)/posix_hello
+	@mkdir -p $(dir $@)
+	@echo "  CAPNP   $@"
+	$(Q)capnp eval -b -I schema -I $(B)/user/bin -I $(POSIX_BENCH_CAPOS) $< hello > $@.tmp \
+	    || { rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@
+
+POSIX_BENCH_DEPS := $(B)/bench/capos-bench-posix.bin $(B)/bench/capos-bench-posix-hello.bin \
+    $(POSIX_BENCH_CAPOS)/posix_true
+POSIX_BENCH_LINUX_BINS := $(POSIX_BENCH_LINUX)/posix_bench $(POSIX_BENCH_LINUX)/posix_hello

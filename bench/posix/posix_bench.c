@@ -1,0 +1,171 @@
+/*
+ * The POSIX rows of `make bench`: one source, built with tools/capos-cc for
+ * capOS and with musl-gcc -static for Linux, so both sides run the same C
+ * library code and differ only in the system below it.  Each figure is a
+ * path length in guest instructions (QEMU TCG with -icount shift=0, where
+ * rdtsc counts instructions; docs/benchmarks.md), measured as the Linux
+ * benchmark measures (bench/linux/bench.c): warm-up batches, then the
+ * median of BATCHES batches of n operations, less the counter's own cost.
+ *
+ *   getpid                getpid() through musl
+ *   clock_gettime         clock_gettime(CLOCK_MONOTONIC) through musl: on
+ *                         Linux musl's vDSO call, on capOS the clock page
+ *   pipe_rt               a 1-byte ping-pong between two threads over two
+ *                         pipes (read and write through musl), per round trip
+ *   thread_create_join    pthread_create + pthread_join, default attributes
+ *   mutex_uncontended     pthread_mutex_lock + unlock of a free mutex
+ *
+ * Keys: posix_<figure>_insns on capOS, linux_posix_<figure>_insns on Linux.
+ * Output goes to stdout (the serial console on both); on capOS the program
+ * ends the benchmark with BENCH_END (on Linux /init, which runs it, does).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef __capos__
+#define PREFIX "posix_"
+#else
+#define PREFIX "linux_posix_"
+#endif
+
+#define WARMUP  3
+#define BATCHES 15
+
+static inline uint64_t t_begin(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)::"memory");
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline uint64_t t_end(void)
+{
+    uint32_t lo, hi, aux;
+    __asm__ volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static uint64_t counter_overhead;
+static int failures;
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+typedef void (*run_fn)(uint32_t n);
+
+static void measure(const char *name, run_fn run, uint32_t n)
+{
+    uint64_t v[BATCHES];
+    for (int i = 0; i < WARMUP; i++)
+        run(n);
+    for (int b = 0; b < BATCHES; b++) {
+        uint64_t t0 = t_begin();
+        run(n);
+        uint64_t d = t_end() - t0;
+        d = d > counter_overhead ? d - counter_overhead : 0;
+        v[b] = (d + n / 2) / n;
+    }
+    qsort(v, BATCHES, sizeof(v[0]), cmp_u64);
+    printf("BENCH " PREFIX "%s_insns %llu\n", name, (unsigned long long)v[BATCHES / 2]);
+    printf("INFO spread " PREFIX "%s_insns min %llu median %llu max %llu\n", name,
+           (unsigned long long)v[0], (unsigned long long)v[BATCHES / 2],
+           (unsigned long long)v[BATCHES - 1]);
+    fflush(stdout);
+}
+
+static void run_getpid(uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        __asm__ volatile("" ::"r"(getpid()));
+}
+
+static void run_clock(uint32_t n)
+{
+    struct timespec ts;
+    for (uint32_t i = 0; i < n; i++) {
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        __asm__ volatile("" ::"r"(&ts) : "memory");
+    }
+}
+
+static int to_peer[2], from_peer[2];
+
+static void *echo(void *arg)
+{
+    char c;
+    (void)arg;
+    while (read(to_peer[0], &c, 1) == 1) {
+        if (write(from_peer[1], &c, 1) != 1)
+            break;
+    }
+    return NULL;
+}
+
+static void run_pipe_rt(uint32_t n)
+{
+    char c = 'x';
+    for (uint32_t i = 0; i < n; i++) {
+        if (write(to_peer[1], &c, 1) != 1 || read(from_peer[0], &c, 1) != 1)
+            failures++;
+    }
+}
+
+static void *nothing(void *arg)
+{
+    return arg;
+}
+
+static void run_thread(uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, nothing, NULL) != 0 || pthread_join(t, NULL) != 0)
+            failures++;
+    }
+}
+
+static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static void run_mutex(uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        pthread_mutex_lock(&mutex);
+        pthread_mutex_unlock(&mutex);
+    }
+}
+
+int main(void)
+{
+    uint64_t s[64];
+    for (int i = 0; i < 64; i++) {
+        uint64_t t0 = t_begin();
+        s[i] = t_end() - t0;
+    }
+    qsort(s, 64, sizeof(s[0]), cmp_u64);
+    counter_overhead = s[32];
+    printf("INFO " PREFIX "counter_overhead %llu\n", (unsigned long long)counter_overhead);
+    measure("getpid", run_getpid, 2000);
+    measure("clock_gettime", run_clock, 2000);
+    pthread_t peer;
+    if (pipe(to_peer) != 0 || pipe(from_peer) != 0 || pthread_create(&peer, NULL, echo, NULL))
+        failures++;
+    measure("pipe_rt", run_pipe_rt, 200);
+    close(to_peer[1]);
+    pthread_join(peer, NULL);
+    measure("thread_create_join", run_thread, 20);
+    measure("mutex_uncontended", run_mutex, 2000);
+    if (failures)
+        printf("INFO error " PREFIX "bench: %d operations failed\n", failures);
+#ifdef __capos__
+    printf("BENCH_END\n");
+#endif
+    return failures != 0;
+}

@@ -1,0 +1,380 @@
+/*
+ * The fd table (fd.h) and the system calls on descriptors that do not
+ * depend on what is behind them: read/write and their vector and
+ * positioned forms, close, dup/dup2/dup3, fcntl, lseek, ioctl, fstat.
+ * What a kind of description does is a switch on its kind here, carried
+ * out in console.c and pipe.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include "fd.h"
+#include "posix.h"
+#include "ring.h"
+
+struct fdent {
+    struct ofd *ofd;
+    bool cloexec;
+};
+
+static struct posix_lock fd_lock;
+static struct fdent fds[POSIX_FD_MAX];
+static struct ofd ofds[POSIX_FD_MAX];
+
+/* Under fd_lock. */
+static void ofd_unref_locked(struct ofd *o, bool *last)
+{
+    *last = --o->refs == 0;
+}
+
+static void ofd_release(struct ofd *o)
+{
+    /* A pipe end goes with its last description (the other end sees end
+     * of file or EPIPE once every copy of this one is gone).  Console
+     * capabilities are shared by fds 1 and 2 and kept for the life of the
+     * process. */
+    if (o->kind == OFD_PIPE_READ || o->kind == OFD_PIPE_WRITE)
+        capos_release(o->cap);
+    posix_lock(&fd_lock);
+    o->used = false;
+    posix_unlock(&fd_lock);
+}
+
+struct ofd *fd_get(int fd)
+{
+    struct ofd *o = NULL;
+    if (fd < 0 || fd >= POSIX_FD_MAX)
+        return NULL;
+    posix_lock(&fd_lock);
+    o = fds[fd].ofd;
+    if (o)
+        o->refs++;
+    posix_unlock(&fd_lock);
+    return o;
+}
+
+void ofd_put(struct ofd *o)
+{
+    bool last;
+    posix_lock(&fd_lock);
+    ofd_unref_locked(o, &last);
+    posix_unlock(&fd_lock);
+    if (last)
+        ofd_release(o);
+}
+
+struct ofd *ofd_new(enum ofd_kind kind, uint32_t flags, uint32_t cap)
+{
+    struct ofd *o = NULL;
+    posix_lock(&fd_lock);
+    for (int i = 0; i < POSIX_FD_MAX && !o; i++) {
+        if (!ofds[i].used)
+            o = &ofds[i];
+    }
+    if (o) {
+        o->used = true;
+        o->refs = 1;
+        o->kind = (uint8_t)kind;
+        o->flags = flags;
+        o->cap = cap;
+    }
+    posix_unlock(&fd_lock);
+    return o;
+}
+
+int fd_install(struct ofd *o, int min, bool cloexec)
+{
+    int fd = -EMFILE;
+    posix_lock(&fd_lock);
+    for (int i = min; i < POSIX_FD_MAX; i++) {
+        if (!fds[i].ofd) {
+            fds[i].ofd = o;
+            fds[i].cloexec = cloexec;
+            fd = i;
+            break;
+        }
+    }
+    posix_unlock(&fd_lock);
+    if (fd < 0)
+        ofd_put(o);
+    return fd;
+}
+
+/* fds 0, 1, 2: the console (docs/posix.md). */
+void posix_fd_init(void)
+{
+    struct ofd *in = ofd_new(OFD_CONSOLE_IN, O_RDONLY, 0);
+    fd_install(in, 0, false);
+    if (posix_caps.out)
+        fd_install(ofd_new(OFD_CONSOLE_OUT, O_WRONLY, posix_caps.out), 1, false);
+    if (posix_caps.err)
+        fd_install(ofd_new(OFD_CONSOLE_OUT, O_WRONLY, posix_caps.err), 2, false);
+}
+
+long posix_fd_mappable(int fd)
+{
+    struct ofd *o = fd_get(fd);
+    if (!o)
+        return -EBADF;
+    ofd_put(o);
+    return -ENODEV;
+}
+
+/* The access-mode and status bits a description reports (F_GETFL). */
+static uint32_t ofd_flags(const struct ofd *o)
+{
+    return o->flags;
+}
+
+static long do_read(struct ofd *o, const struct iovec *iov, int iovcnt)
+{
+    if ((ofd_flags(o) & O_ACCMODE) == O_WRONLY)
+        return -EBADF;
+    switch (o->kind) {
+    case OFD_CONSOLE_IN: return 0;
+    case OFD_PIPE_READ: return pipe_read(o, iov, iovcnt);
+    default: return -EBADF;
+    }
+}
+
+static long do_write(struct ofd *o, const struct iovec *iov, int iovcnt)
+{
+    if ((ofd_flags(o) & O_ACCMODE) == O_RDONLY)
+        return -EBADF;
+    switch (o->kind) {
+    case OFD_CONSOLE_OUT: return console_write(o, iov, iovcnt);
+    case OFD_PIPE_WRITE: return pipe_write(o, iov, iovcnt);
+    default: return -EBADF;
+    }
+}
+
+/* Checks a vector as Linux does: a count in [0, IOV_MAX], a total that
+ * fits ssize_t. */
+static long iov_check(const struct iovec *iov, long iovcnt)
+{
+    size_t total = 0;
+    if (iovcnt < 0 || iovcnt > IOV_MAX)
+        return -EINVAL;
+    for (long i = 0; i < iovcnt; i++) {
+        if (iov[i].iov_len > (size_t)SSIZE_MAX - total)
+            return -EINVAL;
+        total += iov[i].iov_len;
+    }
+    return 0;
+}
+
+static long rw(long fd, const struct iovec *iov, long iovcnt, bool write)
+{
+    long r = iov_check(iov, iovcnt);
+    if (r < 0)
+        return r;
+    struct ofd *o = fd_get((int)fd);
+    if (!o)
+        return -EBADF;
+    r = write ? do_write(o, iov, (int)iovcnt) : do_read(o, iov, (int)iovcnt);
+    ofd_put(o);
+    return r;
+}
+
+long sys_read(long fd, long buf, long n, long a4, long a5, long a6)
+{
+    struct iovec v = {(void *)buf, (size_t)n};
+    if ((size_t)n > SSIZE_MAX)
+        v.iov_len = SSIZE_MAX;
+    return rw(fd, &v, 1, false);
+}
+
+long sys_write(long fd, long buf, long n, long a4, long a5, long a6)
+{
+    struct iovec v = {(void *)buf, (size_t)n};
+    if ((size_t)n > SSIZE_MAX)
+        v.iov_len = SSIZE_MAX;
+    return rw(fd, &v, 1, true);
+}
+
+long sys_readv(long fd, long iov, long cnt, long a4, long a5, long a6)
+{
+    return rw(fd, (const struct iovec *)iov, cnt, false);
+}
+
+long sys_writev(long fd, long iov, long cnt, long a4, long a5, long a6)
+{
+    return rw(fd, (const struct iovec *)iov, cnt, true);
+}
+
+/* Positioned I/O: nothing behind a descriptor has a position yet (a
+ * console or a pipe), so these fail as on a pipe. */
+long sys_pread(long fd, long buf, long n, long off, long a5, long a6)
+{
+    struct ofd *o = fd_get((int)fd);
+    if (!o)
+        return -EBADF;
+    ofd_put(o);
+    return off < 0 ? -EINVAL : -ESPIPE;
+}
+
+long sys_lseek(long fd, long off, long whence, long a4, long a5, long a6)
+{
+    return sys_pread(fd, 0, 0, 0, 0, 0);
+}
+
+long sys_close(long fd, long a2, long a3, long a4, long a5, long a6)
+{
+    struct ofd *o = NULL;
+    if (fd < 0 || fd >= POSIX_FD_MAX)
+        return -EBADF;
+    posix_lock(&fd_lock);
+    o = fds[fd].ofd;
+    fds[fd].ofd = NULL;
+    posix_unlock(&fd_lock);
+    if (!o)
+        return -EBADF;
+    ofd_put(o);
+    return 0;
+}
+
+/* dup2/dup3 core: newfd takes oldfd's description; what newfd named is
+ * closed (after the swap, so there is never a moment without either). */
+static long dup_to(long oldfd, long newfd, bool cloexec)
+{
+    struct ofd *old = NULL;
+    if (newfd < 0 || newfd >= POSIX_FD_MAX)
+        return -EBADF;
+    struct ofd *o = fd_get((int)oldfd);
+    if (!o)
+        return -EBADF;
+    posix_lock(&fd_lock);
+    old = fds[newfd].ofd;
+    fds[newfd].ofd = o; /* takes over fd_get's reference */
+    fds[newfd].cloexec = cloexec;
+    posix_unlock(&fd_lock);
+    if (old)
+        ofd_put(old);
+    return newfd;
+}
+
+long sys_dup(long fd, long a2, long a3, long a4, long a5, long a6)
+{
+    struct ofd *o = fd_get((int)fd);
+    return o ? fd_install(o, 0, false) : -EBADF;
+}
+
+long sys_dup2(long oldfd, long newfd, long a3, long a4, long a5, long a6)
+{
+    if (oldfd == newfd) {
+        struct ofd *o = fd_get((int)oldfd);
+        if (!o)
+            return -EBADF;
+        ofd_put(o);
+        return newfd;
+    }
+    return dup_to(oldfd, newfd, false);
+}
+
+long sys_dup3(long oldfd, long newfd, long flags, long a4, long a5, long a6)
+{
+    if (oldfd == newfd || (flags & ~O_CLOEXEC))
+        return -EINVAL;
+    return dup_to(oldfd, newfd, flags & O_CLOEXEC);
+}
+
+long sys_fcntl(long fd, long cmd, long arg, long a4, long a5, long a6)
+{
+    struct ofd *o = fd_get((int)fd);
+    long r = 0;
+    if (!o)
+        return -EBADF;
+    switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        if (arg < 0 || arg >= POSIX_FD_MAX) {
+            r = -EINVAL;
+            break;
+        }
+        return fd_install(o, (int)arg, cmd == F_DUPFD_CLOEXEC); /* keeps the reference */
+    case F_GETFD:
+        posix_lock(&fd_lock);
+        r = fds[fd].cloexec ? FD_CLOEXEC : 0;
+        posix_unlock(&fd_lock);
+        break;
+    case F_SETFD:
+        posix_lock(&fd_lock);
+        fds[fd].cloexec = arg & FD_CLOEXEC;
+        posix_unlock(&fd_lock);
+        break;
+    case F_GETFL: r = ofd_flags(o); break;
+    case F_SETFL:
+        /* Only the status flags Linux lets F_SETFL change and we carry. */
+        posix_lock(&fd_lock);
+        o->flags = (o->flags & ~(uint32_t)(O_NONBLOCK | O_APPEND)) |
+                   ((uint32_t)arg & (O_NONBLOCK | O_APPEND));
+        posix_unlock(&fd_lock);
+        break;
+    default: r = -EINVAL;
+    }
+    ofd_put(o);
+    return r;
+}
+
+long sys_ioctl(long fd, long req, long arg, long a4, long a5, long a6)
+{
+    struct ofd *o = fd_get((int)fd);
+    long r = -ENOTTY; /* nothing here is a terminal (isatty() is 0) */
+    if (!o)
+        return -EBADF;
+    switch (req) {
+    case FIONBIO:
+        posix_lock(&fd_lock);
+        if (*(const int *)arg)
+            o->flags |= O_NONBLOCK;
+        else
+            o->flags &= ~(uint32_t)O_NONBLOCK;
+        posix_unlock(&fd_lock);
+        r = 0;
+        break;
+    case FIOCLEX:
+    case FIONCLEX:
+        posix_lock(&fd_lock);
+        fds[fd].cloexec = req == FIOCLEX;
+        posix_unlock(&fd_lock);
+        r = 0;
+        break;
+    }
+    ofd_put(o);
+    return r;
+}
+
+static long stat_ofd(struct ofd *o, struct stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_nlink = 1;
+    st->st_blksize = 4096;
+    if (o->kind == OFD_PIPE_READ || o->kind == OFD_PIPE_WRITE)
+        st->st_mode = S_IFIFO | 0600;
+    else
+        st->st_mode = S_IFCHR | 0620;
+    return 0;
+}
+
+long sys_fstat(long fd, long st, long a3, long a4, long a5, long a6)
+{
+    struct ofd *o = fd_get((int)fd);
+    if (!o)
+        return -EBADF;
+    long r = stat_ofd(o, (struct stat *)st);
+    ofd_put(o);
+    return r;
+}
+
+/* fstatat(fd, "", st, AT_EMPTY_PATH) is fstat; any other path names
+ * nothing (path.c). */
+long sys_newfstatat(long dirfd, long path, long st, long flags, long a5, long a6)
+{
+    if ((flags & AT_EMPTY_PATH) && path && *(const char *)path == 0)
+        return sys_fstat(dirfd, st, 0, 0, 0, 0);
+    return sys_path_at(dirfd, path, 0, 0, 0, 0);
+}

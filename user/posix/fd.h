@@ -1,0 +1,58 @@
+/*
+ * The fd table and open file descriptions.
+ *
+ * A descriptor (fd) is an index into a per-process table of POSIX_FD_MAX
+ * slots; each used slot names an open file description (struct ofd) and
+ * carries its own close-on-exec flag.  dup() makes two slots name one
+ * description, which holds the status flags (O_NONBLOCK, the access mode)
+ * and the capability behind it; a description lives while a slot or an
+ * operation in progress holds a reference, and releasing its last
+ * reference releases the capability.
+ *
+ * Locking: the table lock guards the slots and the reference counts; no
+ * call is made with it held, so a read blocked on a pipe never stops another
+ * thread's close or dup (the description outlives the slot until the read
+ * returns, as on Linux).
+ */
+#ifndef CAPOS_POSIX_FD_H
+#define CAPOS_POSIX_FD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#define POSIX_FD_MAX 256
+
+enum ofd_kind {
+    OFD_CONSOLE_IN,  /* fd 0 until a terminal exists: reads end of file */
+    OFD_CONSOLE_OUT, /* a Console capability: writes go out byte for byte */
+    OFD_PIPE_READ,   /* the read end of a Pipe (pipe.c) */
+    OFD_PIPE_WRITE,  /* the write end */
+};
+
+struct ofd {
+    uint32_t refs;
+    bool used;
+    uint8_t kind;   /* enum ofd_kind */
+    uint32_t flags; /* O_ACCMODE bits and O_NONBLOCK */
+    uint32_t cap;   /* the capability behind it (0 for OFD_CONSOLE_IN) */
+};
+
+/* The description fd names, with a reference taken; NULL if fd is not open. */
+struct ofd *fd_get(int fd);
+/* Drops a reference from fd_get. */
+void ofd_put(struct ofd *o);
+/* A new description holding `cap` (its reference), or NULL if none is free. */
+struct ofd *ofd_new(enum ofd_kind kind, uint32_t flags, uint32_t cap);
+/* Installs o (taking over the caller's reference) at the lowest free fd >=
+ * min; returns the fd or -EMFILE (and then drops the reference). */
+int fd_install(struct ofd *o, int min, bool cloexec);
+
+/* ---- console.c ---- */
+long console_write(struct ofd *o, const struct iovec *iov, int iovcnt);
+
+/* ---- pipe.c ---- */
+long pipe_read(struct ofd *o, const struct iovec *iov, int iovcnt);
+long pipe_write(struct ofd *o, const struct iovec *iov, int iovcnt);
+
+#endif

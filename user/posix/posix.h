@@ -1,0 +1,105 @@
+/*
+ * libcapos-posix: the system calls of musl, carried out over capabilities.
+ *
+ * musl's system call layer calls __capos_syscall(n, a1..a6) (ports/musl);
+ * syscall.c dispatches on n to the functions declared here, one file per
+ * kind of object: the fd table (fd.c) and what a descriptor can name
+ * (console.c, pipe.c), waiting on descriptors (poll.c), paths (path.c),
+ * memory (mem.c), time (time.c), threads and futexes (thread.c), the
+ * process itself (proc.c), randomness (random.c).  Each returns what Linux
+ * would: a result >= 0 or -errno.
+ *
+ * Authority: the capabilities are the ones the process was granted, looked
+ * up by their conventional CapSet names once at start-up (capset.c).  A call
+ * whose capability is missing fails the way docs/posix.md states (EPERM for
+ * time and randomness, ENOMEM for memory, EAGAIN for threads, ENFILE for
+ * pipes, EBADF for an unopened descriptor); nothing here can reach anything
+ * else.
+ */
+#ifndef CAPOS_POSIX_POSIX_H
+#define CAPOS_POSIX_POSIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/capset.h"
+
+/* The capabilities the personality uses, 0 when not granted. */
+struct posix_caps {
+    uint32_t memory;  /* VirtualMemory "memory" */
+    uint32_t timer;   /* Timer "timer" */
+    uint32_t entropy; /* EntropySource "entropy" */
+    uint32_t threads; /* ThreadSpawner "threads" */
+    uint32_t park;    /* ParkSpace "park" */
+    uint32_t out;     /* Console for fd 1: "stdout", else "console" */
+    uint32_t err;     /* Console for fd 2: "stderr", else "console" */
+    uint32_t pipes;   /* PipeFactory "pipes" */
+};
+extern struct posix_caps posix_caps;
+
+/* ---- capset.c ---- */
+const struct capos_capset_header *posix_capset(void);
+bool posix_capset_init(const void *region);
+/* The cap named `name` with interface `iid` (0: any), or 0. */
+uint32_t posix_capset_find(const char *name, uint64_t iid);
+/* The i-th argv / env string (i < count). */
+const char *posix_capset_arg(uint32_t i);
+const char *posix_capset_env(uint32_t i);
+
+/* ---- errors ---- */
+/* The errno for a capOS ErrorCode (a failed call). */
+long posix_errno(int err);
+
+/* ---- lock.c: a small mutex for the personality's own tables ---- */
+struct posix_lock {
+    uint32_t state; /* 0 free, 1 held, 2 held with waiters */
+};
+void posix_lock(struct posix_lock *l);
+void posix_unlock(struct posix_lock *l);
+
+/* ---- the system calls (syscall.c dispatches to them) ---- */
+typedef long posix_fn(long, long, long, long, long, long);
+#define X(name, fn, support) posix_fn fn;
+#include "systab.h"
+#undef X
+
+/* The hooks the musl patches call instead of a system call (ports/musl). */
+long __capos_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
+long __capos_set_thread_area(void *tp);
+long __capos_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *ptid, void *tls,
+                   int *ctid);
+__attribute__((noreturn)) void __capos_unmapself(void *base, size_t size);
+__attribute__((noreturn)) void __capos_sigreturn(void);
+long __capos_vfork(void);
+long posix_random(void *buf, size_t len);
+
+/* ---- thread.c ---- */
+/* The calling thread's ThreadControl and its id (tid). */
+uint32_t posix_thread_control(void);
+int posix_thread_tid(void);
+void posix_thread_init_main(uint32_t control, int tid);
+
+/* ---- time.c ---- */
+struct timespec;
+/* clock_gettime without the checks of the system call: 0 or -errno. */
+long posix_clock(int clk, struct timespec *ts);
+
+/* ---- mem.c ---- */
+/* Unmaps [base, base+size) once *word is no longer what it is now (the
+ * kernel clears a thread's clear-tid word when the thread has ended). */
+void posix_stack_defer(void *base, size_t size, int *word);
+
+/* ---- fd.c ---- */
+void posix_fd_init(void);
+/* mmap of descriptor fd: -EBADF if it is not open, else -ENODEV (nothing
+ * a descriptor names here can be mapped). */
+long posix_fd_mappable(int fd);
+
+/* ---- proc.c ---- */
+__attribute__((noreturn)) void posix_exit_group(int status);
+int posix_pid(void);
+/* Delivers sig to the calling thread now (raise, without the checks). */
+void posix_raise(int sig);
+
+#endif

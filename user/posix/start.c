@@ -1,0 +1,115 @@
+/*
+ * Start-up of a POSIX program: from the kernel's entry state to musl's
+ * __libc_start_main, which runs the constructors and main.
+ *
+ * The kernel gives the first thread the CapSet (capabilities, argv, the
+ * environment, the pid), its ring and its ThreadControl, and an empty stack.
+ * This builds what a Linux kernel would have put on that stack for musl:
+ * argv, envp and the auxiliary vector, with
+ *   AT_PAGESZ 4096, AT_PHDR/AT_PHENT/AT_PHNUM (the program headers, which
+ *   the link keeps in the first loaded page: musl finds the TLS segment
+ *   there), AT_ENTRY, AT_HWCAP (CPUID leaf 1 EDX, as Linux reports it),
+ *   AT_RANDOM (16 bytes from the "entropy" capability; without it, bytes
+ *   mixed from the time stamp counter, documented as weak), the user and
+ *   group ids (all POSIX_UID) and AT_SECURE 0, and AT_EXECFN = argv[0].
+ * A malformed CapSet ends the process with status 127 before anything else.
+ */
+#include <cpuid.h>
+#include <elf.h>
+#include <string.h>
+
+#include "posix.h"
+#include "capos.capnp.h"
+#include "ring.h"
+#include "syscall.h"
+
+struct posix_caps posix_caps;
+
+int main(int, char **, char **);
+int __libc_start_main(int (*)(int, char **, char **), int, char **, void (*)(void), void (*)(void),
+                      void (*)(void));
+void _init(void), _fini(void);
+extern const Elf64_Ehdr __ehdr_start;
+extern const char _start[];
+
+static struct capos_ring_client boot_ring;
+static uint8_t at_random[16];
+
+static void find_caps(void)
+{
+    uint32_t console = posix_capset_find("console", capos_Console_INTERFACE_ID);
+    posix_caps.memory = posix_capset_find("memory", capos_VirtualMemory_INTERFACE_ID);
+    posix_caps.timer = posix_capset_find("timer", capos_Timer_INTERFACE_ID);
+    posix_caps.entropy = posix_capset_find("entropy", capos_EntropySource_INTERFACE_ID);
+    posix_caps.threads = posix_capset_find("threads", capos_ThreadSpawner_INTERFACE_ID);
+    posix_caps.park = posix_capset_find("park", capos_ParkSpace_INTERFACE_ID);
+    posix_caps.out = posix_capset_find("stdout", capos_Console_INTERFACE_ID);
+    posix_caps.err = posix_capset_find("stderr", capos_Console_INTERFACE_ID);
+    posix_caps.pipes = posix_capset_find("pipes", capos_PipeFactory_INTERFACE_ID);
+    if (!posix_caps.out)
+        posix_caps.out = console;
+    if (!posix_caps.err)
+        posix_caps.err = console;
+}
+
+static void random_bytes(void)
+{
+    if (posix_random(at_random, sizeof(at_random)) == (long)sizeof(at_random))
+        return;
+    /* No entropy capability: the stack protector's canary and musl's
+     * pointer mangling fall back to the time stamp counter. */
+    for (unsigned i = 0; i < sizeof(at_random); i++) {
+        uint32_t lo, hi;
+        __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+        at_random[i] = (uint8_t)(lo ^ (lo >> 8) ^ hi ^ (i * 0x9d));
+    }
+}
+
+__attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uint32_t control);
+
+__attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uint32_t control)
+{
+    capos_ring_init(&boot_ring, ring);
+    capos_posix_boot_ring = &boot_ring;
+    if (!posix_capset_init(capset))
+        capos_sys_exit(127);
+    const struct capos_capset_header *cs = posix_capset();
+    posix_thread_init_main(control, (int)cs->pid);
+    find_caps();
+    posix_fd_init();
+    random_bytes();
+
+    unsigned eax, ebx, ecx, edx = 0;
+    __get_cpuid(1, &eax, &ebx, &ecx, &edx);
+    const char *argv0 = cs->argc ? posix_capset_arg(0) : "";
+    const size_t aux[][2] = {
+        {AT_PAGESZ, 4096},
+        {AT_PHDR, (size_t)&__ehdr_start + __ehdr_start.e_phoff},
+        {AT_PHENT, sizeof(Elf64_Phdr)},
+        {AT_PHNUM, __ehdr_start.e_phnum},
+        {AT_ENTRY, (size_t)_start},
+        {AT_HWCAP, edx},
+        {AT_CLKTCK, 100},
+        {AT_UID, 0},
+        {AT_EUID, 0},
+        {AT_GID, 0},
+        {AT_EGID, 0},
+        {AT_SECURE, 0},
+        {AT_RANDOM, (size_t)at_random},
+        {AT_EXECFN, (size_t)argv0},
+        {AT_NULL, 0},
+    };
+    /* argv, NULL, envp, NULL, then the auxiliary vector, on this stack. */
+    size_t words = cs->argc + 1 + cs->envc + 1 + 2 * (sizeof(aux) / sizeof(aux[0]));
+    char **v = __builtin_alloca(words * sizeof(char *));
+    size_t k = 0;
+    for (uint32_t i = 0; i < cs->argc; i++)
+        v[k++] = (char *)posix_capset_arg(i);
+    v[k++] = 0;
+    for (uint32_t i = 0; i < cs->envc; i++)
+        v[k++] = (char *)posix_capset_env(i);
+    v[k++] = 0;
+    memcpy(&v[k], aux, sizeof(aux));
+    __libc_start_main(main, (int)cs->argc, v, _init, _fini, 0);
+    __builtin_unreachable();
+}

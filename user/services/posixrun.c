@@ -1,0 +1,189 @@
+/*
+ * posixrun: runs POSIX programs one after another in one boot, for
+ * `tools/capos-run --batch` (docs/posix.md).
+ *
+ *   argv: posixrun NONCE TIMEOUT_MS PROGRAM...
+ *   each PROGRAM: fields separated by 0x1f: binary, a mask of grants to
+ *                 leave out, argc, argv[0..argc), then the environment
+ *
+ * Each program is spawned from its manifest binary with the grants a POSIX
+ * program gets from capos-run (stdout on COM2, stderr on COM3, timer,
+ * entropy, memory, threads, park, pipes: bit i of the mask leaves out the
+ * i-th), waited for, and killed if it is
+ * still running after TIMEOUT_MS.  Then a marker line goes to COM2 and to
+ * COM3 after everything the program wrote there:
+ *   0x1e "capos-batch:" NONCE ":" INDEX ":" HOW ":" VALUE "\n"
+ * with HOW one of exited (VALUE the exit code), killed, faulted (VALUE the
+ * CPU exception's vector), timeout, or failed (VALUE the ErrorCode of the
+ * spawn).  A program's Console writes complete before it exits, so its
+ * bytes precede its marker; the host splits the streams at the markers,
+ * and the nonce keeps a program from forging one.  The system log (COM1)
+ * gets a line per program.
+ */
+#include "capos.h"
+#include "ipc.h"
+
+#include "base/mem.h"
+#include "fmt/fmt.h"
+
+#define FIELD_SEP  '\x1f'
+#define MAX_FIELDS 64
+#define SPEC_MAX   1024 /* the manifest's limit on one argv string */
+
+static uint32_t console, out, err, spawner, timer;
+
+/* The grants of a POSIX program (tools/capos-run's grants()). */
+static const struct capos_grant program_grants[] = {
+    {.name = "stdout",
+     .kernel = true,
+     .kind = capos_KernelCapKind_console,
+     .port = capos_ConsolePort_com2},
+    {.name = "stderr",
+     .kernel = true,
+     .kind = capos_KernelCapKind_console,
+     .port = capos_ConsolePort_com3},
+    {.name = "timer", .kernel = true, .kind = capos_KernelCapKind_timer},
+    {.name = "entropy", .kernel = true, .kind = capos_KernelCapKind_entropy},
+    {.name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory},
+    {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
+    {.name = "park", .kernel = true, .kind = capos_KernelCapKind_parkSpace},
+    {.name = "pipes", .kernel = true, .kind = capos_KernelCapKind_pipeFactory},
+};
+
+static uint64_t parse_u64(const char *s)
+{
+    uint64_t v = 0;
+    while (*s >= '0' && *s <= '9')
+        v = v * 10 + (uint64_t)(*s++ - '0');
+    return v;
+}
+
+/* Waits for the program behind `handle`, killing it after timeout_ns. */
+static int wait_for(uint32_t handle, uint64_t timeout_ns, struct capos_exit *st, bool *timed_out)
+{
+    uint64_t res[64];
+    struct capos_rpc_opts o = {.buf = res, .buf_len = sizeof(res)};
+    uint64_t cookie, start, now;
+    *timed_out = false;
+    int e = capos_ProcessHandle_wait_submit(handle, 0, 0, &o, &cookie);
+    if (e != CAPOS_OK || (e = capos_timer_now(timer, &start)) != CAPOS_OK)
+        return e;
+    for (;;) {
+        struct capos_cqe c;
+        while (capos_ring_next(&c)) {
+            if (c.user_data != cookie)
+                continue;
+            if (c.result != CAPOS_OK)
+                return c.result;
+            return capos_exit_decode(res, c.result_len, st) ? CAPOS_OK : CAPOS_ERR_INVALID_ARGUMENT;
+        }
+        if (capos_timer_now(timer, &now) != CAPOS_OK)
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        if (!*timed_out && now - start >= timeout_ns) {
+            *timed_out = true;
+            capos_process_kill(handle);
+        }
+        int64_t r =
+            capos_ring_enter(1, *timed_out ? CAPOS_WAIT_FOREVER : timeout_ns - (now - start));
+        if (r < 0)
+            return (int)r;
+    }
+}
+
+static void marker(const char *nonce, unsigned idx, const char *how, long value)
+{
+    char line[128];
+    int n = fmt_snprintf(line, sizeof(line),
+                         "\x1e"
+                         "capos-batch:%s:%u:%s:%ld\n",
+                         nonce, idx, how, value);
+    capos_console_write(out, line, (size_t)n);
+    capos_console_write(err, line, (size_t)n);
+}
+
+/* Runs program `idx` described by `desc` (an argv string, read-only). */
+static void run_one(const char *nonce, unsigned idx, const char *desc, uint64_t timeout_ns)
+{
+    static char spec[SPEC_MAX];
+    char *f[MAX_FIELDS];
+    uint32_t nf = 0;
+    size_t len = strlen(desc);
+    if (len >= sizeof(spec)) {
+        capos_printf("posixrun: program %u: description too long\n", idx);
+        marker(nonce, idx, "failed", CAPOS_ERR_INVALID_ARGUMENT);
+        return;
+    }
+    memcpy(spec, desc, len + 1);
+    for (char *p = spec; nf < MAX_FIELDS;) {
+        f[nf++] = p;
+        char *sep = p;
+        while (*sep && *sep != FIELD_SEP)
+            sep++;
+        if (!*sep)
+            break;
+        *sep = 0;
+        p = sep + 1;
+    }
+    uint32_t argc = nf >= 3 ? (uint32_t)parse_u64(f[2]) : 0;
+    uint64_t mask = nf >= 3 ? parse_u64(f[1]) : 0;
+    if (nf < 3 || argc > nf - 3) {
+        capos_printf("posixrun: program %u: malformed description\n", idx);
+        marker(nonce, idx, "failed", CAPOS_ERR_INVALID_ARGUMENT);
+        return;
+    }
+    const char *const *argv = (const char *const *)&f[3];
+    const char *const *env = (const char *const *)&f[3 + argc];
+    uint32_t envc = nf - 3 - argc, handle, ng = 0;
+    struct capos_grant g[sizeof(program_grants) / sizeof(program_grants[0])];
+    for (uint32_t i = 0; i < sizeof(program_grants) / sizeof(program_grants[0]); i++) {
+        if (!(mask & (1ULL << i)))
+            g[ng++] = program_grants[i];
+    }
+    int e =
+        capos_spawn(spawner, f[0], argc ? argv[0] : f[0], g, ng, argv, argc, env, envc, &handle);
+    if (e != CAPOS_OK) {
+        capos_printf("posixrun: program %u (%s): spawn failed: %s\n", idx, f[0],
+                     capos_error_name(e));
+        marker(nonce, idx, "failed", e);
+        return;
+    }
+    struct capos_exit st;
+    bool timed_out;
+    e = wait_for(handle, timeout_ns, &st, &timed_out);
+    capos_release(handle);
+    if (e != CAPOS_OK) {
+        capos_printf("posixrun: program %u (%s): wait failed: %s\n", idx, f[0],
+                     capos_error_name(e));
+        marker(nonce, idx, "failed", e);
+    } else if (timed_out) {
+        capos_printf("posixrun: program %u (%s): killed after the timeout\n", idx, f[0]);
+        marker(nonce, idx, "timeout", 0);
+    } else if (st.kind == capos_ExitStatus_which_exited) {
+        capos_printf("posixrun: program %u (%s): exited with status %d\n", idx, f[0], st.code);
+        marker(nonce, idx, "exited", st.code);
+    } else if (st.kind == capos_ExitStatus_which_faulted) {
+        capos_printf("posixrun: program %u (%s): faulted: %s\n", idx, f[0], st.reason);
+        marker(nonce, idx, "faulted", st.vector);
+    } else {
+        capos_printf("posixrun: program %u (%s): killed\n", idx, f[0]);
+        marker(nonce, idx, "killed", 0);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    console = capos_capset_require("console", capos_Console_INTERFACE_ID);
+    out = capos_capset_require("out", capos_Console_INTERFACE_ID);
+    err = capos_capset_require("err", capos_Console_INTERFACE_ID);
+    spawner = capos_capset_require("spawner", capos_ProcessSpawner_INTERFACE_ID);
+    timer = capos_capset_require("timer", capos_Timer_INTERFACE_ID);
+    if (argc < 3) {
+        capos_printf("posixrun: usage: posixrun NONCE TIMEOUT_MS PROGRAM...\n");
+        return 2;
+    }
+    uint64_t timeout_ns = parse_u64(argv[2]) * 1000000;
+    for (int i = 3; i < argc; i++)
+        run_one(argv[1], (unsigned)(i - 3), argv[i], timeout_ns);
+    capos_printf("posixrun: %d programs run\n", argc - 3);
+    return 0;
+}
