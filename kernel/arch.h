@@ -90,6 +90,11 @@ void arch_wait_for_interrupt(void);
 void arch_thread_setup_user(struct thread *t, uint64_t entry, uint64_t sp, uint64_t arg0,
                             uint64_t arg1);
 
+/* Prepares t's kernel stack so that switching to it calls fn(arg) in the
+ * kernel (after sched_switch_tail); fn never returns.  Kernel threads have
+ * no process and run on the kernel's page tables. */
+void arch_thread_setup_kernel(struct thread *t, void (*fn)(void *), void *arg);
+
 /* Sets the third argument register a thread that has not run yet starts
  * with. */
 void arch_thread_set_start_rdx(struct thread *t, uint64_t v);
@@ -118,9 +123,17 @@ uint64_t paging_kernel_root(void);
  * to `ledger`.  Returns false when out of memory or quota. */
 bool paging_create_space(uint64_t *root, struct ledger *ledger);
 
-/* Frees every user page still mapped in `root`, then its page tables and
- * the root itself, uncharging `ledger` for each frame. */
-void paging_destroy_space(uint64_t root, struct ledger *ledger);
+/*
+ * Frees a user address space that nobody uses any more (no CPU has it
+ * loaded, nothing walks it): every leaf frame of the user half (each a
+ * frame the process owned alone), every user page table and finally the
+ * root itself, uncharging `ledger` for each.  Works in steps: start with
+ * *cursor = 0; a step looks at about `budget` entries (a freed frame counts
+ * as eight) and returns false with *cursor where the next step goes on, or
+ * true once the root itself is freed.  Empty page tables are freed without
+ * being read.
+ */
+bool paging_teardown(uint64_t root, uint64_t *cursor, unsigned budget, struct ledger *ledger);
 
 /* Maps one 4 KiB page; returns KERR_NOMEM if a table could not be
  * allocated (or charged to `ledger`, when given), KERR_EXISTS if va is

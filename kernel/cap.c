@@ -17,6 +17,7 @@
 #include "mm/kheap.h"
 #include "mm/pmm.h"
 #include "objects.h"
+#include "offwatch.h"
 #include "panic.h"
 #include "percpu.h"
 #include "process.h"
@@ -124,26 +125,40 @@ int cap_table_init(struct cap_table *ct, uint32_t capacity, struct ledger *l)
  * objects are released after the lock is dropped, because destroying one
  * may take other locks (an endpoint's, another process's). */
 
-void cap_table_destroy(struct process *p)
+bool cap_table_destroy_some(struct process *p, unsigned max)
 {
     struct cap_table *ct = &p->caps;
-    uint64_t flags = spin_lock_irqsave(&p->caps.lock);
-    struct captable_slot *slots = ct->slots;
-    struct captable t = ct->t;
-    ct->slots = NULL;
-    spin_unlock_irqrestore(&p->caps.lock, flags);
-    if (!slots)
-        return;
-    uint32_t cursor = 0;
+    uint64_t flags = spin_lock_irqsave(&ct->lock);
+    if (ct->slots) {
+        ct->dead = ct->t;
+        ct->dead_slots = ct->slots;
+        ct->dead_cursor = 0;
+        ct->slots = NULL;
+    }
+    spin_unlock_irqrestore(&ct->lock, flags);
+    /* From here the detached copy is this caller's alone. */
+    if (!ct->dead_slots)
+        return true;
     captable_id id;
     /* A slot reserved by a move in flight still holds its reference. */
     unsigned states = CAPTABLE_STATE_BIT(CAPTABLE_LIVE) | CAPTABLE_STATE_BIT(CAPTABLE_RESERVED);
-    while (captable_next(&t, &cursor, states, &id)) {
-        struct captable_slot *slot = &slots[captable_id_index(id)];
+    for (unsigned i = 0; i < max; i++) {
+        if (!captable_next(&ct->dead, &ct->dead_cursor, states, &id)) {
+            kfree(ct->dead_slots);
+            ct->dead_slots = NULL;
+            return true;
+        }
+        struct captable_slot *slot = &ct->dead_slots[captable_id_index(id)];
         if (slot->obj)
             kobj_put(slot->obj);
     }
-    kfree(slots);
+    return false;
+}
+
+void cap_table_destroy(struct process *p)
+{
+    while (!cap_table_destroy_some(p, UINT32_MAX))
+        ;
 }
 
 int cap_insert(struct process *p, struct kobj *o, uint32_t *id)
@@ -390,6 +405,7 @@ void cap_call_object(struct thread *t, const struct capos_sqe *sqe, struct kobj 
     if (err == CAPOS_OK) {
         kobj_get(o);
         cap_lookup_unlock(p);
+        offwatch_label(OFFWATCH_CALL(o->kind, sqe->method));
     }
     if (err == CAPOS_OK && sqe->interface_id != kobj_interface_id(o))
         err = CAPOS_ERR_WRONG_INTERFACE;
@@ -430,6 +446,7 @@ void cap_call(struct thread *t, const struct capos_sqe *sqe)
     if (likely(err == CAPOS_OK && o->kind == KOBJ_ENDPOINT_CLIENT)) {
         /* A call into another process: the endpoint takes it from here.
          * Only the endpoint is needed, not the facet that names it. */
+        offwatch_label(OFFWATCH_ENDPOINT_CALL);
         uint64_t badge;
         struct endpoint *ep = endpoint_client_ref(o, &badge);
         cap_lookup_unlock(p);

@@ -68,6 +68,11 @@ struct cap_table {
     struct spinlock lock;
     struct captable t;
     struct captable_slot *slots;
+    /* A table being destroyed: detached from the process (slots NULL) and
+     * released a batch at a time by its owner's teardown. */
+    struct captable dead;
+    struct captable_slot *dead_slots;
+    uint32_t dead_cursor;
 };
 
 /* Allocates the table's slots (charged to l, the process's ledger: a table
@@ -77,6 +82,10 @@ int cap_table_init(struct cap_table *ct, uint32_t capacity, struct ledger *l);
 /* Releases every capability of p (dropping references) and frees the slots;
  * later insertions fail with peerGone. */
 void cap_table_destroy(struct process *p);
+/* The same in steps: the first call detaches the table (so later
+ * insertions fail), each releases at most `max` capabilities; true once
+ * the slots are freed. */
+bool cap_table_destroy_some(struct process *p, unsigned max);
 
 /* Inserts a reference the caller gives up; returns an ErrorCode. */
 int cap_insert(struct process *p, struct kobj *o, uint32_t *id);

@@ -17,6 +17,7 @@
 #include "mm/pmm.h"
 #include "panic.h"
 #include "printk.h"
+#include "reaper.h"
 #include "ring.h"
 #include "sched.h"
 #include "system.h"
@@ -116,6 +117,8 @@ void kmain(uint32_t magic, uint64_t info_pa)
     kprintf("capOS: boot self-report complete\n");
     const struct boot_module *m = &boot_info.modules[0];
     arch_irq_disable();
+    /* Scheduler state is touched with interrupts off only. */
+    reaper_start();
     system_start(phys_to_virt(m->start), m->end - m->start);
     sched_start();
 }

@@ -83,8 +83,14 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret,
 int endpoint_return(struct thread *t, const struct capos_sqe *sqe, uint8_t *scratch);
 int endpoint_invoke(struct kobj *o, struct call *c);
 void endpoint_facet_destroy(struct kobj *o);
+/* Reaper step: fails a batch of the calls queued on an endpoint whose last
+ * server facet went. */
+struct reap_work;
+bool endpoint_reap_calls(struct reap_work *w);
 bool endpoint_detach_op(struct pending_op *op);
-void endpoint_process_gone(struct process *p);
+/* Fails up to `max` calls the stopped process p received and did not
+ * return (peerGone); true once none is left. */
+bool endpoint_process_gone(struct process *p, unsigned max);
 
 /* ProcessSpawner (object/spawner.c). */
 struct kobj *spawner_create(struct ledger *l, bool restricted, uint32_t nallowed, int *err);
@@ -105,7 +111,9 @@ void process_handle_bind(struct kobj *o, struct process *target);
 int process_handle_invoke(struct kobj *o, struct call *c);
 void process_handle_destroy(struct kobj *o);
 bool process_handle_detach(struct pending_op *op);
-void process_handle_notify(struct process *p);
+/* Completes up to `max` waits for the stopped process p with its exit
+ * status; true once none is left. */
+bool process_handle_notify(struct process *p, unsigned max);
 
 /* ThreadSpawner (object/threadspawner.c), bound to one process and
  * charged to its ledger. */
@@ -119,9 +127,13 @@ int thread_cap_invoke(struct kobj *o, struct call *c);
 void thread_cap_destroy(struct kobj *o);
 /* The thread a ThreadHandle or ThreadControl names; NULL for other kinds. */
 struct thread *thread_cap_thread(struct kobj *o);
-/* Completes a list of joins of the ended thread t. */
-void thread_join_complete(struct thread *t, struct pending_op *list);
+/* Completes up to `max` joins of the gone thread t; true once none is
+ * left. */
+bool thread_join_complete(struct thread *t, unsigned max);
 bool thread_join_detach(struct pending_op *op);
+/* Reaper step: joins of a gone thread beyond the first batch. */
+struct reap_work;
+bool thread_reap_joins(struct reap_work *w);
 
 /* SchedulingPolicy (object/policy.c); max_weight 0 = no bound. */
 struct kobj *policy_create(struct ledger *l, uint32_t max_weight, bool latency, int *err);
@@ -134,6 +146,13 @@ int park_invoke(struct kobj *o, struct call *c);
 void park_destroy(struct kobj *o);
 bool park_detach(struct pending_op *op);
 void park_timed_out(struct pending_op *op);
+/* Waiters one wake completes at most: the result says how many it took,
+ * so a caller that wakes everyone repeats while that is the whole batch. */
+#define PARK_WAKE_MAX CAPOS_PARK_WAKE_MAX
+/* Completes up to `count` (at most PARK_WAKE_MAX) waiters of p on the word
+ * at addr, oldest first, and returns how many: ParkSpace.wake, and the
+ * kernel's wake of a thread's clear-tid word. */
+uint32_t park_wake_word(struct process *p, uint64_t addr, uint32_t count);
 
 /* Pipes (object/pipe.c): the factory (singleton) and the two ends of
  * each pipe. */

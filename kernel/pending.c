@@ -41,7 +41,7 @@ void pending_pool_init(struct ring *r)
         fast[i]->released = false;
         fast[i]->embedded = true;
         fast[i]->owner = container_of(r, struct thread, ring);
-        fast[i]->wait_next = NULL;
+        fast[i]->wait = (struct queue_link){NULL, NULL};
         fast[i]->msg = NULL;
         fast[i]->msg_len = 0;
         fast[i]->xfer.n = 0;
@@ -187,19 +187,19 @@ static void pending_unpin_target(enum pending_kind kind, void *target)
     }
 }
 
-void pending_cancel_all(struct thread *t)
+bool pending_cancel_some(struct thread *t, unsigned max)
 {
     struct ring *r = &t->ring;
     /* The owner itself is past any setup: everything goes. */
     bool foreign = t != sched_current();
-    for (;;) {
+    for (unsigned i = 0; i < max; i++) {
         uint64_t flags = spin_lock_irqsave(&r->lock);
         struct pending_op *op = r->pending;
         if (op && foreign && op == __atomic_load_n(&r->setup_op, __ATOMIC_ACQUIRE))
             op = op->owner_next;
         if (!op) {
             spin_unlock_irqrestore(&r->lock, flags);
-            return;
+            return true;
         }
         pending_unlink_locked(r, op);
         /* Until this is done, a completer that took the op first leaves
@@ -223,6 +223,17 @@ void pending_cancel_all(struct thread *t)
         if (mine)
             thread_put(t);
     }
+    return false;
+}
+
+void pending_cancel_all(struct thread *t)
+{
+    /* One op at a time, with a preemption point in between: a cancel gives
+     * back what the op carried (a queued call's capabilities, each of
+     * which may destroy an object), and a thread may have an op in every
+     * completion slot. */
+    while (!pending_cancel_some(t, 1))
+        sched_pause();
 }
 
 void pending_timer_fired(struct pending_op *op)

@@ -35,6 +35,7 @@
 
 #include "abi/ring.h"
 #include "base/compiler.h"
+#include "queue/queue.h"
 #include "timerq.h"
 #include "xfer.h"
 
@@ -59,6 +60,7 @@ enum pending_kind {
 enum ipc_call_state {
     CALL_QUEUED,    /* on the endpoint's queue, not yet received */
     CALL_DELIVERED, /* in the server's received table, awaiting RETURN */
+    CALL_FAILING,   /* taken off its queue to fail: whoever took it completes it */
 };
 
 struct pending_op {
@@ -77,14 +79,18 @@ struct pending_op {
     uint32_t recv_len;
     struct pending_op *owner_next, *owner_prev; /* owner's list of live ops */
     struct pending_op *free_next;               /* owner's free list, while unused */
-    struct pending_op *wait_next;               /* queue of whatever it waits on */
+    struct queue_link wait;                     /* queue of whatever it waits on */
+    struct pending_op *wait_next;               /* a pipe's queue (object/pipe.c) */
     struct timer_event timer;
     void *target; /* PROCESS_WAIT: struct process; CALL/RECV: struct endpoint;
                    * THREAD_JOIN: struct thread */
 
-    /* PENDING_PARK: the key waited on. */
+    /* PENDING_PARK: the key waited on, and the op's place in that
+     * process's set of parked ops (object/park.c), under its park_lock. */
     struct process *park_proc;
     uint64_t park_addr;
+    struct rb_node park_node;
+    bool parked; /* in the set: nobody has taken it yet */
 
     /* PENDING_PIPE_*: the caller's buffer and length (read, write) or the
      * events (wait, with the end in pipe_writer); what it completes with
@@ -107,6 +113,7 @@ struct pending_op {
     uint32_t msg_len;
     struct xfer_set xfer;   /* capabilities sent with the call */
     struct process *server; /* DELIVERED: who received it (the stall report) */
+    int32_t fail_err;       /* a RECV could not take it: the error it fails with */
 };
 
 /* Initialises a ring's ops (none in flight, none kept free, the fast
@@ -153,9 +160,14 @@ struct thread *pending_release(struct pending_op *op);
  * server, an exiting process, a firing timer): the caller then leaves it. */
 bool pending_detach(struct pending_op *op);
 
-/* Cancels the pending ops of an exiting thread (no completions posted).
- * Run by another thread, it leaves the op the owner is setting up to the
- * owner, which cancels it when it notices its process stopped. */
+/* Cancels up to `max` pending ops of an exiting thread (no completions
+ * posted); true once none is left.  Run by another thread (the reaper), it
+ * leaves the op the owner is setting up to the owner, which cancels it
+ * when it notices its process stopped. */
+bool pending_cancel_some(struct thread *t, unsigned max);
+
+/* The exiting thread's own: cancels all of its ops, with a preemption
+ * point between two (no lock held, nothing in per-CPU state). */
 void pending_cancel_all(struct thread *t);
 
 /* Timer expiry for ops that armed op->timer. */

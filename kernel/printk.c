@@ -36,6 +36,7 @@
 #include "console.h"
 #include "console/segment.h"
 #include "fmt/fmt.h"
+#include "offwatch.h"
 #include "percpu.h"
 #include "spinlock.h"
 
@@ -60,9 +61,9 @@ void printk_enter_panic(void)
  * interrupts off; they are taken after it, before cli. */
 static inline void printk_irq_window(void)
 {
-    irq_enable();
-    cpu_relax();
-    irq_disable();
+    offwatch_end();
+    irq_window();
+    offwatch_resume();
 }
 
 /* One step of a wait: interrupts in, or, with interrupts kept off, TLB

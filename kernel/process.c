@@ -30,13 +30,14 @@
 #include "objects.h"
 #include "panic.h"
 #include "pending.h"
+#include "reaper.h"
 #include "sched.h"
 #include "system.h"
 #include "thread.h"
 #include "uspace.h"
 
 static struct spinlock proc_list_lock = SPINLOCK_INIT("processes");
-static struct process *proc_all;
+static struct queue proc_all; /* live processes, newest first */
 static unsigned proc_next_pid = 1;
 static unsigned proc_live;
 
@@ -307,9 +308,10 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     /* One for its threads together (dropped with the last one, with the
      * address space) and the caller's; each struct thread adds its own. */
     p->refs = 2;
+    p->reap_left = 2;
     p->state = PROCESS_ALIVE;
     p->lock = (struct spinlock)SPINLOCK_INIT("process");
-    park_init_process(p);
+    p->park_lock = (struct spinlock)SPINLOCK_INIT("park");
     p->ledger = ledger;
     ledger_get(ledger);
     uint64_t flags = spin_lock_irqsave(&proc_list_lock);
@@ -383,8 +385,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     p->nthreads = 1;
     p->nlive = 1;
     flags = spin_lock_irqsave(&proc_list_lock);
-    p->next_all = proc_all;
-    proc_all = p;
+    queue_push_front(&proc_all, &p->all_link);
     proc_live++;
     spin_unlock_irqrestore(&proc_list_lock, flags);
     sched_add(t);
@@ -548,8 +549,12 @@ NORETURN void process_thread_exit(int32_t code)
      * that is not writable any more is the process's own loss. */
     if (t->clear_tid) {
         uint32_t zero = 0;
-        if (copy_to_user(t->clear_tid, &zero, sizeof(zero)))
-            park_wake_word(p, t->clear_tid, UINT32_MAX);
+        if (copy_to_user(t->clear_tid, &zero, sizeof(zero))) {
+            /* Every waiter, a batch at a time with interrupts let in
+             * between: the process may have parked thousands there. */
+            while (park_wake_word(p, t->clear_tid, UINT32_MAX) == PARK_WAKE_MAX)
+                sched_irq_window();
+        }
     }
     /* The ThreadControl it was started with goes too, if its slot still
      * holds it: otherwise every thread ever started would keep a table
@@ -575,6 +580,45 @@ void process_put(struct process *p)
 {
     if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) == 0)
         process_free(p);
+}
+
+/* Takes the address space away from p (nobody walks it after this) and
+ * drops the regions' budgets; returns its root, or 0 if it had none. */
+static uint64_t process_detach_memory(struct process *p)
+{
+    spin_lock(&p->lock);
+    uint64_t root = p->root;
+    p->root = 0; /* nobody walks these tables any more */
+    vm_release_regions(p);
+    if (root)
+        clock_page_unmap(p, root); /* shared: not the process's to free */
+    spin_unlock(&p->lock);
+    return root;
+}
+
+/* One half of a stopped process's teardown is done; true for the second,
+ * which marks p reaped (a wait answers at once from here on). */
+static bool process_teardown_half_done(struct process *p)
+{
+    uint64_t flags = spin_lock_irqsave(&p->lock);
+    bool last = --p->reap_left == 0;
+    if (last)
+        p->reaped = true;
+    spin_unlock_irqrestore(&p->lock, flags);
+    return last;
+}
+
+/* p's address space is freed (or it had none).  With the threads'
+ * reference on p: handed to the waiters' stage if the table went first,
+ * else dropped. */
+static void process_memory_released(struct process *p)
+{
+    if (process_teardown_half_done(p)) {
+        p->reap_stage = PROCESS_REAP_WAITERS;
+        reap_queue(&p->reap_stop, REAP_PROCESS_STOPPED);
+    } else {
+        process_put(p);
+    }
 }
 
 /*
@@ -611,34 +655,52 @@ void process_thread_gone(struct process *p, struct thread *t)
         t->exit_code = 0;
     }
     t->gone = true;
-    struct pending_op *joiners = t->joiners;
-    t->joiners = NULL;
     bool alive = p->state == PROCESS_ALIVE;
     spin_unlock_irqrestore(&p->lock, flags);
     /* Joiners hear of it last: by then its slot, ring and quota are back,
-     * so a joiner may start another thread at once.  This touches t and
-     * the joiners' threads, never p. */
-    thread_join_complete(t, joiners);
+     * so a joiner may start another thread at once.  A first batch here,
+     * the rest (joins may come from any number of processes) by the
+     * reaper.  This touches t, the joiners' threads and p's lock, which
+     * t's own reference on p keeps. */
+    if (!thread_join_complete(t, PROCESS_JOINS_INLINE)) {
+        thread_get(t);
+        reap_queue(&t->reap_joins, REAP_THREAD_JOINS);
+    }
     if (!last)
         return;
-    /* The last thread takes the address space with it. */
+    /* The last thread takes the address space with it: detached here, in
+     * O(regions), and freed by the reaper a bounded step at a time (no CPU
+     * has it loaded: every thread of p has been switched away from).  The
+     * reaper drops the threads' reference on p once it is done. */
     if (alive)
         panic("process: %s lost its last thread while alive", p->name);
-    process_release_memory(p);
-    process_put(p);
+    p->reap_root = process_detach_memory(p);
+    p->reap_cursor = 0;
+    if (p->reap_root)
+        reap_queue(&p->reap_memory, REAP_ADDRESS_SPACE);
+    else
+        process_memory_released(p);
 }
 
 void process_release_memory(struct process *p)
 {
-    spin_lock(&p->lock);
-    uint64_t root = p->root;
-    p->root = 0; /* nobody walks these tables any more */
-    vm_release_regions(p);
-    if (root) {
-        clock_page_unmap(p, root); /* shared: not the process's to free */
-        paging_destroy_space(root, p->ledger);
-    }
-    spin_unlock(&p->lock);
+    uint64_t root = process_detach_memory(p), cursor = 0;
+    if (root)
+        while (!paging_teardown(root, &cursor, UINT32_MAX, p->ledger))
+            ;
+}
+
+/* Address-space frames one reaper step looks at (a freed frame counts as
+ * eight, paging_teardown): about 64 freed pages, or two empty tables. */
+#define PROCESS_REAP_PT_BUDGET 1024
+
+bool process_reap_memory(struct reap_work *w)
+{
+    struct process *p = container_of(w, struct process, reap_memory);
+    if (!paging_teardown(p->reap_root, &p->reap_cursor, PROCESS_REAP_PT_BUDGET, p->ledger))
+        return false;
+    process_memory_released(p);
+    return true;
 }
 
 unsigned process_threads(struct process *p, struct thread **out, unsigned max)
@@ -653,10 +715,17 @@ unsigned process_threads(struct process *p, struct thread **out, unsigned max)
     return n;
 }
 
-/* Common part of every way a process stops: record the status once, kill
- * its rings and cancel what its threads were waiting for, fail the calls
- * made to it, release its capabilities, tell its watchers, and make its
- * running threads notice (they exit at their next kernel exit). */
+/*
+ * Common part of every way a process stops: record the status once, kill
+ * its rings, mark its threads ended and make them notice (they exit at
+ * their next kernel exit, cancelling their own operations), and take it
+ * off the list of live processes.  All of that is O(threads).  The rest,
+ * whose size the process and others chose -- cancelling what its threads
+ * were waiting for, failing the calls made to it, releasing its
+ * capabilities (each of which may destroy an object), telling the waiters
+ * for it -- is the reaper's, a bounded step at a time, in that order
+ * (process_reap_stopped).
+ */
 static void process_stop(struct process *p, const struct exit_status *st)
 {
     struct thread *threads[PROCESS_MAX_THREADS];
@@ -676,12 +745,11 @@ static void process_stop(struct process *p, const struct exit_status *st)
     unsigned n = process_threads(p, threads, PROCESS_MAX_THREADS);
     for (unsigned i = 0; i < n; i++) {
         ring_kill(threads[i]);
-        pending_cancel_all(threads[i]);
         process_thread_ended(threads[i], 0, true);
     }
-    endpoint_process_gone(p);
-    cap_table_destroy(p);
-    process_handle_notify(p);
+    process_get(p); /* the reaper's, dropped when it is done */
+    p->reap_stage = PROCESS_REAP_CANCEL;
+    reap_queue(&p->reap_stop, REAP_PROCESS_STOPPED);
     for (unsigned i = 0; i < n; i++) {
         /* Blocked ones wake and find their process stopped; running ones
          * find out before they return to user mode. */
@@ -689,16 +757,71 @@ static void process_stop(struct process *p, const struct exit_status *st)
         thread_put(threads[i]);
     }
     flags = spin_lock_irqsave(&proc_list_lock);
-    for (struct process **pp = &proc_all; *pp; pp = &(*pp)->next_all) {
-        if (*pp == p) {
-            *pp = p->next_all;
-            break;
-        }
-    }
+    queue_remove(&proc_all, &p->all_link);
     bool last = --proc_live == 0;
     spin_unlock_irqrestore(&proc_list_lock, flags);
     if (last)
         system_halt(); /* exactly one CPU sees the count reach zero */
+}
+
+/* Completions and releases one reaper step makes at most: each is a
+ * cross-address-space post or an object's destruction, a few thousand
+ * instructions at most. */
+#define PROCESS_REAP_BATCH 16
+
+/* Operations one reaper step cancels at most: a cancelled call gives back
+ * up to CAPOS_MAX_XFER capabilities. */
+#define PROCESS_REAP_OPS 4
+
+bool process_reap_stopped(struct reap_work *w)
+{
+    struct process *p = container_of(w, struct process, reap_stop);
+    switch (p->reap_stage) {
+    case PROCESS_REAP_CANCEL: {
+        /* The first thread whose operations are not all cancelled yet (it
+         * has at most one per completion slot).  The list only shrinks
+         * now: a spawn's commit needs p alive. */
+        struct thread *t;
+        spin_lock(&p->lock);
+        for (t = p->threads; t && t->ops_reaped; t = t->proc_next)
+            ;
+        if (t)
+            thread_get(t);
+        spin_unlock(&p->lock);
+        if (!t) {
+            p->reap_stage = PROCESS_REAP_RECEIVED;
+            return false;
+        }
+        if (pending_cancel_some(t, PROCESS_REAP_OPS)) {
+            spin_lock(&p->lock);
+            t->ops_reaped = true;
+            spin_unlock(&p->lock);
+        }
+        thread_put(t);
+        return false;
+    }
+    case PROCESS_REAP_RECEIVED:
+        if (endpoint_process_gone(p, PROCESS_REAP_BATCH))
+            p->reap_stage = PROCESS_REAP_TABLE;
+        return false;
+    case PROCESS_REAP_TABLE:
+        if (!cap_table_destroy_some(p, PROCESS_REAP_BATCH))
+            return false;
+        if (!process_teardown_half_done(p)) {
+            /* The address space is still going: its reaper step
+             * completes the waiters. */
+            process_put(p);
+            return true;
+        }
+        p->reap_stage = PROCESS_REAP_WAITERS;
+        return false;
+    case PROCESS_REAP_WAITERS:
+        if (!process_handle_notify(p, PROCESS_REAP_BATCH))
+            return false;
+        process_put(p);
+        return true;
+    }
+    panic("process: %s in reaper stage %u", p->name, (unsigned)p->reap_stage);
 }
 
 void process_kill(struct process *p)
@@ -721,10 +844,10 @@ NORETURN void process_exit_current(void)
     struct thread *t = sched_current();
     struct process *p = t->proc;
     KASSERT(p && p->state != PROCESS_ALIVE);
-    /* Whoever stopped the process cancelled this thread's operations, but
-     * on another CPU this thread may have started new ones meanwhile; only
-     * the thread itself creates them, so cancelling once more here, after
-     * its last, leaves none behind. */
+    /* The reaper cancels this thread's operations too (so that what it
+     * waits on is freed even while the thread has not run yet), but only
+     * the thread itself creates them: cancelling here, after its last,
+     * leaves none behind. */
     ring_kill(t);
     pending_cancel_all(t);
     sched_exit_thread();
@@ -769,7 +892,8 @@ unsigned process_list(struct process **out, unsigned max)
 {
     unsigned n = 0;
     uint64_t flags = spin_lock_irqsave(&proc_list_lock);
-    for (struct process *p = proc_all; p && n < max; p = p->next_all) {
+    for (struct queue_link *l = queue_first(&proc_all); l && n < max; l = queue_next(l)) {
+        struct process *p = container_of(l, struct process, all_link);
         process_get(p);
         out[n++] = p;
     }

@@ -21,8 +21,10 @@
 #include "cap.h"
 #include "mm/ledger.h"
 #include "objects.h"
-#include "parkq.h"
 #include "pending.h"
+#include "queue/queue.h"
+#include "rbtree/rbtree.h"
+#include "reaper.h"
 #include "ring.h"
 #include "spinlock.h"
 #include "vm/vm.h"
@@ -95,14 +97,46 @@ struct process {
     uint64_t received_used; /* bit i: slot i is reserved */
     uint32_t received_gen[PROCESS_MAX_RECEIVED];
 
-    /* ProcessHandle.wait operations of other processes waiting for this one. */
-    struct pending_op *waiters;
+    /* ProcessHandle.wait operations waiting for this one (process lock),
+     * oldest first; a wait that is cancelled leaves in O(1). */
+    struct queue waiters;
 
-    /* ParkSpace waiters on this process's words (object/park.c). */
-    struct park_bucket park[PARK_BUCKETS];
+    /* ParkSpace.wait operations of this process's threads, by address
+     * (object/park.c).  Its own lock, so that parking does not contend
+     * with the process's other state; taken alone. */
+    struct spinlock park_lock;
+    struct rb_tree parked;
 
-    struct process *next_all; /* global list of live processes */
+    struct queue_link all_link; /* on the list of live processes */
+
+    /* Teardown by the reaper (reaper.h): once stopped, its operations,
+     * received calls, table and waiters (reap_stop, in reap_stage order);
+     * once its last thread is gone, its address space (reap_memory: the
+     * detached root, and how far paging_teardown has got). */
+    struct reap_work reap_stop;
+    struct reap_work reap_memory;
+    uint8_t reap_stage;
+    uint64_t reap_root, reap_cursor;
+    /* The two halves of the teardown (reap_stop up to its table, and the
+     * address space) still to finish (process lock); whichever finishes
+     * last sets `reaped` and completes the waiters, so that a wait
+     * answers only once everything the process held is back.  A wait on
+     * a process already reaped answers at once. */
+    uint8_t reap_left;
+    bool reaped;
 };
+
+/* The reaper's stages of a stopped process (process_reap_stopped). */
+enum {
+    PROCESS_REAP_CANCEL,   /* each thread's pending operations, a thread per step */
+    PROCESS_REAP_RECEIVED, /* the calls it received and did not return */
+    PROCESS_REAP_TABLE,    /* its capabilities, a batch per step */
+    PROCESS_REAP_WAITERS,  /* ProcessHandle.wait, a batch per step, once reaped */
+};
+
+/* Joins of a gone thread completed where it goes (the switch away from
+ * it); the reaper completes any others. */
+#define PROCESS_JOINS_INLINE 8
 
 /* Kernel objects bound to the process they are granted to, which
  * process_create makes once the process exists. */
@@ -192,8 +226,14 @@ NORETURN void process_exit_current(void);
 void process_get(struct process *p);
 void process_put(struct process *p);
 
-/* Frees the memory (address space and frames) of a process. */
+/* Frees the memory (address space and frames) of a process at once: for
+ * one that never ran (process_create's unwinding). */
 void process_release_memory(struct process *p);
+
+/* Reaper steps (reaper.h): a stopped process's teardown, and the freeing
+ * of a released address space; true when finished. */
+bool process_reap_stopped(struct reap_work *w);
+bool process_reap_memory(struct reap_work *w);
 
 /* Called when a committed thread of p has died and its stack is freed;
  * the last one (p is stopped by then) frees the process's memory. */

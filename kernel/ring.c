@@ -7,7 +7,10 @@
  * corrupt and nothing it submits can be trusted to mean anything), then
  * consumes at most sq_entries entries, each only while a completion slot can
  * be reserved for it.  Each SQE is copied into kernel memory once and
- * validated there; the shared copy is never read again.  Entries that cannot
+ * validated there; the shared copy is never read again.  Between two
+ * entries the thread opens an interrupt window and passes a preemption
+ * point, so one cap_enter keeps interrupts off for the longest single
+ * entry, not for a batch of 128.  Entries that cannot
  * be consumed for lack of completion space stay in the queue (backpressure)
  * and are picked up by a later cap_enter once the process has consumed
  * completions.
@@ -22,6 +25,7 @@
 #include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "objects.h"
+#include "offwatch.h"
 #include "pending.h"
 #include "printk.h"
 #include "process.h"
@@ -152,6 +156,7 @@ static ALWAYS_INLINE bool ring_dispatch(struct thread *t, const struct capos_sqe
                                         enum ring_sqe_check chk)
 {
     int err;
+    offwatch_label(OFFWATCH_OP(sqe->opcode));
     if (chk != RING_SQE_OK) {
         ring_refuse(t, sqe->user_data, chk);
         return true;
@@ -206,6 +211,15 @@ static const char *ring_submit(struct thread *t)
         r->sq_head++;
         unpublished |= ring_dispatch(t, &sqe, ring_sqe_validate(&sqe));
         pending_setup_done(r);
+        /* Between two entries: interrupts in, and a switch if one is due.
+         * Nothing of the last entry is left in per-CPU state (its call
+         * buffers are done with, its op is out of setup) and no lock is
+         * held; what goes on from here is this thread's (its ring, the
+         * copies), so it may resume on another CPU.  Completions made in
+         * place stay unpublished meanwhile; only this thread reads them.
+         * A stop that came meanwhile is seen below. */
+        if (i + 1 < n)
+            sched_pause_between();
         if (p->state != PROCESS_ALIVE || t->exit_requested)
             break;
     }
@@ -453,6 +467,7 @@ static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_
     }
     r->cq_reserved += n;
     ring_sqe_copy(r, 0, &sqe[0]);
+    offwatch_label(OFFWATCH_OP(sqe[0].opcode));
     if (n == 1) {
         if (likely(ring_sqe_is_ok(&sqe[0], CAPOS_OP_CALL))) {
             /* A call into another process may take the fast path; anything

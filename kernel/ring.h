@@ -214,7 +214,7 @@ static ALWAYS_INLINE void pending_use_locked(struct ring *r, struct pending_op *
     op->user_data = sqe->user_data;
     op->recv_addr = sqe->recv_addr;
     op->recv_len = sqe->recv_len;
-    op->wait_next = NULL;
+    op->wait = (struct queue_link){NULL, NULL};
     op->target = NULL;
     op->msg = NULL;
     op->msg_len = 0;

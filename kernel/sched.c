@@ -712,13 +712,18 @@ NORETURN void sched_start(void)
          * until an interrupt (a tick, or an IPI for a new thread) arrives. */
         if (sched_steal(c))
             continue;
+        bool halted = false;
         if (!__atomic_load_n(&c->need_resched, __ATOMIC_ACQUIRE)) {
             /* Nothing to do here, and no switch or handler in progress on
              * this CPU: the stall detector's checkpoint (stall.c). */
             stall_idle_ack(c->id);
+            offwatch_end();
             arch_wait_for_interrupt();
+            halted = true;
         }
         arch_irq_disable();
+        if (halted)
+            offwatch_begin(OFFWATCH_IDLE);
     }
 }
 

@@ -13,6 +13,7 @@
 #define CAPOS_KERNEL_SCHED_H
 
 #include "base/compiler.h"
+#include "offwatch.h"
 #include "percpu.h"
 #include "thread.h"
 
@@ -150,6 +151,44 @@ static inline void sched_preempt_point(void)
     struct cpu *c = this_cpu();
     if (c->handoff || c->hint || c->balance_due ||
         __atomic_load_n(&c->need_resched, __ATOMIC_ACQUIRE))
+        sched_preempt_slow();
+}
+
+/* Lets pending interrupts in (ticks, TLB shootdown requests, reschedule
+ * IPIs) with no lock held, and no switch: for long kernel work of a thread
+ * that must not be switched away from where it is. */
+static inline void sched_irq_window(void)
+{
+    offwatch_end();
+    irq_window();
+    offwatch_resume();
+}
+
+/*
+ * A preemption point inside a long kernel operation, for code that holds
+ * no lock and keeps nothing in per-CPU buffers across it: pending
+ * interrupts are taken (ticks, TLB shootdown requests, reschedule IPIs),
+ * then the thread gives up the CPU if its slice is over, exactly as on a
+ * return to user mode.  The thread may resume on another CPU.  The
+ * instruction after sti still runs with interrupts off; they are taken
+ * after it, before cli.
+ */
+static inline void sched_pause(void)
+{
+    sched_irq_window();
+    sched_preempt_point();
+}
+
+/*
+ * The same between two submissions of one cap_enter: interrupts in, and a
+ * switch only if one is due.  Unlike sched_preempt_point it leaves this
+ * entry's IPC hand-off alone when it does not switch, so a RETURN followed
+ * by a RECV in one batch still switches straight to the client.
+ */
+static inline void sched_pause_between(void)
+{
+    sched_irq_window();
+    if (unlikely(__atomic_load_n(&this_cpu()->need_resched, __ATOMIC_RELAXED)))
         sched_preempt_slow();
 }
 

@@ -188,6 +188,8 @@ static void rep_print_op(const struct stall_op *o, const struct process *self, u
                 (unsigned long)o->interface_id, o->method);
         if (o->state == CALL_QUEUED)
             kprintf("queued: no RECV has taken it\n");
+        else if (o->state == CALL_FAILING)
+            kprintf("failing: no RECV can take it\n");
         else if ((p = rep_find_proc(o->server)) != NULL)
             kprintf("received by %s (pid %u), not returned yet\n", p->name, p->pid);
         else

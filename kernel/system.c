@@ -31,9 +31,11 @@
 #include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "objects.h"
+#include "offwatch.h"
 #include "panic.h"
 #include "printk.h"
 #include "process.h"
+#include "reaper.h"
 #include "sched.h"
 
 static struct manifest sys_manifest;
@@ -286,6 +288,11 @@ void system_halt(void)
     kprintf("ipc: fast path: %lu calls, %lu returns\n", (unsigned long)ipc.fast_calls,
             (unsigned long)ipc.fast_returns);
     system_report_cpus();
+    offwatch_report();
+    uint64_t steps, items;
+    reaper_stats(&steps, &items);
+    kprintf("reaper: %lu teardowns finished in %lu steps\n", (unsigned long)items,
+            (unsigned long)steps);
     kprintf("system: all processes have exited; halting\n");
     if (!sys_init_ok) {
         kprintf("system: init did not exit with status 0 (see above); halting with failure\n");

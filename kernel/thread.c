@@ -49,6 +49,24 @@ struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp
     return t;
 }
 
+struct thread *thread_create_kernel(void (*fn)(void *), void *arg)
+{
+    int err;
+    struct thread *t = kheap_alloc(&kernel_ledger, sizeof(*t), true, &err);
+    if (!t)
+        return NULL;
+    t->kstack_top = kstack_alloc(&kernel_ledger, &err);
+    if (!t->kstack_top) {
+        kfree(t);
+        return NULL;
+    }
+    t->refs = 1; /* the scheduler's; a kernel thread never ends */
+    /* tid 0, like the idle threads: thread ids name user threads. */
+    sched_thread_init(t);
+    arch_thread_setup_kernel(t, fn, arg);
+    return t;
+}
+
 void thread_free(struct thread *t)
 {
     struct process *p = t->proc;

@@ -20,6 +20,8 @@
 
 #include "base/compiler.h"
 #include "mm/kstack.h"
+#include "queue/queue.h"
+#include "reaper.h"
 #include "ring.h"
 #include "sched/sched.h"
 #include "spinlock.h"
@@ -57,11 +59,13 @@ struct thread {
     bool gone;
     bool killed;
     int32_t exit_code;
-    struct pending_op *joiners;
-    int ring_slot;            /* index of its ring's address (-1: the first thread's) */
-    bool exit_requested;      /* ThreadControl.exit seen; ring_enter ends the thread */
-    uint32_t control_id;      /* the ThreadControl it was started with ... */
-    struct kobj *control_obj; /* ... and its object (identity only, no reference) */
+    struct queue joiners;        /* ThreadHandle.join ops, oldest first */
+    struct reap_work reap_joins; /* joins beyond the first batch (reaper.h) */
+    bool ops_reaped;             /* the reaper has cancelled its ops (process lock) */
+    int ring_slot;               /* index of its ring's address (-1: the first thread's) */
+    bool exit_requested;         /* ThreadControl.exit seen; ring_enter ends the thread */
+    uint32_t control_id;         /* the ThreadControl it was started with ... */
+    struct kobj *control_obj;    /* ... and its object (identity only, no reference) */
     int32_t exit_request_code;
     unsigned tid;
     bool is_idle;
@@ -77,6 +81,11 @@ struct thread {
  * on failure. */
 struct thread *thread_create_user(struct process *p, uint64_t entry, uint64_t sp, uint64_t arg0,
                                   uint64_t arg1, int *err);
+
+/* A kernel thread (no process) that will run fn(arg) once sched_add'ed;
+ * charged to the kernel's ledger; NULL when out of memory.  fn never
+ * returns: kernel threads live as long as the machine. */
+struct thread *thread_create_kernel(void (*fn)(void *), void *arg);
 
 /* Frees a dead thread's stack and drops the scheduler's reference (never
  * the running thread). */

@@ -267,6 +267,7 @@ def run_smoke(smoke):
         # Typing needs the serial port on QEMU's stdin; its stdout is the log.
         cmd = qemu.qemu_command(iso=smoke.iso, kernel=smoke.kernel, module=smoke.module,
                                 append=smoke.append, uefi=smoke.uefi, smp=smoke.smp,
+                                icount=smoke.icount,
                                 serial='stdio')
         with open(log, 'wb') as out:
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out,
@@ -274,6 +275,7 @@ def run_smoke(smoke):
     else:
         cmd = qemu.qemu_command(iso=smoke.iso, kernel=smoke.kernel, module=smoke.module,
                                 append=smoke.append, uefi=smoke.uefi, smp=smoke.smp,
+                                icount=smoke.icount,
                                 serial='file:' + log)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)

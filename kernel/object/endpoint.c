@@ -28,7 +28,8 @@
  * call already delivered stays with the server, whose RETURN then finds the
  * client's ring dead and reports peerGone; a server process that exits fails
  * the calls it received with peerGone; when the last server facet goes,
- * queued calls fail with peerGone.  A delivery that cannot happen fails the
+ * queued calls fail with peerGone (the reaper fails them, a batch at a
+ * time, reaper.h).  A delivery that cannot happen fails the
  * party it is about (enum deliver_result): a call that does not fit the
  * RECV's buffer or the server's table fails alone, and the server never
  * sees it; a RECV whose buffer is unwritable or whose server is stopping
@@ -45,8 +46,10 @@
  * nothing.
  *
  * Locking: the endpoint's lock covers its queues; an op taken off a queue
- * under it belongs to whoever took it (a deliverer, or an exiting owner
- * cancelling it), so the two never both act on one op.  Under the endpoint
+ * under it belongs to whoever took it (a deliverer, the reaper, or an
+ * exiting owner cancelling it), so no two ever act on one op.  The queues
+ * are lib/queue: a call or RECV that is cancelled leaves in O(1), however
+ * many others are queued.  Under the endpoint
  * lock, delivery takes the receiver's and the sender's process locks (one
  * at a time) and the receiver's ring lock.
  *
@@ -70,8 +73,11 @@
 #include "mm/pmm.h"
 #include "msg.h"
 #include "objects.h"
+#include "offwatch.h"
 #include "pending.h"
 #include "percpu.h"
+#include "queue/queue.h"
+#include "reaper.h"
 #include "process.h"
 #include "ring.h"
 #include "sched.h"
@@ -83,9 +89,9 @@ struct endpoint {
     struct spinlock lock;
     uint32_t server_facets; /* live server facet objects */
     bool server_gone;       /* the last server facet was released */
-    struct pending_op *calls_head, *calls_tail;
-    struct pending_op *recvs_head, *recvs_tail;
-    uint32_t ncalls;
+    struct queue calls;     /* CALLs waiting for a RECV, oldest first */
+    struct queue recvs;     /* RECVs waiting for a call, oldest first */
+    struct reap_work reap;  /* failing the queued calls once the server is gone */
 };
 
 struct ep_facet {
@@ -95,8 +101,9 @@ struct ep_facet {
 };
 
 /* Queued calls per endpoint.  Their messages are charged to the callers'
- * ledgers; this bounds the queue scans (a cancelled call is looked up in
- * its queue). */
+ * ledgers; this bounds the work of failing them all when the last server
+ * facet goes (endpoint_facet_destroy) and of a RECV that meets calls too
+ * big for it (endpoint_recv).  Cancelling one is O(1) (lib/queue). */
 #define ENDPOINT_MAX_QUEUED 256
 
 static void ep_get(struct endpoint *ep)
@@ -154,55 +161,32 @@ static struct endpoint *ep_of(const struct kobj *o)
     return ((const struct ep_facet *)o)->ep;
 }
 
-/* ---- queues (endpoint lock held) ---- */
+/* ---- queues (endpoint lock held; lib/queue, O(1) each) ---- */
 
-static void q_push(struct pending_op **head, struct pending_op **tail, struct pending_op *op)
+static inline struct pending_op *op_of(struct queue_link *l)
 {
-    op->wait_next = NULL;
-    if (*tail)
-        (*tail)->wait_next = op;
-    else
-        *head = op;
-    *tail = op;
+    return l ? container_of(l, struct pending_op, wait) : NULL;
 }
 
-static void q_push_front(struct pending_op **head, struct pending_op **tail, struct pending_op *op)
+static inline void q_push(struct queue *q, struct pending_op *op)
 {
-    op->wait_next = *head;
-    *head = op;
-    if (!*tail)
-        *tail = op;
+    queue_push_back(q, &op->wait);
 }
 
-static struct pending_op *q_pop(struct pending_op **head, struct pending_op **tail)
+static inline void q_push_front(struct queue *q, struct pending_op *op)
 {
-    struct pending_op *op = *head;
-    if (op) {
-        *head = op->wait_next;
-        if (!*head)
-            *tail = NULL;
-        op->wait_next = NULL;
-    }
-    return op;
+    queue_push_front(q, &op->wait);
 }
 
-/* Removes op if it is queued; false if it is not (someone took it). */
-static bool q_remove(struct pending_op **head, struct pending_op **tail, struct pending_op *op)
+static inline struct pending_op *q_pop(struct queue *q)
 {
-    struct pending_op *prev = NULL;
-    for (struct pending_op *it = *head; it; prev = it, it = it->wait_next) {
-        if (it != op)
-            continue;
-        if (prev)
-            prev->wait_next = op->wait_next;
-        else
-            *head = op->wait_next;
-        if (*tail == op)
-            *tail = prev;
-        op->wait_next = NULL;
-        return true;
-    }
-    return false;
+    return op_of(queue_pop_front(q));
+}
+
+/* Removes op if it is still queued on q; false if someone took it. */
+static inline bool q_remove(struct queue *q, struct pending_op *op)
+{
+    return queue_remove_if_queued(q, &op->wait);
 }
 
 /* ---- received-call tables (process lock held) ---- */
@@ -403,14 +387,14 @@ static bool deliver_to_posted(struct endpoint *ep, struct pending_op *call, cons
                               uint32_t len, int *failed)
 {
     *failed = 0;
-    while (ep->recvs_head) {
-        struct pending_op *recv = q_pop(&ep->recvs_head, &ep->recvs_tail);
+    while (!queue_empty(&ep->recvs)) {
+        struct pending_op *recv = q_pop(&ep->recvs);
         enum deliver_result r = deliver(call, recv, msg, len, failed);
         if (r == DELIVERED)
             return true;
         if (r == CALL_FAILED) {
             /* The RECV stays posted for the next caller. */
-            q_push_front(&ep->recvs_head, &ep->recvs_tail, recv);
+            q_push_front(&ep->recvs, recv);
             return false;
         }
         /* That RECV completed with its own error: try the next one. */
@@ -418,29 +402,39 @@ static bool deliver_to_posted(struct endpoint *ep, struct pending_op *call, cons
     return false;
 }
 
-/* Takes the first queued call for a RECV (endpoint_recv's loop): false if
- * none was waiting, true if the RECV completed (with the call or with an
- * error of its buffer).  Endpoint lock held. */
-static bool recv_take_queued(struct endpoint *ep, struct pending_op *recv)
+/* Takes the first queued call for a RECV: false if none was waiting, true
+ * if the RECV completed (with the call or with an error of its buffer).
+ * Calls too big for it are moved to `failed`, for calls_fail once the
+ * lock is dropped: a failure gives the call's capabilities back, which may
+ * destroy objects.  At most ENDPOINT_MAX_QUEUED calls are queued, which
+ * bounds the loop.  Endpoint lock held. */
+static bool recv_take_queued(struct endpoint *ep, struct pending_op *recv, struct queue *failed)
 {
-    while (ep->calls_head) {
-        struct pending_op *call = q_pop(&ep->calls_head, &ep->calls_tail);
-        ep->ncalls--;
+    while (!queue_empty(&ep->calls)) {
+        struct pending_op *call = q_pop(&ep->calls);
         int call_err = 0;
         enum deliver_result r = deliver(call, recv, call->msg, call->msg_len, &call_err);
         if (r == DELIVERED)
             return true;
         if (r == RECV_FAILED) {
             /* The RECV completed with an error; the call waits for another. */
-            q_push_front(&ep->calls_head, &ep->calls_tail, call);
-            ep->ncalls++;
+            q_push_front(&ep->calls, call);
             return true;
         }
-        /* The call failed; the RECV goes on to the next one.  At most
-         * ENDPOINT_MAX_QUEUED calls are queued, which bounds this loop. */
-        call_fail(call, call_err);
+        /* The call failed; the RECV goes on to the next one. */
+        call->state = CALL_FAILING; /* ours: an exiting client leaves it */
+        call->fail_err = call_err;
+        q_push(failed, call);
     }
     return false;
+}
+
+/* Fails the calls recv_take_queued set aside; no lock held. */
+static void calls_fail(struct queue *failed)
+{
+    struct pending_op *call;
+    while ((call = q_pop(failed)) != NULL)
+        call_fail(call, call->fail_err);
 }
 
 /* ---- CALL on a client facet ---- */
@@ -507,7 +501,8 @@ int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
     ep_get(ep);
 
     spin_lock(&ep->lock);
-    if (ep->server_gone || (!ep->recvs_head && ep->ncalls >= ENDPOINT_MAX_QUEUED)) {
+    if (ep->server_gone ||
+        (queue_empty(&ep->recvs) && queue_len(&ep->calls) >= ENDPOINT_MAX_QUEUED)) {
         err = ep->server_gone ? CAPOS_ERR_PEER_GONE : CAPOS_ERR_QUOTA_EXCEEDED;
         spin_unlock(&ep->lock);
         xfer_rollback(p, &call->xfer);
@@ -533,8 +528,7 @@ int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
         return CALL_PENDING;
     }
     call->msg_len = sqe->send_len;
-    q_push(&ep->calls_head, &ep->calls_tail, call);
-    ep->ncalls++;
+    q_push(&ep->calls, call);
     spin_unlock(&ep->lock);
     ipc_local()->queued++;
     return CALL_PENDING;
@@ -586,7 +580,7 @@ static ALWAYS_INLINE bool endpoint_fast_deliver(struct thread *t, struct endpoin
         __atomic_load_n(&call->in_use, __ATOMIC_ACQUIRE))
         return false;
     spin_lock(&ep->lock);
-    struct pending_op *recv = ep->recvs_head;
+    struct pending_op *recv = op_of(queue_first(&ep->recvs));
     /* No receiver, one too small for the message: the general path queues
      * the call or fails the RECV. */
     if (ep->server_gone || !recv || CAPOS_CAPS_OFFSET(len) > recv->recv_len)
@@ -623,7 +617,7 @@ static ALWAYS_INLINE bool endpoint_fast_deliver(struct thread *t, struct endpoin
     uint64_t token = token_of(s, slot);
     spin_unlock(&s->lock);
     thread_get(t); /* the call's reference on its owner */
-    q_pop(&ep->recvs_head, &ep->recvs_tail);
+    q_pop(&ep->recvs);
     /* deliver_post, with the RECV's release and its completion under one
      * hold of the server's ring lock. */
     struct ring *sr = &st->ring;
@@ -658,6 +652,7 @@ decline:
 
 void endpoint_call_fast(struct thread *t, struct kobj *o, const struct capos_sqe *sqe)
 {
+    offwatch_label(OFFWATCH_ENDPOINT_CALL);
     uint64_t badge;
     struct endpoint *ep = endpoint_client_ref(o, &badge);
     cap_lookup_unlock(t->proc);
@@ -714,10 +709,12 @@ int endpoint_recv(struct thread *t, const struct capos_sqe *sqe)
     /* Delivery may drop the RECV's reference and a call's under the lock;
      * this one keeps the endpoint until the lock is released. */
     ep_get(ep);
+    struct queue failed = {0}; /* calls this RECV cannot take */
     spin_lock(&ep->lock);
-    if (!recv_take_queued(ep, recv))
-        q_push(&ep->recvs_head, &ep->recvs_tail, recv);
+    if (!recv_take_queued(ep, recv, &failed))
+        q_push(&ep->recvs, recv);
     spin_unlock(&ep->lock);
+    calls_fail(&failed);
     ep_put(ep);
     return CALL_PENDING;
 }
@@ -894,10 +891,12 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
     ring_cqe_write_result(r, ret->user_data,
                           res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK, 0);
     spin_unlock(&r->lock);
+    struct queue failed = {0}; /* calls the RECV cannot take */
     spin_lock(&ep->lock);
-    if (ep->calls_head == NULL || !recv_take_queued(ep, recv))
-        q_push(&ep->recvs_head, &ep->recvs_tail, recv);
+    if (queue_empty(&ep->calls) || !recv_take_queued(ep, recv, &failed))
+        q_push(&ep->recvs, recv);
     spin_unlock(&ep->lock);
+    calls_fail(&failed);
     ep_put(ep); /* the lookup's */
     if (handoff)
         ipc_local()->fast_switches++;
@@ -942,19 +941,46 @@ void endpoint_facet_destroy(struct kobj *o)
     struct endpoint *ep = f->ep;
     if (o->kind == KOBJ_ENDPOINT_SERVER) {
         spin_lock(&ep->lock);
+        bool reap = false;
         if (--ep->server_facets == 0) {
-            /* No one can receive any more: fail every waiting call. */
+            /* No one can receive any more: no call queues from now on, and
+             * the reaper fails those waiting (up to ENDPOINT_MAX_QUEUED,
+             * each of which may release capabilities that destroy more). */
             ep->server_gone = true;
-            while (ep->calls_head) {
-                struct pending_op *call = q_pop(&ep->calls_head, &ep->calls_tail);
-                ep->ncalls--;
-                call_fail(call, CAPOS_ERR_PEER_GONE);
-            }
+            reap = !queue_empty(&ep->calls);
         }
         spin_unlock(&ep->lock);
+        if (reap) {
+            ep_get(ep); /* the reaper's */
+            reap_queue(&ep->reap, REAP_ENDPOINT_CALLS);
+        }
     }
     kfree(f);
     ep_put(ep);
+}
+
+/* Queued calls one reaper step fails at most. */
+#define ENDPOINT_REAP_BATCH 16
+
+bool endpoint_reap_calls(struct reap_work *w)
+{
+    struct endpoint *ep = container_of(w, struct endpoint, reap);
+    struct pending_op *batch[ENDPOINT_REAP_BATCH];
+    unsigned n = 0;
+    spin_lock(&ep->lock);
+    while (n < ENDPOINT_REAP_BATCH && !queue_empty(&ep->calls)) {
+        batch[n] = q_pop(&ep->calls);
+        batch[n++]->state = CALL_FAILING; /* ours: an exiting client leaves it */
+    }
+    bool done = queue_empty(&ep->calls);
+    spin_unlock(&ep->lock);
+    /* Outside the lock: a failed call's capabilities go back, and an
+     * object they were the last reference to is destroyed. */
+    for (unsigned i = 0; i < n; i++)
+        call_fail(batch[i], CAPOS_ERR_PEER_GONE);
+    if (done)
+        ep_put(ep);
+    return done;
 }
 
 bool endpoint_detach_op(struct pending_op *op)
@@ -963,7 +989,7 @@ bool endpoint_detach_op(struct pending_op *op)
     bool mine;
     spin_lock(&ep->lock);
     if (op->kind == PENDING_RECV) {
-        mine = q_remove(&ep->recvs_head, &ep->recvs_tail, op);
+        mine = q_remove(&ep->recvs, op);
         spin_unlock(&ep->lock);
         if (mine) {
             recv_slot_release(op->owner->proc, op->recv_slot);
@@ -972,9 +998,7 @@ bool endpoint_detach_op(struct pending_op *op)
         return mine; /* else a deliverer has it and will complete it */
     }
     /* PENDING_CALL of an exiting client. */
-    mine = op->state == CALL_QUEUED && q_remove(&ep->calls_head, &ep->calls_tail, op);
-    if (mine)
-        ep->ncalls--;
+    mine = op->state == CALL_QUEUED && q_remove(&ep->calls, op);
     spin_unlock(&ep->lock);
     if (!mine)
         return false; /* delivered (or being delivered): the server completes it */
@@ -985,11 +1009,16 @@ bool endpoint_detach_op(struct pending_op *op)
     return true;
 }
 
-void endpoint_process_gone(struct process *p)
+bool endpoint_process_gone(struct process *p, unsigned max)
 {
+    unsigned n = 0;
     for (uint32_t i = 0; i < PROCESS_MAX_RECEIVED; i++) {
         spin_lock(&p->lock);
         struct pending_op *call = p->received_used & (1ULL << i) ? p->received[i] : NULL;
+        if (call && n == max) {
+            spin_unlock(&p->lock);
+            return false; /* one more: the next step takes it */
+        }
         if (call)
             recv_slot_release_locked(p, i);
         spin_unlock(&p->lock);
@@ -998,7 +1027,9 @@ void endpoint_process_gone(struct process *p)
         struct endpoint *ep = call->target;
         pending_complete(call, CAPOS_ERR_PEER_GONE, NULL, 0, NULL, 0);
         ep_put(ep);
+        n++;
     }
+    return true;
 }
 
 void ipc_stats_sum(struct ipc_stats *out)

@@ -1,26 +1,36 @@
 /*
  * ParkSpace objects: futex-like waiting on words of the caller's memory.
  *
- * A wait is keyed by (caller's process, address); it is a pending op on one
- * of that process's hash buckets (parkq.h), which every ParkSpace the
- * process holds shares, and which the kernel's wake of a thread's
- * clear-tid word (park_wake_word, at ThreadControl.exit) reaches without
- * any capability.  The object itself is only the authority to wait and
- * wake.  No wake-up is lost: wait reads the word and
- * queues itself under the bucket's lock, and wake dequeues under the same
- * lock, so a waker that changed the word before calling wake either finds
- * the waiter queued or the waiter saw the new value and did not queue.
+ * A wait is keyed by (caller's process, address).  Keys of different
+ * processes never meet, so the waits are kept with the process they belong
+ * to, not with the space: each process has one ordered set of its parked
+ * operations (process.h: parked, under park_lock), an intrusive red-black
+ * tree keyed by address in which the waits on one address sit together,
+ * oldest first.  Every ParkSpace the process holds reaches the same set,
+ * as futexes do, and so does the kernel's wake of a thread's clear-tid
+ * word (park_wake_word, at ThreadControl.exit), which needs no
+ * capability.  The object itself is only the authority to park and wake;
+ * a process shares nothing with another holder of the same space, so no
+ * other process can make its waits or wakes slower, whatever it parks on
+ * whatever addresses.
  *
- * Ownership follows the pending-op rule: whoever takes an op off its bucket
+ * No wake-up is lost: wait reads the word and inserts itself under
+ * park_lock, and wake removes under the same lock, so a waker that changed
+ * the word before calling wake either finds the waiter parked or the waiter
+ * saw the new value and did not park.
+ *
+ * Ownership follows the pending-op rule: whoever takes an op out of the set
  * completes it.  wake takes ops (and completes them ok), the timeout takes
- * its op (timedOut), and thread exit detaches what is still queued.  A
+ * its op (timedOut), and thread exit detaches what is still parked.  A
  * timeout that fires while wake already holds the op finds it gone and
  * leaves it; wake waits for such a firing to finish (timerq_cancel_sync)
- * before the op can return to the pool and be reused.
+ * before the op can be freed or reused.
  *
- * Work per call is bounded: a wait touches one bucket; a wake removes at
- * most `count` ops (capped at PARK_WAKE_MAX per call) and scans one bucket,
- * whose length is bounded by the process's own waiting operations.
+ * Work per call is bounded by what the caller asks of its own process: a
+ * wait is one insertion, O(log n) for the n operations the process has
+ * parked (at most one per completion slot of each of its threads); a wake
+ * is one lower-bound search and then O(log n) per waiter it takes, at most
+ * PARK_WAKE_MAX of them; a timeout or a cancel is one removal.
  *
  * The generated dispatch (capos_ParkSpace_SERVER) has decoded the
  * parameters; a misaligned or out-of-range address is refused here, and
@@ -38,9 +48,9 @@
 #include "time.h"
 #include "usercopy.h"
 
-#define PARK_WAKE_MAX 1024 /* ops a single wake may complete */
-
-_Static_assert(PARK_BUCKETS == 64, "park_bucket takes the top 6 bits of the hash");
+/* PARK_WAKE_MAX (objects.h) bounds the completions, each a
+ * cross-address-space post and a wake-up, one wake makes with interrupts
+ * off. */
 
 struct parkspace {
     struct kobj obj;
@@ -58,39 +68,19 @@ struct kobj *park_create(struct ledger *l, int *err)
 
 void park_destroy(struct kobj *o)
 {
-    kfree(o); /* the queues are the processes', not the object's */
+    kfree(o); /* the parked operations are the processes', not the object's */
 }
 
-void park_init_process(struct process *p)
+/* The tree key of an address: its word index (addresses are 4-aligned and
+ * in the user half, so nothing is lost). */
+static inline uint64_t park_key(uint64_t addr)
 {
-    for (unsigned i = 0; i < PARK_BUCKETS; i++)
-        p->park[i] = (struct park_bucket){.lock = SPINLOCK_INIT("park")};
+    return addr >> 2;
 }
 
-static struct park_bucket *park_bucket(struct process *p, uint64_t addr)
+static inline struct pending_op *park_op(struct rb_node *n)
 {
-    uint64_t h = addr >> 2;
-    h ^= h >> 29;
-    return &p->park[(h * 0xBF58476D1CE4E5B9ULL) >> 58];
-}
-
-/* Unlinks op from bucket b if it is there; bucket lock held. */
-static bool park_unlink(struct park_bucket *b, struct pending_op *op)
-{
-    struct pending_op *prev = NULL;
-    for (struct pending_op *o = b->head; o; prev = o, o = o->wait_next) {
-        if (o != op)
-            continue;
-        if (prev)
-            prev->wait_next = op->wait_next;
-        else
-            b->head = op->wait_next;
-        if (b->tail == op)
-            b->tail = prev;
-        op->wait_next = NULL;
-        return true;
-    }
-    return false;
+    return container_of(n, struct pending_op, park_node);
 }
 
 capos_ParkSpace_SERVER(park, struct parkspace, struct call);
@@ -109,33 +99,30 @@ static int park_wait(struct parkspace *s, struct call *c, const capos_ParkSpace_
     struct pending_op *op = pending_new(c->thread, PENDING_PARK, c->sqe, &err);
     if (!op)
         return err;
-    op->park_proc = c->proc;
+    struct process *p = c->proc;
+    op->park_proc = p;
     op->park_addr = addr;
     op->timer.sync_cancel = true;
-    struct park_bucket *b = park_bucket(c->proc, addr);
     uint32_t word;
-    spin_lock(&b->lock);
+    spin_lock(&p->park_lock);
     /* The caller's own memory: a missing page fails the copy, nothing more. */
     if (!copy_from_user(&word, addr, sizeof(word))) {
-        spin_unlock(&b->lock);
+        spin_unlock(&p->park_lock);
         pending_free(op);
         return CAPOS_ERR_BAD_ADDRESS;
     }
     if (word != a->expected) {
-        spin_unlock(&b->lock);
+        spin_unlock(&p->park_lock);
         pending_free(op);
         return CAPOS_ERR_WOULD_BLOCK;
     }
-    if (b->tail)
-        b->tail->wait_next = op;
-    else
-        b->head = op;
-    b->tail = op;
+    rb_insert(&p->parked, &op->park_node, park_key(addr));
+    op->parked = true;
     if (timeout) {
         uint64_t now = time_now_ns();
         timerq_arm(&op->timer, timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout);
     }
-    spin_unlock(&b->lock);
+    spin_unlock(&p->park_lock);
     return CALL_PENDING;
 }
 
@@ -143,34 +130,24 @@ uint32_t park_wake_word(struct process *p, uint64_t addr, uint32_t count)
 {
     if (count > PARK_WAKE_MAX)
         count = PARK_WAKE_MAX;
-    struct park_bucket *b = park_bucket(p, addr);
-    struct pending_op *taken = NULL, **tail = &taken;
+    struct pending_op *taken[PARK_WAKE_MAX];
     uint32_t n = 0;
-    spin_lock(&b->lock);
-    struct pending_op *prev = NULL, *o = b->head;
-    while (o && n < count) {
-        struct pending_op *next = o->wait_next;
-        if (o->park_addr == addr) {
-            if (prev)
-                prev->wait_next = next;
-            else
-                b->head = next;
-            if (b->tail == o)
-                b->tail = prev;
-            o->wait_next = NULL;
-            *tail = o;
-            tail = &o->wait_next;
-            n++;
-        } else {
-            prev = o;
-        }
-        o = next;
+    uint64_t key = park_key(addr);
+    spin_lock(&p->park_lock);
+    /* The waits on addr are consecutive in the tree, oldest first. */
+    struct rb_node *x = rb_lower_bound(&p->parked, key);
+    while (x && x->key == key && n < count) {
+        struct rb_node *next = rb_next(x);
+        struct pending_op *op = park_op(x);
+        rb_remove(&p->parked, x);
+        op->parked = false;
+        taken[n++] = op;
+        x = next;
     }
-    spin_unlock(&b->lock);
+    spin_unlock(&p->park_lock);
     sched_kicks_defer();
-    while (taken) {
-        struct pending_op *op = taken;
-        taken = op->wait_next;
+    for (uint32_t i = 0; i < n; i++) {
+        struct pending_op *op = taken[i];
         /* A timeout firing right now finds the op gone; let it finish
          * before the op can be reused. */
         timerq_cancel_sync(&op->timer);
@@ -191,17 +168,21 @@ static int park_wake(struct parkspace *s, struct call *c, const capos_ParkSpace_
     return call_result_end(c, &bld);
 }
 
-/* Takes op off its bucket if it is still there; true if this caller now
- * owns it.  op->park_proc is the owner's process, which the op's
- * reference on its owner keeps alive; a canceller that finds the op
+/* Takes op out of its process's set if it is still there; true if this
+ * caller now owns it.  op->park_proc is the owner's process, which the
+ * op's reference on its owner keeps alive; a canceller that finds the op
  * taken meanwhile keeps its memory until the detach is done (pending.h),
  * so nothing else needs pinning. */
 static bool park_take(struct pending_op *op)
 {
-    struct park_bucket *b = park_bucket(op->park_proc, op->park_addr);
-    spin_lock(&b->lock);
-    bool mine = park_unlink(b, op);
-    spin_unlock(&b->lock);
+    struct process *p = op->park_proc;
+    spin_lock(&p->park_lock);
+    bool mine = op->parked;
+    if (mine) {
+        rb_remove(&p->parked, &op->park_node);
+        op->parked = false;
+    }
+    spin_unlock(&p->park_lock);
     return mine;
 }
 

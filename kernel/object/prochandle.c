@@ -3,8 +3,13 @@
  *
  * A handle keeps a reference on its process, so the exit status stays
  * readable after the process is gone.  A wait on a running process becomes
- * a pending op on the process's waiter list (holding another reference);
- * when the process stops, every waiter completes with the status.
+ * a pending op on the process's waiter queue (holding another reference);
+ * once the process has stopped and the reaper has taken back everything
+ * it held (its capabilities, its address space: process.h, reaped), every
+ * waiter completes with the status, a bounded batch at a time (the
+ * waiters may be any number of any processes').  So a parent that hears
+ * of its child's end can reuse the child's quota at once.  A waiter that
+ * gives up leaves the queue in O(1).
  */
 #include "base/mem.h"
 #include "capos.rpc.h"
@@ -86,10 +91,11 @@ static int process_handle_wait(struct phandle *h, struct call *c,
     struct pending_op *op = pending_new(c->thread, PENDING_PROCESS_WAIT, c->sqe, &err);
     if (!op)
         return err;
-    /* Under the target's lock the state cannot change: either it has
-     * stopped (answer now) or the op is queued before it does. */
+    /* Under the target's lock `reaped` cannot change: either the process
+     * is gone, everything it held back (answer now), or the op is queued
+     * before the reaper completes the waiters. */
     spin_lock(&t->lock);
-    if (t->state != PROCESS_ALIVE) {
+    if (t->reaped) {
         spin_unlock(&t->lock);
         pending_free(op);
         c->result_len = exit_status_message(&t->status, c->result, CALL_MAX_RESULT);
@@ -97,8 +103,7 @@ static int process_handle_wait(struct phandle *h, struct call *c,
     }
     op->target = t;
     process_get(t);
-    op->wait_next = t->waiters;
-    t->waiters = op;
+    queue_push_back(&t->waiters, &op->wait);
     spin_unlock(&t->lock);
     return CALL_PENDING;
 }
@@ -113,33 +118,31 @@ static int process_handle_kill(struct phandle *h, struct call *c,
 bool process_handle_detach(struct pending_op *op)
 {
     struct process *t = op->target;
-    bool mine = false;
     spin_lock(&t->lock);
-    for (struct pending_op **pp = &t->waiters; *pp; pp = &(*pp)->wait_next) {
-        if (*pp == op) {
-            *pp = op->wait_next;
-            mine = true;
-            break;
-        }
-    }
+    bool mine = queue_remove_if_queued(&t->waiters, &op->wait);
     spin_unlock(&t->lock);
     if (mine)
         process_put(t);
     return mine; /* else the target's exit is completing it */
 }
 
-void process_handle_notify(struct process *p)
+bool process_handle_notify(struct process *p, unsigned max)
 {
     uint8_t buf[256] ALIGNED(8);
     uint32_t len = exit_status_message(&p->status, buf, sizeof(buf));
-    spin_lock(&p->lock);
-    struct pending_op *list = p->waiters;
-    p->waiters = NULL;
-    spin_unlock(&p->lock);
-    while (list) {
-        struct pending_op *op = list;
-        list = op->wait_next;
+    /* p is reaped: new waits answer at once, so the queue only shrinks. */
+    for (unsigned i = 0; i < max; i++) {
+        spin_lock(&p->lock);
+        struct queue_link *l = queue_pop_front(&p->waiters);
+        spin_unlock(&p->lock);
+        if (!l)
+            return true;
+        struct pending_op *op = container_of(l, struct pending_op, wait);
         pending_complete(op, len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE, buf, len, NULL, 0);
         process_put(p);
     }
+    spin_lock(&p->lock);
+    bool done = queue_empty(&p->waiters);
+    spin_unlock(&p->lock);
+    return done;
 }

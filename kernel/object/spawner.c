@@ -209,6 +209,11 @@ static int spawn_check_grants(struct spawner *s, struct call *c, capos_SpawnGran
             *frame_limit = capos_KernelCap_get_memoryLimit(k) / PAGE_SIZE;
         if (capos_KernelCap_get_kind(k) == capos_KernelCapKind_processSpawner) {
             struct capnp_list al = capos_KernelCap_get_allowedBinaries(k);
+            /* Each name is looked up in the manifest: the list is bounded
+             * (as restrict's is) before any of that work. */
+            if (al.len > capos_maxSpawnGrants)
+                return capos_rpc_refuse(
+                    &c->rpc, capos_ProcessSpawner_spawn_field_grants_kernel_allowedBinaries);
             if (!spawn_binaries_exist(&al))
                 return CAPOS_ERR_NOT_FOUND;
         }

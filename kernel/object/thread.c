@@ -9,15 +9,17 @@
  * a caller only once it is (process_thread_spawn): no capability ever
  * names a thread that was discarded, so every thread a capability names
  * reaches process_thread_gone.  A join on a running thread becomes a
- * pending op on the thread's joiners list, guarded by the process lock;
- * process_thread_gone (once the thread's slot, ring and quota are back)
- * takes the whole list once and completes it, so every join completes
- * exactly once: with the exit code, or killed when the process stopped
- * first.  ThreadControl methods that act on "this thread" check that the
- * caller is that thread: a ThreadControl passed to another process gives
- * it no power over the thread.  The two facets are served by the generated
- * dispatch of their interfaces (capos_ThreadHandle_SERVER,
- * capos_ThreadControl_SERVER), chosen by the object's kind.
+ * pending op on the thread's joiners queue, guarded by the process lock;
+ * once the thread is gone (its slot, ring and quota back) no join queues
+ * any more, and the queue is completed a bounded batch at a time
+ * (process_thread_gone, then the reaper for any beyond the first batch),
+ * so every join completes exactly once: with the exit code, or killed when
+ * the process stopped first.  A join that gives up leaves in O(1).
+ * ThreadControl methods that act on "this thread" check that the caller is
+ * that thread: a ThreadControl passed to another process gives it no power
+ * over the thread.  The two facets are served by the generated dispatch of
+ * their interfaces (capos_ThreadHandle_SERVER, capos_ThreadControl_SERVER),
+ * chosen by the object's kind.
  */
 #include "abi/layout.h"
 #include "arch.h"
@@ -77,30 +79,45 @@ static uint32_t join_message(int32_t code, bool killed, uint8_t *buf, size_t cap
     return (uint32_t)len;
 }
 
-void thread_join_complete(struct thread *t, struct pending_op *list)
+bool thread_join_complete(struct thread *t, unsigned max)
 {
     uint8_t buf[64] ALIGNED(8);
     uint32_t len = join_message(t->exit_code, t->killed, buf, sizeof(buf));
-    while (list) {
-        struct pending_op *op = list;
-        list = op->wait_next;
+    struct process *p = t->proc;
+    /* t is gone: new joins answer at once, so the queue only shrinks. */
+    for (unsigned i = 0; i < max; i++) {
+        spin_lock(&p->lock);
+        struct queue_link *l = queue_pop_front(&t->joiners);
+        spin_unlock(&p->lock);
+        if (!l)
+            return true;
+        struct pending_op *op = container_of(l, struct pending_op, wait);
         pending_complete(op, len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE, buf, len, NULL, 0);
         thread_put(t);
     }
+    spin_lock(&p->lock);
+    bool done = queue_empty(&t->joiners);
+    spin_unlock(&p->lock);
+    return done;
+}
+
+/* Joins completed per reaper step. */
+#define THREAD_REAP_JOINS 16
+
+bool thread_reap_joins(struct reap_work *w)
+{
+    struct thread *t = container_of(w, struct thread, reap_joins);
+    if (!thread_join_complete(t, THREAD_REAP_JOINS))
+        return false;
+    thread_put(t); /* process_thread_gone's */
+    return true;
 }
 
 bool thread_join_detach(struct pending_op *op)
 {
     struct thread *t = op->target;
-    bool mine = false;
     spin_lock(&t->proc->lock);
-    for (struct pending_op **pp = &t->joiners; *pp; pp = &(*pp)->wait_next) {
-        if (*pp == op) {
-            *pp = op->wait_next;
-            mine = true;
-            break;
-        }
-    }
+    bool mine = queue_remove_if_queued(&t->joiners, &op->wait);
     spin_unlock(&t->proc->lock);
     if (mine)
         thread_put(t);
@@ -139,8 +156,7 @@ static int thread_handle_join(struct thread_cap *tc, struct call *c,
     }
     op->target = t;
     thread_get(t);
-    op->wait_next = t->joiners;
-    t->joiners = op;
+    queue_push_back(&t->joiners, &op->wait);
     spin_unlock(&t->proc->lock);
     return CALL_PENDING;
 }

@@ -26,7 +26,7 @@
  * quota bounds).  That work goes in chunks of VM_CHUNK_PAGES pages: each
  * chunk takes the process lock, and between chunks the lock is dropped,
  * pending interrupts are taken (ticks, TLB shootdown requests) and the
- * thread may be preempted (vm_pause).  The busy mark keeps other calls off
+ * thread may be preempted (sched_pause).  The busy mark keeps other calls off
  * the claimed range meanwhile: an overlapping map sees alreadyExists, an
  * overlapping unmap or protect wouldBlock.  Only teardown touches a busy
  * region: a populating or unmapping thread that finds the address space
@@ -35,7 +35,7 @@
  * only what was never mapped.
  *
  * Preemption inside a call.  cap_call hands the object pointers into this
- * CPU's scratch buffers (c->rpc.params, c->result).  After vm_pause another
+ * CPU's scratch buffers (c->rpc.params, c->result).  After sched_pause another
  * call may be using them, and this thread may be running on another CPU.
  * The generated dispatch (capos_VirtualMemory_SERVER) decodes the
  * parameters into an argument struct on this thread's stack before any
@@ -171,19 +171,6 @@ static bool vm_gone(const struct process *p)
     return !p->root || p->state != PROCESS_ALIVE;
 }
 
-/*
- * Between two chunks of a long operation, with no lock held: pending
- * interrupts are taken (the one-instruction window after `sti` ends inside
- * arch_irq_enable's return), then the thread gives up the CPU if its slice
- * is over or a CPU balance is due, exactly as on a return to user mode.
- */
-static void vm_pause(void)
-{
-    arch_irq_enable();
-    arch_irq_disable();
-    sched_preempt_point();
-}
-
 /* ---- finding room ---- */
 
 /* Whether [addr, addr+len) is free: no region and no other mapping (the
@@ -313,7 +300,7 @@ static int vm_populate(struct process *p, uint64_t start, uint64_t end, unsigned
         va += (uint64_t)mapped * PAGE_SIZE;
         if (err != CAPOS_OK || va == end)
             break;
-        vm_pause();
+        sched_pause();
     }
     *done = va;
     return err;
@@ -345,7 +332,7 @@ static bool vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
             pmm_free_frame(frames[i]);
         ledger_uncharge(p->ledger, n);
         if (va < end)
-            vm_pause();
+            sched_pause();
     }
     return true;
 }
@@ -452,7 +439,7 @@ static int vm_protect(struct process *p, uint64_t addr, uint64_t len, uint32_t p
         spin_unlock(&p->lock);
         va += (uint64_t)pages * PAGE_SIZE;
         if (va < end)
-            vm_pause();
+            sched_pause();
     }
     spin_lock(&p->lock);
     if (!vm_gone(p)) {

@@ -56,6 +56,7 @@ _Static_assert(sizeof(struct capos_xfer) == 8, "xfer descriptor is 8 bytes");
 
 /* Limits on one message. */
 #define CAPOS_MAX_XFER      16    /* capabilities per CALL or RETURN */
+#define CAPOS_PARK_WAKE_MAX 64    /* waiters one ParkSpace.wake completes at most */
 #define CAPOS_MAX_MSG_BYTES 65536 /* parameter or result message size */
 
 /*

@@ -171,6 +171,22 @@ struct rb_node *rb_next(const struct rb_node *n)
     return p;
 }
 
+struct rb_node *rb_lower_bound(const struct rb_tree *t, uint64_t key)
+{
+    /* Equal keys are inserted to the right of their equals, so going left
+     * at every node >= key ends at the earliest of them. */
+    struct rb_node *best = NULL;
+    for (struct rb_node *n = t->root; n;) {
+        if (n->key >= key) {
+            best = n;
+            n = n->left;
+        } else {
+            n = n->right;
+        }
+    }
+    return best;
+}
+
 /*
  * After a black node left the position now held by x (possibly NULL) under
  * `parent`, every path through x is one black short.  Repairs that by

@@ -1,7 +1,7 @@
 /*
  * Intrusive red-black tree ordered by a 64-bit key, with the first node
- * cached: the ordered set behind the kernel's timer queue, kept pure so that
- * it is tested on the host.
+ * cached: the ordered set behind the kernel's timer queue and each
+ * process's ParkSpace waits, kept pure so that it is tested on the host.
  *
  * A node is embedded in whatever it orders (a timer event, say); the tree
  * never allocates and never fails.  Nodes with equal keys keep the order in
@@ -12,8 +12,9 @@
  *
  * Cost, worst case, for n nodes: rb_insert and rb_remove O(log n) (the
  * height is at most 2 log2(n + 1), and each does at most three rotations),
- * rb_first O(1), rb_next O(log n).  There is no amortisation: a hostile
- * sequence of inserts and removals cannot make one call slow.
+ * rb_first O(1), rb_next and rb_lower_bound O(log n).  There is no
+ * amortisation: a hostile sequence of inserts and removals cannot make one
+ * call slow.
  *
  * Invariants (checked by rb_check):
  *   - in-order keys never decrease;
@@ -61,6 +62,10 @@ static inline struct rb_node *rb_first(const struct rb_tree *t)
 
 /* The node after n in order, or NULL. */
 struct rb_node *rb_next(const struct rb_node *n);
+
+/* The first node in order whose key is >= key (among equal keys, the one
+ * inserted earliest), or NULL.  O(log n). */
+struct rb_node *rb_lower_bound(const struct rb_tree *t, uint64_t key);
 
 /* NULL if every invariant above holds, else which one is broken. */
 const char *rb_check(const struct rb_tree *t);

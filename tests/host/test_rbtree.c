@@ -1,9 +1,9 @@
 /*
  * Host tests of lib/rbtree: ordering, FIFO among equal keys, the cached
- * first node, the height bound on the inputs that unbalance a plain search
- * tree, and random insert/remove sequences against a reference model (an
- * array kept sorted by key, then insertion order), with every invariant
- * checked after every step.
+ * first node, lower bounds, the height bound on the inputs that unbalance
+ * a plain search tree, and random insert/remove sequences against a
+ * reference model (an array kept sorted by key, then insertion order),
+ * with every invariant checked after every step.
  */
 #include "test.h"
 
@@ -253,5 +253,43 @@ TEST(random_operations_match_the_model)
         for (size_t i = 0; i < k; i++, x = rb_next(x))
             CHECK(x == &sorted[i]->node);
         CHECK(x == NULL);
+        /* rb_lower_bound against the model: the first item whose key is
+         * at least a probe, for probes at, between and beyond the keys. */
+        for (int probe = 0; probe < 8; probe++) {
+            uint64_t key = probe < 2 && k ? sorted[rand() % k]->node.key + (uint64_t)probe
+                                          : (uint64_t)(rand() % 18);
+            size_t i = 0;
+            while (i < k && sorted[i]->node.key < key)
+                i++;
+            CHECK(rb_lower_bound(&t, key) == (i < k ? &sorted[i]->node : NULL));
+        }
     }
+}
+
+TEST(lower_bound_finds_the_earliest_equal)
+{
+    static struct item v[40];
+    struct rb_tree t;
+    rb_init(&t);
+    memset(v, 0, sizeof(v));
+    CHECK(rb_lower_bound(&t, 0) == NULL);
+    /* Keys 10, 20, 30, 40, each inserted ten times, interleaved. */
+    for (unsigned i = 0; i < 40; i++) {
+        v[i].seq = i;
+        rb_insert(&t, &v[i].node, 10 * (i % 4 + 1));
+    }
+    CHECK(rb_lower_bound(&t, 0) == &v[0].node);
+    CHECK(rb_lower_bound(&t, 10) == &v[0].node);
+    CHECK(rb_lower_bound(&t, 11) == &v[1].node);
+    CHECK(rb_lower_bound(&t, 20) == &v[1].node);
+    CHECK(rb_lower_bound(&t, 40) == &v[3].node);
+    CHECK(rb_lower_bound(&t, 41) == NULL);
+    CHECK(rb_lower_bound(&t, UINT64_MAX) == NULL);
+    rb_remove(&t, &v[1].node);
+    CHECK(rb_lower_bound(&t, 20) == &v[5].node);
+    /* Walking on from it visits the equal keys in insertion order. */
+    struct rb_node *x = rb_lower_bound(&t, 30);
+    for (unsigned i = 2; i < 40; i += 4, x = rb_next(x))
+        CHECK(x == &v[i].node);
+    CHECK(x == &v[3].node);
 }

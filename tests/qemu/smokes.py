@@ -6,8 +6,10 @@ ends with the expected exit ('success' = the kernel's orderly exit,
 'failure' = a panic or fault report) within the timeout.  With exit
 'running' the smoke passes as soon as the expected lines have appeared while
 the machine still runs (a deliberately endless process keeps it alive); the
-runner then stops QEMU.  `groups` are named sub-checks on the same log, each
-reported as its own result (smoke/<name>/<group>).  `keys` types on the
+runner then stops QEMU.  With `icount` the guest runs under QEMU's
+`-icount shift=0`, where one TSC cycle is one guest instruction.  `groups`
+are named sub-checks on the same log, each reported as its own result
+(smoke/<name>/<group>).  `keys` types on the
 serial console: each (pattern, bytes) sends its bytes once a line matches the
 pattern, in order.  Patterns are Python regular expressions matched line by
 line.  A smoke with `same_as` is also compared with that other smoke's log:
@@ -39,6 +41,7 @@ class Smoke:
     iso: Optional[str] = None
     uefi: bool = False
     smp: int = 1
+    icount: bool = False
     exit: str = 'success'
     timeout: float = 30.0
     forbid: List[str] = field(default_factory=lambda: [r'KERNEL (PANIC|FAULT)'])

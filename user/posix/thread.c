@@ -279,12 +279,20 @@ static long futex_wake(uint32_t *addr, uint32_t count)
 {
     if (!posix_caps.park || count == 0)
         return 0;
-    capos_ParkSpace_wake_args a = {.addr = (uint64_t)(uintptr_t)addr, .count = count};
-    capos_ParkSpace_wake_results r;
-    int err = capos_ParkSpace_wake_call(posix_caps.park, &a, &r, 0);
-    if (err == CAPOS_ERR_INVALID_ARGUMENT)
-        return -EINVAL;
-    return err == CAPOS_OK ? (long)r.woken : -EFAULT;
+    /* One wake takes a bounded batch (CAPOS_PARK_WAKE_MAX): a wake of more repeats while a
+     * call took a whole batch and some of the count is left. */
+    long woken = 0;
+    for (;;) {
+        capos_ParkSpace_wake_args a = {.addr = (uint64_t)(uintptr_t)addr, .count = count};
+        capos_ParkSpace_wake_results r;
+        int err = capos_ParkSpace_wake_call(posix_caps.park, &a, &r, 0);
+        if (err != CAPOS_OK)
+            return woken ? woken : err == CAPOS_ERR_INVALID_ARGUMENT ? -EINVAL : -EFAULT;
+        woken += r.woken;
+        count -= r.woken;
+        if (r.woken < CAPOS_PARK_WAKE_MAX || count == 0)
+            return woken;
+    }
 }
 
 long sys_futex(long uaddr, long op, long val, long tsp, long uaddr2, long val3)

@@ -30,6 +30,18 @@ static inline void irq_disable(void)
     __asm__ volatile("cli" ::: "memory");
 }
 
+/*
+ * An interrupt window in code that runs with interrupts off: pending
+ * interrupts are taken after the instruction that follows sti, before cli.
+ * That instruction is a nop, not pause: QEMU's TCG leaves the loop after a
+ * pause with sti's one-instruction shadow still set, and the interrupts
+ * would wait for the next window.
+ */
+static inline void irq_window(void)
+{
+    __asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
 /* Saves RFLAGS and disables interrupts; pair with irq_restore. */
 static inline uint64_t irq_save(void)
 {

@@ -2,7 +2,9 @@
  * Thread context (see context.h).  A new user thread's kernel stack holds,
  * from the top: a struct trap_frame describing its first user-mode state,
  * then the return address thread_enter_user, RFLAGS and the six
- * callee-saved registers that arch_switch_stacks pops.
+ * callee-saved registers that arch_switch_stacks pops.  A new kernel
+ * thread's holds only the return address thread_enter_kernel, RFLAGS and
+ * the registers, two of which carry its function and argument.
  *
  * What a thread leaves in the CPU must not reach the next one:
  * - x87/SSE state is saved and restored eagerly on every switch between
@@ -32,7 +34,7 @@
 #include "process.h"
 #include "thread.h"
 
-extern const char thread_enter_user[];
+extern const char thread_enter_user[], thread_enter_kernel[];
 
 /* Set on CPUs whose FXSAVE may leave the x87 error pointers out. */
 bool fpu_pointers_leak;
@@ -97,4 +99,23 @@ void arch_thread_setup_user(struct thread *t, uint64_t entry, uint64_t sp, uint6
     t->fpu[1] = 0x03;
     t->fpu[24] = 0x80;
     t->fpu[25] = 0x1f;
+}
+
+void arch_thread_setup_kernel(struct thread *t, void (*fn)(void *), void *arg)
+{
+    uint64_t *sw = (uint64_t *)t->kstack_top;
+
+    /* arch_switch_stacks pops r15, r14, r13, r12, rbx, rbp and RFLAGS,
+     * then returns into thread_enter_kernel, which calls fn(arg) from rbx
+     * and r12 with interrupts off. */
+    *--sw = 0; /* keeps the stack 16-byte aligned at thread_enter_kernel */
+    *--sw = (uint64_t)(uintptr_t)thread_enter_kernel;
+    *--sw = RFLAGS_FIXED;
+    *--sw = 0;                        /* rbp */
+    *--sw = (uint64_t)(uintptr_t)fn;  /* rbx */
+    *--sw = (uint64_t)(uintptr_t)arg; /* r12 */
+    *--sw = 0;                        /* r13 */
+    *--sw = 0;                        /* r14 */
+    *--sw = 0;                        /* r15 */
+    t->saved_rsp = (uint64_t)(uintptr_t)sw;
 }

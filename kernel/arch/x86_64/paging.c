@@ -16,7 +16,8 @@
  * when nothing is mapped below the entry, and paging_find_mapped skips an
  * empty table, however many a process has built (unmap keeps them), without
  * reading it.  The map and unmap functions keep the counts; teardown frees
- * whole trees and ignores them.  The kernel half has no counts: its
+ * whole trees, and frees a page table whose count is zero without reading
+ * it.  The kernel half has no counts: its
  * top-level entries are copied into every address space and never change.
  */
 #include "arch/x86_64/paging.h"
@@ -376,30 +377,69 @@ bool paging_create_space(uint64_t *root, struct ledger *ledger)
     return true;
 }
 
-/* Frees the user pages and tables below `table` at `level` (3 = PML4):
- * each frame an entry names, the frames of user pages (level 0) as well as
- * the tables.  User space has no large pages. */
-static void paging_free_tables(uint64_t *table, int level, struct ledger *ledger)
+/*
+ * One bounded step of freeing a detached user half (paging_teardown):
+ * every entry at or above td->cursor below `table` (at `level`, mapping
+ * from `base`) is freed, leaf frames and tables alike, and zeroed, so a
+ * later step that walks down to the cursor again finds nothing before it.
+ * Each present entry costs one unit of the budget, each frame freed
+ * PT_TEARDOWN_FREE more (absent entries are skipped eight to a read, at
+ * most 64 reads a table, and every table read is paid for by its freeing);
+ * a page table whose live count is zero holds no leaf and is freed without
+ * being read.  Returns false when the budget ran out first, with
+ * td->cursor at the first address not yet done.
+ */
+#define PT_TEARDOWN_FREE 8
+
+struct pt_teardown {
+    uint64_t cursor;
+    unsigned budget;
+    uint64_t frames; /* freed, to uncharge in one go */
+};
+
+static bool pt_teardown(uint64_t *table, int level, uint64_t base, struct pt_teardown *td)
 {
+    uint64_t span = pt_span(level);
     int end = level == 3 ? 256 : 512;
-    for (int i = pt_next_present(table, 0, end); i < end; i = pt_next_present(table, i + 1, end)) {
+    int first = (int)MIN(pt_first(base, level, td->cursor), (unsigned)end);
+    /* Absent entries are skipped eight at a time (pt_next_present): the
+     * tables of a process are mostly empty. */
+    for (int i = pt_next_present(table, first, end); i < end;
+         i = pt_next_present(table, i + 1, end)) {
+        uint64_t at = base + (uint64_t)i * span;
+        if (td->budget == 0) {
+            td->cursor = MAX(at, td->cursor);
+            return false;
+        }
+        td->budget--;
         uint64_t e = table[i];
-        KASSERT(level == 0 || !(e & PTE_PS));
-        if (level > 0)
-            paging_free_tables(phys_to_virt(e & PTE_ADDR_MASK), level - 1, ledger);
+        if (level > 0 && (level > 1 || (e & PTE_LIVE_MASK)) &&
+            !pt_teardown(phys_to_virt(e & PTE_ADDR_MASK), level - 1, at, td))
+            return false;
+        /* A leaf is a frame the process owned alone; above it, a table
+         * now empty. */
         pmm_free_frame(e & PTE_ADDR_MASK);
-        if (ledger)
-            ledger_uncharge(ledger, 1);
         table[i] = 0;
+        td->frames++;
+        td->budget -= MIN(td->budget, PT_TEARDOWN_FREE);
+        td->cursor = at + span;
     }
+    td->cursor = MAX(td->cursor, base + (uint64_t)end * span);
+    return true;
 }
 
-void paging_destroy_space(uint64_t root, struct ledger *ledger)
+bool paging_teardown(uint64_t root, uint64_t *cursor, unsigned budget, struct ledger *ledger)
 {
-    paging_free_tables(phys_to_virt(root), 3, ledger);
-    pmm_free_frame(root);
+    struct pt_teardown td = {*cursor, budget, 0};
+    bool done = pt_teardown(phys_to_virt(root), 3, 0, &td);
+    if (done) {
+        pmm_free_frame(root);
+        td.frames++;
+    }
     if (ledger)
-        ledger_uncharge(ledger, 1);
+        ledger_uncharge(ledger, td.frames);
+    *cursor = td.cursor;
+    return done;
 }
 
 bool paging_is_mapped(uintptr_t va)

@@ -5,7 +5,8 @@
  * another CPU may run prev: nothing below touches prev's stack again),
  * loads the next stack and restores its registers and RFLAGS; `ret` then
  * continues wherever that thread called arch_switch_stacks from, or, for a
- * new thread, at thread_enter_user, which finishes the switch
+ * new kernel thread, at thread_enter_kernel, or, for a new user thread, at
+ * thread_enter_user, which finishes the switch
  * (sched_switch_tail), ends the thread instead if its process stopped
  * before it first ran (process_check_alive), lets the boot report note
  * init's start (system_thread_started), and drops into trap_return with
@@ -40,6 +41,16 @@ arch_switch_stacks:
     popfq
     ret
 
+    /* A kernel thread's first instructions: rbx holds its function and
+     * r12 its argument (context.c).  The function never returns. */
+    .global thread_enter_kernel
+thread_enter_kernel:
+    andq $-16, %rsp
+    call sched_switch_tail
+    movq %r12, %rdi
+    call *%rbx
+    ud2
+
     .global thread_enter_user
 thread_enter_user:
     movq %rsp, %rbx     /* the trap frame; keep it across the call */
@@ -47,5 +58,8 @@ thread_enter_user:
     call sched_switch_tail
     call process_check_alive
     call system_thread_started
+#ifdef CAPOS_KTEST
+    call offwatch_end   /* the interrupts-off watch: user mode is next */
+#endif
     movq %rbx, %rsp
     jmp trap_return

@@ -9,6 +9,7 @@
 #include "arch/x86_64/trap.h"
 #include "abi/errors.h"
 #include "abi/ring.h"
+#include "offwatch.h"
 #include "process.h"
 #include "ring.h"
 #include "sched.h"
@@ -41,6 +42,7 @@ void syscall_dispatch(struct trap_frame *f)
 {
     struct thread *self = sched_current();
 
+    offwatch_begin(OFFWATCH_SYSCALL);
     switch (f->rax) {
     case CAPOS_SYS_CAP_ENTER: f->rax = (uint64_t)ring_enter(self, f->rdi, f->rsi); break;
     case CAPOS_SYS_EXIT: process_exit(self->proc, (int32_t)f->rdi); break;
@@ -50,4 +52,5 @@ void syscall_dispatch(struct trap_frame *f)
     /* process_check_alive, for a thread that certainly has a process. */
     if (unlikely(self->proc->state != PROCESS_ALIVE))
         process_exit_current();
+    offwatch_end();
 }

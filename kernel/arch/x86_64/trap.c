@@ -18,6 +18,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/smp.h"
 #include "ksyms.h"
+#include "offwatch.h"
 #include "panic.h"
 #include "percpu.h"
 #include "printk.h"
@@ -156,6 +157,8 @@ NORETURN void trap_user_frame_fault(struct trap_frame *f)
 void trap_dispatch(struct trap_frame *f)
 {
     uint64_t v = f->vector;
+    /* Interrupts were on where it came from: kernel work starts here. */
+    bool watch = trap_from_user(f) || (f->rflags & RFLAGS_IF);
 
     if (v == VEC_NMI && panic_in_progress())
         arch_halt_forever(); /* another CPU is reporting a panic: stop here */
@@ -163,6 +166,8 @@ void trap_dispatch(struct trap_frame *f)
      * in (and a double fault's saved CS:RIP is not even defined). */
     if (v == VEC_NMI || v == VEC_DOUBLE_FAULT)
         trap_kernel_fault(f);
+    if (watch)
+        offwatch_begin(OFFWATCH_IRQ(v));
     if (v < 32) {
         if (trap_from_user(f))
             trap_user_fault(f);
@@ -199,4 +204,6 @@ void trap_dispatch(struct trap_frame *f)
         sched_preempt_point();
         process_check_alive();
     }
+    if (watch)
+        offwatch_end();
 }
