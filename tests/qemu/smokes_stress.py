@@ -59,8 +59,11 @@ SMOKES = [
                   r'^system: all processes have exited; halting'],
           forbid=[r'KERNEL (PANIC|FAULT)', r'FAIL'],
           groups={c: [r'^threads-hostile: %s: ok$' % c] for c in HOSTILE_CASES}),
+    # About 3,000 short-lived processes (two cases kill 1,000 each): a
+    # minute and a half of QEMU on an idle two-core host, several minutes on
+    # a loaded one; the timeout only catches a hang.
     Smoke(name='threads-regress-smp4', kernel=KERNEL, module=system('smoke-threads-regress'),
-          smp=4, timeout=120,
+          smp=4, timeout=360,
           expect=[r'^threads-regress: %d cases, 0 failed' % len(REGRESS_CASES),
                   exited('threads-regress', 0),
                   r'^system: all processes have exited; halting'],
