@@ -48,6 +48,9 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
+#define TESTCASE_PREFIX "races"
+#include "testcase.h"
+
 extern const char capos_thread_entry[];
 
 #define MS          (1000ULL * 1000)
@@ -62,41 +65,7 @@ extern const char capos_thread_entry[];
 #define MAP_BYTES   (512ULL << 10) /* the leaker's mapper: what one call maps */
 #define MAP_CYCLES  32             /* and how many times at most */
 
-static uint32_t timer, memory, spawner, park, console;
-static const char *case_name;
-static unsigned case_failures, ncases, nfailed;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[240];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("races: %s: FAIL: %s\n", case_name, line);
-    __atomic_fetch_add(&case_failures, 1, __ATOMIC_RELAXED);
-}
-
-static void begin(const char *name)
-{
-    case_name = name;
-    case_failures = 0;
-    ncases++;
-}
-
-static void end(void)
-{
-    if (case_failures)
-        nfailed++;
-    else
-        capos_printf("races: %s: ok\n", case_name);
-}
-
-static void sleep_ms(uint64_t ms)
-{
-    capos_timer_sleep(timer, ms * MS);
-}
+static uint32_t memory, spawner, park, console;
 
 static uint32_t result_cap(const uint64_t *res, uint32_t len)
 {
@@ -239,18 +208,6 @@ static bool wait_child(const char *who, uint32_t h, uint64_t ms, bool must, stru
     if (ended && w.err != CAPOS_OK)
         fail("%s: wait: %s", who, capos_error_name(w.err));
     return ended && w.err == CAPOS_OK;
-}
-
-static void describe(const struct capos_exit *st, char *buf, size_t len)
-{
-    switch (st->kind) {
-    case capos_ExitStatus_which_exited: fmt_snprintf(buf, len, "exited(%d)", st->code); break;
-    case capos_ExitStatus_which_killed: fmt_snprintf(buf, len, "killed"); break;
-    case capos_ExitStatus_which_faulted:
-        fmt_snprintf(buf, len, "faulted(vector %u at %#lx: %s)", st->vector,
-                     (unsigned long)st->address, st->reason);
-        break;
-    }
 }
 
 /* ---- free physical memory ---- */

@@ -78,6 +78,9 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
+#define TESTCASE_PREFIX "threads-hostile"
+#include "testcase.h"
+
 extern const char capos_thread_entry[];
 
 #define MS          (1000ULL * 1000)
@@ -86,48 +89,8 @@ extern const char capos_thread_entry[];
 #define UNMAPPED    0x0000000010000000ULL /* user range, never mapped here */
 #define MAX_THREADS 64                    /* kernel PROCESS_MAX_THREADS */
 
-static uint32_t timer, memory, tspawner, park, spawner, policy;
+static uint32_t memory, tspawner, park, spawner, policy;
 static unsigned ncpus = 1;
-static const char *case_name;
-static unsigned case_failures, ncases, nfailed;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[240];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("threads-hostile: %s: FAIL: %s\n", case_name, line);
-    __atomic_fetch_add(&case_failures, 1, __ATOMIC_RELAXED);
-}
-
-static void expect(const char *what, int got, int want)
-{
-    if (got != want)
-        fail("%s gave %s, expected %s", what, capos_error_name(got), capos_error_name(want));
-}
-
-static void begin(const char *name)
-{
-    case_name = name;
-    case_failures = 0;
-    ncases++;
-}
-
-static void end(void)
-{
-    if (case_failures)
-        nfailed++;
-    else
-        capos_printf("threads-hostile: %s: ok\n", case_name);
-}
-
-static void sleep_ms(uint64_t ms)
-{
-    capos_timer_sleep(timer, ms * MS);
-}
 
 static uint32_t result_cap(const uint64_t *res, uint32_t len)
 {
@@ -302,18 +265,6 @@ static int spawn_child(const char *role, const char *arg, const struct capos_gra
         g[n++] = extra[i];
     const char *argv[] = {"threads_hostile", role, arg ? arg : ""};
     return capos_spawn(spawner, "threads_hostile", role, g, n, argv, 3, 0, 0, handle);
-}
-
-static void describe(const struct capos_exit *st, char *buf, size_t len)
-{
-    switch (st->kind) {
-    case capos_ExitStatus_which_exited: fmt_snprintf(buf, len, "exited(%d)", st->code); break;
-    case capos_ExitStatus_which_killed: fmt_snprintf(buf, len, "killed"); break;
-    case capos_ExitStatus_which_faulted:
-        fmt_snprintf(buf, len, "faulted(vector %u at %#lx: %s)", st->vector,
-                     (unsigned long)st->address, st->reason);
-        break;
-    }
 }
 
 /* Waits for a child and checks its status; releases the handle. */
