@@ -352,36 +352,71 @@ static int pipe_factory_create(struct kobj *o, struct call *c,
     return call_result_end(c, &b);
 }
 
+/* ---- reads and writes ---- */
+
+/* A read's step under the pipe's lock: what is buffered now, end of file
+ * (*n stays 0) once the write end is gone, or the call waits. */
+static int pipe_read_locked(struct pipe *p, struct call *c, uint64_t buf, uint32_t len,
+                            bool nonblocking, struct pipe_done *d, uint32_t *n)
+{
+    if (p->count > 0) {
+        *n = MIN(len, p->count);
+        if (!pipe_copy_out(p, c->proc, buf, *n))
+            return CAPOS_ERR_BAD_ADDRESS;
+        pipe_pump(p, d); /* room for queued writes */
+        return CAPOS_OK;
+    }
+    if (p->wr_gone)
+        return CAPOS_OK; /* end of file */
+    if (nonblocking)
+        return CAPOS_ERR_WOULD_BLOCK;
+    return pipe_enqueue(p, c, &p->reads, PENDING_PIPE_READ, buf, len, false);
+}
+
+/* A write's step under the pipe's lock: refused once the read end is gone,
+ * what fits now if no write is queued before it, or the call waits. */
+static int pipe_write_locked(struct pipe *p, struct call *c, uint64_t buf, uint32_t len,
+                             bool nonblocking, struct pipe_done *d, uint32_t *n)
+{
+    if (p->rd_gone)
+        return CAPOS_ERR_PEER_GONE;
+    if (!p->writes.head && (*n = pipe_write_fits(p, len)) > 0) {
+        if (!pipe_copy_in(p, c->proc, buf, *n))
+            return CAPOS_ERR_BAD_ADDRESS;
+        pipe_pump(p, d); /* data for queued reads */
+        return CAPOS_OK;
+    }
+    if (nonblocking)
+        return CAPOS_ERR_WOULD_BLOCK;
+    return pipe_enqueue(p, c, &p->writes, PENDING_PIPE_WRITE, buf, len, true);
+}
+
+/* A read or a write of up to len bytes at buf: checked, then the end's
+ * step under the lock; the completions it made are posted after. */
+static int pipe_transfer(struct pipe *p, struct call *c, uint64_t buf, uint32_t len,
+                         bool nonblocking, bool writer)
+{
+    if (len == 0)
+        return pipe_count_result(c, 0);
+    if (!user_range_ok(buf, len))
+        return CAPOS_ERR_BAD_ADDRESS;
+    struct pipe_done d = {NULL, &d.head};
+    uint32_t n = 0;
+    spin_lock(&p->lock);
+    int err = writer ? pipe_write_locked(p, c, buf, len, nonblocking, &d, &n)
+                     : pipe_read_locked(p, c, buf, len, nonblocking, &d, &n);
+    spin_unlock(&p->lock);
+    pipe_finish(p, &d);
+    return err == CAPOS_OK ? pipe_count_result(c, n) : err;
+}
+
 /* ---- the read end ---- */
 
 capos_PipeReader_SERVER(pipe_reader, struct pipe, struct call);
 
 static int pipe_reader_read(struct pipe *p, struct call *c, const capos_PipeReader_read_args *a)
 {
-    if (a->len == 0)
-        return pipe_count_result(c, 0);
-    if (!user_range_ok(a->buf, a->len))
-        return CAPOS_ERR_BAD_ADDRESS;
-    struct pipe_done d = {NULL, &d.head};
-    int err = CAPOS_OK;
-    uint32_t n = 0;
-    spin_lock(&p->lock);
-    if (p->count > 0) {
-        n = MIN(a->len, p->count);
-        if (pipe_copy_out(p, c->proc, a->buf, n))
-            pipe_pump(p, &d); /* room for queued writes */
-        else
-            err = CAPOS_ERR_BAD_ADDRESS;
-    } else if (p->wr_gone) {
-        n = 0; /* end of file */
-    } else if (a->nonBlocking) {
-        err = CAPOS_ERR_WOULD_BLOCK;
-    } else {
-        err = pipe_enqueue(p, c, &p->reads, PENDING_PIPE_READ, a->buf, a->len, false);
-    }
-    spin_unlock(&p->lock);
-    pipe_finish(p, &d);
-    return err == CAPOS_OK ? pipe_count_result(c, n) : err;
+    return pipe_transfer(p, c, a->buf, a->len, a->nonBlocking, false);
 }
 
 /* wait and cancelWaits are the same for both ends, and so is the field a
@@ -446,29 +481,7 @@ capos_PipeWriter_SERVER(pipe_writer, struct pipe, struct call);
 
 static int pipe_writer_write(struct pipe *p, struct call *c, const capos_PipeWriter_write_args *a)
 {
-    if (a->len == 0)
-        return pipe_count_result(c, 0);
-    if (!user_range_ok(a->buf, a->len))
-        return CAPOS_ERR_BAD_ADDRESS;
-    struct pipe_done d = {NULL, &d.head};
-    int err = CAPOS_OK;
-    uint32_t n = 0;
-    spin_lock(&p->lock);
-    if (p->rd_gone) {
-        err = CAPOS_ERR_PEER_GONE;
-    } else if (!p->writes.head && (n = pipe_write_fits(p, a->len)) > 0) {
-        if (pipe_copy_in(p, c->proc, a->buf, n))
-            pipe_pump(p, &d); /* data for queued reads */
-        else
-            err = CAPOS_ERR_BAD_ADDRESS;
-    } else if (a->nonBlocking) {
-        err = CAPOS_ERR_WOULD_BLOCK;
-    } else {
-        err = pipe_enqueue(p, c, &p->writes, PENDING_PIPE_WRITE, a->buf, a->len, true);
-    }
-    spin_unlock(&p->lock);
-    pipe_finish(p, &d);
-    return err == CAPOS_OK ? pipe_count_result(c, n) : err;
+    return pipe_transfer(p, c, a->buf, a->len, a->nonBlocking, true);
 }
 
 static int pipe_writer_wait(struct pipe *p, struct call *c, const capos_PipeWriter_wait_args *a)
