@@ -67,11 +67,6 @@ extern const char capos_thread_entry[];
 
 static uint32_t memory, spawner, park, console;
 
-static uint32_t result_cap(const uint64_t *res, uint32_t len)
-{
-    return ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
-}
-
 /* ---- raw calls ---- */
 
 /* ThreadSpawner.spawn through `sp` with exactly these parameters. */
@@ -92,23 +87,6 @@ static int spawn_raw_on(uint32_t sp, uint64_t entry, uint64_t stack, uint64_t tl
     if (err == CAPOS_OK)
         *handle = result_cap(res, len);
     return err;
-}
-
-static int join_raw(uint32_t h, int *code, bool *killed)
-{
-    uint64_t res[8];
-    uint32_t len = 0;
-    struct capnp_reader r;
-    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
-                                0, res, sizeof(res), &len);
-    if (err != CAPOS_OK)
-        return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capos_ThreadHandle_join_Results_reader j = capos_ThreadHandle_join_Results_read_root(&r);
-    *code = capos_ThreadHandle_join_Results_get_code(j);
-    *killed = capos_ThreadHandle_join_Results_get_killed(j);
-    return CAPOS_OK;
 }
 
 /* ThreadControl.handle() of `ctl`. */

@@ -9,7 +9,9 @@
  * Console.write.  ncases and nfailed count the cases run and failed.
  *
  * `timer` is the program's Timer capability, which now_ns() and sleep_ms()
- * use; main looks it up.
+ * use; main looks it up.  describe() names an exit status; result_cap()
+ * and join_raw() are the raw calls of the programs that test the kernel's
+ * interfaces below the runtime.
  */
 #ifndef CAPOS_USER_TESTS_TESTCASE_H
 #define CAPOS_USER_TESTS_TESTCASE_H
@@ -20,6 +22,35 @@
 
 #ifndef TESTCASE_PREFIX
 #error "define TESTCASE_PREFIX before including testcase.h"
+/* ---- raw calls, for the programs that test the kernel's interfaces ---- */
+
+/* The first capability id of a result of len bytes. */
+static inline uint32_t result_cap(const uint64_t *res, uint32_t len)
+{
+    return ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
+}
+
+/* ThreadHandle.join on a handle the runtime did not create; *code and
+ * *killed (each if not NULL) get the result. */
+static inline int join_raw(uint32_t h, int *code, bool *killed)
+{
+    uint64_t res[8];
+    uint32_t len = 0;
+    struct capnp_reader r;
+    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
+                                0, res, sizeof(res), &len);
+    if (err != CAPOS_OK)
+        return err;
+    if (!capos_msg_read(&r, res, len))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    capos_ThreadHandle_join_Results_reader j = capos_ThreadHandle_join_Results_read_root(&r);
+    if (code)
+        *code = capos_ThreadHandle_join_Results_get_code(j);
+    if (killed)
+        *killed = capos_ThreadHandle_join_Results_get_killed(j);
+    return CAPOS_OK;
+}
+
 #endif
 
 #define TESTCASE_MS (1000ULL * 1000)
@@ -92,6 +123,35 @@ static inline void describe(const struct capos_exit *st, char *buf, size_t len)
                      (unsigned long)st->address, st->reason);
         break;
     }
+}
+
+/* ---- raw calls, for the programs that test the kernel's interfaces ---- */
+
+/* The first capability id of a result of len bytes. */
+static inline uint32_t result_cap(const uint64_t *res, uint32_t len)
+{
+    return ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
+}
+
+/* ThreadHandle.join on a handle the runtime did not create; *code and
+ * *killed (each if not NULL) get the result. */
+static inline int join_raw(uint32_t h, int *code, bool *killed)
+{
+    uint64_t res[8];
+    uint32_t len = 0;
+    struct capnp_reader r;
+    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
+                                0, res, sizeof(res), &len);
+    if (err != CAPOS_OK)
+        return err;
+    if (!capos_msg_read(&r, res, len))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    capos_ThreadHandle_join_Results_reader j = capos_ThreadHandle_join_Results_read_root(&r);
+    if (code)
+        *code = capos_ThreadHandle_join_Results_get_code(j);
+    if (killed)
+        *killed = capos_ThreadHandle_join_Results_get_killed(j);
+    return CAPOS_OK;
 }
 
 #endif

@@ -111,23 +111,6 @@ static int raw_spawn(struct raw_thread *slot, int (*fn)(void *), void *arg, uint
     return err;
 }
 
-static int join_raw(uint32_t h, int *code)
-{
-    uint64_t res[8];
-    uint32_t len = 0;
-    struct capnp_reader r;
-    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
-                                0, res, sizeof(res), &len);
-    if (err != CAPOS_OK)
-        return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    if (code)
-        *code =
-            capos_ThreadHandle_join_Results_get_code(capos_ThreadHandle_join_Results_read_root(&r));
-    return CAPOS_OK;
-}
-
 static uint32_t ran;
 
 static int note_ran(void *arg)
@@ -225,7 +208,7 @@ static void slots_after_join(void)
             fail("spawn with two free slots: %s", capos_error_name(r));
             break;
         }
-        if (join_raw(h, &code) != CAPOS_OK || code != 3)
+        if (join_raw(h, &code, NULL) != CAPOS_OK || code != 3)
             fail("join: code %d", code);
         capos_release(h);
         /* Both slots should be free again. */
@@ -265,7 +248,7 @@ static void spawn_table_full(void)
             fail("spawn with one free slot: %s, the thread %s", capos_error_name(r),
                  seen ? "ran" : "did not run");
             if (r == CAPOS_OK) {
-                join_raw(h, 0);
+                join_raw(h, 0, NULL);
                 capos_release(h);
             }
             unfill_table();
@@ -275,7 +258,7 @@ static void spawn_table_full(void)
         capos_release(fill_ids[--nfill]);
         r = raw_spawn(&raw_pool[1 + n % 2], note_ran, 0, 64, &h);
         if (r == CAPOS_OK) {
-            if (join_raw(h, &code) != CAPOS_OK || code != 3)
+            if (join_raw(h, &code, NULL) != CAPOS_OK || code != 3)
                 fail("join of the thread spawned with two free slots: code %d", code);
             capos_release(h);
         } else {
@@ -299,7 +282,7 @@ static void spawn_result_small(void)
         fail("spawn with an 8-byte result buffer: %s, the thread %s", capos_error_name(r),
              seen ? "ran" : "did not run");
     if (r == CAPOS_OK) {
-        join_raw(h, 0);
+        join_raw(h, 0, NULL);
         capos_release(h);
     }
     end();
