@@ -352,6 +352,33 @@ static int pipe_factory_create(struct kobj *o, struct call *c,
     return call_result_end(c, &b);
 }
 
+/* Cancels the waits on one end (writer) of the pipe, only those of `owner`
+ * unless it is NULL, onto d; pipe lock held.  Returns how many. */
+static uint32_t pipe_cancel_waits_locked(struct pipe *p, struct pipe_done *d,
+                                         const struct thread *owner, bool writer)
+{
+    uint32_t n = 0;
+    struct pending_op *prev = NULL, *op = p->waits.head;
+    while (op) {
+        struct pending_op *next = op->wait_next;
+        if (op->pipe_writer == writer && (!owner || op->owner == owner)) {
+            if (prev)
+                prev->wait_next = next;
+            else
+                p->waits.head = next;
+            if (p->waits.tail == op)
+                p->waits.tail = prev;
+            p->waits.n--;
+            pipe_take(d, op, CAPOS_ERR_CANCELLED, 0);
+            n++;
+        } else {
+            prev = op;
+        }
+        op = next;
+    }
+    return n;
+}
+
 /* ---- reads and writes ---- */
 
 /* A read's step under the pipe's lock: what is buffered now, end of file
@@ -439,26 +466,8 @@ static int pipe_wait(struct pipe *p, struct call *c, uint32_t events, bool nonbl
 static int pipe_cancel_waits(struct pipe *p, struct call *c, bool writer)
 {
     struct pipe_done d = {NULL, &d.head};
-    uint32_t n = 0;
     spin_lock(&p->lock);
-    struct pending_op *prev = NULL, *op = p->waits.head;
-    while (op) {
-        struct pending_op *next = op->wait_next;
-        if (op->owner == c->thread && op->pipe_writer == writer) {
-            if (prev)
-                prev->wait_next = next;
-            else
-                p->waits.head = next;
-            if (p->waits.tail == op)
-                p->waits.tail = prev;
-            p->waits.n--;
-            pipe_take(&d, op, CAPOS_ERR_CANCELLED, 0);
-            n++;
-        } else {
-            prev = op;
-        }
-        op = next;
-    }
+    uint32_t n = pipe_cancel_waits_locked(p, &d, c->thread, writer);
     spin_unlock(&p->lock);
     pipe_finish(p, &d);
     return pipe_count_result(c, n);
@@ -518,23 +527,7 @@ void pipe_end_destroy(struct kobj *o)
     else
         p->rd_gone = true; /* queued writes fail */
     /* Waits on the end that went can never be answered: cancelled. */
-    struct pending_op *prev = NULL, *op = p->waits.head;
-    while (op) {
-        struct pending_op *next = op->wait_next;
-        if (op->pipe_writer == writer) {
-            if (prev)
-                prev->wait_next = next;
-            else
-                p->waits.head = next;
-            if (p->waits.tail == op)
-                p->waits.tail = prev;
-            p->waits.n--;
-            pipe_take(&d, op, CAPOS_ERR_CANCELLED, 0);
-        } else {
-            prev = op;
-        }
-        op = next;
-    }
+    pipe_cancel_waits_locked(p, &d, NULL, writer);
     pipe_pump(p, &d); /* the other end's waits see hangup */
     spin_unlock(&p->lock);
     pipe_finish(p, &d);
