@@ -232,6 +232,35 @@ static const char *ring_submit(struct thread *t)
     return NULL;
 }
 
+/* Makes self the ring's waiter until min_complete completions are posted,
+ * and prepares it to block (r->lock held; the caller then drops it and
+ * blocks). */
+static ALWAYS_INLINE void ring_set_waiter(struct ring *r, struct thread *self,
+                                          uint32_t min_complete)
+{
+    self->timed_out = false;
+    r->waiter = self;
+    r->wait_min = min_complete;
+    sched_prepare_block();
+}
+
+/* A waiter's first step once it runs again: a completion that woke it
+ * took it off as the ring's waiter, a timeout or a kill left it there, so
+ * it takes itself off (only this thread ever makes itself the waiter, so
+ * another value seen here is final); a thread of a stopped process ends
+ * here. */
+static void ring_wait_resumed(struct ring *r, struct thread *self)
+{
+    if (__atomic_load_n(&r->waiter, __ATOMIC_RELAXED) == self) {
+        spin_lock(&r->lock);
+        if (r->waiter == self)
+            r->waiter = NULL;
+        spin_unlock(&r->lock);
+    }
+    if (self->proc->state != PROCESS_ALIVE)
+        process_exit_current();
+}
+
 /* cap_enter's wait, after the submissions: returns once min_complete
  * completions are posted and unconsumed, on the timeout, or when the ring
  * died (the caller then finds its process stopped). */
@@ -260,12 +289,8 @@ static int64_t ring_wait(struct thread *self, uint32_t min_complete, uint64_t ti
         bool corrupt_head = !ring_posted(r, &posted);
         bool done = corrupt_head || posted >= min_complete || timeout_ns == 0 ||
                     (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline) || r->dead;
-        if (!done) {
-            self->timed_out = false;
-            r->waiter = self;
-            r->wait_min = min_complete;
-            sched_prepare_block();
-        }
+        if (!done)
+            ring_set_waiter(r, self, min_complete);
         spin_unlock(&r->lock);
         if (corrupt_head)
             process_fault(p, "ring: completion queue head is corrupt");
@@ -276,17 +301,7 @@ static int64_t ring_wait(struct thread *self, uint32_t min_complete, uint64_t ti
         sched_block_commit();
         if (timeout_ns != CAPOS_WAIT_FOREVER)
             timerq_cancel_sync(&te);
-        /* A completion that woke this thread took it off as the waiter; a
-         * timeout or a kill leaves it there.  Only this thread ever makes
-         * itself the waiter, so another value seen here is final. */
-        if (__atomic_load_n(&r->waiter, __ATOMIC_RELAXED) == self) {
-            spin_lock(&r->lock);
-            if (r->waiter == self)
-                r->waiter = NULL;
-            spin_unlock(&r->lock);
-        }
-        if (p->state != PROCESS_ALIVE)
-            process_exit_current();
+        ring_wait_resumed(r, self);
         if (self->timed_out)
             break;
     }
@@ -311,12 +326,8 @@ static int64_t ring_wait_forever(struct thread *self, uint32_t min_complete, boo
         ring_publish_tail(r);
     bool corrupt_head = !ring_posted(r, &posted);
     bool done = corrupt_head || posted >= min_complete || r->dead;
-    if (!done) {
-        self->timed_out = false;
-        r->waiter = self;
-        r->wait_min = min_complete;
-        sched_prepare_block();
-    }
+    if (!done)
+        ring_set_waiter(r, self, min_complete);
     spin_unlock(&r->lock);
     if (corrupt_head)
         process_fault(p, "ring: completion queue head is corrupt");
@@ -328,14 +339,7 @@ static int64_t ring_wait_forever(struct thread *self, uint32_t min_complete, boo
     if (likely(__atomic_load_n(&r->waiter, __ATOMIC_RELAXED) != self && p->state == PROCESS_ALIVE &&
                ring_posted(r, &posted) && posted >= min_complete))
         return posted;
-    if (__atomic_load_n(&r->waiter, __ATOMIC_RELAXED) == self) {
-        spin_lock(&r->lock);
-        if (r->waiter == self)
-            r->waiter = NULL;
-        spin_unlock(&r->lock);
-    }
-    if (p->state != PROCESS_ALIVE)
-        process_exit_current();
+    ring_wait_resumed(r, self);
     return ring_wait(self, min_complete, CAPOS_WAIT_FOREVER);
 }
 

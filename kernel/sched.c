@@ -358,6 +358,24 @@ static NOINLINE void schedule_general(struct cpu *c, struct thread *prev, bool p
         sched_switch_tail();
 }
 
+/* The end of the fast switches below: next (picked, its state set) takes
+ * the CPU from prev at `now`; c->rq_lock is dropped.  Returns when prev
+ * runs again, possibly much later and on another CPU. */
+static ALWAYS_INLINE void sched_switch_finish(struct cpu *c, struct thread *prev,
+                                              struct thread *next, uint64_t now)
+{
+    c->pick_ns = now;
+    spin_unlock(&c->rq_lock);
+    c->need_resched = false;
+    c->switches++;
+    c->current = next;
+    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
+    arch_switch(prev, next);
+    c = this_cpu();
+    if (unlikely(c->zombie || c->migrate))
+        sched_switch_tail();
+}
+
 /* The direct switch of synchronous IPC: prev (BLOCKED, locked, charged at
  * `now`) leaves the queue and c's handoff thread becomes current, in one
  * step of the run queue (what schedule_general's steps do for it); both
@@ -372,17 +390,7 @@ static ALWAYS_INLINE void sched_direct_switch(struct cpu *c, struct thread *prev
     prev->blocked_ns = now;
     spin_unlock(&prev->lock);
     next->state = THREAD_RUNNING;
-    c->pick_ns = now;
-    spin_unlock(&c->rq_lock);
-    c->need_resched = false;
-    c->switches++;
-    c->current = next;
-    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
-    arch_switch(prev, next);
-    /* Running as `prev` again, possibly much later and on another CPU. */
-    c = this_cpu();
-    if (unlikely(c->zombie || c->migrate))
-        sched_switch_tail();
+    sched_switch_finish(c, prev, next, now);
 }
 
 /* What schedule_general does for the idle thread (prev, charged at `now`,
@@ -398,17 +406,7 @@ static NOINLINE void sched_switch_from_idle(struct cpu *c, struct thread *prev, 
     }
     struct thread *next = se_thread(se);
     next->state = THREAD_RUNNING;
-    c->pick_ns = now;
-    spin_unlock(&c->rq_lock);
-    c->need_resched = false;
-    c->switches++;
-    c->current = next;
-    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
-    arch_switch(prev, next);
-    /* Running as the idle thread again. */
-    c = this_cpu();
-    if (unlikely(c->zombie || c->migrate))
-        sched_switch_tail();
+    sched_switch_finish(c, prev, next, now);
 }
 
 /*
@@ -453,17 +451,7 @@ static NOINLINE void sched_switch_to_idle(struct cpu *c, struct thread *prev, ui
     prev->on_rq = false;
     prev->blocked_ns = now;
     spin_unlock(&prev->lock);
-    c->pick_ns = now;
-    spin_unlock(&c->rq_lock);
-    c->need_resched = false;
-    c->switches++;
-    c->current = next;
-    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
-    arch_switch(prev, next);
-    /* Running as `prev` again, possibly much later and on another CPU. */
-    c = this_cpu();
-    if (unlikely(c->zombie || c->migrate))
-        sched_switch_tail();
+    sched_switch_finish(c, prev, next, now);
 }
 
 /* schedule() for a thread that blocked (sched_block_commit saw it

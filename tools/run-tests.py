@@ -3,9 +3,9 @@
 
 Kinds of test, in order:
   host    lib/ unit tests (build/host/run-tests, ASan+UBSan); one result per test
-  check   whole-tree checks: CHECKS below (e.g. generated code is current), the
-          build's rejection of broken manifests, and switching systems with
-          `make run SYSTEM=...`
+  check   whole-tree checks: CHECKS below (e.g. generated code is current,
+          the sources follow .clang-format), the build's rejection of broken
+          manifests, and switching systems with `make run SYSTEM=...`
   fuzz    a short libFuzzer run of each tests/fuzz target from its seed corpus
   smoke   QEMU boots from tests/qemu/smokes.py; one result per boot
   posix   the differential suite (tests/posix/*.c): each program built for
@@ -91,6 +91,7 @@ SIGN_OF_TROUBLE = re.compile(r'fail|panic|fault|timed? ?out|refused|error', re.I
 # Whole-tree checks: (name, command).  Each passes if the command exits 0.
 CHECKS = [
     ('check-gen', ['make', '-s', 'check-gen']),
+    ('fmt-check', ['make', '-s', 'fmt-check']),
     ('system-descriptions', ['python3', 'tools/systems.py', '--check', 'system']),
     ('no-syscall', ['python3', 'tests/posix/scan_syscalls.py', BUILD]),
     ('posix-doc', ['python3', 'tests/posix/check_doc.py', BUILD]),

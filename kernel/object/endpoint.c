@@ -301,6 +301,18 @@ static void ipc_handoff(struct thread *t)
         ipc_local()->fast_switches++;
 }
 
+/* The end of a fast-path wake-up of t: counts the direct switch the
+ * wake-up made t (handoff), or else hints the scheduler to run t; then
+ * drops the reference the caller held on t. */
+static ALWAYS_INLINE void ipc_fast_handoff(struct thread *t, bool handoff)
+{
+    if (handoff)
+        ipc_local()->fast_switches++;
+    else
+        ipc_handoff(t);
+    thread_put(t);
+}
+
 /* The last step of a delivery, once the call is in the server's table:
  * the RECV completes with `cqe` and its thread, which usually waits for
  * it, is woken for a direct switch (the caller usually waits for the
@@ -635,12 +647,8 @@ static ALWAYS_INLINE bool endpoint_fast_deliver(struct thread *t, struct endpoin
      * needed if the wake-up did not make it the direct-switch thread. */
     bool handoff = wake && sched_wake_sync(wake);
     spin_unlock(&ep->lock);
-    ep_put(ep); /* the RECV's; the call keeps the caller's */
-    if (handoff)
-        ipc_local()->fast_switches++;
-    else
-        ipc_handoff(st);
-    thread_put(st); /* the RECV's reference on its owner */
+    ep_put(ep);                    /* the RECV's; the call keeps the caller's */
+    ipc_fast_handoff(st, handoff); /* drops the RECV's reference on its owner */
     ipc_local()->direct++;
     ipc_local()->fast_calls++;
     return true;
@@ -897,12 +905,8 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
         q_push(&ep->recvs, recv);
     spin_unlock(&ep->lock);
     calls_fail(&failed);
-    ep_put(ep); /* the lookup's */
-    if (handoff)
-        ipc_local()->fast_switches++;
-    else
-        ipc_handoff(ct);
-    thread_put(ct); /* the call's reference on its owner */
+    ep_put(ep);                    /* the lookup's */
+    ipc_fast_handoff(ct, handoff); /* drops the call's reference on its owner */
     ipc_local()->fast_returns++;
     return true;
 }

@@ -352,36 +352,98 @@ static int pipe_factory_create(struct kobj *o, struct call *c,
     return call_result_end(c, &b);
 }
 
+/* Cancels the waits on one end (writer) of the pipe, only those of `owner`
+ * unless it is NULL, onto d; pipe lock held.  Returns how many. */
+static uint32_t pipe_cancel_waits_locked(struct pipe *p, struct pipe_done *d,
+                                         const struct thread *owner, bool writer)
+{
+    uint32_t n = 0;
+    struct pending_op *prev = NULL, *op = p->waits.head;
+    while (op) {
+        struct pending_op *next = op->wait_next;
+        if (op->pipe_writer == writer && (!owner || op->owner == owner)) {
+            if (prev)
+                prev->wait_next = next;
+            else
+                p->waits.head = next;
+            if (p->waits.tail == op)
+                p->waits.tail = prev;
+            p->waits.n--;
+            pipe_take(d, op, CAPOS_ERR_CANCELLED, 0);
+            n++;
+        } else {
+            prev = op;
+        }
+        op = next;
+    }
+    return n;
+}
+
+/* ---- reads and writes ---- */
+
+/* A read's step under the pipe's lock: what is buffered now, end of file
+ * (*n stays 0) once the write end is gone, or the call waits. */
+static int pipe_read_locked(struct pipe *p, struct call *c, uint64_t buf, uint32_t len,
+                            bool nonblocking, struct pipe_done *d, uint32_t *n)
+{
+    if (p->count > 0) {
+        *n = MIN(len, p->count);
+        if (!pipe_copy_out(p, c->proc, buf, *n))
+            return CAPOS_ERR_BAD_ADDRESS;
+        pipe_pump(p, d); /* room for queued writes */
+        return CAPOS_OK;
+    }
+    if (p->wr_gone)
+        return CAPOS_OK; /* end of file */
+    if (nonblocking)
+        return CAPOS_ERR_WOULD_BLOCK;
+    return pipe_enqueue(p, c, &p->reads, PENDING_PIPE_READ, buf, len, false);
+}
+
+/* A write's step under the pipe's lock: refused once the read end is gone,
+ * what fits now if no write is queued before it, or the call waits. */
+static int pipe_write_locked(struct pipe *p, struct call *c, uint64_t buf, uint32_t len,
+                             bool nonblocking, struct pipe_done *d, uint32_t *n)
+{
+    if (p->rd_gone)
+        return CAPOS_ERR_PEER_GONE;
+    if (!p->writes.head && (*n = pipe_write_fits(p, len)) > 0) {
+        if (!pipe_copy_in(p, c->proc, buf, *n))
+            return CAPOS_ERR_BAD_ADDRESS;
+        pipe_pump(p, d); /* data for queued reads */
+        return CAPOS_OK;
+    }
+    if (nonblocking)
+        return CAPOS_ERR_WOULD_BLOCK;
+    return pipe_enqueue(p, c, &p->writes, PENDING_PIPE_WRITE, buf, len, true);
+}
+
+/* A read or a write of up to len bytes at buf: checked, then the end's
+ * step under the lock; the completions it made are posted after. */
+static int pipe_transfer(struct pipe *p, struct call *c, uint64_t buf, uint32_t len,
+                         bool nonblocking, bool writer)
+{
+    if (len == 0)
+        return pipe_count_result(c, 0);
+    if (!user_range_ok(buf, len))
+        return CAPOS_ERR_BAD_ADDRESS;
+    struct pipe_done d = {NULL, &d.head};
+    uint32_t n = 0;
+    spin_lock(&p->lock);
+    int err = writer ? pipe_write_locked(p, c, buf, len, nonblocking, &d, &n)
+                     : pipe_read_locked(p, c, buf, len, nonblocking, &d, &n);
+    spin_unlock(&p->lock);
+    pipe_finish(p, &d);
+    return err == CAPOS_OK ? pipe_count_result(c, n) : err;
+}
+
 /* ---- the read end ---- */
 
 capos_PipeReader_SERVER(pipe_reader, struct pipe, struct call);
 
 static int pipe_reader_read(struct pipe *p, struct call *c, const capos_PipeReader_read_args *a)
 {
-    if (a->len == 0)
-        return pipe_count_result(c, 0);
-    if (!user_range_ok(a->buf, a->len))
-        return CAPOS_ERR_BAD_ADDRESS;
-    struct pipe_done d = {NULL, &d.head};
-    int err = CAPOS_OK;
-    uint32_t n = 0;
-    spin_lock(&p->lock);
-    if (p->count > 0) {
-        n = MIN(a->len, p->count);
-        if (pipe_copy_out(p, c->proc, a->buf, n))
-            pipe_pump(p, &d); /* room for queued writes */
-        else
-            err = CAPOS_ERR_BAD_ADDRESS;
-    } else if (p->wr_gone) {
-        n = 0; /* end of file */
-    } else if (a->nonBlocking) {
-        err = CAPOS_ERR_WOULD_BLOCK;
-    } else {
-        err = pipe_enqueue(p, c, &p->reads, PENDING_PIPE_READ, a->buf, a->len, false);
-    }
-    spin_unlock(&p->lock);
-    pipe_finish(p, &d);
-    return err == CAPOS_OK ? pipe_count_result(c, n) : err;
+    return pipe_transfer(p, c, a->buf, a->len, a->nonBlocking, false);
 }
 
 /* wait and cancelWaits are the same for both ends, and so is the field a
@@ -404,26 +466,8 @@ static int pipe_wait(struct pipe *p, struct call *c, uint32_t events, bool nonbl
 static int pipe_cancel_waits(struct pipe *p, struct call *c, bool writer)
 {
     struct pipe_done d = {NULL, &d.head};
-    uint32_t n = 0;
     spin_lock(&p->lock);
-    struct pending_op *prev = NULL, *op = p->waits.head;
-    while (op) {
-        struct pending_op *next = op->wait_next;
-        if (op->owner == c->thread && op->pipe_writer == writer) {
-            if (prev)
-                prev->wait_next = next;
-            else
-                p->waits.head = next;
-            if (p->waits.tail == op)
-                p->waits.tail = prev;
-            p->waits.n--;
-            pipe_take(&d, op, CAPOS_ERR_CANCELLED, 0);
-            n++;
-        } else {
-            prev = op;
-        }
-        op = next;
-    }
+    uint32_t n = pipe_cancel_waits_locked(p, &d, c->thread, writer);
     spin_unlock(&p->lock);
     pipe_finish(p, &d);
     return pipe_count_result(c, n);
@@ -446,29 +490,7 @@ capos_PipeWriter_SERVER(pipe_writer, struct pipe, struct call);
 
 static int pipe_writer_write(struct pipe *p, struct call *c, const capos_PipeWriter_write_args *a)
 {
-    if (a->len == 0)
-        return pipe_count_result(c, 0);
-    if (!user_range_ok(a->buf, a->len))
-        return CAPOS_ERR_BAD_ADDRESS;
-    struct pipe_done d = {NULL, &d.head};
-    int err = CAPOS_OK;
-    uint32_t n = 0;
-    spin_lock(&p->lock);
-    if (p->rd_gone) {
-        err = CAPOS_ERR_PEER_GONE;
-    } else if (!p->writes.head && (n = pipe_write_fits(p, a->len)) > 0) {
-        if (pipe_copy_in(p, c->proc, a->buf, n))
-            pipe_pump(p, &d); /* data for queued reads */
-        else
-            err = CAPOS_ERR_BAD_ADDRESS;
-    } else if (a->nonBlocking) {
-        err = CAPOS_ERR_WOULD_BLOCK;
-    } else {
-        err = pipe_enqueue(p, c, &p->writes, PENDING_PIPE_WRITE, a->buf, a->len, true);
-    }
-    spin_unlock(&p->lock);
-    pipe_finish(p, &d);
-    return err == CAPOS_OK ? pipe_count_result(c, n) : err;
+    return pipe_transfer(p, c, a->buf, a->len, a->nonBlocking, true);
 }
 
 static int pipe_writer_wait(struct pipe *p, struct call *c, const capos_PipeWriter_wait_args *a)
@@ -505,23 +527,7 @@ void pipe_end_destroy(struct kobj *o)
     else
         p->rd_gone = true; /* queued writes fail */
     /* Waits on the end that went can never be answered: cancelled. */
-    struct pending_op *prev = NULL, *op = p->waits.head;
-    while (op) {
-        struct pending_op *next = op->wait_next;
-        if (op->pipe_writer == writer) {
-            if (prev)
-                prev->wait_next = next;
-            else
-                p->waits.head = next;
-            if (p->waits.tail == op)
-                p->waits.tail = prev;
-            p->waits.n--;
-            pipe_take(&d, op, CAPOS_ERR_CANCELLED, 0);
-        } else {
-            prev = op;
-        }
-        op = next;
-    }
+    pipe_cancel_waits_locked(p, &d, NULL, writer);
     pipe_pump(p, &d); /* the other end's waits see hangup */
     spin_unlock(&p->lock);
     pipe_finish(p, &d);

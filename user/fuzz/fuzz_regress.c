@@ -28,6 +28,9 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
+#define TESTCASE_PREFIX "fuzz-regress"
+#include "../tests/testcase.h"
+
 #define MS          (1000ULL * 1000)
 #define PROG        "fuzz_regress"
 #define ROUNDS      500 /* children per driver thread */
@@ -61,36 +64,7 @@ __asm__(".text\n"
         "   syscall\n"
         "   ud2\n");
 
-static uint32_t spawner, timer;
-static const char *case_name;
-static unsigned case_failures, ncases, nfailed;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[200];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("fuzz-regress: %s: FAIL: %s\n", case_name, line);
-    __atomic_fetch_add(&case_failures, 1, __ATOMIC_RELAXED);
-}
-
-static void begin(const char *name)
-{
-    case_name = name;
-    case_failures = 0;
-    ncases++;
-}
-
-static void end(void)
-{
-    if (case_failures)
-        nfailed++;
-    else
-        capos_printf("fuzz-regress: %s: ok\n", case_name);
-}
+static uint32_t spawner;
 
 static uint64_t parse(const char *s)
 {

@@ -36,6 +36,9 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
+#define TESTCASE_PREFIX "entry-hostile"
+#include "testcase.h"
+
 #define MS 1000000ULL
 
 /* RFLAGS bits (Intel SDM vol. 1, 3.4.3). */
@@ -283,37 +286,8 @@ static const struct xcase xcases[] = {
     XCASE(xm, 19, 19, .may_return = true), /* QEMU before 8.0 raises no SIMD exceptions */
 };
 
-static uint32_t console, timer, spawner;
+static uint32_t console, spawner;
 static unsigned ncpus = 1;
-static const char *case_name;
-static unsigned case_failures, ncases, nfailed;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[200];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("entry-hostile: %s: FAIL: %s\n", case_name, line);
-    case_failures++;
-}
-
-static void begin(const char *name)
-{
-    case_name = name;
-    case_failures = 0;
-    ncases++;
-}
-
-static void end(void)
-{
-    if (case_failures)
-        nfailed++;
-    else
-        capos_printf("entry-hostile: %s: ok\n", case_name);
-}
 
 static void spin(uint64_t n)
 {
@@ -550,18 +524,6 @@ static int spawn_child(const char *role, const char *arg, uint32_t *handle)
     };
     const char *argv[] = {"entry_hostile", role, arg};
     return capos_spawn(spawner, "entry_hostile", role, g, ARRAY_SIZE(g), argv, 3, 0, 0, handle);
-}
-
-static void describe(const struct capos_exit *st, char *buf, size_t len)
-{
-    switch (st->kind) {
-    case capos_ExitStatus_which_exited: fmt_snprintf(buf, len, "exited(%d)", st->code); break;
-    case capos_ExitStatus_which_killed: fmt_snprintf(buf, len, "killed"); break;
-    case capos_ExitStatus_which_faulted:
-        fmt_snprintf(buf, len, "faulted(vector %u at %#lx: %s)", st->vector,
-                     (unsigned long)st->address, st->reason);
-        break;
-    }
 }
 
 /* Waits for a child: it must have exited with `code` (if code >= 0) or

@@ -48,54 +48,15 @@
 #include "clock/clock.h"
 #include "fmt/fmt.h"
 
+#define TESTCASE_PREFIX "posix-kernel"
+#include "testcase.h"
+
 #define MS   (1000ULL * 1000)
 #define PROG "posix_kernel"
 
 extern const char capos_thread_entry[];
 
-static uint32_t timer, tspawner, park, spawner, pipes, memory;
-static const char *case_name;
-static unsigned case_failures, ncases, nfailed;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[240];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("posix-kernel: %s: FAIL: %s\n", case_name, line);
-    __atomic_fetch_add(&case_failures, 1, __ATOMIC_RELAXED);
-}
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            fail(__VA_ARGS__);                                                                     \
-    } while (0)
-
-static void begin(const char *name)
-{
-    case_name = name;
-    case_failures = 0;
-    ncases++;
-}
-
-static void end(void)
-{
-    if (case_failures)
-        nfailed++;
-    else
-        capos_printf("posix-kernel: %s: ok\n", case_name);
-}
-
-static uint64_t now_ns(void)
-{
-    uint64_t ns = 0;
-    capos_timer_now(timer, &ns);
-    return ns;
-}
+static uint32_t tspawner, park, spawner, pipes, memory;
 
 /* ---- pipes ---- */
 

@@ -48,6 +48,9 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
+#define TESTCASE_PREFIX "races"
+#include "testcase.h"
+
 extern const char capos_thread_entry[];
 
 #define MS          (1000ULL * 1000)
@@ -62,46 +65,7 @@ extern const char capos_thread_entry[];
 #define MAP_BYTES   (512ULL << 10) /* the leaker's mapper: what one call maps */
 #define MAP_CYCLES  32             /* and how many times at most */
 
-static uint32_t timer, memory, spawner, park, console;
-static const char *case_name;
-static unsigned case_failures, ncases, nfailed;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[240];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("races: %s: FAIL: %s\n", case_name, line);
-    __atomic_fetch_add(&case_failures, 1, __ATOMIC_RELAXED);
-}
-
-static void begin(const char *name)
-{
-    case_name = name;
-    case_failures = 0;
-    ncases++;
-}
-
-static void end(void)
-{
-    if (case_failures)
-        nfailed++;
-    else
-        capos_printf("races: %s: ok\n", case_name);
-}
-
-static void sleep_ms(uint64_t ms)
-{
-    capos_timer_sleep(timer, ms * MS);
-}
-
-static uint32_t result_cap(const uint64_t *res, uint32_t len)
-{
-    return ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
-}
+static uint32_t memory, spawner, park, console;
 
 /* ---- raw calls ---- */
 
@@ -123,23 +87,6 @@ static int spawn_raw_on(uint32_t sp, uint64_t entry, uint64_t stack, uint64_t tl
     if (err == CAPOS_OK)
         *handle = result_cap(res, len);
     return err;
-}
-
-static int join_raw(uint32_t h, int *code, bool *killed)
-{
-    uint64_t res[8];
-    uint32_t len = 0;
-    struct capnp_reader r;
-    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
-                                0, res, sizeof(res), &len);
-    if (err != CAPOS_OK)
-        return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capos_ThreadHandle_join_Results_reader j = capos_ThreadHandle_join_Results_read_root(&r);
-    *code = capos_ThreadHandle_join_Results_get_code(j);
-    *killed = capos_ThreadHandle_join_Results_get_killed(j);
-    return CAPOS_OK;
 }
 
 /* ThreadControl.handle() of `ctl`. */
@@ -239,18 +186,6 @@ static bool wait_child(const char *who, uint32_t h, uint64_t ms, bool must, stru
     if (ended && w.err != CAPOS_OK)
         fail("%s: wait: %s", who, capos_error_name(w.err));
     return ended && w.err == CAPOS_OK;
-}
-
-static void describe(const struct capos_exit *st, char *buf, size_t len)
-{
-    switch (st->kind) {
-    case capos_ExitStatus_which_exited: fmt_snprintf(buf, len, "exited(%d)", st->code); break;
-    case capos_ExitStatus_which_killed: fmt_snprintf(buf, len, "killed"); break;
-    case capos_ExitStatus_which_faulted:
-        fmt_snprintf(buf, len, "faulted(vector %u at %#lx: %s)", st->vector,
-                     (unsigned long)st->address, st->reason);
-        break;
-    }
 }
 
 /* ---- free physical memory ---- */

@@ -75,6 +75,9 @@
  */
 #include "capos.h"
 
+#define TESTCASE_PREFIX "sched-latency"
+#include "testcase.h"
+
 #define ROUNDS         50
 #define MAX_VOID       50  /* per case */
 #define MAX_VOID_DELAY 200 /* per weight in wake-delay */
@@ -89,30 +92,7 @@
 enum { LAT, BATCH, NPROBES };
 static const char *const probe_name[NPROBES] = {"latency", "batch"};
 
-static uint32_t park, timer, policy;
-static unsigned failures, total_failures;
-static const char *case_name;
-
-#define fail(...)                                                                                  \
-    do {                                                                                           \
-        capos_printf("sched-latency: %s: FAIL: ", case_name);                                      \
-        capos_printf(__VA_ARGS__);                                                                 \
-        capos_printf("\n");                                                                        \
-        failures++;                                                                                \
-        total_failures++;                                                                          \
-    } while (0)
-
-static void begin(const char *name)
-{
-    case_name = name;
-    failures = 0;
-}
-
-static void end(void)
-{
-    if (!failures)
-        capos_printf("sched-latency: %s: ok\n", case_name);
-}
+static uint32_t park, policy;
 
 /* Waits on *word while it is below r (with any value below r). */
 static void wait_below(uint32_t *word, uint32_t r)
@@ -496,7 +476,7 @@ int main(int argc, char **argv)
     first_after_wake(pt);
     first_after_remote_wake(pt);
     wake_delay(pt);
-    if (total_failures)
+    if (nfailed)
         return 1; /* ends every thread, wherever the probes were left */
 
     /* End the probes, the waker and the hog. */

@@ -14,29 +14,10 @@
  */
 #include "capos.h"
 
-static unsigned failures;
-static const char *case_name;
+#define TESTCASE_PREFIX "threads"
+#include "testcase.h"
+
 static uint32_t park;
-
-#define fail(...)                                                                                  \
-    do {                                                                                           \
-        capos_printf("threads: %s: FAIL: ", case_name);                                            \
-        capos_printf(__VA_ARGS__);                                                                 \
-        capos_printf("\n");                                                                        \
-        failures++;                                                                                \
-    } while (0)
-
-static void begin(const char *name)
-{
-    case_name = name;
-    failures = 0;
-}
-
-static void end(void)
-{
-    if (!failures)
-        capos_printf("threads: %s: ok\n", case_name);
-}
 
 static int ret_arg(void *arg)
 {
@@ -117,7 +98,6 @@ static void park_simple(void)
     end();
 
     begin("park-timeout");
-    uint32_t timer;
     uint64_t t0 = 0, t1 = 0;
     bool have_timer = capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) == CAPOS_OK;
     if (have_timer)
@@ -267,7 +247,6 @@ static void control_foreign(void)
 
 static int linger(void *arg)
 {
-    uint32_t timer;
     (void)arg;
     if (capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) == CAPOS_OK)
         capos_timer_sleep(timer, 30 * 1000 * 1000);

@@ -78,6 +78,9 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
+#define TESTCASE_PREFIX "threads-hostile"
+#include "testcase.h"
+
 extern const char capos_thread_entry[];
 
 #define MS          (1000ULL * 1000)
@@ -86,53 +89,8 @@ extern const char capos_thread_entry[];
 #define UNMAPPED    0x0000000010000000ULL /* user range, never mapped here */
 #define MAX_THREADS 64                    /* kernel PROCESS_MAX_THREADS */
 
-static uint32_t timer, memory, tspawner, park, spawner, policy;
+static uint32_t memory, tspawner, park, spawner, policy;
 static unsigned ncpus = 1;
-static const char *case_name;
-static unsigned case_failures, ncases, nfailed;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[240];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("threads-hostile: %s: FAIL: %s\n", case_name, line);
-    __atomic_fetch_add(&case_failures, 1, __ATOMIC_RELAXED);
-}
-
-static void expect(const char *what, int got, int want)
-{
-    if (got != want)
-        fail("%s gave %s, expected %s", what, capos_error_name(got), capos_error_name(want));
-}
-
-static void begin(const char *name)
-{
-    case_name = name;
-    case_failures = 0;
-    ncases++;
-}
-
-static void end(void)
-{
-    if (case_failures)
-        nfailed++;
-    else
-        capos_printf("threads-hostile: %s: ok\n", case_name);
-}
-
-static void sleep_ms(uint64_t ms)
-{
-    capos_timer_sleep(timer, ms * MS);
-}
-
-static uint32_t result_cap(const uint64_t *res, uint32_t len)
-{
-    return ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
-}
 
 /* ---- raw calls ---- */
 
@@ -166,25 +124,6 @@ static int spawn_raw(uint64_t entry, uint64_t stack, uint64_t tls, uint64_t arg,
                      uint32_t *handle)
 {
     return spawn_raw_on(tspawner, entry, stack, tls, arg, affinity, handle);
-}
-
-static int join_raw(uint32_t h, int *code, bool *killed)
-{
-    uint64_t res[8];
-    uint32_t len = 0;
-    struct capnp_reader r;
-    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
-                                0, res, sizeof(res), &len);
-    if (err != CAPOS_OK)
-        return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capos_ThreadHandle_join_Results_reader j = capos_ThreadHandle_join_Results_read_root(&r);
-    if (code)
-        *code = capos_ThreadHandle_join_Results_get_code(j);
-    if (killed)
-        *killed = capos_ThreadHandle_join_Results_get_killed(j);
-    return CAPOS_OK;
 }
 
 /* A call with raw bytes as its parameters. */
@@ -302,18 +241,6 @@ static int spawn_child(const char *role, const char *arg, const struct capos_gra
         g[n++] = extra[i];
     const char *argv[] = {"threads_hostile", role, arg ? arg : ""};
     return capos_spawn(spawner, "threads_hostile", role, g, n, argv, 3, 0, 0, handle);
-}
-
-static void describe(const struct capos_exit *st, char *buf, size_t len)
-{
-    switch (st->kind) {
-    case capos_ExitStatus_which_exited: fmt_snprintf(buf, len, "exited(%d)", st->code); break;
-    case capos_ExitStatus_which_killed: fmt_snprintf(buf, len, "killed"); break;
-    case capos_ExitStatus_which_faulted:
-        fmt_snprintf(buf, len, "faulted(vector %u at %#lx: %s)", st->vector,
-                     (unsigned long)st->address, st->reason);
-        break;
-    }
 }
 
 /* Waits for a child and checks its status; releases the handle. */

@@ -61,6 +61,9 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
+#define TESTCASE_PREFIX "threads-regress"
+#include "testcase.h"
+
 extern const char capos_thread_entry[];
 
 #define MS          (1000ULL * 1000)
@@ -68,41 +71,7 @@ extern const char capos_thread_entry[];
 #define PING_IID    0x70696e6770696e67ULL
 #define PROG        "threads_regress"
 
-static uint32_t timer, tspawner, park, spawner;
-static const char *case_name;
-static unsigned case_failures, ncases, nfailed;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[240];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("threads-regress: %s: FAIL: %s\n", case_name, line);
-    __atomic_fetch_add(&case_failures, 1, __ATOMIC_RELAXED);
-}
-
-static void begin(const char *name)
-{
-    case_name = name;
-    case_failures = 0;
-    ncases++;
-}
-
-static void end(void)
-{
-    if (case_failures)
-        nfailed++;
-    else
-        capos_printf("threads-regress: %s: ok\n", case_name);
-}
-
-static void sleep_ms(uint64_t ms)
-{
-    capos_timer_sleep(timer, ms * MS);
-}
+static uint32_t tspawner, park, spawner;
 
 /* ---- threads started without the runtime's bookkeeping ---- */
 
@@ -140,23 +109,6 @@ static int raw_spawn(struct raw_thread *slot, int (*fn)(void *), void *arg, uint
     if (err == CAPOS_OK)
         *handle = ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
     return err;
-}
-
-static int join_raw(uint32_t h, int *code)
-{
-    uint64_t res[8];
-    uint32_t len = 0;
-    struct capnp_reader r;
-    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
-                                0, res, sizeof(res), &len);
-    if (err != CAPOS_OK)
-        return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    if (code)
-        *code =
-            capos_ThreadHandle_join_Results_get_code(capos_ThreadHandle_join_Results_read_root(&r));
-    return CAPOS_OK;
 }
 
 static uint32_t ran;
@@ -256,7 +208,7 @@ static void slots_after_join(void)
             fail("spawn with two free slots: %s", capos_error_name(r));
             break;
         }
-        if (join_raw(h, &code) != CAPOS_OK || code != 3)
+        if (join_raw(h, &code, NULL) != CAPOS_OK || code != 3)
             fail("join: code %d", code);
         capos_release(h);
         /* Both slots should be free again. */
@@ -296,7 +248,7 @@ static void spawn_table_full(void)
             fail("spawn with one free slot: %s, the thread %s", capos_error_name(r),
                  seen ? "ran" : "did not run");
             if (r == CAPOS_OK) {
-                join_raw(h, 0);
+                join_raw(h, 0, NULL);
                 capos_release(h);
             }
             unfill_table();
@@ -306,7 +258,7 @@ static void spawn_table_full(void)
         capos_release(fill_ids[--nfill]);
         r = raw_spawn(&raw_pool[1 + n % 2], note_ran, 0, 64, &h);
         if (r == CAPOS_OK) {
-            if (join_raw(h, &code) != CAPOS_OK || code != 3)
+            if (join_raw(h, &code, NULL) != CAPOS_OK || code != 3)
                 fail("join of the thread spawned with two free slots: code %d", code);
             capos_release(h);
         } else {
@@ -330,7 +282,7 @@ static void spawn_result_small(void)
         fail("spawn with an 8-byte result buffer: %s, the thread %s", capos_error_name(r),
              seen ? "ran" : "did not run");
     if (r == CAPOS_OK) {
-        join_raw(h, 0);
+        join_raw(h, 0, NULL);
         capos_release(h);
     }
     end();

@@ -49,6 +49,9 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
+#define TESTCASE_PREFIX "vm-hostile"
+#include "testcase.h"
+
 #define KIB (1024ULL)
 #define MIB (1024ULL * 1024)
 #define TIB (1024ULL * 1024 * 1024 * 1024)
@@ -69,54 +72,7 @@
 
 #define RW         (CAPOS_PROT_READ | CAPOS_PROT_WRITE)
 
-static uint32_t timer, memory, tspawner, spawner;
-static const char *case_name;
-static unsigned case_failures, ncases, nfailed;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[240];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("vm-hostile: %s: FAIL: %s\n", case_name, line);
-    __atomic_fetch_add(&case_failures, 1, __ATOMIC_RELAXED);
-}
-
-static void expect(const char *what, int got, int want)
-{
-    if (got != want)
-        fail("%s gave %s, expected %s", what, capos_error_name(got), capos_error_name(want));
-}
-
-static void begin(const char *name)
-{
-    case_name = name;
-    case_failures = 0;
-    ncases++;
-}
-
-static void end(void)
-{
-    if (case_failures)
-        nfailed++;
-    else
-        capos_printf("vm-hostile: %s: ok\n", case_name);
-}
-
-static uint64_t now_ns(void)
-{
-    uint64_t t = 0;
-    capos_timer_now(timer, &t);
-    return t;
-}
-
-static void sleep_ms(uint64_t ms)
-{
-    capos_timer_sleep(timer, ms * MS);
-}
+static uint32_t memory, tspawner, spawner;
 
 static uint64_t used_of(uint32_t vm)
 {

@@ -19,9 +19,9 @@
  * can fault.
  */
 #include "arch/x86_64/boot_defs.h"
+#include "arch/x86_64/trap_frame.inc"
 
 #define SYSCALL_VECTOR 256
-#define TF_RIP         (17 * 8) /* struct trap_frame (trap.h) */
 
     .section .text
     .code64
@@ -37,21 +37,7 @@ syscall_entry:
     pushq %rcx
     pushq $0
     pushq $SYSCALL_VECTOR
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_REGS
     xorl %ebp, %ebp
     movq %rsp, %rdi
     call syscall_dispatch
@@ -63,21 +49,7 @@ syscall_entry:
     sarq $16, %rax
     cmpq %rax, %rcx
     jne trap_return_user             /* non-canonical: it stops the process */
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_REGS
     addq $16, %rsp                   /* vector, error code */
     popq %rcx                        /* user RIP */
     addq $8, %rsp                    /* CS */

@@ -16,6 +16,11 @@ struct trap_frame {
 
 _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap_entry.S builds this layout");
 _Static_assert(offsetof(struct trap_frame, cs) == 18 * 8, "trap_entry.S tests CS at 24(%rsp)");
+/* trap_frame.inc's offsets, for the entry code. */
+_Static_assert(offsetof(struct trap_frame, rip) == 17 * 8 &&
+                   offsetof(struct trap_frame, rflags) == 19 * 8 &&
+                   offsetof(struct trap_frame, ss) == 21 * 8,
+               "TF_RIP, TF_RFLAGS and TF_SS in trap_frame.inc");
 
 enum {
     VEC_DIVIDE = 0,

@@ -39,12 +39,7 @@
  *    it swapped on entry.
  */
 #include "arch/x86_64/boot_defs.h"
-
-/* struct trap_frame (trap.h) */
-#define TF_RIP    (17 * 8)
-#define TF_CS     (18 * 8)
-#define TF_RFLAGS (19 * 8)
-#define TF_SS     (21 * 8)
+#include "arch/x86_64/trap_frame.inc"
 
     .section .text
     .code64
@@ -57,42 +52,6 @@
     je .Lno_smap\@
     clac
 .Lno_smap\@:
-.endm
-
-.macro PUSH_REGS
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-.endm
-
-.macro POP_REGS
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
 .endm
 
 /*

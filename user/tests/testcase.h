@@ -1,0 +1,157 @@
+/*
+ * testcase.h: the case harness of the test programs (user/tests/,
+ * user/fuzz/).  A program defines TESTCASE_PREFIX, the name its lines start
+ * with, and includes this header once.  Each case runs between begin(name)
+ * and end(); end() prints "<prefix>: <case>: ok" when the case saw no
+ * failure, and every fail() prints one "<prefix>: <case>: FAIL: <what>" line
+ * (the smokes in tests/qemu/ match these lines).  fail() may be called from
+ * any thread of the program: the count is atomic and each line is one
+ * Console.write.  ncases and nfailed count the cases run and failed.
+ *
+ * `timer` is the program's Timer capability, which now_ns() and sleep_ms()
+ * use; main looks it up.  describe() names an exit status; result_cap()
+ * and join_raw() are the raw calls of the programs that test the kernel's
+ * interfaces below the runtime.
+ */
+#ifndef CAPOS_USER_TESTS_TESTCASE_H
+#define CAPOS_USER_TESTS_TESTCASE_H
+
+#include "capos.h"
+
+#include "fmt/fmt.h"
+
+#ifndef TESTCASE_PREFIX
+#error "define TESTCASE_PREFIX before including testcase.h"
+/* ---- raw calls, for the programs that test the kernel's interfaces ---- */
+
+/* The first capability id of a result of len bytes. */
+static inline uint32_t result_cap(const uint64_t *res, uint32_t len)
+{
+    return ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
+}
+
+/* ThreadHandle.join on a handle the runtime did not create; *code and
+ * *killed (each if not NULL) get the result. */
+static inline int join_raw(uint32_t h, int *code, bool *killed)
+{
+    uint64_t res[8];
+    uint32_t len = 0;
+    struct capnp_reader r;
+    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
+                                0, res, sizeof(res), &len);
+    if (err != CAPOS_OK)
+        return err;
+    if (!capos_msg_read(&r, res, len))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    capos_ThreadHandle_join_Results_reader j = capos_ThreadHandle_join_Results_read_root(&r);
+    if (code)
+        *code = capos_ThreadHandle_join_Results_get_code(j);
+    if (killed)
+        *killed = capos_ThreadHandle_join_Results_get_killed(j);
+    return CAPOS_OK;
+}
+
+#endif
+
+#define TESTCASE_MS (1000ULL * 1000)
+
+static uint32_t timer __attribute__((unused));
+static const char *case_name;
+static unsigned case_failures, ncases, nfailed;
+
+static inline void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline void fail(const char *fmt, ...)
+{
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    capos_printf(TESTCASE_PREFIX ": %s: FAIL: %s\n", case_name, line);
+    __atomic_fetch_add(&case_failures, 1, __ATOMIC_RELAXED);
+}
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            fail(__VA_ARGS__);                                                                     \
+    } while (0)
+
+/* A call `what` gave the error code `got`; the case wanted `want`. */
+static inline void expect(const char *what, int got, int want)
+{
+    if (got != want)
+        fail("%s gave %s, expected %s", what, capos_error_name(got), capos_error_name(want));
+}
+
+static inline void begin(const char *name)
+{
+    case_name = name;
+    case_failures = 0;
+    ncases++;
+}
+
+static inline void end(void)
+{
+    if (case_failures)
+        nfailed++;
+    else
+        capos_printf(TESTCASE_PREFIX ": %s: ok\n", case_name);
+}
+
+static inline uint64_t now_ns(void)
+{
+    uint64_t t = 0;
+    capos_timer_now(timer, &t);
+    return t;
+}
+
+static inline void sleep_ms(uint64_t ms)
+{
+    capos_timer_sleep(timer, ms * TESTCASE_MS);
+}
+
+/* An exit status as the FAIL lines name it: "exited(N)", "killed" or
+ * "faulted(vector V at ADDR: REASON)". */
+static inline void describe(const struct capos_exit *st, char *buf, size_t len)
+{
+    switch (st->kind) {
+    case capos_ExitStatus_which_exited: fmt_snprintf(buf, len, "exited(%d)", st->code); break;
+    case capos_ExitStatus_which_killed: fmt_snprintf(buf, len, "killed"); break;
+    case capos_ExitStatus_which_faulted:
+        fmt_snprintf(buf, len, "faulted(vector %u at %#lx: %s)", st->vector,
+                     (unsigned long)st->address, st->reason);
+        break;
+    }
+}
+
+/* ---- raw calls, for the programs that test the kernel's interfaces ---- */
+
+/* The first capability id of a result of len bytes. */
+static inline uint32_t result_cap(const uint64_t *res, uint32_t len)
+{
+    return ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
+}
+
+/* ThreadHandle.join on a handle the runtime did not create; *code and
+ * *killed (each if not NULL) get the result. */
+static inline int join_raw(uint32_t h, int *code, bool *killed)
+{
+    uint64_t res[8];
+    uint32_t len = 0;
+    struct capnp_reader r;
+    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
+                                0, res, sizeof(res), &len);
+    if (err != CAPOS_OK)
+        return err;
+    if (!capos_msg_read(&r, res, len))
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    capos_ThreadHandle_join_Results_reader j = capos_ThreadHandle_join_Results_read_root(&r);
+    if (code)
+        *code = capos_ThreadHandle_join_Results_get_code(j);
+    if (killed)
+        *killed = capos_ThreadHandle_join_Results_get_killed(j);
+    return CAPOS_OK;
+}
+
+#endif
