@@ -37,7 +37,11 @@
  * innocent's service, whose replies are checked (innocent); rewriting
  * other workers' SQEs while they submit them (scribble); and ways to die:
  * a corrupt ring, a single-step trap, privileged instructions (cli, hlt,
- * port I/O, control registers, MSRs), wild thread entries (suicide).
+ * port I/O, control registers, MSRs), wild thread entries (suicide);
+ * pipes whose ends are released, moved or abandoned while reads, writes
+ * and waits block on them (pipe); and the clock page with VirtualMemory
+ * aimed at it, sleepUntil, cpuTime, and clear-tid words that are gone or
+ * read-only by the time their thread exits (posix).
  *
  * Oracles checked here, reported to the supervisor as failures: every
  * completion carries a defined ErrorCode, zero reserved fields and a
