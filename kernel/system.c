@@ -37,6 +37,7 @@
 #include "process.h"
 #include "reaper.h"
 #include "sched.h"
+#include "time.h"
 
 static struct manifest sys_manifest;
 static uint64_t sys_memory_base;     /* free + charged frames when init started */
@@ -260,11 +261,33 @@ void system_process_stopped(struct process *p)
  * quiet machine the sum is what it was when init started; processes still
  * tearing down on other CPUs may be caught half-way.  Reads only counters
  * (no lock), so it may run anywhere, an interrupt handler included. */
+/*
+ * Reads free and charged frames as one: a frame is freed before it is
+ * uncharged, so a free (and its uncharge) on another CPU between the two
+ * reads would make the sum fall short by what it freed.  Reading the free
+ * count again and retrying while it moved removes that; what is left is an
+ * operation caught half-way, which only ever makes the sum larger (a
+ * charge precedes its allocation, a free its uncharge).  Bounded: on a
+ * machine that keeps freeing, the last reading stands.
+ */
+static void system_memory_read(uint64_t *free, uint64_t *charged)
+{
+    for (int i = 0; i < 1000; i++) {
+        uint64_t before = pmm_free_count();
+        *charged = ledger_used(&kernel_ledger);
+        *free = pmm_free_count();
+        if (*free == before)
+            return;
+        cpu_relax();
+    }
+}
+
 void system_report_memory(void)
 {
     struct kheap_stats hs;
     kheap_stats(&hs);
-    uint64_t free = pmm_free_count(), charged = ledger_used(&kernel_ledger);
+    uint64_t free, charged;
+    system_memory_read(&free, &charged);
     uint64_t processes = sys_processes ? ledger_used(sys_processes) : 0;
     kprintf("memory: %lu frames free + %lu charged = %lu (%lu when init started); "
             "kernel heap %lu blocks in %lu frames\n",
@@ -279,6 +302,20 @@ void system_report_memory(void)
 
 void system_halt(void)
 {
+    /* The CPU that stopped the last process gets here while the threads
+     * of that process, and of others stopped just before, may still be
+     * leaving on other CPUs and freeing their memory.  Give those
+     * teardowns up to a second to balance the books before they are
+     * reported for the last time: a real leak never balances, and is
+     * reported all the same. */
+    uint64_t until = time_now_ns() + 1000ULL * 1000 * 1000;
+    for (;;) {
+        uint64_t free, charged;
+        system_memory_read(&free, &charged);
+        if (free + charged == sys_memory_base || time_now_ns() >= until)
+            break;
+        cpu_relax();
+    }
     struct ipc_stats ipc;
     system_report_memory();
     ipc_stats_sum(&ipc);

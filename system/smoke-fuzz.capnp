@@ -1,8 +1,10 @@
 # Smoke test: the system-call fuzzer (user/fuzz/) for a short run on 4 CPUs.
 # The supervisor starts fuzzing children (fuzz_child) and the innocent
 # bystander (fuzz_innocent) and creates kernel objects for them, so it
-# holds an unrestricted spawner; its memory quota is above the machine's
-# memory so that its free-memory probe ends at noMemory.  argv: seconds,
+# holds an unrestricted spawner (through which it grants each child its
+# kernel objects, a PipeFactory and Consoles on COM2 and COM3 among them);
+# its memory quota is above the machine's memory so that its free-memory
+# probe ends at noMemory.  argv: seconds,
 # progress interval (0: check memory after the warm-up and at the end
 # only), master seed.  `make soak` boots the same system for longer
 # (tests/soak.mk).

@@ -13,8 +13,9 @@ tests/qemu/soak.py).
 
 fuzz-regress-smp4 boots system/smoke-fuzz-regress.capnp on 4 CPUs:
 user/fuzz/fuzz_regress.c repeats, as a small deterministic program, each
-race through which the fuzzer crashed the kernel; each case is a
-sub-check.
+race through which the fuzzer crashed the kernel or broke one of its
+oracles; each case is a sub-check (halt-teardown's is the kernel's memory
+report at halt).
 
 Fuzzing children write random lowercase text to the console, which can end
 up in front of another line of the log, so no pattern here is anchored at
@@ -41,7 +42,7 @@ FUZZ_EXPECT = [
 ]
 FUZZ_FORBID = [r'KERNEL (PANIC|FAULT)', r'FAIL']
 
-REGRESS_CASES = ['join-end']
+REGRESS_CASES = ['join-end', 'halt-teardown']
 
 SMOKES = [
     # 20 s of fuzzing; the drains and two free-memory probes add to it
@@ -55,6 +56,9 @@ SMOKES = [
           timeout=480,
           expect=[r'^fuzz-regress: %d cases, 0 failed' % len(REGRESS_CASES),
                   r'^system: fuzz-regress \(pid \d+\) exited with status 0$',
+                  # halt-teardown: every frame accounted for while the
+                  # killed children's threads still free their memory.
+                  r'^memory: \d+ frames free \+ \d+ charged = (\d+) \(\1 when init started\)',
                   r'^system: all processes have exited; halting'],
           forbid=[r'KERNEL (PANIC|FAULT)', r'FAIL'],
           groups={c: [r'^fuzz-regress: %s: ok$' % c] for c in REGRESS_CASES}),

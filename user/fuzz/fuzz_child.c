@@ -37,7 +37,11 @@
  * innocent's service, whose replies are checked (innocent); rewriting
  * other workers' SQEs while they submit them (scribble); and ways to die:
  * a corrupt ring, a single-step trap, privileged instructions (cli, hlt,
- * port I/O, control registers, MSRs), wild thread entries (suicide).
+ * port I/O, control registers, MSRs), wild thread entries (suicide);
+ * pipes whose ends are released, moved or abandoned while reads, writes
+ * and waits block on them (pipe); and the clock page with VirtualMemory
+ * aimed at it, sleepUntil, cpuTime, and clear-tid words that are gone or
+ * read-only by the time their thread exits (posix).
  *
  * Oracles checked here, reported to the supervisor as failures: every
  * completion carries a defined ErrorCode, zero reserved fields and a
@@ -57,6 +61,8 @@
  * never lands in the heap), or to addresses that must be refused.
  */
 #include "capos.h"
+
+#include "abi/clock.h"
 
 #include "base/mem.h"
 #include "fmt/fmt.h"
@@ -111,7 +117,7 @@ static uint64_t seed;
 static uint32_t classes, depth, child_index;
 static uint64_t life_ms;
 static uint32_t report_cap, clock_cap; /* never fuzzed: the books and the deadline */
-static uint32_t own_threads, main_control;
+static uint32_t own_threads, main_control, own_memory;
 static bool scribbling; /* completions of this process cannot be trusted to match */
 static uint32_t weight[FZ_NCLASSES];
 static uint32_t weight_total;
@@ -140,6 +146,9 @@ enum kind {
     K_TCONTROL,
     K_POLICY,
     K_PARK,
+    K_PIPEF,   /* PipeFactory */
+    K_PREADER, /* a pipe's read end */
+    K_PWRITER, /* a pipe's write end */
     K_NKINDS
 };
 
@@ -159,13 +168,17 @@ static const uint64_t kind_iid[K_NKINDS] = {
     [K_TCONTROL] = capos_ThreadControl_INTERFACE_ID,
     [K_POLICY] = capos_SchedulingPolicy_INTERFACE_ID,
     [K_PARK] = capos_ParkSpace_INTERFACE_ID,
+    [K_PIPEF] = capos_PipeFactory_INTERFACE_ID,
+    [K_PREADER] = capos_PipeReader_INTERFACE_ID,
+    [K_PWRITER] = capos_PipeWriter_INTERFACE_ID,
 };
 
 /* Methods per interface (the kernel's; client facets take any). */
 static const uint8_t kind_methods[K_NKINDS] = {
-    [K_CONSOLE] = 2,   [K_TIMER] = 2,     [K_ENTROPY] = 1,  [K_BOOT] = 2,    [K_VM] = 5,
+    [K_CONSOLE] = 2,   [K_TIMER] = 6,     [K_ENTROPY] = 1,  [K_BOOT] = 2,    [K_VM] = 5,
     [K_EP_SERVER] = 1, [K_EP_CLIENT] = 2, [K_SERVICE] = 1,  [K_SPAWNER] = 3, [K_PROC] = 2,
-    [K_TSPAWNER] = 1,  [K_THANDLE] = 2,   [K_TCONTROL] = 6, [K_POLICY] = 3,  [K_PARK] = 2,
+    [K_TSPAWNER] = 1,  [K_THANDLE] = 2,   [K_TCONTROL] = 7, [K_POLICY] = 3,  [K_PARK] = 2,
+    [K_PIPEF] = 1,     [K_PREADER] = 3,   [K_PWRITER] = 3,
 };
 
 static enum kind kind_of_iid(uint64_t iid)
@@ -344,6 +357,7 @@ enum what {
     W_RECV,    /* RECV on an arena: a token and capabilities */
     W_SERVICE, /* a well-formed request to the innocent: check the reply */
     W_MAP,     /* VirtualMemory.map of a region slot */
+    W_REFUSE,  /* a call the kernel must refuse (aux: what, for the report) */
 };
 
 /* What an ok result of a kernel call must say, when the call's target and
@@ -358,6 +372,11 @@ enum check {
     R_FILL,      /* EntropySource.fill: exactly the bytes asked for */
     R_BOOTSIZE,  /* BootPackage.size: the same every time */
     R_QUOTA,     /* VirtualMemory.quota of the process's own memory: same limit */
+    R_CLOCK,     /* Timer.mapClock: CAPOS_USER_CLOCK_VA, every time */
+    R_WALL,      /* Timer.wallClock: not before this thread's previous reading */
+    R_CPU,       /* Timer.cpuTime: the thread's share within the process's */
+    R_PIPE_N,    /* PipeReader.read, PipeWriter.write: at most the bytes asked for */
+    R_READY,     /* a non-blocking pipe wait: only readiness bits of its end */
 };
 
 struct op {
@@ -383,7 +402,8 @@ struct worker {
     uint32_t send_used;
     struct op *last_op; /* the op whose SQE is being built */
     struct capos_sqe *last_sqe;
-    uint64_t last_now; /* R_NOW */
+    uint64_t last_now;  /* R_NOW */
+    uint64_t last_wall; /* R_WALL */
     uint32_t ntokens;
     uint64_t tokens[TOKENS_MAX];
     uint32_t token_server[TOKENS_MAX];
@@ -635,6 +655,46 @@ static void check_result(struct worker *w, const struct op *op, const uint8_t *b
                        (unsigned long)lim, (unsigned long)used, (unsigned long)first);
         break;
     }
+    case R_CLOCK: {
+        uint64_t a =
+            capos_Timer_mapClock_Results_get_addr(capos_Timer_mapClock_Results_read_root(&r));
+        if (a != CAPOS_USER_CLOCK_VA)
+            child_fail("Timer.mapClock answered %#lx", (unsigned long)a);
+        break;
+    }
+    case R_WALL: {
+        uint64_t ns =
+            capos_Timer_wallClock_Results_get_ns(capos_Timer_wallClock_Results_read_root(&r));
+        if (ns < w->last_wall)
+            child_fail("Timer.wallClock went back from %lu to %lu ns", (unsigned long)w->last_wall,
+                       (unsigned long)ns);
+        w->last_wall = ns;
+        break;
+    }
+    case R_CPU: {
+        capos_Timer_cpuTime_Results_reader q = capos_Timer_cpuTime_Results_read_root(&r);
+        uint64_t t = capos_Timer_cpuTime_Results_get_thread(q);
+        uint64_t p = capos_Timer_cpuTime_Results_get_process(q);
+        if (t > p)
+            child_fail("Timer.cpuTime: thread %lu ns, more than its process's %lu ns",
+                       (unsigned long)t, (unsigned long)p);
+        break;
+    }
+    case R_PIPE_N: {
+        /* read and write results share the layout (one UInt32 n). */
+        uint32_t n =
+            capos_PipeReader_read_Results_get_n(capos_PipeReader_read_Results_read_root(&r));
+        if (n > op->want)
+            child_fail("a pipe transfer of %lu bytes answered %u", (unsigned long)op->want, n);
+        break;
+    }
+    case R_READY: {
+        uint32_t rd =
+            capos_PipeReader_wait_Results_get_ready(capos_PipeReader_wait_Results_read_root(&r));
+        if (rd & ~(uint32_t)op->want)
+            child_fail("a pipe wait answered ready %#x (possible %#x)", rd, (unsigned)op->want);
+        break;
+    }
     case R_NONE: break;
     }
     if (capnp_reader_error(&r) != CAPNP_OK)
@@ -737,6 +797,10 @@ static void handle(struct worker *w, const struct capos_cqe *c)
                        capos_error_name(c->result));
         break;
     }
+    case W_REFUSE:
+        if (c->result == CAPOS_OK && !scribbling)
+            child_fail("VirtualMemory call %u on the clock page succeeded", op->aux);
+        break;
     case W_MAP:
         if (c->result == CAPOS_OK && op->aux < REGIONS)
             __atomic_store_n(&region_len[op->aux], op->expect, __ATOMIC_RELAXED);
@@ -850,6 +914,46 @@ static uint64_t pick_write_addr(struct worker *w, const struct op *op, uint32_t 
     case 9: return CAPOS_USER_MAX - fz_below(&w->rng, 64);
     case 10: return 0xffff800000000000ULL + (fz_below(&w->rng, 1 << 20) << 12);
     default: return NONCANON + fz_below(&w->rng, 64);
+    }
+}
+
+/* A 32-bit word the kernel may store into later (setTid at spawn,
+ * clear-tid at a thread's exit): a ParkSpace word other workers wait on,
+ * the junk area, a region (mapped, unmapped or remapped by then), or
+ * memory the kernel must refuse or leave alone: read-only data, text, the
+ * clock page shared by every process, the CapSet, unaligned, kernel and
+ * non-canonical addresses. */
+static uint64_t pick_word_addr(struct worker *w)
+{
+    switch (fz_below(&w->rng, 12)) {
+    case 0: return 0;
+    case 1:
+    case 2: return (uint64_t)(uintptr_t)&park_words[fz_below(&w->rng, 64)];
+    case 3: return (uint64_t)(uintptr_t)junk + (fz_below(&w->rng, JUNK_BYTES / 4) << 2);
+    case 4:
+    case 5: return region_addr(w, 4) & ~3ULL;
+    case 6: return (uint64_t)(uintptr_t)ro_block + (fz_below(&w->rng, 1024) << 2);
+    case 7: return CAPOS_USER_CLOCK_VA + (fz_below(&w->rng, 1024) << 2);
+    case 8:
+        return fz_chance(&w->rng, 1, 2) ? (uint64_t)(uintptr_t)capos_thread_entry & ~3ULL
+                                        : CAPOS_USER_CAPSET_VA;
+    case 9:
+        return (uint64_t)(uintptr_t)&park_words[fz_below(&w->rng, 64)] + 1 + fz_below(&w->rng, 3);
+    case 10: return fz_chance(&w->rng, 1, 2) ? CAPOS_USER_MAX - 4 : CAPOS_USER_MAX;
+    default: return pick_u64(w) & ~3ULL;
+    }
+}
+
+/* A pipe transfer's length: around the atomic-write bound and the
+ * capacity, or absurd. */
+static uint32_t pick_pipe_len(struct worker *w)
+{
+    switch (fz_below(&w->rng, 6)) {
+    case 0: return (uint32_t)fz_below(&w->rng, 64);
+    case 1: return capos_pipeAtomicWrite - 1 + (uint32_t)fz_below(&w->rng, 3);
+    case 2: return capos_pipeCapacity - 1 + (uint32_t)fz_below(&w->rng, 3);
+    case 3: return pick_u32(w);
+    default: return (uint32_t)fz_below(&w->rng, SLOT_BYTES + 1);
     }
 }
 
@@ -1155,6 +1259,27 @@ static void build_params(struct worker *w, enum kind k, uint16_t method, struct 
     case K_TIMER:
         if (method == capos_Timer_method_now)
             op->check = R_NOW;
+        if (method == capos_Timer_method_mapClock)
+            op->check = R_CLOCK;
+        if (method == capos_Timer_method_wallClock)
+            op->check = R_WALL;
+        if (method == capos_Timer_method_cpuTime)
+            op->check = R_CPU;
+        if (method == capos_Timer_method_sleepUntil) {
+            /* Long past, just past, soon, or never (a sleep that outlives
+             * its thread and is cancelled when the thread or process
+             * ends). */
+            uint64_t d;
+            switch (fz_below(&w->rng, 6)) {
+            case 0: d = fz_below(&w->rng, 2); break;
+            case 1: d = w->last_now > MS ? w->last_now - fz_below(&w->rng, MS) : 0; break;
+            case 2: d = fz_chance(&w->rng, 1, 2) ? ~0ULL : 1ULL << 63; break;
+            case 3: d = pick_u64(w); break;
+            default: d = w->last_now + fz_below(&w->rng, 3 * MS); break;
+            }
+            capos_Timer_sleepUntil_Params_set_deadline(
+                capos_Timer_sleepUntil_Params_init_root(&m->b), d);
+        }
         if (method == capos_Timer_method_sleep) {
             uint64_t ns = fz_chance(&w->rng, 1, 64) ? pick_u64(w) : fz_below(&w->rng, 3 * MS);
             capos_Timer_sleep_Params_set_ns(capos_Timer_sleep_Params_init_root(&m->b), ns);
@@ -1315,6 +1440,10 @@ static void build_params(struct worker *w, enum kind k, uint16_t method, struct 
         capos_ThreadSpawner_spawn_Params_set_arg(p, pick_u64(w));
         capos_ThreadSpawner_spawn_Params_set_affinity(p,
                                                       fz_chance(&w->rng, 1, 2) ? 0 : pick_u64(w));
+        if (fz_chance(&w->rng, 1, 2))
+            capos_ThreadSpawner_spawn_Params_set_setTid(p, pick_word_addr(w));
+        if (fz_chance(&w->rng, 1, 2))
+            capos_ThreadSpawner_spawn_Params_set_clearTid(p, pick_word_addr(w));
         op->nres = 1;
         op->res[0] = K_THANDLE;
         break;
@@ -1346,6 +1475,13 @@ static void build_params(struct worker *w, enum kind k, uint16_t method, struct 
         case capos_ThreadControl_method_handle:
             op->nres = 1;
             op->res[0] = K_THANDLE;
+            break;
+        case capos_ThreadControl_method_setClearTid:
+            /* The word is stored into when the thread exits: this
+             * worker's when it retires (worker_retire), or a foreign
+             * thread's (refused: notPermitted). */
+            capos_ThreadControl_setClearTid_Params_set_addr(
+                capos_ThreadControl_setClearTid_Params_init_root(&m->b), pick_word_addr(w));
             break;
         default: break;
         }
@@ -1400,6 +1536,53 @@ static void build_params(struct worker *w, enum kind k, uint16_t method, struct 
             capos_ParkSpace_wake_Params_set_count(p, pick_u32(w));
         }
         break;
+    case K_PIPEF:
+        op->nres = 2;
+        op->res[0] = K_PREADER;
+        op->res[1] = K_PWRITER;
+        break;
+    case K_PREADER:
+    case K_PWRITER:
+        if (method == 0) { /* read or write, on a buffer of any kind */
+            uint32_t len = pick_pipe_len(w);
+            uint64_t buf;
+            if (k == K_PREADER) {
+                buf = fz_chance(&w->rng, 1, 3) ? region_addr(w, len) : pick_write_addr(w, op, &len);
+            } else {
+                buf = fz_chance(&w->rng, 1, 3) ? region_addr(w, len) : pick_read_addr(w, len);
+                if (fz_chance(&w->rng, 1, 3)) { /* the junk area, most of it */
+                    buf = (uint64_t)(uintptr_t)junk;
+                    len %= JUNK_BYTES + 1;
+                }
+            }
+            bool nb = fz_chance(&w->rng, 1, 2);
+            if (k == K_PREADER) {
+                capos_PipeReader_read_Params_builder p =
+                    capos_PipeReader_read_Params_init_root(&m->b);
+                capos_PipeReader_read_Params_set_buf(p, buf);
+                capos_PipeReader_read_Params_set_len(p, len);
+                capos_PipeReader_read_Params_set_nonBlocking(p, nb);
+            } else {
+                capos_PipeWriter_write_Params_builder p =
+                    capos_PipeWriter_write_Params_init_root(&m->b);
+                capos_PipeWriter_write_Params_set_buf(p, buf);
+                capos_PipeWriter_write_Params_set_len(p, len);
+                capos_PipeWriter_write_Params_set_nonBlocking(p, nb);
+            }
+            op->check = R_PIPE_N;
+            op->want = len;
+        } else if (method == 1) { /* wait: the end's own events, the other's, or junk */
+            uint32_t ev = fz_chance(&w->rng, 1, 8) ? pick_u32(w) : (uint32_t)fz_below(&w->rng, 4);
+            bool nb = fz_chance(&w->rng, 1, 2);
+            /* Same layout for both ends. */
+            capos_PipeReader_wait_Params_builder p = capos_PipeReader_wait_Params_init_root(&m->b);
+            capos_PipeReader_wait_Params_set_events(p, ev);
+            capos_PipeReader_wait_Params_set_nonBlocking(p, nb);
+            op->check = R_READY;
+            op->want =
+                capos_pipeHangup | (k == K_PREADER ? capos_pipeReadable : capos_pipeWritable);
+        }
+        break;
     case K_SERVICE:
     case K_EP_CLIENT:
     case K_PROC:
@@ -1412,9 +1595,9 @@ static void build_params(struct worker *w, enum kind k, uint16_t method, struct 
  * kind, with structured arguments. */
 static void act_typed(struct worker *w, bool mutate, int force)
 {
-    static const uint8_t kernel_kinds[] = {K_CONSOLE,   K_TIMER,   K_ENTROPY, K_BOOT,     K_VM,
-                                           K_EP_SERVER, K_SPAWNER, K_PROC,    K_TSPAWNER, K_THANDLE,
-                                           K_TCONTROL,  K_POLICY,  K_PARK};
+    static const uint8_t kernel_kinds[] = {
+        K_CONSOLE,  K_TIMER,   K_ENTROPY,  K_BOOT,   K_VM,   K_EP_SERVER, K_SPAWNER, K_PROC,
+        K_TSPAWNER, K_THANDLE, K_TCONTROL, K_POLICY, K_PARK, K_PIPEF,     K_PREADER, K_PWRITER};
     enum kind k = force >= 0 ? (enum kind)force
                              : (enum kind)kernel_kinds[fz_below(&w->rng, sizeof(kernel_kinds))];
     struct cap c;
@@ -1758,8 +1941,43 @@ static struct worker *worker_new(uint64_t stream)
     return w;
 }
 
+/* Makes the calling worker's clear-tid word a hostile one before it
+ * exits: any word pick_word_addr gives, or a word of a region that is
+ * unmapped (or made read-only) just before the exit, so that the kernel's
+ * store at exit finds nothing, or a page it may not write.  Other workers
+ * may be parked on the word (act_posix). */
+static void hostile_clear_tid(struct worker *w)
+{
+    uint64_t word = pick_word_addr(w);
+    if (own_memory && fz_chance(&w->rng, 1, 3)) {
+        uint32_t i = (uint32_t)fz_below(&w->rng, REGIONS);
+        uint64_t base = region_base(i);
+        uint64_t got;
+        if (capos_vm_map(own_memory, base, 4096, CAPOS_PROT_READ | CAPOS_PROT_WRITE, &got) ==
+            CAPOS_OK)
+            __atomic_store_n(&region_len[i], 4096, __ATOMIC_RELAXED);
+        word = base + (fz_below(&w->rng, 1024) << 2);
+    }
+    struct capos_msg m;
+    capos_msg_init(&m);
+    capos_ThreadControl_setClearTid_Params_set_addr(
+        capos_ThreadControl_setClearTid_Params_init_root(&m.b), word);
+    capos_client_call(w->control, capos_ThreadControl_INTERFACE_ID,
+                      capos_ThreadControl_method_setClearTid, &m, 0, 0, 0);
+    if (own_memory && word >= ZONE && word < ZONE + REGIONS * REGION_SPAN) {
+        uint64_t page = word & ~4095ULL;
+        if (fz_chance(&w->rng, 1, 2))
+            capos_vm_unmap(own_memory, page, 4096);
+        else
+            capos_vm_protect(own_memory, page, 4096, CAPOS_PROT_READ);
+    }
+    reap(w);
+}
+
 static void worker_retire(struct worker *w)
 {
+    if (enabled(FZ_POSIX) && fz_chance(&w->rng, 1, 2))
+        hostile_clear_tid(w);
     struct worker *n = worker_new(fz_next(&w->rng));
     if (n &&
         capos_thread_create(&n->t, worker_main, n,
@@ -1853,6 +2071,257 @@ static void act_threads(struct worker *w)
         defuse(w, s);
         break;
     }
+    }
+}
+
+/* ---- pipes ---- */
+
+/* Pipes this process made, by their two ends (either may be released,
+ * moved away or handed to a grandchild by now: the kernel's answers are
+ * what count). */
+#define PIPES 16
+static uint32_t pipe_r[PIPES], pipe_w[PIPES];
+static uint32_t npipes;
+
+/* One pipe operation on end `cap` (of kind k), queued on the ring. */
+static void pipe_op(struct worker *w, enum kind k, uint32_t cap, uint16_t method)
+{
+    struct op *op;
+    struct capos_sqe *s = prep(w, W_PLAIN, &op);
+    if (!s)
+        return;
+    struct capos_msg m;
+    capos_msg_init(&m);
+    uint64_t xaddr = 0;
+    uint16_t nx = 0;
+    bool unsafe;
+    build_params(w, k, method, &m, op, &xaddr, &nx, &unsafe);
+    s->opcode = CAPOS_OP_CALL;
+    s->cap = cap;
+    s->interface_id = kind_iid[k];
+    s->method = method;
+    msg_out(w, &m, false, &s->send_addr, &s->send_len);
+    if (s->send_len == 0)
+        s->send_addr = 0;
+    s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
+    s->recv_len = SLOT_BYTES;
+}
+
+/* A RELEASE of `cap`, queued behind whatever this worker queued on it. */
+static void release_op(struct worker *w, uint32_t cap)
+{
+    struct op *op;
+    struct capos_sqe *s = prep(w, W_RELEASE, &op);
+    if (!s)
+        return;
+    s->opcode = CAPOS_OP_RELEASE;
+    s->cap = cap;
+    op->aux = cap;
+}
+
+/*
+ * Pipes under pressure: blocking reads, writes and waits queued on an end
+ * (into buffers of every kind, regions that other workers unmap among
+ * them) and then, in the same batch or by another worker or process, one
+ * end or both released, moved over an arena, handed to a grandchild, or
+ * left to the end of the process; waits cancelled by their own thread
+ * and by others; the per-pipe queue limit reached by several threads at
+ * once; and pipes made until the quota says no.  The ends are in the
+ * capability pool, so every other class (xfer, procs, typed, raw) uses
+ * them too.
+ */
+static void act_pipe(struct worker *w)
+{
+    struct cap f;
+    uint32_t i;
+    lock();
+    uint32_t have = npipes < PIPES ? npipes : PIPES;
+    unlock();
+    if (have == 0 || fz_chance(&w->rng, 1, 6)) {
+        if (!pool_pick(&w->rng, K_PIPEF, &f))
+            return;
+        uint8_t res[256] __attribute__((aligned(8)));
+        uint32_t len = 0;
+        int r = capos_client_call(f.id, capos_PipeFactory_INTERFACE_ID,
+                                  capos_PipeFactory_method_create, 0, res, sizeof(res), &len);
+        reap(w);
+        w->n.submitted++;
+        w->n.completed++;
+        if (r != CAPOS_OK || CAPOS_CAPS_OFFSET(len) + 8 > sizeof(res)) {
+            if ((uint32_t)r < FZ_NCODES)
+                w->n.result[r]++;
+            return;
+        }
+        w->n.result[CAPOS_OK]++;
+        const uint32_t *ids = (const uint32_t *)(const void *)(res + CAPOS_CAPS_OFFSET(len));
+        pool_add(ids[0], K_PREADER, F_TRUST);
+        pool_add(ids[1], K_PWRITER, F_TRUST);
+        lock();
+        i = npipes++ % PIPES;
+        pipe_r[i] = ids[0];
+        pipe_w[i] = ids[1];
+        have = npipes < PIPES ? npipes : PIPES;
+        unlock();
+    }
+    lock();
+    i = (uint32_t)fz_below(&w->rng, have);
+    uint32_t rd = pipe_r[i], wr = pipe_w[i];
+    unlock();
+    switch (fz_below(&w->rng, 6)) {
+    case 0:   /* blocked readers, then the writer (or the reader) goes */
+    case 1: { /* blocked writers behind a full buffer, then the reader goes */
+        bool reads = fz_chance(&w->rng, 1, 2);
+        uint32_t n = 1 + (uint32_t)fz_below(&w->rng, 12);
+        for (uint32_t k = 0; k < n; k++) {
+            if (fz_chance(&w->rng, 1, 4))
+                pipe_op(w, reads ? K_PREADER : K_PWRITER, reads ? rd : wr, 1); /* a wait */
+            else
+                pipe_op(w, reads ? K_PREADER : K_PWRITER, reads ? rd : wr, 0);
+        }
+        if (fz_chance(&w->rng, 1, 2))
+            release_op(w, fz_chance(&w->rng, 2, 3) ? (reads ? wr : rd) : (reads ? rd : wr));
+        break;
+    }
+    case 2: { /* waits, then cancelWaits from this thread (or not) */
+        uint32_t n = 1 + (uint32_t)fz_below(&w->rng, 8);
+        enum kind k = fz_chance(&w->rng, 1, 2) ? K_PREADER : K_PWRITER;
+        for (uint32_t j = 0; j < n; j++)
+            pipe_op(w, k, k == K_PREADER ? rd : wr, 1);
+        if (fz_chance(&w->rng, 3, 4))
+            pipe_op(w, k, k == K_PREADER ? rd : wr, 2);
+        if (fz_chance(&w->rng, 1, 4))
+            pipe_op(w, k, k == K_PREADER ? wr : rd, 2); /* the wrong end, or a stale id */
+        break;
+    }
+    case 3: { /* toward the queue limit: many blocking reads or writes */
+        uint32_t n = 20 + (uint32_t)fz_below(&w->rng, 30);
+        for (uint32_t k = 0; k < n; k++)
+            pipe_op(w, K_PREADER, rd, 0);
+        break;
+    }
+    case 4: /* both ends gone at once, with work queued on them */
+        pipe_op(w, K_PREADER, rd, (uint16_t)fz_below(&w->rng, 2));
+        pipe_op(w, K_PWRITER, wr, (uint16_t)fz_below(&w->rng, 2));
+        release_op(w, rd);
+        release_op(w, wr);
+        break;
+    default: /* anything on any end of it */
+        pipe_op(w, fz_chance(&w->rng, 1, 2) ? K_PREADER : K_PWRITER,
+                fz_chance(&w->rng, 1, 2) ? rd : wr, (uint16_t)fz_below(&w->rng, 4));
+        break;
+    }
+    enter(w, 0, 0);
+}
+
+/*
+ * The rest of the POSIX interfaces: the clock page mapped and then
+ * VirtualMemory aimed at it (every such call must be refused: the page is
+ * outside what VirtualMemory manages), clock reads from the page racing
+ * those calls, sleepUntil in the far past and the far future, cpuTime and
+ * wallClock, waits on the words other workers will use as their clear-tid
+ * words, and a worker retiring at once with a hostile clear-tid word.
+ */
+static void act_posix(struct worker *w)
+{
+    switch (fz_below(&w->rng, 5)) {
+    case 0: { /* the clock page, then VirtualMemory over it */
+        struct cap t;
+        if (!pool_pick(&w->rng, K_TIMER, &t))
+            break;
+        uint8_t res[64] __attribute__((aligned(8)));
+        uint32_t len = 0;
+        int r = capos_client_call(t.id, capos_Timer_INTERFACE_ID, capos_Timer_method_mapClock, 0,
+                                  res, sizeof(res), &len);
+        reap(w);
+        if (r != CAPOS_OK || !own_memory)
+            break;
+        /* Read it: seq, version and mode are the kernel's. */
+        const volatile struct capos_clock_page *pg =
+            (const volatile struct capos_clock_page *)(uintptr_t)CAPOS_USER_CLOCK_VA;
+        if (pg->version != 1)
+            child_fail("the clock page says version %u", pg->version);
+        uint32_t n = 1 + (uint32_t)fz_below(&w->rng, 3);
+        for (uint32_t k = 0; k < n; k++) {
+            struct op *op;
+            struct capos_sqe *s = prep(w, W_REFUSE, &op);
+            if (!s)
+                break;
+            struct capos_msg m;
+            capos_msg_init(&m);
+            uint16_t method = (uint16_t)fz_below(&w->rng, 3);
+            uint64_t addr = CAPOS_USER_CLOCK_VA - (fz_chance(&w->rng, 1, 3) ? 4096 : 0);
+            uint64_t l = fz_chance(&w->rng, 1, 2) ? 4096 : 8192;
+            if (method == capos_VirtualMemory_method_map) {
+                capos_VirtualMemory_map_Params_builder p =
+                    capos_VirtualMemory_map_Params_init_root(&m.b);
+                capos_VirtualMemory_map_Params_set_addr(p, addr);
+                capos_VirtualMemory_map_Params_set_len(p, l);
+                capos_VirtualMemory_map_Params_set_prot(p, CAPOS_PROT_READ | CAPOS_PROT_WRITE);
+            } else if (method == capos_VirtualMemory_method_unmap) {
+                capos_VirtualMemory_unmap_Params_builder p =
+                    capos_VirtualMemory_unmap_Params_init_root(&m.b);
+                capos_VirtualMemory_unmap_Params_set_addr(p, addr);
+                capos_VirtualMemory_unmap_Params_set_len(p, l);
+            } else {
+                capos_VirtualMemory_protect_Params_builder p =
+                    capos_VirtualMemory_protect_Params_init_root(&m.b);
+                capos_VirtualMemory_protect_Params_set_addr(p, addr);
+                capos_VirtualMemory_protect_Params_set_len(p, l);
+                capos_VirtualMemory_protect_Params_set_prot(p, CAPOS_PROT_READ | CAPOS_PROT_WRITE);
+            }
+            s->opcode = CAPOS_OP_CALL;
+            s->cap = own_memory;
+            s->interface_id = capos_VirtualMemory_INTERFACE_ID;
+            s->method = method;
+            op->aux = method;
+            msg_out(w, &m, false, &s->send_addr, &s->send_len);
+            s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
+            s->recv_len = SLOT_BYTES;
+        }
+        enter(w, 0, 0);
+        if (pg->version != 1)
+            child_fail("the clock page says version %u after VirtualMemory calls", pg->version);
+        break;
+    }
+    case 1: /* sleepUntil, wallClock, cpuTime, mapClock */
+        for (uint32_t k = 1 + (uint32_t)fz_below(&w->rng, 4); k; k--)
+            act_typed(w, false, K_TIMER);
+        break;
+    case 2: { /* park on a word a retiring worker may take as its clear-tid */
+        struct cap c;
+        if (!pool_pick(&w->rng, K_PARK, &c))
+            break;
+        struct op *op;
+        struct capos_sqe *s = prep(w, W_PLAIN, &op);
+        if (!s)
+            break;
+        struct capos_msg m;
+        capos_msg_init(&m);
+        capos_ParkSpace_wait_Params_builder p = capos_ParkSpace_wait_Params_init_root(&m.b);
+        uint32_t *word = &park_words[fz_below(&w->rng, 64)];
+        capos_ParkSpace_wait_Params_set_addr(p, (uint64_t)(uintptr_t)word);
+        capos_ParkSpace_wait_Params_set_expected(p, __atomic_load_n(word, __ATOMIC_RELAXED));
+        capos_ParkSpace_wait_Params_set_timeoutNs(p, 1 + fz_below(&w->rng, 20 * MS));
+        s->opcode = CAPOS_OP_CALL;
+        s->cap = c.id;
+        s->interface_id = capos_ParkSpace_INTERFACE_ID;
+        s->method = capos_ParkSpace_method_wait;
+        msg_out(w, &m, false, &s->send_addr, &s->send_len);
+        s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
+        s->recv_len = SLOT_BYTES;
+        /* Nonzero again, so that the next clear-tid store changes it. */
+        if (fz_chance(&w->rng, 1, 2))
+            __atomic_store_n(word, 1 + (uint32_t)fz_below(&w->rng, 1000), __ATOMIC_RELAXED);
+        enter(w, 0, 0);
+        break;
+    }
+    case 3: /* setClearTid, setTid and clearTid at spawn */
+        act_typed(w, false, fz_chance(&w->rng, 1, 2) ? K_TCONTROL : K_TSPAWNER);
+        break;
+    default: /* end this worker now, with a hostile clear-tid word */
+        if (!w->is_main && fz_chance(&w->rng, 1, 4))
+            worker_retire(w);
+        break;
     }
 }
 
@@ -2392,6 +2861,8 @@ static void step(struct worker *w)
     case FZ_JAM: act_innocent(w); break;
     case FZ_SCRIBBLE: act_scribble(w); break;
     case FZ_SUICIDE: act_suicide(w); break;
+    case FZ_PIPE: act_pipe(w); break;
+    case FZ_POSIX: act_posix(w); break;
     default: act_raw(w); break;
     }
     /* Housekeeping that every worker does: stale-id probes, releases. */
@@ -2511,8 +2982,10 @@ static void pool_from_capset(void)
             own_threads = e[i].cap;
             flags |= F_OWN;
         }
-        if (strcmp(e[i].name, "memory") == 0)
+        if (strcmp(e[i].name, "memory") == 0) {
+            own_memory = e[i].cap;
             flags |= F_OWN;
+        }
         if (strcmp(e[i].name, "thread") == 0)
             main_control = e[i].cap;
         if (strcmp(e[i].name, "public") == 0)
@@ -2634,6 +3107,11 @@ int main(int argc, char **argv)
     depth = (uint32_t)parse(argv[5]);
     const char *role = argc > 6 ? argv[6] : "fuzz";
     pool_from_capset();
+    /* CapSet version 2: the parent's id, never this process's own (the
+     * supervisor's children and theirs are all started by a process). */
+    const struct capos_capset_header *h = capos_capset();
+    if (h->version >= 2 && (h->ppid == 0 || h->ppid == h->pid))
+        child_fail("the CapSet says ppid %u (pid %u)", h->ppid, h->pid);
 
     if (strcmp(role, "race") == 0) {
         uint32_t victim;

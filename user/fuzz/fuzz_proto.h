@@ -81,6 +81,8 @@ enum fz_class {
     FZ_FLOOD,     /* queued calls that fill kernel memory */
     FZ_SPAWNRACE, /* threads spawned into a process while it exits */
     FZ_JOINRACE,  /* ThreadHandle.join on threads that end as the joiner does */
+    FZ_PIPE,      /* pipes: blocked reads, writes and waits raced against ends going */
+    FZ_POSIX,     /* clock page, sleepUntil, cpuTime, clear-tid words at thread exit */
     FZ_NCLASSES
 };
 
@@ -95,9 +97,9 @@ enum fz_class {
 #define FZ_DEFAULT_CLASSES ((1u << FZ_NCLASSES) - 1)
 
 static const char *const fz_class_names[] = {
-    "raw",   "typed", "mutate", "xfer",    "server",    "vm",       "threads",
-    "procs", "park",  "flags",  "syscall", "innocent",  "scribble", "suicide",
-    "nt",    "jam",   "vmhuge", "flood",   "spawnrace", "joinrace",
+    "raw",    "typed", "mutate",    "xfer",     "server",   "vm",      "threads", "procs",
+    "park",   "flags", "syscall",   "innocent", "scribble", "suicide", "nt",      "jam",
+    "vmhuge", "flood", "spawnrace", "joinrace", "pipe",     "posix",
 };
 _Static_assert(sizeof(fz_class_names) / sizeof(fz_class_names[0]) == FZ_NCLASSES,
                "a name for every class");
