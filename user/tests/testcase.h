@@ -22,35 +22,6 @@
 
 #ifndef TESTCASE_PREFIX
 #error "define TESTCASE_PREFIX before including testcase.h"
-/* ---- raw calls, for the programs that test the kernel's interfaces ---- */
-
-/* The first capability id of a result of len bytes. */
-static inline uint32_t result_cap(const uint64_t *res, uint32_t len)
-{
-    return ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
-}
-
-/* ThreadHandle.join on a handle the runtime did not create; *code and
- * *killed (each if not NULL) get the result. */
-static inline int join_raw(uint32_t h, int *code, bool *killed)
-{
-    uint64_t res[8];
-    uint32_t len = 0;
-    struct capnp_reader r;
-    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
-                                0, res, sizeof(res), &len);
-    if (err != CAPOS_OK)
-        return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capos_ThreadHandle_join_Results_reader j = capos_ThreadHandle_join_Results_read_root(&r);
-    if (code)
-        *code = capos_ThreadHandle_join_Results_get_code(j);
-    if (killed)
-        *killed = capos_ThreadHandle_join_Results_get_killed(j);
-    return CAPOS_OK;
-}
-
 #endif
 
 #define TESTCASE_MS (1000ULL * 1000)
