@@ -43,41 +43,32 @@ static void rb_replace_child(struct rb_tree *t, struct rb_node *parent, struct r
 {
     if (!parent)
         t->root = repl;
-    else if (parent->left == old)
-        parent->left = repl;
+    else if (parent->child[RB_LEFT] == old)
+        parent->child[RB_LEFT] = repl;
     else
-        parent->right = repl;
+        parent->child[RB_RIGHT] = repl;
 }
 
 /*
+ * Rotates at x towards `dir`: x's child on the other side rises into x's
+ * place and x becomes its `dir` child.  With dir == RB_LEFT:
+ *
  *     x              y
  *    / \            / \
  *   a   y    =>    x   c
  *      / \        / \
  *     b   c      a   b
+ *
+ * and RB_RIGHT is the mirror image.  In-order sequence is unchanged.
  */
-static void rb_rotate_left(struct rb_tree *t, struct rb_node *x)
+static void rb_rotate(struct rb_tree *t, struct rb_node *x, int dir)
 {
-    struct rb_node *y = x->right;
+    struct rb_node *y = x->child[!dir];
     struct rb_node *p = rb_parent(x);
-    x->right = y->left;
-    if (y->left)
-        rb_set_parent(y->left, x);
-    y->left = x;
-    rb_set_parent(y, p);
-    rb_replace_child(t, p, x, y);
-    rb_set_parent(x, y);
-}
-
-/* The mirror image of rb_rotate_left. */
-static void rb_rotate_right(struct rb_tree *t, struct rb_node *x)
-{
-    struct rb_node *y = x->left;
-    struct rb_node *p = rb_parent(x);
-    x->left = y->right;
-    if (y->right)
-        rb_set_parent(y->right, x);
-    y->right = x;
+    x->child[!dir] = y->child[dir];
+    if (y->child[dir])
+        rb_set_parent(y->child[dir], x);
+    y->child[dir] = x;
     rb_set_parent(y, p);
     rb_replace_child(t, p, x, y);
     rb_set_parent(x, y);
@@ -91,65 +82,49 @@ void rb_insert(struct rb_tree *t, struct rb_node *n, uint64_t key)
     while (cur) {
         parent = cur;
         if (key < cur->key) {
-            cur = cur->left;
+            cur = cur->child[RB_LEFT];
         } else {
-            cur = cur->right;
+            cur = cur->child[RB_RIGHT];
             leftmost = false;
         }
     }
     n->key = key;
-    n->left = n->right = NULL;
+    n->child[RB_LEFT] = n->child[RB_RIGHT] = NULL;
     n->parent_red = (uintptr_t)parent | 1;
     if (!parent)
         t->root = n;
     else if (key < parent->key)
-        parent->left = n;
+        parent->child[RB_LEFT] = n;
     else
-        parent->right = n;
+        parent->child[RB_RIGHT] = n;
     if (leftmost)
         t->first = n;
     t->count++;
 
-    /* n is red; the only rule that can break is red-under-red. */
+    /* n is red; the only rule that can break is red-under-red.  `side` is
+     * the side of g that p hangs on; the other case is its mirror image. */
     struct rb_node *p;
     while ((p = rb_parent(n)) && rb_is_red(p)) {
         struct rb_node *g = rb_parent(p); /* exists: a red node is never the root */
-        if (p == g->left) {
-            struct rb_node *u = g->right;
-            if (rb_is_red(u)) {
-                /* Push the red up two levels and continue from there. */
-                rb_set_red(p, false);
-                rb_set_red(u, false);
-                rb_set_red(g, true);
-                n = g;
-                continue;
-            }
-            if (n == p->right) {
-                rb_rotate_left(t, p);
-                n = p;
-                p = rb_parent(n);
-            }
+        int side = p == g->child[RB_LEFT] ? RB_LEFT : RB_RIGHT;
+        struct rb_node *u = g->child[!side];
+        if (rb_is_red(u)) {
+            /* Push the red up two levels and continue from there. */
             rb_set_red(p, false);
+            rb_set_red(u, false);
             rb_set_red(g, true);
-            rb_rotate_right(t, g);
-        } else {
-            struct rb_node *u = g->left;
-            if (rb_is_red(u)) {
-                rb_set_red(p, false);
-                rb_set_red(u, false);
-                rb_set_red(g, true);
-                n = g;
-                continue;
-            }
-            if (n == p->left) {
-                rb_rotate_right(t, p);
-                n = p;
-                p = rb_parent(n);
-            }
-            rb_set_red(p, false);
-            rb_set_red(g, true);
-            rb_rotate_left(t, g);
+            n = g;
+            continue;
         }
+        if (n == p->child[!side]) {
+            /* Bring n to the outside so that one rotation at g finishes. */
+            rb_rotate(t, p, side);
+            n = p;
+            p = rb_parent(n);
+        }
+        rb_set_red(p, false);
+        rb_set_red(g, true);
+        rb_rotate(t, g, !side);
         break; /* a rotation ends the repair */
     }
     rb_set_red(t->root, false);
@@ -157,14 +132,14 @@ void rb_insert(struct rb_tree *t, struct rb_node *n, uint64_t key)
 
 struct rb_node *rb_next(const struct rb_node *n)
 {
-    if (n->right) {
-        const struct rb_node *c = n->right;
-        while (c->left)
-            c = c->left;
+    if (n->child[RB_RIGHT]) {
+        const struct rb_node *c = n->child[RB_RIGHT];
+        while (c->child[RB_LEFT])
+            c = c->child[RB_LEFT];
         return (struct rb_node *)c;
     }
     struct rb_node *p = rb_parent(n);
-    while (p && n == p->right) {
+    while (p && n == p->child[RB_RIGHT]) {
         n = p;
         p = rb_parent(p);
     }
@@ -179,9 +154,9 @@ struct rb_node *rb_lower_bound(const struct rb_tree *t, uint64_t key)
     for (struct rb_node *n = t->root; n;) {
         if (n->key >= key) {
             best = n;
-            n = n->left;
+            n = n->child[RB_LEFT];
         } else {
-            n = n->right;
+            n = n->child[RB_RIGHT];
         }
     }
     return best;
@@ -195,56 +170,33 @@ struct rb_node *rb_lower_bound(const struct rb_tree *t, uint64_t key)
 static void rb_remove_repair(struct rb_tree *t, struct rb_node *x, struct rb_node *parent)
 {
     while (x != t->root && rb_is_black(x)) {
-        if (x == parent->left) {
-            /* The sibling exists: its side has at least one more black. */
-            struct rb_node *w = parent->right;
-            if (rb_is_red(w)) {
-                rb_set_red(w, false);
-                rb_set_red(parent, true);
-                rb_rotate_left(t, parent);
-                w = parent->right;
-            }
-            if (rb_is_black(w->left) && rb_is_black(w->right)) {
-                rb_set_red(w, true);
-                x = parent;
-                parent = rb_parent(x);
-                continue;
-            }
-            if (rb_is_black(w->right)) {
-                rb_set_red(w->left, false);
-                rb_set_red(w, true);
-                rb_rotate_right(t, w);
-                w = parent->right;
-            }
-            rb_set_red(w, rb_is_red(parent));
-            rb_set_red(parent, false);
-            rb_set_red(w->right, false);
-            rb_rotate_left(t, parent);
-        } else {
-            struct rb_node *w = parent->left;
-            if (rb_is_red(w)) {
-                rb_set_red(w, false);
-                rb_set_red(parent, true);
-                rb_rotate_right(t, parent);
-                w = parent->left;
-            }
-            if (rb_is_black(w->left) && rb_is_black(w->right)) {
-                rb_set_red(w, true);
-                x = parent;
-                parent = rb_parent(x);
-                continue;
-            }
-            if (rb_is_black(w->left)) {
-                rb_set_red(w->right, false);
-                rb_set_red(w, true);
-                rb_rotate_left(t, w);
-                w = parent->left;
-            }
-            rb_set_red(w, rb_is_red(parent));
-            rb_set_red(parent, false);
-            rb_set_red(w->left, false);
-            rb_rotate_right(t, parent);
+        /* `side` is x's side of parent (x may be NULL: then it is the empty
+         * one); the other case is its mirror image.  The sibling w exists:
+         * its side has at least one more black. */
+        int side = x == parent->child[RB_LEFT] ? RB_LEFT : RB_RIGHT;
+        struct rb_node *w = parent->child[!side];
+        if (rb_is_red(w)) {
+            rb_set_red(w, false);
+            rb_set_red(parent, true);
+            rb_rotate(t, parent, side);
+            w = parent->child[!side];
         }
+        if (rb_is_black(w->child[RB_LEFT]) && rb_is_black(w->child[RB_RIGHT])) {
+            rb_set_red(w, true);
+            x = parent;
+            parent = rb_parent(x);
+            continue;
+        }
+        if (rb_is_black(w->child[!side])) {
+            rb_set_red(w->child[side], false);
+            rb_set_red(w, true);
+            rb_rotate(t, w, !side);
+            w = parent->child[!side];
+        }
+        rb_set_red(w, rb_is_red(parent));
+        rb_set_red(parent, false);
+        rb_set_red(w->child[!side], false);
+        rb_rotate(t, parent, side);
         x = t->root;
         break;
     }
@@ -261,9 +213,9 @@ void rb_remove(struct rb_tree *t, struct rb_node *z)
         t->first = rb_next(z);
     t->count--;
 
-    if (!z->left || !z->right) {
+    if (!z->child[RB_LEFT] || !z->child[RB_RIGHT]) {
         /* At most one child: it takes z's place. */
-        x = z->left ? z->left : z->right;
+        x = z->child[RB_LEFT] ? z->child[RB_LEFT] : z->child[RB_RIGHT];
         parent = rb_parent(z);
         removed_black = rb_is_black(z);
         if (x)
@@ -273,23 +225,23 @@ void rb_remove(struct rb_tree *t, struct rb_node *z)
         /* Two children: z's successor y (leftmost of the right subtree, so
          * without a left child) moves into z's place and takes its colour;
          * what is lost is y's colour at y's old position. */
-        struct rb_node *y = z->right;
-        while (y->left)
-            y = y->left;
+        struct rb_node *y = z->child[RB_RIGHT];
+        while (y->child[RB_LEFT])
+            y = y->child[RB_LEFT];
         removed_black = rb_is_black(y);
-        x = y->right;
+        x = y->child[RB_RIGHT];
         if (rb_parent(y) == z) {
             parent = y;
         } else {
             parent = rb_parent(y);
-            parent->left = x;
+            parent->child[RB_LEFT] = x;
             if (x)
                 rb_set_parent(x, parent);
-            y->right = z->right;
-            rb_set_parent(z->right, y);
+            y->child[RB_RIGHT] = z->child[RB_RIGHT];
+            rb_set_parent(z->child[RB_RIGHT], y);
         }
-        y->left = z->left;
-        rb_set_parent(z->left, y);
+        y->child[RB_LEFT] = z->child[RB_LEFT];
+        rb_set_parent(z->child[RB_LEFT], y);
         struct rb_node *zp = rb_parent(z);
         y->parent_red = z->parent_red; /* z's parent and colour */
         rb_replace_child(t, zp, z, y);
@@ -297,7 +249,7 @@ void rb_remove(struct rb_tree *t, struct rb_node *z)
     if (removed_black)
         rb_remove_repair(t, x, parent);
     z->parent_red = 0;
-    z->left = z->right = NULL;
+    z->child[RB_LEFT] = z->child[RB_RIGHT] = NULL;
 }
 
 /* Checks the subtree at n (whose parent must be `parent` and whose keys must
@@ -315,15 +267,15 @@ static int rb_check_node(const struct rb_node *n, const struct rb_node *parent, 
         *why = "keys are out of order";
         return -1;
     }
-    if (rb_is_red(n) && (rb_is_red(n->left) || rb_is_red(n->right))) {
+    if (rb_is_red(n) && (rb_is_red(n->child[RB_LEFT]) || rb_is_red(n->child[RB_RIGHT]))) {
         *why = "a red node has a red child";
         return -1;
     }
     (*count)++;
-    int l = rb_check_node(n->left, n, lo, n->key, count, why);
+    int l = rb_check_node(n->child[RB_LEFT], n, lo, n->key, count, why);
     if (l < 0)
         return -1;
-    int r = rb_check_node(n->right, n, n->key, hi, count, why);
+    int r = rb_check_node(n->child[RB_RIGHT], n, n->key, hi, count, why);
     if (r < 0)
         return -1;
     if (l != r) {
@@ -344,8 +296,8 @@ const char *rb_check(const struct rb_tree *t)
     if (count != t->count)
         return "count is wrong";
     const struct rb_node *first = t->root;
-    while (first && first->left)
-        first = first->left;
+    while (first && first->child[RB_LEFT])
+        first = first->child[RB_LEFT];
     if (first != t->first)
         return "first is not the leftmost node";
     return NULL;
@@ -355,7 +307,7 @@ static unsigned rb_height_node(const struct rb_node *n)
 {
     if (!n)
         return 0;
-    unsigned l = rb_height_node(n->left), r = rb_height_node(n->right);
+    unsigned l = rb_height_node(n->child[RB_LEFT]), r = rb_height_node(n->child[RB_RIGHT]);
     return 1 + (l > r ? l : r);
 }
 

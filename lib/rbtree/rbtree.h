@@ -34,9 +34,13 @@
 
 #include "base/compiler.h"
 
+/* Child indices: the rebalancing code is written once for one side and
+ * runs for the other by flipping the index (RB_LEFT ^ 1 == RB_RIGHT). */
+enum { RB_LEFT = 0, RB_RIGHT = 1 };
+
 struct rb_node {
-    uintptr_t parent_red; /* parent pointer | 1 if red */
-    struct rb_node *left, *right;
+    uintptr_t parent_red;     /* parent pointer | 1 if red */
+    struct rb_node *child[2]; /* [RB_LEFT] smaller keys, [RB_RIGHT] larger or equal */
     uint64_t key;
 };
 

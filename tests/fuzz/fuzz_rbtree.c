@@ -118,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 break;
             it->in = false;
             rb_remove(&t, &it->node);
-            if (it->node.parent_red || it->node.left || it->node.right)
+            if (it->node.parent_red || it->node.child[RB_LEFT] || it->node.child[RB_RIGHT])
                 fail("a removed node keeps links", step);
             break;
         case 3: /* pop the first node */

@@ -70,7 +70,7 @@ TEST(single_node_in_and_out)
     CHECK(rb_check(&t) == NULL);
     CHECK(rb_first(&t) == NULL);
     CHECK(t.root == NULL);
-    CHECK(a.node.parent_red == 0 && !a.node.left && !a.node.right);
+    CHECK(a.node.parent_red == 0 && !a.node.child[RB_LEFT] && !a.node.child[RB_RIGHT]);
     /* A removed node can go in again. */
     rb_insert(&t, &a.node, 7);
     CHECK(rb_first(&t) == &a.node);
