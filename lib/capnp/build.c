@@ -268,39 +268,44 @@ static uint8_t *sb_field(struct capnp_struct_builder s, uint64_t off, uint32_t b
     return seg_at(s.b, s.data_idx) + (size_t)(off * bits / 8);
 }
 
+/*
+ * Stores the low `bits` bits of v at p: for a bool, bit `bit` of *p; else
+ * bits / 8 bytes, little-endian like the wire.  p is NULL where the handle
+ * refused the access (the error is latched already).
+ */
+static void put_bits(uint8_t *p, uint32_t bit, uint32_t bits, uint64_t v)
+{
+    if (!p)
+        return;
+    if (bits == 1)
+        *p = (uint8_t)((*p & ~(1u << bit)) | ((unsigned)(v & 1) << bit));
+    else
+        __builtin_memcpy(p, &v, bits / 8);
+}
+
 void capnp_sb_set_bool(struct capnp_struct_builder s, uint32_t off, bool v)
 {
-    uint8_t *p = sb_field(s, off, 1);
-    if (p)
-        *p = (uint8_t)((*p & ~(1u << (off % 8))) | ((unsigned)v << (off % 8)));
+    put_bits(sb_field(s, off, 1), off % 8, 1, v);
 }
 
 void capnp_sb_set_u8(struct capnp_struct_builder s, uint32_t off, uint8_t v)
 {
-    uint8_t *p = sb_field(s, off, 8);
-    if (p)
-        *p = v;
+    put_bits(sb_field(s, off, 8), 0, 8, v);
 }
 
 void capnp_sb_set_u16(struct capnp_struct_builder s, uint32_t off, uint16_t v)
 {
-    uint8_t *p = sb_field(s, off, 16);
-    if (p)
-        __builtin_memcpy(p, &v, sizeof(v));
+    put_bits(sb_field(s, off, 16), 0, 16, v);
 }
 
 void capnp_sb_set_u32(struct capnp_struct_builder s, uint32_t off, uint32_t v)
 {
-    uint8_t *p = sb_field(s, off, 32);
-    if (p)
-        __builtin_memcpy(p, &v, sizeof(v));
+    put_bits(sb_field(s, off, 32), 0, 32, v);
 }
 
 void capnp_sb_set_u64(struct capnp_struct_builder s, uint32_t off, uint64_t v)
 {
-    uint8_t *p = sb_field(s, off, 64);
-    if (p)
-        __builtin_memcpy(p, &v, sizeof(v));
+    put_bits(sb_field(s, off, 64), 0, 64, v);
 }
 
 uint64_t capnp_sb_get_bits(struct capnp_struct_builder s, uint32_t bit_off, uint32_t bits)
@@ -344,38 +349,27 @@ static uint8_t *lb_elem(struct capnp_list_builder l, uint32_t i, uint32_t bits)
 
 void capnp_lb_set_bool(struct capnp_list_builder l, uint32_t i, bool v)
 {
-    uint8_t *p = lb_elem(l, i, 1);
-    uint32_t bit = (uint32_t)(((uint64_t)i * l.step_bits) % 8);
-    if (p)
-        *p = (uint8_t)((*p & ~(1u << bit)) | ((unsigned)v << bit));
+    put_bits(lb_elem(l, i, 1), (uint32_t)(((uint64_t)i * l.step_bits) % 8), 1, v);
 }
 
 void capnp_lb_set_u8(struct capnp_list_builder l, uint32_t i, uint8_t v)
 {
-    uint8_t *p = lb_elem(l, i, 8);
-    if (p)
-        *p = v;
+    put_bits(lb_elem(l, i, 8), 0, 8, v);
 }
 
 void capnp_lb_set_u16(struct capnp_list_builder l, uint32_t i, uint16_t v)
 {
-    uint8_t *p = lb_elem(l, i, 16);
-    if (p)
-        __builtin_memcpy(p, &v, sizeof(v));
+    put_bits(lb_elem(l, i, 16), 0, 16, v);
 }
 
 void capnp_lb_set_u32(struct capnp_list_builder l, uint32_t i, uint32_t v)
 {
-    uint8_t *p = lb_elem(l, i, 32);
-    if (p)
-        __builtin_memcpy(p, &v, sizeof(v));
+    put_bits(lb_elem(l, i, 32), 0, 32, v);
 }
 
 void capnp_lb_set_u64(struct capnp_list_builder l, uint32_t i, uint64_t v)
 {
-    uint8_t *p = lb_elem(l, i, 64);
-    if (p)
-        __builtin_memcpy(p, &v, sizeof(v));
+    put_bits(lb_elem(l, i, 64), 0, 64, v);
 }
 
 struct capnp_struct_builder capnp_lb_struct(struct capnp_list_builder l, uint32_t i)

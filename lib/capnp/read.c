@@ -326,6 +326,28 @@ bool capnp_ptr_is_null(struct capnp_ptr p)
 
 /* ---- Structs ---- */
 
+/*
+ * Resolves the pointer at p to a struct or list (`kind`): t->seg is NULL for
+ * a null pointer, else the object's place (its extent is not checked yet).
+ * Following it spends one level of p's nesting budget.
+ */
+static enum capnp_err resolve_object(struct capnp_ptr p, uint32_t kind, struct target *t)
+{
+    uint64_t w;
+    enum capnp_err e;
+
+    t->seg = 0;
+    if ((e = ptr_word(p, &w)) != CAPNP_OK || w == 0)
+        return e;
+    if (p.nesting <= 0)
+        return CAPNP_ERR_NESTING_LIMIT;
+    if ((e = resolve(p, w, t)) != CAPNP_OK)
+        return e;
+    if (capnp_wire_kind(t->word) != kind)
+        return CAPNP_ERR_WRONG_KIND;
+    return CAPNP_OK;
+}
+
 static struct capnp_struct null_struct(struct capnp_reader *m)
 {
     struct capnp_struct s = {m, 0, 0, 0, 0, 0, 0};
@@ -334,21 +356,12 @@ static struct capnp_struct null_struct(struct capnp_reader *m)
 
 static enum capnp_err read_struct(struct capnp_ptr p, struct capnp_struct *out)
 {
-    uint64_t w;
     struct target t;
     enum capnp_err e;
 
     *out = null_struct(p.msg);
-    if ((e = ptr_word(p, &w)) != CAPNP_OK)
+    if ((e = resolve_object(p, CAPNP_WIRE_STRUCT, &t)) != CAPNP_OK || !t.seg)
         return e;
-    if (w == 0)
-        return CAPNP_OK;
-    if (p.nesting <= 0)
-        return CAPNP_ERR_NESTING_LIMIT;
-    if ((e = resolve(p, w, &t)) != CAPNP_OK)
-        return e;
-    if (capnp_wire_kind(t.word) != CAPNP_WIRE_STRUCT)
-        return CAPNP_ERR_WRONG_KIND;
     uint32_t dw = capnp_wire_struct_data(t.word);
     uint32_t np = capnp_wire_struct_ptrs(t.word);
     if (!range_within(t.at, (uint64_t)dw + np, t.seg->words))
@@ -423,23 +436,14 @@ static enum capnp_err check_elem(enum capnp_elem expected, uint32_t elem, uint32
 static enum capnp_err read_list(struct capnp_ptr p, enum capnp_elem expected,
                                 struct capnp_list *out)
 {
-    uint64_t w;
     struct target t;
     enum capnp_err e;
 
     *out = null_list(p.msg);
     if ((unsigned)expected > CAPNP_ELEM_ANY)
         return CAPNP_ERR_INVALID_ARGUMENT;
-    if ((e = ptr_word(p, &w)) != CAPNP_OK)
+    if ((e = resolve_object(p, CAPNP_WIRE_LIST, &t)) != CAPNP_OK || !t.seg)
         return e;
-    if (w == 0)
-        return CAPNP_OK;
-    if (p.nesting <= 0)
-        return CAPNP_ERR_NESTING_LIMIT;
-    if ((e = resolve(p, w, &t)) != CAPNP_OK)
-        return e;
-    if (capnp_wire_kind(t.word) != CAPNP_WIRE_LIST)
-        return CAPNP_ERR_WRONG_KIND;
 
     uint32_t elem = capnp_wire_list_elem(t.word);
     uint32_t count = capnp_wire_list_count(t.word);
@@ -597,77 +601,67 @@ static enum capnp_err read_bytes(struct capnp_ptr p, struct capnp_list *l)
     return CAPNP_OK;
 }
 
-static enum capnp_err read_text(struct capnp_ptr p, struct capnp_text *out)
+/*
+ * Reads a Text (`text`: NUL-terminated, the NUL not counted) or Data blob.
+ * A null or refused pointer gives "" of length 0; an error is latched and
+ * returned.
+ */
+static enum capnp_err read_blob(struct capnp_ptr p, bool text, const uint8_t **data, uint32_t *len)
 {
     struct capnp_list l;
     enum capnp_err e = read_bytes(p, &l);
+    *data = (const uint8_t *)"";
+    *len = 0;
     if (e)
-        return e;
-    if (!l.seg) {
-        out->str = "";
-        out->len = 0;
+        return latch(p.msg, e);
+    if (!l.seg)
         return CAPNP_OK;
-    }
-    const char *s = (const char *)elem_addr(&l, 0);
-    if (l.len == 0 || s[l.len - 1] != '\0')
-        return CAPNP_ERR_TEXT_UNTERMINATED;
-    out->str = s;
-    out->len = l.len - 1;
+    const uint8_t *s = elem_addr(&l, 0);
+    if (text && (l.len == 0 || s[l.len - 1] != '\0'))
+        return latch(p.msg, CAPNP_ERR_TEXT_UNTERMINATED);
+    *data = s;
+    *len = l.len - (text ? 1 : 0);
     return CAPNP_OK;
+}
+
+/* read_blob, then the default where the pointer is null or refused. */
+static void get_blob(struct capnp_ptr p, bool text, const uint8_t *dflt, uint32_t dflt_len,
+                     const uint8_t **data, uint32_t *len)
+{
+    if (read_blob(p, text, data, len) == CAPNP_OK && !capnp_ptr_is_null(p))
+        return;
+    if (dflt) {
+        *data = dflt;
+        *len = dflt_len;
+    }
 }
 
 enum capnp_err capnp_ptr_read_text(struct capnp_ptr p, struct capnp_text *out)
 {
-    enum capnp_err e = read_text(p, out);
-    if (e) {
-        out->str = "";
-        out->len = 0;
-    }
-    return latch(p.msg, e);
+    const uint8_t *s;
+    enum capnp_err e = read_blob(p, true, &s, &out->len);
+    out->str = (const char *)s;
+    return e;
 }
 
 struct capnp_text capnp_ptr_get_text(struct capnp_ptr p, const char *dflt, uint32_t dflt_len)
 {
     struct capnp_text t;
-    if (capnp_ptr_read_text(p, &t) == CAPNP_OK && !capnp_ptr_is_null(p))
-        return t;
-    if (dflt) {
-        t.str = dflt;
-        t.len = dflt_len;
-    }
+    const uint8_t *s;
+    get_blob(p, true, (const uint8_t *)dflt, dflt_len, &s, &t.len);
+    t.str = (const char *)s;
     return t;
-}
-
-static enum capnp_err read_data(struct capnp_ptr p, struct capnp_data *out)
-{
-    struct capnp_list l;
-    enum capnp_err e = read_bytes(p, &l);
-    if (e)
-        return e;
-    out->ptr = l.seg ? elem_addr(&l, 0) : (const uint8_t *)"";
-    out->len = l.len;
-    return CAPNP_OK;
 }
 
 enum capnp_err capnp_ptr_read_data(struct capnp_ptr p, struct capnp_data *out)
 {
-    enum capnp_err e = read_data(p, out);
-    if (e) {
-        out->ptr = (const uint8_t *)"";
-        out->len = 0;
-    }
-    return latch(p.msg, e);
+    return read_blob(p, false, &out->ptr, &out->len);
 }
 
 struct capnp_data capnp_ptr_get_data(struct capnp_ptr p, const uint8_t *dflt, uint32_t dflt_len)
 {
     struct capnp_data d;
-    if (capnp_ptr_read_data(p, &d) == CAPNP_OK && !capnp_ptr_is_null(p))
-        return d;
-    if (dflt) {
-        d.ptr = dflt;
-        d.len = dflt_len;
-    }
+    get_blob(p, false, dflt, dflt_len, &d.ptr, &d.len);
     return d;
 }
 
