@@ -82,28 +82,43 @@ static enum captable_err resolve(const struct captable *t, captable_id id, uint3
     return CAPTABLE_OK;
 }
 
-/* resolve() plus: the slot must be LIVE; a slot in transition reports BUSY. */
-static enum captable_err resolve_live(const struct captable *t, captable_id id, uint32_t *idx)
-{
-    enum captable_err err = resolve(t, id, idx);
-
-    if (err != CAPTABLE_OK)
-        return err;
-    if (t->slots[*idx].state != CAPTABLE_LIVE)
-        return CAPTABLE_ERR_BUSY;
-    return CAPTABLE_OK;
-}
-
-/* resolve() plus: the slot must be in `want`; otherwise the caller asked for the wrong step. */
-static enum captable_err resolve_in(const struct captable *t, captable_id id,
-                                    enum captable_state want, uint32_t *idx)
+/* resolve() plus: the slot must be in `want`, else `other` is the error. */
+static enum captable_err resolve_state(const struct captable *t, captable_id id,
+                                       enum captable_state want, enum captable_err other,
+                                       uint32_t *idx)
 {
     enum captable_err err = resolve(t, id, idx);
 
     if (err != CAPTABLE_OK)
         return err;
     if (t->slots[*idx].state != want)
-        return CAPTABLE_ERR_STATE;
+        return other;
+    return CAPTABLE_OK;
+}
+
+/* The slot must be LIVE; a slot in transition reports BUSY. */
+static enum captable_err resolve_live(const struct captable *t, captable_id id, uint32_t *idx)
+{
+    return resolve_state(t, id, CAPTABLE_LIVE, CAPTABLE_ERR_BUSY, idx);
+}
+
+/*
+ * Ends a two-step operation: the slot id names must be in `from` (else the
+ * caller asked for the wrong step); it is then released (to == FREE) or
+ * moved to `to`.
+ */
+static enum captable_err finish_step(struct captable *t, captable_id id, enum captable_state from,
+                                     enum captable_state to)
+{
+    uint32_t idx;
+    enum captable_err err = resolve_state(t, id, from, CAPTABLE_ERR_STATE, &idx);
+
+    if (err != CAPTABLE_OK)
+        return err;
+    if (to == CAPTABLE_FREE)
+        release(t, idx);
+    else
+        set_state(t, &t->slots[idx], to);
     return CAPTABLE_OK;
 }
 
@@ -191,24 +206,12 @@ enum captable_err captable_reserve_move(struct captable *t, captable_id id,
 
 enum captable_err captable_commit_move(struct captable *t, captable_id id)
 {
-    uint32_t idx;
-    enum captable_err err = resolve_in(t, id, CAPTABLE_RESERVED, &idx);
-
-    if (err != CAPTABLE_OK)
-        return err;
-    release(t, idx);
-    return CAPTABLE_OK;
+    return finish_step(t, id, CAPTABLE_RESERVED, CAPTABLE_FREE);
 }
 
 enum captable_err captable_rollback_move(struct captable *t, captable_id id)
 {
-    uint32_t idx;
-    enum captable_err err = resolve_in(t, id, CAPTABLE_RESERVED, &idx);
-
-    if (err != CAPTABLE_OK)
-        return err;
-    set_state(t, &t->slots[idx], CAPTABLE_LIVE);
-    return CAPTABLE_OK;
+    return finish_step(t, id, CAPTABLE_RESERVED, CAPTABLE_LIVE);
 }
 
 enum captable_err captable_prealloc(struct captable *t, uint32_t n, captable_id *ids)
@@ -234,7 +237,7 @@ enum captable_err captable_fill_pending(struct captable *t, captable_id id, void
 
     if (!obj)
         return CAPTABLE_ERR_ARG;
-    err = resolve_in(t, id, CAPTABLE_PENDING, &idx);
+    err = resolve_state(t, id, CAPTABLE_PENDING, CAPTABLE_ERR_STATE, &idx);
     if (err != CAPTABLE_OK)
         return err;
     t->slots[idx].obj = obj;
@@ -245,13 +248,7 @@ enum captable_err captable_fill_pending(struct captable *t, captable_id id, void
 
 enum captable_err captable_cancel_pending(struct captable *t, captable_id id)
 {
-    uint32_t idx;
-    enum captable_err err = resolve_in(t, id, CAPTABLE_PENDING, &idx);
-
-    if (err != CAPTABLE_OK)
-        return err;
-    release(t, idx);
-    return CAPTABLE_OK;
+    return finish_step(t, id, CAPTABLE_PENDING, CAPTABLE_FREE);
 }
 
 bool captable_next(const struct captable *t, uint32_t *cursor, unsigned states, captable_id *id)
