@@ -114,6 +114,18 @@ static void fmt_string(struct fmt_out *o, const char *s, int flags, int width, i
 
 enum fmt_len { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE, LEN_PTRDIFF, LEN_MAX };
 
+/* Reads the decimal count at *fmt (0 if there is none), moving past its
+ * digits; the value stops growing at 100000, so it cannot overflow. */
+static int fmt_count(const char **fmt)
+{
+    int n = 0;
+    for (; **fmt >= '0' && **fmt <= '9'; (*fmt)++) {
+        if (n < 100000)
+            n = n * 10 + (**fmt - '0');
+    }
+    return n;
+}
+
 int fmt_vformat(fmt_sink_fn sink, void *ctx, const char *fmt, va_list ap)
 {
     struct fmt_out o = {sink, ctx, 0};
@@ -154,11 +166,7 @@ int fmt_vformat(fmt_sink_fn sink, void *ctx, const char *fmt, va_list ap)
             }
             fmt++;
         } else {
-            while (*fmt >= '0' && *fmt <= '9') {
-                if (width < 100000)
-                    width = width * 10 + (*fmt - '0');
-                fmt++;
-            }
+            width = fmt_count(&fmt);
         }
         if (*fmt == '.') {
             fmt++;
@@ -169,30 +177,23 @@ int fmt_vformat(fmt_sink_fn sink, void *ctx, const char *fmt, va_list ap)
                     prec = -1;
                 fmt++;
             } else {
-                while (*fmt >= '0' && *fmt <= '9') {
-                    if (prec < 100000)
-                        prec = prec * 10 + (*fmt - '0');
-                    fmt++;
-                }
+                prec = fmt_count(&fmt);
             }
         }
         switch (*fmt) {
         case 'h':
-            fmt++;
-            len = LEN_SHORT;
-            if (*fmt == 'h') {
+        case 'l': {
+            /* h, hh, l, ll: the letter once or twice. */
+            char c = *fmt++;
+            bool twice = *fmt == c;
+            if (twice)
                 fmt++;
-                len = LEN_CHAR;
-            }
+            if (c == 'h')
+                len = twice ? LEN_CHAR : LEN_SHORT;
+            else
+                len = twice ? LEN_LLONG : LEN_LONG;
             break;
-        case 'l':
-            fmt++;
-            len = LEN_LONG;
-            if (*fmt == 'l') {
-                fmt++;
-                len = LEN_LLONG;
-            }
-            break;
+        }
         case 'z': fmt++, len = LEN_SIZE; break;
         case 't': fmt++, len = LEN_PTRDIFF; break;
         case 'j': fmt++, len = LEN_MAX; break;
