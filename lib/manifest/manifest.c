@@ -458,10 +458,20 @@ static void set_svc_where(struct mv *v, capos_Service_reader s)
                  show(v, 2, capos_Service_get_name(s)));
 }
 
-/* CapSet names the kernel adds itself: CAPOS_CAPSET_THREAD, the first
- * thread's ThreadControl. */
-static enum manifest_err check_not_reserved(struct mv *v, const char *label, struct capnp_text t)
+/*
+ * The name of CapSet entry #k of the current service (`kind`: "grant" or
+ * "export"): a valid name, and not one the kernel adds itself
+ * (CAPOS_CAPSET_THREAD, the first thread's ThreadControl).
+ */
+static enum manifest_err check_capset_name(struct mv *v, const char *kind, uint32_t k,
+                                           struct capnp_text t)
 {
+    char label[sizeof(v->svc_where) + 24];
+    enum manifest_err e;
+
+    fmt_snprintf(label, sizeof(label), "%s: %s #%u", v->svc_where, kind, k);
+    if ((e = check_name(v, label, t)) != MANIFEST_OK)
+        return e;
     if (text_eq(t, CAPOS_CAPSET_THREAD, sizeof(CAPOS_CAPSET_THREAD) - 1))
         return fail(v, MANIFEST_ERR_NAME,
                     "%s: the name \"thread\" is reserved (the kernel adds the first thread's "
@@ -475,16 +485,13 @@ static enum manifest_err check_exports(struct mv *v, capos_Service_reader s)
     capos_Export_reader_list xs = capos_Service_get_exports(s);
     uint32_t n = capos_Export_list_len(xs);
     enum manifest_err e;
-    char label[sizeof(v->svc_where) + 24];
 
     fmt_snprintf(v->where, sizeof(v->where), "%s: ", v->svc_where);
     if ((e = check_count(v, "exports", n, v->lim->max_exports)) != MANIFEST_OK)
         return e;
     for (uint32_t k = 0; k < n; k++) {
         struct capnp_text t = capos_Export_get_name(capos_Export_list_get(xs, k));
-        fmt_snprintf(label, sizeof(label), "%s: export #%u", v->svc_where, k);
-        if ((e = check_name(v, label, t)) != MANIFEST_OK ||
-            (e = check_not_reserved(v, label, t)) != MANIFEST_OK)
+        if ((e = check_capset_name(v, "export", k, t)) != MANIFEST_OK)
             return e;
         /* At most 16 exports by default: pairwise comparison is cheap. */
         for (uint32_t j = 0; j < k; j++) {
@@ -661,7 +668,6 @@ static enum manifest_err check_grants(struct mv *v, uint32_t self, capos_Service
     capos_Export_reader_list xs = capos_Service_get_exports(s);
     uint32_t n = capos_Grant_list_len(gs), nx = capos_Export_list_len(xs);
     enum manifest_err e;
-    char label[sizeof(v->svc_where) + 24];
 
     fmt_snprintf(v->where, sizeof(v->where), "%s: ", v->svc_where);
     if ((e = check_count(v, "grants", n, v->lim->max_grants)) != MANIFEST_OK)
@@ -672,9 +678,7 @@ static enum manifest_err check_grants(struct mv *v, uint32_t self, capos_Service
      */
     for (uint32_t k = 0; k < n; k++) {
         struct capnp_text t = capos_Grant_get_name(capos_Grant_list_get(gs, k));
-        fmt_snprintf(label, sizeof(label), "%s: grant #%u", v->svc_where, k);
-        if ((e = check_name(v, label, t)) != MANIFEST_OK ||
-            (e = check_not_reserved(v, label, t)) != MANIFEST_OK)
+        if ((e = check_capset_name(v, "grant", k, t)) != MANIFEST_OK)
             return e;
         for (uint32_t j = 0; j < k; j++) {
             if (text_eq(capos_Grant_get_name(capos_Grant_list_get(gs, j)), t.str, t.len))
