@@ -135,6 +135,26 @@ int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t l
     return res;
 }
 
+bool pending_complete_waiters(struct spinlock *lock, struct queue *q, unsigned max, const void *msg,
+                              uint32_t len, unsigned *completed)
+{
+    unsigned n = 0;
+    for (; n < max; n++) {
+        spin_lock(lock);
+        struct queue_link *l = queue_pop_front(q);
+        spin_unlock(lock);
+        if (!l)
+            break;
+        struct pending_op *op = container_of(l, struct pending_op, wait);
+        pending_complete(op, len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE, msg, len, NULL, 0);
+    }
+    *completed = n;
+    spin_lock(lock);
+    bool done = queue_empty(q);
+    spin_unlock(lock);
+    return done;
+}
+
 bool pending_detach(struct pending_op *op)
 {
     switch (op->kind) {

@@ -44,6 +44,7 @@ struct thread;
 struct ring;
 struct kobj;
 struct endpoint;
+struct spinlock;
 
 enum pending_kind {
     PENDING_SLEEP,        /* Timer.sleep */
@@ -140,6 +141,16 @@ struct pending_op *pending_new(struct thread *owner, enum pending_kind kind,
  */
 int pending_complete(struct pending_op *op, int err, const void *msg, uint32_t len,
                      struct kobj **caps, unsigned ncaps);
+
+/*
+ * Completes up to `max` ops waiting on q (by their `wait` link; `lock`
+ * guards q) with the result `msg` (len bytes; 0: it did not fit, which
+ * posts resultTooLarge).  *completed says how many it took: the caller
+ * drops the reference each of them held.  Returns whether q is empty.
+ * Only for a queue that no longer grows (its object has ended).
+ */
+bool pending_complete_waiters(struct spinlock *lock, struct queue *q, unsigned max, const void *msg,
+                              uint32_t len, unsigned *completed);
 
 /* Like pending_complete, with `detail` for the completion (0 unless err
  * is an error), and the op's reference on its owner passes to the caller,

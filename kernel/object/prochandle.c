@@ -131,18 +131,9 @@ bool process_handle_notify(struct process *p, unsigned max)
     uint8_t buf[256] ALIGNED(8);
     uint32_t len = exit_status_message(&p->status, buf, sizeof(buf));
     /* p is reaped: new waits answer at once, so the queue only shrinks. */
-    for (unsigned i = 0; i < max; i++) {
-        spin_lock(&p->lock);
-        struct queue_link *l = queue_pop_front(&p->waiters);
-        spin_unlock(&p->lock);
-        if (!l)
-            return true;
-        struct pending_op *op = container_of(l, struct pending_op, wait);
-        pending_complete(op, len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE, buf, len, NULL, 0);
-        process_put(p);
-    }
-    spin_lock(&p->lock);
-    bool done = queue_empty(&p->waiters);
-    spin_unlock(&p->lock);
+    unsigned n;
+    bool done = pending_complete_waiters(&p->lock, &p->waiters, max, buf, len, &n);
+    while (n--)
+        process_put(p); /* each wait's reference; the caller still holds one */
     return done;
 }

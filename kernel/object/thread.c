@@ -83,21 +83,11 @@ bool thread_join_complete(struct thread *t, unsigned max)
 {
     uint8_t buf[64] ALIGNED(8);
     uint32_t len = join_message(t->exit_code, t->killed, buf, sizeof(buf));
-    struct process *p = t->proc;
     /* t is gone: new joins answer at once, so the queue only shrinks. */
-    for (unsigned i = 0; i < max; i++) {
-        spin_lock(&p->lock);
-        struct queue_link *l = queue_pop_front(&t->joiners);
-        spin_unlock(&p->lock);
-        if (!l)
-            return true;
-        struct pending_op *op = container_of(l, struct pending_op, wait);
-        pending_complete(op, len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE, buf, len, NULL, 0);
-        thread_put(t);
-    }
-    spin_lock(&p->lock);
-    bool done = queue_empty(&t->joiners);
-    spin_unlock(&p->lock);
+    unsigned n;
+    bool done = pending_complete_waiters(&t->proc->lock, &t->joiners, max, buf, len, &n);
+    while (n--)
+        thread_put(t); /* each join's reference; the caller still holds one */
     return done;
 }
 
