@@ -83,6 +83,19 @@ static struct sched_entity *heap_at(const struct sched_rq *rq, uint32_t pos)
     return n;
 }
 
+/* Makes `repl` (possibly NULL) take old's place under `parent`, or as the
+ * root when old has no parent. */
+static inline void heap_replace_child(struct sched_rq *rq, struct sched_entity *parent,
+                                      struct sched_entity *old, struct sched_entity *repl)
+{
+    if (!parent)
+        rq->root = repl;
+    else if (parent->left == old)
+        parent->left = repl;
+    else
+        parent->right = repl;
+}
+
 /* Exchanges c with its parent p: c takes p's place and p becomes c's child
  * on the side c was on; the other children move with their new parents. */
 static void heap_swap_with_parent(struct sched_rq *rq, struct sched_entity *c)
@@ -109,12 +122,7 @@ static void heap_swap_with_parent(struct sched_rq *rq, struct sched_entity *c)
         cr->parent = p;
     p->parent = c;
     c->parent = g;
-    if (!g)
-        rq->root = c;
-    else if (g->left == p)
-        g->left = c;
-    else
-        g->right = c;
+    heap_replace_child(rq, g, p, c);
 }
 
 static void heap_sift_up(struct sched_rq *rq, struct sched_entity *e)
@@ -169,12 +177,7 @@ static void heap_remove(struct sched_rq *rq, struct sched_entity *e)
 
     /* Unhook the last position first: afterwards no link of e points at it,
      * even if it was e's own child. */
-    if (!last->parent)
-        rq->root = NULL;
-    else if (last->parent->left == last)
-        last->parent->left = NULL;
-    else
-        last->parent->right = NULL;
+    heap_replace_child(rq, last->parent, last, NULL);
     rq->nr_queued--;
 
     if (last != e) {
@@ -182,12 +185,7 @@ static void heap_remove(struct sched_rq *rq, struct sched_entity *e)
         last->parent = e->parent;
         last->left = e->left;
         last->right = e->right;
-        if (!e->parent)
-            rq->root = last;
-        else if (e->parent->left == e)
-            e->parent->left = last;
-        else
-            e->parent->right = last;
+        heap_replace_child(rq, e->parent, e, last);
         if (last->left)
             last->left->parent = last;
         if (last->right)
