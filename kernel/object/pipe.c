@@ -51,11 +51,13 @@
 #include "mm/kheap.h"
 #include "msg.h"
 #include "objects.h"
+#include "offwatch.h"
 #include "pending.h"
 #include "rpc/flat.h"
 #include "process.h"
 #include "sched.h"
 #include "thread.h"
+#include "usercopy.h"
 #include "uspace.h"
 
 #define PIPE_CAPACITY   capos_pipeCapacity
@@ -519,6 +521,50 @@ static bool pipe_flat_io(struct kobj *o, struct call *c, int *err)
         return false;
     *err = pipe_transfer(pipe_of(o), c, buf, len, nonblocking, writer);
     return true;
+}
+
+/*
+ * A CALL on pipe end o from cap_call_fast, which found it with the caller's
+ * capability table locked (unlocked here): a read or a write without
+ * capabilities, whose parameters are flat, goes straight to the transfer,
+ * with what cap_call_object does around an invocation cut to what such a
+ * call needs (its parameters copied to the stack, its result built there).
+ * Everything else is cap_call_object's, as if there were no fast path.
+ */
+void pipe_call_fast(struct thread *t, struct kobj *o, const struct capos_sqe *sqe)
+{
+    bool writer = o->kind == KOBJ_PIPE_WRITER;
+    uint64_t params[CAPOS_PIPE_IO_BYTES / 8], result[CAPOS_PIPE_RESULT_BYTES / 8];
+    if (sqe->interface_id !=
+            (writer ? capos_PipeWriter_INTERFACE_ID : capos_PipeReader_INTERFACE_ID) ||
+        sqe->method != (writer ? capos_PipeWriter_method_write : capos_PipeReader_method_read) ||
+        sqe->xfer_count != 0 || sqe->send_len != sizeof(params)) {
+        cap_call_object(t, sqe, o, CAPOS_OK);
+        return;
+    }
+    kobj_get(o);
+    cap_lookup_unlock(t->proc);
+    offwatch_label(OFFWATCH_CALL(o->kind, sqe->method));
+    struct call c;
+    c.proc = t->proc;
+    c.thread = t;
+    c.sqe = sqe;
+    c.result = (uint8_t *)result;
+    c.result_len = 0;
+    c.out_ncaps = 0;
+    c.xfer.n = 0;
+    c.rpc = (struct capos_rpc_call){.interface_id = sqe->interface_id,
+                                    .params = (const uint8_t *)params,
+                                    .params_len = sizeof(params),
+                                    .method = sqe->method};
+    int err;
+    if (!copy_from_user(params, sqe->send_addr, sizeof(params)))
+        err = CAPOS_ERR_BAD_ADDRESS;
+    else
+        err = pipe_invoke(o, &c); /* flat, or the generated decoder */
+    if (err != CALL_PENDING)
+        call_complete(&c, err);
+    kobj_put(o);
 }
 
 int pipe_invoke(struct kobj *o, struct call *c)

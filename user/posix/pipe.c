@@ -148,33 +148,49 @@ static long write_all(struct ofd *o, const char *p, size_t n, bool nonblocking)
     return (long)done;
 }
 
+/* A vector of at most PIPE_BUF bytes in all, gathered into one write so
+ * that it stays atomic (out of line: other writes keep the buffer off
+ * their stack). */
+static __attribute__((noinline)) long write_gathered(struct ofd *o, const struct iovec *iov,
+                                                     int iovcnt, bool nonblocking)
+{
+    char buf[PIPE_BUF];
+    size_t at = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        memcpy(buf + at, iov[i].iov_base, iov[i].iov_len);
+        at += iov[i].iov_len;
+    }
+    return write_all(o, buf, at, nonblocking);
+}
+
+/* A longer vector, one segment after the other. */
+static long write_each(struct ofd *o, const struct iovec *iov, int iovcnt, bool nonblocking)
+{
+    long done = 0, r = 0;
+    for (int i = 0; i < iovcnt && r >= 0; i++) {
+        if (iov[i].iov_len == 0)
+            continue;
+        r = write_all(o, iov[i].iov_base, iov[i].iov_len, nonblocking);
+        if (r > 0)
+            done += r;
+        if (r >= 0 && (size_t)r < iov[i].iov_len)
+            break;
+    }
+    return done ? done : r;
+}
+
 long pipe_write(struct ofd *o, const struct iovec *iov, int iovcnt)
 {
     bool nonblocking = __atomic_load_n(&o->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
-    size_t total = 0;
-    long r = 0;
-    for (int i = 0; i < iovcnt; i++)
-        total += iov[i].iov_len;
-    if (iovcnt > 1 && total <= PIPE_BUF) {
-        char buf[PIPE_BUF];
-        size_t at = 0;
-        for (int i = 0; i < iovcnt; i++) {
-            memcpy(buf + at, iov[i].iov_base, iov[i].iov_len);
-            at += iov[i].iov_len;
-        }
-        r = write_all(o, buf, at, nonblocking);
+    long r;
+    if (iovcnt == 1) {
+        r = write_all(o, iov[0].iov_base, iov[0].iov_len, nonblocking);
     } else {
-        long done = 0;
-        for (int i = 0; i < iovcnt && r >= 0; i++) {
-            if (iov[i].iov_len == 0)
-                continue;
-            r = write_all(o, iov[i].iov_base, iov[i].iov_len, nonblocking);
-            if (r > 0)
-                done += r;
-            if (r >= 0 && (size_t)r < iov[i].iov_len)
-                break;
-        }
-        r = done ? done : r;
+        size_t total = 0;
+        for (int i = 0; i < iovcnt; i++)
+            total += iov[i].iov_len;
+        r = iovcnt > 1 && total <= PIPE_BUF ? write_gathered(o, iov, iovcnt, nonblocking)
+                                            : write_each(o, iov, iovcnt, nonblocking);
     }
     if (r == -EPIPE)
         posix_raise(SIGPIPE);
