@@ -553,17 +553,35 @@ void pipe_call_fast(struct thread *t, struct kobj *o, const struct capos_sqe *sq
     c.result_len = 0;
     c.out_ncaps = 0;
     c.xfer.n = 0;
-    c.rpc = (struct capos_rpc_call){.interface_id = sqe->interface_id,
-                                    .params = (const uint8_t *)params,
-                                    .params_len = sizeof(params),
-                                    .method = sqe->method};
+    c.rpc.detail = 0;
+    uint64_t buf;
+    uint32_t len;
+    bool nonblocking;
     int err;
-    if (!copy_from_user(params, sqe->send_addr, sizeof(params)))
+    if (!copy_from_user(params, sqe->send_addr, sizeof(params))) {
         err = CAPOS_ERR_BAD_ADDRESS;
-    else
-        err = pipe_invoke(o, &c); /* flat, or the generated decoder */
-    if (err != CALL_PENDING)
-        call_complete(&c, err);
+    } else if (capos_pipe_io_decode(params, sizeof(params), &buf, &len, &nonblocking)) {
+        err = pipe_transfer(pipe_of(o), &c, buf, len, nonblocking, writer);
+    } else {
+        /* Another encoding: the generated decoder's, whose refusal may
+         * carry a detail. */
+        c.rpc = (struct capos_rpc_call){.interface_id = sqe->interface_id,
+                                        .params = (const uint8_t *)params,
+                                        .params_len = sizeof(params),
+                                        .method = sqe->method};
+        err = pipe_invoke(o, &c);
+        if (err != CALL_PENDING)
+            call_complete(&c, err);
+        kobj_put(o);
+        return;
+    }
+    if (err != CALL_PENDING) {
+        /* call_complete of a call that returns no capabilities and whose
+         * errors carry no detail. */
+        struct capos_cqe cqe = {.user_data = sqe->user_data};
+        cap_deliver(t, &cqe, sqe->recv_addr, sqe->recv_len, err, result,
+                    err == CAPOS_OK ? c.result_len : 0, NULL, 0);
+    }
     kobj_put(o);
 }
 

@@ -119,6 +119,9 @@ static long pipe_call(struct ofd *o, bool write, void *p, size_t n, bool nonbloc
 long pipe_read(struct ofd *o, const struct iovec *iov, int iovcnt)
 {
     bool nonblocking = __atomic_load_n(&o->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
+    if (iovcnt == 1) /* read() */
+        return iov[0].iov_len ? pipe_call(o, false, iov[0].iov_base, iov[0].iov_len, nonblocking)
+                              : 0;
     long total = 0;
     for (int i = 0; i < iovcnt; i++) {
         if (iov[i].iov_len == 0)
