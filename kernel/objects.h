@@ -158,6 +158,11 @@ uint32_t park_wake_word(struct process *p, uint64_t addr, uint32_t count);
  * each pipe. */
 extern struct kobj pipe_factory_obj;
 int pipe_invoke(struct kobj *o, struct call *c);
+/* The fast path's CALL on a pipe end o, found by cap_call_fast with the
+ * caller's capability table locked (it unlocks it): a read or write with
+ * flat parameters runs with the least around it, anything else as
+ * cap_call_object would run it. */
+void pipe_call_fast(struct thread *t, struct kobj *o, const struct capos_sqe *sqe);
 void pipe_end_destroy(struct kobj *o);
 bool pipe_detach(struct pending_op *op);
 /* A reference on the pipe a PENDING_PIPE_* op waits on (op->target), taken

@@ -273,6 +273,8 @@ static ALWAYS_INLINE void cap_call_fast(struct thread *t, struct process *p,
     int err = cap_lookup_lock(p, sqe->cap, &o);
     if (likely(err == CAPOS_OK && o->kind == KOBJ_ENDPOINT_CLIENT))
         endpoint_call_fast(t, o, sqe);
+    else if (err == CAPOS_OK && (o->kind == KOBJ_PIPE_READER || o->kind == KOBJ_PIPE_WRITER))
+        pipe_call_fast(t, o, sqe);
     else
         cap_call_object(t, sqe, o, err);
 }

@@ -2,7 +2,8 @@
 # and the hello world of the memory row (constant hello), each alone with
 # init, booted on one vCPU under icount.  The programs get the POSIX
 # personality's grants, with the system console as stdout (their BENCH
-# lines go where tools/bench.py reads them).
+# lines go where tools/bench.py reads them).  profilePipe is the benchmark
+# in its profiling mode (bench/capos/profile.py posix-pipe).
 @0xe4b1c7a9d3f20685;
 
 using Capos = import "/capos.capnp";
@@ -31,3 +32,11 @@ const hello :Capos.SystemManifest = (
   init = "init",
   services = [ (name = "posix-hello", binary = "posix_hello", argv = [ "posix_hello" ],
                 grants = .posixGrants) ] );
+
+const profilePipe :Capos.SystemManifest = (
+  formatVersion = 1, name = "bench-posix-profile",
+  binaries = [ (name = "init", elf = embed "/init"),
+               (name = "posix_bench", elf = embed "/posix_bench") ],
+  init = "init",
+  services = [ (name = "posix-bench", binary = "posix_bench",
+                argv = [ "posix_bench", "profile", "pipe_rt" ], grants = .posixGrants) ] );

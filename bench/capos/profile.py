@@ -4,14 +4,15 @@
 Boots a profiling system (bench/capos/bench.capnp: profileThread,
 profileIpc, profileIpc64, profileNull, profileNop1, profileNop32, profileSpawn;
 bench-smp2.capnp:
-profileXcpu, profileSame2;
+profileXcpu, profileSame2; bench-posix.capnp: profilePipe;
 `make bench-profile-images`
 builds them) under the same QEMU icount settings as `make bench`, with
 QEMU's gdb stub.  The benchmark first takes its usual measurements, so the
 kernel is in the state the figure was taken in, then sleeps 1 us (the cue:
 a breakpoint on the kernel's timerq_arm that stops in the benchmark's
 address space) and runs the operation a few times between two calls of a
-marker function (bench_profile_mark in user/bench/bench.c).  At
+marker function (bench_profile_mark in user/bench/bench.c, or in
+bench/posix/posix_bench.c for the POSIX profiles).  At
 the first call this script switches QEMU to one instruction per
 translation block and turns on its `exec` log through monitor commands sent
 over the stub; at the second it turns them off.  Every logged line is then
@@ -28,6 +29,7 @@ vCPU or privilege mode.
     python3 bench/capos/profile.py spawn             # spawn + wait, child without runtime
     python3 bench/capos/profile.py xcpu              # round trip across 2 vCPUs
     python3 bench/capos/profile.py ipc-smp2          # both on CPU 0 of 2 vCPUs
+    python3 bench/capos/profile.py posix-pipe        # POSIX pipe ping-pong, 2 threads
 
 Output: instructions per iteration (kernel / user, per vCPU), the functions
 that execute them (self counts, per iteration) and the sequence of segments
@@ -57,17 +59,23 @@ BUILD = os.environ.get('CAPOS_BUILD', 'build')
 KERNEL_BASE = 0xffff800000000000
 
 # What each profile boots: module, vCPUs, the user programs whose code may
-# run in the window, and the iterations the benchmark runs between markers.
+# run in the window (ELFs with symbols, under the build directory; the
+# first holds the marker), and the iterations the benchmark runs between
+# markers.
+BENCH = 'user/dbg/bench'
+IPCSRV = 'user/dbg/ipcsrv'
+POSIX_BENCH = 'bench/posix/capos/posix_bench.dbg'
 PROFILES = {
-    'thread': ('capos-profile-Thread.bin', 1, ['bench'], 4),
-    'ipc': ('capos-profile-Ipc.bin', 1, ['bench', 'ipcsrv'], 4),
-    'ipc64': ('capos-profile-Ipc64.bin', 1, ['bench', 'ipcsrv'], 4),
-    'null': ('capos-profile-Null.bin', 1, ['bench'], 4),
-    'nop1': ('capos-profile-Nop1.bin', 1, ['bench'], 4),
-    'nop32': ('capos-profile-Nop32.bin', 1, ['bench'], 4),
-    'spawn': ('capos-profile-Spawn.bin', 1, ['bench', 'spawnee_bare'], 4),
-    'xcpu': ('capos-profile-Xcpu.bin', 2, ['bench', 'ipcsrv'], 4),
-    'ipc-smp2': ('capos-profile-Same2.bin', 2, ['bench', 'ipcsrv'], 4),
+    'thread': ('capos-profile-Thread.bin', 1, [BENCH], 4),
+    'ipc': ('capos-profile-Ipc.bin', 1, [BENCH, IPCSRV], 4),
+    'ipc64': ('capos-profile-Ipc64.bin', 1, [BENCH, IPCSRV], 4),
+    'null': ('capos-profile-Null.bin', 1, [BENCH], 4),
+    'nop1': ('capos-profile-Nop1.bin', 1, [BENCH], 4),
+    'nop32': ('capos-profile-Nop32.bin', 1, [BENCH], 4),
+    'spawn': ('capos-profile-Spawn.bin', 1, [BENCH, 'user/dbg/spawnee_bare'], 4),
+    'xcpu': ('capos-profile-Xcpu.bin', 2, [BENCH, IPCSRV], 4),
+    'ipc-smp2': ('capos-profile-Same2.bin', 2, [BENCH, IPCSRV], 4),
+    'posix-pipe': ('capos-profile-PosixPipe.bin', 1, [POSIX_BENCH], 4),
 }
 
 
@@ -171,8 +179,8 @@ def elf_bytes(elf, addr, n):
     return b''
 
 
-def run_profile(args, mod, smp, log):
-    bench_elf = os.path.join(BUILD, 'user', 'dbg', 'bench')
+def run_profile(args, mod, smp, prog, log):
+    bench_elf = os.path.join(BUILD, prog)
     tab = dict((n, a) for a, n in symbols(bench_elf))
     mark = tab['bench_profile_mark']
     # The marker code as the bench ELF has it: every program is linked at
@@ -245,8 +253,8 @@ TRACE_RE = re.compile(r'^Trace (\d+): \S+ \[[0-9a-f]+/([0-9a-f]+)/')
 
 def analyse(log, progs, iterations, top):
     ktab = Symtab(os.path.join(BUILD, 'kernel', 'capos.elf'), 'kernel')
-    utabs = [Symtab(os.path.join(BUILD, 'user', 'dbg', n), n) for n in progs]
-    ustarts = [insn_starts(os.path.join(BUILD, 'user', 'dbg', n)) for n in progs]
+    utabs = [Symtab(os.path.join(BUILD, n), os.path.basename(n)) for n in progs]
+    ustarts = [insn_starts(os.path.join(BUILD, n)) for n in progs]
     trace = []
     with open(log, errors='replace') as f:
         for line in f:
@@ -332,7 +340,7 @@ def main():
         sys.exit('profile: %s missing: run `make bench-profile-images`' % mod)
     with tempfile.TemporaryDirectory() as tmp:
         log = args.log or os.path.join(tmp, 'trace.log')
-        run_profile(args, mod, smp, log)
+        run_profile(args, mod, smp, progs[0], log)
         analyse(log, progs, iterations, args.top)
 
 

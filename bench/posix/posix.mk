@@ -35,6 +35,17 @@ $(B)/bench/capos-bench-posix-hello.bin: bench/capos/bench-posix.capnp schema/cap
 	    || { rm -f $@.tmp; exit 1; }
 	$(Q)mv $@.tmp $@
 
+# The profiling system of bench/capos/profile.py posix-pipe (not booted by
+# `make bench`).
+$(B)/bench/capos-profile-PosixPipe.bin: bench/capos/bench-posix.capnp schema/capos.capnp \
+                                        $(B)/user/bin/init $(POSIX_BENCH_CAPOS)/posix_bench
+	@mkdir -p $(dir $@)
+	@echo "  CAPNP   $@"
+	$(Q)capnp eval -b -I schema -I $(B)/user/bin -I $(POSIX_BENCH_CAPOS) $< profilePipe > $@.tmp \
+	    || { rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@
+bench-profile-images: $(B)/bench/capos-profile-PosixPipe.bin
+
 POSIX_BENCH_DEPS := $(B)/bench/capos-bench-posix.bin $(B)/bench/capos-bench-posix-hello.bin \
     $(POSIX_BENCH_CAPOS)/posix_true
 POSIX_BENCH_LINUX_BINS := $(POSIX_BENCH_LINUX)/posix_bench $(POSIX_BENCH_LINUX)/posix_hello

@@ -16,14 +16,20 @@
  *   mutex_uncontended     pthread_mutex_lock + unlock of a free mutex
  *
  * Keys: posix_<figure>_insns on capOS, linux_posix_<figure>_insns on Linux.
+ *
+ * "profile pipe_rt" (capOS only, bench/capos/profile.py) then runs a few
+ * round trips between two calls of a marker function, after a 1 ms sleep
+ * that is the profiler's cue.
  * Output goes to stdout (the serial console on both); on capOS the program
  * ends the benchmark with BENCH_END (on Linux /init, which runs it, does).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -142,8 +148,27 @@ static void run_mutex(uint32_t n)
     }
 }
 
-int main(void)
+/* The profiler's breakpoint: it traces every instruction between two
+ * calls. */
+static __attribute__((noinline, used)) void bench_profile_mark(void)
 {
+    __asm__ volatile("" ::: "memory");
+}
+
+static void profile_pipe_rt(void)
+{
+    struct timespec cue = {0, 1000000};
+    run_pipe_rt(20); /* warm-up */
+    nanosleep(&cue, NULL);
+    bench_profile_mark();
+    run_pipe_rt(4);
+    bench_profile_mark();
+    printf("INFO profile pipe_rt 4 iterations\n");
+}
+
+int main(int argc, char **argv)
+{
+    bool profile = argc > 2 && !strcmp(argv[1], "profile") && !strcmp(argv[2], "pipe_rt");
     uint64_t s[64];
     for (int i = 0; i < 64; i++) {
         uint64_t t0 = t_begin();
@@ -158,6 +183,8 @@ int main(void)
     if (pipe(to_peer) != 0 || pipe(from_peer) != 0 || pthread_create(&peer, NULL, echo, NULL))
         failures++;
     measure("pipe_rt", run_pipe_rt, 200);
+    if (profile)
+        profile_pipe_rt();
     close(to_peer[1]);
     pthread_join(peer, NULL);
     measure("thread_create_join", run_thread, 20);

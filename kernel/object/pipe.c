@@ -51,10 +51,13 @@
 #include "mm/kheap.h"
 #include "msg.h"
 #include "objects.h"
+#include "offwatch.h"
 #include "pending.h"
+#include "rpc/flat.h"
 #include "process.h"
 #include "sched.h"
 #include "thread.h"
+#include "usercopy.h"
 #include "uspace.h"
 
 #define PIPE_CAPACITY   capos_pipeCapacity
@@ -116,22 +119,28 @@ static struct pending_op *pq_pop(struct pipe_queue *q)
     return op;
 }
 
+/* Unlinks op, which follows prev (NULL: op is the head) on q. */
+static void pq_unlink(struct pipe_queue *q, struct pending_op *prev, struct pending_op *op)
+{
+    if (prev)
+        prev->wait_next = op->wait_next;
+    else
+        q->head = op->wait_next;
+    if (q->tail == op)
+        q->tail = prev;
+    op->wait_next = NULL;
+    q->n--;
+}
+
 /* Unlinks op if it is on q. */
 static bool pq_remove(struct pipe_queue *q, struct pending_op *op)
 {
     struct pending_op *prev = NULL;
     for (struct pending_op *o = q->head; o; prev = o, o = o->wait_next) {
-        if (o != op)
-            continue;
-        if (prev)
-            prev->wait_next = op->wait_next;
-        else
-            q->head = op->wait_next;
-        if (q->tail == op)
-            q->tail = prev;
-        op->wait_next = NULL;
-        q->n--;
-        return true;
+        if (o == op) {
+            pq_unlink(q, prev, op);
+            return true;
+        }
     }
     return false;
 }
@@ -163,7 +172,7 @@ static bool pipe_copy_out(struct pipe *p, struct process *proc, uint64_t uaddr, 
 {
     uint32_t first = MIN(n, PIPE_CAPACITY - p->head);
     if (!uspace_write(proc, uaddr, p->buf + p->head, first) ||
-        !uspace_write(proc, uaddr + first, p->buf, n - first))
+        (n > first && !uspace_write(proc, uaddr + first, p->buf, n - first)))
         return false;
     p->head = (p->head + n) % PIPE_CAPACITY;
     p->count -= n;
@@ -177,7 +186,7 @@ static bool pipe_copy_in(struct pipe *p, struct process *proc, uint64_t uaddr, u
     uint32_t tail = (p->head + p->count) % PIPE_CAPACITY;
     uint32_t first = MIN(n, PIPE_CAPACITY - tail);
     if (!uspace_read(proc, p->buf + tail, uaddr, first) ||
-        !uspace_read(proc, p->buf, uaddr + first, n - first))
+        (n > first && !uspace_read(proc, p->buf, uaddr + first, n - first)))
         return false;
     p->count += n;
     return true;
@@ -201,6 +210,44 @@ static uint32_t pipe_ready(const struct pipe *p, bool writer)
     return (p->count > 0 ? capos_pipeReadable : 0) | (p->wr_gone ? capos_pipeHangup : 0);
 }
 
+/* Which waits a scan cancels: those on one end (writer), only those of
+ * `owner` unless it is NULL. */
+struct pipe_cancel {
+    const struct thread *owner;
+    bool writer;
+};
+
+/*
+ * One pass over the waits (pipe lock held): a wait that `cancel` names
+ * (if any) is taken off as cancelled, one whose condition holds as
+ * completed with the end's ready bits; the rest stay.  Returns how many
+ * were cancelled.  A wait whose condition holds is never left queued, so
+ * a scan made only to cancel completes nothing else.
+ */
+static uint32_t pipe_scan_waits(struct pipe *p, struct pipe_done *d,
+                                const struct pipe_cancel *cancel)
+{
+    uint32_t cancelled = 0;
+    struct pending_op *prev = NULL, *op = p->waits.head;
+    while (op) {
+        struct pending_op *next = op->wait_next;
+        uint32_t ready = pipe_ready(p, op->pipe_writer);
+        if (cancel && op->pipe_writer == cancel->writer &&
+            (!cancel->owner || op->owner == cancel->owner)) {
+            pq_unlink(&p->waits, prev, op);
+            pipe_take(d, op, CAPOS_ERR_CANCELLED, 0);
+            cancelled++;
+        } else if (ready & (op->pipe_len | capos_pipeHangup)) {
+            pq_unlink(&p->waits, prev, op);
+            pipe_take(d, op, CAPOS_OK, ready);
+        } else {
+            prev = op;
+        }
+        op = next;
+    }
+    return cancelled;
+}
+
 /*
  * Restores the queue invariants after a change: serves queued reads and
  * writes while they can proceed, then takes the waits whose condition
@@ -210,6 +257,8 @@ static uint32_t pipe_ready(const struct pipe *p, bool writer)
  */
 static void pipe_pump(struct pipe *p, struct pipe_done *d)
 {
+    if (!p->reads.head && !p->writes.head && !p->waits.head)
+        return; /* nothing waits: the usual case of a read or write */
     for (;;) {
         struct pending_op *op;
         if (p->reads.head && (p->count > 0 || p->wr_gone)) {
@@ -232,45 +281,20 @@ static void pipe_pump(struct pipe *p, struct pipe_done *d)
             break;
         }
     }
-    struct pending_op *prev = NULL, *op = p->waits.head;
-    while (op) {
-        struct pending_op *next = op->wait_next;
-        uint32_t ready = pipe_ready(p, op->pipe_writer);
-        if (ready & (op->pipe_len | capos_pipeHangup)) {
-            if (prev)
-                prev->wait_next = next;
-            else
-                p->waits.head = next;
-            if (p->waits.tail == op)
-                p->waits.tail = prev;
-            p->waits.n--;
-            pipe_take(d, op, CAPOS_OK, ready);
-        } else {
-            prev = op;
-        }
-        op = next;
-    }
+    pipe_scan_waits(p, d, NULL);
 }
 
 /* ---- completions (no lock held) ---- */
 
-/* The result message of a read, write or wait: one UInt32 at the start of
- * the data section, which is how all three results are laid out. */
-_Static_assert(capos_PipeReader_read_RESULT_BYTES == capos_PipeWriter_write_RESULT_BYTES &&
-                   capos_PipeReader_read_RESULT_BYTES == capos_PipeReader_wait_RESULT_BYTES,
-               "pipe results have one layout");
-
-static uint32_t pipe_result_msg(uint32_t v, uint8_t *buf, size_t cap)
-{
-    struct capnp_builder b;
-    const uint8_t *out;
-    size_t len;
-    capnp_builder_init(&b, buf, cap);
-    capos_PipeReader_read_encode_results(&b, &(capos_PipeReader_read_results){.n = v});
-    if (capnp_builder_finish(&b, &out, &len) != CAPNP_OK)
-        return 0;
-    return (uint32_t)len;
-}
+/* The result message of a read, write, wait or cancelWaits: one UInt32,
+ * in its flat form (rpc/flat.h), which is how the generated encoder lays
+ * out all four. */
+_Static_assert(capos_PipeReader_read_RESULT_BYTES == CAPOS_PIPE_RESULT_BYTES &&
+                   capos_PipeWriter_write_RESULT_BYTES == CAPOS_PIPE_RESULT_BYTES &&
+                   capos_PipeReader_wait_RESULT_BYTES == CAPOS_PIPE_RESULT_BYTES &&
+                   capos_PipeReader_cancelWaits_RESULT_BYTES == CAPOS_PIPE_RESULT_BYTES &&
+                   CAPOS_PIPE_RESULT_BYTES <= CALL_MAX_RESULT,
+               "pipe results are one flat UInt32");
 
 /* Posts the completions of d and drops what each operation held. */
 static void pipe_finish(struct pipe *p, struct pipe_done *d)
@@ -283,9 +307,9 @@ static void pipe_finish(struct pipe *p, struct pipe_done *d)
         d->head = op->wait_next;
         enum pending_kind kind = op->kind;
         int err = op->pipe_err;
-        uint8_t buf[32] ALIGNED(8);
-        uint32_t len = err == CAPOS_OK ? pipe_result_msg(op->pipe_result, buf, sizeof(buf)) : 0;
-        pending_complete(op, err, buf, len, NULL, 0);
+        uint64_t msg[CAPOS_PIPE_RESULT_BYTES / 8];
+        capos_pipe_result_encode(msg, op->pipe_result);
+        pending_complete(op, err, msg, err == CAPOS_OK ? sizeof(msg) : 0, NULL, 0);
         if (kind == PENDING_PIPE_READ)
             kobj_put(&p->rd);
         else if (kind == PENDING_PIPE_WRITE)
@@ -321,8 +345,9 @@ static int pipe_enqueue(struct pipe *p, struct call *c, struct pipe_queue *q,
 
 static int pipe_count_result(struct call *c, uint32_t v)
 {
-    c->result_len = pipe_result_msg(v, c->result, CALL_MAX_RESULT);
-    return c->result_len ? CAPOS_OK : CAPOS_ERR_RESULT_TOO_LARGE;
+    capos_pipe_result_encode((uint64_t *)(void *)c->result, v);
+    c->result_len = CAPOS_PIPE_RESULT_BYTES;
+    return CAPOS_OK;
 }
 
 /* ---- the factory ---- */
@@ -350,33 +375,6 @@ static int pipe_factory_create(struct kobj *o, struct call *c,
     capos_PipeFactory_create_encode_results(
         &b, &(capos_PipeFactory_create_results){.reader = 0, .writer = 1});
     return call_result_end(c, &b);
-}
-
-/* Cancels the waits on one end (writer) of the pipe, only those of `owner`
- * unless it is NULL, onto d; pipe lock held.  Returns how many. */
-static uint32_t pipe_cancel_waits_locked(struct pipe *p, struct pipe_done *d,
-                                         const struct thread *owner, bool writer)
-{
-    uint32_t n = 0;
-    struct pending_op *prev = NULL, *op = p->waits.head;
-    while (op) {
-        struct pending_op *next = op->wait_next;
-        if (op->pipe_writer == writer && (!owner || op->owner == owner)) {
-            if (prev)
-                prev->wait_next = next;
-            else
-                p->waits.head = next;
-            if (p->waits.tail == op)
-                p->waits.tail = prev;
-            p->waits.n--;
-            pipe_take(d, op, CAPOS_ERR_CANCELLED, 0);
-            n++;
-        } else {
-            prev = op;
-        }
-        op = next;
-    }
-    return n;
 }
 
 /* ---- reads and writes ---- */
@@ -467,7 +465,7 @@ static int pipe_cancel_waits(struct pipe *p, struct call *c, bool writer)
 {
     struct pipe_done d = {NULL, &d.head};
     spin_lock(&p->lock);
-    uint32_t n = pipe_cancel_waits_locked(p, &d, c->thread, writer);
+    uint32_t n = pipe_scan_waits(p, &d, &(struct pipe_cancel){c->thread, writer});
     spin_unlock(&p->lock);
     pipe_finish(p, &d);
     return pipe_count_result(c, n);
@@ -504,8 +502,94 @@ static int pipe_writer_cancelWaits(struct pipe *p, struct call *c,
     return pipe_cancel_waits(p, c, true);
 }
 
+/* A read or a write whose parameters are in their flat form (rpc/flat.h):
+ * straight to the transfer, without the generated decoder, which takes
+ * every other encoding (and refuses what it must). */
+static bool pipe_flat_io(struct kobj *o, struct call *c, int *err)
+{
+    bool writer = o->kind == KOBJ_PIPE_WRITER;
+    uint64_t buf;
+    uint32_t len;
+    bool nonblocking;
+    if (!(writer ? c->rpc.interface_id == capos_PipeWriter_INTERFACE_ID &&
+                       c->rpc.method == capos_PipeWriter_method_write
+                 : c->rpc.interface_id == capos_PipeReader_INTERFACE_ID &&
+                       c->rpc.method == capos_PipeReader_method_read) ||
+        c->rpc.ncaps != 0 ||
+        !capos_pipe_io_decode((const uint64_t *)(const void *)c->rpc.params, c->rpc.params_len,
+                              &buf, &len, &nonblocking))
+        return false;
+    *err = pipe_transfer(pipe_of(o), c, buf, len, nonblocking, writer);
+    return true;
+}
+
+/*
+ * A CALL on pipe end o from cap_call_fast, which found it with the caller's
+ * capability table locked (unlocked here): a read or a write without
+ * capabilities, whose parameters are flat, goes straight to the transfer,
+ * with what cap_call_object does around an invocation cut to what such a
+ * call needs (its parameters copied to the stack, its result built there).
+ * Everything else is cap_call_object's, as if there were no fast path.
+ */
+void pipe_call_fast(struct thread *t, struct kobj *o, const struct capos_sqe *sqe)
+{
+    bool writer = o->kind == KOBJ_PIPE_WRITER;
+    uint64_t params[CAPOS_PIPE_IO_BYTES / 8], result[CAPOS_PIPE_RESULT_BYTES / 8];
+    if (sqe->interface_id !=
+            (writer ? capos_PipeWriter_INTERFACE_ID : capos_PipeReader_INTERFACE_ID) ||
+        sqe->method != (writer ? capos_PipeWriter_method_write : capos_PipeReader_method_read) ||
+        sqe->xfer_count != 0 || sqe->send_len != sizeof(params)) {
+        cap_call_object(t, sqe, o, CAPOS_OK);
+        return;
+    }
+    kobj_get(o);
+    cap_lookup_unlock(t->proc);
+    offwatch_label(OFFWATCH_CALL(o->kind, sqe->method));
+    struct call c;
+    c.proc = t->proc;
+    c.thread = t;
+    c.sqe = sqe;
+    c.result = (uint8_t *)result;
+    c.result_len = 0;
+    c.out_ncaps = 0;
+    c.xfer.n = 0;
+    c.rpc.detail = 0;
+    uint64_t buf;
+    uint32_t len;
+    bool nonblocking;
+    int err;
+    if (!copy_from_user(params, sqe->send_addr, sizeof(params))) {
+        err = CAPOS_ERR_BAD_ADDRESS;
+    } else if (capos_pipe_io_decode(params, sizeof(params), &buf, &len, &nonblocking)) {
+        err = pipe_transfer(pipe_of(o), &c, buf, len, nonblocking, writer);
+    } else {
+        /* Another encoding: the generated decoder's, whose refusal may
+         * carry a detail. */
+        c.rpc = (struct capos_rpc_call){.interface_id = sqe->interface_id,
+                                        .params = (const uint8_t *)params,
+                                        .params_len = sizeof(params),
+                                        .method = sqe->method};
+        err = pipe_invoke(o, &c);
+        if (err != CALL_PENDING)
+            call_complete(&c, err);
+        kobj_put(o);
+        return;
+    }
+    if (err != CALL_PENDING) {
+        /* call_complete of a call that returns no capabilities and whose
+         * errors carry no detail. */
+        struct capos_cqe cqe = {.user_data = sqe->user_data};
+        cap_deliver(t, &cqe, sqe->recv_addr, sqe->recv_len, err, result,
+                    err == CAPOS_OK ? c.result_len : 0, NULL, 0);
+    }
+    kobj_put(o);
+}
+
 int pipe_invoke(struct kobj *o, struct call *c)
 {
+    int err;
+    if (o->kind != KOBJ_PIPE_FACTORY && pipe_flat_io(o, c, &err))
+        return err;
     switch (o->kind) {
     case KOBJ_PIPE_FACTORY: return pipe_factory_dispatch(o, c);
     case KOBJ_PIPE_READER: return pipe_reader_dispatch(pipe_of(o), c);
@@ -526,9 +610,11 @@ void pipe_end_destroy(struct kobj *o)
         p->wr_gone = true; /* queued reads end (end of file) */
     else
         p->rd_gone = true; /* queued writes fail */
-    /* Waits on the end that went can never be answered: cancelled. */
-    pipe_cancel_waits_locked(p, &d, NULL, writer);
-    pipe_pump(p, &d); /* the other end's waits see hangup */
+    /* Waits on the end that went can never be answered: cancelled.  Then
+     * the queued operations see the end gone, and the other end's waits
+     * hangup. */
+    pipe_scan_waits(p, &d, &(struct pipe_cancel){NULL, writer});
+    pipe_pump(p, &d);
     spin_unlock(&p->lock);
     pipe_finish(p, &d);
     pipe_put(p);

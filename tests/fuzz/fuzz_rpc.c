@@ -16,7 +16,10 @@
  * material the decoder had no reason to visit).  For
  * methods without parameter fields the verdict is also compared with an
  * independent check made with lib/capnp alone: the framing and root are
- * well formed, nothing is set, and no capability came with it.
+ * well formed, nothing is set, and no capability came with it.  For a
+ * pipe read's or write's parameters and for the pipe results, whatever the
+ * flat readers of rpc/flat.h accept the generated decoder must accept with
+ * the same values.
  *
  * `make rpc-fuzz-seeds` writes the seed corpus (tests/fuzz/corpus/rpc) from
  * the generated encoders: FUZZ_RPC_SEEDS=DIR makes the target write them
@@ -27,6 +30,7 @@
 #include <string.h>
 
 #include "capos.rpc.h"
+#include "rpc/flat.h"
 #include "wiretest.rpc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -136,6 +140,40 @@ union any {
 
 static uint64_t arena1[1 << 15], arena2[1 << 15];
 
+/* The flat readers (rpc/flat.h) accept only what the generated decoder
+ * accepts, and read the same values.  msg is malloc'd, so 8-aligned. */
+static void check_flat(const struct capos_rpc_method *m, bool results, const uint8_t *msg,
+                       uint32_t len, uint32_t ncaps, bool ok, const union any *a)
+{
+    const uint64_t *w = (const uint64_t *)(const void *)msg;
+    bool read = m->interface_id == capos_PipeReader_INTERFACE_ID &&
+                m->method == capos_PipeReader_method_read;
+    bool write = m->interface_id == capos_PipeWriter_INTERFACE_ID &&
+                 m->method == capos_PipeWriter_method_write;
+    if (!read && !write)
+        return;
+    if (results) {
+        uint32_t n;
+        if (ncaps != 0 || !capos_pipe_result_decode(w, len, &n))
+            return;
+        uint32_t got = read ? ((const capos_PipeReader_read_results *)(const void *)a)->n
+                            : ((const capos_PipeWriter_write_results *)(const void *)a)->n;
+        if (!ok || got != n)
+            fail(m->name, "the flat result reader differs from the decoder");
+        return;
+    }
+    uint64_t buf;
+    uint32_t n;
+    bool nb;
+    if (ncaps != 0 || !capos_pipe_io_decode(w, len, &buf, &n, &nb))
+        return;
+    const capos_PipeReader_read_args *r = (const void *)a;
+    const capos_PipeWriter_write_args *wr = (const void *)a;
+    if (!ok || (read ? r->buf != buf || r->len != n || r->nonBlocking != nb
+                     : wr->buf != buf || wr->len != n || wr->nonBlocking != nb))
+        fail(m->name, "the flat parameter reader differs from the decoder");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2 || size - 2 > CAPOS_MAX_MSG_BYTES)
@@ -162,6 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!results && m->no_args && ok1 != reference_empty(msg, len, ncaps))
         fail(m->name, "verdict differs from the reference check");
+    check_flat(m, results, msg, len, ncaps, ok1, &a1);
 
     if (!ok1) {
         char buf[160];

@@ -11,6 +11,7 @@
 
 #include "capnp/wire.h"
 #include "capos.rpc.h"
+#include "rpc/flat.h"
 #include "wiretest.rpc.h"
 
 /* ---- building messages ---- */
@@ -161,6 +162,121 @@ TEST(decode_results_lenient_about_unknown_fields)
     capos_Timer_now_results out;
     CHECK(capos_Timer_now_decode_results(&r, m.bytes, m.len, 0, &out, &detail));
     CHECK_EQ(out.ns, 1234);
+}
+
+/* ---- flat forms (rpc/flat.h) against the generated code ---- */
+
+static const struct {
+    uint64_t buf;
+    uint32_t len;
+    bool nb;
+} flat_io_cases[] = {
+    {0, 0, false}, {0x1000, 1, false}, {0x7fffffffe000, 4096, true}, {~0ULL, ~0u, true}};
+
+/* A read's and a write's parameters: the flat encoding is the generated
+ * one, and whatever the flat reader accepts, even one bit away from it,
+ * the generated decoder accepts with the same values. */
+TEST(flat_pipe_io_matches_generated)
+{
+    for (unsigned i = 0; i < sizeof(flat_io_cases) / sizeof(flat_io_cases[0]); i++) {
+        for (int writer = 0; writer < 2; writer++) {
+            static struct msg m;
+            msg_begin(&m);
+            if (writer)
+                capos_PipeWriter_write_encode_args(
+                    &m.b, &(capos_PipeWriter_write_args){.buf = flat_io_cases[i].buf,
+                                                         .len = flat_io_cases[i].len,
+                                                         .nonBlocking = flat_io_cases[i].nb});
+            else
+                capos_PipeReader_read_encode_args(
+                    &m.b, &(capos_PipeReader_read_args){.buf = flat_io_cases[i].buf,
+                                                        .len = flat_io_cases[i].len,
+                                                        .nonBlocking = flat_io_cases[i].nb});
+            CHECK(msg_end(&m));
+            uint64_t flat[CAPOS_PIPE_IO_BYTES / 8];
+            capos_pipe_io_encode(flat, flat_io_cases[i].buf, flat_io_cases[i].len,
+                                 flat_io_cases[i].nb);
+            CHECK_EQ(m.len, sizeof(flat));
+            CHECK(memcmp(m.bytes, flat, sizeof(flat)) == 0);
+            for (unsigned bit = 0; bit <= sizeof(flat) * 8; bit++) {
+                uint64_t v[CAPOS_PIPE_IO_BYTES / 8];
+                memcpy(v, flat, sizeof(v));
+                if (bit < sizeof(flat) * 8)
+                    v[bit / 64] ^= 1ULL << (bit % 64);
+                uint64_t buf;
+                uint32_t len;
+                bool nb;
+                if (!capos_pipe_io_decode(v, sizeof(v), &buf, &len, &nb))
+                    continue;
+                struct capnp_reader r;
+                struct capos_rpc_call rc = {.params = (const uint8_t *)v, .params_len = sizeof(v)};
+                if (writer) {
+                    capos_PipeWriter_write_args a;
+                    CHECK(capos_PipeWriter_write_decode_args(&r, &rc, &a));
+                    CHECK(a.buf == buf && a.len == len && a.nonBlocking == nb);
+                } else {
+                    capos_PipeReader_read_args a;
+                    CHECK(capos_PipeReader_read_decode_args(&r, &rc, &a));
+                    CHECK(a.buf == buf && a.len == len && a.nonBlocking == nb);
+                }
+            }
+            uint64_t buf;
+            uint32_t len;
+            bool nb;
+            CHECK(!capos_pipe_io_decode(flat, sizeof(flat) - 8, &buf, &len, &nb));
+        }
+    }
+}
+
+/* The results of a read, write, wait and cancelWaits: the same. */
+TEST(flat_pipe_result_matches_generated)
+{
+    static const uint32_t vals[] = {0, 1, 4096, 0xffffffffu};
+    for (unsigned i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+        uint64_t flat[CAPOS_PIPE_RESULT_BYTES / 8];
+        capos_pipe_result_encode(flat, vals[i]);
+        for (int k = 0; k < 4; k++) {
+            static struct msg m;
+            msg_begin(&m);
+            switch (k) {
+            case 0:
+                capos_PipeReader_read_encode_results(&m.b,
+                                                     &(capos_PipeReader_read_results){vals[i]});
+                break;
+            case 1:
+                capos_PipeWriter_write_encode_results(&m.b,
+                                                      &(capos_PipeWriter_write_results){vals[i]});
+                break;
+            case 2:
+                capos_PipeReader_wait_encode_results(&m.b,
+                                                     &(capos_PipeReader_wait_results){vals[i]});
+                break;
+            default:
+                capos_PipeReader_cancelWaits_encode_results(
+                    &m.b, &(capos_PipeReader_cancelWaits_results){vals[i]});
+                break;
+            }
+            CHECK(msg_end(&m));
+            CHECK_EQ(m.len, sizeof(flat));
+            CHECK(memcmp(m.bytes, flat, sizeof(flat)) == 0);
+        }
+        for (unsigned bit = 0; bit <= sizeof(flat) * 8; bit++) {
+            uint64_t v[CAPOS_PIPE_RESULT_BYTES / 8];
+            memcpy(v, flat, sizeof(v));
+            if (bit < sizeof(flat) * 8)
+                v[bit / 64] ^= 1ULL << (bit % 64);
+            uint32_t n;
+            if (!capos_pipe_result_decode(v, sizeof(v), &n))
+                continue;
+            struct capnp_reader r;
+            uint32_t detail = 0;
+            capos_PipeReader_read_results rr;
+            capos_PipeWriter_write_results wr;
+            CHECK(capos_PipeReader_read_decode_results(&r, v, sizeof(v), 0, &rr, &detail));
+            CHECK(capos_PipeWriter_write_decode_results(&r, v, sizeof(v), 0, &wr, &detail));
+            CHECK(rr.n == n && wr.n == n);
+        }
+    }
 }
 
 TEST(decode_text_unterminated)

@@ -167,33 +167,39 @@ static long iov_check(const struct iovec *iov, long iovcnt)
     return 0;
 }
 
-static long rw(long fd, const struct iovec *iov, long iovcnt, bool write)
+/* A read or write of a vector known to be valid. */
+static long rw_valid(long fd, const struct iovec *iov, int iovcnt, bool write)
 {
-    long r = iov_check(iov, iovcnt);
-    if (r < 0)
-        return r;
     struct ofd *o = fd_get((int)fd);
     if (!o)
         return -EBADF;
-    r = write ? do_write(o, iov, (int)iovcnt) : do_read(o, iov, (int)iovcnt);
+    long r = write ? do_write(o, iov, iovcnt) : do_read(o, iov, iovcnt);
     ofd_put(o);
     return r;
 }
 
+static long rw(long fd, const struct iovec *iov, long iovcnt, bool write)
+{
+    long r = iov_check(iov, iovcnt);
+    return r < 0 ? r : rw_valid(fd, iov, (int)iovcnt, write);
+}
+
+/* read and write: one buffer, its length cut to SSIZE_MAX as Linux does,
+ * which makes a valid vector. */
+static long rw_one(long fd, long buf, long n, bool write)
+{
+    struct iovec v = {(void *)buf, (size_t)n > SSIZE_MAX ? (size_t)SSIZE_MAX : (size_t)n};
+    return rw_valid(fd, &v, 1, write);
+}
+
 long sys_read(long fd, long buf, long n, long a4, long a5, long a6)
 {
-    struct iovec v = {(void *)buf, (size_t)n};
-    if ((size_t)n > SSIZE_MAX)
-        v.iov_len = SSIZE_MAX;
-    return rw(fd, &v, 1, false);
+    return rw_one(fd, buf, n, false);
 }
 
 long sys_write(long fd, long buf, long n, long a4, long a5, long a6)
 {
-    struct iovec v = {(void *)buf, (size_t)n};
-    if ((size_t)n > SSIZE_MAX)
-        v.iov_len = SSIZE_MAX;
-    return rw(fd, &v, 1, true);
+    return rw_one(fd, buf, n, true);
 }
 
 long sys_readv(long fd, long iov, long cnt, long a4, long a5, long a6)

@@ -29,6 +29,7 @@
 #include "fd.h"
 #include "posix.h"
 #include "ring.h"
+#include "rpc/flat.h"
 
 /* The most one kernel call moves (a read's or write's UInt32 length). */
 #define CALL_MAX (1u << 30)
@@ -79,27 +80,53 @@ long sys_pipe(long fds, long a2, long a3, long a4, long a5, long a6)
     return sys_pipe2(fds, 0, 0, 0, 0, 0);
 }
 
-/* One kernel read: bytes read (0 at end of file) or -errno. */
-static long read_once(struct ofd *o, void *p, size_t n, bool nonblocking)
+/*
+ * One kernel read or write of up to n bytes at p: bytes moved (0: end of
+ * file) or -errno.  The parameters go in their flat form and a flat result
+ * is read in place (rpc/flat.h); a result in any other encoding goes
+ * through the generated decoder.
+ */
+static long pipe_call(struct ofd *o, bool write, void *p, size_t n, bool nonblocking)
 {
-    capos_PipeReader_read_args a = {.buf = (uint64_t)(uintptr_t)p,
-                                    .len = n > CALL_MAX ? CALL_MAX : (uint32_t)n,
-                                    .nonBlocking = nonblocking};
-    capos_PipeReader_read_results r;
-    int err = capos_PipeReader_read_call(o->cap, &a, &r, 0);
+    uint64_t msg[CAPOS_PIPE_IO_BYTES / 8], res[CAPOS_PIPE_RESULT_BYTES / 8];
+    capos_pipe_io_encode(msg, (uint64_t)(uintptr_t)p, n > CALL_MAX ? CALL_MAX : (uint32_t)n,
+                         nonblocking);
+    uint64_t cookie;
+    struct capos_cqe c;
+    int err =
+        write
+            ? capos_rpc_submit(o->cap, capos_PipeWriter_INTERFACE_ID, capos_PipeWriter_method_write,
+                               msg, sizeof(msg), res, sizeof(res), 0, 0, &cookie)
+            : capos_rpc_submit(o->cap, capos_PipeReader_INTERFACE_ID, capos_PipeReader_method_read,
+                               msg, sizeof(msg), res, sizeof(res), 0, 0, &cookie);
     if (err == CAPOS_OK)
-        return r.n;
+        err = capos_rpc_wait(cookie, &c);
+    if (err != CAPOS_OK)
+        return posix_errno(err);
+    uint32_t done;
+    if (c.result == CAPOS_OK && c.ncaps == 0 && capos_pipe_result_decode(res, c.result_len, &done))
+        return done;
+    struct capos_rpc_opts opts = {.buf = res, .buf_len = sizeof(res)};
+    capos_PipeWriter_write_results w = {0};
+    capos_PipeReader_read_results r = {0};
+    err = write ? capos_PipeWriter_write_complete(&c, &w, &opts)
+                : capos_PipeReader_read_complete(&c, &r, &opts);
+    if (err == CAPOS_OK)
+        return write ? w.n : r.n;
     return err == CAPOS_ERR_BAD_ADDRESS ? -EFAULT : posix_errno(err);
 }
 
 long pipe_read(struct ofd *o, const struct iovec *iov, int iovcnt)
 {
     bool nonblocking = __atomic_load_n(&o->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
+    if (iovcnt == 1) /* read() */
+        return iov[0].iov_len ? pipe_call(o, false, iov[0].iov_base, iov[0].iov_len, nonblocking)
+                              : 0;
     long total = 0;
     for (int i = 0; i < iovcnt; i++) {
         if (iov[i].iov_len == 0)
             continue;
-        long r = read_once(o, iov[i].iov_base, iov[i].iov_len, nonblocking || total > 0);
+        long r = pipe_call(o, false, iov[i].iov_base, iov[i].iov_len, nonblocking || total > 0);
         if (r < 0)
             return total ? total : r;
         total += r;
@@ -109,25 +136,12 @@ long pipe_read(struct ofd *o, const struct iovec *iov, int iovcnt)
     return total;
 }
 
-/* One kernel write: bytes written or -errno. */
-static long write_once(struct ofd *o, const void *p, size_t n, bool nonblocking)
-{
-    capos_PipeWriter_write_args a = {.buf = (uint64_t)(uintptr_t)p,
-                                     .len = n > CALL_MAX ? CALL_MAX : (uint32_t)n,
-                                     .nonBlocking = nonblocking};
-    capos_PipeWriter_write_results r;
-    int err = capos_PipeWriter_write_call(o->cap, &a, &r, 0);
-    if (err == CAPOS_OK)
-        return r.n;
-    return err == CAPOS_ERR_BAD_ADDRESS ? -EFAULT : posix_errno(err);
-}
-
 /* Writes n bytes: all of them, unless non-blocking (what fits). */
 static long write_all(struct ofd *o, const char *p, size_t n, bool nonblocking)
 {
     size_t done = 0;
     while (done < n) {
-        long r = write_once(o, p + done, n - done, nonblocking);
+        long r = pipe_call(o, true, (void *)(p + done), n - done, nonblocking);
         if (r < 0)
             return done ? (long)done : r;
         done += (size_t)r;
@@ -137,33 +151,49 @@ static long write_all(struct ofd *o, const char *p, size_t n, bool nonblocking)
     return (long)done;
 }
 
+/* A vector of at most PIPE_BUF bytes in all, gathered into one write so
+ * that it stays atomic (out of line: other writes keep the buffer off
+ * their stack). */
+static __attribute__((noinline)) long write_gathered(struct ofd *o, const struct iovec *iov,
+                                                     int iovcnt, bool nonblocking)
+{
+    char buf[PIPE_BUF];
+    size_t at = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        memcpy(buf + at, iov[i].iov_base, iov[i].iov_len);
+        at += iov[i].iov_len;
+    }
+    return write_all(o, buf, at, nonblocking);
+}
+
+/* A longer vector, one segment after the other. */
+static long write_each(struct ofd *o, const struct iovec *iov, int iovcnt, bool nonblocking)
+{
+    long done = 0, r = 0;
+    for (int i = 0; i < iovcnt && r >= 0; i++) {
+        if (iov[i].iov_len == 0)
+            continue;
+        r = write_all(o, iov[i].iov_base, iov[i].iov_len, nonblocking);
+        if (r > 0)
+            done += r;
+        if (r >= 0 && (size_t)r < iov[i].iov_len)
+            break;
+    }
+    return done ? done : r;
+}
+
 long pipe_write(struct ofd *o, const struct iovec *iov, int iovcnt)
 {
     bool nonblocking = __atomic_load_n(&o->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
-    size_t total = 0;
-    long r = 0;
-    for (int i = 0; i < iovcnt; i++)
-        total += iov[i].iov_len;
-    if (iovcnt > 1 && total <= PIPE_BUF) {
-        char buf[PIPE_BUF];
-        size_t at = 0;
-        for (int i = 0; i < iovcnt; i++) {
-            memcpy(buf + at, iov[i].iov_base, iov[i].iov_len);
-            at += iov[i].iov_len;
-        }
-        r = write_all(o, buf, at, nonblocking);
+    long r;
+    if (iovcnt == 1) {
+        r = write_all(o, iov[0].iov_base, iov[0].iov_len, nonblocking);
     } else {
-        long done = 0;
-        for (int i = 0; i < iovcnt && r >= 0; i++) {
-            if (iov[i].iov_len == 0)
-                continue;
-            r = write_all(o, iov[i].iov_base, iov[i].iov_len, nonblocking);
-            if (r > 0)
-                done += r;
-            if (r >= 0 && (size_t)r < iov[i].iov_len)
-                break;
-        }
-        r = done ? done : r;
+        size_t total = 0;
+        for (int i = 0; i < iovcnt; i++)
+            total += iov[i].iov_len;
+        r = iovcnt > 1 && total <= PIPE_BUF ? write_gathered(o, iov, iovcnt, nonblocking)
+                                            : write_each(o, iov, iovcnt, nonblocking);
     }
     if (r == -EPIPE)
         posix_raise(SIGPIPE);

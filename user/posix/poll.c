@@ -237,7 +237,7 @@ static void wait_some(struct pollfd *fds, unsigned n, uint64_t until)
 }
 
 /* poll with a timeout in nanoseconds (negative: none). */
-static long poll_ns(struct pollfd *fds, unsigned n, int64_t timeout)
+static long poll_ns(struct pollfd *fds, unsigned long n, int64_t timeout)
 {
     if (n > NFDS_MAX)
         return -EINVAL;
@@ -247,19 +247,24 @@ static long poll_ns(struct pollfd *fds, unsigned n, int64_t timeout)
         until = (uint64_t)timeout > UINT64_MAX - 1 - now ? UINT64_MAX : now + (uint64_t)timeout;
     }
     for (;;) {
-        int count = scan(fds, n);
+        int count = scan(fds, (unsigned)n);
         if (count || timeout == 0)
             return count;
         if (until != UINT64_MAX && now_ns() >= until)
             return 0;
         if (!posix_caps.timer && until != UINT64_MAX)
             return -EPERM; /* no way to keep a deadline */
-        wait_some(fds, n, until);
+        wait_some(fds, (unsigned)n, until);
     }
 }
 
-static long ts_to_ns(const struct timespec *ts, int64_t *ns)
+/* The timeout of ppoll and pselect6: a timespec, or none (NULL: -1). */
+static long ts_timeout(long tsp, int64_t *ns)
 {
+    const struct timespec *ts = (const struct timespec *)tsp;
+    *ns = -1;
+    if (!ts)
+        return 0;
     if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= (long)NS)
         return -EINVAL;
     *ns = ts->tv_sec > INT64_MAX / (int64_t)NS - 1 ? INT64_MAX
@@ -270,20 +275,14 @@ static long ts_to_ns(const struct timespec *ts, int64_t *ns)
 long sys_poll(long fds, long n, long timeout_ms, long a4, long a5, long a6)
 {
     int64_t t = (int)timeout_ms < 0 ? -1 : (int64_t)(int)timeout_ms * 1000000;
-    return poll_ns((struct pollfd *)fds, (unsigned long)n > NFDS_MAX ? NFDS_MAX + 1 : (unsigned)n,
-                   t);
+    return poll_ns((struct pollfd *)fds, (unsigned long)n, t);
 }
 
 long sys_ppoll(long fds, long n, long tsp, long sigmask, long sigsetsize, long a6)
 {
-    int64_t t = -1;
-    if (tsp) {
-        long r = ts_to_ns((const struct timespec *)tsp, &t);
-        if (r < 0)
-            return r;
-    }
-    return poll_ns((struct pollfd *)fds, (unsigned long)n > NFDS_MAX ? NFDS_MAX + 1 : (unsigned)n,
-                   t);
+    int64_t t;
+    long r = ts_timeout(tsp, &t);
+    return r < 0 ? r : poll_ns((struct pollfd *)fds, (unsigned long)n, t);
 }
 
 /* select's fd_sets through poll; the sets keep only the ready bits. */
@@ -351,11 +350,7 @@ long sys_select(long nfds, long rd, long wr, long ex, long tvp, long a6)
 
 long sys_pselect6(long nfds, long rd, long wr, long ex, long tsp, long sig)
 {
-    int64_t t = -1;
-    if (tsp) {
-        long r = ts_to_ns((const struct timespec *)tsp, &t);
-        if (r < 0)
-            return r;
-    }
-    return select_ns((int)nfds, (fd_set *)rd, (fd_set *)wr, (fd_set *)ex, t);
+    int64_t t;
+    long r = ts_timeout(tsp, &t);
+    return r < 0 ? r : select_ns((int)nfds, (fd_set *)rd, (fd_set *)wr, (fd_set *)ex, t);
 }

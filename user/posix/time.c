@@ -153,11 +153,13 @@ long sys_gettimeofday(long tv, long tz, long a3, long a4, long a5, long a6)
 
 long sys_time(long tp, long a2, long a3, long a4, long a5, long a6)
 {
-    struct timespec t;
-    long r = posix_clock(CLOCK_REALTIME, &t);
-    if (r == 0 && tp)
-        *(time_t *)tp = t.tv_sec;
-    return r == 0 ? (long)t.tv_sec : r;
+    struct timeval tv = {0, 0};
+    long r = sys_gettimeofday((long)&tv, 0, 0, 0, 0, 0);
+    if (r < 0)
+        return r;
+    if (tp)
+        *(time_t *)tp = tv.tv_sec;
+    return (long)tv.tv_sec;
 }
 
 /* Sleeps until the monotonic clock reads `deadline`. */
