@@ -1,0 +1,147 @@
+/*
+ * File contents as a page list (data.h).  Invariants: every byte at or
+ * past `size` in a held page is zero; `held` counts the non-NULL slots;
+ * the account named by the caller has been charged held * FS_PAGE bytes
+ * for this file.
+ */
+#include "fs/data.h"
+
+#include "base/mem.h"
+
+/* Makes the page list at least `n` slots long (doubling). */
+static enum fs_err data_reserve(struct fs_data *d, const struct fs_mem *m, uint64_t n)
+{
+    if (n <= d->nslots)
+        return FS_OK;
+    uint64_t cap = d->nslots ? d->nslots : 4;
+    while (cap < n)
+        cap *= 2;
+    uint8_t **p = m->alloc(m->ctx, cap * sizeof(*p));
+    if (!p)
+        return FS_NO_MEMORY;
+    if (d->nslots)
+        memcpy(p, d->pages, d->nslots * sizeof(*p));
+    m->free(m->ctx, d->pages);
+    d->pages = p;
+    d->nslots = cap;
+    return FS_OK;
+}
+
+enum fs_err fs_data_write(struct fs_data *d, const struct fs_mem *m, struct fs_account *acct,
+                          uint64_t off, const void *src, uint32_t len)
+{
+    if (off > FS_MAX_FILE_SIZE || len > FS_MAX_FILE_SIZE - off)
+        return FS_TOO_BIG;
+    if (len == 0)
+        return FS_OK;
+    uint64_t first = off / FS_PAGE, last = (off + len - 1) / FS_PAGE;
+    enum fs_err e = data_reserve(d, m, last + 1);
+    if (e != FS_OK)
+        return e;
+    uint64_t missing = 0;
+    for (uint64_t i = first; i <= last; i++)
+        missing += d->pages[i] == NULL;
+    if (!fs_account_charge(acct, missing * FS_PAGE, 0))
+        return FS_QUOTA;
+    /* Take every new page before installing any, chained through their
+     * first word, so that running out undoes cleanly. */
+    uint8_t *chain = NULL;
+    for (uint64_t i = 0; i < missing; i++) {
+        uint8_t *pg = m->alloc(m->ctx, FS_PAGE);
+        if (!pg) {
+            while (chain) {
+                uint8_t *next;
+                memcpy(&next, chain, sizeof(next));
+                m->free(m->ctx, chain);
+                chain = next;
+            }
+            fs_account_uncharge(acct, missing * FS_PAGE, 0);
+            return FS_NO_MEMORY;
+        }
+        memcpy(pg, &chain, sizeof(chain));
+        chain = pg;
+    }
+    for (uint64_t i = first; i <= last; i++) {
+        if (d->pages[i])
+            continue;
+        uint8_t *pg = chain;
+        memcpy(&chain, pg, sizeof(chain));
+        memset(pg, 0, sizeof(chain));
+        d->pages[i] = pg;
+        d->held++;
+    }
+    const uint8_t *s = src;
+    uint64_t pos = off;
+    uint32_t left = len;
+    while (left) {
+        uint32_t in = (uint32_t)(pos % FS_PAGE), n = FS_PAGE - in;
+        if (n > left)
+            n = left;
+        memcpy(d->pages[pos / FS_PAGE] + in, s, n);
+        s += n;
+        pos += n;
+        left -= n;
+    }
+    if (off + len > d->size)
+        d->size = off + len;
+    return FS_OK;
+}
+
+uint32_t fs_data_read(const struct fs_data *d, uint64_t off, void *dst, uint32_t len)
+{
+    if (off >= d->size)
+        return 0;
+    if (len > d->size - off)
+        len = (uint32_t)(d->size - off);
+    uint8_t *o = dst;
+    uint64_t pos = off;
+    uint32_t left = len;
+    while (left) {
+        uint32_t in = (uint32_t)(pos % FS_PAGE), n = FS_PAGE - in;
+        if (n > left)
+            n = left;
+        uint64_t slot = pos / FS_PAGE;
+        const uint8_t *pg = slot < d->nslots ? d->pages[slot] : NULL;
+        if (pg)
+            memcpy(o, pg + in, n);
+        else
+            memset(o, 0, n);
+        o += n;
+        pos += n;
+        left -= n;
+    }
+    return len;
+}
+
+enum fs_err fs_data_truncate(struct fs_data *d, const struct fs_mem *m, struct fs_account *acct,
+                             uint64_t size)
+{
+    if (size > FS_MAX_FILE_SIZE)
+        return FS_TOO_BIG;
+    if (size < d->size) {
+        uint64_t keep = (size + FS_PAGE - 1) / FS_PAGE, freed = 0;
+        for (uint64_t i = keep; i < d->nslots; i++) {
+            if (d->pages[i]) {
+                m->free(m->ctx, d->pages[i]);
+                d->pages[i] = NULL;
+                freed++;
+            }
+        }
+        uint32_t in = (uint32_t)(size % FS_PAGE);
+        if (in && d->pages[size / FS_PAGE])
+            memset(d->pages[size / FS_PAGE] + in, 0, FS_PAGE - in);
+        d->held -= freed;
+        fs_account_uncharge(acct, freed * FS_PAGE, 0);
+    }
+    d->size = size;
+    return FS_OK;
+}
+
+void fs_data_free(struct fs_data *d, const struct fs_mem *m, struct fs_account *acct)
+{
+    for (uint64_t i = 0; i < d->nslots; i++)
+        m->free(m->ctx, d->pages[i]);
+    m->free(m->ctx, d->pages);
+    fs_account_uncharge(acct, d->held * FS_PAGE, 0);
+    *d = (struct fs_data){0};
+}
