@@ -66,7 +66,7 @@ enum fs_err fs_data_write(struct fs_data *d, const struct fs_mem *m, struct fs_a
             continue;
         uint8_t *pg = chain;
         memcpy(&chain, pg, sizeof(chain));
-        memset(pg, 0, sizeof(chain));
+        memset(pg, 0, sizeof(void *)); /* the chain link */
         d->pages[i] = pg;
         d->held++;
     }
