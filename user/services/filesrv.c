@@ -11,8 +11,10 @@
  * pays for what is created through it.  The tree, names, accounts and the
  * badge table are lib/fs/; this file turns calls into those operations.
  *
- * argv: filesrv [BYTES [ENTRIES]]: the root account's limits (default 16
- * MiB of file data and 4096 entries).
+ * argv: filesrv [BYTES [ENTRIES [STOP]]]: the root account's limits
+ * (default 16 MiB of file data and 4096 entries) and, for a test system
+ * that must end, a manifest badge STOP (not 0): the service ends after
+ * answering a call made through a facet with that badge.
  */
 #include "capos.h"
 
@@ -40,6 +42,7 @@ struct filesrv {
     uint32_t endpoint;
     const struct capos_clock_page *clock;
     struct target t; /* of the call being served */
+    uint64_t stop_badge;
 };
 
 capos_File_SERVER(file, struct filesrv, struct capos_serve_call);
@@ -461,6 +464,7 @@ int main(int argc, char **argv)
         .bytes_limit = parse_u64(argc > 1 ? argv[1] : NULL, 16u << 20),
         .entries_limit = parse_u64(argc > 2 ? argv[2] : NULL, 4096),
     };
+    s->stop_badge = parse_u64(argc > 3 ? argv[3] : NULL, 0);
     s->naccounts = 1;
     s->handles = (struct fs_handles){.h = handle_slots, .n = FILESRV_HANDLES};
     struct fs_mem mem = {.alloc = mem_alloc, .free = mem_free};
@@ -472,12 +476,23 @@ int main(int argc, char **argv)
                  (unsigned long)s->accounts[0].bytes_limit,
                  (unsigned long)s->accounts[0].entries_limit);
     int status = CAPOS_OK;
+    long served = 0, refused = 0;
     while (capos_server_next(&server, status)) {
         status = serve(s, &server.call);
-        if (server.call.rpc.detail)
+        served++;
+        if (server.call.rpc.detail) {
+            refused++;
             capos_printf("filesrv: refused a call: %s\n",
                          capos_detail_name(why, sizeof(why), server.call.rpc.detail,
                                            server.call.rpc.interface_id, server.call.rpc.method));
+        }
+        if (s->stop_badge && server.call.badge == s->stop_badge) {
+            capos_server_reply(&server, status);
+            break;
+        }
     }
+    capos_printf("filesrv: served %ld calls, refused %ld; %lu entries and %lu bytes held\n", served,
+                 refused, (unsigned long)s->accounts[0].entries_used,
+                 (unsigned long)s->accounts[0].bytes_used);
     return 0;
 }
