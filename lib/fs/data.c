@@ -1,29 +1,33 @@
 /*
  * File contents as a page list (data.h).  Invariants: every byte at or
  * past `size` in a held page is zero; `held` counts the non-NULL slots;
- * the account named by the caller has been charged held * FS_PAGE bytes
- * for this file.
+ * the account named by the caller has been charged fs_data_charged(d)
+ * bytes for this file: its pages and its page list.
  */
 #include "fs/data.h"
 
 #include "base/mem.h"
 
-/* Makes the page list at least `n` slots long (doubling). */
-static enum fs_err data_reserve(struct fs_data *d, const struct fs_mem *m, uint64_t n)
+/* The length the page list grows to (doubling) to hold `n` slots. */
+static uint64_t list_len(const struct fs_data *d, uint64_t n)
 {
-    if (n <= d->nslots)
-        return FS_OK;
-    uint64_t cap = d->nslots ? d->nslots : 4;
-    while (cap < n)
-        cap *= 2;
-    uint8_t **p = m->alloc(m->ctx, cap * sizeof(*p));
+    uint64_t len = d->nslots ? d->nslots : 4;
+    while (len < n)
+        len *= 2;
+    return len;
+}
+
+/* Makes the page list `len` slots long (already charged). */
+static enum fs_err list_grow(struct fs_data *d, const struct fs_mem *m, uint64_t len)
+{
+    uint8_t **p = m->alloc(m->ctx, len * sizeof(*p));
     if (!p)
         return FS_NO_MEMORY;
     if (d->nslots)
         memcpy(p, d->pages, d->nslots * sizeof(*p));
     m->free(m->ctx, d->pages);
     d->pages = p;
-    d->nslots = cap;
+    d->nslots = len;
     return FS_OK;
 }
 
@@ -35,14 +39,19 @@ enum fs_err fs_data_write(struct fs_data *d, const struct fs_mem *m, struct fs_a
     if (len == 0)
         return FS_OK;
     uint64_t first = off / FS_PAGE, last = (off + len - 1) / FS_PAGE;
-    enum fs_err e = data_reserve(d, m, last + 1);
-    if (e != FS_OK)
-        return e;
-    uint64_t missing = 0;
+    uint64_t slots = last < d->nslots ? d->nslots : list_len(d, last + 1);
+    uint64_t list_bytes = (slots - d->nslots) * sizeof(uint8_t *), missing = 0;
     for (uint64_t i = first; i <= last; i++)
-        missing += d->pages[i] == NULL;
-    if (!fs_account_charge(acct, missing * FS_PAGE, 0))
+        missing += i >= d->nslots || d->pages[i] == NULL;
+    /* The pages and the longer list are charged together, before either is
+     * taken: a far offset costs its list, so it cannot ask for more memory
+     * than the account has. */
+    if (!fs_account_charge(acct, missing * FS_PAGE + list_bytes, 0))
         return FS_QUOTA;
+    if (list_bytes && list_grow(d, m, slots) != FS_OK) {
+        fs_account_uncharge(acct, missing * FS_PAGE + list_bytes, 0);
+        return FS_NO_MEMORY;
+    }
     /* Take every new page before installing any, chained through their
      * first word, so that running out undoes cleanly. */
     uint8_t *chain = NULL;
@@ -128,8 +137,9 @@ enum fs_err fs_data_truncate(struct fs_data *d, const struct fs_mem *m, struct f
             }
         }
         uint32_t in = (uint32_t)(size % FS_PAGE);
-        if (in && d->pages[size / FS_PAGE])
-            memset(d->pages[size / FS_PAGE] + in, 0, FS_PAGE - in);
+        uint64_t last = size / FS_PAGE; /* a size set by truncate may lie past the list */
+        if (in && last < d->nslots && d->pages[last])
+            memset(d->pages[last] + in, 0, FS_PAGE - in);
         d->held -= freed;
         fs_account_uncharge(acct, freed * FS_PAGE, 0);
     }
@@ -142,6 +152,6 @@ void fs_data_free(struct fs_data *d, const struct fs_mem *m, struct fs_account *
     for (uint64_t i = 0; i < d->nslots; i++)
         m->free(m->ctx, d->pages[i]);
     m->free(m->ctx, d->pages);
-    fs_account_uncharge(acct, d->held * FS_PAGE, 0);
+    fs_account_uncharge(acct, fs_data_charged(d), 0);
     *d = (struct fs_data){0};
 }

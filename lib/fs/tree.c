@@ -2,7 +2,7 @@
  * The tree (tree.h).  Invariants: a directory's entries have distinct valid
  * names and strictly increasing seq, all below its next_seq; `subdirs`
  * counts the directory entries among them; every node's account holds one
- * entry's charge for it (the root's excepted).
+ * entry's charge for it (the root's too).
  */
 #include "fs/tree.h"
 
@@ -27,8 +27,14 @@ enum fs_err fs_tree_init(struct fs_tree *t, const struct fs_mem *m, struct fs_ac
 {
     t->mem = *m;
     t->next_ino = 1;
+    if (!fs_account_charge(acct, 0, 1))
+        return FS_QUOTA;
     t->root = node_new(t, FS_DIR, 0755, acct, now_ns);
-    return t->root ? FS_OK : FS_NO_MEMORY;
+    if (!t->root) {
+        fs_account_uncharge(acct, 0, 1);
+        return FS_NO_MEMORY;
+    }
+    return FS_OK;
 }
 
 static int32_t dir_index(const struct fs_node *dir, const char *name, uint32_t len)

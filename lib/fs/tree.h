@@ -48,8 +48,8 @@ struct fs_tree {
     uint64_t next_ino;
 };
 
-/* A tree with an empty root directory paid for by `acct` (which is not
- * charged for it). */
+/* A tree with an empty root directory, charged to `acct` as one entry
+ * like any other node. */
 enum fs_err fs_tree_init(struct fs_tree *t, const struct fs_mem *m, struct fs_account *acct,
                          uint64_t now_ns);
 

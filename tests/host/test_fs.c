@@ -97,7 +97,8 @@ TEST(fs_data_sparse_and_sequential)
         CHECK_EQ(fs_data_write(&d, &m, &a, i * 4096u, buf + i * 4096u, 4096), FS_OK);
     CHECK_EQ(d.size, 65536);
     CHECK_EQ(d.held, 16);
-    CHECK_EQ(a.bytes_used, 65536);
+    CHECK_EQ(d.nslots, 16);
+    CHECK_EQ(a.bytes_used, 65536 + 16 * 8);
     CHECK_EQ(fs_data_read(&d, 0, out, 65536), 65536);
     CHECK(memcmp(out, buf, 65536) == 0);
     /* A write far away leaves a hole that reads as zeros and costs nothing. */
@@ -112,7 +113,7 @@ TEST(fs_data_sparse_and_sequential)
     /* Truncate into a page: the tail reads as zeros after growing again. */
     CHECK_EQ(fs_data_truncate(&d, &m, &a, 100), FS_OK);
     CHECK_EQ(d.held, 1);
-    CHECK_EQ(a.bytes_used, 4096);
+    CHECK_EQ(a.bytes_used, fs_data_charged(&d));
     CHECK_EQ(fs_data_truncate(&d, &m, &a, 5000), FS_OK);
     CHECK_EQ(fs_data_read(&d, 0, out, 5000), 5000);
     CHECK(memcmp(out, buf, 100) == 0);
@@ -141,14 +142,17 @@ TEST(fs_data_failures_change_nothing)
     /* Two more pages do not fit a 3-page quota. */
     CHECK_EQ(fs_data_write(&d, &m, &a, 8000, page, 8192), FS_QUOTA);
     CHECK_EQ(d.size, 8192);
-    CHECK_EQ(a.bytes_used, 8192);
+    CHECK_EQ(a.bytes_used, 8192 + 4 * 8);
+    /* A far offset needs a page list of 2^27 slots: refused, not allocated. */
+    CHECK_EQ(fs_data_write(&d, &m, &a, 1ull << 39, page, 1), FS_QUOTA);
+    CHECK_EQ(d.nslots, 4);
     /* Out of memory after the first new page: the first is given back. */
     c.left = 1;
     a.bytes_limit = UINT64_MAX;
     long live = c.live;
     CHECK_EQ(fs_data_write(&d, &m, &a, 8192, page, 8192), FS_NO_MEMORY);
     CHECK_EQ(c.live, live);
-    CHECK_EQ(a.bytes_used, 8192);
+    CHECK_EQ(a.bytes_used, 8192 + 4 * 8);
     CHECK_EQ(d.size, 8192);
     CHECK_EQ(fs_data_read(&d, 0, out, 8192), 8192);
     CHECK(memcmp(out, page, 8192) == 0);
@@ -194,7 +198,7 @@ TEST(fs_data_random_against_reference)
         }
         }
         CHECK_EQ(d.size, size);
-        CHECK_EQ(a.bytes_used, d.held * FS_PAGE);
+        CHECK_EQ(a.bytes_used, fs_data_charged(&d));
     }
     fs_data_free(&d, &m, &a);
     CHECK_EQ(c.live, 0);
@@ -213,7 +217,7 @@ TEST(fs_tree_entries)
 {
     struct counting c = {.left = -1};
     struct fs_mem m = mem_of(&c);
-    struct fs_account a = {.bytes_limit = 1 << 20, .entries_limit = 4};
+    struct fs_account a = {.bytes_limit = 1 << 20, .entries_limit = 5}; /* the root's and 4 */
     struct fs_tree t;
     struct fs_node *n, *old;
     CHECK_EQ(fs_tree_init(&t, &m, &a, 1), FS_OK);
@@ -228,7 +232,7 @@ TEST(fs_tree_entries)
     CHECK_EQ(fs_dir_create(&t, f, "x", 1, FS_FILE, 0, &a, 1, &n), FS_NOT_DIR);
     CHECK(mk(&t, d, "inner", FS_FILE, &a));
     CHECK(mk(&t, root, "g", FS_FILE, &a));
-    /* Four entries: the account is full, and nothing was added. */
+    /* Five entries with the root: the account is full, and nothing was added. */
     CHECK_EQ(fs_dir_create(&t, root, "h", 1, FS_FILE, 0, &a, 1, &n), FS_QUOTA);
     CHECK_EQ(root->dir.n, 3);
     CHECK(fs_dir_lookup(root, "d", 1) == d);
@@ -243,7 +247,7 @@ TEST(fs_tree_entries)
     CHECK(!fs_dir_lookup(root, "f", 1));
     CHECK_EQ(fs_dir_rename(&t, root, "g", 1, "a/b", 3, 2, &old), FS_BAD_NAME);
     CHECK_EQ(fs_dir_rename(&t, root, "nope", 4, "x", 1, 2, &old), FS_NOT_FOUND);
-    CHECK_EQ(a.entries_used, 3);
+    CHECK_EQ(a.entries_used, 4);
     CHECK_EQ(fs_dir_unlink(&t, d, "inner", 5, 2, &n), FS_OK);
     fs_node_free(&t, n);
     CHECK_EQ(fs_dir_unlink(&t, root, "d", 1, 2, &n), FS_OK);
@@ -251,8 +255,9 @@ TEST(fs_tree_entries)
     CHECK_EQ(root->dir.subdirs, 0);
     CHECK_EQ(fs_dir_unlink(&t, root, "g", 1, 2, &n), FS_OK);
     fs_node_free(&t, n);
-    CHECK_EQ(a.entries_used, 0);
+    CHECK_EQ(a.entries_used, 1);
     fs_node_free(&t, root);
+    CHECK_EQ(a.entries_used, 0);
     CHECK_EQ(c.live, 0);
 }
 
