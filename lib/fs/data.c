@@ -31,6 +31,32 @@ static enum fs_err list_grow(struct fs_data *d, const struct fs_mem *m, uint64_t
     return FS_OK;
 }
 
+/* Copies [pos, pos+len) of the file page by page: from src into the
+ * pages (which are all held), or out of them into dst (holes as zeros). */
+static void data_copy(const struct fs_data *d, uint64_t pos, uint32_t len, const uint8_t *src,
+                      uint8_t *dst)
+{
+    while (len) {
+        uint32_t in = (uint32_t)(pos % FS_PAGE), n = FS_PAGE - in;
+        if (n > len)
+            n = len;
+        uint64_t slot = pos / FS_PAGE;
+        uint8_t *pg = slot < d->nslots ? d->pages[slot] : NULL;
+        if (src) {
+            memcpy(pg + in, src, n);
+            src += n;
+        } else {
+            if (pg)
+                memcpy(dst, pg + in, n);
+            else
+                memset(dst, 0, n);
+            dst += n;
+        }
+        pos += n;
+        len -= n;
+    }
+}
+
 enum fs_err fs_data_write(struct fs_data *d, const struct fs_mem *m, struct fs_account *acct,
                           uint64_t off, const void *src, uint32_t len)
 {
@@ -79,18 +105,7 @@ enum fs_err fs_data_write(struct fs_data *d, const struct fs_mem *m, struct fs_a
         d->pages[i] = pg;
         d->held++;
     }
-    const uint8_t *s = src;
-    uint64_t pos = off;
-    uint32_t left = len;
-    while (left) {
-        uint32_t in = (uint32_t)(pos % FS_PAGE), n = FS_PAGE - in;
-        if (n > left)
-            n = left;
-        memcpy(d->pages[pos / FS_PAGE] + in, s, n);
-        s += n;
-        pos += n;
-        left -= n;
-    }
+    data_copy(d, off, len, src, NULL);
     if (off + len > d->size)
         d->size = off + len;
     return FS_OK;
@@ -102,23 +117,7 @@ uint32_t fs_data_read(const struct fs_data *d, uint64_t off, void *dst, uint32_t
         return 0;
     if (len > d->size - off)
         len = (uint32_t)(d->size - off);
-    uint8_t *o = dst;
-    uint64_t pos = off;
-    uint32_t left = len;
-    while (left) {
-        uint32_t in = (uint32_t)(pos % FS_PAGE), n = FS_PAGE - in;
-        if (n > left)
-            n = left;
-        uint64_t slot = pos / FS_PAGE;
-        const uint8_t *pg = slot < d->nslots ? d->pages[slot] : NULL;
-        if (pg)
-            memcpy(o, pg + in, n);
-        else
-            memset(o, 0, n);
-        o += n;
-        pos += n;
-        left -= n;
-    }
+    data_copy(d, off, len, NULL, dst);
     return len;
 }
 

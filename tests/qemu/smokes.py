@@ -244,7 +244,7 @@ SMOKES = [
         'cases': [r'^files: files: ok$', r'^files: listed 150 entries in 3 pages$',
                   r'^files: list: ok$', r'^files: mkdir-remove-rename: ok$', r'^files: sub: ok$',
                   r'^files: read-only: ok$',
-                  r'^files: quota refused at 8192 bytes and 2 entries, tree intact$',
+                  r'^files: quota refused at 8256 bytes and 2 entries, tree intact$',
                   r'^files: quota: ok$', r'^files: rename to x/y: invalidArgument: params\.to$',
                   r'^files: names: ok$', r'^files: quitter: ok$', r'^files: 8 cases, 0 failed$',
                   exited('files')],

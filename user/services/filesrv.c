@@ -107,7 +107,9 @@ static int fs_status(enum fs_err e)
 /*
  * A capability for (node, acct, read_only) into the call's transfer list:
  * a new client facet carrying the handle's badge, moved to the caller.
- * Returns its index for the result's Capability field, or an error.
+ * Returns its index for the result's Capability field, or an error with
+ * nothing minted.  Each call hands out at most one capability, and after
+ * hand_out succeeds nothing fails, so no minted facet is ever left over.
  */
 static int hand_out(struct filesrv *s, struct capos_serve_call *call, struct fs_node *node,
                     struct fs_account *acct, bool read_only, uint32_t *index)
@@ -124,16 +126,6 @@ static int hand_out(struct filesrv *s, struct capos_serve_call *call, struct fs_
     call->xfer[call->nxfer] = (struct capos_xfer){.cap = cap, .mode = CAPOS_XFER_MOVE};
     *index = call->nxfer++;
     return CAPOS_OK;
-}
-
-/* The capabilities handed out for a call that then fails are released, so
- * that a failure leaks nothing. */
-static int fail_call(struct capos_serve_call *call, int err)
-{
-    for (uint16_t i = 0; i < call->nxfer; i++)
-        capos_release(call->xfer[i].cap);
-    call->nxfer = 0;
-    return err;
 }
 
 static void stat_of(const struct target *t, capos_Stat_builder b)
@@ -224,7 +216,7 @@ static int file_readOnly(struct filesrv *s, struct capos_serve_call *call,
     (void)a;
     int err = hand_out(s, call, s->t.node, s->t.acct, true, &idx);
     if (err != CAPOS_OK)
-        return fail_call(call, err);
+        return err;
     capos_File_readOnly_encode_results(&call->result, &(capos_File_readOnly_results){.file = idx});
     return CAPOS_OK;
 }
@@ -237,6 +229,13 @@ static int file_readOnly(struct filesrv *s, struct capos_serve_call *call,
         if (!fs_name_valid((text).str, (text).len))                                                \
             return capos_rpc_refuse(&(call)->rpc, field);                                          \
     } while (0)
+
+/* Frees a node taken out of the tree, and every badge naming it. */
+static void dispose(struct filesrv *s, struct fs_node *n)
+{
+    fs_handle_drop(&s->handles, n);
+    fs_node_free(&s->tree, n);
+}
 
 static int dir_open(struct filesrv *s, struct capos_serve_call *call,
                     const capos_Directory_open_args *a)
@@ -254,6 +253,7 @@ static int dir_open(struct filesrv *s, struct capos_serve_call *call,
     }
     if (n && n->kind == FS_FILE && a->directory)
         return CAPOS_ERR_NOT_PERMITTED;
+    bool created = !n;
     if (!n) {
         if (a->directory)
             return CAPOS_ERR_NOT_FOUND; /* open makes files; mkdir makes directories */
@@ -267,8 +267,13 @@ static int dir_open(struct filesrv *s, struct capos_serve_call *call,
     }
     uint32_t idx;
     int err = hand_out(s, call, n, s->t.acct, ro, &idx);
-    if (err != CAPOS_OK)
-        return fail_call(call, err);
+    if (err != CAPOS_OK) {
+        /* A failed open creates nothing. */
+        if (created &&
+            fs_dir_unlink(&s->tree, s->t.node, n->name, n->name_len, n->ctime_ns, &n) == FS_OK)
+            dispose(s, n);
+        return err;
+    }
     capos_Directory_open_results r = {.file = CAPNP_NO_CAP, .directory = CAPNP_NO_CAP};
     if (n->kind == FS_DIR)
         r.directory = idx;
@@ -310,13 +315,6 @@ static int dir_mkdir(struct filesrv *s, struct capos_serve_call *call,
         return CAPOS_ERR_NOT_PERMITTED;
     return fs_status(fs_dir_create(&s->tree, s->t.node, a->name.str, a->name.len, FS_DIR, a->mode,
                                    s->t.acct, now_ns(s), &n));
-}
-
-/* Frees a node taken out of the tree, and every badge naming it. */
-static void dispose(struct filesrv *s, struct fs_node *n)
-{
-    fs_handle_drop(&s->handles, n);
-    fs_node_free(&s->tree, n);
 }
 
 static int dir_remove(struct filesrv *s, struct capos_serve_call *call,
@@ -372,7 +370,7 @@ static int dir_sub(struct filesrv *s, struct capos_serve_call *call,
         return CAPOS_ERR_NOT_PERMITTED;
     int err = hand_out(s, call, n, s->t.acct, s->t.read_only, &idx);
     if (err != CAPOS_OK)
-        return fail_call(call, err);
+        return err;
     capos_Directory_sub_encode_results(&call->result,
                                        &(capos_Directory_sub_results){.directory = idx});
     return CAPOS_OK;
@@ -385,7 +383,7 @@ static int dir_readOnly(struct filesrv *s, struct capos_serve_call *call,
     (void)a;
     int err = hand_out(s, call, s->t.node, s->t.acct, true, &idx);
     if (err != CAPOS_OK)
-        return fail_call(call, err);
+        return err;
     capos_Directory_readOnly_encode_results(&call->result,
                                             &(capos_Directory_readOnly_results){.directory = idx});
     return CAPOS_OK;
@@ -402,7 +400,7 @@ static int dir_limit(struct filesrv *s, struct capos_serve_call *call,
         .parent = s->t.acct, .bytes_limit = a->bytes, .entries_limit = a->entries};
     int err = hand_out(s, call, s->t.node, acct, s->t.read_only, &idx);
     if (err != CAPOS_OK)
-        return fail_call(call, err);
+        return err;
     s->naccounts++;
     capos_Directory_limit_encode_results(&call->result,
                                          &(capos_Directory_limit_results){.directory = idx});
