@@ -99,7 +99,17 @@ void capos_server_reply(struct capos_server *s, int status)
     if (!s->serving)
         return;
     status = server_result(s, status, &msg, &len);
-    capos_return_detail(s->endpoint, s->req.token, status, server_detail(s, status), msg, len,
-                        s->call.xfer, status == CAPOS_OK ? s->call.nxfer : 0);
+    uint16_t nxfer = status == CAPOS_OK ? s->call.nxfer : 0;
+    int err = capos_return_detail(s->endpoint, s->req.token, status, server_detail(s, status), msg,
+                                  len, s->call.xfer, nxfer);
+    /* Capabilities meant to move to the caller that did not (an error
+     * status, a caller that is gone or whose table is full) are still the
+     * server's: released, so a failing client cannot make it pile them up. */
+    if (err != CAPOS_OK || nxfer == 0) {
+        for (uint16_t i = 0; i < s->call.nxfer; i++) {
+            if (s->call.xfer[i].mode == CAPOS_XFER_MOVE)
+                capos_release(s->call.xfer[i].cap);
+        }
+    }
     s->serving = false;
 }

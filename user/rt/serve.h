@@ -73,7 +73,8 @@ void capos_server_result_arena(struct capos_server *s, uint64_t *arena, size_t b
 bool capos_server_next(struct capos_server *s, int status);
 
 /* Answers the call being served without waiting for another (a server's
- * last call). */
+ * last call).  Capabilities of call.xfer to move that do not reach the
+ * caller (an error status, or the RETURN failed) are released. */
 void capos_server_reply(struct capos_server *s, int status);
 
 #endif
