@@ -626,3 +626,126 @@ interface Tally {
     # The counter's total. Errors: invalidArgument (as for add),
     # notFound (no such counter).
 }
+
+# ---------------------------------------------------------------------------
+# Files and directories
+#
+# Served by the file service (user/services/filesrv.c, docs/storage.md): a
+# tree of files and directories kept in the service's memory. Every File or
+# Directory capability is a client facet of the service's endpoint whose
+# badge names one node, whether the facet is read-only, and the quota
+# account that pays for what is created through it. A narrower authority is
+# a different capability (a read-only facet, a subdirectory, a smaller
+# quota), never a rights mask.
+
+const maxFileName :UInt32 = 255;
+  # The longest name of a directory entry, in bytes. A name is 1 to 255
+  # bytes without '/' or NUL, and is neither "." nor "..".
+const maxFileIo :UInt32 = 32768;
+  # The most bytes one File.read returns or one File.write takes.
+const maxDirList :UInt32 = 128;
+  # The most entries one Directory.list returns.
+const maxFileMode :UInt32 = 4095;
+  # Mode bits kept with a node (0o7777): reported by stat, never consulted:
+  # the capability is the authority.
+
+enum NodeKind {
+  file @0;
+  directory @1;
+}
+
+struct Stat {
+  # What File.stat and Directory.stat report.
+  kind @0 :NodeKind;
+  size @1 :UInt64;               # bytes of a file; entries of a directory
+  mode @2 :UInt32;               # permission bits as created (at most maxFileMode)
+  mtimeNs @3 :UInt64;            # last change of the contents, wall clock ns
+  ctimeNs @4 :UInt64;            # last change of the contents or the entry
+  links @5 :UInt32;              # directory entries naming the node (1; 2 + subdirectories for a directory)
+  inode @6 :UInt64;              # unique in the service for the service's life
+  readOnly @7 :Bool;             # the capability asked is a read-only facet
+}
+
+struct DirEntry {
+  # One entry of Directory.list.
+  name @0 :Text $C.required $C.maxLen(.maxFileName);
+  kind @1 :NodeKind;
+  inode @2 :UInt64;
+}
+
+interface File {
+  # The contents of one file of the file service.
+  read @0 (offset :UInt64, count :UInt32 $C.max(.maxFileIo))
+      -> (data :Data $C.maxLen(.maxFileIo));
+    # Up to `count` bytes from `offset`: fewer at the end of the file, none
+    # at or past it. Holes read as zeros.
+  write @1 (offset :UInt64, data :Data $C.required $C.maxLen(.maxFileIo)) -> (count :UInt32);
+    # Writes `data` at `offset`, growing the file (and leaving a hole of
+    # zeros) as needed; all of it or nothing. Errors: notPermitted
+    # (read-only facet), quotaExceeded (the account that pays for the file
+    # has no room; nothing was written), invalidArgument (the end would pass
+    # 2^48 bytes), notFound (the file was removed).
+  size @2 () -> (size :UInt64);
+  truncate @3 (size :UInt64) -> ();
+    # Sets the size: cut, or grown with zeros. Errors: as for write.
+  sync @4 () -> ();
+    # Completes once every earlier write is stored. The service keeps files
+    # in memory, so there is nothing to wait for.
+  stat @5 () -> (stat :Stat);
+  readOnly @6 () -> (file :File);
+    # A read-only facet of this file.
+}
+
+interface Directory {
+  # One directory of the file service, and everything below it: no name
+  # reaches above it.
+  open @0 (name :Text $C.required $C.maxLen(.maxFileName),
+           create :Bool, exclusive :Bool, truncate :Bool, directory :Bool, readOnly :Bool,
+           mode :UInt32 $C.max(.maxFileMode))
+      -> (file :File, directory :Directory);
+    # The entry `name`: a File capability for a file, a Directory capability
+    # for a directory (the other field is null). `create` makes a file if
+    # there is none (with `mode`), `exclusive` with it refuses an existing
+    # entry, `truncate` empties a file, `directory` refuses a file,
+    # `readOnly` hands out a read-only facet. Errors: invalidArgument (a bad
+    # name: params.name), notFound, alreadyExists (create with exclusive),
+    # notPermitted (create or truncate through a read-only facet, or
+    # `directory` on a file), quotaExceeded (no entry left in the account),
+    # tableFull (the service's capability table is full).
+  list @1 (cursor :UInt64, max :UInt32 $C.min(1) $C.max(.maxDirList))
+      -> (entries :List(DirEntry) $C.maxLen(.maxDirList), next :UInt64, end :Bool);
+    # Up to `max` entries from `cursor` (0 for the first page, then the
+    # `next` of the page before), in the order they were made. Entries made
+    # or removed between pages do not disturb the others: each entry that
+    # stays is listed exactly once. `end` says there are no more.
+  mkdir @2 (name :Text $C.required $C.maxLen(.maxFileName),
+            mode :UInt32 $C.max(.maxFileMode)) -> ();
+    # Errors: invalidArgument (params.name), alreadyExists, notPermitted
+    # (read-only facet), quotaExceeded.
+  remove @3 (name :Text $C.required $C.maxLen(.maxFileName)) -> ();
+    # Removes a file or an empty directory; capabilities naming it stop
+    # working (notFound). Errors: invalidArgument, notFound, notPermitted
+    # (read-only facet), alreadyExists (a directory that is not empty).
+  rename @4 (from :Text $C.required $C.maxLen(.maxFileName),
+             to :Text $C.required $C.maxLen(.maxFileName)) -> ();
+    # Renames an entry of this directory, replacing a file or an empty
+    # directory called `to` of the same kind. Errors: invalidArgument
+    # (params.from, params.to), notFound, notPermitted, alreadyExists (`to`
+    # is a non-empty directory or of the other kind).
+  stat @5 () -> (stat :Stat);
+  sub @6 (name :Text $C.required $C.maxLen(.maxFileName)) -> (directory :Directory);
+    # The subdirectory `name`, as a capability confined to it; read-only if
+    # this one is. Errors: invalidArgument, notFound, notPermitted (a file).
+  readOnly @7 () -> (directory :Directory);
+    # A read-only facet of this directory: everything opened through it is
+    # read-only too.
+  limit @8 (bytes :UInt64, entries :UInt64) -> (directory :Directory);
+    # This directory with a quota account of its own: what is created
+    # through it (and through everything opened through it) may hold at
+    # most `bytes` of file data and `entries` entries, on top of this
+    # capability's account. Errors: quotaExceeded (the service has no room
+    # for another account).
+  quota @9 () -> (bytesLimit :UInt64, bytesUsed :UInt64,
+                  entriesLimit :UInt64, entriesUsed :UInt64);
+    # The account of this capability.
+}

@@ -237,6 +237,22 @@ SMOKES = [
                           r'^tally-client: CALL with 17 capabilities: tooManyCaps: '
                           r'submission\.tooManyCaps$', exited('tally-client')],
     }),
+    Smoke(name='files', kernel=KERNEL, module=system('smoke-files'), expect=[
+        r'^manifest: "files": 4 binaries, 3 services',
+        r'^system: all processes have exited; halting',
+    ], forbid=[r'KERNEL (PANIC|FAULT)', r'^files: .*: FAIL'], groups={
+        'cases': [r'^files: files: ok$', r'^files: listed 150 entries in 3 pages$',
+                  r'^files: list: ok$', r'^files: mkdir-remove-rename: ok$', r'^files: sub: ok$',
+                  r'^files: read-only: ok$',
+                  r'^files: quota refused at 8256 bytes and 2 entries, tree intact$',
+                  r'^files: quota: ok$', r'^files: rename to x/y: invalidArgument: params\.to$',
+                  r'^files: names: ok$', r'^files: quitter: ok$', r'^files: 8 cases, 0 failed$',
+                  exited('files')],
+        'quitter': [r'^files-quitter: leaving with 4 writes in flight$', exited('files-quitter')],
+        'service': [r'^filesrv: serving, 4194304 bytes and 1024 entries$',
+                    r'^filesrv: served \d+ calls, refused 11; \d+ entries and \d+ bytes held$',
+                    exited('filesrv')],
+    }),
     Smoke(name='hostile', kernel=KERNEL, module=system('smoke-hostile'), exit='running',
           timeout=60, expect=[r'^manifest: "hostile"'], groups={
               'garbage': [r'^hostile garbage: \d+ bad requests all rejected with defined '

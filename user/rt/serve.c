@@ -15,6 +15,16 @@ void capos_server_init(struct capos_server *s, uint32_t endpoint)
 {
     s->endpoint = endpoint;
     s->serving = false;
+    s->result = s->arena;
+    s->result_bytes = sizeof(s->arena);
+}
+
+void capos_server_result_arena(struct capos_server *s, uint64_t *arena, size_t bytes)
+{
+    if (bytes > CAPOS_MAX_MSG_BYTES)
+        bytes = CAPOS_MAX_MSG_BYTES;
+    s->result = arena;
+    s->result_bytes = bytes;
 }
 
 /* The result of the call being served as a message (len 0: none). */
@@ -24,7 +34,7 @@ static int server_result(struct capos_server *s, int status, const uint8_t **msg
     *msg = 0;
     *len = 0;
     /* A method without results leaves the root pointer null. */
-    if (status != CAPOS_OK || capnp_load_u64((const uint8_t *)s->arena + 8) == 0)
+    if (status != CAPOS_OK || capnp_load_u64((const uint8_t *)s->result + 8) == 0)
         return status;
     if (capnp_builder_finish(&s->call.result, msg, &n) != CAPNP_OK)
         return CAPOS_ERR_RESULT_TOO_LARGE;
@@ -55,7 +65,7 @@ static void server_take(struct capos_server *s)
     c->badge = s->req.badge;
     c->caps = s->req.caps;
     c->nxfer = 0;
-    capnp_builder_init(&c->result, s->arena, sizeof(s->arena));
+    capnp_builder_init(&c->result, s->result, s->result_bytes);
     s->serving = true;
 }
 
@@ -89,7 +99,17 @@ void capos_server_reply(struct capos_server *s, int status)
     if (!s->serving)
         return;
     status = server_result(s, status, &msg, &len);
-    capos_return_detail(s->endpoint, s->req.token, status, server_detail(s, status), msg, len,
-                        s->call.xfer, status == CAPOS_OK ? s->call.nxfer : 0);
+    uint16_t nxfer = status == CAPOS_OK ? s->call.nxfer : 0;
+    int err = capos_return_detail(s->endpoint, s->req.token, status, server_detail(s, status), msg,
+                                  len, s->call.xfer, nxfer);
+    /* Capabilities meant to move to the caller that did not (an error
+     * status, a caller that is gone or whose table is full) are still the
+     * server's: released, so a failing client cannot make it pile them up. */
+    if (err != CAPOS_OK || nxfer == 0) {
+        for (uint16_t i = 0; i < s->call.nxfer; i++) {
+            if (s->call.xfer[i].mode == CAPOS_XFER_MOVE)
+                capos_release(s->call.xfer[i].cap);
+        }
+    }
     s->serving = false;
 }

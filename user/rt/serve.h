@@ -50,10 +50,20 @@ struct capos_server {
     struct capos_serve_call call;
     uint64_t recv[(CAPOS_MAX_MSG_BYTES + 4 * CAPOS_MAX_XFER) / 8 + 1];
     uint64_t arena[CAPOS_SERVER_RESULT_BYTES / 8];
+    /* Where results are built: `arena` unless capos_server_result_arena
+     * gave a larger one. */
+    uint64_t *result;
+    size_t result_bytes;
 };
 
 /* Starts serving the endpoint's server facet `endpoint`. */
 void capos_server_init(struct capos_server *s, uint32_t endpoint);
+
+/* Builds results in `arena` (`bytes`, at most CAPOS_MAX_MSG_BYTES) instead
+ * of the server's own CAPOS_SERVER_RESULT_BYTES: for a service whose
+ * results carry bulk data.  Call it after capos_server_init, before the
+ * first capos_server_next; the arena must outlive the loop. */
+void capos_server_result_arena(struct capos_server *s, uint64_t *arena, size_t bytes);
 
 /*
  * Answers the call being served, if any, with `status` (with the result
@@ -63,7 +73,8 @@ void capos_server_init(struct capos_server *s, uint32_t endpoint);
 bool capos_server_next(struct capos_server *s, int status);
 
 /* Answers the call being served without waiting for another (a server's
- * last call). */
+ * last call).  Capabilities of call.xfer to move that do not reach the
+ * caller (an error status, or the RETURN failed) are released. */
 void capos_server_reply(struct capos_server *s, int status);
 
 #endif

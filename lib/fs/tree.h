@@ -1,0 +1,86 @@
+/*
+ * The file service's tree: nodes (files and directories) and the entries
+ * of directories.  Every node but the root is named by exactly one entry
+ * of exactly one directory (no hard links), so a node keeps its own name.
+ * A node holds no pointer to its parent: nothing can walk up, and a
+ * capability for a directory reaches exactly what lies below it.
+ */
+#ifndef CAPOS_LIB_FS_TREE_H
+#define CAPOS_LIB_FS_TREE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fs/account.h"
+#include "fs/data.h"
+#include "fs/fs.h"
+#include "fs/name.h"
+
+enum fs_kind { FS_FILE = 0, FS_DIR = 1 };
+
+struct fs_node;
+
+struct fs_dir {
+    struct fs_node **ents; /* ordered by seq, which only grows */
+    uint32_t n, cap;
+    uint32_t subdirs;
+    uint64_t next_seq; /* the seq the next entry gets; a list cursor */
+};
+
+struct fs_node {
+    enum fs_kind kind;
+    uint32_t mode;
+    uint64_t ino;
+    uint64_t mtime_ns, ctime_ns;
+    struct fs_account *acct; /* pays for the entry and the data */
+    uint64_t seq;            /* position in its directory's listing */
+    uint8_t name_len;
+    char name[FS_NAME_MAX + 1];
+    union {
+        struct fs_data data; /* FS_FILE */
+        struct fs_dir dir;   /* FS_DIR */
+    };
+};
+
+struct fs_tree {
+    struct fs_mem mem;
+    struct fs_node *root;
+    uint64_t next_ino;
+};
+
+/* A tree with an empty root directory, charged to `acct` as one entry
+ * like any other node. */
+enum fs_err fs_tree_init(struct fs_tree *t, const struct fs_mem *m, struct fs_account *acct,
+                         uint64_t now_ns);
+
+/* The entry `name` of directory `dir`, or NULL. */
+struct fs_node *fs_dir_lookup(const struct fs_node *dir, const char *name, uint32_t len);
+
+/* Makes a new entry `name` (FS_BAD_NAME unless fs_name_valid) charged to
+ * `acct`: one entry now, the data's pages as they come. */
+enum fs_err fs_dir_create(struct fs_tree *t, struct fs_node *dir, const char *name, uint32_t len,
+                          enum fs_kind kind, uint32_t mode, struct fs_account *acct,
+                          uint64_t now_ns, struct fs_node **out);
+
+/* Takes the entry `name` out of `dir` (a directory only if empty) and
+ * returns the node, which the caller frees with fs_node_free once nothing
+ * refers to it any more. */
+enum fs_err fs_dir_unlink(struct fs_tree *t, struct fs_node *dir, const char *name, uint32_t len,
+                          uint64_t now_ns, struct fs_node **out);
+
+/* Renames `from` to `to` in `dir`.  An existing `to` of the same kind
+ * (a directory only if empty) is taken out and returned in *replaced for
+ * the caller to free; FS_KIND if the kinds differ.  The renamed entry is
+ * listed after the others from now on. */
+enum fs_err fs_dir_rename(struct fs_tree *t, struct fs_node *dir, const char *from,
+                          uint32_t from_len, const char *to, uint32_t to_len, uint64_t now_ns,
+                          struct fs_node **replaced);
+
+/* The index of the first entry whose seq is at least `cursor`. */
+uint32_t fs_dir_seek(const struct fs_node *dir, uint64_t cursor);
+
+/* Frees a node taken out of the tree (a file's data, an empty directory's
+ * list) and gives its charges back. */
+void fs_node_free(struct fs_tree *t, struct fs_node *n);
+
+#endif

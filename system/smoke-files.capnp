@@ -1,0 +1,34 @@
+# Smoke test: the file service (user/services/filesrv.c) and its clients:
+# user/tests/files.c exercises File and Directory through the generated
+# stubs, user/tests/files_quitter.c exits with calls in flight.
+@0xb5b64e43b366d7bb;
+
+using Capos = import "/capos.capnp";
+
+const console :Capos.Grant = (name = "console", source = (kernel = (kind = console)));
+const timer :Capos.Grant = (name = "timer", source = (kernel = (kind = timer)));
+const root :Capos.Grant =
+  (name = "root", source = (export = (service = "filesrv", export = "files")));
+
+const manifest :Capos.SystemManifest = (
+  formatVersion = 1,
+  name = "files",
+  binaries = [
+    (name = "init", elf = embed "/init"),
+    (name = "filesrv", elf = embed "/filesrv"),
+    (name = "files", elf = embed "/files"),
+    (name = "files-quitter", elf = embed "/files_quitter"),
+  ],
+  init = "init",
+  services = [
+    ( name = "filesrv", binary = "filesrv", argv = ["filesrv", "4194304", "1024", "77"],
+      grants = [.console, .timer,
+                (name = "memory", source = (kernel = (kind = virtualMemory, memoryLimit = 33554432)))],
+      exports = [(name = "files", interfaceId = 0x9477931dead40130)] ),
+    ( name = "files", binary = "files",
+      grants = [.console, .timer, .root,
+                (name = "stop", source = (export = (service = "filesrv", export = "files",
+                                                    badge = 77)))] ),
+    ( name = "files-quitter", binary = "files-quitter", grants = [.console, .root] ),
+  ],
+);

@@ -1,0 +1,350 @@
+/*
+ * Host tests of lib/fs, the file service's pure logic: names, quota
+ * accounts, file data as page lists (against a flat reference buffer, with
+ * quota and allocation failures that must change nothing), the tree
+ * (create, lookup, unlink, rename, list cursors across changes) and the
+ * badge table (generations, sharing, dropping).
+ */
+#include "test.h"
+
+#include <stdlib.h>
+
+#include "fs/handle.h"
+#include "fs/name.h"
+#include "fs/tree.h"
+
+/* An allocator that fails after `left` more allocations (-1: never) and
+ * counts live blocks. */
+struct counting {
+    long left;
+    long live;
+};
+
+static void *c_alloc(void *ctx, size_t n)
+{
+    struct counting *c = ctx;
+    if (c->left == 0)
+        return NULL;
+    if (c->left > 0)
+        c->left--;
+    c->live++;
+    return calloc(1, n);
+}
+
+static void c_free(void *ctx, void *p)
+{
+    struct counting *c = ctx;
+    if (p)
+        c->live--;
+    free(p);
+}
+
+static struct fs_mem mem_of(struct counting *c)
+{
+    return (struct fs_mem){.alloc = c_alloc, .free = c_free, .ctx = c};
+}
+
+static struct fs_account big_account(void)
+{
+    return (struct fs_account){.bytes_limit = UINT64_MAX, .entries_limit = UINT64_MAX};
+}
+
+TEST(fs_names)
+{
+    CHECK(fs_name_valid("a", 1));
+    CHECK(fs_name_valid("...", 3));
+    CHECK(fs_name_valid(".hidden", 7));
+    CHECK(!fs_name_valid("", 0));
+    CHECK(!fs_name_valid(".", 1));
+    CHECK(!fs_name_valid("..", 2));
+    CHECK(!fs_name_valid("a/b", 3));
+    CHECK(!fs_name_valid("/", 1));
+    CHECK(!fs_name_valid("a\0b", 3));
+    char long_name[FS_NAME_MAX + 1];
+    memset(long_name, 'x', sizeof(long_name));
+    CHECK(fs_name_valid(long_name, FS_NAME_MAX));
+    CHECK(!fs_name_valid(long_name, FS_NAME_MAX + 1));
+}
+
+TEST(fs_account_chain)
+{
+    struct fs_account root = {.bytes_limit = 100, .entries_limit = 10};
+    struct fs_account child = {.parent = &root, .bytes_limit = 60, .entries_limit = 20};
+    CHECK(fs_account_charge(&child, 50, 5));
+    CHECK_EQ(root.bytes_used, 50);
+    CHECK(!fs_account_charge(&child, 20, 0)); /* child full */
+    CHECK(fs_account_charge(&root, 50, 5));
+    CHECK(!fs_account_charge(&child, 0, 1)); /* root full, child is not */
+    CHECK_EQ(child.entries_used, 5);
+    CHECK_EQ(root.entries_used, 10);
+    CHECK(!fs_account_charge(&root, UINT64_MAX, 0));
+    fs_account_uncharge(&child, 50, 5);
+    CHECK_EQ(root.bytes_used, 50);
+    CHECK_EQ(child.bytes_used, 0);
+}
+
+TEST(fs_data_sparse_and_sequential)
+{
+    struct counting c = {.left = -1};
+    struct fs_mem m = mem_of(&c);
+    struct fs_account a = big_account();
+    struct fs_data d = {0};
+    static uint8_t buf[70000], out[70000];
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)(i * 7 + 1);
+    /* 64 KiB in 16 sequential writes: exactly 16 pages, no copy moved. */
+    for (uint32_t i = 0; i < 16; i++)
+        CHECK_EQ(fs_data_write(&d, &m, &a, i * 4096u, buf + i * 4096u, 4096), FS_OK);
+    CHECK_EQ(d.size, 65536);
+    CHECK_EQ(d.held, 16);
+    CHECK_EQ(d.nslots, 16);
+    CHECK_EQ(a.bytes_used, 65536 + 16 * 8);
+    CHECK_EQ(fs_data_read(&d, 0, out, 65536), 65536);
+    CHECK(memcmp(out, buf, 65536) == 0);
+    /* A write far away leaves a hole that reads as zeros and costs nothing. */
+    CHECK_EQ(fs_data_write(&d, &m, &a, 1u << 20, "end", 3), FS_OK);
+    CHECK_EQ(d.held, 17);
+    CHECK_EQ(fs_data_read(&d, 65536 + 100, out, 10), 10);
+    for (int i = 0; i < 10; i++)
+        CHECK_EQ(out[i], 0);
+    CHECK_EQ(fs_data_read(&d, (1u << 20) + 1, out, 100), 2);
+    CHECK(memcmp(out, "nd", 2) == 0);
+    CHECK_EQ(fs_data_read(&d, 1u << 21, out, 100), 0);
+    /* Truncate into a page: the tail reads as zeros after growing again. */
+    CHECK_EQ(fs_data_truncate(&d, &m, &a, 100), FS_OK);
+    CHECK_EQ(d.held, 1);
+    CHECK_EQ(a.bytes_used, fs_data_charged(&d));
+    CHECK_EQ(fs_data_truncate(&d, &m, &a, 5000), FS_OK);
+    CHECK_EQ(fs_data_read(&d, 0, out, 5000), 5000);
+    CHECK(memcmp(out, buf, 100) == 0);
+    for (int i = 100; i < 5000; i++)
+        CHECK_EQ(out[i], 0);
+    /* Truncating past the page list and reading there. */
+    CHECK_EQ(fs_data_truncate(&d, &m, &a, 1ull << 40), FS_OK);
+    CHECK_EQ(fs_data_read(&d, (1ull << 40) - 4, out, 16), 4);
+    CHECK_EQ(fs_data_truncate(&d, &m, &a, FS_MAX_FILE_SIZE + 1), FS_TOO_BIG);
+    CHECK_EQ(fs_data_write(&d, &m, &a, FS_MAX_FILE_SIZE - 1, "ab", 2), FS_TOO_BIG);
+    CHECK_EQ(fs_data_write(&d, &m, &a, UINT64_MAX, "ab", 2), FS_TOO_BIG);
+    fs_data_free(&d, &m, &a);
+    CHECK_EQ(a.bytes_used, 0);
+    CHECK_EQ(c.live, 0);
+}
+
+TEST(fs_data_failures_change_nothing)
+{
+    struct counting c = {.left = -1};
+    struct fs_mem m = mem_of(&c);
+    struct fs_account a = {.bytes_limit = 3 * 4096, .entries_limit = 0};
+    struct fs_data d = {0};
+    uint8_t page[8192], out[8192];
+    memset(page, 0xab, sizeof(page));
+    CHECK_EQ(fs_data_write(&d, &m, &a, 0, page, 8192), FS_OK);
+    /* Two more pages do not fit a 3-page quota. */
+    CHECK_EQ(fs_data_write(&d, &m, &a, 8000, page, 8192), FS_QUOTA);
+    CHECK_EQ(d.size, 8192);
+    CHECK_EQ(a.bytes_used, 8192 + 4 * 8);
+    /* A far offset needs a page list of 2^27 slots: refused, not allocated. */
+    CHECK_EQ(fs_data_write(&d, &m, &a, 1ull << 39, page, 1), FS_QUOTA);
+    CHECK_EQ(d.nslots, 4);
+    /* Out of memory after the first new page: the first is given back. */
+    c.left = 1;
+    a.bytes_limit = UINT64_MAX;
+    long live = c.live;
+    CHECK_EQ(fs_data_write(&d, &m, &a, 8192, page, 8192), FS_NO_MEMORY);
+    CHECK_EQ(c.live, live);
+    CHECK_EQ(a.bytes_used, 8192 + 4 * 8);
+    CHECK_EQ(d.size, 8192);
+    CHECK_EQ(fs_data_read(&d, 0, out, 8192), 8192);
+    CHECK(memcmp(out, page, 8192) == 0);
+    c.left = -1;
+    fs_data_free(&d, &m, &a);
+    CHECK_EQ(c.live, 0);
+}
+
+TEST(fs_data_random_against_reference)
+{
+    enum { SPAN = 40000 };
+    struct counting c = {.left = -1};
+    struct fs_mem m = mem_of(&c);
+    struct fs_account a = big_account();
+    struct fs_data d = {0};
+    static uint8_t ref[SPAN], buf[SPAN], out[SPAN];
+    uint64_t size = 0;
+    srand(7);
+    for (int step = 0; step < 3000; step++) {
+        uint32_t off = (uint32_t)rand() % SPAN, len = (uint32_t)rand() % 9000;
+        if (len > SPAN - off)
+            len = SPAN - off;
+        switch (rand() % 3) {
+        case 0:
+            for (uint32_t i = 0; i < len; i++)
+                buf[i] = (uint8_t)rand();
+            CHECK_EQ(fs_data_write(&d, &m, &a, off, buf, len), FS_OK);
+            memcpy(ref + off, buf, len);
+            if (len && off + len > size)
+                size = off + len;
+            break;
+        case 1:
+            CHECK_EQ(fs_data_truncate(&d, &m, &a, off), FS_OK);
+            if (off < size)
+                memset(ref + off, 0, size - off);
+            size = off;
+            break;
+        default: {
+            uint32_t n = fs_data_read(&d, off, out, len);
+            uint32_t want = off >= size ? 0 : (uint32_t)(size - off < len ? size - off : len);
+            CHECK_EQ(n, want);
+            CHECK(memcmp(out, ref + off, n) == 0);
+        }
+        }
+        CHECK_EQ(d.size, size);
+        CHECK_EQ(a.bytes_used, fs_data_charged(&d));
+    }
+    fs_data_free(&d, &m, &a);
+    CHECK_EQ(c.live, 0);
+}
+
+static struct fs_node *mk(struct fs_tree *t, struct fs_node *dir, const char *name, enum fs_kind k,
+                          struct fs_account *a)
+{
+    struct fs_node *n = NULL;
+    if (fs_dir_create(t, dir, name, (uint32_t)strlen(name), k, 0644, a, 1, &n) != FS_OK)
+        return NULL;
+    return n;
+}
+
+TEST(fs_tree_entries)
+{
+    struct counting c = {.left = -1};
+    struct fs_mem m = mem_of(&c);
+    struct fs_account a = {.bytes_limit = 1 << 20, .entries_limit = 5}; /* the root's and 4 */
+    struct fs_tree t;
+    struct fs_node *n, *old;
+    CHECK_EQ(fs_tree_init(&t, &m, &a, 1), FS_OK);
+    struct fs_node *root = t.root;
+    struct fs_node *f = mk(&t, root, "f", FS_FILE, &a);
+    struct fs_node *d = mk(&t, root, "d", FS_DIR, &a);
+    CHECK(f && d);
+    CHECK(f->ino != d->ino);
+    CHECK_EQ(root->dir.subdirs, 1);
+    CHECK_EQ(fs_dir_create(&t, root, "f", 1, FS_FILE, 0, &a, 1, &n), FS_EXISTS);
+    CHECK_EQ(fs_dir_create(&t, root, "..", 2, FS_FILE, 0, &a, 1, &n), FS_BAD_NAME);
+    CHECK_EQ(fs_dir_create(&t, f, "x", 1, FS_FILE, 0, &a, 1, &n), FS_NOT_DIR);
+    CHECK(mk(&t, d, "inner", FS_FILE, &a));
+    CHECK(mk(&t, root, "g", FS_FILE, &a));
+    /* Five entries with the root: the account is full, and nothing was added. */
+    CHECK_EQ(fs_dir_create(&t, root, "h", 1, FS_FILE, 0, &a, 1, &n), FS_QUOTA);
+    CHECK_EQ(root->dir.n, 3);
+    CHECK(fs_dir_lookup(root, "d", 1) == d);
+    CHECK(!fs_dir_lookup(root, "inner", 5)); /* only one level */
+    CHECK_EQ(fs_dir_unlink(&t, root, "d", 1, 2, &n), FS_NOT_EMPTY);
+    /* Rename over a file of the same kind, not over a directory. */
+    CHECK_EQ(fs_dir_rename(&t, root, "f", 1, "d", 1, 2, &old), FS_KIND);
+    CHECK_EQ(fs_dir_rename(&t, root, "f", 1, "g", 1, 2, &old), FS_OK);
+    CHECK(old && old != f);
+    fs_node_free(&t, old);
+    CHECK(fs_dir_lookup(root, "g", 1) == f);
+    CHECK(!fs_dir_lookup(root, "f", 1));
+    CHECK_EQ(fs_dir_rename(&t, root, "g", 1, "a/b", 3, 2, &old), FS_BAD_NAME);
+    CHECK_EQ(fs_dir_rename(&t, root, "nope", 4, "x", 1, 2, &old), FS_NOT_FOUND);
+    CHECK_EQ(a.entries_used, 4);
+    CHECK_EQ(fs_dir_unlink(&t, d, "inner", 5, 2, &n), FS_OK);
+    fs_node_free(&t, n);
+    CHECK_EQ(fs_dir_unlink(&t, root, "d", 1, 2, &n), FS_OK);
+    fs_node_free(&t, n);
+    CHECK_EQ(root->dir.subdirs, 0);
+    CHECK_EQ(fs_dir_unlink(&t, root, "g", 1, 2, &n), FS_OK);
+    fs_node_free(&t, n);
+    CHECK_EQ(a.entries_used, 1);
+    fs_node_free(&t, root);
+    CHECK_EQ(a.entries_used, 0);
+    CHECK_EQ(c.live, 0);
+}
+
+TEST(fs_tree_list_cursor_survives_changes)
+{
+    struct counting c = {.left = -1};
+    struct fs_mem m = mem_of(&c);
+    struct fs_account a = big_account();
+    struct fs_tree t;
+    struct fs_node *n;
+    char name[16];
+    static bool seen[300], seen_new[50];
+    CHECK_EQ(fs_tree_init(&t, &m, &a, 1), FS_OK);
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "e%d", i);
+        CHECK(mk(&t, t.root, name, FS_FILE, &a));
+    }
+    /* Page through 7 at a time, removing an already listed entry and a
+     * not yet listed one, and adding one, between pages. */
+    uint64_t cursor = 0;
+    int pages = 0, added = 0;
+    for (;;) {
+        uint32_t i = fs_dir_seek(t.root, cursor), k;
+        for (k = 0; k < 7 && i + k < t.root->dir.n; k++) {
+            const char *nm = t.root->dir.ents[i + k]->name;
+            bool *flag = nm[0] == 'e' ? &seen[atoi(nm + 1)] : &seen_new[atoi(nm + 1)];
+            CHECK(!*flag);
+            *flag = true;
+        }
+        if (i + k == t.root->dir.n)
+            break;
+        cursor = t.root->dir.ents[i + k]->seq;
+        pages++;
+        snprintf(name, sizeof(name), "e%d", pages * 2);
+        if (fs_dir_unlink(&t, t.root, name, (uint32_t)strlen(name), 1, &n) == FS_OK)
+            fs_node_free(&t, n);
+        snprintf(name, sizeof(name), "e%d", 299 - pages);
+        if (fs_dir_unlink(&t, t.root, name, (uint32_t)strlen(name), 1, &n) == FS_OK) {
+            seen[299 - pages] = true; /* removed before its page: never listed */
+            fs_node_free(&t, n);
+        }
+        if (added < 50) {
+            snprintf(name, sizeof(name), "n%d", added++);
+            CHECK(mk(&t, t.root, name, FS_FILE, &a));
+        }
+    }
+    for (int i = 0; i < 300; i++)
+        CHECK(seen[i]);
+    for (int i = 0; i < added; i++)
+        CHECK(seen_new[i]);
+    while (t.root->dir.n) {
+        CHECK_EQ(fs_dir_unlink(&t, t.root, t.root->dir.ents[0]->name, t.root->dir.ents[0]->name_len,
+                               1, &n),
+                 FS_OK);
+        fs_node_free(&t, n);
+    }
+    fs_node_free(&t, t.root);
+    CHECK_EQ(c.live, 0);
+}
+
+TEST(fs_handles_badges)
+{
+    struct fs_handle slots[3] = {0};
+    struct fs_handles h = {.h = slots, .n = 3};
+    struct fs_account a = big_account(), b = big_account();
+    struct fs_node *n1 = (struct fs_node *)&slots[0], *n2 = (struct fs_node *)&slots[1];
+    uint64_t b1, b1again, b1ro, b2, b3;
+    CHECK(fs_handle_badge(&h, n1, &a, false, &b1));
+    CHECK(fs_handle_badge(&h, n1, &a, false, &b1again));
+    CHECK_EQ(b1, b1again);
+    CHECK(b1 & FS_BADGE_MINTED);
+    CHECK(fs_handle_badge(&h, n1, &a, true, &b1ro));
+    CHECK(b1ro != b1);
+    CHECK(fs_handle_badge(&h, n2, &b, false, &b2));
+    CHECK(!fs_handle_badge(&h, n2, &a, false, &b3)); /* full */
+    CHECK(fs_handle_get(&h, b1)->node == n1);
+    CHECK(fs_handle_get(&h, b1ro)->read_only);
+    CHECK(!fs_handle_get(&h, 5));                                   /* a manifest badge */
+    CHECK(!fs_handle_get(&h, FS_BADGE_MINTED | 7));                 /* no such slot */
+    CHECK(!fs_handle_get(&h, b1 + (1ull << FS_HANDLE_INDEX_BITS))); /* wrong generation */
+    fs_handle_drop(&h, n1);
+    CHECK(!fs_handle_get(&h, b1));
+    CHECK(!fs_handle_get(&h, b1ro));
+    CHECK(fs_handle_get(&h, b2));
+    /* The freed slot is reused under a new badge; the old one stays dead. */
+    CHECK(fs_handle_badge(&h, n2, &a, false, &b3));
+    CHECK(b3 != b1 && b3 != b1ro);
+    CHECK(!fs_handle_get(&h, b1));
+    CHECK(fs_handle_get(&h, b3)->acct == &a);
+}

@@ -1,0 +1,496 @@
+/*
+ * The file service: File and Directory (schema/capos.capnp) over a tree
+ * kept in this process's memory (docs/storage.md).  Nothing survives the
+ * process, let alone power-off.
+ *
+ * It serves its "files" export.  A call through a facet whose badge the
+ * service did not mint (the manifest's grants) acts on the root directory
+ * with the root account; every capability the service hands back is a
+ * client facet it mints with a badge naming a slot of its badge table
+ * (lib/fs/handle.h): a node, read-only or not, and the quota account that
+ * pays for what is created through it.  The tree, names, accounts and the
+ * badge table are lib/fs/; this file turns calls into those operations.
+ *
+ * argv: filesrv [BYTES [ENTRIES [STOP]]]: the root account's limits
+ * (default 16 MiB of file data and 4096 entries) and, for a test system
+ * that must end, a manifest badge STOP (not 0): the service ends after
+ * answering a call made through a facet with that badge.
+ */
+#include "capos.h"
+
+#include "base/mem.h"
+#include "clock/clock.h"
+#include "fs/handle.h"
+#include "fs/name.h"
+#include "fs/tree.h"
+
+#define FILESRV_HANDLES  1024
+#define FILESRV_ACCOUNTS 64
+
+/* What a call acts on: the handle's fields, or the root's. */
+struct target {
+    struct fs_node *node;
+    struct fs_account *acct;
+    bool read_only;
+};
+
+struct filesrv {
+    struct fs_tree tree;
+    struct fs_handles handles;
+    struct fs_account accounts[FILESRV_ACCOUNTS];
+    uint32_t naccounts;
+    uint32_t endpoint;
+    const struct capos_clock_page *clock;
+    struct target t; /* of the call being served */
+    uint64_t stop_badge;
+};
+
+capos_File_SERVER(file, struct filesrv, struct capos_serve_call);
+capos_Directory_SERVER(dir, struct filesrv, struct capos_serve_call);
+
+static struct filesrv srv;
+static struct fs_handle handle_slots[FILESRV_HANDLES];
+static struct capos_server server;
+static uint64_t result_arena[(CAPOS_MAX_MSG_BYTES) / 8];
+static uint8_t io_buf[capos_maxFileIo];
+
+static void *mem_alloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    void *p = malloc(n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+static void mem_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+static uint64_t rdtsc_fn(void *ctx)
+{
+    uint32_t lo, hi;
+    (void)ctx;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* Wall-clock nanoseconds for timestamps (0 without a clock). */
+static uint64_t now_ns(struct filesrv *s)
+{
+    uint64_t mono, real;
+    if (s->clock && capos_clock_read(s->clock, rdtsc_fn, 0, &mono, &real))
+        return real;
+    return 0;
+}
+
+static int fs_status(enum fs_err e)
+{
+    switch (e) {
+    case FS_OK: return CAPOS_OK;
+    case FS_NOT_FOUND: return CAPOS_ERR_NOT_FOUND;
+    case FS_EXISTS:
+    case FS_NOT_EMPTY:
+    case FS_KIND: return CAPOS_ERR_ALREADY_EXISTS;
+    case FS_NOT_DIR:
+    case FS_IS_DIR: return CAPOS_ERR_NOT_PERMITTED;
+    case FS_QUOTA: return CAPOS_ERR_QUOTA_EXCEEDED;
+    case FS_NO_MEMORY: return CAPOS_ERR_NO_MEMORY;
+    case FS_TOO_BIG:
+    case FS_BAD_NAME: return CAPOS_ERR_INVALID_ARGUMENT;
+    }
+    return CAPOS_ERR_INVALID_ARGUMENT;
+}
+
+/*
+ * A capability for (node, acct, read_only) into the call's transfer list:
+ * a new client facet carrying the handle's badge, moved to the caller.
+ * Returns its index for the result's Capability field, or an error with
+ * nothing minted.  Each call hands out at most one capability, and after
+ * hand_out succeeds nothing fails, so no minted facet is ever left over.
+ */
+static int hand_out(struct filesrv *s, struct capos_serve_call *call, struct fs_node *node,
+                    struct fs_account *acct, bool read_only, uint32_t *index)
+{
+    uint64_t badge;
+    uint32_t cap;
+    if (call->nxfer == CAPOS_MAX_XFER)
+        return CAPOS_ERR_TOO_MANY_CAPS;
+    if (!fs_handle_badge(&s->handles, node, acct, read_only, &badge))
+        return CAPOS_ERR_TABLE_FULL;
+    int err = capos_endpoint_mint(s->endpoint, badge, &cap);
+    if (err != CAPOS_OK)
+        return err;
+    call->xfer[call->nxfer] = (struct capos_xfer){.cap = cap, .mode = CAPOS_XFER_MOVE};
+    *index = call->nxfer++;
+    return CAPOS_OK;
+}
+
+static void stat_of(const struct target *t, capos_Stat_builder b)
+{
+    const struct fs_node *n = t->node;
+    capos_Stat_set_kind(b, n->kind == FS_DIR ? capos_NodeKind_directory : capos_NodeKind_file);
+    capos_Stat_set_size(b, n->kind == FS_DIR ? n->dir.n : n->data.size);
+    capos_Stat_set_mode(b, n->mode);
+    capos_Stat_set_mtimeNs(b, n->mtime_ns);
+    capos_Stat_set_ctimeNs(b, n->ctime_ns);
+    capos_Stat_set_links(b, n->kind == FS_DIR ? 2 + n->dir.subdirs : 1);
+    capos_Stat_set_inode(b, n->ino);
+    capos_Stat_set_readOnly(b, t->read_only);
+}
+
+/* ---- File ---- */
+
+static int file_read(struct filesrv *s, struct capos_serve_call *call,
+                     const capos_File_read_args *a)
+{
+    uint32_t n = fs_data_read(&s->t.node->data, a->offset, io_buf, a->count);
+    capos_File_read_encode_results(&call->result, &(capos_File_read_results){.data = {io_buf, n}});
+    return CAPOS_OK;
+}
+
+static int file_write(struct filesrv *s, struct capos_serve_call *call,
+                      const capos_File_write_args *a)
+{
+    struct fs_node *n = s->t.node;
+    if (s->t.read_only)
+        return CAPOS_ERR_NOT_PERMITTED;
+    enum fs_err e =
+        fs_data_write(&n->data, &s->tree.mem, n->acct, a->offset, a->data.ptr, a->data.len);
+    if (e == FS_TOO_BIG)
+        return capos_rpc_refuse(&call->rpc, capos_File_write_field_offset);
+    if (e != FS_OK)
+        return fs_status(e);
+    n->mtime_ns = n->ctime_ns = now_ns(s);
+    capos_File_write_encode_results(&call->result,
+                                    &(capos_File_write_results){.count = a->data.len});
+    return CAPOS_OK;
+}
+
+static int file_size(struct filesrv *s, struct capos_serve_call *call,
+                     const capos_File_size_args *a)
+{
+    (void)a;
+    capos_File_size_encode_results(&call->result,
+                                   &(capos_File_size_results){.size = s->t.node->data.size});
+    return CAPOS_OK;
+}
+
+static int file_truncate(struct filesrv *s, struct capos_serve_call *call,
+                         const capos_File_truncate_args *a)
+{
+    struct fs_node *n = s->t.node;
+    if (s->t.read_only)
+        return CAPOS_ERR_NOT_PERMITTED;
+    enum fs_err e = fs_data_truncate(&n->data, &s->tree.mem, n->acct, a->size);
+    if (e == FS_TOO_BIG)
+        return capos_rpc_refuse(&call->rpc, capos_File_truncate_field_size);
+    if (e != FS_OK)
+        return fs_status(e);
+    n->mtime_ns = n->ctime_ns = now_ns(s);
+    return CAPOS_OK;
+}
+
+static int file_sync(struct filesrv *s, struct capos_serve_call *call,
+                     const capos_File_sync_args *a)
+{
+    (void)s, (void)call, (void)a;
+    return CAPOS_OK; /* in memory: every write is already where it will stay */
+}
+
+static int file_stat(struct filesrv *s, struct capos_serve_call *call,
+                     const capos_File_stat_args *a)
+{
+    (void)a;
+    capos_File_stat_Results_builder r = capos_File_stat_encode_results(&call->result, NULL);
+    stat_of(&s->t, capos_File_stat_Results_init_stat(r));
+    return CAPOS_OK;
+}
+
+static int file_readOnly(struct filesrv *s, struct capos_serve_call *call,
+                         const capos_File_readOnly_args *a)
+{
+    uint32_t idx;
+    (void)a;
+    int err = hand_out(s, call, s->t.node, s->t.acct, true, &idx);
+    if (err != CAPOS_OK)
+        return err;
+    capos_File_readOnly_encode_results(&call->result, &(capos_File_readOnly_results){.file = idx});
+    return CAPOS_OK;
+}
+
+/* ---- Directory ---- */
+
+/* Refuses a call whose name argument is not a name, naming the field. */
+#define CHECK_NAME(call, text, field)                                                              \
+    do {                                                                                           \
+        if (!fs_name_valid((text).str, (text).len))                                                \
+            return capos_rpc_refuse(&(call)->rpc, field);                                          \
+    } while (0)
+
+/* Frees a node taken out of the tree, and every badge naming it. */
+static void dispose(struct filesrv *s, struct fs_node *n)
+{
+    fs_handle_drop(&s->handles, n);
+    fs_node_free(&s->tree, n);
+}
+
+static int dir_open(struct filesrv *s, struct capos_serve_call *call,
+                    const capos_Directory_open_args *a)
+{
+    CHECK_NAME(call, a->name, capos_Directory_open_field_name);
+    bool ro = s->t.read_only || a->readOnly;
+    struct fs_node *n = fs_dir_lookup(s->t.node, a->name.str, a->name.len);
+    if (n && a->create && a->exclusive)
+        return CAPOS_ERR_ALREADY_EXISTS;
+    if (!n && !a->create)
+        return CAPOS_ERR_NOT_FOUND;
+    if (!n || (a->truncate && n->kind == FS_FILE && n->data.size)) {
+        if (s->t.read_only)
+            return CAPOS_ERR_NOT_PERMITTED;
+    }
+    if (n && n->kind == FS_FILE && a->directory)
+        return CAPOS_ERR_NOT_PERMITTED;
+    bool created = !n;
+    if (!n) {
+        if (a->directory)
+            return CAPOS_ERR_NOT_FOUND; /* open makes files; mkdir makes directories */
+        enum fs_err e = fs_dir_create(&s->tree, s->t.node, a->name.str, a->name.len, FS_FILE,
+                                      a->mode, s->t.acct, now_ns(s), &n);
+        if (e != FS_OK)
+            return fs_status(e);
+    } else if (a->truncate && n->kind == FS_FILE && n->data.size) {
+        fs_data_truncate(&n->data, &s->tree.mem, n->acct, 0);
+        n->mtime_ns = n->ctime_ns = now_ns(s);
+    }
+    uint32_t idx;
+    int err = hand_out(s, call, n, s->t.acct, ro, &idx);
+    if (err != CAPOS_OK) {
+        /* A failed open creates nothing. */
+        if (created &&
+            fs_dir_unlink(&s->tree, s->t.node, n->name, n->name_len, n->ctime_ns, &n) == FS_OK)
+            dispose(s, n);
+        return err;
+    }
+    capos_Directory_open_results r = {.file = CAPNP_NO_CAP, .directory = CAPNP_NO_CAP};
+    if (n->kind == FS_DIR)
+        r.directory = idx;
+    else
+        r.file = idx;
+    capos_Directory_open_encode_results(&call->result, &r);
+    return CAPOS_OK;
+}
+
+static int dir_list(struct filesrv *s, struct capos_serve_call *call,
+                    const capos_Directory_list_args *a)
+{
+    const struct fs_node *d = s->t.node;
+    uint32_t i = fs_dir_seek(d, a->cursor), n = d->dir.n - i;
+    if (n > a->max)
+        n = a->max;
+    bool end = i + n == d->dir.n;
+    uint64_t next = end ? d->dir.next_seq : d->dir.ents[i + n]->seq;
+    capos_Directory_list_Results_builder r = capos_Directory_list_encode_results(
+        &call->result, &(capos_Directory_list_results){.next = next, .end = end});
+    capos_DirEntry_builder_list l = capos_Directory_list_Results_init_entries(r, n);
+    for (uint32_t k = 0; k < n; k++) {
+        const struct fs_node *e = d->dir.ents[i + k];
+        capos_DirEntry_builder b = capos_DirEntry_list_at(l, k);
+        capos_DirEntry_set_name(b, e->name, e->name_len);
+        capos_DirEntry_set_kind(b,
+                                e->kind == FS_DIR ? capos_NodeKind_directory : capos_NodeKind_file);
+        capos_DirEntry_set_inode(b, e->ino);
+    }
+    return CAPOS_OK;
+}
+
+static int dir_mkdir(struct filesrv *s, struct capos_serve_call *call,
+                     const capos_Directory_mkdir_args *a)
+{
+    struct fs_node *n;
+    CHECK_NAME(call, a->name, capos_Directory_mkdir_field_name);
+    if (s->t.read_only)
+        return CAPOS_ERR_NOT_PERMITTED;
+    return fs_status(fs_dir_create(&s->tree, s->t.node, a->name.str, a->name.len, FS_DIR, a->mode,
+                                   s->t.acct, now_ns(s), &n));
+}
+
+static int dir_remove(struct filesrv *s, struct capos_serve_call *call,
+                      const capos_Directory_remove_args *a)
+{
+    struct fs_node *n;
+    CHECK_NAME(call, a->name, capos_Directory_remove_field_name);
+    if (s->t.read_only)
+        return CAPOS_ERR_NOT_PERMITTED;
+    enum fs_err e = fs_dir_unlink(&s->tree, s->t.node, a->name.str, a->name.len, now_ns(s), &n);
+    if (e != FS_OK)
+        return fs_status(e);
+    dispose(s, n);
+    return CAPOS_OK;
+}
+
+static int dir_rename(struct filesrv *s, struct capos_serve_call *call,
+                      const capos_Directory_rename_args *a)
+{
+    struct fs_node *old;
+    CHECK_NAME(call, a->from, capos_Directory_rename_field_from);
+    CHECK_NAME(call, a->to, capos_Directory_rename_field_to);
+    if (s->t.read_only)
+        return CAPOS_ERR_NOT_PERMITTED;
+    enum fs_err e = fs_dir_rename(&s->tree, s->t.node, a->from.str, a->from.len, a->to.str,
+                                  a->to.len, now_ns(s), &old);
+    if (e != FS_OK)
+        return fs_status(e);
+    if (old)
+        dispose(s, old);
+    return CAPOS_OK;
+}
+
+static int dir_stat(struct filesrv *s, struct capos_serve_call *call,
+                    const capos_Directory_stat_args *a)
+{
+    (void)a;
+    capos_Directory_stat_Results_builder r =
+        capos_Directory_stat_encode_results(&call->result, NULL);
+    stat_of(&s->t, capos_Directory_stat_Results_init_stat(r));
+    return CAPOS_OK;
+}
+
+static int dir_sub(struct filesrv *s, struct capos_serve_call *call,
+                   const capos_Directory_sub_args *a)
+{
+    uint32_t idx;
+    CHECK_NAME(call, a->name, capos_Directory_sub_field_name);
+    struct fs_node *n = fs_dir_lookup(s->t.node, a->name.str, a->name.len);
+    if (!n)
+        return CAPOS_ERR_NOT_FOUND;
+    if (n->kind != FS_DIR)
+        return CAPOS_ERR_NOT_PERMITTED;
+    int err = hand_out(s, call, n, s->t.acct, s->t.read_only, &idx);
+    if (err != CAPOS_OK)
+        return err;
+    capos_Directory_sub_encode_results(&call->result,
+                                       &(capos_Directory_sub_results){.directory = idx});
+    return CAPOS_OK;
+}
+
+static int dir_readOnly(struct filesrv *s, struct capos_serve_call *call,
+                        const capos_Directory_readOnly_args *a)
+{
+    uint32_t idx;
+    (void)a;
+    int err = hand_out(s, call, s->t.node, s->t.acct, true, &idx);
+    if (err != CAPOS_OK)
+        return err;
+    capos_Directory_readOnly_encode_results(&call->result,
+                                            &(capos_Directory_readOnly_results){.directory = idx});
+    return CAPOS_OK;
+}
+
+static int dir_limit(struct filesrv *s, struct capos_serve_call *call,
+                     const capos_Directory_limit_args *a)
+{
+    uint32_t idx;
+    if (s->naccounts == FILESRV_ACCOUNTS)
+        return CAPOS_ERR_QUOTA_EXCEEDED;
+    struct fs_account *acct = &s->accounts[s->naccounts];
+    *acct = (struct fs_account){
+        .parent = s->t.acct, .bytes_limit = a->bytes, .entries_limit = a->entries};
+    int err = hand_out(s, call, s->t.node, acct, s->t.read_only, &idx);
+    if (err != CAPOS_OK)
+        return err;
+    s->naccounts++;
+    capos_Directory_limit_encode_results(&call->result,
+                                         &(capos_Directory_limit_results){.directory = idx});
+    return CAPOS_OK;
+}
+
+static int dir_quota(struct filesrv *s, struct capos_serve_call *call,
+                     const capos_Directory_quota_args *a)
+{
+    const struct fs_account *acct = s->t.acct;
+    (void)a;
+    capos_Directory_quota_encode_results(
+        &call->result, &(capos_Directory_quota_results){.bytesLimit = acct->bytes_limit,
+                                                        .bytesUsed = acct->bytes_used,
+                                                        .entriesLimit = acct->entries_limit,
+                                                        .entriesUsed = acct->entries_used});
+    return CAPOS_OK;
+}
+
+/* One call: find what its badge names, then the dispatch of that kind. */
+static int serve(struct filesrv *s, struct capos_serve_call *call)
+{
+    if (call->badge & FS_BADGE_MINTED) {
+        const struct fs_handle *h = fs_handle_get(&s->handles, call->badge);
+        if (!h)
+            return CAPOS_ERR_NOT_FOUND; /* its node was removed */
+        s->t = (struct target){.node = h->node, .acct = h->acct, .read_only = h->read_only};
+    } else {
+        s->t = (struct target){.node = s->tree.root, .acct = &s->accounts[0]};
+    }
+    if (s->t.node->kind == FS_DIR)
+        return dir_dispatch(s, call);
+    return file_dispatch(s, call);
+}
+
+static uint64_t parse_u64(const char *p, uint64_t dflt)
+{
+    uint64_t v = 0;
+    if (!p || *p < '0' || *p > '9')
+        return dflt;
+    for (; *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (uint64_t)(*p - '0');
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    struct filesrv *s = &srv;
+    uint32_t timer;
+    char why[64];
+    if (capos_capset_find("files", capos_Endpoint_INTERFACE_ID, &s->endpoint) != CAPOS_OK)
+        return 1;
+    if (capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) == CAPOS_OK) {
+        capos_Timer_mapClock_results m;
+        if (capos_Timer_mapClock_call(timer, NULL, &m, NULL) == CAPOS_OK)
+            s->clock = (const struct capos_clock_page *)(uintptr_t)m.addr;
+    }
+    s->accounts[0] = (struct fs_account){
+        .bytes_limit = parse_u64(argc > 1 ? argv[1] : NULL, 16u << 20),
+        .entries_limit = parse_u64(argc > 2 ? argv[2] : NULL, 4096),
+    };
+    s->stop_badge = parse_u64(argc > 3 ? argv[3] : NULL, 0);
+    s->naccounts = 1;
+    s->handles = (struct fs_handles){.h = handle_slots, .n = FILESRV_HANDLES};
+    struct fs_mem mem = {.alloc = mem_alloc, .free = mem_free};
+    if (fs_tree_init(&s->tree, &mem, &s->accounts[0], now_ns(s)) != FS_OK)
+        return 1;
+    capos_server_init(&server, s->endpoint);
+    capos_server_result_arena(&server, result_arena, sizeof(result_arena));
+    capos_printf("filesrv: serving, %lu bytes and %lu entries\n",
+                 (unsigned long)s->accounts[0].bytes_limit,
+                 (unsigned long)s->accounts[0].entries_limit);
+    int status = CAPOS_OK;
+    long served = 0, refused = 0;
+    while (capos_server_next(&server, status)) {
+        status = serve(s, &server.call);
+        served++;
+        if (server.call.rpc.detail) {
+            refused++;
+            capos_printf("filesrv: refused a call: %s\n",
+                         capos_detail_name(why, sizeof(why), server.call.rpc.detail,
+                                           server.call.rpc.interface_id, server.call.rpc.method));
+        }
+        if (s->stop_badge && server.call.badge == s->stop_badge) {
+            capos_server_reply(&server, status);
+            break;
+        }
+    }
+    capos_printf("filesrv: served %ld calls, refused %ld; %lu entries and %lu bytes held\n", served,
+                 refused, (unsigned long)s->accounts[0].entries_used,
+                 (unsigned long)s->accounts[0].bytes_used);
+    return 0;
+}

@@ -1,0 +1,478 @@
+/*
+ * Smoke test of the file service (user/services/filesrv.c) through the
+ * generated File and Directory stubs only: files (create, read, write,
+ * truncate, stat, a 64 KiB sequential write), list paging over more than
+ * 100 entries, mkdir, remove and rename, sub() confinement, read-only
+ * facets, quota exhaustion, names the service refuses (naming the field),
+ * and, last, that a client which exited in the middle of its calls
+ * (user/tests/files_quitter.c) left the service serving and its file
+ * whole.
+ */
+#define TESTCASE_PREFIX "files"
+#include "testcase.h"
+
+#include "base/mem.h"
+
+static uint32_t root;
+static uint64_t res_buf[capos_File_read_RESULT_BYTES / 8 + 1];
+static uint8_t big[65536], back[65536];
+/* Room for the largest parameter message (a write of maxFileIo bytes, a
+ * name past the limit): the stubs' own arenas fit only small ones. */
+static uint64_t arena[capos_maxFileIo / 8 + 64];
+
+static struct capnp_text text(const char *s)
+{
+    return (struct capnp_text){s, (uint32_t)strlen(s)};
+}
+
+/* Directory.open: *file or *dir (each may be NULL) gets the capability. */
+static int open_at(uint32_t dir, struct capnp_text name, capos_Directory_open_args a,
+                   uint32_t *file, uint32_t *sub, uint32_t *detail)
+{
+    capos_Directory_open_results r;
+    struct capos_rpc_opts o = {.arena = arena, .arena_len = sizeof(arena)};
+    a.name = name;
+    int err = capos_Directory_open_call(dir, &a, &r, &o);
+    if (detail)
+        *detail = o.detail;
+    if (err != CAPOS_OK)
+        return err;
+    if (file)
+        *file = r.file;
+    if (sub)
+        *sub = r.directory;
+    return CAPOS_OK;
+}
+
+static int create(uint32_t dir, const char *name, uint32_t *file)
+{
+    return open_at(dir, text(name), (capos_Directory_open_args){.create = true, .mode = 0640}, file,
+                   NULL, NULL);
+}
+
+static int write_at(uint32_t f, uint64_t off, const void *p, uint32_t len)
+{
+    capos_File_write_results r;
+    struct capos_rpc_opts o = {.arena = arena, .arena_len = sizeof(arena)};
+    int err =
+        capos_File_write_call(f, &(capos_File_write_args){.offset = off, .data = {p, len}}, &r, &o);
+    if (err == CAPOS_OK && r.count != len)
+        return CAPOS_ERR_INVALID_ARGUMENT;
+    return err;
+}
+
+/* File.read into dst; *n gets the count. */
+static int read_at(uint32_t f, uint64_t off, void *dst, uint32_t len, uint32_t *n)
+{
+    capos_File_read_results r;
+    struct capos_rpc_opts o = {.buf = res_buf, .buf_len = sizeof(res_buf)};
+    int err = capos_File_read_call(f, &(capos_File_read_args){.offset = off, .count = len}, &r, &o);
+    if (err != CAPOS_OK)
+        return err;
+    memcpy(dst, r.data.ptr, r.data.len);
+    *n = r.data.len;
+    return CAPOS_OK;
+}
+
+static uint64_t file_size(uint32_t f)
+{
+    capos_File_size_results r = {0};
+    capos_File_size_call(f, NULL, &r, NULL);
+    return r.size;
+}
+
+static void files(void)
+{
+    uint32_t f, n = 0, again;
+    char buf[64];
+    begin("files");
+    expect("create hello", create(root, "hello", &f), CAPOS_OK);
+    expect("write", write_at(f, 0, "hello, world", 12), CAPOS_OK);
+    expect("read", read_at(f, 0, buf, sizeof(buf), &n), CAPOS_OK);
+    CHECK(n == 12 && memcmp(buf, "hello, world", 12) == 0, "read back %u bytes", n);
+    capos_File_stat_results st;
+    struct capos_rpc_opts o = {.buf = res_buf, .buf_len = sizeof(res_buf)};
+    expect("stat", capos_File_stat_call(f, NULL, &st, &o), CAPOS_OK);
+    CHECK(capos_Stat_get_kind(st.stat) == capos_NodeKind_file &&
+              capos_Stat_get_size(st.stat) == 12 && capos_Stat_get_mode(st.stat) == 0640 &&
+              capos_Stat_get_links(st.stat) == 1 && capos_Stat_get_inode(st.stat) != 0 &&
+              !capos_Stat_get_readOnly(st.stat) && capos_Stat_get_mtimeNs(st.stat) != 0,
+          "stat: kind %u size %lu mode %o", capos_Stat_get_kind(st.stat),
+          (unsigned long)capos_Stat_get_size(st.stat), capos_Stat_get_mode(st.stat));
+    expect("truncate 5",
+           capos_File_truncate_call(f, &(capos_File_truncate_args){.size = 5}, NULL, NULL),
+           CAPOS_OK);
+    CHECK(file_size(f) == 5, "size after truncate %lu", (unsigned long)file_size(f));
+    expect("read after truncate", read_at(f, 0, buf, sizeof(buf), &n), CAPOS_OK);
+    CHECK(n == 5 && memcmp(buf, "hello", 5) == 0, "read %u bytes after truncate", n);
+    expect("read past the end", read_at(f, 100, buf, sizeof(buf), &n), CAPOS_OK);
+    CHECK(n == 0, "read past the end gave %u bytes", n);
+    expect("sync", capos_File_sync_call(f, NULL, NULL, NULL), CAPOS_OK);
+    /* 64 KiB in two writes, read back in two reads. */
+    for (uint32_t i = 0; i < sizeof(big); i++)
+        big[i] = (uint8_t)(i * 13 + 5);
+    expect("write 32 KiB", write_at(f, 0, big, 32768), CAPOS_OK);
+    expect("write 32 KiB more", write_at(f, 32768, big + 32768, 32768), CAPOS_OK);
+    uint32_t n1 = 0, n2 = 0;
+    expect("read 32 KiB", read_at(f, 0, back, 32768, &n1), CAPOS_OK);
+    expect("read 32 KiB more", read_at(f, 32768, back + 32768, 32768, &n2), CAPOS_OK);
+    CHECK(n1 + n2 == sizeof(big) && memcmp(big, back, sizeof(big)) == 0, "64 KiB read back");
+    /* Opening again: exclusive refuses, truncate empties. */
+    expect("create exclusive over a file",
+           open_at(root, text("hello"),
+                   (capos_Directory_open_args){.create = true, .exclusive = true}, &again, NULL,
+                   NULL),
+           CAPOS_ERR_ALREADY_EXISTS);
+    expect("open truncate",
+           open_at(root, text("hello"), (capos_Directory_open_args){.truncate = true}, &again, NULL,
+                   NULL),
+           CAPOS_OK);
+    CHECK(file_size(f) == 0, "size after open truncate %lu", (unsigned long)file_size(f));
+    expect("open a missing file",
+           open_at(root, text("missing"), (capos_Directory_open_args){0}, &again, NULL, NULL),
+           CAPOS_ERR_NOT_FOUND);
+    end();
+}
+
+static void list(void)
+{
+    uint32_t sub, f;
+    char name[16];
+    static bool seen[150];
+    begin("list");
+    expect("mkdir many",
+           capos_Directory_mkdir_call(root, &(capos_Directory_mkdir_args){.name = text("many")},
+                                      NULL, NULL),
+           CAPOS_OK);
+    expect("open many",
+           open_at(root, text("many"), (capos_Directory_open_args){.directory = true}, NULL, &sub,
+                   NULL),
+           CAPOS_OK);
+    for (int i = 0; i < 150; i++) {
+        fmt_snprintf(name, sizeof(name), "f%03d", i);
+        int err = create(sub, name, &f);
+        if (err != CAPOS_OK) {
+            fail("create %s: %s", name, capos_error_name(err));
+            break;
+        }
+        capos_release(f);
+    }
+    uint64_t cursor = 0;
+    unsigned pages = 0, entries = 0;
+    for (;;) {
+        capos_Directory_list_results r;
+        struct capos_rpc_opts o = {.buf = res_buf, .buf_len = sizeof(res_buf)};
+        int err = capos_Directory_list_call(
+            sub, &(capos_Directory_list_args){.cursor = cursor, .max = 64}, &r, &o);
+        if (err != CAPOS_OK) {
+            fail("list: %s", capos_error_name(err));
+            break;
+        }
+        pages++;
+        for (uint32_t i = 0; i < capos_DirEntry_list_len(r.entries); i++) {
+            capos_DirEntry_reader e = capos_DirEntry_list_get(r.entries, i);
+            struct capnp_text t = capos_DirEntry_get_name(e);
+            int id = t.len == 4 && t.str[0] == 'f'
+                         ? (t.str[1] - '0') * 100 + (t.str[2] - '0') * 10 + (t.str[3] - '0')
+                         : -1;
+            if (id < 0 || id >= 150 || seen[id] ||
+                capos_DirEntry_get_kind(e) != capos_NodeKind_file)
+                fail("unexpected entry %.*s", (int)t.len, t.str);
+            else
+                seen[id] = true;
+            entries++;
+        }
+        if (r.end)
+            break;
+        cursor = r.next;
+        if (pages > 10) {
+            fail("list does not end");
+            break;
+        }
+    }
+    CHECK(entries == 150 && pages == 3, "%u entries in %u pages", entries, pages);
+    capos_printf("files: listed %u entries in %u pages\n", entries, pages);
+    end();
+}
+
+static void tree_ops(void)
+{
+    uint32_t f, d, gone;
+    char buf[16];
+    uint32_t n;
+    begin("mkdir-remove-rename");
+    expect("mkdir d",
+           capos_Directory_mkdir_call(
+               root, &(capos_Directory_mkdir_args){.name = text("d"), .mode = 0750}, NULL, NULL),
+           CAPOS_OK);
+    expect("mkdir d again",
+           capos_Directory_mkdir_call(root, &(capos_Directory_mkdir_args){.name = text("d")}, NULL,
+                                      NULL),
+           CAPOS_ERR_ALREADY_EXISTS);
+    capos_Directory_sub_results sr = {0};
+    expect(
+        "sub d",
+        capos_Directory_sub_call(root, &(capos_Directory_sub_args){.name = text("d")}, &sr, NULL),
+        CAPOS_OK);
+    d = sr.directory;
+    expect("create d/x", create(d, "x", &f), CAPOS_OK);
+    expect("write d/x", write_at(f, 0, "xyz", 3), CAPOS_OK);
+    expect("remove a non-empty directory",
+           capos_Directory_remove_call(root, &(capos_Directory_remove_args){.name = text("d")},
+                                       NULL, NULL),
+           CAPOS_ERR_ALREADY_EXISTS);
+    expect("rename d/x to y",
+           capos_Directory_rename_call(
+               d, &(capos_Directory_rename_args){.from = text("x"), .to = text("y")}, NULL, NULL),
+           CAPOS_OK);
+    expect("open the old name",
+           open_at(d, text("x"), (capos_Directory_open_args){0}, &gone, NULL, NULL),
+           CAPOS_ERR_NOT_FOUND);
+    expect("read through the renamed file's capability", read_at(f, 0, buf, sizeof(buf), &n),
+           CAPOS_OK);
+    CHECK(n == 3 && memcmp(buf, "xyz", 3) == 0, "renamed file reads %u bytes", n);
+    expect("remove d/y",
+           capos_Directory_remove_call(d, &(capos_Directory_remove_args){.name = text("y")}, NULL,
+                                       NULL),
+           CAPOS_OK);
+    expect("read a removed file", read_at(f, 0, buf, sizeof(buf), &n), CAPOS_ERR_NOT_FOUND);
+    expect("remove d",
+           capos_Directory_remove_call(root, &(capos_Directory_remove_args){.name = text("d")},
+                                       NULL, NULL),
+           CAPOS_OK);
+    expect("list a removed directory",
+           capos_Directory_list_call(
+               d, &(capos_Directory_list_args){.max = 1}, &(capos_Directory_list_results){0},
+               &(struct capos_rpc_opts){.buf = res_buf, .buf_len = sizeof(res_buf)}),
+           CAPOS_ERR_NOT_FOUND);
+    expect("remove a missing entry",
+           capos_Directory_remove_call(root, &(capos_Directory_remove_args){.name = text("d")},
+                                       NULL, NULL),
+           CAPOS_ERR_NOT_FOUND);
+    end();
+}
+
+static void confinement(void)
+{
+    uint32_t box, f, detail;
+    char why[64];
+    begin("sub");
+    capos_Directory_mkdir_call(root, &(capos_Directory_mkdir_args){.name = text("box")}, NULL,
+                               NULL);
+    capos_Directory_sub_results sr;
+    expect(
+        "sub box",
+        capos_Directory_sub_call(root, &(capos_Directory_sub_args){.name = text("box")}, &sr, NULL),
+        CAPOS_OK);
+    box = sr.directory;
+    expect("create box/inner", create(box, "inner", &f), CAPOS_OK);
+    /* Nothing outside box can be named from it. */
+    expect("open hello from box",
+           open_at(box, text("hello"), (capos_Directory_open_args){0}, &f, NULL, NULL),
+           CAPOS_ERR_NOT_FOUND);
+    const char *up[] = {"..", ".", "../hello", "/hello"};
+    for (unsigned i = 0; i < 4; i++) {
+        int err = open_at(box, text(up[i]), (capos_Directory_open_args){0}, &f, NULL, &detail);
+        capos_detail_name(why, sizeof(why), detail, capos_Directory_INTERFACE_ID,
+                          capos_Directory_method_open);
+        CHECK(err == CAPOS_ERR_INVALID_ARGUMENT && strcmp(why, "params.name") == 0,
+              "open %s from box: %s: %s", up[i], capos_error_name(err), why);
+    }
+    capos_Directory_list_results r;
+    struct capos_rpc_opts o = {.buf = res_buf, .buf_len = sizeof(res_buf)};
+    expect("list box",
+           capos_Directory_list_call(box, &(capos_Directory_list_args){.max = 16}, &r, &o),
+           CAPOS_OK);
+    CHECK(capos_DirEntry_list_len(r.entries) == 1 && r.end, "box lists %u entries",
+          capos_DirEntry_list_len(r.entries));
+    capos_Directory_stat_results st;
+    expect("stat box", capos_Directory_stat_call(box, NULL, &st, &o), CAPOS_OK);
+    CHECK(capos_Stat_get_kind(st.stat) == capos_NodeKind_directory &&
+              capos_Stat_get_size(st.stat) == 1,
+          "box stat");
+    expect("sub of a file",
+           capos_Directory_sub_call(box, &(capos_Directory_sub_args){.name = text("inner")}, &sr,
+                                    NULL),
+           CAPOS_ERR_NOT_PERMITTED);
+    end();
+}
+
+static void read_only(void)
+{
+    uint32_t f, rof, x;
+    char buf[16];
+    uint32_t n;
+    begin("read-only");
+    capos_Directory_readOnly_results rr;
+    expect("readOnly", capos_Directory_readOnly_call(root, NULL, &rr, NULL), CAPOS_OK);
+    uint32_t ro = rr.directory;
+    expect("create through a read-only facet", create(ro, "new", &x), CAPOS_ERR_NOT_PERMITTED);
+    expect("mkdir through a read-only facet",
+           capos_Directory_mkdir_call(ro, &(capos_Directory_mkdir_args){.name = text("nd")}, NULL,
+                                      NULL),
+           CAPOS_ERR_NOT_PERMITTED);
+    expect("remove through a read-only facet",
+           capos_Directory_remove_call(ro, &(capos_Directory_remove_args){.name = text("hello")},
+                                       NULL, NULL),
+           CAPOS_ERR_NOT_PERMITTED);
+    expect("sub through a read-only facet",
+           capos_Directory_sub_call(ro, &(capos_Directory_sub_args){.name = text("box")},
+                                    &(capos_Directory_sub_results){0}, NULL),
+           CAPOS_OK);
+    expect("create rw", create(root, "rw", &f), CAPOS_OK);
+    expect("write rw", write_at(f, 0, "data", 4), CAPOS_OK);
+    expect("open rw through the read-only facet",
+           open_at(ro, text("rw"), (capos_Directory_open_args){0}, &rof, NULL, NULL), CAPOS_OK);
+    expect("write through it", write_at(rof, 0, "evil", 4), CAPOS_ERR_NOT_PERMITTED);
+    expect("truncate through it",
+           capos_File_truncate_call(rof, &(capos_File_truncate_args){.size = 0}, NULL, NULL),
+           CAPOS_ERR_NOT_PERMITTED);
+    expect("read through it", read_at(rof, 0, buf, sizeof(buf), &n), CAPOS_OK);
+    CHECK(n == 4 && memcmp(buf, "data", 4) == 0, "read-only read %u bytes", n);
+    capos_File_readOnly_results fr;
+    expect("File.readOnly", capos_File_readOnly_call(f, NULL, &fr, NULL), CAPOS_OK);
+    expect("write through File.readOnly", write_at(fr.file, 0, "evil", 4), CAPOS_ERR_NOT_PERMITTED);
+    capos_File_stat_results st;
+    struct capos_rpc_opts o = {.buf = res_buf, .buf_len = sizeof(res_buf)};
+    expect("stat read-only", capos_File_stat_call(fr.file, NULL, &st, &o), CAPOS_OK);
+    CHECK(capos_Stat_get_readOnly(st.stat), "stat of a read-only facet says so");
+    end();
+}
+
+/* The quota account's bytes: two pages and two page lists of 4 slots (8
+ * bytes each), i.e. 8 KiB in one file, then the list of a second file but
+ * no page for it. */
+#define QUOTA_BYTES (8192 + 2 * 4 * 8)
+
+static void quota(void)
+{
+    uint32_t q, f, g, x;
+    static uint8_t page[8192];
+    begin("quota");
+    expect("mkdir q",
+           capos_Directory_mkdir_call(root, &(capos_Directory_mkdir_args){.name = text("q")}, NULL,
+                                      NULL),
+           CAPOS_OK);
+    capos_Directory_sub_results sr = {0};
+    expect(
+        "sub q",
+        capos_Directory_sub_call(root, &(capos_Directory_sub_args){.name = text("q")}, &sr, NULL),
+        CAPOS_OK);
+    capos_Directory_limit_results lr;
+    expect("limit",
+           capos_Directory_limit_call(
+               sr.directory, &(capos_Directory_limit_args){.bytes = QUOTA_BYTES, .entries = 2}, &lr,
+               NULL),
+           CAPOS_OK);
+    q = lr.directory;
+    expect("create a", create(q, "a", &f), CAPOS_OK);
+    expect("create b", create(q, "b", &g), CAPOS_OK);
+    expect("create c over the entry quota", create(q, "c", &x), CAPOS_ERR_QUOTA_EXCEEDED);
+    expect("write 8 KiB", write_at(f, 0, page, 8192), CAPOS_OK);
+    expect("write past the byte quota", write_at(g, 0, page, 1), CAPOS_ERR_QUOTA_EXCEEDED);
+    expect("grow a past the byte quota", write_at(f, 8192, page, 100), CAPOS_ERR_QUOTA_EXCEEDED);
+    CHECK(file_size(f) == 8192 && file_size(g) == 0, "sizes after refusals: %lu %lu",
+          (unsigned long)file_size(f), (unsigned long)file_size(g));
+    capos_Directory_quota_results qr;
+    expect("quota", capos_Directory_quota_call(q, NULL, &qr, NULL), CAPOS_OK);
+    CHECK(qr.bytesUsed == 8192 + 4 * 8 && qr.bytesLimit == QUOTA_BYTES && qr.entriesUsed == 2 &&
+              qr.entriesLimit == 2,
+          "quota: %lu/%lu bytes %lu/%lu entries", (unsigned long)qr.bytesUsed,
+          (unsigned long)qr.bytesLimit, (unsigned long)qr.entriesUsed,
+          (unsigned long)qr.entriesLimit);
+    /* Giving back makes room again. */
+    expect("truncate a",
+           capos_File_truncate_call(f, &(capos_File_truncate_args){.size = 0}, NULL, NULL),
+           CAPOS_OK);
+    expect("write b now", write_at(g, 0, page, 4096), CAPOS_OK);
+    expect("remove a",
+           capos_Directory_remove_call(q, &(capos_Directory_remove_args){.name = text("a")}, NULL,
+                                       NULL),
+           CAPOS_OK);
+    expect("create c now", create(q, "c", &x), CAPOS_OK);
+    capos_printf("files: quota refused at %u bytes and 2 entries, tree intact\n", QUOTA_BYTES);
+    end();
+}
+
+static void bad_names(void)
+{
+    uint32_t f, detail;
+    char why[64];
+    static char long_name[257];
+    begin("names");
+    memset(long_name, 'n', 256);
+    struct capnp_text names[] = {{"", 0},    {".", 1},    {"..", 2},
+                                 {"a/b", 3}, {"a\0b", 3}, {long_name, 256}};
+    for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        int err =
+            open_at(root, names[i], (capos_Directory_open_args){.create = true}, &f, NULL, &detail);
+        capos_detail_name(why, sizeof(why), detail, capos_Directory_INTERFACE_ID,
+                          capos_Directory_method_open);
+        CHECK(err == CAPOS_ERR_INVALID_ARGUMENT && strcmp(why, "params.name") == 0,
+              "name %u: %s: %s", i, capos_error_name(err), why);
+    }
+    struct capos_rpc_opts o = {0};
+    int err = capos_Directory_rename_call(
+        root, &(capos_Directory_rename_args){.from = text("hello"), .to = text("x/y")}, NULL, &o);
+    capos_detail_name(why, sizeof(why), o.detail, capos_Directory_INTERFACE_ID,
+                      capos_Directory_method_rename);
+    CHECK(err == CAPOS_ERR_INVALID_ARGUMENT && strcmp(why, "params.to") == 0,
+          "rename to x/y: %s: %s", capos_error_name(err), why);
+    capos_printf("files: rename to x/y: %s: %s\n", capos_error_name(err), why);
+    end();
+}
+
+/* The quitter made "quitter" and exited with a write in flight: the
+ * service serves on, and the file holds whole writes only. */
+static void quitter(void)
+{
+    uint32_t f = 0, n = 0;
+    begin("quitter");
+    int err = CAPOS_ERR_NOT_FOUND;
+    for (int i = 0; i < 500 && err == CAPOS_ERR_NOT_FOUND; i++) {
+        err = open_at(root, text("quitter.done"), (capos_Directory_open_args){0}, &f, NULL, NULL);
+        if (err == CAPOS_ERR_NOT_FOUND)
+            sleep_ms(10);
+    }
+    expect("open quitter.done", err, CAPOS_OK);
+    sleep_ms(50); /* the quitter's exit and its writes in flight */
+    expect("open quitter",
+           open_at(root, text("quitter"), (capos_Directory_open_args){0}, &f, NULL, NULL),
+           CAPOS_OK);
+    uint64_t size = file_size(f);
+    CHECK(size >= 4096 && size <= 5 * 4096 && size % 4096 == 0, "quitter's file is %lu bytes",
+          (unsigned long)size);
+    expect("read it", read_at(f, 0, back, (uint32_t)size, &n), CAPOS_OK);
+    for (uint32_t i = 0; i < n; i++) {
+        if (back[i] != 'q') {
+            fail("byte %u of quitter's file is %u", i, back[i]);
+            break;
+        }
+    }
+    end();
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    if (capos_capset_find("root", capos_Directory_INTERFACE_ID, &root) != CAPOS_OK ||
+        capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) != CAPOS_OK) {
+        capos_printf("files: missing root or timer\n");
+        return 1;
+    }
+    files();
+    list();
+    tree_ops();
+    confinement();
+    read_only();
+    quota();
+    bad_names();
+    quitter();
+    capos_printf("files: %u cases, %u failed\n", ncases, nfailed);
+    /* The test system ends with the service: a call through the "stop"
+     * facet is its last (filesrv's argv). */
+    uint32_t stop;
+    if (capos_capset_find("stop", capos_Directory_INTERFACE_ID, &stop) == CAPOS_OK)
+        capos_Directory_quota_call(stop, NULL, NULL, NULL);
+    return nfailed ? 1 : 0;
+}
