@@ -88,6 +88,9 @@ static void fail(const char *fmt, ...)
     capos_printf("fuzz-innocent: FAIL: %s\n", line);
 }
 
+/* The shared helpers report through fail() above. */
+#include "../tests/testlib.h"
+
 static bool stop_now(void)
 {
     return __atomic_load_n(&stopping, __ATOMIC_ACQUIRE) != 0;
@@ -269,15 +272,6 @@ static int public_server(void *arg)
 
 /* ---- memory ---- */
 
-static uint64_t quota_used(void)
-{
-    uint64_t limit = 0, used = 0;
-    int r = capos_vm_quota(memory, &limit, &used);
-    if (r != CAPOS_OK)
-        fail("VirtualMemory.quota: %s", capos_error_name(r));
-    return used;
-}
-
 static bool verify(const uint64_t *w, uint64_t words, uint64_t key)
 {
     for (uint64_t i = 0; i < words; i++) {
@@ -303,7 +297,7 @@ static int memory_worker(void *arg)
         capos_timer_sleep(timer, MS);
     while (!stop_now()) {
         pause_point();
-        uint64_t before = quota_used();
+        uint64_t before = quota_used(memory);
         /* Mostly small; one in sixteen is 4 MiB, which the kernel maps in
          * several chunks, with chances for other threads to run between. */
         uint64_t pages = fz_chance(&rng, 1, 16) ? 1024 : 1 + fz_below(&rng, 64);
@@ -343,7 +337,7 @@ static int memory_worker(void *arg)
         verify(w, words, key);
         if ((r = capos_vm_unmap(memory, addr, len)) != CAPOS_OK)
             fail("unmap: %s", capos_error_name(r));
-        uint64_t after = quota_used();
+        uint64_t after = quota_used(memory);
         /* The frames come back; page tables for the range may stay (or go
          * with it): up to one per 2 MiB and two above.  Over the whole run
          * nothing may pile up.  Threads give back their frames when they

@@ -631,15 +631,6 @@ static void int_case(void)
     end();
 }
 
-static unsigned count_cpus(void)
-{
-    unsigned n = 0;
-    while (n < 64 && capos_thread_set_affinity(1ULL << n) == CAPOS_OK)
-        n++;
-    capos_thread_set_affinity(~0ULL);
-    return n ? n : 1;
-}
-
 int main(int argc, char **argv)
 {
     capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer);

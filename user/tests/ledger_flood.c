@@ -70,20 +70,12 @@ static void fail(const char *fmt, ...)
     flood_failures++;
 }
 
-static uint64_t quota_used(void)
-{
-    uint64_t limit, used;
-    int err = capos_vm_quota(memory, &limit, &used);
-    if (err != CAPOS_OK) {
-        fail("VirtualMemory.quota: %s", capos_error_name(err));
-        return 0;
-    }
-    return used;
-}
+/* The shared helpers report through fail() above. */
+#include "testlib.h"
 
 static uint64_t room_frames(void)
 {
-    uint64_t used = quota_used();
+    uint64_t used = quota_used(memory);
     return used >= quota_limit ? 0 : (quota_limit - used) / PAGE;
 }
 
@@ -149,7 +141,7 @@ static void flood_begin(const char *name)
 {
     flood = name;
     flood_failures = 0;
-    flood_base = quota_used();
+    flood_base = quota_used(memory);
 }
 
 /* The flood stopped with `err` after making n objects of at least `bytes`
@@ -160,7 +152,7 @@ static void flood_begin(const char *name)
 static void flood_stopped(int err, unsigned n, uint64_t bytes, uint64_t room, unsigned kinds,
                           const char *what)
 {
-    uint64_t used = quota_used();
+    uint64_t used = quota_used(memory);
     if (err != CAPOS_ERR_QUOTA_EXCEEDED)
         fail("after %u %s the flood stopped with %s, not quotaExceeded", n, what,
              capos_error_name(err));
@@ -180,10 +172,10 @@ static void flood_end(void)
 {
     /* Children and threads are torn down after they are reported gone:
      * let them finish (this is the only CPU the test needs). */
-    uint64_t used = quota_used();
+    uint64_t used = quota_used(memory);
     for (int i = 0; i < 1000 && (used > flood_base + PAGE || used + PAGE < flood_base); i++) {
         capos_thread_yield();
-        used = quota_used();
+        used = quota_used(memory);
     }
     if (used > flood_base + PAGE || used + PAGE < flood_base)
         fail("quota use is %lu KiB after the flood, %lu KiB before", (unsigned long)(used / KIB),
@@ -440,13 +432,13 @@ static void flood_children(void)
     int err = CAPOS_OK;
     flood_begin("children");
     fill_to(400);
-    uint64_t room = room_frames(), before = quota_used();
+    uint64_t room = room_frames(), before = quota_used(memory);
     while (n < MAX_CHILDREN) {
         err = capos_spawn(launcher, "ledger_flood", "ledger-child", NULL, 0, argv, 2, NULL, 0,
                           &handles[n]);
         if (err != CAPOS_OK)
             break;
-        uint64_t now = quota_used();
+        uint64_t now = quota_used(memory);
         /* Its image, stack, ring, page tables, thread and struct: far more
          * than 24 frames, all charged here. */
         if (now < before + 24 * PAGE)
@@ -553,7 +545,7 @@ static void flood_messages(bool keep)
         capos_printf("ledger-flood: leftover: %lu calls queued at exit\n", (unsigned long)queued);
         return;
     }
-    uint64_t used = quota_used();
+    uint64_t used = quota_used(memory);
     if (queued * MSG_FRAMES * PAGE > quota_limit)
         fail("%lu calls of 64 KiB queued on a %lu KiB quota", (unsigned long)queued,
              (unsigned long)(quota_limit / KIB));
@@ -612,7 +604,7 @@ int main(int argc, char **argv)
     fill_to(0);
     unfill();
     capos_printf("ledger-flood: quota %lu KiB, %lu KiB used at the start\n",
-                 (unsigned long)(quota_limit / KIB), (unsigned long)(quota_used() / KIB));
+                 (unsigned long)(quota_limit / KIB), (unsigned long)(quota_used(memory) / KIB));
 
     flood_facets();
     flood_vm_limits();

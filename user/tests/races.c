@@ -190,37 +190,12 @@ static bool wait_child(const char *who, uint32_t h, uint64_t ms, bool must, stru
 
 /* ---- free physical memory ---- */
 
-static uint64_t quota_used(void)
-{
-    uint64_t limit = 0, used = 0;
-    capos_vm_quota(memory, &limit, &used);
-    return used;
-}
-
-/* Physical memory the kernel has not kept: what this program can map until
- * the machine runs out, plus what it holds already. */
-static uint64_t free_physical(void)
+/* What this program can map until the machine runs out, plus what it
+ * holds already (testlib.h's probe). */
+static uint64_t probe_physical(void)
 {
     static const uint64_t piece[] = {64ULL << 20, 8ULL << 20, 1ULL << 20, 128ULL << 10};
-    uint64_t held = quota_used(), addr[48], len[48], total = 0;
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < sizeof(piece) / sizeof(piece[0]); i++) {
-        while (n < 48) {
-            int r = capos_vm_map(memory, 0, piece[i], RW, &addr[n]);
-            if (r == CAPOS_ERR_NO_MEMORY || r == CAPOS_ERR_QUOTA_EXCEEDED)
-                break;
-            if (r != CAPOS_OK) {
-                fail("probe map of %lu KiB: %s", (unsigned long)(piece[i] >> 10),
-                     capos_error_name(r));
-                break;
-            }
-            len[n++] = piece[i];
-            total += piece[i];
-        }
-    }
-    for (uint32_t i = 0; i < n; i++)
-        capos_vm_unmap(memory, addr[i], len[i]);
-    return total + held;
+    return free_physical(memory, piece, sizeof(piece) / sizeof(piece[0]), 48);
 }
 
 /* ---- children ---- */
@@ -795,13 +770,13 @@ static void spawn_exit_release(void)
     /* A round of each first: kernel caches fill to what the case needs. */
     for (unsigned i = 0; i < 3; i++)
         ender_round(&roles[i], i, server, client);
-    uint64_t before = free_physical();
+    uint64_t before = probe_physical();
     ender_children = 0;
     for (unsigned round = 0; round < rounds && case_failures < 3; round++) {
         for (unsigned i = 0; i < 3; i++)
             ender_round(&roles[i], round, server, client);
     }
-    uint64_t after = free_physical();
+    uint64_t after = probe_physical();
     capos_printf("races: spawn-exit-release: %u children; free physical memory %lu KiB before, "
                  "%lu KiB after\n",
                  ender_children, (unsigned long)(before >> 10), (unsigned long)(after >> 10));

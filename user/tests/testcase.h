@@ -9,9 +9,10 @@
  * Console.write.  ncases and nfailed count the cases run and failed.
  *
  * `timer` is the program's Timer capability, which now_ns() and sleep_ms()
- * use; main looks it up.  describe() names an exit status; result_cap()
- * and join_raw() are the raw calls of the programs that test the kernel's
- * interfaces below the runtime.
+ * use; main looks it up.  result_cap() and join_raw() are the raw calls of
+ * the programs that test the kernel's interfaces below the runtime.  The
+ * helpers that do not depend on this harness (describe(), the leak probes,
+ * call_deadline()) are in testlib.h, which this header includes.
  */
 #ifndef CAPOS_USER_TESTS_TESTCASE_H
 #define CAPOS_USER_TESTS_TESTCASE_H
@@ -55,6 +56,8 @@ static inline void expect(const char *what, int got, int want)
         fail("%s gave %s, expected %s", what, capos_error_name(got), capos_error_name(want));
 }
 
+#include "testlib.h"
+
 static inline void begin(const char *name)
 {
     case_name = name;
@@ -80,20 +83,6 @@ static inline uint64_t now_ns(void)
 static inline void sleep_ms(uint64_t ms)
 {
     capos_timer_sleep(timer, ms * TESTCASE_MS);
-}
-
-/* An exit status as the FAIL lines name it: "exited(N)", "killed" or
- * "faulted(vector V at ADDR: REASON)". */
-static inline void describe(const struct capos_exit *st, char *buf, size_t len)
-{
-    switch (st->kind) {
-    case capos_ExitStatus_which_exited: fmt_snprintf(buf, len, "exited(%d)", st->code); break;
-    case capos_ExitStatus_which_killed: fmt_snprintf(buf, len, "killed"); break;
-    case capos_ExitStatus_which_faulted:
-        fmt_snprintf(buf, len, "faulted(vector %u at %#lx: %s)", st->vector,
-                     (unsigned long)st->address, st->reason);
-        break;
-    }
 }
 
 /* ---- raw calls, for the programs that test the kernel's interfaces ---- */

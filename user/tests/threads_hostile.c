@@ -1355,32 +1355,8 @@ static void last_exit(void)
     end();
 }
 
-/* Free slots of the capability table: mint client facets until it is
- * full, then release them. */
+/* The endpoint whose client facets free_cap_slots() mints. */
 static uint32_t probe_server;
-
-static uint32_t free_slots(void)
-{
-    static uint32_t ids[300];
-    uint32_t n = 0;
-    int r = CAPOS_OK;
-    while (n < 300 && (r = capos_endpoint_mint(probe_server, 1, &ids[n])) == CAPOS_OK)
-        n++;
-    if (r != CAPOS_ERR_TABLE_FULL)
-        fail("filling the table: mintClient gave %s after %u", capos_error_name(r), n);
-    for (uint32_t i = 0; i < n; i++)
-        capos_release(ids[i]);
-    return n;
-}
-
-static unsigned count_cpus(void)
-{
-    unsigned n = 0;
-    while (n < 64 && capos_thread_set_affinity(1ULL << n) == CAPOS_OK)
-        n++;
-    capos_thread_set_affinity(~0ULL);
-    return n ? n : 1;
-}
 
 int main(int argc, char **argv)
 {
@@ -1408,7 +1384,7 @@ int main(int argc, char **argv)
     ncpus = count_cpus();
     capos_printf("threads-hostile: %u CPUs\n", ncpus);
     case_name = "setup";
-    uint32_t slots0 = free_slots();
+    uint32_t slots0 = free_cap_slots(probe_server, 1);
 
     spawn_bad_address();
     spawn_bad_affinity();
@@ -1431,7 +1407,7 @@ int main(int argc, char **argv)
     last_exit();
 
     begin("no-leaks");
-    uint32_t slots1 = free_slots();
+    uint32_t slots1 = free_cap_slots(probe_server, 1);
     if (slots1 != slots0)
         fail("%u free capability slots at the start, %u at the end", slots0, slots1);
     still_works("every case");
