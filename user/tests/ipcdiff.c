@@ -665,14 +665,10 @@ static uint32_t c_server, c_handle;
 
 static int c_start(void)
 {
-    struct capos_grant g[2];
-    memset(g, 0, sizeof(g));
-    g[0].name = "console";
-    g[0].cap = console;
-    g[0].mode = CAPOS_XFER_COPY;
-    g[1].name = "ep";
-    g[1].cap = c_server;
-    g[1].mode = CAPOS_XFER_MOVE;
+    const struct capos_grant g[] = {
+        {.name = "console", .cap = console, .mode = CAPOS_XFER_COPY},
+        {.name = "ep", .cap = c_server, .mode = CAPOS_XFER_MOVE},
+    };
     const char *argv[] = {"ipcdiff", "server"};
     return capos_spawn(spawner, "ipcdiff", "ipcdiff-server", g, 2, argv, 2, 0, 0, &c_handle);
 }

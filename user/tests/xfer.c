@@ -313,6 +313,18 @@ static uint64_t call_async(uint32_t cap, const struct capos_xfer *x, uint16_t nx
  * will.  Set up by case_move_in_use. */
 static uint32_t side_client;
 
+/* A request about n capabilities, the first n of kind `kind` (0 where no
+ * kinds matter), everything else 0. */
+static struct xfer_req req_of(uint32_t n, uint8_t kind)
+{
+    struct xfer_req rq;
+    memset(&rq, 0, sizeof(rq));
+    rq.n = n;
+    for (uint32_t i = 0; i < n && i < CAPOS_MAX_XFER; i++)
+        rq.kinds[i] = kind;
+    return rq;
+}
+
 /* SIDE_POST or SIDE_COLLECT expecting n capabilities of kind `kind`. */
 static int side_op(uint16_t method, uint32_t buf_len, uint32_t n, uint8_t kind,
                    struct xfer_rep *rep)
@@ -422,9 +434,7 @@ static void case_move_in_use(void)
     fresh_pair(&s2, &c2);
     side_client = c2;
     struct capos_xfer give[] = {{s2, MOVE}};
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 1;
-    rq.kinds[0] = XK_SERVER;
+    rq = req_of(1, XK_SERVER);
     expect("SIDE_TAKE", peer_call(XM_SIDE_TAKE, &rq, give, 1, NULL), CAPOS_OK);
     untrack(s2);
 
@@ -451,6 +461,19 @@ static void case_move_in_use(void)
 
 /* ---- the receiver's buffer cannot take the call ---- */
 
+/* A CALL on the side endpoint that moves mx[0] (and fits the RECV the peer
+ * has posted) is collected: the id moves over. */
+static void collect_fitting(const struct capos_xfer *mx)
+{
+    struct xfer_rep rep;
+    uint64_t q = call_async(side_client, mx, 1);
+    set_busy(mx[0].cap, true);
+    expect("SIDE_COLLECT", side_op(XM_SIDE_COLLECT, 0, 1, XK_CLIENT, &rep), CAPOS_OK);
+    expect_side("the next call, which fits", &rep, CAPOS_OK, 1);
+    expect("the CALL that fits", xfer_wait(q, NULL), CAPOS_OK);
+    untrack(mx[0].cap);
+}
+
 static void case_recv_buffer_too_small(void)
 {
     static const char msg[13] = "thirteen byte";
@@ -469,12 +492,7 @@ static void case_recv_buffer_too_small(void)
     set_busy(x, false);
     check_self();
     /* A call that fits (no message, the id at 0) takes the same RECV. */
-    q = call_async(side_client, mx, 1);
-    set_busy(x, true);
-    expect("SIDE_COLLECT", side_op(XM_SIDE_COLLECT, 0, 1, XK_CLIENT, &rep), CAPOS_OK);
-    expect_side("the next call, which fits", &rep, CAPOS_OK, 1);
-    expect("the CALL that fits", xfer_wait(q, NULL), CAPOS_OK);
-    untrack(x);
+    collect_fitting(mx);
     check_both();
     /* Then the RECV is posted first and the call comes to it. */
     uint32_t y = fresh_client();
@@ -484,16 +502,32 @@ static void case_recv_buffer_too_small(void)
     refuse_raw("a CALL of 20 bytes into a posted 16", side_client, XFER_IID, 1, msg, sizeof(msg),
                my, 1, CAPOS_ERR_INVALID_ARGUMENT);
     check_self();
-    q = call_async(side_client, my, 1);
-    set_busy(y, true);
-    expect("SIDE_COLLECT", side_op(XM_SIDE_COLLECT, 0, 1, XK_CLIENT, &rep), CAPOS_OK);
-    expect_side("the next call, which fits", &rep, CAPOS_OK, 1);
-    expect("the CALL that fits", xfer_wait(q, NULL), CAPOS_OK);
-    untrack(y);
+    collect_fitting(my);
     end();
 }
 
 /* ---- 5. the receiver dies ---- */
+
+/* Queues a CALL on c moving two fresh client facets (*x, *y), which stay
+ * busy while it is queued. */
+static uint64_t queue_two_moves(uint32_t c, uint32_t *x, uint32_t *y)
+{
+    *x = fresh_client();
+    *y = fresh_client();
+    struct capos_xfer m[] = {{*x, MOVE}, {*y, MOVE}};
+    uint64_t queued = call_async(c, m, 2);
+    set_busy(*x, true);
+    set_busy(*y, true);
+    check_self();
+    return queued;
+}
+
+/* The queued call of queue_two_moves has failed: both ids are ours again. */
+static void unbusy_two(uint32_t x, uint32_t y)
+{
+    set_busy(x, false);
+    set_busy(y, false);
+}
 
 static void case_killed_before_recv(void)
 {
@@ -502,16 +536,11 @@ static void case_killed_before_recv(void)
     fresh_pair(&s, &c);
     struct capos_grant g[] = {grant("ep", s, MOVE)};
     uint32_t h = spawn_receiver("xfer-idle", "idle", g, 1);
-    uint32_t x = fresh_client(), y = fresh_client();
-    struct capos_xfer m[] = {{x, MOVE}, {y, MOVE}};
-    uint64_t queued = call_async(c, m, 2);
-    set_busy(x, true);
-    set_busy(y, true);
-    check_self();
+    uint32_t x, y;
+    uint64_t queued = queue_two_moves(c, &x, &y);
     expect("ProcessHandle.kill", capos_process_kill(h), CAPOS_OK);
     expect("the queued CALL", xfer_wait(queued, NULL), CAPOS_ERR_PEER_GONE);
-    set_busy(x, false);
-    set_busy(y, false);
+    unbusy_two(x, y);
     refuse_raw("a CALL after the receiver died", c, XFER_IID, 1, 0, 0, 0, 0, CAPOS_ERR_PEER_GONE);
     wait_receiver(h, true, 0);
     end();
@@ -528,18 +557,13 @@ static void case_exits_before_recv(void)
     fresh_pair(&k, &kc);
     struct capos_grant g[] = {grant("ep", s, MOVE), grant("ctl", k, MOVE)};
     uint32_t h = spawn_receiver("xfer-exit", "exit-on-call", g, 2);
-    uint32_t x = fresh_client(), y = fresh_client();
-    struct capos_xfer m[] = {{x, MOVE}, {y, MOVE}};
-    uint64_t queued = call_async(c, m, 2);
-    set_busy(x, true);
-    set_busy(y, true);
-    check_self();
+    uint32_t x, y;
+    uint64_t queued = queue_two_moves(c, &x, &y);
     /* Queued first, so the receiver exits with the call still queued. */
     expect("the call that makes the receiver exit",
            capos_call(kc, XFER_IID, 1, 0, 0, 0, 0, 0, 0, 0), CAPOS_OK);
     expect("the queued CALL", xfer_wait(queued, NULL), CAPOS_ERR_PEER_GONE);
-    set_busy(x, false);
-    set_busy(y, false);
+    unbusy_two(x, y);
     wait_receiver(h, false, 0);
     end();
     drop(x);
@@ -729,15 +753,12 @@ static void case_too_many_caps(void)
                CAPOS_MAX_XFER + 1, CAPOS_ERR_TOO_MANY_CAPS);
     check_both();
     /* The limit itself: 16 moves arrive. */
-    memset(&rq, 0, sizeof(rq));
-    rq.n = CAPOS_MAX_XFER;
-    memset(rq.kinds, XK_CLIENT, sizeof(rq.kinds));
+    rq = req_of(CAPOS_MAX_XFER, XK_CLIENT);
     expect("16 capabilities", peer_call(XM_KEEP, &rq, x, CAPOS_MAX_XFER, NULL), CAPOS_OK);
     for (unsigned i = 0; i < CAPOS_MAX_XFER; i++)
         untrack(ids[i]);
     check_both();
-    memset(&rq, 0, sizeof(rq));
-    rq.n = CAPOS_MAX_XFER;
+    rq = req_of(CAPOS_MAX_XFER, 0);
     expect("DROP", peer_call(XM_DROP, &rq, 0, 0, NULL), CAPOS_OK);
     end();
     drop(ids[CAPOS_MAX_XFER]);
@@ -754,9 +775,7 @@ static void case_oversized_message(void)
         x[i].cap = ids[i];
         x[i].mode = MOVE;
     }
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 2;
-    rq.kinds[0] = rq.kinds[1] = XK_CLIENT;
+    rq = req_of(2, XK_CLIENT);
     memcpy(big, &rq, sizeof(rq));
     refuse_raw("a message of 64 KiB + 1 with two moves", peer, XFER_IID, XM_KEEP, big,
                CAPOS_MAX_MSG_BYTES + 1, x, 2, CAPOS_ERR_INVALID_ARGUMENT);
@@ -772,8 +791,7 @@ static void case_oversized_message(void)
     peer_calls++;
     expect("a message of exactly 64 KiB with 16 copies", r, CAPOS_OK);
     check_both();
-    memset(&rq, 0, sizeof(rq));
-    rq.n = CAPOS_MAX_XFER;
+    rq = req_of(CAPOS_MAX_XFER, 0);
     expect("DROP", peer_call(XM_DROP, &rq, 0, 0, NULL), CAPOS_OK);
     end();
     for (unsigned i = 0; i < CAPOS_MAX_XFER; i++)
@@ -949,9 +967,7 @@ static void case_receiver_table_full(void)
     int f = free_slots();
     while (f > 1 && case_failures == 0) {
         uint32_t k = f - 1 < CAPOS_MAX_XFER ? (uint32_t)f - 1 : CAPOS_MAX_XFER;
-        memset(&rq, 0, sizeof(rq));
-        rq.n = k;
-        memset(rq.kinds, XK_CLIENT, sizeof(rq.kinds));
+        rq = req_of(k, XK_CLIENT);
         expect("KEEP of copies", peer_call(XM_KEEP, &rq, x, (uint16_t)k, NULL), CAPOS_OK);
         kept += k;
         f -= (int)k;
@@ -964,18 +980,14 @@ static void case_receiver_table_full(void)
     /* The refused calls carry 300 bytes, longer than any call after them:
      * the peer's canary shows whether a failed delivery wrote its buffer. */
     memset(big, 0x11, 300);
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 2;
-    memset(rq.kinds, XK_CLIENT, sizeof(rq.kinds));
+    rq = req_of(2, XK_CLIENT);
     memcpy(big, &rq, sizeof(rq));
     refuse_raw("two moves into one free slot", peer, XFER_IID, XM_KEEP, big, 300, ab, 2,
                CAPOS_ERR_TABLE_FULL);
     check_both();
     /* The peer's RECV is still posted (check_peer saw no RECV error), and
      * exactly one slot is free: one capability arrives, then none. */
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 1;
-    rq.kinds[0] = XK_CLIENT;
+    rq = req_of(1, XK_CLIENT);
     expect("one move into the last slot", peer_call(XM_KEEP, &rq, ab, 1, NULL), CAPOS_OK);
     untrack(a);
     struct capos_xfer bb[] = {{b, MOVE}};
@@ -984,8 +996,7 @@ static void case_receiver_table_full(void)
 
     /* The same with the call queued first and the RECV coming to it: the
      * call fails, the RECV stays posted and takes the next call. */
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 1;
+    rq = req_of(1, 0);
     expect("DROP", peer_call(XM_DROP, &rq, 0, 0, NULL), CAPOS_OK);
     struct capos_xfer bc[] = {{b, MOVE}, {c, MOVE}};
     uint64_t q = call_async_msg(side_client, big, 300, bc, 2);
@@ -1006,8 +1017,7 @@ static void case_receiver_table_full(void)
     refuse("one move into a full table", cc, 1, CAPOS_ERR_TABLE_FULL);
     check_both();
 
-    memset(&rq, 0, sizeof(rq));
-    rq.n = kept + 1; /* the fillers and b (a went with the first DROP) */
+    rq = req_of(kept + 1, 0); /* the fillers and b (a went with the first DROP) */
     expect("DROP", peer_call(XM_DROP, &rq, 0, 0, NULL), CAPOS_OK);
     end();
     drop(c);
@@ -1024,9 +1034,7 @@ static void case_copy(void)
     begin("copy");
     uint32_t x = fresh_client();
     struct capos_xfer cx[] = {{x, COPY}};
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 1;
-    rq.kinds[0] = XK_CLIENT;
+    rq = req_of(1, XK_CLIENT);
     expect("KEEP of a copy", peer_call(XM_KEEP, &rq, cx, 1, NULL), CAPOS_OK);
     /* Both ids live: x in the model here, the peer's in its own. */
     int r = give(2, COPY, true, scratch, sizeof(scratch), &c);
@@ -1048,9 +1056,7 @@ static void case_move(void)
     begin("move");
     uint32_t y = fresh_client();
     struct capos_xfer my[] = {{y, MOVE}};
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 1;
-    rq.kinds[0] = XK_CLIENT;
+    rq = req_of(1, XK_CLIENT);
     expect("KEEP of a move", peer_call(XM_KEEP, &rq, my, 1, NULL), CAPOS_OK);
     untrack(y);
     expect("probe of the moved id", xfer_probe(y), CAPOS_ERR_STALE_CAP);
