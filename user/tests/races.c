@@ -69,26 +69,6 @@ static uint32_t memory, spawner, park, console;
 
 /* ---- raw calls ---- */
 
-/* ThreadSpawner.spawn through `sp` with exactly these parameters. */
-static int spawn_raw_on(uint32_t sp, uint64_t entry, uint64_t stack, uint64_t tls, uint64_t arg,
-                        uint32_t *handle)
-{
-    struct capos_msg m;
-    uint64_t res[8];
-    uint32_t len = 0;
-    capos_msg_init(&m);
-    capos_ThreadSpawner_spawn_Params_builder p = capos_ThreadSpawner_spawn_Params_init_root(&m.b);
-    capos_ThreadSpawner_spawn_Params_set_entry(p, entry);
-    capos_ThreadSpawner_spawn_Params_set_stack(p, stack);
-    capos_ThreadSpawner_spawn_Params_set_tls(p, tls);
-    capos_ThreadSpawner_spawn_Params_set_arg(p, arg);
-    int err = capos_client_call(sp, capos_ThreadSpawner_INTERFACE_ID,
-                                capos_ThreadSpawner_method_spawn, &m, res, sizeof(res), &len);
-    if (err == CAPOS_OK)
-        *handle = result_cap(res, len);
-    return err;
-}
-
 /* ThreadControl.handle() of `ctl`. */
 static int control_handle(uint32_t ctl, uint32_t *h)
 {
@@ -492,10 +472,10 @@ static int feed(void *arg)
             r = spawn_raw_on(f->child_spawner, (uint64_t)(uintptr_t)capos_thread_entry,
                              (uint64_t)(uintptr_t)(pool[slot].stack + sizeof(pool[slot].stack)),
                              (uint64_t)(uintptr_t)&pool[slot].t, (uint64_t)(uintptr_t)&pool[slot].t,
-                             &h);
+                             0, &h);
         } else {
             r = spawn_raw_on(f->child_spawner, (uint64_t)(uintptr_t)foreign_spin,
-                             (uint64_t)(uintptr_t)(spin_stack + sizeof(spin_stack)), 0, 0, &h);
+                             (uint64_t)(uintptr_t)(spin_stack + sizeof(spin_stack)), 0, 0, 0, &h);
         }
         if (r == CAPOS_ERR_PEER_GONE) {
             f->end = r;

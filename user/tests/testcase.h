@@ -9,10 +9,11 @@
  * Console.write.  ncases and nfailed count the cases run and failed.
  *
  * `timer` is the program's Timer capability, which now_ns() and sleep_ms()
- * use; main looks it up.  result_cap() and join_raw() are the raw calls of
- * the programs that test the kernel's interfaces below the runtime.  The
- * helpers that do not depend on this harness (describe(), the leak probes,
- * call_deadline()) are in testlib.h, which this header includes.
+ * use; main looks it up.  result_cap(), spawn_raw_on() and join_raw() are
+ * the raw calls of the programs that test the kernel's interfaces below the
+ * runtime.  The helpers that do not depend on this harness (describe(),
+ * report_cpu(), the leak probes, call_deadline()) are in testlib.h, which
+ * this header includes.
  */
 #ifndef CAPOS_USER_TESTS_TESTCASE_H
 #define CAPOS_USER_TESTS_TESTCASE_H
@@ -91,6 +92,32 @@ static inline void sleep_ms(uint64_t ms)
 static inline uint32_t result_cap(const uint64_t *res, uint32_t len)
 {
     return ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
+}
+
+/* ThreadSpawner.spawn through `sp` with exactly these parameters; *handle
+ * (if not NULL) gets the ThreadHandle, else it is released. */
+static inline int spawn_raw_on(uint32_t sp, uint64_t entry, uint64_t stack, uint64_t tls,
+                               uint64_t arg, uint64_t affinity, uint32_t *handle)
+{
+    struct capos_msg m;
+    uint64_t res[8];
+    uint32_t len = 0;
+    capos_msg_init(&m);
+    capos_ThreadSpawner_spawn_Params_builder p = capos_ThreadSpawner_spawn_Params_init_root(&m.b);
+    capos_ThreadSpawner_spawn_Params_set_entry(p, entry);
+    capos_ThreadSpawner_spawn_Params_set_stack(p, stack);
+    capos_ThreadSpawner_spawn_Params_set_tls(p, tls);
+    capos_ThreadSpawner_spawn_Params_set_arg(p, arg);
+    capos_ThreadSpawner_spawn_Params_set_affinity(p, affinity);
+    int err = capos_client_call(sp, capos_ThreadSpawner_INTERFACE_ID,
+                                capos_ThreadSpawner_method_spawn, &m, res, sizeof(res), &len);
+    if (err == CAPOS_OK) {
+        if (handle)
+            *handle = result_cap(res, len);
+        else
+            capos_release(result_cap(res, len));
+    }
+    return err;
 }
 
 /* ThreadHandle.join on a handle the runtime did not create; *code and

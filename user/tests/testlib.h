@@ -42,6 +42,19 @@ static inline unsigned count_cpus(void)
     return n ? n : 1;
 }
 
+/* A thread function: the CPU it runs on (ThreadHandle.info of itself), or
+ * -1 if it cannot tell. */
+static inline int report_cpu(void *arg)
+{
+    (void)arg;
+    uint32_t h;
+    struct capos_thread_info info;
+    if (capos_thread_handle_self(&h) != CAPOS_OK || capos_thread_info(h, &info) != CAPOS_OK)
+        return -1;
+    capos_release(h);
+    return (int)info.cpu;
+}
+
 /* Bytes the VirtualMemory `vm` has charged to its quota (0 if the call
  * failed, which is reported). */
 static inline uint64_t quota_used(uint32_t vm)

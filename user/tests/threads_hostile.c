@@ -94,32 +94,6 @@ static unsigned ncpus = 1;
 
 /* ---- raw calls ---- */
 
-/* ThreadSpawner.spawn with exactly these parameters; *handle (if not NULL)
- * gets the ThreadHandle, else it is released. */
-static int spawn_raw_on(uint32_t sp, uint64_t entry, uint64_t stack, uint64_t tls, uint64_t arg,
-                        uint64_t affinity, uint32_t *handle)
-{
-    struct capos_msg m;
-    uint64_t res[8];
-    uint32_t len = 0;
-    capos_msg_init(&m);
-    capos_ThreadSpawner_spawn_Params_builder p = capos_ThreadSpawner_spawn_Params_init_root(&m.b);
-    capos_ThreadSpawner_spawn_Params_set_entry(p, entry);
-    capos_ThreadSpawner_spawn_Params_set_stack(p, stack);
-    capos_ThreadSpawner_spawn_Params_set_tls(p, tls);
-    capos_ThreadSpawner_spawn_Params_set_arg(p, arg);
-    capos_ThreadSpawner_spawn_Params_set_affinity(p, affinity);
-    int err = capos_client_call(sp, capos_ThreadSpawner_INTERFACE_ID,
-                                capos_ThreadSpawner_method_spawn, &m, res, sizeof(res), &len);
-    if (err == CAPOS_OK) {
-        if (handle)
-            *handle = result_cap(res, len);
-        else
-            capos_release(result_cap(res, len));
-    }
-    return err;
-}
-
 static int spawn_raw(uint64_t entry, uint64_t stack, uint64_t tls, uint64_t arg, uint64_t affinity,
                      uint32_t *handle)
 {
@@ -536,17 +510,6 @@ static void spawn_bad_address(void)
            CAPOS_ERR_INVALID_ARGUMENT);
     still_works("refused spawns");
     end();
-}
-
-static int report_cpu(void *arg)
-{
-    (void)arg;
-    uint32_t h;
-    struct capos_thread_info info;
-    if (capos_thread_handle_self(&h) != CAPOS_OK || capos_thread_info(h, &info) != CAPOS_OK)
-        return -1;
-    capos_release(h);
-    return (int)info.cpu;
 }
 
 static void spawn_bad_affinity(void)
