@@ -36,6 +36,10 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
+/* Each flood is a case: case_name is the flood's name. */
+#define TESTCASE_PREFIX "ledger-flood"
+#include "testcase.h"
+
 extern const char capos_thread_entry[];
 
 #define PAGE         4096ULL
@@ -52,26 +56,10 @@ extern const char capos_thread_entry[];
 
 static uint32_t memory, threads, launcher, driver;
 static uint64_t quota_limit;
-static const char *flood;
-static unsigned flood_failures, nfloods, nfailed;
+static unsigned nfloods;
 /* Mapped at the start rather than in .bss, so that the children (this
  * program too) stay small. */
 static uint8_t *message;
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[240];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("ledger-flood: %s: FAIL: %s\n", flood, line);
-    flood_failures++;
-}
-
-/* The shared helpers report through fail() above. */
-#include "testlib.h"
 
 static uint64_t room_frames(void)
 {
@@ -139,8 +127,8 @@ static uint64_t flood_base; /* quota used before the flood */
 
 static void flood_begin(const char *name)
 {
-    flood = name;
-    flood_failures = 0;
+    case_name = name;
+    case_failures = 0;
     flood_base = quota_used(memory);
 }
 
@@ -162,7 +150,7 @@ static void flood_stopped(int err, unsigned n, uint64_t bytes, uint64_t room, un
     if (used > quota_limit)
         fail("quota use %lu KiB is over the limit %lu KiB", (unsigned long)(used / KIB),
              (unsigned long)(quota_limit / KIB));
-    capos_printf("ledger-flood: %s: %u %s in %lu frames of room, then %s\n", flood, n, what,
+    capos_printf("ledger-flood: %s: %u %s in %lu frames of room, then %s\n", case_name, n, what,
                  (unsigned long)room, capos_error_name(err));
 }
 
@@ -181,10 +169,11 @@ static void flood_end(void)
         fail("quota use is %lu KiB after the flood, %lu KiB before", (unsigned long)(used / KIB),
              (unsigned long)(flood_base / KIB));
     nfloods++;
-    if (flood_failures) {
+    if (case_failures) {
         nfailed++;
     } else {
-        capos_printf("ledger-flood: %s: back to %lu KiB: ok\n", flood, (unsigned long)(used / KIB));
+        capos_printf("ledger-flood: %s: back to %lu KiB: ok\n", case_name,
+                     (unsigned long)(used / KIB));
     }
 }
 
@@ -411,7 +400,7 @@ static void flood_threads(void)
      * the threads are left for the exit to clean up. */
     unfill();
     nfloods++;
-    if (flood_failures)
+    if (case_failures)
         nfailed++;
     else
         capos_printf("ledger-flood: threads: left %u blocked for the exit: ok\n", n);
@@ -588,7 +577,7 @@ int main(int argc, char **argv)
         return 2;
     }
     uint64_t used0, msg_addr;
-    flood = "setup";
+    case_name = "setup";
     if (capos_vm_quota(memory, &quota_limit, &used0) != CAPOS_OK ||
         capos_vm_map(memory, 0, ALIGN_UP(sizeof(struct worker) * WORKERS, PAGE), 3, &addr) !=
             CAPOS_OK ||

@@ -37,6 +37,7 @@
 #include "capos.h"
 
 #include "base/mem.h"
+#include "rawcall.h"
 #include "stress_proto.h"
 
 static uint32_t park, timer, echo;
@@ -150,28 +151,13 @@ static int end_early(void *arg)
     return 5;
 }
 
-/* ThreadHandle.join on a raw handle (the runtime's join wants a thread it
- * created, and main was not). */
-static int join_handle(uint32_t h, int *code)
-{
-    uint64_t res[8];
-    uint32_t len;
-    struct capnp_reader r;
-    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
-                                0, res, sizeof(res), &len);
-    if (err != CAPOS_OK)
-        return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    *code = capos_ThreadHandle_join_Results_get_code(capos_ThreadHandle_join_Results_read_root(&r));
-    return CAPOS_OK;
-}
-
 static int end_last(void *arg)
 {
     struct last_args *a = arg;
     int main_code = -1, other_code = -1;
-    if (join_handle(a->main_handle, &main_code) != CAPOS_OK || main_code != 77)
+    /* join_raw: the runtime's join wants a thread it created, and main was
+     * not. */
+    if (join_raw(a->main_handle, &main_code, NULL) != CAPOS_OK || main_code != 77)
         return 91;
     if (capos_thread_join(a->other, &other_code, NULL) != CAPOS_OK || other_code != 5)
         return 92;

@@ -55,6 +55,19 @@ static inline int report_cpu(void *arg)
     return (int)info.cpu;
 }
 
+/* Waits for the process `h` (`who` in a failure) to end and releases its
+ * handle; false (reported) if the wait failed. */
+static inline bool wait_end(const char *who, uint32_t h, struct capos_exit *ex)
+{
+    int r = capos_process_wait(h, ex);
+    capos_release(h);
+    if (r != CAPOS_OK) {
+        fail("wait for %s: %s", who, capos_error_name(r));
+        return false;
+    }
+    return true;
+}
+
 /* Bytes the VirtualMemory `vm` has charged to its quota (0 if the call
  * failed, which is reported). */
 static inline uint64_t quota_used(uint32_t vm)

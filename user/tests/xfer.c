@@ -27,6 +27,9 @@
 #include "fmt/fmt.h"
 #include "xfer_proto.h"
 
+#define TESTCASE_PREFIX "xfer"
+#include "testcase.h"
+
 #define CLIENT_MAX_GONE 1024
 
 struct client_cap {
@@ -42,30 +45,10 @@ static struct client_cap held[XFER_TABLE_SLOTS];
 static uint32_t nheld;
 static uint32_t gone[CLIENT_MAX_GONE];
 static uint32_t ngone;
-static uint32_t peer_calls; /* calls that must have reached the peer */
-static const char *case_name;
-static unsigned case_failures, passed, failed;
+static uint32_t peer_calls;    /* calls that must have reached the peer */
 static uint64_t scratch[1024]; /* receive buffer for RECVs and small results */
 static uint8_t big[CAPOS_MAX_MSG_BYTES + 8];
 static const uint8_t read_only[64] = {1};
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("xfer: %s: FAIL: %s\n", case_name, line);
-    case_failures++;
-}
-
-static void expect(const char *what, int got, int want)
-{
-    if (got != want)
-        fail("%s gave %s, expected %s", what, capos_error_name(got), capos_error_name(want));
-}
 
 /* ---- the model of the client's table ---- */
 
@@ -198,21 +181,11 @@ static void check_both(void)
     check_peer();
 }
 
-static void begin(const char *name)
-{
-    case_name = name;
-    case_failures = 0;
-}
-
-static void end(void)
+/* The end of a case: both tables must match the model. */
+static void case_end(void)
 {
     check_both();
-    if (case_failures == 0) {
-        capos_printf("xfer: %s: ok\n", case_name);
-        passed++;
-    } else {
-        failed++;
-    }
+    end();
 }
 
 /*
@@ -396,7 +369,7 @@ static void case_bad_id_in_middle(void)
     struct capos_xfer ab[] = {{a, MOVE}, {b, MOVE}};
     refuse_raw("moves with the message at an unmapped address", peer, XFER_IID, XM_KEEP,
                (const void *)(uintptr_t)0x10000, 64, ab, 2, CAPOS_ERR_BAD_ADDRESS);
-    end();
+    case_end();
     drop(a);
     drop(b);
     drop(c);
@@ -416,7 +389,7 @@ static void case_duplicate_id(void)
     refuse("copy, copy of one id", cc, 2, CAPOS_ERR_INVALID_ARGUMENT);
     refuse("copy, move of one id", cm, 2, CAPOS_ERR_INVALID_ARGUMENT);
     refuse("a, b, a again", mmc, 3, CAPOS_ERR_INVALID_ARGUMENT);
-    end();
+    case_end();
     drop(a);
     drop(b);
 }
@@ -456,7 +429,7 @@ static void case_move_in_use(void)
     expect("the queued CALL", xfer_wait(queued, NULL), CAPOS_OK);
     untrack(x);
     expect("probe of X after delivery", xfer_probe(x), CAPOS_ERR_STALE_CAP);
-    end();
+    case_end();
 }
 
 /* ---- the receiver's buffer cannot take the call ---- */
@@ -503,7 +476,7 @@ static void case_recv_buffer_too_small(void)
                my, 1, CAPOS_ERR_INVALID_ARGUMENT);
     check_self();
     collect_fitting(my);
-    end();
+    case_end();
 }
 
 /* ---- 5. the receiver dies ---- */
@@ -543,7 +516,7 @@ static void case_killed_before_recv(void)
     unbusy_two(x, y);
     refuse_raw("a CALL after the receiver died", c, XFER_IID, 1, 0, 0, 0, 0, CAPOS_ERR_PEER_GONE);
     wait_receiver(h, true, 0);
-    end();
+    case_end();
     drop(x);
     drop(y);
     drop(c);
@@ -565,7 +538,7 @@ static void case_exits_before_recv(void)
     expect("the queued CALL", xfer_wait(queued, NULL), CAPOS_ERR_PEER_GONE);
     unbusy_two(x, y);
     wait_receiver(h, false, 0);
-    end();
+    case_end();
     drop(x);
     drop(y);
     drop(c);
@@ -587,7 +560,7 @@ static void case_dies_before_return(void)
      * move committed: X left with the server. */
     untrack(x);
     wait_receiver(h, false, 0);
-    end();
+    case_end();
     drop(c);
 }
 
@@ -612,7 +585,7 @@ static void case_killed_before_return(void)
     expect("ProcessHandle.kill", capos_process_kill(h), CAPOS_OK);
     expect("the CALL the server never answered", xfer_wait(call, NULL), CAPOS_ERR_PEER_GONE);
     wait_receiver(h, true, 0);
-    end();
+    case_end();
     drop(c);
     drop(ns);
 }
@@ -651,7 +624,7 @@ static void case_caller_dies(void)
              (unsigned long)c.badge, c.ncaps);
     expect("RETURN", capos_return(se, c.token, CAPOS_OK, 0, 0, 0, 0), CAPOS_OK);
     expect("our CALL on E", xfer_wait(q, NULL), CAPOS_OK);
-    end();
+    case_end();
 
     begin("return-to-dead-client");
     uint32_t a = fresh_client(), b = fresh_client();
@@ -662,7 +635,7 @@ static void case_caller_dies(void)
     expect("a second RETURN with that token",
            xfer_wait(xfer_prep_return(sn, n.token, CAPOS_OK, 0, 0, ab, 2), NULL),
            CAPOS_ERR_INVALID_ARGUMENT);
-    end();
+    case_end();
     drop(a);
     drop(b);
     drop(mine);
@@ -690,7 +663,7 @@ static void case_spawn_refused(void)
     expect("spawn moving one id twice",
            capos_spawn(spawner, "xfer_peer", "xfer-none", twice, 2, argv, 2, 0, 0, &h),
            CAPOS_ERR_INVALID_ARGUMENT);
-    end();
+    case_end();
     drop(a);
     drop(b);
 }
@@ -720,7 +693,7 @@ static void case_endpoint_over_itself(void)
     struct capos_xfer p1[] = {{peer, COPY}}, p2[] = {{a, MOVE}, {peer, COPY}};
     refuse("the peer's endpoint over itself", p1, 1, CAPOS_ERR_INVALID_ARGUMENT);
     refuse("a move of A with the peer's endpoint over itself", p2, 2, CAPOS_ERR_INVALID_ARGUMENT);
-    end();
+    case_end();
     drop(a);
     drop(m);
     drop(c);
@@ -760,7 +733,7 @@ static void case_too_many_caps(void)
     check_both();
     rq = req_of(CAPOS_MAX_XFER, 0);
     expect("DROP", peer_call(XM_DROP, &rq, 0, 0, NULL), CAPOS_OK);
-    end();
+    case_end();
     drop(ids[CAPOS_MAX_XFER]);
 }
 
@@ -793,7 +766,7 @@ static void case_oversized_message(void)
     check_both();
     rq = req_of(CAPOS_MAX_XFER, 0);
     expect("DROP", peer_call(XM_DROP, &rq, 0, 0, NULL), CAPOS_OK);
-    end();
+    case_end();
     for (unsigned i = 0; i < CAPOS_MAX_XFER; i++)
         drop(ids[i]);
 }
@@ -808,14 +781,14 @@ static void case_bad_return(void)
     expect("RETURN with 17 capabilities", rep.r[0], CAPOS_ERR_TOO_MANY_CAPS);
     if (rep.bad)
         fail("the peer's table changed after the refused RETURNs");
-    end();
+    case_end();
     begin("return-refused");
     expect("RETURN with a message of 64 KiB + 1", rep.r[1], CAPOS_ERR_INVALID_ARGUMENT);
     expect("RETURN with a stale id between two moves", rep.r[2], CAPOS_ERR_STALE_CAP);
     expect("RETURN with the same id twice", rep.r[3], CAPOS_ERR_INVALID_ARGUMENT);
     expect("RETURN of moves with an unmapped message", rep.r[4], CAPOS_ERR_BAD_ADDRESS);
     expect("RETURN of moves listed at an unmapped address", rep.r[5], CAPOS_ERR_BAD_ADDRESS);
-    end();
+    case_end();
 }
 
 /* ---- 8. RETURN to a client that cannot take the result ---- */
@@ -873,7 +846,7 @@ static void case_result_too_large(void)
            CAPOS_ERR_RESULT_TOO_LARGE);
     if (c.result_len != 24)
         fail("result_len %u, expected 24", c.result_len);
-    end();
+    case_end();
 }
 
 /* A RETURN with an error status carries no result: the moves it names
@@ -889,7 +862,7 @@ static void case_return_error_status(void)
     if (c.ncaps != 0 || c.result_len != 0)
         fail("ncaps %u and result_len %u, expected 0", c.ncaps, c.result_len);
     expect_canary("a RETURN of an error", scratch, 0);
-    end();
+    case_end();
 }
 
 static void case_return_bad_buffer(void)
@@ -901,7 +874,7 @@ static void case_return_bad_buffer(void)
            CAPOS_ERR_BAD_ADDRESS);
     if (c.ncaps != 0)
         fail("ncaps %u, expected 0", c.ncaps);
-    end();
+    case_end();
 }
 
 /* The client's table filled by its model to one free slot: a RETURN of two
@@ -938,7 +911,7 @@ static void case_return_table_full(void)
     check_both();
     for (uint32_t i = 0; i < nfill; i++)
         drop(fill[i]);
-    end();
+    case_end();
 }
 
 /* ---- 4. the receiver's table is full ---- */
@@ -1019,7 +992,7 @@ static void case_receiver_table_full(void)
 
     rq = req_of(kept + 1, 0); /* the fillers and b (a went with the first DROP) */
     expect("DROP", peer_call(XM_DROP, &rq, 0, 0, NULL), CAPOS_OK);
-    end();
+    case_end();
     drop(c);
     for (unsigned i = 0; i < CAPOS_MAX_XFER; i++)
         drop(src[i]);
@@ -1046,7 +1019,7 @@ static void case_copy(void)
     } else {
         fail("%u caps arrived, expected 2", c.ncaps);
     }
-    end();
+    case_end();
     drop(x);
 }
 
@@ -1060,7 +1033,7 @@ static void case_move(void)
     expect("KEEP of a move", peer_call(XM_KEEP, &rq, my, 1, NULL), CAPOS_OK);
     untrack(y);
     expect("probe of the moved id", xfer_probe(y), CAPOS_ERR_STALE_CAP);
-    end();
+    case_end();
 }
 
 /* Cap ids follow the message at CAPOS_CAPS_OFFSET, both ways, and what
@@ -1114,7 +1087,7 @@ static void case_received_ids(void)
         drop(gs);
         drop(gc);
     }
-    end();
+    case_end();
     drop(cl);
 }
 
@@ -1169,9 +1142,9 @@ int main(int argc, char **argv)
 
     case_name = "quit";
     expect("QUIT", peer_call(XM_QUIT, 0, 0, 0, NULL), CAPOS_OK);
-    if (failed == 0 && case_failures == 0)
-        capos_printf("xfer: all %u cases passed\n", passed);
+    if (nfailed == 0 && case_failures == 0)
+        capos_printf("xfer: all %u cases passed\n", ncases - nfailed);
     else
-        capos_printf("xfer: %u cases passed, %u FAILED\n", passed, failed);
-    return failed ? 1 : 0;
+        capos_printf("xfer: %u cases passed, %u FAILED\n", ncases - nfailed, nfailed);
+    return nfailed ? 1 : 0;
 }
