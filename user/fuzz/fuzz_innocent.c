@@ -151,12 +151,7 @@ static int ping_server(void *arg)
         } else if (q->seq == UINT32_MAX) {
             return capos_return(priv_server, req.token, CAPOS_OK, 0, 0, 0, 0) == CAPOS_OK ? 0 : 1;
         } else {
-            rep->magic = FZ_SERVICE_MAGIC;
-            rep->seq = q->seq;
-            rep->len = q->len;
-            rep->sum = fz_service_sum(fz_service_hash(q), req.badge);
-            rep->badge = req.badge;
-            len = sizeof(*rep);
+            len = fz_service_answer(rep, q, req.badge);
         }
         err = capos_reply_recv(priv_server, req.token, status, rep, len, buf, sizeof(buf), &req);
     }
@@ -252,12 +247,7 @@ static int public_server(void *arg)
         if (req.interface_id == FZ_SERVICE_IID && req.method == 0 && req.msg_len >= sizeof(*q) &&
             q->magic == FZ_SERVICE_MAGIC && q->len == req.msg_len - sizeof(*q) &&
             q->len <= FZ_SERVICE_MAX) {
-            rep->magic = FZ_SERVICE_MAGIC;
-            rep->seq = q->seq;
-            rep->len = q->len;
-            rep->sum = fz_service_sum(fz_service_hash(q), req.badge);
-            rep->badge = req.badge;
-            len = sizeof(*rep);
+            len = fz_service_answer(rep, q, req.badge);
             status = CAPOS_OK;
             __atomic_fetch_add(&st.served, 1, __ATOMIC_RELAXED);
         } else {

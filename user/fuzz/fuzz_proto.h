@@ -184,6 +184,19 @@ static inline uint64_t fz_service_sum(uint64_t hash, uint64_t badge)
     return fz_mix(hash ^ fz_mix(badge));
 }
 
+/* Fills the reply to the well-formed request q of a caller with `badge`;
+ * returns its length. */
+static inline uint32_t fz_service_answer(struct fz_service_rep *rep, const struct fz_service_req *q,
+                                         uint64_t badge)
+{
+    rep->magic = FZ_SERVICE_MAGIC;
+    rep->seq = q->seq;
+    rep->len = q->len;
+    rep->sum = fz_service_sum(fz_service_hash(q), badge);
+    rep->badge = badge;
+    return sizeof(*rep);
+}
+
 /* ---- the innocent's status endpoint (supervisor -> innocent) ---- */
 
 #define FZ_STATUS_IID   0x66757a7a73747331ULL /* "fuzzsts1" */

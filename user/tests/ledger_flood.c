@@ -235,42 +235,56 @@ struct worker_state {
 static struct worker *workers; /* mapped once the flood starts */
 static struct worker_state wstate[WORKERS];
 
-static void flood_facets(void)
-{
-    uint32_t server, client, caps[MAX_OBJECTS];
-    unsigned n = 0;
-    int err;
-    flood_begin("facets");
-    if ((err = capos_create_endpoint(launcher, &server, &client)) != CAPOS_OK) {
-        fail("createEndpoint: %s", capos_error_name(err));
-        return;
-    }
-    fill_to(0);
-    uint64_t room = room_frames();
-    while ((err = capos_endpoint_mint(server, n, &caps[n])) == CAPOS_OK && ++n < MAX_OBJECTS)
-        ;
-    flood_stopped(err, n, 64, room, 1, "client facets");
-    release_all(caps, n);
-    unfill();
-    capos_release(client);
-    capos_release(server);
-    flood_end();
-}
-
-static void flood_vm_limits(void)
+/* Makes capabilities (make(i, &cap)) with the rest of the quota taken,
+ * until the kernel refuses one or MAX_OBJECTS are made; each is an object
+ * of at least `bytes` in one block size.  Then releases them. */
+static void flood_caps(int (*make)(unsigned i, uint32_t *out), uint64_t bytes, const char *what)
 {
     uint32_t caps[MAX_OBJECTS];
     unsigned n = 0;
     int err;
-    flood_begin("vm-limits");
     fill_to(0);
     uint64_t room = room_frames();
-    while ((err = capos_vm_limit(memory, PAGE, &caps[n])) == CAPOS_OK && ++n < MAX_OBJECTS)
+    while ((err = make(n, &caps[n])) == CAPOS_OK && ++n < MAX_OBJECTS)
         ;
-    /* A facet and its budget are a block each. */
-    flood_stopped(err, n, 128, room, 1, "limited VirtualMemory facets");
+    flood_stopped(err, n, bytes, room, 1, what);
     release_all(caps, n);
     unfill();
+}
+
+static uint32_t facet_server; /* the facets flood's endpoint */
+
+static int mint_facet(unsigned i, uint32_t *out)
+{
+    return capos_endpoint_mint(facet_server, i, out);
+}
+
+static void flood_facets(void)
+{
+    uint32_t client;
+    int err;
+    flood_begin("facets");
+    if ((err = capos_create_endpoint(launcher, &facet_server, &client)) != CAPOS_OK) {
+        fail("createEndpoint: %s", capos_error_name(err));
+        return;
+    }
+    flood_caps(mint_facet, 64, "client facets");
+    capos_release(client);
+    capos_release(facet_server);
+    flood_end();
+}
+
+static int limit_facet(unsigned i, uint32_t *out)
+{
+    (void)i;
+    return capos_vm_limit(memory, PAGE, out);
+}
+
+static void flood_vm_limits(void)
+{
+    flood_begin("vm-limits");
+    /* A facet and its budget are a block each. */
+    flood_caps(limit_facet, 128, "limited VirtualMemory facets");
     flood_end();
 }
 

@@ -35,6 +35,7 @@
 #include "capos.h"
 
 #include "base/mem.h"
+#include "rawcall.h"
 
 static const char *prog = "sched-policy";
 static const char *case_name;
@@ -80,25 +81,6 @@ static void expect_params(uint32_t handle, uint32_t weight, bool latency, const 
     if (info.weight != weight || info.latency != latency)
         fail("after %s: weight %u %s, expected %u %s", after, info.weight,
              info.latency ? "latency" : "batch", weight, latency ? "latency" : "batch");
-}
-
-/* SchedulingPolicy.limits. */
-static int policy_limits(uint32_t policy, uint32_t *max_weight, bool *latency)
-{
-    uint64_t res[8];
-    uint32_t len = 0;
-    struct capnp_reader r;
-    int e = capos_client_call(policy, capos_SchedulingPolicy_INTERFACE_ID,
-                              capos_SchedulingPolicy_method_limits, 0, res, sizeof(res), &len);
-    if (e != CAPOS_OK)
-        return e;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capos_SchedulingPolicy_limits_Results_reader l =
-        capos_SchedulingPolicy_limits_Results_read_root(&r);
-    *max_weight = capos_SchedulingPolicy_limits_Results_get_maxWeight(l);
-    *latency = capos_SchedulingPolicy_limits_Results_get_latency(l);
-    return CAPOS_OK;
 }
 
 /* SchedulingPolicy.restrict; the new policy's cap id goes to *out. */

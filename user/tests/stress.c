@@ -115,6 +115,7 @@ static void fail(const char *fmt, ...)
 }
 
 /* The shared helpers report through fail() above. */
+#include "rawcall.h"
 #include "testlib.h"
 
 static bool stopping(void)
@@ -548,59 +549,25 @@ static int thread_driver_main(void *arg)
 /* ---- process churn ---- */
 
 /* ProcessSpawner.spawn of stress_child with its usual kernel grants and
- * optionally an endpoint client facet (copied) as "echo".  The message is
- * built on the caller's stack, so any thread may spawn at any time. */
+ * optionally an endpoint client facet (copied) as "echo".  Any thread may
+ * spawn at any time. */
 static int spawn_child(const char *const *argv, uint32_t argc, uint32_t echo, uint32_t *handle)
 {
-    static const struct {
-        const char *name;
-        enum capos_KernelCapKind kind;
-    } kernel[] = {
-        {"console", capos_KernelCapKind_console},
-        {"timer", capos_KernelCapKind_timer},
-        {"memory", capos_KernelCapKind_virtualMemory},
-        {"threads", capos_KernelCapKind_threadSpawner},
-        {"park", capos_KernelCapKind_parkSpace},
+    static const struct raw_grant g[] = {
+        {.name = "console", .kernel = true, .kind = capos_KernelCapKind_console},
+        {.name = "timer", .kernel = true, .kind = capos_KernelCapKind_timer},
+        {.name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory},
+        {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
+        {.name = "park", .kernel = true, .kind = capos_KernelCapKind_parkSpace},
+        {.name = "echo", .interface_id = STRESS_IID},
     };
-    const uint32_t nk = sizeof(kernel) / sizeof(kernel[0]);
-    struct capos_msg m;
-    struct capos_xfer x = {.cap = echo, .mode = CAPOS_XFER_COPY};
-    uint64_t res[16];
-    struct capos_cqe cqe;
-    const uint8_t *out;
-    uint32_t len;
-
-    capos_msg_init(&m);
-    capos_ProcessSpawner_spawn_Params_builder p = capos_ProcessSpawner_spawn_Params_init_root(&m.b);
-    capos_ProcessSpawner_spawn_Params_set_binary(p, "stress_child", 12);
-    capos_ProcessSpawner_spawn_Params_set_name(p, "stress_child", 12);
-    capos_SpawnGrant_builder_list gl =
-        capos_ProcessSpawner_spawn_Params_init_grants(p, nk + (echo ? 1 : 0));
-    for (uint32_t i = 0; i < nk; i++) {
-        capos_SpawnGrant_builder g = capos_SpawnGrant_list_at(gl, i);
-        capos_SpawnGrant_set_name(g, kernel[i].name, strlen(kernel[i].name));
-        capos_KernelCap_set_kind(capos_SpawnGrant_init_kernel(g), kernel[i].kind);
-    }
-    if (echo) {
-        capos_SpawnGrant_builder g = capos_SpawnGrant_list_at(gl, nk);
-        capos_SpawnGrant_set_name(g, "echo", 4);
-        capos_SpawnGrant_set_cap(g, 0);
-        capos_SpawnGrant_set_interfaceId(g, STRESS_IID);
-    }
-    struct capnp_list_builder al = capos_ProcessSpawner_spawn_Params_init_argv(p, argc);
-    for (uint32_t i = 0; i < argc; i++)
-        capnp_lb_set_text(al, i, argv[i], strlen(argv[i]));
-    int err = capos_msg_finish(&m, &out, &len);
+    const uint32_t ng = sizeof(g) / sizeof(g[0]) - (echo ? 0 : 1);
+    uint32_t ncaps = 0;
+    int err = process_spawn_raw(spawner, "stress_child", "stress_child", g, ng, argv, argc, echo,
+                                RAW_SPAWN_RESULT, handle, &ncaps);
     if (err)
         return err;
-    err = capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_spawn,
-                     out, len, res, sizeof(res), &x, echo ? 1 : 0, &cqe);
-    if (err)
-        return err;
-    if (cqe.ncaps != 1)
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    *handle = ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(cqe.result_len)))[0];
-    return CAPOS_OK;
+    return ncaps == 1 ? CAPOS_OK : CAPOS_ERR_INVALID_ARGUMENT;
 }
 
 /* Waits for a child, releases its handle and returns its status (kind

@@ -173,24 +173,6 @@ static int policy_restrict(uint32_t pol, uint32_t max_weight, bool latency, uint
     return err;
 }
 
-static int policy_limits(uint32_t pol, uint32_t *max_weight, bool *latency)
-{
-    uint64_t res[8];
-    uint32_t len = 0;
-    struct capnp_reader r;
-    int err = capos_client_call(pol, capos_SchedulingPolicy_INTERFACE_ID,
-                                capos_SchedulingPolicy_method_limits, 0, res, sizeof(res), &len);
-    if (err != CAPOS_OK)
-        return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capos_SchedulingPolicy_limits_Results_reader l =
-        capos_SchedulingPolicy_limits_Results_read_root(&r);
-    *max_weight = capos_SchedulingPolicy_limits_Results_get_maxWeight(l);
-    *latency = capos_SchedulingPolicy_limits_Results_get_latency(l);
-    return CAPOS_OK;
-}
-
 static int park_wait_raw(uint64_t addr, uint32_t expected, uint64_t timeout)
 {
     return capos_park_wait(park, (const uint32_t *)(uintptr_t)addr, expected, timeout);
