@@ -115,26 +115,6 @@ static void sleep_ns(uint64_t ns)
     capos_timer_sleep(timer, ns);
 }
 
-static uint64_t parse(const char *s)
-{
-    uint64_t v = 0;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        for (s += 2; *s; s++) {
-            unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
-                         : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
-                         : *s >= 'A' && *s <= 'F' ? (unsigned)(*s - 'A' + 10)
-                                                  : 16;
-            if (d == 16)
-                break;
-            v = v * 16 + d;
-        }
-        return v;
-    }
-    for (; *s >= '0' && *s <= '9'; s++)
-        v = v * 10 + (uint64_t)(*s - '0');
-    return v;
-}
-
 /* "+a,-b,c": add a and c, remove b; "all": every class. */
 static bool parse_classes(const char *s)
 {
@@ -647,20 +627,20 @@ int main(int argc, char **argv)
                      "[child=N] [hold=MS]\n");
         return 1;
     }
-    uint64_t seconds = parse(argv[1]), progress = parse(argv[2]);
-    master_seed = parse(argv[3]);
+    uint64_t seconds = fz_parse(argv[1]), progress = fz_parse(argv[2]);
+    master_seed = fz_parse(argv[3]);
     for (int i = 4; i < argc; i++) {
         if (strncmp(argv[i], "slots=", 6) == 0) {
-            nslots = (uint32_t)parse(argv[i] + 6);
+            nslots = (uint32_t)fz_parse(argv[i] + 6);
         } else if (strncmp(argv[i], "classes=", 8) == 0) {
             if (!parse_classes(argv[i] + 8)) {
                 capos_printf("fuzz: FAIL: unknown class in %s\n", argv[i]);
                 return 1;
             }
         } else if (strncmp(argv[i], "child=", 6) == 0) {
-            replay_child = (int64_t)parse(argv[i] + 6);
+            replay_child = (int64_t)fz_parse(argv[i] + 6);
         } else if (strncmp(argv[i], "hold=", 5) == 0) {
-            hold_ms = parse(argv[i] + 5);
+            hold_ms = fz_parse(argv[i] + 5);
         } else {
             capos_printf("fuzz: FAIL: unknown option %s\n", argv[i]);
             return 1;

@@ -2875,25 +2875,6 @@ static void act_spawnrace(struct worker *w)
 
 /* ---- main ---- */
 
-static uint64_t parse(const char *s)
-{
-    uint64_t v = 0;
-    if (s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        for (s += 2; *s; s++) {
-            unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
-                         : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
-                                                  : 16;
-            if (d == 16)
-                break;
-            v = v * 16 + d;
-        }
-        return v;
-    }
-    for (; s && *s >= '0' && *s <= '9'; s++)
-        v = v * 10 + (uint64_t)(*s - '0');
-    return v;
-}
-
 /* Every capability of the CapSet goes into the pool, described by the
  * interface id the kernel recorded for it. */
 static void pool_from_capset(void)
@@ -3035,11 +3016,11 @@ int main(int argc, char **argv)
 {
     if (argc < 6)
         return 2;
-    seed = parse(argv[1]);
-    classes = (uint32_t)parse(argv[2]);
-    child_index = (uint32_t)parse(argv[3]);
-    life_ms = parse(argv[4]);
-    depth = (uint32_t)parse(argv[5]);
+    seed = fz_parse(argv[1]);
+    classes = (uint32_t)fz_parse(argv[2]);
+    child_index = (uint32_t)fz_parse(argv[3]);
+    life_ms = fz_parse(argv[4]);
+    depth = (uint32_t)fz_parse(argv[5]);
     const char *role = argc > 6 ? argv[6] : "fuzz";
     pool_from_capset();
     /* CapSet version 2: the parent's id, never this process's own (the

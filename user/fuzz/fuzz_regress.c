@@ -103,10 +103,8 @@ static int joiner(void *arg)
         struct capos_sqe *s = capos_ring_prep();
         if (!s)
             break;
-        s->opcode = CAPOS_OP_CALL;
-        s->cap = h;
-        s->interface_id = capos_ThreadHandle_INTERFACE_ID;
-        s->method = capos_ThreadHandle_method_join;
+        capos_sqe_call(s, h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join, 0, 0,
+                       0, 0, 0, 0);
         s->user_data = capos_ring_cookie();
         capos_ring_enter(0, 0);
     }

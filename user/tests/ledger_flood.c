@@ -325,11 +325,7 @@ static void flood_handles(void)
         if (k == 0)
             break;
         struct capos_sqe *s = capos_ring_prep();
-        s->opcode = CAPOS_OP_CALL;
-        s->cap = client;
-        s->interface_id = FLOOD_IID;
-        s->xfer_addr = (uint64_t)(uintptr_t)x;
-        s->xfer_count = (uint16_t)k;
+        capos_sqe_call(s, client, FLOOD_IID, 0, 0, 0, 0, 0, x, (uint16_t)k);
         s->user_data = cookies[queued++] = capos_ring_cookie();
         capos_ring_enter(0, 0);
         /* A parked call has no completion yet; one that has was refused. */
@@ -475,11 +471,7 @@ static int worker_main(void *arg)
     struct worker_state *w = arg;
     while (w->queued < WORKER_CALLS) {
         struct capos_sqe *s = capos_ring_prep();
-        s->opcode = CAPOS_OP_CALL;
-        s->cap = w->client;
-        s->interface_id = FLOOD_IID;
-        s->send_addr = (uint64_t)(uintptr_t)message;
-        s->send_len = MSG_BYTES;
+        capos_sqe_call(s, w->client, FLOOD_IID, 0, message, MSG_BYTES, 0, 0, 0, 0);
         s->user_data = w->queued;
         capos_ring_enter(0, 0);
         const struct capos_cqe *c = capos_ring_peek();

@@ -75,11 +75,15 @@ static int keep_yielding(void *arg)
     return 0; /* not reached */
 }
 
-static int keep_parking(void *arg)
+/* ParkSpace.wait on a word nobody wakes, again and again, each wait with
+ * the timeout `arg` (ns; PARK_FOREVER: none, so the first wait lasts). */
+#define PARK_FOREVER ((void *)0)
+#define PARK_100US   ((void *)(uintptr_t)(100 * 1000))
+
+static int park_loop(void *arg)
 {
-    (void)arg;
     for (;;)
-        capos_park_wait(park, &never, 0, 100 * 1000);
+        capos_park_wait(park, &never, 0, (uint64_t)(uintptr_t)arg);
     return 0; /* not reached */
 }
 
@@ -96,14 +100,6 @@ static int keep_spinning(void *arg)
     volatile uint64_t *x = arg;
     for (;;)
         (*x)++;
-    return 0; /* not reached */
-}
-
-static int park_forever(void *arg)
-{
-    (void)arg;
-    for (;;)
-        capos_park_wait(park, &never, 0, 0);
     return 0; /* not reached */
 }
 
@@ -242,7 +238,7 @@ int main(int argc, char **argv)
         return code;
     if (!strcmp(mode, "threads")) {
         start(keep_yielding, NULL);
-        start(racy ? keep_parking : keep_waking, NULL);
+        start(racy ? park_loop : keep_waking, racy ? PARK_100US : NULL);
         start(keep_spinning, (void *)&spin_count);
         capos_timer_sleep(timer, 1000 * 1000);
         capos_exit(code);
@@ -257,7 +253,7 @@ int main(int argc, char **argv)
         capos_thread_exit(77);
     }
     if (!strcmp(mode, "block")) {
-        struct capos_thread *parked = start(park_forever, NULL);
+        struct capos_thread *parked = start(park_loop, PARK_FOREVER);
         struct capos_thread *joiner = start(join_forever, parked);
         start(sleep_forever, NULL);
         start(keep_spinning, (void *)&spin_count);
@@ -271,7 +267,7 @@ int main(int argc, char **argv)
         return 95;
     }
     if (!strcmp(mode, "tfault")) {
-        struct capos_thread *parked = start(park_forever, NULL);
+        struct capos_thread *parked = start(park_loop, PARK_FOREVER);
         start(read_null, racy ? NULL : (void *)1);
         capos_thread_join(parked, NULL, NULL);
         return 96;
@@ -282,7 +278,7 @@ int main(int argc, char **argv)
         if (capos_capset_find("echo", 0, &echo) != CAPOS_OK)
             return -6;
         call_until_stop(&c);
-        return park_forever(NULL);
+        return park_loop(PARK_FOREVER);
     }
     if (!strcmp(mode, "client")) {
         badge = argc > 3 ? (uint64_t)parse(argv[3]) : 0;

@@ -106,6 +106,14 @@ static bool sleep_prep(struct sleep_req *r, uint64_t ns)
     return true;
 }
 
+/* Fills s with r's Timer.sleep call, r->cookie its user data. */
+static void sleep_sqe(struct capos_sqe *s, const struct sleep_req *r)
+{
+    capos_sqe_call(s, timer, capos_Timer_INTERFACE_ID, capos_Timer_method_sleep, r->msg, r->msg_len,
+                   0, 0, 0, 0);
+    s->user_data = r->cookie;
+}
+
 /* Submits reqs[0..n) in batches that fit the submission queue; each gets a
  * cookie, and `earliest` from the clock read before its batch. */
 static bool sleep_submit(struct sleep_req *reqs, unsigned n)
@@ -119,13 +127,7 @@ static bool sleep_submit(struct sleep_req *reqs, unsigned n)
                 break;
             reqs[i].cookie = capos_ring_cookie();
             reqs[i].earliest = t + reqs[i].ns;
-            s->opcode = CAPOS_OP_CALL;
-            s->cap = timer;
-            s->interface_id = capos_Timer_INTERFACE_ID;
-            s->method = capos_Timer_method_sleep;
-            s->user_data = reqs[i].cookie;
-            s->send_addr = (uint64_t)(uintptr_t)reqs[i].msg;
-            s->send_len = reqs[i].msg_len;
+            sleep_sqe(s, &reqs[i]);
         }
         if (capos_ring_enter(0, 0) < 0)
             return false;
@@ -365,13 +367,8 @@ static int timing_thread(void *p)
         struct capos_sqe *q = capos_ring_prep();
         if (!q)
             return 1;
-        q->opcode = CAPOS_OP_CALL;
-        q->cap = timer;
-        q->interface_id = capos_Timer_INTERFACE_ID;
-        q->method = capos_Timer_method_sleep;
-        q->user_data = capos_ring_cookie();
-        q->send_addr = (uint64_t)(uintptr_t)reqs[i].msg;
-        q->send_len = reqs[i].msg_len;
+        reqs[i].cookie = capos_ring_cookie();
+        sleep_sqe(q, &reqs[i]);
         uint64_t t0 = bench_t_begin();
         capos_ring_enter(0, 0);
         s[i] = bench_t_end() - t0;
