@@ -1257,23 +1257,15 @@ static uint16_t one_xfer(struct worker *w, uint64_t *xaddr)
 static void vm_range_params(struct capos_msg *m, uint16_t method, uint64_t addr, uint64_t len,
                             uint32_t prot)
 {
-    if (method == capos_VirtualMemory_method_map) {
-        capos_VirtualMemory_map_Params_builder p = capos_VirtualMemory_map_Params_init_root(&m->b);
-        capos_VirtualMemory_map_Params_set_addr(p, addr);
-        capos_VirtualMemory_map_Params_set_len(p, len);
-        capos_VirtualMemory_map_Params_set_prot(p, prot);
-    } else if (method == capos_VirtualMemory_method_unmap) {
-        capos_VirtualMemory_unmap_Params_builder p =
-            capos_VirtualMemory_unmap_Params_init_root(&m->b);
-        capos_VirtualMemory_unmap_Params_set_addr(p, addr);
-        capos_VirtualMemory_unmap_Params_set_len(p, len);
-    } else {
-        capos_VirtualMemory_protect_Params_builder p =
-            capos_VirtualMemory_protect_Params_init_root(&m->b);
-        capos_VirtualMemory_protect_Params_set_addr(p, addr);
-        capos_VirtualMemory_protect_Params_set_len(p, len);
-        capos_VirtualMemory_protect_Params_set_prot(p, prot);
-    }
+    if (method == capos_VirtualMemory_method_map)
+        capos_VirtualMemory_map_encode_args(
+            &m->b, &(capos_VirtualMemory_map_args){.addr = addr, .len = len, .prot = prot});
+    else if (method == capos_VirtualMemory_method_unmap)
+        capos_VirtualMemory_unmap_encode_args(
+            &m->b, &(capos_VirtualMemory_unmap_args){.addr = addr, .len = len});
+    else
+        capos_VirtualMemory_protect_encode_args(
+            &m->b, &(capos_VirtualMemory_protect_args){.addr = addr, .len = len, .prot = prot});
 }
 
 /* Builds the parameters of (kind, method) with boundary values; sets the

@@ -89,16 +89,21 @@ static void finish(uint32_t handle, const char *name)
     capos_release(handle);
 }
 
+/* The first two grants of every child: a copy of the console and a
+ * VirtualMemory of `limit` bytes. */
+static void first_grants(struct capos_grant *g, uint64_t limit)
+{
+    g[0] = (struct capos_grant){.name = "console", .cap = console, .mode = CAPOS_XFER_COPY};
+    g[1] = (struct capos_grant){
+        .name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory};
+    g[1].memory_limit = limit;
+}
+
 static void run_innocent(void)
 {
     static const char *const argv[] = {"ledger_driver", "innocent"};
-    const struct capos_grant g[] = {
-        {.name = "console", .cap = console, .mode = CAPOS_XFER_COPY},
-        {.name = "memory",
-         .kernel = true,
-         .kind = capos_KernelCapKind_virtualMemory,
-         .memory_limit = 8 * MIB},
-    };
+    struct capos_grant g[2];
+    first_grants(g, 8 * MIB);
     uint32_t h = start("ledger_driver", "ledger-innocent", g, 2, argv, 2);
     if (h)
         finish(h, "the innocent process");
@@ -139,16 +144,13 @@ int main(int argc, char **argv)
         capos_printf("ledger-driver: cannot make the flood's capabilities\n");
         return 2;
     }
-    const struct capos_grant g[] = {
-        {.name = "console", .cap = console, .mode = CAPOS_XFER_COPY},
-        {.name = "memory",
-         .kernel = true,
-         .kind = capos_KernelCapKind_virtualMemory,
-         .memory_limit = 16 * MIB},
-        {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
-        {.name = "launcher", .cap = launcher, .mode = CAPOS_XFER_MOVE},
-        {.name = "driver", .cap = client, .mode = CAPOS_XFER_MOVE, .interface_id = REPORT_IID},
-    };
+    struct capos_grant g[5];
+    first_grants(g, 16 * MIB);
+    g[2] = (struct capos_grant){
+        .name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner};
+    g[3] = (struct capos_grant){.name = "launcher", .cap = launcher, .mode = CAPOS_XFER_MOVE};
+    g[4] = (struct capos_grant){
+        .name = "driver", .cap = client, .mode = CAPOS_XFER_MOVE, .interface_id = REPORT_IID};
     static const char *const fargv[] = {"ledger_flood"};
     uint32_t flood = start("ledger_flood", "ledger-flood", g, 5, fargv, 1);
     if (!flood)

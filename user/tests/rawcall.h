@@ -92,6 +92,12 @@ struct raw_grant {
     uint64_t interface_id;
 };
 
+/* A raw_grant of the kernel capability of kind capos_KernelCapKind_<kind>. */
+#define RAW_KERNEL_GRANT(grant_name, kind_suffix)                                                  \
+    {                                                                                              \
+        .name = (grant_name), .kernel = true, .kind = capos_KernelCapKind_##kind_suffix            \
+    }
+
 #define RAW_SPAWN_RESULT 128 /* the largest result buffer process_spawn_raw offers */
 
 /* ProcessSpawner.spawn through `via` of `binary` named `name`, with the

@@ -554,12 +554,9 @@ static int thread_driver_main(void *arg)
 static int spawn_child(const char *const *argv, uint32_t argc, uint32_t echo, uint32_t *handle)
 {
     static const struct raw_grant g[] = {
-        {.name = "console", .kernel = true, .kind = capos_KernelCapKind_console},
-        {.name = "timer", .kernel = true, .kind = capos_KernelCapKind_timer},
-        {.name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory},
-        {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
-        {.name = "park", .kernel = true, .kind = capos_KernelCapKind_parkSpace},
-        {.name = "echo", .interface_id = STRESS_IID},
+        RAW_KERNEL_GRANT("console", console),      RAW_KERNEL_GRANT("timer", timer),
+        RAW_KERNEL_GRANT("memory", virtualMemory), RAW_KERNEL_GRANT("threads", threadSpawner),
+        RAW_KERNEL_GRANT("park", parkSpace),       {.name = "echo", .interface_id = STRESS_IID},
     };
     const uint32_t ng = sizeof(g) / sizeof(g[0]) - (echo ? 0 : 1);
     uint32_t ncaps = 0;

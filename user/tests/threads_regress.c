@@ -294,8 +294,8 @@ static int spawn_pinger(const char *role, uint32_t ep, uint32_t res_len, uint32_
 {
     static const struct raw_grant g[] = {
         {.name = "ep"},
-        {.name = "timer", .kernel = true, .kind = capos_KernelCapKind_timer},
-        {.name = "console", .kernel = true, .kind = capos_KernelCapKind_console},
+        RAW_KERNEL_GRANT("timer", timer),
+        RAW_KERNEL_GRANT("console", console),
     };
     const char *argv[] = {PROG, role};
     uint32_t ncaps;
