@@ -938,12 +938,36 @@ static void emit_primitive(struct field_ctx *f, unsigned w, uint32_t off, uint64
     }
 }
 
+/* The getter of a pointer field: it returns `expr` (of type rtype), an
+ * expression of the field's pointer p. */
+static void emit_ptr_getter(struct field_ctx *f, uint32_t off, const char *rtype, const char *expr)
+{
+    struct out *h = &f->fc->h;
+    emit(h, "static inline %s %s(%s_reader r)\n{\n", rtype, fn(f, "get"), f->N);
+    emit_ptr_fetch(f, off);
+    emit(h, "    return %s;\n}\n", expr);
+}
+
 static void emit_has(struct field_ctx *f, uint32_t off)
 {
     struct out *h = &f->fc->h;
     emit(h, "static inline bool %s(%s_reader r)\n{\n", fn(f, "has"), f->N);
     emit_guard(f, "false");
     emit(h, "    return !capnp_ptr_is_null(capnp_struct_ptr(&r.s, %u));\n}\n", off);
+}
+
+/* The has and set functions of a text or data field: set takes `param`
+ * (named `arg`) and a length, and stores them with `setter` into the
+ * pointer `ptr`. */
+static void emit_has_set_blob(struct field_ctx *f, uint32_t off, const char *param,
+                              const char *setter, const char *ptr, const char *arg)
+{
+    struct out *h = &f->fc->h;
+    emit_has(f, off);
+    emit(h, "static inline enum capnp_err %s(%s_builder b, %s, size_t len)\n{\n", fn(f, "set"),
+         f->N, param);
+    emit_set_disc(f);
+    emit(h, "    return %s(%s, %s, len);\n}\n", setter, ptr, arg);
 }
 
 static void emit_pointer(struct field_ctx *f, schema_Type_reader t, uint32_t off,
@@ -970,11 +994,7 @@ static void emit_pointer(struct field_ctx *f, schema_Type_reader t, uint32_t off
         } else {
             emit(h, "0, 0);\n}\n");
         }
-        emit_has(f, off);
-        emit(h, "static inline enum capnp_err %s(%s_builder b, const char *s, size_t len)\n{\n",
-             fn(f, "set"), f->N);
-        emit_set_disc(f);
-        emit(h, "    return capnp_pb_set_text(%s, s, len);\n}\n", ptr);
+        emit_has_set_blob(f, off, "const char *s", "capnp_pb_set_text", ptr, "s");
         return;
     }
     case P_DATA: {
@@ -990,30 +1010,22 @@ static void emit_pointer(struct field_ctx *f, schema_Type_reader t, uint32_t off
                 emit(&fc->c, "    0,\n");
             emit(&fc->c, "};\n\n");
             dflt = true;
-            emit(h, "static inline struct capnp_data %s(%s_reader r)\n{\n", fn(f, "get"), f->N);
-            emit_ptr_fetch(f, off);
-            emit(h, "    return capnp_ptr_get_data(p, %s, %u);\n}\n", dsym, d.len);
+            emit_ptr_getter(f, off, "struct capnp_data",
+                            fmtstr("capnp_ptr_get_data(p, %s, %u)", dsym, d.len));
         }
         if (!dflt) {
-            emit(h, "static inline struct capnp_data %s(%s_reader r)\n{\n", fn(f, "get"), f->N);
-            emit_ptr_fetch(f, off);
-            emit(h, "    return capnp_ptr_get_data(p, 0, 0);\n}\n");
+            emit_ptr_getter(f, off, "struct capnp_data", "capnp_ptr_get_data(p, 0, 0)");
         }
-        emit_has(f, off);
-        emit(h, "static inline enum capnp_err %s(%s_builder b, const void *d, size_t len)\n{\n",
-             fn(f, "set"), f->N);
-        emit_set_disc(f);
-        emit(h, "    return capnp_pb_set_data(%s, d, len);\n}\n", ptr);
+        emit_has_set_blob(f, off, "const void *d", "capnp_pb_set_data", ptr, "d");
         return;
     }
     case P_STRUCT: {
         struct node *sn = type_node(t);
         const char *T = type_name(sn);
         bool dflt = had_default && emit_segment(fc, dsym, schema_Value_get_struct(dv));
-        emit(h, "static inline %s_reader %s(%s_reader r)\n{\n", T, fn(f, "get"), f->N);
-        emit_ptr_fetch(f, off);
-        emit(h, "    return (%s_reader){capnp_ptr_get_struct(p, %s%s)};\n}\n", T, dflt ? "&" : "",
-             dflt ? dsym : "0");
+        emit_ptr_getter(f, off, fmtstr("%s_reader", T),
+                        fmtstr("(%s_reader){capnp_ptr_get_struct(p, %s%s)}", T, dflt ? "&" : "",
+                               dflt ? dsym : "0"));
         emit_has(f, off);
         emit(h, "static inline %s_builder %s(%s_builder b)\n{\n", T, fn(f, "init"), f->N);
         emit_set_disc(f);
@@ -1034,12 +1046,10 @@ static void emit_pointer(struct field_ctx *f, schema_Type_reader t, uint32_t off
         if (k == P_STRUCT_LIST) {
             struct node *sn = type_node(e);
             const char *T = type_name(sn);
-            emit(h, "static inline %s_reader_list %s(%s_reader r)\n{\n", T, fn(f, "get"), f->N);
-            emit_ptr_fetch(f, off);
-            emit(h,
-                 "    return (%s_reader_list){capnp_ptr_get_list(p, CAPNP_ELEM_COMPOSITE, "
-                 "%s)};\n}\n",
-                 T, dexpr);
+            emit_ptr_getter(
+                f, off, fmtstr("%s_reader_list", T),
+                fmtstr("(%s_reader_list){capnp_ptr_get_list(p, CAPNP_ELEM_COMPOSITE, %s)}", T,
+                       dexpr));
             emit_has(f, off);
             emit(h, "static inline %s_builder_list %s(%s_builder b, uint32_t n)\n{\n", T,
                  fn(f, "init"), f->N);
@@ -1051,9 +1061,8 @@ static void emit_pointer(struct field_ctx *f, schema_Type_reader t, uint32_t off
                  fn(f, "set"), f->N, T);
         } else {
             const char *en = elem_names[elem_of(e)];
-            emit(h, "static inline struct capnp_list %s(%s_reader r)\n{\n", fn(f, "get"), f->N);
-            emit_ptr_fetch(f, off);
-            emit(h, "    return capnp_ptr_get_list(p, %s, %s);\n}\n", en, dexpr);
+            emit_ptr_getter(f, off, "struct capnp_list",
+                            fmtstr("capnp_ptr_get_list(p, %s, %s)", en, dexpr));
             emit_has(f, off);
             emit(h, "static inline struct capnp_list_builder %s(%s_builder b, uint32_t n)\n{\n",
                  fn(f, "init"), f->N);
@@ -1068,9 +1077,7 @@ static void emit_pointer(struct field_ctx *f, schema_Type_reader t, uint32_t off
         return;
     }
     case P_CAP:
-        emit(h, "static inline uint32_t %s(%s_reader r)\n{\n", fn(f, "get"), f->N);
-        emit_ptr_fetch(f, off);
-        emit(h, "    return capnp_ptr_get_cap(p);\n}\n");
+        emit_ptr_getter(f, off, "uint32_t", "capnp_ptr_get_cap(p)");
         emit_has(f, off);
         emit(h, "static inline void %s(%s_builder b, uint32_t cap)\n{\n", fn(f, "set"), f->N);
         emit_set_disc(f);
@@ -1079,19 +1086,13 @@ static void emit_pointer(struct field_ctx *f, schema_Type_reader t, uint32_t off
     case P_ANY:
     case P_ANY_STRUCT:
     case P_ANY_LIST:
-        if (k == P_ANY_STRUCT) {
-            emit(h, "static inline struct capnp_struct %s(%s_reader r)\n{\n", fn(f, "get"), f->N);
-            emit_ptr_fetch(f, off);
-            emit(h, "    return capnp_ptr_get_struct(p, 0);\n}\n");
-        } else if (k == P_ANY_LIST) {
-            emit(h, "static inline struct capnp_list %s(%s_reader r)\n{\n", fn(f, "get"), f->N);
-            emit_ptr_fetch(f, off);
-            emit(h, "    return capnp_ptr_get_list(p, CAPNP_ELEM_ANY, 0);\n}\n");
-        } else {
-            emit(h, "static inline struct capnp_ptr %s(%s_reader r)\n{\n", fn(f, "get"), f->N);
-            emit_ptr_fetch(f, off);
-            emit(h, "    return p;\n}\n");
-        }
+        if (k == P_ANY_STRUCT)
+            emit_ptr_getter(f, off, "struct capnp_struct", "capnp_ptr_get_struct(p, 0)");
+        else if (k == P_ANY_LIST)
+            emit_ptr_getter(f, off, "struct capnp_list",
+                            "capnp_ptr_get_list(p, CAPNP_ELEM_ANY, 0)");
+        else
+            emit_ptr_getter(f, off, "struct capnp_ptr", "p");
         emit_has(f, off);
         emit(h, "static inline struct capnp_ptr_builder %s(%s_builder b)\n{\n", fn(f, "ptr"), f->N);
         emit_set_disc(f);

@@ -329,22 +329,22 @@ static __attribute__((noinline, used)) void bench_profile_mark(void)
 
 static int bench_profile(const char *what, uint32_t n)
 {
+    /* The operations that need nothing placed first. */
+    static const struct {
+        const char *name;
+        bench_run_fn run;
+    } plain[] = {
+        {"thread", run_thread_create_join}, {"ipc", run_ipc_rt}, {"ipc64", run_ipc_rt64},
+        {"null", run_null_enter},           {"nop1", run_nop1},  {"nop32", run_nop32},
+        {"spawn", run_spawn_wait},
+    };
     bench_run_fn run = 0;
     uint32_t me = 0;
-    if (!strcmp(what, "thread")) {
-        run = run_thread_create_join;
-    } else if (!strcmp(what, "ipc")) {
-        run = run_ipc_rt;
-    } else if (!strcmp(what, "ipc64")) {
-        run = run_ipc_rt64;
-    } else if (!strcmp(what, "null")) {
-        run = run_null_enter;
-    } else if (!strcmp(what, "nop1")) {
-        run = run_nop1;
-    } else if (!strcmp(what, "nop32")) {
-        run = run_nop32;
-    } else if (!strcmp(what, "spawn")) {
-        run = run_spawn_wait;
+    for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+        if (!strcmp(what, plain[i].name))
+            run = plain[i].run;
+    }
+    if (!strcmp(what, "spawn")) {
         spawnee = "spawnee_bare";
     } else if (!strcmp(what, "xcpu") || !strcmp(what, "ipc-cpu0")) {
         /* Client on CPU 0, the server on CPU 1 (xcpu) or also on CPU 0. */

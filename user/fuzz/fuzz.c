@@ -100,6 +100,9 @@ static void fail(const char *fmt, ...)
     capos_printf("fuzz: FAIL: %s\n", line);
 }
 
+/* The shared helpers report through fail() above. */
+#include "../tests/testlib.h"
+
 static uint64_t now_ns(void)
 {
     uint64_t t = 0;
@@ -110,26 +113,6 @@ static uint64_t now_ns(void)
 static void sleep_ns(uint64_t ns)
 {
     capos_timer_sleep(timer, ns);
-}
-
-static uint64_t parse(const char *s)
-{
-    uint64_t v = 0;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        for (s += 2; *s; s++) {
-            unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
-                         : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
-                         : *s >= 'A' && *s <= 'F' ? (unsigned)(*s - 'A' + 10)
-                                                  : 16;
-            if (d == 16)
-                break;
-            v = v * 16 + d;
-        }
-        return v;
-    }
-    for (; *s >= '0' && *s <= '9'; s++)
-        v = v * 10 + (uint64_t)(*s - '0');
-    return v;
 }
 
 /* "+a,-b,c": add a and c, remove b; "all": every class. */
@@ -273,36 +256,6 @@ static uint32_t paused_drivers;
 static uint32_t run_over;
 static uint64_t next_child;
 
-/* A call that gives up after `timeout` ns; only for threads that have no
- * other operation in flight (the drivers). */
-static int call_deadline(uint32_t cap, uint64_t iid, uint16_t method, void *res, uint32_t res_len,
-                         uint64_t timeout, struct capos_cqe *out)
-{
-    struct capos_sqe *s = capos_ring_prep();
-    if (!s)
-        return CAPOS_ERR_EXHAUSTED;
-    uint64_t cookie = capos_ring_cookie();
-    s->opcode = CAPOS_OP_CALL;
-    s->cap = cap;
-    s->interface_id = iid;
-    s->method = method;
-    s->user_data = cookie;
-    s->recv_addr = (uint64_t)(uintptr_t)res;
-    s->recv_len = res_len;
-    uint64_t deadline = now_ns() + timeout;
-    for (;;) {
-        int64_t n = capos_ring_enter(1, 100 * MS);
-        if (n < 0)
-            return (int)-n;
-        while (capos_ring_next(out)) {
-            if (out->user_data == cookie)
-                return out->result;
-        }
-        if (now_ns() > deadline)
-            return CAPOS_ERR_TIMED_OUT;
-    }
-}
-
 static bool child_params(uint64_t index, uint64_t *seed, uint64_t *life_ms, uint64_t *kill_ms)
 {
     *seed = fz_child_seed(master_seed, index);
@@ -433,7 +386,7 @@ static void run_child(struct driver *d, uint64_t index)
     struct capos_cqe cqe;
     struct capos_exit st;
     uint64_t killed_at = now_ns();
-    r = call_deadline(h, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_kill,
+    r = call_deadline(timer, h, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_kill,
                       res[d->id], sizeof(res[d->id]), KILL_TIMEOUT, &cqe);
     if (r == CAPOS_ERR_TIMED_OUT) {
         fail("ProcessHandle.kill of fz-%lu has not completed in %lu s", (unsigned long)index,
@@ -443,7 +396,7 @@ static void run_child(struct driver *d, uint64_t index)
     if (r != CAPOS_OK)
         fail("kill of fz-%lu: %s", (unsigned long)index, capos_error_name(r));
     d->step = "waiting for it";
-    r = call_deadline(h, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_wait,
+    r = call_deadline(timer, h, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_wait,
                       res[d->id], sizeof(res[d->id]), KILL_TIMEOUT, &cqe);
     if (r == CAPOS_ERR_TIMED_OUT) {
         fail("fz-%lu has not ended %lu s after it was killed", (unsigned long)index,
@@ -559,61 +512,21 @@ static void resume(void)
 
 /* ---- probes (only while drained) ---- */
 
-static uint64_t quota_used(void)
+/* Free slots of the table and free physical memory (testlib.h's probes).
+ * Pieces of 16 MiB at most: each map zeroes its frames in one kernel
+ * entry, and the innocent keeps running meanwhile. */
+static uint32_t probe_slots(void)
 {
-    uint64_t limit = 0, used = 0;
-    int r = capos_vm_quota(memory, &limit, &used);
-    if (r != CAPOS_OK)
-        fail("VirtualMemory.quota: %s", capos_error_name(r));
-    return used;
+    return free_cap_slots(report_server, 0);
 }
 
-/* Free slots of the table: mint facets until it is full, release them. */
-static uint32_t free_cap_slots(void)
+static uint64_t probe_physical(void)
 {
-    static uint32_t ids[512];
-    uint32_t n = 0;
-    int r = CAPOS_OK;
-    while (n < 512 && (r = capos_endpoint_mint(report_server, 0, &ids[n])) == CAPOS_OK)
-        n++;
-    if (r != CAPOS_ERR_TABLE_FULL)
-        fail("filling the capability table: %s after %u", capos_error_name(r), n);
-    for (uint32_t i = 0; i < n; i++)
-        capos_release(ids[i]);
-    return n;
-}
-
-/* What the kernel can still give plus what this program holds (as in the
- * stress test): map ever smaller pieces until noMemory, then unmap. */
-static uint64_t free_physical(void)
-{
-    uint64_t start = now_ns();
-    uint64_t held = quota_used();
-    /* Pieces of 16 MiB at most: each map zeroes its frames in one kernel
-     * entry, and the innocent keeps running meanwhile. */
     static const uint64_t piece[] = {16ULL << 20, 1ULL << 20, 128ULL << 10};
-    uint64_t addr[80], len[80], total = 0;
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < sizeof(piece) / sizeof(piece[0]); i++) {
-        while (n < 80) {
-            int r = capos_vm_map(memory, 0, piece[i], CAPOS_PROT_READ | CAPOS_PROT_WRITE, &addr[n]);
-            if (r == CAPOS_ERR_NO_MEMORY || r == CAPOS_ERR_QUOTA_EXCEEDED)
-                break;
-            if (r != CAPOS_OK) {
-                fail("probe map: %s", capos_error_name(r));
-                break;
-            }
-            len[n++] = piece[i];
-            total += piece[i];
-        }
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        int r = capos_vm_unmap(memory, addr[i], len[i]);
-        if (r != CAPOS_OK)
-            fail("probe unmap: %s", capos_error_name(r));
-    }
+    uint64_t start = now_ns();
+    uint64_t phys = free_physical(memory, piece, sizeof(piece) / sizeof(piece[0]), 80);
     capos_printf("fuzz: probe took %lu ms\n", (unsigned long)((now_ns() - start) / MS));
-    return total + held;
+    return phys;
 }
 
 static bool innocent_status(struct fz_status *s)
@@ -670,15 +583,6 @@ static void setup(void)
     }
 }
 
-static unsigned count_cpus(void)
-{
-    unsigned n = 0;
-    while (n < 64 && capos_thread_set_affinity(1ULL << n) == CAPOS_OK)
-        n++;
-    capos_thread_set_affinity(~0ULL);
-    return n ? n : 1;
-}
-
 /* Fuzzes for `ns` (or until a failure); returns the time it took. */
 static uint64_t run_for(uint64_t ns)
 {
@@ -723,20 +627,20 @@ int main(int argc, char **argv)
                      "[child=N] [hold=MS]\n");
         return 1;
     }
-    uint64_t seconds = parse(argv[1]), progress = parse(argv[2]);
-    master_seed = parse(argv[3]);
+    uint64_t seconds = fz_parse(argv[1]), progress = fz_parse(argv[2]);
+    master_seed = fz_parse(argv[3]);
     for (int i = 4; i < argc; i++) {
         if (strncmp(argv[i], "slots=", 6) == 0) {
-            nslots = (uint32_t)parse(argv[i] + 6);
+            nslots = (uint32_t)fz_parse(argv[i] + 6);
         } else if (strncmp(argv[i], "classes=", 8) == 0) {
             if (!parse_classes(argv[i] + 8)) {
                 capos_printf("fuzz: FAIL: unknown class in %s\n", argv[i]);
                 return 1;
             }
         } else if (strncmp(argv[i], "child=", 6) == 0) {
-            replay_child = (int64_t)parse(argv[i] + 6);
+            replay_child = (int64_t)fz_parse(argv[i] + 6);
         } else if (strncmp(argv[i], "hold=", 5) == 0) {
-            hold_ms = parse(argv[i] + 5);
+            hold_ms = fz_parse(argv[i] + 5);
         } else {
             capos_printf("fuzz: FAIL: unknown option %s\n", argv[i]);
             return 1;
@@ -781,8 +685,8 @@ int main(int argc, char **argv)
     uint64_t warmup = seconds / 4 < 5 ? seconds / 4 : 5;
     fuzzed += run_for(warmup * S);
     drain();
-    uint64_t base_phys = free_physical(), base_used = quota_used();
-    uint32_t base_slots = free_cap_slots();
+    uint64_t base_phys = probe_physical(), base_used = quota_used(memory);
+    uint32_t base_slots = probe_slots();
     struct fz_status last;
     innocent_status(&last);
     capos_printf("fuzz: after %lu s of warm-up: %lu children, %lu KiB physical free or held, %lu "
@@ -799,8 +703,8 @@ int main(int argc, char **argv)
         if (last_segment || failures)
             break;
         drain();
-        uint64_t phys = free_physical(), used = quota_used();
-        uint32_t slots = free_cap_slots();
+        uint64_t phys = probe_physical(), used = quota_used(memory);
+        uint32_t slots = probe_slots();
         struct fz_status s;
         innocent_status(&s);
         capos_printf("fuzz: progress: %lu s fuzzed (%lu s elapsed), %lu children, %lu ops (%lu/s), "
@@ -839,8 +743,8 @@ int main(int argc, char **argv)
     uint64_t elapsed = now_ns() - t0;
     capos_printf("fuzz: %lu s fuzzed in %lu s\n", (unsigned long)(fuzzed / S),
                  (unsigned long)(elapsed / S));
-    uint64_t phys = free_physical(), used = quota_used();
-    uint32_t slots = free_cap_slots();
+    uint64_t phys = probe_physical(), used = quota_used(memory);
+    uint32_t slots = probe_slots();
     struct fz_status s;
     innocent_status(&s);
     hold();

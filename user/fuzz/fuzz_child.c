@@ -230,17 +230,23 @@ static void pool_add(uint32_t id, enum kind k, uint8_t flags)
     unlock();
 }
 
-/* Takes `id` out of the pool (it was released or moved away) and remembers
- * it as dead. */
-static void pool_kill(uint32_t id)
+/* Takes `id` out of the pool; the caller holds the lock. */
+static void pool_remove_locked(uint32_t id)
 {
-    lock();
     for (uint32_t i = 0; i < npool; i++) {
         if (pool[i].id == id) {
             pool[i] = pool[--npool];
             break;
         }
     }
+}
+
+/* Takes `id` out of the pool (it was released or moved away) and remembers
+ * it as dead. */
+static void pool_kill(uint32_t id)
+{
+    lock();
+    pool_remove_locked(id);
     dead[ndead++ % DEAD_MAX] = id;
     unlock();
 }
@@ -250,12 +256,7 @@ static void pool_kill(uint32_t id)
 static void pool_drop(uint32_t id)
 {
     lock();
-    for (uint32_t i = 0; i < npool; i++) {
-        if (pool[i].id == id) {
-            pool[i] = pool[--npool];
-            break;
-        }
-    }
+    pool_remove_locked(id);
     unlock();
 }
 
@@ -543,6 +544,17 @@ static struct capos_sqe *prep(struct worker *w, enum what what, struct op **opp)
     return s;
 }
 
+/* A capability of kind `want` (any if negative) from the pool in *c, and
+ * prep()'s op and SQE for an operation on it; NULL if the pool has none or
+ * the ring is clogged. */
+static struct capos_sqe *prep_pick(struct worker *w, int want, enum what what, struct cap *c,
+                                   struct op **opp)
+{
+    if (!pool_pick(&w->rng, want, c))
+        return 0;
+    return prep(w, what, opp);
+}
+
 static uint8_t *slot_of(struct worker *w, const struct op *op)
 {
     return w->slot[op->cookie & (INFLIGHT - 1)];
@@ -596,6 +608,16 @@ static void check_completion(const struct capos_cqe *c)
 
 static uint64_t boot_size, quota_limit; /* first answers, for R_BOOTSIZE and R_QUOTA */
 
+/* A clock `what` read `ns`: not before this thread's previous reading
+ * (*last), which it becomes. */
+static void check_forward(const char *what, uint64_t *last, uint64_t ns)
+{
+    if (ns < *last)
+        child_fail("%s went back from %lu to %lu ns", what, (unsigned long)*last,
+                   (unsigned long)ns);
+    *last = ns;
+}
+
 static void check_result(struct worker *w, const struct op *op, const uint8_t *buf, uint32_t len)
 {
     struct capnp_reader r;
@@ -616,11 +638,8 @@ static void check_result(struct worker *w, const struct op *op, const uint8_t *b
         break;
     }
     case R_NOW: {
-        uint64_t ns = capos_Timer_now_Results_get_ns(capos_Timer_now_Results_read_root(&r));
-        if (ns < w->last_now)
-            child_fail("Timer.now went back from %lu to %lu ns", (unsigned long)w->last_now,
-                       (unsigned long)ns);
-        w->last_now = ns;
+        check_forward("Timer.now", &w->last_now,
+                      capos_Timer_now_Results_get_ns(capos_Timer_now_Results_read_root(&r)));
         break;
     }
     case R_FILL: {
@@ -663,12 +682,9 @@ static void check_result(struct worker *w, const struct op *op, const uint8_t *b
         break;
     }
     case R_WALL: {
-        uint64_t ns =
-            capos_Timer_wallClock_Results_get_ns(capos_Timer_wallClock_Results_read_root(&r));
-        if (ns < w->last_wall)
-            child_fail("Timer.wallClock went back from %lu to %lu ns", (unsigned long)w->last_wall,
-                       (unsigned long)ns);
-        w->last_wall = ns;
+        check_forward(
+            "Timer.wallClock", &w->last_wall,
+            capos_Timer_wallClock_Results_get_ns(capos_Timer_wallClock_Results_read_root(&r)));
         break;
     }
     case R_CPU: {
@@ -1167,6 +1183,20 @@ static bool msg_out(struct worker *w, struct capos_msg *m, bool mutate, uint64_t
     return true;
 }
 
+/* Makes s a CALL of `method` of `iid` on `cap` whose result goes to op's
+ * slot, with the message m (uncorrupted) as its parameters, or none if m is
+ * NULL; an empty message goes without an address, as the kernel requires. */
+static void call_slot(struct worker *w, struct capos_sqe *s, const struct op *op, uint32_t cap,
+                      uint64_t iid, uint16_t method, struct capos_msg *m)
+{
+    capos_sqe_call(s, cap, iid, method, 0, 0, slot_of(w, op), SLOT_BYTES, 0, 0);
+    if (m) {
+        msg_out(w, m, false, &s->send_addr, &s->send_len);
+        if (s->send_len == 0)
+            s->send_addr = 0;
+    }
+}
+
 /* Safe text for the console: lowercase letters and spaces only, so that
  * nothing written can look like a line the tests look for. */
 static void safe_text(struct worker *w, char *buf, uint32_t len)
@@ -1220,6 +1250,22 @@ static uint16_t one_xfer(struct worker *w, uint64_t *xaddr)
     x->mode = CAPOS_XFER_COPY;
     *xaddr = (uint64_t)(uintptr_t)x;
     return 1;
+}
+
+/* The parameters of VirtualMemory.map, unmap or protect (`method`) of the
+ * range [addr, addr + len); prot is for map and protect. */
+static void vm_range_params(struct capos_msg *m, uint16_t method, uint64_t addr, uint64_t len,
+                            uint32_t prot)
+{
+    if (method == capos_VirtualMemory_method_map)
+        capos_VirtualMemory_map_encode_args(
+            &m->b, &(capos_VirtualMemory_map_args){.addr = addr, .len = len, .prot = prot});
+    else if (method == capos_VirtualMemory_method_unmap)
+        capos_VirtualMemory_unmap_encode_args(
+            &m->b, &(capos_VirtualMemory_unmap_args){.addr = addr, .len = len});
+    else
+        capos_VirtualMemory_protect_encode_args(
+            &m->b, &(capos_VirtualMemory_protect_args){.addr = addr, .len = len, .prot = prot});
 }
 
 /* Builds the parameters of (kind, method) with boundary values; sets the
@@ -1306,12 +1352,8 @@ static void build_params(struct worker *w, enum kind k, uint16_t method, struct 
     case K_VM:
         switch (method) {
         case capos_VirtualMemory_method_map: {
-            capos_VirtualMemory_map_Params_builder p =
-                capos_VirtualMemory_map_Params_init_root(&m->b);
             uint64_t addr = pick_vm_addr(w), len = pick_vm_len(w);
-            capos_VirtualMemory_map_Params_set_addr(p, addr);
-            capos_VirtualMemory_map_Params_set_len(p, len);
-            capos_VirtualMemory_map_Params_set_prot(p, pick_prot(w));
+            vm_range_params(m, method, addr, len, pick_prot(w));
             op->check = addr ? R_MAP_FIXED : R_MAP_AUTO;
             op->want = addr;
             /* Only maps in the fixed zone become regions: the kernel
@@ -1345,18 +1387,8 @@ static void build_params(struct worker *w, enum kind k, uint16_t method, struct 
                 break;
             default: break;
             }
-            if (method == capos_VirtualMemory_method_unmap) {
-                capos_VirtualMemory_unmap_Params_builder p =
-                    capos_VirtualMemory_unmap_Params_init_root(&m->b);
-                capos_VirtualMemory_unmap_Params_set_addr(p, addr);
-                capos_VirtualMemory_unmap_Params_set_len(p, len);
-            } else {
-                capos_VirtualMemory_protect_Params_builder p =
-                    capos_VirtualMemory_protect_Params_init_root(&m->b);
-                capos_VirtualMemory_protect_Params_set_addr(p, addr);
-                capos_VirtualMemory_protect_Params_set_len(p, len);
-                capos_VirtualMemory_protect_Params_set_prot(p, pick_prot(w));
-            }
+            vm_range_params(m, method, addr, len,
+                            method == capos_VirtualMemory_method_protect ? pick_prot(w) : 0);
             break;
         }
         case capos_VirtualMemory_method_quota: op->check = R_QUOTA; break;
@@ -1591,6 +1623,21 @@ static void build_params(struct worker *w, enum kind k, uint16_t method, struct 
     }
 }
 
+/* Makes s a CALL of `method` of kind k's interface on `cap` with the
+ * parameters build_params draws (and none of the capabilities it may
+ * pick), its result into op's slot. */
+static void typed_call(struct worker *w, struct capos_sqe *s, struct op *op, enum kind k,
+                       uint32_t cap, uint16_t method)
+{
+    struct capos_msg m;
+    capos_msg_init(&m);
+    uint64_t xaddr = 0;
+    uint16_t nx = 0;
+    bool unsafe;
+    build_params(w, k, method, &m, op, &xaddr, &nx, &unsafe);
+    call_slot(w, s, op, cap, kind_iid[k], method, &m);
+}
+
 /* A call of a kernel method on a capability of (or said to be of) its
  * kind, with structured arguments. */
 static void act_typed(struct worker *w, bool mutate, int force)
@@ -1729,14 +1776,8 @@ static void act_xfer(struct worker *w)
     }
     msg->n = n;
     op->aux = n;
-    s->opcode = CAPOS_OP_CALL;
-    s->cap = target.id;
-    s->interface_id = kind_iid[target.kind];
-    s->method = (uint16_t)fz_below(&w->rng, 3);
-    s->send_addr = (uint64_t)(uintptr_t)msg;
-    s->send_len = sizeof(*msg);
-    s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
-    s->recv_len = SLOT_BYTES;
+    capos_sqe_call(s, target.id, kind_iid[target.kind], (uint16_t)fz_below(&w->rng, 3), msg,
+                   sizeof(*msg), slot_of(w, op), SLOT_BYTES, 0, 0);
     s->xfer_addr = (uint64_t)(uintptr_t)x;
     s->xfer_count = (uint16_t)n;
     if (target.kind == K_SPAWNER) {
@@ -1855,13 +1896,8 @@ static void act_innocent(struct worker *w)
     q->nonce = fz_next(&w->rng);
     for (uint32_t i = 0; i < plen; i++)
         q->payload[i] = (uint8_t)fz_next(&w->rng);
-    s->opcode = CAPOS_OP_CALL;
-    s->cap = svc.id;
-    s->interface_id = FZ_SERVICE_IID;
-    s->send_addr = (uint64_t)(uintptr_t)q;
-    s->send_len = (uint32_t)sizeof(*q) + plen;
-    s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
-    s->recv_len = SLOT_BYTES;
+    capos_sqe_call(s, svc.id, FZ_SERVICE_IID, 0, q, (uint32_t)sizeof(*q) + plen, slot_of(w, op),
+                   SLOT_BYTES, 0, 0);
     op->aux = q->seq;
     op->expect = fz_service_hash(q);
     if (jam || fz_chance(&w->rng, 1, 4)) {
@@ -1909,18 +1945,23 @@ static void act_stale(struct worker *w)
 
 /* ---- deliberate releases ---- */
 
-static void act_release(struct worker *w)
+/* A RELEASE of `cap`, queued behind whatever this worker queued on it. */
+static void release_op(struct worker *w, uint32_t cap)
 {
-    struct cap c;
-    if (!pool_pick(&w->rng, -1, &c))
-        return;
     struct op *op;
     struct capos_sqe *s = prep(w, W_RELEASE, &op);
     if (!s)
         return;
     s->opcode = CAPOS_OP_RELEASE;
-    s->cap = c.id;
-    op->aux = c.id;
+    s->cap = cap;
+    op->aux = cap;
+}
+
+static void act_release(struct worker *w)
+{
+    struct cap c;
+    if (pool_pick(&w->rng, -1, &c))
+        release_op(w, c.id);
 }
 
 /* ---- threads ---- */
@@ -2015,10 +2056,8 @@ static void act_threads(struct worker *w)
     }
     case 1: { /* an idle thread through any ThreadSpawner we hold */
         struct cap c;
-        if (!pool_pick(&w->rng, K_TSPAWNER, &c))
-            break;
         struct op *op;
-        struct capos_sqe *s = prep(w, W_CAPS, &op);
+        struct capos_sqe *s = prep_pick(w, K_TSPAWNER, W_CAPS, &c, &op);
         if (!s)
             break;
         struct capos_msg m;
@@ -2028,13 +2067,8 @@ static void act_threads(struct worker *w)
         capos_ThreadSpawner_spawn_Params_set_entry(p, (uint64_t)(uintptr_t)fz_idle_entry);
         capos_ThreadSpawner_spawn_Params_set_stack(p, 0x20000000);
         capos_ThreadSpawner_spawn_Params_set_affinity(p, fz_below(&w->rng, 16));
-        s->opcode = CAPOS_OP_CALL;
-        s->cap = c.id;
-        s->interface_id = capos_ThreadSpawner_INTERFACE_ID;
-        s->method = capos_ThreadSpawner_method_spawn;
-        msg_out(w, &m, false, &s->send_addr, &s->send_len);
-        s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
-        s->recv_len = SLOT_BYTES;
+        call_slot(w, s, op, c.id, capos_ThreadSpawner_INTERFACE_ID,
+                  capos_ThreadSpawner_method_spawn, &m);
         op->nres = 1;
         op->res[0] = K_THANDLE;
         op->trust = c.flags & F_TRUST;
@@ -2050,24 +2084,10 @@ static void act_threads(struct worker *w)
         struct capos_sqe *s = prep(w, W_CAPS, &op);
         if (!s)
             break;
-        struct capos_msg m;
-        capos_msg_init(&m);
-        uint64_t xaddr = 0;
-        uint16_t nx = 0;
-        bool unsafe;
         uint16_t method = (uint16_t)fz_below(&w->rng, kind_methods[want]);
         if (want == K_TCONTROL && c.id == w->control && method == capos_ThreadControl_method_exit)
             method = capos_ThreadControl_method_yield;
-        build_params(w, (enum kind)want, method, &m, op, &xaddr, &nx, &unsafe);
-        s->opcode = CAPOS_OP_CALL;
-        s->cap = c.id;
-        s->interface_id = kind_iid[want];
-        s->method = method;
-        msg_out(w, &m, false, &s->send_addr, &s->send_len);
-        if (s->send_len == 0)
-            s->send_addr = 0;
-        s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
-        s->recv_len = SLOT_BYTES;
+        typed_call(w, s, op, (enum kind)want, c.id, method);
         defuse(w, s);
         break;
     }
@@ -2088,35 +2108,8 @@ static void pipe_op(struct worker *w, enum kind k, uint32_t cap, uint16_t method
 {
     struct op *op;
     struct capos_sqe *s = prep(w, W_PLAIN, &op);
-    if (!s)
-        return;
-    struct capos_msg m;
-    capos_msg_init(&m);
-    uint64_t xaddr = 0;
-    uint16_t nx = 0;
-    bool unsafe;
-    build_params(w, k, method, &m, op, &xaddr, &nx, &unsafe);
-    s->opcode = CAPOS_OP_CALL;
-    s->cap = cap;
-    s->interface_id = kind_iid[k];
-    s->method = method;
-    msg_out(w, &m, false, &s->send_addr, &s->send_len);
-    if (s->send_len == 0)
-        s->send_addr = 0;
-    s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
-    s->recv_len = SLOT_BYTES;
-}
-
-/* A RELEASE of `cap`, queued behind whatever this worker queued on it. */
-static void release_op(struct worker *w, uint32_t cap)
-{
-    struct op *op;
-    struct capos_sqe *s = prep(w, W_RELEASE, &op);
-    if (!s)
-        return;
-    s->opcode = CAPOS_OP_RELEASE;
-    s->cap = cap;
-    op->aux = cap;
+    if (s)
+        typed_call(w, s, op, k, cap, method);
 }
 
 /*
@@ -2251,32 +2244,9 @@ static void act_posix(struct worker *w)
             uint16_t method = (uint16_t)fz_below(&w->rng, 3);
             uint64_t addr = CAPOS_USER_CLOCK_VA - (fz_chance(&w->rng, 1, 3) ? 4096 : 0);
             uint64_t l = fz_chance(&w->rng, 1, 2) ? 4096 : 8192;
-            if (method == capos_VirtualMemory_method_map) {
-                capos_VirtualMemory_map_Params_builder p =
-                    capos_VirtualMemory_map_Params_init_root(&m.b);
-                capos_VirtualMemory_map_Params_set_addr(p, addr);
-                capos_VirtualMemory_map_Params_set_len(p, l);
-                capos_VirtualMemory_map_Params_set_prot(p, CAPOS_PROT_READ | CAPOS_PROT_WRITE);
-            } else if (method == capos_VirtualMemory_method_unmap) {
-                capos_VirtualMemory_unmap_Params_builder p =
-                    capos_VirtualMemory_unmap_Params_init_root(&m.b);
-                capos_VirtualMemory_unmap_Params_set_addr(p, addr);
-                capos_VirtualMemory_unmap_Params_set_len(p, l);
-            } else {
-                capos_VirtualMemory_protect_Params_builder p =
-                    capos_VirtualMemory_protect_Params_init_root(&m.b);
-                capos_VirtualMemory_protect_Params_set_addr(p, addr);
-                capos_VirtualMemory_protect_Params_set_len(p, l);
-                capos_VirtualMemory_protect_Params_set_prot(p, CAPOS_PROT_READ | CAPOS_PROT_WRITE);
-            }
-            s->opcode = CAPOS_OP_CALL;
-            s->cap = own_memory;
-            s->interface_id = capos_VirtualMemory_INTERFACE_ID;
-            s->method = method;
+            vm_range_params(&m, method, addr, l, CAPOS_PROT_READ | CAPOS_PROT_WRITE);
+            call_slot(w, s, op, own_memory, capos_VirtualMemory_INTERFACE_ID, method, &m);
             op->aux = method;
-            msg_out(w, &m, false, &s->send_addr, &s->send_len);
-            s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
-            s->recv_len = SLOT_BYTES;
         }
         enter(w, 0, 0);
         if (pg->version != 1)
@@ -2289,10 +2259,8 @@ static void act_posix(struct worker *w)
         break;
     case 2: { /* park on a word a retiring worker may take as its clear-tid */
         struct cap c;
-        if (!pool_pick(&w->rng, K_PARK, &c))
-            break;
         struct op *op;
-        struct capos_sqe *s = prep(w, W_PLAIN, &op);
+        struct capos_sqe *s = prep_pick(w, K_PARK, W_PLAIN, &c, &op);
         if (!s)
             break;
         struct capos_msg m;
@@ -2302,13 +2270,7 @@ static void act_posix(struct worker *w)
         capos_ParkSpace_wait_Params_set_addr(p, (uint64_t)(uintptr_t)word);
         capos_ParkSpace_wait_Params_set_expected(p, __atomic_load_n(word, __ATOMIC_RELAXED));
         capos_ParkSpace_wait_Params_set_timeoutNs(p, 1 + fz_below(&w->rng, 20 * MS));
-        s->opcode = CAPOS_OP_CALL;
-        s->cap = c.id;
-        s->interface_id = capos_ParkSpace_INTERFACE_ID;
-        s->method = capos_ParkSpace_method_wait;
-        msg_out(w, &m, false, &s->send_addr, &s->send_len);
-        s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
-        s->recv_len = SLOT_BYTES;
+        call_slot(w, s, op, c.id, capos_ParkSpace_INTERFACE_ID, capos_ParkSpace_method_wait, &m);
         /* Nonzero again, so that the next clear-tid store changes it. */
         if (fz_chance(&w->rng, 1, 2))
             __atomic_store_n(word, 1 + (uint32_t)fz_below(&w->rng, 1000), __ATOMIC_RELAXED);
@@ -2398,18 +2360,12 @@ static void act_procs(struct worker *w)
     }
     default: { /* kill or wait one */
         struct cap c;
-        if (!pool_pick(&w->rng, K_PROC, &c))
-            break;
         struct op *op;
-        struct capos_sqe *s = prep(w, W_PLAIN, &op);
+        struct capos_sqe *s = prep_pick(w, K_PROC, W_PLAIN, &c, &op);
         if (!s)
             break;
-        s->opcode = CAPOS_OP_CALL;
-        s->cap = c.id;
-        s->interface_id = capos_ProcessHandle_INTERFACE_ID;
-        s->method = (uint16_t)fz_below(&w->rng, 2);
-        s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
-        s->recv_len = SLOT_BYTES;
+        call_slot(w, s, op, c.id, capos_ProcessHandle_INTERFACE_ID, (uint16_t)fz_below(&w->rng, 2),
+                  0);
         break;
     }
     }
@@ -2427,6 +2383,23 @@ static void check_user_flags(uint64_t f, const char *where)
         child_fail("RFLAGS %#lx in user mode after %s", (unsigned long)f, where);
 }
 
+/* The instructions around a piece of code run with RFLAGS |= %[bits] and
+ * &= %[keep]: FLAGS_SET saves the flags and sets them, FLAGS_RESTORE puts
+ * them as they were at the end in %[f] and restores the saved ones.  The
+ * red zone below the stack pointer is stepped over. */
+#define FLAGS_SET                                                                                  \
+    "subq $128, %%rsp\n\t"                                                                         \
+    "pushfq\n\t"                                                                                   \
+    "pushfq\n\t"                                                                                   \
+    "orq %[bits], (%%rsp)\n\t"                                                                     \
+    "andq %[keep], (%%rsp)\n\t"                                                                    \
+    "popfq\n\t"
+#define FLAGS_RESTORE                                                                              \
+    "pushfq\n\t"                                                                                   \
+    "popq %[f]\n\t"                                                                                \
+    "popfq\n\t"                                                                                    \
+    "addq $128, %%rsp\n\t"
+
 /* cap_enter with extra RFLAGS bits set (and `clear` cleared) from just
  * before the system call to just after it; the flags are restored before
  * any C code runs, and returned in *after as they were on return.  Bits
@@ -2437,17 +2410,7 @@ static int64_t enter_with_flags(uint64_t bits, uint64_t clear, uint32_t min, uin
 {
     int64_t ret;
     uint64_t f;
-    __asm__ volatile("subq $128, %%rsp\n\t"
-                     "pushfq\n\t"
-                     "pushfq\n\t"
-                     "orq %[bits], (%%rsp)\n\t"
-                     "andq %[keep], (%%rsp)\n\t"
-                     "popfq\n\t"
-                     "syscall\n\t"
-                     "pushfq\n\t"
-                     "popq %[f]\n\t"
-                     "popfq\n\t"
-                     "addq $128, %%rsp\n\t"
+    __asm__ volatile(FLAGS_SET "syscall\n\t" FLAGS_RESTORE
                      : "=a"(ret), [f] "=&r"(f)
                      : "a"((uint64_t)CAPOS_SYS_CAP_ENTER), "D"((uint64_t)min),
                        "S"(timeout), [bits] "r"(bits), [keep] "r"(~clear)
@@ -2461,18 +2424,8 @@ static int64_t enter_with_flags(uint64_t bits, uint64_t clear, uint32_t min, uin
 static uint64_t spin_with_flags(uint64_t bits, uint64_t clear, uint64_t loops)
 {
     uint64_t f;
-    __asm__ volatile("subq $128, %%rsp\n\t"
-                     "pushfq\n\t"
-                     "pushfq\n\t"
-                     "orq %[bits], (%%rsp)\n\t"
-                     "andq %[keep], (%%rsp)\n\t"
-                     "popfq\n\t"
-                     "1: decq %[n]\n\t"
-                     "jnz 1b\n\t"
-                     "pushfq\n\t"
-                     "popq %[f]\n\t"
-                     "popfq\n\t"
-                     "addq $128, %%rsp\n\t"
+    __asm__ volatile(FLAGS_SET "1: decq %[n]\n\t"
+                               "jnz 1b\n\t" FLAGS_RESTORE
                      : [n] "+r"(loops), [f] "=&r"(f)
                      : [bits] "r"(bits), [keep] "r"(~clear)
                      : "memory", "cc");
@@ -2620,22 +2573,9 @@ static void act_vm(struct worker *w)
     struct capos_sqe *s = prep(w, W_PLAIN, &op);
     if (!s)
         return;
-    struct capos_msg m;
-    capos_msg_init(&m);
-    uint16_t method = (uint16_t)fz_below(&w->rng, 3);
-    uint64_t xaddr = 0;
-    uint16_t nx = 0;
-    bool unsafe;
-    build_params(w, K_VM, method, &m, op, &xaddr, &nx, &unsafe);
+    typed_call(w, s, op, K_VM, vm.id, (uint16_t)fz_below(&w->rng, 3));
     if (!(vm.flags & F_TRUST))
         op->check = R_NONE;
-    s->opcode = CAPOS_OP_CALL;
-    s->cap = vm.id;
-    s->interface_id = capos_VirtualMemory_INTERFACE_ID;
-    s->method = method;
-    msg_out(w, &m, false, &s->send_addr, &s->send_len);
-    s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
-    s->recv_len = SLOT_BYTES;
 }
 
 /* ---- known findings, behind their classes ---- */
@@ -2646,25 +2586,18 @@ static void act_vmhuge(struct worker *w)
 {
     static const uint64_t lens[] = {1ULL << 40, 16ULL << 40, 100ULL << 40};
     struct cap vm;
-    if (!pool_pick(&w->rng, K_VM, &vm))
-        return;
     struct op *op;
-    struct capos_sqe *s = prep(w, W_PLAIN, &op);
+    struct capos_sqe *s = prep_pick(w, K_VM, W_PLAIN, &vm, &op);
     if (!s)
         return;
     struct capos_msg m;
     capos_msg_init(&m);
-    capos_VirtualMemory_map_Params_builder p = capos_VirtualMemory_map_Params_init_root(&m.b);
-    capos_VirtualMemory_map_Params_set_addr(p, fz_chance(&w->rng, 1, 2) ? 0 : ZONE);
-    capos_VirtualMemory_map_Params_set_len(p, lens[fz_below(&w->rng, 3)]);
-    capos_VirtualMemory_map_Params_set_prot(p, CAPOS_PROT_READ | CAPOS_PROT_WRITE);
-    s->opcode = CAPOS_OP_CALL;
-    s->cap = vm.id;
-    s->interface_id = capos_VirtualMemory_INTERFACE_ID;
-    s->method = capos_VirtualMemory_method_map;
-    msg_out(w, &m, false, &s->send_addr, &s->send_len);
-    s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
-    s->recv_len = SLOT_BYTES;
+    uint64_t addr = fz_chance(&w->rng, 1, 2) ? 0 : ZONE;
+    uint64_t len = lens[fz_below(&w->rng, 3)];
+    vm_range_params(&m, capos_VirtualMemory_method_map, addr, len,
+                    CAPOS_PROT_READ | CAPOS_PROT_WRITE);
+    call_slot(w, s, op, vm.id, capos_VirtualMemory_INTERFACE_ID, capos_VirtualMemory_method_map,
+              &m);
 }
 
 /* Calls of 64 KiB queued on endpoints nobody receives on: each holds a
@@ -2676,18 +2609,12 @@ static void act_flood(struct worker *w)
         fz_chance(&w->rng, 1, 8)) {
         /* A fresh endpoint of our own (a launcher creates them too). */
         struct cap sp;
-        if (!pool_pick(&w->rng, K_SPAWNER, &sp))
-            return;
         struct op *op;
-        struct capos_sqe *s = prep(w, W_CAPS, &op);
+        struct capos_sqe *s = prep_pick(w, K_SPAWNER, W_CAPS, &sp, &op);
         if (!s)
             return;
-        s->opcode = CAPOS_OP_CALL;
-        s->cap = sp.id;
-        s->interface_id = capos_ProcessSpawner_INTERFACE_ID;
-        s->method = capos_ProcessSpawner_method_createEndpoint;
-        s->recv_addr = (uint64_t)(uintptr_t)slot_of(w, op);
-        s->recv_len = SLOT_BYTES;
+        call_slot(w, s, op, sp.id, capos_ProcessSpawner_INTERFACE_ID,
+                  capos_ProcessSpawner_method_createEndpoint, 0);
         op->nres = 2;
         op->res[0] = K_EP_SERVER;
         op->res[1] = K_EP_CLIENT;
@@ -2940,25 +2867,6 @@ static void act_spawnrace(struct worker *w)
 
 /* ---- main ---- */
 
-static uint64_t parse(const char *s)
-{
-    uint64_t v = 0;
-    if (s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        for (s += 2; *s; s++) {
-            unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
-                         : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
-                                                  : 16;
-            if (d == 16)
-                break;
-            v = v * 16 + d;
-        }
-        return v;
-    }
-    for (; s && *s >= '0' && *s <= '9'; s++)
-        v = v * 10 + (uint64_t)(*s - '0');
-    return v;
-}
-
 /* Every capability of the CapSet goes into the pool, described by the
  * interface id the kernel recorded for it. */
 static void pool_from_capset(void)
@@ -3100,11 +3008,11 @@ int main(int argc, char **argv)
 {
     if (argc < 6)
         return 2;
-    seed = parse(argv[1]);
-    classes = (uint32_t)parse(argv[2]);
-    child_index = (uint32_t)parse(argv[3]);
-    life_ms = parse(argv[4]);
-    depth = (uint32_t)parse(argv[5]);
+    seed = fz_parse(argv[1]);
+    classes = (uint32_t)fz_parse(argv[2]);
+    child_index = (uint32_t)fz_parse(argv[3]);
+    life_ms = fz_parse(argv[4]);
+    depth = (uint32_t)fz_parse(argv[5]);
     const char *role = argc > 6 ? argv[6] : "fuzz";
     pool_from_capset();
     /* CapSet version 2: the parent's id, never this process's own (the

@@ -88,6 +88,9 @@ static void fail(const char *fmt, ...)
     capos_printf("fuzz-innocent: FAIL: %s\n", line);
 }
 
+/* The shared helpers report through fail() above. */
+#include "../tests/testlib.h"
+
 static bool stop_now(void)
 {
     return __atomic_load_n(&stopping, __ATOMIC_ACQUIRE) != 0;
@@ -148,12 +151,7 @@ static int ping_server(void *arg)
         } else if (q->seq == UINT32_MAX) {
             return capos_return(priv_server, req.token, CAPOS_OK, 0, 0, 0, 0) == CAPOS_OK ? 0 : 1;
         } else {
-            rep->magic = FZ_SERVICE_MAGIC;
-            rep->seq = q->seq;
-            rep->len = q->len;
-            rep->sum = fz_service_sum(fz_service_hash(q), req.badge);
-            rep->badge = req.badge;
-            len = sizeof(*rep);
+            len = fz_service_answer(rep, q, req.badge);
         }
         err = capos_reply_recv(priv_server, req.token, status, rep, len, buf, sizeof(buf), &req);
     }
@@ -249,12 +247,7 @@ static int public_server(void *arg)
         if (req.interface_id == FZ_SERVICE_IID && req.method == 0 && req.msg_len >= sizeof(*q) &&
             q->magic == FZ_SERVICE_MAGIC && q->len == req.msg_len - sizeof(*q) &&
             q->len <= FZ_SERVICE_MAX) {
-            rep->magic = FZ_SERVICE_MAGIC;
-            rep->seq = q->seq;
-            rep->len = q->len;
-            rep->sum = fz_service_sum(fz_service_hash(q), req.badge);
-            rep->badge = req.badge;
-            len = sizeof(*rep);
+            len = fz_service_answer(rep, q, req.badge);
             status = CAPOS_OK;
             __atomic_fetch_add(&st.served, 1, __ATOMIC_RELAXED);
         } else {
@@ -268,15 +261,6 @@ static int public_server(void *arg)
 }
 
 /* ---- memory ---- */
-
-static uint64_t quota_used(void)
-{
-    uint64_t limit = 0, used = 0;
-    int r = capos_vm_quota(memory, &limit, &used);
-    if (r != CAPOS_OK)
-        fail("VirtualMemory.quota: %s", capos_error_name(r));
-    return used;
-}
 
 static bool verify(const uint64_t *w, uint64_t words, uint64_t key)
 {
@@ -303,7 +287,7 @@ static int memory_worker(void *arg)
         capos_timer_sleep(timer, MS);
     while (!stop_now()) {
         pause_point();
-        uint64_t before = quota_used();
+        uint64_t before = quota_used(memory);
         /* Mostly small; one in sixteen is 4 MiB, which the kernel maps in
          * several chunks, with chances for other threads to run between. */
         uint64_t pages = fz_chance(&rng, 1, 16) ? 1024 : 1 + fz_below(&rng, 64);
@@ -343,7 +327,7 @@ static int memory_worker(void *arg)
         verify(w, words, key);
         if ((r = capos_vm_unmap(memory, addr, len)) != CAPOS_OK)
             fail("unmap: %s", capos_error_name(r));
-        uint64_t after = quota_used();
+        uint64_t after = quota_used(memory);
         /* The frames come back; page tables for the range may stay (or go
          * with it): up to one per 2 MiB and two above.  Over the whole run
          * nothing may pile up.  Threads give back their frames when they

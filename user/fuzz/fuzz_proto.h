@@ -6,9 +6,9 @@
  * and every receiver checks length and magic before it believes a word: a
  * fuzzing process sends garbage on purpose, also over these endpoints.
  *
- * Also here: the random number generator and the seed derivation, which
- * must be the same in every program so that a child's seed printed by the
- * supervisor replays the same run.
+ * Also here: the argument parser, the random number generator and the
+ * seed derivation, which must be the same in every program so that a
+ * child's seed printed by the supervisor replays the same run.
  */
 #ifndef CAPOS_USER_FUZZ_FUZZ_PROTO_H
 #define CAPOS_USER_FUZZ_FUZZ_PROTO_H
@@ -53,6 +53,30 @@ static inline bool fz_chance(uint64_t *s, uint32_t num, uint32_t den)
 static inline uint64_t fz_child_seed(uint64_t master, uint64_t index)
 {
     return fz_mix(master ^ fz_mix(index + 1));
+}
+
+/* ---- arguments ---- */
+
+/* A number of an argument: hexadecimal after 0x or 0X, else decimal; it
+ * ends at the first character that is not a digit (0 for NULL). */
+static inline uint64_t fz_parse(const char *s)
+{
+    uint64_t v = 0;
+    if (s && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        for (s += 2; *s; s++) {
+            unsigned d = *s >= '0' && *s <= '9'   ? (unsigned)(*s - '0')
+                         : *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10)
+                         : *s >= 'A' && *s <= 'F' ? (unsigned)(*s - 'A' + 10)
+                                                  : 16;
+            if (d == 16)
+                break;
+            v = v * 16 + d;
+        }
+        return v;
+    }
+    for (; s && *s >= '0' && *s <= '9'; s++)
+        v = v * 10 + (uint64_t)(*s - '0');
+    return v;
 }
 
 /* ---- attack classes ---- */
@@ -182,6 +206,19 @@ static inline uint64_t fz_service_hash(const struct fz_service_req *q)
 static inline uint64_t fz_service_sum(uint64_t hash, uint64_t badge)
 {
     return fz_mix(hash ^ fz_mix(badge));
+}
+
+/* Fills the reply to the well-formed request q of a caller with `badge`;
+ * returns its length. */
+static inline uint32_t fz_service_answer(struct fz_service_rep *rep, const struct fz_service_req *q,
+                                         uint64_t badge)
+{
+    rep->magic = FZ_SERVICE_MAGIC;
+    rep->seq = q->seq;
+    rep->len = q->len;
+    rep->sum = fz_service_sum(fz_service_hash(q), badge);
+    rep->badge = badge;
+    return sizeof(*rep);
 }
 
 /* ---- the innocent's status endpoint (supervisor -> innocent) ---- */

@@ -103,10 +103,8 @@ static int joiner(void *arg)
         struct capos_sqe *s = capos_ring_prep();
         if (!s)
             break;
-        s->opcode = CAPOS_OP_CALL;
-        s->cap = h;
-        s->interface_id = capos_ThreadHandle_INTERFACE_ID;
-        s->method = capos_ThreadHandle_method_join;
+        capos_sqe_call(s, h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join, 0, 0,
+                       0, 0, 0, 0);
         s->user_data = capos_ring_cookie();
         capos_ring_enter(0, 0);
     }
@@ -226,37 +224,6 @@ static int child_main(const char *role, char **argv)
     return 99;
 }
 
-/* A call on `cap` that gives up after `timeout` ns (the calling thread
- * has nothing else in flight); CAPOS_ERR_TIMED_OUT then. */
-static int call_deadline(uint32_t cap, uint64_t iid, uint16_t method, void *res, uint32_t res_len,
-                         uint64_t timeout, struct capos_cqe *out)
-{
-    struct capos_sqe *s = capos_ring_prep();
-    if (!s)
-        return CAPOS_ERR_EXHAUSTED;
-    uint64_t cookie = capos_ring_cookie();
-    s->opcode = CAPOS_OP_CALL;
-    s->cap = cap;
-    s->interface_id = iid;
-    s->method = method;
-    s->user_data = cookie;
-    s->recv_addr = (uint64_t)(uintptr_t)res;
-    s->recv_len = res_len;
-    uint64_t start = 0, now = 0;
-    capos_timer_now(timer, &start);
-    do {
-        int64_t n = capos_ring_enter(1, 100 * MS);
-        if (n < 0)
-            return (int)-n;
-        while (capos_ring_next(out)) {
-            if (out->user_data == cookie)
-                return out->result;
-        }
-        capos_timer_now(timer, &now);
-    } while (now - start < timeout);
-    return CAPOS_ERR_TIMED_OUT;
-}
-
 struct driver {
     struct capos_thread *t;
     uint32_t id;
@@ -294,8 +261,8 @@ static int join_end_driver(void *arg)
         struct capos_exit st;
         struct capos_cqe cqe;
         uint64_t res[32];
-        r = call_deadline(h, capos_ProcessHandle_INTERFACE_ID, capos_ProcessHandle_method_wait, res,
-                          sizeof(res), END_TIMEOUT, &cqe);
+        r = call_deadline(timer, h, capos_ProcessHandle_INTERFACE_ID,
+                          capos_ProcessHandle_method_wait, res, sizeof(res), END_TIMEOUT, &cqe);
         if (r == CAPOS_ERR_TIMED_OUT) {
             fail("child %u (ender arg %s, %s) has not ended in %lu s", i, spin,
                  kill ? "killed" : "not killed", (unsigned long)(END_TIMEOUT / (1000 * MS)));

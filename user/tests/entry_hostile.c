@@ -531,12 +531,8 @@ static int spawn_child(const char *role, const char *arg, uint32_t *handle)
 static void expect_end(const char *who, uint32_t h, int code, int vec0, int vec1)
 {
     struct capos_exit st;
-    int r = capos_process_wait(h, &st);
-    capos_release(h);
-    if (r != CAPOS_OK) {
-        fail("wait for %s: %s", who, capos_error_name(r));
+    if (!wait_end(who, h, &st))
         return;
-    }
     bool ok = (code >= 0 && st.kind == capos_ExitStatus_which_exited && st.code == code) ||
               (vec0 >= 0 && st.kind == capos_ExitStatus_which_faulted &&
                (st.vector == vec0 || st.vector == vec1));
@@ -629,15 +625,6 @@ static void int_case(void)
         }
     }
     end();
-}
-
-static unsigned count_cpus(void)
-{
-    unsigned n = 0;
-    while (n < 64 && capos_thread_set_affinity(1ULL << n) == CAPOS_OK)
-        n++;
-    capos_thread_set_affinity(~0ULL);
-    return n ? n : 1;
 }
 
 int main(int argc, char **argv)

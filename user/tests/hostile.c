@@ -39,6 +39,14 @@ static int raw(const struct capos_sqe *tmpl)
     return c.result;
 }
 
+/* A CALL of `method` of `iid` on cap, every other field 0. */
+static struct capos_sqe call_of(uint32_t cap, uint64_t iid, uint16_t method)
+{
+    struct capos_sqe s = {0};
+    capos_sqe_call(&s, cap, iid, method, 0, 0, 0, 0, 0, 0);
+    return s;
+}
+
 static uint64_t rng = 88172645463325252ULL;
 static uint64_t next_rand(void)
 {
@@ -73,19 +81,13 @@ static int attack_garbage(void)
     memset(&s, 0, sizeof(s));
     s.flags = 1;
     expect("flag bit", raw(&s), CAPOS_ERR_INVALID_OPCODE);
-    memset(&s, 0, sizeof(s));
-    s.opcode = CAPOS_OP_CALL;
-    s.cap = console;
-    s.interface_id = capos_Console_INTERFACE_ID;
+    s = call_of(console, capos_Console_INTERFACE_ID, 0);
     s.reserved = 7;
     expect("reserved field", raw(&s), CAPOS_ERR_INVALID_OPCODE);
 
     /* Forged, released and stale capability ids. */
     for (int i = 0; i < 200; i++, n++) {
-        memset(&s, 0, sizeof(s));
-        s.opcode = CAPOS_OP_CALL;
-        s.cap = (uint32_t)next_rand() | 0x10000;
-        s.interface_id = capos_Console_INTERFACE_ID;
+        s = call_of((uint32_t)next_rand() | 0x10000, capos_Console_INTERFACE_ID, 0);
         int r = raw(&s);
         if (r != CAPOS_ERR_INVALID_CAP && r != CAPOS_ERR_STALE_CAP &&
             !(s.cap == console && r == CAPOS_OK)) {
@@ -94,9 +96,7 @@ static int attack_garbage(void)
             failures++;
         }
     }
-    memset(&s, 0, sizeof(s));
-    s.opcode = CAPOS_OP_CALL;
-    s.cap = 0;
+    s = call_of(0, 0, 0);
     expect("cap id 0", raw(&s), CAPOS_ERR_INVALID_CAP);
     s.cap = 0x0001ffff;
     expect("index out of range", raw(&s), CAPOS_ERR_INVALID_CAP);
@@ -108,11 +108,7 @@ static int attack_garbage(void)
     expect("unknown method", raw(&s), CAPOS_ERR_UNKNOWN_METHOD);
 
     /* Bad buffers: unmapped, kernel half, wrapping, too long, read-only result. */
-    memset(&s, 0, sizeof(s));
-    s.opcode = CAPOS_OP_CALL;
-    s.cap = console;
-    s.interface_id = capos_Console_INTERFACE_ID;
-    s.method = capos_Console_method_write;
+    s = call_of(console, capos_Console_INTERFACE_ID, capos_Console_method_write);
     s.send_addr = 0x10000;
     s.send_len = 64;
     expect("unmapped params", raw(&s), CAPOS_ERR_BAD_ADDRESS);
@@ -130,11 +126,7 @@ static int attack_garbage(void)
 
     uint32_t timer;
     if (capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) == CAPOS_OK) {
-        memset(&s, 0, sizeof(s));
-        s.opcode = CAPOS_OP_CALL;
-        s.cap = timer;
-        s.interface_id = capos_Timer_INTERFACE_ID;
-        s.method = capos_Timer_method_now;
+        s = call_of(timer, capos_Timer_INTERFACE_ID, capos_Timer_method_now);
         s.recv_addr = (uint64_t)(uintptr_t)ro_text;
         s.recv_len = sizeof(ro_text);
         expect("read-only result buffer", raw(&s), CAPOS_ERR_BAD_ADDRESS);
@@ -150,10 +142,7 @@ static int attack_garbage(void)
         s.cap = timer;
         expect("release", raw(&s), CAPOS_OK);
         expect("release again", raw(&s), CAPOS_ERR_STALE_CAP);
-        memset(&s, 0, sizeof(s));
-        s.opcode = CAPOS_OP_CALL;
-        s.cap = timer;
-        s.interface_id = capos_Timer_INTERFACE_ID;
+        s = call_of(timer, capos_Timer_INTERFACE_ID, 0);
         expect("call on released cap", raw(&s), CAPOS_ERR_STALE_CAP);
     }
     /* cap_enter itself with nonsense. */

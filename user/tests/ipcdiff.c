@@ -578,14 +578,7 @@ static void client_call(struct digest *d, uint32_t cap, uint16_t method, uint32_
                         uint32_t res_len, uint64_t seq, bool wait)
 {
     struct capos_sqe *q = prep();
-    q->opcode = CAPOS_OP_CALL;
-    q->cap = cap;
-    q->interface_id = 0x2000;
-    q->method = method;
-    q->send_addr = len ? (uint64_t)(uintptr_t)cl_msg : 0;
-    q->send_len = len;
-    q->recv_addr = res_len ? (uint64_t)(uintptr_t)cl_res : 0;
-    q->recv_len = res_len;
+    capos_sqe_call(q, cap, 0x2000, method, cl_msg, len, cl_res, res_len, 0, 0);
     q->user_data = seq;
     capos_ring_enter(wait ? 1 : 0, wait ? CAPOS_WAIT_FOREVER : 0);
     if (!wait)
@@ -665,14 +658,10 @@ static uint32_t c_server, c_handle;
 
 static int c_start(void)
 {
-    struct capos_grant g[2];
-    memset(g, 0, sizeof(g));
-    g[0].name = "console";
-    g[0].cap = console;
-    g[0].mode = CAPOS_XFER_COPY;
-    g[1].name = "ep";
-    g[1].cap = c_server;
-    g[1].mode = CAPOS_XFER_MOVE;
+    const struct capos_grant g[] = {
+        {.name = "console", .cap = console, .mode = CAPOS_XFER_COPY},
+        {.name = "ep", .cap = c_server, .mode = CAPOS_XFER_MOVE},
+    };
     const char *argv[] = {"ipcdiff", "server"};
     return capos_spawn(spawner, "ipcdiff", "ipcdiff-server", g, 2, argv, 2, 0, 0, &c_handle);
 }

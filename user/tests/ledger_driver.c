@@ -89,18 +89,21 @@ static void finish(uint32_t handle, const char *name)
     capos_release(handle);
 }
 
+/* The first two grants of every child: a copy of the console and a
+ * VirtualMemory of `limit` bytes. */
+static void first_grants(struct capos_grant *g, uint64_t limit)
+{
+    g[0] = (struct capos_grant){.name = "console", .cap = console, .mode = CAPOS_XFER_COPY};
+    g[1] = (struct capos_grant){
+        .name = "memory", .kernel = true, .kind = capos_KernelCapKind_virtualMemory};
+    g[1].memory_limit = limit;
+}
+
 static void run_innocent(void)
 {
     static const char *const argv[] = {"ledger_driver", "innocent"};
     struct capos_grant g[2];
-    memset(g, 0, sizeof(g));
-    g[0].name = "console";
-    g[0].cap = console;
-    g[0].mode = CAPOS_XFER_COPY;
-    g[1].name = "memory";
-    g[1].kernel = true;
-    g[1].kind = capos_KernelCapKind_virtualMemory;
-    g[1].memory_limit = 8 * MIB;
+    first_grants(g, 8 * MIB);
     uint32_t h = start("ledger_driver", "ledger-innocent", g, 2, argv, 2);
     if (h)
         finish(h, "the innocent process");
@@ -142,24 +145,12 @@ int main(int argc, char **argv)
         return 2;
     }
     struct capos_grant g[5];
-    memset(g, 0, sizeof(g));
-    g[0].name = "console";
-    g[0].cap = console;
-    g[0].mode = CAPOS_XFER_COPY;
-    g[1].name = "memory";
-    g[1].kernel = true;
-    g[1].kind = capos_KernelCapKind_virtualMemory;
-    g[1].memory_limit = 16 * MIB;
-    g[2].name = "threads";
-    g[2].kernel = true;
-    g[2].kind = capos_KernelCapKind_threadSpawner;
-    g[3].name = "launcher";
-    g[3].cap = launcher;
-    g[3].mode = CAPOS_XFER_MOVE;
-    g[4].name = "driver";
-    g[4].cap = client;
-    g[4].mode = CAPOS_XFER_MOVE;
-    g[4].interface_id = REPORT_IID;
+    first_grants(g, 16 * MIB);
+    g[2] = (struct capos_grant){
+        .name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner};
+    g[3] = (struct capos_grant){.name = "launcher", .cap = launcher, .mode = CAPOS_XFER_MOVE};
+    g[4] = (struct capos_grant){
+        .name = "driver", .cap = client, .mode = CAPOS_XFER_MOVE, .interface_id = REPORT_IID};
     static const char *const fargv[] = {"ledger_flood"};
     uint32_t flood = start("ledger_flood", "ledger-flood", g, 5, fargv, 1);
     if (!flood)

@@ -36,6 +36,10 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
+/* Each flood is a case: case_name is the flood's name. */
+#define TESTCASE_PREFIX "ledger-flood"
+#include "testcase.h"
+
 extern const char capos_thread_entry[];
 
 #define PAGE         4096ULL
@@ -52,38 +56,14 @@ extern const char capos_thread_entry[];
 
 static uint32_t memory, threads, launcher, driver;
 static uint64_t quota_limit;
-static const char *flood;
-static unsigned flood_failures, nfloods, nfailed;
+static unsigned nfloods;
 /* Mapped at the start rather than in .bss, so that the children (this
  * program too) stay small. */
 static uint8_t *message;
 
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[240];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("ledger-flood: %s: FAIL: %s\n", flood, line);
-    flood_failures++;
-}
-
-static uint64_t quota_used(void)
-{
-    uint64_t limit, used;
-    int err = capos_vm_quota(memory, &limit, &used);
-    if (err != CAPOS_OK) {
-        fail("VirtualMemory.quota: %s", capos_error_name(err));
-        return 0;
-    }
-    return used;
-}
-
 static uint64_t room_frames(void)
 {
-    uint64_t used = quota_used();
+    uint64_t used = quota_used(memory);
     return used >= quota_limit ? 0 : (quota_limit - used) / PAGE;
 }
 
@@ -147,9 +127,9 @@ static uint64_t flood_base; /* quota used before the flood */
 
 static void flood_begin(const char *name)
 {
-    flood = name;
-    flood_failures = 0;
-    flood_base = quota_used();
+    case_name = name;
+    case_failures = 0;
+    flood_base = quota_used(memory);
 }
 
 /* The flood stopped with `err` after making n objects of at least `bytes`
@@ -160,7 +140,7 @@ static void flood_begin(const char *name)
 static void flood_stopped(int err, unsigned n, uint64_t bytes, uint64_t room, unsigned kinds,
                           const char *what)
 {
-    uint64_t used = quota_used();
+    uint64_t used = quota_used(memory);
     if (err != CAPOS_ERR_QUOTA_EXCEEDED)
         fail("after %u %s the flood stopped with %s, not quotaExceeded", n, what,
              capos_error_name(err));
@@ -170,7 +150,7 @@ static void flood_stopped(int err, unsigned n, uint64_t bytes, uint64_t room, un
     if (used > quota_limit)
         fail("quota use %lu KiB is over the limit %lu KiB", (unsigned long)(used / KIB),
              (unsigned long)(quota_limit / KIB));
-    capos_printf("ledger-flood: %s: %u %s in %lu frames of room, then %s\n", flood, n, what,
+    capos_printf("ledger-flood: %s: %u %s in %lu frames of room, then %s\n", case_name, n, what,
                  (unsigned long)room, capos_error_name(err));
 }
 
@@ -180,19 +160,20 @@ static void flood_end(void)
 {
     /* Children and threads are torn down after they are reported gone:
      * let them finish (this is the only CPU the test needs). */
-    uint64_t used = quota_used();
+    uint64_t used = quota_used(memory);
     for (int i = 0; i < 1000 && (used > flood_base + PAGE || used + PAGE < flood_base); i++) {
         capos_thread_yield();
-        used = quota_used();
+        used = quota_used(memory);
     }
     if (used > flood_base + PAGE || used + PAGE < flood_base)
         fail("quota use is %lu KiB after the flood, %lu KiB before", (unsigned long)(used / KIB),
              (unsigned long)(flood_base / KIB));
     nfloods++;
-    if (flood_failures) {
+    if (case_failures) {
         nfailed++;
     } else {
-        capos_printf("ledger-flood: %s: back to %lu KiB: ok\n", flood, (unsigned long)(used / KIB));
+        capos_printf("ledger-flood: %s: back to %lu KiB: ok\n", case_name,
+                     (unsigned long)(used / KIB));
     }
 }
 
@@ -254,42 +235,56 @@ struct worker_state {
 static struct worker *workers; /* mapped once the flood starts */
 static struct worker_state wstate[WORKERS];
 
-static void flood_facets(void)
-{
-    uint32_t server, client, caps[MAX_OBJECTS];
-    unsigned n = 0;
-    int err;
-    flood_begin("facets");
-    if ((err = capos_create_endpoint(launcher, &server, &client)) != CAPOS_OK) {
-        fail("createEndpoint: %s", capos_error_name(err));
-        return;
-    }
-    fill_to(0);
-    uint64_t room = room_frames();
-    while ((err = capos_endpoint_mint(server, n, &caps[n])) == CAPOS_OK && ++n < MAX_OBJECTS)
-        ;
-    flood_stopped(err, n, 64, room, 1, "client facets");
-    release_all(caps, n);
-    unfill();
-    capos_release(client);
-    capos_release(server);
-    flood_end();
-}
-
-static void flood_vm_limits(void)
+/* Makes capabilities (make(i, &cap)) with the rest of the quota taken,
+ * until the kernel refuses one or MAX_OBJECTS are made; each is an object
+ * of at least `bytes` in one block size.  Then releases them. */
+static void flood_caps(int (*make)(unsigned i, uint32_t *out), uint64_t bytes, const char *what)
 {
     uint32_t caps[MAX_OBJECTS];
     unsigned n = 0;
     int err;
-    flood_begin("vm-limits");
     fill_to(0);
     uint64_t room = room_frames();
-    while ((err = capos_vm_limit(memory, PAGE, &caps[n])) == CAPOS_OK && ++n < MAX_OBJECTS)
+    while ((err = make(n, &caps[n])) == CAPOS_OK && ++n < MAX_OBJECTS)
         ;
-    /* A facet and its budget are a block each. */
-    flood_stopped(err, n, 128, room, 1, "limited VirtualMemory facets");
+    flood_stopped(err, n, bytes, room, 1, what);
     release_all(caps, n);
     unfill();
+}
+
+static uint32_t facet_server; /* the facets flood's endpoint */
+
+static int mint_facet(unsigned i, uint32_t *out)
+{
+    return capos_endpoint_mint(facet_server, i, out);
+}
+
+static void flood_facets(void)
+{
+    uint32_t client;
+    int err;
+    flood_begin("facets");
+    if ((err = capos_create_endpoint(launcher, &facet_server, &client)) != CAPOS_OK) {
+        fail("createEndpoint: %s", capos_error_name(err));
+        return;
+    }
+    flood_caps(mint_facet, 64, "client facets");
+    capos_release(client);
+    capos_release(facet_server);
+    flood_end();
+}
+
+static int limit_facet(unsigned i, uint32_t *out)
+{
+    (void)i;
+    return capos_vm_limit(memory, PAGE, out);
+}
+
+static void flood_vm_limits(void)
+{
+    flood_begin("vm-limits");
+    /* A facet and its budget are a block each. */
+    flood_caps(limit_facet, 128, "limited VirtualMemory facets");
     flood_end();
 }
 
@@ -330,11 +325,7 @@ static void flood_handles(void)
         if (k == 0)
             break;
         struct capos_sqe *s = capos_ring_prep();
-        s->opcode = CAPOS_OP_CALL;
-        s->cap = client;
-        s->interface_id = FLOOD_IID;
-        s->xfer_addr = (uint64_t)(uintptr_t)x;
-        s->xfer_count = (uint16_t)k;
+        capos_sqe_call(s, client, FLOOD_IID, 0, 0, 0, 0, 0, x, (uint16_t)k);
         s->user_data = cookies[queued++] = capos_ring_cookie();
         capos_ring_enter(0, 0);
         /* A parked call has no completion yet; one that has was refused. */
@@ -419,7 +410,7 @@ static void flood_threads(void)
      * the threads are left for the exit to clean up. */
     unfill();
     nfloods++;
-    if (flood_failures)
+    if (case_failures)
         nfailed++;
     else
         capos_printf("ledger-flood: threads: left %u blocked for the exit: ok\n", n);
@@ -440,13 +431,13 @@ static void flood_children(void)
     int err = CAPOS_OK;
     flood_begin("children");
     fill_to(400);
-    uint64_t room = room_frames(), before = quota_used();
+    uint64_t room = room_frames(), before = quota_used(memory);
     while (n < MAX_CHILDREN) {
         err = capos_spawn(launcher, "ledger_flood", "ledger-child", NULL, 0, argv, 2, NULL, 0,
                           &handles[n]);
         if (err != CAPOS_OK)
             break;
-        uint64_t now = quota_used();
+        uint64_t now = quota_used(memory);
         /* Its image, stack, ring, page tables, thread and struct: far more
          * than 24 frames, all charged here. */
         if (now < before + 24 * PAGE)
@@ -480,11 +471,7 @@ static int worker_main(void *arg)
     struct worker_state *w = arg;
     while (w->queued < WORKER_CALLS) {
         struct capos_sqe *s = capos_ring_prep();
-        s->opcode = CAPOS_OP_CALL;
-        s->cap = w->client;
-        s->interface_id = FLOOD_IID;
-        s->send_addr = (uint64_t)(uintptr_t)message;
-        s->send_len = MSG_BYTES;
+        capos_sqe_call(s, w->client, FLOOD_IID, 0, message, MSG_BYTES, 0, 0, 0, 0);
         s->user_data = w->queued;
         capos_ring_enter(0, 0);
         const struct capos_cqe *c = capos_ring_peek();
@@ -553,7 +540,7 @@ static void flood_messages(bool keep)
         capos_printf("ledger-flood: leftover: %lu calls queued at exit\n", (unsigned long)queued);
         return;
     }
-    uint64_t used = quota_used();
+    uint64_t used = quota_used(memory);
     if (queued * MSG_FRAMES * PAGE > quota_limit)
         fail("%lu calls of 64 KiB queued on a %lu KiB quota", (unsigned long)queued,
              (unsigned long)(quota_limit / KIB));
@@ -596,7 +583,7 @@ int main(int argc, char **argv)
         return 2;
     }
     uint64_t used0, msg_addr;
-    flood = "setup";
+    case_name = "setup";
     if (capos_vm_quota(memory, &quota_limit, &used0) != CAPOS_OK ||
         capos_vm_map(memory, 0, ALIGN_UP(sizeof(struct worker) * WORKERS, PAGE), 3, &addr) !=
             CAPOS_OK ||
@@ -612,7 +599,7 @@ int main(int argc, char **argv)
     fill_to(0);
     unfill();
     capos_printf("ledger-flood: quota %lu KiB, %lu KiB used at the start\n",
-                 (unsigned long)(quota_limit / KIB), (unsigned long)(quota_used() / KIB));
+                 (unsigned long)(quota_limit / KIB), (unsigned long)(quota_used(memory) / KIB));
 
     flood_facets();
     flood_vm_limits();

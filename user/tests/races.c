@@ -69,26 +69,6 @@ static uint32_t memory, spawner, park, console;
 
 /* ---- raw calls ---- */
 
-/* ThreadSpawner.spawn through `sp` with exactly these parameters. */
-static int spawn_raw_on(uint32_t sp, uint64_t entry, uint64_t stack, uint64_t tls, uint64_t arg,
-                        uint32_t *handle)
-{
-    struct capos_msg m;
-    uint64_t res[8];
-    uint32_t len = 0;
-    capos_msg_init(&m);
-    capos_ThreadSpawner_spawn_Params_builder p = capos_ThreadSpawner_spawn_Params_init_root(&m.b);
-    capos_ThreadSpawner_spawn_Params_set_entry(p, entry);
-    capos_ThreadSpawner_spawn_Params_set_stack(p, stack);
-    capos_ThreadSpawner_spawn_Params_set_tls(p, tls);
-    capos_ThreadSpawner_spawn_Params_set_arg(p, arg);
-    int err = capos_client_call(sp, capos_ThreadSpawner_INTERFACE_ID,
-                                capos_ThreadSpawner_method_spawn, &m, res, sizeof(res), &len);
-    if (err == CAPOS_OK)
-        *handle = result_cap(res, len);
-    return err;
-}
-
 /* ThreadControl.handle() of `ctl`. */
 static int control_handle(uint32_t ctl, uint32_t *h)
 {
@@ -120,13 +100,8 @@ static void send_copy_async(uint32_t ep, uint16_t method, uint32_t cap)
     struct capos_sqe *s = capos_ring_prep();
     if (!s)
         return;
-    s->opcode = CAPOS_OP_CALL;
-    s->cap = ep;
-    s->interface_id = RACES_IID;
-    s->method = method;
+    capos_sqe_call(s, ep, RACES_IID, method, 0, 0, 0, 0, &x, 1);
     s->user_data = capos_ring_cookie();
-    s->xfer_addr = (uint64_t)(uintptr_t)&x;
-    s->xfer_count = 1;
     capos_ring_enter(0, 0);
 }
 
@@ -190,37 +165,12 @@ static bool wait_child(const char *who, uint32_t h, uint64_t ms, bool must, stru
 
 /* ---- free physical memory ---- */
 
-static uint64_t quota_used(void)
-{
-    uint64_t limit = 0, used = 0;
-    capos_vm_quota(memory, &limit, &used);
-    return used;
-}
-
-/* Physical memory the kernel has not kept: what this program can map until
- * the machine runs out, plus what it holds already. */
-static uint64_t free_physical(void)
+/* What this program can map until the machine runs out, plus what it
+ * holds already (testlib.h's probe). */
+static uint64_t probe_physical(void)
 {
     static const uint64_t piece[] = {64ULL << 20, 8ULL << 20, 1ULL << 20, 128ULL << 10};
-    uint64_t held = quota_used(), addr[48], len[48], total = 0;
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < sizeof(piece) / sizeof(piece[0]); i++) {
-        while (n < 48) {
-            int r = capos_vm_map(memory, 0, piece[i], RW, &addr[n]);
-            if (r == CAPOS_ERR_NO_MEMORY || r == CAPOS_ERR_QUOTA_EXCEEDED)
-                break;
-            if (r != CAPOS_OK) {
-                fail("probe map of %lu KiB: %s", (unsigned long)(piece[i] >> 10),
-                     capos_error_name(r));
-                break;
-            }
-            len[n++] = piece[i];
-            total += piece[i];
-        }
-    }
-    for (uint32_t i = 0; i < n; i++)
-        capos_vm_unmap(memory, addr[i], len[i]);
-    return total + held;
+    return free_physical(memory, piece, sizeof(piece) / sizeof(piece[0]), 48);
 }
 
 /* ---- children ---- */
@@ -459,6 +409,25 @@ static bool receive_spawner(uint32_t server, uint32_t *child_spawner)
     return true;
 }
 
+/* What a worker thread saw go wrong: a count and the first one's text,
+ * which the main thread reports once the worker is done. */
+struct bad_note {
+    uint32_t n;
+    char first[96];
+};
+
+static void note_bad(struct bad_note *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void note_bad(struct bad_note *b, const char *fmt, ...)
+{
+    va_list ap;
+    if (b->n++)
+        return;
+    va_start(ap, fmt);
+    fmt_vsnprintf(b->first, sizeof(b->first), fmt, ap);
+    va_end(ap);
+}
+
 /* ---- threads that start threads in a child ---- */
 
 struct feeder {
@@ -470,21 +439,8 @@ struct feeder {
     uint32_t joined; /* pool threads joined along the way */
     uint32_t refused;
     int end; /* the refusal that stopped it */
-    uint32_t bad;
-    char first_bad[96];
+    struct bad_note bad;
 };
-
-static void feeder_bad(struct feeder *f, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void feeder_bad(struct feeder *f, const char *fmt, ...)
-{
-    va_list ap;
-    if (f->bad++)
-        return;
-    va_start(ap, fmt);
-    fmt_vsnprintf(f->first_bad, sizeof(f->first_bad), fmt, ap);
-    va_end(ap);
-}
 
 /* Joins a thread started in a child: it ran exit_at_once (code 7) or was
  * killed with its process. */
@@ -494,7 +450,7 @@ static void feeder_join(struct feeder *f, uint32_t h)
     bool killed = false;
     int r = join_raw(h, &code, &killed);
     if (r != CAPOS_OK || (!killed && (!f->pool || code != 7)))
-        feeder_bad(f, "join: %s, code %d, killed %d", capos_error_name(r), code, killed);
+        note_bad(&f->bad, "join: %s, code %d, killed %d", capos_error_name(r), code, killed);
     capos_release(h);
 }
 
@@ -517,10 +473,10 @@ static int feed(void *arg)
             r = spawn_raw_on(f->child_spawner, (uint64_t)(uintptr_t)capos_thread_entry,
                              (uint64_t)(uintptr_t)(pool[slot].stack + sizeof(pool[slot].stack)),
                              (uint64_t)(uintptr_t)&pool[slot].t, (uint64_t)(uintptr_t)&pool[slot].t,
-                             &h);
+                             0, &h);
         } else {
             r = spawn_raw_on(f->child_spawner, (uint64_t)(uintptr_t)foreign_spin,
-                             (uint64_t)(uintptr_t)(spin_stack + sizeof(spin_stack)), 0, 0, &h);
+                             (uint64_t)(uintptr_t)(spin_stack + sizeof(spin_stack)), 0, 0, 0, &h);
         }
         if (r == CAPOS_ERR_PEER_GONE) {
             f->end = r;
@@ -529,7 +485,7 @@ static int feed(void *arg)
         if (r != CAPOS_OK) {
             /* A full table or thread limit refuses spawns until the end. */
             if (r != CAPOS_ERR_TABLE_FULL && r != CAPOS_ERR_QUOTA_EXCEEDED)
-                feeder_bad(f, "spawn: %s", capos_error_name(r));
+                note_bad(&f->bad, "spawn: %s", capos_error_name(r));
             f->refused++;
             continue;
         }
@@ -538,7 +494,7 @@ static int feed(void *arg)
         } else if (f->n < MAX_THREADS) {
             f->handles[f->n++] = h;
         } else {
-            feeder_bad(f, "more threads started in the child than its limit");
+            note_bad(&f->bad, "more threads started in the child than its limit");
             capos_release(h);
         }
     }
@@ -568,8 +524,8 @@ static void feeders_join(struct feeder *f, struct capos_thread **t, int n, const
 {
     for (int i = 0; i < n; i++) {
         capos_thread_join(t[i], 0, 0);
-        if (f[i].bad)
-            fail("%s: %u bad spawns or joins; first: %s", who, f[i].bad, f[i].first_bad);
+        if (f[i].bad.n)
+            fail("%s: %u bad spawns or joins; first: %s", who, f[i].bad.n, f[i].bad.first);
     }
 }
 
@@ -795,13 +751,13 @@ static void spawn_exit_release(void)
     /* A round of each first: kernel caches fill to what the case needs. */
     for (unsigned i = 0; i < 3; i++)
         ender_round(&roles[i], i, server, client);
-    uint64_t before = free_physical();
+    uint64_t before = probe_physical();
     ender_children = 0;
     for (unsigned round = 0; round < rounds && case_failures < 3; round++) {
         for (unsigned i = 0; i < 3; i++)
             ender_round(&roles[i], round, server, client);
     }
-    uint64_t after = free_physical();
+    uint64_t after = probe_physical();
     capos_printf("races: spawn-exit-release: %u children; free physical memory %lu KiB before, "
                  "%lu KiB after\n",
                  ender_children, (unsigned long)(before >> 10), (unsigned long)(after >> 10));
@@ -822,22 +778,9 @@ static uint8_t big_msg[1024];
 
 struct caller {
     uint32_t calls, ok;
-    uint32_t bad;
-    char first_bad[96];
+    struct bad_note bad;
     uint32_t *done;
 };
-
-static void caller_bad(struct caller *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void caller_bad(struct caller *c, const char *fmt, ...)
-{
-    va_list ap;
-    if (c->bad++)
-        return;
-    va_start(ap, fmt);
-    fmt_vsnprintf(c->first_bad, sizeof(c->first_bad), fmt, ap);
-    va_end(ap);
-}
 
 static void caller_done(struct caller *c)
 {
@@ -867,14 +810,14 @@ static int big_caller(void *arg)
         int r = capos_call(os_client, RACES_IID, M_PING, big_msg, len, res, sizeof(res), xf, nx, 0);
         c->calls++;
         if (r != CAPOS_ERR_INVALID_ARGUMENT)
-            caller_bad(c, "call %u (%u bytes, %u caps): %s, expected invalidArgument", i, len, nx,
-                       capos_error_name(r));
+            note_bad(&c->bad, "call %u (%u bytes, %u caps): %s, expected invalidArgument", i, len,
+                     nx, capos_error_name(r));
         /* The moves rolled back: each capability is ours to release. */
         for (uint16_t k = 0; k < nx; k++) {
             r = capos_release(x[k]);
             if (r != CAPOS_OK)
-                caller_bad(c, "release of a capability the failed call %u moved: %s", i,
-                           capos_error_name(r));
+                note_bad(&c->bad, "release of a capability the failed call %u moved: %s", i,
+                         capos_error_name(r));
         }
     }
     caller_done(c);
@@ -891,7 +834,7 @@ static int small_caller(void *arg)
                            &cqe);
         c->calls++;
         if (r != CAPOS_OK || res[0] != sizeof(msg))
-            caller_bad(c, "call %u: %s, answered %u", i, capos_error_name(r), res[0]);
+            note_bad(&c->bad, "call %u: %s, answered %u", i, capos_error_name(r), res[0]);
         else
             c->ok++;
     }
@@ -954,10 +897,10 @@ static void oversized_call(void)
         capos_thread_join(big_t, 0, 0);
     if (small_t)
         capos_thread_join(small_t, 0, 0);
-    if (big.bad)
-        fail("oversized caller: %u bad results; first: %s", big.bad, big.first_bad);
-    if (small.bad)
-        fail("other caller: %u bad results; first: %s", small.bad, small.first_bad);
+    if (big.bad.n)
+        fail("oversized caller: %u bad results; first: %s", big.bad.n, big.bad.first);
+    if (small.bad.n)
+        fail("other caller: %u bad results; first: %s", small.bad.n, small.bad.first);
     if (big_ok && small_ok) {
         r = capos_call(os_client, RACES_IID, M_QUIT, 0, 0, res, sizeof(res), 0, 0, 0);
         if (r != CAPOS_OK || res[0] != 50 || res[1] != 0)

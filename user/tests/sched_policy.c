@@ -35,6 +35,7 @@
 #include "capos.h"
 
 #include "base/mem.h"
+#include "rawcall.h"
 
 static const char *prog = "sched-policy";
 static const char *case_name;
@@ -80,25 +81,6 @@ static void expect_params(uint32_t handle, uint32_t weight, bool latency, const 
     if (info.weight != weight || info.latency != latency)
         fail("after %s: weight %u %s, expected %u %s", after, info.weight,
              info.latency ? "latency" : "batch", weight, latency ? "latency" : "batch");
-}
-
-/* SchedulingPolicy.limits. */
-static int policy_limits(uint32_t policy, uint32_t *max_weight, bool *latency)
-{
-    uint64_t res[8];
-    uint32_t len = 0;
-    struct capnp_reader r;
-    int e = capos_client_call(policy, capos_SchedulingPolicy_INTERFACE_ID,
-                              capos_SchedulingPolicy_method_limits, 0, res, sizeof(res), &len);
-    if (e != CAPOS_OK)
-        return e;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capos_SchedulingPolicy_limits_Results_reader l =
-        capos_SchedulingPolicy_limits_Results_read_root(&r);
-    *max_weight = capos_SchedulingPolicy_limits_Results_get_maxWeight(l);
-    *latency = capos_SchedulingPolicy_limits_Results_get_latency(l);
-    return CAPOS_OK;
 }
 
 /* SchedulingPolicy.restrict; the new policy's cap id goes to *out. */
@@ -228,18 +210,26 @@ static void set(uint32_t policy, uint32_t self, uint32_t console)
 {
     uint32_t control = capos_thread_self()->control;
     begin("set");
-    expect(capos_sched_set(policy, self, 4096, false), CAPOS_OK, "set(handle, 4096)");
-    expect_params(self, 4096, false, "set(handle, 4096)");
-    expect(capos_sched_set(policy, control, 2000, false), CAPOS_OK, "set(control, 2000)");
-    expect_params(self, 2000, false, "set(control, 2000)");
-    expect(capos_sched_set(policy, self, 65536, false), CAPOS_OK, "set(65536)");
-    expect_params(self, 65536, false, "set(65536)");
-    expect(capos_sched_set(policy, self, 300, true), CAPOS_OK, "set(300, latency)");
-    expect_params(self, 300, true, "set(300, latency)");
-    expect(capos_sched_set(policy, self, 1, false), CAPOS_OK, "set(1)");
-    expect_params(self, 1, false, "set(1)");
-    expect(capos_sched_set(policy, self, 1024, false), CAPOS_OK, "set(1024)");
-    expect_params(self, 1024, false, "set(1024)");
+    /* Sets that take, each checked through the thread's info. */
+    static const struct {
+        const char *what;
+        bool by_control; /* name the thread by its ThreadControl, not its handle */
+        uint32_t weight;
+        bool latency;
+    } taken[] = {
+        {"set(handle, 4096)", false, 4096, false},
+        {"set(control, 2000)", true, 2000, false},
+        {"set(65536)", false, 65536, false},
+        {"set(300, latency)", false, 300, true},
+        {"set(1)", false, 1, false},
+        {"set(1024)", false, 1024, false},
+    };
+    for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+        expect(capos_sched_set(policy, taken[i].by_control ? control : self, taken[i].weight,
+                               taken[i].latency),
+               CAPOS_OK, taken[i].what);
+        expect_params(self, taken[i].weight, taken[i].latency, taken[i].what);
+    }
 
     expect(capos_sched_set(policy, self, 0, false), CAPOS_ERR_INVALID_ARGUMENT, "set(0)");
     expect(capos_sched_set(policy, self, 65537, false), CAPOS_ERR_INVALID_ARGUMENT, "set(65537)");

@@ -114,6 +114,10 @@ static void fail(const char *fmt, ...)
     capos_printf("stress: FAIL round %lu: %s\n", (unsigned long)round_no, line);
 }
 
+/* The shared helpers report through fail() above. */
+#include "rawcall.h"
+#include "testlib.h"
+
 static bool stopping(void)
 {
     return __atomic_load_n(&round_stop, __ATOMIC_ACQUIRE) != 0;
@@ -545,59 +549,22 @@ static int thread_driver_main(void *arg)
 /* ---- process churn ---- */
 
 /* ProcessSpawner.spawn of stress_child with its usual kernel grants and
- * optionally an endpoint client facet (copied) as "echo".  The message is
- * built on the caller's stack, so any thread may spawn at any time. */
+ * optionally an endpoint client facet (copied) as "echo".  Any thread may
+ * spawn at any time. */
 static int spawn_child(const char *const *argv, uint32_t argc, uint32_t echo, uint32_t *handle)
 {
-    static const struct {
-        const char *name;
-        enum capos_KernelCapKind kind;
-    } kernel[] = {
-        {"console", capos_KernelCapKind_console},
-        {"timer", capos_KernelCapKind_timer},
-        {"memory", capos_KernelCapKind_virtualMemory},
-        {"threads", capos_KernelCapKind_threadSpawner},
-        {"park", capos_KernelCapKind_parkSpace},
+    static const struct raw_grant g[] = {
+        RAW_KERNEL_GRANT("console", console),      RAW_KERNEL_GRANT("timer", timer),
+        RAW_KERNEL_GRANT("memory", virtualMemory), RAW_KERNEL_GRANT("threads", threadSpawner),
+        RAW_KERNEL_GRANT("park", parkSpace),       {.name = "echo", .interface_id = STRESS_IID},
     };
-    const uint32_t nk = sizeof(kernel) / sizeof(kernel[0]);
-    struct capos_msg m;
-    struct capos_xfer x = {.cap = echo, .mode = CAPOS_XFER_COPY};
-    uint64_t res[16];
-    struct capos_cqe cqe;
-    const uint8_t *out;
-    uint32_t len;
-
-    capos_msg_init(&m);
-    capos_ProcessSpawner_spawn_Params_builder p = capos_ProcessSpawner_spawn_Params_init_root(&m.b);
-    capos_ProcessSpawner_spawn_Params_set_binary(p, "stress_child", 12);
-    capos_ProcessSpawner_spawn_Params_set_name(p, "stress_child", 12);
-    capos_SpawnGrant_builder_list gl =
-        capos_ProcessSpawner_spawn_Params_init_grants(p, nk + (echo ? 1 : 0));
-    for (uint32_t i = 0; i < nk; i++) {
-        capos_SpawnGrant_builder g = capos_SpawnGrant_list_at(gl, i);
-        capos_SpawnGrant_set_name(g, kernel[i].name, strlen(kernel[i].name));
-        capos_KernelCap_set_kind(capos_SpawnGrant_init_kernel(g), kernel[i].kind);
-    }
-    if (echo) {
-        capos_SpawnGrant_builder g = capos_SpawnGrant_list_at(gl, nk);
-        capos_SpawnGrant_set_name(g, "echo", 4);
-        capos_SpawnGrant_set_cap(g, 0);
-        capos_SpawnGrant_set_interfaceId(g, STRESS_IID);
-    }
-    struct capnp_list_builder al = capos_ProcessSpawner_spawn_Params_init_argv(p, argc);
-    for (uint32_t i = 0; i < argc; i++)
-        capnp_lb_set_text(al, i, argv[i], strlen(argv[i]));
-    int err = capos_msg_finish(&m, &out, &len);
+    const uint32_t ng = sizeof(g) / sizeof(g[0]) - (echo ? 0 : 1);
+    uint32_t ncaps = 0;
+    int err = process_spawn_raw(spawner, "stress_child", "stress_child", g, ng, argv, argc, echo,
+                                RAW_SPAWN_RESULT, handle, &ncaps);
     if (err)
         return err;
-    err = capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_spawn,
-                     out, len, res, sizeof(res), &x, echo ? 1 : 0, &cqe);
-    if (err)
-        return err;
-    if (cqe.ncaps != 1)
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    *handle = ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(cqe.result_len)))[0];
-    return CAPOS_OK;
+    return ncaps == 1 ? CAPOS_OK : CAPOS_ERR_INVALID_ARGUMENT;
 }
 
 /* Waits for a child, releases its handle and returns its status (kind
@@ -616,18 +583,6 @@ static struct capos_exit wait_child(uint32_t h, const char *what)
     if (r != CAPOS_OK)
         fail("release of %s's handle: %s", what, capos_error_name(r));
     return st;
-}
-
-static void describe(const struct capos_exit *st, char *buf, size_t len)
-{
-    switch (st->kind) {
-    case capos_ExitStatus_which_exited: fmt_snprintf(buf, len, "exited(%d)", st->code); break;
-    case capos_ExitStatus_which_killed: fmt_snprintf(buf, len, "killed"); break;
-    case capos_ExitStatus_which_faulted:
-        fmt_snprintf(buf, len, "faulted(vector %u at %#lx: %s)", st->vector,
-                     (unsigned long)st->address, st->reason);
-        break;
-    }
 }
 
 enum child_mode { CM_EXIT, CM_THREADS, CM_LAST, CM_BLOCK, CM_FAULT, CM_TFAULT, CM_MODES };
@@ -939,75 +894,18 @@ static void run_round(void)
 
 /* ---- leak probes (only between rounds: nothing else runs then) ---- */
 
-/* Free slots of this process's capability table: mint client facets until
- * the table is full, then release them all. */
-static uint32_t free_cap_slots(void)
+/* Free slots of the capability table and physical memory (testlib.h's
+ * probes with this program's endpoint and sizes).  The pieces of memory are
+ * large: the probe runs between rounds, while nothing else does. */
+static uint32_t probe_slots(void)
 {
-    static uint32_t ids[512];
-    uint32_t n = 0;
-    int r = CAPOS_OK;
-    while (n < 512 && (r = capos_endpoint_mint(ep_server, 99, &ids[n])) == CAPOS_OK)
-        n++;
-    if (r != CAPOS_ERR_TABLE_FULL)
-        fail("filling the capability table: mintClient gave %s after %u", capos_error_name(r), n);
-    for (uint32_t i = 0; i < n; i++) {
-        if ((r = capos_release(ids[i])) != CAPOS_OK)
-            fail("release of a probe facet: %s", capos_error_name(r));
-    }
-    return n;
+    return free_cap_slots(ep_server, 99);
 }
 
-static uint64_t quota_used(void)
+static uint64_t probe_physical(void)
 {
-    uint64_t limit = 0, used = 0;
-    int r = capos_vm_quota(memory, &limit, &used);
-    if (r != CAPOS_OK)
-        fail("VirtualMemory.quota: %s", capos_error_name(r));
-    return used;
-}
-
-/* Physical memory the kernel has not kept for itself: what it can still
- * give (map ever smaller pieces until it says noMemory, then unmap them
- * all) plus what this program holds, which may grow a little with its heap
- * without any leak.  The kernel chooses the addresses: the lowest gaps, so
- * each probe reuses the page tables the one before it left. */
-static uint64_t free_physical(void)
-{
-    uint64_t held = quota_used();
     static const uint64_t piece[] = {64ULL << 20, 8ULL << 20, 1ULL << 20, 128ULL << 10};
-    uint64_t addr[40], len[40], total = 0;
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < sizeof(piece) / sizeof(piece[0]); i++) {
-        while (n < 40) {
-            int r = capos_vm_map(memory, 0, piece[i], CAPOS_PROT_READ | CAPOS_PROT_WRITE, &addr[n]);
-            if (r == CAPOS_ERR_NO_MEMORY || r == CAPOS_ERR_QUOTA_EXCEEDED)
-                break;
-            if (r != CAPOS_OK) {
-                fail("probe map of %lu KiB: %s", (unsigned long)(piece[i] >> 10),
-                     capos_error_name(r));
-                break;
-            }
-            len[n++] = piece[i];
-            total += piece[i];
-        }
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        int r = capos_vm_unmap(memory, addr[i], len[i]);
-        if (r != CAPOS_OK)
-            fail("probe unmap: %s", capos_error_name(r));
-    }
-    return total + held;
-}
-
-/* CPUs that are online: the first CPU the calling thread may not be moved
- * to ends the count. */
-static unsigned count_cpus(void)
-{
-    unsigned n = 0;
-    while (n < 64 && capos_thread_set_affinity(1ULL << n) == CAPOS_OK)
-        n++;
-    capos_thread_set_affinity(~0ULL);
-    return n ? n : 1;
+    return free_physical(memory, piece, sizeof(piece) / sizeof(piece[0]), 40);
 }
 
 static void summary(uint64_t elapsed_ns)
@@ -1065,16 +963,16 @@ int main(int argc, char **argv)
     do {
         round_no++;
         run_round();
-        uint64_t used = quota_used();
-        slots = free_cap_slots();
+        uint64_t used = quota_used(memory);
+        slots = probe_slots();
         if (tot.rounds == WARMUP) {
             uint64_t p0 = now_ns();
             /* The first probe creates the page tables of its addresses;
              * the baseline of memory in use includes them. */
             if (progress)
-                base_phys = last_phys = free_physical();
-            base_used = max_used = used = quota_used();
-            base_slots = slots = free_cap_slots();
+                base_phys = last_phys = probe_physical();
+            base_used = max_used = used = quota_used(memory);
+            base_slots = slots = probe_slots();
             probe_ms = (now_ns() - p0) / MS;
             char phys[96] = "physical memory not probed (no progress interval)";
             if (progress)
@@ -1094,7 +992,7 @@ int main(int argc, char **argv)
             if (slots != base_slots)
                 fail("%u free capability slots, %u after the warm-up", slots, base_slots);
             if (progress && now_ns() >= next_report) {
-                last_phys = free_physical();
+                last_phys = probe_physical();
                 capos_printf("stress: progress: %lu s, %lu rounds, %lu calls, %lu threads, %lu "
                              "processes; memory in use %lu KiB, %u free capability slots, %lu "
                              "MiB physical free or held\n",
@@ -1112,7 +1010,7 @@ int main(int argc, char **argv)
     } while (!failures && (now_ns() < deadline || tot.rounds <= WARMUP));
 
     uint64_t elapsed = now_ns() - t0;
-    uint64_t end_phys = failures || !progress ? 0 : free_physical();
+    uint64_t end_phys = failures || !progress ? 0 : probe_physical();
     summary(elapsed);
     char phys[96] = "physical memory not probed";
     if (progress)

@@ -37,6 +37,7 @@
 #include "capos.h"
 
 #include "base/mem.h"
+#include "rawcall.h"
 #include "stress_proto.h"
 
 static uint32_t park, timer, echo;
@@ -74,11 +75,15 @@ static int keep_yielding(void *arg)
     return 0; /* not reached */
 }
 
-static int keep_parking(void *arg)
+/* ParkSpace.wait on a word nobody wakes, again and again, each wait with
+ * the timeout `arg` (ns; PARK_FOREVER: none, so the first wait lasts). */
+#define PARK_FOREVER ((void *)0)
+#define PARK_100US   ((void *)(uintptr_t)(100 * 1000))
+
+static int park_loop(void *arg)
 {
-    (void)arg;
     for (;;)
-        capos_park_wait(park, &never, 0, 100 * 1000);
+        capos_park_wait(park, &never, 0, (uint64_t)(uintptr_t)arg);
     return 0; /* not reached */
 }
 
@@ -95,14 +100,6 @@ static int keep_spinning(void *arg)
     volatile uint64_t *x = arg;
     for (;;)
         (*x)++;
-    return 0; /* not reached */
-}
-
-static int park_forever(void *arg)
-{
-    (void)arg;
-    for (;;)
-        capos_park_wait(park, &never, 0, 0);
     return 0; /* not reached */
 }
 
@@ -150,28 +147,13 @@ static int end_early(void *arg)
     return 5;
 }
 
-/* ThreadHandle.join on a raw handle (the runtime's join wants a thread it
- * created, and main was not). */
-static int join_handle(uint32_t h, int *code)
-{
-    uint64_t res[8];
-    uint32_t len;
-    struct capnp_reader r;
-    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
-                                0, res, sizeof(res), &len);
-    if (err != CAPOS_OK)
-        return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    *code = capos_ThreadHandle_join_Results_get_code(capos_ThreadHandle_join_Results_read_root(&r));
-    return CAPOS_OK;
-}
-
 static int end_last(void *arg)
 {
     struct last_args *a = arg;
     int main_code = -1, other_code = -1;
-    if (join_handle(a->main_handle, &main_code) != CAPOS_OK || main_code != 77)
+    /* join_raw: the runtime's join wants a thread it created, and main was
+     * not. */
+    if (join_raw(a->main_handle, &main_code, NULL) != CAPOS_OK || main_code != 77)
         return 91;
     if (capos_thread_join(a->other, &other_code, NULL) != CAPOS_OK || other_code != 5)
         return 92;
@@ -256,7 +238,7 @@ int main(int argc, char **argv)
         return code;
     if (!strcmp(mode, "threads")) {
         start(keep_yielding, NULL);
-        start(racy ? keep_parking : keep_waking, NULL);
+        start(racy ? park_loop : keep_waking, racy ? PARK_100US : NULL);
         start(keep_spinning, (void *)&spin_count);
         capos_timer_sleep(timer, 1000 * 1000);
         capos_exit(code);
@@ -271,7 +253,7 @@ int main(int argc, char **argv)
         capos_thread_exit(77);
     }
     if (!strcmp(mode, "block")) {
-        struct capos_thread *parked = start(park_forever, NULL);
+        struct capos_thread *parked = start(park_loop, PARK_FOREVER);
         struct capos_thread *joiner = start(join_forever, parked);
         start(sleep_forever, NULL);
         start(keep_spinning, (void *)&spin_count);
@@ -285,7 +267,7 @@ int main(int argc, char **argv)
         return 95;
     }
     if (!strcmp(mode, "tfault")) {
-        struct capos_thread *parked = start(park_forever, NULL);
+        struct capos_thread *parked = start(park_loop, PARK_FOREVER);
         start(read_null, racy ? NULL : (void *)1);
         capos_thread_join(parked, NULL, NULL);
         return 96;
@@ -296,7 +278,7 @@ int main(int argc, char **argv)
         if (capos_capset_find("echo", 0, &echo) != CAPOS_OK)
             return -6;
         call_until_stop(&c);
-        return park_forever(NULL);
+        return park_loop(PARK_FOREVER);
     }
     if (!strcmp(mode, "client")) {
         badge = argc > 3 ? (uint64_t)parse(argv[3]) : 0;

@@ -9,9 +9,10 @@
  * Console.write.  ncases and nfailed count the cases run and failed.
  *
  * `timer` is the program's Timer capability, which now_ns() and sleep_ms()
- * use; main looks it up.  describe() names an exit status; result_cap()
- * and join_raw() are the raw calls of the programs that test the kernel's
- * interfaces below the runtime.
+ * use; main looks it up.  The helpers that do not depend on this harness
+ * are in testlib.h (describe(), report_cpu(), the leak probes,
+ * call_deadline()) and rawcall.h (the raw calls), which this header
+ * includes.
  */
 #ifndef CAPOS_USER_TESTS_TESTCASE_H
 #define CAPOS_USER_TESTS_TESTCASE_H
@@ -55,6 +56,9 @@ static inline void expect(const char *what, int got, int want)
         fail("%s gave %s, expected %s", what, capos_error_name(got), capos_error_name(want));
 }
 
+#include "rawcall.h"
+#include "testlib.h"
+
 static inline void begin(const char *name)
 {
     case_name = name;
@@ -80,49 +84,6 @@ static inline uint64_t now_ns(void)
 static inline void sleep_ms(uint64_t ms)
 {
     capos_timer_sleep(timer, ms * TESTCASE_MS);
-}
-
-/* An exit status as the FAIL lines name it: "exited(N)", "killed" or
- * "faulted(vector V at ADDR: REASON)". */
-static inline void describe(const struct capos_exit *st, char *buf, size_t len)
-{
-    switch (st->kind) {
-    case capos_ExitStatus_which_exited: fmt_snprintf(buf, len, "exited(%d)", st->code); break;
-    case capos_ExitStatus_which_killed: fmt_snprintf(buf, len, "killed"); break;
-    case capos_ExitStatus_which_faulted:
-        fmt_snprintf(buf, len, "faulted(vector %u at %#lx: %s)", st->vector,
-                     (unsigned long)st->address, st->reason);
-        break;
-    }
-}
-
-/* ---- raw calls, for the programs that test the kernel's interfaces ---- */
-
-/* The first capability id of a result of len bytes. */
-static inline uint32_t result_cap(const uint64_t *res, uint32_t len)
-{
-    return ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(len)))[0];
-}
-
-/* ThreadHandle.join on a handle the runtime did not create; *code and
- * *killed (each if not NULL) get the result. */
-static inline int join_raw(uint32_t h, int *code, bool *killed)
-{
-    uint64_t res[8];
-    uint32_t len = 0;
-    struct capnp_reader r;
-    int err = capos_client_call(h, capos_ThreadHandle_INTERFACE_ID, capos_ThreadHandle_method_join,
-                                0, res, sizeof(res), &len);
-    if (err != CAPOS_OK)
-        return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capos_ThreadHandle_join_Results_reader j = capos_ThreadHandle_join_Results_read_root(&r);
-    if (code)
-        *code = capos_ThreadHandle_join_Results_get_code(j);
-    if (killed)
-        *killed = capos_ThreadHandle_join_Results_get_killed(j);
-    return CAPOS_OK;
 }
 
 #endif

@@ -185,17 +185,6 @@ static void park_no_lost(void)
     end();
 }
 
-static int report_cpu(void *arg)
-{
-    (void)arg;
-    uint32_t h;
-    struct capos_thread_info info;
-    if (capos_thread_handle_self(&h) != CAPOS_OK || capos_thread_info(h, &info) != CAPOS_OK)
-        return -1;
-    capos_release(h);
-    return (int)info.cpu;
-}
-
 static void affinity(void)
 {
     begin("affinity");

@@ -94,32 +94,6 @@ static unsigned ncpus = 1;
 
 /* ---- raw calls ---- */
 
-/* ThreadSpawner.spawn with exactly these parameters; *handle (if not NULL)
- * gets the ThreadHandle, else it is released. */
-static int spawn_raw_on(uint32_t sp, uint64_t entry, uint64_t stack, uint64_t tls, uint64_t arg,
-                        uint64_t affinity, uint32_t *handle)
-{
-    struct capos_msg m;
-    uint64_t res[8];
-    uint32_t len = 0;
-    capos_msg_init(&m);
-    capos_ThreadSpawner_spawn_Params_builder p = capos_ThreadSpawner_spawn_Params_init_root(&m.b);
-    capos_ThreadSpawner_spawn_Params_set_entry(p, entry);
-    capos_ThreadSpawner_spawn_Params_set_stack(p, stack);
-    capos_ThreadSpawner_spawn_Params_set_tls(p, tls);
-    capos_ThreadSpawner_spawn_Params_set_arg(p, arg);
-    capos_ThreadSpawner_spawn_Params_set_affinity(p, affinity);
-    int err = capos_client_call(sp, capos_ThreadSpawner_INTERFACE_ID,
-                                capos_ThreadSpawner_method_spawn, &m, res, sizeof(res), &len);
-    if (err == CAPOS_OK) {
-        if (handle)
-            *handle = result_cap(res, len);
-        else
-            capos_release(result_cap(res, len));
-    }
-    return err;
-}
-
 static int spawn_raw(uint64_t entry, uint64_t stack, uint64_t tls, uint64_t arg, uint64_t affinity,
                      uint32_t *handle)
 {
@@ -199,24 +173,6 @@ static int policy_restrict(uint32_t pol, uint32_t max_weight, bool latency, uint
     return err;
 }
 
-static int policy_limits(uint32_t pol, uint32_t *max_weight, bool *latency)
-{
-    uint64_t res[8];
-    uint32_t len = 0;
-    struct capnp_reader r;
-    int err = capos_client_call(pol, capos_SchedulingPolicy_INTERFACE_ID,
-                                capos_SchedulingPolicy_method_limits, 0, res, sizeof(res), &len);
-    if (err != CAPOS_OK)
-        return err;
-    if (!capos_msg_read(&r, res, len))
-        return CAPOS_ERR_INVALID_ARGUMENT;
-    capos_SchedulingPolicy_limits_Results_reader l =
-        capos_SchedulingPolicy_limits_Results_read_root(&r);
-    *max_weight = capos_SchedulingPolicy_limits_Results_get_maxWeight(l);
-    *latency = capos_SchedulingPolicy_limits_Results_get_latency(l);
-    return CAPOS_OK;
-}
-
 static int park_wait_raw(uint64_t addr, uint32_t expected, uint64_t timeout)
 {
     return capos_park_wait(park, (const uint32_t *)(uintptr_t)addr, expected, timeout);
@@ -248,12 +204,8 @@ static void expect_end(const char *who, uint32_t h, enum capos_ExitStatus_which 
                        uint64_t address)
 {
     struct capos_exit st;
-    int r = capos_process_wait(h, &st);
-    capos_release(h);
-    if (r != CAPOS_OK) {
-        fail("wait for %s: %s", who, capos_error_name(r));
+    if (!wait_end(who, h, &st))
         return;
-    }
     bool ok = st.kind == kind;
     if (ok && kind == capos_ExitStatus_which_exited)
         ok = st.code == code;
@@ -281,28 +233,17 @@ static __attribute__((noreturn)) void foreign_spin(void)
         __asm__ volatile("pause");
 }
 
-static int park_forever(void *arg)
-{
-    (void)arg;
-    for (;;)
-        capos_park_wait(park, &never, 0, 0);
-    return 0;
-}
+/* ParkSpace.wait on a word nobody wakes, again and again, each wait with
+ * the timeout `arg` (ns; 0: none).  A short one (PARK_BRIEFLY) goes in and
+ * out of the wait without pause. */
+#define PARK_FOREVER  ((void *)0)
+#define PARK_TIMEOUTS ((void *)(uintptr_t)(200 * MS))
+#define PARK_BRIEFLY  ((void *)(uintptr_t)1000)
 
-static int park_with_timeouts(void *arg)
+static int park_loop(void *arg)
 {
-    (void)arg;
     for (;;)
-        capos_park_wait(park, &never, 0, 200 * MS);
-    return 0;
-}
-
-/* In and out of ParkSpace.wait without pause. */
-static int park_briefly(void *arg)
-{
-    (void)arg;
-    for (;;)
-        capos_park_wait(park, &never, 0, 1000);
+        capos_park_wait(park, &never, 0, (uint64_t)(uintptr_t)arg);
     return 0;
 }
 
@@ -355,14 +296,14 @@ static int start_bad_thread(void *arg)
     int err = spawn_raw(bad_entry, bad_stack_top, 0, 0, 0, 0);
     if (err != CAPOS_OK)
         capos_exit(60 + err);
-    return park_briefly(0);
+    return park_loop(PARK_BRIEFLY);
 }
 
 static int bad_thread_role(uint64_t entry, uint64_t stack)
 {
     bad_entry = entry;
     bad_stack_top = stack;
-    struct capos_thread *parked = child_start(park_forever, 0);
+    struct capos_thread *parked = child_start(park_loop, PARK_FOREVER);
     child_start(start_bad_thread, 0);
     capos_thread_join(parked, 0, 0); /* the fault stops the process meanwhile */
     return 61;
@@ -401,9 +342,9 @@ static int child_main(const char *role, const char *arg)
     if (!strcmp(role, "badentry-unmapped"))
         return bad_thread_role(UNMAPPED + 0x1000, UNMAPPED);
     if (!strcmp(role, "blocked")) {
-        struct capos_thread *parked = child_start(park_forever, 0);
-        child_start(park_with_timeouts, 0);
-        child_start(park_briefly, 0);
+        struct capos_thread *parked = child_start(park_loop, PARK_FOREVER);
+        child_start(park_loop, PARK_TIMEOUTS);
+        child_start(park_loop, PARK_BRIEFLY);
         struct capos_thread *joiner = child_start(join_forever, parked);
         child_start(sleep_long, 0);
         child_start(spin, (void *)&spins);
@@ -456,7 +397,7 @@ static int child_main(const char *role, const char *arg)
         if (capos_call(ep, 0x7468726561647321ULL, 0, 0, 0, res, sizeof(res), x, 2, 0) != CAPOS_OK)
             return 2;
         /* Then goes in and out of a wait until the kill. */
-        return park_briefly(0);
+        return park_loop(PARK_BRIEFLY);
     }
     if (!strcmp(role, "foreign-park")) {
         /* The parent's ParkSpace: its waits and wakes are keyed by this
@@ -536,17 +477,6 @@ static void spawn_bad_address(void)
            CAPOS_ERR_INVALID_ARGUMENT);
     still_works("refused spawns");
     end();
-}
-
-static int report_cpu(void *arg)
-{
-    (void)arg;
-    uint32_t h;
-    struct capos_thread_info info;
-    if (capos_thread_handle_self(&h) != CAPOS_OK || capos_thread_info(h, &info) != CAPOS_OK)
-        return -1;
-    capos_release(h);
-    return (int)info.cpu;
 }
 
 static void spawn_bad_affinity(void)
@@ -829,6 +759,19 @@ static int wait_once(void *arg)
     return 0;
 }
 
+/* Starts a thread that waits once as *w says and returns once it is about
+ * to park; false (reported) if it could not be created. */
+static bool start_waiter(struct capos_thread **t, struct waiter *w)
+{
+    if (capos_thread_create(t, wait_once, w, 0) != CAPOS_OK) {
+        fail("create waiter");
+        return false;
+    }
+    while (!__atomic_load_n(&w->about_to_park, __ATOMIC_ACQUIRE))
+        capos_thread_yield();
+    return true;
+}
+
 /* Wakes until `want` waiters in total have been woken or a second passed;
  * returns the total. */
 static uint32_t wake_until(uint32_t *word, uint32_t count, uint32_t want)
@@ -899,13 +842,10 @@ static void park_unmapped(void)
     }
     uint32_t *word = (uint32_t *)(uintptr_t)(addr + 64);
     w = (struct waiter){word, 2000 * MS, 0, 0, -1};
-    if (capos_thread_create(&t, wait_once, &w, 0) != CAPOS_OK) {
-        fail("create waiter");
+    if (!start_waiter(&t, &w)) {
         end();
         return;
     }
-    while (!__atomic_load_n(&w.about_to_park, __ATOMIC_ACQUIRE))
-        capos_thread_yield();
     sleep_ms(20);
     expect("unmap under the waiter", capos_vm_unmap(memory, addr, 4096), CAPOS_OK);
     uint32_t total = wake_until(word, 1, 1);
@@ -1160,13 +1100,10 @@ static void park_foreign(void)
     uint32_t h, woken = 99;
     begin("park-foreign");
     shared_word = 0;
-    if (capos_thread_create(&t, wait_once, &w, 0) != CAPOS_OK) {
-        fail("create waiter");
+    if (!start_waiter(&t, &w)) {
         end();
         return;
     }
-    while (!__atomic_load_n(&w.about_to_park, __ATOMIC_ACQUIRE))
-        capos_thread_yield();
     struct capos_grant g = {.name = "ppark", .cap = park, .mode = CAPOS_XFER_COPY};
     int r = spawn_child("foreign-park", 0, &g, 1, &h);
     if (r != CAPOS_OK)
@@ -1246,24 +1183,35 @@ static void policy_case(void)
     expect("limits", policy_limits(policy, &maxw, &lat), CAPOS_OK);
     if (maxw != 2048 || lat)
         fail("limits %u/%d, expected 2048 without latency", maxw, lat);
-    uint16_t batch = capos_LatencyClass_batch, latency = capos_LatencyClass_latency;
-    expect("weight 0", policy_set_raw(policy, self_h, 1, 0, 0, batch), CAPOS_ERR_INVALID_ARGUMENT);
-    expect("weight 65537", policy_set_raw(policy, self_h, 1, 0, 65537, batch),
-           CAPOS_ERR_INVALID_ARGUMENT);
-    expect("weight above the policy's bound", policy_set_raw(policy, self_h, 1, 0, 4096, batch),
-           CAPOS_ERR_NOT_PERMITTED);
-    expect("latency class without permission", policy_set_raw(policy, self_h, 1, 0, 1024, latency),
-           CAPOS_ERR_NOT_PERMITTED);
-    expect("latency class 7", policy_set_raw(policy, self_h, 1, 0, 1024, 7),
-           CAPOS_ERR_INVALID_ARGUMENT);
-    expect("a ParkSpace as the thread", policy_set_raw(policy, park, 1, 0, 1024, batch),
-           CAPOS_ERR_INVALID_ARGUMENT);
-    expect("no capability", policy_set_raw(policy, self_h, 0, 0, 1024, batch),
-           CAPOS_ERR_INVALID_ARGUMENT);
-    expect("two capabilities", policy_set_raw(policy, self_h, 2, 0, 1024, batch),
-           CAPOS_ERR_INVALID_ARGUMENT);
-    expect("thread index past the capabilities", policy_set_raw(policy, self_h, 1, 1, 1024, batch),
-           CAPOS_ERR_INVALID_ARGUMENT);
+    uint16_t batch = capos_LatencyClass_batch;
+    /* Sets the policy must refuse, of this thread (or of the ParkSpace). */
+    static const struct {
+        const char *what;
+        bool park_as_thread;
+        uint32_t ncaps, index, weight;
+        uint16_t latency_class;
+        int want;
+    } refused[] = {
+        {"weight 0", false, 1, 0, 0, capos_LatencyClass_batch, CAPOS_ERR_INVALID_ARGUMENT},
+        {"weight 65537", false, 1, 0, 65537, capos_LatencyClass_batch, CAPOS_ERR_INVALID_ARGUMENT},
+        {"weight above the policy's bound", false, 1, 0, 4096, capos_LatencyClass_batch,
+         CAPOS_ERR_NOT_PERMITTED},
+        {"latency class without permission", false, 1, 0, 1024, capos_LatencyClass_latency,
+         CAPOS_ERR_NOT_PERMITTED},
+        {"latency class 7", false, 1, 0, 1024, 7, CAPOS_ERR_INVALID_ARGUMENT},
+        {"a ParkSpace as the thread", true, 1, 0, 1024, capos_LatencyClass_batch,
+         CAPOS_ERR_INVALID_ARGUMENT},
+        {"no capability", false, 0, 0, 1024, capos_LatencyClass_batch, CAPOS_ERR_INVALID_ARGUMENT},
+        {"two capabilities", false, 2, 0, 1024, capos_LatencyClass_batch,
+         CAPOS_ERR_INVALID_ARGUMENT},
+        {"thread index past the capabilities", false, 1, 1, 1024, capos_LatencyClass_batch,
+         CAPOS_ERR_INVALID_ARGUMENT},
+    };
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        expect(refused[i].what,
+               policy_set_raw(policy, refused[i].park_as_thread ? park : self_h, refused[i].ncaps,
+                              refused[i].index, refused[i].weight, refused[i].latency_class),
+               refused[i].want);
     if (capos_thread_info(self_h, &info) != CAPOS_OK || info.weight != weight0 || info.latency)
         fail("a refused set changed the weight to %u", info.weight);
     expect("weight 1500 by handle", policy_set_raw(policy, self_h, 1, 0, 1500, batch), CAPOS_OK);
@@ -1355,32 +1303,8 @@ static void last_exit(void)
     end();
 }
 
-/* Free slots of the capability table: mint client facets until it is
- * full, then release them. */
+/* The endpoint whose client facets free_cap_slots() mints. */
 static uint32_t probe_server;
-
-static uint32_t free_slots(void)
-{
-    static uint32_t ids[300];
-    uint32_t n = 0;
-    int r = CAPOS_OK;
-    while (n < 300 && (r = capos_endpoint_mint(probe_server, 1, &ids[n])) == CAPOS_OK)
-        n++;
-    if (r != CAPOS_ERR_TABLE_FULL)
-        fail("filling the table: mintClient gave %s after %u", capos_error_name(r), n);
-    for (uint32_t i = 0; i < n; i++)
-        capos_release(ids[i]);
-    return n;
-}
-
-static unsigned count_cpus(void)
-{
-    unsigned n = 0;
-    while (n < 64 && capos_thread_set_affinity(1ULL << n) == CAPOS_OK)
-        n++;
-    capos_thread_set_affinity(~0ULL);
-    return n ? n : 1;
-}
 
 int main(int argc, char **argv)
 {
@@ -1408,7 +1332,7 @@ int main(int argc, char **argv)
     ncpus = count_cpus();
     capos_printf("threads-hostile: %u CPUs\n", ncpus);
     case_name = "setup";
-    uint32_t slots0 = free_slots();
+    uint32_t slots0 = free_cap_slots(probe_server, 1);
 
     spawn_bad_address();
     spawn_bad_affinity();
@@ -1431,7 +1355,7 @@ int main(int argc, char **argv)
     last_exit();
 
     begin("no-leaks");
-    uint32_t slots1 = free_slots();
+    uint32_t slots1 = free_cap_slots(probe_server, 1);
     if (slots1 != slots0)
         fail("%u free capability slots at the start, %u at the end", slots0, slots1);
     still_works("every case");

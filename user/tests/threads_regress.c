@@ -292,38 +292,14 @@ static void spawn_result_small(void)
  * `ep` as "ep" and a result buffer of `res_len` bytes. */
 static int spawn_pinger(const char *role, uint32_t ep, uint32_t res_len, uint32_t *handle)
 {
-    struct capos_msg m;
-    struct capos_xfer x = {.cap = ep, .mode = CAPOS_XFER_COPY};
-    uint64_t res[16];
-    struct capos_cqe cqe;
-    const uint8_t *out;
-    uint32_t len;
+    static const struct raw_grant g[] = {
+        {.name = "ep"},
+        RAW_KERNEL_GRANT("timer", timer),
+        RAW_KERNEL_GRANT("console", console),
+    };
     const char *argv[] = {PROG, role};
-    capos_msg_init(&m);
-    capos_ProcessSpawner_spawn_Params_builder p = capos_ProcessSpawner_spawn_Params_init_root(&m.b);
-    capos_ProcessSpawner_spawn_Params_set_binary(p, PROG, strlen(PROG));
-    capos_ProcessSpawner_spawn_Params_set_name(p, role, strlen(role));
-    capos_SpawnGrant_builder_list gl = capos_ProcessSpawner_spawn_Params_init_grants(p, 3);
-    capos_SpawnGrant_builder g = capos_SpawnGrant_list_at(gl, 0);
-    capos_SpawnGrant_set_name(g, "ep", 2);
-    capos_SpawnGrant_set_cap(g, 0);
-    g = capos_SpawnGrant_list_at(gl, 1);
-    capos_SpawnGrant_set_name(g, "timer", 5);
-    capos_KernelCap_set_kind(capos_SpawnGrant_init_kernel(g), capos_KernelCapKind_timer);
-    g = capos_SpawnGrant_list_at(gl, 2);
-    capos_SpawnGrant_set_name(g, "console", 7);
-    capos_KernelCap_set_kind(capos_SpawnGrant_init_kernel(g), capos_KernelCapKind_console);
-    struct capnp_list_builder al = capos_ProcessSpawner_spawn_Params_init_argv(p, 2);
-    for (uint32_t i = 0; i < 2; i++)
-        capnp_lb_set_text(al, i, argv[i], strlen(argv[i]));
-    int err = capos_msg_finish(&m, &out, &len);
-    if (err)
-        return err;
-    err = capos_call(spawner, capos_ProcessSpawner_INTERFACE_ID, capos_ProcessSpawner_method_spawn,
-                     out, len, res, res_len < sizeof(res) ? res_len : sizeof(res), &x, 1, &cqe);
-    if (err == CAPOS_OK)
-        *handle = ((const uint32_t *)((const uint8_t *)res + CAPOS_CAPS_OFFSET(cqe.result_len)))[0];
-    return err;
+    uint32_t ncaps;
+    return process_spawn_raw(spawner, PROG, role, g, 3, argv, 2, ep, res_len, handle, &ncaps);
 }
 
 static void process_result_small(void)

@@ -33,6 +33,7 @@
 #include "capos.h"
 
 #include "base/mem.h"
+#include "../bench/benchlib.h" /* the TSC pair of the benchmarks */
 
 #define MS                 (1000ULL * 1000)
 #define HOUR               (3600ULL * 1000 * MS)
@@ -105,6 +106,14 @@ static bool sleep_prep(struct sleep_req *r, uint64_t ns)
     return true;
 }
 
+/* Fills s with r's Timer.sleep call, r->cookie its user data. */
+static void sleep_sqe(struct capos_sqe *s, const struct sleep_req *r)
+{
+    capos_sqe_call(s, timer, capos_Timer_INTERFACE_ID, capos_Timer_method_sleep, r->msg, r->msg_len,
+                   0, 0, 0, 0);
+    s->user_data = r->cookie;
+}
+
 /* Submits reqs[0..n) in batches that fit the submission queue; each gets a
  * cookie, and `earliest` from the clock read before its batch. */
 static bool sleep_submit(struct sleep_req *reqs, unsigned n)
@@ -118,13 +127,7 @@ static bool sleep_submit(struct sleep_req *reqs, unsigned n)
                 break;
             reqs[i].cookie = capos_ring_cookie();
             reqs[i].earliest = t + reqs[i].ns;
-            s->opcode = CAPOS_OP_CALL;
-            s->cap = timer;
-            s->interface_id = capos_Timer_INTERFACE_ID;
-            s->method = capos_Timer_method_sleep;
-            s->user_data = reqs[i].cookie;
-            s->send_addr = (uint64_t)(uintptr_t)reqs[i].msg;
-            s->send_len = reqs[i].msg_len;
+            sleep_sqe(s, &reqs[i]);
         }
         if (capos_ring_enter(0, 0) < 0)
             return false;
@@ -345,21 +348,7 @@ static int hold(void)
     return 0;
 }
 
-static inline uint64_t tsc_begin(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static inline uint64_t tsc_end(void)
-{
-    uint32_t lo, hi, aux;
-    __asm__ volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-struct bench_arg {
+struct timing_arg {
     int mode; /* 0: any deadline; 1: random in the holders' range; 2: after all of theirs */
     uint64_t seed;
     uint64_t median;
@@ -367,9 +356,9 @@ struct bench_arg {
 
 /* One thread per measurement, so that its sleeps (one per sample) are
  * cancelled by its exit and never fill the completion queue. */
-static int bench_thread(void *p)
+static int timing_thread(void *p)
 {
-    struct bench_arg *a = p;
+    struct timing_arg *a = p;
     static struct sleep_req reqs[BENCH_SAMPLES];
     uint64_t s[BENCH_SAMPLES];
     for (unsigned i = 0; i < BENCH_SAMPLES; i++) {
@@ -378,16 +367,11 @@ static int bench_thread(void *p)
         struct capos_sqe *q = capos_ring_prep();
         if (!q)
             return 1;
-        q->opcode = CAPOS_OP_CALL;
-        q->cap = timer;
-        q->interface_id = capos_Timer_INTERFACE_ID;
-        q->method = capos_Timer_method_sleep;
-        q->user_data = capos_ring_cookie();
-        q->send_addr = (uint64_t)(uintptr_t)reqs[i].msg;
-        q->send_len = reqs[i].msg_len;
-        uint64_t t0 = tsc_begin();
+        reqs[i].cookie = capos_ring_cookie();
+        sleep_sqe(q, &reqs[i]);
+        uint64_t t0 = bench_t_begin();
         capos_ring_enter(0, 0);
-        s[i] = tsc_end() - t0;
+        s[i] = bench_t_end() - t0;
     }
     for (unsigned i = 1; i < BENCH_SAMPLES; i++)
         for (unsigned j = i; j > 0 && s[j - 1] > s[j]; j--) {
@@ -399,12 +383,12 @@ static int bench_thread(void *p)
     return 0;
 }
 
-static uint64_t bench_measure(int mode, uint64_t seed)
+static uint64_t timing_measure(int mode, uint64_t seed)
 {
     struct capos_thread *t;
-    struct bench_arg a = {.mode = mode, .seed = seed | 1};
+    struct timing_arg a = {.mode = mode, .seed = seed | 1};
     int code = -1;
-    if (capos_thread_create(&t, bench_thread, &a, 0) != CAPOS_OK ||
+    if (capos_thread_create(&t, timing_thread, &a, 0) != CAPOS_OK ||
         capos_thread_join(t, &code, 0) != CAPOS_OK || code != 0) {
         fail("measuring thread");
         return 0;
@@ -426,14 +410,14 @@ static int bench(void)
         fail("no spawner");
         return 1;
     }
-    uint64_t empty = bench_measure(0, 1);
+    uint64_t empty = timing_measure(0, 1);
     for (int i = 0; i < 2; i++)
         if (capos_spawn(spawner, "timer_flood", "hold", grants, ARRAY_SIZE(grants), argv, 2, 0, 0,
                         &h[i]) != CAPOS_OK)
             fail("spawn");
     capos_timer_sleep(timer, 2000 * MS); /* the holders arm theirs */
-    uint64_t among = bench_measure(1, now_ns());
-    uint64_t after = bench_measure(2, 1);
+    uint64_t among = timing_measure(1, now_ns());
+    uint64_t after = timing_measure(2, 1);
     for (int i = 0; i < 2; i++) {
         struct capos_exit st;
         capos_process_kill(h[i]);

@@ -486,12 +486,8 @@ static int spawn_child(const char *role, uint64_t memory_limit, const struct cap
 static void expect_end(const char *who, uint32_t h, enum capos_ExitStatus_which kind, int32_t code)
 {
     struct capos_exit st;
-    int r = capos_process_wait(h, &st);
-    capos_release(h);
-    if (r != CAPOS_OK) {
-        fail("wait for %s: %s", who, capos_error_name(r));
+    if (!wait_end(who, h, &st))
         return;
-    }
     if (st.kind != kind || (kind == capos_ExitStatus_which_exited && st.code != code)) {
         if (st.kind == capos_ExitStatus_which_faulted)
             fail("%s faulted (vector %u at %#lx: %s)", who, st.vector, (unsigned long)st.address,

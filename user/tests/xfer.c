@@ -27,6 +27,9 @@
 #include "fmt/fmt.h"
 #include "xfer_proto.h"
 
+#define TESTCASE_PREFIX "xfer"
+#include "testcase.h"
+
 #define CLIENT_MAX_GONE 1024
 
 struct client_cap {
@@ -42,30 +45,10 @@ static struct client_cap held[XFER_TABLE_SLOTS];
 static uint32_t nheld;
 static uint32_t gone[CLIENT_MAX_GONE];
 static uint32_t ngone;
-static uint32_t peer_calls; /* calls that must have reached the peer */
-static const char *case_name;
-static unsigned case_failures, passed, failed;
+static uint32_t peer_calls;    /* calls that must have reached the peer */
 static uint64_t scratch[1024]; /* receive buffer for RECVs and small results */
 static uint8_t big[CAPOS_MAX_MSG_BYTES + 8];
 static const uint8_t read_only[64] = {1};
-
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    capos_printf("xfer: %s: FAIL: %s\n", case_name, line);
-    case_failures++;
-}
-
-static void expect(const char *what, int got, int want)
-{
-    if (got != want)
-        fail("%s gave %s, expected %s", what, capos_error_name(got), capos_error_name(want));
-}
 
 /* ---- the model of the client's table ---- */
 
@@ -198,21 +181,11 @@ static void check_both(void)
     check_peer();
 }
 
-static void begin(const char *name)
-{
-    case_name = name;
-    case_failures = 0;
-}
-
-static void end(void)
+/* The end of a case: both tables must match the model. */
+static void case_end(void)
 {
     check_both();
-    if (case_failures == 0) {
-        capos_printf("xfer: %s: ok\n", case_name);
-        passed++;
-    } else {
-        failed++;
-    }
+    end();
 }
 
 /*
@@ -313,6 +286,18 @@ static uint64_t call_async(uint32_t cap, const struct capos_xfer *x, uint16_t nx
  * will.  Set up by case_move_in_use. */
 static uint32_t side_client;
 
+/* A request about n capabilities, the first n of kind `kind` (0 where no
+ * kinds matter), everything else 0. */
+static struct xfer_req req_of(uint32_t n, uint8_t kind)
+{
+    struct xfer_req rq;
+    memset(&rq, 0, sizeof(rq));
+    rq.n = n;
+    for (uint32_t i = 0; i < n && i < CAPOS_MAX_XFER; i++)
+        rq.kinds[i] = kind;
+    return rq;
+}
+
 /* SIDE_POST or SIDE_COLLECT expecting n capabilities of kind `kind`. */
 static int side_op(uint16_t method, uint32_t buf_len, uint32_t n, uint8_t kind,
                    struct xfer_rep *rep)
@@ -384,7 +369,7 @@ static void case_bad_id_in_middle(void)
     struct capos_xfer ab[] = {{a, MOVE}, {b, MOVE}};
     refuse_raw("moves with the message at an unmapped address", peer, XFER_IID, XM_KEEP,
                (const void *)(uintptr_t)0x10000, 64, ab, 2, CAPOS_ERR_BAD_ADDRESS);
-    end();
+    case_end();
     drop(a);
     drop(b);
     drop(c);
@@ -404,7 +389,7 @@ static void case_duplicate_id(void)
     refuse("copy, copy of one id", cc, 2, CAPOS_ERR_INVALID_ARGUMENT);
     refuse("copy, move of one id", cm, 2, CAPOS_ERR_INVALID_ARGUMENT);
     refuse("a, b, a again", mmc, 3, CAPOS_ERR_INVALID_ARGUMENT);
-    end();
+    case_end();
     drop(a);
     drop(b);
 }
@@ -422,9 +407,7 @@ static void case_move_in_use(void)
     fresh_pair(&s2, &c2);
     side_client = c2;
     struct capos_xfer give[] = {{s2, MOVE}};
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 1;
-    rq.kinds[0] = XK_SERVER;
+    rq = req_of(1, XK_SERVER);
     expect("SIDE_TAKE", peer_call(XM_SIDE_TAKE, &rq, give, 1, NULL), CAPOS_OK);
     untrack(s2);
 
@@ -446,10 +429,23 @@ static void case_move_in_use(void)
     expect("the queued CALL", xfer_wait(queued, NULL), CAPOS_OK);
     untrack(x);
     expect("probe of X after delivery", xfer_probe(x), CAPOS_ERR_STALE_CAP);
-    end();
+    case_end();
 }
 
 /* ---- the receiver's buffer cannot take the call ---- */
+
+/* A CALL on the side endpoint that moves mx[0] (and fits the RECV the peer
+ * has posted) is collected: the id moves over. */
+static void collect_fitting(const struct capos_xfer *mx)
+{
+    struct xfer_rep rep;
+    uint64_t q = call_async(side_client, mx, 1);
+    set_busy(mx[0].cap, true);
+    expect("SIDE_COLLECT", side_op(XM_SIDE_COLLECT, 0, 1, XK_CLIENT, &rep), CAPOS_OK);
+    expect_side("the next call, which fits", &rep, CAPOS_OK, 1);
+    expect("the CALL that fits", xfer_wait(q, NULL), CAPOS_OK);
+    untrack(mx[0].cap);
+}
 
 static void case_recv_buffer_too_small(void)
 {
@@ -469,12 +465,7 @@ static void case_recv_buffer_too_small(void)
     set_busy(x, false);
     check_self();
     /* A call that fits (no message, the id at 0) takes the same RECV. */
-    q = call_async(side_client, mx, 1);
-    set_busy(x, true);
-    expect("SIDE_COLLECT", side_op(XM_SIDE_COLLECT, 0, 1, XK_CLIENT, &rep), CAPOS_OK);
-    expect_side("the next call, which fits", &rep, CAPOS_OK, 1);
-    expect("the CALL that fits", xfer_wait(q, NULL), CAPOS_OK);
-    untrack(x);
+    collect_fitting(mx);
     check_both();
     /* Then the RECV is posted first and the call comes to it. */
     uint32_t y = fresh_client();
@@ -484,16 +475,32 @@ static void case_recv_buffer_too_small(void)
     refuse_raw("a CALL of 20 bytes into a posted 16", side_client, XFER_IID, 1, msg, sizeof(msg),
                my, 1, CAPOS_ERR_INVALID_ARGUMENT);
     check_self();
-    q = call_async(side_client, my, 1);
-    set_busy(y, true);
-    expect("SIDE_COLLECT", side_op(XM_SIDE_COLLECT, 0, 1, XK_CLIENT, &rep), CAPOS_OK);
-    expect_side("the next call, which fits", &rep, CAPOS_OK, 1);
-    expect("the CALL that fits", xfer_wait(q, NULL), CAPOS_OK);
-    untrack(y);
-    end();
+    collect_fitting(my);
+    case_end();
 }
 
 /* ---- 5. the receiver dies ---- */
+
+/* Queues a CALL on c moving two fresh client facets (*x, *y), which stay
+ * busy while it is queued. */
+static uint64_t queue_two_moves(uint32_t c, uint32_t *x, uint32_t *y)
+{
+    *x = fresh_client();
+    *y = fresh_client();
+    struct capos_xfer m[] = {{*x, MOVE}, {*y, MOVE}};
+    uint64_t queued = call_async(c, m, 2);
+    set_busy(*x, true);
+    set_busy(*y, true);
+    check_self();
+    return queued;
+}
+
+/* The queued call of queue_two_moves has failed: both ids are ours again. */
+static void unbusy_two(uint32_t x, uint32_t y)
+{
+    set_busy(x, false);
+    set_busy(y, false);
+}
 
 static void case_killed_before_recv(void)
 {
@@ -502,19 +509,14 @@ static void case_killed_before_recv(void)
     fresh_pair(&s, &c);
     struct capos_grant g[] = {grant("ep", s, MOVE)};
     uint32_t h = spawn_receiver("xfer-idle", "idle", g, 1);
-    uint32_t x = fresh_client(), y = fresh_client();
-    struct capos_xfer m[] = {{x, MOVE}, {y, MOVE}};
-    uint64_t queued = call_async(c, m, 2);
-    set_busy(x, true);
-    set_busy(y, true);
-    check_self();
+    uint32_t x, y;
+    uint64_t queued = queue_two_moves(c, &x, &y);
     expect("ProcessHandle.kill", capos_process_kill(h), CAPOS_OK);
     expect("the queued CALL", xfer_wait(queued, NULL), CAPOS_ERR_PEER_GONE);
-    set_busy(x, false);
-    set_busy(y, false);
+    unbusy_two(x, y);
     refuse_raw("a CALL after the receiver died", c, XFER_IID, 1, 0, 0, 0, 0, CAPOS_ERR_PEER_GONE);
     wait_receiver(h, true, 0);
-    end();
+    case_end();
     drop(x);
     drop(y);
     drop(c);
@@ -528,20 +530,15 @@ static void case_exits_before_recv(void)
     fresh_pair(&k, &kc);
     struct capos_grant g[] = {grant("ep", s, MOVE), grant("ctl", k, MOVE)};
     uint32_t h = spawn_receiver("xfer-exit", "exit-on-call", g, 2);
-    uint32_t x = fresh_client(), y = fresh_client();
-    struct capos_xfer m[] = {{x, MOVE}, {y, MOVE}};
-    uint64_t queued = call_async(c, m, 2);
-    set_busy(x, true);
-    set_busy(y, true);
-    check_self();
+    uint32_t x, y;
+    uint64_t queued = queue_two_moves(c, &x, &y);
     /* Queued first, so the receiver exits with the call still queued. */
     expect("the call that makes the receiver exit",
            capos_call(kc, XFER_IID, 1, 0, 0, 0, 0, 0, 0, 0), CAPOS_OK);
     expect("the queued CALL", xfer_wait(queued, NULL), CAPOS_ERR_PEER_GONE);
-    set_busy(x, false);
-    set_busy(y, false);
+    unbusy_two(x, y);
     wait_receiver(h, false, 0);
-    end();
+    case_end();
     drop(x);
     drop(y);
     drop(c);
@@ -563,7 +560,7 @@ static void case_dies_before_return(void)
      * move committed: X left with the server. */
     untrack(x);
     wait_receiver(h, false, 0);
-    end();
+    case_end();
     drop(c);
 }
 
@@ -588,7 +585,7 @@ static void case_killed_before_return(void)
     expect("ProcessHandle.kill", capos_process_kill(h), CAPOS_OK);
     expect("the CALL the server never answered", xfer_wait(call, NULL), CAPOS_ERR_PEER_GONE);
     wait_receiver(h, true, 0);
-    end();
+    case_end();
     drop(c);
     drop(ns);
 }
@@ -627,7 +624,7 @@ static void case_caller_dies(void)
              (unsigned long)c.badge, c.ncaps);
     expect("RETURN", capos_return(se, c.token, CAPOS_OK, 0, 0, 0, 0), CAPOS_OK);
     expect("our CALL on E", xfer_wait(q, NULL), CAPOS_OK);
-    end();
+    case_end();
 
     begin("return-to-dead-client");
     uint32_t a = fresh_client(), b = fresh_client();
@@ -638,7 +635,7 @@ static void case_caller_dies(void)
     expect("a second RETURN with that token",
            xfer_wait(xfer_prep_return(sn, n.token, CAPOS_OK, 0, 0, ab, 2), NULL),
            CAPOS_ERR_INVALID_ARGUMENT);
-    end();
+    case_end();
     drop(a);
     drop(b);
     drop(mine);
@@ -666,7 +663,7 @@ static void case_spawn_refused(void)
     expect("spawn moving one id twice",
            capos_spawn(spawner, "xfer_peer", "xfer-none", twice, 2, argv, 2, 0, 0, &h),
            CAPOS_ERR_INVALID_ARGUMENT);
-    end();
+    case_end();
     drop(a);
     drop(b);
 }
@@ -696,7 +693,7 @@ static void case_endpoint_over_itself(void)
     struct capos_xfer p1[] = {{peer, COPY}}, p2[] = {{a, MOVE}, {peer, COPY}};
     refuse("the peer's endpoint over itself", p1, 1, CAPOS_ERR_INVALID_ARGUMENT);
     refuse("a move of A with the peer's endpoint over itself", p2, 2, CAPOS_ERR_INVALID_ARGUMENT);
-    end();
+    case_end();
     drop(a);
     drop(m);
     drop(c);
@@ -729,17 +726,14 @@ static void case_too_many_caps(void)
                CAPOS_MAX_XFER + 1, CAPOS_ERR_TOO_MANY_CAPS);
     check_both();
     /* The limit itself: 16 moves arrive. */
-    memset(&rq, 0, sizeof(rq));
-    rq.n = CAPOS_MAX_XFER;
-    memset(rq.kinds, XK_CLIENT, sizeof(rq.kinds));
+    rq = req_of(CAPOS_MAX_XFER, XK_CLIENT);
     expect("16 capabilities", peer_call(XM_KEEP, &rq, x, CAPOS_MAX_XFER, NULL), CAPOS_OK);
     for (unsigned i = 0; i < CAPOS_MAX_XFER; i++)
         untrack(ids[i]);
     check_both();
-    memset(&rq, 0, sizeof(rq));
-    rq.n = CAPOS_MAX_XFER;
+    rq = req_of(CAPOS_MAX_XFER, 0);
     expect("DROP", peer_call(XM_DROP, &rq, 0, 0, NULL), CAPOS_OK);
-    end();
+    case_end();
     drop(ids[CAPOS_MAX_XFER]);
 }
 
@@ -754,9 +748,7 @@ static void case_oversized_message(void)
         x[i].cap = ids[i];
         x[i].mode = MOVE;
     }
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 2;
-    rq.kinds[0] = rq.kinds[1] = XK_CLIENT;
+    rq = req_of(2, XK_CLIENT);
     memcpy(big, &rq, sizeof(rq));
     refuse_raw("a message of 64 KiB + 1 with two moves", peer, XFER_IID, XM_KEEP, big,
                CAPOS_MAX_MSG_BYTES + 1, x, 2, CAPOS_ERR_INVALID_ARGUMENT);
@@ -772,10 +764,9 @@ static void case_oversized_message(void)
     peer_calls++;
     expect("a message of exactly 64 KiB with 16 copies", r, CAPOS_OK);
     check_both();
-    memset(&rq, 0, sizeof(rq));
-    rq.n = CAPOS_MAX_XFER;
+    rq = req_of(CAPOS_MAX_XFER, 0);
     expect("DROP", peer_call(XM_DROP, &rq, 0, 0, NULL), CAPOS_OK);
-    end();
+    case_end();
     for (unsigned i = 0; i < CAPOS_MAX_XFER; i++)
         drop(ids[i]);
 }
@@ -790,14 +781,14 @@ static void case_bad_return(void)
     expect("RETURN with 17 capabilities", rep.r[0], CAPOS_ERR_TOO_MANY_CAPS);
     if (rep.bad)
         fail("the peer's table changed after the refused RETURNs");
-    end();
+    case_end();
     begin("return-refused");
     expect("RETURN with a message of 64 KiB + 1", rep.r[1], CAPOS_ERR_INVALID_ARGUMENT);
     expect("RETURN with a stale id between two moves", rep.r[2], CAPOS_ERR_STALE_CAP);
     expect("RETURN with the same id twice", rep.r[3], CAPOS_ERR_INVALID_ARGUMENT);
     expect("RETURN of moves with an unmapped message", rep.r[4], CAPOS_ERR_BAD_ADDRESS);
     expect("RETURN of moves listed at an unmapped address", rep.r[5], CAPOS_ERR_BAD_ADDRESS);
-    end();
+    case_end();
 }
 
 /* ---- 8. RETURN to a client that cannot take the result ---- */
@@ -855,7 +846,7 @@ static void case_result_too_large(void)
            CAPOS_ERR_RESULT_TOO_LARGE);
     if (c.result_len != 24)
         fail("result_len %u, expected 24", c.result_len);
-    end();
+    case_end();
 }
 
 /* A RETURN with an error status carries no result: the moves it names
@@ -871,7 +862,7 @@ static void case_return_error_status(void)
     if (c.ncaps != 0 || c.result_len != 0)
         fail("ncaps %u and result_len %u, expected 0", c.ncaps, c.result_len);
     expect_canary("a RETURN of an error", scratch, 0);
-    end();
+    case_end();
 }
 
 static void case_return_bad_buffer(void)
@@ -883,7 +874,7 @@ static void case_return_bad_buffer(void)
            CAPOS_ERR_BAD_ADDRESS);
     if (c.ncaps != 0)
         fail("ncaps %u, expected 0", c.ncaps);
-    end();
+    case_end();
 }
 
 /* The client's table filled by its model to one free slot: a RETURN of two
@@ -920,7 +911,7 @@ static void case_return_table_full(void)
     check_both();
     for (uint32_t i = 0; i < nfill; i++)
         drop(fill[i]);
-    end();
+    case_end();
 }
 
 /* ---- 4. the receiver's table is full ---- */
@@ -949,9 +940,7 @@ static void case_receiver_table_full(void)
     int f = free_slots();
     while (f > 1 && case_failures == 0) {
         uint32_t k = f - 1 < CAPOS_MAX_XFER ? (uint32_t)f - 1 : CAPOS_MAX_XFER;
-        memset(&rq, 0, sizeof(rq));
-        rq.n = k;
-        memset(rq.kinds, XK_CLIENT, sizeof(rq.kinds));
+        rq = req_of(k, XK_CLIENT);
         expect("KEEP of copies", peer_call(XM_KEEP, &rq, x, (uint16_t)k, NULL), CAPOS_OK);
         kept += k;
         f -= (int)k;
@@ -964,18 +953,14 @@ static void case_receiver_table_full(void)
     /* The refused calls carry 300 bytes, longer than any call after them:
      * the peer's canary shows whether a failed delivery wrote its buffer. */
     memset(big, 0x11, 300);
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 2;
-    memset(rq.kinds, XK_CLIENT, sizeof(rq.kinds));
+    rq = req_of(2, XK_CLIENT);
     memcpy(big, &rq, sizeof(rq));
     refuse_raw("two moves into one free slot", peer, XFER_IID, XM_KEEP, big, 300, ab, 2,
                CAPOS_ERR_TABLE_FULL);
     check_both();
     /* The peer's RECV is still posted (check_peer saw no RECV error), and
      * exactly one slot is free: one capability arrives, then none. */
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 1;
-    rq.kinds[0] = XK_CLIENT;
+    rq = req_of(1, XK_CLIENT);
     expect("one move into the last slot", peer_call(XM_KEEP, &rq, ab, 1, NULL), CAPOS_OK);
     untrack(a);
     struct capos_xfer bb[] = {{b, MOVE}};
@@ -984,8 +969,7 @@ static void case_receiver_table_full(void)
 
     /* The same with the call queued first and the RECV coming to it: the
      * call fails, the RECV stays posted and takes the next call. */
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 1;
+    rq = req_of(1, 0);
     expect("DROP", peer_call(XM_DROP, &rq, 0, 0, NULL), CAPOS_OK);
     struct capos_xfer bc[] = {{b, MOVE}, {c, MOVE}};
     uint64_t q = call_async_msg(side_client, big, 300, bc, 2);
@@ -1006,10 +990,9 @@ static void case_receiver_table_full(void)
     refuse("one move into a full table", cc, 1, CAPOS_ERR_TABLE_FULL);
     check_both();
 
-    memset(&rq, 0, sizeof(rq));
-    rq.n = kept + 1; /* the fillers and b (a went with the first DROP) */
+    rq = req_of(kept + 1, 0); /* the fillers and b (a went with the first DROP) */
     expect("DROP", peer_call(XM_DROP, &rq, 0, 0, NULL), CAPOS_OK);
-    end();
+    case_end();
     drop(c);
     for (unsigned i = 0; i < CAPOS_MAX_XFER; i++)
         drop(src[i]);
@@ -1024,9 +1007,7 @@ static void case_copy(void)
     begin("copy");
     uint32_t x = fresh_client();
     struct capos_xfer cx[] = {{x, COPY}};
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 1;
-    rq.kinds[0] = XK_CLIENT;
+    rq = req_of(1, XK_CLIENT);
     expect("KEEP of a copy", peer_call(XM_KEEP, &rq, cx, 1, NULL), CAPOS_OK);
     /* Both ids live: x in the model here, the peer's in its own. */
     int r = give(2, COPY, true, scratch, sizeof(scratch), &c);
@@ -1038,7 +1019,7 @@ static void case_copy(void)
     } else {
         fail("%u caps arrived, expected 2", c.ncaps);
     }
-    end();
+    case_end();
     drop(x);
 }
 
@@ -1048,13 +1029,11 @@ static void case_move(void)
     begin("move");
     uint32_t y = fresh_client();
     struct capos_xfer my[] = {{y, MOVE}};
-    memset(&rq, 0, sizeof(rq));
-    rq.n = 1;
-    rq.kinds[0] = XK_CLIENT;
+    rq = req_of(1, XK_CLIENT);
     expect("KEEP of a move", peer_call(XM_KEEP, &rq, my, 1, NULL), CAPOS_OK);
     untrack(y);
     expect("probe of the moved id", xfer_probe(y), CAPOS_ERR_STALE_CAP);
-    end();
+    case_end();
 }
 
 /* Cap ids follow the message at CAPOS_CAPS_OFFSET, both ways, and what
@@ -1108,7 +1087,7 @@ static void case_received_ids(void)
         drop(gs);
         drop(gc);
     }
-    end();
+    case_end();
     drop(cl);
 }
 
@@ -1163,9 +1142,9 @@ int main(int argc, char **argv)
 
     case_name = "quit";
     expect("QUIT", peer_call(XM_QUIT, 0, 0, 0, NULL), CAPOS_OK);
-    if (failed == 0 && case_failures == 0)
-        capos_printf("xfer: all %u cases passed\n", passed);
+    if (nfailed == 0 && case_failures == 0)
+        capos_printf("xfer: all %u cases passed\n", ncases - nfailed);
     else
-        capos_printf("xfer: %u cases passed, %u FAILED\n", passed, failed);
-    return failed ? 1 : 0;
+        capos_printf("xfer: %u cases passed, %u FAILED\n", ncases - nfailed, nfailed);
+    return nfailed ? 1 : 0;
 }

@@ -135,10 +135,7 @@ static inline struct capos_sqe *xfer_prep(void)
 static inline uint64_t xfer_prep_recv(uint32_t server, void *into, uint32_t len)
 {
     struct capos_sqe *s = xfer_prep();
-    s->opcode = CAPOS_OP_RECV;
-    s->cap = server;
-    s->recv_addr = (uint64_t)(uintptr_t)into;
-    s->recv_len = len;
+    capos_sqe_recv(s, server, into, len);
     s->user_data = capos_ring_cookie();
     return s->user_data;
 }
@@ -149,22 +146,7 @@ static inline uint64_t xfer_prep_call(uint32_t cap, uint64_t iid, uint16_t metho
                                       const struct capos_xfer *x, uint16_t nx)
 {
     struct capos_sqe *s = xfer_prep();
-    s->opcode = CAPOS_OP_CALL;
-    s->cap = cap;
-    s->interface_id = iid;
-    s->method = method;
-    if (len) {
-        s->send_addr = (uint64_t)(uintptr_t)msg;
-        s->send_len = len;
-    }
-    if (res_len) {
-        s->recv_addr = (uint64_t)(uintptr_t)res;
-        s->recv_len = res_len;
-    }
-    if (nx) {
-        s->xfer_addr = (uint64_t)(uintptr_t)x;
-        s->xfer_count = nx;
-    }
+    capos_sqe_call(s, cap, iid, method, msg, len, res, res_len, x, nx);
     s->user_data = capos_ring_cookie();
     return s->user_data;
 }
@@ -175,18 +157,7 @@ static inline uint64_t xfer_prep_return(uint32_t server, uint64_t token, int sta
                                         uint16_t nx)
 {
     struct capos_sqe *s = xfer_prep();
-    s->opcode = CAPOS_OP_RETURN;
-    s->cap = server;
-    s->token = token;
-    s->status = status;
-    if (len) {
-        s->send_addr = (uint64_t)(uintptr_t)msg;
-        s->send_len = len;
-    }
-    if (nx) {
-        s->xfer_addr = (uint64_t)(uintptr_t)x;
-        s->xfer_count = nx;
-    }
+    capos_sqe_return(s, server, token, status, 0, msg, len, x, nx);
     s->user_data = capos_ring_cookie();
     return s->user_data;
 }
