@@ -46,6 +46,11 @@ struct cpu {
     struct thread *migrate; /* thread to queue elsewhere once switched away from */
     struct thread *hint;    /* ready thread to run next if the current one blocks */
     struct thread *handoff; /* woken synchronously here; runs when the current one blocks */
+    /* Time-slice donation (sched.c): while `donor` is set, the run queue's
+     * current entity is still the donor's, and `donee` (the thread running
+     * or being switched to) runs on its slice.  Both under rq_lock. */
+    struct thread *donor;
+    struct thread *donee;
     bool need_resched;
     bool sync_wake;      /* wakes now come from a thread about to block (IPC) */
     uint32_t kick_defer; /* inside sched_kicks_defer: IPIs wait in kick_mask */

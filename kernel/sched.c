@@ -29,8 +29,24 @@
  * if the current thread does not block (it returns to user mode, yields or
  * is preempted) the handoff thread is queued like any woken thread.
  *
+ * Time-slice donation.  The direct switch itself leaves the run queue and
+ * the clock alone: the thread switched to runs on the slice of the thread
+ * whose entity is the queue's current one (the CPU's `donor`, a thread that
+ * blocked in a direct switch), and the time is charged at the next real
+ * scheduling event on the CPU (a tick, a block that is not a direct switch,
+ * a preemption, a wake-up or change of the donor from elsewhere), which
+ * first makes the queue say what it would have said after the direct
+ * switches (sched_donation_end: one run-queue hand-off from the donor to
+ * the `donee`, the thread running).  A round trip of synchronous IPC
+ * that ends where it began (the donor's partner switches straight back
+ * to it) never touches the run queue.  The time between two charges goes
+ * to the thread running at the second (docs/scheduling.md, "Time-slice
+ * donation").
+ *
  * Invariants: a thread is on a queue (QUEUED or CURRENT entity) iff on_rq,
- * except a CPU's handoff thread, which is on_rq with a detached entity;
+ * except a CPU's handoff thread and donee, which are on_rq with a detached
+ * entity, and a CPU's donor, whose entity is the CURRENT one of that CPU's
+ * queue while the thread is BLOCKED and not on_rq;
  * a QUEUED thread is never on_cpu except as the current thread of its own
  * CPU between the pick and the switch; idle threads have no queue entry.
  */
@@ -92,6 +108,42 @@ static ALWAYS_INLINE void sched_charge_current(struct cpu *c, uint64_t now)
     }
     t->run_ns += d;
     sched_charge(&t->se, d);
+}
+
+/* Ends c's time-slice donation, if there is one: the donor's entity
+ * leaves the queue and the donee's becomes current, as the direct switches
+ * since the last scheduling event would have left them (not charged: the
+ * time goes to the entity current at the next charge).  c->rq_lock held;
+ * c may be another CPU (a wake-up of its donor). */
+static ALWAYS_INLINE void sched_donation_end(struct cpu *c, uint64_t now)
+{
+    if (likely(c->donor == NULL))
+        return;
+    struct thread *donor = c->donor, *next = c->donee;
+    c->donor = NULL;
+    c->donee = NULL;
+    if (!sched_rq_handoff(&c->rq, &next->se, now > next->blocked_ns ? now - next->blocked_ns : 0))
+        panic("sched: donation to thread %u cannot end", next->tid);
+    /* After the entity's last change: a waker that sees false may place it. */
+    __atomic_store_n(&donor->donating, false, __ATOMIC_RELEASE);
+}
+
+/* A thread whose entity is still its CPU's current one while it is off
+ * the queue (a donor): the donation ends before anyone places it or
+ * changes its entity.  t->lock held, t BLOCKED and switched out. */
+static void sched_donor_release(struct thread *t)
+{
+    if (likely(!__atomic_load_n(&t->donating, __ATOMIC_ACQUIRE)))
+        return;
+    /* Only t's CPU makes it a donor (under its rq lock, with t current
+     * there and t->lock held), and t cannot run until woken under t->lock:
+     * t->cpu is fixed, and `donating` goes false only under that CPU's rq
+     * lock. */
+    struct cpu *c = &cpus[t->cpu];
+    spin_lock(&c->rq_lock);
+    if (t->donating)
+        sched_donation_end(c, time_now_ns());
+    spin_unlock(&c->rq_lock);
 }
 
 /* Makes t (woken synchronously, thread lock held, off every queue and CPU)
@@ -236,6 +288,7 @@ static ALWAYS_INLINE void sched_wake_locked(struct thread *t, bool sync)
         return;
     }
     sched_wait_off_cpu(t);
+    sched_donor_release(t);
     /* A synchronous wake-up first tries the direct switch, which needs
      * none of sched_activate's placement. */
     if (!sync || !sched_try_handoff(t))
@@ -393,6 +446,44 @@ static ALWAYS_INLINE void sched_direct_switch(struct cpu *c, struct thread *prev
     sched_switch_finish(c, prev, next, now);
 }
 
+/*
+ * The direct switch of synchronous IPC with time-slice donation: prev
+ * (BLOCKED, locked, not the idle thread) leaves the CPU and c's handoff
+ * thread runs on the slice prev ran on, without a clock read, a charge or
+ * a run-queue step.  The queue's current entity stays the donor's (prev's,
+ * if prev was not itself running on a donated slice); a switch back to the
+ * donor ends the donation with nothing to do.  Both locks are dropped.
+ */
+static ALWAYS_INLINE void sched_donate_switch(struct cpu *c, struct thread *prev)
+{
+    struct thread *next = c->handoff;
+    struct thread *donor = c->donor ? c->donor : prev;
+    c->handoff = NULL;
+    if (next == donor) {
+        /* Back to the thread whose entity is current: nothing to end. */
+        c->donor = NULL;
+        c->donee = NULL;
+        donor->donating = false;
+    } else {
+        c->donor = donor;
+        c->donee = next;
+        donor->donating = true;
+    }
+    prev->on_rq = false;
+    prev->blocked_ns = c->charge_ns; /* the last time this CPU read the clock */
+    spin_unlock(&prev->lock);
+    next->state = THREAD_RUNNING;
+    spin_unlock(&c->rq_lock);
+    c->need_resched = false;
+    c->switches++;
+    c->current = next;
+    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
+    arch_switch(prev, next);
+    c = this_cpu();
+    if (unlikely(c->zombie || c->migrate))
+        sched_switch_tail();
+}
+
 /* What schedule_general does for the idle thread (prev, charged at `now`,
  * rq locked) when there is no hand-off thread or hint: the first queued
  * thread runs, if there is one.  The lock is dropped. */
@@ -429,6 +520,7 @@ static void schedule(void)
         spin_lock(&prev->lock);
     spin_lock(&c->rq_lock);
     uint64_t now = time_now_ns();
+    sched_donation_end(c, now);
     sched_charge_current(c, now);
     if (c->handoff && !c->hint && prev->state == THREAD_BLOCKED)
         sched_direct_switch(c, prev, now);
@@ -464,17 +556,16 @@ void sched_switch_blocked(void)
     struct thread *prev = c->current;
     spin_lock(&prev->lock);
     spin_lock(&c->rq_lock);
+    if (likely(!c->hint && prev->state == THREAD_BLOCKED && c->handoff != NULL)) {
+        sched_donate_switch(c, prev);
+        return;
+    }
     uint64_t now = time_now_ns();
+    sched_donation_end(c, now);
     sched_charge_current(c, now);
-    if (likely(!c->hint && prev->state == THREAD_BLOCKED)) {
-        if (likely(c->handoff != NULL)) {
-            sched_direct_switch(c, prev, now);
-            return;
-        }
-        if (c->rq.nr_queued == 0) {
-            sched_switch_to_idle(c, prev, now);
-            return;
-        }
+    if (!c->hint && prev->state == THREAD_BLOCKED && c->rq.nr_queued == 0) {
+        sched_switch_to_idle(c, prev, now);
+        return;
     }
     schedule_general(c, prev, true, now);
 }
@@ -543,6 +634,7 @@ void sched_tick(void)
         return; /* a tick during boot, before the scheduler is set up */
     spin_lock(&c->rq_lock);
     uint64_t now = time_now_ns();
+    sched_donation_end(c, now);
     sched_charge_current(c, now);
     if (c->current->is_idle) {
         if (c->rq.nr_queued > 0)
@@ -564,7 +656,9 @@ void sched_preempt_slow(void)
     if (c->handoff) {
         /* Returning to user mode instead of blocking: queue it. */
         spin_lock(&c->rq_lock);
-        sched_handoff_queue(c, time_now_ns());
+        uint64_t now = time_now_ns();
+        sched_donation_end(c, now);
+        sched_handoff_queue(c, now);
         spin_unlock(&c->rq_lock);
     }
     if (c->hint) {
@@ -633,6 +727,8 @@ void sched_set_params(struct thread *t, uint32_t weight, uint8_t latency_class)
 {
     spin_lock(&t->lock);
     struct cpu *c = sched_lock_queue_of(t);
+    if (!c)
+        sched_donor_release(t); /* a donor's entity is still on a queue */
     sched_entity_set_weight(&t->se, weight);
     t->se.latency_class = latency_class;
     if (c)

@@ -36,32 +36,34 @@ struct spinlock {
     }
 
 /* The contended case of spin_lock_raw (spinlock.c): out of line, so that
- * the uncontended lock inlined everywhere is a single exchange and test. */
+ * the uncontended lock inlined everywhere is a single exchange and test
+ * (always inlined: in a large function the compiler would otherwise call
+ * a copy of these three instructions). */
 void spin_lock_contended(struct spinlock *l);
 
-static inline void spin_lock_raw(struct spinlock *l)
+static ALWAYS_INLINE void spin_lock_raw(struct spinlock *l)
 {
     if (unlikely(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0))
         spin_lock_contended(l);
 }
 
-static inline bool spin_trylock_raw(struct spinlock *l)
+static ALWAYS_INLINE bool spin_trylock_raw(struct spinlock *l)
 {
     return __atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) == 0;
 }
 
-static inline void spin_unlock_raw(struct spinlock *l)
+static ALWAYS_INLINE void spin_unlock_raw(struct spinlock *l)
 {
     __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
 /* For code that always runs with interrupts disabled. */
-static inline void spin_lock(struct spinlock *l)
+static ALWAYS_INLINE void spin_lock(struct spinlock *l)
 {
     spin_lock_raw(l);
 }
 
-static inline void spin_unlock(struct spinlock *l)
+static ALWAYS_INLINE void spin_unlock(struct spinlock *l)
 {
     spin_unlock_raw(l);
 }

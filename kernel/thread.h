@@ -46,6 +46,7 @@ struct thread {
     struct sched_entity se;
     uint8_t on_cpu;
     bool on_rq;
+    bool donating;       /* its entity is still CPU `cpu`'s current one (donation) */
     unsigned cpu;        /* queue it is on, or the CPU it last ran on */
     uint64_t blocked_ns; /* when it last blocked (sleeper placement) */
     uint64_t run_ns;     /* CPU time used */

@@ -106,12 +106,12 @@ struct ep_facet {
  * big for it (endpoint_recv).  Cancelling one is O(1) (lib/queue). */
 #define ENDPOINT_MAX_QUEUED 256
 
-static void ep_get(struct endpoint *ep)
+static ALWAYS_INLINE void ep_get(struct endpoint *ep)
 {
     __atomic_fetch_add(&ep->refs, 1, __ATOMIC_RELAXED);
 }
 
-static void ep_put(struct endpoint *ep)
+static ALWAYS_INLINE void ep_put(struct endpoint *ep)
 {
     if (__atomic_sub_fetch(&ep->refs, 1, __ATOMIC_ACQ_REL) == 0)
         kfree(ep);
@@ -449,6 +449,19 @@ static void calls_fail(struct queue *failed)
         call_fail(call, call->fail_err);
 }
 
+/* A RECV meets the queued calls (recv_take_queued) or, if none is for
+ * it, waits on the endpoint; the calls too big for it then fail.  Entered
+ * with the endpoint lock held, which it drops.  Out of line: the fast
+ * path comes here only when calls are queued. */
+static NOINLINE void recv_post_queued(struct endpoint *ep, struct pending_op *recv)
+{
+    struct queue failed = {0}; /* calls this RECV cannot take */
+    if (!recv_take_queued(ep, recv, &failed))
+        q_push(&ep->recvs, recv);
+    spin_unlock(&ep->lock);
+    calls_fail(&failed);
+}
+
 /* ---- CALL on a client facet ---- */
 
 static inline bool xfer_names_endpoint(const struct xfer_set *x, const struct endpoint *ep)
@@ -717,12 +730,8 @@ int endpoint_recv(struct thread *t, const struct capos_sqe *sqe)
     /* Delivery may drop the RECV's reference and a call's under the lock;
      * this one keeps the endpoint until the lock is released. */
     ep_get(ep);
-    struct queue failed = {0}; /* calls this RECV cannot take */
     spin_lock(&ep->lock);
-    if (!recv_take_queued(ep, recv, &failed))
-        q_push(&ep->recvs, recv);
-    spin_unlock(&ep->lock);
-    calls_fail(&failed);
+    recv_post_queued(ep, recv);
     ep_put(ep);
     return CALL_PENDING;
 }
@@ -899,12 +908,13 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
     ring_cqe_write_result(r, ret->user_data,
                           res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK, 0);
     spin_unlock(&r->lock);
-    struct queue failed = {0}; /* calls the RECV cannot take */
     spin_lock(&ep->lock);
-    if (queue_empty(&ep->calls) || !recv_take_queued(ep, recv, &failed))
+    if (likely(queue_empty(&ep->calls))) {
         q_push(&ep->recvs, recv);
-    spin_unlock(&ep->lock);
-    calls_fail(&failed);
+        spin_unlock(&ep->lock);
+    } else {
+        recv_post_queued(ep, recv);
+    }
     ep_put(ep);                    /* the lookup's */
     ipc_fast_handoff(ct, handoff); /* drops the call's reference on its owner */
     ipc_local()->fast_returns++;
