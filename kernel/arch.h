@@ -175,6 +175,12 @@ uint64_t paging_find_unmapped(uint64_t root, uint64_t lo, uint64_t hi);
  * another process (uspace.c), with its lock held. */
 bool paging_user_page(uint64_t root, uint64_t va, bool write, uint64_t *pa);
 
+/* Whether user page va of `root` is present, with the MAP_WRITE and
+ * MAP_EXEC bits of its permissions in *map_flags (a page the user cannot
+ * reach counts as absent).  The page-fault path, with the process lock
+ * held. */
+bool paging_user_entry(uint64_t root, uint64_t va, unsigned *map_flags);
+
 /* After user mappings of `p` were removed or narrowed: flushes them from
  * this CPU and from every other CPU that may cache them; returns when done. */
 void arch_tlb_flush_user(struct process *p, uint64_t va, uint64_t pages);

@@ -263,19 +263,35 @@ bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_f
     return changed;
 }
 
-bool paging_user_page(uint64_t root, uint64_t va, bool write, uint64_t *pa)
+/* The leaf entry for user page va, or 0 if a table above it is missing.
+ * The walk of pt_walk, unrolled: a message copy into another process makes
+ * it for every page it writes.  Each table above the leaf must be present
+ * and not map a large page. */
+static inline uint64_t pt_user_leaf(uint64_t root, uint64_t va)
 {
-    /* The walk of pt_walk, unrolled: a message copy into another process
-     * makes it for every page it writes.  Each table above the leaf must
-     * be present and not map a large page. */
     const uint64_t *t = phys_to_virt(root);
     uint64_t e = t[pt_index(va, 3)];
     for (int l = 2; l >= 0; l--) {
         if ((e & (PTE_P | PTE_PS)) != PTE_P)
-            return false;
+            return 0;
         t = phys_to_virt(e & PTE_ADDR_MASK);
         e = t[pt_index(va, l)];
     }
+    return e;
+}
+
+bool paging_user_entry(uint64_t root, uint64_t va, unsigned *map_flags)
+{
+    uint64_t e = pt_user_leaf(root, va);
+    if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+        return false;
+    *map_flags = ((e & PTE_W) ? MAP_WRITE : 0) | ((e & PTE_NX) && cpu_has_nx ? 0 : MAP_EXEC);
+    return true;
+}
+
+bool paging_user_page(uint64_t root, uint64_t va, bool write, uint64_t *pa)
+{
+    uint64_t e = pt_user_leaf(root, va);
     uint64_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
     if ((e & need) != need)
         return false;
