@@ -281,8 +281,9 @@ static bool vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
             arch_tlb_flush_user(p, va, pages);
         spin_unlock(&p->lock);
         va += (uint64_t)pages * PAGE_SIZE;
+        /* Each mapping was charged once, shared or not (mm/fault.c). */
         for (unsigned i = 0; i < n; i++)
-            pmm_free_frame(frames[i]);
+            pmm_frame_put(frames[i]);
         ledger_uncharge(p->ledger, n);
         if (va < end)
             sched_pause();
