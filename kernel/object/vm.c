@@ -6,7 +6,10 @@
  * calls": authority over an address space is this capability, and it can be
  * handed to a pager or supervisor like any other.  Mappings are filled on
  * demand: map records a region, and each page gets a zeroed frame, charged
- * to the process's ledger, when it is first touched (mm/fault.c).  Only
+ * to the process's ledger, when it is first touched (mm/fault.c).  A map
+ * with `commit` instead charges and fills every page before it returns, for
+ * callers that must never fault on their memory or want running out of
+ * quota to be an error of map rather than a fault later.  Only
  * regions created here can be unmapped or re-protected; the image, stack,
  * ring and CapSet are out of its reach.  docs/virtual-memory.md describes
  * the model; lib/vm holds the region arithmetic, this file the acting half.
@@ -16,8 +19,9 @@
  * process could never pay for fails before anything is looked up.  Then,
  * under the process lock, come the checks that cost O(regions) or a bounded
  * page-table walk (placement, overlap, coverage), and the call claims its
- * range: map charges the budget in full and records its region; unmap and
- * protect split the regions at the range ends and mark those inside busy.
+ * range: map charges the budget in full (and, committing, the ledger) and
+ * records its region (busy while a commit fills it); unmap and protect
+ * split the regions at the range ends and mark those inside busy.
  * Nothing ever loops over the pages of a range that is not mapped.
  *
  * Bounded work.  The kernel runs with interrupts off, and filling, unmapping
@@ -28,10 +32,11 @@
  * thread may be preempted (sched_pause).  The busy mark keeps other calls off
  * the claimed range meanwhile: an overlapping map sees alreadyExists, an
  * overlapping unmap or protect wouldBlock, and a fault in it is not filled
- * (mm/fault.c).  Only teardown touches a busy region: an unmapping or
- * re-protecting thread that finds the address space released (root 0) or
- * the process stopped stops at once; teardown has then freed (and
- * uncharged) every page in the tables.
+ * (mm/fault.c).  Only teardown touches a busy region: a filling,
+ * unmapping or re-protecting thread that finds the address space released
+ * (root 0) or the process stopped stops at once; teardown has then freed
+ * (and uncharged) every page in the tables, and a filling thread gives back
+ * only the charge for what it never mapped.
  *
  * Preemption inside a call.  cap_call hands the object pointers into this
  * CPU's scratch buffers (c->rpc.params, c->result).  After sched_pause another
@@ -218,10 +223,12 @@ static int vm_choose(const struct process *p, uint64_t len, uint64_t *addr)
  * Makes a new mapping of `len` bytes (at *addr, or kernel-chosen if *addr
  * is 0): checks the limits and the place, charges the budget for every
  * page and records the region.  Its frames come as its pages are touched
- * (mm/fault.c), each charged to the ledger then.  Process lock held.
+ * (mm/fault.c), each charged to the ledger then; with `commit` the ledger
+ * is charged for every page now and the region is recorded busy, for
+ * vm_populate to fill.  Process lock held.
  */
 static int vm_reserve(struct process *p, struct vm_budget *budget, uint64_t *addr, uint64_t len,
-                      uint32_t prot)
+                      uint32_t prot, bool commit)
 {
     uint64_t pages = len / PAGE_SIZE;
     if (vm_gone(p))
@@ -235,10 +242,14 @@ static int vm_reserve(struct process *p, struct vm_budget *budget, uint64_t *add
     int err = *addr ? vm_check_free(p, *addr, len) : vm_choose(p, len, addr);
     if (err != CAPOS_OK)
         return err;
+    /* Other threads of the process may have charged since the room check
+     * (page tables are charged as they are made). */
+    if (commit && !ledger_charge(p->ledger, pages))
+        return CAPOS_ERR_QUOTA_EXCEEDED;
     budget_charge(budget, (int64_t)pages);
     if (budget)
         budget->refs++;
-    struct vm_region r = {*addr, *addr + len, prot, false, budget};
+    struct vm_region r = {*addr, *addr + len, prot, commit, budget};
     vm_regions_add(p->vm, &p->vm_count, PROCESS_MAX_VM_REGIONS, &r); /* room checked above */
     return CAPOS_OK;
 }
@@ -257,6 +268,48 @@ static void vm_drop_regions(struct process *p, uint64_t start, uint64_t end)
             i++;
         }
     }
+}
+
+/*
+ * Fills [start, end) of a committed region with zeroed frames, a chunk at a
+ * time: the chunk's frames are allocated (and zeroed) without the process
+ * lock, then mapped under it.  *done gets the end of what is mapped.
+ * Returns peerGone if the process went away meanwhile.
+ */
+static int vm_populate(struct process *p, uint64_t start, uint64_t end, uint32_t prot,
+                       uint64_t *done)
+{
+    uint64_t frames[VM_CHUNK_PAGES];
+    uint64_t va = start;
+    unsigned flags = vm_map_flags(prot);
+    int err = CAPOS_OK;
+    while (va < end) {
+        unsigned n = (unsigned)MIN((uint64_t)VM_CHUNK_PAGES, (end - va) / PAGE_SIZE);
+        unsigned got = 0, mapped = 0;
+        while (got < n && pmm_alloc_frame(&frames[got]))
+            got++;
+        if (got < n) {
+            err = CAPOS_ERR_NO_MEMORY;
+        } else {
+            spin_lock(&p->lock);
+            if (vm_gone(p)) {
+                err = CAPOS_ERR_PEER_GONE;
+            } else {
+                mapped = paging_map_pages(p->root, va, frames, n, flags, p->ledger);
+                if (mapped < n) /* a page table could not be allocated or charged */
+                    err = ledger_room(p->ledger) ? CAPOS_ERR_NO_MEMORY : CAPOS_ERR_QUOTA_EXCEEDED;
+            }
+            spin_unlock(&p->lock);
+        }
+        for (unsigned i = mapped; i < got; i++)
+            pmm_free_frame(frames[i]);
+        va += (uint64_t)mapped * PAGE_SIZE;
+        if (err != CAPOS_OK || va == end)
+            break;
+        sched_pause();
+    }
+    *done = va;
+    return err;
 }
 
 /*
@@ -316,15 +369,45 @@ static int vm_claim(struct process *p, uint64_t start, uint64_t end)
 }
 
 /* Maps [addr, addr+len) (a range vmobj_map checked; addr 0: kernel-chosen)
- * and gives the address in *out.  No page is touched. */
+ * and gives the address in *out.  Without `commit` no page is touched;
+ * with it, every page is filled before the call returns. */
 static int vm_map(struct process *p, struct vm_budget *budget, uint64_t addr, uint64_t len,
-                  uint32_t prot, uint64_t *out)
+                  uint32_t prot, bool commit, uint64_t *out)
 {
+    uint64_t done;
     spin_lock(&p->lock);
-    int err = vm_reserve(p, budget, &addr, len, prot);
+    int err = vm_reserve(p, budget, &addr, len, prot, commit);
     spin_unlock(&p->lock);
-    if (err == CAPOS_OK)
+    if (err != CAPOS_OK || !commit) {
         *out = addr;
+        return err;
+    }
+    err = vm_populate(p, addr, addr + len, prot, &done);
+    spin_lock(&p->lock);
+    if (err == CAPOS_OK && vm_gone(p))
+        err = CAPOS_ERR_PEER_GONE;
+    if (err == CAPOS_OK) {
+        /* Only teardown removes a busy region, and it has not run. */
+        int i = vm_regions_find(p->vm, p->vm_count, addr);
+        if (i < 0)
+            panic("vm: the busy region at %#lx vanished", (unsigned long)addr);
+        p->vm[i].busy = false;
+    }
+    spin_unlock(&p->lock);
+    if (err == CAPOS_OK) {
+        *out = addr;
+        return CAPOS_OK;
+    }
+    /* Give back what the map took.  The frames in [addr, done) are in the
+     * tables: unmapping them returns them and their charge (or teardown
+     * already did); the rest of the up-front charge was never used.  A
+     * process that went away keeps the region for teardown to drop. */
+    bool live = vm_unmap_pages(p, addr, done);
+    ledger_uncharge(p->ledger, (addr + len - done) / PAGE_SIZE);
+    spin_lock(&p->lock);
+    if (live && !vm_gone(p))
+        vm_drop_regions(p, addr, addr + len);
+    spin_unlock(&p->lock);
     return err;
 }
 
@@ -437,7 +520,7 @@ static int vmobj_map(struct vmobj *v, struct call *c, const capos_VirtualMemory_
         return vm_refuse_range(c, a->len, a->addr ? CAPOS_USER_MIN : CAPOS_USER_AUTO_BASE,
                                CAPOS_USER_MAP_MAX, capos_VirtualMemory_map_field_addr,
                                capos_VirtualMemory_map_field_len);
-    int err = vm_map(v->target, v->budget, a->addr, a->len, a->prot, &out);
+    int err = vm_map(v->target, v->budget, a->addr, a->len, a->prot, a->commit, &out);
     return vm_complete(c, err, true, out);
 }
 
