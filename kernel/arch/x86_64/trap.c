@@ -165,7 +165,11 @@ static bool trap_user_page_fault(struct trap_frame *f)
 {
     uint64_t addr = read_cr2();
     struct process *p = sched_current()->proc;
-    if (f->error & PF_RESERVED)
+    /* A reserved bit, or an access the CPU made in supervisor mode on the
+     * program's behalf (IRETQ reading its frame under SMAP, a descriptor
+     * table): no page the kernel could map would make it succeed, and
+     * retrying it would fault forever. */
+    if ((f->error & PF_RESERVED) || !(f->error & PF_USER))
         return false;
     switch (vm_fault(p, addr, trap_fault_access(f->error))) {
     case VMF_OK: return true;
