@@ -184,7 +184,10 @@ static bool trap_user_page_fault(struct trap_frame *f)
         kprintf("user fault: %s thread %u: no frame for %#lx (memory quota or RAM exhausted)\n",
                 p->name, sched_current()->tid, (unsigned long)addr);
         process_fault_trap(p, 255, addr & ~(PAGE_SIZE - 1), f->rip, "out of memory");
-    case VMF_DENIED: break;
+    case VMF_DENIED:
+        /* A process being stopped is not filled: its thread ends on the
+         * way out (process_check_alive), not as a fault of its own. */
+        return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != PROCESS_ALIVE;
     }
     return false;
 }
