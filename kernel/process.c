@@ -340,8 +340,9 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     *err = paging_create_space(&p->root, ledger) ? CAPOS_OK : process_map_err(p);
     if (*err == CAPOS_OK)
         *err = process_load_elf(p, elf, info);
-    /* The stack gets its frames as it is touched (mm/fault.c). */
-    p->stack_lo = CAPOS_USER_STACK_TOP - stack_size;
+    if (*err == CAPOS_OK)
+        *err =
+            process_map_bytes(p, CAPOS_USER_STACK_TOP - stack_size, NULL, 0, stack_size, MAP_WRITE);
     if (*err != CAPOS_OK)
         goto fail;
     /* The first thread, and its ThreadControl (also listed in the CapSet). */

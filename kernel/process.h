@@ -74,10 +74,6 @@ struct process {
     struct ledger *ledger; /* a reference; what the process and its children are charged to */
     struct vm_region vm[PROCESS_MAX_VM_REGIONS];
     unsigned vm_count;
-    /* The first thread's stack, [stack_lo, CAPOS_USER_STACK_TOP): demand-zero
-     * and read-write like a region (mm/fault.c), but the kernel's, out of
-     * VirtualMemory's reach (it lies above CAPOS_USER_MAP_MAX).  0: none. */
-    uint64_t stack_lo;
     bool clock_mapped; /* the clock page is mapped (clockpage.c) */
 
     struct cap_table caps;

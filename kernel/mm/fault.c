@@ -2,9 +2,7 @@
  * Demand-zero faults (see fault.h).
  *
  * Memory mapped through VirtualMemory is a region first and frames later:
- * map records the region, and the first touch of each page lands here
- * (so does the first thread's stack, which the kernel places but does not
- * fill: process.h, stack_lo),
+ * map records the region, and the first touch of each page lands here,
  * from the CPU's page-fault handler (a user access, or a kernel copy from
  * or to the current process) or from a copy into another process
  * (uspace.c).  Everything happens under the process lock, the lock map,
@@ -42,7 +40,6 @@
  */
 #include "mm/fault.h"
 
-#include "abi/layout.h"
 #include "base/mem.h"
 #include "kerr.h"
 #include "mm/ledger.h"
@@ -97,14 +94,10 @@ enum vm_fault_result vm_fault_locked(struct process *p, uint64_t va, uint32_t ac
         }
         return VMF_DENIED;
     }
-    uint32_t prot = VM_PROT_READ | VM_PROT_WRITE; /* the stack's */
     switch (vm_fault_classify(p->vm, p->vm_count, va, access, &idx)) {
-    case VM_FAULT_DENIED:
-        if (!p->stack_lo || va < p->stack_lo || va >= CAPOS_USER_STACK_TOP || !(prot & access))
-            return VMF_DENIED;
-        break;
+    case VM_FAULT_DENIED: return VMF_DENIED;
     case VM_FAULT_BUSY: return VMF_BUSY;
-    case VM_FAULT_FILL: prot = p->vm[idx].prot; break;
+    case VM_FAULT_FILL: break;
     }
     uint64_t pa;
     if (!ledger_charge(p->ledger, 1))
@@ -113,7 +106,7 @@ enum vm_fault_result vm_fault_locked(struct process *p, uint64_t va, uint32_t ac
         ledger_uncharge(p->ledger, 1);
         return VMF_NOMEM;
     }
-    if (paging_map(p->root, va, pa, vm_map_flags(prot), p->ledger) != KERR_OK) {
+    if (paging_map(p->root, va, pa, vm_map_flags(p->vm[idx].prot), p->ledger) != KERR_OK) {
         /* A page table could not be made or charged (the page itself was
          * absent, checked above under the same lock). */
         pmm_free_frame(pa);
