@@ -125,9 +125,10 @@ bool paging_create_space(uint64_t *root, struct ledger *ledger);
 
 /*
  * Frees a user address space that nobody uses any more (no CPU has it
- * loaded, nothing walks it): every leaf frame of the user half (each a
- * frame the process owned alone), every user page table and finally the
- * root itself, uncharging `ledger` for each.  Works in steps: start with
+ * loaded, nothing walks it): every leaf frame of the user half (dropping
+ * the process's hold on it, pmm_frame_put: a shared frame stays with its
+ * other holders), every user page table and finally the root itself,
+ * uncharging `ledger` for each.  Works in steps: start with
  * *cursor = 0; a step looks at about `budget` entries (a freed frame counts
  * as eight) and returns false with *cursor where the next step goes on, or
  * true once the root itself is freed.  Empty page tables are freed without
@@ -146,6 +147,11 @@ int paging_map(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags, stru
 unsigned paging_map_pages(uint64_t root, uint64_t va, const uint64_t *frames, unsigned n,
                           unsigned map_flags, struct ledger *ledger);
 
+/* Points the present mapping of va at frame pa with `map_flags` (the
+ * frame it had is the caller's to release); false if va is not mapped.
+ * The caller flushes TLBs. */
+bool paging_remap(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags);
+
 /* Removes the mapping of va (returning the frame in *pa); false if unmapped.
  * The caller flushes TLBs. */
 bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa);
@@ -155,7 +161,8 @@ bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa);
 unsigned paging_unmap_pages(uint64_t root, uint64_t va, unsigned n, uint64_t *frames);
 
 /* Changes the permissions of the mapped pages among the n from va; true if
- * any changed (the caller then flushes TLBs). */
+ * any changed (the caller then flushes TLBs).  A shared frame
+ * (pmm_frame_shared) is never made writable: its first write copies it. */
 bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_flags);
 
 /* The lowest mapped page in [lo, hi) of a user address space (hi at most
@@ -174,6 +181,12 @@ uint64_t paging_find_unmapped(uint64_t root, uint64_t lo, uint64_t hi);
  * access (and writable, if `write`); false otherwise.  For copies into
  * another process (uspace.c), with its lock held. */
 bool paging_user_page(uint64_t root, uint64_t va, bool write, uint64_t *pa);
+
+/* Whether user page va of `root` is present, with the MAP_WRITE and
+ * MAP_EXEC bits of its permissions in *map_flags (a page the user cannot
+ * reach counts as absent).  The page-fault path, with the process lock
+ * held. */
+bool paging_user_entry(uint64_t root, uint64_t va, unsigned *map_flags);
 
 /* After user mappings of `p` were removed or narrowed: flushes them from
  * this CPU and from every other CPU that may cache them; returns when done. */

@@ -56,6 +56,8 @@ void ktest_run(void)
     } else if (ktest_is(which, "wild-free")) {
         uint8_t *p = kmalloc(&kernel_ledger, 100);
         kfree(p + 16);
+    } else if (ktest_is(which, "cow")) {
+        ktest_cow();
     } else if (!arch_ktest_run(which)) {
         kprintf("ktest: unknown test\n");
         system_exit(SYSTEM_EXIT_FAILURE);

@@ -3,9 +3,11 @@
  *
  * A user address is a claim, typed `uptr` so it cannot be dereferenced by
  * accident.  Each helper checks that the whole range lies in the user half
- * (overflow-safe), then copies once with fault recovery: an unmapped or
- * read-only page makes the copy fail with false instead of faulting the
- * kernel.  Callers copy untrusted data in once and validate the kernel copy.
+ * (overflow-safe), then copies once with fault recovery: a VirtualMemory
+ * page not touched yet is filled (charged to the process) as a user access
+ * would fill it, and an unmapped or read-only page makes the copy fail with
+ * false instead of faulting the kernel.  Callers copy untrusted data in once and validate the
+ * kernel copy.
  */
 #ifndef CAPOS_KERNEL_USERCOPY_H
 #define CAPOS_KERNEL_USERCOPY_H
@@ -27,9 +29,14 @@ static inline bool user_range_ok(uptr addr, uint64_t len)
 bool copy_from_user(void *dst, uptr src, uint64_t len) WARN_UNUSED;
 bool copy_to_user(uptr dst, const void *src, uint64_t len) WARN_UNUSED;
 
-/* For the page-fault handler: if the fault is inside a user copy, redirects
- * the frame to the recovery path and returns true. */
+/*
+ * For the page-fault handler: if the fault at `addr` (for `access`, a
+ * VM_PROT_* bit) is inside a user copy, returns true, having either filled
+ * the page (a VirtualMemory page not touched yet: the copy resumes where it
+ * stopped) or redirected the frame to the copy's recovery path (it reports
+ * failure).  False: not a user copy, a kernel bug.
+ */
 struct trap_frame;
-bool usercopy_fixup_fault(struct trap_frame *f);
+bool usercopy_fault(struct trap_frame *f, uint64_t addr, uint32_t access);
 
 #endif

@@ -1,12 +1,15 @@
 /*
  * Cross-address-space copies (see uspace.h).  For the current process the
  * ordinary fault-tolerant user copy is used; for another process the copy
- * goes page by page through its page tables, so it never faults.
+ * goes page by page through its page tables, so it never faults.  A page of
+ * a VirtualMemory region that was never touched is filled first (charged to
+ * p, mm/fault.c), as the process's own access would fill it.
  */
 #include "uspace.h"
 
 #include "arch.h"
 #include "base/mem.h"
+#include "mm/fault.h"
 #include "mm/pmm.h"
 #include "process.h"
 #include "sched.h"
@@ -27,7 +30,7 @@ static bool uspace_copy(struct process *p, uptr uaddr, void *kbuf, uint64_t len,
         uint64_t pa;
         uint64_t off = uaddr & (PAGE_SIZE - 1);
         uint64_t n = MIN(len, PAGE_SIZE - off);
-        if (!paging_user_page(p->root, uaddr - off, write, &pa)) {
+        if (!vm_user_frame_locked(p, uaddr - off, write, &pa)) {
             ok = false;
             break;
         }
@@ -55,7 +58,7 @@ bool uspace_write_locked(struct process *p, uptr dst, const void *src, uint64_t 
     if (len <= PAGE_SIZE && dst - first <= PAGE_SIZE - len) {
         /* Within one page, as small messages nearly always are. */
         uint64_t pa;
-        if (!paging_user_page(p->root, first, true, &pa))
+        if (!vm_user_frame_locked(p, first, true, &pa))
             return false;
         memcpy((uint8_t *)phys_to_virt(pa) + (dst - first), src, len);
         return true;
@@ -66,7 +69,7 @@ bool uspace_write_locked(struct process *p, uptr dst, const void *src, uint64_t 
     /* Every page first: nothing is written unless all of it can be. */
     for (uint64_t i = 0; i < npages; i++) {
         uint64_t pa;
-        if (!paging_user_page(p->root, first + i * PAGE_SIZE, true, &pa))
+        if (!vm_user_frame_locked(p, first + i * PAGE_SIZE, true, &pa))
             return false;
         kva[i] = phys_to_virt(pa);
     }

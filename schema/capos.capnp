@@ -278,19 +278,25 @@ interface VirtualMemory {
   # for, whoever holds it): anonymous memory, charged to that process's frame
   # quota. A limited facet (from `limit`) may in addition map no more than
   # its own budget.
-  map @0 (addr :UInt64, len :UInt64, prot :UInt32) -> (addr :UInt64);
+  map @0 (addr :UInt64, len :UInt64, prot :UInt32, commit :Bool) -> (addr :UInt64);
     # Maps `len` bytes (a multiple of 4096) of zeroed memory with `prot`
     # (bits: 1 read, 2 write, 4 exec; readable always; write together with
     # exec is refused). `addr` 0 lets the kernel choose; otherwise it must be
     # page-aligned, in the user range and not overlap an existing mapping.
-    # Frames are allocated at once, so every mapped page counts against the
-    # quota from the start. Errors: invalidArgument, alreadyExists (overlap),
-    # quotaExceeded (process quota or facet budget), noMemory, peerGone (the
-    # process has exited).
+    # Each page gets its frame when it is first touched and counts against
+    # the quota from then on; a touch the quota has no room for ends the
+    # process (a fault, vector 255, reason "out of memory"). With `commit`
+    # every frame is allocated and charged before map returns instead, so
+    # running out is a clean error here and never a fault later. A mapping
+    # larger than the quota's room is refused either way. The facet budget
+    # is charged for the whole length at once. Errors: invalidArgument,
+    # alreadyExists (overlap), quotaExceeded (process quota or facet
+    # budget), noMemory, peerGone (the process has exited).
   unmap @1 (addr :UInt64, len :UInt64) -> ();
     # Unmaps [addr, addr+len), which must lie wholly in memory mapped through
     # VirtualMemory (never the program image, stack, ring or CapSet); the
-    # frames return to the quota and to the budget they were charged to.
+    # frames of the pages touched return to the quota, and the length to the
+    # budget it was charged to.
     # Errors: invalidArgument, notFound.
   protect @2 (addr :UInt64, len :UInt64, prot :UInt32) -> ();
     # Changes protection of such memory. Errors: as for map and unmap.

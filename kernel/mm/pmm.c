@@ -7,6 +7,16 @@
  * image, the boot module(s), the loader's info and the bitmap.  The first MiB
  * stays reserved: firmware data lives there and SMP start-up code will use it.
  * One spinlock protects the bitmap; allocation is a short bitmap search.
+ *
+ * Sharing.  Beside the bitmap, placed with it, is one 16-bit counter per
+ * frame: the number of *extra* holders of an allocated frame (0: one
+ * owner, as every frame starts, so allocation never touches it).  Only
+ * user data frames are ever shared (a copy-on-write address-space copy
+ * maps one frame in several processes); pmm_frame_share adds a holder,
+ * pmm_frame_put drops one and frees the frame with the last, and
+ * pmm_free_frame insists on a frame held once.  Counters change with
+ * atomic operations, outside the allocator lock: whoever changes a count
+ * holds a reference already, so it cannot reach zero under them.
  */
 #include "mm/pmm.h"
 
@@ -21,6 +31,10 @@
 extern const char __boot_start[], __kernel_end[];
 
 static struct frame_bitmap pmm_bitmap;
+static uint16_t *pmm_shares; /* per frame: holders beyond the first */
+static uint64_t pmm_nframes;
+
+#define PMM_SHARES_MAX UINT16_MAX
 static struct spinlock pmm_lock = SPINLOCK_INIT("pmm");
 static uint64_t pmm_limit_frames; /* allocation ceiling while early; 0 = none */
 static uint64_t pmm_dm_limit = 1ULL << 32;
@@ -55,7 +69,7 @@ void pmm_init(const struct boot_info *bi)
 {
     struct pmm_range res[4 + BOOT_MAX_MODULES];
     unsigned nres = pmm_reserved(bi, res, ARRAY_SIZE(res));
-    uint64_t top = 0, bitmap_pa = 0, bitmap_bytes, nframes;
+    uint64_t top = 0, bitmap_pa = 0, bitmap_bytes, shares_bytes, nframes;
     bool placed = false;
 
     for (unsigned i = 0; i < bi->mem_count; i++) {
@@ -69,7 +83,9 @@ void pmm_init(const struct boot_info *bi)
     if (top == 0)
         panic("pmm: the boot memory map lists no usable RAM");
     nframes = top / PAGE_SIZE;
-    bitmap_bytes = ALIGN_UP(frame_bitmap_words(nframes) * 8, PAGE_SIZE);
+    /* The bitmap and, after it, the share counters: one allocation. */
+    shares_bytes = ALIGN_UP(nframes * sizeof(uint16_t), PAGE_SIZE);
+    bitmap_bytes = ALIGN_UP(frame_bitmap_words(nframes) * 8, PAGE_SIZE) + shares_bytes;
 
     /* The bitmap must be reachable through boot.S's 4 GiB direct map. */
     for (unsigned i = 0; i < bi->mem_count && !placed; i++) {
@@ -92,6 +108,9 @@ void pmm_init(const struct boot_info *bi)
               (unsigned long)bitmap_bytes);
 
     frame_bitmap_init(&pmm_bitmap, phys_to_virt(bitmap_pa), nframes);
+    pmm_shares = phys_to_virt(bitmap_pa + bitmap_bytes - shares_bytes);
+    memset(pmm_shares, 0, shares_bytes);
+    pmm_nframes = nframes;
     for (unsigned i = 0; i < bi->mem_count; i++) {
         const struct boot_mem_region *m = &bi->mem[i];
         if (m->type != BOOT_MEM_USABLE)
@@ -156,6 +175,9 @@ bool pmm_alloc_frame(uint64_t *pa)
 void pmm_free_frames(uint64_t pa, uint64_t count)
 {
     enum frame_bitmap_err e;
+    if (count == 1 && pa / PAGE_SIZE < pmm_nframes &&
+        __atomic_load_n(&pmm_shares[pa / PAGE_SIZE], __ATOMIC_RELAXED) != 0)
+        panic("pmm: freeing the shared frame %#lx", (unsigned long)pa);
     uint64_t flags = spin_lock_irqsave(&pmm_lock);
     e = frame_bitmap_free_run(&pmm_bitmap, pa / PAGE_SIZE, count);
     spin_unlock_irqrestore(&pmm_lock, flags);
@@ -166,6 +188,44 @@ void pmm_free_frames(uint64_t pa, uint64_t count)
 
 void pmm_free_frame(uint64_t pa)
 {
+    pmm_free_frames(pa, 1);
+}
+
+/* The counter of an allocated frame; a frame outside RAM is a kernel bug. */
+static uint16_t *pmm_share_count(uint64_t pa)
+{
+    if ((pa & (PAGE_SIZE - 1)) || pa / PAGE_SIZE >= pmm_nframes)
+        panic("pmm: share count of a frame that is not RAM: %#lx", (unsigned long)pa);
+    return &pmm_shares[pa / PAGE_SIZE];
+}
+
+bool pmm_frame_share(uint64_t pa)
+{
+    uint16_t *c = pmm_share_count(pa);
+    uint16_t old = __atomic_load_n(c, __ATOMIC_RELAXED);
+    do {
+        if (old == PMM_SHARES_MAX)
+            return false;
+    } while (!__atomic_compare_exchange_n(c, &old, (uint16_t)(old + 1), true, __ATOMIC_ACQ_REL,
+                                          __ATOMIC_RELAXED));
+    return true;
+}
+
+bool pmm_frame_shared(uint64_t pa)
+{
+    return __atomic_load_n(pmm_share_count(pa), __ATOMIC_ACQUIRE) != 0;
+}
+
+void pmm_frame_put(uint64_t pa)
+{
+    uint16_t *c = pmm_share_count(pa);
+    uint16_t old = __atomic_load_n(c, __ATOMIC_RELAXED);
+    /* Not shared: this holder is the only one. */
+    while (old != 0) {
+        if (__atomic_compare_exchange_n(c, &old, (uint16_t)(old - 1), true, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            return;
+    }
     pmm_free_frames(pa, 1);
 }
 

@@ -36,8 +36,22 @@ void pmm_init(const struct boot_info *bi);
 bool pmm_alloc_frame(uint64_t *pa);
 /* `count` contiguous zeroed frames aligned to `align` frames. */
 bool pmm_alloc_frames(uint64_t count, uint64_t align, uint64_t *pa);
+/* Frees frames held once (freeing a shared frame is a kernel bug). */
 void pmm_free_frame(uint64_t pa);
 void pmm_free_frames(uint64_t pa, uint64_t count);
+
+/*
+ * Sharing one allocated frame among several holders (copy-on-write pages
+ * mapped in more than one address space).  A frame starts with one holder.
+ * pmm_frame_share adds one (false if the count is saturated: the caller
+ * copies instead); pmm_frame_put drops one and frees the frame with the
+ * last; pmm_frame_shared says whether another holder exists, which only a
+ * holder that keeps others from sharing its reference meanwhile (by its
+ * process lock) can act on.
+ */
+bool pmm_frame_share(uint64_t pa);
+void pmm_frame_put(uint64_t pa);
+bool pmm_frame_shared(uint64_t pa);
 
 /* Until the kernel's page tables cover all RAM, only frames below this limit
  * are handed out (boot.S maps 4 GiB). */

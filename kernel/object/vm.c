@@ -4,9 +4,12 @@
  *
  * The object names a specific process (it holds a reference), not "whoever
  * calls": authority over an address space is this capability, and it can be
- * handed to a pager or supervisor like any other.  Mappings are committed
- * eagerly (frames are allocated and zeroed at map time), so exceeding the
- * quota is a clean `quotaExceeded` from map, never a fault later.  Only
+ * handed to a pager or supervisor like any other.  Mappings are filled on
+ * demand: map records a region, and each page gets a zeroed frame, charged
+ * to the process's ledger, when it is first touched (mm/fault.c).  A map
+ * with `commit` instead charges and fills every page before it returns, for
+ * callers that must never fault on their memory or want running out of
+ * quota to be an error of map rather than a fault later.  Only
  * regions created here can be unmapped or re-protected; the image, stack,
  * ring and CapSet are out of its reach.  docs/virtual-memory.md describes
  * the model; lib/vm holds the region arithmetic, this file the acting half.
@@ -16,10 +19,10 @@
  * process could never pay for fails before anything is looked up.  Then,
  * under the process lock, come the checks that cost O(regions) or a bounded
  * page-table walk (placement, overlap, coverage), and the call claims its
- * range: map charges the ledger and the budget in full and records its
- * region marked busy; unmap and protect split the regions at the range ends
- * and mark those inside busy.  Nothing ever loops over the pages of a range
- * that is not mapped.
+ * range: map charges the budget in full (and, committing, the ledger) and
+ * records its region (busy while a commit fills it); unmap and protect
+ * split the regions at the range ends and mark those inside busy.
+ * Nothing ever loops over the pages of a range that is not mapped.
  *
  * Bounded work.  The kernel runs with interrupts off, and filling, unmapping
  * or re-protecting a range costs time in proportion to its pages (which the
@@ -28,11 +31,12 @@
  * pending interrupts are taken (ticks, TLB shootdown requests) and the
  * thread may be preempted (sched_pause).  The busy mark keeps other calls off
  * the claimed range meanwhile: an overlapping map sees alreadyExists, an
- * overlapping unmap or protect wouldBlock.  Only teardown touches a busy
- * region: a populating or unmapping thread that finds the address space
- * released (root 0) or the process stopped stops at once; teardown has then
- * freed (and uncharged) every page in the tables, and the thread gives back
- * only what was never mapped.
+ * overlapping unmap or protect wouldBlock, and a fault in it is not filled
+ * (mm/fault.c).  Only teardown touches a busy region: a filling,
+ * unmapping or re-protecting thread that finds the address space released
+ * (root 0) or the process stopped stops at once; teardown has then freed
+ * (and uncharged) every page in the tables, and a filling thread gives back
+ * only the charge for what it never mapped.
  *
  * Preemption inside a call.  cap_call hands the object pointers into this
  * CPU's scratch buffers (c->rpc.params, c->result).  After sched_pause another
@@ -64,6 +68,7 @@
 #include "arch.h"
 #include "capos.rpc.h"
 #include "elf/elf.h"
+#include "mm/fault.h"
 #include "mm/kheap.h"
 #include "mm/ledger.h"
 #include "mm/pmm.h"
@@ -159,11 +164,6 @@ void vm_release_regions(struct process *p)
     p->vm_count = 0;
 }
 
-static unsigned vm_map_flags(uint32_t prot)
-{
-    return ((prot & VM_PROT_WRITE) ? MAP_WRITE : 0) | ((prot & VM_PROT_EXEC) ? MAP_EXEC : 0);
-}
-
 /* The address space is being (or has been) released: stop working on it.
  * Process lock held. */
 static bool vm_gone(const struct process *p)
@@ -220,31 +220,36 @@ static int vm_choose(const struct process *p, uint64_t len, uint64_t *addr)
 /* ---- the acting half ---- */
 
 /*
- * Claims a place for a new mapping of `len` bytes (at *addr, or
- * kernel-chosen if *addr is 0): checks the limits, the place, charges the
- * ledger and the budget for every page, and records the region busy.
- * Process lock held.
+ * Makes a new mapping of `len` bytes (at *addr, or kernel-chosen if *addr
+ * is 0): checks the limits and the place, charges the budget for every
+ * page and records the region.  Its frames come as its pages are touched
+ * (mm/fault.c), each charged to the ledger then; with `commit` the ledger
+ * is charged for every page now and the region is recorded busy, for
+ * vm_populate to fill.  Process lock held.
  */
 static int vm_reserve(struct process *p, struct vm_budget *budget, uint64_t *addr, uint64_t len,
-                      unsigned flags)
+                      uint32_t prot, bool commit)
 {
     uint64_t pages = len / PAGE_SIZE;
     if (vm_gone(p))
         return CAPOS_ERR_PEER_GONE;
+    /* The ledger is charged page by page as the region is touched; a
+     * region the quota could not fill even now is refused at once, which
+     * keeps absurd requests cheap and their failure clean. */
     if (p->vm_count == PROCESS_MAX_VM_REGIONS || pages > budget_room(budget) ||
         pages > ledger_room(p->ledger))
         return CAPOS_ERR_QUOTA_EXCEEDED;
     int err = *addr ? vm_check_free(p, *addr, len) : vm_choose(p, len, addr);
     if (err != CAPOS_OK)
         return err;
-    /* The data frames are charged up front (page tables as they are
-     * made); other threads of the process may have charged meanwhile. */
-    if (!ledger_charge(p->ledger, pages))
+    /* Other threads of the process may have charged since the room check
+     * (page tables are charged as they are made). */
+    if (commit && !ledger_charge(p->ledger, pages))
         return CAPOS_ERR_QUOTA_EXCEEDED;
     budget_charge(budget, (int64_t)pages);
     if (budget)
         budget->refs++;
-    struct vm_region r = {*addr, *addr + len, flags, true, budget};
+    struct vm_region r = {*addr, *addr + len, prot, commit, budget};
     vm_regions_add(p->vm, &p->vm_count, PROCESS_MAX_VM_REGIONS, &r); /* room checked above */
     return CAPOS_OK;
 }
@@ -266,16 +271,17 @@ static void vm_drop_regions(struct process *p, uint64_t start, uint64_t end)
 }
 
 /*
- * Fills [start, end) of a claimed region with zeroed frames, a chunk at a
+ * Fills [start, end) of a committed region with zeroed frames, a chunk at a
  * time: the chunk's frames are allocated (and zeroed) without the process
  * lock, then mapped under it.  *done gets the end of what is mapped.
  * Returns peerGone if the process went away meanwhile.
  */
-static int vm_populate(struct process *p, uint64_t start, uint64_t end, unsigned flags,
+static int vm_populate(struct process *p, uint64_t start, uint64_t end, uint32_t prot,
                        uint64_t *done)
 {
     uint64_t frames[VM_CHUNK_PAGES];
     uint64_t va = start;
+    unsigned flags = vm_map_flags(prot);
     int err = CAPOS_OK;
     while (va < end) {
         unsigned n = (unsigned)MIN((uint64_t)VM_CHUNK_PAGES, (end - va) / PAGE_SIZE);
@@ -289,7 +295,7 @@ static int vm_populate(struct process *p, uint64_t start, uint64_t end, unsigned
             if (vm_gone(p)) {
                 err = CAPOS_ERR_PEER_GONE;
             } else {
-                mapped = paging_map_pages(p->root, va, frames, n, flags | MAP_USER, p->ledger);
+                mapped = paging_map_pages(p->root, va, frames, n, flags, p->ledger);
                 if (mapped < n) /* a page table could not be allocated or charged */
                     err = ledger_room(p->ledger) ? CAPOS_ERR_NO_MEMORY : CAPOS_ERR_QUOTA_EXCEEDED;
             }
@@ -328,8 +334,9 @@ static bool vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
             arch_tlb_flush_user(p, va, pages);
         spin_unlock(&p->lock);
         va += (uint64_t)pages * PAGE_SIZE;
+        /* Each mapping was charged once, shared or not (mm/fault.c). */
         for (unsigned i = 0; i < n; i++)
-            pmm_free_frame(frames[i]);
+            pmm_frame_put(frames[i]);
         ledger_uncharge(p->ledger, n);
         if (va < end)
             sched_pause();
@@ -362,18 +369,20 @@ static int vm_claim(struct process *p, uint64_t start, uint64_t end)
 }
 
 /* Maps [addr, addr+len) (a range vmobj_map checked; addr 0: kernel-chosen)
- * and gives the address in *out. */
+ * and gives the address in *out.  Without `commit` no page is touched;
+ * with it, every page is filled before the call returns. */
 static int vm_map(struct process *p, struct vm_budget *budget, uint64_t addr, uint64_t len,
-                  uint32_t prot, uint64_t *out)
+                  uint32_t prot, bool commit, uint64_t *out)
 {
-    unsigned flags = vm_map_flags(prot);
     uint64_t done;
     spin_lock(&p->lock);
-    int err = vm_reserve(p, budget, &addr, len, flags);
+    int err = vm_reserve(p, budget, &addr, len, prot, commit);
     spin_unlock(&p->lock);
-    if (err != CAPOS_OK)
+    if (err != CAPOS_OK || !commit) {
+        *out = addr;
         return err;
-    err = vm_populate(p, addr, addr + len, flags, &done);
+    }
+    err = vm_populate(p, addr, addr + len, prot, &done);
     spin_lock(&p->lock);
     if (err == CAPOS_OK && vm_gone(p))
         err = CAPOS_ERR_PEER_GONE;
@@ -434,7 +443,7 @@ static int vm_protect(struct process *p, uint64_t addr, uint64_t len, uint32_t p
             spin_unlock(&p->lock);
             return CAPOS_ERR_PEER_GONE;
         }
-        if (paging_protect_pages(p->root, va, pages, flags | MAP_USER))
+        if (paging_protect_pages(p->root, va, pages, flags))
             arch_tlb_flush_user(p, va, pages);
         spin_unlock(&p->lock);
         va += (uint64_t)pages * PAGE_SIZE;
@@ -446,7 +455,7 @@ static int vm_protect(struct process *p, uint64_t addr, uint64_t len, uint32_t p
         for (unsigned i = 0; i < p->vm_count; i++) {
             struct vm_region *r = &p->vm[i];
             if (r->start >= addr && r->end <= end)
-                r->prot = flags;
+                r->prot = prot;
         }
         vm_regions_set_busy(p->vm, p->vm_count, addr, end, false);
     }
@@ -511,7 +520,7 @@ static int vmobj_map(struct vmobj *v, struct call *c, const capos_VirtualMemory_
         return vm_refuse_range(c, a->len, a->addr ? CAPOS_USER_MIN : CAPOS_USER_AUTO_BASE,
                                CAPOS_USER_MAP_MAX, capos_VirtualMemory_map_field_addr,
                                capos_VirtualMemory_map_field_len);
-    int err = vm_map(v->target, v->budget, a->addr, a->len, a->prot, &out);
+    int err = vm_map(v->target, v->budget, a->addr, a->len, a->prot, a->commit, &out);
     return vm_complete(c, err, true, out);
 }
 

@@ -160,6 +160,22 @@ int vm_regions_find(const struct vm_region *r, unsigned n, uint64_t start)
     return -1;
 }
 
+enum vm_fault_kind vm_fault_classify(const struct vm_region *r, unsigned n, uint64_t va,
+                                     uint32_t access, int *idx)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (va < r[i].start || va >= r[i].end)
+            continue;
+        *idx = (int)i;
+        if (r[i].busy)
+            return VM_FAULT_BUSY;
+        /* Exactly one known access bit, and the region grants it. */
+        bool one = access == VM_PROT_READ || access == VM_PROT_WRITE || access == VM_PROT_EXEC;
+        return one && (r[i].prot & access) ? VM_FAULT_FILL : VM_FAULT_DENIED;
+    }
+    return VM_FAULT_DENIED;
+}
+
 bool vm_regions_add(struct vm_region *r, unsigned *n, unsigned max, const struct vm_region *add)
 {
     if (*n >= max)

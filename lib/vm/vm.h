@@ -4,10 +4,10 @@
  * on the host and fuzzed against a reference model.
  *
  * A region set is an unordered array of at most `max` regions, each a
- * non-empty, page-aligned range [start, end).  Regions never overlap.  The
- * library does not interpret `prot` or `budget` (the kernel keeps its
- * mapping flags and the facet budget the region was charged to there); it
- * never dereferences `budget`.  A region marked `busy` is being populated,
+ * non-empty, page-aligned range [start, end).  Regions never overlap.
+ * `prot` holds VM_PROT_* bits; only vm_fault_classify reads them.  The
+ * library never dereferences `budget` (the facet budget the region was
+ * charged to, the kernel's).  A region marked `busy` is being populated,
  * unmapped or re-protected by a call that let go of the process lock for a
  * while: it still occupies its range (nothing may be mapped over it), but no
  * other call may split, unmap or re-protect it until the flag is cleared.
@@ -34,7 +34,7 @@ struct vm_budget;
 
 struct vm_region {
     uint64_t start, end;      /* page-aligned, start < end */
-    uint32_t prot;            /* the caller's encoding; opaque here */
+    uint32_t prot;            /* VM_PROT_* bits */
     bool busy;                /* a call is changing it without the lock held */
     struct vm_budget *budget; /* the caller's; opaque here */
 };
@@ -91,6 +91,24 @@ uint64_t vm_regions_next_start(const struct vm_region *r, unsigned n, uint64_t a
 
 /* Index of the region that starts at `start`, or -1. */
 int vm_regions_find(const struct vm_region *r, unsigned n, uint64_t start);
+
+/* What a page fault at an address means for the region set (see
+ * vm_fault_classify). */
+enum vm_fault_kind {
+    VM_FAULT_FILL,   /* inside a region that allows the access: give it a page */
+    VM_FAULT_DENIED, /* in no region, or the region's prot forbids the access */
+    VM_FAULT_BUSY,   /* inside a region a call is changing: try again later */
+};
+
+/*
+ * Classifies a fault on a page that is not mapped: `access` is the
+ * VM_PROT_* bit of what was attempted (read, write or instruction fetch).
+ * A busy region is reported before its prot is looked at, since a protect
+ * in flight may be changing it.  *idx gets the region's index for FILL and
+ * BUSY.  O(n).
+ */
+enum vm_fault_kind vm_fault_classify(const struct vm_region *r, unsigned n, uint64_t va,
+                                     uint32_t access, int *idx);
 
 /* Appends a region; false if the set is full.  The caller has checked that
  * it overlaps no other. */

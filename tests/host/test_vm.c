@@ -257,3 +257,34 @@ TEST(vm_add_and_next_start)
     CHECK_EQ(vm_regions_next_start(r, n, 0x30000, 0x100000), 0x100000);
     CHECK_EQ(vm_regions_next_start(r, n, 0, 0x8000), 0x8000);
 }
+
+TEST(vm_fault_classification)
+{
+    struct vm_region r[3] = {R(4 * P, 8 * P), R(10 * P, 12 * P), R(20 * P, 21 * P)};
+    r[0].prot = VM_PROT_READ | VM_PROT_WRITE;
+    r[1].prot = VM_PROT_READ | VM_PROT_EXEC;
+    r[2].prot = VM_PROT_READ | VM_PROT_WRITE;
+    r[2].busy = true;
+    int idx = -1;
+    /* Inside a read-write region: reads and writes fill, fetches do not. */
+    CHECK(vm_fault_classify(r, 3, 4 * P, VM_PROT_READ, &idx) == VM_FAULT_FILL && idx == 0);
+    CHECK(vm_fault_classify(r, 3, 8 * P - 1, VM_PROT_WRITE, &idx) == VM_FAULT_FILL && idx == 0);
+    CHECK(vm_fault_classify(r, 3, 5 * P, VM_PROT_EXEC, &idx) == VM_FAULT_DENIED);
+    /* Read-exec: a write is denied (no copy-on-write here). */
+    CHECK(vm_fault_classify(r, 3, 11 * P, VM_PROT_EXEC, &idx) == VM_FAULT_FILL && idx == 1);
+    CHECK(vm_fault_classify(r, 3, 11 * P, VM_PROT_WRITE, &idx) == VM_FAULT_DENIED);
+    /* The ends are exclusive; gaps and the space past every region deny. */
+    CHECK(vm_fault_classify(r, 3, 8 * P, VM_PROT_READ, &idx) == VM_FAULT_DENIED);
+    CHECK(vm_fault_classify(r, 3, 4 * P - 1, VM_PROT_READ, &idx) == VM_FAULT_DENIED);
+    CHECK(vm_fault_classify(r, 3, 0, VM_PROT_READ, &idx) == VM_FAULT_DENIED);
+    CHECK(vm_fault_classify(r, 3, UINT64_MAX, VM_PROT_READ, &idx) == VM_FAULT_DENIED);
+    /* A busy region is busy whatever the access, even a forbidden one. */
+    CHECK(vm_fault_classify(r, 3, 20 * P + 17, VM_PROT_READ, &idx) == VM_FAULT_BUSY && idx == 2);
+    CHECK(vm_fault_classify(r, 3, 20 * P, VM_PROT_EXEC, &idx) == VM_FAULT_BUSY && idx == 2);
+    /* An access that is not exactly one known bit is denied. */
+    CHECK(vm_fault_classify(r, 3, 4 * P, 0, &idx) == VM_FAULT_DENIED);
+    CHECK(vm_fault_classify(r, 3, 4 * P, VM_PROT_READ | VM_PROT_WRITE, &idx) == VM_FAULT_DENIED);
+    CHECK(vm_fault_classify(r, 3, 4 * P, 8, &idx) == VM_FAULT_DENIED);
+    /* No regions at all. */
+    CHECK(vm_fault_classify(r, 0, 4 * P, VM_PROT_READ, &idx) == VM_FAULT_DENIED);
+}

@@ -113,6 +113,8 @@ SMOKES = [
           expect=BOOT_REPORT[:1] + [r'^boot: multiboot2 from "GRUB'] + BOOT_REPORT[1:],
           forbid=[r'KERNEL (PANIC|FAULT)', r'WARNING', r'error:', r'video mode',
                   r"Booting `capOS'"]),
+    Smoke(name='ktest-cow', kernel=KERNEL_TEST, append='ktest=cow',
+          expect=[r'^ktest: running "cow"', r'^ktest: cow: ok$'], forbid=[r'FAIL']),
     fault('fault-page-fault', 'pf', [
         r'^\*\*\* KERNEL FAULT: #PF page fault \(vector 14\) on cpu 0',
         r'error code: 0x2 \[not present, write, kernel\]',

@@ -149,13 +149,13 @@ static void run_spawn_wait(uint32_t n)
 #define FAULT_PAGES 1024
 
 /*
- * The page-fault figure.  VirtualMemory.map commits every page at once
- * (allocated, zeroed, mapped), so a first write never faults in capOS; what
- * the Linux figure pays per fault (a zeroed page put into the address
- * space) is paid per page inside map.  The capOS figure is therefore the
- * map of 1,024 pages plus the first write to each, per page, with the cost
- * of the write loop itself (a second pass over the same pages) taken out,
- * as on Linux.  The unmap is outside the measurement.
+ * The page-fault figure.  VirtualMemory.map only records the region, and
+ * the first write to each page faults: the kernel charges, allocates,
+ * zeroes and maps a frame and resumes the write, as Linux's write fault
+ * does.  The figure is the map of 1,024 pages plus the first write to each,
+ * per page (the map, a few thousand instructions, adds a few per page),
+ * with the cost of the write loop itself (a second pass over the same
+ * pages) taken out, as on Linux.  The unmap is outside the measurement.
  */
 static void bench_page_fault(uint32_t vm)
 {

@@ -2,8 +2,9 @@
  * Memory: mmap, munmap, mprotect, mremap, madvise and brk over the
  * "memory" VirtualMemory capability.
  *
- * The kernel commits frames when it maps (no demand paging), keeps at most
- * 64 regions per process (docs/virtual-memory.md), and cannot map a page
+ * The kernel gives a mapped page its frame on first touch (demand-zero, so
+ * an arena or a brk step costs only the pages used), keeps at most 64
+ * regions per process (docs/virtual-memory.md), and cannot map a page
  * without access.  A C library maps and unmaps far more often than 64
  * regions allow (musl's malloc keeps its groups in mmaps), so this file
  * keeps the mappings the program sees, `areas`, apart from the kernel
@@ -11,10 +12,10 @@
  *   - small read-write mappings (at most SMALL_MAX bytes, and any mapping
  *     that falls inside one) live in arenas: kernel regions of 256 KiB or
  *     1 MiB, each page of which is free or used.  munmap marks pages free
- *     (they stay committed, and are zeroed when used again); an arena whose
+ *     (they stay resident once touched, and are zeroed when used again); an arena whose
  *     every page is free goes back to the kernel;
  *   - any other mapping with some access is a kernel region of exactly its
- *     range (frames zeroed and charged at once);
+ *     range (each page zeroed and charged when first touched);
  *   - a PROT_NONE mapping, or page, is address space reserved here and
  *     left unmapped in the kernel: it costs no frame, and any access
  *     faults, which is what a guard page needs;

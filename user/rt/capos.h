@@ -48,7 +48,11 @@ int capos_console_write_line(uint32_t cap, const char *text);
 int capos_timer_now(uint32_t cap, uint64_t *ns);
 int capos_timer_sleep(uint32_t cap, uint64_t ns);
 int capos_entropy_fill(uint32_t cap, void *buf, uint32_t len);
+/* Pages get their frames (and charges) on first touch. */
 int capos_vm_map(uint32_t cap, uint64_t addr, uint64_t len, uint32_t prot, uint64_t *out);
+/* Every frame allocated and charged before it returns (VirtualMemory.map
+ * with commit): running out is quotaExceeded here, never a fault later. */
+int capos_vm_map_commit(uint32_t cap, uint64_t addr, uint64_t len, uint32_t prot, uint64_t *out);
 int capos_vm_unmap(uint32_t cap, uint64_t addr, uint64_t len);
 int capos_vm_protect(uint32_t cap, uint64_t addr, uint64_t len, uint32_t prot);
 int capos_vm_quota(uint32_t cap, uint64_t *limit, uint64_t *used);

@@ -108,6 +108,16 @@ int capos_vm_map(uint32_t cap, uint64_t addr, uint64_t len, uint32_t prot, uint6
     return err;
 }
 
+int capos_vm_map_commit(uint32_t cap, uint64_t addr, uint64_t len, uint32_t prot, uint64_t *out)
+{
+    capos_VirtualMemory_map_args a = {.addr = addr, .len = len, .prot = prot, .commit = true};
+    capos_VirtualMemory_map_results r;
+    int err = capos_VirtualMemory_map_call(cap, &a, &r, 0);
+    if (err == CAPOS_OK)
+        *out = r.addr;
+    return err;
+}
+
 int capos_vm_unmap(uint32_t cap, uint64_t addr, uint64_t len)
 {
     capos_VirtualMemory_unmap_args a = {.addr = addr, .len = len};

@@ -84,7 +84,7 @@ static void fill_to(uint64_t target)
             return;
         if (room <= 2) {
             uint64_t addr;
-            int err = capos_vm_map(memory, 0, PAGE, 3, &addr);
+            int err = capos_vm_map_commit(memory, 0, PAGE, 3, &addr);
             if (err == CAPOS_ERR_QUOTA_EXCEEDED)
                 return;
             if (err != CAPOS_OK) {
@@ -100,7 +100,7 @@ static void fill_to(uint64_t target)
         uint64_t want = room - target;
         uint64_t pages = want > 64 ? want - 24 : want > 3 ? want - 2 : 1;
         uint64_t addr;
-        int err = capos_vm_map(memory, 0, pages * PAGE, 3, &addr);
+        int err = capos_vm_map_commit(memory, 0, pages * PAGE, 3, &addr);
         if (err != CAPOS_OK) {
             fail("filling the quota: map of %lu pages: %s", (unsigned long)pages,
                  capos_error_name(err));
@@ -585,9 +585,9 @@ int main(int argc, char **argv)
     uint64_t used0, msg_addr;
     case_name = "setup";
     if (capos_vm_quota(memory, &quota_limit, &used0) != CAPOS_OK ||
-        capos_vm_map(memory, 0, ALIGN_UP(sizeof(struct worker) * WORKERS, PAGE), 3, &addr) !=
+        capos_vm_map_commit(memory, 0, ALIGN_UP(sizeof(struct worker) * WORKERS, PAGE), 3, &addr) !=
             CAPOS_OK ||
-        capos_vm_map(memory, 0, MSG_BYTES, 3, &msg_addr) != CAPOS_OK) {
+        capos_vm_map_commit(memory, 0, MSG_BYTES, 3, &msg_addr) != CAPOS_OK) {
         capos_printf("ledger-flood: cannot set up\n");
         return 2;
     }

@@ -11,12 +11,13 @@
  *                 fails with quotaExceeded, invalidArgument or notFound
  *                 within 1 s of guest time (it costs microseconds; a kernel
  *                 that walks the range takes many seconds or never returns)
- *   preempt       a thread polls a page in the middle of a 32 MiB map that
- *                 another thread on the same CPU is filling: it runs while
- *                 the map is in the kernel (it sees the range busy:
- *                 wouldBlock, in one of four tries), and it never sees
- *                 anything but notFound before and ok after; a map over
- *                 the busy range is alreadyExists
+ *   preempt       a thread re-protects a page in the middle of 32 MiB that
+ *                 another thread on the same CPU touched page by page and
+ *                 is unmapping: it runs while the unmap is in the kernel
+ *                 (it sees the range busy: wouldBlock, in one of four
+ *                 tries), and it never sees anything but ok before and
+ *                 notFound after; a map over the busy range is
+ *                 alreadyExists
  *   busy          the same with the two threads on any CPUs
  *   image         maps over the program's code, its data and across the
  *                 start of its image: alreadyExists (the kernel maps the
@@ -179,23 +180,28 @@ static void huge(void)
 
 #define BUSY_ADDR 0x0000400000000000ULL
 
-static volatile int busy_phase; /* 1: the map is in flight; 2: it returned */
+static volatile int busy_phase; /* 1: the unmap is in flight; 2: it returned */
 
-static int busy_map(void *arg)
+/* Touches every page of the 32 MiB at BUSY_ADDR (each gets its frame on
+ * that first touch), then unmaps them all: freeing 8,192 frames is the
+ * long call. */
+static int busy_unmap(void *arg)
 {
     (void)arg;
+    for (uint64_t off = 0; off < 32 * MIB; off += PG)
+        ((volatile uint8_t *)BUSY_ADDR)[off] = 1;
     __atomic_store_n(&busy_phase, 1, __ATOMIC_RELEASE);
-    int r = capos_vm_map(memory, BUSY_ADDR, 32 * MIB, RW, &(uint64_t){0});
+    int r = capos_vm_unmap(memory, BUSY_ADDR, 32 * MIB);
     __atomic_store_n(&busy_phase, 2, __ATOMIC_RELEASE);
     return r;
 }
 
 /*
- * One thread maps 32 MiB at BUSY_ADDR while this one pokes a page in the
- * middle: first it is not there (notFound), then it is being filled
- * (wouldBlock), then it is an ordinary mapping (ok).  With both threads
- * pinned to CPU 0, seeing wouldBlock means this thread ran on the mapping
- * thread's CPU while its map was in the kernel.
+ * One thread fills and then unmaps 32 MiB at BUSY_ADDR while this one
+ * re-protects a page in the middle: first it is an ordinary mapping (ok),
+ * then it is being unmapped (wouldBlock), then it is gone (notFound).
+ * With both threads pinned to CPU 0, seeing wouldBlock means this thread
+ * ran on the unmapping thread's CPU while its unmap was in the kernel.
  */
 static void busy_case(const char *name, bool pinned)
 {
@@ -209,8 +215,13 @@ static void busy_case(const char *name, bool pinned)
         struct capos_thread *t;
         busy_phase = 0;
         rounds++;
+        int m = capos_vm_map(memory, BUSY_ADDR, 32 * MIB, RW, &(uint64_t){0});
+        if (m != CAPOS_OK) {
+            fail("map 32 MiB: %s", capos_error_name(m));
+            break;
+        }
         t0 = now_ns();
-        if (capos_thread_create(&t, busy_map, 0, &o) != CAPOS_OK) {
+        if (capos_thread_create(&t, busy_unmap, 0, &o) != CAPOS_OK) {
             fail("create the mapping thread");
             break;
         }
@@ -220,11 +231,15 @@ static void busy_case(const char *name, bool pinned)
             polls++;
             if (u == CAPOS_ERR_WOULD_BLOCK) {
                 would_block++;
-                /* The region exists (busy or done): nothing maps over it. */
-                expect("map over the busy range", capos_vm_map(memory, mid, PG, RW, &(uint64_t){0}),
-                       CAPOS_ERR_ALREADY_EXISTS);
+                /* The region exists while busy: nothing maps over it.  The
+                 * unmap may have finished meanwhile, and then a map fits. */
+                int r = capos_vm_map(memory, mid, PG, RW, &(uint64_t){0});
+                if (r == CAPOS_OK && __atomic_load_n(&busy_phase, __ATOMIC_ACQUIRE) == 2)
+                    expect("unmap the page", capos_vm_unmap(memory, mid, PG), CAPOS_OK);
+                else
+                    expect("map over the busy range", r, CAPOS_ERR_ALREADY_EXISTS);
             } else if (u != CAPOS_ERR_NOT_FOUND && u != CAPOS_OK) {
-                fail("protect during the map: %s", capos_error_name(u));
+                fail("protect during the unmap: %s", capos_error_name(u));
             }
             if (__atomic_load_n(&busy_phase, __ATOMIC_ACQUIRE) == 0)
                 capos_thread_yield();
@@ -232,16 +247,16 @@ static void busy_case(const char *name, bool pinned)
         ms = (now_ns() - t0) / MS;
         int code = -1;
         capos_thread_join(t, &code, 0);
-        expect("the 32 MiB map", code, CAPOS_OK);
-        expect("protect after the map", capos_vm_protect(memory, mid, PG, RW), CAPOS_OK);
-        expect("unmap 32 MiB", capos_vm_unmap(memory, BUSY_ADDR, 32 * MIB), CAPOS_OK);
+        expect("the 32 MiB unmap", code, CAPOS_OK);
+        expect("protect after the unmap", capos_vm_protect(memory, mid, PG, RW),
+               CAPOS_ERR_NOT_FOUND);
     }
     if (pinned)
         capos_thread_set_affinity(0);
     if (would_block == 0)
-        fail("no wouldBlock in %u rounds of a 32 MiB map", rounds);
+        fail("no wouldBlock in %u rounds of a 32 MiB unmap", rounds);
     else
-        capos_printf("vm-hostile: %s: %u of %u calls during a 32 MiB map (%lu ms) saw it busy\n",
+        capos_printf("vm-hostile: %s: %u of %u calls during a 32 MiB unmap (%lu ms) saw it busy\n",
                      name, would_block, polls, (unsigned long)ms);
     end();
 }

@@ -206,6 +206,15 @@ unsigned paging_map_pages(uint64_t root, uint64_t va, const uint64_t *frames, un
     return done;
 }
 
+bool paging_remap(uint64_t root, uint64_t va, uint64_t pa, unsigned map_flags)
+{
+    uint64_t *path[4];
+    if (!pt_path(root, va, false, false, NULL, path) || !(*path[0] & PTE_P))
+        return false;
+    *path[0] = (pa & PTE_ADDR_MASK) | pte_bits(map_flags);
+    return true;
+}
+
 bool paging_unmap(uint64_t root, uint64_t va, uint64_t *pa)
 {
     uint64_t frame;
@@ -242,7 +251,7 @@ unsigned paging_unmap_pages(uint64_t root, uint64_t va, unsigned n, uint64_t *fr
 
 bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_flags)
 {
-    uint64_t bits = pte_bits(map_flags);
+    uint64_t bits = pte_bits(map_flags), shared_bits = bits & ~PTE_W;
     bool changed = false;
     while (n > 0) {
         uint64_t *path[4];
@@ -250,9 +259,15 @@ bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_f
         if (pt_path(root, va, false, false, NULL, path)) {
             for (unsigned i = 0; i < run; i++) {
                 uint64_t e = path[0][i];
+                if (!(e & PTE_P))
+                    continue;
+                /* A shared frame stays read-only: the first write copies
+                 * it (mm/fault.c). */
+                uint64_t want =
+                    (bits & PTE_W) && pmm_frame_shared(e & PTE_ADDR_MASK) ? shared_bits : bits;
                 /* Accessed and dirty are the MMU's, not permissions. */
-                if ((e & PTE_P) && (e & ~(PTE_ADDR_MASK | PTE_A | PTE_D)) != bits) {
-                    path[0][i] = (e & (PTE_ADDR_MASK | PTE_A | PTE_D)) | bits;
+                if ((e & ~(PTE_ADDR_MASK | PTE_A | PTE_D)) != want) {
+                    path[0][i] = (e & (PTE_ADDR_MASK | PTE_A | PTE_D)) | want;
                     changed = true;
                 }
             }
@@ -263,19 +278,35 @@ bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_f
     return changed;
 }
 
-bool paging_user_page(uint64_t root, uint64_t va, bool write, uint64_t *pa)
+/* The leaf entry for user page va, or 0 if a table above it is missing.
+ * The walk of pt_walk, unrolled: a message copy into another process makes
+ * it for every page it writes.  Each table above the leaf must be present
+ * and not map a large page. */
+static inline uint64_t pt_user_leaf(uint64_t root, uint64_t va)
 {
-    /* The walk of pt_walk, unrolled: a message copy into another process
-     * makes it for every page it writes.  Each table above the leaf must
-     * be present and not map a large page. */
     const uint64_t *t = phys_to_virt(root);
     uint64_t e = t[pt_index(va, 3)];
     for (int l = 2; l >= 0; l--) {
         if ((e & (PTE_P | PTE_PS)) != PTE_P)
-            return false;
+            return 0;
         t = phys_to_virt(e & PTE_ADDR_MASK);
         e = t[pt_index(va, l)];
     }
+    return e;
+}
+
+bool paging_user_entry(uint64_t root, uint64_t va, unsigned *map_flags)
+{
+    uint64_t e = pt_user_leaf(root, va);
+    if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
+        return false;
+    *map_flags = ((e & PTE_W) ? MAP_WRITE : 0) | ((e & PTE_NX) && cpu_has_nx ? 0 : MAP_EXEC);
+    return true;
+}
+
+bool paging_user_page(uint64_t root, uint64_t va, bool write, uint64_t *pa)
+{
+    uint64_t e = pt_user_leaf(root, va);
     uint64_t need = PTE_P | PTE_U | (write ? PTE_W : 0);
     if ((e & need) != need)
         return false;
@@ -416,9 +447,12 @@ static bool pt_teardown(uint64_t *table, int level, uint64_t base, struct pt_tea
         if (level > 0 && (level > 1 || (e & PTE_LIVE_MASK)) &&
             !pt_teardown(phys_to_virt(e & PTE_ADDR_MASK), level - 1, at, td))
             return false;
-        /* A leaf is a frame the process owned alone; above it, a table
-         * now empty. */
-        pmm_free_frame(e & PTE_ADDR_MASK);
+        /* A leaf is a frame the process may share with others (the last
+         * holder frees it); above it, a table now empty. */
+        if (level == 0)
+            pmm_frame_put(e & PTE_ADDR_MASK);
+        else
+            pmm_free_frame(e & PTE_ADDR_MASK);
         table[i] = 0;
         td->frames++;
         td->budget -= MIN(td->budget, PT_TEARDOWN_FREE);

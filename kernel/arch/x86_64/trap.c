@@ -7,8 +7,11 @@
  * An exception in user mode stops only the offending process (its status
  * records the vector and address); an NMI or a double fault is never the
  * interrupted code's doing and is reported as a kernel fault from either
- * ring.  A page fault inside a user-memory copy
- * is not a kernel bug either: the copy is redirected to report failure.
+ * ring.  A page fault on a page of a VirtualMemory region that has no
+ * frame yet is demand paging, not an error: mm/fault.c fills the page and
+ * the access is retried, whether the user touched it or a kernel copy did.
+ * Any other page fault inside a user-memory copy is not a kernel bug
+ * either: the copy is redirected to report failure.
  * Returning to user mode is a preemption point.
  */
 #include "arch/x86_64/trap.h"
@@ -18,6 +21,8 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/smp.h"
 #include "ksyms.h"
+#include "mm/fault.h"
+#include "mm/pmm.h"
 #include "offwatch.h"
 #include "panic.h"
 #include "percpu.h"
@@ -144,6 +149,49 @@ static NORETURN void trap_user_fault(struct trap_frame *f)
                        v < 32 ? exception_names[v] : "exception");
 }
 
+/* What a page fault's error code says was attempted, as a VM_PROT_* bit. */
+static uint32_t trap_fault_access(uint64_t error)
+{
+    if (error & PF_FETCH)
+        return VM_PROT_EXEC;
+    return (error & PF_WRITE) ? VM_PROT_WRITE : VM_PROT_READ;
+}
+
+/* A page fault from user mode: true if the page is there now and the
+ * access can be retried.  A fault the quota (or the machine) has no frame
+ * for ends the process with a kernel-detected fault at that address, as a
+ * process that runs out of memory ends. */
+static bool trap_user_page_fault(struct trap_frame *f)
+{
+    uint64_t addr = read_cr2();
+    struct process *p = sched_current()->proc;
+    /* A reserved bit, or an access the CPU made in supervisor mode on the
+     * program's behalf (IRETQ reading its frame under SMAP, a descriptor
+     * table): no page the kernel could map would make it succeed, and
+     * retrying it would fault forever. */
+    if ((f->error & PF_RESERVED) || !(f->error & PF_USER))
+        return false;
+    switch (vm_fault(p, addr, trap_fault_access(f->error))) {
+    case VMF_OK: return true;
+    case VMF_BUSY:
+        /* An unmap or protect is working on the region: let it finish
+         * (interrupts in; the return below is a preemption point) and
+         * take the fault again. */
+        sched_irq_window();
+        return true;
+    case VMF_QUOTA:
+    case VMF_NOMEM:
+        kprintf("user fault: %s thread %u: no frame for %#lx (memory quota or RAM exhausted)\n",
+                p->name, sched_current()->tid, (unsigned long)addr);
+        process_fault_trap(p, 255, addr & ~(PAGE_SIZE - 1), f->rip, "out of memory");
+    case VMF_DENIED:
+        /* A process being stopped is not filled: its thread ends on the
+         * way out (process_check_alive), not as a fault of its own. */
+        return __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != PROCESS_ALIVE;
+    }
+    return false;
+}
+
 /* trap_entry.S: the return to ring 3 found a non-canonical RIP in the
  * frame.  IRETQ would fault in ring 0, so the process is stopped as if its
  * own jump there had raised #GP. */
@@ -154,27 +202,9 @@ NORETURN void trap_user_frame_fault(struct trap_frame *f)
     trap_user_fault(f);
 }
 
-void trap_dispatch(struct trap_frame *f)
+/* A hardware interrupt or IPI. */
+static void trap_interrupt(uint64_t v)
 {
-    uint64_t v = f->vector;
-    /* Interrupts were on where it came from: kernel work starts here. */
-    bool watch = trap_from_user(f) || (f->rflags & RFLAGS_IF);
-
-    if (v == VEC_NMI && panic_in_progress())
-        arch_halt_forever(); /* another CPU is reporting a panic: stop here */
-    /* Neither is ever the interrupted code's doing, whatever ring it was
-     * in (and a double fault's saved CS:RIP is not even defined). */
-    if (v == VEC_NMI || v == VEC_DOUBLE_FAULT)
-        trap_kernel_fault(f);
-    if (watch)
-        offwatch_begin(OFFWATCH_IRQ(v));
-    if (v < 32) {
-        if (trap_from_user(f))
-            trap_user_fault(f);
-        if (v == VEC_PAGE_FAULT && usercopy_fixup_fault(f))
-            return; /* a user copy hit a bad page: it reports failure */
-        trap_kernel_fault(f);
-    }
     switch (v) {
     case VEC_TIMER:
         lapic_eoi();
@@ -199,6 +229,31 @@ void trap_dispatch(struct trap_frame *f)
         kprintf("trap: unexpected interrupt vector %lu\n", (unsigned long)v);
         lapic_eoi();
         break;
+    }
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+    uint64_t v = f->vector;
+    /* Interrupts were on where it came from: kernel work starts here. */
+    bool watch = trap_from_user(f) || (f->rflags & RFLAGS_IF);
+
+    if (v == VEC_NMI && panic_in_progress())
+        arch_halt_forever(); /* another CPU is reporting a panic: stop here */
+    /* Neither is ever the interrupted code's doing, whatever ring it was
+     * in (and a double fault's saved CS:RIP is not even defined). */
+    if (v == VEC_NMI || v == VEC_DOUBLE_FAULT)
+        trap_kernel_fault(f);
+    if (watch)
+        offwatch_begin(OFFWATCH_IRQ(v));
+    if (v >= 32) {
+        trap_interrupt(v);
+    } else if (!trap_from_user(f)) {
+        if (v == VEC_PAGE_FAULT && usercopy_fault(f, read_cr2(), trap_fault_access(f->error)))
+            return; /* a user copy: the page is there now, or the copy fails */
+        trap_kernel_fault(f);
+    } else if (v != VEC_PAGE_FAULT || !trap_user_page_fault(f)) {
+        trap_user_fault(f);
     }
     if (trap_from_user(f)) {
         sched_preempt_point();

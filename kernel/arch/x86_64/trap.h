@@ -41,6 +41,15 @@ enum {
     VEC_SPURIOUS = 0xFF,
 };
 
+/* Page-fault error code bits. */
+enum {
+    PF_PRESENT = 1 << 0,  /* a protection violation (else: not present) */
+    PF_WRITE = 1 << 1,    /* the access was a write */
+    PF_USER = 1 << 2,     /* from user mode */
+    PF_RESERVED = 1 << 3, /* a reserved bit was set in an entry */
+    PF_FETCH = 1 << 4,    /* an instruction fetch */
+};
+
 static inline bool trap_from_user(const struct trap_frame *f)
 {
     return (f->cs & 3) != 0;
