@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
+
 #include "fs/tree.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,42 +34,11 @@ struct tracked_file {
 
 static struct fs_node *dirs[NDIRS];
 static struct tracked_file files[NFILES];
-static const uint8_t *in;
-static size_t in_left;
-static long fail_after; /* allocations until one fails; -1: none */
-static long live_blocks;
-
-static uint8_t byte(void)
-{
-    if (in_left == 0)
-        return 0;
-    in_left--;
-    return *in++;
-}
 
 static void fail(const char *why, size_t step)
 {
     fprintf(stderr, "fuzz_fs: step %zu: %s\n", step, why);
     abort();
-}
-
-static void *f_alloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    if (fail_after == 0)
-        return NULL;
-    if (fail_after > 0)
-        fail_after--;
-    live_blocks++;
-    return calloc(1, n);
-}
-
-static void f_free(void *ctx, void *p)
-{
-    (void)ctx;
-    if (p)
-        live_blocks--;
-    free(p);
 }
 
 /* A name from the input: up to 20 bytes from an alphabet rich in the
@@ -162,10 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fs_tree t;
     struct fs_node *n;
     char a[24], b[24];
-    in = data;
-    in_left = size;
-    fail_after = -1;
-    live_blocks = 0;
+    fuzz_input(data, size);
     memset(dirs, 0, sizeof(dirs));
     for (int i = 0; i < NFILES; i++)
         files[i].n = NULL;

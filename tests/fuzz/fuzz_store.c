@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
+
 #include "store/blobs.h"
 #include "store/names.h"
 
@@ -45,42 +47,11 @@ static struct ref_binding binds[MAX_BINDINGS];
 static uint32_t nblobs, nbinds;
 static struct ns_realm realms[NREALMS];
 static uint32_t nrealms;
-static const uint8_t *in;
-static size_t in_left;
-static long fail_after;
-static long live_blocks;
-
-static uint8_t byte(void)
-{
-    if (in_left == 0)
-        return 0;
-    in_left--;
-    return *in++;
-}
 
 static void fail(const char *why, size_t step)
 {
     fprintf(stderr, "fuzz_store: step %zu: %s\n", step, why);
     abort();
-}
-
-static void *f_alloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    if (fail_after == 0)
-        return NULL;
-    if (fail_after > 0)
-        fail_after--;
-    live_blocks++;
-    return calloc(1, n);
-}
-
-static void f_free(void *ctx, void *p)
-{
-    (void)ctx;
-    if (p)
-        live_blocks--;
-    free(p);
 }
 
 /* A name from the input: up to 12 bytes, rich in what names may not hold. */
@@ -169,10 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct ns ns;
     char a[16];
     uint8_t buf[64], h[SHA256_DIGEST];
-    in = data;
-    in_left = size;
-    fail_after = -1;
-    live_blocks = 0;
+    fuzz_input(data, size);
     nblobs = nbinds = 0;
     nrealms = 1;
     realms[0] = (struct ns_realm){0};

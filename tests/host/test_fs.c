@@ -12,37 +12,7 @@
 #include "fs/handle.h"
 #include "fs/name.h"
 #include "fs/tree.h"
-
-/* An allocator that fails after `left` more allocations (-1: never) and
- * counts live blocks. */
-struct counting {
-    long left;
-    long live;
-};
-
-static void *c_alloc(void *ctx, size_t n)
-{
-    struct counting *c = ctx;
-    if (c->left == 0)
-        return NULL;
-    if (c->left > 0)
-        c->left--;
-    c->live++;
-    return calloc(1, n);
-}
-
-static void c_free(void *ctx, void *p)
-{
-    struct counting *c = ctx;
-    if (p)
-        c->live--;
-    free(p);
-}
-
-static struct fs_mem mem_of(struct counting *c)
-{
-    return (struct fs_mem){.alloc = c_alloc, .free = c_free, .ctx = c};
-}
+#include "fs_alloc.h"
 
 static struct fs_account big_account(void)
 {

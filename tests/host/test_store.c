@@ -12,35 +12,12 @@
 #include "fs/handle.h"
 #include "store/blobs.h"
 #include "store/names.h"
-
-struct failing {
-    long left; /* allocations before failing; -1: never */
-    long live;
-};
-
-static void *f_alloc(void *ctx, size_t n)
-{
-    struct failing *f = ctx;
-    if (f->left == 0)
-        return NULL;
-    if (f->left > 0)
-        f->left--;
-    f->live++;
-    return calloc(1, n);
-}
-
-static void f_free(void *ctx, void *p)
-{
-    struct failing *f = ctx;
-    if (p)
-        f->live--;
-    free(p);
-}
+#include "fs_alloc.h"
 
 TEST(store_put_get_dedup)
 {
-    struct failing f = {.left = -1};
-    struct fs_mem m = {f_alloc, f_free, &f};
+    struct counting f = {.left = -1};
+    struct fs_mem m = mem_of(&f);
     struct fs_account a = {.bytes_limit = 100, .entries_limit = 10}, b = a;
     struct store s;
     uint8_t h1[SHA256_DIGEST], h2[SHA256_DIGEST], abc[SHA256_DIGEST];
@@ -71,8 +48,8 @@ TEST(store_put_get_dedup)
 
 TEST(store_refusals_store_nothing)
 {
-    struct failing f = {.left = -1};
-    struct fs_mem m = {f_alloc, f_free, &f};
+    struct counting f = {.left = -1};
+    struct fs_mem m = mem_of(&f);
     struct fs_account root = {.bytes_limit = 10, .entries_limit = 10};
     struct fs_account a = {.parent = &root, .bytes_limit = 100, .entries_limit = 1};
     static uint8_t big[STORE_MAX_BLOB + 1];
@@ -117,8 +94,8 @@ static enum fs_err bind_text(struct ns *ns, struct store *s, const struct ns_rea
 
 TEST(ns_bind_resolve_unbind)
 {
-    struct failing f = {.left = -1};
-    struct fs_mem m = {f_alloc, f_free, &f};
+    struct counting f = {.left = -1};
+    struct fs_mem m = mem_of(&f);
     struct fs_account a = {.bytes_limit = 1000, .entries_limit = 5};
     struct store s;
     struct ns ns;
@@ -157,8 +134,8 @@ TEST(ns_bind_resolve_unbind)
 
 TEST(ns_realms_confine)
 {
-    struct failing f = {.left = -1};
-    struct fs_mem m = {f_alloc, f_free, &f};
+    struct counting f = {.left = -1};
+    struct fs_mem m = mem_of(&f);
     struct fs_account a = {.bytes_limit = 1000, .entries_limit = 100};
     struct store s;
     struct ns ns;
@@ -206,8 +183,8 @@ TEST(ns_realms_confine)
 
 TEST(ns_list_pages_across_changes)
 {
-    struct failing f = {.left = -1};
-    struct fs_mem m = {f_alloc, f_free, &f};
+    struct counting f = {.left = -1};
+    struct fs_mem m = mem_of(&f);
     struct fs_account a = {.bytes_limit = 1000, .entries_limit = 1000};
     struct store s;
     struct ns ns;
