@@ -466,7 +466,6 @@ static capos_Store_quota_results store_quota(uint32_t st)
 static void blobs(void)
 {
     uint8_t h[SHA256_DIGEST], h2[SHA256_DIGEST];
-    uint32_t detail;
     char why[64];
     begin("store");
     expect("put abc", put(store, "abc", 3, h), CAPOS_OK);
@@ -538,7 +537,6 @@ static void blobs(void)
            capos_Store_get_call(store, &(capos_Store_get_args){.hash = {h, SHA256_DIGEST}}, &g, &o),
            CAPOS_OK);
     CHECK(g.data.len == 3 && memcmp(g.data.ptr, "abc", 3) == 0, "abc changed");
-    (void)detail;
     end();
 }
 
