@@ -6,6 +6,7 @@
 #include "store/blobs.h"
 
 #include "base/mem.h"
+#include "fs/grow.h"
 
 void store_init(struct store *s, const struct fs_mem *m)
 {
@@ -38,15 +39,10 @@ static enum fs_err reserve(struct store *s)
 {
     if (s->n < s->cap)
         return FS_OK;
-    uint32_t cap = s->cap ? s->cap * 2 : 16;
-    struct store_blob **b = s->mem.alloc(s->mem.ctx, cap * sizeof(*b));
+    struct store_blob **b = fs_grow(&s->mem, s->b, s->n, &s->cap, 16, sizeof(*b));
     if (!b)
         return FS_NO_MEMORY;
-    if (s->n)
-        memcpy(b, s->b, s->n * sizeof(*b));
-    s->mem.free(s->mem.ctx, s->b);
     s->b = b;
-    s->cap = cap;
     return FS_OK;
 }
 

@@ -7,6 +7,7 @@
 #include "store/names.h"
 
 #include "base/mem.h"
+#include "fs/grow.h"
 
 void ns_init(struct ns *ns, const struct fs_mem *m, const struct store *store)
 {
@@ -62,15 +63,10 @@ enum fs_err ns_bind(struct ns *ns, const struct ns_realm *r, const char *name, u
         return FS_OK;
     }
     if (ns->n == ns->cap) {
-        uint32_t cap = ns->cap ? ns->cap * 2 : 16;
-        struct ns_binding **b = ns->mem.alloc(ns->mem.ctx, cap * sizeof(*b));
+        struct ns_binding **b = fs_grow(&ns->mem, ns->b, ns->n, &ns->cap, 16, sizeof(*b));
         if (!b)
             return FS_NO_MEMORY;
-        if (ns->n)
-            memcpy(b, ns->b, ns->n * sizeof(*b));
-        ns->mem.free(ns->mem.ctx, ns->b);
         ns->b = b;
-        ns->cap = cap;
     }
     if (!fs_account_charge(acct, 0, 1))
         return FS_QUOTA;
