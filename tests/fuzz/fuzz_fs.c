@@ -41,17 +41,6 @@ static void fail(const char *why, size_t step)
     abort();
 }
 
-/* A name from the input: up to 20 bytes from an alphabet rich in the
- * bytes names may not hold. */
-static uint32_t name(char *buf)
-{
-    static const char alpha[] = "ab./\0c";
-    uint32_t len = byte() % 21;
-    for (uint32_t i = 0; i < len; i++)
-        buf[i] = alpha[byte() % 6];
-    return len;
-}
-
 static struct tracked_file *track_file(struct fs_node *n)
 {
     for (int i = 0; i < NFILES; i++) {
@@ -151,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         switch (op & 7) {
         case 0:   /* create a file */
         case 1: { /* mkdir */
-            uint32_t len = name(a);
+            uint32_t len = fuzz_name(a, 20);
             enum fs_kind k = (op & 7) ? FS_DIR : FS_FILE;
             enum fs_err e = fs_dir_create(&t, d, a, len, k, 0644, acct, step, &n);
             if (e == FS_OK) {
@@ -173,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 2: { /* remove */
-            uint32_t len = name(a);
+            uint32_t len = fuzz_name(a, 20);
             if (fs_dir_unlink(&t, d, a, len, step, &n) == FS_OK) {
                 forget(n);
                 fs_node_free(&t, n);
@@ -181,7 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 3: { /* rename */
-            uint32_t la = name(a), lb = name(b);
+            uint32_t la = fuzz_name(a, 20), lb = fuzz_name(b, 20);
             struct fs_node *from = fs_dir_lookup(d, a, la);
             enum fs_err e = fs_dir_rename(&t, d, a, la, b, lb, step, &n);
             if (e == FS_OK && from && fs_dir_lookup(d, b, lb) != from)

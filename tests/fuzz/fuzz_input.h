@@ -1,6 +1,6 @@
 /*
  * What the fuzz targets of lib/fs and lib/store share: the input read a
- * byte at a time (zeros once it runs out), and an allocator that fails
+ * byte at a time (zeros once it runs out), names made of it, and an allocator that fails
  * when the input says so and counts live blocks, so that a target can
  * check that everything was given back.  Each target is one translation
  * unit, so these are its own statics.
@@ -50,6 +50,17 @@ static inline void f_free(void *ctx, void *p)
     if (p)
         live_blocks--;
     free(p);
+}
+
+/* A name from the input: up to `max` bytes from an alphabet rich in the
+ * bytes names may not hold ('/', NUL, "." and ".."). */
+static inline uint32_t fuzz_name(char *buf, uint32_t max)
+{
+    static const char alpha[] = "ab./\0c";
+    uint32_t len = byte() % (max + 1);
+    for (uint32_t i = 0; i < len; i++)
+        buf[i] = alpha[byte() % 6];
+    return len;
 }
 
 #endif

@@ -54,16 +54,6 @@ static void fail(const char *why, size_t step)
     abort();
 }
 
-/* A name from the input: up to 12 bytes, rich in what names may not hold. */
-static uint32_t name(char *buf)
-{
-    static const char alpha[] = "ab./\0c";
-    uint32_t len = byte() % 13;
-    for (uint32_t i = 0; i < len; i++)
-        buf[i] = alpha[byte() % 6];
-    return len;
-}
-
 /* What realm `r` must see: the whole names starting with its prefix whose
  * rest is a name. */
 static bool model_sees(const struct ns_realm *r, const struct ref_binding *b)
@@ -178,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 1:   /* bind to a put blob */
         case 2: { /* bind to any hash */
-            uint32_t len = name(a);
+            uint32_t len = fuzz_name(a, 12);
             if ((op & 7) == 1 && nblobs)
                 memcpy(h, blobs[byte() % nblobs].hash, SHA256_DIGEST);
             else
@@ -216,7 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 3: { /* unbind */
-            uint32_t len = name(a);
+            uint32_t len = fuzz_name(a, 12);
             enum fs_err e = ns_unbind(&ns, r, a, len);
             if (e == FS_OK) {
                 char whole[FS_NAME_MAX];
@@ -230,7 +220,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 4: { /* resolve */
-            uint32_t len = name(a);
+            uint32_t len = fuzz_name(a, 12);
             const struct ns_binding *b = ns_resolve(&ns, r, a, len);
             if (b && (b->len != r->len + len || memcmp(b->name, r->prefix, r->len) != 0 ||
                       memcmp(b->name + r->len, a, len) != 0))
@@ -240,7 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 5: { /* a realm */
-            uint32_t len = name(a);
+            uint32_t len = fuzz_name(a, 12);
             struct ns_realm nr;
             if (ns_realm_sub(r, a, len, &nr) == FS_OK) {
                 if (!fs_name_valid(a, len) || nr.len != r->len + len)

@@ -154,16 +154,22 @@ static int hand_out(struct filesrv *s, struct capos_serve_call *call, struct fs_
     return hand_out_obj(s, call, FS_H_NODE, node, acct, read_only, index);
 }
 
-/* A new account below the call's, with these limits; NULL if the service
- * has no room for another. */
-static struct fs_account *new_account(struct filesrv *s, uint64_t bytes, uint64_t entries)
+/* A capability for (kind, obj) with a new account below the call's and
+ * these limits; quotaExceeded if the service has no room for another
+ * account (none is taken unless the capability is handed out). */
+static int hand_out_limited(struct filesrv *s, struct capos_serve_call *call,
+                            enum fs_handle_kind kind, void *obj, uint64_t bytes, uint64_t entries,
+                            uint32_t *idx)
 {
     if (s->naccounts == FILESRV_ACCOUNTS)
-        return NULL;
+        return CAPOS_ERR_QUOTA_EXCEEDED;
     struct fs_account *acct = &s->accounts[s->naccounts];
     *acct =
         (struct fs_account){.parent = s->t.acct, .bytes_limit = bytes, .entries_limit = entries};
-    return acct;
+    int err = hand_out_obj(s, call, kind, obj, acct, s->t.read_only, idx);
+    if (err == CAPOS_OK)
+        s->naccounts++;
+    return err;
 }
 
 static void stat_of(const struct target *t, capos_Stat_builder b)
@@ -431,13 +437,9 @@ static int dir_limit(struct filesrv *s, struct capos_serve_call *call,
                      const capos_Directory_limit_args *a)
 {
     uint32_t idx;
-    struct fs_account *acct = new_account(s, a->bytes, a->entries);
-    if (!acct)
-        return CAPOS_ERR_QUOTA_EXCEEDED;
-    int err = hand_out(s, call, s->t.node, acct, s->t.read_only, &idx);
+    int err = hand_out_limited(s, call, FS_H_NODE, s->t.node, a->bytes, a->entries, &idx);
     if (err != CAPOS_OK)
         return err;
-    s->naccounts++;
     capos_Directory_limit_encode_results(&call->result,
                                          &(capos_Directory_limit_results){.directory = idx});
     return CAPOS_OK;
@@ -500,13 +502,9 @@ static int blob_limit(struct filesrv *s, struct capos_serve_call *call,
                       const capos_Store_limit_args *a)
 {
     uint32_t idx;
-    struct fs_account *acct = new_account(s, a->bytes, a->entries);
-    if (!acct)
-        return CAPOS_ERR_QUOTA_EXCEEDED;
-    int err = hand_out_obj(s, call, FS_H_STORE, &s->store, acct, false, &idx);
+    int err = hand_out_limited(s, call, FS_H_STORE, &s->store, a->bytes, a->entries, &idx);
     if (err != CAPOS_OK)
         return err;
-    s->naccounts++;
     capos_Store_limit_encode_results(&call->result, &(capos_Store_limit_results){.store = idx});
     return CAPOS_OK;
 }
