@@ -82,6 +82,30 @@ TEST(store_refusals_store_nothing)
     CHECK_EQ(f.live, 0);
 }
 
+/* A store and a namespace on it, over a counting allocator. */
+struct world {
+    struct counting f;
+    struct fs_mem m;
+    struct store s;
+    struct ns ns;
+};
+
+static void world_init(struct world *w)
+{
+    w->f = (struct counting){.left = -1};
+    w->m = mem_of(&w->f);
+    store_init(&w->s, &w->m);
+    ns_init(&w->ns, &w->m, &w->s);
+}
+
+/* Frees both; returns the blocks still live (0 unless something leaked). */
+static long world_free(struct world *w)
+{
+    ns_free(&w->ns);
+    store_free(&w->s);
+    return w->f.live;
+}
+
 /* Binds `name` in `r`, putting `data` first. */
 static enum fs_err bind_text(struct ns *ns, struct store *s, const struct ns_realm *r,
                              const char *name, const char *data, struct fs_account *a)
@@ -94,54 +118,44 @@ static enum fs_err bind_text(struct ns *ns, struct store *s, const struct ns_rea
 
 TEST(ns_bind_resolve_unbind)
 {
-    struct counting f = {.left = -1};
-    struct fs_mem m = mem_of(&f);
+    struct world w;
     struct fs_account a = {.bytes_limit = 1000, .entries_limit = 5};
-    struct store s;
-    struct ns ns;
     struct ns_realm root = {0};
     uint8_t h[SHA256_DIGEST], unknown[SHA256_DIGEST] = {1};
-    store_init(&s, &m);
-    ns_init(&ns, &m, &s);
-    CHECK(bind_text(&ns, &s, &root, "one", "1", &a) == FS_OK);
-    CHECK(bind_text(&ns, &s, &root, "two", "2", &a) == FS_OK);
+    world_init(&w);
+    CHECK(bind_text(&w.ns, &w.s, &root, "one", "1", &a) == FS_OK);
+    CHECK(bind_text(&w.ns, &w.s, &root, "two", "2", &a) == FS_OK);
     CHECK_EQ(a.entries_used, 4); /* two blobs, two bindings */
-    CHECK(ns_bind(&ns, &root, "x", 1, unknown, &a) == FS_NOT_FOUND);
-    CHECK(ns_bind(&ns, &root, "..", 2, unknown, &a) == FS_BAD_NAME);
-    CHECK(ns_bind(&ns, &root, "a/b", 3, unknown, &a) == FS_BAD_NAME);
+    CHECK(ns_bind(&w.ns, &root, "x", 1, unknown, &a) == FS_NOT_FOUND);
+    CHECK(ns_bind(&w.ns, &root, "..", 2, unknown, &a) == FS_BAD_NAME);
+    CHECK(ns_bind(&w.ns, &root, "a/b", 3, unknown, &a) == FS_BAD_NAME);
     sha256("2", 1, h);
-    CHECK(memcmp(ns_resolve(&ns, &root, "two", 3)->hash, h, SHA256_DIGEST) == 0);
+    CHECK(memcmp(ns_resolve(&w.ns, &root, "two", 3)->hash, h, SHA256_DIGEST) == 0);
     /* Rebinding keeps the place and the charge. */
-    uint64_t seq = ns_resolve(&ns, &root, "one", 3)->seq;
-    CHECK(ns_bind(&ns, &root, "one", 3, h, &a) == FS_OK);
-    CHECK(memcmp(ns_resolve(&ns, &root, "one", 3)->hash, h, SHA256_DIGEST) == 0);
-    CHECK_EQ(ns_resolve(&ns, &root, "one", 3)->seq, seq);
+    uint64_t seq = ns_resolve(&w.ns, &root, "one", 3)->seq;
+    CHECK(ns_bind(&w.ns, &root, "one", 3, h, &a) == FS_OK);
+    CHECK(memcmp(ns_resolve(&w.ns, &root, "one", 3)->hash, h, SHA256_DIGEST) == 0);
+    CHECK_EQ(ns_resolve(&w.ns, &root, "one", 3)->seq, seq);
     CHECK_EQ(a.entries_used, 4);
-    CHECK(ns_bind(&ns, &root, "three", 5, h, &a) == FS_OK);
-    CHECK(ns_bind(&ns, &root, "four", 4, h, &a) == FS_QUOTA);
-    CHECK(!ns_resolve(&ns, &root, "four", 4));
-    CHECK(ns_unbind(&ns, &root, "three", 5) == FS_OK);
-    CHECK(ns_unbind(&ns, &root, "three", 5) == FS_NOT_FOUND);
-    f.left = 0;
-    CHECK(ns_bind(&ns, &root, "four", 4, h, &a) == FS_NO_MEMORY);
-    f.left = -1;
+    CHECK(ns_bind(&w.ns, &root, "three", 5, h, &a) == FS_OK);
+    CHECK(ns_bind(&w.ns, &root, "four", 4, h, &a) == FS_QUOTA);
+    CHECK(!ns_resolve(&w.ns, &root, "four", 4));
+    CHECK(ns_unbind(&w.ns, &root, "three", 5) == FS_OK);
+    CHECK(ns_unbind(&w.ns, &root, "three", 5) == FS_NOT_FOUND);
+    w.f.left = 0;
+    CHECK(ns_bind(&w.ns, &root, "four", 4, h, &a) == FS_NO_MEMORY);
+    w.f.left = -1;
     CHECK_EQ(a.entries_used, 4);
-    ns_free(&ns);
-    store_free(&s);
+    CHECK_EQ(world_free(&w), 0);
     CHECK_EQ(a.entries_used + a.bytes_used, 0);
-    CHECK_EQ(f.live, 0);
 }
 
 TEST(ns_realms_confine)
 {
-    struct counting f = {.left = -1};
-    struct fs_mem m = mem_of(&f);
+    struct world w;
     struct fs_account a = {.bytes_limit = 1000, .entries_limit = 100};
-    struct store s;
-    struct ns ns;
     struct ns_realm root = {0}, pa, pab, bad;
-    store_init(&s, &m);
-    ns_init(&ns, &m, &s);
+    world_init(&w);
     CHECK(ns_realm_sub(&root, "pkg.", 4, &pa) == FS_OK);
     CHECK(ns_realm_sub(&pa, "ab.", 3, &pab) == FS_OK);
     CHECK(pab.len == 7 && memcmp(pab.prefix, "pkg.ab.", 7) == 0);
@@ -151,52 +165,46 @@ TEST(ns_realms_confine)
     memset(longp, 'p', sizeof(longp));
     CHECK(ns_realm_sub(&root, longp, FS_NAME_MAX, &bad) == FS_BAD_NAME); /* no room left */
     CHECK(ns_realm_sub(&root, longp, FS_NAME_MAX - 1, &bad) == FS_OK);
-    CHECK(bind_text(&ns, &s, &bad, "q", "q", &a) == FS_OK);
-    CHECK(bind_text(&ns, &s, &bad, "qq", "q", &a) == FS_BAD_NAME);
-    CHECK(bind_text(&ns, &s, &root, "top", "t", &a) == FS_OK);
-    CHECK(bind_text(&ns, &s, &root, "pkg.x", "x", &a) == FS_OK);
-    CHECK(bind_text(&ns, &s, &pa, "ab.y", "y", &a) == FS_OK);
-    CHECK(bind_text(&ns, &s, &pab, "z", "z", &a) == FS_OK);
-    CHECK(bind_text(&ns, &s, &root, "pkg...", "d", &a) == FS_OK); /* ".." in pkg. */
-    CHECK(ns_resolve(&ns, &root, "pkg.ab.z", 8));
-    CHECK(ns_resolve(&ns, &pa, "x", 1));
-    CHECK(ns_resolve(&ns, &pa, "ab.z", 4));
-    CHECK(!ns_resolve(&ns, &pa, "top", 3));
-    CHECK(!ns_resolve(&ns, &pab, "x", 1));
-    CHECK(!ns_resolve(&ns, &pa, "..", 2));
-    CHECK(ns_unbind(&ns, &pab, "x", 1) == FS_NOT_FOUND);
+    CHECK(bind_text(&w.ns, &w.s, &bad, "q", "q", &a) == FS_OK);
+    CHECK(bind_text(&w.ns, &w.s, &bad, "qq", "q", &a) == FS_BAD_NAME);
+    CHECK(bind_text(&w.ns, &w.s, &root, "top", "t", &a) == FS_OK);
+    CHECK(bind_text(&w.ns, &w.s, &root, "pkg.x", "x", &a) == FS_OK);
+    CHECK(bind_text(&w.ns, &w.s, &pa, "ab.y", "y", &a) == FS_OK);
+    CHECK(bind_text(&w.ns, &w.s, &pab, "z", "z", &a) == FS_OK);
+    CHECK(bind_text(&w.ns, &w.s, &root, "pkg...", "d", &a) == FS_OK); /* ".." in pkg. */
+    CHECK(ns_resolve(&w.ns, &root, "pkg.ab.z", 8));
+    CHECK(ns_resolve(&w.ns, &pa, "x", 1));
+    CHECK(ns_resolve(&w.ns, &pa, "ab.z", 4));
+    CHECK(!ns_resolve(&w.ns, &pa, "top", 3));
+    CHECK(!ns_resolve(&w.ns, &pab, "x", 1));
+    CHECK(!ns_resolve(&w.ns, &pa, "..", 2));
+    CHECK(ns_unbind(&w.ns, &pab, "x", 1) == FS_NOT_FOUND);
     /* The realm pkg. lists x, ab.y, ab.z; not top, not "..". */
     const struct ns_binding *out[8];
     uint32_t n;
     uint64_t next;
     bool end;
-    ns_list(&ns, &pa, 0, 8, out, &n, &next, &end);
+    ns_list(&w.ns, &pa, 0, 8, out, &n, &next, &end);
     CHECK_EQ(n, 3);
     CHECK(end);
     CHECK(out[0]->len == 5 && memcmp(out[0]->name, "pkg.x", 5) == 0);
-    ns_list(&ns, &pab, 0, 8, out, &n, &next, &end);
+    ns_list(&w.ns, &pab, 0, 8, out, &n, &next, &end);
     CHECK(n == 2 && end);
-    ns_free(&ns);
-    store_free(&s);
-    CHECK_EQ(f.live, 0);
+    CHECK_EQ(world_free(&w), 0);
 }
 
 TEST(ns_list_pages_across_changes)
 {
-    struct counting f = {.left = -1};
-    struct fs_mem m = mem_of(&f);
+    struct world w;
     struct fs_account a = {.bytes_limit = 1000, .entries_limit = 1000};
-    struct store s;
-    struct ns ns;
     struct ns_realm root = {0};
     uint8_t h[SHA256_DIGEST];
     char name[8];
-    store_init(&s, &m);
-    ns_init(&ns, &m, &s);
-    CHECK(store_put(&s, &a, "v", 1, h) == FS_OK);
+    world_init(&w);
+    CHECK(store_put(&w.s, &a, "v", 1, h) == FS_OK);
     for (int i = 0; i < 50; i++) {
         int len = snprintf(name, sizeof(name), "n%d", i);
-        CHECK(ns_bind(&ns, &root, name, (uint32_t)len, h, &a) == FS_OK);
+        CHECK(ns_bind(&w.ns, &root, name, (uint32_t)len, h, &a) == FS_OK);
     }
     /* Pages of 7; between pages remove an entry not yet listed and one
      * listed, and add one: each entry that stays is seen exactly once. */
@@ -207,25 +215,23 @@ TEST(ns_list_pages_across_changes)
     bool end = false;
     int page = 0;
     while (!end) {
-        ns_list(&ns, &root, cursor, 7, out, &n, &next, &end);
+        ns_list(&w.ns, &root, cursor, 7, out, &n, &next, &end);
         for (uint32_t k = 0; k < n; k++)
             seen[atoi(out[k]->name + 1)]++;
         cursor = next;
         if (page < 5) {
             int len = snprintf(name, sizeof(name), "n%d", 49 - page);
-            CHECK(ns_unbind(&ns, &root, name, (uint32_t)len) == FS_OK);
+            CHECK(ns_unbind(&w.ns, &root, name, (uint32_t)len) == FS_OK);
             len = snprintf(name, sizeof(name), "n%d", page);
-            CHECK(ns_unbind(&ns, &root, name, (uint32_t)len) == FS_OK);
+            CHECK(ns_unbind(&w.ns, &root, name, (uint32_t)len) == FS_OK);
             len = snprintf(name, sizeof(name), "n%d", 50 + page);
-            CHECK(ns_bind(&ns, &root, name, (uint32_t)len, h, &a) == FS_OK);
+            CHECK(ns_bind(&w.ns, &root, name, (uint32_t)len, h, &a) == FS_OK);
         }
         page++;
     }
     for (int i = 0; i < 55; i++)
         CHECK_EQ(seen[i], i >= 45 && i < 50 ? 0 : 1);
-    ns_free(&ns);
-    store_free(&s);
-    CHECK_EQ(f.live, 0);
+    CHECK_EQ(world_free(&w), 0);
 }
 
 TEST(handles_kinds_are_distinct)
