@@ -154,6 +154,15 @@ static int hand_out(struct filesrv *s, struct capos_serve_call *call, struct fs_
     return hand_out_obj(s, call, FS_H_NODE, node, acct, read_only, index);
 }
 
+/* The results of a quota method (Directory's and Store's have the same
+ * fields) for account `acct`. */
+#define QUOTA_OF(type, acct)                                                                       \
+    (type)                                                                                         \
+    {                                                                                              \
+        .bytesLimit = (acct)->bytes_limit, .bytesUsed = (acct)->bytes_used,                        \
+        .entriesLimit = (acct)->entries_limit, .entriesUsed = (acct)->entries_used                 \
+    }
+
 /* A capability for (kind, obj) with a new account below the call's and
  * these limits; quotaExceeded if the service has no room for another
  * account (none is taken unless the capability is handed out). */
@@ -448,13 +457,9 @@ static int dir_limit(struct filesrv *s, struct capos_serve_call *call,
 static int dir_quota(struct filesrv *s, struct capos_serve_call *call,
                      const capos_Directory_quota_args *a)
 {
-    const struct fs_account *acct = s->t.acct;
     (void)a;
-    capos_Directory_quota_encode_results(
-        &call->result, &(capos_Directory_quota_results){.bytesLimit = acct->bytes_limit,
-                                                        .bytesUsed = acct->bytes_used,
-                                                        .entriesLimit = acct->entries_limit,
-                                                        .entriesUsed = acct->entries_used});
+    capos_Directory_quota_encode_results(&call->result,
+                                         &QUOTA_OF(capos_Directory_quota_results, s->t.acct));
     return CAPOS_OK;
 }
 
@@ -512,13 +517,9 @@ static int blob_limit(struct filesrv *s, struct capos_serve_call *call,
 static int blob_quota(struct filesrv *s, struct capos_serve_call *call,
                       const capos_Store_quota_args *a)
 {
-    const struct fs_account *acct = s->t.acct;
     (void)a;
-    capos_Store_quota_encode_results(
-        &call->result, &(capos_Store_quota_results){.bytesLimit = acct->bytes_limit,
-                                                    .bytesUsed = acct->bytes_used,
-                                                    .entriesLimit = acct->entries_limit,
-                                                    .entriesUsed = acct->entries_used});
+    capos_Store_quota_encode_results(&call->result,
+                                     &QUOTA_OF(capos_Store_quota_results, s->t.acct));
     return CAPOS_OK;
 }
 
