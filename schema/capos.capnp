@@ -755,3 +755,71 @@ interface Directory {
                   entriesLimit :UInt64, entriesUsed :UInt64);
     # The account of this capability.
 }
+
+# Blobs and names
+#
+# Served by the same file service and endpoint as File and Directory
+# (docs/storage.md): a Store of immutable blobs named by their SHA-256, and
+# Namespaces binding names to such hashes. A Namespace capability is a
+# realm: the bindings whose names start with its prefix, seen with the
+# prefix stripped.
+
+const hashBytes :UInt32 = 32;
+  # A blob's name: its SHA-256 digest. A hash argument of any other
+  # length is refused (invalidArgument naming the field).
+const maxBlob :UInt32 = 32768;
+  # The largest blob: one Store.put carries it whole.
+
+struct NameBinding {
+  # One binding of Namespace.list.
+  name @0 :Text $C.required $C.maxLen(.maxFileName);
+  hash @1 :Data $C.required $C.maxLen(.hashBytes);
+}
+
+interface Store {
+  # Immutable blobs named by the SHA-256 of their bytes; a blob put twice
+  # is kept once.
+  put @0 (data :Data $C.required $C.maxLen(.maxBlob)) -> (hash :Data $C.maxLen(.hashBytes));
+    # Stores `data` (if no blob has its hash yet) and returns its hash.
+    # The first put of a blob charges its bytes and one entry to this
+    # capability's account, for the service's life; a put of a blob already
+    # stored charges nothing. Errors: quotaExceeded (nothing stored).
+  get @1 (hash :Data $C.required $C.maxLen(.hashBytes))
+      -> (data :Data $C.maxLen(.maxBlob));
+    # The blob's bytes. Errors: notFound.
+  has @2 (hash :Data $C.required $C.maxLen(.hashBytes)) -> (present :Bool);
+  limit @3 (bytes :UInt64, entries :UInt64) -> (store :Store);
+    # This store with a quota account of its own, below this capability's.
+    # Errors: quotaExceeded (the service has no room for another account).
+  quota @4 () -> (bytesLimit :UInt64, bytesUsed :UInt64,
+                  entriesLimit :UInt64, entriesUsed :UInt64);
+    # The account of this capability.
+}
+
+interface Namespace {
+  # Names bound to blob hashes of the service's Store. Names follow the
+  # rules of file names (maxFileName); the whole name, with the prefixes of
+  # every realm it was reached through, is at most maxFileName bytes.
+  bind @0 (name :Text $C.required $C.maxLen(.maxFileName),
+           hash :Data $C.required $C.maxLen(.hashBytes)) -> ();
+    # Binds `name` to `hash`, replacing what it was bound to (keeping its
+    # place in the listing). A new binding charges one entry to this
+    # capability's account. Errors: invalidArgument (params.name: a bad
+    # name, or too long with the realm's prefix), notFound (no blob has
+    # this hash), notPermitted (read-only facet), quotaExceeded.
+  resolve @1 (name :Text $C.required $C.maxLen(.maxFileName)) -> (hash :Data $C.maxLen(.hashBytes));
+    # Errors: invalidArgument, notFound.
+  list @2 (cursor :UInt64, max :UInt32 $C.min(1) $C.max(.maxDirList))
+      -> (bindings :List(NameBinding) $C.maxLen(.maxDirList), next :UInt64, end :Bool);
+    # Up to `max` bindings of this realm from `cursor` (0, then `next`), in
+    # the order they were made: paged like Directory.list.
+  unbind @3 (name :Text $C.required $C.maxLen(.maxFileName)) -> ();
+    # Errors: invalidArgument, notFound, notPermitted (read-only facet).
+  sub @4 (prefix :Text $C.required $C.maxLen(.maxFileName)) -> (namespace :Namespace);
+    # The realm of the names that start with `prefix`, seen without it;
+    # nothing outside it can be named through it. Read-only if this one is.
+    # Errors: invalidArgument (params.prefix: not a name, or too long with
+    # this realm's prefix), tableFull.
+  readOnly @5 () -> (namespace :Namespace);
+    # A read-only facet: resolve, list, sub and readOnly only.
+}

@@ -1,6 +1,8 @@
 # Smoke test: the file service (user/services/filesrv.c) and its clients:
 # user/tests/files.c exercises File and Directory through the generated
-# stubs, user/tests/files_quitter.c exits with calls in flight.
+# stubs, and Store and Namespace through the same export (the manifest
+# badges 2^62 and 2^61 name them), user/tests/files_quitter.c exits with
+# calls in flight.
 @0xb5b64e43b366d7bb;
 
 using Capos = import "/capos.capnp";
@@ -27,6 +29,10 @@ const manifest :Capos.SystemManifest = (
       exports = [(name = "files", interfaceId = 0x9477931dead40130)] ),
     ( name = "files", binary = "files",
       grants = [.console, .timer, .root,
+                (name = "store", source = (export = (service = "filesrv", export = "files",
+                                                     badge = 0x4000000000000000))),
+                (name = "names", source = (export = (service = "filesrv", export = "files",
+                                                     badge = 0x2000000000000000))),
                 (name = "stop", source = (export = (service = "filesrv", export = "files",
                                                     badge = 77)))] ),
     ( name = "files-quitter", binary = "files-quitter", grants = [.console, .root] ),

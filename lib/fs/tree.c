@@ -7,6 +7,7 @@
 #include "fs/tree.h"
 
 #include "base/mem.h"
+#include "fs/grow.h"
 
 static struct fs_node *node_new(struct fs_tree *t, enum fs_kind kind, uint32_t mode,
                                 struct fs_account *acct, uint64_t now_ns)
@@ -66,15 +67,10 @@ static enum fs_err dir_reserve(struct fs_tree *t, struct fs_node *dir)
 {
     if (dir->dir.n < dir->dir.cap)
         return FS_OK;
-    uint32_t cap = dir->dir.cap ? dir->dir.cap * 2 : 8;
-    struct fs_node **e = t->mem.alloc(t->mem.ctx, cap * sizeof(*e));
+    struct fs_node **e = fs_grow(&t->mem, dir->dir.ents, dir->dir.n, &dir->dir.cap, 8, sizeof(*e));
     if (!e)
         return FS_NO_MEMORY;
-    if (dir->dir.n)
-        memcpy(e, dir->dir.ents, dir->dir.n * sizeof(*e));
-    t->mem.free(t->mem.ctx, dir->dir.ents);
     dir->dir.ents = e;
-    dir->dir.cap = cap;
     return FS_OK;
 }
 

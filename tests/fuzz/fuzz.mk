@@ -13,7 +13,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_CFLAGS := -std=c11 $(WARN) -g -O1 -Ilib -Igen -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=all -D_DEFAULT_SOURCE
 
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_HOST_C) $(GEN_HOST_C)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_input.h $(LIB_HOST_C) $(GEN_HOST_C)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIB_HOST_C) $(GEN_HOST_C)

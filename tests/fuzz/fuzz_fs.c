@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_input.h"
+
 #include "fs/tree.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,53 +34,11 @@ struct tracked_file {
 
 static struct fs_node *dirs[NDIRS];
 static struct tracked_file files[NFILES];
-static const uint8_t *in;
-static size_t in_left;
-static long fail_after; /* allocations until one fails; -1: none */
-static long live_blocks;
-
-static uint8_t byte(void)
-{
-    if (in_left == 0)
-        return 0;
-    in_left--;
-    return *in++;
-}
 
 static void fail(const char *why, size_t step)
 {
     fprintf(stderr, "fuzz_fs: step %zu: %s\n", step, why);
     abort();
-}
-
-static void *f_alloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    if (fail_after == 0)
-        return NULL;
-    if (fail_after > 0)
-        fail_after--;
-    live_blocks++;
-    return calloc(1, n);
-}
-
-static void f_free(void *ctx, void *p)
-{
-    (void)ctx;
-    if (p)
-        live_blocks--;
-    free(p);
-}
-
-/* A name from the input: up to 20 bytes from an alphabet rich in the
- * bytes names may not hold. */
-static uint32_t name(char *buf)
-{
-    static const char alpha[] = "ab./\0c";
-    uint32_t len = byte() % 21;
-    for (uint32_t i = 0; i < len; i++)
-        buf[i] = alpha[byte() % 6];
-    return len;
 }
 
 static struct tracked_file *track_file(struct fs_node *n)
@@ -162,10 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fs_tree t;
     struct fs_node *n;
     char a[24], b[24];
-    in = data;
-    in_left = size;
-    fail_after = -1;
-    live_blocks = 0;
+    fuzz_input(data, size);
     memset(dirs, 0, sizeof(dirs));
     for (int i = 0; i < NFILES; i++)
         files[i].n = NULL;
@@ -183,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         switch (op & 7) {
         case 0:   /* create a file */
         case 1: { /* mkdir */
-            uint32_t len = name(a);
+            uint32_t len = fuzz_name(a, 20);
             enum fs_kind k = (op & 7) ? FS_DIR : FS_FILE;
             enum fs_err e = fs_dir_create(&t, d, a, len, k, 0644, acct, step, &n);
             if (e == FS_OK) {
@@ -205,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 2: { /* remove */
-            uint32_t len = name(a);
+            uint32_t len = fuzz_name(a, 20);
             if (fs_dir_unlink(&t, d, a, len, step, &n) == FS_OK) {
                 forget(n);
                 fs_node_free(&t, n);
@@ -213,7 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 3: { /* rename */
-            uint32_t la = name(a), lb = name(b);
+            uint32_t la = fuzz_name(a, 20), lb = fuzz_name(b, 20);
             struct fs_node *from = fs_dir_lookup(d, a, la);
             enum fs_err e = fs_dir_rename(&t, d, a, la, b, lb, step, &n);
             if (e == FS_OK && from && fs_dir_lookup(d, b, lb) != from)

@@ -12,37 +12,7 @@
 #include "fs/handle.h"
 #include "fs/name.h"
 #include "fs/tree.h"
-
-/* An allocator that fails after `left` more allocations (-1: never) and
- * counts live blocks. */
-struct counting {
-    long left;
-    long live;
-};
-
-static void *c_alloc(void *ctx, size_t n)
-{
-    struct counting *c = ctx;
-    if (c->left == 0)
-        return NULL;
-    if (c->left > 0)
-        c->left--;
-    c->live++;
-    return calloc(1, n);
-}
-
-static void c_free(void *ctx, void *p)
-{
-    struct counting *c = ctx;
-    if (p)
-        c->live--;
-    free(p);
-}
-
-static struct fs_mem mem_of(struct counting *c)
-{
-    return (struct fs_mem){.alloc = c_alloc, .free = c_free, .ctx = c};
-}
+#include "fs_alloc.h"
 
 static struct fs_account big_account(void)
 {
@@ -325,15 +295,15 @@ TEST(fs_handles_badges)
     struct fs_account a = big_account(), b = big_account();
     struct fs_node *n1 = (struct fs_node *)&slots[0], *n2 = (struct fs_node *)&slots[1];
     uint64_t b1, b1again, b1ro, b2, b3;
-    CHECK(fs_handle_badge(&h, n1, &a, false, &b1));
-    CHECK(fs_handle_badge(&h, n1, &a, false, &b1again));
+    CHECK(fs_handle_badge(&h, FS_H_NODE, n1, &a, false, &b1));
+    CHECK(fs_handle_badge(&h, FS_H_NODE, n1, &a, false, &b1again));
     CHECK_EQ(b1, b1again);
     CHECK(b1 & FS_BADGE_MINTED);
-    CHECK(fs_handle_badge(&h, n1, &a, true, &b1ro));
+    CHECK(fs_handle_badge(&h, FS_H_NODE, n1, &a, true, &b1ro));
     CHECK(b1ro != b1);
-    CHECK(fs_handle_badge(&h, n2, &b, false, &b2));
-    CHECK(!fs_handle_badge(&h, n2, &a, false, &b3)); /* full */
-    CHECK(fs_handle_get(&h, b1)->node == n1);
+    CHECK(fs_handle_badge(&h, FS_H_NODE, n2, &b, false, &b2));
+    CHECK(!fs_handle_badge(&h, FS_H_NODE, n2, &a, false, &b3)); /* full */
+    CHECK(fs_handle_get(&h, b1)->obj == n1);
     CHECK(fs_handle_get(&h, b1ro)->read_only);
     CHECK(!fs_handle_get(&h, 5));                                   /* a manifest badge */
     CHECK(!fs_handle_get(&h, FS_BADGE_MINTED | 7));                 /* no such slot */
@@ -343,7 +313,7 @@ TEST(fs_handles_badges)
     CHECK(!fs_handle_get(&h, b1ro));
     CHECK(fs_handle_get(&h, b2));
     /* The freed slot is reused under a new badge; the old one stays dead. */
-    CHECK(fs_handle_badge(&h, n2, &a, false, &b3));
+    CHECK(fs_handle_badge(&h, FS_H_NODE, n2, &a, false, &b3));
     CHECK(b3 != b1 && b3 != b1ro);
     CHECK(!fs_handle_get(&h, b1));
     CHECK(fs_handle_get(&h, b3)->acct == &a);

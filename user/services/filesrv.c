@@ -1,15 +1,19 @@
 /*
- * The file service: File and Directory (schema/capos.capnp) over a tree
+ * The file service: File and Directory over a tree, and Store and
+ * Namespace over blobs named by their SHA-256 (schema/capos.capnp), all
  * kept in this process's memory (docs/storage.md).  Nothing survives the
  * process, let alone power-off.
  *
  * It serves its "files" export.  A call through a facet whose badge the
- * service did not mint (the manifest's grants) acts on the root directory
- * with the root account; every capability the service hands back is a
- * client facet it mints with a badge naming a slot of its badge table
- * (lib/fs/handle.h): a node, read-only or not, and the quota account that
- * pays for what is created through it.  The tree, names, accounts and the
- * badge table are lib/fs/; this file turns calls into those operations.
+ * service did not mint (the manifest's grants) acts with the root account
+ * on the Store (badge FILESRV_BADGE_STORE), the whole Namespace
+ * (FILESRV_BADGE_NAMESPACE) or the root directory (any other); every
+ * capability the service hands back is a client facet it mints with a
+ * badge naming a slot of its badge table (lib/fs/handle.h): a node, the
+ * store or a realm, read-only or not, and the quota account that pays for
+ * what is created through it.  The tree, names, accounts and the badge
+ * table are lib/fs/, blobs and namespaces lib/store/; this file turns
+ * calls into those operations.
  *
  * argv: filesrv [BYTES [ENTRIES [STOP]]]: the root account's limits
  * (default 16 MiB of file data and 4096 entries) and, for a test system
@@ -23,13 +27,23 @@
 #include "fs/handle.h"
 #include "fs/name.h"
 #include "fs/tree.h"
+#include "store/blobs.h"
+#include "store/names.h"
 
 #define FILESRV_HANDLES  1024
 #define FILESRV_ACCOUNTS 64
+#define FILESRV_REALMS   64
 
-/* What a call acts on: the handle's fields, or the root's. */
+/* Manifest badges (without FS_BADGE_MINTED) for the Store and for the
+ * whole Namespace; every other manifest badge names the root directory. */
+#define FILESRV_BADGE_STORE     (1ull << 62)
+#define FILESRV_BADGE_NAMESPACE (1ull << 61)
+
+/* What a call acts on: the handle's fields, or a root's. */
 struct target {
-    struct fs_node *node;
+    enum fs_handle_kind kind;
+    struct fs_node *node;   /* FS_H_NODE */
+    struct ns_realm *realm; /* FS_H_REALM */
     struct fs_account *acct;
     bool read_only;
 };
@@ -39,6 +53,10 @@ struct filesrv {
     struct fs_handles handles;
     struct fs_account accounts[FILESRV_ACCOUNTS];
     uint32_t naccounts;
+    struct store store;
+    struct ns ns;
+    struct ns_realm realms[FILESRV_REALMS]; /* [0]: the whole namespace */
+    uint32_t nrealms;
     uint32_t endpoint;
     const struct capos_clock_page *clock;
     struct target t; /* of the call being served */
@@ -47,6 +65,8 @@ struct filesrv {
 
 capos_File_SERVER(file, struct filesrv, struct capos_serve_call);
 capos_Directory_SERVER(dir, struct filesrv, struct capos_serve_call);
+capos_Store_SERVER(blob, struct filesrv, struct capos_serve_call);
+capos_Namespace_SERVER(names, struct filesrv, struct capos_serve_call);
 
 static struct filesrv srv;
 static struct fs_handle handle_slots[FILESRV_HANDLES];
@@ -111,14 +131,14 @@ static int fs_status(enum fs_err e)
  * nothing minted.  Each call hands out at most one capability, and after
  * hand_out succeeds nothing fails, so no minted facet is ever left over.
  */
-static int hand_out(struct filesrv *s, struct capos_serve_call *call, struct fs_node *node,
-                    struct fs_account *acct, bool read_only, uint32_t *index)
+static int hand_out_obj(struct filesrv *s, struct capos_serve_call *call, enum fs_handle_kind kind,
+                        void *obj, struct fs_account *acct, bool read_only, uint32_t *index)
 {
     uint64_t badge;
     uint32_t cap;
     if (call->nxfer == CAPOS_MAX_XFER)
         return CAPOS_ERR_TOO_MANY_CAPS;
-    if (!fs_handle_badge(&s->handles, node, acct, read_only, &badge))
+    if (!fs_handle_badge(&s->handles, kind, obj, acct, read_only, &badge))
         return CAPOS_ERR_TABLE_FULL;
     int err = capos_endpoint_mint(s->endpoint, badge, &cap);
     if (err != CAPOS_OK)
@@ -126,6 +146,39 @@ static int hand_out(struct filesrv *s, struct capos_serve_call *call, struct fs_
     call->xfer[call->nxfer] = (struct capos_xfer){.cap = cap, .mode = CAPOS_XFER_MOVE};
     *index = call->nxfer++;
     return CAPOS_OK;
+}
+
+static int hand_out(struct filesrv *s, struct capos_serve_call *call, struct fs_node *node,
+                    struct fs_account *acct, bool read_only, uint32_t *index)
+{
+    return hand_out_obj(s, call, FS_H_NODE, node, acct, read_only, index);
+}
+
+/* The results of a quota method (Directory's and Store's have the same
+ * fields) for account `acct`. */
+#define QUOTA_OF(type, acct)                                                                       \
+    (type)                                                                                         \
+    {                                                                                              \
+        .bytesLimit = (acct)->bytes_limit, .bytesUsed = (acct)->bytes_used,                        \
+        .entriesLimit = (acct)->entries_limit, .entriesUsed = (acct)->entries_used                 \
+    }
+
+/* A capability for (kind, obj) with a new account below the call's and
+ * these limits; quotaExceeded if the service has no room for another
+ * account (none is taken unless the capability is handed out). */
+static int hand_out_limited(struct filesrv *s, struct capos_serve_call *call,
+                            enum fs_handle_kind kind, void *obj, uint64_t bytes, uint64_t entries,
+                            uint32_t *idx)
+{
+    if (s->naccounts == FILESRV_ACCOUNTS)
+        return CAPOS_ERR_QUOTA_EXCEEDED;
+    struct fs_account *acct = &s->accounts[s->naccounts];
+    *acct =
+        (struct fs_account){.parent = s->t.acct, .bytes_limit = bytes, .entries_limit = entries};
+    int err = hand_out_obj(s, call, kind, obj, acct, s->t.read_only, idx);
+    if (err == CAPOS_OK)
+        s->naccounts++;
+    return err;
 }
 
 static void stat_of(const struct target *t, capos_Stat_builder b)
@@ -393,15 +446,9 @@ static int dir_limit(struct filesrv *s, struct capos_serve_call *call,
                      const capos_Directory_limit_args *a)
 {
     uint32_t idx;
-    if (s->naccounts == FILESRV_ACCOUNTS)
-        return CAPOS_ERR_QUOTA_EXCEEDED;
-    struct fs_account *acct = &s->accounts[s->naccounts];
-    *acct = (struct fs_account){
-        .parent = s->t.acct, .bytes_limit = a->bytes, .entries_limit = a->entries};
-    int err = hand_out(s, call, s->t.node, acct, s->t.read_only, &idx);
+    int err = hand_out_limited(s, call, FS_H_NODE, s->t.node, a->bytes, a->entries, &idx);
     if (err != CAPOS_OK)
         return err;
-    s->naccounts++;
     capos_Directory_limit_encode_results(&call->result,
                                          &(capos_Directory_limit_results){.directory = idx});
     return CAPOS_OK;
@@ -410,13 +457,173 @@ static int dir_limit(struct filesrv *s, struct capos_serve_call *call,
 static int dir_quota(struct filesrv *s, struct capos_serve_call *call,
                      const capos_Directory_quota_args *a)
 {
-    const struct fs_account *acct = s->t.acct;
     (void)a;
-    capos_Directory_quota_encode_results(
-        &call->result, &(capos_Directory_quota_results){.bytesLimit = acct->bytes_limit,
-                                                        .bytesUsed = acct->bytes_used,
-                                                        .entriesLimit = acct->entries_limit,
-                                                        .entriesUsed = acct->entries_used});
+    capos_Directory_quota_encode_results(&call->result,
+                                         &QUOTA_OF(capos_Directory_quota_results, s->t.acct));
+    return CAPOS_OK;
+}
+
+/* ---- Store ---- */
+
+/* Refuses a call whose hash argument is not hashBytes long, naming the field. */
+#define CHECK_HASH(call, data, field)                                                              \
+    do {                                                                                           \
+        if ((data).len != SHA256_DIGEST)                                                           \
+            return capos_rpc_refuse(&(call)->rpc, field);                                          \
+    } while (0)
+
+static int blob_put(struct filesrv *s, struct capos_serve_call *call, const capos_Store_put_args *a)
+{
+    uint8_t hash[SHA256_DIGEST];
+    enum fs_err e = store_put(&s->store, s->t.acct, a->data.ptr, a->data.len, hash);
+    if (e != FS_OK)
+        return fs_status(e);
+    capos_Store_put_encode_results(&call->result,
+                                   &(capos_Store_put_results){.hash = {hash, SHA256_DIGEST}});
+    return CAPOS_OK;
+}
+
+static int blob_get(struct filesrv *s, struct capos_serve_call *call, const capos_Store_get_args *a)
+{
+    CHECK_HASH(call, a->hash, capos_Store_get_field_hash);
+    const struct store_blob *b = store_get(&s->store, a->hash.ptr);
+    if (!b)
+        return CAPOS_ERR_NOT_FOUND;
+    capos_Store_get_encode_results(&call->result,
+                                   &(capos_Store_get_results){.data = {b->data, b->len}});
+    return CAPOS_OK;
+}
+
+static int blob_has(struct filesrv *s, struct capos_serve_call *call, const capos_Store_has_args *a)
+{
+    CHECK_HASH(call, a->hash, capos_Store_has_field_hash);
+    capos_Store_has_encode_results(
+        &call->result,
+        &(capos_Store_has_results){.present = store_get(&s->store, a->hash.ptr) != NULL});
+    return CAPOS_OK;
+}
+
+static int blob_limit(struct filesrv *s, struct capos_serve_call *call,
+                      const capos_Store_limit_args *a)
+{
+    uint32_t idx;
+    int err = hand_out_limited(s, call, FS_H_STORE, &s->store, a->bytes, a->entries, &idx);
+    if (err != CAPOS_OK)
+        return err;
+    capos_Store_limit_encode_results(&call->result, &(capos_Store_limit_results){.store = idx});
+    return CAPOS_OK;
+}
+
+static int blob_quota(struct filesrv *s, struct capos_serve_call *call,
+                      const capos_Store_quota_args *a)
+{
+    (void)a;
+    capos_Store_quota_encode_results(&call->result,
+                                     &QUOTA_OF(capos_Store_quota_results, s->t.acct));
+    return CAPOS_OK;
+}
+
+/* ---- Namespace ---- */
+
+static int names_bind(struct filesrv *s, struct capos_serve_call *call,
+                      const capos_Namespace_bind_args *a)
+{
+    CHECK_HASH(call, a->hash, capos_Namespace_bind_field_hash);
+    if (s->t.read_only)
+        return CAPOS_ERR_NOT_PERMITTED;
+    enum fs_err e = ns_bind(&s->ns, s->t.realm, a->name.str, a->name.len, a->hash.ptr, s->t.acct);
+    if (e == FS_BAD_NAME)
+        return capos_rpc_refuse(&call->rpc, capos_Namespace_bind_field_name);
+    return fs_status(e);
+}
+
+static int names_resolve(struct filesrv *s, struct capos_serve_call *call,
+                         const capos_Namespace_resolve_args *a)
+{
+    CHECK_NAME(call, a->name, capos_Namespace_resolve_field_name);
+    const struct ns_binding *b = ns_resolve(&s->ns, s->t.realm, a->name.str, a->name.len);
+    if (!b)
+        return CAPOS_ERR_NOT_FOUND;
+    capos_Namespace_resolve_encode_results(
+        &call->result, &(capos_Namespace_resolve_results){.hash = {b->hash, SHA256_DIGEST}});
+    return CAPOS_OK;
+}
+
+static int names_list(struct filesrv *s, struct capos_serve_call *call,
+                      const capos_Namespace_list_args *a)
+{
+    static const struct ns_binding *page[capos_maxDirList];
+    const struct ns_realm *r = s->t.realm;
+    uint32_t n;
+    uint64_t next;
+    bool end;
+    ns_list(&s->ns, r, a->cursor, a->max, page, &n, &next, &end);
+    capos_Namespace_list_Results_builder res = capos_Namespace_list_encode_results(
+        &call->result, &(capos_Namespace_list_results){.next = next, .end = end});
+    capos_NameBinding_builder_list l = capos_Namespace_list_Results_init_bindings(res, n);
+    for (uint32_t k = 0; k < n; k++) {
+        capos_NameBinding_builder b = capos_NameBinding_list_at(l, k);
+        capos_NameBinding_set_name(b, page[k]->name + r->len, page[k]->len - r->len);
+        capos_NameBinding_set_hash(b, page[k]->hash, SHA256_DIGEST);
+    }
+    return CAPOS_OK;
+}
+
+static int names_unbind(struct filesrv *s, struct capos_serve_call *call,
+                        const capos_Namespace_unbind_args *a)
+{
+    CHECK_NAME(call, a->name, capos_Namespace_unbind_field_name);
+    if (s->t.read_only)
+        return CAPOS_ERR_NOT_PERMITTED;
+    enum fs_err e = ns_unbind(&s->ns, s->t.realm, a->name.str, a->name.len);
+    if (e == FS_BAD_NAME)
+        return capos_rpc_refuse(&call->rpc, capos_Namespace_unbind_field_name);
+    return fs_status(e);
+}
+
+/* The realm slot holding `r`'s prefix, taken if there is none; NULL if
+ * the table is full.  Realms are never freed: capabilities may name them
+ * for the service's life. */
+static struct ns_realm *realm_intern(struct filesrv *s, const struct ns_realm *r)
+{
+    for (uint32_t i = 0; i < s->nrealms; i++) {
+        if (s->realms[i].len == r->len && memcmp(s->realms[i].prefix, r->prefix, r->len) == 0)
+            return &s->realms[i];
+    }
+    if (s->nrealms == FILESRV_REALMS)
+        return NULL;
+    s->realms[s->nrealms] = *r;
+    return &s->realms[s->nrealms++];
+}
+
+static int names_sub(struct filesrv *s, struct capos_serve_call *call,
+                     const capos_Namespace_sub_args *a)
+{
+    struct ns_realm narrower;
+    uint32_t idx;
+    if (ns_realm_sub(s->t.realm, a->prefix.str, a->prefix.len, &narrower) != FS_OK)
+        return capos_rpc_refuse(&call->rpc, capos_Namespace_sub_field_prefix);
+    struct ns_realm *r = realm_intern(s, &narrower);
+    if (!r)
+        return CAPOS_ERR_TABLE_FULL;
+    int err = hand_out_obj(s, call, FS_H_REALM, r, s->t.acct, s->t.read_only, &idx);
+    if (err != CAPOS_OK)
+        return err;
+    capos_Namespace_sub_encode_results(&call->result,
+                                       &(capos_Namespace_sub_results){.namespace = idx});
+    return CAPOS_OK;
+}
+
+static int names_readOnly(struct filesrv *s, struct capos_serve_call *call,
+                          const capos_Namespace_readOnly_args *a)
+{
+    uint32_t idx;
+    (void)a;
+    int err = hand_out_obj(s, call, FS_H_REALM, s->t.realm, s->t.acct, true, &idx);
+    if (err != CAPOS_OK)
+        return err;
+    capos_Namespace_readOnly_encode_results(&call->result,
+                                            &(capos_Namespace_readOnly_results){.namespace = idx});
     return CAPOS_OK;
 }
 
@@ -427,10 +634,22 @@ static int serve(struct filesrv *s, struct capos_serve_call *call)
         const struct fs_handle *h = fs_handle_get(&s->handles, call->badge);
         if (!h)
             return CAPOS_ERR_NOT_FOUND; /* its node was removed */
-        s->t = (struct target){.node = h->node, .acct = h->acct, .read_only = h->read_only};
+        s->t = (struct target){.kind = h->kind, .acct = h->acct, .read_only = h->read_only};
+        if (h->kind == FS_H_NODE)
+            s->t.node = h->obj;
+        else if (h->kind == FS_H_REALM)
+            s->t.realm = h->obj;
+    } else if (call->badge == FILESRV_BADGE_STORE) {
+        s->t = (struct target){.kind = FS_H_STORE, .acct = &s->accounts[0]};
+    } else if (call->badge == FILESRV_BADGE_NAMESPACE) {
+        s->t = (struct target){.kind = FS_H_REALM, .realm = &s->realms[0], .acct = &s->accounts[0]};
     } else {
-        s->t = (struct target){.node = s->tree.root, .acct = &s->accounts[0]};
+        s->t = (struct target){.kind = FS_H_NODE, .node = s->tree.root, .acct = &s->accounts[0]};
     }
+    if (s->t.kind == FS_H_STORE)
+        return blob_dispatch(s, call);
+    if (s->t.kind == FS_H_REALM)
+        return names_dispatch(s, call);
     if (s->t.node->kind == FS_DIR)
         return dir_dispatch(s, call);
     return file_dispatch(s, call);
@@ -468,6 +687,9 @@ int main(int argc, char **argv)
     struct fs_mem mem = {.alloc = mem_alloc, .free = mem_free};
     if (fs_tree_init(&s->tree, &mem, &s->accounts[0], now_ns(s)) != FS_OK)
         return 1;
+    store_init(&s->store, &mem);
+    ns_init(&s->ns, &mem, &s->store);
+    s->nrealms = 1; /* the empty prefix */
     capos_server_init(&server, s->endpoint);
     capos_server_result_arena(&server, result_arena, sizeof(result_arena));
     capos_printf("filesrv: serving, %lu bytes and %lu entries\n",

@@ -3,8 +3,11 @@
  * generated File and Directory stubs only: files (create, read, write,
  * truncate, stat, a 64 KiB sequential write), list paging over more than
  * 100 entries, mkdir, remove and rename, sub() confinement, read-only
- * facets, quota exhaustion, names the service refuses (naming the field),
- * and, last, that a client which exited in the middle of its calls
+ * facets, quota exhaustion, names the service refuses (naming the field);
+ * through the Store and Namespace stubs: blobs named by their SHA-256
+ * (checked against the FIPS 180-4 vector for "abc"), deduplication and who
+ * pays, quota exhaustion, names bound, listed and unbound, realms and
+ * read-only facets; and, last, that a client which exited in the middle of its calls
  * (user/tests/files_quitter.c) left the service serving and its file
  * whole.
  */
@@ -12,8 +15,10 @@
 #include "testcase.h"
 
 #include "base/mem.h"
+#include "crypto/sha256.h"
+#include "fmt/fmt.h"
 
-static uint32_t root;
+static uint32_t root, store, nspace;
 static uint64_t res_buf[capos_File_read_RESULT_BYTES / 8 + 1];
 static uint8_t big[65536], back[65536];
 /* Room for the largest parameter message (a write of maxFileIo bytes, a
@@ -422,6 +427,234 @@ static void bad_names(void)
     end();
 }
 
+/* SHA-256("abc"), FIPS 180-4 example B.1. */
+static const uint8_t abc_hash[SHA256_DIGEST] = {
+    0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+    0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+
+static int put(uint32_t st, const void *p, uint32_t len, uint8_t hash[SHA256_DIGEST])
+{
+    capos_Store_put_results r;
+    struct capos_rpc_opts o = {
+        .arena = arena, .arena_len = sizeof(arena), .buf = res_buf, .buf_len = sizeof(res_buf)};
+    int err = capos_Store_put_call(st, &(capos_Store_put_args){.data = {p, len}}, &r, &o);
+    if (err == CAPOS_OK) {
+        if (r.hash.len != SHA256_DIGEST)
+            return CAPOS_ERR_INVALID_ARGUMENT;
+        memcpy(hash, r.hash.ptr, SHA256_DIGEST);
+    }
+    return err;
+}
+
+static bool has(uint32_t st, const uint8_t hash[SHA256_DIGEST])
+{
+    capos_Store_has_results r = {0};
+    int err =
+        capos_Store_has_call(st, &(capos_Store_has_args){.hash = {hash, SHA256_DIGEST}}, &r, NULL);
+    return err == CAPOS_OK && r.present;
+}
+
+static capos_Store_quota_results store_quota(uint32_t st)
+{
+    capos_Store_quota_results q = {0};
+    capos_Store_quota_call(st, NULL, &q, NULL);
+    return q;
+}
+
+/* Store: put/get/has, the hash of a known vector, dedup and who pays,
+ * quota exhaustion, the largest blob. */
+static void blobs(void)
+{
+    uint8_t h[SHA256_DIGEST], h2[SHA256_DIGEST];
+    char why[64];
+    begin("store");
+    expect("put abc", put(store, "abc", 3, h), CAPOS_OK);
+    CHECK(memcmp(h, abc_hash, SHA256_DIGEST) == 0, "hash of abc is not the FIPS 180-4 vector");
+    CHECK(has(store, h), "has abc");
+    capos_Store_get_results g;
+    struct capos_rpc_opts o = {.buf = res_buf, .buf_len = sizeof(res_buf)};
+    expect("get abc",
+           capos_Store_get_call(store, &(capos_Store_get_args){.hash = {h, SHA256_DIGEST}}, &g, &o),
+           CAPOS_OK);
+    CHECK(g.data.len == 3 && memcmp(g.data.ptr, "abc", 3) == 0, "get abc gave %u bytes",
+          g.data.len);
+    memcpy(h2, h, SHA256_DIGEST);
+    h2[31] ^= 1;
+    CHECK(!has(store, h2), "has an unknown hash");
+    expect(
+        "get unknown",
+        capos_Store_get_call(store, &(capos_Store_get_args){.hash = {h2, SHA256_DIGEST}}, &g, &o),
+        CAPOS_ERR_NOT_FOUND);
+    o = (struct capos_rpc_opts){.buf = res_buf, .buf_len = sizeof(res_buf)};
+    int err = capos_Store_get_call(store, &(capos_Store_get_args){.hash = {h, 31}}, &g, &o);
+    capos_detail_name(why, sizeof(why), o.detail, capos_Store_INTERFACE_ID, capos_Store_method_get);
+    CHECK(err == CAPOS_ERR_INVALID_ARGUMENT && strcmp(why, "params.hash") == 0,
+          "get with a 31-byte hash: %s: %s", capos_error_name(err), why);
+
+    /* Dedup: the same bytes through a small account cost it nothing; new
+     * bytes cost it their length and one entry, and the parent sees it. */
+    capos_Store_limit_results lr;
+    expect("limit",
+           capos_Store_limit_call(store, &(capos_Store_limit_args){.bytes = 48, .entries = 4}, &lr,
+                                  NULL),
+           CAPOS_OK);
+    uint32_t small = lr.store;
+    capos_Store_quota_results before = store_quota(store);
+    expect("put abc again", put(small, "abc", 3, h2), CAPOS_OK);
+    CHECK(memcmp(h, h2, SHA256_DIGEST) == 0, "abc put twice has two hashes");
+    capos_Store_quota_results q = store_quota(small);
+    CHECK(q.bytesUsed == 0 && q.entriesUsed == 0, "a dedup hit charged %lu bytes",
+          (unsigned long)q.bytesUsed);
+    memset(big, 'b', 32);
+    expect("put 32 bytes", put(small, big, 32, h2), CAPOS_OK);
+    q = store_quota(small);
+    CHECK(q.bytesUsed == 32 && q.entriesUsed == 1, "32 bytes charged %lu bytes, %lu entries",
+          (unsigned long)q.bytesUsed, (unsigned long)q.entriesUsed);
+    capos_Store_quota_results after = store_quota(store);
+    CHECK(after.bytesUsed == before.bytesUsed + 32, "the parent account did not see the blob");
+
+    /* Quota exhaustion: refused, nothing stored, the account unchanged. */
+    memset(big, 'c', 32);
+    expect("put past the quota", put(small, big, 32, h2), CAPOS_ERR_QUOTA_EXCEEDED);
+    sha256(big, 32, h2);
+    CHECK(!has(store, h2), "a refused blob was stored");
+    q = store_quota(small);
+    CHECK(q.bytesUsed == 32 && q.entriesUsed == 1, "a refused put changed the account");
+
+    /* Immutable: a blob is its bytes; another put leaves the first as it was. */
+    for (uint32_t i = 0; i < capos_maxBlob; i++)
+        big[i] = (uint8_t)(i * 7 + 3);
+    expect("put the largest blob", put(store, big, capos_maxBlob, h2), CAPOS_OK);
+    o = (struct capos_rpc_opts){.buf = res_buf, .buf_len = sizeof(res_buf)};
+    expect(
+        "get it",
+        capos_Store_get_call(store, &(capos_Store_get_args){.hash = {h2, SHA256_DIGEST}}, &g, &o),
+        CAPOS_OK);
+    CHECK(g.data.len == capos_maxBlob && memcmp(g.data.ptr, big, capos_maxBlob) == 0,
+          "the largest blob came back different");
+    o = (struct capos_rpc_opts){.buf = res_buf, .buf_len = sizeof(res_buf)};
+    expect("get abc after",
+           capos_Store_get_call(store, &(capos_Store_get_args){.hash = {h, SHA256_DIGEST}}, &g, &o),
+           CAPOS_OK);
+    CHECK(g.data.len == 3 && memcmp(g.data.ptr, "abc", 3) == 0, "abc changed");
+    end();
+}
+
+static int bind(uint32_t ns, const char *name, const uint8_t hash[SHA256_DIGEST])
+{
+    return capos_Namespace_bind_call(
+        ns, &(capos_Namespace_bind_args){.name = text(name), .hash = {hash, SHA256_DIGEST}}, NULL,
+        NULL);
+}
+
+static int resolve(uint32_t ns, const char *name, uint8_t hash[SHA256_DIGEST])
+{
+    capos_Namespace_resolve_results r;
+    struct capos_rpc_opts o = {.buf = res_buf, .buf_len = sizeof(res_buf)};
+    int err = capos_Namespace_resolve_call(ns, &(capos_Namespace_resolve_args){.name = text(name)},
+                                           &r, &o);
+    if (err == CAPOS_OK && hash)
+        memcpy(hash, r.hash.ptr, SHA256_DIGEST);
+    return err;
+}
+
+/* Every binding of `ns` in pages of `max`: how many, and how many pages;
+ * `want` (if not NULL) must be the first name listed. */
+static uint32_t list_all(uint32_t ns, uint32_t max, uint32_t *pages, const char *want)
+{
+    uint64_t cursor = 0;
+    uint32_t total = 0;
+    *pages = 0;
+    for (;;) {
+        capos_Namespace_list_results r;
+        struct capos_rpc_opts o = {.buf = res_buf, .buf_len = sizeof(res_buf)};
+        if (capos_Namespace_list_call(
+                ns, &(capos_Namespace_list_args){.cursor = cursor, .max = max}, &r, &o) != CAPOS_OK)
+            return 0;
+        uint32_t n = capos_NameBinding_list_len(r.bindings);
+        if (want && total == 0 && n) {
+            struct capnp_text t =
+                capos_NameBinding_get_name(capos_NameBinding_list_get(r.bindings, 0));
+            CHECK(t.len == strlen(want) && memcmp(t.str, want, t.len) == 0, "first listed: %.*s",
+                  (int)t.len, t.str);
+        }
+        total += n;
+        (*pages)++;
+        cursor = r.next;
+        if (r.end)
+            return total;
+    }
+}
+
+/* Namespace: bind/resolve/list/unbind, only stored hashes, a realm that
+ * sees nothing outside itself, a read-only facet. */
+static void namespaces(void)
+{
+    uint8_t h[SHA256_DIGEST], got[SHA256_DIGEST], unknown[SHA256_DIGEST] = {0};
+    uint32_t pages;
+    char name[16];
+    begin("namespace");
+    expect("put abc", put(store, "abc", 3, h), CAPOS_OK);
+    expect("bind greeting", bind(nspace, "greeting", h), CAPOS_OK);
+    expect("resolve greeting", resolve(nspace, "greeting", got), CAPOS_OK);
+    CHECK(memcmp(got, abc_hash, SHA256_DIGEST) == 0, "greeting resolved to another hash");
+    expect("bind an unknown hash", bind(nspace, "nothing", unknown), CAPOS_ERR_NOT_FOUND);
+    expect("resolve nothing", resolve(nspace, "nothing", NULL), CAPOS_ERR_NOT_FOUND);
+    expect("bind ..", bind(nspace, "..", h), CAPOS_ERR_INVALID_ARGUMENT);
+    for (int i = 0; i < 10; i++) {
+        fmt_snprintf(name, sizeof(name), "pkg.n%d", i);
+        expect("bind pkg.n", bind(nspace, name, h), CAPOS_OK);
+    }
+    uint32_t n = list_all(nspace, 4, &pages, "greeting");
+    CHECK(n == 11 && pages == 3, "listed %u bindings in %u pages", n, pages);
+
+    /* The realm pkg.: names seen without the prefix, nothing else. */
+    capos_Namespace_sub_results sr;
+    expect("sub pkg.",
+           capos_Namespace_sub_call(nspace, &(capos_Namespace_sub_args){.prefix = text("pkg.")},
+                                    &sr, NULL),
+           CAPOS_OK);
+    uint32_t pkg = sr.namespace;
+    expect("resolve n3 in pkg.", resolve(pkg, "n3", NULL), CAPOS_OK);
+    expect("resolve greeting in pkg.", resolve(pkg, "greeting", NULL), CAPOS_ERR_NOT_FOUND);
+    expect("resolve .. in pkg.", resolve(pkg, "..", NULL), CAPOS_ERR_INVALID_ARGUMENT);
+    expect("resolve pkg.n3 in pkg.", resolve(pkg, "pkg.n3", NULL), CAPOS_ERR_NOT_FOUND);
+    expect("bind tool in pkg.", bind(pkg, "tool", h), CAPOS_OK);
+    expect("resolve pkg.tool", resolve(nspace, "pkg.tool", NULL), CAPOS_OK);
+    n = list_all(pkg, 128, &pages, "n0");
+    CHECK(n == 11 && pages == 1, "pkg. lists %u bindings", n);
+    expect("unbind greeting in pkg.",
+           capos_Namespace_unbind_call(
+               pkg, &(capos_Namespace_unbind_args){.name = text("greeting")}, NULL, NULL),
+           CAPOS_ERR_NOT_FOUND);
+
+    /* Read-only: resolves and lists, binds and unbinds nothing, and so do
+     * its realms. */
+    capos_Namespace_readOnly_results ro;
+    expect("readOnly", capos_Namespace_readOnly_call(pkg, NULL, &ro, NULL), CAPOS_OK);
+    expect("resolve through read-only", resolve(ro.namespace, "tool", NULL), CAPOS_OK);
+    expect("bind through read-only", bind(ro.namespace, "x", h), CAPOS_ERR_NOT_PERMITTED);
+    expect("unbind through read-only",
+           capos_Namespace_unbind_call(
+               ro.namespace, &(capos_Namespace_unbind_args){.name = text("tool")}, NULL, NULL),
+           CAPOS_ERR_NOT_PERMITTED);
+    expect("sub of read-only",
+           capos_Namespace_sub_call(ro.namespace, &(capos_Namespace_sub_args){.prefix = text("n")},
+                                    &sr, NULL),
+           CAPOS_OK);
+    expect("bind in its realm", bind(sr.namespace, "9", h), CAPOS_ERR_NOT_PERMITTED);
+    expect("resolve in its realm", resolve(sr.namespace, "9", NULL), CAPOS_OK);
+
+    /* Unbind: gone, the blob stays. */
+    expect("unbind greeting",
+           capos_Namespace_unbind_call(
+               nspace, &(capos_Namespace_unbind_args){.name = text("greeting")}, NULL, NULL),
+           CAPOS_OK);
+    expect("resolve greeting after", resolve(nspace, "greeting", NULL), CAPOS_ERR_NOT_FOUND);
+    CHECK(has(store, h), "unbinding took the blob");
+    end();
+}
+
 /* The quitter made "quitter" and exited with a write in flight: the
  * service serves on, and the file holds whole writes only. */
 static void quitter(void)
@@ -460,6 +693,13 @@ int main(int argc, char **argv)
         capos_printf("files: missing root or timer\n");
         return 1;
     }
+    /* Granted through the same export, which the CapSet records as a
+     * Directory: the badge, not the entry, says what they are. */
+    if (capos_capset_find("store", 0, &store) != CAPOS_OK ||
+        capos_capset_find("names", 0, &nspace) != CAPOS_OK) {
+        capos_printf("files: missing store or names\n");
+        return 1;
+    }
     files();
     list();
     tree_ops();
@@ -467,6 +707,8 @@ int main(int argc, char **argv)
     read_only();
     quota();
     bad_names();
+    blobs();
+    namespaces();
     quitter();
     capos_printf("files: %u cases, %u failed\n", ncases, nfailed);
     /* The test system ends with the service: a call through the "stop"
