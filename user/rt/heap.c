@@ -3,7 +3,11 @@
  *
  * Memory comes from a 64 KiB arena in .bss first (so small programs need no
  * VirtualMemory capability), then from the "memory" VirtualMemory capability
- * in chunks of at least 1 MiB.  Every block has a 16-byte header (its size,
+ * in chunks of at least 1 MiB, committed when mapped (charged and filled at
+ * once, not on first touch): a native program that runs out of quota sees
+ * malloc return NULL instead of dying on a later page fault, and memory a
+ * thread touches for the first time (a deeper stack, a fresh block) never
+ * changes the quota under code that measures it.  Every block has a 16-byte header (its size,
  * and a magic value while allocated, so a bad free is caught rather than
  * corrupting the list); blocks are 16-byte aligned.  One capos_mutex
  * serialises every thread's use of the free list.
@@ -62,7 +66,7 @@ static bool heap_grow(size_t need)
                             ? 1
                             : -1;
     if (heap_vm_state < 0 ||
-        capos_vm_map(heap_vm, 0, len, CAPOS_PROT_READ | CAPOS_PROT_WRITE, &addr) != CAPOS_OK)
+        capos_vm_map_commit(heap_vm, 0, len, CAPOS_PROT_READ | CAPOS_PROT_WRITE, &addr) != CAPOS_OK)
         return false;
     struct heap_blk *b = (struct heap_blk *)(uintptr_t)addr;
     b->size = len;
