@@ -411,13 +411,11 @@ static NOINLINE void schedule_general(struct cpu *c, struct thread *prev, bool p
         sched_switch_tail();
 }
 
-/* The end of the fast switches below: next (picked, its state set) takes
- * the CPU from prev at `now`; c->rq_lock is dropped.  Returns when prev
- * runs again, possibly much later and on another CPU. */
-static ALWAYS_INLINE void sched_switch_finish(struct cpu *c, struct thread *prev,
-                                              struct thread *next, uint64_t now)
+/* The end of every fast switch below: next (picked, its state set) takes
+ * the CPU from prev; c->rq_lock is dropped.  Returns when prev runs again,
+ * possibly much later and on another CPU. */
+static ALWAYS_INLINE void sched_switch_to(struct cpu *c, struct thread *prev, struct thread *next)
 {
-    c->pick_ns = now;
     spin_unlock(&c->rq_lock);
     c->need_resched = false;
     c->switches++;
@@ -427,6 +425,15 @@ static ALWAYS_INLINE void sched_switch_finish(struct cpu *c, struct thread *prev
     c = this_cpu();
     if (unlikely(c->zombie || c->migrate))
         sched_switch_tail();
+}
+
+/* sched_switch_to for a switch that read the clock (`now`): the pick's time
+ * is kept for the next charge. */
+static ALWAYS_INLINE void sched_switch_finish(struct cpu *c, struct thread *prev,
+                                              struct thread *next, uint64_t now)
+{
+    c->pick_ns = now;
+    sched_switch_to(c, prev, next);
 }
 
 /* The direct switch of synchronous IPC: prev (BLOCKED, locked, charged at
@@ -473,15 +480,7 @@ static ALWAYS_INLINE void sched_donate_switch(struct cpu *c, struct thread *prev
     prev->blocked_ns = c->charge_ns; /* the last time this CPU read the clock */
     spin_unlock(&prev->lock);
     next->state = THREAD_RUNNING;
-    spin_unlock(&c->rq_lock);
-    c->need_resched = false;
-    c->switches++;
-    c->current = next;
-    __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
-    arch_switch(prev, next);
-    c = this_cpu();
-    if (unlikely(c->zombie || c->migrate))
-        sched_switch_tail();
+    sched_switch_to(c, prev, next);
 }
 
 /* What schedule_general does for the idle thread (prev, charged at `now`,
