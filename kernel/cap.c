@@ -28,6 +28,16 @@
 
 /* ---- object references ---- */
 
+void *kobj_alloc(struct ledger *l, size_t size, enum kobj_kind kind, int *err)
+{
+    struct kobj *o = kheap_alloc(l, size, true, err);
+    if (!o)
+        return NULL;
+    o->kind = kind;
+    o->refs = 1;
+    return o;
+}
+
 void kobj_get(struct kobj *o)
 {
     if (o->refs)

@@ -54,6 +54,10 @@ struct kobj {
     uint32_t refs; /* 0 for static singletons, which are never destroyed */
 };
 
+/* A zeroed object of `size` bytes, charged to `l`, that starts with a struct
+ * kobj of `kind` holding one reference: the creator's.  NULL (and *err) when
+ * the ledger or the heap refuses. */
+void *kobj_alloc(struct ledger *l, size_t size, enum kobj_kind kind, int *err) WARN_UNUSED;
 void kobj_get(struct kobj *o);
 void kobj_put(struct kobj *o);
 

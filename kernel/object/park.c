@@ -58,12 +58,8 @@ struct parkspace {
 
 struct kobj *park_create(struct ledger *l, int *err)
 {
-    struct parkspace *s = kheap_alloc(l, sizeof(*s), true, err);
-    if (!s)
-        return NULL;
-    s->obj.kind = KOBJ_PARK_SPACE;
-    s->obj.refs = 1;
-    return &s->obj;
+    struct parkspace *s = kobj_alloc(l, sizeof(*s), KOBJ_PARK_SPACE, err);
+    return s ? &s->obj : NULL;
 }
 
 void park_destroy(struct kobj *o)

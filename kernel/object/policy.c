@@ -34,11 +34,9 @@ struct policy {
 
 struct kobj *policy_create(struct ledger *l, uint32_t max_weight, bool latency, int *err)
 {
-    struct policy *p = kheap_alloc(l, sizeof(*p), true, err);
+    struct policy *p = kobj_alloc(l, sizeof(*p), KOBJ_SCHEDULING_POLICY, err);
     if (!p)
         return NULL;
-    p->obj.kind = KOBJ_SCHEDULING_POLICY;
-    p->obj.refs = 1;
     p->max_weight =
         max_weight == 0 || max_weight > SCHED_WEIGHT_MAX ? SCHED_WEIGHT_MAX : max_weight;
     p->latency = latency;

@@ -26,11 +26,9 @@ struct phandle {
 
 struct kobj *process_handle_create(struct ledger *l, struct process *target, int *err)
 {
-    struct phandle *h = kheap_alloc(l, sizeof(*h), true, err);
+    struct phandle *h = kobj_alloc(l, sizeof(*h), KOBJ_PROCESS_HANDLE, err);
     if (!h)
         return NULL;
-    h->obj.kind = KOBJ_PROCESS_HANDLE;
-    h->obj.refs = 1;
     if (target)
         process_handle_bind(&h->obj, target);
     return &h->obj;

@@ -43,7 +43,7 @@ struct spawner {
 
 struct kobj *spawner_create(struct ledger *l, bool restricted, uint32_t nallowed, int *err)
 {
-    struct spawner *s = kheap_alloc(l, sizeof(*s), true, err);
+    struct spawner *s = kobj_alloc(l, sizeof(*s), KOBJ_PROCESS_SPAWNER, err);
     if (!s)
         return NULL;
     if (nallowed) {
@@ -53,8 +53,6 @@ struct kobj *spawner_create(struct ledger *l, bool restricted, uint32_t nallowed
             return NULL;
         }
     }
-    s->obj.kind = KOBJ_PROCESS_SPAWNER;
-    s->obj.refs = 1;
     s->restricted = restricted;
     s->nallowed = nallowed;
     return &s->obj;

@@ -34,11 +34,9 @@ struct tspawner {
 
 struct kobj *thread_spawner_create(struct process *p, int *err)
 {
-    struct tspawner *s = kheap_alloc(p->ledger, sizeof(*s), true, err);
+    struct tspawner *s = kobj_alloc(p->ledger, sizeof(*s), KOBJ_THREAD_SPAWNER, err);
     if (!s)
         return NULL;
-    s->obj.kind = KOBJ_THREAD_SPAWNER;
-    s->obj.refs = 1;
     s->p = p;
     process_get(p);
     return &s->obj;

@@ -129,11 +129,9 @@ static void budget_charge(struct vm_budget *b, int64_t frames)
 static struct kobj *vmobj_new(struct ledger *l, struct process *target, struct vm_budget *budget,
                               int *err)
 {
-    struct vmobj *v = kheap_alloc(l, sizeof(*v), true, err);
+    struct vmobj *v = kobj_alloc(l, sizeof(*v), KOBJ_VIRTUAL_MEMORY, err);
     if (!v)
         return NULL;
-    v->obj.kind = KOBJ_VIRTUAL_MEMORY;
-    v->obj.refs = 1;
     v->target = target;
     v->budget = budget;
     process_get(target);
@@ -313,24 +311,31 @@ static int vm_populate(struct process *p, uint64_t start, uint64_t end, uint32_t
 }
 
 /*
- * Unmaps [start, end) and frees its frames, a chunk at a time.  A frame is
- * freed only after every CPU has dropped its TLB entry for the page (other
- * threads of the process may be running elsewhere): unmap the chunk, flush
- * everywhere, then free.  False if the process went away first; teardown
- * frees whatever was still mapped.
+ * Unmaps [start, end) and frees its frames (`unmap`), or gives its pages the
+ * hardware flags `flags`, a chunk at a time.  A frame is freed only after
+ * every CPU has dropped its TLB entry for the page (other threads of the
+ * process may be running elsewhere): change the chunk, flush everywhere,
+ * then free.  False if the process went away first; teardown frees
+ * whatever was still mapped.
  */
-static bool vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
+static bool vm_change_pages(struct process *p, uint64_t start, uint64_t end, bool unmap,
+                            unsigned flags)
 {
     uint64_t frames[VM_CHUNK_PAGES];
     for (uint64_t va = start; va < end;) {
         unsigned pages = (unsigned)MIN((uint64_t)VM_CHUNK_PAGES, (end - va) / PAGE_SIZE);
+        unsigned n = 0;
+        bool changed;
         spin_lock(&p->lock);
         if (vm_gone(p)) {
             spin_unlock(&p->lock);
             return false;
         }
-        unsigned n = paging_unmap_pages(p->root, va, pages, frames);
-        if (n)
+        if (unmap)
+            changed = (n = paging_unmap_pages(p->root, va, pages, frames)) != 0;
+        else
+            changed = paging_protect_pages(p->root, va, pages, flags);
+        if (changed)
             arch_tlb_flush_user(p, va, pages);
         spin_unlock(&p->lock);
         va += (uint64_t)pages * PAGE_SIZE;
@@ -342,6 +347,11 @@ static bool vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
             sched_pause();
     }
     return true;
+}
+
+static bool vm_unmap_pages(struct process *p, uint64_t start, uint64_t end)
+{
+    return vm_change_pages(p, start, end, true, 0);
 }
 
 /* Splits the regions at start and end and marks those inside busy: the
@@ -436,20 +446,8 @@ static int vm_protect(struct process *p, uint64_t addr, uint64_t len, uint32_t p
     if (err != CAPOS_OK)
         return err;
     uint64_t end = addr + len;
-    for (uint64_t va = addr; va < end;) {
-        unsigned pages = (unsigned)MIN((uint64_t)VM_CHUNK_PAGES, (end - va) / PAGE_SIZE);
-        spin_lock(&p->lock);
-        if (vm_gone(p)) {
-            spin_unlock(&p->lock);
-            return CAPOS_ERR_PEER_GONE;
-        }
-        if (paging_protect_pages(p->root, va, pages, flags))
-            arch_tlb_flush_user(p, va, pages);
-        spin_unlock(&p->lock);
-        va += (uint64_t)pages * PAGE_SIZE;
-        if (va < end)
-            sched_pause();
-    }
+    if (!vm_change_pages(p, addr, end, false, flags))
+        return CAPOS_ERR_PEER_GONE;
     spin_lock(&p->lock);
     if (!vm_gone(p)) {
         for (unsigned i = 0; i < p->vm_count; i++) {

@@ -155,10 +155,7 @@ static inline void bench_post_return(uint32_t server, uint64_t token, const uint
     s->opcode = CAPOS_OP_RETURN;
     s->cap = server;
     s->token = token;
-    if (len) {
-        s->send_addr = (uint64_t)(uintptr_t)buf;
-        s->send_len = len;
-    }
+    capos_sqe_send(s, buf, len);
     s->user_data = 2;
 }
 

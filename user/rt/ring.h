@@ -93,6 +93,32 @@ static inline struct capos_sqe *capos_ring_prep(void)
 /* ---- filling a prepared (zeroed) SQE; user_data is the caller's ----
  * A length of 0 leaves its address 0, as the kernel requires. */
 
+/* The message sent, the buffer received into and the capabilities sent. */
+static inline void capos_sqe_send(struct capos_sqe *s, const void *msg, uint32_t len)
+{
+    if (len) {
+        s->send_addr = (uint64_t)(uintptr_t)msg;
+        s->send_len = len;
+    }
+}
+
+static inline void capos_sqe_recv_buf(struct capos_sqe *s, void *buf, uint32_t len)
+{
+    if (len) {
+        s->recv_addr = (uint64_t)(uintptr_t)buf;
+        s->recv_len = len;
+    }
+}
+
+static inline void capos_sqe_xfer(struct capos_sqe *s, const struct capos_xfer *xfer,
+                                  uint16_t nxfer)
+{
+    if (nxfer) {
+        s->xfer_addr = (uint64_t)(uintptr_t)xfer;
+        s->xfer_count = nxfer;
+    }
+}
+
 /* CALL of `method` of `interface_id` on cap, with the parameter message,
  * the result buffer and the capabilities to send. */
 static inline void capos_sqe_call(struct capos_sqe *s, uint32_t cap, uint64_t interface_id,
@@ -104,18 +130,9 @@ static inline void capos_sqe_call(struct capos_sqe *s, uint32_t cap, uint64_t in
     s->cap = cap;
     s->interface_id = interface_id;
     s->method = method;
-    if (params_len) {
-        s->send_addr = (uint64_t)(uintptr_t)params;
-        s->send_len = params_len;
-    }
-    if (result_len) {
-        s->recv_addr = (uint64_t)(uintptr_t)result;
-        s->recv_len = result_len;
-    }
-    if (nxfer) {
-        s->xfer_addr = (uint64_t)(uintptr_t)xfer;
-        s->xfer_count = nxfer;
-    }
+    capos_sqe_send(s, params, params_len);
+    capos_sqe_recv_buf(s, result, result_len);
+    capos_sqe_xfer(s, xfer, nxfer);
 }
 
 /* RECV on the server facet `server` into buf. */
@@ -123,10 +140,7 @@ static inline void capos_sqe_recv(struct capos_sqe *s, uint32_t server, void *bu
 {
     s->opcode = CAPOS_OP_RECV;
     s->cap = server;
-    if (len) {
-        s->recv_addr = (uint64_t)(uintptr_t)buf;
-        s->recv_len = len;
-    }
+    capos_sqe_recv_buf(s, buf, len);
 }
 
 /* RETURN of the call `token` with `status` and, with an error status, its
@@ -141,14 +155,8 @@ static inline void capos_sqe_return(struct capos_sqe *s, uint32_t server, uint64
     s->token = token;
     s->status = status;
     s->detail = detail;
-    if (len) {
-        s->send_addr = (uint64_t)(uintptr_t)msg;
-        s->send_len = len;
-    }
-    if (nxfer) {
-        s->xfer_addr = (uint64_t)(uintptr_t)xfer;
-        s->xfer_count = nxfer;
-    }
+    capos_sqe_send(s, msg, len);
+    capos_sqe_xfer(s, xfer, nxfer);
 }
 
 /* Number of prepared entries not yet submitted. */

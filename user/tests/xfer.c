@@ -502,13 +502,21 @@ static void unbusy_two(uint32_t x, uint32_t y)
     set_busy(y, false);
 }
 
+/* A fresh endpoint whose server end moves to a receiver in `mode`; the
+ * client end in *c, the receiver's handle returned. */
+static uint32_t spawn_on_endpoint(const char *name, const char *mode, uint32_t *c)
+{
+    uint32_t s;
+    fresh_pair(&s, c);
+    struct capos_grant g[] = {grant("ep", s, MOVE)};
+    return spawn_receiver(name, mode, g, 1);
+}
+
 static void case_killed_before_recv(void)
 {
-    uint32_t s, c;
+    uint32_t c;
     begin("receiver-killed-before-recv");
-    fresh_pair(&s, &c);
-    struct capos_grant g[] = {grant("ep", s, MOVE)};
-    uint32_t h = spawn_receiver("xfer-idle", "idle", g, 1);
+    uint32_t h = spawn_on_endpoint("xfer-idle", "idle", &c);
     uint32_t x, y;
     uint64_t queued = queue_two_moves(c, &x, &y);
     expect("ProcessHandle.kill", capos_process_kill(h), CAPOS_OK);
@@ -547,11 +555,9 @@ static void case_exits_before_recv(void)
 
 static void case_dies_before_return(void)
 {
-    uint32_t s, c;
+    uint32_t c;
     begin("server-dies-before-return");
-    fresh_pair(&s, &c);
-    struct capos_grant g[] = {grant("ep", s, MOVE)};
-    uint32_t h = spawn_receiver("xfer-die", "recv-then-die", g, 1);
+    uint32_t h = spawn_on_endpoint("xfer-die", "recv-then-die", &c);
     uint32_t x = fresh_client();
     struct capos_xfer m[] = {{x, MOVE}};
     expect("a CALL the server receives and never answers",

@@ -70,17 +70,25 @@ static uint64_t pte_bits(unsigned f)
     return b;
 }
 
+/* A frame for a table, charged to `ledger` when given: both or neither. */
+static bool table_frame_alloc(struct ledger *ledger, uint64_t *pa)
+{
+    if (ledger && !ledger_charge(ledger, 1))
+        return false;
+    if (!pmm_alloc_frame(pa)) {
+        if (ledger)
+            ledger_uncharge(ledger, 1);
+        return false;
+    }
+    return true;
+}
+
 /* A new table for an absent entry, charged to `ledger` when given. */
 static uint64_t *pt_create(uint64_t *entry, bool user, struct ledger *ledger)
 {
     uint64_t pa;
-    if (ledger && !ledger_charge(ledger, 1))
+    if (!table_frame_alloc(ledger, &pa))
         return NULL;
-    if (!pmm_alloc_frame(&pa)) {
-        if (ledger)
-            ledger_uncharge(ledger, 1);
-        return NULL;
-    }
     *entry = pa | PTE_P | PTE_W | (user ? PTE_U : 0);
     return phys_to_virt(pa);
 }
@@ -391,13 +399,8 @@ uint64_t paging_find_unmapped(uint64_t root, uint64_t lo, uint64_t hi)
 bool paging_create_space(uint64_t *root, struct ledger *ledger)
 {
     uint64_t pa;
-    if (ledger && !ledger_charge(ledger, 1))
+    if (!table_frame_alloc(ledger, &pa))
         return false;
-    if (!pmm_alloc_frame(&pa)) {
-        if (ledger)
-            ledger_uncharge(ledger, 1);
-        return false;
-    }
     /* The kernel half is shared: copy its top-level entries, which never
      * change after paging_init. */
     uint64_t *dst = phys_to_virt(pa);
