@@ -119,12 +119,8 @@ capos_ThreadControl_SERVER(thread_control, struct thread_cap, struct call);
 int thread_cap_invoke(struct kobj *o, struct call *c)
 {
     struct thread_cap *tc = (struct thread_cap *)o;
-    if (o->kind == KOBJ_THREAD_CONTROL) {
-        if (tc->t != c->thread && c->rpc.interface_id == capos_ThreadControl_INTERFACE_ID &&
-            c->rpc.method != capos_ThreadControl_method_handle)
-            return CAPOS_ERR_NOT_PERMITTED; /* see ThreadControl below */
+    if (o->kind == KOBJ_THREAD_CONTROL)
         return thread_control_dispatch(tc, c);
-    }
     return thread_handle_dispatch(tc, c);
 }
 
@@ -175,8 +171,7 @@ static int thread_handle_info(struct thread_cap *tc, struct call *c,
 
 /* ---- ThreadControl ----
  * Every method but handle acts on the caller itself: a ThreadControl held
- * by anyone else is refused with notPermitted before anything happens, by
- * thread_cap_invoke, so each method below runs on the calling thread. */
+ * by anyone else is refused with notPermitted before anything happens. */
 
 static int thread_control_handle(struct thread_cap *tc, struct call *c,
                                  const capos_ThreadControl_handle_args *a)
@@ -197,6 +192,8 @@ static int thread_control_exit(struct thread_cap *tc, struct call *c,
                                const capos_ThreadControl_exit_args *a)
 {
     struct thread *t = tc->t;
+    if (t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
     /* The thread ends once this call has unwound (ring_enter): the call
      * still holds references that must be dropped first.  No completion is
      * ever posted. */
@@ -209,6 +206,8 @@ static int thread_control_setTls(struct thread_cap *tc, struct call *c,
                                  const capos_ThreadControl_setTls_args *a)
 {
     struct thread *t = tc->t;
+    if (t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
     if (a->base >= CAPOS_USER_MAX)
         return capos_rpc_refuse(&c->rpc, capos_ThreadControl_setTls_field_base);
     t->fs_base = a->base;
@@ -219,6 +218,8 @@ static int thread_control_setTls(struct thread_cap *tc, struct call *c,
 static int thread_control_setAffinity(struct thread_cap *tc, struct call *c,
                                       const capos_ThreadControl_setAffinity_args *a)
 {
+    if (tc->t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
     if (!(a->mask & smp_online_mask()))
         return capos_rpc_refuse(&c->rpc, capos_ThreadControl_setAffinity_field_mask);
     sched_set_affinity(tc->t, a->mask);
@@ -229,6 +230,8 @@ static int thread_control_lowerWeight(struct thread_cap *tc, struct call *c,
                                       const capos_ThreadControl_lowerWeight_args *a)
 {
     struct thread *t = tc->t;
+    if (t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
     if (a->weight == 0 || a->weight > t->se.weight)
         return capos_rpc_refuse(&c->rpc, capos_ThreadControl_lowerWeight_field_weight);
     sched_set_params(t, a->weight, t->se.latency_class);
@@ -240,6 +243,8 @@ static int thread_control_setClearTid(struct thread_cap *tc, struct call *c,
                                       const capos_ThreadControl_setClearTid_args *a)
 {
     struct thread *t = tc->t;
+    if (t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
     if (a->addr != 0 && ((a->addr & 3) || !user_range_ok(a->addr, 4)))
         return capos_rpc_refuse(&c->rpc, capos_ThreadControl_setClearTid_field_addr);
     t->clear_tid = a->addr;
@@ -253,6 +258,8 @@ static int thread_control_setClearTid(struct thread_cap *tc, struct call *c,
 static int thread_control_yield(struct thread_cap *tc, struct call *c,
                                 const capos_ThreadControl_yield_args *a)
 {
+    if (tc->t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
     /* The completion is posted first; the switch happens on the way back
      * to user mode. */
     this_cpu()->need_resched = true;

@@ -472,6 +472,19 @@ static void skip(const struct madt_pos *at, enum acpi_err err, uint64_t value)
     note(at->rep, err, false, at->index, at->phys, value);
 }
 
+/* Whether a list holding n of max has room for the entry at `at`.  An entry
+ * that finds it full is counted in *dropped; only the first is reported,
+ * the count says how many more there were. */
+static bool room(const struct madt_pos *at, uint32_t n, uint32_t max, uint32_t *dropped,
+                 enum acpi_err err, uint64_t value)
+{
+    if (n < max)
+        return true;
+    if ((*dropped)++ == 0)
+        skip(at, err, value);
+    return false;
+}
+
 /* Adds a processor from a type 0 or type 9 entry, or says why it is left out. */
 static void madt_cpu(struct acpi_madt *m, const struct madt_pos *at, uint32_t apic_id, uint32_t uid,
                      uint32_t flags, bool x2apic)
@@ -501,12 +514,8 @@ static void madt_cpu(struct acpi_madt *m, const struct madt_pos *at, uint32_t ap
             return;
         }
     }
-    if (m->ncpus == ACPI_MAX_CPUS) {
-        /* Reported once; the count says how many more there were. */
-        if (m->ncpus_dropped++ == 0)
-            skip(at, ACPI_ERR_CPU_TOO_MANY, apic_id);
+    if (!room(at, m->ncpus, ACPI_MAX_CPUS, &m->ncpus_dropped, ACPI_ERR_CPU_TOO_MANY, apic_id))
         return;
-    }
     m->cpus[m->ncpus++] = (struct acpi_cpu){
         .apic_id = apic_id,
         .uid = uid,
@@ -531,11 +540,9 @@ static void madt_ioapic(struct acpi_madt *m, const struct madt_pos *at, const ui
             return;
         }
     }
-    if (m->nioapics == ACPI_MAX_IOAPICS) {
-        if (m->nioapics_dropped++ == 0)
-            skip(at, ACPI_ERR_IOAPIC_TOO_MANY, id);
+    if (!room(at, m->nioapics, ACPI_MAX_IOAPICS, &m->nioapics_dropped, ACPI_ERR_IOAPIC_TOO_MANY,
+              id))
         return;
-    }
     m->ioapics[m->nioapics++] = (struct acpi_ioapic){
         .id = id,
         .addr = le32_get(e + 4),
@@ -566,11 +573,9 @@ static void madt_iso(struct acpi_madt *m, const struct madt_pos *at, const uint8
             return;
         }
     }
-    if (m->noverrides == ACPI_MAX_OVERRIDES) {
-        if (m->noverrides_dropped++ == 0)
-            skip(at, ACPI_ERR_ISO_TOO_MANY, source);
+    if (!room(at, m->noverrides, ACPI_MAX_OVERRIDES, &m->noverrides_dropped, ACPI_ERR_ISO_TOO_MANY,
+              source))
         return;
-    }
     m->overrides[m->noverrides++] = (struct acpi_override){
         .source = source,
         .gsi = gsi,
@@ -767,7 +772,6 @@ static const char *const acpi_messages[ACPI_ERR_COUNT] = {
 
 const char *acpi_strerror(enum acpi_err err)
 {
-    if ((unsigned)err >= ACPI_ERR_COUNT || !acpi_messages[err])
-        return "unknown ACPI error";
-    return acpi_messages[err];
+    return checked_name(acpi_messages, ARRAY_SIZE(acpi_messages), (unsigned)err,
+                        "unknown ACPI error");
 }

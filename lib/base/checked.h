@@ -43,4 +43,12 @@ static inline bool range_overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_
     return alen != 0 && blen != 0 && a < b + blen && b < a + alen;
 }
 
+/* Entry i of a table of n messages indexed by an error code, or `fallback`
+ * for a code past the end or one the table leaves unnamed. */
+static inline const char *checked_name(const char *const *table, size_t n, unsigned i,
+                                       const char *fallback)
+{
+    return i < n && table[i] ? table[i] : fallback;
+}
+
 #endif

@@ -39,9 +39,8 @@ static const char *const capnp_err_text[CAPNP_ERR_COUNT] = {
 
 const char *capnp_strerror(enum capnp_err e)
 {
-    if ((unsigned)e < CAPNP_ERR_COUNT && capnp_err_text[e])
-        return capnp_err_text[e];
-    return "unknown capnp error";
+    return checked_name(capnp_err_text, ARRAY_SIZE(capnp_err_text), (unsigned)e,
+                        "unknown capnp error");
 }
 
 /* Records the first error of a message (defaults have no message). */

@@ -10,6 +10,8 @@
  */
 #include "captable/captable.h"
 
+#include "base/checked.h"
+
 static void set_state(struct captable *t, struct captable_slot *s, enum captable_state to)
 {
     t->count[s->state]--;
@@ -321,7 +323,6 @@ static const char *const captable_messages[CAPTABLE_ERR_COUNT] = {
 
 const char *captable_strerror(enum captable_err err)
 {
-    if ((unsigned)err >= CAPTABLE_ERR_COUNT || !captable_messages[err])
-        return "unknown capability table error";
-    return captable_messages[err];
+    return checked_name(captable_messages, ARRAY_SIZE(captable_messages), (unsigned)err,
+                        "unknown capability table error");
 }

@@ -416,9 +416,7 @@ static const char *const elf_messages[ELF_ERR_COUNT] = {
 
 const char *elf_strerror(enum elf_err err)
 {
-    if ((unsigned)err >= ELF_ERR_COUNT || !elf_messages[err])
-        return "unknown ELF error";
-    return elf_messages[err];
+    return checked_name(elf_messages, ARRAY_SIZE(elf_messages), (unsigned)err, "unknown ELF error");
 }
 
 /* Note entries: a 12-byte header (namesz, descsz, type), then the name and

@@ -84,9 +84,8 @@ static const char *const manifest_err_text[MANIFEST_ERR_COUNT] = {
 
 const char *manifest_strerror(enum manifest_err e)
 {
-    if ((unsigned)e < MANIFEST_ERR_COUNT && manifest_err_text[e])
-        return manifest_err_text[e];
-    return "unknown manifest error";
+    return checked_name(manifest_err_text, ARRAY_SIZE(manifest_err_text), (unsigned)e,
+                        "unknown manifest error");
 }
 
 struct manifest_limits manifest_default_limits(void)

@@ -98,6 +98,17 @@ static int vm_split_target(const struct vm_region *r, unsigned n, uint64_t at)
     return -1;
 }
 
+/* Splits region i at `at` (inside it): the upper piece becomes a new region
+ * at the end of the array, whose index goes to created[]. */
+static void vm_split(struct vm_region *r, unsigned *n, int i, uint64_t at, unsigned created[2],
+                     unsigned *ncreated)
+{
+    r[*n] = r[i];
+    r[*n].start = at;
+    r[i].end = at;
+    created[(*ncreated)++] = (*n)++;
+}
+
 enum vm_err vm_regions_carve(struct vm_region *r, unsigned *n, unsigned max, uint64_t start,
                              uint64_t end, unsigned created[2], unsigned *ncreated)
 {
@@ -114,23 +125,13 @@ enum vm_err vm_regions_carve(struct vm_region *r, unsigned *n, unsigned max, uin
     unsigned need = (split_lo >= 0) + (split_hi >= 0);
     if (need > max - *n)
         return VM_ERR_FULL;
-    if (split_lo >= 0) {
-        struct vm_region *s = &r[split_lo];
-        r[*n] = *s;
-        r[*n].start = start;
-        s->end = start;
-        created[(*ncreated)++] = (*n)++;
-    }
+    if (split_lo >= 0)
+        vm_split(r, n, split_lo, start, created, ncreated);
     /* The upper split happens after the lower one, in whichever piece now
      * holds `end`. */
     split_hi = vm_split_target(r, *n, end);
-    if (split_hi >= 0) {
-        struct vm_region *s = &r[split_hi];
-        r[*n] = *s;
-        r[*n].start = end;
-        s->end = end;
-        created[(*ncreated)++] = (*n)++;
-    }
+    if (split_hi >= 0)
+        vm_split(r, n, split_hi, end, created, ncreated);
     return VM_OK;
 }
 
