@@ -453,39 +453,34 @@ char *ulit(unsigned width, uint64_t bits)
     }
 }
 
-/* Shortest decimal that reads back as the same float/double. */
+/* Shortest decimal that reads back as the same float/double.  A float is
+ * widened to double exactly, so one path prints both; only the read-back
+ * test and the suffix differ. */
 static char *float_lit(uint64_t bits, bool is32)
 {
     char buf[64];
+    const char *sfx = is32 ? "f" : "";
+    double d;
     if (is32) {
         uint32_t b = (uint32_t)bits;
         float f;
         memcpy(&f, &b, 4);
-        if (f != f)
-            return xstrdup("__builtin_nanf(\"\")");
-        if (f == __builtin_inff() || f == -__builtin_inff())
-            return xstrdup(f > 0 ? "__builtin_inff()" : "(-__builtin_inff())");
-        for (int p = 1; p <= 9; p++) {
-            snprintf(buf, sizeof(buf), "%.*g", p, (double)f);
-            if (strtof(buf, 0) == f)
-                break;
-        }
+        d = f;
     } else {
-        double d;
         memcpy(&d, &bits, 8);
-        if (d != d)
-            return xstrdup("__builtin_nan(\"\")");
-        if (d == __builtin_inf() || d == -__builtin_inf())
-            return xstrdup(d > 0 ? "__builtin_inf()" : "(-__builtin_inf())");
-        for (int p = 1; p <= 17; p++) {
-            snprintf(buf, sizeof(buf), "%.*g", p, d);
-            if (strtod(buf, 0) == d)
-                break;
-        }
+    }
+    if (d != d)
+        return fmtstr("__builtin_nan%s(\"\")", sfx);
+    if (d == __builtin_inf() || d == -__builtin_inf())
+        return fmtstr(d > 0 ? "__builtin_inf%s()" : "(-__builtin_inf%s())", sfx);
+    for (int p = 1; p <= (is32 ? 9 : 17); p++) {
+        snprintf(buf, sizeof(buf), "%.*g", p, d);
+        if (is32 ? strtof(buf, 0) == (float)d : strtod(buf, 0) == d)
+            break;
     }
     if (!strpbrk(buf, ".eEn"))
         strcat(buf, ".0");
-    return fmtstr("%s%s", buf, is32 ? "f" : "");
+    return fmtstr("%s%s", buf, sfx);
 }
 
 /*
