@@ -37,4 +37,15 @@ fuzz: bootstrap
 	$(Q)$(MAKE) --no-print-directory fuzz-build
 	$(Q)$(PYTHON) tools/run-tests.py --only fuzz --fuzz-seconds $(FUZZ_SECONDS)
 
-.PHONY: fuzz fuzz-build rpc-fuzz-seeds
+# check-gen also fails while the committed seeds differ from what the
+# generated encoders write now.
+check-gen: check-rpc-fuzz-seeds
+check-rpc-fuzz-seeds: $(B)/fuzz/fuzz_rpc
+	$(Q)rm -rf $(B)/check-rpc-seeds && mkdir -p $(B)/check-rpc-seeds
+	$(Q)FUZZ_RPC_SEEDS=$(B)/check-rpc-seeds $(B)/fuzz/fuzz_rpc >/dev/null
+	$(Q)diff -r tests/fuzz/corpus/rpc $(B)/check-rpc-seeds >/dev/null || \
+	    { echo "check-gen: tests/fuzz/corpus/rpc is stale; run 'make rpc-fuzz-seeds' and commit"; \
+	      exit 1; }
+	@echo "check-gen: tests/fuzz/corpus/rpc is current"
+
+.PHONY: fuzz fuzz-build rpc-fuzz-seeds check-rpc-fuzz-seeds
