@@ -234,6 +234,24 @@ static bool ran_soon(void)
     return __atomic_load_n(&ran, __ATOMIC_ACQUIRE) != 0;
 }
 
+/* A spawn on `slot` that must be refused with `want` before the thread
+ * runs; a thread that was made anyway is joined and released. */
+static bool spawn_refused(struct raw_thread *slot, uint32_t res_len, int want, const char *what)
+{
+    uint32_t h = 0;
+    __atomic_store_n(&ran, 0, __ATOMIC_RELAXED);
+    int r = raw_spawn(slot, note_ran, 0, res_len, &h);
+    bool seen = ran_soon();
+    if (r == want && !seen)
+        return true;
+    fail("%s: %s, the thread %s", what, capos_error_name(r), seen ? "ran" : "did not run");
+    if (r == CAPOS_OK) {
+        join_raw(h, 0, NULL);
+        capos_release(h);
+    }
+    return false;
+}
+
 static void spawn_table_full(void)
 {
     begin("spawn-table-full");
@@ -241,22 +259,14 @@ static void spawn_table_full(void)
         uint32_t h = 0;
         int code = -1;
         fill_table(1);
-        __atomic_store_n(&ran, 0, __ATOMIC_RELAXED);
-        int r = raw_spawn(&raw_pool[1 + n % 2], note_ran, 0, 64, &h);
-        bool seen = ran_soon();
-        if (r != CAPOS_ERR_TABLE_FULL || seen) {
-            fail("spawn with one free slot: %s, the thread %s", capos_error_name(r),
-                 seen ? "ran" : "did not run");
-            if (r == CAPOS_OK) {
-                join_raw(h, 0, NULL);
-                capos_release(h);
-            }
+        if (!spawn_refused(&raw_pool[1 + n % 2], 64, CAPOS_ERR_TABLE_FULL,
+                           "spawn with one free slot")) {
             unfill_table();
             break;
         }
         /* One more free slot: now there is room. */
         capos_release(fill_ids[--nfill]);
-        r = raw_spawn(&raw_pool[1 + n % 2], note_ran, 0, 64, &h);
+        int r = raw_spawn(&raw_pool[1 + n % 2], note_ran, 0, 64, &h);
         if (r == CAPOS_OK) {
             if (join_raw(h, &code, NULL) != CAPOS_OK || code != 3)
                 fail("join of the thread spawned with two free slots: code %d", code);
@@ -273,18 +283,9 @@ static void spawn_table_full(void)
 
 static void spawn_result_small(void)
 {
-    uint32_t h = 0;
     begin("spawn-result-small");
-    __atomic_store_n(&ran, 0, __ATOMIC_RELAXED);
-    int r = raw_spawn(&raw_pool[3], note_ran, 0, 8, &h);
-    bool seen = ran_soon();
-    if (r != CAPOS_ERR_RESULT_TOO_LARGE || seen)
-        fail("spawn with an 8-byte result buffer: %s, the thread %s", capos_error_name(r),
-             seen ? "ran" : "did not run");
-    if (r == CAPOS_OK) {
-        join_raw(h, 0, NULL);
-        capos_release(h);
-    }
+    spawn_refused(&raw_pool[3], 8, CAPOS_ERR_RESULT_TOO_LARGE,
+                  "spawn with an 8-byte result buffer");
     end();
 }
 
