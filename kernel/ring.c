@@ -147,6 +147,41 @@ static NOINLINE void ring_refuse(struct thread *t, uint64_t user_data, enum ring
     ring_complete_now(t, user_data, err, detail);
 }
 
+/*
+ * REPLY_RECV on the general path: the RETURN and the RECV it stands for,
+ * one after the other, as if they had been submitted as two entries
+ * (docs/ring-abi.md).  A RETURN that completes with ok or peerGone (the
+ * client is gone: the server receives on) leaves no completion of its
+ * own; one refused completes the entry with its error and the flag
+ * CAPOS_CQE_REPLY_REFUSED, and the RECV is not posted.  Returns as
+ * ring_dispatch does.
+ */
+static NOINLINE bool ring_reply_recv(struct thread *t, const struct capos_sqe *sqe)
+{
+    struct ring *r = &t->ring;
+    struct capos_sqe part = *sqe;
+    part.opcode = CAPOS_OP_RETURN;
+    part.recv_addr = 0;
+    part.detail = 0; /* recv_len's place */
+    int err = cap_return(t, &part);
+    if (err != CAPOS_OK && err != CAPOS_ERR_PEER_GONE) {
+        spin_lock(&r->lock);
+        ring_cqe_write_flags(r, sqe->user_data, err, 0, CAPOS_CQE_REPLY_REFUSED);
+        spin_unlock(&r->lock);
+        return true;
+    }
+    part = (struct capos_sqe){.opcode = CAPOS_OP_RECV,
+                              .cap = sqe->cap,
+                              .user_data = sqe->user_data,
+                              .recv_addr = sqe->recv_addr,
+                              .recv_len = sqe->recv_len};
+    err = endpoint_recv(t, &part);
+    if (err == CALL_PENDING)
+        return false;
+    ring_complete_now(t, sqe->user_data, err, 0);
+    return true;
+}
+
 /* Runs one SQE that ring_sqe_validate judged `chk`.  Operations that
  * finish now complete in place (ring_complete_now) before returning; the
  * others keep their reservation until a pending operation completes them.
@@ -171,6 +206,7 @@ static ALWAYS_INLINE bool ring_dispatch(struct thread *t, const struct capos_sqe
                 return false;
             break;
         case CAPOS_OP_RETURN: err = cap_return(t, sqe); break;
+        case CAPOS_OP_REPLY_RECV: return ring_reply_recv(t, sqe);
         default: err = CAPOS_ERR_INVALID_OPCODE; break;
         }
     }
@@ -447,8 +483,9 @@ static NOINLINE int64_t ring_enter_refused(struct thread *self, const struct cap
  * protocol as ring_submit and ring_wait, specialised for what a
  * synchronous client or server submits, at most two entries.  It accounts
  * for them exactly as ring_submit would (one copy each, sq_head, one
- * completion slot each), runs a CALL through cap_call_fast and a RETURN
- * with the next RECV through endpoint_fast_reply, which take every case
+ * completion slot each), runs a CALL through cap_call_fast and a
+ * REPLY_RECV, or a RETURN with the next RECV, through endpoint_fast_reply,
+ * which take every case
  * they do not cover back to the general code, and everything else through
  * ring_dispatch.  n is 1 or 2 (ring_enter); a corrupt head or a full
  * completion queue go to ring_enter_general, before anything was consumed.
@@ -484,6 +521,18 @@ static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_
             unpublished = false;
             goto wait;
         }
+        if (ring_sqe_is_ok(&sqe[0], CAPOS_OP_REPLY_RECV)) {
+            spin_unlock(&r->lock);
+            if (likely(endpoint_fast_reply(self, &sqe[0], &sqe[0]))) {
+                /* The RETURN left no completion, the RECV is posted. */
+                r->sq_head++;
+                __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
+                pending_setup_done(r);
+                unpublished = false;
+                goto wait;
+            }
+            goto general;
+        }
         if (ring_sqe_is_ok(&sqe[0], CAPOS_OP_NOP))
             return ring_complete_in_place(self, sqe[0].user_data, CAPOS_OK, 0, posted, min_complete,
                                           timeout_ns);
@@ -505,6 +554,7 @@ static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_
             goto wait;
         }
     }
+general:
     unpublished = ring_submit_copies(self, sqe, n);
 wait:
     if (unlikely(timeout_ns != CAPOS_WAIT_FOREVER || p->state != PROCESS_ALIVE ||

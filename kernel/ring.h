@@ -149,17 +149,25 @@ static ALWAYS_INLINE struct thread *ring_post_fields_locked(struct ring *r, uint
 }
 
 /* Writes the completion of an operation that finished with `result` (and
- * `detail`) and no message into the next slot, without publishing it: what
- * ring.c's ring_complete_now does, for a caller already holding the lock. */
-static ALWAYS_INLINE void ring_cqe_write_result(struct ring *r, uint64_t user_data, int result,
-                                                uint32_t detail)
+ * `detail`, and CQE `flags`) and no message into the next slot, without
+ * publishing it: what ring.c's ring_complete_now does, for a caller
+ * already holding the lock. */
+static ALWAYS_INLINE void ring_cqe_write_flags(struct ring *r, uint64_t user_data, int result,
+                                               uint32_t detail, uint32_t flags)
 {
     uint64_t *c = (uint64_t *)(void *)ring_next_cqe(r);
     c[0] = user_data;
-    c[1] = (uint32_t)result; /* result; result_len 0 */
-    c[2] = c[3] = c[4] = c[5] = c[7] = 0;
+    c[1] = (uint32_t)result;      /* result; result_len 0 */
+    c[2] = (uint64_t)flags << 32; /* ncaps, method 0; flags */
+    c[3] = c[4] = c[5] = c[7] = 0;
     c[6] = detail; /* detail; reserved0 0 */
     ring_advance_tail(r);
+}
+
+static ALWAYS_INLINE void ring_cqe_write_result(struct ring *r, uint64_t user_data, int result,
+                                                uint32_t detail)
+{
+    ring_cqe_write_flags(r, user_data, result, detail, 0);
 }
 
 /* ---- pending ops (pending.c), with the ring lock held ----

@@ -818,7 +818,9 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
     /* The RECV op is free unless the last fast RECV is still posted (the
      * server submitted more than one).  A refusal's detail is checked and
      * carried by endpoint_return: refusals are rare. */
-    if (ret->xfer_count != 0 || ret->detail != 0 || len > IPC_FAST_MSG_MAX || status < 0 ||
+    bool combined = ret == rcv; /* REPLY_RECV: no detail, no RETURN completion */
+    if (ret->xfer_count != 0 || (!combined && ret->detail != 0) || len > IPC_FAST_MSG_MAX ||
+        status < 0 ||
         status >= CAPOS_ERR_COUNT || __atomic_load_n(&recv->in_use, __ATOMIC_ACQUIRE))
         return false;
     /* Both entries name server facets of one endpoint. */
@@ -904,9 +906,11 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
     r->pending = recv;
     r->setup_op = recv;
     /* As endpoint_return: peerGone for a client that is gone, and also
-     * when the status given was peerGone (what cap_deliver returns). */
-    ring_cqe_write_result(r, ret->user_data,
-                          res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK, 0);
+     * when the status given was peerGone (what cap_deliver returns).  A
+     * REPLY_RECV's RETURN leaves no completion either way. */
+    if (!combined)
+        ring_cqe_write_result(r, ret->user_data,
+                              res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK, 0);
     spin_unlock(&r->lock);
     spin_lock(&ep->lock);
     if (likely(queue_empty(&ep->calls))) {
