@@ -34,6 +34,16 @@ void kobj_get(struct kobj *o)
         __atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
 }
 
+void *kobj_new(struct ledger *l, size_t size, enum kobj_kind kind, int *err)
+{
+    struct kobj *o = kheap_alloc(l, size, true, err);
+    if (!o)
+        return NULL;
+    o->kind = kind;
+    o->refs = 1;
+    return o;
+}
+
 void kobj_put(struct kobj *o)
 {
     if (o->refs == 0)

@@ -57,6 +57,12 @@ struct kobj {
 void kobj_get(struct kobj *o);
 void kobj_put(struct kobj *o);
 
+/* A new object of `size` bytes, zeroed and charged to l, whose kobj
+ * header (at offset 0) says `kind` and holds the creator's reference;
+ * NULL with *err set if it could not be allocated. */
+struct ledger;
+void *kobj_new(struct ledger *l, size_t size, enum kobj_kind kind, int *err);
+
 /* The interface id the object answers to (0: any, as for endpoint clients). */
 uint64_t kobj_interface_id(const struct kobj *o);
 

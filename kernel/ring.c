@@ -280,6 +280,32 @@ static ALWAYS_INLINE void ring_set_waiter(struct ring *r, struct thread *self,
     sched_prepare_block();
 }
 
+/* The first step of a wait, under the ring lock, so that a completion
+ * posted from another CPU either is seen here or sees the waiter and wakes
+ * it: no wake-up is lost in between.  Publishes the completions written in
+ * place if `publish`; returns true, with the completions available in
+ * *posted, if the wait is over (min_complete posted, no waiting asked
+ * for, the deadline passed, the ring dead), else makes self the waiter,
+ * ready to block.  A corrupt head stops the process. */
+static ALWAYS_INLINE bool ring_wait_begin(struct thread *self, uint32_t min_complete,
+                                          uint64_t timeout_ns, uint64_t deadline, bool publish,
+                                          uint32_t *posted)
+{
+    struct ring *r = &self->ring;
+    spin_lock(&r->lock);
+    if (publish)
+        ring_publish_tail(r);
+    bool corrupt_head = !ring_posted(r, posted);
+    bool done = corrupt_head || *posted >= min_complete || timeout_ns == 0 ||
+                (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline) || r->dead;
+    if (!done)
+        ring_set_waiter(r, self, min_complete);
+    spin_unlock(&r->lock);
+    if (corrupt_head)
+        process_fault(self->proc, "ring: completion queue head is corrupt");
+    return done;
+}
+
 /* A waiter's first step once it runs again: a completion that woke it
  * took it off as the ring's waiter, a timeout or a kill left it there, so
  * it takes itself off (only this thread ever makes itself the waiter, so
@@ -318,19 +344,7 @@ static int64_t ring_wait(struct thread *self, uint32_t min_complete, uint64_t ti
         te.thread = self;
     }
     for (;;) {
-        /* Check and register as the waiter under the ring lock, so that a
-         * completion posted from another CPU either is seen here or sees the
-         * waiter and wakes it: no wake-up is lost in between. */
-        spin_lock(&r->lock);
-        bool corrupt_head = !ring_posted(r, &posted);
-        bool done = corrupt_head || posted >= min_complete || timeout_ns == 0 ||
-                    (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline) || r->dead;
-        if (!done)
-            ring_set_waiter(r, self, min_complete);
-        spin_unlock(&r->lock);
-        if (corrupt_head)
-            process_fault(p, "ring: completion queue head is corrupt");
-        if (done)
+        if (ring_wait_begin(self, min_complete, timeout_ns, deadline, false, &posted))
             return posted;
         if (timeout_ns != CAPOS_WAIT_FOREVER)
             timerq_arm(&te, deadline);
@@ -357,17 +371,7 @@ static int64_t ring_wait_forever(struct thread *self, uint32_t min_complete, boo
     struct process *p = self->proc;
     uint32_t posted;
 
-    spin_lock(&r->lock);
-    if (publish)
-        ring_publish_tail(r);
-    bool corrupt_head = !ring_posted(r, &posted);
-    bool done = corrupt_head || posted >= min_complete || r->dead;
-    if (!done)
-        ring_set_waiter(r, self, min_complete);
-    spin_unlock(&r->lock);
-    if (corrupt_head)
-        process_fault(p, "ring: completion queue head is corrupt");
-    if (done)
+    if (ring_wait_begin(self, min_complete, CAPOS_WAIT_FOREVER, 0, publish, &posted))
         return posted;
     sched_block_commit();
     /* The usual wake-up: a completion that met the wait took this thread
@@ -388,6 +392,22 @@ static int64_t ring_enter_finish(struct thread *self, uint32_t min_complete, uin
     if (self->exit_requested)
         process_thread_exit(self->exit_request_code);
     return ring_wait(self, min_complete, timeout_ns);
+}
+
+/* The end of a fast cap_enter with `posted` completions available: a
+ * caller that asked for more and may wait waits (ring_enter_finish);
+ * otherwise a stopped process or an exiting thread ends here, as there,
+ * and the others return at once. */
+static ALWAYS_INLINE int64_t ring_enter_done(struct thread *self, uint32_t posted,
+                                             uint32_t min_complete, uint64_t timeout_ns)
+{
+    if (posted < min_complete && timeout_ns != 0)
+        return ring_enter_finish(self, min_complete, timeout_ns);
+    if (self->proc->state != PROCESS_ALIVE)
+        process_exit_current();
+    if (self->exit_requested)
+        process_thread_exit(self->exit_request_code);
+    return posted;
 }
 
 /* The general cap_enter: any number of submissions, any wait. */
@@ -451,20 +471,12 @@ static ALWAYS_INLINE int64_t ring_complete_in_place(struct thread *self, uint64_
                                                     uint32_t min_complete, uint64_t timeout_ns)
 {
     struct ring *r = &self->ring;
-    struct process *p = self->proc;
     ring_cqe_write_result(r, user_data, err, detail);
     ring_publish_tail(r);
     r->sq_head++;
     __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
-    posted++;
     spin_unlock(&r->lock);
-    if (posted < min_complete && timeout_ns != 0)
-        return ring_enter_finish(self, min_complete, timeout_ns);
-    if (p->state != PROCESS_ALIVE)
-        process_exit_current();
-    if (self->exit_requested)
-        process_thread_exit(self->exit_request_code);
-    return posted;
+    return ring_enter_done(self, posted + 1, min_complete, timeout_ns);
 }
 
 /* ring_complete_in_place for an entry refused by its checks (chk). */
@@ -521,6 +533,9 @@ static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_
             unpublished = false;
             goto wait;
         }
+        if (ring_sqe_is_ok(&sqe[0], CAPOS_OP_NOP))
+            return ring_complete_in_place(self, sqe[0].user_data, CAPOS_OK, 0, posted, min_complete,
+                                          timeout_ns);
         if (ring_sqe_is_ok(&sqe[0], CAPOS_OP_REPLY_RECV)) {
             spin_unlock(&r->lock);
             if (likely(endpoint_fast_reply(self, &sqe[0], &sqe[0]))) {
@@ -533,9 +548,6 @@ static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_
             }
             goto general;
         }
-        if (ring_sqe_is_ok(&sqe[0], CAPOS_OP_NOP))
-            return ring_complete_in_place(self, sqe[0].user_data, CAPOS_OK, 0, posted, min_complete,
-                                          timeout_ns);
         enum ring_sqe_check chk = ring_sqe_validate(&sqe[0]);
         if (chk != RING_SQE_OK)
             return ring_enter_refused(self, &sqe[0], chk, posted, min_complete, timeout_ns);
@@ -589,13 +601,7 @@ static inline int64_t ring_enter_nothing(struct thread *self, uint32_t min_compl
     uint32_t posted;
     if (!ring_posted(&self->ring, &posted))
         process_fault(p, "ring: completion queue head is corrupt");
-    if (posted < min_complete && timeout_ns != 0)
-        return ring_enter_finish(self, min_complete, timeout_ns);
-    if (p->state != PROCESS_ALIVE)
-        process_exit_current();
-    if (self->exit_requested)
-        process_thread_exit(self->exit_request_code);
-    return posted;
+    return ring_enter_done(self, posted, min_complete, timeout_ns);
 }
 
 int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_ns)

@@ -208,6 +208,18 @@ static ALWAYS_INLINE WARN_UNUSED struct pending_op *pending_free_locked(struct r
     return NULL;
 }
 
+/* Puts op at the head of its owner's list, in setup (a canceller leaves
+ * it to the owner until pending_setup_done). */
+static ALWAYS_INLINE void pending_link_locked(struct ring *r, struct pending_op *op)
+{
+    op->owner_prev = NULL;
+    op->owner_next = r->pending;
+    if (r->pending)
+        r->pending->owner_prev = op;
+    r->pending = op;
+    r->setup_op = op;
+}
+
 /* Puts `op` (a free op of the ring, or a new one) to use for `sqe`: on the
  * owner list and in setup.  The caller takes the op's reference on the
  * owner (thread_get) once the lock is dropped. */
@@ -230,12 +242,7 @@ static ALWAYS_INLINE void pending_use_locked(struct ring *r, struct pending_op *
     op->timer.armed = false;
     op->timer.firing = false;
     op->timer.sync_cancel = false;
-    op->owner_prev = NULL;
-    op->owner_next = r->pending;
-    if (r->pending)
-        r->pending->owner_prev = op;
-    r->pending = op;
-    r->setup_op = op;
+    pending_link_locked(r, op);
 }
 
 /* pending_release with the lock held: unlinks and frees the op, returning

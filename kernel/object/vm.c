@@ -129,11 +129,9 @@ static void budget_charge(struct vm_budget *b, int64_t frames)
 static struct kobj *vmobj_new(struct ledger *l, struct process *target, struct vm_budget *budget,
                               int *err)
 {
-    struct vmobj *v = kheap_alloc(l, sizeof(*v), true, err);
+    struct vmobj *v = kobj_new(l, sizeof(*v), KOBJ_VIRTUAL_MEMORY, err);
     if (!v)
         return NULL;
-    v->obj.kind = KOBJ_VIRTUAL_MEMORY;
-    v->obj.refs = 1;
     v->target = target;
     v->budget = budget;
     process_get(target);
