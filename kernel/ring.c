@@ -397,13 +397,15 @@ static int64_t ring_enter_finish(struct thread *self, uint32_t min_complete, uin
 /* The end of a fast cap_enter with `posted` completions available: a
  * caller that asked for more and may wait waits (ring_enter_finish);
  * otherwise a stopped process or an exiting thread ends here, as there,
- * and the others return at once. */
-static ALWAYS_INLINE int64_t ring_enter_done(struct thread *self, uint32_t posted,
-                                             uint32_t min_complete, uint64_t timeout_ns)
+ * and the others return at once.  p is self->proc, read by the caller
+ * before its ring's indices (an acquire load would make it read again). */
+static ALWAYS_INLINE int64_t ring_enter_done(struct thread *self, struct process *p,
+                                             uint32_t posted, uint32_t min_complete,
+                                             uint64_t timeout_ns)
 {
     if (posted < min_complete && timeout_ns != 0)
         return ring_enter_finish(self, min_complete, timeout_ns);
-    if (self->proc->state != PROCESS_ALIVE)
+    if (p->state != PROCESS_ALIVE)
         process_exit_current();
     if (self->exit_requested)
         process_thread_exit(self->exit_request_code);
@@ -471,12 +473,13 @@ static ALWAYS_INLINE int64_t ring_complete_in_place(struct thread *self, uint64_
                                                     uint32_t min_complete, uint64_t timeout_ns)
 {
     struct ring *r = &self->ring;
+    struct process *p = self->proc;
     ring_cqe_write_result(r, user_data, err, detail);
     ring_publish_tail(r);
     r->sq_head++;
     __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
     spin_unlock(&r->lock);
-    return ring_enter_done(self, posted + 1, min_complete, timeout_ns);
+    return ring_enter_done(self, p, posted + 1, min_complete, timeout_ns);
 }
 
 /* ring_complete_in_place for an entry refused by its checks (chk). */
@@ -601,7 +604,7 @@ static inline int64_t ring_enter_nothing(struct thread *self, uint32_t min_compl
     uint32_t posted;
     if (!ring_posted(&self->ring, &posted))
         process_fault(p, "ring: completion queue head is corrupt");
-    return ring_enter_done(self, posted, min_complete, timeout_ns);
+    return ring_enter_done(self, p, posted, min_complete, timeout_ns);
 }
 
 int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_ns)
