@@ -596,8 +596,8 @@ static ALWAYS_INLINE struct thread *ipc_fast_complete(struct ring *r, struct pen
     spin_lock(&r->lock);
     struct pending_op *spare = pending_put_locked(r, op);
     if (post && !r->dead)
-        wake = ring_post_fields_locked(r, user_data, result, len, method, interface_id, badge,
-                                       token);
+        wake =
+            ring_post_fields_locked(r, user_data, result, len, method, interface_id, badge, token);
     spin_unlock(&r->lock);
     if (unlikely(spare != NULL))
         kfree(spare);
@@ -840,8 +840,7 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
      * carried by endpoint_return: refusals are rare. */
     bool combined = ret == rcv; /* REPLY_RECV: no detail, no RETURN completion */
     if (ret->xfer_count != 0 || (!combined && ret->detail != 0) || len > IPC_FAST_MSG_MAX ||
-        status < 0 ||
-        status >= CAPOS_ERR_COUNT || __atomic_load_n(&recv->in_use, __ATOMIC_ACQUIRE))
+        status < 0 || status >= CAPOS_ERR_COUNT || __atomic_load_n(&recv->in_use, __ATOMIC_ACQUIRE))
         return false;
     /* Both entries name server facets of one endpoint. */
     if (cap_lookup_lock(p, ret->cap, &o) != CAPOS_OK)

@@ -32,11 +32,11 @@ enum capos_syscall {
 
 /* Ring opcodes.  Values are ABI. */
 enum capos_opcode {
-    CAPOS_OP_NOP = 0,     /* completes at once with ok */
-    CAPOS_OP_CALL = 1,    /* invoke a method on a capability */
-    CAPOS_OP_RECV = 2,    /* server: wait for a call on an endpoint */
-    CAPOS_OP_RETURN = 3,  /* server: complete a received call */
-    CAPOS_OP_RELEASE = 4, /* drop a capability from the table */
+    CAPOS_OP_NOP = 0,        /* completes at once with ok */
+    CAPOS_OP_CALL = 1,       /* invoke a method on a capability */
+    CAPOS_OP_RECV = 2,       /* server: wait for a call on an endpoint */
+    CAPOS_OP_RETURN = 3,     /* server: complete a received call */
+    CAPOS_OP_RELEASE = 4,    /* drop a capability from the table */
     CAPOS_OP_REPLY_RECV = 5, /* server: RETURN, then RECV on the same endpoint, one completion */
     CAPOS_OP_COUNT
 };
