@@ -73,9 +73,10 @@ int endpoint_recv(struct thread *t, const struct capos_sqe *sqe);
  * o, found by cap_call_fast with the caller's capability table locked
  * (it unlocks it); the call is delivered at once if it can be, as
  * endpoint_call would, and otherwise goes through endpoint_call.
- * endpoint_fast_reply: a RETURN and the next RECV, that either finish
- * exactly as endpoint_return and endpoint_recv would and return true (the
- * RETURN's completion written, not yet published), or return false having
+ * endpoint_fast_reply: a RETURN and the next RECV (or, ret == rcv, a
+ * REPLY_RECV), that either finish exactly as endpoint_return and
+ * endpoint_recv would and return true (the RETURN's completion, but for
+ * a REPLY_RECV, written and not yet published), or return false having
  * changed nothing. */
 void endpoint_call_fast(struct thread *t, struct kobj *o, const struct capos_sqe *sqe);
 bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret,

@@ -105,7 +105,7 @@ static const char *const kind_names[KOBJ_KIND_COUNT] = {
 static const char *const op_names[CAPOS_OP_COUNT] = {
     [CAPOS_OP_NOP] = "NOP",         [CAPOS_OP_CALL] = "CALL (refused before the object)",
     [CAPOS_OP_RECV] = "RECV",       [CAPOS_OP_RETURN] = "RETURN",
-    [CAPOS_OP_RELEASE] = "RELEASE",
+    [CAPOS_OP_RELEASE] = "RELEASE", [CAPOS_OP_REPLY_RECV] = "REPLY_RECV",
 };
 
 static const char *const reap_names[] = {

@@ -147,6 +147,41 @@ static NOINLINE void ring_refuse(struct thread *t, uint64_t user_data, enum ring
     ring_complete_now(t, user_data, err, detail);
 }
 
+/*
+ * REPLY_RECV on the general path: the RETURN and the RECV it stands for,
+ * one after the other, as if they had been submitted as two entries
+ * (docs/ring-abi.md).  A RETURN that completes with ok or peerGone (the
+ * client is gone: the server receives on) leaves no completion of its
+ * own; one refused completes the entry with its error and the flag
+ * CAPOS_CQE_REPLY_REFUSED, and the RECV is not posted.  Returns as
+ * ring_dispatch does.
+ */
+static NOINLINE bool ring_reply_recv(struct thread *t, const struct capos_sqe *sqe)
+{
+    struct ring *r = &t->ring;
+    struct capos_sqe part = *sqe;
+    part.opcode = CAPOS_OP_RETURN;
+    part.recv_addr = 0;
+    part.detail = 0; /* recv_len's place */
+    int err = cap_return(t, &part);
+    if (err != CAPOS_OK && err != CAPOS_ERR_PEER_GONE) {
+        spin_lock(&r->lock);
+        ring_cqe_write_flags(r, sqe->user_data, err, 0, CAPOS_CQE_REPLY_REFUSED);
+        spin_unlock(&r->lock);
+        return true;
+    }
+    part = (struct capos_sqe){.opcode = CAPOS_OP_RECV,
+                              .cap = sqe->cap,
+                              .user_data = sqe->user_data,
+                              .recv_addr = sqe->recv_addr,
+                              .recv_len = sqe->recv_len};
+    err = endpoint_recv(t, &part);
+    if (err == CALL_PENDING)
+        return false;
+    ring_complete_now(t, sqe->user_data, err, 0);
+    return true;
+}
+
 /* Runs one SQE that ring_sqe_validate judged `chk`.  Operations that
  * finish now complete in place (ring_complete_now) before returning; the
  * others keep their reservation until a pending operation completes them.
@@ -171,6 +206,7 @@ static ALWAYS_INLINE bool ring_dispatch(struct thread *t, const struct capos_sqe
                 return false;
             break;
         case CAPOS_OP_RETURN: err = cap_return(t, sqe); break;
+        case CAPOS_OP_REPLY_RECV: return ring_reply_recv(t, sqe);
         default: err = CAPOS_ERR_INVALID_OPCODE; break;
         }
     }
@@ -244,6 +280,32 @@ static ALWAYS_INLINE void ring_set_waiter(struct ring *r, struct thread *self,
     sched_prepare_block();
 }
 
+/* The first step of a wait, under the ring lock, so that a completion
+ * posted from another CPU either is seen here or sees the waiter and wakes
+ * it: no wake-up is lost in between.  Publishes the completions written in
+ * place if `publish`; returns true, with the completions available in
+ * *posted, if the wait is over (min_complete posted, no waiting asked
+ * for, the deadline passed, the ring dead), else makes self the waiter,
+ * ready to block.  A corrupt head stops the process. */
+static ALWAYS_INLINE bool ring_wait_begin(struct thread *self, uint32_t min_complete,
+                                          uint64_t timeout_ns, uint64_t deadline, bool publish,
+                                          uint32_t *posted)
+{
+    struct ring *r = &self->ring;
+    spin_lock(&r->lock);
+    if (publish)
+        ring_publish_tail(r);
+    bool corrupt_head = !ring_posted(r, posted);
+    bool done = corrupt_head || *posted >= min_complete || timeout_ns == 0 ||
+                (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline) || r->dead;
+    if (!done)
+        ring_set_waiter(r, self, min_complete);
+    spin_unlock(&r->lock);
+    if (corrupt_head)
+        process_fault(self->proc, "ring: completion queue head is corrupt");
+    return done;
+}
+
 /* A waiter's first step once it runs again: a completion that woke it
  * took it off as the ring's waiter, a timeout or a kill left it there, so
  * it takes itself off (only this thread ever makes itself the waiter, so
@@ -282,19 +344,7 @@ static int64_t ring_wait(struct thread *self, uint32_t min_complete, uint64_t ti
         te.thread = self;
     }
     for (;;) {
-        /* Check and register as the waiter under the ring lock, so that a
-         * completion posted from another CPU either is seen here or sees the
-         * waiter and wakes it: no wake-up is lost in between. */
-        spin_lock(&r->lock);
-        bool corrupt_head = !ring_posted(r, &posted);
-        bool done = corrupt_head || posted >= min_complete || timeout_ns == 0 ||
-                    (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline) || r->dead;
-        if (!done)
-            ring_set_waiter(r, self, min_complete);
-        spin_unlock(&r->lock);
-        if (corrupt_head)
-            process_fault(p, "ring: completion queue head is corrupt");
-        if (done)
+        if (ring_wait_begin(self, min_complete, timeout_ns, deadline, false, &posted))
             return posted;
         if (timeout_ns != CAPOS_WAIT_FOREVER)
             timerq_arm(&te, deadline);
@@ -321,17 +371,7 @@ static int64_t ring_wait_forever(struct thread *self, uint32_t min_complete, boo
     struct process *p = self->proc;
     uint32_t posted;
 
-    spin_lock(&r->lock);
-    if (publish)
-        ring_publish_tail(r);
-    bool corrupt_head = !ring_posted(r, &posted);
-    bool done = corrupt_head || posted >= min_complete || r->dead;
-    if (!done)
-        ring_set_waiter(r, self, min_complete);
-    spin_unlock(&r->lock);
-    if (corrupt_head)
-        process_fault(p, "ring: completion queue head is corrupt");
-    if (done)
+    if (ring_wait_begin(self, min_complete, CAPOS_WAIT_FOREVER, 0, publish, &posted))
         return posted;
     sched_block_commit();
     /* The usual wake-up: a completion that met the wait took this thread
@@ -352,6 +392,24 @@ static int64_t ring_enter_finish(struct thread *self, uint32_t min_complete, uin
     if (self->exit_requested)
         process_thread_exit(self->exit_request_code);
     return ring_wait(self, min_complete, timeout_ns);
+}
+
+/* The end of a fast cap_enter with `posted` completions available: a
+ * caller that asked for more and may wait waits (ring_enter_finish);
+ * otherwise a stopped process or an exiting thread ends here, as there,
+ * and the others return at once.  p is self->proc, read by the caller
+ * before its ring's indices (an acquire load would make it read again). */
+static ALWAYS_INLINE int64_t ring_enter_done(struct thread *self, struct process *p,
+                                             uint32_t posted, uint32_t min_complete,
+                                             uint64_t timeout_ns)
+{
+    if (posted < min_complete && timeout_ns != 0)
+        return ring_enter_finish(self, min_complete, timeout_ns);
+    if (p->state != PROCESS_ALIVE)
+        process_exit_current();
+    if (self->exit_requested)
+        process_thread_exit(self->exit_request_code);
+    return posted;
 }
 
 /* The general cap_enter: any number of submissions, any wait. */
@@ -420,15 +478,8 @@ static ALWAYS_INLINE int64_t ring_complete_in_place(struct thread *self, uint64_
     ring_publish_tail(r);
     r->sq_head++;
     __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
-    posted++;
     spin_unlock(&r->lock);
-    if (posted < min_complete && timeout_ns != 0)
-        return ring_enter_finish(self, min_complete, timeout_ns);
-    if (p->state != PROCESS_ALIVE)
-        process_exit_current();
-    if (self->exit_requested)
-        process_thread_exit(self->exit_request_code);
-    return posted;
+    return ring_enter_done(self, p, posted + 1, min_complete, timeout_ns);
 }
 
 /* ring_complete_in_place for an entry refused by its checks (chk). */
@@ -447,8 +498,9 @@ static NOINLINE int64_t ring_enter_refused(struct thread *self, const struct cap
  * protocol as ring_submit and ring_wait, specialised for what a
  * synchronous client or server submits, at most two entries.  It accounts
  * for them exactly as ring_submit would (one copy each, sq_head, one
- * completion slot each), runs a CALL through cap_call_fast and a RETURN
- * with the next RECV through endpoint_fast_reply, which take every case
+ * completion slot each), runs a CALL through cap_call_fast and a
+ * REPLY_RECV, or a RETURN with the next RECV, through endpoint_fast_reply,
+ * which take every case
  * they do not cover back to the general code, and everything else through
  * ring_dispatch.  n is 1 or 2 (ring_enter); a corrupt head or a full
  * completion queue go to ring_enter_general, before anything was consumed.
@@ -487,6 +539,18 @@ static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_
         if (ring_sqe_is_ok(&sqe[0], CAPOS_OP_NOP))
             return ring_complete_in_place(self, sqe[0].user_data, CAPOS_OK, 0, posted, min_complete,
                                           timeout_ns);
+        if (ring_sqe_is_ok(&sqe[0], CAPOS_OP_REPLY_RECV)) {
+            spin_unlock(&r->lock);
+            if (likely(endpoint_fast_reply(self, &sqe[0], &sqe[0]))) {
+                /* The RETURN left no completion, the RECV is posted. */
+                r->sq_head++;
+                __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
+                pending_setup_done(r);
+                unpublished = false;
+                goto wait;
+            }
+            goto general;
+        }
         enum ring_sqe_check chk = ring_sqe_validate(&sqe[0]);
         if (chk != RING_SQE_OK)
             return ring_enter_refused(self, &sqe[0], chk, posted, min_complete, timeout_ns);
@@ -505,6 +569,7 @@ static NOINLINE int64_t ring_enter_fast(struct thread *self, uint32_t n, uint32_
             goto wait;
         }
     }
+general:
     unpublished = ring_submit_copies(self, sqe, n);
 wait:
     if (unlikely(timeout_ns != CAPOS_WAIT_FOREVER || p->state != PROCESS_ALIVE ||
@@ -539,13 +604,7 @@ static inline int64_t ring_enter_nothing(struct thread *self, uint32_t min_compl
     uint32_t posted;
     if (!ring_posted(&self->ring, &posted))
         process_fault(p, "ring: completion queue head is corrupt");
-    if (posted < min_complete && timeout_ns != 0)
-        return ring_enter_finish(self, min_complete, timeout_ns);
-    if (p->state != PROCESS_ALIVE)
-        process_exit_current();
-    if (self->exit_requested)
-        process_thread_exit(self->exit_request_code);
-    return posted;
+    return ring_enter_done(self, p, posted, min_complete, timeout_ns);
 }
 
 int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_ns)

@@ -149,17 +149,25 @@ static ALWAYS_INLINE struct thread *ring_post_fields_locked(struct ring *r, uint
 }
 
 /* Writes the completion of an operation that finished with `result` (and
- * `detail`) and no message into the next slot, without publishing it: what
- * ring.c's ring_complete_now does, for a caller already holding the lock. */
-static ALWAYS_INLINE void ring_cqe_write_result(struct ring *r, uint64_t user_data, int result,
-                                                uint32_t detail)
+ * `detail`, and CQE `flags`) and no message into the next slot, without
+ * publishing it: what ring.c's ring_complete_now does, for a caller
+ * already holding the lock. */
+static ALWAYS_INLINE void ring_cqe_write_flags(struct ring *r, uint64_t user_data, int result,
+                                               uint32_t detail, uint32_t flags)
 {
     uint64_t *c = (uint64_t *)(void *)ring_next_cqe(r);
     c[0] = user_data;
-    c[1] = (uint32_t)result; /* result; result_len 0 */
-    c[2] = c[3] = c[4] = c[5] = c[7] = 0;
+    c[1] = (uint32_t)result;      /* result; result_len 0 */
+    c[2] = (uint64_t)flags << 32; /* ncaps, method 0; flags */
+    c[3] = c[4] = c[5] = c[7] = 0;
     c[6] = detail; /* detail; reserved0 0 */
     ring_advance_tail(r);
+}
+
+static ALWAYS_INLINE void ring_cqe_write_result(struct ring *r, uint64_t user_data, int result,
+                                                uint32_t detail)
+{
+    ring_cqe_write_flags(r, user_data, result, detail, 0);
 }
 
 /* ---- pending ops (pending.c), with the ring lock held ----
@@ -200,6 +208,18 @@ static ALWAYS_INLINE WARN_UNUSED struct pending_op *pending_free_locked(struct r
     return NULL;
 }
 
+/* Puts op at the head of its owner's list, in setup (a canceller leaves
+ * it to the owner until pending_setup_done). */
+static ALWAYS_INLINE void pending_link_locked(struct ring *r, struct pending_op *op)
+{
+    op->owner_prev = NULL;
+    op->owner_next = r->pending;
+    if (r->pending)
+        r->pending->owner_prev = op;
+    r->pending = op;
+    r->setup_op = op;
+}
+
 /* Puts `op` (a free op of the ring, or a new one) to use for `sqe`: on the
  * owner list and in setup.  The caller takes the op's reference on the
  * owner (thread_get) once the lock is dropped. */
@@ -222,12 +242,7 @@ static ALWAYS_INLINE void pending_use_locked(struct ring *r, struct pending_op *
     op->timer.armed = false;
     op->timer.firing = false;
     op->timer.sync_cancel = false;
-    op->owner_prev = NULL;
-    op->owner_next = r->pending;
-    if (r->pending)
-        r->pending->owner_prev = op;
-    r->pending = op;
-    r->setup_op = op;
+    pending_link_locked(r, op);
 }
 
 /* pending_release with the lock held: unlinks and frees the op, returning

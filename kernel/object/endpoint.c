@@ -120,11 +120,9 @@ static ALWAYS_INLINE void ep_put(struct endpoint *ep)
 static struct ep_facet *ep_facet_new(struct ledger *l, struct endpoint *ep, enum kobj_kind kind,
                                      uint64_t badge, int *err)
 {
-    struct ep_facet *f = kheap_alloc(l, sizeof(*f), true, err);
+    struct ep_facet *f = kobj_alloc(l, sizeof(*f), kind, err);
     if (!f)
         return NULL;
-    f->obj.kind = kind;
-    f->obj.refs = 1;
     f->ep = ep;
     f->badge = badge;
     ep_get(ep);
@@ -571,6 +569,41 @@ int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
  * objects), so the two are observably the same.
  */
 
+/* Takes a thread's own fast-path op (fast_call, fast_recv) for sqe on ep,
+ * with ep's reference: the fields pending_use_locked sets from an SQE
+ * (the constant ones were set once, pending_pool_init). */
+static ALWAYS_INLINE void ipc_fast_op_use(struct pending_op *op, const struct capos_sqe *sqe,
+                                          struct endpoint *ep)
+{
+    op->user_data = sqe->user_data;
+    op->recv_addr = sqe->recv_addr;
+    op->recv_len = sqe->recv_len;
+    op->target = ep;
+    op->in_use = true;
+}
+
+/* The completion of a fast-path op of ring r's thread (the server's RECV,
+ * the client's CALL): the op's release and, if `post` and the thread is
+ * not gone, its completion with these fields, under one hold of r's lock.
+ * Returns the waiter the completion wakes, if any. */
+static ALWAYS_INLINE struct thread *ipc_fast_complete(struct ring *r, struct pending_op *op,
+                                                      bool post, int result, uint32_t len,
+                                                      uint16_t method, uint64_t interface_id,
+                                                      uint64_t badge, uint64_t token)
+{
+    struct thread *wake = NULL;
+    uint64_t user_data = op->user_data;
+    spin_lock(&r->lock);
+    struct pending_op *spare = pending_put_locked(r, op);
+    if (post && !r->dead)
+        wake =
+            ring_post_fields_locked(r, user_data, result, len, method, interface_id, badge, token);
+    spin_unlock(&r->lock);
+    if (unlikely(spare != NULL))
+        kfree(spare);
+    return wake;
+}
+
 /* Messages up to this size take the fast path; larger ones are rare in
  * synchronous calls and their copy dominates anyway. */
 #define IPC_FAST_MSG_MAX 512
@@ -629,15 +662,11 @@ static ALWAYS_INLINE bool endpoint_fast_deliver(struct thread *t, struct endpoin
      * its owner's list: a delivered call is the server's to complete.  Its
      * constant fields were set once (pending_pool_init). */
     uint32_t slot = recv->recv_slot;
-    call->user_data = sqe->user_data;
-    call->recv_addr = sqe->recv_addr;
-    call->recv_len = sqe->recv_len;
+    ipc_fast_op_use(call, sqe, ep);
     call->interface_id = sqe->interface_id;
     call->method = sqe->method;
     call->badge = badge;
-    call->target = ep;
     call->server = s;
-    call->in_use = true;
     s->received[slot] = call;
     uint64_t token = token_of(s, slot);
     spin_unlock(&s->lock);
@@ -645,17 +674,8 @@ static ALWAYS_INLINE bool endpoint_fast_deliver(struct thread *t, struct endpoin
     q_pop(&ep->recvs);
     /* deliver_post, with the RECV's release and its completion under one
      * hold of the server's ring lock. */
-    struct ring *sr = &st->ring;
-    struct thread *wake = NULL;
-    uint64_t recv_ud = recv->user_data;
-    spin_lock(&sr->lock);
-    struct pending_op *spare = pending_put_locked(sr, recv);
-    if (!sr->dead)
-        wake = ring_post_fields_locked(sr, recv_ud, CAPOS_OK, len, sqe->method, sqe->interface_id,
-                                       badge, token);
-    spin_unlock(&sr->lock);
-    if (unlikely(spare != NULL))
-        kfree(spare);
+    struct thread *wake = ipc_fast_complete(&st->ring, recv, true, CAPOS_OK, len, sqe->method,
+                                            sqe->interface_id, badge, token);
     /* The waiter is the ring's own thread, st: ipc_handoff's hint is only
      * needed if the wake-up did not make it the direct-switch thread. */
     bool handoff = wake && sched_wake_sync(wake);
@@ -818,8 +838,9 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
     /* The RECV op is free unless the last fast RECV is still posted (the
      * server submitted more than one).  A refusal's detail is checked and
      * carried by endpoint_return: refusals are rare. */
-    if (ret->xfer_count != 0 || ret->detail != 0 || len > IPC_FAST_MSG_MAX || status < 0 ||
-        status >= CAPOS_ERR_COUNT || __atomic_load_n(&recv->in_use, __ATOMIC_ACQUIRE))
+    bool combined = ret == rcv; /* REPLY_RECV: no detail, no RETURN completion */
+    if (ret->xfer_count != 0 || (!combined && ret->detail != 0) || len > IPC_FAST_MSG_MAX ||
+        status < 0 || status >= CAPOS_ERR_COUNT || __atomic_load_n(&recv->in_use, __ATOMIC_ACQUIRE))
         return false;
     /* Both entries name server facets of one endpoint. */
     if (cap_lookup_lock(p, ret->cap, &o) != CAPOS_OK)
@@ -857,7 +878,6 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
      * hold of the client's ring lock. */
     struct thread *ct = call->owner;
     struct ring *cr = &ct->ring;
-    uint64_t user_data = call->user_data;
     int res = status;
     uint32_t rlen = 0;
     bool gone = __atomic_load_n(&cr->dead, __ATOMIC_ACQUIRE);
@@ -872,14 +892,7 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
         else
             res = CAPOS_ERR_BAD_ADDRESS;
     }
-    struct thread *wake = NULL;
-    spin_lock(&cr->lock);
-    struct pending_op *spare = pending_put_locked(cr, call);
-    if (!gone && !cr->dead)
-        wake = ring_post_fields_locked(cr, user_data, res, rlen, 0, 0, 0, 0);
-    spin_unlock(&cr->lock);
-    if (unlikely(spare != NULL))
-        kfree(spare);
+    struct thread *wake = ipc_fast_complete(cr, call, !gone, res, rlen, 0, 0, 0, 0);
     /* The waiter is the client's own thread, ct (see endpoint_fast_call). */
     bool handoff = wake && sched_wake_sync(wake);
 
@@ -889,24 +902,17 @@ bool endpoint_fast_reply(struct thread *t, const struct capos_sqe *ret, const st
      * until the dispatch is over, as pending_new leaves an op; the
      * RETURN's own completion is written in the same hold of the ring lock
      * (the caller publishes it). */
-    recv->user_data = rcv->user_data;
-    recv->recv_addr = rcv->recv_addr;
-    recv->recv_len = rcv->recv_len;
+    ipc_fast_op_use(recv, rcv, ep);
     recv->recv_slot = slot;
-    recv->target = ep;
-    recv->in_use = true;
     thread_get(t); /* the RECV's reference on its owner */
     spin_lock(&r->lock);
-    recv->owner_prev = NULL;
-    recv->owner_next = r->pending;
-    if (r->pending)
-        r->pending->owner_prev = recv;
-    r->pending = recv;
-    r->setup_op = recv;
+    pending_link_locked(r, recv);
     /* As endpoint_return: peerGone for a client that is gone, and also
-     * when the status given was peerGone (what cap_deliver returns). */
-    ring_cqe_write_result(r, ret->user_data,
-                          res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK, 0);
+     * when the status given was peerGone (what cap_deliver returns).  A
+     * REPLY_RECV's RETURN leaves no completion either way. */
+    if (!combined)
+        ring_cqe_write_result(r, ret->user_data,
+                              res == CAPOS_ERR_PEER_GONE ? CAPOS_ERR_PEER_GONE : CAPOS_OK, 0);
     spin_unlock(&r->lock);
     spin_lock(&ep->lock);
     if (likely(queue_empty(&ep->calls))) {

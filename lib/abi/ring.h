@@ -32,11 +32,12 @@ enum capos_syscall {
 
 /* Ring opcodes.  Values are ABI. */
 enum capos_opcode {
-    CAPOS_OP_NOP = 0,     /* completes at once with ok */
-    CAPOS_OP_CALL = 1,    /* invoke a method on a capability */
-    CAPOS_OP_RECV = 2,    /* server: wait for a call on an endpoint */
-    CAPOS_OP_RETURN = 3,  /* server: complete a received call */
-    CAPOS_OP_RELEASE = 4, /* drop a capability from the table */
+    CAPOS_OP_NOP = 0,        /* completes at once with ok */
+    CAPOS_OP_CALL = 1,       /* invoke a method on a capability */
+    CAPOS_OP_RECV = 2,       /* server: wait for a call on an endpoint */
+    CAPOS_OP_RETURN = 3,     /* server: complete a received call */
+    CAPOS_OP_RELEASE = 4,    /* drop a capability from the table */
+    CAPOS_OP_REPLY_RECV = 5, /* server: RETURN, then RECV on the same endpoint, one completion */
     CAPOS_OP_COUNT
 };
 
@@ -70,13 +71,19 @@ _Static_assert(sizeof(struct capos_xfer) == 8, "xfer descriptor is 8 bytes");
  *  RECV      endpoint server  0                -                 params buffer -
  *  RETURN    endpoint server  call token       result message    -             transferred caps
  *  RELEASE   cap to drop      0                -                 -             -
+ *  REPLY_RECV endpoint server call token       result message    params buffer transferred caps
  *
- * For CALL, `method` is the method ordinal.  For RETURN, `status` is the
- * ErrorCode delivered to the caller (0 = ok, with the result message), and
- * `detail` (which shares its place with recv_len, a field RETURN does not
- * use) the detail of the caller's completion: with an error status, the
- * field of the call's parameters that was wrong (a DetailKind params
- * detail, docs/ring-abi.md), else 0.
+ * For CALL, `method` is the method ordinal.  For RETURN and REPLY_RECV,
+ * `status` is the ErrorCode delivered to the caller (0 = ok, with the
+ * result message).  RETURN's `detail` (which shares its place with
+ * recv_len, a field RETURN does not use) is the detail of the caller's
+ * completion: with an error status, the field of the call's parameters
+ * that was wrong (a DetailKind params detail, docs/ring-abi.md), else 0.
+ * REPLY_RECV is RETURN (without a detail) followed by a RECV on the same
+ * endpoint into the recv buffer, with one completion: the RECV's; the
+ * RETURN's own completion is not posted unless the RETURN was refused, in
+ * which case the entry completes with the RETURN's error, the CQE flag
+ * CAPOS_CQE_REPLY_REFUSED set, and no RECV posted.
  */
 struct capos_sqe {
     uint8_t opcode;
@@ -86,13 +93,13 @@ struct capos_sqe {
     uint64_t user_data; /* returned unchanged in the completion */
     union {
         uint64_t interface_id; /* CALL */
-        uint64_t token;        /* RETURN: from the RECV completion */
+        uint64_t token;        /* RETURN, REPLY_RECV: from the RECV completion */
         uint64_t word0;
     };
     uint64_t send_addr;
     uint32_t send_len;
     union {
-        uint32_t recv_len; /* CALL, RECV */
+        uint32_t recv_len; /* CALL, RECV, REPLY_RECV */
         uint32_t detail;   /* RETURN */
     };
     uint64_t recv_addr;
@@ -134,7 +141,8 @@ _Static_assert(offsetof(struct capos_sqe, status) == 60, "SQE layout");
  * `detail` says more about an error result, when there is more to say: its
  * top byte is a DetailKind of the schema (a refused submission entry, or
  * the parameter that was wrong), the low 24 bits its value
- * (docs/ring-abi.md); 0 otherwise.
+ * (docs/ring-abi.md); 0 otherwise.  `flags` is 0 but for a REPLY_RECV whose
+ * RETURN was refused (CAPOS_CQE_REPLY_REFUSED).
  */
 struct capos_cqe {
     uint64_t user_data;
@@ -164,6 +172,13 @@ _Static_assert(offsetof(struct capos_cqe, token) == 40, "CQE layout");
 _Static_assert(offsetof(struct capos_cqe, detail) == 48, "CQE layout");
 _Static_assert(offsetof(struct capos_cqe, reserved0) == 52, "CQE layout");
 _Static_assert(offsetof(struct capos_cqe, reserved1) == 56, "CQE layout");
+
+/* CQE flags. */
+enum capos_cqe_flag {
+    /* REPLY_RECV: its RETURN was refused (the result is why); nothing was
+     * received and no RECV is posted. */
+    CAPOS_CQE_REPLY_REFUSED = 1,
+};
 
 /* Where received cap ids start in a recv buffer: after the message, 8-aligned. */
 #define CAPOS_CAPS_OFFSET(msg_len) ((((uint64_t)(msg_len)) + 7) & ~7ULL)

@@ -100,6 +100,8 @@ static const uint8_t ring_fields[CAPOS_OP_COUNT] = {
     [CAPOS_OP_RETURN] =
         RING_F_CAP | RING_F_WORD0 | RING_F_SEND | RING_F_XFER | RING_F_STATUS | RING_F_DETAIL,
     [CAPOS_OP_RELEASE] = RING_F_CAP,
+    [CAPOS_OP_REPLY_RECV] =
+        RING_F_CAP | RING_F_WORD0 | RING_F_SEND | RING_F_RECV | RING_F_XFER | RING_F_STATUS,
 };
 
 static const uint64_t ring_zero_masks[CAPOS_OP_COUNT][8] = {
@@ -110,6 +112,8 @@ static const uint64_t ring_zero_masks[CAPOS_OP_COUNT][8] = {
     [CAPOS_OP_RETURN] = RING_MASKS(RING_F_CAP | RING_F_WORD0 | RING_F_SEND | RING_F_XFER |
                                    RING_F_STATUS | RING_F_DETAIL),
     [CAPOS_OP_RELEASE] = RING_MASKS(RING_F_CAP),
+    [CAPOS_OP_REPLY_RECV] = RING_MASKS(RING_F_CAP | RING_F_WORD0 | RING_F_SEND | RING_F_RECV |
+                                       RING_F_XFER | RING_F_STATUS),
 };
 
 /* A received message plus its cap ids must fit in the largest buffer. */
@@ -157,6 +161,7 @@ static inline enum ring_sqe_check ring_sqe_validate(const struct capos_sqe *sqe)
     case CAPOS_OP_RECV: return ring_sqe_validate_op(sqe, CAPOS_OP_RECV);
     case CAPOS_OP_RETURN: return ring_sqe_validate_op(sqe, CAPOS_OP_RETURN);
     case CAPOS_OP_RELEASE: return ring_sqe_validate_op(sqe, CAPOS_OP_RELEASE);
+    case CAPOS_OP_REPLY_RECV: return ring_sqe_validate_op(sqe, CAPOS_OP_REPLY_RECV);
     default: return RING_SQE_BAD_OPCODE;
     }
 }

@@ -75,6 +75,38 @@ TEST(valid_entries)
     s.opcode = CAPOS_OP_RELEASE;
     s.cap = 7;
     CHECK_EQ(ring_sqe_validate(&s), RING_SQE_OK);
+    memset(&s, 0, sizeof(s));
+    s.opcode = CAPOS_OP_REPLY_RECV;
+    s.cap = 5;
+    s.token = 99;
+    s.status = 6;
+    s.send_addr = 0x2000;
+    s.send_len = 16;
+    s.recv_addr = 0x1000;
+    s.recv_len = 4096;
+    s.xfer_addr = 0x30000;
+    s.xfer_count = CAPOS_MAX_XFER;
+    CHECK_EQ(ring_sqe_validate(&s), RING_SQE_OK);
+}
+
+/* REPLY_RECV's recv_len is a length (no detail), checked as RECV's is. */
+TEST(reply_recv_checks_its_buffer)
+{
+    struct capos_sqe s;
+    memset(&s, 0, sizeof(s));
+    s.opcode = CAPOS_OP_REPLY_RECV;
+    s.cap = 5;
+    s.recv_addr = 0x1000; /* address without a length */
+    CHECK_EQ(ring_sqe_validate(&s), RING_SQE_NONZERO);
+    s.recv_len = 0xffffffffu;
+    CHECK_EQ(ring_sqe_validate(&s), RING_SQE_TOO_LONG);
+    s.recv_len = 64;
+    s.method = 1; /* REPLY_RECV names no method */
+    CHECK_EQ(ring_sqe_validate(&s), RING_SQE_NONZERO);
+    s.method = 0;
+    s.xfer_count = CAPOS_MAX_XFER + 1;
+    s.xfer_addr = 0x30000;
+    CHECK_EQ(ring_sqe_validate(&s), RING_SQE_TOO_MANY_CAPS);
 }
 
 TEST(rejects_unknown_opcode_and_flags)

@@ -129,8 +129,9 @@ static inline int bench_pin_self(unsigned cpu, uint32_t *handle)
 
 /*
  * The IPC server's loop (ipcsrv.c, and each server thread of scale.c):
- * answers calls on `server` into `buf` (64 words), submitting RETURN and the
- * next RECV together in one cap_enter.  EMPTY, ECHO64, PIN, WHERE and END
+ * answers calls on `server` into `buf` (64 words), submitting the RETURN and
+ * the next RECV in one cap_enter (as one REPLY_RECV entry for the
+ * round-trip methods).  EMPTY, ECHO64, PIN, WHERE and END
  * are handled here; any other method goes to `other`, which may put a
  * result in buf and set *len, and returns true to end the server.  For
  * ONEWAY, `arrival` is the TSC read as soon as the call was seen.  Returns
@@ -159,12 +160,31 @@ static inline void bench_post_return(uint32_t server, uint64_t token, const uint
     s->user_data = 2;
 }
 
+/* REPLY_RECV: the RETURN of `token` and the next RECV in one entry, whose
+ * one completion is the next call's (written out as bench_post_return). */
+static inline void bench_post_reply_recv(uint32_t server, uint64_t token, uint64_t *buf,
+                                         uint32_t len)
+{
+    struct capos_sqe *s = capos_ring_prep();
+    s->opcode = CAPOS_OP_REPLY_RECV;
+    s->cap = server;
+    s->token = token;
+    if (len) {
+        s->send_addr = (uint64_t)(uintptr_t)buf;
+        s->send_len = len;
+    }
+    s->recv_addr = (uint64_t)(uintptr_t)buf;
+    s->recv_len = 64 * sizeof(uint64_t);
+    s->user_data = 1;
+}
+
 static inline int bench_serve(uint32_t server, uint64_t *buf, bench_serve_hook other)
 {
     uint32_t self_handle = 0;
-    /* Completions the next cap_enter waits for: after a RETURN and a RECV go
-     * in together, both (the RETURN's at once, the RECV's when the next call
-     * arrives), so a round trip costs the server one kernel entry. */
+    /* Completions the next cap_enter waits for: after a REPLY_RECV, one (the
+     * next call's); after a RETURN and a RECV, both (the RETURN's at once,
+     * the RECV's when the next call arrives).  Either way a round trip costs
+     * the server one kernel entry. */
     uint32_t want = 1;
     bench_post_recv(server, buf);
     for (;;) {
@@ -182,9 +202,8 @@ static inline int bench_serve(uint32_t server, uint64_t *buf, bench_serve_hook o
                 return 2;
             /* The round-trip methods first, with nothing else on their path. */
             if (method <= IPCSRV_ECHO64) {
-                bench_post_return(server, token, buf, method == IPCSRV_ECHO64 ? 64 : 0);
-                bench_post_recv(server, buf);
-                want += 2;
+                bench_post_reply_recv(server, token, buf, method == IPCSRV_ECHO64 ? 64 : 0);
+                want++;
                 continue;
             }
             uint64_t arrival = method == IPCSRV_ONEWAY ? bench_t_end() : 0;

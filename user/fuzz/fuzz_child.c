@@ -1081,7 +1081,8 @@ static void act_raw(struct worker *w)
     s->method =
         fz_chance(&w->rng, 1, 4) ? (uint16_t)fz_next(&w->rng) : (uint16_t)fz_below(&w->rng, 8);
     s->cap = pick_cap(w, &c);
-    s->word0 = s->opcode == CAPOS_OP_RETURN && w->ntokens && fz_chance(&w->rng, 1, 2)
+    s->word0 = (s->opcode == CAPOS_OP_RETURN || s->opcode == CAPOS_OP_REPLY_RECV) && w->ntokens &&
+                       fz_chance(&w->rng, 1, 2)
                    ? w->tokens[fz_below(&w->rng, w->ntokens)]
                    : pick_iid(w, &c);
     if (fz_chance(&w->rng, 1, 2)) {

@@ -232,23 +232,39 @@ int capos_reply_recv_detail(uint32_t server, uint64_t token, int status, uint32_
                             struct capos_request *req)
 {
     struct capos_cqe c;
-    struct capos_sqe *s1 = ipc_prep();
-    if (!s1)
-        return CAPOS_ERR_EXHAUSTED;
-    capos_sqe_return(s1, server, token, status, detail, msg, len, 0, 0);
-    uint64_t c1 = s1->user_data = capos_ring_cookie();
-    struct capos_sqe *s2 = ipc_prep();
-    if (!s2)
-        return CAPOS_ERR_EXHAUSTED;
-    capos_sqe_recv(s2, server, buf, buf_len);
-    uint64_t c2 = s2->user_data = capos_ring_cookie();
-    /* The RETURN's result matters less than the next call: a client that
-     * went away (peerGone) must not stop the server. */
-    int r = capos_ring_wait(c2, &c);
-    if (r)
-        return -r;
-    struct capos_cqe ret;
-    capos_ring_wait(c1, &ret);
+    if (detail != 0) {
+        /* REPLY_RECV carries no detail: RETURN and RECV, submitted together. */
+        struct capos_sqe *s1 = ipc_prep();
+        if (!s1)
+            return CAPOS_ERR_EXHAUSTED;
+        capos_sqe_return(s1, server, token, status, detail, msg, len, 0, 0);
+        uint64_t c1 = s1->user_data = capos_ring_cookie();
+        struct capos_sqe *s2 = ipc_prep();
+        if (!s2)
+            return CAPOS_ERR_EXHAUSTED;
+        capos_sqe_recv(s2, server, buf, buf_len);
+        uint64_t c2 = s2->user_data = capos_ring_cookie();
+        /* The RETURN's result matters less than the next call: a client
+         * that went away (peerGone) must not stop the server. */
+        int r = capos_ring_wait(c2, &c);
+        if (r)
+            return -r;
+        struct capos_cqe ret;
+        capos_ring_wait(c1, &ret);
+    } else {
+        struct capos_sqe *s = ipc_prep();
+        if (!s)
+            return CAPOS_ERR_EXHAUSTED;
+        capos_sqe_reply_recv(s, server, token, status, msg, len, buf, buf_len);
+        s->user_data = capos_ring_cookie();
+        int r = capos_ring_wait(s->user_data, &c);
+        if (r)
+            return -r;
+        /* A refused RETURN posted no RECV; as above, it does not stop the
+         * server, which receives on. */
+        if (c.flags & CAPOS_CQE_REPLY_REFUSED)
+            return capos_recv(server, buf, buf_len, req);
+    }
     if (c.result == CAPOS_OK)
         ipc_fill_request(&c, buf, req);
     return c.result;

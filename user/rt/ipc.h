@@ -77,14 +77,17 @@ int capos_recv(uint32_t server, void *buf, uint32_t buf_len, struct capos_reques
 int capos_return(uint32_t server, uint64_t token, int status, const void *msg, uint32_t len,
                  const struct capos_xfer *xfer, uint16_t nxfer);
 
-/* RETURN and the next RECV in one cap_enter: the server loop's step. */
+/* RETURN and the next RECV in one cap_enter, as one REPLY_RECV entry: the
+ * server loop's step.  A RETURN the kernel refuses (the client's call then
+ * stays unanswered) does not stop the server: it receives on. */
 int capos_reply_recv(uint32_t server, uint64_t token, int status, const void *msg, uint32_t len,
                      void *buf, uint32_t buf_len, struct capos_request *req);
 
 /* The same, refusing the call with `detail` for the caller's completion
  * alongside an error status: CAPOS_RPC_DETAIL(CAPOS_DETAIL_PARAMS, field)
  * names the parameter that was wrong (the kernel refuses any other kind,
- * and any detail with status ok, with invalidArgument). */
+ * and any detail with status ok, with invalidArgument).  With a detail the
+ * step is a RETURN and a RECV (REPLY_RECV has no room for one). */
 int capos_return_detail(uint32_t server, uint64_t token, int status, uint32_t detail,
                         const void *msg, uint32_t len, const struct capos_xfer *xfer,
                         uint16_t nxfer);

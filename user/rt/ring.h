@@ -159,6 +159,27 @@ static inline void capos_sqe_return(struct capos_sqe *s, uint32_t server, uint64
     capos_sqe_xfer(s, xfer, nxfer);
 }
 
+/* REPLY_RECV: RETURN of the call `token` with `status` (no detail; the
+ * result message goes with an ok status), then RECV on the same server
+ * facet into buf, with one completion (docs/ring-abi.md). */
+static inline void capos_sqe_reply_recv(struct capos_sqe *s, uint32_t server, uint64_t token,
+                                        int status, const void *msg, uint32_t len, void *buf,
+                                        uint32_t buf_len)
+{
+    s->opcode = CAPOS_OP_REPLY_RECV;
+    s->cap = server;
+    s->token = token;
+    s->status = status;
+    if (len) {
+        s->send_addr = (uint64_t)(uintptr_t)msg;
+        s->send_len = len;
+    }
+    if (buf_len) {
+        s->recv_addr = (uint64_t)(uintptr_t)buf;
+        s->recv_len = buf_len;
+    }
+}
+
 /* Number of prepared entries not yet submitted. */
 uint32_t capos_ring_unsubmitted(void);
 

@@ -15,13 +15,15 @@
  *            RECVs (good, small, unmapped, read-only buffers), CALLs (of
  *            every message size around the fast path's limit, to server
  *            facets, bad ids, the Endpoint interface, with a capability),
- *            RETURNs alone and with the next RECV (good, stale and forged
- *            tokens, error statuses, results too large, with a capability),
+ *            RETURNs alone, with the next RECV and as REPLY_RECV (good,
+ *            stale and forged tokens, error statuses, results too large,
+ *            with a capability, through a client facet),
  *            NOPs and RELEASEs, and now and then releases an endpoint's
  *            server facet (queued calls fail with peerGone) and makes a new
  *            one
  *   phase B  a server thread answers a client thread of the same process in
- *            strict turns, RETURN and the next RECV in one cap_enter, with
+ *            strict turns, REPLY_RECV or RETURN and the next RECV in one
+ *            cap_enter, with
  *            results and statuses drawn from each call's message
  *   phase C  the same server in a child process; then a call it never
  *            answers, and the child is killed: the call fails with peerGone
@@ -273,20 +275,22 @@ static void a_call(uint64_t *s, struct capos_sqe *q, int buf)
  * facet (a call whose RETURN fails stays held, so those are never risked
  * with a real token), sometimes a forged or stale token, a bad status or a
  * client facet. */
-static void a_return(uint64_t *s, struct capos_sqe *q)
+static int a_return(uint64_t *s, struct capos_sqe *q)
 {
     uint32_t len = 0;
     q->opcode = CAPOS_OP_RETURN;
     q->user_data = a_ud(A_RETURN, -1);
     if (!ntokens || rnd_below(s, 8) == 0) {
-        struct a_ep *e = &eps[rnd_below(s, A_EPS)];
+        int k = (int)rnd_below(s, A_EPS);
+        struct a_ep *e = &eps[k];
         q->cap = rnd_below(s, 3) ? e->server : e->clients[0];
         q->token = rnd_next(s) & 0xffff;
         q->status = (int32_t)rnd_below(s, CAPOS_ERR_COUNT + 2);
-        return;
+        return k;
     }
     uint32_t i = rnd_below(s, ntokens);
-    struct a_ep *e = &eps[tokens[i].ep];
+    int k = tokens[i].ep;
+    struct a_ep *e = &eps[k];
     q->cap = e->server;
     q->token = tokens[i].token;
     len = tokens[i].len;
@@ -305,6 +309,19 @@ static void a_return(uint64_t *s, struct capos_sqe *q)
         q->xfer_addr = (uint64_t)(uintptr_t)a_xfer;
         q->xfer_count = 1;
     }
+    return k;
+}
+
+/* A REPLY_RECV: a_return's RETURN (any of its kinds) and a RECV into `buf`
+ * on the same facet, in one entry whose completion is the RECV's, or the
+ * RETURN's refusal. */
+static void a_reply_recv(uint64_t *s, struct capos_sqe *q, int buf)
+{
+    int k = a_return(s, q);
+    q->opcode = CAPOS_OP_REPLY_RECV;
+    q->user_data = a_ud(A_RECV, buf);
+    buf_ep[buf] = (int8_t)k;
+    a_recv_buffer(s, q, buf, 0);
 }
 
 /* Consumes every posted completion, in order. */
@@ -405,6 +422,10 @@ static int phase_a(uint64_t seed)
         } else if (r < 55 && b1 >= 0) {
             a_call(&s, prep(), b1);
             b1 = -1;
+        } else if (r < 68 && b1 >= 0) {
+            /* The server's step in one entry. */
+            a_reply_recv(&s, prep(), b1);
+            b1 = -1;
         } else if (r < 80) {
             a_return(&s, prep());
             if (rnd_below(&s, 10) < 7 && b1 >= 0) {
@@ -497,8 +518,8 @@ static void serve_answer(const struct capos_cqe *c, int32_t *status, uint32_t *l
     fill(srv_res, *len, v);
 }
 
-/* The server loop on `ep`: RECV; then RETURN and the next RECV per call,
- * waiting for both completions.  Ends on M_STOP (after printing its
+/* The server loop on `ep`: RECV; then per call a REPLY_RECV, or a RETURN
+ * and the next RECV waiting for both completions.  Ends on M_STOP (after printing its
  * digest); M_REPORT prints the digest and is answered; M_HANG is never
  * answered (its process is killed). */
 static int serve(uint32_t ep, const char *label)
@@ -545,6 +566,16 @@ static int serve(uint32_t ep, const char *label)
             q->send_addr = len ? (uint64_t)(uintptr_t)srv_res : 0;
             q->send_len = len;
             q->user_data = 2;
+            if (cqe.method != M_STOP && (cqe.token >> 8) % 3 != 0) {
+                /* Mostly the one-entry form (which one is decided by the
+                 * token, the same in both boots). */
+                q->opcode = CAPOS_OP_REPLY_RECV;
+                q->recv_addr = (uint64_t)(uintptr_t)srv_buf;
+                q->recv_len = sizeof(srv_buf);
+                q->user_data = 1;
+                want++;
+                continue;
+            }
             if (cqe.method == M_STOP) {
                 capos_ring_enter(1, CAPOS_WAIT_FOREVER);
                 while ((c = capos_ring_peek()) != 0) {
