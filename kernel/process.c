@@ -21,6 +21,7 @@
 #include "abi/note.h"
 #include "arch.h"
 #include "base/endian.h"
+#include "boot_info.h"
 #include "base/mem.h"
 #include "clockpage.h"
 #include "elf/elf.h"
@@ -30,6 +31,7 @@
 #include "objects.h"
 #include "panic.h"
 #include "pending.h"
+#include "printk.h"
 #include "reaper.h"
 #include "sched.h"
 #include "system.h"
@@ -37,6 +39,9 @@
 #include "uspace.h"
 
 static struct spinlock proc_list_lock = SPINLOCK_INIT("processes");
+/* The kernel command line's `spawnmem`: each new process's charge, by
+ * part, on the console (process_create). */
+static bool proc_report_memory;
 static struct queue proc_all; /* live processes, newest first */
 static unsigned proc_next_pid = 1;
 static unsigned proc_live;
@@ -96,7 +101,9 @@ static int process_map_bytes(struct process *p, uint64_t va, const void *src, ui
     return CAPOS_OK;
 }
 
-static int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info)
+/* Maps the image's segments; *pages counts the pages mapped. */
+static int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info,
+                            uint64_t *pages)
 {
     for (uint32_t i = 0; i < info->nsegs; i++) {
         const struct elf_segment *s = &info->segs[i];
@@ -121,6 +128,7 @@ static int process_load_elf(struct process *p, const uint8_t *image, const struc
                 ledger_uncharge(p->ledger, 1);
                 return err;
             }
+            (*pages)++;
         }
     }
     return CAPOS_OK;
@@ -237,27 +245,73 @@ struct elf_limits process_elf_limits(uint64_t frame_limit)
     return lim;
 }
 
-/* The size of the first thread's stack: what the program's stack note asks
- * for (lib/abi/note.h), or the default without one; false for a note
- * outside the note's rule.  The largest stack still ends above every
- * program image. */
-_Static_assert(CAPOS_NOTE_STACK_MAX == 8u * 1024 * 1024, "process_create's message says 8 MiB");
-_Static_assert(CAPOS_USER_STACK_TOP - CAPOS_NOTE_STACK_MAX >= CAPOS_USER_MAP_MAX,
-               "a declared stack stays above the images");
-static bool process_stack_size(const void *elf, uint64_t elf_len, uint64_t *size)
+/* A stack note's value (lib/abi/note.h): *v keeps its default without the
+ * note; false for a note outside the notes' rule. */
+static bool process_stack_note(const void *elf, uint64_t elf_len, uint32_t type, uint64_t *v)
 {
     const uint8_t *d;
     uint32_t n;
-    *size = CAPOS_USER_STACK_SIZE;
-    if (!elf_find_note(elf, elf_len, CAPOS_NOTE_OWNER, CAPOS_NOTE_STACK, &d, &n))
+    if (!elf_find_note(elf, elf_len, CAPOS_NOTE_OWNER, type, &d, &n))
         return true;
     if (n != 4)
         return false;
-    uint32_t v = le32_get(d);
-    if (v == 0 || v > CAPOS_NOTE_STACK_MAX || v % PAGE_SIZE != 0)
+    uint32_t x = le32_get(d);
+    if (x == 0 || x > CAPOS_NOTE_STACK_MAX || x % PAGE_SIZE != 0)
         return false;
-    *size = v;
+    *v = x;
     return true;
+}
+
+/* The size of the first thread's stack and the part of it committed at
+ * spawn: what the program's notes ask for (lib/abi/note.h), or the
+ * defaults without them; false for a note outside the notes' rule.  The
+ * largest stack still ends above every program image. */
+_Static_assert(CAPOS_NOTE_STACK_MAX == 8u * 1024 * 1024, "process_create's message says 8 MiB");
+_Static_assert(CAPOS_USER_STACK_TOP - CAPOS_NOTE_STACK_MAX >= CAPOS_USER_MAP_MAX,
+               "a declared stack stays above the images");
+static bool process_stack_size(const void *elf, uint64_t elf_len, uint64_t *size, uint64_t *commit)
+{
+    *size = CAPOS_USER_STACK_SIZE;
+    *commit = PROCESS_STACK_COMMIT;
+    if (!process_stack_note(elf, elf_len, CAPOS_NOTE_STACK, size) ||
+        !process_stack_note(elf, elf_len, CAPOS_NOTE_STACK_COMMIT, commit))
+        return false;
+    *commit = MIN(*commit, *size);
+    return true;
+}
+
+/* The parts of a new process's charge, in the order process_create makes
+ * them; each is the ledger's growth over that step (page tables included
+ * with the pages that needed them). */
+enum {
+    SPAWN_RECORDS, /* struct process, capability table, bound objects */
+    SPAWN_SPACE,   /* the top-level page table */
+    SPAWN_IMAGE,   /* the ELF image's pages and their tables */
+    SPAWN_STACK,   /* the first thread's committed stack and its tables */
+    SPAWN_THREAD,  /* struct thread and its kernel stack */
+    SPAWN_RING,    /* the ring and its tables */
+    SPAWN_CAPSET,  /* ThreadControl, the CapSet page(s) and their tables */
+    SPAWN_PARTS,
+};
+
+void process_report_init(void)
+{
+    proc_report_memory = boot_cmdline_has("spawnmem", NULL);
+}
+
+/* `spawnmem`: what making p cost its ledger, part by part (mark[i] is the
+ * ledger's use after part i, base before the first). */
+static void process_report(const struct process *p, uint64_t base, const uint64_t *mark,
+                           uint64_t image_pages)
+{
+    uint64_t d[SPAWN_PARTS];
+    for (unsigned i = 0; i < SPAWN_PARTS; i++)
+        d[i] = mark[i] - (i ? mark[i - 1] : base);
+    kprintf("spawnmem: %s (pid %u) charged %lu frames: records %lu, space %lu, image %lu "
+            "(%lu pages), stack %lu, thread %lu, ring %lu, capset %lu\n",
+            p->name, p->pid, (unsigned long)(ledger_used(p->ledger) - base), (unsigned long)d[0],
+            (unsigned long)d[1], (unsigned long)d[2], (unsigned long)image_pages,
+            (unsigned long)d[3], (unsigned long)d[4], (unsigned long)d[5], (unsigned long)d[6]);
 }
 
 struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
@@ -274,7 +328,8 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     uint32_t ids[PROCESS_MAX_CAPS], ctl_id;
     uint8_t *capset;
     uint32_t capset_len;
-    uint64_t stack_size;
+    uint64_t stack_size, stack_commit, image_pages = 0;
+    uint64_t base = ledger_used(ledger), mark[SPAWN_PARTS];
     enum elf_err ee;
 
     /* Check: the grants fit, and the image is one this process may load. */
@@ -293,8 +348,8 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
         *err = ee == ELF_ERR_TOO_BIG ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_INVALID_ARGUMENT;
         goto fail;
     }
-    if (!process_stack_size(elf, elf_len, &stack_size)) {
-        *why = "its stack size note is not a whole number of pages up to 8 MiB";
+    if (!process_stack_size(elf, elf_len, &stack_size, &stack_commit)) {
+        *why = "its stack note is not a whole number of pages up to 8 MiB";
         *err = CAPOS_ERR_INVALID_ARGUMENT;
         goto fail;
     }
@@ -337,12 +392,21 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
             goto fail;
         }
     }
+    mark[SPAWN_RECORDS] = ledger_used(ledger);
     *err = paging_create_space(&p->root, ledger) ? CAPOS_OK : process_map_err(p);
+    mark[SPAWN_SPACE] = ledger_used(ledger);
     if (*err == CAPOS_OK)
-        *err = process_load_elf(p, elf, info);
+        *err = process_load_elf(p, elf, info, &image_pages);
+    mark[SPAWN_IMAGE] = ledger_used(ledger);
+    /* The stack: its committed top now (at least what start-up takes),
+     * so that a process whose quota cannot hold it fails here with
+     * quotaExceeded; the rest is demand-zero (stack_lo, mm/fault.c),
+     * charged page by page as it is first touched. */
     if (*err == CAPOS_OK)
-        *err =
-            process_map_bytes(p, CAPOS_USER_STACK_TOP - stack_size, NULL, 0, stack_size, MAP_WRITE);
+        *err = process_map_bytes(p, CAPOS_USER_STACK_TOP - stack_commit, NULL, 0, stack_commit,
+                                 MAP_WRITE);
+    p->stack_lo = CAPOS_USER_STACK_TOP - stack_size;
+    mark[SPAWN_STACK] = ledger_used(ledger);
     if (*err != CAPOS_OK)
         goto fail;
     /* The first thread, and its ThreadControl (also listed in the CapSet). */
@@ -350,9 +414,11 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
                            CAPOS_USER_RING_VA, err);
     if (!t)
         goto fail;
+    mark[SPAWN_THREAD] = ledger_used(ledger);
     *err = ring_create(t, CAPOS_USER_RING_VA);
     if (*err != CAPOS_OK)
         goto fail;
+    mark[SPAWN_RING] = ledger_used(ledger);
     t->ring_slot = -1;
     ctl = thread_cap_create(ledger, t, true, err);
     if (!ctl)
@@ -378,6 +444,9 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
         goto fail;
     }
     kfree(info);
+    mark[SPAWN_CAPSET] = ledger_used(ledger);
+    if (proc_report_memory)
+        process_report(p, base, mark, image_pages);
 
     /* Publish: the process becomes visible, its first thread runnable. */
     t->proc_next = NULL;

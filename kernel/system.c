@@ -152,6 +152,7 @@ static bool system_start_init(capos_SystemManifest_reader m)
     const char *why = "out of memory";
     const char *argv[] = {"init"};
     int err;
+    process_report_init();
     uint64_t free = pmm_free_count(), reserve = system_kernel_reserve(free);
     if (!system_find_binary(bin.str, bin.len, &elf, &elf_len))
         panic("system: validated manifest lost binary %s", bin.str);

@@ -10,12 +10,23 @@
  *     chooses its programs anyway.
  *   - CAPOS_NOTE_STACK (a 4-byte little-endian byte count), by the kernel
  *     when it starts the program (docs/elf.md): the size of the first
- *     thread's stack, committed and zeroed at the start like the default it
- *     replaces (CAPOS_USER_STACK_SIZE).  A program that needs little stack
- *     says so and starts faster; one that needs more says that.
+ *     thread's stack, which replaces the default (CAPOS_USER_STACK_SIZE).
+ *     A program that needs little stack says so and starts faster; one
+ *     that needs more says that.
+ *   - CAPOS_NOTE_STACK_COMMIT (a 4-byte little-endian byte count), by the
+ *     kernel too: how much of that stack, from its top, is mapped and
+ *     charged when the process is made.  Without it the kernel commits a
+ *     small start-up part (PROCESS_STACK_COMMIT, kernel/process.h) and the
+ *     rest is demand-zero, charged as it is first touched, so a program
+ *     that runs out of quota deep in its stack ends "out of memory" there.
+ *     A value above the stack's size commits all of it; the native runtime
+ *     (user/rt/start.c) declares CAPOS_NOTE_STACK_MAX, so a native program
+ *     either gets its whole stack at spawn or fails to start with
+ *     quotaExceeded, as its heap never faults for quota either.
  *
- * A program declares one with CAPOS_NOTE(type, name) or
- * CAPOS_NOTE_STACK_SIZE(bytes, name) at file scope; the user linker script
+ * A program declares one with CAPOS_NOTE(type, name),
+ * CAPOS_NOTE_STACK_SIZE(bytes, name) or CAPOS_NOTE_STACK_COMMIT_SIZE(bytes,
+ * name) at file scope; the user linker script
  * (user/rt/user.ld) keeps section .note.capos in a PT_NOTE segment.
  */
 #ifndef CAPOS_LIB_ABI_NOTE_H
@@ -28,11 +39,13 @@
 enum capos_note_type {
     CAPOS_NOTE_INIT = 1,  /* the program can run as init: it starts the manifest's services */
     CAPOS_NOTE_STACK = 2, /* descriptor: the first thread's stack size in bytes (uint32) */
+    CAPOS_NOTE_STACK_COMMIT = 3, /* descriptor: bytes of that stack committed at spawn (uint32) */
 };
 
-/* The first thread's stack when the program declares its size: a whole
- * number of pages from one page to CAPOS_NOTE_STACK_MAX bytes.  Any other
- * value makes the kernel refuse to start the program. */
+/* The first thread's stack when the program declares its size, and the
+ * part of it committed at spawn: a whole number of pages from one page to
+ * CAPOS_NOTE_STACK_MAX bytes.  Any other value makes the kernel refuse to
+ * start the program. */
 #define CAPOS_NOTE_STACK_MAX (8u * 1024 * 1024)
 
 /* The note's bytes: header, then the owner's name and its NUL padded to 4. */
@@ -43,7 +56,7 @@ struct capos_note {
 
 _Static_assert(sizeof(struct capos_note) == 20, "12-byte header and an 8-byte name");
 
-/* A note with a 4-byte descriptor (CAPOS_NOTE_STACK). */
+/* A note with a 4-byte descriptor (CAPOS_NOTE_STACK, CAPOS_NOTE_STACK_COMMIT). */
 struct capos_note_u32 {
     struct capos_note note;
     uint32_t value;
@@ -58,5 +71,8 @@ _Static_assert(sizeof(struct capos_note_u32) == 24, "the descriptor follows the 
 #define CAPOS_NOTE_STACK_SIZE(bytes, id)                                                           \
     CAPOS_NOTE_SECTION static const struct capos_note_u32 id = {                                   \
         {sizeof(CAPOS_NOTE_OWNER), 4, CAPOS_NOTE_STACK, CAPOS_NOTE_OWNER}, (bytes)}
+#define CAPOS_NOTE_STACK_COMMIT_SIZE(bytes, id)                                                    \
+    CAPOS_NOTE_SECTION static const struct capos_note_u32 id = {                                   \
+        {sizeof(CAPOS_NOTE_OWNER), 4, CAPOS_NOTE_STACK_COMMIT, CAPOS_NOTE_OWNER}, (bytes)}
 
 #endif
