@@ -10,9 +10,13 @@
  * visible to anyone else until the last step.
  *
  * Memory ownership: every user page of a process (image, stack, ring,
- * CapSet, VirtualMemory mappings) is a frame owned by that process alone, so
- * teardown frees every leaf frame it finds in the lower half, then the page
- * tables.
+ * CapSet, VirtualMemory mappings) is a frame held by that process and
+ * charged to it, except the pages of read-only image segments, which are
+ * the kernel's shared image pages (imagepages.h), held by the process but
+ * charged to nobody but the kernel, and the clock page.  Teardown drops
+ * the process's hold on every leaf frame it finds in the lower half
+ * (freeing those it alone held), uncharging the charged ones, then frees
+ * the page tables.
  */
 #include "process.h"
 
@@ -25,6 +29,7 @@
 #include "base/mem.h"
 #include "clockpage.h"
 #include "elf/elf.h"
+#include "imagepages.h"
 #include "mm/kheap.h"
 #include "mm/ledger.h"
 #include "mm/pmm.h"
@@ -101,9 +106,12 @@ static int process_map_bytes(struct process *p, uint64_t va, const void *src, ui
     return CAPOS_OK;
 }
 
-/* Maps the image's segments; *pages counts the pages mapped. */
+/* Maps the image's segments: the pages of read-only ones shared with
+ * every other process of the binary where they can be (imagepages.h, not
+ * charged to p), the others copied into frames of p's own.  *pages counts
+ * the pages mapped, *shared those of them shared. */
 static int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info,
-                            uint64_t *pages)
+                            uint64_t *pages, uint64_t *shared)
 {
     for (uint32_t i = 0; i < info->nsegs; i++) {
         const struct elf_segment *s = &info->segs[i];
@@ -113,22 +121,26 @@ static int process_load_elf(struct process *p, const uint8_t *image, const struc
             ((s->flags & ELF_PF_W) ? MAP_WRITE : 0) | ((s->flags & ELF_PF_X) ? MAP_EXEC : 0);
         for (uint64_t va = start; va < end; va += PAGE_SIZE) {
             uint64_t pa;
+            (*pages)++;
+            if (!(s->flags & ELF_PF_W) && image_page_get(image, info, i, va, &pa)) {
+                if (paging_map(p->root, va, pa, flags | MAP_USER | MAP_UNCHARGED, p->ledger) != 0) {
+                    int err = process_map_err(p);
+                    pmm_frame_put(pa);
+                    return err;
+                }
+                (*shared)++;
+                continue;
+            }
             int err = process_frame(p, &pa);
             if (err != CAPOS_OK)
                 return err;
-            /* Copy the part of the file image that falls in this page. */
-            uint64_t file_lo = s->vaddr, file_hi = s->vaddr + s->filesz;
-            uint64_t lo = MAX(va, file_lo), hi = MIN(va + PAGE_SIZE, file_hi);
-            if (lo < hi)
-                memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), image + s->offset + (lo - file_lo),
-                       hi - lo);
+            image_page_fill(phys_to_virt(pa), image, s, va);
             if (paging_map(p->root, va, pa, flags | MAP_USER, p->ledger) != 0) {
                 err = process_map_err(p);
                 pmm_free_frame(pa);
                 ledger_uncharge(p->ledger, 1);
                 return err;
             }
-            (*pages)++;
         }
     }
     return CAPOS_OK;
@@ -302,16 +314,17 @@ void process_report_init(void)
 /* `spawnmem`: what making p cost its ledger, part by part (mark[i] is the
  * ledger's use after part i, base before the first). */
 static void process_report(const struct process *p, uint64_t base, const uint64_t *mark,
-                           uint64_t image_pages)
+                           uint64_t image_pages, uint64_t image_shared)
 {
     uint64_t d[SPAWN_PARTS];
     for (unsigned i = 0; i < SPAWN_PARTS; i++)
         d[i] = mark[i] - (i ? mark[i - 1] : base);
     kprintf("spawnmem: %s (pid %u) charged %lu frames: records %lu, space %lu, image %lu "
-            "(%lu pages), stack %lu, thread %lu, ring %lu, capset %lu\n",
+            "(%lu pages, %lu shared), stack %lu, thread %lu, ring %lu, capset %lu\n",
             p->name, p->pid, (unsigned long)(ledger_used(p->ledger) - base), (unsigned long)d[0],
             (unsigned long)d[1], (unsigned long)d[2], (unsigned long)image_pages,
-            (unsigned long)d[3], (unsigned long)d[4], (unsigned long)d[5], (unsigned long)d[6]);
+            (unsigned long)image_shared, (unsigned long)d[3], (unsigned long)d[4],
+            (unsigned long)d[5], (unsigned long)d[6]);
 }
 
 struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
@@ -328,7 +341,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     uint32_t ids[PROCESS_MAX_CAPS], ctl_id;
     uint8_t *capset;
     uint32_t capset_len;
-    uint64_t stack_size, stack_commit, image_pages = 0;
+    uint64_t stack_size, stack_commit, image_pages = 0, image_shared = 0;
     uint64_t base = ledger_used(ledger), mark[SPAWN_PARTS];
     enum elf_err ee;
 
@@ -396,7 +409,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     *err = paging_create_space(&p->root, ledger) ? CAPOS_OK : process_map_err(p);
     mark[SPAWN_SPACE] = ledger_used(ledger);
     if (*err == CAPOS_OK)
-        *err = process_load_elf(p, elf, info, &image_pages);
+        *err = process_load_elf(p, elf, info, &image_pages, &image_shared);
     mark[SPAWN_IMAGE] = ledger_used(ledger);
     /* The stack: its committed top now (at least what start-up takes),
      * so that a process whose quota cannot hold it fails here with
@@ -446,7 +459,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     kfree(info);
     mark[SPAWN_CAPSET] = ledger_used(ledger);
     if (proc_report_memory)
-        process_report(p, base, mark, image_pages);
+        process_report(p, base, mark, image_pages, image_shared);
 
     /* Publish: the process becomes visible, its first thread runnable. */
     t->proc_next = NULL;
