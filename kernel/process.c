@@ -484,8 +484,11 @@ fail:
 #define PROCESS_RING_STRIDE (8 * PAGE_SIZE)
 _Static_assert(CAPOS_RING_PAGES < 8, "a ring and a guard fit a stride");
 _Static_assert(CAPOS_USER_RING_VA - PROCESS_MAX_THREADS * PROCESS_RING_STRIDE >
-                   CAPOS_USER_CAPSET_VA + CAPOS_CAPSET_MAX_BYTES,
-               "thread rings stay above the CapSet");
+                   CAPOS_USER_STACK_TOP,
+               "thread rings stay above the stack");
+_Static_assert(CAPOS_USER_RING_VA + PROCESS_RING_STRIDE <= CAPOS_USER_CAPSET_VA &&
+                   CAPOS_USER_CAPSET_VA + CAPOS_CAPSET_MAX_BYTES < CAPOS_USER_CLOCK_VA,
+               "the first ring, the CapSet and the clock page do not touch");
 
 static uint64_t process_ring_va(int slot)
 {
