@@ -108,15 +108,28 @@ static int process_map_bytes(struct process *p, uint64_t va, const void *src, ui
 
 /* Maps the image's segments: the pages of read-only ones shared with
  * every other process of the binary where they can be (imagepages.h, not
- * charged to p), the others copied into frames of p's own.  *pages counts
- * the pages mapped, *shared those of them shared. */
+ * charged to p), the others copied into frames of p's own.  Unless `all`,
+ * the pages of the last writable segment that hold no file byte (its
+ * .bss) are left demand-zero (p->bss_lo, mm/fault.c).  *pages counts the
+ * pages mapped, *shared those of them shared. */
 static int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info,
-                            uint64_t *pages, uint64_t *shared)
+                            bool all, uint64_t *pages, uint64_t *shared)
 {
+    int last_w = -1;
+    for (uint32_t i = 0; i < info->nsegs; i++) {
+        if (info->segs[i].flags & ELF_PF_W)
+            last_w = (int)i;
+    }
     for (uint32_t i = 0; i < info->nsegs; i++) {
         const struct elf_segment *s = &info->segs[i];
         uint64_t start = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
         uint64_t end = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE);
+        if (!all && (int)i == last_w) {
+            /* Segments are page-disjoint (elf.h): the tail is this one's. */
+            p->bss_lo = MAX(start, ALIGN_UP(s->vaddr + s->filesz, PAGE_SIZE));
+            p->bss_hi = end;
+            end = p->bss_lo;
+        }
         unsigned flags =
             ((s->flags & ELF_PF_W) ? MAP_WRITE : 0) | ((s->flags & ELF_PF_X) ? MAP_EXEC : 0);
         for (uint64_t va = start; va < end; va += PAGE_SIZE) {
@@ -257,38 +270,26 @@ struct elf_limits process_elf_limits(uint64_t frame_limit)
     return lim;
 }
 
-/* A stack note's value (lib/abi/note.h): *v keeps its default without the
- * note; false for a note outside the notes' rule. */
-static bool process_stack_note(const void *elf, uint64_t elf_len, uint32_t type, uint64_t *v)
-{
-    const uint8_t *d;
-    uint32_t n;
-    if (!elf_find_note(elf, elf_len, CAPOS_NOTE_OWNER, type, &d, &n))
-        return true;
-    if (n != 4)
-        return false;
-    uint32_t x = le32_get(d);
-    if (x == 0 || x > CAPOS_NOTE_STACK_MAX || x % PAGE_SIZE != 0)
-        return false;
-    *v = x;
-    return true;
-}
-
 /* The size of the first thread's stack and the part of it committed at
  * spawn: what the program's notes ask for (lib/abi/note.h), or the
- * defaults without them; false for a note outside the notes' rule.  The
- * largest stack still ends above every program image. */
+ * defaults without them; false for a stack note outside the note's rule.
+ * The largest stack still ends above every program image. */
 _Static_assert(CAPOS_NOTE_STACK_MAX == 8u * 1024 * 1024, "process_create's message says 8 MiB");
 _Static_assert(CAPOS_USER_STACK_TOP - CAPOS_NOTE_STACK_MAX >= CAPOS_USER_MAP_MAX,
                "a declared stack stays above the images");
-static bool process_stack_size(const void *elf, uint64_t elf_len, uint64_t *size, uint64_t *commit)
+static bool process_stack_size(const void *elf, uint64_t elf_len, bool all, uint64_t *size,
+                               uint64_t *commit)
 {
+    const uint8_t *d;
+    uint32_t n;
     *size = CAPOS_USER_STACK_SIZE;
-    *commit = PROCESS_STACK_COMMIT;
-    if (!process_stack_note(elf, elf_len, CAPOS_NOTE_STACK, size) ||
-        !process_stack_note(elf, elf_len, CAPOS_NOTE_STACK_COMMIT, commit))
-        return false;
-    *commit = MIN(*commit, *size);
+    if (elf_find_note(elf, elf_len, CAPOS_NOTE_OWNER, CAPOS_NOTE_STACK, &d, &n)) {
+        uint32_t v = n == 4 ? le32_get(d) : 0;
+        if (v == 0 || v > CAPOS_NOTE_STACK_MAX || v % PAGE_SIZE != 0)
+            return false;
+        *size = v;
+    }
+    *commit = all ? *size : MIN(*size, PROCESS_STACK_COMMIT);
     return true;
 }
 
@@ -342,6 +343,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     uint8_t *capset;
     uint32_t capset_len;
     uint64_t stack_size, stack_commit, image_pages = 0, image_shared = 0;
+    bool commit_all;
     uint64_t base = ledger_used(ledger), mark[SPAWN_PARTS];
     enum elf_err ee;
 
@@ -361,7 +363,8 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
         *err = ee == ELF_ERR_TOO_BIG ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_INVALID_ARGUMENT;
         goto fail;
     }
-    if (!process_stack_size(elf, elf_len, &stack_size, &stack_commit)) {
+    commit_all = elf_has_note(elf, elf_len, CAPOS_NOTE_OWNER, CAPOS_NOTE_COMMIT);
+    if (!process_stack_size(elf, elf_len, commit_all, &stack_size, &stack_commit)) {
         *why = "its stack note is not a whole number of pages up to 8 MiB";
         *err = CAPOS_ERR_INVALID_ARGUMENT;
         goto fail;
@@ -409,7 +412,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     *err = paging_create_space(&p->root, ledger) ? CAPOS_OK : process_map_err(p);
     mark[SPAWN_SPACE] = ledger_used(ledger);
     if (*err == CAPOS_OK)
-        *err = process_load_elf(p, elf, info, &image_pages, &image_shared);
+        *err = process_load_elf(p, elf, info, commit_all, &image_pages, &image_shared);
     mark[SPAWN_IMAGE] = ledger_used(ledger);
     /* The stack: its committed top now (at least what start-up takes),
      * so that a process whose quota cannot hold it fails here with

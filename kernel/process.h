@@ -35,8 +35,8 @@
 #define PROCESS_MAX_THREADS    64
 #define PROCESS_MAX_RECEIVED   64 /* endpoint calls received, not yet returned (a bitmap) */
 /* The part of the first thread's stack mapped and charged when a process is
- * made (process_create), unless the program's stack-commit note asks for
- * more (lib/abi/note.h): what start-up takes (the POSIX runtime's, with
+ * made (process_create), unless the program's commit note asks for all of
+ * it (lib/abi/note.h): what start-up takes (the POSIX runtime's, with
  * argv, environment and auxiliary vector, takes two pages), so that a spawn
  * the quota cannot start fails with quotaExceeded rather than the child
  * dying on its first push.  The rest of the stack is charged as it is
@@ -88,6 +88,12 @@ struct process {
      * the kernel's, out of VirtualMemory's reach (it lies above
      * CAPOS_USER_MAP_MAX).  Set once, before the process runs. */
     uint64_t stack_lo;
+    /* The zero-filled tail of the image's last writable segment (its
+     * .bss), [bss_lo, bss_hi): demand-zero and read-write the same way,
+     * unless the program asks for all of its memory to be committed
+     * (lib/abi/note.h).  Empty if bss_lo == bss_hi.  Set once, before the
+     * process runs. */
+    uint64_t bss_lo, bss_hi;
     bool clock_mapped; /* the clock page is mapped (clockpage.c) */
 
     struct cap_table caps;

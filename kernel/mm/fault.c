@@ -3,8 +3,8 @@
  *
  * Memory mapped through VirtualMemory is a region first and frames later:
  * map records the region, and the first touch of each page lands here
- * (so does the first thread's stack below the part committed when the
- * process was made: process.h, stack_lo),
+ * (so do the first thread's stack below the part committed when the
+ * process was made and the image's .bss: process.h, stack_lo, bss_lo),
  * from the CPU's page-fault handler (a user access, or a kernel copy from
  * or to the current process) or from a copy into another process
  * (uspace.c).  Everything happens under the process lock, the lock map,
@@ -49,6 +49,15 @@
 #include "mm/pmm.h"
 #include "process.h"
 #include "spinlock.h"
+
+/* Whether va lies in one of the demand-zero ranges the kernel itself gave
+ * p (process.h): the first stack below its committed top, the image's
+ * .bss tail.  Both are read-write. */
+static bool vm_fault_kernel_range(const struct process *p, uint64_t va)
+{
+    return (p->stack_lo && va >= p->stack_lo && va < CAPOS_USER_STACK_TOP) ||
+           (va >= p->bss_lo && va < p->bss_hi);
+}
 
 /* A write to the present read-only page va of region idx, which grants
  * writing: the page was shared (see above).  Process lock held. */
@@ -97,12 +106,12 @@ enum vm_fault_result vm_fault_locked(struct process *p, uint64_t va, uint32_t ac
         }
         return VMF_DENIED;
     }
-    uint32_t prot = VM_PROT_READ | VM_PROT_WRITE; /* the stack's */
+    uint32_t prot = VM_PROT_READ | VM_PROT_WRITE; /* the stack's and the .bss's */
     switch (vm_fault_classify(p->vm, p->vm_count, va, access, &idx)) {
     case VM_FAULT_DENIED:
-        /* No region; the first thread's stack is none, and lies above
-         * every region, so it is looked for here. */
-        if (!p->stack_lo || va < p->stack_lo || va >= CAPOS_USER_STACK_TOP || !(prot & access))
+        /* No region: the kernel's own demand-zero ranges are looked for
+         * here (a region mapped over the .bss takes its place). */
+        if (!vm_fault_kernel_range(p, va) || !(prot & access))
             return VMF_DENIED;
         break;
     case VM_FAULT_BUSY: return VMF_BUSY;

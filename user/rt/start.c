@@ -7,10 +7,10 @@
 #include "abi/note.h"
 #include "capos.h"
 
-/* The whole first stack is committed at spawn (lib/abi/note.h): like the
- * heap's chunks (heap.c), a native program's memory never faults for
- * quota, and a spawn its quota cannot hold fails with quotaExceeded. */
-CAPOS_NOTE_STACK_COMMIT_SIZE(CAPOS_NOTE_STACK_MAX, capos_rt_stack_commit);
+/* The whole first stack and image are committed at spawn (lib/abi/note.h):
+ * like the heap's chunks (heap.c), a native program's memory never faults
+ * for quota, and a spawn its quota cannot hold fails with quotaExceeded. */
+CAPOS_NOTE(CAPOS_NOTE_COMMIT, capos_rt_commit);
 
 __attribute__((noreturn)) void capos_rt_start(void *capset, void *ring, uint32_t control);
 
