@@ -36,11 +36,10 @@
 #define PROCESS_MAX_RECEIVED   64 /* endpoint calls received, not yet returned (a bitmap) */
 /* The part of the first thread's stack mapped and charged when a process is
  * made (process_create), unless the program's commit note asks for all of
- * it (lib/abi/note.h): what start-up takes (the POSIX runtime's, with
- * argv, environment and auxiliary vector, takes two pages), so that a spawn
- * the quota cannot start fails with quotaExceeded rather than the child
- * dying on its first push.  The rest of the stack is charged as it is
- * touched. */
+ * it (lib/abi/note.h): room for start-up's frames (the POSIX runtime's
+ * argv, environment and auxiliary vector included), so that a spawn the
+ * quota cannot start fails with quotaExceeded rather than the child dying
+ * on its first push.  The rest of the stack is charged as it is touched. */
 #define PROCESS_STACK_COMMIT (8 * 1024)
 
 enum process_state {
