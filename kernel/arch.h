@@ -113,6 +113,10 @@ enum {
     MAP_USER = 1 << 2,
     MAP_UNCACHED = 1 << 3,
     MAP_GLOBAL = 1 << 4,
+    /* A user page whose frame is not charged to the address space's ledger
+     * (a shared image page, imagepages.h): teardown drops its holder
+     * without uncharging it. */
+    MAP_UNCHARGED = 1 << 5,
 };
 
 /* The root table of the kernel's address space (the template for new

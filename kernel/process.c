@@ -10,9 +10,13 @@
  * visible to anyone else until the last step.
  *
  * Memory ownership: every user page of a process (image, stack, ring,
- * CapSet, VirtualMemory mappings) is a frame owned by that process alone, so
- * teardown frees every leaf frame it finds in the lower half, then the page
- * tables.
+ * CapSet, VirtualMemory mappings) is a frame held by that process and
+ * charged to it, except the pages of read-only image segments, which are
+ * the kernel's shared image pages (imagepages.h), held by the process but
+ * charged to nobody but the kernel, and the clock page.  Teardown drops
+ * the process's hold on every leaf frame it finds in the lower half
+ * (freeing those it alone held), uncharging the charged ones, then frees
+ * the page tables.
  */
 #include "process.h"
 
@@ -22,14 +26,17 @@
 #include "arch.h"
 #include "base/endian.h"
 #include "base/mem.h"
+#include "boot_info.h"
 #include "clockpage.h"
 #include "elf/elf.h"
+#include "imagepages.h"
 #include "mm/kheap.h"
 #include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "objects.h"
 #include "panic.h"
 #include "pending.h"
+#include "printk.h"
 #include "reaper.h"
 #include "sched.h"
 #include "system.h"
@@ -37,6 +44,9 @@
 #include "uspace.h"
 
 static struct spinlock proc_list_lock = SPINLOCK_INIT("processes");
+/* The kernel command line's `spawnmem`: each new process's charge, by
+ * part, on the console (process_create). */
+static bool proc_report_memory;
 static struct queue proc_all; /* live processes, newest first */
 static unsigned proc_next_pid = 1;
 static unsigned proc_live;
@@ -96,25 +106,48 @@ static int process_map_bytes(struct process *p, uint64_t va, const void *src, ui
     return CAPOS_OK;
 }
 
-static int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info)
+/* Maps the image's segments: the pages of read-only ones shared with
+ * every other process of the binary where they can be (imagepages.h, not
+ * charged to p), the others copied into frames of p's own.  Unless `all`,
+ * the pages of the last writable segment that hold no file byte (its
+ * .bss) are left demand-zero (p->bss_lo, mm/fault.c).  *pages counts the
+ * pages mapped, *shared those of them shared. */
+static int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info,
+                            bool all, uint64_t *pages, uint64_t *shared)
 {
+    int last_w = -1;
+    for (uint32_t i = 0; i < info->nsegs; i++) {
+        if (info->segs[i].flags & ELF_PF_W)
+            last_w = (int)i;
+    }
     for (uint32_t i = 0; i < info->nsegs; i++) {
         const struct elf_segment *s = &info->segs[i];
         uint64_t start = ALIGN_DOWN(s->vaddr, PAGE_SIZE);
         uint64_t end = ALIGN_UP(s->vaddr + s->memsz, PAGE_SIZE);
+        if (!all && (int)i == last_w) {
+            /* Segments are page-disjoint (elf.h): the tail is this one's. */
+            p->bss_lo = MAX(start, ALIGN_UP(s->vaddr + s->filesz, PAGE_SIZE));
+            p->bss_hi = end;
+            end = p->bss_lo;
+        }
         unsigned flags =
             ((s->flags & ELF_PF_W) ? MAP_WRITE : 0) | ((s->flags & ELF_PF_X) ? MAP_EXEC : 0);
         for (uint64_t va = start; va < end; va += PAGE_SIZE) {
             uint64_t pa;
+            (*pages)++;
+            if (!(s->flags & ELF_PF_W) && image_page_get(image, info, i, va, &pa)) {
+                if (paging_map(p->root, va, pa, flags | MAP_USER | MAP_UNCHARGED, p->ledger) != 0) {
+                    int err = process_map_err(p);
+                    pmm_frame_put(pa);
+                    return err;
+                }
+                (*shared)++;
+                continue;
+            }
             int err = process_frame(p, &pa);
             if (err != CAPOS_OK)
                 return err;
-            /* Copy the part of the file image that falls in this page. */
-            uint64_t file_lo = s->vaddr, file_hi = s->vaddr + s->filesz;
-            uint64_t lo = MAX(va, file_lo), hi = MIN(va + PAGE_SIZE, file_hi);
-            if (lo < hi)
-                memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), image + s->offset + (lo - file_lo),
-                       hi - lo);
+            image_page_fill(phys_to_virt(pa), image, s, va);
             if (paging_map(p->root, va, pa, flags | MAP_USER, p->ledger) != 0) {
                 err = process_map_err(p);
                 pmm_free_frame(pa);
@@ -237,27 +270,62 @@ struct elf_limits process_elf_limits(uint64_t frame_limit)
     return lim;
 }
 
-/* The size of the first thread's stack: what the program's stack note asks
- * for (lib/abi/note.h), or the default without one; false for a note
- * outside the note's rule.  The largest stack still ends above every
- * program image. */
+/* The size of the first thread's stack and the part of it committed at
+ * spawn: what the program's notes ask for (lib/abi/note.h), or the
+ * defaults without them; false for a stack note outside the note's rule.
+ * The largest stack still ends above every program image. */
 _Static_assert(CAPOS_NOTE_STACK_MAX == 8u * 1024 * 1024, "process_create's message says 8 MiB");
 _Static_assert(CAPOS_USER_STACK_TOP - CAPOS_NOTE_STACK_MAX >= CAPOS_USER_MAP_MAX,
                "a declared stack stays above the images");
-static bool process_stack_size(const void *elf, uint64_t elf_len, uint64_t *size)
+static bool process_stack_size(const void *elf, uint64_t elf_len, bool all, uint64_t *size,
+                               uint64_t *commit)
 {
     const uint8_t *d;
     uint32_t n;
     *size = CAPOS_USER_STACK_SIZE;
-    if (!elf_find_note(elf, elf_len, CAPOS_NOTE_OWNER, CAPOS_NOTE_STACK, &d, &n))
-        return true;
-    if (n != 4)
-        return false;
-    uint32_t v = le32_get(d);
-    if (v == 0 || v > CAPOS_NOTE_STACK_MAX || v % PAGE_SIZE != 0)
-        return false;
-    *size = v;
+    if (elf_find_note(elf, elf_len, CAPOS_NOTE_OWNER, CAPOS_NOTE_STACK, &d, &n)) {
+        uint32_t v = n == 4 ? le32_get(d) : 0;
+        if (v == 0 || v > CAPOS_NOTE_STACK_MAX || v % PAGE_SIZE != 0)
+            return false;
+        *size = v;
+    }
+    *commit = all ? *size : MIN(*size, PROCESS_STACK_COMMIT);
     return true;
+}
+
+/* The parts of a new process's charge, in the order process_create makes
+ * them; each is the ledger's growth over that step (page tables included
+ * with the pages that needed them). */
+enum {
+    SPAWN_RECORDS, /* struct process, capability table, bound objects */
+    SPAWN_SPACE,   /* the top-level page table */
+    SPAWN_IMAGE,   /* the ELF image's pages and their tables */
+    SPAWN_STACK,   /* the first thread's committed stack and its tables */
+    SPAWN_THREAD,  /* struct thread and its kernel stack */
+    SPAWN_RING,    /* the ring and its tables */
+    SPAWN_CAPSET,  /* ThreadControl, the CapSet page(s) and their tables */
+    SPAWN_PARTS,
+};
+
+void process_report_init(void)
+{
+    proc_report_memory = boot_cmdline_has("spawnmem", NULL);
+}
+
+/* `spawnmem`: what making p cost its ledger, part by part (mark[i] is the
+ * ledger's use after part i, base before the first). */
+static void process_report(const struct process *p, uint64_t base, const uint64_t *mark,
+                           uint64_t image_pages, uint64_t image_shared)
+{
+    uint64_t d[SPAWN_PARTS];
+    for (unsigned i = 0; i < SPAWN_PARTS; i++)
+        d[i] = mark[i] - (i ? mark[i - 1] : base);
+    kprintf("spawnmem: %s (pid %u) charged %lu frames: records %lu, space %lu, image %lu "
+            "(%lu pages, %lu shared), stack %lu, thread %lu, ring %lu, capset %lu\n",
+            p->name, p->pid, (unsigned long)(ledger_used(p->ledger) - base), (unsigned long)d[0],
+            (unsigned long)d[1], (unsigned long)d[2], (unsigned long)image_pages,
+            (unsigned long)image_shared, (unsigned long)d[3], (unsigned long)d[4],
+            (unsigned long)d[5], (unsigned long)d[6]);
 }
 
 struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
@@ -274,7 +342,9 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     uint32_t ids[PROCESS_MAX_CAPS], ctl_id;
     uint8_t *capset;
     uint32_t capset_len;
-    uint64_t stack_size;
+    uint64_t stack_size, stack_commit, image_pages = 0, image_shared = 0;
+    bool commit_all;
+    uint64_t base = ledger_used(ledger), mark[SPAWN_PARTS];
     enum elf_err ee;
 
     /* Check: the grants fit, and the image is one this process may load. */
@@ -293,8 +363,9 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
         *err = ee == ELF_ERR_TOO_BIG ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_INVALID_ARGUMENT;
         goto fail;
     }
-    if (!process_stack_size(elf, elf_len, &stack_size)) {
-        *why = "its stack size note is not a whole number of pages up to 8 MiB";
+    commit_all = elf_has_note(elf, elf_len, CAPOS_NOTE_OWNER, CAPOS_NOTE_COMMIT);
+    if (!process_stack_size(elf, elf_len, commit_all, &stack_size, &stack_commit)) {
+        *why = "its stack note is not a whole number of pages up to 8 MiB";
         *err = CAPOS_ERR_INVALID_ARGUMENT;
         goto fail;
     }
@@ -337,12 +408,21 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
             goto fail;
         }
     }
+    mark[SPAWN_RECORDS] = ledger_used(ledger);
     *err = paging_create_space(&p->root, ledger) ? CAPOS_OK : process_map_err(p);
+    mark[SPAWN_SPACE] = ledger_used(ledger);
     if (*err == CAPOS_OK)
-        *err = process_load_elf(p, elf, info);
+        *err = process_load_elf(p, elf, info, commit_all, &image_pages, &image_shared);
+    mark[SPAWN_IMAGE] = ledger_used(ledger);
+    /* The stack: its committed top now (at least what start-up takes),
+     * so that a process whose quota cannot hold it fails here with
+     * quotaExceeded; the rest is demand-zero (stack_lo, mm/fault.c),
+     * charged page by page as it is first touched. */
     if (*err == CAPOS_OK)
-        *err =
-            process_map_bytes(p, CAPOS_USER_STACK_TOP - stack_size, NULL, 0, stack_size, MAP_WRITE);
+        *err = process_map_bytes(p, CAPOS_USER_STACK_TOP - stack_commit, NULL, 0, stack_commit,
+                                 MAP_WRITE);
+    p->stack_lo = CAPOS_USER_STACK_TOP - stack_size;
+    mark[SPAWN_STACK] = ledger_used(ledger);
     if (*err != CAPOS_OK)
         goto fail;
     /* The first thread, and its ThreadControl (also listed in the CapSet). */
@@ -350,9 +430,11 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
                            CAPOS_USER_RING_VA, err);
     if (!t)
         goto fail;
+    mark[SPAWN_THREAD] = ledger_used(ledger);
     *err = ring_create(t, CAPOS_USER_RING_VA);
     if (*err != CAPOS_OK)
         goto fail;
+    mark[SPAWN_RING] = ledger_used(ledger);
     t->ring_slot = -1;
     ctl = thread_cap_create(ledger, t, true, err);
     if (!ctl)
@@ -378,6 +460,9 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
         goto fail;
     }
     kfree(info);
+    mark[SPAWN_CAPSET] = ledger_used(ledger);
+    if (proc_report_memory)
+        process_report(p, base, mark, image_pages, image_shared);
 
     /* Publish: the process becomes visible, its first thread runnable. */
     t->proc_next = NULL;
@@ -402,8 +487,11 @@ fail:
 #define PROCESS_RING_STRIDE (8 * PAGE_SIZE)
 _Static_assert(CAPOS_RING_PAGES < 8, "a ring and a guard fit a stride");
 _Static_assert(CAPOS_USER_RING_VA - PROCESS_MAX_THREADS * PROCESS_RING_STRIDE >
-                   CAPOS_USER_CAPSET_VA + CAPOS_CAPSET_MAX_BYTES,
-               "thread rings stay above the CapSet");
+                   CAPOS_USER_STACK_TOP,
+               "thread rings stay above the stack");
+_Static_assert(CAPOS_USER_RING_VA + PROCESS_RING_STRIDE <= CAPOS_USER_CAPSET_VA &&
+                   CAPOS_USER_CAPSET_VA + CAPOS_CAPSET_MAX_BYTES < CAPOS_USER_CLOCK_VA,
+               "the first ring, the CapSet and the clock page do not touch");
 
 static uint64_t process_ring_va(int slot)
 {

@@ -34,6 +34,13 @@
 #define PROCESS_MAX_VM_REGIONS 64
 #define PROCESS_MAX_THREADS    64
 #define PROCESS_MAX_RECEIVED   64 /* endpoint calls received, not yet returned (a bitmap) */
+/* The part of the first thread's stack mapped and charged when a process is
+ * made (process_create), unless the program's commit note asks for all of
+ * it (lib/abi/note.h): room for start-up's frames (the POSIX runtime's
+ * argv, environment and auxiliary vector included), so that a spawn the
+ * quota cannot start fails with quotaExceeded rather than the child dying
+ * on its first push.  The rest of the stack is charged as it is touched. */
+#define PROCESS_STACK_COMMIT (8 * 1024)
 
 enum process_state {
     PROCESS_ALIVE,
@@ -74,6 +81,18 @@ struct process {
     struct ledger *ledger; /* a reference; what the process and its children are charged to */
     struct vm_region vm[PROCESS_MAX_VM_REGIONS];
     unsigned vm_count;
+    /* The first thread's stack, [stack_lo, CAPOS_USER_STACK_TOP): its top
+     * PROCESS_STACK_COMMIT bytes are mapped when the process is made, the
+     * rest is demand-zero and read-write like a region (mm/fault.c), but
+     * the kernel's, out of VirtualMemory's reach (it lies above
+     * CAPOS_USER_MAP_MAX).  Set once, before the process runs. */
+    uint64_t stack_lo;
+    /* The zero-filled tail of the image's last writable segment (its
+     * .bss), [bss_lo, bss_hi): demand-zero and read-write the same way,
+     * unless the program asks for all of its memory to be committed
+     * (lib/abi/note.h).  Empty if bss_lo == bss_hi.  Set once, before the
+     * process runs. */
+    uint64_t bss_lo, bss_hi;
     bool clock_mapped; /* the clock page is mapped (clockpage.c) */
 
     struct cap_table caps;
@@ -238,6 +257,10 @@ bool process_reap_memory(struct reap_work *w);
 /* Called when a committed thread of p has died and its stack is freed;
  * the last one (p is stopped by then) frees the process's memory. */
 void process_thread_gone(struct process *p, struct thread *t);
+
+/* Reads the kernel command line's `spawnmem` (a console line per new
+ * process: what making it charged, part by part).  Before init starts. */
+void process_report_init(void);
 
 /* Number of processes not yet exited. */
 unsigned process_live_count(void);

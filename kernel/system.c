@@ -12,12 +12,11 @@
  * Memory: init's ledger is a child of the kernel's, limited to the frames
  * free when init starts less a reserve for what the kernel holds for itself
  * later (cached kernel stacks, the page tables under kernel stacks, its
- * own heap).  Every service's ledger is below init's, so processes together
- * can never take the reserve.  From the moment init starts, every frame is
- * either free or charged to a ledger of the tree, so free frames plus the
- * kernel's ledger's count (which includes every other ledger's) stay
- * constant; the halt report shows both, and a quiet machine (one CPU) must
- * show them equal.
+ * own heap, the shared pages of the binaries' read-only segments).  Every service's ledger is below
+ * init's, so processes together can never take the reserve.  From the moment init starts, every
+ * frame is either free or charged to a ledger of the tree, so free frames plus the kernel's
+ * ledger's count (which includes every other ledger's) stay constant; the halt report shows both,
+ * and a quiet machine (one CPU) must show them equal.
  */
 #include "system.h"
 
@@ -25,6 +24,7 @@
 #include "abi/errors.h"
 #include "base/mem.h"
 #include "capos.capnp.h"
+#include "imagepages.h"
 #include "manifest/manifest.h"
 #include "mm/kheap.h"
 #include "mm/kstack.h"
@@ -130,12 +130,15 @@ bool system_find_binary(const char *name, size_t len, const uint8_t **elf, uint6
 }
 
 /* Frames kept from processes for what the kernel holds for itself once
- * they run: a full cache of kernel stacks, and 1/128 of memory for the
- * page tables that map kernel stacks (one per 102 stacks) and the kernel's
- * own small records. */
+ * they run: a full cache of kernel stacks, 1/128 of memory for the page
+ * tables that map kernel stacks (one per 102 stacks) and the kernel's own
+ * small records, and the most the shared image pages can take
+ * (imagepages.h; set from the manifest). */
+static uint64_t sys_image_reserve;
+
 static uint64_t system_kernel_reserve(uint64_t free)
 {
-    return KSTACK_CACHE_MAX * KSTACK_PAGES + free / 128;
+    return KSTACK_CACHE_MAX * KSTACK_PAGES + free / 128 + sys_image_reserve;
 }
 
 /* Starts init with the capabilities it needs to run the manifest: the boot
@@ -152,6 +155,7 @@ static bool system_start_init(capos_SystemManifest_reader m)
     const char *why = "out of memory";
     const char *argv[] = {"init"};
     int err;
+    process_report_init();
     uint64_t free = pmm_free_count(), reserve = system_kernel_reserve(free);
     if (!system_find_binary(bin.str, bin.len, &elf, &elf_len))
         panic("system: validated manifest lost binary %s", bin.str);
@@ -209,6 +213,7 @@ void system_start(const void *manifest, uint64_t len)
     if (manifest_open(&sys_manifest, manifest, len) != MANIFEST_OK)
         panic("system: a validated manifest failed to open");
     bootpkg_set_manifest(manifest, len);
+    sys_image_reserve = image_pages_bound(sum.binaries, sum.ro_pages);
     capos_SystemManifest_reader m = sys_manifest.root;
     kprintf("manifest: \"%s\": %u binaries, %u services, %u grants, %u endpoints\n",
             capos_SystemManifest_get_name(m).str, sum.binaries, sum.services, sum.grants,

@@ -118,7 +118,7 @@ ROWS = [
     Row('posix_mutex_uncontended_insns', 'linux_posix_mutex_uncontended_insns',
         'POSIX (musl): mutex lock + unlock, uncontended'),
     Row('posix_hello_kib', 'linux_posix_hello_kib',
-        'POSIX hello world: memory charged (KiB) / VmRSS'),
+        'POSIX hello world: memory charged (KiB) / Rss (smaps_rollup)'),
     Row('capos_run_true_wall_ms', None, 'capos-run of a program that returns 0 (ms, host wall)'),
 ]
 

@@ -2,7 +2,9 @@
  * Demand-zero faults (see fault.h).
  *
  * Memory mapped through VirtualMemory is a region first and frames later:
- * map records the region, and the first touch of each page lands here,
+ * map records the region, and the first touch of each page lands here
+ * (so do the first thread's stack below the part committed when the
+ * process was made and the image's .bss: process.h, stack_lo, bss_lo),
  * from the CPU's page-fault handler (a user access, or a kernel copy from
  * or to the current process) or from a copy into another process
  * (uspace.c).  Everything happens under the process lock, the lock map,
@@ -40,12 +42,22 @@
  */
 #include "mm/fault.h"
 
+#include "abi/layout.h"
 #include "base/mem.h"
 #include "kerr.h"
 #include "mm/ledger.h"
 #include "mm/pmm.h"
 #include "process.h"
 #include "spinlock.h"
+
+/* Whether va lies in one of the demand-zero ranges the kernel itself gave
+ * p (process.h): the first stack below its committed top, the image's
+ * .bss tail.  Both are read-write. */
+static bool vm_fault_kernel_range(const struct process *p, uint64_t va)
+{
+    return (p->stack_lo && va >= p->stack_lo && va < CAPOS_USER_STACK_TOP) ||
+           (va >= p->bss_lo && va < p->bss_hi);
+}
 
 /* A write to the present read-only page va of region idx, which grants
  * writing: the page was shared (see above).  Process lock held. */
@@ -94,10 +106,16 @@ enum vm_fault_result vm_fault_locked(struct process *p, uint64_t va, uint32_t ac
         }
         return VMF_DENIED;
     }
+    uint32_t prot = VM_PROT_READ | VM_PROT_WRITE; /* the stack's and the .bss's */
     switch (vm_fault_classify(p->vm, p->vm_count, va, access, &idx)) {
-    case VM_FAULT_DENIED: return VMF_DENIED;
+    case VM_FAULT_DENIED:
+        /* No region: the kernel's own demand-zero ranges are looked for
+         * here (a region mapped over the .bss takes its place). */
+        if (!vm_fault_kernel_range(p, va) || !(prot & access))
+            return VMF_DENIED;
+        break;
     case VM_FAULT_BUSY: return VMF_BUSY;
-    case VM_FAULT_FILL: break;
+    case VM_FAULT_FILL: prot = p->vm[idx].prot; break;
     }
     uint64_t pa;
     if (!ledger_charge(p->ledger, 1))
@@ -106,7 +124,7 @@ enum vm_fault_result vm_fault_locked(struct process *p, uint64_t va, uint32_t ac
         ledger_uncharge(p->ledger, 1);
         return VMF_NOMEM;
     }
-    if (paging_map(p->root, va, pa, vm_map_flags(p->vm[idx].prot), p->ledger) != KERR_OK) {
+    if (paging_map(p->root, va, pa, vm_map_flags(prot), p->ledger) != KERR_OK) {
         /* A page table could not be made or charged (the page itself was
          * absent, checked above under the same lock). */
         pmm_free_frame(pa);

@@ -2,8 +2,9 @@
  * Ledgers: the memory quotas that bound what processes can make the kernel
  * hold.  Every frame the kernel allocates after boot is charged to exactly
  * one ledger before it is allocated and uncharged when it is freed: a
- * process's image, stack, ring, CapSet, page tables and VirtualMemory
- * mappings, its threads' kernel stacks, and every kernel heap block made on
+ * process's image (its private pages: the read-only ones are shared and
+ * the kernel's, imagepages.h), stack, ring, CapSet, page tables and
+ * VirtualMemory mappings, its threads' kernel stacks, and every kernel heap block made on
  * its behalf (kernel objects, queued messages, thread and process
  * structures, capability tables), because each ledger has a kernel heap
  * cache of its own (kheap.h) whose slab frames it pays for.

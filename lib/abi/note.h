@@ -10,9 +10,21 @@
  *     chooses its programs anyway.
  *   - CAPOS_NOTE_STACK (a 4-byte little-endian byte count), by the kernel
  *     when it starts the program (docs/elf.md): the size of the first
- *     thread's stack, committed and zeroed at the start like the default it
- *     replaces (CAPOS_USER_STACK_SIZE).  A program that needs little stack
- *     says so and starts faster; one that needs more says that.
+ *     thread's stack, which replaces the default (CAPOS_USER_STACK_SIZE).
+ *     A program that needs little stack says so and starts faster; one
+ *     that needs more says that.
+ *   - CAPOS_NOTE_COMMIT (no descriptor), by the kernel too: all of the
+ *     program's memory is mapped and charged when the process is made,
+ *     so that it never faults for quota.  Without it the kernel commits
+ *     the image's pages that hold file bytes and a small start-up part of
+ *     the stack's top (PROCESS_STACK_COMMIT, kernel/process.h); the rest of
+ *     the stack and the zero-filled tail of the last writable segment
+ *     (.bss) are demand-zero, charged as they are first touched, so a
+ *     program that runs out of quota there ends "out of memory" (as on
+ *     Linux, which commits neither).  The native runtime (user/rt/start.c)
+ *     declares it: a native program either gets all of its stack and image
+ *     at spawn or fails to start with quotaExceeded, as its heap never
+ *     faults for quota either.
  *
  * A program declares one with CAPOS_NOTE(type, name) or
  * CAPOS_NOTE_STACK_SIZE(bytes, name) at file scope; the user linker script
@@ -26,8 +38,9 @@
 #define CAPOS_NOTE_OWNER "capOS"
 
 enum capos_note_type {
-    CAPOS_NOTE_INIT = 1,  /* the program can run as init: it starts the manifest's services */
-    CAPOS_NOTE_STACK = 2, /* descriptor: the first thread's stack size in bytes (uint32) */
+    CAPOS_NOTE_INIT = 1,   /* the program can run as init: it starts the manifest's services */
+    CAPOS_NOTE_STACK = 2,  /* descriptor: the first thread's stack size in bytes (uint32) */
+    CAPOS_NOTE_COMMIT = 3, /* all of the program's first memory is committed at spawn */
 };
 
 /* The first thread's stack when the program declares its size: a whole

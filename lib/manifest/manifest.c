@@ -425,6 +425,13 @@ PASS static enum manifest_err check_binaries(struct mv *v)
         if (ee != ELF_OK)
             return fail(v, MANIFEST_ERR_ELF, "binary \"%s\": bad ELF: %s", name, elf_strerror(ee));
         v->sum.elf_bytes += d.len;
+        for (uint32_t s = 0; s < v->elf.nsegs; s++) {
+            const struct elf_segment *g = &v->elf.segs[s];
+            if (!(g->flags & ELF_PF_W))
+                v->sum.ro_pages += (ALIGN_UP(g->vaddr + g->memsz, ELF_PAGE_SIZE) -
+                                    ALIGN_DOWN(g->vaddr, ELF_PAGE_SIZE)) /
+                                   ELF_PAGE_SIZE;
+        }
     }
     return MANIFEST_OK;
 }

@@ -134,6 +134,7 @@ struct manifest_summary {
     uint32_t exports;
     uint32_t endpoints;
     uint64_t elf_bytes; /* total size of the embedded images */
+    uint64_t ro_pages;  /* pages of their read-only segments, all binaries together */
 };
 
 /*

@@ -4,7 +4,13 @@
  * and exit with its status.  A malformed CapSet region ends the process with
  * status 127 before main runs (126 if the thread pointer cannot be set).
  */
+#include "abi/note.h"
 #include "capos.h"
+
+/* The whole first stack and image are committed at spawn (lib/abi/note.h):
+ * like the heap's chunks (heap.c), a native program's memory never faults
+ * for quota, and a spawn its quota cannot hold fails with quotaExceeded. */
+CAPOS_NOTE(CAPOS_NOTE_COMMIT, capos_rt_commit);
 
 __attribute__((noreturn)) void capos_rt_start(void *capset, void *ring, uint32_t control);
 

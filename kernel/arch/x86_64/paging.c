@@ -37,6 +37,9 @@
 /* The user half: the lower 256 top-level entries. */
 #define USER_HALF_END 0x0000800000000000ULL
 
+/* A software bit of a 4 KiB page's entry: MAP_UNCHARGED. */
+#define PTE_UNCHARGED (1ULL << 9)
+
 #define PTE_LIVE_ONE  (1ULL << 52)
 #define PTE_LIVE_MASK (0x3ffULL << 52)
 
@@ -67,6 +70,8 @@ static uint64_t pte_bits(unsigned f)
         b |= PTE_G;
     if (!(f & MAP_EXEC) && cpu_has_nx)
         b |= PTE_NX;
+    if (f & MAP_UNCHARGED)
+        b |= PTE_UNCHARGED;
     return b;
 }
 
@@ -451,13 +456,15 @@ static bool pt_teardown(uint64_t *table, int level, uint64_t base, struct pt_tea
             !pt_teardown(phys_to_virt(e & PTE_ADDR_MASK), level - 1, at, td))
             return false;
         /* A leaf is a frame the process may share with others (the last
-         * holder frees it); above it, a table now empty. */
+         * holder frees it), charged to it unless marked uncharged; above
+         * it, a table now empty. */
         if (level == 0)
             pmm_frame_put(e & PTE_ADDR_MASK);
         else
             pmm_free_frame(e & PTE_ADDR_MASK);
         table[i] = 0;
-        td->frames++;
+        if (level > 0 || !(e & PTE_UNCHARGED))
+            td->frames++;
         td->budget -= MIN(td->budget, PT_TEARDOWN_FREE);
         td->cursor = at + span;
     }
