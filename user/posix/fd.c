@@ -240,18 +240,19 @@ static long positioned(long fd, const struct iovec *iov, long cnt, long off, boo
         return -EBADF;
     uint64_t at = (uint64_t)off;
     uint32_t acc = ofd_flags(o) & O_ACCMODE;
+    bool seekable = o->kind >= OFD_FILE;
     if (off < 0)
         r = -EINVAL;
+    else if (!seekable)
+        r = -ESPIPE;
     else if (acc == (write ? O_RDONLY : O_WRONLY))
         r = -EBADF;
     else if (o->kind == OFD_FILE)
         r = write ? file_write(o, iov, (int)cnt, &at) : file_read(o, iov, (int)cnt, &at);
     else if (o->kind == OFD_DEV_NULL || o->kind == OFD_DEV_ZERO || o->kind == OFD_DEV_RANDOM)
         r = write ? dev_write(o, iov, (int)cnt) : dev_read(o, iov, (int)cnt);
-    else if (o->kind == OFD_DIR)
-        r = -EISDIR;
     else
-        r = -ESPIPE;
+        r = -EISDIR;
     ofd_put(o);
     return r;
 }

@@ -425,16 +425,18 @@ static long do_open(long dirfd, const char *path, long flags, long mode)
     if (acc == 3)
         return -EINVAL;
     posix_lock(&fs_lock);
-    long e = resolve(dirfd, path, flags & O_NOFOLLOW ? 0 : PATH_FOLLOW);
+    /* O_CREAT|O_EXCL never follows a last link: the link exists. */
+    bool excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+    long e = resolve(dirfd, path, flags & O_NOFOLLOW || excl ? 0 : PATH_FOLLOW);
     uint32_t nl, at = 0;
     if (e < 0)
         goto out;
-    if (pr.kind == PATH_LINK) {
-        e = -ELOOP;
+    if (excl && pr.kind != PATH_NONE) {
+        e = -EEXIST;
         goto out;
     }
-    if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && pr.kind != PATH_NONE) {
-        e = -EEXIST;
+    if (pr.kind == PATH_LINK) {
+        e = -ELOOP;
         goto out;
     }
     if (pr.kind == PATH_DIR) {
@@ -1131,7 +1133,7 @@ static long set_attr(long dirfd, const char *path, bool follow, bool set_mode, u
                                                  NULL, NULL));
             posix_unlock(&fs_lock);
             if (e == -EACCES)
-                e = -EBADF;
+                e = -EPERM; /* a read-only facet changes nothing, its attributes neither */
         }
         ofd_put(o);
         return e;
