@@ -13,7 +13,9 @@ Kinds of test, in order:
           run on capOS (tools/capos-run --batch: a few boots run them all);
           stdout, stderr and the exit status must be the same; and the
           programs of tests/posix-grants, on capOS only, once per grant
-          their " * without: NAME" lines name, each with that grant left out
+          their " * without: NAME" lines name, each with that grant left out;
+          and the programs of tests/posix-hostile, on capOS only, which
+          must exit with status 0
 Each result prints as "PASS name" or "FAIL name: reason".  The exit status is
 non-zero if anything failed or timed out.
 
@@ -460,6 +462,12 @@ def run_posix(results, args):
             if not args.k or args.k in 'posix-grants/' + name:
                 grant_tests.append({'name': name, 'args': [w], 'env': [], 'without': [w],
                                     'capos': os.path.join(BUILD, 'posix-tests', 'grants', n)})
+    for src in sorted(glob.glob(os.path.join('tests', 'posix-hostile', '*.c'))):
+        n = os.path.basename(src)[:-2]
+        if not args.k or args.k in 'posix-hostile/' + n:
+            grant_tests.append({'name': n, 'args': [], 'env': [], 'without': [],
+                                'kind': 'posix-hostile',
+                                'capos': os.path.join(BUILD, 'posix-tests', 'hostile', n)})
     if not tests and not grant_tests:
         return
     for t in tests + grant_tests:
@@ -514,7 +522,8 @@ def run_posix(results, args):
                 f.write(cout + cerr)
             why = '' if res['status'] == 0 else 'status %s (%s): %s' % (
                 res['status'], res['how'], (cout + cerr).decode(errors='replace').strip()[-300:])
-            results.add('posix-grants/' + t['name'], not why, why, base + '.log')
+            results.add('%s/%s' % (t.get('kind', 'posix-grants'), t['name']), not why, why,
+                        base + '.log')
     for i, (rc, err, log) in enumerate(machines):
         results.add('posix/machine-%d' % i, rc == 0,
                     'capos-run --batch exited with %d: %s' % (rc, err.strip()[-600:]), log)

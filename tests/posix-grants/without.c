@@ -12,8 +12,10 @@
  * without: pipes
  * without: stdout
  * without: stderr
+ * without: root
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -103,6 +106,15 @@ int main(int argc, char **argv)
         expect("write to fd 1: EBADF", write(1, "x", 1) == -1 && errno == EBADF);
     } else if (strcmp(w, "stderr") == 0) {
         expect("write to fd 2: EBADF", write(2, "x", 1) == -1 && errno == EBADF);
+    } else if (strcmp(w, "root") == 0) {
+        char cwd[8];
+        expect("open: ENOENT", open("/tmp/x", O_CREAT | O_WRONLY, 0644) == -1 && errno == ENOENT);
+        errno = 0;
+        expect("mkdir: ENOENT", mkdir("/d", 0755) == -1 && errno == ENOENT);
+        errno = 0;
+        expect("chdir: ENOENT", chdir("/tmp") == -1 && errno == ENOENT);
+        expect("getcwd: /", getcwd(cwd, sizeof(cwd)) && strcmp(cwd, "/") == 0);
+        expect("/dev/null still opens", open("/dev/null", O_RDONLY) >= 0);
     } else {
         expect("a grant to leave out is named", 0);
     }

@@ -4,13 +4,26 @@
  *
  *   argv: posixrun NONCE TIMEOUT_MS PROGRAM...
  *   each PROGRAM: fields separated by 0x1f: binary, a mask of grants to
- *                 leave out, argc, argv[0..argc), then the environment
+ *                 leave out, the initial working directory (empty: the
+ *                 root), argc, argv[0..argc), then the environment
  *
  * Each program is spawned from its manifest binary with the grants a POSIX
  * program gets from capos-run (stdout on COM2, stderr on COM3, timer,
- * entropy, memory, threads, park, pipes: bit i of the mask leaves out the
- * i-th), waited for, and killed if it is
- * still running after TIMEOUT_MS.  Then a marker line goes to COM2 and to
+ * entropy, memory, threads, park, pipes, root: bit i of the mask leaves out
+ * the i-th), waited for, and killed if it is still running after
+ * TIMEOUT_MS.
+ *
+ * The root: posixrun holds the file service's root directory ("files") and
+ * gives program INDEX a tree of its own, the directory "run.INDEX" made
+ * for it with an empty, writable "tmp" (mode 01777), as a Directory
+ * capability confined to it (Directory.sub) with its own quota account
+ * (Directory.limit: PROGRAM_BYTES and PROGRAM_ENTRIES), granted as "root".
+ * So programs never see each other's files, and one that fills its quota
+ * leaves room for the next.  The working directory, if given, is made in
+ * that tree and passed in the environment entry CAPOS_POSIX_CWD, which the
+ * POSIX start-up takes out before main (docs/posix.md).  After the last
+ * program, a call through "files-stop" (the service's stop badge) ends the
+ * file service so that the machine can halt.  Then a marker line goes to COM2 and to
  * COM3 after everything the program wrote there:
  *   0x1e "capos-batch:" NONCE ":" INDEX ":" HOW ":" VALUE "\n"
  * with HOW one of exited (VALUE the exit code), killed, faulted (VALUE the
@@ -26,11 +39,14 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
-#define FIELD_SEP  '\x1f'
-#define MAX_FIELDS 64
-#define SPEC_MAX   1024 /* the manifest's limit on one argv string */
+#define FIELD_SEP       '\x1f'
+#define MAX_FIELDS      64
+#define SPEC_MAX        1024 /* the manifest's limit on one argv string */
 
-static uint32_t console, out, err, spawner, timer;
+#define PROGRAM_BYTES   (8u << 20)
+#define PROGRAM_ENTRIES 1024
+
+static uint32_t console, out, err, spawner, timer, files, files_stop;
 
 /* The grants of a POSIX program (tools/capos-run's grants()). */
 static const struct capos_grant program_grants[] = {
@@ -49,6 +65,71 @@ static const struct capos_grant program_grants[] = {
     {.name = "park", .kernel = true, .kind = capos_KernelCapKind_parkSpace},
     {.name = "pipes", .kernel = true, .kind = capos_KernelCapKind_pipeFactory},
 };
+#define NKERNEL_GRANTS (sizeof(program_grants) / sizeof(program_grants[0]))
+#define ROOT_GRANT_BIT NKERNEL_GRANTS /* "root" follows the kernel grants */
+
+static struct capnp_text text_of(const char *s, size_t len)
+{
+    return (struct capnp_text){s, (uint32_t)len};
+}
+
+/* mkdir `name` in `dir` (an existing one is fine) and sub it into *out. */
+static int enter_dir(uint32_t dir, struct capnp_text name, uint32_t mode, uint32_t *sub)
+{
+    int e = capos_Directory_mkdir_call(
+        dir, &(capos_Directory_mkdir_args){.name = name, .mode = mode}, NULL, NULL);
+    if (e != CAPOS_OK && e != CAPOS_ERR_ALREADY_EXISTS)
+        return e;
+    capos_Directory_sub_results r;
+    e = capos_Directory_sub_call(dir, &(capos_Directory_sub_args){.name = name}, &r, NULL);
+    if (e == CAPOS_OK)
+        *sub = r.directory;
+    return e;
+}
+
+/* Program idx's own tree (above) as a capability in *root, with the
+ * directories of `cwd` ('/'-separated names below it) made. */
+static int make_root(unsigned idx, const char *cwd, uint32_t *root)
+{
+    char name[32];
+    uint32_t run;
+    int n = fmt_snprintf(name, sizeof(name), "run.%u", idx);
+    int e = enter_dir(files, text_of(name, (size_t)n), 0755, &run);
+    if (e != CAPOS_OK)
+        return e;
+    capos_Directory_limit_results lr;
+    e = capos_Directory_limit_call(
+        run, &(capos_Directory_limit_args){.bytes = PROGRAM_BYTES, .entries = PROGRAM_ENTRIES}, &lr,
+        NULL);
+    capos_release(run);
+    if (e != CAPOS_OK)
+        return e;
+    e = capos_Directory_mkdir_call(
+        lr.directory, &(capos_Directory_mkdir_args){.name = text_of("tmp", 3), .mode = 01777}, NULL,
+        NULL);
+    uint32_t at = lr.directory;
+    for (const char *p = cwd; e == CAPOS_OK && *p;) {
+        const char *end = p;
+        while (*end && *end != '/')
+            end++;
+        if (end > p) {
+            uint32_t next;
+            e = enter_dir(at, text_of(p, (size_t)(end - p)), 0755, &next);
+            if (at != lr.directory)
+                capos_release(at);
+            at = e == CAPOS_OK ? next : lr.directory;
+        }
+        p = *end ? end + 1 : end;
+    }
+    if (at != lr.directory)
+        capos_release(at);
+    if (e != CAPOS_OK) {
+        capos_release(lr.directory);
+        return e;
+    }
+    *root = lr.directory;
+    return CAPOS_OK;
+}
 
 static uint64_t parse_u64(const char *s)
 {
@@ -124,23 +205,41 @@ static void run_one(const char *nonce, unsigned idx, const char *desc, uint64_t 
         *sep = 0;
         p = sep + 1;
     }
-    uint32_t argc = nf >= 3 ? (uint32_t)parse_u64(f[2]) : 0;
-    uint64_t mask = nf >= 3 ? parse_u64(f[1]) : 0;
-    if (nf < 3 || argc > nf - 3) {
+    uint32_t argc = nf >= 4 ? (uint32_t)parse_u64(f[3]) : 0;
+    uint64_t mask = nf >= 4 ? parse_u64(f[1]) : 0;
+    if (nf < 4 || argc > nf - 4) {
         capos_printf("posixrun: program %u: malformed description\n", idx);
         marker(nonce, idx, "failed", CAPOS_ERR_INVALID_ARGUMENT);
         return;
     }
-    const char *const *argv = (const char *const *)&f[3];
-    const char *const *env = (const char *const *)&f[3 + argc];
-    uint32_t envc = nf - 3 - argc, handle, ng = 0;
-    struct capos_grant g[sizeof(program_grants) / sizeof(program_grants[0])];
-    for (uint32_t i = 0; i < sizeof(program_grants) / sizeof(program_grants[0]); i++) {
+    const char *cwd = f[2];
+    const char **argv = (const char **)&f[4];
+    const char *env[MAX_FIELDS + 1];
+    uint32_t envc = nf - 4 - argc, handle, ng = 0;
+    memcpy(env, &f[4 + argc], envc * sizeof(env[0]));
+    static char cwd_env[SPEC_MAX + 32];
+    if (*cwd) {
+        fmt_snprintf(cwd_env, sizeof(cwd_env), "CAPOS_POSIX_CWD=/%s", cwd);
+        env[envc++] = cwd_env;
+    }
+    struct capos_grant g[NKERNEL_GRANTS + 1];
+    for (uint32_t i = 0; i < NKERNEL_GRANTS; i++) {
         if (!(mask & (1ULL << i)))
             g[ng++] = program_grants[i];
     }
-    int e =
-        capos_spawn(spawner, f[0], argc ? argv[0] : f[0], g, ng, argv, argc, env, envc, &handle);
+    int e = CAPOS_OK;
+    if (!(mask & (1ULL << ROOT_GRANT_BIT)) && files) {
+        uint32_t root;
+        e = make_root(idx, cwd, &root);
+        if (e == CAPOS_OK)
+            g[ng++] = (struct capos_grant){.name = "root",
+                                           .cap = root,
+                                           .mode = CAPOS_XFER_MOVE,
+                                           .interface_id = capos_Directory_INTERFACE_ID};
+    }
+    if (e == CAPOS_OK)
+        e = capos_spawn(spawner, f[0], argc ? argv[0] : f[0], g, ng, (const char *const *)argv,
+                        argc, env, envc, &handle);
     if (e != CAPOS_OK) {
         capos_printf("posixrun: program %u (%s): spawn failed: %s\n", idx, f[0],
                      capos_error_name(e));
@@ -177,6 +276,8 @@ int main(int argc, char **argv)
     err = capos_capset_require("err", capos_Console_INTERFACE_ID);
     spawner = capos_capset_require("spawner", capos_ProcessSpawner_INTERFACE_ID);
     timer = capos_capset_require("timer", capos_Timer_INTERFACE_ID);
+    capos_capset_find("files", capos_Directory_INTERFACE_ID, &files);
+    capos_capset_find("files-stop", 0, &files_stop);
     if (argc < 3) {
         capos_printf("posixrun: usage: posixrun NONCE TIMEOUT_MS PROGRAM...\n");
         return 2;
@@ -185,5 +286,7 @@ int main(int argc, char **argv)
     for (int i = 3; i < argc; i++)
         run_one(argv[1], (unsigned)(i - 3), argv[i], timeout_ns);
     capos_printf("posixrun: %d programs run\n", argc - 3);
+    if (files_stop)
+        capos_Directory_stat_call(files_stop, NULL, &(capos_Directory_stat_results){0}, NULL);
     return 0;
 }
