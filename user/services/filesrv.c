@@ -15,10 +15,13 @@
  * table are lib/fs/, blobs and namespaces lib/store/; this file turns
  * calls into those operations.
  *
- * argv: filesrv [BYTES [ENTRIES [STOP]]]: the root account's limits
- * (default 16 MiB of file data and 4096 entries) and, for a test system
- * that must end, a manifest badge STOP (not 0): the service ends after
- * answering a call made through a facet with that badge.
+ * argv: filesrv [BYTES [ENTRIES [STOP [DIR...]]]]: the root account's
+ * limits (default 16 MiB of file data and 4096 entries); for a test system
+ * that must end, a manifest badge STOP (0: none): the service ends after
+ * answering a call made through a facet with that badge; and directories
+ * to make at start, each a path of names separated by '/' below the root
+ * made with its parents (mode 0755, the last one 01777), so that
+ * tools/capos-run can give a program a writable /tmp and its --cwd.
  *
  * With a BootPackage granted as "boot", the service first loads the
  * manifest's rootTree (lib/fs/image.h) into the root directory, charged to
@@ -663,6 +666,31 @@ static int serve(struct filesrv *s, struct capos_serve_call *call)
     return file_dispatch(s, call);
 }
 
+/* Makes the directory `path` ('/'-separated names below the root) and the
+ * ones above it that are missing; false if a name is bad or a node in the
+ * way is a file. */
+static bool make_path(struct filesrv *s, const char *path)
+{
+    struct fs_node *d = s->tree.root;
+    while (*path) {
+        const char *end = path;
+        while (*end && *end != '/')
+            end++;
+        uint32_t len = (uint32_t)(end - path);
+        if (len) {
+            struct fs_node *n = fs_dir_lookup(d, path, len);
+            if (!n && fs_dir_create(&s->tree, d, path, len, FS_DIR, *end ? 0755 : 01777,
+                                    &s->accounts[0], now_ns(s), &n) != FS_OK)
+                return false;
+            if (n->kind != FS_DIR)
+                return false;
+            d = n;
+        }
+        path = *end ? end + 1 : end;
+    }
+    return true;
+}
+
 static uint64_t parse_u64(const char *p, uint64_t dflt)
 {
     uint64_t v = 0;
@@ -763,6 +791,10 @@ int main(int argc, char **argv)
     store_init(&s->store, &mem);
     ns_init(&s->ns, &mem, &s->store);
     s->nrealms = 1; /* the empty prefix */
+    for (int i = 4; i < argc; i++) {
+        if (!make_path(s, argv[i]))
+            capos_printf("filesrv: cannot make the directory %s\n", argv[i]);
+    }
     capos_server_init(&server, s->endpoint);
     capos_server_result_arena(&server, result_arena, sizeof(result_arena));
     capos_printf("filesrv: serving, %lu bytes and %lu entries\n",

@@ -2,15 +2,35 @@
  * posixrun: runs POSIX programs one after another in one boot, for
  * `tools/capos-run --batch` (docs/posix.md).
  *
- *   argv: posixrun [-x DIR]... NONCE TIMEOUT_MS PROGRAM...
+ *   argv: posixrun [-s] [-x DIR]... NONCE TIMEOUT_MS PROGRAM...
  *   each PROGRAM: fields separated by 0x1f: binary, a mask of grants to
- *                 leave out, argc, argv[0..argc), then the environment
+ *                 leave out, the initial working directory (empty: the
+ *                 root), argc, argv[0..argc), then the environment
  *
- * With the file service's root Directory granted as "root", every program
- * gets it as "root" too (a copy).  After the last program each DIR (a path
- * below root, "/" for root itself) is exported: written to the system log
- * in framed lines that tools/capos-run turns back into host files
- * (docs/posix.md, "Files"), every line
+ * Each program is spawned from its manifest binary with the grants a POSIX
+ * program gets from capos-run (stdout on COM2, stderr on COM3, timer,
+ * entropy, memory, threads, park, pipes, root: bit i of the mask leaves out
+ * the i-th), waited for, and killed if it is still running after
+ * TIMEOUT_MS.
+ *
+ * The root: posixrun holds the file service's root directory ("files") and
+ * gives program INDEX a tree of its own, the directory "run.INDEX" made
+ * for it with an empty, writable "tmp" (mode 01777), as a Directory
+ * capability confined to it (Directory.sub) with its own quota account
+ * (Directory.limit: PROGRAM_BYTES and PROGRAM_ENTRIES), granted as "root".
+ * So programs never see each other's files, and one that fills its quota
+ * leaves room for the next.  The working directory, if given, is made in
+ * that tree and passed in the environment entry CAPOS_POSIX_CWD, which the
+ * POSIX start-up takes out before main (docs/posix.md).  After the last
+ * program, a call through "files-stop" (the service's stop badge) ends the
+ * file service so that the machine can halt.
+ *
+ * With -s (a tree given to capos-run with --file or --dir) every program
+ * gets the service's whole root instead, shared, so that it sees the tree
+ * and what the programs before it wrote.  After the last program each DIR
+ * (a path below the root, "/" for the root itself) is exported: written
+ * to the system log in framed lines that tools/capos-run turns back into
+ * host files (docs/posix.md, "Files"), every line
  *   "capos-export:" NONCE ":" SEQ ":" RECORD
  * with SEQ counting lines from 0 and RECORD one of
  *   B:INDEX                      an export begins
@@ -21,16 +41,10 @@
  *   X:INDEX:REASON               the export stopped (a limit, an error)
  * with MODE octal.  An export holds at most EXPORT_MAX_ENTRIES entries,
  * EXPORT_MAX_BYTES bytes of contents, EXPORT_MAX_DEPTH levels and paths of
- * EXPORT_MAX_PATH bytes.  Last,
- * a call through "stop" (the file service's stop badge), if granted, ends
- * the file service, so that the system can end.
+ * EXPORT_MAX_PATH bytes.  The exports come before the service is stopped.
  *
- * Each program is spawned from its manifest binary with the grants a POSIX
- * program gets from capos-run (stdout on COM2, stderr on COM3, timer,
- * entropy, memory, threads, park, pipes: bit i of the mask leaves out the
- * i-th), waited for, and killed if it is
- * still running after TIMEOUT_MS.  Then a marker line goes to COM2 and to
- * COM3 after everything the program wrote there:
+ * After each program a marker line goes to COM2 and to COM3 after
+ * everything the program wrote there:
  *   0x1e "capos-batch:" NONCE ":" INDEX ":" HOW ":" VALUE "\n"
  * with HOW one of exited (VALUE the exit code), killed, faulted (VALUE the
  * CPU exception's vector), timeout, or failed (VALUE the ErrorCode of the
@@ -45,11 +59,15 @@
 #include "base/mem.h"
 #include "fmt/fmt.h"
 
-#define FIELD_SEP  '\x1f'
-#define MAX_FIELDS 64
-#define SPEC_MAX   1024 /* the manifest's limit on one argv string */
+#define FIELD_SEP       '\x1f'
+#define MAX_FIELDS      64
+#define SPEC_MAX        1024 /* the manifest's limit on one argv string */
 
-static uint32_t console, out, err, spawner, timer, root = CAPNP_NO_CAP;
+#define PROGRAM_BYTES   (8u << 20)
+#define PROGRAM_ENTRIES 1024
+
+static uint32_t console, out, err, spawner, timer, files, files_stop;
+static bool shared_root; /* -s */
 
 /* The grants of a POSIX program (tools/capos-run's grants()). */
 static const struct capos_grant program_grants[] = {
@@ -68,6 +86,82 @@ static const struct capos_grant program_grants[] = {
     {.name = "park", .kernel = true, .kind = capos_KernelCapKind_parkSpace},
     {.name = "pipes", .kernel = true, .kind = capos_KernelCapKind_pipeFactory},
 };
+#define NKERNEL_GRANTS (sizeof(program_grants) / sizeof(program_grants[0]))
+#define ROOT_GRANT_BIT NKERNEL_GRANTS /* "root" follows the kernel grants */
+
+static struct capnp_text text_of(const char *s, size_t len)
+{
+    return (struct capnp_text){s, (uint32_t)len};
+}
+
+/* mkdir `name` in `dir` (an existing one is fine) and sub it into *out. */
+static int enter_dir(uint32_t dir, struct capnp_text name, uint32_t mode, uint32_t *sub)
+{
+    int e = capos_Directory_mkdir_call(
+        dir, &(capos_Directory_mkdir_args){.name = name, .mode = mode}, NULL, NULL);
+    if (e != CAPOS_OK && e != CAPOS_ERR_ALREADY_EXISTS)
+        return e;
+    capos_Directory_sub_results r;
+    e = capos_Directory_sub_call(dir, &(capos_Directory_sub_args){.name = name}, &r, NULL);
+    if (e == CAPOS_OK)
+        *sub = r.directory;
+    return e;
+}
+
+/* Program idx's own tree (above) as a capability in *root, with the
+ * directories of `cwd` ('/'-separated names below it) made. */
+static int make_root(unsigned idx, const char *cwd, uint32_t *root)
+{
+    char name[32];
+    uint32_t run;
+    int e;
+    capos_Directory_limit_results lr;
+    if (shared_root) {
+        /* The whole root, with an account of its own like the others. */
+        e = capos_Directory_limit_call(
+            files,
+            &(capos_Directory_limit_args){.bytes = PROGRAM_BYTES, .entries = PROGRAM_ENTRIES}, &lr,
+            NULL);
+        if (e != CAPOS_OK)
+            return e;
+    } else {
+        int n = fmt_snprintf(name, sizeof(name), "run.%u", idx);
+        e = enter_dir(files, text_of(name, (size_t)n), 0755, &run);
+        if (e != CAPOS_OK)
+            return e;
+        e = capos_Directory_limit_call(
+            run, &(capos_Directory_limit_args){.bytes = PROGRAM_BYTES, .entries = PROGRAM_ENTRIES},
+            &lr, NULL);
+        capos_release(run);
+        if (e != CAPOS_OK)
+            return e;
+        e = capos_Directory_mkdir_call(
+            lr.directory, &(capos_Directory_mkdir_args){.name = text_of("tmp", 3), .mode = 01777},
+            NULL, NULL);
+    }
+    uint32_t at = lr.directory;
+    for (const char *p = cwd; e == CAPOS_OK && *p;) {
+        const char *end = p;
+        while (*end && *end != '/')
+            end++;
+        if (end > p) {
+            uint32_t next;
+            e = enter_dir(at, text_of(p, (size_t)(end - p)), 0755, &next);
+            if (at != lr.directory)
+                capos_release(at);
+            at = e == CAPOS_OK ? next : lr.directory;
+        }
+        p = *end ? end + 1 : end;
+    }
+    if (at != lr.directory)
+        capos_release(at);
+    if (e != CAPOS_OK) {
+        capos_release(lr.directory);
+        return e;
+    }
+    *root = lr.directory;
+    return CAPOS_OK;
+}
 
 static uint64_t parse_u64(const char *s)
 {
@@ -143,28 +237,41 @@ static void run_one(const char *nonce, unsigned idx, const char *desc, uint64_t 
         *sep = 0;
         p = sep + 1;
     }
-    uint32_t argc = nf >= 3 ? (uint32_t)parse_u64(f[2]) : 0;
-    uint64_t mask = nf >= 3 ? parse_u64(f[1]) : 0;
-    if (nf < 3 || argc > nf - 3) {
+    uint32_t argc = nf >= 4 ? (uint32_t)parse_u64(f[3]) : 0;
+    uint64_t mask = nf >= 4 ? parse_u64(f[1]) : 0;
+    if (nf < 4 || argc > nf - 4) {
         capos_printf("posixrun: program %u: malformed description\n", idx);
         marker(nonce, idx, "failed", CAPOS_ERR_INVALID_ARGUMENT);
         return;
     }
-    const char *const *argv = (const char *const *)&f[3];
-    const char *const *env = (const char *const *)&f[3 + argc];
-    uint32_t envc = nf - 3 - argc, handle, ng = 0;
-    struct capos_grant g[sizeof(program_grants) / sizeof(program_grants[0]) + 1];
-    for (uint32_t i = 0; i < sizeof(program_grants) / sizeof(program_grants[0]); i++) {
+    const char *cwd = f[2];
+    const char **argv = (const char **)&f[4];
+    const char *env[MAX_FIELDS + 1];
+    uint32_t envc = nf - 4 - argc, handle, ng = 0;
+    memcpy(env, &f[4 + argc], envc * sizeof(env[0]));
+    static char cwd_env[SPEC_MAX + 32];
+    if (*cwd) {
+        fmt_snprintf(cwd_env, sizeof(cwd_env), "CAPOS_POSIX_CWD=/%s", cwd);
+        env[envc++] = cwd_env;
+    }
+    struct capos_grant g[NKERNEL_GRANTS + 1];
+    for (uint32_t i = 0; i < NKERNEL_GRANTS; i++) {
         if (!(mask & (1ULL << i)))
             g[ng++] = program_grants[i];
     }
-    if (root != CAPNP_NO_CAP)
-        g[ng++] = (struct capos_grant){.name = "root",
-                                       .cap = root,
-                                       .mode = CAPOS_XFER_COPY,
-                                       .interface_id = capos_Directory_INTERFACE_ID};
-    int e =
-        capos_spawn(spawner, f[0], argc ? argv[0] : f[0], g, ng, argv, argc, env, envc, &handle);
+    int e = CAPOS_OK;
+    if (!(mask & (1ULL << ROOT_GRANT_BIT)) && files) {
+        uint32_t root;
+        e = make_root(idx, cwd, &root);
+        if (e == CAPOS_OK)
+            g[ng++] = (struct capos_grant){.name = "root",
+                                           .cap = root,
+                                           .mode = CAPOS_XFER_MOVE,
+                                           .interface_id = capos_Directory_INTERFACE_ID};
+    }
+    if (e == CAPOS_OK)
+        e = capos_spawn(spawner, f[0], argc ? argv[0] : f[0], g, ng, (const char *const *)argv,
+                        argc, env, envc, &handle);
     if (e != CAPOS_OK) {
         capos_printf("posixrun: program %u (%s): spawn failed: %s\n", idx, f[0],
                      capos_error_name(e));
@@ -308,10 +415,10 @@ static void export_dir(unsigned idx, const char *path)
         uint64_t cursor;
         size_t rel_len;
     } st[EXPORT_MAX_DEPTH + 1];
-    uint32_t depth = 0, entries = 0, d = root, next;
+    uint32_t depth = 0, entries = 0, d = files, next;
     uint64_t bytes = 0;
     ex_line("B:%u", idx);
-    /* Walk down to `path` from root, name by name. */
+    /* Walk down to `path` from the root, name by name. */
     for (const char *p = path; *p;) {
         while (*p == '/')
             p++;
@@ -322,11 +429,11 @@ static void export_dir(unsigned idx, const char *path)
             break;
         if (ex_open(d, p, (uint32_t)(e - p), true, &next) != CAPOS_OK) {
             ex_line("X:%u:%s is not a directory", idx, path);
-            if (d != root)
+            if (d != files)
                 capos_release(d);
             return;
         }
-        if (d != root)
+        if (d != files)
             capos_release(d);
         d = next;
         p = e;
@@ -347,7 +454,7 @@ static void export_dir(unsigned idx, const char *path)
         }
         if (capos_DirEntry_list_len(r.entries) == 0) {
             /* This level is done: back to the one above. */
-            if (l->dir != root)
+            if (l->dir != files)
                 capos_release(l->dir);
             if (depth == 0)
                 break;
@@ -400,7 +507,7 @@ static void export_dir(unsigned idx, const char *path)
     }
     if (!ok) {
         for (uint32_t i = 0; i <= depth; i++) {
-            if (st[i].dir != root)
+            if (st[i].dir != files)
                 capos_release(st[i].dir);
         }
         return;
@@ -415,14 +522,21 @@ int main(int argc, char **argv)
     err = capos_capset_require("err", capos_Console_INTERFACE_ID);
     spawner = capos_capset_require("spawner", capos_ProcessSpawner_INTERFACE_ID);
     timer = capos_capset_require("timer", capos_Timer_INTERFACE_ID);
-    if (capos_capset_find("root", capos_Directory_INTERFACE_ID, &root) != CAPOS_OK)
-        root = CAPNP_NO_CAP;
-    int first = 1;
-    while (first + 1 < argc && strcmp(argv[first], "-x") == 0)
-        first += 2;
-    if (argc - first < 2 || (first > 1 && root == CAPNP_NO_CAP)) {
-        capos_printf("posixrun: usage: posixrun [-x DIR]... NONCE TIMEOUT_MS PROGRAM... "
-                     "(-x needs root)\n");
+    capos_capset_find("files", capos_Directory_INTERFACE_ID, &files);
+    capos_capset_find("files-stop", 0, &files_stop);
+    int first = 1, nexports = 0;
+    const char *exports[16];
+    for (; first < argc; first++) {
+        if (strcmp(argv[first], "-s") == 0)
+            shared_root = true;
+        else if (strcmp(argv[first], "-x") == 0 && first + 1 < argc && nexports < 16)
+            exports[nexports++] = argv[++first];
+        else
+            break;
+    }
+    if (argc - first < 2 || ((shared_root || nexports) && !files)) {
+        capos_printf("posixrun: usage: posixrun [-s] [-x DIR]... NONCE TIMEOUT_MS PROGRAM... "
+                     "(-s and -x need files)\n");
         return 2;
     }
     const char *nonce = argv[first];
@@ -431,10 +545,9 @@ int main(int argc, char **argv)
         run_one(nonce, (unsigned)(i - first - 2), argv[i], timeout_ns);
     capos_printf("posixrun: %d programs run\n", argc - first - 2);
     ex_nonce = nonce;
-    for (int i = 1; i < first; i += 2)
-        export_dir((unsigned)(i / 2), argv[i + 1]);
-    uint32_t stop;
-    if (capos_capset_find("stop", capos_Directory_INTERFACE_ID, &stop) == CAPOS_OK)
-        capos_Directory_quota_call(stop, NULL, NULL, NULL);
+    for (int i = 0; i < nexports; i++)
+        export_dir((unsigned)i, exports[i]);
+    if (files_stop)
+        capos_Directory_stat_call(files_stop, NULL, &(capos_Directory_stat_results){0}, NULL);
     return 0;
 }
