@@ -15,6 +15,7 @@ Boots (each in its own QEMU, run concurrently, serial log in --out-dir):
   capos-smp2     the same kernel, a second module, 2 vCPUs, if it exists
   capos-posix    the POSIX benchmark (bench/posix/posix_bench.c) alone
   capos-posix-hello  the POSIX hello world of the memory row alone
+  capos-posix-files  the file rows (bench/posix/posix_files.c) with the file service
 
 The Linux boot runs the same POSIX programs, built with musl, as /init's
 last work.  One figure is not a path length: capos_run_true_wall_ms, the
@@ -120,6 +121,18 @@ ROWS = [
     Row('posix_hello_kib', 'linux_posix_hello_kib',
         'POSIX hello world: memory charged (KiB) / VmRSS'),
     Row('capos_run_true_wall_ms', None, 'capos-run of a program that returns 0 (ms, host wall)'),
+    Row('file_open_close_insns', 'linux_file_open_close_insns',
+        'files (file service / tmpfs): open + close'),
+    Row('file_stat_insns', 'linux_file_stat_insns', 'files: stat'),
+    Row('file_read_4k_insns', 'linux_file_read_4k_insns', 'files: pread 4 KiB'),
+    Row('file_seq_read_64k_insns_per_kib', 'linux_file_seq_read_64k_insns_per_kib',
+        'files: read 64 KiB in one call, per KiB'),
+    Row('file_seq_write_64k_insns_per_kib', 'linux_file_seq_write_64k_insns_per_kib',
+        'files: write 64 KiB in one call, per KiB'),
+    Row('file_create_unlink_insns', 'linux_file_create_unlink_insns',
+        'files: create + close + unlink'),
+    Row('dir_list_1000_insns', 'linux_dir_list_1000_insns',
+        'files: opendir + readdir of 1000 entries + closedir'),
 ]
 
 # Kernel command line for Linux: serial console, no boot chatter, and a
@@ -325,7 +338,8 @@ def capos_boots(args):
             kernel=args.capos_kernel, module=args.capos_smp2_module, icount=True, smp=2),
             args.timeout))
     for name, mod in (('capos-posix', args.capos_posix_module),
-                      ('capos-posix-hello', args.capos_posix_hello_module)):
+                      ('capos-posix-hello', args.capos_posix_hello_module),
+                      ('capos-posix-files', args.capos_posix_files_module)):
         if mod and os.path.exists(mod):
             boots.append(Boot(name, dict(kernel=args.capos_kernel, module=mod, icount=True,
                                          smp=1), args.timeout))
@@ -552,6 +566,8 @@ def main():
                     default=os.path.join(BUILD, 'bench', 'capos-bench-posix.bin'))
     ap.add_argument('--capos-posix-hello-module',
                     default=os.path.join(BUILD, 'bench', 'capos-bench-posix-hello.bin'))
+    ap.add_argument('--capos-posix-files-module',
+                    default=os.path.join(BUILD, 'bench', 'capos-bench-posix-files.bin'))
     ap.add_argument('--capos-posix-true',
                     default=os.path.join(BUILD, 'bench', 'posix', 'capos', 'posix_true'),
                     help='the program capos_run_true_wall_ms runs')
