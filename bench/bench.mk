@@ -92,6 +92,7 @@ bench: bootstrap
 	    --capos-posix-module $(B)/bench/capos-bench-posix.bin \
 	    --capos-posix-hello-module $(B)/bench/capos-bench-posix-hello.bin \
 	    --capos-posix-files-module $(B)/bench/capos-bench-posix-files.bin \
+	    --capos-fs-calls-module $(B)/bench/capos-bench-fs-calls.bin \
 	    --capos-posix-true $(POSIX_BENCH_CAPOS)/posix_true \
 	    $(BENCH_ARGS)
 

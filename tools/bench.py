@@ -16,6 +16,7 @@ Boots (each in its own QEMU, run concurrently, serial log in --out-dir):
   capos-posix    the POSIX benchmark (bench/posix/posix_bench.c) alone
   capos-posix-hello  the POSIX hello world of the memory row alone
   capos-posix-files  the file rows (bench/posix/posix_files.c) with the file service
+  capos-fs-calls     the file service's own calls (user/bench/fscalls.c)
 
 The Linux boot runs the same POSIX programs, built with musl, as /init's
 last work.  One figure is not a path length: capos_run_true_wall_ms, the
@@ -133,6 +134,13 @@ ROWS = [
         'files: create + close + unlink'),
     Row('dir_list_1000_insns', 'linux_dir_list_1000_insns',
         'files: opendir + readdir of 1000 entries + closedir'),
+    Row('fs_open_release_call_insns', None, 'file service: Directory.open + release'),
+    Row('fs_stat_call_insns', None, 'file service: File.stat'),
+    Row('fs_read_4k_call_insns', None, 'file service: File.read 4 KiB'),
+    Row('fs_read_64k_calls_insns_per_kib', None, 'file service: 2 File.read of 32 KiB, per KiB'),
+    Row('fs_write_64k_calls_insns_per_kib', None, 'file service: 2 File.write of 32 KiB, per KiB'),
+    Row('fs_create_remove_calls_insns', None, 'file service: open (create) + release + remove'),
+    Row('fs_list_1000_calls_insns', None, 'file service: 8 Directory.list pages (1000 entries)'),
 ]
 
 # Kernel command line for Linux: serial console, no boot chatter, and a
@@ -339,7 +347,8 @@ def capos_boots(args):
             args.timeout))
     for name, mod in (('capos-posix', args.capos_posix_module),
                       ('capos-posix-hello', args.capos_posix_hello_module),
-                      ('capos-posix-files', args.capos_posix_files_module)):
+                      ('capos-posix-files', args.capos_posix_files_module),
+                      ('capos-fs-calls', args.capos_fs_calls_module)):
         if mod and os.path.exists(mod):
             boots.append(Boot(name, dict(kernel=args.capos_kernel, module=mod, icount=True,
                                          smp=1), args.timeout))
@@ -568,6 +577,8 @@ def main():
                     default=os.path.join(BUILD, 'bench', 'capos-bench-posix-hello.bin'))
     ap.add_argument('--capos-posix-files-module',
                     default=os.path.join(BUILD, 'bench', 'capos-bench-posix-files.bin'))
+    ap.add_argument('--capos-fs-calls-module',
+                    default=os.path.join(BUILD, 'bench', 'capos-bench-fs-calls.bin'))
     ap.add_argument('--capos-posix-true',
                     default=os.path.join(BUILD, 'bench', 'posix', 'capos', 'posix_true'),
                     help='the program capos_run_true_wall_ms runs')

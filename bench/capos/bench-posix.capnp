@@ -65,3 +65,22 @@ const files :Capos.SystemManifest = (
                 (name = "park", source = (kernel = (kind = parkSpace))),
                 (name = "pipes", source = (kernel = (kind = pipeFactory))),
                 (name = "root", source = (export = (service = "filesrv", export = "files"))) ]) ] );
+
+const fsCalls :Capos.SystemManifest = (
+  formatVersion = 1, name = "bench-fs-calls",
+  binaries = [ (name = "init", elf = embed "/init"),
+               (name = "filesrv", elf = embed "/filesrv"),
+               (name = "fscalls", elf = embed "/fscalls") ],
+  init = "init",
+  services = [
+    (name = "filesrv", binary = "filesrv", argv = [ "filesrv", "67108864", "16384", "5" ],
+     grants = [ (name = "console", source = (kernel = (kind = console))),
+                (name = "timer", source = (kernel = (kind = timer))),
+                (name = "memory", source = (kernel = (kind = virtualMemory,
+                                                      memoryLimit = 134217728))) ],
+     exports = [ (name = "files", interfaceId = 0x9477931dead40130) ]),
+    (name = "fscalls", binary = "fscalls",
+     grants = [ (name = "console", source = (kernel = (kind = console))),
+                (name = "root", source = (export = (service = "filesrv", export = "files"))),
+                (name = "stop", source = (export = (service = "filesrv", export = "files",
+                                                    badge = 5))) ]) ] );

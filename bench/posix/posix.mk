@@ -57,7 +57,18 @@ $(B)/bench/capos-bench-posix-files.bin: bench/capos/bench-posix.capnp schema/cap
 	    || { rm -f $@.tmp; exit 1; }
 	$(Q)mv $@.tmp $@
 
+# The file service's own calls, the floor under the file rows (constant
+# fsCalls, user/bench/fscalls.c).
+$(B)/bench/capos-bench-fs-calls.bin: bench/capos/bench-posix.capnp schema/capos.capnp \
+                                     $(B)/user/bin/init $(B)/user/bin/filesrv $(B)/user/bin/fscalls
+	@mkdir -p $(dir $@)
+	@echo "  CAPNP   $@"
+	$(Q)capnp eval -b -I schema -I $(B)/user/bin -I $(POSIX_BENCH_CAPOS) $< fsCalls > $@.tmp \
+	    || { rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@
+
 POSIX_BENCH_DEPS := $(B)/bench/capos-bench-posix.bin $(B)/bench/capos-bench-posix-hello.bin \
-    $(B)/bench/capos-bench-posix-files.bin $(POSIX_BENCH_CAPOS)/posix_true
+    $(B)/bench/capos-bench-posix-files.bin $(B)/bench/capos-bench-fs-calls.bin \
+    $(POSIX_BENCH_CAPOS)/posix_true
 POSIX_BENCH_LINUX_BINS := $(POSIX_BENCH_LINUX)/posix_bench $(POSIX_BENCH_LINUX)/posix_hello \
     $(POSIX_BENCH_LINUX)/posix_files
