@@ -24,6 +24,9 @@ $(B)/tree/%.tree: system/%.tree tools/mktree.py $(TREE_FILES) $(USER_PROGS)
 	@mkdir -p $(dir $@)
 	@echo "  MKTREE  $@"
 	$(Q)$(PYTHON) tools/mktree.py -I $(B)/user/bin $< $@
+
+# Named only by the pattern rule below: kept, not removed as intermediate.
+.SECONDARY: $(TREE_IMGS)
 SYSTEM_BINS := $(patsubst system/%.capnp,$(B)/system/%.bin,$(SYSTEM_SRCS))
 
 # $(call manifest_build,SOURCE,OUTPUT,EMBED_DIR): compiles SOURCE (binaries

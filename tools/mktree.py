@@ -76,13 +76,14 @@ class Tree:
         self.entries[names] = ('file', mode & 0o7777, data)
 
     def add_host_dir(self, host, path):
-        """HOST's files and directories below PATH, modes kept (symlinks
-        followed; anything else refused)."""
+        """HOST's files and directories below PATH, modes kept (symbolic
+        links followed, a loop ending at the depth limit; anything but
+        files and directories refused)."""
         if not os.path.isdir(host):
             raise TreeError('%s: not a directory' % host)
         self.add_dir(path, os.stat(host).st_mode)
         base = path.rstrip('/')
-        for dirpath, dirs, files in os.walk(host):
+        for dirpath, dirs, files in os.walk(host, followlinks=True):
             rel = os.path.relpath(dirpath, host)
             at = base if rel == '.' else base + '/' + rel.replace(os.sep, '/')
             for d in dirs:
