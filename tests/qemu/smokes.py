@@ -82,7 +82,9 @@ DEFAULT_GROUPS = {
                   r'^roottree: /bin/hello file 0755 \d+$', r'^roottree: /etc/motd file 0644 \d+$',
                   r'^roottree: /tmp dir 1777 0$', r'^roottree: /etc/motd: Welcome to capOS\.',
                   r'^roottree: /tmp/note written and read back$',
-                  r'^init: filesrv ended \(status 0\)', r'^init: roottree ended \(status 0\)'],
+                  r'^init: roottree ended \(status 0\)'],
+    # The service ends through roottree's stop call, before or after it.
+    'root-tree-stop': [r'^init: filesrv ended \(status 0\)'],
     'transfer': [r'^printer-client: print before attach: notFound',
                  r'^printer-client: attach with a copy of my console: ok',
                  r'^printer: printed through the console the client handed over',
