@@ -50,6 +50,9 @@ enum ErrorCode $C.macroPrefix("CAPOS_ERR_") {
   exhausted @21;        # a resource other than memory ran out (e.g. entropy)
   wouldBlock @22;       # ParkSpace.wait: the word did not hold the expected value;
                         # a non-blocking pipe read or write that would wait
+  notEmpty @23;         # a directory to remove or replace has entries
+  notDirectory @24;     # a directory was needed and the node is not one
+  isDirectory @25;      # a non-directory was needed and the node is a directory
 }
 
 enum DetailKind $C.macroPrefix("CAPOS_DETAIL_") {
@@ -657,10 +660,13 @@ const maxDirList :UInt32 = 128;
 const maxFileMode :UInt32 = 4095;
   # Mode bits kept with a node (0o7777): reported by stat, never consulted:
   # the capability is the authority.
+const maxLinkTarget :UInt32 = 4095;
+  # The longest target of a symbolic link, in bytes.
 
 enum NodeKind {
   file @0;
   directory @1;
+  symlink @2;                    # a path, kept for the client to resolve
 }
 
 struct Stat {
@@ -673,6 +679,7 @@ struct Stat {
   links @5 :UInt32;              # directory entries naming the node (1; 2 + subdirectories for a directory)
   inode @6 :UInt64;              # unique in the service for the service's life
   readOnly @7 :Bool;             # the capability asked is a read-only facet
+  atimeNs @8 :UInt64;            # last access as set by setAttr (reads do not change it)
 }
 
 struct DirEntry {
@@ -703,6 +710,10 @@ interface File {
   stat @5 () -> (stat :Stat);
   readOnly @6 () -> (file :File);
     # A read-only facet of this file.
+  setAttr @7 (setMode :Bool, mode :UInt32 $C.max(.maxFileMode),
+              setAtime :Bool, atimeNs :UInt64, setMtime :Bool, mtimeNs :UInt64) -> ();
+    # Sets the mode bits and the times asked for (ctime becomes now).
+    # Errors: notPermitted (read-only facet), notFound.
 }
 
 interface Directory {
@@ -711,16 +722,19 @@ interface Directory {
   open @0 (name :Text $C.required $C.maxLen(.maxFileName),
            create :Bool, exclusive :Bool, truncate :Bool, directory :Bool, readOnly :Bool,
            mode :UInt32 $C.max(.maxFileMode))
-      -> (file :File, directory :Directory);
+      -> (file :File, directory :Directory, symlink :Bool);
     # The entry `name`: a File capability for a file, a Directory capability
-    # for a directory (the other field is null). `create` makes a file if
+    # for a directory (the other field is null), or for a symbolic link
+    # `symlink` true and both null (the service never follows a link: the
+    # client reads the target with lstat and resolves it against its own
+    # root). `create` makes a file if
     # there is none (with `mode`), `exclusive` with it refuses an existing
     # entry, `truncate` empties a file, `directory` refuses a file,
     # `readOnly` hands out a read-only facet. Errors: invalidArgument (a bad
     # name: params.name), notFound, alreadyExists (create with exclusive),
-    # notPermitted (create or truncate through a read-only facet, or
-    # `directory` on a file), quotaExceeded (no entry left in the account),
-    # tableFull (the service's capability table is full).
+    # notPermitted (create or truncate through a read-only facet),
+    # notDirectory (`directory` on a file), quotaExceeded (no entry left in
+    # the account), tableFull (the service's capability table is full).
   list @1 (cursor :UInt64, max :UInt32 $C.min(1) $C.max(.maxDirList))
       -> (entries :List(DirEntry) $C.maxLen(.maxDirList), next :UInt64, end :Bool);
     # Up to `max` entries from `cursor` (0 for the first page, then the
@@ -732,19 +746,22 @@ interface Directory {
     # Errors: invalidArgument (params.name), alreadyExists, notPermitted
     # (read-only facet), quotaExceeded.
   remove @3 (name :Text $C.required $C.maxLen(.maxFileName)) -> ();
-    # Removes a file or an empty directory; capabilities naming it stop
-    # working (notFound). Errors: invalidArgument, notFound, notPermitted
-    # (read-only facet), alreadyExists (a directory that is not empty).
+    # Removes a file, a symbolic link or an empty directory; capabilities
+    # naming it stop working (notFound). Errors: invalidArgument, notFound,
+    # notPermitted (read-only facet), notEmpty (a directory with entries).
   rename @4 (from :Text $C.required $C.maxLen(.maxFileName),
              to :Text $C.required $C.maxLen(.maxFileName)) -> ();
-    # Renames an entry of this directory, replacing a file or an empty
-    # directory called `to` of the same kind. Errors: invalidArgument
-    # (params.from, params.to), notFound, notPermitted, alreadyExists (`to`
-    # is a non-empty directory or of the other kind).
+    # Renames an entry of this directory, replacing an entry called `to`: a
+    # directory by an empty directory, anything else by anything else but a
+    # directory. Errors: invalidArgument (params.from, params.to), notFound,
+    # notPermitted, notEmpty (`to` is a directory with entries), isDirectory
+    # (`to` is a directory, `from` is not), notDirectory (`from` is a
+    # directory, `to` is not).
   stat @5 () -> (stat :Stat);
   sub @6 (name :Text $C.required $C.maxLen(.maxFileName)) -> (directory :Directory);
     # The subdirectory `name`, as a capability confined to it; read-only if
-    # this one is. Errors: invalidArgument, notFound, notPermitted (a file).
+    # this one is. Errors: invalidArgument, notFound, notDirectory (not a
+    # directory).
   readOnly @7 () -> (directory :Directory);
     # A read-only facet of this directory: everything opened through it is
     # read-only too.
@@ -757,6 +774,22 @@ interface Directory {
   quota @9 () -> (bytesLimit :UInt64, bytesUsed :UInt64,
                   entriesLimit :UInt64, entriesUsed :UInt64);
     # The account of this capability.
+  symlink @10 (name :Text $C.required $C.maxLen(.maxFileName),
+               target :Text $C.required $C.maxLen(.maxLinkTarget)) -> ();
+    # Makes the symbolic link `name` holding `target` (1 to maxLinkTarget
+    # bytes without NUL; its length is charged as bytes). Errors:
+    # invalidArgument (params.name, params.target), alreadyExists,
+    # notPermitted (read-only facet), quotaExceeded.
+  lstat @11 (name :Text $C.required $C.maxLen(.maxFileName))
+      -> (stat :Stat, target :Text $C.maxLen(.maxLinkTarget));
+    # The entry `name` without opening it (a symbolic link is not
+    # followed): its Stat (`readOnly` as a capability from this one would
+    # be) and, for a link, its target. Errors: invalidArgument, notFound.
+  setAttr @12 (name :Text $C.required $C.maxLen(.maxFileName),
+               setMode :Bool, mode :UInt32 $C.max(.maxFileMode),
+               setAtime :Bool, atimeNs :UInt64, setMtime :Bool, mtimeNs :UInt64) -> ();
+    # File.setAttr on the entry `name` (of any kind, a link itself
+    # included). Errors: invalidArgument, notFound, notPermitted.
 }
 
 # Blobs and names

@@ -21,8 +21,7 @@ enum fs_err {
     FS_QUOTA,     /* an account (or one above it) has no room */
     FS_NO_MEMORY, /* the allocator failed; nothing changed */
     FS_TOO_BIG,   /* an offset or size past FS_MAX_FILE_SIZE */
-    FS_KIND,      /* rename: the entry replaced is of the other kind */
-    FS_BAD_NAME,  /* not a name (name.h) */
+    FS_BAD_NAME,  /* not a name (name.h), or not a link target */
 };
 
 /* Largest file size (and end of a write): 2^48 bytes. */

@@ -18,7 +18,7 @@ static struct fs_node *node_new(struct fs_tree *t, enum fs_kind kind, uint32_t m
     n->kind = kind;
     n->mode = mode;
     n->ino = t->next_ino++;
-    n->mtime_ns = n->ctime_ns = now_ns;
+    n->atime_ns = n->mtime_ns = n->ctime_ns = now_ns;
     n->acct = acct;
     return n;
 }
@@ -112,6 +112,38 @@ enum fs_err fs_dir_create(struct fs_tree *t, struct fs_node *dir, const char *na
     return FS_OK;
 }
 
+enum fs_err fs_dir_symlink(struct fs_tree *t, struct fs_node *dir, const char *name, uint32_t len,
+                           const char *target, uint32_t target_len, struct fs_account *acct,
+                           uint64_t now_ns)
+{
+    if (target_len == 0 || target_len > FS_LINK_MAX || strnlen(target, target_len) != target_len)
+        return FS_BAD_NAME;
+    if (dir->kind != FS_DIR)
+        return FS_NOT_DIR;
+    if (!fs_name_valid(name, len))
+        return FS_BAD_NAME;
+    if (dir_index(dir, name, len) >= 0)
+        return FS_EXISTS;
+    char *copy = t->mem.alloc(t->mem.ctx, target_len);
+    if (!copy)
+        return FS_NO_MEMORY;
+    if (!fs_account_charge(acct, target_len, 0)) {
+        t->mem.free(t->mem.ctx, copy);
+        return FS_QUOTA;
+    }
+    struct fs_node *n;
+    enum fs_err e = fs_dir_create(t, dir, name, len, FS_LINK, 0777, acct, now_ns, &n);
+    if (e != FS_OK) {
+        fs_account_uncharge(acct, target_len, 0);
+        t->mem.free(t->mem.ctx, copy);
+        return e;
+    }
+    memcpy(copy, target, target_len);
+    n->link.target = copy;
+    n->link.target_len = target_len;
+    return FS_OK;
+}
+
 enum fs_err fs_dir_unlink(struct fs_tree *t, struct fs_node *dir, const char *name, uint32_t len,
                           uint64_t now_ns, struct fs_node **out)
 {
@@ -145,8 +177,10 @@ enum fs_err fs_dir_rename(struct fs_tree *t, struct fs_node *dir, const char *fr
         return FS_OK;
     if (j >= 0) {
         struct fs_node *old = dir->dir.ents[j];
-        if (old->kind != n->kind)
-            return FS_KIND;
+        if (old->kind == FS_DIR && n->kind != FS_DIR)
+            return FS_IS_DIR;
+        if (old->kind != FS_DIR && n->kind == FS_DIR)
+            return FS_NOT_DIR;
         if (old->kind == FS_DIR && old->dir.n)
             return FS_NOT_EMPTY;
         dir_take(dir, (uint32_t)j);
@@ -179,10 +213,14 @@ uint32_t fs_dir_seek(const struct fs_node *dir, uint64_t cursor)
 
 void fs_node_free(struct fs_tree *t, struct fs_node *n)
 {
-    if (n->kind == FS_FILE)
+    if (n->kind == FS_FILE) {
         fs_data_free(&n->data, &t->mem, n->acct);
-    else
+    } else if (n->kind == FS_LINK) {
+        fs_account_uncharge(n->acct, n->link.target_len, 0);
+        t->mem.free(t->mem.ctx, n->link.target);
+    } else {
         t->mem.free(t->mem.ctx, n->dir.ents);
+    }
     fs_account_uncharge(n->acct, 0, 1);
     t->mem.free(t->mem.ctx, n);
 }

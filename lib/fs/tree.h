@@ -1,9 +1,10 @@
 /*
- * The file service's tree: nodes (files and directories) and the entries
- * of directories.  Every node but the root is named by exactly one entry
- * of exactly one directory (no hard links), so a node keeps its own name.
- * A node holds no pointer to its parent: nothing can walk up, and a
- * capability for a directory reaches exactly what lies below it.
+ * The file service's tree: nodes (files, directories and symbolic links)
+ * and the entries of directories.  A link only holds its target, bytes
+ * the tree never interprets: following it is the client's business.  Every node but the root is
+ * named by exactly one entry of exactly one directory (no hard links), so a node keeps its own
+ * name. A node holds no pointer to its parent: nothing can walk up, and a capability for a
+ * directory reaches exactly what lies below it.
  */
 #ifndef CAPOS_LIB_FS_TREE_H
 #define CAPOS_LIB_FS_TREE_H
@@ -16,7 +17,10 @@
 #include "fs/fs.h"
 #include "fs/name.h"
 
-enum fs_kind { FS_FILE = 0, FS_DIR = 1 };
+enum fs_kind { FS_FILE = 0, FS_DIR = 1, FS_LINK = 2 };
+
+/* The longest link target (schema's maxLinkTarget). */
+#define FS_LINK_MAX 4095
 
 struct fs_node;
 
@@ -31,7 +35,7 @@ struct fs_node {
     enum fs_kind kind;
     uint32_t mode;
     uint64_t ino;
-    uint64_t mtime_ns, ctime_ns;
+    uint64_t atime_ns, mtime_ns, ctime_ns;
     struct fs_account *acct; /* pays for the entry and the data */
     uint64_t seq;            /* position in its directory's listing */
     uint8_t name_len;
@@ -39,6 +43,10 @@ struct fs_node {
     union {
         struct fs_data data; /* FS_FILE */
         struct fs_dir dir;   /* FS_DIR */
+        struct {             /* FS_LINK: charged as target_len bytes */
+            char *target;
+            uint32_t target_len;
+        } link;
     };
 };
 
@@ -62,16 +70,24 @@ enum fs_err fs_dir_create(struct fs_tree *t, struct fs_node *dir, const char *na
                           enum fs_kind kind, uint32_t mode, struct fs_account *acct,
                           uint64_t now_ns, struct fs_node **out);
 
+/* Makes the symbolic link `name` holding `target` (1 to FS_LINK_MAX bytes
+ * without NUL, else FS_BAD_NAME), charged one entry and its length in
+ * bytes to `acct`. */
+enum fs_err fs_dir_symlink(struct fs_tree *t, struct fs_node *dir, const char *name, uint32_t len,
+                           const char *target, uint32_t target_len, struct fs_account *acct,
+                           uint64_t now_ns);
+
 /* Takes the entry `name` out of `dir` (a directory only if empty) and
  * returns the node, which the caller frees with fs_node_free once nothing
  * refers to it any more. */
 enum fs_err fs_dir_unlink(struct fs_tree *t, struct fs_node *dir, const char *name, uint32_t len,
                           uint64_t now_ns, struct fs_node **out);
 
-/* Renames `from` to `to` in `dir`.  An existing `to` of the same kind
- * (a directory only if empty) is taken out and returned in *replaced for
- * the caller to free; FS_KIND if the kinds differ.  The renamed entry is
- * listed after the others from now on. */
+/* Renames `from` to `to` in `dir`.  An existing `to` is taken out and
+ * returned in *replaced for the caller to free: a directory only by a
+ * directory and only if empty (FS_NOT_EMPTY, FS_IS_DIR), anything else only
+ * by anything but a directory (FS_NOT_DIR).  The renamed entry is listed
+ * after the others from now on. */
 enum fs_err fs_dir_rename(struct fs_tree *t, struct fs_node *dir, const char *from,
                           uint32_t from_len, const char *to, uint32_t to_len, uint64_t now_ns,
                           struct fs_node **replaced);

@@ -83,6 +83,8 @@ static void count(const struct fs_node *d, uint64_t *nodes, uint64_t *bytes, siz
         (*nodes)++;
         if (e->kind == FS_DIR)
             count(e, nodes, bytes, step);
+        else if (e->kind == FS_LINK)
+            *bytes += e->link.target_len;
         else
             *bytes += fs_data_charged(&e->data);
     }
@@ -137,6 +139,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct fs_account *acct = op & 8 ? &sub : &root;
         struct tracked_file *tf = &files[byte() % NFILES];
         fail_after = (op & 0x80) ? byte() % 3 : -1;
+        if ((op & 0x47) == 0x40) { /* a symbolic link, its target a fuzzed name */
+            uint32_t len = fuzz_name(a, 20), lt = fuzz_name(b, 20);
+            uint64_t before = acct->bytes_used;
+            enum fs_err e = fs_dir_symlink(&t, d, a, len, b, lt, acct, step);
+            if (e == FS_OK && acct->bytes_used != before + lt)
+                fail("a link's target charged wrongly", step);
+            if (e == FS_OK && fs_dir_lookup(d, a, len)->kind != FS_LINK)
+                fail("a link made is not there", step);
+            if (e != FS_OK && acct->bytes_used != before)
+                fail("a refused link charged bytes", step);
+            fail_after = -1;
+            check(&t, &root, &sub, step);
+            continue;
+        }
         switch (op & 7) {
         case 0:   /* create a file */
         case 1: { /* mkdir */

@@ -209,7 +209,7 @@ TEST(fs_tree_entries)
     CHECK(!fs_dir_lookup(root, "inner", 5)); /* only one level */
     CHECK_EQ(fs_dir_unlink(&t, root, "d", 1, 2, &n), FS_NOT_EMPTY);
     /* Rename over a file of the same kind, not over a directory. */
-    CHECK_EQ(fs_dir_rename(&t, root, "f", 1, "d", 1, 2, &old), FS_KIND);
+    CHECK_EQ(fs_dir_rename(&t, root, "f", 1, "d", 1, 2, &old), FS_IS_DIR);
     CHECK_EQ(fs_dir_rename(&t, root, "f", 1, "g", 1, 2, &old), FS_OK);
     CHECK(old && old != f);
     fs_node_free(&t, old);
@@ -226,6 +226,49 @@ TEST(fs_tree_entries)
     CHECK_EQ(fs_dir_unlink(&t, root, "g", 1, 2, &n), FS_OK);
     fs_node_free(&t, n);
     CHECK_EQ(a.entries_used, 1);
+    fs_node_free(&t, root);
+    CHECK_EQ(a.entries_used, 0);
+    CHECK_EQ(c.live, 0);
+}
+
+TEST(fs_tree_symlinks)
+{
+    struct counting c = {.left = -1};
+    struct fs_mem m = mem_of(&c);
+    struct fs_account a = {.bytes_limit = 10, .entries_limit = 4};
+    struct fs_tree t;
+    struct fs_node *n, *old;
+    CHECK_EQ(fs_tree_init(&t, &m, &a, 1), FS_OK);
+    struct fs_node *root = t.root, *d = mk(&t, root, "d", FS_DIR, &a);
+    CHECK(d);
+    /* A target is 1 to FS_LINK_MAX bytes without NUL, charged as bytes. */
+    CHECK_EQ(fs_dir_symlink(&t, root, "l", 1, "", 0, &a, 2), FS_BAD_NAME);
+    CHECK_EQ(fs_dir_symlink(&t, root, "l", 1, "a\0b", 3, &a, 2), FS_BAD_NAME);
+    CHECK_EQ(fs_dir_symlink(&t, root, "l", 1, "0123456789x", 11, &a, 2), FS_QUOTA);
+    CHECK_EQ(a.bytes_used, 0);
+    CHECK_EQ(fs_dir_symlink(&t, root, "l", 1, "../d/x", 6, &a, 2), FS_OK);
+    CHECK_EQ(a.bytes_used, 6);
+    CHECK_EQ(fs_dir_symlink(&t, root, "l", 1, "y", 1, &a, 2), FS_EXISTS);
+    CHECK_EQ(fs_dir_symlink(&t, root, "..", 2, "y", 1, &a, 2), FS_BAD_NAME);
+    n = fs_dir_lookup(root, "l", 1);
+    CHECK(n && n->kind == FS_LINK && n->link.target_len == 6 &&
+          memcmp(n->link.target, "../d/x", 6) == 0);
+    /* An entry short, the charge of the target comes back. */
+    CHECK(mk(&t, root, "f", FS_FILE, &a));
+    CHECK_EQ(fs_dir_symlink(&t, root, "m", 1, "z", 1, &a, 2), FS_QUOTA);
+    CHECK_EQ(a.bytes_used, 6);
+    /* Renaming: a link replaces a file, never a directory. */
+    CHECK_EQ(fs_dir_rename(&t, root, "l", 1, "d", 1, 3, &old), FS_IS_DIR);
+    CHECK_EQ(fs_dir_rename(&t, root, "d", 1, "l", 1, 3, &old), FS_NOT_DIR);
+    CHECK_EQ(fs_dir_rename(&t, root, "l", 1, "f", 1, 3, &old), FS_OK);
+    CHECK(old && old->kind == FS_FILE);
+    fs_node_free(&t, old);
+    CHECK_EQ(fs_dir_unlink(&t, root, "f", 1, 4, &n), FS_OK);
+    CHECK(n->kind == FS_LINK);
+    fs_node_free(&t, n);
+    CHECK_EQ(a.bytes_used, 0);
+    CHECK_EQ(fs_dir_unlink(&t, root, "d", 1, 4, &n), FS_OK);
+    fs_node_free(&t, n);
     fs_node_free(&t, root);
     CHECK_EQ(a.entries_used, 0);
     CHECK_EQ(c.live, 0);

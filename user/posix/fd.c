@@ -3,11 +3,12 @@
  * depend on what is behind them: read/write and their vector and
  * positioned forms, close, dup/dup2/dup3, fcntl, lseek, ioctl, fstat.
  * What a kind of description does is a switch on its kind here, carried
- * out in console.c and pipe.c.
+ * out in console.c, pipe.c and file.c.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -37,9 +38,11 @@ static void ofd_release(struct ofd *o)
      * of file or EPIPE once every copy of this one is gone).  Console
      * capabilities are shared by fds 1 and 2 and kept for the life of the
      * process. */
-    if (o->kind == OFD_PIPE_READ || o->kind == OFD_PIPE_WRITE)
+    if (o->kind == OFD_PIPE_READ || o->kind == OFD_PIPE_WRITE || o->kind == OFD_FILE)
         capos_release(o->cap);
+    free(o->path);
     posix_lock(&fd_lock);
+    o->path = NULL;
     o->used = false;
     posix_unlock(&fd_lock);
 }
@@ -81,6 +84,9 @@ struct ofd *ofd_new(enum ofd_kind kind, uint32_t flags, uint32_t cap)
         o->kind = (uint8_t)kind;
         o->flags = flags;
         o->cap = cap;
+        o->pos = 0;
+        o->path = NULL;
+        o->path_len = 0;
     }
     posix_unlock(&fd_lock);
     return o;
@@ -137,6 +143,11 @@ static long do_read(struct ofd *o, const struct iovec *iov, int iovcnt)
     switch (o->kind) {
     case OFD_CONSOLE_IN: return 0;
     case OFD_PIPE_READ: return pipe_read(o, iov, iovcnt);
+    case OFD_FILE: return file_read(o, iov, iovcnt, NULL);
+    case OFD_DIR: return -EISDIR;
+    case OFD_DEV_NULL:
+    case OFD_DEV_ZERO:
+    case OFD_DEV_RANDOM: return dev_read(o, iov, iovcnt);
     default: return -EBADF;
     }
 }
@@ -148,6 +159,10 @@ static long do_write(struct ofd *o, const struct iovec *iov, int iovcnt)
     switch (o->kind) {
     case OFD_CONSOLE_OUT: return console_write(o, iov, iovcnt);
     case OFD_PIPE_WRITE: return pipe_write(o, iov, iovcnt);
+    case OFD_FILE: return file_write(o, iov, iovcnt, NULL);
+    case OFD_DEV_NULL:
+    case OFD_DEV_ZERO:
+    case OFD_DEV_RANDOM: return dev_write(o, iov, iovcnt);
     default: return -EBADF;
     }
 }
@@ -212,20 +227,67 @@ long sys_writev(long fd, long iov, long cnt, long a4, long a5, long a6)
     return rw(fd, (const struct iovec *)iov, cnt, true);
 }
 
-/* Positioned I/O: nothing behind a descriptor has a position yet (a
- * console or a pipe), so these fail as on a pipe. */
-long sys_pread(long fd, long buf, long n, long off, long a5, long a6)
+/* Positioned I/O: files at the offset given (the description's stays);
+ * the devices as read and write; a console or a pipe has no position
+ * (ESPIPE). */
+static long positioned(long fd, const struct iovec *iov, long cnt, long off, bool write)
 {
+    long r = iov_check(iov, cnt);
+    if (r < 0)
+        return r;
     struct ofd *o = fd_get((int)fd);
     if (!o)
         return -EBADF;
+    uint64_t at = (uint64_t)off;
+    uint32_t acc = ofd_flags(o) & O_ACCMODE;
+    if (off < 0)
+        r = -EINVAL;
+    else if (acc == (write ? O_RDONLY : O_WRONLY))
+        r = -EBADF;
+    else if (o->kind == OFD_FILE)
+        r = write ? file_write(o, iov, (int)cnt, &at) : file_read(o, iov, (int)cnt, &at);
+    else if (o->kind == OFD_DEV_NULL || o->kind == OFD_DEV_ZERO || o->kind == OFD_DEV_RANDOM)
+        r = write ? dev_write(o, iov, (int)cnt) : dev_read(o, iov, (int)cnt);
+    else if (o->kind == OFD_DIR)
+        r = -EISDIR;
+    else
+        r = -ESPIPE;
     ofd_put(o);
-    return off < 0 ? -EINVAL : -ESPIPE;
+    return r;
+}
+
+long sys_pread(long fd, long buf, long n, long off, long a5, long a6)
+{
+    struct iovec v = {(void *)buf, (size_t)n > SSIZE_MAX ? (size_t)SSIZE_MAX : (size_t)n};
+    return positioned(fd, &v, 1, off, false);
+}
+
+long sys_pwrite(long fd, long buf, long n, long off, long a5, long a6)
+{
+    struct iovec v = {(void *)buf, (size_t)n > SSIZE_MAX ? (size_t)SSIZE_MAX : (size_t)n};
+    return positioned(fd, &v, 1, off, true);
+}
+
+long sys_preadv(long fd, long iov, long cnt, long off, long a5, long a6)
+{
+    return positioned(fd, (const struct iovec *)iov, cnt, off, false);
+}
+
+long sys_pwritev(long fd, long iov, long cnt, long off, long a5, long a6)
+{
+    return positioned(fd, (const struct iovec *)iov, cnt, off, true);
 }
 
 long sys_lseek(long fd, long off, long whence, long a4, long a5, long a6)
 {
-    return sys_pread(fd, 0, 0, 0, 0, 0);
+    struct ofd *o = fd_get((int)fd);
+    if (!o)
+        return -EBADF;
+    long r = -ESPIPE;
+    if (o->kind >= OFD_FILE)
+        r = file_lseek(o, off, whence);
+    ofd_put(o);
+    return r;
 }
 
 long sys_close(long fd, long a2, long a3, long a4, long a5, long a6)
@@ -356,6 +418,8 @@ long sys_ioctl(long fd, long req, long arg, long a4, long a5, long a6)
 
 static long stat_ofd(struct ofd *o, struct stat *st)
 {
+    if (o->kind >= OFD_FILE)
+        return file_fstat(o, st);
     memset(st, 0, sizeof(*st));
     st->st_nlink = 1;
     st->st_blksize = 4096;
@@ -374,13 +438,4 @@ long sys_fstat(long fd, long st, long a3, long a4, long a5, long a6)
     long r = stat_ofd(o, (struct stat *)st);
     ofd_put(o);
     return r;
-}
-
-/* fstatat(fd, "", st, AT_EMPTY_PATH) is fstat; any other path names
- * nothing (path.c). */
-long sys_newfstatat(long dirfd, long path, long st, long flags, long a5, long a6)
-{
-    if ((flags & AT_EMPTY_PATH) && path && *(const char *)path == 0)
-        return sys_fstat(dirfd, st, 0, 0, 0, 0);
-    return sys_path_at(dirfd, path, 0, 0, 0, 0);
 }

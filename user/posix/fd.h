@@ -28,6 +28,11 @@ enum ofd_kind {
     OFD_CONSOLE_OUT, /* a Console capability: writes go out byte for byte */
     OFD_PIPE_READ,   /* the read end of a Pipe (pipe.c) */
     OFD_PIPE_WRITE,  /* the write end */
+    OFD_FILE,        /* a File capability and an offset (file.c) */
+    OFD_DIR,         /* a directory: its canonical path and list position */
+    OFD_DEV_NULL,    /* /dev/null */
+    OFD_DEV_ZERO,    /* /dev/zero */
+    OFD_DEV_RANDOM,  /* /dev/urandom, /dev/random: the EntropySource */
 };
 
 struct ofd {
@@ -36,6 +41,9 @@ struct ofd {
     uint8_t kind;   /* enum ofd_kind */
     uint32_t flags; /* O_ACCMODE bits and O_NONBLOCK */
     uint32_t cap;   /* the capability behind it (0 for OFD_CONSOLE_IN) */
+    uint64_t pos;   /* OFD_FILE: the offset; OFD_DIR: the getdents64 position */
+    char *path;     /* OFD_DIR: its canonical path (malloc'd) */
+    uint32_t path_len;
 };
 
 /* The description fd names, with a reference taken; NULL if fd is not open. */
@@ -54,5 +62,15 @@ long console_write(struct ofd *o, const struct iovec *iov, int iovcnt);
 /* ---- pipe.c ---- */
 long pipe_read(struct ofd *o, const struct iovec *iov, int iovcnt);
 long pipe_write(struct ofd *o, const struct iovec *iov, int iovcnt);
+
+/* ---- file.c ---- */
+/* Reads or writes at *at, or at the description's offset (moved) if NULL. */
+long file_read(struct ofd *o, const struct iovec *iov, int iovcnt, const uint64_t *at);
+long file_write(struct ofd *o, const struct iovec *iov, int iovcnt, const uint64_t *at);
+long dev_read(struct ofd *o, const struct iovec *iov, int iovcnt);
+long dev_write(struct ofd *o, const struct iovec *iov, int iovcnt);
+long file_lseek(struct ofd *o, long off, long whence);
+struct stat;
+long file_fstat(struct ofd *o, struct stat *st);
 
 #endif

@@ -35,6 +35,7 @@ struct posix_caps {
     uint32_t out;     /* Console for fd 1: "stdout", else "console" */
     uint32_t err;     /* Console for fd 2: "stderr", else "console" */
     uint32_t pipes;   /* PipeFactory "pipes" */
+    uint32_t root;    /* Directory "root": the process's "/" */
 };
 extern struct posix_caps posix_caps;
 
@@ -95,6 +96,14 @@ void posix_fd_init(void);
 /* mmap of descriptor fd: -EBADF if it is not open, else -ENODEV (nothing
  * a descriptor names here can be mapped). */
 long posix_fd_mappable(int fd);
+
+/* ---- file.c ---- */
+/* Finds the root and sets the initial working directory. */
+void posix_file_init(void);
+/* Whether environment entry e is the personality's own (kept from main). */
+bool posix_env_hidden(const char *e);
+/* 0 if (dirfd, path) names something (following links), else -errno. */
+long posix_path_exists(long dirfd, const char *path);
 
 /* ---- proc.c ---- */
 __attribute__((noreturn)) void posix_exit_group(int status);

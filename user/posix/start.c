@@ -77,6 +77,7 @@ __attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uin
     posix_thread_init_main(control, (int)cs->pid);
     find_caps();
     posix_fd_init();
+    posix_file_init();
     random_bytes();
 
     unsigned eax, ebx, ecx, edx = 0;
@@ -106,8 +107,10 @@ __attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uin
     for (uint32_t i = 0; i < cs->argc; i++)
         v[k++] = (char *)posix_capset_arg(i);
     v[k++] = 0;
-    for (uint32_t i = 0; i < cs->envc; i++)
-        v[k++] = (char *)posix_capset_env(i);
+    for (uint32_t i = 0; i < cs->envc; i++) {
+        if (!posix_env_hidden(posix_capset_env(i)))
+            v[k++] = (char *)posix_capset_env(i);
+    }
     v[k++] = 0;
     memcpy(&v[k], aux, sizeof(aux));
     __libc_start_main(main, (int)cs->argc, v, _init, _fini, 0);

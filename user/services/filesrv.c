@@ -122,11 +122,10 @@ static int fs_status(enum fs_err e)
     switch (e) {
     case FS_OK: return CAPOS_OK;
     case FS_NOT_FOUND: return CAPOS_ERR_NOT_FOUND;
-    case FS_EXISTS:
-    case FS_NOT_EMPTY:
-    case FS_KIND: return CAPOS_ERR_ALREADY_EXISTS;
-    case FS_NOT_DIR:
-    case FS_IS_DIR: return CAPOS_ERR_NOT_PERMITTED;
+    case FS_EXISTS: return CAPOS_ERR_ALREADY_EXISTS;
+    case FS_NOT_EMPTY: return CAPOS_ERR_NOT_EMPTY;
+    case FS_NOT_DIR: return CAPOS_ERR_NOT_DIRECTORY;
+    case FS_IS_DIR: return CAPOS_ERR_IS_DIRECTORY;
     case FS_QUOTA: return CAPOS_ERR_QUOTA_EXCEEDED;
     case FS_NO_MEMORY: return CAPOS_ERR_NO_MEMORY;
     case FS_TOO_BIG:
@@ -192,17 +191,47 @@ static int hand_out_limited(struct filesrv *s, struct capos_serve_call *call,
     return err;
 }
 
-static void stat_of(const struct target *t, capos_Stat_builder b)
+static enum capos_NodeKind kind_of(const struct fs_node *n)
 {
-    const struct fs_node *n = t->node;
-    capos_Stat_set_kind(b, n->kind == FS_DIR ? capos_NodeKind_directory : capos_NodeKind_file);
-    capos_Stat_set_size(b, n->kind == FS_DIR ? n->dir.n : n->data.size);
+    return n->kind == FS_DIR    ? capos_NodeKind_directory
+           : n->kind == FS_LINK ? capos_NodeKind_symlink
+                                : capos_NodeKind_file;
+}
+
+static void stat_node(const struct fs_node *n, bool read_only, capos_Stat_builder b)
+{
+    capos_Stat_set_kind(b, kind_of(n));
+    capos_Stat_set_size(b, n->kind == FS_DIR    ? n->dir.n
+                           : n->kind == FS_LINK ? n->link.target_len
+                                                : n->data.size);
     capos_Stat_set_mode(b, n->mode);
+    capos_Stat_set_atimeNs(b, n->atime_ns);
     capos_Stat_set_mtimeNs(b, n->mtime_ns);
     capos_Stat_set_ctimeNs(b, n->ctime_ns);
     capos_Stat_set_links(b, n->kind == FS_DIR ? 2 + n->dir.subdirs : 1);
     capos_Stat_set_inode(b, n->ino);
-    capos_Stat_set_readOnly(b, t->read_only);
+    capos_Stat_set_readOnly(b, read_only);
+}
+
+static void stat_of(const struct target *t, capos_Stat_builder b)
+{
+    stat_node(t->node, t->read_only, b);
+}
+
+/* setAttr of File and Directory: the fields asked for, ctime now. */
+static int set_attr(struct filesrv *s, struct fs_node *n, bool set_mode, uint32_t mode,
+                    bool set_atime, uint64_t atime_ns, bool set_mtime, uint64_t mtime_ns)
+{
+    if (s->t.read_only)
+        return CAPOS_ERR_NOT_PERMITTED;
+    if (set_mode)
+        n->mode = mode;
+    if (set_atime)
+        n->atime_ns = atime_ns;
+    if (set_mtime)
+        n->mtime_ns = mtime_ns;
+    n->ctime_ns = now_ns(s);
+    return CAPOS_OK;
 }
 
 /* ---- File ---- */
@@ -273,6 +302,14 @@ static int file_stat(struct filesrv *s, struct capos_serve_call *call,
     return CAPOS_OK;
 }
 
+static int file_setAttr(struct filesrv *s, struct capos_serve_call *call,
+                        const capos_File_setAttr_args *a)
+{
+    (void)call;
+    return set_attr(s, s->t.node, a->setMode, a->mode, a->setAtime, a->atimeNs, a->setMtime,
+                    a->mtimeNs);
+}
+
 static int file_readOnly(struct filesrv *s, struct capos_serve_call *call,
                          const capos_File_readOnly_args *a)
 {
@@ -315,8 +352,16 @@ static int dir_open(struct filesrv *s, struct capos_serve_call *call,
         if (s->t.read_only)
             return CAPOS_ERR_NOT_PERMITTED;
     }
+    if (n && n->kind == FS_LINK) {
+        /* The client resolves links: it learns what the entry is, and gets
+         * no capability. */
+        capos_Directory_open_encode_results(
+            &call->result, &(capos_Directory_open_results){
+                               .file = CAPNP_NO_CAP, .directory = CAPNP_NO_CAP, .symlink = true});
+        return CAPOS_OK;
+    }
     if (n && n->kind == FS_FILE && a->directory)
-        return CAPOS_ERR_NOT_PERMITTED;
+        return CAPOS_ERR_NOT_DIRECTORY;
     bool created = !n;
     if (!n) {
         if (a->directory)
@@ -363,8 +408,7 @@ static int dir_list(struct filesrv *s, struct capos_serve_call *call,
         const struct fs_node *e = d->dir.ents[i + k];
         capos_DirEntry_builder b = capos_DirEntry_list_at(l, k);
         capos_DirEntry_set_name(b, e->name, e->name_len);
-        capos_DirEntry_set_kind(b,
-                                e->kind == FS_DIR ? capos_NodeKind_directory : capos_NodeKind_file);
+        capos_DirEntry_set_kind(b, kind_of(e));
         capos_DirEntry_set_inode(b, e->ino);
     }
     return CAPOS_OK;
@@ -431,7 +475,7 @@ static int dir_sub(struct filesrv *s, struct capos_serve_call *call,
     if (!n)
         return CAPOS_ERR_NOT_FOUND;
     if (n->kind != FS_DIR)
-        return CAPOS_ERR_NOT_PERMITTED;
+        return CAPOS_ERR_NOT_DIRECTORY;
     int err = hand_out(s, call, n, s->t.acct, s->t.read_only, &idx);
     if (err != CAPOS_OK)
         return err;
@@ -472,6 +516,44 @@ static int dir_quota(struct filesrv *s, struct capos_serve_call *call,
     capos_Directory_quota_encode_results(&call->result,
                                          &QUOTA_OF(capos_Directory_quota_results, s->t.acct));
     return CAPOS_OK;
+}
+
+static int dir_symlink(struct filesrv *s, struct capos_serve_call *call,
+                       const capos_Directory_symlink_args *a)
+{
+    CHECK_NAME(call, a->name, capos_Directory_symlink_field_name);
+    if (strnlen(a->target.str, a->target.len) != a->target.len)
+        return capos_rpc_refuse(&call->rpc, capos_Directory_symlink_field_target);
+    if (s->t.read_only)
+        return CAPOS_ERR_NOT_PERMITTED;
+    return fs_status(fs_dir_symlink(&s->tree, s->t.node, a->name.str, a->name.len, a->target.str,
+                                    a->target.len, s->t.acct, now_ns(s)));
+}
+
+static int dir_lstat(struct filesrv *s, struct capos_serve_call *call,
+                     const capos_Directory_lstat_args *a)
+{
+    CHECK_NAME(call, a->name, capos_Directory_lstat_field_name);
+    const struct fs_node *n = fs_dir_lookup(s->t.node, a->name.str, a->name.len);
+    if (!n)
+        return CAPOS_ERR_NOT_FOUND;
+    capos_Directory_lstat_Results_builder b =
+        capos_Directory_lstat_encode_results(&call->result, NULL);
+    if (n->kind == FS_LINK &&
+        capos_Directory_lstat_Results_set_target(b, n->link.target, n->link.target_len) != CAPNP_OK)
+        return CAPOS_ERR_RESULT_TOO_LARGE;
+    stat_node(n, s->t.read_only, capos_Directory_lstat_Results_init_stat(b));
+    return CAPOS_OK;
+}
+
+static int dir_setAttr(struct filesrv *s, struct capos_serve_call *call,
+                       const capos_Directory_setAttr_args *a)
+{
+    CHECK_NAME(call, a->name, capos_Directory_setAttr_field_name);
+    struct fs_node *n = fs_dir_lookup(s->t.node, a->name.str, a->name.len);
+    if (!n)
+        return CAPOS_ERR_NOT_FOUND;
+    return set_attr(s, n, a->setMode, a->mode, a->setAtime, a->atimeNs, a->setMtime, a->mtimeNs);
 }
 
 /* ---- Store ---- */

@@ -225,7 +225,54 @@ static void tree_ops(void)
     expect("remove a non-empty directory",
            capos_Directory_remove_call(root, &(capos_Directory_remove_args){.name = text("d")},
                                        NULL, NULL),
-           CAPOS_ERR_ALREADY_EXISTS);
+           CAPOS_ERR_NOT_EMPTY);
+    expect("rename a file over a directory",
+           capos_Directory_rename_call(
+               root, &(capos_Directory_rename_args){.from = text("hello"), .to = text("d")}, NULL,
+               NULL),
+           CAPOS_ERR_IS_DIRECTORY);
+    expect("rename a directory over a file",
+           capos_Directory_rename_call(
+               root, &(capos_Directory_rename_args){.from = text("d"), .to = text("hello")}, NULL,
+               NULL),
+           CAPOS_ERR_NOT_DIRECTORY);
+    /* A symbolic link: open gives its target and no capability; lstat
+     * reports it; setAttr changes its times; remove takes it. */
+    expect("symlink l",
+           capos_Directory_symlink_call(
+               d, &(capos_Directory_symlink_args){.name = text("l"), .target = text("../x")}, NULL,
+               NULL),
+           CAPOS_OK);
+    {
+        capos_Directory_open_results orr;
+        expect("open l",
+               capos_Directory_open_call(d, &(capos_Directory_open_args){.name = text("l")}, &orr,
+                                         NULL),
+               CAPOS_OK);
+        CHECK(orr.file == CAPNP_NO_CAP && orr.directory == CAPNP_NO_CAP && orr.symlink,
+              "open of a link says it is one, with no capability");
+        expect("setAttr l",
+               capos_Directory_setAttr_call(d,
+                                            &(capos_Directory_setAttr_args){.name = text("l"),
+                                                                            .setMtime = true,
+                                                                            .mtimeNs = 12345},
+                                            NULL, NULL),
+               CAPOS_OK);
+        capos_Directory_lstat_results lr;
+        struct capos_rpc_opts lo = {.buf = res_buf, .buf_len = sizeof(res_buf)};
+        expect("lstat l",
+               capos_Directory_lstat_call(d, &(capos_Directory_lstat_args){.name = text("l")}, &lr,
+                                          &lo),
+               CAPOS_OK);
+        CHECK(capos_Stat_get_kind(lr.stat) == capos_NodeKind_symlink &&
+                  capos_Stat_get_size(lr.stat) == 4 && capos_Stat_get_mtimeNs(lr.stat) == 12345 &&
+                  lr.target.len == 4 && memcmp(lr.target.str, "../x", 4) == 0,
+              "lstat of a link gives its target");
+        expect("remove l",
+               capos_Directory_remove_call(d, &(capos_Directory_remove_args){.name = text("l")},
+                                           NULL, NULL),
+               CAPOS_OK);
+    }
     expect("rename d/x to y",
            capos_Directory_rename_call(
                d, &(capos_Directory_rename_args){.from = text("x"), .to = text("y")}, NULL, NULL),
@@ -298,7 +345,7 @@ static void confinement(void)
     expect("sub of a file",
            capos_Directory_sub_call(box, &(capos_Directory_sub_args){.name = text("inner")}, &sr,
                                     NULL),
-           CAPOS_ERR_NOT_PERMITTED);
+           CAPOS_ERR_NOT_DIRECTORY);
     end();
 }
 

@@ -1,0 +1,1219 @@
+/*
+ * Files and paths: the system calls that name files, and descriptors on
+ * files, directories and the synthetic devices of /dev.
+ *
+ * Authority: the Directory capability granted as "root" is the process's
+ * "/", and nothing else is reachable.  Paths are resolved here
+ * (lib/path): from "/" or the working directory, a canonical path of names
+ * below the root, with symbolic links read from the file service
+ * (Directory.lstat) and followed here, never by the service.  ".." at the
+ * root stays there and an absolute link starts again from the root, so no
+ * path and no link leads out of the grant (docs/storage.md).  Without a
+ * root every path but /dev's names nothing (ENOENT).
+ *
+ * A canonical path becomes a capability by walking it from the root with
+ * Directory.sub; the last directory walked is kept (its path and its
+ * capability) so that the calls of a program working in one directory
+ * cost one walk.  A rename or rmdir forgets it, since the path may now
+ * name another directory or none.
+ *
+ * The working directory is a canonical path.  It starts as the
+ * environment entry CAPOS_POSIX_CWD that tools/capos-run and posixrun put
+ * in the CapSet, which start.c takes out before main (so the program never
+ * sees it), or "/".
+ *
+ * Open file descriptions: a file holds its File capability (read-only
+ * facet for O_RDONLY) and the offset, shared by every descriptor dup()
+ * made of it; a directory holds its canonical path and the list cursor of
+ * getdents64; /dev/null, /dev/zero and /dev/urandom are descriptions of
+ * their own, /dev/std{in,out,err} duplicate fds 0-2, /dev/tty is ENXIO
+ * (there is no controlling terminal).
+ *
+ * Locking: one lock guards the resolution state, the working directory,
+ * the kept directory, offsets and the message buffers; file service calls
+ * are made with it held (they never wait for another process's action).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "abi/errors.h"
+#include "capos.capnp.h"
+#include "capos.rpc.h"
+#include "fd.h"
+#include "path/path.h"
+#include "posix.h"
+#include "ring.h"
+
+#define CWD_ENV     "CAPOS_POSIX_CWD="
+#define DIRENT_PAGE 16 /* entries per Directory.list call */
+/* The largest getdents64 record: the header, a 255-byte name, NUL, padding. */
+#define DIRENT_MAX_REC ((19 + 255 + 1 + 7) & ~7)
+
+static struct posix_lock fs_lock;
+static char cwd[PATH_MAX_LEN];
+static uint32_t cwd_len;
+static struct path_result pr;
+static unsigned umask_bits = 022;
+
+/* The kept directory (above). */
+static char kept_path[PATH_MAX_LEN];
+static uint32_t kept_len, kept_cap;
+
+/* Message room for the largest File.read result, File.write parameters
+ * and Directory.list result. */
+static uint64_t msg_buf[capos_Directory_list_RESULT_BYTES / 8 + 8];
+static uint64_t msg_arena[capos_File_write_PARAMS_BYTES / 8 + 8];
+
+static struct capos_rpc_opts opts(void)
+{
+    return (struct capos_rpc_opts){.buf = msg_buf,
+                                   .buf_len = sizeof(msg_buf),
+                                   .arena = msg_arena,
+                                   .arena_len = sizeof(msg_arena)};
+}
+
+static struct capnp_text txt(const char *s, uint32_t len)
+{
+    return (struct capnp_text){s, len};
+}
+
+/* The errno for a file service error. */
+static long fs_errno(int err)
+{
+    switch (err) {
+    case CAPOS_OK: return 0;
+    case CAPOS_ERR_NOT_FOUND: return -ENOENT;
+    case CAPOS_ERR_ALREADY_EXISTS: return -EEXIST;
+    case CAPOS_ERR_NOT_EMPTY: return -ENOTEMPTY;
+    case CAPOS_ERR_NOT_DIRECTORY: return -ENOTDIR;
+    case CAPOS_ERR_IS_DIRECTORY: return -EISDIR;
+    case CAPOS_ERR_NOT_PERMITTED: return -EACCES;
+    case CAPOS_ERR_QUOTA_EXCEEDED: return -ENOSPC;
+    case CAPOS_ERR_NO_MEMORY: return -ENOMEM;
+    case CAPOS_ERR_TABLE_FULL: return -ENFILE;
+    case CAPOS_ERR_INVALID_ARGUMENT: return -EINVAL;
+    default: return -EIO;
+    }
+}
+
+void posix_file_init(void)
+{
+    posix_caps.root = posix_capset_find("root", capos_Directory_INTERFACE_ID);
+    const struct capos_capset_header *cs = posix_capset();
+    for (uint32_t i = 0; i < cs->envc; i++) {
+        const char *e = posix_capset_env(i);
+        if (strncmp(e, CWD_ENV, sizeof(CWD_ENV) - 1) == 0) {
+            /* Resolved like chdir's argument; a bad one leaves "/". */
+            if (posix_caps.root && sys_chdir((long)(e + sizeof(CWD_ENV) - 1), 0, 0, 0, 0, 0) < 0)
+                cwd_len = 0;
+        }
+    }
+}
+
+bool posix_env_hidden(const char *e)
+{
+    return strncmp(e, CWD_ENV, sizeof(CWD_ENV) - 1) == 0;
+}
+
+/* ---- canonical paths to capabilities ---- */
+
+static void forget_kept(void)
+{
+    if (kept_cap)
+        capos_release(kept_cap);
+    kept_cap = 0;
+    kept_len = 0;
+}
+
+/* The Directory capability for canonical path p (len bytes): the root's
+ * own for "", else a capability this returns kept (the caller must not
+ * release it).  Under fs_lock. */
+static long dir_cap(const char *p, uint32_t len, uint32_t *cap)
+{
+    if (!posix_caps.root)
+        return -ENOENT;
+    if (len == 0) {
+        *cap = posix_caps.root;
+        return 0;
+    }
+    if (kept_cap && kept_len == len && memcmp(kept_path, p, len) == 0) {
+        *cap = kept_cap;
+        return 0;
+    }
+    uint32_t at = posix_caps.root, i = 0;
+    while (i < len) {
+        uint32_t s = ++i;
+        while (i < len && p[i] != '/')
+            i++;
+        capos_Directory_sub_results r;
+        int err = capos_Directory_sub_call(
+            at, &(capos_Directory_sub_args){.name = txt(p + s, i - s)}, &r, NULL);
+        if (at != posix_caps.root)
+            capos_release(at);
+        if (err != CAPOS_OK)
+            return fs_errno(err);
+        at = r.directory;
+    }
+    forget_kept();
+    memcpy(kept_path, p, len);
+    kept_len = len;
+    kept_cap = at;
+    *cap = at;
+    return 0;
+}
+
+/* /dev: a directory of the personality's own, whatever the root holds. */
+static const char *const dev_names[] = {"null", "zero",  "urandom", "random",
+                                        "tty",  "stdin", "stdout",  "stderr"};
+#define NDEV (sizeof(dev_names) / sizeof(dev_names[0]))
+
+static int dev_index(const char *name, uint32_t len)
+{
+    for (unsigned i = 0; i < NDEV; i++) {
+        if (strlen(dev_names[i]) == len && memcmp(dev_names[i], name, len) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static bool is_dev_dir(const char *p, uint32_t len)
+{
+    return len == 4 && memcmp(p, "/dev", 4) == 0;
+}
+
+static uint64_t lstat_buf[capos_Directory_lstat_RESULT_BYTES / 8 + 8];
+
+/* Directory.lstat of (dir, name); *res valid until the next call. */
+static long entry_stat(const char *dir, uint32_t dir_len, const char *name, uint32_t len,
+                       capos_Directory_lstat_results *res)
+{
+    uint32_t cap;
+    long e = dir_cap(dir, dir_len, &cap);
+    if (e < 0)
+        return e;
+    struct capos_rpc_opts o = {.buf = lstat_buf, .buf_len = sizeof(lstat_buf)};
+    return fs_errno(capos_Directory_lstat_call(
+        cap, &(capos_Directory_lstat_args){.name = txt(name, len)}, res, &o));
+}
+
+static int lookup(void *ctx, const char *dir, uint32_t dir_len, const char *name, uint32_t len,
+                  char *target, uint32_t *target_len)
+{
+    (void)ctx;
+    if (dir_len == 0 && len == 3 && memcmp(name, "dev", 3) == 0)
+        return PATH_DIR;
+    if (is_dev_dir(dir, dir_len))
+        return dev_index(name, len) >= 0 ? PATH_FILE : PATH_NONE;
+    capos_Directory_lstat_results r;
+    long e = entry_stat(dir, dir_len, name, len, &r);
+    if (e == -ENOENT)
+        return PATH_NONE;
+    if (e < 0)
+        return (int)e;
+    switch (capos_Stat_get_kind(r.stat)) {
+    case capos_NodeKind_directory: return PATH_DIR;
+    case capos_NodeKind_symlink:
+        if (r.target.len == 0 || r.target.len >= PATH_MAX_LEN)
+            return -EIO;
+        memcpy(target, r.target.str, r.target.len);
+        *target_len = r.target.len;
+        return PATH_LINK;
+    default: return PATH_FILE;
+    }
+}
+
+/* Resolves `path` relative to dirfd (AT_FDCWD: the working directory)
+ * into pr.  Under fs_lock. */
+static long resolve(long dirfd, const char *path, unsigned flags)
+{
+    if (!path)
+        return -EFAULT;
+    const char *base = cwd;
+    uint32_t base_len = cwd_len;
+    struct ofd *d = NULL;
+    if (path[0] != '/' && dirfd != AT_FDCWD) {
+        d = fd_get((int)dirfd);
+        if (!d)
+            return -EBADF;
+        if (d->kind != OFD_DIR) {
+            ofd_put(d);
+            return -ENOTDIR;
+        }
+        base = d->path;
+        base_len = d->path_len;
+    }
+    long e = path_resolve(lookup, 0, base, base_len, path, flags, &pr);
+    if (d)
+        ofd_put(d);
+    if (e == 0 && !posix_caps.root &&
+        !(pr.len >= 4 && memcmp(pr.path, "/dev", 4) == 0 && (pr.len == 4 || pr.path[4] == '/')))
+        return -ENOENT;
+    return e;
+}
+
+/* The parent directory and last name of the canonical path in pr. */
+static uint32_t last_name(uint32_t *name_len)
+{
+    uint32_t i = pr.len;
+    while (i && pr.path[i - 1] != '/')
+        i--;
+    *name_len = pr.len - i;
+    return i; /* the name starts here; the parent is pr.path[0..i-1) */
+}
+
+/* ---- stat ---- */
+
+static void fill_stat(struct stat *st, capos_Stat_reader s)
+{
+    memset(st, 0, sizeof(*st));
+    uint32_t type = S_IFREG;
+    switch (capos_Stat_get_kind(s)) {
+    case capos_NodeKind_directory: type = S_IFDIR; break;
+    case capos_NodeKind_symlink: type = S_IFLNK; break;
+    default: break;
+    }
+    uint64_t a = capos_Stat_get_atimeNs(s), m = capos_Stat_get_mtimeNs(s),
+             c = capos_Stat_get_ctimeNs(s);
+    st->st_dev = 1;
+    st->st_ino = capos_Stat_get_inode(s);
+    st->st_mode = type | (capos_Stat_get_mode(s) & 07777);
+    st->st_nlink = capos_Stat_get_links(s);
+    st->st_size = type == S_IFDIR ? 4096 : (off_t)capos_Stat_get_size(s);
+    st->st_blksize = 4096;
+    st->st_blocks = type == S_IFREG ? (blkcnt_t)((capos_Stat_get_size(s) + 511) / 512) : 8;
+    st->st_atim = (struct timespec){(time_t)(a / 1000000000), (long)(a % 1000000000)};
+    st->st_mtim = (struct timespec){(time_t)(m / 1000000000), (long)(m % 1000000000)};
+    st->st_ctim = (struct timespec){(time_t)(c / 1000000000), (long)(c % 1000000000)};
+}
+
+static void dev_stat(struct stat *st, uint64_t ino, bool dir)
+{
+    memset(st, 0, sizeof(*st));
+    st->st_dev = 2;
+    st->st_ino = ino;
+    st->st_mode = dir ? S_IFDIR | 0755 : S_IFCHR | 0666;
+    st->st_nlink = dir ? 2 : 1;
+    st->st_blksize = 4096;
+}
+
+/* stat of what pr names (it exists). */
+static long stat_resolved(struct stat *st)
+{
+    uint32_t nl, at = last_name(&nl);
+    if (is_dev_dir(pr.path, pr.len)) {
+        dev_stat(st, 1, true);
+        return 0;
+    }
+    if (at && is_dev_dir(pr.path, at - 1)) {
+        dev_stat(st, 2 + (uint64_t)dev_index(pr.path + at, nl), false);
+        return 0;
+    }
+    if (pr.len == 0) {
+        capos_Directory_stat_results r;
+        struct capos_rpc_opts o = opts();
+        int err = capos_Directory_stat_call(posix_caps.root, NULL, &r, &o);
+        if (err != CAPOS_OK)
+            return fs_errno(err);
+        fill_stat(st, r.stat);
+        return 0;
+    }
+    capos_Directory_lstat_results r;
+    long e = entry_stat(pr.path, at - 1, pr.path + at, nl, &r);
+    if (e < 0)
+        return e;
+    fill_stat(st, r.stat);
+    return 0;
+}
+
+static long do_fstatat(long dirfd, const char *path, struct stat *st, long flags)
+{
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
+        return -EINVAL;
+    if ((flags & AT_EMPTY_PATH) && path && !*path)
+        return sys_fstat(dirfd, (long)st, 0, 0, 0, 0);
+    posix_lock(&fs_lock);
+    long e = resolve(dirfd, path, flags & AT_SYMLINK_NOFOLLOW ? 0 : PATH_FOLLOW);
+    if (e == 0 && pr.kind == PATH_NONE)
+        e = -ENOENT;
+    if (e == 0)
+        e = stat_resolved(st);
+    posix_unlock(&fs_lock);
+    return e;
+}
+
+long sys_stat(long path, long st, long a3, long a4, long a5, long a6)
+{
+    return do_fstatat(AT_FDCWD, (const char *)path, (struct stat *)st, 0);
+}
+
+long sys_lstat(long path, long st, long a3, long a4, long a5, long a6)
+{
+    return do_fstatat(AT_FDCWD, (const char *)path, (struct stat *)st, AT_SYMLINK_NOFOLLOW);
+}
+
+long sys_newfstatat(long dirfd, long path, long st, long flags, long a5, long a6)
+{
+    return do_fstatat(dirfd, (const char *)path, (struct stat *)st, flags);
+}
+
+static long do_access(long dirfd, const char *path, long mode, long flags)
+{
+    if (mode & ~(long)(R_OK | W_OK | X_OK) ||
+        flags & ~(long)(AT_SYMLINK_NOFOLLOW | AT_EACCESS | AT_EMPTY_PATH))
+        return -EINVAL;
+    posix_lock(&fs_lock);
+    long e = resolve(dirfd, path, flags & AT_SYMLINK_NOFOLLOW ? 0 : PATH_FOLLOW);
+    if (e == 0 && pr.kind == PATH_NONE)
+        e = -ENOENT;
+    posix_unlock(&fs_lock);
+    return e;
+}
+
+long posix_path_exists(long dirfd, const char *path)
+{
+    return do_access(dirfd, path, 0, 0);
+}
+
+long sys_access(long path, long mode, long a3, long a4, long a5, long a6)
+{
+    return do_access(AT_FDCWD, (const char *)path, mode, 0);
+}
+
+long sys_faccessat(long dirfd, long path, long mode, long flags, long a5, long a6)
+{
+    return do_access(dirfd, (const char *)path, mode, flags);
+}
+
+/* ---- open ---- */
+
+static long open_dev(int idx, long flags)
+{
+    static const uint8_t kinds[] = {OFD_DEV_NULL, OFD_DEV_ZERO, OFD_DEV_RANDOM, OFD_DEV_RANDOM};
+    if (idx == 4)
+        return -ENXIO; /* /dev/tty: no controlling terminal */
+    if (idx >= 5)
+        return sys_dup(idx - 5, 0, 0, 0, 0, 0);
+    struct ofd *o = ofd_new((enum ofd_kind)kinds[idx], (uint32_t)flags & (O_ACCMODE | O_APPEND), 0);
+    return o ? fd_install(o, 0, flags & O_CLOEXEC) : -ENFILE;
+}
+
+static long open_dir(long flags)
+{
+    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT))
+        return -EISDIR;
+    char *copy = malloc(pr.len + 1);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, pr.path, pr.len + 1);
+    struct ofd *o = ofd_new(OFD_DIR, O_RDONLY | O_DIRECTORY, 0);
+    if (!o) {
+        free(copy);
+        return -ENFILE;
+    }
+    o->path = copy;
+    o->path_len = pr.len;
+    return fd_install(o, 0, flags & O_CLOEXEC);
+}
+
+static long do_open(long dirfd, const char *path, long flags, long mode)
+{
+    int acc = (int)(flags & O_ACCMODE);
+    if (acc == 3)
+        return -EINVAL;
+    posix_lock(&fs_lock);
+    long e = resolve(dirfd, path, flags & O_NOFOLLOW ? 0 : PATH_FOLLOW);
+    uint32_t nl, at = 0;
+    if (e < 0)
+        goto out;
+    if (pr.kind == PATH_LINK) {
+        e = -ELOOP;
+        goto out;
+    }
+    if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) && pr.kind != PATH_NONE) {
+        e = -EEXIST;
+        goto out;
+    }
+    if (pr.kind == PATH_DIR) {
+        e = open_dir(flags);
+        goto out;
+    }
+    if (pr.kind == PATH_NONE && !(flags & O_CREAT)) {
+        e = -ENOENT;
+        goto out;
+    }
+    if (pr.kind == PATH_NONE && pr.trailing_slash) {
+        e = -EISDIR;
+        goto out;
+    }
+    if (flags & O_DIRECTORY) {
+        e = pr.kind == PATH_NONE ? -ENOENT : -ENOTDIR;
+        goto out;
+    }
+    at = last_name(&nl);
+    if (at && is_dev_dir(pr.path, at - 1)) {
+        e = open_dev(dev_index(pr.path + at, nl), flags);
+        goto out;
+    }
+    uint32_t dcap;
+    if ((e = dir_cap(pr.path, at - 1, &dcap)) < 0)
+        goto out;
+    capos_Directory_open_results r;
+    int err = capos_Directory_open_call(
+        dcap,
+        &(capos_Directory_open_args){.name = txt(pr.path + at, nl),
+                                     .create = flags & O_CREAT,
+                                     .exclusive = flags & O_EXCL,
+                                     .truncate = (flags & O_TRUNC) && acc != O_RDONLY,
+                                     .readOnly = acc == O_RDONLY,
+                                     .mode = (uint32_t)mode & ~umask_bits & 07777},
+        &r, NULL);
+    if (err != CAPOS_OK) {
+        e = fs_errno(err);
+        goto out;
+    }
+    if (r.file == CAPNP_NO_CAP || r.file == 0) {
+        /* Changed under us: a directory or a link where a file was. */
+        if (r.directory && r.directory != CAPNP_NO_CAP)
+            capos_release(r.directory);
+        e = -EAGAIN;
+        goto out;
+    }
+    struct ofd *o =
+        ofd_new(OFD_FILE, (uint32_t)flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), r.file);
+    if (!o) {
+        capos_release(r.file);
+        e = -ENFILE;
+        goto out;
+    }
+    o->pos = 0;
+    e = fd_install(o, 0, flags & O_CLOEXEC);
+out:
+    posix_unlock(&fs_lock);
+    return e;
+}
+
+long sys_open(long path, long flags, long mode, long a4, long a5, long a6)
+{
+    return do_open(AT_FDCWD, (const char *)path, flags, mode);
+}
+
+long sys_openat(long dirfd, long path, long flags, long mode, long a5, long a6)
+{
+    return do_open(dirfd, (const char *)path, flags, mode);
+}
+
+long sys_creat(long path, long mode, long a3, long a4, long a5, long a6)
+{
+    return do_open(AT_FDCWD, (const char *)path, O_CREAT | O_WRONLY | O_TRUNC, mode);
+}
+
+/* ---- descriptors on files ---- */
+
+static long file_io(struct ofd *o, const struct iovec *iov, int iovcnt, bool write,
+                    const uint64_t *at)
+{
+    long done = 0;
+    posix_lock(&fs_lock);
+    uint64_t off = at ? *at : o->pos;
+    if (write && !at && (o->flags & O_APPEND)) {
+        capos_File_size_results sr;
+        int err = capos_File_size_call(o->cap, NULL, &sr, NULL);
+        if (err != CAPOS_OK) {
+            posix_unlock(&fs_lock);
+            return fs_errno(err);
+        }
+        off = sr.size;
+    }
+    long e = 0;
+    for (int i = 0; i < iovcnt && e == 0; i++) {
+        char *p = iov[i].iov_base;
+        size_t left = iov[i].iov_len;
+        while (left) {
+            uint32_t n = left > capos_maxFileIo ? capos_maxFileIo : (uint32_t)left;
+            struct capos_rpc_opts op = opts();
+            int err;
+            uint32_t got;
+            if (write) {
+                capos_File_write_results wr;
+                err = capos_File_write_call(
+                    o->cap,
+                    &(capos_File_write_args){.offset = off, .data = {(const uint8_t *)p, n}}, &wr,
+                    &op);
+                got = n;
+            } else {
+                capos_File_read_results rr;
+                err = capos_File_read_call(
+                    o->cap, &(capos_File_read_args){.offset = off, .count = n}, &rr, &op);
+                got = err == CAPOS_OK ? rr.data.len : 0;
+                if (got > n)
+                    got = n;
+                if (got)
+                    memcpy(p, rr.data.ptr, got);
+            }
+            if (err != CAPOS_OK) {
+                e = err == CAPOS_ERR_NOT_PERMITTED               ? -EBADF
+                    : err == CAPOS_ERR_INVALID_ARGUMENT && write ? -EFBIG
+                                                                 : fs_errno(err);
+                break;
+            }
+            done += got;
+            off += got;
+            p += got;
+            left -= got;
+            if (got < n) {
+                e = 1; /* end of file */
+                break;
+            }
+        }
+    }
+    if (!at)
+        o->pos = off;
+    posix_unlock(&fs_lock);
+    return done ? done : e < 0 ? e : 0;
+}
+
+long file_read(struct ofd *o, const struct iovec *iov, int iovcnt, const uint64_t *at)
+{
+    return file_io(o, iov, iovcnt, false, at);
+}
+
+long file_write(struct ofd *o, const struct iovec *iov, int iovcnt, const uint64_t *at)
+{
+    return file_io(o, iov, iovcnt, true, at);
+}
+
+long dev_read(struct ofd *o, const struct iovec *iov, int iovcnt)
+{
+    long done = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        if (o->kind == OFD_DEV_NULL)
+            return 0;
+        if (o->kind == OFD_DEV_ZERO) {
+            memset(iov[i].iov_base, 0, iov[i].iov_len);
+            done += (long)iov[i].iov_len;
+            continue;
+        }
+        long r = posix_random(iov[i].iov_base, iov[i].iov_len);
+        if (r < 0)
+            return done ? done : r;
+        done += r;
+    }
+    return done;
+}
+
+long dev_write(struct ofd *o, const struct iovec *iov, int iovcnt)
+{
+    long done = 0;
+    (void)o;
+    for (int i = 0; i < iovcnt; i++)
+        done += (long)iov[i].iov_len;
+    return done;
+}
+
+long file_lseek(struct ofd *o, long off, long whence)
+{
+    long r;
+    if (o->kind == OFD_DEV_NULL || o->kind == OFD_DEV_ZERO || o->kind == OFD_DEV_RANDOM)
+        return 0;
+    posix_lock(&fs_lock);
+    if (o->kind == OFD_DIR) {
+        /* Only back to the start (rewinddir), or where telldir said. */
+        r = whence == SEEK_SET && off >= 0 ? (long)(o->pos = (uint64_t)off) : -EINVAL;
+        posix_unlock(&fs_lock);
+        return r;
+    }
+    int64_t base = 0;
+    switch (whence) {
+    case SEEK_SET: break;
+    case SEEK_CUR: base = (int64_t)o->pos; break;
+    case SEEK_END: {
+        capos_File_size_results sr;
+        int err = capos_File_size_call(o->cap, NULL, &sr, NULL);
+        if (err != CAPOS_OK) {
+            posix_unlock(&fs_lock);
+            return fs_errno(err);
+        }
+        base = (int64_t)sr.size;
+        break;
+    }
+    default: posix_unlock(&fs_lock); return -EINVAL;
+    }
+    if ((off < 0 && base + off < 0) || (off > 0 && base > INT64_MAX - off)) {
+        posix_unlock(&fs_lock);
+        return -EINVAL;
+    }
+    o->pos = (uint64_t)(base + off);
+    r = (long)o->pos;
+    posix_unlock(&fs_lock);
+    return r;
+}
+
+long file_fstat(struct ofd *o, struct stat *st)
+{
+    long e = 0;
+    if (o->kind == OFD_DEV_NULL || o->kind == OFD_DEV_ZERO || o->kind == OFD_DEV_RANDOM) {
+        dev_stat(st, 2 + (uint64_t)(o->kind - OFD_DEV_NULL), false);
+        return 0;
+    }
+    posix_lock(&fs_lock);
+    struct capos_rpc_opts op = opts();
+    if (o->kind == OFD_FILE) {
+        capos_File_stat_results r;
+        int err = capos_File_stat_call(o->cap, NULL, &r, &op);
+        if (err == CAPOS_OK)
+            fill_stat(st, r.stat);
+        e = fs_errno(err);
+    } else if (is_dev_dir(o->path, o->path_len)) {
+        dev_stat(st, 1, true);
+    } else {
+        uint32_t cap;
+        e = dir_cap(o->path, o->path_len, &cap);
+        capos_Directory_stat_results r;
+        int err = e == 0 ? capos_Directory_stat_call(cap, NULL, &r, &op) : CAPOS_OK;
+        if (e == 0 && err == CAPOS_OK)
+            fill_stat(st, r.stat);
+        if (e == 0)
+            e = fs_errno(err);
+    }
+    posix_unlock(&fs_lock);
+    return e;
+}
+
+/* ---- getdents64 ---- */
+
+struct dirent64_hdr {
+    uint64_t d_ino;
+    int64_t d_off;
+    uint16_t d_reclen;
+    uint8_t d_type;
+} __attribute__((packed));
+
+/* Puts one record at buf+*used if it fits; false if not. */
+static bool put_dirent(char *buf, size_t size, size_t *used, uint64_t ino, int64_t off,
+                       uint8_t type, const char *name, uint32_t len)
+{
+    size_t rec = (sizeof(struct dirent64_hdr) + len + 1 + 7) & ~(size_t)7;
+    if (rec > size - *used)
+        return false;
+    struct dirent64_hdr h = {ino, off, (uint16_t)rec, type};
+    memcpy(buf + *used, &h, sizeof(h));
+    memcpy(buf + *used + sizeof(h), name, len);
+    memset(buf + *used + sizeof(h) + len, 0, rec - sizeof(h) - len);
+    *used += rec;
+    return true;
+}
+
+/*
+ * A directory's position: 0 before ".", 1 before "..", then 2 + the list
+ * cursor of the next entry (Directory.list's `next`), and UINT64_MAX at
+ * the end.
+ */
+long sys_getdents64(long fd, long bufp, long count, long a4, long a5, long a6)
+{
+    char *buf = (char *)bufp;
+    size_t size = (size_t)count, used = 0;
+    struct ofd *o = fd_get((int)fd);
+    if (!o)
+        return -EBADF;
+    if (o->kind != OFD_DIR) {
+        ofd_put(o);
+        return -ENOTDIR;
+    }
+    posix_lock(&fs_lock);
+    long e = 0;
+    bool dev = is_dev_dir(o->path, o->path_len);
+    uint32_t cap = 0;
+    if (!dev)
+        e = dir_cap(o->path, o->path_len, &cap);
+    while (e == 0 && o->pos < 2) {
+        if (!put_dirent(buf, size, &used, 1, (int64_t)o->pos + 1, 4 /* DT_DIR */, "..",
+                        (uint32_t)(2 - (o->pos == 0))))
+            goto full;
+        o->pos++;
+    }
+    while (e == 0 && o->pos != UINT64_MAX) {
+        if (dev) {
+            uint64_t i = o->pos - 2;
+            if (i >= NDEV) {
+                o->pos = UINT64_MAX;
+                break;
+            }
+            if (!put_dirent(buf, size, &used, 2 + i, (int64_t)o->pos + 1, 2 /* DT_CHR */,
+                            dev_names[i], (uint32_t)strlen(dev_names[i])))
+                goto full;
+            o->pos++;
+            continue;
+        }
+        /* Ask for no more entries than surely fit, so that a page is
+         * taken whole and the next starts at its `next`. */
+        size_t fit = (size - used) / DIRENT_MAX_REC;
+        if (fit == 0)
+            goto full;
+        capos_Directory_list_results r;
+        struct capos_rpc_opts op = opts();
+        int err = capos_Directory_list_call(
+            cap,
+            &(capos_Directory_list_args){.cursor = o->pos - 2,
+                                         .max = fit < DIRENT_PAGE ? (uint32_t)fit : DIRENT_PAGE},
+            &r, &op);
+        if (err != CAPOS_OK) {
+            e = fs_errno(err);
+            break;
+        }
+        uint32_t n = capos_DirEntry_list_len(r.entries);
+        uint64_t next = r.end ? UINT64_MAX : 2 + r.next;
+        for (uint32_t i = 0; i < n; i++) {
+            capos_DirEntry_reader d = capos_DirEntry_list_get(r.entries, i);
+            struct capnp_text name = capos_DirEntry_get_name(d);
+            enum capos_NodeKind k = capos_DirEntry_get_kind(d);
+            uint8_t type = k == capos_NodeKind_directory ? 4 : k == capos_NodeKind_symlink ? 10 : 8;
+            put_dirent(buf, size, &used, capos_DirEntry_get_inode(d),
+                       i + 1 < n ? (int64_t)o->pos + 1 : (int64_t)next, type, name.str, name.len);
+        }
+        o->pos = next;
+    }
+full:
+    posix_unlock(&fs_lock);
+    ofd_put(o);
+    if (e < 0 && !used)
+        return e;
+    if (!used && o->pos != UINT64_MAX && size)
+        return -EINVAL; /* not even one record fits */
+    return (long)used;
+}
+
+/* ---- calls that change the tree ---- */
+
+/* Resolves path (not following a last link) to an existing entry's
+ * parent capability and name; -ENOENT for a missing one, -EBUSY for the
+ * root or /dev itself.  Under fs_lock. */
+static long entry_of(long dirfd, const char *path, uint32_t *dcap, uint32_t *at, uint32_t *nl)
+{
+    long e = resolve(dirfd, path, 0);
+    if (e < 0)
+        return e;
+    if (pr.len == 0 || (pr.len >= 4 && memcmp(pr.path, "/dev", 4) == 0))
+        return pr.kind == PATH_NONE ? -ENOENT : pr.len == 0 ? -EBUSY : -EACCES;
+    *at = last_name(nl);
+    return dir_cap(pr.path, *at - 1, dcap);
+}
+
+static long do_mkdir(long dirfd, const char *path, long mode)
+{
+    uint32_t dcap, at, nl;
+    posix_lock(&fs_lock);
+    long e = entry_of(dirfd, path, &dcap, &at, &nl);
+    if (e == -EBUSY || (e == 0 && pr.kind != PATH_NONE))
+        e = -EEXIST;
+    if (e == 0)
+        e = fs_errno(capos_Directory_mkdir_call(
+            dcap,
+            &(capos_Directory_mkdir_args){.name = txt(pr.path + at, nl),
+                                          .mode = (uint32_t)mode & ~umask_bits & 07777},
+            NULL, NULL));
+    posix_unlock(&fs_lock);
+    return e;
+}
+
+long sys_mkdir(long path, long mode, long a3, long a4, long a5, long a6)
+{
+    return do_mkdir(AT_FDCWD, (const char *)path, mode);
+}
+
+long sys_mkdirat(long dirfd, long path, long mode, long a4, long a5, long a6)
+{
+    return do_mkdir(dirfd, (const char *)path, mode);
+}
+
+static long do_unlink(long dirfd, const char *path, long flags)
+{
+    uint32_t dcap, at, nl;
+    bool dir = flags & AT_REMOVEDIR;
+    if (flags & ~(long)AT_REMOVEDIR)
+        return -EINVAL;
+    posix_lock(&fs_lock);
+    long e = entry_of(dirfd, path, &dcap, &at, &nl);
+    if (e == 0 && pr.kind == PATH_NONE)
+        e = -ENOENT;
+    else if (e == 0 && dir && pr.kind != PATH_DIR)
+        e = -ENOTDIR;
+    else if (e == 0 && !dir && (pr.kind == PATH_DIR || pr.trailing_slash))
+        e = pr.kind == PATH_DIR ? -EISDIR : -ENOTDIR;
+    else if (e == 0 && dir && pr.name_off == pr.len)
+        e = -EINVAL; /* rmdir of "." or "..", as Linux */
+    if (e == 0) {
+        e = fs_errno(capos_Directory_remove_call(
+            dcap, &(capos_Directory_remove_args){.name = txt(pr.path + at, nl)}, NULL, NULL));
+        if (dir)
+            forget_kept();
+    }
+    posix_unlock(&fs_lock);
+    return e;
+}
+
+long sys_unlink(long path, long a2, long a3, long a4, long a5, long a6)
+{
+    return do_unlink(AT_FDCWD, (const char *)path, 0);
+}
+
+long sys_rmdir(long path, long a2, long a3, long a4, long a5, long a6)
+{
+    return do_unlink(AT_FDCWD, (const char *)path, AT_REMOVEDIR);
+}
+
+long sys_unlinkat(long dirfd, long path, long flags, long a4, long a5, long a6)
+{
+    return do_unlink(dirfd, (const char *)path, flags);
+}
+
+static long do_rename(long odir, const char *old, long ndir, const char *new_, long flags)
+{
+    static char from[PATH_MAX_LEN];
+    uint32_t dcap, at, nl, from_at, from_nl, from_len;
+    enum path_kind from_kind;
+    if (flags)
+        return -EINVAL;
+    if (!new_)
+        return -EFAULT;
+    posix_lock(&fs_lock);
+    long e = entry_of(odir, old, &dcap, &at, &nl);
+    if (e == 0 && pr.kind == PATH_NONE)
+        e = -ENOENT;
+    if (e < 0)
+        goto out;
+    from_kind = pr.kind;
+    from_len = pr.len;
+    from_at = at;
+    from_nl = nl;
+    memcpy(from, pr.path, pr.len + 1);
+    e = entry_of(ndir, new_, &dcap, &at, &nl);
+    if (e == -EBUSY)
+        e = -EEXIST;
+    if (e < 0)
+        goto out;
+    if (pr.trailing_slash && from_kind != PATH_DIR) {
+        e = -ENOTDIR;
+        goto out;
+    }
+    /* A directory into itself or below it. */
+    if (from_kind == PATH_DIR && pr.len > from_len && memcmp(pr.path, from, from_len) == 0 &&
+        pr.path[from_len] == '/') {
+        e = -EINVAL;
+        goto out;
+    }
+    if (from_at != at || memcmp(from, pr.path, at) != 0) {
+        e = -EXDEV; /* the service renames within one directory */
+        goto out;
+    }
+    e = fs_errno(capos_Directory_rename_call(
+        dcap,
+        &(capos_Directory_rename_args){.from = txt(from + from_at, from_nl),
+                                       .to = txt(pr.path + at, nl)},
+        NULL, NULL));
+    forget_kept();
+out:
+    posix_unlock(&fs_lock);
+    return e;
+}
+
+long sys_rename(long old, long new_, long a3, long a4, long a5, long a6)
+{
+    return do_rename(AT_FDCWD, (const char *)old, AT_FDCWD, (const char *)new_, 0);
+}
+
+long sys_renameat(long odir, long old, long ndir, long new_, long a5, long a6)
+{
+    return do_rename(odir, (const char *)old, ndir, (const char *)new_, 0);
+}
+
+long sys_renameat2(long odir, long old, long ndir, long new_, long flags, long a6)
+{
+    return do_rename(odir, (const char *)old, ndir, (const char *)new_, flags);
+}
+
+static long do_symlink(const char *target, long dirfd, const char *path)
+{
+    uint32_t dcap, at, nl;
+    if (!target)
+        return -EFAULT;
+    size_t tl = strnlen(target, PATH_MAX_LEN);
+    if (tl == 0)
+        return -ENOENT;
+    if (tl >= PATH_MAX_LEN)
+        return -ENAMETOOLONG;
+    posix_lock(&fs_lock);
+    long e = entry_of(dirfd, path, &dcap, &at, &nl);
+    if (e == -EBUSY || (e == 0 && pr.kind != PATH_NONE))
+        e = -EEXIST;
+    if (e == 0)
+        e = fs_errno(capos_Directory_symlink_call(
+            dcap,
+            &(capos_Directory_symlink_args){.name = txt(pr.path + at, nl),
+                                            .target = txt(target, (uint32_t)tl)},
+            NULL, &(struct capos_rpc_opts){.arena = msg_arena, .arena_len = sizeof(msg_arena)}));
+    posix_unlock(&fs_lock);
+    return e;
+}
+
+long sys_symlink(long target, long path, long a3, long a4, long a5, long a6)
+{
+    return do_symlink((const char *)target, AT_FDCWD, (const char *)path);
+}
+
+long sys_symlinkat(long target, long dirfd, long path, long a4, long a5, long a6)
+{
+    return do_symlink((const char *)target, dirfd, (const char *)path);
+}
+
+static long do_readlink(long dirfd, const char *path, char *buf, long size)
+{
+    uint32_t dcap, at, nl;
+    if (size <= 0)
+        return -EINVAL;
+    posix_lock(&fs_lock);
+    long e = entry_of(dirfd, path, &dcap, &at, &nl);
+    if (e == -EBUSY || e == -EACCES)
+        e = -EINVAL;
+    if (e == 0 && pr.kind != PATH_LINK)
+        e = pr.kind == PATH_NONE ? -ENOENT : -EINVAL;
+    if (e == 0) {
+        capos_Directory_lstat_results r;
+        e = entry_stat(pr.path, at - 1, pr.path + at, nl, &r);
+        if (e == 0) {
+            e = r.target.len < (uint64_t)size ? (long)r.target.len : size;
+            memcpy(buf, r.target.str, (size_t)e);
+        }
+    }
+    posix_unlock(&fs_lock);
+    return e;
+}
+
+long sys_readlink(long path, long buf, long size, long a4, long a5, long a6)
+{
+    return do_readlink(AT_FDCWD, (const char *)path, (char *)buf, size);
+}
+
+long sys_readlinkat(long dirfd, long path, long buf, long size, long a5, long a6)
+{
+    return do_readlink(dirfd, (const char *)path, (char *)buf, size);
+}
+
+/* ---- the working directory ---- */
+
+long sys_chdir(long path, long a2, long a3, long a4, long a5, long a6)
+{
+    posix_lock(&fs_lock);
+    long e = resolve(AT_FDCWD, (const char *)path, PATH_FOLLOW);
+    if (e == 0 && pr.kind != PATH_DIR)
+        e = pr.kind == PATH_NONE ? -ENOENT : -ENOTDIR;
+    if (e == 0) {
+        memcpy(cwd, pr.path, pr.len);
+        cwd_len = pr.len;
+    }
+    posix_unlock(&fs_lock);
+    return e;
+}
+
+long sys_fchdir(long fd, long a2, long a3, long a4, long a5, long a6)
+{
+    struct ofd *o = fd_get((int)fd);
+    if (!o)
+        return -EBADF;
+    long e = -ENOTDIR;
+    if (o->kind == OFD_DIR) {
+        posix_lock(&fs_lock);
+        memcpy(cwd, o->path, o->path_len);
+        cwd_len = o->path_len;
+        posix_unlock(&fs_lock);
+        e = 0;
+    }
+    ofd_put(o);
+    return e;
+}
+
+long sys_getcwd(long buf, long size, long a3, long a4, long a5, long a6)
+{
+    char *b = (char *)buf;
+    posix_lock(&fs_lock);
+    uint32_t need = cwd_len ? cwd_len + 1 : 2;
+    long e = (unsigned long)size < need ? -ERANGE : (long)need;
+    if (e > 0) {
+        if (cwd_len)
+            memcpy(b, cwd, cwd_len);
+        else
+            b[0] = '/';
+        b[need - 1] = 0;
+    }
+    posix_unlock(&fs_lock);
+    return e;
+}
+
+long sys_umask(long mask, long a2, long a3, long a4, long a5, long a6)
+{
+    return (long)__atomic_exchange_n(&umask_bits, (unsigned)mask & 0777, __ATOMIC_RELAXED);
+}
+
+/* ---- sizes, sync, attributes ---- */
+
+long sys_ftruncate(long fd, long len, long a3, long a4, long a5, long a6)
+{
+    struct ofd *o = fd_get((int)fd);
+    if (!o)
+        return -EBADF;
+    long e = len < 0 ? -EINVAL : 0;
+    if (e == 0 && (o->kind != OFD_FILE || (o->flags & O_ACCMODE) == O_RDONLY))
+        e = o->kind == OFD_DIR ? -EISDIR : -EINVAL;
+    if (e == 0) {
+        posix_lock(&fs_lock);
+        int err = capos_File_truncate_call(
+            o->cap, &(capos_File_truncate_args){.size = (uint64_t)len}, NULL, NULL);
+        posix_unlock(&fs_lock);
+        e = err == CAPOS_ERR_INVALID_ARGUMENT ? -EFBIG : fs_errno(err);
+    }
+    ofd_put(o);
+    return e;
+}
+
+long sys_truncate(long path, long len, long a3, long a4, long a5, long a6)
+{
+    if (len < 0)
+        return -EINVAL;
+    long fd = do_open(AT_FDCWD, (const char *)path, O_WRONLY, 0);
+    if (fd == -EISDIR)
+        return -EISDIR;
+    if (fd < 0)
+        return fd;
+    long e = sys_ftruncate(fd, len, 0, 0, 0, 0);
+    sys_close(fd, 0, 0, 0, 0, 0);
+    return e;
+}
+
+long sys_fsync(long fd, long a2, long a3, long a4, long a5, long a6)
+{
+    struct ofd *o = fd_get((int)fd);
+    if (!o)
+        return -EBADF;
+    long e = 0;
+    if (o->kind == OFD_FILE) {
+        posix_lock(&fs_lock);
+        e = fs_errno(capos_File_sync_call(o->cap, NULL, NULL, NULL));
+        posix_unlock(&fs_lock);
+    } else if (o->kind != OFD_DIR) {
+        e = -EINVAL; /* a console or a pipe cannot be synced */
+    }
+    ofd_put(o);
+    return e;
+}
+
+/* setAttr on what (dirfd, path) names, or on fd itself for a NULL path. */
+static long set_attr(long dirfd, const char *path, bool follow, bool set_mode, uint32_t mode,
+                     bool sa, uint64_t a, bool sm, uint64_t m)
+{
+    long e;
+    if (!path) {
+        struct ofd *o = fd_get((int)dirfd);
+        if (!o)
+            return -EBADF;
+        e = -EINVAL;
+        if (o->kind == OFD_FILE) {
+            posix_lock(&fs_lock);
+            e = fs_errno(capos_File_setAttr_call(o->cap,
+                                                 &(capos_File_setAttr_args){.setMode = set_mode,
+                                                                            .mode = mode,
+                                                                            .setAtime = sa,
+                                                                            .atimeNs = a,
+                                                                            .setMtime = sm,
+                                                                            .mtimeNs = m},
+                                                 NULL, NULL));
+            posix_unlock(&fs_lock);
+            if (e == -EACCES)
+                e = -EBADF;
+        }
+        ofd_put(o);
+        return e;
+    }
+    posix_lock(&fs_lock);
+    e = resolve(dirfd, path, follow ? PATH_FOLLOW : 0);
+    if (e == 0 && pr.kind == PATH_NONE)
+        e = -ENOENT;
+    if (e == 0 && pr.len == 0)
+        e = -EACCES; /* the root's own entry is not ours to change */
+    if (e == 0) {
+        uint32_t nl, at = last_name(&nl), dcap;
+        e = at && is_dev_dir(pr.path, at - 1) ? 0 : dir_cap(pr.path, at - 1, &dcap);
+        if (e == 0 && !(at && is_dev_dir(pr.path, at - 1)))
+            e = fs_errno(capos_Directory_setAttr_call(
+                dcap,
+                &(capos_Directory_setAttr_args){.name = txt(pr.path + at, nl),
+                                                .setMode = set_mode,
+                                                .mode = mode,
+                                                .setAtime = sa,
+                                                .atimeNs = a,
+                                                .setMtime = sm,
+                                                .mtimeNs = m},
+                NULL, NULL));
+    }
+    posix_unlock(&fs_lock);
+    return e;
+}
+
+long sys_chmod(long path, long mode, long a3, long a4, long a5, long a6)
+{
+    return set_attr(AT_FDCWD, (const char *)path, true, true, (uint32_t)mode & 07777, false, 0,
+                    false, 0);
+}
+
+long sys_fchmod(long fd, long mode, long a3, long a4, long a5, long a6)
+{
+    return set_attr(fd, NULL, true, true, (uint32_t)mode & 07777, false, 0, false, 0);
+}
+
+long sys_fchmodat(long dirfd, long path, long mode, long flags, long a5, long a6)
+{
+    if (!path)
+        return -EFAULT;
+    return set_attr(dirfd, (const char *)path, true, true, (uint32_t)mode & 07777, false, 0, false,
+                    0);
+}
+
+/* A utimensat time: *set and the nanoseconds, now for UTIME_NOW. */
+static long time_of(const struct timespec *t, uint64_t now, bool *set, uint64_t *ns)
+{
+    *set = true;
+    if (!t || t->tv_nsec == UTIME_NOW) {
+        *ns = now;
+        return 0;
+    }
+    if (t->tv_nsec == UTIME_OMIT) {
+        *set = false;
+        return 0;
+    }
+    if (t->tv_nsec < 0 || t->tv_nsec >= 1000000000 || t->tv_sec < 0)
+        return -EINVAL;
+    *ns = (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
+    return 0;
+}
+
+long sys_utimensat(long dirfd, long path, long times, long flags, long a5, long a6)
+{
+    const struct timespec *t = (const struct timespec *)times;
+    struct timespec now_ts = {0};
+    bool sa, sm;
+    uint64_t a = 0, m = 0;
+    if (flags & ~(long)AT_SYMLINK_NOFOLLOW)
+        return -EINVAL;
+    if (posix_clock(CLOCK_REALTIME, &now_ts) < 0)
+        now_ts = (struct timespec){0};
+    uint64_t now = (uint64_t)now_ts.tv_sec * 1000000000u + (uint64_t)now_ts.tv_nsec;
+    long e = time_of(t ? &t[0] : NULL, now, &sa, &a);
+    if (e == 0)
+        e = time_of(t ? &t[1] : NULL, now, &sm, &m);
+    if (e < 0)
+        return e;
+    return set_attr(dirfd, (const char *)path, !(flags & AT_SYMLINK_NOFOLLOW), false, 0, sa, a, sm,
+                    m);
+}
