@@ -4,8 +4,9 @@ program named by its guest path, and the refusals of bad arguments.
 
     python3 tests/capos-run/files.py [BUILD]
 
-The guest program is user/tests/tree_user.c (cat, put, mkdir, stat through
-the "root" Directory).  Prints one line per failed case and exits 1 if any
+The guest programs are user/tests/tree_user.c (cat, put, mkdir, stat through
+the "root" Directory) and tests/capos-run/copy.c (a POSIX program, built
+here with tools/capos-cc).  Prints one line per failed case and exits 1 if any
 failed; each case boots capOS once (a second or two under TCG), the
 refusals boot nothing.
 """
@@ -98,6 +99,27 @@ def cases(w):
                (os.stat(os.path.join(back, 'sub', 'deeper')).st_mode & 0o7777,
                 os.stat(os.path.join(back, 'sub', 'deeper', 'big')).st_mode & 0o7777),
                (0o750, 0o640))
+
+    # A POSIX program named by its guest path, on files of --dir, writing
+    # what --export brings back.
+    copy = os.path.join(w, 'copy')
+    env = dict(os.environ, CAPOS_BUILD=os.path.abspath(BUILD))
+    p = subprocess.run([os.path.join(ROOT, 'tools', 'capos-cc'), '-O2', '-o', copy,
+                        os.path.join(ROOT, 'tests', 'capos-run', 'copy.c')],
+                       capture_output=True, env=env)
+    if p.returncode != 0:
+        failed.append('posix: capos-cc: %r' % p.stderr[-300:])
+    else:
+        out_dir = os.path.join(w, 'copied')
+        st, out, err = run(['--file', copy + ':/bin/copy', '--dir', host + ':/data',
+                            '--export', '/tmp:' + out_dir, '--',
+                            '/bin/copy', '/data/sub/deeper/big', '/tmp/big'])
+        expect('posix: status', (st, out, err), (0, b'copied 70000 bytes, mode 640\n', b''))
+        try:
+            with open(os.path.join(out_dir, 'big'), 'rb') as f:
+                expect('posix: exported copy', f.read() == big, True)
+        except OSError as e:
+            failed.append('posix: %s' % e)
 
     # An export of a directory the guest does not have.
     st, out, err = run(tu + ['--export', '/nothere:' + os.path.join(w, 'nb'), '--',
