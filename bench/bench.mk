@@ -66,7 +66,8 @@ $(LINUX_INITRAMFS): $(LINUX_BENCH_OUT)/bench $(LINUX_BENCH_OUT)/bench-child \
 	    --file /bench-child=$(LINUX_BENCH_OUT)/bench-child \
 	    --file /bench-child-libc=$(LINUX_BENCH_OUT)/bench-child-libc \
 	    --file /posix-bench=$(POSIX_BENCH_LINUX)/posix_bench \
-	    --file /posix-hello=$(POSIX_BENCH_LINUX)/posix_hello
+	    --file /posix-hello=$(POSIX_BENCH_LINUX)/posix_hello \
+	    --file /posix-files=$(POSIX_BENCH_LINUX)/posix_files
 
 # Static glibc (libc6-dev) is the one thing the Linux side needs that
 # tools/bootstrap does not probe for.
@@ -90,6 +91,8 @@ bench: bootstrap
 	    --capos-scale-module '$(CAPOS_BENCH_SCALE_MODULE)' \
 	    --capos-posix-module $(B)/bench/capos-bench-posix.bin \
 	    --capos-posix-hello-module $(B)/bench/capos-bench-posix-hello.bin \
+	    --capos-posix-files-module $(B)/bench/capos-bench-posix-files.bin \
+	    --capos-fs-calls-module $(B)/bench/capos-bench-fs-calls.bin \
 	    --capos-posix-true $(POSIX_BENCH_CAPOS)/posix_true \
 	    $(BENCH_ARGS)
 

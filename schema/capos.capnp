@@ -107,6 +107,9 @@ struct SystemManifest {
   init @3 :Text;                 # binary the kernel starts as init
   services @4 :List(Service);    # what init starts
   endpoints @5 :List(Text);      # named endpoints services share (see Grant.endpoint)
+  rootTree @6 :Data;             # a tree image (lib/fs/image.h) the file service loads
+                                 # at start, read through a bootPackage grant; the kernel
+                                 # and init do not look at it (docs/storage.md)
 }
 
 struct Binary {

@@ -1,6 +1,9 @@
-# The default system: an echo server and its clients, a printer, and hello.
+# The default system: an echo server and its clients, a printer, hello, and the file service with the boot root tree.
 # `make run` boots it: init starts an echo server with two badged clients, a
-# printer that receives its console from its client, and hello.
+# printer that receives its console from its client, hello, and the file
+# service, which loads the root tree built from system/default.tree
+# (docs/storage.md); roottree shows the tree through its "root" Directory
+# and then ends the file service through "stop".
 @0x96a283d78c8343d2;
 
 using Capos = import "/capos.capnp";
@@ -17,7 +20,10 @@ const manifest :Capos.SystemManifest = (
     (name = "echo-client", elf = embed "/echo_client"),
     (name = "printer", elf = embed "/printer"),
     (name = "printer-client", elf = embed "/printer_client"),
+    (name = "filesrv", elf = embed "/filesrv"),
+    (name = "roottree", elf = embed "/roottree"),
   ],
+  rootTree = embed "/default.tree",
   init = "init",
   services = [
     ( name = "hello", binary = "hello", grants = [.console] ),
@@ -35,5 +41,15 @@ const manifest :Capos.SystemManifest = (
     ( name = "printer-client", binary = "printer-client",
       grants = [.console,
                 (name = "printer", source = (export = (service = "printer", export = "printer")))] ),
+    ( name = "filesrv", binary = "filesrv", argv = ["filesrv", "16777216", "4096", "99"],
+      grants = [.console, (name = "timer", source = (kernel = (kind = timer))),
+                (name = "boot", source = (kernel = (kind = bootPackage))),
+                (name = "memory", source = (kernel = (kind = virtualMemory, memoryLimit = 33554432)))],
+      exports = [(name = "files", interfaceId = 0x9477931dead40130)] ),
+    ( name = "roottree", binary = "roottree",
+      grants = [.console,
+                (name = "root", source = (export = (service = "filesrv", export = "files"))),
+                (name = "stop", source = (export = (service = "filesrv", export = "files",
+                                                    badge = 99)))] ),
   ],
 );

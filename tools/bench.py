@@ -15,6 +15,8 @@ Boots (each in its own QEMU, run concurrently, serial log in --out-dir):
   capos-smp2     the same kernel, a second module, 2 vCPUs, if it exists
   capos-posix    the POSIX benchmark (bench/posix/posix_bench.c) alone
   capos-posix-hello  the POSIX hello world of the memory row alone
+  capos-posix-files  the file rows (bench/posix/posix_files.c) with the file service
+  capos-fs-calls     the file service's own calls (user/bench/fscalls.c)
 
 The Linux boot runs the same POSIX programs, built with musl, as /init's
 last work.  One figure is not a path length: capos_run_true_wall_ms, the
@@ -120,6 +122,25 @@ ROWS = [
     Row('posix_hello_kib', 'linux_posix_hello_kib',
         'POSIX hello world: memory charged (KiB) / Rss (smaps_rollup)'),
     Row('capos_run_true_wall_ms', None, 'capos-run of a program that returns 0 (ms, host wall)'),
+    Row('file_open_close_insns', 'linux_file_open_close_insns',
+        'files (file service / tmpfs): open + close'),
+    Row('file_stat_insns', 'linux_file_stat_insns', 'files: stat'),
+    Row('file_read_4k_insns', 'linux_file_read_4k_insns', 'files: pread 4 KiB'),
+    Row('file_seq_read_64k_insns_per_kib', 'linux_file_seq_read_64k_insns_per_kib',
+        'files: read 64 KiB in one call, per KiB'),
+    Row('file_seq_write_64k_insns_per_kib', 'linux_file_seq_write_64k_insns_per_kib',
+        'files: write 64 KiB in one call, per KiB'),
+    Row('file_create_unlink_insns', 'linux_file_create_unlink_insns',
+        'files: create + close + unlink'),
+    Row('dir_list_1000_insns', 'linux_dir_list_1000_insns',
+        'files: opendir + readdir of 1000 entries + closedir'),
+    Row('fs_open_release_call_insns', None, 'file service: Directory.open + release'),
+    Row('fs_stat_call_insns', None, 'file service: File.stat'),
+    Row('fs_read_4k_call_insns', None, 'file service: File.read 4 KiB'),
+    Row('fs_read_64k_calls_insns_per_kib', None, 'file service: 2 File.read of 32 KiB, per KiB'),
+    Row('fs_write_64k_calls_insns_per_kib', None, 'file service: 2 File.write of 32 KiB, per KiB'),
+    Row('fs_create_remove_calls_insns', None, 'file service: open (create) + release + remove'),
+    Row('fs_list_1000_calls_insns', None, 'file service: 8 Directory.list pages (1000 entries)'),
 ]
 
 # Kernel command line for Linux: serial console, no boot chatter, and a
@@ -325,7 +346,9 @@ def capos_boots(args):
             kernel=args.capos_kernel, module=args.capos_smp2_module, icount=True, smp=2),
             args.timeout))
     for name, mod in (('capos-posix', args.capos_posix_module),
-                      ('capos-posix-hello', args.capos_posix_hello_module)):
+                      ('capos-posix-hello', args.capos_posix_hello_module),
+                      ('capos-posix-files', args.capos_posix_files_module),
+                      ('capos-fs-calls', args.capos_fs_calls_module)):
         if mod and os.path.exists(mod):
             boots.append(Boot(name, dict(kernel=args.capos_kernel, module=mod, icount=True,
                                          smp=1), args.timeout))
@@ -552,6 +575,10 @@ def main():
                     default=os.path.join(BUILD, 'bench', 'capos-bench-posix.bin'))
     ap.add_argument('--capos-posix-hello-module',
                     default=os.path.join(BUILD, 'bench', 'capos-bench-posix-hello.bin'))
+    ap.add_argument('--capos-posix-files-module',
+                    default=os.path.join(BUILD, 'bench', 'capos-bench-posix-files.bin'))
+    ap.add_argument('--capos-fs-calls-module',
+                    default=os.path.join(BUILD, 'bench', 'capos-bench-fs-calls.bin'))
     ap.add_argument('--capos-posix-true',
                     default=os.path.join(BUILD, 'bench', 'posix', 'capos', 'posix_true'),
                     help='the program capos_run_true_wall_ms runs')

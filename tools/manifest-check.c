@@ -11,6 +11,10 @@
  * on stderr and exits 1; with --summary it prints the system's name and
  * counts on success.  Exit status 2 is a usage or I/O error.
  *
+ * A rootTree (the file service's boot tree) is checked too, with the
+ * file service's default limits (lib/fs/image.h), so that a broken tree
+ * stops the build rather than the service.
+ *
  * The module is read whole into memory (it is at most a few MiB: the
  * binaries it embeds), once; the validator reads nothing else.
  */
@@ -19,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs/image.h"
 #include "manifest/manifest.h"
 
 /* Far above any real system (the kernel's heap would not hold it). */
@@ -81,13 +86,22 @@ int main(int argc, char **argv)
         free(buf);
         return 1;
     }
+    struct manifest m;
+    if (manifest_open(&m, buf, len) != MANIFEST_OK) {
+        fprintf(stderr, "%s: error: a validated manifest failed to open\n", source);
+        free(buf);
+        return 1;
+    }
+    struct capnp_data tree = capos_SystemManifest_get_rootTree(m.root);
+    struct fs_image_limits tlim = fs_image_default_limits();
+    enum fs_image_err te;
+    if (tree.len &&
+        (te = fs_image_check(tree.ptr, tree.len, &tlim, NULL, why, sizeof(why))) != FS_IMAGE_OK) {
+        fprintf(stderr, "%s: error: rootTree: %s: %s\n", source, fs_image_strerror(te), why);
+        free(buf);
+        return 1;
+    }
     if (summary) {
-        struct manifest m;
-        if (manifest_open(&m, buf, len) != MANIFEST_OK) {
-            fprintf(stderr, "%s: error: a validated manifest failed to open\n", source);
-            free(buf);
-            return 1;
-        }
         printf("%s: \"%s\": %u binaries, %u services, %u grants, %u endpoints\n", source,
                capos_SystemManifest_get_name(m.root).str, sum.binaries, sum.services, sum.grants,
                sum.endpoints);

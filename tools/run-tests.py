@@ -97,6 +97,7 @@ CHECKS = [
     ('system-descriptions', ['python3', 'tools/systems.py', '--check', 'system']),
     ('no-syscall', ['python3', 'tests/posix/scan_syscalls.py', BUILD]),
     ('posix-doc', ['python3', 'tests/posix/check_doc.py', BUILD]),
+    ('capos-run-files', ['python3', 'tests/capos-run/files.py', BUILD]),
 ]
 
 

@@ -59,11 +59,11 @@ systems:
 # manifest rules in system/system.mk run it on every compiled manifest.
 MANIFEST_CHECK := $(B)/tools/manifest-check
 MANIFEST_CHECK_SRCS := tools/manifest-check.c lib/manifest/manifest.c lib/elf/elf.c \
-    lib/fmt/fmt.c $(wildcard lib/capnp/*.c) gen/capos.capnp.c
+    lib/fmt/fmt.c $(wildcard lib/capnp/*.c) $(wildcard lib/fs/*.c) gen/capos.capnp.c
 MANIFEST_CHECK_CFLAGS := $(COMMON_CFLAGS) -Ilib -Igen -D_DEFAULT_SOURCE
 
 $(MANIFEST_CHECK): $(MANIFEST_CHECK_SRCS) $(wildcard lib/manifest/*.h lib/elf/*.h lib/capnp/*.h \
-    lib/fmt/*.h lib/base/*.h lib/abi/*.h) gen/capos.capnp.h
+    lib/fs/*.h lib/fmt/*.h lib/base/*.h lib/abi/*.h) gen/capos.capnp.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCC) $(MANIFEST_CHECK_CFLAGS) -o $@ $(MANIFEST_CHECK_SRCS)

@@ -887,6 +887,7 @@ int main(void)
      * rest. */
     run_posix_program("/posix-bench");
     run_posix_program("/posix-hello");
+    run_posix_program("/posix-files");
 
     out("INFO failures %d\n", failures);
     out("BENCH_END\n");

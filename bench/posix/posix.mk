@@ -3,7 +3,7 @@
 # bench/capos/bench-posix.capnp) and for Linux with musl-gcc -static (put
 # into the Linux benchmark's initramfs, where /init runs it).
 
-POSIX_BENCH_PROGS := posix_bench posix_hello posix_true
+POSIX_BENCH_PROGS := posix_bench posix_hello posix_true posix_files
 POSIX_BENCH_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -pthread
 POSIX_BENCH_CAPOS := $(B)/bench/posix/capos
 POSIX_BENCH_LINUX := $(B)/bench/posix/linux
@@ -46,6 +46,29 @@ $(B)/bench/capos-profile-PosixPipe.bin: bench/capos/bench-posix.capnp schema/cap
 	$(Q)mv $@.tmp $@
 bench-profile-images: $(B)/bench/capos-profile-PosixPipe.bin
 
+# The file rows: bench/posix/posix_files.c with the file service (constant
+# files).
+$(B)/bench/capos-bench-posix-files.bin: bench/capos/bench-posix.capnp schema/capos.capnp \
+                                        $(B)/user/bin/init $(B)/user/bin/filesrv \
+                                        $(POSIX_BENCH_CAPOS)/posix_files
+	@mkdir -p $(dir $@)
+	@echo "  CAPNP   $@"
+	$(Q)capnp eval -b -I schema -I $(B)/user/bin -I $(POSIX_BENCH_CAPOS) $< files > $@.tmp \
+	    || { rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@
+
+# The file service's own calls, the floor under the file rows (constant
+# fsCalls, user/bench/fscalls.c).
+$(B)/bench/capos-bench-fs-calls.bin: bench/capos/bench-posix.capnp schema/capos.capnp \
+                                     $(B)/user/bin/init $(B)/user/bin/filesrv $(B)/user/bin/fscalls
+	@mkdir -p $(dir $@)
+	@echo "  CAPNP   $@"
+	$(Q)capnp eval -b -I schema -I $(B)/user/bin -I $(POSIX_BENCH_CAPOS) $< fsCalls > $@.tmp \
+	    || { rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@
+
 POSIX_BENCH_DEPS := $(B)/bench/capos-bench-posix.bin $(B)/bench/capos-bench-posix-hello.bin \
+    $(B)/bench/capos-bench-posix-files.bin $(B)/bench/capos-bench-fs-calls.bin \
     $(POSIX_BENCH_CAPOS)/posix_true
-POSIX_BENCH_LINUX_BINS := $(POSIX_BENCH_LINUX)/posix_bench $(POSIX_BENCH_LINUX)/posix_hello
+POSIX_BENCH_LINUX_BINS := $(POSIX_BENCH_LINUX)/posix_bench $(POSIX_BENCH_LINUX)/posix_hello \
+    $(POSIX_BENCH_LINUX)/posix_files

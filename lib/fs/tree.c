@@ -224,3 +224,18 @@ void fs_node_free(struct fs_tree *t, struct fs_node *n)
     fs_account_uncharge(n->acct, 0, 1);
     t->mem.free(t->mem.ctx, n);
 }
+
+void fs_dir_clear(struct fs_tree *t, struct fs_node *dir)
+{
+    /* No node knows its parent: each round walks down from `dir` to a
+     * deepest last entry, so the work is the nodes times the depth. */
+    while (dir->dir.n) {
+        struct fs_node *p = dir, *c = dir->dir.ents[dir->dir.n - 1];
+        while (c->kind == FS_DIR && c->dir.n) {
+            p = c;
+            c = c->dir.ents[c->dir.n - 1];
+        }
+        dir_take(p, p->dir.n - 1);
+        fs_node_free(t, c);
+    }
+}

@@ -99,4 +99,8 @@ uint32_t fs_dir_seek(const struct fs_node *dir, uint64_t cursor);
  * list) and gives its charges back. */
 void fs_node_free(struct fs_tree *t, struct fs_node *n);
 
+/* Frees everything below directory `dir`, giving every charge back; the
+ * caller drops whatever badges name those nodes. */
+void fs_dir_clear(struct fs_tree *t, struct fs_node *dir);
+
 #endif

@@ -22,14 +22,22 @@
  * to make at start, each a path of names separated by '/' below the root
  * made with its parents (mode 0755, the last one 01777), so that
  * tools/capos-run can give a program a writable /tmp and its --cwd.
+ *
+ * With a BootPackage granted as "boot", the service first loads the
+ * manifest's rootTree (lib/fs/image.h) into the root directory, charged to
+ * the root account.  A tree that does not check or does not fit is
+ * refused whole: the service says why and exits without serving, rather
+ * than serve part of a tree.
  */
 #include "capos.h"
 
 #include "base/mem.h"
 #include "clock/clock.h"
 #include "fs/handle.h"
+#include "fs/image.h"
 #include "fs/name.h"
 #include "fs/tree.h"
+#include "manifest/manifest.h"
 #include "store/blobs.h"
 #include "store/names.h"
 
@@ -775,6 +783,64 @@ static uint64_t parse_u64(const char *p, uint64_t dflt)
     return v;
 }
 
+/* Loads the manifest's rootTree into the root directory; false after
+ * saying why not.  The manifest is read whole (it is one message) and
+ * freed once the tree is built. */
+static bool load_root_tree(struct filesrv *s, uint32_t boot)
+{
+    uint64_t size;
+    char why[160];
+    if (capos_boot_size(boot, &size) != CAPOS_OK || size == 0 || size > (64u << 20)) {
+        capos_printf("filesrv: cannot read the boot manifest\n");
+        return false;
+    }
+    uint8_t *buf = malloc(size);
+    if (!buf) {
+        capos_printf("filesrv: no memory for the boot manifest (%lu bytes)\n", (unsigned long)size);
+        return false;
+    }
+    for (uint64_t off = 0; off < size;) {
+        uint32_t got;
+        if (capos_boot_read(boot, off, buf + off, capos_maxBootRead, &got) != CAPOS_OK ||
+            got == 0) {
+            capos_printf("filesrv: cannot read the boot manifest\n");
+            free(buf);
+            return false;
+        }
+        off += got;
+    }
+    struct manifest m;
+    bool ok = false;
+    if (manifest_open(&m, buf, size) != MANIFEST_OK) {
+        capos_printf("filesrv: the boot manifest does not parse\n");
+    } else {
+        struct capnp_data img = capos_SystemManifest_get_rootTree(m.root);
+        struct fs_image_limits lim = fs_image_default_limits();
+        struct fs_image_summary sum;
+        if (capnp_reader_error(&m.rd) != CAPNP_OK) {
+            capos_printf("filesrv: the boot manifest does not parse\n");
+        } else if (img.len == 0) {
+            ok = true; /* no tree: an empty root */
+        } else {
+            lim.max_bytes = lim.max_file_bytes = s->accounts[0].bytes_limit;
+            lim.max_entries = s->accounts[0].entries_limit > UINT32_MAX
+                                  ? UINT32_MAX
+                                  : (uint32_t)s->accounts[0].entries_limit;
+            enum fs_image_err e = fs_image_load(&s->tree, s->tree.root, &s->accounts[0], img.ptr,
+                                                img.len, &lim, now_ns(s), &sum, why, sizeof(why));
+            if (e != FS_IMAGE_OK) {
+                capos_printf("filesrv: root tree refused: %s: %s\n", fs_image_strerror(e), why);
+            } else {
+                capos_printf("filesrv: root tree: %u directories, %u files, %lu bytes\n",
+                             (unsigned)sum.dirs, (unsigned)sum.files, (unsigned long)sum.bytes);
+                ok = true;
+            }
+        }
+    }
+    free(buf);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     struct filesrv *s = &srv;
@@ -797,6 +863,13 @@ int main(int argc, char **argv)
     struct fs_mem mem = {.alloc = mem_alloc, .free = mem_free};
     if (fs_tree_init(&s->tree, &mem, &s->accounts[0], now_ns(s)) != FS_OK)
         return 1;
+    uint32_t boot;
+    if (capos_capset_find("boot", capos_BootPackage_INTERFACE_ID, &boot) == CAPOS_OK) {
+        bool loaded = load_root_tree(s, boot);
+        capos_release(boot);
+        if (!loaded)
+            return 1;
+    }
     store_init(&s->store, &mem);
     ns_init(&s->ns, &mem, &s->store);
     s->nrealms = 1; /* the empty prefix */

@@ -2,7 +2,7 @@
  * posixrun: runs POSIX programs one after another in one boot, for
  * `tools/capos-run --batch` (docs/posix.md).
  *
- *   argv: posixrun NONCE TIMEOUT_MS PROGRAM...
+ *   argv: posixrun [-s] [-x DIR]... NONCE TIMEOUT_MS PROGRAM...
  *   each PROGRAM: fields separated by 0x1f: binary, a mask of grants to
  *                 leave out, the initial working directory (empty: the
  *                 root), argc, argv[0..argc), then the environment
@@ -23,8 +23,28 @@
  * that tree and passed in the environment entry CAPOS_POSIX_CWD, which the
  * POSIX start-up takes out before main (docs/posix.md).  After the last
  * program, a call through "files-stop" (the service's stop badge) ends the
- * file service so that the machine can halt.  Then a marker line goes to COM2 and to
- * COM3 after everything the program wrote there:
+ * file service so that the machine can halt.
+ *
+ * With -s (a tree given to capos-run with --file or --dir) every program
+ * gets the service's whole root instead, shared, so that it sees the tree
+ * and what the programs before it wrote.  After the last program each DIR
+ * (a path below the root, "/" for the root itself) is exported: written
+ * to the system log in framed lines that tools/capos-run turns back into
+ * host files (docs/posix.md, "Files"), every line
+ *   "capos-export:" NONCE ":" SEQ ":" RECORD
+ * with SEQ counting lines from 0 and RECORD one of
+ *   B:INDEX                      an export begins
+ *   D:HEXPATH:MODE               a directory (path relative to DIR, hex)
+ *   F:HEXPATH:MODE:SIZE          a file, whose bytes follow in
+ *   C:HEX                        pieces of at most 1 KiB
+ *   E:INDEX:ENTRIES:BYTES        the export ended whole
+ *   X:INDEX:REASON               the export stopped (a limit, an error)
+ * with MODE octal.  An export holds at most EXPORT_MAX_ENTRIES entries,
+ * EXPORT_MAX_BYTES bytes of contents, EXPORT_MAX_DEPTH levels and paths of
+ * EXPORT_MAX_PATH bytes.  The exports come before the service is stopped.
+ *
+ * After each program a marker line goes to COM2 and to COM3 after
+ * everything the program wrote there:
  *   0x1e "capos-batch:" NONCE ":" INDEX ":" HOW ":" VALUE "\n"
  * with HOW one of exited (VALUE the exit code), killed, faulted (VALUE the
  * CPU exception's vector), timeout, or failed (VALUE the ErrorCode of the
@@ -47,6 +67,7 @@
 #define PROGRAM_ENTRIES 1024
 
 static uint32_t console, out, err, spawner, timer, files, files_stop;
+static bool shared_root; /* -s */
 
 /* The grants of a POSIX program (tools/capos-run's grants()). */
 static const struct capos_grant program_grants[] = {
@@ -93,20 +114,31 @@ static int make_root(unsigned idx, const char *cwd, uint32_t *root)
 {
     char name[32];
     uint32_t run;
-    int n = fmt_snprintf(name, sizeof(name), "run.%u", idx);
-    int e = enter_dir(files, text_of(name, (size_t)n), 0755, &run);
-    if (e != CAPOS_OK)
-        return e;
+    int e;
     capos_Directory_limit_results lr;
-    e = capos_Directory_limit_call(
-        run, &(capos_Directory_limit_args){.bytes = PROGRAM_BYTES, .entries = PROGRAM_ENTRIES}, &lr,
-        NULL);
-    capos_release(run);
-    if (e != CAPOS_OK)
-        return e;
-    e = capos_Directory_mkdir_call(
-        lr.directory, &(capos_Directory_mkdir_args){.name = text_of("tmp", 3), .mode = 01777}, NULL,
-        NULL);
+    if (shared_root) {
+        /* The whole root, with an account of its own like the others. */
+        e = capos_Directory_limit_call(
+            files,
+            &(capos_Directory_limit_args){.bytes = PROGRAM_BYTES, .entries = PROGRAM_ENTRIES}, &lr,
+            NULL);
+        if (e != CAPOS_OK)
+            return e;
+    } else {
+        int n = fmt_snprintf(name, sizeof(name), "run.%u", idx);
+        e = enter_dir(files, text_of(name, (size_t)n), 0755, &run);
+        if (e != CAPOS_OK)
+            return e;
+        e = capos_Directory_limit_call(
+            run, &(capos_Directory_limit_args){.bytes = PROGRAM_BYTES, .entries = PROGRAM_ENTRIES},
+            &lr, NULL);
+        capos_release(run);
+        if (e != CAPOS_OK)
+            return e;
+        e = capos_Directory_mkdir_call(
+            lr.directory, &(capos_Directory_mkdir_args){.name = text_of("tmp", 3), .mode = 01777},
+            NULL, NULL);
+    }
     uint32_t at = lr.directory;
     for (const char *p = cwd; e == CAPOS_OK && *p;) {
         const char *end = p;
@@ -269,6 +301,220 @@ static void run_one(const char *nonce, unsigned idx, const char *desc, uint64_t 
     }
 }
 
+/* --- Exports --------------------------------------------------------- */
+
+#define EXPORT_MAX_ENTRIES 4096
+#define EXPORT_MAX_BYTES   (2u << 20) /* about 20 s of the system log under TCG */
+#define EXPORT_MAX_DEPTH   16
+#define EXPORT_PIECE       1024
+#define EXPORT_MAX_PATH    1023 /* hex-encoded, a record stays one Console.write */
+
+static const char *ex_nonce;
+static unsigned long ex_seq;
+static uint64_t ex_res[capos_File_read_RESULT_BYTES / 8 + 1];
+static uint8_t ex_data[capos_maxFileIo];
+
+/* One framed line on the system log. */
+static void ex_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void ex_line(const char *fmt, ...)
+{
+    static char line[EXPORT_PIECE * 2 + 256];
+    int n = fmt_snprintf(line, sizeof(line), "capos-export:%s:%lu:", ex_nonce, ex_seq++);
+    va_list ap;
+    va_start(ap, fmt);
+    n += fmt_vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    va_end(ap);
+    line[n++] = '\n';
+    capos_console_write(console, line, (size_t)n);
+}
+
+static void hex(char *dst, const void *src, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    const uint8_t *p = src;
+    for (size_t i = 0; i < n; i++) {
+        dst[2 * i] = digits[p[i] >> 4];
+        dst[2 * i + 1] = digits[p[i] & 15];
+    }
+    dst[2 * n] = 0;
+}
+
+static int ex_open(uint32_t dir, const char *name, uint32_t len, bool directory, uint32_t *cap)
+{
+    capos_Directory_open_results r;
+    capos_Directory_open_args a = {.name = {name, len}, .directory = directory, .readOnly = true};
+    int e = capos_Directory_open_call(dir, &a, &r, NULL);
+    if (e == CAPOS_OK)
+        *cap = directory ? r.directory : r.file;
+    return e;
+}
+
+static int ex_stat(uint32_t cap, bool directory, uint32_t *mode, uint64_t *size)
+{
+    struct capos_rpc_opts o = {.buf = ex_res, .buf_len = sizeof(ex_res)};
+    capos_File_stat_results fr;
+    capos_Directory_stat_results dr;
+    int e = directory ? capos_Directory_stat_call(cap, NULL, &dr, &o)
+                      : capos_File_stat_call(cap, NULL, &fr, &o);
+    if (e == CAPOS_OK) {
+        capos_Stat_reader st = directory ? dr.stat : fr.stat;
+        *mode = capos_Stat_get_mode(st);
+        *size = capos_Stat_get_size(st);
+    }
+    return e;
+}
+
+/* Sends one file's record and contents; false after an X record. */
+static bool ex_file(unsigned idx, uint32_t f, const char *path, uint64_t *bytes)
+{
+    static char line[EXPORT_PIECE * 2 + 1], hpath[EXPORT_MAX_PATH * 2 + 1];
+    uint32_t mode;
+    uint64_t size;
+    if (ex_stat(f, false, &mode, &size) != CAPOS_OK) {
+        ex_line("X:%u:cannot stat a file", idx);
+        return false;
+    }
+    if (size > EXPORT_MAX_BYTES - *bytes) {
+        ex_line("X:%u:more than %u bytes", idx, EXPORT_MAX_BYTES);
+        return false;
+    }
+    hex(hpath, path, strlen(path));
+    ex_line("F:%s:%o:%lu", hpath, (unsigned)mode, (unsigned long)size);
+    for (uint64_t off = 0; off < size;) {
+        capos_File_read_results r;
+        struct capos_rpc_opts o = {.buf = ex_res, .buf_len = sizeof(ex_res)};
+        uint32_t want = size - off > sizeof(ex_data) ? sizeof(ex_data) : (uint32_t)(size - off);
+        if (capos_File_read_call(f, &(capos_File_read_args){.offset = off, .count = want}, &r,
+                                 &o) != CAPOS_OK ||
+            r.data.len == 0 || r.data.len > want) {
+            ex_line("X:%u:cannot read a file", idx);
+            return false;
+        }
+        memcpy(ex_data, r.data.ptr, r.data.len);
+        for (uint32_t p = 0; p < r.data.len; p += EXPORT_PIECE) {
+            uint32_t n = r.data.len - p > EXPORT_PIECE ? EXPORT_PIECE : r.data.len - p;
+            hex(line, ex_data + p, n);
+            ex_line("C:%s", line);
+        }
+        off += r.data.len;
+    }
+    *bytes += size;
+    return true;
+}
+
+/*
+ * Exports the directory `path` below root: a depth-first walk with one
+ * open directory per level, listing one entry per call so that the
+ * cursor of each level stays valid while the levels below it are walked.
+ */
+static void export_dir(unsigned idx, const char *path)
+{
+    static char rel[EXPORT_MAX_PATH + 1], hrel[EXPORT_MAX_PATH * 2 + 1];
+    struct level {
+        uint32_t dir;
+        uint64_t cursor;
+        size_t rel_len;
+    } st[EXPORT_MAX_DEPTH + 1];
+    uint32_t depth = 0, entries = 0, d = files, next;
+    uint64_t bytes = 0;
+    ex_line("B:%u", idx);
+    /* Walk down to `path` from the root, name by name. */
+    for (const char *p = path; *p;) {
+        while (*p == '/')
+            p++;
+        const char *e = p;
+        while (*e && *e != '/')
+            e++;
+        if (e == p)
+            break;
+        if (ex_open(d, p, (uint32_t)(e - p), true, &next) != CAPOS_OK) {
+            ex_line("X:%u:%s is not a directory", idx, path);
+            if (d != files)
+                capos_release(d);
+            return;
+        }
+        if (d != files)
+            capos_release(d);
+        d = next;
+        p = e;
+    }
+    st[0] = (struct level){.dir = d, .cursor = 0, .rel_len = 0};
+    rel[0] = 0;
+    bool ok = true;
+    while (ok) {
+        struct level *l = &st[depth];
+        capos_Directory_list_results r;
+        struct capos_rpc_opts o = {.buf = ex_res, .buf_len = sizeof(ex_res)};
+        if (capos_Directory_list_call(l->dir,
+                                      &(capos_Directory_list_args){.cursor = l->cursor, .max = 1},
+                                      &r, &o) != CAPOS_OK) {
+            ex_line("X:%u:cannot list a directory", idx);
+            ok = false;
+            break;
+        }
+        if (capos_DirEntry_list_len(r.entries) == 0) {
+            /* This level is done: back to the one above. */
+            if (l->dir != files)
+                capos_release(l->dir);
+            if (depth == 0)
+                break;
+            depth--;
+            continue;
+        }
+        capos_DirEntry_reader ent = capos_DirEntry_list_get(r.entries, 0);
+        struct capnp_text name = capos_DirEntry_get_name(ent);
+        bool is_dir = capos_DirEntry_get_kind(ent) == capos_NodeKind_directory;
+        l->cursor = r.next;
+        if (++entries > EXPORT_MAX_ENTRIES) {
+            ex_line("X:%u:more than %u entries", idx, EXPORT_MAX_ENTRIES);
+            ok = false;
+            break;
+        }
+        if (l->rel_len + 1 + name.len >= sizeof(rel)) {
+            ex_line("X:%u:a path longer than %u bytes", idx, (unsigned)sizeof(rel) - 1);
+            ok = false;
+            break;
+        }
+        size_t len = l->rel_len;
+        if (len)
+            rel[len++] = '/';
+        memcpy(rel + len, name.str, name.len);
+        len += name.len;
+        rel[len] = 0;
+        uint32_t cap;
+        if (ex_open(l->dir, name.str, name.len, is_dir, &cap) != CAPOS_OK) {
+            ex_line("X:%u:cannot open an entry", idx);
+            ok = false;
+            break;
+        }
+        if (!is_dir) {
+            ok = ex_file(idx, cap, rel, &bytes);
+            capos_release(cap);
+            continue;
+        }
+        uint32_t mode;
+        uint64_t size;
+        if (depth == EXPORT_MAX_DEPTH || ex_stat(cap, true, &mode, &size) != CAPOS_OK) {
+            ex_line("X:%u:%s", idx,
+                    depth == EXPORT_MAX_DEPTH ? "more than 16 levels" : "cannot stat a directory");
+            capos_release(cap);
+            ok = false;
+            break;
+        }
+        hex(hrel, rel, len);
+        ex_line("D:%s:%o", hrel, (unsigned)mode);
+        st[++depth] = (struct level){.dir = cap, .cursor = 0, .rel_len = len};
+    }
+    if (!ok) {
+        for (uint32_t i = 0; i <= depth; i++) {
+            if (st[i].dir != files)
+                capos_release(st[i].dir);
+        }
+        return;
+    }
+    ex_line("E:%u:%u:%lu", idx, entries, (unsigned long)bytes);
+}
+
 int main(int argc, char **argv)
 {
     console = capos_capset_require("console", capos_Console_INTERFACE_ID);
@@ -278,14 +524,29 @@ int main(int argc, char **argv)
     timer = capos_capset_require("timer", capos_Timer_INTERFACE_ID);
     capos_capset_find("files", capos_Directory_INTERFACE_ID, &files);
     capos_capset_find("files-stop", 0, &files_stop);
-    if (argc < 3) {
-        capos_printf("posixrun: usage: posixrun NONCE TIMEOUT_MS PROGRAM...\n");
+    int first = 1, nexports = 0;
+    const char *exports[16];
+    for (; first < argc; first++) {
+        if (strcmp(argv[first], "-s") == 0)
+            shared_root = true;
+        else if (strcmp(argv[first], "-x") == 0 && first + 1 < argc && nexports < 16)
+            exports[nexports++] = argv[++first];
+        else
+            break;
+    }
+    if (argc - first < 2 || ((shared_root || nexports) && !files)) {
+        capos_printf("posixrun: usage: posixrun [-s] [-x DIR]... NONCE TIMEOUT_MS PROGRAM... "
+                     "(-s and -x need files)\n");
         return 2;
     }
-    uint64_t timeout_ns = parse_u64(argv[2]) * 1000000;
-    for (int i = 3; i < argc; i++)
-        run_one(argv[1], (unsigned)(i - 3), argv[i], timeout_ns);
-    capos_printf("posixrun: %d programs run\n", argc - 3);
+    const char *nonce = argv[first];
+    uint64_t timeout_ns = parse_u64(argv[first + 1]) * 1000000;
+    for (int i = first + 2; i < argc; i++)
+        run_one(nonce, (unsigned)(i - first - 2), argv[i], timeout_ns);
+    capos_printf("posixrun: %d programs run\n", argc - first - 2);
+    ex_nonce = nonce;
+    for (int i = 0; i < nexports; i++)
+        export_dir((unsigned)i, exports[i]);
     if (files_stop)
         capos_Directory_stat_call(files_stop, NULL, &(capos_Directory_stat_results){0}, NULL);
     return 0;
