@@ -28,11 +28,13 @@ enum ofd_kind {
     OFD_CONSOLE_OUT, /* a Console capability: writes go out byte for byte */
     OFD_PIPE_READ,   /* the read end of a Pipe (pipe.c) */
     OFD_PIPE_WRITE,  /* the write end */
-    OFD_FILE,        /* a File capability and an offset (file.c) */
-    OFD_DIR,         /* a directory: its canonical path and list position */
-    OFD_DEV_NULL,    /* /dev/null */
-    OFD_DEV_ZERO,    /* /dev/zero */
-    OFD_DEV_RANDOM,  /* /dev/urandom, /dev/random: the EntropySource */
+    /* From here on, kinds have a position (lseek, pread and pwrite work
+     * on them): fd.c tests kind >= OFD_FILE. */
+    OFD_FILE,       /* a File capability and an offset (file.c) */
+    OFD_DIR,        /* a directory: its canonical path and list position */
+    OFD_DEV_NULL,   /* /dev/null */
+    OFD_DEV_ZERO,   /* /dev/zero */
+    OFD_DEV_RANDOM, /* /dev/urandom, /dev/random: the EntropySource */
 };
 
 struct ofd {

@@ -11,11 +11,11 @@
  * path and no link leads out of the grant (docs/storage.md).  Without a
  * root every path but /dev's names nothing (ENOENT).
  *
- * A canonical path becomes a capability by walking it from the root with
- * Directory.sub; the last directory walked is kept (its path and its
- * capability) so that the calls of a program working in one directory
- * cost one walk.  A rename or rmdir forgets it, since the path may now
- * name another directory or none.
+ * A canonical path becomes a capability by walking it with Directory.sub
+ * from the root, or from the last directory walked, which is kept (its
+ * path and its capability) so that the calls of a program working in one
+ * directory cost one walk and resolving a deep path one step per name.  A rename or rmdir forgets
+ * it, since the path may now name another directory or none.
  *
  * The working directory is a canonical path.  It starts as the
  * environment entry CAPOS_POSIX_CWD that tools/capos-run and posixrun put
@@ -144,7 +144,13 @@ static long dir_cap(const char *p, uint32_t len, uint32_t *cap)
         *cap = kept_cap;
         return 0;
     }
+    /* From the kept directory if it is on the way (resolving a/b/c looks
+     * in a, then a/b: each walk is one step), else from the root. */
     uint32_t at = posix_caps.root, i = 0;
+    if (kept_cap && kept_len < len && p[kept_len] == '/' && memcmp(kept_path, p, kept_len) == 0) {
+        at = kept_cap;
+        i = kept_len;
+    }
     while (i < len) {
         uint32_t s = ++i;
         while (i < len && p[i] != '/')
@@ -152,7 +158,7 @@ static long dir_cap(const char *p, uint32_t len, uint32_t *cap)
         capos_Directory_sub_results r;
         int err = capos_Directory_sub_call(
             at, &(capos_Directory_sub_args){.name = txt(p + s, i - s)}, &r, NULL);
-        if (at != posix_caps.root)
+        if (at != posix_caps.root && at != kept_cap)
             capos_release(at);
         if (err != CAPOS_OK)
             return fs_errno(err);
