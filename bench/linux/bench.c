@@ -55,30 +55,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../measure.h"
+
 #define WARMUP  3
 #define BATCHES 15
 
-/* --- counter ------------------------------------------------------------ */
-
-/*
- * On hardware, lfence before rdtsc keeps earlier instructions from finishing
- * after the read, and rdtscp+lfence keeps later ones from starting before it.
- * Under TCG both are exact anyway; the fences stay so the program means the
- * same thing on a real machine, and their cost is inside counter_overhead.
- */
-static inline uint64_t t_begin(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static inline uint64_t t_end(void)
-{
-    uint32_t lo, hi, aux;
-    __asm__ volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
+/* --- counter (bench/measure.h) ----------------------------------------- */
 
 static uint64_t counter_overhead;
 
@@ -174,9 +156,9 @@ static void collect(struct series *s, run_fn run, void *ctx, uint32_t n, uint32_
     uint64_t ops = (uint64_t)n * ops_per_iter;
     s->n = batches;
     for (int b = 0; b < batches; b++) {
-        uint64_t t0 = t_begin();
+        uint64_t t0 = bench_t_begin();
         run(ctx, n);
-        uint64_t t1 = t_end();
+        uint64_t t1 = bench_t_end();
         uint64_t d = t1 - t0;
         d = d > counter_overhead ? d - counter_overhead : 0;
         s->v[b] = (d + ops / 2) / ops;
@@ -208,9 +190,9 @@ static void detail_per_iteration(const char *key, run_fn run, void *ctx, uint32_
         n = 4096;
     uint64_t sum = 0;
     for (uint32_t i = 0; i < n; i++) {
-        uint64_t t0 = t_begin();
+        uint64_t t0 = bench_t_begin();
         run(ctx, 1);
-        uint64_t t1 = t_end();
+        uint64_t t1 = bench_t_end();
         s[i] = (t1 - t0 - counter_overhead) / ops_per_iter;
         sum += s[i];
     }
@@ -235,14 +217,7 @@ static void measure(const char *key, run_fn run, void *ctx, uint32_t n, uint32_t
 
 static void measure_counter_overhead(void)
 {
-    uint64_t s[64];
-    for (int i = 0; i < 64; i++) {
-        uint64_t t0 = t_begin();
-        uint64_t t1 = t_end();
-        s[i] = t1 - t0;
-    }
-    qsort(s, 64, sizeof s[0], cmp_u64);
-    counter_overhead = s[32];
+    counter_overhead = bench_counter_overhead();
     out("INFO counter_overhead %llu\n", (unsigned long long)counter_overhead);
 }
 
@@ -713,12 +688,12 @@ static void bench_page_fault(void)
         char *p = pf_region();
         if (!p)
             return;
-        uint64_t t0 = t_begin();
+        uint64_t t0 = bench_t_begin();
         touch_pages(p);
-        uint64_t t1 = t_end();
-        uint64_t t2 = t_begin();
+        uint64_t t1 = bench_t_end();
+        uint64_t t2 = bench_t_begin();
         touch_pages(p);
-        uint64_t t3 = t_end();
+        uint64_t t3 = bench_t_end();
         munmap(p, PF_LEN);
         uint64_t faulting = t1 - t0, mapped = t3 - t2;
         if (b >= 0)
@@ -733,9 +708,9 @@ static void bench_page_fault(void)
         return;
     uint64_t sum = 0;
     for (size_t i = 0; i < PF_PAGES; i++) {
-        uint64_t a = t_begin();
+        uint64_t a = bench_t_begin();
         q[i * 4096] = 1;
-        uint64_t z = t_end();
+        uint64_t z = bench_t_end();
         f[i] = z - a - counter_overhead;
         sum += f[i];
     }
@@ -832,7 +807,7 @@ int main(void)
      * since reset (firmware, the bzImage decompressor, the kernel's boot,
      * glibc's static start-up -- the last a few thousand) plus any idle time
      * the kernel slept through. */
-    uint64_t boot = t_begin();
+    uint64_t boot = bench_t_begin();
     /* The kernel's own clock starts later, once it has calibrated the TSC:
      * this excludes firmware, decompressor and the earliest setup.  It is the
      * time printk stamps on "Run /init as init process". */

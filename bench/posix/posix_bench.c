@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../measure.h"
+
 #ifdef __capos__
 #define PREFIX "posix_"
 #else
@@ -42,44 +44,13 @@
 #define WARMUP  3
 #define BATCHES 15
 
-static inline uint64_t t_begin(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static inline uint64_t t_end(void)
-{
-    uint32_t lo, hi, aux;
-    __asm__ volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
 static uint64_t counter_overhead;
 static int failures;
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-typedef void (*run_fn)(uint32_t n);
-
-static void measure(const char *name, run_fn run, uint32_t n)
+static void measure(const char *name, bench_run_fn run, uint32_t n)
 {
     uint64_t v[BATCHES];
-    for (int i = 0; i < WARMUP; i++)
-        run(n);
-    for (int b = 0; b < BATCHES; b++) {
-        uint64_t t0 = t_begin();
-        run(n);
-        uint64_t d = t_end() - t0;
-        d = d > counter_overhead ? d - counter_overhead : 0;
-        v[b] = (d + n / 2) / n;
-    }
-    qsort(v, BATCHES, sizeof(v[0]), cmp_u64);
+    bench_batches(run, n, n, counter_overhead, WARMUP, BATCHES, v);
     printf("BENCH " PREFIX "%s_insns %llu\n", name, (unsigned long long)v[BATCHES / 2]);
     printf("INFO spread " PREFIX "%s_insns min %llu median %llu max %llu\n", name,
            (unsigned long long)v[0], (unsigned long long)v[BATCHES / 2],
@@ -169,13 +140,7 @@ static void profile_pipe_rt(void)
 int main(int argc, char **argv)
 {
     bool profile = argc > 2 && !strcmp(argv[1], "profile") && !strcmp(argv[2], "pipe_rt");
-    uint64_t s[64];
-    for (int i = 0; i < 64; i++) {
-        uint64_t t0 = t_begin();
-        s[i] = t_end() - t0;
-    }
-    qsort(s, 64, sizeof(s[0]), cmp_u64);
-    counter_overhead = s[32];
+    counter_overhead = bench_counter_overhead();
     printf("INFO " PREFIX "counter_overhead %llu\n", (unsigned long long)counter_overhead);
     measure("getpid", run_getpid, 2000);
     measure("clock_gettime", run_clock, 2000);

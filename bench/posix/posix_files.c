@@ -32,9 +32,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
 #ifndef __capos__
 #include <sys/mount.h>
 #endif
+
+#include "../measure.h"
 
 #ifdef __capos__
 #define PREFIX ""
@@ -49,52 +52,21 @@
 #define LISTED  BDIR "/many"
 #define SEQ     65536
 
-static inline uint64_t t_begin(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static inline uint64_t t_end(void)
-{
-    uint32_t lo, hi, aux;
-    __asm__ volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
 static uint64_t counter_overhead;
 static int failures;
 static int fd64;
 static char buf[SEQ];
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-typedef void (*run_fn)(uint32_t n);
-
 /* The median per operation, divided by `div` (KiB for the per-KiB rows). */
-static void measure(const char *key, run_fn run, uint32_t n, uint32_t div)
+static void measure(const char *key, bench_run_fn run, uint32_t n, uint32_t div)
 {
     uint64_t v[BATCHES];
     failures = 0;
-    for (int i = 0; i < WARMUP; i++)
-        run(n);
-    for (int b = 0; b < BATCHES; b++) {
-        uint64_t t0 = t_begin();
-        run(n);
-        uint64_t d = t_end() - t0;
-        d = d > counter_overhead ? d - counter_overhead : 0;
-        v[b] = (d + (uint64_t)n * div / 2) / ((uint64_t)n * div);
-    }
+    bench_batches(run, n, (uint64_t)n * div, counter_overhead, WARMUP, BATCHES, v);
     if (failures) {
         printf("INFO error " PREFIX "%s: %d operations failed (errno %d)\n", key, failures, errno);
         return;
     }
-    qsort(v, BATCHES, sizeof(v[0]), cmp_u64);
     printf("BENCH " PREFIX "%s %llu\n", key, (unsigned long long)v[BATCHES / 2]);
     printf("INFO spread " PREFIX "%s min %llu median %llu max %llu\n", key,
            (unsigned long long)v[0], (unsigned long long)v[BATCHES / 2],
@@ -206,13 +178,7 @@ static int setup(void)
 
 int main(void)
 {
-    uint64_t s[64];
-    for (int i = 0; i < 64; i++) {
-        uint64_t t0 = t_begin();
-        s[i] = t_end() - t0;
-    }
-    qsort(s, 64, sizeof(s[0]), cmp_u64);
-    counter_overhead = s[32];
+    counter_overhead = bench_counter_overhead();
     if (setup()) {
         measure("file_open_close_insns", run_open_close, 100, 1);
         measure("file_stat_insns", run_stat, 100, 1);

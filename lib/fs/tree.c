@@ -54,6 +54,17 @@ struct fs_node *fs_dir_lookup(const struct fs_node *dir, const char *name, uint3
     return i < 0 ? NULL : dir->dir.ents[i];
 }
 
+/* Whether `name` can be added to `dir`: a directory, a valid name, not
+ * taken. */
+static enum fs_err dir_can_add(const struct fs_node *dir, const char *name, uint32_t len)
+{
+    if (dir->kind != FS_DIR)
+        return FS_NOT_DIR;
+    if (!fs_name_valid(name, len))
+        return FS_BAD_NAME;
+    return dir_index(dir, name, len) >= 0 ? FS_EXISTS : FS_OK;
+}
+
 /* Appends `n` (named already) as the newest entry of `dir`; room is there. */
 static void dir_append(struct fs_node *dir, struct fs_node *n)
 {
@@ -88,13 +99,9 @@ enum fs_err fs_dir_create(struct fs_tree *t, struct fs_node *dir, const char *na
                           enum fs_kind kind, uint32_t mode, struct fs_account *acct,
                           uint64_t now_ns, struct fs_node **out)
 {
-    if (dir->kind != FS_DIR)
-        return FS_NOT_DIR;
-    if (!fs_name_valid(name, len))
-        return FS_BAD_NAME;
-    if (dir_index(dir, name, len) >= 0)
-        return FS_EXISTS;
-    enum fs_err e = dir_reserve(t, dir);
+    enum fs_err e = dir_can_add(dir, name, len);
+    if (e == FS_OK)
+        e = dir_reserve(t, dir);
     if (e != FS_OK)
         return e;
     if (!fs_account_charge(acct, 0, 1))
@@ -118,12 +125,9 @@ enum fs_err fs_dir_symlink(struct fs_tree *t, struct fs_node *dir, const char *n
 {
     if (target_len == 0 || target_len > FS_LINK_MAX || strnlen(target, target_len) != target_len)
         return FS_BAD_NAME;
-    if (dir->kind != FS_DIR)
-        return FS_NOT_DIR;
-    if (!fs_name_valid(name, len))
-        return FS_BAD_NAME;
-    if (dir_index(dir, name, len) >= 0)
-        return FS_EXISTS;
+    enum fs_err e = dir_can_add(dir, name, len);
+    if (e != FS_OK)
+        return e;
     char *copy = t->mem.alloc(t->mem.ctx, target_len);
     if (!copy)
         return FS_NO_MEMORY;
@@ -132,7 +136,7 @@ enum fs_err fs_dir_symlink(struct fs_tree *t, struct fs_node *dir, const char *n
         return FS_QUOTA;
     }
     struct fs_node *n;
-    enum fs_err e = fs_dir_create(t, dir, name, len, FS_LINK, 0777, acct, now_ns, &n);
+    e = fs_dir_create(t, dir, name, len, FS_LINK, 0777, acct, now_ns, &n);
     if (e != FS_OK) {
         fs_account_uncharge(acct, target_len, 0);
         t->mem.free(t->mem.ctx, copy);

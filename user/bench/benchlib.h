@@ -1,16 +1,14 @@
 /*
  * Shared pieces of the capOS benchmark programs (bench.c, ipcsrv.c,
- * scale.c): the counter pair, sorting, the batch-median measurement, raw
- * endpoint calls and the methods of the benchmark's IPC server.
- *
- * The counter is the TSC: lfence;rdtsc before and rdtscp;lfence after.
- * Under QEMU icount it counts guest instructions (docs/benchmarks.md);
- * without icount it is a time at the host's TSC rate.
+ * scale.c, fscalls.c): the batch-median measurement over bench/measure.h's
+ * counter, raw endpoint calls and the methods of the benchmark's IPC server.
  */
 #ifndef CAPOS_BENCH_BENCHLIB_H
 #define CAPOS_BENCH_BENCHLIB_H
 
 #include "capos.h"
+
+#include "../../bench/measure.h"
 
 #define BENCH_WARMUP  3
 #define BENCH_BATCHES 15
@@ -27,62 +25,14 @@ enum {
     IPCSRV_WHERE = 6,  /* return the CPU the server runs on */
 };
 
-static inline uint64_t bench_t_begin(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static inline uint64_t bench_t_end(void)
-{
-    uint32_t lo, hi, aux;
-    __asm__ volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void bench_sort(uint64_t *v, int n)
-{
-    for (int i = 1; i < n; i++) {
-        uint64_t x = v[i];
-        int j = i;
-        for (; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
-    }
-}
-
-/* The cost of the counter pair itself: the median of 64 back-to-back pairs. */
-static inline uint64_t bench_counter_overhead(void)
-{
-    uint64_t s[64];
-    for (int i = 0; i < 64; i++) {
-        uint64_t t0 = bench_t_begin();
-        s[i] = bench_t_end() - t0;
-    }
-    bench_sort(s, 64);
-    return s[32];
-}
-
-typedef void (*bench_run_fn)(uint32_t n);
-
 /* BENCH_WARMUP unrecorded batches of run(n), then BENCH_BATCHES recorded
  * ones, each as (cost - overhead) / (n * ops_per_iter); prints the median
  * as "BENCH key value" and the spread as an INFO line. */
 static inline void bench_measure(const char *key, bench_run_fn run, uint32_t n,
                                  uint32_t ops_per_iter, uint64_t overhead)
 {
-    uint64_t v[BENCH_BATCHES], ops = (uint64_t)n * ops_per_iter;
-    for (int i = 0; i < BENCH_WARMUP; i++)
-        run(n);
-    for (int b = 0; b < BENCH_BATCHES; b++) {
-        uint64_t t0 = bench_t_begin();
-        run(n);
-        uint64_t d = bench_t_end() - t0;
-        d = d > overhead ? d - overhead : 0;
-        v[b] = (d + ops / 2) / ops;
-    }
-    bench_sort(v, BENCH_BATCHES);
+    uint64_t v[BENCH_BATCHES];
+    bench_batches(run, n, (uint64_t)n * ops_per_iter, overhead, BENCH_WARMUP, BENCH_BATCHES, v);
     capos_printf("BENCH %s %lu\n", key, (unsigned long)v[BENCH_BATCHES / 2]);
     capos_printf("INFO spread %s min %lu median %lu max %lu\n", key, (unsigned long)v[0],
                  (unsigned long)v[BENCH_BATCHES / 2], (unsigned long)v[BENCH_BATCHES - 1]);

@@ -810,13 +810,19 @@ static long entry_of(long dirfd, const char *path, uint32_t *dcap, uint32_t *at,
     return dir_cap(pr.path, *at - 1, dcap);
 }
 
+/* entry_of for a name to be made: EEXIST if it exists (the root
+ * included). */
+static long new_entry_of(long dirfd, const char *path, uint32_t *dcap, uint32_t *at, uint32_t *nl)
+{
+    long e = entry_of(dirfd, path, dcap, at, nl);
+    return e == -EBUSY || (e == 0 && pr.kind != PATH_NONE) ? -EEXIST : e;
+}
+
 static long do_mkdir(long dirfd, const char *path, long mode)
 {
     uint32_t dcap, at, nl;
     posix_lock(&fs_lock);
-    long e = entry_of(dirfd, path, &dcap, &at, &nl);
-    if (e == -EBUSY || (e == 0 && pr.kind != PATH_NONE))
-        e = -EEXIST;
+    long e = new_entry_of(dirfd, path, &dcap, &at, &nl);
     if (e == 0)
         e = fs_errno(capos_Directory_mkdir_call(
             dcap,
@@ -954,9 +960,7 @@ static long do_symlink(const char *target, long dirfd, const char *path)
     if (tl >= PATH_MAX_LEN)
         return -ENAMETOOLONG;
     posix_lock(&fs_lock);
-    long e = entry_of(dirfd, path, &dcap, &at, &nl);
-    if (e == -EBUSY || (e == 0 && pr.kind != PATH_NONE))
-        e = -EEXIST;
+    long e = new_entry_of(dirfd, path, &dcap, &at, &nl);
     if (e == 0)
         e = fs_errno(capos_Directory_symlink_call(
             dcap,
