@@ -267,10 +267,56 @@ static bool kept_entry(const char *dir, uint32_t dir_len, const char *name, uint
 }
 
 /*
+ * An open that neither creates nor truncates looks up the last name of its
+ * path with the Directory.open itself, not an lstat before it: resolve
+ * leaves the File capability (its reference) in `file`, which do_open
+ * takes or releases.
+ */
+struct open_intent {
+    bool on, read_only, exclusive;
+    uint32_t file;
+};
+static struct open_intent intent;
+
+/* lookup's Directory.open of the last name for `intent`: the kind, or
+ * PATH_LINK with nothing looked up yet (the caller reads the link), or a
+ * negative error. */
+static int open_entry(const char *dir, uint32_t dir_len, const char *name, uint32_t len)
+{
+    uint32_t cap;
+    long e = dir_cap(dir, dir_len, &cap);
+    if (e < 0)
+        return (int)e;
+    capos_Directory_open_results r;
+    int err = capos_Directory_open_call(cap,
+                                        &(capos_Directory_open_args){.name = txt(name, len),
+                                                                     .exclusive = intent.exclusive,
+                                                                     .readOnly = intent.read_only},
+                                        &r, NULL);
+    if (err == CAPOS_ERR_NOT_FOUND)
+        return PATH_NONE;
+    if (err != CAPOS_OK)
+        return (int)fs_errno(err);
+    if (r.file && r.file != CAPNP_NO_CAP) {
+        intent.file = r.file;
+        return PATH_FILE;
+    }
+    if (r.directory && r.directory != CAPNP_NO_CAP) {
+        /* A read-only facet is no kept directory (mkdir in it would
+         * fail), and the open of a directory fails anyway unless read
+         * only: it is not kept. */
+        capos_release(r.directory);
+        return PATH_DIR;
+    }
+    return PATH_LINK;
+}
+
+/*
  * A kept directory is taken to be a directory still, without asking the
  * service: this process's own renames and rmdirs forget every kept one,
  * and a capability held on a directory keeps naming that directory.  Any
- * other name is looked up with one Directory.lstat in its parent.
+ * other name is looked up with one Directory.lstat in its parent, or with
+ * the Directory.open that an open wants (above).
  */
 static int lookup(void *ctx, const char *dir, uint32_t dir_len, const char *name, uint32_t len,
                   char *target, uint32_t *target_len)
@@ -282,6 +328,11 @@ static int lookup(void *ctx, const char *dir, uint32_t dir_len, const char *name
         return dev_index(name, len) >= 0 ? PATH_FILE : PATH_NONE;
     if (kept_entry(dir, dir_len, name, len))
         return PATH_DIR;
+    if (intent.on && pr.at == pr.end && !pr.trailing_slash && !intent.file) {
+        int k = open_entry(dir, dir_len, name, len);
+        if (k != PATH_LINK)
+            return k;
+    }
     capos_Directory_lstat_results r;
     long e = entry_stat(dir, dir_len, name, len, &r);
     if (e == -ENOENT)
@@ -512,7 +563,13 @@ static long do_open(long dirfd, const char *path, long flags, long mode)
     posix_lock(&fs_lock);
     /* O_CREAT|O_EXCL never follows a last link: the link exists. */
     bool excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+    /* Not for O_DIRECTORY (opendir): an lstat is cheaper than handing
+     * out a directory capability. */
+    intent = (struct open_intent){.on = !(flags & (O_CREAT | O_TRUNC | O_DIRECTORY)),
+                                  .read_only = acc == O_RDONLY,
+                                  .exclusive = flags & O_EXCL};
     long e = resolve(dirfd, path, flags & O_NOFOLLOW || excl ? 0 : PATH_FOLLOW);
+    intent.on = false;
     uint32_t nl, at = 0;
     if (e < 0)
         goto out;
@@ -545,29 +602,33 @@ static long do_open(long dirfd, const char *path, long flags, long mode)
         e = open_dev(dev_index(pr.path + at, nl), flags);
         goto out;
     }
-    uint32_t dcap;
-    if ((e = dir_cap(pr.path, at - 1, &dcap)) < 0)
-        goto out;
-    capos_Directory_open_results r;
-    int err = capos_Directory_open_call(
-        dcap,
-        &(capos_Directory_open_args){.name = txt(pr.path + at, nl),
-                                     .create = flags & O_CREAT,
-                                     .exclusive = flags & O_EXCL,
-                                     .truncate = (flags & O_TRUNC) && acc != O_RDONLY,
-                                     .readOnly = acc == O_RDONLY,
-                                     .mode = (uint32_t)mode & ~umask_bits & 07777},
-        &r, NULL);
-    if (err != CAPOS_OK) {
-        e = fs_errno(err);
-        goto out;
-    }
-    if (r.file == CAPNP_NO_CAP || r.file == 0) {
-        /* Changed under us: a directory or a link where a file was. */
-        if (r.directory && r.directory != CAPNP_NO_CAP)
-            capos_release(r.directory);
-        e = -EAGAIN;
-        goto out;
+    /* The file lookup opened, else a Directory.open now. */
+    capos_Directory_open_results r = {.file = intent.file};
+    intent.file = 0;
+    if (!r.file) {
+        uint32_t dcap;
+        if ((e = dir_cap(pr.path, at - 1, &dcap)) < 0)
+            goto out;
+        int err = capos_Directory_open_call(
+            dcap,
+            &(capos_Directory_open_args){.name = txt(pr.path + at, nl),
+                                         .create = flags & O_CREAT,
+                                         .exclusive = flags & O_EXCL,
+                                         .truncate = (flags & O_TRUNC) && acc != O_RDONLY,
+                                         .readOnly = acc == O_RDONLY,
+                                         .mode = (uint32_t)mode & ~umask_bits & 07777},
+            &r, NULL);
+        if (err != CAPOS_OK) {
+            e = fs_errno(err);
+            goto out;
+        }
+        if (r.file == CAPNP_NO_CAP || r.file == 0) {
+            /* Changed under us: a directory or a link where a file was. */
+            if (r.directory && r.directory != CAPNP_NO_CAP)
+                capos_release(r.directory);
+            e = -EAGAIN;
+            goto out;
+        }
     }
     struct ofd *o =
         ofd_new(OFD_FILE, (uint32_t)flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), r.file);
@@ -579,6 +640,9 @@ static long do_open(long dirfd, const char *path, long flags, long mode)
     o->pos = 0;
     e = fd_install(o, 0, flags & O_CLOEXEC);
 out:
+    if (intent.file)
+        capos_release(intent.file); /* opened, but the open failed after */
+    intent.file = 0;
     posix_unlock(&fs_lock);
     return e;
 }
@@ -781,11 +845,18 @@ struct dirent64_hdr {
     uint8_t d_type;
 } __attribute__((packed));
 
+/* The size of the record of a name of len bytes: header, name, NUL,
+ * padding to 8. */
+static size_t dirent_rec(uint32_t len)
+{
+    return (sizeof(struct dirent64_hdr) + len + 1 + 7) & ~(size_t)7;
+}
+
 /* Puts one record at buf+*used if it fits; false if not. */
 static bool put_dirent(char *buf, size_t size, size_t *used, uint64_t ino, int64_t off,
                        uint8_t type, const char *name, uint32_t len)
 {
-    size_t rec = (sizeof(struct dirent64_hdr) + len + 1 + 7) & ~(size_t)7;
+    size_t rec = dirent_rec(len);
     if (rec > size - *used)
         return false;
     struct dirent64_hdr h = {ino, off, (uint16_t)rec, type};
@@ -812,26 +883,26 @@ static long read_page(struct ofd *o, uint32_t cap)
         return fs_errno(err);
     uint32_t n = capos_DirEntry_list_len(r.entries);
     uint64_t next = r.end ? UINT64_MAX : 2 + r.next;
-    size_t need = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        struct capnp_text name = capos_DirEntry_get_name(capos_DirEntry_list_get(r.entries, i));
-        need += (sizeof(struct dirent64_hdr) + name.len + 1 + 7) & ~(size_t)7;
-    }
-    if (need > o->dents_cap) {
-        char *b = realloc(o->dents, need);
-        if (!b)
-            return -ENOMEM;
-        o->dents = b;
-        o->dents_cap = (uint32_t)need;
-    }
     size_t used = 0;
     for (uint32_t i = 0; i < n; i++) {
         capos_DirEntry_reader d = capos_DirEntry_list_get(r.entries, i);
         struct capnp_text name = capos_DirEntry_get_name(d);
         enum capos_NodeKind k = capos_DirEntry_get_kind(d);
         uint8_t type = k == capos_NodeKind_directory ? 4 : k == capos_NodeKind_symlink ? 10 : 8;
-        put_dirent(o->dents, need, &used, capos_DirEntry_get_inode(d),
-                   i + 1 < n ? (int64_t)o->pos + 1 : (int64_t)next, type, name.str, name.len);
+        int64_t off = i + 1 < n ? (int64_t)o->pos + 1 : (int64_t)next;
+        size_t rec = dirent_rec(name.len);
+        if (rec > o->dents_cap - used) {
+            /* Grown by doubling: a page of records is at most 128 of 288
+             * bytes, so it ends at a few tens of KiB at worst. */
+            size_t room = o->dents_cap ? 2 * (size_t)o->dents_cap : 4096;
+            char *b = realloc(o->dents, room);
+            if (!b)
+                return -ENOMEM;
+            o->dents = b;
+            o->dents_cap = (uint32_t)room;
+        }
+        put_dirent(o->dents, o->dents_cap, &used, capos_DirEntry_get_inode(d), off, type, name.str,
+                   name.len);
     }
     o->dents_len = (uint32_t)used;
     o->dents_at = 0;
