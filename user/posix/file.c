@@ -267,13 +267,15 @@ static bool kept_entry(const char *dir, uint32_t dir_len, const char *name, uint
 }
 
 /*
- * An open that neither creates nor truncates looks up the last name of its
- * path with the Directory.open itself, not an lstat before it: resolve
- * leaves the File capability (its reference) in `file`, which do_open
- * takes or releases.
+ * An open that does not truncate looks up the last name of its path with
+ * the Directory.open itself (creating the file for O_CREAT), not an lstat
+ * before it: resolve leaves the File capability (its reference) in
+ * `file`, which do_open takes or releases.  With `exclusive` a file there
+ * is one this open made.
  */
 struct open_intent {
-    bool on, read_only, exclusive;
+    bool on, create, exclusive, read_only;
+    uint32_t mode;
     uint32_t file;
 };
 static struct open_intent intent;
@@ -290,8 +292,10 @@ static int open_entry(const char *dir, uint32_t dir_len, const char *name, uint3
     capos_Directory_open_results r;
     int err = capos_Directory_open_call(cap,
                                         &(capos_Directory_open_args){.name = txt(name, len),
+                                                                     .create = intent.create,
                                                                      .exclusive = intent.exclusive,
-                                                                     .readOnly = intent.read_only},
+                                                                     .readOnly = intent.read_only,
+                                                                     .mode = intent.mode},
                                         &r, NULL);
     if (err == CAPOS_ERR_NOT_FOUND)
         return PATH_NONE;
@@ -328,7 +332,10 @@ static int lookup(void *ctx, const char *dir, uint32_t dir_len, const char *name
         return dev_index(name, len) >= 0 ? PATH_FILE : PATH_NONE;
     if (kept_entry(dir, dir_len, name, len))
         return PATH_DIR;
-    if (intent.on && pr.at == pr.end && !pr.trailing_slash && !intent.file) {
+    /* Only where resolution surely ends with this name, so that nothing
+     * is made for an open that then fails. */
+    if (intent.on && pr.at == pr.end && !pr.trailing_slash && !intent.file &&
+        dir_len + 1 + len < PATH_MAX_LEN) {
         int k = open_entry(dir, dir_len, name, len);
         if (k != PATH_LINK)
             return k;
@@ -565,15 +572,17 @@ static long do_open(long dirfd, const char *path, long flags, long mode)
     bool excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
     /* Not for O_DIRECTORY (opendir): an lstat is cheaper than handing
      * out a directory capability. */
-    intent = (struct open_intent){.on = !(flags & (O_CREAT | O_TRUNC | O_DIRECTORY)),
+    intent = (struct open_intent){.on = !(flags & (O_TRUNC | O_DIRECTORY)),
+                                  .create = flags & O_CREAT,
+                                  .exclusive = flags & O_EXCL,
                                   .read_only = acc == O_RDONLY,
-                                  .exclusive = flags & O_EXCL};
+                                  .mode = (uint32_t)mode & ~umask_bits & 07777};
     long e = resolve(dirfd, path, flags & O_NOFOLLOW || excl ? 0 : PATH_FOLLOW);
     intent.on = false;
     uint32_t nl, at = 0;
     if (e < 0)
         goto out;
-    if (excl && pr.kind != PATH_NONE) {
+    if (excl && pr.kind != PATH_NONE && !intent.file) {
         e = -EEXIST;
         goto out;
     }
