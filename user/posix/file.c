@@ -966,14 +966,21 @@ long sys_getdents64(long fd, long bufp, long count, long a4, long a5, long a6)
             e = read_page(o, cap);
             continue;
         }
-        struct dirent64_hdr h;
-        memcpy(&h, o->dents + o->dents_at, sizeof(h));
-        if (h.d_reclen > size - used)
+        /* The records that fit, in one copy. */
+        uint32_t at = o->dents_at;
+        while (at < o->dents_len) {
+            struct dirent64_hdr h;
+            memcpy(&h, o->dents + at, sizeof(h));
+            if (h.d_reclen > size - used - (at - o->dents_at))
+                break;
+            at += h.d_reclen;
+            o->pos = (uint64_t)h.d_off;
+        }
+        memcpy(buf + used, o->dents + o->dents_at, at - o->dents_at);
+        used += at - o->dents_at;
+        o->dents_at = at;
+        if (at < o->dents_len)
             goto full;
-        memcpy(buf + used, o->dents + o->dents_at, h.d_reclen);
-        used += h.d_reclen;
-        o->dents_at += h.d_reclen;
-        o->pos = (uint64_t)h.d_off;
     }
 full:
     posix_unlock(&fs_lock);
