@@ -27,12 +27,13 @@
  * Open file descriptions: a file holds its File capability (read-only
  * facet for O_RDONLY) and the offset, shared by every descriptor dup()
  * made of it; a directory holds its canonical path, the list cursor of
- * getdents64 and the page of entries it read ahead; /dev/null, /dev/zero and /dev/urandom are
- * descriptions of their own, /dev/std{in,out,err} duplicate fds 0-2, /dev/tty is ENXIO (there is no
- * controlling terminal).
+ * getdents64 and the page of entries it read ahead; /dev/null, /dev/zero
+ * and /dev/urandom are descriptions of their own, /dev/std{in,out,err}
+ * duplicate fds 0-2, /dev/tty is ENXIO (there is no controlling
+ * terminal).
  *
  * Locking: one lock guards the resolution state, the working directory,
- * the kept directory, offsets and the message buffers; file service calls
+ * the kept directories, offsets and the message buffers; file service calls
  * are made with it held (they never wait for another process's action).
  */
 #include <errno.h>
