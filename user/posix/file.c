@@ -899,7 +899,7 @@ static long read_page(struct ofd *o, uint32_t cap)
         struct capnp_text name = capos_DirEntry_get_name(d);
         enum capos_NodeKind k = capos_DirEntry_get_kind(d);
         uint8_t type = k == capos_NodeKind_directory ? 4 : k == capos_NodeKind_symlink ? 10 : 8;
-        int64_t off = i + 1 < n ? (int64_t)o->pos + 1 : (int64_t)next;
+        int64_t off = i + 1 < n ? (int64_t)(2 + capos_DirEntry_get_next(d)) : (int64_t)next;
         size_t rec = dirent_rec(name.len);
         if (rec > o->dents_cap - used) {
             /* Grown by doubling: a page of records is at most 128 of 288
@@ -923,9 +923,9 @@ static long read_page(struct ofd *o, uint32_t cap)
 
 /*
  * A directory's position: 0 before ".", 1 before "..", then 2 + the list
- * cursor of the next page (Directory.list's `next`), and UINT64_MAX at
- * the end.  Within a page read ahead (o->dents) it is the d_off of the
- * last record returned: the page's own position + 1 until its last.
+ * cursor of the next entry, and UINT64_MAX at the end.  Every record's
+ * d_off is the position after it (its DirEntry's `next`, the page's for
+ * the last), so telldir and seekdir start again after any entry.
  */
 long sys_getdents64(long fd, long bufp, long count, long a4, long a5, long a6)
 {
