@@ -687,6 +687,9 @@ struct DirEntry {
   name @0 :Text $C.required $C.maxLen(.maxFileName);
   kind @1 :NodeKind;
   inode @2 :UInt64;
+  next @3 :UInt64;
+    # The cursor that lists on from the entry after this one (as a page's
+    # `next` does): a client can start again after any entry.
 }
 
 interface File {

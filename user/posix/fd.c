@@ -41,8 +41,10 @@ static void ofd_release(struct ofd *o)
     if (o->kind == OFD_PIPE_READ || o->kind == OFD_PIPE_WRITE || o->kind == OFD_FILE)
         capos_release(o->cap);
     free(o->path);
+    free(o->dents);
     posix_lock(&fd_lock);
     o->path = NULL;
+    o->dents = NULL;
     o->used = false;
     posix_unlock(&fd_lock);
 }
@@ -87,6 +89,8 @@ struct ofd *ofd_new(enum ofd_kind kind, uint32_t flags, uint32_t cap)
         o->pos = 0;
         o->path = NULL;
         o->path_len = 0;
+        o->dents = NULL;
+        o->dents_cap = o->dents_len = o->dents_at = 0;
     }
     posix_unlock(&fd_lock);
     return o;

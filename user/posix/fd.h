@@ -46,6 +46,10 @@ struct ofd {
     uint64_t pos;   /* OFD_FILE: the offset; OFD_DIR: the getdents64 position */
     char *path;     /* OFD_DIR: its canonical path (malloc'd) */
     uint32_t path_len;
+    /* OFD_DIR: getdents64 records of the last Directory.list page not yet
+     * returned, dents[dents_at..dents_len) (malloc'd, dents_cap bytes). */
+    char *dents;
+    uint32_t dents_cap, dents_len, dents_at;
 };
 
 /* The description fd names, with a reference taken; NULL if fd is not open. */

@@ -12,10 +12,12 @@
  * root every path but /dev's names nothing (ENOENT).
  *
  * A canonical path becomes a capability by walking it with Directory.sub
- * from the root, or from the last directory walked, which is kept (its
- * path and its capability) so that the calls of a program working in one
- * directory cost one walk and resolving a deep path one step per name.  A rename or rmdir forgets
- * it, since the path may now name another directory or none.
+ * from the root, or from the deepest directory on the way that is kept.
+ * Every directory walked is kept (its path and its capability, the few
+ * used last), so that the calls of a program working in a few directories
+ * cost one walk each, and a kept directory met while resolving needs no
+ * lookup.  A rename or rmdir forgets them all, since a path may now name
+ * another directory or none.
  *
  * The working directory is a canonical path.  It starts as the
  * environment entry CAPOS_POSIX_CWD that tools/capos-run and posixrun put
@@ -24,13 +26,14 @@
  *
  * Open file descriptions: a file holds its File capability (read-only
  * facet for O_RDONLY) and the offset, shared by every descriptor dup()
- * made of it; a directory holds its canonical path and the list cursor of
- * getdents64; /dev/null, /dev/zero and /dev/urandom are descriptions of
- * their own, /dev/std{in,out,err} duplicate fds 0-2, /dev/tty is ENXIO
- * (there is no controlling terminal).
+ * made of it; a directory holds its canonical path, the list cursor of
+ * getdents64 and the page of entries it read ahead; /dev/null, /dev/zero
+ * and /dev/urandom are descriptions of their own, /dev/std{in,out,err}
+ * duplicate fds 0-2, /dev/tty is ENXIO (there is no controlling
+ * terminal).
  *
  * Locking: one lock guards the resolution state, the working directory,
- * the kept directory, offsets and the message buffers; file service calls
+ * the kept directories, offsets and the message buffers; file service calls
  * are made with it held (they never wait for another process's action).
  */
 #include <errno.h>
@@ -48,10 +51,7 @@
 #include "posix.h"
 #include "ring.h"
 
-#define CWD_ENV     "CAPOS_POSIX_CWD="
-#define DIRENT_PAGE 16 /* entries per Directory.list call */
-/* The largest getdents64 record: the header, a 255-byte name, NUL, padding. */
-#define DIRENT_MAX_REC ((19 + 255 + 1 + 7) & ~7)
+#define CWD_ENV "CAPOS_POSIX_CWD="
 
 static struct posix_lock fs_lock;
 static char cwd[PATH_MAX_LEN];
@@ -59,9 +59,15 @@ static uint32_t cwd_len;
 static struct path_result pr;
 static unsigned umask_bits = 022;
 
-/* The kept directory (above). */
-static char kept_path[PATH_MAX_LEN];
-static uint32_t kept_len, kept_cap;
+/* The kept directories (above): up to KEPT_DIRS, the one used longest
+ * ago making room for a new one. */
+#define KEPT_DIRS 8
+static struct kept_dir {
+    char path[PATH_MAX_LEN];
+    uint32_t len, cap; /* cap 0: the slot is free */
+    uint64_t used;     /* kept_clock when last used */
+} kept[KEPT_DIRS];
+static uint64_t kept_clock;
 
 /* Message room for the largest File.read result, File.write parameters
  * and Directory.list result. */
@@ -121,17 +127,50 @@ bool posix_env_hidden(const char *e)
 
 /* ---- canonical paths to capabilities ---- */
 
+/* Forgets every kept directory: a rename or rmdir may have given its path
+ * to another directory or to none. */
 static void forget_kept(void)
 {
-    if (kept_cap)
-        capos_release(kept_cap);
-    kept_cap = 0;
-    kept_len = 0;
+    for (unsigned i = 0; i < KEPT_DIRS; i++) {
+        if (kept[i].cap)
+            capos_release(kept[i].cap);
+        kept[i].cap = 0;
+        kept[i].len = 0;
+    }
+}
+
+/* The kept directory of canonical path p (len bytes), or NULL. */
+static struct kept_dir *kept_find(const char *p, uint32_t len)
+{
+    for (unsigned i = 0; i < KEPT_DIRS; i++) {
+        if (kept[i].cap && kept[i].len == len && memcmp(kept[i].path, p, len) == 0) {
+            kept[i].used = ++kept_clock;
+            return &kept[i];
+        }
+    }
+    return NULL;
+}
+
+/* Keeps cap (taking the caller's reference) as the directory p, in place
+ * of the one used longest ago. */
+static void kept_add(const char *p, uint32_t len, uint32_t cap)
+{
+    struct kept_dir *k = &kept[0];
+    for (unsigned i = 1; i < KEPT_DIRS && k->cap; i++) {
+        if (!kept[i].cap || kept[i].used < k->used)
+            k = &kept[i];
+    }
+    if (k->cap)
+        capos_release(k->cap);
+    memcpy(k->path, p, len);
+    k->len = len;
+    k->cap = cap;
+    k->used = ++kept_clock;
 }
 
 /* The Directory capability for canonical path p (len bytes): the root's
- * own for "", else a capability this returns kept (the caller must not
- * release it).  Under fs_lock. */
+ * own for "", else a kept one (the caller must not release it; it stays
+ * valid until the next dir_cap or forget_kept).  Under fs_lock. */
 static long dir_cap(const char *p, uint32_t len, uint32_t *cap)
 {
     if (!posix_caps.root)
@@ -140,16 +179,21 @@ static long dir_cap(const char *p, uint32_t len, uint32_t *cap)
         *cap = posix_caps.root;
         return 0;
     }
-    if (kept_cap && kept_len == len && memcmp(kept_path, p, len) == 0) {
-        *cap = kept_cap;
+    struct kept_dir *k = kept_find(p, len);
+    if (k) {
+        *cap = k->cap;
         return 0;
     }
-    /* From the kept directory if it is on the way (resolving a/b/c looks
-     * in a, then a/b: each walk is one step), else from the root. */
+    /* From the deepest kept directory on the way, else from the root;
+     * every directory walked is kept, so resolving a/b/c (which looks in
+     * a, then a/b) costs one step per name. */
     uint32_t at = posix_caps.root, i = 0;
-    if (kept_cap && kept_len < len && p[kept_len] == '/' && memcmp(kept_path, p, kept_len) == 0) {
-        at = kept_cap;
-        i = kept_len;
+    for (unsigned j = 0; j < KEPT_DIRS; j++) {
+        uint32_t l = kept[j].len;
+        if (kept[j].cap && l > i && l < len && p[l] == '/' && memcmp(kept[j].path, p, l) == 0) {
+            at = kept[j].cap;
+            i = l;
+        }
     }
     while (i < len) {
         uint32_t s = ++i;
@@ -158,16 +202,11 @@ static long dir_cap(const char *p, uint32_t len, uint32_t *cap)
         capos_Directory_sub_results r;
         int err = capos_Directory_sub_call(
             at, &(capos_Directory_sub_args){.name = txt(p + s, i - s)}, &r, NULL);
-        if (at != posix_caps.root && at != kept_cap)
-            capos_release(at);
         if (err != CAPOS_OK)
             return fs_errno(err);
         at = r.directory;
+        kept_add(p, i, at);
     }
-    forget_kept();
-    memcpy(kept_path, p, len);
-    kept_len = len;
-    kept_cap = at;
     *cap = at;
     return 0;
 }
@@ -193,11 +232,20 @@ static bool is_dev_dir(const char *p, uint32_t len)
 
 static uint64_t lstat_buf[capos_Directory_lstat_RESULT_BYTES / 8 + 8];
 
+/* The last Directory.lstat that lookup made, of the entry whose
+ * canonical path is last_path, while its message in lstat_buf stands:
+ * stat of a path is then answered by the lookup that found it. */
+static char last_path[PATH_MAX_LEN];
+static uint32_t last_len;
+static bool last_valid;
+static capos_Directory_lstat_results last_res;
+
 /* Directory.lstat of (dir, name); *res valid until the next call. */
 static long entry_stat(const char *dir, uint32_t dir_len, const char *name, uint32_t len,
                        capos_Directory_lstat_results *res)
 {
     uint32_t cap;
+    last_valid = false;
     long e = dir_cap(dir, dir_len, &cap);
     if (e < 0)
         return e;
@@ -206,6 +254,75 @@ static long entry_stat(const char *dir, uint32_t dir_len, const char *name, uint
         cap, &(capos_Directory_lstat_args){.name = txt(name, len)}, res, &o));
 }
 
+/* Whether dir/name is a kept directory. */
+static bool kept_entry(const char *dir, uint32_t dir_len, const char *name, uint32_t len)
+{
+    uint32_t l = dir_len + 1 + len;
+    for (unsigned i = 0; i < KEPT_DIRS; i++) {
+        const char *k = kept[i].path;
+        if (kept[i].cap && kept[i].len == l && k[dir_len] == '/' && memcmp(k, dir, dir_len) == 0 &&
+            memcmp(k + dir_len + 1, name, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * An open that does not truncate looks up the last name of its path with
+ * the Directory.open itself (creating the file for O_CREAT), not an lstat
+ * before it: resolve leaves the File capability (its reference) in
+ * `file`, which do_open takes or releases.  With `exclusive` a file there
+ * is one this open made.
+ */
+struct open_intent {
+    bool on, create, exclusive, read_only;
+    uint32_t mode;
+    uint32_t file;
+};
+static struct open_intent intent;
+
+/* lookup's Directory.open of the last name for `intent`: the kind, or
+ * PATH_LINK with nothing looked up yet (the caller reads the link), or a
+ * negative error. */
+static int open_entry(const char *dir, uint32_t dir_len, const char *name, uint32_t len)
+{
+    uint32_t cap;
+    long e = dir_cap(dir, dir_len, &cap);
+    if (e < 0)
+        return (int)e;
+    capos_Directory_open_results r;
+    int err = capos_Directory_open_call(cap,
+                                        &(capos_Directory_open_args){.name = txt(name, len),
+                                                                     .create = intent.create,
+                                                                     .exclusive = intent.exclusive,
+                                                                     .readOnly = intent.read_only,
+                                                                     .mode = intent.mode},
+                                        &r, NULL);
+    if (err == CAPOS_ERR_NOT_FOUND)
+        return PATH_NONE;
+    if (err != CAPOS_OK)
+        return (int)fs_errno(err);
+    if (r.file && r.file != CAPNP_NO_CAP) {
+        intent.file = r.file;
+        return PATH_FILE;
+    }
+    if (r.directory && r.directory != CAPNP_NO_CAP) {
+        /* A read-only facet is no kept directory (mkdir in it would
+         * fail), and the open of a directory fails anyway unless read
+         * only: it is not kept. */
+        capos_release(r.directory);
+        return PATH_DIR;
+    }
+    return PATH_LINK;
+}
+
+/*
+ * A kept directory is taken to be a directory still, without asking the
+ * service: this process's own renames and rmdirs forget every kept one,
+ * and a capability held on a directory keeps naming that directory.  Any
+ * other name is looked up with one Directory.lstat in its parent, or with
+ * the Directory.open that an open wants (above).
+ */
 static int lookup(void *ctx, const char *dir, uint32_t dir_len, const char *name, uint32_t len,
                   char *target, uint32_t *target_len)
 {
@@ -214,12 +331,28 @@ static int lookup(void *ctx, const char *dir, uint32_t dir_len, const char *name
         return PATH_DIR;
     if (is_dev_dir(dir, dir_len))
         return dev_index(name, len) >= 0 ? PATH_FILE : PATH_NONE;
+    if (kept_entry(dir, dir_len, name, len))
+        return PATH_DIR;
+    /* Only where resolution surely ends with this name, so that nothing
+     * is made for an open that then fails. */
+    if (intent.on && pr.at == pr.end && !pr.trailing_slash && !intent.file &&
+        dir_len + 1 + len < PATH_MAX_LEN) {
+        int k = open_entry(dir, dir_len, name, len);
+        if (k != PATH_LINK)
+            return k;
+    }
     capos_Directory_lstat_results r;
     long e = entry_stat(dir, dir_len, name, len, &r);
     if (e == -ENOENT)
         return PATH_NONE;
     if (e < 0)
         return (int)e;
+    memcpy(last_path, dir, dir_len);
+    last_path[dir_len] = '/';
+    memcpy(last_path + dir_len + 1, name, len);
+    last_len = dir_len + 1 + len;
+    last_res = r;
+    last_valid = true;
     switch (capos_Stat_get_kind(r.stat)) {
     case capos_NodeKind_directory: return PATH_DIR;
     case capos_NodeKind_symlink:
@@ -252,6 +385,7 @@ static long resolve(long dirfd, const char *path, unsigned flags)
         base = d->path;
         base_len = d->path_len;
     }
+    last_valid = false;
     long e = path_resolve(lookup, 0, base, base_len, path, flags, &pr);
     if (d)
         ofd_put(d);
@@ -325,6 +459,10 @@ static long stat_resolved(struct stat *st)
         if (err != CAPOS_OK)
             return fs_errno(err);
         fill_stat(st, r.stat);
+        return 0;
+    }
+    if (last_valid && last_len == pr.len && memcmp(last_path, pr.path, pr.len) == 0) {
+        fill_stat(st, last_res.stat);
         return 0;
     }
     capos_Directory_lstat_results r;
@@ -433,11 +571,19 @@ static long do_open(long dirfd, const char *path, long flags, long mode)
     posix_lock(&fs_lock);
     /* O_CREAT|O_EXCL never follows a last link: the link exists. */
     bool excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+    /* Not for O_DIRECTORY (opendir): an lstat is cheaper than handing
+     * out a directory capability. */
+    intent = (struct open_intent){.on = !(flags & (O_TRUNC | O_DIRECTORY)),
+                                  .create = flags & O_CREAT,
+                                  .exclusive = flags & O_EXCL,
+                                  .read_only = acc == O_RDONLY,
+                                  .mode = (uint32_t)mode & ~umask_bits & 07777};
     long e = resolve(dirfd, path, flags & O_NOFOLLOW || excl ? 0 : PATH_FOLLOW);
+    intent.on = false;
     uint32_t nl, at = 0;
     if (e < 0)
         goto out;
-    if (excl && pr.kind != PATH_NONE) {
+    if (excl && pr.kind != PATH_NONE && !intent.file) {
         e = -EEXIST;
         goto out;
     }
@@ -466,29 +612,33 @@ static long do_open(long dirfd, const char *path, long flags, long mode)
         e = open_dev(dev_index(pr.path + at, nl), flags);
         goto out;
     }
-    uint32_t dcap;
-    if ((e = dir_cap(pr.path, at - 1, &dcap)) < 0)
-        goto out;
-    capos_Directory_open_results r;
-    int err = capos_Directory_open_call(
-        dcap,
-        &(capos_Directory_open_args){.name = txt(pr.path + at, nl),
-                                     .create = flags & O_CREAT,
-                                     .exclusive = flags & O_EXCL,
-                                     .truncate = (flags & O_TRUNC) && acc != O_RDONLY,
-                                     .readOnly = acc == O_RDONLY,
-                                     .mode = (uint32_t)mode & ~umask_bits & 07777},
-        &r, NULL);
-    if (err != CAPOS_OK) {
-        e = fs_errno(err);
-        goto out;
-    }
-    if (r.file == CAPNP_NO_CAP || r.file == 0) {
-        /* Changed under us: a directory or a link where a file was. */
-        if (r.directory && r.directory != CAPNP_NO_CAP)
-            capos_release(r.directory);
-        e = -EAGAIN;
-        goto out;
+    /* The file lookup opened, else a Directory.open now. */
+    capos_Directory_open_results r = {.file = intent.file};
+    intent.file = 0;
+    if (!r.file) {
+        uint32_t dcap;
+        if ((e = dir_cap(pr.path, at - 1, &dcap)) < 0)
+            goto out;
+        int err = capos_Directory_open_call(
+            dcap,
+            &(capos_Directory_open_args){.name = txt(pr.path + at, nl),
+                                         .create = flags & O_CREAT,
+                                         .exclusive = flags & O_EXCL,
+                                         .truncate = (flags & O_TRUNC) && acc != O_RDONLY,
+                                         .readOnly = acc == O_RDONLY,
+                                         .mode = (uint32_t)mode & ~umask_bits & 07777},
+            &r, NULL);
+        if (err != CAPOS_OK) {
+            e = fs_errno(err);
+            goto out;
+        }
+        if (r.file == CAPNP_NO_CAP || r.file == 0) {
+            /* Changed under us: a directory or a link where a file was. */
+            if (r.directory && r.directory != CAPNP_NO_CAP)
+                capos_release(r.directory);
+            e = -EAGAIN;
+            goto out;
+        }
     }
     struct ofd *o =
         ofd_new(OFD_FILE, (uint32_t)flags & (O_ACCMODE | O_APPEND | O_NONBLOCK), r.file);
@@ -500,6 +650,9 @@ static long do_open(long dirfd, const char *path, long flags, long mode)
     o->pos = 0;
     e = fd_install(o, 0, flags & O_CLOEXEC);
 out:
+    if (intent.file)
+        capos_release(intent.file); /* opened, but the open failed after */
+    intent.file = 0;
     posix_unlock(&fs_lock);
     return e;
 }
@@ -631,6 +784,8 @@ long file_lseek(struct ofd *o, long off, long whence)
     if (o->kind == OFD_DIR) {
         /* Only back to the start (rewinddir), or where telldir said. */
         r = whence == SEEK_SET && off >= 0 ? (long)(o->pos = (uint64_t)off) : -EINVAL;
+        if (r >= 0)
+            o->dents_len = o->dents_at = 0; /* the page read ahead is not there */
         posix_unlock(&fs_lock);
         return r;
     }
@@ -700,11 +855,18 @@ struct dirent64_hdr {
     uint8_t d_type;
 } __attribute__((packed));
 
+/* The size of the record of a name of len bytes: header, name, NUL,
+ * padding to 8. */
+static size_t dirent_rec(uint32_t len)
+{
+    return (sizeof(struct dirent64_hdr) + len + 1 + 7) & ~(size_t)7;
+}
+
 /* Puts one record at buf+*used if it fits; false if not. */
 static bool put_dirent(char *buf, size_t size, size_t *used, uint64_t ino, int64_t off,
                        uint8_t type, const char *name, uint32_t len)
 {
-    size_t rec = (sizeof(struct dirent64_hdr) + len + 1 + 7) & ~(size_t)7;
+    size_t rec = dirent_rec(len);
     if (rec > size - *used)
         return false;
     struct dirent64_hdr h = {ino, off, (uint16_t)rec, type};
@@ -716,9 +878,54 @@ static bool put_dirent(char *buf, size_t size, size_t *used, uint64_t ino, int64
 }
 
 /*
+ * Reads the page of directory o from its position into o->dents, as
+ * getdents64 records.  A whole page of Directory.list (its largest) is
+ * asked for and kept, so that listing a directory costs one call per
+ * page however small the caller's buffer.  Under fs_lock.
+ */
+static long read_page(struct ofd *o, uint32_t cap)
+{
+    capos_Directory_list_results r;
+    struct capos_rpc_opts op = opts();
+    int err = capos_Directory_list_call(
+        cap, &(capos_Directory_list_args){.cursor = o->pos - 2, .max = capos_maxDirList}, &r, &op);
+    if (err != CAPOS_OK)
+        return fs_errno(err);
+    uint32_t n = capos_DirEntry_list_len(r.entries);
+    uint64_t next = r.end ? UINT64_MAX : 2 + r.next;
+    size_t used = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        capos_DirEntry_reader d = capos_DirEntry_list_get(r.entries, i);
+        struct capnp_text name = capos_DirEntry_get_name(d);
+        enum capos_NodeKind k = capos_DirEntry_get_kind(d);
+        uint8_t type = k == capos_NodeKind_directory ? 4 : k == capos_NodeKind_symlink ? 10 : 8;
+        int64_t off = i + 1 < n ? (int64_t)(2 + capos_DirEntry_get_next(d)) : (int64_t)next;
+        size_t rec = dirent_rec(name.len);
+        if (rec > o->dents_cap - used) {
+            /* Grown by doubling: a page of records is at most 128 of 288
+             * bytes, so it ends at a few tens of KiB at worst. */
+            size_t room = o->dents_cap ? 2 * (size_t)o->dents_cap : 4096;
+            char *b = realloc(o->dents, room);
+            if (!b)
+                return -ENOMEM;
+            o->dents = b;
+            o->dents_cap = (uint32_t)room;
+        }
+        put_dirent(o->dents, o->dents_cap, &used, capos_DirEntry_get_inode(d), off, type, name.str,
+                   name.len);
+    }
+    o->dents_len = (uint32_t)used;
+    o->dents_at = 0;
+    if (n == 0)
+        o->pos = next;
+    return 0;
+}
+
+/*
  * A directory's position: 0 before ".", 1 before "..", then 2 + the list
- * cursor of the next entry (Directory.list's `next`), and UINT64_MAX at
- * the end.
+ * cursor of the next entry, and UINT64_MAX at the end.  Every record's
+ * d_off is the position after it (its DirEntry's `next`, the page's for
+ * the last), so telldir and seekdir start again after any entry.
  */
 long sys_getdents64(long fd, long bufp, long count, long a4, long a5, long a6)
 {
@@ -756,33 +963,25 @@ long sys_getdents64(long fd, long bufp, long count, long a4, long a5, long a6)
             o->pos++;
             continue;
         }
-        /* Ask for no more entries than surely fit, so that a page is
-         * taken whole and the next starts at its `next`. */
-        size_t fit = (size - used) / DIRENT_MAX_REC;
-        if (fit == 0)
+        if (o->dents_at == o->dents_len) {
+            e = read_page(o, cap);
+            continue;
+        }
+        /* The records that fit, in one copy. */
+        uint32_t at = o->dents_at;
+        while (at < o->dents_len) {
+            struct dirent64_hdr h;
+            memcpy(&h, o->dents + at, sizeof(h));
+            if (h.d_reclen > size - used - (at - o->dents_at))
+                break;
+            at += h.d_reclen;
+            o->pos = (uint64_t)h.d_off;
+        }
+        memcpy(buf + used, o->dents + o->dents_at, at - o->dents_at);
+        used += at - o->dents_at;
+        o->dents_at = at;
+        if (at < o->dents_len)
             goto full;
-        capos_Directory_list_results r;
-        struct capos_rpc_opts op = opts();
-        int err = capos_Directory_list_call(
-            cap,
-            &(capos_Directory_list_args){.cursor = o->pos - 2,
-                                         .max = fit < DIRENT_PAGE ? (uint32_t)fit : DIRENT_PAGE},
-            &r, &op);
-        if (err != CAPOS_OK) {
-            e = fs_errno(err);
-            break;
-        }
-        uint32_t n = capos_DirEntry_list_len(r.entries);
-        uint64_t next = r.end ? UINT64_MAX : 2 + r.next;
-        for (uint32_t i = 0; i < n; i++) {
-            capos_DirEntry_reader d = capos_DirEntry_list_get(r.entries, i);
-            struct capnp_text name = capos_DirEntry_get_name(d);
-            enum capos_NodeKind k = capos_DirEntry_get_kind(d);
-            uint8_t type = k == capos_NodeKind_directory ? 4 : k == capos_NodeKind_symlink ? 10 : 8;
-            put_dirent(buf, size, &used, capos_DirEntry_get_inode(d),
-                       i + 1 < n ? (int64_t)o->pos + 1 : (int64_t)next, type, name.str, name.len);
-        }
-        o->pos = next;
     }
 full:
     posix_unlock(&fs_lock);

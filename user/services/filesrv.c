@@ -410,6 +410,7 @@ static int dir_list(struct filesrv *s, struct capos_serve_call *call,
         capos_DirEntry_set_name(b, e->name, e->name_len);
         capos_DirEntry_set_kind(b, kind_of(e));
         capos_DirEntry_set_inode(b, e->ino);
+        capos_DirEntry_set_next(b, e->seq + 1);
     }
     return CAPOS_OK;
 }
