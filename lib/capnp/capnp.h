@@ -199,6 +199,12 @@ struct capnp_data {
     uint32_t len;
 };
 
+/* The Text of a NUL-terminated C string, for building a message. */
+static inline struct capnp_text capnp_text_of(const char *s)
+{
+    return (struct capnp_text){s, (uint32_t)__builtin_strlen(s)};
+}
+
 /* ---- Reader: messages ---- */
 
 /*

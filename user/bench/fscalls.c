@@ -32,15 +32,10 @@ static uint64_t res[capos_File_read_RESULT_BYTES / 8 + 1];
 static uint64_t arena[capos_maxFileIo / 8 + 64];
 static uint8_t data[capos_maxFileIo];
 
-static struct capnp_text text(const char *s)
-{
-    return (struct capnp_text){s, (uint32_t)strlen(s)};
-}
-
 static int open_in(uint32_t dir, const char *name, capos_Directory_open_args a, uint32_t *cap)
 {
     capos_Directory_open_results r;
-    a.name = text(name);
+    a.name = capnp_text_of(name);
     int e = capos_Directory_open_call(dir, &a, &r, NULL);
     if (e == CAPOS_OK)
         *cap = a.directory ? r.directory : r.file;
@@ -119,8 +114,9 @@ static void run_create_remove(uint32_t n)
             continue;
         }
         capos_release(f);
-        if (capos_Directory_remove_call(root, &(capos_Directory_remove_args){.name = text("new")},
-                                        NULL, NULL) != CAPOS_OK)
+        if (capos_Directory_remove_call(
+                root, &(capos_Directory_remove_args){.name = capnp_text_of("new")}, NULL, NULL) !=
+            CAPOS_OK)
             failures++;
     }
 }
@@ -165,8 +161,9 @@ int main(int argc, char **argv)
     memset(data, 'b', sizeof(data));
     if (open_in(root, "f64", (capos_Directory_open_args){.create = true, .mode = 0644}, &file) !=
             CAPOS_OK ||
-        capos_Directory_mkdir_call(root, &(capos_Directory_mkdir_args){.name = text("many")}, NULL,
-                                   NULL) != CAPOS_OK ||
+        capos_Directory_mkdir_call(root,
+                                   &(capos_Directory_mkdir_args){.name = capnp_text_of("many")},
+                                   NULL, NULL) != CAPOS_OK ||
         open_in(root, "many", (capos_Directory_open_args){.directory = true}, &many) != CAPOS_OK) {
         capos_printf("INFO error fscalls: cannot make the files\n");
         return 1;

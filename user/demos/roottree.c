@@ -12,16 +12,11 @@
 
 static uint64_t res_buf[capos_File_read_RESULT_BYTES / 8 + 1];
 
-static struct capnp_text text(const char *s)
-{
-    return (struct capnp_text){s, (uint32_t)strlen(s)};
-}
-
 /* Directory.open of `name` in `dir`: the file or directory capability. */
 static int open_in(uint32_t dir, const char *name, capos_Directory_open_args a, uint32_t *cap)
 {
     capos_Directory_open_results r;
-    a.name = text(name);
+    a.name = capnp_text_of(name);
     int err = capos_Directory_open_call(dir, &a, &r, NULL);
     if (err == CAPOS_OK)
         *cap = a.directory || r.file == CAPNP_NO_CAP ? r.directory : r.file;

@@ -1320,6 +1320,11 @@ long sys_fsync(long fd, long a2, long a3, long a4, long a5, long a6)
     return e;
 }
 
+/* The attribute changes of File.setAttr and Directory.setAttr, which share
+ * them field for field (two generated argument types, one initializer). */
+#define SET_ATTR_FIELDS                                                                            \
+    .setMode = set_mode, .mode = mode, .setAtime = sa, .atimeNs = a, .setMtime = sm, .mtimeNs = m
+
 /* setAttr on what (dirfd, path) names, or on fd itself for a NULL path. */
 static long set_attr(long dirfd, const char *path, bool follow, bool set_mode, uint32_t mode,
                      bool sa, uint64_t a, bool sm, uint64_t m)
@@ -1332,14 +1337,8 @@ static long set_attr(long dirfd, const char *path, bool follow, bool set_mode, u
         e = -EINVAL;
         if (o->kind == OFD_FILE) {
             posix_lock(&fs_lock);
-            e = fs_errno(capos_File_setAttr_call(o->cap,
-                                                 &(capos_File_setAttr_args){.setMode = set_mode,
-                                                                            .mode = mode,
-                                                                            .setAtime = sa,
-                                                                            .atimeNs = a,
-                                                                            .setMtime = sm,
-                                                                            .mtimeNs = m},
-                                                 NULL, NULL));
+            e = fs_errno(capos_File_setAttr_call(
+                o->cap, &(capos_File_setAttr_args){SET_ATTR_FIELDS}, NULL, NULL));
             posix_unlock(&fs_lock);
             if (e == -EACCES)
                 e = -EPERM; /* a read-only facet changes nothing, its attributes neither */
@@ -1359,13 +1358,7 @@ static long set_attr(long dirfd, const char *path, bool follow, bool set_mode, u
         if (e == 0 && !(at && is_dev_dir(pr.path, at - 1)))
             e = fs_errno(capos_Directory_setAttr_call(
                 dcap,
-                &(capos_Directory_setAttr_args){.name = txt(pr.path + at, nl),
-                                                .setMode = set_mode,
-                                                .mode = mode,
-                                                .setAtime = sa,
-                                                .atimeNs = a,
-                                                .setMtime = sm,
-                                                .mtimeNs = m},
+                &(capos_Directory_setAttr_args){.name = txt(pr.path + at, nl), SET_ATTR_FIELDS},
                 NULL, NULL));
     }
     posix_unlock(&fs_lock);

@@ -25,11 +25,6 @@ static uint8_t big[65536], back[65536];
  * name past the limit): the stubs' own arenas fit only small ones. */
 static uint64_t arena[capos_maxFileIo / 8 + 64];
 
-static struct capnp_text text(const char *s)
-{
-    return (struct capnp_text){s, (uint32_t)strlen(s)};
-}
-
 /* Directory.open: *file or *dir (each may be NULL) gets the capability. */
 static int open_at(uint32_t dir, struct capnp_text name, capos_Directory_open_args a,
                    uint32_t *file, uint32_t *sub, uint32_t *detail)
@@ -51,8 +46,8 @@ static int open_at(uint32_t dir, struct capnp_text name, capos_Directory_open_ar
 
 static int create(uint32_t dir, const char *name, uint32_t *file)
 {
-    return open_at(dir, text(name), (capos_Directory_open_args){.create = true, .mode = 0640}, file,
-                   NULL, NULL);
+    return open_at(dir, capnp_text_of(name),
+                   (capos_Directory_open_args){.create = true, .mode = 0640}, file, NULL, NULL);
 }
 
 static int write_at(uint32_t f, uint64_t off, const void *p, uint32_t len)
@@ -124,18 +119,19 @@ static void files(void)
     CHECK(n1 + n2 == sizeof(big) && memcmp(big, back, sizeof(big)) == 0, "64 KiB read back");
     /* Opening again: exclusive refuses, truncate empties. */
     expect("create exclusive over a file",
-           open_at(root, text("hello"),
+           open_at(root, capnp_text_of("hello"),
                    (capos_Directory_open_args){.create = true, .exclusive = true}, &again, NULL,
                    NULL),
            CAPOS_ERR_ALREADY_EXISTS);
     expect("open truncate",
-           open_at(root, text("hello"), (capos_Directory_open_args){.truncate = true}, &again, NULL,
-                   NULL),
+           open_at(root, capnp_text_of("hello"), (capos_Directory_open_args){.truncate = true},
+                   &again, NULL, NULL),
            CAPOS_OK);
     CHECK(file_size(f) == 0, "size after open truncate %lu", (unsigned long)file_size(f));
-    expect("open a missing file",
-           open_at(root, text("missing"), (capos_Directory_open_args){0}, &again, NULL, NULL),
-           CAPOS_ERR_NOT_FOUND);
+    expect(
+        "open a missing file",
+        open_at(root, capnp_text_of("missing"), (capos_Directory_open_args){0}, &again, NULL, NULL),
+        CAPOS_ERR_NOT_FOUND);
     end();
 }
 
@@ -146,12 +142,12 @@ static void list(void)
     static bool seen[150];
     begin("list");
     expect("mkdir many",
-           capos_Directory_mkdir_call(root, &(capos_Directory_mkdir_args){.name = text("many")},
-                                      NULL, NULL),
+           capos_Directory_mkdir_call(
+               root, &(capos_Directory_mkdir_args){.name = capnp_text_of("many")}, NULL, NULL),
            CAPOS_OK);
     expect("open many",
-           open_at(root, text("many"), (capos_Directory_open_args){.directory = true}, NULL, &sub,
-                   NULL),
+           open_at(root, capnp_text_of("many"), (capos_Directory_open_args){.directory = true},
+                   NULL, &sub, NULL),
            CAPOS_OK);
     for (int i = 0; i < 150; i++) {
         fmt_snprintf(name, sizeof(name), "f%03d", i);
@@ -208,89 +204,97 @@ static void tree_ops(void)
     begin("mkdir-remove-rename");
     expect("mkdir d",
            capos_Directory_mkdir_call(
-               root, &(capos_Directory_mkdir_args){.name = text("d"), .mode = 0750}, NULL, NULL),
+               root, &(capos_Directory_mkdir_args){.name = capnp_text_of("d"), .mode = 0750}, NULL,
+               NULL),
            CAPOS_OK);
     expect("mkdir d again",
-           capos_Directory_mkdir_call(root, &(capos_Directory_mkdir_args){.name = text("d")}, NULL,
-                                      NULL),
+           capos_Directory_mkdir_call(
+               root, &(capos_Directory_mkdir_args){.name = capnp_text_of("d")}, NULL, NULL),
            CAPOS_ERR_ALREADY_EXISTS);
     capos_Directory_sub_results sr = {0};
-    expect(
-        "sub d",
-        capos_Directory_sub_call(root, &(capos_Directory_sub_args){.name = text("d")}, &sr, NULL),
-        CAPOS_OK);
+    expect("sub d",
+           capos_Directory_sub_call(root, &(capos_Directory_sub_args){.name = capnp_text_of("d")},
+                                    &sr, NULL),
+           CAPOS_OK);
     d = sr.directory;
     expect("create d/x", create(d, "x", &f), CAPOS_OK);
     expect("write d/x", write_at(f, 0, "xyz", 3), CAPOS_OK);
     expect("remove a non-empty directory",
-           capos_Directory_remove_call(root, &(capos_Directory_remove_args){.name = text("d")},
-                                       NULL, NULL),
+           capos_Directory_remove_call(
+               root, &(capos_Directory_remove_args){.name = capnp_text_of("d")}, NULL, NULL),
            CAPOS_ERR_NOT_EMPTY);
-    expect("rename a file over a directory",
-           capos_Directory_rename_call(
-               root, &(capos_Directory_rename_args){.from = text("hello"), .to = text("d")}, NULL,
-               NULL),
-           CAPOS_ERR_IS_DIRECTORY);
+    expect(
+        "rename a file over a directory",
+        capos_Directory_rename_call(root,
+                                    &(capos_Directory_rename_args){.from = capnp_text_of("hello"),
+                                                                   .to = capnp_text_of("d")},
+                                    NULL, NULL),
+        CAPOS_ERR_IS_DIRECTORY);
     expect("rename a directory over a file",
-           capos_Directory_rename_call(
-               root, &(capos_Directory_rename_args){.from = text("d"), .to = text("hello")}, NULL,
-               NULL),
+           capos_Directory_rename_call(root,
+                                       &(capos_Directory_rename_args){.from = capnp_text_of("d"),
+                                                                      .to = capnp_text_of("hello")},
+                                       NULL, NULL),
            CAPOS_ERR_NOT_DIRECTORY);
     /* A symbolic link: open gives its target and no capability; lstat
      * reports it; setAttr changes its times; remove takes it. */
     expect("symlink l",
            capos_Directory_symlink_call(
-               d, &(capos_Directory_symlink_args){.name = text("l"), .target = text("../x")}, NULL,
-               NULL),
+               d,
+               &(capos_Directory_symlink_args){.name = capnp_text_of("l"),
+                                               .target = capnp_text_of("../x")},
+               NULL, NULL),
            CAPOS_OK);
     {
         capos_Directory_open_results orr;
         expect("open l",
-               capos_Directory_open_call(d, &(capos_Directory_open_args){.name = text("l")}, &orr,
-                                         NULL),
+               capos_Directory_open_call(
+                   d, &(capos_Directory_open_args){.name = capnp_text_of("l")}, &orr, NULL),
                CAPOS_OK);
         CHECK(orr.file == CAPNP_NO_CAP && orr.directory == CAPNP_NO_CAP && orr.symlink,
               "open of a link says it is one, with no capability");
         expect("setAttr l",
-               capos_Directory_setAttr_call(d,
-                                            &(capos_Directory_setAttr_args){.name = text("l"),
-                                                                            .setMtime = true,
-                                                                            .mtimeNs = 12345},
-                                            NULL, NULL),
+               capos_Directory_setAttr_call(
+                   d,
+                   &(capos_Directory_setAttr_args){
+                       .name = capnp_text_of("l"), .setMtime = true, .mtimeNs = 12345},
+                   NULL, NULL),
                CAPOS_OK);
         capos_Directory_lstat_results lr;
         struct capos_rpc_opts lo = {.buf = res_buf, .buf_len = sizeof(res_buf)};
         expect("lstat l",
-               capos_Directory_lstat_call(d, &(capos_Directory_lstat_args){.name = text("l")}, &lr,
-                                          &lo),
+               capos_Directory_lstat_call(
+                   d, &(capos_Directory_lstat_args){.name = capnp_text_of("l")}, &lr, &lo),
                CAPOS_OK);
         CHECK(capos_Stat_get_kind(lr.stat) == capos_NodeKind_symlink &&
                   capos_Stat_get_size(lr.stat) == 4 && capos_Stat_get_mtimeNs(lr.stat) == 12345 &&
                   lr.target.len == 4 && memcmp(lr.target.str, "../x", 4) == 0,
               "lstat of a link gives its target");
         expect("remove l",
-               capos_Directory_remove_call(d, &(capos_Directory_remove_args){.name = text("l")},
-                                           NULL, NULL),
+               capos_Directory_remove_call(
+                   d, &(capos_Directory_remove_args){.name = capnp_text_of("l")}, NULL, NULL),
                CAPOS_OK);
     }
     expect("rename d/x to y",
            capos_Directory_rename_call(
-               d, &(capos_Directory_rename_args){.from = text("x"), .to = text("y")}, NULL, NULL),
+               d,
+               &(capos_Directory_rename_args){.from = capnp_text_of("x"), .to = capnp_text_of("y")},
+               NULL, NULL),
            CAPOS_OK);
     expect("open the old name",
-           open_at(d, text("x"), (capos_Directory_open_args){0}, &gone, NULL, NULL),
+           open_at(d, capnp_text_of("x"), (capos_Directory_open_args){0}, &gone, NULL, NULL),
            CAPOS_ERR_NOT_FOUND);
     expect("read through the renamed file's capability", read_at(f, 0, buf, sizeof(buf), &n),
            CAPOS_OK);
     CHECK(n == 3 && memcmp(buf, "xyz", 3) == 0, "renamed file reads %u bytes", n);
     expect("remove d/y",
-           capos_Directory_remove_call(d, &(capos_Directory_remove_args){.name = text("y")}, NULL,
-                                       NULL),
+           capos_Directory_remove_call(
+               d, &(capos_Directory_remove_args){.name = capnp_text_of("y")}, NULL, NULL),
            CAPOS_OK);
     expect("read a removed file", read_at(f, 0, buf, sizeof(buf), &n), CAPOS_ERR_NOT_FOUND);
     expect("remove d",
-           capos_Directory_remove_call(root, &(capos_Directory_remove_args){.name = text("d")},
-                                       NULL, NULL),
+           capos_Directory_remove_call(
+               root, &(capos_Directory_remove_args){.name = capnp_text_of("d")}, NULL, NULL),
            CAPOS_OK);
     expect("list a removed directory",
            capos_Directory_list_call(
@@ -298,8 +302,8 @@ static void tree_ops(void)
                &(struct capos_rpc_opts){.buf = res_buf, .buf_len = sizeof(res_buf)}),
            CAPOS_ERR_NOT_FOUND);
     expect("remove a missing entry",
-           capos_Directory_remove_call(root, &(capos_Directory_remove_args){.name = text("d")},
-                                       NULL, NULL),
+           capos_Directory_remove_call(
+               root, &(capos_Directory_remove_args){.name = capnp_text_of("d")}, NULL, NULL),
            CAPOS_ERR_NOT_FOUND);
     end();
 }
@@ -309,22 +313,23 @@ static void confinement(void)
     uint32_t box, f, detail;
     char why[64];
     begin("sub");
-    capos_Directory_mkdir_call(root, &(capos_Directory_mkdir_args){.name = text("box")}, NULL,
-                               NULL);
+    capos_Directory_mkdir_call(root, &(capos_Directory_mkdir_args){.name = capnp_text_of("box")},
+                               NULL, NULL);
     capos_Directory_sub_results sr;
-    expect(
-        "sub box",
-        capos_Directory_sub_call(root, &(capos_Directory_sub_args){.name = text("box")}, &sr, NULL),
-        CAPOS_OK);
+    expect("sub box",
+           capos_Directory_sub_call(root, &(capos_Directory_sub_args){.name = capnp_text_of("box")},
+                                    &sr, NULL),
+           CAPOS_OK);
     box = sr.directory;
     expect("create box/inner", create(box, "inner", &f), CAPOS_OK);
     /* Nothing outside box can be named from it. */
     expect("open hello from box",
-           open_at(box, text("hello"), (capos_Directory_open_args){0}, &f, NULL, NULL),
+           open_at(box, capnp_text_of("hello"), (capos_Directory_open_args){0}, &f, NULL, NULL),
            CAPOS_ERR_NOT_FOUND);
     const char *up[] = {"..", ".", "../hello", "/hello"};
     for (unsigned i = 0; i < 4; i++) {
-        int err = open_at(box, text(up[i]), (capos_Directory_open_args){0}, &f, NULL, &detail);
+        int err =
+            open_at(box, capnp_text_of(up[i]), (capos_Directory_open_args){0}, &f, NULL, &detail);
         capos_detail_name(why, sizeof(why), detail, capos_Directory_INTERFACE_ID,
                           capos_Directory_method_open);
         CHECK(err == CAPOS_ERR_INVALID_ARGUMENT && strcmp(why, "params.name") == 0,
@@ -343,8 +348,8 @@ static void confinement(void)
               capos_Stat_get_size(st.stat) == 1,
           "box stat");
     expect("sub of a file",
-           capos_Directory_sub_call(box, &(capos_Directory_sub_args){.name = text("inner")}, &sr,
-                                    NULL),
+           capos_Directory_sub_call(
+               box, &(capos_Directory_sub_args){.name = capnp_text_of("inner")}, &sr, NULL),
            CAPOS_ERR_NOT_DIRECTORY);
     end();
 }
@@ -360,21 +365,22 @@ static void read_only(void)
     uint32_t ro = rr.directory;
     expect("create through a read-only facet", create(ro, "new", &x), CAPOS_ERR_NOT_PERMITTED);
     expect("mkdir through a read-only facet",
-           capos_Directory_mkdir_call(ro, &(capos_Directory_mkdir_args){.name = text("nd")}, NULL,
-                                      NULL),
+           capos_Directory_mkdir_call(
+               ro, &(capos_Directory_mkdir_args){.name = capnp_text_of("nd")}, NULL, NULL),
            CAPOS_ERR_NOT_PERMITTED);
     expect("remove through a read-only facet",
-           capos_Directory_remove_call(ro, &(capos_Directory_remove_args){.name = text("hello")},
-                                       NULL, NULL),
+           capos_Directory_remove_call(
+               ro, &(capos_Directory_remove_args){.name = capnp_text_of("hello")}, NULL, NULL),
            CAPOS_ERR_NOT_PERMITTED);
     expect("sub through a read-only facet",
-           capos_Directory_sub_call(ro, &(capos_Directory_sub_args){.name = text("box")},
+           capos_Directory_sub_call(ro, &(capos_Directory_sub_args){.name = capnp_text_of("box")},
                                     &(capos_Directory_sub_results){0}, NULL),
            CAPOS_OK);
     expect("create rw", create(root, "rw", &f), CAPOS_OK);
     expect("write rw", write_at(f, 0, "data", 4), CAPOS_OK);
     expect("open rw through the read-only facet",
-           open_at(ro, text("rw"), (capos_Directory_open_args){0}, &rof, NULL, NULL), CAPOS_OK);
+           open_at(ro, capnp_text_of("rw"), (capos_Directory_open_args){0}, &rof, NULL, NULL),
+           CAPOS_OK);
     expect("write through it", write_at(rof, 0, "evil", 4), CAPOS_ERR_NOT_PERMITTED);
     expect("truncate through it",
            capos_File_truncate_call(rof, &(capos_File_truncate_args){.size = 0}, NULL, NULL),
@@ -402,14 +408,14 @@ static void quota(void)
     static uint8_t page[8192];
     begin("quota");
     expect("mkdir q",
-           capos_Directory_mkdir_call(root, &(capos_Directory_mkdir_args){.name = text("q")}, NULL,
-                                      NULL),
+           capos_Directory_mkdir_call(
+               root, &(capos_Directory_mkdir_args){.name = capnp_text_of("q")}, NULL, NULL),
            CAPOS_OK);
     capos_Directory_sub_results sr = {0};
-    expect(
-        "sub q",
-        capos_Directory_sub_call(root, &(capos_Directory_sub_args){.name = text("q")}, &sr, NULL),
-        CAPOS_OK);
+    expect("sub q",
+           capos_Directory_sub_call(root, &(capos_Directory_sub_args){.name = capnp_text_of("q")},
+                                    &sr, NULL),
+           CAPOS_OK);
     capos_Directory_limit_results lr;
     expect("limit",
            capos_Directory_limit_call(
@@ -438,8 +444,8 @@ static void quota(void)
            CAPOS_OK);
     expect("write b now", write_at(g, 0, page, 4096), CAPOS_OK);
     expect("remove a",
-           capos_Directory_remove_call(q, &(capos_Directory_remove_args){.name = text("a")}, NULL,
-                                       NULL),
+           capos_Directory_remove_call(
+               q, &(capos_Directory_remove_args){.name = capnp_text_of("a")}, NULL, NULL),
            CAPOS_OK);
     expect("create c now", create(q, "c", &x), CAPOS_OK);
     capos_printf("files: quota refused at %u bytes and 2 entries, tree intact\n", QUOTA_BYTES);
@@ -465,7 +471,9 @@ static void bad_names(void)
     }
     struct capos_rpc_opts o = {0};
     int err = capos_Directory_rename_call(
-        root, &(capos_Directory_rename_args){.from = text("hello"), .to = text("x/y")}, NULL, &o);
+        root,
+        &(capos_Directory_rename_args){.from = capnp_text_of("hello"), .to = capnp_text_of("x/y")},
+        NULL, &o);
     capos_detail_name(why, sizeof(why), o.detail, capos_Directory_INTERFACE_ID,
                       capos_Directory_method_rename);
     CHECK(err == CAPOS_ERR_INVALID_ARGUMENT && strcmp(why, "params.to") == 0,
@@ -590,16 +598,17 @@ static void blobs(void)
 static int bind(uint32_t ns, const char *name, const uint8_t hash[SHA256_DIGEST])
 {
     return capos_Namespace_bind_call(
-        ns, &(capos_Namespace_bind_args){.name = text(name), .hash = {hash, SHA256_DIGEST}}, NULL,
-        NULL);
+        ns,
+        &(capos_Namespace_bind_args){.name = capnp_text_of(name), .hash = {hash, SHA256_DIGEST}},
+        NULL, NULL);
 }
 
 static int resolve(uint32_t ns, const char *name, uint8_t hash[SHA256_DIGEST])
 {
     capos_Namespace_resolve_results r;
     struct capos_rpc_opts o = {.buf = res_buf, .buf_len = sizeof(res_buf)};
-    int err = capos_Namespace_resolve_call(ns, &(capos_Namespace_resolve_args){.name = text(name)},
-                                           &r, &o);
+    int err = capos_Namespace_resolve_call(
+        ns, &(capos_Namespace_resolve_args){.name = capnp_text_of(name)}, &r, &o);
     if (err == CAPOS_OK && hash)
         memcpy(hash, r.hash.ptr, SHA256_DIGEST);
     return err;
@@ -658,8 +667,8 @@ static void namespaces(void)
     /* The realm pkg.: names seen without the prefix, nothing else. */
     capos_Namespace_sub_results sr;
     expect("sub pkg.",
-           capos_Namespace_sub_call(nspace, &(capos_Namespace_sub_args){.prefix = text("pkg.")},
-                                    &sr, NULL),
+           capos_Namespace_sub_call(
+               nspace, &(capos_Namespace_sub_args){.prefix = capnp_text_of("pkg.")}, &sr, NULL),
            CAPOS_OK);
     uint32_t pkg = sr.namespace;
     expect("resolve n3 in pkg.", resolve(pkg, "n3", NULL), CAPOS_OK);
@@ -672,7 +681,7 @@ static void namespaces(void)
     CHECK(n == 11 && pages == 1, "pkg. lists %u bindings", n);
     expect("unbind greeting in pkg.",
            capos_Namespace_unbind_call(
-               pkg, &(capos_Namespace_unbind_args){.name = text("greeting")}, NULL, NULL),
+               pkg, &(capos_Namespace_unbind_args){.name = capnp_text_of("greeting")}, NULL, NULL),
            CAPOS_ERR_NOT_FOUND);
 
     /* Read-only: resolves and lists, binds and unbinds nothing, and so do
@@ -683,20 +692,22 @@ static void namespaces(void)
     expect("bind through read-only", bind(ro.namespace, "x", h), CAPOS_ERR_NOT_PERMITTED);
     expect("unbind through read-only",
            capos_Namespace_unbind_call(
-               ro.namespace, &(capos_Namespace_unbind_args){.name = text("tool")}, NULL, NULL),
+               ro.namespace, &(capos_Namespace_unbind_args){.name = capnp_text_of("tool")}, NULL,
+               NULL),
            CAPOS_ERR_NOT_PERMITTED);
     expect("sub of read-only",
-           capos_Namespace_sub_call(ro.namespace, &(capos_Namespace_sub_args){.prefix = text("n")},
-                                    &sr, NULL),
+           capos_Namespace_sub_call(
+               ro.namespace, &(capos_Namespace_sub_args){.prefix = capnp_text_of("n")}, &sr, NULL),
            CAPOS_OK);
     expect("bind in its realm", bind(sr.namespace, "9", h), CAPOS_ERR_NOT_PERMITTED);
     expect("resolve in its realm", resolve(sr.namespace, "9", NULL), CAPOS_OK);
 
     /* Unbind: gone, the blob stays. */
-    expect("unbind greeting",
-           capos_Namespace_unbind_call(
-               nspace, &(capos_Namespace_unbind_args){.name = text("greeting")}, NULL, NULL),
-           CAPOS_OK);
+    expect(
+        "unbind greeting",
+        capos_Namespace_unbind_call(
+            nspace, &(capos_Namespace_unbind_args){.name = capnp_text_of("greeting")}, NULL, NULL),
+        CAPOS_OK);
     expect("resolve greeting after", resolve(nspace, "greeting", NULL), CAPOS_ERR_NOT_FOUND);
     CHECK(has(store, h), "unbinding took the blob");
     end();
@@ -710,14 +721,15 @@ static void quitter(void)
     begin("quitter");
     int err = CAPOS_ERR_NOT_FOUND;
     for (int i = 0; i < 500 && err == CAPOS_ERR_NOT_FOUND; i++) {
-        err = open_at(root, text("quitter.done"), (capos_Directory_open_args){0}, &f, NULL, NULL);
+        err = open_at(root, capnp_text_of("quitter.done"), (capos_Directory_open_args){0}, &f, NULL,
+                      NULL);
         if (err == CAPOS_ERR_NOT_FOUND)
             sleep_ms(10);
     }
     expect("open quitter.done", err, CAPOS_OK);
     sleep_ms(50); /* the quitter's exit and its writes in flight */
     expect("open quitter",
-           open_at(root, text("quitter"), (capos_Directory_open_args){0}, &f, NULL, NULL),
+           open_at(root, capnp_text_of("quitter"), (capos_Directory_open_args){0}, &f, NULL, NULL),
            CAPOS_OK);
     uint64_t size = file_size(f);
     CHECK(size >= 4096 && size <= 5 * 4096 && size % 4096 == 0, "quitter's file is %lu bytes",
