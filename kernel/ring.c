@@ -633,9 +633,13 @@ void ring_destroy(struct thread *t)
     uint64_t frames[CAPOS_RING_PAGES];
     unsigned n = 0;
     /* The process's other threads may be changing its mappings.  A
-     * released address space (root 0) took the ring's frames with it. */
+     * released address space (root 0) took the ring's frames with it; a
+     * stopped process's will (no thread is made in it any more, so the
+     * address is never reused), which spares a shootdown per thread while
+     * its other threads may still run elsewhere. */
     spin_lock(&p->lock);
-    for (uint64_t i = 0; i < CAPOS_RING_PAGES && p->root; i++) {
+    bool keep = p->state != PROCESS_ALIVE;
+    for (uint64_t i = 0; i < CAPOS_RING_PAGES && p->root && !keep; i++) {
         if (paging_unmap(p->root, r->user_va + i * PAGE_SIZE, &frames[n]))
             n++;
     }
