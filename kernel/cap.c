@@ -380,7 +380,9 @@ static int cap_invoke(struct kobj *o, struct call *c)
  * SchedulingPolicy.set (the thread). */
 static bool cap_takes_caps(const struct kobj *o, uint16_t method)
 {
-    return (o->kind == KOBJ_PROCESS_SPAWNER && method == capos_ProcessSpawner_method_spawn) ||
+    return (o->kind == KOBJ_PROCESS_SPAWNER &&
+            (method == capos_ProcessSpawner_method_spawn ||
+             method == capos_ProcessSpawner_method_spawnImage)) ||
            (o->kind == KOBJ_SCHEDULING_POLICY && method == capos_SchedulingPolicy_method_set);
 }
 

@@ -106,14 +106,15 @@ static int process_map_bytes(struct process *p, uint64_t va, const void *src, ui
     return CAPOS_OK;
 }
 
-/* Maps the image's segments: the pages of read-only ones shared with
- * every other process of the binary where they can be (imagepages.h, not
- * charged to p), the others copied into frames of p's own.  Unless `all`,
+/* Maps the image's segments: with `share` (a manifest binary), the pages
+ * of read-only ones shared with every other process of the binary where
+ * they can be (imagepages.h, not charged to p), the others copied into
+ * frames of p's own.  Unless `all`,
  * the pages of the last writable segment that hold no file byte (its
  * .bss) are left demand-zero (p->bss_lo, mm/fault.c).  *pages counts the
  * pages mapped, *shared those of them shared. */
 static int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info,
-                            bool all, uint64_t *pages, uint64_t *shared)
+                            bool share, bool all, uint64_t *pages, uint64_t *shared)
 {
     int last_w = -1;
     for (uint32_t i = 0; i < info->nsegs; i++) {
@@ -135,7 +136,7 @@ static int process_load_elf(struct process *p, const uint8_t *image, const struc
         for (uint64_t va = start; va < end; va += PAGE_SIZE) {
             uint64_t pa;
             (*pages)++;
-            if (!(s->flags & ELF_PF_W) && image_page_get(image, info, i, va, &pa)) {
+            if (share && !(s->flags & ELF_PF_W) && image_page_get(image, info, i, va, &pa)) {
                 if (paging_map(p->root, va, pa, flags | MAP_USER | MAP_UNCHARGED, p->ledger) != 0) {
                     int err = process_map_err(p);
                     pmm_frame_put(pa);
@@ -328,8 +329,8 @@ static void process_report(const struct process *p, uint64_t base, const uint64_
             (unsigned long)d[5], (unsigned long)d[6]);
 }
 
-struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
-                               struct process_grant *grants, unsigned ngrants,
+struct process *process_create(const char *name, const void *elf, uint64_t elf_len, bool boot_image,
+                               bool *bad_image, struct process_grant *grants, unsigned ngrants,
                                const char *const *argv, unsigned argc, const char *const *env,
                                unsigned envc, struct ledger *ledger, int *err, const char **why)
 {
@@ -349,6 +350,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
 
     /* Check: the grants fit, and the image is one this process may load. */
     *why = "out of kernel memory or over the process's quota";
+    *bad_image = false;
     if (ngrants >= PROCESS_MAX_CAPS) { /* one slot is the first thread's ThreadControl */
         *why = "too many grants";
         *err = CAPOS_ERR_INVALID_ARGUMENT;
@@ -361,12 +363,14 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     if (ee != ELF_OK) {
         *why = elf_strerror(ee);
         *err = ee == ELF_ERR_TOO_BIG ? CAPOS_ERR_QUOTA_EXCEEDED : CAPOS_ERR_INVALID_ARGUMENT;
+        *bad_image = ee != ELF_ERR_TOO_BIG;
         goto fail;
     }
     commit_all = elf_has_note(elf, elf_len, CAPOS_NOTE_OWNER, CAPOS_NOTE_COMMIT);
     if (!process_stack_size(elf, elf_len, commit_all, &stack_size, &stack_commit)) {
         *why = "its stack note is not a whole number of pages up to 8 MiB";
         *err = CAPOS_ERR_INVALID_ARGUMENT;
+        *bad_image = true;
         goto fail;
     }
 
@@ -412,7 +416,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     *err = paging_create_space(&p->root, ledger) ? CAPOS_OK : process_map_err(p);
     mark[SPAWN_SPACE] = ledger_used(ledger);
     if (*err == CAPOS_OK)
-        *err = process_load_elf(p, elf, info, commit_all, &image_pages, &image_shared);
+        *err = process_load_elf(p, elf, info, boot_image, commit_all, &image_pages, &image_shared);
     mark[SPAWN_IMAGE] = ledger_used(ledger);
     /* The stack: its committed top now (at least what start-up takes),
      * so that a process whose quota cannot hold it fails here with

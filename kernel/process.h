@@ -177,8 +177,12 @@ struct process_grant {
 struct elf_limits process_elf_limits(uint64_t frame_limit);
 
 /*
- * Creates a process from an ELF image (already validated by the manifest
- * check, validated again here), with the given grants and argv/env.
+ * Creates a process from an ELF image (a manifest binary, already
+ * validated by the manifest check, or a kernel copy of an image a caller
+ * supplied: validated here either way), with the given grants and
+ * argv/env.  `boot_image` says the image is a manifest binary, whose
+ * read-only pages are shared (imagepages.h): only those, as the cache
+ * knows a binary by its address, which only the boot module keeps.
  * Everything it is made of is charged to `ledger` (the process takes a
  * reference of its own; the caller keeps its).  Grants with a `bind` kind
  * have no object yet: each receives one bound to the new process itself.
@@ -187,10 +191,11 @@ struct elf_limits process_elf_limits(uint64_t frame_limit);
  * (it may have exited already: process_put when done); on failure nothing
  * is left behind (the grants' references are dropped), *why says what
  * failed and *err is the ErrorCode for it (quotaExceeded when the ledger
- * refused a charge).
+ * refused a charge; invalidArgument with *bad_image set when the image
+ * is not one this kernel runs).
  */
-struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
-                               struct process_grant *grants, unsigned ngrants,
+struct process *process_create(const char *name, const void *elf, uint64_t elf_len, bool boot_image,
+                               bool *bad_image, struct process_grant *grants, unsigned ngrants,
                                const char *const *argv, unsigned argc, const char *const *env,
                                unsigned envc, struct ledger *ledger, int *err, const char **why);
 

@@ -350,14 +350,17 @@ const maxSpawnGrants :UInt32 = 64;
   # one restrict names.
 const maxSpawnArgs :UInt32 = 64;
   # The most argv (and env) strings one ProcessSpawner.spawn takes.
+const maxSpawnImage :UInt64 = 16777216;
+  # The largest ELF image one ProcessSpawner.spawnImage takes (16 MiB).
 
 interface ProcessSpawner {
-  # Starts processes from the binaries in the boot manifest.
+  # Starts processes from the binaries in the boot manifest, or (spawnImage)
+  # from an ELF image the caller holds.
   spawn @0 (binary :Text, name :Text,
             grants :List(SpawnGrant) $C.maxLen(.maxSpawnGrants),
             argv :List(Text) $C.maxLen(.maxSpawnArgs),
             env :List(Text) $C.maxLen(.maxSpawnArgs))
-      -> (handle :Capability);
+      -> (handle :Capability, pid :UInt32);
     # Starts `binary` as a process named `name`, with exactly the listed
     # grants: each SpawnGrant either names a capability transferred with this
     # call (copy or move, chosen by the caller's transfer descriptor) or asks
@@ -375,6 +378,25 @@ interface ProcessSpawner {
     # A restricted launcher: a ProcessSpawner that may start only `allowed`
     # (a subset of what this one may start). Errors: notPermitted if a name is
     # not allowed here.
+  spawnImage @3 (image :UInt64, size :UInt64, name :Text,
+                 grants :List(SpawnGrant) $C.maxLen(.maxSpawnGrants),
+                 argv :List(Text) $C.maxLen(.maxSpawnArgs),
+                 env :List(Text) $C.maxLen(.maxSpawnArgs))
+      -> (handle :Capability, pid :UInt32);
+    # As spawn, from the `size` bytes of a static ELF64 executable at
+    # address `image` of the caller's memory instead of a manifest binary
+    # (docs/processes.md). The kernel copies the bytes once, in bounded
+    # steps, into frames charged to the child's quota, and validates and
+    # loads from that copy only; the caller's memory is not kept. Only an
+    # unrestricted spawner may: a restricted launcher is limited to its
+    # named binaries. Errors: notPermitted (restricted launcher),
+    # invalidArgument with the `image` field as detail (not an executable
+    # this kernel runs: truncated, wrong class or machine, overlapping or
+    # absurd segments), invalidArgument on `size` (0 or over
+    # maxSpawnImage), badAddress (the bytes are not readable memory of the
+    # caller), quotaExceeded (the image or the process does not fit the
+    # child's quota), noMemory, and spawn's for the grants, name, argv and
+    # env.
 }
 
 struct SpawnGrant {
@@ -395,6 +417,10 @@ interface ProcessHandle {
     # Completes when the process has exited, with its status.
   kill @1 () -> ();
     # Terminates the process (status killed). Idempotent.
+  pid @2 () -> (pid :UInt32);
+    # The process's id: the kernel's, as the process itself sees it in its
+    # CapSet (getpid() of a POSIX program). Ids are not reused while the
+    # machine runs.
 }
 
 struct ExitStatus {

@@ -149,6 +149,19 @@ void pmm_set_alloc_limit(uint64_t limit_pa)
     spin_unlock_irqrestore(&pmm_lock, flags);
 }
 
+bool pmm_alloc_run(uint64_t count, uint64_t *pa)
+{
+    uint64_t frame;
+    uint64_t flags = spin_lock_irqsave(&pmm_lock);
+    enum frame_bitmap_err e =
+        frame_bitmap_alloc_run(&pmm_bitmap, count, 1, pmm_limit_frames, &frame);
+    spin_unlock_irqrestore(&pmm_lock, flags);
+    if (e != FRAME_BITMAP_OK)
+        return false;
+    *pa = frame * PAGE_SIZE;
+    return true;
+}
+
 bool pmm_alloc_frames(uint64_t count, uint64_t align, uint64_t *pa)
 {
     uint64_t frame;

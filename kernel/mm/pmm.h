@@ -36,6 +36,11 @@ void pmm_init(const struct boot_info *bi);
 bool pmm_alloc_frame(uint64_t *pa);
 /* `count` contiguous zeroed frames aligned to `align` frames. */
 bool pmm_alloc_frames(uint64_t count, uint64_t align, uint64_t *pa);
+/* `count` contiguous frames whose contents are left as they were: for a
+ * caller that overwrites every byte it will ever read (spawnImage's copy
+ * of an image, which nothing else sees), so that no time goes into
+ * zeroing what is copied over at once. */
+bool pmm_alloc_run(uint64_t count, uint64_t *pa);
 /* Frees frames held once (freeing a shared frame is a kernel bug). */
 void pmm_free_frame(uint64_t pa);
 void pmm_free_frames(uint64_t pa, uint64_t count);

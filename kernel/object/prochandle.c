@@ -1,8 +1,9 @@
 /*
  * ProcessHandle objects: waiting for a process's exit status, and killing it.
  *
- * A handle keeps a reference on its process, so the exit status stays
- * readable after the process is gone.  A wait on a running process becomes
+ * A handle keeps a reference on its process, so the exit status (and its
+ * pid, which ProcessHandle.pid reports) stays readable after the process
+ * is gone.  A wait on a running process becomes
  * a pending op on the process's waiter queue (holding another reference);
  * once the process has stopped and the reaper has taken back everything
  * it held (its capabilities, its address space: process.h, reaped), every
@@ -111,6 +112,16 @@ static int process_handle_kill(struct phandle *h, struct call *c,
 {
     process_kill(h->target);
     return CAPOS_OK;
+}
+
+static int process_handle_pid(struct phandle *h, struct call *c,
+                              const capos_ProcessHandle_pid_args *a)
+{
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_ProcessHandle_pid_encode_results(
+        &b, &(capos_ProcessHandle_pid_results){.pid = h->target->pid});
+    return call_result_end(c, &b);
 }
 
 bool process_handle_detach(struct pending_op *op)

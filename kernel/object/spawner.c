@@ -1,12 +1,21 @@
 /*
- * ProcessSpawner objects: starting processes from the manifest's binaries.
+ * ProcessSpawner objects: starting processes from the manifest's binaries
+ * (spawn) or from an ELF image in the caller's memory (spawnImage).
  *
  * The kernel gives init the one unrestricted spawner.  An unrestricted
- * spawner may start any binary and may create kernel objects for the child
- * (SpawnGrant.kernel); a restricted launcher (made with restrict()) may start
- * only the binaries on its list and may only pass on capabilities its caller
- * transfers, never mint kernel objects.  A child receives exactly the grants
- * of the call; nothing is inherited.
+ * spawner may start any binary or image and may create kernel objects for
+ * the child (SpawnGrant.kernel); a restricted launcher (made with
+ * restrict()) may start only the binaries on its list, never an image, and
+ * may only pass on capabilities its caller transfers, never mint kernel
+ * objects.  A child receives exactly the grants of the call; nothing is
+ * inherited.
+ *
+ * spawnImage copies the caller's bytes once, 64 KiB between interrupt
+ * windows, into contiguous frames charged to the child's ledger (at most
+ * maxSpawnImage bytes), and everything after reads that copy alone: the
+ * ELF checks and the loading cannot be raced by the caller rewriting its
+ * memory.  The copy is freed once the child has its own pages (a private
+ * copy of every page: only manifest binaries share read-only pages).
  *
  * The generated dispatch (capos_ProcessSpawner_SERVER) has decoded and
  * checked the parameters against the schema; spawn then checks what only
@@ -30,7 +39,9 @@
 #include "msg.h"
 #include "objects.h"
 #include "process.h"
+#include "sched.h"
 #include "system.h"
+#include "usercopy.h"
 
 #define SPAWN_NAME_MAX (CAPOS_CAPSET_NAME_MAX - 1)
 
@@ -174,28 +185,39 @@ int spawner_invoke(struct kobj *o, struct call *c)
     return spawner_dispatch((struct spawner *)o, c);
 }
 
+/* What spawn and spawnImage have in common: the decoded parameters other
+ * than where the image comes from, and the field ids a refusal names
+ * (the two methods number their fields differently). */
+struct spawn_req {
+    struct capnp_text name;
+    capos_SpawnGrant_reader_list grants;
+    struct capnp_list argv, env;
+    uint32_t field_name, field_grants_name, field_allowed;
+};
+
 /*
- * The checks of spawn's grants that only the spawner can make (the decoder
- * has checked the rest: the list's length, that each grant is a
+ * The checks of a spawn's grants that only the spawner can make (the
+ * decoder has checked the rest: the list's length, that each grant is a
  * capability or a kernel object of a known kind, and that every capability
  * sent is named by exactly one grant).  *frame_limit gets the child's
  * memory quota in frames.
  */
-static int spawn_check_grants(struct spawner *s, struct call *c, capos_SpawnGrant_reader_list gl,
+static int spawn_check_grants(struct spawner *s, struct call *c, const struct spawn_req *r,
                               uint64_t *frame_limit)
 {
+    capos_SpawnGrant_reader_list gl = r->grants;
     uint32_t ng = capos_SpawnGrant_list_len(gl);
     for (uint32_t i = 0; i < ng; i++) {
         capos_SpawnGrant_reader g = capos_SpawnGrant_list_get(gl, i);
         struct capnp_text gn = capos_SpawnGrant_get_name(g);
         if (!spawn_name_ok(gn) || (gn.len == sizeof(CAPOS_CAPSET_THREAD) - 1 &&
                                    memcmp(gn.str, CAPOS_CAPSET_THREAD, gn.len) == 0))
-            return capos_rpc_refuse(&c->rpc, capos_ProcessSpawner_spawn_field_grants_name);
+            return capos_rpc_refuse(&c->rpc, r->field_grants_name);
         /* CAPOS_CAPSET_THREAD is the kernel's own entry; names are unique. */
         for (uint32_t k = 0; k < i; k++) {
             struct capnp_text o = capos_SpawnGrant_get_name(capos_SpawnGrant_list_get(gl, k));
             if (o.len == gn.len && memcmp(o.str, gn.str, gn.len) == 0)
-                return capos_rpc_refuse(&c->rpc, capos_ProcessSpawner_spawn_field_grants_name);
+                return capos_rpc_refuse(&c->rpc, r->field_grants_name);
         }
         if (capos_SpawnGrant_which(g) != capos_SpawnGrant_which_kernel)
             continue;
@@ -210,8 +232,7 @@ static int spawn_check_grants(struct spawner *s, struct call *c, capos_SpawnGran
             /* Each name is looked up in the manifest: the list is bounded
              * (as restrict's is) before any of that work. */
             if (al.len > capos_maxSpawnGrants)
-                return capos_rpc_refuse(
-                    &c->rpc, capos_ProcessSpawner_spawn_field_grants_kernel_allowedBinaries);
+                return capos_rpc_refuse(&c->rpc, r->field_allowed);
             if (!spawn_binaries_exist(&al))
                 return CAPOS_ERR_NOT_FOUND;
         }
@@ -219,32 +240,84 @@ static int spawn_check_grants(struct spawner *s, struct call *c, capos_SpawnGran
     return CAPOS_OK;
 }
 
-static int spawner_spawn(struct spawner *s, struct call *c,
-                         const capos_ProcessSpawner_spawn_args *a)
+/* Image bytes copied between two interrupt windows (spawn_copy_image). */
+#define SPAWN_IMAGE_CHUNK (64 * 1024)
+
+/*
+ * spawnImage's image: the caller's `size` bytes at `src`, copied once into
+ * contiguous frames charged to the child's ledger `cl`, a chunk at a time
+ * with interrupts let in between (at most maxSpawnImage bytes, checked by
+ * the caller).  Everything after this reads the copy alone, so the caller
+ * changing its memory meanwhile changes nothing.  *pa gets the frames
+ * (spawn_free_image gives them back).
+ */
+static int spawn_copy_image(struct ledger *cl, uint64_t src, uint64_t size, uint64_t *pa)
 {
-    capos_SpawnGrant_reader_list gl = a->grants;
+    uint64_t frames = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
+    if (!user_range_ok(src, size))
+        return CAPOS_ERR_BAD_ADDRESS;
+    if (!ledger_charge(cl, frames))
+        return CAPOS_ERR_QUOTA_EXCEEDED;
+    if (!pmm_alloc_run(frames, pa)) {
+        ledger_uncharge(cl, frames);
+        return CAPOS_ERR_NO_MEMORY;
+    }
+    uint8_t *dst = phys_to_virt(*pa);
+    for (uint64_t off = 0; off < size; off += SPAWN_IMAGE_CHUNK) {
+        uint64_t n = MIN(SPAWN_IMAGE_CHUNK, size - off);
+        if (off)
+            sched_irq_window();
+        if (!copy_from_user(dst + off, src + off, n)) {
+            pmm_free_frames(*pa, frames);
+            ledger_uncharge(cl, frames);
+            return CAPOS_ERR_BAD_ADDRESS;
+        }
+    }
+    return CAPOS_OK;
+}
+
+static void spawn_free_image(struct ledger *cl, uint64_t pa, uint64_t size)
+{
+    uint64_t frames = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
+    pmm_free_frames(pa, frames);
+    ledger_uncharge(cl, frames);
+}
+
+/*
+ * A spawn once its image is known: `binary` names a manifest binary, or
+ * (binary.len == 0) the image is the caller's `image_size` bytes at
+ * `image_src` (spawnImage, whose caller checked the size).
+ */
+static int spawner_start(struct spawner *s, struct call *c, const struct spawn_req *r,
+                         struct capnp_text binary, uint64_t image_src, uint64_t image_size,
+                         uint32_t field_image)
+{
+    capos_SpawnGrant_reader_list gl = r->grants;
     uint32_t ng = capos_SpawnGrant_list_len(gl);
-    uint32_t nargv = a->argv.len, nenv = a->env.len;
-    const uint8_t *elf;
-    uint64_t elf_len;
+    uint32_t nargv = r->argv.len, nenv = r->env.len;
+    const uint8_t *elf = NULL;
+    uint64_t elf_len = image_size, image_pa = 0;
     uint64_t frame_limit = PROCESS_DEFAULT_FRAMES;
 
     /* ---- check ---- */
-    if (!spawn_name_ok(a->name))
-        return capos_rpc_refuse(&c->rpc, capos_ProcessSpawner_spawn_field_name);
-    if (!spawn_allowed(s, a->binary))
-        return CAPOS_ERR_NOT_PERMITTED;
-    if (!system_find_binary(a->binary.str, a->binary.len, &elf, &elf_len))
-        return CAPOS_ERR_NOT_FOUND;
-    int err = spawn_check_grants(s, c, gl, &frame_limit);
+    if (!spawn_name_ok(r->name))
+        return capos_rpc_refuse(&c->rpc, r->field_name);
+    if (binary.len) {
+        if (!spawn_allowed(s, binary))
+            return CAPOS_ERR_NOT_PERMITTED;
+        if (!system_find_binary(binary.str, binary.len, &elf, &elf_len))
+            return CAPOS_ERR_NOT_FOUND;
+    }
+    int err = spawn_check_grants(s, c, r, &frame_limit);
     if (err != CAPOS_OK)
         return err;
     /* The result, and room for it, before anything starts: a child that
-     * runs is a spawn that succeeded. */
+     * runs is a spawn that succeeded.  Its pid is filled in at the end
+     * (the same bytes for both methods' results). */
     struct capnp_builder b;
     call_result_begin(c, &b);
-    capos_ProcessSpawner_spawn_encode_results(&b,
-                                              &(capos_ProcessSpawner_spawn_results){.handle = 0});
+    capos_ProcessSpawner_spawn_Results_builder rb = capos_ProcessSpawner_spawn_encode_results(
+        &b, &(capos_ProcessSpawner_spawn_results){.handle = 0});
     err = call_result_end(c, &b);
     if (err == CAPOS_OK)
         err = call_result_room(c, 1);
@@ -256,11 +329,17 @@ static int spawner_spawn(struct spawner *s, struct call *c,
     struct ledger *cl = ledger_create(c->proc->ledger, frame_limit, &err);
     if (!cl)
         return err;
-    struct kobj *h = process_handle_create(c->proc->ledger, NULL, &err);
-    if (!h) {
-        ledger_put(cl);
-        return err;
+    if (!binary.len) {
+        err = spawn_copy_image(cl, image_src, image_size, &image_pa);
+        if (err != CAPOS_OK) {
+            ledger_put(cl);
+            return err;
+        }
+        elf = phys_to_virt(image_pa);
     }
+    struct kobj *h = process_handle_create(c->proc->ledger, NULL, &err);
+    if (!h)
+        goto fail_image;
     struct process_grant grants[capos_maxSpawnGrants];
     const char *argv[capos_maxSpawnArgs], *env[capos_maxSpawnArgs];
     for (uint32_t i = 0; i < ng; i++) {
@@ -280,26 +359,33 @@ static int spawner_spawn(struct spawner *s, struct call *c,
             if (grants[i].bind == PROCESS_BIND_NONE && !grants[i].obj) {
                 spawn_drop(grants, i);
                 kobj_put(h);
-                ledger_put(cl);
-                return err;
+                goto fail_image;
             }
         }
     }
     for (uint32_t i = 0; i < nargv; i++)
-        argv[i] = capnp_list_get_text(&a->argv, i).str;
+        argv[i] = capnp_list_get_text(&r->argv, i).str;
     for (uint32_t i = 0; i < nenv; i++)
-        env[i] = capnp_list_get_text(&a->env, i).str;
+        env[i] = capnp_list_get_text(&r->env, i).str;
     char pname[CAPOS_CAPSET_NAME_MAX];
-    memcpy(pname, a->name.str, a->name.len);
-    pname[a->name.len] = '\0';
+    memcpy(pname, r->name.str, r->name.len);
+    pname[r->name.len] = '\0';
     if (nargv == 0)
         argv[0] = pname;
     const char *why;
-    struct process *child = process_create(pname, elf, elf_len, grants, ng, argv, nargv ? nargv : 1,
-                                           env, nenv, cl, &err, &why);
-    ledger_put(cl); /* the child holds its own reference */
+    bool bad_image;
+    /* Only a manifest binary, which the boot module keeps for the
+     * machine's life, shares its read-only pages (imagepages.h). */
+    struct process *child = process_create(pname, elf, elf_len, binary.len != 0, &bad_image, grants,
+                                           ng, argv, nargv ? nargv : 1, env, nenv, cl, &err, &why);
+    if (image_pa)
+        spawn_free_image(cl, image_pa, image_size); /* the child has its own copy */
+    ledger_put(cl);                                 /* the child holds its own reference */
     if (!child) {
         kobj_put(h);
+        /* A bad image is the image field's fault, whatever else it is. */
+        if (!binary.len && bad_image)
+            return capos_rpc_refuse(&c->rpc, field_image);
         return err; /* process_create dropped the grants */
     }
     /* The child holds its own references; the moves are done. */
@@ -307,9 +393,55 @@ static int spawner_spawn(struct spawner *s, struct call *c,
     xfer_commit(c->proc, &c->xfer);
     cap_drop_all(done.objs, done.n);
     process_handle_bind(h, child);
+    capos_ProcessSpawner_spawn_Results_set_pid(rb, child->pid);
     process_put(child); /* process_create's; the handle holds its own */
     c->out_caps[c->out_ncaps++] = h;
     return CAPOS_OK;
+
+fail_image:
+    if (image_pa)
+        spawn_free_image(cl, image_pa, image_size);
+    ledger_put(cl);
+    return err;
+}
+
+static int spawner_spawn(struct spawner *s, struct call *c,
+                         const capos_ProcessSpawner_spawn_args *a)
+{
+    const struct spawn_req r = {
+        .name = a->name,
+        .grants = a->grants,
+        .argv = a->argv,
+        .env = a->env,
+        .field_name = capos_ProcessSpawner_spawn_field_name,
+        .field_grants_name = capos_ProcessSpawner_spawn_field_grants_name,
+        .field_allowed = capos_ProcessSpawner_spawn_field_grants_kernel_allowedBinaries,
+    };
+    if (!a->binary.len)
+        return CAPOS_ERR_NOT_FOUND; /* no binary has an empty name */
+    return spawner_start(s, c, &r, a->binary, 0, 0, 0);
+}
+
+/* spawnImage: only an unrestricted spawner may start an image of the
+ * caller's choosing; a restricted launcher is bounded by its list. */
+static int spawner_spawnImage(struct spawner *s, struct call *c,
+                              const capos_ProcessSpawner_spawnImage_args *a)
+{
+    const struct spawn_req r = {
+        .name = a->name,
+        .grants = a->grants,
+        .argv = a->argv,
+        .env = a->env,
+        .field_name = capos_ProcessSpawner_spawnImage_field_name,
+        .field_grants_name = capos_ProcessSpawner_spawnImage_field_grants_name,
+        .field_allowed = capos_ProcessSpawner_spawnImage_field_grants_kernel_allowedBinaries,
+    };
+    if (s->restricted)
+        return CAPOS_ERR_NOT_PERMITTED;
+    if (a->size == 0 || a->size > capos_maxSpawnImage)
+        return capos_rpc_refuse(&c->rpc, capos_ProcessSpawner_spawnImage_field_size);
+    return spawner_start(s, c, &r, (struct capnp_text){"", 0}, a->image, a->size,
+                         capos_ProcessSpawner_spawnImage_field_image);
 }
 
 static int spawner_restrict(struct spawner *s, struct call *c,
