@@ -370,19 +370,25 @@ POSIX_PROGRAM_TIMEOUT = 60
 
 
 def posix_directives(src):
-    """The arguments and environment a test program's header asks for:
-    lines ' * args: ...' (split as a shell would) and ' * env: K=V ...'."""
+    """The arguments, environment and working directory a test program's
+    header asks for: lines ' * args: ...' (split as a shell would),
+    ' * env: K=V ...' and ' * cwd: kids' (run in the directory of the
+    programs of tests/posix/kids, which the spawn tests start: the build's
+    posix-tests/linux/kids on Linux, /kids on capOS, where the run's file
+    tree holds posix-tests/capos/kids)."""
     import shlex
-    args, env = [], []
+    args, env, cwd = [], [], None
     with open(src) as f:
         for line in f:
             if line.startswith(' * args: '):
                 args = shlex.split(line[len(' * args: '):])
             elif line.startswith(' * env: '):
                 env = line[len(' * env: '):].split()
+            elif line.startswith(' * cwd: '):
+                cwd = line[len(' * cwd: '):].strip()
             elif line.startswith(' */'):
                 break
-    return args, env
+    return args, env, cwd
 
 
 def run_posix_linux(t):
@@ -393,8 +399,9 @@ def run_posix_linux(t):
     try:
         # stdin read-only, like capOS's fd 0 (subprocess.DEVNULL is O_RDWR).
         with open(os.devnull, 'rb') as null:
-            p = subprocess.run([exe] + t['args'], env=env, stdin=null, capture_output=True,
-                               timeout=POSIX_PROGRAM_TIMEOUT)
+            cwd = os.path.join(BUILD, 'posix-tests', 'linux', t['cwd']) if t.get('cwd') else None
+            p = subprocess.run([os.path.abspath(exe)] + t['args'], env=env, stdin=null,
+                               capture_output=True, timeout=POSIX_PROGRAM_TIMEOUT, cwd=cwd)
     except subprocess.TimeoutExpired:
         return None, b'', b''
     rc = p.returncode
@@ -402,18 +409,26 @@ def run_posix_linux(t):
 
 
 def run_posix_batch(tests, n):
-    """Runs tests on capOS in one boot; returns {name: (status, out, err)}."""
+    """Runs tests on capOS in one boot; returns {name: (status, out, err)}.
+    Tests with a working directory (' * cwd: kids') run together, in a
+    boot whose file tree holds it and which every one of them shares."""
     import json
     import tempfile
     work = tempfile.mkdtemp(prefix='posix-batch-', dir=os.path.join(BUILD, 'test-logs'))
     spec = [{'program': t['capos'], 'args': t['args'], 'env': t['env'],
              'without': t.get('without', [])} for t in tests]
+    dirs = sorted({t['cwd'] for t in tests if t.get('cwd')})
+    for s_, t in zip(spec, tests):
+        if t.get('cwd'):
+            s_['cwd'] = '/' + t['cwd']
     with open(os.path.join(work, 'spec.json'), 'w') as f:
         json.dump(spec, f)
     log = os.path.join(LOG_DIR, 'posix-batch-%d.log' % n)
     cmd = ['tools/capos-run', '--batch', os.path.join(work, 'spec.json'), '--batch-out', work,
            '--program-timeout', str(POSIX_PROGRAM_TIMEOUT), '--timeout',
            str(POSIX_PROGRAM_TIMEOUT * len(tests)), '--log', log]
+    for d in dirs:
+        cmd += ['--dir', '%s:/%s' % (os.path.join(BUILD, 'posix-tests', 'capos', d), d)]
     p = subprocess.run(cmd, capture_output=True, timeout=POSIX_PROGRAM_TIMEOUT * len(tests) + 60)
     out = {}
     try:
@@ -448,8 +463,8 @@ def run_posix(results, args):
     for n in names:
         if args.k and args.k not in 'posix/' + n:
             continue
-        a, e = posix_directives(os.path.join(POSIX_DIR, n + '.c'))
-        tests.append({'name': n, 'args': a, 'env': e,
+        a, e, cwd = posix_directives(os.path.join(POSIX_DIR, n + '.c'))
+        tests.append({'name': n, 'args': a, 'env': e, 'cwd': cwd,
                       'capos': os.path.join(BUILD, 'posix-tests', 'capos', n),
                       'linux': os.path.join(BUILD, 'posix-tests', 'linux', n)})
     grant_tests = []
@@ -480,10 +495,12 @@ def run_posix(results, args):
     os.makedirs(os.path.join(LOG_DIR, 'posix'), exist_ok=True)
     # As many boots as CPUs, each taking every j-th program (a boot runs at
     # most 60).
-    every = tests + grant_tests
+    every = [t for t in tests + grant_tests if not t.get('cwd')]
     per = max(1, args.j)
     per = max(per, (len(every) + 59) // 60)
     groups = [every[i::per] for i in range(per) if every[i::per]]
+    in_dir = [t for t in tests if t.get('cwd')]
+    groups += [in_dir[i:i + 60] for i in range(0, len(in_dir), 60)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.j + 1) as pool:
         linux = {t['name']: pool.submit(run_posix_linux, t) for t in tests}
         capos = [pool.submit(run_posix_batch, g, i) for i, g in enumerate(groups)]

@@ -34,5 +34,42 @@ $(B)/posix-tests/linux/%: tests/posix/%.c
 	@echo "  MUSLCC  $@"
 	$(Q)musl-gcc -static $(POSIX_TEST_CFLAGS) -o $@ $< -lm
 
+# The programs the spawn tests start (tests/posix/kids/, the run's working
+# directory: tools/run-tests.py, " * cwd: kids"), built both ways (for
+# capOS without debug information: they travel in the boot module), and the
+# files they fail to start: `corrupt` (an ELF for another machine),
+# `garbage` (executable text without "#!"), `noperm` (no execute bit).
+POSIX_KIDS := $(basename $(notdir $(sort $(wildcard tests/posix/kids/*.c))))
+POSIX_KID_FILES := $(foreach k,$(POSIX_KIDS),kids/$(k)) kids/script kids/corrupt kids/garbage \
+    kids/noperm
+POSIX_TEST_BINS += $(foreach f,$(POSIX_KID_FILES),$(B)/posix-tests/capos/$(f) \
+    $(B)/posix-tests/linux/$(f))
+
+$(B)/posix-tests/capos/kids/%: tests/posix/kids/%.c $(POSIX_LIB) $(POSIX_CRT1) tools/capos-cc
+	@mkdir -p $(dir $@)
+	@echo "  CAPOSCC $@"
+	$(Q)CAPOS_BUILD=$(B) CAPOS_CC=$(CC) tools/capos-cc $(POSIX_TEST_CFLAGS) -o $@ $<
+	$(Q)objcopy --strip-debug $@
+
+$(B)/posix-tests/linux/kids/%: tests/posix/kids/%.c
+	@mkdir -p $(dir $@)
+	@echo "  MUSLCC  $@"
+	$(Q)musl-gcc -static $(POSIX_TEST_CFLAGS) -o $@ $<
+
+$(B)/posix-tests/%/kids/script: tests/posix/kids/script
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@ && chmod 755 $@
+
+# e_machine (offset 18) 40, ARM: a well-formed ELF no x86_64 kernel runs.
+$(B)/posix-tests/%/kids/corrupt: $(B)/posix-tests/%/kids/kid_exit
+	$(Q)cp $< $@ && printf '\050' | dd of=$@ bs=1 seek=18 conv=notrunc status=none
+
+$(B)/posix-tests/%/kids/garbage:
+	@mkdir -p $(dir $@)
+	$(Q)printf 'not a program\n' > $@ && chmod 755 $@
+
+$(B)/posix-tests/%/kids/noperm: $(B)/posix-tests/%/kids/kid_exit
+	$(Q)cp $< $@ && chmod 644 $@
+
 posix-tests: $(POSIX_TEST_BINS)
 .PHONY: posix-tests

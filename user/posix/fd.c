@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -62,6 +63,13 @@ struct ofd *fd_get(int fd)
     return o;
 }
 
+void ofd_ref(struct ofd *o)
+{
+    posix_lock(&fd_lock);
+    o->refs++;
+    posix_unlock(&fd_lock);
+}
+
 void ofd_put(struct ofd *o)
 {
     bool last;
@@ -114,9 +122,144 @@ int fd_install(struct ofd *o, int min, bool cloexec)
     return fd;
 }
 
-/* fds 0, 1, 2: the console (docs/posix.md). */
+/* The letters of the kinds a child inherits (spawn.c writes them). */
+static const char inherit_kinds[] = {
+    [OFD_CONSOLE_IN] = 'i', [OFD_CONSOLE_OUT] = 'o', [OFD_PIPE_READ] = 'r',
+    [OFD_PIPE_WRITE] = 'w', [OFD_FILE] = 'f',        [OFD_DIR] = 0,
+    [OFD_DEV_NULL] = 'n',   [OFD_DEV_ZERO] = 'z',    [OFD_DEV_RANDOM] = 'u',
+};
+
+char ofd_inherit_kind(const struct ofd *o)
+{
+    return o->kind < sizeof(inherit_kinds) ? inherit_kinds[o->kind] : 0;
+}
+
+struct ofd *fd_get_inherited(int fd)
+{
+    struct ofd *o = NULL;
+    if (fd < 0 || fd >= POSIX_FD_MAX)
+        return NULL;
+    posix_lock(&fd_lock);
+    if (fds[fd].ofd && !fds[fd].cloexec) {
+        o = fds[fd].ofd;
+        o->refs++;
+    }
+    posix_unlock(&fd_lock);
+    return o;
+}
+
+/* A decimal or (after "x") hexadecimal number at *p, moved past it. */
+static bool inherit_num(const char **p, uint64_t *v)
+{
+    const char *s = *p;
+    unsigned base = 10;
+    if (*s == 'x') {
+        base = 16;
+        s++;
+    }
+    uint64_t n = 0;
+    const char *start = s;
+    for (;; s++) {
+        unsigned d;
+        if (*s >= '0' && *s <= '9')
+            d = (unsigned)(*s - '0');
+        else if (base == 16 && *s >= 'a' && *s <= 'f')
+            d = (unsigned)(*s - 'a' + 10);
+        else
+            break;
+        if (n > (UINT64_MAX - d) / base)
+            return false;
+        n = n * base + d;
+    }
+    *p = s;
+    *v = n;
+    return s != start;
+}
+
+/*
+ * One record of the inheritance list (docs/processes.md): FD:KIND:FLAGS:POS
+ * with KIND a letter of inherit_kinds, FLAGS the description's status
+ * flags (hexadecimal, after "x"), POS its offset, and the capability the
+ * CapSet entry "fdFD"; or FD:=:OTHER, the description of fd OTHER (listed
+ * before it) under a second number.  A record that does not parse, names
+ * a kind that needs a capability the CapSet lacks, or an fd out of range
+ * leaves that fd closed.
+ */
+static void inherit_one(const char *r)
+{
+    uint64_t fd, flags = 0, pos = 0;
+    if (!inherit_num(&r, &fd) || fd >= POSIX_FD_MAX || *r++ != ':')
+        return;
+    char k = *r++;
+    if (*r++ != ':')
+        return;
+    if (k == '=') {
+        uint64_t other;
+        if (!inherit_num(&r, &other) || other >= POSIX_FD_MAX)
+            return;
+        struct ofd *o = fd_get((int)other);
+        if (!o)
+            return;
+        posix_lock(&fd_lock);
+        if (!fds[fd].ofd) {
+            fds[fd].ofd = o; /* takes over fd_get's reference */
+            o = NULL;
+        }
+        posix_unlock(&fd_lock);
+        if (o)
+            ofd_put(o);
+        return;
+    }
+    if (!inherit_num(&r, &flags) || *r++ != ':' || !inherit_num(&r, &pos) || flags > UINT32_MAX)
+        return;
+    int kind = -1;
+    for (unsigned i = 0; i < sizeof(inherit_kinds); i++) {
+        if (inherit_kinds[i] && inherit_kinds[i] == k)
+            kind = (int)i;
+    }
+    if (kind < 0)
+        return;
+    uint32_t cap = 0;
+    if (kind == OFD_CONSOLE_OUT || kind == OFD_PIPE_READ || kind == OFD_PIPE_WRITE ||
+        kind == OFD_FILE) {
+        char name[16];
+        snprintf(name, sizeof(name), "fd%u", (unsigned)fd);
+        cap = posix_capset_find(name, 0);
+        if (!cap)
+            return;
+    }
+    struct ofd *o = ofd_new((enum ofd_kind)kind, (uint32_t)flags, cap);
+    if (!o)
+        return;
+    o->pos = pos;
+    posix_lock(&fd_lock);
+    bool free_slot = !fds[fd].ofd;
+    if (free_slot)
+        fds[fd].ofd = o;
+    posix_unlock(&fd_lock);
+    if (!free_slot)
+        ofd_put(o);
+}
+
+/* fds 0, 1, 2: the console (docs/posix.md), unless the process was started
+ * by posix_spawn, whose inheritance list (POSIX_FDS_ENV) says what each
+ * inherited fd is. */
 void posix_fd_init(void)
 {
+    const struct capos_capset_header *cs = posix_capset();
+    for (uint32_t i = 0; i < cs->envc; i++) {
+        const char *e = posix_capset_env(i);
+        if (strncmp(e, POSIX_FDS_ENV, sizeof(POSIX_FDS_ENV) - 1) != 0)
+            continue;
+        for (const char *r = e + sizeof(POSIX_FDS_ENV) - 1; *r;) {
+            inherit_one(r);
+            while (*r && *r != ',')
+                r++;
+            if (*r == ',')
+                r++;
+        }
+        return;
+    }
     struct ofd *in = ofd_new(OFD_CONSOLE_IN, O_RDONLY, 0);
     fd_install(in, 0, false);
     if (posix_caps.out)

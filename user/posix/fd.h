@@ -54,6 +54,8 @@ struct ofd {
 
 /* The description fd names, with a reference taken; NULL if fd is not open. */
 struct ofd *fd_get(int fd);
+/* Takes another reference on o (one the caller holds). */
+void ofd_ref(struct ofd *o);
 /* Drops a reference from fd_get. */
 void ofd_put(struct ofd *o);
 /* A new description holding `cap` (its reference), or NULL if none is free. */
@@ -61,6 +63,16 @@ struct ofd *ofd_new(enum ofd_kind kind, uint32_t flags, uint32_t cap);
 /* Installs o (taking over the caller's reference) at the lowest free fd >=
  * min; returns the fd or -EMFILE (and then drops the reference). */
 int fd_install(struct ofd *o, int min, bool cloexec);
+
+/* The description fd names if a child inherits it (open, without
+ * FD_CLOEXEC), with a reference taken; else NULL. */
+struct ofd *fd_get_inherited(int fd);
+/* The letter of o's kind in an inheritance record, 0 for a kind no child
+ * inherits (a directory). */
+char ofd_inherit_kind(const struct ofd *o);
+/* The environment entry of a spawned process's inheritance list (fd.c
+ * reads it at start-up, spawn.c writes it; hidden from main). */
+#define POSIX_FDS_ENV "CAPOS_POSIX_FDS="
 
 /* ---- console.c ---- */
 long console_write(struct ofd *o, const struct iovec *iov, int iovcnt);

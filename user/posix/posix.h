@@ -36,6 +36,7 @@ struct posix_caps {
     uint32_t err;     /* Console for fd 2: "stderr", else "console" */
     uint32_t pipes;   /* PipeFactory "pipes" */
     uint32_t root;    /* Directory "root": the process's "/" */
+    uint32_t spawner; /* ProcessSpawner "spawner" (posix_spawn) */
 };
 extern struct posix_caps posix_caps;
 
@@ -106,9 +107,29 @@ bool posix_env_hidden(const char *e);
 long posix_path_exists(long dirfd, const char *path);
 
 /* ---- proc.c ---- */
+/* The exit code of a process a signal's default action ended: this bit
+ * with 128 + the signal (the low byte a shell would show), which wait
+ * reports as WIFSIGNALED (wait.c).  exit() codes never reach it. */
+#define POSIX_EXIT_SIGNALLED 0x100
+/* The environment entry of the signal mask a spawned process starts with
+ * (posix_spawnattr_setsigmask; hidden from main). */
+#define POSIX_SIGMASK_ENV "CAPOS_POSIX_SIGMASK="
+/* Sets the calling thread's signal mask (start-up). */
+void posix_sig_init_mask(uint64_t mask);
 __attribute__((noreturn)) void posix_exit_group(int status);
+/* Ends the process as the default action of sig does. */
+__attribute__((noreturn)) void posix_exit_signal(int sig);
 int posix_pid(void);
 /* Delivers sig to the calling thread now (raise, without the checks). */
 void posix_raise(int sig);
+
+/* ---- wait.c: the children posix_spawn started ---- */
+#define POSIX_CHILD_MAX 64 /* children not yet reaped (RLIMIT_NPROC) */
+/* A free entry for a child being spawned, or -1 if there are
+ * POSIX_CHILD_MAX already. */
+int posix_child_reserve(void);
+void posix_child_unreserve(int slot);
+/* Records the child started into a reserved entry. */
+void posix_child_add(int slot, int pid, uint32_t handle);
 
 #endif

@@ -12,7 +12,9 @@
  * what raise() and abort() do) is delivered synchronously: its handler runs
  * on the sending thread (once the signal is unblocked, if it is blocked),
  * or its default action applies; a terminating default action ends the
- * process with status 128 + signal, the status a shell shows (abort: 134).
+ * process with exit code POSIX_EXIT_SIGNALLED | (128 + signal): its low
+ * byte is the status a shell shows (abort: 134), and a parent's wait
+ * reports it as a death by that signal (wait.c).
  * Signals to any other process are ESRCH: there is no way to name one yet.
  */
 #include <errno.h>
@@ -43,6 +45,25 @@ static __thread uint64_t sig_mask, sig_pending;
 __attribute__((noreturn)) void posix_exit_group(int status)
 {
     capos_sys_exit(status & 0xff);
+}
+
+__attribute__((noreturn)) void posix_exit_signal(int sig)
+{
+    capos_sys_exit(POSIX_EXIT_SIGNALLED | (128 + (sig & 0x7f)));
+}
+
+/* The mask posix_spawn gave the process, set on the main thread once it
+ * has its thread-local storage (start-up runs before that). */
+static uint64_t initial_mask;
+
+void posix_sig_init_mask(uint64_t mask)
+{
+    initial_mask = mask;
+}
+
+__attribute__((constructor)) static void sig_mask_start(void)
+{
+    sig_mask = initial_mask & ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)));
 }
 
 int posix_pid(void)
@@ -158,7 +179,7 @@ static void deliver(int sig)
         return;
     if (a.handler == SIG_DFL) {
         if (!default_ignores(sig))
-            posix_exit_group(128 + sig);
+            posix_exit_signal(sig);
         return;
     }
     uint64_t saved = sig_mask;
@@ -227,7 +248,7 @@ long sys_tkill(long tid, long sig, long a3, long a4, long a5, long a6)
     struct ksigaction a = actions[sig];
     posix_unlock(&sig_lock);
     if (a.handler == SIG_DFL && !default_ignores((int)sig) && sig < SIGRTMIN)
-        posix_exit_group(128 + (int)sig);
+        posix_exit_signal((int)sig);
     return 0;
 }
 
@@ -287,7 +308,7 @@ long sys_rt_sigpending(long set, long size, long a3, long a4, long a5, long a6)
  * through here; reaching it means a corrupt stack. */
 __attribute__((noreturn)) void __capos_sigreturn(void)
 {
-    posix_exit_group(128 + SIGSEGV);
+    posix_exit_signal(SIGSEGV);
 }
 
 /* There is no process to share a fork with yet. */

@@ -18,6 +18,7 @@
 #include <elf.h>
 #include <string.h>
 
+#include "fd.h"
 #include "posix.h"
 #include "capos.capnp.h"
 #include "ring.h"
@@ -46,6 +47,7 @@ static void find_caps(void)
     posix_caps.out = posix_capset_find("stdout", capos_Console_INTERFACE_ID);
     posix_caps.err = posix_capset_find("stderr", capos_Console_INTERFACE_ID);
     posix_caps.pipes = posix_capset_find("pipes", capos_PipeFactory_INTERFACE_ID);
+    posix_caps.spawner = posix_capset_find("spawner", capos_ProcessSpawner_INTERFACE_ID);
     if (!posix_caps.out)
         posix_caps.out = console;
     if (!posix_caps.err)
@@ -65,6 +67,35 @@ static void random_bytes(void)
     }
 }
 
+/* Environment entries the personality passes itself (the working
+ * directory, the inherited fds, the signal mask), kept from main. */
+static bool start_env_hidden(const char *e)
+{
+    return posix_env_hidden(e) || strncmp(e, POSIX_FDS_ENV, sizeof(POSIX_FDS_ENV) - 1) == 0 ||
+           strncmp(e, POSIX_SIGMASK_ENV, sizeof(POSIX_SIGMASK_ENV) - 1) == 0;
+}
+
+/* The signal mask posix_spawn asked for (POSIX_SPAWN_SETSIGMASK). */
+static void sigmask_init(void)
+{
+    const struct capos_capset_header *cs = posix_capset();
+    for (uint32_t i = 0; i < cs->envc; i++) {
+        const char *e = posix_capset_env(i);
+        if (strncmp(e, POSIX_SIGMASK_ENV "x", sizeof(POSIX_SIGMASK_ENV)) != 0)
+            continue;
+        uint64_t m = 0;
+        for (const char *p = e + sizeof(POSIX_SIGMASK_ENV); *p; p++) {
+            unsigned d = *p >= '0' && *p <= '9'   ? (unsigned)(*p - '0')
+                         : *p >= 'a' && *p <= 'f' ? (unsigned)(*p - 'a' + 10)
+                                                  : 16;
+            if (d == 16 || m >> 60)
+                return; /* malformed: the default mask */
+            m = m << 4 | d;
+        }
+        posix_sig_init_mask(m);
+    }
+}
+
 __attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uint32_t control);
 
 __attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uint32_t control)
@@ -78,6 +109,7 @@ __attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uin
     find_caps();
     posix_fd_init();
     posix_file_init();
+    sigmask_init();
     random_bytes();
 
     unsigned eax, ebx, ecx, edx = 0;
@@ -108,7 +140,7 @@ __attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uin
         v[k++] = (char *)posix_capset_arg(i);
     v[k++] = 0;
     for (uint32_t i = 0; i < cs->envc; i++) {
-        if (!posix_env_hidden(posix_capset_env(i)))
+        if (!start_env_hidden(posix_capset_env(i)))
             v[k++] = (char *)posix_capset_env(i);
     }
     v[k++] = 0;

@@ -98,6 +98,32 @@ static int ring_wait(struct capos_ring_client *rc, uint64_t cookie, struct capos
     }
 }
 
+bool capos_ring_next_tagged(uint64_t mask, uint64_t tag, bool block, struct capos_cqe *out)
+{
+    struct capos_ring_client *rc = capos_ring_self();
+    for (uint32_t i = 0; i < rc->nstash; i++) {
+        if ((rc->stash[i].user_data & mask) == tag) {
+            *out = rc->stash[i];
+            rc->nstash--;
+            memmove(&rc->stash[i], &rc->stash[i + 1], (rc->nstash - i) * sizeof(rc->stash[0]));
+            return true;
+        }
+    }
+    for (;;) {
+        struct capos_cqe c;
+        while (ring_take(rc, &c)) {
+            if ((c.user_data & mask) == tag) {
+                *out = c;
+                return true;
+            }
+            if (rc->nstash < CAPOS_RING_STASH)
+                rc->stash[rc->nstash++] = c;
+        }
+        if (!block || ring_enter(rc, 1, CAPOS_WAIT_FOREVER) < 0)
+            return false;
+    }
+}
+
 int capos_ring_wait(uint64_t cookie, struct capos_cqe *out)
 {
     return ring_wait(capos_ring_self(), cookie, out);

@@ -211,6 +211,13 @@ bool capos_ring_next(struct capos_cqe *out);
  * ErrorCode if cap_enter itself failed. */
 int capos_ring_wait(uint64_t cookie, struct capos_cqe *out);
 
+/* Takes the next completion whose user_data has `tag` under `mask`
+ * (stashed ones first), keeping the others in the stash; with `block`,
+ * waits for one (cap_enter), else returns false if none is there yet.
+ * For a caller that keeps several operations in flight at once under
+ * cookies of its own (user_data with bits no capos_ring_cookie() sets,
+ * e.g. bit 63), and takes whichever completes first. */
+bool capos_ring_next_tagged(uint64_t mask, uint64_t tag, bool block, struct capos_cqe *out);
 /* One synchronous CALL: submits it and waits for its completion.  Returns
  * the completion's ErrorCode (0 = ok); *cqe receives the whole completion
  * if non-NULL.  Received cap ids follow the result message in `result`. */

@@ -9,7 +9,7 @@
  *
  * Each program is spawned from its manifest binary with the grants a POSIX
  * program gets from capos-run (stdout on COM2, stderr on COM3, timer,
- * entropy, memory, threads, park, pipes, root: bit i of the mask leaves out
+ * entropy, memory, threads, park, pipes, spawner, root: bit i of the mask leaves out
  * the i-th), waited for, and killed if it is still running after
  * TIMEOUT_MS.
  *
@@ -85,6 +85,7 @@ static const struct capos_grant program_grants[] = {
     {.name = "threads", .kernel = true, .kind = capos_KernelCapKind_threadSpawner},
     {.name = "park", .kernel = true, .kind = capos_KernelCapKind_parkSpace},
     {.name = "pipes", .kernel = true, .kind = capos_KernelCapKind_pipeFactory},
+    {.name = "spawner", .kernel = true, .kind = capos_KernelCapKind_processSpawner},
 };
 #define NKERNEL_GRANTS (sizeof(program_grants) / sizeof(program_grants[0]))
 #define ROOT_GRANT_BIT NKERNEL_GRANTS /* "root" follows the kernel grants */
