@@ -134,15 +134,16 @@ char ofd_inherit_kind(const struct ofd *o)
     return o->kind < sizeof(inherit_kinds) ? inherit_kinds[o->kind] : 0;
 }
 
-struct ofd *fd_get_inherited(int fd)
+struct ofd *fd_get_flags(int fd, bool *cloexec)
 {
     struct ofd *o = NULL;
     if (fd < 0 || fd >= POSIX_FD_MAX)
         return NULL;
     posix_lock(&fd_lock);
-    if (fds[fd].ofd && !fds[fd].cloexec) {
-        o = fds[fd].ofd;
+    o = fds[fd].ofd;
+    if (o) {
         o->refs++;
+        *cloexec = fds[fd].cloexec;
     }
     posix_unlock(&fd_lock);
     return o;

@@ -64,9 +64,8 @@ struct ofd *ofd_new(enum ofd_kind kind, uint32_t flags, uint32_t cap);
  * min; returns the fd or -EMFILE (and then drops the reference). */
 int fd_install(struct ofd *o, int min, bool cloexec);
 
-/* The description fd names if a child inherits it (open, without
- * FD_CLOEXEC), with a reference taken; else NULL. */
-struct ofd *fd_get_inherited(int fd);
+/* fd_get, and fd's FD_CLOEXEC flag into *cloexec (if it is open). */
+struct ofd *fd_get_flags(int fd, bool *cloexec);
 /* The letter of o's kind in an inheritance record, 0 for a kind no child
  * inherits (a directory). */
 char ofd_inherit_kind(const struct ofd *o);

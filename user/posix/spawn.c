@@ -4,10 +4,10 @@
  * 0004) instead of cloning a child that would exec: there is no exec.
  *
  * The child's start is worked out here, in the parent, before anything is
- * started: its fd table (the parent's descriptors without FD_CLOEXEC,
- * then the file actions in the order they were added, applied to a copy
- * of the table that only holds references, so the parent's own table
- * never changes), its working directory (the parent's, then the chdir and
+ * started: its fd table (a copy of the parent's that only holds
+ * references, so the parent's own table never changes, with the file
+ * actions applied in the order they were added, and then the descriptors
+ * with FD_CLOEXEC left out), its working directory (the parent's, then the chdir and
  * fchdir actions), and its program: the path resolved against that
  * directory (posix_spawnp searches PATH for a name without a slash), the
  * file read whole into memory, and a "#!" line resolved to its
@@ -84,6 +84,7 @@ struct fdop {
  * file actions leave them, and the program read. */
 struct spawn {
     struct ofd *fds[POSIX_FD_MAX];
+    bool cloexec[POSIX_FD_MAX]; /* closed when the program starts */
     char cwd[SPAWN_PATH_MAX];
     char prog[SPAWN_PATH_MAX];   /* the file started (after "#!": the interpreter) */
     char script[SPAWN_PATH_MAX]; /* the program's path as given, or as found on PATH */
@@ -132,9 +133,10 @@ static int spawn_actions(struct spawn *s, const posix_spawn_file_actions_t *fa)
     while (op && op->next)
         op = op->next;
     for (; op; op = op->prev) {
-        if (op->fd < 0 || op->fd >= POSIX_FD_MAX)
+        bool has_fd = op->cmd != FDOP_CHDIR;
+        if (has_fd && (op->fd < 0 || op->fd >= POSIX_FD_MAX))
             return -EBADF;
-        struct ofd **slot = &s->fds[op->fd];
+        struct ofd **slot = has_fd ? &s->fds[op->fd] : NULL;
         switch (op->cmd) {
         case FDOP_CLOSE:
             /* As the child's close(2) would, ignoring an fd not open. */
@@ -145,8 +147,9 @@ static int spawn_actions(struct spawn *s, const posix_spawn_file_actions_t *fa)
         case FDOP_DUP2: {
             if (op->srcfd < 0 || op->srcfd >= POSIX_FD_MAX || !s->fds[op->srcfd])
                 return -EBADF;
+            s->cloexec[op->fd] = false; /* even onto itself */
             if (op->srcfd == op->fd)
-                break; /* only clears FD_CLOEXEC, which the table has not */
+                break;
             struct ofd *o = s->fds[op->srcfd];
             ofd_ref(o);
             if (*slot)
@@ -165,6 +168,7 @@ static int spawn_actions(struct spawn *s, const posix_spawn_file_actions_t *fa)
             if (*slot)
                 ofd_put(*slot);
             *slot = o;
+            s->cloexec[op->fd] = (op->oflag & O_CLOEXEC) != 0;
             break;
         }
         case FDOP_CHDIR: {
@@ -580,12 +584,18 @@ int __capos_posix_spawn(pid_t *res, const char *path, const posix_spawn_file_act
     if (!s)
         return ENOMEM;
     for (int fd = 0; fd < POSIX_FD_MAX; fd++)
-        s->fds[fd] = fd_get_inherited(fd);
+        s->fds[fd] = fd_get_flags(fd, &s->cloexec[fd]);
     int r = 0;
     if (!getcwd(s->cwd, sizeof(s->cwd)))
         r = -errno;
     if (r == 0)
         r = spawn_actions(s, fa);
+    for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
+        if (s->fds[fd] && s->cloexec[fd]) {
+            ofd_put(s->fds[fd]);
+            s->fds[fd] = NULL;
+        }
+    }
     if (r == 0)
         r = spawn_find(s, path, attr && attr->__fn);
     char name[CAPOS_CAPSET_NAME_MAX];

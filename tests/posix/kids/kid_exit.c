@@ -1,5 +1,5 @@
-/* A child of the spawn tests: prints its arguments and its working
- * directory's last name, then exits with argv[1] as its status. */
+/* A child of the spawn tests: prints its arguments and whether it runs
+ * in the directory "kids", then exits with argv[1] as its status. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +8,11 @@
 int main(int argc, char **argv)
 {
     char cwd[512];
-    const char *base = "?";
+    const char *base = "elsewhere";
     if (getcwd(cwd, sizeof(cwd))) {
-        base = strrchr(cwd, '/');
-        base = base && base[1] ? base + 1 : cwd;
+        const char *b = strrchr(cwd, '/');
+        if (b && strcmp(b, "/kids") == 0)
+            base = "kids";
     }
     printf("kid_exit: argc %d, in %s:", argc, base);
     for (int i = 1; i < argc; i++)
