@@ -10,6 +10,7 @@
  * without: threads
  * without: park
  * without: pipes
+ * without: spawner
  * without: stdout
  * without: stderr
  * without: root
@@ -18,12 +19,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,6 +105,11 @@ int main(int argc, char **argv)
         expect("locks, condition variables and join work by yielding", counter == 6000);
     } else if (strcmp(w, "pipes") == 0) {
         expect("pipe: ENFILE", pipe(fds) == -1 && errno == ENFILE);
+    } else if (strcmp(w, "spawner") == 0) {
+        char *args[] = {"x", NULL};
+        pid_t pid;
+        expect("posix_spawn: EPERM", posix_spawn(&pid, "/x", NULL, NULL, args, NULL) == EPERM);
+        expect("waitpid: ECHILD", waitpid(-1, NULL, 0) == -1 && errno == ECHILD);
     } else if (strcmp(w, "stdout") == 0) {
         expect("write to fd 1: EBADF", write(1, "x", 1) == -1 && errno == EBADF);
     } else if (strcmp(w, "stderr") == 0) {
