@@ -26,5 +26,7 @@ const manifest :Capos.SystemManifest = (
     (name = "ring-cq", binary = "hostile", grants = [.console], argv = ["hostile", "cq"]),
     (name = "fault", binary = "hostile", grants = [.console], argv = ["hostile", "fault"]),
     (name = "spin", binary = "hostile", grants = [.console], argv = ["hostile", "spin"]),
+    (name = "image", binary = "hostile", argv = ["hostile", "image"],
+     grants = [.console, (name = "spawner", source = (kernel = (kind = processSpawner)))]),
   ],
 );

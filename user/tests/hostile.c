@@ -8,6 +8,10 @@
  *   cq       corrupts its completion head      (the kernel stops it)
  *   fault    writes to kernel memory           (the kernel stops it)
  *   spin     loops forever without a system call (it is preempted forever)
+ *   image    ProcessSpawner.spawnImage with bad images, bad addresses and
+ *            sizes, an image over the child's quota and a restricted
+ *            launcher: each fails with its documented error and this
+ *            process goes on; a good image starts (exit 0 if all did)
  */
 #include "capos.h"
 
@@ -169,6 +173,168 @@ static int attack_quota(void)
     return r == CAPOS_ERR_QUOTA_EXCEEDED ? 0 : 1;
 }
 
+/* A minimal static ELF64 executable for x86_64, built in place: one
+ * read-execute PT_LOAD holding the headers and the code at 0x400078,
+ * which exits with 42 (rax = 1, rdi = code, syscall). */
+#define IMG_BASE 0x400000ULL
+static uint8_t img[16384] __attribute__((aligned(4096)));
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, (uint16_t)v);
+    put16(p + 2, (uint16_t)(v >> 16));
+}
+static void put64(uint8_t *p, uint64_t v)
+{
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* One PT_LOAD program header at index i of the image's table. */
+static void img_phdr(unsigned i, uint32_t flags, uint64_t off, uint64_t vaddr, uint64_t filesz,
+                     uint64_t memsz)
+{
+    uint8_t *ph = img + 64 + 56 * i;
+    put32(ph, 1); /* PT_LOAD */
+    put32(ph + 4, flags);
+    put64(ph + 8, off);
+    put64(ph + 16, vaddr);
+    put64(ph + 24, vaddr);
+    put64(ph + 32, filesz);
+    put64(ph + 40, memsz);
+    put64(ph + 48, 4096);
+}
+
+static uint64_t img_good(void)
+{
+    static const uint8_t code[] = {0xbf, 42, 0, 0, 0, 0xb8, 1, 0, 0, 0, 0x0f, 0x05, 0x0f, 0x0b};
+    memset(img, 0, sizeof(img));
+    memcpy(img, "\177ELF\2\1\1", 7); /* 64-bit, little-endian, version 1 */
+    put16(img + 16, 2);              /* ET_EXEC */
+    put16(img + 18, 62);             /* EM_X86_64 */
+    put32(img + 20, 1);
+    put64(img + 24, IMG_BASE + 120); /* entry: the code after the headers */
+    put64(img + 32, 64);             /* e_phoff */
+    put16(img + 52, 64);
+    put16(img + 54, 56);
+    put16(img + 56, 1);
+    memcpy(img + 120, code, sizeof(code));
+    img_phdr(0, 5, 0, IMG_BASE, 120 + sizeof(code), 120 + sizeof(code));
+    return 120 + sizeof(code);
+}
+
+/* spawnImage of [addr, addr+size) with no grants, or with a memory quota
+ * of `limit` bytes; *handle and *pid get the child on success, *detail
+ * the error's detail. */
+static int spawn_image(uint32_t spawner, uint64_t addr, uint64_t size, uint64_t limit,
+                       uint32_t *handle, uint32_t *pid, uint32_t *detail)
+{
+    static struct capos_msg m;
+    capos_msg_init(&m);
+    capos_ProcessSpawner_spawnImage_args a = {.image = addr, .size = size, .name = {"imgchild", 8}};
+    capos_ProcessSpawner_spawnImage_Params_builder p =
+        capos_ProcessSpawner_spawnImage_encode_args(&m.b, &a);
+    if (limit) {
+        capos_SpawnGrant_builder g =
+            capos_SpawnGrant_list_at(capos_ProcessSpawner_spawnImage_Params_init_grants(p, 1), 0);
+        capos_SpawnGrant_set_name(g, "memory", 6);
+        capos_KernelCap_builder k = capos_SpawnGrant_init_kernel(g);
+        capos_KernelCap_set_kind(k, capos_KernelCapKind_virtualMemory);
+        capos_KernelCap_set_memoryLimit(k, limit);
+    }
+    capos_ProcessSpawner_spawnImage_results r;
+    struct capos_rpc_opts o = {0};
+    int e = capos_ProcessSpawner_spawnImage_call_built(spawner, &m.b, &r, &o);
+    *detail = o.detail & 0xffffff;
+    if (e == CAPOS_OK) {
+        *handle = r.handle;
+        *pid = r.pid;
+    }
+    return e;
+}
+
+static void expect_image(const char *what, uint32_t spawner, uint64_t addr, uint64_t size,
+                         uint64_t limit, int want, uint32_t want_detail)
+{
+    uint32_t h, pid, detail;
+    int e = spawn_image(spawner, addr, size, limit, &h, &pid, &detail);
+    expect(what, e, want);
+    if (e == CAPOS_OK) {
+        capos_process_kill(h);
+        capos_release(h);
+    } else if (want_detail && detail != want_detail) {
+        capos_printf("hostile: UNEXPECTED: %s: detail %#x, expected %#x\n", what, detail,
+                     want_detail);
+        failures++;
+    }
+}
+
+static int attack_image(void)
+{
+    const uint32_t image = capos_ProcessSpawner_spawnImage_field_image;
+    const uint32_t size = capos_ProcessSpawner_spawnImage_field_size;
+    uint32_t spawner, h, pid, detail, launcher;
+    if (capos_capset_find("spawner", capos_ProcessSpawner_INTERFACE_ID, &spawner) != CAPOS_OK)
+        return 2;
+    uint64_t len = img_good();
+    int e = spawn_image(spawner, (uint64_t)(uintptr_t)img, len, 0, &h, &pid, &detail);
+    expect("a good image", e, CAPOS_OK);
+    if (e == CAPOS_OK) {
+        /* The copy is the kernel's: rewriting ours changes nothing. */
+        memset(img, 0xcc, sizeof(img));
+        struct capos_exit st;
+        capos_ProcessHandle_pid_results pr;
+        expect("ProcessHandle.pid", capos_ProcessHandle_pid_call(h, 0, &pr, 0), CAPOS_OK);
+        expect("its pid", pr.pid == pid ? CAPOS_OK : -1, CAPOS_OK);
+        expect("wait", capos_process_wait(h, &st), CAPOS_OK);
+        expect("its exit",
+               st.kind == capos_ExitStatus_which_exited && st.code == 42 ? CAPOS_OK : -1, CAPOS_OK);
+        capos_release(h);
+    }
+    uint64_t at = (uint64_t)(uintptr_t)img;
+    len = img_good();
+    expect_image("size 0", spawner, at, 0, 0, CAPOS_ERR_INVALID_ARGUMENT, size);
+    expect_image("over maxSpawnImage", spawner, at, capos_maxSpawnImage + 1, 0,
+                 CAPOS_ERR_INVALID_ARGUMENT, size);
+    expect_image("a kernel address", spawner, 0xffff800000000000ULL, 4096, 0, CAPOS_ERR_BAD_ADDRESS,
+                 0);
+    expect_image("unmapped memory", spawner, 0x7e0000000000ULL, 4096, 0, CAPOS_ERR_BAD_ADDRESS, 0);
+    expect_image("past the end of the address space", spawner, ~0ULL - 100, 4096, 0,
+                 CAPOS_ERR_BAD_ADDRESS, 0);
+    expect_image("truncated", spawner, at, 100, 0, CAPOS_ERR_INVALID_ARGUMENT, image);
+    put16(img + 18, 40); /* EM_ARM */
+    expect_image("another machine", spawner, at, len, 0, CAPOS_ERR_INVALID_ARGUMENT, image);
+    img_good();
+    put16(img + 56, 2); /* a second segment over the first */
+    img_phdr(1, 6, 0, IMG_BASE, len, len);
+    expect_image("overlapping segments", spawner, at, sizeof(img), 0, CAPOS_ERR_INVALID_ARGUMENT,
+                 image);
+    img_good();
+    img_phdr(0, 5, 0, IMG_BASE, len, 1ULL << 40); /* a terabyte */
+    expect_image("an absurd segment", spawner, at, len, 0, CAPOS_ERR_QUOTA_EXCEEDED, 0);
+    img_good();
+    put16(img + 16, 3); /* ET_DYN */
+    expect_image("position-independent", spawner, at, len, 0, CAPOS_ERR_INVALID_ARGUMENT, image);
+    img_good();
+    expect_image("an image over the child's quota", spawner, at, sizeof(img), 8192,
+                 CAPOS_ERR_QUOTA_EXCEEDED, 0);
+    capos_ProcessSpawner_restrict_results rr;
+    e = capos_ProcessSpawner_restrict_call(spawner, &(capos_ProcessSpawner_restrict_args){0}, &rr,
+                                           0);
+    expect("restrict", e, CAPOS_OK);
+    launcher = e == CAPOS_OK ? rr.launcher : 0;
+    expect_image("a restricted launcher", launcher, at, len, 0, CAPOS_ERR_NOT_PERMITTED, 0);
+    /* Still whole: a good image starts after all of that. */
+    expect_image("a good image again", spawner, at, len, 0, CAPOS_OK, 0);
+    capos_printf("hostile image: 15 cases; %d unexpected\n", failures);
+    return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -178,6 +344,8 @@ int main(int argc, char **argv)
         return attack_garbage();
     if (strcmp(mode, "quota") == 0)
         return attack_quota();
+    if (strcmp(mode, "image") == 0)
+        return attack_image();
     if (strcmp(mode, "sq") == 0) {
         struct capos_ring_header *h = (struct capos_ring_header *)(uintptr_t)CAPOS_USER_RING_VA;
         h->sq_tail = h->sq_head + 100000;
