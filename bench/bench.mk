@@ -67,7 +67,8 @@ $(LINUX_INITRAMFS): $(LINUX_BENCH_OUT)/bench $(LINUX_BENCH_OUT)/bench-child \
 	    --file /bench-child-libc=$(LINUX_BENCH_OUT)/bench-child-libc \
 	    --file /posix-bench=$(POSIX_BENCH_LINUX)/posix_bench \
 	    --file /posix-hello=$(POSIX_BENCH_LINUX)/posix_hello \
-	    --file /posix-files=$(POSIX_BENCH_LINUX)/posix_files
+	    --file /posix-files=$(POSIX_BENCH_LINUX)/posix_files \
+	    --file /posix-true=$(POSIX_BENCH_LINUX)/posix_true
 
 # Static glibc (libc6-dev) is the one thing the Linux side needs that
 # tools/bootstrap does not probe for.

@@ -49,12 +49,14 @@ const files :Capos.SystemManifest = (
                (name = "filesrv", elf = embed "/filesrv"),
                (name = "posix_files", elf = embed "/posix_files") ],
   init = "init",
+  rootTree = embed "/spawn.tree",
   services = [
     (name = "filesrv", binary = "filesrv", argv = [ "filesrv", "67108864", "16384", "0", "tmp" ],
      grants = [ (name = "console", source = (kernel = (kind = console))),
                 (name = "timer", source = (kernel = (kind = timer))),
                 (name = "memory", source = (kernel = (kind = virtualMemory,
-                                                      memoryLimit = 134217728))) ],
+                                                      memoryLimit = 134217728))),
+                (name = "boot", source = (kernel = (kind = bootPackage))) ],
      exports = [ (name = "files", interfaceId = 0x9477931dead40130) ]),
     (name = "posix-files", binary = "posix_files", argv = [ "posix_files" ],
      grants = [ (name = "console", source = (kernel = (kind = console))),
@@ -64,6 +66,7 @@ const files :Capos.SystemManifest = (
                 (name = "threads", source = (kernel = (kind = threadSpawner))),
                 (name = "park", source = (kernel = (kind = parkSpace))),
                 (name = "pipes", source = (kernel = (kind = pipeFactory))),
+                (name = "spawner", source = (kernel = (kind = processSpawner))),
                 (name = "root", source = (export = (service = "filesrv", export = "files"))) ]) ] );
 
 const fsCalls :Capos.SystemManifest = (

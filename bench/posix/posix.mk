@@ -47,13 +47,18 @@ $(B)/bench/capos-profile-PosixPipe.bin: bench/capos/bench-posix.capnp schema/cap
 bench-profile-images: $(B)/bench/capos-profile-PosixPipe.bin
 
 # The file rows: bench/posix/posix_files.c with the file service (constant
-# files).
+# files), whose tree holds the program the spawn row starts.
+$(B)/bench/posix/spawn.tree: bench/posix/spawn.tree tools/mktree.py $(POSIX_BENCH_CAPOS)/posix_true
+	@echo "  MKTREE  $@"
+	$(Q)$(PYTHON) tools/mktree.py -I $(POSIX_BENCH_CAPOS) $< $@
+
 $(B)/bench/capos-bench-posix-files.bin: bench/capos/bench-posix.capnp schema/capos.capnp \
                                         $(B)/user/bin/init $(B)/user/bin/filesrv \
-                                        $(POSIX_BENCH_CAPOS)/posix_files
+                                        $(POSIX_BENCH_CAPOS)/posix_files $(B)/bench/posix/spawn.tree
 	@mkdir -p $(dir $@)
 	@echo "  CAPNP   $@"
-	$(Q)capnp eval -b -I schema -I $(B)/user/bin -I $(POSIX_BENCH_CAPOS) $< files > $@.tmp \
+	$(Q)capnp eval -b -I schema -I $(B)/user/bin -I $(POSIX_BENCH_CAPOS) -I $(B)/bench/posix \
+	    $< files > $@.tmp \
 	    || { rm -f $@.tmp; exit 1; }
 	$(Q)mv $@.tmp $@
 
@@ -71,4 +76,4 @@ POSIX_BENCH_DEPS := $(B)/bench/capos-bench-posix.bin $(B)/bench/capos-bench-posi
     $(B)/bench/capos-bench-posix-files.bin $(B)/bench/capos-bench-fs-calls.bin \
     $(POSIX_BENCH_CAPOS)/posix_true
 POSIX_BENCH_LINUX_BINS := $(POSIX_BENCH_LINUX)/posix_bench $(POSIX_BENCH_LINUX)/posix_hello \
-    $(POSIX_BENCH_LINUX)/posix_files
+    $(POSIX_BENCH_LINUX)/posix_files $(POSIX_BENCH_LINUX)/posix_true

@@ -17,6 +17,10 @@
  *   file_create_unlink         open(O_CREAT|O_EXCL|O_WRONLY) + close + unlink
  *   dir_list_1000              opendir + readdir to the end + closedir of a
  *                              directory of 1000 files, per listing
+ *   posix_spawn_wait           posix_spawn of /posix-true (bench/posix/
+ *                              posix_true.c, static, returns 0; on capOS
+ *                              read from the file service's tree, on Linux
+ *                              from the initramfs) + waitpid
  *
  * Keys: <figure>_insns (file_seq_*: _insns_per_kib) on capOS,
  * linux_<figure>_... on Linux.  A figure whose operations fail is not
@@ -29,8 +33,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef __capos__
@@ -142,6 +148,20 @@ static void run_list(uint32_t n)
     }
 }
 
+extern char **environ;
+
+static void run_spawn_wait(uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        char *argv[] = {"posix-true", NULL};
+        pid_t pid;
+        int st = -1;
+        if (posix_spawn(&pid, "/posix-true", NULL, NULL, argv, environ) != 0 ||
+            waitpid(pid, &st, 0) != pid || st != 0)
+            failures++;
+    }
+}
+
 /* The files the figures work on; false (after saying why) if they cannot
  * be made. */
 static int setup(void)
@@ -187,6 +207,7 @@ int main(void)
         measure("file_seq_write_64k_insns_per_kib", run_seq_write, 10, SEQ / 1024);
         measure("file_create_unlink_insns", run_create_unlink, 50, 1);
         measure("dir_list_1000_insns", run_list, 2, 1);
+        measure("posix_spawn_wait_insns", run_spawn_wait, 4, 1);
     }
 #ifdef __capos__
     printf("BENCH_END\n");

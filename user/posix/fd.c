@@ -181,7 +181,8 @@ static bool inherit_num(const char **p, uint64_t *v)
  * One record of the inheritance list (docs/processes.md): FD:KIND:FLAGS:POS
  * with KIND a letter of inherit_kinds, FLAGS the description's status
  * flags (hexadecimal, after "x"), POS its offset, and the capability the
- * CapSet entry "fdFD"; or FD:=:OTHER, the description of fd OTHER (listed
+ * CapSet entry "fdFD", or with "@M" after POS the entry "fdM" (one
+ * capability behind two descriptions); or FD:=:OTHER, the description of fd OTHER (listed
  * before it) under a second number.  A record that does not parse, names
  * a kind that needs a capability the CapSet lacks, or an fd out of range
  * leaves that fd closed.
@@ -211,7 +212,10 @@ static void inherit_one(const char *r)
             ofd_put(o);
         return;
     }
+    uint64_t by = fd;
     if (!inherit_num(&r, &flags) || *r++ != ':' || !inherit_num(&r, &pos) || flags > UINT32_MAX)
+        return;
+    if (*r == '@' && (++r, !inherit_num(&r, &by)))
         return;
     int kind = -1;
     for (unsigned i = 0; i < sizeof(inherit_kinds); i++) {
@@ -224,7 +228,7 @@ static void inherit_one(const char *r)
     if (kind == OFD_CONSOLE_OUT || kind == OFD_PIPE_READ || kind == OFD_PIPE_WRITE ||
         kind == OFD_FILE) {
         char name[16];
-        snprintf(name, sizeof(name), "fd%u", (unsigned)fd);
+        snprintf(name, sizeof(name), "fd%u", (unsigned)by);
         cap = posix_capset_find(name, 0);
         if (!cap)
             return;

@@ -456,9 +456,19 @@ static int spawn_grants(struct spawn *s, struct capos_grant *g, uint32_t *ng, ch
         if (same >= 0) {
             w = snprintf(fds_env + at, fds_cap - at, "%s%d:=:%d", at ? "," : "", fd, same);
         } else {
+            /* A capability goes once per call: a second description
+             * behind one (fds 1 and 2 on one console) names the first's
+             * grant. */
+            int by = -1;
+            for (int e = 0; e < fd && by < 0 && o->cap && k != 'i'; e++) {
+                if (s->fds[e] && s->fds[e]->cap == o->cap && names[e][0])
+                    by = e;
+            }
             w = snprintf(fds_env + at, fds_cap - at, "%s%d:%c:x%x:%llu", at ? "," : "", fd, k,
                          (unsigned)o->flags, (unsigned long long)o->pos);
-            if (o->cap && k != 'i') {
+            if (by >= 0 && w >= 0 && (size_t)w < fds_cap - at)
+                w += snprintf(fds_env + at + w, fds_cap - at - (size_t)w, "@%d", by);
+            if (o->cap && k != 'i' && by < 0) {
                 if (nx == SPAWN_XFER_MAX)
                     return -EMFILE;
                 snprintf(names[fd], sizeof(names[fd]), "fd%d", fd);
@@ -482,7 +492,7 @@ static int spawn_call(struct spawn *s, char *const argv[], char *const envp[], c
                       uint32_t *pid)
 {
     struct capos_grant g[32];
-    char names[POSIX_FD_MAX][8];
+    char names[POSIX_FD_MAX][8] = {{0}};
     char *fds_env = malloc(8192);
     uint64_t *arena = malloc(SPAWN_MSG_BYTES);
     int r = fds_env && arena ? 0 : -ENOMEM;
