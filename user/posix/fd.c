@@ -134,19 +134,16 @@ char ofd_inherit_kind(const struct ofd *o)
     return o->kind < sizeof(inherit_kinds) ? inherit_kinds[o->kind] : 0;
 }
 
-struct ofd *fd_get_flags(int fd, bool *cloexec)
+void fd_get_all(struct ofd **o, bool *cloexec)
 {
-    struct ofd *o = NULL;
-    if (fd < 0 || fd >= POSIX_FD_MAX)
-        return NULL;
     posix_lock(&fd_lock);
-    o = fds[fd].ofd;
-    if (o) {
-        o->refs++;
-        *cloexec = fds[fd].cloexec;
+    for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
+        o[fd] = fds[fd].ofd;
+        cloexec[fd] = fds[fd].cloexec;
+        if (o[fd])
+            o[fd]->refs++;
     }
     posix_unlock(&fd_lock);
-    return o;
 }
 
 /* A decimal or (after "x") hexadecimal number at *p, moved past it. */

@@ -64,8 +64,9 @@ struct ofd *ofd_new(enum ofd_kind kind, uint32_t flags, uint32_t cap);
  * min; returns the fd or -EMFILE (and then drops the reference). */
 int fd_install(struct ofd *o, int min, bool cloexec);
 
-/* fd_get, and fd's FD_CLOEXEC flag into *cloexec (if it is open). */
-struct ofd *fd_get_flags(int fd, bool *cloexec);
+/* Every fd's description (fd_get: a reference each, NULL where none is
+ * open) and FD_CLOEXEC flag, at one moment. */
+void fd_get_all(struct ofd **o, bool *cloexec);
 /* The letter of o's kind in an inheritance record, 0 for a kind no child
  * inherits (a directory). */
 char ofd_inherit_kind(const struct ofd *o);

@@ -88,12 +88,23 @@ struct spawn {
     char cwd[SPAWN_PATH_MAX];
     char prog[SPAWN_PATH_MAX];   /* the file started (after "#!": the interpreter) */
     char script[SPAWN_PATH_MAX]; /* the program's path as given, or as found on PATH */
-    uint8_t *image;
-    size_t image_len;
+    uint8_t *image;              /* image_cap bytes, kept from one spawn to the next */
+    size_t image_len, image_cap;
     const char *interp_argv[3]; /* interpreter, its argument, the script */
     unsigned interp_argc;
     char interp[SPAWN_HASHBANG], interp_arg[SPAWN_HASHBANG];
+    char abs[SPAWN_PATH_MAX];
+    char fds_env[8192];
+    uint64_t arena[SPAWN_MSG_BYTES / 8];
 };
+
+/* One spawn at a time, in this state: its buffers, the image's above all,
+ * stay mapped from one spawn to the next instead of being allocated and
+ * faulted in afresh each time (an image of more than SPAWN_IMAGE_KEEP
+ * bytes is given back). */
+#define SPAWN_IMAGE_KEEP (1u << 20)
+static struct posix_lock spawn_lock;
+static struct spawn spawn_state;
 
 /* path made absolute against dir (when relative) into out; 0 or -errno. */
 static int spawn_abs(const char *dir, const char *path, char *out)
@@ -121,8 +132,29 @@ static void spawn_release(struct spawn *s)
     for (int i = 0; i < POSIX_FD_MAX; i++) {
         if (s->fds[i])
             ofd_put(s->fds[i]);
+        s->fds[i] = NULL;
     }
+    if (s->image_cap > SPAWN_IMAGE_KEEP) {
+        free(s->image);
+        s->image = NULL;
+        s->image_cap = 0;
+    }
+}
+
+/* s->image with room for `want` bytes, the first `keep` kept; 0 or
+ * -ENOMEM. */
+static int spawn_room(struct spawn *s, size_t want, size_t keep)
+{
+    if (want <= s->image_cap)
+        return 0;
+    uint8_t *b = malloc(want);
+    if (!b)
+        return -ENOMEM;
+    memcpy(b, s->image, keep);
     free(s->image);
+    s->image = b;
+    s->image_cap = want;
+    return 0;
 }
 
 /* The file actions, oldest first, on the child's table and directory. */
@@ -245,14 +277,10 @@ static int spawn_read(struct spawn *s, const char *p)
     else if (r == 0 && st.st_size == 0)
         r = -ENOEXEC;
     size_t size = r == 0 ? (size_t)st.st_size : 0, want = size < 4096 ? size : 4096, got = 0;
-    uint8_t *buf = NULL;
-    if (r == 0) {
-        buf = malloc(want);
-        if (!buf)
-            r = -ENOMEM;
-    }
+    if (r == 0)
+        r = spawn_room(s, want, 0);
     for (bool sized = false; r == 0 && got < want;) {
-        long n = sys_read(fd, (long)(buf + got), (long)(want - got), 0, 0, 0);
+        long n = sys_read(fd, (long)(s->image + got), (long)(want - got), 0, 0, 0);
         if (n <= 0) {
             r = n < 0 ? n : -ENOEXEC; /* shrank under us: not a whole image */
             break;
@@ -261,27 +289,13 @@ static int spawn_read(struct spawn *s, const char *p)
         if (got == want && !sized) {
             /* The headers are in: the rest of what the kernel reads. */
             sized = true;
-            want = spawn_extent(buf, got, size);
-            if (want > SPAWN_IMAGE_MAX) {
-                r = -ENOMEM;
-                break;
-            }
-            uint8_t *more = want > got ? realloc(buf, want) : buf;
-            if (!more)
-                r = -ENOMEM;
-            else
-                buf = more;
+            want = spawn_extent(s->image, got, size);
+            r = want > SPAWN_IMAGE_MAX ? -ENOMEM : spawn_room(s, want, got);
         }
     }
     sys_close(fd, 0, 0, 0, 0, 0);
-    if (r < 0) {
-        free(buf);
-        return (int)r;
-    }
-    free(s->image);
-    s->image = buf;
-    s->image_len = got;
-    return 0;
+    s->image_len = r < 0 ? 0 : got;
+    return (int)r;
 }
 
 /* A "#!" image: its interpreter and optional argument (the first line,
@@ -333,9 +347,7 @@ static int spawn_hashbang(struct spawn *s)
  * PATH when it has no slash); 0 or -errno. */
 static int spawn_find(struct spawn *s, const char *path, bool search)
 {
-    char *abs = malloc(SPAWN_PATH_MAX);
-    if (!abs)
-        return -ENOMEM;
+    char *abs = s->abs;
     int r;
     if (!*path) {
         r = -ENOENT;
@@ -386,7 +398,6 @@ static int spawn_find(struct spawn *s, const char *path, bool search)
         else if (s->image_len < 4 || memcmp(s->image, "\177ELF", 4) != 0)
             r = -ENOEXEC;
     }
-    free(abs);
     return r;
 }
 
@@ -493,15 +504,12 @@ static int spawn_call(struct spawn *s, char *const argv[], char *const envp[], c
 {
     struct capos_grant g[32];
     char names[POSIX_FD_MAX][8] = {{0}};
-    char *fds_env = malloc(8192);
-    uint64_t *arena = malloc(SPAWN_MSG_BYTES);
-    int r = fds_env && arena ? 0 : -ENOMEM;
+    char *fds_env = s->fds_env;
+    uint64_t *arena = s->arena;
     uint32_t ng = 0;
-    if (r == 0) {
-        memcpy(fds_env, POSIX_FDS_ENV, sizeof(POSIX_FDS_ENV) - 1);
-        r = spawn_grants(s, g, &ng, fds_env + sizeof(POSIX_FDS_ENV) - 1,
-                         8192 - sizeof(POSIX_FDS_ENV), names);
-    }
+    memcpy(fds_env, POSIX_FDS_ENV, sizeof(POSIX_FDS_ENV) - 1);
+    int r = spawn_grants(s, g, &ng, fds_env + sizeof(POSIX_FDS_ENV) - 1,
+                         sizeof(s->fds_env) - sizeof(POSIX_FDS_ENV), names);
     unsigned argc = 0, envc = 0;
     while (argv && argv[argc])
         argc++;
@@ -512,11 +520,8 @@ static int spawn_call(struct spawn *s, char *const argv[], char *const envp[], c
     unsigned total_argc = s->interp_argc ? s->interp_argc + (argc ? argc - 1 : 0) : argc;
     if (r == 0 && (total_argc > SPAWN_ARGS_MAX || envc + nextra + 1 > SPAWN_ARGS_MAX))
         r = -E2BIG;
-    if (r < 0) {
-        free(fds_env);
-        free(arena);
+    if (r < 0)
         return r;
-    }
 
     struct capnp_builder b;
     capnp_builder_init(&b, arena, SPAWN_MSG_BYTES);
@@ -559,8 +564,6 @@ static int spawn_call(struct spawn *s, char *const argv[], char *const envp[], c
     struct capos_rpc_opts o = {.xfer = xfer, .nxfer = nx};
     capos_ProcessSpawner_spawnImage_results res;
     int err = capos_ProcessSpawner_spawnImage_call_built(posix_caps.spawner, &b, &res, &o);
-    free(fds_env);
-    free(arena);
     switch (err) {
     case CAPOS_OK:
         *handle = res.handle;
@@ -590,11 +593,10 @@ int __capos_posix_spawn(pid_t *res, const char *path, const posix_spawn_file_act
         return ENOSYS;
     if (!posix_caps.spawner)
         return EPERM;
-    struct spawn *s = calloc(1, sizeof(*s));
-    if (!s)
-        return ENOMEM;
-    for (int fd = 0; fd < POSIX_FD_MAX; fd++)
-        s->fds[fd] = fd_get_flags(fd, &s->cloexec[fd]);
+    posix_lock(&spawn_lock);
+    struct spawn *s = &spawn_state;
+    s->interp_argc = 0;
+    fd_get_all(s->fds, s->cloexec);
     int r = 0;
     if (!getcwd(s->cwd, sizeof(s->cwd)))
         r = -errno;
@@ -615,8 +617,11 @@ int __capos_posix_spawn(pid_t *res, const char *path, const posix_spawn_file_act
     int slot = -1;
     if (r == 0) {
         spawn_name(s->script, name);
-        snprintf(cwd_env, sizeof(cwd_env), "CAPOS_POSIX_CWD=%s", s->cwd);
-        extra[nextra++] = cwd_env;
+        /* "/" is where a process without one starts anyway. */
+        if (strcmp(s->cwd, "/") != 0) {
+            snprintf(cwd_env, sizeof(cwd_env), "CAPOS_POSIX_CWD=%s", s->cwd);
+            extra[nextra++] = cwd_env;
+        }
         if (flags & POSIX_SPAWN_SETSIGMASK) {
             uint64_t m;
             memcpy(&m, &attr->__mask, sizeof(m));
@@ -638,7 +643,7 @@ int __capos_posix_spawn(pid_t *res, const char *path, const posix_spawn_file_act
             posix_child_unreserve(slot);
     }
     spawn_release(s);
-    free(s);
+    posix_unlock(&spawn_lock);
     if (r < 0)
         return -r;
     if (res)
