@@ -1,12 +1,15 @@
 /* waitpid(-1) over 20 children at once: each exits with its own status,
  * every one is reaped exactly once, whatever order they end in, and then
- * there is none left (ECHILD).
+ * there is none left (ECHILD).  A WNOHANG look first leaves a wait in
+ * flight for every child, whose ends arrive while this process sleeps and
+ * writes (other calls), and must all still be there.
  * cwd: kids
  */
 #include <errno.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 
 extern char **environ;
@@ -32,7 +35,21 @@ int main(void)
             return 1;
         }
     }
-    int seen[N] = {0}, reaped = 0, wrong = 0;
+    int seen[N] = {0}, reaped = 0, wrong = 0, early = 0;
+    int st0;
+    pid_t w0 = waitpid(-1, &st0, WNOHANG);
+    if (w0 > 0) {
+        int i = 0;
+        while (i < N && pids[i] != w0)
+            i++;
+        if (i == N || seen[i]++ || !WIFEXITED(st0) || WEXITSTATUS(st0) != 100 + i)
+            wrong++;
+        reaped++;
+        early++;
+    }
+    struct timespec ts = {0, 200000000};
+    nanosleep(&ts, NULL);
+    fflush(stdout);
     for (;;) {
         int st;
         pid_t w = waitpid(-1, &st, 0);
@@ -47,7 +64,7 @@ int main(void)
             wrong++;
         reaped++;
     }
-    printf("reaped %d children, %d wrong\n", reaped, wrong);
+    printf("reaped %d children, %d wrong, at most one early: %d\n", reaped, wrong, early <= 1);
     posix_spawn_file_actions_destroy(&fa);
     return 0;
 }
