@@ -106,15 +106,17 @@ static int process_map_bytes(struct process *p, uint64_t va, const void *src, ui
     return CAPOS_OK;
 }
 
-/* Maps the image's segments: with `share` (a manifest binary), the pages
- * of read-only ones shared with every other process of the binary where
- * they can be (imagepages.h, not charged to p), the others copied into
- * frames of p's own.  Unless `all`,
+/* Maps the image's segments: for a manifest binary (no `frames`), the
+ * pages of read-only ones shared with every other process of the binary
+ * where they can be (imagepages.h, not charged to p); for a copy, each
+ * page the file fills whole is the copy's own frame, handed over (charged
+ * to p already: the copy was); the others copied into frames of p's own.  Unless `all`,
  * the pages of the last writable segment that hold no file byte (its
  * .bss) are left demand-zero (p->bss_lo, mm/fault.c).  *pages counts the
  * pages mapped, *shared those of them shared. */
 static int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info,
-                            bool share, bool all, uint64_t *pages, uint64_t *shared)
+                            struct image_frames *frames, bool all, uint64_t *pages,
+                            uint64_t *shared)
 {
     int last_w = -1;
     for (uint32_t i = 0; i < info->nsegs; i++) {
@@ -136,7 +138,19 @@ static int process_load_elf(struct process *p, const uint8_t *image, const struc
         for (uint64_t va = start; va < end; va += PAGE_SIZE) {
             uint64_t pa;
             (*pages)++;
-            if (share && !(s->flags & ELF_PF_W) && image_page_get(image, info, i, va, &pa)) {
+            if (frames && va >= s->vaddr && va + PAGE_SIZE <= s->vaddr + s->filesz) {
+                /* vaddr and offset agree modulo the page (elf.h): this
+                 * page is one whole frame of the copy. */
+                uint64_t fi = (s->offset + (va - s->vaddr)) / PAGE_SIZE;
+                if (!(frames->taken[fi / 8] & (1u << (fi % 8)))) {
+                    pa = frames->pa + fi * PAGE_SIZE;
+                    if (paging_map(p->root, va, pa, flags | MAP_USER, p->ledger) != 0)
+                        return process_map_err(p);
+                    frames->taken[fi / 8] |= (uint8_t)(1u << (fi % 8));
+                    continue;
+                }
+            }
+            if (!frames && !(s->flags & ELF_PF_W) && image_page_get(image, info, i, va, &pa)) {
                 if (paging_map(p->root, va, pa, flags | MAP_USER | MAP_UNCHARGED, p->ledger) != 0) {
                     int err = process_map_err(p);
                     pmm_frame_put(pa);
@@ -329,8 +343,9 @@ static void process_report(const struct process *p, uint64_t base, const uint64_
             (unsigned long)d[5], (unsigned long)d[6]);
 }
 
-struct process *process_create(const char *name, const void *elf, uint64_t elf_len, bool boot_image,
-                               bool *bad_image, struct process_grant *grants, unsigned ngrants,
+struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
+                               struct image_frames *frames, bool *bad_image,
+                               struct process_grant *grants, unsigned ngrants,
                                const char *const *argv, unsigned argc, const char *const *env,
                                unsigned envc, struct ledger *ledger, int *err, const char **why)
 {
@@ -416,7 +431,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     *err = paging_create_space(&p->root, ledger) ? CAPOS_OK : process_map_err(p);
     mark[SPAWN_SPACE] = ledger_used(ledger);
     if (*err == CAPOS_OK)
-        *err = process_load_elf(p, elf, info, boot_image, commit_all, &image_pages, &image_shared);
+        *err = process_load_elf(p, elf, info, frames, commit_all, &image_pages, &image_shared);
     mark[SPAWN_IMAGE] = ledger_used(ledger);
     /* The stack: its committed top now (at least what start-up takes),
      * so that a process whose quota cannot hold it fails here with

@@ -176,13 +176,25 @@ struct process_grant {
 /* The ELF limits a process image must meet (user range, memory bound). */
 struct elf_limits process_elf_limits(uint64_t frame_limit);
 
+/* A kernel copy of an image a caller supplied (ProcessSpawner.spawnImage):
+ * contiguous frames at `pa`, charged to the new process's ledger.  A page
+ * the image fills whole is not copied again: its frame of the copy is
+ * handed over to the process (its bit in `taken`, one per frame of the
+ * copy, is set), and the copy's owner frees and uncharges only the
+ * others. */
+struct image_frames {
+    uint64_t pa;
+    uint8_t *taken;
+};
+
 /*
  * Creates a process from an ELF image (a manifest binary, already
  * validated by the manifest check, or a kernel copy of an image a caller
  * supplied: validated here either way), with the given grants and
- * argv/env.  `boot_image` says the image is a manifest binary, whose
- * read-only pages are shared (imagepages.h): only those, as the cache
- * knows a binary by its address, which only the boot module keeps.
+ * argv/env.  `frames` is NULL for a manifest binary, whose read-only
+ * pages are shared (imagepages.h): only those, as the cache knows a
+ * binary by its address, which only the boot module keeps; else it
+ * describes the copy the image is.
  * Everything it is made of is charged to `ledger` (the process takes a
  * reference of its own; the caller keeps its).  Grants with a `bind` kind
  * have no object yet: each receives one bound to the new process itself.
@@ -194,8 +206,9 @@ struct elf_limits process_elf_limits(uint64_t frame_limit);
  * refused a charge; invalidArgument with *bad_image set when the image
  * is not one this kernel runs).
  */
-struct process *process_create(const char *name, const void *elf, uint64_t elf_len, bool boot_image,
-                               bool *bad_image, struct process_grant *grants, unsigned ngrants,
+struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
+                               struct image_frames *frames, bool *bad_image,
+                               struct process_grant *grants, unsigned ngrants,
                                const char *const *argv, unsigned argc, const char *const *env,
                                unsigned envc, struct ledger *ledger, int *err, const char **why);
 

@@ -179,7 +179,7 @@ static bool system_start_init(capos_SystemManifest_reader m)
         {CAPOS_CAPSET_MEMORY, NULL, capos_VirtualMemory_INTERFACE_ID, PROCESS_BIND_MEMORY},
     };
     bool bad;
-    struct process *p = process_create("init", elf, elf_len, true, &bad, g, ARRAY_SIZE(g), argv, 1,
+    struct process *p = process_create("init", elf, elf_len, NULL, &bad, g, ARRAY_SIZE(g), argv, 1,
                                        NULL, 0, l, &err, &why);
     sys_processes = l; /* the creator's reference, kept for the reports */
     if (!p) {

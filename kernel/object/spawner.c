@@ -276,11 +276,23 @@ static int spawn_copy_image(struct ledger *cl, uint64_t src, uint64_t size, uint
     return CAPOS_OK;
 }
 
-static void spawn_free_image(struct ledger *cl, uint64_t pa, uint64_t size)
+/* Frees the frames of the copy at pa that no process took over (taken:
+ * a bit per frame; NULL, none was), and uncharges them. */
+static void spawn_free_image(struct ledger *cl, uint64_t pa, uint64_t size, const uint8_t *taken)
 {
-    uint64_t frames = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
-    pmm_free_frames(pa, frames);
-    ledger_uncharge(cl, frames);
+    uint64_t frames = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE, freed = 0;
+    if (!taken) {
+        pmm_free_frames(pa, frames);
+        ledger_uncharge(cl, frames);
+        return;
+    }
+    for (uint64_t i = 0; i < frames; i++) {
+        if (!(taken[i / 8] & (1u << (i % 8)))) {
+            pmm_free_frame(pa + i * PAGE_SIZE);
+            freed++;
+        }
+    }
+    ledger_uncharge(cl, freed);
 }
 
 /*
@@ -297,6 +309,9 @@ static int spawner_start(struct spawner *s, struct call *c, const struct spawn_r
     uint32_t nargv = r->argv.len, nenv = r->env.len;
     const uint8_t *elf = NULL;
     uint64_t elf_len = image_size, image_pa = 0;
+    /* A bit per frame of a copied image (spawn_free_image): 16 MiB is
+     * 4,096 frames. */
+    uint8_t taken[capos_maxSpawnImage / PAGE_SIZE / 8];
     uint64_t frame_limit = PROCESS_DEFAULT_FRAMES;
 
     /* ---- check ---- */
@@ -336,6 +351,7 @@ static int spawner_start(struct spawner *s, struct call *c, const struct spawn_r
             return err;
         }
         elf = phys_to_virt(image_pa);
+        memset(taken, 0, sizeof(taken));
     }
     struct kobj *h = process_handle_create(c->proc->ledger, NULL, &err);
     if (!h)
@@ -376,11 +392,13 @@ static int spawner_start(struct spawner *s, struct call *c, const struct spawn_r
     bool bad_image;
     /* Only a manifest binary, which the boot module keeps for the
      * machine's life, shares its read-only pages (imagepages.h). */
-    struct process *child = process_create(pname, elf, elf_len, binary.len != 0, &bad_image, grants,
-                                           ng, argv, nargv ? nargv : 1, env, nenv, cl, &err, &why);
-    if (image_pa)
-        spawn_free_image(cl, image_pa, image_size); /* the child has its own copy */
-    ledger_put(cl);                                 /* the child holds its own reference */
+    struct image_frames frames = {image_pa, taken};
+    struct process *child =
+        process_create(pname, elf, elf_len, binary.len ? NULL : &frames, &bad_image, grants, ng,
+                       argv, nargv ? nargv : 1, env, nenv, cl, &err, &why);
+    if (image_pa) /* what the child did not take over */
+        spawn_free_image(cl, image_pa, image_size, taken);
+    ledger_put(cl); /* the child holds its own reference */
     if (!child) {
         kobj_put(h);
         /* A bad image is the image field's fault, whatever else it is. */
@@ -400,7 +418,7 @@ static int spawner_start(struct spawner *s, struct call *c, const struct spawn_r
 
 fail_image:
     if (image_pa)
-        spawn_free_image(cl, image_pa, image_size);
+        spawn_free_image(cl, image_pa, image_size, NULL);
     ledger_put(cl);
     return err;
 }
