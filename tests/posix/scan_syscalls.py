@@ -56,7 +56,10 @@ def main():
     build = sys.argv[1] if len(sys.argv) > 1 else 'build'
     groups = {'native': sorted(f for f in glob.glob(os.path.join(build, 'user', 'bin', '*'))
                                if os.path.basename(f) not in EXEMPT),
-              'POSIX': sorted(glob.glob(os.path.join(build, 'posix-tests', 'capos', '*')))}
+              'POSIX': sorted(f for f in glob.glob(os.path.join(build, 'posix-tests', 'capos', '*'))
+                              if os.path.isfile(f)) +
+              # The spawn tests' child programs (not the files made not to run).
+              sorted(glob.glob(os.path.join(build, 'posix-tests', 'capos', 'kids', 'kid_*')))}
     failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         for kind, files in groups.items():
