@@ -629,6 +629,12 @@ static int tsp_spawn(struct tspawner *s, struct tcall *c, const capos_ProcessSpa
     return CAPOS_ERR_UNSUPPORTED;
 }
 
+static int tsp_spawnImage(struct tspawner *s, struct tcall *c,
+                          const capos_ProcessSpawner_spawnImage_args *a)
+{
+    return CAPOS_ERR_UNSUPPORTED;
+}
+
 static int tsp_restrict(struct tspawner *s, struct tcall *c,
                         const capos_ProcessSpawner_restrict_args *a)
 {

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "fd.h"
+#include "inherit/inherit.h"
 #include "posix.h"
 #include "ring.h"
 
@@ -146,62 +147,24 @@ void fd_get_all(struct ofd **o, bool *cloexec)
     posix_unlock(&fd_lock);
 }
 
-/* A decimal or (after "x") hexadecimal number at *p, moved past it. */
-static bool inherit_num(const char **p, uint64_t *v)
-{
-    const char *s = *p;
-    unsigned base = 10;
-    if (*s == 'x') {
-        base = 16;
-        s++;
-    }
-    uint64_t n = 0;
-    const char *start = s;
-    for (;; s++) {
-        unsigned d;
-        if (*s >= '0' && *s <= '9')
-            d = (unsigned)(*s - '0');
-        else if (base == 16 && *s >= 'a' && *s <= 'f')
-            d = (unsigned)(*s - 'a' + 10);
-        else
-            break;
-        if (n > (UINT64_MAX - d) / base)
-            return false;
-        n = n * base + d;
-    }
-    *p = s;
-    *v = n;
-    return s != start;
-}
-
 /*
- * One record of the inheritance list (docs/processes.md): FD:KIND:FLAGS:POS
- * with KIND a letter of inherit_kinds, FLAGS the description's status
- * flags (hexadecimal, after "x"), POS its offset, and the capability the
- * CapSet entry "fdFD", or with "@M" after POS the entry "fdM" (one
- * capability behind two descriptions); or FD:=:OTHER, the description of fd OTHER (listed
- * before it) under a second number.  A record that does not parse, names
- * a kind that needs a capability the CapSet lacks, or an fd out of range
- * leaves that fd closed.
+ * One record of the inheritance list (lib/inherit/inherit.h,
+ * docs/processes.md): a new description of the record's kind, flags and
+ * offset on the capability of CapSet entry "fdM" (M the record's grant:
+ * its own fd unless it names another), or the description of an fd
+ * listed before it.  A record that does not parse, names a kind that needs
+ * a capability the CapSet lacks, or an fd already set leaves that fd as it
+ * is.
  */
-static void inherit_one(const char *r)
+static void inherit_one(const struct inherit_rec *r)
 {
-    uint64_t fd, flags = 0, pos = 0;
-    if (!inherit_num(&r, &fd) || fd >= POSIX_FD_MAX || *r++ != ':')
-        return;
-    char k = *r++;
-    if (*r++ != ':')
-        return;
-    if (k == '=') {
-        uint64_t other;
-        if (!inherit_num(&r, &other) || other >= POSIX_FD_MAX)
-            return;
-        struct ofd *o = fd_get((int)other);
+    if (r->kind == INHERIT_SAME) {
+        struct ofd *o = fd_get((int)r->other);
         if (!o)
             return;
         posix_lock(&fd_lock);
-        if (!fds[fd].ofd) {
-            fds[fd].ofd = o; /* takes over fd_get's reference */
+        if (!fds[r->fd].ofd) {
+            fds[r->fd].ofd = o; /* takes over fd_get's reference */
             o = NULL;
         }
         posix_unlock(&fd_lock);
@@ -209,14 +172,9 @@ static void inherit_one(const char *r)
             ofd_put(o);
         return;
     }
-    uint64_t by = fd;
-    if (!inherit_num(&r, &flags) || *r++ != ':' || !inherit_num(&r, &pos) || flags > UINT32_MAX)
-        return;
-    if (*r == '@' && (++r, !inherit_num(&r, &by)))
-        return;
     int kind = -1;
     for (unsigned i = 0; i < sizeof(inherit_kinds); i++) {
-        if (inherit_kinds[i] && inherit_kinds[i] == k)
+        if (inherit_kinds[i] && inherit_kinds[i] == r->kind)
             kind = (int)i;
     }
     if (kind < 0)
@@ -225,19 +183,19 @@ static void inherit_one(const char *r)
     if (kind == OFD_CONSOLE_OUT || kind == OFD_PIPE_READ || kind == OFD_PIPE_WRITE ||
         kind == OFD_FILE) {
         char name[16];
-        snprintf(name, sizeof(name), "fd%u", (unsigned)by);
+        snprintf(name, sizeof(name), "fd%u", (unsigned)r->other);
         cap = posix_capset_find(name, 0);
         if (!cap)
             return;
     }
-    struct ofd *o = ofd_new((enum ofd_kind)kind, (uint32_t)flags, cap);
+    struct ofd *o = ofd_new((enum ofd_kind)kind, r->flags, cap);
     if (!o)
         return;
-    o->pos = pos;
+    o->pos = r->pos;
     posix_lock(&fd_lock);
-    bool free_slot = !fds[fd].ofd;
+    bool free_slot = !fds[r->fd].ofd;
     if (free_slot)
-        fds[fd].ofd = o;
+        fds[r->fd].ofd = o;
     posix_unlock(&fd_lock);
     if (!free_slot)
         ofd_put(o);
@@ -253,12 +211,11 @@ void posix_fd_init(void)
         const char *e = posix_capset_env(i);
         if (strncmp(e, POSIX_FDS_ENV, sizeof(POSIX_FDS_ENV) - 1) != 0)
             continue;
-        for (const char *r = e + sizeof(POSIX_FDS_ENV) - 1; *r;) {
-            inherit_one(r);
-            while (*r && *r != ',')
-                r++;
-            if (*r == ',')
-                r++;
+        const char *p = e + sizeof(POSIX_FDS_ENV) - 1;
+        struct inherit_rec r;
+        while (*p) {
+            if (inherit_next(&p, POSIX_FD_MAX, &r))
+                inherit_one(&r);
         }
         return;
     }

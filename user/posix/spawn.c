@@ -53,6 +53,7 @@
 #include "capos.h"
 #include "capos.rpc.h"
 #include "fd.h"
+#include "inherit/inherit.h"
 #include "posix.h"
 
 /* musl's file actions (src/process/fdop.h): posix_spawn_file_actions_add*
@@ -463,10 +464,9 @@ static int spawn_grants(struct spawn *s, struct capos_grant *g, uint32_t *ng, ch
             if (s->fds[e] == o)
                 same = e;
         }
-        int w;
-        if (same >= 0) {
-            w = snprintf(fds_env + at, fds_cap - at, "%s%d:=:%d", at ? "," : "", fd, same);
-        } else {
+        struct inherit_rec rec = {
+            .fd = (uint32_t)fd, .kind = INHERIT_SAME, .other = (uint32_t)same};
+        if (same < 0) {
             /* A capability goes once per call: a second description
              * behind one (fds 1 and 2 on one console) names the first's
              * grant. */
@@ -475,10 +475,11 @@ static int spawn_grants(struct spawn *s, struct capos_grant *g, uint32_t *ng, ch
                 if (s->fds[e] && s->fds[e]->cap == o->cap && names[e][0])
                     by = e;
             }
-            w = snprintf(fds_env + at, fds_cap - at, "%s%d:%c:x%x:%llu", at ? "," : "", fd, k,
-                         (unsigned)o->flags, (unsigned long long)o->pos);
-            if (by >= 0 && w >= 0 && (size_t)w < fds_cap - at)
-                w += snprintf(fds_env + at + w, fds_cap - at - (size_t)w, "@%d", by);
+            rec = (struct inherit_rec){.fd = (uint32_t)fd,
+                                       .kind = k,
+                                       .flags = o->flags,
+                                       .pos = o->pos,
+                                       .other = (uint32_t)(by >= 0 ? by : fd)};
             if (o->cap && k != 'i' && by < 0) {
                 if (nx == SPAWN_XFER_MAX)
                     return -EMFILE;
@@ -488,7 +489,10 @@ static int spawn_grants(struct spawn *s, struct capos_grant *g, uint32_t *ng, ch
                 nx++;
             }
         }
-        if (w < 0 || (size_t)w >= fds_cap - at)
+        if (at && at + 1 < fds_cap)
+            fds_env[at++] = ',';
+        int w = inherit_format(fds_env + at, fds_cap - at, &rec);
+        if (w < 0)
             return -E2BIG;
         at += (size_t)w;
     }
