@@ -172,7 +172,7 @@ static long wait_for(long pid, bool nohang, bool keep, int *st)
 {
     int me = posix_thread_tid();
     for (;;) {
-        bool any = false, posted = false;
+        bool any = false, posted = false, starved = false;
         struct child *found = NULL;
         posix_lock(&child_lock);
         for (int i = 0; i < POSIX_CHILD_MAX && !found; i++) {
@@ -184,8 +184,10 @@ static long wait_for(long pid, bool nohang, bool keep, int *st)
                 found = c;
             } else if (!c->posted) {
                 struct capos_sqe *sqe = capos_ring_prep();
-                if (!sqe)
-                    continue; /* the ring is full: posted next time round */
+                if (!sqe) {
+                    starved = true; /* the queue is full: posted next time round */
+                    continue;
+                }
                 capos_sqe_call(sqe, c->handle, capos_ProcessHandle_INTERFACE_ID,
                                capos_ProcessHandle_method_wait, NULL, 0, c->msg, sizeof(c->msg),
                                NULL, 0);
@@ -215,6 +217,8 @@ static long wait_for(long pid, bool nohang, bool keep, int *st)
         /* Submit what was prepared; with WNOHANG take only what is there. */
         struct capos_cqe cqe;
         capos_ring_enter(0, 0);
+        if (starved)
+            continue; /* the queue has room again: post the rest first */
         bool got = capos_ring_next_tagged(WAIT_MASK, WAIT_TAG, !nohang && posted, &cqe);
         if (!got && !posted) {
             /* Only other threads' waits are in flight: they report these
