@@ -42,9 +42,14 @@ $(LUA_SRC)/.patched: $(PORTS_CACHE)/lua5.4_$(LUA_VERSION).dsc
 
 # Lua's makefile builds in its source tree; CC is the capOS driver (its
 # gcc or clang following $(CC)).  It sets -O2 and LUA_COMPAT_5_3 as for
-# every platform, `posix` adds LUA_USE_POSIX.
+# every platform, `posix` adds LUA_USE_POSIX.  Its rules know nothing of
+# the sysroot: the programs are always linked again (libcapos-posix may
+# have changed), and everything is compiled again when musl or the driver
+# changed.
 $(LUA_BIN)/lua: $(LUA_SRC)/.patched $(POSIX_LIB) $(POSIX_CRT1) $(MUSL_LIBC) tools/capos-cc
 	@echo "  MAKE    lua5.4 (lua, luac, liblua.a)"
+	$(Q)$(if $(filter $(MUSL_LIBC) tools/capos-cc,$?),$(MAKE) -s -C $(LUA_SRC)/src clean >/dev/null)
+	$(Q)rm -f $(LUA_SRC)/src/lua $(LUA_SRC)/src/luac
 	$(Q)CAPOS_CC=$(CC) $(MAKE) -s -C $(LUA_SRC)/src posix CC="$(abspath tools/capos-cc) -std=gnu99" \
 	    AR="ar rc" >/dev/null
 	$(Q)mkdir -p $(LUA_BIN)
