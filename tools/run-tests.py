@@ -442,13 +442,14 @@ def run_posix_batch(tests, n, kind='posix', extra=()):
     return out, p.returncode, p.stderr.decode(errors='replace'), log
 
 
-def first_difference(a, b):
-    """Where two outputs first differ, for the failure message."""
+def first_difference(a, b, first='linux'):
+    """Where two outputs first differ (a from `first`, b from capOS), for
+    the failure message."""
     la, lb = a.split(b'\n'), b.split(b'\n')
     for i, (x, y) in enumerate(zip(la, lb)):
         if x != y:
-            return 'line %d: linux %r, capOS %r' % (i + 1, x[:80], y[:80])
-    return '%d lines on linux, %d on capOS' % (len(la), len(lb))
+            return 'line %d: %s %r, capOS %r' % (i + 1, first, x[:80], y[:80])
+    return '%d lines on %s, %d on capOS' % (len(la), first, len(lb))
 
 
 def run_posix(results, args):
@@ -643,9 +644,9 @@ def run_lua(results, args):
             elif res['status'] != hstatus:
                 why = 'exit status %d on the host, %d on capOS' % (hstatus, res['status'])
             elif cout != hout:
-                why = 'stdout differs: ' + first_difference(hout, cout).replace('linux', 'host')
+                why = 'stdout differs: ' + first_difference(hout, cout, 'the host')
             elif cerr != herr:
-                why = 'stderr differs: ' + first_difference(herr, cerr).replace('linux', 'host')
+                why = 'stderr differs: ' + first_difference(herr, cerr, 'the host')
             else:
                 why = ''
             results.add('lua/' + n, not why, why, base + '.capos.stdout')
