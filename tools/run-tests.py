@@ -549,22 +549,26 @@ LUA_HOST = {'lua': 'lua5.4', 'luac': 'luac5.4'}
 
 
 def lua_directives(src):
-    """What a script's leading comment lines ask for: '-- args: ...' (split
-    as a shell would), '-- env: K=V ...', and '-- luac: ARGS' (run luac
-    with ARGS instead of lua with the script)."""
+    """What a script's leading comment lines ask for: '-- args: ...' (the
+    script's arguments, split as a shell would), '-- env: K=V ...', and a
+    whole command line instead of the script and its arguments: '-- lua:
+    ARGS' (lua's options) or '-- luac: ARGS' (luac instead of lua).
+    Returns (tool, argv after argv[0], env)."""
     import shlex
-    args, env, luac = [], [], None
+    name = os.path.basename(src)
+    tool, argv, env = 'lua', [name], []
     with open(src) as f:
         for line in f:
             if not line.startswith('--'):
                 break
             if line.startswith('-- args: '):
-                args = shlex.split(line[len('-- args: '):])
+                argv = [name] + shlex.split(line[len('-- args: '):])
             elif line.startswith('-- env: '):
                 env = line[len('-- env: '):].split()
-            elif line.startswith('-- luac: '):
-                luac = shlex.split(line[len('-- luac: '):])
-    return args, env, luac
+            elif line.startswith('-- lua: ') or line.startswith('-- luac: '):
+                tool = line.split(':')[0][3:]
+                argv = shlex.split(line[len('-- %s: ' % tool):])
+    return tool, argv, env
 
 
 def run_lua_host(t):
@@ -594,18 +598,16 @@ def run_lua(results, args):
         n = os.path.basename(src)[:-len('.lua')]
         if args.k and args.k not in 'lua/' + n:
             continue
-        a, e, luac = lua_directives(src)
-        tool = 'luac' if luac is not None else 'lua'
-        argv = luac if luac is not None else [n + '.lua'] + a
-        tests.append({'name': n, 'tool': tool, 'args': argv, 'env': e, 'cwd': '/lua',
+        tool, argv, env = lua_directives(src)
+        tests.append({'name': n, 'tool': tool, 'args': argv, 'env': env, 'cwd': '/lua',
                       'capos': LUA_GUEST[tool]})
     own = []
     for src in sorted(glob.glob(os.path.join(LUA_CAPOS_DIR, '*.lua'))):
         n = os.path.basename(src)[:-len('.lua')]
         if not args.k or args.k in 'lua-capos/' + n:
-            a, e, _ = lua_directives(src)
-            own.append({'name': 'capos-' + n, 'args': [n + '.lua'] + a, 'env': e,
-                        'cwd': '/lua-capos', 'capos': LUA_GUEST['lua']})
+            tool, argv, env = lua_directives(src)
+            own.append({'name': 'capos-' + n, 'args': argv, 'env': env,
+                        'cwd': '/lua-capos', 'capos': LUA_GUEST[tool]})
     if not tests and not own:
         return
     for tool in LUA_GUEST:
