@@ -693,10 +693,14 @@ interface Terminal {
 }
 
 interface TerminalInput {
-  # The terminal service's own input pump hands it the bytes it read from
-  # SerialInput. Only the service's own facet may call it (notPermitted
-  # for anyone else).
+  # The terminal service's own threads: its input pump hands it the bytes
+  # it read from SerialInput, its ticker wakes it for VTIME. Only the
+  # service's own facet may call it (notPermitted for anyone else).
   input @0 (data :Data $C.required $C.maxLen(.maxSerialRead)) -> ();
+  tick @1 () -> (deadline :UInt64);
+    # Looks at the waiting reads again, then answers once one of them has
+    # a deadline (VTIME), with the earliest: the caller sleeps until then
+    # and ticks again.
 }
 
 const maxTallyName :UInt32 = 16;

@@ -4,8 +4,22 @@ serial-input boots system/smoke-serial-input.capnp and types on the serial
 console when user/tests/serialin.c says it is ready: a reader that faults
 while it waits, a second reader refused, a read into kernel memory, bad
 sizes, and the kernel's byte counts.
+
+terminal boots system/smoke-terminal.capnp: the terminal service and
+user/tests/ttyecho.c, and types as a person would: a line with a word
+killed by ^U, a typo erased with DEL and a word with ^W; three keys in
+non-canonical mode with echo off; ^C, which the program learns of through
+nextSignal; a last line and ^D.  The echo on the screen is checked as well
+as what the program read.
 """
+import re
+
 from smokes import KERNEL, Smoke, system
+
+# What the terminal echoes for the first line: each erased character is
+# taken back with backspace, space, backspace.
+ERASE = '\b \b'
+FIRST_ECHO = 'garbage' + ERASE * 7 + 'helo' + ERASE + 'lo wrold' + ERASE * 5 + 'world'
 
 SMOKES = [
     Smoke(name='serial-input', kernel=KERNEL, module=system('smoke-serial-input'), smp=2,
@@ -24,4 +38,25 @@ SMOKES = [
                   r'^serialin: max 1025: invalidArgument$',
                   r'^serialin: 7 bytes received, 0 dropped$',
                   r'^system: serialin \(pid 2\) exited with status 0$']),
+    Smoke(name='terminal', kernel=KERNEL, module=system('smoke-terminal'), smp=2,
+          exit='running', timeout=30,
+          keys=[(r'^ttyecho: ready$', b'garbage\x15helo\x7flo wrold\x17world\r'),
+                (r'^ttyecho: raw mode$', b'xyz'),
+                (r'^ttyecho: cooked, foreground 7$', b'\x03'),
+                (r'ttyecho: signal 2 for group 7$', b'bye\r\x04')],
+          expect=[r'^terminal: serving the serial console$',
+                  r'^ttyecho: ready$',
+                  '^' + re.escape(FIRST_ECHO) + '$',
+                  r'^ttyecho: got "hello world\\n"$',
+                  r'^ttyecho: raw mode$',
+                  r'^ttyecho: key "x"$',
+                  r'^ttyecho: key "y"$',
+                  r'^ttyecho: key "z"$',
+                  r'^ttyecho: cooked, foreground 7$',
+                  r'^\^Cttyecho: signal 2 for group 7$',
+                  r'^bye$',
+                  r'^ttyecho: got "bye\\n"$',
+                  r'^ttyecho: end of file$',
+                  r'^system: ttyecho \(pid 3\) exited with status 0$'],
+          forbid=[r'KERNEL (PANIC|FAULT)', r'^system: stalled', r'xyz']),
 ]
