@@ -11,6 +11,12 @@ killed by ^U, a typo erased with DEL and a word with ^W; three keys in
 non-canonical mode with echo off; ^C, which the program learns of through
 nextSignal; a last line and ^D.  The echo on the screen is checked as well
 as what the program read.
+
+terminal-posix boots system/smoke-terminal-posix.capnp: a POSIX program
+(tests/posix-tty/tty_posix.c) whose fds 0, 1 and 2 are the terminal:
+isatty, TIOCGWINSZ/TIOCSWINSZ, tcsetpgrp, /dev/tty, read(0) of an edited
+line, tcsetattr to non-canonical mode without echo and back, a timed read
+(VMIN 0, VTIME 2) that returns nothing, and ^D.
 """
 import re
 
@@ -44,8 +50,8 @@ SMOKES = [
                 (r'^ttyecho: raw mode$', b'xyz'),
                 (r'^ttyecho: cooked, foreground 7$', b'\x03'),
                 (r'ttyecho: signal 2 for group 7$', b'bye\r\x04')],
-          expect=[r'^terminal: serving the serial console$',
-                  r'^ttyecho: ready$',
+          groups={'service': [r'^terminal: serving the serial console$']},
+          expect=[r'^ttyecho: ready$',
                   '^' + re.escape(FIRST_ECHO) + '$',
                   r'^ttyecho: got "hello world\\n"$',
                   r'^ttyecho: raw mode$',
@@ -59,4 +65,29 @@ SMOKES = [
                   r'^ttyecho: end of file$',
                   r'^system: ttyecho \(pid 3\) exited with status 0$'],
           forbid=[r'KERNEL (PANIC|FAULT)', r'^system: stalled', r'xyz']),
+    Smoke(name='terminal-posix', kernel=KERNEL, module=system('smoke-terminal-posix'), smp=2,
+          exit='running', timeout=30,
+          keys=[(r'^tty_posix: ready$', b'caT\x7ft\x08t dgo\x17dog\r'),
+                (r'^tty_posix: raw mode$', b'jk'),
+                (r'^tty_posix: cooked mode$', b'one\r'),
+                (r'^tty_posix: got "one', b'two\x04\x04')],
+          expect=[r'^tty_posix: isatty 1 1 1$',
+                  r'^tty_posix: 24 rows, 80 columns$',
+                  r'^tty_posix: now 50 rows, 132 columns$',
+                  r'^tty_posix: foreground group 42$',
+                  r'^tty_posix: /dev/tty is a terminal$',
+                  r'^tty_posix: ready$',
+                  '^' + re.escape('caT' + ERASE + 't' + ERASE + 't dgo' + ERASE * 3 + 'dog') + '$',
+                  r'^tty_posix: got "cat dog\\n"$',
+                  r'^tty_posix: raw mode$',
+                  r'^tty_posix: key "j"$',
+                  r'^tty_posix: key "k"$',
+                  r'^tty_posix: a timed read got 0 bytes$',
+                  r'^tty_posix: cooked mode$',
+                  r'^one$',
+                  r'^tty_posix: got "one\\n"$',
+                  r'^twotty_posix: got "two"$',
+                  r'^tty_posix: end of file \(0\)$',
+                  r'^system: tty_posix \(pid 3\) exited with status 0$'],
+          forbid=[r'KERNEL (PANIC|FAULT)', r'^system: stalled', r'jk']),
 ]
