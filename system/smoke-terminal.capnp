@@ -1,6 +1,7 @@
 # Smoke test: the terminal service (user/services/terminal.c) on the serial
 # console, and a program that reads from it (user/tests/ttyecho.c) while
-# the smoke types: line editing, single keys without echo, ^C, ^D.
+# the smoke types: line editing, single keys without echo, ^C, ^D; before
+# that, a reader that dies waiting.
 @0xa5b7e39fc4d0fde4;
 
 using Capos = import "/capos.capnp";
@@ -27,6 +28,7 @@ const manifest :Capos.SystemManifest = (
       exports = [(name = "terminal", interfaceId = 0xa30a35ba2accbf14)] ),
     ( name = "ttyecho", binary = "ttyecho",
       grants = [.console,
+                (name = "spawner", source = (kernel = (kind = processSpawner))),
                 (name = "tty", source = (export = (service = "terminal", export = "terminal")))] ),
   ],
 );

@@ -273,12 +273,14 @@ bool tty_read_ready(const struct tty *t, uint32_t max, uint64_t started_ns, uint
 uint32_t tty_read(struct tty *t, uint8_t *out, uint32_t max)
 {
     uint32_t n = MIN(max, t->len);
+    t->last_ended = false;
     if (t->t.lflag & TTY_ICANON) {
         if (t->rec_n == 0)
             return 0;
         n = MIN(max, t->rec[t->rec_head]);
         t->rec[t->rec_head] -= (uint16_t)n;
         if (t->rec[t->rec_head] == 0) {
+            t->last_ended = true;
             t->rec_head = (t->rec_head + 1) % TTY_RECORDS;
             t->rec_n--;
         }
@@ -288,6 +290,25 @@ uint32_t tty_read(struct tty *t, uint8_t *out, uint32_t max)
     t->head = (t->head + n) % TTY_READY_MAX;
     t->len -= n;
     return n;
+}
+
+void tty_unread(struct tty *t, const uint8_t *p, uint32_t n)
+{
+    /* The bytes were just taken: their room is still free. */
+    t->head = (t->head + TTY_READY_MAX - n) % TTY_READY_MAX;
+    for (uint32_t i = 0; i < n; i++)
+        t->ready[(t->head + i) % TTY_READY_MAX] = p[i];
+    t->len += n;
+    if (!(t->t.lflag & TTY_ICANON))
+        return;
+    if (t->last_ended) {
+        t->rec_head = (t->rec_head + TTY_RECORDS - 1) % TTY_RECORDS;
+        t->rec[t->rec_head] = (uint16_t)n;
+        t->rec_n++;
+    } else {
+        t->rec[t->rec_head] += (uint16_t)n;
+    }
+    t->last_ended = false;
 }
 
 /* ---- output and attributes ---- */

@@ -93,6 +93,7 @@ struct tty {
     uint8_t echo[TTY_ECHO_MAX];
     uint32_t echo_len;
     uint64_t last_input_ns; /* when the last byte came (VTIME between bytes) */
+    bool last_ended;        /* the last tty_read ended a canonical record */
     uint64_t dropped;       /* input bytes that found no room */
 };
 
@@ -119,6 +120,11 @@ bool tty_read_ready(const struct tty *t, uint32_t max, uint64_t started_ns, uint
 /* Takes up to max bytes of readable input (at most one record in
  * canonical mode; 0 bytes for end of file) into out; returns how many. */
 uint32_t tty_read(struct tty *t, uint8_t *out, uint32_t max);
+
+/* Undoes the last tty_read, which returned p[0..n): its reader was gone
+ * by the time the bytes could be handed over.  Valid only before anything
+ * else changes the discipline. */
+void tty_unread(struct tty *t, const uint8_t *p, uint32_t n);
 
 /* Output processing of in[0..n) into out (cap bytes): OPOST with ONLCR
  * turns "\n" into "\r\n".  Returns the bytes written; *used the bytes of

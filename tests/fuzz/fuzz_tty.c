@@ -5,7 +5,8 @@
  * After each, the discipline's bounds must hold, a read must return at
  * most what it asked for; a read that tty_read_ready allows
  * must not be refused; and every byte read must have been typed (or be a
- * line end the discipline mapped), so input is never invented.  In
+ * line end the discipline mapped), so input is never invented; bytes put
+ * back (tty_unread) are all readable again.  In
  * canonical mode the records must cover exactly the readable bytes.
  */
 #include <stdlib.h>
@@ -65,6 +66,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint32_t n = tty_read(&t, buf, max);
             if (n > max)
                 abort();
+            if (op & 0x80) {
+                /* Its reader was gone: the bytes go back, and come again. */
+                uint32_t len = t.len;
+                tty_unread(&t, buf, n);
+                if (t.len != len + n)
+                    abort();
+                break;
+            }
             for (uint32_t i = 0; i < n; i++) {
                 if (!typed[buf[i]])
                     abort();

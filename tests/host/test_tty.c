@@ -51,6 +51,15 @@ static bool str_is(const char *a, const char *b)
     return a && strcmp(a, b) == 0;
 }
 
+static void raw_mode(struct tty *t, uint8_t vmin, uint8_t vtime)
+{
+    struct tty_termios tm = t->t;
+    tm.lflag &= ~(TTY_ICANON | TTY_ECHO);
+    tm.cc[TTY_VMIN] = vmin;
+    tm.cc[TTY_VTIME] = vtime;
+    tty_set_attr(t, &tm, false);
+}
+
 TEST(tty_canonical_line_and_echo)
 {
     tty_init(&T);
@@ -123,6 +132,30 @@ TEST(tty_end_of_file)
     CHECK(str_is(rd(&T, 100), ""));
 }
 
+TEST(tty_unread)
+{
+    uint8_t b[8];
+    tty_init(&T);
+    type(&T, "abc\n\x04xy\n", 0);
+    /* A whole line, a piece of one, and end of file go back as they were. */
+    CHECK_EQ(tty_read(&T, b, 8), 4);
+    tty_unread(&T, b, 4);
+    CHECK(str_is(rd(&T, 100), "abc\n"));
+    CHECK_EQ(tty_read(&T, b, 8), 0);
+    tty_unread(&T, b, 0);
+    CHECK(str_is(rd(&T, 100), ""));
+    CHECK_EQ(tty_read(&T, b, 1), 1);
+    tty_unread(&T, b, 1);
+    CHECK(str_is(rd(&T, 100), "xy\n"));
+    CHECK(rd(&T, 100) == NULL);
+    /* Non-canonical: the bytes are first again. */
+    raw_mode(&T, 1, 0);
+    type(&T, "pq", 0);
+    CHECK_EQ(tty_read(&T, b, 1), 1);
+    tty_unread(&T, b, 1);
+    CHECK(str_is(rd(&T, 8), "pq"));
+}
+
 TEST(tty_isig)
 {
     tty_init(&T);
@@ -181,15 +214,6 @@ TEST(tty_output_onlcr)
     n = tty_output(&T.t, (const uint8_t *)"a\n", 2, out, sizeof(out), &used);
     CHECK_EQ(n, 2);
     CHECK(memcmp(out, "a\n", 2) == 0);
-}
-
-static void raw_mode(struct tty *t, uint8_t vmin, uint8_t vtime)
-{
-    struct tty_termios tm = t->t;
-    tm.lflag &= ~(TTY_ICANON | TTY_ECHO);
-    tm.cc[TTY_VMIN] = vmin;
-    tm.cc[TTY_VTIME] = vtime;
-    tty_set_attr(t, &tm, false);
 }
 
 TEST(tty_noncanonical_vmin_vtime)

@@ -14,7 +14,9 @@
  *
  * Calls that cannot be answered yet are deferred (capos_server_defer) and
  * answered later by token: reads (up to TERM_READS, answered in the order
- * they came, as the discipline allows), one nextSignal, one tick.  Signals
+ * they came, as the discipline allows), one nextSignal, one tick.  A read
+ * whose caller died meanwhile finds its RETURN refused: its bytes go back
+ * to the discipline for the next reader.  Signals
  * the discipline raises (ISIG) are kept, up to TERM_SIGNALS, for whoever
  * asks nextSignal; delivering them to the foreground group is that
  * caller's business.
@@ -95,18 +97,20 @@ static void flush_echo(struct term *t)
         emit(t, e, n);
 }
 
-/* Builds a message in answer_arena with `encode` and answers token. */
-static void answer_read(struct term *t, uint64_t token, const uint8_t *data, uint32_t n)
+/* Answers the deferred read `token` with data[0..n); false if it could
+ * not be delivered (its caller is gone). */
+static bool answer_read(struct term *t, uint64_t token, const uint8_t *data, uint32_t n)
 {
     struct capnp_builder b;
     const uint8_t *msg;
     size_t len;
     capnp_builder_init(&b, answer_arena, sizeof(answer_arena));
     capos_Terminal_read_encode_results(&b, &(capos_Terminal_read_results){.data = {data, n}});
-    if (capnp_builder_finish(&b, &msg, &len) != CAPNP_OK)
+    if (capnp_builder_finish(&b, &msg, &len) != CAPNP_OK) {
         capos_return(t->endpoint, token, CAPOS_ERR_RESULT_TOO_LARGE, NULL, 0, NULL, 0);
-    else
-        capos_return(t->endpoint, token, CAPOS_OK, msg, (uint32_t)len, NULL, 0);
+        return false;
+    }
+    return capos_return(t->endpoint, token, CAPOS_OK, msg, (uint32_t)len, NULL, 0) == CAPOS_OK;
 }
 
 static void answer_signal(struct term *t)
@@ -158,7 +162,9 @@ static void serve_waiting(struct term *t)
     while (t->nreads > 0 &&
            tty_read_ready(&t->tty, t->reads[0].max, t->reads[0].started_ns, now, &d)) {
         uint32_t n = tty_read(&t->tty, data, t->reads[0].max);
-        answer_read(t, t->reads[0].token, data, n);
+        /* A reader that died waiting does not take the input with it. */
+        if (!answer_read(t, t->reads[0].token, data, n))
+            tty_unread(&t->tty, data, n);
         memmove(t->reads, t->reads + 1, (t->nreads - 1) * sizeof(t->reads[0]));
         t->nreads--;
     }

@@ -1,5 +1,8 @@
 /*
- * A program on the terminal (smoke terminal): reads lines through the
+ * A program on the terminal (smoke terminal).  First a child of its own
+ * ("quitter", this binary) leaves a read waiting in the service and
+ * faults: the line typed next must not be lost with it.  Then it reads
+ * lines through the
  * Terminal interface and says what it got, switches to non-canonical
  * mode with echo off and reads single keys, back to canonical mode, asks
  * for the signal ^C raised for its foreground group, and ends at end of
@@ -67,12 +70,44 @@ static int set_mode(bool canonical)
     return capos_Terminal_setAttr_call(tty, &s, NULL, NULL) == CAPOS_OK ? 0 : -1;
 }
 
+/* The child: a read the service defers (the getForeground after it is
+ * answered only once the service has taken the read), then a fault. */
+static int quitter(void)
+{
+    uint64_t arena[capos_Terminal_read_ARENA_WORDS], cookie;
+    struct capnp_builder b;
+    struct capos_rpc_opts o = {.buf = res, .buf_len = sizeof(res)};
+    capos_Terminal_getForeground_results fg;
+    capnp_builder_init(&b, arena, sizeof(arena));
+    if (capos_Terminal_read_submit(tty, &(capos_Terminal_read_args){.max = 16}, &b, &o, &cookie) !=
+            CAPOS_OK ||
+        capos_Terminal_getForeground_call(tty, NULL, &fg, NULL) != CAPOS_OK)
+        return 2;
+    capos_printf("ttyecho: the quitter waits to read, and faults\n");
+    *(volatile int *)0 = 1;
+    return 3;
+}
+
 int main(int argc, char **argv)
 {
     const uint8_t *d;
     int n;
-    (void)argc, (void)argv;
     tty = capos_capset_require("tty", capos_Terminal_INTERFACE_ID);
+    if (argc > 1)
+        return quitter();
+    uint32_t spawner = capos_capset_require("spawner", capos_ProcessSpawner_INTERFACE_ID), h;
+    const struct capos_grant g[] = {
+        {.name = "console", .kernel = true, .kind = capos_KernelCapKind_console},
+        {.name = "tty",
+         .cap = tty,
+         .mode = CAPOS_XFER_COPY,
+         .interface_id = capos_Terminal_INTERFACE_ID},
+    };
+    const char *qargv[] = {"quitter", "quit"};
+    struct capos_exit st;
+    if (capos_spawn(spawner, "ttyecho", "quitter", g, 2, qargv, 2, NULL, 0, &h) != CAPOS_OK ||
+        capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_faulted)
+        return 1;
     capos_printf("ttyecho: ready\n");
     if ((n = tread(256, &d)) < 0)
         return 1;
