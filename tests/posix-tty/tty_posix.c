@@ -65,10 +65,12 @@ int main(void)
         return 1;
     printf("tty_posix: raw mode\n");
     fflush(stdout);
+    /* The second read may take 4096 bytes: one Terminal.read's most. */
+    static char big[4096];
     for (int i = 0; i < 2; i++) {
-        if (read(0, buf, 1) != 1)
+        if (read(0, big, i ? sizeof(big) : 1) != 1)
             return 1;
-        show("key", buf, 1);
+        show("key", big, 1);
     }
     raw.c_cc[VMIN] = 0;
     raw.c_cc[VTIME] = 2;

@@ -82,7 +82,7 @@ long tty_read(struct ofd *o, const struct iovec *iov, int iovcnt)
         i++;
     if (i == iovcnt)
         return 0;
-    static _Thread_local uint64_t res[(TTY_IO + 256) / 8];
+    uint64_t res[(TTY_IO + 256) / 8]; /* on the stack: musl's built-in TLS is small */
     size_t want = iov[i].iov_len < TTY_IO ? iov[i].iov_len : TTY_IO;
     struct capos_rpc_opts opts = {.buf = res, .buf_len = sizeof(res)};
     capos_Terminal_read_results r;

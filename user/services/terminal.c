@@ -60,6 +60,9 @@ capos_TerminalInput_SERVER(termin, struct term, struct capos_serve_call);
 
 static struct term term;
 static struct capos_server server;
+/* Results carry up to maxTerminalIo bytes: more than the loop's own
+ * arena holds.  Deferred answers are built in the second one. */
+static uint64_t result_arena[(capos_maxTerminalIo + 256) / 8];
 static uint64_t answer_arena[(capos_maxTerminalIo + 256) / 8];
 
 static uint64_t now_ns(void)
@@ -364,6 +367,7 @@ int main(int argc, char **argv)
     }
     capos_printf("terminal: serving the serial console\n");
     capos_server_init(&server, term.endpoint);
+    capos_server_result_arena(&server, result_arena, sizeof(result_arena));
     int status = CAPOS_OK;
     while (capos_server_next(&server, status)) {
         if (server.call.rpc.interface_id == capos_TerminalInput_INTERFACE_ID)
