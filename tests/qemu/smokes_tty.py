@@ -3,7 +3,8 @@
 serial-input boots system/smoke-serial-input.capnp and types on the serial
 console when user/tests/serialin.c says it is ready: a reader that faults
 while it waits, a second reader refused, a read into kernel memory, bad
-sizes, and the kernel's byte counts.
+sizes, the kernel's byte counts, and a flood of 5000 bytes that nobody
+reads: 4096 kept, 904 dropped and counted.
 
 terminal boots system/smoke-terminal.capnp: the terminal service and
 user/tests/ttyecho.c, whose child dies with a read waiting in the
@@ -34,7 +35,8 @@ SMOKES = [
           timeout=30,
           keys=[(r'^serialin: ready for abc$', b'abc\r'),
                 (r'^serialin: ready for x$', b'x'),
-                (r'^serialin: ready for yz$', b'yz')],
+                (r'^serialin: ready for yz$', b'yz'),
+                (r'^serialin: ready for a flood$', b'f' * 5000)],
           expect=[r'^serialin: victim waits, then faults$',
                   r'^serialin: victim faulted$',
                   r'^serialin: a second reader: quotaExceeded$',
@@ -45,6 +47,8 @@ SMOKES = [
                   r'^serialin: max 0: invalidArgument$',
                   r'^serialin: max 1025: invalidArgument$',
                   r'^serialin: 7 bytes received, 0 dropped$',
+                  r'^serialin: flooded: 5007 bytes received, 904 dropped$',
+                  r'^serialin: read back 4096 bytes, all of the flood$',
                   r'^system: serialin \(pid 2\) exited with status 0$']),
     Smoke(name='terminal', kernel=KERNEL, module=system('smoke-terminal'), smp=2,
           exit='running', timeout=30,

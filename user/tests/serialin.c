@@ -11,6 +11,8 @@
  *   3. A read into a buffer that is not the caller's memory: badAddress,
  *      and the next read still works (the smoke types "x" and then "yz").
  *   4. Reads of 0 and above maxSerialRead bytes: invalidArgument.
+ *   5. A flood nobody reads: the smoke types 5000 bytes; the kernel keeps
+ *      4096 and counts the rest as dropped, and the 4096 read back whole.
  * Then it prints the kernel's byte counts.
  */
 #include "capos.h"
@@ -126,5 +128,29 @@ int main(int argc, char **argv)
         return 1;
     capos_printf("serialin: %lu bytes received, %lu dropped\n", (unsigned long)s.received,
                  (unsigned long)s.dropped);
+
+    /* 5. */
+    uint64_t before = s.received;
+    capos_printf("serialin: ready for a flood\n");
+    do {
+        if (capos_SerialInput_stats_call(in, NULL, &s, NULL) != CAPOS_OK)
+            return 1;
+    } while (s.received < before + 5000);
+    capos_printf("serialin: flooded: %lu bytes received, %lu dropped\n", (unsigned long)s.received,
+                 (unsigned long)s.dropped);
+    uint32_t kept = 0;
+    bool same = true;
+    while (kept < 4096) {
+        uint64_t big[(capos_maxSerialRead + 64) / 8];
+        struct capos_rpc_opts ob = {.buf = big, .buf_len = sizeof(big)};
+        err = capos_SerialInput_read_call(
+            in, &(capos_SerialInput_read_args){.max = capos_maxSerialRead}, &r, &ob);
+        if (err != CAPOS_OK)
+            return 1;
+        for (uint32_t i = 0; i < r.data.len; i++)
+            same &= r.data.ptr[i] == 'f';
+        kept += r.data.len;
+    }
+    capos_printf("serialin: read back %u bytes%s\n", kept, same ? ", all of the flood" : "");
     return 0;
 }
