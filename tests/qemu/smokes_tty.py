@@ -59,6 +59,8 @@ SMOKES = [
           groups={'service': [r'^terminal: serving the serial console$']},
           expect=[r'^ttyecho: the quitter waits to read, and faults$',
                   r'^system: quitter \(pid 4\) was stopped: #PF page fault at 0',
+                  r'^ttyecho: feeding the terminal\'s input: notPermitted$',
+                  r'^ttyecho: a read that may not wait: wouldBlock$',
                   r'^ttyecho: ready$',
                   '^' + re.escape(FIRST_ECHO) + '$',
                   r'^ttyecho: got "hello world\\n"$',

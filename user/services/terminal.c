@@ -9,7 +9,8 @@
  * SerialInput.read and hands each batch of bytes to the main thread as a
  * TerminalInput.input call on a facet of the service's own endpoint
  * (badge TERM_SELF); the ticker thread asks TerminalInput.tick for the
- * next VTIME deadline and sleeps until it.  So input, timers and clients
+ * next VTIME deadline and sleeps until it, 20 ms at a time (a new read
+ * may bring an earlier one).  So input, timers and clients
  * all arrive as calls on one endpoint, in one loop, with no lock.
  *
  * Calls that cannot be answered yet are deferred (capos_server_defer) and
@@ -33,6 +34,9 @@
 #define TERM_READS   8
 #define TERM_SIGNALS 8
 #define TERM_PUMP    256 /* bytes the pump reads at a time */
+/* The ticker's longest sleep: a read with an earlier deadline may come
+ * while it sleeps, and waits at most this long past it. */
+#define TERM_TICK_NS 20000000ull
 
 struct deferred_read {
     uint64_t token;
@@ -346,7 +350,7 @@ static int ticker_main(void *arg)
             return 1;
         uint64_t now = now_ns();
         if (r.deadline > now)
-            capos_timer_sleep(term.timer, r.deadline - now);
+            capos_timer_sleep(term.timer, MIN(r.deadline - now, TERM_TICK_NS));
     }
 }
 

@@ -1,7 +1,9 @@
 /*
  * A program on the terminal (smoke terminal).  First a child of its own
  * ("quitter", this binary) leaves a read waiting in the service and
- * faults: the line typed next must not be lost with it.  Then it reads
+ * faults: the line typed next must not be lost with it.  It tries the
+ * service's own TerminalInput (notPermitted) and a read that may not wait
+ * (wouldBlock).  Then it reads
  * lines through the
  * Terminal interface and says what it got, switches to non-canonical
  * mode with echo off and reads single keys, back to canonical mode, asks
@@ -108,6 +110,17 @@ int main(int argc, char **argv)
     if (capos_spawn(spawner, "ttyecho", "quitter", g, 2, qargv, 2, NULL, 0, &h) != CAPOS_OK ||
         capos_process_wait(h, &st) != CAPOS_OK || st.kind != capos_ExitStatus_which_faulted)
         return 1;
+
+    /* What a client may not do, and a read that may not wait. */
+    uint8_t junk = 'j';
+    int err = capos_TerminalInput_input_call(
+        tty, &(capos_TerminalInput_input_args){.data = {&junk, 1}}, NULL, NULL);
+    capos_printf("ttyecho: feeding the terminal's input: %s\n", capos_error_name(err));
+    struct capos_rpc_opts o = {.buf = res, .buf_len = sizeof(res)};
+    capos_Terminal_read_results rr;
+    err = capos_Terminal_read_call(tty, &(capos_Terminal_read_args){.max = 8, .nonBlocking = true},
+                                   &rr, &o);
+    capos_printf("ttyecho: a read that may not wait: %s\n", capos_error_name(err));
     capos_printf("ttyecho: ready\n");
     if ((n = tread(256, &d)) < 0)
         return 1;
