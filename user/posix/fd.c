@@ -114,9 +114,15 @@ int fd_install(struct ofd *o, int min, bool cloexec)
     return fd;
 }
 
-/* fds 0, 1, 2: the console (docs/posix.md). */
+/* fds 0, 1, 2: the terminal if one is granted, else the console
+ * (docs/posix.md, docs/terminal.md). */
 void posix_fd_init(void)
 {
+    if (posix_caps.tty) {
+        for (int fd = 0; fd < 3; fd++)
+            fd_install(ofd_new(OFD_TTY, O_RDWR, posix_caps.tty), fd, false);
+        return;
+    }
     struct ofd *in = ofd_new(OFD_CONSOLE_IN, O_RDONLY, 0);
     fd_install(in, 0, false);
     if (posix_caps.out)
@@ -147,6 +153,7 @@ static long do_read(struct ofd *o, const struct iovec *iov, int iovcnt)
     switch (o->kind) {
     case OFD_CONSOLE_IN: return 0;
     case OFD_PIPE_READ: return pipe_read(o, iov, iovcnt);
+    case OFD_TTY: return tty_read(o, iov, iovcnt);
     case OFD_FILE: return file_read(o, iov, iovcnt, NULL);
     case OFD_DIR: return -EISDIR;
     case OFD_DEV_NULL:
@@ -163,6 +170,7 @@ static long do_write(struct ofd *o, const struct iovec *iov, int iovcnt)
     switch (o->kind) {
     case OFD_CONSOLE_OUT: return console_write(o, iov, iovcnt);
     case OFD_PIPE_WRITE: return pipe_write(o, iov, iovcnt);
+    case OFD_TTY: return tty_write(o, iov, iovcnt);
     case OFD_FILE: return file_write(o, iov, iovcnt, NULL);
     case OFD_DEV_NULL:
     case OFD_DEV_ZERO:
@@ -396,9 +404,11 @@ long sys_fcntl(long fd, long cmd, long arg, long a4, long a5, long a6)
 long sys_ioctl(long fd, long req, long arg, long a4, long a5, long a6)
 {
     struct ofd *o = fd_get((int)fd);
-    long r = -ENOTTY; /* nothing here is a terminal (isatty() is 0) */
+    long r = -ENOTTY; /* only a Terminal is a terminal (isatty()) */
     if (!o)
         return -EBADF;
+    if (o->kind == OFD_TTY)
+        r = tty_ioctl(o, (unsigned long)req, (void *)arg);
     switch (req) {
     case FIONBIO:
         posix_lock(&fd_lock);

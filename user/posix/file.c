@@ -537,8 +537,12 @@ long sys_faccessat(long dirfd, long path, long mode, long flags, long a5, long a
 static long open_dev(int idx, long flags)
 {
     static const uint8_t kinds[] = {OFD_DEV_NULL, OFD_DEV_ZERO, OFD_DEV_RANDOM, OFD_DEV_RANDOM};
-    if (idx == 4)
+    if (idx == 4 && !posix_caps.tty)
         return -ENXIO; /* /dev/tty: no controlling terminal */
+    if (idx == 4) {
+        struct ofd *t = ofd_new(OFD_TTY, O_RDWR, posix_caps.tty);
+        return t ? fd_install(t, 0, flags & O_CLOEXEC) : -ENFILE;
+    }
     if (idx >= 5)
         return sys_dup(idx - 5, 0, 0, 0, 0, 0);
     struct ofd *o = ofd_new((enum ofd_kind)kinds[idx], (uint32_t)flags & (O_ACCMODE | O_APPEND), 0);
