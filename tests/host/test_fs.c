@@ -361,3 +361,73 @@ TEST(fs_handles_badges)
     CHECK(!fs_handle_get(&h, b1));
     CHECK(fs_handle_get(&h, b3)->acct == &a);
 }
+
+/* on_free's record: how often each slot was freed. */
+static void count_free(void *ctx, uint32_t index)
+{
+    ((uint32_t *)ctx)[index]++;
+}
+
+/* The chained table against a flat model: many objects share a chain (64
+ * objects, 256 chains, and neighbours 16 bytes apart), several handles share
+ * an object, and drops and hand-outs interleave; every badge must name
+ * exactly what the model says, a full table must refuse, and every freed
+ * slot must be reported once. */
+TEST(fs_handles_chains_against_model)
+{
+    enum { SLOTS = 40, OBJS = 64, KEYS = OBJS * 4 };
+    static struct fs_handle slots[SLOTS];
+    static struct fs_handles t;
+    static uint8_t objs[OBJS * 16];
+    struct fs_account accts[2] = {big_account(), big_account()};
+    uint64_t badge_of_key[KEYS] = {0}; /* 0: the model holds no handle for the key */
+    uint32_t live = 0, freed[SLOTS] = {0}, expect_freed = 0;
+    memset(slots, 0, sizeof(slots));
+    memset(&t, 0, sizeof(t));
+    t.h = slots, t.n = SLOTS, t.on_free = count_free, t.ctx = freed;
+    srand(11);
+    for (int step = 0; step < 20000; step++) {
+        uint32_t k = (uint32_t)rand() % KEYS, o = k / 4;
+        void *obj = &objs[o * 16];
+        struct fs_account *acct = &accts[k & 1];
+        bool ro = k & 2;
+        if (rand() % 4 == 0) {
+            uint64_t dead[4] = {0};
+            for (uint32_t j = o * 4; j < o * 4 + 4; j++) {
+                if (badge_of_key[j]) {
+                    dead[j - o * 4] = badge_of_key[j];
+                    badge_of_key[j] = 0, live--, expect_freed++;
+                }
+            }
+            fs_handle_drop(&t, obj);
+            for (int j = 0; j < 4; j++)
+                CHECK(!dead[j] || !fs_handle_get(&t, dead[j])); /* a dropped badge names nothing */
+        } else {
+            uint64_t b;
+            bool ok = fs_handle_badge(&t, FS_H_NODE, obj, acct, ro, &b);
+            if (badge_of_key[k]) {
+                CHECK(ok);
+                CHECK_EQ(b, badge_of_key[k]);
+            } else if (live == SLOTS) {
+                CHECK(!ok);
+            } else {
+                CHECK(ok);
+                badge_of_key[k] = b, live++;
+            }
+        }
+        uint32_t seen = 0;
+        for (uint32_t j = 0; j < KEYS; j++) {
+            if (!badge_of_key[j])
+                continue;
+            const struct fs_handle *h = fs_handle_get(&t, badge_of_key[j]);
+            CHECK(h && h->obj == &objs[j / 4 * 16] && h->acct == &accts[j & 1] &&
+                  h->read_only == !!(j & 2));
+            seen++;
+        }
+        CHECK_EQ(seen, live);
+    }
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < SLOTS; i++)
+        total += freed[i];
+    CHECK_EQ(total, expect_freed);
+}

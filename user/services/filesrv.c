@@ -44,6 +44,7 @@
 #define FILESRV_HANDLES  1024
 #define FILESRV_ACCOUNTS 64
 #define FILESRV_REALMS   64
+#define FILESRV_KEPT     128 /* facets kept to copy (a process holds at most 256 capabilities) */
 
 /* Manifest badges (without FS_BADGE_MINTED) for the Store and for the
  * whole Namespace; every other manifest badge names the root directory. */
@@ -81,6 +82,16 @@ capos_Namespace_SERVER(names, struct filesrv, struct capos_serve_call);
 
 static struct filesrv srv;
 static struct fs_handle handle_slots[FILESRV_HANDLES];
+/* The facets the service keeps to hand out copies of (hand_out_obj): at
+ * most FILESRV_KEPT, replaced in turn; slot_kept[slot] is 1 + the entry
+ * keeping that badge slot's facet, 0 if none does. */
+#define KEPT_NONE UINT32_MAX
+static struct kept {
+    uint32_t cap; /* KEPT_NONE: unused */
+    uint32_t slot;
+} kept[FILESRV_KEPT];
+static uint32_t kept_hand;
+static uint16_t slot_kept[FILESRV_HANDLES];
 static struct capos_server server;
 static uint64_t result_arena[(CAPOS_MAX_MSG_BYTES) / 8];
 static uint8_t io_buf[capos_maxFileIo];
@@ -134,12 +145,55 @@ static int fs_status(enum fs_err e)
     return CAPOS_ERR_INVALID_ARGUMENT;
 }
 
+/* Lets go of kept facet k (its clients' copies stay valid). */
+static void kept_drop(uint32_t k)
+{
+    capos_release(kept[k].cap);
+    slot_kept[kept[k].slot] = 0;
+    kept[k].cap = KEPT_NONE;
+}
+
+/* The handle table freed a slot (its object is gone): its kept facet
+ * goes too.  Copies the clients hold stay, but their badge names nothing
+ * now. */
+static void slot_freed(void *ctx, uint32_t index)
+{
+    (void)ctx;
+    if (slot_kept[index])
+        kept_drop(slot_kept[index] - 1);
+}
+
+/* A client facet for `badge` (of slot `slot`) that the service keeps:
+ * the one kept already, or a new one minted in place of the one kept
+ * longest (a process holds at most a few hundred capabilities, the badge
+ * table has more slots). */
+static int kept_facet(struct filesrv *s, uint64_t badge, uint32_t slot, uint32_t *cap)
+{
+    if (slot_kept[slot]) {
+        *cap = kept[slot_kept[slot] - 1].cap;
+        return CAPOS_OK;
+    }
+    uint32_t k = kept_hand;
+    if (kept[k].cap != KEPT_NONE)
+        kept_drop(k);
+    int err = capos_endpoint_mint(s->endpoint, badge, cap);
+    if (err != CAPOS_OK)
+        return err;
+    kept[k] = (struct kept){.cap = *cap, .slot = slot};
+    slot_kept[slot] = k + 1;
+    kept_hand = (k + 1) % FILESRV_KEPT;
+    return CAPOS_OK;
+}
+
 /*
- * A capability for (node, acct, read_only) into the call's transfer list:
- * a new client facet carrying the handle's badge, moved to the caller.
- * Returns its index for the result's Capability field, or an error with
- * nothing minted.  Each call hands out at most one capability, and after
- * hand_out succeeds nothing fails, so no minted facet is ever left over.
+ * A capability for (kind, obj, acct, read_only) into the call's transfer
+ * list, for the caller.  The service keeps a client facet for each badge
+ * it handed out lately and hands out copies of it: an open costs a copy,
+ * not a mint of a new kernel object (and the client's release drops a
+ * reference, not the object).  The authority is the badge's either way.
+ * Returns the capability's index for the result's Capability field, or an
+ * error with nothing handed out.  Each call hands out at most one
+ * capability, and after hand_out succeeds nothing fails.
  */
 static int hand_out_obj(struct filesrv *s, struct capos_serve_call *call, enum fs_handle_kind kind,
                         void *obj, struct fs_account *acct, bool read_only, uint32_t *index)
@@ -150,10 +204,10 @@ static int hand_out_obj(struct filesrv *s, struct capos_serve_call *call, enum f
         return CAPOS_ERR_TOO_MANY_CAPS;
     if (!fs_handle_badge(&s->handles, kind, obj, acct, read_only, &badge))
         return CAPOS_ERR_TABLE_FULL;
-    int err = capos_endpoint_mint(s->endpoint, badge, &cap);
+    int err = kept_facet(s, badge, fs_handle_index(badge), &cap);
     if (err != CAPOS_OK)
         return err;
-    call->xfer[call->nxfer] = (struct capos_xfer){.cap = cap, .mode = CAPOS_XFER_MOVE};
+    call->xfer[call->nxfer] = (struct capos_xfer){.cap = cap, .mode = CAPOS_XFER_COPY};
     *index = call->nxfer++;
     return CAPOS_OK;
 }
@@ -860,7 +914,10 @@ int main(int argc, char **argv)
     };
     s->stop_badge = parse_u64(argc > 3 ? argv[3] : NULL, 0);
     s->naccounts = 1;
-    s->handles = (struct fs_handles){.h = handle_slots, .n = FILESRV_HANDLES};
+    s->handles =
+        (struct fs_handles){.h = handle_slots, .n = FILESRV_HANDLES, .on_free = slot_freed};
+    for (uint32_t k = 0; k < FILESRV_KEPT; k++)
+        kept[k].cap = KEPT_NONE;
     struct fs_mem mem = {.alloc = mem_alloc, .free = mem_free};
     if (fs_tree_init(&s->tree, &mem, &s->accounts[0], now_ns(s)) != FS_OK)
         return 1;
