@@ -159,14 +159,16 @@ static void kept_drop(uint32_t k)
 static void slot_freed(void *ctx, uint32_t index)
 {
     (void)ctx;
-    if (slot_kept[index])
-        kept_drop(slot_kept[index] - 1);
+    if (slot_kept[index]) {
+        kept_hand = slot_kept[index] - 1; /* the next facet kept takes its place */
+        kept_drop(kept_hand);
+    }
 }
 
 /* A client facet for `badge` (of slot `slot`) that the service keeps:
  * the one kept already, or a new one minted in place of the one kept
- * longest (a process holds at most a few hundred capabilities, the badge
- * table has more slots). */
+ * longest or of one whose slot was freed last (a process holds at most a
+ * few hundred capabilities, the badge table has more slots). */
 static int kept_facet(struct filesrv *s, uint64_t badge, uint32_t slot, uint32_t *cap)
 {
     if (slot_kept[slot]) {
