@@ -11,6 +11,7 @@
 
 #include "fs/handle.h"
 #include "fs/name.h"
+#include "fs/records.h"
 #include "fs/tree.h"
 #include "fs_alloc.h"
 
@@ -430,4 +431,61 @@ TEST(fs_handles_chains_against_model)
     for (uint32_t i = 0; i < SLOTS; i++)
         total += freed[i];
     CHECK_EQ(total, expect_freed);
+}
+
+/* Directory records: what is put reads back; every refusal of the reader
+ * (truncation at every byte, a bad kind, names that are not names) moves
+ * nothing; the writer refuses what does not fit. */
+TEST(fs_records)
+{
+    uint8_t buf[2 * FS_REC_MAX];
+    size_t used = 0, at = 0;
+    char longest[255];
+    memset(longest, 'n', sizeof(longest));
+    CHECK(fs_rec_put(
+        buf, sizeof(buf), &used,
+        &(struct fs_rec){
+            .ino = 7, .next = 1ull << 40, .kind = FS_REC_DIR, .name = "etc", .name_len = 3}));
+    CHECK(fs_rec_put(
+        buf, sizeof(buf), &used,
+        &(struct fs_rec){
+            .ino = UINT64_MAX, .next = 9, .kind = FS_REC_LINK, .name = longest, .name_len = 255}));
+    CHECK_EQ(used, 2 * FS_REC_HEAD + 3 + 255);
+    size_t before = used;
+    CHECK(!fs_rec_put(buf, sizeof(buf), &used,
+                      &(struct fs_rec){.kind = FS_REC_FILE, .name = longest, .name_len = 255}));
+    CHECK_EQ(used, before);
+    struct fs_rec r;
+    CHECK_EQ(fs_rec_next(buf, used, &at, &r), FS_REC_OK);
+    CHECK(r.ino == 7 && r.next == 1ull << 40 && r.kind == FS_REC_DIR && r.name_len == 3 &&
+          memcmp(r.name, "etc", 3) == 0);
+    CHECK_EQ(fs_rec_next(buf, used, &at, &r), FS_REC_OK);
+    CHECK(r.ino == UINT64_MAX && r.next == 9 && r.kind == FS_REC_LINK && r.name_len == 255);
+    CHECK_EQ(fs_rec_next(buf, used, &at, &r), FS_REC_END);
+    /* Every truncation of the page is refused at the record it cuts. */
+    for (size_t len = 0; len < used; len++) {
+        size_t a = 0;
+        enum fs_rec_err e;
+        while ((e = fs_rec_next(buf, len, &a, &r)) == FS_REC_OK)
+            ;
+        CHECK(len == 0 || len == FS_REC_HEAD + 3 ? e == FS_REC_END : e == FS_REC_BAD);
+        CHECK(a == 0 || a == FS_REC_HEAD + 3);
+    }
+    /* A bad kind, and names that are not names. */
+    static const struct {
+        uint8_t kind, len;
+        const char *name;
+    } bad[] = {{3, 1, "a"}, {0, 0, ""}, {0, 1, "."}, {1, 2, ".."}, {0, 3, "a/b"}, {0, 3, "a\0b"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        uint8_t b[FS_REC_HEAD + 3] = {0};
+        b[16] = bad[i].kind;
+        b[17] = bad[i].len;
+        memcpy(b + FS_REC_HEAD, bad[i].name, bad[i].len);
+        size_t a = 0;
+        CHECK_EQ(fs_rec_next(b, FS_REC_HEAD + bad[i].len, &a, &r), FS_REC_BAD);
+        CHECK_EQ(a, 0);
+    }
+    /* A position past the end is refused, not read. */
+    at = used + 1;
+    CHECK_EQ(fs_rec_next(buf, used, &at, &r), FS_REC_BAD);
 }

@@ -16,7 +16,8 @@
  *   fs_create_remove_calls_insns      Directory.open (create, exclusive) +
  *                                     release + Directory.remove
  *   fs_list_1000_calls_insns          the 1000 entries of a directory in
- *                                     pages of 128 (8 Directory.list calls)
+ *                                     pages of 128 (8 Directory.listRecords
+ *                                     calls), each record read
  *
  * It ends the file service through its stop badge when done.  With
  * "profile open" or "profile list" (constants profileFsOpen and
@@ -28,11 +29,14 @@
 
 #include "base/mem.h"
 #include "fmt/fmt.h"
+#include "fs/records.h"
 
 static uint32_t root, many, file;
 static uint64_t overhead;
 static int failures;
-static uint64_t res[capos_File_read_RESULT_BYTES / 8 + 1];
+static uint64_t res[capos_Directory_listRecords_RESULT_BYTES / 8 + 1];
+_Static_assert(capos_Directory_listRecords_RESULT_BYTES >= capos_File_read_RESULT_BYTES,
+               "res holds a File.read result");
 static uint64_t arena[capos_maxFileIo / 8 + 64];
 static uint8_t data[capos_maxFileIo];
 
@@ -131,15 +135,18 @@ static void run_list(uint32_t n)
         uint64_t cursor = 0;
         uint32_t seen = 0;
         for (;;) {
-            capos_Directory_list_results r;
+            capos_Directory_listRecords_results r;
             struct capos_rpc_opts o = {.buf = res, .buf_len = sizeof(res)};
-            if (capos_Directory_list_call(
-                    many, &(capos_Directory_list_args){.cursor = cursor, .max = 128}, &r, &o) !=
-                CAPOS_OK) {
+            if (capos_Directory_listRecords_call(
+                    many, &(capos_Directory_listRecords_args){.cursor = cursor, .max = 128}, &r,
+                    &o) != CAPOS_OK) {
                 failures++;
                 break;
             }
-            seen += capos_DirEntry_list_len(r.entries);
+            size_t at = 0;
+            struct fs_rec d;
+            while (fs_rec_next(r.records.ptr, r.records.len, &at, &d) == FS_REC_OK)
+                seen++;
             cursor = r.next;
             if (r.end)
                 break;

@@ -36,6 +36,7 @@
 #include "fs/handle.h"
 #include "fs/image.h"
 #include "fs/name.h"
+#include "fs/records.h"
 #include "fs/tree.h"
 #include "manifest/manifest.h"
 #include "store/blobs.h"
@@ -95,6 +96,9 @@ static uint16_t slot_kept[FILESRV_HANDLES];
 static struct capos_server server;
 static uint64_t result_arena[(CAPOS_MAX_MSG_BYTES) / 8];
 static uint8_t io_buf[capos_maxFileIo];
+static uint8_t rec_buf[capos_maxDirRecords];
+_Static_assert(capos_maxDirList *FS_REC_MAX <= capos_maxDirRecords,
+               "a page of records fits Directory.listRecords");
 
 static void *mem_alloc(void *ctx, size_t n)
 {
@@ -468,6 +472,32 @@ static int dir_list(struct filesrv *s, struct capos_serve_call *call,
         capos_DirEntry_set_inode(b, e->ino);
         capos_DirEntry_set_next(b, e->seq + 1);
     }
+    return CAPOS_OK;
+}
+
+static int dir_listRecords(struct filesrv *s, struct capos_serve_call *call,
+                           const capos_Directory_listRecords_args *a)
+{
+    const struct fs_node *d = s->t.node;
+    uint32_t i = fs_dir_seek(d, a->cursor), n = d->dir.n - i;
+    size_t used = 0;
+    if (n > a->max)
+        n = a->max;
+    bool end = i + n == d->dir.n;
+    uint64_t next = end ? d->dir.next_seq : d->dir.ents[i + n]->seq;
+    for (uint32_t k = 0; k < n; k++) {
+        const struct fs_node *e = d->dir.ents[i + k];
+        /* Fits: at most maxDirList records of at most FS_REC_MAX bytes. */
+        fs_rec_put(rec_buf, sizeof(rec_buf), &used,
+                   &(struct fs_rec){.ino = e->ino,
+                                    .next = e->seq + 1,
+                                    .kind = (enum fs_rec_kind)kind_of(e),
+                                    .name = e->name,
+                                    .name_len = e->name_len});
+    }
+    capos_Directory_listRecords_encode_results(
+        &call->result, &(capos_Directory_listRecords_results){
+                           .records = {rec_buf, (uint32_t)used}, .next = next, .end = end});
     return CAPOS_OK;
 }
 
