@@ -21,7 +21,9 @@
  * answering a call made through a facet with that badge; and directories
  * to make at start, each a path of names separated by '/' below the root
  * made with its parents (mode 0755, the last one 01777), so that
- * tools/capos-run can give a program a writable /tmp and its --cwd.
+ * tools/capos-run can give a program a writable /tmp and its --cwd.  A
+ * DIR with a leading '+' also gets a copy of the root tree (below): the
+ * tree of its own each program of a capos-run batch gets.
  *
  * With a BootPackage granted as "boot", the service first loads the
  * manifest's rootTree (lib/fs/image.h) into the root directory, charged to
@@ -837,8 +839,8 @@ static int serve(struct filesrv *s, struct capos_serve_call *call)
 
 /* Makes the directory `path` ('/'-separated names below the root) and the
  * ones above it that are missing; false if a name is bad or a node in the
- * way is a file. */
-static bool make_path(struct filesrv *s, const char *path)
+ * way is a file.  *out is the directory. */
+static bool make_path(struct filesrv *s, const char *path, struct fs_node **out)
 {
     struct fs_node *d = s->tree.root;
     while (*path) {
@@ -857,6 +859,7 @@ static bool make_path(struct filesrv *s, const char *path)
         }
         path = *end ? end + 1 : end;
     }
+    *out = d;
     return true;
 }
 
@@ -870,10 +873,11 @@ static uint64_t parse_u64(const char *p, uint64_t dflt)
     return v;
 }
 
-/* Loads the manifest's rootTree into the root directory; false after
- * saying why not.  The manifest is read whole (it is one message) and
- * freed once the tree is built. */
-static bool load_root_tree(struct filesrv *s, uint32_t boot)
+/* Loads the manifest's rootTree into the root directory, and a copy of
+ * it into each directory argv names with a leading '+' (made first; it
+ * must be empty); false after saying why not.  The manifest is read whole
+ * (it is one message) and freed once the trees are built. */
+static bool load_root_tree(struct filesrv *s, uint32_t boot, int argc, char **argv)
 {
     uint64_t size;
     char why[160];
@@ -922,6 +926,23 @@ static bool load_root_tree(struct filesrv *s, uint32_t boot)
                              (unsigned)sum.dirs, (unsigned)sum.files, (unsigned long)sum.bytes);
                 ok = true;
             }
+            for (int i = 4; ok && i < argc; i++) {
+                struct fs_node *d;
+                if (argv[i][0] != '+')
+                    continue;
+                if (!make_path(s, argv[i] + 1, &d)) {
+                    capos_printf("filesrv: cannot make the directory %s\n", argv[i] + 1);
+                    ok = false;
+                    break;
+                }
+                e = fs_image_load(&s->tree, d, &s->accounts[0], img.ptr, img.len, &lim, now_ns(s),
+                                  &sum, why, sizeof(why));
+                if (e != FS_IMAGE_OK) {
+                    capos_printf("filesrv: root tree refused in %s: %s: %s\n", argv[i] + 1,
+                                 fs_image_strerror(e), why);
+                    ok = false;
+                }
+            }
         }
     }
     free(buf);
@@ -955,7 +976,7 @@ int main(int argc, char **argv)
         return 1;
     uint32_t boot;
     if (capos_capset_find("boot", capos_BootPackage_INTERFACE_ID, &boot) == CAPOS_OK) {
-        bool loaded = load_root_tree(s, boot);
+        bool loaded = load_root_tree(s, boot, argc, argv);
         capos_release(boot);
         if (!loaded)
             return 1;
@@ -964,8 +985,10 @@ int main(int argc, char **argv)
     ns_init(&s->ns, &mem, &s->store);
     s->nrealms = 1; /* the empty prefix */
     for (int i = 4; i < argc; i++) {
-        if (!make_path(s, argv[i]))
-            capos_printf("filesrv: cannot make the directory %s\n", argv[i]);
+        const char *path = argv[i] + (argv[i][0] == '+');
+        struct fs_node *d;
+        if (!make_path(s, path, &d))
+            capos_printf("filesrv: cannot make the directory %s\n", path);
     }
     capos_server_init(&server, s->endpoint);
     capos_server_result_arena(&server, result_arena, sizeof(result_arena));
