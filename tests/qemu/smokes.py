@@ -247,7 +247,7 @@ SMOKES = [
                           r'submission\.tooManyCaps$', exited('tally-client')],
     }),
     Smoke(name='files', kernel=KERNEL, module=system('smoke-files'), expect=[
-        r'^manifest: "files": 4 binaries, 3 services',
+        r'^manifest: "files": 5 binaries, 3 services',
         r'^system: all processes have exited; halting',
     ], forbid=[r'KERNEL (PANIC|FAULT)', r'^files: .*: FAIL'], groups={
         'cases': [r'^files: files: ok$', r'^files: listed 150 entries in 3 pages$',
@@ -256,7 +256,8 @@ SMOKES = [
                   r'^files: quota refused at 8256 bytes and 2 entries, tree intact$',
                   r'^files: quota: ok$', r'^files: rename to x/y: invalidArgument: params\.to$',
                   r'^files: names: ok$', r'^files: store: ok$', r'^files: namespace: ok$',
-                  r'^files: quitter: ok$', r'^files: 10 cases, 0 failed$',
+                  r'^files: quitter: ok$', r'^files: two-writers: ok$',
+                  r'^files: 11 cases, 0 failed$',
                   exited('files')],
         'quitter': [r'^files-quitter: leaving with 4 writes in flight$', exited('files-quitter')],
         'service': [r'^filesrv: serving, 4194304 bytes and 1024 entries$',
