@@ -1,6 +1,6 @@
 /*
  * The badge table (handle.h).  Invariants: a live slot's badge is
- * FS_BADGE_MINTED | gen << FS_HANDLE_INDEX_BITS | index; freeing a slot
+ * FS_BADGE_MINTED | epoch << 43 | gen << 20 | index; freeing a slot
  * bumps its generation, so a freed badge never matches again (a slot whose
  * generation would wrap is retired, never put on the free list).  At most
  * one live slot holds a given (kind, object, account, read-only), so
@@ -11,11 +11,16 @@
  */
 #include "fs/handle.h"
 
-#define GEN_MAX 0x7fffffffu
+#define GEN_MAX     ((1u << FS_HANDLE_GEN_BITS) - 1)
+#define EPOCH_SHIFT (FS_HANDLE_INDEX_BITS + FS_HANDLE_GEN_BITS)
+
+_Static_assert(EPOCH_SHIFT + FS_HANDLE_EPOCH_BITS == 63, "the fields fill a badge below bit 63");
 
 static uint64_t badge_of(const struct fs_handles *t, const struct fs_handle *h)
 {
-    return FS_BADGE_MINTED | (uint64_t)h->gen << FS_HANDLE_INDEX_BITS | (uint64_t)(h - t->h);
+    uint64_t epoch = t->epoch & ((1u << FS_HANDLE_EPOCH_BITS) - 1);
+    return FS_BADGE_MINTED | epoch << EPOCH_SHIFT | (uint64_t)h->gen << FS_HANDLE_INDEX_BITS |
+           (uint64_t)(h - t->h);
 }
 
 static uint32_t *chain_of(struct fs_handles *t, const void *obj)

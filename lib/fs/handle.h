@@ -5,7 +5,9 @@
  * node, the blob store, a namespace realm) and which one, whether the
  * facet is read-only, and which account pays for what is created through
  * it.  A badge carries the slot's generation, so a badge whose slot was
- * freed (its node removed) and reused never names the new occupant.
+ * freed (its node removed) and reused never names the new occupant, and
+ * the table's epoch, so a badge minted by an earlier run of the service
+ * (on the same endpoint, restarted by init) names nothing in this one.
  *
  * Finding a slot is constant work on the hot path of every open: live
  * slots hang in chains by a hash of their object, freed ones on a free
@@ -25,6 +27,8 @@
  * manifest's, for the root directory. */
 #define FS_BADGE_MINTED      (1ull << 63)
 #define FS_HANDLE_INDEX_BITS 20
+#define FS_HANDLE_GEN_BITS   23  /* bits 20-42 */
+#define FS_HANDLE_EPOCH_BITS 20  /* bits 43-62 */
 #define FS_HANDLE_BUCKETS    256 /* chains by object; a power of two */
 
 /* What a handle's object is. */
@@ -51,6 +55,7 @@ struct fs_handles {
      * naming anything), so the owner can let go of what it keeps per slot. */
     void (*on_free)(void *ctx, uint32_t index);
     void *ctx;
+    uint32_t epoch;                    /* this run's (< 2^FS_HANDLE_EPOCH_BITS), in every badge */
     uint32_t used;                     /* slots [used, n) were never taken */
     uint32_t free;                     /* 1 + index of the first freed slot; 0: none */
     uint32_t heads[FS_HANDLE_BUCKETS]; /* 1 + index of each chain's first slot */

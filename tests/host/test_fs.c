@@ -352,6 +352,11 @@ TEST(fs_handles_badges)
     CHECK(!fs_handle_get(&h, 5));                                   /* a manifest badge */
     CHECK(!fs_handle_get(&h, FS_BADGE_MINTED | 7));                 /* no such slot */
     CHECK(!fs_handle_get(&h, b1 + (1ull << FS_HANDLE_INDEX_BITS))); /* wrong generation */
+    /* A badge of another run of the service (another epoch) names nothing. */
+    h.epoch = 5;
+    CHECK(!fs_handle_get(&h, b1));
+    h.epoch = 0;
+    CHECK(fs_handle_get(&h, b1));
     fs_handle_drop(&h, n1);
     CHECK(!fs_handle_get(&h, b1));
     CHECK(!fs_handle_get(&h, b1ro));

@@ -264,6 +264,21 @@ SMOKES = [
                     r'^filesrv: served \d+ calls, refused 14; \d+ entries and \d+ bytes held$',
                     exited('filesrv')],
     }),
+    Smoke(name='files-restart', kernel=KERNEL, module=system('smoke-files-restart'), expect=[
+        r'^manifest: "files-restart": 3 binaries, 2 services',
+        r'^system: all processes have exited; halting',
+    ], forbid=[r'KERNEL (PANIC|FAULT)', r'^files-restart: .*: FAIL'], groups={
+        'cases': [r'^files-restart: before: ok$', r'^files-restart: the crashing call: peerGone$',
+                  r'^files-restart: File\.stat of the old run: notFound$',
+                  r'^files-restart: crash: ok$',
+                  r'^files-restart: File\.stat of the old run, after: notFound$',
+                  r'^files-restart: after: ok$', r'^files-restart: 3 cases, 0 failed$',
+                  exited('files-restart')],
+        'service': [r'^filesrv: crashing, as the crash badge asks$',
+                    r'^init: restarting filesrv in 10 ms \(restart 1 of 1\)$',
+                    r'^filesrv: served \d+ calls, refused 0; \d+ entries and \d+ bytes held$',
+                    exited('filesrv')],
+    }),
     Smoke(name='hostile', kernel=KERNEL, module=system('smoke-hostile'), exit='running',
           timeout=60, expect=[r'^manifest: "hostile"'], groups={
               'garbage': [r'^hostile garbage: \d+ bad requests all rejected with defined '

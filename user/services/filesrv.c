@@ -25,6 +25,11 @@
  * DIR with a leading '+' also gets a copy of the root tree (below): the
  * tree of its own each program of a capos-run batch gets.
  *
+ * The environment entry FILESRV_CRASH=BADGE, for test systems, makes a
+ * call through a facet with that manifest badge crash the service (an
+ * invalid instruction), so that clients and init's restart policy can be
+ * tested against a service that dies.
+ *
  * With a BootPackage granted as "boot", the service first loads the
  * manifest's rootTree (lib/fs/image.h) into the root directory, charged to
  * the root account.  A tree that does not check or does not fit is
@@ -949,6 +954,33 @@ static bool load_root_tree(struct filesrv *s, uint32_t boot, int argc, char **ar
     return ok;
 }
 
+/* The epoch of this run's badges (lib/fs/handle.h): from the EntropySource
+ * if granted one, else from the time stamp counter, so that a restarted
+ * service does not take the badges its earlier run handed out for its
+ * own. */
+static uint32_t run_epoch(void)
+{
+    uint32_t e, v;
+    if (capos_capset_find("entropy", capos_EntropySource_INTERFACE_ID, &e) == CAPOS_OK &&
+        capos_entropy_fill(e, &v, sizeof(v)) == CAPOS_OK)
+        return v;
+    uint64_t t = rdtsc_fn(NULL);
+    return (uint32_t)(t ^ t >> 20 ^ t >> 40);
+}
+
+/* A test system's crash badge (the environment's FILESRV_CRASH=BADGE; 0:
+ * none): a call through a facet with it makes the service die on an
+ * invalid instruction, without answering, as a crash would. */
+static uint64_t crash_badge(void)
+{
+    static const char key[] = "FILESRV_CRASH=";
+    for (char **e = capos_environ(); e && *e; e++) {
+        if (strncmp(*e, key, sizeof(key) - 1) == 0)
+            return parse_u64(*e + sizeof(key) - 1, 0);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct filesrv *s = &srv;
@@ -969,8 +1001,10 @@ int main(int argc, char **argv)
     s->naccounts = 1;
     s->handles =
         (struct fs_handles){.h = handle_slots, .n = FILESRV_HANDLES, .on_free = slot_freed};
+    s->handles.epoch = run_epoch();
     for (uint32_t k = 0; k < FILESRV_KEPT; k++)
         kept[k].cap = KEPT_NONE;
+    uint64_t crash = crash_badge();
     struct fs_mem mem = {.alloc = mem_alloc, .free = mem_free};
     if (fs_tree_init(&s->tree, &mem, &s->accounts[0], now_ns(s)) != FS_OK)
         return 1;
@@ -998,6 +1032,10 @@ int main(int argc, char **argv)
     int status = CAPOS_OK;
     long served = 0, refused = 0;
     while (capos_server_next(&server, status)) {
+        if (crash && server.call.badge == crash) {
+            capos_printf("filesrv: crashing, as the crash badge asks\n");
+            __builtin_trap();
+        }
         status = serve(s, &server.call);
         served++;
         if (server.call.rpc.detail) {

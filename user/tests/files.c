@@ -762,7 +762,9 @@ static void two_writers(void)
     for (int w = 0; w < 2; w++) {
         const char *argv[] = {"files-writer", w ? "B" : "A"};
         struct capos_grant g[] = {
-            {.name = "file", .cap = f, .mode = CAPOS_XFER_COPY,
+            {.name = "file",
+             .cap = f,
+             .mode = CAPOS_XFER_COPY,
              .interface_id = capos_File_INTERFACE_ID},
         };
         expect("spawn a writer",
@@ -788,8 +790,8 @@ static void two_writers(void)
             }
         }
     }
-    expect("read the shared block",
-           read_at(f, (uint64_t)SHARED * BLOCK, back, SHARED_BYTES, &n), CAPOS_OK);
+    expect("read the shared block", read_at(f, (uint64_t)SHARED * BLOCK, back, SHARED_BYTES, &n),
+           CAPOS_OK);
     CHECK(n == SHARED_BYTES && (back[0] == 'A' || back[0] == 'B'), "the shared block starts %u",
           back[0]);
     for (uint32_t i = 1; i < n; i++) {
