@@ -18,6 +18,7 @@
 #include "base/mem.h"
 #include "crypto/sha256.h"
 #include "fmt/fmt.h"
+#include "fs/records.h"
 
 static uint32_t root, store, nspace;
 static uint64_t res_buf[capos_File_read_RESULT_BYTES / 8 + 1];
@@ -136,6 +137,50 @@ static void files(void)
     end();
 }
 
+/* Directory.listRecords gives the pages Directory.list gives, entry for
+ * entry: name, kind, inode and next, and the same next and end. */
+static void list_records(uint32_t dir)
+{
+    static uint64_t rec_res[capos_Directory_listRecords_RESULT_BYTES / 8 + 1];
+    uint64_t cursor = 0;
+    unsigned records = 0;
+    for (int page = 0; page < 10; page++) {
+        capos_Directory_list_results l;
+        capos_Directory_listRecords_results r;
+        struct capos_rpc_opts lo = {.buf = res_buf, .buf_len = sizeof(res_buf)};
+        struct capos_rpc_opts ro = {.buf = rec_res, .buf_len = sizeof(rec_res)};
+        int err = capos_Directory_list_call(
+            dir, &(capos_Directory_list_args){.cursor = cursor, .max = 64}, &l, &lo);
+        if (err == CAPOS_OK)
+            err = capos_Directory_listRecords_call(
+                dir, &(capos_Directory_listRecords_args){.cursor = cursor, .max = 64}, &r, &ro);
+        if (err != CAPOS_OK) {
+            fail("list and listRecords: %s", capos_error_name(err));
+            return;
+        }
+        CHECK(l.next == r.next && l.end == r.end, "page %d: next or end differ", page);
+        size_t at = 0;
+        struct fs_rec rec;
+        uint32_t n = capos_DirEntry_list_len(l.entries), i = 0;
+        while (fs_rec_next(r.records.ptr, r.records.len, &at, &rec) == FS_REC_OK && i < n) {
+            capos_DirEntry_reader e = capos_DirEntry_list_get(l.entries, i);
+            struct capnp_text t = capos_DirEntry_get_name(e);
+            CHECK(t.len == rec.name_len && memcmp(t.str, rec.name, t.len) == 0 &&
+                      (uint32_t)capos_DirEntry_get_kind(e) == (uint32_t)rec.kind &&
+                      capos_DirEntry_get_inode(e) == rec.ino &&
+                      capos_DirEntry_get_next(e) == rec.next,
+                  "record %u of page %d differs", i, page);
+            i++;
+        }
+        CHECK(at == r.records.len && i == n, "page %d: %u records for %u entries", page, i, n);
+        records += i;
+        if (r.end)
+            break;
+        cursor = r.next;
+    }
+    CHECK(records == 150, "%u records", records);
+}
+
 static void list(void)
 {
     uint32_t sub, f;
@@ -194,6 +239,7 @@ static void list(void)
     }
     CHECK(entries == 150 && pages == 3, "%u entries in %u pages", entries, pages);
     capos_printf("files: listed %u entries in %u pages\n", entries, pages);
+    list_records(sub);
     end();
 }
 
