@@ -739,6 +739,9 @@ const maxFileIo :UInt32 = 32768;
   # The most bytes one File.read returns or one File.write takes.
 const maxDirList :UInt32 = 128;
   # The most entries one Directory.list returns.
+const maxDirRecords :UInt32 = 36864;
+  # The most bytes of records one Directory.listRecords returns: room for
+  # maxDirList records of the longest name (18 + 255 bytes each).
 const maxFileMode :UInt32 = 4095;
   # Mode bits kept with a node (0o7777): reported by stat, never consulted:
   # the capability is the authority.
@@ -875,6 +878,12 @@ interface Directory {
                setAtime :Bool, atimeNs :UInt64, setMtime :Bool, mtimeNs :UInt64) -> ();
     # File.setAttr on the entry `name` (of any kind, a link itself
     # included). Errors: invalidArgument, notFound, notPermitted.
+  listRecords @13 (cursor :UInt64, max :UInt32 $C.min(1) $C.max(.maxDirList))
+      -> (records :Data $C.maxLen(.maxDirRecords), next :UInt64, end :Bool);
+    # The page `list` returns, packed for a client that reads every entry:
+    # one record per entry, its inode (UInt64), the cursor after it
+    # (UInt64), its kind (UInt8, a NodeKind), its name's length (UInt8) and
+    # the name, little-endian and unaligned (lib/fs/records.h).
 }
 
 # Blobs and names
