@@ -24,6 +24,7 @@
 #   make compile_commands.json   compilation database for editors
 #   make bootstrap      install what a fresh Debian machine lacks (run and test do it)
 #   make kernel / user / manifests   build one part only
+#   make lua            the Lua 5.4 port: /bin/lua and /bin/luac (docs/lua.md)
 #   make clean          remove the build tree (build/, or build/cc-clang/ with CC=clang)
 #
 # Variables:
@@ -85,6 +86,7 @@ include kernel/kernel.mk
 include user/user.mk
 include ports/musl/musl.mk
 include user/posix/posix.mk
+include ports/lua5.4/lua.mk
 include tools/tools.mk
 include system/system.mk
 include tests/tests.mk

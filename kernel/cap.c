@@ -68,6 +68,7 @@ void kobj_put(struct kobj *o)
     case KOBJ_TIMER:
     case KOBJ_ENTROPY:
     case KOBJ_BOOT_PACKAGE:
+    case KOBJ_SERIAL_INPUT:
     case KOBJ_KIND_COUNT:
         panic("kobj: singleton kind %d reached a zero reference count", (int)o->kind);
     }
@@ -93,6 +94,7 @@ uint64_t kobj_interface_id(const struct kobj *o)
     case KOBJ_PIPE_FACTORY: return capos_PipeFactory_INTERFACE_ID;
     case KOBJ_PIPE_READER: return capos_PipeReader_INTERFACE_ID;
     case KOBJ_PIPE_WRITER: return capos_PipeWriter_INTERFACE_ID;
+    case KOBJ_SERIAL_INPUT: return capos_SerialInput_INTERFACE_ID;
     case KOBJ_KIND_COUNT: break;
     }
     return 0;
@@ -371,6 +373,7 @@ static int cap_invoke(struct kobj *o, struct call *c)
     case KOBJ_PIPE_FACTORY:
     case KOBJ_PIPE_READER:
     case KOBJ_PIPE_WRITER: return pipe_invoke(o, c);
+    case KOBJ_SERIAL_INPUT: return serial_input_invoke(o, c);
     case KOBJ_KIND_COUNT: break;
     }
     return CAPOS_ERR_INVALID_CAP;

@@ -46,6 +46,7 @@ enum kobj_kind {
     KOBJ_PIPE_FACTORY,
     KOBJ_PIPE_READER,
     KOBJ_PIPE_WRITER,
+    KOBJ_SERIAL_INPUT,
     KOBJ_KIND_COUNT
 };
 

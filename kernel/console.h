@@ -3,8 +3,9 @@
  * 16550 UART; "\n" is sent as "\r\n".  The driver never waits: printk polls
  * console_tx_ready (bounding and interrupting the wait as its caller
  * allows) and then hands over what the transmitter takes at once.  It does
- * no locking of its own (printk serialises callers).  Input exists
- * only for the debug key.
+ * no locking of its own (printk serialises callers).  Input is taken by
+ * the receive interrupt (object/serialin.c): the debug key, and bytes for
+ * SerialInput.
  *
  * Two more lines, COM2 and COM3, carry programs' output byte for byte
  * (Console capabilities with port com2 or com3; outport.c takes turns at
@@ -45,7 +46,7 @@ bool console_tx_ready(void);
  * burst may go to the second half of an earlier newline. */
 size_t console_tx_put(const char *s, size_t n);
 
-/* Input, for the kernel's debug key (kernel/stall.c): makes each received
+/* Input, for SerialInput and the debug key: makes each received
  * byte raise an interrupt on the calling CPU (trap vector VEC_CONSOLE);
  * false if that cannot be arranged (no UART, no I/O APIC route). */
 bool console_input_init(void);

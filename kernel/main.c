@@ -15,6 +15,7 @@
 #include "ktest.h"
 #include "mm/kheap.h"
 #include "mm/pmm.h"
+#include "objects.h"
 #include "panic.h"
 #include "printk.h"
 #include "reaper.h"
@@ -110,10 +111,12 @@ void kmain(uint32_t magic, uint64_t info_pa)
     sched_init_cpu(&cpus[0]);
     ring_fast_init();
     smp_init(0);
-    if (console_input_init())
+    if (console_input_init()) {
+        serial_input_enable();
         kprintf("console: Ctrl-T on the serial console prints who waits on what\n");
-    else
+    } else {
         kprintf("console: no input interrupt; the debug key is off\n");
+    }
     kprintf("capOS: boot self-report complete\n");
     const struct boot_module *m = &boot_info.modules[0];
     arch_irq_disable();

@@ -171,4 +171,19 @@ bool pipe_detach(struct pending_op *op);
 void pipe_pin(void *pipe);
 void pipe_unpin(void *pipe);
 
+/* SerialInput (object/serialin.c): bytes received on COM1 (singleton). */
+extern struct kobj serial_input_obj;
+int serial_input_invoke(struct kobj *o, struct call *c);
+/* Reads can work: the receive interrupt is routed (boot). */
+void serial_input_enable(void);
+/* The receive interrupt: buffers what the UART holds, takes the debug
+ * key out, and hands a waiting read to the reaper. */
+void serial_input_interrupt(void);
+/* Reaper step (REAP_SERIAL_INPUT): completes the waiting read. */
+struct reap_work;
+bool serial_input_deliver(struct reap_work *w);
+bool serial_input_detach(struct pending_op *op);
+/* A read waits: the stall detector counts it as armed. */
+bool serial_input_waiting(void);
+
 #endif

@@ -100,6 +100,7 @@ static const char *const kind_names[KOBJ_KIND_COUNT] = {
     [KOBJ_THREAD_CONTROL] = "ThreadControl",
     [KOBJ_SCHEDULING_POLICY] = "SchedulingPolicy",
     [KOBJ_PARK_SPACE] = "ParkSpace",
+    [KOBJ_SERIAL_INPUT] = "SerialInput",
 };
 
 static const char *const op_names[CAPOS_OP_COUNT] = {
@@ -113,6 +114,7 @@ static const char *const reap_names[] = {
     [REAP_ADDRESS_SPACE] = "an address space",
     [REAP_THREAD_JOINS] = "the joins of a gone thread",
     [REAP_ENDPOINT_CALLS] = "an endpoint's failing calls",
+    [REAP_SERIAL_INPUT] = "a serial read's bytes",
 };
 
 static void offwatch_print(uint32_t label, uint64_t max, uint64_t count)

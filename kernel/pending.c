@@ -167,6 +167,7 @@ bool pending_detach(struct pending_op *op)
     case PENDING_PIPE_READ:
     case PENDING_PIPE_WRITE:
     case PENDING_PIPE_WAIT: return pipe_detach(op);
+    case PENDING_SERIAL_READ: return serial_input_detach(op);
     case PENDING_CALL:
     case PENDING_RECV: return endpoint_detach_op(op);
     }
@@ -182,7 +183,8 @@ static void *pending_pin_target(const struct pending_op *op)
     case PENDING_SLEEP: return NULL; /* the op's own timer: nothing else */
     case PENDING_PROCESS_WAIT: process_get(op->target); break;
     case PENDING_THREAD_JOIN: thread_get(op->target); break;
-    case PENDING_PARK: return NULL; /* keyed by the owner's process */
+    case PENDING_PARK: return NULL;        /* keyed by the owner's process */
+    case PENDING_SERIAL_READ: return NULL; /* a singleton */
     case PENDING_PIPE_READ:
     case PENDING_PIPE_WRITE:
     case PENDING_PIPE_WAIT: pipe_pin(op->target); break;
@@ -198,7 +200,8 @@ static void pending_unpin_target(enum pending_kind kind, void *target)
     case PENDING_SLEEP: break;
     case PENDING_PROCESS_WAIT: process_put(target); break;
     case PENDING_THREAD_JOIN: thread_put(target); break;
-    case PENDING_PARK: break;
+    case PENDING_PARK:
+    case PENDING_SERIAL_READ: break;
     case PENDING_PIPE_READ:
     case PENDING_PIPE_WRITE:
     case PENDING_PIPE_WAIT: pipe_unpin(target); break;
@@ -267,6 +270,7 @@ void pending_timer_fired(struct pending_op *op)
     case PENDING_RECV:
     case PENDING_PIPE_READ:
     case PENDING_PIPE_WRITE:
-    case PENDING_PIPE_WAIT: break; /* these arm no timer */
+    case PENDING_PIPE_WAIT:
+    case PENDING_SERIAL_READ: break; /* these arm no timer */
     }
 }

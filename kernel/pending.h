@@ -56,6 +56,7 @@ enum pending_kind {
     PENDING_PIPE_READ,    /* PipeReader.read: target is the pipe */
     PENDING_PIPE_WRITE,   /* PipeWriter.write: target is the pipe */
     PENDING_PIPE_WAIT,    /* PipeReader/PipeWriter.wait: target is the pipe */
+    PENDING_SERIAL_READ,  /* SerialInput.read: max bytes in pipe_len */
 };
 
 enum ipc_call_state {

@@ -46,6 +46,7 @@ static bool reap_step(struct reap_work *w)
     case REAP_ADDRESS_SPACE: return process_reap_memory(w);
     case REAP_THREAD_JOINS: return thread_reap_joins(w);
     case REAP_ENDPOINT_CALLS: return endpoint_reap_calls(w);
+    case REAP_SERIAL_INPUT: return serial_input_deliver(w);
     }
     panic("reaper: unknown work kind %d", (int)w->kind);
 }

@@ -43,6 +43,7 @@ enum reap_kind {
     REAP_ADDRESS_SPACE,   /* process.c: the pages and tables of a released space */
     REAP_THREAD_JOINS,    /* object/thread.c: joins of a gone thread */
     REAP_ENDPOINT_CALLS,  /* object/endpoint.c: calls queued when the server went */
+    REAP_SERIAL_INPUT,    /* object/serialin.c: a read waiting for bytes that came */
 };
 
 struct reap_work {

@@ -9,11 +9,11 @@
  *       (the tick fires timer events) or the idle thread finishing a switch
  *       (freeing a dead thread completes its joiners and may end its
  *       process, which completes the waits for it).
- * No device interrupt wakes a thread: the only other one, console input,
- * prints the report below and nothing else.  A driver that one day waits
- * for a device interrupt must make this detector count it as armed.  So the
- * system is stalled once no thread is running or runnable, the timer queue
- * is empty and no CPU is in the middle of (3).
+ * The only device interrupt, console input, wakes a thread only through a
+ * SerialInput.read that waits (object/serialin.c), so a waiting read
+ * counts as armed, like a timer event.  So the system is stalled once no
+ * thread is running or runnable, the timer queue is empty, no serial read
+ * waits and no CPU is in the middle of (3).
  *
  * Deciding it race-free on several CPUs.  The boot CPU decides, in its
  * timer tick, and only while it runs its idle thread:
@@ -53,7 +53,7 @@
  */
 #include "stall.h"
 
-#include "console.h"
+#include "objects.h"
 #include "panic.h"
 #include "pending.h"
 #include "percpu.h"
@@ -72,8 +72,6 @@
 #define STALL_MAX_ENDPOINTS 64
 /* Operations listed per thread; the rest are counted. */
 #define STALL_MAX_OPS 16
-/* Console bytes read per input interrupt (a FIFO holds 16). */
-#define STALL_MAX_INPUT 256
 
 uint32_t stall_epoch;
 uint32_t stall_acks[MAX_CPUS];
@@ -99,7 +97,7 @@ static bool stall_quiet(uint64_t *switches)
         switches[i] = __atomic_load_n(&c->switches, __ATOMIC_RELAXED);
         spin_unlock(&c->rq_lock);
     }
-    return quiet && timerq_next_deadline() == UINT64_MAX;
+    return quiet && timerq_next_deadline() == UINT64_MAX && !serial_input_waiting();
 }
 
 /* The same without locks, to leave at once on a busy system. */
@@ -111,7 +109,7 @@ static bool stall_quiet_hint(void)
             __atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED))
             return false;
     }
-    return timerq_next_deadline() == UINT64_MAX;
+    return timerq_next_deadline() == UINT64_MAX && !serial_input_waiting();
 }
 
 /* ---- the report ---- */
@@ -217,6 +215,9 @@ static void rep_print_op(const struct stall_op *o, const struct process *self, u
     case PENDING_PIPE_WRITE:
         kprintf("      PipeWriter.write of %u bytes on pipe #%u: no room\n", o->pipe_len,
                 rep_endpoint(o->target));
+        break;
+    case PENDING_SERIAL_READ:
+        kprintf("      SerialInput.read of %u bytes: nothing typed yet\n", o->pipe_len);
         break;
     case PENDING_PIPE_WAIT:
         kprintf("      %s.wait for events %#x on pipe #%u\n",
@@ -361,14 +362,8 @@ void stall_tick(void)
     stall_halt();
 }
 
-void stall_console_input(void)
+void stall_debug_report(void)
 {
-    bool report = false;
-    int c;
-    for (unsigned i = 0; i < STALL_MAX_INPUT && (c = console_getc()) >= 0; i++)
-        report |= c == STALL_DEBUG_KEY;
-    if (!report)
-        return;
     kprintf("debug: who waits on what (Ctrl-T):\n");
     stall_report();
     system_report_memory();

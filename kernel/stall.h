@@ -31,8 +31,8 @@ static inline void stall_idle_ack(unsigned cpu)
         __atomic_store_n(&stall_acks[cpu], e, __ATOMIC_RELEASE);
 }
 
-/* Console input interrupt: reads what arrived; the debug key prints the
- * wait report. */
-void stall_console_input(void);
+/* The debug key arrived on the console (object/serialin.c takes it out
+ * of the input): prints the wait report and the kernel's memory. */
+void stall_debug_report(void);
 
 #endif

@@ -60,6 +60,7 @@ static const char *system_kind_name(enum capos_KernelCapKind k)
     case capos_KernelCapKind_parkSpace: return "parkSpace";
     case capos_KernelCapKind_schedulingPolicy: return "schedulingPolicy";
     case capos_KernelCapKind_pipeFactory: return "pipeFactory";
+    case capos_KernelCapKind_serialInput: return "serialInput";
     }
     return "?";
 }

@@ -177,6 +177,7 @@ enum KernelCapKind {
   parkSpace @7;                  # a ParkSpace for the receiving process
   schedulingPolicy @8;           # bounded by maxWeight and latency
   pipeFactory @9;                # creates pipes, charged to the caller
+  serialInput @10;               # bytes received on the system console (COM1)
 }
 
 struct ExportRef {
@@ -277,6 +278,27 @@ interface EntropySource {
     # Returns exactly `len` random bytes. Errors: invalidArgument if len is 0
     # or above 256; unsupported if the CPU has neither instruction; exhausted
     # if the hardware keeps failing to deliver.
+}
+
+const maxSerialRead :UInt32 = 1024;
+  # The most bytes one SerialInput.read returns.
+
+interface SerialInput {
+  # The bytes received on the system console's serial line (COM1), as they
+  # came, in the order they came (docs/terminal.md). The receive interrupt
+  # puts them in a kernel buffer of 4096 bytes; what arrives while it is
+  # full is dropped and counted. One object for the machine: every holder
+  # reads from the same buffer.
+  read @0 (max :UInt32 $C.min(1) $C.max(.maxSerialRead))
+      -> (data :Data $C.maxLen(.maxSerialRead));
+    # Takes up to `max` bytes from the buffer, at least one: waits until
+    # one arrives if the buffer is empty. One read waits at a time.
+    # Errors: invalidArgument (max 0 or above maxSerialRead),
+    # quotaExceeded (another read is waiting), unsupported (no UART or no interrupt
+    # route for it), cancelled (the caller exited).
+  stats @1 () -> (received :UInt64, dropped :UInt64);
+    # Bytes received since boot, and those dropped because the buffer was
+    # full.
 }
 
 interface VirtualMemory {
@@ -647,6 +669,66 @@ interface Printer {
     # Prints through the attached console. Errors: notFound if none attached.
 }
 
+const maxTerminalIo :UInt32 = 4096;
+  # The most bytes one Terminal.read returns or one Terminal.write takes.
+const terminalNccs :UInt32 = 32;
+  # Control characters in a termios c_cc array (Linux's NCCS).
+
+enum TerminalSetWhen {
+  # When Terminal.setAttr applies its attributes (tcsetattr's actions).
+  now @0;                        # TCSANOW
+  drain @1;                      # TCSADRAIN: after output is sent (it always is)
+  flush @2;                      # TCSAFLUSH: and discards input not yet read
+}
+
+interface Terminal {
+  # The serial console as a terminal, served by the terminal service
+  # (user/services/terminal.c, docs/terminal.md): a line discipline over
+  # SerialInput and the Console. One session with one foreground process
+  # group; termios fields and flag bits are Linux's.
+  read @0 (max :UInt32 $C.min(1) $C.max(.maxTerminalIo), nonBlocking :Bool)
+      -> (data :Data $C.maxLen(.maxTerminalIo));
+    # Input as the discipline gives it: in canonical mode up to one line
+    # (empty at end of file, ^D at the start of a line); otherwise as
+    # VMIN and VTIME say. Waits for input unless `nonBlocking`. Reads
+    # complete in the order they were made. Errors: invalidArgument,
+    # wouldBlock (nonBlocking and nothing to read), quotaExceeded (8 reads
+    # already wait).
+  write @1 (data :Data $C.maxLen(.maxTerminalIo)) -> (n :UInt32);
+    # Output, processed as c_oflag says (OPOST, ONLCR). Errors:
+    # invalidArgument.
+  getAttr @2 () -> (iflag :UInt32, oflag :UInt32, cflag :UInt32, lflag :UInt32,
+                    cc :Data $C.maxLen(.terminalNccs));
+    # The termios state.
+  setAttr @3 (iflag :UInt32, oflag :UInt32, cflag :UInt32, lflag :UInt32,
+              cc :Data $C.required $C.maxLen(.terminalNccs), when :TerminalSetWhen) -> ();
+    # Sets the termios state; `cc` gives the first control characters (the
+    # rest are kept). Errors: invalidArgument.
+  getWinSize @4 () -> (rows :UInt16, cols :UInt16, xpixel :UInt16, ypixel :UInt16);
+  setWinSize @5 (rows :UInt16, cols :UInt16, xpixel :UInt16, ypixel :UInt16) -> ();
+    # The window size (TIOCGWINSZ, TIOCSWINSZ); kept, not acted on.
+  getForeground @6 () -> (pgid :UInt32);
+  setForeground @7 (pgid :UInt32 $C.min(1)) -> ();
+    # The foreground process group (tcgetpgrp, tcsetpgrp), as recorded.
+  nextSignal @8 () -> (signal :UInt32, pgid :UInt32);
+    # Waits for the next signal the discipline raised (ISIG: ^C SIGINT,
+    # ^\ SIGQUIT, ^Z SIGTSTP) and says which, with the foreground group
+    # it is meant for: for whoever delivers signals. Up to 8 are kept
+    # until asked for; more are dropped. Errors: quotaExceeded (a
+    # nextSignal already waits).
+}
+
+interface TerminalInput {
+  # The terminal service's own threads: its input pump hands it the bytes
+  # it read from SerialInput, its ticker wakes it for VTIME. Only the
+  # service's own facet may call it (notPermitted for anyone else).
+  input @0 (data :Data $C.required $C.maxLen(.maxSerialRead)) -> ();
+  tick @1 () -> (deadline :UInt64);
+    # Looks at the waiting reads again, then answers once one of them has
+    # a deadline (VTIME), with the earliest: the caller sleeps until then
+    # and ticks again.
+}
+
 const maxTallyName :UInt32 = 16;
   # The longest counter name a Tally keeps.
 
@@ -683,6 +765,9 @@ const maxFileIo :UInt32 = 32768;
   # The most bytes one File.read returns or one File.write takes.
 const maxDirList :UInt32 = 128;
   # The most entries one Directory.list returns.
+const maxDirRecords :UInt32 = 36864;
+  # The most bytes of records one Directory.listRecords returns: room for
+  # maxDirList records of the longest name (18 + 255 bytes each).
 const maxFileMode :UInt32 = 4095;
   # Mode bits kept with a node (0o7777): reported by stat, never consulted:
   # the capability is the authority.
@@ -819,6 +904,12 @@ interface Directory {
                setAtime :Bool, atimeNs :UInt64, setMtime :Bool, mtimeNs :UInt64) -> ();
     # File.setAttr on the entry `name` (of any kind, a link itself
     # included). Errors: invalidArgument, notFound, notPermitted.
+  listRecords @13 (cursor :UInt64, max :UInt32 $C.min(1) $C.max(.maxDirList))
+      -> (records :Data $C.maxLen(.maxDirRecords), next :UInt64, end :Bool);
+    # The page `list` returns, packed for a client that reads every entry:
+    # one record per entry, its inode (UInt64), the cursor after it
+    # (UInt64), its kind (UInt8, a NodeKind), its name's length (UInt8) and
+    # the name, little-endian and unaligned (lib/fs/records.h).
 }
 
 # Blobs and names

@@ -2,7 +2,8 @@
 # user/tests/files.c exercises File and Directory through the generated
 # stubs, and Store and Namespace through the same export (the manifest
 # badges 2^62 and 2^61 name them), user/tests/files_quitter.c exits with
-# calls in flight.
+# calls in flight, and user/tests/files.c spawns two
+# user/tests/files_writer.c that write one file at once.
 @0xb5b64e43b366d7bb;
 
 using Capos = import "/capos.capnp";
@@ -20,6 +21,7 @@ const manifest :Capos.SystemManifest = (
     (name = "filesrv", elf = embed "/filesrv"),
     (name = "files", elf = embed "/files"),
     (name = "files-quitter", elf = embed "/files_quitter"),
+    (name = "files-writer", elf = embed "/files_writer"),
   ],
   init = "init",
   services = [
@@ -29,6 +31,7 @@ const manifest :Capos.SystemManifest = (
       exports = [(name = "files", interfaceId = 0x9477931dead40130)] ),
     ( name = "files", binary = "files",
       grants = [.console, .timer, .root,
+                (name = "spawner", source = (kernel = (kind = processSpawner))),
                 (name = "store", source = (export = (service = "filesrv", export = "files",
                                                      badge = 0x4000000000000000))),
                 (name = "names", source = (export = (service = "filesrv", export = "files",

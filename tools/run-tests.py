@@ -16,6 +16,11 @@ Kinds of test, in order:
           their " * without: NAME" lines name, each with that grant left out;
           and the programs of tests/posix-hostile, on capOS only, which
           must exit with status 0
+  lua     the Lua suite (tests/lua/*.lua): each script run by the host's
+          lua5.4 and by /bin/lua on capOS (tools/capos-run --batch, the
+          scripts given as /lua); stdout, stderr and the exit status must be
+          the same; and tests/lua-capos/*.lua, on capOS only, which must exit
+          with status 0
 Each result prints as "PASS name" or "FAIL name: reason".  The exit status is
 non-zero if anything failed or timed out.
 
@@ -399,36 +404,41 @@ def run_posix_linux(t):
     try:
         # stdin read-only, like capOS's fd 0 (subprocess.DEVNULL is O_RDWR).
         with open(os.devnull, 'rb') as null:
-            cwd = os.path.join(BUILD, 'posix-tests', 'linux', t['cwd']) if t.get('cwd') else None
             p = subprocess.run([os.path.abspath(exe)] + t['args'], env=env, stdin=null,
-                               capture_output=True, timeout=POSIX_PROGRAM_TIMEOUT, cwd=cwd)
+                               capture_output=True, timeout=POSIX_PROGRAM_TIMEOUT,
+                               cwd=t.get('linux_cwd'))
     except subprocess.TimeoutExpired:
         return None, b'', b''
     rc = p.returncode
     return (128 - rc if rc < 0 else rc), p.stdout, p.stderr
 
 
-def run_posix_batch(tests, n):
+def tree_options(tests):
+    """The capos-run options that put the directories the tests run in
+    (' * cwd: kids') into the guest tree."""
+    opts = []
+    for d in sorted({t['tree'] for t in tests if t.get('tree')}):
+        opts += ['--dir', '%s:/%s' % (os.path.join(BUILD, 'posix-tests', 'capos', d), d)]
+    return opts
+
+
+def run_posix_batch(tests, n, kind='posix', extra=()):
     """Runs tests on capOS in one boot; returns {name: (status, out, err)}.
-    Tests with a working directory (' * cwd: kids') run together, in a
-    boot whose file tree holds it and which every one of them shares."""
+    `extra` are capos-run options (a tree for the programs); a test's
+    'cwd' is its working directory."""
     import json
     import tempfile
-    work = tempfile.mkdtemp(prefix='posix-batch-', dir=os.path.join(BUILD, 'test-logs'))
-    spec = [{'program': t['capos'], 'args': t['args'], 'env': t['env'],
-             'without': t.get('without', [])} for t in tests]
-    dirs = sorted({t['cwd'] for t in tests if t.get('cwd')})
-    for s_, t in zip(spec, tests):
-        if t.get('cwd'):
-            s_['cwd'] = '/' + t['cwd']
+    work = tempfile.mkdtemp(prefix=kind + '-batch-', dir=os.path.join(BUILD, 'test-logs'))
+    spec = [dict({'program': t['capos'], 'args': t['args'], 'env': t['env'],
+                  'without': t.get('without', [])}, **({'cwd': t['cwd']} if 'cwd' in t else {}))
+            for t in tests]
     with open(os.path.join(work, 'spec.json'), 'w') as f:
         json.dump(spec, f)
-    log = os.path.join(LOG_DIR, 'posix-batch-%d.log' % n)
-    cmd = ['tools/capos-run', '--batch', os.path.join(work, 'spec.json'), '--batch-out', work,
+    log = os.path.join(LOG_DIR, '%s-batch-%d.log' % (kind, n))
+    cmd = ['tools/capos-run'] + list(extra) + ['--batch', os.path.join(work, 'spec.json'),
+           '--batch-out', work,
            '--program-timeout', str(POSIX_PROGRAM_TIMEOUT), '--timeout',
            str(POSIX_PROGRAM_TIMEOUT * len(tests)), '--log', log]
-    for d in dirs:
-        cmd += ['--dir', '%s:/%s' % (os.path.join(BUILD, 'posix-tests', 'capos', d), d)]
     p = subprocess.run(cmd, capture_output=True, timeout=POSIX_PROGRAM_TIMEOUT * len(tests) + 60)
     out = {}
     try:
@@ -448,13 +458,14 @@ def run_posix_batch(tests, n):
     return out, p.returncode, p.stderr.decode(errors='replace'), log
 
 
-def first_difference(a, b):
-    """Where two outputs first differ, for the failure message."""
+def first_difference(a, b, first='linux'):
+    """Where two outputs first differ (a from `first`, b from capOS), for
+    the failure message."""
     la, lb = a.split(b'\n'), b.split(b'\n')
     for i, (x, y) in enumerate(zip(la, lb)):
         if x != y:
-            return 'line %d: linux %r, capOS %r' % (i + 1, x[:80], y[:80])
-    return '%d lines on linux, %d on capOS' % (len(la), len(lb))
+            return 'line %d: %s %r, capOS %r' % (i + 1, first, x[:80], y[:80])
+    return '%d lines on %s, %d on capOS' % (len(la), first, len(lb))
 
 
 def run_posix(results, args):
@@ -464,9 +475,14 @@ def run_posix(results, args):
         if args.k and args.k not in 'posix/' + n:
             continue
         a, e, cwd = posix_directives(os.path.join(POSIX_DIR, n + '.c'))
-        tests.append({'name': n, 'args': a, 'env': e, 'cwd': cwd,
-                      'capos': os.path.join(BUILD, 'posix-tests', 'capos', n),
-                      'linux': os.path.join(BUILD, 'posix-tests', 'linux', n)})
+        t = {'name': n, 'args': a, 'env': e,
+             'capos': os.path.join(BUILD, 'posix-tests', 'capos', n),
+             'linux': os.path.join(BUILD, 'posix-tests', 'linux', n)}
+        if cwd:
+            # The directory, in the guest tree and on the host.
+            t.update({'cwd': '/' + cwd, 'tree': cwd,
+                      'linux_cwd': os.path.join(BUILD, 'posix-tests', 'linux', cwd)})
+        tests.append(t)
     grant_tests = []
     for src in sorted(glob.glob(os.path.join('tests', 'posix-grants', '*.c'))):
         n = os.path.basename(src)[:-2]
@@ -495,15 +511,16 @@ def run_posix(results, args):
     os.makedirs(os.path.join(LOG_DIR, 'posix'), exist_ok=True)
     # As many boots as CPUs, each taking every j-th program (a boot runs at
     # most 60).
-    every = [t for t in tests + grant_tests if not t.get('cwd')]
+    every = [t for t in tests + grant_tests if not t.get('tree')]
     per = max(1, args.j)
     per = max(per, (len(every) + 59) // 60)
     groups = [every[i::per] for i in range(per) if every[i::per]]
-    in_dir = [t for t in tests if t.get('cwd')]
+    in_dir = [t for t in tests if t.get('tree')]
     groups += [in_dir[i:i + 60] for i in range(0, len(in_dir), 60)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.j + 1) as pool:
         linux = {t['name']: pool.submit(run_posix_linux, t) for t in tests}
-        capos = [pool.submit(run_posix_batch, g, i) for i, g in enumerate(groups)]
+        capos = [pool.submit(run_posix_batch, g, i, 'posix', tree_options(g))
+                 for i, g in enumerate(groups)]
         got, machines = {}, []
         for fut in capos:
             out, rc, err, log = fut.result()
@@ -547,19 +564,144 @@ def run_posix(results, args):
                     'capos-run --batch exited with %d: %s' % (rc, err.strip()[-600:]), log)
 
 
+LUA_DIR = os.path.join('tests', 'lua')
+LUA_CAPOS_DIR = os.path.join('tests', 'lua-capos')
+# The ports' programs in the default root tree, and the host's Debian
+# interpreter and compiler they are compared with.
+LUA_GUEST = {'lua': '/bin/lua', 'luac': '/bin/luac'}
+LUA_HOST = {'lua': 'lua5.4', 'luac': 'luac5.4'}
+
+
+def lua_directives(src):
+    """What a script's leading comment lines ask for: '-- args: ...' (the
+    script's arguments, split as a shell would), '-- env: K=V ...', and a
+    whole command line instead of the script and its arguments: '-- lua:
+    ARGS' (lua's options) or '-- luac: ARGS' (luac instead of lua).
+    Returns (tool, argv after argv[0], env)."""
+    import shlex
+    name = os.path.basename(src)
+    tool, argv, env = 'lua', [name], []
+    with open(src) as f:
+        for line in f:
+            if not line.startswith('--'):
+                break
+            if line.startswith('-- args: '):
+                argv = [name] + shlex.split(line[len('-- args: '):])
+            elif line.startswith('-- env: '):
+                env = line[len('-- env: '):].split()
+            elif line.startswith('-- lua: ') or line.startswith('-- luac: '):
+                tool = line.split(':')[0][3:]
+                argv = shlex.split(line[len('-- %s: ' % tool):])
+    return tool, argv, env
+
+
+def run_lua_host(t):
+    """The script under the host's lua5.4 (or luac5.4), named as on capOS
+    (argv[0] `lua`, the script's directory as the working directory)."""
+    exe = shutil.which(LUA_HOST[t['tool']])
+    if not exe:
+        return None, b'', b'%s is not installed (tools/bootstrap)' % LUA_HOST[t['tool']].encode()
+    env = dict(e.split('=', 1) for e in t['env'])
+    try:
+        with open(os.devnull, 'rb') as null:
+            p = subprocess.run([t['tool']] + t['args'], executable=exe, cwd=LUA_DIR, env=env,
+                               stdin=null, capture_output=True, timeout=POSIX_PROGRAM_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None, b'', b'timed out'
+    rc = p.returncode
+    return (128 - rc if rc < 0 else rc), p.stdout, p.stderr
+
+
+def run_lua(results, args):
+    """tests/lua/*.lua under the host's lua5.4 and capOS's /bin/lua (the
+    scripts' directory given to capOS as /lua): stdout, stderr and the exit
+    status must be the same.  tests/lua-capos/*.lua run on capOS only and
+    must exit with status 0 (what capOS does differently on purpose)."""
+    tests = []
+    for src in sorted(glob.glob(os.path.join(LUA_DIR, '*.lua'))):
+        n = os.path.basename(src)[:-len('.lua')]
+        if args.k and args.k not in 'lua/' + n:
+            continue
+        tool, argv, env = lua_directives(src)
+        tests.append({'name': n, 'tool': tool, 'args': argv, 'env': env, 'cwd': '/lua',
+                      'capos': LUA_GUEST[tool]})
+    own = []
+    for src in sorted(glob.glob(os.path.join(LUA_CAPOS_DIR, '*.lua'))):
+        n = os.path.basename(src)[:-len('.lua')]
+        if not args.k or args.k in 'lua-capos/' + n:
+            tool, argv, env = lua_directives(src)
+            own.append({'name': 'capos-' + n, 'args': argv, 'env': env,
+                        'cwd': '/lua-capos', 'capos': LUA_GUEST[tool]})
+    if not tests and not own:
+        return
+    for tool in LUA_GUEST:
+        if not os.path.exists(os.path.join(BUILD, 'user', 'bin', tool)):
+            results.add('lua/build', False, '%s is missing (make lua)' % tool)
+            return
+    os.makedirs(os.path.join(LOG_DIR, 'lua'), exist_ok=True)
+    extra = ['--dir', LUA_DIR + ':/lua', '--dir', LUA_CAPOS_DIR + ':/lua-capos']
+    every = tests + own
+    per = max(1, min(args.j, len(every)))
+    per = max(per, (len(every) + 59) // 60)
+    groups = [every[i::per] for i in range(per) if every[i::per]]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.j + 1) as pool:
+        host = {t['name']: pool.submit(run_lua_host, t) for t in tests}
+        capos = [pool.submit(run_posix_batch, g, i, 'lua', extra) for i, g in enumerate(groups)]
+        got, machines = {}, []
+        for fut in capos:
+            out, rc, err, log = fut.result()
+            got.update(out)
+            machines.append((rc, err, log))
+        for t in tests:
+            n = t['name']
+            hstatus, hout, herr = host[n].result()
+            res, cout, cerr = got[n]
+            base = os.path.join(LOG_DIR, 'lua', n)
+            for suffix, data in (('host.stdout', hout), ('host.stderr', herr),
+                                 ('capos.stdout', cout), ('capos.stderr', cerr)):
+                with open('%s.%s' % (base, suffix), 'wb') as f:
+                    f.write(data)
+            if hstatus is None:
+                why = 'on the host: %s' % herr.decode(errors='replace')
+            elif res['how'] in (None, 'timeout', 'failed'):
+                why = 'on capOS: %s' % {None: 'no result (the machine stopped early)',
+                                         'timeout': 'killed after %d s' % POSIX_PROGRAM_TIMEOUT,
+                                         'failed': 'could not be started'}[res['how']]
+            elif res['status'] != hstatus:
+                why = 'exit status %d on the host, %d on capOS' % (hstatus, res['status'])
+            elif cout != hout:
+                why = 'stdout differs: ' + first_difference(hout, cout, 'the host')
+            elif cerr != herr:
+                why = 'stderr differs: ' + first_difference(herr, cerr, 'the host')
+            else:
+                why = ''
+            results.add('lua/' + n, not why, why, base + '.capos.stdout')
+        for t in own:
+            res, cout, cerr = got[t['name']]
+            base = os.path.join(LOG_DIR, 'lua', t['name'])
+            with open(base + '.log', 'wb') as f:
+                f.write(cout + cerr)
+            why = '' if res['status'] == 0 else 'status %s (%s): %s' % (
+                res['status'], res['how'], (cout + cerr).decode(errors='replace').strip()[-300:])
+            results.add('lua-capos/' + t['name'][len('capos-'):], not why, why, base + '.log')
+    for i, (rc, err, log) in enumerate(machines):
+        results.add('lua/machine-%d' % i, rc == 0,
+                    'capos-run --batch exited with %d: %s' % (rc, err.strip()[-600:]), log)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('-k', help='only tests whose name contains this')
     ap.add_argument('-j', type=int, default=os.cpu_count() or 1)
     ap.add_argument('--keep-logs', action='store_true')
-    ap.add_argument('--only', choices=['host', 'check', 'fuzz', 'smoke', 'posix'])
+    ap.add_argument('--only', choices=['host', 'check', 'fuzz', 'smoke', 'posix', 'lua'])
     ap.add_argument('--fuzz-seconds', type=int, default=10)
     args = ap.parse_args()
     os.chdir(ROOT)
     os.makedirs(LOG_DIR, exist_ok=True)
     results = Results()
     for kind, fn in (('host', run_host), ('check', run_checks), ('fuzz', run_fuzz),
-                     ('smoke', run_smokes), ('posix', run_posix)):
+                     ('smoke', run_smokes), ('posix', run_posix), ('lua', run_lua)):
         if not args.only or args.only == kind:
             fn(results, args)
     if results.failures:

@@ -5,7 +5,10 @@
 # lines go where tools/bench.py reads them).  profilePipe is the benchmark
 # in its profiling mode (bench/capos/profile.py posix-pipe).  files is the
 # file rows (bench/posix/posix_files.c) with the file service, whose root
-# (holding /tmp) the program gets as "root".
+# (holding /tmp) the program gets as "root".  fsCalls is the file
+# service's own calls (user/bench/fscalls.c); profileFsOpen and
+# profileFsList are it in its profiling modes (bench/capos/profile.py
+# fs-open, fs-list).
 @0xe4b1c7a9d3f20685;
 
 using Capos = import "/capos.capnp";
@@ -84,6 +87,46 @@ const fsCalls :Capos.SystemManifest = (
      exports = [ (name = "files", interfaceId = 0x9477931dead40130) ]),
     (name = "fscalls", binary = "fscalls",
      grants = [ (name = "console", source = (kernel = (kind = console))),
+                (name = "root", source = (export = (service = "filesrv", export = "files"))),
+                (name = "stop", source = (export = (service = "filesrv", export = "files",
+                                                    badge = 5))) ]) ] );
+
+const profileFsOpen :Capos.SystemManifest = (
+  formatVersion = 1, name = "bench-fs-profile",
+  binaries = [ (name = "init", elf = embed "/init"),
+               (name = "filesrv", elf = embed "/filesrv"),
+               (name = "fscalls", elf = embed "/fscalls") ],
+  init = "init",
+  services = [
+    (name = "filesrv", binary = "filesrv", argv = [ "filesrv", "67108864", "16384", "5" ],
+     grants = [ (name = "console", source = (kernel = (kind = console))),
+                (name = "timer", source = (kernel = (kind = timer))),
+                (name = "memory", source = (kernel = (kind = virtualMemory,
+                                                      memoryLimit = 134217728))) ],
+     exports = [ (name = "files", interfaceId = 0x9477931dead40130) ]),
+    (name = "fscalls", binary = "fscalls", argv = [ "fscalls", "profile", "open" ],
+     grants = [ (name = "console", source = (kernel = (kind = console))),
+                (name = "timer", source = (kernel = (kind = timer))),
+                (name = "root", source = (export = (service = "filesrv", export = "files"))),
+                (name = "stop", source = (export = (service = "filesrv", export = "files",
+                                                    badge = 5))) ]) ] );
+
+const profileFsList :Capos.SystemManifest = (
+  formatVersion = 1, name = "bench-fs-profile",
+  binaries = [ (name = "init", elf = embed "/init"),
+               (name = "filesrv", elf = embed "/filesrv"),
+               (name = "fscalls", elf = embed "/fscalls") ],
+  init = "init",
+  services = [
+    (name = "filesrv", binary = "filesrv", argv = [ "filesrv", "67108864", "16384", "5" ],
+     grants = [ (name = "console", source = (kernel = (kind = console))),
+                (name = "timer", source = (kernel = (kind = timer))),
+                (name = "memory", source = (kernel = (kind = virtualMemory,
+                                                      memoryLimit = 134217728))) ],
+     exports = [ (name = "files", interfaceId = 0x9477931dead40130) ]),
+    (name = "fscalls", binary = "fscalls", argv = [ "fscalls", "profile", "list" ],
+     grants = [ (name = "console", source = (kernel = (kind = console))),
+                (name = "timer", source = (kernel = (kind = timer))),
                 (name = "root", source = (export = (service = "filesrv", export = "files"))),
                 (name = "stop", source = (export = (service = "filesrv", export = "files",
                                                     badge = 5))) ]) ] );

@@ -4,7 +4,8 @@
 Boots a profiling system (bench/capos/bench.capnp: profileThread,
 profileIpc, profileIpc64, profileNull, profileNop1, profileNop32, profileSpawn;
 bench-smp2.capnp:
-profileXcpu, profileSame2; bench-posix.capnp: profilePipe;
+profileXcpu, profileSame2; bench-posix.capnp: profilePipe,
+profileFsOpen, profileFsList;
 `make bench-profile-images`
 builds them) under the same QEMU icount settings as `make bench`, with
 QEMU's gdb stub.  The benchmark first takes its usual measurements, so the
@@ -30,6 +31,8 @@ vCPU or privilege mode.
     python3 bench/capos/profile.py xcpu              # round trip across 2 vCPUs
     python3 bench/capos/profile.py ipc-smp2          # both on CPU 0 of 2 vCPUs
     python3 bench/capos/profile.py posix-pipe        # POSIX pipe ping-pong, 2 threads
+    python3 bench/capos/profile.py fs-open           # Directory.open + release
+    python3 bench/capos/profile.py fs-list           # 1000 entries in 8 Directory.list
 
 Output: instructions per iteration (kernel / user, per vCPU), the functions
 that execute them (self counts, per iteration) and the sequence of segments
@@ -65,6 +68,8 @@ KERNEL_BASE = 0xffff800000000000
 BENCH = 'user/dbg/bench'
 IPCSRV = 'user/dbg/ipcsrv'
 POSIX_BENCH = 'bench/posix/capos/posix_bench.dbg'
+FSCALLS = 'user/dbg/fscalls'
+FILESRV = 'user/dbg/filesrv'
 PROFILES = {
     'thread': ('capos-profile-Thread.bin', 1, [BENCH], 4),
     'ipc': ('capos-profile-Ipc.bin', 1, [BENCH, IPCSRV], 4),
@@ -76,6 +81,8 @@ PROFILES = {
     'xcpu': ('capos-profile-Xcpu.bin', 2, [BENCH, IPCSRV], 4),
     'ipc-smp2': ('capos-profile-Same2.bin', 2, [BENCH, IPCSRV], 4),
     'posix-pipe': ('capos-profile-PosixPipe.bin', 1, [POSIX_BENCH], 4),
+    'fs-open': ('capos-profile-FsOpen.bin', 1, [FSCALLS, FILESRV], 4),
+    'fs-list': ('capos-profile-FsList.bin', 1, [FSCALLS, FILESRV], 4),
 }
 
 

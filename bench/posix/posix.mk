@@ -72,6 +72,16 @@ $(B)/bench/capos-bench-fs-calls.bin: bench/capos/bench-posix.capnp schema/capos.
 	    || { rm -f $@.tmp; exit 1; }
 	$(Q)mv $@.tmp $@
 
+# Its profiling systems (bench/capos/profile.py fs-open, fs-list; not
+# booted by `make bench`).
+$(B)/bench/capos-profile-Fs%.bin: bench/capos/bench-posix.capnp schema/capos.capnp \
+                                  $(B)/user/bin/init $(B)/user/bin/filesrv $(B)/user/bin/fscalls
+	@mkdir -p $(dir $@)
+	@echo "  CAPNP   $@"
+	$(Q)capnp eval -b -I schema -I $(B)/user/bin $< profileFs$* > $@.tmp || { rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@
+bench-profile-images: $(B)/bench/capos-profile-FsOpen.bin $(B)/bench/capos-profile-FsList.bin
+
 POSIX_BENCH_DEPS := $(B)/bench/capos-bench-posix.bin $(B)/bench/capos-bench-posix-hello.bin \
     $(B)/bench/capos-bench-posix-files.bin $(B)/bench/capos-bench-fs-calls.bin \
     $(POSIX_BENCH_CAPOS)/posix_true

@@ -130,6 +130,9 @@ struct kobj *kernel_cap_create(struct ledger *l, capos_KernelCap_reader k, uint6
     case capos_KernelCapKind_pipeFactory:
         *interface_id = capos_PipeFactory_INTERFACE_ID;
         return &pipe_factory_obj;
+    case capos_KernelCapKind_serialInput:
+        *interface_id = capos_SerialInput_INTERFACE_ID;
+        return &serial_input_obj;
     case capos_KernelCapKind_timer: *interface_id = capos_Timer_INTERFACE_ID; return &timer_obj;
     case capos_KernelCapKind_entropy:
         *interface_id = capos_EntropySource_INTERFACE_ID;

@@ -121,6 +121,31 @@ def cases(w):
         except OSError as e:
             failed.append('posix: %s' % e)
 
+    # Without file options the program sees the default tree all the same.
+    with open(os.path.join(ROOT, 'system', 'tree', 'etc', 'motd'), 'rb') as f:
+        motd = f.read()
+    st, out, err = run(['--', TU, 'cat', '/etc/motd'])
+    expect('default tree: status', (st, err), (0, b''))
+    expect('default tree: stdout', out, motd)
+
+    # A batch without them: each program has a copy of the tree of its own,
+    # so the second does not see what the first wrote.
+    spec0 = os.path.join(w, 'spec0.json')
+    with open(spec0, 'w') as f:
+        json.dump([{'program': TU, 'args': ['put', '/tmp/b', 'x']},
+                   {'program': TU, 'args': ['cat', '/tmp/b']},
+                   {'program': TU, 'args': ['cat', '/etc/motd']}], f)
+    bout0 = os.path.join(w, 'batch0')
+    st, out, err = run(['--batch', spec0, '--batch-out', bout0])
+    expect('own trees: status', st, 0)
+    try:
+        with open(os.path.join(bout0, 'results.json')) as f:
+            expect('own trees: results', [r['status'] for r in json.load(f)], [0, 1, 0])
+        with open(os.path.join(bout0, '2.stdout'), 'rb') as f:
+            expect('own trees: motd', f.read(), motd)
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        failed.append('own trees: %s' % e)
+
     # An export of a directory the guest does not have.
     st, out, err = run(tu + ['--export', '/nothere:' + os.path.join(w, 'nb'), '--',
                              '/bin/tu', 'stat', '/tmp'])

@@ -11,6 +11,7 @@
 
 #include "fs/handle.h"
 #include "fs/name.h"
+#include "fs/records.h"
 #include "fs/tree.h"
 #include "fs_alloc.h"
 
@@ -351,6 +352,11 @@ TEST(fs_handles_badges)
     CHECK(!fs_handle_get(&h, 5));                                   /* a manifest badge */
     CHECK(!fs_handle_get(&h, FS_BADGE_MINTED | 7));                 /* no such slot */
     CHECK(!fs_handle_get(&h, b1 + (1ull << FS_HANDLE_INDEX_BITS))); /* wrong generation */
+    /* A badge of another run of the service (another epoch) names nothing. */
+    h.epoch = 5;
+    CHECK(!fs_handle_get(&h, b1));
+    h.epoch = 0;
+    CHECK(fs_handle_get(&h, b1));
     fs_handle_drop(&h, n1);
     CHECK(!fs_handle_get(&h, b1));
     CHECK(!fs_handle_get(&h, b1ro));
@@ -360,4 +366,131 @@ TEST(fs_handles_badges)
     CHECK(b3 != b1 && b3 != b1ro);
     CHECK(!fs_handle_get(&h, b1));
     CHECK(fs_handle_get(&h, b3)->acct == &a);
+}
+
+/* on_free's record: how often each slot was freed. */
+static void count_free(void *ctx, uint32_t index)
+{
+    ((uint32_t *)ctx)[index]++;
+}
+
+/* The chained table against a flat model: many objects share a chain (64
+ * objects, 256 chains, and neighbours 16 bytes apart), several handles share
+ * an object, and drops and hand-outs interleave; every badge must name
+ * exactly what the model says, a full table must refuse, and every freed
+ * slot must be reported once. */
+TEST(fs_handles_chains_against_model)
+{
+    enum { SLOTS = 40, OBJS = 64, KEYS = OBJS * 4 };
+    static struct fs_handle slots[SLOTS];
+    static struct fs_handles t;
+    static uint8_t objs[OBJS * 16];
+    struct fs_account accts[2] = {big_account(), big_account()};
+    uint64_t badge_of_key[KEYS] = {0}; /* 0: the model holds no handle for the key */
+    uint32_t live = 0, freed[SLOTS] = {0}, expect_freed = 0;
+    memset(slots, 0, sizeof(slots));
+    memset(&t, 0, sizeof(t));
+    t.h = slots, t.n = SLOTS, t.on_free = count_free, t.ctx = freed;
+    srand(11);
+    for (int step = 0; step < 20000; step++) {
+        uint32_t k = (uint32_t)rand() % KEYS, o = k / 4;
+        void *obj = &objs[o * 16];
+        struct fs_account *acct = &accts[k & 1];
+        bool ro = k & 2;
+        if (rand() % 4 == 0) {
+            uint64_t dead[4] = {0};
+            for (uint32_t j = o * 4; j < o * 4 + 4; j++) {
+                if (badge_of_key[j]) {
+                    dead[j - o * 4] = badge_of_key[j];
+                    badge_of_key[j] = 0, live--, expect_freed++;
+                }
+            }
+            fs_handle_drop(&t, obj);
+            for (int j = 0; j < 4; j++)
+                CHECK(!dead[j] || !fs_handle_get(&t, dead[j])); /* a dropped badge names nothing */
+        } else {
+            uint64_t b;
+            bool ok = fs_handle_badge(&t, FS_H_NODE, obj, acct, ro, &b);
+            if (badge_of_key[k]) {
+                CHECK(ok);
+                CHECK_EQ(b, badge_of_key[k]);
+            } else if (live == SLOTS) {
+                CHECK(!ok);
+            } else {
+                CHECK(ok);
+                badge_of_key[k] = b, live++;
+            }
+        }
+        uint32_t seen = 0;
+        for (uint32_t j = 0; j < KEYS; j++) {
+            if (!badge_of_key[j])
+                continue;
+            const struct fs_handle *h = fs_handle_get(&t, badge_of_key[j]);
+            CHECK(h && h->obj == &objs[j / 4 * 16] && h->acct == &accts[j & 1] &&
+                  h->read_only == !!(j & 2));
+            seen++;
+        }
+        CHECK_EQ(seen, live);
+    }
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < SLOTS; i++)
+        total += freed[i];
+    CHECK_EQ(total, expect_freed);
+}
+
+/* Directory records: what is put reads back; every refusal of the reader
+ * (truncation at every byte, a bad kind, names that are not names) moves
+ * nothing; the writer refuses what does not fit. */
+TEST(fs_records)
+{
+    uint8_t buf[2 * FS_REC_MAX];
+    size_t used = 0, at = 0;
+    char longest[255];
+    memset(longest, 'n', sizeof(longest));
+    CHECK(fs_rec_put(
+        buf, sizeof(buf), &used,
+        &(struct fs_rec){
+            .ino = 7, .next = 1ull << 40, .kind = FS_REC_DIR, .name = "etc", .name_len = 3}));
+    CHECK(fs_rec_put(
+        buf, sizeof(buf), &used,
+        &(struct fs_rec){
+            .ino = UINT64_MAX, .next = 9, .kind = FS_REC_LINK, .name = longest, .name_len = 255}));
+    CHECK_EQ(used, 2 * FS_REC_HEAD + 3 + 255);
+    size_t before = used;
+    CHECK(!fs_rec_put(buf, sizeof(buf), &used,
+                      &(struct fs_rec){.kind = FS_REC_FILE, .name = longest, .name_len = 255}));
+    CHECK_EQ(used, before);
+    struct fs_rec r;
+    CHECK_EQ(fs_rec_next(buf, used, &at, &r), FS_REC_OK);
+    CHECK(r.ino == 7 && r.next == 1ull << 40 && r.kind == FS_REC_DIR && r.name_len == 3 &&
+          memcmp(r.name, "etc", 3) == 0);
+    CHECK_EQ(fs_rec_next(buf, used, &at, &r), FS_REC_OK);
+    CHECK(r.ino == UINT64_MAX && r.next == 9 && r.kind == FS_REC_LINK && r.name_len == 255);
+    CHECK_EQ(fs_rec_next(buf, used, &at, &r), FS_REC_END);
+    /* Every truncation of the page is refused at the record it cuts. */
+    for (size_t len = 0; len < used; len++) {
+        size_t a = 0;
+        enum fs_rec_err e;
+        while ((e = fs_rec_next(buf, len, &a, &r)) == FS_REC_OK)
+            ;
+        CHECK(len == 0 || len == FS_REC_HEAD + 3 ? e == FS_REC_END : e == FS_REC_BAD);
+        CHECK(a == 0 || a == FS_REC_HEAD + 3);
+    }
+    /* A bad kind, and names that are not names. */
+    static const struct {
+        uint8_t kind, len;
+        const char *name;
+    } bad[] = {{3, 1, "a"}, {0, 0, ""}, {0, 1, "."}, {1, 2, ".."}, {0, 3, "a/b"}, {0, 3, "a\0b"}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        uint8_t b[FS_REC_HEAD + 3] = {0};
+        b[16] = bad[i].kind;
+        b[17] = bad[i].len;
+        memcpy(b + FS_REC_HEAD, bad[i].name, bad[i].len);
+        size_t a = 0;
+        CHECK_EQ(fs_rec_next(b, FS_REC_HEAD + bad[i].len, &a, &r), FS_REC_BAD);
+        CHECK_EQ(a, 0);
+    }
+    /* A position past the end is refused, not read. */
+    at = used + 1;
+    CHECK_EQ(fs_rec_next(buf, used, &at, &r), FS_REC_BAD);
 }

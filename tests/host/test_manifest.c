@@ -308,7 +308,7 @@ TEST(manifest_open_refuses_garbage)
     X(bad_future_source, MANIFEST_ERR_GRANT,                                                       \
       "service \"s\": grant \"shm\": unknown source (union tag 3)")                                \
     X(bad_future_kind, MANIFEST_ERR_GRANT,                                                         \
-      "service \"s\": grant \"irq\": unknown kernel capability kind 10")                           \
+      "service \"s\": grant \"irq\": unknown kernel capability kind 11")                           \
     X(bad_memlimit_kind, MANIFEST_ERR_GRANT,                                                       \
       "service \"s\": grant \"console\": memoryLimit is only valid for kind virtualMemory")        \
     X(bad_memlimit_ceiling, MANIFEST_ERR_GRANT,                                                    \

@@ -64,7 +64,8 @@ enum KernelCapKind {
   parkSpace @7;
   schedulingPolicy @8;
   pipeFactory @9;
-  interruptLine @10;             # new in this revision
+  serialInput @10;
+  interruptLine @11;             # new in this revision
 }
 
 enum ConsolePort {

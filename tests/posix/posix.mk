@@ -73,3 +73,11 @@ $(B)/posix-tests/%/kids/noperm: $(B)/posix-tests/%/kids/kid_exit
 
 posix-tests: $(POSIX_TEST_BINS)
 .PHONY: posix-tests
+
+# The terminal smoke's POSIX program (tests/posix-tty/), which
+# system/smoke-terminal-posix.capnp embeds from $(B)/user/bin.
+$(B)/user/bin/tty_posix: tests/posix-tty/tty_posix.c $(POSIX_LIB) $(POSIX_CRT1) tools/capos-cc
+	@mkdir -p $(dir $@)
+	@echo "  CAPOSCC $@"
+	$(Q)CAPOS_BUILD=$(B) CAPOS_CC=$(CC) tools/capos-cc $(POSIX_TEST_CFLAGS) -o $@ $<
+$(B)/system/smoke-terminal-posix.bin: $(B)/user/bin/tty_posix

@@ -16,19 +16,27 @@
  *   fs_create_remove_calls_insns      Directory.open (create, exclusive) +
  *                                     release + Directory.remove
  *   fs_list_1000_calls_insns          the 1000 entries of a directory in
- *                                     pages of 128 (8 Directory.list calls)
+ *                                     pages of 128 (8 Directory.listRecords
+ *                                     calls), each record read
  *
- * It ends the file service through its stop badge when done.
+ * It ends the file service through its stop badge when done.  With
+ * "profile open" or "profile list" (constants profileFsOpen and
+ * profileFsList) it then sleeps briefly, the cue of bench/capos/profile.py,
+ * and runs that operation four times between two calls of
+ * bench_profile_mark, where the profiler traces every instruction.
  */
 #include "benchlib.h"
 
 #include "base/mem.h"
 #include "fmt/fmt.h"
+#include "fs/records.h"
 
 static uint32_t root, many, file;
 static uint64_t overhead;
 static int failures;
-static uint64_t res[capos_File_read_RESULT_BYTES / 8 + 1];
+static uint64_t res[capos_Directory_listRecords_RESULT_BYTES / 8 + 1];
+_Static_assert(capos_Directory_listRecords_RESULT_BYTES >= capos_File_read_RESULT_BYTES,
+               "res holds a File.read result");
 static uint64_t arena[capos_maxFileIo / 8 + 64];
 static uint8_t data[capos_maxFileIo];
 
@@ -127,15 +135,18 @@ static void run_list(uint32_t n)
         uint64_t cursor = 0;
         uint32_t seen = 0;
         for (;;) {
-            capos_Directory_list_results r;
+            capos_Directory_listRecords_results r;
             struct capos_rpc_opts o = {.buf = res, .buf_len = sizeof(res)};
-            if (capos_Directory_list_call(
-                    many, &(capos_Directory_list_args){.cursor = cursor, .max = 128}, &r, &o) !=
-                CAPOS_OK) {
+            if (capos_Directory_listRecords_call(
+                    many, &(capos_Directory_listRecords_args){.cursor = cursor, .max = 128}, &r,
+                    &o) != CAPOS_OK) {
                 failures++;
                 break;
             }
-            seen += capos_DirEntry_list_len(r.entries);
+            size_t at = 0;
+            struct fs_rec d;
+            while (fs_rec_next(r.records.ptr, r.records.len, &at, &d) == FS_REC_OK)
+                seen++;
             cursor = r.next;
             if (r.end)
                 break;
@@ -153,9 +164,29 @@ static void measure(const char *key, bench_run_fn run, uint32_t n, uint32_t per)
         capos_printf("INFO error %s: %d calls failed\n", key, failures);
 }
 
+/* The profiler's breakpoint (bench/capos/profile.py). */
+static __attribute__((noinline, used)) void bench_profile_mark(void)
+{
+    __asm__ volatile("" ::: "memory");
+}
+
+static void profile(const char *what)
+{
+    bench_run_fn run = !strcmp(what, "open") ? run_open : !strcmp(what, "list") ? run_list : 0;
+    uint32_t timer;
+    if (!run || capos_capset_find("timer", capos_Timer_INTERFACE_ID, &timer) != CAPOS_OK) {
+        capos_printf("INFO error profile: cannot profile %s\n", what);
+        return;
+    }
+    capos_timer_sleep(timer, 1000);
+    bench_profile_mark();
+    run(4);
+    bench_profile_mark();
+    capos_printf("INFO profile %s 4 iterations\n", what);
+}
+
 int main(int argc, char **argv)
 {
-    (void)argc, (void)argv;
     root = capos_capset_require("root", capos_Directory_INTERFACE_ID);
     overhead = bench_counter_overhead();
     memset(data, 'b', sizeof(data));
@@ -184,6 +215,8 @@ int main(int argc, char **argv)
     measure("fs_write_64k_calls_insns_per_kib", run_write_64k, 10, 64);
     measure("fs_create_remove_calls_insns", run_create_remove, 50, 1);
     measure("fs_list_1000_calls_insns", run_list, 3, 1);
+    if (argc > 2 && !strcmp(argv[1], "profile"))
+        profile(argv[2]);
     capos_printf("BENCH_END\n");
     uint32_t stop;
     if (capos_capset_find("stop", capos_Directory_INTERFACE_ID, &stop) == CAPOS_OK)

@@ -125,9 +125,9 @@ int fd_install(struct ofd *o, int min, bool cloexec)
 
 /* The letters of the kinds a child inherits (spawn.c writes them). */
 static const char inherit_kinds[] = {
-    [OFD_CONSOLE_IN] = 'i', [OFD_CONSOLE_OUT] = 'o', [OFD_PIPE_READ] = 'r',
-    [OFD_PIPE_WRITE] = 'w', [OFD_FILE] = 'f',        [OFD_DIR] = 0,
-    [OFD_DEV_NULL] = 'n',   [OFD_DEV_ZERO] = 'z',    [OFD_DEV_RANDOM] = 'u',
+    [OFD_CONSOLE_IN] = 'i', [OFD_CONSOLE_OUT] = 'o', [OFD_PIPE_READ] = 'r', [OFD_PIPE_WRITE] = 'w',
+    [OFD_TTY] = 't',        [OFD_FILE] = 'f',        [OFD_DIR] = 0,         [OFD_DEV_NULL] = 'n',
+    [OFD_DEV_ZERO] = 'z',   [OFD_DEV_RANDOM] = 'u',
 };
 
 char ofd_inherit_kind(const struct ofd *o)
@@ -181,7 +181,7 @@ static void inherit_one(const struct inherit_rec *r)
         return;
     uint32_t cap = 0;
     if (kind == OFD_CONSOLE_OUT || kind == OFD_PIPE_READ || kind == OFD_PIPE_WRITE ||
-        kind == OFD_FILE) {
+        kind == OFD_TTY || kind == OFD_FILE) {
         char name[16];
         snprintf(name, sizeof(name), "fd%u", (unsigned)r->other);
         cap = posix_capset_find(name, 0);
@@ -192,6 +192,8 @@ static void inherit_one(const struct inherit_rec *r)
     if (!o)
         return;
     o->pos = r->pos;
+    if (kind == OFD_TTY && !posix_caps.tty)
+        posix_caps.tty = cap; /* /dev/tty: the terminal the parent passed on */
     posix_lock(&fd_lock);
     bool free_slot = !fds[r->fd].ofd;
     if (free_slot)
@@ -201,8 +203,9 @@ static void inherit_one(const struct inherit_rec *r)
         ofd_put(o);
 }
 
-/* fds 0, 1, 2: the console (docs/posix.md), unless the process was started
- * by posix_spawn, whose inheritance list (POSIX_FDS_ENV) says what each
+/* fds 0, 1, 2: the terminal if one is granted, else the console
+ * (docs/posix.md, docs/terminal.md), unless the process was started by
+ * posix_spawn, whose inheritance list (POSIX_FDS_ENV) says what each
  * inherited fd is. */
 void posix_fd_init(void)
 {
@@ -217,6 +220,11 @@ void posix_fd_init(void)
             if (inherit_next(&p, POSIX_FD_MAX, &r))
                 inherit_one(&r);
         }
+        return;
+    }
+    if (posix_caps.tty) {
+        for (int fd = 0; fd < 3; fd++)
+            fd_install(ofd_new(OFD_TTY, O_RDWR, posix_caps.tty), fd, false);
         return;
     }
     struct ofd *in = ofd_new(OFD_CONSOLE_IN, O_RDONLY, 0);
@@ -249,6 +257,7 @@ static long do_read(struct ofd *o, const struct iovec *iov, int iovcnt)
     switch (o->kind) {
     case OFD_CONSOLE_IN: return 0;
     case OFD_PIPE_READ: return pipe_read(o, iov, iovcnt);
+    case OFD_TTY: return tty_read(o, iov, iovcnt);
     case OFD_FILE: return file_read(o, iov, iovcnt, NULL);
     case OFD_DIR: return -EISDIR;
     case OFD_DEV_NULL:
@@ -265,6 +274,7 @@ static long do_write(struct ofd *o, const struct iovec *iov, int iovcnt)
     switch (o->kind) {
     case OFD_CONSOLE_OUT: return console_write(o, iov, iovcnt);
     case OFD_PIPE_WRITE: return pipe_write(o, iov, iovcnt);
+    case OFD_TTY: return tty_write(o, iov, iovcnt);
     case OFD_FILE: return file_write(o, iov, iovcnt, NULL);
     case OFD_DEV_NULL:
     case OFD_DEV_ZERO:
@@ -498,9 +508,11 @@ long sys_fcntl(long fd, long cmd, long arg, long a4, long a5, long a6)
 long sys_ioctl(long fd, long req, long arg, long a4, long a5, long a6)
 {
     struct ofd *o = fd_get((int)fd);
-    long r = -ENOTTY; /* nothing here is a terminal (isatty() is 0) */
+    long r = -ENOTTY; /* only a Terminal is a terminal (isatty()) */
     if (!o)
         return -EBADF;
+    if (o->kind == OFD_TTY)
+        r = tty_ioctl(o, (unsigned long)req, (void *)arg);
     switch (req) {
     case FIONBIO:
         posix_lock(&fd_lock);

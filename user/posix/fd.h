@@ -28,6 +28,7 @@ enum ofd_kind {
     OFD_CONSOLE_OUT, /* a Console capability: writes go out byte for byte */
     OFD_PIPE_READ,   /* the read end of a Pipe (pipe.c) */
     OFD_PIPE_WRITE,  /* the write end */
+    OFD_TTY,         /* a Terminal capability: fds 0-2 when granted, /dev/tty */
     /* From here on, kinds have a position (lseek, pread and pwrite work
      * on them): fd.c tests kind >= OFD_FILE. */
     OFD_FILE,       /* a File capability and an offset (file.c) */
@@ -76,6 +77,11 @@ char ofd_inherit_kind(const struct ofd *o);
 
 /* ---- console.c ---- */
 long console_write(struct ofd *o, const struct iovec *iov, int iovcnt);
+/* The terminal: read through its line discipline, write, and the
+ * terminal ioctls (-ENOTTY for others). */
+long tty_read(struct ofd *o, const struct iovec *iov, int iovcnt);
+long tty_write(struct ofd *o, const struct iovec *iov, int iovcnt);
+long tty_ioctl(struct ofd *o, unsigned long req, void *arg);
 
 /* ---- pipe.c ---- */
 long pipe_read(struct ofd *o, const struct iovec *iov, int iovcnt);

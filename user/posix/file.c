@@ -47,6 +47,7 @@
 #include "capos.capnp.h"
 #include "capos.rpc.h"
 #include "fd.h"
+#include "fs/records.h"
 #include "path/path.h"
 #include "posix.h"
 #include "ring.h"
@@ -70,8 +71,10 @@ static struct kept_dir {
 static uint64_t kept_clock;
 
 /* Message room for the largest File.read result, File.write parameters
- * and Directory.list result. */
-static uint64_t msg_buf[capos_Directory_list_RESULT_BYTES / 8 + 8];
+ * and Directory.listRecords result. */
+static uint64_t msg_buf[capos_Directory_listRecords_RESULT_BYTES / 8 + 8];
+_Static_assert(capos_Directory_listRecords_RESULT_BYTES >= capos_File_read_RESULT_BYTES,
+               "msg_buf holds a File.read result");
 static uint64_t msg_arena[capos_File_write_PARAMS_BYTES / 8 + 8];
 
 static struct capos_rpc_opts opts(void)
@@ -537,8 +540,12 @@ long sys_faccessat(long dirfd, long path, long mode, long flags, long a5, long a
 static long open_dev(int idx, long flags)
 {
     static const uint8_t kinds[] = {OFD_DEV_NULL, OFD_DEV_ZERO, OFD_DEV_RANDOM, OFD_DEV_RANDOM};
-    if (idx == 4)
+    if (idx == 4 && !posix_caps.tty)
         return -ENXIO; /* /dev/tty: no controlling terminal */
+    if (idx == 4) {
+        struct ofd *t = ofd_new(OFD_TTY, O_RDWR, posix_caps.tty);
+        return t ? fd_install(t, 0, flags & O_CLOEXEC) : -ENFILE;
+    }
     if (idx >= 5)
         return sys_dup(idx - 5, 0, 0, 0, 0, 0);
     struct ofd *o = ofd_new((enum ofd_kind)kinds[idx], (uint32_t)flags & (O_ACCMODE | O_APPEND), 0);
@@ -885,22 +892,23 @@ static bool put_dirent(char *buf, size_t size, size_t *used, uint64_t ino, int64
  */
 static long read_page(struct ofd *o, uint32_t cap)
 {
-    capos_Directory_list_results r;
+    capos_Directory_listRecords_results r;
     struct capos_rpc_opts op = opts();
-    int err = capos_Directory_list_call(
-        cap, &(capos_Directory_list_args){.cursor = o->pos - 2, .max = capos_maxDirList}, &r, &op);
+    int err = capos_Directory_listRecords_call(
+        cap, &(capos_Directory_listRecords_args){.cursor = o->pos - 2, .max = capos_maxDirList}, &r,
+        &op);
     if (err != CAPOS_OK)
         return fs_errno(err);
-    uint32_t n = capos_DirEntry_list_len(r.entries);
     uint64_t next = r.end ? UINT64_MAX : 2 + r.next;
-    size_t used = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        capos_DirEntry_reader d = capos_DirEntry_list_get(r.entries, i);
-        struct capnp_text name = capos_DirEntry_get_name(d);
-        enum capos_NodeKind k = capos_DirEntry_get_kind(d);
-        uint8_t type = k == capos_NodeKind_directory ? 4 : k == capos_NodeKind_symlink ? 10 : 8;
-        int64_t off = i + 1 < n ? (int64_t)(2 + capos_DirEntry_get_next(d)) : (int64_t)next;
-        size_t rec = dirent_rec(name.len);
+    size_t used = 0, at = 0;
+    struct fs_rec d;
+    uint32_t n = 0;
+    enum fs_rec_err re;
+    while ((re = fs_rec_next(r.records.ptr, r.records.len, &at, &d)) == FS_REC_OK) {
+        uint8_t type = d.kind == FS_REC_DIR ? 4 : d.kind == FS_REC_LINK ? 10 : 8;
+        /* The last record's d_off is the page's next (the end, after it). */
+        int64_t off = at < r.records.len ? (int64_t)(2 + d.next) : (int64_t)next;
+        size_t rec = dirent_rec(d.name_len);
         if (rec > o->dents_cap - used) {
             /* Grown by doubling: a page of records is at most 128 of 288
              * bytes, so it ends at a few tens of KiB at worst. */
@@ -911,9 +919,11 @@ static long read_page(struct ofd *o, uint32_t cap)
             o->dents = b;
             o->dents_cap = (uint32_t)room;
         }
-        put_dirent(o->dents, o->dents_cap, &used, capos_DirEntry_get_inode(d), off, type, name.str,
-                   name.len);
+        put_dirent(o->dents, o->dents_cap, &used, d.ino, off, type, d.name, d.name_len);
+        n++;
     }
+    if (re != FS_REC_END || n > capos_maxDirList)
+        return -EIO; /* the service sent what is not a page of records */
     o->dents_len = (uint32_t)used;
     o->dents_at = 0;
     if (n == 0)

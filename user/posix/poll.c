@@ -97,6 +97,10 @@ static int scan(struct pollfd *fds, unsigned n)
             rev = POLLIN; /* end of file is always there to read */
         } else if (o->kind == OFD_CONSOLE_OUT) {
             rev = POLLOUT;
+        } else if (o->kind == OFD_TTY) {
+            /* Whether the discipline has input is the service's to say:
+             * a read may still wait. */
+            rev = POLLIN | POLLOUT;
         } else {
             rev = pipe_revents(o, pipe_ready_now(o, pipe_events(o, ev)));
         }

@@ -37,6 +37,7 @@ struct posix_caps {
     uint32_t pipes;   /* PipeFactory "pipes" */
     uint32_t root;    /* Directory "root": the process's "/" */
     uint32_t spawner; /* ProcessSpawner "spawner" (posix_spawn) */
+    uint32_t tty;     /* Terminal "terminal", else "tty": fds 0-2 and /dev/tty */
 };
 extern struct posix_caps posix_caps;
 

@@ -13,6 +13,7 @@
 
 POSIX_SRCS := $(sort $(wildcard user/posix/*.c user/posix/*.S)) user/rt/ring.c user/rt/rpc.c \
     user/rt/clients.c user/rt/syscall.S $(sort $(wildcard lib/capnp/*.c lib/rpc/*.c)) lib/path/path.c lib/inherit/inherit.c \
+    lib/fs/records.c lib/fs/name.c \
     gen/capos.capnp.c gen/capos.client.c
 POSIX_LIB_SRCS := $(filter-out user/posix/crt1.S,$(POSIX_SRCS))
 POSIX_OBJS := $(patsubst %,$(B)/posix/obj/%.o,$(POSIX_LIB_SRCS))

@@ -48,6 +48,9 @@ static void find_caps(void)
     posix_caps.err = posix_capset_find("stderr", capos_Console_INTERFACE_ID);
     posix_caps.pipes = posix_capset_find("pipes", capos_PipeFactory_INTERFACE_ID);
     posix_caps.spawner = posix_capset_find("spawner", capos_ProcessSpawner_INTERFACE_ID);
+    posix_caps.tty = posix_capset_find("terminal", capos_Terminal_INTERFACE_ID);
+    if (!posix_caps.tty)
+        posix_caps.tty = posix_capset_find("tty", capos_Terminal_INTERFACE_ID);
     if (!posix_caps.out)
         posix_caps.out = console;
     if (!posix_caps.err)

@@ -73,14 +73,23 @@ static uint32_t main_control;
 static int main_tid;
 static int next_tid;
 
+/* Thread-local variables are read only once the thread has its thread
+ * pointer; the barrier keeps the compiler from reading them anyway and
+ * selecting (clang does), which faults while %fs is 0. */
 uint32_t posix_thread_control(void)
 {
-    return capos_posix_boot_ring ? main_control : self.control;
+    if (capos_posix_boot_ring)
+        return main_control;
+    __asm__ volatile("" ::: "memory");
+    return self.control;
 }
 
 int posix_thread_tid(void)
 {
-    return capos_posix_boot_ring ? main_tid : self.tid;
+    if (capos_posix_boot_ring)
+        return main_tid;
+    __asm__ volatile("" ::: "memory");
+    return self.tid;
 }
 
 void posix_thread_init_main(uint32_t control, int tid)

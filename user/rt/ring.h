@@ -53,7 +53,12 @@ extern struct capos_ring_client *capos_posix_boot_ring;
 static inline struct capos_ring_client *capos_ring_self(void)
 {
     struct capos_ring_client *b = capos_posix_boot_ring;
-    return __builtin_expect(b != 0, 0) ? b : capos_posix_ring;
+    if (__builtin_expect(b != 0, 0))
+        return b;
+    /* Only now may %fs be used: without the barrier clang reads both and
+     * selects, loading from a thread pointer that is still 0. */
+    __asm__ volatile("" ::: "memory");
+    return capos_posix_ring;
 }
 #else
 /* The calling thread's client: the first field of its control block is the

@@ -113,3 +113,9 @@ void capos_server_reply(struct capos_server *s, int status)
     }
     s->serving = false;
 }
+
+uint64_t capos_server_defer(struct capos_server *s)
+{
+    s->serving = false;
+    return s->req.token;
+}

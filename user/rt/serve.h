@@ -72,6 +72,13 @@ void capos_server_result_arena(struct capos_server *s, uint64_t *arena, size_t b
  */
 bool capos_server_next(struct capos_server *s, int status);
 
+/* Leaves the call being served unanswered for now: returns its token,
+ * which a later capos_return (or capos_return_detail) on the same endpoint
+ * answers; the next capos_server_next only receives.  The call's
+ * parameters live in the receive buffer, which the next call overwrites:
+ * keep what the answer needs. */
+uint64_t capos_server_defer(struct capos_server *s);
+
 /* Answers the call being served without waiting for another (a server's
  * last call).  Capabilities of call.xfer to move that do not reach the
  * caller (an error status, or the RETURN failed) are released. */

@@ -21,7 +21,14 @@
  * answering a call made through a facet with that badge; and directories
  * to make at start, each a path of names separated by '/' below the root
  * made with its parents (mode 0755, the last one 01777), so that
- * tools/capos-run can give a program a writable /tmp and its --cwd.
+ * tools/capos-run can give a program a writable /tmp and its --cwd.  A
+ * DIR with a leading '+' also gets a copy of the root tree (below): the
+ * tree of its own each program of a capos-run batch gets.
+ *
+ * The environment entry FILESRV_CRASH=BADGE, for test systems, makes a
+ * call through a facet with that manifest badge crash the service (an
+ * invalid instruction), so that clients and init's restart policy can be
+ * tested against a service that dies.
  *
  * With a BootPackage granted as "boot", the service first loads the
  * manifest's rootTree (lib/fs/image.h) into the root directory, charged to
@@ -36,6 +43,7 @@
 #include "fs/handle.h"
 #include "fs/image.h"
 #include "fs/name.h"
+#include "fs/records.h"
 #include "fs/tree.h"
 #include "manifest/manifest.h"
 #include "store/blobs.h"
@@ -44,6 +52,7 @@
 #define FILESRV_HANDLES  1024
 #define FILESRV_ACCOUNTS 64
 #define FILESRV_REALMS   64
+#define FILESRV_KEPT     128 /* facets kept to copy (a process holds at most 256 capabilities) */
 
 /* Manifest badges (without FS_BADGE_MINTED) for the Store and for the
  * whole Namespace; every other manifest badge names the root directory. */
@@ -81,9 +90,22 @@ capos_Namespace_SERVER(names, struct filesrv, struct capos_serve_call);
 
 static struct filesrv srv;
 static struct fs_handle handle_slots[FILESRV_HANDLES];
+/* The facets the service keeps to hand out copies of (hand_out_obj): at
+ * most FILESRV_KEPT, replaced in turn; slot_kept[slot] is 1 + the entry
+ * keeping that badge slot's facet, 0 if none does. */
+#define KEPT_NONE UINT32_MAX
+static struct kept {
+    uint32_t cap; /* KEPT_NONE: unused */
+    uint32_t slot;
+} kept[FILESRV_KEPT];
+static uint32_t kept_hand;
+static uint16_t slot_kept[FILESRV_HANDLES];
 static struct capos_server server;
 static uint64_t result_arena[(CAPOS_MAX_MSG_BYTES) / 8];
 static uint8_t io_buf[capos_maxFileIo];
+static uint8_t rec_buf[capos_maxDirRecords];
+_Static_assert(capos_maxDirList *FS_REC_MAX <= capos_maxDirRecords,
+               "a page of records fits Directory.listRecords");
 
 static void *mem_alloc(void *ctx, size_t n)
 {
@@ -134,12 +156,57 @@ static int fs_status(enum fs_err e)
     return CAPOS_ERR_INVALID_ARGUMENT;
 }
 
+/* Lets go of kept facet k (its clients' copies stay valid). */
+static void kept_drop(uint32_t k)
+{
+    capos_release(kept[k].cap);
+    slot_kept[kept[k].slot] = 0;
+    kept[k].cap = KEPT_NONE;
+}
+
+/* The handle table freed a slot (its object is gone): its kept facet
+ * goes too.  Copies the clients hold stay, but their badge names nothing
+ * now. */
+static void slot_freed(void *ctx, uint32_t index)
+{
+    (void)ctx;
+    if (slot_kept[index]) {
+        kept_hand = slot_kept[index] - 1; /* the next facet kept takes its place */
+        kept_drop(kept_hand);
+    }
+}
+
+/* A client facet for `badge` (of slot `slot`) that the service keeps:
+ * the one kept already, or a new one minted in place of the one kept
+ * longest or of one whose slot was freed last (a process holds at most a
+ * few hundred capabilities, the badge table has more slots). */
+static int kept_facet(struct filesrv *s, uint64_t badge, uint32_t slot, uint32_t *cap)
+{
+    if (slot_kept[slot]) {
+        *cap = kept[slot_kept[slot] - 1].cap;
+        return CAPOS_OK;
+    }
+    uint32_t k = kept_hand;
+    if (kept[k].cap != KEPT_NONE)
+        kept_drop(k);
+    int err = capos_endpoint_mint(s->endpoint, badge, cap);
+    if (err != CAPOS_OK)
+        return err;
+    kept[k] = (struct kept){.cap = *cap, .slot = slot};
+    slot_kept[slot] = k + 1;
+    kept_hand = (k + 1) % FILESRV_KEPT;
+    return CAPOS_OK;
+}
+
 /*
- * A capability for (node, acct, read_only) into the call's transfer list:
- * a new client facet carrying the handle's badge, moved to the caller.
- * Returns its index for the result's Capability field, or an error with
- * nothing minted.  Each call hands out at most one capability, and after
- * hand_out succeeds nothing fails, so no minted facet is ever left over.
+ * A capability for (kind, obj, acct, read_only) into the call's transfer
+ * list, for the caller.  The service keeps a client facet for each badge
+ * it handed out lately and hands out copies of it: an open costs a copy,
+ * not a mint of a new kernel object (and the client's release drops a
+ * reference, not the object).  The authority is the badge's either way.
+ * Returns the capability's index for the result's Capability field, or an
+ * error with nothing handed out.  Each call hands out at most one
+ * capability, and after hand_out succeeds nothing fails.
  */
 static int hand_out_obj(struct filesrv *s, struct capos_serve_call *call, enum fs_handle_kind kind,
                         void *obj, struct fs_account *acct, bool read_only, uint32_t *index)
@@ -150,10 +217,10 @@ static int hand_out_obj(struct filesrv *s, struct capos_serve_call *call, enum f
         return CAPOS_ERR_TOO_MANY_CAPS;
     if (!fs_handle_badge(&s->handles, kind, obj, acct, read_only, &badge))
         return CAPOS_ERR_TABLE_FULL;
-    int err = capos_endpoint_mint(s->endpoint, badge, &cap);
+    int err = kept_facet(s, badge, fs_handle_index(badge), &cap);
     if (err != CAPOS_OK)
         return err;
-    call->xfer[call->nxfer] = (struct capos_xfer){.cap = cap, .mode = CAPOS_XFER_MOVE};
+    call->xfer[call->nxfer] = (struct capos_xfer){.cap = cap, .mode = CAPOS_XFER_COPY};
     *index = call->nxfer++;
     return CAPOS_OK;
 }
@@ -412,6 +479,32 @@ static int dir_list(struct filesrv *s, struct capos_serve_call *call,
         capos_DirEntry_set_inode(b, e->ino);
         capos_DirEntry_set_next(b, e->seq + 1);
     }
+    return CAPOS_OK;
+}
+
+static int dir_listRecords(struct filesrv *s, struct capos_serve_call *call,
+                           const capos_Directory_listRecords_args *a)
+{
+    const struct fs_node *d = s->t.node;
+    uint32_t i = fs_dir_seek(d, a->cursor), n = d->dir.n - i;
+    size_t used = 0;
+    if (n > a->max)
+        n = a->max;
+    bool end = i + n == d->dir.n;
+    uint64_t next = end ? d->dir.next_seq : d->dir.ents[i + n]->seq;
+    for (uint32_t k = 0; k < n; k++) {
+        const struct fs_node *e = d->dir.ents[i + k];
+        /* Fits: at most maxDirList records of at most FS_REC_MAX bytes. */
+        fs_rec_put(rec_buf, sizeof(rec_buf), &used,
+                   &(struct fs_rec){.ino = e->ino,
+                                    .next = e->seq + 1,
+                                    .kind = (enum fs_rec_kind)kind_of(e),
+                                    .name = e->name,
+                                    .name_len = e->name_len});
+    }
+    capos_Directory_listRecords_encode_results(
+        &call->result, &(capos_Directory_listRecords_results){
+                           .records = {rec_buf, (uint32_t)used}, .next = next, .end = end});
     return CAPOS_OK;
 }
 
@@ -751,8 +844,8 @@ static int serve(struct filesrv *s, struct capos_serve_call *call)
 
 /* Makes the directory `path` ('/'-separated names below the root) and the
  * ones above it that are missing; false if a name is bad or a node in the
- * way is a file. */
-static bool make_path(struct filesrv *s, const char *path)
+ * way is a file.  *out is the directory. */
+static bool make_path(struct filesrv *s, const char *path, struct fs_node **out)
 {
     struct fs_node *d = s->tree.root;
     while (*path) {
@@ -771,6 +864,7 @@ static bool make_path(struct filesrv *s, const char *path)
         }
         path = *end ? end + 1 : end;
     }
+    *out = d;
     return true;
 }
 
@@ -784,10 +878,11 @@ static uint64_t parse_u64(const char *p, uint64_t dflt)
     return v;
 }
 
-/* Loads the manifest's rootTree into the root directory; false after
- * saying why not.  The manifest is read whole (it is one message) and
- * freed once the tree is built. */
-static bool load_root_tree(struct filesrv *s, uint32_t boot)
+/* Loads the manifest's rootTree into the root directory, and a copy of
+ * it into each directory argv names with a leading '+' (made first; it
+ * must be empty); false after saying why not.  The manifest is read whole
+ * (it is one message) and freed once the trees are built. */
+static bool load_root_tree(struct filesrv *s, uint32_t boot, int argc, char **argv)
 {
     uint64_t size;
     char why[160];
@@ -836,10 +931,54 @@ static bool load_root_tree(struct filesrv *s, uint32_t boot)
                              (unsigned)sum.dirs, (unsigned)sum.files, (unsigned long)sum.bytes);
                 ok = true;
             }
+            for (int i = 4; ok && i < argc; i++) {
+                struct fs_node *d;
+                if (argv[i][0] != '+')
+                    continue;
+                if (!make_path(s, argv[i] + 1, &d)) {
+                    capos_printf("filesrv: cannot make the directory %s\n", argv[i] + 1);
+                    ok = false;
+                    break;
+                }
+                e = fs_image_load(&s->tree, d, &s->accounts[0], img.ptr, img.len, &lim, now_ns(s),
+                                  &sum, why, sizeof(why));
+                if (e != FS_IMAGE_OK) {
+                    capos_printf("filesrv: root tree refused in %s: %s: %s\n", argv[i] + 1,
+                                 fs_image_strerror(e), why);
+                    ok = false;
+                }
+            }
         }
     }
     free(buf);
     return ok;
+}
+
+/* The epoch of this run's badges (lib/fs/handle.h): from the EntropySource
+ * if granted one, else from the time stamp counter, so that a restarted
+ * service does not take the badges its earlier run handed out for its
+ * own. */
+static uint32_t run_epoch(void)
+{
+    uint32_t e, v;
+    if (capos_capset_find("entropy", capos_EntropySource_INTERFACE_ID, &e) == CAPOS_OK &&
+        capos_entropy_fill(e, &v, sizeof(v)) == CAPOS_OK)
+        return v;
+    uint64_t t = rdtsc_fn(NULL);
+    return (uint32_t)(t ^ t >> 20 ^ t >> 40);
+}
+
+/* A test system's crash badge (the environment's FILESRV_CRASH=BADGE; 0:
+ * none): a call through a facet with it makes the service die on an
+ * invalid instruction, without answering, as a crash would. */
+static uint64_t crash_badge(void)
+{
+    static const char key[] = "FILESRV_CRASH=";
+    for (char **e = capos_environ(); e && *e; e++) {
+        if (strncmp(*e, key, sizeof(key) - 1) == 0)
+            return parse_u64(*e + sizeof(key) - 1, 0);
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -860,13 +999,18 @@ int main(int argc, char **argv)
     };
     s->stop_badge = parse_u64(argc > 3 ? argv[3] : NULL, 0);
     s->naccounts = 1;
-    s->handles = (struct fs_handles){.h = handle_slots, .n = FILESRV_HANDLES};
+    s->handles =
+        (struct fs_handles){.h = handle_slots, .n = FILESRV_HANDLES, .on_free = slot_freed};
+    s->handles.epoch = run_epoch();
+    for (uint32_t k = 0; k < FILESRV_KEPT; k++)
+        kept[k].cap = KEPT_NONE;
+    uint64_t crash = crash_badge();
     struct fs_mem mem = {.alloc = mem_alloc, .free = mem_free};
     if (fs_tree_init(&s->tree, &mem, &s->accounts[0], now_ns(s)) != FS_OK)
         return 1;
     uint32_t boot;
     if (capos_capset_find("boot", capos_BootPackage_INTERFACE_ID, &boot) == CAPOS_OK) {
-        bool loaded = load_root_tree(s, boot);
+        bool loaded = load_root_tree(s, boot, argc, argv);
         capos_release(boot);
         if (!loaded)
             return 1;
@@ -875,8 +1019,10 @@ int main(int argc, char **argv)
     ns_init(&s->ns, &mem, &s->store);
     s->nrealms = 1; /* the empty prefix */
     for (int i = 4; i < argc; i++) {
-        if (!make_path(s, argv[i]))
-            capos_printf("filesrv: cannot make the directory %s\n", argv[i]);
+        const char *path = argv[i] + (argv[i][0] == '+');
+        struct fs_node *d;
+        if (!make_path(s, path, &d))
+            capos_printf("filesrv: cannot make the directory %s\n", path);
     }
     capos_server_init(&server, s->endpoint);
     capos_server_result_arena(&server, result_arena, sizeof(result_arena));
@@ -886,6 +1032,10 @@ int main(int argc, char **argv)
     int status = CAPOS_OK;
     long served = 0, refused = 0;
     while (capos_server_next(&server, status)) {
+        if (crash && server.call.badge == crash) {
+            capos_printf("filesrv: crashing, as the crash badge asks\n");
+            __builtin_trap();
+        }
         status = serve(s, &server.call);
         served++;
         if (server.call.rpc.detail) {

@@ -14,8 +14,9 @@
  * TIMEOUT_MS.
  *
  * The root: posixrun holds the file service's root directory ("files") and
- * gives program INDEX a tree of its own, the directory "run.INDEX" made
- * for it with an empty, writable "tmp" (mode 01777), as a Directory
+ * gives program INDEX a tree of its own, the directory "run.INDEX" (made
+ * for it, or made by the file service with a copy of the root tree: a
+ * DIR "+run.INDEX" of filesrv) with a writable "tmp" (mode 01777), as a Directory
  * capability confined to it (Directory.sub) with its own quota account
  * (Directory.limit: PROGRAM_BYTES and PROGRAM_ENTRIES), granted as "root".
  * So programs never see each other's files, and one that fills its quota
@@ -136,9 +137,12 @@ static int make_root(unsigned idx, const char *cwd, uint32_t *root)
         capos_release(run);
         if (e != CAPOS_OK)
             return e;
+        /* The tree the service may have copied there has a tmp already. */
         e = capos_Directory_mkdir_call(
             lr.directory, &(capos_Directory_mkdir_args){.name = text_of("tmp", 3), .mode = 01777},
             NULL, NULL);
+        if (e == CAPOS_ERR_ALREADY_EXISTS)
+            e = CAPOS_OK;
     }
     uint32_t at = lr.directory;
     for (const char *p = cwd; e == CAPOS_OK && *p;) {

@@ -7,9 +7,10 @@
  * through the Store and Namespace stubs: blobs named by their SHA-256
  * (checked against the FIPS 180-4 vector for "abc"), deduplication and who
  * pays, quota exhaustion, names bound, listed and unbound, realms and
- * read-only facets; and, last, that a client which exited in the middle of its calls
+ * read-only facets; that a client which exited in the middle of its calls
  * (user/tests/files_quitter.c) left the service serving and its file
- * whole.
+ * whole; and, last, two processes it spawns writing one file at once
+ * (user/tests/files_writer.c).
  */
 #define TESTCASE_PREFIX "files"
 #include "testcase.h"
@@ -17,6 +18,7 @@
 #include "base/mem.h"
 #include "crypto/sha256.h"
 #include "fmt/fmt.h"
+#include "fs/records.h"
 
 static uint32_t root, store, nspace;
 static uint64_t res_buf[capos_File_read_RESULT_BYTES / 8 + 1];
@@ -135,6 +137,50 @@ static void files(void)
     end();
 }
 
+/* Directory.listRecords gives the pages Directory.list gives, entry for
+ * entry: name, kind, inode and next, and the same next and end. */
+static void list_records(uint32_t dir)
+{
+    static uint64_t rec_res[capos_Directory_listRecords_RESULT_BYTES / 8 + 1];
+    uint64_t cursor = 0;
+    unsigned records = 0;
+    for (int page = 0; page < 10; page++) {
+        capos_Directory_list_results l;
+        capos_Directory_listRecords_results r;
+        struct capos_rpc_opts lo = {.buf = res_buf, .buf_len = sizeof(res_buf)};
+        struct capos_rpc_opts ro = {.buf = rec_res, .buf_len = sizeof(rec_res)};
+        int err = capos_Directory_list_call(
+            dir, &(capos_Directory_list_args){.cursor = cursor, .max = 64}, &l, &lo);
+        if (err == CAPOS_OK)
+            err = capos_Directory_listRecords_call(
+                dir, &(capos_Directory_listRecords_args){.cursor = cursor, .max = 64}, &r, &ro);
+        if (err != CAPOS_OK) {
+            fail("list and listRecords: %s", capos_error_name(err));
+            return;
+        }
+        CHECK(l.next == r.next && l.end == r.end, "page %d: next or end differ", page);
+        size_t at = 0;
+        struct fs_rec rec;
+        uint32_t n = capos_DirEntry_list_len(l.entries), i = 0;
+        while (fs_rec_next(r.records.ptr, r.records.len, &at, &rec) == FS_REC_OK && i < n) {
+            capos_DirEntry_reader e = capos_DirEntry_list_get(l.entries, i);
+            struct capnp_text t = capos_DirEntry_get_name(e);
+            CHECK(t.len == rec.name_len && memcmp(t.str, rec.name, t.len) == 0 &&
+                      (uint32_t)capos_DirEntry_get_kind(e) == (uint32_t)rec.kind &&
+                      capos_DirEntry_get_inode(e) == rec.ino &&
+                      capos_DirEntry_get_next(e) == rec.next,
+                  "record %u of page %d differs", i, page);
+            i++;
+        }
+        CHECK(at == r.records.len && i == n, "page %d: %u records for %u entries", page, i, n);
+        records += i;
+        if (r.end)
+            break;
+        cursor = r.next;
+    }
+    CHECK(records == 150, "%u records", records);
+}
+
 static void list(void)
 {
     uint32_t sub, f;
@@ -193,6 +239,7 @@ static void list(void)
     }
     CHECK(entries == 150 && pages == 3, "%u entries in %u pages", entries, pages);
     capos_printf("files: listed %u entries in %u pages\n", entries, pages);
+    list_records(sub);
     end();
 }
 
@@ -744,6 +791,64 @@ static void quitter(void)
     end();
 }
 
+/* Two processes write one file at once (user/tests/files_writer.c), each
+ * with a copy of the same File capability: every block of the file holds
+ * whole writes only. */
+static void two_writers(void)
+{
+    enum { BLOCK = 4096, BLOCKS = 32, SHARED = 2 * BLOCKS, SHARED_BYTES = 8 * BLOCK };
+    uint32_t spawner, f = 0, n = 0, handle[2] = {0, 0};
+    begin("two-writers");
+    if (capos_capset_find("spawner", capos_ProcessSpawner_INTERFACE_ID, &spawner) != CAPOS_OK) {
+        fail("no spawner");
+        end();
+        return;
+    }
+    expect("create shared", create(root, "shared", &f), CAPOS_OK);
+    for (int w = 0; w < 2; w++) {
+        const char *argv[] = {"files-writer", w ? "B" : "A"};
+        struct capos_grant g[] = {
+            {.name = "file",
+             .cap = f,
+             .mode = CAPOS_XFER_COPY,
+             .interface_id = capos_File_INTERFACE_ID},
+        };
+        expect("spawn a writer",
+               capos_spawn(spawner, "files-writer", w ? "files-writer-b" : "files-writer-a", g, 1,
+                           argv, 2, NULL, 0, &handle[w]),
+               CAPOS_OK);
+    }
+    for (int w = 0; w < 2; w++) {
+        struct capos_exit st;
+        expect("wait for a writer", capos_process_wait(handle[w], &st), CAPOS_OK);
+        CHECK(st.kind == capos_ExitStatus_which_exited && st.code == 0, "writer %c ended with %d",
+              'A' + w, (int)st.code);
+    }
+    uint64_t size = file_size(f);
+    CHECK(size == (uint64_t)SHARED * BLOCK + SHARED_BYTES, "the shared file is %lu bytes",
+          (unsigned long)size);
+    for (uint32_t b = 0; b < SHARED; b++) {
+        expect("read a block", read_at(f, (uint64_t)b * BLOCK, back, BLOCK, &n), CAPOS_OK);
+        for (uint32_t i = 0; i < n; i++) {
+            if (back[i] != (b % 2 ? 'B' : 'A')) {
+                fail("byte %u of block %u is %u", i, b, back[i]);
+                break;
+            }
+        }
+    }
+    expect("read the shared block", read_at(f, (uint64_t)SHARED * BLOCK, back, SHARED_BYTES, &n),
+           CAPOS_OK);
+    CHECK(n == SHARED_BYTES && (back[0] == 'A' || back[0] == 'B'), "the shared block starts %u",
+          back[0]);
+    for (uint32_t i = 1; i < n; i++) {
+        if (back[i] != back[0]) {
+            fail("the shared block is torn at byte %u", i);
+            break;
+        }
+    }
+    end();
+}
+
 int main(int argc, char **argv)
 {
     (void)argc, (void)argv;
@@ -769,6 +874,7 @@ int main(int argc, char **argv)
     blobs();
     namespaces();
     quitter();
+    two_writers();
     capos_printf("files: %u cases, %u failed\n", ncases, nfailed);
     /* The test system ends with the service: a call through the "stop"
      * facet is its last (filesrv's argv). */

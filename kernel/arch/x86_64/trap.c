@@ -212,7 +212,7 @@ static void trap_interrupt(uint64_t v)
         break;
     case VEC_CONSOLE:
         lapic_eoi();
-        stall_console_input();
+        serial_input_interrupt();
         break;
     case VEC_IPI_RESCHED:
         /* The sender set need_resched; the exit path below acts on it. */

@@ -1,0 +1,3 @@
+-- A chunk for load_chunks.lua's dofile and loadfile.
+local a, b = ...
+return "chunk ran", a, b, select("#", ...)

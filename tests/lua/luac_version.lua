@@ -1,0 +1,2 @@
+-- luac: -v
+-- luac's version banner on stdout.
