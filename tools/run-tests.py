@@ -468,6 +468,65 @@ def first_difference(a, b, first='linux'):
     return '%d lines on %s, %d on capOS' % (len(la), first, len(lb))
 
 
+def run_batches(pool, groups, kind, extra):
+    """One capos-run --batch per group of tests, with extra(group) as its
+    further options; returns every test's result by name and each boot's
+    (status, stderr, log)."""
+    futs = [pool.submit(run_posix_batch, g, i, kind, extra(g)) for i, g in enumerate(groups)]
+    got, machines = {}, []
+    for fut in futs:
+        out, rc, err, log = fut.result()
+        got.update(out)
+        machines.append((rc, err, log))
+    return got, machines
+
+
+def differential_why(ref, got, base, side, ref_failed):
+    """Why one differential test failed ('' if it passed): the reference
+    run `ref` (status, stdout, stderr; status None if it did not finish,
+    ref_failed(stderr) saying why) on `side` ('linux', 'the host') against
+    capOS's result `got`.  Both outputs are kept under `base`."""
+    rstatus, rout, rerr = ref
+    res, cout, cerr = got
+    tag = side.split()[-1]
+    for suffix, data in ((tag + '.stdout', rout), (tag + '.stderr', rerr),
+                         ('capos.stdout', cout), ('capos.stderr', cerr)):
+        with open('%s.%s' % (base, suffix), 'wb') as f:
+            f.write(data)
+    if rstatus is None:
+        return ref_failed(rerr)
+    if res['how'] in (None, 'timeout', 'failed'):
+        return 'on capOS: %s' % {None: 'no result (the machine stopped early)',
+                                 'timeout': 'killed after %d s' % POSIX_PROGRAM_TIMEOUT,
+                                 'failed': 'could not be started'}[res['how']]
+    shown = 'Linux' if side == 'linux' else side
+    if res['status'] != rstatus:
+        return 'exit status %d on %s, %d on capOS' % (rstatus, shown, res['status'])
+    if cout != rout:
+        return 'stdout differs: ' + first_difference(rout, cout, side)
+    if cerr != rerr:
+        return 'stderr differs: ' + first_difference(rerr, cerr, side)
+    return ''
+
+
+def own_why(got, base):
+    """Why a capOS-only test failed ('' if it exited with 0); its output
+    is kept in base.log."""
+    res, cout, cerr = got
+    with open(base + '.log', 'wb') as f:
+        f.write(cout + cerr)
+    if res['status'] == 0:
+        return ''
+    return 'status %s (%s): %s' % (res['status'], res['how'],
+                                   (cout + cerr).decode(errors='replace').strip()[-300:])
+
+
+def add_machines(results, prefix, machines):
+    for i, (rc, err, log) in enumerate(machines):
+        results.add('%s/machine-%d' % (prefix, i), rc == 0,
+                    'capos-run --batch exited with %d: %s' % (rc, err.strip()[-600:]), log)
+
+
 def run_posix(results, args):
     names = sorted(os.path.basename(f)[:-2] for f in glob.glob(os.path.join(POSIX_DIR, '*.c')))
     tests = []
@@ -519,50 +578,19 @@ def run_posix(results, args):
     groups += [in_dir[i:i + 60] for i in range(0, len(in_dir), 60)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.j + 1) as pool:
         linux = {t['name']: pool.submit(run_posix_linux, t) for t in tests}
-        capos = [pool.submit(run_posix_batch, g, i, 'posix', tree_options(g))
-                 for i, g in enumerate(groups)]
-        got, machines = {}, []
-        for fut in capos:
-            out, rc, err, log = fut.result()
-            got.update(out)
-            machines.append((rc, err, log))
+        got, machines = run_batches(pool, groups, 'posix', tree_options)
         for t in tests:
             n = t['name']
-            lstatus, lout, lerr = linux[n].result()
-            res, cout, cerr = got[n]
             base = os.path.join(LOG_DIR, 'posix', n)
-            for suffix, data in (('linux.stdout', lout), ('linux.stderr', lerr),
-                                 ('capos.stdout', cout), ('capos.stderr', cerr)):
-                with open('%s.%s' % (base, suffix), 'wb') as f:
-                    f.write(data)
-            if lstatus is None:
-                why = 'the Linux build timed out'
-            elif res['how'] in (None, 'timeout', 'failed'):
-                why = 'on capOS: %s' % {None: 'no result (the machine stopped early)',
-                                         'timeout': 'killed after %d s' % POSIX_PROGRAM_TIMEOUT,
-                                         'failed': 'could not be started'}[res['how']]
-            elif res['status'] != lstatus:
-                why = 'exit status %d on Linux, %d on capOS' % (lstatus, res['status'])
-            elif cout != lout:
-                why = 'stdout differs: ' + first_difference(lout, cout)
-            elif cerr != lerr:
-                why = 'stderr differs: ' + first_difference(lerr, cerr)
-            else:
-                why = ''
+            why = differential_why(linux[n].result(), got[n], base, 'linux',
+                                   lambda err: 'the Linux build timed out')
             results.add('posix/' + n, not why, why, base + '.capos.stdout')
         for t in grant_tests:
-            res, cout, cerr = got[t['name']]
             base = os.path.join(LOG_DIR, 'posix', 'grants-' + t['name'])
-            with open(base + '.log', 'wb') as f:
-                f.write(cout + cerr)
-            why = '' if res['status'] == 0 else 'status %s (%s): %s' % (
-                res['status'], res['how'], (cout + cerr).decode(errors='replace').strip()[-300:])
+            why = own_why(got[t['name']], base)
             results.add('%s/%s' % (t.get('kind', 'posix-grants'), t['name']), not why, why,
                         base + '.log')
-    for i, (rc, err, log) in enumerate(machines):
-        results.add('posix/machine-%d' % i, rc == 0,
-                    'capos-run --batch exited with %d: %s' % (rc, err.strip()[-600:]), log)
-
+    add_machines(results, 'posix', machines)
 
 LUA_DIR = os.path.join('tests', 'lua')
 LUA_CAPOS_DIR = os.path.join('tests', 'lua-capos')
@@ -646,48 +674,18 @@ def run_lua(results, args):
     groups = [every[i::per] for i in range(per) if every[i::per]]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.j + 1) as pool:
         host = {t['name']: pool.submit(run_lua_host, t) for t in tests}
-        capos = [pool.submit(run_posix_batch, g, i, 'lua', extra) for i, g in enumerate(groups)]
-        got, machines = {}, []
-        for fut in capos:
-            out, rc, err, log = fut.result()
-            got.update(out)
-            machines.append((rc, err, log))
+        got, machines = run_batches(pool, groups, 'lua', lambda g: extra)
         for t in tests:
             n = t['name']
-            hstatus, hout, herr = host[n].result()
-            res, cout, cerr = got[n]
             base = os.path.join(LOG_DIR, 'lua', n)
-            for suffix, data in (('host.stdout', hout), ('host.stderr', herr),
-                                 ('capos.stdout', cout), ('capos.stderr', cerr)):
-                with open('%s.%s' % (base, suffix), 'wb') as f:
-                    f.write(data)
-            if hstatus is None:
-                why = 'on the host: %s' % herr.decode(errors='replace')
-            elif res['how'] in (None, 'timeout', 'failed'):
-                why = 'on capOS: %s' % {None: 'no result (the machine stopped early)',
-                                         'timeout': 'killed after %d s' % POSIX_PROGRAM_TIMEOUT,
-                                         'failed': 'could not be started'}[res['how']]
-            elif res['status'] != hstatus:
-                why = 'exit status %d on the host, %d on capOS' % (hstatus, res['status'])
-            elif cout != hout:
-                why = 'stdout differs: ' + first_difference(hout, cout, 'the host')
-            elif cerr != herr:
-                why = 'stderr differs: ' + first_difference(herr, cerr, 'the host')
-            else:
-                why = ''
+            why = differential_why(host[n].result(), got[n], base, 'the host',
+                                   lambda err: 'on the host: %s' % err.decode(errors='replace'))
             results.add('lua/' + n, not why, why, base + '.capos.stdout')
         for t in own:
-            res, cout, cerr = got[t['name']]
             base = os.path.join(LOG_DIR, 'lua', t['name'])
-            with open(base + '.log', 'wb') as f:
-                f.write(cout + cerr)
-            why = '' if res['status'] == 0 else 'status %s (%s): %s' % (
-                res['status'], res['how'], (cout + cerr).decode(errors='replace').strip()[-300:])
+            why = own_why(got[t['name']], base)
             results.add('lua-capos/' + t['name'][len('capos-'):], not why, why, base + '.log')
-    for i, (rc, err, log) in enumerate(machines):
-        results.add('lua/machine-%d' % i, rc == 0,
-                    'capos-run --batch exited with %d: %s' % (rc, err.strip()[-600:]), log)
-
+    add_machines(results, 'lua', machines)
 
 def main():
     ap = argparse.ArgumentParser()
