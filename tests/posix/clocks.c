@@ -49,7 +49,7 @@ int main(void)
     printf("getres monotonic: %d\n",
            clock_getres(CLOCK_MONOTONIC, &res) == 0 && res.tv_sec == 0 && res.tv_nsec > 0);
     errno = 0;
-    printf("bad clock: %d %s\n", clock_gettime((clockid_t)12345, &a),
-           errno == EINVAL ? "EINVAL" : "other");
+    int bad = clock_gettime((clockid_t)12345, &a);
+    printf("bad clock: %d %s\n", bad, errno == EINVAL ? "EINVAL" : "other");
     return 0;
 }

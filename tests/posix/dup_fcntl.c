@@ -20,7 +20,8 @@ int main(void)
     int d = fcntl(1, F_DUPFD, 20);
     int e = fcntl(1, F_DUPFD_CLOEXEC, 20);
     printf("F_DUPFD from 20: %d, again cloexec: %d %d\n", d, e, fcntl(e, F_GETFD));
-    printf("F_SETFD: %d then %d\n", fcntl(d, F_SETFD, FD_CLOEXEC), fcntl(d, F_GETFD));
+    int set = fcntl(d, F_SETFD, FD_CLOEXEC);
+    printf("F_SETFD: %d then %d\n", set, fcntl(d, F_GETFD));
     printf("F_GETFL access mode of stdout: %d\n", fcntl(1, F_GETFL) & O_ACCMODE);
     printf("F_GETFL access mode of stdin: %d\n", fcntl(0, F_GETFL) & O_ACCMODE);
     int fl = fcntl(d, F_GETFL);
@@ -31,7 +32,8 @@ int main(void)
     printf("cleared: %d\n", (fcntl(1, F_GETFL) & O_NONBLOCK) != 0);
     close(a);
     close(b);
-    printf("closed fds fail: %zd %d\n", write(a, "x", 1), fcntl(b, F_GETFD));
+    ssize_t wrote = write(a, "x", 1);
+    printf("closed fds fail: %zd %d\n", wrote, fcntl(b, F_GETFD));
     printf("stdout still works after closing its dups\n");
     char buf[4];
     printf("stdin reads end of file: %zd\n", read(0, buf, sizeof(buf)));

@@ -43,21 +43,25 @@ int main(void)
     printf(" [%.6s]\n", buf);
     struct stat st;
     fstat(p[0], &st);
-    printf("a FIFO: %d %d\n", S_ISFIFO(st.st_mode), fstat(p[1], &st) == 0 && S_ISFIFO(st.st_mode));
+    int fifo0 = S_ISFIFO(st.st_mode);
+    printf("a FIFO: %d %d\n", fifo0, fstat(p[1], &st) == 0 && S_ISFIFO(st.st_mode));
     errno = 0;
-    printf("lseek: %ld %s\n", (long)lseek(p[0], 0, SEEK_SET), errno == ESPIPE ? "ESPIPE" : "?");
+    long off = (long)lseek(p[0], 0, SEEK_SET);
+    printf("lseek: %ld %s\n", off, errno == ESPIPE ? "ESPIPE" : "?");
     int d = dup(p[1]);
     close(p[1]);
     write(d, "z", 1);
     close(d);
-    printf("after the last write end: %zd then %zd\n", read(p[0], buf, 8), read(p[0], buf, 8));
+    ssize_t first = read(p[0], buf, 8);
+    printf("after the last write end: %zd then %zd\n", first, read(p[0], buf, 8));
     close(p[0]);
 
     pipe(p);
     close(p[0]);
     signal(SIGPIPE, SIG_IGN);
     errno = 0;
-    printf("write without a reader: %zd %s\n", write(p[1], "x", 1), errno == EPIPE ? "EPIPE" : "?");
+    ssize_t orphan = write(p[1], "x", 1);
+    printf("write without a reader: %zd %s\n", orphan, errno == EPIPE ? "EPIPE" : "?");
     close(p[1]);
 
     pipe(fds);

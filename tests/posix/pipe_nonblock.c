@@ -18,14 +18,16 @@ int main(void)
            (fcntl(p[0], F_GETFL) & O_NONBLOCK) != 0, (fcntl(p[1], F_GETFL) & O_NONBLOCK) != 0);
     printf("close-on-exec: %d %d\n", fcntl(p[0], F_GETFD), fcntl(p[1], F_GETFD));
     errno = 0;
-    printf("empty read: %zd %s\n", read(p[0], buf, 1), errno == EAGAIN ? "EAGAIN" : "?");
+    ssize_t got = read(p[0], buf, 1);
+    printf("empty read: %zd %s\n", got, errno == EAGAIN ? "EAGAIN" : "?");
     int pages = 0;
     memset(page, 'p', sizeof(page));
     while (write(p[1], page, sizeof(page)) == (ssize_t)sizeof(page))
         pages++;
     printf("pages that fit: %d (%s)\n", pages, errno == EAGAIN ? "EAGAIN" : "?");
     errno = 0;
-    printf("one more byte: %zd %s\n", write(p[1], "x", 1), errno == EAGAIN ? "EAGAIN" : "?");
+    ssize_t more = write(p[1], "x", 1);
+    printf("one more byte: %zd %s\n", more, errno == EAGAIN ? "EAGAIN" : "?");
     printf("read a page: %zd\n", read(p[0], page, sizeof(page)));
     printf("a page fits again: %zd\n", write(p[1], page, sizeof(page)));
     fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) & ~O_NONBLOCK);

@@ -37,7 +37,8 @@ int main(void)
     sem_getvalue(&slots, &v);
     printf("slots value %d\n", v);
     errno = 0;
-    printf("trywait empty: %d %s\n", sem_trywait(&items), errno == EAGAIN ? "EAGAIN" : "?");
+    int empty = sem_trywait(&items);
+    printf("trywait empty: %d %s\n", empty, errno == EAGAIN ? "EAGAIN" : "?");
     sem_post(&items);
     printf("trywait after post: %d\n", sem_trywait(&items));
     struct timespec ts;
@@ -48,8 +49,8 @@ int main(void)
         ts.tv_nsec -= 1000000000;
     }
     errno = 0;
-    printf("timedwait: %d %s\n", sem_timedwait(&items, &ts),
-           errno == ETIMEDOUT ? "ETIMEDOUT" : "?");
+    int timed = sem_timedwait(&items, &ts);
+    printf("timedwait: %d %s\n", timed, errno == ETIMEDOUT ? "ETIMEDOUT" : "?");
     sem_destroy(&items);
     sem_destroy(&slots);
     return 0;

@@ -37,10 +37,12 @@ int main(void)
            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &past, 0));
     struct timespec bad = {0, 1000000000};
     errno = 0;
-    printf("nanosleep bad nsec: %d %s\n", nanosleep(&bad, NULL), errno == EINVAL ? "EINVAL" : "?");
+    int r = nanosleep(&bad, NULL);
+    printf("nanosleep bad nsec: %d %s\n", r, errno == EINVAL ? "EINVAL" : "?");
     struct timespec neg = {-1, 0};
     errno = 0;
-    printf("nanosleep negative: %d %s\n", nanosleep(&neg, NULL), errno == EINVAL ? "EINVAL" : "?");
+    r = nanosleep(&neg, NULL);
+    printf("nanosleep negative: %d %s\n", r, errno == EINVAL ? "EINVAL" : "?");
     printf("clock_nanosleep bad: %d\n", clock_nanosleep(CLOCK_MONOTONIC, 0, &bad, NULL) == EINVAL);
     printf("sleep(0) = %u\n", sleep(0));
     return 0;

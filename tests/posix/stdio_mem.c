@@ -14,9 +14,12 @@ int main(void)
     rewind(f);
     int c = fgetc(f);
     ungetc('L', f);
-    printf("ungetc: %c then %c (first was %c)\n", fgetc(f), fgetc(f), c);
+    int pushed = fgetc(f);
+    int next = fgetc(f);
+    printf("ungetc: %c then %c (first was %c)\n", pushed, next, c);
     fseek(f, -4, SEEK_END);
-    printf("ftell %ld rest [%s]\n", ftell(f), fgets(line, sizeof(line), f));
+    long at = ftell(f);
+    printf("ftell %ld rest [%s]\n", at, fgets(line, sizeof(line), f));
     fclose(f);
     char *buf = NULL;
     size_t len = 0;

@@ -20,12 +20,14 @@ int main(void)
         printf(" %x", (unsigned)w[i]);
     printf("\n");
     char back[32];
-    printf("wcstombs %zu same %d\n", wcstombs(back, w, sizeof(back)), strcmp(back, u) == 0);
+    size_t nb = wcstombs(back, w, sizeof(back));
+    printf("wcstombs %zu same %d\n", nb, strcmp(back, u) == 0);
     mbstate_t st;
     memset(&st, 0, sizeof(st));
     wchar_t one;
     printf("mbrtowc of a partial sequence: %zd\n", (ssize_t)mbrtowc(&one, "\xe2\x82", 2, &st));
-    printf("then the rest: %zu -> %x\n", mbrtowc(&one, "\xac", 1, &st), (unsigned)one);
+    size_t rest = mbrtowc(&one, "\xac", 1, &st);
+    printf("then the rest: %zu -> %x\n", rest, (unsigned)one);
     printf("invalid: %zd\n", (ssize_t)mbstowcs(w, "\xff", 32));
     return 0;
 }
