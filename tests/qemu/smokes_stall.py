@@ -38,7 +38,11 @@ SMOKES = [
     stall_on(4),
     Smoke(name='debug-key', kernel=KERNEL, module=system('smoke-debug-key'), smp=4,
           exit='running', timeout=60,
-          keys=[(r'^sleeper: sleeping 600 s', b'\x14')],
+          # Ctrl-T once all three services have said they are about to
+          # wait (each key is typed on a later poll than the one before,
+          # so the last of them has had a fifth of a second to block).
+          keys=[(r'^echo: serving', b''), (r'^parker: waiting', b''),
+                (r'^sleeper: sleeping 600 s', b'\x14')],
           expect=[r'^console: Ctrl-T on the serial console prints who waits on what$',
                   r'^debug: who waits on what \(Ctrl-T\):$',
                   # The kernel's memory ends the report (make soak samples it).
