@@ -41,6 +41,8 @@ struct cpu {
     struct spinlock rq_lock;
     struct sched_rq rq;
     struct thread *current;
+    unsigned current_tid; /* current's id, 0 for the idle thread: for reports
+                           * from other CPUs, which must not dereference current */
     struct thread *idle;
     struct thread *zombie;  /* dead thread to free once switched away from */
     struct thread *migrate; /* thread to queue elsewhere once switched away from */

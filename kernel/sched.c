@@ -53,6 +53,7 @@
 #include "sched.h"
 
 #include "arch.h"
+#include "base/mem.h"
 #include "switch.h"
 #include "panic.h"
 #include "percpu.h"
@@ -403,6 +404,7 @@ static NOINLINE void schedule_general(struct cpu *c, struct thread *prev, bool p
     if (prev->state == THREAD_DEAD)
         c->zombie = prev;
     c->current = next;
+    c->current_tid = next->tid;
     __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
     arch_switch(prev, next);
     /* Running as `prev` again, possibly much later and on another CPU. */
@@ -420,6 +422,7 @@ static ALWAYS_INLINE void sched_switch_to(struct cpu *c, struct thread *prev, st
     c->need_resched = false;
     c->switches++;
     c->current = next;
+    c->current_tid = next->tid;
     __atomic_store_n(&next->on_cpu, 1, __ATOMIC_RELAXED);
     arch_switch(prev, next);
     c = this_cpu();
@@ -821,4 +824,28 @@ void sched_stats(struct sched_stats *out)
         out->cpu[i].ticks = cpus[i].ticks;
         out->cpu[i].lock_spins = cpus[i].lock_spins;
     }
+}
+
+void sched_report_cpu(unsigned id, struct sched_cpu_report *r)
+{
+    struct cpu *c = &cpus[id];
+    memset(r, 0, sizeof(*r));
+    r->online = id < sched_ncpus();
+    if (!r->online)
+        return;
+    uint64_t flags = spin_lock_irqsave(&c->rq_lock);
+    uint64_t now = time_now_ns();
+    r->current = __atomic_load_n(&c->current_tid, __ATOMIC_RELAXED);
+    r->idle = r->current == 0;
+    /* A queued entity's thread cannot be freed under the queue lock. */
+    r->rq_curr = c->rq.curr ? se_thread(c->rq.curr)->tid : 0;
+    r->donating = c->donor != NULL;
+    r->handoff = c->handoff != NULL;
+    r->hint = c->hint != NULL;
+    r->queued = c->rq.nr_queued;
+    r->need_resched = __atomic_load_n(&c->need_resched, __ATOMIC_RELAXED);
+    r->ticks = c->ticks;
+    r->switches = c->switches;
+    r->running_ms = now > c->pick_ns ? (now - c->pick_ns) / 1000000 : 0;
+    spin_unlock_irqrestore(&c->rq_lock, flags);
 }

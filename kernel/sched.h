@@ -204,4 +204,17 @@ struct sched_stats {
 };
 void sched_stats(struct sched_stats *out);
 
+/* One CPU's scheduler state for the wait report (stall.c): thread ids
+ * (0: none, or the idle thread) and flags, never a thread pointer, read
+ * under the CPU's queue lock; the current thread's id is the copy the CPU
+ * keeps at each switch, so it may be one switch old. */
+struct sched_cpu_report {
+    uint64_t ticks, switches;
+    uint64_t running_ms; /* since `current` was picked */
+    unsigned current, rq_curr;
+    uint32_t queued;
+    bool idle, need_resched, online, donating, handoff, hint;
+};
+void sched_report_cpu(unsigned id, struct sched_cpu_report *r);
+
 #endif

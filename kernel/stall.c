@@ -282,6 +282,35 @@ static void rep_print_thread(const struct process *p, struct thread *t, uint64_t
         kprintf("      and %u more operations\n", more);
 }
 
+/* Each CPU: what it runs and what its queue holds, by thread id (the
+ * threads above give the names).  A thread "ready" for long on a CPU that
+ * runs nothing, or runs one thread for long, shows here. */
+static void rep_print_cpus(void)
+{
+    for (unsigned i = 0; i < MAX_CPUS; i++) {
+        struct sched_cpu_report r;
+        sched_report_cpu(i, &r);
+        if (!r.online)
+            continue;
+        kprintf("  cpu %u: ", i);
+        if (r.idle)
+            kprintf("idle");
+        else
+            kprintf("running thread %u", r.current);
+        kprintf(" for %lu ms, %u queued", (unsigned long)r.running_ms, r.queued);
+        if (r.rq_curr)
+            kprintf(", queue's current %u", r.rq_curr);
+        if (r.donating)
+            kprintf(", on a donated slice");
+        if (r.handoff)
+            kprintf(", a hand-off waiting");
+        if (r.hint)
+            kprintf(", a hint set");
+        kprintf("%s; %lu ticks, %lu switches\n", r.need_resched ? ", resched due" : "",
+                (unsigned long)r.ticks, (unsigned long)r.switches);
+    }
+}
+
 /* Every live process and thread, oldest first, with what it waits on. */
 static void stall_report(void)
 {
@@ -313,6 +342,7 @@ static void stall_report(void)
     }
     if (rep_nprocs == STALL_MAX_PROCS || rep_nthreads == STALL_MAX_THREADS)
         kprintf("  (more processes or threads than the report holds)\n");
+    rep_print_cpus();
     for (unsigned k = 0; k < rep_nthreads; k++)
         thread_put(rep_threads[k]);
     for (unsigned i = 0; i < rep_nprocs; i++)
