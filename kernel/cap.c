@@ -386,7 +386,8 @@ static bool cap_takes_caps(const struct kobj *o, uint16_t method)
     return (o->kind == KOBJ_PROCESS_SPAWNER &&
             (method == capos_ProcessSpawner_method_spawn ||
              method == capos_ProcessSpawner_method_spawnImage)) ||
-           (o->kind == KOBJ_SCHEDULING_POLICY && method == capos_SchedulingPolicy_method_set);
+           (o->kind == KOBJ_SCHEDULING_POLICY && method == capos_SchedulingPolicy_method_set) ||
+           (o->kind == KOBJ_ENDPOINT_SERVER && method == capos_Endpoint_method_identify);
 }
 
 void cap_call_refuse(struct thread *t, const struct capos_sqe *sqe, int err)

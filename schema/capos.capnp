@@ -53,6 +53,8 @@ enum ErrorCode $C.macroPrefix("CAPOS_ERR_") {
   notEmpty @23;         # a directory to remove or replace has entries
   notDirectory @24;     # a directory was needed and the node is not one
   isDirectory @25;      # a non-directory was needed and the node is a directory
+  crossService @26;     # an object of another service (or of the kernel) was
+                        # given where one of this service's own was needed
 }
 
 enum DetailKind $C.macroPrefix("CAPOS_DETAIL_") {
@@ -365,6 +367,13 @@ interface Endpoint {
   mintClient @0 (badge :UInt64) -> (client :Capability);
     # A new client facet of this endpoint carrying `badge`. Errors:
     # notPermitted on a client facet (only the server may mint badges).
+  identify @1 (client :Capability) -> (badge :UInt64);
+    # The badge of `client` if it is a client facet of this endpoint: how a
+    # server recognises one of its own objects that a caller passed back to
+    # it (Directory.rename's destination). `client` is only looked at: sent
+    # as a copy, the caller keeps it. Errors: notPermitted on a client facet;
+    # crossService if `client` is anything else (another endpoint's facet, a
+    # kernel object).
 }
 
 const maxSpawnGrants :UInt32 = 64;
@@ -910,6 +919,18 @@ interface Directory {
     # one record per entry, its inode (UInt64), the cursor after it
     # (UInt64), its kind (UInt8, a NodeKind), its name's length (UInt8) and
     # the name, little-endian and unaligned (lib/fs/records.h).
+  move @14 (from :Text $C.required $C.maxLen(.maxFileName), toDir :Directory,
+            to :Text $C.required $C.maxLen(.maxFileName)) -> ();
+    # rename into another directory: the entry `from` of this directory
+    # becomes `to` in `toDir`, replacing an entry of that name by the rules
+    # of rename. `toDir` must be a directory of the same service reached
+    # through a writable capability that charges the same quota as this one
+    # (what moves stays charged where it was); it is only looked at, and the
+    # caller keeps it. Errors: as rename; invalidArgument (params.toDir) if
+    # the entry is a directory and `toDir` is it or lies below it;
+    # notDirectory if `toDir` is not a directory; notPermitted if either
+    # capability is read-only; crossService if `toDir` belongs to another
+    # service or charges another quota.
 }
 
 # Blobs and names

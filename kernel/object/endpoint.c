@@ -462,11 +462,17 @@ static NOINLINE void recv_post_queued(struct endpoint *ep, struct pending_op *re
 
 /* ---- CALL on a client facet ---- */
 
-static inline bool xfer_names_endpoint(const struct xfer_set *x, const struct endpoint *ep)
+/* Whether x holds a server facet of ep.  Queued on ep, such a call would
+ * keep ep's server side alive from ep's own queue: the server could exit
+ * and no one would ever fail the queued calls (endpoint_facet_destroy).  A
+ * client facet of ep is harmless there, since the queue is drained when
+ * the last server facet goes or the caller leaves, and it is how a server
+ * is handed one of its own objects back (Endpoint.identify). */
+static inline bool xfer_names_server(const struct xfer_set *x, const struct endpoint *ep)
 {
     for (unsigned i = 0; i < x->n; i++) {
         const struct kobj *o = x->objs[i];
-        if ((o->kind == KOBJ_ENDPOINT_CLIENT || o->kind == KOBJ_ENDPOINT_SERVER) && ep_of(o) == ep)
+        if (o->kind == KOBJ_ENDPOINT_SERVER && ep_of(o) == ep)
             return true;
     }
     return false;
@@ -503,9 +509,7 @@ int endpoint_call(struct thread *t, struct endpoint *ep, uint64_t badge,
     if (!call)
         return err;
     err = xfer_take(p, sqe->xfer_addr, sqe->xfer_count, sqe->cap, &call->xfer);
-    /* An endpoint sent over itself could keep itself alive from its own
-     * queue; refuse it. */
-    if (err == CAPOS_OK && xfer_names_endpoint(&call->xfer, ep))
+    if (err == CAPOS_OK && xfer_names_server(&call->xfer, ep))
         err = CAPOS_ERR_INVALID_ARGUMENT;
     if (err == CAPOS_OK && !copy_from_user(scratch, sqe->send_addr, sqe->send_len))
         err = CAPOS_ERR_BAD_ADDRESS;
@@ -950,6 +954,21 @@ static int endpoint_mintClient(struct ep_facet *f, struct call *c,
     struct capnp_builder b;
     call_result_begin(c, &b);
     capos_Endpoint_mintClient_encode_results(&b, &(capos_Endpoint_mintClient_results){.client = 0});
+    return call_result_end(c, &b);
+}
+
+/* Only looks: the facet sent stays the caller's (a copy is dropped with
+ * the call's transfer set, a move is rolled back by cap_call). */
+static int endpoint_identify(struct ep_facet *f, struct call *c,
+                             const capos_Endpoint_identify_args *a)
+{
+    const struct kobj *o = c->xfer.objs[a->client];
+    if (o->kind != KOBJ_ENDPOINT_CLIENT || ((const struct ep_facet *)o)->ep != f->ep)
+        return CAPOS_ERR_CROSS_SERVICE;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_Endpoint_identify_encode_results(
+        &b, &(capos_Endpoint_identify_results){.badge = ((const struct ep_facet *)o)->badge});
     return call_result_end(c, &b);
 }
 

@@ -13,15 +13,16 @@
 
 enum fs_err {
     FS_OK = 0,
-    FS_NOT_FOUND, /* no such entry, or the node was removed */
-    FS_EXISTS,    /* the entry to create exists */
-    FS_NOT_DIR,   /* a directory was required */
-    FS_IS_DIR,    /* a file was required */
-    FS_NOT_EMPTY, /* a directory to remove or replace has entries */
-    FS_QUOTA,     /* an account (or one above it) has no room */
-    FS_NO_MEMORY, /* the allocator failed; nothing changed */
-    FS_TOO_BIG,   /* an offset or size past FS_MAX_FILE_SIZE */
-    FS_BAD_NAME,  /* not a name (name.h), or not a link target */
+    FS_NOT_FOUND,   /* no such entry, or the node was removed */
+    FS_EXISTS,      /* the entry to create exists */
+    FS_NOT_DIR,     /* a directory was required */
+    FS_IS_DIR,      /* a file was required */
+    FS_NOT_EMPTY,   /* a directory to remove or replace has entries */
+    FS_QUOTA,       /* an account (or one above it) has no room */
+    FS_NO_MEMORY,   /* the allocator failed; nothing changed */
+    FS_TOO_BIG,     /* an offset or size past FS_MAX_FILE_SIZE */
+    FS_BAD_NAME,    /* not a name (name.h), or not a link target */
+    FS_INTO_ITSELF, /* a directory to move into itself or below it */
 };
 
 /* Largest file size (and end of a write): 2^48 bytes. */

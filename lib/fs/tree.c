@@ -2,7 +2,8 @@
  * The tree (tree.h).  Invariants: a directory's entries have distinct valid
  * names and strictly increasing seq, all below its next_seq; `subdirs`
  * counts the directory entries among them; every node's account holds one
- * entry's charge for it (the root's too).
+ * entry's charge for it (the root's too); every node but the root has as
+ * `parent` the directory whose entry it is.
  */
 #include "fs/tree.h"
 
@@ -68,6 +69,7 @@ static enum fs_err dir_can_add(const struct fs_node *dir, const char *name, uint
 /* Appends `n` (named already) as the newest entry of `dir`; room is there. */
 static void dir_append(struct fs_node *dir, struct fs_node *n)
 {
+    n->parent = dir;
     n->seq = dir->dir.next_seq++;
     dir->dir.ents[dir->dir.n++] = n;
     if (n->kind == FS_DIR)
@@ -164,41 +166,63 @@ enum fs_err fs_dir_unlink(struct fs_tree *t, struct fs_node *dir, const char *na
     return FS_OK;
 }
 
-enum fs_err fs_dir_rename(struct fs_tree *t, struct fs_node *dir, const char *from,
-                          uint32_t from_len, const char *to, uint32_t to_len, uint64_t now_ns,
-                          struct fs_node **replaced)
+/* Whether `d` is `n` or lies below it: the walk up that a move of
+ * directory `n` into `d` must not close into a loop. */
+static bool below_or_same(const struct fs_node *d, const struct fs_node *n)
 {
-    (void)t;
+    for (; d; d = d->parent) {
+        if (d == n)
+            return true;
+    }
+    return false;
+}
+
+enum fs_err fs_dir_rename(struct fs_tree *t, struct fs_node *dir, const char *from,
+                          uint32_t from_len, struct fs_node *to_dir, const char *to,
+                          uint32_t to_len, uint64_t now_ns, struct fs_node **replaced)
+{
     *replaced = NULL;
+    if (to_dir->kind != FS_DIR)
+        return FS_NOT_DIR;
     if (!fs_name_valid(to, to_len))
         return FS_BAD_NAME;
     int32_t i = dir_index(dir, from, from_len);
     if (i < 0)
         return FS_NOT_FOUND;
     struct fs_node *n = dir->dir.ents[i];
-    int32_t j = dir_index(dir, to, to_len);
-    if (j == i)
+    if (to_dir != dir && n->kind == FS_DIR && below_or_same(to_dir, n))
+        return FS_INTO_ITSELF;
+    int32_t j = dir_index(to_dir, to, to_len);
+    if (to_dir == dir && j == i)
         return FS_OK;
     if (j >= 0) {
-        struct fs_node *old = dir->dir.ents[j];
+        struct fs_node *old = to_dir->dir.ents[j];
         if (old->kind == FS_DIR && n->kind != FS_DIR)
             return FS_IS_DIR;
         if (old->kind != FS_DIR && n->kind == FS_DIR)
             return FS_NOT_DIR;
         if (old->kind == FS_DIR && old->dir.n)
             return FS_NOT_EMPTY;
-        dir_take(dir, (uint32_t)j);
-        *replaced = old;
-        if (j < i)
+    } else if (to_dir != dir) {
+        enum fs_err e = dir_reserve(t, to_dir); /* the one step that can fail */
+        if (e != FS_OK)
+            return e;
+    }
+    /* Checked: from here nothing fails. */
+    if (j >= 0) {
+        *replaced = to_dir->dir.ents[j];
+        dir_take(to_dir, (uint32_t)j);
+        if (to_dir == dir && j < i)
             i--;
     }
     /* The renamed entry moves to the end of the listing: its seq is new. */
     dir_take(dir, (uint32_t)i);
     memcpy(n->name, to, to_len);
     n->name_len = (uint8_t)to_len;
-    dir_append(dir, n);
+    dir_append(to_dir, n);
     n->ctime_ns = now_ns;
     dir->mtime_ns = dir->ctime_ns = now_ns;
+    to_dir->mtime_ns = to_dir->ctime_ns = now_ns;
     return FS_OK;
 }
 

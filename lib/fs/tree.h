@@ -3,8 +3,9 @@
  * and the entries of directories.  A link only holds its target, bytes
  * the tree never interprets: following it is the client's business.  Every node but the root is
  * named by exactly one entry of exactly one directory (no hard links), so a node keeps its own
- * name. A node holds no pointer to its parent: nothing can walk up, and a capability for a
- * directory reaches exactly what lies below it.
+ * name, and the directory it is in.  That parent pointer serves one check only (a directory
+ * cannot be moved into itself or below it); nothing the service hands out walks up, and a
+ * capability for a directory reaches exactly what lies below it.
  */
 #ifndef CAPOS_LIB_FS_TREE_H
 #define CAPOS_LIB_FS_TREE_H
@@ -37,6 +38,7 @@ struct fs_node {
     uint64_t ino;
     uint64_t atime_ns, mtime_ns, ctime_ns;
     struct fs_account *acct; /* pays for the entry and the data */
+    struct fs_node *parent;  /* the directory it is an entry of; NULL for the root */
     uint64_t seq;            /* position in its directory's listing */
     uint8_t name_len;
     char name[FS_NAME_MAX + 1];
@@ -83,14 +85,16 @@ enum fs_err fs_dir_symlink(struct fs_tree *t, struct fs_node *dir, const char *n
 enum fs_err fs_dir_unlink(struct fs_tree *t, struct fs_node *dir, const char *name, uint32_t len,
                           uint64_t now_ns, struct fs_node **out);
 
-/* Renames `from` to `to` in `dir`.  An existing `to` is taken out and
- * returned in *replaced for the caller to free: a directory only by a
- * directory and only if empty (FS_NOT_EMPTY, FS_IS_DIR), anything else only
- * by anything but a directory (FS_NOT_DIR).  The renamed entry is listed
- * after the others from now on. */
+/* Moves the entry `from` of `dir` to the name `to` in `to_dir` (which may
+ * be `dir`).  An existing `to` is taken out and returned in *replaced for
+ * the caller to free: a directory only by a directory and only if empty
+ * (FS_NOT_EMPTY, FS_IS_DIR), anything else only by anything but a
+ * directory (FS_NOT_DIR).  A directory cannot go into itself or below it
+ * (FS_INTO_ITSELF).  Nothing changes unless FS_OK.  The node keeps its
+ * account; the moved entry is listed after the others from now on. */
 enum fs_err fs_dir_rename(struct fs_tree *t, struct fs_node *dir, const char *from,
-                          uint32_t from_len, const char *to, uint32_t to_len, uint64_t now_ns,
-                          struct fs_node **replaced);
+                          uint32_t from_len, struct fs_node *to_dir, const char *to,
+                          uint32_t to_len, uint64_t now_ns, struct fs_node **replaced);
 
 /* The index of the first entry whose seq is at least `cursor`. */
 uint32_t fs_dir_seek(const struct fs_node *dir, uint64_t cursor);

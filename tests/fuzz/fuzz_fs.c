@@ -80,6 +80,8 @@ static void count(const struct fs_node *d, uint64_t *nodes, uint64_t *bytes, siz
             if (o->name_len == e->name_len && memcmp(o->name, e->name, e->name_len) == 0)
                 fail("two entries with one name", step);
         }
+        if (e->parent != d)
+            fail("a node's parent is not the directory it is in", step);
         (*nodes)++;
         if (e->kind == FS_DIR)
             count(e, nodes, bytes, step);
@@ -185,12 +187,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         }
-        case 3: { /* rename */
+        case 3: { /* rename, within d or into another directory */
             uint32_t la = fuzz_name(a, 20), lb = fuzz_name(b, 20);
+            struct fs_node *to = dirs[byte() % NDIRS];
+            if (!to)
+                to = d;
             struct fs_node *from = fs_dir_lookup(d, a, la);
-            enum fs_err e = fs_dir_rename(&t, d, a, la, b, lb, step, &n);
-            if (e == FS_OK && from && fs_dir_lookup(d, b, lb) != from)
+            uint32_t nd = d->dir.n, nto = to->dir.n;
+            enum fs_err e = fs_dir_rename(&t, d, a, la, to, b, lb, step, &n);
+            if (e == FS_OK && from && fs_dir_lookup(to, b, lb) != from)
                 fail("rename lost the entry", step);
+            if (e != FS_OK && (d->dir.n != nd || to->dir.n != nto))
+                fail("a refused rename changed a directory", step);
+            if (e == FS_INTO_ITSELF && (!from || from->kind != FS_DIR))
+                fail("a loop reported for a non-directory", step);
             if (e == FS_OK && n) {
                 forget(n);
                 fs_node_free(&t, n);

@@ -210,14 +210,14 @@ TEST(fs_tree_entries)
     CHECK(!fs_dir_lookup(root, "inner", 5)); /* only one level */
     CHECK_EQ(fs_dir_unlink(&t, root, "d", 1, 2, &n), FS_NOT_EMPTY);
     /* Rename over a file of the same kind, not over a directory. */
-    CHECK_EQ(fs_dir_rename(&t, root, "f", 1, "d", 1, 2, &old), FS_IS_DIR);
-    CHECK_EQ(fs_dir_rename(&t, root, "f", 1, "g", 1, 2, &old), FS_OK);
+    CHECK_EQ(fs_dir_rename(&t, root, "f", 1, root, "d", 1, 2, &old), FS_IS_DIR);
+    CHECK_EQ(fs_dir_rename(&t, root, "f", 1, root, "g", 1, 2, &old), FS_OK);
     CHECK(old && old != f);
     fs_node_free(&t, old);
     CHECK(fs_dir_lookup(root, "g", 1) == f);
     CHECK(!fs_dir_lookup(root, "f", 1));
-    CHECK_EQ(fs_dir_rename(&t, root, "g", 1, "a/b", 3, 2, &old), FS_BAD_NAME);
-    CHECK_EQ(fs_dir_rename(&t, root, "nope", 4, "x", 1, 2, &old), FS_NOT_FOUND);
+    CHECK_EQ(fs_dir_rename(&t, root, "g", 1, root, "a/b", 3, 2, &old), FS_BAD_NAME);
+    CHECK_EQ(fs_dir_rename(&t, root, "nope", 4, root, "x", 1, 2, &old), FS_NOT_FOUND);
     CHECK_EQ(a.entries_used, 4);
     CHECK_EQ(fs_dir_unlink(&t, d, "inner", 5, 2, &n), FS_OK);
     fs_node_free(&t, n);
@@ -227,6 +227,59 @@ TEST(fs_tree_entries)
     CHECK_EQ(fs_dir_unlink(&t, root, "g", 1, 2, &n), FS_OK);
     fs_node_free(&t, n);
     CHECK_EQ(a.entries_used, 1);
+    fs_node_free(&t, root);
+    CHECK_EQ(a.entries_used, 0);
+    CHECK_EQ(c.live, 0);
+}
+
+TEST(fs_tree_move_between_directories)
+{
+    struct counting c = {.left = -1};
+    struct fs_mem m = mem_of(&c);
+    struct fs_account a = {.bytes_limit = 1 << 20, .entries_limit = 100};
+    struct fs_tree t;
+    struct fs_node *old;
+    CHECK_EQ(fs_tree_init(&t, &m, &a, 1), FS_OK);
+    struct fs_node *root = t.root;
+    struct fs_node *d = mk(&t, root, "d", FS_DIR, &a), *e = mk(&t, root, "e", FS_DIR, &a);
+    struct fs_node *dd = mk(&t, d, "dd", FS_DIR, &a), *f = mk(&t, d, "f", FS_FILE, &a);
+    CHECK(d && e && dd && f);
+    CHECK(d->parent == root && dd->parent == d && !root->parent);
+    /* A file to another directory: gone from one, in the other. */
+    CHECK_EQ(fs_dir_rename(&t, d, "f", 1, e, "g", 1, 5, &old), FS_OK);
+    CHECK(!old && f->parent == e && fs_dir_lookup(e, "g", 1) == f && !fs_dir_lookup(d, "f", 1));
+    CHECK(e->mtime_ns == 5 && d->mtime_ns == 5);
+    /* A directory into itself or below itself: refused, nothing moved. */
+    CHECK_EQ(fs_dir_rename(&t, root, "d", 1, d, "x", 1, 6, &old), FS_INTO_ITSELF);
+    CHECK_EQ(fs_dir_rename(&t, root, "d", 1, dd, "x", 1, 6, &old), FS_INTO_ITSELF);
+    CHECK(fs_dir_lookup(root, "d", 1) == d && d->parent == root);
+    /* A directory moves with what it holds; subdirs follow it. */
+    CHECK_EQ(root->dir.subdirs, 2);
+    CHECK_EQ(fs_dir_rename(&t, root, "d", 1, e, "d2", 2, 7, &old), FS_OK);
+    CHECK(d->parent == e && dd->parent == d && root->dir.subdirs == 1 && e->dir.subdirs == 1);
+    /* Replacing in the other directory follows the same rules. */
+    CHECK(mk(&t, root, "h", FS_FILE, &a));
+    CHECK_EQ(fs_dir_rename(&t, root, "h", 1, e, "d2", 2, 8, &old), FS_IS_DIR);
+    CHECK_EQ(fs_dir_rename(&t, root, "h", 1, e, "g", 1, 8, &old), FS_OK);
+    CHECK(old == f);
+    fs_node_free(&t, old);
+    /* A file as the destination directory. */
+    struct fs_node *h = fs_dir_lookup(e, "g", 1);
+    CHECK_EQ(fs_dir_rename(&t, e, "d2", 2, h, "x", 1, 9, &old), FS_NOT_DIR);
+    /* Out of memory for the destination's entry list: nothing changes. */
+    struct fs_node *full = mk(&t, root, "full", FS_DIR, &a);
+    CHECK(full);
+    char name[4] = "n00";
+    for (int i = 0; i < 8; i++) {
+        name[2] = (char)('0' + i);
+        CHECK(mk(&t, full, name, FS_FILE, &a));
+    }
+    CHECK_EQ(full->dir.n, full->dir.cap);
+    c.left = 0;
+    CHECK_EQ(fs_dir_rename(&t, e, "g", 1, full, "g", 1, 10, &old), FS_NO_MEMORY);
+    c.left = -1;
+    CHECK(fs_dir_lookup(e, "g", 1) == h && !fs_dir_lookup(full, "g", 1));
+    fs_dir_clear(&t, root);
     fs_node_free(&t, root);
     CHECK_EQ(a.entries_used, 0);
     CHECK_EQ(c.live, 0);
@@ -259,9 +312,9 @@ TEST(fs_tree_symlinks)
     CHECK_EQ(fs_dir_symlink(&t, root, "m", 1, "z", 1, &a, 2), FS_QUOTA);
     CHECK_EQ(a.bytes_used, 6);
     /* Renaming: a link replaces a file, never a directory. */
-    CHECK_EQ(fs_dir_rename(&t, root, "l", 1, "d", 1, 3, &old), FS_IS_DIR);
-    CHECK_EQ(fs_dir_rename(&t, root, "d", 1, "l", 1, 3, &old), FS_NOT_DIR);
-    CHECK_EQ(fs_dir_rename(&t, root, "l", 1, "f", 1, 3, &old), FS_OK);
+    CHECK_EQ(fs_dir_rename(&t, root, "l", 1, root, "d", 1, 3, &old), FS_IS_DIR);
+    CHECK_EQ(fs_dir_rename(&t, root, "d", 1, root, "l", 1, 3, &old), FS_NOT_DIR);
+    CHECK_EQ(fs_dir_rename(&t, root, "l", 1, root, "f", 1, 3, &old), FS_OK);
     CHECK(old && old->kind == FS_FILE);
     fs_node_free(&t, old);
     CHECK_EQ(fs_dir_unlink(&t, root, "f", 1, 4, &n), FS_OK);

@@ -105,6 +105,7 @@ static long fs_errno(int err)
     case CAPOS_ERR_NO_MEMORY: return -ENOMEM;
     case CAPOS_ERR_TABLE_FULL: return -ENFILE;
     case CAPOS_ERR_INVALID_ARGUMENT: return -EINVAL;
+    case CAPOS_ERR_CROSS_SERVICE: return -EXDEV;
     default: return -EIO;
     }
 }
@@ -154,13 +155,19 @@ static struct kept_dir *kept_find(const char *p, uint32_t len)
     return NULL;
 }
 
+/* A kept directory capability that must outlive the next dir_cap (a
+ * rename's source directory while its destination is resolved); 0: none. */
+static uint32_t kept_pinned;
+
 /* Keeps cap (taking the caller's reference) as the directory p, in place
- * of the one used longest ago. */
+ * of the one used longest ago that is not pinned. */
 static void kept_add(const char *p, uint32_t len, uint32_t cap)
 {
-    struct kept_dir *k = &kept[0];
-    for (unsigned i = 1; i < KEPT_DIRS && k->cap; i++) {
-        if (!kept[i].cap || kept[i].used < k->used)
+    struct kept_dir *k = NULL;
+    for (unsigned i = 0; i < KEPT_DIRS; i++) {
+        if (kept[i].cap && kept[i].cap == kept_pinned)
+            continue;
+        if (!k || !kept[i].cap || (k->cap && kept[i].used < k->used))
             k = &kept[i];
     }
     if (k->cap)
@@ -1096,14 +1103,14 @@ long sys_unlinkat(long dirfd, long path, long flags, long a4, long a5, long a6)
 static long do_rename(long odir, const char *old, long ndir, const char *new_, long flags)
 {
     static char from[PATH_MAX_LEN];
-    uint32_t dcap, at, nl, from_at, from_nl, from_len;
+    uint32_t ocap, dcap, at, nl, from_at, from_nl, from_len;
     enum path_kind from_kind;
     if (flags)
         return -EINVAL;
     if (!new_)
         return -EFAULT;
     posix_lock(&fs_lock);
-    long e = entry_of(odir, old, &dcap, &at, &nl);
+    long e = entry_of(odir, old, &ocap, &at, &nl);
     if (e == 0 && pr.kind == PATH_NONE)
         e = -ENOENT;
     if (e < 0)
@@ -1113,7 +1120,9 @@ static long do_rename(long odir, const char *old, long ndir, const char *new_, l
     from_at = at;
     from_nl = nl;
     memcpy(from, pr.path, pr.len + 1);
+    kept_pinned = ocap; /* resolving the destination must not drop it */
     e = entry_of(ndir, new_, &dcap, &at, &nl);
+    kept_pinned = 0;
     if (e == -EBUSY)
         e = -EEXIST;
     if (e < 0)
@@ -1128,15 +1137,23 @@ static long do_rename(long odir, const char *old, long ndir, const char *new_, l
         e = -EINVAL;
         goto out;
     }
-    if (from_at != at || memcmp(from, pr.path, at) != 0) {
-        e = -EXDEV; /* the service renames within one directory */
-        goto out;
+    if (from_at == at && memcmp(from, pr.path, at) == 0) {
+        e = fs_errno(capos_Directory_rename_call(
+            dcap,
+            &(capos_Directory_rename_args){.from = txt(from + from_at, from_nl),
+                                           .to = txt(pr.path + at, nl)},
+            NULL, NULL));
+    } else {
+        /* Into another directory: the service recognises its own
+         * capability for it (sent as a copy; ours stays kept). */
+        struct capos_xfer x = {.cap = dcap, .mode = CAPOS_XFER_COPY};
+        struct capos_rpc_opts o = {.xfer = &x, .nxfer = 1};
+        e = fs_errno(capos_Directory_move_call(
+            ocap,
+            &(capos_Directory_move_args){
+                .from = txt(from + from_at, from_nl), .to = txt(pr.path + at, nl), .toDir = 0},
+            NULL, &o));
     }
-    e = fs_errno(capos_Directory_rename_call(
-        dcap,
-        &(capos_Directory_rename_args){.from = txt(from + from_at, from_nl),
-                                       .to = txt(pr.path + at, nl)},
-        NULL, NULL));
     forget_kept();
 out:
     posix_unlock(&fs_lock);

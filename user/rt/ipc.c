@@ -148,6 +148,18 @@ int capos_endpoint_mint(uint32_t server, uint64_t badge, uint32_t *client)
     return err;
 }
 
+int capos_endpoint_identify(uint32_t server, uint32_t client, uint64_t *badge)
+{
+    struct capos_xfer x = {.cap = client, .mode = CAPOS_XFER_COPY};
+    struct capos_rpc_opts o = {.xfer = &x, .nxfer = 1};
+    capos_Endpoint_identify_results r;
+    int err =
+        capos_Endpoint_identify_call(server, &(capos_Endpoint_identify_args){.client = 0}, &r, &o);
+    if (err == CAPOS_OK)
+        *badge = r.badge;
+    return err;
+}
+
 int capos_restrict(uint32_t spawner, const char *const *allowed, uint32_t n, uint32_t *launcher)
 {
     struct capos_msg m;

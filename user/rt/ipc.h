@@ -53,6 +53,10 @@ int capos_process_kill(uint32_t handle);
 
 int capos_create_endpoint(uint32_t spawner, uint32_t *server, uint32_t *client);
 int capos_endpoint_mint(uint32_t server, uint64_t badge, uint32_t *client);
+/* The badge of `client` if it is a client facet of the endpoint whose
+ * server facet is `server` (sent as a copy: the caller keeps it);
+ * crossService if it is anything else. */
+int capos_endpoint_identify(uint32_t server, uint32_t client, uint64_t *badge);
 int capos_restrict(uint32_t spawner, const char *const *allowed, uint32_t n, uint32_t *launcher);
 
 /* ---- the server side ---- */

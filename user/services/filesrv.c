@@ -151,7 +151,8 @@ static int fs_status(enum fs_err e)
     case FS_QUOTA: return CAPOS_ERR_QUOTA_EXCEEDED;
     case FS_NO_MEMORY: return CAPOS_ERR_NO_MEMORY;
     case FS_TOO_BIG:
-    case FS_BAD_NAME: return CAPOS_ERR_INVALID_ARGUMENT;
+    case FS_BAD_NAME:
+    case FS_INTO_ITSELF: return CAPOS_ERR_INVALID_ARGUMENT;
     }
     return CAPOS_ERR_INVALID_ARGUMENT;
 }
@@ -533,6 +534,51 @@ static int dir_remove(struct filesrv *s, struct capos_serve_call *call,
     return CAPOS_OK;
 }
 
+/* What the badge of a call (or of a capability a caller passed back)
+ * names, in t; notFound if that node was removed. */
+static int target_of(struct filesrv *s, uint64_t badge, struct target *t)
+{
+    if (badge & FS_BADGE_MINTED) {
+        const struct fs_handle *h = fs_handle_get(&s->handles, badge);
+        if (!h)
+            return CAPOS_ERR_NOT_FOUND; /* its node was removed */
+        *t = (struct target){.kind = h->kind, .acct = h->acct, .read_only = h->read_only};
+        if (h->kind == FS_H_NODE)
+            t->node = h->obj;
+        else if (h->kind == FS_H_REALM)
+            t->realm = h->obj;
+    } else if (badge == FILESRV_BADGE_STORE) {
+        *t = (struct target){.kind = FS_H_STORE, .acct = &s->accounts[0]};
+    } else if (badge == FILESRV_BADGE_NAMESPACE) {
+        *t = (struct target){.kind = FS_H_REALM, .realm = &s->realms[0], .acct = &s->accounts[0]};
+    } else {
+        *t = (struct target){.kind = FS_H_NODE, .node = s->tree.root, .acct = &s->accounts[0]};
+    }
+    return CAPOS_OK;
+}
+
+/* The directory a move's toDir names: one of this service's, through a
+ * writable capability charging the same account as the call's own (what
+ * moves stays charged where it is, so two quotas must not be mixed). */
+static int rename_destination(struct filesrv *s, uint32_t cap, struct fs_node **dir)
+{
+    uint64_t badge;
+    struct target t;
+    int err = capos_endpoint_identify(s->endpoint, cap, &badge);
+    if (err == CAPOS_OK)
+        err = target_of(s, badge, &t);
+    if (err != CAPOS_OK)
+        return err;
+    if (t.kind != FS_H_NODE || t.node->kind != FS_DIR)
+        return CAPOS_ERR_NOT_DIRECTORY;
+    if (t.read_only)
+        return CAPOS_ERR_NOT_PERMITTED;
+    if (t.acct != s->t.acct)
+        return CAPOS_ERR_CROSS_SERVICE;
+    *dir = t.node;
+    return CAPOS_OK;
+}
+
 static int dir_rename(struct filesrv *s, struct capos_serve_call *call,
                       const capos_Directory_rename_args *a)
 {
@@ -541,8 +587,32 @@ static int dir_rename(struct filesrv *s, struct capos_serve_call *call,
     CHECK_NAME(call, a->to, capos_Directory_rename_field_to);
     if (s->t.read_only)
         return CAPOS_ERR_NOT_PERMITTED;
-    enum fs_err e = fs_dir_rename(&s->tree, s->t.node, a->from.str, a->from.len, a->to.str,
+    enum fs_err e = fs_dir_rename(&s->tree, s->t.node, a->from.str, a->from.len, s->t.node,
+                                  a->to.str, a->to.len, now_ns(s), &old);
+    if (e != FS_OK)
+        return fs_status(e);
+    if (old)
+        dispose(s, old);
+    return CAPOS_OK;
+}
+
+static int dir_move(struct filesrv *s, struct capos_serve_call *call,
+                    const capos_Directory_move_args *a)
+{
+    struct fs_node *old, *to_dir = NULL;
+    /* toDir is only looked at: the caller keeps its own copy. */
+    int err = rename_destination(s, call->caps[a->toDir], &to_dir);
+    capos_release(call->caps[a->toDir]);
+    if (err != CAPOS_OK)
+        return err;
+    CHECK_NAME(call, a->from, capos_Directory_move_field_from);
+    CHECK_NAME(call, a->to, capos_Directory_move_field_to);
+    if (s->t.read_only)
+        return CAPOS_ERR_NOT_PERMITTED;
+    enum fs_err e = fs_dir_rename(&s->tree, s->t.node, a->from.str, a->from.len, to_dir, a->to.str,
                                   a->to.len, now_ns(s), &old);
+    if (e == FS_INTO_ITSELF)
+        return capos_rpc_refuse(&call->rpc, capos_Directory_move_field_toDir);
     if (e != FS_OK)
         return fs_status(e);
     if (old)
@@ -817,22 +887,9 @@ static int names_readOnly(struct filesrv *s, struct capos_serve_call *call,
 /* One call: find what its badge names, then the dispatch of that kind. */
 static int serve(struct filesrv *s, struct capos_serve_call *call)
 {
-    if (call->badge & FS_BADGE_MINTED) {
-        const struct fs_handle *h = fs_handle_get(&s->handles, call->badge);
-        if (!h)
-            return CAPOS_ERR_NOT_FOUND; /* its node was removed */
-        s->t = (struct target){.kind = h->kind, .acct = h->acct, .read_only = h->read_only};
-        if (h->kind == FS_H_NODE)
-            s->t.node = h->obj;
-        else if (h->kind == FS_H_REALM)
-            s->t.realm = h->obj;
-    } else if (call->badge == FILESRV_BADGE_STORE) {
-        s->t = (struct target){.kind = FS_H_STORE, .acct = &s->accounts[0]};
-    } else if (call->badge == FILESRV_BADGE_NAMESPACE) {
-        s->t = (struct target){.kind = FS_H_REALM, .realm = &s->realms[0], .acct = &s->accounts[0]};
-    } else {
-        s->t = (struct target){.kind = FS_H_NODE, .node = s->tree.root, .acct = &s->accounts[0]};
-    }
+    int err = target_of(s, call->badge, &s->t);
+    if (err != CAPOS_OK)
+        return err;
     if (s->t.kind == FS_H_STORE)
         return blob_dispatch(s, call);
     if (s->t.kind == FS_H_REALM)

@@ -2,7 +2,7 @@
  * Smoke test of the file service (user/services/filesrv.c) through the
  * generated File and Directory stubs only: files (create, read, write,
  * truncate, stat, a 64 KiB sequential write), list paging over more than
- * 100 entries, mkdir, remove and rename, sub() confinement, read-only
+ * 100 entries, mkdir, remove, rename and move, sub() confinement, read-only
  * facets, quota exhaustion, names the service refuses (naming the field);
  * through the Store and Namespace stubs: blobs named by their SHA-256
  * (checked against the FIPS 180-4 vector for "abc"), deduplication and who
@@ -499,6 +499,101 @@ static void quota(void)
     end();
 }
 
+/* Directory.move with toDir one of: a sub facet, read-only and limited
+ * facets, a file, another service's object; and the loop refusal. */
+static int move(uint32_t from_dir, const char *from, uint32_t to_dir, const char *to,
+                uint32_t *detail)
+{
+    struct capos_xfer x = {.cap = to_dir, .mode = CAPOS_XFER_COPY};
+    struct capos_rpc_opts o = {.xfer = &x, .nxfer = 1};
+    int err = capos_Directory_move_call(from_dir,
+                                        &(capos_Directory_move_args){.from = capnp_text_of(from),
+                                                                     .to = capnp_text_of(to),
+                                                                     .toDir = 0},
+                                        NULL, &o);
+    if (detail)
+        *detail = o.detail;
+    return err;
+}
+
+static uint32_t sub_of(uint32_t dir, const char *name)
+{
+    capos_Directory_sub_results r = {0};
+    expect("sub",
+           capos_Directory_sub_call(dir, &(capos_Directory_sub_args){.name = capnp_text_of(name)},
+                                    &r, NULL),
+           CAPOS_OK);
+    return r.directory;
+}
+
+static void moves(void)
+{
+    uint32_t f, g, detail = 0;
+    begin("move");
+    static const char *const dirs[] = {"m1", "m2", "m1/in"};
+    for (unsigned i = 0; i < 3; i++) {
+        const char *slash = dirs[i][2] == '/' ? dirs[i] + 3 : dirs[i];
+        uint32_t parent = slash == dirs[i] ? root : sub_of(root, "m1");
+        expect("mkdir",
+               capos_Directory_mkdir_call(
+                   parent, &(capos_Directory_mkdir_args){.name = capnp_text_of(slash)}, NULL, NULL),
+               CAPOS_OK);
+    }
+    uint32_t m1 = sub_of(root, "m1"), m2 = sub_of(root, "m2"), in = sub_of(m1, "in");
+    expect("create m1/f", create(m1, "f", &f), CAPOS_OK);
+    expect("write m1/f", write_at(f, 0, "moved", 5), CAPOS_OK);
+    expect("move m1/f to m2/g", move(m1, "f", m2, "g", NULL), CAPOS_OK);
+    expect("open m2/g",
+           open_at(m2, capnp_text_of("g"), (capos_Directory_open_args){0}, &g, NULL, NULL),
+           CAPOS_OK);
+    uint32_t n = 0;
+    char got[8] = {0};
+    expect("read m2/g", read_at(g, 0, got, 5, &n), CAPOS_OK);
+    CHECK(n == 5 && memcmp(got, "moved", 5) == 0, "m2/g holds %u bytes '%s'", n, got);
+    expect("the old capability still works", write_at(f, 5, "!", 1), CAPOS_OK);
+    expect("m1/f is gone",
+           open_at(m1, capnp_text_of("f"), (capos_Directory_open_args){0}, NULL, NULL, NULL),
+           CAPOS_ERR_NOT_FOUND);
+    /* The refusals, each leaving the tree as it was. */
+    expect("m1 into itself", move(root, "m1", m1, "x", &detail), CAPOS_ERR_INVALID_ARGUMENT);
+    CHECK(detail == CAPOS_RPC_DETAIL(CAPOS_DETAIL_PARAMS, capos_Directory_move_field_toDir),
+          "the loop refusal names %#x, not toDir", detail);
+    expect("m1 below itself", move(root, "m1", in, "x", NULL), CAPOS_ERR_INVALID_ARGUMENT);
+    capos_Directory_readOnly_results ro;
+    expect("readOnly", capos_Directory_readOnly_call(m1, NULL, &ro, NULL), CAPOS_OK);
+    expect("into a read-only facet", move(m2, "g", ro.directory, "g", NULL),
+           CAPOS_ERR_NOT_PERMITTED);
+    expect("out of a read-only facet", move(ro.directory, "in", m2, "in", NULL),
+           CAPOS_ERR_NOT_PERMITTED);
+    capos_Directory_limit_results lr;
+    expect("limit",
+           capos_Directory_limit_call(
+               in, &(capos_Directory_limit_args){.bytes = 1 << 20, .entries = 8}, &lr, NULL),
+           CAPOS_OK);
+    expect("into another quota", move(m2, "g", lr.directory, "g", NULL), CAPOS_ERR_CROSS_SERVICE);
+    expect("into a file", move(m2, "g", g, "x", NULL), CAPOS_ERR_NOT_DIRECTORY);
+    expect("into the Store", move(m2, "g", store, "x", NULL), CAPOS_ERR_NOT_DIRECTORY);
+    uint32_t console = 0;
+    expect("find the console", capos_capset_find("console", capos_Console_INTERFACE_ID, &console),
+           CAPOS_OK);
+    expect("into the console", move(m2, "g", console, "x", NULL), CAPOS_ERR_CROSS_SERVICE);
+    expect("a missing entry", move(m2, "nope", m1, "x", NULL), CAPOS_ERR_NOT_FOUND);
+    expect("a bad name", move(m2, "g", m1, "..", &detail), CAPOS_ERR_INVALID_ARGUMENT);
+    CHECK(detail == CAPOS_RPC_DETAIL(CAPOS_DETAIL_PARAMS, capos_Directory_move_field_to),
+          "the bad name refusal names %#x, not to", detail);
+    /* A directory with what it holds, then back. */
+    expect("move m1 into m2", move(root, "m1", m2, "m1", NULL), CAPOS_OK);
+    uint32_t z;
+    expect("the moved m1/in still works through its old capability", create(in, "z", &z), CAPOS_OK);
+    uint32_t moved = sub_of(sub_of(m2, "m1"), "in");
+    expect("m2/m1/in holds it",
+           open_at(moved, capnp_text_of("z"), (capos_Directory_open_args){0}, NULL, NULL, NULL),
+           CAPOS_OK);
+    expect("move it back", move(m2, "m1", root, "m1", NULL), CAPOS_OK);
+    capos_printf("files: move between directories, refusals left the tree intact\n");
+    end();
+}
+
 static void bad_names(void)
 {
     uint32_t f, detail;
@@ -870,6 +965,7 @@ int main(int argc, char **argv)
     confinement();
     read_only();
     quota();
+    moves();
     bad_names();
     blobs();
     namespaces();
