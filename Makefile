@@ -87,6 +87,8 @@ include user/user.mk
 include ports/musl/musl.mk
 include user/posix/posix.mk
 include ports/lua5.4/lua.mk
+include ports/dash/dash.mk
+include ports/busybox/busybox.mk
 include tools/tools.mk
 include system/system.mk
 include tests/tests.mk
@@ -125,4 +127,6 @@ compile_commands.json:
 	$(Q)$(PYTHON) tools/compdb.py $(B)/compdb.txt > $@
 	@echo "wrote $@"
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# Our own objects' dependency files; the ports' trees are built by their
+# own makefiles and hold files of that name that are not ours.
+-include $(shell find $(B) -path $(B)/ports -prune -o -name '*.d' -type f -print 2>/dev/null)

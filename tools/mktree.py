@@ -8,11 +8,13 @@ A tree list says, one entry a line, what the file service starts with
 
     dir   PATH MODE
     file  PATH MODE SOURCE
+    link  PATH TARGET
 
 PATH is absolute in the tree (`/etc/motd`), MODE octal (at most 07777).
 SOURCE is a file of the repository (relative to its top), or `@NAME`, a
 file NAME in one of the -I directories (the build's programs).  A
 directory a path needs and the list does not name is made with mode 0755.
+A link is a symbolic link holding TARGET (1 to 4095 bytes), mode 0777.
 `#` starts a comment.  capos-run builds on the same code (Tree).
 """
 import os
@@ -20,7 +22,7 @@ import struct
 import sys
 
 MAGIC, VERSION = b'capOStre', 1
-KIND_FILE, KIND_DIR = 0, 1
+KIND_FILE, KIND_DIR, KIND_LINK = 0, 1, 2
 MAX_ENTRIES, MAX_BYTES, MAX_DEPTH, MAX_PATH, MAX_NAME = 4096, 16 << 20, 32, 4095, 255
 ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -46,7 +48,8 @@ def split(path):
 
 
 class Tree:
-    """Entries by their names' tuple: ('dir', mode) or ('file', mode, bytes)."""
+    """Entries by their names' tuple: ('dir', mode), ('file', mode, bytes) or
+    ('link', 0o777, target bytes)."""
 
     def __init__(self):
         self.entries = {}
@@ -74,6 +77,17 @@ class Tree:
         if e is not None and e[0] == 'dir':
             raise TreeError('%s is a directory' % path)
         self.entries[names] = ('file', mode & 0o7777, data)
+
+    def add_link(self, path, target):
+        names = split(path)
+        self._parents(names)
+        t = target.encode('utf-8', 'surrogateescape')
+        if not 1 <= len(t) <= MAX_PATH or b'\0' in t:
+            raise TreeError('%s: a link target is 1 to %d bytes without NUL' % (path, MAX_PATH))
+        e = self.entries.get(names)
+        if e is not None and e[0] == 'dir':
+            raise TreeError('%s is a directory' % path)
+        self.entries[names] = ('link', 0o777, t)
 
     def add_host_dir(self, host, path):
         """HOST's files and directories below PATH, modes kept (symbolic
@@ -107,10 +121,11 @@ class Tree:
         for k in keys:
             e = self.entries[k]
             p = '/'.join(k).encode('utf-8', 'surrogateescape')
-            data = e[2] if e[0] == 'file' else b''
-            total += len(data)
-            out.append(struct.pack('<BBHIQ', KIND_FILE if e[0] == 'file' else KIND_DIR, 0,
-                                   len(p), e[1], len(data)))
+            data = e[2] if e[0] != 'dir' else b''
+            if e[0] == 'file':
+                total += len(data)
+            kind = {'file': KIND_FILE, 'dir': KIND_DIR, 'link': KIND_LINK}[e[0]]
+            out.append(struct.pack('<BBHIQ', kind, 0, len(p), e[1], len(data)))
             out.append(p)
             out.append(data)
         if total > MAX_BYTES:
@@ -126,6 +141,14 @@ def read_list(tree, path, search):
         if not words:
             continue
         where = '%s:%d: ' % (path, no)
+        if words[0] == 'link':
+            try:
+                if len(words) != 3:
+                    raise TreeError('expected "link PATH TARGET"')
+                tree.add_link(words[1], words[2])
+            except TreeError as e:
+                raise TreeError(where + str(e))
+            continue
         try:
             mode = int(words[2], 8) if len(words) > 2 else -1
         except ValueError:
@@ -148,7 +171,8 @@ def read_list(tree, path, search):
                 with open(src, 'rb') as fh:
                     tree.add_file(words[1], mode, fh.read())
             else:
-                raise TreeError('expected "dir PATH MODE" or "file PATH MODE SOURCE"')
+                raise TreeError('expected "dir PATH MODE", "file PATH MODE SOURCE" or '
+                                '"link PATH TARGET"')
         except (TreeError, OSError) as e:
             raise TreeError(where + str(e))
 

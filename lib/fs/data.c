@@ -2,7 +2,9 @@
  * File contents as a page list (data.h).  Invariants: every byte at or
  * past `size` in a held page is zero; `held` counts the non-NULL slots;
  * the account named by the caller has been charged fs_data_charged(d)
- * bytes for this file: its pages and its page list.
+ * bytes for this file: its pages and its page list.  A borrowing file
+ * (`borrow` set) has neither (held and nslots 0) until its first change
+ * copies the bytes (data_own).
  */
 #include "fs/data.h"
 
@@ -28,6 +30,55 @@ static enum fs_err list_grow(struct fs_data *d, const struct fs_mem *m, uint64_t
     m->free(m->ctx, d->pages);
     d->pages = p;
     d->nslots = len;
+    return FS_OK;
+}
+
+/* Pages to hold `size` bytes, every one of them. */
+static uint64_t pages_for(uint64_t size)
+{
+    return size / FS_PAGE + (size % FS_PAGE != 0);
+}
+
+enum fs_err fs_data_borrow(struct fs_data *d, const uint8_t *src, uint64_t size)
+{
+    if (size > FS_MAX_FILE_SIZE)
+        return FS_TOO_BIG;
+    if (size)
+        *d = (struct fs_data){.size = size, .borrow = src};
+    return FS_OK;
+}
+
+/* Before any change: a borrowing file copies its bytes into pages of its
+ * own, charged as a write of them would be (the pages, and the list such
+ * a write grows).  FS_QUOTA or FS_NO_MEMORY leave it borrowing. */
+static enum fs_err data_own(struct fs_data *d, const struct fs_mem *m, struct fs_account *acct)
+{
+    if (!d->borrow)
+        return FS_OK;
+    uint64_t n = pages_for(d->size), slots = list_len(d, n);
+    if (!fs_account_charge(acct, n * FS_PAGE + slots * sizeof(uint8_t *), 0))
+        return FS_QUOTA;
+    uint8_t **p = m->alloc(m->ctx, slots * sizeof(*p));
+    for (uint64_t i = 0; p && i < n; i++) {
+        p[i] = m->alloc(m->ctx, FS_PAGE);
+        if (!p[i]) {
+            while (i--)
+                m->free(m->ctx, p[i]);
+            m->free(m->ctx, p);
+            p = NULL;
+            break;
+        }
+        uint64_t at = i * FS_PAGE;
+        memcpy(p[i], d->borrow + at, d->size - at < FS_PAGE ? d->size - at : FS_PAGE);
+    }
+    if (!p) {
+        fs_account_uncharge(acct, n * FS_PAGE + slots * sizeof(uint8_t *), 0);
+        return FS_NO_MEMORY;
+    }
+    d->pages = p;
+    d->nslots = slots;
+    d->held = n;
+    d->borrow = NULL;
     return FS_OK;
 }
 
@@ -64,6 +115,9 @@ enum fs_err fs_data_write(struct fs_data *d, const struct fs_mem *m, struct fs_a
         return FS_TOO_BIG;
     if (len == 0)
         return FS_OK;
+    enum fs_err e = data_own(d, m, acct);
+    if (e != FS_OK)
+        return e;
     uint64_t first = off / FS_PAGE, last = (off + len - 1) / FS_PAGE;
     uint64_t slots = last < d->nslots ? d->nslots : list_len(d, last + 1);
     uint64_t list_bytes = (slots - d->nslots) * sizeof(uint8_t *), missing = 0;
@@ -117,7 +171,10 @@ uint32_t fs_data_read(const struct fs_data *d, uint64_t off, void *dst, uint32_t
         return 0;
     if (len > d->size - off)
         len = (uint32_t)(d->size - off);
-    data_copy(d, off, len, NULL, dst);
+    if (d->borrow)
+        memcpy(dst, d->borrow + off, len);
+    else
+        data_copy(d, off, len, NULL, dst);
     return len;
 }
 
@@ -126,6 +183,9 @@ enum fs_err fs_data_truncate(struct fs_data *d, const struct fs_mem *m, struct f
 {
     if (size > FS_MAX_FILE_SIZE)
         return FS_TOO_BIG;
+    enum fs_err e = data_own(d, m, acct);
+    if (e != FS_OK)
+        return e;
     if (size < d->size) {
         uint64_t keep = (size + FS_PAGE - 1) / FS_PAGE, freed = 0;
         for (uint64_t i = keep; i < d->nslots; i++) {
@@ -148,7 +208,7 @@ enum fs_err fs_data_truncate(struct fs_data *d, const struct fs_mem *m, struct f
 
 void fs_data_free(struct fs_data *d, const struct fs_mem *m, struct fs_account *acct)
 {
-    for (uint64_t i = 0; i < d->nslots; i++)
+    for (uint64_t i = 0; d->pages && i < d->nslots; i++)
         m->free(m->ctx, d->pages[i]);
     m->free(m->ctx, d->pages);
     fs_account_uncharge(acct, fs_data_charged(d), 0);

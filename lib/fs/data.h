@@ -6,6 +6,14 @@
  * reallocated, doubling.  The list is flat, so it is as long as the file
  * is large, holes included; its bytes are charged with the pages, which is
  * what makes a write at a far offset cost what it takes.
+ *
+ * A file loaded from a tree image may borrow its bytes instead
+ * (fs_data_borrow): it reads them where they lie until the first change,
+ * which copies them into pages of its own.  Borrowed bytes cost the
+ * service nothing per file (the image is held once, whoever borrows it),
+ * so a borrowing file holds no pages and is charged nothing for them; the
+ * copy is charged like any write when it is made, and a first change the
+ * account cannot pay for fails with FS_QUOTA, leaving the file as it was.
  */
 #ifndef CAPOS_LIB_FS_DATA_H
 #define CAPOS_LIB_FS_DATA_H
@@ -18,10 +26,11 @@
 #define FS_PAGE 4096u
 
 struct fs_data {
-    uint8_t **pages; /* slots [0, nslots); NULL: a hole */
-    uint64_t nslots; /* length of the page list */
-    uint64_t size;   /* bytes; past it every byte reads as zero */
-    uint64_t held;   /* pages allocated */
+    uint8_t **pages;       /* slots [0, nslots); NULL: a hole */
+    uint64_t nslots;       /* length of the page list */
+    uint64_t size;         /* bytes; past it every byte reads as zero */
+    uint64_t held;         /* pages allocated */
+    const uint8_t *borrow; /* non-NULL: the size bytes are here; no pages, no list */
 };
 
 /* The bytes a file's account is charged for it: its pages and its list. */
@@ -46,6 +55,11 @@ uint32_t fs_data_read(const struct fs_data *d, uint64_t off, void *dst, uint32_t
  * the last page is zeroed (so growing again reads zeros). */
 enum fs_err fs_data_truncate(struct fs_data *d, const struct fs_mem *m, struct fs_account *acct,
                              uint64_t size);
+
+/* Makes an empty file read `size` bytes at `src`, which must stay
+ * unchanged as long as the file borrows them; FS_TOO_BIG leaves it
+ * empty. */
+enum fs_err fs_data_borrow(struct fs_data *d, const uint8_t *src, uint64_t size);
 
 /* Frees every page and the list, uncharging `acct`. */
 void fs_data_free(struct fs_data *d, const struct fs_mem *m, struct fs_account *acct);

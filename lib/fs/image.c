@@ -178,13 +178,22 @@ enum fs_image_err fs_image_check(const uint8_t *img, size_t len, const struct fs
                 "not a path of at most 32 names and 4095 bytes");
             return FS_IMAGE_BAD_PATH;
         }
-        if ((e.kind != FS_IMAGE_KIND_FILE && e.kind != FS_IMAGE_KIND_DIR) || e.reserved ||
-            e.mode > FS_IMAGE_MAX_MODE || (e.kind == FS_IMAGE_KIND_DIR && e.size)) {
+        if (e.kind > FS_IMAGE_KIND_LINK || e.reserved || e.mode > FS_IMAGE_MAX_MODE ||
+            (e.kind == FS_IMAGE_KIND_DIR && e.size)) {
             say(why, why_len, i, e.path, e.path_len,
                 "unknown kind, reserved byte set, mode above 07777 or a directory with contents");
             return FS_IMAGE_BAD_ENTRY;
         }
-        if (e.size > lim->max_file_bytes || e.size > lim->max_bytes - s.bytes) {
+        if (e.kind == FS_IMAGE_KIND_LINK &&
+            (e.mode != 0777 || e.size == 0 || e.size > FS_LINK_MAX ||
+             strnlen((const char *)e.data, (size_t)e.size) != e.size)) {
+            say(why, why_len, i, e.path, e.path_len,
+                "a link whose mode is not 0777 or whose target is empty, longer than 4095 "
+                "bytes or holds a NUL");
+            return FS_IMAGE_BAD_ENTRY;
+        }
+        if (e.kind != FS_IMAGE_KIND_LINK &&
+            (e.size > lim->max_file_bytes || e.size > lim->max_bytes - s.bytes)) {
             say(why, why_len, i, e.path, e.path_len, "over the size limit");
             return FS_IMAGE_TOO_BIG;
         }
@@ -215,6 +224,8 @@ enum fs_image_err fs_image_check(const uint8_t *img, size_t len, const struct fs
             last[nopen] = NULL;
             last_len[nopen] = 0;
             s.dirs++;
+        } else if (e.kind == FS_IMAGE_KIND_LINK) {
+            s.links++;
         } else {
             s.files++;
             s.bytes += e.size;
@@ -245,8 +256,8 @@ static enum fs_err write_all(struct fs_tree *t, struct fs_node *n, const uint8_t
 
 enum fs_image_err fs_image_load(struct fs_tree *t, struct fs_node *dir, struct fs_account *acct,
                                 const uint8_t *img, size_t len, const struct fs_image_limits *lim,
-                                uint64_t now_ns, struct fs_image_summary *sum, char *why,
-                                size_t why_len)
+                                bool borrow, uint64_t now_ns, struct fs_image_summary *sum,
+                                char *why, size_t why_len)
 {
     enum fs_image_err r = fs_image_check(img, len, lim, sum, why, why_len);
     if (r != FS_IMAGE_OK)
@@ -268,11 +279,18 @@ enum fs_image_err fs_image_load(struct fs_tree *t, struct fs_node *dir, struct f
         uint32_t depth = split_path(e.path, e.path_len, ends);
         uint32_t start = depth > 1 ? ends[depth - 2] + 1 : 0;
         struct fs_node *n;
-        enum fs_err fe =
-            fs_dir_create(t, parent[depth - 1], e.path + start, e.path_len - start,
-                          e.kind == FS_IMAGE_KIND_DIR ? FS_DIR : FS_FILE, e.mode, acct, now_ns, &n);
-        if (fe == FS_OK && e.kind == FS_IMAGE_KIND_FILE)
-            fe = write_all(t, n, e.data, e.size);
+        enum fs_err fe;
+        if (e.kind == FS_IMAGE_KIND_LINK) {
+            fe = fs_dir_symlink(t, parent[depth - 1], e.path + start, e.path_len - start,
+                                (const char *)e.data, (uint32_t)e.size, acct, now_ns);
+        } else {
+            fe = fs_dir_create(t, parent[depth - 1], e.path + start, e.path_len - start,
+                               e.kind == FS_IMAGE_KIND_DIR ? FS_DIR : FS_FILE, e.mode, acct, now_ns,
+                               &n);
+            if (fe == FS_OK && e.kind == FS_IMAGE_KIND_FILE)
+                fe = borrow ? fs_data_borrow(&n->data, e.data, e.size)
+                            : write_all(t, n, e.data, e.size);
+        }
         if (fe != FS_OK) {
             say(why, why_len, i, e.path, e.path_len,
                 fe == FS_QUOTA ? "no room in the account" : "out of memory");

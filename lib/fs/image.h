@@ -8,9 +8,11 @@
  *
  *   header   magic "capOStre" (8 bytes), u32 version (1), u32 count
  *   count entries, each:
- *            u8 kind (0 file, 1 directory), u8 reserved (0), u16 path_len,
- *            u32 mode (at most 07777), u64 size (0 for a directory),
- *            path (path_len bytes), then a file's size bytes of contents
+ *            u8 kind (0 file, 1 directory, 2 symbolic link), u8 reserved (0),
+ *            u16 path_len, u32 mode (at most 07777; 0777 for a link),
+ *            u64 size (0 for a directory), path (path_len bytes), then a
+ *            file's size bytes of contents, or a link's target (1 to
+ *            FS_LINK_MAX bytes, no NUL)
  *
  * and nothing after the last entry.  A path is relative to the directory
  * the image is loaded into: names (lib/fs/name.h) joined by single '/',
@@ -24,6 +26,7 @@
 #ifndef CAPOS_LIB_FS_IMAGE_H
 #define CAPOS_LIB_FS_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +38,7 @@
 #define FS_IMAGE_ENTRY_HEAD 16u
 #define FS_IMAGE_KIND_FILE  0u
 #define FS_IMAGE_KIND_DIR   1u
+#define FS_IMAGE_KIND_LINK  2u
 #define FS_IMAGE_MAX_MODE   07777u
 
 /* Hard bounds, whatever the limits say. */
@@ -47,7 +51,7 @@ enum fs_image_err {
     FS_IMAGE_MAGIC_BAD, /* not an image, or another version */
     FS_IMAGE_TOO_MANY,  /* more entries than the limit */
     FS_IMAGE_TOO_BIG,   /* a file, or all contents together, over the limit */
-    FS_IMAGE_BAD_ENTRY, /* kind, reserved byte, mode, or a directory's size */
+    FS_IMAGE_BAD_ENTRY, /* kind, reserved byte, mode, a directory's size, a link's target */
     FS_IMAGE_BAD_PATH,  /* empty, too long or too deep, a bad name */
     FS_IMAGE_ORDER,     /* parent missing or not a directory, or out of order */
     FS_IMAGE_TRAILING,  /* bytes after the last entry */
@@ -67,8 +71,8 @@ struct fs_image_limits {
 struct fs_image_limits fs_image_default_limits(void);
 
 struct fs_image_summary {
-    uint32_t files, dirs;
-    uint64_t bytes; /* contents, all files together */
+    uint32_t files, dirs, links;
+    uint64_t bytes; /* contents, all files together (links' targets not counted) */
 };
 
 /*
@@ -83,12 +87,14 @@ enum fs_image_err fs_image_check(const uint8_t *img, size_t len, const struct fs
  * Checks the image, then creates its entries below `dir` (which must be
  * empty), charged to `acct`, with times `now_ns`.  All or nothing: on
  * failure (FS_IMAGE_QUOTA, FS_IMAGE_NO_MEMORY among the rest) `dir` is
- * empty again and every charge is given back.
+ * empty again and every charge is given back.  With `borrow` the files
+ * read their contents inside `img` until they change (fs_data_borrow):
+ * the caller keeps the image, unchanged, for as long as the tree lives.
  */
 enum fs_image_err fs_image_load(struct fs_tree *t, struct fs_node *dir, struct fs_account *acct,
                                 const uint8_t *img, size_t len, const struct fs_image_limits *lim,
-                                uint64_t now_ns, struct fs_image_summary *sum, char *why,
-                                size_t why_len);
+                                bool borrow, uint64_t now_ns, struct fs_image_summary *sum,
+                                char *why, size_t why_len);
 
 /* A short name of an error ("truncated", "quota", ...). */
 const char *fs_image_strerror(enum fs_image_err e);

@@ -32,7 +32,7 @@ static void fail(const char *why)
 /* Counts the nodes below `dir` and their bytes, checking names; the
  * depth is bounded by the image's. */
 static void walk(const struct fs_node *dir, uint32_t depth, uint32_t *files, uint32_t *dirs,
-                 uint64_t *bytes, uint64_t *charged)
+                 uint32_t *links, uint64_t *bytes, uint64_t *charged)
 {
     if (depth > FS_IMAGE_MAX_DEPTH)
         fail("tree deeper than any image");
@@ -49,7 +49,13 @@ static void walk(const struct fs_node *dir, uint32_t depth, uint32_t *files, uin
             fail("mode out of range");
         if (n->kind == FS_DIR) {
             (*dirs)++;
-            walk(n, depth + 1, files, dirs, bytes, charged);
+            walk(n, depth + 1, files, dirs, links, bytes, charged);
+        } else if (n->kind == FS_LINK) {
+            (*links)++;
+            if (n->mode != 0777 || !n->link.target_len || n->link.target_len > FS_LINK_MAX ||
+                memchr(n->link.target, 0, n->link.target_len))
+                fail("a link loaded with a bad mode or target");
+            *charged += n->link.target_len;
         } else {
             (*files)++;
             *bytes += n->data.size;
@@ -64,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     fuzz_input(data, size);
     uint8_t fail_byte = byte(), entries_byte = byte();
+    bool borrow = (fail_byte ^ entries_byte) & 1; /* files reading the image in place */
     const uint8_t *img = data + 2;
     size_t len = size - 2;
     struct fs_image_limits lim = {
@@ -81,19 +88,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("tree init");
     fail_after = fail_byte ? fail_byte - 1 : -1;
     enum fs_image_err le =
-        fs_image_load(&t, t.root, &acct, img, len, &lim, 2, &sum2, why, sizeof(why));
+        fs_image_load(&t, t.root, &acct, img, len, &lim, borrow, 2, &sum2, why, sizeof(why));
     fail_after = -1;
     if (ce != FS_IMAGE_OK && le != ce)
         fail("the load disagrees with the check");
     if (ce == FS_IMAGE_OK && le != FS_IMAGE_OK && le != FS_IMAGE_QUOTA && le != FS_IMAGE_NO_MEMORY)
         fail("a checked image failed for another reason than quota or memory");
     if (le == FS_IMAGE_OK) {
-        uint32_t files = 0, dirs = 0;
+        uint32_t files = 0, dirs = 0, links = 0;
         uint64_t bytes = 0, charged = 0;
-        walk(t.root, 0, &files, &dirs, &bytes, &charged);
-        if (files != sum.files || dirs != sum.dirs || bytes != sum.bytes)
+        walk(t.root, 0, &files, &dirs, &links, &bytes, &charged);
+        if (files != sum.files || dirs != sum.dirs || links != sum.links || bytes != sum.bytes)
             fail("the tree is not what the summary counted");
-        if (acct.entries_used != 1u + files + dirs || acct.bytes_used != charged)
+        if (acct.entries_used != 1u + files + dirs + links || acct.bytes_used != charged)
             fail("the account is not charged for exactly the tree");
         fs_dir_clear(&t, t.root);
     }

@@ -47,6 +47,7 @@ static void img_add(struct img *m, uint8_t kind, const char *path, uint32_t mode
 
 #define D(m, p, mode)    img_add(m, FS_IMAGE_KIND_DIR, p, mode, NULL)
 #define F(m, p, mode, d) img_add(m, FS_IMAGE_KIND_FILE, p, mode, d)
+#define L(m, p, target)  img_add(m, FS_IMAGE_KIND_LINK, p, 0777, target)
 
 /* The default tree's shape. */
 static void good(struct img *m)
@@ -54,6 +55,7 @@ static void good(struct img *m)
     img_start(m);
     D(m, "bin", 0755);
     F(m, "bin/hello", 0755, "\177ELF...");
+    L(m, "bin/hi", "hello");
     D(m, "etc", 0755);
     F(m, "etc/motd", 0644, "hello\n");
     D(m, "etc/x", 0700);
@@ -80,11 +82,15 @@ TEST(image_good_loads)
     char why[160];
     good(m);
     CHECK(fs_tree_init(&t, &mem, &acct, 7) == FS_OK);
-    CHECK_EQ(fs_image_load(&t, t.root, &acct, m->b, m->len, &lim, 9, &sum, why, sizeof(why)),
+    CHECK_EQ(fs_image_load(&t, t.root, &acct, m->b, m->len, &lim, false, 9, &sum, why, sizeof(why)),
              FS_IMAGE_OK);
     CHECK_EQ(sum.dirs, 4);
     CHECK_EQ(sum.files, 4);
+    CHECK_EQ(sum.links, 1);
     CHECK_EQ(sum.bytes, 7 + 6 + 10);
+    struct fs_node *hi = fs_dir_lookup(fs_dir_lookup(t.root, "bin", 3), "hi", 2);
+    CHECK(hi && hi->kind == FS_LINK && hi->mode == 0777 && hi->link.target_len == 5 &&
+          memcmp(hi->link.target, "hello", 5) == 0);
     CHECK_EQ(t.root->dir.n, 4);
     struct fs_node *etc = fs_dir_lookup(t.root, "etc", 3);
     CHECK(etc && etc->kind == FS_DIR && etc->mode == 0755 && etc->dir.n == 2);
@@ -97,14 +103,85 @@ TEST(image_good_loads)
     CHECK(tmp && tmp->mode == 01777);
     struct fs_node *x = fs_dir_lookup(etc, "x", 1);
     CHECK(x && fs_dir_lookup(x, "y", 1) && fs_dir_lookup(x, "y", 1)->data.size == 0);
-    CHECK_EQ(acct.entries_used, 9);
+    CHECK_EQ(acct.entries_used, 10);
     /* A second load into the same, now full, directory is refused. */
-    CHECK_EQ(fs_image_load(&t, t.root, &acct, m->b, m->len, &lim, 9, &sum, why, sizeof(why)),
+    CHECK_EQ(fs_image_load(&t, t.root, &acct, m->b, m->len, &lim, false, 9, &sum, why, sizeof(why)),
              FS_IMAGE_NOT_EMPTY);
     fs_dir_clear(&t, t.root);
     CHECK_EQ(acct.entries_used, 1);
     CHECK_EQ(acct.bytes_used, 0);
     fs_node_free(&t, t.root);
+    CHECK_EQ(c.live, 0);
+    free(m);
+}
+
+/* Files that borrow the image's bytes read them in place, are charged as
+ * copies would be, and copy them at their first change, leaving the image
+ * as it was; a copy that runs out of memory leaves the file borrowing. */
+TEST(image_borrowed_files)
+{
+    struct img *m = calloc(1, sizeof(*m));
+    struct counting c = {.left = -1};
+    struct fs_mem mem = mem_of(&c);
+    struct fs_account a1 = {.bytes_limit = 1 << 20, .entries_limit = 100}, a2 = a1;
+    struct fs_tree t1, t2;
+    struct fs_image_limits lim = fs_image_default_limits();
+    /* The good image and a file of three pages and a bit. */
+    static char big[3 * 4096 + 10];
+    for (size_t i = 0; i < sizeof(big) - 1; i++)
+        big[i] = (char)('a' + i % 26);
+    good(m);
+    F(m, "zbig", 0644, big);
+    CHECK(fs_tree_init(&t1, &mem, &a1, 1) == FS_OK && fs_tree_init(&t2, &mem, &a2, 1) == FS_OK);
+    long before = c.live;
+    CHECK_EQ(fs_image_load(&t1, t1.root, &a1, m->b, m->len, &lim, false, 1, NULL, NULL, 0),
+             FS_IMAGE_OK);
+    long copied = c.live - before;
+    before = c.live;
+    CHECK_EQ(fs_image_load(&t2, t2.root, &a2, m->b, m->len, &lim, true, 1, NULL, NULL, 0),
+             FS_IMAGE_OK);
+    /* No page of contents and no page list: 7 pages and 4 lists fewer,
+     * and not charged for them (only the link's 5 bytes of target are). */
+    CHECK_EQ(c.live - before + 11, copied);
+    CHECK_EQ(a2.bytes_used, 5);
+    CHECK_EQ(a1.entries_used, a2.entries_used);
+    uint64_t charged = a1.bytes_used;
+    struct fs_node *z = fs_dir_lookup(t2.root, "zbig", 4);
+    CHECK(z && z->data.borrow && z->data.size == sizeof(big) - 1);
+    static char out[sizeof(big)];
+    CHECK_EQ(fs_data_read(&z->data, 4090, out, 20), 20);
+    CHECK(memcmp(out, big + 4090, 20) == 0);
+    /* No memory or no quota for the copy: nothing changes. */
+    c.left = 2;
+    CHECK_EQ(fs_data_write(&z->data, &mem, z->acct, 5, "XY", 2), FS_NO_MEMORY);
+    c.left = -1;
+    CHECK(z->data.borrow && a2.bytes_used == 5);
+    a2.bytes_limit = 4 * 4096;
+    CHECK_EQ(fs_data_write(&z->data, &mem, z->acct, 5, "XY", 2), FS_QUOTA);
+    CHECK(z->data.borrow && a2.bytes_used == 5);
+    a2.bytes_limit = 1 << 20;
+    /* The first change copies, charged as the copied tree's file is; the
+     * image keeps its bytes. */
+    CHECK_EQ(fs_data_write(&z->data, &mem, z->acct, 5, "XY", 2), FS_OK);
+    struct fs_node *z1 = fs_dir_lookup(t1.root, "zbig", 4);
+    CHECK(!z->data.borrow && z->data.held == 4 &&
+          fs_data_charged(&z->data) == fs_data_charged(&z1->data));
+    CHECK_EQ(a2.bytes_used, 5 + fs_data_charged(&z1->data));
+    CHECK(charged > a2.bytes_used);
+    CHECK_EQ(fs_data_read(&z->data, 0, out, sizeof(big) - 1), sizeof(big) - 1);
+    CHECK(memcmp(out, big, 5) == 0 && memcmp(out + 5, "XY", 2) == 0 &&
+          memcmp(out + 7, big + 7, sizeof(big) - 8) == 0);
+    CHECK(memcmp(m->b + m->len - (sizeof(big) - 1), big, sizeof(big) - 1) == 0);
+    /* A truncate copies too; a borrowing file is freed like any other. */
+    struct fs_node *motd = fs_dir_lookup(fs_dir_lookup(t2.root, "etc", 3), "motd", 4);
+    CHECK(motd && motd->data.borrow);
+    CHECK_EQ(fs_data_truncate(&motd->data, &mem, motd->acct, 2), FS_OK);
+    CHECK(!motd->data.borrow && motd->data.size == 2);
+    fs_dir_clear(&t1, t1.root);
+    fs_dir_clear(&t2, t2.root);
+    CHECK(a1.bytes_used == 0 && a2.bytes_used == 0);
+    fs_node_free(&t1, t1.root);
+    fs_node_free(&t2, t2.root);
     CHECK_EQ(c.live, 0);
     free(m);
 }
@@ -160,9 +237,19 @@ TEST(image_rules_refused)
     BAD(D(m, "a", 010000), FS_IMAGE_BAD_ENTRY,
         "entry #0 \"a\": unknown kind, reserved byte set, mode above 07777 or a directory with "
         "contents");
-    BAD(img_add(m, 2, "a", 0644, NULL), FS_IMAGE_BAD_ENTRY,
+    BAD(img_add(m, 3, "a", 0644, NULL), FS_IMAGE_BAD_ENTRY,
         "entry #0 \"a\": unknown kind, reserved byte set, mode above 07777 or a directory with "
         "contents");
+    BAD(img_add(m, FS_IMAGE_KIND_LINK, "a", 0755, "b"), FS_IMAGE_BAD_ENTRY,
+        "entry #0 \"a\": a link whose mode is not 0777 or whose target is empty, longer than "
+        "4095 bytes or holds a NUL");
+    BAD(L(m, "a", NULL), FS_IMAGE_BAD_ENTRY,
+        "entry #0 \"a\": a link whose mode is not 0777 or whose target is empty, longer than "
+        "4095 bytes or holds a NUL");
+    BAD(L(m, "a", "bc");
+        m->b[m->len - 1] = 0, FS_IMAGE_BAD_ENTRY,
+        "entry #0 \"a\": a link whose mode is not 0777 or whose target is empty, longer than "
+        "4095 bytes or holds a NUL");
     BAD(img_add(m, FS_IMAGE_KIND_DIR, "a", 0755, "x"), FS_IMAGE_BAD_ENTRY,
         "entry #0 \"a\": unknown kind, reserved byte set, mode above 07777 or a directory with "
         "contents");
@@ -267,7 +354,7 @@ TEST(image_load_failures_change_nothing)
         CHECK(fs_tree_init(&t, &mem, &acct, 1) == FS_OK);
         c.left = fail_at;
         enum fs_image_err e =
-            fs_image_load(&t, t.root, &acct, m->b, m->len, &lim, 1, NULL, why, sizeof(why));
+            fs_image_load(&t, t.root, &acct, m->b, m->len, &lim, false, 1, NULL, why, sizeof(why));
         c.left = -1;
         if (e == FS_IMAGE_OK) {
             fs_dir_clear(&t, t.root);
@@ -283,15 +370,15 @@ TEST(image_load_failures_change_nothing)
         if (e == FS_IMAGE_OK)
             break;
     }
-    for (uint64_t entries = 1; entries < 10; entries++) {
+    for (uint64_t entries = 1; entries < 11; entries++) {
         struct counting c = {.left = -1};
         struct fs_mem mem = mem_of(&c);
         struct fs_account acct = {.bytes_limit = 1 << 20, .entries_limit = entries};
         struct fs_tree t;
         CHECK(fs_tree_init(&t, &mem, &acct, 1) == FS_OK);
         enum fs_image_err e =
-            fs_image_load(&t, t.root, &acct, m->b, m->len, &lim, 1, NULL, NULL, 0);
-        CHECK_EQ(e, entries < 9 ? FS_IMAGE_QUOTA : FS_IMAGE_OK);
+            fs_image_load(&t, t.root, &acct, m->b, m->len, &lim, false, 1, NULL, NULL, 0);
+        CHECK_EQ(e, entries < 10 ? FS_IMAGE_QUOTA : FS_IMAGE_OK);
         fs_dir_clear(&t, t.root);
         CHECK_EQ(acct.entries_used, 1);
         CHECK_EQ(acct.bytes_used, 0);
@@ -303,7 +390,7 @@ TEST(image_load_failures_change_nothing)
     struct fs_account acct = {.bytes_limit = 4096, .entries_limit = 100};
     struct fs_tree t;
     CHECK(fs_tree_init(&t, &mem, &acct, 1) == FS_OK);
-    CHECK_EQ(fs_image_load(&t, t.root, &acct, m->b, m->len, &lim, 1, NULL, NULL, 0),
+    CHECK_EQ(fs_image_load(&t, t.root, &acct, m->b, m->len, &lim, false, 1, NULL, NULL, 0),
              FS_IMAGE_QUOTA);
     CHECK_EQ(t.root->dir.n, 0);
     CHECK_EQ(acct.bytes_used, 0);

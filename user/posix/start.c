@@ -26,7 +26,7 @@
 
 struct posix_caps posix_caps;
 
-int main(int, char **, char **);
+typedef int main_fn(int, char **, char **);
 int __libc_start_main(int (*)(int, char **, char **), int, char **, void (*)(void), void (*)(void),
                       void (*)(void));
 void _init(void), _fini(void);
@@ -99,9 +99,14 @@ static void sigmask_init(void)
     }
 }
 
-__attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uint32_t control);
+__attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uint32_t control,
+                                                   main_fn *main);
 
-__attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uint32_t control)
+/* main comes from crt1.S, as musl's start passes it: the reference from the
+ * start file is what pulls a program's main out of an archive (a program
+ * linked from libraries only, like BusyBox). */
+__attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uint32_t control,
+                                                   main_fn *main)
 {
     capos_ring_init(&boot_ring, ring);
     capos_posix_boot_ring = &boot_ring;

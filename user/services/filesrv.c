@@ -935,10 +935,13 @@ static uint64_t parse_u64(const char *p, uint64_t dflt)
     return v;
 }
 
+static uint8_t *tree_image; /* the root tree's image, for good once loaded */
+
 /* Loads the manifest's rootTree into the root directory, and a copy of
  * it into each directory argv names with a leading '+' (made first; it
  * must be empty); false after saying why not.  The manifest is read whole
- * (it is one message) and freed once the trees are built. */
+ * (it is one message) and freed once the trees are built; the tree's
+ * image is kept, since the loaded files borrow their contents from it. */
 static bool load_root_tree(struct filesrv *s, uint32_t boot, int argc, char **argv)
 {
     uint64_t size;
@@ -974,18 +977,28 @@ static bool load_root_tree(struct filesrv *s, uint32_t boot, int argc, char **ar
             capos_printf("filesrv: the boot manifest does not parse\n");
         } else if (img.len == 0) {
             ok = true; /* no tree: an empty root */
+        } else if (!(tree_image = malloc(img.len))) {
+            capos_printf("filesrv: no memory for the root tree (%lu bytes)\n",
+                         (unsigned long)img.len);
         } else {
+            /* The files of every copy of the tree read their contents in
+             * this one copy of the image until they change (data.h), so it
+             * is kept for the service's life. */
+            memcpy(tree_image, img.ptr, img.len);
+            img.ptr = tree_image;
             lim.max_bytes = lim.max_file_bytes = s->accounts[0].bytes_limit;
             lim.max_entries = s->accounts[0].entries_limit > UINT32_MAX
                                   ? UINT32_MAX
                                   : (uint32_t)s->accounts[0].entries_limit;
-            enum fs_image_err e = fs_image_load(&s->tree, s->tree.root, &s->accounts[0], img.ptr,
-                                                img.len, &lim, now_ns(s), &sum, why, sizeof(why));
+            enum fs_image_err e =
+                fs_image_load(&s->tree, s->tree.root, &s->accounts[0], img.ptr, img.len, &lim, true,
+                              now_ns(s), &sum, why, sizeof(why));
             if (e != FS_IMAGE_OK) {
                 capos_printf("filesrv: root tree refused: %s: %s\n", fs_image_strerror(e), why);
             } else {
-                capos_printf("filesrv: root tree: %u directories, %u files, %lu bytes\n",
-                             (unsigned)sum.dirs, (unsigned)sum.files, (unsigned long)sum.bytes);
+                capos_printf("filesrv: root tree: %u directories, %u files, %lu bytes, %u links\n",
+                             (unsigned)sum.dirs, (unsigned)sum.files, (unsigned long)sum.bytes,
+                             (unsigned)sum.links);
                 ok = true;
             }
             for (int i = 4; ok && i < argc; i++) {
@@ -997,8 +1010,8 @@ static bool load_root_tree(struct filesrv *s, uint32_t boot, int argc, char **ar
                     ok = false;
                     break;
                 }
-                e = fs_image_load(&s->tree, d, &s->accounts[0], img.ptr, img.len, &lim, now_ns(s),
-                                  &sum, why, sizeof(why));
+                e = fs_image_load(&s->tree, d, &s->accounts[0], img.ptr, img.len, &lim, true,
+                                  now_ns(s), &sum, why, sizeof(why));
                 if (e != FS_IMAGE_OK) {
                     capos_printf("filesrv: root tree refused in %s: %s: %s\n", argv[i] + 1,
                                  fs_image_strerror(e), why);
