@@ -87,6 +87,7 @@ include user/user.mk
 include ports/musl/musl.mk
 include user/posix/posix.mk
 include ports/lua5.4/lua.mk
+include user/caplua/caplua.mk
 include tools/tools.mk
 include system/system.mk
 include tests/tests.mk
