@@ -5,6 +5,7 @@
  *   object.c    capability objects: the userdata, method calls, release
  *   convert.c   Lua values <-> Cap'n Proto through the schema descriptors
  *   request.c   received calls of an endpoint the script serves
+ *   spawn.c     starting a program file with capabilities granted
  *   main.c      the runner: the CapSet as `caps`, the curated library
  *
  * A cap id lives only in C, inside an object's userdata; the script can
@@ -67,6 +68,9 @@ void caplua_decode(lua_State *L, const struct capdesc_struct *sd, const struct c
 
 /* ---- request.c ---- */
 void caplua_request_init(lua_State *L);
+
+/* ---- spawn.c: capos.spawn, capos.interface_id ---- */
+void caplua_spawn_init(lua_State *L);
 
 /* ---- message buffers (object.c), shared by calls and replies ---- */
 #define CAPLUA_MSG_WORDS (CAPOS_MAX_MSG_BYTES / 8 + 1)

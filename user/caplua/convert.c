@@ -148,6 +148,8 @@ static uint64_t enc_bits(struct enc *e, int idx, const struct capdesc_type *t)
                 enc_fail(e, lua_pushfstring(L, "not a %s: '%s'", en->name, s));
             return (uint64_t)k;
         }
+        if (lua_type(L, idx) != LUA_TNUMBER)
+            enc_fail(e, "an enumerant name expected");
         v = enc_integer(e, idx);
         if (v < 0 || v > 0xffff)
             enc_fail(e, "enum value out of range");
@@ -239,6 +241,16 @@ static void enc_list(struct enc *e, int idx, uint16_t et, struct capnp_ptr_build
     if (lua_type(L, idx) != LUA_TTABLE)
         enc_fail(e, "a sequence (table) expected");
     lua_Unsigned n = lua_rawlen(L, idx);
+    /* Keys 1..n and nothing else: a table with other keys is not a list
+     * (its border alone would silently drop them). */
+    lua_Unsigned keys = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        keys++;
+    }
+    if (keys != n)
+        enc_fail(e, "a sequence (table) expected");
     /* Even a list of Void or Bool takes room; a count the message cannot
      * hold is refused before anything is built. */
     if (n > CAPOS_MAX_MSG_BYTES * 8u)
@@ -299,7 +311,6 @@ static void enc_struct(struct enc *e, int idx, const struct capdesc_struct *sd,
         const struct capdesc_field *f = capdesc_field_by_name(S, sd, name, len);
         if (!f)
             enc_fail(e, lua_pushfstring(L, "%s has no field '%s'", sd->name, name));
-        e->path[e->depth++] = f->name;
         if (f->disc != CAPDESC_NO_DISC) {
             if (member)
                 enc_fail(e, lua_pushfstring(L, "'%s' and '%s' are members of one union",
@@ -307,6 +318,7 @@ static void enc_struct(struct enc *e, int idx, const struct capdesc_struct *sd,
             member = f;
             capnp_sb_set_u16(sb, sd->disc_offset, f->disc);
         }
+        e->path[e->depth++] = f->name;
         const struct capdesc_type *t = type_at(f->type);
         if (t->kind == CAPDESC_GROUP) {
             if (lua_type(L, v) != LUA_TTABLE)

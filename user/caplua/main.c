@@ -8,6 +8,7 @@
  *   caps        every CapSet entry by name, as an object of its interface
  *               (object.c); `arg` as the standalone interpreter sets it
  *   capos.recv  serving an endpoint (request.c)
+ *   capos.spawn starting a program file with grants (spawn.c)
  *   the standard library, curated: base (load only of text: bytecode can
  *   do anything in the process, forging objects included), coroutine,
  *   table, string, utf8, math, os without processes (time, clock, date,
@@ -149,6 +150,7 @@ static int run(lua_State *L)
     lua_newtable(L);
     lua_setglobal(L, "capos");
     caplua_request_init(L);
+    caplua_spawn_init(L);
 
     /* arg, as lua(1) sets it: the script at 0, its arguments from 1. */
     lua_createtable(L, r->argc, 2);
