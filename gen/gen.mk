@@ -36,7 +36,7 @@ GEN_CHECK_DIR := $(B)/check-gen
 # Host tests and fuzzers link the generated default values, names and
 # server side (all pure code); only the host tests, which bring a transport,
 # link the client side.
-GEN_HOST_C := $(foreach b,$(GEN_BASES),gen/$(b).capnp.c gen/$(b).server.c)
+GEN_HOST_C := $(foreach b,$(GEN_BASES),gen/$(b).capnp.c gen/$(b).server.c gen/$(b).schema.c)
 GEN_CLIENT_C := $(foreach b,$(GEN_BASES),gen/$(b).client.c)
 
 gen: $(CAPNPC_C)

@@ -6,7 +6,9 @@
  *   convert.c   Lua values <-> Cap'n Proto through the schema descriptors
  *   request.c   received calls of an endpoint the script serves
  *   spawn.c     starting a program file with capabilities granted
- *   main.c      the runner: the CapSet as `caps`, the curated library
+ *   alloc.c     the state's allocator: size-class free lists for small blocks
+ *   runner.c    the script's environment: `caps`, `capos`, the curated library
+ *   main.c      the command line
  *
  * A cap id lives only in C, inside an object's userdata; the script can
  * neither read it nor make an object from a number or a string.  The
@@ -17,6 +19,7 @@
 #define CAPOS_CAPLUA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "capdesc/capdesc.h"
@@ -36,6 +39,15 @@ struct caplua_obj {
     const struct capdesc_iface *ifc;
 };
 
+/* ---- alloc.c ---- */
+/* A new Lua state over caplua_alloc, or NULL. */
+lua_State *caplua_newstate(void);
+void *caplua_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* ---- runner.c ---- */
+/* Sets up L for a script; true if a Directory was granted (files). */
+bool caplua_open(lua_State *L);
+
 /* ---- object.c ---- */
 void caplua_object_init(lua_State *L);
 /* Pushes a new object owning cap (ifc may be NULL). */
@@ -43,15 +55,15 @@ struct caplua_obj *caplua_push_object(lua_State *L, uint32_t cap, const struct c
                                       bool shared);
 /* The object at idx, or NULL if the value is not one. */
 struct caplua_obj *caplua_to_object(lua_State *L, int idx);
-/* "Iface.method: " context for error messages of the current call. */
-int caplua_error(lua_State *L, const char *fmt, ...);
+/* Gives the object at idx the interface ifc (its methods, its metatable). */
+void caplua_set_iface(lua_State *L, int idx, const struct capdesc_iface *ifc);
 
 /* ---- convert.c ---- */
 /* What a conversion carries: the method context for messages, the
  * capabilities to send (encode) or received (decode: a Lua table of
  * objects at caps_idx). */
 struct caplua_conv {
-    const char *what; /* "Timer.now" */
+    const char *iface, *method; /* for messages: "Timer.now: ..." */
     struct capos_xfer *xfer;
     uint16_t nxfer;
     int caps_idx;   /* decode: absolute index of the objects table, 0: none */

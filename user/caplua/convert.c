@@ -56,7 +56,9 @@ __attribute__((noreturn)) static void enc_fail(struct enc *e, const char *why)
     lua_State *L = e->L;
     luaL_Buffer buf;
     luaL_buffinit(L, &buf);
-    luaL_addstring(&buf, e->c->what);
+    luaL_addstring(&buf, e->c->iface);
+    luaL_addchar(&buf, '.');
+    luaL_addstring(&buf, e->c->method);
     luaL_addstring(&buf, ": ");
     for (int i = 0; i < e->depth; i++) {
         if (i)
@@ -406,7 +408,7 @@ static void dec_cap(lua_State *L, uint32_t index, const struct capdesc_type *t,
     struct caplua_obj *o = caplua_to_object(L, -1);
     /* The field's type names the interface the capability has. */
     if (o && !o->ifc && t->ref != CAPDESC_NONE)
-        o->ifc = &S->ifaces[t->ref];
+        caplua_set_iface(L, -1, &S->ifaces[t->ref]);
 }
 
 static void dec_list(lua_State *L, uint16_t et, struct capnp_list *l, struct caplua_conv *c,

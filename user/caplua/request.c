@@ -17,7 +17,6 @@
  * the latest when the script ends), so no client waits for ever.  The
  * request keeps its server object alive until it is answered.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "capos.h"
@@ -123,9 +122,8 @@ static int req_recv(lua_State *L)
             answer(srv->cap, c.token, CAPOS_ERR_INVALID_ARGUMENT, 0, 0, 0, 0);
             continue;
         }
-        char what[96];
-        snprintf(what, sizeof(what), "%s.%s", ifc->name, m->name);
-        struct caplua_conv cv = {.what = what, .caps_idx = 2, .ncaps = ncaps};
+        struct caplua_conv cv = {
+            .iface = ifc->name, .method = m->name, .caps_idx = 2, .ncaps = ncaps};
         caplua_decode(L, &S->structs[m->params], &root, &cv);
         if (c.result_len && capnp_reader_error(&r) != CAPNP_OK) {
             answer(srv->cap, c.token, CAPOS_ERR_INVALID_ARGUMENT, 0, 0, 0, 0);
@@ -156,10 +154,8 @@ static struct request *check_open(lua_State *L, const char *fn)
 static int req_reply(lua_State *L)
 {
     struct request *q = check_open(L, "reply");
-    char what[96];
-    snprintf(what, sizeof(what), "%s.%s", q->ifc->name, q->m->name);
     struct capos_xfer xfer[CAPOS_MAX_XFER];
-    struct caplua_conv c = {.what = what, .xfer = xfer};
+    struct caplua_conv c = {.iface = q->ifc->name, .method = q->m->name, .xfer = xfer};
     const uint8_t *msg = 0;
     size_t len = 0;
     if (q->m->results != CAPDESC_NONE) {
@@ -167,14 +163,15 @@ static int req_reply(lua_State *L)
         capnp_builder_init(&b, caplua_arena, sizeof(uint64_t) * CAPLUA_MSG_WORDS);
         caplua_encode(L, 2, &S->structs[q->m->results], &b, &c);
         if (capnp_builder_finish(&b, &msg, &len) != CAPNP_OK || len > CAPOS_MAX_MSG_BYTES)
-            return luaL_error(L, "%s: the results do not fit (at most 64 KiB)", what);
+            return luaL_error(L, "%s.%s: the results do not fit (at most 64 KiB)", q->ifc->name,
+                              q->m->name);
     }
     uint32_t server = q->server;
     q->server = 0;
     int err = answer(server, q->token, CAPOS_OK, msg, (uint32_t)len, xfer, c.nxfer);
     /* peerGone: the client left; that is the client's business. */
     if (err != CAPOS_OK && err != CAPOS_ERR_PEER_GONE)
-        return luaL_error(L, "%s: reply: %s", what, caplua_errname(err));
+        return luaL_error(L, "%s.%s: reply: %s", q->ifc->name, q->m->name, caplua_errname(err));
     lua_pushboolean(L, err == CAPOS_OK);
     return 1;
 }
