@@ -26,6 +26,11 @@ expect("EntropySource.fill: invalidArgument (params.len)", caps.entropy.fill, ca
        {len = 0})
 expect("VirtualMemory.map: quotaExceeded", caps.memory.map, caps.memory,
        {len = 1 << 40, prot = 3, commit = true})
+-- An untyped object cast to an interface it does not have: the runner
+-- cannot tell, the system refuses the call.
+local wrong = caps.memory:limit{bytes = 4096}.memory:cast("Timer")
+expect("Timer.now: wrongInterface", wrong.now, wrong)
+wrong:release()
 -- Unions: one member at a time; enums by name.
 local spawn = caps.spawner.spawn
 expect("are members of one union", spawn, caps.spawner,

@@ -26,15 +26,19 @@
  * script ends (lua_close runs every finalizer), releases its capability,
  * except one the runtime holds as well (a CapSet entry): that is only
  * forgotten, or the runner could lose what it runs on.
+ *
+ * Calls go through lib/rpc's transport (capos_rpc_submit, _wait, _release),
+ * so this file and convert.c also build on the host, where the fuzz target
+ * tests/fuzz/fuzz_caplua.c provides a transport of its own.
  */
 #include <string.h>
 
-#include "capos.h"
+#include "capos.capnp.h"
 #include "capos.rpc.h"
 #include "caplua.h"
 #include "lauxlib.h"
-#include "ring.h"
 #include "rpc/flat.h"
+#include "rpc/rpc.h"
 
 #define S CAPLUA_SCHEMA
 
@@ -199,7 +203,9 @@ static int obj_call(lua_State *L)
     if (cqe.result != CAPOS_OK) {
         char detail[96] = "";
         if (cqe.detail)
-            capos_detail_name(detail, sizeof(detail), cqe.detail, ifc->id, m->ordinal);
+            capos_rpc_detail_format(detail, sizeof(detail), cqe.detail, ifc->id, m->ordinal,
+                                    capos_rpc_names,
+                                    sizeof(capos_rpc_names) / sizeof(capos_rpc_names[0]));
         return luaL_error(L, "%s.%s: %s%s%s%s", ifc->name, m->name, caplua_errname(cqe.result),
                           detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
     }
