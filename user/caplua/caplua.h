@@ -91,6 +91,9 @@ extern uint64_t caplua_result[];
 /* A received message and its cap ids (the kernel's largest RECV buffer). */
 #define CAPLUA_RESULT_BYTES (CAPOS_MAX_MSG_BYTES + 4 * CAPOS_MAX_XFER + 8)
 
+/* The reader limits for a received message of len bytes. */
+const struct capnp_limits *caplua_limits(uint32_t len);
+
 /* The name of an ErrorCode. */
 const char *caplua_errname(int err);
 

@@ -49,6 +49,17 @@ static const char mark_key = 0;    /* in every object metatable: true */
 static const char metas_key = 0;   /* registry: iface -> metatable */
 static const char untyped_key = 0; /* the key of the untyped metatable in it */
 
+const struct capnp_limits *caplua_limits(uint32_t len)
+{
+    /* As lib/rpc's decoders open a message: about four words visited per
+     * word sent, so that a small message (a list of a million Voids in
+     * sixteen bytes) cannot make the conversion build a huge table. */
+    static struct capnp_limits lim;
+    lim.traversal_words = 4ull * (len / 8) + 64;
+    lim.nesting = 0;
+    return &lim;
+}
+
 const char *caplua_errname(int err)
 {
     const char *n = err >= 0 ? capos_ErrorCode_name((uint32_t)err) : 0;
@@ -227,7 +238,8 @@ static int obj_call(lua_State *L)
     struct capnp_reader r;
     struct capnp_struct root = capnp_struct_null();
     if (cqe.result_len) {
-        if (capnp_reader_init(&r, caplua_result, cqe.result_len, 0) != CAPNP_OK)
+        if (capnp_reader_init(&r, caplua_result, cqe.result_len, caplua_limits(cqe.result_len)) !=
+            CAPNP_OK)
             return luaL_error(L, "%s.%s: a malformed result", ifc->name, m->name);
         capnp_reader_set_cap_count(&r, ncaps);
         root = capnp_reader_root(&r);

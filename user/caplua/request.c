@@ -112,7 +112,8 @@ static int req_recv(lua_State *L)
         struct capnp_struct root = capnp_struct_null();
         bool ok = true;
         if (c.result_len) {
-            ok = capnp_reader_init(&r, caplua_result, c.result_len, 0) == CAPNP_OK;
+            ok = capnp_reader_init(&r, caplua_result, c.result_len, caplua_limits(c.result_len)) ==
+                 CAPNP_OK;
             if (ok) {
                 capnp_reader_set_cap_count(&r, ncaps);
                 root = capnp_reader_root(&r);
