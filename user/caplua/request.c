@@ -123,21 +123,24 @@ static int req_recv(lua_State *L)
             answer(srv->cap, c.token, CAPOS_ERR_INVALID_ARGUMENT, 0, 0, 0, 0);
             continue;
         }
+        /* The request first: should the conversion below raise (out of
+         * memory), the collector refuses the call with `cancelled`
+         * instead of leaving its client waiting. */
+        struct request *q = lua_newuserdatauv(L, sizeof(*q), 2); /* 3 */
+        *q = (struct request){srv->cap, c.token, c.badge, ifc, m};
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &req_key);
+        lua_setmetatable(L, 3);
+        lua_pushvalue(L, 1); /* the server object, kept alive */
+        lua_setiuservalue(L, 3, 2);
         struct caplua_conv cv = {
             .iface = ifc->name, .method = m->name, .caps_idx = 2, .ncaps = ncaps};
         caplua_decode(L, &S->structs[m->params], &root, &cv);
         if (c.result_len && capnp_reader_error(&r) != CAPNP_OK) {
+            q->server = 0;
             answer(srv->cap, c.token, CAPOS_ERR_INVALID_ARGUMENT, 0, 0, 0, 0);
             continue;
         }
-        struct request *q = lua_newuserdatauv(L, sizeof(*q), 2);
-        *q = (struct request){srv->cap, c.token, c.badge, ifc, m};
-        lua_rawgetp(L, LUA_REGISTRYINDEX, &req_key);
-        lua_setmetatable(L, -2);
-        lua_pushvalue(L, -2); /* params */
-        lua_setiuservalue(L, -2, 1);
-        lua_pushvalue(L, 1); /* the server object, kept alive */
-        lua_setiuservalue(L, -2, 2);
+        lua_setiuservalue(L, 3, 1); /* params */
         return 1;
     }
 }
