@@ -89,6 +89,7 @@ include user/posix/posix.mk
 include ports/lua5.4/lua.mk
 include ports/dash/dash.mk
 include ports/busybox/busybox.mk
+include user/caplua/caplua.mk
 include tools/tools.mk
 include system/system.mk
 include tests/tests.mk

@@ -68,7 +68,8 @@ $(LINUX_INITRAMFS): $(LINUX_BENCH_OUT)/bench $(LINUX_BENCH_OUT)/bench-child \
 	    --file /posix-bench=$(POSIX_BENCH_LINUX)/posix_bench \
 	    --file /posix-hello=$(POSIX_BENCH_LINUX)/posix_hello \
 	    --file /posix-files=$(POSIX_BENCH_LINUX)/posix_files \
-	    --file /posix-true=$(POSIX_BENCH_LINUX)/posix_true
+	    --file /posix-true=$(POSIX_BENCH_LINUX)/posix_true \
+	    --file /lua-bench=$(POSIX_BENCH_LINUX)/lua_bench
 
 # Static glibc (libc6-dev) is the one thing the Linux side needs that
 # tools/bootstrap does not probe for.
@@ -94,6 +95,7 @@ bench: bootstrap
 	    --capos-posix-hello-module $(B)/bench/capos-bench-posix-hello.bin \
 	    --capos-posix-files-module $(B)/bench/capos-bench-posix-files.bin \
 	    --capos-fs-calls-module $(B)/bench/capos-bench-fs-calls.bin \
+	    --capos-lua-module $(B)/bench/capos-bench-lua.bin \
 	    --capos-posix-true $(POSIX_BENCH_CAPOS)/posix_true \
 	    $(BENCH_ARGS)
 

@@ -7,6 +7,8 @@
 #   capos.rpc.h       its RPC layer: per method argument/result structs, decoders,
 #   capos.server.c    encoders, dispatch and client stubs; servers (the kernel)
 #   capos.client.c    link server.c, clients link client.c as well
+#   capos.schema.c    descriptor tables of its interfaces, structs and enums
+#                     (lib/capdesc/capdesc.h), for calling methods by name
 #   wiretest.*        tests/capnp/wiretest.capnp, the schema the capnp and RPC
 #                     tests use, the same way
 #   schema.capnp.*    capnp/schema.capnp as installed with the capnp tool: what
@@ -27,14 +29,14 @@
 GEN_SCHEMAS := schema/capos.capnp tests/capnp/wiretest.capnp
 GEN_BASES := capos wiretest
 GEN_OUT := $(foreach b,$(GEN_BASES),gen/$(b).capnp.h gen/$(b).capnp.c gen/$(b).rpc.h \
-    gen/$(b).server.c gen/$(b).client.c)
+    gen/$(b).server.c gen/$(b).client.c gen/$(b).schema.c)
 GEN_BOOT_SCHEMA := /usr/include/capnp/schema.capnp
 GEN_CHECK_DIR := $(B)/check-gen
 
 # Host tests and fuzzers link the generated default values, names and
 # server side (all pure code); only the host tests, which bring a transport,
 # link the client side.
-GEN_HOST_C := $(foreach b,$(GEN_BASES),gen/$(b).capnp.c gen/$(b).server.c)
+GEN_HOST_C := $(foreach b,$(GEN_BASES),gen/$(b).capnp.c gen/$(b).server.c gen/$(b).schema.c)
 GEN_CLIENT_C := $(foreach b,$(GEN_BASES),gen/$(b).client.c)
 
 gen: $(CAPNPC_C)
@@ -68,7 +70,7 @@ check-gen: $(CAPNPC_C)
 	    { echo "check-gen: gen/ is stale; run 'make gen' (or 'make gen-bootstrap') and commit"; exit 1; }
 	$(Q)for cc in gcc clang; do \
 	    command -v $$cc >/dev/null || continue; \
-	    for f in $(GEN_OUT) gen/schema.capnp.c $(wildcard lib/capnp/*.c lib/rpc/*.c); do case $$f in *.c) \
+	    for f in $(GEN_OUT) gen/schema.capnp.c $(wildcard lib/capnp/*.c lib/rpc/*.c lib/capdesc/*.c); do case $$f in *.c) \
 	        $(MAKE) -s --no-print-directory CC=$$cc gen-compile-one GEN_SRC=$$f \
 	            GEN_OBJ=$(GEN_CHECK_DIR)/obj/$$cc-$$(basename $$f).o || exit 1;; esac; done; \
 	done

@@ -24,7 +24,7 @@ host-tests: $(B)/host/run-tests
 	$(Q)$(B)/host/run-tests
 
 # Everything the test runner boots or runs.
-TEST_DEPS := $(B)/host/run-tests kernel kernel-test user manifests iso fuzz-build posix posix-tests lua \
+TEST_DEPS := $(B)/host/run-tests kernel kernel-test user manifests iso fuzz-build posix posix-tests lua caplua \
     $(MANIFEST_CHECK)
 
 test: bootstrap

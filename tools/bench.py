@@ -17,6 +17,7 @@ Boots (each in its own QEMU, run concurrently, serial log in --out-dir):
   capos-posix-hello  the POSIX hello world of the memory row alone
   capos-posix-files  the file rows (bench/posix/posix_files.c) with the file service
   capos-fs-calls     the file service's own calls (user/bench/fscalls.c)
+  capos-lua          the Lua rows (bench/posix/lua_bench.c)
 
 The Linux boot runs the same POSIX programs, built with musl, as /init's
 last work.  One figure is not a path length: capos_run_true_wall_ms, the
@@ -143,6 +144,10 @@ ROWS = [
     Row('fs_write_64k_calls_insns_per_kib', None, 'file service: 2 File.write of 32 KiB, per KiB'),
     Row('fs_create_remove_calls_insns', None, 'file service: open (create) + release + remove'),
     Row('fs_list_1000_calls_insns', None, 'file service: 8 Directory.list pages (1000 entries)'),
+    Row('lua_fib30_insns', 'linux_lua_fib30_insns',
+        'Lua 5.4, the same build: recursive fib(30)'),
+    Row('lua_cap_call_insns', None,
+        'capos-lua: caps.timer:now() from Lua (cf. timer_now_call_insns)'),
 ]
 
 # Kernel command line for Linux: serial console, no boot chatter, and a
@@ -350,7 +355,8 @@ def capos_boots(args):
     for name, mod in (('capos-posix', args.capos_posix_module),
                       ('capos-posix-hello', args.capos_posix_hello_module),
                       ('capos-posix-files', args.capos_posix_files_module),
-                      ('capos-fs-calls', args.capos_fs_calls_module)):
+                      ('capos-fs-calls', args.capos_fs_calls_module),
+                      ('capos-lua', args.capos_lua_module)):
         if mod and os.path.exists(mod):
             boots.append(Boot(name, dict(kernel=args.capos_kernel, module=mod, icount=True,
                                          smp=1), args.timeout))
@@ -581,6 +587,8 @@ def main():
                     default=os.path.join(BUILD, 'bench', 'capos-bench-posix-files.bin'))
     ap.add_argument('--capos-fs-calls-module',
                     default=os.path.join(BUILD, 'bench', 'capos-bench-fs-calls.bin'))
+    ap.add_argument('--capos-lua-module',
+                    default=os.path.join(BUILD, 'bench', 'capos-bench-lua.bin'))
     ap.add_argument('--capos-posix-true',
                     default=os.path.join(BUILD, 'bench', 'posix', 'capos', 'posix_true'),
                     help='the program capos_run_true_wall_ms runs')

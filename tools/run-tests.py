@@ -19,8 +19,10 @@ Kinds of test, in order:
   lua     the Lua suite (tests/lua/*.lua): each script run by the host's
           lua5.4 and by /bin/lua on capOS (tools/capos-run --batch, the
           scripts given as /lua); stdout, stderr and the exit status must be
-          the same; and tests/lua-capos/*.lua, on capOS only, which must exit
-          with status 0
+          the same; tests/lua-capos/*.lua, on capOS only, which must exit
+          with status 0; and tests/caplua/*.lua, run by /bin/capos-lua on
+          capOS, which must end with the status (and stderr) their leading
+          comments ask for
 Each result prints as "PASS name" or "FAIL name: reason".  The exit status is
 non-zero if anything failed or timed out.
 
@@ -594,6 +596,7 @@ def run_posix(results, args):
 
 LUA_DIR = os.path.join('tests', 'lua')
 LUA_CAPOS_DIR = os.path.join('tests', 'lua-capos')
+CAPLUA_DIR = os.path.join('tests', 'caplua')
 # The ports' programs in the default root tree, and the host's Debian
 # interpreter and compiler they are compared with.
 LUA_GUEST = {'lua': '/bin/lua', 'luac': '/bin/luac'}
@@ -621,6 +624,45 @@ def lua_directives(src):
                 tool = line.split(':')[0][3:]
                 argv = shlex.split(line[len('-- %s: ' % tool):])
     return tool, argv, env
+
+
+def caplua_directives(src):
+    """A tests/caplua script's leading comment lines: '-- args: ...' (its
+    arguments), '-- without: NAME...' (grants left out; without `root` the
+    script cannot be read from a file, so it is given as `-e SOURCE`),
+    '-- status: N' (the exit status expected, default 0) and '-- stderr:
+    TEXT' (text stderr must contain).  Returns the test's fields."""
+    import shlex
+    name = os.path.basename(src)
+    args, without, status, stderr = [], [], 0, None
+    with open(src) as f:
+        text = f.read()
+    for line in text.splitlines():
+        if not line.startswith('--'):
+            break
+        if line.startswith('-- args: '):
+            args = shlex.split(line[len('-- args: '):])
+        elif line.startswith('-- without: '):
+            without = line[len('-- without: '):].split()
+        elif line.startswith('-- status: '):
+            status = int(line[len('-- status: '):])
+        elif line.startswith('-- stderr: '):
+            stderr = line[len('-- stderr: '):].encode()
+    argv = (['-e', text] if 'root' in without else [name]) + args
+    return {'args': argv, 'without': without, 'status': status, 'stderr': stderr}
+
+
+def caplua_why(t, got, base):
+    """Why a tests/caplua script failed ('' if it ended as it says)."""
+    res, cout, cerr = got
+    with open(base + '.log', 'wb') as f:
+        f.write(cout + cerr)
+    tail = (cout + cerr).decode(errors='replace').strip()[-300:]
+    if res['status'] != t['status']:
+        return 'status %s (%s), expected %d: %s' % (res['status'], res['how'], t['status'], tail)
+    if t['stderr'] is not None and t['stderr'] not in cerr:
+        return 'stderr lacks %r: %s' % (t['stderr'].decode(), tail)
+    return ''
 
 
 def run_lua_host(t):
@@ -660,15 +702,22 @@ def run_lua(results, args):
             tool, argv, env = lua_directives(src)
             own.append({'name': 'capos-' + n, 'args': argv, 'env': env,
                         'cwd': '/lua-capos', 'capos': LUA_GUEST[tool]})
-    if not tests and not own:
+    cap = []
+    for src in sorted(glob.glob(os.path.join(CAPLUA_DIR, '*.lua'))):
+        n = os.path.basename(src)[:-len('.lua')]
+        if not args.k or args.k in 'caplua/' + n:
+            cap.append(dict(caplua_directives(src), name='caplua-' + n, env=[], cwd='/caplua',
+                            capos='/bin/capos-lua'))
+    if not tests and not own and not cap:
         return
-    for tool in LUA_GUEST:
+    for tool in list(LUA_GUEST) + ['capos-lua']:
         if not os.path.exists(os.path.join(BUILD, 'user', 'bin', tool)):
             results.add('lua/build', False, '%s is missing (make lua)' % tool)
             return
     os.makedirs(os.path.join(LOG_DIR, 'lua'), exist_ok=True)
-    extra = ['--dir', LUA_DIR + ':/lua', '--dir', LUA_CAPOS_DIR + ':/lua-capos']
-    every = tests + own
+    extra = ['--dir', LUA_DIR + ':/lua', '--dir', LUA_CAPOS_DIR + ':/lua-capos',
+             '--dir', CAPLUA_DIR + ':/caplua']
+    every = tests + own + cap
     per = max(1, min(args.j, len(every)))
     per = max(per, (len(every) + 59) // 60)
     groups = [every[i::per] for i in range(per) if every[i::per]]
@@ -685,6 +734,10 @@ def run_lua(results, args):
             base = os.path.join(LOG_DIR, 'lua', t['name'])
             why = own_why(got[t['name']], base)
             results.add('lua-capos/' + t['name'][len('capos-'):], not why, why, base + '.log')
+        for t in cap:
+            base = os.path.join(LOG_DIR, 'lua', t['name'])
+            why = caplua_why(t, got[t['name']], base)
+            results.add('caplua/' + t['name'][len('caplua-'):], not why, why, base + '.log')
     add_machines(results, 'lua', machines)
 
 def main():

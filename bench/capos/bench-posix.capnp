@@ -8,7 +8,7 @@
 # (holding /tmp) the program gets as "root".  fsCalls is the file
 # service's own calls (user/bench/fscalls.c); profileFsOpen and
 # profileFsList are it in its profiling modes (bench/capos/profile.py
-# fs-open, fs-list).
+# fs-open, fs-list).  lua is the Lua rows (bench/posix/lua_bench.c) alone.
 @0xe4b1c7a9d3f20685;
 
 using Capos = import "/capos.capnp";
@@ -36,6 +36,14 @@ const hello :Capos.SystemManifest = (
                (name = "posix_hello", elf = embed "/posix_hello") ],
   init = "init",
   services = [ (name = "posix-hello", binary = "posix_hello", argv = [ "posix_hello" ],
+                grants = .posixGrants) ] );
+
+const lua :Capos.SystemManifest = (
+  formatVersion = 1, name = "bench-lua",
+  binaries = [ (name = "init", elf = embed "/init"),
+               (name = "lua_bench", elf = embed "/lua_bench") ],
+  init = "init",
+  services = [ (name = "lua-bench", binary = "lua_bench", argv = [ "lua_bench" ],
                 grants = .posixGrants) ] );
 
 const profilePipe :Capos.SystemManifest = (

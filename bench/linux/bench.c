@@ -863,6 +863,7 @@ int main(void)
     run_posix_program("/posix-bench");
     run_posix_program("/posix-hello");
     run_posix_program("/posix-files");
+    run_posix_program("/lua-bench");
 
     out("INFO failures %d\n", failures);
     out("BENCH_END\n");

@@ -1297,7 +1297,7 @@ static void generate(struct node *file, const char *filename)
         emit(&c, "/* This schema has no default values, data constants or enums. */\n");
 
     /* The RPC layer, for files that declare interfaces. */
-    struct out rh = {0}, rs = {0}, rc = {0};
+    struct out rh = {0}, rs = {0}, rc = {0}, rd = {0};
     bool rpc = has_interfaces(file);
     if (rpc) {
         struct out body_h = {0}, body_s = {0}, body_c = {0};
@@ -1315,6 +1315,12 @@ static void generate(struct node *file, const char *filename)
                           " * stubs and field names.",
                           file->base));
         emit(&rc, "%.*s", (int)body_c.len, body_c.buf);
+        struct out body_d = {0};
+        generate_desc(file, &body_d);
+        emit_stamp(&rd, filename,
+                   "Schema descriptors: the interfaces, structs and enums as tables, for calling\n"
+                   " * any method by name (lib/capdesc/capdesc.h).");
+        emit(&rd, "%.*s", (int)body_d.len, body_d.buf);
     }
 
     check_idents();
@@ -1324,6 +1330,7 @@ static void generate(struct node *file, const char *filename)
         write_file(fmtstr("%s.rpc.h", file->base), &rh);
         write_file(fmtstr("%s.server.c", file->base), &rs);
         write_file(fmtstr("%s.client.c", file->base), &rc);
+        write_file(fmtstr("%s.schema.c", file->base), &rd);
     }
 }
 

@@ -128,4 +128,10 @@ bool has_interfaces(const struct node *file);
  * (<base>.server.c) and client (<base>.client.c), without their stamps. */
 void generate_rpc(struct node *file, struct out *h, struct out *server, struct out *client);
 
+/* ---- Schema descriptors (desc.c) ---- */
+
+/* Builds <base>.schema.c of a file that declares interfaces, without its
+ * stamp (lib/capdesc/capdesc.h). */
+void generate_desc(struct node *file, struct out *o);
+
 #endif

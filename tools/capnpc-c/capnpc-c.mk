@@ -9,12 +9,12 @@
 # it stamps into every generated file; capnpc_c_run below does that.
 
 CAPNPC_C := $(B)/tools/capnpc-c
-CAPNPC_C_SRCS := tools/capnpc-c/capnpc-c.c tools/capnpc-c/rpc.c gen/schema.capnp.c \
+CAPNPC_C_SRCS := tools/capnpc-c/capnpc-c.c tools/capnpc-c/rpc.c tools/capnpc-c/desc.c gen/schema.capnp.c \
     $(wildcard lib/capnp/*.c)
 CAPNPC_C_CFLAGS := $(COMMON_CFLAGS) -Ilib -Igen -D_DEFAULT_SOURCE
 
 $(CAPNPC_C): $(CAPNPC_C_SRCS) $(wildcard lib/capnp/*.h lib/base/*.h) gen/schema.capnp.h \
-    tools/capnpc-c/capnpc-c.h lib/rpc/limits.h lib/abi/ring.h
+    tools/capnpc-c/capnpc-c.h lib/capdesc/capdesc.h lib/rpc/limits.h lib/abi/ring.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOSTCC) $(CAPNPC_C_CFLAGS) -o $@ $(CAPNPC_C_SRCS)
