@@ -78,7 +78,7 @@ DEFAULT_GROUPS = {
     'echo-badge-2': [r'^bob: echo replied "bob says hello #0" to badge 2',
                      r'^bob: echo replied "bob says hello #2" to badge 2'],
     'echo-server': [r'^echo: served 6 calls', r'^init: echo ended \(status 0\)'],
-    'root-tree': [r'^filesrv: root tree: 5 directories, 8 files, \d+ bytes, 72 links$',
+    'root-tree': [r'^filesrv: root tree: 5 directories, 9 files, \d+ bytes, 72 links$',
                   r'^roottree: /bin/hello file 0755 \d+$', r'^roottree: /bin/lua file 0755 \d+$',
                   r'^roottree: /etc/motd file 0644 \d+$',
                   r'^roottree: /tmp dir 1777 0$', r'^roottree: /etc/motd: Welcome to capOS\.',
