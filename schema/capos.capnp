@@ -374,6 +374,10 @@ const maxSpawnArgs :UInt32 = 64;
   # The most argv (and env) strings one ProcessSpawner.spawn takes.
 const maxSpawnImage :UInt64 = 16777216;
   # The largest ELF image one ProcessSpawner.spawnImage takes (16 MiB).
+const maxSpawnLive :UInt32 = 256;
+  # Processes one ProcessSpawner object has started (spawn, spawnImage,
+  # fork) that may be alive at once; one more is `exhausted`. Copies of the
+  # capability share the count, so a fork bomb through it ends there.
 
 interface ProcessSpawner {
   # Starts processes from the binaries in the boot manifest, or (spawnImage)
@@ -419,6 +423,24 @@ interface ProcessSpawner {
     # caller), quotaExceeded (the image or the process does not fit the
     # child's quota), noMemory, and spawn's for the grants, name, argv and
     # env.
+  fork @4 (entry :UInt64, stack :UInt64, arg :UInt64)
+      -> (handle :Capability, pid :UInt32);
+    # A copy of the calling process (docs/processes.md, "fork"): its whole
+    # address space, copy-on-write, and its capability table under the same
+    # ids (less what must not be duplicated: endpoint server facets,
+    # process and thread handles, other threads' controls, budgeted
+    # VirtualMemory facets; the objects bound to the caller, VirtualMemory
+    # and ThreadSpawner, are replaced by new ones bound to the copy). The
+    # copy has one thread, which starts at `entry` with stack pointer
+    # `stack`, rdi = `arg`, the caller's thread pointer, a fresh ring at the
+    # address of the caller's ring and its ThreadControl's id (the caller's,
+    # reused) in rdx. Its quota is the caller's limit, below the caller's
+    # ledger, and it is charged for every page it shares up front. Errors:
+    # notPermitted (restricted launcher), invalidArgument (entry or stack
+    # outside user memory), exhausted (this spawner's live processes are at
+    # maxSpawnLive), wouldBlock (a mapping call of another thread is in
+    # progress), quotaExceeded, noMemory, tableFull; the caller is left as
+    # it was.
 }
 
 struct SpawnGrant {

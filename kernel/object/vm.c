@@ -143,6 +143,13 @@ struct kobj *vmobj_create(struct process *target, int *err)
     return vmobj_new(target->ledger, target, NULL, err);
 }
 
+bool vmobj_targets(const struct kobj *o, const struct process *p, bool *limited)
+{
+    const struct vmobj *v = (const struct vmobj *)o;
+    *limited = v->budget != NULL;
+    return v->target == p;
+}
+
 void vmobj_destroy(struct kobj *o)
 {
     struct vmobj *v = (struct vmobj *)o;

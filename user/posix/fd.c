@@ -28,6 +28,13 @@ static struct posix_lock fd_lock;
 static struct fdent fds[POSIX_FD_MAX];
 static struct ofd ofds[POSIX_FD_MAX];
 
+/* The descriptions are the parent's copies: the capabilities under the
+ * same ids, the offsets as they were (docs/processes.md, "fork"). */
+void posix_fd_forked(void)
+{
+    fd_lock.state = 0;
+}
+
 /* Under fd_lock. */
 static void ofd_unref_locked(struct ofd *o, bool *last)
 {

@@ -55,6 +55,11 @@
 #define CWD_ENV "CAPOS_POSIX_CWD="
 
 static struct posix_lock fs_lock;
+
+void posix_file_forked(void)
+{
+    fs_lock.state = 0;
+}
 static char cwd[PATH_MAX_LEN];
 static uint32_t cwd_len;
 static struct path_result pr;

@@ -105,6 +105,11 @@ struct spawn {
  * bytes is given back). */
 #define SPAWN_IMAGE_KEEP (1u << 20)
 static struct posix_lock spawn_lock;
+
+void posix_spawn_forked(void)
+{
+    spawn_lock.state = 0;
+}
 static struct spawn spawn_state;
 
 /* path made absolute against dir (when relative) into out; 0 or -errno. */
