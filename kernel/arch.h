@@ -122,6 +122,9 @@ enum {
      * (mm/fault.c), and it is writable again once its frame has one
      * holder.  Any change of permissions (protect) clears the mark. */
     MAP_COW = 1 << 6,
+    /* A user page of a region mapped `shared` (VirtualMemory.map): an
+     * address-space copy shares it writable instead of copy-on-write. */
+    MAP_FORK_SHARED = 1 << 7,
 };
 
 /* The root table of the kernel's address space (the template for new
@@ -179,7 +182,8 @@ bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_f
  * [*cursor, hi) is mapped at the same address in `dst` (an address space
  * with nothing mapped there), sharing the frame (pmm_frame_share) and
  * read-only in both; a page that was writable is marked MAP_COW in both.
- * A frame at its holder limit is copied for dst instead.  Each page
+ * A page marked MAP_FORK_SHARED stays writable in both: it is shared,
+ * not copied.  A frame at its holder limit is copied for dst instead.  Each page
  * mapped is charged to `ledger` (dst's) unless MAP_UNCHARGED, and so are
  * the tables made for it.  Works in steps like paging_teardown: a step
  * looks at about `budget` entries and returns false with *cursor where

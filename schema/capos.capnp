@@ -306,7 +306,8 @@ interface VirtualMemory {
   # for, whoever holds it): anonymous memory, charged to that process's frame
   # quota. A limited facet (from `limit`) may in addition map no more than
   # its own budget.
-  map @0 (addr :UInt64, len :UInt64, prot :UInt32, commit :Bool) -> (addr :UInt64);
+  map @0 (addr :UInt64, len :UInt64, prot :UInt32, commit :Bool, shared :Bool)
+      -> (addr :UInt64);
     # Maps `len` bytes (a multiple of 4096) of zeroed memory with `prot`
     # (bits: 1 read, 2 write, 4 exec; readable always; write together with
     # exec is refused). `addr` 0 lets the kernel choose; otherwise it must be
@@ -317,9 +318,12 @@ interface VirtualMemory {
     # every frame is allocated and charged before map returns instead, so
     # running out is a clean error here and never a fault later. A mapping
     # larger than the quota's room is refused either way. The facet budget
-    # is charged for the whole length at once. Errors: invalidArgument,
-    # alreadyExists (overlap), quotaExceeded (process quota or facet
-    # budget), noMemory, peerGone (the process has exited).
+    # is charged for the whole length at once. With `shared` (which needs
+    # `commit`) the memory stays shared, writable, with the copies a fork
+    # makes (ProcessSpawner.fork) instead of being copied on write: what one
+    # side writes the other reads; `protect` is notPermitted on it. Errors:
+    # invalidArgument, alreadyExists (overlap), quotaExceeded (process quota
+    # or facet budget), noMemory, peerGone (the process has exited).
   unmap @1 (addr :UInt64, len :UInt64) -> ();
     # Unmaps [addr, addr+len), which must lie wholly in memory mapped through
     # VirtualMemory (never the program image, stack, ring or CapSet); the

@@ -15,7 +15,8 @@
  * The child's capability table holds the parent's capabilities under the
  * same ids (less the endpoint servers, the handles on the parent's
  * children and threads), so the descriptors, the working directory, the
- * root and every other id in this memory still name what they named; the
+ * root and every other id in this memory still name what they named; file
+ * offsets live in memory the fork shares (fd.c), so they stay one; the
  * child's state that is per process is reset here before anything else
  * runs: its thread's ring (a new one, at the same address), its ids, the
  * children it has none of, the signals pending, and the personality's
@@ -86,7 +87,9 @@ long sys_fork(long a1, long a2, long a3, long a4, long a5, long a6)
         .arg = (uint64_t)(uintptr_t)&ctx,
     };
     capos_ProcessSpawner_fork_results res;
+    posix_fd_fork_prepare(); /* the child's holds on the shared offsets */
     int err = capos_ProcessSpawner_fork_call(posix_caps.spawner, &a, &res, 0);
+    posix_fd_fork_done(err == CAPOS_OK);
     if (err != CAPOS_OK) {
         posix_child_unreserve(slot);
         if (err == CAPOS_ERR_EXHAUSTED)

@@ -90,6 +90,11 @@ void posix_thread_init_main(uint32_t control, int tid);
 void posix_thread_forked(uint32_t control, int pid); /* the ids of the one thread */
 void posix_child_forked(void);                       /* no children */
 void posix_fd_forked(void);
+/* The parent's side of a fork (fd.c: shared offsets): prepare takes the
+ * fd table's lock and a holder for the child on every shared offset;
+ * done gives them back if `forked` is false, and the lock. */
+void posix_fd_fork_prepare(void);
+void posix_fd_fork_done(bool forked);
 void posix_file_forked(void);
 void posix_mem_forked(void);
 void posix_sig_forked(void); /* nothing pending */

@@ -38,9 +38,11 @@
 /* The user half: the lower 256 top-level entries. */
 #define USER_HALF_END 0x0000800000000000ULL
 
-/* Software bits of a 4 KiB page's entry: MAP_UNCHARGED, MAP_COW. */
+/* Software bits of a 4 KiB page's entry: MAP_UNCHARGED, MAP_COW,
+ * MAP_FORK_SHARED. */
 #define PTE_UNCHARGED (1ULL << 9)
 #define PTE_COW       (1ULL << 10)
+#define PTE_SHARED    (1ULL << 11)
 
 #define PTE_LIVE_ONE  (1ULL << 52)
 #define PTE_LIVE_MASK (0x3ffULL << 52)
@@ -76,6 +78,8 @@ static uint64_t pte_bits(unsigned f)
         b |= PTE_UNCHARGED;
     if (f & MAP_COW)
         b |= PTE_COW;
+    if (f & MAP_FORK_SHARED)
+        b |= PTE_SHARED;
     return b;
 }
 
@@ -447,7 +451,7 @@ static bool pt_share_leaf(uint64_t *src, uint64_t va, struct pt_share *s)
             ledger_uncharge(s->ledger, 1);
         goto fail;
     }
-    if (share && (e & PTE_W)) {
+    if (share && (e & PTE_W) && !(e & PTE_SHARED)) {
         /* Both sides read-only now; a write to either copies the frame
          * (or, for the last holder, makes it writable again). */
         __atomic_and_fetch(src, ~PTE_W, __ATOMIC_RELAXED);
