@@ -1,7 +1,8 @@
 /* fork: the child's exit status through waitpid, getpid and getppid on
  * both sides, memory written after the fork seen by one side only (data,
  * .bss, stack, heap, a fresh mapping), atfork handlers in order, stdio
- * usable in the child, and ECHILD once the child is reaped.
+ * usable in the child, and ECHILD once the child is reaped; vfork; fork
+ * from a second thread (the child has that thread alone).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -27,6 +28,27 @@ static void parent(void)
 static void child(void)
 {
     strcat(trail, "C");
+}
+
+static void *seven(void *arg)
+{
+    return (void *)7L;
+}
+
+static void *forker(void *arg)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Only this thread is in the child; it may start another. */
+        pthread_t t;
+        void *r = NULL;
+        if (pthread_create(&t, NULL, seven, NULL) || pthread_join(t, &r))
+            _exit(1);
+        _exit(20 + (int)(long)r);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return (void *)(long)WEXITSTATUS(st);
 }
 
 int main(void)
@@ -70,6 +92,17 @@ int main(void)
     errno = 0;
     int again = (int)waitpid(-1, &st, 0);
     printf("again: %d %s\n", again, strerror(errno));
+
+    pid = vfork();
+    if (pid == 0)
+        _exit(5);
+    waitpid(pid, &st, 0);
+    printf("vfork: %d\n", WEXITSTATUS(st));
+
+    pthread_t t;
+    void *res;
+    if (pthread_create(&t, NULL, forker, NULL) == 0 && pthread_join(t, &res) == 0)
+        printf("fork from a thread: %ld\n", (long)res);
 
     /* Exit statuses of several children, reaped in another order. */
     pid_t kids[5];
