@@ -128,6 +128,14 @@ void posix_fd_fork_done(bool forked)
     posix_unlock(&fd_lock);
 }
 
+void posix_fd_exiting(void)
+{
+    for (int i = 0; i < POSIX_FD_MAX; i++) {
+        if (ofds[i].used)
+            ofd_unshare_pos(&ofds[i]);
+    }
+}
+
 /* The descriptions are the parent's copies: the capabilities under the
  * same ids, the offsets shared (above). */
 void posix_fd_forked(void)

@@ -95,6 +95,10 @@ void posix_fd_forked(void);
  * done gives them back if `forked` is false, and the lock. */
 void posix_fd_fork_prepare(void);
 void posix_fd_fork_done(bool forked);
+/* The process is ending: its holds on the shared offsets go back (a
+ * process killed from outside keeps its own until the last process of
+ * its family has gone, with the page). */
+void posix_fd_exiting(void);
 void posix_file_forked(void);
 void posix_mem_forked(void);
 void posix_sig_forked(void); /* nothing pending */

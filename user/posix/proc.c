@@ -52,11 +52,13 @@ void posix_sig_forked(void)
 
 __attribute__((noreturn)) void posix_exit_group(int status)
 {
+    posix_fd_exiting();
     capos_sys_exit(status & 0xff);
 }
 
 __attribute__((noreturn)) void posix_exit_signal(int sig)
 {
+    posix_fd_exiting();
     capos_sys_exit(POSIX_EXIT_SIGNALLED | (128 + (sig & 0x7f)));
 }
 
