@@ -1,11 +1,13 @@
 /* fork: the child's exit status through waitpid, getpid and getppid on
  * both sides, memory written after the fork seen by one side only (data,
  * .bss, stack, heap, a fresh mapping), atfork handlers in order, stdio
- * usable in the child, and ECHILD once the child is reaped; vfork; fork
- * from a second thread (the child has that thread alone).
+ * usable in the child, and ECHILD once the child is reaped; signal
+ * dispositions and the mask copied; vfork; fork from a second thread
+ * (the child has that thread alone).
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,13 @@ static void parent(void)
 static void child(void)
 {
     strcat(trail, "C");
+}
+
+static volatile sig_atomic_t got;
+
+static void on_usr1(int sig)
+{
+    got = sig;
 }
 
 static void *seven(void *arg)
@@ -92,6 +101,22 @@ int main(void)
     errno = 0;
     int again = (int)waitpid(-1, &st, 0);
     printf("again: %d %s\n", again, strerror(errno));
+
+    signal(SIGUSR1, on_usr1);
+    sigset_t usr2;
+    sigemptyset(&usr2);
+    sigaddset(&usr2, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &usr2, NULL);
+    pid = fork();
+    if (pid == 0) {
+        raise(SIGUSR1);
+        sigset_t now;
+        sigprocmask(SIG_BLOCK, NULL, &now);
+        _exit((got == SIGUSR1 ? 1 : 0) | (sigismember(&now, SIGUSR2) ? 2 : 0));
+    }
+    waitpid(pid, &st, 0);
+    sigprocmask(SIG_UNBLOCK, &usr2, NULL);
+    printf("signals in the child: %d, here %d\n", WEXITSTATUS(st), (int)got);
 
     pid = vfork();
     if (pid == 0)
