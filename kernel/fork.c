@@ -62,8 +62,8 @@
 
 /* The caller's rings: the first thread's at CAPOS_USER_RING_VA, the
  * others' below it (process.c, PROCESS_RING_STRIDE apart). */
-#define FORK_RINGS_LO (CAPOS_USER_RING_VA - (uint64_t)PROCESS_MAX_THREADS * 8 * PAGE_SIZE)
-#define FORK_RINGS_HI (CAPOS_USER_RING_VA + 8 * PAGE_SIZE)
+#define FORK_RINGS_LO (CAPOS_USER_RING_VA - (uint64_t)PROCESS_MAX_THREADS * PROCESS_RING_STRIDE)
+#define FORK_RINGS_HI (CAPOS_USER_RING_VA + PROCESS_RING_STRIDE)
 _Static_assert(FORK_RINGS_LO > CAPOS_USER_STACK_TOP && FORK_RINGS_HI <= CAPOS_USER_CAPSET_VA,
                "the rings lie between the stack and the CapSet");
 

@@ -544,8 +544,7 @@ void process_publish(struct process *p, struct thread *t)
 }
 
 /* Rings of threads after the first sit below the first thread's, one per
- * slot, with unmapped space between them. */
-#define PROCESS_RING_STRIDE (8 * PAGE_SIZE)
+ * slot, with unmapped space between them (PROCESS_RING_STRIDE). */
 _Static_assert(CAPOS_RING_PAGES < 8, "a ring and a guard fit a stride");
 _Static_assert(CAPOS_USER_RING_VA - PROCESS_MAX_THREADS * PROCESS_RING_STRIDE >
                    CAPOS_USER_STACK_TOP,

@@ -34,6 +34,8 @@
 #define PROCESS_MAX_VM_REGIONS 64
 #define PROCESS_MAX_THREADS    64
 #define PROCESS_MAX_RECEIVED   64 /* endpoint calls received, not yet returned (a bitmap) */
+/* The distance between the rings of a process's threads (process.c). */
+#define PROCESS_RING_STRIDE (8 * 4096)
 /* The part of the first thread's stack mapped and charged when a process is
  * made (process_create), unless the program's commit note asks for all of
  * it (lib/abi/note.h): room for start-up's frames (the POSIX runtime's
