@@ -117,6 +117,14 @@ enum {
      * (a shared image page, imagepages.h): teardown drops its holder
      * without uncharging it. */
     MAP_UNCHARGED = 1 << 5,
+    /* A read-only user page that an address-space copy (fork) made so: a
+     * write to it is a copy-on-write break whatever region it lies in
+     * (mm/fault.c), and it is writable again once its frame has one
+     * holder.  Any change of permissions (protect) clears the mark. */
+    MAP_COW = 1 << 6,
+    /* A user page of a region mapped `shared` (VirtualMemory.map): an
+     * address-space copy shares it writable instead of copy-on-write. */
+    MAP_FORK_SHARED = 1 << 7,
 };
 
 /* The root table of the kernel's address space (the template for new
@@ -168,6 +176,25 @@ unsigned paging_unmap_pages(uint64_t root, uint64_t va, unsigned n, uint64_t *fr
  * any changed (the caller then flushes TLBs).  A shared frame
  * (pmm_frame_shared) is never made writable: its first write copies it. */
 bool paging_protect_pages(uint64_t root, uint64_t va, unsigned n, unsigned map_flags);
+
+/*
+ * Copy-on-write sharing for fork: every user page of `src` in
+ * [*cursor, hi) is mapped at the same address in `dst` (an address space
+ * with nothing mapped there), sharing the frame (pmm_frame_share) and
+ * read-only in both; a page that was writable is marked MAP_COW in both.
+ * A page marked MAP_FORK_SHARED stays writable in both: it is shared,
+ * not copied.  A frame at its holder limit is copied for dst instead.  Each page
+ * mapped is charged to `ledger` (dst's) unless MAP_UNCHARGED, and so are
+ * the tables made for it.  Works in steps like paging_teardown: a step
+ * looks at about `budget` entries and returns false with *cursor where
+ * the next goes on, or true once the range is done.  False with *err
+ * KERR_NOMEM when the quota or memory ran out (the page at *cursor is not
+ * shared).  *narrowed says whether an entry of src lost its write
+ * permission: the caller flushes src's TLBs.  Both address spaces' locks
+ * are the caller's.
+ */
+bool paging_share(uint64_t src, uint64_t dst, uint64_t *cursor, uint64_t hi, unsigned budget,
+                  struct ledger *ledger, bool *narrowed, int *err);
 
 /* The lowest mapped page in [lo, hi) of a user address space (hi at most
  * the end of the user half), in *va; false if none.  Empty tables are

@@ -47,6 +47,9 @@ int bootpkg_invoke(struct kobj *o, struct call *c);
 struct kobj *vmobj_create(struct process *target, int *err);
 int vmobj_invoke(struct kobj *o, struct call *c);
 void vmobj_destroy(struct kobj *o);
+/* Whether a VirtualMemory object names process p's memory, and then in
+ * *limited whether it is a facet with a budget (fork: kernel/fork.c). */
+bool vmobj_targets(const struct kobj *o, const struct process *p, bool *limited);
 /* Drops the regions' budget references (process teardown). */
 void vm_release_regions(struct process *p);
 
@@ -97,6 +100,9 @@ bool endpoint_process_gone(struct process *p, unsigned max);
 struct kobj *spawner_create(struct ledger *l, bool restricted, uint32_t nallowed, int *err);
 int spawner_invoke(struct kobj *o, struct call *c);
 void spawner_destroy(struct kobj *o);
+/* A process the spawner started has stopped: its count of live processes
+ * drops, and the process's reference on it goes (process_stop). */
+void spawner_child_gone(struct kobj *o);
 /* A kernel object for a KernelCap grant, charged to l.  Kinds bound to
  * the receiving process (VirtualMemory, ThreadSpawner) return NULL with
  * *bind set. */
@@ -121,6 +127,8 @@ bool process_handle_notify(struct process *p, unsigned max);
 struct kobj *thread_spawner_create(struct process *p, int *err);
 int thread_spawner_invoke(struct kobj *o, struct call *c);
 void thread_spawner_destroy(struct kobj *o);
+/* Whether a ThreadSpawner starts threads in p (fork: kernel/fork.c). */
+bool thread_spawner_targets(const struct kobj *o, const struct process *p);
 
 /* ThreadHandle and ThreadControl (object/thread.c). */
 struct kobj *thread_cap_create(struct ledger *l, struct thread *t, bool control, int *err);

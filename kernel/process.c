@@ -501,9 +501,50 @@ fail:
     return NULL;
 }
 
+struct process *process_new(const char *name, struct ledger *ledger, int *err)
+{
+    struct process *p = kheap_alloc(ledger, sizeof(*p), true, err);
+    if (!p)
+        return NULL;
+    name_copy(p->name, name);
+    p->refs = 2; /* as process_create's */
+    p->reap_left = 2;
+    p->state = PROCESS_ALIVE;
+    p->lock = (struct spinlock)SPINLOCK_INIT("process");
+    p->park_lock = (struct spinlock)SPINLOCK_INIT("park");
+    p->ledger = ledger;
+    ledger_get(ledger);
+    uint64_t flags = spin_lock_irqsave(&proc_list_lock);
+    p->pid = proc_next_pid++;
+    spin_unlock_irqrestore(&proc_list_lock, flags);
+    *err = cap_table_init(&p->caps, PROCESS_MAX_CAPS, ledger);
+    if (*err != CAPOS_OK) {
+        process_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void process_discard(struct process *p, struct thread *t)
+{
+    process_abort(p, t, NULL, NULL, 0, 0);
+}
+
+void process_publish(struct process *p, struct thread *t)
+{
+    t->proc_next = NULL;
+    p->threads = t;
+    p->nthreads = 1;
+    p->nlive = 1;
+    uint64_t flags = spin_lock_irqsave(&proc_list_lock);
+    queue_push_front(&proc_all, &p->all_link);
+    proc_live++;
+    spin_unlock_irqrestore(&proc_list_lock, flags);
+    sched_add(t);
+}
+
 /* Rings of threads after the first sit below the first thread's, one per
- * slot, with unmapped space between them. */
-#define PROCESS_RING_STRIDE (8 * PAGE_SIZE)
+ * slot, with unmapped space between them (PROCESS_RING_STRIDE). */
 _Static_assert(CAPOS_RING_PAGES < 8, "a ring and a guard fit a stride");
 _Static_assert(CAPOS_USER_RING_VA - PROCESS_MAX_THREADS * PROCESS_RING_STRIDE >
                    CAPOS_USER_STACK_TOP,
@@ -843,7 +884,11 @@ static void process_stop(struct process *p, const struct exit_status *st)
     }
     p->state = PROCESS_EXITED;
     p->status = *st;
+    struct kobj *spawner = p->spawner;
+    p->spawner = NULL;
     spin_unlock_irqrestore(&p->lock, flags);
+    if (spawner)
+        spawner_child_gone(spawner); /* its count of live processes */
     /* Report first: before anyone waiting for this process hears of it, and
      * long before the live count drops (at zero, whichever CPU got there
      * ends the machine). */

@@ -34,6 +34,8 @@
 #define PROCESS_MAX_VM_REGIONS 64
 #define PROCESS_MAX_THREADS    64
 #define PROCESS_MAX_RECEIVED   64 /* endpoint calls received, not yet returned (a bitmap) */
+/* The distance between the rings of a process's threads (process.c). */
+#define PROCESS_RING_STRIDE (8 * 4096)
 /* The part of the first thread's stack mapped and charged when a process is
  * made (process_create), unless the program's commit note asks for all of
  * it (lib/abi/note.h): room for start-up's frames (the POSIX runtime's
@@ -143,6 +145,11 @@ struct process {
      * a process already reaped answers at once. */
     uint8_t reap_left;
     bool reaped;
+
+    /* The ProcessSpawner that started it, whose count of live processes
+     * it is in (spawner_adopt), or NULL; a reference, given back when the
+     * process stops (process lock). */
+    struct kobj *spawner;
 };
 
 /* The reaper's stages of a stopped process (process_reap_stopped). */
@@ -211,6 +218,17 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
                                struct process_grant *grants, unsigned ngrants,
                                const char *const *argv, unsigned argc, const char *const *env,
                                unsigned envc, struct ledger *ledger, int *err, const char **why);
+
+/* The parts of process_create that fork (kernel/fork.c) builds a process
+ * from.  process_new: a process with its struct, pid and empty capability
+ * table, charged to `ledger` (it takes a reference), not yet visible; NULL
+ * and *err on failure.  process_discard: frees such a process and
+ * everything it has so far (`t`, its first thread, may be NULL), which
+ * nobody else has seen.  process_publish: makes it visible with `t` as its
+ * first and only thread, and runnable; the caller keeps a reference. */
+struct process *process_new(const char *name, struct ledger *ledger, int *err);
+void process_discard(struct process *p, struct thread *t);
+void process_publish(struct process *p, struct thread *t);
 
 /* What ThreadSpawner.spawn asks for. */
 struct thread_spawn_args {

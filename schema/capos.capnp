@@ -308,7 +308,8 @@ interface VirtualMemory {
   # for, whoever holds it): anonymous memory, charged to that process's frame
   # quota. A limited facet (from `limit`) may in addition map no more than
   # its own budget.
-  map @0 (addr :UInt64, len :UInt64, prot :UInt32, commit :Bool) -> (addr :UInt64);
+  map @0 (addr :UInt64, len :UInt64, prot :UInt32, commit :Bool, shared :Bool)
+      -> (addr :UInt64);
     # Maps `len` bytes (a multiple of 4096) of zeroed memory with `prot`
     # (bits: 1 read, 2 write, 4 exec; readable always; write together with
     # exec is refused). `addr` 0 lets the kernel choose; otherwise it must be
@@ -319,9 +320,12 @@ interface VirtualMemory {
     # every frame is allocated and charged before map returns instead, so
     # running out is a clean error here and never a fault later. A mapping
     # larger than the quota's room is refused either way. The facet budget
-    # is charged for the whole length at once. Errors: invalidArgument,
-    # alreadyExists (overlap), quotaExceeded (process quota or facet
-    # budget), noMemory, peerGone (the process has exited).
+    # is charged for the whole length at once. With `shared` (which needs
+    # `commit`) the memory stays shared, writable, with the copies a fork
+    # makes (ProcessSpawner.fork) instead of being copied on write: what one
+    # side writes the other reads; `protect` is notPermitted on it. Errors:
+    # invalidArgument, alreadyExists (overlap), quotaExceeded (process quota
+    # or facet budget), noMemory, peerGone (the process has exited).
   unmap @1 (addr :UInt64, len :UInt64) -> ();
     # Unmaps [addr, addr+len), which must lie wholly in memory mapped through
     # VirtualMemory (never the program image, stack, ring or CapSet); the
@@ -383,6 +387,10 @@ const maxSpawnArgs :UInt32 = 64;
   # The most argv (and env) strings one ProcessSpawner.spawn takes.
 const maxSpawnImage :UInt64 = 16777216;
   # The largest ELF image one ProcessSpawner.spawnImage takes (16 MiB).
+const maxSpawnLive :UInt32 = 256;
+  # Processes one ProcessSpawner object has started (spawn, spawnImage,
+  # fork) that may be alive at once; one more is `exhausted`. Copies of the
+  # capability share the count, so a fork bomb through it ends there.
 
 interface ProcessSpawner {
   # Starts processes from the binaries in the boot manifest, or (spawnImage)
@@ -428,6 +436,24 @@ interface ProcessSpawner {
     # caller), quotaExceeded (the image or the process does not fit the
     # child's quota), noMemory, and spawn's for the grants, name, argv and
     # env.
+  fork @4 (entry :UInt64, stack :UInt64, arg :UInt64)
+      -> (handle :Capability, pid :UInt32);
+    # A copy of the calling process (docs/processes.md, "fork"): its whole
+    # address space, copy-on-write, and its capability table under the same
+    # ids (less what must not be duplicated: endpoint server facets,
+    # process and thread handles, other threads' controls, budgeted
+    # VirtualMemory facets; the objects bound to the caller, VirtualMemory
+    # and ThreadSpawner, are replaced by new ones bound to the copy). The
+    # copy has one thread, which starts at `entry` with stack pointer
+    # `stack`, rdi = `arg`, the caller's thread pointer, a fresh ring at the
+    # address of the caller's ring and its ThreadControl's id (the caller's,
+    # reused) in rdx. Its quota is the caller's limit, below the caller's
+    # ledger, and it is charged for every page it shares up front. Errors:
+    # notPermitted (restricted launcher), invalidArgument (entry or stack
+    # outside user memory), exhausted (this spawner's live processes are at
+    # maxSpawnLive), wouldBlock (a mapping call of another thread is in
+    # progress), quotaExceeded, noMemory, tableFull; the caller is left as
+    # it was.
 }
 
 struct SpawnGrant {

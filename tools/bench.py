@@ -137,6 +137,8 @@ ROWS = [
         'files: opendir + readdir of 1000 entries + closedir'),
     Row('posix_spawn_wait_insns', 'linux_posix_spawn_wait_insns',
         'POSIX (musl): posix_spawn of a static program from its file + waitpid'),
+    Row('fork_wait_insns', 'linux_fork_wait_insns',
+        'POSIX (musl): fork + _exit in the child + waitpid'),
     Row('fs_open_release_call_insns', None, 'file service: Directory.open + release'),
     Row('fs_stat_call_insns', None, 'file service: File.stat'),
     Row('fs_read_4k_call_insns', None, 'file service: File.read 4 KiB'),

@@ -21,6 +21,7 @@
  *                              posix_true.c, static, returns 0; on capOS
  *                              read from the file service's tree, on Linux
  *                              from the initramfs) + waitpid
+ *   fork_wait                  fork + _exit(0) in the child + waitpid
  *
  * Keys: <figure>_insns (file_seq_*: _insns_per_kib) on capOS,
  * linux_<figure>_... on Linux.  A figure whose operations fail is not
@@ -162,6 +163,18 @@ static void run_spawn_wait(uint32_t n)
     }
 }
 
+static void run_fork_wait(uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        int st = -1;
+        pid_t pid = fork();
+        if (pid == 0)
+            _exit(0);
+        if (pid < 0 || waitpid(pid, &st, 0) != pid || st != 0)
+            failures++;
+    }
+}
+
 /* The files the figures work on; false (after saying why) if they cannot
  * be made. */
 static int setup(void)
@@ -208,6 +221,7 @@ int main(void)
         measure("file_create_unlink_insns", run_create_unlink, 50, 1);
         measure("dir_list_1000_insns", run_list, 2, 1);
         measure("posix_spawn_wait_insns", run_spawn_wait, 4, 1);
+        measure("fork_wait_insns", run_fork_wait, 4, 1);
     }
 #ifdef __capos__
     printf("BENCH_END\n");

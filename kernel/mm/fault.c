@@ -59,12 +59,12 @@ static bool vm_fault_kernel_range(const struct process *p, uint64_t va)
            (va >= p->bss_lo && va < p->bss_hi);
 }
 
-/* A write to the present read-only page va of region idx, which grants
- * writing: the page was shared (see above).  Process lock held. */
-static enum vm_fault_result vm_fault_cow(struct process *p, uint64_t va, int idx)
+/* A write to the present read-only page va that may be written with
+ * `flags` (its region's, or its own marked MAP_COW): the page was shared
+ * (see above).  Process lock held. */
+static enum vm_fault_result vm_fault_cow(struct process *p, uint64_t va, unsigned flags)
 {
     uint64_t old, copy;
-    unsigned flags = vm_map_flags(p->vm[idx].prot);
     if (!paging_user_page(p->root, va, false, &old))
         return VMF_DENIED;
     if (!pmm_frame_shared(old)) {
@@ -96,13 +96,18 @@ enum vm_fault_result vm_fault_locked(struct process *p, uint64_t va, uint32_t ac
         if ((access != VM_PROT_WRITE || (have & MAP_WRITE)) &&
             (access != VM_PROT_EXEC || (have & MAP_EXEC)))
             return VMF_OK;
+        /* Made read-only by a fork (MAP_COW): a write breaks the sharing,
+         * wherever the page is (a region, the image's data, a stack). */
+        if (access == VM_PROT_WRITE && (have & MAP_COW))
+            return vm_fault_cow(p, va, (have & MAP_EXEC) | MAP_WRITE | MAP_USER);
         switch (vm_fault_classify(p->vm, p->vm_count, va, access, &idx)) {
         case VM_FAULT_DENIED: return VMF_DENIED;
         case VM_FAULT_BUSY: return VMF_BUSY; /* a protect may be granting it */
         case VM_FAULT_FILL:
             /* The region grants the access the page lacks: only a write
              * to a page that was shared gets here. */
-            return access == VM_PROT_WRITE ? vm_fault_cow(p, va, idx) : VMF_DENIED;
+            return access == VM_PROT_WRITE ? vm_fault_cow(p, va, vm_map_flags(p->vm[idx].prot))
+                                           : VMF_DENIED;
         }
         return VMF_DENIED;
     }

@@ -44,8 +44,8 @@ static void kt_space(struct process *p, uint64_t limit)
     p->ledger = ledger_create(&kernel_ledger, limit, NULL);
     if (!p->ledger || !paging_create_space(&p->root, p->ledger))
         panic("ktest: cow: no memory for a test address space");
-    p->vm[0] = (struct vm_region){KT_VA, KT_VA + KT_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE,
-                                  false, NULL};
+    p->vm[0] = (struct vm_region){
+        KT_VA, KT_VA + KT_PAGES * PAGE_SIZE, VM_PROT_READ | VM_PROT_WRITE, false, NULL, false};
     p->vm_count = 1;
 }
 

@@ -33,6 +33,7 @@
  */
 #include "base/mem.h"
 #include "capos.rpc.h"
+#include "fork.h"
 #include "mm/kheap.h"
 #include "mm/ledger.h"
 #include "mm/pmm.h"
@@ -47,6 +48,9 @@
 
 struct spawner {
     struct kobj obj;
+    /* Processes started through this object (any copy of the capability)
+     * not yet stopped: at most maxSpawnLive (spawner_claim). */
+    uint32_t live;
     bool restricted;
     uint32_t nallowed;
     char (*allowed)[CAPOS_CAPSET_NAME_MAX];
@@ -74,6 +78,42 @@ void spawner_destroy(struct kobj *o)
     struct spawner *s = (struct spawner *)o;
     kfree(s->allowed);
     kfree(s);
+}
+
+/* A place among the spawner's live processes, before anything is made;
+ * false (exhausted) when they are maxSpawnLive already. */
+static bool spawner_claim(struct spawner *s)
+{
+    if (__atomic_add_fetch(&s->live, 1, __ATOMIC_RELAXED) <= capos_maxSpawnLive)
+        return true;
+    __atomic_sub_fetch(&s->live, 1, __ATOMIC_RELAXED);
+    return false;
+}
+
+static void spawner_unclaim(struct spawner *s)
+{
+    __atomic_sub_fetch(&s->live, 1, __ATOMIC_RELAXED);
+}
+
+void spawner_child_gone(struct kobj *o)
+{
+    spawner_unclaim((struct spawner *)o);
+    kobj_put(o);
+}
+
+/* The child counts in s's live processes until it stops (process_stop
+ * gives the place back).  It may have stopped already: then at once. */
+static void spawner_adopt(struct spawner *s, struct process *child)
+{
+    spin_lock(&child->lock);
+    bool alive = child->state == PROCESS_ALIVE;
+    if (alive) {
+        kobj_get(&s->obj);
+        child->spawner = &s->obj;
+    }
+    spin_unlock(&child->lock);
+    if (!alive)
+        spawner_unclaim(s);
 }
 
 /* A name fits a CapSet field and is printable ASCII without spaces. */
@@ -343,10 +383,14 @@ static int spawner_start(struct spawner *s, struct call *c, const struct spawn_r
         return err;
 
     /* ---- act ---- */
+    if (!spawner_claim(s))
+        return CAPOS_ERR_EXHAUSTED;
     /* The child's ledger, below the caller's, and the caller's handle. */
     struct ledger *cl = ledger_create(c->proc->ledger, frame_limit, &err);
-    if (!cl)
+    if (!cl) {
+        spawner_unclaim(s);
         return err;
+    }
     if (!binary.len) {
         err = spawn_copy_image(cl, image_src, image_size, &image_pa);
         if (err != CAPOS_OK) {
@@ -404,6 +448,7 @@ static int spawner_start(struct spawner *s, struct call *c, const struct spawn_r
     ledger_put(cl); /* the child holds its own reference */
     if (!child) {
         kobj_put(h);
+        spawner_unclaim(s);
         /* A bad image is the image field's fault, whatever else it is. */
         if (!binary.len && bad_image)
             return capos_rpc_refuse(&c->rpc, field_image);
@@ -414,6 +459,7 @@ static int spawner_start(struct spawner *s, struct call *c, const struct spawn_r
     xfer_commit(c->proc, &c->xfer);
     cap_drop_all(done.objs, done.n);
     process_handle_bind(h, child);
+    spawner_adopt(s, child);
     capos_ProcessSpawner_spawn_Results_set_pid(rb, child->pid);
     process_put(child); /* process_create's; the handle holds its own */
     c->out_caps[c->out_ncaps++] = h;
@@ -423,6 +469,7 @@ fail_image:
     if (image_pa)
         spawn_free_image(cl, image_pa, image_size, NULL);
     ledger_put(cl);
+    spawner_unclaim(s);
     return err;
 }
 
@@ -509,4 +556,42 @@ static int spawner_createEndpoint(struct spawner *s, struct call *c,
     capos_ProcessSpawner_createEndpoint_encode_results(
         &b, &(capos_ProcessSpawner_createEndpoint_results){.server = 0, .client = 1});
     return call_result_end(c, &b);
+}
+
+/* fork: a copy of the caller (kernel/fork.c).  A restricted launcher
+ * starts only the binaries on its list, and a copy of its caller is none
+ * of them. */
+static int spawner_fork(struct spawner *s, struct call *c, const capos_ProcessSpawner_fork_args *a)
+{
+    if (s->restricted)
+        return CAPOS_ERR_NOT_PERMITTED;
+    struct capnp_builder b;
+    call_result_begin(c, &b);
+    capos_ProcessSpawner_fork_Results_builder rb = capos_ProcessSpawner_fork_encode_results(
+        &b, &(capos_ProcessSpawner_fork_results){.handle = 0});
+    int err = call_result_end(c, &b);
+    if (err == CAPOS_OK)
+        err = call_result_room(c, 1);
+    if (err != CAPOS_OK)
+        return err;
+    if (!spawner_claim(s))
+        return CAPOS_ERR_EXHAUSTED;
+    struct kobj *h = process_handle_create(c->proc->ledger, NULL, &err);
+    if (!h) {
+        spawner_unclaim(s);
+        return err;
+    }
+    /* Counted from before it runs: process_fork links it to s. */
+    struct process *child =
+        process_fork(c->proc, sched_current(), a->entry, a->stack, a->arg, &s->obj, &err);
+    if (!child) {
+        kobj_put(h);
+        spawner_unclaim(s);
+        return err;
+    }
+    process_handle_bind(h, child);
+    capos_ProcessSpawner_fork_Results_set_pid(rb, child->pid);
+    process_put(child);
+    c->out_caps[c->out_ncaps++] = h;
+    return CAPOS_OK;
 }

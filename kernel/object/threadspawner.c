@@ -42,6 +42,11 @@ struct kobj *thread_spawner_create(struct process *p, int *err)
     return &s->obj;
 }
 
+bool thread_spawner_targets(const struct kobj *o, const struct process *p)
+{
+    return ((const struct tspawner *)o)->p == p;
+}
+
 void thread_spawner_destroy(struct kobj *o)
 {
     struct tspawner *s = (struct tspawner *)o;

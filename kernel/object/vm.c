@@ -143,6 +143,13 @@ struct kobj *vmobj_create(struct process *target, int *err)
     return vmobj_new(target->ledger, target, NULL, err);
 }
 
+bool vmobj_targets(const struct kobj *o, const struct process *p, bool *limited)
+{
+    const struct vmobj *v = (const struct vmobj *)o;
+    *limited = v->budget != NULL;
+    return v->target == p;
+}
+
 void vmobj_destroy(struct kobj *o)
 {
     struct vmobj *v = (struct vmobj *)o;
@@ -226,7 +233,7 @@ static int vm_choose(const struct process *p, uint64_t len, uint64_t *addr)
  * vm_populate to fill.  Process lock held.
  */
 static int vm_reserve(struct process *p, struct vm_budget *budget, uint64_t *addr, uint64_t len,
-                      uint32_t prot, bool commit)
+                      uint32_t prot, bool commit, bool shared)
 {
     uint64_t pages = len / PAGE_SIZE;
     if (vm_gone(p))
@@ -247,7 +254,7 @@ static int vm_reserve(struct process *p, struct vm_budget *budget, uint64_t *add
     budget_charge(budget, (int64_t)pages);
     if (budget)
         budget->refs++;
-    struct vm_region r = {*addr, *addr + len, prot, commit, budget};
+    struct vm_region r = {*addr, *addr + len, prot, commit, budget, shared};
     vm_regions_add(p->vm, &p->vm_count, PROCESS_MAX_VM_REGIONS, &r); /* room checked above */
     return CAPOS_OK;
 }
@@ -274,12 +281,12 @@ static void vm_drop_regions(struct process *p, uint64_t start, uint64_t end)
  * lock, then mapped under it.  *done gets the end of what is mapped.
  * Returns peerGone if the process went away meanwhile.
  */
-static int vm_populate(struct process *p, uint64_t start, uint64_t end, uint32_t prot,
+static int vm_populate(struct process *p, uint64_t start, uint64_t end, uint32_t prot, bool shared,
                        uint64_t *done)
 {
     uint64_t frames[VM_CHUNK_PAGES];
     uint64_t va = start;
-    unsigned flags = vm_map_flags(prot);
+    unsigned flags = vm_map_flags(prot) | (shared ? MAP_FORK_SHARED : 0);
     int err = CAPOS_OK;
     while (va < end) {
         unsigned n = (unsigned)MIN((uint64_t)VM_CHUNK_PAGES, (end - va) / PAGE_SIZE);
@@ -382,17 +389,17 @@ static int vm_claim(struct process *p, uint64_t start, uint64_t end)
  * and gives the address in *out.  Without `commit` no page is touched;
  * with it, every page is filled before the call returns. */
 static int vm_map(struct process *p, struct vm_budget *budget, uint64_t addr, uint64_t len,
-                  uint32_t prot, bool commit, uint64_t *out)
+                  uint32_t prot, bool commit, bool shared, uint64_t *out)
 {
     uint64_t done;
     spin_lock(&p->lock);
-    int err = vm_reserve(p, budget, &addr, len, prot, commit);
+    int err = vm_reserve(p, budget, &addr, len, prot, commit, shared);
     spin_unlock(&p->lock);
     if (err != CAPOS_OK || !commit) {
         *out = addr;
         return err;
     }
-    err = vm_populate(p, addr, addr + len, prot, &done);
+    err = vm_populate(p, addr, addr + len, prot, shared, &done);
     spin_lock(&p->lock);
     if (err == CAPOS_OK && vm_gone(p))
         err = CAPOS_ERR_PEER_GONE;
@@ -441,7 +448,15 @@ static int vm_protect(struct process *p, uint64_t addr, uint64_t len, uint32_t p
 {
     unsigned flags = vm_map_flags(prot);
     spin_lock(&p->lock);
-    int err = vm_claim(p, addr, addr + len);
+    /* Memory shared with fork's copies keeps its permissions: a page made
+     * read-only would be copied on its next write, and shared no more. */
+    int err = CAPOS_OK;
+    for (unsigned i = 0; i < p->vm_count; i++) {
+        if (p->vm[i].shared && p->vm[i].start < addr + len && p->vm[i].end > addr)
+            err = CAPOS_ERR_NOT_PERMITTED;
+    }
+    if (err == CAPOS_OK)
+        err = vm_claim(p, addr, addr + len);
     spin_unlock(&p->lock);
     if (err != CAPOS_OK)
         return err;
@@ -518,7 +533,11 @@ static int vmobj_map(struct vmobj *v, struct call *c, const capos_VirtualMemory_
         return vm_refuse_range(c, a->len, a->addr ? CAPOS_USER_MIN : CAPOS_USER_AUTO_BASE,
                                CAPOS_USER_MAP_MAX, capos_VirtualMemory_map_field_addr,
                                capos_VirtualMemory_map_field_len);
-    int err = vm_map(v->target, v->budget, a->addr, a->len, a->prot, a->commit, &out);
+    /* Shared memory is committed: a page untouched at a fork would be
+     * filled apart on each side, and shared no more. */
+    if (a->shared && !a->commit)
+        return capos_rpc_refuse(&c->rpc, capos_VirtualMemory_map_field_shared);
+    int err = vm_map(v->target, v->budget, a->addr, a->len, a->prot, a->commit, a->shared, &out);
     return vm_complete(c, err, true, out);
 }
 

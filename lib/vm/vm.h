@@ -37,6 +37,7 @@ struct vm_region {
     uint32_t prot;            /* VM_PROT_* bits */
     bool busy;                /* a call is changing it without the lock held */
     struct vm_budget *budget; /* the caller's; opaque here */
+    bool shared;              /* committed, and shared writable with fork's copies */
 };
 
 enum vm_err {

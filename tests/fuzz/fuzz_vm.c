@@ -164,7 +164,7 @@ static void op_map_fixed(void)
     expect(overlap, model_any_mapped(s, e), "overlap");
     if (overlap)
         return;
-    struct vm_region r = {s * P, e * P, prot, byte() & 1, b};
+    struct vm_region r = {s * P, e * P, prot, byte() & 1, b, false};
     struct vm_region copy[MAXREG];
     unsigned n0;
     snapshot(copy, &n0);
@@ -197,7 +197,7 @@ static void op_map_auto(void)
     if (!found)
         return;
     expect((long)at, (long)(want * P), "gap address");
-    struct vm_region r = {at, at + len * P, 1, false, NULL};
+    struct vm_region r = {at, at + len * P, 1, false, NULL, false};
     if (vm_regions_add(set, &n, max, &r)) {
         unsigned id = ++next_id;
         for (uint64_t i = want; i < want + len; i++)

@@ -635,6 +635,11 @@ static int tsp_spawnImage(struct tspawner *s, struct tcall *c,
     return CAPOS_ERR_UNSUPPORTED;
 }
 
+static int tsp_fork(struct tspawner *s, struct tcall *c, const capos_ProcessSpawner_fork_args *a)
+{
+    return CAPOS_ERR_UNSUPPORTED;
+}
+
 static int tsp_restrict(struct tspawner *s, struct tcall *c,
                         const capos_ProcessSpawner_restrict_args *a)
 {

@@ -19,7 +19,7 @@ static char budgets[4];
 #define BUDGET(n) ((struct vm_budget *)(void *)&budgets[(n)])
 
 static struct vm_region R(uint64_t start, uint64_t end) {
-    struct vm_region r = {start, end, 0, false, NULL};
+    struct vm_region r = {start, end, 0, false, NULL, false};
     return r;
 }
 

@@ -294,7 +294,7 @@ SMOKES = [
               'kernel-access': [r'^system: fault \(pid \d+\) was stopped: #PF page fault at '
                                 r'0xffff800000001000'],
               'spin': [r'^hostile spin: starting'],
-              'image': [r'^hostile image: 15 cases; 0 unexpected', exited('image')],
+              'image': [r'^hostile image: 18 cases; 0 unexpected', exited('image')],
               'innocent': [r'^innocent: finished 20 rounds, checksum 399998000000',
                            exited('innocent')],
           }),

@@ -16,6 +16,7 @@
 
 #include "fd.h"
 #include "inherit/inherit.h"
+#include "capos.rpc.h"
 #include "posix.h"
 #include "ring.h"
 
@@ -27,6 +28,120 @@ struct fdent {
 static struct posix_lock fd_lock;
 static struct fdent fds[POSIX_FD_MAX];
 static struct ofd ofds[POSIX_FD_MAX];
+
+/*
+ * Shared offsets.  A file's offset belongs to its open file description,
+ * which a fork gives to both processes (docs/processes.md, "fork"), so it
+ * lives in a page both write: VirtualMemory.map with `shared`, which a
+ * fork shares writable instead of copying.  The page (at SHARED_POS_VA)
+ * is mapped the first
+ * time a file is opened and holds POSIX_FD_MAX slots; a slot counts its
+ * holders, one per process whose description uses it (atomically: the
+ * processes of a fork tree take and give them back concurrently).  A fork
+ * adds a holder to every slot in use for the child, under fd_lock, held
+ * across the call so that the child's descriptions are exactly those
+ * counted.  Without the page (no memory grant) or a free slot, the offset
+ * is the description's own, and a fork copies it.
+ */
+struct shared_pos {
+    uint32_t holders;
+    uint32_t pad;
+    uint64_t pos;
+};
+#define SHARED_POS_SLOTS (4096 / sizeof(struct shared_pos))
+/* Below mem.c's area (its MMAP_BASE, 16 TiB), whose addresses it chooses
+ * itself, and far above any program image and its brk window. */
+#define SHARED_POS_VA 0x00000ffffff00000ULL
+static struct shared_pos *shared_pos_page;
+static uint32_t shared_pos_state; /* 0 not yet, 1 being mapped, 2 mapped, 3 failed */
+
+static struct shared_pos *shared_pos_map(void)
+{
+    uint32_t s = 0;
+    if (__atomic_compare_exchange_n(&shared_pos_state, &s, 1, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        capos_VirtualMemory_map_args a = {
+            .addr = SHARED_POS_VA, .len = 4096, .prot = 3, .commit = true, .shared = true};
+        capos_VirtualMemory_map_results r;
+        bool ok = posix_caps.memory &&
+                  capos_VirtualMemory_map_call(posix_caps.memory, &a, &r, 0) == CAPOS_OK;
+        if (ok)
+            shared_pos_page = (struct shared_pos *)(uintptr_t)r.addr;
+        __atomic_store_n(&shared_pos_state, ok ? 2 : 3, __ATOMIC_RELEASE);
+        return shared_pos_page;
+    }
+    /* Another thread maps it: until it has, this offset is private. */
+    return s == 2 ? shared_pos_page : NULL;
+}
+
+/* Gives the new file description o a shared slot for its offset, if one
+ * is free.  Not under fd_lock (it may map the page). */
+static void ofd_share_pos(struct ofd *o)
+{
+    struct shared_pos *page = shared_pos_map();
+    for (unsigned i = 0; page && i < SHARED_POS_SLOTS; i++) {
+        uint32_t z = 0;
+        if (__atomic_compare_exchange_n(&page[i].holders, &z, 1, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED)) {
+            page[i].pos = o->pos;
+            o->shared_pos = &page[i].pos;
+            return;
+        }
+    }
+}
+
+static void ofd_unshare_pos(struct ofd *o)
+{
+    if (!o->shared_pos)
+        return;
+    struct shared_pos *s =
+        (struct shared_pos *)((char *)o->shared_pos - __builtin_offsetof(struct shared_pos, pos));
+    o->shared_pos = NULL;
+    __atomic_sub_fetch(&s->holders, 1, __ATOMIC_ACQ_REL);
+}
+
+/* Before fork: a holder for the child on every shared offset; fd_lock
+ * stays held until posix_fd_fork_done (or, in the child, is reset). */
+void posix_fd_fork_prepare(void)
+{
+    posix_lock(&fd_lock);
+    for (int i = 0; i < POSIX_FD_MAX; i++) {
+        if (ofds[i].used && ofds[i].shared_pos)
+            __atomic_add_fetch(&((struct shared_pos *)((char *)ofds[i].shared_pos -
+                                                       __builtin_offsetof(struct shared_pos, pos)))
+                                    ->holders,
+                               1, __ATOMIC_ACQ_REL);
+    }
+}
+
+/* After fork, in the parent: the child's holders go back if there is no
+ * child. */
+void posix_fd_fork_done(bool forked)
+{
+    for (int i = 0; !forked && i < POSIX_FD_MAX; i++) {
+        if (ofds[i].used && ofds[i].shared_pos)
+            __atomic_sub_fetch(&((struct shared_pos *)((char *)ofds[i].shared_pos -
+                                                       __builtin_offsetof(struct shared_pos, pos)))
+                                    ->holders,
+                               1, __ATOMIC_ACQ_REL);
+    }
+    posix_unlock(&fd_lock);
+}
+
+void posix_fd_exiting(void)
+{
+    for (int i = 0; i < POSIX_FD_MAX; i++) {
+        if (ofds[i].used)
+            ofd_unshare_pos(&ofds[i]);
+    }
+}
+
+/* The descriptions are the parent's copies: the capabilities under the
+ * same ids, the offsets shared (above). */
+void posix_fd_forked(void)
+{
+    fd_lock.state = 0;
+}
 
 /* Under fd_lock. */
 static void ofd_unref_locked(struct ofd *o, bool *last)
@@ -44,6 +159,7 @@ static void ofd_release(struct ofd *o)
         capos_release(o->cap);
     free(o->path);
     free(o->dents);
+    ofd_unshare_pos(o);
     posix_lock(&fd_lock);
     o->path = NULL;
     o->dents = NULL;
@@ -96,12 +212,15 @@ struct ofd *ofd_new(enum ofd_kind kind, uint32_t flags, uint32_t cap)
         o->flags = flags;
         o->cap = cap;
         o->pos = 0;
+        o->shared_pos = NULL;
         o->path = NULL;
         o->path_len = 0;
         o->dents = NULL;
         o->dents_cap = o->dents_len = o->dents_at = 0;
     }
     posix_unlock(&fd_lock);
+    if (o && kind == OFD_FILE)
+        ofd_share_pos(o);
     return o;
 }
 
@@ -191,7 +310,7 @@ static void inherit_one(const struct inherit_rec *r)
     struct ofd *o = ofd_new((enum ofd_kind)kind, r->flags, cap);
     if (!o)
         return;
-    o->pos = r->pos;
+    *ofd_pos(o) = r->pos;
     if (kind == OFD_TTY && !posix_caps.tty)
         posix_caps.tty = cap; /* /dev/tty: the terminal the parent passed on */
     posix_lock(&fd_lock);

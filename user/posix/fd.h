@@ -45,7 +45,10 @@ struct ofd {
     uint32_t flags; /* O_ACCMODE bits and O_NONBLOCK */
     uint32_t cap;   /* the capability behind it (0 for OFD_CONSOLE_IN) */
     uint64_t pos;   /* OFD_FILE: the offset; OFD_DIR: the getdents64 position */
-    char *path;     /* OFD_DIR: its canonical path (malloc'd) */
+    /* OFD_FILE: where the offset lives when it is shared with forked
+     * processes (a slot of fd.c's shared page), else NULL and `pos`. */
+    uint64_t *shared_pos;
+    char *path; /* OFD_DIR: its canonical path (malloc'd) */
     uint32_t path_len;
     /* OFD_DIR: getdents64 records of the last Directory.list page not yet
      * returned, dents[dents_at..dents_len) (malloc'd, dents_cap bytes). */
@@ -64,6 +67,13 @@ struct ofd *ofd_new(enum ofd_kind kind, uint32_t flags, uint32_t cap);
 /* Installs o (taking over the caller's reference) at the lowest free fd >=
  * min; returns the fd or -EMFILE (and then drops the reference). */
 int fd_install(struct ofd *o, int min, bool cloexec);
+
+/* The offset of o: shared with the processes forked since it was opened
+ * (docs/processes.md, "fork"), or its own. */
+static inline uint64_t *ofd_pos(struct ofd *o)
+{
+    return o->shared_pos ? o->shared_pos : &o->pos;
+}
 
 /* Every fd's description (fd_get: a reference each, NULL where none is
  * open) and FD_CLOEXEC flag, at one moment. */

@@ -55,6 +55,11 @@
 #define CWD_ENV "CAPOS_POSIX_CWD="
 
 static struct posix_lock fs_lock;
+
+void posix_file_forked(void)
+{
+    fs_lock.state = 0;
+}
 static char cwd[PATH_MAX_LEN];
 static uint32_t cwd_len;
 static struct path_result pr;
@@ -661,7 +666,7 @@ static long do_open(long dirfd, const char *path, long flags, long mode)
         e = -ENFILE;
         goto out;
     }
-    o->pos = 0;
+    *ofd_pos(o) = 0;
     e = fd_install(o, 0, flags & O_CLOEXEC);
 out:
     if (intent.file)
@@ -693,7 +698,7 @@ static long file_io(struct ofd *o, const struct iovec *iov, int iovcnt, bool wri
 {
     long done = 0;
     posix_lock(&fs_lock);
-    uint64_t off = at ? *at : o->pos;
+    uint64_t off = at ? *at : *ofd_pos(o);
     if (write && !at && (o->flags & O_APPEND)) {
         capos_File_size_results sr;
         int err = capos_File_size_call(o->cap, NULL, &sr, NULL);
@@ -746,7 +751,7 @@ static long file_io(struct ofd *o, const struct iovec *iov, int iovcnt, bool wri
         }
     }
     if (!at)
-        o->pos = off;
+        *ofd_pos(o) = off;
     posix_unlock(&fs_lock);
     return done ? done : e < 0 ? e : 0;
 }
@@ -797,7 +802,7 @@ long file_lseek(struct ofd *o, long off, long whence)
     posix_lock(&fs_lock);
     if (o->kind == OFD_DIR) {
         /* Only back to the start (rewinddir), or where telldir said. */
-        r = whence == SEEK_SET && off >= 0 ? (long)(o->pos = (uint64_t)off) : -EINVAL;
+        r = whence == SEEK_SET && off >= 0 ? (long)(*ofd_pos(o) = (uint64_t)off) : -EINVAL;
         if (r >= 0)
             o->dents_len = o->dents_at = 0; /* the page read ahead is not there */
         posix_unlock(&fs_lock);
@@ -806,7 +811,7 @@ long file_lseek(struct ofd *o, long off, long whence)
     int64_t base = 0;
     switch (whence) {
     case SEEK_SET: break;
-    case SEEK_CUR: base = (int64_t)o->pos; break;
+    case SEEK_CUR: base = (int64_t)*ofd_pos(o); break;
     case SEEK_END: {
         capos_File_size_results sr;
         int err = capos_File_size_call(o->cap, NULL, &sr, NULL);
@@ -823,8 +828,8 @@ long file_lseek(struct ofd *o, long off, long whence)
         posix_unlock(&fs_lock);
         return -EINVAL;
     }
-    o->pos = (uint64_t)(base + off);
-    r = (long)o->pos;
+    *ofd_pos(o) = (uint64_t)(base + off);
+    r = (long)*ofd_pos(o);
     posix_unlock(&fs_lock);
     return r;
 }

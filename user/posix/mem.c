@@ -93,6 +93,11 @@ struct defer {
 };
 
 static struct posix_lock mem_lock;
+
+void posix_mem_forked(void)
+{
+    mem_lock.state = 0;
+}
 static struct area areas[AREA_MAX];
 static unsigned narea;
 static struct arena arenas[ARENA_MAX];

@@ -83,6 +83,27 @@ uint32_t posix_thread_control(void);
 int posix_thread_tid(void);
 void posix_thread_init_main(uint32_t control, int tid);
 
+/* ---- after fork, in the child (fork.c) ----
+ * Each file's per-process state that the copy must not keep: its lock
+ * (another thread of the parent may have held it; only the forking
+ * thread goes on in the child) and what belongs to the parent alone. */
+void posix_thread_forked(uint32_t control, int pid); /* the ids of the one thread */
+void posix_child_forked(void);                       /* no children */
+void posix_fd_forked(void);
+/* The parent's side of a fork (fd.c: shared offsets): prepare takes the
+ * fd table's lock and a holder for the child on every shared offset;
+ * done gives them back if `forked` is false, and the lock. */
+void posix_fd_fork_prepare(void);
+void posix_fd_fork_done(bool forked);
+/* The process is ending: its holds on the shared offsets go back (a
+ * process killed from outside keeps its own until the last process of
+ * its family has gone, with the page). */
+void posix_fd_exiting(void);
+void posix_file_forked(void);
+void posix_mem_forked(void);
+void posix_sig_forked(void); /* nothing pending */
+void posix_spawn_forked(void);
+
 /* ---- time.c ---- */
 struct timespec;
 /* clock_gettime without the checks of the system call: 0 or -errno. */

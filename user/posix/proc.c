@@ -42,13 +42,23 @@ static struct posix_lock sig_lock;
 static struct ksigaction actions[NSIG_];
 static __thread uint64_t sig_mask, sig_pending;
 
+/* Dispositions and the mask are copied with the memory; a child starts
+ * with no signal pending, as on Linux. */
+void posix_sig_forked(void)
+{
+    sig_lock.state = 0;
+    sig_pending = 0;
+}
+
 __attribute__((noreturn)) void posix_exit_group(int status)
 {
+    posix_fd_exiting();
     capos_sys_exit(status & 0xff);
 }
 
 __attribute__((noreturn)) void posix_exit_signal(int sig)
 {
+    posix_fd_exiting();
     capos_sys_exit(POSIX_EXIT_SIGNALLED | (128 + (sig & 0x7f)));
 }
 
@@ -309,13 +319,6 @@ long sys_rt_sigpending(long set, long size, long a3, long a4, long a5, long a6)
 __attribute__((noreturn)) void __capos_sigreturn(void)
 {
     posix_exit_signal(SIGSEGV);
-}
-
-/* There is no process to share a fork with yet. */
-long __capos_vfork(void)
-{
-    errno = ENOSYS;
-    return -1;
 }
 
 long sys_sigaltstack(long ss, long old, long a3, long a4, long a5, long a6)

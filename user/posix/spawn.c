@@ -105,6 +105,11 @@ struct spawn {
  * bytes is given back). */
 #define SPAWN_IMAGE_KEEP (1u << 20)
 static struct posix_lock spawn_lock;
+
+void posix_spawn_forked(void)
+{
+    spawn_lock.state = 0;
+}
 static struct spawn spawn_state;
 
 /* path made absolute against dir (when relative) into out; 0 or -errno. */
@@ -478,7 +483,7 @@ static int spawn_grants(struct spawn *s, struct capos_grant *g, uint32_t *ng, ch
             rec = (struct inherit_rec){.fd = (uint32_t)fd,
                                        .kind = k,
                                        .flags = o->flags,
-                                       .pos = o->pos,
+                                       .pos = *ofd_pos(o),
                                        .other = (uint32_t)(by >= 0 ? by : fd)};
             if (o->cap && k != 'i' && by < 0) {
                 if (nx == SPAWN_XFER_MAX)

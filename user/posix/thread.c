@@ -99,6 +99,16 @@ void posix_thread_init_main(uint32_t control, int tid)
     next_tid = tid;
 }
 
+void posix_thread_forked(uint32_t control, int pid)
+{
+    main_control = control;
+    main_tid = pid;
+    next_tid = pid;
+    self.control = control;
+    self.tid = pid;
+    self.clear_tid = 0;
+}
+
 /* arch_prctl(ARCH_SET_FS): the first call, from musl's start-up, also moves
  * the first thread's ring client into its thread-local home. */
 long __capos_set_thread_area(void *tp)

@@ -61,6 +61,13 @@ struct child {
 static struct posix_lock child_lock;
 static struct child children[POSIX_CHILD_MAX];
 
+void posix_child_forked(void)
+{
+    /* The kernel gave the child none of the parent's ProcessHandles. */
+    memset(children, 0, sizeof(children));
+    child_lock.state = 0;
+}
+
 int posix_child_reserve(void)
 {
     int slot = -1;

@@ -359,7 +359,14 @@ int main(int argc, char **argv)
             sv->failed = true;
             continue;
         }
-        capos_printf("init: started %s\n", sv->name);
+        /* With its pid: a service may fork, and its copies share its
+         * name in the system's reports (tools/capos-run tells them apart
+         * by this). */
+        capos_ProcessHandle_pid_results pr = {0};
+        if (capos_ProcessHandle_pid_call(sv->handle, 0, &pr, 0) == CAPOS_OK)
+            capos_printf("init: started %s (pid %u)\n", sv->name, (unsigned)pr.pid);
+        else
+            capos_printf("init: started %s\n", sv->name);
         init_post_wait(order[k], results);
     }
 

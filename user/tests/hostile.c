@@ -10,8 +10,10 @@
  *   spin     loops forever without a system call (it is preempted forever)
  *   image    ProcessSpawner.spawnImage with bad images, bad addresses and
  *            sizes, an image over the child's quota and a restricted
- *            launcher: each fails with its documented error and this
- *            process goes on; a good image starts (exit 0 if all did)
+ *            launcher, and ProcessSpawner.fork through a restricted
+ *            launcher or with a start outside user memory: each fails
+ *            with its documented error and this process goes on; a good
+ *            image starts (exit 0 if all did)
  */
 #include "capos.h"
 
@@ -329,9 +331,25 @@ static int attack_image(void)
     expect("restrict", e, CAPOS_OK);
     launcher = e == CAPOS_OK ? rr.launcher : 0;
     expect_image("a restricted launcher", launcher, at, len, 0, CAPOS_ERR_NOT_PERMITTED, 0);
+    /* fork: a restricted launcher starts no copy of its caller, and the
+     * copy's start must be user memory (nothing is made either way). */
+    capos_ProcessSpawner_fork_results fr;
+    const capos_ProcessSpawner_fork_args ok_fork = {.entry = IMG_BASE, .stack = IMG_BASE};
+    expect("fork through a restricted launcher",
+           capos_ProcessSpawner_fork_call(launcher, &ok_fork, &fr, 0), CAPOS_ERR_NOT_PERMITTED);
+    expect("fork with entry 0",
+           capos_ProcessSpawner_fork_call(
+               spawner, &(capos_ProcessSpawner_fork_args){.entry = 0, .stack = IMG_BASE}, &fr, 0),
+           CAPOS_ERR_INVALID_ARGUMENT);
+    expect("fork with a kernel stack",
+           capos_ProcessSpawner_fork_call(
+               spawner,
+               &(capos_ProcessSpawner_fork_args){.entry = IMG_BASE, .stack = 0xffff800000000000ULL},
+               &fr, 0),
+           CAPOS_ERR_INVALID_ARGUMENT);
     /* Still whole: a good image starts after all of that. */
     expect_image("a good image again", spawner, at, len, 0, CAPOS_OK, 0);
-    capos_printf("hostile image: 15 cases; %d unexpected\n", failures);
+    capos_printf("hostile image: 18 cases; %d unexpected\n", failures);
     return failures ? 1 : 0;
 }
 

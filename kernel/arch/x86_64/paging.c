@@ -24,6 +24,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "base/checked.h"
+#include "base/mem.h"
 #include "boot_info.h"
 #include "kerr.h"
 #include "mm/ledger.h"
@@ -37,8 +38,11 @@
 /* The user half: the lower 256 top-level entries. */
 #define USER_HALF_END 0x0000800000000000ULL
 
-/* A software bit of a 4 KiB page's entry: MAP_UNCHARGED. */
+/* Software bits of a 4 KiB page's entry: MAP_UNCHARGED, MAP_COW,
+ * MAP_FORK_SHARED. */
 #define PTE_UNCHARGED (1ULL << 9)
+#define PTE_COW       (1ULL << 10)
+#define PTE_SHARED    (1ULL << 11)
 
 #define PTE_LIVE_ONE  (1ULL << 52)
 #define PTE_LIVE_MASK (0x3ffULL << 52)
@@ -72,6 +76,10 @@ static uint64_t pte_bits(unsigned f)
         b |= PTE_NX;
     if (f & MAP_UNCHARGED)
         b |= PTE_UNCHARGED;
+    if (f & MAP_COW)
+        b |= PTE_COW;
+    if (f & MAP_FORK_SHARED)
+        b |= PTE_SHARED;
     return b;
 }
 
@@ -313,7 +321,8 @@ bool paging_user_entry(uint64_t root, uint64_t va, unsigned *map_flags)
     uint64_t e = pt_user_leaf(root, va);
     if ((e & (PTE_P | PTE_U)) != (PTE_P | PTE_U))
         return false;
-    *map_flags = ((e & PTE_W) ? MAP_WRITE : 0) | ((e & PTE_NX) && cpu_has_nx ? 0 : MAP_EXEC);
+    *map_flags = ((e & PTE_W) ? MAP_WRITE : 0) | ((e & PTE_NX) && cpu_has_nx ? 0 : MAP_EXEC) |
+                 ((e & PTE_COW) ? MAP_COW : 0);
     return true;
 }
 
@@ -399,6 +408,109 @@ uint64_t paging_find_unmapped(uint64_t root, uint64_t lo, uint64_t hi)
     if (lo < hi && pt_find_unmapped(phys_to_virt(root), 3, 0, lo, hi, &va))
         return va;
     return MAX(lo, hi);
+}
+
+/*
+ * Copy-on-write sharing of one address space's user pages with another
+ * (paging_share): a walk of the source like teardown's, which descends
+ * only into live tables and looks at a bounded number of entries a step.
+ */
+struct pt_share {
+    uint64_t dst;
+    uint64_t cursor, hi;
+    unsigned budget;
+    struct ledger *ledger;
+    int err;
+    bool narrowed;
+};
+
+/* Shares the leaf entry *src (mapping va) into s->dst; false with s->err
+ * set when the destination's quota or memory ran out (nothing of this
+ * page is left in dst then, and *src is as it was). */
+static bool pt_share_leaf(uint64_t *src, uint64_t va, struct pt_share *s)
+{
+    uint64_t e = *src, pa = e & PTE_ADDR_MASK, copy = 0;
+    uint64_t ne = e & ~(PTE_A | PTE_D);
+    /* A frame at its holder limit is copied instead: the copy is dst's
+     * own, charged to it, writable as the source page was. */
+    bool share = pmm_frame_share(pa);
+    if (!share) {
+        if (!pmm_alloc_frame(&copy)) {
+            s->err = KERR_NOMEM;
+            return false;
+        }
+        memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+        ne = copy | (ne & ~(PTE_ADDR_MASK | PTE_UNCHARGED));
+    }
+    bool charged = !(ne & PTE_UNCHARGED);
+    uint64_t *path[4];
+    if (charged && !ledger_charge(s->ledger, 1))
+        goto fail;
+    if (!pt_path(s->dst, va, true, true, s->ledger, path) || (*path[0] & PTE_P)) {
+        if (charged)
+            ledger_uncharge(s->ledger, 1);
+        goto fail;
+    }
+    if (share && (e & PTE_W) && !(e & PTE_SHARED)) {
+        /* Both sides read-only now; a write to either copies the frame
+         * (or, for the last holder, makes it writable again). */
+        __atomic_and_fetch(src, ~PTE_W, __ATOMIC_RELAXED);
+        __atomic_or_fetch(src, PTE_COW, __ATOMIC_RELAXED);
+        ne = (ne & ~PTE_W) | PTE_COW;
+        s->narrowed = true;
+    }
+    *path[0] = ne;
+    pt_live_add(path, 1);
+    return true;
+
+fail:
+    s->err = KERR_NOMEM;
+    if (share)
+        pmm_frame_put(pa);
+    else
+        pmm_free_frame(copy);
+    return false;
+}
+
+static bool pt_share(uint64_t *table, int level, uint64_t base, struct pt_share *s)
+{
+    uint64_t span = pt_span(level);
+    int end = level == 3 ? 256 : 512;
+    int first = (int)MIN(pt_first(base, level, s->cursor), (unsigned)end);
+    for (int i = pt_next_present(table, first, end); i < end;
+         i = pt_next_present(table, i + 1, end)) {
+        uint64_t at = base + (uint64_t)i * span;
+        if (at >= s->hi)
+            break;
+        if (s->budget == 0) {
+            s->cursor = MAX(at, s->cursor);
+            return false;
+        }
+        s->budget--;
+        uint64_t e = table[i];
+        if (level > 0) {
+            if (!(e & PTE_PS) && (e & PTE_LIVE_MASK) &&
+                !pt_share(phys_to_virt(e & PTE_ADDR_MASK), level - 1, at, s))
+                return false;
+        } else if ((e & PTE_U) && !pt_share_leaf(&table[i], at, s)) {
+            s->cursor = at;
+            return false;
+        }
+        s->cursor = MAX(s->cursor, at + span);
+    }
+    s->cursor = MAX(s->cursor, MIN(s->hi, base + (uint64_t)end * span));
+    return true;
+}
+
+bool paging_share(uint64_t src, uint64_t dst, uint64_t *cursor, uint64_t hi, unsigned budget,
+                  struct ledger *ledger, bool *narrowed, int *err)
+{
+    struct pt_share s = {dst, *cursor, MIN(hi, USER_HALF_END), budget, ledger, KERR_OK, false};
+    bool done = s.cursor >= s.hi || pt_share(phys_to_virt(src), 3, 0, &s);
+    *cursor = done ? hi : s.cursor;
+    *narrowed = s.narrowed;
+    *err = s.err;
+    return done;
 }
 
 bool paging_create_space(uint64_t *root, struct ledger *ledger)
