@@ -68,6 +68,7 @@ struct exit_status {
  * re-protected, so a process cannot unmap its ring or CapSet. */
 struct process {
     unsigned pid;
+    unsigned ppid; /* the spawning process's pid (0: the kernel's); exec keeps it */
     char name[CAPOS_CAPSET_NAME_MAX];
     enum process_state state;
     struct exit_status status;
@@ -211,6 +212,45 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
                                struct process_grant *grants, unsigned ngrants,
                                const char *const *argv, unsigned argc, const char *const *env,
                                unsigned envc, struct ledger *ledger, int *err, const char **why);
+
+/* The steps process_create builds a process with, which exec (exec.c)
+ * also builds a new image with, on a process struct of its own that is
+ * never published (its root, ledger, pid, ppid and name set).  Each
+ * returns an ErrorCode (or NULL, with *err and *why), and leaves what it
+ * made in p's address space or ledger for the caller's unwinding. */
+int process_map_bytes(struct process *p, uint64_t va, const void *src, uint64_t src_len,
+                      uint64_t len, unsigned flags);
+int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info,
+                     struct image_frames *frames, bool all, uint64_t *pages, uint64_t *shared);
+bool process_stack_size(const void *elf, uint64_t elf_len, bool all, uint64_t *size,
+                        uint64_t *commit);
+uint8_t *process_build_capset(struct process *p, const struct process_grant *grants,
+                              const uint32_t *ids, unsigned ngrants,
+                              const struct process_grant *self, uint32_t self_id,
+                              const char *const *argv, unsigned argc, const char *const *env,
+                              unsigned envc, uint32_t *len_out, int *err, const char **why);
+
+struct xfer_set;
+/*
+ * ProcessSpawner.exec (exec.c): replaces the program of t's process p (t
+ * the calling thread, p's only one) with the ELF image in `frames` (a
+ * kernel copy charged to p's ledger, as spawnImage makes), in place.
+ * Checks and builds everything first -- the image, a new address space
+ * with t's ring moved into it, a new capability table holding the grants
+ * and a new ThreadControl for t, the CapSet -- and only then commits: the
+ * transfers in x, the switch to the new space and table, the cancelling
+ * of t's operations and of the calls p received, and t's restart at the
+ * new entry when its cap_enter returns (thread.exec_restart); the old
+ * space and table are freed last.  On failure p and t are exactly as
+ * before, the grants' references dropped and x untouched; *why, and
+ * *bad_image when the image is not one this kernel runs.  Returns an
+ * ErrorCode.
+ */
+int process_exec(struct process *p, struct thread *t, const char *name, const void *elf,
+                 uint64_t elf_len, struct image_frames *frames, bool *bad_image,
+                 struct process_grant *grants, unsigned ngrants, const char *const *argv,
+                 unsigned argc, const char *const *env, unsigned envc, struct xfer_set *x,
+                 const char **why);
 
 /* What ThreadSpawner.spawn asks for. */
 struct thread_spawn_args {

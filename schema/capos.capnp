@@ -419,6 +419,23 @@ interface ProcessSpawner {
     # caller), quotaExceeded (the image or the process does not fit the
     # child's quota), noMemory, and spawn's for the grants, name, argv and
     # env.
+  exec @4 (image :UInt64, size :UInt64, name :Text,
+           grants :List(SpawnGrant) $C.maxLen(.maxSpawnGrants),
+           argv :List(Text) $C.maxLen(.maxSpawnArgs),
+           env :List(Text) $C.maxLen(.maxSpawnArgs))
+      -> ();
+    # Replaces the calling process's program with the image, as spawnImage
+    # would start it, in place (docs/processes.md, "Exec"): the same pid,
+    # parent, ledger and ProcessHandles; a fresh address space; a capability
+    # table holding exactly the grants (kernel grants made for this process)
+    # and the calling thread's new ThreadControl, everything else the
+    # process held released. The calling thread goes on as the new
+    # program's first thread. Only an unrestricted spawner may, and only a
+    # process with no other thread. The new address space is built
+    # completely before anything of the old one is dropped: on any error
+    # the caller is exactly as before. Never completes on success. Errors:
+    # notPermitted (restricted launcher), unsupported (the process has
+    # other threads), and spawnImage's.
 }
 
 struct SpawnGrant {

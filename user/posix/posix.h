@@ -115,8 +115,16 @@ long posix_path_exists(long dirfd, const char *path);
 /* The environment entry of the signal mask a spawned process starts with
  * (posix_spawnattr_setsigmask; hidden from main). */
 #define POSIX_SIGMASK_ENV "CAPOS_POSIX_SIGMASK="
+/* The environment entry of the signals a program started by execve
+ * ignores (SIG_IGN stays across exec; hidden from main). */
+#define POSIX_SIGIGN_ENV "CAPOS_POSIX_SIGIGN="
 /* Sets the calling thread's signal mask (start-up). */
 void posix_sig_init_mask(uint64_t mask);
+/* Makes the signals in `mask` (bit sig - 1) ignored (start-up). */
+void posix_sig_init_ignored(uint64_t mask);
+/* What execve keeps: the calling thread's signal mask, and (*ignored) the
+ * signals whose action is SIG_IGN. */
+uint64_t posix_sig_exec_state(uint64_t *ignored);
 __attribute__((noreturn)) void posix_exit_group(int status);
 /* Ends the process as the default action of sig does. */
 __attribute__((noreturn)) void posix_exit_signal(int sig);
