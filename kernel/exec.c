@@ -252,13 +252,18 @@ int process_exec(struct process *p, struct thread *t, const char *name, const vo
     pending_cancel_all(t);
     while (!endpoint_process_gone(p, PROCESS_MAX_RECEIVED))
         ;
+    /* A process stopped meanwhile may have had its table taken by the
+     * reaper already: the new one then stays on the builder and goes
+     * with it. */
     spin_lock(&p->caps.lock);
-    struct captable old_t = p->caps.t;
-    struct captable_slot *old_slots = p->caps.slots;
-    p->caps.t = b->caps.t;
-    p->caps.slots = b->caps.slots;
-    b->caps.t = old_t;
-    b->caps.slots = old_slots;
+    if (p->caps.slots) {
+        struct captable old_t = p->caps.t;
+        struct captable_slot *old_slots = p->caps.slots;
+        p->caps.t = b->caps.t;
+        p->caps.slots = b->caps.slots;
+        b->caps.t = old_t;
+        b->caps.slots = old_slots;
+    }
     spin_unlock(&p->caps.lock);
     t->control_id = ctl_id;
     t->control_obj = new_ctl;
