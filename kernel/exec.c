@@ -6,7 +6,8 @@
  * What stays: the struct process itself -- its pid, its parent's pid, its
  * ledger (and so its quota and its place under its parent's), the
  * ProcessHandles others hold on it and their waits -- and the calling
- * thread, with its tid, kernel stack, ring frames and scheduling.  What is
+ * thread, with its tid, kernel stack, ring frames and scheduling (the
+ * process's other threads end, as if each had exited with 0).  What is
  * new: the address space, the capability table (exactly the grants of the
  * call and the thread's new ThreadControl: everything else the process
  * held is released), the CapSet, the thread's user registers, FPU state
@@ -18,11 +19,14 @@
  * committed stack and the thread's ring frames mapped into it, the table
  * with the grants and a new ThreadControl, the CapSet.  Any failure up to
  * there unwinds the builder alone (exec_unbuild) and leaves p and its
- * thread exactly as they were.  The commit then happens under p's lock,
- * which orders it against thread spawns and a stop: p must be alive with
- * t as its only thread and no spawn in flight (process_thread_spawn's
- * counts), which also means no other CPU can have p's address space
- * loaded.  From the commit on nothing fails.
+ * thread exactly as they were.  Then p's other threads are ended
+ * (exec_end_others: the one irreversible step that can precede a failure,
+ * and only the failure of p being stopped meanwhile), and the commit
+ * happens under p's lock, which orders it against thread spawns and a
+ * stop: p is alive with t as its only thread and no spawn in flight
+ * (process_thread_spawn's counts, and exec_ending refusing new ones),
+ * which also means no other CPU can have p's address space loaded.  From
+ * the commit on nothing fails.
  *
  * Memory: the builder, the new space and the image copy are charged to
  * p's ledger while the old space still is, so an exec needs room for both
@@ -97,6 +101,57 @@ static void exec_unbuild(struct process *b, struct process_grant *grants, unsign
     kfree(b);
 }
 
+/*
+ * Ends p's threads other than t, the exec's caller, and waits until they
+ * are gone; returns with p's lock held and t p's only thread, or (lock
+ * not held) peerGone if p stopped meanwhile, unsupported if another exec
+ * of p is ending the threads already.  Once p is marked (exec_ending) no
+ * thread spawn commits, so the set only shrinks.  Each other thread is
+ * asked to end (exit_requested, as if it had called ThreadControl.exit
+ * with 0) and kicked: a blocked one wakes in its ring wait and ends
+ * there, a running one ends on its way back to user mode (the next tick
+ * at the latest).  t yields the CPU until they are gone, in p's own time:
+ * the work is theirs, and bounded by PROCESS_MAX_THREADS.
+ */
+static int exec_end_others(struct process *p, struct thread *t)
+{
+    struct thread *others[PROCESS_MAX_THREADS];
+    unsigned n = 0;
+    spin_lock(&p->lock);
+    if (p->state != PROCESS_ALIVE || p->exec_ending) {
+        int err = p->state != PROCESS_ALIVE ? CAPOS_ERR_PEER_GONE : CAPOS_ERR_UNSUPPORTED;
+        spin_unlock(&p->lock);
+        return err;
+    }
+    p->exec_ending = true;
+    for (struct thread *o = p->threads; o && n < PROCESS_MAX_THREADS; o = o->proc_next) {
+        if (o != t && !o->ended) {
+            thread_get(o);
+            others[n++] = o;
+        }
+    }
+    spin_unlock(&p->lock);
+    for (unsigned i = 0; i < n; i++) {
+        others[i]->exit_request_code = 0;
+        __atomic_store_n(&others[i]->exit_requested, true, __ATOMIC_SEQ_CST);
+        sched_kick(others[i]);
+        thread_put(others[i]);
+    }
+    for (;;) {
+        spin_lock(&p->lock);
+        if (p->state != PROCESS_ALIVE) {
+            p->exec_ending = false;
+            spin_unlock(&p->lock);
+            return CAPOS_ERR_PEER_GONE;
+        }
+        if (p->nthreads == 1 && p->nspawning == 0 && p->threads == t)
+            return CAPOS_OK;
+        spin_unlock(&p->lock);
+        this_cpu()->need_resched = true;
+        sched_pause();
+    }
+}
+
 int process_exec(struct process *p, struct thread *t, const char *name, const void *elf,
                  uint64_t elf_len, struct image_frames *frames, bool *bad_image,
                  struct process_grant *grants, unsigned ngrants, const char *const *argv,
@@ -118,14 +173,6 @@ int process_exec(struct process *p, struct thread *t, const char *name, const vo
     if (ngrants >= PROCESS_MAX_CAPS) {
         *why = "too many grants";
         err = CAPOS_ERR_INVALID_ARGUMENT;
-        goto drop;
-    }
-    spin_lock(&p->lock);
-    bool alone = p->nthreads == 1 && p->nspawning == 0 && p->threads == t;
-    spin_unlock(&p->lock);
-    if (!alone) {
-        *why = "the process has other threads";
-        err = CAPOS_ERR_UNSUPPORTED;
         goto drop;
     }
     info = kheap_alloc(p->ledger, sizeof(*info), false, &err);
@@ -214,14 +261,13 @@ int process_exec(struct process *p, struct thread *t, const char *name, const vo
     if (err != CAPOS_OK)
         goto fail;
 
-    /* ---- commit: the new space, if p is still as checked ---- */
-    spin_lock(&p->lock);
-    if (p->state != PROCESS_ALIVE || p->nthreads != 1 || p->nspawning != 0) {
-        spin_unlock(&p->lock);
-        *why = "the process has other threads or stopped";
-        err = p->state != PROCESS_ALIVE ? CAPOS_ERR_PEER_GONE : CAPOS_ERR_UNSUPPORTED;
+    /* ---- commit: p's other threads end, then the new space ---- */
+    err = exec_end_others(p, t);
+    if (err != CAPOS_OK) {
+        *why = err == CAPOS_ERR_PEER_GONE ? "the process stopped" : "another exec is under way";
         goto fail;
     }
+    /* p's lock is held: t is p's only thread, and stays so. */
     uint64_t old_root = p->root;
     /* The ring's frames leave the old space, which would free them. */
     exec_unmap_ring(old_root, t->ring.user_va, CAPOS_RING_PAGES);
@@ -239,6 +285,7 @@ int process_exec(struct process *p, struct thread *t, const char *name, const vo
     /* p's only thread runs here: no other CPU has the old space loaded,
      * and this one leaves it now. */
     arch_space_activate(p->root);
+    p->exec_ending = false; /* thread spawns commit again, into the new program */
     spin_unlock(&p->lock);
 
     /* From here on nothing fails.  The transfers commit against the old

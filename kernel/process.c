@@ -545,7 +545,7 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
         return err;
     /* Its place under the thread limit, and a ring address. */
     spin_lock(&p->lock);
-    if (p->state != PROCESS_ALIVE || p->nlive == 0) {
+    if (p->state != PROCESS_ALIVE || p->nlive == 0 || p->exec_ending) {
         err = CAPOS_ERR_PEER_GONE;
     } else if (p->nthreads + p->nspawning >= PROCESS_MAX_THREADS || p->ring_slots == ~0ULL) {
         err = CAPOS_ERR_QUOTA_EXCEEDED;
@@ -588,7 +588,7 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
      * space. */
     spin_lock(&p->lock);
     p->nspawning--;
-    if (err == CAPOS_OK && (p->state != PROCESS_ALIVE || p->nlive == 0))
+    if (err == CAPOS_OK && (p->state != PROCESS_ALIVE || p->nlive == 0 || p->exec_ending))
         err = CAPOS_ERR_PEER_GONE;
     if (err == CAPOS_OK)
         err = ring_create(t, ring_va);
@@ -941,9 +941,13 @@ void process_kill(struct process *p)
 
 void process_check_alive(void)
 {
-    struct process *p = sched_current()->proc;
+    struct thread *t = sched_current();
+    struct process *p = t->proc;
     if (p && p->state != PROCESS_ALIVE)
         process_exit_current();
+    /* An exec in another thread of p ends this one (exec.c). */
+    if (p && unlikely(__atomic_load_n(&t->exit_requested, __ATOMIC_ACQUIRE)))
+        process_thread_exit(t->exit_request_code);
 }
 
 NORETURN void process_exit_current(void)

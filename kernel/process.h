@@ -105,11 +105,15 @@ struct process {
      * nthreads releases its memory.  A commit needs the process alive and
      * nlive > 0, so neither count rises again once it has reached zero. */
     struct thread *threads; /* committed threads not yet freed (thread.proc_next) */
-    unsigned nthreads;      /* threads on that list */
-    unsigned nlive;         /* threads on it that have not called ThreadControl.exit */
-    unsigned nspawning;     /* threads being created, not yet on the list */
-    uint64_t ring_slots;    /* ring addresses in use by threads after the first */
-    uint64_t ended_run_ns;  /* CPU time of the threads no longer on the list */
+    /* An exec (exec.c) is ending p's other threads and replacing its
+     * program: no thread spawn commits meanwhile, and no second exec
+     * starts. */
+    bool exec_ending;
+    unsigned nthreads;     /* threads on that list */
+    unsigned nlive;        /* threads on it that have not called ThreadControl.exit */
+    unsigned nspawning;    /* threads being created, not yet on the list */
+    uint64_t ring_slots;   /* ring addresses in use by threads after the first */
+    uint64_t ended_run_ns; /* CPU time of the threads no longer on the list */
 
     /* Endpoint calls this process received and has not returned; a slot is
      * reserved by each posted RECV.  Tokens carry the slot's generation. */
@@ -233,15 +237,15 @@ uint8_t *process_build_capset(struct process *p, const struct process_grant *gra
 struct xfer_set;
 /*
  * ProcessSpawner.exec (exec.c): replaces the program of t's process p (t
- * the calling thread, p's only one) with the ELF image in `frames` (a
- * kernel copy charged to p's ledger, as spawnImage makes), in place.
- * Checks and builds everything first -- the image, a new address space
- * with t's ring moved into it, a new capability table holding the grants
- * and a new ThreadControl for t, the CapSet -- and only then commits: the
- * transfers in x, the switch to the new space and table, the cancelling
- * of t's operations and of the calls p received, and t's restart at the
- * new entry when its cap_enter returns (thread.exec_restart); the old
- * space and table are freed last.  On failure p and t are exactly as
+ * the calling thread) with the ELF image in `frames` (a kernel copy
+ * charged to p's ledger, as spawnImage makes), in place.  Checks and
+ * builds everything first -- the image, a new address space with t's ring
+ * moved into it, a new capability table holding the grants and a new
+ * ThreadControl for t, the CapSet -- and only then commits: p's other
+ * threads end, then the transfers in x, the switch to the new space and
+ * table, the cancelling of t's operations and of the calls p received,
+ * and t's restart at the new entry when its cap_enter returns
+ * (thread.exec_restart); the old space and table are freed last.  On failure p and t are exactly as
  * before, the grants' references dropped and x untouched; *why, and
  * *bad_image when the image is not one this kernel runs.  Returns an
  * ErrorCode.
@@ -294,7 +298,8 @@ NORETURN void process_fault(struct process *p, const char *reason);
 NORETURN void process_fault_trap(struct process *p, uint8_t vector, uint64_t address, uint64_t rip,
                                  const char *what);
 /* Before returning to user mode: if the current process was stopped (killed)
- * meanwhile, its thread ends here instead. */
+ * meanwhile, its thread ends here instead; so does a thread that an exec in
+ * another thread of its process asked to end (thread.exit_requested). */
 void process_check_alive(void);
 
 /* The current process was already stopped: finish dying. */

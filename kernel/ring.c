@@ -296,13 +296,20 @@ static ALWAYS_INLINE bool ring_wait_begin(struct thread *self, uint32_t min_comp
     if (publish)
         ring_publish_tail(r);
     bool corrupt_head = !ring_posted(r, posted);
+    /* An exec in another thread asks this one to end (exec.c): read
+     * under the lock that makes it the waiter, so that the exec's kick
+     * after its store finds it blocked if it did not see the store. */
+    bool ending = __atomic_load_n(&self->exit_requested, __ATOMIC_ACQUIRE);
     bool done = corrupt_head || *posted >= min_complete || timeout_ns == 0 ||
-                (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline) || r->dead;
+                (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline) || r->dead ||
+                ending;
     if (!done)
         ring_set_waiter(r, self, min_complete);
     spin_unlock(&r->lock);
     if (corrupt_head)
         process_fault(self->proc, "ring: completion queue head is corrupt");
+    if (ending)
+        process_thread_exit(self->exit_request_code);
     return done;
 }
 
@@ -321,6 +328,9 @@ static void ring_wait_resumed(struct ring *r, struct thread *self)
     }
     if (self->proc->state != PROCESS_ALIVE)
         process_exit_current();
+    /* An exec in another thread asked this one to end (exec.c). */
+    if (__atomic_load_n(&self->exit_requested, __ATOMIC_ACQUIRE))
+        process_thread_exit(self->exit_request_code);
 }
 
 /* cap_enter's wait, after the submissions: returns once min_complete

@@ -430,12 +430,12 @@ interface ProcessSpawner {
     # table holding exactly the grants (kernel grants made for this process)
     # and the calling thread's new ThreadControl, everything else the
     # process held released. The calling thread goes on as the new
-    # program's first thread. Only an unrestricted spawner may, and only a
-    # process with no other thread. The new address space is built
-    # completely before anything of the old one is dropped: on any error
-    # the caller is exactly as before. Never completes on success. Errors:
-    # notPermitted (restricted launcher), unsupported (the process has
-    # other threads), and spawnImage's.
+    # program's first thread; the process's other threads end. Only an
+    # unrestricted spawner may. The new program is built completely before
+    # anything of the old one is dropped: on any error the caller is
+    # exactly as before. Never completes on success. Errors: notPermitted
+    # (restricted launcher), unsupported (another thread of the process is
+    # in an exec already: this thread is ending), and spawnImage's.
 }
 
 struct SpawnGrant {

@@ -620,7 +620,9 @@ static int spawn_call(struct spawn *s, char *const argv[], char *const envp[], c
         return (o.detail & 0xffffff) == capos_ProcessSpawner_spawnImage_field_image ? -ENOEXEC
                                                                                     : -E2BIG;
     case CAPOS_ERR_TOO_MANY_CAPS: return -EMFILE;
-    case CAPOS_ERR_UNSUPPORTED: return -EBUSY; /* exec: the process has other threads */
+    /* exec: another thread's exec is ending this one (never seen: the
+     * thread ends before it returns to user mode). */
+    case CAPOS_ERR_UNSUPPORTED: return -EBUSY;
     default: return (int)posix_errno(err);
     }
 }
