@@ -132,8 +132,11 @@ static int exec_end_others(struct process *p, struct thread *t)
     }
     spin_unlock(&p->lock);
     for (unsigned i = 0; i < n; i++) {
-        others[i]->exit_request_code = 0;
-        __atomic_store_n(&others[i]->exit_requested, true, __ATOMIC_SEQ_CST);
+        /* One that is ending by its own ThreadControl.exit keeps its code. */
+        if (!__atomic_load_n(&others[i]->exit_requested, __ATOMIC_ACQUIRE)) {
+            others[i]->exit_request_code = 0;
+            __atomic_store_n(&others[i]->exit_requested, true, __ATOMIC_SEQ_CST);
+        }
         sched_kick(others[i]);
         thread_put(others[i]);
     }
