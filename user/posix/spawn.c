@@ -37,8 +37,9 @@
  * attributes that need process groups or sessions, which do not exist yet
  * (POSIX_SPAWN_SETPGROUP, POSIX_SPAWN_SETSID) or scheduling a child
  * (POSIX_SPAWN_SETSCHEDPARAM, POSIX_SPAWN_SETSCHEDULER).
- * POSIX_SPAWN_SETSIGDEF needs nothing: a new process starts with every
- * disposition at its default.
+ * Signals the parent ignores stay ignored in the child (POSIX_SIGIGN_ENV)
+ * unless POSIX_SPAWN_SETSIGDEF names them; caught ones start at their
+ * default.
  */
 #include <elf.h>
 #include <errno.h>
