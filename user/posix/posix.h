@@ -140,5 +140,14 @@ int posix_child_reserve(void);
 void posix_child_unreserve(int slot);
 /* Records the child started into a reserved entry. */
 void posix_child_add(int slot, int pid, uint32_t handle);
+/* The children not yet reaped (pids and ProcessHandles, at most max):
+ * what execve hands the new program.  Returns how many. */
+int posix_children(int *pids, uint32_t *handles, int max);
+/* The environment entry of the children a program started by execve
+ * inherits ("pid,pid,...", each handle as CapSet entry "child<pid>";
+ * hidden from main). */
+#define POSIX_CHILDREN_ENV "CAPOS_POSIX_CHILDREN="
+/* Adopts the children POSIX_CHILDREN_ENV lists (start-up). */
+void posix_children_init(void);
 
 #endif

@@ -99,6 +99,13 @@ struct spawn {
     char interp[SPAWN_HASHBANG], interp_arg[SPAWN_HASHBANG];
     char abs[SPAWN_PATH_MAX];
     char at[SPAWN_PATH_MAX]; /* execveat: the path made from its directory's */
+    /* execve: the children not yet reaped, whose handles the new program
+     * gets as "child<pid>" (none for posix_spawn). */
+    int child_pids[POSIX_CHILD_MAX];
+    uint32_t child_handles[POSIX_CHILD_MAX];
+    char child_names[POSIX_CHILD_MAX][CAPOS_CAPSET_NAME_MAX];
+    unsigned nchildren;
+    char children_env[POSIX_CHILD_MAX * 12 + 32];
     char fds_env[8192];
     uint64_t arena[SPAWN_MSG_BYTES / 8];
 };
@@ -471,6 +478,16 @@ static int spawn_grants(struct spawn *s, struct capos_grant *g, uint32_t *ng, ch
                                   .mode = CAPOS_XFER_COPY,
                                   .interface_id = capos_ProcessSpawner_INTERFACE_ID};
     nx++;
+    for (unsigned i = 0; i < s->nchildren; i++) {
+        if (nx == SPAWN_XFER_MAX)
+            return -EMFILE;
+        snprintf(s->child_names[i], sizeof(s->child_names[i]), "child%d", s->child_pids[i]);
+        g[n++] = (struct capos_grant){.name = s->child_names[i],
+                                      .cap = s->child_handles[i],
+                                      .mode = CAPOS_XFER_COPY,
+                                      .interface_id = capos_ProcessHandle_INTERFACE_ID};
+        nx++;
+    }
     size_t at = 0;
     fds_env[0] = '\0';
     for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
@@ -536,7 +553,7 @@ static int spawn_call(struct spawn *s, char *const argv[], char *const envp[], c
                       const char *const *extra_env, unsigned nextra, bool exec, uint32_t *handle,
                       uint32_t *pid)
 {
-    struct capos_grant g[32];
+    struct capos_grant g[SPAWN_XFER_MAX + 8]; /* at most 6 kernel grants */
     char names[POSIX_FD_MAX][8] = {{0}};
     char *fds_env = s->fds_env;
     uint64_t *arena = s->arena;
@@ -653,7 +670,7 @@ static void spawn_drop_cloexec(struct spawn *s)
  * anyway), and the signal mask and ignored signals when not 0. */
 struct spawn_env {
     char cwd[SPAWN_PATH_MAX + 32], mask[48], ign[48];
-    const char *extra[3];
+    const char *extra[4];
     unsigned n;
 };
 
@@ -690,6 +707,7 @@ int __capos_posix_spawn(pid_t *res, const char *path, const posix_spawn_file_act
         return EPERM;
     posix_lock(&spawn_lock);
     struct spawn *s = &spawn_state;
+    s->nchildren = 0;
     int r = spawn_begin(s);
     if (r == 0)
         r = spawn_actions(s, fa);
@@ -793,7 +811,18 @@ static long posix_exec(long dirfd, const char *path, char *const argv[], char *c
         uint64_t ign, mask = posix_sig_exec_state(&ign);
         spawn_name(s->script, name);
         spawn_env(s, &env, mask, ign);
+        /* The children, which stay this process's. */
+        s->nchildren = (unsigned)posix_children(s->child_pids, s->child_handles, POSIX_CHILD_MAX);
+        if (s->nchildren) {
+            size_t at = (size_t)snprintf(s->children_env, sizeof(s->children_env), "%s",
+                                         POSIX_CHILDREN_ENV);
+            for (unsigned i = 0; i < s->nchildren && at < sizeof(s->children_env); i++)
+                at += (size_t)snprintf(s->children_env + at, sizeof(s->children_env) - at, "%s%d",
+                                       i ? "," : "", s->child_pids[i]);
+            env.extra[env.n++] = s->children_env;
+        }
         r = spawn_call(s, argv, envp, name, env.extra, env.n, true, NULL, NULL);
+        s->nchildren = 0;
     }
     spawn_release(s);
     posix_unlock(&spawn_lock);

@@ -76,7 +76,8 @@ static bool start_env_hidden(const char *e)
 {
     return posix_env_hidden(e) || strncmp(e, POSIX_FDS_ENV, sizeof(POSIX_FDS_ENV) - 1) == 0 ||
            strncmp(e, POSIX_SIGMASK_ENV, sizeof(POSIX_SIGMASK_ENV) - 1) == 0 ||
-           strncmp(e, POSIX_SIGIGN_ENV, sizeof(POSIX_SIGIGN_ENV) - 1) == 0;
+           strncmp(e, POSIX_SIGIGN_ENV, sizeof(POSIX_SIGIGN_ENV) - 1) == 0 ||
+           strncmp(e, POSIX_CHILDREN_ENV, sizeof(POSIX_CHILDREN_ENV) - 1) == 0;
 }
 
 /* The value of environment entry `prefix`x<hex> into *m; false if there
@@ -129,6 +130,7 @@ __attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uin
     posix_fd_init();
     posix_file_init();
     sigmask_init();
+    posix_children_init();
     random_bytes();
 
     unsigned eax, ebx, ecx, edx = 0;
