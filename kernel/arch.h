@@ -99,6 +99,18 @@ void arch_thread_setup_kernel(struct thread *t, void (*fn)(void *), void *arg);
  * with. */
 void arch_thread_set_start_rdx(struct thread *t, uint64_t v);
 
+/* Makes the running thread t, now in the kernel on a system call, return
+ * to user mode as a new thread would start (arch_thread_setup_user, with
+ * `arg2` as the third argument register): at `entry` with stack pointer
+ * `sp`, every other register 0, a clean floating-point state and no
+ * thread-pointer base (exec). */
+void arch_thread_restart_user(struct thread *t, uint64_t entry, uint64_t sp, uint64_t arg0,
+                              uint64_t arg1, uint64_t arg2);
+
+/* Loads the address space `root` on this CPU (exec: the running process's
+ * new one). */
+void arch_space_activate(uint64_t root);
+
 /* Sets the running thread's thread-pointer base (t->fs_base is already
  * updated). */
 void arch_set_fs_base(uint64_t base);

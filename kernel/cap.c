@@ -379,13 +379,13 @@ static int cap_invoke(struct kobj *o, struct call *c)
     return CAPOS_ERR_INVALID_CAP;
 }
 
-/* Kernel methods that take capabilities: ProcessSpawner.spawn (grants) and
- * SchedulingPolicy.set (the thread). */
+/* Kernel methods that take capabilities: ProcessSpawner.spawn, spawnImage
+ * and exec (grants), SchedulingPolicy.set (the thread) and Endpoint.identify. */
 static bool cap_takes_caps(const struct kobj *o, uint16_t method)
 {
-    return (o->kind == KOBJ_PROCESS_SPAWNER &&
-            (method == capos_ProcessSpawner_method_spawn ||
-             method == capos_ProcessSpawner_method_spawnImage)) ||
+    return (o->kind == KOBJ_PROCESS_SPAWNER && (method == capos_ProcessSpawner_method_spawn ||
+                                                method == capos_ProcessSpawner_method_spawnImage ||
+                                                method == capos_ProcessSpawner_method_exec)) ||
            (o->kind == KOBJ_SCHEDULING_POLICY && method == capos_SchedulingPolicy_method_set) ||
            (o->kind == KOBJ_ENDPOINT_SERVER && method == capos_Endpoint_method_identify);
 }

@@ -86,8 +86,8 @@ static int process_frame(struct process *p, uint64_t *pa)
 
 /* Allocates, fills and maps `len` bytes at va with user permissions;
  * returns an ErrorCode. */
-static int process_map_bytes(struct process *p, uint64_t va, const void *src, uint64_t src_len,
-                             uint64_t len, unsigned flags)
+int process_map_bytes(struct process *p, uint64_t va, const void *src, uint64_t src_len,
+                      uint64_t len, unsigned flags)
 {
     for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
         uint64_t pa;
@@ -114,9 +114,8 @@ static int process_map_bytes(struct process *p, uint64_t va, const void *src, ui
  * the pages of the last writable segment that hold no file byte (its
  * .bss) are left demand-zero (p->bss_lo, mm/fault.c).  *pages counts the
  * pages mapped, *shared those of them shared. */
-static int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info,
-                            struct image_frames *frames, bool all, uint64_t *pages,
-                            uint64_t *shared)
+int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info,
+                     struct image_frames *frames, bool all, uint64_t *pages, uint64_t *shared)
 {
     int last_w = -1;
     for (uint32_t i = 0; i < info->nsegs; i++) {
@@ -176,11 +175,11 @@ static int process_load_elf(struct process *p, const uint8_t *image, const struc
 
 /* Lays out the CapSet region (lib/abi/capset.h) in a kernel buffer: the
  * grants, then `self` (the first thread's ThreadControl) with id self_id. */
-static uint8_t *process_build_capset(struct process *p, const struct process_grant *grants,
-                                     const uint32_t *ids, unsigned ngrants,
-                                     const struct process_grant *self, uint32_t self_id,
-                                     const char *const *argv, unsigned argc, const char *const *env,
-                                     unsigned envc, uint32_t *len_out, int *err, const char **why)
+uint8_t *process_build_capset(struct process *p, const struct process_grant *grants,
+                              const uint32_t *ids, unsigned ngrants,
+                              const struct process_grant *self, uint32_t self_id,
+                              const char *const *argv, unsigned argc, const char *const *env,
+                              unsigned envc, uint32_t *len_out, int *err, const char **why)
 {
     unsigned nent = ngrants + 1;
     uint64_t size = sizeof(struct capos_capset_header) +
@@ -215,10 +214,7 @@ static uint8_t *process_build_capset(struct process *p, const struct process_gra
     h->envc = envc;
     h->env_offset = (uint32_t)((uint8_t *)env_tab - buf);
     h->pid = p->pid;
-    /* Spawns run in the spawning thread (ProcessSpawner.spawn); init is
-     * made by the kernel's boot thread, which has no process. */
-    const struct thread *cur = sched_current();
-    h->ppid = cur && cur->proc ? cur->proc->pid : 0;
+    h->ppid = p->ppid;
     memcpy(h->name, p->name, CAPOS_CAPSET_NAME_MAX);
     for (unsigned i = 0; i < ngrants; i++) {
         name_copy(e[i].name, grants[i].name);
@@ -292,8 +288,8 @@ struct elf_limits process_elf_limits(uint64_t frame_limit)
 _Static_assert(CAPOS_NOTE_STACK_MAX == 8u * 1024 * 1024, "process_create's message says 8 MiB");
 _Static_assert(CAPOS_USER_STACK_TOP - CAPOS_NOTE_STACK_MAX >= CAPOS_USER_MAP_MAX,
                "a declared stack stays above the images");
-static bool process_stack_size(const void *elf, uint64_t elf_len, bool all, uint64_t *size,
-                               uint64_t *commit)
+bool process_stack_size(const void *elf, uint64_t elf_len, bool all, uint64_t *size,
+                        uint64_t *commit)
 {
     const uint8_t *d;
     uint32_t n;
@@ -407,6 +403,10 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     uint64_t flags = spin_lock_irqsave(&proc_list_lock);
     p->pid = proc_next_pid++;
     spin_unlock_irqrestore(&proc_list_lock, flags);
+    /* Spawns run in the spawning thread (ProcessSpawner.spawn); init is
+     * made by the kernel's boot thread, which has no process. */
+    const struct thread *cur = sched_current();
+    p->ppid = cur && cur->proc ? cur->proc->pid : 0;
 
     *err = cap_table_init(&p->caps, PROCESS_MAX_CAPS, ledger);
     if (*err != CAPOS_OK)
@@ -586,7 +586,7 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
         return err;
     /* Its place under the thread limit, and a ring address. */
     spin_lock(&p->lock);
-    if (p->state != PROCESS_ALIVE || p->nlive == 0) {
+    if (p->state != PROCESS_ALIVE || p->nlive == 0 || p->exec_ending) {
         err = CAPOS_ERR_PEER_GONE;
     } else if (p->nthreads + p->nspawning >= PROCESS_MAX_THREADS || p->ring_slots == ~0ULL) {
         err = CAPOS_ERR_QUOTA_EXCEEDED;
@@ -629,7 +629,7 @@ int process_thread_spawn(struct process *p, const struct thread_spawn_args *a,
      * space. */
     spin_lock(&p->lock);
     p->nspawning--;
-    if (err == CAPOS_OK && (p->state != PROCESS_ALIVE || p->nlive == 0))
+    if (err == CAPOS_OK && (p->state != PROCESS_ALIVE || p->nlive == 0 || p->exec_ending))
         err = CAPOS_ERR_PEER_GONE;
     if (err == CAPOS_OK)
         err = ring_create(t, ring_va);
@@ -986,9 +986,13 @@ void process_kill(struct process *p)
 
 void process_check_alive(void)
 {
-    struct process *p = sched_current()->proc;
+    struct thread *t = sched_current();
+    struct process *p = t->proc;
     if (p && p->state != PROCESS_ALIVE)
         process_exit_current();
+    /* An exec in another thread of p ends this one (exec.c). */
+    if (p && unlikely(__atomic_load_n(&t->exit_requested, __ATOMIC_ACQUIRE)))
+        process_thread_exit(t->exit_request_code);
 }
 
 NORETURN void process_exit_current(void)

@@ -70,6 +70,7 @@ struct exit_status {
  * re-protected, so a process cannot unmap its ring or CapSet. */
 struct process {
     unsigned pid;
+    unsigned ppid; /* the spawning process's pid (0: the kernel's); exec keeps it */
     char name[CAPOS_CAPSET_NAME_MAX];
     enum process_state state;
     struct exit_status status;
@@ -106,11 +107,15 @@ struct process {
      * nthreads releases its memory.  A commit needs the process alive and
      * nlive > 0, so neither count rises again once it has reached zero. */
     struct thread *threads; /* committed threads not yet freed (thread.proc_next) */
-    unsigned nthreads;      /* threads on that list */
-    unsigned nlive;         /* threads on it that have not called ThreadControl.exit */
-    unsigned nspawning;     /* threads being created, not yet on the list */
-    uint64_t ring_slots;    /* ring addresses in use by threads after the first */
-    uint64_t ended_run_ns;  /* CPU time of the threads no longer on the list */
+    /* An exec (exec.c) is ending p's other threads and replacing its
+     * program: no thread spawn commits meanwhile, and no second exec
+     * starts. */
+    bool exec_ending;
+    unsigned nthreads;     /* threads on that list */
+    unsigned nlive;        /* threads on it that have not called ThreadControl.exit */
+    unsigned nspawning;    /* threads being created, not yet on the list */
+    uint64_t ring_slots;   /* ring addresses in use by threads after the first */
+    uint64_t ended_run_ns; /* CPU time of the threads no longer on the list */
 
     /* Endpoint calls this process received and has not returned; a slot is
      * reserved by each posted RECV.  Tokens carry the slot's generation. */
@@ -230,6 +235,45 @@ struct process *process_new(const char *name, struct ledger *ledger, int *err);
 void process_discard(struct process *p, struct thread *t);
 void process_publish(struct process *p, struct thread *t);
 
+/* The steps process_create builds a process with, which exec (exec.c)
+ * also builds a new image with, on a process struct of its own that is
+ * never published (its root, ledger, pid, ppid and name set).  Each
+ * returns an ErrorCode (or NULL, with *err and *why), and leaves what it
+ * made in p's address space or ledger for the caller's unwinding. */
+int process_map_bytes(struct process *p, uint64_t va, const void *src, uint64_t src_len,
+                      uint64_t len, unsigned flags);
+int process_load_elf(struct process *p, const uint8_t *image, const struct elf_info *info,
+                     struct image_frames *frames, bool all, uint64_t *pages, uint64_t *shared);
+bool process_stack_size(const void *elf, uint64_t elf_len, bool all, uint64_t *size,
+                        uint64_t *commit);
+uint8_t *process_build_capset(struct process *p, const struct process_grant *grants,
+                              const uint32_t *ids, unsigned ngrants,
+                              const struct process_grant *self, uint32_t self_id,
+                              const char *const *argv, unsigned argc, const char *const *env,
+                              unsigned envc, uint32_t *len_out, int *err, const char **why);
+
+struct xfer_set;
+/*
+ * ProcessSpawner.exec (exec.c): replaces the program of t's process p (t
+ * the calling thread) with the ELF image in `frames` (a kernel copy
+ * charged to p's ledger, as spawnImage makes), in place.  Checks and
+ * builds everything first -- the image, a new address space with t's ring
+ * moved into it, a new capability table holding the grants and a new
+ * ThreadControl for t, the CapSet -- and only then commits: p's other
+ * threads end, then the transfers in x, the switch to the new space and
+ * table, the cancelling of t's operations and of the calls p received,
+ * and t's restart at the new entry when its cap_enter returns
+ * (thread.exec_restart); the old space and table are freed last.  On failure p and t are exactly as
+ * before, the grants' references dropped and x untouched; *why, and
+ * *bad_image when the image is not one this kernel runs.  Returns an
+ * ErrorCode.
+ */
+int process_exec(struct process *p, struct thread *t, const char *name, const void *elf,
+                 uint64_t elf_len, struct image_frames *frames, bool *bad_image,
+                 struct process_grant *grants, unsigned ngrants, const char *const *argv,
+                 unsigned argc, const char *const *env, unsigned envc, struct xfer_set *x,
+                 const char **why);
+
 /* What ThreadSpawner.spawn asks for. */
 struct thread_spawn_args {
     uint64_t entry, stack, tls, arg;
@@ -272,7 +316,8 @@ NORETURN void process_fault(struct process *p, const char *reason);
 NORETURN void process_fault_trap(struct process *p, uint8_t vector, uint64_t address, uint64_t rip,
                                  const char *what);
 /* Before returning to user mode: if the current process was stopped (killed)
- * meanwhile, its thread ends here instead. */
+ * meanwhile, its thread ends here instead; so does a thread that an exec in
+ * another thread of its process asked to end (thread.exit_requested). */
 void process_check_alive(void);
 
 /* The current process was already stopped: finish dying. */

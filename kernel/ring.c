@@ -256,7 +256,7 @@ static const char *ring_submit(struct thread *t)
          * A stop that came meanwhile is seen below. */
         if (i + 1 < n)
             sched_pause_between();
-        if (p->state != PROCESS_ALIVE || t->exit_requested)
+        if (p->state != PROCESS_ALIVE || t->exit_requested || t->exec_restart)
             break;
     }
     __atomic_store_n(&r->hdr->sq_head, r->sq_head, __ATOMIC_RELEASE);
@@ -296,13 +296,20 @@ static ALWAYS_INLINE bool ring_wait_begin(struct thread *self, uint32_t min_comp
     if (publish)
         ring_publish_tail(r);
     bool corrupt_head = !ring_posted(r, posted);
+    /* An exec in another thread asks this one to end (exec.c): read
+     * under the lock that makes it the waiter, so that the exec's kick
+     * after its store finds it blocked if it did not see the store. */
+    bool ending = __atomic_load_n(&self->exit_requested, __ATOMIC_ACQUIRE);
     bool done = corrupt_head || *posted >= min_complete || timeout_ns == 0 ||
-                (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline) || r->dead;
+                (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline) || r->dead ||
+                ending;
     if (!done)
         ring_set_waiter(r, self, min_complete);
     spin_unlock(&r->lock);
     if (corrupt_head)
         process_fault(self->proc, "ring: completion queue head is corrupt");
+    if (ending)
+        process_thread_exit(self->exit_request_code);
     return done;
 }
 
@@ -321,6 +328,9 @@ static void ring_wait_resumed(struct ring *r, struct thread *self)
     }
     if (self->proc->state != PROCESS_ALIVE)
         process_exit_current();
+    /* An exec in another thread asked this one to end (exec.c). */
+    if (__atomic_load_n(&self->exit_requested, __ATOMIC_ACQUIRE))
+        process_thread_exit(self->exit_request_code);
 }
 
 /* cap_enter's wait, after the submissions: returns once min_complete
@@ -391,6 +401,14 @@ static int64_t ring_enter_finish(struct thread *self, uint32_t min_complete, uin
         process_exit_current();
     if (self->exit_requested)
         process_thread_exit(self->exit_request_code);
+    if (unlikely(self->exec_restart)) {
+        /* The old program's entries after the exec are dropped with its
+         * ring's indices; the new one starts with an empty ring and the
+         * registers exec set (rax 0, as at any start). */
+        self->exec_restart = false;
+        ring_reset(self);
+        return 0;
+    }
     return ring_wait(self, min_complete, timeout_ns);
 }
 
@@ -450,7 +468,7 @@ static NOINLINE bool ring_submit_copies(struct thread *self, const struct capos_
         unpublished |= ring_dispatch(self, &sqe[i], ring_sqe_validate(&sqe[i]));
         i++;
         pending_setup_done(r);
-        if (p->state != PROCESS_ALIVE || self->exit_requested)
+        if (p->state != PROCESS_ALIVE || self->exit_requested || self->exec_restart)
             break;
     }
     if (i < n) {
@@ -573,7 +591,7 @@ general:
     unpublished = ring_submit_copies(self, sqe, n);
 wait:
     if (unlikely(timeout_ns != CAPOS_WAIT_FOREVER || p->state != PROCESS_ALIVE ||
-                 self->exit_requested)) {
+                 self->exit_requested || self->exec_restart)) {
         if (unpublished) {
             spin_lock(&r->lock);
             ring_publish_tail(r);
@@ -622,6 +640,21 @@ int64_t ring_enter(struct thread *self, uint64_t min_complete, uint64_t timeout_
     if (n > 2)
         return ring_enter_general(self, (uint32_t)min_complete, timeout_ns);
     return ring_enter_fast(self, n, (uint32_t)min_complete, timeout_ns);
+}
+
+void ring_reset(struct thread *t)
+{
+    struct ring *r = &t->ring;
+    spin_lock(&r->lock);
+    r->sq_head = 0;
+    r->cq_tail = 0;
+    r->cq_reserved = 0;
+    r->waiter = NULL;
+    r->hdr->sq_head = 0;
+    r->hdr->sq_tail = 0;
+    r->hdr->cq_head = 0;
+    r->hdr->cq_tail = 0;
+    spin_unlock(&r->lock);
 }
 
 void ring_destroy(struct thread *t)

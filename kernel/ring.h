@@ -284,6 +284,11 @@ int ring_create(struct thread *t, uint64_t user_va);
  * frames of a whole address space instead). */
 void ring_destroy(struct thread *t);
 
+/* Empties t's ring, both sides' indices at 0, no completion owed: the
+ * ring as a new program finds it (exec.c; t is the caller, with none of
+ * its operations pending any more). */
+void ring_reset(struct thread *t);
+
 /* Whether cap_enter takes the fast path (docs/ipc.md); off with
  * "ipcfast=0" on the kernel command line, which ring_fast_init reads once
  * at boot, before any process exists. */

@@ -64,9 +64,16 @@ struct thread {
     struct reap_work reap_joins; /* joins beyond the first batch (reaper.h) */
     bool ops_reaped;             /* the reaper has cancelled its ops (process lock) */
     int ring_slot;               /* index of its ring's address (-1: the first thread's) */
-    bool exit_requested;         /* ThreadControl.exit seen; ring_enter ends the thread */
-    uint32_t control_id;         /* the ThreadControl it was started with ... */
-    struct kobj *control_obj;    /* ... and its object (identity only, no reference) */
+    /* ThreadControl.exit seen, or another thread's exec ended this one
+     * (exec.c, which stores it from another CPU): ring_enter, a wait and
+     * the return to user mode end the thread. */
+    bool exit_requested;
+    /* ProcessSpawner.exec replaced its process's program (exec.c): its
+     * cap_enter stops consuming, resets the ring and returns into the new
+     * program (ring_enter_finish). */
+    bool exec_restart;
+    uint32_t control_id;      /* the ThreadControl it was started with ... */
+    struct kobj *control_obj; /* ... and its object (identity only, no reference) */
     int32_t exit_request_code;
     unsigned tid;
     bool is_idle;

@@ -454,6 +454,23 @@ interface ProcessSpawner {
     # maxSpawnLive), wouldBlock (a mapping call of another thread is in
     # progress), quotaExceeded, noMemory, tableFull; the caller is left as
     # it was.
+  exec @5 (image :UInt64, size :UInt64, name :Text,
+           grants :List(SpawnGrant) $C.maxLen(.maxSpawnGrants),
+           argv :List(Text) $C.maxLen(.maxSpawnArgs),
+           env :List(Text) $C.maxLen(.maxSpawnArgs))
+      -> ();
+    # Replaces the calling process's program with the image, as spawnImage
+    # would start it, in place (docs/processes.md, "Exec"): the same pid,
+    # parent, ledger and ProcessHandles; a fresh address space; a capability
+    # table holding exactly the grants (kernel grants made for this process)
+    # and the calling thread's new ThreadControl, everything else the
+    # process held released. The calling thread goes on as the new
+    # program's first thread; the process's other threads end. Only an
+    # unrestricted spawner may. The new program is built completely before
+    # anything of the old one is dropped: on any error the caller is
+    # exactly as before. Never completes on success. Errors: notPermitted
+    # (restricted launcher), unsupported (another thread of the process is
+    # in an exec already: this thread is ending), and spawnImage's.
 }
 
 struct SpawnGrant {

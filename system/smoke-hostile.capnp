@@ -28,5 +28,7 @@ const manifest :Capos.SystemManifest = (
     (name = "spin", binary = "hostile", grants = [.console], argv = ["hostile", "spin"]),
     (name = "image", binary = "hostile", argv = ["hostile", "image"],
      grants = [.console, (name = "spawner", source = (kernel = (kind = processSpawner)))]),
+    (name = "exec", binary = "hostile", argv = ["hostile", "exec"],
+     grants = [.console, (name = "spawner", source = (kernel = (kind = processSpawner)))]),
   ],
 );

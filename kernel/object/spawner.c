@@ -1,6 +1,8 @@
 /*
  * ProcessSpawner objects: starting processes from the manifest's binaries
- * (spawn) or from an ELF image in the caller's memory (spawnImage).
+ * (spawn) or from an ELF image in the caller's memory (spawnImage), and
+ * replacing the caller's own program with such an image (exec, whose
+ * work is exec.c's).
  *
  * The kernel gives init the one unrestricted spawner.  An unrestricted
  * spawner may start any binary or image and may create kernel objects for
@@ -510,6 +512,94 @@ static int spawner_spawnImage(struct spawner *s, struct call *c,
         return capos_rpc_refuse(&c->rpc, capos_ProcessSpawner_spawnImage_field_size);
     return spawner_start(s, c, &r, (struct capnp_text){"", 0}, a->image, a->size,
                          capos_ProcessSpawner_spawnImage_field_image);
+}
+
+/*
+ * exec: the caller's program replaced by an image of its memory, in place
+ * (process_exec, exec.c).  As spawnImage, only an unrestricted spawner
+ * may.  The image is copied into frames charged to the caller's own
+ * ledger, which the new program keeps (a memoryLimit in a virtualMemory
+ * grant changes nothing: the process keeps its quota), and kernel grants
+ * are made for the caller itself.  On success nothing completes: the
+ * calling thread returns into the new program.
+ */
+static int spawner_exec(struct spawner *s, struct call *c, const capos_ProcessSpawner_exec_args *a)
+{
+    const struct spawn_req r = {
+        .name = a->name,
+        .grants = a->grants,
+        .argv = a->argv,
+        .env = a->env,
+        .field_name = capos_ProcessSpawner_exec_field_name,
+        .field_grants_name = capos_ProcessSpawner_exec_field_grants_name,
+        .field_allowed = capos_ProcessSpawner_exec_field_grants_kernel_allowedBinaries,
+    };
+    struct process *p = c->proc;
+    capos_SpawnGrant_reader_list gl = r.grants;
+    uint32_t ng = capos_SpawnGrant_list_len(gl);
+    uint32_t nargv = r.argv.len, nenv = r.env.len;
+    uint64_t image_pa, frame_limit = 0;
+    uint8_t taken[capos_maxSpawnImage / PAGE_SIZE / 8];
+
+    /* ---- check ---- */
+    if (s->restricted)
+        return CAPOS_ERR_NOT_PERMITTED;
+    if (a->size == 0 || a->size > capos_maxSpawnImage)
+        return capos_rpc_refuse(&c->rpc, capos_ProcessSpawner_exec_field_size);
+    if (!spawn_name_ok(r.name))
+        return capos_rpc_refuse(&c->rpc, r.field_name);
+    int err = spawn_check_grants(s, c, &r, &frame_limit);
+    if (err != CAPOS_OK)
+        return err;
+
+    /* ---- build (process_exec commits, or leaves p as it was) ---- */
+    err = spawn_copy_image(p->ledger, a->image, a->size, &image_pa);
+    if (err != CAPOS_OK)
+        return err;
+    memset(taken, 0, sizeof(taken));
+    struct process_grant grants[capos_maxSpawnGrants];
+    const char *argv[capos_maxSpawnArgs], *env[capos_maxSpawnArgs];
+    for (uint32_t i = 0; i < ng; i++) {
+        capos_SpawnGrant_reader g = capos_SpawnGrant_list_get(gl, i);
+        grants[i].name = capos_SpawnGrant_get_name(g).str;
+        if (capos_SpawnGrant_which(g) == capos_SpawnGrant_which_cap) {
+            struct kobj *o = c->xfer.objs[capos_SpawnGrant_get_cap(g)];
+            uint64_t iid = kobj_interface_id(o);
+            kobj_get(o); /* the new table's; the message's stays for commit/rollback */
+            grants[i].obj = o;
+            grants[i].interface_id = iid ? iid : capos_SpawnGrant_get_interfaceId(g);
+            grants[i].bind = PROCESS_BIND_NONE;
+        } else {
+            capos_KernelCap_reader k = capos_SpawnGrant_get_kernel(g);
+            grants[i].obj =
+                kernel_cap_create(p->ledger, k, &grants[i].interface_id, &grants[i].bind, &err);
+            if (grants[i].bind == PROCESS_BIND_NONE && !grants[i].obj) {
+                spawn_drop(grants, i);
+                spawn_free_image(p->ledger, image_pa, a->size, NULL);
+                return err;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < nargv; i++)
+        argv[i] = capnp_list_get_text(&r.argv, i).str;
+    for (uint32_t i = 0; i < nenv; i++)
+        env[i] = capnp_list_get_text(&r.env, i).str;
+    char pname[CAPOS_CAPSET_NAME_MAX];
+    memcpy(pname, r.name.str, r.name.len);
+    pname[r.name.len] = '\0';
+    if (nargv == 0)
+        argv[0] = pname;
+    const char *why;
+    bool bad_image;
+    struct image_frames frames = {image_pa, taken};
+    err = process_exec(p, c->thread, pname, phys_to_virt(image_pa), a->size, &frames, &bad_image,
+                       grants, ng, argv, nargv ? nargv : 1, env, nenv, &c->xfer, &why);
+    /* What the new address space did not take over (all of it, on
+     * failure: the unwinding freed the frames it had taken). */
+    spawn_free_image(p->ledger, image_pa, a->size, taken);
+    if (err != CAPOS_OK)
+        return bad_image ? capos_rpc_refuse(&c->rpc, capos_ProcessSpawner_exec_field_image) : err;
+    return CALL_PENDING; /* the caller is the new program now: no completion */
 }
 
 static int spawner_restrict(struct spawner *s, struct call *c,

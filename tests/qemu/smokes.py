@@ -295,6 +295,7 @@ SMOKES = [
                                 r'0xffff800000001000'],
               'spin': [r'^hostile spin: starting'],
               'image': [r'^hostile image: 18 cases; 0 unexpected', exited('image')],
+              'exec': [r'^hostile exec: 10 cases; 0 unexpected', exited('exec', 42)],
               'innocent': [r'^innocent: finished 20 rounds, checksum 399998000000',
                            exited('innocent')],
           }),

@@ -2,8 +2,7 @@
  * Calls that name files by path but that the file service cannot carry
  * out: ownership (chown, lchown, fchownat: there are no users), device
  * nodes (mknod, mknodat), hard links (link, linkat: every node has exactly
- * one name), chroot, statfs and execve (programs are not yet started from
- * files).  The path is resolved as any other (file.c), so a path that
+ * one name), chroot and statfs.  The path is resolved as any other (file.c), so a path that
  * names nothing fails as it would on Linux (ENOENT, ENOTDIR, ELOOP, ...);
  * one that names something gets EPERM.
  */
@@ -13,7 +12,7 @@
 #include "fd.h"
 #include "posix.h"
 
-/* chown, lchown, mknod, statfs, chroot, execve: the path first. */
+/* chown, lchown, mknod, statfs, chroot: the path first. */
 long sys_path1(long path, long a2, long a3, long a4, long a5, long a6)
 {
     long e = posix_path_exists(AT_FDCWD, (const char *)path);

@@ -136,8 +136,16 @@ long posix_path_exists(long dirfd, const char *path);
 /* The environment entry of the signal mask a spawned process starts with
  * (posix_spawnattr_setsigmask; hidden from main). */
 #define POSIX_SIGMASK_ENV "CAPOS_POSIX_SIGMASK="
+/* The environment entry of the signals a program started by execve
+ * ignores (SIG_IGN stays across exec; hidden from main). */
+#define POSIX_SIGIGN_ENV "CAPOS_POSIX_SIGIGN="
 /* Sets the calling thread's signal mask (start-up). */
 void posix_sig_init_mask(uint64_t mask);
+/* Makes the signals in `mask` (bit sig - 1) ignored (start-up). */
+void posix_sig_init_ignored(uint64_t mask);
+/* What execve keeps: the calling thread's signal mask, and (*ignored) the
+ * signals whose action is SIG_IGN. */
+uint64_t posix_sig_exec_state(uint64_t *ignored);
 __attribute__((noreturn)) void posix_exit_group(int status);
 /* Ends the process as the default action of sig does. */
 __attribute__((noreturn)) void posix_exit_signal(int sig);
@@ -153,5 +161,14 @@ int posix_child_reserve(void);
 void posix_child_unreserve(int slot);
 /* Records the child started into a reserved entry. */
 void posix_child_add(int slot, int pid, uint32_t handle);
+/* The children not yet reaped (pids and ProcessHandles, at most max):
+ * what execve hands the new program.  Returns how many. */
+int posix_children(int *pids, uint32_t *handles, int max);
+/* The environment entry of the children a program started by execve
+ * inherits ("pid,pid,...", each handle as CapSet entry "child<pid>";
+ * hidden from main). */
+#define POSIX_CHILDREN_ENV "CAPOS_POSIX_CHILDREN="
+/* Adopts the children POSIX_CHILDREN_ENV lists (start-up). */
+void posix_children_init(void);
 
 #endif

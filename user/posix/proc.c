@@ -71,6 +71,27 @@ void posix_sig_init_mask(uint64_t mask)
     initial_mask = mask;
 }
 
+void posix_sig_init_ignored(uint64_t mask)
+{
+    for (int sig = 1; sig < NSIG_; sig++) {
+        if ((mask >> (sig - 1) & 1) && sig != SIGKILL && sig != SIGSTOP)
+            actions[sig].handler = SIG_IGN;
+    }
+}
+
+uint64_t posix_sig_exec_state(uint64_t *ignored)
+{
+    uint64_t ign = 0;
+    posix_lock(&sig_lock);
+    for (int sig = 1; sig < NSIG_; sig++) {
+        if (actions[sig].handler == SIG_IGN)
+            ign |= 1ULL << (sig - 1);
+    }
+    posix_unlock(&sig_lock);
+    *ignored = ign;
+    return sig_mask;
+}
+
 __attribute__((constructor)) static void sig_mask_start(void)
 {
     sig_mask = initial_mask & ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)));

@@ -1,7 +1,9 @@
 /*
- * posix_spawn and posix_spawnp: starting a program from its file
+ * posix_spawn and posix_spawnp: starting a program from its file, and
+ * execve, execveat and fexecve: replacing this process's program with one
  * (docs/processes.md).  musl's posix_spawn comes here (ports/musl, patch
- * 0004) instead of cloning a child that would exec: there is no exec.
+ * 0004) instead of cloning a child that would exec.  Both find, read and
+ * hand over a program the same way; exec is described at posix_exec.
  *
  * The child's start is worked out here, in the parent, before anything is
  * started: its fd table (a copy of the parent's that only holds
@@ -35,8 +37,9 @@
  * attributes that need process groups or sessions, which do not exist yet
  * (POSIX_SPAWN_SETPGROUP, POSIX_SPAWN_SETSID) or scheduling a child
  * (POSIX_SPAWN_SETSCHEDPARAM, POSIX_SPAWN_SETSCHEDULER).
- * POSIX_SPAWN_SETSIGDEF needs nothing: a new process starts with every
- * disposition at its default.
+ * Signals the parent ignores stay ignored in the child (POSIX_SIGIGN_ENV)
+ * unless POSIX_SPAWN_SETSIGDEF names them; caught ones start at their
+ * default.
  */
 #include <elf.h>
 #include <errno.h>
@@ -95,6 +98,14 @@ struct spawn {
     unsigned interp_argc;
     char interp[SPAWN_HASHBANG], interp_arg[SPAWN_HASHBANG];
     char abs[SPAWN_PATH_MAX];
+    char at[SPAWN_PATH_MAX]; /* execveat: the path made from its directory's */
+    /* execve: the children not yet reaped, whose handles the new program
+     * gets as "child<pid>" (none for posix_spawn). */
+    int child_pids[POSIX_CHILD_MAX];
+    uint32_t child_handles[POSIX_CHILD_MAX];
+    char child_names[POSIX_CHILD_MAX][CAPOS_CAPSET_NAME_MAX];
+    unsigned nchildren;
+    char children_env[POSIX_CHILD_MAX * 12 + 32];
     char fds_env[8192];
     uint64_t arena[SPAWN_MSG_BYTES / 8];
 };
@@ -267,14 +278,11 @@ static size_t spawn_extent(const uint8_t *head, size_t have, size_t size)
     return end < size ? (size_t)end : size;
 }
 
-/* Reads the file at absolute path p into s->image (as much of it as
- * spawn_extent says); 0 or -errno. */
-static int spawn_read(struct spawn *s, const char *p)
+/* Reads the file open as fd into s->image (as much of it as spawn_extent
+ * says), from its start and without moving its offset; 0 or -errno. */
+static int spawn_read_fd(struct spawn *s, long fd)
 {
     struct stat st;
-    long fd = sys_openat(AT_FDCWD, (long)p, O_RDONLY | O_CLOEXEC, 0, 0, 0);
-    if (fd < 0)
-        return fd == -EISDIR ? -EACCES : (int)fd;
     long r = sys_fstat(fd, (long)&st, 0, 0, 0, 0);
     if (r == 0 && !S_ISREG(st.st_mode))
         r = -EACCES;
@@ -286,7 +294,7 @@ static int spawn_read(struct spawn *s, const char *p)
     if (r == 0)
         r = spawn_room(s, want, 0);
     for (bool sized = false; r == 0 && got < want;) {
-        long n = sys_read(fd, (long)(s->image + got), (long)(want - got), 0, 0, 0);
+        long n = sys_pread(fd, (long)(s->image + got), (long)(want - got), (long)got, 0, 0);
         if (n <= 0) {
             r = n < 0 ? n : -ENOEXEC; /* shrank under us: not a whole image */
             break;
@@ -299,9 +307,19 @@ static int spawn_read(struct spawn *s, const char *p)
             r = want > SPAWN_IMAGE_MAX ? -ENOMEM : spawn_room(s, want, got);
         }
     }
-    sys_close(fd, 0, 0, 0, 0, 0);
     s->image_len = r < 0 ? 0 : got;
     return (int)r;
+}
+
+/* Reads the file at absolute path p into s->image; 0 or -errno. */
+static int spawn_read(struct spawn *s, const char *p)
+{
+    long fd = sys_openat(AT_FDCWD, (long)p, O_RDONLY | O_CLOEXEC, 0, 0, 0);
+    if (fd < 0)
+        return fd == -EISDIR ? -EACCES : (int)fd;
+    int r = spawn_read_fd(s, fd);
+    sys_close(fd, 0, 0, 0, 0, 0);
+    return r;
 }
 
 /* A "#!" image: its interpreter and optional argument (the first line,
@@ -347,6 +365,18 @@ static int spawn_hashbang(struct spawn *s)
     if (r == 0 && s->image_len >= 2 && s->image[0] == '#' && s->image[1] == '!')
         r = -ENOEXEC; /* an interpreter that is itself a script */
     return r;
+}
+
+/* What the image read is: a "#!" script (its interpreter read in its
+ * place), an ELF (for the kernel to check), or -ENOEXEC. */
+static int spawn_classify(struct spawn *s)
+{
+    s->interp_argc = 0;
+    if (s->image_len >= 2 && s->image[0] == '#' && s->image[1] == '!')
+        return spawn_hashbang(s);
+    if (s->image_len < 4 || memcmp(s->image, "\177ELF", 4) != 0)
+        return -ENOEXEC;
+    return 0;
 }
 
 /* Looks up and reads the program `path` names (for execvp's rules, `search`
@@ -398,11 +428,7 @@ static int spawn_find(struct spawn *s, const char *path, bool search)
     }
     if (r == 0) {
         strcpy(s->prog, abs);
-        s->interp_argc = 0;
-        if (s->image_len >= 2 && s->image[0] == '#' && s->image[1] == '!')
-            r = spawn_hashbang(s);
-        else if (s->image_len < 4 || memcmp(s->image, "\177ELF", 4) != 0)
-            r = -ENOEXEC;
+        r = spawn_classify(s);
     }
     return r;
 }
@@ -457,6 +483,16 @@ static int spawn_grants(struct spawn *s, struct capos_grant *g, uint32_t *ng, ch
                                   .mode = CAPOS_XFER_COPY,
                                   .interface_id = capos_ProcessSpawner_INTERFACE_ID};
     nx++;
+    for (unsigned i = 0; i < s->nchildren; i++) {
+        if (nx == SPAWN_XFER_MAX)
+            return -EMFILE;
+        snprintf(s->child_names[i], sizeof(s->child_names[i]), "child%d", s->child_pids[i]);
+        g[n++] = (struct capos_grant){.name = s->child_names[i],
+                                      .cap = s->child_handles[i],
+                                      .mode = CAPOS_XFER_COPY,
+                                      .interface_id = capos_ProcessHandle_INTERFACE_ID};
+        nx++;
+    }
     size_t at = 0;
     fds_env[0] = '\0';
     for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
@@ -505,13 +541,24 @@ static int spawn_grants(struct spawn *s, struct capos_grant *g, uint32_t *ng, ch
     return 0;
 }
 
-/* The spawnImage call; returns 0 and the child's handle and pid, or
- * -errno. */
+/* exec's parameters are spawnImage's, field for field: one message
+ * serves both (spawn_call). */
+_Static_assert(
+    capos_ProcessSpawner_exec_field_image == capos_ProcessSpawner_spawnImage_field_image &&
+        capos_ProcessSpawner_exec_field_size == capos_ProcessSpawner_spawnImage_field_size &&
+        capos_ProcessSpawner_exec_field_name == capos_ProcessSpawner_spawnImage_field_name &&
+        capos_ProcessSpawner_exec_field_grants == capos_ProcessSpawner_spawnImage_field_grants &&
+        capos_ProcessSpawner_exec_field_argv == capos_ProcessSpawner_spawnImage_field_argv &&
+        capos_ProcessSpawner_exec_field_env == capos_ProcessSpawner_spawnImage_field_env,
+    "ProcessSpawner.exec and spawnImage take the same parameters");
+
+/* The spawnImage call (returns 0 and the child's handle and pid), or with
+ * `exec` the exec call, which returns only if it failed; else -errno. */
 static int spawn_call(struct spawn *s, char *const argv[], char *const envp[], const char *name,
-                      const char *const *extra_env, unsigned nextra, uint32_t *handle,
+                      const char *const *extra_env, unsigned nextra, bool exec, uint32_t *handle,
                       uint32_t *pid)
 {
-    struct capos_grant g[32];
+    struct capos_grant g[SPAWN_XFER_MAX + 8]; /* at most 6 kernel grants */
     char names[POSIX_FD_MAX][8] = {{0}};
     char *fds_env = s->fds_env;
     uint64_t *arena = s->arena;
@@ -529,6 +576,14 @@ static int spawn_call(struct spawn *s, char *const argv[], char *const envp[], c
     unsigned total_argc = s->interp_argc ? s->interp_argc + (argc ? argc - 1 : 0) : argc;
     if (r == 0 && (total_argc > SPAWN_ARGS_MAX || envc + nextra + 1 > SPAWN_ARGS_MAX))
         r = -E2BIG;
+    /* Strings the CapSet cannot hold whatever else it holds (the kernel
+     * checks the exact size) do not go into the message either. */
+    size_t bytes = strlen(fds_env);
+    for (unsigned i = 0; r == 0 && i < argc + envc; i++) {
+        bytes += strnlen(i < argc ? argv[i] : envp[i - argc], CAPOS_CAPSET_MAX_BYTES) + 1;
+        if (bytes > CAPOS_CAPSET_MAX_BYTES)
+            r = -E2BIG;
+    }
     if (r < 0)
         return r;
 
@@ -572,7 +627,11 @@ static int spawn_call(struct spawn *s, char *const argv[], char *const envp[], c
 
     struct capos_rpc_opts o = {.xfer = xfer, .nxfer = nx};
     capos_ProcessSpawner_spawnImage_results res;
-    int err = capos_ProcessSpawner_spawnImage_call_built(posix_caps.spawner, &b, &res, &o);
+    capos_ProcessSpawner_exec_results none;
+    int err = exec ? capos_ProcessSpawner_exec_call_built(posix_caps.spawner, &b, &none, &o)
+                   : capos_ProcessSpawner_spawnImage_call_built(posix_caps.spawner, &b, &res, &o);
+    if (exec && err == CAPOS_OK)
+        return -EIO; /* exec never completes when it succeeds */
     switch (err) {
     case CAPOS_OK:
         *handle = res.handle;
@@ -584,7 +643,56 @@ static int spawn_call(struct spawn *s, char *const argv[], char *const envp[], c
         return (o.detail & 0xffffff) == capos_ProcessSpawner_spawnImage_field_image ? -ENOEXEC
                                                                                     : -E2BIG;
     case CAPOS_ERR_TOO_MANY_CAPS: return -EMFILE;
+    /* exec: another thread's exec is ending this one (never seen: the
+     * thread ends before it returns to user mode). */
+    case CAPOS_ERR_UNSUPPORTED: return -EBUSY;
     default: return (int)posix_errno(err);
+    }
+}
+
+/* The start of a spawn or an exec: the caller's fds (a reference each)
+ * and working directory; 0 or -errno. */
+static int spawn_begin(struct spawn *s)
+{
+    s->interp_argc = 0;
+    fd_get_all(s->fds, s->cloexec);
+    return getcwd(s->cwd, sizeof(s->cwd)) ? 0 : -errno;
+}
+
+/* The descriptors marked FD_CLOEXEC left out. */
+static void spawn_drop_cloexec(struct spawn *s)
+{
+    for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
+        if (s->fds[fd] && s->cloexec[fd]) {
+            ofd_put(s->fds[fd]);
+            s->fds[fd] = NULL;
+        }
+    }
+}
+
+/* The personality's own environment entries for the program started: its
+ * working directory (none for "/", where a process without one starts
+ * anyway), and the signal mask and ignored signals when not 0. */
+struct spawn_env {
+    char cwd[SPAWN_PATH_MAX + 32], mask[48], ign[48];
+    const char *extra[4];
+    unsigned n;
+};
+
+static void spawn_env(const struct spawn *s, struct spawn_env *e, uint64_t mask, uint64_t ign)
+{
+    e->n = 0;
+    if (strcmp(s->cwd, "/") != 0) {
+        snprintf(e->cwd, sizeof(e->cwd), "CAPOS_POSIX_CWD=%s", s->cwd);
+        e->extra[e->n++] = e->cwd;
+    }
+    if (mask) {
+        snprintf(e->mask, sizeof(e->mask), "%sx%llx", POSIX_SIGMASK_ENV, (unsigned long long)mask);
+        e->extra[e->n++] = e->mask;
+    }
+    if (ign) {
+        snprintf(e->ign, sizeof(e->ign), "%sx%llx", POSIX_SIGIGN_ENV, (unsigned long long)ign);
+        e->extra[e->n++] = e->ign;
     }
 }
 
@@ -604,47 +712,34 @@ int __capos_posix_spawn(pid_t *res, const char *path, const posix_spawn_file_act
         return EPERM;
     posix_lock(&spawn_lock);
     struct spawn *s = &spawn_state;
-    s->interp_argc = 0;
-    fd_get_all(s->fds, s->cloexec);
-    int r = 0;
-    if (!getcwd(s->cwd, sizeof(s->cwd)))
-        r = -errno;
+    s->nchildren = 0;
+    int r = spawn_begin(s);
     if (r == 0)
         r = spawn_actions(s, fa);
-    for (int fd = 0; fd < POSIX_FD_MAX; fd++) {
-        if (s->fds[fd] && s->cloexec[fd]) {
-            ofd_put(s->fds[fd]);
-            s->fds[fd] = NULL;
-        }
-    }
+    spawn_drop_cloexec(s);
     if (r == 0)
         r = spawn_find(s, path, attr && attr->__fn);
     char name[CAPOS_CAPSET_NAME_MAX];
-    char cwd_env[SPAWN_PATH_MAX + 32], mask_env[48];
-    const char *extra[2];
-    unsigned nextra = 0;
+    struct spawn_env env;
     int slot = -1;
     if (r == 0) {
         spawn_name(s->script, name);
-        /* "/" is where a process without one starts anyway. */
-        if (strcmp(s->cwd, "/") != 0) {
-            snprintf(cwd_env, sizeof(cwd_env), "CAPOS_POSIX_CWD=%s", s->cwd);
-            extra[nextra++] = cwd_env;
-        }
-        if (flags & POSIX_SPAWN_SETSIGMASK) {
-            uint64_t m;
+        uint64_t m = 0, ign, def = 0;
+        if (flags & POSIX_SPAWN_SETSIGMASK)
             memcpy(&m, &attr->__mask, sizeof(m));
-            snprintf(mask_env, sizeof(mask_env), "%sx%llx", POSIX_SIGMASK_ENV,
-                     (unsigned long long)m);
-            extra[nextra++] = mask_env;
-        }
+        /* Ignored signals stay ignored, unless POSIX_SPAWN_SETSIGDEF
+         * names them. */
+        (void)posix_sig_exec_state(&ign);
+        if (flags & POSIX_SPAWN_SETSIGDEF)
+            memcpy(&def, &attr->__def, sizeof(def));
+        spawn_env(s, &env, m, ign & ~def);
         slot = posix_child_reserve();
         if (slot < 0)
             r = -EAGAIN;
     }
     uint32_t handle = 0, pid = 0;
     if (r == 0)
-        r = spawn_call(s, argv, envp, name, extra, nextra, &handle, &pid);
+        r = spawn_call(s, argv, envp, name, env.extra, env.n, false, &handle, &pid);
     if (slot >= 0) {
         if (r == 0)
             posix_child_add(slot, (int)pid, handle);
@@ -658,4 +753,93 @@ int __capos_posix_spawn(pid_t *res, const char *path, const posix_spawn_file_act
     if (res)
         *res = (pid_t)pid;
     return 0;
+}
+
+/*
+ * execve, execveat and fexecve (execveat with AT_EMPTY_PATH and an empty
+ * path): the program found and read as posix_spawn finds it (without a
+ * PATH search: execvp's is musl's, which calls execve for each candidate),
+ * relative to dirfd for execveat, or the file open as dirfd; then
+ * ProcessSpawner.exec replaces this process's program with it, handing it
+ * what posix_spawn hands a child -- the fds without FD_CLOEXEC (their
+ * descriptions, offsets copied), the working directory -- and what exec
+ * keeps of the caller: the signal mask and the ignored signals (caught
+ * ones revert to their default, as a new process has them).  Returns
+ * only on failure, with the caller as it was.
+ */
+static long posix_exec(long dirfd, const char *path, char *const argv[], char *const envp[],
+                       long flags)
+{
+    if (!path)
+        return -EFAULT;
+    if (flags & ~(long)(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+        return -EINVAL;
+    bool by_fd = (flags & AT_EMPTY_PATH) && !*path;
+    posix_lock(&spawn_lock);
+    struct spawn *s = &spawn_state;
+    int r = spawn_begin(s);
+    spawn_drop_cloexec(s);
+    if (r == 0 && by_fd) {
+        /* Linux names such a program (and a script's path) /dev/fd/N. */
+        r = spawn_read_fd(s, dirfd);
+        snprintf(s->script, sizeof(s->script), "/dev/fd/%ld", dirfd);
+        strcpy(s->prog, s->script);
+        if (r == 0)
+            r = spawn_classify(s);
+    } else if (r == 0) {
+        const char *p = path;
+        if (dirfd != AT_FDCWD && path[0] != '/' && *path) {
+            struct ofd *o = dirfd >= 0 && dirfd < POSIX_FD_MAX ? fd_get((int)dirfd) : NULL;
+            if (!o)
+                r = -EBADF;
+            else if (o->kind != OFD_DIR || !o->path)
+                r = -ENOTDIR;
+            else if (o->path_len + 1 + strlen(path) >= SPAWN_PATH_MAX)
+                r = -ENAMETOOLONG;
+            if (r == 0) {
+                memcpy(s->at, o->path, o->path_len);
+                s->at[o->path_len] = '/';
+                strcpy(s->at + o->path_len + 1, path);
+                p = s->at;
+            }
+            if (o)
+                ofd_put(o);
+        }
+        if (r == 0)
+            r = spawn_find(s, p, false);
+    }
+    if (r == 0 && !posix_caps.spawner)
+        r = -EPERM;
+    if (r == 0) {
+        char name[CAPOS_CAPSET_NAME_MAX];
+        struct spawn_env env;
+        uint64_t ign, mask = posix_sig_exec_state(&ign);
+        spawn_name(s->script, name);
+        spawn_env(s, &env, mask, ign);
+        /* The children, which stay this process's. */
+        s->nchildren = (unsigned)posix_children(s->child_pids, s->child_handles, POSIX_CHILD_MAX);
+        if (s->nchildren) {
+            size_t at = (size_t)snprintf(s->children_env, sizeof(s->children_env), "%s",
+                                         POSIX_CHILDREN_ENV);
+            for (unsigned i = 0; i < s->nchildren && at < sizeof(s->children_env); i++)
+                at += (size_t)snprintf(s->children_env + at, sizeof(s->children_env) - at, "%s%d",
+                                       i ? "," : "", s->child_pids[i]);
+            env.extra[env.n++] = s->children_env;
+        }
+        r = spawn_call(s, argv, envp, name, env.extra, env.n, true, NULL, NULL);
+        s->nchildren = 0;
+    }
+    spawn_release(s);
+    posix_unlock(&spawn_lock);
+    return r;
+}
+
+long sys_execve(long path, long argv, long envp, long a4, long a5, long a6)
+{
+    return posix_exec(AT_FDCWD, (const char *)path, (char *const *)argv, (char *const *)envp, 0);
+}
+
+long sys_execveat(long dirfd, long path, long argv, long envp, long flags, long a6)
+{
+    return posix_exec(dirfd, (const char *)path, (char *const *)argv, (char *const *)envp, flags);
 }

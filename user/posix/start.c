@@ -75,28 +75,45 @@ static void random_bytes(void)
 static bool start_env_hidden(const char *e)
 {
     return posix_env_hidden(e) || strncmp(e, POSIX_FDS_ENV, sizeof(POSIX_FDS_ENV) - 1) == 0 ||
-           strncmp(e, POSIX_SIGMASK_ENV, sizeof(POSIX_SIGMASK_ENV) - 1) == 0;
+           strncmp(e, POSIX_SIGMASK_ENV, sizeof(POSIX_SIGMASK_ENV) - 1) == 0 ||
+           strncmp(e, POSIX_SIGIGN_ENV, sizeof(POSIX_SIGIGN_ENV) - 1) == 0 ||
+           strncmp(e, POSIX_CHILDREN_ENV, sizeof(POSIX_CHILDREN_ENV) - 1) == 0;
 }
 
-/* The signal mask posix_spawn asked for (POSIX_SPAWN_SETSIGMASK). */
-static void sigmask_init(void)
+/* The value of environment entry `prefix`x<hex> into *m; false if there
+ * is none or it is malformed. */
+static bool env_hex(const char *prefix, uint64_t *m)
 {
     const struct capos_capset_header *cs = posix_capset();
+    size_t pl = strlen(prefix);
     for (uint32_t i = 0; i < cs->envc; i++) {
         const char *e = posix_capset_env(i);
-        if (strncmp(e, POSIX_SIGMASK_ENV "x", sizeof(POSIX_SIGMASK_ENV)) != 0)
+        if (strncmp(e, prefix, pl) != 0 || e[pl] != 'x')
             continue;
-        uint64_t m = 0;
-        for (const char *p = e + sizeof(POSIX_SIGMASK_ENV); *p; p++) {
+        uint64_t v = 0;
+        for (const char *p = e + pl + 1; *p; p++) {
             unsigned d = *p >= '0' && *p <= '9'   ? (unsigned)(*p - '0')
                          : *p >= 'a' && *p <= 'f' ? (unsigned)(*p - 'a' + 10)
                                                   : 16;
-            if (d == 16 || m >> 60)
-                return; /* malformed: the default mask */
-            m = m << 4 | d;
+            if (d == 16 || v >> 60)
+                return false; /* malformed: the default */
+            v = v << 4 | d;
         }
-        posix_sig_init_mask(m);
+        *m = v;
+        return true;
     }
+    return false;
+}
+
+/* The signal mask posix_spawn asked for (POSIX_SPAWN_SETSIGMASK) or
+ * execve kept, and the signals execve kept ignored. */
+static void sigmask_init(void)
+{
+    uint64_t m;
+    if (env_hex(POSIX_SIGMASK_ENV, &m))
+        posix_sig_init_mask(m);
+    if (env_hex(POSIX_SIGIGN_ENV, &m))
+        posix_sig_init_ignored(m);
 }
 
 __attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uint32_t control,
@@ -118,6 +135,7 @@ __attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uin
     posix_fd_init();
     posix_file_init();
     sigmask_init();
+    posix_children_init();
     random_bytes();
 
     unsigned eax, ebx, ecx, edx = 0;

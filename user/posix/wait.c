@@ -29,6 +29,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -87,6 +89,44 @@ void posix_child_unreserve(int slot)
     posix_lock(&child_lock);
     children[slot].state = CHILD_FREE;
     posix_unlock(&child_lock);
+}
+
+int posix_children(int *pids, uint32_t *handles, int max)
+{
+    int n = 0;
+    posix_lock(&child_lock);
+    for (int i = 0; i < POSIX_CHILD_MAX && n < max; i++) {
+        if (children[i].state == CHILD_RUNNING || children[i].state == CHILD_ZOMBIE) {
+            pids[n] = children[i].pid;
+            handles[n++] = children[i].handle;
+        }
+    }
+    posix_unlock(&child_lock);
+    return n;
+}
+
+void posix_children_init(void)
+{
+    const struct capos_capset_header *cs = posix_capset();
+    size_t pl = sizeof(POSIX_CHILDREN_ENV) - 1;
+    for (uint32_t i = 0; i < cs->envc; i++) {
+        const char *e = posix_capset_env(i);
+        if (strncmp(e, POSIX_CHILDREN_ENV, pl) != 0)
+            continue;
+        for (const char *p = e + pl; *p;) {
+            char *end;
+            long pid = strtol(p, &end, 10);
+            if (end == p || pid <= 0 || pid > INT32_MAX)
+                return; /* malformed: no more children */
+            char name[CAPOS_CAPSET_NAME_MAX];
+            snprintf(name, sizeof(name), "child%ld", pid);
+            uint32_t h = posix_capset_find(name, capos_ProcessHandle_INTERFACE_ID);
+            int slot = h ? posix_child_reserve() : -1;
+            if (slot >= 0)
+                posix_child_add(slot, (int)pid, h);
+            p = *end == ',' ? end + 1 : end;
+        }
+    }
 }
 
 void posix_child_add(int slot, int pid, uint32_t handle)

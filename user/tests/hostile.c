@@ -14,6 +14,11 @@
  *            launcher or with a start outside user memory: each fails
  *            with its documented error and this process goes on; a good
  *            image starts (exit 0 if all did)
+ *   exec     ProcessSpawner.exec with the same bad images, sizes and
+ *            addresses and a restricted launcher, one of them moving the
+ *            console away: each fails with its documented error and this
+ *            process goes on with its memory and capabilities as they
+ *            were; then a good image replaces it (exit 42, as "exec")
  */
 #include "capos.h"
 
@@ -353,6 +358,124 @@ static int attack_image(void)
     return failures ? 1 : 0;
 }
 
+/* exec of [addr, addr+size); with `move_console` the call moves the
+ * console to the new program (a grant), which a failure must give back.
+ * *detail gets the error's detail.  Returns only on failure. */
+static int exec_image(uint32_t spawner, uint64_t addr, uint64_t size, bool move_console,
+                      uint32_t *detail)
+{
+    static struct capos_msg m;
+    capos_msg_init(&m);
+    capos_ProcessSpawner_exec_args a = {.image = addr, .size = size, .name = {"exec", 4}};
+    capos_ProcessSpawner_exec_Params_builder p = capos_ProcessSpawner_exec_encode_args(&m.b, &a);
+    struct capos_xfer x = {.cap = console, .mode = CAPOS_XFER_MOVE};
+    struct capos_rpc_opts o = {0};
+    if (move_console) {
+        capos_SpawnGrant_builder g =
+            capos_SpawnGrant_list_at(capos_ProcessSpawner_exec_Params_init_grants(p, 1), 0);
+        capos_SpawnGrant_set_name(g, "console", 7);
+        capos_SpawnGrant_set_cap(g, 0);
+        o.xfer = &x;
+        o.nxfer = 1;
+    }
+    capos_ProcessSpawner_exec_results r;
+    int e = capos_ProcessSpawner_exec_call_built(spawner, &m.b, &r, &o);
+    *detail = o.detail & 0xffffff;
+    return e;
+}
+
+/* A pattern over this many bytes of data and of stack, checked after
+ * every exec that failed. */
+#define EXEC_PATTERN 65536
+static uint8_t exec_data[EXEC_PATTERN];
+
+static bool exec_intact(const uint8_t *p, unsigned seed)
+{
+    for (unsigned i = 0; i < EXEC_PATTERN; i++) {
+        if (p[i] != (uint8_t)(i * 13 + seed))
+            return false;
+    }
+    return true;
+}
+
+static void expect_exec(const char *what, uint32_t spawner, uint64_t addr, uint64_t size,
+                        bool move_console, int want, uint32_t want_detail, const uint8_t *stack)
+{
+    uint32_t detail;
+    int e = exec_image(spawner, addr, size, move_console, &detail);
+    expect(what, e, want);
+    if (want_detail && detail != want_detail) {
+        capos_printf("hostile: UNEXPECTED: %s: detail %#x, expected %#x\n", what, detail,
+                     want_detail);
+        failures++;
+    }
+    if (!exec_intact(exec_data, 1) || !exec_intact(stack, 2)) {
+        capos_printf("hostile: UNEXPECTED: %s: memory changed\n", what);
+        failures++;
+    }
+    /* The capabilities are all there: the console (moved, for one case,
+     * and given back), and the spawner answers. */
+    capos_ProcessSpawner_restrict_results rr;
+    int r = capos_ProcessSpawner_restrict_call(spawner, &(capos_ProcessSpawner_restrict_args){0},
+                                               &rr, 0);
+    expect("restrict after a failed exec", r, CAPOS_OK);
+    if (r == CAPOS_OK)
+        capos_release(rr.launcher);
+    capos_printf("hostile exec: %s: %s\n", what, capos_error_name(e));
+}
+
+static int attack_exec(void)
+{
+    const uint32_t image = capos_ProcessSpawner_exec_field_image;
+    const uint32_t size = capos_ProcessSpawner_exec_field_size;
+    uint32_t spawner, detail;
+    uint8_t stack[EXEC_PATTERN];
+    if (capos_capset_find("spawner", capos_ProcessSpawner_INTERFACE_ID, &spawner) != CAPOS_OK)
+        return 2;
+    for (unsigned i = 0; i < EXEC_PATTERN; i++) {
+        exec_data[i] = (uint8_t)(i * 13 + 1);
+        stack[i] = (uint8_t)(i * 13 + 2);
+    }
+    uint64_t at = (uint64_t)(uintptr_t)img, len = img_good();
+    expect_exec("size 0", spawner, at, 0, false, CAPOS_ERR_INVALID_ARGUMENT, size, stack);
+    expect_exec("over maxSpawnImage", spawner, at, capos_maxSpawnImage + 1, false,
+                CAPOS_ERR_INVALID_ARGUMENT, size, stack);
+    expect_exec("a kernel address", spawner, 0xffff800000000000ULL, 4096, false,
+                CAPOS_ERR_BAD_ADDRESS, 0, stack);
+    expect_exec("unmapped memory", spawner, 0x7e0000000000ULL, 4096, false, CAPOS_ERR_BAD_ADDRESS,
+                0, stack);
+    expect_exec("truncated", spawner, at, 100, false, CAPOS_ERR_INVALID_ARGUMENT, image, stack);
+    put16(img + 18, 40); /* EM_ARM */
+    expect_exec("another machine, moving the console", spawner, at, len, true,
+                CAPOS_ERR_INVALID_ARGUMENT, image, stack);
+    img_good();
+    put16(img + 56, 2); /* a second segment over the first */
+    img_phdr(1, 6, 0, IMG_BASE, len, len);
+    expect_exec("overlapping segments", spawner, at, sizeof(img), false, CAPOS_ERR_INVALID_ARGUMENT,
+                image, stack);
+    img_good();
+    img_phdr(0, 5, 0, IMG_BASE, len, 1ULL << 40); /* a terabyte */
+    expect_exec("an absurd segment", spawner, at, len, false, CAPOS_ERR_QUOTA_EXCEEDED, 0, stack);
+    img_good();
+    put16(img + 16, 3); /* ET_DYN */
+    expect_exec("position-independent", spawner, at, len, false, CAPOS_ERR_INVALID_ARGUMENT, image,
+                stack);
+    capos_ProcessSpawner_restrict_results rr;
+    int e = capos_ProcessSpawner_restrict_call(spawner, &(capos_ProcessSpawner_restrict_args){0},
+                                               &rr, 0);
+    expect("restrict", e, CAPOS_OK);
+    img_good();
+    expect_exec("a restricted launcher", e == CAPOS_OK ? rr.launcher : 0, at, len, false,
+                CAPOS_ERR_NOT_PERMITTED, 0, stack);
+    capos_printf("hostile exec: 10 cases; %d unexpected\n", failures);
+    if (failures)
+        return 1;
+    /* Whole after all of that: a good image replaces this program. */
+    e = exec_image(spawner, at, len, false, &detail);
+    capos_printf("hostile exec: UNEXPECTED: a good image gave %s\n", capos_error_name(e));
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -364,6 +487,8 @@ int main(int argc, char **argv)
         return attack_quota();
     if (strcmp(mode, "image") == 0)
         return attack_image();
+    if (strcmp(mode, "exec") == 0)
+        return attack_exec();
     if (strcmp(mode, "sq") == 0) {
         struct capos_ring_header *h = (struct capos_ring_header *)(uintptr_t)CAPOS_USER_RING_VA;
         h->sq_tail = h->sq_head + 100000;

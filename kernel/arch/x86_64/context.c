@@ -101,6 +101,40 @@ void arch_thread_setup_user(struct thread *t, uint64_t entry, uint64_t sp, uint6
     t->fpu[25] = 0x1f;
 }
 
+void arch_thread_restart_user(struct thread *t, uint64_t entry, uint64_t sp, uint64_t arg0,
+                              uint64_t arg1, uint64_t arg2)
+{
+    /* The system call's frame, which the return to user mode reads. */
+    struct trap_frame *f = (struct trap_frame *)(t->kstack_top - sizeof(struct trap_frame));
+    memset(f, 0, sizeof(*f));
+    f->rip = entry;
+    f->cs = GDT_UCODE | 3;
+    f->rflags = RFLAGS_IF | RFLAGS_FIXED;
+    f->rsp = sp;
+    f->ss = GDT_UDATA | 3;
+    f->rdi = arg0;
+    f->rsi = arg1;
+    f->rdx = arg2;
+    /* The live x87/SSE state is the thread's (the kernel never touches
+     * it): the default image is loaded now, with interrupts off (a switch
+     * meanwhile would save the old state over it). */
+    memset(t->fpu, 0, sizeof(t->fpu));
+    t->fpu[0] = 0x7f;
+    t->fpu[1] = 0x03;
+    t->fpu[24] = 0x80;
+    t->fpu[25] = 0x1f;
+    uint64_t flags = irq_save();
+    __asm__ volatile("fxrstor64 %0" : : "m"(t->fpu));
+    t->fs_base = 0;
+    arch_set_fs_base(0);
+    irq_restore(flags);
+}
+
+void arch_space_activate(uint64_t root)
+{
+    paging_activate(root);
+}
+
 void arch_thread_setup_kernel(struct thread *t, void (*fn)(void *), void *arg)
 {
     uint64_t *sw = (uint64_t *)t->kstack_top;
