@@ -47,10 +47,13 @@ $(DASH_SRC)/.configured: $(DASH_SRC)/.patched tools/capos-cc $(MUSL_LIBC)
 	$(Q)$(MAKE) -s -C $(DASH_SRC) clean >/dev/null 2>&1 || true
 	$(Q)touch $@
 
+# CC on the inner make's command line: a CC given to ours (make CC=clang)
+# reaches it through MAKEFLAGS and would replace the driver.
 $(DASH_BIN)/dash: $(DASH_SRC)/.configured $(POSIX_LIB) $(POSIX_CRT1) $(MUSL_LIBC)
 	@echo "  MAKE    dash"
 	$(Q)rm -f $(DASH_SRC)/src/dash
-	$(Q)CAPOS_CC=$(CC) $(MAKE) -s -C $(DASH_SRC) CC_FOR_BUILD=gcc >$(DASH_SRC)/make.out 2>&1 \
+	$(Q)CAPOS_CC=$(CC) $(MAKE) -s -C $(DASH_SRC) CC="$(abspath tools/capos-cc)" CC_FOR_BUILD=gcc \
+	    >$(DASH_SRC)/make.out 2>&1 \
 	    || { tail -30 $(DASH_SRC)/make.out; exit 1; }
 	$(Q)mkdir -p $(DASH_BIN)
 	$(Q)cp $(DASH_SRC)/src/dash $@
