@@ -38,6 +38,7 @@
 #include "pending.h"
 #include "printk.h"
 #include "reaper.h"
+#include "signal.h"
 #include "sched.h"
 #include "system.h"
 #include "thread.h"
@@ -244,6 +245,7 @@ static uint8_t *process_build_capset(struct process *p, const struct process_gra
 static void process_free(struct process *p)
 {
     struct ledger *l = p->ledger;
+    signal_release(p);
     kfree(p);
     ledger_put(l);
 }
@@ -407,6 +409,14 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     uint64_t flags = spin_lock_irqsave(&proc_list_lock);
     p->pid = proc_next_pid++;
     spin_unlock_irqrestore(&proc_list_lock, flags);
+    {
+        /* Spawns run in the spawning thread: its process is the parent
+         * its SIGCHLD goes to (the boot thread has none). */
+        const struct thread *cur = sched_current();
+        *err = signal_init(p, cur && cur->proc ? cur->proc : NULL, ledger);
+        if (*err != CAPOS_OK)
+            goto fail;
+    }
 
     *err = cap_table_init(&p->caps, PROCESS_MAX_CAPS, ledger);
     if (*err != CAPOS_OK)
@@ -848,6 +858,7 @@ static void process_stop(struct process *p, const struct exit_status *st)
      * long before the live count drops (at zero, whichever CPU got there
      * ends the machine). */
     system_process_stopped(p);
+    signal_process_stopped(p);
 
     unsigned n = process_threads(p, threads, PROCESS_MAX_THREADS);
     for (unsigned i = 0; i < n; i++) {

@@ -26,6 +26,7 @@
 #include "rbtree/rbtree.h"
 #include "reaper.h"
 #include "ring.h"
+#include "signal.h"
 #include "spinlock.h"
 #include "vm/vm.h"
 
@@ -143,6 +144,8 @@ struct process {
      * a process already reaped answers at once. */
     uint8_t reap_left;
     bool reaped;
+
+    struct process_signals sig; /* signal.h */
 };
 
 /* The reaper's stages of a stopped process (process_reap_stopped). */
