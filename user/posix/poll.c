@@ -209,6 +209,8 @@ static void wait_some(struct pollfd *fds, unsigned n, uint64_t until)
         struct capos_cqe c;
         while (capos_ring_next(&c))
             any |= take(&c, w, nw, k, nk);
+        if (posix_sig_due_now())
+            break; /* poll_ns returns EINTR */
     }
     /* Take back the waits still pending, and see every completion. */
     for (unsigned i = 0; i < nw; i++) {
@@ -258,6 +260,8 @@ static long poll_ns(struct pollfd *fds, unsigned long n, int64_t timeout)
             return 0;
         if (!posix_caps.timer && until != UINT64_MAX)
             return -EPERM; /* no way to keep a deadline */
+        if (posix_sig_due_now())
+            return -EINTR; /* the handler runs as the call returns */
         wait_some(fds, (unsigned)n, until);
     }
 }

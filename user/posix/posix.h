@@ -135,6 +135,9 @@ bool posix_sig_sleep(uint64_t deadline);
 /* -EINTR once if a handler without SA_RESTART ran in this thread since
  * the last call, else 0 (a wait that goes on after a handler asks). */
 long posix_sig_wait_result(void);
+/* Whether a signal the calling thread does not block waits for it (a
+ * wait that can be abandoned, poll's, then returns EINTR). */
+bool posix_sig_due_now(void);
 #define FUTEX_WAIT_PRIVATE_ 128
 #define FUTEX_WAKE_PRIVATE_ 129
 

@@ -203,7 +203,10 @@ static void deliver(int sig, bool from_kernel)
     if (!(a.flags & SA_NODEFER))
         sig_mask |= BIT(sig);
     sig_mask &= ~UNBLOCKABLE;
-    if (!(a.flags & SA_RESTART))
+    /* A wait for a child restarts after SIGCHLD: the child it announces
+     * has ended and its wait is about to complete (Linux's wait4 would
+     * return it). */
+    if (!(a.flags & SA_RESTART) && sig != SIGCHLD)
         sig_interrupted = 1;
     siginfo_t si;
     ucontext_t uc;
@@ -288,6 +291,11 @@ void posix_syscall_leave(long entered)
         return;
     if (--in_syscall == 0 && __builtin_expect(sig_due(), 0))
         deliver_pending();
+}
+
+bool posix_sig_due_now(void)
+{
+    return sig_live && sig_due();
 }
 
 long posix_sig_wait_result(void)
