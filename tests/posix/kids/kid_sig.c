@@ -8,7 +8,15 @@
  *   sleep     nanosleep(20 s) with a SIGUSR1 handler without SA_RESTART;
  *   info      waits in pause for SIGUSR1 and reports its siginfo;
  *   altstack  loops until SIGUSR1, whose SA_ONSTACK handler reports
- *             whether it ran on the alternate stack. */
+ *             whether it ran on the alternate stack;
+ *   forge F   returns from a signal handler it never had, through a frame
+ *             it forged (capOS: the personality's restore code; Linux:
+ *             rt_sigreturn): F "iopl" asks for IOPL 3 with interrupts off
+ *             and CF set, landing at a stub that reports the flags and the
+ *             privilege level it runs at; F "rip" resumes at a
+ *             non-canonical address.  (The capOS frame has no CS at all:
+ *             the kernel never reads a frame back.) */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -51,6 +59,65 @@ static void on_alt_handler(int sig)
     on_alt = (uintptr_t)&here >= (uintptr_t)alt && (uintptr_t)&here < (uintptr_t)alt + sizeof(alt);
     hits++;
 }
+
+static char forge_stack[16384] __attribute__((aligned(16)));
+
+/* Where a forged frame lands: the flags as restored, then C. */
+void forge_landed(unsigned long flags);
+__asm__(".text\n"
+        "forge_land:\n"
+        "    pushfq\n"
+        "    popq %rdi\n"
+        "    andq $-16, %rsp\n"
+        "    call forge_landed\n"
+        "    ud2\n");
+extern char forge_land[];
+
+void forge_landed(unsigned long flags)
+{
+    unsigned short cs;
+    __asm__ volatile("movw %%cs, %0" : "=r"(cs));
+    printf("landed: ring %d, IOPL %lu, IF %lu, CF %lu\n", cs & 3, (flags >> 12) & 3,
+           (flags >> 9) & 1, flags & 1);
+    fflush(stdout);
+    _exit(0);
+}
+
+#ifdef __capos__
+/* The personality's restore code and its frame's first words
+ * (lib/abi/signal.h). */
+void __capos_sig_restore(void *frame);
+static void forge(unsigned long rip, unsigned long flags, unsigned long sp)
+{
+    static struct {
+        unsigned long signals, rip, rflags, rsp, regs[15];
+        unsigned char info[1024];
+    } f __attribute__((aligned(16)));
+    f.rip = rip;
+    f.rflags = flags;
+    f.rsp = sp;
+    __capos_sig_restore(&f);
+}
+#else
+#include <sys/syscall.h>
+#include <ucontext.h>
+static void forge(unsigned long rip, unsigned long flags, unsigned long sp)
+{
+    static struct {
+        unsigned long pretcode;
+        ucontext_t uc;
+        siginfo_t info;
+    } f __attribute__((aligned(16)));
+    f.uc.uc_stack.ss_flags = SS_DISABLE;
+    f.uc.uc_mcontext.gregs[REG_RIP] = (long)rip;
+    f.uc.uc_mcontext.gregs[REG_EFL] = (long)flags;
+    f.uc.uc_mcontext.gregs[REG_RSP] = (long)sp;
+    f.uc.uc_mcontext.gregs[REG_CSGSFS] = 0x33 | (0x2bL << 48); /* user CS and SS */
+    __asm__ volatile("movq %0, %%rsp\n\tmovl %1, %%eax\n\tsyscall" ::"r"(&f.uc),
+                     "i"(SYS_rt_sigreturn)
+                     : "memory");
+}
+#endif
 
 static void ready(void)
 {
@@ -125,6 +192,16 @@ int main(int argc, char **argv)
         printf("handler on the alternate stack: %d, not on it now: %d\n", (int)on_alt,
                !(now.ss_flags & SS_ONSTACK));
         return 0;
+    }
+    if (strcmp(m, "forge") == 0) {
+        unsigned long top = (unsigned long)(forge_stack + sizeof(forge_stack)) - 8;
+        ready();
+        if (argc > 2 && strcmp(argv[2], "iopl") == 0)
+            forge((unsigned long)forge_land, (3UL << 12) | 1 | 2, top); /* IOPL 3, IF 0, CF */
+        else
+            forge(0x8000000000001000UL, 2 | (1 << 9), top);
+        printf("not reached\n");
+        return 2;
     }
     return 1;
 }
