@@ -23,7 +23,8 @@
  * still delivered synchronously, before the call returns, from the
  * thread's own pending set.
  *
- * The personality's own threads (the ITIMER_REAL timer) block every signal
+ * The personality's own threads (the ITIMER_REAL timer, the terminal's
+ * listener) block every signal
  * in the kernel (ThreadControl.setSignalMask), so a signal is never taken
  * by a thread that cannot run its handler.
  *
@@ -509,6 +510,48 @@ long sys_sigaltstack(long ss, long old, long a3, long a4, long a5, long a6)
         }
     }
     return 0;
+}
+
+/* ---- the terminal's ^C and ^\ ---- */
+
+/*
+ * A process granted a Terminal listens to Terminal.nextSignal on a thread
+ * of its own, which blocks every signal.  The terminal has one listener at
+ * a time: the first process holding it that asks is "the foreground" (a
+ * child sharing its parent's terminal finds the parent listening and
+ * gives up, quotaExceeded).  A SIGINT or SIGQUIT event goes to the
+ * listener's group as kill(0) would send it: its children and itself.
+ * SIGTSTP events are dropped (nothing stops).  The group the terminal
+ * records is not looked at: process groups do not exist beyond a process
+ * and its children.
+ */
+static void *tty_main(void *arg)
+{
+    capos_ThreadControl_setSignalMask_args m = {.blocked = ~0ULL};
+    capos_ThreadControl_setSignalMask_call(posix_thread_control(), &m, 0, 0);
+    sig_mask = ~UNBLOCKABLE;
+    for (;;) {
+        capos_Terminal_nextSignal_results r;
+        if (capos_Terminal_nextSignal_call(posix_caps.tty, 0, &r, 0) != CAPOS_OK)
+            return arg; /* another process listens, or the terminal is gone */
+        if (r.signal != SIGINT && r.signal != SIGQUIT)
+            continue;
+        posix_child_signal(-1, (int)r.signal);
+        capos_ThreadControl_signalProcess_args s = {.signal = (uint8_t)r.signal};
+        capos_ThreadControl_signalProcess_call(posix_thread_control(), &s, 0, 0);
+    }
+}
+
+__attribute__((constructor)) static void tty_listen(void)
+{
+    if (!posix_caps.tty || !posix_caps.threads)
+        return;
+    pthread_t t;
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    pthread_attr_setstacksize(&at, 16384);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    pthread_create(&t, &at, tty_main, NULL);
 }
 
 /* ---- ITIMER_REAL: a thread of the personality that sends SIGALRM ---- */
