@@ -3,7 +3,8 @@
  * a child's own alarm ending it, a child blocked in read (SA_RESTART: the
  * read goes on) or in nanosleep (EINTR), SA_SIGINFO in the child (who
  * sent it), a handler on the alternate stack, the parent's SIGCHLD handler
- * with its siginfo, and kill of a reaped child (ESRCH).
+ * with its siginfo, kill of a reaped child (ESRCH) and of one that has
+ * ended and is not reaped (it succeeds and changes nothing).
  * cwd: kids
  */
 #include <errno.h>
@@ -160,5 +161,19 @@ int main(void)
     errno = 0;
     int r = kill(kid, SIGTERM);
     printf("kill of a reaped child: %d (%s)\n", r, strerror(errno));
+
+    /* A child that has ended and is not reaped (a zombie) takes a signal
+     * and ignores it. */
+    chld_hits = 0;
+    char *zargv[] = {"kid_exit", "5", NULL};
+    pid_t z;
+    fflush(stdout);
+    posix_spawn(&z, "./kid_exit", NULL, NULL, zargv, environ);
+    for (int i = 0; i < 500 && !chld_hits; i++)
+        pause_ms(10);
+    r = kill(z, SIGTERM);
+    int st = 0;
+    waitpid(z, &st, 0);
+    printf("kill of a zombie: %d, then it exited %d\n", r, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     return 0;
 }
