@@ -138,6 +138,11 @@ long posix_sig_wait_result(void);
 /* Whether a signal the calling thread does not block waits for it (a
  * wait that can be abandoned, poll's, then returns EINTR). */
 bool posix_sig_due_now(void);
+/* Set once signals can be delivered (every thread has its thread-local
+ * storage from then on), and the personality's locks the calling thread
+ * holds (lock.c counts them): a handler never runs while it holds one. */
+extern bool posix_sig_live;
+extern __thread int posix_locks_held;
 #define FUTEX_WAIT_PRIVATE_ 128
 #define FUTEX_WAKE_PRIVATE_ 129
 

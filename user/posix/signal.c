@@ -11,7 +11,8 @@
  *   - at once, if the thread was running its own code;
  *   - if it was inside a system call (`in_syscall`: the ring client and
  *     the personality's locks may be in use), when the call returns, or
- *     earlier where the call waits (the ring wait hook, user/rt/ring.h):
+ *     earlier where the call waits (the ring wait hook, user/rt/ring.h)
+ *     if the thread holds none of the personality's locks (lock.c):
  *     a wait for a completion (a pipe or terminal read, a wait for a
  *     child) runs the handler and goes on waiting, as with SA_RESTART;
  *     waitpid returns EINTR instead if the handler's action lacks
@@ -69,7 +70,8 @@ static uint64_t proc_pending;
 static struct capos_sig_info sig_info[NSIG_];
 /* Set once the entry is registered: from then on every thread has its
  * thread-local storage, which the code below uses. */
-static bool sig_live;
+bool posix_sig_live;
+__thread int posix_locks_held;
 
 static __thread uint64_t sig_mask, sig_pending;
 static __thread int in_syscall;
@@ -110,7 +112,7 @@ static uint64_t wanted_set(void)
 static void sig_register(void)
 {
     uint64_t w = wanted_set();
-    if (sig_live && w == wanted_now)
+    if (posix_sig_live && w == wanted_now)
         return;
     capos_ThreadControl_setSignalEntry_args a = {
         .entry = (uint64_t)(uintptr_t)__capos_sig_entry,
@@ -137,8 +139,8 @@ __attribute__((constructor)) static void sig_start(void)
     in_syscall++; /* a signal taken meanwhile waits for the lock's release */
     posix_lock(&sig_lock);
     sig_register();
-    sig_live = true;
     posix_unlock(&sig_lock);
+    posix_sig_live = true; /* after the unlock: lock.c starts counting */
     in_syscall--;
 }
 
@@ -272,15 +274,15 @@ void posix_sig_async(struct capos_sigframe *f)
 /* The ring wait hook: a wait in a system call returned early. */
 static bool sig_wait_point(void)
 {
-    if (!sig_due())
-        return false;
+    if (posix_locks_held || !sig_due())
+        return false; /* a lock of this thread's: at the call's end */
     deliver_pending();
     return true;
 }
 
 long posix_syscall_enter(void)
 {
-    if (!sig_live)
+    if (!posix_sig_live)
         return 0;
     in_syscall++;
     return 1;
@@ -296,7 +298,7 @@ void posix_syscall_leave(long entered)
 
 bool posix_sig_due_now(void)
 {
-    return sig_live && sig_due();
+    return posix_sig_live && sig_due();
 }
 
 long posix_sig_wait_result(void)
@@ -317,7 +319,7 @@ static uint64_t mono_now(void)
 
 bool posix_sig_sleep(uint64_t deadline)
 {
-    if (!sig_live) {
+    if (!posix_sig_live) {
         /* Before start-up is done: nothing can interrupt the wait. */
         while (mono_now() < deadline)
             posix_idle_wait(&(int){0}, capos_ring_idle_prepare() + 1, deadline - mono_now());
