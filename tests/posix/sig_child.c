@@ -4,7 +4,9 @@
  * read goes on) or in nanosleep (EINTR), SA_SIGINFO in the child (who
  * sent it), a handler on the alternate stack, the parent's SIGCHLD handler
  * with its siginfo, kill of a reaped child (ESRCH) and of one that has
- * ended and is not reaped (it succeeds and changes nothing).
+ * ended and is not reaped (it succeeds and changes nothing), and a blocked
+ * waitpid across a SIGCHLD handler (it reports the child) and a SIGALRM
+ * handler without SA_RESTART (EINTR).
  * cwd: kids
  */
 #include <errno.h>
@@ -31,6 +33,14 @@ static void on_chld(int sig, siginfo_t *si, void *ctx)
     chld_pid = si->si_pid;
     chld_code = si->si_code;
     chld_status = si->si_status;
+}
+
+static volatile sig_atomic_t alarm_hits;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    alarm_hits++;
 }
 
 struct kid {
@@ -175,5 +185,30 @@ int main(void)
     int st = 0;
     waitpid(z, &st, 0);
     printf("kill of a zombie: %d, then it exited %d\n", r, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+
+    /* A blocked waitpid: SIGCHLD's handler without SA_RESTART runs and the
+     * wait still reports the child; SIGALRM's makes it return EINTR. */
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGCHLD, &sa, NULL);
+    chld_hits = 0;
+    char *eargv[] = {"kid_exit", "4", NULL};
+    fflush(stdout);
+    posix_spawn(&z, "./kid_exit", NULL, NULL, eargv, environ);
+    st = 0;
+    pid_t w = waitpid(z, &st, 0);
+    printf("waitpid across SIGCHLD: the child %d, exited %d, handler ran %d\n", w == z,
+           WIFEXITED(st) ? WEXITSTATUS(st) : -1, chld_hits > 0);
+    struct sigaction al;
+    memset(&al, 0, sizeof(al));
+    al.sa_handler = on_alarm;
+    sigaction(SIGALRM, &al, NULL);
+    k = start("spin", NULL, 0);
+    alarm(1);
+    errno = 0;
+    w = waitpid(k.pid, &st, 0);
+    printf("waitpid across SIGALRM: %d (%s), alarm handler ran %d, ", (int)w, strerror(errno),
+           (int)alarm_hits);
+    printf("kill SIGKILL %d, ", kill(k.pid, SIGKILL));
+    finish(&k);
     return 0;
 }
