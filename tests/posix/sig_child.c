@@ -1,13 +1,11 @@
 /* Signals between a parent and the children it spawned: kill of a child
  * spinning in a loop (SIGTERM's default action, a SIGTERM handler, SIGKILL),
- * a child's own alarm ending it, a child blocked in read (SA_RESTART: the
- * read goes on) or in nanosleep (EINTR), SA_SIGINFO in the child (who
- * sent it), a handler on the alternate stack, the parent's SIGCHLD handler
- * with its siginfo, kill of a reaped child (ESRCH) and of one that has
- * ended and is not reaped (it succeeds and changes nothing), and a blocked
- * waitpid across a SIGCHLD handler (it reports the child) and a SIGALRM
- * handler without SA_RESTART (EINTR).
- * cwd: kids
+ * a child's own alarm ending it, a child blocked in a pipe read
+ * (SA_RESTART: the read goes on; without: EINTR) or in nanosleep (EINTR), SA_SIGINFO in the child
+ * (who sent it), a handler on the alternate stack, the parent's SIGCHLD handler with its siginfo,
+ * kill of a reaped child (ESRCH) and of one that has ended and is not reaped (it succeeds and
+ * changes nothing), and a blocked waitpid across a SIGCHLD handler (it reports the child) and a
+ * SIGALRM handler without SA_RESTART (EINTR). cwd: kids
  */
 #include <errno.h>
 #include <signal.h>
@@ -90,12 +88,12 @@ static void finish(struct kid *k)
 {
     char buf[256];
     ssize_t n, len = 0;
+    if (k->in >= 0)
+        close(k->in); /* a read still waiting sees end of file */
     while ((n = read(k->out, buf + len, sizeof(buf) - 1 - len)) > 0)
         len += n;
     buf[len] = 0;
     close(k->out);
-    if (k->in >= 0)
-        close(k->in);
     int st = 0;
     pid_t w = waitpid(k->pid, &st, 0);
     printf("said \"%.*s\", ", (int)(len && buf[len - 1] == '\n' ? len - 1 : len), buf);
@@ -138,6 +136,12 @@ int main(void)
     printf("kill SIGUSR1 %d, ", kill(k.pid, SIGUSR1));
     pause_ms(300);
     write(k.in, "hello\n", 6);
+    finish(&k);
+
+    k = start("read", "eintr", 1);
+    pause_ms(300);
+    printf("kill SIGUSR1 %d, ", kill(k.pid, SIGUSR1));
+    pause_ms(300); /* before the end of file finish() makes */
     finish(&k);
 
     k = start("sleep", NULL, 0);

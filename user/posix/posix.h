@@ -138,6 +138,9 @@ long posix_sig_wait_result(void);
 /* Whether a signal the calling thread does not block waits for it (a
  * wait that can be abandoned, poll's, then returns EINTR). */
 bool posix_sig_due_now(void);
+/* Whether a handler without SA_RESTART is installed (a blocking read then
+ * waits in a way a signal can interrupt). */
+bool posix_sig_may_interrupt(void);
 /* Set once signals can be delivered (every thread has its thread-local
  * storage from then on), and the personality's locks the calling thread
  * holds (lock.c counts them): a handler never runs while it holds one. */

@@ -85,6 +85,7 @@ __thread uint64_t posix_sig_rip, posix_sig_rsp;
 extern char __capos_sig_entry[], __capos_sig_restore[], __capos_sig_restore_end[];
 extern char posix_idle_wait_start[] __asm__("posix_idle_wait");
 extern char posix_idle_syscall[], posix_idle_abort[];
+extern char capos_cap_enter_syscall[], capos_cap_enter_ret[];
 long posix_idle_wait(int *flag, uint32_t min_complete, uint64_t timeout_ns);
 void posix_sig_call_on(void *fn, int sig, void *info, void *ctx, void *top);
 void posix_sig_async(struct capos_sigframe *f);
@@ -266,6 +267,15 @@ void posix_sig_async(struct capos_sigframe *f)
     if (f->rip >= (uint64_t)(uintptr_t)posix_idle_wait_start &&
         f->rip <= (uint64_t)(uintptr_t)posix_idle_syscall)
         f->rip = (uint64_t)(uintptr_t)posix_idle_abort;
+    /* The same for a ring wait that checked for due signals (the hook)
+     * and is about to block: its cap_enter returns 0 at once instead, and
+     * the wait's loop comes round to the hook.  (A cap_enter that only
+     * submits is skipped too; the next one submits.) */
+    if (f->rip >= (uint64_t)(uintptr_t)capos_cap_enter &&
+        f->rip <= (uint64_t)(uintptr_t)capos_cap_enter_syscall) {
+        f->rip = (uint64_t)(uintptr_t)capos_cap_enter_ret;
+        f->rax = 0;
+    }
     if (in_syscall)
         return; /* at the call's next safe point */
     deliver_pending();
@@ -284,7 +294,8 @@ long posix_syscall_enter(void)
 {
     if (!posix_sig_live)
         return 0;
-    in_syscall++;
+    if (in_syscall++ == 0)
+        sig_interrupted = 0; /* only a handler run during this call counts */
     return 1;
 }
 
@@ -294,6 +305,13 @@ void posix_syscall_leave(long entered)
         return;
     if (--in_syscall == 0 && __builtin_expect(sig_due(), 0))
         deliver_pending();
+}
+
+static bool may_interrupt; /* sig_lock */
+
+bool posix_sig_may_interrupt(void)
+{
+    return __atomic_load_n(&may_interrupt, __ATOMIC_RELAXED);
 }
 
 bool posix_sig_due_now(void)
@@ -431,6 +449,11 @@ long sys_rt_sigaction(long sig, long act, long oact, long size, long a5, long a6
             __atomic_fetch_and(&proc_pending, ~BIT(sig), __ATOMIC_RELAXED);
         }
         sig_register();
+        bool any = false;
+        for (int s = 1; s < NSIG_ && !any; s++)
+            any = actions[s].handler != SIG_IGN && actions[s].handler != SIG_DFL &&
+                  !(actions[s].flags & SA_RESTART);
+        __atomic_store_n(&may_interrupt, any, __ATOMIC_RELAXED);
     }
     posix_unlock(&sig_lock);
     return 0;

@@ -105,6 +105,10 @@ static int ring_wait(struct capos_ring_client *rc, uint64_t cookie, struct capos
             if (rc->nstash < CAPOS_RING_STASH)
                 rc->stash[rc->nstash++] = c;
         }
+        /* Handlers due now run before the wait (a signal taken earlier
+         * would not end it), and again after it returns early. */
+        if (capos_ring_wait_hook && capos_ring_wait_hook())
+            continue;
         int64_t r = ring_enter(rc, 1, CAPOS_WAIT_FOREVER);
         if (r < 0)
             return (int)r;
@@ -134,7 +138,11 @@ bool capos_ring_next_tagged(uint64_t mask, uint64_t tag, bool block, struct capo
             if (rc->nstash < CAPOS_RING_STASH)
                 rc->stash[rc->nstash++] = c;
         }
-        if (!block || ring_enter(rc, 1, CAPOS_WAIT_FOREVER) < 0)
+        if (!block)
+            return false;
+        if (capos_ring_wait_hook && capos_ring_wait_hook())
+            return false;
+        if (ring_enter(rc, 1, CAPOS_WAIT_FOREVER) < 0)
             return false;
         /* A handler ran: the caller looks again at what it waits for. */
         if (capos_ring_wait_hook && capos_ring_wait_hook())

@@ -209,8 +209,9 @@ static inline void capos_ring_advance(uint32_t n)
     __atomic_store_n(&rc->hdr->cq_head, rc->cq_head, __ATOMIC_RELEASE);
 }
 
-/* Called, if set, each time a wait of ring_wait or capos_ring_next_tagged
- * returns from cap_enter without what it waits for: a safe point where
+/* Called, if set, before each time a wait of ring_wait or
+ * capos_ring_next_tagged enters cap_enter and each time cap_enter returns
+ * without what it waits for: a safe point where
  * the POSIX personality runs signal handlers (the client's state is
  * consistent; a handler's own calls stash completions that are not
  * theirs, and the wait looks in the stash again).  Returns whether it ran
