@@ -74,6 +74,7 @@ bool posix_sig_live;
 __thread int posix_locks_held;
 
 static __thread uint64_t sig_mask, sig_pending;
+static __thread uint64_t kernel_mask; /* what setSignalMask last said for this thread */
 static __thread int in_syscall;
 static __thread int sig_woken;       /* a signal was taken (posix_idle_wait) */
 static __thread int sig_interrupted; /* a handler without SA_RESTART ran */
@@ -476,6 +477,15 @@ long sys_rt_sigprocmask(long how, long set, long oset, long size, long a5, long 
     }
     if (oset)
         *(uint64_t *)oset = old;
+    /* A thread other than the first tells the kernel too, so that a
+     * signal it blocks goes to a thread that does not (the first thread's
+     * mask stays in user space: a signal it blocks waits in the pending
+     * set, where sigpending sees it, for a process that has no other). */
+    if (posix_sig_live && sig_mask != kernel_mask && posix_thread_tid() != posix_pid()) {
+        capos_ThreadControl_setSignalMask_args m = {.blocked = sig_mask};
+        if (capos_ThreadControl_setSignalMask_call(posix_thread_control(), &m, 0, 0) == CAPOS_OK)
+            kernel_mask = sig_mask;
+    }
     deliver_pending();
     return 0;
 }
@@ -555,6 +565,7 @@ static void *tty_main(void *arg)
     capos_ThreadControl_setSignalMask_args m = {.blocked = ~0ULL};
     capos_ThreadControl_setSignalMask_call(posix_thread_control(), &m, 0, 0);
     sig_mask = ~UNBLOCKABLE;
+    kernel_mask = ~0ULL;
     for (;;) {
         capos_Terminal_nextSignal_results r;
         if (capos_Terminal_nextSignal_call(posix_caps.tty, 0, &r, 0) != CAPOS_OK)
@@ -591,6 +602,7 @@ static void *alarm_main(void *arg)
     capos_ThreadControl_setSignalMask_args m = {.blocked = ~0ULL};
     capos_ThreadControl_setSignalMask_call(posix_thread_control(), &m, 0, 0);
     sig_mask = ~UNBLOCKABLE;
+    kernel_mask = ~0ULL;
     for (;;) {
         uint32_t seq = __atomic_load_n(&alarm_seq, __ATOMIC_ACQUIRE);
         posix_lock(&alarm_lock);
