@@ -21,8 +21,9 @@
  * caller cleared it) it returns -1 without entering the kernel.  A signal
  * taken between the test and the syscall instruction would otherwise be
  * missed by a wait that then blocks: posix_sig_async moves a thread
- * interrupted in [posix_idle_wait, posix_idle_syscall] to
- * posix_idle_abort instead.
+ * interrupted in [posix_idle_wait, posix_idle_jump] to posix_idle_abort
+ * instead, and one interrupted in capos_cap_enter before its syscall past
+ * the syscall (cap_enter returning 0).
  *
  * posix_sig_call_on(fn, sig, info, ctx, top) calls fn(sig, info, ctx) on
  * the stack whose top is `top` (sigaltstack), and comes back.
@@ -76,13 +77,11 @@ __capos_sig_restore_end:
 posix_idle_wait:
     cmpl $0, (%rdi)
     jne posix_idle_abort
-    movl %esi, %edi             /* min_complete is 32 bits */
+    movl %esi, %edi
     movq %rdx, %rsi
-    xorl %eax, %eax             /* CAPOS_SYS_CAP_ENTER */
-    .global posix_idle_syscall
-posix_idle_syscall:
-    syscall
-    ret
+    .global posix_idle_jump
+posix_idle_jump:
+    jmp capos_cap_enter         /* the program's only syscall instructions are there */
     .global posix_idle_abort
 posix_idle_abort:
     movq $-1, %rax

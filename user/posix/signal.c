@@ -85,8 +85,8 @@ __thread uint64_t posix_sig_rip, posix_sig_rsp;
 
 extern char __capos_sig_entry[], __capos_sig_restore[], __capos_sig_restore_end[];
 extern char posix_idle_wait_start[] __asm__("posix_idle_wait");
-extern char posix_idle_syscall[], posix_idle_abort[];
-extern char capos_cap_enter_syscall[], capos_cap_enter_ret[];
+extern char posix_idle_jump[], posix_idle_abort[];
+extern char capos_cap_enter_ret[]; /* right after cap_enter's 2-byte syscall */
 long posix_idle_wait(int *flag, uint32_t min_complete, uint64_t timeout_ns);
 void posix_sig_call_on(void *fn, int sig, void *info, void *ctx, void *top);
 void posix_sig_async(struct capos_sigframe *f);
@@ -266,14 +266,14 @@ void posix_sig_async(struct capos_sigframe *f)
     sig_woken = 1;
     /* Between posix_idle_wait's test and its syscall: do not block. */
     if (f->rip >= (uint64_t)(uintptr_t)posix_idle_wait_start &&
-        f->rip <= (uint64_t)(uintptr_t)posix_idle_syscall)
+        f->rip <= (uint64_t)(uintptr_t)posix_idle_jump)
         f->rip = (uint64_t)(uintptr_t)posix_idle_abort;
     /* The same for a ring wait that checked for due signals (the hook)
      * and is about to block: its cap_enter returns 0 at once instead, and
      * the wait's loop comes round to the hook.  (A cap_enter that only
      * submits is skipped too; the next one submits.) */
     if (f->rip >= (uint64_t)(uintptr_t)capos_cap_enter &&
-        f->rip <= (uint64_t)(uintptr_t)capos_cap_enter_syscall) {
+        f->rip <= (uint64_t)(uintptr_t)capos_cap_enter_ret - 2) {
         f->rip = (uint64_t)(uintptr_t)capos_cap_enter_ret;
         f->rax = 0;
     }
