@@ -55,6 +55,7 @@
 #include "objects.h"
 #include "process.h"
 #include "sched.h"
+#include "signal.h"
 #include "thread.h"
 #include "xfer.h"
 
@@ -318,6 +319,11 @@ int process_exec(struct process *p, struct thread *t, const char *name, const vo
     t->control_id = ctl_id;
     t->control_obj = new_ctl;
     t->clear_tid = 0;
+    /* The old program's signal entry is not code of the new one: nothing
+     * is delivered until the new program registers its own (pending
+     * signals wait for it, as POSIX keeps them across an exec). */
+    signal_exec(p);
+    __atomic_store_n(&t->sig_blocked, 0, __ATOMIC_RELAXED);
 
     /* The old space and table, a bounded step at a time. */
     uint64_t cursor = 0;

@@ -54,6 +54,7 @@
 #include "objects.h"
 #include "panic.h"
 #include "sched.h"
+#include "signal.h"
 #include "thread.h"
 
 /* Page-table entries one step of the address-space copy looks at, as one
@@ -309,6 +310,10 @@ struct process *process_fork(struct process *parent, struct thread *caller, uint
     if (!t)
         goto fail;
     t->fs_base = caller->fs_base;
+    /* The calling thread's signal mask and the process's registration
+     * carry over, as the child's memory does. */
+    t->sig_blocked = __atomic_load_n(&caller->sig_blocked, __ATOMIC_RELAXED);
+    signal_fork(child, parent);
     t->ring_slot = caller->ring_slot;
     if (caller->ring_slot >= 0)
         child->ring_slots = 1ULL << caller->ring_slot;

@@ -38,6 +38,7 @@
 #include "pending.h"
 #include "printk.h"
 #include "reaper.h"
+#include "signal.h"
 #include "sched.h"
 #include "system.h"
 #include "thread.h"
@@ -240,6 +241,7 @@ uint8_t *process_build_capset(struct process *p, const struct process_grant *gra
 static void process_free(struct process *p)
 {
     struct ledger *l = p->ledger;
+    signal_release(p);
     kfree(p);
     ledger_put(l);
 }
@@ -339,6 +341,17 @@ static void process_report(const struct process *p, uint64_t base, const uint64_
             (unsigned long)d[5], (unsigned long)d[6]);
 }
 
+/* Spawns and forks run in the spawning thread: its process is the parent,
+ * whose pid getppid reports and to which SIGCHLD goes; init is made by the
+ * kernel's boot thread, which has no process. */
+static int process_parent(struct process *p, struct ledger *ledger)
+{
+    const struct thread *cur = sched_current();
+    struct process *parent = cur && cur->proc ? cur->proc : NULL;
+    p->ppid = parent ? parent->pid : 0;
+    return signal_init(p, parent, ledger);
+}
+
 struct process *process_create(const char *name, const void *elf, uint64_t elf_len,
                                struct image_frames *frames, bool *bad_image,
                                struct process_grant *grants, unsigned ngrants,
@@ -403,10 +416,9 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
     uint64_t flags = spin_lock_irqsave(&proc_list_lock);
     p->pid = proc_next_pid++;
     spin_unlock_irqrestore(&proc_list_lock, flags);
-    /* Spawns run in the spawning thread (ProcessSpawner.spawn); init is
-     * made by the kernel's boot thread, which has no process. */
-    const struct thread *cur = sched_current();
-    p->ppid = cur && cur->proc ? cur->proc->pid : 0;
+    *err = process_parent(p, ledger);
+    if (*err != CAPOS_OK)
+        goto fail;
 
     *err = cap_table_init(&p->caps, PROCESS_MAX_CAPS, ledger);
     if (*err != CAPOS_OK)
@@ -517,7 +529,9 @@ struct process *process_new(const char *name, struct ledger *ledger, int *err)
     uint64_t flags = spin_lock_irqsave(&proc_list_lock);
     p->pid = proc_next_pid++;
     spin_unlock_irqrestore(&proc_list_lock, flags);
-    *err = cap_table_init(&p->caps, PROCESS_MAX_CAPS, ledger);
+    *err = process_parent(p, ledger);
+    if (*err == CAPOS_OK)
+        *err = cap_table_init(&p->caps, PROCESS_MAX_CAPS, ledger);
     if (*err != CAPOS_OK) {
         process_free(p);
         return NULL;
@@ -893,6 +907,7 @@ static void process_stop(struct process *p, const struct exit_status *st)
      * long before the live count drops (at zero, whichever CPU got there
      * ends the machine). */
     system_process_stopped(p);
+    signal_process_stopped(p);
 
     unsigned n = process_threads(p, threads, PROCESS_MAX_THREADS);
     for (unsigned i = 0; i < n; i++) {

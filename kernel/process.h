@@ -26,6 +26,7 @@
 #include "rbtree/rbtree.h"
 #include "reaper.h"
 #include "ring.h"
+#include "signal.h"
 #include "spinlock.h"
 #include "vm/vm.h"
 
@@ -155,6 +156,7 @@ struct process {
      * it is in (spawner_adopt), or NULL; a reference, given back when the
      * process stops (process lock). */
     struct kobj *spawner;
+    struct process_signals sig; /* signal.h */
 };
 
 /* The reaper's stages of a stopped process (process_reap_stopped). */

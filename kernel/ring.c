@@ -282,7 +282,9 @@ static ALWAYS_INLINE void ring_set_waiter(struct ring *r, struct thread *self,
 
 /* The first step of a wait, under the ring lock, so that a completion
  * posted from another CPU either is seen here or sees the waiter and wakes
- * it: no wake-up is lost in between.  Publishes the completions written in
+ * it: no wake-up is lost in between.  A signal the thread may take ends
+ * the wait too (signal.c wakes a waiter the same way, after marking the
+ * signal pending), and the return to user mode delivers it.  Publishes the completions written in
  * place if `publish`; returns true, with the completions available in
  * *posted, if the wait is over (min_complete posted, no waiting asked
  * for, the deadline passed, the ring dead), else makes self the waiter,
@@ -302,7 +304,7 @@ static ALWAYS_INLINE bool ring_wait_begin(struct thread *self, uint32_t min_comp
     bool ending = __atomic_load_n(&self->exit_requested, __ATOMIC_ACQUIRE);
     bool done = corrupt_head || *posted >= min_complete || timeout_ns == 0 ||
                 (timeout_ns != CAPOS_WAIT_FOREVER && time_now_ns() >= deadline) || r->dead ||
-                ending;
+                ending || signal_ready(&self->proc->sig, self->sig_blocked);
     if (!done)
         ring_set_waiter(r, self, min_complete);
     spin_unlock(&r->lock);

@@ -78,6 +78,7 @@ struct thread {
     unsigned tid;
     bool is_idle;
     bool timed_out;               /* set by the timer when a timed block expires */
+    uint64_t sig_blocked;         /* signals never delivered to it (setSignalMask) */
     struct thread *proc_next;     /* the process's thread list */
     struct ring ring;             /* this thread's capability ring */
     uint8_t fpu[512] ALIGNED(16); /* FXSAVE image of the user's x87/SSE state */

@@ -495,6 +495,15 @@ interface ProcessHandle {
     # The process's id: the kernel's, as the process itself sees it in its
     # CapSet (getpid() of a POSIX program). Ids are not reused while the
     # machine runs.
+  signal @3 (signal :UInt8) -> ();
+    # Makes POSIX signal `signal` (1-64) pending in the process
+    # (docs/signals.md): a thread of it that does not block the signal
+    # is diverted to the process's signal entry at its next return to
+    # user mode (a thread blocked in cap_enter's wait returns early).
+    # Signal 9 (SIGKILL) stops the process as kill does; a signal the
+    # process does not want (ThreadControl.setSignalEntry) is dropped.
+    # Errors: invalidArgument for 0, above 64 or 19 (SIGSTOP: stopping
+    # a process is not supported); peerGone once the process has ended.
 }
 
 struct ExitStatus {
@@ -587,6 +596,22 @@ interface ThreadControl {
     # clearTid; 0 = none) and returns the thread's id: set_tid_address for
     # a process's first thread. Errors: invalidArgument (unaligned or
     # outside the user range).
+  setSignalEntry @7 (entry :UInt64, restoreStart :UInt64, restoreEnd :UInt64,
+                     wanted :UInt64) -> ();
+    # Registers the process's signal entry point (docs/signals.md): where
+    # a thread is diverted, with rdi = the address of the signal frame
+    # the kernel wrote below its stack pointer, when a signal is pending.
+    # No signal is delivered while a thread's instruction pointer is in
+    # [restoreStart, restoreEnd) (the code that returns from a handler).
+    # Bit s-1 of `wanted` set: signal s is made pending; clear: dropped
+    # (its pending bit too). entry = 0 unregisters. Acts on the calling
+    # thread's process. Errors: invalidArgument (an address outside the
+    # user range, restoreEnd < restoreStart).
+  setSignalMask @8 (blocked :UInt64) -> ();
+    # Signals (bit s-1) never delivered to the calling thread; another
+    # thread of the process takes them.
+  signalProcess @9 (signal :UInt8) -> ();
+    # ProcessHandle.signal on the calling thread's own process.
 }
 
 interface SchedulingPolicy {

@@ -10,7 +10,7 @@
  * waiter completes with the status, a bounded batch at a time (the
  * waiters may be any number of any processes').  So a parent that hears
  * of its child's end can reuse the child's quota at once.  A waiter that
- * gives up leaves the queue in O(1).
+ * gives up leaves the queue in O(1).  signal is signal.c's.
  */
 #include "base/mem.h"
 #include "capos.rpc.h"
@@ -19,6 +19,8 @@
 #include "objects.h"
 #include "pending.h"
 #include "process.h"
+#include "signal.h"
+#include "thread.h"
 
 struct phandle {
     struct kobj obj;
@@ -112,6 +114,16 @@ static int process_handle_kill(struct phandle *h, struct call *c,
 {
     process_kill(h->target);
     return CAPOS_OK;
+}
+
+/* Authority: holding the handle (a parent holds one per child). */
+static int process_handle_signal(struct phandle *h, struct call *c,
+                                 const capos_ProcessHandle_signal_args *a)
+{
+    int err = signal_send(h->target, a->signal, c->thread->proc->pid);
+    if (err == CAPOS_ERR_INVALID_ARGUMENT)
+        return capos_rpc_refuse(&c->rpc, capos_ProcessHandle_signal_field_signal);
+    return err;
 }
 
 static int process_handle_pid(struct phandle *h, struct call *c,

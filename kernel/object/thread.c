@@ -255,6 +255,38 @@ static int thread_control_setClearTid(struct thread_cap *tc, struct call *c,
     return call_result_end(c, &b);
 }
 
+/* The signal calls act on the calling thread (its mask) or its process
+ * (entry, wanted set, a signal to itself): a thread of the process is all
+ * the authority they need. */
+static int thread_control_setSignalEntry(struct thread_cap *tc, struct call *c,
+                                         const capos_ThreadControl_setSignalEntry_args *a)
+{
+    if (tc->t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
+    return signal_register(c->thread->proc, a->entry, a->restoreStart, a->restoreEnd, a->wanted);
+}
+
+static int thread_control_setSignalMask(struct thread_cap *tc, struct call *c,
+                                        const capos_ThreadControl_setSignalMask_args *a)
+{
+    if (tc->t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
+    __atomic_store_n(&c->thread->sig_blocked, a->blocked, __ATOMIC_RELAXED);
+    return CAPOS_OK;
+}
+
+static int thread_control_signalProcess(struct thread_cap *tc, struct call *c,
+                                        const capos_ThreadControl_signalProcess_args *a)
+{
+    if (tc->t != c->thread)
+        return CAPOS_ERR_NOT_PERMITTED;
+    struct process *p = c->thread->proc;
+    int err = signal_send(p, a->signal, p->pid);
+    if (err == CAPOS_ERR_INVALID_ARGUMENT)
+        return capos_rpc_refuse(&c->rpc, capos_ThreadControl_signalProcess_field_signal);
+    return err;
+}
+
 static int thread_control_yield(struct thread_cap *tc, struct call *c,
                                 const capos_ThreadControl_yield_args *a)
 {

@@ -4,14 +4,23 @@
  * the foreground group and /dev/tty, reads a line with read(0), switches
  * to non-canonical mode with echo off through tcsetattr and reads single
  * keys, makes a timed read (VMIN 0, VTIME 2) that returns nothing, goes
- * back to canonical mode and reads lines until end of file (^D).
+ * back to canonical mode and reads lines until end of file (^D); then
+ * waits in pause for ^C to reach its SIGINT handler.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+
+static volatile sig_atomic_t interrupted;
+
+static void on_int(int sig)
+{
+    interrupted = sig == SIGINT;
+}
 
 static void show(const char *what, const char *p, long n)
 {
@@ -85,5 +94,16 @@ int main(void)
     while ((n = read(0, buf, sizeof(buf))) > 0)
         show("got", buf, n);
     printf("tty_posix: end of file (%ld)\n", n);
+
+    /* ^C: SIGINT from the terminal, to a handler, ending a pause. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_int;
+    sigaction(SIGINT, &sa, NULL);
+    printf("tty_posix: waiting for ^C\n");
+    fflush(stdout);
+    while (!interrupted)
+        pause();
+    printf("tty_posix: SIGINT\n");
     return 0;
 }

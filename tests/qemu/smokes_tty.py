@@ -19,7 +19,8 @@ terminal-posix boots system/smoke-terminal-posix.capnp: a POSIX program
 (tests/posix-tty/tty_posix.c) whose fds 0, 1 and 2 are the terminal:
 isatty, TIOCGWINSZ/TIOCSWINSZ, tcsetpgrp, /dev/tty, read(0) of an edited
 line, tcsetattr to non-canonical mode without echo and back, a timed read
-(VMIN 0, VTIME 2) that returns nothing, and ^D.
+(VMIN 0, VTIME 2) that returns nothing, ^D, and ^C reaching its SIGINT
+handler (the POSIX personality listens to Terminal.nextSignal).
 """
 import re
 
@@ -80,7 +81,8 @@ SMOKES = [
           keys=[(r'^tty_posix: ready$', b'caT\x7ft\x08t dgo\x17dog\r'),
                 (r'^tty_posix: raw mode$', b'jk'),
                 (r'^tty_posix: cooked mode$', b'one\r'),
-                (r'^tty_posix: got "one', b'two\x04\x04')],
+                (r'^tty_posix: got "one', b'two\x04\x04'),
+                (r'^tty_posix: waiting for \^C$', b'\x03')],
           expect=[r'^tty_posix: isatty 1 1 1$',
                   r'^tty_posix: 24 rows, 80 columns$',
                   r'^tty_posix: now 50 rows, 132 columns$',
@@ -98,6 +100,8 @@ SMOKES = [
                   r'^tty_posix: got "one\\n"$',
                   r'^twotty_posix: got "two"$',
                   r'^tty_posix: end of file \(0\)$',
+                  r'^tty_posix: waiting for \^C$',
+                  r'^\^Ctty_posix: SIGINT$',
                   r'^system: tty_posix \(pid 3\) exited with status 0$'],
           forbid=[r'KERNEL (PANIC|FAULT)', r'^system: stalled', r'jk']),
 ]

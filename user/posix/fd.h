@@ -96,6 +96,9 @@ long tty_ioctl(struct ofd *o, unsigned long req, void *arg);
 /* ---- pipe.c ---- */
 long pipe_read(struct ofd *o, const struct iovec *iov, int iovcnt);
 long pipe_write(struct ofd *o, const struct iovec *iov, int iovcnt);
+/* poll.c: waits until read end o has data (or hangs up), or a signal handler
+ * without SA_RESTART ran meanwhile (-EINTR); 0 otherwise. */
+long posix_pipe_wait(struct ofd *o);
 
 /* ---- file.c ---- */
 /* Reads or writes at *at, or at the description's offset (moved) if NULL. */

@@ -116,9 +116,27 @@ static long pipe_call(struct ofd *o, bool write, void *p, size_t n, bool nonbloc
     return err == CAPOS_ERR_BAD_ADDRESS ? -EFAULT : posix_errno(err);
 }
 
+/* A blocking read that a signal handler without SA_RESTART must be able to
+ * interrupt (EINTR): non-blocking reads, and in between a wait for data
+ * that can be taken back (posix_pipe_wait).  Only when such a handler is
+ * installed: otherwise one read waits in the kernel. */
+static long pipe_read_interruptible(struct ofd *o, void *p, size_t n)
+{
+    for (;;) {
+        long r = pipe_call(o, false, p, n, true);
+        if (r != -EAGAIN)
+            return r;
+        long e = posix_pipe_wait(o);
+        if (e)
+            return e;
+    }
+}
+
 long pipe_read(struct ofd *o, const struct iovec *iov, int iovcnt)
 {
     bool nonblocking = __atomic_load_n(&o->flags, __ATOMIC_RELAXED) & O_NONBLOCK;
+    if (!nonblocking && iovcnt == 1 && iov[0].iov_len && posix_sig_may_interrupt())
+        return pipe_read_interruptible(o, iov[0].iov_base, iov[0].iov_len);
     if (iovcnt == 1) /* read() */
         return iov[0].iov_len ? pipe_call(o, false, iov[0].iov_base, iov[0].iov_len, nonblocking)
                               : 0;

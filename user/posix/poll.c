@@ -16,9 +16,12 @@
  * Readiness as Linux reports it: a read end is POLLIN with data and POLLHUP
  * once every write end is gone; a write end is POLLOUT with room for
  * PIPE_BUF bytes and POLLERR once every read end is gone; a descriptor that
- * is not open is POLLNVAL (poll) or EBADF (select).  Signal masks (ppoll,
- * pselect6) are accepted and have nothing to hold back: no signal arrives
- * from outside the process.
+ * is not open is POLLNVAL (poll) or EBADF (select).  A signal that arrives
+ * while poll waits ends the wait (EINTR).  Signal masks (ppoll, pselect6)
+ * are accepted and not applied.
+ *
+ * posix_pipe_wait is the same wait for one pipe end alone, for a blocking
+ * read that a signal handler may interrupt (pipe.c).
  */
 #include <errno.h>
 #include <poll.h>
@@ -201,7 +204,7 @@ static void wait_some(struct pollfd *fds, unsigned n, uint64_t until)
     bool any = false;
     while (!any) {
         uint64_t now = now_ns();
-        if (until != UINT64_MAX && now >= until)
+        if ((until != UINT64_MAX && now >= until) || posix_sig_due_now())
             break;
         int64_t r = capos_ring_enter(1, until == UINT64_MAX ? CAPOS_WAIT_FOREVER : until - now);
         if (r < 0)
@@ -209,6 +212,8 @@ static void wait_some(struct pollfd *fds, unsigned n, uint64_t until)
         struct capos_cqe c;
         while (capos_ring_next(&c))
             any |= take(&c, w, nw, k, nk);
+        if (posix_sig_due_now())
+            break; /* poll_ns returns EINTR */
     }
     /* Take back the waits still pending, and see every completion. */
     for (unsigned i = 0; i < nw; i++) {
@@ -240,6 +245,35 @@ static void wait_some(struct pollfd *fds, unsigned n, uint64_t until)
         ofd_put(w[i].o);
 }
 
+long posix_pipe_wait(struct ofd *o)
+{
+    struct waiting x;
+    struct capnp_builder b;
+    struct capos_cqe c;
+    x.opts = (struct capos_rpc_opts){.buf = x.res, .buf_len = sizeof(x.res)};
+    capnp_builder_init(&b, x.arena, sizeof(x.arena));
+    capos_PipeReader_wait_args a = {.events = capos_pipeReadable};
+    if (capos_PipeReader_wait_submit(o->cap, &a, &b, &x.opts, &x.cookie) != CAPOS_OK)
+        return 0; /* the read will wait in the kernel instead */
+    capos_ring_enter(0, 0);
+    for (;;) {
+        /* False: a handler ran (the ring wait hook), or cap_enter failed. */
+        if (capos_ring_next_tagged(~0ULL, x.cookie, true, &c))
+            return 0;
+        long e = posix_sig_wait_result();
+        if (e == 0)
+            continue; /* SA_RESTART: wait on */
+        uint64_t res[capos_PipeReader_cancelWaits_RESULT_BYTES / 8];
+        struct capos_rpc_opts ko = {.buf = res, .buf_len = sizeof(res)};
+        uint64_t kc;
+        if (capos_PipeReader_cancelWaits_submit(o->cap, 0, 0, &ko, &kc) == CAPOS_OK)
+            capos_rpc_wait(kc, &c);
+        /* The wait's completion (cancelled, or ready) came first. */
+        capos_ring_next_tagged(~0ULL, x.cookie, true, &c);
+        return e;
+    }
+}
+
 /* poll with a timeout in nanoseconds (negative: none). */
 static long poll_ns(struct pollfd *fds, unsigned long n, int64_t timeout)
 {
@@ -258,6 +292,8 @@ static long poll_ns(struct pollfd *fds, unsigned long n, int64_t timeout)
             return 0;
         if (!posix_caps.timer && until != UINT64_MAX)
             return -EPERM; /* no way to keep a deadline */
+        if (posix_sig_due_now())
+            return -EINTR; /* the handler runs as the call returns */
         wait_some(fds, (unsigned)n, until);
     }
 }

@@ -150,8 +150,33 @@ __attribute__((noreturn)) void posix_exit_group(int status);
 /* Ends the process as the default action of sig does. */
 __attribute__((noreturn)) void posix_exit_signal(int sig);
 int posix_pid(void);
+/* ---- signal.c (docs/signals.md) ---- */
 /* Delivers sig to the calling thread now (raise, without the checks). */
 void posix_raise(int sig);
+/* Around every system call (syscall.c): while a thread is inside one, a
+ * signal the kernel delivers waits for a safe point.  enter's result goes
+ * to leave, which runs the handlers that became due. */
+long posix_syscall_enter(void);
+void posix_syscall_leave(long entered);
+/* Waits until the monotonic clock reads `deadline` (UINT64_MAX: for ever)
+ * or a signal the thread does not block arrives; true for a signal. */
+bool posix_sig_sleep(uint64_t deadline);
+/* -EINTR once if a handler without SA_RESTART ran in this thread since
+ * the last call, else 0 (a wait that goes on after a handler asks). */
+long posix_sig_wait_result(void);
+/* Whether a signal the calling thread does not block waits for it (a
+ * wait that can be abandoned, poll's, then returns EINTR). */
+bool posix_sig_due_now(void);
+/* Whether a handler without SA_RESTART is installed (a blocking read then
+ * waits in a way a signal can interrupt). */
+bool posix_sig_may_interrupt(void);
+/* Set once signals can be delivered (every thread has its thread-local
+ * storage from then on), and the personality's locks the calling thread
+ * holds (lock.c counts them): a handler never runs while it holds one. */
+extern bool posix_sig_live;
+extern __thread int posix_locks_held;
+#define FUTEX_WAIT_PRIVATE_ 128
+#define FUTEX_WAKE_PRIVATE_ 129
 
 /* ---- wait.c: the children posix_spawn started ---- */
 #define POSIX_CHILD_MAX 64 /* children not yet reaped (RLIMIT_NPROC) */
@@ -170,5 +195,8 @@ int posix_children(int *pids, uint32_t *handles, int max);
 #define POSIX_CHILDREN_ENV "CAPOS_POSIX_CHILDREN="
 /* Adopts the children POSIX_CHILDREN_ENV lists (start-up). */
 void posix_children_init(void);
+/* kill for a child: `pid`, or -1 for every child not yet reaped.
+ * ESRCH if there is no such child. */
+long posix_child_signal(long pid, int sig);
 
 #endif

@@ -699,8 +699,22 @@ static void spawn_env(const struct spawn *s, struct spawn_env *e, uint64_t mask,
 int __capos_posix_spawn(pid_t *res, const char *path, const posix_spawn_file_actions_t *fa,
                         const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
 
+static int spawn(pid_t *res, const char *path, const posix_spawn_file_actions_t *fa,
+                 const posix_spawnattr_t *attr, char *const argv[], char *const envp[]);
+
+/* musl calls this directly, not as a system call: bracketed the same way,
+ * so that a signal handler never runs in the middle of its ring calls. */
 int __capos_posix_spawn(pid_t *res, const char *path, const posix_spawn_file_actions_t *fa,
                         const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    long e = posix_syscall_enter();
+    int r = spawn(res, path, fa, attr, argv, envp);
+    posix_syscall_leave(e);
+    return r;
+}
+
+static int spawn(pid_t *res, const char *path, const posix_spawn_file_actions_t *fa,
+                 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
     short flags = attr ? (short)attr->__flags : 0;
     if (flags & ~SPAWN_KNOWN_FLAGS)

@@ -2,7 +2,9 @@
  * __capos_syscall: where every system call of musl arrives (ports/musl).
  * A switch over the dispatch table (systab.h), clock_gettime tested
  * first; numbers not in it return -ENOSYS, as a Linux kernel without the
- * call would.
+ * call would.  Every call is bracketed by posix_syscall_enter/leave, so that
+ * a signal arriving inside one runs its handler at a safe point
+ * (signal.c).
  */
 #include <errno.h>
 #include <sys/syscall.h>
@@ -10,12 +12,8 @@
 #include "abi/errors.h"
 #include "posix.h"
 
-long __capos_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+static long dispatch(long n, long a1, long a2, long a3, long a4, long a5, long a6)
 {
-    /* Reading the clock is the call programs make most often, and the one
-     * that must cost about what Linux's vDSO does: it skips the table. */
-    if (n == SYS_clock_gettime)
-        return sys_clock_gettime(a1, a2, a3, a4, a5, a6);
     switch (n) {
 #define X(name, fn, support)                                                                       \
     case SYS_##name:                                                                               \
@@ -24,6 +22,19 @@ long __capos_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a
 #undef X
     default: return -ENOSYS;
     }
+}
+
+long __capos_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+    /* Reading the clock is the call programs make most often, and the one
+     * that must cost about what Linux's vDSO does: it skips the table
+     * (and enters the personality only if it needs the ring). */
+    if (n == SYS_clock_gettime)
+        return sys_clock_gettime(a1, a2, a3, a4, a5, a6);
+    long e = posix_syscall_enter();
+    long r = dispatch(n, a1, a2, a3, a4, a5, a6);
+    posix_syscall_leave(e);
+    return r;
 }
 
 long posix_errno(int err)

@@ -148,8 +148,21 @@ extern const char posix_thread_entry[];
 
 #define CLONE_NEEDED (CLONE_VM | CLONE_THREAD | CLONE_SETTLS | CLONE_SIGHAND)
 
+static long clone_thread(int (*fn)(void *), void *stack, int flags, void *arg, int *ptid, void *tls,
+                         int *ctid);
+
+/* musl calls this directly: bracketed as a system call (signal.c). */
 long __capos_clone(int (*fn)(void *), void *stack, int flags, void *arg, int *ptid, void *tls,
                    int *ctid)
+{
+    long e = posix_syscall_enter();
+    long r = clone_thread(fn, stack, flags, arg, ptid, tls, ctid);
+    posix_syscall_leave(e);
+    return r;
+}
+
+static long clone_thread(int (*fn)(void *), void *stack, int flags, void *arg, int *ptid, void *tls,
+                         int *ctid)
 {
     if ((flags & CLONE_NEEDED) != CLONE_NEEDED)
         return -ENOSYS; /* a new process: not possible without a spawner here */

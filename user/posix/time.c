@@ -128,7 +128,10 @@ long sys_clock_gettime(long clk, long ts, long a3, long a4, long a5, long a6)
         ns_to_ts(clk == CLOCK_REALTIME ? real : mono, (struct timespec *)ts);
         return 0;
     }
-    return posix_clock((int)clk, (struct timespec *)ts);
+    long e = posix_syscall_enter();
+    long r = posix_clock((int)clk, (struct timespec *)ts);
+    posix_syscall_leave(e);
+    return r;
 }
 
 long sys_clock_getres(long clk, long ts, long a3, long a4, long a5, long a6)
@@ -162,12 +165,19 @@ long sys_time(long tp, long a2, long a3, long a4, long a5, long a6)
     return (long)tv.tv_sec;
 }
 
-/* Sleeps until the monotonic clock reads `deadline`. */
-static long sleep_until(uint64_t deadline)
+/* Sleeps until the monotonic clock reads `deadline`: a wait on the ring
+ * with that timeout (no Timer call in flight, so a signal can end it at
+ * once: EINTR, with what is left in *rem if rem is not NULL). */
+static long sleep_until(uint64_t deadline, struct timespec *rem)
 {
-    capos_Timer_sleepUntil_args a = {.deadline = deadline};
-    int err = capos_Timer_sleepUntil_call(posix_caps.timer, &a, 0, 0);
-    return err == CAPOS_OK ? 0 : posix_errno(err);
+    if (!posix_sig_sleep(deadline))
+        return 0;
+    if (rem) {
+        uint64_t mono;
+        read_clock(&mono, NULL);
+        ns_to_ts(deadline > mono ? deadline - mono : 0, rem);
+    }
+    return -EINTR;
 }
 
 static long ts_check(const struct timespec *t, uint64_t *ns)
@@ -191,15 +201,17 @@ long sys_clock_nanosleep(long clk, long flags, long req, long rem, long a5, long
     if ((r = read_clock(&mono, clk == CLOCK_REALTIME ? &real : NULL)) < 0)
         return r;
     if (!(flags & TIMER_ABSTIME))
-        return ns == 0 ? 0 : sleep_until(ns > UINT64_MAX - mono ? UINT64_MAX : mono + ns);
+        return ns == 0 ? 0
+                       : sleep_until(ns > UINT64_MAX - mono ? UINT64_MAX - 1 : mono + ns,
+                                     (struct timespec *)rem);
     if (clk == CLOCK_REALTIME) {
         /* The same instant on the monotonic clock. */
         if (ns <= real)
             return 0;
         ns -= real;
-        return sleep_until(ns > UINT64_MAX - mono ? UINT64_MAX : mono + ns);
+        return sleep_until(ns > UINT64_MAX - mono ? UINT64_MAX - 1 : mono + ns, NULL);
     }
-    return sleep_until(ns);
+    return sleep_until(ns, NULL);
 }
 
 long sys_nanosleep(long req, long rem, long a3, long a4, long a5, long a6)

@@ -272,8 +272,14 @@ static long wait_for(long pid, bool nohang, bool keep, int *st)
              * children; block on nothing here. */
             return nohang ? 0 : -ECHILD;
         }
-        if (!got)
-            return 0;
+        if (!got) {
+            /* Woken for a signal whose handler ran: EINTR unless it asked
+             * for SA_RESTART; else look again (it may have reaped). */
+            long e = posix_sig_wait_result();
+            if (e || nohang)
+                return e;
+            continue;
+        }
         posix_lock(&child_lock);
         wait_completed(&cqe);
         /* Whatever else has completed meanwhile, without blocking. */
@@ -281,6 +287,27 @@ static long wait_for(long pid, bool nohang, bool keep, int *st)
             wait_completed(&cqe);
         posix_unlock(&child_lock);
     }
+}
+
+long posix_child_signal(long pid, int sig)
+{
+    long r = -ESRCH;
+    posix_lock(&child_lock);
+    for (int i = 0; i < POSIX_CHILD_MAX; i++) {
+        struct child *c = &children[i];
+        if ((c->state != CHILD_RUNNING && c->state != CHILD_ZOMBIE) || (pid > 0 && c->pid != pid))
+            continue;
+        r = 0;
+        if (sig == 0 || c->state == CHILD_ZOMBIE)
+            continue; /* a zombie takes a signal and ignores it, as on Linux */
+        capos_ProcessHandle_signal_args a = {.signal = (uint8_t)sig};
+        int err = capos_ProcessHandle_signal_call(c->handle, &a, 0, 0);
+        if (err == CAPOS_ERR_INVALID_ARGUMENT)
+            r = sig == SIGSTOP ? -ENOSYS : -EINVAL;
+        /* peerGone: it has ended and is not reaped yet, a zombie. */
+    }
+    posix_unlock(&child_lock);
+    return r;
 }
 
 #define WAIT4_OPTIONS (WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)

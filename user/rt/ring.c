@@ -68,17 +68,30 @@ bool capos_ring_next(struct capos_cqe *out)
     return ring_take(rc, out);
 }
 
+bool (*capos_ring_wait_hook)(void);
+
+uint32_t capos_ring_idle_prepare(void)
+{
+    struct capos_ring_client *rc = capos_ring_self();
+    __atomic_store_n(&rc->hdr->sq_tail, rc->sq_tail, __ATOMIC_RELEASE);
+    rc->published = rc->sq_tail;
+    __atomic_store_n(&rc->hdr->cq_head, rc->cq_head, __ATOMIC_RELEASE);
+    return __atomic_load_n(&rc->hdr->cq_tail, __ATOMIC_ACQUIRE) - rc->cq_head;
+}
+
 static int ring_wait(struct capos_ring_client *rc, uint64_t cookie, struct capos_cqe *out)
 {
-    for (uint32_t i = 0; i < rc->nstash; i++) {
-        if (rc->stash[i].user_data == cookie) {
-            *out = rc->stash[i];
-            rc->nstash--;
-            memmove(&rc->stash[i], &rc->stash[i + 1], (rc->nstash - i) * sizeof(rc->stash[0]));
-            return 0;
-        }
-    }
     for (;;) {
+        /* Again after each wait: a signal handler the hook ran may have
+         * stashed this completion while waiting for its own. */
+        for (uint32_t i = 0; i < rc->nstash; i++) {
+            if (rc->stash[i].user_data == cookie) {
+                *out = rc->stash[i];
+                rc->nstash--;
+                memmove(&rc->stash[i], &rc->stash[i + 1], (rc->nstash - i) * sizeof(rc->stash[0]));
+                return 0;
+            }
+        }
         struct capos_cqe c;
         while (ring_take(rc, &c)) {
             if (c.user_data == cookie) {
@@ -92,24 +105,30 @@ static int ring_wait(struct capos_ring_client *rc, uint64_t cookie, struct capos
             if (rc->nstash < CAPOS_RING_STASH)
                 rc->stash[rc->nstash++] = c;
         }
+        /* Handlers due now run before the wait (a signal taken earlier
+         * would not end it), and again after it returns early. */
+        if (capos_ring_wait_hook && capos_ring_wait_hook())
+            continue;
         int64_t r = ring_enter(rc, 1, CAPOS_WAIT_FOREVER);
         if (r < 0)
             return (int)r;
+        if (capos_ring_wait_hook)
+            capos_ring_wait_hook();
     }
 }
 
 bool capos_ring_next_tagged(uint64_t mask, uint64_t tag, bool block, struct capos_cqe *out)
 {
     struct capos_ring_client *rc = capos_ring_self();
-    for (uint32_t i = 0; i < rc->nstash; i++) {
-        if ((rc->stash[i].user_data & mask) == tag) {
-            *out = rc->stash[i];
-            rc->nstash--;
-            memmove(&rc->stash[i], &rc->stash[i + 1], (rc->nstash - i) * sizeof(rc->stash[0]));
-            return true;
-        }
-    }
     for (;;) {
+        for (uint32_t i = 0; i < rc->nstash; i++) {
+            if ((rc->stash[i].user_data & mask) == tag) {
+                *out = rc->stash[i];
+                rc->nstash--;
+                memmove(&rc->stash[i], &rc->stash[i + 1], (rc->nstash - i) * sizeof(rc->stash[0]));
+                return true;
+            }
+        }
         struct capos_cqe c;
         while (ring_take(rc, &c)) {
             if ((c.user_data & mask) == tag) {
@@ -119,7 +138,14 @@ bool capos_ring_next_tagged(uint64_t mask, uint64_t tag, bool block, struct capo
             if (rc->nstash < CAPOS_RING_STASH)
                 rc->stash[rc->nstash++] = c;
         }
-        if (!block || ring_enter(rc, 1, CAPOS_WAIT_FOREVER) < 0)
+        if (!block)
+            return false;
+        if (capos_ring_wait_hook && capos_ring_wait_hook())
+            return false;
+        if (ring_enter(rc, 1, CAPOS_WAIT_FOREVER) < 0)
+            return false;
+        /* A handler ran: the caller looks again at what it waits for. */
+        if (capos_ring_wait_hook && capos_ring_wait_hook())
             return false;
     }
 }

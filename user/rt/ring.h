@@ -209,6 +209,22 @@ static inline void capos_ring_advance(uint32_t n)
     __atomic_store_n(&rc->hdr->cq_head, rc->cq_head, __ATOMIC_RELEASE);
 }
 
+/* Called, if set, before each time a wait of ring_wait or
+ * capos_ring_next_tagged enters cap_enter and each time cap_enter returns
+ * without what it waits for: a safe point where
+ * the POSIX personality runs signal handlers (the client's state is
+ * consistent; a handler's own calls stash completions that are not
+ * theirs, and the wait looks in the stash again).  Returns whether it ran
+ * a handler: capos_ring_next_tagged then returns false, so that its
+ * caller re-examines its state (a handler may have reaped a child). */
+extern bool (*capos_ring_wait_hook)(void);
+
+/* Publishes what is prepared and consumed, as cap_enter would, and returns
+ * how many completions are posted and not yet taken: a wait for one more
+ * than that (cap_enter(n + 1, ...)) waits for a new completion, the
+ * timeout or a signal. */
+uint32_t capos_ring_idle_prepare(void);
+
 /* Takes the next completion (stashed ones first); false if none is ready. */
 bool capos_ring_next(struct capos_cqe *out);
 

@@ -2,7 +2,11 @@
  * The two capOS system calls (syscall.h): the only `syscall` instructions
  * in a capOS program.  cap_enter: rax = 0, rdi = min_complete, rsi =
  * timeout; exit: rax = 1, rdi = code.  The kernel clobbers rcx and r11 only,
- * which the C calling convention lets a callee clobber anyway.
+ * which the C calling convention lets a callee clobber anyway.  The label
+ * after cap_enter's syscall lets the POSIX personality's signal entry skip
+ * a cap_enter it interrupted before that instruction (user/posix/
+ * signal.c); no label names the syscall itself, so that scans see it in
+ * capos_cap_enter.
  */
     .section .text.capos_cap_enter, "ax"
     .global capos_cap_enter
@@ -10,7 +14,9 @@
 capos_cap_enter:
     movl %edi, %edi         /* min_complete is 32 bits */
     xorl %eax, %eax         /* CAPOS_SYS_CAP_ENTER */
-    syscall
+    syscall                 /* the 2 bytes before capos_cap_enter_ret */
+    .global capos_cap_enter_ret
+capos_cap_enter_ret:
     ret
     .size capos_cap_enter, . - capos_cap_enter
 

@@ -41,8 +41,9 @@
  *                       to 40 ms after the spawn: status killed, and the
  *                       timers they armed fire harmlessly afterwards
  *   control-foreign     a ThreadControl copied to another process refuses
- *                       exit, setTls, setAffinity, lowerWeight and yield
- *                       there (notPermitted); handle works
+ *                       exit, setTls, setAffinity, lowerWeight, yield and
+ *                       the signal methods there (notPermitted); handle
+ *                       works
  *   join-foreign-killed a ThreadHandle received from another process:
  *                       join completes with killed when that process is
  *                       killed (while its thread goes in and out of
@@ -380,9 +381,18 @@ static int child_main(const char *role, const char *arg)
         h = result_cap(res, len);
         if (capos_thread_info(h, &info) != CAPOS_OK || info.tid != (uint32_t)tid || info.ended)
             return 8;
-        if (capos_client_call(ctl, capos_ThreadControl_INTERFACE_ID, 9, 0, 0, 0, 0) !=
+        if (capos_client_call(ctl, capos_ThreadControl_INTERFACE_ID, 10, 0, 0, 0, 0) !=
             CAPOS_ERR_UNKNOWN_METHOD)
             return 9;
+        if (control_call(ctl, capos_ThreadControl_method_setSignalEntry, 0) !=
+            CAPOS_ERR_NOT_PERMITTED)
+            return 10;
+        if (control_call(ctl, capos_ThreadControl_method_setSignalMask, 0) !=
+            CAPOS_ERR_NOT_PERMITTED)
+            return 11;
+        if (control_call(ctl, capos_ThreadControl_method_signalProcess, 0) !=
+            CAPOS_ERR_NOT_PERMITTED)
+            return 12;
         return 0;
     }
     if (!strcmp(role, "send-caps")) {
@@ -1260,8 +1270,8 @@ static void unknown_methods(void)
     expect("ThreadSpawner method 1",
            call_bytes(tspawner, capos_ThreadSpawner_INTERFACE_ID, 1, 0, 0),
            CAPOS_ERR_UNKNOWN_METHOD);
-    expect("ThreadControl method 7",
-           call_bytes(capos_thread_self()->control, capos_ThreadControl_INTERFACE_ID, 7, 0, 0),
+    expect("ThreadControl method 10",
+           call_bytes(capos_thread_self()->control, capos_ThreadControl_INTERFACE_ID, 10, 0, 0),
            CAPOS_ERR_UNKNOWN_METHOD);
     if (capos_thread_handle_self(&h) == CAPOS_OK) {
         expect("ThreadHandle method 2", call_bytes(h, capos_ThreadHandle_INTERFACE_ID, 2, 0, 0),

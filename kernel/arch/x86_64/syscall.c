@@ -13,6 +13,7 @@
 #include "process.h"
 #include "ring.h"
 #include "sched.h"
+#include "signal.h"
 
 void syscall_entry(void);
 void syscall_dispatch(struct trap_frame *f);
@@ -52,5 +53,6 @@ void syscall_dispatch(struct trap_frame *f)
     /* process_check_alive, for a thread that certainly has a process. */
     if (unlikely(self->proc->state != PROCESS_ALIVE))
         process_exit_current();
+    arch_signal_deliver(f);
     offwatch_end();
 }

@@ -12,7 +12,8 @@
  * the access is retried, whether the user touched it or a kernel copy did.
  * Any other page fault inside a user-memory copy is not a kernel bug
  * either: the copy is redirected to report failure.
- * Returning to user mode is a preemption point.
+ * Returning to user mode is a preemption point, and where a pending signal
+ * diverts the thread to its process's signal entry (sigframe.c).
  */
 #include "arch/x86_64/trap.h"
 
@@ -29,6 +30,7 @@
 #include "printk.h"
 #include "process.h"
 #include "sched.h"
+#include "signal.h"
 #include "stall.h"
 #include "usercopy.h"
 #include "time.h"
@@ -258,6 +260,7 @@ void trap_dispatch(struct trap_frame *f)
     if (trap_from_user(f)) {
         sched_preempt_point();
         process_check_alive();
+        arch_signal_deliver(f);
     }
     if (watch)
         offwatch_end();
