@@ -985,6 +985,7 @@ bool process_reap_stopped(struct reap_work *w)
     case PROCESS_REAP_WAITERS:
         if (!process_handle_notify(p, PROCESS_REAP_BATCH))
             return false;
+        signal_process_reaped(p);
         process_put(p);
         return true;
     }

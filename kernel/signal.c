@@ -120,12 +120,17 @@ int signal_send(struct process *p, unsigned sig, uint32_t from_pid)
 
 void signal_process_stopped(struct process *p)
 {
-    struct sig_link *self = p->sig.self, *up = p->sig.parent;
+    struct sig_link *self = p->sig.self;
     if (self) {
         spin_lock(&self->lock);
         self->proc = NULL; /* its children's SIGCHLD goes nowhere from now on */
         spin_unlock(&self->lock);
     }
+}
+
+void signal_process_reaped(struct process *p)
+{
+    struct sig_link *up = p->sig.parent;
     if (!up)
         return;
     struct capos_sig_info info = {.pid = p->pid};

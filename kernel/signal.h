@@ -56,8 +56,14 @@ int signal_init(struct process *p, struct process *parent, struct ledger *l);
 /* Drops p's references on the links (process_free). */
 void signal_release(struct process *p);
 
-/* p has stopped: its link goes dead and its parent is sent SIGCHLD. */
+/* p has stopped: its link goes dead (its children's SIGCHLD goes nowhere). */
 void signal_process_stopped(struct process *p);
+
+/* p's waiters have been told it ended (process.c, the reaper's last
+ * stage): its parent is sent SIGCHLD now, not at the stop, so that a
+ * parent whose handler calls waitpid(WNOHANG) finds the child there, as
+ * on Linux, where SIGCHLD comes with the zombie. */
+void signal_process_reaped(struct process *p);
 
 /* Sends signal `sig` to p on behalf of process `from_pid` (ProcessHandle.
  * signal, ThreadControl.signalProcess).  invalidArgument (0, > 64,

@@ -740,19 +740,104 @@ def run_lua(results, args):
             results.add('caplua/' + t['name'][len('caplua-'):], not why, why, base + '.log')
     add_machines(results, 'lua', machines)
 
+# The shell suite: dash and BusyBox's applets on capOS against the host's
+# Debian dash and Debian's static BusyBox of the same version
+# (tools/bootstrap installs both), whose applets alone make the host PATH.
+SHELL_DIR = os.path.join('tests', 'shell')
+SHELL_HOST_DASH = '/bin/dash'
+SHELL_HOST_BUSYBOX = '/bin/busybox'
+
+
+def shell_applets():
+    """The applets of ports/busybox/busybox.config, as system/default.tree
+    links them: every `link /bin/NAME busybox` line."""
+    names = []
+    with open(os.path.join('system', 'default.tree')) as f:
+        for line in f:
+            w = line.split('#', 1)[0].split()
+            if len(w) == 3 and w[0] == 'link' and w[2] == 'busybox':
+                names.append(w[1][len('/bin/'):])
+    return names
+
+
+def shell_host_path():
+    """A directory of links to the host's BusyBox, one per applet of the
+    capOS tree, and sh to its dash: the host run's only PATH, so that it
+    meets the same tools."""
+    d = os.path.join(BUILD, 'shell-host-bin')
+    os.makedirs(d, exist_ok=True)
+    for n, target in [(n, SHELL_HOST_BUSYBOX) for n in shell_applets()] + [('sh', SHELL_HOST_DASH)]:
+        link = os.path.join(d, n)
+        if not os.path.lexists(link):
+            os.symlink(target, link)
+    return os.path.abspath(d)
+
+
+def run_shell_host(t, path):
+    """The script under the host's dash, named and placed as on capOS."""
+    for exe in (SHELL_HOST_DASH, SHELL_HOST_BUSYBOX):
+        if not os.path.exists(exe):
+            return None, b'', b'%s is not installed (tools/bootstrap)' % exe.encode()
+    env = {'PATH': path, 'HOME': '/home/user', 'TMPDIR': '/tmp'}
+    try:
+        with open(os.devnull, 'rb') as null:
+            p = subprocess.run(['sh'] + t['args'], executable=SHELL_HOST_DASH, cwd=SHELL_DIR,
+                               env=env, stdin=null, capture_output=True,
+                               timeout=POSIX_PROGRAM_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return None, b'', b'timed out'
+    rc = p.returncode
+    return (128 - rc if rc < 0 else rc), p.stdout, p.stderr
+
+
+def run_shell(results, args):
+    """tests/shell/*.sh under dash with BusyBox on capOS (the scripts'
+    directory given as /shell) and on the host: stdout, stderr and the
+    exit status must be the same."""
+    tests = []
+    for src in sorted(glob.glob(os.path.join(SHELL_DIR, '*.sh'))):
+        n = os.path.basename(src)[:-len('.sh')]
+        if args.k and args.k not in 'shell/' + n:
+            continue
+        tests.append({'name': n, 'args': [n + '.sh'], 'env': ['HOME=/home/user'],
+                      'cwd': '/shell', 'capos': '/bin/sh'})
+    if not tests:
+        return
+    for tool in ('dash', 'busybox'):
+        if not os.path.exists(os.path.join(BUILD, 'user', 'bin', tool)):
+            results.add('shell/build', False, '%s is missing (make)' % tool)
+            return
+    path = shell_host_path()
+    os.makedirs(os.path.join(LOG_DIR, 'shell'), exist_ok=True)
+    extra = ['--dir', SHELL_DIR + ':/shell']
+    per = max(1, min(args.j, len(tests)))
+    groups = [tests[i::per] for i in range(per) if tests[i::per]]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.j + 1) as pool:
+        host = {t['name']: pool.submit(run_shell_host, t, path) for t in tests}
+        got, machines = run_batches(pool, groups, 'shell', lambda g: extra)
+        for t in tests:
+            n = t['name']
+            base = os.path.join(LOG_DIR, 'shell', n)
+            why = differential_why(host[n].result(), got[n], base, 'the host',
+                                   lambda err: 'on the host: %s' % err.decode(errors='replace'))
+            results.add('shell/' + n, not why, why, base + '.capos.stdout')
+    add_machines(results, 'shell', machines)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('-k', help='only tests whose name contains this')
     ap.add_argument('-j', type=int, default=os.cpu_count() or 1)
     ap.add_argument('--keep-logs', action='store_true')
-    ap.add_argument('--only', choices=['host', 'check', 'fuzz', 'smoke', 'posix', 'lua'])
+    ap.add_argument('--only', choices=['host', 'check', 'fuzz', 'smoke', 'posix', 'lua', 'shell'])
     ap.add_argument('--fuzz-seconds', type=int, default=10)
     args = ap.parse_args()
     os.chdir(ROOT)
     os.makedirs(LOG_DIR, exist_ok=True)
     results = Results()
     for kind, fn in (('host', run_host), ('check', run_checks), ('fuzz', run_fuzz),
-                     ('smoke', run_smokes), ('posix', run_posix), ('lua', run_lua)):
+                     ('smoke', run_smokes), ('posix', run_posix), ('lua', run_lua),
+                     ('shell', run_shell)):
         if not args.only or args.only == kind:
             fn(results, args)
     if results.failures:

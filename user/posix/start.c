@@ -116,6 +116,15 @@ static void sigmask_init(void)
         posix_sig_init_ignored(m);
 }
 
+/* Copies s to *at (room reserved) and moves *at past it. */
+static char *start_copy(char **at, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = memcpy(*at, s, n);
+    *at += n;
+    return d;
+}
+
 __attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uint32_t control,
                                                    main_fn *main);
 
@@ -158,16 +167,25 @@ __attribute__((noreturn)) void __capos_posix_start(void *capset, void *ring, uin
         {AT_EXECFN, (size_t)argv0},
         {AT_NULL, 0},
     };
-    /* argv, NULL, envp, NULL, then the auxiliary vector, on this stack. */
+    /* argv, NULL, envp, NULL, then the auxiliary vector, on this stack,
+     * and the strings copied there too: a program may write to them
+     * (POSIX says so; BusyBox's mkdir -p does), and the CapSet page they
+     * come from is read-only.  Their size is bounded by the CapSet's. */
     size_t words = cs->argc + 1 + cs->envc + 1 + 2 * (sizeof(aux) / sizeof(aux[0]));
+    size_t bytes = 0;
+    for (uint32_t i = 0; i < cs->argc; i++)
+        bytes += strlen(posix_capset_arg(i)) + 1;
+    for (uint32_t i = 0; i < cs->envc; i++)
+        bytes += strlen(posix_capset_env(i)) + 1;
     char **v = __builtin_alloca(words * sizeof(char *));
+    char *str = __builtin_alloca(bytes ? bytes : 1);
     size_t k = 0;
     for (uint32_t i = 0; i < cs->argc; i++)
-        v[k++] = (char *)posix_capset_arg(i);
+        v[k++] = start_copy(&str, posix_capset_arg(i));
     v[k++] = 0;
     for (uint32_t i = 0; i < cs->envc; i++) {
         if (!start_env_hidden(posix_capset_env(i)))
-            v[k++] = (char *)posix_capset_env(i);
+            v[k++] = start_copy(&str, posix_capset_env(i));
     }
     v[k++] = 0;
     memcpy(&v[k], aux, sizeof(aux));
