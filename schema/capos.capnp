@@ -128,6 +128,10 @@ struct Service {
   restart @4 :RestartPolicy;
   argv @5 :List(Text);           # argv[0] first; empty means [name]
   env @6 :List(Text);            # KEY=value strings
+  endsSystem @7 :Bool;           # when it ends (and is not restarted), init
+                                 # stops every other service and exits with
+                                 # its status: a session, such as the
+                                 # default system's shell
 }
 
 struct Grant {

@@ -56,6 +56,62 @@ def map_status(rc):
     return rc
 
 
+# The kernel line after which bytes typed on the serial line are kept:
+# the console's receive interrupt is on (earlier ones may be lost when it
+# sets the UART up).
+INPUT_READY = b'capOS: boot self-report complete'
+
+
+def run_fed(cmd):
+    """QEMU with our stdin (not a terminal: a pipe, a file, /dev/null)
+    typed on the serial line once the kernel takes input, then ^D, which
+    the terminal's line discipline turns into end of file for the program
+    reading it: the default system's shell then ends, and the machine with
+    it.  The serial line takes bytes as the guest's UART has room, so
+    nothing is lost after that point."""
+    import threading
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    ready = threading.Event()
+
+    def pump():
+        seen = b''
+        out = sys.stdout.buffer
+        while True:
+            data = proc.stdout.read1(4096)
+            if not data:
+                break
+            out.write(data)
+            out.flush()
+            if not ready.is_set():
+                seen = (seen + data)[-4096:]
+                if INPUT_READY in seen:
+                    ready.set()
+        ready.set()
+
+    def feed():
+        ready.wait()
+        try:
+            while True:
+                data = os.read(sys.stdin.fileno(), 4096)
+                if not data:
+                    break
+                proc.stdin.write(data)
+                proc.stdin.flush()
+            proc.stdin.write(b'\x04')
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass
+
+    threading.Thread(target=pump, daemon=True).start()
+    threading.Thread(target=feed, daemon=True).start()
+    try:
+        rc = proc.wait()
+    except KeyboardInterrupt:
+        proc.kill()
+        rc = proc.wait()
+    return rc
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--iso')
@@ -85,7 +141,10 @@ def main():
         print('    gdb -x %s' % gdbinit)
         print('then "continue" to boot to kmain.')
         sys.stdout.flush()
-    rc = subprocess.call(cmd)
+    if args.gdb or sys.stdin.isatty():
+        rc = subprocess.call(cmd)
+    else:
+        rc = run_fed(cmd)
     sys.exit(map_status(rc))
 
 

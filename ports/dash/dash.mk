@@ -67,3 +67,4 @@ $(B)/tree/default.tree: $(B)/user/bin/dash
 dash: $(B)/user/bin/dash
 all: dash
 .PHONY: dash
+$(B)/system/default.bin: $(B)/user/bin/dash

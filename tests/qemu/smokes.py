@@ -24,7 +24,9 @@ B = os.environ.get('CAPOS_BUILD', 'build')
 KERNEL = B + '/kernel/capos32.elf'
 KERNEL_TEST = B + '/kernel-test/capos32.elf'
 ISO = B + '/capos.iso'
-MODULE = B + '/system/default.bin'
+# Boots that need no module of their own run the demos (system/demos.capnp):
+# the default system is an interactive shell (SHELL_SESSION below).
+MODULE = B + '/system/demos.bin'
 
 
 def system(name):
@@ -62,13 +64,33 @@ BOOT_REPORT = [
     r'^timer: 250 Hz tick; 2 ticks in \d+ us',
     r'^module: "[^"]*" at phys 0x[0-9a-f]+-0x[0-9a-f]+, \d+ bytes',
     r'^capOS: boot self-report complete',
-    r'^manifest: "capOS default system": 8 binaries, 8 services',
+    r'^manifest: "capOS demos": 8 binaries, 8 services',
     r'^system: started init \(binary init, pid 1\)',
     r'^init: 8 services to start',
     r'^init: no service left to run',
     r'^system: init \(pid 1\) exited with status 0',
     r'^system: all processes have exited; halting',
 ]
+
+# The default system (`make run`): dash on the terminal, typed at as a
+# person would once the message of the day is out (its `cat` has exited):
+# a pipeline, a command substitution, then `exit`, which ends the session
+# and halts the machine with success.
+SHELL_SESSION = [
+    r'^manifest: "capOS default system": 4 binaries, 3 services',
+    r'^init: started sh \(pid \d+\)',
+    r'^Welcome to capOS\.',
+    r'^system: cat \(pid \d+\) exited with status 0',
+    r'^capos:/home/user\$ ',
+    r'^shell says 42 and /bin holds 7\d entries$',
+    r'^init: sh ended \(status 0\)',
+    r'^init: sh ended the session; stopping 2 services',
+    r'^system: init \(pid 1\) exited with status 0',
+    r'^system: all processes have exited; halting',
+]
+SHELL_KEYS = [(r'^system: cat \(pid \d+\) exited with status 0',
+               b'echo "shell says $((6 * 7)) and /bin holds $(ls /bin | wc -l) entries"\n'),
+              (r'^shell says 42', b'exit\n')]
 
 # What the default system's services print (checked as sub-checks of boots).
 DEFAULT_GROUPS = {
@@ -78,7 +100,7 @@ DEFAULT_GROUPS = {
     'echo-badge-2': [r'^bob: echo replied "bob says hello #0" to badge 2',
                      r'^bob: echo replied "bob says hello #2" to badge 2'],
     'echo-server': [r'^echo: served 6 calls', r'^init: echo ended \(status 0\)'],
-    'root-tree': [r'^filesrv: root tree: 5 directories, 9 files, \d+ bytes, 72 links$',
+    'root-tree': [r'^filesrv: root tree: 5 directories, 10 files, \d+ bytes, 72 links$',
                   r'^roottree: /bin/hello file 0755 \d+$', r'^roottree: /bin/lua file 0755 \d+$',
                   r'^roottree: /etc/motd file 0644 \d+$',
                   r'^roottree: /tmp dir 1777 0$', r'^roottree: /etc/motd: Welcome to capOS\.',
@@ -113,12 +135,16 @@ def exited(name, status=0):
 SMOKES = [
     Smoke(name='boot-kernel', kernel=KERNEL, groups=DEFAULT_GROUPS,
           expect=BOOT_REPORT[:1] + [r'^boot: multiboot1 from "qemu"'] + BOOT_REPORT[1:]),
-    Smoke(name='boot-iso-bios', iso=ISO,
-          expect=BOOT_REPORT[:1] + [r'^boot: multiboot2 from "GRUB'] + BOOT_REPORT[1:]),
+    Smoke(name='boot-iso-bios', iso=ISO, keys=SHELL_KEYS,
+          expect=BOOT_REPORT[:1] + [r'^boot: multiboot2 from "GRUB'] + BOOT_REPORT[1:-6] +
+          SHELL_SESSION),
+    Smoke(name='shell-session', kernel=KERNEL, module=system('default'), keys=SHELL_KEYS,
+          expect=SHELL_SESSION),
     # GRUB under UEFI writes to the serial console too: a good boot shows no
     # warning, no error and no menu (whose drawing clears the screen).
-    Smoke(name='boot-iso-uefi', iso=ISO, uefi=True, timeout=90,
-          expect=BOOT_REPORT[:1] + [r'^boot: multiboot2 from "GRUB'] + BOOT_REPORT[1:],
+    Smoke(name='boot-iso-uefi', iso=ISO, uefi=True, timeout=90, keys=SHELL_KEYS,
+          expect=BOOT_REPORT[:1] + [r'^boot: multiboot2 from "GRUB'] + BOOT_REPORT[1:-6] +
+          SHELL_SESSION,
           forbid=[r'KERNEL (PANIC|FAULT)', r'WARNING', r'error:', r'video mode',
                   r"Booting `capOS'"]),
     Smoke(name='ktest-cow', kernel=KERNEL_TEST, append='ktest=cow',

@@ -1,7 +1,7 @@
 /*
  * roottree: shows the boot root tree of the default system.  With the
  * file service's root Directory granted as "root" it lists the tree two
- * levels deep (name, kind, mode, size), prints /etc/motd, writes a file
+ * levels deep (name, kind, mode, size), prints /etc/motd's first line, writes a file
  * into /tmp and reads it back; with "stop" granted (the facet whose badge
  * ends the file service) it then ends the service, so the system can end.
  */
@@ -85,8 +85,13 @@ int main(int argc, char **argv)
         open_in(etc, "motd", (capos_Directory_open_args){.readOnly = true}, &f) == CAPOS_OK) {
         capos_File_read_results r;
         struct capos_rpc_opts o = {.buf = res_buf, .buf_len = sizeof(res_buf)};
-        if (capos_File_read_call(f, &(capos_File_read_args){.count = 200}, &r, &o) == CAPOS_OK)
-            capos_printf("roottree: /etc/motd: %.*s", (int)r.data.len, (const char *)r.data.ptr);
+        if (capos_File_read_call(f, &(capos_File_read_args){.count = 200}, &r, &o) == CAPOS_OK) {
+            /* Its first line. */
+            uint32_t n = 0;
+            while (n < r.data.len && r.data.ptr[n] != '\n')
+                n++;
+            capos_printf("roottree: /etc/motd: %.*s\n", (int)n, (const char *)r.data.ptr);
+        }
         capos_release(f);
     }
     if (open_in(root, "tmp", (capos_Directory_open_args){.directory = true}, &tmp) == CAPOS_OK &&

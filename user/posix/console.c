@@ -172,7 +172,9 @@ long tty_ioctl(struct ofd *o, unsigned long req, void *arg)
         capos_Terminal_getForeground_results r;
         if ((err = capos_Terminal_getForeground_call(o->cap, 0, &r, 0)) != CAPOS_OK)
             return posix_errno(err);
-        *(pid_t *)arg = (pid_t)r.pgid;
+        /* No group set yet: the asking process's own is taken for the
+         * foreground (the session's first group, as a login shell's). */
+        *(pid_t *)arg = r.pgid ? (pid_t)r.pgid : (pid_t)posix_getpgrp();
         return 0;
     }
     case TIOCSPGRP: {

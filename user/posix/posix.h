@@ -102,6 +102,8 @@ void posix_fd_exiting(void);
 void posix_file_forked(void);
 void posix_mem_forked(void);
 void posix_sig_forked(void); /* nothing pending */
+/* The process's group (its pid unless setpgid moved it): proc.c. */
+long posix_getpgrp(void);
 void posix_spawn_forked(void);
 
 /* ---- time.c ---- */

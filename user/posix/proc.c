@@ -52,6 +52,47 @@ long sys_getppid(long a1, long a2, long a3, long a4, long a5, long a6)
     return (long)posix_capset()->ppid;
 }
 
+/* Process groups, as far as a process can know them alone: its own group
+ * (its pid until setpgid moves it; a fork's child starts in its parent's,
+ * as the memory is copied), which job-control shells compare with the
+ * terminal's foreground group.  There is no kernel notion of a group:
+ * signals to a group reach the children a process holds (signal.c). */
+static long own_pgid;
+
+long posix_getpgrp(void)
+{
+    return own_pgid ? own_pgid : (long)posix_capset()->pid;
+}
+
+long sys_getpgid(long pid, long a2, long a3, long a4, long a5, long a6)
+{
+    if (pid < 0)
+        return -EINVAL;
+    if (pid != 0 && pid != (long)posix_capset()->pid)
+        return -ESRCH; /* another process's group is not known here */
+    return posix_getpgrp();
+}
+
+long sys_setpgid(long pid, long pgid, long a3, long a4, long a5, long a6)
+{
+    long self = (long)posix_capset()->pid;
+    if (pid < 0 || pgid < 0)
+        return -EINVAL;
+    if (pid != 0 && pid != self)
+        return 0; /* a child's group: recorded nowhere, as it keeps ours */
+    own_pgid = pgid ? pgid : self;
+    return 0;
+}
+
+long sys_getsid(long pid, long a2, long a3, long a4, long a5, long a6)
+{
+    if (pid < 0)
+        return -EINVAL;
+    if (pid != 0 && pid != (long)posix_capset()->pid)
+        return -ESRCH;
+    return 1; /* one session: the terminal's */
+}
+
 long sys_getuid(long a1, long a2, long a3, long a4, long a5, long a6)
 {
     return POSIX_UID;

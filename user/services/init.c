@@ -19,6 +19,10 @@
  *      if every service's last run ended with status 0, else with status 1
  *      after naming the services that failed (the kernel then ends the
  *      machine with a failure status, see docs/init.md).
+ * A service marked endsSystem is a session: when it ends and is not
+ * restarted, init kills every other service (their ends are then not
+ * failures) and cancels pending restarts, so the machine halts with the
+ * session's outcome (the default system's shell: `exit` halts it).
  */
 #include "capos.h"
 
@@ -43,7 +47,8 @@ struct init_service {
     uint32_t handle;
     bool running;
     bool restart_pending;
-    bool failed; /* its last run did not end with status 0, or it could not start */
+    bool failed;  /* its last run did not end with status 0, or it could not start */
+    bool stopped; /* killed by init when a session ended: its end is no failure */
     uint32_t restarts;
     uint32_t export_server[INIT_MAX_EXPORTS]; /* server facets of its exports */
     uint32_t nexports;
@@ -267,6 +272,26 @@ static const char *init_status_text(const struct capos_exit *st, char *buf, size
     return buf;
 }
 
+/* A session (endsSystem) ended: every other service is killed, and none
+ * restarts. */
+static void init_end_session(struct init_service *session)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < nsvc; i++) {
+        struct init_service *sv = &svc[i];
+        if (sv == session)
+            continue;
+        sv->restart_pending = false; /* its back-off timer is ignored */
+        if (sv->running) {
+            sv->stopped = true;
+            capos_process_kill(sv->handle);
+            n++;
+        }
+    }
+    capos_printf("init: %s ended the session; stopping %u service%s\n", session->name, n,
+                 n == 1 ? "" : "s");
+}
+
 /* Names the services whose last run failed (or that could not start);
  * returns init's exit status: 1 if there is any, else 0. */
 static int init_report_failed(void)
@@ -395,17 +420,23 @@ int main(int argc, char **argv)
                 }
                 capos_printf("init: %s ended (%s)\n", sv->name,
                              init_status_text(&st, text, sizeof(text)));
+                if (sv->stopped)
+                    continue; /* init ended it: not a failure, not restarted */
                 capos_RestartPolicy_reader rp = capos_Service_get_restart(sv->s);
                 enum capos_RestartMode mode = capos_RestartPolicy_get_mode(rp);
                 bool failed = !(st.kind == capos_ExitStatus_which_exited && st.code == 0);
                 sv->failed = failed;
                 bool want = mode == capos_RestartMode_always ||
                             (mode == capos_RestartMode_onFailure && failed);
+                if (!want && capos_Service_get_endsSystem(sv->s))
+                    init_end_session(sv);
                 if (!want)
                     continue;
                 if (sv->restarts >= capos_RestartPolicy_get_maxRestarts(rp)) {
                     capos_printf("init: %s reached its restart limit (%u); not restarting\n",
                                  sv->name, sv->restarts);
+                    if (capos_Service_get_endsSystem(sv->s))
+                        init_end_session(sv);
                     continue;
                 }
                 uint64_t ms = (uint64_t)capos_RestartPolicy_get_backoffMs(rp) << sv->restarts;
@@ -418,6 +449,8 @@ int main(int argc, char **argv)
             } else if (c.user_data >= 0x10000 && c.user_data < 0x10000 + nsvc) {
                 uint32_t i = (uint32_t)(c.user_data - 0x10000);
                 struct init_service *sv = &svc[i];
+                if (!sv->restart_pending)
+                    continue; /* cancelled: a session ended meanwhile */
                 sv->restart_pending = false;
                 int err = init_spawn(sv);
                 if (err) {
