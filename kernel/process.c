@@ -400,28 +400,8 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
 
     /* Act: every step below can fail only for lack of memory, quota or
      * table room, and goes to `fail` with what it made recorded above. */
-    p = kheap_alloc(ledger, sizeof(*p), true, err);
+    p = process_new(name, ledger, err);
     if (!p)
-        goto fail;
-    name_copy(p->name, name);
-    /* One for its threads together (dropped with the last one, with the
-     * address space) and the caller's; each struct thread adds its own. */
-    p->refs = 2;
-    p->reap_left = 2;
-    p->state = PROCESS_ALIVE;
-    p->lock = (struct spinlock)SPINLOCK_INIT("process");
-    p->park_lock = (struct spinlock)SPINLOCK_INIT("park");
-    p->ledger = ledger;
-    ledger_get(ledger);
-    uint64_t flags = spin_lock_irqsave(&proc_list_lock);
-    p->pid = proc_next_pid++;
-    spin_unlock_irqrestore(&proc_list_lock, flags);
-    *err = process_parent(p, ledger);
-    if (*err != CAPOS_OK)
-        goto fail;
-
-    *err = cap_table_init(&p->caps, PROCESS_MAX_CAPS, ledger);
-    if (*err != CAPOS_OK)
         goto fail;
     for (unsigned i = 0; i < ngrants; i++) {
         if (grants[i].bind == PROCESS_BIND_NONE)
@@ -496,15 +476,7 @@ struct process *process_create(const char *name, const void *elf, uint64_t elf_l
         process_report(p, base, mark, image_pages, image_shared);
 
     /* Publish: the process becomes visible, its first thread runnable. */
-    t->proc_next = NULL;
-    p->threads = t;
-    p->nthreads = 1;
-    p->nlive = 1;
-    flags = spin_lock_irqsave(&proc_list_lock);
-    queue_push_front(&proc_all, &p->all_link);
-    proc_live++;
-    spin_unlock_irqrestore(&proc_list_lock, flags);
-    sched_add(t);
+    process_publish(p, t);
     return p;
 
 fail:
@@ -519,7 +491,9 @@ struct process *process_new(const char *name, struct ledger *ledger, int *err)
     if (!p)
         return NULL;
     name_copy(p->name, name);
-    p->refs = 2; /* as process_create's */
+    /* One for its threads together (dropped with the last one, with the
+     * address space) and the caller's; each struct thread adds its own. */
+    p->refs = 2;
     p->reap_left = 2;
     p->state = PROCESS_ALIVE;
     p->lock = (struct spinlock)SPINLOCK_INIT("process");

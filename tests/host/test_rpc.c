@@ -640,6 +640,11 @@ static int tsp_fork(struct tspawner *s, struct tcall *c, const capos_ProcessSpaw
     return CAPOS_ERR_UNSUPPORTED;
 }
 
+static int tsp_exec(struct tspawner *s, struct tcall *c, const capos_ProcessSpawner_exec_args *a)
+{
+    return CAPOS_ERR_UNSUPPORTED;
+}
+
 static int tsp_restrict(struct tspawner *s, struct tcall *c,
                         const capos_ProcessSpawner_restrict_args *a)
 {
