@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The file options of tools/capos-run: --file, --dir, --export and a
-program named by its guest path, and the refusals of bad arguments.
+program named by its guest path, --sh, and the refusals of bad arguments.
 
     python3 tests/capos-run/files.py [BUILD]
 
@@ -127,6 +127,19 @@ def cases(w):
     st, out, err = run(['--', TU, 'cat', '/etc/motd'])
     expect('default tree: status', (st, err), (0, b''))
     expect('default tree: stdout', out, motd)
+
+    # --sh: a command for the tree's dash, its $0 and $1, stdout, stderr
+    # and status as `sh -c` gives them on Linux.
+    st, out, err = run(['--sh', 'echo "$0:$1"; ls /bin | grep -c busybox; echo oops >&2; exit 7',
+                        'name', 'one'])
+    expect('--sh', (st, out, err), (7, b'name:one\n1\n', b'oops\n'))
+    # A script from a host directory, run by the guest's shell.
+    sdir = os.path.join(w, 'script')
+    os.makedirs(sdir)
+    with open(os.path.join(sdir, 'run.sh'), 'w') as f:
+        f.write('for x in a b; do echo "$x"; done | tr a-z A-Z\nexit 2\n')
+    st, out, err = run(['--dir', sdir + ':/t', '--', '/bin/sh', '/t/run.sh'])
+    expect('sh script', (st, out, err), (2, b'A\nB\n', b''))
 
     # A batch without them: each program has a copy of the tree of its own,
     # so the second does not see what the first wrote.
