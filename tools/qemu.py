@@ -22,9 +22,11 @@ QEMU_STATUS_FAILURE = 3
 
 
 def qemu_command(iso=None, kernel=None, module=None, append=None, uefi=False, accel='tcg',
-                 smp=1, mem='512M', serial='stdio', gdb=False, icount=False, extra=()):
+                 smp=1, mem='512M', serial='stdio', gdb=False, icount=False, extra=(),
+                 monitor=None):
     cmd = ['qemu-system-x86_64', '-machine', 'q35', '-m', mem, '-smp', str(smp),
-           '-display', 'none', '-monitor', 'none', '-no-reboot',
+           '-display', 'none', '-no-reboot',
+           '-monitor', 'unix:%s,server=on,wait=off' % monitor if monitor else 'none',
            '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04', '-serial', serial]
     if accel == 'kvm':
         cmd += ['-accel', 'kvm', '-cpu', 'host']
@@ -46,6 +48,40 @@ def qemu_command(iso=None, kernel=None, module=None, append=None, uefi=False, ac
         cmd += ['-s', '-S']
     cmd += list(extra)
     return cmd
+
+
+def cpu_states(monitor, timeout=5.0):
+    """Every CPU's registers from QEMU's monitor at the unix socket
+    `monitor` (qemu_command's): a list of (cpu, rip, cs), or [] if the
+    monitor does not answer.  For a machine that stopped printing: where
+    each CPU is, without the guest's help."""
+    import re
+    import socket
+    import time
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        s.connect(monitor)
+        s.sendall(b'info registers -a\n')
+        data, end = b'', time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            data += chunk
+            if data.count(b'RIP=') and data.rstrip().endswith(b'(qemu)'):
+                break
+        s.close()
+    except OSError:
+        return []
+    text = data.decode(errors='replace')
+    out = []
+    for i, m in enumerate(re.finditer(r'RIP=([0-9a-f]+) RFL=[0-9a-f]+ \[[^\]]*\] CPL=(\d)', text)):
+        out.append((i, int(m.group(1), 16), int(m.group(2))))
+    return out
 
 
 def map_status(rc):

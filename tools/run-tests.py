@@ -264,6 +264,40 @@ def groups_ok(smoke, lines):
     return True
 
 
+def kernel_symbols(elf):
+    """(address, name) of the kernel's functions, sorted, or []."""
+    try:
+        p = subprocess.run(['nm', '-n', elf], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    syms = []
+    for line in p.stdout.splitlines():
+        w = line.split()
+        if len(w) == 3 and w[1] in 'tTwW':
+            syms.append((int(w[0], 16), w[2]))
+    return syms
+
+
+def dump_cpus(smoke, monitor, log):
+    """A smoke that timed out: where every CPU is, from QEMU's monitor,
+    appended to its log (kernel addresses with their function), so that a
+    machine that stopped printing still says what it was doing."""
+    states = qemu.cpu_states(monitor)
+    if not states:
+        return
+    import bisect
+    syms = kernel_symbols(os.path.join(BUILD, 'kernel', 'capos.elf'))
+    addrs = [a for a, _ in syms]
+    with open(log, 'a') as f:
+        f.write('\nharness: timed out; every CPU from QEMU\'s monitor:\n')
+        for cpu, rip, cpl in states:
+            where = 'user mode' if cpl == 3 else ''
+            i = bisect.bisect_right(addrs, rip) - 1
+            if cpl == 0 and i >= 0:
+                where = '<%s+0x%x>' % (syms[i][1], rip - syms[i][0])
+            f.write('harness: cpu %d rip 0x%x %s\n' % (cpu, rip, where))
+
+
 def run_smoke(smoke):
     """Boots one smoke; returns (ok, reason, log).  Sub-checks (smoke.groups)
     are evaluated by the caller from the same log."""
@@ -273,12 +307,15 @@ def run_smoke(smoke):
             return False, '%s is missing (build first)' % path, None
     if os.path.exists(log):
         os.unlink(log)
+    monitor = os.path.join(LOG_DIR, smoke.name + '.monitor')
+    if os.path.exists(monitor):
+        os.unlink(monitor)
     keys = list(smoke.keys)
     if keys:
         # Typing needs the serial port on QEMU's stdin; its stdout is the log.
         cmd = qemu.qemu_command(iso=smoke.iso, kernel=smoke.kernel, module=smoke.module,
                                 append=smoke.append, uefi=smoke.uefi, smp=smoke.smp,
-                                icount=smoke.icount,
+                                icount=smoke.icount, monitor=monitor,
                                 serial='stdio')
         with open(log, 'wb') as out:
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=out,
@@ -286,7 +323,7 @@ def run_smoke(smoke):
     else:
         cmd = qemu.qemu_command(iso=smoke.iso, kernel=smoke.kernel, module=smoke.module,
                                 append=smoke.append, uefi=smoke.uefi, smp=smoke.smp,
-                                icount=smoke.icount,
+                                icount=smoke.icount, monitor=monitor,
                                 serial='file:' + log)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
@@ -309,6 +346,7 @@ def run_smoke(smoke):
             proc.wait()
             return True, '%.1f s' % (time.monotonic() - start), log
         if time.monotonic() - start > smoke.timeout:
+            dump_cpus(smoke, monitor, log)
             proc.kill()
             proc.wait()
             reason = check_log(smoke, read_log(log))
