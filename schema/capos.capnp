@@ -375,7 +375,7 @@ interface Endpoint {
   mintClient @0 (badge :UInt64) -> (client :Capability);
     # A new client facet of this endpoint carrying `badge`. Errors:
     # notPermitted on a client facet (only the server may mint badges).
-  identify @1 (client :Capability) -> (badge :UInt64);
+  identify @1 (client :Capability $C.required) -> (badge :UInt64);
     # The badge of `client` if it is a client facet of this endpoint: how a
     # server recognises one of its own objects that a caller passed back to
     # it (Directory.rename's destination). `client` is only looked at: sent
@@ -991,7 +991,7 @@ interface Directory {
     # one record per entry, its inode (UInt64), the cursor after it
     # (UInt64), its kind (UInt8, a NodeKind), its name's length (UInt8) and
     # the name, little-endian and unaligned (lib/fs/records.h).
-  move @14 (from :Text $C.required $C.maxLen(.maxFileName), toDir :Directory,
+  move @14 (from :Text $C.required $C.maxLen(.maxFileName), toDir :Directory $C.required,
             to :Text $C.required $C.maxLen(.maxFileName)) -> ();
     # rename into another directory: the entry `from` of this directory
     # becomes `to` in `toDir`, replacing an entry of that name by the rules

@@ -962,6 +962,10 @@ static int endpoint_mintClient(struct ep_facet *f, struct call *c,
 static int endpoint_identify(struct ep_facet *f, struct call *c,
                              const capos_Endpoint_identify_args *a)
 {
+    /* The decoder refuses a null `client` ($C.required); checked again
+     * here because an index past the set would read past objs[]. */
+    if (a->client >= c->xfer.n)
+        return capos_rpc_refuse(&c->rpc, capos_Endpoint_identify_field_client);
     const struct kobj *o = c->xfer.objs[a->client];
     if (o->kind != KOBJ_ENDPOINT_CLIENT || ((const struct ep_facet *)o)->ep != f->ep)
         return CAPOS_ERR_CROSS_SERVICE;

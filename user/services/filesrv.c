@@ -600,6 +600,10 @@ static int dir_move(struct filesrv *s, struct capos_serve_call *call,
                     const capos_Directory_move_args *a)
 {
     struct fs_node *old, *to_dir = NULL;
+    /* The decoder refuses a null toDir ($C.required); checked again here,
+     * as an index past the call's capabilities would read past caps[]. */
+    if (a->toDir >= call->rpc.ncaps)
+        return capos_rpc_refuse(&call->rpc, capos_Directory_move_field_toDir);
     /* toDir is only looked at: the caller keeps its own copy. */
     int err = rename_destination(s, call->caps[a->toDir], &to_dir);
     capos_release(call->caps[a->toDir]);

@@ -738,6 +738,15 @@ static void case_endpoint_over_itself(void)
            CAPOS_ERR_CROSS_SERVICE);
     expect("identify of a kernel object", capos_endpoint_identify(s, console, &b),
            CAPOS_ERR_CROSS_SERVICE);
+    /* A null capability (no capability sent): refused by the decoder, never
+     * looked up (the fuzzer's kernel page fault). */
+    /* The parameters by hand, as a hostile caller sends them: one segment
+     * of two words, a root struct of no data and one pointer, that pointer
+     * null. */
+    static const uint64_t null_client[3] = {2ull << 32, 1ull << 48, 0};
+    refuse_raw("identify of nothing", s, capos_Endpoint_INTERFACE_ID,
+               capos_Endpoint_method_identify, null_client, sizeof(null_client), NULL, 0,
+               CAPOS_ERR_INVALID_ARGUMENT);
     case_end();
     drop(a);
     drop(m);
