@@ -237,7 +237,7 @@ struct spawn_req {
     struct capnp_text name;
     capos_SpawnGrant_reader_list grants;
     struct capnp_list argv, env;
-    uint32_t field_name, field_grants_name, field_allowed;
+    uint32_t field_name, field_grants_name, field_grants_cap, field_allowed;
 };
 
 /*
@@ -264,6 +264,11 @@ static int spawn_check_grants(struct spawner *s, struct call *c, const struct sp
             if (o.len == gn.len && memcmp(o.str, gn.str, gn.len) == 0)
                 return capos_rpc_refuse(&c->rpc, r->field_grants_name);
         }
+        /* A capability grant whose pointer is null passes the decoder (the
+         * field is optional in the schema) but names nothing sent. */
+        if (capos_SpawnGrant_which(g) == capos_SpawnGrant_which_cap &&
+            capos_SpawnGrant_get_cap(g) >= c->xfer.n)
+            return capos_rpc_refuse(&c->rpc, r->field_grants_cap);
         if (capos_SpawnGrant_which(g) != capos_SpawnGrant_which_kernel)
             continue;
         capos_KernelCap_reader k = capos_SpawnGrant_get_kernel(g);
@@ -485,6 +490,7 @@ static int spawner_spawn(struct spawner *s, struct call *c,
         .env = a->env,
         .field_name = capos_ProcessSpawner_spawn_field_name,
         .field_grants_name = capos_ProcessSpawner_spawn_field_grants_name,
+        .field_grants_cap = capos_ProcessSpawner_spawn_field_grants_cap,
         .field_allowed = capos_ProcessSpawner_spawn_field_grants_kernel_allowedBinaries,
     };
     if (!a->binary.len)
@@ -504,6 +510,7 @@ static int spawner_spawnImage(struct spawner *s, struct call *c,
         .env = a->env,
         .field_name = capos_ProcessSpawner_spawnImage_field_name,
         .field_grants_name = capos_ProcessSpawner_spawnImage_field_grants_name,
+        .field_grants_cap = capos_ProcessSpawner_spawnImage_field_grants_cap,
         .field_allowed = capos_ProcessSpawner_spawnImage_field_grants_kernel_allowedBinaries,
     };
     if (s->restricted)
@@ -532,6 +539,7 @@ static int spawner_exec(struct spawner *s, struct call *c, const capos_ProcessSp
         .env = a->env,
         .field_name = capos_ProcessSpawner_exec_field_name,
         .field_grants_name = capos_ProcessSpawner_exec_field_grants_name,
+        .field_grants_cap = capos_ProcessSpawner_exec_field_grants_cap,
         .field_allowed = capos_ProcessSpawner_exec_field_grants_kernel_allowedBinaries,
     };
     struct process *p = c->proc;

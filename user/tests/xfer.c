@@ -669,6 +669,22 @@ static void case_spawn_refused(void)
     expect("spawn moving one id twice",
            capos_spawn(spawner, "xfer_peer", "xfer-none", twice, 2, argv, 2, 0, 0, &h),
            CAPOS_ERR_INVALID_ARGUMENT);
+    /* A capability grant whose capability is null, sending nothing: the
+     * decoder lets an optional pointer be null, the spawner must not look
+     * it up (it would index past the call's transfer set). */
+    struct capos_msg m;
+    capos_msg_init(&m);
+    capos_ProcessSpawner_spawn_Params_builder pb = capos_ProcessSpawner_spawn_encode_args(&m.b, 0);
+    capos_ProcessSpawner_spawn_Params_set_binary(pb, "xfer_peer", 9);
+    capos_ProcessSpawner_spawn_Params_set_name(pb, "xfer-none", 9);
+    capos_SpawnGrant_builder_list gl = capos_ProcessSpawner_spawn_Params_init_grants(pb, 1);
+    capos_SpawnGrant_builder g0 = capos_SpawnGrant_list_at(gl, 0);
+    capos_SpawnGrant_set_name(g0, "nothing", 7);
+    capos_SpawnGrant_set_cap(g0, CAPNP_NO_CAP);
+    capos_ProcessSpawner_spawn_results sr;
+    expect("spawn with a null capability grant",
+           capos_ProcessSpawner_spawn_call_built(spawner, &m.b, &sr, 0),
+           CAPOS_ERR_INVALID_ARGUMENT);
     case_end();
     drop(a);
     drop(b);
